@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+'use strict';
+require('../dist/apps/cli/src/main.js');

@@ -1,0 +1,19 @@
+/** The five roles of SPEC §5. `admin` manages users and study set-up and never clinical data. */
+export const ROLES = ['coordinator', 'investigator', 'monitor', 'regulator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: unknown): value is Role => typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/**
+ * Who did it (Part 11 §11.10(e): the audit trail records the operator). Copied into every event's
+ * metadata so the trail stays readable even after the user's name or role changes.
+ */
+export interface Actor {
+  readonly userId: string;
+  readonly username: string;
+  readonly fullName: string;
+  readonly role: Role;
+}
+
+/** The system itself, for events no person caused directly (automatic checkpoints, migrations). */
+export const SYSTEM_ACTOR: Actor = { userId: 'system', username: 'system', fullName: 'trial-ledger system', role: 'admin' };

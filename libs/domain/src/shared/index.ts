@@ -1,0 +1,4 @@
+export * from './actor';
+export * from './decider';
+export * from './domain-error';
+export * from './iso-date';

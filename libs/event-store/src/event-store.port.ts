@@ -1,0 +1,112 @@
+import type { NewEvent, StoredEvent } from './event-envelope';
+
+/**
+ * The expected state of a stream for optimistic concurrency: a version number (the number of events
+ * the writer saw; 0 = the stream must not exist yet), or `'any'` for no check.
+ */
+export type ExpectedVersion = number | 'any';
+
+/** Events for one stream, appended only if the stream is at `expectedVersion`. */
+export interface StreamWrite {
+  readonly streamId: string;
+  readonly expectedVersion: ExpectedVersion;
+  readonly events: readonly NewEvent[];
+}
+
+/** A stream the decision read but does not write: the append fails if it moved meanwhile. */
+export interface StreamCheck {
+  readonly streamId: string;
+  readonly expectedVersion: number;
+}
+
+export interface AppendRequest {
+  /** All writes are atomic: every event is stored or none is. */
+  readonly writes: readonly StreamWrite[];
+  readonly checks?: readonly StreamCheck[];
+  /**
+   * Client idempotency key. Stored with the outcome in the same transaction; a second append with the
+   * same key and the same `requestHash` returns the first outcome and writes nothing; with another
+   * `requestHash` it is refused with `IdempotencyKeyReusedError`.
+   */
+  readonly idempotencyKey?: string | null;
+  /** Fingerprint of the request that carried the idempotency key (e.g. SHA-256 of its canonical body). */
+  readonly requestHash?: string | null;
+}
+
+export interface AppendResult {
+  /** The stored events, in global order. */
+  readonly events: readonly StoredEvent[];
+  /** Each written stream's version after the append. */
+  readonly streamVersions: Readonly<Record<string, number>>;
+  readonly lastPosition: number;
+  /** True when this is the remembered outcome of an earlier request with the same idempotency key. */
+  readonly replayed: boolean;
+}
+
+/** The remembered outcome of an idempotent request. */
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly requestHash: string | null;
+  readonly eventIds: readonly string[];
+  readonly streamVersions: Readonly<Record<string, number>>;
+  readonly lastPosition: number;
+  readonly recordedAt: string;
+}
+
+export interface ReadStreamOptions {
+  /** Only events at or before this global position (bitemporal replay by position). */
+  readonly toPosition?: number;
+  /** Only events recorded at or before this instant (bitemporal replay by recording time). */
+  readonly asKnownAt?: string;
+}
+
+export interface ReadAllOptions {
+  /** Start after this global position (0 = from the beginning). */
+  readonly afterPosition?: number;
+  /** Stop at this global position (inclusive). */
+  readonly toPosition?: number;
+  /** Rows fetched per round trip; the iterable never holds more than one batch. */
+  readonly batchSize?: number;
+}
+
+export interface LogHead {
+  readonly position: number;
+  readonly hash: string;
+  readonly recordedAt: string | null;
+}
+
+export interface SubscriptionOptions {
+  /** Deliver events after this position (the subscriber's checkpoint). */
+  readonly afterPosition: number;
+  /** Called for every event in order; the subscription waits for the returned promise. */
+  readonly onEvent: (event: StoredEvent) => void | Promise<void>;
+  /** Called each time the subscriber has caught up with the head of the log. */
+  readonly onCaughtUp?: (position: number) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface Subscription {
+  /** Resolves once the subscriber has processed everything up to `position`. */
+  waitFor(position: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The event store port (`LEDGER_STORE`). Every adapter passes `libs/event-store/src/testing` contract suite. */
+export interface EventStore {
+  /** A short description for logs and `--help`, without credentials. */
+  readonly description: string;
+  append(request: AppendRequest): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** The number of events in the stream (0 when it does not exist). */
+  streamVersion(streamId: string): Promise<number>;
+  /** The whole log in global order, streamed in batches. */
+  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /** The last global position at or before an instant (0 if none): turns `asKnownAt` into a position. */
+  positionAt(instant: string): Promise<number>;
+  head(): Promise<LogHead>;
+  getEvent(eventId: string): Promise<StoredEvent | null>;
+  findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
+  /** Catch-up subscription: replays from the checkpoint, then follows new appends. */
+  subscribe(options: SubscriptionOptions): Subscription;
+  close(): Promise<void>;
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+import { GENESIS_HASH, type StoredEvent } from './event-envelope';
+
+/** The envelope fields that are hashed: everything but the hash itself. */
+export type HashableEvent = Omit<StoredEvent, 'hash'>;
+
+/** RFC 8785 (JCS) canonical JSON of the envelope without its hash. */
+export const canonicalEventJson = (event: HashableEvent): string =>
+  canonicalize({
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    streamId: event.streamId,
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition,
+    data: event.data,
+    metadata: event.metadata,
+    prevHash: event.prevHash,
+  });
+
+/** SHA-256(previous hash ‖ canonical JSON), hex. */
+export const chainHash = (prevHash: string, canonicalJson: string): string =>
+  createHash('sha256').update(prevHash, 'utf8').update(canonicalJson, 'utf8').digest('hex');
+
+export const hashEvent = (event: HashableEvent): string => chainHash(event.prevHash, canonicalEventJson(event));
+
+/** What kind of damage verification found at the first bad position. */
+export type ChainDamage =
+  | 'content-altered' // the stored hash does not match the recomputed content hash
+  | 'chain-broken' // prevHash does not match the previous event's hash (inserted, removed or reordered)
+  | 'position-gap' // a global position is missing (event removed)
+  | 'position-disorder' // positions not strictly increasing
+  | 'stream-version-gap' // a stream skips or repeats a version
+  | 'checkpoint-mismatch' // a signed checkpoint names a different hash at its position
+  | 'truncated'; // the log ends before a signed checkpoint's position
+
+export interface ChainFault {
+  readonly position: number;
+  readonly damage: ChainDamage;
+  readonly message: string;
+  readonly eventId?: string;
+}
+
+export interface ChainVerification {
+  readonly ok: boolean;
+  readonly eventsChecked: number;
+  readonly headPosition: number;
+  readonly headHash: string;
+  readonly fault: ChainFault | null;
+}
+
+/**
+ * Incremental verifier: feed events in global order; it recomputes every hash and checks the links,
+ * the gapless positions and the per-stream version sequence. Memory stays bounded by the number of
+ * streams, not events.
+ */
+export class ChainVerifier {
+  private prevHash = GENESIS_HASH;
+  private expectedPosition = 1;
+  private checked = 0;
+  private fault: ChainFault | null = null;
+  private readonly streamVersions = new Map<string, number>();
+  /** Started mid-log: a stream's first version seen cannot be checked against its predecessors. */
+  private readonly partial: boolean;
+
+  constructor(start?: { position: number; hash: string }) {
+    this.partial = start !== undefined && start.position > 0;
+    if (start) {
+      this.prevHash = start.hash;
+      this.expectedPosition = start.position + 1;
+    }
+  }
+
+  /** Returns false once a fault has been found (the first one is kept). */
+  push(event: StoredEvent): boolean {
+    if (this.fault) return false;
+    const at = (damage: ChainDamage, message: string): false => {
+      this.fault = { position: event.globalPosition, damage, message, eventId: event.eventId };
+      return false;
+    };
+    if (event.globalPosition !== this.expectedPosition) {
+      if (event.globalPosition > this.expectedPosition) {
+        this.fault = {
+          position: this.expectedPosition,
+          damage: 'position-gap',
+          message: `position ${this.expectedPosition} is missing (next stored is ${event.globalPosition})`,
+        };
+        return false;
+      }
+      return at('position-disorder', `position ${event.globalPosition} appears where ${this.expectedPosition} was expected`);
+    }
+    if (hashEvent(event) !== event.hash) {
+      return at('content-altered', `content of the event at position ${event.globalPosition} does not match its hash`);
+    }
+    if (event.prevHash !== this.prevHash) {
+      return at('chain-broken', `event at position ${event.globalPosition} does not link to the hash of position ${event.globalPosition - 1}`);
+    }
+    const lastVersion = this.streamVersions.get(event.streamId);
+    const versionOk = lastVersion === undefined ? this.partial || event.streamVersion === 1 : event.streamVersion === lastVersion + 1;
+    if (!versionOk) {
+      return at('stream-version-gap', `stream ${event.streamId} goes from version ${lastVersion ?? 0} to ${event.streamVersion}`);
+    }
+    this.streamVersions.set(event.streamId, event.streamVersion);
+    this.prevHash = event.hash;
+    this.expectedPosition += 1;
+    this.checked += 1;
+    return true;
+  }
+
+  result(): ChainVerification {
+    return {
+      ok: this.fault === null,
+      eventsChecked: this.checked,
+      headPosition: this.expectedPosition - 1,
+      headHash: this.prevHash,
+      fault: this.fault,
+    };
+  }
+}
+
+/** Verify a whole log given as an (async) iterable in global order. */
+export const verifyChain = async (events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>): Promise<ChainVerification> => {
+  const verifier = new ChainVerifier();
+  for await (const event of events) {
+    if (!verifier.push(event)) break;
+  }
+  return verifier.result();
+};

@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import type { EventStore } from './event-store.port';
+import { InvalidAppendError } from './event-store.errors';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
+
+export const DEFAULT_STORE_URL = 'sqlite:./data/ledger.sqlite';
+
+/** A store factory for a URL scheme; PostgreSQL and KurrentDB adapters register themselves here. */
+export type StoreFactory = (url: string, options: SqliteEventStoreOptions) => Promise<EventStore>;
+
+const factories = new Map<string, StoreFactory>();
+
+export const registerStoreFactory = (schemes: readonly string[], factory: StoreFactory): void => {
+  for (const scheme of schemes) factories.set(scheme, factory);
+};
+
+registerStoreFactory(['sqlite'], async (url, options) => new SqliteEventStore(sqlitePath(url), options));
+
+/** `sqlite:./data/ledger.sqlite`, `sqlite:///abs/path.sqlite` or `sqlite::memory:` → a file path. */
+export const sqlitePath = (url: string): string => {
+  const rest = url.replace(/^sqlite:(\/\/)?/, '');
+  return rest === ':memory:' ? rest : resolve(rest);
+};
+
+/** The scheme of a store URL, without credentials, for messages. */
+export const storeScheme = (url: string): string => url.split(':')[0];
+
+/** Opens the store named by `--store` / `LEDGER_STORE` (default: the embedded SQLite file). */
+export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, options: SqliteEventStoreOptions = {}): Promise<EventStore> => {
+  const factory = factories.get(storeScheme(url));
+  if (!factory) {
+    throw new InvalidAppendError(`Unknown store URL scheme "${storeScheme(url)}": use sqlite:FILE, postgres://… or kurrentdb://…`);
+  }
+  return factory(url, options);
+};

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describeEventStoreContract, testEvent } from '../testing';
+import { SqliteEventStore } from './sqlite-event-store';
+
+let dir: string;
+
+describeEventStoreContract('sqlite', {
+  open: async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ledger-contract-'));
+    return new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollMs: 20 });
+  },
+  cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+});
+
+describe('SqliteEventStore: the database itself keeps the ledger append-only', () => {
+  it('refuses UPDATE and DELETE on events and idempotency records through any connection', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-triggers-'));
+    const file = join(d, 'ledger.sqlite');
+    const store = new SqliteEventStore(file);
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k' });
+    await store.close();
+    const raw = new Database(file);
+    expect(() => raw.prepare("UPDATE events SET data = '{}'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    expect(() => raw.prepare("UPDATE idempotency_keys SET request_hash = 'x'").run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM idempotency_keys').run()).toThrow(/append-only/);
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM events').get()).toEqual({ n: 1 });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('runs with synchronous=FULL so every commit is fsynced', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-sync-'));
+    const store = new SqliteEventStore(join(d, 'ledger.sqlite'));
+    expect(store.database.pragma('synchronous', { simple: true })).toBe(2);
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});

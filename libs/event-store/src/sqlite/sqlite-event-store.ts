@@ -1,0 +1,337 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
+import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  LogHead,
+  ReadAllOptions,
+  ReadStreamOptions,
+  Subscription,
+  SubscriptionOptions,
+} from '../event-store.port';
+import { hashEvent } from '../hash-chain';
+import { systemClock, type Clock } from '../clock';
+import { nextRecordedAt } from '../recorded-at';
+
+/**
+ * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
+ * last one applied. The triggers make the database itself refuse UPDATE and DELETE on the ledger
+ * (SPEC §4): no code path, and no SQL console user who keeps the triggers, can rewrite history.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE events (
+     global_position INTEGER PRIMARY KEY,
+     event_id        TEXT    NOT NULL UNIQUE,
+     stream_id       TEXT    NOT NULL,
+     stream_version  INTEGER NOT NULL CHECK (stream_version >= 1),
+     type            TEXT    NOT NULL,
+     schema_version  INTEGER NOT NULL,
+     data            TEXT    NOT NULL,
+     metadata        TEXT    NOT NULL,
+     recorded_at     TEXT    NOT NULL,
+     idempotency_key TEXT,
+     prev_hash       TEXT    NOT NULL,
+     hash            TEXT    NOT NULL,
+     UNIQUE (stream_id, stream_version)
+   );
+   CREATE INDEX events_recorded_at ON events (recorded_at);
+   CREATE TABLE idempotency_keys (
+     idempotency_key TEXT PRIMARY KEY,
+     request_hash    TEXT,
+     event_ids       TEXT NOT NULL,
+     stream_versions TEXT NOT NULL,
+     last_position   INTEGER NOT NULL,
+     recorded_at     TEXT NOT NULL
+   );
+   CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;
+   CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;
+   CREATE TRIGGER idempotency_no_update BEFORE UPDATE ON idempotency_keys
+     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: UPDATE refused'); END;
+   CREATE TRIGGER idempotency_no_delete BEFORE DELETE ON idempotency_keys
+     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: DELETE refused'); END;`,
+];
+
+interface EventRow {
+  global_position: number;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface IdempotencyRow {
+  idempotency_key: string;
+  request_hash: string | null;
+  event_ids: string;
+  stream_versions: string;
+  last_position: number;
+  recorded_at: string;
+}
+
+const EVENT_COLUMNS =
+  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+
+/** The stored columns are the truth: `recordedAt` comes from its own column so altering it breaks the hash. */
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  globalPosition: row.global_position,
+  data: JSON.parse(row.data) as Record<string, unknown>,
+  metadata: { ...(JSON.parse(row.metadata) as Omit<EventMetadata, 'recordedAt'>), recordedAt: row.recorded_at },
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+export interface SqliteEventStoreOptions {
+  readonly clock?: Clock;
+  /** Poll interval of subscriptions, for appends made by other processes. */
+  readonly pollMs?: number;
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so every commit is
+ * fsynced before the append returns. Appends run in `BEGIN IMMEDIATE` transactions, which serialise
+ * writers across processes; the hash chain is extended inside that transaction.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly description: string;
+  private readonly db: Database.Database;
+  private readonly clock: Clock;
+  private readonly notifier = new LocalAppendNotifier();
+  private readonly pollMs: number;
+  private readonly statements;
+
+  constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.clock = options.clock ?? systemClock;
+    this.pollMs = options.pollMs ?? 250;
+    this.description = `sqlite:${filename}`;
+    this.statements = {
+      streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
+      head: this.db.prepare<[], { global_position: number; hash: string; recorded_at: string }>(
+        'SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1',
+      ),
+      insert: this.db.prepare(
+        `INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
+         VALUES (@global_position, @event_id, @stream_id, @stream_version, @type, @schema_version, @data, @metadata,
+                 @recorded_at, @prev_hash, @hash, @idempotency_key)`,
+      ),
+      idempotency: this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = ?'),
+      insertIdempotency: this.db.prepare(
+        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      byId: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+      stream: this.db.prepare<[string, number, string], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND global_position <= ? AND recorded_at <= ?
+         ORDER BY stream_version`,
+      ),
+      batch: this.db.prepare<[number, number, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position > ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
+      ),
+      positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
+    };
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = current; version < MIGRATIONS.length; version += 1) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+      }).immediate();
+    }
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    const result = this.appendSync(request);
+    if (!result.replayed) this.notifier.notify();
+    return result;
+  }
+
+  private appendSync(request: AppendRequest): AppendResult {
+    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
+      throw new InvalidAppendError('An append needs at least one event');
+    }
+    const streams = new Set<string>();
+    for (const write of request.writes) {
+      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
+      streams.add(write.streamId);
+    }
+    const run = this.db.transaction((): AppendResult => {
+      const key = request.idempotencyKey ?? null;
+      if (key !== null) {
+        const seen = this.statements.idempotency.get(key);
+        if (seen) return this.replay(seen, request.requestHash ?? null);
+      }
+      for (const check of request.checks ?? []) {
+        const actual = this.statements.streamVersion.get(check.streamId)?.v ?? 0;
+        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
+      }
+      const versions: Record<string, number> = {};
+      for (const write of request.writes) {
+        const actual = this.statements.streamVersion.get(write.streamId)?.v ?? 0;
+        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) {
+          throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
+        }
+        versions[write.streamId] = actual;
+      }
+      const head = this.statements.head.get();
+      let position = head?.global_position ?? 0;
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const recordedAt = nextRecordedAt(this.clock.now(), head?.recorded_at ?? null);
+      const stored: StoredEvent[] = [];
+      for (const write of request.writes) {
+        for (const event of write.events) {
+          position += 1;
+          versions[write.streamId] += 1;
+          const unhashed = {
+            eventId: event.eventId,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: write.streamId,
+            streamVersion: versions[write.streamId],
+            globalPosition: position,
+            data: event.data,
+            metadata: { ...event.metadata, recordedAt },
+            prevHash,
+          };
+          const hash = hashEvent(unhashed);
+          const { recordedAt: _omitted, ...metadataWithoutTime } = unhashed.metadata;
+          this.statements.insert.run({
+            global_position: position,
+            event_id: event.eventId,
+            stream_id: write.streamId,
+            stream_version: unhashed.streamVersion,
+            type: event.type,
+            schema_version: event.schemaVersion,
+            data: JSON.stringify(event.data),
+            metadata: JSON.stringify(metadataWithoutTime),
+            recorded_at: recordedAt,
+            prev_hash: prevHash,
+            hash,
+            idempotency_key: key,
+          });
+          stored.push({ ...unhashed, hash });
+          prevHash = hash;
+        }
+      }
+      if (key !== null) {
+        this.statements.insertIdempotency.run(
+          key,
+          request.requestHash ?? null,
+          JSON.stringify(stored.map((e) => e.eventId)),
+          JSON.stringify(versions),
+          position,
+          recordedAt,
+        );
+      }
+      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+    });
+    return run.immediate();
+  }
+
+  private replay(seen: IdempotencyRow, requestHash: string | null): AppendResult {
+    if (seen.request_hash !== null && requestHash !== null && seen.request_hash !== requestHash) {
+      throw new IdempotencyKeyReusedError(seen.idempotency_key);
+    }
+    const ids = JSON.parse(seen.event_ids) as string[];
+    const events = ids.map((id) => toStoredEvent(this.statements.byId.get(id) as EventRow));
+    return {
+      events,
+      streamVersions: JSON.parse(seen.stream_versions) as Record<string, number>,
+      lastPosition: seen.last_position,
+      replayed: true,
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const rows = this.statements.stream.all(
+      streamId,
+      options.toPosition ?? Number.MAX_SAFE_INTEGER,
+      options.asKnownAt ?? '9999-12-31T23:59:59.999Z',
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    return this.statements.streamVersion.get(streamId)?.v ?? 0;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const batchSize = options.batchSize ?? 1000;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let after = options.afterPosition ?? 0;
+    for (;;) {
+      const rows = this.statements.batch.all(after, to, batchSize);
+      for (const row of rows) yield toStoredEvent(row);
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1].global_position;
+    }
+  }
+
+  async positionAt(instant: string): Promise<number> {
+    return this.statements.positionAt.get(instant)?.p ?? 0;
+  }
+
+  async head(): Promise<LogHead> {
+    const head = this.statements.head.get();
+    return head
+      ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at }
+      : { position: 0, hash: GENESIS_HASH, recordedAt: null };
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    const row = this.statements.byId.get(eventId);
+    return row ? toStoredEvent(row) : null;
+  }
+
+  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+    const row = this.statements.idempotency.get(key);
+    if (!row) return null;
+    return {
+      key: row.idempotency_key,
+      requestHash: row.request_hash,
+      eventIds: JSON.parse(row.event_ids) as string[],
+      streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
+      lastPosition: row.last_position,
+      recordedAt: row.recorded_at,
+    };
+  }
+
+  subscribe(options: SubscriptionOptions): Subscription {
+    return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
+  }
+
+  /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

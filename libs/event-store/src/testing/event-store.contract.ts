@@ -1,0 +1,214 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { NewEvent, StoredEvent } from '../event-envelope';
+import { ConcurrencyError, IdempotencyKeyReusedError } from '../event-store.errors';
+import type { EventStore } from '../event-store.port';
+import { verifyChain } from '../hash-chain';
+
+/** A minimal valid event for contract tests. */
+export const testEvent = (type = 'SomethingHappened', data: Record<string, unknown> = {}): NewEvent => ({
+  eventId: uuidv7(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: {
+    actor: { userId: 'u-1', username: 'tester', fullName: 'Test User', role: 'coordinator' },
+    reason: null,
+    correlationId: uuidv7(),
+    causationId: null,
+    idempotencyKey: null,
+    source: 'api',
+    protocolVersion: 1,
+  },
+});
+
+const collect = async (iterable: AsyncIterable<StoredEvent>): Promise<StoredEvent[]> => {
+  const out: StoredEvent[] = [];
+  for await (const e of iterable) out.push(e);
+  return out;
+};
+
+export interface ContractStoreFixture {
+  /** A fresh, empty store. */
+  open(): Promise<EventStore>;
+  /** Removes what `open` created (files, schemas); called after each test. */
+  cleanup?(): Promise<void>;
+  /** Events for the large streaming test (KurrentDB over the network may use fewer). */
+  largeLogSize?: number;
+}
+
+/**
+ * The event store contract (SPEC §4): written once, run against every adapter on a real database.
+ * An adapter that cannot reach its database fails these tests; it never passes them silently.
+ */
+export const describeEventStoreContract = (name: string, fixture: ContractStoreFixture): void => {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+
+    beforeEach(async () => {
+      store = await fixture.open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await fixture.cleanup?.();
+    });
+
+    it('appends several events atomically and reads them back with versions, positions and a valid chain', async () => {
+      const result = await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent('A', { n: 1 }), testEvent('B', { n: 2 })] }] });
+      expect(result.replayed).toBe(false);
+      expect(result.events.map((e) => [e.streamVersion, e.globalPosition])).toEqual([[1, 1], [2, 2]]);
+      expect(result.streamVersions).toEqual({ 's-1': 2 });
+      const read = await store.readStream('s-1');
+      expect(read.map((e) => e.type)).toEqual(['A', 'B']);
+      expect(read[0].data).toEqual({ n: 1 });
+      expect(read[1].prevHash).toBe(read[0].hash);
+      expect(read[0].metadata.recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(await store.streamVersion('s-1')).toBe(2);
+      expect(await store.streamVersion('nope')).toBe(0);
+      const verification = await verifyChain(store.readAll());
+      expect(verification).toMatchObject({ ok: true, eventsChecked: 2, headPosition: 2 });
+      expect((await store.head()).hash).toBe(read[1].hash);
+    });
+
+    it('refuses a stale expected version and writes nothing', async () => {
+      await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent()] }] });
+      await expect(store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent()] }] })).rejects.toBeInstanceOf(ConcurrencyError);
+      await expect(store.append({ writes: [{ streamId: 's-1', expectedVersion: 5, events: [testEvent()] }] })).rejects.toMatchObject({
+        code: 'CONCURRENCY.VERSION_CONFLICT',
+        actualVersion: 1,
+      });
+      expect(await store.streamVersion('s-1')).toBe(1);
+      expect((await store.head()).position).toBe(1);
+    });
+
+    it('writes several streams all or nothing, and honours read-set checks', async () => {
+      await store.append({ writes: [{ streamId: 'a', expectedVersion: 0, events: [testEvent()] }] });
+      await expect(
+        store.append({
+          writes: [
+            { streamId: 'b', expectedVersion: 0, events: [testEvent()] },
+            { streamId: 'a', expectedVersion: 0, events: [testEvent()] },
+          ],
+        }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await store.streamVersion('b')).toBe(0);
+      await expect(
+        store.append({ writes: [{ streamId: 'b', expectedVersion: 0, events: [testEvent()] }], checks: [{ streamId: 'a', expectedVersion: 0 }] }),
+      ).rejects.toBeInstanceOf(ConcurrencyError);
+      expect(await store.streamVersion('b')).toBe(0);
+      const ok = await store.append({
+        writes: [
+          { streamId: 'b', expectedVersion: 0, events: [testEvent()] },
+          { streamId: 'c', expectedVersion: 'any', events: [testEvent(), testEvent()] },
+        ],
+        checks: [{ streamId: 'a', expectedVersion: 1 }],
+      });
+      expect(ok.streamVersions).toEqual({ b: 1, c: 2 });
+      expect((await store.head()).position).toBe(4);
+    });
+
+    it('lets exactly one of 20 concurrent appends with the same expected version win', async () => {
+      await store.append({ writes: [{ streamId: 'race', expectedVersion: 0, events: [testEvent()] }] });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => store.append({ writes: [{ streamId: 'race', expectedVersion: 1, events: [testEvent('Raced', { i })] }] })),
+      );
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(19);
+      for (const l of lost) expect(l.reason).toBeInstanceOf(ConcurrencyError);
+      expect(await store.streamVersion('race')).toBe(2);
+      expect((await verifyChain(store.readAll())).ok).toBe(true);
+    });
+
+    it('returns the first outcome for a repeated idempotency key and refuses the key with another body', async () => {
+      const first = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
+      const again = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
+      expect(again.replayed).toBe(true);
+      expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
+      expect(again.lastPosition).toBe(first.lastPosition);
+      expect((await store.head()).position).toBe(1);
+      await expect(
+        store.append({ writes: [{ streamId: 'i', expectedVersion: 1, events: [testEvent('Y')] }], idempotencyKey: 'key-1', requestHash: 'h2' }),
+      ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+      expect((await store.head()).position).toBe(1);
+      const record = await store.findIdempotencyRecord('key-1');
+      expect(record).toMatchObject({ key: 'key-1', requestHash: 'h1', eventIds: first.events.map((e) => e.eventId), lastPosition: 1 });
+      expect(await store.findIdempotencyRecord('unknown')).toBeNull();
+    });
+
+    it('reads a stream as of a global position and as known at a recording instant', async () => {
+      await store.append({ writes: [{ streamId: 't', expectedVersion: 0, events: [testEvent('One')] }] });
+      await store.append({ writes: [{ streamId: 'other', expectedVersion: 0, events: [testEvent('Other')] }] });
+      const second = await store.append({ writes: [{ streamId: 't', expectedVersion: 1, events: [testEvent('Two')] }] });
+      expect((await store.readStream('t', { toPosition: 2 })).map((e) => e.type)).toEqual(['One']);
+      expect((await store.readStream('t', { toPosition: 3 })).map((e) => e.type)).toEqual(['One', 'Two']);
+      const secondAt = second.events[0].metadata.recordedAt;
+      const before = new Date(Date.parse(secondAt) - 1).toISOString();
+      const known = await store.readStream('t', { asKnownAt: before });
+      expect(known.every((e) => e.metadata.recordedAt <= before)).toBe(true);
+      expect((await store.readStream('t', { asKnownAt: secondAt })).map((e) => e.type)).toEqual(['One', 'Two']);
+      expect(await store.positionAt(secondAt)).toBe(3);
+      expect(await store.positionAt('2000-01-01T00:00:00.000Z')).toBe(0);
+      expect(await store.getEvent(second.events[0].eventId)).toMatchObject({ type: 'Two', globalPosition: 3 });
+      expect(await store.getEvent('00000000-0000-7000-8000-000000000000')).toBeNull();
+    });
+
+    it('reads the log from a position and up to a position', async () => {
+      for (let i = 0; i < 5; i += 1) await store.append({ writes: [{ streamId: `r-${i}`, expectedVersion: 0, events: [testEvent('E', { i })] }] });
+      const tail = await collect(store.readAll({ afterPosition: 2, batchSize: 2 }));
+      expect(tail.map((e) => e.globalPosition)).toEqual([3, 4, 5]);
+      const middle = await collect(store.readAll({ afterPosition: 1, toPosition: 3 }));
+      expect(middle.map((e) => e.globalPosition)).toEqual([2, 3]);
+    });
+
+    it('streams a large log in bounded memory', async () => {
+      const total = fixture.largeLogSize ?? 100_000;
+      const perBatch = 1000;
+      const padding = 'x'.repeat(200);
+      for (let b = 0; b < total / perBatch; b += 1) {
+        await store.append({
+          writes: [{ streamId: `big-${b}`, expectedVersion: 0, events: Array.from({ length: perBatch }, (_, i) => testEvent('Big', { i, padding })) }],
+        });
+      }
+      global.gc?.();
+      const baseline = process.memoryUsage().heapUsed;
+      let peak = baseline;
+      let count = 0;
+      let last = 0;
+      for await (const event of store.readAll({ batchSize: 500 })) {
+        count += 1;
+        expect(event.globalPosition).toBe(last + 1);
+        last = event.globalPosition;
+        if (count % 5000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
+      }
+      expect(count).toBe(total);
+      // The whole log as objects would need well over 100 MB; streaming stays within a few batches.
+      expect(peak - baseline).toBeLessThan(64 * 1024 * 1024);
+    }, 300_000);
+
+    it('runs a catch-up subscription from a checkpoint and follows new appends', async () => {
+      for (let i = 0; i < 3; i += 1) await store.append({ writes: [{ streamId: 'sub', expectedVersion: i, events: [testEvent('S', { i })] }] });
+      const seen: number[] = [];
+      const subscription = store.subscribe({ afterPosition: 1, onEvent: (e) => void seen.push(e.globalPosition) });
+      await subscription.waitFor(3);
+      expect(seen).toEqual([2, 3]);
+      await store.append({ writes: [{ streamId: 'sub', expectedVersion: 3, events: [testEvent('S', { i: 3 })] }] });
+      await subscription.waitFor(4);
+      expect(seen).toEqual([2, 3, 4]);
+      await subscription.stop();
+      const resumed: number[] = [];
+      const again = store.subscribe({ afterPosition: 4, onEvent: (e) => void resumed.push(e.globalPosition) });
+      await store.append({ writes: [{ streamId: 'sub', expectedVersion: 4, events: [testEvent('S', { i: 4 })] }] });
+      await again.waitFor(5);
+      await again.stop();
+      expect(resumed).toEqual([5]);
+    });
+
+    it('stamps recordedAt on the server, never decreasing along the log', async () => {
+      for (let i = 0; i < 10; i += 1) await store.append({ writes: [{ streamId: `m-${i % 3}`, expectedVersion: 'any', events: [testEvent()] }] });
+      const all = await collect(store.readAll());
+      for (let i = 1; i < all.length; i += 1) expect(all[i].metadata.recordedAt >= all[i - 1].metadata.recordedAt).toBe(true);
+    });
+  });
+};
