@@ -1,1 +1,5 @@
 export * from './shared';
+export * from './commands/command.types';
+export * from './events/event.types';
+export * from './protocol/protocol.types';
+export * from './events/upcasters';

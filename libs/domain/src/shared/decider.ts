@@ -1,7 +1,7 @@
 import type { Actor } from './actor';
 
 /** A domain event as the domain sees it: plain data, discriminated by a permanent `type` string. */
-export interface DomainEvent<Type extends string = string, Data extends Record<string, unknown> = Record<string, unknown>> {
+export interface DomainEvent<Type extends string = string, Data extends object = Record<string, unknown>> {
   readonly type: Type;
   readonly data: Data;
 }

@@ -2,3 +2,4 @@ export * from './actor';
 export * from './decider';
 export * from './domain-error';
 export * from './iso-date';
+export * from './recorded';

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+import { v7 as uuidv7 } from 'uuid';
+import type { Actor, CommandMetadata, DomainEvent } from '@trial-ledger/domain';
+import {
+  ConcurrencyError,
+  IdempotencyKeyReusedError,
+  systemClock,
+  type Clock,
+  type EventSource,
+  type EventStore,
+  type NewEvent,
+  type StoredEvent,
+} from '@trial-ledger/event-store';
+import { currentSchemaVersion } from '@trial-ledger/domain';
+
+/** Who, from where, and under which keys a command arrives; the server adds the time. */
+export interface CommandEnvelope {
+  readonly actor: Actor;
+  readonly source: EventSource;
+  readonly correlationId?: string;
+  readonly causationId?: string | null;
+  readonly idempotencyKey?: string | null;
+  /** Fingerprint of the request body; the same key with another body is refused. See `requestFingerprint`. */
+  readonly requestHash?: string | null;
+  readonly reason?: string | null;
+  /** The client's `If-Match`: the version of the primary stream it saw. A mismatch is refused, never retried. */
+  readonly expectedVersion?: number;
+}
+
+export interface StreamDecision {
+  readonly streamId: string;
+  readonly events: readonly DomainEvent[];
+}
+
+export interface Decision {
+  readonly writes: readonly StreamDecision[];
+  /** Protocol version in force, stamped on each event's metadata. */
+  readonly protocolVersion: number | null;
+}
+
+/**
+ * One command, ready for the pipeline: which streams the decision reads, and the pure decision over
+ * their events. Every stream read but not written is checked at append time, so a decision is never
+ * based on a state that changed meanwhile (e.g. a study locked while a dose was being recorded).
+ */
+export interface CommandPlan {
+  readonly primaryStream: string;
+  readonly readStreams: readonly string[];
+  decide(streams: ReadonlyMap<string, readonly StoredEvent[]>, metadata: CommandMetadata): Decision | Promise<Decision>;
+}
+
+export interface CommandOutcome {
+  readonly events: readonly StoredEvent[];
+  readonly primaryStream: string;
+  /** The primary stream's version after the command (the new `ETag`). */
+  readonly primaryVersion: number;
+  readonly lastPosition: number;
+  /** True when an earlier request with the same idempotency key is being answered again. */
+  readonly replayed: boolean;
+}
+
+export interface PipelineOptions {
+  readonly clock?: Clock;
+  /** Attempts on a concurrency conflict when the client did not pin a version. */
+  readonly maxAttempts?: number;
+}
+
+/** SHA-256 of the canonical JSON of a request body: what an idempotency key is bound to. */
+export const requestFingerprint = (body: unknown): string => createHash('sha256').update(canonicalize(body ?? null)).digest('hex');
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one command pipeline (after emmett's `handleCommand`): read the streams → fold and decide →
+ * append with the expected versions → on a conflict, read again and decide again (unless the client
+ * pinned its version), or refuse.
+ */
+export const handleCommand = async (
+  store: EventStore,
+  plan: CommandPlan,
+  envelope: CommandEnvelope,
+  options: PipelineOptions = {},
+): Promise<CommandOutcome> => {
+  const clock = options.clock ?? systemClock;
+  const key = envelope.idempotencyKey ?? null;
+  const requestHash = envelope.requestHash ?? null;
+  if (key !== null) {
+    const replayed = await replayIdempotent(store, plan.primaryStream, key, requestHash);
+    if (replayed) return replayed;
+  }
+  const correlationId = envelope.correlationId ?? uuidv7();
+  const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
+  for (let attempt = 1; ; attempt += 1) {
+    const streams = new Map<string, StoredEvent[]>();
+    for (const streamId of new Set([plan.primaryStream, ...plan.readStreams])) streams.set(streamId, await store.readStream(streamId));
+    const versionOf = (streamId: string): number => streams.get(streamId)?.at(-1)?.streamVersion ?? 0;
+    if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== versionOf(plan.primaryStream)) {
+      throw new ConcurrencyError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));
+    }
+    const metadata: CommandMetadata = { actor: envelope.actor, now: clock.now(), reason: envelope.reason ?? null };
+    const decision = await plan.decide(streams, metadata);
+    const writes = decision.writes.filter((w) => w.events.length > 0);
+    if (writes.length === 0) {
+      return { events: [], primaryStream: plan.primaryStream, primaryVersion: versionOf(plan.primaryStream), lastPosition: (await store.head()).position, replayed: false };
+    }
+    const written = new Set(writes.map((w) => w.streamId));
+    let causationId = envelope.causationId ?? null;
+    const toNew = (event: DomainEvent): NewEvent => {
+      const eventId = uuidv7();
+      const newEvent: NewEvent = {
+        eventId,
+        type: event.type,
+        schemaVersion: currentSchemaVersion(event.type),
+        data: event.data as Record<string, unknown>,
+        metadata: {
+          actor: envelope.actor,
+          reason: envelope.reason ?? null,
+          correlationId,
+          causationId,
+          idempotencyKey: key,
+          source: envelope.source,
+          protocolVersion: decision.protocolVersion,
+        },
+      };
+      // Events after the first of a command are caused by it (e.g. a deviation detected from a dose).
+      causationId = causationId ?? eventId;
+      return newEvent;
+    };
+    try {
+      const result = await store.append({
+        writes: writes.map((w) => ({ streamId: w.streamId, expectedVersion: versionOf(w.streamId), events: w.events.map(toNew) })),
+        checks: [...streams.keys()].filter((s) => !written.has(s)).map((streamId) => ({ streamId, expectedVersion: versionOf(streamId) })),
+        idempotencyKey: key,
+        requestHash,
+      });
+      return {
+        events: result.events,
+        primaryStream: plan.primaryStream,
+        primaryVersion: result.streamVersions[plan.primaryStream] ?? versionOf(plan.primaryStream),
+        lastPosition: result.lastPosition,
+        replayed: result.replayed,
+      };
+    } catch (error) {
+      if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+      await pause(Math.floor(Math.random() * Math.min(50, attempt * 2)));
+    }
+  }
+};
+
+const replayIdempotent = async (store: EventStore, primaryStream: string, key: string, requestHash: string | null): Promise<CommandOutcome | null> => {
+  const record = await store.findIdempotencyRecord(key);
+  if (!record) return null;
+  if (record.requestHash !== null && requestHash !== null && record.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
+  const events = (await Promise.all(record.eventIds.map((id) => store.getEvent(id)))).filter((e): e is StoredEvent => e !== null);
+  return {
+    events,
+    primaryStream,
+    primaryVersion: record.streamVersions[primaryStream] ?? 0,
+    lastPosition: record.lastPosition,
+    replayed: true,
+  };
+};

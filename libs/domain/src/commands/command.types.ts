@@ -1,0 +1,108 @@
+import type { Role } from '../shared/actor';
+import type { IsoDate } from '../shared/iso-date';
+import type { ProtocolDocument } from '../protocol/protocol.types';
+
+/**
+ * Commands and their payloads exactly as SPEC appendix A names them; API bodies and import lines
+ * use the same names. A command is a request that may be refused; events are what was decided.
+ */
+export type Sex = 'F' | 'M' | 'U';
+export type DiseaseStatus = 'metastatic' | 'recurrent' | 'locally-advanced';
+export type Modality = 'CT' | 'MRI';
+export type NonTargetStatus = 'absent' | 'present' | 'unequivocal-progression' | 'not-evaluated';
+export type DeviationSeverity = 'major' | 'minor';
+export type WithdrawalReason = 'consent-withdrawn' | 'lost-to-follow-up' | 'investigator-decision' | 'other';
+
+export interface ScreenSubjectPayload { screeningDate: IsoDate; consentDate: IsoDate; sex: Sex; birthYear: number }
+export interface AssessEligibilityPayload {
+  assessmentDate: IsoDate; age: number; primarySite: string; whoGrade: number; ki67Percent: number;
+  diseaseStatus: DiseaseStatus; measurableDisease: boolean; priorSystemicTherapy: boolean; ecog: number;
+}
+export interface EnrollSubjectPayload { enrollmentDate: IsoDate }
+export interface RecordDosePayload {
+  cycle: number; administeredOn: IsoDate; doseMg: number; route: string; lotNumber: string; injectionSite: string;
+}
+export interface RecordMissedDosePayload { cycle: number; dueOn: IsoDate; reason: string }
+export interface TargetLesionInput { lesionId: string; organ: string; diameterMm: number | null; nodal: boolean }
+export interface RecordTumorAssessmentPayload {
+  assessmentDate: IsoDate; modality: Modality; baseline: boolean; targetLesions: TargetLesionInput[];
+  nonTargetStatus: NonTargetStatus; newLesions: boolean;
+}
+export interface RecordClinicalProgressionPayload { progressionDate: IsoDate; basis: string }
+export interface RecordNewAnticancerTherapyPayload { startDate: IsoDate; therapy: string }
+export interface ReportAdverseEventPayload { term: string; onsetDate: IsoDate; ctcaeGrade: number; serious: boolean; relatedness: string }
+export interface RecordDeviationPayload { deviationDate: IsoDate; category: string; description: string; severity: DeviationSeverity }
+export interface DiscontinueTreatmentPayload { discontinuationDate: IsoDate; reason: string }
+export interface WithdrawSubjectPayload { withdrawalDate: IsoDate; reason: WithdrawalReason }
+export interface RecordDeathPayload { deathDate: IsoDate; cause: string }
+/** Names its target by event id or by the idempotency key of the command that wrote it (resolved by the pipeline). */
+export interface CorrectEntryPayload { targetEventId?: string; targetIdempotencyKey?: string; changes: Record<string, unknown>; reason: string }
+export interface VoidEntryPayload { targetEventId?: string; targetIdempotencyKey?: string; reason: string }
+
+export interface SubjectPayloads {
+  ScreenSubject: ScreenSubjectPayload;
+  AssessEligibility: AssessEligibilityPayload;
+  EnrollSubject: EnrollSubjectPayload;
+  RecordDose: RecordDosePayload;
+  RecordMissedDose: RecordMissedDosePayload;
+  RecordTumorAssessment: RecordTumorAssessmentPayload;
+  RecordClinicalProgression: RecordClinicalProgressionPayload;
+  RecordNewAnticancerTherapy: RecordNewAnticancerTherapyPayload;
+  ReportAdverseEvent: ReportAdverseEventPayload;
+  RecordDeviation: RecordDeviationPayload;
+  DiscontinueTreatment: DiscontinueTreatmentPayload;
+  WithdrawSubject: WithdrawSubjectPayload;
+  RecordDeath: RecordDeathPayload;
+  CorrectEntry: CorrectEntryPayload;
+  VoidEntry: VoidEntryPayload;
+}
+export type SubjectCommandType = keyof SubjectPayloads;
+
+/** A command addressed to one subject's stream (`subject-{studyId}-{subjectId}`). */
+export type SubjectCommand = {
+  [K in SubjectCommandType]: { readonly type: K; readonly studyId: string; readonly subjectId: string; readonly payload: SubjectPayloads[K] };
+}[SubjectCommandType];
+
+export interface StudyPayloads {
+  RegisterStudy: { protocol: ProtocolDocument };
+  AmendProtocol: { protocol: ProtocolDocument; reason: string };
+  LockStudy: { reason: string };
+  UnlockStudy: { reason: string };
+}
+export type StudyCommandType = keyof StudyPayloads;
+export type StudyCommand = {
+  [K in StudyCommandType]: { readonly type: K; readonly studyId: string; readonly payload: StudyPayloads[K] };
+}[StudyCommandType];
+
+export type ClinicalCommandType = Exclude<SubjectCommandType, 'CorrectEntry' | 'VoidEntry'>;
+
+/**
+ * Who may issue what (SPEC §2, §5). `CorrectEntry` and `VoidEntry` are checked against the roles of the
+ * command that wrote the target entry. Monitors and regulators issue no commands; admins never touch
+ * clinical data.
+ */
+export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandType]: readonly Role[] } = {
+  RegisterStudy: ['admin'],
+  AmendProtocol: ['admin'],
+  LockStudy: ['admin'],
+  UnlockStudy: ['admin'],
+  ScreenSubject: ['coordinator', 'investigator'],
+  AssessEligibility: ['investigator'],
+  EnrollSubject: ['investigator'],
+  RecordDose: ['coordinator', 'investigator'],
+  RecordMissedDose: ['coordinator', 'investigator'],
+  RecordTumorAssessment: ['coordinator', 'investigator'],
+  RecordClinicalProgression: ['investigator'],
+  RecordNewAnticancerTherapy: ['coordinator', 'investigator'],
+  ReportAdverseEvent: ['coordinator', 'investigator'],
+  RecordDeviation: ['coordinator', 'investigator'],
+  DiscontinueTreatment: ['investigator'],
+  WithdrawSubject: ['coordinator', 'investigator'],
+  RecordDeath: ['coordinator', 'investigator'],
+  CorrectEntry: ['coordinator', 'investigator'],
+  VoidEntry: ['coordinator', 'investigator'],
+};
+
+export const subjectStreamId = (studyId: string, subjectId: string): string => `subject-${studyId}-${subjectId}`;
+export const studyStreamId = (studyId: string): string => `study-${studyId}`;
+export const IDENTITY_STREAM_ID = 'identity';

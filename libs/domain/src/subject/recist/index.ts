@@ -1,0 +1,20 @@
+export * from './recist.types';
+export {
+  CONFIRMATION_DAYS,
+  MAX_TARGET_LESIONS,
+  MAX_TARGETS_PER_ORGAN,
+  MIN_NODAL_BASELINE_MM,
+  MIN_NON_NODAL_BASELINE_MM,
+  MIN_STABLE_DISEASE_DAYS,
+  NODAL_NORMAL_BELOW_MM,
+  RecistErrorCode,
+  bestOverallResponse,
+  evaluateAssessments,
+  evaluateFollowUp,
+  overallResponse,
+  startRecistTrack,
+  sumOfDiameters,
+  targetResponse,
+  validateBaseline,
+  validateFollowUp,
+} from './recist';
