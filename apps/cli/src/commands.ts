@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Every CLI command module registers itself here: `(program) => void`. One line per module, so
+ * that slices can be added without touching each other.
+ */
+export type RegisterCommand = (program: Command) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

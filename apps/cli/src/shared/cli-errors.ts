@@ -1,0 +1,21 @@
+/** A failure the CLI reports and turns into a non-zero exit status. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly code = 'CLI.FAILED',
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** A stable code and a message from any error, for human and `--json` output alike. */
+export const describeError = (error: unknown): { code: string; message: string; details?: unknown } => {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown; details?: unknown };
+    const code = typeof e.code === 'string' ? e.code : 'INTERNAL.ERROR';
+    return { code, message: typeof e.message === 'string' ? e.message : String(error), details: e.details };
+  }
+  return { code: 'INTERNAL.ERROR', message: String(error) };
+};
