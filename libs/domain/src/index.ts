@@ -3,3 +3,4 @@ export * from './commands/command.types';
 export * from './events/event.types';
 export * from './protocol/protocol.types';
 export * from './events/upcasters';
+export * from './subject/recist';

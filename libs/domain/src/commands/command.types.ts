@@ -1,6 +1,7 @@
 import type { Role } from '../shared/actor';
 import type { IsoDate } from '../shared/iso-date';
 import type { ProtocolDocument } from '../protocol/protocol.types';
+import type { NonTargetStatus } from '../subject/recist/recist.types';
 
 /**
  * Commands and their payloads exactly as SPEC appendix A names them; API bodies and import lines
@@ -9,7 +10,6 @@ import type { ProtocolDocument } from '../protocol/protocol.types';
 export type Sex = 'F' | 'M' | 'U';
 export type DiseaseStatus = 'metastatic' | 'recurrent' | 'locally-advanced';
 export type Modality = 'CT' | 'MRI';
-export type NonTargetStatus = 'absent' | 'present' | 'unequivocal-progression' | 'not-evaluated';
 export type DeviationSeverity = 'major' | 'minor';
 export type WithdrawalReason = 'consent-withdrawn' | 'lost-to-follow-up' | 'investigator-decision' | 'other';
 

@@ -5,11 +5,11 @@ import type {
   AssessEligibilityPayload,
   DeviationSeverity,
   Modality,
-  NonTargetStatus,
   Sex,
   TargetLesionInput,
   WithdrawalReason,
 } from '../commands/command.types';
+import type { NonTargetStatus } from '../subject/recist/recist.types';
 
 /**
  * Every event type of the ledger. The `type` strings are a permanent storage contract: past tense,
