@@ -63,11 +63,33 @@ export type EntryCorrected = DomainEvent<'EntryCorrected', {
 /** Entered in error: projections ignore the target from here on. */
 export type EntryVoided = DomainEvent<'EntryVoided', { targetEventId: string; targetType: string; reason: string }>;
 
+// ---- electronic signatures, on the subject stream (21 CFR Part 11 §11.50, §11.70, §11.200) -------
+/** The meaning of a signature (§11.50(a)(3)), shown with every manifestation of it. */
+export type SignatureMeaning = 'authorship' | 'review' | 'approval' | 'responsibility';
+export const SIGNATURE_MEANINGS: readonly SignatureMeaning[] = ['authorship', 'review', 'approval', 'responsibility'];
+/**
+ * What a signature binds (§11.50, §11.70): the signer's printed name, the UTC date-time, the meaning,
+ * and `signedHash` = SHA-256 over the subject stream up to `signedThroughVersion` (built from the
+ * stored chain hash of that event), so it cannot be cut out and moved onto other content.
+ */
+export interface SignatureManifestation {
+  studyId: string; subjectId: string;
+  signerUserId: string; signerUsername: string; signerFullName: string;
+  /** Server UTC date-time of execution, ms precision. */
+  signedAt: string;
+  meaning: SignatureMeaning;
+  signedThroughVersion: number; signedEventHash: string; signedHash: string; hashAlgorithm: 'SHA-256';
+}
+/** `SignCasebook` (investigator): the whole casebook as it stood at `signedThroughVersion`. */
+export type CasebookSigned = DomainEvent<'CasebookSigned', SignatureManifestation>;
+/** One record (and any corrections of it recorded before the signature). */
+export type RecordSigned = DomainEvent<'RecordSigned', SignatureManifestation & { targetEventId: string; targetType: string }>;
+
 export type SubjectEvent =
   | SubjectScreened | EligibilityConfirmed | SubjectScreenFailed | SubjectEnrolled | DoseAdministered | DoseMissed
   | ProtocolDeviationDetected | TumorAssessmentRecorded | ClinicalProgressionRecorded | NewAnticancerTherapyStarted
   | AdverseEventReported | ProtocolDeviationRecorded | TreatmentDiscontinued | SubjectWithdrawn | SubjectDied
-  | EntryCorrected | EntryVoided;
+  | EntryCorrected | EntryVoided | CasebookSigned | RecordSigned;
 
 export type SubjectEventType = SubjectEvent['type'];
 export type StudyEventType = StudyEvent['type'];
