@@ -1,0 +1,73 @@
+import { DomainError } from '../shared/domain-error';
+import { loadDefaultProtocol, protocolProblems, validateProtocol } from './protocol.validate';
+
+const problemsOf = (doc: unknown): string[] => {
+  try {
+    validateProtocol(doc);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    expect((error as DomainError).code).toBe('PROTOCOL.INVALID');
+    expect((error as DomainError).kind).toBe('validation');
+    return (error as DomainError).details?.problems as string[];
+  }
+  throw new Error('expected the protocol to be refused');
+};
+
+const withChange = (mutate: (doc: any) => void): unknown => {
+  const doc = structuredClone(loadDefaultProtocol()) as any;
+  mutate(doc);
+  return doc;
+};
+
+describe('validateProtocol', () => {
+  it('given the seed protocol, when loaded, then it is the LANR-HGNET-01 document of SPEC §1', () => {
+    const protocol = loadDefaultProtocol();
+    expect(protocol.studyId).toBe('LANR-HGNET-01');
+    expect(protocol.targetEnrollment).toBe(28);
+    expect(protocol.treatment).toMatchObject({ doseMg: 120, route: 'deep-sc', intervalDays: 28, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 } });
+    expect(protocol.assessments).toMatchObject({ baselineWindowDays: 28, intervalDays: 84, windowDays: 7 });
+    expect(protocol.endpoint.horizonDays).toBe(365);
+    expect(protocolProblems(protocol)).toEqual([]);
+  });
+
+  it('given the seed protocol, when loaded twice, then each call returns an independent copy', () => {
+    const a = loadDefaultProtocol() as any;
+    a.targetEnrollment = 1;
+    expect(loadDefaultProtocol().targetEnrollment).toBe(28);
+  });
+
+  it.each([
+    ['not an object', 42, 'the protocol document must be a JSON object'],
+    ['a missing studyId', withChange((d) => delete d.studyId), 'studyId: must be a non-empty string'],
+    ['version 0', withChange((d) => (d.version = 0)), 'version: must be an integer'],
+    ['a fractional cap', withChange((d) => (d.targetEnrollment = 2.5)), 'targetEnrollment: must be an integer'],
+    ['a negative dose', withChange((d) => (d.treatment.doseMg = -1)), 'treatment.doseMg'],
+    ['an overlapping dose window', withChange((d) => (d.treatment.windowDays = 14)), 'treatment.windowDays: the ± window'],
+    ['a first-dose window ending before it starts', withChange((d) => (d.treatment.firstDose = { fromDay: 7, toDay: 0 })), 'treatment.firstDose: toDay'],
+    ['an empty modality list', withChange((d) => (d.assessments.modalities = [])), 'assessments.modalities: must be a non-empty list'],
+    ['an unknown modality', withChange((d) => (d.assessments.modalities = ['PET'])), 'assessments.modalities[0]: must be one of CT, MRI'],
+    ['a rate day beyond the horizon', withChange((d) => (d.endpoint.rateDays = [400])), 'endpoint.rateDays: must not lie beyond'],
+    ['duplicate primary sites', withChange((d) => (d.eligibility.primarySites = ['rectum', 'rectum'])), 'eligibility.primarySites: must not contain duplicates'],
+    ['WHO grade 4', withChange((d) => (d.eligibility.whoGrades = [4])), 'eligibility.whoGrades[0]: must be one of 1, 2, 3'],
+    ['Ki-67 above 100 %', withChange((d) => (d.eligibility.maxKi67Percent = 101)), 'eligibility.maxKi67Percent'],
+    ['ECOG 5', withChange((d) => (d.eligibility.maxEcog = 5)), 'eligibility.maxEcog'],
+    ['a string boolean', withChange((d) => (d.eligibility.requireMeasurableDisease = 'yes')), 'eligibility.requireMeasurableDisease: must be true or false'],
+    ['a misspelt field', withChange((d) => (d.targetEnrolment = 28)), 'targetEnrolment: unknown field'],
+    ['a missing section', withChange((d) => delete d.endpoint), 'endpoint: must be an object'],
+  ])('given %s, when validated, then PROTOCOL.INVALID names the problem', (_name, doc, expected) => {
+    expect(problemsOf(doc).some((p) => p.startsWith(expected))).toBe(true);
+  });
+
+  it('given several problems, when validated, then every one is listed', () => {
+    const problems = problemsOf(withChange((d) => {
+      d.title = '';
+      d.treatment.intervalDays = 0;
+      d.eligibility.diseaseStatuses = ['cured'];
+    }));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^title:/),
+      expect.stringMatching(/^treatment\.intervalDays:/),
+      expect.stringMatching(/^eligibility\.diseaseStatuses\[0\]:/),
+    ]));
+  });
+});
