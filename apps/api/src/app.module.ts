@@ -1,0 +1,36 @@
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { HealthModule } from './health/health.module';
+import { JsonBodyMiddleware } from './shared/http/json-body.middleware';
+import { InfrastructureModule } from './shared/infrastructure.module';
+import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
+import { createRequestValidationPipe } from './shared/validation/request-validation.pipe';
+import type { ApiModuleOptions } from './shared/tokens';
+
+export type AppModuleOptions = ApiModuleOptions;
+
+/** Feature modules, one per bounded area; each holds its vertical slices. */
+const featureModules = [HealthModule];
+
+/** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */
+const edgeProviders = [
+  { provide: APP_FILTER, useClass: ProblemDetailsExceptionFilter },
+  { provide: APP_PIPE, useFactory: createRequestValidationPipe },
+];
+
+@Module({})
+export class AppModule implements NestModule {
+  /** The store comes from outside: the CLI opens the one named by `--store`; tests pass a temp-file SQLite store. */
+  static forRoot(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
+      providers: [...edgeProviders],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+  }
+}

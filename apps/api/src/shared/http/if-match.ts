@@ -1,0 +1,29 @@
+import { createParamDecorator, HttpStatus, type ExecutionContext } from '@nestjs/common';
+import type { HttpRequest } from './http.types';
+import { ApiProblemException } from '../problem-details/api-problem.exception';
+
+/** The strong entity tag of a stream at a version: the number of events the client has seen. */
+export const etagFor = (version: number): string => `"${version}"`;
+
+/**
+ * `If-Match: "7"` → 7, the stream version the client saw (SPEC §4 optimistic concurrency). Absent or
+ * `*` → undefined (no pin: the pipeline re-reads and retries on a race). Weak tags (`W/"7"`) never
+ * match under If-Match's strong comparison (RFC 9110 §13.1.1), so they are refused as malformed.
+ */
+export const parseIfMatch = (header: string | string[] | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const value = (Array.isArray(header) ? header.join(',') : header).trim();
+  if (value === '*') return undefined;
+  const match = /^"(0|[1-9]\d{0,15})"$/.exec(value);
+  if (!match) {
+    throw new ApiProblemException('REQUEST.INVALID_IF_MATCH', HttpStatus.BAD_REQUEST, 'If-Match must be one strong entity tag holding a stream version, e.g. "3".', {
+      header: 'If-Match',
+    });
+  }
+  return Number(match[1]);
+};
+
+/** The `If-Match` header as an expected stream version (`undefined` when not pinned). */
+export const ExpectedVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined =>
+  parseIfMatch(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
+);

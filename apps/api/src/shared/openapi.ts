@@ -1,0 +1,21 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+export const OPENAPI_PATH = 'api/docs';
+
+/** Serves the OpenAPI document at `/api/docs` (UI) and `/api/docs-json` (the document). */
+export const setupOpenApi = (app: INestApplication): void => {
+  const config = new DocumentBuilder()
+    .setTitle('trial-ledger API')
+    .setDescription(
+      'Event-sourced, tamper-evident audit ledger for one clinical trial (21 CFR Part 11-style). ' +
+        'Commands are task-based POSTs under /api/v1; every refusal is an RFC 9457 problem (application/problem+json) with a stable `code`. ' +
+        'Send `If-Match: "<version>"` to pin the stream version you saw (mismatch → 412) and `Idempotency-Key` to make a retry safe ' +
+        '(a replay answers the first outcome with `Idempotent-Replayed: true`; the same key with another body → 422).',
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: `${OPENAPI_PATH}-json` });
+};

@@ -1,0 +1,115 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { HttpRequest, HttpResponse } from '../http/http.types';
+import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
+import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
+import { ApiProblemException } from './api-problem.exception';
+import { buildProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
+
+/**
+ * Status of a domain refusal. Validation is 400 everywhere in this API (DTO checks and domain
+ * checks alike), so a client needs one rule: 400 = fix the request, 409 = the ledger's state refuses it.
+ */
+export const STATUS_BY_KIND: { readonly [K in DomainErrorKind]: number } = {
+  validation: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  'not-found': HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+};
+
+/** Codes for refusals raised by Nest itself (unknown route, a guard's `ForbiddenException`, …). */
+const CODE_BY_HTTP_STATUS: Readonly<Record<number, string>> = {
+  400: 'REQUEST.BAD_REQUEST',
+  401: 'AUTH.UNAUTHENTICATED',
+  403: 'AUTH.FORBIDDEN',
+  404: 'ROUTE.NOT_FOUND',
+  405: 'ROUTE.METHOD_NOT_ALLOWED',
+  413: 'REQUEST.TOO_LARGE',
+  415: 'REQUEST.UNSUPPORTED_MEDIA_TYPE',
+  429: 'REQUEST.RATE_LIMITED',
+};
+
+/** Seconds a client should wait before retrying when the store is unreachable. */
+const RETRY_AFTER_SECONDS = 5;
+
+interface Rendered {
+  readonly problem: ProblemDetails;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The one place where every error becomes an RFC 9457 problem (STYLE.md). Nothing else in the API
+ * writes an error body, so every refusal has a `type`, `title`, `status`, `detail`, `code` and
+ * `instance`, plus the extension members of its kind (`errors`, `failedCriteria`, …).
+ */
+@Catch()
+export class ProblemDetailsExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const response = http.getResponse<HttpResponse>();
+    const { problem, headers } = this.render(exception, request);
+    if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    if (response.headersSent) return;
+    for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
+    response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem, instance: request.originalUrl ?? request.url }));
+  }
+
+  private render(exception: unknown, request: HttpRequest): Rendered {
+    const problem = (code: string, status: number, detail: string, extensions?: Record<string, unknown>) =>
+      buildProblem(code, status, detail, '', extensions);
+    if (exception instanceof ApiProblemException) {
+      return { problem: problem(exception.code, exception.status, exception.message, exception.extensions) };
+    }
+    if (exception instanceof DomainError) {
+      return { problem: problem(exception.code, STATUS_BY_KIND[exception.kind], exception.message, exception.details) };
+    }
+    if (exception instanceof ConcurrencyError) {
+      // A pinned version (If-Match) that no longer holds is a failed precondition; an unpinned
+      // command that kept losing the race after every retry is a plain conflict the client may retry.
+      const pinned = request.headers['if-match'] !== undefined;
+      const extensions = { streamId: exception.streamId, expectedVersion: exception.expectedVersion, actualVersion: exception.actualVersion };
+      return pinned
+        ? { problem: problem(exception.code, HttpStatus.PRECONDITION_FAILED, exception.message, extensions), headers: { ETag: `"${exception.actualVersion}"` } }
+        : { problem: problem(exception.code, HttpStatus.CONFLICT, `${exception.message}; retries exhausted, try again`, { ...extensions, retryable: true }) };
+    }
+    if (exception instanceof IdempotencyKeyReusedError) {
+      return { problem: problem(exception.code, HttpStatus.UNPROCESSABLE_ENTITY, exception.message, { idempotencyKey: exception.idempotencyKey }) };
+    }
+    if (exception instanceof StoreUnavailableError) {
+      return {
+        problem: problem(exception.code, HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable; nothing was written.'),
+        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      };
+    }
+    if (exception instanceof HttpException) return { problem: fromHttpException(exception) };
+    const coded = codedError(exception);
+    if (coded) return { problem: problem(coded.code, coded.status, coded.message, coded.details) };
+    return { problem: problem('INTERNAL.ERROR', HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred; nothing was written.') };
+  }
+}
+
+/** Nest's own exceptions; a guard may pass `{ code, detail }` as the response body to name its refusal. */
+const fromHttpException = (exception: HttpException): ProblemDetails => {
+  const status = exception.getStatus();
+  const body = exception.getResponse();
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const code = typeof fields.code === 'string' ? fields.code : (CODE_BY_HTTP_STATUS[status] ?? `HTTP.${status}`);
+  const detail = typeof fields.detail === 'string' ? fields.detail : exception.message;
+  const { code: _code, detail: _detail, message: _message, statusCode: _statusCode, error: _error, ...extensions } = fields;
+  return buildProblem(code, status, detail, '', extensions);
+};
+
+/** Errors from other libraries of ours that carry a stable `code` and an HTTP `status` (e.g. identity). */
+const codedError = (exception: unknown): { code: string; status: number; message: string; details?: Record<string, unknown> } | null => {
+  if (!(exception instanceof Error)) return null;
+  const candidate = exception as Error & { code?: unknown; status?: unknown; details?: unknown };
+  if (typeof candidate.code !== 'string' || !/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(candidate.code)) return null;
+  const status = typeof candidate.status === 'number' && candidate.status >= 400 && candidate.status < 600 ? candidate.status : 500;
+  const details = typeof candidate.details === 'object' && candidate.details !== null ? (candidate.details as Record<string, unknown>) : undefined;
+  return { code: candidate.code, status, message: exception.message, details };
+};
+
+const describe = (exception: unknown): string => (exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception));

@@ -1,0 +1,48 @@
+import { HttpStatus, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ApiProblemException } from '../problem-details/api-problem.exception';
+
+/** One failed rule on one field of the request body, addressed by JSON Pointer (RFC 6901) and dotted path. */
+export interface FieldError {
+  readonly pointer: string;
+  readonly field: string;
+  readonly constraint: string;
+  readonly detail: string;
+}
+
+/** Flattens class-validator's nested error tree (target lesions, protocol sections) into one list. */
+export const flattenValidationErrors = (errors: readonly ValidationError[], parent: readonly string[] = []): FieldError[] =>
+  errors.flatMap((error) => {
+    const path = [...parent, error.property];
+    const own = Object.entries(error.constraints ?? {}).map(([constraint, detail]) => ({
+      pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),
+      field: path.join('.'),
+      constraint: constraint === 'whitelistValidation' ? 'unknownField' : constraint,
+      detail,
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], path)];
+  });
+
+/**
+ * The global pipe: strict DTOs (unknown fields refused, not silently dropped — an unnoticed typo in a
+ * clinical field would otherwise record an incomplete fact) and every failure as one
+ * `VALIDATION.FAILED` problem listing each field error.
+ */
+export const createRequestValidationPipe = (): ValidationPipe =>
+  new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    // No implicit conversion: "120" is not a dose of 120 mg, and "true" is not a boolean.
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors: ValidationError[]) => {
+      const fieldErrors = flattenValidationErrors(errors);
+      const summary = fieldErrors.slice(0, 3).map((e) => e.detail).join('; ');
+      return new ApiProblemException(
+        'VALIDATION.FAILED',
+        HttpStatus.BAD_REQUEST,
+        `The request has ${fieldErrors.length} invalid field(s): ${summary}${fieldErrors.length > 3 ? '; …' : ''}`,
+        { errors: fieldErrors },
+      );
+    },
+  });

@@ -1,0 +1,52 @@
+import request from 'supertest';
+import { startApiTestApp, type ApiTestApp } from './support/api-test-app';
+
+describe('API edge: health, OpenAPI and unreadable requests', () => {
+  let api: ApiTestApp;
+  beforeAll(async () => {
+    api = await startApiTestApp({ bodyLimit: '2kb' });
+  });
+  afterAll(async () => api.close());
+
+  it('given an empty store, when /health is probed, then it reports the store reachable at head position 0', async () => {
+    const response = await request(api.http).get('/health').expect(200);
+    expect(response.body).toMatchObject({ status: 'ok', store: { reachable: true, headPosition: 0 } });
+  });
+
+  it('serves the OpenAPI document at /api/docs-json and the UI at /api/docs', async () => {
+    const json = await request(api.http).get('/api/docs-json').expect(200);
+    expect(json.body.openapi).toMatch(/^3\./);
+    expect(json.body.paths['/health']).toBeDefined();
+    await request(api.http).get('/api/docs').expect(200).expect('content-type', /html/);
+  });
+
+  it('when the body is not valid JSON, then 400 REQUEST.MALFORMED_JSON as a problem and nothing is written', async () => {
+    const response = await request(api.http).post('/api/v1/studies').set('content-type', 'application/json').send('{"protocol": ').expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      type: 'https://trial-ledger.dev/problems/request-malformed-json',
+      title: 'Request malformed json',
+      status: 400,
+      code: 'REQUEST.MALFORMED_JSON',
+      instance: '/api/v1/studies',
+    });
+    expect(typeof response.body.detail).toBe('string');
+    expect(await api.headPosition()).toBe(0);
+  });
+
+  it('when the body exceeds the limit, then 413 REQUEST.TOO_LARGE', async () => {
+    const response = await request(api.http).post('/api/v1/studies').send({ padding: 'x'.repeat(4096) }).expect(413);
+    expect(response.body.code).toBe('REQUEST.TOO_LARGE');
+    expect(await api.headPosition()).toBe(0);
+  });
+
+  it('when the body is not JSON at all, then 415 REQUEST.UNSUPPORTED_MEDIA_TYPE', async () => {
+    const response = await request(api.http).post('/api/v1/studies').set('content-type', 'text/plain').send('hello').expect(415);
+    expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('an unknown route is a 404 problem too', async () => {
+    const response = await request(api.http).get('/api/v1/nowhere').expect(404);
+    expect(response.body).toMatchObject({ code: 'ROUTE.NOT_FOUND', status: 404, instance: '/api/v1/nowhere' });
+  });
+});
