@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from './event-envelope';
+import type { ChainVerification, RawEventRecord } from './hash-chain';
 
 /**
  * The expected state of a stream for optimistic concurrency: a version number (the number of events
@@ -101,6 +102,13 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<number>;
   /** The whole log in global order, streamed in batches. */
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent>;
+  /**
+   * The log as stored bytes, for verification without parsing (optional: stores that keep canonical
+   * JSON text implement it; `verifyStore` falls back to `readAll`).
+   */
+  readAllRaw?(options?: ReadAllOptions): AsyncIterable<RawEventRecord>;
+  /** Store-native verification of the whole chain (e.g. parallel); null when not available here. */
+  verifyChain?(): Promise<ChainVerification | null>;
   /** The last global position at or before an instant (0 if none): turns `asKnownAt` into a position. */
   positionAt(instant: string): Promise<number>;
   head(): Promise<LogHead>;

@@ -19,6 +19,38 @@ export const canonicalEventJson = (event: HashableEvent): string =>
     prevHash: event.prevHash,
   });
 
+/**
+ * An event exactly as its store holds it: data and metadata as the canonical (RFC 8785) JSON text
+ * written at append time. Verifying from these bytes needs no parsing, and any altered byte — even
+ * one that leaves the JSON meaning unchanged — breaks the hash.
+ */
+export interface RawEventRecord {
+  readonly globalPosition: number;
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly streamId: string;
+  readonly streamVersion: number;
+  /** Canonical JSON of `data`. */
+  readonly dataJson: string;
+  /** Canonical JSON of `metadata`, `recordedAt` included. */
+  readonly metadataJson: string;
+  /** The indexed copy of `metadata.recordedAt` that as-known-at queries use; must agree with the hashed one. */
+  readonly recordedAt: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * The canonical JSON of a raw record, assembled from its already-canonical parts in JCS key order
+ * (data, eventId, globalPosition, metadata, prevHash, schemaVersion, streamId, streamVersion, type):
+ * equal to `canonicalEventJson` of the parsed event whenever the stored texts are canonical.
+ */
+export const canonicalJsonFromRaw = (r: RawEventRecord): string =>
+  `{"data":${r.dataJson},"eventId":${JSON.stringify(r.eventId)},"globalPosition":${r.globalPosition},"metadata":${r.metadataJson},` +
+  `"prevHash":${JSON.stringify(r.prevHash)},"schemaVersion":${r.schemaVersion},"streamId":${JSON.stringify(r.streamId)},` +
+  `"streamVersion":${r.streamVersion},"type":${JSON.stringify(r.type)}}`;
+
 /** SHA-256(previous hash ‖ canonical JSON), hex. */
 export const chainHash = (prevHash: string, canonicalJson: string): string =>
   createHash('sha256').update(prevHash, 'utf8').update(canonicalJson, 'utf8').digest('hex');
@@ -74,6 +106,23 @@ export class ChainVerifier {
 
   /** Returns false once a fault has been found (the first one is kept). */
   push(event: StoredEvent): boolean {
+    return this.check(event, () => hashEvent(event) === event.hash);
+  }
+
+  /** The fast path over stored bytes; also checks that the indexed `recordedAt` is the hashed one. */
+  pushRaw(record: RawEventRecord): boolean {
+    return this.check(
+      record,
+      () =>
+        chainHash(record.prevHash, canonicalJsonFromRaw(record)) === record.hash &&
+        record.metadataJson.includes(`"recordedAt":${JSON.stringify(record.recordedAt)}`),
+    );
+  }
+
+  private check(
+    event: Pick<StoredEvent, 'globalPosition' | 'eventId' | 'streamId' | 'streamVersion' | 'prevHash' | 'hash'>,
+    contentIntact: () => boolean,
+  ): boolean {
     if (this.fault) return false;
     const at = (damage: ChainDamage, message: string): false => {
       this.fault = { position: event.globalPosition, damage, message, eventId: event.eventId };
@@ -90,7 +139,7 @@ export class ChainVerifier {
       }
       return at('position-disorder', `position ${event.globalPosition} appears where ${this.expectedPosition} was expected`);
     }
-    if (hashEvent(event) !== event.hash) {
+    if (!contentIntact()) {
       return at('content-altered', `content of the event at position ${event.globalPosition} does not match its hash`);
     }
     if (event.prevHash !== this.prevHash) {
@@ -124,6 +173,15 @@ export const verifyChain = async (events: AsyncIterable<StoredEvent> | Iterable<
   const verifier = new ChainVerifier();
   for await (const event of events) {
     if (!verifier.push(event)) break;
+  }
+  return verifier.result();
+};
+
+/** Verify a log of raw records (see `EventStore.readAllRaw`). */
+export const verifyRawChain = async (records: AsyncIterable<RawEventRecord> | Iterable<RawEventRecord>): Promise<ChainVerification> => {
+  const verifier = new ChainVerifier();
+  for await (const record of records) {
+    if (!verifier.pushRaw(record)) break;
   }
   return verifier.result();
 };

@@ -7,3 +7,4 @@ export * from './hash-chain';
 export * from './open-event-store';
 export * from './recorded-at';
 export * from './sqlite/sqlite-event-store';
+export * from './verify-store';

@@ -15,9 +15,12 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { hashEvent } from '../hash-chain';
+import { canonicalize } from 'json-canonicalize';
+import { hashEvent, type RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
 import { nextRecordedAt } from '../recorded-at';
+import type { ChainVerification } from '../hash-chain';
+import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
@@ -85,7 +88,10 @@ interface IdempotencyRow {
 const EVENT_COLUMNS =
   'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
 
-/** The stored columns are the truth: `recordedAt` comes from its own column so altering it breaks the hash. */
+/**
+ * `data` and `metadata` are stored as canonical JSON (RFC 8785), so the verifier can hash the stored
+ * bytes directly. `recordedAt` is taken from its indexed column, so altering the column breaks the hash.
+ */
 const toStoredEvent = (row: EventRow): StoredEvent => ({
   eventId: row.event_id,
   type: row.type,
@@ -94,7 +100,7 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   streamVersion: row.stream_version,
   globalPosition: row.global_position,
   data: JSON.parse(row.data) as Record<string, unknown>,
-  metadata: { ...(JSON.parse(row.metadata) as Omit<EventMetadata, 'recordedAt'>), recordedAt: row.recorded_at },
+  metadata: { ...(JSON.parse(row.metadata) as EventMetadata), recordedAt: row.recorded_at },
   prevHash: row.prev_hash,
   hash: row.hash,
 });
@@ -152,6 +158,11 @@ export class SqliteEventStore implements EventStore {
       batch: this.db.prepare<[number, number, number], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position > ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
       ),
+      rawBatch: this.db
+        .prepare<[number, number, number], unknown[]>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE global_position > ? AND global_position <= ? ORDER BY global_position LIMIT ?`,
+        )
+        .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
   }
@@ -220,7 +231,6 @@ export class SqliteEventStore implements EventStore {
             prevHash,
           };
           const hash = hashEvent(unhashed);
-          const { recordedAt: _omitted, ...metadataWithoutTime } = unhashed.metadata;
           this.statements.insert.run({
             global_position: position,
             event_id: event.eventId,
@@ -228,8 +238,8 @@ export class SqliteEventStore implements EventStore {
             stream_version: unhashed.streamVersion,
             type: event.type,
             schema_version: event.schemaVersion,
-            data: JSON.stringify(event.data),
-            metadata: JSON.stringify(metadataWithoutTime),
+            data: canonicalize(event.data),
+            metadata: canonicalize(unhashed.metadata),
             recorded_at: recordedAt,
             prev_hash: prevHash,
             hash,
@@ -293,6 +303,23 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
+  async *readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
+    const batchSize = options.batchSize ?? 5000;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let after = options.afterPosition ?? 0;
+    for (;;) {
+      const rows = this.statements.rawBatch.all(after, to, batchSize) as Array<[number, string, string, number, string, number, string, string, string, string, string]>;
+      for (const r of rows) {
+        yield {
+          globalPosition: r[0], eventId: r[1], streamId: r[2], streamVersion: r[3], type: r[4], schemaVersion: r[5],
+          dataJson: r[6], metadataJson: r[7], recordedAt: r[8], prevHash: r[9], hash: r[10],
+        };
+      }
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1][0];
+    }
+  }
+
   async positionAt(instant: string): Promise<number> {
     return this.statements.positionAt.get(instant)?.p ?? 0;
   }
@@ -324,6 +351,16 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscriptionOptions): Subscription {
     return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
+  }
+
+  /**
+   * Store-native verification of the whole chain: parallel over the file with one worker per core
+   * (used by `verifyStore` for large logs; an in-memory database falls back to the sequential path).
+   */
+  async verifyChain(): Promise<ChainVerification | null> {
+    if (this.filename === ':memory:') return null;
+    const head = (await this.head()).position;
+    return verifySqliteFileParallel(this.filename, head);
   }
 
   /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */
