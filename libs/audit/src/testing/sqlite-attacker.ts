@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { GENESIS_HASH, hashEvent, type StoredEvent } from '@trial-ledger/event-store';
+
+/**
+ * What an attacker with write access to the SQLite file can do: drop the append-only triggers and
+ * edit rows directly, optionally recomputing the hash chain so that it verifies again. Tests use it
+ * to prove that every such edit is detected and its position named.
+ */
+export class SqliteAttacker {
+  readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
+  }
+
+  row(position: number): Record<string, unknown> {
+    return this.db.prepare('SELECT * FROM events WHERE global_position = ?').get(position) as Record<string, unknown>;
+  }
+
+  /** Runs one statement; returns the number of rows changed. */
+  exec(sql: string, ...params: unknown[]): number {
+    return this.db.prepare(sql).run(...params).changes;
+  }
+
+  /** Moves every event from `position` on by `delta` (renumbering, as after an insert or a delete). */
+  shift(fromPosition: number, delta: number): void {
+    const order = delta > 0 ? 'DESC' : 'ASC';
+    const rows = this.db.prepare(`SELECT global_position FROM events WHERE global_position >= ? ORDER BY global_position ${order}`).all(fromPosition) as Array<{ global_position: number }>;
+    const move = this.db.prepare('UPDATE events SET global_position = ? WHERE global_position = ?');
+    for (const { global_position } of rows) move.run(global_position + delta, global_position);
+  }
+
+  /** The event at a position as the store would read it. */
+  storedEvent(position: number): StoredEvent {
+    const r = this.row(position) as Record<string, string & number>;
+    return {
+      eventId: r.event_id, type: r.type, schemaVersion: r.schema_version, streamId: r.stream_id, streamVersion: r.stream_version,
+      globalPosition: r.global_position, data: JSON.parse(r.data), metadata: { ...JSON.parse(r.metadata), recordedAt: r.recorded_at },
+      prevHash: r.prev_hash, hash: r.hash,
+    };
+  }
+
+  /** Recomputes prev_hash and hash from `position` to the end: the "whole chain recomputed" attack. */
+  rehashFrom(position: number): void {
+    let prevHash = position === 1 ? GENESIS_HASH : (this.row(position - 1).hash as string);
+    const positions = this.db.prepare('SELECT global_position FROM events WHERE global_position >= ? ORDER BY global_position').all(position) as Array<{ global_position: number }>;
+    const update = this.db.prepare('UPDATE events SET prev_hash = ?, hash = ? WHERE global_position = ?');
+    for (const { global_position } of positions) {
+      const event = { ...this.storedEvent(global_position), prevHash };
+      const hash = hashEvent(event);
+      update.run(prevHash, hash, global_position);
+      prevHash = hash;
+    }
+  }
+
+  /** Inserts a forged row with a self-consistent hash at `position` (which must be free). */
+  insertForged(event: Omit<StoredEvent, 'hash' | 'prevHash'>): void {
+    const prevHash = event.globalPosition === 1 ? GENESIS_HASH : (this.row(event.globalPosition - 1).hash as string);
+    const hash = hashEvent({ ...event, prevHash });
+    const { recordedAt, ...metadata } = event.metadata;
+    this.db.prepare(
+      `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(event.globalPosition, event.eventId, event.streamId, event.streamVersion, event.type, event.schemaVersion, JSON.stringify(event.data), JSON.stringify(metadata), recordedAt, prevHash, hash);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

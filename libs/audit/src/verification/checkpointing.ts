@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import {
+  ChainVerifier,
+  systemClock,
+  type Clock,
+  type EventStore,
+  type StoredEvent,
+  type Subscription,
+} from '@trial-ledger/event-store';
+import { DomainError } from '@trial-ledger/domain';
+import type { LedgerSigningKey } from './ledger-key';
+import {
+  appendCheckpoint,
+  checkCheckpointSignature,
+  readCheckpointFile,
+  signCheckpoint,
+  type SignedCheckpoint,
+} from './signed-checkpoint';
+
+/** The latest checkpoint in a file that verifies under `publicKey` (forged lines are ignored). */
+export const latestValidCheckpoint = (checkpoints: readonly SignedCheckpoint[], publicKey: KeyObject): SignedCheckpoint | null =>
+  checkpoints
+    .filter((c) => checkCheckpointSignature(c, publicKey) === 'valid')
+    .reduce<SignedCheckpoint | null>((latest, c) => (latest === null || c.position >= latest.position ? c : latest), null);
+
+/**
+ * Signs the current head, but only after verifying the chain from the latest valid checkpoint in the
+ * file (or from genesis): a checkpoint must never bless a log that was already tampered with.
+ * Appends the checkpoint to `file` and returns it.
+ */
+export const createCheckpoint = async (
+  store: EventStore,
+  key: LedgerSigningKey,
+  file: string,
+  clock: Clock = systemClock,
+): Promise<SignedCheckpoint> => {
+  const previous = existsSync(file) ? latestValidCheckpoint(readCheckpointFile(file), key.publicKey) : null;
+  let start: { position: number; hash: string } | undefined;
+  if (previous && previous.position > 0) {
+    const [atPrevious] = await collect(store.readAll({ afterPosition: previous.position - 1, toPosition: previous.position }));
+    if (!atPrevious || atPrevious.hash !== previous.hash) {
+      throw new DomainError('LEDGER.TAMPERED', `The log no longer matches the checkpoint at position ${previous.position}; run verify`, 'conflict', {
+        position: previous.position,
+      });
+    }
+    start = { position: previous.position, hash: previous.hash };
+  }
+  const verifier = new ChainVerifier(start);
+  for await (const event of store.readAll({ afterPosition: start?.position ?? 0, batchSize: 2000 })) {
+    if (!verifier.push(event)) break;
+  }
+  const result = verifier.result();
+  if (result.fault) {
+    throw new DomainError('LEDGER.TAMPERED', `Refusing to sign: ${result.fault.message}`, 'conflict', { position: result.fault.position, damage: result.fault.damage });
+  }
+  const checkpoint = signCheckpoint(key, { position: result.headPosition, hash: result.headHash }, clock.now());
+  appendCheckpoint(file, checkpoint);
+  return checkpoint;
+};
+
+const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+};
+
+export interface AutoCheckpointOptions {
+  readonly key: LedgerSigningKey;
+  /** The server's checkpoint file (JSON lines, appended to). */
+  readonly file: string;
+  /** Sign a checkpoint whenever the global position reaches a multiple of `every` (default 1000). */
+  readonly every?: number;
+  readonly clock?: Clock;
+  /** Called with each checkpoint written. */
+  readonly onCheckpoint?: (checkpoint: SignedCheckpoint) => void;
+  /** Called once if the chain does not verify; no further checkpoints are signed. */
+  readonly onTamper?: (message: string, position: number) => void;
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Automatic checkpoints: a catch-up subscription that verifies each new event as it arrives (the same
+ * incremental `ChainVerifier` the `verify` command uses) and signs a checkpoint every `every` events.
+ * It resumes after the latest valid checkpoint in the file, so restarts neither re-sign nor skip.
+ *
+ * Usage (the API's bootstrap or `trial-ledger serve`):
+ * ```ts
+ * const files = ledgerFiles(storeUrl);
+ * const subscription = await startAutoCheckpoints(store, { key: ensureLedgerKey(files.keyFile), file: files.checkpointFile, every: 1000 });
+ * // on shutdown
+ * await subscription.stop();
+ * ```
+ */
+export const startAutoCheckpoints = async (store: EventStore, options: AutoCheckpointOptions): Promise<Subscription> => {
+  const every = options.every ?? 1000;
+  if (!Number.isSafeInteger(every) || every < 1) throw new DomainError('CHECKPOINT.INVALID_INTERVAL', 'every must be a positive integer', 'validation');
+  const clock = options.clock ?? systemClock;
+  const previous = existsSync(options.file) ? latestValidCheckpoint(readCheckpointFile(options.file), options.key.publicKey) : null;
+  const start = previous && previous.position > 0 ? { position: previous.position, hash: previous.hash } : undefined;
+  const verifier = new ChainVerifier(start);
+  let broken = false;
+  return store.subscribe({
+    afterPosition: start?.position ?? 0,
+    onEvent: (event: StoredEvent) => {
+      if (broken) return;
+      if (!verifier.push(event)) {
+        broken = true;
+        const fault = verifier.result().fault;
+        options.onTamper?.(fault?.message ?? 'chain does not verify', fault?.position ?? event.globalPosition);
+        return;
+      }
+      if (event.globalPosition % every === 0) {
+        const checkpoint = signCheckpoint(options.key, { position: event.globalPosition, hash: event.hash }, clock.now());
+        appendCheckpoint(options.file, checkpoint);
+        options.onCheckpoint?.(checkpoint);
+      }
+    },
+    onError: options.onError,
+  });
+};

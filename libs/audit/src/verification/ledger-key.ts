@@ -1,0 +1,61 @@
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DomainError } from '@trial-ledger/domain';
+
+/**
+ * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and never leaves the
+ * server's data directory (mode 0600); the public half is exported to monitors and regulators, who
+ * verify checkpoints with their own copy so that an attacker who rewrites the database *and* the key
+ * file beside it is still caught (Part 11 §11.10(b)(e)).
+ */
+export interface LedgerSigningKey {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  /** `sha256:` + hex SHA-256 of the DER SubjectPublicKeyInfo: names the key in every checkpoint. */
+  readonly fingerprint: string;
+}
+
+export const publicKeyFingerprint = (publicKey: KeyObject): string =>
+  `sha256:${createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+
+const assertEd25519 = (key: KeyObject, file: string): void => {
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new DomainError('LEDGER_KEY.WRONG_TYPE', `${file} holds a ${String(key.asymmetricKeyType)} key, not Ed25519`, 'validation');
+  }
+};
+
+/** Reads the private key file (PKCS#8 PEM). */
+export const loadLedgerKey = (file: string): LedgerSigningKey => {
+  if (!existsSync(file)) throw new DomainError('LEDGER_KEY.MISSING', `No ledger key at ${file}`, 'not-found');
+  const privateKey = createPrivateKey(readFileSync(file));
+  assertEd25519(privateKey, file);
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };
+};
+
+/**
+ * Creates the key pair at set-up if the file does not exist yet (never overwrites one: replacing the
+ * key would orphan every checkpoint a regulator holds). The file is created with mode 0600.
+ */
+export const ensureLedgerKey = (file: string): LedgerSigningKey => {
+  if (existsSync(file)) return loadLedgerKey(file);
+  mkdirSync(dirname(file), { recursive: true });
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+  writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return loadLedgerKey(file);
+};
+
+/** SPKI PEM of the public half, as handed to a regulator. */
+export const exportPublicKeyPem = (key: LedgerSigningKey): string => key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+/** Reads a public key a regulator was given (SPKI PEM); a private key file is accepted too. */
+export const loadPublicKey = (file: string): KeyObject => {
+  if (!existsSync(file)) throw new DomainError('LEDGER_KEY.MISSING', `No public key at ${file}`, 'not-found');
+  const pem = readFileSync(file);
+  const key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+  assertEd25519(key, file);
+  return key;
+};
