@@ -1,0 +1,2 @@
+export * from './demo-random';
+export * from './demo-scenario.generator';
