@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { canonicalize } from 'json-canonicalize';
 import { GENESIS_HASH, hashEvent, type StoredEvent } from '@trial-ledger/event-store';
 
 /**
@@ -54,15 +55,15 @@ export class SqliteAttacker {
     }
   }
 
-  /** Inserts a forged row with a self-consistent hash at `position` (which must be free). */
+  /** Inserts a forged row with a self-consistent hash at `position` (which must be free), stored as the store writes it (RFC 8785 text). */
   insertForged(event: Omit<StoredEvent, 'hash' | 'prevHash'>): void {
     const prevHash = event.globalPosition === 1 ? GENESIS_HASH : (this.row(event.globalPosition - 1).hash as string);
     const hash = hashEvent({ ...event, prevHash });
-    const { recordedAt, ...metadata } = event.metadata;
+    const recordedAt = event.metadata.recordedAt;
     this.db.prepare(
       `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(event.globalPosition, event.eventId, event.streamId, event.streamVersion, event.type, event.schemaVersion, JSON.stringify(event.data), JSON.stringify(metadata), recordedAt, prevHash, hash);
+    ).run(event.globalPosition, event.eventId, event.streamId, event.streamVersion, event.type, event.schemaVersion, canonicalize(event.data), canonicalize(event.metadata), recordedAt, prevHash, hash);
   }
 
   close(): void {

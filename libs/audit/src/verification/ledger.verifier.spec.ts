@@ -83,6 +83,11 @@ describe('verifyLedger', () => {
     expect(result.fault).toMatchObject({ position, damage: 'content-altered', eventId: seeded.doseToCorrect.eventId });
   });
 
+  it('given a byte changed that keeps the JSON meaning (added whitespace), then content-altered all the same', async () => {
+    edit(`UPDATE events SET data = replace(data, '"cycle":1,', '"cycle": 1,') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
+    expect((await verifyFile()).fault).toMatchObject({ position: seeded.doseToCorrect.globalPosition, damage: 'content-altered' });
+  });
+
   it('given the actor of an event changed, then content-altered at that position', async () => {
     edit(`UPDATE events SET metadata = replace(metadata, 'Chloé Coordinator', 'Dr Ivan Investigator') WHERE global_position = 7`);
     expect((await verifyFile()).fault).toMatchObject({ position: 7, damage: 'content-altered' });

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
-  ChainVerifier,
   hashEvent,
+  verifyStore,
   type ChainDamage,
   type ChainFault,
   type EventStore,
@@ -58,10 +58,11 @@ export interface VerifyLedgerOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   /** The public key the verifier trusts; required when checkpoints are given. */
   readonly publicKey?: KeyObject;
-  readonly batchSize?: number;
-  /** Called every `progressEvery` events with the last verified position (progress bars). */
+  /**
+   * Called every 10,000 events with the last verified position (progress bars). Without it the store
+   * may verify natively (the SQLite store checks ranges of the file in parallel worker threads).
+   */
   readonly onProgress?: (position: number) => void;
-  readonly progressEvery?: number;
 }
 
 /** How far around a bad position the diagnosis looks for an event's original place. */
@@ -74,6 +75,11 @@ const originalPosition = (event: StoredEvent): number | null => {
       if (candidate >= 1 && hashEvent({ ...event, globalPosition: candidate }) === event.hash) return candidate;
     }
   }
+  return null;
+};
+
+const eventAt = async (store: EventStore, position: number): Promise<StoredEvent | null> => {
+  for await (const event of store.readAll({ afterPosition: position - 1, toPosition: position, batchSize: 1 })) return event;
   return null;
 };
 
@@ -120,10 +126,11 @@ const diagnose = async (store: EventStore, fault: ChainFault): Promise<LedgerFau
 };
 
 /**
- * Verifies the whole ledger (Part 11 §11.10(b)(e)): recomputes every hash of the chain in one streaming
- * pass (memory bounded by the number of streams) and, given signed checkpoints, checks each signature
- * against the trusted public key, compares the log's hash at each checkpoint's position, and detects a
- * tail cut off before the latest checkpoint.
+ * Verifies the whole ledger (Part 11 §11.10(b)(e)): recomputes every hash of the chain from the stored
+ * bytes (`verifyStore`: in parallel for a SQLite file, else one streaming pass with memory bounded by
+ * the number of streams) and, given signed checkpoints, checks each signature against the trusted
+ * public key, compares the log's hash at each checkpoint's position, and detects a tail cut off
+ * before the latest checkpoint.
  */
 export const verifyLedger = async (store: EventStore, options: VerifyLedgerOptions = {}): Promise<LedgerVerification> => {
   const faults: LedgerFault[] = [];
@@ -151,47 +158,42 @@ export const verifyLedger = async (store: EventStore, options: VerifyLedgerOptio
     byPosition.set(checkpoint.position, [...(byPosition.get(checkpoint.position) ?? []), checkpoint]);
   }
 
-  const verifier = new ChainVerifier();
-  const every = options.progressEvery ?? 10_000;
+  const chain = await verifyStore(store, options.onProgress ? { onProgress: options.onProgress } : {});
+  if (chain.fault) faults.push(await diagnose(store, chain.fault));
+  // Checkpoints are compared in order up to the first chain fault (beyond it the chain already failed).
+  const limit = chain.fault ? chain.fault.position - 1 : chain.headPosition;
   let matched = 0;
   let latestMatched: SignedCheckpoint | null = null;
-  let checkpointFault: LedgerFault | null = null;
-  for await (const event of store.readAll({ batchSize: options.batchSize ?? 2000 })) {
-    if (!verifier.push(event)) break;
-    const here = byPosition.get(event.globalPosition);
-    if (here) {
-      const wrong = here.find((c) => c.hash !== event.hash);
-      if (wrong) {
-        const from = (latestMatched?.position ?? 0) + 1;
-        checkpointFault = {
-          position: event.globalPosition,
-          from,
-          damage: 'checkpoint-mismatch',
-          eventId: event.eventId,
-          message:
-            `the log was rewritten: its hash at position ${event.globalPosition} differs from the checkpoint signed at ${wrong.time}; ` +
-            `the change lies between positions ${from} and ${event.globalPosition}`,
-        };
-        break;
+  for (const position of [...byPosition.keys()].sort((a, b) => a - b)) {
+    const here = byPosition.get(position) as SignedCheckpoint[];
+    if (position > limit) {
+      if (!chain.fault) {
+        const furthest = Math.max(...byPosition.keys());
+        faults.push({
+          position: chain.headPosition + 1,
+          damage: 'truncated',
+          message: `the log ends at position ${chain.headPosition} but a signed checkpoint vouches for position ${furthest}: events ${chain.headPosition + 1}–${furthest} are missing`,
+        });
       }
-      matched += here.length;
-      latestMatched = here[here.length - 1];
+      break;
     }
-    if (options.onProgress && event.globalPosition % every === 0) options.onProgress(event.globalPosition);
-  }
-  const chain = verifier.result();
-  if (chain.fault) faults.push(await diagnose(store, chain.fault));
-  if (checkpointFault) faults.push(checkpointFault);
-  if (!chain.fault && !checkpointFault) {
-    const beyond = [...byPosition.keys()].filter((p) => p > chain.headPosition);
-    if (beyond.length > 0) {
-      const furthest = Math.max(...beyond);
+    const event = await eventAt(store, position);
+    const wrong = here.find((c) => c.hash !== event?.hash);
+    if (wrong) {
+      const from = (latestMatched?.position ?? 0) + 1;
       faults.push({
-        position: chain.headPosition + 1,
-        damage: 'truncated',
-        message: `the log ends at position ${chain.headPosition} but a signed checkpoint vouches for position ${furthest}: events ${chain.headPosition + 1}–${furthest} are missing`,
+        position,
+        from,
+        damage: 'checkpoint-mismatch',
+        eventId: event?.eventId,
+        message:
+          `the log was rewritten: its hash at position ${position} differs from the checkpoint signed at ${wrong.time}; ` +
+          `the change lies between positions ${from} and ${position}`,
       });
+      break;
     }
+    matched += here.length;
+    latestMatched = here[here.length - 1];
   }
   faults.sort((a, b) => a.position - b.position);
   return {
