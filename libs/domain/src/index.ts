@@ -4,3 +4,4 @@ export * from './events/event.types';
 export * from './protocol/protocol.types';
 export * from './events/upcasters';
 export * from './subject/recist';
+export * from './identity';

@@ -72,14 +72,14 @@ export const SIGNATURE_MEANINGS: readonly SignatureMeaning[] = ['authorship', 'r
  * and `signedHash` = SHA-256 over the subject stream up to `signedThroughVersion` (built from the
  * stored chain hash of that event), so it cannot be cut out and moved onto other content.
  */
-export interface SignatureManifestation {
+export type SignatureManifestation = {
   studyId: string; subjectId: string;
   signerUserId: string; signerUsername: string; signerFullName: string;
   /** Server UTC date-time of execution, ms precision. */
   signedAt: string;
   meaning: SignatureMeaning;
   signedThroughVersion: number; signedEventHash: string; signedHash: string; hashAlgorithm: 'SHA-256';
-}
+};
 /** `SignCasebook` (investigator): the whole casebook as it stood at `signedThroughVersion`. */
 export type CasebookSigned = DomainEvent<'CasebookSigned', SignatureManifestation>;
 /** One record (and any corrections of it recorded before the signature). */

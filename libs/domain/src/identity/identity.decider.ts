@@ -1,0 +1,423 @@
+import { isRole, type Role } from '../shared/actor';
+import type { CommandMetadata, Decider } from '../shared/decider';
+import { DomainError, assertNever, forbidden, invalid, notFound, refuse } from '../shared/domain-error';
+import type {
+  AuthenticationPurpose,
+  IdentityEvent,
+  LoginFailed,
+  LoginFailureReason,
+  PasswordHash,
+  SignatureFailed,
+  SignatureFailureReason,
+} from './identity.events';
+
+/**
+ * The identity aggregate (one `identity` stream for the whole ledger). Pure: password hashing and
+ * verification happen in the application layer, which passes in only their outcome
+ * (`passwordMatches`) and the new hash, so a replay decides the same forever.
+ */
+
+/** The account policy knobs the decider needs; the application's `IdentityPolicy` provides them. */
+export interface IdentityRules {
+  /** Consecutive password failures that lock the account (§11.300(d)). */
+  readonly maxFailedAttempts: number;
+  readonly lockoutMinutes: number;
+  /** Password age after which a change is forced; 0 = never expires. */
+  readonly passwordMaxAgeDays: number;
+}
+
+export interface IdentityContext extends CommandMetadata {
+  readonly rules: IdentityRules;
+}
+
+export interface UserAccount {
+  readonly userId: string;
+  readonly username: string;
+  readonly fullName: string;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly createdAt: string;
+  readonly passwordHash: PasswordHash;
+  readonly passwordChangedAt: string;
+  readonly mustChangePassword: boolean;
+  /** Earlier password hashes, newest first (the current one excluded), for the no-reuse rule. */
+  readonly previousPasswordHashes: readonly PasswordHash[];
+  readonly consecutiveFailures: number;
+  readonly lockedUntil: string | null;
+  readonly lastLoginAt: string | null;
+}
+
+export type IdentityState =
+  | { readonly status: 'empty' }
+  | {
+      readonly status: 'initialised';
+      /** Keyed by the normalised username; deactivated users stay here, so names are never reused. */
+      readonly users: Readonly<Record<string, UserAccount>>;
+      readonly usernamesById: Readonly<Record<string, string>>;
+    };
+
+/** How many earlier hashes the state keeps; the policy checks at most this many. */
+export const PASSWORD_HISTORY_KEPT = 24;
+
+export type IdentityCommand =
+  | { readonly type: 'CreateFirstAdmin'; readonly data: { userId: string; username: string; fullName: string; passwordHash: PasswordHash } }
+  | { readonly type: 'CreateUser'; readonly data: { userId: string; username: string; fullName: string; role: Role; passwordHash: PasswordHash } }
+  | { readonly type: 'ChangeUserRole'; readonly data: { username: string; role: Role } }
+  | { readonly type: 'DeactivateUser'; readonly data: { username: string } }
+  | { readonly type: 'ReactivateUser'; readonly data: { username: string } }
+  | {
+      readonly type: 'ChangeOwnPassword';
+      readonly data: { username: string; currentPasswordMatches: boolean; passwordHash: PasswordHash; reusesRecentPassword: boolean; ip: string | null };
+    }
+  /** An administrator sets a temporary password; the user must change it at the next login. */
+  | { readonly type: 'ResetPassword'; readonly data: { username: string; passwordHash: PasswordHash; reusesRecentPassword: boolean } }
+  | {
+      readonly type: 'AuthenticateWithPassword';
+      readonly data: { username: string; passwordMatches: boolean; purpose: Exclude<AuthenticationPurpose, 'change-password'>; sessionId: string | null; ip: string | null };
+    }
+  | { readonly type: 'Logout'; readonly data: { sessionId: string } }
+  | { readonly type: 'RecordAuthorizationRefused'; readonly data: { action: string; allowedRoles: readonly Role[] } }
+  /**
+   * The signing ceremony's identity half (§11.200(a)(1)): the session user re-enters username and
+   * password. Decides nothing when they match; otherwise the failure to record.
+   */
+  | {
+      readonly type: 'VerifySigner';
+      readonly data: { attemptedSigner: string; passwordMatches: boolean; studyId: string; subjectId: string; ip: string | null };
+    };
+
+const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
+const MAX_FULL_NAME = 200;
+
+/** Usernames are compared case-insensitively: `Alice` and `alice` are one name. */
+export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
+
+export const validateUsername = (username: unknown): string => {
+  const name = typeof username === 'string' ? normaliseUsername(username) : '';
+  if (!USERNAME.test(name)) {
+    invalid('IDENTITY.USERNAME_INVALID', 'A username is 3–64 characters: a letter, then letters, digits, ".", "_" or "-"', { username });
+  }
+  return name;
+};
+
+const validateFullName = (fullName: unknown): string => {
+  const name = typeof fullName === 'string' ? fullName.trim().replace(/\s+/g, ' ') : '';
+  if (name.length === 0 || name.length > MAX_FULL_NAME) {
+    invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} characters)`);
+  }
+  return name;
+};
+
+const validateRole = (role: unknown): Role => {
+  if (!isRole(role)) invalid('IDENTITY.ROLE_INVALID', `Unknown role ${JSON.stringify(role)}`, { role });
+  return role as Role;
+};
+
+export const initialIdentityState = (): IdentityState => ({ status: 'empty' });
+
+export const findUser = (state: IdentityState, username: string): UserAccount | null =>
+  state.status === 'initialised' ? (state.users[normaliseUsername(username)] ?? null) : null;
+
+export const findUserById = (state: IdentityState, userId: string): UserAccount | null => {
+  if (state.status !== 'initialised') return null;
+  const username = state.usernamesById[userId];
+  return username === undefined ? null : (state.users[username] ?? null);
+};
+
+export const listUserAccounts = (state: IdentityState): UserAccount[] =>
+  state.status === 'initialised' ? Object.values(state.users).sort((a, b) => a.username.localeCompare(b.username)) : [];
+
+export const hasActiveAdmin = (state: IdentityState): boolean => listUserAccounts(state).some((u) => u.active && u.role === 'admin');
+
+export const isLockedOut = (user: UserAccount, now: string): boolean => user.lockedUntil !== null && Date.parse(user.lockedUntil) > Date.parse(now);
+
+/** When the password stops being accepted for login (null: never, by policy). */
+export const passwordExpiresAt = (user: UserAccount, rules: Pick<IdentityRules, 'passwordMaxAgeDays'>): string | null =>
+  rules.passwordMaxAgeDays > 0 ? new Date(Date.parse(user.passwordChangedAt) + rules.passwordMaxAgeDays * 86_400_000).toISOString() : null;
+
+export const isPasswordExpired = (user: UserAccount, now: string, rules: Pick<IdentityRules, 'passwordMaxAgeDays'>): boolean => {
+  if (user.mustChangePassword) return true;
+  const expiresAt = passwordExpiresAt(user, rules);
+  return expiresAt !== null && Date.parse(now) >= Date.parse(expiresAt);
+};
+
+const update = (state: IdentityState, username: string, change: (user: UserAccount) => UserAccount): IdentityState => {
+  if (state.status !== 'initialised') return state;
+  const user = state.users[username];
+  if (!user) return state;
+  return { ...state, users: { ...state.users, [username]: change(user) } };
+};
+
+export const evolveIdentity = (state: IdentityState, event: IdentityEvent): IdentityState => {
+  switch (event.type) {
+    case 'UserCreated': {
+      const d = event.data;
+      const users = state.status === 'initialised' ? state.users : {};
+      const usernamesById = state.status === 'initialised' ? state.usernamesById : {};
+      const account: UserAccount = {
+        userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt,
+        passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
+        consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
+      };
+      return { status: 'initialised', users: { ...users, [d.username]: account }, usernamesById: { ...usernamesById, [d.userId]: d.username } };
+    }
+    case 'UserRoleChanged':
+      return update(state, event.data.username, (u) => ({ ...u, role: event.data.to }));
+    case 'UserDeactivated':
+      return update(state, event.data.username, (u) => ({ ...u, active: false }));
+    case 'UserReactivated':
+      // A reactivated account starts with a clean failure count; its password rules still apply.
+      return update(state, event.data.username, (u) => ({ ...u, active: true, consecutiveFailures: 0, lockedUntil: null }));
+    case 'PasswordChanged':
+      return update(state, event.data.username, (u) => ({
+        ...u,
+        passwordHash: event.data.passwordHash,
+        passwordChangedAt: event.data.changedAt,
+        mustChangePassword: event.data.mustChange,
+        previousPasswordHashes: [u.passwordHash, ...u.previousPasswordHashes].slice(0, PASSWORD_HISTORY_KEPT),
+        consecutiveFailures: 0,
+        lockedUntil: null,
+      }));
+    case 'LoginSucceeded':
+      return update(state, event.data.username, (u) => ({ ...u, consecutiveFailures: 0, lastLoginAt: event.data.at }));
+    case 'LoginFailed': {
+      const username = event.data.userId === null || state.status !== 'initialised' ? undefined : state.usernamesById[event.data.userId];
+      return username === undefined ? state : update(state, username, (u) => ({ ...u, consecutiveFailures: event.data.consecutiveFailures }));
+    }
+    case 'SignatureFailed':
+      return update(state, event.data.username, (u) => ({ ...u, consecutiveFailures: event.data.consecutiveFailures }));
+    case 'AccountLockedOut':
+      // The lock starts a fresh count: after it ends the user again has the full number of attempts.
+      return update(state, event.data.username, (u) => ({ ...u, lockedUntil: event.data.lockedUntil, consecutiveFailures: 0 }));
+    case 'LoggedOut':
+    case 'AuthorizationRefused':
+      return state;
+    default:
+      return assertNever(event, 'identity event');
+  }
+};
+
+const requireAdminActor = (state: IdentityState, context: IdentityContext, action: string): UserAccount => {
+  const actor = findUserById(state, context.actor.userId);
+  if (!actor || !actor.active || actor.role !== 'admin' || context.actor.role !== 'admin') {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `Only an administrator may ${action}`, { action, allowedRoles: ['admin'] });
+  }
+  return actor as UserAccount;
+};
+
+const requireUser = (state: IdentityState, username: string): UserAccount => {
+  const user = findUser(state, username);
+  if (!user) notFound('IDENTITY.USER_NOT_FOUND', `No user ${JSON.stringify(normaliseUsername(username))}`, { username });
+  return user as UserAccount;
+};
+
+const requireNewUsername = (state: IdentityState, username: string): void => {
+  if (findUser(state, username)) {
+    refuse('IDENTITY.USERNAME_TAKEN', `The username ${JSON.stringify(username)} is taken; usernames are never reused, even after deactivation`, { username });
+  }
+};
+
+const activeAdminsOtherThan = (state: IdentityState, userId: string): number =>
+  listUserAccounts(state).filter((u) => u.active && u.role === 'admin' && u.userId !== userId).length;
+
+const refuseLastAdmin = (state: IdentityState, user: UserAccount, action: string): void => {
+  if (user.role === 'admin' && user.active && activeAdminsOtherThan(state, user.userId) === 0) {
+    refuse('IDENTITY.LAST_ADMIN', `Cannot ${action} the last active administrator: nobody could manage users any more`, { username: user.username });
+  }
+};
+
+const lockoutUntil = (now: string, rules: IdentityRules): string => new Date(Date.parse(now) + rules.lockoutMinutes * 60_000).toISOString();
+
+/** A password failure counted against the account, and the lockout it may trigger. */
+const countFailure = (user: UserAccount, context: IdentityContext): { failures: number; lockout: IdentityEvent[] } => {
+  const failures = user.consecutiveFailures + 1;
+  const lockout: IdentityEvent[] =
+    failures >= context.rules.maxFailedAttempts
+      ? [{ type: 'AccountLockedOut', data: { userId: user.userId, username: user.username, failures, lockedUntil: lockoutUntil(context.now, context.rules) } }]
+      : [];
+  return { failures, lockout };
+};
+
+const loginFailed = (
+  attemptedUsername: string,
+  user: UserAccount | null,
+  purpose: AuthenticationPurpose,
+  reason: LoginFailureReason,
+  consecutiveFailures: number,
+  ip: string | null,
+  now: string,
+): LoginFailed => ({ type: 'LoginFailed', data: { attemptedUsername, userId: user?.userId ?? null, purpose, reason, consecutiveFailures, ip, at: now } });
+
+const decideAuthentication = (
+  state: IdentityState,
+  context: IdentityContext,
+  attempt: { username: string; passwordMatches: boolean; purpose: AuthenticationPurpose; ip: string | null },
+  allowExpired: boolean,
+): IdentityEvent[] | null => {
+  const attempted = normaliseUsername(attempt.username);
+  const user = findUser(state, attempted);
+  const fail = (reason: LoginFailureReason, failures: number): LoginFailed =>
+    loginFailed(attempted, user, attempt.purpose, reason, failures, attempt.ip, context.now);
+  if (!user) return [fail('unknown-user', 0)];
+  // A locked account is refused before the password is even looked at, so guessing gains nothing.
+  if (isLockedOut(user, context.now)) return [fail('account-locked', user.consecutiveFailures)];
+  if (!attempt.passwordMatches) {
+    const { failures, lockout } = countFailure(user, context);
+    return [fail('wrong-password', failures), ...lockout];
+  }
+  if (!user.active) return [fail('user-deactivated', user.consecutiveFailures)];
+  if (!allowExpired && isPasswordExpired(user, context.now, context.rules)) return [fail('password-expired', user.consecutiveFailures)];
+  return null;
+};
+
+export const decideIdentity = (command: IdentityCommand, state: IdentityState, context: IdentityContext): IdentityEvent[] => {
+  switch (command.type) {
+    case 'CreateFirstAdmin': {
+      if (hasActiveAdmin(state)) refuse('IDENTITY.ADMIN_EXISTS', 'An administrator already exists; further users are added by an administrator');
+      const username = validateUsername(command.data.username);
+      requireNewUsername(state, username);
+      return [{
+        type: 'UserCreated',
+        data: {
+          userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role: 'admin',
+          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: true,
+        },
+      }];
+    }
+    case 'CreateUser': {
+      requireAdminActor(state, context, 'add users');
+      const username = validateUsername(command.data.username);
+      const role = validateRole(command.data.role);
+      requireNewUsername(state, username);
+      return [{
+        type: 'UserCreated',
+        data: {
+          userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role,
+          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false,
+        },
+      }];
+    }
+    case 'ChangeUserRole': {
+      requireAdminActor(state, context, 'change roles');
+      const user = requireUser(state, command.data.username);
+      const role = validateRole(command.data.role);
+      if (user.role === role) return [];
+      if (role !== 'admin') refuseLastAdmin(state, user, 'demote');
+      return [{ type: 'UserRoleChanged', data: { userId: user.userId, username: user.username, from: user.role, to: role } }];
+    }
+    case 'DeactivateUser': {
+      requireAdminActor(state, context, 'deactivate users');
+      const user = requireUser(state, command.data.username);
+      if (!user.active) return [];
+      refuseLastAdmin(state, user, 'deactivate');
+      return [{ type: 'UserDeactivated', data: { userId: user.userId, username: user.username } }];
+    }
+    case 'ReactivateUser': {
+      requireAdminActor(state, context, 'reactivate users');
+      const user = requireUser(state, command.data.username);
+      if (user.active) return [];
+      return [{ type: 'UserReactivated', data: { userId: user.userId, username: user.username } }];
+    }
+    case 'ChangeOwnPassword': {
+      const failure = decideAuthentication(
+        state, context,
+        { username: command.data.username, passwordMatches: command.data.currentPasswordMatches, purpose: 'change-password', ip: command.data.ip },
+        true,
+      );
+      if (failure) return failure;
+      const user = requireUser(state, command.data.username);
+      if (command.data.reusesRecentPassword) refuse('PASSWORD.REUSED', 'The new password was used recently; choose another one');
+      return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: false } }];
+    }
+    case 'ResetPassword': {
+      requireAdminActor(state, context, 'reset passwords');
+      const user = requireUser(state, command.data.username);
+      if (command.data.reusesRecentPassword) refuse('PASSWORD.REUSED', 'The new password was used recently; choose another one');
+      return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: true } }];
+    }
+    case 'AuthenticateWithPassword': {
+      const d = command.data;
+      const failure = decideAuthentication(state, context, d, false);
+      if (failure) return failure;
+      const user = requireUser(state, d.username);
+      return [{ type: 'LoginSucceeded', data: { userId: user.userId, username: user.username, purpose: d.purpose, sessionId: d.sessionId, ip: d.ip, at: context.now } }];
+    }
+    case 'Logout': {
+      const user = findUserById(state, context.actor.userId);
+      if (!user) return [];
+      return [{ type: 'LoggedOut', data: { userId: user.userId, username: user.username, sessionId: command.data.sessionId, at: context.now } }];
+    }
+    case 'RecordAuthorizationRefused': {
+      const a = context.actor;
+      return [{ type: 'AuthorizationRefused', data: { userId: a.userId, username: a.username, role: a.role, action: command.data.action, allowedRoles: [...command.data.allowedRoles], at: context.now } }];
+    }
+    case 'VerifySigner': {
+      const d = command.data;
+      const user = findUserById(state, context.actor.userId);
+      if (!user) notFound('IDENTITY.USER_NOT_FOUND', 'The session user no longer exists');
+      const account = user as UserAccount;
+      const fail = (reason: SignatureFailureReason, failures: number): SignatureFailed => ({
+        type: 'SignatureFailed',
+        data: {
+          userId: account.userId, username: account.username, attemptedSigner: normaliseUsername(d.attemptedSigner), studyId: d.studyId, subjectId: d.subjectId,
+          reason, consecutiveFailures: failures, ip: d.ip, at: context.now,
+        },
+      });
+      // §11.200(a)(1)(i): the signer identifies again with both components; one may not sign for another.
+      if (normaliseUsername(d.attemptedSigner) !== account.username) return [fail('signer-mismatch', account.consecutiveFailures)];
+      if (!account.active) return [fail('user-deactivated', account.consecutiveFailures)];
+      if (isLockedOut(account, context.now)) return [fail('account-locked', account.consecutiveFailures)];
+      if (!d.passwordMatches) {
+        const { failures, lockout } = countFailure(account, context);
+        return [fail('wrong-password', failures), ...lockout];
+      }
+      if (isPasswordExpired(account, context.now, context.rules)) return [fail('password-expired', account.consecutiveFailures)];
+      return [];
+    }
+    default:
+      return assertNever(command, 'identity command');
+  }
+};
+
+export const identityDecider: Decider<IdentityCommand, IdentityState, IdentityEvent, IdentityContext> = {
+  decide: decideIdentity,
+  evolve: evolveIdentity,
+  initialState: initialIdentityState,
+};
+
+const LOGIN_REFUSALS: Readonly<Record<LoginFailureReason, readonly [string, string]>> = {
+  'unknown-user': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
+  'wrong-password': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
+  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; try again later or ask an administrator'],
+  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated'],
+  'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it (POST /api/v1/auth/password or `trial-ledger users change-password`)'],
+};
+
+const SIGNATURE_REFUSALS: Readonly<Record<SignatureFailureReason, readonly [string, string]>> = {
+  'wrong-password': ['SIGNATURE.PASSWORD_INVALID', 'The password entered for the signature is wrong; nothing was signed'],
+  'signer-mismatch': ['SIGNATURE.SIGNER_MISMATCH', 'A signature may only be executed by the logged-in user, with their own username and password'],
+  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; nothing was signed'],
+  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated; nothing was signed'],
+  'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it before signing'],
+};
+
+/**
+ * The error a refused authentication or signature answers with, read from the events that record
+ * it (they are appended first, then the refusal is thrown). Null when the events record a success.
+ */
+export const identityRefusal = (events: readonly IdentityEvent[]): DomainError | null => {
+  const lockedOut = events.find((e) => e.type === 'AccountLockedOut');
+  for (const event of events) {
+    if (event.type === 'LoginFailed') {
+      const reason = lockedOut ? 'account-locked' : event.data.reason;
+      const [code, message] = LOGIN_REFUSALS[reason];
+      return new DomainError(code, message, 'unauthenticated', { reason });
+    }
+    if (event.type === 'SignatureFailed') {
+      const [code, message] = SIGNATURE_REFUSALS[event.data.reason];
+      // 403, not 401: the session itself is valid; only this signing attempt is refused.
+      return new DomainError(code, message, 'forbidden', { reason: event.data.reason, accountLocked: lockedOut !== undefined });
+    }
+  }
+  return null;
+};

@@ -1,0 +1,3 @@
+export * from './identity.events';
+export * from './identity.decider';
+export * from './signature';

@@ -1,0 +1,135 @@
+import type { Role } from '../shared/actor';
+import type { CommandMetadata } from '../shared/decider';
+import { forbidden, invalid, notFound, refuse } from '../shared/domain-error';
+import type { Recorded } from '../shared/recorded';
+import {
+  SIGNATURE_MEANINGS,
+  type CasebookSigned,
+  type RecordSigned,
+  type SignatureManifestation,
+  type SignatureMeaning,
+} from '../events/event.types';
+
+/**
+ * Electronic signatures on a subject's casebook (21 CFR Part 11 §11.50, §11.70, §11.200). The
+ * identity half (password re-entered, signer = session user) is decided by `VerifySigner` on the
+ * identity stream; this is the record half, decided over the subject stream.
+ */
+
+export type SignatureScope = 'casebook' | { readonly eventId: string };
+
+/** Who may execute which signature. The casebook is signed by the investigator (SPEC §2). */
+export const SIGNATURE_ROLES: { readonly SignCasebook: readonly Role[]; readonly SignRecord: readonly Role[] } = {
+  SignCasebook: ['investigator'],
+  // Monitors sign records they have reviewed (source data verification); admins and regulators never sign.
+  SignRecord: ['coordinator', 'investigator', 'monitor'],
+};
+
+export const signatureCommandType = (scope: SignatureScope): 'SignCasebook' | 'SignRecord' => (scope === 'casebook' ? 'SignCasebook' : 'SignRecord');
+
+export interface SignCommand {
+  readonly studyId: string;
+  readonly subjectId: string;
+  readonly meaning: SignatureMeaning;
+  readonly scope: SignatureScope;
+  readonly signer: { readonly userId: string; readonly username: string; readonly fullName: string };
+  /** The subject stream version the signer saw and signs through; the store's chain hash of it. */
+  readonly signedThroughVersion: number;
+  readonly signedEventHash: string;
+  /** `signedHashOf(...)`, computed by the application from the stored chain. */
+  readonly signedHash: string;
+}
+
+const SIGNATURE_TYPES = new Set(['CasebookSigned', 'RecordSigned']);
+/** Corrections and voids are signed through the record they change, not on their own. */
+const NOT_SIGNABLE = new Set([...SIGNATURE_TYPES, 'EntryCorrected', 'EntryVoided']);
+
+export const isSignatureMeaning = (value: unknown): value is SignatureMeaning =>
+  typeof value === 'string' && (SIGNATURE_MEANINGS as readonly string[]).includes(value);
+
+/** Decides the signature event for the subject stream, or refuses. */
+export const decideSignature = (command: SignCommand, subjectEvents: readonly Recorded[], context: CommandMetadata): Array<CasebookSigned | RecordSigned> => {
+  const type = signatureCommandType(command.scope);
+  if (!SIGNATURE_ROLES[type].includes(context.actor.role)) {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not issue ${type}`, { action: type, allowedRoles: SIGNATURE_ROLES[type] });
+  }
+  if (command.signer.userId !== context.actor.userId) {
+    forbidden('SIGNATURE.SIGNER_MISMATCH', 'A signature may only be executed by the logged-in user');
+  }
+  if (!isSignatureMeaning(command.meaning)) {
+    invalid('SIGNATURE.MEANING_INVALID', `The meaning of a signature is one of ${SIGNATURE_MEANINGS.join(', ')}`, { meaning: command.meaning });
+  }
+  if (subjectEvents.length === 0) notFound('SUBJECT.NOT_FOUND', `No subject ${command.subjectId} in study ${command.studyId}`);
+  const version = subjectEvents[subjectEvents.length - 1].streamVersion;
+  if (command.signedThroughVersion !== version) {
+    refuse('SIGNATURE.CONTENT_CHANGED', 'The casebook changed since it was presented for signature; review it again', {
+      signedThroughVersion: command.signedThroughVersion,
+      currentVersion: version,
+    });
+  }
+  const manifestation: SignatureManifestation = {
+    studyId: command.studyId,
+    subjectId: command.subjectId,
+    signerUserId: command.signer.userId,
+    signerUsername: command.signer.username,
+    signerFullName: command.signer.fullName,
+    signedAt: context.now,
+    meaning: command.meaning,
+    signedThroughVersion: command.signedThroughVersion,
+    signedEventHash: command.signedEventHash,
+    signedHash: command.signedHash,
+    hashAlgorithm: 'SHA-256',
+  };
+  if (command.scope === 'casebook') return [{ type: 'CasebookSigned', data: manifestation }];
+  const targetId = command.scope.eventId;
+  const target = subjectEvents.find((e) => e.eventId === targetId);
+  if (!target) notFound('SIGNATURE.TARGET_NOT_FOUND', `No event ${targetId} in this subject's casebook`, { eventId: targetId });
+  const record = target as Recorded;
+  if (NOT_SIGNABLE.has(record.type)) {
+    refuse('SIGNATURE.TARGET_NOT_SIGNABLE', `A ${record.type} is not signed on its own; sign the record it belongs to`, { eventId: targetId });
+  }
+  if (subjectEvents.some((e) => e.type === 'EntryVoided' && (e.data as { targetEventId?: string }).targetEventId === targetId)) {
+    refuse('SIGNATURE.TARGET_VOIDED', 'A voided entry cannot be signed', { eventId: targetId });
+  }
+  return [{ type: 'RecordSigned', data: { ...manifestation, targetEventId: targetId, targetType: record.type } }];
+};
+
+export type SignatureValidity = 'valid' | 'superseded';
+
+export interface SignatureState extends SignatureManifestation {
+  readonly signatureEventId: string;
+  readonly type: 'CasebookSigned' | 'RecordSigned';
+  readonly scope: SignatureScope;
+  readonly status: SignatureValidity;
+  /** The corrections and voids, recorded after the signature, that touch what it covered. */
+  readonly supersededBy: readonly string[];
+}
+
+const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event.type);
+
+/**
+ * Every signature in a subject's stream with its status (SPEC §5): a later `EntryCorrected` or
+ * `EntryVoided` whose target the signature covered supersedes it; it is never carried over. Pure;
+ * for projections, reports and the ODM export.
+ */
+export const signatureStatus = (subjectEvents: readonly Recorded[]): SignatureState[] => {
+  const versionOf = new Map(subjectEvents.map((e) => [e.eventId, e.streamVersion]));
+  const changes = subjectEvents.filter((e) => e.type === 'EntryCorrected' || e.type === 'EntryVoided');
+  return subjectEvents.filter(isSignatureEvent).map((sig) => {
+    const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
+    const through = data.signedThroughVersion;
+    const covers = (targetEventId: string): boolean =>
+      sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf.get(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
+    const supersededBy = changes
+      .filter((c) => c.streamVersion > through && covers((c.data as { targetEventId: string }).targetEventId))
+      .map((c) => c.eventId);
+    return {
+      ...data,
+      signatureEventId: sig.eventId,
+      type: sig.type as SignatureState['type'],
+      scope: sig.type === 'RecordSigned' && data.targetEventId ? { eventId: data.targetEventId } : 'casebook',
+      status: supersededBy.length > 0 ? 'superseded' : 'valid',
+      supersededBy,
+    } as SignatureState;
+  });
+};

@@ -1,0 +1,76 @@
+/**
+ * Account and session rules (SPEC §5; 21 CFR Part 11 §11.300). Defaults follow common GCP-system
+ * practice; a deployment sets its own through configuration, never by code change.
+ */
+export interface ScryptParameters {
+  /** CPU/memory cost N (a power of two). Memory used is 128 · N · r bytes: 32 MiB at N = 2^15, r = 8. */
+  readonly cost: number;
+  readonly blockSize: number;
+  readonly parallelization: number;
+  readonly keyLength: number;
+  readonly saltLength: number;
+}
+
+export interface IdentityPolicy {
+  /** §11.300(a)/(b): passwords of at least this many characters. */
+  readonly passwordMinLength: number;
+  /** Bounds the hashing work one request can cause. */
+  readonly passwordMaxLength: number;
+  /** A new password may not equal any of the last N (the current one included). */
+  readonly passwordHistory: number;
+  /** Days after which a password must be changed before the next login; 0 = never. */
+  readonly passwordMaxAgeDays: number;
+  /** Consecutive failures (logins and signatures) that lock the account. */
+  readonly maxFailedAttempts: number;
+  readonly lockoutMinutes: number;
+  /** A session unused this long is closed (SPEC §5: sessions expire after inactivity). */
+  readonly sessionInactivityMinutes: number;
+  /** A session ends this long after login whatever its use. */
+  readonly sessionAbsoluteMinutes: number;
+  readonly scrypt: ScryptParameters;
+}
+
+export const DEFAULT_SCRYPT: ScryptParameters = { cost: 2 ** 15, blockSize: 8, parallelization: 1, keyLength: 32, saltLength: 16 };
+
+export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = {
+  passwordMinLength: 12,
+  passwordMaxLength: 256,
+  passwordHistory: 5,
+  passwordMaxAgeDays: 90,
+  maxFailedAttempts: 5,
+  lockoutMinutes: 30,
+  sessionInactivityMinutes: 15,
+  sessionAbsoluteMinutes: 12 * 60,
+  scrypt: DEFAULT_SCRYPT,
+};
+
+/** The policy with overrides, e.g. from environment variables or a test. */
+export const identityPolicy = (overrides: Partial<IdentityPolicy> = {}): IdentityPolicy => ({
+  ...DEFAULT_IDENTITY_POLICY,
+  ...overrides,
+  scrypt: { ...DEFAULT_SCRYPT, ...(overrides.scrypt ?? {}) },
+});
+
+const positiveInt = (value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+
+/**
+ * Overrides read from `TRIAL_LEDGER_*` variables (e.g. `TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES=30`),
+ * for the server and the CLI alike. Unset or malformed variables keep the default.
+ */
+export const identityPolicyFromEnv = (env: NodeJS.ProcessEnv = process.env): IdentityPolicy => {
+  const pick = {
+    passwordMinLength: positiveInt(env.TRIAL_LEDGER_PASSWORD_MIN_LENGTH),
+    passwordHistory: positiveInt(env.TRIAL_LEDGER_PASSWORD_HISTORY),
+    passwordMaxAgeDays: positiveInt(env.TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS),
+    maxFailedAttempts: positiveInt(env.TRIAL_LEDGER_MAX_FAILED_ATTEMPTS),
+    lockoutMinutes: positiveInt(env.TRIAL_LEDGER_LOCKOUT_MINUTES),
+    sessionInactivityMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES),
+    sessionAbsoluteMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES),
+  };
+  const overrides = Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)) as Partial<IdentityPolicy>;
+  return identityPolicy(overrides);
+};

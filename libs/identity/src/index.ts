@@ -1,0 +1,18 @@
+/**
+ * Identity and electronic signatures (SPEC §5; 21 CFR Part 11). The API's guard and controllers and
+ * the CLI's `--as` and `users` commands use this public interface only.
+ */
+export * from './identity-policy';
+export * from './identity.service';
+export { checkPasswordStrength, hashPassword, verifyPassword as verifyPasswordHash } from './password-hasher';
+export * from './require-role';
+export { hashToken, type Session, type SessionLimits } from './session-registry';
+export * from './signature-hash';
+export {
+  redactIdentityEvent,
+  signatureStatus,
+  isIdentityEvent,
+  type SignatureMeaning,
+  type SignatureScope,
+  type SignatureState,
+} from '@trial-ledger/domain';
