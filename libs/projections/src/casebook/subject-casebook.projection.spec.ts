@@ -1,0 +1,214 @@
+import { clinicalReadModels, getCasebook, getStudyOverview } from '../clinical-read-models.projection';
+import { foldProjection } from '../projection';
+import { LedgerScenario, seedProtocol } from '../testing';
+
+const STUDY = 'LANR-HGNET-01';
+
+const fold = (ledger: LedgerScenario) => foldProjection(clinicalReadModels, ledger.projected());
+const casebookOf = (ledger: LedgerScenario, subjectId = 'S001') => {
+  const casebook = getCasebook(fold(ledger), STUDY, subjectId);
+  if (!casebook) throw new Error('no casebook');
+  return casebook;
+};
+
+const enrolledSubject = (): { ledger: LedgerScenario; s: ReturnType<LedgerScenario['subject']> } => {
+  const ledger = new LedgerScenario(STUDY);
+  ledger.registerStudy();
+  const s = ledger.subject('S001');
+  s.baseline('2026-01-02', { diameters: [50] });
+  s.enrol('2026-01-05');
+  return { ledger, s };
+};
+
+describe('subject casebook projection', () => {
+  it('given an enrolled subject without doses, then cycle 1 is due on day 0–7 after enrollment', () => {
+    const { ledger } = enrolledSubject();
+    const casebook = casebookOf(ledger);
+    expect(casebook.status).toBe('enrolled');
+    expect(casebook.enrollment).toMatchObject({ subjectNumber: 1, enrollmentDate: '2026-01-05' });
+    expect(casebook.nextDose).toEqual({ cycle: 1, dueOn: '2026-01-05', windowFrom: '2026-01-05', windowTo: '2026-01-12' });
+  });
+
+  it('given a dose, then the next cycle is due 28 days later ± 3 days and the dose is within its window', () => {
+    const { ledger, s } = enrolledSubject();
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    const casebook = casebookOf(ledger);
+    expect(casebook.doses).toHaveLength(1);
+    expect(casebook.doses[0]).toMatchObject({ cycle: 1, administeredOn: '2026-01-06', withinWindow: true, corrected: false });
+    expect(casebook.nextDose).toEqual({ cycle: 2, dueOn: '2026-02-03', windowFrom: '2026-01-31', windowTo: '2026-02-06' });
+  });
+
+  it('given a missed cycle, then it is listed with its deviation and the schedule carries on from its due date', () => {
+    const { ledger, s } = enrolledSubject();
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    s.missDose(2, '2026-02-03', 'subject hospitalised');
+    s.deviationDetected('2026-02-03', 'missed-dose', 'major');
+    const casebook = casebookOf(ledger);
+    expect(casebook.missedDoses).toEqual([expect.objectContaining({ cycle: 2, dueOn: '2026-02-03', reason: 'subject hospitalised' })]);
+    expect(casebook.deviations).toEqual([expect.objectContaining({ source: 'detected', category: 'missed-dose', severity: 'major' })]);
+    expect(casebook.nextDose?.cycle).toBe(3);
+    expect(casebook.nextDose?.dueOn).toBe('2026-03-03');
+  });
+
+  it('given a protocol amendment of the dosing interval, then the next dose due follows the amended schedule', () => {
+    const { ledger, s } = enrolledSubject();
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    const amended = seedProtocol();
+    ledger.amendProtocol({ ...amended, version: 2, treatment: { ...amended.treatment, intervalDays: 21, windowDays: 2 } }, 'interval shortened');
+    const casebook = casebookOf(ledger);
+    expect(casebook.schedule?.protocolVersion).toBe(2);
+    expect(casebook.nextDose).toEqual({ cycle: 2, dueOn: '2026-01-27', windowFrom: '2026-01-25', windowTo: '2026-01-29' });
+  });
+
+  it('given a correction, then the latest values are shown and the correction is listed with reason, before and after', () => {
+    const { ledger, s } = enrolledSubject();
+    const dose = s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    const correction = s.correct(dose, 'DoseAdministered', { lotNumber: 'L-001' }, { lotNumber: 'L-002' }, 'transcription error');
+    const casebook = casebookOf(ledger);
+    expect(casebook.doses[0]).toMatchObject({ lotNumber: 'L-002', corrected: true });
+    expect(casebook.corrections).toEqual([
+      expect.objectContaining({ eventId: correction, targetEventId: dose, before: { lotNumber: 'L-001' }, after: { lotNumber: 'L-002' }, reason: 'transcription error' }),
+    ]);
+    const entry = casebook.entries.find((e) => e.eventId === dose);
+    expect(entry?.original.lotNumber).toBe('L-001');
+    expect(entry?.current.lotNumber).toBe('L-002');
+  });
+
+  it('given two corrections of one entry, then they apply in order; voiding the second restores the first', () => {
+    const { ledger, s } = enrolledSubject();
+    const ae = s.adverseEvent('2026-01-20', 1);
+    s.correct(ae, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'worse than first noted');
+    const second = s.correct(ae, 'AdverseEventReported', { ctcaeGrade: 2 }, { ctcaeGrade: 3 }, 'lab result');
+    expect(casebookOf(ledger).adverseEvents[0].ctcaeGrade).toBe(3);
+    s.void(second, 'EntryCorrected', 'correction entered on the wrong subject');
+    const casebook = casebookOf(ledger);
+    expect(casebook.adverseEvents[0].ctcaeGrade).toBe(2);
+    expect(casebook.corrections.map((c) => c.voided)).toEqual([false, true]);
+  });
+
+  it('given a voided dose, then it disappears from the doses (and its detected deviation) but stays listed as voided', () => {
+    const { ledger, s } = enrolledSubject();
+    const dose = s.dose(1, '2026-01-20', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    s.deviationDetected('2026-01-20', 'dose-off-window', 'minor', dose);
+    expect(casebookOf(ledger).deviations).toHaveLength(1);
+    s.void(dose, 'DoseAdministered', 'entered on the wrong subject');
+    const casebook = casebookOf(ledger);
+    expect(casebook.doses).toEqual([]);
+    expect(casebook.deviations).toEqual([]);
+    expect(casebook.voids).toEqual([
+      expect.objectContaining({ targetEventId: dose, targetType: 'DoseAdministered', reason: 'entered on the wrong subject', voidedData: expect.objectContaining({ administeredOn: '2026-01-20' }) }),
+    ]);
+    expect(casebook.nextDose?.cycle).toBe(1);
+  });
+
+  it('given a follow-up 22 % above the nadir, then RECIST gives PD; after a correction of the diameter it is re-derived as SD', () => {
+    const { ledger, s } = enrolledSubject();
+    const scan = s.followUp('2026-03-30', { diameters: [61] });
+    expect(casebookOf(ledger).assessments.map((a) => a.overallResponse)).toEqual([null, 'PD']);
+    s.correct(
+      scan,
+      'TumorAssessmentRecorded',
+      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 61, nodal: false }] },
+      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 52, nodal: false }] },
+      'wrong slice measured',
+    );
+    const [baseline, followUp] = casebookOf(ledger).assessments;
+    expect(baseline).toMatchObject({ baseline: true, sumOfDiametersMm: 50 });
+    expect(followUp).toMatchObject({ overallResponse: 'SD', sumOfDiametersMm: 52, responseSource: 'derived', corrected: true });
+  });
+
+  it('given a voided shrinkage scan, then the nadir moves back and a later scan is re-derived against it', () => {
+    const { ledger, s } = enrolledSubject();
+    const shrink = s.followUp('2026-03-30', { diameters: [30] });
+    s.followUp('2026-06-22', { diameters: [40] });
+    // Nadir 30 → 40 is +33 % and +10 mm: PD.
+    expect(casebookOf(ledger).assessments.map((a) => a.overallResponse)).toEqual([null, 'PR', 'PD']);
+    s.void(shrink, 'TumorAssessmentRecorded', 'scan belongs to another subject');
+    // Nadir back at the baseline 50 → 40 is −20 %: SD.
+    expect(casebookOf(ledger).assessments.map((a) => a.overallResponse)).toEqual([null, 'SD']);
+  });
+
+  it('given no baseline, then the stamped responses are shown with the RECIST reason', () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    s.enrol('2026-01-05');
+    s.followUp('2026-03-30', { diameters: [40] });
+    const casebook = casebookOf(ledger);
+    expect(casebook.recistIssue).toBe('RECIST.NO_BASELINE');
+    expect(casebook.assessments[0].responseSource).toBe('recorded');
+  });
+
+  it('given death after withdrawal, then the status is died; clinical facts are listed', () => {
+    const { ledger, s } = enrolledSubject();
+    s.clinicalProgression('2026-04-01');
+    s.newTherapy('2026-04-10');
+    s.discontinue('2026-04-02');
+    expect(casebookOf(ledger).status).toBe('treatment-discontinued');
+    expect(casebookOf(ledger).nextDose).toBeNull();
+    s.withdraw('2026-05-01');
+    expect(casebookOf(ledger).status).toBe('withdrawn');
+    s.die('2026-06-01');
+    const casebook = casebookOf(ledger);
+    expect(casebook.status).toBe('died');
+    expect(casebook.death).toMatchObject({ deathDate: '2026-06-01' });
+    expect(casebook.clinicalProgressions[0].progressionDate).toBe('2026-04-01');
+    expect(casebook.newAnticancerTherapies[0].therapy).toBe('everolimus');
+  });
+
+  it('given a signature, then a later correction marks it superseded (never silently carried over)', () => {
+    const { ledger, s } = enrolledSubject();
+    const ae = s.adverseEvent('2026-01-20', 1);
+    s.sign('approval');
+    expect(casebookOf(ledger).signatures[0]).toMatchObject({ meaning: 'approval', superseded: false });
+    const correction = s.correct(ae, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'lab result');
+    expect(casebookOf(ledger).signatures[0]).toMatchObject({ superseded: true, supersededBy: correction });
+  });
+
+  it('given the same event twice, then the second fold changes nothing (idempotent)', () => {
+    const { ledger, s } = enrolledSubject();
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    const events = ledger.projected();
+    const once = foldProjection(clinicalReadModels, events);
+    const twice = foldProjection(clinicalReadModels, events, once);
+    expect(twice).toBe(once);
+    expect(JSON.parse(JSON.stringify(foldProjection(clinicalReadModels, [...events, ...events])))).toEqual(JSON.parse(JSON.stringify(once)));
+  });
+});
+
+describe('study overview projection', () => {
+  it('given subjects in several states, then it counts enrollment against target, statuses, compliance and deviations', () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const a = ledger.subject('S001');
+    a.enrol('2026-01-05');
+    a.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    a.dose(2, '2026-02-10', { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' });
+    a.deviationDetected('2026-02-10', 'dose-off-window', 'minor');
+    a.missDose(3, '2026-03-10', 'travel');
+    a.deviationDetected('2026-03-10', 'missed-dose', 'major');
+    const b = ledger.subject('S002');
+    b.enrol('2026-01-12');
+    b.deviationRecorded('2026-01-15', 'informed-consent', 'major');
+    b.adverseEvent('2026-01-20', 3, true);
+    b.die('2026-02-01');
+    const c = ledger.subject('S003');
+    c.screen('2026-01-10');
+    c.failScreening('2026-01-11', ['primary-site-not-hindgut']);
+
+    const overview = getStudyOverview(fold(ledger), STUDY);
+    expect(overview).not.toBeNull();
+    expect(overview?.enrollment).toEqual({ target: 28, enrolled: 2, remaining: 26, percentOfTarget: 7.1 });
+    expect(overview?.screened).toBe(3);
+    expect(overview?.statusCounts).toMatchObject({ enrolled: 1, died: 1, 'screen-failed': 1 });
+    expect(overview?.roster.map((r) => r.subjectId)).toEqual(['S001', 'S002']);
+    expect(overview?.dosing).toEqual({ administered: 2, withinWindow: 1, outsideWindow: 1, missed: 1, compliancePercent: 33.3 });
+    expect(overview?.deviations.bySeverity).toEqual({ major: 2, minor: 1 });
+    expect(overview?.deviations.byCategory).toEqual([
+      { category: 'dose-off-window', major: 0, minor: 1, total: 1 },
+      { category: 'informed-consent', major: 1, minor: 0, total: 1 },
+      { category: 'missed-dose', major: 1, minor: 0, total: 1 },
+    ]);
+    expect(overview?.adverseEvents).toEqual({ total: 1, serious: 1, grade3OrHigher: 1 });
+  });
+});

@@ -1,0 +1,13 @@
+export * from './projected-event';
+export * from './projection';
+export * from './casebook/subject-casebook.types';
+export * from './casebook/subject-casebook.projection';
+export * from './study/study-overview.projection';
+export * from './clinical-read-models.projection';
+export * from './store/projection-store.port';
+export * from './store/in-memory-projection-store';
+export * from './store/sqlite-projection-store';
+export * from './runner/projection-runner';
+export * from './replay/as-of';
+export * from './replay/replay-subject';
+export * as testing from './testing';

@@ -1,0 +1,44 @@
+import { invalid, isIsoDate, isIsoInstant } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+
+/** "As the ledger knew it": by recording instant, by global position, or both (the earlier wins). */
+export interface AsOfOptions {
+  /** A recording instant (ISO 8601 with zone), or a date meaning the end of that UTC day. */
+  readonly asKnownAt?: string | null;
+  readonly toPosition?: number | null;
+}
+
+export interface ResolvedAsOf {
+  /** The last global position included. */
+  readonly position: number;
+  /** The instant as normalised to UTC with ms (what `recordedAt` is compared with), or null. */
+  readonly asKnownAt: string | null;
+}
+
+/**
+ * Normalises `asKnownAt` to the store's `recordedAt` form (UTC, ms) so that `+02:00` offsets and
+ * missing milliseconds compare correctly, and turns it into a log position: bitemporal replay then
+ * reads one consistent prefix of the log whatever is appended meanwhile.
+ */
+export const resolveAsOf = async (store: EventStore, options: AsOfOptions = {}): Promise<ResolvedAsOf> => {
+  const asKnownAt = normaliseInstant(options.asKnownAt ?? null);
+  const toPosition = options.toPosition ?? null;
+  if (toPosition !== null && !(Number.isSafeInteger(toPosition) && toPosition >= 0)) {
+    invalid('REPLAY.INVALID_POSITION', `position must be a whole number ≥ 0 (got ${String(toPosition)})`, { position: toPosition });
+  }
+  const head = (await store.head()).position;
+  let position = toPosition === null ? head : Math.min(toPosition, head);
+  if (asKnownAt !== null) position = Math.min(position, await store.positionAt(asKnownAt));
+  return { position, asKnownAt };
+};
+
+export const normaliseInstant = (value: string | null): string | null => {
+  if (value === null || value === undefined || value === '') return null;
+  if (isIsoDate(value)) return `${value}T23:59:59.999Z`;
+  if (!isIsoInstant(value)) {
+    invalid('REPLAY.INVALID_AS_KNOWN_AT', `asKnownAt must be an ISO 8601 instant with a zone, e.g. 2026-03-01T12:00:00Z (got ${value})`, {
+      asKnownAt: value,
+    });
+  }
+  return new Date(value).toISOString();
+};

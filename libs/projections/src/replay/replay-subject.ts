@@ -1,0 +1,53 @@
+import { notFound, studyStreamId, subjectStreamId } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import { clinicalReadModels, getCasebook, getStudyOverview } from '../clinical-read-models.projection';
+import { foldProjection } from '../projection';
+import { toProjected } from '../projected-event';
+import type { SubjectCasebook } from '../casebook/subject-casebook.types';
+import type { StudyOverview } from '../study/study-overview.projection';
+import { resolveAsOf, type AsOfOptions, type ResolvedAsOf } from './as-of';
+
+export interface ReplayedCasebook {
+  readonly asOf: ResolvedAsOf;
+  readonly casebook: SubjectCasebook;
+}
+
+/**
+ * "What did the ledger say about subject S at T" in one call: the study stream and the subject's
+ * stream, cut at the same log position, folded by the very projection that keeps the live casebook.
+ */
+export const replaySubject = async (
+  store: EventStore,
+  studyId: string,
+  subjectId: string,
+  options: AsOfOptions = {},
+): Promise<ReplayedCasebook> => {
+  const asOf = await resolveAsOf(store, options);
+  const [study, subject] = await Promise.all([
+    store.readStream(studyStreamId(studyId), { toPosition: asOf.position }),
+    store.readStream(subjectStreamId(studyId, subjectId), { toPosition: asOf.position }),
+  ]);
+  const events = [...study, ...subject].sort((a, b) => a.globalPosition - b.globalPosition).map(toProjected);
+  const casebook = getCasebook(foldProjection(clinicalReadModels, events), studyId, subjectId);
+  if (casebook === null) {
+    return notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId} as of position ${asOf.position}`, {
+      studyId,
+      subjectId,
+      position: asOf.position,
+    });
+  }
+  return { asOf, casebook };
+};
+
+/** The study overview as known at an instant or position (folds the study's streams up to it). */
+export const replayStudyOverview = async (store: EventStore, studyId: string, options: AsOfOptions = {}): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
+  const asOf = await resolveAsOf(store, options);
+  const subjectPrefix = `subject-${studyId}-`;
+  const events = [];
+  for await (const event of store.readAll({ toPosition: asOf.position })) {
+    if (event.streamId === studyStreamId(studyId) || event.streamId.startsWith(subjectPrefix)) events.push(toProjected(event));
+  }
+  const overview = getStudyOverview(foldProjection(clinicalReadModels, events), studyId);
+  if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${asOf.position}`, { studyId });
+  return { asOf, overview };
+};

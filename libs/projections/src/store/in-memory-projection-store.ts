@@ -1,0 +1,31 @@
+import type { ProjectionStore, StoredProjection } from './projection-store.port';
+
+/** A projection store in memory, for tests and one-shot CLI runs; documents are copied in and out as JSON. */
+export class InMemoryProjectionStore implements ProjectionStore {
+  private readonly projections = new Map<string, { checkpoint: number; version: number; documents: Map<string, string> }>();
+
+  async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
+    const stored = this.projections.get(projection);
+    if (!stored) return { checkpoint: 0, version: null, documents: {} };
+    const documents: Record<string, Doc> = {};
+    for (const [key, json] of stored.documents) documents[key] = JSON.parse(json) as Doc;
+    return { checkpoint: stored.checkpoint, version: stored.version, documents };
+  }
+
+  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void> {
+    const stored = this.projections.get(projection) ?? { checkpoint: 0, version, documents: new Map<string, string>() };
+    for (const [key, doc] of Object.entries(changed)) stored.documents.set(key, JSON.stringify(doc));
+    this.projections.set(projection, { ...stored, checkpoint, version });
+  }
+
+  async reset(projection: string): Promise<void> {
+    this.projections.delete(projection);
+  }
+
+  async getDocument<Doc>(projection: string, key: string): Promise<Doc | null> {
+    const json = this.projections.get(projection)?.documents.get(key);
+    return json === undefined ? null : (JSON.parse(json) as Doc);
+  }
+
+  async close(): Promise<void> {}
+}

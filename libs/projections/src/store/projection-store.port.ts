@@ -1,0 +1,22 @@
+/**
+ * Where read models are kept between runs: their documents and the checkpoint (the last global
+ * position folded in), saved together so a restart resumes exactly where the saved state stands.
+ * Kept apart from the append-only `events` table: read models are disposable, the ledger is not.
+ */
+export interface StoredProjection<Doc> {
+  /** Last global position folded into `documents`; 0 for a projection never run. */
+  readonly checkpoint: number;
+  /** The projection's version when saved; null for a projection never run. */
+  readonly version: number | null;
+  readonly documents: Record<string, Doc>;
+}
+
+export interface ProjectionStore {
+  load<Doc>(projection: string): Promise<StoredProjection<Doc>>;
+  /** Atomically writes the changed documents and moves the checkpoint. */
+  save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void>;
+  /** Drops the projection's documents and checkpoint (before a rebuild from position 0). */
+  reset(projection: string): Promise<void>;
+  getDocument<Doc>(projection: string, key: string): Promise<Doc | null>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import {
+  ProjectionRunner,
+  SqliteProjectionStore,
+  clinicalReadModels,
+  getCasebook,
+  getStudyOverview,
+  testing,
+  type ClinicalDocument,
+  type Projection,
+} from '@trial-ledger/projections';
+
+const STUDY = 'LANR-HGNET-01';
+
+/** Counts the events a projection folds, to show a restarted runner resumes rather than re-reads. */
+const counting = (projection: Projection<ClinicalDocument>): Projection<ClinicalDocument> & { folded: number } => {
+  const wrapped = {
+    name: projection.name,
+    version: projection.version,
+    folded: 0,
+    evolve: (state: Parameters<typeof projection.evolve>[0], event: Parameters<typeof projection.evolve>[1]) => {
+      wrapped.folded += 1;
+      return projection.evolve(state, event);
+    },
+  };
+  return wrapped;
+};
+
+describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up subscription', () => {
+  let dir: string;
+  let events: SqliteEventStore;
+  let readModels: SqliteProjectionStore;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'projections-'));
+    events = new SqliteEventStore(join(dir, 'ledger.sqlite'), { pollMs: 20, clock: new FixedClock('2026-01-01T00:00:00.000Z') });
+    readModels = new SqliteProjectionStore(join(dir, 'read-models.sqlite'));
+  });
+
+  afterEach(async () => {
+    await readModels.close();
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scenario = (): { ledger: testing.LedgerScenario; s: testing.SubjectScenario } => {
+    const ledger = new testing.LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    s.baseline('2026-01-02');
+    s.enrol('2026-01-05');
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    return { ledger, s };
+  };
+
+  it('given a log, when the runner catches up, then the saved casebook and overview match a pure fold of the log', async () => {
+    const { ledger } = scenario();
+    await ledger.appendTo(events);
+    const runner = new ProjectionRunner(events, readModels, clinicalReadModels);
+    await runner.start();
+    await runner.catchUp();
+    await runner.stop();
+    expect(runner.savedCheckpoint).toBe(ledger.events.length);
+    const saved = await readModels.getDocument<ClinicalDocument>('clinical-read-models', `casebook/${STUDY}/S001`);
+    expect(saved).toMatchObject({ status: 'enrolled', doses: [expect.objectContaining({ cycle: 1 })] });
+    expect(getStudyOverview(runner.documents, STUDY)?.enrollment.enrolled).toBe(1);
+  });
+
+  it('given a stopped runner and new events, when a new runner starts, then it resumes from the checkpoint', async () => {
+    const { ledger, s } = scenario();
+    await ledger.appendTo(events);
+    const first = counting(clinicalReadModels);
+    const runner1 = new ProjectionRunner(events, readModels, first);
+    await runner1.start();
+    await runner1.catchUp();
+    await runner1.stop();
+    const checkpoint = runner1.savedCheckpoint;
+    expect(first.folded).toBe(checkpoint);
+
+    const before = ledger.events.length;
+    s.dose(2, '2026-02-03', { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' });
+    await ledger.appendTo(events, before);
+
+    const second = counting(clinicalReadModels);
+    const runner2 = new ProjectionRunner(events, readModels, second);
+    await runner2.start();
+    await runner2.catchUp();
+    await runner2.stop();
+    // Only the one new event was folded; the rest came from the saved state.
+    expect(second.folded).toBe(1);
+    expect(runner2.savedCheckpoint).toBe(checkpoint + 1);
+    expect(getCasebook(runner2.documents, STUDY, 'S001')?.doses.map((d) => d.cycle)).toEqual([1, 2]);
+  });
+
+  it('given a running runner, when events are appended, then the subscription folds them without a restart', async () => {
+    const { ledger, s } = scenario();
+    await ledger.appendTo(events);
+    const runner = new ProjectionRunner(events, readModels, clinicalReadModels);
+    await runner.start();
+    await runner.catchUp();
+    const before = ledger.events.length;
+    s.adverseEvent('2026-01-20', 2);
+    const [stored] = await ledger.appendTo(events, before);
+    await runner.waitFor(stored.globalPosition);
+    await runner.stop();
+    expect(getCasebook(runner.documents, STUDY, 'S001')?.adverseEvents).toHaveLength(1);
+    expect((await readModels.load('clinical-read-models')).checkpoint).toBe(stored.globalPosition);
+  });
+
+  it('given saved read models, when rebuilt from position 0, then the result is identical', async () => {
+    const { ledger, s } = scenario();
+    const ae = s.adverseEvent('2026-01-20', 1);
+    s.correct(ae, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'lab result');
+    s.followUp('2026-03-30', { diameters: [62] });
+    await ledger.appendTo(events);
+    const runner = new ProjectionRunner(events, readModels, clinicalReadModels, { flushEvery: 3 });
+    await runner.start();
+    await runner.catchUp();
+    await runner.stop();
+    const incremental = await readModels.load<ClinicalDocument>('clinical-read-models');
+
+    await runner.rebuild();
+    await runner.stop();
+    const rebuilt = await readModels.load<ClinicalDocument>('clinical-read-models');
+    expect(rebuilt.checkpoint).toBe(incremental.checkpoint);
+    expect(rebuilt.documents).toEqual(incremental.documents);
+    expect(Object.keys(rebuilt.documents).sort()).toEqual([`casebook/${STUDY}/S001`, `study/${STUDY}`]);
+  });
+
+  it('given state saved by an older projection version, when started, then it is rebuilt from position 0', async () => {
+    const { ledger } = scenario();
+    await ledger.appendTo(events);
+    await readModels.save('clinical-read-models', 0, 999, { bogus: { stale: true } });
+    const runner = new ProjectionRunner(events, readModels, clinicalReadModels);
+    await runner.start();
+    await runner.catchUp();
+    await runner.stop();
+    const loaded = await readModels.load<Record<string, unknown>>('clinical-read-models');
+    expect(loaded.version).toBe(clinicalReadModels.version);
+    expect(loaded.documents.bogus).toBeUndefined();
+    expect(loaded.checkpoint).toBe(ledger.events.length);
+  });
+});
