@@ -16,7 +16,7 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { canonicalize } from 'json-canonicalize';
-import { hashEvent, type RawEventRecord } from '../hash-chain';
+import { canonicalJsonFromRaw, chainHash, type RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
 import { nextRecordedAt } from '../recorded-at';
 import type { ChainVerification } from '../hash-chain';
@@ -141,9 +141,9 @@ export class SqliteEventStore implements EventStore {
         'SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1',
       ),
       insert: this.db.prepare(
-        `INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
-         VALUES (@global_position, @event_id, @stream_id, @stream_version, @type, @schema_version, @data, @metadata,
-                 @recorded_at, @prev_hash, @hash, @idempotency_key)`,
+        `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata,
+                             recorded_at, prev_hash, hash, idempotency_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       idempotency: this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = ?'),
       insertIdempotency: this.db.prepare(
@@ -219,32 +219,38 @@ export class SqliteEventStore implements EventStore {
         for (const event of write.events) {
           position += 1;
           versions[write.streamId] += 1;
+          const streamVersion = versions[write.streamId];
+          const metadata = { ...event.metadata, recordedAt };
+          const raw: RawEventRecord = {
+            globalPosition: position,
+            eventId: event.eventId,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: write.streamId,
+            streamVersion,
+            dataJson: canonicalize(event.data),
+            metadataJson: canonicalize(metadata),
+            recordedAt,
+            prevHash,
+            hash: '',
+          };
+          // Hash the very bytes that are stored, assembled once (no second canonicalisation).
+          const hash = chainHash(prevHash, canonicalJsonFromRaw(raw));
+          this.statements.insert.run(
+            position, event.eventId, write.streamId, streamVersion, event.type, event.schemaVersion,
+            raw.dataJson, raw.metadataJson, recordedAt, prevHash, hash, key,
+          );
           const unhashed = {
             eventId: event.eventId,
             type: event.type,
             schemaVersion: event.schemaVersion,
             streamId: write.streamId,
-            streamVersion: versions[write.streamId],
+            streamVersion,
             globalPosition: position,
             data: event.data,
-            metadata: { ...event.metadata, recordedAt },
+            metadata,
             prevHash,
           };
-          const hash = hashEvent(unhashed);
-          this.statements.insert.run({
-            global_position: position,
-            event_id: event.eventId,
-            stream_id: write.streamId,
-            stream_version: unhashed.streamVersion,
-            type: event.type,
-            schema_version: event.schemaVersion,
-            data: canonicalize(event.data),
-            metadata: canonicalize(unhashed.metadata),
-            recorded_at: recordedAt,
-            prev_hash: prevHash,
-            hash,
-            idempotency_key: key,
-          });
           stored.push({ ...unhashed, hash });
           prevHash = hash;
         }

@@ -28,7 +28,7 @@ interface RangeReport {
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+const { hash: sha256 } = require('node:crypto');
 const Database = require(workerData.driver);
 const { file, from, to, sql } = workerData;
 const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -42,7 +42,7 @@ outer: for (;;) {
   for (const r of rows) {
     const [position, eventId, streamId, version, prevHash, hash, canonical, timeOk] = r;
     if (position !== expected) { fail(expected, 'position-gap', 'position ' + expected + ' is missing (next stored is ' + position + ')'); break outer; }
-    if (createHash('sha256').update(prevHash).update(canonical).digest('hex') !== hash || timeOk !== 1) {
+    if (sha256('sha256', prevHash + canonical) !== hash || timeOk !== 1) {
       fail(position, 'content-altered', 'content of the event at position ' + position + ' does not match its hash', eventId); break outer;
     }
     if (prev === null) firstPrev = prevHash;

@@ -1,0 +1,34 @@
+import { cpus, totalmem } from 'node:os';
+import { printLines } from './bench-format';
+import { runSqliteBench } from './sqlite.bench';
+
+/**
+ * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
+ * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
+ * `--only sqlite|postgres`.
+ */
+const argValue = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
+
+const main = async (): Promise<void> => {
+  process.stdout.write(`trial-ledger bench — node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+  if (only === undefined || only === 'sqlite') {
+    const lines = await runSqliteBench({
+      verifyEvents: argValue('--verify-events', 1_000_000),
+      singleCommits: argValue('--single', 2_000),
+      batchCommits: argValue('--batches', 200),
+    });
+    printLines('Embedded SQLite store', lines);
+  }
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${String(error)}\n`);
+  process.exitCode = 1;
+});
