@@ -3,3 +3,8 @@ export * from './verification/ledger-files';
 export * from './verification/signed-checkpoint';
 export * from './verification/ledger.verifier';
 export * from './verification/checkpointing';
+export * from './shared/stream-ids';
+export * from './trail/event-words';
+export * from './trail/redaction';
+export * from './trail/audit-trail.query';
+export * from './trail/audit-trail.writer';

@@ -1,0 +1,22 @@
+/**
+ * Which study and subject a stream belongs to (`subject-{studyId}-{subjectId}`, `study-{studyId}`,
+ * `identity`). Study ids contain hyphens, so a subject stream is split at a known study id when one
+ * is known, else at its last hyphen.
+ */
+export interface StreamOwner {
+  readonly studyId: string | null;
+  readonly subjectId: string | null;
+}
+
+export const streamOwner = (streamId: string, knownStudies: Iterable<string> = []): StreamOwner => {
+  if (streamId.startsWith('study-')) return { studyId: streamId.slice('study-'.length), subjectId: null };
+  if (!streamId.startsWith('subject-')) return { studyId: null, subjectId: null };
+  const rest = streamId.slice('subject-'.length);
+  let best: string | null = null;
+  for (const study of knownStudies) {
+    if (rest.startsWith(`${study}-`) && (best === null || study.length > best.length)) best = study;
+  }
+  if (best !== null) return { studyId: best, subjectId: rest.slice(best.length + 1) };
+  const cut = rest.lastIndexOf('-');
+  return cut > 0 ? { studyId: rest.slice(0, cut), subjectId: rest.slice(cut + 1) } : { studyId: null, subjectId: rest };
+};

@@ -1,0 +1,199 @@
+import { DomainError, type Role } from '@trial-ledger/domain';
+import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import { streamOwner } from '../shared/stream-ids';
+import { eventTypeInWords } from './event-words';
+import { redactedData } from './redaction';
+
+/**
+ * One line of the audit trail as a monitor reads it (Part 11 §11.10(e), ICH E6(R3) 4.2): who, when,
+ * what, and for a change the values before and after and the reason. Computer-generated from the
+ * ledger itself, never edited: the trail *is* the log, rendered.
+ */
+export interface AuditTrailRow {
+  readonly position: number;
+  readonly eventId: string;
+  /** Server UTC instant of recording (never client-supplied). */
+  readonly recordedAt: string;
+  readonly userId: string;
+  readonly username: string;
+  readonly fullName: string;
+  readonly role: Role;
+  /** The permanent event type, and the same in words. */
+  readonly eventType: string;
+  readonly action: string;
+  readonly streamId: string;
+  readonly studyId: string | null;
+  readonly subjectId: string | null;
+  /** The event's data with secrets redacted. */
+  readonly fields: Record<string, unknown>;
+  /** The reason recorded with the change (corrections, voids, amendments, locks). */
+  readonly reason: string | null;
+  /** For corrections and voids (and record signatures): the entry they change. */
+  readonly targetEventId: string | null;
+  readonly targetType: string | null;
+  /** Corrections: the changed fields before and after. Voids: the entry's values as they stood, after = null. */
+  readonly before: Record<string, unknown> | null;
+  readonly after: Record<string, unknown> | null;
+  readonly source: string;
+  readonly correlationId: string;
+  readonly hash: string;
+}
+
+export interface AuditTrailFilter {
+  readonly studyId?: string;
+  readonly subjectId?: string;
+  /** User id or username. */
+  readonly user?: string;
+  /** Recorded at or after (ISO instant, or a date meaning its 00:00 UTC). */
+  readonly from?: string;
+  /** Recorded at or before (ISO instant, or a date meaning through its 23:59:59.999 UTC). */
+  readonly to?: string;
+  /** One or more event types (`DoseAdministered`, or `EntryCorrected,EntryVoided`). */
+  readonly type?: string | readonly string[];
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A filter instant as ISO 8601 UTC with milliseconds, the form `recordedAt` is stored in. */
+export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
+  const text = DATE_ONLY.test(value) ? `${value}T${end === 'from' ? '00:00:00.000' : '23:59:59.999'}Z` : value;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+    throw new DomainError('AUDIT.INVALID_FILTER', `"${value}" is not an ISO date or date-time`, 'validation', { [end]: value });
+  }
+  return new Date(ms).toISOString();
+};
+
+const typeList = (type: AuditTrailFilter['type']): Set<string> | null => {
+  if (type === undefined) return null;
+  const list = (typeof type === 'string' ? type.split(',') : [...type]).map((t) => t.trim()).filter(Boolean);
+  return list.length > 0 ? new Set(list) : null;
+};
+
+const asRecord = (value: unknown): Record<string, unknown> | null =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+
+/** The values a void withdrew: the target's data with the corrections recorded before the void applied. */
+const valuesAtVoid = async (store: EventStore, voidEvent: StoredEvent, targetEventId: string): Promise<Record<string, unknown> | null> => {
+  const stream = await store.readStream(voidEvent.streamId, { toPosition: voidEvent.globalPosition });
+  const target = stream.find((e) => e.eventId === targetEventId) ?? (await store.getEvent(targetEventId));
+  if (!target) return null;
+  let values = redactedData(target);
+  for (const e of stream) {
+    if (e.type === 'EntryCorrected' && e.data.targetEventId === targetEventId) values = { ...values, ...(asRecord(e.data.after) ?? {}) };
+  }
+  return values;
+};
+
+/** Builds the row for one event (exposed for exporters that read the log themselves). */
+export const toAuditTrailRow = async (store: EventStore, event: StoredEvent, knownStudies: Iterable<string> = []): Promise<AuditTrailRow> => {
+  const { actor } = event.metadata;
+  const owner = streamOwner(event.streamId, knownStudies);
+  const fields = redactedData(event);
+  let targetEventId: string | null = typeof fields.targetEventId === 'string' ? fields.targetEventId : null;
+  let targetType: string | null = typeof fields.targetType === 'string' ? fields.targetType : null;
+  let before: Record<string, unknown> | null = null;
+  let after: Record<string, unknown> | null = null;
+  if (event.type === 'EntryCorrected') {
+    before = asRecord(fields.before);
+    after = asRecord(fields.after);
+  } else if (event.type === 'EntryVoided' && targetEventId) {
+    before = await valuesAtVoid(store, event, targetEventId);
+  }
+  if (targetEventId && !targetType) targetType = (await store.getEvent(targetEventId))?.type ?? null;
+  if (!targetEventId) targetType = null;
+  const reason = event.metadata.reason ?? (typeof fields.reason === 'string' ? fields.reason : null);
+  return {
+    position: event.globalPosition,
+    eventId: event.eventId,
+    recordedAt: event.metadata.recordedAt,
+    userId: actor.userId,
+    username: actor.username,
+    fullName: actor.fullName,
+    role: actor.role,
+    eventType: event.type,
+    action: eventTypeInWords(event.type),
+    streamId: event.streamId,
+    studyId: owner.studyId,
+    subjectId: owner.subjectId ?? (typeof fields.subjectId === 'string' ? fields.subjectId : null),
+    fields,
+    reason,
+    targetEventId,
+    targetType,
+    before,
+    after,
+    source: event.metadata.source,
+    correlationId: event.metadata.correlationId,
+    hash: event.hash,
+  };
+};
+
+/**
+ * Whether an event belongs to the study and subject asked for, by its stream id
+ * (`subject-{studyId}-{subjectId}`, `study-{studyId}`) or, for study-stream events such as the roster
+ * entry and for signatures, by the `subjectId` it names.
+ */
+const belongsTo = (event: StoredEvent, filter: AuditTrailFilter): boolean => {
+  const { studyId, subjectId } = filter;
+  if (studyId === undefined && subjectId === undefined) return true;
+  const s = event.streamId;
+  const namesSubject = subjectId !== undefined && event.data.subjectId === subjectId;
+  if (studyId !== undefined && subjectId !== undefined) {
+    return s === `subject-${studyId}-${subjectId}` || (s === `study-${studyId}` && namesSubject);
+  }
+  if (studyId !== undefined) return s === `study-${studyId}` || s.startsWith(`subject-${studyId}-`);
+  return (s.startsWith('subject-') && s.endsWith(`-${subjectId}`)) || (s.startsWith('study-') && namesSubject);
+};
+
+/**
+ * The audit trail, oldest first, as an async iterable: one pass over the log (starting at the first
+ * position recorded at or after `from`, stopping after `to`), so memory stays flat for any log size.
+ * A subject filter also matches study-stream events that name the subject (its roster entry).
+ */
+export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = {}): AsyncIterable<AuditTrailRow> {
+  const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
+  const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
+  const types = typeList(filter.type);
+  const knownStudies = new Set<string>(filter.studyId ? [filter.studyId] : []);
+  const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
+  for await (const event of store.readAll({ afterPosition, batchSize: 1000 })) {
+    if (event.streamId.startsWith('study-')) knownStudies.add(event.streamId.slice('study-'.length));
+    const recordedAt = event.metadata.recordedAt;
+    if (from !== null && recordedAt < from) continue;
+    if (to !== null && recordedAt > to) return; // recordedAt never decreases along the log
+    if (types && !types.has(event.type)) continue;
+    const actor = event.metadata.actor;
+    if (filter.user !== undefined && actor.userId !== filter.user && actor.username !== filter.user) continue;
+    if (!belongsTo(event, filter)) continue;
+    yield await toAuditTrailRow(store, event, knownStudies);
+  }
+}
+
+export interface AuditTrailPage {
+  readonly items: AuditTrailRow[];
+  readonly page: number;
+  readonly pageSize: number;
+  /** True when at least one more row matches after this page. */
+  readonly hasMore: boolean;
+}
+
+/** One page of the trail (1-based `page`), for the HTTP API. */
+export const auditTrailPage = async (store: EventStore, filter: AuditTrailFilter, page = 1, pageSize = 100): Promise<AuditTrailPage> => {
+  if (!Number.isSafeInteger(page) || page < 1) throw new DomainError('AUDIT.INVALID_PAGE', 'page must be a positive integer', 'validation', { page });
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new DomainError('AUDIT.INVALID_PAGE', 'pageSize must be an integer from 1 to 1000', 'validation', { pageSize });
+  }
+  const skip = (page - 1) * pageSize;
+  const items: AuditTrailRow[] = [];
+  let index = 0;
+  let hasMore = false;
+  for await (const row of auditTrail(store, filter)) {
+    if (index >= skip + pageSize) {
+      hasMore = true;
+      break;
+    }
+    if (index >= skip) items.push(row);
+    index += 1;
+  }
+  return { items, page, pageSize, hasMore };
+};
