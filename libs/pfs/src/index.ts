@@ -1,0 +1,2 @@
+export * from './pfs.types';
+export * from './derive-subject-pfs';
