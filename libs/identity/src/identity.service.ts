@@ -203,7 +203,7 @@ export class IdentityService {
     await this.authorize(actor, ['admin'], 'deactivate users', source);
     await this.execute({ type: 'DeactivateUser', data: { username: input.username } }, actor, source, input.reason ?? null);
     const user = findUser(await this.state(), input.username);
-    if (user) this.sessions.revokeUser(user.userId);
+    if (user) this.sessions.endUserSessions(user.userId, 'user-deactivated');
     return this.view(input.username);
   }
 
@@ -221,7 +221,7 @@ export class IdentityService {
     const password = checkPasswordStrength(input.newPassword, this.policy);
     const [reusesRecentPassword, passwordHash] = await Promise.all([this.reusesRecentPassword(password, user), hashPassword(password, this.policy.scrypt)]);
     await this.execute({ type: 'ResetPassword', data: { username: user.username, passwordHash, reusesRecentPassword } }, actor, source, input.reason ?? null);
-    this.sessions.revokeUser(user.userId);
+    this.sessions.endUserSessions(user.userId, 'password-changed');
     return this.view(user.username);
   }
 
@@ -264,10 +264,23 @@ export class IdentityService {
     if (lookup.status === 'expired') {
       throw unauthenticated('AUTH.SESSION_EXPIRED', lookup.why === 'inactivity' ? 'The session expired after inactivity; log in again' : 'The session reached its maximum lifetime; log in again');
     }
-    const user = findUserById(await this.state(), lookup.session.userId);
-    if (!user || !user.active) {
-      this.sessions.revokeUser(lookup.session.userId);
+    if (lookup.status === 'ended') {
+      if (lookup.why === 'user-deactivated') throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
+    }
+    const { session } = lookup;
+    const user = findUserById(await this.state(), session.userId);
+    // The state also covers changes made by another process on the same ledger (e.g. the CLI).
+    const deactivatedSince = user?.deactivatedAt != null && Date.parse(user.deactivatedAt) >= session.createdAtMs;
+    if (!user || !user.active || deactivatedSince) {
+      this.sessions.endUserSessions(session.userId, 'user-deactivated');
+      this.sessions.touch(token, session.lastSeenAtMs);
       throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+    }
+    if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
+      this.sessions.endUserSessions(session.userId, 'password-changed');
+      this.sessions.touch(token, session.lastSeenAtMs);
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
     }
     return actorOf(user);
   }
@@ -301,7 +314,7 @@ export class IdentityService {
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.throwOnRefusal(events);
-    if (user) this.sessions.revokeUser(user.userId);
+    if (user) this.sessions.endUserSessions(user.userId, 'password-changed');
     return this.view(input.username);
   }
 

@@ -10,7 +10,11 @@ export interface Session {
   readonly userId: string;
   readonly createdAtMs: number;
   lastSeenAtMs: number;
+  /** Set when the server ended the session before its time (the token then fails with this reason). */
+  endedBy?: SessionEndReason;
 }
+
+export type SessionEndReason = 'user-deactivated' | 'password-changed';
 
 export interface SessionLimits {
   readonly inactivityMs: number;
@@ -25,7 +29,8 @@ export const hashToken = (token: string): string => createHash('sha256').update(
 export type SessionLookup =
   | { readonly status: 'active'; readonly session: Session }
   | { readonly status: 'unknown' }
-  | { readonly status: 'expired'; readonly session: Session; readonly why: 'inactivity' | 'lifetime' };
+  | { readonly status: 'expired'; readonly session: Session; readonly why: 'inactivity' | 'lifetime' }
+  | { readonly status: 'ended'; readonly session: Session; readonly why: SessionEndReason };
 
 export class SessionRegistry {
   private readonly byTokenHash = new Map<string, Session>();
@@ -50,6 +55,10 @@ export class SessionRegistry {
     const key = hashToken(token);
     const session = this.byTokenHash.get(key);
     if (!session) return { status: 'unknown' };
+    if (session.endedBy) {
+      this.byTokenHash.delete(key);
+      return { status: 'ended', session, why: session.endedBy };
+    }
     if (nowMs - session.createdAtMs >= this.limits.absoluteMs) {
       this.byTokenHash.delete(key);
       return { status: 'expired', session, why: 'lifetime' };
@@ -74,12 +83,15 @@ export class SessionRegistry {
     return session;
   }
 
-  /** Ends every session of a user (deactivation, password change): their tokens stop working at once. */
-  revokeUser(userId: string, exceptSessionId?: string): number {
+  /**
+   * Ends every session of a user (deactivation, password change): their tokens stop working at once.
+   * The entries stay until next presented, so the refusal can say why.
+   */
+  endUserSessions(userId: string, why: SessionEndReason): number {
     let count = 0;
-    for (const [key, session] of this.byTokenHash) {
-      if (session.userId === userId && session.sessionId !== exceptSessionId) {
-        this.byTokenHash.delete(key);
+    for (const session of this.byTokenHash.values()) {
+      if (session.userId === userId && !session.endedBy) {
+        session.endedBy = why;
         count += 1;
       }
     }

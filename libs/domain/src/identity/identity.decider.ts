@@ -37,6 +37,8 @@ export interface UserAccount {
   readonly role: Role;
   readonly active: boolean;
   readonly createdAt: string;
+  /** The last deactivation: sessions opened before it stay dead even after a reactivation. */
+  readonly deactivatedAt: string | null;
   readonly passwordHash: PasswordHash;
   readonly passwordChangedAt: string;
   readonly mustChangePassword: boolean;
@@ -155,7 +157,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
       const users = state.status === 'initialised' ? state.users : {};
       const usernamesById = state.status === 'initialised' ? state.usernamesById : {};
       const account: UserAccount = {
-        userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt,
+        userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt, deactivatedAt: null,
         passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
         consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
       };
@@ -164,7 +166,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
     case 'UserRoleChanged':
       return update(state, event.data.username, (u) => ({ ...u, role: event.data.to }));
     case 'UserDeactivated':
-      return update(state, event.data.username, (u) => ({ ...u, active: false }));
+      return update(state, event.data.username, (u) => ({ ...u, active: false, deactivatedAt: event.data.at }));
     case 'UserReactivated':
       // A reactivated account starts with a clean failure count; its password rules still apply.
       return update(state, event.data.username, (u) => ({ ...u, active: true, consecutiveFailures: 0, lockedUntil: null }));
@@ -310,7 +312,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       const user = requireUser(state, command.data.username);
       if (!user.active) return [];
       refuseLastAdmin(state, user, 'deactivate');
-      return [{ type: 'UserDeactivated', data: { userId: user.userId, username: user.username } }];
+      return [{ type: 'UserDeactivated', data: { userId: user.userId, username: user.username, at: context.now } }];
     }
     case 'ReactivateUser': {
       requireAdminActor(state, context, 'reactivate users');

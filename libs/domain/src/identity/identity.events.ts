@@ -28,7 +28,7 @@ export type UserCreated = DomainEvent<'UserCreated', {
 }>;
 export type UserRoleChanged = DomainEvent<'UserRoleChanged', { userId: string; username: string; from: Role; to: Role }>;
 /** Access withdrawn (Part 11 §11.10(d)); the username stays taken forever. */
-export type UserDeactivated = DomainEvent<'UserDeactivated', { userId: string; username: string }>;
+export type UserDeactivated = DomainEvent<'UserDeactivated', { userId: string; username: string; at: string }>;
 export type UserReactivated = DomainEvent<'UserReactivated', { userId: string; username: string }>;
 export type PasswordChanged = DomainEvent<'PasswordChanged', {
   userId: string;
