@@ -5,3 +5,6 @@ export * from './protocol/protocol.types';
 export * from './events/upcasters';
 export * from './subject/recist';
 export * from './identity';
+export * from './protocol/protocol.validate';
+export * from './study';
+export * from './subject';

@@ -29,7 +29,7 @@ export type StudyEvent = StudyRegistered | ProtocolAmended | SubjectAddedToRoste
 // ---- subject stream: subject-{studyId}-{subjectId} ---------------------------------------------
 export type SubjectScreened = DomainEvent<'SubjectScreened', { studyId: string; subjectId: string; screeningDate: IsoDate; consentDate: IsoDate; sex: Sex; birthYear: number }>;
 export type EligibilityConfirmed = DomainEvent<'EligibilityConfirmed', AssessEligibilityPayload>;
-/** A screen failure names every criterion that failed (e.g. `ki67-above-max`, `ecog-above-max`). */
+/** A screen failure names every criterion that failed (e.g. `ki67-above-maximum`, `ecog-above-maximum`). */
 export type SubjectScreenFailed = DomainEvent<'SubjectScreenFailed', AssessEligibilityPayload & { failedCriteria: string[] }>;
 export type SubjectEnrolled = DomainEvent<'SubjectEnrolled', { subjectNumber: number; enrollmentDate: IsoDate }>;
 export type DoseAdministered = DomainEvent<'DoseAdministered', {
@@ -59,6 +59,11 @@ export type SubjectDied = DomainEvent<'SubjectDied', { deathDate: IsoDate; cause
 /** A correction: the original event stays untouched; `before`/`after` hold the changed top-level fields. */
 export type EntryCorrected = DomainEvent<'EntryCorrected', {
   targetEventId: string; targetType: string; before: Record<string, unknown>; after: Record<string, unknown>; reason: string;
+  /**
+   * Set only when the corrected values change the entry's outcome and so its type: an eligibility
+   * assessment that now passes (`EligibilityConfirmed`) or fails (`SubjectScreenFailed`).
+   */
+  resultingType?: string;
 }>;
 /** Entered in error: projections ignore the target from here on. */
 export type EntryVoided = DomainEvent<'EntryVoided', { targetEventId: string; targetType: string; reason: string }>;

@@ -1,0 +1,53 @@
+import { notFound, subjectStreamId, type SubjectCommand } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
+import { isStudyCommand, type Command } from './command.types';
+import { studyCommandPlan } from './study-command.plan';
+import { subjectCommandPlan } from './subject-command.plan';
+
+/** The plan for any command, dispatched on its `type`. */
+export const commandPlan = (command: Command): CommandPlan => (isStudyCommand(command) ? studyCommandPlan(command) : subjectCommandPlan(command));
+
+/**
+ * A `CorrectEntry`/`VoidEntry` may name its target by the idempotency key of the command that wrote
+ * it (SPEC appendix A). The key's remembered outcome lists the events that command wrote; the target
+ * is the first of them in this subject's stream (a dose, not the deviation detected with it).
+ */
+export const resolveTargetIdempotencyKey = async (store: EventStore, command: SubjectCommand): Promise<SubjectCommand> => {
+  if (command.type !== 'CorrectEntry' && command.type !== 'VoidEntry') return command;
+  const payload = command.payload ?? ({} as typeof command.payload);
+  const key = payload.targetIdempotencyKey;
+  if (typeof key !== 'string' || key === '' || (typeof payload.targetEventId === 'string' && payload.targetEventId !== '')) return command;
+  const record = await store.findIdempotencyRecord(key);
+  const streamId = subjectStreamId(command.studyId, command.subjectId);
+  for (const eventId of record?.eventIds ?? []) {
+    const event = await store.getEvent(eventId);
+    if (event?.streamId === streamId) {
+      const { targetIdempotencyKey: _key, ...rest } = payload;
+      return { ...command, payload: { ...rest, targetEventId: event.eventId } } as SubjectCommand;
+    }
+  }
+  return notFound('ENTRY.NOT_FOUND', `No entry of subject ${command.subjectId} was written with idempotency key ${key}`, { targetIdempotencyKey: key });
+};
+
+const reasonOf = (command: Command): string | null => {
+  const payload = command.payload as { reason?: unknown } | undefined;
+  return typeof payload?.reason === 'string' && payload.reason.trim() !== '' ? payload.reason.trim() : null;
+};
+
+/**
+ * Runs one command through the pipeline: resolves an idempotency-key target, picks the plan and
+ * hands it to `handleCommand` (read → decide → append with expected versions → retry or refuse). A
+ * reason carried in the payload (corrections, voids, amendments, lock/unlock) is stamped on the
+ * events' metadata too, where the audit trail looks for it.
+ */
+export const executeCommand = async (
+  store: EventStore,
+  command: Command,
+  envelope: CommandEnvelope,
+  options: PipelineOptions = {},
+): Promise<CommandOutcome> => {
+  const resolved = isStudyCommand(command) ? command : await resolveTargetIdempotencyKey(store, command);
+  const reason = envelope.reason ?? reasonOf(resolved);
+  return handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+};

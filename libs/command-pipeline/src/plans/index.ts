@@ -1,0 +1,4 @@
+export * from './command.types';
+export * from './study-command.plan';
+export * from './subject-command.plan';
+export * from './execute-command';

@@ -1,0 +1,3 @@
+export * from './require-role';
+export * from './study.state';
+export * from './study.decider';

@@ -1,0 +1,18 @@
+import { COMMAND_ROLES, type StudyCommandType, type SubjectCommandType } from '../commands/command.types';
+import type { Actor } from '../shared/actor';
+import { forbidden } from '../shared/domain-error';
+
+/**
+ * Part 11 §11.10(g) authority checks, in the domain itself so the API, the CLI and the import all
+ * refuse the same way: the actor's role must be one allowed to issue the command (SPEC §2, §5).
+ */
+export const requireRole = (commandType: SubjectCommandType | StudyCommandType, actor: Actor): void => {
+  const allowed = COMMAND_ROLES[commandType];
+  if (!allowed.includes(actor.role)) {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `A ${actor.role} may not issue ${commandType} (allowed: ${allowed.join(', ')})`, {
+      command: commandType,
+      role: actor.role,
+      allowed: [...allowed],
+    });
+  }
+};

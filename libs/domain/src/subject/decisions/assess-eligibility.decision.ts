@@ -1,0 +1,70 @@
+import type { AssessEligibilityPayload } from '../../commands/command.types';
+import type { ProtocolDocument } from '../../protocol/protocol.types';
+import { refuse } from '../../shared/domain-error';
+import { compareDates, type IsoDate } from '../../shared/iso-date';
+import { decimal, DISEASE_STATUSES, flag, integer, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
+import { requireScreened } from './guards';
+import type { ClinicalDecision } from './decision.types';
+
+/**
+ * Stable ids of the eligibility criteria of SPEC §1, named in `SubjectScreenFailed.failedCriteria`.
+ * Clients and reports rely on them: never rename one.
+ */
+export const ELIGIBILITY_CRITERIA = {
+  ageBelowMinimum: 'age-below-minimum',
+  consentAfterAssessment: 'consent-after-assessment',
+  primarySiteNotHindgut: 'primary-site-not-hindgut',
+  whoGradeNotAllowed: 'who-grade-not-allowed',
+  ki67AboveMaximum: 'ki67-above-maximum',
+  diseaseStatusNotAllowed: 'disease-status-not-allowed',
+  noMeasurableDisease: 'no-measurable-disease',
+  priorSystemicTherapy: 'prior-systemic-therapy',
+  ecogAboveMaximum: 'ecog-above-maximum',
+} as const;
+
+/**
+ * Every criterion is evaluated (not only up to the first failure): a screen-failure log names all of
+ * them. Thresholds come from the protocol document.
+ */
+export const failedEligibilityCriteria = (
+  input: AssessEligibilityPayload,
+  consentDate: IsoDate,
+  protocol: ProtocolDocument,
+): string[] => {
+  const e = protocol.eligibility;
+  const c = ELIGIBILITY_CRITERIA;
+  const failed: string[] = [];
+  if (input.age < e.minAge) failed.push(c.ageBelowMinimum);
+  // Written informed consent must precede any study-specific assessment (ICH E6 4.8.8).
+  if (compareDates(consentDate, input.assessmentDate) > 0) failed.push(c.consentAfterAssessment);
+  if (!e.primarySites.includes(input.primarySite)) failed.push(c.primarySiteNotHindgut);
+  if (!e.whoGrades.includes(input.whoGrade)) failed.push(c.whoGradeNotAllowed);
+  if (input.ki67Percent > e.maxKi67Percent) failed.push(c.ki67AboveMaximum);
+  if (!e.diseaseStatuses.includes(input.diseaseStatus)) failed.push(c.diseaseStatusNotAllowed);
+  if (e.requireMeasurableDisease && !input.measurableDisease) failed.push(c.noMeasurableDisease);
+  if (!e.allowPriorSystemicTherapy && input.priorSystemicTherapy) failed.push(c.priorSystemicTherapy);
+  if (input.ecog > e.maxEcog) failed.push(c.ecogAboveMaximum);
+  return failed;
+};
+
+/** `AssessEligibility`: one assessment per subject; the outcome is data, not a refusal. */
+export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload> = (facts, payload, ctx) => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.AssessEligibility);
+  const input: AssessEligibilityPayload = {
+    assessmentDate: pastDate(p, 'assessmentDate', ctx.today),
+    age: integer(p, 'age', 0, 130),
+    primarySite: text(p, 'primarySite'),
+    whoGrade: integer(p, 'whoGrade', 1, 3),
+    ki67Percent: decimal(p, 'ki67Percent', 0, 100),
+    diseaseStatus: oneOf(p, 'diseaseStatus', DISEASE_STATUSES),
+    measurableDisease: flag(p, 'measurableDisease'),
+    priorSystemicTherapy: flag(p, 'priorSystemicTherapy'),
+    ecog: integer(p, 'ecog', 0, 4),
+  };
+  const screening = requireScreened(facts, ctx.subjectId);
+  if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });
+  const failedCriteria = failedEligibilityCriteria(input, screening.consentDate, ctx.protocol);
+  return failedCriteria.length > 0
+    ? [{ type: 'SubjectScreenFailed', data: { ...input, failedCriteria } }]
+    : [{ type: 'EligibilityConfirmed', data: input }];
+};

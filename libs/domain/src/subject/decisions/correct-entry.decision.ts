@@ -1,0 +1,151 @@
+import type { CorrectEntryPayload, VoidEntryPayload } from '../../commands/command.types';
+import type { EntryCorrected, EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
+import type { Actor } from '../../shared/actor';
+import { invalid, notFound, refuse } from '../../shared/domain-error';
+import { requireRole } from '../../study/require-role';
+import { PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
+import { replayWithChange } from '../subject.replay';
+import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
+import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
+import type { ClinicalCommand, DecisionContext } from './decision.types';
+
+/**
+ * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
+ * event says what changed, who changed it, when and why. The target is named by its event id, by the
+ * id of an earlier correction of it (a correction of a correction), or by the idempotency key of the
+ * command that wrote it.
+ */
+
+const optionalId = (p: Record<string, unknown>, field: string): string | null => {
+  const value = p[field];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || value.trim() === '') invalid('VALIDATION.INVALID_TYPE', `${field} must be a non-empty string`, { field });
+  return value as string;
+};
+
+export interface ResolvedTarget {
+  readonly entry: SubjectEntry;
+  /** How the id named it: the entry itself, one of its corrections, or its void. */
+  readonly via: 'entry' | 'correction' | 'void';
+}
+
+/** Finds the entry a correction or a void is about. */
+export const resolveTarget = (state: SubjectState, payload: Record<string, unknown>): ResolvedTarget => {
+  const eventId = optionalId(payload, 'targetEventId');
+  const key = optionalId(payload, 'targetIdempotencyKey');
+  if (eventId === null && key === null) invalid('VALIDATION.REQUIRED', 'targetEventId or targetIdempotencyKey is required', { field: 'targetEventId' });
+  for (const entry of state.entries) {
+    const matches = (id: string, k: string | null): boolean => (eventId !== null ? id === eventId : k !== null && k === key);
+    if (matches(entry.eventId, entry.idempotencyKey)) return { entry, via: 'entry' };
+    if (entry.corrections.some((c) => matches(c.eventId, c.idempotencyKey))) return { entry, via: 'correction' };
+    if (entry.voided && matches(entry.voided.eventId, entry.voided.idempotencyKey)) return { entry, via: 'void' };
+  }
+  return notFound('ENTRY.NOT_FOUND', `No entry ${eventId ?? `written with idempotency key ${key}`} in this subject's casebook`, {
+    targetEventId: eventId,
+    targetIdempotencyKey: key,
+  });
+};
+
+/** Only someone who may record an entry may correct or void it (SPEC §2). */
+const requireOriginalRole = (entry: SubjectEntry, actor: Actor): void => requireRole(COMMAND_OF_ENTRY[entry.current.type], actor);
+
+/** Eligibility entries compare with their failed criteria, `[]` when confirmed, so an outcome change shows in before/after. */
+const comparableData = (event: EntryEvent): Record<string, unknown> =>
+  event.type === 'EligibilityConfirmed' ? { ...event.data, failedCriteria: [] } : { ...(event.data as unknown as Record<string, unknown>) };
+
+const deepEqual = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+};
+
+/** The changed top-level fields, before and after (derived figures included). */
+export const diffEntry = (before: EntryEvent, after: EntryEvent): { before: Record<string, unknown>; after: Record<string, unknown> } => {
+  const a = comparableData(before);
+  const b = comparableData(after);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !deepEqual(a[k], b[k]));
+  return { before: Object.fromEntries(keys.map((k) => [k, a[k] ?? null])), after: Object.fromEntries(keys.map((k) => [k, b[k] ?? null])) };
+};
+
+/** The entry's current value after a correction (`after` over the current data; the type may change). */
+export const applyCorrection = (current: EntryEvent, after: Readonly<Record<string, unknown>>, resultingType?: string): EntryEvent => {
+  const type = (resultingType ?? current.type) as EntryEvent['type'];
+  const data: Record<string, unknown> = { ...comparableData(current), ...after };
+  if (type === 'EligibilityConfirmed') delete data.failedCriteria;
+  return { type, data } as EntryEvent;
+};
+
+const requireReason = (p: Record<string, unknown>): string => {
+  if (typeof p.reason !== 'string' || p.reason.trim() === '') invalid('VALIDATION.REASON_REQUIRED', 'A reason for the change is required (Part 11 §11.10(e))', { field: 'reason' });
+  return text(p, 'reason');
+};
+
+export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryCorrected | ProtocolDeviationDetected> => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.CorrectEntry);
+  const reason = requireReason(p);
+  const changes = p.changes;
+  if (typeof changes !== 'object' || changes === null || Array.isArray(changes) || Object.keys(changes).length === 0) {
+    invalid('VALIDATION.REQUIRED', 'changes must name at least one field and its new value', { field: 'changes' });
+  }
+  const { entry, via } = resolveTarget(state, p);
+  if (via === 'void') refuse('ENTRY.NOT_CORRECTABLE', 'A void cannot be corrected', { targetEventId: entry.eventId });
+  requireOriginalRole(entry, actor);
+  if (entry.voided) refuse('ENTRY.VOIDED', `Entry ${entry.eventId} was voided and cannot be corrected`, { targetEventId: entry.eventId, voidedBy: entry.voided.eventId });
+  const original = commandOfEntry(entry.current);
+  if (!original) {
+    refuse('ENTRY.NOT_CORRECTABLE', `A ${entry.current.type} is derived by the system: void it instead of correcting it`, { targetEventId: entry.eventId, targetType: entry.current.type });
+  }
+  const allowed = PAYLOAD_FIELDS[original!.type];
+  const notCorrectable = Object.keys(changes as object).filter((k) => !allowed.includes(k));
+  if (notCorrectable.length > 0) {
+    invalid('ENTRY.FIELD_NOT_CORRECTABLE', `Only recorded fields of ${original!.type} can be corrected (${allowed.join(', ')}); not: ${notCorrectable.join(', ')}`, {
+      fields: notCorrectable,
+      allowed: [...allowed],
+    });
+  }
+  const command = { type: original!.type, payload: { ...(original!.payload as object), ...(changes as object) } } as ClinicalCommand;
+  const { targetEvents } = replayWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
+  const corrected = targetEvents[0];
+  const { before, after } = diffEntry(entry.current, corrected);
+  if (Object.keys(after).length === 0) refuse('ENTRY.NO_CHANGE', 'The correction changes nothing: the entry already holds these values', { targetEventId: entry.eventId });
+  const correction: EntryCorrected = {
+    type: 'EntryCorrected',
+    data: {
+      targetEventId: entry.eventId,
+      targetType: entry.recorded.type,
+      before,
+      after,
+      reason,
+      ...(corrected.type !== entry.current.type ? { resultingType: corrected.type } : {}),
+    },
+  };
+  // Deviations the corrected value reveals, unless the same one (category, cycle) is already on record.
+  const known = state.facts.deviations.filter((d) => d.detected);
+  const revealed = targetEvents
+    .slice(1)
+    .filter((e): e is ProtocolDeviationDetected => e.type === 'ProtocolDeviationDetected')
+    .filter((e) => !known.some((d) => d.category === e.data.category && d.cycle === (e.data.cycle ?? null)))
+    .map((e): ProtocolDeviationDetected => ({ ...e, data: { ...e.data, relatedEventId: entry.eventId } }));
+  return [correction, ...revealed];
+};
+
+export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): EntryVoided[] => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.VoidEntry);
+  const reason = requireReason(p);
+  const { entry, via } = resolveTarget(state, p);
+  if (via !== 'entry') {
+    refuse('ENTRY.NOT_VOIDABLE', 'Corrections and voids are not voided: correct the entry again instead', { targetEventId: entry.eventId });
+  }
+  requireOriginalRole(entry, actor);
+  if (entry.voided) refuse('ENTRY.VOIDED', `Entry ${entry.eventId} is already voided`, { targetEventId: entry.eventId, voidedBy: entry.voided.eventId });
+  if (entry.current.type === 'SubjectEnrolled') {
+    // The roster number is in the study stream and is never reused; an enrollment in error stays on
+    // record (ITT) and is handled as a deviation, not erased.
+    refuse('ENTRY.NOT_VOIDABLE', 'An enrollment cannot be voided: subject numbers are never reused', { targetEventId: entry.eventId });
+  }
+  replayWithChange(state.entries, { kind: 'void', eventId: entry.eventId }, ctx);
+  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }];
+};

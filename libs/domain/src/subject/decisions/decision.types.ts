@@ -1,0 +1,27 @@
+import type { ClinicalCommandType, SubjectPayloads } from '../../commands/command.types';
+import type { ProtocolDocument } from '../../protocol/protocol.types';
+import type { IsoDate } from '../../shared/iso-date';
+import type { EntryEvent, SubjectFacts } from '../subject.state';
+
+/** A clinical command as a decision sees it: the subject and study are given by the context. */
+export type ClinicalCommand = {
+  [K in ClinicalCommandType]: { readonly type: K; readonly payload: SubjectPayloads[K] };
+}[ClinicalCommandType];
+
+export interface DecisionContext {
+  readonly studyId: string;
+  readonly subjectId: string;
+  /** The protocol document in force: every window, dose and eligibility threshold comes from it. */
+  readonly protocol: ProtocolDocument;
+  /** The calendar date (UTC) of the recording instant: no clinical date may lie after it. */
+  readonly today: IsoDate;
+  /** The number an enrollment takes: roster size + 1 when deciding, the recorded one when re-validating. */
+  readonly subjectNumber: number;
+}
+
+/**
+ * One clinical command's rules: given the subject's facts, the payload and the context, the events to
+ * record (the entry first, then any deviation it reveals) — or a thrown `DomainError`. The same
+ * function decides a new command and re-validates a corrected entry.
+ */
+export type ClinicalDecision<P> = (facts: SubjectFacts, payload: P, ctx: DecisionContext) => EntryEvent[];

@@ -1,0 +1,147 @@
+import type { RecordDosePayload, RecordMissedDosePayload } from '../../commands/command.types';
+import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/event.types';
+import type { ProtocolDocument } from '../../protocol/protocol.types';
+import { refuse } from '../../shared/domain-error';
+import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
+import { decimal, integer, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
+import type { DoseFact, EnrollmentFact, SubjectFacts } from '../subject.state';
+import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled } from './guards';
+import type { ClinicalDecision, DecisionContext } from './decision.types';
+
+/** Categories of deviations the system detects from a recorded dose (stable ids for reports). */
+export const DETECTED_DEVIATIONS = {
+  doseOffWindow: 'dose-off-window',
+  wrongDose: 'wrong-dose',
+  wrongRoute: 'wrong-route',
+  skippedCycle: 'skipped-cycle',
+  missedDose: 'missed-dose',
+} as const;
+
+const MAX_CYCLE = 1000;
+
+export type DoseWindow = DoseAdministered['data']['window'];
+
+/**
+ * The protocol window of a cycle (SPEC §1): cycle 1 on day `firstDose.fromDay`–`toDay` after
+ * enrollment; cycle n is due `intervalDays` after the previous administered dose (per cycle in between
+ * when cycles were missed), ± `windowDays`. With no earlier dose the schedule runs from enrollment.
+ */
+export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, doses: readonly DoseFact[], cycle: number): DoseWindow => {
+  const t = protocol.treatment;
+  if (cycle === 1) {
+    return { dueOn: addDays(enrollmentDate, t.firstDose.fromDay), from: addDays(enrollmentDate, t.firstDose.fromDay), to: addDays(enrollmentDate, t.firstDose.toDay) };
+  }
+  const previous = doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
+  const dueOn = previous
+    ? addDays(previous.administeredOn, t.intervalDays * (cycle - previous.cycle))
+    : addDays(enrollmentDate, t.firstDose.fromDay + t.intervalDays * (cycle - 1));
+  return { dueOn, from: addDays(dueOn, -t.windowDays), to: addDays(dueOn, t.windowDays) };
+};
+
+const highestRecordedCycle = (facts: SubjectFacts): number =>
+  Math.max(0, ...facts.doses.map((d) => d.cycle), ...facts.missedDoses.map((d) => d.cycle));
+
+/** A cycle number that jumps past the next expected one means the cycles in between were skipped. */
+const skippedCycleDeviation = (facts: SubjectFacts, cycle: number, date: IsoDate): ProtocolDeviationDetected[] => {
+  const highest = highestRecordedCycle(facts);
+  if (cycle <= highest + 1) return [];
+  const skipped = Array.from({ length: cycle - highest - 1 }, (_, i) => highest + 1 + i);
+  return [{
+    type: 'ProtocolDeviationDetected',
+    data: {
+      deviationDate: date,
+      category: DETECTED_DEVIATIONS.skippedCycle,
+      description: `Cycle ${cycle} recorded after cycle ${highest}: cycle(s) ${skipped.join(', ')} skipped without a record`,
+      severity: 'major',
+      cycle,
+    },
+  }];
+};
+
+const requireCycleFree = (facts: SubjectFacts, cycle: number): void => {
+  if (facts.doses.some((d) => d.cycle === cycle) || facts.missedDoses.some((d) => d.cycle === cycle)) {
+    refuse('DOSE.CYCLE_ALREADY_RECORDED', `Cycle ${cycle} already has a dose or a missed-dose record`, { cycle });
+  }
+};
+
+/** Treatment facts: enrolled, not before enrollment, not after death, withdrawal or discontinuation. */
+const requireOnTreatment = (facts: SubjectFacts, ctx: DecisionContext, date: IsoDate, field: string): EnrollmentFact => {
+  const enrollment = requireEnrolled(facts, ctx.subjectId);
+  notBeforeEnrollment(enrollment, date, field, 'DOSE.BEFORE_ENROLLMENT');
+  notAfterDeath(facts, date, field);
+  notAfterWithdrawal(facts, date, field);
+  if (facts.discontinuation && compareDates(date, facts.discontinuation.date) > 0) {
+    refuse('TREATMENT.DISCONTINUED', `${field} ${date} lies after treatment was discontinued (${facts.discontinuation.date})`, {
+      field,
+      date,
+      discontinuationDate: facts.discontinuation.date,
+    });
+  }
+  return enrollment;
+};
+
+/**
+ * `RecordDose`: the dose is recorded as given; what departs from the protocol (window, dose, route,
+ * skipped cycles) is recorded alongside as `ProtocolDeviationDetected` — a deviation is a fact to
+ * report (ICH E3 10.2), not a reason to refuse the truth.
+ */
+export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, payload, ctx) => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.RecordDose);
+  const cycle = integer(p, 'cycle', 1, MAX_CYCLE);
+  const administeredOn = pastDate(p, 'administeredOn', ctx.today);
+  const doseMg = decimal(p, 'doseMg', 0, 100_000, true);
+  const route = text(p, 'route');
+  const lotNumber = text(p, 'lotNumber');
+  const injectionSite = text(p, 'injectionSite');
+  const enrollment = requireOnTreatment(facts, ctx, administeredOn, 'administeredOn');
+  requireCycleFree(facts, cycle);
+  const before = facts.doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
+  const after = facts.doses.filter((d) => d.cycle > cycle).sort((a, b) => a.cycle - b.cycle).at(0);
+  if ((before && compareDates(administeredOn, before.administeredOn) <= 0) || (after && compareDates(administeredOn, after.administeredOn) >= 0)) {
+    refuse('DOSE.OUT_OF_ORDER', `Cycle ${cycle} on ${administeredOn} must fall after cycle ${before?.cycle ?? '-'} and before cycle ${after?.cycle ?? '-'}`, {
+      cycle,
+      administeredOn,
+      previous: before ?? null,
+      next: after ?? null,
+    });
+  }
+  const window = doseWindow(ctx.protocol, enrollment.enrollmentDate, facts.doses, cycle);
+  const t = ctx.protocol.treatment;
+  const deviations: ProtocolDeviationDetected[] = [];
+  const deviation = (category: string, description: string, severity: 'major' | 'minor'): void => {
+    deviations.push({ type: 'ProtocolDeviationDetected', data: { deviationDate: administeredOn, category, description, severity, cycle } });
+  };
+  if (compareDates(administeredOn, window.from) < 0 || compareDates(administeredOn, window.to) > 0) {
+    const offset = daysBetween(window.dueOn, administeredOn);
+    deviation(
+      DETECTED_DEVIATIONS.doseOffWindow,
+      `Cycle ${cycle} given on ${administeredOn}, outside its window ${window.from}–${window.to} (due ${window.dueOn}, ${offset > 0 ? '+' : ''}${offset} days)`,
+      'minor',
+    );
+  }
+  if (doseMg !== t.doseMg) deviation(DETECTED_DEVIATIONS.wrongDose, `Cycle ${cycle}: ${doseMg} mg given, the protocol dose is ${t.doseMg} mg`, 'major');
+  if (route !== t.route) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');
+  return [
+    { type: 'DoseAdministered', data: { cycle, administeredOn, doseMg, route, lotNumber, injectionSite, window } },
+    ...deviations,
+    ...skippedCycleDeviation(facts, cycle, administeredOn),
+  ];
+};
+
+/** `RecordMissedDose`: a missed depot injection is always a protocol deviation. */
+export const decideRecordMissedDose: ClinicalDecision<RecordMissedDosePayload> = (facts, payload, ctx) => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.RecordMissedDose);
+  const cycle = integer(p, 'cycle', 1, MAX_CYCLE);
+  const dueOn = pastDate(p, 'dueOn', ctx.today);
+  const reason = text(p, 'reason');
+  requireOnTreatment(facts, ctx, dueOn, 'dueOn');
+  requireCycleFree(facts, cycle);
+  return [
+    { type: 'DoseMissed', data: { cycle, dueOn, reason } },
+    {
+      type: 'ProtocolDeviationDetected',
+      data: { deviationDate: dueOn, category: DETECTED_DEVIATIONS.missedDose, description: `Cycle ${cycle} due ${dueOn} not given: ${reason}`, severity: 'major', cycle },
+    },
+    ...skippedCycleDeviation(facts, cycle, dueOn),
+  ];
+};

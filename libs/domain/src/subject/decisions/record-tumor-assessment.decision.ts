@@ -1,0 +1,91 @@
+import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
+import type { TumorAssessmentRecorded } from '../../events/event.types';
+import { invalid, refuse } from '../../shared/domain-error';
+import { compareDates, daysBetween } from '../../shared/iso-date';
+import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
+import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
+import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
+import type { ClinicalDecision } from './decision.types';
+
+type AssessmentData = TumorAssessmentRecorded['data'];
+
+/** The recorded assessment with its RECIST 1.1 figures (SPEC §3) stored alongside the measurements. */
+export const withRecistFigures = (input: RecordTumorAssessmentPayload, evaluation: AssessmentEvaluation): AssessmentData => ({
+  ...input,
+  sumOfDiametersMm: evaluation.sod,
+  targetResponse: evaluation.targetResponse,
+  overallResponse: evaluation.overallResponse,
+});
+
+/** Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it. */
+export const evaluateAssessment = (
+  track: RecistTrack | null,
+  input: RecordTumorAssessmentPayload,
+): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+  if (input.baseline) return startRecistTrack(input);
+  if (!track) return refuse('ASSESSMENT.NO_BASELINE', 'A follow-up assessment needs a baseline assessment first');
+  return evaluateFollowUp(track, input);
+};
+
+const lesionsOf = (value: unknown): TargetLesionInput[] => {
+  if (!Array.isArray(value)) return invalid('VALIDATION.INVALID_TYPE', 'targetLesions must be a list', { field: 'targetLesions' });
+  return value.map((lesion, i) => {
+    if (typeof lesion !== 'object' || lesion === null) return invalid('VALIDATION.INVALID_TYPE', `targetLesions[${i}] must be an object`, { field: `targetLesions[${i}]` });
+    const l = lesion as Record<string, unknown>;
+    return { lesionId: l.lesionId, organ: l.organ, diameterMm: l.diameterMm === undefined ? null : l.diameterMm, nodal: l.nodal } as TargetLesionInput;
+  });
+};
+
+/**
+ * `RecordTumorAssessment`. The **baseline** may be recorded before enrollment — screening imaging is
+ * what shows measurable disease — as soon as the subject is screened (not after a screen failure); it
+ * must then lie within `baselineWindowDays` before the enrollment date, checked here when the subject
+ * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject and a
+ * baseline, is dated after the baseline, on or after enrollment and after the latest assessment, and
+ * reports exactly the baseline target lesions. SOD and the target and overall responses are derived
+ * by the RECIST module and stored in the event.
+ */
+export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessmentPayload> = (facts, payload, ctx) => {
+  const p = requirePayload(payload, PAYLOAD_FIELDS.RecordTumorAssessment);
+  const input: RecordTumorAssessmentPayload = {
+    assessmentDate: pastDate(p, 'assessmentDate', ctx.today),
+    modality: oneOf(p, 'modality', ctx.protocol.assessments.modalities as readonly ('CT' | 'MRI')[]),
+    baseline: flag(p, 'baseline'),
+    targetLesions: lesionsOf(p.targetLesions),
+    nonTargetStatus: oneOf(p, 'nonTargetStatus', NON_TARGET_STATUSES),
+    newLesions: flag(p, 'newLesions'),
+  };
+  const date = input.assessmentDate;
+  if (input.baseline) {
+    requireScreened(facts, ctx.subjectId);
+    if (facts.eligibility && facts.eligibility.failedCriteria.length > 0) {
+      refuse('SUBJECT.NOT_ELIGIBLE', `Subject ${ctx.subjectId} failed screening: no baseline is recorded`, { subjectId: ctx.subjectId });
+    }
+    if (facts.recist) refuse('ASSESSMENT.BASELINE_EXISTS', `Subject ${ctx.subjectId} already has a baseline assessment (${facts.recist.baselineDate})`, { baselineDate: facts.recist.baselineDate });
+    if (facts.enrollment) {
+      const days = daysBetween(date, facts.enrollment.enrollmentDate);
+      const window = ctx.protocol.assessments.baselineWindowDays;
+      if (days < 0 || days > window) {
+        refuse('ASSESSMENT.BASELINE_OUT_OF_WINDOW', `The baseline (${date}) must lie within ${window} days before enrollment (${facts.enrollment.enrollmentDate})`, {
+          assessmentDate: date,
+          enrollmentDate: facts.enrollment.enrollmentDate,
+          baselineWindowDays: window,
+        });
+      }
+    }
+  } else {
+    const enrollment = requireEnrolled(facts, ctx.subjectId);
+    if (!facts.recist) refuse('ASSESSMENT.NO_BASELINE', `Subject ${ctx.subjectId} has no baseline assessment`, { subjectId: ctx.subjectId });
+    if (compareDates(date, facts.recist!.baselineDate) <= 0) {
+      refuse('ASSESSMENT.BEFORE_BASELINE', `A follow-up (${date}) must be dated after the baseline (${facts.recist!.baselineDate})`, {
+        assessmentDate: date,
+        baselineDate: facts.recist!.baselineDate,
+      });
+    }
+    notBeforeEnrollment(enrollment, date, 'assessmentDate');
+  }
+  notAfterDeath(facts, date, 'assessmentDate');
+  notAfterWithdrawal(facts, date, 'assessmentDate');
+  const { evaluation } = evaluateAssessment(facts.recist, input);
+  return [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+};

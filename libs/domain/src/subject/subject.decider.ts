@@ -1,0 +1,160 @@
+import type { SubjectCommand } from '../commands/command.types';
+import type { StudyEvent, SubjectEvent } from '../events/event.types';
+import type { CommandMetadata } from '../shared/decider';
+import { invalid, notFound, refuse } from '../shared/domain-error';
+import { dateOfInstant } from '../shared/iso-date';
+import { requireRole } from '../study/require-role';
+import type { RegisteredStudyState, StudyState } from '../study/study.state';
+import { decideClinical } from './decisions/clinical.decision';
+import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
+import type { DecisionContext } from './decisions/decision.types';
+import { applyEntry, rebuildFacts } from './subject.replay';
+import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
+
+/** What a subject command reads: the subject's stream and its study's (protocol, roster, lock). */
+export interface SubjectDecisionInput {
+  readonly subject: SubjectState;
+  readonly study: StudyState;
+}
+
+/** A subject command writes its subject stream and, for an enrollment, the study roster — atomically. */
+export interface SubjectDecision {
+  readonly subject: SubjectEvent[];
+  readonly study: StudyEvent[];
+}
+
+/** Subject ids are site-assigned screening codes: short, printable, safe in a stream id. */
+const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+const requireStudy = (study: StudyState, studyId: string): RegisteredStudyState => {
+  if (study.status === 'unregistered') return notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
+  return study;
+};
+
+/**
+ * Decides a subject command. Order of checks: the actor's role (403), the study (registered, not
+ * locked), the subject id, then the command's own payload checks and rules. Time comes from
+ * `metadata.now`, never a clock.
+ */
+export const decideSubject = (command: SubjectCommand, { subject, study }: SubjectDecisionInput, metadata: CommandMetadata): SubjectDecision => {
+  requireRole(command.type, metadata.actor);
+  const registered = requireStudy(study, command.studyId);
+  if (registered.status === 'locked') {
+    refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no clinical data can be entered or changed`, { studyId: command.studyId, lockReason: registered.lockReason });
+  }
+  if (typeof command.subjectId !== 'string' || !SUBJECT_ID.test(command.subjectId)) {
+    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots, dashes or underscores', { subjectId: command.subjectId });
+  }
+  const ctx: DecisionContext = {
+    studyId: command.studyId,
+    subjectId: command.subjectId,
+    protocol: registered.protocol,
+    today: dateOfInstant(metadata.now),
+    subjectNumber: registered.roster.length + 1,
+  };
+  if (command.type === 'CorrectEntry') return { subject: decideCorrectEntry(subject, command.payload, ctx, metadata.actor), study: [] };
+  if (command.type === 'VoidEntry') return { subject: decideVoidEntry(subject, command.payload, ctx, metadata.actor), study: [] };
+  if (command.type === 'EnrollSubject') {
+    const rostered = registered.roster.find((r) => r.subjectId === command.subjectId);
+    if (rostered) {
+      refuse('SUBJECT.ALREADY_ENROLLED', `Subject ${command.subjectId} is already enrolled as number ${rostered.subjectNumber}`, { subjectNumber: rostered.subjectNumber });
+    }
+    const events = decideClinical(command, subject.facts, ctx);
+    const cap = registered.protocol.targetEnrollment;
+    // The hard cap (SPEC §1): the roster lives in the study stream, which every enrollment writes, so
+    // two concurrent enrollments cannot both see the last free place.
+    if (registered.roster.length >= cap) {
+      refuse('ENROLLMENT.CAP_REACHED', `Enrollment is closed: ${registered.roster.length} of ${cap} subjects enrolled`, { enrolled: registered.roster.length, targetEnrollment: cap });
+    }
+    const enrolled = events[0];
+    if (enrolled.type !== 'SubjectEnrolled') throw new Error('EnrollSubject must decide SubjectEnrolled first');
+    return {
+      subject: events,
+      study: [{ type: 'SubjectAddedToRoster', data: { subjectId: command.subjectId, subjectNumber: enrolled.data.subjectNumber, enrollmentDate: enrolled.data.enrollmentDate } }],
+    };
+  }
+  return { subject: decideClinical(command, subject.facts, ctx), study: [] };
+};
+
+const newEntry = (event: RecordedSubjectEvent & EntryEvent): SubjectEntry => {
+  const recorded = { type: event.type, data: event.data } as EntryEvent;
+  return {
+    eventId: event.eventId,
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition,
+    recordedAt: event.recordedAt,
+    actor: event.actor,
+    idempotencyKey: event.idempotencyKey,
+    recorded,
+    current: recorded,
+    corrections: [],
+    voided: null,
+  };
+};
+
+/**
+ * Folds one recorded subject event. A correction replaces the entry's current value and a void marks
+ * it; either way the facts are re-folded from the entries, so every rule and every derived figure
+ * sees the corrected, non-voided history from then on.
+ */
+export const evolveSubject = (state: SubjectState, event: RecordedSubjectEvent): SubjectState => {
+  switch (event.type) {
+    case 'EntryCorrected': {
+      const { targetEventId, before: _before, after, reason, resultingType } = event.data;
+      const entries = state.entries.map((entry) =>
+        entry.eventId !== targetEventId
+          ? entry
+          : {
+              ...entry,
+              current: applyCorrection(entry.current, after, resultingType),
+              corrections: [
+                ...entry.corrections,
+                { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, before: event.data.before, after, recordedAt: event.recordedAt, actor: event.actor },
+              ],
+            },
+      );
+      const rebuilt = rebuildFacts(entries);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+    }
+    case 'EntryVoided': {
+      const { targetEventId, reason } = event.data;
+      const entries = state.entries.map((entry) =>
+        entry.eventId !== targetEventId
+          ? entry
+          : { ...entry, voided: { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, recordedAt: event.recordedAt, actor: event.actor } },
+      );
+      const rebuilt = rebuildFacts(entries);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+    }
+    case 'CasebookSigned':
+    case 'RecordSigned':
+      // Signatures attest to entries (see identity/signature.ts); they change no clinical fact.
+      return { ...state, version: event.streamVersion };
+    default: {
+      const step = applyEntry(state.facts, newEntry(event));
+      return subjectStateOf(step.facts, [...state.entries, step.entry], event.streamVersion);
+    }
+  }
+};
+
+export const foldSubject = (events: readonly RecordedSubjectEvent[]): SubjectState => events.reduce(evolveSubject, initialSubjectState());
+
+/** The subject aggregate (STYLE: `initialState`, `evolve`, `decide`); `decide` also reads the study. */
+export const subjectDecider = {
+  decide: decideSubject,
+  evolve: evolveSubject,
+  initialState: initialSubjectState,
+} as const;
+
+/**
+ * The casebook as it stands: every entry's current (corrected) value, voided entries left out, in
+ * recording order. This is the view projections and the PFS derivation should use ("corrected values
+ * are used; voided entries are not", SPEC §3).
+ */
+export const currentSubjectEntries = (state: SubjectState): SubjectEntry[] => state.entries.filter((e) => e.voided === null);
+
+/** The current events only (type + corrected data), for projections that fold plain events. */
+export const currentSubjectEvents = (state: SubjectState): EntryEvent[] => currentSubjectEntries(state).map((e) => e.current);
+
+/** Convenience: the current entries of a subject from its recorded events. */
+export const currentEntriesOf = (events: readonly RecordedSubjectEvent[]): SubjectEntry[] => currentSubjectEntries(foldSubject(events));
