@@ -8,3 +8,5 @@ export * from './trail/event-words';
 export * from './trail/redaction';
 export * from './trail/audit-trail.query';
 export * from './trail/audit-trail.writer';
+export * from './odm/odm-catalogue';
+export * from './odm/odm.exporter';
