@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { EventStore } from './event-store.port';
 import { InvalidAppendError } from './event-store.errors';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
+import { PostgresEventStore } from './postgres/postgres-event-store';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/ledger.sqlite';
 
@@ -15,6 +16,7 @@ export const registerStoreFactory = (schemes: readonly string[], factory: StoreF
 };
 
 registerStoreFactory(['sqlite'], async (url, options) => new SqliteEventStore(sqlitePath(url), options));
+registerStoreFactory(['postgres', 'postgresql'], (url, options) => PostgresEventStore.connect(url, options));
 
 /** `sqlite:./data/ledger.sqlite`, `sqlite:///abs/path.sqlite` or `sqlite::memory:` → a file path. */
 export const sqlitePath = (url: string): string => {

@@ -1,0 +1,63 @@
+import type { StoredEvent } from './event-envelope';
+import { InvalidAppendError } from './event-store.errors';
+import type { EventStore, IdempotencyRecord, LogHead } from './event-store.port';
+import { ChainVerifier } from './hash-chain';
+
+/**
+ * Optional capability of a store: take events that were already recorded by another ledger, with
+ * their ids, positions, `recordedAt` and hashes unchanged (moving a trial from SQLite to PostgreSQL
+ * must not re-stamp or re-chain its audit trail, or every signed checkpoint a regulator holds would
+ * stop verifying). The store re-verifies the chain as it writes and refuses anything that does not
+ * extend its own log exactly.
+ */
+export interface LedgerImporter {
+  importEvents(events: readonly StoredEvent[]): Promise<void>;
+  /** Remembered idempotent outcomes, so a client retrying across the migration still gets its first answer. */
+  importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void>;
+}
+
+/** Optional capability of a store: list its idempotency records (for migration). */
+export interface IdempotencyRecordSource {
+  readIdempotencyRecords(): AsyncIterable<IdempotencyRecord>;
+}
+
+export const isLedgerImporter = (store: EventStore): store is EventStore & LedgerImporter =>
+  typeof (store as Partial<LedgerImporter>).importEvents === 'function' &&
+  typeof (store as Partial<LedgerImporter>).importIdempotencyRecords === 'function';
+
+export const isIdempotencyRecordSource = (store: EventStore): store is EventStore & IdempotencyRecordSource =>
+  typeof (store as Partial<IdempotencyRecordSource>).readIdempotencyRecords === 'function';
+
+/**
+ * Checks that `events` extend the log whose head is `head`: gapless positions, links and hashes that
+ * recompute, stream versions continuing from what the target holds, and `recordedAt` never going back.
+ * Called by importers inside their write transaction; throws `InvalidAppendError` naming the first fault.
+ */
+export const checkImportBatch = async (
+  head: LogHead,
+  events: readonly StoredEvent[],
+  storedStreamVersion: (streamId: string) => number | Promise<number>,
+): Promise<void> => {
+  const verifier = new ChainVerifier({ position: head.position, hash: head.hash });
+  const firstSeen = new Set<string>();
+  let previousRecordedAt = head.recordedAt;
+  for (const event of events) {
+    if (!verifier.push(event)) {
+      const fault = verifier.result().fault;
+      throw new InvalidAppendError(`Import refused at position ${fault?.position ?? event.globalPosition}: ${fault?.message ?? 'chain fault'}`);
+    }
+    if (!firstSeen.has(event.streamId)) {
+      firstSeen.add(event.streamId);
+      const stored = await storedStreamVersion(event.streamId);
+      if (event.streamVersion !== stored + 1) {
+        throw new InvalidAppendError(
+          `Import refused at position ${event.globalPosition}: stream ${event.streamId} is at version ${stored} here, the event has version ${event.streamVersion}`,
+        );
+      }
+    }
+    if (previousRecordedAt !== null && event.metadata.recordedAt < previousRecordedAt) {
+      throw new InvalidAppendError(`Import refused at position ${event.globalPosition}: recordedAt goes back in time`);
+    }
+    previousRecordedAt = event.metadata.recordedAt;
+  }
+};

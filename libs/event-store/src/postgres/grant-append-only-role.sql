@@ -1,0 +1,21 @@
+-- trial-ledger: least privilege for the application's PostgreSQL role (SPEC §4, 21 CFR Part 11 §11.10(e)).
+--
+-- The append-only triggers stop UPDATE, DELETE and TRUNCATE, but a table's owner can drop triggers.
+-- So the application must not connect as the owner: it connects as a role that may only read and
+-- append. Even if someone later drops the triggers, that role still cannot change or remove history.
+--
+-- Run once, as the owner of the ledger tables (the role that ran the migrations), after the first
+-- `trial-ledger` start has created the schema; the role must already exist:
+--
+--   psql "postgres://ledger_owner@db/ledger" -c "CREATE ROLE trial_ledger_app LOGIN PASSWORD 'change-me'"
+--   psql "postgres://ledger_owner@db/ledger" -v app_role=trial_ledger_app -f grant-append-only-role.sql
+--
+-- then run the application with LEDGER_STORE=postgres://trial_ledger_app:…@db/ledger.
+-- (Tables in another schema than `public`: also GRANT USAGE ON SCHEMA to the role.)
+
+REVOKE ALL ON events, idempotency_keys, schema_migrations FROM PUBLIC;
+REVOKE ALL ON events, idempotency_keys, schema_migrations FROM :"app_role";
+
+GRANT SELECT, INSERT ON events, idempotency_keys TO :"app_role";
+-- Read-only: the application checks the schema version at start-up but never migrates as this role.
+GRANT SELECT ON schema_migrations TO :"app_role";

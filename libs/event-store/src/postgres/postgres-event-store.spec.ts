@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { FixedClock } from '../clock';
+import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
+import type { EventStore } from '../event-store.port';
+import { hashEvent, verifyChain } from '../hash-chain';
+import { openEventStore } from '../open-event-store';
+import { describeEventStoreContract, testEvent } from '../testing';
+import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
+import { verifyStore } from '../verify-store';
+import { PostgresEventStore } from './postgres-event-store';
+
+let server: PostgresTestServer;
+
+beforeAll(async () => {
+  server = await startPostgresTestServer();
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
+
+const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+};
+
+const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+};
+
+describeEventStoreContract('postgres', {
+  open: async () => PostgresEventStore.connect(await server.createDatabase(), { pollMs: 50 }),
+  // A fresh database per test; the embedded cluster (and every database in it) goes at afterAll.
+  largeLogSize: 100_000,
+});
+
+describe('PostgresEventStore', () => {
+  let url: string;
+  const opened: EventStore[] = [];
+  const open = async (options: Parameters<typeof PostgresEventStore.connect>[1] = {}): Promise<PostgresEventStore> => {
+    const store = await PostgresEventStore.connect(url, options);
+    opened.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    url = await server.createDatabase();
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+  });
+
+  describe('schema', () => {
+    it('records applied migrations in schema_migrations and applies each once, even when processes start together', async () => {
+      // Given five processes connecting to an empty database at the same time
+      await Promise.all(Array.from({ length: 5 }, () => open()));
+      // Then the schema was created exactly once
+      const rows = await withClient(url, async (c) => (await c.query('SELECT version, name FROM schema_migrations ORDER BY version')).rows);
+      expect(rows).toEqual([{ version: 1, name: 'events, idempotency keys, append-only triggers' }]);
+      // And a later start finds nothing to do
+      await open();
+      const count = await withClient(url, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM schema_migrations')).rows[0].n);
+      expect(count).toBe(1);
+    });
+
+    it('refuses to run against a schema newer than it knows', async () => {
+      await open();
+      await withClient(url, (c) => c.query(`INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')`));
+      await expect(PostgresEventStore.connect(url)).rejects.toThrow(/newer than this build knows/);
+    });
+  });
+
+  describe('serialised appends across connections', () => {
+    it('keeps positions gapless and the chain valid when several separate pools append to different streams at once', async () => {
+      // Given four stores, each with its own connection pool (as four API processes would have)
+      const stores = await Promise.all(Array.from({ length: 4 }, () => open({ poolSize: 4 })));
+      // When each appends 25 single events and 5 batches of 3 to its own streams, all concurrently
+      await Promise.all(
+        stores.flatMap((store, s) => [
+          ...Array.from({ length: 25 }, (_, i) => store.append({ writes: [{ streamId: `p${s}-single-${i}`, expectedVersion: 0, events: [testEvent('One', { s, i })] }] })),
+          ...Array.from({ length: 5 }, (_, i) =>
+            store.append({ writes: [{ streamId: `p${s}-batch-${i}`, expectedVersion: 0, events: [testEvent('B'), testEvent('B'), testEvent('B')] }] }),
+          ),
+        ]),
+      );
+      // Then the log holds 4 × 40 events at positions 1..160 with no gap and an intact chain
+      const all = await collect(stores[0].readAll());
+      expect(all.map((e) => e.globalPosition)).toEqual(Array.from({ length: 160 }, (_, i) => i + 1));
+      expect(await verifyChain(all)).toMatchObject({ ok: true, eventsChecked: 160 });
+      // And batches stayed contiguous: the three events of one append sit at consecutive positions
+      for (let s = 0; s < 4; s += 1) {
+        const batch = await stores[1].readStream(`p${s}-batch-0`);
+        expect(batch[2].globalPosition - batch[0].globalPosition).toBe(2);
+      }
+    });
+
+    it('lets exactly one writer win a race on the same stream across separate pools', async () => {
+      const stores = await Promise.all(Array.from({ length: 5 }, () => open({ poolSize: 2 })));
+      await stores[0].append({ writes: [{ streamId: 'race', expectedVersion: 0, events: [testEvent()] }] });
+      const outcomes = await Promise.allSettled(
+        stores.flatMap((store) => [1, 2].map(() => store.append({ writes: [{ streamId: 'race', expectedVersion: 1, events: [testEvent()] }] }))),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) expect(o.reason).toBeInstanceOf(ConcurrencyError);
+      expect((await stores[3].head()).position).toBe(2);
+    });
+  });
+
+  describe('the database keeps the ledger append-only', () => {
+    it('refuses UPDATE, DELETE and TRUNCATE on events and idempotency keys by trigger, even for a superuser', async () => {
+      const store = await open();
+      await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k', requestHash: 'h' });
+      await withClient(url, async (c) => {
+        await expect(c.query(`UPDATE events SET data = '{}'`)).rejects.toThrow(/append-only: UPDATE refused/);
+        await expect(c.query('DELETE FROM events')).rejects.toThrow(/append-only: DELETE refused/);
+        await expect(c.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+        await expect(c.query(`UPDATE idempotency_keys SET request_hash = 'x'`)).rejects.toThrow(/append-only/);
+        await expect(c.query('DELETE FROM idempotency_keys')).rejects.toThrow(/append-only/);
+        await expect(c.query('TRUNCATE idempotency_keys')).rejects.toThrow(/append-only/);
+        expect((await c.query('SELECT COUNT(*)::int AS n FROM events')).rows[0].n).toBe(1);
+      });
+      expect((await verifyStore(store)).ok).toBe(true);
+    });
+
+    it('gives the role from grant-append-only-role.sql SELECT and INSERT only: it appends, and cannot change history even with the triggers dropped', async () => {
+      // Given the schema created by the owner, and a login role set up with the shipped script
+      const owner = await open();
+      await owner.append({ writes: [{ streamId: 'before', expectedVersion: 0, events: [testEvent()] }] });
+      const role = `ledger_app_${randomBytes(4).toString('hex')}`;
+      const password = randomBytes(12).toString('hex');
+      const script = readFileSync(join(__dirname, 'grant-append-only-role.sql'), 'utf8');
+      await withClient(url, async (c) => {
+        await c.query(`CREATE ROLE ${c.escapeIdentifier(role)} LOGIN PASSWORD '${password}'`);
+        await c.query(script.replaceAll(':"app_role"', c.escapeIdentifier(role)));
+      });
+      const appUrl = new URL(url);
+      appUrl.username = role;
+      appUrl.password = password;
+      try {
+        // When the application connects as that role, it reads and appends normally
+        const app = await PostgresEventStore.connect(appUrl.toString());
+        opened.push(app);
+        await app.append({ writes: [{ streamId: 'after', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k1', requestHash: 'h' });
+        expect((await app.head()).position).toBe(2);
+        expect(await app.findIdempotencyRecord('k1')).toMatchObject({ lastPosition: 2 });
+        // And when the owner drops every append-only trigger
+        await withClient(url, async (c) => {
+          for (const [trigger, table] of [
+            ['events_append_only', 'events'],
+            ['events_no_truncate', 'events'],
+            ['idempotency_keys_append_only', 'idempotency_keys'],
+            ['idempotency_keys_no_truncate', 'idempotency_keys'],
+          ]) {
+            await c.query(`DROP TRIGGER ${trigger} ON ${table}`);
+          }
+        });
+        // Then the role is still refused every change by privilege (SQLSTATE 42501)
+        await withClient(appUrl.toString(), async (c) => {
+          for (const sql of [
+            `UPDATE events SET data = '{}'`,
+            'DELETE FROM events',
+            'TRUNCATE events',
+            `UPDATE idempotency_keys SET request_hash = 'x'`,
+            'DELETE FROM idempotency_keys',
+            'TRUNCATE idempotency_keys',
+            'DROP TABLE events',
+            'CREATE TABLE shadow (x int)',
+          ]) {
+            await expect(c.query(sql)).rejects.toMatchObject({ code: '42501' });
+          }
+        });
+        expect((await verifyStore(owner)).ok).toBe(true);
+      } finally {
+        for (const store of opened.splice(0)) await store.close();
+        await withClient(url, async (c) => {
+          await c.query(`DROP OWNED BY ${c.escapeIdentifier(role)}`);
+          await c.query(`DROP ROLE ${c.escapeIdentifier(role)}`);
+        });
+      }
+    });
+  });
+
+  describe('exact round trip of what was hashed', () => {
+    it('stores data as canonical JSON text, so awkward numbers and strings verify from the stored bytes and after parsing', async () => {
+      const store = await open({ clock: new FixedClock('2024-03-01T09:15:00.120Z') });
+      const data = {
+        big: 1e21,
+        small: 5e-324,
+        max: 1.7976931348623157e308,
+        tenth: 0.1,
+        sum: 0.30000000000000004,
+        negativeZero: -0,
+        unicode: 'Émilie → 腫瘍 😀 \u2028',
+        nested: { z: 1, a: [3, 2, 1], m: null },
+      };
+      const [event] = (await store.append({ writes: [{ streamId: 'json', expectedVersion: 0, events: [testEvent('Awkward', data)] }] })).events;
+      const [read] = await store.readStream('json');
+      expect(read.data).toEqual(JSON.parse(JSON.stringify(data)));
+      expect(read.metadata.recordedAt).toBe('2024-03-01T09:15:00.120Z');
+      expect(hashEvent(read)).toBe(event.hash);
+      const raw = await collect(store.readAllRaw());
+      expect(raw[0].dataJson).toContain('"big":1e+21');
+      expect(await verifyStore(store)).toMatchObject({ ok: true, eventsChecked: 1 });
+    });
+
+    it('detects an edit made behind the triggers back, at its position', async () => {
+      const store = await open();
+      for (let i = 0; i < 3; i += 1) await store.append({ writes: [{ streamId: 'e', expectedVersion: i, events: [testEvent('E', { dose: 100 })] }] });
+      await withClient(url, async (c) => {
+        await c.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+        await c.query(`UPDATE events SET data = '{"dose":1000}' WHERE global_position = 2`);
+      });
+      expect(await verifyStore(store)).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
+    });
+  });
+
+  describe('failures', () => {
+    it('refuses an event id that is already stored and writes nothing', async () => {
+      const store = await open();
+      const event = testEvent();
+      await store.append({ writes: [{ streamId: 'a', expectedVersion: 0, events: [event] }] });
+      await expect(store.append({ writes: [{ streamId: 'b', expectedVersion: 0, events: [testEvent(), event] }] })).rejects.toBeInstanceOf(InvalidAppendError);
+      expect((await store.head()).position).toBe(1);
+      expect(await store.streamVersion('b')).toBe(0);
+    });
+
+    it('reports an unreachable server as STORE.UNAVAILABLE', async () => {
+      const dead = new URL(url);
+      dead.port = '1';
+      await expect(PostgresEventStore.connect(dead.toString())).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE' });
+      await expect(PostgresEventStore.connect(dead.toString())).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+  });
+
+  describe('subscriptions and wiring', () => {
+    it('wakes a subscription by LISTEN/NOTIFY when another process appends (no polling)', async () => {
+      // Given a subscriber whose poll interval is far longer than the test
+      const reader = await open({ pollMs: 600_000 });
+      const writer = await open();
+      const seen: number[] = [];
+      let caughtUp = 0;
+      const subscription = reader.subscribe({ afterPosition: 0, onEvent: (e) => void seen.push(e.globalPosition), onCaughtUp: () => (caughtUp += 1) });
+      await waitUntil(() => caughtUp > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      // When another store (another pool, as another process would) appends
+      const started = Date.now();
+      await writer.append({ writes: [{ streamId: 'n', expectedVersion: 0, events: [testEvent()] }] });
+      // Then the subscriber sees it promptly
+      await subscription.waitFor(1);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(seen).toEqual([1]);
+      await subscription.stop();
+    });
+
+    it('is opened by openEventStore for postgres:// and postgresql:// URLs, with the password kept out of its description', async () => {
+      for (const scheme of ['postgres', 'postgresql']) {
+        const store = await openEventStore(url.replace(/^postgres(ql)?/, scheme));
+        opened.push(store);
+        expect(store).toBeInstanceOf(PostgresEventStore);
+        const password = new URL(url).password;
+        expect(store.description).not.toContain(password);
+        expect(store.description).toMatch(/^postgres(ql)?:\/\//);
+      }
+    });
+  });
+});
+
+const waitUntil = async (condition: () => boolean, timeoutMs = 10_000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};

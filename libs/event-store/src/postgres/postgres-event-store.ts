@@ -1,0 +1,605 @@
+import { canonicalize } from 'json-canonicalize';
+import { Client, Pool, type ClientConfig, type PoolClient } from 'pg';
+import { CatchUpSubscription, LocalAppendNotifier, type AppendNotifier } from '../catch-up-subscription';
+import { systemClock, type Clock } from '../clock';
+import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  LogHead,
+  ReadAllOptions,
+  ReadStreamOptions,
+  Subscription,
+  SubscriptionOptions,
+} from '../event-store.port';
+import { hashEvent, type RawEventRecord } from '../hash-chain';
+import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
+import { nextRecordedAt } from '../recorded-at';
+import { MIGRATIONS } from './postgres-schema';
+
+/** NOTIFY channel that wakes catch-up subscriptions in every process connected to the database. */
+export const APPEND_CHANNEL = 'trial_ledger_appended';
+
+/**
+ * Every append takes this transaction-scoped advisory lock first, so appenders on any connection of
+ * any process are serialised: the next global position and the previous hash are read and extended
+ * by one writer at a time, which keeps positions gapless and the chain linear.
+ */
+const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
+const MIGRATION_LOCK = `hashtextextended('trial-ledger.migrate', 0)`;
+
+const EVENT_COLUMNS =
+  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
+
+interface EventRow {
+  global_position: string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A row of `RAW_BATCH_SQL` in array mode: JSON columns as their stored text. */
+type RawRow = [string, string, string, number, string, number, string, string, string, string, string];
+
+const RAW_BATCH_SQL = `SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
+                              recorded_at, prev_hash, hash
+                         FROM events WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3`;
+
+interface IdempotencyRow {
+  idempotency_key: string;
+  request_hash: string | null;
+  event_ids: string[];
+  stream_versions: Record<string, number>;
+  last_position: string;
+  recorded_at: string;
+}
+
+/** The stored columns are the truth: `recordedAt` comes from its own column so altering it breaks the hash. */
+const toStoredEvent = (row: EventRow): StoredEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  globalPosition: Number(row.global_position),
+  data: row.data,
+  metadata: { ...row.metadata, recordedAt: row.recorded_at },
+  prevHash: row.prev_hash,
+  hash: row.hash,
+});
+
+const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  key: row.idempotency_key,
+  requestHash: row.request_hash,
+  eventIds: row.event_ids,
+  streamVersions: row.stream_versions,
+  lastPosition: Number(row.last_position),
+  recordedAt: row.recorded_at,
+});
+
+/** Connection failures become `StoreUnavailableError` (503 at the edge); everything else passes through. */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
+export const mapPostgresError = (error: unknown): unknown => {
+  if (error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string') {
+    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
+      return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
+    }
+  }
+  if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
+    return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
+  }
+  return error;
+};
+
+/** The URL without its password, for logs. */
+export const redactPostgresUrl = (url: string): string => {
+  try {
+    const parsed = new URL(url);
+    parsed.password = '';
+    return parsed.toString().replace(/:@/, '@');
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+};
+
+export interface PostgresEventStoreOptions {
+  readonly clock?: Clock;
+  /** Poll interval of subscriptions; NOTIFY normally wakes them long before. */
+  readonly pollMs?: number;
+  /** Connections in the pool used for appends and reads. */
+  readonly poolSize?: number;
+}
+
+/**
+ * Wakes subscriptions on `NOTIFY trial_ledger_appended` from any process, over one dedicated
+ * connection that LISTENs (a pooled connection would be handed to other queries). If that
+ * connection fails, subscriptions fall back to polling until the next wait re-opens it.
+ */
+class PostgresAppendNotifier implements AppendNotifier {
+  private readonly local = new LocalAppendNotifier();
+  private listener: Client | null = null;
+  private opening: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly config: ClientConfig) {}
+
+  /** Appends made through this store wake its subscribers without waiting for the round trip. */
+  notify(): void {
+    this.local.notify();
+  }
+
+  waitForAppend(position: number, timeoutMs: number): Promise<void> {
+    this.listen();
+    return this.local.waitForAppend(position, timeoutMs);
+  }
+
+  /** Opens the LISTEN connection if it is not open; resolves once it listens (or has failed). */
+  listen(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (!this.opening) {
+      const client = new Client(this.config);
+      const reset = (): void => {
+        if (this.listener === client) this.listener = null;
+        this.opening = null;
+      };
+      client.on('error', reset);
+      client.on('end', reset);
+      client.on('notification', () => this.local.notify());
+      this.opening = client
+        .connect()
+        .then(() => client.query(`LISTEN ${APPEND_CHANNEL}`))
+        .then(async () => {
+          if (this.closed) {
+            await client.end();
+            return;
+          }
+          this.listener = client;
+          // Anything appended while the LISTEN was being set up: the subscription re-reads on wake-up.
+          this.local.notify();
+        })
+        .catch(() => {
+          reset();
+          void client.end().catch(() => undefined);
+        });
+    }
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opening;
+    const listener = this.listener;
+    this.listener = null;
+    if (listener) await listener.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The PostgreSQL ledger (`postgres://…`). One `events` table, one row per event, written only by
+ * INSERT inside an append transaction that holds a global advisory lock; `synchronous_commit` is left
+ * at PostgreSQL's default (on), so an append returns only once its WAL record is flushed.
+ */
+export class PostgresEventStore implements EventStore, LedgerImporter, IdempotencyRecordSource {
+  readonly description: string;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  private readonly notifier: PostgresAppendNotifier;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    config: ClientConfig,
+    url: string,
+    options: PostgresEventStoreOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.pollMs = options.pollMs ?? 1000;
+    this.notifier = new PostgresAppendNotifier(config);
+    this.description = redactPostgresUrl(url);
+  }
+
+  /** Connects, applies pending migrations, and returns a ready store. */
+  static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
+    const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
+    // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    try {
+      await PostgresEventStore.migrate(pool);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw mapPostgresError(error);
+    }
+    return new PostgresEventStore(pool, config, url, options);
+  }
+
+  /**
+   * Applies migrations newer than `schema_migrations` records, under an advisory lock so two
+   * processes starting at once do not race. An up-to-date schema is only read, so a role granted
+   * SELECT and INSERT alone can connect.
+   */
+  private static async migrate(pool: Pool): Promise<void> {
+    const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+    const client = await pool.connect();
+    try {
+      const applied = async (): Promise<number> => {
+        const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+        if (exists.rows[0].t === null) return 0;
+        const result = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+        return result.rows[0].v ?? 0;
+      };
+      const current = await applied();
+      if (current > latest) {
+        throw new StoreUnavailableError(`The ledger schema is at version ${current}, newer than this build knows (${latest}): upgrade trial-ledger`);
+      }
+      if (current === latest) return;
+      await client.query('BEGIN');
+      try {
+        await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    integer     PRIMARY KEY,
+             name       text        NOT NULL,
+             applied_at timestamptz NOT NULL DEFAULT now()
+           )`,
+        );
+        const now = await applied();
+        for (const migration of MIGRATIONS.filter((m) => m.version > now)) {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `work` in a transaction holding the append lock; rolls back on any error. */
+  private async inAppendTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw mapPostgresError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
+      throw new InvalidAppendError('An append needs at least one event');
+    }
+    const streams = new Set<string>();
+    for (const write of request.writes) {
+      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
+      streams.add(write.streamId);
+    }
+    const result = await this.inAppendTransaction((client) => this.appendLocked(client, request));
+    if (!result.replayed) this.notifier.notify();
+    return result;
+  }
+
+  private async appendLocked(client: PoolClient, request: AppendRequest): Promise<AppendResult> {
+    const key = request.idempotencyKey ?? null;
+    if (key !== null) {
+      const seen = await client.query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = $1', [key]);
+      if (seen.rows.length > 0) return this.replay(client, seen.rows[0], request.requestHash ?? null);
+    }
+    const checks = request.checks ?? [];
+    const ids = [...new Set([...checks.map((c) => c.streamId), ...request.writes.map((w) => w.streamId)])];
+    const current = await client.query<{ stream_id: string; v: number }>(
+      'SELECT stream_id, MAX(stream_version) AS v FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
+      [ids],
+    );
+    const actual = new Map(current.rows.map((r) => [r.stream_id, r.v]));
+    for (const check of checks) {
+      const version = actual.get(check.streamId) ?? 0;
+      if (version !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, version);
+    }
+    const versions: Record<string, number> = {};
+    for (const write of request.writes) {
+      const version = actual.get(write.streamId) ?? 0;
+      if (write.expectedVersion !== 'any' && version !== write.expectedVersion) {
+        throw new ConcurrencyError(write.streamId, write.expectedVersion, version);
+      }
+      versions[write.streamId] = version;
+    }
+    const head = await this.readHead(client);
+    let position = head.position;
+    let prevHash = head.hash;
+    const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
+    const stored: StoredEvent[] = [];
+    for (const write of request.writes) {
+      for (const event of write.events) {
+        position += 1;
+        versions[write.streamId] += 1;
+        const unhashed = {
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          streamId: write.streamId,
+          streamVersion: versions[write.streamId],
+          globalPosition: position,
+          data: event.data,
+          metadata: { ...event.metadata, recordedAt },
+          prevHash,
+        };
+        const hash = hashEvent(unhashed);
+        stored.push({ ...unhashed, hash });
+        prevHash = hash;
+      }
+    }
+    await this.insertEvents(client, stored, key);
+    if (key !== null) {
+      await client.query(
+        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [key, request.requestHash ?? null, JSON.stringify(stored.map((e) => e.eventId)), JSON.stringify(versions), position, recordedAt],
+      );
+    }
+    // Delivered to LISTENers only when this transaction commits.
+    await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(position)]);
+    return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+  }
+
+  /** One INSERT for the whole batch (arrays unnested server-side): a batch of 100 is one round trip. */
+  private async insertEvents(client: PoolClient, events: readonly StoredEvent[], idempotencyKey: string | null): Promise<void> {
+    const column = <T>(pick: (e: StoredEvent) => T): T[] => events.map(pick);
+    try {
+      await client.query(
+        `INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
+         SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, $12
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
+                       $9::text[], $10::text[], $11::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h)`,
+        [
+          column((e) => e.globalPosition),
+          column((e) => e.eventId),
+          column((e) => e.streamId),
+          column((e) => e.streamVersion),
+          column((e) => e.type),
+          column((e) => e.schemaVersion),
+          column((e) => canonicalize(e.data)),
+          column((e) => canonicalize(e.metadata)),
+          column((e) => e.metadata.recordedAt),
+          column((e) => e.prevHash),
+          column((e) => e.hash),
+          idempotencyKey,
+        ],
+      );
+    } catch (error) {
+      const pgError = error as { code?: string; constraint?: string };
+      if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
+        throw new InvalidAppendError('An event with one of these event ids is already stored');
+      }
+      throw error;
+    }
+  }
+
+  private async readHead(client: PoolClient | Pool): Promise<LogHead> {
+    const result = await client.query<{ global_position: string; hash: string; recorded_at: string }>(
+      'SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1',
+    );
+    const row = result.rows[0];
+    return row
+      ? { position: Number(row.global_position), hash: row.hash, recordedAt: row.recorded_at }
+      : { position: 0, hash: GENESIS_HASH, recordedAt: null };
+  }
+
+  private async replay(client: PoolClient, seen: IdempotencyRow, requestHash: string | null): Promise<AppendResult> {
+    if (seen.request_hash !== null && requestHash !== null && seen.request_hash !== requestHash) {
+      throw new IdempotencyKeyReusedError(seen.idempotency_key);
+    }
+    const rows = await client.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::text[]) ORDER BY global_position`, [
+      seen.event_ids,
+    ]);
+    return {
+      events: rows.rows.map(toStoredEvent),
+      streamVersions: seen.stream_versions,
+      lastPosition: Number(seen.last_position),
+      replayed: true,
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    const rows = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+        WHERE stream_id = $1 AND global_position <= $2 AND recorded_at <= $3
+        ORDER BY stream_version`,
+      [streamId, options.toPosition ?? Number.MAX_SAFE_INTEGER, options.asKnownAt ?? '9999-12-31T23:59:59.999Z'],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const rows = await this.query<{ v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = $1', [streamId]);
+    return rows[0]?.v ?? 0;
+  }
+
+  /**
+   * Keyset batches on the primary key: each round trip fetches at most `batchSize` rows. Rows arrive
+   * as arrays of text and are parsed one at a time as they are consumed, so the parsed events die
+   * young and a long replay does not fill the old generation with a batch's worth of objects.
+   */
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const batchSize = options.batchSize ?? 1000;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let after = options.afterPosition ?? 0;
+    for (;;) {
+      let rows: RawRow[];
+      try {
+        rows = (await this.pool.query<RawRow>({ text: RAW_BATCH_SQL, values: [after, to, batchSize], rowMode: 'array' })).rows;
+      } catch (error) {
+        throw mapPostgresError(error);
+      }
+      for (let i = 0; i < rows.length; i += 1) {
+        const r = rows[i];
+        yield {
+          eventId: r[1],
+          type: r[4],
+          schemaVersion: r[5],
+          streamId: r[2],
+          streamVersion: r[3],
+          globalPosition: Number(r[0]),
+          data: JSON.parse(r[6]) as Record<string, unknown>,
+          metadata: { ...(JSON.parse(r[7]) as EventMetadata), recordedAt: r[8] },
+          prevHash: r[9],
+          hash: r[10],
+        };
+      }
+      if (rows.length < batchSize) return;
+      after = Number(rows[rows.length - 1][0]);
+    }
+  }
+
+  /** The stored canonical JSON texts (`json` keeps its input verbatim), for verification without parsing. */
+  async *readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
+    const batchSize = options.batchSize ?? 5000;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let after = options.afterPosition ?? 0;
+    for (;;) {
+      let rows: RawRow[];
+      try {
+        rows = (await this.pool.query<RawRow>({ text: RAW_BATCH_SQL, values: [after, to, batchSize], rowMode: 'array' })).rows;
+      } catch (error) {
+        throw mapPostgresError(error);
+      }
+      for (let i = 0; i < rows.length; i += 1) {
+        const r = rows[i];
+        yield {
+          globalPosition: Number(r[0]),
+          eventId: r[1],
+          streamId: r[2],
+          streamVersion: r[3],
+          type: r[4],
+          schemaVersion: r[5],
+          dataJson: r[6],
+          metadataJson: r[7],
+          recordedAt: r[8],
+          prevHash: r[9],
+          hash: r[10],
+        };
+      }
+      if (rows.length < batchSize) return;
+      after = Number(rows[rows.length - 1][0]);
+    }
+  }
+
+  async positionAt(instant: string): Promise<number> {
+    const rows = await this.query<{ p: string | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= $1', [instant]);
+    return Number(rows[0]?.p ?? 0);
+  }
+
+  async head(): Promise<LogHead> {
+    try {
+      return await this.readHead(this.pool);
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    const rows = await this.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = $1`, [eventId]);
+    return rows[0] ? toStoredEvent(rows[0]) : null;
+  }
+
+  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+    const rows = await this.query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = $1', [key]);
+    return rows[0] ? toIdempotencyRecord(rows[0]) : null;
+  }
+
+  async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
+    let after = '';
+    for (;;) {
+      const rows = await this.query<IdempotencyRow>(
+        'SELECT * FROM idempotency_keys WHERE idempotency_key > $1 ORDER BY idempotency_key LIMIT 1000',
+        [after],
+      );
+      for (const row of rows) yield toIdempotencyRecord(row);
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1].idempotency_key;
+    }
+  }
+
+  async importEvents(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.inAppendTransaction(async (client) => {
+      const head = await this.readHead(client);
+      await checkImportBatch(head, events, async (streamId) => {
+        const r = await client.query<{ v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = $1', [streamId]);
+        return r.rows[0].v ?? 0;
+      });
+      await this.insertEvents(client, events, null);
+      await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(events[events.length - 1].globalPosition)]);
+    });
+    this.notifier.notify();
+  }
+
+  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.inAppendTransaction(async (client) => {
+      for (const record of records) {
+        await client.query(
+          `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
+           VALUES ($1, $2, $3, $4, $5, $6)`,
+          [record.key, record.requestHash, JSON.stringify(record.eventIds), JSON.stringify(record.streamVersions), record.lastPosition, record.recordedAt],
+        );
+      }
+    });
+  }
+
+  subscribe(options: SubscriptionOptions): Subscription {
+    void this.notifier.listen();
+    return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
+  }
+
+  /** The connection pool, for adapters in this lib (projection checkpoints, benchmarks). */
+  get connectionPool(): Pool {
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.notifier.close();
+    await this.pool.end();
+  }
+}

