@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerImport } from './import/import.command';
+import { registerServe } from './serve/serve.command';
+import { registerStudy } from './study/study.command';
 
 /**
  * Every CLI command module registers itself here: `(program) => void`. One line per module, so
@@ -6,4 +9,8 @@ import type { Command } from 'commander';
  */
 export type RegisterCommand = (program: Command) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [
+  registerServe,
+  registerStudy,
+  registerImport,
+];

@@ -1,2 +1,4 @@
 export * from './demo-random';
 export * from './demo-scenario.generator';
+export * from './demo-users';
+export * from './demo-runner';

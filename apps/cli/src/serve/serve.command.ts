@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { openEventStore } from '@trial-ledger/event-store';
+import { startServer } from '../../../api/src/main';
+import { globalOptions } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+export const parsePort = (value: string): number => {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--port must be an integer from 0 to 65535 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return port;
+};
+
+export interface ServeOptions {
+  readonly store: string;
+  readonly port: number;
+  readonly host: string;
+  readonly json?: boolean;
+  /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
+  readonly stopWhen?: Promise<unknown>;
+}
+
+/** The first of the given signals, with the handlers removed again so a second Ctrl-C still kills. */
+const nextSignal = (): Promise<NodeJS.Signals> =>
+  new Promise((resolve) => {
+    const handler = (signal: NodeJS.Signals): void => {
+      for (const s of SIGNALS) process.off(s, handler);
+      resolve(signal);
+    };
+    for (const s of SIGNALS) process.on(s, handler);
+  });
+
+/**
+ * Runs the API over the store until told to stop, then stops accepting requests, lets the server
+ * finish, and closes the store last (the SQLite WAL is checkpointed and fsynced), so that the process
+ * exits with status 0.
+ */
+export const serve = async (options: ServeOptions): Promise<void> => {
+  const store = await openEventStore(options.store);
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  let server: { url: string; close(): Promise<void> };
+  try {
+    server = await startServer({ store, port: options.port, host: options.host });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  // Nest's own shutdown hooks end the process by re-raising the signal before the store is closed;
+  // here the CLI owns the store, so it owns the shutdown.
+  for (const s of SIGNALS) for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.off(s, listener as (...args: unknown[]) => void);
+  const stopWhen = options.stopWhen ?? nextSignal();
+  const ready = { url: server.url, store: store.description, api: `${server.url}/api/v1`, docs: `${server.url}/api/docs`, health: `${server.url}/health` };
+  process.stdout.write(options.json ? `${JSON.stringify(ready)}\n` : `trial-ledger API listening on ${server.url} (API ${ready.api}, docs ${ready.docs}; store ${store.description}). Ctrl-C stops.\n`);
+  const reason = await stopWhen;
+  process.stderr.write(`trial-ledger: ${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API\n`);
+  try {
+    await server.close();
+  } finally {
+    await store.close();
+  }
+};
+
+/** `trial-ledger serve [--port 3000] [--host 127.0.0.1]` (SPEC §6). */
+export const registerServe = (program: Command): void => {
+  program
+    .command('serve')
+    .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM stop it cleanly')
+    .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
+    .option('--host <host>', 'interface to listen on (loopback by default)', '127.0.0.1')
+    .action(async (opts: { port: number; host: string }, command: Command) => {
+      const { store, json } = globalOptions(command);
+      await serve({ store, port: opts.port, host: opts.host, json });
+    });
+};

@@ -1,0 +1,21 @@
+import type { Actor } from '@trial-ledger/domain';
+import type { EventSource } from '@trial-ledger/event-store';
+import { IdentityService, identityPolicyFromEnv } from '@trial-ledger/identity';
+import { systemClock, type EventStore } from '@trial-ledger/event-store';
+import type { GlobalOptions } from './cli-context';
+import { CliError } from './cli-errors';
+import { readPassword } from './prompt-password';
+
+/** The identity service over the CLI's store, with the policy from `TRIAL_LEDGER_*` variables. */
+export const openIdentity = (store: EventStore): IdentityService => new IdentityService(store, systemClock, identityPolicyFromEnv());
+
+/**
+ * The acting user of a CLI command (`--as USER`): authenticated by the password from
+ * `TRIAL_LEDGER_PASSWORD` or a TTY prompt, every attempt recorded by the identity service
+ * (Part 11 §11.10(d), §11.300). There is no anonymous or default user.
+ */
+export const actingUser = async (options: GlobalOptions, identity: IdentityService, source: EventSource = 'cli'): Promise<Actor> => {
+  if (!options.as) throw new CliError('This command needs the acting user: --as USERNAME', 2, 'AUTH.USER_REQUIRED');
+  const password = await readPassword(`Password for ${options.as}: `);
+  return identity.verifyPassword(options.as, password, source);
+};

@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { executeCommand } from '@trial-ledger/command-pipeline';
+import { invalid, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand } from '@trial-ledger/domain';
+import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
+import { actingUser, openIdentity } from '../shared/acting-user';
+import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+
+/** A protocol document from a JSON file; its content is validated by the domain when the command is decided. */
+export const readProtocolFile = async (file: string): Promise<ProtocolDocument> => {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'PROTOCOL.FILE_UNREADABLE');
+  }
+  try {
+    return JSON.parse(text) as ProtocolDocument;
+  } catch (error) {
+    return invalid('PROTOCOL.INVALID_JSON', `${file} is not valid JSON: ${(error as Error).message}`);
+  }
+};
+
+const requireReason = (reason: unknown): string => {
+  if (typeof reason !== 'string' || reason.trim() === '') throw new CliError('A reason is required: --reason "…"', 2, 'VALIDATION.REASON_REQUIRED');
+  return reason.trim();
+};
+
+/** Runs one study command as the acting administrator (source `cli`) and prints what was recorded. */
+const runStudyCommand = async (options: GlobalOptions, command: StudyCommand, reason: string | null): Promise<void> => {
+  const outcome = await withStore(options, async (store) => {
+    const actor = await actingUser(options, openIdentity(store));
+    return executeCommand(store, command, { actor, source: 'cli', reason });
+  });
+  const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ command: command.type, studyId: command.studyId, streamVersion: outcome.primaryVersion, events }, null, 2)}\n`);
+    return;
+  }
+  const lines = events.map((e) => `  ${e.type} at position ${e.position} (event ${e.eventId})`);
+  process.stdout.write(`${command.type} ${command.studyId}: ${events.length === 0 ? 'nothing to record' : `recorded\n${lines.join('\n')}`}\n`);
+};
+
+const describeOverview = (o: StudyOverview): string => {
+  const e = o.enrollment;
+  const statuses = Object.entries(o.statusCounts)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
+  const byCategory = o.deviations.byCategory.map((d) => `${d.category} ${d.total}`).join(', ');
+  return [
+    `${o.studyId} — ${o.title ?? '(untitled)'}`,
+    `  protocol version ${o.protocolVersion ?? '—'}; ${o.locked ? 'LOCKED: clinical commands are refused' : 'open for data entry'}`,
+    `  enrollment ${e.enrolled}/${e.target ?? '—'}${e.percentOfTarget === null ? '' : ` (${e.percentOfTarget} %)`}; screened ${o.screened}`,
+    `  subjects: ${statuses || 'none'}`,
+    `  dosing: ${o.dosing.administered} administered, ${o.dosing.outsideWindow} outside the window, ${o.dosing.missed} missed; compliance ${o.dosing.compliancePercent ?? '—'} %`,
+    `  deviations: ${o.deviations.total} (major ${o.deviations.bySeverity.major}, minor ${o.deviations.bySeverity.minor})${byCategory ? ` — ${byCategory}` : ''}`,
+    `  adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
+  ].join('\n');
+};
+
+/** `trial-ledger study register|amend|lock|unlock|show` (SPEC §2, §6). */
+export const registerStudy = (program: Command): void => {
+  const defaultStudyId = (): string => loadDefaultProtocol().studyId;
+  const study = program.command('study').description('Register the study, amend its protocol, lock or unlock it, show it');
+
+  study
+    .command('register')
+    .description('Register the study from its protocol document (admin; default: the LANR-HGNET-01 seed protocol)')
+    .option('--protocol <file>', 'protocol document (JSON)')
+    .action(async (opts: { protocol?: string }, command: Command) => {
+      const protocol = opts.protocol ? await readProtocolFile(opts.protocol) : loadDefaultProtocol();
+      await runStudyCommand(globalOptions(command), { type: 'RegisterStudy', studyId: protocol.studyId, payload: { protocol } }, null);
+    });
+
+  study
+    .command('amend')
+    .description('Amend the protocol (admin; a new protocol version, with the reason)')
+    .requiredOption('--protocol <file>', 'the amended protocol document (JSON)')
+    .requiredOption('--reason <text>', 'why the protocol changes')
+    .action(async (opts: { protocol: string; reason: string }, command: Command) => {
+      const protocol = await readProtocolFile(opts.protocol);
+      const reason = requireReason(opts.reason);
+      await runStudyCommand(globalOptions(command), { type: 'AmendProtocol', studyId: protocol.studyId, payload: { protocol, reason } }, reason);
+    });
+
+  for (const [name, type, help] of [
+    ['lock', 'LockStudy', 'Lock the study database: every clinical command is refused until unlocked (admin)'],
+    ['unlock', 'UnlockStudy', 'Unlock the study database (admin)'],
+  ] as const) {
+    study
+      .command(name)
+      .description(help)
+      .requiredOption('--reason <text>', `why the study is ${name}ed`)
+      .option('--study <id>', 'study id (default: the seed protocol\'s)')
+      .action(async (opts: { reason: string; study?: string }, command: Command) => {
+        const reason = requireReason(opts.reason);
+        const studyId = opts.study ?? defaultStudyId();
+        await runStudyCommand(globalOptions(command), { type, studyId, payload: { reason } }, reason);
+      });
+  }
+
+  study
+    .command('show')
+    .description('The study as the ledger knows it now: protocol, lock state, enrollment, dosing, deviations, adverse events')
+    .option('--study <id>', 'study id (default: the seed protocol\'s)')
+    .action(async (opts: { study?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const studyId = opts.study ?? defaultStudyId();
+      const { overview } = await withStore(options, (store) => replayStudyOverview(store, studyId));
+      if (overview.protocol === null) notFound('STUDY.NOT_FOUND', `Study ${studyId} is not registered in ${options.store}`, { studyId });
+      process.stdout.write(options.json ? `${JSON.stringify(overview, null, 2)}\n` : `${describeOverview(overview)}\n`);
+    });
+};

@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+
+describe('trial-ledger study', () => {
+  const dir = tempDir();
+  const store = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
+  const as = (user: string, ...argv: string[]) => cli(['--store', store, '--as', user, ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+
+  beforeAll(async () => {
+    await seedUsers(store);
+  });
+  afterAll(() => dir.remove());
+
+  it('given no study, when show runs, then it fails with STUDY.NOT_FOUND', async () => {
+    const run = await cli(['--store', store, 'study', 'show']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('STUDY.NOT_FOUND');
+  });
+
+  it('refuses a coordinator registering the study, then registers it as the admin with the seed protocol', async () => {
+    const refused = await as('coordinator', 'study', 'register');
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/\[(AUTH|ROLE)\.[A-Z_]+\]/);
+
+    const run = await as('admin', '--json', 'study', 'register');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ command: 'RegisterStudy', studyId: 'LANR-HGNET-01', events: [{ type: 'StudyRegistered' }] });
+  });
+
+  it('refuses a wrong password with an authentication code and exit status 1', async () => {
+    const run = await cli(['--store', store, '--as', 'admin', 'study', 'lock', '--reason', 'interim'], { TRIAL_LEDGER_PASSWORD: 'not the password at all' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/\[AUTH\.[A-Z_]+\]/);
+  });
+
+  it('amends the protocol to version 2 with a reason, locks and unlocks, and show reports each state', async () => {
+    const amended = { ...(JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocol: Record<string, unknown> }).protocol, version: 2, design: 'single arm, open label, phase II (amendment 1)' };
+    const file = join(dir.path, 'amendment-1.json');
+    writeFileSync(file, JSON.stringify(amended));
+    expect((await as('admin', 'study', 'amend', '--protocol', file, '--reason', 'Clarify design wording')).status).toBe(0);
+
+    expect((await as('admin', 'study', 'lock', '--reason', 'Database lock for the interim analysis')).status).toBe(0);
+    const locked = await cli(['--store', store, 'study', 'show']);
+    expect(locked.stdout).toContain('protocol version 2');
+    expect(locked.stdout).toContain('LOCKED');
+
+    expect((await as('admin', 'study', 'unlock', '--reason', 'Interim analysis done')).status).toBe(0);
+    const shown = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { locked: boolean; protocolVersion: number };
+    expect(shown).toMatchObject({ locked: false, protocolVersion: 2 });
+  });
+
+  it('requires a reason to lock (usage error, exit status 2)', async () => {
+    const run = await as('admin', 'study', 'lock');
+    expect(run.status).toBe(2);
+  });
+});
