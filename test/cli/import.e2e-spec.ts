@@ -1,0 +1,119 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openEventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+
+const STUDY = 'LANR-HGNET-01';
+const line = (command: string, subjectId: string, idempotencyKey: string, payload: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ command, studyId: STUDY, subjectId, payload, idempotencyKey, ...extra });
+
+const dose = (cycle: number, administeredOn: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  cycle, administeredOn, doseMg: 120, route: 'deep-sc', lotNumber: 'LAN25017', injectionSite: 'left upper outer buttock', ...overrides,
+});
+
+const GOOD = [
+  line('ScreenSubject', 'S001', 'k-screen', { screeningDate: '2025-01-06', consentDate: '2025-01-06', sex: 'F', birthYear: 1961 }),
+  line('AssessEligibility', 'S001', 'k-elig', {
+    assessmentDate: '2025-01-15', age: 63, primarySite: 'rectum', whoGrade: 2, ki67Percent: 6, diseaseStatus: 'metastatic',
+    measurableDisease: true, priorSystemicTherapy: false, ecog: 1,
+  }),
+  line('EnrollSubject', 'S001', 'k-enroll', { enrollmentDate: '2025-01-20' }),
+  line('RecordDose', 'S001', 'k-dose-1', dose(1, '2025-01-21')),
+];
+const BAD_DOSE = line('RecordDose', 'S002', 'k-dose-S002', dose(1, '2025-01-22'));
+const TAIL = line('RecordDose', 'S001', 'k-dose-2', dose(2, '2025-02-18'));
+
+describe('trial-ledger import', () => {
+  const dir = tempDir();
+  const storeUrl = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
+  const file = join(dir.path, 'site-3.jsonl');
+  const importAs = (user: string, path: string, ...flags: string[]) =>
+    cli(['--store', storeUrl, '--as', user, ...flags, 'import', path], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+  const subjectEvents = async (): Promise<StoredEvent[]> => {
+    const store = await openEventStore(storeUrl);
+    try {
+      return await store.readStream(`subject-${STUDY}-S001`);
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeAll(async () => {
+    await seedUsers(storeUrl);
+    const run = await cli(['--store', storeUrl, '--as', 'admin', 'study', 'register'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(run.status).toBe(0);
+  });
+  afterAll(() => dir.remove());
+
+  it('given a bad line in the middle, then it reports that line, keeps the lines before it and writes nothing of it', async () => {
+    writeFileSync(file, [...GOOD, BAD_DOSE, TAIL, ''].join('\n'));
+
+    const run = await importAs('investigator', file);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`${file}:5: RecordDose refused [`);
+    expect(run.stderr).toMatch(/\[SUBJECT\.[A-Z_]+\]/);
+    const events = await subjectEvents();
+    expect(events.map((e) => e.metadata.idempotencyKey)).toEqual(['k-screen', 'k-elig', 'k-enroll', 'k-dose-1']);
+    expect(events.every((e) => e.metadata.source === 'import' && e.metadata.actor.username === 'investigator')).toBe(true);
+    expect(events.map((e) => e.type)).toEqual(['SubjectScreened', 'EligibilityConfirmed', 'SubjectEnrolled', 'DoseAdministered']);
+  });
+
+  it('given the fixed file, when re-run, then the applied lines are skipped and only the rest is written', async () => {
+    writeFileSync(file, [...GOOD, line('RecordDose', 'S001', 'k-dose-2', dose(2, '2025-02-18')), ''].join('\n'));
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, linesRead: 5, applied: 1, skipped: 4, eventsWritten: 1, failure: null });
+    expect((await subjectEvents()).map((e) => e.metadata.idempotencyKey)).toEqual(['k-screen', 'k-elig', 'k-enroll', 'k-dose-1', 'k-dose-2']);
+  });
+
+  it('given an applied line edited in place, then it is refused (IDEMPOTENCY.KEY_REUSED) and nothing is written', async () => {
+    const edited = line('RecordDose', 'S001', 'k-dose-1', dose(1, '2025-01-21', { lotNumber: 'LAN25018' }));
+    writeFileSync(file, `${edited}\n`);
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, applied: 0, failure: { line: 1, code: 'IDEMPOTENCY.KEY_REUSED', command: 'RecordDose' } });
+    expect(await subjectEvents()).toHaveLength(5);
+  });
+
+  it.each([
+    { what: 'an unknown top-level field', bad: line('RecordDose', 'S001', 'k-x1', dose(3, '2025-03-18'), { site: 3 }), code: 'IMPORT.UNKNOWN_FIELD' },
+    { what: 'an unknown command', bad: line('GiveDose', 'S001', 'k-x2', dose(3, '2025-03-18')), code: 'IMPORT.UNKNOWN_COMMAND' },
+    { what: 'a study command', bad: JSON.stringify({ command: 'LockStudy', studyId: STUDY, subjectId: 'S001', payload: { reason: 'x' }, idempotencyKey: 'k-x3' }), code: 'IMPORT.COMMAND_NOT_IMPORTABLE' },
+    { what: 'no idempotency key', bad: JSON.stringify({ command: 'RecordDose', studyId: STUDY, subjectId: 'S001', payload: dose(3, '2025-03-18') }), code: 'IMPORT.IDEMPOTENCY_KEY_REQUIRED' },
+    { what: 'broken JSON', bad: '{"command": "RecordDose",', code: 'IMPORT.INVALID_JSON' },
+    { what: 'an unknown payload field', bad: line('RecordDose', 'S001', 'k-x4', dose(3, '2025-03-18', { doseMG: 120 })), code: 'VALIDATION.UNKNOWN_FIELD' },
+    { what: 'an out-of-range payload value', bad: line('RecordDose', 'S001', 'k-x5', dose(3, '2025-03-18', { cycle: -1 })), code: 'VALIDATION.OUT_OF_RANGE' },
+  ])('given $what on line 2, then the report names line 2 and code $code', async ({ bad, code }) => {
+    writeFileSync(file, [GOOD[0], bad, TAIL].join('\n'));
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, linesRead: 2, skipped: 1, applied: 0, failure: { line: 2, code } });
+    expect(await subjectEvents()).toHaveLength(5);
+  });
+
+  it('refuses a command the acting role may not issue (a coordinator enrolling) and names the line', async () => {
+    writeFileSync(file, `\n${line('EnrollSubject', 'S009', 'k-enroll-9', { enrollmentDate: '2025-03-01' })}\n`);
+
+    const run = await importAs('coordinator', file, '--json');
+
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { failure: { line: number; code: string }; blank: number };
+    expect(report.failure.line).toBe(2);
+    expect(report.blank).toBe(1);
+    expect(report.failure.code).toMatch(/^(AUTH|ROLE)\./);
+  });
+
+  it('fails with exit status 2 when the file cannot be read, and needs --as', async () => {
+    expect((await importAs('investigator', join(dir.path, 'missing.jsonl'))).status).toBe(2);
+    const anonymous = await cli(['--store', storeUrl, 'import', file], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(anonymous.status).toBe(2);
+    expect(anonymous.stderr).toContain('AUTH.USER_REQUIRED');
+  });
+});
