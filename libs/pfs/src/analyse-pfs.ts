@@ -1,0 +1,95 @@
+import { invalid, isIsoDate, notFound, studyStreamId, subjectStreamId, type IsoDate, type ProtocolDocument } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import {
+  casebooksOf,
+  clinicalReadModels,
+  foldProjection,
+  getStudyOverview,
+  resolveAsOf,
+  toProjected,
+  type ResolvedAsOf,
+} from '@trial-ledger/projections';
+import { kaplanMeier, medianSurvival, survivalAt, type KaplanMeierRow, type MedianSurvival, type SurvivalAtDay } from '@trial-ledger/survival';
+import { deriveSubjectPfs } from './derive-subject-pfs';
+import type { SubjectPfs } from './pfs.types';
+
+export interface PfsAnalysisOptions {
+  /** Clinical data cutoff (YYYY-MM-DD): everything dated after it is disregarded. */
+  readonly cutoff?: IsoDate | null;
+  /** Recording instant: the analysis as the ledger knew it then (bitemporal). */
+  readonly asKnownAt?: string | null;
+  /** Log position: the analysis as of this position (combined with `asKnownAt`, the earlier wins). */
+  readonly toPosition?: number | null;
+}
+
+/** The study's PFS rows (ADTTE) with the protocol they were derived under and the point in the log. */
+export interface StudyPfs {
+  readonly studyId: string;
+  readonly protocol: ProtocolDocument;
+  readonly cutoff: IsoDate | null;
+  readonly asOf: ResolvedAsOf;
+  readonly subjects: readonly SubjectPfs[];
+}
+
+/** SPEC appendix B, `trial-ledger pfs --json`, exactly. */
+export interface PfsAnalysis {
+  readonly studyId: string;
+  readonly horizonDays: number;
+  readonly cutoff: IsoDate | null;
+  readonly asKnownAt: string | null;
+  readonly subjects: ReadonlyArray<{ subjectId: string; startDate: IsoDate; adt: IsoDate; aval: number; cnsr: number; reason: string }>;
+  readonly summary: { readonly n: number; readonly events: number; readonly censored: number };
+  readonly km: readonly KaplanMeierRow[];
+  readonly median: MedianSurvival;
+  readonly rates: readonly SurvivalAtDay[];
+}
+
+/**
+ * Derives every enrolled subject's PFS from one consistent prefix of the log: the study stream (the
+ * protocol in force and the roster) and each rostered subject's stream, cut at the same position.
+ */
+export const loadStudyPfs = async (store: EventStore, studyId: string, options: PfsAnalysisOptions = {}): Promise<StudyPfs> => {
+  const cutoff = options.cutoff ?? null;
+  if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });
+  const asOf = await resolveAsOf(store, { asKnownAt: options.asKnownAt, toPosition: options.toPosition });
+  const studyEvents = (await store.readStream(studyStreamId(studyId), { toPosition: asOf.position })).map(toProjected);
+  const study = getStudyOverview(foldProjection(clinicalReadModels, studyEvents), studyId);
+  if (study === null || study.protocol === null) {
+    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${asOf.position}`, { studyId, position: asOf.position });
+  }
+  const subjectIds = [...new Set(study.roster.map((r) => r.subjectId))];
+  const subjectEvents = await Promise.all(subjectIds.map((id) => store.readStream(subjectStreamId(studyId, id), { toPosition: asOf.position })));
+  const events = [...studyEvents, ...subjectEvents.flat().map(toProjected)].sort((a, b) => a.globalPosition - b.globalPosition);
+  const state = foldProjection(clinicalReadModels, events);
+  const protocol = study.protocol;
+  const subjects = casebooksOf(state, studyId)
+    .map((casebook) => deriveSubjectPfs(casebook, protocol, { cutoff }))
+    .filter((row): row is SubjectPfs => row !== null)
+    .sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
+  return { studyId, protocol, cutoff, asOf, subjects };
+};
+
+/**
+ * Kaplan–Meier on (AVAL, CNSR = 0) with Greenwood variance and log-log 95 % CIs, the median with its
+ * CI and the rates at the protocol's landmark days — the figures R's
+ * `survfit(Surv(AVAL, CNSR == 0) ~ 1, conf.type = "log-log")` gives (libs/survival is checked against it).
+ */
+export const summarisePfs = (pfs: StudyPfs): PfsAnalysis => {
+  const km = kaplanMeier(pfs.subjects.map((s) => ({ time: s.aval, event: s.cnsr === 0 })));
+  const events = pfs.subjects.filter((s) => s.cnsr === 0).length;
+  return {
+    studyId: pfs.studyId,
+    horizonDays: pfs.protocol.endpoint.horizonDays,
+    cutoff: pfs.cutoff,
+    asKnownAt: pfs.asOf.asKnownAt,
+    subjects: pfs.subjects.map((s) => ({ subjectId: s.subjectId, startDate: s.startDate, adt: s.adt, aval: s.aval, cnsr: s.cnsr, reason: s.evntdesc })),
+    summary: { n: pfs.subjects.length, events, censored: pfs.subjects.length - events },
+    km,
+    median: medianSurvival(km),
+    rates: pfs.protocol.endpoint.rateDays.map((d) => survivalAt(km, d)),
+  };
+};
+
+/** The study PFS analysis as the ledger knew it (SPEC appendix B shape). */
+export const analysePfs = async (store: EventStore, studyId: string, options: PfsAnalysisOptions = {}): Promise<PfsAnalysis> =>
+  summarisePfs(await loadStudyPfs(store, studyId, options));
