@@ -1,0 +1,2 @@
+/** Metadata key of `@Roles(...)`: the roles allowed on a route. */
+export const ROLES_METADATA = 'trial-ledger:roles';

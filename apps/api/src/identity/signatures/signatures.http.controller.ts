@@ -1,0 +1,53 @@
+import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@trial-ledger/domain';
+import { IdentityService } from '@trial-ledger/identity';
+import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
+import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
+import { SubjectPathParams } from '../../shared/routing/path-params.dto';
+import { originOf } from '../client-origin';
+import { CurrentActor, Roles } from '../roles.decorator';
+import { SignRecordRequestDto } from './sign-record.request.dto';
+
+/**
+ * Electronic signatures on a subject's casebook (SPEC §5; Part 11 §11.50, §11.70, §11.200). The
+ * role check per scope (casebook: investigator; record: coordinator, investigator, monitor) is the
+ * identity service's, which records the refusal.
+ */
+@ApiTags('signatures')
+@Controller('api/v1/studies/:studyId/subjects/:subjectId/signatures')
+export class SignaturesHttpController {
+  constructor(private readonly identity: IdentityService) {}
+
+  @Post()
+  @Roles('coordinator', 'investigator', 'monitor')
+  @ApiOperation({
+    operationId: 'SignCasebook',
+    summary: 'Sign the casebook or one record (CasebookSigned / RecordSigned), re-entering the password',
+    description:
+      'Send If-Match with the subject stream version you reviewed. Refusals: SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
+      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); CONCURRENCY.VERSION_CONFLICT (412).',
+  })
+  async sign(
+    @CurrentActor() actor: Actor,
+    @Param() path: SubjectPathParams,
+    @Body() body: SignRecordRequestDto,
+    @ExpectedVersion() expectedVersion: number | undefined,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    const result = await this.identity.signRecord(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion }, originOf(request));
+    response.status(201);
+    response.setHeader('ETag', etagFor(result.streamVersion));
+    return result;
+  }
+
+  @Get()
+  @Roles('coordinator', 'investigator', 'monitor', 'regulator')
+  @ApiOperation({ operationId: 'ListSignatures', summary: "Every signature on the subject's casebook: signer, date-time, meaning, valid or superseded, binding intact" })
+  async list(@Param() path: SubjectPathParams) {
+    const signatures = await this.identity.signatures(path.studyId, path.subjectId);
+    const verified = await Promise.all(signatures.map(async (s) => ({ ...s, bindingIntact: (await this.identity.verifySignature(s.signatureEventId)).intact })));
+    return { signatures: verified };
+  }
+}

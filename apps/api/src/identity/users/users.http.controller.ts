@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '@trial-ledger/domain';
+import { IdentityService } from '@trial-ledger/identity';
+import { CurrentActor, Roles } from '../roles.decorator';
+import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UsernamePathParams } from './users.request.dto';
+
+/**
+ * User management (SPEC §5): administrators only, every change an event with actor and reason.
+ * Auditors (monitor, regulator) may read the user list. No response ever carries a password hash.
+ */
+@ApiTags('users')
+@Controller('api/v1/users')
+export class UsersHttpController {
+  constructor(private readonly identity: IdentityService) {}
+
+  @Get()
+  @Roles('admin', 'monitor', 'regulator')
+  @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
+  async list(@CurrentActor() actor: Actor) {
+    return { users: await this.identity.listUsers(actor, 'api') };
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
+  add(@CurrentActor() actor: Actor, @Body() body: AddUserRequestDto) {
+    return this.identity.addUser(actor, body, 'api');
+  }
+
+  @Post(':username/deactivate')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
+  deactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+    return this.identity.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+  }
+
+  @Post(':username/reactivate')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
+  reactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+    return this.identity.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+  }
+
+  @Post(':username/role')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
+  changeRole(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
+    return this.identity.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
+  }
+
+  @Post(':username/password-reset')
+  @Roles('admin')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
+  resetPassword(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
+    return this.identity.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
+  }
+}

@@ -1,0 +1,56 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES, type Role } from '@trial-ledger/domain';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+const PASSWORD_MAX = 1024;
+
+export class UsernamePathParams {
+  @ApiProperty({ example: 'ivan' })
+  @Matches(/^[A-Za-z][A-Za-z0-9._-]{2,63}$/, { message: '$property must be 3–64 characters: a letter, then letters, digits, ".", "_" or "-"' })
+  username!: string;
+}
+
+/** Why an administrator changed someone's access (kept in the event's metadata). */
+class WithReason {
+  @ApiPropertyOptional({ example: 'left the site', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class AddUserRequestDto extends WithReason {
+  @ApiProperty({ example: 'ivan', description: 'Unique for the life of the ledger; never reused.' })
+  @Matches(/^[A-Za-z][A-Za-z0-9._-]{2,63}$/, { message: '$property must be 3–64 characters: a letter, then letters, digits, ".", "_" or "-"' })
+  username!: string;
+
+  @ApiProperty({ example: 'Dr Ivan Petrov', description: 'The printed name shown in every signature manifestation.' })
+  @IsString()
+  @Matches(/\S/, { message: '$property must not be empty' })
+  @MaxLength(200)
+  fullName!: string;
+
+  @ApiProperty({ enum: [...ROLES] })
+  @IsIn([...ROLES], { message: `$property must be one of: ${ROLES.join(', ')}` })
+  role!: Role;
+
+  @ApiProperty({ format: 'password', description: 'At least 12 characters; there is no default password.' })
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  password!: string;
+}
+
+export class ReasonRequestDto extends WithReason {}
+
+export class ChangeRoleRequestDto extends WithReason {
+  @ApiProperty({ enum: [...ROLES] })
+  @IsIn([...ROLES], { message: `$property must be one of: ${ROLES.join(', ')}` })
+  role!: Role;
+}
+
+export class ResetPasswordRequestDto extends WithReason {
+  @ApiProperty({ format: 'password', description: 'A temporary password; the user must change it at the next login.' })
+  @IsString()
+  @MaxLength(PASSWORD_MAX)
+  newPassword!: string;
+}
