@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
+import { registerAuditTrail } from './audit-trail/audit-trail.command';
+import { registerCheckpoint } from './checkpoint/checkpoint.command';
+import { registerExport } from './export/export.command';
 import { registerImport } from './import/import.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
+import { registerVerify } from './verify/verify.command';
 
 /**
  * Every CLI command module registers itself here: `(program) => void`. One line per module, so
@@ -13,4 +17,8 @@ export const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerStudy,
   registerImport,
+  registerVerify,
+  registerCheckpoint,
+  registerAuditTrail,
+  registerExport,
 ];

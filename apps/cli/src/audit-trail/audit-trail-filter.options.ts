@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+import type { AuditTrailFilter } from '@trial-ledger/audit';
+
+export interface AuditTrailFilterOptions {
+  readonly study?: string;
+  readonly subject?: string;
+  readonly user?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly type?: string;
+}
+
+/** The trail's filter options, shared by `audit-trail` and `export audit-trail`. */
+export const withTrailFilters = (command: Command): Command =>
+  command
+    .option('--study <studyId>', 'only this study')
+    .option('--subject <subjectId>', 'only this subject')
+    .option('--user <user>', 'only events recorded by this user (id or username)')
+    .option('--from <instant>', 'recorded at or after (ISO date or date-time, UTC)')
+    .option('--to <instant>', 'recorded at or before (a date includes the whole day, UTC)')
+    .option('--type <types>', 'only these event types, comma-separated (e.g. EntryCorrected,EntryVoided)');
+
+export const trailFilter = (o: AuditTrailFilterOptions): AuditTrailFilter => ({
+  ...(o.study !== undefined ? { studyId: o.study } : {}),
+  ...(o.subject !== undefined ? { subjectId: o.subject } : {}),
+  ...(o.user !== undefined ? { user: o.user } : {}),
+  ...(o.from !== undefined ? { from: o.from } : {}),
+  ...(o.to !== undefined ? { to: o.to } : {}),
+  ...(o.type !== undefined ? { type: o.type } : {}),
+});

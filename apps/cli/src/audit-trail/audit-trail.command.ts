@@ -1,0 +1,48 @@
+import { once } from 'node:events';
+import type { Command } from 'commander';
+import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
+import { globalOptions, withStore } from '../shared/cli-context';
+import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
+
+const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+
+/** One trail row as a monitor reads it on a terminal: when, who, what, and for a change before → after and why. */
+export const formatTrailRow = (row: AuditTrailRow): string => {
+  const who = `${row.fullName} (${row.username}, ${row.role})`;
+  const where = row.subjectId ? `subject ${row.subjectId}` : row.streamId;
+  const head = `${row.recordedAt}  #${row.position}  ${who}  ${row.action} — ${where}`;
+  const lines = [head];
+  if (row.eventType === 'EntryCorrected' && row.after) {
+    const changes = Object.keys(row.after).map((k) => `${k}: ${show(row.before?.[k])} → ${show(row.after?.[k])}`);
+    lines.push(`    corrected ${row.targetType} ${row.targetEventId}: ${changes.join('; ')}`);
+  } else if (row.eventType === 'EntryVoided') {
+    lines.push(`    voided ${row.targetType} ${row.targetEventId} (was ${show(row.before)})`);
+  } else {
+    const fields = Object.entries(row.fields).map(([k, v]) => `${k}=${show(v)}`);
+    if (fields.length > 0) lines.push(`    ${fields.join('  ')}`);
+  }
+  if (row.reason) lines.push(`    reason: ${row.reason}`);
+  return lines.join('\n');
+};
+
+/** `trial-ledger audit-trail [--subject S] [--user U] [--from T] [--to T] [--type TYPE] [--json]`, streamed. */
+export const registerAuditTrail = (program: Command): void => {
+  withTrailFilters(
+    program.command('audit-trail').description('Print the audit trail (who, when, what, before/after and why), oldest first, streamed'),
+  ).action(async (opts: AuditTrailFilterOptions, command: Command) => {
+    const options = globalOptions(command);
+    await withStore(options, async (store) => {
+      const rows = auditTrail(store, trailFilter(opts));
+      if (options.json) {
+        await writeAuditTrail(rows, process.stdout, 'json', undefined, false);
+        return;
+      }
+      let count = 0;
+      for await (const row of rows) {
+        count += 1;
+        if (!process.stdout.write(`${formatTrailRow(row)}\n`)) await once(process.stdout, 'drain');
+      }
+      process.stdout.write(`${count} audit-trail entr${count === 1 ? 'y' : 'ies'}.\n`);
+    });
+  });
+};

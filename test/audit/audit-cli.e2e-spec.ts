@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { create } from 'xmlbuilder2';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { runCli } from '../../apps/cli/src/program';
+import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { parseCsv } from '../../libs/audit/src/testing/parse-csv';
+import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
+
+/** Runs the CLI in-process and captures what it prints. */
+const cli = async (...argv: string[]): Promise<{ status: number; stdout: string; stderr: string }> => {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  const previous = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const status = await runCli(argv);
+    return { status, stdout, stderr };
+  } finally {
+    process.exitCode = previous;
+    out.mockRestore();
+    err.mockRestore();
+  }
+};
+
+describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and regulator tooling)', () => {
+  let dir: string;
+  let db: string;
+  let store: string;
+  let seeded: SeededLedger;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+    db = join(dir, 'ledger.sqlite');
+    store = `sqlite:${db}`;
+    const s = new SqliteEventStore(db);
+    seeded = await seedAuditLedger(s);
+    await s.close();
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('given an intact ledger, verify exits 0 and says so', async () => {
+    const result = await cli('--store', store, 'verify');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Ledger intact: 21 events verified');
+  });
+
+  it('given a checkpoint and an exported public key, when the tail is cut off, then verify --json names the first missing position and exits 3', async () => {
+    const checkpoint = await cli('--store', store, 'checkpoint', '--json');
+    expect(checkpoint.status).toBe(0);
+    expect(JSON.parse(checkpoint.stdout)).toMatchObject({ position: 21 });
+    expect(statSync(join(dir, 'ledger.key.pem')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'ledger.checkpoints.jsonl'))).toBe(true);
+    const pub = join(dir, 'regulator', 'ledger.pub.pem');
+    mkdirSync(join(dir, 'regulator'));
+    expect((await cli('--store', store, 'checkpoint', '--export-public-key', pub)).status).toBe(0);
+    expect(readFileSync(pub, 'utf8')).toContain('BEGIN PUBLIC KEY');
+
+    const attacker = new SqliteAttacker(db);
+    attacker.exec('DELETE FROM events WHERE global_position > 19');
+    attacker.close();
+
+    const plain = await cli('--store', store, 'verify', '--checkpoints', join(dir, 'ledger.checkpoints.jsonl'), '--public-key', pub);
+    expect(plain.status).toBe(3);
+    expect(plain.stderr).toContain('LEDGER DAMAGED at position 20: truncated');
+    const json = await cli('--store', store, 'verify', '--json', '--checkpoints', join(dir, 'ledger.checkpoints.jsonl'), '--public-key', pub);
+    expect(json.status).toBe(3);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, fault: { position: 20, damage: 'truncated' } });
+  });
+
+  it('given a payload altered on disk, verify exits 3 naming the position', async () => {
+    const attacker = new SqliteAttacker(db);
+    attacker.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
+    attacker.close();
+    const result = await cli('--store', store, 'verify', '--json');
+    expect(result.status).toBe(3);
+    expect(JSON.parse(result.stdout).fault).toMatchObject({ position: seeded.doseToCorrect.globalPosition, damage: 'content-altered' });
+  });
+
+  it('prints the audit trail of a subject for a monitor, with corrections before → after and the reason', async () => {
+    const result = await cli('--store', store, 'audit-trail', '--subject', 'S001', '--type', 'EntryCorrected,EntryVoided');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Chloé Coordinator (ccoord, coordinator)  Entry corrected — subject S001');
+    expect(result.stdout).toContain('doseMg: 12 → 120');
+    expect(result.stdout).toContain('reason: Transcription error: 120 mg per pharmacy log');
+    expect(result.stdout).toContain('2 audit-trail entries.');
+    const json = await cli('--store', store, '--json', 'audit-trail', '--user', 'iinv');
+    const rows = JSON.parse(json.stdout) as Array<{ username: string }>;
+    expect(rows.length).toBeGreaterThan(3);
+    expect(rows.every((r) => r.username === 'iinv')).toBe(true);
+  });
+
+  it('exports the audit trail as CSV and JSON files', async () => {
+    const csvFile = join(dir, 'out', 'trail.csv');
+    const csv = await cli('--store', store, 'export', 'audit-trail', '--format', 'csv', '--out', csvFile);
+    expect(csv.status).toBe(0);
+    const records = parseCsv(readFileSync(csvFile, 'utf8'));
+    expect(records).toHaveLength(21);
+    expect(records.find((r) => r.event_type === 'EntryVoided')).toMatchObject({ reason: 'Entered for the wrong subject', target_type: 'DoseAdministered' });
+    expect(readFileSync(csvFile, 'utf8')).not.toContain('SECRETHASHVALUE');
+    const jsonFile = join(dir, 'trail.json');
+    expect((await cli('--store', store, 'export', 'audit-trail', '--format', 'json', '--out', jsonFile, '--subject', 'S002')).status).toBe(0);
+    expect(JSON.parse(readFileSync(jsonFile, 'utf8'))).toHaveLength(5);
+    expect((await cli('--store', store, 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
+  });
+
+  it('exports schema-valid ODM 1.3.2 to a file', async () => {
+    const file = join(dir, 'study.odm.xml');
+    const result = await cli('--store', store, 'export', 'odm', '--out', file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('2 subjects');
+    const xml = readFileSync(file, 'utf8');
+    expect((await validateOdmXml(xml)).valid).toBe(true);
+    expect(create(xml).root().node.nodeName).toBe('ODM');
+  });
+});
