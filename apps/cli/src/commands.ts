@@ -5,6 +5,7 @@ import { registerExport } from './export/export.command';
 import { registerImport } from './import/import.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
+import { registerUsers } from './users/users.command';
 import { registerVerify } from './verify/verify.command';
 
 /**
@@ -16,6 +17,7 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerStudy,
+  registerUsers,
   registerImport,
   registerVerify,
   registerCheckpoint,

@@ -1,0 +1,152 @@
+import type { Command } from 'commander';
+import { isRole, type Role } from '@trial-ledger/domain';
+import { systemClock, type EventStore } from '@trial-ledger/event-store';
+import { IdentityService, identityPolicyFromEnv, type SecurityLogger, type UserView } from '@trial-ledger/identity';
+import { actingUser } from '../shared/acting-user';
+import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+import { printResult } from '../shared/output';
+import { readPassword } from '../shared/prompt-password';
+
+/** Security warnings (lockouts, refusals) go to stderr so that `--json` output on stdout stays clean. */
+const stderrSecurityLog: SecurityLogger = { warn: (message) => process.stderr.write(`trial-ledger [security] ${message}\n`) };
+
+const openUsersIdentity = (store: EventStore): IdentityService => new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLog });
+
+/**
+ * A new password: `TRIAL_LEDGER_NEW_PASSWORD` (or `variable`), else typed twice on a terminal.
+ * There is no default password anywhere (SPEC §5).
+ */
+const readNewPassword = async (variable: string, whose: string): Promise<string> => {
+  const fromEnv = process.env[variable];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const first = await readPassword(`New password for ${whose}: `, variable);
+  const second = await readPassword(`Repeat the new password for ${whose}: `, variable);
+  if (first !== second) throw new CliError('The two passwords differ; nothing was changed', 2, 'PASSWORD.MISMATCH');
+  return first;
+};
+
+const parseRole = (role: string): Role => {
+  if (!isRole(role)) throw new CliError(`Unknown role "${role}": coordinator, investigator, monitor, regulator or admin`, 2, 'IDENTITY.ROLE_INVALID');
+  return role;
+};
+
+const describeUser = (u: UserView): string =>
+  `${u.username.padEnd(16)} ${u.role.padEnd(12)} ${u.status.padEnd(11)} ${u.fullName}` +
+  (u.lockedUntil ? `  [locked until ${u.lockedUntil}]` : '') +
+  (u.mustChangePassword ? '  [must change password]' : '');
+
+const printUser = (options: GlobalOptions, verb: string, user: UserView): void =>
+  printResult(options.json, { user }, () => `${verb}: ${describeUser(user)}`);
+
+/** Runs `work` with the acting user (`--as`, password from `TRIAL_LEDGER_PASSWORD` or a prompt). */
+const asActingUser = async <T>(options: GlobalOptions, work: (identity: IdentityService, actor: Awaited<ReturnType<typeof actingUser>>) => Promise<T>): Promise<T> =>
+  withStore(options, async (store) => {
+    const identity = openUsersIdentity(store);
+    return work(identity, await actingUser(options, identity));
+  });
+
+/**
+ * `trial-ledger users …` (SPEC §5, §6): user management, itself event-sourced and audited. The first
+ * administrator is created here; every later change needs an administrator's `--as` and password.
+ */
+export const registerUsers = (program: Command): void => {
+  const users = program.command('users').description('Create the first admin, add users, list them, change roles, deactivate, change passwords');
+
+  users
+    .command('create-admin')
+    .description('Create the first administrator (password from $TRIAL_LEDGER_PASSWORD or a prompt); refused once an administrator exists')
+    .requiredOption('--username <username>', 'the administrator\'s username (never reused)')
+    .requiredOption('--full-name <name>', 'full printed name')
+    .action(async (opts: { username: string; fullName: string }, command: Command) => {
+      const options = globalOptions(command);
+      const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);
+      const user = await withStore(options, (store) =>
+        openUsersIdentity(store).createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
+      );
+      printUser(options, 'first administrator created', user);
+    });
+
+  users
+    .command('add')
+    .description('Add a user (--as ADMIN; the new password from $TRIAL_LEDGER_NEW_PASSWORD or a prompt)')
+    .requiredOption('--username <username>', 'unique username (never reused, even after deactivation)')
+    .requiredOption('--full-name <name>', 'full printed name, shown in every signature manifestation')
+    .requiredOption('--role <role>', 'coordinator | investigator | monitor | regulator | admin')
+    .option('--reason <text>', 'why the account is created')
+    .action(async (opts: { username: string; fullName: string; role: string; reason?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const role = parseRole(opts.role);
+      const user = await asActingUser(options, async (identity, actor) => {
+        const password = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', opts.username);
+        return identity.addUser(actor, { username: opts.username, fullName: opts.fullName, role, password, reason: opts.reason ?? null }, 'cli');
+      });
+      printUser(options, 'user added', user);
+    });
+
+  users
+    .command('list')
+    .description('List every user ever created (--as an admin, monitor or regulator)')
+    .action(async (_opts: unknown, command: Command) => {
+      const options = globalOptions(command);
+      const list = await asActingUser(options, (identity, actor) => identity.listUsers(actor, 'cli'));
+      printResult(options.json, { users: list }, () => list.map(describeUser).join('\n'));
+    });
+
+  users
+    .command('deactivate <username>')
+    .description("Withdraw a user's access at once (--as ADMIN); the username stays taken")
+    .option('--reason <text>', 'why')
+    .action(async (username: string, opts: { reason?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const user = await asActingUser(options, (identity, actor) => identity.deactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
+      printUser(options, 'deactivated', user);
+    });
+
+  users
+    .command('reactivate <username>')
+    .description('Restore a deactivated user\'s access (--as ADMIN)')
+    .option('--reason <text>', 'why')
+    .action(async (username: string, opts: { reason?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const user = await asActingUser(options, (identity, actor) => identity.reactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
+      printUser(options, 'reactivated', user);
+    });
+
+  users
+    .command('set-role <username> <role>')
+    .description("Change a user's role (--as ADMIN)")
+    .option('--reason <text>', 'why')
+    .action(async (username: string, roleName: string, opts: { reason?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const role = parseRole(roleName);
+      const user = await asActingUser(options, (identity, actor) => identity.changeRole(actor, { username, role, reason: opts.reason ?? null }, 'cli'));
+      printUser(options, 'role changed', user);
+    });
+
+  users
+    .command('change-password')
+    .description('Change your own password (--as USER; current from $TRIAL_LEDGER_PASSWORD, new from $TRIAL_LEDGER_NEW_PASSWORD); works with an expired one')
+    .action(async (_opts: unknown, command: Command) => {
+      const options = globalOptions(command);
+      if (!options.as) throw new CliError('Whose password? --as USERNAME', 2, 'AUTH.USER_REQUIRED');
+      const username = options.as;
+      const currentPassword = await readPassword(`Current password for ${username}: `);
+      const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
+      const user = await withStore(options, (store) => openUsersIdentity(store).changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
+      printUser(options, 'password changed', user);
+    });
+
+  users
+    .command('reset-password <username>')
+    .description('Set a temporary password the user must change at the next login (--as ADMIN; new from $TRIAL_LEDGER_NEW_PASSWORD)')
+    .option('--reason <text>', 'why')
+    .action(async (username: string, opts: { reason?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const user = await asActingUser(options, async (identity, actor) => {
+        const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
+        return identity.resetPassword(actor, { username, newPassword, reason: opts.reason ?? null }, 'cli');
+      });
+      printUser(options, 'password reset', user);
+    });
+};
