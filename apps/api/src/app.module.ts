@@ -1,8 +1,16 @@
 import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { CorrectionsModule } from './corrections/corrections.module';
+import { DispositionModule } from './disposition/disposition.module';
+import { DosingModule } from './dosing/dosing.module';
+import { EfficacyModule } from './efficacy/efficacy.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { SafetyModule } from './safety/safety.module';
+import { ScreeningModule } from './screening/screening.module';
+import { StudiesModule } from './studies/studies.module';
+import { SubjectsModule } from './subjects/subjects.module';
 import { JsonBodyMiddleware } from './shared/http/json-body.middleware';
 import { InfrastructureModule } from './shared/infrastructure.module';
 import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
@@ -12,7 +20,18 @@ import type { ApiModuleOptions } from './shared/tokens';
 export type AppModuleOptions = ApiModuleOptions;
 
 /** Feature modules, one per bounded area; each holds its vertical slices. */
-const featureModules = [HealthModule, IdentityModule];
+const featureModules = [
+  HealthModule,
+  IdentityModule,
+  StudiesModule,
+  ScreeningModule,
+  DosingModule,
+  EfficacyModule,
+  SafetyModule,
+  DispositionModule,
+  CorrectionsModule,
+  SubjectsModule,
+];
 
 /** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */
 const edgeProviders = [

@@ -1,0 +1,57 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsNumber, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import type { Modality, NonTargetStatus } from '@trial-ledger/domain';
+import { CommandRequestDto } from '../../shared/commands/command-request.dto';
+import { ClinicalDate, Flag, OneOf, Text } from '../../shared/validation/field.decorators';
+
+const MODALITIES: readonly Modality[] = ['CT', 'MRI'];
+const NON_TARGET_STATUSES: readonly NonTargetStatus[] = ['absent', 'present', 'unequivocal-progression', 'not-evaluated'];
+
+/** One RECIST 1.1 target lesion: longest diameter, or short axis for a lymph node. */
+export class TargetLesionDto {
+  @Text('Stable lesion identifier, the same at every assessment.', 50, 'T1')
+  lesionId!: string;
+
+  @Text('Organ of the lesion (at most 2 target lesions per organ).', 100, 'liver')
+  organ!: string;
+
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1000, description: 'Diameter in mm (short axis if nodal); null = not measured (→ NE).', example: 23 })
+  @ValidateIf((lesion: TargetLesionDto) => lesion.diameterMm !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1000)
+  diameterMm!: number | null;
+
+  @Flag('A lymph node (measured on its short axis; normal when < 10 mm).')
+  nodal!: boolean;
+}
+
+/**
+ * `RecordTumorAssessment`. The RECIST 1.1 response is derived by the domain, never sent by the client.
+ * The RECIST counts (1–5 targets, ≤ 2 per organ, same lesions as at baseline) are domain rules; the
+ * bound here only keeps a request reasonable.
+ */
+export class RecordTumorAssessmentRequestDto extends CommandRequestDto {
+  @ClinicalDate('Date of the scan.')
+  assessmentDate!: string;
+
+  @OneOf(MODALITIES, 'Imaging modality (CT or MRI, the same throughout, per RECIST 1.1).')
+  modality!: Modality;
+
+  @Flag('The baseline assessment (within 28 days before enrollment).')
+  baseline!: boolean;
+
+  @ApiProperty({ type: [TargetLesionDto] })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => TargetLesionDto)
+  targetLesions!: TargetLesionDto[];
+
+  @OneOf(NON_TARGET_STATUSES, 'Status of the non-target lesions.')
+  nonTargetStatus!: NonTargetStatus;
+
+  @Flag('Any new lesion (overall PD).')
+  newLesions!: boolean;
+}

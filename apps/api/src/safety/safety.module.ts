@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { HttpCommandSender } from '../shared/commands/http-command.sender';
+import { ReportAdverseEventCommandHandler } from './report-adverse-event/report-adverse-event.command-handler';
+import { ReportAdverseEventHttpController } from './report-adverse-event/report-adverse-event.http.controller';
+import { RecordDeviationCommandHandler } from './record-deviation/record-deviation.command-handler';
+import { RecordDeviationHttpController } from './record-deviation/record-deviation.http.controller';
+
+const httpControllers = [ReportAdverseEventHttpController, RecordDeviationHttpController];
+const commandHandlers = [ReportAdverseEventCommandHandler, RecordDeviationCommandHandler];
+
+/** Adverse events (CTCAE) and deviations reported by site staff. */
+@Module({ controllers: [...httpControllers], providers: [HttpCommandSender, ...commandHandlers] })
+export class SafetyModule {}

@@ -1,0 +1,27 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import type { Sex } from '@trial-ledger/domain';
+import { CommandRequestDto } from '../../shared/commands/command-request.dto';
+import { LEDGER_ID_PATTERN } from '../../shared/routing/path-params.dto';
+import { ClinicalDate, IntegerIn, OneOf } from '../../shared/validation/field.decorators';
+
+const SEXES: readonly Sex[] = ['F', 'M', 'U'];
+
+/** `ScreenSubject`: opens the subject's stream. Consent must be dated on or before screening (ICH E6 4.8). */
+export class ScreenSubjectRequestDto extends CommandRequestDto {
+  @ApiProperty({ example: 'S001', description: 'Unique within the study; part of the stream id.' })
+  @Matches(LEDGER_ID_PATTERN, { message: 'subjectId must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit' })
+  subjectId!: string;
+
+  @ClinicalDate('Date of the screening visit.')
+  screeningDate!: string;
+
+  @ClinicalDate('Date written informed consent was signed.', '2026-03-01')
+  consentDate!: string;
+
+  @OneOf(SEXES, 'Sex (F, M, U = unknown).')
+  sex!: Sex;
+
+  @IntegerIn(1900, 2100, 'Year of birth (no full date of birth: data minimisation).', 1961)
+  birthYear!: number;
+}

@@ -1,0 +1,29 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { CommandOutcome } from '@trial-ledger/command-pipeline';
+import { etagFor } from '../http/if-match';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../http/idempotency-key';
+import type { HttpResponse } from '../http/http.types';
+import { toCommandAccepted, type CommandAcceptedResponse } from './command-accepted.response';
+import type { LedgerCommand } from './ledger-command';
+
+/**
+ * Sends a command through the CommandBus and turns the outcome into the HTTP answer:
+ * - 201 when events were recorded, with `ETag: "<stream version>"`;
+ * - 200 when the command decided nothing (e.g. locking a study that is already locked);
+ * - an idempotent replay answers exactly as the first request did (same status, same body) plus
+ *   `Idempotent-Replayed: true` (draft-ietf-httpapi-idempotency-key-header: the stored response is returned).
+ */
+@Injectable()
+export class HttpCommandSender {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  async send(message: LedgerCommand, response: HttpResponse, location?: string): Promise<CommandAcceptedResponse> {
+    const outcome: CommandOutcome = await this.commandBus.execute(message);
+    response.status(outcome.events.length > 0 ? HttpStatus.CREATED : HttpStatus.OK);
+    response.setHeader('ETag', etagFor(outcome.primaryVersion));
+    if (outcome.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    if (location && outcome.events.length > 0) response.setHeader('Location', location);
+    return toCommandAccepted(outcome);
+  }
+}

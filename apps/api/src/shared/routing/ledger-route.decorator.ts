@@ -1,0 +1,38 @@
+import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
+import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
+
+const METHODS: Readonly<Record<RouteMethod, RequestMethod>> = { GET: RequestMethod.GET, POST: RequestMethod.POST };
+
+/** Applies a `RouteRule` to a controller method: the route, the bearer-token + role guard and the OpenAPI operation. */
+export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
+  applyDecorators(
+    RequestMapping({ path: rule.path, method: METHODS[rule.method] }),
+    SetMetadata(ROUTE_RULE_METADATA, rule),
+    UseGuards(BearerAuthGuard),
+    ApiBearerAuth(),
+    ApiProduces('application/json', 'application/problem+json'),
+    ApiOperation({ operationId: rule.operation, summary: rule.summary, description: `Roles: ${rule.roles.join(', ')}.` }),
+    ...PROBLEM_RESPONSES[rule.method].map(([status, description]) => ApiResponse({ status, description: `${description} (application/problem+json)` })),
+  );
+
+const COMMON_PROBLEMS: readonly (readonly [number, string])[] = [
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, or a domain validation code'],
+  [401, 'AUTH.UNAUTHENTICATED: no or invalid bearer token'],
+  [403, 'AUTH.ROLE_NOT_ALLOWED: the role may not do this'],
+  [404, 'Unknown study, subject or entry'],
+  [503, 'STORE.UNAVAILABLE: nothing was written; retry later'],
+];
+
+/** The problems each kind of route may answer, for the OpenAPI document. */
+const PROBLEM_RESPONSES: Readonly<Record<RouteMethod, readonly (readonly [number, string])[]>> = {
+  GET: COMMON_PROBLEMS,
+  POST: [
+    ...COMMON_PROBLEMS,
+    [409, 'A rule refused the command (e.g. SUBJECT.NOT_ENROLLED, ENROLLMENT.CAP_REACHED), or CONCURRENCY.VERSION_CONFLICT after retries'],
+    [412, 'CONCURRENCY.VERSION_CONFLICT: the If-Match version is stale'],
+    [413, 'REQUEST.TOO_LARGE'],
+    [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
+  ],
+};
