@@ -1,0 +1,154 @@
+import { eligibleHistory, enrolledHistory, screenedHistory, subjectSpec } from './testing/decider-spec';
+import { baselineAssessment, COORDINATOR, dose, eligibility, followUp, meta, subjectCommand } from './testing/subject.fixtures';
+
+const assess = (payload: Parameters<typeof followUp>[3] & object) => subjectCommand('RecordTumorAssessment', payload as never);
+const withFollowUp = () => enrolledHistory().run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)), meta(COORDINATOR));
+
+describe('RecordTumorAssessment', () => {
+  it('given S001 eligible but not yet enrolled, when the baseline CT is recorded, then it is stored with its SOD (baseline may precede enrollment)', () =>
+    subjectSpec.given(eligibleHistory().all()).when(assess(baselineAssessment())).then({
+      subject: [{ type: 'TumorAssessmentRecorded', data: { ...baselineAssessment(), sumOfDiametersMm: 50, targetResponse: null, overallResponse: null } }],
+      study: [],
+    }));
+  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-08 (28 days before) is recorded, then accepted', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
+      .when(assess(baselineAssessment({ assessmentDate: '2025-12-08' })))
+      .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }] }));
+  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-07 is recorded, then ASSESSMENT.BASELINE_OUT_OF_WINDOW', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
+      .when(assess(baselineAssessment({ assessmentDate: '2025-12-07' })))
+      .thenError('ASSESSMENT.BASELINE_OUT_OF_WINDOW'));
+  it('given a baseline, when a second baseline is recorded, then ASSESSMENT.BASELINE_EXISTS', () =>
+    subjectSpec.given(enrolledHistory().all()).when(assess(baselineAssessment({ assessmentDate: '2026-01-05' }))).thenError('ASSESSMENT.BASELINE_EXISTS'));
+  it('given S001 screen-failed, when a baseline is recorded, then SUBJECT.NOT_ELIGIBLE', () =>
+    subjectSpec
+      .given(screenedHistory().run(subjectCommand('AssessEligibility', eligibility({ age: 17 }))).all())
+      .when(assess(baselineAssessment()))
+      .thenError('SUBJECT.NOT_ELIGIBLE'));
+  it('given a baseline SOD of 50 mm, when the follow-up measures 21 + 14 = 35 mm (−30 %), then PR is derived and stored', () =>
+    subjectSpec.given(enrolledHistory().all()).when(assess(followUp('2026-03-30', 21, 14))).then({
+      subject: [{ type: 'TumorAssessmentRecorded', data: { ...followUp('2026-03-30', 21, 14), sumOfDiametersMm: 35, targetResponse: 'PR', overallResponse: 'PR' } }],
+      study: [],
+    }));
+  it('given a nadir of 35 mm, when the next follow-up measures 42 mm (+20 %, +7 mm), then PD', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-06-22', 26, 16))).thenMatches({ subject: [{ data: { sumOfDiametersMm: 42, targetResponse: 'PD', overallResponse: 'PD' } }] }));
+  it('given a baseline, when a follow-up reports a new lesion, then overall PD whatever the targets', () =>
+    subjectSpec.given(enrolledHistory().all()).when(assess(followUp('2026-03-30', 30, 20, { newLesions: true }))).thenMatches({ subject: [{ data: { targetResponse: 'SD', overallResponse: 'PD' } }] }));
+  it('given S001 enrolled without a baseline, when a follow-up is recorded, then ASSESSMENT.NO_BASELINE', () =>
+    subjectSpec.given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('ASSESSMENT.NO_BASELINE'));
+  it('given a baseline on 2026-01-04, when a follow-up is dated the same day, then ASSESSMENT.BEFORE_BASELINE', () =>
+    subjectSpec.given(enrolledHistory().all()).when(assess(followUp('2026-01-04', 21, 14))).thenError('ASSESSMENT.BEFORE_BASELINE'));
+  it('given a baseline on 2025-12-20 and enrollment on 2026-01-05, when a follow-up is dated 2026-01-02, then DATE.BEFORE_ENROLLMENT', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('RecordTumorAssessment', baselineAssessment({ assessmentDate: '2025-12-20' }))).run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
+      .when(assess(followUp('2026-01-02', 21, 14)))
+      .thenError('DATE.BEFORE_ENROLLMENT'));
+  it('given baseline lesions L1 and L2, when a follow-up reports only L1, then RECIST.LESION_SET_MISMATCH', () =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false }] }))
+      .thenErrorWith('RECIST.LESION_SET_MISMATCH', { missing: ['L2'] }));
+  it('given a follow-up on 2026-03-30, when another is dated 2026-03-01, then RECIST.ASSESSMENT_OUT_OF_ORDER', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 21, 14))).thenError('RECIST.ASSESSMENT_OUT_OF_ORDER'));
+  it('given a death on 2026-02-01, when a follow-up is dated 2026-03-30, then SUBJECT.DEAD', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'sepsis' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('SUBJECT.DEAD'));
+  it('given the protocol allows CT and MRI, when PET is given, then VALIDATION.INVALID_ENUM', () =>
+    subjectSpec.given(enrolledHistory().all()).when(assess({ ...followUp('2026-03-30', 21, 14), modality: 'PET' as never })).thenError('VALIDATION.INVALID_ENUM'));
+  it('given nobody screened, when a baseline is recorded, then SUBJECT.NOT_FOUND', () =>
+    subjectSpec.given(screenedHistory().all().slice(0, 1)).when(assess(baselineAssessment())).thenError('SUBJECT.NOT_FOUND'));
+});
+
+describe('RecordClinicalProgression', () => {
+  const progression = (progressionDate: string) => subjectCommand('RecordClinicalProgression', { progressionDate, basis: 'carcinoid syndrome worsening' });
+  it('given S001 enrolled, when an investigator records clinical progression, then ClinicalProgressionRecorded', () =>
+    subjectSpec.given(enrolledHistory().all()).when(progression('2026-04-01')).then({ subject: [{ type: 'ClinicalProgressionRecorded', data: { progressionDate: '2026-04-01', basis: 'carcinoid syndrome worsening' } }], study: [] }));
+  it('given S001 enrolled, when a coordinator records it, then AUTH.ROLE_NOT_ALLOWED', () =>
+    subjectSpec.given(enrolledHistory().all()).when(progression('2026-04-01'), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
+  it('given enrollment on 2026-01-05, when progression is dated 2026-01-01, then DATE.BEFORE_ENROLLMENT', () =>
+    subjectSpec.given(enrolledHistory().all()).when(progression('2026-01-01')).thenError('DATE.BEFORE_ENROLLMENT'));
+  it('given S001 not enrolled, when progression is recorded, then SUBJECT.NOT_ENROLLED', () =>
+    subjectSpec.given(eligibleHistory().all()).when(progression('2026-04-01')).thenError('SUBJECT.NOT_ENROLLED'));
+});
+
+describe('RecordNewAnticancerTherapy', () => {
+  const therapy = (startDate: string) => subjectCommand('RecordNewAnticancerTherapy', { startDate, therapy: 'everolimus' });
+  it('given S001 enrolled, when a new therapy starts, then NewAnticancerTherapyStarted', () =>
+    subjectSpec.given(enrolledHistory().all()).when(therapy('2026-05-01'), meta(COORDINATOR)).then({ subject: [{ type: 'NewAnticancerTherapyStarted', data: { startDate: '2026-05-01', therapy: 'everolimus' } }], study: [] }));
+  it('given a withdrawal on 2026-04-01, when a therapy starting 2026-05-01 is recorded, then SUBJECT.WITHDRAWN', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('WithdrawSubject', { withdrawalDate: '2026-04-01', reason: 'lost-to-follow-up' })).all()).when(therapy('2026-05-01')).thenError('SUBJECT.WITHDRAWN'));
+  it('given enrollment on 2026-01-05, when a therapy started 2025-12-01 (prior therapy), then DATE.BEFORE_ENROLLMENT', () =>
+    subjectSpec.given(enrolledHistory().all()).when(therapy('2025-12-01')).thenError('DATE.BEFORE_ENROLLMENT'));
+});
+
+describe('ReportAdverseEvent', () => {
+  const ae = (over: Record<string, unknown> = {}) => subjectCommand('ReportAdverseEvent', { term: 'diarrhoea', onsetDate: '2026-01-20', ctcaeGrade: 2, serious: false, relatedness: 'probably related', ...over } as never);
+  it('given S001 enrolled, when a grade 2 AE is reported, then AdverseEventReported', () =>
+    subjectSpec.given(enrolledHistory().all()).when(ae(), meta(COORDINATOR)).then({ subject: [{ type: 'AdverseEventReported', data: { term: 'diarrhoea', onsetDate: '2026-01-20', ctcaeGrade: 2, serious: false, relatedness: 'probably related' } }], study: [] }));
+  it('given S001 only screened (consent 2026-01-02), when an AE with onset 2026-01-02 is reported, then accepted (AEs are collected from consent)', () =>
+    subjectSpec.given(screenedHistory().all()).when(ae({ onsetDate: '2026-01-02' })).thenMatches({ subject: [{ type: 'AdverseEventReported' }] }));
+  it('given consent on 2026-01-02, when an AE onset is 2026-01-01, then DATE.BEFORE_CONSENT', () =>
+    subjectSpec.given(screenedHistory().all()).when(ae({ onsetDate: '2026-01-01' })).thenError('DATE.BEFORE_CONSENT'));
+  it.each([[0], [6], [2.5]])('given S001 enrolled, when CTCAE grade %s is reported, then VALIDATION.OUT_OF_RANGE', (grade) =>
+    subjectSpec.given(enrolledHistory().all()).when(ae({ ctcaeGrade: grade })).thenError('VALIDATION.OUT_OF_RANGE', 'validation'));
+  it('given a death on 2026-03-01, when an AE with onset 2026-02-15 is entered late, then accepted', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' })).all()).when(ae({ onsetDate: '2026-02-15', ctcaeGrade: 5 })).thenMatches({ subject: [{ type: 'AdverseEventReported' }] }));
+  it('given a death on 2026-03-01, when an AE with onset 2026-03-02 is reported, then SUBJECT.DEAD', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' })).all()).when(ae({ onsetDate: '2026-03-02' })).thenError('SUBJECT.DEAD'));
+});
+
+describe('RecordDeviation', () => {
+  const deviation = (over: Record<string, unknown> = {}) => subjectCommand('RecordDeviation', { deviationDate: '2026-02-01', category: 'visit-window', description: 'CT done outside window', severity: 'minor', ...over } as never);
+  it('given S001 enrolled, when a deviation is recorded, then ProtocolDeviationRecorded', () =>
+    subjectSpec.given(enrolledHistory().all()).when(deviation()).then({ subject: [{ type: 'ProtocolDeviationRecorded', data: { deviationDate: '2026-02-01', category: 'visit-window', description: 'CT done outside window', severity: 'minor' } }], study: [] }));
+  it('given S001 enrolled, when the severity is "critical", then VALIDATION.INVALID_ENUM', () =>
+    subjectSpec.given(enrolledHistory().all()).when(deviation({ severity: 'critical' })).thenError('VALIDATION.INVALID_ENUM'));
+  it('given nobody screened, when a deviation is recorded, then SUBJECT.NOT_FOUND', () =>
+    subjectSpec.given(screenedHistory().all().slice(0, 1)).when(deviation()).thenError('SUBJECT.NOT_FOUND'));
+});
+
+describe('DiscontinueTreatment', () => {
+  const discontinue = (discontinuationDate: string) => subjectCommand('DiscontinueTreatment', { discontinuationDate, reason: 'toxicity' });
+  const dosed = () => enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-06')));
+  it('given a dose on 2026-01-06, when treatment is discontinued on 2026-01-20, then TreatmentDiscontinued', () =>
+    subjectSpec.given(dosed().all()).when(discontinue('2026-01-20')).then({ subject: [{ type: 'TreatmentDiscontinued', data: { discontinuationDate: '2026-01-20', reason: 'toxicity' } }], study: [] }));
+  it('given treatment discontinued, when discontinued again, then TREATMENT.ALREADY_DISCONTINUED', () =>
+    subjectSpec.given(dosed().run(discontinue('2026-01-20')).all()).when(discontinue('2026-01-21')).thenError('TREATMENT.ALREADY_DISCONTINUED'));
+  it('given a dose on 2026-01-06, when discontinued on 2026-01-05, then TREATMENT.BEFORE_RECORDED_DOSE', () =>
+    subjectSpec.given(dosed().all()).when(discontinue('2026-01-05')).thenError('TREATMENT.BEFORE_RECORDED_DOSE'));
+  it('given S001 enrolled, when a coordinator discontinues, then AUTH.ROLE_NOT_ALLOWED', () =>
+    subjectSpec.given(dosed().all()).when(discontinue('2026-01-20'), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
+});
+
+describe('WithdrawSubject', () => {
+  const withdraw = (withdrawalDate: string, reason = 'consent-withdrawn') => subjectCommand('WithdrawSubject', { withdrawalDate, reason } as never);
+  it('given S001 enrolled, when withdrawn, then SubjectWithdrawn and the status is withdrawn', () => {
+    subjectSpec.given(enrolledHistory().all()).when(withdraw('2026-02-01')).then({ subject: [{ type: 'SubjectWithdrawn', data: { withdrawalDate: '2026-02-01', reason: 'consent-withdrawn' } }], study: [] });
+    expect(enrolledHistory().run(withdraw('2026-02-01')).state().subject.status).toBe('withdrawn');
+  });
+  it('given S001 withdrawn, when withdrawn again, then SUBJECT.WITHDRAWN', () =>
+    subjectSpec.given(enrolledHistory().run(withdraw('2026-02-01')).all()).when(withdraw('2026-02-02')).thenError('SUBJECT.WITHDRAWN'));
+  it('given a dose on 2026-01-06, when withdrawn as of 2026-01-05, then WITHDRAWAL.BEFORE_RECORDED_FACT', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-06'))).all()).when(withdraw('2026-01-05')).thenError('WITHDRAWAL.BEFORE_RECORDED_FACT'));
+  it('given S001 enrolled, when the reason is not one of the four, then VALIDATION.INVALID_ENUM', () =>
+    subjectSpec.given(enrolledHistory().all()).when(withdraw('2026-02-01', 'moved away')).thenError('VALIDATION.INVALID_ENUM'));
+  it('given S001 dead, when withdrawn, then SUBJECT.DEAD', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'x' })).all()).when(withdraw('2026-02-01')).thenError('SUBJECT.DEAD'));
+});
+
+describe('RecordDeath', () => {
+  const death = (deathDate: string) => subjectCommand('RecordDeath', { deathDate, cause: 'disease progression' });
+  it('given S001 enrolled, when the death is recorded, then SubjectDied and the status is dead', () => {
+    subjectSpec.given(enrolledHistory().all()).when(death('2026-03-01')).then({ subject: [{ type: 'SubjectDied', data: { deathDate: '2026-03-01', cause: 'disease progression' } }], study: [] });
+    expect(enrolledHistory().run(death('2026-03-01')).state().subject.status).toBe('dead');
+  });
+  it('given S001 withdrawn (lost to follow-up) on 2026-02-01, when a death on 2026-04-01 is recorded, then accepted (vital status)', () =>
+    subjectSpec.given(enrolledHistory().run(subjectCommand('WithdrawSubject', { withdrawalDate: '2026-02-01', reason: 'lost-to-follow-up' })).all()).when(death('2026-04-01')).thenMatches({ subject: [{ type: 'SubjectDied' }] }));
+  it('given S001 dead, when the death is recorded again, then SUBJECT.DEAD', () =>
+    subjectSpec.given(enrolledHistory().run(death('2026-03-01')).all()).when(death('2026-03-01')).thenError('SUBJECT.DEAD'));
+  it('given a follow-up CT on 2026-03-30, when a death on 2026-03-01 is recorded, then DEATH.BEFORE_RECORDED_FACT', () =>
+    subjectSpec.given(withFollowUp().all()).when(death('2026-03-01')).thenError('DEATH.BEFORE_RECORDED_FACT'));
+  it('given S001 not enrolled, when a death is recorded, then SUBJECT.NOT_ENROLLED', () =>
+    subjectSpec.given(eligibleHistory().all()).when(death('2026-03-01')).thenError('SUBJECT.NOT_ENROLLED'));
+});

@@ -1,0 +1,168 @@
+import { currentSubjectEntries } from './subject.decider';
+import { eligibleHistory, enrolledHistory, History, screenedHistory, subjectSpec } from './testing/decider-spec';
+import { COORDINATOR, dose, eligibility, followUp, INVESTIGATOR, meta, MONITOR, subjectCommand } from './testing/subject.fixtures';
+
+const correct = (target: { targetEventId?: string; targetIdempotencyKey?: string }, changes: Record<string, unknown>, reason = 'transcription error') =>
+  subjectCommand('CorrectEntry', { ...target, changes, reason });
+const voidEntry = (target: { targetEventId?: string; targetIdempotencyKey?: string }, reason = 'entered in error') => subjectCommand('VoidEntry', { ...target, reason });
+
+/** Enrolled 2026-01-05, cycle 1 on 2026-01-06 (key dose-1), cycle 2 on 2026-02-03. */
+const dosed = (): History =>
+  enrolledHistory()
+    .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR), { idempotencyKey: 'dose-1' })
+    .run(subjectCommand('RecordDose', dose(2, '2026-02-03')), meta(COORDINATOR));
+
+describe('CorrectEntry', () => {
+  it('given cycle 2 on 2026-02-03, when its date is corrected to 2026-02-04, then EntryCorrected with before/after of the changed fields (window unchanged)', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-04' }), meta(COORDINATOR)).then({
+      subject: [{
+        type: 'EntryCorrected',
+        data: { targetEventId: h.idOf('DoseAdministered', 2), targetType: 'DoseAdministered', before: { administeredOn: '2026-02-03' }, after: { administeredOn: '2026-02-04' }, reason: 'transcription error' },
+      }],
+      study: [],
+    });
+  });
+  it('given cycle 1 written with idempotency key dose-1, when corrected by that key, then the dose (not its deviation) is the target', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetIdempotencyKey: 'dose-1' }, { lotNumber: 'LOT-9' })).thenMatches({
+      subject: [{ data: { targetEventId: h.idOf('DoseAdministered', 1), before: { lotNumber: 'LOT-1' }, after: { lotNumber: 'LOT-9' } } }],
+    });
+  });
+  it('given cycle 2 in window, when its date is corrected out of window, then the revealed deviation is recorded with the correction', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-10' })).thenMatches({
+      subject: [{ type: 'EntryCorrected' }, { type: 'ProtocolDeviationDetected', data: { category: 'dose-off-window', cycle: 2, relatedEventId: h.idOf('DoseAdministered', 2) } }],
+    });
+  });
+  it('given a correction of cycle 2, when it is corrected again through the correction\'s id, then the latest values win', () => {
+    const h = dosed();
+    const target = h.idOf('DoseAdministered', 2);
+    h.run(correct({ targetEventId: target }, { administeredOn: '2026-02-04' }));
+    const correctionId = h.idOf('EntryCorrected');
+    subjectSpec.given(h.all()).when(correct({ targetEventId: correctionId }, { administeredOn: '2026-02-05' })).thenMatches({
+      subject: [{ data: { targetEventId: target, before: { administeredOn: '2026-02-04' }, after: { administeredOn: '2026-02-05' } } }],
+    });
+    h.run(correct({ targetEventId: correctionId }, { administeredOn: '2026-02-05' }));
+    const entry = currentSubjectEntries(h.state().subject).find((e) => e.eventId === target)!;
+    expect(entry.current.data).toMatchObject({ administeredOn: '2026-02-05' });
+    expect(entry.recorded.data).toMatchObject({ administeredOn: '2026-02-03' });
+    expect(entry.corrections.map((c) => c.after)).toEqual([{ administeredOn: '2026-02-04' }, { administeredOn: '2026-02-05' }]);
+  });
+  it('given baseline 30 + 20 mm and a follow-up of 21 + 14 mm (PR), when the baseline L1 is corrected to 40 mm, then its SOD is re-derived and the follow-up is re-evaluated', () => {
+    const h = enrolledHistory().run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)));
+    const baselineId = h.idOf('TumorAssessmentRecorded', 1);
+    const lesions = [{ lesionId: 'L1', organ: 'liver', diameterMm: 40, nodal: false }, { lesionId: 'L2', organ: 'liver', diameterMm: 20, nodal: false }];
+    subjectSpec.given(h.all()).when(correct({ targetEventId: baselineId }, { targetLesions: lesions })).thenMatches({
+      subject: [{ data: { before: { sumOfDiametersMm: 50 }, after: { targetLesions: lesions, sumOfDiametersMm: 60 } } }],
+    });
+    h.run(correct({ targetEventId: baselineId }, { targetLesions: lesions }));
+    const followUpEntry = currentSubjectEntries(h.state().subject).find((e) => e.eventId === h.idOf('TumorAssessmentRecorded', 2))!;
+    // 35 mm is now 41.7 % below the corrected baseline of 60 mm: still PR.
+    expect(followUpEntry.current.data).toMatchObject({ sumOfDiametersMm: 35, targetResponse: 'PR' });
+  });
+  it('given a follow-up of 21 + 14 mm (PR), when L1 is corrected to 31 mm, then SOD 45 mm and SD are re-derived', () => {
+    const h = enrolledHistory().run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)));
+    const id = h.idOf('TumorAssessmentRecorded', 2);
+    subjectSpec.given(h.all()).when(correct({ targetEventId: id }, { targetLesions: followUp('2026-03-30', 31, 14).targetLesions })).thenMatches({
+      subject: [{ data: { before: { sumOfDiametersMm: 35, targetResponse: 'PR', overallResponse: 'PR' }, after: { sumOfDiametersMm: 45, targetResponse: 'SD', overallResponse: 'SD' } } }],
+    });
+  });
+  it('given S001 screen-failed on age 17, when the age is corrected to 71, then the outcome becomes EligibilityConfirmed', () => {
+    const h = screenedHistory().run(subjectCommand('AssessEligibility', eligibility({ age: 17 })));
+    const id = h.idOf('SubjectScreenFailed');
+    subjectSpec.given(h.all()).when(correct({ targetEventId: id }, { age: 71 })).thenMatches({
+      subject: [{ data: { before: { age: 17, failedCriteria: ['age-below-minimum'] }, after: { age: 71, failedCriteria: [] }, resultingType: 'EligibilityConfirmed' } }],
+    });
+    h.run(correct({ targetEventId: id }, { age: 71 }));
+    expect(h.state().subject.status).toBe('eligible');
+  });
+  it('given S001 enrolled, when the eligibility age is corrected to 17, then ENTRY.INVALIDATES_LATER_ENTRY (the baseline and enrollment would no longer hold)', () => {
+    const h = enrolledHistory();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('EligibilityConfirmed') }, { age: 17 })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'SUBJECT.NOT_ELIGIBLE' });
+  });
+  it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENTRY.INVALIDATES_LATER_ENTRY naming the dose', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { laterType: 'DoseAdministered', cause: 'DOSE.BEFORE_ENROLLMENT' });
+  });
+  it('given S001 screened, when the consent date is corrected after the screening date, then the original rule refuses it (SCREENING.CONSENT_AFTER_SCREENING)', () => {
+    const h = screenedHistory();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectScreened') }, { consentDate: '2026-01-03' })).thenError('SCREENING.CONSENT_AFTER_SCREENING');
+  });
+  it('given a dose, when the correction has no reason, then VALIDATION.REASON_REQUIRED', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'X' }, '')).thenError('VALIDATION.REASON_REQUIRED', 'validation');
+  });
+  it('given a dose, when the correction names an unknown event, then ENTRY.NOT_FOUND', () =>
+    subjectSpec.given(dosed().all()).when(correct({ targetEventId: 'no-such-event' }, { lotNumber: 'X' })).thenError('ENTRY.NOT_FOUND', 'not-found'));
+  it('given a voided dose, when it is corrected, then ENTRY.VOIDED', () => {
+    const h = dosed();
+    h.run(voidEntry({ targetEventId: h.idOf('DoseAdministered', 2) }));
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'X' })).thenError('ENTRY.VOIDED');
+  });
+  it('given a detected deviation, when it is corrected, then ENTRY.NOT_CORRECTABLE (void it instead)', () => {
+    const h = enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-20')));
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('ProtocolDeviationDetected') }, { severity: 'major' })).thenError('ENTRY.NOT_CORRECTABLE');
+  });
+  it('given a dose, when a derived field (window) is corrected, then ENTRY.FIELD_NOT_CORRECTABLE', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { window: {} })).thenError('ENTRY.FIELD_NOT_CORRECTABLE', 'validation');
+  });
+  it('given a dose with lot LOT-1, when corrected to LOT-1, then ENTRY.NO_CHANGE', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'LOT-1' })).thenError('ENTRY.NO_CHANGE');
+  });
+  it('given an eligibility assessment (investigator only), when a coordinator corrects it, then AUTH.ROLE_NOT_ALLOWED', () => {
+    const h = eligibleHistory();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('EligibilityConfirmed') }, { ecog: 0 }), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');
+  });
+  it('given a dose, when a monitor corrects it, then AUTH.ROLE_NOT_ALLOWED', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'X' }), meta(MONITOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');
+  });
+  it('given a dose, when the correction names no target, then VALIDATION.REQUIRED', () =>
+    subjectSpec.given(dosed().all()).when(correct({}, { lotNumber: 'X' })).thenError('VALIDATION.REQUIRED'));
+});
+
+describe('VoidEntry', () => {
+  it('given cycle 2, when voided, then EntryVoided and the cycle can be recorded again', () => {
+    const h = dosed();
+    const id = h.idOf('DoseAdministered', 2);
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: id })).then({ subject: [{ type: 'EntryVoided', data: { targetEventId: id, targetType: 'DoseAdministered', reason: 'entered in error' } }], study: [] });
+    h.run(voidEntry({ targetEventId: id }));
+    subjectSpec.given(h.all()).when(subjectCommand('RecordDose', dose(2, '2026-02-04'))).thenMatches({ subject: [{ type: 'DoseAdministered', data: { cycle: 2 } }] });
+    expect(currentSubjectEntries(h.state().subject).map((e) => e.eventId)).not.toContain(id);
+  });
+  it('given a voided entry, when voided again, then ENTRY.VOIDED', () => {
+    const h = dosed();
+    h.run(voidEntry({ targetEventId: h.idOf('DoseAdministered', 2) }));
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('DoseAdministered', 2) })).thenError('ENTRY.VOIDED');
+  });
+  it('given an enrollment, when voided, then ENTRY.NOT_VOIDABLE (subject numbers are never reused)', () => {
+    const h = enrolledHistory();
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('SubjectEnrolled') })).thenError('ENTRY.NOT_VOIDABLE');
+  });
+  it('given a correction, when the correction itself is voided, then ENTRY.NOT_VOIDABLE', () => {
+    const h = dosed();
+    h.run(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-2' }));
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EntryCorrected') })).thenError('ENTRY.NOT_VOIDABLE');
+  });
+  it('given a baseline with a follow-up, when the baseline is voided, then ENTRY.INVALIDATES_LATER_ENTRY', () => {
+    const h = enrolledHistory().run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)));
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('TumorAssessmentRecorded', 1) })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'ASSESSMENT.NO_BASELINE' });
+  });
+  it('given a death, when voided, then the subject is enrolled again', () => {
+    const h = enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'x' }));
+    h.run(voidEntry({ targetEventId: h.idOf('SubjectDied') }, 'wrong subject'));
+    expect(h.state().subject.status).toBe('enrolled');
+  });
+  it('given a dose, when the void has no reason, then VALIDATION.REASON_REQUIRED', () => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('DoseAdministered') }, ' ')).thenError('VALIDATION.REASON_REQUIRED');
+  });
+  it('given an eligibility assessment, when a coordinator voids it, then AUTH.ROLE_NOT_ALLOWED', () => {
+    const h = eligibleHistory();
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EligibilityConfirmed') }), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EligibilityConfirmed') }), meta(INVESTIGATOR)).thenMatches({ subject: [{ type: 'EntryVoided' }] });
+  });
+});
