@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerAuditTrail } from './audit-trail/audit-trail.command';
 import { registerCheckpoint } from './checkpoint/checkpoint.command';
 import { registerExport } from './export/export.command';
+import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
+import { registerPfs } from './pfs/pfs.command';
+import { registerReplay } from './replay/replay.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
-import { registerUsers } from './users/users.command';
 import { registerVerify } from './verify/verify.command';
 
 /**
@@ -17,10 +19,12 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerStudy,
-  registerUsers,
   registerImport,
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,
   registerExport,
+  registerReplay,
+  registerPfs,
+  registerExportAdtte,
 ];

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
   addDays,
+  loadDefaultProtocol,
   studyStreamId,
   subjectStreamId,
   type Actor,
@@ -9,7 +10,6 @@ import {
 } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import type { ProjectedEvent } from '../projected-event';
-import lanrProtocol from '../../../domain/src/protocol/lanr-hgnet-01.protocol.json';
 
 /**
  * Test support: writes ledger scenarios as domain events, either folded directly (pure tests) or
@@ -19,7 +19,7 @@ import lanrProtocol from '../../../domain/src/protocol/lanr-hgnet-01.protocol.js
 export const INVESTIGATOR: Actor = { userId: 'u-inv', username: 'ivy', fullName: 'Dr Ivy Investigator', role: 'investigator' };
 export const COORDINATOR: Actor = { userId: 'u-coord', username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator' };
 
-export const seedProtocol = (): ProtocolDocument => JSON.parse(JSON.stringify(lanrProtocol)) as ProtocolDocument;
+export const seedProtocol = (): ProtocolDocument => loadDefaultProtocol();
 
 interface ScenarioEvent {
   readonly eventId: string;

@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { loadDefaultProtocol } from '@trial-ledger/domain';
+import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { globalOptions, withStore } from '../shared/cli-context';
+import { printResult } from '../shared/output';
+
+export interface PfsCommandOptions {
+  readonly study?: string;
+  readonly cutoff?: string;
+  readonly asKnownAt?: string;
+  readonly plot?: string;
+}
+
+const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
+const days = (value: number | null, missing: string): string => (value === null ? missing : String(value));
+
+/** The analysis as a reviewer reads it: the headline figures, then one row per subject. */
+export const formatPfs = (a: PfsAnalysis, position: number): string => {
+  const lines = [
+    `Progression-free survival — ${a.studyId}`,
+    `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
+    '',
+    `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
+    `Median PFS: ${days(a.median.estimate, 'not reached')} days (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`,
+    ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`),
+    '',
+    `${'Subject'.padEnd(10)}${'Start'.padEnd(12)}${'ADT'.padEnd(12)}${'AVAL'.padStart(5)}  CNSR  Reason`,
+    ...a.subjects.map((s) => `${s.subjectId.padEnd(10)}${s.startDate.padEnd(12)}${s.adt.padEnd(12)}${String(s.aval).padStart(5)}  ${String(s.cnsr).padStart(4)}  ${s.reason}`),
+  ];
+  return lines.join('\n');
+};
+
+/**
+ * `trial-ledger pfs [--study ID] [--cutoff DATE] [--as-known-at INSTANT] [--json] [--plot FILE.svg]`:
+ * the primary endpoint (SPEC §3); `--json` prints exactly the document of SPEC appendix B.
+ */
+export const registerPfs = (program: Command): void => {
+  program
+    .command('pfs')
+    .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
+    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant')
+    .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
+    .action(async (opts: PfsCommandOptions, command: Command) => {
+      const options = globalOptions(command);
+      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const pfs = await withStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const analysis = summarisePfs(pfs);
+      if (opts.plot) {
+        await mkdir(dirname(opts.plot), { recursive: true });
+        await writeFile(opts.plot, renderKmSvg(analysis), 'utf8');
+      }
+      printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);
+    });
+};

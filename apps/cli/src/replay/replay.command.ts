@@ -1,0 +1,120 @@
+import type { Command } from 'commander';
+import { loadDefaultProtocol } from '@trial-ledger/domain';
+import { replayStudyOverview, replaySubject, type ResolvedAsOf, type StudyOverview, type SubjectCasebook } from '@trial-ledger/projections';
+import { globalOptions, withStore } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+import { printResult } from '../shared/output';
+
+export interface ReplayCommandOptions {
+  readonly subject?: string;
+  readonly study?: string;
+  readonly asKnownAt?: string;
+  readonly position?: string;
+}
+
+/** `--position N`: a whole number ≥ 0, refused as a usage error otherwise. */
+export const parsePosition = (value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new CliError(`--position must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return Number(value);
+};
+
+const asOfLine = (asOf: ResolvedAsOf): string =>
+  `as known at ${asOf.asKnownAt ?? 'now'}, through log position ${asOf.position}`;
+
+const by = (entry: { recordedBy: { fullName: string; role: string }; recordedAt: string }): string =>
+  `${entry.recordedBy.fullName} (${entry.recordedBy.role}) ${entry.recordedAt}`;
+
+/** The casebook as a monitor reads it: facts, then the audit of corrections, voids and signatures. */
+export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string => {
+  const lines = [`Subject ${c.subjectId} — study ${c.studyId} — ${asOfLine(asOf)}`, `Status: ${c.status}`];
+  if (c.screening) lines.push(`Screened ${c.screening.screeningDate} (consent ${c.screening.consentDate})`);
+  if (c.eligibility) lines.push(c.eligibility.confirmed ? `Eligible (${c.eligibility.assessmentDate})` : `Screen failure (${c.eligibility.assessmentDate}): ${c.eligibility.failedCriteria.join(', ')}`);
+  if (c.enrollment) lines.push(`Enrolled ${c.enrollment.enrollmentDate} as subject number ${c.enrollment.subjectNumber}`);
+  if (c.doses.length > 0 || c.missedDoses.length > 0) {
+    lines.push('', 'Doses:');
+    for (const d of c.doses) {
+      lines.push(`  cycle ${d.cycle}: ${d.administeredOn} ${d.doseMg} mg ${d.route} lot ${d.lotNumber}${d.window ? ` (window ${d.window.from}…${d.window.to}${d.withinWindow ? '' : ', OFF-WINDOW'})` : ''}${d.corrected ? ' [corrected]' : ''}`);
+    }
+    for (const m of c.missedDoses) lines.push(`  cycle ${m.cycle}: MISSED (due ${m.dueOn}) — ${m.reason}`);
+  }
+  if (c.nextDose) lines.push(`Next dose: cycle ${c.nextDose.cycle} due ${c.nextDose.dueOn} (window ${c.nextDose.windowFrom}…${c.nextDose.windowTo})`);
+  if (c.assessments.length > 0) {
+    lines.push('', 'Tumour assessments (RECIST 1.1):');
+    for (const a of c.assessments) {
+      const response = a.baseline ? 'baseline' : `${a.overallResponse ?? '—'} (target ${a.targetResponse ?? '—'})`;
+      lines.push(`  ${a.assessmentDate} ${a.modality} SOD ${a.sumOfDiametersMm ?? 'NE'} mm: ${response}${a.corrected ? ' [corrected]' : ''}`);
+    }
+    if (c.bestOverallResponse) lines.push(`  Best overall response: ${c.bestOverallResponse.response}`);
+  }
+  for (const p of c.clinicalProgressions) lines.push(`Clinical progression ${p.progressionDate}: ${p.basis}`);
+  for (const t of c.newAnticancerTherapies) lines.push(`New anticancer therapy ${t.startDate}: ${t.therapy}`);
+  if (c.adverseEvents.length > 0) {
+    lines.push('', 'Adverse events:');
+    for (const a of c.adverseEvents) lines.push(`  ${a.onsetDate} ${a.term} grade ${a.ctcaeGrade}${a.serious ? ' SERIOUS' : ''} (${a.relatedness})`);
+  }
+  if (c.deviations.length > 0) {
+    lines.push('', 'Protocol deviations:');
+    for (const d of c.deviations) lines.push(`  ${d.deviationDate} ${d.severity} ${d.category} (${d.source}): ${d.description}`);
+  }
+  if (c.treatmentDiscontinuation) lines.push(`Treatment discontinued ${c.treatmentDiscontinuation.discontinuationDate}: ${c.treatmentDiscontinuation.reason}`);
+  if (c.withdrawal) lines.push(`Withdrawn ${c.withdrawal.withdrawalDate}: ${c.withdrawal.reason}`);
+  if (c.death) lines.push(`Died ${c.death.deathDate}: ${c.death.cause}`);
+  if (c.corrections.length > 0) {
+    lines.push('', 'Corrections:');
+    for (const k of c.corrections) {
+      lines.push(`  ${k.targetType} ${k.targetEventId}: ${JSON.stringify(k.before)} → ${JSON.stringify(k.after)} — "${k.reason}" by ${by(k)}${k.voided ? ' [voided]' : ''}`);
+    }
+  }
+  if (c.voids.length > 0) {
+    lines.push('', 'Voided entries:');
+    for (const v of c.voids) lines.push(`  ${v.targetType} ${v.targetEventId} — "${v.reason}" by ${by(v)}`);
+  }
+  if (c.signatures.length > 0) {
+    lines.push('', 'Signatures:');
+    for (const s of c.signatures) {
+      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning ?? 'signed'}${s.superseded ? ` [SUPERSEDED by ${s.supersededBy}]` : ''}`);
+    }
+  }
+  return lines.join('\n');
+};
+
+export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
+  [
+    `Study ${o.studyId}${o.title ? ` — ${o.title}` : ''} — ${asOfLine(asOf)}`,
+    `Protocol version ${o.protocolVersion ?? '—'}${o.locked ? ', LOCKED' : ''}`,
+    `Enrollment: ${o.enrollment.enrolled} of ${o.enrollment.target ?? '—'} (${o.enrollment.percentOfTarget ?? '—'} %); screened ${o.screened}`,
+    `Status: ${Object.entries(o.statusCounts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`,
+    `Dosing: ${o.dosing.administered} given (${o.dosing.withinWindow} in window, ${o.dosing.outsideWindow} off-window), ${o.dosing.missed} missed; compliance ${o.dosing.compliancePercent ?? '—'} %`,
+    `Deviations: ${o.deviations.total} (major ${o.deviations.bySeverity.major}, minor ${o.deviations.bySeverity.minor})`,
+    ...o.deviations.byCategory.map((d) => `  ${d.category}: ${d.total} (major ${d.major}, minor ${d.minor})`),
+    `Adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
+  ].join('\n');
+
+/**
+ * `trial-ledger replay --subject S [--study ID] [--as-known-at INSTANT] [--position N] [--json]`:
+ * the casebook as the ledger knew it then (without `--subject`, the study overview).
+ */
+export const registerReplay = (program: Command): void => {
+  program
+    .command('replay')
+    .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
+    .option('--subject <subjectId>', 'the subject to replay')
+    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)')
+    .option('--position <n>', 'global log position to replay to')
+    .action(async (opts: ReplayCommandOptions, command: Command) => {
+      const options = globalOptions(command);
+      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
+      await withStore(options, async (store) => {
+        if (opts.subject) {
+          const replayed = await replaySubject(store, studyId, opts.subject, asOf);
+          printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
+        } else {
+          const replayed = await replayStudyOverview(store, studyId, asOf);
+          printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf));
+        }
+      });
+    });
+};
