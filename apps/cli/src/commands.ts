@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerAuditTrail } from './audit-trail/audit-trail.command';
 import { registerCheckpoint } from './checkpoint/checkpoint.command';
+import { registerDemo } from './demo/demo.command';
 import { registerExport } from './export/export.command';
 import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
@@ -8,6 +9,7 @@ import { registerPfs } from './pfs/pfs.command';
 import { registerReplay } from './replay/replay.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
+import { registerUsers } from './users/users.command';
 import { registerVerify } from './verify/verify.command';
 
 /**
@@ -19,7 +21,9 @@ export type RegisterCommand = (program: Command) => void;
 export const COMMANDS: RegisterCommand[] = [
   registerServe,
   registerStudy,
+  registerUsers,
   registerImport,
+  registerDemo,
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,

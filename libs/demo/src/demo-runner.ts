@@ -2,6 +2,7 @@ import { executeCommand } from '@trial-ledger/command-pipeline';
 import { loadDefaultProtocol, type Actor, type IsoDate, type ProtocolDocument, type Role } from '@trial-ledger/domain';
 import { verifyChain, type EventStore } from '@trial-ledger/event-store';
 import type { IdentityService } from '@trial-ledger/identity';
+import { analysePfs } from '@trial-ledger/pfs';
 import { replayStudyOverview } from '@trial-ledger/projections';
 import { generateDemoScenario, type DemoScenario, type DemoStep } from './demo-scenario.generator';
 import { createDemoTeam, demoPasswords, type DemoCredential, type DemoUser } from './demo-users';
@@ -50,6 +51,15 @@ export interface DemoSummary {
   readonly adverseEvents: { readonly total: number; readonly serious: number; readonly grade3OrHigher: number };
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
   readonly chain: { readonly ok: boolean; readonly eventsChecked: number; readonly fault: string | null };
+  /** The primary endpoint (SPEC §3): Kaplan–Meier median and landmark rates, with the rows by reason. */
+  readonly pfs: {
+    readonly n: number;
+    readonly events: number;
+    readonly censored: number;
+    readonly byReason: Readonly<Record<string, number>>;
+    readonly median: { readonly estimate: number | null; readonly lower: number | null; readonly upper: number | null };
+    readonly rates: ReadonlyArray<{ day: number; survival: number | null; lower: number | null; upper: number | null }>;
+  };
 }
 
 export interface DemoRun {
@@ -129,6 +139,9 @@ export const summariseDemo = async (store: EventStore, scenario: DemoScenario, c
   }
   const chain = await verifyChain(store.readAll());
   const { overview } = await replayStudyOverview(store, scenario.studyId);
+  const pfs = await analysePfs(store, scenario.studyId);
+  const byReason: Record<string, number> = {};
+  for (const row of pfs.subjects) byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
   const sortedTypes = Object.fromEntries(Object.entries(byType).sort(([a], [b]) => a.localeCompare(b)));
   return {
     seed: scenario.seed,
@@ -158,5 +171,11 @@ export const summariseDemo = async (store: EventStore, scenario: DemoScenario, c
     adverseEvents: { ...overview.adverseEvents },
     events: { total, byType: sortedTypes },
     chain: { ok: chain.ok, eventsChecked: chain.eventsChecked, fault: chain.fault ? `${chain.fault.damage} at position ${chain.fault.position}` : null },
+    pfs: {
+      ...pfs.summary,
+      byReason: Object.fromEntries(Object.entries(byReason).sort(([a], [b]) => a.localeCompare(b))),
+      median: { ...pfs.median },
+      rates: pfs.rates.map((r) => ({ ...r })),
+    },
   };
 };

@@ -332,6 +332,9 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     k,
     date: addDays(start, k * imagingInterval + rng.int(-(imagingWindow - 2), imagingWindow - 2)),
   }));
+  // The end-of-study imaging at month 12, on the last day of the PFS horizon (study day 365), so that the
+  // 12-month PFS rate is estimable for subjects followed that long.
+  scheduled.push({ k: scheduled.length + 1, date: addDays(start, horizon - 1) });
   let walk = 1;
   let lowest = 1;
   const assessments: PlannedAssessment[] = [];
@@ -340,7 +343,7 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     if (course === 'missed-assessments' && (k === 2 || k === 3)) continue;
     if (specials.missedAssessment.has(`${id}#${k}`)) continue;
     let factor: number;
-    if (course === 'responder') factor = [0.78, 0.64, 0.58, 0.56][k - 1] ?? 0.56;
+    if (course === 'responder') factor = [0.78, 0.64, 0.58, 0.56, 0.55][k - 1] ?? 0.55;
     else if (k === progressionAt && course !== 'new-lesion') factor = lowest * rng.real(1.32, 1.5);
     else factor = walk = Math.min(1.05, Math.max(0.94, walk + rng.real(-0.04, 0.04)));
     lowest = Math.min(lowest, factor);
@@ -381,14 +384,14 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     const correctModality = specials.modalityCorrection === id && a.k === 1;
     const key = script.add('coordinator', 'RecordTumorAssessment', {
       assessmentDate: a.date,
-      modality: correctModality ? 'CT' : modality,
+      modality: correctModality ? (modality === 'CT' ? 'MRI' : 'CT') : modality,
       baseline: false,
       targetLesions,
       nonTargetStatus: nonTarget,
       newLesions: a.newLesions,
     }, a.date, `assessment-${a.k}`, { delayDays: rng.int(1, 4) });
     if (correctModality) {
-      script.add('coordinator', 'CorrectEntry', { targetIdempotencyKey: key, changes: { modality: modality === 'CT' ? 'MRI' : 'CT' }, reason: 'Modality corrected against the radiology report' }, addDays(a.date, 20), 'correct-modality');
+      script.add('coordinator', 'CorrectEntry', { targetIdempotencyKey: key, changes: { modality }, reason: 'Modality corrected against the radiology report' }, addDays(a.date, 20), 'correct-modality');
     }
   }
   for (const k of [2, 3]) {

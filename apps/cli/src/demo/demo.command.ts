@@ -1,0 +1,114 @@
+import { rmSync } from 'node:fs';
+import type { Command } from 'commander';
+import { runDemo, type DemoRun, type DemoSummary } from '@trial-ledger/demo';
+import { isIsoDate, type IsoDate } from '@trial-ledger/domain';
+import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
+import { openIdentity } from '../shared/acting-user';
+import { globalOptions, withStore } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+import { startProgress } from '../shared/progress';
+
+export const DEFAULT_DEMO_SEED = '42';
+
+/** `--fresh`: a new store file. Only the embedded store is a file the CLI may delete; a server ledger is never wiped. */
+const freshStore = (url: string): void => {
+  if (storeScheme(url) !== 'sqlite') {
+    throw new CliError(`--fresh only creates a new embedded SQLite file; ${storeScheme(url)} ledgers are append-only and never wiped`, 2, 'DEMO.FRESH_UNSUPPORTED');
+  }
+  const file = sqlitePath(url);
+  if (file === ':memory:') return;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+};
+
+const todayUtc = (): IsoDate => new Date().toISOString().slice(0, 10);
+
+const parseToday = (value: string | undefined): IsoDate => {
+  const actual = todayUtc();
+  if (value === undefined) return actual;
+  if (!isIsoDate(value)) throw new CliError(`--today must be a date YYYY-MM-DD (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  // Clinical dates may not lie after the server's recording date, so the study cannot be seen from the future.
+  if (value > actual) throw new CliError(`--today ${value} lies after the server's date ${actual}`, 2, 'DEMO.TODAY_IN_FUTURE');
+  return value;
+};
+
+const line = (label: string, value: string): string => `  ${label.padEnd(18)} ${value}`;
+
+const days = (value: number | null): string => (value === null ? 'not reached' : `${value} days`);
+const pct = (value: number | null): string => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
+
+const describePfs = (pfs: DemoSummary['pfs']): string => {
+  const rates = pfs.rates.map((r) => `${r.day}-day rate ${pct(r.survival)} (95 % CI ${pct(r.lower)}–${pct(r.upper)})`).join('; ');
+  const m = pfs.median;
+  const ci = `95 % CI ${m.lower === null ? 'NE' : m.lower}–${m.upper === null ? 'NE' : m.upper}`;
+  return `n ${pfs.n}, ${pfs.events} events, ${pfs.censored} censored; median ${days(m.estimate)} (${ci}); ${rates}`;
+};
+
+export const describeSummary = (s: DemoSummary): string => {
+  const e = s.enrollment;
+  const failures = e.screenFailures.map((f) => `${f.subjectId} (${f.failedCriteria.join(', ')})`).join('; ');
+  const refusals = s.commands.refused.map((r) => `${r.command} ${r.subjectId ?? ''} refused [${r.code}]`).join('; ');
+  const statuses = Object.entries(e.statusCounts).map(([k, n]) => `${k} ${n}`).join(', ');
+  const deviations = Object.entries(s.deviations.byCategory).map(([k, n]) => `${k} ${n}`).join(', ');
+  const types = Object.entries(s.events.byType).map(([k, n]) => `${k} ${n}`);
+  const typeLines: string[] = [];
+  for (let i = 0; i < types.length; i += 4) typeLines.push(types.slice(i, i + 4).join(', '));
+  return [
+    `Demo study ${s.studyId} (protocol v${s.protocolVersion ?? '—'}), seed ${s.seed}, seen from ${s.today}`,
+    line('commands', `${s.commands.issued} issued, ${s.commands.recorded} recorded, ${s.commands.refused.length} refused as scripted`),
+    line('refused', refusals || 'none'),
+    line('screened', `${e.screened}; screen failures ${e.screenFailures.length}: ${failures || 'none'}`),
+    line('enrolled', `${e.enrolled}/${e.target ?? '—'}`),
+    line('subjects', statuses),
+    line('dosing', `${s.dosing.administered} doses, ${s.dosing.outsideWindow} outside the window, ${s.dosing.missed} missed; compliance ${s.dosing.compliancePercent ?? '—'} %`),
+    line('deviations', `${s.deviations.total} (${s.deviations.detected} detected, ${s.deviations.recorded} recorded): ${deviations || 'none'}`),
+    line('adverse events', `${s.adverseEvents.total} (serious ${s.adverseEvents.serious}, grade ≥ 3 ${s.adverseEvents.grade3OrHigher})`),
+    line('events', `${s.events.total} in the ledger`),
+    ...typeLines.map((t) => `    ${t}`),
+    line('PFS', describePfs(s.pfs)),
+    ...Object.entries(s.pfs.byReason).map(([reason, n]) => `    ${String(n).padStart(2)} ${reason}`),
+    line('hash chain', s.chain.ok ? `verified: ${s.chain.eventsChecked} events, no alteration` : `BROKEN: ${s.chain.fault ?? 'unknown fault'}`),
+  ].join('\n');
+};
+
+const describeRun = (run: DemoRun, sharedPassword: boolean): string =>
+  [
+    describeSummary(run.summary),
+    line('head', `position ${run.head.position}, hash ${run.head.hash}`),
+    '',
+    sharedPassword ? 'Demo team (password from TRIAL_LEDGER_DEMO_PASSWORD):' : 'Demo team (passwords shown once; use with --as USER and TRIAL_LEDGER_PASSWORD):',
+    ...run.credentials.map((c) => `  ${c.username.padEnd(12)} ${c.role.padEnd(12)} ${c.fullName.padEnd(20)} ${sharedPassword ? '' : c.password}`.trimEnd()),
+  ].join('\n');
+
+/** `trial-ledger demo [--seed N] [--fresh] [--today DATE]` (SPEC §6): the whole 28-subject study from a fixed seed. */
+export const registerDemo = (program: Command): void => {
+  program
+    .command('demo')
+    .description('Run the whole 28-subject LANR-HGNET-01 study through the command pipeline from a fixed seed, then summarise it')
+    .option('--seed <seed>', 'seed of the generated study (same seed and --today: same study)', DEFAULT_DEMO_SEED)
+    .option('--today <date>', 'the date the study is seen from; every clinical date lies before it (default: today, UTC)')
+    .option('--fresh', 'start from a new embedded store file (deletes the SQLite file named by --store)')
+    .action(async (opts: { seed: string; today?: string; fresh?: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      const today = parseToday(opts.today);
+      if (opts.fresh) freshStore(options.store);
+      const sharedPassword = Boolean(process.env.TRIAL_LEDGER_DEMO_PASSWORD);
+      const run = await withStore(options, async (store) => {
+        if ((await store.head()).position > 0) {
+          throw new CliError(`The store ${store.description} already holds a ledger; run the demo with --fresh or on another --store`, 1, 'DEMO.STORE_NOT_EMPTY');
+        }
+        const progress = startProgress('demo', 1);
+        try {
+          return await runDemo(store, openIdentity(store), { seed: opts.seed, today, onProgress: (done, total) => progress.update(done, total) });
+        } finally {
+          progress.stop();
+        }
+      });
+      if (options.json) {
+        const users = run.credentials.map((c) => ({ username: c.username, fullName: c.fullName, role: c.role, ...(sharedPassword ? {} : { password: c.password }) }));
+        process.stdout.write(`${JSON.stringify({ summary: run.summary, head: run.head, users }, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${describeRun(run, sharedPassword)}\n`);
+      }
+      if (!run.summary.chain.ok) process.exitCode = 1;
+    });
+};

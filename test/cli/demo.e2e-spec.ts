@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openEventStore } from '@trial-ledger/event-store';
+import { cli, tempDir } from './cli-harness';
+
+const TODAY = '2026-03-01';
+
+interface DemoJson {
+  summary: {
+    seed: string;
+    commands: { refused: Array<{ subjectId: string; command: string; code: string }> };
+    enrollment: { screened: number; enrolled: number; target: number; screenFailures: Array<{ subjectId: string; failedCriteria: string[] }> };
+    deviations: { total: number; byCategory: Record<string, number> };
+    events: { total: number; byType: Record<string, number> };
+    chain: { ok: boolean; eventsChecked: number };
+    pfs: { n: number; events: number; censored: number; median: { estimate: number | null }; rates: Array<{ day: number; survival: number | null }> };
+  };
+  head: { position: number; hash: string };
+  users: Array<{ username: string; role: string; password?: string }>;
+}
+
+describe('trial-ledger demo', () => {
+  const dir = tempDir();
+  const store = (name: string): string => `sqlite:${join(dir.path, name)}`;
+  const demo = (name: string, ...argv: string[]) => cli(['--store', store(name), '--json', 'demo', '--today', TODAY, ...argv], { TRIAL_LEDGER_DEMO_PASSWORD: undefined });
+  let first: DemoJson;
+  let firstMs = 0;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    const run = await demo('a.sqlite');
+    firstMs = Date.now() - started;
+    if (run.status !== 0) throw new Error(`demo failed: ${run.stderr}${run.stdout}`);
+    first = JSON.parse(run.stdout) as DemoJson;
+  });
+  afterAll(() => dir.remove());
+
+  it('runs the whole study in seconds on the embedded store', () => {
+    expect(firstMs).toBeLessThan(15_000);
+  });
+
+  it('screens 31, fails 2, enrolls 28 and refuses the 29th enrollment with ENROLLMENT.CAP_REACHED', () => {
+    const { enrollment, commands } = first.summary;
+    expect(enrollment).toMatchObject({ screened: 31, enrolled: 28, target: 28 });
+    expect(enrollment.screenFailures).toHaveLength(2);
+    expect(enrollment.screenFailures.every((f) => f.failedCriteria.length > 0)).toBe(true);
+    expect(commands.refused).toEqual([expect.objectContaining({ subjectId: 'S031', command: 'EnrollSubject', code: 'ENROLLMENT.CAP_REACHED' })]);
+    expect(first.summary.events.byType).toMatchObject({ SubjectEnrolled: 28, SubjectAddedToRoster: 28, SubjectScreened: 31, SubjectScreenFailed: 2 });
+  });
+
+  it('records deviations, corrections, a void, a death, a withdrawal and a new therapy, and the chain verifies', () => {
+    const { byType } = first.summary.events;
+    expect(byType).toMatchObject({ EntryCorrected: 3, EntryVoided: 1, SubjectDied: 1, SubjectWithdrawn: 1, NewAnticancerTherapyStarted: 1, ClinicalProgressionRecorded: 1, UserCreated: 5 });
+    expect(byType.ProtocolDeviationDetected).toBeGreaterThanOrEqual(4);
+    expect(first.summary.deviations.byCategory['missed-assessment']).toBeGreaterThan(0);
+    expect(first.summary.chain).toEqual({ ok: true, eventsChecked: first.summary.events.total, fault: null });
+    expect(first.head.position).toBe(first.summary.events.total);
+  });
+
+  it('reports PFS for the 28 enrolled subjects with an estimable 12-month rate', () => {
+    const { pfs } = first.summary;
+    expect(pfs.n).toBe(28);
+    expect(pfs.events + pfs.censored).toBe(28);
+    expect(pfs.events).toBeGreaterThanOrEqual(10);
+    const month12 = pfs.rates.find((r) => r.day === 365);
+    expect(month12?.survival).toBeGreaterThan(0.3);
+    expect(month12?.survival).toBeLessThan(0.8);
+  });
+
+  it('creates the five-role team with generated passwords, never a fixed one', () => {
+    expect(first.users.map((u) => u.role).sort()).toEqual(['admin', 'coordinator', 'investigator', 'monitor', 'regulator']);
+    const passwords = first.users.map((u) => u.password ?? '');
+    expect(new Set(passwords).size).toBe(5);
+    expect(passwords.every((p) => p.length >= 12)).toBe(true);
+  });
+
+  it('given the same seed and date, when run on a fresh store, then the summary is identical (the head hash is not)', async () => {
+    const again = await demo('a.sqlite', '--fresh');
+    expect(again.status).toBe(0);
+    const second = JSON.parse(again.stdout) as DemoJson;
+    expect(second.summary).toEqual(first.summary);
+    expect(second.head.hash).not.toBe(first.head.hash);
+    expect(second.users[0].password).not.toBe(first.users[0].password);
+  });
+
+  it('given another seed, then another study', async () => {
+    const other = JSON.parse((await demo('b.sqlite', '--seed', '7')).stdout) as DemoJson;
+    expect(other.summary.seed).toBe('7');
+    expect(other.summary.enrollment.enrolled).toBe(28);
+    expect(other.summary.events.byType.DoseAdministered).not.toBe(first.summary.events.byType.DoseAdministered);
+  });
+
+  it('refuses a store that already holds a ledger unless --fresh, and leaves it untouched', async () => {
+    const run = await demo('a.sqlite');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('DEMO.STORE_NOT_EMPTY');
+    const ledger = await openEventStore(store('a.sqlite'));
+    try {
+      expect((await ledger.head()).position).toBe(first.summary.events.total);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('refuses a --today in the future and --fresh on a server store', async () => {
+    expect((await demo('c.sqlite', '--today', '2999-01-01')).stdout).toContain('DEMO.TODAY_IN_FUTURE');
+    expect(existsSync(join(dir.path, 'c.sqlite'))).toBe(false);
+    const server = await cli(['--store', 'postgres://localhost/none', 'demo', '--fresh', '--today', TODAY]);
+    expect(server.status).toBe(2);
+    expect(server.stderr).toContain('DEMO.FRESH_UNSUPPORTED');
+  });
+
+  it('prints a human summary with the refusal code, the chain and the PFS figures', async () => {
+    const run = await cli(['--store', store('d.sqlite'), 'demo', '--today', TODAY], { TRIAL_LEDGER_DEMO_PASSWORD: 'workshop password 2026' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('enrolled           28/28');
+    expect(run.stdout).toContain('[ENROLLMENT.CAP_REACHED]');
+    expect(run.stdout).toMatch(/hash chain +verified/);
+    expect(run.stdout).toMatch(/PFS +n 28, \d+ events/);
+    expect(run.stdout).toContain('365-day rate');
+    expect(run.stdout).not.toContain('workshop password 2026');
+  });
+});
