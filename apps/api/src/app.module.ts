@@ -1,6 +1,7 @@
 import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AuditModule } from './audit/audit.module';
 import { CorrectionsModule } from './corrections/corrections.module';
 import { DispositionModule } from './disposition/disposition.module';
 import { DosingModule } from './dosing/dosing.module';
@@ -31,6 +32,7 @@ const featureModules = [
   DispositionModule,
   CorrectionsModule,
   SubjectsModule,
+  AuditModule,
 ];
 
 /** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */

@@ -1,3 +1,7 @@
+import { EXPORT_AUDIT_TRAIL_ROUTE } from './audit/export-audit-trail/export-audit-trail.http.controller';
+import { EXPORT_ODM_ROUTE } from './audit/export-odm/export-odm.http.controller';
+import { GET_AUDIT_TRAIL_ROUTE } from './audit/get-audit-trail/get-audit-trail.http.controller';
+import { VERIFY_LEDGER_ROUTE } from './audit/verify-ledger/verify-ledger.http.controller';
 import { CORRECT_ENTRY_ROUTE } from './corrections/correct-entry/correct-entry.http.controller';
 import { VOID_ENTRY_ROUTE } from './corrections/void-entry/void-entry.http.controller';
 import { DISCONTINUE_TREATMENT_ROUTE } from './disposition/discontinue-treatment/discontinue-treatment.http.controller';
@@ -54,6 +58,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   VOID_ENTRY_ROUTE,
   GET_SUBJECT_ROUTE,
   GET_SUBJECT_EVENTS_ROUTE,
+  GET_AUDIT_TRAIL_ROUTE,
+  VERIFY_LEDGER_ROUTE,
+  EXPORT_ODM_ROUTE,
+  EXPORT_AUDIT_TRAIL_ROUTE,
 ];
 
 /** Routes that need no token: probes and the API's own documentation; they disclose no ledger data. */

@@ -49,13 +49,16 @@ const protocol = { studyId: STUDY_ID, version: 1, title: 'Study of Lanreotide in
 const signedHash = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** A small but complete study (about 30 events). */
-export const seedAuditLedger = async (store: EventStore): Promise<SeededLedger> => {
+export const seedAuditLedger = async (store: EventStore, options: { identity?: boolean; study?: boolean } = {}): Promise<SeededLedger> => {
   const { admin, coordinator, investigator } = USERS;
-  for (const user of Object.values(USERS)) {
-    await appendOne(store, 'identity', 'UserCreated', { ...user, passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdA$SECRETHASHVALUE', createdAt: '2026-01-01T00:00:00.000Z', bootstrap: user.role === 'admin' }, admin);
+  // Skipped where a real identity service owns the `identity` stream (API tests).
+  if (options.identity !== false) {
+    for (const user of Object.values(USERS)) {
+      await appendOne(store, 'identity', 'UserCreated', { ...user, passwordHash: '$scrypt$ln=15,r=8,p=1$c2FsdA$SECRETHASHVALUE', createdAt: '2026-01-01T00:00:00.000Z', bootstrap: user.role === 'admin' }, admin);
+    }
+    await appendOne(store, 'identity', 'LoginSucceeded', { userId: investigator.userId, username: investigator.username, purpose: 'login', sessionId: 's-1', ip: '10.0.0.7', at: '2026-01-02T08:00:00.000Z' }, investigator);
   }
-  await appendOne(store, 'identity', 'LoginSucceeded', { userId: investigator.userId, username: investigator.username, purpose: 'login', sessionId: 's-1', ip: '10.0.0.7', at: '2026-01-02T08:00:00.000Z' }, investigator);
-  await appendOne(store, `study-${STUDY_ID}`, 'StudyRegistered', { studyId: STUDY_ID, protocol }, admin);
+  if (options.study !== false) await appendOne(store, `study-${STUDY_ID}`, 'StudyRegistered', { studyId: STUDY_ID, protocol }, admin);
   for (const [subjectId, number] of [['S001', 1], ['S002', 2]] as const) {
     const stream = subjectStream(subjectId);
     await appendOne(store, stream, 'SubjectScreened', { studyId: STUDY_ID, subjectId, screeningDate: '2026-01-05', consentDate: '2026-01-04', sex: 'F', birthYear: 1961 }, coordinator);

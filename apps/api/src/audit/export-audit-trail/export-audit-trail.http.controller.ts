@@ -1,0 +1,43 @@
+import { Controller, Inject, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import type { EventStore } from '@trial-ledger/event-store';
+import type { HttpResponse } from '../../shared/http/http.types';
+import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
+import { defineRoute } from '../../shared/routing/route-rule';
+import { EVENT_STORE } from '../../shared/tokens';
+import { AUDIT_READ_ROLES } from '../audit-read-roles';
+import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
+
+export class ExportAuditTrailQueryDto extends AuditTrailFilterQueryDto {
+  @ApiProperty({ enum: ['csv', 'json'] })
+  @IsIn(['csv', 'json'], { message: '$property must be csv or json' })
+  format!: AuditTrailFormat;
+}
+
+export const EXPORT_AUDIT_TRAIL_ROUTE = defineRoute({
+  operation: 'ExportAuditTrail',
+  method: 'GET',
+  path: 'api/v1/exports/audit-trail',
+  roles: AUDIT_READ_ROLES,
+  summary: 'The whole (or filtered) audit trail as CSV or a JSON array, streamed',
+});
+
+@ApiTags('audit')
+@Controller()
+export class ExportAuditTrailHttpController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @LedgerRoute(EXPORT_AUDIT_TRAIL_ROUTE)
+  @ApiProduces('text/csv', 'application/json')
+  @ApiOkResponse({ description: 'CSV with a header row, or a JSON array of audit-trail rows.' })
+  async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @Res() response: HttpResponse): Promise<void> {
+    // Checked before the first byte: once streaming has begun, a problem can no longer be reported.
+    if (query.from) normaliseInstant(query.from, 'from');
+    if (query.to) normaliseInstant(query.to, 'to');
+    response.status(200).type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
+    await writeAuditTrail(auditTrail(this.store, toTrailFilter(query)), response, query.format);
+  }
+}

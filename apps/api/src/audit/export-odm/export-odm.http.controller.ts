@@ -1,0 +1,45 @@
+import { Controller, Inject, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { exportOdm } from '@trial-ledger/audit';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
+import type { HttpResponse } from '../../shared/http/http.types';
+import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
+import { defineRoute } from '../../shared/routing/route-rule';
+import { CLOCK, EVENT_STORE } from '../../shared/tokens';
+import { AUDIT_READ_ROLES } from '../audit-read-roles';
+
+export class ExportOdmQueryDto {
+  @ApiPropertyOptional({ description: 'Only this study (default: every study).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  study?: string;
+}
+
+export const EXPORT_ODM_ROUTE = defineRoute({
+  operation: 'ExportOdm',
+  method: 'GET',
+  path: 'api/v1/exports/odm',
+  roles: AUDIT_READ_ROLES,
+  summary: 'CDISC ODM 1.3.2 transactional XML of the ledger (AuditRecords, Update/Remove, Signatures), streamed',
+});
+
+@ApiTags('audit')
+@Controller()
+export class ExportOdmHttpController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @LedgerRoute(EXPORT_ODM_ROUTE)
+  @ApiProduces('application/xml')
+  @ApiOkResponse({ description: 'ODM 1.3.2 XML (FileType Transactional, Archival Yes).' })
+  async exportOdm(@Query() query: ExportOdmQueryDto, @Res() response: HttpResponse): Promise<void> {
+    response.status(200).type('application/xml; charset=utf-8');
+    response.setHeader('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
+    await exportOdm(this.store, response, { clock: this.clock, ...(query.study ? { studyId: query.study } : {}) });
+    response.end();
+  }
+}

@@ -1,0 +1,67 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** `?subject=&user=&from=&to=&type=&page=&pageSize=`: the audit trail's filters (all optional, combined with AND). */
+export class AuditTrailFilterQueryDto {
+  @ApiPropertyOptional({ description: 'Study id (e.g. LANR-HGNET-01).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  study?: string;
+
+  @ApiPropertyOptional({ description: 'Subject id (e.g. S001): its stream, and study-stream events naming it.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  subject?: string;
+
+  @ApiPropertyOptional({ description: 'User id or username of the person who recorded the event.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  user?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or after: ISO date (00:00 UTC) or date-time.', example: '2026-01-01' })
+  @IsOptional()
+  @Matches(INSTANT, { message: '$property must be an ISO 8601 date or date-time' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or before: ISO date (through 23:59:59.999 UTC) or date-time.', example: '2026-12-31' })
+  @IsOptional()
+  @Matches(INSTANT, { message: '$property must be an ISO 8601 date or date-time' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'Event type(s), comma-separated: EntryCorrected,EntryVoided' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: '$property must be event type names separated by commas' })
+  type?: string;
+}
+
+export class GetAuditTrailQueryDto extends AuditTrailFilterQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  pageSize?: number;
+}
+
+export const toTrailFilter = (q: AuditTrailFilterQueryDto) => ({
+  ...(q.study !== undefined ? { studyId: q.study } : {}),
+  ...(q.subject !== undefined ? { subjectId: q.subject } : {}),
+  ...(q.user !== undefined ? { user: q.user } : {}),
+  ...(q.from !== undefined ? { from: q.from } : {}),
+  ...(q.to !== undefined ? { to: q.to } : {}),
+  ...(q.type !== undefined ? { type: q.type } : {}),
+});

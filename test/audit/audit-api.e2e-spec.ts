@@ -1,0 +1,73 @@
+import request from 'supertest';
+import { parseCsv } from '../../libs/audit/src/testing/parse-csv';
+import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
+import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { startApiTestApp, type ApiTestApp } from '../api/support/api-test-app';
+
+describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () => {
+  let api: ApiTestApp;
+  let seeded: SeededLedger;
+
+  beforeAll(async () => {
+    api = await startApiTestApp();
+    seeded = await seedAuditLedger(api.store, { identity: false });
+  });
+  afterAll(() => api.close());
+
+  const get = (path: string, role: Parameters<ApiTestApp['auth']>[0]) => request(api.http).get(path).set('Authorization', api.auth(role));
+
+  it('given a monitor, GET /api/v1/audit-trail filters by subject and type and pages the rows', async () => {
+    const response = await get('/api/v1/audit-trail?subject=S001&type=EntryCorrected,EntryVoided', 'monitor').expect(200);
+    expect(response.body).toMatchObject({ page: 1, pageSize: 100, hasMore: false });
+    expect(response.body.items).toHaveLength(2);
+    expect(response.body.items[0]).toMatchObject({
+      eventType: 'EntryCorrected', fullName: 'Chloé Coordinator', before: { doseMg: 12 }, after: { doseMg: 120 },
+      reason: 'Transcription error: 120 mg per pharmacy log', targetEventId: seeded.doseToCorrect.eventId, targetType: 'DoseAdministered',
+    });
+    const paged = await get('/api/v1/audit-trail?page=2&pageSize=5', 'regulator').expect(200);
+    expect(paged.body.items).toHaveLength(5);
+    expect(paged.body.hasMore).toBe(true);
+  });
+
+  it('never returns password hashes of the real identity stream', async () => {
+    const response = await get('/api/v1/audit-trail?type=UserCreated', 'regulator').expect(200);
+    expect(response.body.items.length).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(response.body)).not.toMatch(/\$scrypt\$/);
+  });
+
+  it.each(['admin', 'investigator', 'coordinator'] as const)('refuses the %s role with 403 problem details', async (role) => {
+    const response = await get('/api/v1/audit-trail', role).expect(403);
+    expect(response.body.code).toBe('AUTH.ROLE_NOT_ALLOWED');
+  });
+
+  it('refuses bad filters with 400 and no token with 401', async () => {
+    expect((await get('/api/v1/audit-trail?from=yesterday', 'monitor')).status).toBe(400);
+    expect((await get('/api/v1/audit-trail?pageSize=5000', 'monitor')).status).toBe(400);
+    expect((await request(api.http).get('/api/v1/audit-trail')).status).toBe(401);
+  });
+
+  it('streams the audit trail as CSV and ODM 1.3.2 that validates', async () => {
+    const csv = await get('/api/v1/exports/audit-trail?format=csv&subject=S002', 'regulator').expect(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(parseCsv(csv.text).map((r) => r.event_type)).toEqual(['SubjectScreened', 'EligibilityConfirmed', 'SubjectEnrolled', 'SubjectAddedToRoster', 'AdverseEventReported']);
+    expect((await get('/api/v1/exports/audit-trail?format=pdf', 'regulator')).status).toBe(400);
+    const odm = await get('/api/v1/exports/odm', 'monitor').buffer(true).parse((res, done) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      res.on('end', () => done(null, body));
+    }).expect(200);
+    expect(odm.headers['content-type']).toContain('application/xml');
+    expect((await validateOdmXml(odm.body as string)).valid).toBe(true);
+  });
+
+  it('verifies the ledger, and reports damage as a finding (200, ok: false) naming the position', async () => {
+    const intact = await get('/api/v1/ledger/verification', 'regulator').expect(200);
+    expect(intact.body).toMatchObject({ ok: true, fault: null });
+    const attacker = new SqliteAttacker(api.store.filename);
+    attacker.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE event_id = ?`, seeded.doseToCorrect.eventId);
+    attacker.close();
+    const damaged = await get('/api/v1/ledger/verification', 'monitor').expect(200);
+    expect(damaged.body).toMatchObject({ ok: false, fault: { position: seeded.doseToCorrect.globalPosition, damage: 'content-altered' } });
+  });
+});
