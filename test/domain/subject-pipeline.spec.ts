@@ -1,0 +1,167 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executeCommand, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
+import { DomainError, foldSubject, currentSubjectEntries, studyStreamId, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
+import { ConcurrencyError, FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import {
+  ADMIN,
+  baselineAssessment,
+  COORDINATOR,
+  dose,
+  eligibility,
+  ENROLLMENT_DATE,
+  INVESTIGATOR,
+  registerStudy,
+  screening,
+  STUDY_ID,
+  subjectCommand,
+} from '../../libs/domain/src/subject/testing/subject.fixtures';
+
+/**
+ * The deciders through the one pipeline over a real, temp-file SQLite store: concurrency, idempotency,
+ * corrections and the lock, as the API, the CLI and the import will run them.
+ */
+describe('subject commands through executeCommand (SQLite)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const clock = new FixedClock('2026-06-30T12:00:00.000Z');
+  const as = (actor = INVESTIGATOR, extra: Partial<CommandEnvelope> = {}): CommandEnvelope => ({ actor, source: 'api', ...extra });
+  const run = (command: Command, envelope: CommandEnvelope = as()) => executeCommand(store, command, envelope, { clock });
+  const refusal = async (promise: Promise<unknown>): Promise<string> => {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof DomainError || error instanceof ConcurrencyError) return error.code;
+      throw error;
+    }
+    throw new Error('expected a refusal');
+  };
+  const subjectState = async (subjectId = 'S001') =>
+    foldSubject((await store.readStream(subjectStreamId(STUDY_ID, subjectId))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
+
+  const makeEligible = async (subjectId: string) => {
+    await run(subjectCommand('ScreenSubject', screening(), subjectId), as(COORDINATOR));
+    await run(subjectCommand('AssessEligibility', eligibility(), subjectId));
+  };
+  const enroll = (subjectId: string) => run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }, subjectId));
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tl-domain-'));
+    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
+    await run(registerStudy(), as(ADMIN, { source: 'cli' }));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given 40 eligible subjects, when all 40 are enrolled concurrently, then exactly 28 are enrolled as numbers 1..28 and 12 get ENROLLMENT.CAP_REACHED', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `S${String(i + 1).padStart(3, '0')}`);
+    for (const id of ids) await makeEligible(id);
+    let conflicts = 0;
+    const append = store.append.bind(store);
+    store.append = async (request) => {
+      try {
+        return await append(request);
+      } catch (error) {
+        if (error instanceof ConcurrencyError) conflicts += 1;
+        throw error;
+      }
+    };
+
+    const results = await Promise.allSettled(ids.map((id) => enroll(id)));
+
+    const codes = results.map((r) => (r.status === 'fulfilled' ? 'enrolled' : (r.reason as DomainError).code));
+    expect(codes.filter((c) => c === 'enrolled')).toHaveLength(28);
+    expect(codes.filter((c) => c === 'ENROLLMENT.CAP_REACHED')).toHaveLength(12);
+    const roster = (await store.readStream(studyStreamId(STUDY_ID))).filter((e) => e.type === 'SubjectAddedToRoster');
+    expect(roster.map((e) => e.data.subjectNumber)).toEqual(Array.from({ length: 28 }, (_, i) => i + 1));
+    expect(new Set(roster.map((e) => e.data.subjectId)).size).toBe(28);
+    const enrolledNumbers: number[] = [];
+    for (const id of ids) {
+      const state = await subjectState(id);
+      if (state.status === 'enrolled') enrolledNumbers.push(state.enrollment.subjectNumber);
+    }
+    expect(enrolledNumbers.sort((a, b) => a - b)).toEqual(roster.map((e) => e.data.subjectNumber));
+    // The requests really raced: appends lost to a concurrent enrollment and were decided again.
+    expect(conflicts).toBeGreaterThan(0);
+  });
+
+  it('given S001 enrolled (subject stream at version 3), when a dose names the stale version 2, then CONCURRENCY.VERSION_CONFLICT and nothing is written', async () => {
+    await makeEligible('S001');
+    await enroll('S001');
+    const before = await store.head();
+    const code = await refusal(run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR, { expectedVersion: 2 })));
+    expect(code).toBe('CONCURRENCY.VERSION_CONFLICT');
+    expect((await store.head()).position).toBe(before.position);
+    const ok = await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR, { expectedVersion: 3 }));
+    expect(ok.primaryVersion).toBe(4);
+  });
+
+  it('given a dose recorded with an idempotency key, when the same request is replayed, then the first outcome is returned and nothing is written', async () => {
+    await makeEligible('S001');
+    await enroll('S001');
+    const first = await run(subjectCommand('RecordDose', dose(1, '2026-01-20')), as(COORDINATOR, { idempotencyKey: 'k-dose-1', requestHash: 'h1' }));
+    const head = await store.head();
+    const again = await run(subjectCommand('RecordDose', dose(1, '2026-01-20')), as(COORDINATOR, { idempotencyKey: 'k-dose-1', requestHash: 'h1' }));
+    expect(again.replayed).toBe(true);
+    expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
+    expect(first.events.map((e) => e.type)).toEqual(['DoseAdministered', 'ProtocolDeviationDetected']);
+    expect((await store.head()).position).toBe(head.position);
+  });
+
+  it('given a dose written under key k-dose-2, when corrected by targetIdempotencyKey and then corrected again through the correction, then the latest value wins and the original is untouched', async () => {
+    await makeEligible('S001');
+    await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
+    await enroll('S001');
+    await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR));
+    const dosed = await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR, { idempotencyKey: 'k-dose-2' }));
+    const doseId = dosed.events[0].eventId;
+
+    const first = await run(subjectCommand('CorrectEntry', { targetIdempotencyKey: 'k-dose-2', changes: { administeredOn: '2026-02-04' }, reason: 'date mistyped' }), as(COORDINATOR, { idempotencyKey: 'k-fix-1' }));
+    expect(first.events[0].data).toMatchObject({ targetEventId: doseId, before: { administeredOn: '2026-02-03' }, after: { administeredOn: '2026-02-04' } });
+    expect(first.events[0].metadata.reason).toBe('date mistyped');
+
+    const second = await run(subjectCommand('CorrectEntry', { targetIdempotencyKey: 'k-fix-1', changes: { administeredOn: '2026-02-05' }, reason: 'second look at the chart' }), as(COORDINATOR));
+    expect(second.events[0].data).toMatchObject({ targetEventId: doseId, before: { administeredOn: '2026-02-04' }, after: { administeredOn: '2026-02-05' } });
+
+    const entry = currentSubjectEntries(await subjectState()).find((e) => e.eventId === doseId)!;
+    expect(entry.current.data).toMatchObject({ administeredOn: '2026-02-05' });
+    expect((await store.getEvent(doseId))!.data).toMatchObject({ administeredOn: '2026-02-03' });
+  });
+
+  it('given an unknown idempotency key, when a correction names it, then ENTRY.NOT_FOUND', async () => {
+    await makeEligible('S001');
+    expect(await refusal(run(subjectCommand('CorrectEntry', { targetIdempotencyKey: 'nope', changes: { age: 70 }, reason: 'x' })))).toBe('ENTRY.NOT_FOUND');
+  });
+
+  it('given a dose, when it is voided, then EntryVoided is stored, the current entries omit it and the cycle may be recorded again', async () => {
+    await makeEligible('S001');
+    await enroll('S001');
+    const dosed = await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR, { idempotencyKey: 'k-d1' }));
+    const voided = await run(subjectCommand('VoidEntry', { targetIdempotencyKey: 'k-d1', reason: 'wrong subject' }), as(COORDINATOR));
+    expect(voided.events.map((e) => [e.type, e.data.targetEventId])).toEqual([['EntryVoided', dosed.events[0].eventId]]);
+    expect(currentSubjectEntries(await subjectState()).some((e) => e.eventId === dosed.events[0].eventId)).toBe(false);
+    const again = await run(subjectCommand('RecordDose', dose(1, '2026-01-07')), as(COORDINATOR));
+    expect(again.events[0].type).toBe('DoseAdministered');
+  });
+
+  it('given a locked study, when a dose is recorded, then STUDY.LOCKED and nothing is written; after unlocking it is accepted', async () => {
+    await makeEligible('S001');
+    await enroll('S001');
+    await run({ type: 'LockStudy', studyId: STUDY_ID, payload: { reason: 'interim analysis' } }, as(ADMIN));
+    const head = await store.head();
+    expect(await refusal(run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR)))).toBe('STUDY.LOCKED');
+    expect((await store.head()).position).toBe(head.position);
+    await run({ type: 'UnlockStudy', studyId: STUDY_ID, payload: { reason: 'queries resolved' } }, as(ADMIN));
+    expect((await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR))).events).toHaveLength(1);
+  });
+
+  it('given an amended protocol, when a subject event is written, then its metadata carries the protocol version in force', async () => {
+    const { loadDefaultProtocol } = await import('@trial-ledger/domain');
+    await run({ type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: { ...loadDefaultProtocol(), version: 2 }, reason: 'Amendment 1' } }, as(ADMIN));
+    const screened = await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
+    expect(screened.events[0].metadata.protocolVersion).toBe(2);
+  });
+});
