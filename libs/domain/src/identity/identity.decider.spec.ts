@@ -1,0 +1,196 @@
+import type { Actor } from '../shared/actor';
+import { SYSTEM_ACTOR } from '../shared/actor';
+import { DomainError } from '../shared/domain-error';
+import {
+  decideIdentity,
+  evolveIdentity,
+  findUser,
+  identityRefusal,
+  initialIdentityState,
+  isPasswordExpired,
+  type IdentityCommand,
+  type IdentityContext,
+  type IdentityState,
+} from './identity.decider';
+import type { IdentityEvent } from './identity.events';
+import { redactIdentityEvent } from './identity.events';
+
+/** Given these events, when this command, then these events (or this refusal). */
+const NOW = '2026-03-02T09:00:00.000Z';
+const rules = { maxFailedAttempts: 3, lockoutMinutes: 30, passwordMaxAgeDays: 90 };
+const ADA: Actor = { userId: 'u-ada', username: 'ada', fullName: 'Ada Admin', role: 'admin' };
+const IVAN: Actor = { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator' };
+
+const context = (actor: Actor = ADA, now = NOW): IdentityContext => ({ actor, now, reason: null, rules });
+const given = (events: readonly IdentityEvent[]): IdentityState => events.reduce(evolveIdentity, initialIdentityState());
+const when = (events: readonly IdentityEvent[], command: IdentityCommand, ctx: IdentityContext = context()): IdentityEvent[] =>
+  decideIdentity(command, given(events), ctx);
+const refusalOf = (events: readonly IdentityEvent[], command: IdentityCommand, ctx?: IdentityContext): string => {
+  try {
+    when(events, command, ctx);
+  } catch (error) {
+    return (error as DomainError).code;
+  }
+  return 'NOT REFUSED';
+};
+
+const adaCreated: IdentityEvent = {
+  type: 'UserCreated',
+  data: { userId: 'u-ada', username: 'ada', fullName: 'Ada Admin', role: 'admin', passwordHash: '$scrypt$ada', createdAt: NOW, bootstrap: true },
+};
+const ivanCreated: IdentityEvent = {
+  type: 'UserCreated',
+  data: { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', passwordHash: '$scrypt$ivan', createdAt: NOW, bootstrap: false },
+};
+const ivanDeactivated: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-ivan', username: 'ivan', at: NOW } };
+const login = (passwordMatches: boolean, username = 'ivan'): IdentityCommand => ({
+  type: 'AuthenticateWithPassword',
+  data: { username, passwordMatches, purpose: 'login', sessionId: 's-1', ip: '10.0.0.1' },
+});
+
+describe('identity decider: CreateFirstAdmin', () => {
+  it('allowed on an empty ledger', () => {
+    const events = when([], { type: 'CreateFirstAdmin', data: { userId: 'u-ada', username: 'Ada', fullName: '  Ada   Admin ', passwordHash: '$scrypt$x' } }, context(SYSTEM_ACTOR));
+    expect(events).toEqual([{ type: 'UserCreated', data: { userId: 'u-ada', username: 'ada', fullName: 'Ada Admin', role: 'admin', passwordHash: '$scrypt$x', createdAt: NOW, bootstrap: true } }]);
+  });
+  it('refused once an admin exists', () => {
+    expect(refusalOf([adaCreated], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: 'eve', fullName: 'Eve', passwordHash: 'h' } })).toBe('IDENTITY.ADMIN_EXISTS');
+  });
+  it('refuses a malformed username', () => {
+    expect(refusalOf([], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: '1x', fullName: 'Eve', passwordHash: 'h' } })).toBe('IDENTITY.USERNAME_INVALID');
+  });
+});
+
+describe('identity decider: CreateUser', () => {
+  const create = (username: string, role = 'coordinator'): IdentityCommand => ({
+    type: 'CreateUser', data: { userId: 'u-new', username, fullName: 'New User', role: role as 'coordinator', passwordHash: 'h' },
+  });
+  it('allowed for an admin', () => {
+    expect(when([adaCreated], create('cora'))[0]).toMatchObject({ type: 'UserCreated', data: { username: 'cora', role: 'coordinator', bootstrap: false } });
+  });
+  it('refused for anyone but an admin', () => {
+    expect(refusalOf([adaCreated, ivanCreated], create('cora'), context(IVAN))).toBe('AUTH.ROLE_NOT_ALLOWED');
+  });
+  it('refused for an admin whose account was deactivated meanwhile (the actor is checked against the state)', () => {
+    const second: IdentityEvent = { type: 'UserCreated', data: { ...adaCreated.data, userId: 'u-bob', username: 'bob' } } as IdentityEvent;
+    const adaGone: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-ada', username: 'ada', at: NOW } };
+    expect(refusalOf([adaCreated, second, adaGone], create('cora'))).toBe('AUTH.ROLE_NOT_ALLOWED');
+  });
+  it('never reuses a username, even a deactivated one, in any case', () => {
+    expect(refusalOf([adaCreated, ivanCreated, ivanDeactivated], create('IVAN'))).toBe('IDENTITY.USERNAME_TAKEN');
+  });
+  it('refuses an unknown role', () => {
+    expect(refusalOf([adaCreated], create('cora', 'superuser'))).toBe('IDENTITY.ROLE_INVALID');
+  });
+});
+
+describe('identity decider: role changes, deactivation, reactivation', () => {
+  it('changes a role; the same role again is a no-op', () => {
+    expect(when([adaCreated, ivanCreated], { type: 'ChangeUserRole', data: { username: 'ivan', role: 'monitor' } })).toEqual([
+      { type: 'UserRoleChanged', data: { userId: 'u-ivan', username: 'ivan', from: 'investigator', to: 'monitor' } },
+    ]);
+    expect(when([adaCreated, ivanCreated], { type: 'ChangeUserRole', data: { username: 'ivan', role: 'investigator' } })).toEqual([]);
+  });
+  it('refuses to demote or deactivate the last active admin', () => {
+    expect(refusalOf([adaCreated], { type: 'ChangeUserRole', data: { username: 'ada', role: 'monitor' } })).toBe('IDENTITY.LAST_ADMIN');
+    expect(refusalOf([adaCreated], { type: 'DeactivateUser', data: { username: 'ada' } })).toBe('IDENTITY.LAST_ADMIN');
+  });
+  it('deactivates; deactivating again is a no-op; an unknown user is refused', () => {
+    expect(when([adaCreated, ivanCreated], { type: 'DeactivateUser', data: { username: 'ivan' } })).toEqual([ivanDeactivated]);
+    expect(when([adaCreated, ivanCreated, ivanDeactivated], { type: 'DeactivateUser', data: { username: 'ivan' } })).toEqual([]);
+    expect(refusalOf([adaCreated], { type: 'DeactivateUser', data: { username: 'nobody' } })).toBe('IDENTITY.USER_NOT_FOUND');
+  });
+  it('reactivates a deactivated user; an active one is a no-op', () => {
+    expect(when([adaCreated, ivanCreated, ivanDeactivated], { type: 'ReactivateUser', data: { username: 'ivan' } })).toEqual([
+      { type: 'UserReactivated', data: { userId: 'u-ivan', username: 'ivan' } },
+    ]);
+    expect(when([adaCreated, ivanCreated], { type: 'ReactivateUser', data: { username: 'ivan' } })).toEqual([]);
+  });
+});
+
+describe('identity decider: authentication', () => {
+  it('records a success', () => {
+    expect(when([adaCreated, ivanCreated], login(true))).toEqual([
+      { type: 'LoginSucceeded', data: { userId: 'u-ivan', username: 'ivan', purpose: 'login', sessionId: 's-1', ip: '10.0.0.1', at: NOW } },
+    ]);
+  });
+  it('records an unknown user as a failure, without an account to count against', () => {
+    const [event] = when([adaCreated], login(false, 'nobody'));
+    expect(event).toMatchObject({ type: 'LoginFailed', data: { attemptedUsername: 'nobody', userId: null, reason: 'unknown-user' } });
+    expect(identityRefusal([event])?.code).toBe('AUTH.INVALID_CREDENTIALS');
+  });
+  it('counts consecutive failures and locks the account at the limit', () => {
+    const history: IdentityEvent[] = [adaCreated, ivanCreated];
+    for (let i = 1; i < rules.maxFailedAttempts; i += 1) {
+      const events = when(history, login(false));
+      expect(events).toEqual([expect.objectContaining({ type: 'LoginFailed', data: expect.objectContaining({ consecutiveFailures: i }) })]);
+      history.push(...events);
+    }
+    const locking = when(history, login(false));
+    expect(locking.map((e) => e.type)).toEqual(['LoginFailed', 'AccountLockedOut']);
+    expect(locking[1].data).toMatchObject({ failures: 3, lockedUntil: '2026-03-02T09:30:00.000Z' });
+    expect(identityRefusal(locking)?.code).toBe('AUTH.ACCOUNT_LOCKED');
+    history.push(...locking);
+    // While locked even the right password is refused, and the count does not move.
+    expect(when(history, login(true))[0].data).toMatchObject({ reason: 'account-locked' });
+    expect(when(history, login(true), context(ADA, '2026-03-02T09:30:00.000Z'))[0].type).toBe('LoginSucceeded');
+  });
+  it('refuses a deactivated user and an expired password without counting them as guesses', () => {
+    expect(when([adaCreated, ivanCreated, ivanDeactivated], login(true))[0].data).toMatchObject({ reason: 'user-deactivated', consecutiveFailures: 0 });
+    const later = context(ADA, '2026-05-31T09:00:00.000Z');
+    const [expired] = when([adaCreated, ivanCreated], login(true), later);
+    expect(expired.data).toMatchObject({ reason: 'password-expired', consecutiveFailures: 0 });
+    expect(identityRefusal([expired])?.code).toBe('AUTH.PASSWORD_EXPIRED');
+  });
+});
+
+describe('identity decider: passwords', () => {
+  const change = (currentPasswordMatches: boolean, reusesRecentPassword = false): IdentityCommand => ({
+    type: 'ChangeOwnPassword', data: { username: 'ivan', currentPasswordMatches, passwordHash: '$scrypt$new', reusesRecentPassword, ip: null },
+  });
+  it('changes the password with the right current one, even once it expired', () => {
+    const [event] = when([adaCreated, ivanCreated], change(true), context(IVAN, '2026-12-01T00:00:00.000Z'));
+    expect(event).toEqual({ type: 'PasswordChanged', data: { userId: 'u-ivan', username: 'ivan', passwordHash: '$scrypt$new', changedAt: '2026-12-01T00:00:00.000Z', mustChange: false } });
+    const state = given([adaCreated, ivanCreated, event]);
+    expect(findUser(state, 'ivan')).toMatchObject({ passwordHash: '$scrypt$new', previousPasswordHashes: ['$scrypt$ivan'] });
+    expect(isPasswordExpired(findUser(state, 'ivan')!, '2026-12-02T00:00:00.000Z', rules)).toBe(false);
+  });
+  it('refuses a recently used password', () => {
+    expect(refusalOf([adaCreated, ivanCreated], change(true, true))).toBe('PASSWORD.REUSED');
+  });
+  it('a wrong current password is a counted failure, and nothing changes', () => {
+    expect(when([adaCreated, ivanCreated], change(false))).toEqual([expect.objectContaining({ type: 'LoginFailed', data: expect.objectContaining({ purpose: 'change-password', consecutiveFailures: 1 }) })]);
+  });
+  it('an admin reset forces a change at the next login', () => {
+    const [reset] = when([adaCreated, ivanCreated], { type: 'ResetPassword', data: { username: 'ivan', passwordHash: '$scrypt$tmp', reusesRecentPassword: false } });
+    expect(reset.data).toMatchObject({ mustChange: true });
+    expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-expired' });
+  });
+});
+
+describe('identity decider: the signing ceremony (VerifySigner)', () => {
+  const verify = (attemptedSigner: string, passwordMatches: boolean): IdentityCommand => ({
+    type: 'VerifySigner', data: { attemptedSigner, passwordMatches, studyId: 'LANR-HGNET-01', subjectId: 'S001', ip: null },
+  });
+  it('decides nothing when the session user re-enters their own password', () => {
+    expect(when([adaCreated, ivanCreated], verify('ivan', true), context(IVAN))).toEqual([]);
+  });
+  it('records a wrong password as a counted signature failure', () => {
+    const events = when([adaCreated, ivanCreated], verify('ivan', false), context(IVAN));
+    expect(events).toEqual([expect.objectContaining({ type: 'SignatureFailed', data: expect.objectContaining({ reason: 'wrong-password', consecutiveFailures: 1 }) })]);
+    expect(identityRefusal(events)).toMatchObject({ code: 'SIGNATURE.PASSWORD_INVALID', kind: 'forbidden' });
+  });
+  it('records an attempt to sign as someone else', () => {
+    const events = when([adaCreated, ivanCreated], verify('ada', true), context(IVAN));
+    expect(events[0].data).toMatchObject({ reason: 'signer-mismatch', username: 'ivan', attemptedSigner: 'ada' });
+    expect(identityRefusal(events)?.code).toBe('SIGNATURE.SIGNER_MISMATCH');
+  });
+});
+
+describe('redactIdentityEvent', () => {
+  it('replaces password hashes and leaves every other event as it is', () => {
+    expect(redactIdentityEvent(adaCreated).data).toMatchObject({ username: 'ada', passwordHash: '[redacted]' });
+    expect(adaCreated.data).toMatchObject({ passwordHash: '$scrypt$ada' });
+    expect(redactIdentityEvent(ivanDeactivated)).toBe(ivanDeactivated);
+  });
+});

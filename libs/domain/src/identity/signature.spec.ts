@@ -1,0 +1,105 @@
+import type { Actor } from '../shared/actor';
+import type { DomainError } from '../shared/domain-error';
+import type { Recorded } from '../shared/recorded';
+import { decideSignature, signatureStatus, type SignCommand } from './signature';
+
+const IVAN: Actor = { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator' };
+const CORA: Actor = { userId: 'u-cora', username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator' };
+const NOW = '2026-04-30T14:05:00.000Z';
+
+let version = 0;
+const recorded = (type: string, data: Record<string, unknown>, eventId = `e-${version + 1}`): Recorded => {
+  version += 1;
+  return { type, data, eventId, streamVersion: version, globalPosition: version, recordedAt: NOW, actor: CORA, idempotencyKey: null };
+};
+
+const sign = (overrides: Partial<SignCommand> = {}): SignCommand => ({
+  studyId: 'LANR-HGNET-01', subjectId: 'S001', meaning: 'approval', scope: 'casebook',
+  signer: { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator' },
+  signedThroughVersion: 2, signedEventHash: 'h2', signedHash: 'bound', ...overrides,
+});
+const codeOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    return (error as DomainError).code;
+  }
+  return 'NOT REFUSED';
+};
+
+describe('decideSignature', () => {
+  let casebook: Recorded[];
+  beforeEach(() => {
+    version = 0;
+    casebook = [recorded('SubjectScreened', { subjectId: 'S001' }), recorded('DoseAdministered', { cycle: 1 })];
+  });
+
+  it('given a casebook, when the investigator signs it, then CasebookSigned binds name, time, meaning and hash', () => {
+    expect(decideSignature(sign(), casebook, { actor: IVAN, now: NOW })).toEqual([{
+      type: 'CasebookSigned',
+      data: {
+        studyId: 'LANR-HGNET-01', subjectId: 'S001', signerUserId: 'u-ivan', signerUsername: 'ivan', signerFullName: 'Dr Ivan Investigator',
+        signedAt: NOW, meaning: 'approval', signedThroughVersion: 2, signedEventHash: 'h2', signedHash: 'bound', hashAlgorithm: 'SHA-256',
+      },
+    }]);
+  });
+  it('refuses a coordinator signing the casebook, and a signer other than the actor', () => {
+    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }))).toBe('AUTH.ROLE_NOT_ALLOWED');
+    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-x', username: 'x', fullName: 'X' } }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.SIGNER_MISMATCH');
+  });
+  it('refuses content that moved since it was presented, an empty casebook and an unknown meaning', () => {
+    expect(codeOf(() => decideSignature(sign({ signedThroughVersion: 1 }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.CONTENT_CHANGED');
+    expect(codeOf(() => decideSignature(sign(), [], { actor: IVAN, now: NOW }))).toBe('SUBJECT.NOT_FOUND');
+    expect(codeOf(() => decideSignature(sign({ meaning: 'agreement' as 'approval' }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.MEANING_INVALID');
+  });
+  it('signs one record; refuses an unknown, a voided or a non-record target', () => {
+    const record = decideSignature(sign({ scope: { eventId: 'e-2' }, signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW });
+    expect(record[0]).toMatchObject({ type: 'RecordSigned', data: { targetEventId: 'e-2', targetType: 'DoseAdministered' } });
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'nope' } }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_NOT_FOUND');
+    const voided = [...casebook, recorded('EntryVoided', { targetEventId: 'e-2', targetType: 'DoseAdministered', reason: 'wrong subject' })];
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-2' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_VOIDED');
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-3' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_NOT_SIGNABLE');
+  });
+});
+
+describe('signatureStatus', () => {
+  beforeEach(() => {
+    version = 0;
+  });
+  const manifestation = (through: number, extra: Record<string, unknown> = {}) => ({
+    studyId: 'LANR-HGNET-01', subjectId: 'S001', signerUserId: 'u-ivan', signerUsername: 'ivan', signerFullName: 'Dr Ivan Investigator',
+    signedAt: NOW, meaning: 'approval', signedThroughVersion: through, signedEventHash: 'h', signedHash: 'b', hashAlgorithm: 'SHA-256', ...extra,
+  });
+
+  it('a casebook signature stays valid when new facts are added after it', () => {
+    const events = [recorded('SubjectScreened', {}), recorded('CasebookSigned', manifestation(1)), recorded('DoseAdministered', { cycle: 1 })];
+    expect(signatureStatus(events)).toEqual([expect.objectContaining({ status: 'valid', supersededBy: [], scope: 'casebook', signatureEventId: 'e-2' })]);
+  });
+  it('a later correction of a covered entry supersedes the casebook signature', () => {
+    const events = [
+      recorded('SubjectScreened', {}),
+      recorded('CasebookSigned', manifestation(1)),
+      recorded('EntryCorrected', { targetEventId: 'e-1', targetType: 'SubjectScreened', before: {}, after: {}, reason: 'typo' }),
+    ];
+    expect(signatureStatus(events)[0]).toMatchObject({ status: 'superseded', supersededBy: ['e-3'] });
+  });
+  it('a correction recorded before the signature was part of what was signed', () => {
+    const events = [
+      recorded('SubjectScreened', {}),
+      recorded('EntryCorrected', { targetEventId: 'e-1', targetType: 'SubjectScreened', before: {}, after: {}, reason: 'typo' }),
+      recorded('CasebookSigned', manifestation(2)),
+    ];
+    expect(signatureStatus(events)[0].status).toBe('valid');
+  });
+  it('a record signature is superseded only by a change to its own record', () => {
+    const events = [
+      recorded('DoseAdministered', { cycle: 1 }),
+      recorded('DoseAdministered', { cycle: 2 }),
+      recorded('RecordSigned', manifestation(2, { targetEventId: 'e-1', targetType: 'DoseAdministered' })),
+      recorded('EntryVoided', { targetEventId: 'e-2', targetType: 'DoseAdministered', reason: 'entered in error' }),
+    ];
+    expect(signatureStatus(events)[0]).toMatchObject({ status: 'valid', scope: { eventId: 'e-1' } });
+    const voidedOwn = [...events, recorded('EntryVoided', { targetEventId: 'e-1', targetType: 'DoseAdministered', reason: 'entered in error' })];
+    expect(signatureStatus(voidedOwn)[0]).toMatchObject({ status: 'superseded', supersededBy: ['e-5'] });
+  });
+});
