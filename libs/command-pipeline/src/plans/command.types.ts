@@ -2,7 +2,6 @@ import type { StudyCommand, StudyCommandType, SubjectCommand } from '@trial-ledg
 
 /** Every command the ledger accepts: subject commands (clinical data) and study commands (set-up, lock). */
 export type Command = SubjectCommand | StudyCommand;
-export type LedgerCommand = Command;
 
 const STUDY_COMMAND_TYPES: ReadonlySet<string> = new Set<StudyCommandType>(['RegisterStudy', 'AmendProtocol', 'LockStudy', 'UnlockStudy']);
 

@@ -64,9 +64,17 @@ describe('RecordDose', () => {
     ['a zero dose', { doseMg: 0 }, 'VALIDATION.OUT_OF_RANGE'],
     ['no lot number', { lotNumber: '' }, 'VALIDATION.REQUIRED'],
     ['2026-02-29 (not a leap year)', { administeredOn: '2026-02-29' }, 'VALIDATION.INVALID_DATE'],
-    ['a date after the recording date', { administeredOn: '2026-07-01' }, 'VALIDATION.FUTURE_DATE'],
+    ['a date after the recording date', { administeredOn: '2026-07-02' }, 'VALIDATION.FUTURE_DATE'],
   ])('given S001 enrolled, when dosed with %s, then %s', (_name, over, code) =>
     subjectSpec.given(enrolledHistory().all()).when(subjectCommand('RecordDose', { ...dose(1, '2026-01-06'), ...over } as never)).thenError(code as string, 'validation'));
+});
+
+describe('clinical dates against the recording instant', () => {
+  const cycle1On = (date: string) => subjectCommand('RecordDose', dose(1, date));
+  it('given the server clock at 2026-06-30T12:00Z, when a dose is dated 2026-07-01, then accepted (already 2026-07-01 at UTC+14)', () =>
+    subjectSpec.given(enrolledHistory().all()).when(cycle1On('2026-07-01'), meta(COORDINATOR, '2026-06-30T12:00:00.000Z')).thenMatches({ subject: [{ type: 'DoseAdministered', data: { administeredOn: '2026-07-01' } }, { data: { category: 'dose-off-window' } }] }));
+  it('given the server clock at 2026-06-30T09:00Z, when a dose is dated 2026-07-01, then VALIDATION.FUTURE_DATE (no time zone has reached it)', () =>
+    subjectSpec.given(enrolledHistory().all()).when(cycle1On('2026-07-01'), meta(COORDINATOR, '2026-06-30T09:00:00.000Z')).thenError('VALIDATION.FUTURE_DATE', 'validation'));
 });
 
 describe('RecordMissedDose', () => {

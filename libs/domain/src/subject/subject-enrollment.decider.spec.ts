@@ -34,7 +34,7 @@ describe('ScreenSubject', () => {
     subjectSpec.given(given).when(subjectCommand('ScreenSubject', screening({ consentDate: '2026-01-03' })), meta(COORDINATOR)).thenError('SCREENING.CONSENT_AFTER_SCREENING', 'validation'));
   it.each([
     ['an impossible date', { screeningDate: '2026-02-30' }, 'VALIDATION.INVALID_DATE'],
-    ['a date after the recording date', { screeningDate: '2026-07-01' }, 'VALIDATION.FUTURE_DATE'],
+    ['a date after the recording date', { screeningDate: '2026-07-02' }, 'VALIDATION.FUTURE_DATE'],
     ['an unknown sex', { sex: 'X' }, 'VALIDATION.INVALID_ENUM'],
     ['a birth year in the future', { birthYear: 2027 }, 'VALIDATION.OUT_OF_RANGE'],
     ['an unknown field', { height: 170 }, 'VALIDATION.UNKNOWN_FIELD'],

@@ -23,6 +23,14 @@ export interface SubjectDecision {
   readonly study: StudyEvent[];
 }
 
+/**
+ * Clinical dates carry no time zone (SPEC §2) while `now` is the server's UTC instant. A site east of
+ * Greenwich is already on the next calendar day for up to 14 hours (UTC+14, Kiribati), so "not in the
+ * future" means: not after the calendar date somewhere on Earth at the moment of recording.
+ */
+const LATEST_UTC_OFFSET_MS = 14 * 3_600_000;
+export const latestCalendarDate = (now: string): string => dateOfInstant(new Date(Date.parse(now) + LATEST_UTC_OFFSET_MS).toISOString());
+
 /** Subject ids are site-assigned screening codes: short, printable, safe in a stream id. */
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -49,7 +57,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     studyId: command.studyId,
     subjectId: command.subjectId,
     protocol: registered.protocol,
-    today: dateOfInstant(metadata.now),
+    today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };
   if (command.type === 'CorrectEntry') return { subject: decideCorrectEntry(subject, command.payload, ctx, metadata.actor), study: [] };
