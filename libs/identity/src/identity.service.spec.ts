@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { IDENTITY_STREAM_ID, subjectStreamId, type DomainError } from '@trial-ledger/domain';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { IdentityService } from './identity.service';
@@ -252,6 +256,26 @@ describe('IdentityService: sessions', () => {
     expect(await codeOf(f.service.authenticate(token))).toBe('AUTH.USER_DEACTIVATED');
   });
 
+  it('a session opened before a deactivation stays dead after a reactivation by another process', async () => {
+    const { token } = await f.service.login('ivan', PASSWORDS.investigator, { source: 'api' });
+    const cli = new IdentityService(f.store, f.clock, { scrypt: FAST_SCRYPT });
+    f.clock.advance(60_000);
+    await cli.deactivateUser(f.admin, { username: 'ivan' }, 'cli');
+    await cli.reactivateUser(f.admin, { username: 'ivan' }, 'cli');
+    f.clock.advance(60_000);
+    const fresh = await f.service.login('ivan', PASSWORDS.investigator, { source: 'api' });
+    expect(await codeOf(f.service.authenticate(token))).toBe('AUTH.USER_DEACTIVATED');
+    await expect(f.service.authenticate(fresh.token)).resolves.toMatchObject({ username: 'ivan' });
+  });
+
+  it('a password changed by another process ends the sessions opened before it', async () => {
+    const { token } = await f.service.login('ivan', PASSWORDS.investigator, { source: 'api' });
+    f.clock.advance(60_000);
+    const cli = new IdentityService(f.store, f.clock, { scrypt: FAST_SCRYPT });
+    await cli.changePassword({ username: 'ivan', currentPassword: PASSWORDS.investigator, newPassword: 'another investigator phrase' }, { source: 'cli' });
+    expect(await codeOf(f.service.authenticate(token))).toBe('AUTH.TOKEN_INVALID');
+  });
+
   it('a password change ends the open sessions', async () => {
     const { token } = await f.service.login('ivan', PASSWORDS.investigator, { source: 'api' });
     await f.service.changePassword({ username: 'ivan', currentPassword: PASSWORDS.investigator, newPassword: 'another investigator phrase' }, { source: 'api' });
@@ -341,6 +365,22 @@ describe('IdentityService: electronic signatures', () => {
   it('refuses an unknown subject and an unknown record', async () => {
     expect(await codeOf(f.service.signRecord(f.investigator, signRequest({ subjectId: 'S999' })))).toBe('SUBJECT.NOT_FOUND');
     expect(await codeOf(f.service.signRecord(f.investigator, signRequest({ scope: { eventId: '0190aaaa-0000-7000-8000-000000000000' } })))).toBe('SIGNATURE.TARGET_NOT_FOUND');
+  });
+
+  it('content changed under a signature is detected by recomputing the binding (even by someone who bypasses the triggers)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'identity-tamper-'));
+    const file = join(dir, 'ledger.sqlite');
+    const g = await identityFixture({}, new SqliteEventStore(file));
+    await appendToSubject(g.store, studyId, 'S001', screenedSubject('S001'), g.coordinator);
+    const result = await g.service.signRecord(g.investigator, signRequest());
+    expect((await g.service.verifySignature(result.signatureEventId)).intact).toBe(true);
+    const raw = new Database(file);
+    raw.exec('DROP TRIGGER events_no_update');
+    raw.prepare("UPDATE events SET data = json_set(data, '$.birthYear', 1999) WHERE stream_id = ? AND stream_version = 1").run(subjectStreamId(studyId, 'S001'));
+    raw.close();
+    expect(await g.service.verifySignature(result.signatureEventId)).toMatchObject({ intact: false, fault: 'covered-content-altered' });
+    await g.store.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a signature copied onto another subject is detected', async () => {

@@ -273,13 +273,11 @@ export class IdentityService {
     // The state also covers changes made by another process on the same ledger (e.g. the CLI).
     const deactivatedSince = user?.deactivatedAt != null && Date.parse(user.deactivatedAt) >= session.createdAtMs;
     if (!user || !user.active || deactivatedSince) {
-      this.sessions.endUserSessions(session.userId, 'user-deactivated');
-      this.sessions.touch(token, session.lastSeenAtMs);
+      this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
     }
     if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
-      this.sessions.endUserSessions(session.userId, 'password-changed');
-      this.sessions.touch(token, session.lastSeenAtMs);
+      this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
     }
     return actorOf(user);
