@@ -1,0 +1,412 @@
+import {
+  BACKWARDS,
+  END,
+  KurrentDBClient,
+  NO_STREAM,
+  binaryEvent,
+  jsonEvent,
+  type EventData,
+  type ResolvedEvent,
+  type StreamSubscription,
+} from '@kurrent/kurrentdb-client';
+import { v5 as uuidv5 } from 'uuid';
+import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
+import { systemClock, type Clock } from '../clock';
+import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import type {
+  AppendRequest,
+  AppendResult,
+  EventStore,
+  IdempotencyRecord,
+  LogHead,
+  ReadAllOptions,
+  ReadStreamOptions,
+  Subscription,
+  SubscriptionOptions,
+} from '../event-store.port';
+import { hashEvent } from '../hash-chain';
+import { nextRecordedAt } from '../recorded-at';
+import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState, type LedgerEnvelope } from './kurrentdb-mapping';
+
+/** Namespace for the deterministic ids of per-stream link events (uuid v5 of ledger name and position). */
+const LINK_NAMESPACE = '5b0f3f52-6f1c-4f8e-9d53-1c1e2b7a9a10';
+
+/** Appends retried after another process moved the ledger first, before giving up with a conflict. */
+const MAX_LEDGER_ATTEMPTS = 50;
+
+/** The part of the client this adapter uses (tests substitute an in-memory fake). */
+export type KurrentClientLike = Pick<KurrentDBClient, 'appendToStream' | 'readStream' | 'subscribeToStream' | 'dispose'>;
+
+export interface KurrentDbEventStoreOptions {
+  readonly clock?: Clock;
+  /** Poll interval of subscriptions; a server subscription to the ledger normally wakes them first. */
+  readonly pollMs?: number;
+  /** Maintain the per-stream link streams (KurrentDB-native view of each of our streams). Default true. */
+  readonly linkStreams?: boolean;
+  /** A client to use instead of one built from the URL (tests). */
+  readonly client?: KurrentClientLike;
+}
+
+interface IndexedRequest {
+  requestHash: string | null;
+  eventIds: string[];
+  streamVersions: Record<string, number>;
+  lastPosition: number;
+  recordedAt: string;
+}
+
+/**
+ * This process's index of the ledger stream, folded from it in order: per-stream positions (a
+ * stream's version is its number of events), event id → position, idempotency keys, and the head.
+ * It only ever moves forward, one position at a time, so a fold that overlaps another is harmless.
+ */
+class LedgerIndex {
+  head: LogHead = { position: 0, hash: GENESIS_HASH, recordedAt: null };
+  readonly streams = new Map<string, number[]>();
+  readonly positions = new Map<string, number>();
+  readonly requests = new Map<string, IndexedRequest>();
+
+  apply(event: StoredEvent, idempotency: LedgerEnvelope['idempotency'] | undefined): void {
+    if (event.globalPosition <= this.head.position) return;
+    if (event.globalPosition !== this.head.position + 1) {
+      throw new Error(`Ledger stream integrity: position ${event.globalPosition} follows ${this.head.position}; run trial-ledger verify`);
+    }
+    const stream = this.streams.get(event.streamId) ?? [];
+    stream.push(event.globalPosition);
+    this.streams.set(event.streamId, stream);
+    this.positions.set(event.eventId, event.globalPosition);
+    if (idempotency) {
+      const request = this.requests.get(idempotency.key) ?? {
+        requestHash: idempotency.requestHash,
+        eventIds: [],
+        streamVersions: {},
+        lastPosition: 0,
+        recordedAt: event.metadata.recordedAt,
+      };
+      request.eventIds.push(event.eventId);
+      request.streamVersions[event.streamId] = event.streamVersion;
+      request.lastPosition = event.globalPosition;
+      this.requests.set(idempotency.key, request);
+    }
+    this.head = { position: event.globalPosition, hash: event.hash, recordedAt: event.metadata.recordedAt };
+  }
+
+  version(streamId: string): number {
+    return this.streams.get(streamId)?.length ?? 0;
+  }
+}
+
+const isStreamNotFound = (error: unknown): boolean => (error as { type?: unknown } | null)?.type === 'stream-not-found';
+
+/**
+ * The KurrentDB (EventStoreDB) ledger (`kurrentdb://…`, `esdb://…`). See README.md next to this file:
+ * every append is one write to a single ledger stream, conditional on the ledger's revision, which
+ * serialises all writers (any process) without SQL transactions; each of our streams is also
+ * mirrored as a KurrentDB stream of link events for KurrentDB-native tools.
+ */
+export class KurrentDbEventStore implements EventStore {
+  readonly description: string;
+  private readonly client: KurrentClientLike;
+  private readonly ledger: string;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  private readonly linkStreams: boolean;
+  private readonly streamPrefix: string;
+  private readonly index = new LedgerIndex();
+  private readonly notifier = new LocalAppendNotifier();
+  private appendQueue: Promise<unknown> = Promise.resolve();
+  private catchingUp: Promise<void> | null = null;
+  private wakeUps: StreamSubscription | null = null;
+
+  constructor(url: string, options: KurrentDbEventStoreOptions = {}) {
+    const parsed = parseKurrentUrl(url);
+    this.client = options.client ?? KurrentDBClient.connectionString(parsed.connectionString);
+    this.ledger = parsed.ledgerStream;
+    this.streamPrefix = parsed.streamPrefix;
+    this.description = parsed.description;
+    this.clock = options.clock ?? systemClock;
+    this.pollMs = options.pollMs ?? 500;
+    this.linkStreams = options.linkStreams ?? true;
+  }
+
+  /** Connects and folds the existing ledger; fails with `StoreUnavailableError` when no server answers. */
+  static async connect(url: string, options: KurrentDbEventStoreOptions = {}): Promise<KurrentDbEventStore> {
+    const store = new KurrentDbEventStore(url, options);
+    try {
+      await store.catchUp();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** Reads the ledger forward from the index head and folds what it finds (single-flight). */
+  private catchUp(): Promise<void> {
+    if (!this.catchingUp) {
+      this.catchingUp = (async () => {
+        for (;;) {
+          const batch = await this.readLedger(this.index.head.position, 1000);
+          for (const { event, idempotency } of batch) this.index.apply(event, idempotency);
+          if (batch.length < 1000) return;
+        }
+      })().finally(() => {
+        this.catchingUp = null;
+      });
+    }
+    return this.catchingUp;
+  }
+
+  /** Up to `count` ledger events after global position `after`. */
+  private async readLedger(after: number, count: number): Promise<Array<{ event: StoredEvent; idempotency: LedgerEnvelope['idempotency'] }>> {
+    const out: Array<{ event: StoredEvent; idempotency: LedgerEnvelope['idempotency'] }> = [];
+    if (count <= 0) return out;
+    try {
+      for await (const resolved of this.client.readStream(this.ledger, { fromRevision: BigInt(after), maxCount: count })) {
+        const record = (resolved as ResolvedEvent).event;
+        if (!record) continue;
+        out.push({ event: fromLedgerRecord(record), idempotency: (record.metadata as LedgerEnvelope | undefined)?.idempotency });
+      }
+    } catch (error) {
+      if (isStreamNotFound(error)) return out;
+      throw mapKurrentError(error);
+    }
+    return out;
+  }
+
+  private async readAt(position: number): Promise<StoredEvent | null> {
+    const [found] = await this.readLedger(position - 1, 1);
+    return found?.event ?? null;
+  }
+
+  async append(request: AppendRequest): Promise<AppendResult> {
+    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
+      throw new InvalidAppendError('An append needs at least one event');
+    }
+    const streams = new Set<string>();
+    for (const write of request.writes) {
+      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
+      streams.add(write.streamId);
+    }
+    // Appends from this process queue here, so they do not lose ledger races to each other.
+    const run = this.appendQueue.then(() => this.appendSerialised(request));
+    this.appendQueue = run.catch(() => undefined);
+    const result = await run;
+    if (!result.replayed) {
+      this.notifier.notify();
+      if (this.linkStreams) await this.syncLinks(Object.keys(result.streamVersions)).catch(() => undefined);
+    }
+    return result;
+  }
+
+  private async appendSerialised(request: AppendRequest): Promise<AppendResult> {
+    let lastConflict: unknown = null;
+    for (let attempt = 0; attempt < MAX_LEDGER_ATTEMPTS; attempt += 1) {
+      await this.catchUp();
+      const key = request.idempotencyKey ?? null;
+      if (key !== null) {
+        const seen = this.index.requests.get(key);
+        if (seen) return this.replay(key, seen, request.requestHash ?? null);
+      }
+      for (const check of request.checks ?? []) {
+        const actual = this.index.version(check.streamId);
+        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
+      }
+      const versions: Record<string, number> = {};
+      for (const write of request.writes) {
+        const actual = this.index.version(write.streamId);
+        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
+        versions[write.streamId] = actual;
+      }
+      const head = this.index.head;
+      const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
+      const idempotency = key !== null ? { key, requestHash: request.requestHash ?? null } : null;
+      let position = head.position;
+      let prevHash = head.hash;
+      const stored: StoredEvent[] = [];
+      for (const write of request.writes) {
+        for (const event of write.events) {
+          position += 1;
+          versions[write.streamId] += 1;
+          const unhashed = {
+            eventId: event.eventId,
+            type: event.type,
+            schemaVersion: event.schemaVersion,
+            streamId: write.streamId,
+            streamVersion: versions[write.streamId],
+            globalPosition: position,
+            data: event.data,
+            metadata: { ...event.metadata, recordedAt },
+            prevHash,
+          };
+          const hash = hashEvent(unhashed);
+          stored.push({ ...unhashed, hash });
+          prevHash = hash;
+        }
+      }
+      const records = stored.map((e) =>
+        jsonEvent({ id: e.eventId, type: e.type, data: e.data, metadata: toLedgerEnvelope(e, idempotency) as unknown as Record<string, unknown> }),
+      );
+      try {
+        // The ledger is at revision head − 1: the write succeeds only if nobody appended since our fold.
+        await this.client.appendToStream(this.ledger, records, { streamState: toStreamState(head.position) });
+      } catch (error) {
+        const mapped = mapKurrentError(error);
+        if (mapped instanceof ConcurrencyError && mapped.streamId === this.ledger) {
+          lastConflict = mapped;
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** attempt)));
+          continue;
+        }
+        throw mapped;
+      }
+      for (const event of stored) this.index.apply(event, idempotency ?? undefined);
+      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+    }
+    throw lastConflict;
+  }
+
+  private async replay(key: string, seen: IndexedRequest, requestHash: string | null): Promise<AppendResult> {
+    if (seen.requestHash !== null && requestHash !== null && seen.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
+    const events = await this.readPositions(seen.eventIds.map((id) => this.index.positions.get(id) as number));
+    return { events, streamVersions: { ...seen.streamVersions }, lastPosition: seen.lastPosition, replayed: true };
+  }
+
+  /** Events at the given ascending positions, one ledger read per run of consecutive positions. */
+  private async readPositions(positions: readonly number[]): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    let i = 0;
+    while (i < positions.length) {
+      let j = i;
+      while (j + 1 < positions.length && positions[j + 1] === positions[j] + 1) j += 1;
+      const run = await this.readLedger(positions[i] - 1, j - i + 1);
+      out.push(...run.map((r) => r.event));
+      i = j + 1;
+    }
+    return out;
+  }
+
+  /**
+   * Brings each written stream's link stream (`$>` events pointing into the ledger) up to the index.
+   * Link ids are derived from the ledger event ids and each write names the link stream's revision,
+   * so two processes repairing the same stream write the same links once. Best effort: the adapter
+   * itself reads from the ledger; the links are a view for KurrentDB's UI, projections and clients.
+   */
+  private async syncLinks(streamIds: readonly string[]): Promise<void> {
+    for (const streamId of streamIds) {
+      const linkStream = `${this.streamPrefix}${streamId}`;
+      if (linkStream.startsWith('$') || linkStream === this.ledger) continue;
+      const positions = this.index.streams.get(streamId) ?? [];
+      let linked = 0;
+      try {
+        for await (const last of this.client.readStream(linkStream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 })) {
+          linked = Number((last as ResolvedEvent).event?.revision ?? -1n) + 1;
+        }
+      } catch (error) {
+        if (!isStreamNotFound(error)) throw error;
+      }
+      if (linked >= positions.length) continue;
+      const links: EventData[] = positions.slice(linked).map((position) =>
+        binaryEvent({ id: uuidv5(`${this.ledger}:${position}`, LINK_NAMESPACE), type: '$>', data: Buffer.from(`${position - 1}@${this.ledger}`) }),
+      );
+      await this.client
+        .appendToStream(linkStream, links, { streamState: linked === 0 ? NO_STREAM : BigInt(linked - 1) })
+        .catch((error: unknown) => {
+          if ((error as { type?: unknown }).type !== 'wrong-expected-version') throw error;
+        });
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    await this.catchUp();
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    const positions = (this.index.streams.get(streamId) ?? []).filter((p) => p <= to);
+    const events = await this.readPositions(positions);
+    return options.asKnownAt === undefined ? events : events.filter((e) => e.metadata.recordedAt <= (options.asKnownAt as string));
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    await this.catchUp();
+    return this.index.version(streamId);
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    const batchSize = options.batchSize ?? 500;
+    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+    let after = options.afterPosition ?? 0;
+    while (after < to) {
+      const batch = await this.readLedger(after, Math.min(batchSize, to - after));
+      for (const { event } of batch) yield event;
+      if (batch.length < Math.min(batchSize, to - after)) return;
+      after = batch[batch.length - 1].event.globalPosition;
+    }
+  }
+
+  /** Binary search over the ledger (recordedAt never decreases along it): O(log n) single-event reads. */
+  async positionAt(instant: string): Promise<number> {
+    await this.catchUp();
+    let low = 0;
+    let high = this.index.head.position;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      const event = await this.readAt(middle);
+      if (event && event.metadata.recordedAt <= instant) low = middle;
+      else high = middle - 1;
+    }
+    return low;
+  }
+
+  async head(): Promise<LogHead> {
+    await this.catchUp();
+    return { ...this.index.head };
+  }
+
+  async getEvent(eventId: string): Promise<StoredEvent | null> {
+    await this.catchUp();
+    const position = this.index.positions.get(eventId);
+    return position === undefined ? null : this.readAt(position);
+  }
+
+  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+    await this.catchUp();
+    const seen = this.index.requests.get(key);
+    if (!seen) return null;
+    return {
+      key,
+      requestHash: seen.requestHash,
+      eventIds: [...seen.eventIds],
+      streamVersions: { ...seen.streamVersions },
+      lastPosition: seen.lastPosition,
+      recordedAt: seen.recordedAt,
+    };
+  }
+
+  subscribe(options: SubscriptionOptions): Subscription {
+    this.listenForAppends();
+    return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
+  }
+
+  /** A server subscription to the ledger's end wakes subscribers on appends by other processes. */
+  private listenForAppends(): void {
+    if (this.wakeUps) return;
+    try {
+      const subscription = this.client.subscribeToStream(this.ledger, { fromRevision: END });
+      subscription.on('data', () => this.notifier.notify());
+      // Polling covers a dropped server subscription; forget it so the next subscribe opens a new one.
+      subscription.on('error', () => {
+        if (this.wakeUps === subscription) this.wakeUps = null;
+      });
+      this.wakeUps = subscription;
+    } catch {
+      this.wakeUps = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.appendQueue;
+    const wakeUps = this.wakeUps;
+    this.wakeUps = null;
+    await wakeUps?.unsubscribe().catch(() => undefined);
+    await this.client.dispose();
+  }
+}
