@@ -51,6 +51,12 @@ export interface SecurityLogger {
   warn(message: string): void;
 }
 
+/**
+ * For command-line runs: Nest's `Logger` writes warnings to stdout, which would corrupt `--json`
+ * output; this one writes the security log to stderr.
+ */
+export const stderrSecurityLogger: SecurityLogger = { warn: (message) => process.stderr.write(`trial-ledger [security] ${message}\n`) };
+
 export interface IdentityServiceOptions {
   readonly logger?: SecurityLogger;
 }

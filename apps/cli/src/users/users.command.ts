@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { isRole, type Role } from '@trial-ledger/domain';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicyFromEnv, type SecurityLogger, type UserView } from '@trial-ledger/identity';
+import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger, type UserView } from '@trial-ledger/identity';
 import { actingUser } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -9,9 +9,8 @@ import { printResult } from '../shared/output';
 import { readPassword } from '../shared/prompt-password';
 
 /** Security warnings (lockouts, refusals) go to stderr so that `--json` output on stdout stays clean. */
-const stderrSecurityLog: SecurityLogger = { warn: (message) => process.stderr.write(`trial-ledger [security] ${message}\n`) };
-
-const openUsersIdentity = (store: EventStore): IdentityService => new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLog });
+const openUsersIdentity = (store: EventStore): IdentityService =>
+  new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLogger });
 
 /**
  * A new password: `TRIAL_LEDGER_NEW_PASSWORD` (or `variable`), else typed twice on a terminal.
