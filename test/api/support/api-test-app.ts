@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { Role } from '@trial-ledger/domain';
-import { FixedClock, SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { IdentityService } from '@trial-ledger/identity';
 import { FAST_SCRYPT } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
@@ -46,7 +46,14 @@ const USERS: ReadonlyArray<{ username: string; fullName: string; role: Exclude<R
  * The API over a fresh temp-file SQLite store, built from a Nest TestingModule, with a real
  * `IdentityService` on the same ledger (cheap scrypt) and one logged-in user per role.
  */
-export const startApiTestApp = async (options: { bodyLimit?: string } = {}): Promise<ApiTestApp> => {
+export interface ApiTestOptions {
+  readonly bodyLimit?: string;
+  readonly maxCommandAttempts?: number;
+  /** Wraps the store the API sees (fault injection); identity keeps the real one. */
+  readonly wrapStore?: (store: EventStore) => EventStore;
+}
+
+export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-api-'));
   const clock = new FixedClock(TEST_NOW);
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
@@ -63,7 +70,7 @@ export const startApiTestApp = async (options: { bodyLimit?: string } = {}): Pro
     regulator: await login('rex', USERS[3].password),
   };
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, ...options })] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, ...options })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);
   await app.init();

@@ -19,6 +19,11 @@ export interface ApiModuleOptions {
   readonly clock?: Clock;
   /** Turns bearer tokens into actors; defaults to the identity module's service over the same store. */
   readonly identity?: TokenAuthenticator;
+  /**
+   * Attempts of a command that did not pin a version (no If-Match) when it keeps losing the append race
+   * to concurrent writers; then 409. Default: the pipeline's.
+   */
+  readonly maxCommandAttempts?: number;
   /** Largest accepted JSON body (express `limit` syntax); larger bodies get `REQUEST.TOO_LARGE`. */
   readonly bodyLimit?: string;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ICommandHandler } from '@nestjs/cqrs';
 import { executeCommand, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { CLOCK, EVENT_STORE } from '../tokens';
+import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../tokens';
 import type { LedgerCommand } from './ledger-command';
 
 /**
@@ -15,9 +15,10 @@ export abstract class PipelineCommandHandler<M extends LedgerCommand> implements
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
   ) {}
 
   execute(message: M): Promise<CommandOutcome> {
-    return executeCommand(this.store, message.command, message.envelope, { clock: this.clock });
+    return executeCommand(this.store, message.command, message.envelope, { clock: this.clock, maxAttempts: this.options.maxCommandAttempts });
   }
 }
