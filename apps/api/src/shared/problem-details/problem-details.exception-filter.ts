@@ -51,7 +51,9 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<HttpResponse>();
     const { problem, headers } = this.render(exception, request);
-    if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${request.originalUrl}: ${describe(exception)}`);
+    else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem, instance: request.originalUrl ?? request.url }));

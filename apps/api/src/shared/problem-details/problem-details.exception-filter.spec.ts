@@ -1,0 +1,99 @@
+import { ForbiddenException, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import { DomainError } from '@trial-ledger/domain';
+import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
+import { ApiProblemException } from './api-problem.exception';
+import { ProblemDetailsExceptionFilter } from './problem-details.exception-filter';
+import { problemTitleFor, problemTypeFor } from './problem-details';
+
+/** Renders an exception through the filter for a request with the given headers; returns status, headers and body. */
+const render = (exception: unknown, headers: Record<string, string> = {}) => {
+  const sent: { status?: number; type?: string; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
+  const response = {
+    headersSent: false,
+    setHeader: (name: string, value: string) => void (sent.headers[name] = value),
+    status(code: number) {
+      sent.status = code;
+      return this;
+    },
+    type(contentType: string) {
+      sent.type = contentType;
+      return this;
+    },
+    send(body: string) {
+      sent.body = JSON.parse(body) as Record<string, unknown>;
+      return this;
+    },
+  };
+  const request = { method: 'POST', originalUrl: '/api/v1/studies/X/subjects/S1/doses', url: '/x', headers };
+  const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
+  new ProblemDetailsExceptionFilter().catch(exception, host);
+  return sent;
+};
+
+describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', () => {
+  let logged: { error: jest.SpyInstance; warn: jest.SpyInstance };
+  beforeEach(() => {
+    logged = { error: jest.spyOn(Logger.prototype, 'error').mockImplementation(), warn: jest.spyOn(Logger.prototype, 'warn').mockImplementation() };
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('a domain refusal keeps its code, gets its status from its kind, and carries its details as extension members', () => {
+    const sent = render(new DomainError('SUBJECT.NOT_ENROLLED', 'Subject S1 is not enrolled', 'conflict', { subjectId: 'S1', status: 'ignored', failedCriteria: ['x'] }));
+    expect(sent.status).toBe(409);
+    expect(sent.type).toBe('application/problem+json');
+    expect(sent.body).toEqual({
+      type: 'https://trial-ledger.dev/problems/subject-not-enrolled',
+      title: 'Subject not enrolled',
+      status: 409,
+      detail: 'Subject S1 is not enrolled',
+      code: 'SUBJECT.NOT_ENROLLED',
+      instance: '/api/v1/studies/X/subjects/S1/doses',
+      subjectId: 'S1',
+      failedCriteria: ['x'],
+    });
+  });
+
+  it.each([
+    ['validation', 400],
+    ['not-found', 404],
+    ['forbidden', 403],
+    ['unauthenticated', 401],
+    ['conflict', 409],
+  ] as const)('kind %s → %d', (kind, status) => {
+    expect(render(new DomainError('A.B', 'm', kind)).status).toBe(status);
+  });
+
+  it('a concurrency conflict is 412 with the current ETag when the client pinned a version, 409 (retryable) when it did not', () => {
+    const conflict = new ConcurrencyError('subject-X-S1', 3, 4);
+    const pinned = render(conflict, { 'if-match': '"3"' });
+    expect([pinned.status, pinned.body?.code, pinned.headers.ETag]).toEqual([412, 'CONCURRENCY.VERSION_CONFLICT', '"4"']);
+    const unpinned = render(conflict);
+    expect([unpinned.status, unpinned.body?.code, unpinned.body?.retryable]).toEqual([409, 'CONCURRENCY.VERSION_CONFLICT', true]);
+  });
+
+  it('store errors: key reuse 422, unavailable 503 with Retry-After', () => {
+    expect(render(new IdempotencyKeyReusedError('k')).status).toBe(422);
+    const unavailable = render(new StoreUnavailableError('down'));
+    expect([unavailable.status, unavailable.body?.code, unavailable.headers['Retry-After']]).toEqual([503, 'STORE.UNAVAILABLE', '5']);
+    expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('StoreUnavailableError: down'));
+  });
+
+  it("Nest's own exceptions get codes by status; an edge problem keeps its own", () => {
+    expect(render(new NotFoundException()).body?.code).toBe('ROUTE.NOT_FOUND');
+    expect(render(new ForbiddenException({ code: 'AUTH.CUSTOM', detail: 'no' })).body).toMatchObject({ status: 403, code: 'AUTH.CUSTOM', detail: 'no' });
+    expect(render(new ApiProblemException('REQUEST.TOO_LARGE', 413, 'big', { limit: '1kb' })).body).toMatchObject({ status: 413, code: 'REQUEST.TOO_LARGE', limit: '1kb' });
+  });
+
+  it('an unexpected error is a 500 that does not leak its message', () => {
+    const sent = render(new TypeError('cannot read properties of undefined (secret internals)'));
+    expect(sent.status).toBe(500);
+    expect(sent.body).toMatchObject({ code: 'INTERNAL.ERROR' });
+    expect(JSON.stringify(sent.body)).not.toContain('secret');
+    expect(logged.error).toHaveBeenCalledWith(expect.stringContaining('secret internals'), expect.any(String));
+  });
+
+  it('types and titles are derived from codes, so one code has one type URI and one title', () => {
+    expect(problemTypeFor('ENROLLMENT.CAP_REACHED')).toBe('https://trial-ledger.dev/problems/enrollment-cap-reached');
+    expect(problemTitleFor('ENROLLMENT.CAP_REACHED')).toBe('Enrollment cap reached');
+  });
+});
