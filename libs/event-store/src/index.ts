@@ -8,3 +8,8 @@ export * from './open-event-store';
 export * from './recorded-at';
 export * from './sqlite/sqlite-event-store';
 export * from './verify-store';
+export * from './ledger-importer';
+export * from './migrate-ledger';
+export * from './postgres/postgres-event-store';
+export * from './kurrentdb/kurrentdb-event-store';
+export { mapKurrentError, parseKurrentUrl, toStreamState, versionFromRevision } from './kurrentdb/kurrentdb-mapping';

@@ -30,14 +30,11 @@ export const isIdempotencyRecordSource = (store: EventStore): store is EventStor
 
 /**
  * Checks that `events` extend the log whose head is `head`: gapless positions, links and hashes that
- * recompute, stream versions continuing from what the target holds, and `recordedAt` never going back.
- * Called by importers inside their write transaction; throws `InvalidAppendError` naming the first fault.
+ * recompute, stream versions continuing from what the target holds (`storedStreamVersion`), and
+ * `recordedAt` never going back. Called by importers inside their write transaction; throws
+ * `InvalidAppendError` naming the first fault.
  */
-export const checkImportBatch = async (
-  head: LogHead,
-  events: readonly StoredEvent[],
-  storedStreamVersion: (streamId: string) => number | Promise<number>,
-): Promise<void> => {
+export const checkImportBatch = (head: LogHead, events: readonly StoredEvent[], storedStreamVersion: (streamId: string) => number): void => {
   const verifier = new ChainVerifier({ position: head.position, hash: head.hash });
   const firstSeen = new Set<string>();
   let previousRecordedAt = head.recordedAt;
@@ -48,7 +45,7 @@ export const checkImportBatch = async (
     }
     if (!firstSeen.has(event.streamId)) {
       firstSeen.add(event.streamId);
-      const stored = await storedStreamVersion(event.streamId);
+      const stored = storedStreamVersion(event.streamId);
       if (event.streamVersion !== stored + 1) {
         throw new InvalidAppendError(
           `Import refused at position ${event.globalPosition}: stream ${event.streamId} is at version ${stored} here, the event has version ${event.streamVersion}`,

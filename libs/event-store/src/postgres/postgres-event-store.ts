@@ -563,10 +563,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     if (events.length === 0) return;
     await this.inAppendTransaction(async (client) => {
       const head = await this.readHead(client);
-      await checkImportBatch(head, events, async (streamId) => {
-        const r = await client.query<{ v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = $1', [streamId]);
-        return r.rows[0].v ?? 0;
-      });
+      const ids = [...new Set(events.map((e) => e.streamId))];
+      const current = await client.query<{ stream_id: string; v: number }>(
+        'SELECT stream_id, MAX(stream_version) AS v FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
+        [ids],
+      );
+      const versions = new Map(current.rows.map((r) => [r.stream_id, r.v]));
+      checkImportBatch(head, events, (streamId) => versions.get(streamId) ?? 0);
       await this.insertEvents(client, events, null);
       await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(events[events.length - 1].globalPosition)]);
     });

@@ -21,6 +21,7 @@ import { systemClock, type Clock } from '../clock';
 import { nextRecordedAt } from '../recorded-at';
 import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
+import { checkImportBatch } from '../ledger-importer';
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
@@ -367,6 +368,61 @@ export class SqliteEventStore implements EventStore {
     if (this.filename === ':memory:') return null;
     const head = (await this.head()).position;
     return verifySqliteFileParallel(this.filename, head);
+  }
+
+  /**
+   * `LedgerImporter` (ledger migration): stores events recorded elsewhere with their ids, positions,
+   * `recordedAt` and hashes unchanged, after checking that they extend this log's chain exactly.
+   */
+  async importEvents(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    this.db
+      .transaction(() => {
+        const head = this.statements.head.get();
+        checkImportBatch(
+          head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
+          events,
+          (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
+        );
+        for (const e of events) {
+          this.statements.insert.run(
+            e.globalPosition, e.eventId, e.streamId, e.streamVersion, e.type, e.schemaVersion,
+            canonicalize(e.data), canonicalize(e.metadata), e.metadata.recordedAt, e.prevHash, e.hash, e.metadata.idempotencyKey ?? null,
+          );
+        }
+      })
+      .immediate();
+    this.notifier.notify();
+  }
+
+  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const r of records) {
+          this.statements.insertIdempotency.run(r.key, r.requestHash, JSON.stringify(r.eventIds), JSON.stringify(r.streamVersions), r.lastPosition, r.recordedAt);
+        }
+      })
+      .immediate();
+  }
+
+  async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
+    const page = this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key > ? ORDER BY idempotency_key LIMIT 1000');
+    let after = '';
+    for (;;) {
+      const rows = page.all(after);
+      for (const row of rows) {
+        yield {
+          key: row.idempotency_key,
+          requestHash: row.request_hash,
+          eventIds: JSON.parse(row.event_ids) as string[],
+          streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
+          lastPosition: row.last_position,
+          recordedAt: row.recorded_at,
+        };
+      }
+      if (rows.length < 1000) return;
+      after = rows[rows.length - 1].idempotency_key;
+    }
   }
 
   /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */

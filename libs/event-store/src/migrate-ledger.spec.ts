@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FixedClock } from './clock';
+import type { StoredEvent } from './event-envelope';
+import { InvalidAppendError } from './event-store.errors';
+import type { EventStore, IdempotencyRecord } from './event-store.port';
+import { migrateLedger, LedgerMigrationError, type MigrationProgress } from './migrate-ledger';
+import { PostgresEventStore } from './postgres/postgres-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
+import { testEvent } from './testing';
+import { startPostgresTestServer, type PostgresTestServer } from './testing/postgres-test-server';
+
+let server: PostgresTestServer;
+let dir: string;
+const opened: EventStore[] = [];
+
+beforeAll(async () => {
+  server = await startPostgresTestServer();
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ledger-migrate-'));
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sqlite = (name: string): SqliteEventStore => {
+  const store = new SqliteEventStore(join(dir, name), { clock: new FixedClock('2024-01-15T08:00:00.000Z') });
+  opened.push(store);
+  return store;
+};
+
+const postgres = async (): Promise<PostgresEventStore> => {
+  const store = await PostgresEventStore.connect(await server.createDatabase());
+  opened.push(store);
+  return store;
+};
+
+const everything = async (store: EventStore): Promise<StoredEvent[]> => {
+  const out: StoredEvent[] = [];
+  for await (const e of store.readAll()) out.push(e);
+  return out;
+};
+
+const idempotencyRecords = async (store: SqliteEventStore | PostgresEventStore): Promise<IdempotencyRecord[]> => {
+  const out: IdempotencyRecord[] = [];
+  for await (const r of store.readIdempotencyRecords()) out.push(r);
+  return out;
+};
+
+/** A small trial-shaped ledger: several streams, multi-stream appends, idempotency keys, awkward data, time moving on. */
+const seed = async (store: SqliteEventStore, clock: FixedClock): Promise<void> => {
+  for (let i = 0; i < 30; i += 1) {
+    clock.advance(60_000);
+    await store.append({
+      writes: [
+        { streamId: `subject-S${String(i % 7).padStart(3, '0')}`, expectedVersion: 'any', events: [testEvent('DoseAdministered', { mg: 0.1 * i, big: 1e21, note: 'Émilie 腫瘍' })] },
+        ...(i % 5 === 0 ? [{ streamId: 'study-LANR', expectedVersion: 'any' as const, events: [testEvent('VisitScheduled', { i }), testEvent('VisitScheduled', { i })] }] : []),
+      ],
+      idempotencyKey: i % 3 === 0 ? `key-${i}` : null,
+      requestHash: i % 3 === 0 ? `hash-${i}` : null,
+    });
+  }
+};
+
+describe('migrateLedger', () => {
+  it('copies SQLite → PostgreSQL → SQLite with identical event ids, positions, recordedAt, hashes and idempotency records', async () => {
+    // Given a SQLite ledger with 42 events over several streams
+    const clock = new FixedClock('2024-01-15T08:00:00.000Z');
+    const original = new SqliteEventStore(join(dir, 'original.sqlite'), { clock });
+    opened.push(original);
+    await seed(original, clock);
+    const before = await everything(original);
+    expect(before).toHaveLength(42);
+
+    // When it is migrated to PostgreSQL, reporting progress, and from there back to a new SQLite file
+    const progress: MigrationProgress[] = [];
+    const pg = await postgres();
+    const first = await migrateLedger(original, pg, (p) => progress.push(p), { batchSize: 10 });
+    const copy = sqlite('copy.sqlite');
+    const second = await migrateLedger(pg, copy);
+
+    // Then every event is identical in all three stores, and all three chains verify to the same head
+    expect(await everything(pg)).toEqual(before);
+    expect(await everything(copy)).toEqual(before);
+    expect(first).toMatchObject({ eventsCopied: 42, idempotencyRecordsCopied: 10, source: { ok: true }, target: { ok: true, headPosition: 42 } });
+    expect(second.target.headHash).toBe(before[41].hash);
+    expect(await pg.head()).toEqual(await original.head());
+    expect(await copy.head()).toEqual(await original.head());
+    expect(progress.map((p) => p.copied)).toEqual([10, 20, 30, 40, 42]);
+    expect(progress.every((p) => p.total === 42)).toBe(true);
+    // And remembered idempotent outcomes survive, so a client retry after the move is still answered once
+    expect(await idempotencyRecords(copy)).toEqual(await idempotencyRecords(original));
+    const retried = await pg.append({ writes: [{ streamId: 'subject-S000', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'key-3', requestHash: 'hash-3' });
+    expect(retried.replayed).toBe(true);
+    expect((await pg.head()).position).toBe(42);
+    // And the stores carry on: the next append extends the migrated chain
+    const next = await copy.append({ writes: [{ streamId: 'subject-S001', expectedVersion: 'any', events: [testEvent()] }] });
+    expect(next.events[0]).toMatchObject({ globalPosition: 43, prevHash: before[41].hash });
+  });
+
+  it('refuses a target that is not empty', async () => {
+    const source = sqlite('a.sqlite');
+    await source.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+    const target = sqlite('b.sqlite');
+    await target.append({ writes: [{ streamId: 't', expectedVersion: 0, events: [testEvent()] }] });
+    await expect(migrateLedger(source, target)).rejects.toThrow(/already holds 1 events/);
+  });
+
+  it('stops at the first damaged event of the source, naming its position', async () => {
+    const source = sqlite('damaged.sqlite');
+    for (let i = 0; i < 5; i += 1) await source.append({ writes: [{ streamId: 's', expectedVersion: i, events: [testEvent('E', { dose: 100 })] }] });
+    await source.close();
+    const raw = new Database(join(dir, 'damaged.sqlite'));
+    raw.exec('DROP TRIGGER events_no_update');
+    raw.prepare(`UPDATE events SET data = '{"dose":1000}' WHERE global_position = 4`).run();
+    raw.close();
+    const reopened = sqlite('damaged.sqlite');
+    const target = await postgres();
+    const failure = migrateLedger(reopened, target, undefined, { batchSize: 2 });
+    await expect(failure).rejects.toBeInstanceOf(LedgerMigrationError);
+    await expect(migrateLedger(reopened, await postgres(), undefined, { batchSize: 2 })).rejects.toThrow(/position 4 \(content-altered\)/);
+    expect((await target.head()).position).toBeLessThan(4);
+  });
+
+  it('has importers refuse events that do not extend their chain', async () => {
+    const source = sqlite('src.sqlite');
+    await source.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent(), testEvent()] }] });
+    const [one, two] = await everything(source);
+    for (const target of [sqlite('dst.sqlite'), await postgres()]) {
+      // A gap: position 2 without position 1
+      await expect(target.importEvents([two])).rejects.toBeInstanceOf(InvalidAppendError);
+      // Altered content
+      await expect(target.importEvents([{ ...one, data: { forged: true } }])).rejects.toThrow(/position 1/);
+      // Nothing was written by the refused imports, and a correct import goes through
+      expect((await target.head()).position).toBe(0);
+      await target.importEvents([one, two]);
+      expect((await target.head()).hash).toBe(two.hash);
+    }
+  });
+});

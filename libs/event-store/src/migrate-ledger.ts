@@ -1,0 +1,106 @@
+import type { StoredEvent } from './event-envelope';
+import { InvalidAppendError } from './event-store.errors';
+import type { EventStore, IdempotencyRecord } from './event-store.port';
+import { ChainVerifier, type ChainVerification } from './hash-chain';
+import { isIdempotencyRecordSource, isLedgerImporter } from './ledger-importer';
+import { verifyStore } from './verify-store';
+
+export interface MigrationProgress {
+  /** Events copied so far. */
+  readonly copied: number;
+  /** Events to copy: the source head when the migration started. */
+  readonly total: number;
+}
+
+export interface MigrationReport {
+  readonly eventsCopied: number;
+  readonly idempotencyRecordsCopied: number;
+  /** The source chain, verified while it was read. */
+  readonly source: ChainVerification;
+  /** The target chain, verified again from the target after the copy. */
+  readonly target: ChainVerification;
+}
+
+export class LedgerMigrationError extends Error {
+  readonly code = 'STORE.MIGRATION_FAILED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LedgerMigrationError';
+  }
+}
+
+/**
+ * Copies a whole ledger to another store (SQLite → PostgreSQL when a trial outgrows one machine, or
+ * back for an archive copy), event by event with the same ids, positions, `recordedAt` and hashes:
+ * signed checkpoints a regulator already holds keep verifying against the new store.
+ *
+ * The target must be empty and support `LedgerImporter`; it re-verifies the chain as it writes. The
+ * source chain is verified as it is read and the copy stops at its first fault (a damaged ledger is
+ * not laundered into a clean-looking one). Afterwards the target is verified from its own storage
+ * and must end at the same position and hash. Events appended to the source after the migration
+ * started are not copied: stop writers first.
+ */
+export const migrateLedger = async (
+  from: EventStore,
+  to: EventStore,
+  onProgress?: (progress: MigrationProgress) => void,
+  options: { batchSize?: number } = {},
+): Promise<MigrationReport> => {
+  if (!isLedgerImporter(to)) throw new InvalidAppendError(`${to.description} cannot import a ledger`);
+  const targetHead = await to.head();
+  if (targetHead.position !== 0) {
+    throw new InvalidAppendError(`The target ${to.description} already holds ${targetHead.position} events: migrate only into an empty store`);
+  }
+  const sourceHead = await from.head();
+  const total = sourceHead.position;
+  const batchSize = options.batchSize ?? 1000;
+  const verifier = new ChainVerifier();
+  let batch: StoredEvent[] = [];
+  let copied = 0;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    await to.importEvents(batch);
+    copied += batch.length;
+    batch = [];
+    onProgress?.({ copied, total });
+  };
+  for await (const event of from.readAll({ toPosition: total, batchSize })) {
+    if (!verifier.push(event)) {
+      const fault = verifier.result().fault;
+      throw new LedgerMigrationError(
+        `The source ledger fails verification at position ${fault?.position ?? event.globalPosition} (${fault?.damage ?? 'unknown'}): ` +
+          `nothing after it was copied; discard the target (${copied} events) and investigate the source`,
+      );
+    }
+    batch.push(event);
+    if (batch.length >= batchSize) await flush();
+  }
+  await flush();
+  const source = verifier.result();
+  if (source.headPosition !== total || source.headHash !== sourceHead.hash) {
+    throw new LedgerMigrationError(`The source ended at position ${source.headPosition}, not at its head ${total}`);
+  }
+
+  let idempotencyRecordsCopied = 0;
+  if (isIdempotencyRecordSource(from)) {
+    let records: IdempotencyRecord[] = [];
+    for await (const record of from.readIdempotencyRecords()) {
+      records.push(record);
+      if (records.length >= batchSize) {
+        await to.importIdempotencyRecords(records);
+        idempotencyRecordsCopied += records.length;
+        records = [];
+      }
+    }
+    await to.importIdempotencyRecords(records);
+    idempotencyRecordsCopied += records.length;
+  }
+
+  const target = await verifyStore(to);
+  if (!target.ok || target.headPosition !== total || target.headHash !== sourceHead.hash) {
+    throw new LedgerMigrationError(
+      `The target does not verify as a copy of the source: ${target.fault?.message ?? `head ${target.headPosition}/${target.headHash}`}`,
+    );
+  }
+  return { eventsCopied: copied, idempotencyRecordsCopied, source, target };
+};
