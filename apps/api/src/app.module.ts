@@ -8,6 +8,8 @@ import { DosingModule } from './dosing/dosing.module';
 import { EfficacyModule } from './efficacy/efficacy.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { PfsModule } from './pfs/pfs.module';
+import { ProjectionsModule } from './projections/projections.module';
 import { SafetyModule } from './safety/safety.module';
 import { ScreeningModule } from './screening/screening.module';
 import { StudiesModule } from './studies/studies.module';
@@ -32,6 +34,8 @@ const featureModules = [
   DispositionModule,
   CorrectionsModule,
   SubjectsModule,
+  ProjectionsModule,
+  PfsModule,
   AuditModule,
 ];
 

@@ -5,6 +5,10 @@ import { VERIFY_LEDGER_ROUTE } from './audit/verify-ledger/verify-ledger.http.co
 import { CORRECT_ENTRY_ROUTE } from './corrections/correct-entry/correct-entry.http.controller';
 import { VOID_ENTRY_ROUTE } from './corrections/void-entry/void-entry.http.controller';
 import { DISCONTINUE_TREATMENT_ROUTE } from './disposition/discontinue-treatment/discontinue-treatment.http.controller';
+import { GET_PFS_PLOT_ROUTE } from './pfs/get-pfs-plot/get-pfs-plot.http.controller';
+import { GET_PFS_ROUTE } from './pfs/get-pfs/get-pfs.http.controller';
+import { GET_CASEBOOK_ROUTE } from './projections/get-casebook/get-casebook.http.controller';
+import { GET_STUDY_OVERVIEW_ROUTE } from './projections/get-study-overview/get-study-overview.http.controller';
 import { RECORD_DEATH_ROUTE } from './disposition/record-death/record-death.http.controller';
 import { WITHDRAW_SUBJECT_ROUTE } from './disposition/withdraw-subject/withdraw-subject.http.controller';
 import { RECORD_DOSE_ROUTE } from './dosing/record-dose/record-dose.http.controller';
@@ -58,6 +62,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   VOID_ENTRY_ROUTE,
   GET_SUBJECT_ROUTE,
   GET_SUBJECT_EVENTS_ROUTE,
+  GET_CASEBOOK_ROUTE,
+  GET_STUDY_OVERVIEW_ROUTE,
+  GET_PFS_ROUTE,
+  GET_PFS_PLOT_ROUTE,
   GET_AUDIT_TRAIL_ROUTE,
   VERIFY_LEDGER_ROUTE,
   EXPORT_ODM_ROUTE,

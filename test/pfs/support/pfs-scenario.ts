@@ -1,5 +1,5 @@
 import { addDays } from '@trial-ledger/domain';
-import type { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import type { EventStore, FixedClock } from '@trial-ledger/event-store';
 import { testing } from '@trial-ledger/projections';
 
 export const STUDY = 'LANR-HGNET-01';
@@ -13,7 +13,11 @@ export const INTERIM = '2026-12-01T00:00:00.000Z';
  * Eight enrolled subjects and one screen failure, one per PFS rule, entered on 1 December 2026; on
  * 10 December S008's day-169 scan is corrected into a progression (known after the interim).
  */
-export const buildPfsScenario = async (store: SqliteEventStore, clock: FixedClock) => {
+export const buildPfsScenario = async (
+  store: EventStore,
+  clock: FixedClock,
+  times: { enteredAt: string; correctedAt: string } = { enteredAt: INTERIM, correctedAt: '2026-12-10T09:00:00.000Z' },
+) => {
   const ledger = new testing.LedgerScenario(STUDY);
   ledger.registerStudy();
   const subject = (id: string, start: string, baseline = true) => {
@@ -34,7 +38,7 @@ export const buildPfsScenario = async (store: SqliteEventStore, clock: FixedCloc
   s8.s.followUp(s8.day(85), SD);
   const scan = s8.s.followUp(s8.day(169), SD);
   { const s = ledger.subject('S009'); s.screen('2026-03-01'); s.failScreening('2026-03-02', ['ki67-above-max']); }
-  clock.set('2026-12-01T00:00:00.000Z');
+  clock.set(times.enteredAt);
   await ledger.appendTo(store);
   const before = ledger.events.length;
   s8.s.correct(
@@ -44,7 +48,7 @@ export const buildPfsScenario = async (store: SqliteEventStore, clock: FixedCloc
     { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 61, nodal: false }] },
     'central radiology review',
   );
-  clock.set('2026-12-10T09:00:00.000Z');
+  clock.set(times.correctedAt);
   await ledger.appendTo(store, before);
   return ledger;
 };

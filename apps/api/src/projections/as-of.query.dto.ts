@@ -1,0 +1,27 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+
+/**
+ * `?asKnownAt=…&position=…`: bitemporal replay (SPEC §4). The instant is checked and normalised by
+ * the projections library (REPLAY.INVALID_AS_KNOWN_AT), so the API and the CLI accept the same forms.
+ */
+export class AsOfQueryDto {
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2026-03-15T12:00:00Z',
+    description: 'Recording instant, ISO 8601 with zone (a bare date means the end of that UTC day): the view as the ledger knew it then.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  asKnownAt?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Global log position to replay to (combined with asKnownAt, the earlier wins).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  position?: number;
+}
