@@ -1,13 +1,17 @@
 import type { Actor } from '@trial-ledger/domain';
 import type { EventSource } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicyFromEnv } from '@trial-ledger/identity';
+import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger } from '@trial-ledger/identity';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import type { GlobalOptions } from './cli-context';
 import { CliError } from './cli-errors';
 import { readPassword } from './prompt-password';
 
-/** The identity service over the CLI's store, with the policy from `TRIAL_LEDGER_*` variables. */
-export const openIdentity = (store: EventStore): IdentityService => new IdentityService(store, systemClock, identityPolicyFromEnv());
+/**
+ * The identity service over the CLI's store, with the policy from `TRIAL_LEDGER_*` variables; its
+ * security log goes to stderr so that `--json` output on stdout stays parseable.
+ */
+export const openIdentity = (store: EventStore): IdentityService =>
+  new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLogger });
 
 /**
  * The acting user of a CLI command (`--as USER`): authenticated by the password from

@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { openEventStore, verifyChain } from '@trial-ledger/event-store';
+import { cli, tempDir } from './cli-harness';
+
+describe('trial-ledger migrate', () => {
+  const dir = tempDir();
+  const url = (name: string): string => `sqlite:${join(dir.path, name)}`;
+  const headOf = async (name: string) => {
+    const store = await openEventStore(url(name));
+    try {
+      return { head: await store.head(), chain: await verifyChain(store.readAll()), key: await store.findIdempotencyRecord('demo:LANR-HGNET-01:S001:screen') };
+    } finally {
+      await store.close();
+    }
+  };
+
+  beforeAll(async () => {
+    const demo = await cli(['--store', url('source.sqlite'), 'demo', '--today', '2026-03-01']);
+    if (demo.status !== 0) throw new Error(demo.stderr);
+  });
+  afterAll(() => dir.remove());
+
+  it('given a ledger, when migrated into an empty store, then the copy has the same head, chain and idempotency keys', async () => {
+    const run = await cli(['--json', 'migrate', '--from', url('source.sqlite'), '--to', url('target.sqlite')]);
+
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { eventsCopied: number; idempotencyRecordsCopied: number; target: { ok: boolean } };
+    const source = await headOf('source.sqlite');
+    const target = await headOf('target.sqlite');
+    expect(report.eventsCopied).toBe(source.head.position);
+    expect(report.idempotencyRecordsCopied).toBeGreaterThan(500);
+    expect(target.head).toEqual(source.head);
+    expect(target.chain.ok).toBe(true);
+    expect(target.key?.eventIds).toEqual(source.key?.eventIds);
+  });
+
+  it('refuses a target that already holds events, and the same store on both sides', async () => {
+    const again = await cli(['--store', url('source.sqlite'), 'migrate', '--to', url('target.sqlite')]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already holds');
+    expect((await cli(['migrate', '--from', url('source.sqlite'), '--to', url('source.sqlite')])).status).toBe(2);
+  });
+});

@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openEventStore } from '@trial-ledger/event-store';
+import { serve } from '../../apps/cli/src/serve/serve.command';
+import { tempDir } from './cli-harness';
+
+const ROOT = resolve(__dirname, '../..');
+const BUILT = existsSync(join(ROOT, 'dist/apps/cli/src/main.js'));
+
+const waitFor = async <T>(probe: () => T | undefined, ms = 20_000): Promise<T> => {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+describe('trial-ledger serve', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('given a store, when serving, then it logs the URL, answers /health and, told to stop, closes the store', async () => {
+    const store = `sqlite:${join(dir.path, 'served.sqlite')}`;
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    let stop!: () => void;
+    const stopWhen = new Promise<void>((r) => (stop = r));
+    process.stdout.write = ((chunk: string) => lines.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      const running = serve({ store, port: 0, host: '127.0.0.1', json: true, stopWhen });
+      const ready = JSON.parse(await waitFor(() => lines[0])) as { url: string; health: string; store: string };
+      expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(ready.health);
+      expect(health.status).toBe(200);
+      stop();
+      await running;
+      await expect(fetch(ready.health)).rejects.toThrow();
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    const reopened = await openEventStore(store);
+    expect((await reopened.head()).position).toBe(0);
+    await reopened.close();
+  });
+
+  (BUILT ? it : it.skip)('as a process (built binary): SIGTERM stops it with exit status 0', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), '--store', `sqlite:${join(dir.path, 'bin.sqlite')}`, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      const ready = JSON.parse(await waitFor(() => (out.includes('\n') ? out.split('\n')[0] : undefined), 60_000)) as { health: string };
+      expect((await fetch(ready.health)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(err).toContain('SIGTERM received');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
