@@ -5,6 +5,7 @@ import { registerDemo } from './demo/demo.command';
 import { registerExport } from './export/export.command';
 import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
+import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
 import { registerReplay } from './replay/replay.command';
 import { registerServe } from './serve/serve.command';
@@ -24,6 +25,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerUsers,
   registerImport,
   registerDemo,
+  registerMigrate,
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,
