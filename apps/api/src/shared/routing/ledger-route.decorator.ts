@@ -1,5 +1,6 @@
 import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ProblemDetailsSchema } from '../problem-details/problem-details.schema';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
 
@@ -12,10 +13,19 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
     SetMetadata(ROUTE_RULE_METADATA, rule),
     UseGuards(BearerAuthGuard),
     ApiBearerAuth(),
-    ApiProduces('application/json', 'application/problem+json'),
+    ApiExtraModels(ProblemDetailsSchema),
     ApiOperation({ operationId: rule.operation, summary: rule.summary, description: `Roles: ${rule.roles.join(', ')}.` }),
-    ...PROBLEM_RESPONSES[rule.method].map(([status, description]) => ApiResponse({ status, description: `${description} (application/problem+json)` })),
+    ...(rule.method === 'POST' ? COMMAND_HEADERS.map((header) => ApiHeader(header)) : []),
+    ...PROBLEM_RESPONSES[rule.method].map(([status, description]) =>
+      ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } } }),
+    ),
   );
+
+const COMMAND_HEADERS = [
+  { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written.' },
+  { name: 'Idempotency-Key', required: false, description: 'Makes a retry safe: the same key answers the first outcome (Idempotent-Replayed: true); with another body it is refused (422).' },
+  { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
+];
 
 const COMMON_PROBLEMS: readonly (readonly [number, string])[] = [
   [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, or a domain validation code'],
