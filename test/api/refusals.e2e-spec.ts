@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { Role } from '@trial-ledger/domain';
+import { loadDefaultProtocol, type Role } from '@trial-ledger/domain';
 import { bodies, enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
 
 /**
@@ -82,6 +82,13 @@ describe('API refusals: RFC 9457 problems, and nothing written', () => {
         'VALIDATION.FAILED',
       );
       expect(both.errors).toEqual([expect.objectContaining({ field: 'targetEventId', constraint: 'notTogetherWith' })]);
+    });
+
+    it('an invalid protocol document is refused by the domain with every problem listed (400 PROTOCOL.INVALID)', async () => {
+      const protocol = { ...loadDefaultProtocol(), studyId: 'BAD-01', targetEnrollment: -1, unexpected: true };
+      const problem = await refused(() => post('/api/v1/studies', 'admin', { protocol }), 400, 'PROTOCOL.INVALID');
+      expect(problem.problems.length).toBeGreaterThanOrEqual(2);
+      await refused(() => post('/api/v1/studies', 'admin', { studyId: 'OTHER-01' }), 400, 'PROTOCOL.STUDY_MISMATCH');
     });
 
     it('a malformed path identifier is refused before anything is read', async () => {
