@@ -23,7 +23,7 @@ export const formatPfs = (a: PfsAnalysis, position: number): string => {
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
     '',
     `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
-    `Median PFS: ${days(a.median.estimate, 'not reached')} days (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`,
+    `Median PFS: ${a.median.estimate === null ? 'not reached' : `${a.median.estimate} days`} (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`,
     ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`),
     '',
     `${'Subject'.padEnd(10)}${'Start'.padEnd(12)}${'ADT'.padEnd(12)}${'AVAL'.padStart(5)}  CNSR  Reason`,
