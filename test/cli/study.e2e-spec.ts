@@ -50,6 +50,24 @@ describe('trial-ledger study', () => {
     expect(shown).toMatchObject({ locked: false, protocolVersion: 2 });
   });
 
+  it('refuses registering the study twice and an amendment that is not a valid protocol document', async () => {
+    const twice = await as('admin', 'study', 'register');
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toMatch(/\[STUDY\.[A-Z_]+\]/);
+
+    const broken = join(dir.path, 'broken.json');
+    writeFileSync(broken, '{"studyId": "LANR-HGNET-01",');
+    const notJson = await as('admin', '--json', 'study', 'amend', '--protocol', broken, '--reason', 'typo');
+    expect(notJson.status).toBe(1);
+    expect(JSON.parse(notJson.stdout)).toMatchObject({ error: { code: 'PROTOCOL.INVALID_JSON' } });
+
+    const invalid = join(dir.path, 'invalid.json');
+    writeFileSync(invalid, JSON.stringify({ studyId: 'LANR-HGNET-01', version: 3, targetEnrollment: -1 }));
+    const refused = await as('admin', 'study', 'amend', '--protocol', invalid, '--reason', 'bad document');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/\[PROTOCOL\.[A-Z_]+\]/);
+  });
+
   it('requires a reason to lock (usage error, exit status 2)', async () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);
