@@ -76,7 +76,7 @@ export const scheduleOf = (protocol: ProtocolDocument): DosingSchedule => ({
 
 /** A protocol registered or amended: the schedule changes, the views are re-derived. */
 export const withProtocol = (casebook: SubjectCasebook, protocol: ProtocolDocument): SubjectCasebook =>
-  derive({ ...casebook, schedule: scheduleOf(protocol) });
+  derive({ ...casebook, schedule: scheduleOf(protocol) }, false);
 
 /**
  * Folds one event of the subject's stream into its casebook. Idempotent: an event at or before the
@@ -93,14 +93,25 @@ export const evolveCasebook = (casebook: SubjectCasebook, event: ProjectedEvent)
   const data = event.data as Record<string, unknown>;
   switch (event.type) {
     case 'EntryCorrected':
-      return derive(applyCorrection(moved, event, data));
+      return derive(applyCorrection(moved, event, data), touchesRecist(moved, String(data.targetEventId)));
     case 'EntryVoided':
-      return derive(applyVoid(moved, event, data));
+      return derive(applyVoid(moved, event, data), touchesRecist(moved, String(data.targetEventId)));
     case CASEBOOK_SIGNED:
-      return derive({ ...moved, signatures: [...moved.signatures, signatureOf(event, data)] });
+      return derive({ ...moved, signatures: [...moved.signatures, signatureOf(event, data)] }, false);
     default:
-      return derive({ ...moved, entries: [...moved.entries, entryOf(event, data)] });
+      return derive({ ...moved, entries: [...moved.entries, entryOf(event, data)] }, RECIST_INPUTS.has(event.type));
   }
+};
+
+/** Entries whose change can move a RECIST response or the best response (its start date). */
+const RECIST_INPUTS = new Set(['TumorAssessmentRecorded', 'SubjectEnrolled']);
+
+/** Whether a correction or void of `targetEventId` (an entry, or a correction of one) reaches RECIST. */
+const touchesRecist = (casebook: SubjectCasebook, targetEventId: string): boolean => {
+  const correction = casebook.corrections.find((c) => c.eventId === targetEventId);
+  const entryId = correction ? correction.targetEventId : targetEventId;
+  const entry = casebook.entries.find((e) => e.eventId === entryId);
+  return entry === undefined || RECIST_INPUTS.has(entry.type);
 };
 
 const entryOf = (event: ProjectedEvent, data: Record<string, unknown>): CasebookEntry => ({
@@ -205,7 +216,11 @@ const num = (value: unknown): number => Number(value);
 
 const byDate = <T>(date: (item: T) => IsoDate) => (a: T, b: T): number => compareDates(date(a), date(b));
 
-const derive = (casebook: SubjectCasebook): SubjectCasebook => {
+/**
+ * Re-derives every view from the live entries. RECIST is the costly part and depends only on the
+ * assessments and the enrollment date, so it is re-run only when one of those may have changed.
+ */
+const derive = (casebook: SubjectCasebook, recistChanged: boolean): SubjectCasebook => {
   const screened = latest(casebook, 'SubjectScreened');
   const eligibility = latest(casebook, 'EligibilityConfirmed', 'SubjectScreenFailed');
   const enrolled = latest(casebook, 'SubjectEnrolled');
@@ -255,7 +270,9 @@ const derive = (casebook: SubjectCasebook): SubjectCasebook => {
   const enrollment = enrolled
     ? { subjectNumber: num(enrolled.current.subjectNumber), enrollmentDate: str(enrolled.current.enrollmentDate), eventId: enrolled.eventId }
     : null;
-  const recist = deriveAssessments(live(casebook, 'TumorAssessmentRecorded'), enrollment?.enrollmentDate ?? null);
+  const recist = recistChanged
+    ? deriveAssessments(live(casebook, 'TumorAssessmentRecorded'), enrollment?.enrollmentDate ?? null)
+    : { assessments: casebook.assessments, best: casebook.bestOverallResponse, issue: casebook.recistIssue };
 
   const status: SubjectStatus = died
     ? 'died'
@@ -380,7 +397,7 @@ const toInput = (entry: CasebookEntry): TumorAssessmentInput => ({
 const deriveAssessments = (
   entries: readonly CasebookEntry[],
   enrollmentDate: IsoDate | null,
-): { assessments: AssessmentView[]; best: SubjectCasebook['bestOverallResponse']; issue: string | null } => {
+): { assessments: readonly AssessmentView[]; best: SubjectCasebook['bestOverallResponse']; issue: string | null } => {
   const sorted = [...entries].sort(byDate((e) => str(e.current.assessmentDate)));
   let evaluations: AssessmentEvaluation[] | null = null;
   let issue: string | null = null;
