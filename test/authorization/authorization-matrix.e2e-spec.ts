@@ -1,0 +1,216 @@
+import request from 'supertest';
+import { COMMAND_ROLES, ROLES, SIGNATURE_ROLES, type Role } from '@trial-ledger/domain';
+import type { StoredEvent } from '@trial-ledger/event-store';
+import { isCredentialRoute, listRoutes, type InventoriedRoute } from '../../apps/api/src/shared/routing/route-inventory';
+import { startApiTestApp, type ApiTestApp } from '../api/support/api-test-app';
+import { MatrixContext, ROUTE_FIXTURES, type PreparedCall } from './support/route-fixtures';
+
+/** One cell of the matrix as it was walked over HTTP. */
+interface Attempt {
+  readonly operation: string;
+  readonly role: Role;
+  /** What the route's rule says. */
+  readonly allowed: boolean;
+  readonly status: number;
+  readonly code: unknown;
+  readonly contentType: string;
+  /** Every event the call itself appended (preparation excluded). */
+  readonly written: readonly StoredEvent[];
+}
+
+const STUDY_COMMANDS = new Set(['RegisterStudy', 'AmendProtocol', 'LockStudy', 'UnlockStudy']);
+/** Operations that write a subject's clinical record: every subject-stream command of SPEC §2. */
+const CLINICAL_COMMANDS = Object.keys(COMMAND_ROLES).filter((c) => !STUDY_COMMANDS.has(c));
+
+const isApiRoute = (route: InventoriedRoute): boolean => route.path.startsWith('api/v1/');
+const describeRoute = (route: InventoriedRoute): string => `${route.operation} ${route.method} /${route.path}`;
+
+/** The routes Express actually serves under /api/v1, as `METHOD api/v1/…` (catches a handler mounted outside Nest's controllers). */
+const servedByExpress = (api: ApiTestApp): string[] => {
+  const server = api.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } };
+  return server.router.stack
+    .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/^\//, '')}`) : []))
+    .filter((route) => route.split(' ')[1].startsWith('api/v1/'))
+    .sort();
+};
+
+describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every /api/v1 route × every role, over HTTP', () => {
+  let api: ApiTestApp;
+  let routes: InventoriedRoute[];
+  let ctx: MatrixContext;
+  const attempts: Attempt[] = [];
+  /** Fixture or walk failures, reported by the tests rather than aborting the walk. */
+  const walkErrors: string[] = [];
+
+  const send = async (route: InventoriedRoute, call: PreparedCall, role: Role, token?: string): Promise<Omit<Attempt, 'operation' | 'role' | 'allowed'>> => {
+    const before = await api.headPosition();
+    const method = route.method.toLowerCase() as 'get' | 'post';
+    let pending = request(api.http)[method](call.path).set('Authorization', `Bearer ${token ?? api.tokens[role]}`);
+    if (call.query) pending = pending.query(call.query);
+    const response = route.method === 'GET' ? await pending : await pending.send(call.body ?? {});
+    return {
+      status: response.status,
+      code: (response.body as { code?: unknown } | undefined)?.code,
+      contentType: String(response.headers['content-type'] ?? ''),
+      written: await api.eventsAfter(before),
+    };
+  };
+
+  /**
+   * Walks the whole matrix, route by route: prepares one valid request, sends it as every role the
+   * rule refuses (a refusal writes nothing, so the same state serves all of them), then as each allowed
+   * role on freshly prepared state (an allowed write consumes it: a subject is enrolled only once).
+   */
+  beforeAll(async () => {
+    api = await startApiTestApp();
+    routes = listRoutes(api.app);
+    ctx = new MatrixContext(api);
+    await ctx.registerMatrixStudy();
+    for (const route of routes.filter((r) => isApiRoute(r) && !isCredentialRoute(r))) {
+      const fixture = ROUTE_FIXTURES[route.operation];
+      if (!route.roles || route.roles.length === 0 || !fixture) continue;
+      const allowed = ROLES.filter((role) => route.roles!.includes(role));
+      try {
+        const probe = await fixture(ctx, allowed[0]);
+        for (const role of ROLES.filter((r) => !allowed.includes(r))) {
+          attempts.push({ operation: route.operation, role, allowed: false, ...(await send(route, probe, role)) });
+        }
+        for (const [index, role] of allowed.entries()) {
+          const call = index === 0 ? probe : await fixture(ctx, role);
+          attempts.push({ operation: route.operation, role, allowed: true, ...(await send(route, call, role, call.token)) });
+        }
+      } catch (error) {
+        walkErrors.push(`${describeRoute(route)}: ${(error as Error).message}`);
+      }
+    }
+  }, 120_000);
+  afterAll(async () => api?.close());
+
+  describe('the route table comes from the running app and is complete', () => {
+    it('lists exactly the routes Express serves under /api/v1', () => {
+      const inventoried = routes.filter(isApiRoute).map((r) => `${r.method} ${r.path}`).sort();
+      expect(inventoried).toEqual(servedByExpress(api));
+      expect(inventoried.length).toBeGreaterThan(40);
+    });
+
+    it('every /api/v1 route except the two credential routes has a role rule and the bearer guard that enforces it', () => {
+      const unruled = routes
+        .filter((r) => isApiRoute(r) && !isCredentialRoute(r))
+        .filter((r) => r.roles === null || r.roles.length === 0 || !r.guarded || r.roleSource === 'none')
+        .map(describeRoute);
+      expect(unruled).toEqual([]);
+    });
+
+    it('the credential routes (login, change password) take no bearer token and carry no roles, so they cannot silently become role-checked', () => {
+      const credential = routes.filter(isCredentialRoute).map((r) => ({ op: r.operation, roles: r.roles, guarded: r.guarded }));
+      expect(credential).toEqual([
+        { op: 'Login', roles: null, guarded: false },
+        { op: 'ChangePassword', roles: null, guarded: false },
+      ]);
+    });
+
+    it('every route has a fixture in ROUTE_FIXTURES and every fixture a route', () => {
+      const operations = routes.filter((r) => isApiRoute(r) && !isCredentialRoute(r)).map((r) => r.operation);
+      expect(operations.filter((op) => !ROUTE_FIXTURES[op])).toEqual([]);
+      expect(Object.keys(ROUTE_FIXTURES).filter((op) => !operations.includes(op))).toEqual([]);
+    });
+
+    it('each command route admits exactly the roles the domain admits (COMMAND_ROLES), so the API, the CLI and import agree', () => {
+      const mismatches = routes
+        .filter((r) => r.operation in COMMAND_ROLES)
+        .map((r) => ({ op: r.operation, route: [...(r.roles ?? [])].sort(), domain: [...COMMAND_ROLES[r.operation as keyof typeof COMMAND_ROLES]].sort() }))
+        .filter((m) => JSON.stringify(m.route) !== JSON.stringify(m.domain));
+      expect(mismatches).toEqual([]);
+      expect(routes.filter((r) => r.operation in COMMAND_ROLES)).toHaveLength(Object.keys(COMMAND_ROLES).length);
+    });
+  });
+
+  describe('walking the whole matrix', () => {
+    it('prepared every route without a fixture error', () => {
+      expect(walkErrors).toEqual([]);
+    });
+
+    it('covers every route × all five roles', () => {
+      const walked = routes.filter((r) => isApiRoute(r) && !isCredentialRoute(r) && r.roles && ROUTE_FIXTURES[r.operation]);
+      expect(attempts).toHaveLength(walked.length * ROLES.length);
+    });
+
+    it('an allowed role gets a success status (2xx) with a valid request', () => {
+      const failed = attempts.filter((a) => a.allowed && (a.status < 200 || a.status >= 300)).map((a) => `${a.operation} as ${a.role}: ${a.status} ${String(a.code)}`);
+      expect(failed).toEqual([]);
+      expect(attempts.filter((a) => a.allowed).length).toBeGreaterThan(0);
+    });
+
+    it('a refused role gets 403 AUTH.ROLE_NOT_ALLOWED as a problem document, whatever the (valid) request', () => {
+      const wrong = attempts
+        .filter((a) => !a.allowed)
+        .filter((a) => a.status !== 403 || a.code !== 'AUTH.ROLE_NOT_ALLOWED' || !a.contentType.startsWith('application/problem+json'))
+        .map((a) => `${a.operation} as ${a.role}: ${a.status} ${String(a.code)} ${a.contentType}`);
+      expect(wrong).toEqual([]);
+      expect(attempts.filter((a) => !a.allowed).length).toBeGreaterThan(0);
+    });
+
+    it('a refusal writes one AuthorizationRefused event to the identity stream, naming the actor, and nothing else (no clinical stream touched)', () => {
+      const wrong = attempts
+        .filter((a) => !a.allowed)
+        .map((a) => ({
+          cell: `${a.operation} as ${a.role}`,
+          written: a.written.map((e) => ({ stream: e.streamId, type: e.type, role: e.metadata.actor.role, source: e.metadata.source })),
+        }))
+        .filter((w) => JSON.stringify(w.written) !== JSON.stringify([{ stream: 'identity', type: 'AuthorizationRefused', role: w.cell.split(' as ')[1], source: 'api' }]));
+      expect(wrong).toEqual([]);
+    });
+  });
+
+  describe('the separations of duty, stated explicitly', () => {
+    const allowedCalls = (role: Role): Attempt[] => attempts.filter((a) => a.role === role && a.allowed);
+    const writesOutsideIdentity = (role: Role): string[] =>
+      allowedCalls(role).flatMap((a) => a.written.filter((e) => e.streamId !== 'identity').map((e) => `${a.operation}: ${e.type} on ${e.streamId}`));
+    const postsAllowed = (role: Role): string[] => {
+      const posts = new Set(routes.filter((r) => r.method === 'POST').map((r) => r.operation));
+      return allowedCalls(role).filter((a) => posts.has(a.operation)).map((a) => a.operation).sort();
+    };
+
+    it('the admin cannot write clinical data: every clinical command and signature is refused, and nothing the admin did reached a subject stream', () => {
+      const adminOnClinical = attempts.filter((a) => a.role === 'admin' && (CLINICAL_COMMANDS.includes(a.operation) || a.operation === 'SignCasebook'));
+      expect(adminOnClinical).toHaveLength(CLINICAL_COMMANDS.length + 1);
+      expect(adminOnClinical.filter((a) => a.allowed || a.status !== 403)).toEqual([]);
+      expect(writesOutsideIdentity('admin').filter((w) => w.includes(' on subject-'))).toEqual([]);
+      expect(CLINICAL_COMMANDS.filter((c) => COMMAND_ROLES[c as keyof typeof COMMAND_ROLES].includes('admin'))).toEqual([]);
+    });
+
+    it('the regulator is read-only: it may only read and end its own session; nothing it did was written outside the identity stream', () => {
+      expect(postsAllowed('regulator')).toEqual(['Logout']);
+      expect(writesOutsideIdentity('regulator')).toEqual([]);
+      expect(allowedCalls('regulator').length).toBeGreaterThan(5);
+    });
+
+    it('the monitor is read-only for clinical data: its only write is a review signature on a record (RecordSigned), never a clinical event', () => {
+      expect(postsAllowed('monitor')).toEqual(['Logout', 'SignCasebook']);
+      expect(writesOutsideIdentity('monitor').map((w) => w.split(' on ')[0])).toEqual(['SignCasebook: RecordSigned']);
+      expect(Object.values(COMMAND_ROLES).filter((roles) => roles.includes('monitor') || roles.includes('regulator'))).toEqual([]);
+    });
+
+    it('the casebook signature itself is the investigator\'s alone: coordinator and monitor are refused by the identity service, and the refusal is recorded', async () => {
+      expect(SIGNATURE_ROLES.SignCasebook).toEqual(['investigator']);
+      for (const role of ['coordinator', 'monitor'] as const) {
+        const call = await ROUTE_FIXTURES.SignCasebook(ctx, role);
+        const before = await api.headPosition();
+        const response = await request(api.http)
+          .post(call.path)
+          .set('Authorization', `Bearer ${call.token}`)
+          .send({ ...call.body, scope: 'casebook' });
+        expect({ role, status: response.status, code: response.body.code }).toEqual({ role, status: 403, code: 'AUTH.ROLE_NOT_ALLOWED' });
+        expect((await api.eventsAfter(before)).map((e) => `${e.streamId} ${e.type}`)).toEqual(['identity AuthorizationRefused']);
+      }
+    });
+
+    it('the credential routes need no token: every role opens a session with its password alone', async () => {
+      for (const role of ROLES) {
+        const user = await ctx.freshUser(role);
+        const response = await request(api.http).post('/api/v1/auth/login').send({ username: user.username, password: user.password });
+        expect({ role, status: response.status, actorRole: response.body.actor?.role }).toEqual({ role, status: 200, actorRole: role });
+      }
+    });
+  });
+});
