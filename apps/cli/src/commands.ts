@@ -8,6 +8,7 @@ import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
 import { registerReplay } from './replay/replay.command';
+import { registerReport } from './report/report.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
 import { registerUsers } from './users/users.command';
@@ -30,6 +31,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerCheckpoint,
   registerAuditTrail,
   registerExport,
+  registerReport,
   registerReplay,
   registerPfs,
   registerExportAdtte,

@@ -10,3 +10,5 @@ export * from './trail/audit-trail.query';
 export * from './trail/audit-trail.writer';
 export * from './odm/odm-catalogue';
 export * from './odm/odm.exporter';
+export * from './report/html';
+export * from './report/ledger-report.renderer';

@@ -21,7 +21,7 @@ export interface VerifyCommandOptions {
   readonly publicKey?: string;
 }
 
-interface CheckpointSource {
+export interface CheckpointSource {
   readonly checkpoints: SignedCheckpoint[];
   readonly file: string | null;
   readonly publicKey: KeyObject | null;
@@ -32,7 +32,7 @@ interface CheckpointSource {
  * Checkpoints and the key that vouches for them: the files named on the command line (a regulator's
  * own copies), else the server's checkpoint file and ledger key beside the store.
  */
-const checkpointSource = (storeUrl: string, options: VerifyCommandOptions): CheckpointSource => {
+export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions): CheckpointSource => {
   const files = ledgerFiles(storeUrl);
   const file = options.checkpoints ?? (existsSync(files.checkpointFile) ? files.checkpointFile : null);
   const keyFile = options.publicKey ?? (existsSync(files.keyFile) ? files.keyFile : null);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import type { Actor } from '@trial-ledger/domain';
+import { loadDefaultProtocol, type Actor } from '@trial-ledger/domain';
 import type { EventStore, NewEvent, StoredEvent } from '@trial-ledger/event-store';
 
 /**
@@ -44,7 +44,6 @@ export interface SeededLedger {
   readonly assessment: StoredEvent;
 }
 
-const protocol = { studyId: STUDY_ID, version: 1, title: 'Study of Lanreotide in Metastatic or Recurrent Grade I-II Hindgut NET', design: 'single arm, open label, phase II', targetEnrollment: 28 };
 
 const signedHash = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -58,7 +57,7 @@ export const seedAuditLedger = async (store: EventStore, options: { identity?: b
     }
     await appendOne(store, 'identity', 'LoginSucceeded', { userId: investigator.userId, username: investigator.username, purpose: 'login', sessionId: 's-1', ip: '10.0.0.7', at: '2026-01-02T08:00:00.000Z' }, investigator);
   }
-  if (options.study !== false) await appendOne(store, `study-${STUDY_ID}`, 'StudyRegistered', { studyId: STUDY_ID, protocol }, admin);
+  if (options.study !== false) await appendOne(store, `study-${STUDY_ID}`, 'StudyRegistered', { studyId: STUDY_ID, protocol: loadDefaultProtocol() }, admin);
   for (const [subjectId, number] of [['S001', 1], ['S002', 2]] as const) {
     const stream = subjectStream(subjectId);
     await appendOne(store, stream, 'SubjectScreened', { studyId: STUDY_ID, subjectId, screeningDate: '2026-01-05', consentDate: '2026-01-04', sex: 'F', birthYear: 1961 }, coordinator);

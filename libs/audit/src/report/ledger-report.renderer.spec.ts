@@ -1,0 +1,49 @@
+import { SqliteEventStore, FixedClock } from '@trial-ledger/event-store';
+import { appendOne, seedAuditLedger, subjectStream, USERS } from '../testing/audit-ledger.fixture';
+import { escapeHtml, html } from './html';
+import { renderLedgerReport } from './ledger-report.renderer';
+
+describe('renderLedgerReport', () => {
+  let store: SqliteEventStore;
+  let page: string;
+
+  beforeAll(async () => {
+    store = new SqliteEventStore(':memory:', { clock: new FixedClock('2026-03-01T09:00:00.000Z') });
+    await seedAuditLedger(store);
+    // A correction after the casebook signature supersedes it; a hostile value must be escaped.
+    await appendOne(store, subjectStream('S002'), 'AdverseEventReported', { term: '<script>alert(1)</script>', onsetDate: '2026-02-01', ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, USERS.investigator);
+    page = await renderLedgerReport(store, { clock: new FixedClock('2026-03-05T12:00:00.000Z') });
+  });
+  afterAll(() => store.close());
+
+  it('opens with the study, the generation time and an intact verification verdict', () => {
+    expect(page).toMatch(/^<!DOCTYPE html>/);
+    expect(page).toContain('generated 2026-03-05 12:00:00 UTC');
+    expect(page).toContain('INTACT — 22 events');
+  });
+
+  it('gives each subject its own printed page with casebook, corrections with reasons and audit trail', () => {
+    expect((page.match(/<section class="subject"/g) ?? []).length).toBe(2);
+    expect(page).toContain('Transcription error: 120 mg per pharmacy log');
+    expect(page).toContain('Entered for the wrong subject');
+    expect(page).toMatch(/<tr class="voided">/);
+    expect(page).toContain('break-before: page');
+  });
+
+  it('shows the signature manifestation: printed name, date-time and meaning', () => {
+    expect(page).toContain('<strong>Dr Ivan Investigator</strong> (iinv, investigator)');
+    expect(page).toContain('Signed 2026-03-01 09:00:00 UTC — meaning: <strong>approval</strong>');
+  });
+
+  it('escapes ledger content and never prints password hashes', () => {
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.toContain('SECRETHASHVALUE');
+    expect(escapeHtml(`a<b>"c"&'d'`)).toBe('a&lt;b&gt;&quot;c&quot;&amp;&#39;d&#39;');
+    expect(html`<p>${'<i>'}</p>${html`<b>${1}</b>`}`.value).toBe('<p>&lt;i&gt;</p><b>1</b>');
+  });
+
+  it('says why the KM curve is missing when PFS cannot be analysed yet', () => {
+    expect(page).toContain('Progression-free survival (Kaplan–Meier)');
+  });
+});

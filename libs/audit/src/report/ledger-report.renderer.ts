@@ -1,0 +1,198 @@
+import type { KeyObject } from 'node:crypto';
+import { systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
+import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
+import { replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
+import { eventTypeInWords } from '../trail/event-words';
+import { redactedData } from '../trail/redaction';
+import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
+import type { SignedCheckpoint } from '../verification/signed-checkpoint';
+import { html, trusted, type Html } from './html';
+
+export interface LedgerReportOptions {
+  /** Default: the first study registered in the ledger. */
+  readonly studyId?: string;
+  /** Only this subject's casebook (the overview and verification are always included). */
+  readonly subjectId?: string;
+  readonly checkpoints?: readonly SignedCheckpoint[];
+  readonly publicKey?: KeyObject;
+  readonly clock?: Clock;
+}
+
+const show = (value: unknown): string => {
+  if (value === null || value === undefined) return '—';
+  if (Array.isArray(value)) return value.map(show).join('; ');
+  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${show(v)}`).join(', ');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return String(value);
+};
+
+const utc = (instant: string | null | undefined): string => (instant ? `${instant.replace('T', ' ').replace(/\.\d{3}Z$/, '').replace(/Z$/, '')} UTC` : '—');
+
+const fieldsTable = (values: Record<string, unknown>): Html => html`<dl class="fields">${Object.entries(values).map(
+  ([k, v]) => html`<dt>${k}</dt><dd>${show(v)}</dd>`,
+)}</dl>`;
+
+const STYLE = `
+  :root { --ink: #1b1f24; --muted: #5b6570; --rule: #c9d1d9; --bad: #b42318; --good: #027a48; }
+  * { box-sizing: border-box; }
+  body { font: 10.5pt/1.4 "DejaVu Sans", Helvetica, Arial, sans-serif; color: var(--ink); margin: 24px; }
+  h1 { font-size: 18pt; margin: 0 0 4px; } h2 { font-size: 14pt; border-bottom: 2px solid var(--ink); padding-bottom: 2px; margin-top: 28px; }
+  h3 { font-size: 11.5pt; margin: 18px 0 6px; } .muted { color: var(--muted); }
+  table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 9pt; }
+  th, td { border: 1px solid var(--rule); padding: 3px 5px; text-align: left; vertical-align: top; }
+  th { background: #f3f5f7; } td.when { white-space: nowrap; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+  .verdict { border: 2px solid; padding: 8px 12px; margin: 10px 0; font-weight: bold; }
+  .verdict.ok { border-color: var(--good); color: var(--good); } .verdict.bad { border-color: var(--bad); color: var(--bad); }
+  .voided { text-decoration: line-through; color: var(--muted); } .superseded { color: var(--bad); font-weight: bold; }
+  .hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break: break-all; }
+  dl.fields { display: grid; grid-template-columns: max-content 1fr; gap: 0 8px; margin: 0; } dl.fields dt { color: var(--muted); } dl.fields dd { margin: 0; }
+  .signature { border: 1px solid var(--ink); padding: 6px 10px; margin: 6px 0; display: inline-block; min-width: 60%; }
+  .km svg { max-width: 100%; height: auto; }
+  @page { size: A4; margin: 14mm 12mm; }
+  @media print {
+    body { margin: 0; }
+    .subject { break-before: page; page-break-before: always; }
+    thead { display: table-header-group; }
+    tr, .signature, .verdict { break-inside: avoid; page-break-inside: avoid; }
+    .km { break-inside: avoid; }
+  }
+`;
+
+const verificationSection = (v: LedgerVerification): Html => html`
+  <section id="verification"><h2>Ledger verification</h2>
+  ${v.ok
+    ? html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`
+    : html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`}
+  <table><tbody>
+    <tr><th>Store</th><td>${v.store}</td></tr>
+    <tr><th>Head position</th><td>${v.headPosition}</td></tr>
+    <tr><th>Head hash (SHA-256 chain)</th><td class="hash">${v.headHash}</td></tr>
+    <tr><th>Signed checkpoints</th><td>${v.checkpoints
+      ? html`${v.checkpoints.total} read, ${v.checkpoints.matched} matched, ${v.checkpoints.forged} forged${v.checkpoints.latestMatched ? html`; latest matching at position ${v.checkpoints.latestMatched.position}, signed ${utc(v.checkpoints.latestMatched.time)}` : ''}`
+      : 'none given (a truncated or recomputed tail would not be detected)'}</td></tr>
+  </tbody></table></section>`;
+
+const overviewSection = (o: StudyOverview): Html => html`
+  <section id="overview"><h2>Study overview</h2>
+  <table><tbody>
+    <tr><th>Study</th><td>${o.studyId} — ${o.title ?? ''}</td></tr>
+    <tr><th>Protocol version</th><td>${o.protocolVersion ?? '—'}${o.locked ? ' (LOCKED)' : ''}</td></tr>
+    <tr><th>Enrollment</th><td>${o.enrollment.enrolled} of ${o.enrollment.target ?? '—'}${o.enrollment.percentOfTarget === null ? '' : ` (${o.enrollment.percentOfTarget} %)`}; ${o.screened} screened</td></tr>
+    <tr><th>Subjects by status</th><td>${Object.entries(o.statusCounts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}</td></tr>
+    <tr><th>Dosing</th><td>${o.dosing.administered} administered (${o.dosing.withinWindow} within window, ${o.dosing.outsideWindow} outside), ${o.dosing.missed} missed; compliance ${o.dosing.compliancePercent ?? '—'} %</td></tr>
+    <tr><th>Protocol deviations</th><td>${o.deviations.total} (major ${o.deviations.bySeverity.major}, minor ${o.deviations.bySeverity.minor})</td></tr>
+    <tr><th>Adverse events</th><td>${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, CTCAE grade ≥ 3 ${o.adverseEvents.grade3OrHigher})</td></tr>
+  </tbody></table>
+  <table><thead><tr><th>Subject</th><th>No.</th><th>Status</th><th>Enrolled</th><th>Doses</th><th>Deviations</th></tr></thead><tbody>
+  ${o.subjects.map((s) => html`<tr><td><a href="#subject-${s.subjectId}">${s.subjectId}</a></td><td class="num">${s.subjectNumber ?? '—'}</td><td>${s.status}</td><td>${s.enrollmentDate ?? '—'}</td><td class="num">${s.dosesAdministered}</td><td class="num">${s.deviations}</td></tr>`)}
+  </tbody></table></section>`;
+
+const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html => html`
+  <section id="pfs" class="km"><h2>Progression-free survival (Kaplan–Meier)</h2>
+  ${analysis
+    ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${analysis.median.estimate ?? 'not reached'} days
+      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NE'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${r.survival === null ? 'NE' : (r.survival * 100).toFixed(1)} %`).join('; ')}.</p>
+      ${trusted(renderKmSvg(analysis).replace(/^<\?xml[^>]*>\s*/, ''))}`
+    : html`<p class="muted">Not available: ${problem}</p>`}
+  </section>`;
+
+const casebookEntries = (c: SubjectCasebook): Html => html`
+  <h3>Casebook entries (current values; corrections applied, voided entries struck through)</h3>
+  <table><thead><tr><th>#</th><th>Entry</th><th>Values</th><th>Recorded</th><th>By</th></tr></thead><tbody>
+  ${c.entries.filter((e) => !['EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned'].includes(e.type)).map(
+    (e) => html`<tr class="${e.voidedBy ? 'voided' : ''}"><td class="num">${e.streamVersion}</td><td>${eventTypeInWords(e.type)}${e.correctionIds.length > 0 ? ' (corrected)' : ''}${e.voidedBy ? ' (VOIDED)' : ''}</td>
+      <td>${fieldsTable(redactedData({ type: e.type, data: e.current }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
+  )}</tbody></table>`;
+
+const correctionsTable = (c: SubjectCasebook): Html =>
+  c.corrections.length === 0 && c.voids.length === 0
+    ? html`<h3>Corrections and voids</h3><p class="muted">None.</p>`
+    : html`<h3>Corrections and voids</h3>
+  <table><thead><tr><th>When</th><th>Who</th><th>Entry</th><th>Before</th><th>After</th><th>Reason</th></tr></thead><tbody>
+  ${c.corrections.map((k) => html`<tr class="${k.voided ? 'voided' : ''}"><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
+  ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
+  </tbody></table>`;
+
+/** Part 11 §11.50: printed name, date and time, and meaning, on every human-readable view of a signature. */
+const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures</h3>
+  ${c.signatures.length === 0
+    ? html`<p class="muted">None.</p>`
+    : c.signatures.map(
+        (s) => html`<div class="signature"><div><strong>${s.signedBy.fullName}</strong> (${s.signedBy.username}, ${s.signedBy.role})</div>
+          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning ?? '—'}</strong></div>
+          <div class="hash">binds SHA-256 ${s.signedHash ?? '—'}</div>
+          ${s.superseded ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy ?? ''}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
+      )}`;
+
+const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>
+  <table><thead><tr><th>#</th><th>When (UTC)</th><th>Who</th><th>What</th><th>Details</th><th>Reason</th></tr></thead><tbody>
+  ${rows.map((r) => html`<tr><td class="num">${r.position}</td><td class="when">${utc(r.recordedAt)}</td><td>${r.fullName} (${r.username}, ${r.role})</td><td>${r.action}</td>
+    <td>${r.eventType === 'EntryCorrected' ? `${show(r.before)} → ${show(r.after)}` : r.eventType === 'EntryVoided' ? `voided: ${show(r.before)}` : show(r.fields)}</td><td>${r.reason ?? ''}</td></tr>`)}
+  </tbody></table>`;
+
+const collect = async <T>(rows: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const row of rows) out.push(row);
+  return out;
+};
+
+const firstStudy = async (store: EventStore): Promise<string | null> => {
+  for await (const event of store.readAll({ batchSize: 500 })) {
+    if (event.type === 'StudyRegistered' && event.streamId.startsWith('study-')) return event.streamId.slice('study-'.length);
+  }
+  return null;
+};
+
+/**
+ * The printable report a regulator takes away (SPEC §6): verification result, study overview, the PFS
+ * Kaplan–Meier curve, and for each subject (a new printed page each) the casebook, its corrections with
+ * reasons, its signature manifestations and its full audit trail. A self-contained HTML page with
+ * print CSS; open it in a browser and print, or `chromium --headless --print-to-pdf`.
+ */
+export const renderLedgerReport = async (store: EventStore, options: LedgerReportOptions = {}): Promise<string> => {
+  const clock = options.clock ?? systemClock;
+  const generatedAt = clock.now();
+  const studyId = options.studyId ?? (await firstStudy(store));
+  const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
+  // Everything below is read as of the verified head, so the report is one consistent snapshot.
+  const asOf = { toPosition: verification.headPosition };
+  let overview: StudyOverview | null = null;
+  let analysis: PfsAnalysis | null = null;
+  let pfsProblem: string | null = null;
+  if (studyId) {
+    overview = (await replayStudyOverview(store, studyId, asOf)).overview;
+    try {
+      analysis = await analysePfs(store, studyId, asOf);
+      if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
+    } catch (error) {
+      pfsProblem = (error as Error).message;
+    }
+  }
+  const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
+  const subjectSections: Html[] = [];
+  for (const subjectId of subjectIds) {
+    const { casebook } = await replaySubject(store, studyId as string, subjectId, asOf);
+    const rows = (await collect(auditTrail(store, { studyId: studyId as string, subjectId }))).filter((r) => r.position <= verification.headPosition);
+    subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
+      <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
+      <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(rows)}
+    </section>`);
+  }
+  const title = overview?.title ?? studyId ?? 'trial-ledger';
+  const page = html`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${studyId ?? ''} — audit report</title><style>${trusted(STYLE)}</style></head>
+<body>
+<header><h1>${title}</h1>
+<p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from ${verification.store}, through ledger position ${verification.headPosition}.
+All times are server UTC recording times; clinical dates are as entered.</p></header>
+${verificationSection(verification)}
+${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
+${studyId ? pfsSection(analysis, pfsProblem) : ''}
+${subjectSections}
+</body></html>
+`;
+  return page.value;
+};
+
