@@ -15,7 +15,7 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { hashEvent, type RawEventRecord } from '../hash-chain';
+import { canonicalJsonFromRaw, chainHash, type RawEventRecord } from '../hash-chain';
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
 import { nextRecordedAt } from '../recorded-at';
 import { MIGRATIONS } from './postgres-schema';
@@ -46,6 +46,13 @@ interface EventRow {
   recorded_at: string;
   prev_hash: string;
   hash: string;
+}
+
+/** An event on its way into the table, with the canonical JSON texts that were hashed. */
+interface InsertRow {
+  readonly event: StoredEvent;
+  readonly dataJson: string;
+  readonly metadataJson: string;
 }
 
 /** A row of `RAW_BATCH_SQL` in array mode: JSON columns as their stored text. */
@@ -136,13 +143,21 @@ class PostgresAppendNotifier implements AppendNotifier {
 
   constructor(private readonly config: ClientConfig) {}
 
+  /**
+   * The highest position any notification has announced. A notification that arrives while a
+   * subscription is busy reading would otherwise be lost, leaving it asleep until the next poll.
+   */
+  private announced = 0;
+
   /** Appends made through this store wake its subscribers without waiting for the round trip. */
-  notify(): void {
+  notify(position: number): void {
+    this.announced = Math.max(this.announced, position);
     this.local.notify();
   }
 
   waitForAppend(position: number, timeoutMs: number): Promise<void> {
-    this.listen();
+    void this.listen();
+    if (this.announced > position) return Promise.resolve();
     return this.local.waitForAppend(position, timeoutMs);
   }
 
@@ -157,7 +172,7 @@ class PostgresAppendNotifier implements AppendNotifier {
       };
       client.on('error', reset);
       client.on('end', reset);
-      client.on('notification', () => this.local.notify());
+      client.on('notification', (message) => this.notify(Number(message.payload ?? 0) || 0));
       this.opening = client
         .connect()
         .then(() => client.query(`LISTEN ${APPEND_CHANNEL}`))
@@ -313,12 +328,14 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
       if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
       streams.add(write.streamId);
     }
-    const result = await this.inAppendTransaction((client) => this.appendLocked(client, request));
-    if (!result.replayed) this.notifier.notify();
+    // Canonical JSON of the data does not depend on the head: computed before taking the lock.
+    const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
+    const result = await this.inAppendTransaction((client) => this.appendLocked(client, request, dataJson));
+    if (!result.replayed) this.notifier.notify(result.lastPosition);
     return result;
   }
 
-  private async appendLocked(client: PoolClient, request: AppendRequest): Promise<AppendResult> {
+  private async appendLocked(client: PoolClient, request: AppendRequest, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
     const key = request.idempotencyKey ?? null;
     if (key !== null) {
       const seen = await client.query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = $1', [key]);
@@ -348,27 +365,45 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     let prevHash = head.hash;
     const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
     const stored: StoredEvent[] = [];
+    const rows: InsertRow[] = [];
     for (const write of request.writes) {
       for (const event of write.events) {
         position += 1;
         versions[write.streamId] += 1;
-        const unhashed = {
+        const metadata = { ...event.metadata, recordedAt };
+        const raw: RawEventRecord = {
+          globalPosition: position,
           eventId: event.eventId,
           type: event.type,
           schemaVersion: event.schemaVersion,
           streamId: write.streamId,
           streamVersion: versions[write.streamId],
+          dataJson: dataJson.get(event.eventId) ?? canonicalize(event.data),
+          metadataJson: canonicalize(metadata),
+          recordedAt,
+          prevHash,
+          hash: '',
+        };
+        // Hash exactly the bytes that are stored (RFC 8785 parts assembled in JCS key order).
+        const hash = chainHash(prevHash, canonicalJsonFromRaw(raw));
+        const storedEvent: StoredEvent = {
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          streamId: write.streamId,
+          streamVersion: raw.streamVersion,
           globalPosition: position,
           data: event.data,
-          metadata: { ...event.metadata, recordedAt },
+          metadata,
           prevHash,
+          hash,
         };
-        const hash = hashEvent(unhashed);
-        stored.push({ ...unhashed, hash });
+        stored.push(storedEvent);
+        rows.push({ event: storedEvent, dataJson: raw.dataJson, metadataJson: raw.metadataJson });
         prevHash = hash;
       }
     }
-    await this.insertEvents(client, stored, key);
+    await this.insertEvents(client, rows, key);
     if (key !== null) {
       await client.query(
         `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
@@ -382,8 +417,8 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   /** One INSERT for the whole batch (arrays unnested server-side): a batch of 100 is one round trip. */
-  private async insertEvents(client: PoolClient, events: readonly StoredEvent[], idempotencyKey: string | null): Promise<void> {
-    const column = <T>(pick: (e: StoredEvent) => T): T[] => events.map(pick);
+  private async insertEvents(client: PoolClient, rows: readonly InsertRow[], idempotencyKey: string | null): Promise<void> {
+    const column = <T>(pick: (e: StoredEvent) => T): T[] => rows.map((r) => pick(r.event));
     try {
       await client.query(
         `INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
@@ -397,8 +432,8 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
           column((e) => e.streamVersion),
           column((e) => e.type),
           column((e) => e.schemaVersion),
-          column((e) => canonicalize(e.data)),
-          column((e) => canonicalize(e.metadata)),
+          rows.map((r) => r.dataJson),
+          rows.map((r) => r.metadataJson),
           column((e) => e.metadata.recordedAt),
           column((e) => e.prevHash),
           column((e) => e.hash),
@@ -570,10 +605,14 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
       );
       const versions = new Map(current.rows.map((r) => [r.stream_id, r.v]));
       checkImportBatch(head, events, (streamId) => versions.get(streamId) ?? 0);
-      await this.insertEvents(client, events, null);
+      await this.insertEvents(
+        client,
+        events.map((event) => ({ event, dataJson: canonicalize(event.data), metadataJson: canonicalize(event.metadata) })),
+        null,
+      );
       await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(events[events.length - 1].globalPosition)]);
     });
-    this.notifier.notify();
+    this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
   async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {

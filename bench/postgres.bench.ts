@@ -1,0 +1,149 @@
+import { Client } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalize } from 'json-canonicalize';
+import { PostgresEventStore, verifyChain, verifyStore, type NewEvent, type StoredEvent } from '@trial-ledger/event-store';
+import { startPostgresTestServer } from '../libs/event-store/src/testing/postgres-test-server';
+import { benchActor, formatRate, printLines, type BenchLine } from './bench-format';
+
+export interface PostgresBenchOptions {
+  /** Single-event appends (one commit each). */
+  readonly singleCommits?: number;
+  /** Appends of 100 events (one commit each). */
+  readonly batchCommits?: number;
+  /** Size of the log that is read back and verified. */
+  readonly verifyEvents?: number;
+  /** Print the figures (default true); they are returned either way. */
+  readonly print?: boolean;
+}
+
+/** A dose-sized payload, as the pipeline would store it. */
+const doseEvent = (i: number): NewEvent => ({
+  eventId: uuidv7(),
+  type: 'DoseAdministered',
+  schemaVersion: 1,
+  data: { cycle: i, administeredOn: '2026-03-02', doseMg: 120, route: 'deep-sc', lotNumber: `L${i % 97}`, injectionSite: 'left upper outer buttock' },
+  metadata: { actor: benchActor, reason: null, correlationId: uuidv7(), causationId: null, idempotencyKey: null, source: 'cli', protocolVersion: 1 },
+});
+
+const seconds = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
+
+/** Appends `commits` × `perCommit` events through the store (advisory lock, chain, one INSERT per commit). */
+const storeAppends = async (store: PostgresEventStore, commits: number, perCommit: number, tag: string): Promise<number> => {
+  const versions = new Map<string, number>();
+  const start = process.hrtime.bigint();
+  for (let c = 0; c < commits; c += 1) {
+    const streamId = `subject-${tag}-S${String(c % 28).padStart(3, '0')}`;
+    const expectedVersion = versions.get(streamId) ?? 0;
+    await store.append({ writes: [{ streamId, expectedVersion, events: Array.from({ length: perCommit }, (_, i) => doseEvent(c * perCommit + i)) }] });
+    versions.set(streamId, expectedVersion + perCommit);
+  }
+  return (commits * perCommit) / seconds(start);
+};
+
+/**
+ * The same rows, already hashed, inserted with plain `pg` into a copy of the table without triggers,
+ * lock or chain: the floor the store's overhead is measured against (same server, same durability).
+ */
+const rawInserts = async (url: string, rows: readonly StoredEvent[], perCommit: number): Promise<number> => {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('DROP TABLE IF EXISTS raw_events');
+    await client.query('CREATE TABLE raw_events (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)');
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < rows.length; i += perCommit) {
+      const chunk = rows.slice(i, i + perCommit);
+      const column = <T>(pick: (e: StoredEvent) => T): T[] => chunk.map(pick);
+      await client.query(
+        `INSERT INTO raw_events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash)
+         SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                AS x(p, id, s, v, t, sv, d, m, r, ph, h)`,
+        [
+          column((e) => e.globalPosition),
+          column((e) => e.eventId),
+          column((e) => e.streamId),
+          column((e) => e.streamVersion),
+          column((e) => e.type),
+          column((e) => e.schemaVersion),
+          column((e) => canonicalize(e.data)),
+          column((e) => canonicalize(e.metadata)),
+          column((e) => e.metadata.recordedAt),
+          column((e) => e.prevHash),
+          column((e) => e.hash),
+        ],
+      );
+    }
+    return rows.length / seconds(start);
+  } finally {
+    await client.end();
+  }
+};
+
+const readBack = async (store: PostgresEventStore, after: number, count: number): Promise<StoredEvent[]> => {
+  const out: StoredEvent[] = [];
+  for await (const e of store.readAll({ afterPosition: after, toPosition: after + count })) out.push(e);
+  return out;
+};
+
+/**
+ * `runPostgresBench()`: appends per second through the PostgreSQL store (single events and batches
+ * of 100, each a durable commit: `synchronous_commit=on`, `fsync=on`) against raw `pg` INSERTs of the
+ * same rows in the same run, and read + verify throughput. Uses `PG_URL` if set (a role that may
+ * CREATE DATABASE), otherwise an embedded PostgreSQL under /tmp.
+ */
+export const runPostgresBench = async (options: PostgresBenchOptions = {}): Promise<BenchLine[]> => {
+  const singleCommits = options.singleCommits ?? 1_000;
+  const batchCommits = options.batchCommits ?? 100;
+  const verifyEvents = options.verifyEvents ?? 100_000;
+  const server = await startPostgresTestServer();
+  const lines: BenchLine[] = [];
+  try {
+    const url = await server.createDatabase();
+    const settings = new Client({ connectionString: url });
+    await settings.connect();
+    const durability = await settings.query<{ sc: string; fsync: string; version: string }>(
+      `SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync, current_setting('server_version') AS version`,
+    );
+    await settings.end();
+    const { sc, fsync, version } = durability.rows[0];
+    lines.push({ name: 'server', value: `PostgreSQL ${version}${process.env.PG_URL ? ' (PG_URL)' : ' (embedded, /tmp)'}, synchronous_commit=${sc}, fsync=${fsync}` });
+
+    const store = await PostgresEventStore.connect(url);
+    try {
+      const singleRate = await storeAppends(store, singleCommits, 1, 'single');
+      const batchRate = await storeAppends(store, batchCommits, 100, 'batch');
+      const singles = await readBack(store, 0, singleCommits);
+      const batches = await readBack(store, singleCommits, batchCommits * 100);
+      const rawSingle = await rawInserts(url, singles, 1);
+      const rawBatch = await rawInserts(url, batches, 100);
+      lines.push(
+        { name: 'store append, 1 event/commit', value: `${formatRate(singleRate, 'events/s')}  (raw pg INSERT: ${formatRate(rawSingle, 'rows/s')})` },
+        { name: 'store append, 100 events/commit', value: `${formatRate(batchRate, 'events/s')}  (raw pg INSERT: ${formatRate(rawBatch, 'rows/s')})` },
+      );
+
+      const have = (await store.head()).position;
+      for (let c = 0; have + c * 1000 < verifyEvents; c += 1) {
+        await store.append({ writes: [{ streamId: `fill-${c}`, expectedVersion: 0, events: Array.from({ length: 1000 }, (_, i) => doseEvent(i)) }] });
+      }
+      const total = (await store.head()).position;
+      let start = process.hrtime.bigint();
+      const parsed = await verifyChain(store.readAll({ batchSize: 5000 }));
+      const parsedRate = total / seconds(start);
+      start = process.hrtime.bigint();
+      const raw = await verifyStore(store);
+      const rawRate = total / seconds(start);
+      if (!parsed.ok || !raw.ok) throw new Error(`the bench ledger does not verify: ${parsed.fault?.message ?? raw.fault?.message}`);
+      lines.push(
+        { name: `read + verify ${total.toLocaleString('en-US')} events (parsed)`, value: formatRate(parsedRate, 'events/s') },
+        { name: `read + verify ${total.toLocaleString('en-US')} events (stored bytes)`, value: formatRate(rawRate, 'events/s') },
+      );
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.stop();
+  }
+  if (options.print ?? true) printLines('PostgreSQL store', lines);
+  return lines;
+};
