@@ -1,4 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FixedClock } from '../clock';
+import { migrateLedger } from '../migrate-ledger';
+import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ANY, NO_STREAM, UnavailableError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError, StoreUnavailableError } from '../event-store.errors';
 import { hashEvent } from '../hash-chain';
@@ -213,3 +219,39 @@ describe('KurrentDbEventStore over a fake client shared by several "processes"',
 });
 
 type StoredEventLike = { globalPosition: number };
+
+describe('KurrentDbEventStore as a migration target (over a fake client)', () => {
+  it('takes a SQLite ledger and gives it back identical: ids, positions, recordedAt, hashes, idempotency records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kurrent-migrate-'));
+    const clock = new FixedClock('2024-02-01T10:00:00.000Z');
+    const original = new SqliteEventStore(join(dir, 'a.sqlite'), { clock });
+    const server = new FakeKurrentDbClient();
+    const kurrent = await KurrentDbEventStore.connect('kurrentdb://fake:2113?tls=false', { client: server });
+    const back = new SqliteEventStore(join(dir, 'b.sqlite'));
+    try {
+      for (let i = 0; i < 9; i += 1) {
+        clock.advance(1000);
+        await original.append({ writes: [{ streamId: `subject-S00${i % 3}`, expectedVersion: Math.floor(i / 3), events: [testEvent('E', { i })] }], idempotencyKey: `k${i}`, requestHash: `h${i}` });
+      }
+      await migrateLedger(original, kurrent, undefined, { batchSize: 4 });
+      await migrateLedger(kurrent, back);
+      const read = async (store: { readAll(): AsyncIterable<unknown> }): Promise<unknown[]> => {
+        const out: unknown[] = [];
+        for await (const e of store.readAll()) out.push(e);
+        return out;
+      };
+      expect(await read(back)).toEqual(await read(original));
+      expect(await back.findIdempotencyRecord('k4')).toEqual(await original.findIdempotencyRecord('k4'));
+      // A new process on the same KurrentDB still knows the imported keys and answers a retry once
+      const restarted = await KurrentDbEventStore.connect('kurrentdb://fake:2113?tls=false', { client: server });
+      const retry = await restarted.append({ writes: [{ streamId: 'subject-S001', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k4', requestHash: 'h4' });
+      expect(retry).toMatchObject({ replayed: true, lastPosition: 5 });
+      await restarted.close();
+    } finally {
+      await original.close();
+      await kurrent.close();
+      await back.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

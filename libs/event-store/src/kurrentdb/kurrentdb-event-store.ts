@@ -26,6 +26,7 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { hashEvent } from '../hash-chain';
+import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
 import { nextRecordedAt } from '../recorded-at';
 import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState, type LedgerEnvelope } from './kurrentdb-mapping';
 
@@ -105,7 +106,7 @@ const isStreamNotFound = (error: unknown): boolean => (error as { type?: unknown
  * serialises all writers (any process) without SQL transactions; each of our streams is also
  * mirrored as a KurrentDB stream of link events for KurrentDB-native tools.
  */
-export class KurrentDbEventStore implements EventStore {
+export class KurrentDbEventStore implements EventStore, LedgerImporter, IdempotencyRecordSource {
   readonly description: string;
   private readonly client: KurrentClientLike;
   private readonly ledger: string;
@@ -135,6 +136,7 @@ export class KurrentDbEventStore implements EventStore {
     const store = new KurrentDbEventStore(url, options);
     try {
       await store.catchUp();
+      await store.loadImportedIdempotencyRecords();
     } catch (error) {
       await store.close();
       throw error;
@@ -314,6 +316,83 @@ export class KurrentDbEventStore implements EventStore {
         .catch((error: unknown) => {
           if ((error as { type?: unknown }).type !== 'wrong-expected-version') throw error;
         });
+    }
+  }
+
+  /** Idempotency records that came with a migrated ledger live beside it, in this stream. */
+  private get importedIdempotencyStream(): string {
+    return `${this.ledger}-imported-idempotency`;
+  }
+
+  private async loadImportedIdempotencyRecords(): Promise<void> {
+    try {
+      for await (const resolved of this.client.readStream(this.importedIdempotencyStream)) {
+        const record = (resolved as ResolvedEvent).event?.data as IdempotencyRecord | undefined;
+        if (record) this.rememberImported(record);
+      }
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw mapKurrentError(error);
+    }
+  }
+
+  private rememberImported(record: IdempotencyRecord): void {
+    if (this.index.requests.has(record.key)) return;
+    this.index.requests.set(record.key, {
+      requestHash: record.requestHash,
+      eventIds: [...record.eventIds],
+      streamVersions: { ...record.streamVersions },
+      lastPosition: record.lastPosition,
+      recordedAt: record.recordedAt,
+    });
+  }
+
+  /**
+   * `LedgerImporter`: appends events recorded by another ledger unchanged (ids, positions,
+   * `recordedAt`, hashes), conditional on the ledger's revision like any append, after checking they
+   * extend this log's chain exactly.
+   */
+  async importEvents(events: readonly StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const run = this.appendQueue.then(async () => {
+      await this.catchUp();
+      checkImportBatch(this.index.head, events, (streamId) => this.index.version(streamId));
+      const records = events.map((e) =>
+        jsonEvent({ id: e.eventId, type: e.type, data: e.data, metadata: toLedgerEnvelope(e, null) as unknown as Record<string, unknown> }),
+      );
+      try {
+        await this.client.appendToStream(this.ledger, records, { streamState: toStreamState(this.index.head.position) });
+      } catch (error) {
+        throw mapKurrentError(error);
+      }
+      for (const event of events) this.index.apply(event, undefined);
+    });
+    this.appendQueue = run.catch(() => undefined);
+    await run;
+    this.notifier.notify();
+    if (this.linkStreams) await this.syncLinks([...new Set(events.map((e) => e.streamId))]).catch(() => undefined);
+  }
+
+  /**
+   * Imported idempotency records are kept in a stream beside the ledger and loaded when a store
+   * connects (a migration runs with the API stopped, so every API process starts after it).
+   */
+  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const events = records.map((record) =>
+      jsonEvent({ id: uuidv5(`${this.ledger}:idempotency:${record.key}`, LINK_NAMESPACE), type: 'IdempotencyRecordImported', data: { ...record } }),
+    );
+    try {
+      await this.client.appendToStream(this.importedIdempotencyStream, events);
+    } catch (error) {
+      throw mapKurrentError(error);
+    }
+    for (const record of records) this.rememberImported(record);
+  }
+
+  async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
+    await this.catchUp();
+    for (const [key, seen] of [...this.index.requests.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      yield { key, requestHash: seen.requestHash, eventIds: [...seen.eventIds], streamVersions: { ...seen.streamVersions }, lastPosition: seen.lastPosition, recordedAt: seen.recordedAt };
     }
   }
 
