@@ -112,7 +112,7 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     expect(rows.map((r) => r.command).filter((name) => !CASES[name])).toEqual([]);
   });
 
-  it('each documented ✓ runs (exit 0); each — is refused with AUTH.ROLE_NOT_ALLOWED and writes nothing outside the identity stream', async () => {
+  it('each documented ✓ runs (exit 0); each — is refused with AUTH.ROLE_NOT_ALLOWED writes nothing outside the identity stream and records the refusal', async () => {
     const mismatches: string[] = [];
     for (const row of rows) {
       const make = CASES[row.command];
@@ -122,12 +122,18 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
       for (const role of ROLES.filter((r) => !row.allowed[r])) {
         const before = (await allEvents()).length;
         const refused = await run(role, probe.argv, probe.env);
-        const written = (await allEvents()).slice(before).filter((e) => e.streamId !== 'identity');
+        const after = (await allEvents()).slice(before);
+        const written = after.filter((e) => e.streamId !== 'identity');
+        // SPEC §5: every refusal is logged — as the API's guard does, the CLI records one AuthorizationRefused.
+        const logged = after.filter((e) => e.type === 'AuthorizationRefused' && (e.metadata.actor as { role?: string }).role === role);
         // A refused command answers `{ error: { code } }`; an import reports the refused line as `{ failure: { line, code } }`.
         const output = JSON.parse(refused.stdout || '{}') as { error?: { code?: string }; failure?: { code?: string } };
         const code = output.error?.code ?? output.failure?.code;
-        if (refused.status === 0 || code !== 'AUTH.ROLE_NOT_ALLOWED' || written.length > 0) {
-          mismatches.push(`${row.command} as ${role}: expected refusal, got exit ${refused.status} ${String(code)}; wrote ${written.map((e) => e.type).join(',') || 'nothing'}`);
+        if (refused.status === 0 || code !== 'AUTH.ROLE_NOT_ALLOWED' || written.length > 0 || logged.length !== 1) {
+          mismatches.push(
+            `${row.command} as ${role}: expected a logged refusal, got exit ${refused.status} ${String(code)}; ` +
+              `wrote ${written.map((e) => e.type).join(',') || 'nothing'}; ${logged.length} AuthorizationRefused`,
+          );
         }
       }
       for (const [index, role] of allowedRoles.entries()) {

@@ -1,5 +1,7 @@
 import type { Actor } from '@trial-ledger/domain';
 import { executeCommand, requestFingerprint } from '@trial-ledger/command-pipeline';
+import type { IdentityService } from '@trial-ledger/identity';
+import { executeAsActingUser } from '../shared/acting-user';
 import type { EventStore } from '@trial-ledger/event-store';
 import { describeError } from '../shared/cli-errors';
 import { parseImportLine, toSubjectCommand } from './import-line.parser';
@@ -31,6 +33,8 @@ export interface ImportReport {
 
 export interface ImportOptions {
   readonly file: string;
+  /** Records role refusals in the identity stream (SPEC §5); without it they are only reported. */
+  readonly identity?: IdentityService;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -72,14 +76,18 @@ export const importLines = async (store: EventStore, text: string, actor: Actor,
     let parsed: ReturnType<typeof parseImportLine> | null = null;
     try {
       parsed = parseImportLine(text);
-      const outcome = await executeCommand(store, toSubjectCommand(parsed), {
+      const command = toSubjectCommand(parsed);
+      const envelope = {
         actor,
         source: 'import',
         idempotencyKey: parsed.idempotencyKey,
         // The key is bound to the whole line, so an edited line cannot reuse it.
         requestHash: requestFingerprint(JSON.parse(text)),
         reason: typeof parsed.payload.reason === 'string' ? parsed.payload.reason : null,
-      });
+      } as const;
+      const outcome = options.identity
+        ? await executeAsActingUser(store, options.identity, command, envelope)
+        : await executeCommand(store, command, envelope);
       if (outcome.replayed) skipped += 1;
       else {
         applied += 1;

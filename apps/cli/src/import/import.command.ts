@@ -47,10 +47,11 @@ export const registerImport = (program: Command): void => {
         throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
       }
       const report = await withStore(options, async (store) => {
-        const actor = await actingUser(options, openIdentity(store), 'import');
+        const identity = openIdentity(store);
+        const actor = await actingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(text).length);
         try {
-          return await importLines(store, text, actor, { file, onProgress: (done) => progress.update(done) });
+          return await importLines(store, text, actor, { file, identity, onProgress: (done) => progress.update(done) });
         } finally {
           progress.stop();
         }

@@ -1,4 +1,5 @@
-import type { Actor } from '@trial-ledger/domain';
+import { executeCommand, type Command, type CommandEnvelope, type CommandOutcome } from '@trial-ledger/command-pipeline';
+import { DomainError, type Actor, type Role } from '@trial-ledger/domain';
 import type { EventSource } from '@trial-ledger/event-store';
 import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger } from '@trial-ledger/identity';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
@@ -22,4 +23,26 @@ export const actingUser = async (options: GlobalOptions, identity: IdentityServi
   if (!options.as) throw new CliError('This command needs the acting user: --as USERNAME', 2, 'AUTH.USER_REQUIRED');
   const password = await readPassword(`Password for ${options.as}: `);
   return identity.verifyPassword(options.as, password, source);
+};
+
+/**
+ * Runs a command as the acting user; a role refusal by the domain is recorded as an
+ * `AuthorizationRefused` event and reported in the security log before it is rethrown, as the API's
+ * guard does (SPEC §5: every refusal is logged).
+ */
+export const executeAsActingUser = async (
+  store: EventStore,
+  identity: IdentityService,
+  command: Command,
+  envelope: CommandEnvelope & { readonly actor: Actor },
+): Promise<CommandOutcome> => {
+  try {
+    return await executeCommand(store, command, envelope);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'AUTH.ROLE_NOT_ALLOWED') {
+      const allowed = Array.isArray(error.details?.allowed) ? (error.details.allowed as Role[]) : [];
+      await identity.recordAuthorizationRefused(envelope.actor, command.type, allowed, envelope.source);
+    }
+    throw error;
+  }
 };

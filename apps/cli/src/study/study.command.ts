@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { executeCommand } from '@trial-ledger/command-pipeline';
 import { invalid, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
-import { actingUser, openIdentity } from '../shared/acting-user';
+import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 
@@ -30,8 +29,9 @@ const requireReason = (reason: unknown): string => {
 /** Runs one study command as the acting administrator (source `cli`) and prints what was recorded. */
 const runStudyCommand = async (options: GlobalOptions, command: StudyCommand, reason: string | null): Promise<void> => {
   const outcome = await withStore(options, async (store) => {
-    const actor = await actingUser(options, openIdentity(store));
-    return executeCommand(store, command, { actor, source: 'cli', reason });
+    const identity = openIdentity(store);
+    const actor = await actingUser(options, identity);
+    return executeAsActingUser(store, identity, command, { actor, source: 'cli', reason });
   });
   const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
   if (options.json) {
