@@ -29,7 +29,7 @@ export const DEMO_TEAM: readonly DemoUser[] = [
 export const demoPasswords = (env: NodeJS.ProcessEnv = process.env): ((user: DemoUser) => string) => {
   const shared = env.TRIAL_LEDGER_DEMO_PASSWORD;
   if (shared !== undefined && shared !== '') return () => shared;
-  return () => `${randomBytes(15).toString('base64url')}-Tl7`;
+  return () => randomBytes(18).toString('base64url');
 };
 
 /** Creates the first administrator, who then adds the rest of the team; returns their actors. */
