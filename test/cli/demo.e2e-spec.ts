@@ -12,6 +12,7 @@ interface DemoJson {
     enrollment: { screened: number; enrolled: number; target: number; screenFailures: Array<{ subjectId: string; failedCriteria: string[] }> };
     deviations: { total: number; byCategory: Record<string, number> };
     events: { total: number; byType: Record<string, number> };
+    signatures: { casebooksSigned: number; recordsSigned: number; superseded: number };
     chain: { ok: boolean; eventsChecked: number };
     pfs: { n: number; events: number; censored: number; median: { estimate: number | null }; rates: Array<{ day: number; survival: number | null }> };
   };
@@ -50,11 +51,16 @@ describe('trial-ledger demo', () => {
 
   it('records deviations, corrections, a void, a death, a withdrawal and a new therapy, and the chain verifies', () => {
     const { byType } = first.summary.events;
-    expect(byType).toMatchObject({ EntryCorrected: 3, EntryVoided: 1, SubjectDied: 1, SubjectWithdrawn: 1, NewAnticancerTherapyStarted: 1, ClinicalProgressionRecorded: 1, UserCreated: 5 });
+    expect(byType).toMatchObject({ EntryCorrected: 4, EntryVoided: 1, SubjectDied: 1, SubjectWithdrawn: 1, NewAnticancerTherapyStarted: 1, ClinicalProgressionRecorded: 1, UserCreated: 5 });
     expect(byType.ProtocolDeviationDetected).toBeGreaterThanOrEqual(4);
     expect(first.summary.deviations.byCategory['missed-assessment']).toBeGreaterThan(0);
     expect(first.summary.chain).toEqual({ ok: true, eventsChecked: first.summary.events.total, fault: null });
     expect(first.head.position).toBe(first.summary.events.total);
+  });
+
+  it('closes with Part 11 e-signatures: casebooks approved, a record reviewed, one signature superseded by a later correction', () => {
+    expect(first.summary.signatures).toEqual({ casebooksSigned: 4, recordsSigned: 1, superseded: 1 });
+    expect(first.summary.events.byType).toMatchObject({ CasebookSigned: 4, RecordSigned: 1 });
   });
 
   it('reports PFS for the 28 enrolled subjects with an estimable 12-month rate', () => {

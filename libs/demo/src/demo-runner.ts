@@ -5,6 +5,7 @@ import type { IdentityService } from '@trial-ledger/identity';
 import { analysePfs } from '@trial-ledger/pfs';
 import { replayStudyOverview } from '@trial-ledger/projections';
 import { generateDemoScenario, type DemoScenario, type DemoStep } from './demo-scenario.generator';
+import { signDemoCasebooks, type DemoSignatures } from './demo-signatures';
 import { createDemoTeam, demoPasswords, type DemoCredential, type DemoUser } from './demo-users';
 
 export interface DemoRunOptions {
@@ -50,6 +51,8 @@ export interface DemoSummary {
   };
   readonly adverseEvents: { readonly total: number; readonly serious: number; readonly grade3OrHigher: number };
   readonly events: { readonly total: number; readonly byType: Readonly<Record<string, number>> };
+  /** Electronic signatures (Part 11): casebooks approved, records reviewed, and those superseded by a later correction. */
+  readonly signatures: DemoSignatures;
   readonly chain: { readonly ok: boolean; readonly eventsChecked: number; readonly fault: string | null };
   /** The primary endpoint (SPEC §3): Kaplan–Meier median and landmark rates, with the rows by reason. */
   readonly pfs: {
@@ -119,13 +122,19 @@ export const runDemo = async (store: EventStore, identity: IdentityService, opti
     options.onProgress?.(index + 1, scenario.steps.length);
   }
 
-  const summary = await summariseDemo(store, scenario, { issued: scenario.steps.length, recorded, refused });
+  const signatures = await signDemoCasebooks(store, identity, scenario, credentials, actorFor);
+  const summary = await summariseDemo(store, scenario, { issued: scenario.steps.length, recorded, refused }, signatures);
   const head = await store.head();
   return { scenario, summary, credentials, head: { position: head.position, hash: head.hash } };
 };
 
 /** Reads the ledger back: the study overview projection, a count of every event type, and the hash chain. */
-export const summariseDemo = async (store: EventStore, scenario: DemoScenario, commands: DemoSummary['commands']): Promise<DemoSummary> => {
+export const summariseDemo = async (
+  store: EventStore,
+  scenario: DemoScenario,
+  commands: DemoSummary['commands'],
+  signatures: DemoSignatures,
+): Promise<DemoSummary> => {
   const byType: Record<string, number> = {};
   const screenFailures: Array<{ subjectId: string; failedCriteria: string[] }> = [];
   let total = 0;
@@ -170,6 +179,7 @@ export const summariseDemo = async (store: EventStore, scenario: DemoScenario, c
     },
     adverseEvents: { ...overview.adverseEvents },
     events: { total, byType: sortedTypes },
+    signatures,
     chain: { ok: chain.ok, eventsChecked: chain.eventsChecked, fault: chain.fault ? `${chain.fault.damage} at position ${chain.fault.position}` : null },
     pfs: {
       ...pfs.summary,

@@ -64,6 +64,7 @@ export const describeSummary = (s: DemoSummary): string => {
     line('adverse events', `${s.adverseEvents.total} (serious ${s.adverseEvents.serious}, grade ≥ 3 ${s.adverseEvents.grade3OrHigher})`),
     line('events', `${s.events.total} in the ledger`),
     ...typeLines.map((t) => `    ${t}`),
+    line('e-signatures', `${s.signatures.casebooksSigned} casebooks approved by the investigator, ${s.signatures.recordsSigned} record reviewed by the monitor; ${s.signatures.superseded} superseded by a later correction`),
     line('PFS', describePfs(s.pfs)),
     ...Object.entries(s.pfs.byReason).map(([reason, n]) => `    ${String(n).padStart(2)} ${reason}`),
     line('hash chain', s.chain.ok ? `verified: ${s.chain.eventsChecked} events, no alteration` : `BROKEN: ${s.chain.fault ?? 'unknown fault'}`),
