@@ -48,6 +48,13 @@ describe('API edge: health, OpenAPI and unreadable requests', () => {
     expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('sends no automatic body-hash ETag: an ETag is always a stream version', async () => {
+    const problem = await request(api.http).get('/api/v1/studies/NO-SUCH-STUDY').set('authorization', `Bearer ${api.tokens.monitor}`);
+    expect(problem.headers.etag).toBeUndefined();
+    const health = await request(api.http).get('/health').expect(200);
+    expect(health.headers.etag).toBeUndefined();
+  });
+
   it('an unknown route is a 404 problem too', async () => {
     const response = await request(api.http).get('/api/v1/nowhere').expect(404);
     expect(response.body).toMatchObject({ code: 'ROUTE.NOT_FOUND', status: 404, instance: '/api/v1/nowhere' });

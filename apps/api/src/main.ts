@@ -33,6 +33,9 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const configureApp = (app: INestApplication): INestApplication => {
   const server = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
   server.disable?.('x-powered-by');
+  // ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4); Express's
+  // automatic body-hash ETags would be mistaken for them, so they are off.
+  server.disable?.('etag');
   setupOpenApi(app);
   return app;
 };
