@@ -329,7 +329,7 @@ const toRecorded = (e: StoredEvent): Recorded =>
   ({ type: e.type, data: e.data, eventId: e.eventId, streamVersion: e.streamVersion, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor, idempotencyKey: e.metadata.idempotencyKey }) as Recorded;
 
 /** Writes one subject's transactions in the order recorded; returns [transactions, signatures]. */
-const writeSubject = (x: X, subjectId: string, events: StoredEvent[]): [number, number] => {
+const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drain: () => Promise<void>): Promise<[number, number]> => {
   const ctx: SubjectContext = { x, subjectId, byId: new Map(events.map((e) => [e.eventId, e])), first: true };
   const signatures = new Map(signatureStatus(events.map(toRecorded)).map((s) => [s.signatureEventId, s]));
   let transactions = 0;
@@ -344,6 +344,7 @@ const writeSubject = (x: X, subjectId: string, events: StoredEvent[]): [number, 
     } else if (!META_TYPES.has(event.type)) writeInsert(ctx, event);
     else continue;
     transactions += 1;
+    await drain();
   }
   return [transactions, signed];
 };
@@ -366,10 +367,22 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const headPosition = found.head?.globalPosition ?? 0;
   const headHash = found.head?.hash ?? '0'.repeat(64);
   const fileOid = `trial-ledger.${studies.map((s) => s.studyId).join('+') || 'empty'}.P${headPosition}.${now.replace(/[^0-9]/g, '')}`;
+  // The builder emits many tiny chunks; they are joined into ~64 KiB writes, and the writer waits for
+  // the output to drain after every subject transaction so memory stays flat for any stream length.
+  let pending: string[] = [];
+  let pendingSize = 0;
   let waitForDrain = false;
+  const flush = (): void => {
+    if (pendingSize === 0) return;
+    if (!out.write(pending.join(''))) waitForDrain = true;
+    pending = [];
+    pendingSize = 0;
+  };
   const x = createCB({
     data: (chunk: string) => {
-      if (!out.write(chunk)) waitForDrain = true;
+      pending.push(chunk);
+      pendingSize += chunk.length;
+      if (pendingSize >= 64 * 1024) flush();
     },
     prettyPrint: options.prettyPrint ?? true,
   });
@@ -404,7 +417,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     x.ele('ClinicalData', { StudyOID: oid.study(info.studyId), MetaDataVersionOID: oid.metaDataVersion(info.studyId) });
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const [t, s] = writeSubject(x, subjectId, events);
+      const [t, s] = await writeSubject(x, subjectId, events, drain);
       transactions += t;
       signatures += s;
       subjects += 1;
@@ -415,6 +428,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   }
   x.up();
   x.end();
+  flush();
   await drain();
   return { fileOid, studies: studies.map((s) => s.studyId), subjects, transactions, signatures, headPosition, headHash };
 };
