@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { FixedClock } from '../clock';
 import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
-import { hashEvent, verifyChain } from '../hash-chain';
+import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
 import { openEventStore } from '../open-event-store';
 import { describeEventStoreContract, testEvent } from '../testing';
 import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
@@ -229,6 +229,98 @@ describe('PostgresEventStore', () => {
       });
       expect(await verifyStore(store)).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
       expect(await verifyChain(store.readAll())).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
+    });
+  });
+
+  describe('verification over parallel ranges (verifyChain)', () => {
+    // 60 events over 5 streams; four ranges of 15 positions, read in windows of 4 positions, so
+    // faults land inside windows, on window edges and on range edges.
+    const RANGES = { ranges: 4, minRange: 1, batchSize: 4 };
+    const fill = async (): Promise<PostgresEventStore> => {
+      const store = await open();
+      const versions = [0, 0, 0, 0, 0];
+      for (let i = 0; i < 60; i += 1) {
+        const s = (i * 7) % 5;
+        await store.append({ writes: [{ streamId: `subject-${s}`, expectedVersion: versions[s], events: [testEvent('DoseAdministered', { i, doseMg: 120 })] }] });
+        versions[s] += 1;
+      }
+      return store;
+    };
+    const tamper = (sql: string, values: unknown[] = []): Promise<unknown> =>
+      withClient(url, async (c) => {
+        await c.query('ALTER TABLE events DISABLE TRIGGER events_append_only');
+        await c.query(sql, values);
+      });
+    /** Rewrites one event and recomputes its own hash, as a forger who knows the algorithm would. */
+    const forge = async (store: PostgresEventStore, position: number, change: (r: RawEventRecord) => RawEventRecord): Promise<void> => {
+      const [original] = await collect(store.readAllRaw({ afterPosition: position - 1, toPosition: position }));
+      const forged = change(original);
+      const hash = chainHash(forged.prevHash, canonicalJsonFromRaw(forged));
+      await tamper('UPDATE events SET data = $2::json, stream_version = $3, hash = $4 WHERE global_position = $1', [position, forged.dataJson, forged.streamVersion, hash]);
+    };
+    /** The sequential verdicts (stored bytes, and parsed events) that the parallel one must equal. */
+    const expectSameVerdict = async (store: PostgresEventStore) => {
+      const sequential = await verifyRawChain(store.readAllRaw({ batchSize: 3 }));
+      expect(await verifyChain(store.readAll())).toEqual(sequential);
+      const parallel = await store.verifyChain(RANGES);
+      expect(parallel).toEqual(sequential);
+      expect(await verifyStore(store)).toEqual(sequential);
+      return parallel;
+    };
+
+    it('given an intact log, then the parallel verdict equals the sequential one', async () => {
+      const store = await fill();
+      const head = await store.head();
+      expect(await expectSameVerdict(store)).toEqual({ ok: true, eventsChecked: 60, headPosition: 60, headHash: head.hash, fault: null });
+    });
+
+    it.each([
+      ['inside a window', 22],
+      ['on the first position of a range', 31],
+      ['on the last position of the log', 60],
+    ])('given data edited %s, then content-altered is named at that position', async (_where, position) => {
+      const store = await fill();
+      await tamper(`UPDATE events SET data = '{"doseMg":1200}' WHERE global_position = $1`, [position]);
+      expect((await expectSameVerdict(store)).fault).toMatchObject({ position, damage: 'content-altered' });
+    });
+
+    it('given the indexed recorded_at moved away from the hashed one, then that position is named', async () => {
+      const store = await fill();
+      await tamper(`UPDATE events SET recorded_at = '2000-01-01T00:00:00.000Z' WHERE global_position = 40`);
+      expect((await expectSameVerdict(store)).fault).toMatchObject({ position: 40, damage: 'content-altered' });
+    });
+
+    it.each([
+      ['one event inside a range', [9], 9],
+      ['the last event of a range', [30], 30],
+      ['the first event of a range', [16], 16],
+      ['more than a window of events across a range edge', [13, 14, 15, 16, 17, 18, 19], 13],
+    ])('given %s removed, then the first missing position is named', async (_what, removed, position) => {
+      const store = await fill();
+      await tamper('DELETE FROM events WHERE global_position = ANY($1::bigint[])', [removed]);
+      const verdict = await expectSameVerdict(store);
+      expect(verdict.fault).toMatchObject({ position, damage: 'position-gap' });
+      expect(verdict.fault?.message).toContain(`next stored is ${Math.max(...removed) + 1}`);
+    });
+
+    it.each([
+      ['inside a range', 24, 25],
+      ['so that the broken link is the first position of a range', 45, 46],
+    ])('given an event re-hashed after an edit %s, then its successor is named as chain-broken', async (_where, forgedAt, named) => {
+      const store = await fill();
+      await forge(store, forgedAt, (r) => ({ ...r, dataJson: '{"doseMg":1200}' }));
+      expect((await expectSameVerdict(store)).fault).toMatchObject({ position: named, damage: 'chain-broken' });
+    });
+
+    it.each([
+      ['inside a range', 27],
+      ['on the first position of a range', 46],
+    ])('given an event re-hashed with a stream version that skips, %s, then the version gap is named', async (_where, position) => {
+      const store = await fill();
+      // +1000 keeps UNIQUE (stream_id, stream_version) satisfied; later faults (the successor's link)
+      // come after this position and must not be the one named.
+      await forge(store, position, (r) => ({ ...r, streamVersion: r.streamVersion + 1000 }));
+      expect((await expectSameVerdict(store)).fault).toMatchObject({ position, damage: 'stream-version-gap' });
     });
   });
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { canonicalize } from 'json-canonicalize';
 import { Client, Pool, type ClientConfig, type PoolClient } from 'pg';
 import { CatchUpSubscription, LocalAppendNotifier, type AppendNotifier } from '../catch-up-subscription';
@@ -15,9 +16,10 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { canonicalJsonFromRaw, chainHash, type RawEventRecord } from '../hash-chain';
+import { ChainVerifier, canonicalJsonFromRaw, chainHash, type ChainVerification, type RawEventRecord } from '../hash-chain';
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
 import { nextRecordedAt } from '../recorded-at';
+import { joinRangeReports, type RangeReport } from '../sqlite/sqlite-parallel-verify';
 import { MIGRATIONS } from './postgres-schema';
 
 /** NOTIFY channel that wakes catch-up subscriptions in every process connected to the database. */
@@ -58,9 +60,36 @@ interface InsertRow {
 /** A row of `RAW_BATCH_SQL` in array mode: JSON columns as their stored text. */
 type RawRow = [string, string, string, number, string, number, string, string, string, string, string];
 
-const RAW_BATCH_SQL = `SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
-                              recorded_at, prev_hash, hash
-                         FROM events WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3`;
+/**
+ * One window of positions `($1, $2]`. Windows are at most a batch wide, never "everything after $1
+ * LIMIT n": before ANALYZE has run (a fresh or just-migrated ledger) PostgreSQL guesses such an
+ * open range at a fraction of the table, and chose to sort every remaining row for each batch — a
+ * whole-log replay became quadratic (18,000–39,000 events/s at 100,000 events). A window caps the
+ * work of any plan at one batch.
+ */
+const RAW_WINDOW_SQL = `SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
+                               recorded_at, prev_hash, hash
+                          FROM events WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position`;
+
+/** The first stored position after a short window: the end of the log, or the far side of a gap. */
+const NEXT_POSITION_SQL = 'SELECT MIN(global_position) AS p FROM events WHERE global_position > $1 AND global_position <= $2';
+
+/** Verification ranges below this many events are not worth a connection of their own. */
+const MIN_VERIFY_RANGE = 25_000;
+
+const toRawRecord = (r: RawRow): RawEventRecord => ({
+  globalPosition: Number(r[0]),
+  eventId: r[1],
+  streamId: r[2],
+  streamVersion: r[3],
+  type: r[4],
+  schemaVersion: r[5],
+  dataJson: r[6],
+  metadataJson: r[7],
+  recordedAt: r[8],
+  prevHash: r[9],
+  hash: r[10],
+});
 
 interface IdempotencyRow {
   idempotency_key: string;
@@ -128,6 +157,15 @@ export interface PostgresEventStoreOptions {
   readonly pollMs?: number;
   /** Connections in the pool used for appends and reads. */
   readonly poolSize?: number;
+}
+
+export interface PostgresVerifyOptions {
+  /** Ranges verified at once, each on its own connection (default: the cores here, at most 4). */
+  readonly ranges?: number;
+  /** No range is made smaller than this many positions (default 25,000). */
+  readonly minRange?: number;
+  /** Positions per round trip. */
+  readonly batchSize?: number;
 }
 
 /**
@@ -490,21 +528,47 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   /**
-   * Keyset batches on the primary key: each round trip fetches at most `batchSize` rows. Rows arrive
-   * as arrays of text and are parsed one at a time as they are consumed, so the parsed events die
+   * The log in position order, one window of at most `batchSize` positions per round trip; while the
+   * caller works through a full window the next one is already being fetched (a second pooled
+   * connection), so reading and hashing overlap. A window that comes back short is the end of the
+   * log or a gap (a ledger tampered with behind the triggers): the next stored position is looked up
+   * and reading resumes there, so gaps reach the verifier rather than ending the read.
+   */
+  private async *rawWindows(after: number, to: number, batchSize: number): AsyncIterable<RawRow[]> {
+    const size = Math.max(1, Math.floor(batchSize));
+    const fetch = (from: number): Promise<RawRow[]> => {
+      const rows = this.pool
+        .query<RawRow>({ text: RAW_WINDOW_SQL, values: [from, Math.min(to, from + size)], rowMode: 'array' })
+        .then((result) => result.rows, (error: unknown) => Promise.reject(mapPostgresError(error)));
+      // A prefetched window the caller never asks for (it stopped early) must not be an unhandled rejection.
+      rows.catch(() => undefined);
+      return rows;
+    };
+    let next: Promise<RawRow[]> | null = after < to ? fetch(after) : null;
+    while (next) {
+      const rows = await next;
+      const upper = Math.min(to, after + size);
+      next = null;
+      if (upper < to && rows.length === upper - after) next = fetch(upper);
+      if (rows.length > 0) yield rows;
+      if (!next && upper < to) {
+        const following = await this.query<{ p: string | null }>(NEXT_POSITION_SQL, [upper, to]);
+        const position = following[0]?.p === null || following[0]?.p === undefined ? null : Number(following[0].p);
+        if (position !== null) next = fetch(position - 1);
+        after = position === null ? upper : position - 1;
+      } else {
+        after = upper;
+      }
+    }
+  }
+
+  /**
+   * Batches of text rows, parsed one event at a time as they are consumed, so the parsed events die
    * young and a long replay does not fill the old generation with a batch's worth of objects.
    */
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    const batchSize = options.batchSize ?? 1000;
-    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
-    let after = options.afterPosition ?? 0;
-    for (;;) {
-      let rows: RawRow[];
-      try {
-        rows = (await this.pool.query<RawRow>({ text: RAW_BATCH_SQL, values: [after, to, batchSize], rowMode: 'array' })).rows;
-      } catch (error) {
-        throw mapPostgresError(error);
-      }
+    const windows = this.rawWindows(options.afterPosition ?? 0, options.toPosition ?? Number.MAX_SAFE_INTEGER, options.batchSize ?? 1000);
+    for await (const rows of windows) {
       for (let i = 0; i < rows.length; i += 1) {
         const r = rows[i];
         yield {
@@ -520,42 +584,80 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
           hash: r[10],
         };
       }
-      if (rows.length < batchSize) return;
-      after = Number(rows[rows.length - 1][0]);
     }
   }
 
   /** The stored canonical JSON texts (`json` keeps its input verbatim), for verification without parsing. */
   async *readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
-    const batchSize = options.batchSize ?? 5000;
-    const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
-    let after = options.afterPosition ?? 0;
-    for (;;) {
-      let rows: RawRow[];
-      try {
-        rows = (await this.pool.query<RawRow>({ text: RAW_BATCH_SQL, values: [after, to, batchSize], rowMode: 'array' })).rows;
-      } catch (error) {
-        throw mapPostgresError(error);
-      }
-      for (let i = 0; i < rows.length; i += 1) {
-        const r = rows[i];
-        yield {
-          globalPosition: Number(r[0]),
-          eventId: r[1],
-          streamId: r[2],
-          streamVersion: r[3],
-          type: r[4],
-          schemaVersion: r[5],
-          dataJson: r[6],
-          metadataJson: r[7],
-          recordedAt: r[8],
-          prevHash: r[9],
-          hash: r[10],
-        };
-      }
-      if (rows.length < batchSize) return;
-      after = Number(rows[rows.length - 1][0]);
+    const windows = this.rawWindows(options.afterPosition ?? 0, options.toPosition ?? Number.MAX_SAFE_INTEGER, options.batchSize ?? 5000);
+    for await (const rows of windows) {
+      for (let i = 0; i < rows.length; i += 1) yield toRawRecord(rows[i]);
     }
+  }
+
+  /**
+   * Verifies positions 1..head as contiguous ranges read over separate connections at once, each
+   * checked from the stored bytes by its own `ChainVerifier`, then joined exactly as the SQLite
+   * parallel verifier joins its workers' ranges (`joinRangeReports`). Hashes are recomputed here, in
+   * the verifier, never by the database. The result is the sequential verifier's, fault for fault.
+   */
+  async verifyChain(options: PostgresVerifyOptions = {}): Promise<ChainVerification> {
+    const head = (await this.head()).position;
+    const parts = Math.max(
+      1,
+      Math.min(options.ranges ?? Math.min(4, availableParallelism()), Math.ceil(head / (options.minRange ?? MIN_VERIFY_RANGE))),
+    );
+    const size = Math.ceil(head / parts);
+    const ranges = Array.from({ length: parts }, (_, i) => [i * size + 1, Math.min(head, (i + 1) * size)] as const).filter(([a, b]) => a <= b);
+    const reports = await Promise.all(ranges.map(([from, to]) => this.verifyRange(from, to, options.batchSize ?? 5000)));
+    const joined = joinRangeReports(reports, head);
+    if (joined.ok || !joined.fault || joined.fault.position <= 1) return joined;
+    // The join knows the hash at the end of the previous range, not at the fault: look both up so the
+    // report names the same last good hash and event as the sequential verifier does.
+    const fault = joined.fault;
+    const rows = await this.query<{ global_position: string; hash: string; event_id: string }>(
+      'SELECT global_position, hash, event_id FROM events WHERE global_position IN ($1, $2)',
+      [fault.position - 1, fault.position],
+    );
+    const before = rows.find((r) => Number(r.global_position) === fault.position - 1);
+    const at = rows.find((r) => Number(r.global_position) === fault.position);
+    return {
+      ...joined,
+      headHash: before?.hash ?? joined.headHash,
+      fault: fault.damage === 'position-gap' || fault.eventId !== undefined || !at ? fault : { ...fault, eventId: at.event_id },
+    };
+  }
+
+  /** One range's account for `joinRangeReports`: what links to the range before, and each stream's versions in it. */
+  private async verifyRange(from: number, to: number, batchSize: number): Promise<RangeReport> {
+    let verifier: ChainVerifier | null = null;
+    let firstPrevHash: string | null = null;
+    const streams = new Map<string, [string, number, number, number]>();
+    scan: for await (const rows of this.rawWindows(from - 1, to, batchSize)) {
+      for (let i = 0; i < rows.length; i += 1) {
+        const record = toRawRecord(rows[i]);
+        if (verifier === null) {
+          // Inside the range links are checked from the first row's own prevHash; the join checks that one.
+          firstPrevHash = record.prevHash;
+          verifier = new ChainVerifier(from === 1 ? undefined : { position: from - 1, hash: record.prevHash });
+        }
+        if (!verifier.pushRaw(record)) break scan;
+        const seen = streams.get(record.streamId);
+        if (seen === undefined) streams.set(record.streamId, [record.streamId, record.streamVersion, record.globalPosition, record.streamVersion]);
+        else seen[3] = record.streamVersion;
+      }
+    }
+    const result = verifier?.result();
+    const count = result?.eventsChecked ?? 0;
+    let fault = result?.fault ?? null;
+    const reached = result?.headPosition ?? from - 1;
+    if (fault === null && reached !== to) {
+      // The range ends in a gap; its far side, as the sequential verifier would name it, is in a later range.
+      const next = await this.query<{ p: string | null }>(NEXT_POSITION_SQL, [reached, Number.MAX_SAFE_INTEGER]);
+      const stored = next[0]?.p === null || next[0]?.p === undefined ? '' : ` (next stored is ${Number(next[0].p)})`;
+      fault = { position: reached + 1, damage: 'position-gap', message: `position ${reached + 1} is missing${stored}` };
+    }
+    return { from, to, firstPrevHash, lastHash: count > 0 && result ? result.headHash : null, count, fault, streams: [...streams.values()] };
   }
 
   async positionAt(instant: string): Promise<number> {

@@ -8,8 +8,8 @@ const CANONICAL_SQL = `'{"data":' || data || ',"eventId":' || json_quote(event_i
   ',"metadata":' || metadata || ',"prevHash":' || json_quote(prev_hash) || ',"schemaVersion":' || schema_version ||
   ',"streamId":' || json_quote(stream_id) || ',"streamVersion":' || stream_version || ',"type":' || json_quote(type) || '}'`;
 
-/** One worker's account of a contiguous range of positions. */
-interface RangeReport {
+/** One worker's account of a contiguous range of positions (any store: see `joinRangeReports`). */
+export interface RangeReport {
   readonly from: number;
   readonly to: number;
   /** prevHash of the first row in the range (to link with the previous range). */
@@ -91,6 +91,15 @@ export const verifySqliteFileParallel = async (
   const size = Math.ceil(head / parts);
   const ranges = Array.from({ length: parts }, (_, i) => [i * size + 1, Math.min(head, (i + 1) * size)] as const).filter(([a, b]) => a <= b);
   const reports = await Promise.all(ranges.map(([from, to]) => runRange(file, from, to)));
+  return joinRangeReports(reports, head);
+};
+
+/**
+ * Joins the reports of contiguous ranges covering positions 1..`head`, in order: each range's first
+ * `prevHash` must be the previous range's last hash, and each stream's first version in a range must
+ * follow its last version before. The first fault in log order wins, as in the sequential verifier.
+ */
+export const joinRangeReports = (reports: readonly RangeReport[], head: number): ChainVerification => {
   const lastVersion = new Map<string, number>();
   let prevHash = GENESIS_HASH;
   let checked = 0;
