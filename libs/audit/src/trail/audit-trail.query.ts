@@ -90,7 +90,7 @@ export const toAuditTrailRow = async (store: EventStore, event: StoredEvent, kno
   const { actor } = event.metadata;
   const owner = streamOwner(event.streamId, knownStudies);
   const fields = redactedData(event);
-  let targetEventId: string | null = typeof fields.targetEventId === 'string' ? fields.targetEventId : null;
+  const targetEventId: string | null = typeof fields.targetEventId === 'string' ? fields.targetEventId : null;
   let targetType: string | null = typeof fields.targetType === 'string' ? fields.targetType : null;
   let before: Record<string, unknown> | null = null;
   let after: Record<string, unknown> | null = null;
