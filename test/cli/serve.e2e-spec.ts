@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openEventStore } from '@trial-ledger/event-store';
+import { ledgerFiles, loadLedgerKey, readCheckpointFile, verifyLedger } from '@trial-ledger/audit';
+import { openEventStore, SqliteEventStore } from '@trial-ledger/event-store';
+import { testEvent } from '../../libs/event-store/src/testing';
 import { serve } from '../../apps/cli/src/serve/serve.command';
 import { tempDir } from './cli-harness';
 
 const ROOT = resolve(__dirname, '../..');
-const BUILT = existsSync(join(ROOT, 'dist/apps/cli/src/main.js'));
 
 const waitFor = async <T>(probe: () => T | undefined, ms = 20_000): Promise<T> => {
   const until = Date.now() + ms;
@@ -49,7 +50,37 @@ describe('trial-ledger serve', () => {
     await reopened.close();
   });
 
-  (BUILT ? it : it.skip)('as a process (built binary): SIGTERM stops it with exit status 0', async () => {
+  it('signs a checkpoint every N events while serving, verified and appended beside the store', async () => {
+    const file = join(dir.path, 'checkpointed.sqlite');
+    const writeErr = process.stderr.write.bind(process.stderr);
+    const write = process.stdout.write.bind(process.stdout);
+    let stop!: () => void;
+    const stopWhen = new Promise<void>((r) => (stop = r));
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    const { keyFile, checkpointFile } = ledgerFiles(`sqlite:${file}`);
+    try {
+      const running = serve({ store: `sqlite:${file}`, port: 0, host: '127.0.0.1', json: true, stopWhen, checkpointEvery: 3 });
+      // Another writer on the same file, as a second server process would be.
+      const writer = new SqliteEventStore(file);
+      for (let i = 0; i < 7; i += 1) await writer.append({ writes: [{ streamId: `s-${i}`, expectedVersion: 0, events: [testEvent('E', { i })] }] });
+      await writer.close();
+      await waitFor(() => (existsSync(checkpointFile) && readCheckpointFile(checkpointFile).length >= 2 ? true : undefined));
+      stop();
+      await running;
+    } finally {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+    const checkpoints = readCheckpointFile(checkpointFile);
+    expect(checkpoints.map((c) => c.position)).toEqual([3, 6]);
+    const store = await openEventStore(`sqlite:${file}`);
+    const verdict = await verifyLedger(store, { checkpoints, publicKey: loadLedgerKey(keyFile).publicKey });
+    await store.close();
+    expect(verdict.ok).toBe(true);
+  });
+
+  it('as a process (built binary): SIGTERM stops it with exit status 0', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), '--store', `sqlite:${join(dir.path, 'bin.sqlite')}`, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

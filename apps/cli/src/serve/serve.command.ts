@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { ensureLedgerKey, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore } from '@trial-ledger/event-store';
 import type * as Api from '../../../api/src/main';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const DEFAULT_CHECKPOINT_EVERY = 1000;
 
 export const parsePort = (value: string): number => {
   const port = Number(value);
@@ -12,11 +14,19 @@ export const parsePort = (value: string): number => {
   return port;
 };
 
+export const parseCount = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new CliError(`--checkpoint-every must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return n;
+};
+
 export interface ServeOptions {
   readonly store: string;
   readonly port: number;
   readonly host: string;
   readonly json?: boolean;
+  /** Sign a checkpoint every N events (0: no automatic checkpoints). */
+  readonly checkpointEvery?: number;
   /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
   readonly stopWhen?: Promise<unknown>;
 }
@@ -52,13 +62,37 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   // Nest's own shutdown hooks end the process by re-raising the signal before the store is closed;
   // here the CLI owns the store, so it owns the shutdown.
   for (const s of SIGNALS) for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.off(s, listener as (...args: unknown[]) => void);
+  // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
+  // checkpoint file beside the store, so a truncated or rewritten tail is detectable later.
+  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const files = ledgerFiles(options.store);
+  const checkpoints =
+    every > 0
+      ? await startAutoCheckpoints(store, {
+          key: ensureLedgerKey(files.keyFile),
+          file: files.checkpointFile,
+          every,
+          onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
+        })
+      : null;
   const stopWhen = options.stopWhen ?? nextSignal();
-  const ready = { url: server.url, store: store.description, api: `${server.url}/api/v1`, docs: `${server.url}/api/docs`, health: `${server.url}/health` };
-  process.stdout.write(options.json ? `${JSON.stringify(ready)}\n` : `trial-ledger API listening on ${server.url} (API ${ready.api}, docs ${ready.docs}; store ${store.description}). Ctrl-C stops.\n`);
+  const ready = {
+    url: server.url,
+    store: store.description,
+    api: `${server.url}/api/v1`,
+    docs: `${server.url}/api/docs`,
+    health: `${server.url}/health`,
+    checkpoints: checkpoints ? { every, file: files.checkpointFile } : null,
+  };
+  const checkpointNote = checkpoints ? `; a signed checkpoint every ${every} events in ${files.checkpointFile}` : '';
+  process.stdout.write(
+    options.json ? `${JSON.stringify(ready)}\n` : `trial-ledger API listening on ${server.url} (API ${ready.api}, docs ${ready.docs}; store ${store.description}${checkpointNote}). Ctrl-C stops.\n`,
+  );
   const reason = await stopWhen;
   process.stderr.write(`trial-ledger: ${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API\n`);
   try {
     await server.close();
+    await checkpoints?.stop();
   } finally {
     await store.close();
   }
@@ -71,8 +105,9 @@ export const registerServe = (program: Command): void => {
     .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM stop it cleanly')
     .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
     .option('--host <host>', 'interface to listen on (loopback by default)', '127.0.0.1')
-    .action(async (opts: { port: number; host: string }, command: Command) => {
+    .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)
+    .action(async (opts: { port: number; host: string; checkpointEvery: number }, command: Command) => {
       const { store, json } = globalOptions(command);
-      await serve({ store, port: opts.port, host: opts.host, json });
+      await serve({ store, port: opts.port, host: opts.host, json, checkpointEvery: opts.checkpointEvery });
     });
 };

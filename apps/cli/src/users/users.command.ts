@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ensureLedgerKey, ledgerFiles } from '@trial-ledger/audit';
 import { isRole, type Role } from '@trial-ledger/domain';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger, type UserView } from '@trial-ledger/identity';
@@ -63,7 +64,11 @@ export const registerUsers = (program: Command): void => {
       const user = await withStore(options, (store) =>
         openUsersIdentity(store).createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
       );
+      // Set-up also creates the ledger's Ed25519 signing key, whose public half signs every checkpoint.
+      const { keyFile } = ledgerFiles(options.store);
+      const key = ensureLedgerKey(keyFile);
       printUser(options, 'first administrator created', user);
+      if (!options.json) process.stdout.write(`ledger signing key: ${keyFile} (public key fingerprint ${key.fingerprint}); export it with trial-ledger checkpoint --export-public-key FILE\n`);
     });
 
   users
