@@ -67,9 +67,18 @@ type RawRow = [string, string, string, number, string, number, string, string, s
  * whole-log replay became quadratic (18,000–39,000 events/s at 100,000 events). A window caps the
  * work of any plan at one batch.
  */
-const RAW_WINDOW_SQL = `SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
+export const RAW_WINDOW_SQL = `SELECT global_position, event_id, stream_id, stream_version, type, schema_version, data::text, metadata::text,
                                recorded_at, prev_hash, hash
                           FROM events WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position`;
+
+const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`;
+
+/**
+ * The stream first, then the bounds: left to itself the planner AND-ed the stream index with a scan
+ * of every `recorded_at` (or position) up to the bound — the whole log for a recent instant.
+ */
+const READ_STREAM_AS_OF_SQL = `WITH stream AS MATERIALIZED (SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1)
+  SELECT * FROM stream WHERE global_position <= $2 AND recorded_at <= $3 ORDER BY stream_version`;
 
 /** The first stored position after a short window: the end of the log, or the far side of a gap. */
 const NEXT_POSITION_SQL = 'SELECT MIN(global_position) AS p FROM events WHERE global_position > $1 AND global_position <= $2';
@@ -334,8 +343,8 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     }
     let broken = false;
     try {
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+      // One round trip: a simple-protocol query may carry both statements.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
@@ -349,9 +358,10 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     }
   }
 
-  private async query<R extends object>(sql: string, params: unknown[] = []): Promise<R[]> {
+  /** `name`: a prepared statement, parsed and planned once per pooled connection (hot paths only). */
+  private async query<R extends object>(sql: string, params: unknown[] = [], name?: string): Promise<R[]> {
     try {
-      return (await this.pool.query<R>(sql, params)).rows;
+      return (await this.pool.query<R>(name === undefined ? { text: sql, values: params } : { name, text: sql, values: params })).rows;
     } catch (error) {
       throw mapPostgresError(error);
     }
@@ -375,17 +385,24 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   private async appendLocked(client: PoolClient, request: AppendRequest, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
     const key = request.idempotencyKey ?? null;
-    if (key !== null) {
-      const seen = await client.query<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = $1', [key]);
-      if (seen.rows.length > 0) return this.replay(client, seen.rows[0], request.requestHash ?? null);
-    }
     const checks = request.checks ?? [];
     const ids = [...new Set([...checks.map((c) => c.streamId), ...request.writes.map((w) => w.streamId)])];
-    const current = await client.query<{ stream_id: string; v: number }>(
-      'SELECT stream_id, MAX(stream_version) AS v FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
-      [ids],
-    );
-    const actual = new Map(current.rows.map((r) => [r.stream_id, r.v]));
+    // Everything the decision needs, read in one statement after the lock was taken by an earlier one
+    // (a statement's snapshot predates any lock it takes itself, so the lock cannot share it).
+    const state = await client.query<{ seen: IdempotencyRow | null; versions: Record<string, number> | null; position: string | null; hash: string | null; recorded_at: string | null }>({
+      // Named: parsed and planned once per connection, not on every append.
+      name: 'trial-ledger.append-state',
+      text: `SELECT (SELECT row_to_json(k) FROM idempotency_keys k WHERE k.idempotency_key = $1) AS seen,
+              (SELECT json_object_agg(stream_id, v) FROM (SELECT stream_id, MAX(stream_version) AS v FROM events
+                                                            WHERE stream_id = ANY($2::text[]) GROUP BY stream_id) s) AS versions,
+              h.global_position AS position, h.hash, h.recorded_at
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1) AS h ON true`,
+      values: [key, ids],
+    });
+    const read = state.rows[0];
+    if (key !== null && read.seen) return this.replay(client, read.seen, request.requestHash ?? null);
+    const actual = new Map(Object.entries(read.versions ?? {}));
     for (const check of checks) {
       const version = actual.get(check.streamId) ?? 0;
       if (version !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, version);
@@ -398,10 +415,9 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
       }
       versions[write.streamId] = version;
     }
-    const head = await this.readHead(client);
-    let position = head.position;
-    let prevHash = head.hash;
-    const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
+    let position = read.position === null ? 0 : Number(read.position);
+    let prevHash = read.hash ?? GENESIS_HASH;
+    const recordedAt = nextRecordedAt(this.clock.now(), read.recorded_at);
     const stored: StoredEvent[] = [];
     const rows: InsertRow[] = [];
     for (const write of request.writes) {
@@ -441,29 +457,37 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
         prevHash = hash;
       }
     }
-    await this.insertEvents(client, rows, key);
-    if (key !== null) {
-      await client.query(
-        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [key, request.requestHash ?? null, JSON.stringify(stored.map((e) => e.eventId)), JSON.stringify(versions), position, recordedAt],
-      );
-    }
-    // Delivered to LISTENers only when this transaction commits.
-    await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(position)]);
+    const idempotency: IdempotencyRecord | null =
+      key === null
+        ? null
+        : { key, requestHash: request.requestHash ?? null, eventIds: stored.map((e) => e.eventId), streamVersions: versions, lastPosition: position, recordedAt };
+    await this.insertEvents(client, rows, idempotency);
     return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
   }
 
-  /** One INSERT for the whole batch (arrays unnested server-side): a batch of 100 is one round trip. */
-  private async insertEvents(client: PoolClient, rows: readonly InsertRow[], idempotencyKey: string | null): Promise<void> {
+  /**
+   * One statement for the whole batch (arrays unnested server-side), the idempotency record and the
+   * NOTIFY: a batch of 100 is one round trip. The notification is delivered to LISTENers only when
+   * the transaction commits.
+   */
+  private async insertEvents(client: PoolClient, rows: readonly InsertRow[], idempotency: IdempotencyRecord | null): Promise<void> {
     const column = <T>(pick: (e: StoredEvent) => T): T[] => rows.map((r) => pick(r.event));
     try {
-      await client.query(
-        `INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
-         SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, $12
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h)`,
-        [
+      await client.query({
+        name: 'trial-ledger.append-insert',
+        text: `WITH appended AS (
+           INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
+           SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, $12
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
+                         $9::text[], $10::text[], $11::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h)
+           RETURNING 1
+         ), remembered AS (
+           INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
+           SELECT $12, $13, $14::json, $15::json, $16, $17 WHERE $12::text IS NOT NULL
+           RETURNING 1
+         )
+         SELECT pg_notify($18, $19)`,
+        values: [
           column((e) => e.globalPosition),
           column((e) => e.eventId),
           column((e) => e.streamId),
@@ -475,9 +499,16 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
           column((e) => e.metadata.recordedAt),
           column((e) => e.prevHash),
           column((e) => e.hash),
-          idempotencyKey,
+          idempotency?.key ?? null,
+          idempotency?.requestHash ?? null,
+          idempotency ? JSON.stringify(idempotency.eventIds) : null,
+          idempotency ? JSON.stringify(idempotency.streamVersions) : null,
+          idempotency?.lastPosition ?? null,
+          idempotency?.recordedAt ?? null,
+          APPEND_CHANNEL,
+          String(rows[rows.length - 1].event.globalPosition),
         ],
-      );
+      });
     } catch (error) {
       const pgError = error as { code?: string; constraint?: string };
       if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
@@ -513,12 +544,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
-    const rows = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-        WHERE stream_id = $1 AND global_position <= $2 AND recorded_at <= $3
-        ORDER BY stream_version`,
-      [streamId, options.toPosition ?? Number.MAX_SAFE_INTEGER, options.asKnownAt ?? '9999-12-31T23:59:59.999Z'],
-    );
+    // Every command reads its streams: the plain read is a prepared statement on the stream index.
+    const rows =
+      options.toPosition === undefined && options.asKnownAt === undefined
+        ? await this.query<EventRow>(READ_STREAM_SQL, [streamId], 'trial-ledger.read-stream')
+        : await this.query<EventRow>(READ_STREAM_AS_OF_SQL, [streamId, options.toPosition ?? Number.MAX_SAFE_INTEGER, options.asKnownAt ?? '9999-12-31T23:59:59.999Z']);
     return rows.map(toStoredEvent);
   }
 
@@ -712,7 +742,6 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
         events.map((event) => ({ event, dataJson: canonicalize(event.data), metadataJson: canonicalize(event.metadata) })),
         null,
       );
-      await client.query('SELECT pg_notify($1, $2)', [APPEND_CHANNEL, String(events[events.length - 1].globalPosition)]);
     });
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
