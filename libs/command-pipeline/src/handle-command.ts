@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId } from './event-ids';
 import type { Actor, CommandMetadata, DomainEvent } from '@trial-ledger/domain';
 import {
   ConcurrencyError,
@@ -89,7 +89,7 @@ export const handleCommand = async (
     const replayed = await replayIdempotent(store, plan.primaryStream, key, requestHash);
     if (replayed) return replayed;
   }
-  const correlationId = envelope.correlationId ?? uuidv7();
+  const correlationId = envelope.correlationId ?? newEventId();
   const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
   for (let attempt = 1; ; attempt += 1) {
     const streams = new Map<string, StoredEvent[]>();
@@ -107,7 +107,7 @@ export const handleCommand = async (
     const written = new Set(writes.map((w) => w.streamId));
     let causationId = envelope.causationId ?? null;
     const toNew = (event: DomainEvent): NewEvent => {
-      const eventId = uuidv7();
+      const eventId = newEventId();
       const newEvent: NewEvent = {
         eventId,
         type: event.type,

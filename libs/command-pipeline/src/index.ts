@@ -1,3 +1,4 @@
 export * from './handle-command';
 export * from './to-recorded';
 export * from './plans';
+export * from './event-ids';

@@ -41,3 +41,37 @@ describe('SqliteEventStore: the database itself keeps the ledger append-only', (
     rmSync(d, { recursive: true, force: true });
   });
 });
+
+describe('SqliteEventStore: the stream cache never hides what is stored', () => {
+  it('given a cached stream, when another connection appends or alters it behind the triggers, then the next read shows it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-cache-'));
+    const file = join(d, 'ledger.sqlite');
+    const store = new SqliteEventStore(file);
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent('A', { n: 1 })] }] });
+    expect((await store.readStream('s')).map((e) => e.data)).toEqual([{ n: 1 }]);
+
+    const other = new SqliteEventStore(file);
+    await other.append({ writes: [{ streamId: 's', expectedVersion: 1, events: [testEvent('B', { n: 2 })] }] });
+    await other.close();
+    expect((await store.readStream('s')).map((e) => e.type)).toEqual(['A', 'B']);
+
+    const attacker = new Database(file);
+    attacker.exec('DROP TRIGGER events_no_update');
+    attacker.prepare(`UPDATE events SET data = '{"n":99}' WHERE stream_version = 1`).run();
+    attacker.close();
+    expect((await store.readStream('s'))[0].data).toEqual({ n: 99 });
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('hands out frozen events, so one caller cannot change what the next is given', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-cache-'));
+    const store = new SqliteEventStore(join(d, 'ledger.sqlite'));
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent('A', { list: [1, 2] })] }] });
+    const [event] = await store.readStream('s');
+    expect(() => (event.data.list as number[]).push(3)).toThrow(TypeError);
+    expect((await store.readStream('s'))[0].data).toEqual({ list: [1, 2] });
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -106,10 +106,21 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   hash: row.hash,
 });
 
+/** Freezes an event and everything in it: cached events are shared between callers. */
+const deepFreeze = <T>(value: T): T => {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+};
+
 export interface SqliteEventStoreOptions {
   readonly clock?: Clock;
   /** Poll interval of subscriptions, for appends made by other processes. */
   readonly pollMs?: number;
+  /** How many parsed events the stream cache may hold (0 disables it). */
+  readonly streamCacheEvents?: number;
 }
 
 /**
@@ -123,6 +134,10 @@ export class SqliteEventStore implements EventStore {
   private readonly clock: Clock;
   private readonly notifier = new LocalAppendNotifier();
   private readonly pollMs: number;
+  private readonly streamCache = new Map<string, readonly StoredEvent[]>();
+  private readonly streamCacheLimit: number;
+  private cachedEvents = 0;
+  private cacheDataVersion = -1;
   private readonly statements;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
@@ -135,6 +150,7 @@ export class SqliteEventStore implements EventStore {
     this.migrate();
     this.clock = options.clock ?? systemClock;
     this.pollMs = options.pollMs ?? 250;
+    this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
@@ -152,6 +168,10 @@ export class SqliteEventStore implements EventStore {
          VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       byId: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
+      dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
+      streamTail: this.db.prepare<[string, number], EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
+      ),
       stream: this.db.prepare<[string, number, string], EventRow>(
         `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND global_position <= ? AND recorded_at <= ?
          ORDER BY stream_version`,
@@ -286,12 +306,43 @@ export class SqliteEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    if (options.toPosition === undefined && options.asKnownAt === undefined) return [...this.currentStream(streamId)];
     const rows = this.statements.stream.all(
       streamId,
       options.toPosition ?? Number.MAX_SAFE_INTEGER,
       options.asKnownAt ?? '9999-12-31T23:59:59.999Z',
     );
     return rows.map(toStoredEvent);
+  }
+
+  /**
+   * The whole stream, from a read-through cache of parsed events: stored events never change, so only
+   * the events after the cached version are read. Any commit by another connection — another process's
+   * append, or someone altering the file behind the triggers' back — changes SQLite's `data_version`
+   * and empties the cache, so a read never hides what is stored (signature and chain verification rely
+   * on that). The cache is bounded (least recently used streams are dropped) and its events are frozen,
+   * so no caller can alter what another caller will be given.
+   */
+  private currentStream(streamId: string): readonly StoredEvent[] {
+    if (this.streamCacheLimit === 0) return this.statements.streamTail.all(streamId, 0).map(toStoredEvent);
+    const dataVersion = this.statements.dataVersion.get() as number;
+    if (dataVersion !== this.cacheDataVersion) {
+      this.streamCache.clear();
+      this.cachedEvents = 0;
+      this.cacheDataVersion = dataVersion;
+    }
+    const cached = this.streamCache.get(streamId) ?? [];
+    const tail = this.statements.streamTail.all(streamId, cached.at(-1)?.streamVersion ?? 0).map((row) => deepFreeze(toStoredEvent(row)));
+    const events = tail.length > 0 ? [...cached, ...tail] : cached;
+    this.streamCache.delete(streamId);
+    this.streamCache.set(streamId, events);
+    this.cachedEvents += tail.length;
+    for (const [oldest, evicted] of this.streamCache) {
+      if (this.cachedEvents <= this.streamCacheLimit || oldest === streamId) break;
+      this.streamCache.delete(oldest);
+      this.cachedEvents -= evicted.length;
+    }
+    return events;
   }
 
   async streamVersion(streamId: string): Promise<number> {
