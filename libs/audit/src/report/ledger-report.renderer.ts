@@ -91,8 +91,8 @@ const overviewSection = (o: StudyOverview): Html => html`
 const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html => html`
   <section id="pfs" class="km"><h2>Progression-free survival (Kaplan–Meier)</h2>
   ${analysis
-    ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${analysis.median.estimate ?? 'not reached'} days
-      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NE'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${r.survival === null ? 'NE' : (r.survival * 100).toFixed(1)} %`).join('; ')}.</p>
+    ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${analysis.median.estimate === null ? 'not reached' : `${analysis.median.estimate} days`}
+      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NE'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${r.survival === null ? 'NE' : `${(r.survival * 100).toFixed(1)} %`}`).join('; ')}.</p>
       ${trusted(renderKmSvg(analysis).replace(/^<\?xml[^>]*>\s*/, ''))}`
     : html`<p class="muted">Not available: ${problem}</p>`}
   </section>`;

@@ -165,6 +165,26 @@ describe('subject casebook projection', () => {
     expect(casebookOf(ledger).signatures[0]).toMatchObject({ superseded: true, supersededBy: correction });
   });
 
+  it('given a record signature, then only a change to that record supersedes it, and it is no casebook entry', () => {
+    const { ledger, s } = enrolledSubject();
+    const first = s.adverseEvent('2026-01-20', 1);
+    const second = s.adverseEvent('2026-01-22', 1);
+    const signature = s.signRecord(first);
+    expect(casebookOf(ledger).entries.map((e) => e.eventId)).not.toContain(signature);
+    s.correct(second, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'lab result');
+    expect(casebookOf(ledger).signatures[0]).toMatchObject({ scope: { eventId: first }, superseded: false });
+    const correction = s.correct(first, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 3 }, 'hospitalised');
+    expect(casebookOf(ledger).signatures[0]).toMatchObject({ superseded: true, supersededBy: correction });
+  });
+
+  it('given a casebook signature, then a correction of an entry recorded after it leaves it valid', () => {
+    const { ledger, s } = enrolledSubject();
+    s.sign('approval');
+    const later = s.adverseEvent('2026-02-20', 1);
+    s.correct(later, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'lab result');
+    expect(casebookOf(ledger).signatures[0]).toMatchObject({ scope: 'casebook', superseded: false });
+  });
+
   it('given the same event twice, then the second fold changes nothing (idempotent)', () => {
     const { ledger, s } = enrolledSubject();
     s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });

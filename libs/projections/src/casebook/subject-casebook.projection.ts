@@ -33,6 +33,7 @@ import type {
 
 /** The signature event type written by the identity/signature slice (SPEC §5); read loosely by shape. */
 export const CASEBOOK_SIGNED = 'CasebookSigned';
+export const RECORD_SIGNED = 'RecordSigned';
 
 export const initialCasebook = (studyId: string, subjectId: string, streamId: string): SubjectCasebook => ({
   studyId,
@@ -97,6 +98,7 @@ export const evolveCasebook = (casebook: SubjectCasebook, event: ProjectedEvent)
     case 'EntryVoided':
       return derive(applyVoid(moved, event, data), touchesRecist(moved, String(data.targetEventId)));
     case CASEBOOK_SIGNED:
+    case RECORD_SIGNED:
       return derive({ ...moved, signatures: [...moved.signatures, signatureOf(event, data)] }, false);
     default:
       return derive({ ...moved, entries: [...moved.entries, entryOf(event, data)] }, RECIST_INPUTS.has(event.type));
@@ -133,6 +135,7 @@ const signatureOf = (event: ProjectedEvent, data: Record<string, unknown>): Sign
   signedBy: event.actor,
   signedAt: event.recordedAt,
   meaning: typeof data.meaning === 'string' ? data.meaning : null,
+  scope: event.type === RECORD_SIGNED && typeof data.targetEventId === 'string' ? { eventId: data.targetEventId } : 'casebook',
   signedHash: firstString(data.signedHash, data.casebookHash, data.hash),
   superseded: false,
   supersededBy: null,
@@ -290,10 +293,21 @@ const derive = (casebook: SubjectCasebook, recistChanged: boolean): SubjectCaseb
                 ? 'screened'
                 : 'not-screened';
 
-  // Part 11 §11.70/§5: a signature covers the casebook as it stood; any later change supersedes it.
+  // Part 11 §11.70/§5 (the same rule as the domain's `signatureStatus`): a casebook signature covers every
+  // entry recorded before it, a record signature that one record; a later correction or void of anything
+  // covered — or of a correction of it — supersedes the signature. New facts recorded later do not.
   const changes = [...casebook.corrections, ...casebook.voids].sort((a, b) => a.globalPosition - b.globalPosition);
+  const positionOf = new Map<string, number>([...casebook.entries, ...casebook.corrections].map((e) => [e.eventId, e.globalPosition]));
+  const correctionTarget = new Map(casebook.corrections.map((c) => [c.eventId, c.targetEventId]));
+  const rootEntry = (eventId: string): string => {
+    let id = eventId;
+    for (let next = correctionTarget.get(id); next !== undefined; next = correctionTarget.get(id)) id = next;
+    return id;
+  };
   const signatures = casebook.signatures.map((s) => {
-    const later = changes.find((c) => c.globalPosition > s.globalPosition);
+    const covers = (targetEventId: string): boolean =>
+      s.scope === 'casebook' ? (positionOf.get(targetEventId) ?? Number.POSITIVE_INFINITY) < s.globalPosition : rootEntry(targetEventId) === s.scope.eventId;
+    const later = changes.find((c) => c.globalPosition > s.globalPosition && covers(c.targetEventId));
     return { ...s, superseded: later !== undefined, supersededBy: later?.eventId ?? null };
   });
 

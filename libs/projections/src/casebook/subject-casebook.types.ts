@@ -161,6 +161,8 @@ export interface SignatureView {
   readonly signedBy: Actor;
   readonly signedAt: string;
   readonly meaning: string | null;
+  /** What the signature binds: the whole casebook as it stood, or one record (RecordSigned). */
+  readonly scope: 'casebook' | { readonly eventId: string };
   readonly signedHash: string | null;
   /** A correction or void recorded after the signature: the signature no longer covers the casebook. */
   readonly superseded: boolean;

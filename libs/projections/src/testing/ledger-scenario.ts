@@ -241,4 +241,9 @@ export class SubjectScenario {
   sign(meaning = 'approval'): string {
     return this.push('CasebookSigned', { meaning, signedHash: 'f'.repeat(64) });
   }
+
+  /** A signature of one record (e.g. a monitor's review). */
+  signRecord(targetEventId: string, meaning = 'review'): string {
+    return this.push('RecordSigned', { meaning, targetEventId, signedHash: 'e'.repeat(64) });
+  }
 }
