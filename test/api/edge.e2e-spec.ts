@@ -43,6 +43,32 @@ describe('API edge: health, OpenAPI and unreadable requests', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  it('when the body nests arrays far deeper than any command, then 400 REQUEST.TOO_DEEP (not a 500) and nothing is written', async () => {
+    const head = await api.headPosition();
+    const response = await request(api.http)
+      .post('/api/v1/studies/LANR-HGNET-01/subjects')
+      .set('Authorization', api.auth('investigator'))
+      .set('content-type', 'application/json')
+      .send(`${'['.repeat(1000)}${']'.repeat(1000)}`)
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'REQUEST.TOO_DEEP', status: 400, maxDepth: 32 });
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('when the body carries a %s key, then 400 REQUEST.FORBIDDEN_KEY instead of the key being silently dropped', async (key) => {
+    const head = await api.headPosition();
+    const body = `{"subjectId":"QA-PROTO-1","screeningDate":"2026-01-05","consentDate":"2026-01-05","sex":"F","birthYear":1961,"${key}":{"isAdmin":true}}`;
+    const response = await request(api.http)
+      .post('/api/v1/studies/LANR-HGNET-01/subjects')
+      .set('Authorization', api.auth('investigator'))
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(400);
+    expect(response.body).toMatchObject({ code: 'REQUEST.FORBIDDEN_KEY', pointer: `/${key}` });
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('when the body is not JSON at all, then 415 REQUEST.UNSUPPORTED_MEDIA_TYPE', async () => {
     const response = await request(api.http).post('/api/v1/studies').set('content-type', 'text/plain').send('hello').expect(415);
     expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
