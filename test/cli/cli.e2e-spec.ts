@@ -1,4 +1,6 @@
-import { cli } from './cli-harness';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, tempDir } from './cli-harness';
 
 describe('trial-ledger (program)', () => {
   it('--help lists the commands and exits 0', async () => {
@@ -17,5 +19,27 @@ describe('trial-ledger (program)', () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);
     expect((await cli(['serve', '--port', 'eighty'])).status).toBe(2);
+  });
+
+  describe('read-only commands on a --store path that names no ledger', () => {
+    const dir = tempDir();
+    afterAll(() => dir.remove());
+
+    it.each([
+      ['verify'],
+      ['replay', '--subject', 'S001'],
+      ['pfs'],
+      ['audit-trail'],
+      ['export', 'odm', '--out', '-'],
+      ['export', 'adtte', '--out', '-'],
+      ['report', '--out', '-'],
+    ])('when %s is run on a mistyped SQLite path, then it fails with STORE.NOT_FOUND and creates no file', async (...argv: string[]) => {
+      const missing = join(dir.path, 'no-such-dir', 'typo.sqlite');
+      const run = await cli([...argv, '--store', `sqlite:${missing}`, '--json']);
+      expect(run.status).toBe(1);
+      expect(`${run.stdout}${run.stderr}`).toContain('STORE.NOT_FOUND');
+      expect(existsSync(missing)).toBe(false);
+      expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
+    });
   });
 });

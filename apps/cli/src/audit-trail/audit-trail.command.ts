@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
 
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
@@ -31,7 +31,7 @@ export const registerAuditTrail = (program: Command): void => {
     program.command('audit-trail').description('Print the audit trail (who, when, what, before/after and why), oldest first, streamed'),
   ).action(async (opts: AuditTrailFilterOptions, command: Command) => {
     const options = globalOptions(command);
-    await withStore(options, async (store) => {
+    await withExistingStore(options, async (store) => {
       const rows = auditTrail(store, trailFilter(opts));
       if (options.json) {
         await writeAuditTrail(rows, process.stdout, 'json', undefined, false);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
 export interface ExportAdtteOptions {
@@ -34,7 +34,7 @@ export const registerExportAdtte = (program: Command): void => {
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
       const csv = adtteCsv(pfs);
       const defineFile = opts.define ?? (opts.out && opts.out !== '-' ? defineFileFor(opts.out) : null);
       if (defineFile) {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { auditTrail, exportOdm, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 import { startProgress } from '../shared/progress';
@@ -33,7 +33,7 @@ export const registerExport = (program: Command): void => {
       const target = await openOutput(opts.out);
       const progress = startProgress('ODM export', 1);
       try {
-        const summary = await withStore(options, (store) =>
+        const summary = await withExistingStore(options, (store) =>
           exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) }),
         );
         progress.stop();
@@ -57,7 +57,7 @@ export const registerExport = (program: Command): void => {
     const options = globalOptions(command);
     const target = await openOutput(opts.out);
     try {
-      const count = await withStore(options, async (store) => {
+      const count = await withExistingStore(options, async (store) => {
         const head = await store.head();
         const progress = startProgress('Audit trail', head.position);
         try {

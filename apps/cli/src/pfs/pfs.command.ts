@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
 export interface PfsCommandOptions {
@@ -47,7 +47,7 @@ export const registerPfs = (program: Command): void => {
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
       const analysis = summarisePfs(pfs);
       if (opts.plot) {
         await mkdir(dirname(opts.plot), { recursive: true });

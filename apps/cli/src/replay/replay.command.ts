@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { replayStudyOverview, replaySubject, type ResolvedAsOf, type StudyOverview, type SubjectCasebook } from '@trial-ledger/projections';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 
@@ -107,7 +107,7 @@ export const registerReplay = (program: Command): void => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
-      await withStore(options, async (store) => {
+      await withExistingStore(options, async (store) => {
         if (opts.subject) {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { renderLedgerReport } from '@trial-ledger/audit';
 import { openOutput } from '../export/output-target';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 import { checkpointSource, type VerifyCommandOptions } from '../verify/verify.command';
 
@@ -28,7 +28,7 @@ export const registerReport = (program: Command): void => {
     .action(async (opts: ReportOptions, command: Command) => {
       const options = globalOptions(command);
       const source = checkpointSource(options.store, opts);
-      const page = await withStore(options, (store) =>
+      const page = await withExistingStore(options, (store) =>
         renderLedgerReport(store, {
           ...(opts.study ? { studyId: opts.study } : {}),
           ...(opts.subject ? { subjectId: opts.subject } : {}),

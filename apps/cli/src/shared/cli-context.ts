@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_STORE_URL, openEventStore, type EventStore } from '@trial-ledger/event-store';
+import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, type EventStore } from '@trial-ledger/event-store';
+import { CliError } from './cli-errors';
 
 /** Global options every command sees (SPEC §6). */
 export interface GlobalOptions {
@@ -23,6 +25,22 @@ export const withStore = async <T>(options: GlobalOptions, work: (store: EventSt
   } finally {
     await store.close();
   }
+};
+
+/**
+ * Like {@link withStore}, for commands that only read a ledger (verify, replay, pfs, audit-trail,
+ * export, report): a SQLite path that names no file is refused instead of being created empty — else
+ * a mistyped `--store` would make `verify` report an intact (empty) ledger and exit 0, and leave an
+ * empty ledger file behind.
+ */
+export const withExistingStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
+  if (storeScheme(options.store) === 'sqlite') {
+    const file = sqlitePath(options.store);
+    if (file !== ':memory:' && !existsSync(file)) {
+      throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
+    }
+  }
+  return withStore(options, work);
 };
 
 /** Long runs show progress on a TTY and stay quiet otherwise (SPEC §6). */

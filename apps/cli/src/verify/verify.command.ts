@@ -10,7 +10,7 @@ import {
   type LedgerVerification,
   type SignedCheckpoint,
 } from '@trial-ledger/audit';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
@@ -68,7 +68,7 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
 export const runVerify = async (storeUrl: string, json: boolean | undefined, options: VerifyCommandOptions): Promise<number> => {
   const source = checkpointSource(storeUrl, options);
-  const result = await withStore({ store: storeUrl }, (store) =>
+  const result = await withExistingStore({ store: storeUrl }, (store) =>
     verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
   );
   if (json) {
