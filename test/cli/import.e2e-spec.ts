@@ -110,6 +110,20 @@ describe('trial-ledger import', () => {
     expect(report.failure.code).toMatch(/^(AUTH|ROLE)\./);
   });
 
+  it('given a payload nested 100,000 levels deep, then the line is refused as IMPORT.TOO_DEEP (not an internal stack overflow) and nothing is written', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    writeFileSync(file, `{"command":"RecordTumorAssessment","studyId":"${STUDY}","subjectId":"S001","idempotencyKey":"k-deep","payload":{"targetLesions":${deep}}}\n`);
+    const before = (await subjectEvents()).length;
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(run.status).toBe(1);
+    const report = JSON.parse(run.stdout) as { failure: { line: number; code: string }; eventsWritten: number };
+    expect(report.failure).toMatchObject({ line: 1, code: 'IMPORT.TOO_DEEP' });
+    expect(report.eventsWritten).toBe(0);
+    expect((await subjectEvents()).length).toBe(before);
+  });
+
   it('fails with exit status 2 when the file cannot be read, and needs --as', async () => {
     expect((await importAs('investigator', join(dir.path, 'missing.jsonl'))).status).toBe(2);
     const anonymous = await cli(['--store', storeUrl, 'import', file], { TRIAL_LEDGER_PASSWORD: PASSWORD });

@@ -27,6 +27,25 @@ export const IMPORTABLE_COMMANDS: readonly SubjectCommandType[] = (Object.keys(C
 
 const MAX_KEY_LENGTH = 200;
 
+/**
+ * Deepest nesting of arrays and objects a payload may have (a tumour assessment's lesions are three
+ * levels). A line nested thousands deep would otherwise overflow the stack of the recursive payload
+ * validation and be reported as an internal error rather than as a bad line.
+ */
+export const MAX_PAYLOAD_DEPTH = 32;
+
+/** Nesting depth of `value`, counted without recursion and only up to `limit` + 1. */
+const depthExceeds = (value: unknown, limit: number): boolean => {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth >= limit) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
+  }
+  return false;
+};
+
 const requiredText = (line: Record<string, unknown>, field: string, code = 'IMPORT.MISSING_FIELD'): string => {
   const value = line[field];
   if (value === undefined || value === null) return invalid(code, `"${field}" is required`, { field });
@@ -58,6 +77,9 @@ export const parseImportLine = (text: string): ImportLine => {
   const subjectId = requiredText(line, 'subjectId');
   if (line.payload === undefined || line.payload === null) invalid('IMPORT.MISSING_FIELD', '"payload" is required', { field: 'payload' });
   if (typeof line.payload !== 'object' || Array.isArray(line.payload)) invalid('IMPORT.INVALID_FIELD', '"payload" must be a JSON object', { field: 'payload' });
+  if (depthExceeds(line.payload, MAX_PAYLOAD_DEPTH)) {
+    invalid('IMPORT.TOO_DEEP', `"payload" nests arrays and objects deeper than ${MAX_PAYLOAD_DEPTH} levels`, { field: 'payload', maxDepth: MAX_PAYLOAD_DEPTH });
+  }
   const idempotencyKey = requiredText(line, 'idempotencyKey', 'IMPORT.IDEMPOTENCY_KEY_REQUIRED');
   if (idempotencyKey.length > MAX_KEY_LENGTH) invalid('IMPORT.INVALID_FIELD', `"idempotencyKey" is longer than ${MAX_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
   return { command: command as SubjectCommandType, studyId, subjectId, payload: line.payload as Record<string, unknown>, idempotencyKey };
