@@ -81,9 +81,17 @@ describe('CorrectEntry', () => {
     const h = enrolledHistory();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('EligibilityConfirmed') }, { age: 17 })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'SUBJECT.NOT_ELIGIBLE' });
   });
-  it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENTRY.INVALIDATES_LATER_ENTRY naming the dose', () => {
+  it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENROLLMENT.DATE_NOT_CORRECTABLE (the roster holds the date too)', () => {
     const h = dosed();
-    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { laterType: 'DoseAdministered', cause: 'DOSE.BEFORE_ENROLLMENT' });
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENROLLMENT.DATE_NOT_CORRECTABLE', { enrollmentDate: '2026-01-05', requested: '2026-01-10' });
+  });
+  it('given S001 enrolled without doses, when the enrollment date is corrected one day earlier, then ENROLLMENT.DATE_NOT_CORRECTABLE and nothing is written', () => {
+    const h = enrolledHistory();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-04' })).thenError('ENROLLMENT.DATE_NOT_CORRECTABLE');
+  });
+  it('given S001 enrolled on 2026-01-05, when the enrollment date is "corrected" to 2026-01-05, then ENTRY.NO_CHANGE (not a roster change)', () => {
+    const h = enrolledHistory();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-05' })).thenError('ENTRY.NO_CHANGE');
   });
   it('given S001 screened, when the consent date is corrected after the screening date, then the original rule refuses it (SCREENING.CONSENT_AFTER_SCREENING)', () => {
     const h = screenedHistory();
@@ -164,5 +172,122 @@ describe('VoidEntry', () => {
     const h = eligibleHistory();
     subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EligibilityConfirmed') }), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');
     subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EligibilityConfirmed') }), meta(INVESTIGATOR)).thenMatches({ subject: [{ type: 'EntryVoided' }] });
+  });
+});
+
+/**
+ * Detected deviations follow corrections and voids of doses. Enrolled 2026-01-05; cycle 1 on 2026-01-06,
+ * so cycle 2 is due 2026-02-03 (window 01-31–02-06) and cycle n+1 is due at cycle n's date + 28 ± 3.
+ */
+describe('detected deviations after a correction or a void', () => {
+  const offWindowCycle2 = (): History =>
+    enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-10')), meta(COORDINATOR));
+  const deviationIds = (h: History): string[] => h.state().subject.facts.deviations.map((d) => d.eventId);
+
+  it('given cycle 2 off window with its deviation, when its date is corrected into the window, then the deviation is voided in the same decision', () => {
+    const h = offWindowCycle2();
+    const doseId = h.idOf('DoseAdministered', 2);
+    const deviationId = h.idOf('ProtocolDeviationDetected');
+    const decision = subjectSpec.given(h.all()).when(correct({ targetEventId: doseId }, { administeredOn: '2026-02-04' })).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['EntryCorrected', 'EntryVoided']);
+    expect(decision.subject[1].data).toEqual({
+      targetEventId: deviationId,
+      targetType: 'ProtocolDeviationDetected',
+      reason: `No longer a deviation after the correction of DoseAdministered ${doseId} (transcription error)`,
+    });
+    h.run(correct({ targetEventId: doseId }, { administeredOn: '2026-02-04' }));
+    expect(deviationIds(h)).toEqual([]);
+    expect(currentSubjectEntries(h.state().subject).map((e) => e.eventId)).not.toContain(deviationId);
+  });
+  it('given cycle 3 off window only because cycle 2 was early, when cycle 2 is corrected later (now off window itself), then cycle 3\'s deviation is voided and cycle 2\'s is detected', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-03')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
+    const cycle3Deviation = h.idOf('ProtocolDeviationDetected');
+    const dose2 = h.idOf('DoseAdministered', 2);
+    subjectSpec.given(h.all()).when(correct({ targetEventId: dose2 }, { administeredOn: '2026-02-09' })).thenMatches({
+      subject: [
+        { type: 'EntryCorrected', data: { targetEventId: dose2 } },
+        { type: 'EntryVoided', data: { targetEventId: cycle3Deviation, targetType: 'ProtocolDeviationDetected' } },
+        { type: 'ProtocolDeviationDetected', data: { category: 'dose-off-window', cycle: 2, relatedEventId: dose2, deviationDate: '2026-02-09' } },
+      ],
+    });
+    h.run(correct({ targetEventId: dose2 }, { administeredOn: '2026-02-09' }));
+    expect(h.state().subject.facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['dose-off-window', 2]]);
+  });
+  it('given cycle 3 in window at cycle 2 + 31 days, when cycle 2 is corrected 3 days earlier, then cycle 3 is now off window and its deviation is detected, related to cycle 3', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-03')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-06')), meta(COORDINATOR));
+    expect(deviationIds(h)).toEqual([]);
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-01-31' })).thenMatches({
+      subject: [
+        { type: 'EntryCorrected' },
+        { type: 'ProtocolDeviationDetected', data: { category: 'dose-off-window', cycle: 3, relatedEventId: h.idOf('DoseAdministered', 3), description: expect.stringContaining('2026-02-25–2026-03-03') } },
+      ],
+    });
+  });
+  it('given cycle 2 off window, when its lot number is corrected, then only EntryCorrected (the deviation still holds)', () => {
+    const h = offWindowCycle2();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-7' })).thenMatches({ subject: [{ type: 'EntryCorrected' }] });
+    expect(subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-7' })).result().subject).toHaveLength(1);
+  });
+  it('given cycle 2 off window by 4 days, when corrected to 5 days off, then nothing is voided or re-detected (same category and cycle)', () => {
+    const h = offWindowCycle2();
+    expect(subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-11' })).result().subject.map((e) => e.type)).toEqual(['EntryCorrected']);
+  });
+  it('given the off-window deviation voided by hand, when the dose is corrected into the window and out again, then it is neither voided twice nor re-detected unasked', () => {
+    const h = offWindowCycle2();
+    h.run(voidEntry({ targetEventId: h.idOf('ProtocolDeviationDetected') }, 'site judged it acceptable'));
+    expect(subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-04' })).result().subject.map((e) => e.type)).toEqual(['EntryCorrected']);
+  });
+  it('given cycle 2 in window, when its dose is corrected to 60 mg, then a wrong-dose deviation is detected; when corrected back to 120 mg, then it is voided', () => {
+    const h = dosed();
+    const dose2 = h.idOf('DoseAdministered', 2);
+    h.run(correct({ targetEventId: dose2 }, { doseMg: 60 }));
+    const wrongDose = h.idOf('ProtocolDeviationDetected');
+    expect(h.state().subject.facts.deviations).toMatchObject([{ eventId: wrongDose, category: 'wrong-dose', cycle: 2 }]);
+    subjectSpec.given(h.all()).when(correct({ targetEventId: dose2 }, { doseMg: 120 })).thenMatches({ subject: [{ type: 'EntryCorrected' }, { type: 'EntryVoided', data: { targetEventId: wrongDose } }] });
+  });
+  it('given cycle 2 off window, when the dose is voided, then its deviation is voided with it', () => {
+    const h = offWindowCycle2();
+    const doseId = h.idOf('DoseAdministered', 2);
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: doseId })).then({
+      subject: [
+        { type: 'EntryVoided', data: { targetEventId: doseId, targetType: 'DoseAdministered', reason: 'entered in error' } },
+        { type: 'EntryVoided', data: { targetEventId: h.idOf('ProtocolDeviationDetected'), targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after the void of DoseAdministered ${doseId} (entered in error)` } },
+      ],
+      study: [],
+    });
+  });
+  it('given cycles 1–3, when cycle 2 is voided, then cycle 3 is detected as skipping cycle 2 and off its window (due cycle 1 + 56 days)', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-10')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
+    const decision = subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('DoseAdministered', 2) })).result();
+    expect(decision.subject.map((e) => [e.type, (e.data as { category?: string }).category ?? null])).toEqual([
+      ['EntryVoided', null],
+      ['EntryVoided', null],
+      ['ProtocolDeviationDetected', 'dose-off-window'],
+      ['ProtocolDeviationDetected', 'skipped-cycle'],
+    ]);
+    expect(decision.subject.slice(2).map((e) => (e.data as { relatedEventId?: string }).relatedEventId)).toEqual([h.idOf('DoseAdministered', 3), h.idOf('DoseAdministered', 3)]);
+  });
+  it('given a missed cycle 2, when the missed-dose record is voided, then its missed-dose deviation is voided with it', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordMissedDose', { cycle: 2, dueOn: '2026-02-03', reason: 'hospitalised' }), meta(COORDINATOR));
+    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('DoseMissed') })).thenMatches({
+      subject: [{ type: 'EntryVoided', data: { targetType: 'DoseMissed' } }, { type: 'EntryVoided', data: { targetEventId: h.idOf('ProtocolDeviationDetected'), targetType: 'ProtocolDeviationDetected' } }],
+    });
+  });
+  it('given cycle 2 off window, when a correction would break a later entry, then it is refused and no deviation is touched', () => {
+    const h = offWindowCycle2().run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-03-12' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'DOSE.OUT_OF_ORDER' });
   });
 });

@@ -8,6 +8,7 @@ import { replayWithChange } from '../subject.replay';
 import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
 import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decision.types';
+import { reconcileDetectedDeviations } from './detected-deviations.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -83,7 +84,7 @@ const requireReason = (p: Record<string, unknown>): string => {
   return text(p, 'reason');
 };
 
-export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryCorrected | ProtocolDeviationDetected> => {
+export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryCorrected | EntryVoided | ProtocolDeviationDetected> => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.CorrectEntry);
   const reason = requireReason(p);
   const changes = p.changes;
@@ -106,6 +107,18 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
       allowed: [...allowed],
     });
   }
+  const changedEnrollmentDate = (changes as Record<string, unknown>).enrollmentDate;
+  if (entry.current.type === 'SubjectEnrolled' && changedEnrollmentDate !== undefined && changedEnrollmentDate !== entry.current.data.enrollmentDate) {
+    // The enrollment date is also on the study roster (`SubjectAddedToRoster`, written atomically with
+    // the enrollment), and it is the PFS start date. Changing it here alone would leave the roster and
+    // the study overview on the old date; a study-stream correction event (and its fold and projections)
+    // does not exist yet, so the change is refused rather than letting the two streams disagree.
+    refuse('ENROLLMENT.DATE_NOT_CORRECTABLE', 'The enrollment date is on the study roster and cannot be corrected on the subject alone; record a protocol deviation and contact the data manager', {
+      targetEventId: entry.eventId,
+      enrollmentDate: entry.current.data.enrollmentDate,
+      requested: changedEnrollmentDate,
+    });
+  }
   const command = { type: original!.type, payload: { ...(original!.payload as object), ...(changes as object) } } as ClinicalCommand;
   const { targetEvents } = replayWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
   const corrected = targetEvents[0];
@@ -122,17 +135,17 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
       ...(corrected.type !== entry.current.type ? { resultingType: corrected.type } : {}),
     },
   };
-  // Deviations the corrected value reveals, unless the same one (category, cycle) is already on record.
-  const known = state.facts.deviations.filter((d) => d.detected);
-  const revealed = targetEvents
-    .slice(1)
-    .filter((e): e is ProtocolDeviationDetected => e.type === 'ProtocolDeviationDetected')
-    .filter((e) => !known.some((d) => d.category === e.data.category && d.cycle === (e.data.cycle ?? null)))
-    .map((e): ProtocolDeviationDetected => ({ ...e, data: { ...e.data, relatedEventId: entry.eventId } }));
-  return [correction, ...revealed];
+  // Deviations the corrected value reveals, and those it (or the re-derived windows of later cycles) withdraws.
+  const { withdrawn, detected } = reconcileDetectedDeviations(
+    state.entries,
+    { kind: 'correct', eventId: entry.eventId, command },
+    ctx,
+    `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+  );
+  return [correction, ...withdrawn, ...detected];
 };
 
-export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): EntryVoided[] => {
+export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryVoided | ProtocolDeviationDetected> => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.VoidEntry);
   const reason = requireReason(p);
   const { entry, via } = resolveTarget(state, p);
@@ -147,5 +160,11 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
     refuse('ENTRY.NOT_VOIDABLE', 'An enrollment cannot be voided: subject numbers are never reused', { targetEventId: entry.eventId });
   }
   replayWithChange(state.entries, { kind: 'void', eventId: entry.eventId }, ctx);
-  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }];
+  const { withdrawn, detected } = reconcileDetectedDeviations(
+    state.entries,
+    { kind: 'void', eventId: entry.eventId },
+    ctx,
+    `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+  );
+  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }, ...withdrawn, ...detected];
 };

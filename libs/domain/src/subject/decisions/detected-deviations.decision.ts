@@ -1,0 +1,129 @@
+import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
+import { DomainError } from '../../shared/domain-error';
+import { applyEntry } from '../subject.replay';
+import type { ReplayChange } from '../subject.replay';
+import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
+import { commandOfEntry, decideClinical } from './clinical.decision';
+import type { DecisionContext } from './decision.types';
+
+/**
+ * Keeps the system-detected deviations (ICH E3 10.2) in step with corrections and voids of doses.
+ *
+ * A `ProtocolDeviationDetected` is derived from a dose or a missed dose: its window (cycle n+1 is due
+ * at the previous dose + 28 ± 3 days), dose, route and cycle sequence. When a correction or a void
+ * changes what that derivation yields — for the entry itself or for any later dose whose window hung
+ * on it — the same decision withdraws the deviations that no longer hold (`EntryVoided`) and records
+ * the ones that now do, so the deviation log never depends on someone remembering to void by hand.
+ *
+ * Only what the change itself changes is touched: each dosing entry is decided twice, against the
+ * casebook as it stands and against the casebook with the change, and only the difference acts. A
+ * deviation someone voided by hand, one recorded by hand (`ProtocolDeviationRecorded`), or one that a
+ * later protocol amendment would no longer derive stays as it is.
+ */
+
+const DOSING_ENTRIES: ReadonlySet<EntryEvent['type']> = new Set(['DoseAdministered', 'DoseMissed']);
+
+/** A detected deviation is identified by its category and cycle (its description may change with dates). */
+const keyOf = (category: string, cycle: number | null | undefined): string => `${category}#${cycle ?? '-'}`;
+
+const detectedKeys = (events: readonly EntryEvent[]): Map<string, ProtocolDeviationDetected> =>
+  new Map(
+    events
+      .filter((e): e is ProtocolDeviationDetected => e.type === 'ProtocolDeviationDetected')
+      .map((e) => [keyOf(e.data.category, e.data.cycle), e]),
+  );
+
+/**
+ * What each dosing entry decides in recording order (the deviations it implies), with the change
+ * applied or not. An entry whose rules no longer decide (e.g. under an amended protocol) is left out:
+ * nothing is reconciled for it.
+ */
+const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: ReplayChange | null): Map<string, readonly EntryEvent[]> => {
+  const decided = new Map<string, readonly EntryEvent[]>();
+  let facts = emptyFacts();
+  for (const entry of entries) {
+    if (entry.voided) continue;
+    const changed = change !== null && entry.eventId === change.eventId;
+    if (changed && change.kind === 'void') {
+      decided.set(entry.eventId, []);
+      continue;
+    }
+    const command = changed && change.kind === 'correct' ? change.command : commandOfEntry(entry.current);
+    let current = entry.current;
+    // The changed entry is always re-decided (a corrected enrollment date moves cycle 1's window).
+    if (command && (changed || DOSING_ENTRIES.has(entry.current.type))) {
+      try {
+        const subjectNumber = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
+        const events = decideClinical(command, facts, { ...ctx, subjectNumber });
+        if (DOSING_ENTRIES.has(entry.current.type)) decided.set(entry.eventId, events);
+        current = events[0];
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    facts = applyEntry(facts, { ...entry, current }).facts;
+  }
+  return decided;
+};
+
+/**
+ * The dosing entry each detected deviation belongs to: the one it names (`relatedEventId`), or else
+ * the dose or missed dose it was recorded with (`RecordDose` appends the dose and its deviations
+ * together, so it is the nearest dosing entry before it).
+ */
+const ownersOfDetected = (entries: readonly SubjectEntry[]): Map<string, SubjectEntry[]> => {
+  const owned = new Map<string, SubjectEntry[]>();
+  let lastDosing: string | null = null;
+  for (const entry of entries) {
+    if (DOSING_ENTRIES.has(entry.recorded.type)) lastDosing = entry.eventId;
+    if (entry.current.type !== 'ProtocolDeviationDetected') continue;
+    const owner = entry.current.data.relatedEventId ?? lastDosing;
+    if (owner === null) continue;
+    owned.set(owner, [...(owned.get(owner) ?? []), entry]);
+  }
+  return owned;
+};
+
+export interface DeviationReconciliation {
+  readonly withdrawn: EntryVoided[];
+  readonly detected: ProtocolDeviationDetected[];
+}
+
+/**
+ * The deviation events a correction or void of one entry implies. `changeLabel` names the change in the
+ * withdrawal's reason (the correction's own event id is assigned only when it is appended).
+ */
+export const reconcileDetectedDeviations = (
+  entries: readonly SubjectEntry[],
+  change: ReplayChange,
+  ctx: DecisionContext,
+  changeLabel: string,
+): DeviationReconciliation => {
+  const before = dosingDecisions(entries, ctx, null);
+  const after = dosingDecisions(entries, ctx, change);
+  const owners = ownersOfDetected(entries);
+  const withdrawn: EntryVoided[] = [];
+  const detected: ProtocolDeviationDetected[] = [];
+  for (const [ownerId, afterEvents] of after) {
+    const beforeEvents = before.get(ownerId);
+    if (beforeEvents === undefined) continue;
+    const was = detectedKeys(beforeEvents);
+    const now = detectedKeys(afterEvents);
+    const onRecord = (owners.get(ownerId) ?? []).filter((e) => e.voided === null);
+    const recordedKeys = new Set(onRecord.map((e) => (e.current.type === 'ProtocolDeviationDetected' ? keyOf(e.current.data.category, e.current.data.cycle) : '')));
+    for (const deviation of onRecord) {
+      if (deviation.current.type !== 'ProtocolDeviationDetected') continue;
+      const key = keyOf(deviation.current.data.category, deviation.current.data.cycle);
+      if (was.has(key) && !now.has(key)) {
+        withdrawn.push({
+          type: 'EntryVoided',
+          data: { targetEventId: deviation.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after ${changeLabel}` },
+        });
+      }
+    }
+    for (const [key, deviation] of now) {
+      if (!was.has(key) && !recordedKeys.has(key)) detected.push({ ...deviation, data: { ...deviation.data, relatedEventId: ownerId } });
+    }
+  }
+  return { withdrawn, detected };
+};

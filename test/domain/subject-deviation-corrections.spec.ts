@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executeCommand, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
+import { DomainError, foldSubject, currentSubjectEntries, studyStreamId, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
+import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import {
+  ADMIN,
+  baselineAssessment,
+  COORDINATOR,
+  dose,
+  eligibility,
+  ENROLLMENT_DATE,
+  INVESTIGATOR,
+  registerStudy,
+  screening,
+  STUDY_ID,
+  subjectCommand,
+} from '../../libs/domain/src/subject/testing/subject.fixtures';
+
+/**
+ * Corrections and voids of doses keep the system-detected deviations in step, in the same atomic
+ * append, through the one pipeline over a temp-file SQLite store.
+ */
+describe('detected deviations follow dose corrections through executeCommand (SQLite)', () => {
+  let dir: string;
+  let store: SqliteEventStore;
+  const clock = new FixedClock('2026-06-30T12:00:00.000Z');
+  const as = (actor = INVESTIGATOR, extra: Partial<CommandEnvelope> = {}): CommandEnvelope => ({ actor, source: 'api', ...extra });
+  const run = (command: Command, envelope: CommandEnvelope = as()) => executeCommand(store, command, envelope, { clock });
+  const subjectEvents = async () => (await store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tl-deviation-'));
+    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
+    await run(registerStudy(), as(ADMIN, { source: 'cli' }));
+    await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
+    await run(subjectCommand('AssessEligibility', eligibility()));
+    await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
+    await run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }));
+    await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR));
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given cycle 2 recorded off window (2026-02-10, due 02-03 ± 3), when its date is corrected to 2026-02-04, then the correction and the void of its deviation are one append and the deviation is gone from the current casebook', async () => {
+    const dosed = await run(subjectCommand('RecordDose', dose(2, '2026-02-10')), as(COORDINATOR));
+    const [doseEvent, deviation] = dosed.events;
+    expect(deviation.type).toBe('ProtocolDeviationDetected');
+
+    const corrected = await run(subjectCommand('CorrectEntry', { targetEventId: doseEvent.eventId, changes: { administeredOn: '2026-02-04' }, reason: 'date mistyped' }), as(COORDINATOR));
+
+    expect(corrected.events.map((e) => [e.type, e.data.targetEventId])).toEqual([
+      ['EntryCorrected', doseEvent.eventId],
+      ['EntryVoided', deviation.eventId],
+    ]);
+    const [correction, withdrawal] = corrected.events;
+    expect(withdrawal.streamVersion).toBe(correction.streamVersion + 1);
+    expect(withdrawal.metadata.correlationId).toBe(correction.metadata.correlationId);
+    expect(withdrawal.data.reason).toContain(`correction of DoseAdministered ${doseEvent.eventId}`);
+    const state = foldSubject(await subjectEvents());
+    expect(state.facts.deviations).toEqual([]);
+    expect(currentSubjectEntries(state).map((e) => e.eventId)).not.toContain(deviation.eventId);
+    expect((await store.getEvent(deviation.eventId))!.type).toBe('ProtocolDeviationDetected');
+  });
+
+  it('given cycles 2 and 3 in window, when cycle 2 is corrected 3 days earlier, then cycle 3 (due from the corrected date) is detected off window in the same append', async () => {
+    const dose2 = (await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR))).events[0];
+    const dose3 = (await run(subjectCommand('RecordDose', dose(3, '2026-03-06')), as(COORDINATOR))).events;
+    expect(dose3.map((e) => e.type)).toEqual(['DoseAdministered']);
+
+    const corrected = await run(subjectCommand('CorrectEntry', { targetEventId: dose2.eventId, changes: { administeredOn: '2026-01-31' }, reason: 'chart says 31 Jan' }), as(COORDINATOR));
+
+    expect(corrected.events.map((e) => e.type)).toEqual(['EntryCorrected', 'ProtocolDeviationDetected']);
+    expect(corrected.events[1].data).toMatchObject({ category: 'dose-off-window', cycle: 3, relatedEventId: dose3[0].eventId });
+    expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['dose-off-window', 3]]);
+  });
+
+  it('given S001 enrolled on 2026-01-05, when the enrollment date is corrected, then ENROLLMENT.DATE_NOT_CORRECTABLE and neither the subject stream nor the roster changes', async () => {
+    const enrolledId = (await subjectEvents()).find((e) => e.type === 'SubjectEnrolled')!.eventId;
+    const head = await store.head();
+    let code: string | null = null;
+    try {
+      await run(subjectCommand('CorrectEntry', { targetEventId: enrolledId, changes: { enrollmentDate: '2026-01-04' }, reason: 'typo' }));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      code = error.code;
+    }
+    expect(code).toBe('ENROLLMENT.DATE_NOT_CORRECTABLE');
+    expect((await store.head()).position).toBe(head.position);
+    const roster = (await store.readStream(studyStreamId(STUDY_ID))).filter((e) => e.type === 'SubjectAddedToRoster');
+    expect(roster.map((e) => e.data.enrollmentDate)).toEqual([ENROLLMENT_DATE]);
+  });
+});
