@@ -1,3 +1,4 @@
+import { loadDefaultProtocol } from '../protocol/protocol.validate';
 import { currentSubjectEntries } from './subject.decider';
 import { eligibleHistory, enrolledHistory, History, screenedHistory, subjectSpec } from './testing/decider-spec';
 import { COORDINATOR, dose, eligibility, followUp, INVESTIGATOR, meta, MONITOR, subjectCommand } from './testing/subject.fixtures';
@@ -289,5 +290,37 @@ describe('detected deviations after a correction or a void', () => {
   it('given cycle 2 off window, when a correction would break a later entry, then it is refused and no deviation is touched', () => {
     const h = offWindowCycle2().run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-03-12' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'DOSE.OUT_OF_ORDER' });
+  });
+});
+
+describe('current dose windows after a correction', () => {
+  const threeCycles = (): History =>
+    enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-03')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-03')), meta(COORDINATOR));
+  const windowOf = (h: History, cycle: number, protocol = loadDefaultProtocol()) =>
+    (currentSubjectEntries(h.state().subject, protocol).find((e) => e.eventId === h.idOf('DoseAdministered', cycle))!.current.data as { window: unknown }).window;
+
+  it('given cycles 1–3 uncorrected, when read with the protocol, then every window equals the one stored at recording', () => {
+    const h = threeCycles();
+    const stored = currentSubjectEntries(h.state().subject).filter((e) => e.current.type === 'DoseAdministered').map((e) => (e.current.data as { window: unknown }).window);
+    expect([1, 2, 3].map((c) => windowOf(h, c))).toEqual(stored);
+  });
+  it('given cycle 2 corrected from 2026-02-03 to 2026-02-05, when read with the protocol, then cycle 3 is due 2026-03-05 (window 03-02–03-08) while its recorded window stays 03-03', () => {
+    const h = threeCycles();
+    h.run(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-05' }));
+    expect(windowOf(h, 3)).toEqual({ dueOn: '2026-03-05', from: '2026-03-02', to: '2026-03-08' });
+    const entry = currentSubjectEntries(h.state().subject).find((e) => e.eventId === h.idOf('DoseAdministered', 3))!;
+    expect((entry.recorded.data as { window: unknown }).window).toEqual({ dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' });
+    expect((entry.current.data as { window: unknown }).window).toEqual({ dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' });
+  });
+  it('given cycle 2 voided, when read with the protocol, then cycle 3 is due two intervals after cycle 1 (2026-03-03)', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-10')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
+    h.run(voidEntry({ targetEventId: h.idOf('DoseAdministered', 2) }));
+    expect(windowOf(h, 3)).toEqual({ dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' });
   });
 });

@@ -5,6 +5,8 @@ import { invalid, notFound, refuse } from '../shared/domain-error';
 import { dateOfInstant } from '../shared/iso-date';
 import { requireRole } from '../study/require-role';
 import type { RegisteredStudyState, StudyState } from '../study/study.state';
+import type { ProtocolDocument } from '../protocol/protocol.types';
+import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import type { DecisionContext } from './decisions/decision.types';
@@ -159,10 +161,18 @@ export const subjectDecider = {
  * recording order. This is the view projections and the PFS derivation should use ("corrected values
  * are used; voided entries are not", SPEC §3).
  */
-export const currentSubjectEntries = (state: SubjectState): SubjectEntry[] => state.entries.filter((e) => e.voided === null);
+export const currentSubjectEntries = (state: SubjectState, protocol?: ProtocolDocument): SubjectEntry[] => {
+  const live = state.entries.filter((e) => e.voided === null);
+  const enrollment = state.facts.enrollment;
+  if (!protocol || !enrollment) return live;
+  // With the protocol at hand, each dose carries the window that follows from the corrected dates.
+  const doses = live.flatMap((e) => (e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : []));
+  const windows = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, doses);
+  return live.map((e) => (e.current.type === 'DoseAdministered' ? { ...e, current: { ...e.current, data: { ...e.current.data, window: windows.get(e.eventId)! } } } : e));
+};
 
 /** The current events only (type + corrected data), for projections that fold plain events. */
-export const currentSubjectEvents = (state: SubjectState): EntryEvent[] => currentSubjectEntries(state).map((e) => e.current);
+export const currentSubjectEvents = (state: SubjectState, protocol?: ProtocolDocument): EntryEvent[] => currentSubjectEntries(state, protocol).map((e) => e.current);
 
 /** Convenience: the current entries of a subject from its recorded events. */
 export const currentEntriesOf = (events: readonly RecordedSubjectEvent[]): SubjectEntry[] => currentSubjectEntries(foldSubject(events));

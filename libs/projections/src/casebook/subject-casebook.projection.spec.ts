@@ -74,6 +74,18 @@ describe('subject casebook projection', () => {
     expect(entry?.current.lotNumber).toBe('L-002');
   });
 
+  it('given cycle 2 corrected 6 days later, then cycle 3\'s window is re-derived from the corrected date (not the stored one) and cycle 2 is off window', () => {
+    const { ledger, s } = enrolledSubject();
+    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    const dose2 = s.dose(2, '2026-02-03', { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' });
+    s.dose(3, '2026-03-10', { dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' });
+    expect(casebookOf(ledger).doses.map((d) => d.withinWindow)).toEqual([true, true, false]);
+    s.correct(dose2, 'DoseAdministered', { administeredOn: '2026-02-03' }, { administeredOn: '2026-02-09' }, 'date mistyped');
+    const doses = casebookOf(ledger).doses;
+    expect(doses[2]).toMatchObject({ cycle: 3, window: { dueOn: '2026-03-09', from: '2026-03-06', to: '2026-03-12' }, withinWindow: true });
+    expect(doses[1]).toMatchObject({ cycle: 2, window: { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' }, withinWindow: false });
+  });
+
   it('given two corrections of one entry, then they apply in order; voiding the second restores the first', () => {
     const { ledger, s } = enrolledSubject();
     const ae = s.adverseEvent('2026-01-20', 1);

@@ -3,6 +3,7 @@ import {
   addDays,
   bestOverallResponse,
   compareDates,
+  currentDoseWindows,
   evaluateAssessments,
   type Actor,
   type AssessmentEvaluation,
@@ -231,10 +232,26 @@ const derive = (casebook: SubjectCasebook, recistChanged: boolean): SubjectCaseb
   const withdrawn = latest(casebook, 'SubjectWithdrawn');
   const died = latest(casebook, 'SubjectDied');
 
-  const doses: DoseView[] = live(casebook, 'DoseAdministered')
+  // Windows follow the corrected dates (cycle n+1 = corrected previous dose + interval), not the ones
+  // stored when each dose was recorded; without the schedule the stored window is shown.
+  const liveDoses = live(casebook, 'DoseAdministered');
+  const enrollmentDate = enrolled ? str(enrolled.current.enrollmentDate) : null;
+  const currentWindows =
+    casebook.schedule && enrollmentDate
+      ? currentDoseWindows(
+          {
+            intervalDays: casebook.schedule.intervalDays,
+            windowDays: casebook.schedule.windowDays,
+            firstDose: { fromDay: casebook.schedule.firstDoseFromDay, toDay: casebook.schedule.firstDoseToDay },
+          },
+          enrollmentDate,
+          liveDoses.map((e) => ({ eventId: e.eventId, cycle: num(e.current.cycle), administeredOn: str(e.current.administeredOn) })),
+        )
+      : null;
+  const doses: DoseView[] = liveDoses
     .map((e) => {
       const d = e.current;
-      const window = (d.window as DoseView['window']) ?? null;
+      const window = currentWindows?.get(e.eventId) ?? (d.window as DoseView['window']) ?? null;
       const administeredOn = str(d.administeredOn);
       return {
         ...provenance(e),

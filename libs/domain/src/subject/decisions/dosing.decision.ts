@@ -26,8 +26,14 @@ export type DoseWindow = DoseAdministered['data']['window'];
  * enrollment; cycle n is due `intervalDays` after the previous administered dose (per cycle in between
  * when cycles were missed), ± `windowDays`. With no earlier dose the schedule runs from enrollment.
  */
-export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, doses: readonly DoseFact[], cycle: number): DoseWindow => {
-  const t = protocol.treatment;
+export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, doses: readonly DoseFact[], cycle: number): DoseWindow =>
+  scheduledWindow(protocol.treatment, enrollmentDate, doses, cycle);
+
+/** The protocol's dosing schedule: all a window depends on. */
+export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose'>;
+
+/** `doseWindow` from the schedule alone (for views that hold the schedule, not the whole protocol). */
+export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: ReadonlyArray<Pick<DoseFact, 'cycle' | 'administeredOn'>>, cycle: number): DoseWindow => {
   if (cycle === 1) {
     return { dueOn: addDays(enrollmentDate, t.firstDose.fromDay), from: addDays(enrollmentDate, t.firstDose.fromDay), to: addDays(enrollmentDate, t.firstDose.toDay) };
   }
@@ -36,6 +42,24 @@ export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, 
     ? addDays(previous.administeredOn, t.intervalDays * (cycle - previous.cycle))
     : addDays(enrollmentDate, t.firstDose.fromDay + t.intervalDays * (cycle - 1));
   return { dueOn, from: addDays(dueOn, -t.windowDays), to: addDays(dueOn, t.windowDays) };
+};
+
+/**
+ * The windows of the doses as they stand now. The window stored in each `DoseAdministered` is what was
+ * known when it was recorded; after an enrollment date or an earlier dose is corrected or voided,
+ * cycle n+1 is due at the *corrected* previous dose + interval. Each dose's window is re-derived as
+ * `RecordDose` would derive it today: from the current enrollment date and the current doses recorded
+ * before it (recording order, as the deviation detection uses), so an uncorrected casebook keeps its
+ * stored windows exactly.
+ */
+export const currentDoseWindows = (
+  rule: DosingRule,
+  enrollmentDate: IsoDate,
+  dosesInRecordingOrder: ReadonlyArray<{ readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate }>,
+): Map<string, DoseWindow> => {
+  const windows = new Map<string, DoseWindow>();
+  dosesInRecordingOrder.forEach((d, i) => windows.set(d.eventId, scheduledWindow(rule, enrollmentDate, dosesInRecordingOrder.slice(0, i), d.cycle)));
+  return windows;
 };
 
 const highestRecordedCycle = (facts: SubjectFacts): number =>
