@@ -34,3 +34,12 @@ export class InvalidAppendError extends Error {
     this.name = 'InvalidAppendError';
   }
 }
+
+/** The store URL names a database that is not a trial-ledger ledger (someone else's SQLite file). */
+export class NotALedgerError extends Error {
+  readonly code = 'STORE.NOT_A_LEDGER';
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotALedgerError';
+  }
+}

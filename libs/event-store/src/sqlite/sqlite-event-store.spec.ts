@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,6 +72,48 @@ describe('SqliteEventStore: the stream cache never hides what is stored', () => 
     expect(() => (event.data.list as number[]).push(3)).toThrow(TypeError);
     expect((await store.readStream('s'))[0].data).toEqual({ list: [1, 2] });
     await store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+});
+
+describe('SqliteEventStore: a file that is not a ledger is left untouched', () => {
+  it("given another application's SQLite database, when opened as a store, then STORE.NOT_A_LEDGER and not one byte of the file changes", () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-foreign-'));
+    const file = join(d, 'other-app.sqlite');
+    const raw = new Database(file);
+    raw.exec('CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)');
+    raw.close();
+    const before = readFileSync(file);
+
+    expect(() => new SqliteEventStore(file)).toThrow(expect.objectContaining({ code: 'STORE.NOT_A_LEDGER' }));
+
+    expect(readFileSync(file).equals(before)).toBe(true);
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual(['patients']);
+    check.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('given a file that is not SQLite at all, when opened as a store, then STORE.NOT_A_LEDGER', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-foreign-'));
+    const file = join(d, 'notes.sqlite');
+    writeFileSync(file, 'x'.repeat(4096));
+
+    expect(() => new SqliteEventStore(file)).toThrow(expect.objectContaining({ code: 'STORE.NOT_A_LEDGER' }));
+    expect(readFileSync(file, 'utf8')).toBe('x'.repeat(4096));
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('given an existing ledger, when reopened, then it opens (the check refuses only foreign files)', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-reopen-'));
+    const file = join(d, 'ledger.sqlite');
+    const first = new SqliteEventStore(file);
+    await first.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+    await first.close();
+
+    const again = new SqliteEventStore(file);
+    expect((await again.readStream('s')).length).toBe(1);
+    await again.close();
     rmSync(d, { recursive: true, force: true });
   });
 });

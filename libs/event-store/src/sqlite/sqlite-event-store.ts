@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, NotALedgerError } from '../event-store.errors';
 import type {
   AppendRequest,
   AppendResult,
@@ -143,6 +143,7 @@ export class SqliteEventStore implements EventStore {
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
     this.db = new Database(filename);
+    this.refuseForeignDatabase(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 10000');
@@ -186,6 +187,27 @@ export class SqliteEventStore implements EventStore {
         .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
+  }
+
+  /**
+   * A file that is not a ledger must be left exactly as it was: creating the ledger schema (or even
+   * switching it to WAL) inside another application's database would be a write nobody asked for, and
+   * `verify` would then report that database as an intact, empty ledger. A ledger is a file with no
+   * schema yet (new) or one this class migrated (`user_version` ≥ 1).
+   */
+  private refuseForeignDatabase(filename: string): void {
+    let foreign: boolean;
+    try {
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      foreign = version === 0 && this.db.prepare("SELECT 1 FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' LIMIT 1").get() !== undefined;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_NOTADB') throw error;
+      foreign = true;
+    }
+    if (foreign) {
+      this.db.close();
+      throw new NotALedgerError(`${filename} is not a trial-ledger ledger: it is not an SQLite database or holds another application's tables`);
+    }
   }
 
   private migrate(): void {
