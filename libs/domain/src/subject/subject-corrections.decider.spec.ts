@@ -287,6 +287,19 @@ describe('detected deviations after a correction or a void', () => {
       subject: [{ type: 'EntryVoided', data: { targetType: 'DoseMissed' } }, { type: 'EntryVoided', data: { targetEventId: h.idOf('ProtocolDeviationDetected'), targetType: 'ProtocolDeviationDetected' } }],
     });
   });
+  it('given a missed cycle 2, when its cycle is corrected to 3, then the cycle-2 missed-dose deviation is voided and cycle 3\'s missed-dose and skipped-cycle deviations are detected', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordMissedDose', { cycle: 2, dueOn: '2026-02-03', reason: 'hospitalised' }), meta(COORDINATOR));
+    const missed = h.idOf('DoseMissed');
+    const decision = subjectSpec.given(h.all()).when(correct({ targetEventId: missed }, { cycle: 3 })).result();
+    expect(decision.subject.map((e) => [e.type, (e.data as { category?: string }).category ?? (e.data as { targetEventId?: string }).targetEventId])).toEqual([
+      ['EntryCorrected', missed],
+      ['EntryVoided', h.idOf('ProtocolDeviationDetected')],
+      ['ProtocolDeviationDetected', 'missed-dose'],
+      ['ProtocolDeviationDetected', 'skipped-cycle'],
+    ]);
+  });
   it('given cycle 2 off window, when a correction would break a later entry, then it is refused and no deviation is touched', () => {
     const h = offWindowCycle2().run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-03-12' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'DOSE.OUT_OF_ORDER' });
