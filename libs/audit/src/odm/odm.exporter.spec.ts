@@ -136,3 +136,30 @@ describe('exportOdm (CDISC ODM 1.3.2)', () => {
     expect(notes.find((n) => n.includes('Dr Ivan Investigator'))).toContain('status: SUPERSEDED');
   });
 });
+
+describe('exportOdm: free text XML 1.0 cannot carry', () => {
+  it('given an adverse-event term and a correction reason holding control characters, then the export is still well-formed, schema-valid ODM with U+FFFD in their place', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const store = new SqliteEventStore(':memory:', { clock });
+    try {
+      await seedAuditLedger(store);
+      const ae = await appendOne(store, subjectStream('S002'), 'AdverseEventReported', {
+        term: 'Nau\u0000sea\u0007 \uFFFF\uD800', onsetDate: '2026-01-21', ctcaeGrade: 1, serious: false, relatedness: 'unrelated',
+      }, USERS.investigator);
+      await appendOne(store, subjectStream('S002'), 'EntryCorrected', {
+        targetEventId: ae.eventId, targetType: 'AdverseEventReported', before: { ctcaeGrade: 1 }, after: { ctcaeGrade: 2 }, reason: 'Re-graded\u001b per source',
+      }, USERS.investigator, 'Re-graded\u001b per source');
+
+      const { xml } = await exportToString(store, clock);
+
+      expect(() => create(xml)).not.toThrow();
+      const result = await validateOdmXml(xml);
+      expect(result.errors.map((e) => e.rawMessage)).toEqual([]);
+      expect(xml).toContain('Nau\uFFFDsea\uFFFD \uFFFD\uFFFD');
+      expect(xml).toContain('Re-graded\uFFFD per source');
+      expect(xml).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    } finally {
+      await store.close();
+    }
+  });
+});

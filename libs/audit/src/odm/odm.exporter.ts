@@ -98,13 +98,24 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
 
 type X = XMLBuilderCB;
 
+/**
+ * Characters XML 1.0 cannot carry at all, not even as character references (C0 controls other than
+ * tab, CR and LF; lone surrogates; U+FFFE/U+FFFF). Free text in the ledger (an adverse-event term, a
+ * reason) may hold them, and xmlbuilder2's callback writer passes them through, which made the whole
+ * export not well-formed. The ledger keeps the original bytes; the export shows U+FFFD in their place.
+ */
+const XML_ILLEGAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+const xmlSafe = (text: string): string => text.replace(XML_ILLEGAL, '\uFFFD');
+const xmlSafeAttributes = (attributes: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, xmlSafe(value)]));
+
 const el = (x: X, name: string, attributes: Record<string, string> = {}, body?: () => void): void => {
-  x.ele(name, attributes);
+  x.ele(name, xmlSafeAttributes(attributes));
   body?.();
   x.up();
 };
 const textEl = (x: X, name: string, text: string, attributes: Record<string, string> = {}): void => {
-  x.ele(name, attributes).txt(text).up();
+  x.ele(name, xmlSafeAttributes(attributes)).txt(xmlSafe(text)).up();
 };
 const translated = (x: X, name: string, text: string): void =>
   el(x, name, {}, () => textEl(x, 'TranslatedText', text, { 'xml:lang': 'en' }));
@@ -393,7 +404,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     }
   };
   x.dec({ version: '1.0', encoding: 'UTF-8' });
-  x.ele(ODM_NAMESPACE, 'ODM', {
+  x.ele(ODM_NAMESPACE, 'ODM', xmlSafeAttributes({
     Description: `trial-ledger export of ${store.description.replace(/\/\/[^@/]*@/, '//')} through position ${headPosition} (chain hash ${headHash})`,
     FileType: 'Transactional',
     Granularity: 'All',
@@ -405,7 +416,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     Originator: 'trial-ledger',
     SourceSystem: 'trial-ledger',
     SourceSystemVersion: options.sourceSystemVersion ?? '0.1.0',
-  });
+  }));
   for (const info of studies) writeMetaData(x, info, found.catalogue);
   writeAdminData(x, studies, found.users, now);
   await drain();
