@@ -43,3 +43,12 @@ export class NotALedgerError extends Error {
     this.name = 'NotALedgerError';
   }
 }
+
+/** A `--store` / `LEDGER_STORE` value whose scheme names no adapter (a configuration error, not an append). */
+export class InvalidStoreUrlError extends Error {
+  readonly code = 'STORE.INVALID_URL';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidStoreUrlError';
+  }
+}

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { EventStore } from './event-store.port';
-import { InvalidAppendError } from './event-store.errors';
+import { InvalidStoreUrlError } from './event-store.errors';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { KurrentDbEventStore } from './kurrentdb/kurrentdb-event-store';
@@ -33,7 +33,7 @@ export const storeScheme = (url: string): string => url.split(':')[0];
 export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, options: SqliteEventStoreOptions = {}): Promise<EventStore> => {
   const factory = factories.get(storeScheme(url));
   if (!factory) {
-    throw new InvalidAppendError(`Unknown store URL scheme "${storeScheme(url)}": use sqlite:FILE, postgres://… or kurrentdb://…`);
+    throw new InvalidStoreUrlError(`Unknown store URL scheme "${storeScheme(url)}": use sqlite:FILE, postgres://… or kurrentdb://…`);
   }
   return factory(url, options);
 };
