@@ -33,6 +33,8 @@ describe('trial-ledger (program)', () => {
       ['export', 'odm', '--out', '-'],
       ['export', 'adtte', '--out', '-'],
       ['report', '--out', '-'],
+      ['checkpoint'],
+      ['checkpoint', '--export-public-key', '-'],
     ])('when %s is run on a mistyped SQLite path, then it fails with STORE.NOT_FOUND and creates no file', async (...argv: string[]) => {
       const missing = join(dir.path, 'no-such-dir', 'typo.sqlite');
       const run = await cli([...argv, '--store', `sqlite:${missing}`, '--json']);
@@ -40,6 +42,7 @@ describe('trial-ledger (program)', () => {
       expect(`${run.stdout}${run.stderr}`).toContain('STORE.NOT_FOUND');
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
+      expect(existsSync(join(dir.path, 'no-such-dir', 'typo.key.pem'))).toBe(false);
     });
   });
 });

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createCheckpoint, ensureLedgerKey, exportPublicKeyPem, ledgerFiles } from '@trial-ledger/audit';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
 /**
@@ -17,6 +17,8 @@ export const registerCheckpoint = (program: Command): void => {
     .option('--export-public-key <file>', 'write the ledger public key (PEM) to FILE instead of signing; - for stdout')
     .action(async (opts: { out?: string; exportPublicKey?: string }, command: Command) => {
       const { store: storeUrl, json } = globalOptions(command);
+      // A mistyped --store must not mint a new ledger key and sign a checkpoint of an empty ledger.
+      assertLedgerExists(storeUrl);
       const files = ledgerFiles(storeUrl);
       const key = ensureLedgerKey(files.keyFile);
       if (opts.exportPublicKey) {

@@ -34,13 +34,17 @@ export const withStore = async <T>(options: GlobalOptions, work: (store: EventSt
  * empty ledger file behind.
  */
 export const withExistingStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
-  if (storeScheme(options.store) === 'sqlite') {
-    const file = sqlitePath(options.store);
-    if (file !== ':memory:' && !existsSync(file)) {
-      throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
-    }
-  }
+  assertLedgerExists(options.store);
   return withStore(options, work);
+};
+
+/** Refuses (STORE.NOT_FOUND) a SQLite store URL whose file does not exist; other schemes pass. */
+export const assertLedgerExists = (storeUrl: string): void => {
+  if (storeScheme(storeUrl) !== 'sqlite') return;
+  const file = sqlitePath(storeUrl);
+  if (file !== ':memory:' && !existsSync(file)) {
+    throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
+  }
 };
 
 /** Long runs show progress on a TTY and stay quiet otherwise (SPEC §6). */
