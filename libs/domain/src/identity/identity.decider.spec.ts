@@ -82,6 +82,19 @@ describe('identity decider: CreateUser', () => {
   it('refuses an unknown role', () => {
     expect(refusalOf([adaCreated], create('cora', 'superuser'))).toBe('IDENTITY.ROLE_INVALID');
   });
+  it.each([
+    ['a NUL', 'Cora\u0000 Coordinator'],
+    ['an escape sequence', 'Cora \u001b[31mCoordinator'],
+    ['a right-to-left override', 'Cora \u202eAda Admin'],
+    ['a bidi isolate', 'Cora \u2066Coordinator\u2069'],
+  ])('refuses a printed name holding %s (the Part 11 signature manifestation must print as entered)', (_what, fullName) => {
+    const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName, role: 'coordinator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
+  });
+  it('accepts a printed name with accents and non-Latin scripts, and folds line breaks into spaces', () => {
+    const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName: 'Dr Zoë\nO\u2019Brien-Łukasiewicz 田中', role: 'coordinator', passwordHash: 'h' } };
+    expect(when([adaCreated], command)[0]).toMatchObject({ data: { fullName: 'Dr Zoë O\u2019Brien-Łukasiewicz 田中' } });
+  });
 });
 
 describe('identity decider: role changes, deactivation, reactivation', () => {

@@ -102,10 +102,17 @@ export const validateUsername = (username: unknown): string => {
   return name;
 };
 
+/**
+ * Control characters (NUL, ESC, …) and bidirectional overrides cannot be part of a printed name: the
+ * name is the signature manifestation of Part 11 §11.50, and an override could make it display as
+ * someone else's name in every view, while a NUL cannot be written to XML at all.
+ */
+const NOT_PRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
 const validateFullName = (fullName: unknown): string => {
   const name = typeof fullName === 'string' ? fullName.trim().replace(/\s+/g, ' ') : '';
-  if (name.length === 0 || name.length > MAX_FULL_NAME) {
-    invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} characters)`);
+  if (name.length === 0 || name.length > MAX_FULL_NAME || NOT_PRINTABLE.test(name)) {
+    invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} printable characters)`);
   }
   return name;
 };
