@@ -6,8 +6,17 @@ export type IsoDate = string;
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True for a real calendar date in `YYYY-MM-DD` form (2026-02-30 is not one). */
-export const isIsoDate = (value: unknown): value is IsoDate => {
+/**
+ * Earliest year of any date the ledger records (birth years start at 1900 too): a year such as 0026 is
+ * a typing error for 2026, not a date in antiquity, and must be refused rather than recorded.
+ */
+export const MIN_ISO_DATE_YEAR = 1900;
+
+/** True for a real calendar date in `YYYY-MM-DD` form from 1900 on (2026-02-30 is not one). */
+export const isIsoDate = (value: unknown): value is IsoDate => isCalendarDate(value) && Number(value.slice(0, 4)) >= MIN_ISO_DATE_YEAR;
+
+/** Any real proleptic-Gregorian date; arithmetic accepts dates recorded before the 1900 floor existed. */
+const isCalendarDate = (value: unknown): value is IsoDate => {
   if (typeof value !== 'string') return false;
   const m = ISO_DATE.exec(value);
   if (!m) return false;
@@ -24,8 +33,11 @@ const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400
 /** Days since 1970-01-01 (proleptic Gregorian) for a valid ISO date. */
 export const toEpochDay = (date: IsoDate): number => {
   const m = ISO_DATE.exec(date);
-  if (!m || !isIsoDate(date)) throw new RangeError(`Not an ISO date: ${date}`);
-  return Math.round(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000);
+  if (!m || !isCalendarDate(date)) throw new RangeError(`Not an ISO date: ${date}`);
+  // Not Date.UTC(y, …): it reads years 0–99 as 1900–1999.
+  const instant = new Date(0);
+  instant.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Math.round(instant.getTime() / 86_400_000);
 };
 
 export const fromEpochDay = (day: number): IsoDate => new Date(day * 86_400_000).toISOString().slice(0, 10);
