@@ -61,6 +61,12 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     expect((await validateOdmXml(odm.body as string)).valid).toBe(true);
   });
 
+  it('given an ODM export of a study the ledger does not hold, then 404 STUDY.NOT_FOUND as a problem, not an empty 200 export', async () => {
+    const response = await get('/api/v1/exports/odm?study=LANR-HGNET-O1', 'regulator').expect(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'STUDY.NOT_FOUND', studyId: 'LANR-HGNET-O1' });
+  });
+
   it('verifies the ledger, and reports damage as a finding (200, ok: false) naming the position', async () => {
     const intact = await get('/api/v1/ledger/verification', 'regulator').expect(200);
     expect(intact.body).toMatchObject({ ok: true, fault: null });

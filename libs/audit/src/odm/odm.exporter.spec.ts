@@ -164,3 +164,22 @@ describe('exportOdm: free text XML 1.0 cannot carry', () => {
     }
   });
 });
+
+describe('exportOdm: a study the ledger does not hold', () => {
+  it('given a study id with no events, then STUDY.NOT_FOUND and nothing is written (not an empty export that looks complete)', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const store = new SqliteEventStore(':memory:', { clock });
+    try {
+      await seedAuditLedger(store);
+      const out = new PassThrough();
+      const chunks: Buffer[] = [];
+      out.on('data', (c: Buffer) => chunks.push(c));
+
+      await expect(exportOdm(store, out, { clock, studyId: 'LANR-HGNET-O1' })).rejects.toMatchObject({ code: 'STUDY.NOT_FOUND' });
+      expect(Buffer.concat(chunks).length).toBe(0);
+      await expect(exportOdm(store, new PassThrough().resume(), { clock, studyId: 'LANR-HGNET-01' })).resolves.toMatchObject({ studies: ['LANR-HGNET-01'] });
+    } finally {
+      await store.close();
+    }
+  });
+});

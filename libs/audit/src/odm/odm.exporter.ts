@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createCB } from 'xmlbuilder2';
 import type { XMLBuilderCB } from 'xmlbuilder2/lib/interfaces';
-import { SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
+import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
 import { systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -374,6 +374,10 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const clock = options.clock ?? systemClock;
   const now = clock.now();
   const found = await survey(store, options.studyId);
+  // A mistyped study id must not yield a well-formed but empty "complete copy" and a success.
+  if (options.studyId !== undefined && !found.studies.has(options.studyId)) {
+    notFound('STUDY.NOT_FOUND', `No study ${options.studyId} in the ledger`, { studyId: options.studyId });
+  }
   const studies = [...found.studies.values()];
   const headPosition = found.head?.globalPosition ?? 0;
   const headHash = found.head?.hash ?? '0'.repeat(64);
