@@ -88,6 +88,8 @@ describe('trial-ledger import', () => {
     { what: 'broken JSON', bad: '{"command": "RecordDose",', code: 'IMPORT.INVALID_JSON' },
     { what: 'an unknown payload field', bad: line('RecordDose', 'S001', 'k-x4', dose(3, '2025-03-18', { doseMG: 120 })), code: 'VALIDATION.UNKNOWN_FIELD' },
     { what: 'an out-of-range payload value', bad: line('RecordDose', 'S001', 'k-x5', dose(3, '2025-03-18', { cycle: -1 })), code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'an idempotency key holding a NUL', bad: line('RecordDose', 'S001', 'k-x6\u0000', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
+    { what: 'an idempotency key holding a line break', bad: line('RecordDose', 'S001', 'k-x7\nforged', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
   ])('given $what on line 2, then the report names line 2 and code $code', async ({ bad, code }) => {
     writeFileSync(file, [GOOD[0], bad, TAIL].join('\n'));
 

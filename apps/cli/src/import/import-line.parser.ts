@@ -26,6 +26,7 @@ const STUDY_COMMANDS: readonly string[] = ['RegisterStudy', 'AmendProtocol', 'Lo
 export const IMPORTABLE_COMMANDS: readonly SubjectCommandType[] = (Object.keys(COMMAND_ROLES) as SubjectCommandType[]).filter((c) => !STUDY_COMMANDS.includes(c));
 
 const MAX_KEY_LENGTH = 200;
+const PRINTABLE_KEY = /^[\x21-\x7e]+$/;
 
 /**
  * Deepest nesting of arrays and objects a payload may have (a tumour assessment's lesions are three
@@ -82,6 +83,9 @@ export const parseImportLine = (text: string): ImportLine => {
   }
   const idempotencyKey = requiredText(line, 'idempotencyKey', 'IMPORT.IDEMPOTENCY_KEY_REQUIRED');
   if (idempotencyKey.length > MAX_KEY_LENGTH) invalid('IMPORT.INVALID_FIELD', `"idempotencyKey" is longer than ${MAX_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
+  // The API's rule for Idempotency-Key (printable ASCII, no spaces): a NUL or a line break in a key
+  // was accepted here and then carried into every audit view of the event.
+  if (!PRINTABLE_KEY.test(idempotencyKey)) invalid('IMPORT.INVALID_FIELD', '"idempotencyKey" must be printable ASCII characters without spaces', { field: 'idempotencyKey' });
   return { command: command as SubjectCommandType, studyId, subjectId, payload: line.payload as Record<string, unknown>, idempotencyKey };
 };
 
