@@ -96,6 +96,12 @@ describe('API refusals: RFC 9457 problems, and nothing written', () => {
       expect(problem.errors).toEqual([expect.objectContaining({ field: 'subjectId' })]);
     });
 
+    it('a subject id with a dash is refused (subject-{study}-{subject} must name one stream only) and nothing is written', async () => {
+      const problem = await refused(() => post(subjects, 'coordinator', bodies.screen('S-001')), 400, 'VALIDATION.FAILED');
+      expect(problem.errors).toEqual([expect.objectContaining({ field: 'subjectId' })]);
+      await refused(() => post(`${subjects}/S-001/doses`, 'coordinator', bodies.dose(1, '2026-03-06')), 400, 'VALIDATION.FAILED');
+    });
+
     it('malformed JSON is refused with REQUEST.MALFORMED_JSON', async () => {
       await refused(() => request(api.http).post(doses).set('Authorization', api.auth('coordinator')).set('content-type', 'application/json').send('{"cycle": 2,'), 400, 'REQUEST.MALFORMED_JSON');
     });

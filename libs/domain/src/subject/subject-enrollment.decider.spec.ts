@@ -15,6 +15,9 @@ describe('subject decider — common refusals', () => {
     subjectSpec.given([studyRegistered(), locked]).when(screen, meta(COORDINATOR)).thenError('STUDY.LOCKED', 'conflict'));
   it.each([['monitor', MONITOR], ['admin', ADMIN]])('given a study, when a %s screens a subject, then AUTH.ROLE_NOT_ALLOWED (forbidden)', (_r, who) =>
     subjectSpec.given([studyRegistered()]).when(screen, meta(who)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
+  it('given a study, when the subject id has a dash (which would let two studies share a stream), then VALIDATION.INVALID_SUBJECT_ID', () =>
+    // subject-LANR-HGNET-01-S-001 would also be subject "001" of a study "LANR-HGNET-01-S".
+    subjectSpec.given([studyRegistered()]).when({ ...screen, subjectId: 'S-001' }, meta(COORDINATOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
   it('given a study, when the subject id has a slash, then VALIDATION.INVALID_SUBJECT_ID', () =>
     subjectSpec.given([studyRegistered()]).when({ ...screen, subjectId: 'S/1' }, meta(COORDINATOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
   it('given a locked study with an enrolled subject, when a dose is recorded, then STUDY.LOCKED', () =>

@@ -33,8 +33,13 @@ export interface SubjectDecision {
 const LATEST_UTC_OFFSET_MS = 14 * 3_600_000;
 export const latestCalendarDate = (now: string): string => dateOfInstant(new Date(Date.parse(now) + LATEST_UTC_OFFSET_MS).toISOString());
 
-/** Subject ids are site-assigned screening codes: short, printable, safe in a stream id. */
-const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * Subject ids are site-assigned screening codes: short, printable, and without `-`. The subject's stream
+ * is `subject-{studyId}-{subjectId}` and study ids do contain dashes (`LANR-HGNET-01`); with no dash in
+ * the subject id the stream name splits one way only (the subject id is what follows the last dash),
+ * so subject S001 of study A-B and subject B-S001 of study A can never share a stream.
+ */
+export const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._]{0,63}$/;
 
 const requireStudy = (study: StudyState, studyId: string): RegisteredStudyState => {
   if (study.status === 'unregistered') return notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
@@ -53,7 +58,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no clinical data can be entered or changed`, { studyId: command.studyId, lockReason: registered.lockReason });
   }
   if (typeof command.subjectId !== 'string' || !SUBJECT_ID.test(command.subjectId)) {
-    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots, dashes or underscores', { subjectId: command.subjectId });
+    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots or underscores (no dash: it separates study and subject in the stream id)', { subjectId: command.subjectId });
   }
   const ctx: DecisionContext = {
     studyId: command.studyId,
