@@ -91,7 +91,7 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     // One's own password: a fresh user of the role, so the seeded users keep theirs.
     'users change-password': async (role) => ({ as: await newUser(role), argv: ['users', 'change-password'], env: { TRIAL_LEDGER_NEW_PASSWORD: NEW_PASSWORD } }),
     import: async () => {
-      const subjectId = next('CLI-S');
+      const subjectId = next('CLI_S');
       const line = { command: 'ScreenSubject', studyId: loadDefaultProtocol().studyId, subjectId, idempotencyKey: `screen-${subjectId}`, payload: { screeningDate: '2025-01-06', consentDate: '2025-01-06', sex: 'F', birthYear: 1961 } };
       return { argv: ['import', file(`${subjectId}.jsonl`, `${JSON.stringify(line)}\n`)] };
     },
