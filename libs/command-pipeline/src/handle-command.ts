@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 import { newEventId } from './event-ids';
-import type { Actor, CommandMetadata, DomainEvent } from '@trial-ledger/domain';
+import { currentSchemaVersion, type Actor, type CommandMetadata, type DomainEvent } from '@trial-ledger/domain';
 import {
   ConcurrencyError,
   IdempotencyKeyReusedError,
@@ -12,7 +12,6 @@ import {
   type NewEvent,
   type StoredEvent,
 } from '@trial-ledger/event-store';
-import { currentSchemaVersion } from '@trial-ledger/domain';
 
 /** Who, from where, and under which keys a command arrives; the server adds the time. */
 export interface CommandEnvelope {

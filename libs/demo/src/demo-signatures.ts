@@ -1,7 +1,6 @@
-import { executeCommand } from '@trial-ledger/command-pipeline';
+import { executeCommand, toRecorded } from '@trial-ledger/command-pipeline';
 import { signatureStatus, subjectStreamId, type Actor, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { toRecorded } from '@trial-ledger/command-pipeline';
 import type { IdentityService } from '@trial-ledger/identity';
 import type { DemoScenario } from './demo-scenario.generator';
 import type { DemoCredential } from './demo-users';

@@ -33,19 +33,15 @@ export class CatchUpSubscription implements Subscription {
   private async run(): Promise<void> {
     try {
       while (!this.stopped) {
-        let delivered = 0;
         for await (const event of this.readAll({ afterPosition: this.position, batchSize: 500 })) {
           if (this.stopped) return;
           await this.options.onEvent(event);
           this.position = event.globalPosition;
-          delivered += 1;
-          this.release();
-        }
-        if (delivered === 0 || !this.stopped) {
-          this.options.onCaughtUp?.(this.position);
           this.release();
         }
         if (this.stopped) return;
+        this.options.onCaughtUp?.(this.position);
+        this.release();
         await this.notifier.waitForAppend(this.position, this.pollMs);
       }
     } catch (error) {

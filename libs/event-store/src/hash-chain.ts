@@ -168,20 +168,29 @@ export class ChainVerifier {
   }
 }
 
+/** Called every 10,000 verified events with the position reached. */
+export type VerificationProgress = (position: number) => void;
+
+const PROGRESS_EVERY = 10_000;
+
 /** Verify a whole log given as an (async) iterable in global order. */
-export const verifyChain = async (events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>): Promise<ChainVerification> => {
+export const verifyChain = async (events: AsyncIterable<StoredEvent> | Iterable<StoredEvent>, onProgress?: VerificationProgress): Promise<ChainVerification> => {
   const verifier = new ChainVerifier();
+  let n = 0;
   for await (const event of events) {
     if (!verifier.push(event)) break;
+    if (onProgress && ++n % PROGRESS_EVERY === 0) onProgress(event.globalPosition);
   }
   return verifier.result();
 };
 
 /** Verify a log of raw records (see `EventStore.readAllRaw`). */
-export const verifyRawChain = async (records: AsyncIterable<RawEventRecord> | Iterable<RawEventRecord>): Promise<ChainVerification> => {
+export const verifyRawChain = async (records: AsyncIterable<RawEventRecord> | Iterable<RawEventRecord>, onProgress?: VerificationProgress): Promise<ChainVerification> => {
   const verifier = new ChainVerifier();
+  let n = 0;
   for await (const record of records) {
     if (!verifier.pushRaw(record)) break;
+    if (onProgress && ++n % PROGRESS_EVERY === 0) onProgress(record.globalPosition);
   }
   return verifier.result();
 };

@@ -1,5 +1,5 @@
 import type { EventStore, ReadAllOptions } from './event-store.port';
-import { ChainVerifier, type ChainVerification } from './hash-chain';
+import { verifyChain, verifyRawChain, type ChainVerification, type VerificationProgress } from './hash-chain';
 
 /**
  * Recomputes the whole hash chain of a store (SPEC §4), from its stored bytes where the store offers
@@ -7,25 +7,12 @@ import { ChainVerifier, type ChainVerification } from './hash-chain';
  */
 export const verifyStore = async (
   store: EventStore,
-  options: ReadAllOptions & { onProgress?: (position: number) => void } = {},
+  options: ReadAllOptions & { onProgress?: VerificationProgress } = {},
 ): Promise<ChainVerification> => {
   const whole = options.afterPosition === undefined && options.toPosition === undefined && !options.onProgress;
   if (whole && store.verifyChain) {
     const native = await store.verifyChain();
     if (native) return native;
   }
-  const verifier = new ChainVerifier();
-  let n = 0;
-  if (store.readAllRaw) {
-    for await (const record of store.readAllRaw(options)) {
-      if (!verifier.pushRaw(record)) break;
-      if (options.onProgress && ++n % 10_000 === 0) options.onProgress(record.globalPosition);
-    }
-  } else {
-    for await (const event of store.readAll(options)) {
-      if (!verifier.push(event)) break;
-      if (options.onProgress && ++n % 10_000 === 0) options.onProgress(event.globalPosition);
-    }
-  }
-  return verifier.result();
+  return store.readAllRaw ? verifyRawChain(store.readAllRaw(options), options.onProgress) : verifyChain(store.readAll(options), options.onProgress);
 };

@@ -283,7 +283,7 @@ export class SqliteEventStore implements EventStore {
             position, event.eventId, write.streamId, streamVersion, event.type, event.schemaVersion,
             raw.dataJson, raw.metadataJson, recordedAt, prevHash, hash, key,
           );
-          const unhashed = {
+          stored.push({
             eventId: event.eventId,
             type: event.type,
             schemaVersion: event.schemaVersion,
@@ -293,8 +293,8 @@ export class SqliteEventStore implements EventStore {
             data: event.data,
             metadata,
             prevHash,
-          };
-          stored.push({ ...unhashed, hash });
+            hash,
+          });
           prevHash = hash;
         }
       }
