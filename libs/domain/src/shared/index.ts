@@ -3,3 +3,4 @@ export * from './decider';
 export * from './domain-error';
 export * from './iso-date';
 export * from './recorded';
+export * from './free-text';

@@ -1,5 +1,6 @@
 import type { SubjectPayloads } from '../commands/command.types';
 import { invalid } from '../shared/domain-error';
+import { requirePrintable } from '../shared/free-text';
 import { compareDates, isIsoDate, type IsoDate } from '../shared/iso-date';
 
 /**
@@ -70,7 +71,7 @@ export const text = (p: Payload, field: string): string => {
   const value = p[field];
   if (typeof value !== 'string' || value.trim() === '') invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
   if ((value as string).length > MAX_TEXT) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${MAX_TEXT} characters`, { field });
-  return (value as string).trim();
+  return requirePrintable(field, (value as string).trim());
 };
 
 export const oneOf = <T extends string>(p: Payload, field: string, values: readonly T[]): T => {

@@ -6,6 +6,7 @@
  * 70 mm is PR. Percentages are never compared as floating-point numbers.
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
+import { requirePrintable } from '../../shared/free-text';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
   AssessmentEvaluation,
@@ -135,9 +136,11 @@ const validateAssessmentShape = (input: TumorAssessmentInput): void => {
     if (typeof lesion?.lesionId !== 'string' || lesion.lesionId.trim() === '') {
       invalid(RecistErrorCode.invalidLesion, 'every target lesion needs a non-empty lesionId');
     }
+    requirePrintable('lesionId', lesion.lesionId);
     if (typeof lesion.organ !== 'string' || lesion.organ.trim() === '') {
       invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId} needs a non-empty organ`, { lesionId: lesion.lesionId });
     }
+    requirePrintable('organ', lesion.organ);
     if (typeof lesion.nodal !== 'boolean') {
       invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId}: nodal must be true or false`, { lesionId: lesion.lesionId });
     }
