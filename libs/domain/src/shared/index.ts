@@ -4,3 +4,4 @@ export * from './domain-error';
 export * from './iso-date';
 export * from './recorded';
 export * from './free-text';
+export * from './spreadsheet-cell';
