@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { applyHttpHardening } from './edge/http-hardening';
 import { setupOpenApi } from './shared/openapi';
 
 export interface CreateAppOptions extends AppModuleOptions {
@@ -27,7 +28,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Everything an app needs besides its module graph. Shared by `createApp` and by tests that build the
- * app from a Nest `TestingModule`, so both serve the same edge (OpenAPI document, no `X-Powered-By`).
+ * app from a Nest `TestingModule`, so both serve the same edge (security headers, `Cache-Control`,
+ * OpenAPI document, no `X-Powered-By`).
  * Call before `app.init()`: the documentation routes must be registered before Nest's 404 handler.
  */
 export const configureApp = (app: INestApplication): INestApplication => {
@@ -36,6 +38,7 @@ export const configureApp = (app: INestApplication): INestApplication => {
   // ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4); Express's
   // automatic body-hash ETags would be mistaken for them, so they are off.
   server.disable?.('etag');
+  applyHttpHardening(app);
   setupOpenApi(app);
   return app;
 };

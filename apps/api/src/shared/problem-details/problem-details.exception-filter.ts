@@ -56,6 +56,7 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
+    if (problem.status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', wwwAuthenticate(request));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem, instance: request.originalUrl ?? request.url }));
   }
 
@@ -113,5 +114,12 @@ const codedError = (exception: unknown): { code: string; status: number; message
   const details = typeof candidate.details === 'object' && candidate.details !== null ? (candidate.details as Record<string, unknown>) : undefined;
   return { code: candidate.code, status, message: exception.message, details };
 };
+
+/**
+ * RFC 9110 §11.6.1: a 401 names the scheme it wants; RFC 6750 §3.1: `invalid_token` when a bearer
+ * token was sent and refused (expired, revoked, unknown), nothing more when none was sent.
+ */
+const wwwAuthenticate = (request: HttpRequest): string =>
+  /^Bearer\s+\S/i.test(String(request.headers.authorization ?? '').trim()) ? 'Bearer realm="trial-ledger", error="invalid_token"' : 'Bearer realm="trial-ledger"';
 
 const describe = (exception: unknown): string => (exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception));
