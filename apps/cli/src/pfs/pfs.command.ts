@@ -5,6 +5,7 @@ import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 
 export interface PfsCommandOptions {
   readonly study?: string;
@@ -41,8 +42,8 @@ export const registerPfs = (program: Command): void => {
     .command('pfs')
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
-    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant')
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);

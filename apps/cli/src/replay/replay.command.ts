@@ -4,6 +4,7 @@ import { replayStudyOverview, replaySubject, type ResolvedAsOf, type StudyOvervi
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
+import { dateOrInstantOption } from '../shared/option-parsers';
 
 export interface ReplayCommandOptions {
   readonly subject?: string;
@@ -101,7 +102,7 @@ export const registerReplay = (program: Command): void => {
     .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
     .option('--subject <subjectId>', 'the subject to replay')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)')
+    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
