@@ -2,6 +2,7 @@ import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, typ
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
+import { ledgerConfigModule } from './config/ledger-config.module';
 import { CorrectionsModule } from './corrections/corrections.module';
 import { DispositionModule } from './disposition/disposition.module';
 import { DosingModule } from './dosing/dosing.module';
@@ -20,7 +21,10 @@ import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-
 import { createRequestValidationPipe } from './shared/validation/request-validation.pipe';
 import type { ApiModuleOptions } from './shared/tokens';
 
-export type AppModuleOptions = ApiModuleOptions;
+export interface AppModuleOptions extends ApiModuleOptions {
+  /** The environment to configure from (default: `process.env`); tests pass their own. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+}
 
 /** Feature modules, one per bounded area; each holds its vertical slices. */
 const featureModules = [
@@ -51,7 +55,7 @@ export class AppModule implements NestModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
+      imports: [ledgerConfigModule(options.environment), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
       providers: [...edgeProviders],
     };
   }

@@ -1,4 +1,5 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
+import { ledgerConfig } from '../../api/src/config/ledger-environment';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
 
@@ -39,7 +40,10 @@ export const buildProgram = (): Command => {
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // The environment is checked before any command runs (not for --help): an invalid value is a
+    // start-up error (CONFIG.INVALID, exit 2), never a silent default.
+    .hook('preAction', () => void ledgerConfig(process.env));
   for (const register of COMMANDS) register(program);
   return program;
 };
