@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import type { DestinationStream } from 'pino';
 import type { Role } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { IdentityService } from '@trial-ledger/identity';
@@ -51,6 +52,8 @@ export interface ApiTestOptions {
   readonly maxCommandAttempts?: number;
   /** Wraps the store the API sees (fault injection); identity keeps the real one. */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  /** Where the app's JSON log goes, at level `info` (without it the test run's level applies: test/quiet-log.setup.cjs). */
+  readonly logDestination?: DestinationStream;
 }
 
 export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {
@@ -70,7 +73,8 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
     regulator: await login('rex', USERS[3].password),
   };
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, ...options })] }).compile();
+  const environment = options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined;
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, environment, ...options })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);
   await app.init();
