@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
+import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
 import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
 import { replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
@@ -65,7 +65,7 @@ const verificationSection = (v: LedgerVerification): Html => html`
     ? html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`
     : html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`}
   <table><tbody>
-    <tr><th>Store</th><td>${v.store}</td></tr>
+    <tr><th>Store</th><td>${storeScheme(v.store)}</td></tr>
     <tr><th>Head position</th><td>${v.headPosition}</td></tr>
     <tr><th>Head hash (SHA-256 chain)</th><td class="hash">${v.headHash}</td></tr>
     <tr><th>Signed checkpoints</th><td>${v.checkpoints
@@ -185,7 +185,7 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
 <html lang="en"><head><meta charset="utf-8"><title>${studyId ?? ''} — audit report</title><style>${trusted(STYLE)}</style></head>
 <body>
 <header><h1>${title}</h1>
-<p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from ${verification.store}, through ledger position ${verification.headPosition}.
+<p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from the ${storeScheme(verification.store)} ledger, through ledger position ${verification.headPosition}.
 All times are server UTC recording times; clinical dates are as entered.</p></header>
 ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
