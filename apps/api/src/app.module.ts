@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { ledgerConfigModule } from './config/ledger-config.module';
 import { structuredLoggingModule } from './edge/structured-logging';
+import { throttlingGuard, throttlingModule } from './edge/throttling';
 import { CorrectionsModule } from './corrections/corrections.module';
 import { DispositionModule } from './disposition/disposition.module';
 import { DosingModule } from './dosing/dosing.module';
@@ -51,6 +52,7 @@ const featureModules = [
 const edgeProviders = [
   { provide: APP_FILTER, useClass: ProblemDetailsExceptionFilter },
   { provide: APP_PIPE, useFactory: createRequestValidationPipe },
+  throttlingGuard,
 ];
 
 @Module({})
@@ -59,7 +61,7 @@ export class AppModule implements NestModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ledgerConfigModule(options.environment), structuredLoggingModule(options.logDestination), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
+      imports: [ledgerConfigModule(options.environment), structuredLoggingModule(options.logDestination), throttlingModule(), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
       providers: [...edgeProviders],
     };
   }

@@ -54,6 +54,8 @@ export interface ApiTestOptions {
   readonly wrapStore?: (store: EventStore) => EventStore;
   /** Where the app's JSON log goes, at level `info` (without it the test run's level applies: test/quiet-log.setup.cjs). */
   readonly logDestination?: DestinationStream;
+  /** The environment the app is configured from (default: the test process's). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {
@@ -73,7 +75,7 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
     regulator: await login('rex', USERS[3].password),
   };
 
-  const environment = options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined;
+  const environment = options.environment ?? (options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, environment, ...options })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);

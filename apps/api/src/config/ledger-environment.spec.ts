@@ -23,7 +23,7 @@ const sourceFiles = (dir: string): string[] =>
 
 describe('the ledger configuration schema', () => {
   it('given no variables, then every component keeps its default and the log level is info', () => {
-    expect(ledgerConfig({ PATH: '/usr/bin', LEDGER_FILE: '~/books.ledger' })).toEqual({ logLevel: 'info', identityPolicy: {} });
+    expect(ledgerConfig({ PATH: '/usr/bin', LEDGER_FILE: '~/books.ledger' })).toEqual({ logLevel: 'info', throttle: { perAddress: 30, perUser: 10 }, identityPolicy: {} });
   });
 
   it('given valid values, then a typed configuration (numbers as numbers)', () => {

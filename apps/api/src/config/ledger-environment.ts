@@ -52,6 +52,10 @@ export class LedgerEnvironment {
   @IsOptional() @WholeNumber(1, 1440) TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES?: string;
   @IsOptional() @WholeNumber(1, 10_080) TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES?: string;
 
+  /** Attempts per minute on the password routes (login, password change, signature), per client address and per username. */
+  @IsOptional() @WholeNumber(1, 100_000) TRIAL_LEDGER_THROTTLE_PER_ADDRESS?: string;
+  @IsOptional() @WholeNumber(1, 100_000) TRIAL_LEDGER_THROTTLE_PER_USER?: string;
+
   /** The API's structured log (nestjs-pino): default `info` (one access line per request). */
   @IsOptional() @IsIn(LOG_LEVELS, { message: `TRIAL_LEDGER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   TRIAL_LEDGER_LOG_LEVEL?: string;
@@ -75,6 +79,8 @@ export const LEDGER_VARIABLES = [
   'TRIAL_LEDGER_LOCKOUT_MINUTES',
   'TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES',
   'TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES',
+  'TRIAL_LEDGER_THROTTLE_PER_ADDRESS',
+  'TRIAL_LEDGER_THROTTLE_PER_USER',
   'TRIAL_LEDGER_LOG_LEVEL',
 ] as const satisfies ReadonlyArray<keyof LedgerEnvironment>;
 
@@ -84,6 +90,8 @@ export interface LedgerConfig {
   readonly keyFile?: string;
   readonly checkpointFile?: string;
   readonly logLevel: LogLevel;
+  /** Attempts per minute on the password routes, per client address and per attempted username. */
+  readonly throttle: { readonly perAddress: number; readonly perUser: number };
   readonly identityPolicy: {
     readonly passwordMinLength?: number;
     readonly passwordHistory?: number;
@@ -109,6 +117,12 @@ export class ConfigurationError extends Error {
   }
 }
 
+/**
+ * Per minute: a person who mistypes a password a few times is never slowed down, a script guessing
+ * passwords (or filling the ledger with LoginFailed events) is held to these rates.
+ */
+export const DEFAULT_THROTTLE = { perAddress: 30, perUser: 10 } as const;
+
 const num = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
 /**
@@ -132,6 +146,7 @@ export const ledgerConfig = (env: Readonly<Record<string, string | undefined>>):
     keyFile: instance.LEDGER_KEY_FILE,
     checkpointFile: instance.LEDGER_CHECKPOINT_FILE,
     logLevel: (instance.TRIAL_LEDGER_LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    throttle: { perAddress: num(instance.TRIAL_LEDGER_THROTTLE_PER_ADDRESS) ?? DEFAULT_THROTTLE.perAddress, perUser: num(instance.TRIAL_LEDGER_THROTTLE_PER_USER) ?? DEFAULT_THROTTLE.perUser },
     identityPolicy: {
       passwordMinLength: num(instance.TRIAL_LEDGER_PASSWORD_MIN_LENGTH),
       passwordHistory: num(instance.TRIAL_LEDGER_PASSWORD_HISTORY),
