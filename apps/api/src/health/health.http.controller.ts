@@ -19,20 +19,12 @@ export class HealthHttpController {
     private readonly readModels: ReadModelsHealthIndicator,
   ) {}
 
-  @Get()
+  /** `/health` is kept as documented (the Docker HEALTHCHECK probes it) and answers as readiness. */
+  @Get(['/', 'ready'])
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness (as /health/ready): the store answers and the read models are caught up' })
+  @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers and the read models are caught up with the log' })
   @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, readModels: { status: "up" } } }' })
-  @ApiServiceUnavailableResponse({ description: 'HEALTH.NOT_READY problem with each check up or down' })
-  check(): Promise<HealthCheckResult> {
-    return this.run([() => this.store.isReachable(), () => this.readModels.areCaughtUp()]);
-  }
-
-  @Get('ready')
-  @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: the store answers and the read models are caught up with the log' })
-  @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, readModels: { status: "up" } } }' })
-  @ApiServiceUnavailableResponse({ description: 'HEALTH.NOT_READY problem with each check up or down' })
+  @ApiServiceUnavailableResponse({ description: 'STORE.UNAVAILABLE or HEALTH.NOT_READY problem with each check up or down' })
   ready(): Promise<HealthCheckResult> {
     return this.run([() => this.store.isReachable(), () => this.readModels.areCaughtUp()]);
   }
