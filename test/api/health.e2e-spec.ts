@@ -50,7 +50,7 @@ describe('health: liveness and readiness (@nestjs/terminus)', () => {
     }
   });
 
-  it('keeps the store path out of the ODM export and the report header, for the people they are sent to', async () => {
+  it('keeps the store path out of the ODM export, the verification answer and the report header, for the people they are sent to', async () => {
     const odm = await request(api.http).get('/api/v1/exports/odm').set('Authorization', api.auth('monitor')).buffer(true).parse((res, done) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -58,6 +58,8 @@ describe('health: liveness and readiness (@nestjs/terminus)', () => {
     }).expect(200);
     expect(String(odm.body)).toContain('trial-ledger export of the sqlite ledger through position');
     expect(String(odm.body)).not.toContain(storeDir);
+    const verification = await request(api.http).get('/api/v1/ledger/verification').set('Authorization', api.auth('regulator')).expect(200);
+    expect(verification.body).toMatchObject({ ok: true, store: 'sqlite' });
     const report = await renderLedgerReport(api.store);
     expect(report).toContain('from the sqlite ledger');
     expect(report).not.toContain(storeDir);

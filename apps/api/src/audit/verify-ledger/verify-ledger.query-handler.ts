@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
-import type { EventStore } from '@trial-ledger/event-store';
+import { storeScheme, type EventStore } from '@trial-ledger/event-store';
 import { EVENT_STORE } from '../../shared/tokens';
 
 export class VerifyLedgerQuery extends Query<LedgerVerification> {}
@@ -14,7 +14,9 @@ export class VerifyLedgerQuery extends Query<LedgerVerification> {}
 export class VerifyLedgerQueryHandler implements IQueryHandler<VerifyLedgerQuery, LedgerVerification> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  execute(): Promise<LedgerVerification> {
-    return verifyLedger(this.store);
+  /** The kind of store only: its file path or host is a server detail a monitor or regulator does not need. */
+  async execute(): Promise<LedgerVerification> {
+    const verification = await verifyLedger(this.store);
+    return { ...verification, store: storeScheme(verification.store) };
   }
 }
