@@ -99,3 +99,20 @@ export const inspectStore = async (store: EventStore): Promise<StoreInspection> 
   }
   return { ...storage, ok: faults.length === 0, faults, idempotencyRecordsChecked: checked };
 };
+
+/** The fields a verification report adds for what lies outside the chain (CLI `--json` and the API alike). */
+export interface StoreInspectionReport {
+  readonly sideRecords: {
+    readonly ok: boolean;
+    readonly tables: readonly string[];
+    readonly idempotencyRecordsChecked: number;
+    readonly faults: readonly SideRecordFault[];
+  };
+  /** Missing or altered defences: reported, but not damage to the record itself. */
+  readonly warnings: readonly DefenceWarning[];
+}
+
+export const inspectionReport = (inspection: StoreInspection): StoreInspectionReport => ({
+  sideRecords: { ok: inspection.ok, tables: inspection.sideTables, idempotencyRecordsChecked: inspection.idempotencyRecordsChecked, faults: inspection.faults },
+  warnings: inspection.warnings,
+});

@@ -16,14 +16,3 @@ export const describeInspection = (inspection: StoreInspection): string[] => {
   for (const warning of inspection.warnings) lines.push(`WARNING [${warning.code}]: ${warning.message}.`);
   return lines;
 };
-
-/** The `--json` fields: side-record faults under `sideRecords`, defence warnings under `warnings`. */
-export const inspectionJson = (inspection: StoreInspection): Record<string, unknown> => ({
-  sideRecords: {
-    ok: inspection.ok,
-    tables: inspection.sideTables,
-    idempotencyRecordsChecked: inspection.idempotencyRecordsChecked,
-    faults: inspection.faults,
-  },
-  warnings: inspection.warnings,
-});

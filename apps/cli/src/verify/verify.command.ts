@@ -10,10 +10,10 @@ import {
   type LedgerVerification,
   type SignedCheckpoint,
 } from '@trial-ledger/audit';
-import { inspectStore } from '@trial-ledger/event-store';
+import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { describeInspection, inspectionJson } from './store-inspection.output';
+import { describeInspection } from './store-inspection.output';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
@@ -78,7 +78,7 @@ export const runVerify = async (storeUrl: string, json: boolean | undefined, opt
   const ok = result.ok && inspection.ok;
   if (json) {
     const publicKeyFingerprintUsed = source.publicKey ? publicKeyFingerprint(source.publicKey) : null;
-    const report = { ...result, ok, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionJson(inspection) };
+    const report = { ...result, ok, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionReport(inspection) };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection)].join('\n')}\n`);
