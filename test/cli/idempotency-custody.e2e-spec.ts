@@ -126,4 +126,20 @@ describe('idempotency under custody (CLI, real SQLite file)', () => {
     const text = await cli(['--store', storeUrl, 'verify']);
     expect(text.stderr).toContain('WARNING [STORE.TRIGGER_MISSING]: append-only trigger events_no_update is missing');
   });
+
+  it('given an append-only trigger re-created so that it never fires, then verify warns that it was altered', async () => {
+    const attacker = new SqliteAttacker(file); // drops the events triggers on opening
+    try {
+      attacker.db.exec(`CREATE TRIGGER events_no_update BEFORE UPDATE ON events WHEN 0
+        BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;`);
+      attacker.db.exec(`CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;`);
+    } finally {
+      attacker.close();
+    }
+
+    const { report } = await verify();
+
+    expect(report.warnings).toEqual([expect.objectContaining({ code: 'STORE.TRIGGER_ALTERED', message: expect.stringContaining('events_no_update') })]);
+  });
 });
