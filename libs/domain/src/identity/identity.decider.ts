@@ -53,9 +53,13 @@ export type IdentityState =
   | { readonly status: 'empty' }
   | {
       readonly status: 'initialised';
-      /** Keyed by the normalised username; deactivated users stay here, so names are never reused. */
-      readonly users: Readonly<Record<string, UserAccount>>;
-      readonly usernamesById: Readonly<Record<string, string>>;
+      /**
+       * Keyed by the normalised username; deactivated users stay here, so names are never reused. A
+       * `Map`, not an object: a username is user input, and `constructor` or `__proto__` must be an
+       * ordinary (unknown or refused) name rather than a lookup that finds `Object.prototype`.
+       */
+      readonly users: ReadonlyMap<string, UserAccount>;
+      readonly usernamesById: ReadonlyMap<string, string>;
     };
 
 /** How many earlier hashes the state keeps; the policy checks at most this many. */
@@ -125,16 +129,16 @@ const validateRole = (role: unknown): Role => {
 export const initialIdentityState = (): IdentityState => ({ status: 'empty' });
 
 export const findUser = (state: IdentityState, username: string): UserAccount | null =>
-  state.status === 'initialised' ? (state.users[normaliseUsername(username)] ?? null) : null;
+  state.status === 'initialised' ? (state.users.get(normaliseUsername(username)) ?? null) : null;
 
 export const findUserById = (state: IdentityState, userId: string): UserAccount | null => {
   if (state.status !== 'initialised') return null;
-  const username = state.usernamesById[userId];
-  return username === undefined ? null : (state.users[username] ?? null);
+  const username = state.usernamesById.get(userId);
+  return username === undefined ? null : (state.users.get(username) ?? null);
 };
 
 export const listUserAccounts = (state: IdentityState): UserAccount[] =>
-  state.status === 'initialised' ? Object.values(state.users).sort((a, b) => a.username.localeCompare(b.username)) : [];
+  state.status === 'initialised' ? [...state.users.values()].sort((a, b) => a.username.localeCompare(b.username)) : [];
 
 export const hasActiveAdmin = (state: IdentityState): boolean => listUserAccounts(state).some((u) => u.active && u.role === 'admin');
 
@@ -152,23 +156,23 @@ export const isPasswordExpired = (user: UserAccount, now: string, rules: Pick<Id
 
 const update = (state: IdentityState, username: string, change: (user: UserAccount) => UserAccount): IdentityState => {
   if (state.status !== 'initialised') return state;
-  const user = state.users[username];
+  const user = state.users.get(username);
   if (!user) return state;
-  return { ...state, users: { ...state.users, [username]: change(user) } };
+  return { ...state, users: new Map(state.users).set(username, change(user)) };
 };
 
 export const evolveIdentity = (state: IdentityState, event: IdentityEvent): IdentityState => {
   switch (event.type) {
     case 'UserCreated': {
       const d = event.data;
-      const users = state.status === 'initialised' ? state.users : {};
-      const usernamesById = state.status === 'initialised' ? state.usernamesById : {};
+      const users = state.status === 'initialised' ? state.users : new Map<string, UserAccount>();
+      const usernamesById = state.status === 'initialised' ? state.usernamesById : new Map<string, string>();
       const account: UserAccount = {
         userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt, deactivatedAt: null,
         passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
         consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
       };
-      return { status: 'initialised', users: { ...users, [d.username]: account }, usernamesById: { ...usernamesById, [d.userId]: d.username } };
+      return { status: 'initialised', users: new Map(users).set(d.username, account), usernamesById: new Map(usernamesById).set(d.userId, d.username) };
     }
     case 'UserRoleChanged':
       return update(state, event.data.username, (u) => ({ ...u, role: event.data.to }));
@@ -190,7 +194,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
     case 'LoginSucceeded':
       return update(state, event.data.username, (u) => ({ ...u, consecutiveFailures: 0, lastLoginAt: event.data.at }));
     case 'LoginFailed': {
-      const username = event.data.userId === null || state.status !== 'initialised' ? undefined : state.usernamesById[event.data.userId];
+      const username = event.data.userId === null || state.status !== 'initialised' ? undefined : state.usernamesById.get(event.data.userId);
       return username === undefined ? state : update(state, username, (u) => ({ ...u, consecutiveFailures: event.data.consecutiveFailures }));
     }
     case 'SignatureFailed':
