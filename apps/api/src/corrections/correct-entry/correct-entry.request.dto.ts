@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmptyObject, IsObject, IsUUID, Matches, ValidateIf } from 'class-validator';
 import { CommandRequestDto, IDEMPOTENCY_KEY_PATTERN } from '../../shared/commands/command-request.dto';
-import { Text } from '../../shared/validation/field.decorators';
+import { PayloadText } from '../../shared/validation/field.decorators';
 import { NotTogetherWith } from '../../shared/validation/not-together-with.validator';
 
 /**
@@ -27,6 +27,6 @@ export class CorrectEntryRequestDto extends CommandRequestDto {
   @IsNotEmptyObject({ nullable: false }, { message: 'changes must name at least one field' })
   changes!: Record<string, unknown>;
 
-  @Text('Why the entry is corrected (required; shown in the audit trail).', 2000, 'transcription error: source document says 90 mg')
+  @PayloadText('reason', 'Why the entry is corrected (required; shown in the audit trail).', 'transcription error: source document says 90 mg')
   reason!: string;
 }

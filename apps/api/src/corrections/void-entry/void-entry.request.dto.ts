@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUUID, Matches, ValidateIf } from 'class-validator';
 import { CommandRequestDto, IDEMPOTENCY_KEY_PATTERN } from '../../shared/commands/command-request.dto';
-import { Text } from '../../shared/validation/field.decorators';
+import { PayloadText } from '../../shared/validation/field.decorators';
 import { NotTogetherWith } from '../../shared/validation/not-together-with.validator';
 
 /** `VoidEntry`: an entry made in error (wrong subject, duplicate). It stays in the ledger, marked void. */
@@ -17,6 +17,6 @@ export class VoidEntryRequestDto extends CommandRequestDto {
   @Matches(IDEMPOTENCY_KEY_PATTERN, { message: 'targetIdempotencyKey must be 1–255 printable ASCII characters' })
   targetIdempotencyKey?: string;
 
-  @Text('Why the entry is void (required; shown in the audit trail).', 2000, 'entered on the wrong subject')
+  @PayloadText('reason', 'Why the entry is void (required; shown in the audit trail).', 'entered on the wrong subject')
   reason!: string;
 }
