@@ -3,3 +3,4 @@ export * from './to-recorded';
 export * from './plans';
 export * from './event-ids';
 export * from './recorded-outcome';
+export * from './envelope-rules';
