@@ -4,14 +4,14 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { LedgerVerification } from '@trial-ledger/audit';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { AUDIT_READ_ROLES } from '../audit-read-roles';
 import { VerifyLedgerQuery } from './verify-ledger.query-handler';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const VERIFY_LEDGER_ROUTE = defineRoute({
   operation: 'VerifyLedger',
   method: 'GET',
   path: 'api/v1/ledger/verification',
-  roles: AUDIT_READ_ROLES,
+  roles: QUERY_ROLES.VerifyLedger,
   summary: 'Recompute the hash chain now: { ok, eventsChecked, headPosition, headHash, fault }',
 });
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@trial-ledger/domain';
+import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
 import { SignatureService } from '@trial-ledger/identity';
 import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
@@ -20,7 +20,7 @@ export class SignaturesHttpController {
   constructor(private readonly signatures: SignatureService) {}
 
   @Post()
-  @Roles('coordinator', 'investigator', 'monitor')
+  @Roles(...SIGNATURE_ROLES.SignRecord)
   @ApiOperation({
     operationId: 'SignCasebook',
     summary: 'Sign the casebook or one record (CasebookSigned / RecordSigned), re-entering the password',
@@ -43,7 +43,7 @@ export class SignaturesHttpController {
   }
 
   @Get()
-  @Roles('coordinator', 'investigator', 'monitor', 'regulator')
+  @Roles(...QUERY_ROLES.ListSignatures)
   @ApiOperation({ operationId: 'ListSignatures', summary: "Every signature on the subject's casebook: signer, date-time, meaning, valid or superseded, binding intact" })
   async list(@Param() path: SubjectPathParams) {
     const signatures = await this.signatures.list(path.studyId, path.subjectId);

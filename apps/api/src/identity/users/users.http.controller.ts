@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@trial-ledger/domain';
+import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { UserAdministrationService } from '@trial-ledger/identity';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UsernamePathParams } from './users.request.dto';
@@ -15,7 +15,7 @@ export class UsersHttpController {
   constructor(private readonly users: UserAdministrationService) {}
 
   @Get()
-  @Roles('admin', 'monitor', 'regulator')
+  @Roles(...QUERY_ROLES.ListUsers)
   @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
   async list(@CurrentActor() actor: Actor) {
     return { users: await this.users.listUsers(actor, 'api') };
