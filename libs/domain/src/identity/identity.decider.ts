@@ -92,16 +92,17 @@ export type IdentityCommand =
       readonly data: { attemptedSigner: string; passwordMatches: boolean; studyId: string; subjectId: string; ip: string | null };
     };
 
-const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
+/** The username rule, case-insensitive; the API's DTOs check the same pattern. */
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/i;
+export const USERNAME_RULE = '3–64 characters: a letter, then letters, digits, ".", "_" or "-"';
 const MAX_FULL_NAME = 200;
-
 /** Usernames are compared case-insensitively: `Alice` and `alice` are one name. */
 export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
 
 export const validateUsername = (username: unknown): string => {
   const name = typeof username === 'string' ? normaliseUsername(username) : '';
-  if (!USERNAME.test(name)) {
-    invalid('IDENTITY.USERNAME_INVALID', 'A username is 3–64 characters: a letter, then letters, digits, ".", "_" or "-"', { username });
+  if (!USERNAME_PATTERN.test(name)) {
+    invalid('IDENTITY.USERNAME_INVALID', `A username is ${USERNAME_RULE}`, { username });
   }
   return name;
 };
