@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { IDENTITY_STREAM_ID } from '@trial-ledger/domain';
@@ -68,6 +68,8 @@ describe('CLI as a process: every command that takes a name or an id, with hosti
     dir = tempDir();
     store = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
     await seedUsers(store);
+    // The seed study, so that an import line naming it can be applied.
+    expect((await cli(['--as', 'admin', 'study', 'register'])).status).toBe(0);
   });
   afterAll(() => dir.remove());
 
@@ -132,5 +134,25 @@ describe('CLI as a process: every command that takes a name or an id, with hosti
     // Only the acting users' authentications (and the admin's refused lock, if refused by role) are recorded.
     const written = await eventsAfter(before);
     expect(written.filter((e) => !['LoginSucceeded', 'AuthorizationRefused'].includes(e.type)).map((e) => e.type)).toEqual([]);
+  });
+
+  it.each(HOSTILE)('import lines naming study or subject %j, or carrying it as a payload key: applied as ordinary ids or refused with a code', async (name) => {
+    const file = join(dir.path, `hostile-${HOSTILE.indexOf(name)}.jsonl`);
+    const screen = { screeningDate: '2026-03-02', consentDate: '2026-03-01', sex: 'F', birthYear: 1961 };
+    const lines = [
+      { command: 'ScreenSubject', studyId: 'LANR-HGNET-01', subjectId: name, payload: screen, idempotencyKey: `hostile-screen-${HOSTILE.indexOf(name)}` },
+      { command: 'ScreenSubject', studyId: name, subjectId: 'S001', payload: screen, idempotencyKey: `hostile-study-${HOSTILE.indexOf(name)}` },
+    ];
+    const runs: Exit[] = [];
+    for (const line of lines) {
+      writeFileSync(file, `${JSON.stringify(line)}\n`);
+      runs.push(await cli(['--as', 'coordinator', 'import', file]));
+    }
+    // A payload key is refused like any unknown field (JSON.parse makes `__proto__` an own key).
+    writeFileSync(file, `{"command":"ScreenSubject","studyId":"LANR-HGNET-01","subjectId":"S777","idempotencyKey":"hostile-key-${HOSTILE.indexOf(name)}","payload":{"screeningDate":"2026-03-02","consentDate":"2026-03-01","sex":"F","birthYear":1961,"${name}":1}}\n`);
+    runs.push(await cli(['--as', 'coordinator', 'import', file]));
+    const codes = runs.map((r) => (r.status === 0 ? 'applied' : r.json.failure ? (r.json.failure as { code: string }).code : r.json.error?.code));
+    expect(codes.filter((c) => c === undefined || c === 'INTERNAL.ERROR')).toEqual([]);
+    expect(codes).toEqual([name === '__proto__' ? expect.stringMatching(/^VALIDATION\./) : 'applied', expect.stringMatching(/^STUDY\./), 'VALIDATION.UNKNOWN_FIELD']);
   });
 });

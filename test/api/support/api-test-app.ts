@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { Role } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
-import { FAST_SCRYPT } from '../../../libs/identity/src/testing';
+import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
 import { configureApp } from '../../../apps/api/src/main';
 
@@ -57,7 +57,8 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-api-'));
   const clock = new FixedClock(TEST_NOW);
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
-  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT });
+  // The security log is kept for assertions rather than written to the test run's stderr.
+  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
   await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
   const admin = await identity.auth.verifyPassword('ada', 'correct horse battery staple', 'cli');
   for (const user of USERS) await identity.users.addUser(admin, user, 'cli');
