@@ -11,7 +11,7 @@ import {
   type Actor,
   type UserAccount,
 } from '@trial-ledger/domain';
-import { answerRecorded } from '@trial-ledger/command-pipeline';
+import { answerRecorded, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import type { EventSource } from '@trial-ledger/event-store';
 import type { IdentityLedger } from './identity-ledger';
 import { checkPasswordStrength, hashPassword } from './password-hasher';
@@ -53,16 +53,19 @@ export class AuthenticationService {
   /** Opens a session. Every attempt, successful or not, is recorded with its time and source. */
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
     const sessionId = randomUUID();
-    const user = await this.authenticatePassword(username, password, 'login', sessionId, origin);
-    const { token, session } = this.sessions.open(user.userId, Date.parse(this.ledger.clock.now()), sessionId);
-    return {
-      token,
-      expiresAt: this.sessions.expiresAt(session),
-      actor: actorOf(user),
-      sessionId,
-      passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
-      passwordExpired: false,
-    };
+    const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
+    // `LoginSucceeded` is recorded: opening the session is part of answering it.
+    return answerRecorded(outcome, () => {
+      const { token, session } = this.sessions.open(user.userId, Date.parse(this.ledger.clock.now()), sessionId);
+      return {
+        token,
+        expiresAt: this.sessions.expiresAt(session),
+        actor: actorOf(user),
+        sessionId,
+        passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
+        passwordExpired: false,
+      };
+    });
   }
 
   /**
@@ -105,7 +108,7 @@ export class AuthenticationService {
 
   /** One-off authentication without a session: the CLI's `--as USER` with `TRIAL_LEDGER_PASSWORD`. */
   async verifyPassword(username: string, password: string, source: EventSource = 'cli'): Promise<Actor> {
-    return actorOf(await this.authenticatePassword(username, password, 'cli', null, { source }));
+    return actorOf((await this.authenticatePassword(username, password, 'cli', null, { source })).user);
   }
 
   /**
@@ -126,8 +129,8 @@ export class AuthenticationService {
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);
-    for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
     return answerRecorded(result.outcome, () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
       const user = findUser(result.state, input.username);
       if (!user) return notFound('IDENTITY.USER_NOT_FOUND', `No user ${JSON.stringify(normaliseUsername(input.username))}`);
       return userView(user, this.ledger.rules, this.ledger.clock.now());
@@ -140,7 +143,7 @@ export class AuthenticationService {
     purpose: 'login' | 'cli',
     sessionId: string | null,
     origin: RequestOrigin,
-  ): Promise<UserAccount> {
+  ): Promise<{ user: UserAccount; outcome: CommandOutcome }> {
     if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_LOGIN_USERNAME) {
       invalid('AUTH.LOGIN_MALFORMED', 'A login needs a username and a password');
     }
@@ -151,6 +154,7 @@ export class AuthenticationService {
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);
-    return answerRecorded(result.outcome, () => findUser(result.state, username) ?? notFound('IDENTITY.USER_NOT_FOUND', 'The user authenticated is gone'));
+    const authenticated = await answerRecorded(result.outcome, () => findUser(result.state, username) ?? notFound('IDENTITY.USER_NOT_FOUND', 'The user authenticated is gone'));
+    return { user: authenticated, outcome: result.outcome };
   }
 }

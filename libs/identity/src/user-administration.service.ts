@@ -70,8 +70,9 @@ export class UserAdministrationService {
   async deactivateUser(actor: Actor, input: { username: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
     await this.authorization.authorize(actor, ['admin'], 'deactivate users', source);
     const result = await this.ledger.execute({ type: 'DeactivateUser', data: { username: input.username } }, actor, source, input.reason ?? null);
-    for (const event of result.events) if (event.type === 'UserDeactivated') this.sessions.endUserSessions(event.data.userId, 'user-deactivated');
-    return this.answer(result, input.username);
+    return this.answer(result, input.username, () => {
+      for (const event of result.events) if (event.type === 'UserDeactivated') this.sessions.endUserSessions(event.data.userId, 'user-deactivated');
+    });
   }
 
   async reactivateUser(actor: Actor, input: { username: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
@@ -93,8 +94,9 @@ export class UserAdministrationService {
       },
       actor, source, input.reason ?? null,
     );
-    for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
-    return this.answer(result, input.username);
+    return this.answer(result, input.username, () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
+    });
   }
 
   async listUsers(actor: Actor, source: EventSource = 'api'): Promise<UserView[]> {
@@ -114,9 +116,15 @@ export class UserAdministrationService {
     return userView(user, this.ledger.rules, this.ledger.clock.now());
   }
 
-  /** The user after the command, from the state it led to (no second read of the stream). */
-  private answer(result: IdentityCommandResult, username: string): Promise<UserView> {
-    return answerRecorded(result.outcome, () => this.view(result.state, username));
+  /**
+   * The user after the command, from the state it led to (no second read of the stream), after the
+   * command's effects outside the ledger (ending sessions); a failure in either still says what was recorded.
+   */
+  private answer(result: IdentityCommandResult, username: string, effects: () => void = () => undefined): Promise<UserView> {
+    return answerRecorded(result.outcome, () => {
+      effects();
+      return this.view(result.state, username);
+    });
   }
 
   private created(result: IdentityCommandResult): Promise<UserView> {
