@@ -17,15 +17,15 @@ describe('Payload bounds: the API and import refuse the same values with the sam
   let storeUrl: string;
   let line = 0;
 
-  const viaApi = async (subjectId: string, body: Record<string, unknown>): Promise<{ status: number; code: unknown }> => {
-    const response = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/${subjectId}/doses`).set('Authorization', api.auth('investigator')).send(body);
+  const viaApi = async (subjectId: string, body: Record<string, unknown>, route = 'doses'): Promise<{ status: number; code: unknown }> => {
+    const response = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/${subjectId}/${route}`).set('Authorization', api.auth('investigator')).send(body);
     return { status: response.status, code: response.body.code };
   };
 
-  const viaImport = async (subjectId: string, payload: Record<string, unknown>): Promise<{ status: number; code: unknown; applied: unknown }> => {
+  const viaImport = async (subjectId: string, payload: Record<string, unknown>, command = 'RecordDose'): Promise<{ status: number; code: unknown; applied: unknown }> => {
     line += 1;
     const file = join(dirname(api.store.filename), `bounds-${line}.jsonl`);
-    writeFileSync(file, `${JSON.stringify({ command: 'RecordDose', studyId: STUDY, subjectId, payload, idempotencyKey: `bounds-${line}` })}\n`);
+    writeFileSync(file, `${JSON.stringify({ command, studyId: STUDY, subjectId, payload, idempotencyKey: `bounds-${line}` })}\n`);
     const run = await cli(['--store', storeUrl, '--as', 'ivan', '--json', 'import', file], {
       TRIAL_LEDGER_PASSWORD: INVESTIGATOR_PASSWORD,
       // The API's ledger was set up under a fixed clock months before the CLI's wall clock.
@@ -72,5 +72,18 @@ describe('Payload bounds: the API and import refuse the same values with the sam
     expect((await viaApi('S001', edge)).status).toBe(201);
     const imported = await viaImport('S002', edge);
     expect([imported.status, imported.applied]).toEqual([0, 1]);
+  });
+
+  it.each([
+    { what: 'a diameter over 1000 mm', lesion: { diameterMm: 1001 }, code: 'RECIST.INVALID_DIAMETER' },
+    { what: 'a negative diameter', lesion: { diameterMm: -1 }, code: 'RECIST.INVALID_DIAMETER' },
+    { what: 'a 51-character lesion id', lesion: { lesionId: 'T'.repeat(51) }, code: 'RECIST.INVALID_LESION' },
+    { what: 'a 101-character organ', lesion: { organ: 'o'.repeat(101) }, code: 'RECIST.INVALID_LESION' },
+  ])('a target lesion with $what: $code over HTTP and from import', async ({ lesion, code }) => {
+    const scan = { ...bodies.baseline(), baseline: false, assessmentDate: '2026-05-28' };
+    const body = { ...scan, targetLesions: [{ ...scan.targetLesions[0], ...lesion }, scan.targetLesions[1]] };
+    expect(await viaApi('S001', body, 'tumor-assessments')).toEqual({ status: 400, code });
+    const imported = await viaImport('S001', body, 'RecordTumorAssessment');
+    expect([imported.status, imported.code, imported.applied]).toEqual([1, code, 0]);
   });
 });
