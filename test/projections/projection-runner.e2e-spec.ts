@@ -52,7 +52,7 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     const s = ledger.subject('S001');
     s.baseline('2026-01-02');
     s.enrol('2026-01-05');
-    s.dose(1, '2026-01-06', { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' });
+    s.dose(1, '2026-01-06');
     return { ledger, s };
   };
 
@@ -65,7 +65,7 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     await runner.stop();
     expect(runner.savedCheckpoint).toBe(ledger.events.length);
     const saved = await readModels.getDocument<ClinicalDocument>('clinical-read-models', `casebook/${STUDY}/S001`);
-    expect(saved).toMatchObject({ status: 'enrolled', doses: [expect.objectContaining({ cycle: 1 })] });
+    expect(saved).toMatchObject({ subject: { status: 'enrolled', facts: { doses: [expect.objectContaining({ cycle: 1 })] } } });
     expect(getStudyOverview(runner.documents, STUDY)?.enrollment.enrolled).toBe(1);
   });
 
@@ -81,7 +81,7 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     expect(first.folded).toBe(checkpoint);
 
     const before = ledger.events.length;
-    s.dose(2, '2026-02-03', { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' });
+    s.dose(2, '2026-02-03');
     await ledger.appendTo(events, before);
 
     const second = counting(clinicalReadModels);
@@ -113,7 +113,7 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
   it('given saved read models, when rebuilt from position 0, then the result is identical', async () => {
     const { ledger, s } = scenario();
     const ae = s.adverseEvent('2026-01-20', 1);
-    s.correct(ae, 'AdverseEventReported', { ctcaeGrade: 1 }, { ctcaeGrade: 2 }, 'lab result');
+    s.correct(ae, { ctcaeGrade: 2 }, 'lab result');
     s.followUp('2026-03-30', { diameters: [62] });
     await ledger.appendTo(events);
     const runner = new ProjectionRunner(events, readModels, clinicalReadModels, { flushEvery: 3 });

@@ -1,18 +1,13 @@
 import { studyStreamId } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
 import type { Projection, ProjectionState } from './projection';
-import { evolveCasebook, initialCasebook, withProtocol } from './casebook/subject-casebook.projection';
+import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
+import { casebookView } from './casebook/subject-casebook.view';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
-import {
-  deriveStudyOverview,
-  evolveStudyContext,
-  initialStudyContext,
-  type StudyContext,
-  type StudyOverview,
-} from './study/study-overview.projection';
+import { deriveStudyOverview, evolveStudyContext, initialStudyContext, type StudyContext, type StudyOverview } from './study/study-overview.projection';
 
-/** The documents of the clinical read models: one overview per study, one casebook per subject. */
-export type ClinicalDocument = StudyOverview | SubjectCasebook;
+/** The documents of the clinical read models: the study context per study, the casebook state per subject. */
+export type ClinicalDocument = StudyContext | SubjectCasebookState;
 export type ClinicalState = ProjectionState<ClinicalDocument>;
 
 export const studyKey = (studyId: string): string => `study/${studyId}`;
@@ -22,23 +17,33 @@ const STUDY_PREFIX = 'study/';
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
 
-export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null =>
-  (state[studyKey(studyId)] as StudyOverview | undefined) ?? null;
+export const getStudyContext = (state: ClinicalState, studyId: string): StudyContext | null =>
+  (state[studyKey(studyId)] as StudyContext | undefined) ?? null;
 
-export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null =>
-  (state[casebookKey(studyId, subjectId)] as SubjectCasebook | undefined) ?? null;
+export const getCasebookState = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebookState | null =>
+  (state[casebookKey(studyId, subjectId)] as SubjectCasebookState | undefined) ?? null;
 
-export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
+const casebookStatesOf = (state: ClinicalState, studyId: string): SubjectCasebookState[] => {
   const prefix = `casebook/${studyId}/`;
   return Object.keys(state)
     .filter((key) => key.startsWith(prefix))
-    .map((key) => state[key] as SubjectCasebook);
+    .map((key) => state[key] as SubjectCasebookState);
 };
 
-const contextOf = (state: ClinicalState, studyId: string): StudyContext => getStudyOverview(state, studyId) ?? initialStudyContext(studyId);
+/** The subject's casebook view, with the protocol in force in its study. */
+export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null => {
+  const casebook = getCasebookState(state, studyId, subjectId);
+  return casebook === null ? null : casebookView(casebook, getStudyContext(state, studyId)?.protocol ?? null);
+};
 
-const refreshOverview = (state: Record<string, ClinicalDocument>, context: StudyContext): void => {
-  state[studyKey(context.studyId)] = deriveStudyOverview(context, casebooksOf(state, context.studyId));
+export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
+  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
+  return casebookStatesOf(state, studyId).map((casebook) => casebookView(casebook, protocol));
+};
+
+export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
+  const context = getStudyContext(state, studyId);
+  return context === null ? null : deriveStudyOverview(context, casebooksOf(state, studyId));
 };
 
 /**
@@ -47,7 +52,7 @@ const refreshOverview = (state: Record<string, ClinicalDocument>, context: Study
  * so the known studies are tried rather than the id split).
  */
 const resolveSubject = (state: ClinicalState, event: ProjectedEvent): { studyId: string; subjectId: string } | null => {
-  const data = event.data as Record<string, unknown>;
+  const data = event.data as { studyId?: unknown; subjectId?: unknown };
   if (event.type === 'SubjectScreened' && typeof data.studyId === 'string' && typeof data.subjectId === 'string') {
     return { studyId: data.studyId, subjectId: data.subjectId };
   }
@@ -56,46 +61,30 @@ const resolveSubject = (state: ClinicalState, event: ProjectedEvent): { studyId:
     .map((key) => key.slice(STUDY_PREFIX.length))
     .filter((studyId) => event.streamId.startsWith(`${SUBJECT_STREAM_PREFIX}${studyId}-`))
     .map((studyId) => ({ studyId, subjectId: event.streamId.slice(`${SUBJECT_STREAM_PREFIX}${studyId}-`.length) }));
-  return candidates.find((c) => getCasebook(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
+  return candidates.find((c) => getCasebookState(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
 };
 
 /**
- * The subject casebooks and study overviews, kept by one fold of the whole log: a protocol amendment
- * on the study stream re-derives every casebook of the study (the dosing schedule changes), and every
- * subject event re-derives its study's overview.
+ * The study contexts and subject casebooks, kept by one fold of the whole log: each study-stream event
+ * changes its study's document, each subject-stream event its subject's casebook (folded by the
+ * domain's `evolveSubject`). Views and the overview are derived on reading.
  */
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
-  version: 1,
+  version: 2,
   evolve(state, event) {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
       const studyId = event.streamId.slice(STUDY_STREAM_PREFIX.length);
-      const before = contextOf(state, studyId);
+      const before = getStudyContext(state, studyId) ?? initialStudyContext(studyId);
       const context = evolveStudyContext(before, event);
-      if (context === before) return state;
-      const next: Record<string, ClinicalDocument> = { ...state };
-      if (context.protocol !== before.protocol && context.protocol !== null) {
-        for (const casebook of casebooksOf(state, studyId)) {
-          next[casebookKey(studyId, casebook.subjectId)] = withProtocol(casebook, context.protocol);
-        }
-      }
-      refreshOverview(next, context);
-      return next;
+      return context === state[studyKey(studyId)] ? state : { ...state, [studyKey(studyId)]: context };
     }
     if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return state;
     const subject = resolveSubject(state, event);
     if (subject === null) return state;
     const key = casebookKey(subject.studyId, subject.subjectId);
-    const context = contextOf(state, subject.studyId);
-    let casebook = getCasebook(state, subject.studyId, subject.subjectId);
-    if (casebook === null) {
-      casebook = initialCasebook(subject.studyId, subject.subjectId, event.streamId);
-      if (context.protocol) casebook = withProtocol(casebook, context.protocol);
-    }
-    const evolved = evolveCasebook(casebook, event);
-    if (evolved === state[key]) return state;
-    const next: Record<string, ClinicalDocument> = { ...state, [key]: evolved };
-    refreshOverview(next, context);
-    return next;
+    const casebook = getCasebookState(state, subject.studyId, subject.subjectId) ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId);
+    const evolved = evolveCasebookState(casebook, event);
+    return evolved === state[key] ? state : { ...state, [key]: evolved };
   },
 };

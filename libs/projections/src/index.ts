@@ -2,6 +2,7 @@ export * from './projected-event';
 export * from './projection';
 export * from './casebook/subject-casebook.types';
 export * from './casebook/subject-casebook.projection';
+export * from './casebook/subject-casebook.view';
 export * from './study/study-overview.projection';
 export * from './clinical-read-models.projection';
 export * from './store/projection-store.port';

@@ -63,7 +63,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.corrections.length > 0) {
     lines.push('', 'Corrections:');
     for (const k of c.corrections) {
-      lines.push(`  ${k.targetType} ${k.targetEventId}: ${JSON.stringify(k.before)} → ${JSON.stringify(k.after)} — "${k.reason}" by ${by(k)}${k.voided ? ' [voided]' : ''}`);
+      lines.push(`  ${k.targetType} ${k.targetEventId}: ${JSON.stringify(k.before)} → ${JSON.stringify(k.after)} — "${k.reason}" by ${by(k)}`);
     }
   }
   if (c.voids.length > 0) {
@@ -73,7 +73,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.signatures.length > 0) {
     lines.push('', 'Signatures:');
     for (const s of c.signatures) {
-      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning ?? 'signed'}${s.superseded ? ` [SUPERSEDED by ${s.supersededBy}]` : ''}`);
+      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
   return lines.join('\n');

@@ -100,9 +100,9 @@ const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html 
 const casebookEntries = (c: SubjectCasebook): Html => html`
   <h3>Casebook entries (current values; corrections applied, voided entries struck through)</h3>
   <table><thead><tr><th>#</th><th>Entry</th><th>Values</th><th>Recorded</th><th>By</th></tr></thead><tbody>
-  ${c.entries.filter((e) => !['EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned'].includes(e.type)).map(
+  ${c.entries.map(
     (e) => html`<tr class="${e.voidedBy ? 'voided' : ''}"><td class="num">${e.streamVersion}</td><td>${eventTypeInWords(e.type)}${e.correctionIds.length > 0 ? ' (corrected)' : ''}${e.voidedBy ? ' (VOIDED)' : ''}</td>
-      <td>${fieldsTable(redactedData({ type: e.type, data: e.current }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
+      <td>${fieldsTable(redactedData({ type: e.type, data: { ...e.current.data } }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
   )}</tbody></table>`;
 
 const correctionsTable = (c: SubjectCasebook): Html =>
@@ -110,7 +110,7 @@ const correctionsTable = (c: SubjectCasebook): Html =>
     ? html`<h3>Corrections and voids</h3><p class="muted">None.</p>`
     : html`<h3>Corrections and voids</h3>
   <table><thead><tr><th>When</th><th>Who</th><th>Entry</th><th>Before</th><th>After</th><th>Reason</th></tr></thead><tbody>
-  ${c.corrections.map((k) => html`<tr class="${k.voided ? 'voided' : ''}"><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
+  ${c.corrections.map((k) => html`<tr><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
   ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
   </tbody></table>`;
 
@@ -120,9 +120,9 @@ const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures<
     ? html`<p class="muted">None.</p>`
     : c.signatures.map(
         (s) => html`<div class="signature"><div><strong>${s.signedBy.fullName}</strong> (${s.signedBy.username}, ${s.signedBy.role})</div>
-          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning ?? '—'}</strong></div>
-          <div class="hash">binds SHA-256 ${s.signedHash ?? '—'}</div>
-          ${s.superseded ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy ?? ''}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
+          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning}</strong></div>
+          <div class="hash">binds SHA-256 ${s.signedHash} (through version ${s.signedThroughVersion})</div>
+          ${s.status === 'superseded' ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy.join(', ')}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
       )}`;
 
 const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>

@@ -11,7 +11,7 @@ import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.replay';
-import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
+import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
 
 /** What a subject command reads: the subject's stream and its study's (protocol, roster, lock). */
 export interface SubjectDecisionInput {
@@ -107,6 +107,18 @@ const newEntry = (event: RecordedSubjectEvent & EntryEvent): SubjectEntry => {
   };
 };
 
+const recordedSignature = (event: RecordedSignature): RecordedSignature =>
+  ({
+    type: event.type,
+    data: event.data,
+    eventId: event.eventId,
+    streamVersion: event.streamVersion,
+    globalPosition: event.globalPosition,
+    recordedAt: event.recordedAt,
+    actor: event.actor,
+    idempotencyKey: event.idempotencyKey,
+  }) as RecordedSignature;
+
 /**
  * Folds one recorded subject event. A correction replaces the entry's current value and a void marks
  * it; either way the facts are re-folded from the entries, so every rule and every derived figure
@@ -124,30 +136,51 @@ export const evolveSubject = (state: SubjectState, event: RecordedSubjectEvent):
               current: applyCorrection(entry.current, after, resultingType),
               corrections: [
                 ...entry.corrections,
-                { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, before: event.data.before, after, recordedAt: event.recordedAt, actor: event.actor },
+                {
+                  eventId: event.eventId,
+                  streamVersion: event.streamVersion,
+                  globalPosition: event.globalPosition,
+                  idempotencyKey: event.idempotencyKey,
+                  reason,
+                  before: event.data.before,
+                  after,
+                  recordedAt: event.recordedAt,
+                  actor: event.actor,
+                },
               ],
             },
       );
       const rebuilt = rebuildFacts(entries);
-      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion, state.signatures);
     }
     case 'EntryVoided': {
       const { targetEventId, reason } = event.data;
       const entries = state.entries.map((entry) =>
         entry.eventId !== targetEventId
           ? entry
-          : { ...entry, voided: { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, recordedAt: event.recordedAt, actor: event.actor } },
+          : {
+              ...entry,
+              voided: {
+                eventId: event.eventId,
+                streamVersion: event.streamVersion,
+                globalPosition: event.globalPosition,
+                idempotencyKey: event.idempotencyKey,
+                reason,
+                recordedAt: event.recordedAt,
+                actor: event.actor,
+              },
+            },
       );
       const rebuilt = rebuildFacts(entries);
-      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion, state.signatures);
     }
     case 'CasebookSigned':
     case 'RecordSigned':
       // Signatures attest to entries (see identity/signature.ts); they change no clinical fact.
-      return { ...state, version: event.streamVersion };
+      return { ...state, signatures: [...state.signatures, recordedSignature(event)], version: event.streamVersion };
     default: {
       const step = applyEntry(state.facts, newEntry(event));
-      return subjectStateOf(step.facts, [...state.entries, step.entry], event.streamVersion);
+      return subjectStateOf(step.facts, [...state.entries, step.entry], event.streamVersion, state.signatures);
     }
   }
 };

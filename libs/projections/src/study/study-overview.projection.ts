@@ -1,6 +1,6 @@
-import type { IsoDate, ProtocolDocument } from '@trial-ledger/domain';
+import type { IsoDate, ProtocolDocument, SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
-import type { SubjectCasebook, SubjectStatus } from '../casebook/subject-casebook.types';
+import type { SubjectCasebook } from '../casebook/subject-casebook.types';
 
 /** What the study stream (`study-{studyId}`) says: the protocol in force, the roster, the lock state. */
 export interface StudyContext {
@@ -91,16 +91,8 @@ export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent)
   }
 };
 
-const STATUSES: readonly SubjectStatus[] = [
-  'not-screened',
-  'screened',
-  'screen-failed',
-  'eligible',
-  'enrolled',
-  'treatment-discontinued',
-  'withdrawn',
-  'died',
-];
+/** The domain's statuses, in the order a subject passes through them. */
+const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'enrolled', 'withdrawn', 'dead'];
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part * 1000) / whole) / 10);
 
