@@ -1,33 +1,54 @@
-import { studyStreamId } from '@trial-ledger/domain';
+import { studyStreamId, type ProtocolDocument } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
-import type { Projection, ProjectionState } from './projection';
+import type { Projection, ProjectionChanges, ProjectionState } from './projection';
 import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
 import { casebookView } from './casebook/subject-casebook.view';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
-import { deriveStudyOverview, evolveStudyContext, initialStudyContext, type StudyContext, type StudyOverview } from './study/study-overview.projection';
+import {
+  deriveStudyOverview,
+  emptyCounters,
+  evolveStudyContext,
+  initialStudyContext,
+  replaceSummary,
+  summariseSubject,
+  type StudyContext,
+  type StudyCounters,
+  type StudyOverview,
+  type SubjectSummary,
+} from './study/study-overview.projection';
 
-/** The documents of the clinical read models: the study context per study, the casebook state per subject. */
-export type ClinicalDocument = StudyContext | SubjectCasebookState;
+/** A subject's row: the domain's subject state and what it adds to the study overview. */
+export type CasebookDocument = SubjectCasebookState & { readonly summary: SubjectSummary };
+
+/**
+ * The rows of the clinical read models: per study its context (`study/…`) and its overview counters
+ * (`overview/…`), per subject its casebook (`casebook/…/…`). An event replaces at most its subject's
+ * row and its study's counters (a protocol amendment: every row of its study).
+ */
+export type ClinicalDocument = StudyContext | StudyCounters | CasebookDocument;
 export type ClinicalState = ProjectionState<ClinicalDocument>;
 
 export const studyKey = (studyId: string): string => `study/${studyId}`;
+export const overviewKey = (studyId: string): string => `overview/${studyId}`;
 export const casebookKey = (studyId: string, subjectId: string): string => `casebook/${studyId}/${subjectId}`;
 
-const STUDY_PREFIX = 'study/';
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
 
 export const getStudyContext = (state: ClinicalState, studyId: string): StudyContext | null =>
   (state[studyKey(studyId)] as StudyContext | undefined) ?? null;
 
-export const getCasebookState = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebookState | null =>
-  (state[casebookKey(studyId, subjectId)] as SubjectCasebookState | undefined) ?? null;
+export const getCasebookState = (state: ClinicalState, studyId: string, subjectId: string): CasebookDocument | null =>
+  (state[casebookKey(studyId, subjectId)] as CasebookDocument | undefined) ?? null;
 
-const casebookStatesOf = (state: ClinicalState, studyId: string): SubjectCasebookState[] => {
+const countersOf = (state: ClinicalState, studyId: string): StudyCounters => (state[overviewKey(studyId)] as StudyCounters | undefined) ?? emptyCounters();
+
+/** Every subject row of a study (a scan: for amendments and listings, not per event). */
+const casebookRowsOf = (state: ClinicalState, studyId: string): CasebookDocument[] => {
   const prefix = `casebook/${studyId}/`;
   return Object.keys(state)
     .filter((key) => key.startsWith(prefix))
-    .map((key) => state[key] as SubjectCasebookState);
+    .map((key) => state[key] as CasebookDocument);
 };
 
 /** The subject's casebook view, with the protocol in force in its study. */
@@ -38,53 +59,78 @@ export const getCasebook = (state: ClinicalState, studyId: string, subjectId: st
 
 export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
   const protocol = getStudyContext(state, studyId)?.protocol ?? null;
-  return casebookStatesOf(state, studyId).map((casebook) => casebookView(casebook, protocol));
+  return casebookRowsOf(state, studyId).map((casebook) => casebookView(casebook, protocol));
 };
 
 export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
   const context = getStudyContext(state, studyId);
-  return context === null ? null : deriveStudyOverview(context, casebooksOf(state, studyId));
+  return context === null ? null : deriveStudyOverview(context, countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary));
 };
 
 /**
- * Which subject a subject-stream event belongs to. `SubjectScreened` names it; later events are matched
- * to an existing casebook by stream id (`subject-{studyId}-{subjectId}`; study ids may hold hyphens,
- * so the known studies are tried rather than the id split).
+ * Which subject a subject-stream event belongs to. `SubjectScreened` names it; otherwise the stream id
+ * `subject-{studyId}-{subjectId}` splits at its last dash (subject ids carry none). A ledger written
+ * before that rule may hold dashed subject ids: then the known studies are tried (a scan, rare).
  */
 const resolveSubject = (state: ClinicalState, event: ProjectedEvent): { studyId: string; subjectId: string } | null => {
   const data = event.data as { studyId?: unknown; subjectId?: unknown };
   if (event.type === 'SubjectScreened' && typeof data.studyId === 'string' && typeof data.subjectId === 'string') {
     return { studyId: data.studyId, subjectId: data.subjectId };
   }
+  const rest = event.streamId.slice(SUBJECT_STREAM_PREFIX.length);
+  const dash = rest.lastIndexOf('-');
+  if (dash > 0 && getCasebookState(state, rest.slice(0, dash), rest.slice(dash + 1)) !== null) return { studyId: rest.slice(0, dash), subjectId: rest.slice(dash + 1) };
   const candidates = Object.keys(state)
-    .filter((key) => key.startsWith(STUDY_PREFIX))
-    .map((key) => key.slice(STUDY_PREFIX.length))
-    .filter((studyId) => event.streamId.startsWith(`${SUBJECT_STREAM_PREFIX}${studyId}-`))
-    .map((studyId) => ({ studyId, subjectId: event.streamId.slice(`${SUBJECT_STREAM_PREFIX}${studyId}-`.length) }));
+    .filter((key) => key.startsWith('study/'))
+    .map((key) => key.slice('study/'.length))
+    .filter((studyId) => rest.startsWith(`${studyId}-`))
+    .map((studyId) => ({ studyId, subjectId: rest.slice(studyId.length + 1) }));
   return candidates.find((c) => getCasebookState(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
 };
 
+const summaryOf = (casebook: SubjectCasebookState, protocol: ProtocolDocument | null): SubjectSummary => summariseSubject(casebookView(casebook, protocol));
+
+/** A new protocol moves the dose windows and the next dose due of every subject: their rows are re-derived. */
+const withProtocol = (state: ClinicalState, context: StudyContext): Record<string, ClinicalDocument> => {
+  const changes: Record<string, ClinicalDocument> = { [studyKey(context.studyId)]: context };
+  let counters = emptyCounters();
+  for (const row of casebookRowsOf(state, context.studyId)) {
+    const summary = summaryOf(row, context.protocol);
+    changes[casebookKey(row.studyId, row.subjectId)] = { ...row, summary };
+    counters = replaceSummary(counters, null, summary);
+  }
+  changes[overviewKey(context.studyId)] = counters;
+  return changes;
+};
+
 /**
- * The study contexts and subject casebooks, kept by one fold of the whole log: each study-stream event
- * changes its study's document, each subject-stream event its subject's casebook (folded by the
- * domain's `evolveSubject`). Views and the overview are derived on reading.
+ * The study contexts, subject casebooks (folded by the domain's `evolveSubject`) and study overview
+ * counters, kept by one fold of the whole log. Each subject event replaces its subject's row and its
+ * study's counters, by difference of the subject's old and new contribution, so the cost of an event
+ * depends on its subject only, never on the size of the study.
  */
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
-  version: 2,
-  evolve(state, event) {
+  version: 3,
+  evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
       const studyId = event.streamId.slice(STUDY_STREAM_PREFIX.length);
-      const before = getStudyContext(state, studyId) ?? initialStudyContext(studyId);
-      const context = evolveStudyContext(before, event);
-      return context === state[studyKey(studyId)] ? state : { ...state, [studyKey(studyId)]: context };
+      const before = getStudyContext(state, studyId);
+      const context = evolveStudyContext(before ?? initialStudyContext(studyId), event);
+      if (context === before) return null;
+      if (context.protocol !== (before?.protocol ?? null)) return withProtocol(state, context);
+      return { [studyKey(studyId)]: context };
     }
-    if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return state;
+    if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;
     const subject = resolveSubject(state, event);
-    if (subject === null) return state;
-    const key = casebookKey(subject.studyId, subject.subjectId);
-    const casebook = getCasebookState(state, subject.studyId, subject.subjectId) ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId);
-    const evolved = evolveCasebookState(casebook, event);
-    return evolved === state[key] ? state : { ...state, [key]: evolved };
+    if (subject === null) return null;
+    const row = getCasebookState(state, subject.studyId, subject.subjectId);
+    const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
+    if (casebook === row) return null;
+    const summary = summaryOf(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null);
+    return {
+      [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },
+      [overviewKey(subject.studyId)]: replaceSummary(countersOf(state, subject.studyId), row?.summary ?? null, summary),
+    };
   },
 };

@@ -1,4 +1,5 @@
 import type { SubjectEvent } from '../events/event.types';
+import type { Recorded } from '../shared/recorded';
 import { signatureStatus } from '../identity/signature';
 import { foldSubject } from './subject.decider';
 import { subjectSignatures } from './subject-signatures';
@@ -39,7 +40,7 @@ describe('signatures of the folded subject state (one rule with signatureStatus 
     const folded = subjectSignatures(foldSubject(events));
     expect(folded.map((s) => s.status)).toEqual(['superseded', 'superseded']);
     expect(folded[0].supersededBy).toHaveLength(2);
-    expect(folded).toEqual(signatureStatus(events));
+    expect(folded).toEqual(signatureStatus(events as unknown as Recorded[]));
   });
 
   it('given no signature, then there is none to judge', () => {

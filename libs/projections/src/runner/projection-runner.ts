@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent, Subscription } from '@trial-ledger/event-store';
 import { toProjected } from '../projected-event';
-import type { Projection, ProjectionState } from '../projection';
+import { applyChanges, type Projection, type ProjectionState } from '../projection';
 import type { ProjectionStore } from '../store/projection-store.port';
 
 export interface ProjectionRunnerOptions {
@@ -16,8 +16,9 @@ export interface ProjectionRunnerOptions {
  * in-process event bus may wake a reader, but never feeds a read model.
  */
 export class ProjectionRunner<Doc> {
-  private state: ProjectionState<Doc> = {};
-  private saved: ProjectionState<Doc> = {};
+  /** Owned by the runner and changed in place; `dirty` names the rows not saved yet. */
+  private state: Record<string, Doc> = {};
+  private dirty = new Set<string>();
   private position = 0;
   private checkpoint = 0;
   private pending = 0;
@@ -42,8 +43,8 @@ export class ProjectionRunner<Doc> {
       await this.store.reset(this.projection.name);
       loaded = { checkpoint: 0, version: null, documents: {} };
     }
-    this.state = loaded.documents;
-    this.saved = this.state;
+    this.state = { ...loaded.documents };
+    this.dirty = new Set();
     this.position = loaded.checkpoint;
     this.checkpoint = loaded.checkpoint;
     this.subscription = this.events.subscribe({
@@ -60,12 +61,13 @@ export class ProjectionRunner<Doc> {
   }
 
   private apply(event: StoredEvent): void {
-    this.state = this.projection.evolve(this.state, toProjected(event));
+    const changes = this.projection.evolve(this.state, toProjected(event));
+    if (applyChanges(this.state, changes)) for (const key of Object.keys(changes!)) this.dirty.add(key);
     this.position = event.globalPosition;
     this.pending += 1;
   }
 
-  /** Saves what changed since the last save, with the checkpoint, in one transaction. */
+  /** Saves the rows changed since the last save, with the checkpoint, in one transaction. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.persist());
     return this.flushing;
@@ -73,12 +75,17 @@ export class ProjectionRunner<Doc> {
 
   private async persist(): Promise<void> {
     if (this.position === this.checkpoint) return;
-    const state = this.state;
     const position = this.position;
+    const saving = this.dirty;
     const changed: Record<string, Doc> = {};
-    for (const key of Object.keys(state)) if (state[key] !== this.saved[key]) changed[key] = state[key];
-    await this.store.save(this.projection.name, this.projection.version, position, changed);
-    this.saved = state;
+    for (const key of saving) changed[key] = this.state[key];
+    this.dirty = new Set();
+    try {
+      await this.store.save(this.projection.name, this.projection.version, position, changed);
+    } catch (error) {
+      for (const key of saving) this.dirty.add(key);
+      throw error;
+    }
     this.checkpoint = position;
     this.pending = 0;
   }
@@ -112,7 +119,7 @@ export class ProjectionRunner<Doc> {
     await this.catchUp();
   }
 
-  /** The current in-memory state (at `currentPosition`). */
+  /** The current in-memory state (at `currentPosition`); it changes in place as events are folded. */
   get documents(): ProjectionState<Doc> {
     return this.state;
   }
