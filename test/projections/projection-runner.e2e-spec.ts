@@ -183,6 +183,24 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     expect(overview).toEqual(getStudyOverview(pure, STUDY));
   });
 
+  it('given a write the runner has not folded yet, when waited for with a bound, then it answers false in time and true once folded', async () => {
+    const { ledger, s } = scenario();
+    await ledger.appendTo(events);
+    const runner = new ProjectionRunner(events, readModels, clinicalReadModels);
+    await runner.start();
+    await runner.catchUp();
+    // Another connection appends: no in-process wake-up, so the runner sees it only at its next poll.
+    const other = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+    const before = ledger.events.length;
+    s.adverseEvent('2026-01-20', 2);
+    const [stored] = await ledger.appendTo(other, before);
+    await other.close();
+    expect(await runner.waitUntilFolded(stored.globalPosition, 1)).toBe(false);
+    expect(await runner.waitUntilFolded(stored.globalPosition, 5_000)).toBe(true);
+    expect(runner.currentPosition).toBeGreaterThanOrEqual(stored.globalPosition);
+    await runner.stop();
+  });
+
   it('given state saved by an older projection version, when started, then it is rebuilt from position 0', async () => {
     const { ledger } = scenario();
     await ledger.appendTo(events);

@@ -6,6 +6,11 @@ import type { ProjectionStore } from '../store/projection-store.port';
 export interface ProjectionRunnerOptions {
   /** Save after this many events even before catching up (bounds the work redone after a crash). */
   readonly flushEvery?: number;
+  /**
+   * After catching up, save at most this often (ms): under a stream of appends the read model is kept
+   * in memory at once and persisted in batches, so commands never queue behind a save per event.
+   */
+  readonly flushDelayMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -24,6 +29,7 @@ export class ProjectionRunner<Doc> {
   private pending = 0;
   private subscription: Subscription | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushEvery: number;
 
   constructor(
@@ -53,11 +59,21 @@ export class ProjectionRunner<Doc> {
         this.apply(event);
         if (this.pending >= this.flushEvery) await this.flush();
       },
-      onCaughtUp: () => {
-        this.flush().catch((error: unknown) => this.options.onError?.(error));
-      },
+      onCaughtUp: () => this.scheduleFlush(),
       onError: this.options.onError,
     });
+  }
+
+  private scheduleFlush(): void {
+    const delay = this.options.flushDelayMs ?? 0;
+    const run = (): void => {
+      this.flushTimer = null;
+      this.flush().catch((error: unknown) => this.options.onError?.(error));
+    };
+    if (delay === 0) return run();
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(run, delay);
+    this.flushTimer.unref();
   }
 
   private apply(event: StoredEvent): void {
@@ -97,6 +113,25 @@ export class ProjectionRunner<Doc> {
     await this.flush();
   }
 
+  /**
+   * Resolves true once everything up to `position` is folded into the in-memory state (saved or not),
+   * false if that takes longer than `timeoutMs`: a query that must see its client's own write waits for
+   * that write only, and only so long.
+   */
+  async waitUntilFolded(position: number, timeoutMs: number): Promise<boolean> {
+    if (position <= this.position) return true;
+    if (!this.subscription) throw new Error(`Projection ${this.projection.name} is not running`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.subscription.waitFor(position).then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Folds and saves up to the current head of the log. */
   async catchUp(): Promise<void> {
     await this.waitFor((await this.events.head()).position);
@@ -107,6 +142,8 @@ export class ProjectionRunner<Doc> {
     if (!this.subscription) return;
     const subscription = this.subscription;
     this.subscription = null;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     await subscription.stop();
     await this.flush();
   }
