@@ -12,3 +12,4 @@ export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';
 export * as testing from './testing';
+export * from './replay/read-models-at';

@@ -1,9 +1,19 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { replayStudyOverview, replaySubject, type ResolvedAsOf, type StudyOverview, type SubjectCasebook } from '@trial-ledger/projections';
+import { loadDefaultProtocol, notFound } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import {
+  clinicalReadModelsAt,
+  getStudyOverview,
+  replayStudyOverview,
+  replaySubject,
+  type ResolvedAsOf,
+  type StudyOverview,
+  type SubjectCasebook,
+} from '@trial-ledger/projections';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ReplayCommandOptions {
   readonly subject?: string;
@@ -91,6 +101,13 @@ export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
     `Adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
   ].join('\n');
 
+/** The overview at the head, from the saved read models plus the events after their checkpoint. */
+const currentOverview = async (store: EventStore, storeUrl: string, studyId: string): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
+  const { state, position } = await withSavedReadModels(storeUrl, (saved) => clinicalReadModelsAt(store, { saved }));
+  const overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${position}`, { studyId });
+  return { asOf: { position, asKnownAt: null }, overview };
+};
+
 /**
  * `trial-ledger replay --subject S [--study ID] [--as-known-at INSTANT] [--position N] [--json]`:
  * the casebook as the ledger knew it then (without `--subject`, the study overview).
@@ -112,7 +129,7 @@ export const registerReplay = (program: Command): void => {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
         } else {
-          const replayed = await replayStudyOverview(store, studyId, asOf);
+          const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options.store, studyId) : await replayStudyOverview(store, studyId, asOf);
           printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf));
         }
       });

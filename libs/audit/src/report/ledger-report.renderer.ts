@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
-import { replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { notFound } from '@trial-ledger/domain';
+import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { clinicalReadModelsAt, getCasebook, getStudyOverview, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
@@ -17,6 +18,8 @@ export interface LedgerReportOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   readonly publicKey?: KeyObject;
   readonly clock?: Clock;
+  /** The server's saved read models, if any: only the events after their checkpoint are folded. */
+  readonly readModels?: ProjectionStore | null;
 }
 
 const show = (value: unknown): string => {
@@ -131,10 +134,14 @@ const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trai
     <td>${r.eventType === 'EntryCorrected' ? `${show(r.before)} → ${show(r.after)}` : r.eventType === 'EntryVoided' ? `voided: ${show(r.before)}` : show(r.fields)}</td><td>${r.reason ?? ''}</td></tr>`)}
   </tbody></table>`;
 
-const collect = async <T>(rows: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const row of rows) out.push(row);
-  return out;
+/** The study's audit trail through `head` in one pass over the log, grouped by subject. */
+const trailsBySubject = async (store: EventStore, studyId: string, subjectIds: ReadonlySet<string>, head: number): Promise<Map<string, AuditTrailRow[]>> => {
+  const trails = new Map<string, AuditTrailRow[]>([...subjectIds].map((id) => [id, []]));
+  for await (const row of auditTrail(store, { studyId })) {
+    if (row.position > head) break;
+    if (row.subjectId !== null) trails.get(row.subjectId)?.push(row);
+  }
+  return trails;
 };
 
 const firstStudy = async (store: EventStore): Promise<string | null> => {
@@ -155,30 +162,32 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   const generatedAt = clock.now();
   const studyId = options.studyId ?? (await firstStudy(store));
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
-  // Everything below is read as of the verified head, so the report is one consistent snapshot.
-  const asOf = { toPosition: verification.headPosition };
+  // Everything below is read as of the verified head, so the report is one consistent snapshot: the
+  // read models (overview, casebooks, PFS inputs) folded to it once, and the audit trail in one pass.
+  const head = verification.headPosition;
   let overview: StudyOverview | null = null;
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
+  const subjectSections: Html[] = [];
   if (studyId) {
-    overview = (await replayStudyOverview(store, studyId, asOf)).overview;
+    const { state } = await clinicalReadModelsAt(store, { saved: options.readModels ?? null, toPosition: head });
+    overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${head}`, { studyId });
     try {
-      analysis = await analysePfs(store, studyId, asOf);
+      analysis = summarisePfs(studyPfsOf(state, studyId, { cutoff: null, asOf: { position: head, asKnownAt: null } }));
       if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
     } catch (error) {
       pfsProblem = (error as Error).message;
     }
-  }
-  const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
-  const subjectSections: Html[] = [];
-  for (const subjectId of subjectIds) {
-    const { casebook } = await replaySubject(store, studyId as string, subjectId, asOf);
-    const rows = (await collect(auditTrail(store, { studyId: studyId as string, subjectId }))).filter((r) => r.position <= verification.headPosition);
-    subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
+    const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
+    const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
+    for (const subjectId of subjectIds) {
+      const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
+      subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
-      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(rows)}
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(trails.get(subjectId) ?? [])}
     </section>`);
+    }
   }
   const title = overview?.title ?? studyId ?? 'trial-ledger';
   const page = html`<!DOCTYPE html>
