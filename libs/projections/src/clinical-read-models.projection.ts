@@ -1,4 +1,4 @@
-import { studyStreamId, type ProtocolDocument } from '@trial-ledger/domain';
+import { studyStreamId } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
 import type { Projection, ProjectionChanges, ProjectionState } from './projection';
 import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
@@ -88,14 +88,12 @@ const resolveSubject = (state: ClinicalState, event: ProjectedEvent): { studyId:
   return candidates.find((c) => getCasebookState(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
 };
 
-const summaryOf = (casebook: SubjectCasebookState, protocol: ProtocolDocument | null): SubjectSummary => summariseSubject(casebookView(casebook, protocol));
-
 /** A new protocol moves the dose windows and the next dose due of every subject: their rows are re-derived. */
 const withProtocol = (state: ClinicalState, context: StudyContext): Record<string, ClinicalDocument> => {
   const changes: Record<string, ClinicalDocument> = { [studyKey(context.studyId)]: context };
   let counters = emptyCounters();
   for (const row of casebookRowsOf(state, context.studyId)) {
-    const summary = summaryOf(row, context.protocol);
+    const summary = summariseSubject(row, context.protocol);
     changes[casebookKey(row.studyId, row.subjectId)] = { ...row, summary };
     counters = replaceSummary(counters, null, summary);
   }
@@ -127,7 +125,7 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
     const row = getCasebookState(state, subject.studyId, subject.subjectId);
     const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
     if (casebook === row) return null;
-    const summary = summaryOf(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null);
+    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null);
     return {
       [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },
       [overviewKey(subject.studyId)]: replaceSummary(countersOf(state, subject.studyId), row?.summary ?? null, summary),

@@ -167,8 +167,35 @@ const assessmentViews = (
   return { assessments, best, issue };
 };
 
+/** A dose given inside its protocol window (± windowDays around the due date) counts as compliant. */
+export const isWithinWindow = (administeredOn: IsoDate, window: { readonly from: IsoDate; readonly to: IsoDate }): boolean =>
+  compareDates(administeredOn, window.from) >= 0 && compareDates(administeredOn, window.to) <= 0;
+
+/** The doses given, by cycle, each with the window that follows from the current (corrected) dates. */
+export const doseViewsOf = (live: readonly SubjectEntry[]): DoseView[] =>
+  ofType(live, 'DoseAdministered')
+    .map((e) => {
+      const d = e.current.data;
+      return {
+        ...provenance(e),
+        cycle: d.cycle,
+        administeredOn: d.administeredOn,
+        doseMg: d.doseMg,
+        route: d.route,
+        lotNumber: d.lotNumber,
+        injectionSite: d.injectionSite,
+        window: d.window,
+        withinWindow: isWithinWindow(d.administeredOn, d.window),
+      };
+    })
+    .sort((a, b) => a.cycle - b.cycle || compareDates(a.administeredOn, b.administeredOn));
+
 /** The next cycle the protocol expects, by the domain's schedule (`scheduledWindow`); null once off treatment. */
-const nextDoseDue = (state: SubjectState, protocol: ProtocolDocument | null, doses: readonly DoseView[]): NextDoseDue | null => {
+export const nextDoseDue = (
+  state: SubjectState,
+  protocol: ProtocolDocument | null,
+  doses: ReadonlyArray<{ readonly cycle: number; readonly administeredOn: IsoDate }>,
+): NextDoseDue | null => {
   const { enrollment, discontinuation, missedDoses } = state.facts;
   if (state.status !== 'enrolled' || discontinuation || !enrollment || !protocol) return null;
   const cycle = Math.max(0, ...doses.map((d) => d.cycle), ...missedDoses.map((m) => m.cycle)) + 1;
@@ -198,22 +225,7 @@ export const casebookView = (casebook: SubjectCasebookState, protocol: ProtocolD
   const state = casebook.subject;
   const { facts } = state;
   const live = currentSubjectEntries(state, protocol ?? undefined);
-  const doses: DoseView[] = ofType(live, 'DoseAdministered')
-    .map((e) => {
-      const d = e.current.data;
-      return {
-        ...provenance(e),
-        cycle: d.cycle,
-        administeredOn: d.administeredOn,
-        doseMg: d.doseMg,
-        route: d.route,
-        lotNumber: d.lotNumber,
-        injectionSite: d.injectionSite,
-        window: d.window,
-        withinWindow: compareDates(d.administeredOn, d.window.from) >= 0 && compareDates(d.administeredOn, d.window.to) <= 0,
-      };
-    })
-    .sort((a, b) => a.cycle - b.cycle || compareDates(a.administeredOn, b.administeredOn));
+  const doses = doseViewsOf(live);
   const enrollment = facts.enrollment ? { subjectNumber: facts.enrollment.subjectNumber, enrollmentDate: facts.enrollment.enrollmentDate, eventId: facts.enrollment.eventId } : null;
   const recist = assessmentViews(ofType(live, 'TumorAssessmentRecorded'), enrollment?.enrollmentDate ?? null);
   const screeningEntry = ofType(live, 'SubjectScreened').at(-1);

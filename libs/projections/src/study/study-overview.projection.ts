@@ -1,6 +1,7 @@
-import type { IsoDate, ProtocolDocument, SubjectStatus } from '@trial-ledger/domain';
+import { currentDoseWindows, type IsoDate, type ProtocolDocument, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
-import type { SubjectCasebook } from '../casebook/subject-casebook.types';
+import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
+import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
 
 /** What the study stream (`study-{studyId}`) says: the protocol in force, the roster, the lock state. */
 export interface StudyContext {
@@ -130,39 +131,49 @@ export const emptyCounters = (): StudyCounters => ({
   adverseEvents: { total: 0, serious: 0, grade3OrHigher: 0 },
 });
 
-/** The subject's contribution, from its casebook view. */
-export const summariseSubject = (c: SubjectCasebook): SubjectSummary => {
+/**
+ * The subject's contribution, from its folded state: the same dose windows (the domain's
+ * `currentDoseWindows` over the current doses), compliance rule and next dose due as its casebook
+ * view, read from the facts without building the view, so an event costs little more than its
+ * subject's fold.
+ */
+export const summariseSubject = (casebook: SubjectCasebookState, protocol: ProtocolDocument | null): SubjectSummary => {
+  const state = casebook.subject;
+  const { facts } = state;
+  const enrollment = facts.enrollment;
+  const windows = protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+  let withinWindow = 0;
+  let adverseEvents = 0;
+  let serious = 0;
+  let grade3OrHigher = 0;
+  for (const entry of state.entries) {
+    if (entry.voided) continue;
+    const event = entry.current;
+    if (event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
+    if (event.type === 'AdverseEventReported') {
+      adverseEvents += 1;
+      if (event.data.serious) serious += 1;
+      if (event.data.ctcaeGrade >= 3) grade3OrHigher += 1;
+    }
+  }
   const byCategory: Array<{ category: string; major: number; minor: number }> = [];
-  for (const d of c.deviations) {
+  for (const d of facts.deviations) {
     let tally = byCategory.find((t) => t.category === d.category);
     if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
     tally[d.severity] += 1;
   }
+  const detected = facts.deviations.filter((d) => d.detected).length;
   return {
-    subjectId: c.subjectId,
-    subjectNumber: c.enrollment?.subjectNumber ?? null,
-    status: c.status,
-    enrollmentDate: c.enrollment?.enrollmentDate ?? null,
-    nextDoseDueOn: c.nextDose?.dueOn ?? null,
-    screened: c.screening !== null ? 1 : 0,
-    enrolled: c.enrollment !== null ? 1 : 0,
-    dosing: {
-      administered: c.doses.length,
-      withinWindow: c.doses.filter((d) => d.withinWindow).length,
-      outsideWindow: c.doses.filter((d) => !d.withinWindow).length,
-      missed: c.missedDoses.length,
-    },
-    deviations: {
-      total: c.deviations.length,
-      detected: c.deviations.filter((d) => d.source === 'detected').length,
-      recorded: c.deviations.filter((d) => d.source === 'recorded').length,
-      byCategory,
-    },
-    adverseEvents: {
-      total: c.adverseEvents.length,
-      serious: c.adverseEvents.filter((a) => a.serious).length,
-      grade3OrHigher: c.adverseEvents.filter((a) => a.ctcaeGrade >= 3).length,
-    },
+    subjectId: casebook.subjectId,
+    subjectNumber: enrollment?.subjectNumber ?? null,
+    status: state.status,
+    enrollmentDate: enrollment?.enrollmentDate ?? null,
+    nextDoseDueOn: nextDoseDue(state, protocol, facts.doses)?.dueOn ?? null,
+    screened: facts.screening !== null ? 1 : 0,
+    enrolled: enrollment !== null ? 1 : 0,
+    dosing: { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
+    deviations: { total: facts.deviations.length, detected, recorded: facts.deviations.length - detected, byCategory },
+    adverseEvents: { total: adverseEvents, serious, grade3OrHigher },
   };
 };
 
