@@ -125,7 +125,8 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
     const row = getCasebookState(state, subject.studyId, subject.subjectId);
     const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
     if (casebook === row) return null;
-    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null);
+    const previous = row ? { summary: row.summary, eventType: event.type } : null;
+    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null, previous);
     return {
       [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },
       [overviewKey(subject.studyId)]: replaceSummary(countersOf(state, subject.studyId), row?.summary ?? null, summary),

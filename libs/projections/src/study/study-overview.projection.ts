@@ -131,17 +131,38 @@ export const emptyCounters = (): StudyCounters => ({
   adverseEvents: { total: 0, serious: 0, grade3OrHigher: 0 },
 });
 
+/** Events that can move a dose window, the dose count or the next dose due (the rest keep them). */
+const SCHEDULE_EVENTS = new Set([
+  'SubjectScreened',
+  'EligibilityConfirmed',
+  'SubjectScreenFailed',
+  'SubjectEnrolled',
+  'DoseAdministered',
+  'DoseMissed',
+  'TreatmentDiscontinued',
+  'SubjectWithdrawn',
+  'SubjectDied',
+  'EntryCorrected',
+  'EntryVoided',
+]);
+
 /**
  * The subject's contribution, from its folded state: the same dose windows (the domain's
  * `currentDoseWindows` over the current doses), compliance rule and next dose due as its casebook
  * view, read from the facts without building the view, so an event costs little more than its
  * subject's fold.
  */
-export const summariseSubject = (casebook: SubjectCasebookState, protocol: ProtocolDocument | null): SubjectSummary => {
+export const summariseSubject = (
+  casebook: SubjectCasebookState,
+  protocol: ProtocolDocument | null,
+  /** The summary before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
+  previous: { readonly summary: SubjectSummary; readonly eventType: string } | null = null,
+): SubjectSummary => {
   const state = casebook.subject;
   const { facts } = state;
   const enrollment = facts.enrollment;
-  const windows = protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+  const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
+  const windows = keep === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
   let withinWindow = 0;
   let adverseEvents = 0;
   let serious = 0;
@@ -149,7 +170,7 @@ export const summariseSubject = (casebook: SubjectCasebookState, protocol: Proto
   for (const entry of state.entries) {
     if (entry.voided) continue;
     const event = entry.current;
-    if (event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
+    if (keep === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
     if (event.type === 'AdverseEventReported') {
       adverseEvents += 1;
       if (event.data.serious) serious += 1;
@@ -168,10 +189,10 @@ export const summariseSubject = (casebook: SubjectCasebookState, protocol: Proto
     subjectNumber: enrollment?.subjectNumber ?? null,
     status: state.status,
     enrollmentDate: enrollment?.enrollmentDate ?? null,
-    nextDoseDueOn: nextDoseDue(state, protocol, facts.doses)?.dueOn ?? null,
+    nextDoseDueOn: keep ? keep.nextDoseDueOn : (nextDoseDue(state, protocol, facts.doses)?.dueOn ?? null),
     screened: facts.screening !== null ? 1 : 0,
     enrolled: enrollment !== null ? 1 : 0,
-    dosing: { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
+    dosing: keep ? keep.dosing : { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
     deviations: { total: facts.deviations.length, detected, recorded: facts.deviations.length - detected, byCategory },
     adverseEvents: { total: adverseEvents, serious, grade3OrHigher },
   };
