@@ -1,6 +1,7 @@
 import type { SubjectCommand } from '../commands/command.types';
 import type { StudyEvent, SubjectEvent } from '../events/event.types';
 import type { CommandMetadata } from '../shared/decider';
+import type { Recorded } from '../shared/recorded';
 import { invalid, notFound, refuse } from '../shared/domain-error';
 import { dateOfInstant } from '../shared/iso-date';
 import { requireRole } from '../study/require-role';
@@ -91,33 +92,22 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
   return { subject: decideClinical(command, subject.facts, ctx), study: [] };
 };
 
+/** The facts of an event's recording, without whatever else the caller's object carries. */
+const recordingOf = (event: RecordedSubjectEvent): Omit<Recorded, 'type' | 'data'> => ({
+  eventId: event.eventId,
+  streamVersion: event.streamVersion,
+  globalPosition: event.globalPosition,
+  recordedAt: event.recordedAt,
+  actor: event.actor,
+  idempotencyKey: event.idempotencyKey,
+});
+
 const newEntry = (event: RecordedSubjectEvent & EntryEvent): SubjectEntry => {
   const recorded = { type: event.type, data: event.data } as EntryEvent;
-  return {
-    eventId: event.eventId,
-    streamVersion: event.streamVersion,
-    globalPosition: event.globalPosition,
-    recordedAt: event.recordedAt,
-    actor: event.actor,
-    idempotencyKey: event.idempotencyKey,
-    recorded,
-    current: recorded,
-    corrections: [],
-    voided: null,
-  };
+  return { ...recordingOf(event), recorded, current: recorded, corrections: [], voided: null };
 };
 
-const recordedSignature = (event: RecordedSignature): RecordedSignature =>
-  ({
-    type: event.type,
-    data: event.data,
-    eventId: event.eventId,
-    streamVersion: event.streamVersion,
-    globalPosition: event.globalPosition,
-    recordedAt: event.recordedAt,
-    actor: event.actor,
-    idempotencyKey: event.idempotencyKey,
-  }) as RecordedSignature;
+const recordedSignature = (event: RecordedSignature): RecordedSignature => ({ type: event.type, data: event.data, ...recordingOf(event) }) as RecordedSignature;
 
 /**
  * Folds one recorded subject event. A correction replaces the entry's current value and a void marks
