@@ -58,6 +58,8 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   'audit-trail': { kind: 'store', does: 'reads the audit trail: every event with who, when, what and why' },
   replay: { kind: 'store', does: 'reads a casebook or the study overview as known at an instant' },
   pfs: { kind: 'store', does: 'reads every subject to derive PFS' },
+  'pfs diff': { kind: 'store', does: 'reads every subject at two points of the log to compare their PFS and name the events between' },
+  'audit-trail review': { kind: 'store', does: 'reads the whole log (and the identity stream) to compute the review indicators' },
   'export odm': { kind: 'store', does: 'reads every subject (CDISC ODM with audit records and signatures)' },
   'export audit-trail': { kind: 'store', does: 'reads the audit trail (CSV/JSON)' },
   'export adtte': { kind: 'store', does: 'reads every subject to derive ADaM ADTTE' },

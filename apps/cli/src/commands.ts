@@ -7,6 +7,7 @@ import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
+import { registerPfsDiff } from './pfs/pfs-diff.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
 import { registerServe } from './serve/serve.command';
@@ -34,5 +35,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerReport,
   registerReplay,
   registerPfs,
+  registerPfsDiff,
   registerExportAdtte,
 ];
