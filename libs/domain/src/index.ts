@@ -7,5 +7,6 @@ export * from './events/clinical-date';
 export * from './subject/recist';
 export * from './identity';
 export * from './protocol/protocol.validate';
+export * from './protocol/protocol-review';
 export * from './study';
 export * from './subject';
