@@ -1,4 +1,5 @@
 import { DEFAULT_REVIEW_THRESHOLDS, reviewThresholdsOf } from './protocol-review';
+import type { ProtocolDocument } from './protocol.types';
 import { loadDefaultProtocol, protocolProblems } from './protocol.validate';
 
 describe('the protocol document\'s review block (audit-trail review thresholds)', () => {
@@ -12,13 +13,13 @@ describe('the protocol document\'s review block (audit-trail review thresholds)'
   it('given an older protocol without the block, then it is valid and gets the defaults', () => {
     const { review: _review, ...older } = loadDefaultProtocol();
     expect(protocolProblems(older)).toEqual([]);
-    expect(reviewThresholdsOf(older)).toEqual(DEFAULT_REVIEW_THRESHOLDS);
+    expect(reviewThresholdsOf(older as ProtocolDocument)).toEqual(DEFAULT_REVIEW_THRESHOLDS);
   });
 
   it('given a partial block, then the given fields win and the rest are defaults', () => {
     const doc = withReview({ entryLagDays: 7, siteHours: { timeZone: 'Europe/Paris' } });
     expect(protocolProblems(doc)).toEqual([]);
-    expect(reviewThresholdsOf(doc)).toMatchObject({ entryLagDays: 7, siteHours: { timeZone: 'Europe/Paris', start: '07:00', end: '20:00', weekends: false }, burst: DEFAULT_REVIEW_THRESHOLDS.burst });
+    expect(reviewThresholdsOf(doc as ProtocolDocument)).toMatchObject({ entryLagDays: 7, siteHours: { timeZone: 'Europe/Paris', start: '07:00', end: '20:00', weekends: false }, burst: DEFAULT_REVIEW_THRESHOLDS.burst });
   });
 
   it.each([
