@@ -6,7 +6,7 @@ import type { EventStore, FixedClock, StoredEvent } from '@trial-ledger/event-st
 import { IdentityService } from '@trial-ledger/identity';
 import type { KeyObject } from 'node:crypto';
 import { baselineAssessment, dose, eligibility, followUp, screening, subjectCommand } from '../../../libs/domain/src/subject/testing/subject.fixtures';
-import { FAST_SCRYPT } from '../../../libs/identity/src/testing';
+import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
 
 export const STUDY_ID = 'LANR-HGNET-01';
 const PASSWORD = { ada: 'correct horse battery staple', ivan: 'investigator passphrase 1', cora: 'coordinator passphrase 1', mona: 'monitor passphrase 0001' };
@@ -48,7 +48,7 @@ export interface ReviewScenario {
 export const buildReviewScenario = async (store: EventStore, clock: FixedClock, dir: string, noisy: boolean): Promise<ReviewScenario> => {
   const at = (instant: string) => clock.set(instant);
   clock.set('2026-01-05T08:00:00.000Z');
-  const identity = new IdentityService(store, clock, { scrypt: FAST_SCRYPT });
+  const identity = new IdentityService(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
   await identity.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORD.ada }, 'cli');
   const ada = await identity.verifyPassword('ada', PASSWORD.ada, 'cli');
   await identity.addUser(ada, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORD.ivan }, 'cli');
