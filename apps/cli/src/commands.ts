@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditTrail } from './audit-trail/audit-trail.command';
+import { registerAuditTrailReview } from './audit-trail/audit-trail-review.command';
 import { registerCheckpoint } from './checkpoint/checkpoint.command';
 import { registerDemo } from './demo/demo.command';
 import { registerExport } from './export/export.command';
@@ -31,6 +32,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,
+  registerAuditTrailReview,
   registerExport,
   registerReport,
   registerReplay,

@@ -1,4 +1,4 @@
-import { DomainError, reviewThresholdsOf, studyStreamId, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
+import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { normaliseInstant } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
@@ -65,7 +65,7 @@ const firstStudy = (events: readonly StoredEvent[]): string | null => {
 };
 
 const checkDataCut = (cut: DataCut): DataCut => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(cut.cutoff) || Number.isNaN(Date.parse(`${cut.cutoff}T00:00:00Z`))) {
+  if (!isIsoDate(cut.cutoff)) {
     throw new DomainError('REVIEW.INVALID_DATA_CUT', `a data cut's cutoff must be a date YYYY-MM-DD (got ${String(cut.cutoff)})`, 'validation', { cutoff: cut.cutoff });
   }
   return { cutoff: cut.cutoff, analysedAt: normaliseInstant(cut.analysedAt, 'to') };
