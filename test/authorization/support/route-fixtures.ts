@@ -221,6 +221,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetCasebook: readSubject('/casebook'),
   ListSignatures: readSubject('/signatures'),
   GetAuditTrail: readLedger('/api/v1/audit-trail'),
+  ReviewAuditTrail: readStudy('/audit-trail/review'),
   VerifyLedger: readLedger('/api/v1/ledger/verification'),
   ExportOdm: readLedger('/api/v1/exports/odm'),
   ExportAuditTrail: readLedger('/api/v1/exports/audit-trail', { format: 'csv' }),
