@@ -90,12 +90,15 @@ const cells = (allowed: readonly Role[]): string => ROLES.map((role) => (allowed
 const roleHeader = `${ROLES.join(' | ')}`;
 const roleRule = ROLES.map(() => ':-:').join(' | ');
 
-/** Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`. */
+/**
+ * Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`, plus the
+ * commands that run on their own besides having subcommands (`pfs` and `pfs diff`), named in CLI_ACCESS.
+ */
 export const cliCommandNames = (program: Command): string[] => {
   const walk = (command: Command, prefix: string): string[] =>
     command.commands.flatMap((sub) => {
       const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
-      return sub.commands.length > 0 ? walk(sub, name) : [name];
+      return sub.commands.length > 0 ? [...(Object.hasOwn(CLI_ACCESS, name) ? [name] : []), ...walk(sub, name)] : [name];
     });
   return walk(program, '');
 };
