@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REVIEW_INDICATORS, reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
+import { renderLedgerReport, REVIEW_INDICATORS, reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { buildReviewScenario, DATA_CUT, type ReviewScenario } from './support/review-scenario';
 
@@ -68,6 +68,16 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       const windowed = await reviewAuditTrail(ctx.store, { from: '2026-04-07', to: '2026-04-07', dataCuts: [DATA_CUT] });
 
       expect(windowed.indicators.filter((i) => i.findings.length > 0).map((i) => i.id)).toEqual(['burst', 'trail-integrity']);
+    });
+
+    it('then the printable report gains a review section with the findings and their events', async () => {
+      const page = await renderLedgerReport(ctx.store);
+
+      const section = page.slice(page.indexOf('<section id="review">'), page.indexOf('</section>', page.indexOf('<section id="review">')));
+      expect(section).toContain('12 findings in 12 of 13 indicators.');
+      expect(section).toContain('<h3>Bursts</h3>');
+      for (const e of triggers.burst ?? []) expect(section).toContain(`#${e.globalPosition}: ${e.eventId}`);
+      expect(section).toContain('Dr Ivan Investigator (ivan)');
     });
 
     it('then bad options are refused with stable codes', async () => {

@@ -8,6 +8,9 @@ import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
+import { reviewAuditTrail } from '../review/review-audit-trail';
+import type { AuditTrailReview } from '../review/review.types';
+import { reviewSection } from './review-section';
 
 export interface LedgerReportOptions {
   /** Default: the first study registered in the ledger. */
@@ -160,6 +163,8 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   let overview: StudyOverview | null = null;
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
+  let review: AuditTrailReview | null = null;
+  let reviewProblem: string | null = null;
   if (studyId) {
     overview = (await replayStudyOverview(store, studyId, asOf)).overview;
     try {
@@ -167,6 +172,11 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
       if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
     } catch (error) {
       pfsProblem = (error as Error).message;
+    }
+    try {
+      review = await reviewAuditTrail(store, { studyId, verification });
+    } catch (error) {
+      reviewProblem = (error as Error).message;
     }
   }
   const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
@@ -190,6 +200,7 @@ All times are server UTC recording times; clinical dates are as entered.</p></he
 ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
+${studyId ? reviewSection(review, reviewProblem) : ''}
 ${subjectSections}
 </body></html>
 `;
