@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DomainError } from '@trial-ledger/domain';
+import { executeCommand } from '@trial-ledger/command-pipeline';
+import { DomainError, loadDefaultProtocol } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { analysePfs, diffPfs, type PfsDiff } from '@trial-ledger/pfs';
+import { ADMIN } from '../../libs/domain/src/subject/testing/subject.fixtures';
 import { buildPfsDiffLedger, DAY, INTERIM_AT, type PfsDiffLedger } from './support/pfs-diff-ledger';
 
 const STUDY = 'LANR-HGNET-01';
@@ -132,5 +134,25 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
 
   it('given a hostile study id, then it is not found and nothing is thrown past the domain error', async () => {
     expect(await refusal(diffPfs(store, '__proto__', { fromKnownAt: INTERIM_AT }))).toBe('STUDY.NOT_FOUND');
+  });
+
+  it('given a protocol amendment that shortens the horizon, then the subjects it moves are named with the amendment as a study-level cause', async () => {
+    const other = new SqliteEventStore(join(dir, 'amended.sqlite'), { clock });
+    try {
+      await buildPfsDiffLedger(other, clock);
+      const before = (await other.head()).position;
+      clock.advance(60_000);
+      const protocol = { ...loadDefaultProtocol(), version: 2, endpoint: { ...loadDefaultProtocol().endpoint, horizonDays: 300, rateDays: [182, 300] } };
+      const amended = await executeCommand(other, { type: 'AmendProtocol', studyId: STUDY, payload: { protocol, reason: 'horizon shortened to 300 days by the sponsor' } }, { actor: ADMIN, source: 'cli' }, { clock });
+
+      const diff = await diffPfs(other, STUDY, { fromPosition: before });
+
+      expect(diff.studyCauses).toEqual([expect.objectContaining({ kind: 'protocol-amendment', eventId: amended.events[0].eventId, reason: 'horizon shortened to 300 days by the sponsor' })]);
+      expect(diff.subjects.map((x) => [x.subjectId, x.before?.cnsr, x.after?.cnsr, x.causes.length])).toEqual([['S004', 0, 4, 0]]);
+      expect(diff.verdict).toBe('1 subject changed: 1 protocol amendment.');
+      expect(diff.delta.rates.map((r) => r.day)).toEqual([182, 300]);
+    } finally {
+      await other.close();
+    }
   });
 });

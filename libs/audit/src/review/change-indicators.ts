@@ -28,7 +28,7 @@ export const signOffFindings = (ledger: ReviewLedger, changes: readonly StoredEv
   changes.flatMap((change) => {
     const target = targetOf(ledger, change);
     if (!target) return [];
-    const signOffs = ledger.events.filter((s) => {
+    const signOffs = (ledger.byStream.get(target.streamId) ?? []).filter((s) => {
       const kind = SIGN_OFF_EVENTS.get(s.type);
       return kind !== undefined && s.globalPosition < change.globalPosition && kind.covers(s, target);
     });

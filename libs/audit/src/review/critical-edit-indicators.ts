@@ -29,8 +29,10 @@ const describeMove = (before: SubjectPfs | null, after: SubjectPfs | null): stri
 
 /** The subject's PFS from the study and subject streams through `position` (the same derivation as `trial-ledger pfs`). */
 const pfsThrough = (ledger: ReviewLedger, protocol: ProtocolDocument, streamId: string, subjectId: string, position: number): SubjectPfs | null => {
-  const study = studyStreamId(ledger.studyId);
-  const events = ledger.events.filter((e) => e.globalPosition <= position && (e.streamId === study || e.streamId === streamId)).map(toProjected);
+  const events = [...(ledger.byStream.get(studyStreamId(ledger.studyId)) ?? []), ...(ledger.byStream.get(streamId) ?? [])]
+    .filter((e) => e.globalPosition <= position)
+    .sort((a, b) => a.globalPosition - b.globalPosition)
+    .map(toProjected);
   return deriveSubjectPfsFromEvents(events, ledger.studyId, subjectId, protocol);
 };
 

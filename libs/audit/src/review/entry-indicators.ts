@@ -45,7 +45,7 @@ const assessmentVisit = (ledger: ReviewLedger, start: IsoDate, date: IsoDate): {
 };
 
 const enrollmentDate = (ledger: ReviewLedger, streamId: string): IsoDate | null => {
-  const enrolled = ledger.events.find((e) => e.streamId === streamId && e.type === 'SubjectEnrolled');
+  const enrolled = ledger.byStream.get(streamId)?.find((e) => e.type === 'SubjectEnrolled');
   return enrolled && typeof enrolled.data.enrollmentDate === 'string' ? enrolled.data.enrollmentDate : null;
 };
 

@@ -13,6 +13,8 @@ export interface ReviewLedger {
   readonly thresholds: ReviewThresholds;
   readonly events: readonly StoredEvent[];
   readonly byId: ReadonlyMap<string, StoredEvent>;
+  /** Each stream's events in log order. */
+  readonly byStream: ReadonlyMap<string, readonly StoredEvent[]>;
   readonly from: string | null;
   readonly to: string | null;
   readonly dataCuts: readonly DataCut[];
@@ -59,6 +61,16 @@ export const finding = (
   positions: events.map((e) => e.globalPosition),
 });
 
+const streams = (events: readonly StoredEvent[]): Map<string, StoredEvent[]> => {
+  const map = new Map<string, StoredEvent[]>();
+  for (const e of events) {
+    const list = map.get(e.streamId);
+    if (list) list.push(e);
+    else map.set(e.streamId, [e]);
+  }
+  return map;
+};
+
 const firstStudy = (events: readonly StoredEvent[]): string | null => {
   const registered = events.find((e) => e.type === 'StudyRegistered' && e.streamId.startsWith('study-'));
   return registered ? registered.streamId.slice('study-'.length) : null;
@@ -99,6 +111,7 @@ export const loadReviewLedger = async (
     thresholds: reviewThresholdsOf(protocol),
     events,
     byId: new Map(events.map((e) => [e.eventId, e])),
+    byStream: streams(events),
     from,
     to,
     dataCuts,
