@@ -7,11 +7,14 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
 const ms = (e: StoredEvent): number => Date.parse(e.metadata.recordedAt);
 const SIGNATURES: ReadonlySet<string> = new Set(['CasebookSigned', 'RecordSigned']);
 
-const groupBy = (events: readonly StoredEvent[], key: (e: StoredEvent) => string | null): Map<string, StoredEvent[]> => {
+export const groupBy = (events: readonly StoredEvent[], key: (e: StoredEvent) => string | null): Map<string, StoredEvent[]> => {
   const map = new Map<string, StoredEvent[]>();
   for (const e of events) {
     const k = key(e);
-    if (k !== null) map.set(k, [...(map.get(k) ?? []), e]);
+    if (k === null) continue;
+    const list = map.get(k);
+    if (list) list.push(e);
+    else map.set(k, [e]);
   }
   return map;
 };

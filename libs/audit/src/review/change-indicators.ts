@@ -1,5 +1,6 @@
 import { clinicalDateOf, compareDates, studyStreamId } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
+import { groupBy } from './access-indicators';
 import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
 
@@ -142,9 +143,7 @@ export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent
 export const concentrationFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
   const t = ledger.thresholds;
   if (changes.length < t.minChangesForShare) return [];
-  const byUser = new Map<string, StoredEvent[]>();
-  for (const c of changes) byUser.set(who(c), [...(byUser.get(who(c)) ?? []), c]);
-  return [...byUser].flatMap(([username, list]) => {
+  return [...groupBy(changes, who)].flatMap(([username, list]) => {
     const share = Math.round((list.length / changes.length) * 1000) / 10;
     return share > t.dominantSharePercent ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
   });
@@ -156,14 +155,16 @@ const normalisedReason = (reason: string): string => reason.trim().replace(/\s+/
 export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
   const t = ledger.thresholds;
   const found: ReviewFinding[] = [];
-  const byReason = new Map<string, StoredEvent[]>();
   for (const c of changes) {
     const reason = reasonOf(c)?.trim() ?? '';
     if (reason.length < t.minReasonLength) {
       found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${reason === '' ? 'no reason' : `a ${reason.length}-character reason "${reason}"`} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
     }
-    if (reason !== '') byReason.set(normalisedReason(reason), [...(byReason.get(normalisedReason(reason)) ?? []), c]);
   }
+  const byReason = groupBy(changes, (c) => {
+    const reason = reasonOf(c)?.trim() ?? '';
+    return reason === '' ? null : normalisedReason(reason);
+  });
   for (const [reason, list] of byReason) {
     if (list.length <= t.repeatedReasonCount) continue;
     const users = [...new Set(list.map(who))].join(', ');

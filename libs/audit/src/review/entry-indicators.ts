@@ -88,8 +88,8 @@ export const backDatingFindings = (ledger: ReviewLedger): ReviewFinding[] => {
   return found;
 };
 
-const localTime = (instant: string, timeZone: string): { hhmm: string; weekday: string } => {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' }).formatToParts(new Date(instant));
+const localTime = (format: Intl.DateTimeFormat, instant: string): { hhmm: string; weekday: string } => {
+  const parts = format.formatToParts(new Date(instant));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { hhmm: `${part('hour')}:${part('minute')}`, weekday: part('weekday') };
 };
@@ -97,8 +97,9 @@ const localTime = (instant: string, timeZone: string): { hhmm: string; weekday: 
 /** Entries outside the sites' working hours (in their time zone) or on a weekend (unless weekends are allowed). */
 export const offHoursFindings = (ledger: ReviewLedger, commands: readonly StoredEvent[]): ReviewFinding[] => {
   const { timeZone, start, end, weekends } = ledger.thresholds.siteHours;
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23' });
   return commands.flatMap((e) => {
-    const { hhmm, weekday } = localTime(e.metadata.recordedAt, timeZone);
+    const { hhmm, weekday } = localTime(format, e.metadata.recordedAt);
     const weekend = !weekends && (weekday === 'Sat' || weekday === 'Sun');
     const outside = hhmm < start || hhmm >= end;
     if (!weekend && !outside) return [];
@@ -112,14 +113,21 @@ export const burstFindings = (ledger: ReviewLedger, commands: readonly StoredEve
   const { writes, minutes } = ledger.thresholds.burst;
   const span = minutes * 60_000;
   const byUser = new Map<string, StoredEvent[]>();
-  for (const e of commands) byUser.set(who(e), [...(byUser.get(who(e)) ?? []), e]);
+  for (const e of commands) {
+    const list = byUser.get(who(e));
+    if (list) list.push(e);
+    else byUser.set(who(e), [e]);
+  }
   const found: ReviewFinding[] = [];
   for (const [username, list] of byUser) {
     const times = list.map((e) => Date.parse(e.metadata.recordedAt));
     const marked = new Array<boolean>(list.length).fill(false);
-    for (let j = 0, i = 0; j < list.length; j += 1) {
+    // Mark every command inside some span holding more than `writes`; each index is marked once (linear).
+    for (let j = 0, i = 0, markedTo = -1; j < list.length; j += 1) {
       while (times[j] - times[i] > span) i += 1;
-      if (j - i + 1 > writes) for (let k = i; k <= j; k += 1) marked[k] = true;
+      if (j - i + 1 <= writes) continue;
+      for (let k = Math.max(i, markedTo + 1); k <= j; k += 1) marked[k] = true;
+      markedTo = j;
     }
     for (let k = 0; k < list.length; ) {
       if (!marked[k]) {
