@@ -9,6 +9,9 @@ import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
+import { reviewAuditTrail } from '../review/review-audit-trail';
+import type { AuditTrailReview } from '../review/review.types';
+import { reviewSection } from './review-section';
 
 export interface LedgerReportOptions {
   /** Default: the first study registered in the ledger. */
@@ -169,6 +172,8 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
   const subjectSections: Html[] = [];
+  let review: AuditTrailReview | null = null;
+  let reviewProblem: string | null = null;
   if (studyId) {
     const { state } = await clinicalReadModelsAt(store, { saved: options.readModels ?? null, toPosition: head });
     overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${head}`, { studyId });
@@ -177,6 +182,11 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
       if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
     } catch (error) {
       pfsProblem = (error as Error).message;
+    }
+    try {
+      review = await reviewAuditTrail(store, { studyId, verification });
+    } catch (error) {
+      reviewProblem = (error as Error).message;
     }
     const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
     const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
@@ -199,6 +209,7 @@ All times are server UTC recording times; clinical dates are as entered.</p></he
 ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
+${studyId ? reviewSection(review, reviewProblem) : ''}
 ${subjectSections}
 </body></html>
 `;

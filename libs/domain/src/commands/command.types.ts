@@ -121,11 +121,15 @@ export const QUERY_ROLES = {
   GetStudyOverview: CLINICAL_READERS,
   GetPfs: CLINICAL_READERS,
   GetPfsPlot: CLINICAL_READERS,
+  /** Endpoint provenance: what moved the PFS analysis between two knowledge times or data cuts. */
+  GetPfsDiff: CLINICAL_READERS,
   ListSignatures: CLINICAL_READERS,
   GetAuditTrail: LEDGER_AUDITORS,
   ExportAuditTrail: LEDGER_AUDITORS,
   ExportOdm: LEDGER_AUDITORS,
   VerifyLedger: LEDGER_AUDITORS,
+  /** Risk-based audit-trail review (EMA 2023 §6.2.2). */
+  ReviewAuditTrail: LEDGER_AUDITORS,
   /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
   ListUsers: ['admin', 'monitor', 'regulator'],
   GetUser: ['admin', 'monitor', 'regulator'],
