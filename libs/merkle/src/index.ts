@@ -1,0 +1,3 @@
+export * from './rfc9162';
+export * from './compact-range';
+export * from './stored-tree';
