@@ -46,6 +46,11 @@ export class CompactRange {
     return new CompactRange(size, nodes);
   }
 
+  /** An independent copy: appends to it leave this range as it was (a rolled-back transaction). */
+  clone(): CompactRange {
+    return new CompactRange(this.count, this.nodes);
+  }
+
   get size(): number {
     return this.count;
   }

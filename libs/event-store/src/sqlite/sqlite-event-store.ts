@@ -22,13 +22,15 @@ import { nextRecordedAt } from '../recorded-at';
 import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { checkImportBatch } from '../ledger-importer';
+import { migrateSqliteMerkleNodes, SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+import type { NodeId } from '@trial-ledger/merkle';
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
  * last one applied. The triggers make the database itself refuse UPDATE and DELETE on the ledger
  * (SPEC §4): no code path, and no SQL console user who keeps the triggers, can rewrite history.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE events (
      global_position INTEGER PRIMARY KEY,
      event_id        TEXT    NOT NULL UNIQUE,
@@ -61,6 +63,7 @@ const MIGRATIONS: readonly string[] = [
      BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: UPDATE refused'); END;
    CREATE TRIGGER idempotency_no_delete BEFORE DELETE ON idempotency_keys
      BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: DELETE refused'); END;`,
+  migrateSqliteMerkleNodes,
 ];
 
 interface EventRow {
@@ -139,6 +142,7 @@ export class SqliteEventStore implements EventStore {
   private cachedEvents = 0;
   private cacheDataVersion = -1;
   private readonly statements;
+  private readonly merkle: SqliteMerkleNodes;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -153,6 +157,7 @@ export class SqliteEventStore implements EventStore {
     this.pollMs = options.pollMs ?? 250;
     this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
+    this.merkle = new SqliteMerkleNodes(this.db);
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
       head: this.db.prepare<[], { global_position: number; hash: string; recorded_at: string }>(
@@ -214,7 +219,9 @@ export class SqliteEventStore implements EventStore {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]);
+        const migration = MIGRATIONS[version];
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.pragma(`user_version = ${version + 1}`);
       }).immediate();
     }
@@ -235,6 +242,7 @@ export class SqliteEventStore implements EventStore {
       if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
       streams.add(write.streamId);
     }
+    let keepTree = (): void => undefined;
     const run = this.db.transaction((): AppendResult => {
       const key = request.idempotencyKey ?? null;
       if (key !== null) {
@@ -298,6 +306,7 @@ export class SqliteEventStore implements EventStore {
           prevHash = hash;
         }
       }
+      keepTree = this.merkle.extend({ position: head?.global_position ?? 0, hash: head?.hash ?? GENESIS_HASH }, stored.map((e) => e.hash));
       if (key !== null) {
         this.statements.insertIdempotency.run(
           key,
@@ -310,7 +319,9 @@ export class SqliteEventStore implements EventStore {
       }
       return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
     });
-    return run.immediate();
+    const result = run.immediate();
+    keepTree();
+    return result;
   }
 
   private replay(seen: IdempotencyRow, requestHash: string | null): AppendResult {
@@ -463,8 +474,9 @@ export class SqliteEventStore implements EventStore {
             canonicalize(e.data), canonicalize(e.metadata), e.metadata.recordedAt, e.prevHash, e.hash, e.metadata.idempotencyKey ?? null,
           );
         }
+        return this.merkle.extend({ position: events[0].globalPosition - 1, hash: events[0].prevHash }, events.map((e) => e.hash));
       })
-      .immediate();
+      .immediate()();
     this.notifier.notify();
   }
 
@@ -496,6 +508,11 @@ export class SqliteEventStore implements EventStore {
       if (rows.length < 1000) return;
       after = rows[rows.length - 1].idempotency_key;
     }
+  }
+
+  /** Hashes of complete subtrees of the RFC 9162 tree over the log (level 0: from the events' hashes). */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    return this.merkle.treeNodes(ids);
   }
 
   /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */
