@@ -21,6 +21,8 @@ import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } f
 import { nextRecordedAt } from '../recorded-at';
 import { joinRangeReports, type RangeReport } from '../sqlite/sqlite-parallel-verify';
 import { MIGRATIONS } from './postgres-schema';
+import { PostgresMerkleNodes, readPostgresTreeNodes } from '../merkle/postgres-merkle-nodes';
+import type { NodeId } from '@trial-ledger/merkle';
 
 /** NOTIFY channel that wakes catch-up subscriptions in every process connected to the database. */
 export const APPEND_CHANNEL = 'trial_ledger_appended';
@@ -260,6 +262,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly pollMs: number;
   private readonly notifier: PostgresAppendNotifier;
   private closed = false;
+  private readonly merkle = new PostgresMerkleNodes();
 
   private constructor(
     private readonly pool: Pool,
@@ -321,6 +324,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
         const now = await applied();
         for (const migration of MIGRATIONS.filter((m) => m.version > now)) {
           await client.query(migration.sql);
+          await migration.after?.(client);
           await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
         }
         await client.query('COMMIT');
@@ -334,7 +338,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   /** Runs `work` in a transaction holding the append lock; rolls back on any error. */
-  private async inAppendTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async inAppendTransaction<T>(work: (client: PoolClient, afterCommit: (hook: () => void) => void) => Promise<T>): Promise<T> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -345,8 +349,10 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     try {
       // One round trip: a simple-protocol query may carry both statements.
       await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
-      const result = await work(client);
+      const hooks: (() => void)[] = [];
+      const result = await work(client, (hook) => hooks.push(hook));
       await client.query('COMMIT');
+      for (const hook of hooks) hook();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {
@@ -378,12 +384,17 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     }
     // Canonical JSON of the data does not depend on the head: computed before taking the lock.
     const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
-    const result = await this.inAppendTransaction((client) => this.appendLocked(client, request, dataJson));
+    const result = await this.inAppendTransaction((client, afterCommit) => this.appendLocked(client, request, dataJson, afterCommit));
     if (!result.replayed) this.notifier.notify(result.lastPosition);
     return result;
   }
 
-  private async appendLocked(client: PoolClient, request: AppendRequest, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
+  private async appendLocked(
+    client: PoolClient,
+    request: AppendRequest,
+    dataJson: ReadonlyMap<string, string>,
+    afterCommit: (hook: () => void) => void,
+  ): Promise<AppendResult> {
     const key = request.idempotencyKey ?? null;
     const checks = request.checks ?? [];
     const ids = [...new Set([...checks.map((c) => c.streamId), ...request.writes.map((w) => w.streamId)])];
@@ -461,7 +472,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
       key === null
         ? null
         : { key, requestHash: request.requestHash ?? null, eventIds: stored.map((e) => e.eventId), streamVersions: versions, lastPosition: position, recordedAt };
-    await this.insertEvents(client, rows, idempotency);
+    await this.insertEvents(client, rows, idempotency, afterCommit);
     return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
   }
 
@@ -470,8 +481,16 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
    * NOTIFY: a batch of 100 is one round trip. The notification is delivered to LISTENers only when
    * the transaction commits.
    */
-  private async insertEvents(client: PoolClient, rows: readonly InsertRow[], idempotency: IdempotencyRecord | null): Promise<void> {
+  private async insertEvents(
+    client: PoolClient,
+    rows: readonly InsertRow[],
+    idempotency: IdempotencyRecord | null,
+    afterCommit: (hook: () => void) => void,
+  ): Promise<void> {
     const column = <T>(pick: (e: StoredEvent) => T): T[] => rows.map((r) => pick(r.event));
+    const first = rows[0].event;
+    // The Merkle nodes these events complete go into the same statement: no extra round trip.
+    const tree = await this.merkle.extend(client, { position: first.globalPosition - 1, hash: first.prevHash }, column((e) => e.hash));
     try {
       await client.query({
         name: 'trial-ledger.append-insert',
@@ -484,6 +503,9 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
          ), remembered AS (
            INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
            SELECT $12, $13, $14::json, $15::json, $16, $17 WHERE $12::text IS NOT NULL
+           RETURNING 1
+         ), nodes AS (
+           INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($20::smallint[], $21::bigint[], $22::bytea[])
            RETURNING 1
          )
          SELECT pg_notify($18, $19)`,
@@ -507,8 +529,12 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
           idempotency?.recordedAt ?? null,
           APPEND_CHANNEL,
           String(rows[rows.length - 1].event.globalPosition),
+          tree.levels,
+          tree.indices,
+          tree.hashes,
         ],
       });
+      afterCommit(tree.keep);
     } catch (error) {
       const pgError = error as { code?: string; constraint?: string };
       if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
@@ -728,7 +754,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   async importEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.inAppendTransaction(async (client) => {
+    await this.inAppendTransaction(async (client, afterCommit) => {
       const head = await this.readHead(client);
       const ids = [...new Set(events.map((e) => e.streamId))];
       const current = await client.query<{ stream_id: string; v: number }>(
@@ -741,6 +767,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
         client,
         events.map((event) => ({ event, dataJson: canonicalize(event.data), metadataJson: canonicalize(event.metadata) })),
         null,
+        afterCommit,
       );
     });
     this.notifier.notify(events[events.length - 1].globalPosition);
@@ -762,6 +789,15 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   subscribe(options: SubscriptionOptions): Subscription {
     void this.notifier.listen();
     return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
+  }
+
+  /** Hashes of complete subtrees of the RFC 9162 tree over the log, in one round trip. */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    try {
+      return await readPostgresTreeNodes(this.pool, ids);
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
   }
 
   /** The connection pool, for adapters in this lib (projection checkpoints, benchmarks). */

@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { backfillPostgresMerkleNodes, POSTGRES_MERKLE_SCHEMA } from '../merkle/postgres-merkle-nodes';
 /**
  * Versioned schema migrations for the PostgreSQL ledger, applied in order, each recorded in
  * `schema_migrations`. Never edit a released migration: add a new one.
@@ -19,6 +21,8 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Data work done in the migration's transaction after its SQL (e.g. deriving a new table from the events). */
+  readonly after?: (client: PoolClient) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -68,6 +72,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER idempotency_keys_no_truncate BEFORE TRUNCATE ON idempotency_keys
         FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
     `,
+  },
+  {
+    version: 2,
+    name: 'RFC 9162 Merkle tree nodes, built from the events',
+    sql: POSTGRES_MERKLE_SCHEMA,
+    after: backfillPostgresMerkleNodes,
   },
 ];
 

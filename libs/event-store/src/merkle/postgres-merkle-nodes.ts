@@ -1,0 +1,73 @@
+import type { PoolClient } from 'pg';
+import { CompactRange, eventLeafHash, nodeKey, type NodeId } from '@trial-ledger/merkle';
+import { splitLeafIds, TreeFrontier } from './tree-frontier';
+
+/** Schema version 2: the Merkle tree's complete subtrees (level ≥ 1), append-only like the events. */
+export const POSTGRES_MERKLE_SCHEMA = String.raw`
+  CREATE TABLE merkle_nodes (
+    level smallint NOT NULL CHECK (level >= 1),
+    idx   bigint   NOT NULL CHECK (idx >= 0),
+    hash  bytea    NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (level, idx)
+  );
+  CREATE TRIGGER merkle_nodes_append_only BEFORE UPDATE OR DELETE ON merkle_nodes
+    FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
+  CREATE TRIGGER merkle_nodes_no_truncate BEFORE TRUNCATE ON merkle_nodes
+    FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change();
+`;
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+/** Reads the given nodes in one round trip (level 0 from the events' hashes). */
+export const readPostgresTreeNodes = async (db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> => {
+  const { leaves, interior } = splitLeafIds(ids);
+  const found = new Map<string, Buffer>();
+  if (ids.length === 0) return found;
+  const rows = await db.query<{ level: number; idx: string; hash: Buffer | null; event_hash: string | null }>({
+    name: 'trial-ledger.merkle-nodes',
+    text: `SELECT n.level, n.idx, n.hash, NULL AS event_hash
+             FROM merkle_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx
+           UNION ALL
+           SELECT 0, e.global_position - 1, NULL, e.hash FROM events e WHERE e.global_position = ANY($3::bigint[])`,
+    values: [interior.map((id) => id.level), interior.map((id) => id.index), leaves.map((id) => id.index + 1)],
+  });
+  for (const row of rows.rows) {
+    found.set(nodeKey({ level: row.level, index: Number(row.idx) }), row.event_hash !== null ? eventLeafHash(row.event_hash) : (row.hash as Buffer));
+  }
+  return found;
+};
+
+/** Builds the tree of a ledger written before it existed, inside the migration transaction. */
+export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<void> => {
+  const range = CompactRange.empty();
+  for (;;) {
+    const page = await client.query<{ hash: string }>('SELECT hash FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 5000', [range.size]);
+    if (page.rows.length === 0) return;
+    const nodes = page.rows.flatMap((row) => range.append(eventLeafHash(row.hash)).filter((node) => node.level > 0));
+    await client.query('INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
+      nodes.map((n) => n.level),
+      nodes.map((n) => n.index),
+      nodes.map((n) => n.hash),
+    ]);
+  }
+};
+
+/** The PostgreSQL side of tree maintenance: the nodes an append completes, as columns for its INSERT. */
+export class PostgresMerkleNodes {
+  private readonly frontier = new TreeFrontier();
+
+  async extend(
+    client: Queryable,
+    head: { position: number; hash: string },
+    eventHashes: readonly string[],
+  ): Promise<{ levels: number[]; indices: number[]; hashes: Buffer[]; keep: () => void }> {
+    const ids = this.frontier.idsToLoad(head);
+    const extension = this.frontier.extend(head, eventHashes, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
+    return {
+      levels: extension.nodes.map((n) => n.level),
+      indices: extension.nodes.map((n) => n.index),
+      hashes: extension.nodes.map((n) => n.hash),
+      keep: extension.keep,
+    };
+  }
+}
