@@ -4,8 +4,9 @@ import { newEventId } from './event-ids';
 import { currentSchemaVersion, type Actor, type CommandMetadata, type DomainEvent } from '@trial-ledger/domain';
 import {
   ConcurrencyError,
-  IdempotencyKeyReusedError,
+  findRepeat,
   systemClock,
+  type AppendResult,
   type Clock,
   type EventSource,
   type EventStore,
@@ -55,8 +56,8 @@ export interface CommandOutcome {
   /** The primary stream's version after the command (the new `ETag`). */
   readonly primaryVersion: number;
   readonly lastPosition: number;
-  /** True when an earlier request with the same idempotency key is being answered again. */
-  readonly replayed: boolean;
+  /** True for an idempotent repeat: an earlier request with the same idempotency key answered again, nothing written. */
+  readonly repeated: boolean;
 }
 
 export interface PipelineOptions {
@@ -85,8 +86,9 @@ export const handleCommand = async (
   const key = envelope.idempotencyKey ?? null;
   const requestHash = envelope.requestHash ?? null;
   if (key !== null) {
-    const replayed = await replayIdempotent(store, plan.primaryStream, key, requestHash);
-    if (replayed) return replayed;
+    // Before deciding: a repeated enrolment must get its first answer, not be refused as a second one.
+    const repeat = await findRepeat(store, key, requestHash);
+    if (repeat) return outcomeOf(plan.primaryStream, repeat, 0);
   }
   const correlationId = envelope.correlationId ?? newEventId();
   const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
@@ -101,7 +103,7 @@ export const handleCommand = async (
     const decision = await plan.decide(streams, metadata);
     const writes = decision.writes.filter((w) => w.events.length > 0);
     if (writes.length === 0) {
-      return { events: [], primaryStream: plan.primaryStream, primaryVersion: versionOf(plan.primaryStream), lastPosition: (await store.head()).position, replayed: false };
+      return { events: [], primaryStream: plan.primaryStream, primaryVersion: versionOf(plan.primaryStream), lastPosition: (await store.head()).position, repeated: false };
     }
     const written = new Set(writes.map((w) => w.streamId));
     let causationId = envelope.causationId ?? null;
@@ -133,13 +135,7 @@ export const handleCommand = async (
         idempotencyKey: key,
         requestHash,
       });
-      return {
-        events: result.events,
-        primaryStream: plan.primaryStream,
-        primaryVersion: result.streamVersions[plan.primaryStream] ?? versionOf(plan.primaryStream),
-        lastPosition: result.lastPosition,
-        replayed: result.replayed,
-      };
+      return outcomeOf(plan.primaryStream, result, versionOf(plan.primaryStream));
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
       await pause(Math.floor(Math.random() * Math.min(50, attempt * 2)));
@@ -147,16 +143,11 @@ export const handleCommand = async (
   }
 };
 
-const replayIdempotent = async (store: EventStore, primaryStream: string, key: string, requestHash: string | null): Promise<CommandOutcome | null> => {
-  const record = await store.findIdempotencyRecord(key);
-  if (!record) return null;
-  if (record.requestHash !== null && requestHash !== null && record.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
-  const events = (await Promise.all(record.eventIds.map((id) => store.getEvent(id)))).filter((e): e is StoredEvent => e !== null);
-  return {
-    events,
-    primaryStream,
-    primaryVersion: record.streamVersions[primaryStream] ?? 0,
-    lastPosition: record.lastPosition,
-    replayed: true,
-  };
-};
+/** The pipeline's outcome of a store append (a new one, or an idempotent repeat). */
+const outcomeOf = (primaryStream: string, result: AppendResult, primaryVersionBefore: number): CommandOutcome => ({
+  events: result.events,
+  primaryStream,
+  primaryVersion: result.streamVersions[primaryStream] ?? primaryVersionBefore,
+  lastPosition: result.lastPosition,
+  repeated: result.repeated,
+});

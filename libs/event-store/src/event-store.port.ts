@@ -41,8 +41,11 @@ export interface AppendResult {
   /** Each written stream's version after the append. */
   readonly streamVersions: Readonly<Record<string, number>>;
   readonly lastPosition: number;
-  /** True when this is the remembered outcome of an earlier request with the same idempotency key. */
-  readonly replayed: boolean;
+  /**
+   * True for an idempotent repeat: the outcome of an earlier request with the same idempotency key,
+   * answered again with nothing written.
+   */
+  readonly repeated: boolean;
 }
 
 /** The remembered outcome of an idempotent request. */
@@ -97,6 +100,11 @@ export interface Subscription {
 export interface EventStore {
   /** A short description for logs and `--help`, without credentials. */
   readonly description: string;
+  /**
+   * The file holding the ledger, when the store is a file on this machine (SQLite): files that belong
+   * to the ledger, such as persistent read models, are kept beside it. Absent for servers and memory.
+   */
+  readonly localFile?: string;
   append(request: AppendRequest): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The number of events in the stream (0 when it does not exist). */
@@ -121,7 +129,7 @@ export interface EventStore {
   head(): Promise<LogHead>;
   getEvent(eventId: string): Promise<StoredEvent | null>;
   findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
-  /** Catch-up subscription: replays from the checkpoint, then follows new appends. */
+  /** Catch-up subscription: delivers every event after the checkpoint, then follows new appends. */
   subscribe(options: SubscriptionOptions): Subscription;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+export * from './append';
 export * from './catch-up-subscription';
 export * from './clock';
 export * from './event-envelope';

@@ -101,7 +101,7 @@ describe('migrateLedger', () => {
     // And remembered idempotent outcomes survive, so a client retry after the move is still answered once
     expect(await idempotencyRecords(copy)).toEqual(await idempotencyRecords(original));
     const retried = await pg.append({ writes: [{ streamId: 'subject-S000', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'key-3', requestHash: 'hash-3' });
-    expect(retried.replayed).toBe(true);
+    expect(retried.repeated).toBe(true);
     expect((await pg.head()).position).toBe(42);
     // And the stores carry on: the next append extends the migrated chain
     const next = await copy.append({ writes: [{ streamId: 'subject-S001', expectedVersion: 'any', events: [testEvent()] }] });

@@ -245,7 +245,7 @@ describe('KurrentDbEventStore as a migration target (over a fake client)', () =>
       // A new process on the same KurrentDB still knows the imported keys and answers a retry once
       const restarted = await KurrentDbEventStore.connect('kurrentdb://fake:2113?tls=false', { client: server });
       const retry = await restarted.append({ writes: [{ streamId: 'subject-S001', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k4', requestHash: 'h4' });
-      expect(retry).toMatchObject({ replayed: true, lastPosition: 5 });
+      expect(retry).toMatchObject({ repeated: true, lastPosition: 5 });
       await restarted.close();
     } finally {
       await original.close();

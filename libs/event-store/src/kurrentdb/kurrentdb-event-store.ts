@@ -13,7 +13,10 @@ import { v5 as uuidv5 } from 'uuid';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { systemClock, type Clock } from '../clock';
 import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError } from '../event-store.errors';
+import { validateAppendRequest } from '../append/append-request';
+import type { EarlierRequest } from '../append/idempotent-repeat';
+import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
   AppendResult,
@@ -25,10 +28,10 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { hashEvent } from '../hash-chain';
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
-import { nextRecordedAt } from '../recorded-at';
 import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState, type LedgerEnvelope } from './kurrentdb-mapping';
+import type { NodeId } from '@trial-ledger/merkle';
+import { MemoryMerkleTree } from '../merkle/memory-merkle-tree';
 
 /** Namespace for the deterministic ids of per-stream link events (uuid v5 of ledger name and position). */
 const LINK_NAMESPACE = '5b0f3f52-6f1c-4f8e-9d53-1c1e2b7a9a10';
@@ -60,13 +63,14 @@ interface IndexedRequest {
 /**
  * This process's index of the ledger stream, folded from it in order: per-stream positions (a
  * stream's version is its number of events), event id → position, idempotency keys, and the head.
- * It only ever moves forward, one position at a time, so a fold that overlaps another is harmless.
+ * The RFC 9162 tree over the ledger is folded with it. It only ever moves forward, one position at a time, so a fold that overlaps another is harmless.
  */
 class LedgerIndex {
   head: LogHead = { position: 0, hash: GENESIS_HASH, recordedAt: null };
   readonly streams = new Map<string, number[]>();
   readonly positions = new Map<string, number>();
   readonly requests = new Map<string, IndexedRequest>();
+  readonly tree = new MemoryMerkleTree();
 
   apply(event: StoredEvent, idempotency: LedgerEnvelope['idempotency'] | undefined): void {
     if (event.globalPosition <= this.head.position) return;
@@ -90,6 +94,7 @@ class LedgerIndex {
       request.lastPosition = event.globalPosition;
       this.requests.set(idempotency.key, request);
     }
+    this.tree.append(event.hash);
     this.head = { position: event.globalPosition, hash: event.hash, recordedAt: event.metadata.recordedAt };
   }
 
@@ -183,71 +188,37 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
-    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
-      throw new InvalidAppendError('An append needs at least one event');
-    }
-    const streams = new Set<string>();
-    for (const write of request.writes) {
-      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
-      streams.add(write.streamId);
-    }
+    validateAppendRequest(request);
     // Appends from this process queue here, so they do not lose ledger races to each other.
     const run = this.appendQueue.then(() => this.appendSerialised(request));
     this.appendQueue = run.catch(() => undefined);
     const result = await run;
-    if (!result.replayed) {
+    if (!result.repeated) {
       this.notifier.notify();
       if (this.linkStreams) await this.syncLinks(Object.keys(result.streamVersions)).catch(() => undefined);
     }
     return result;
   }
 
+  /**
+   * I/O only: folds the ledger up to its end, lets `planAppend` decide from the index, and writes the
+   * events conditional on the ledger's revision; when another process moved the ledger first, folds
+   * again and decides again.
+   */
   private async appendSerialised(request: AppendRequest): Promise<AppendResult> {
     let lastConflict: unknown = null;
+    const key = request.idempotencyKey ?? null;
     for (let attempt = 0; attempt < MAX_LEDGER_ATTEMPTS; attempt += 1) {
       await this.catchUp();
-      const key = request.idempotencyKey ?? null;
-      if (key !== null) {
-        const seen = this.index.requests.get(key);
-        if (seen) return this.replay(key, seen, request.requestHash ?? null);
-      }
-      for (const check of request.checks ?? []) {
-        const actual = this.index.version(check.streamId);
-        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
-      }
-      const versions: Record<string, number> = {};
-      for (const write of request.writes) {
-        const actual = this.index.version(write.streamId);
-        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
-        versions[write.streamId] = actual;
-      }
       const head = this.index.head;
-      const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
-      const idempotency = key !== null ? { key, requestHash: request.requestHash ?? null } : null;
-      let position = head.position;
-      let prevHash = head.hash;
-      const stored: StoredEvent[] = [];
-      for (const write of request.writes) {
-        for (const event of write.events) {
-          position += 1;
-          versions[write.streamId] += 1;
-          const unhashed = {
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion: versions[write.streamId],
-            globalPosition: position,
-            data: event.data,
-            metadata: { ...event.metadata, recordedAt },
-            prevHash,
-          };
-          const hash = hashEvent(unhashed);
-          stored.push({ ...unhashed, hash });
-          prevHash = hash;
-        }
-      }
-      const records = stored.map((e) =>
+      const plan = planAppend(
+        request,
+        { head, versionOf: (streamId) => this.index.version(streamId), earlier: key === null ? null : await this.earlierRequest(key) },
+        this.clock.now(),
+      );
+      if (plan.kind === 'repeat') return plan.result;
+      const idempotency = plan.idempotency ? { key: plan.idempotency.key, requestHash: plan.idempotency.requestHash } : null;
+      const records = plan.extension.events.map((e) =>
         jsonEvent({ id: e.eventId, type: e.type, data: e.data, metadata: toLedgerEnvelope(e, idempotency) as unknown as Record<string, unknown> }),
       );
       try {
@@ -262,16 +233,17 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
         }
         throw mapped;
       }
-      for (const event of stored) this.index.apply(event, idempotency ?? undefined);
-      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+      for (const event of plan.extension.events) this.index.apply(event, idempotency ?? undefined);
+      return plan.result;
     }
     throw lastConflict;
   }
 
-  private async replay(key: string, seen: IndexedRequest, requestHash: string | null): Promise<AppendResult> {
-    if (seen.requestHash !== null && requestHash !== null && seen.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
-    const events = await this.readPositions(seen.eventIds.map((id) => this.index.positions.get(id) as number));
-    return { events, streamVersions: { ...seen.streamVersions }, lastPosition: seen.lastPosition, replayed: true };
+  private async earlierRequest(key: string): Promise<EarlierRequest | null> {
+    const seen = this.index.requests.get(key);
+    if (!seen) return null;
+    const record: IdempotencyRecord = { key, ...seen, eventIds: [...seen.eventIds], streamVersions: { ...seen.streamVersions } };
+    return { record, events: await this.readPositions(seen.eventIds.map((id) => this.index.positions.get(id) as number)) };
   }
 
   /** Events at the given ascending positions, one ledger read per run of consecutive positions. */
@@ -438,6 +410,12 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   async head(): Promise<LogHead> {
     await this.catchUp();
     return { ...this.index.head };
+  }
+
+  /** The RFC 9162 tree folded from the ledger stream (see MemoryMerkleTree). */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    await this.catchUp();
+    return this.index.tree.treeNodes(ids);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { CompactRange, eventLeafHash, nodeKey, type NodeId } from '@trial-ledger/merkle';
-import { splitLeafIds, TreeFrontier } from './tree-frontier';
+import { splitLeafIds, TreeFrontier, type ChainedRow } from './tree-frontier';
 
 /** Schema version 2: the Merkle tree's complete subtrees (level ≥ 1), append-only like the events. */
 export const POSTGRES_MERKLE_SCHEMA = String.raw`
@@ -56,18 +56,15 @@ export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<vo
 export class PostgresMerkleNodes {
   private readonly frontier = new TreeFrontier();
 
-  async extend(
-    client: Queryable,
-    head: { position: number; hash: string },
-    eventHashes: readonly string[],
-  ): Promise<{ levels: number[]; indices: number[]; hashes: Buffer[]; keep: () => void }> {
-    const ids = this.frontier.idsToLoad(head);
-    const extension = this.frontier.extend(head, eventHashes, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
+  async extend(client: Queryable, rows: readonly ChainedRow[]): Promise<{ levels: number[]; indices: number[]; hashes: Buffer[] }> {
+    const ids = this.frontier.idsToLoad(rows);
+    const extension = this.frontier.extend(rows, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
+    // Kept before COMMIT: harmless if the transaction rolls back (see TreeFrontier).
+    extension.keep();
     return {
       levels: extension.nodes.map((n) => n.level),
       indices: extension.nodes.map((n) => n.index),
       hashes: extension.nodes.map((n) => n.hash),
-      keep: extension.keep,
     };
   }
 }

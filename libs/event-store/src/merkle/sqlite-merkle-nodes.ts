@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CompactRange, eventLeafHash, nodeKey, type NodeId } from '@trial-ledger/merkle';
-import { splitLeafIds, TreeFrontier } from './tree-frontier';
+import { splitLeafIds, TreeFrontier, type ChainedRow } from './tree-frontier';
 
 /**
  * Schema version 2: the Merkle tree's complete subtrees (level ≥ 1), append-only like the events, and
@@ -39,15 +39,11 @@ export class SqliteMerkleNodes {
   }
 
   /** Inside the append transaction, after the events' rows: stores the nodes they complete. Returns the commit hook. */
-  extend(head: { position: number; hash: string }, eventHashes: readonly string[]): () => void {
-    const ids = this.frontier.idsToLoad(head);
-    const extension = this.frontier.extend(head, eventHashes, ids.length > 0 ? this.treeNodes(ids) : undefined);
+  extend(rows: readonly ChainedRow[]): () => void {
+    const ids = this.frontier.idsToLoad(rows);
+    const extension = this.frontier.extend(rows, ids.length > 0 ? this.treeNodes(ids) : undefined);
     for (const node of extension.nodes) this.insert.run(node.level, node.index, node.hash);
     return extension.keep;
-  }
-
-  forget(): void {
-    this.frontier.forget();
   }
 
   /** Point reads by primary key: O(log n) of them answer any proof. */

@@ -1,4 +1,10 @@
+import type { StoredEvent } from '../event-envelope';
 import { CompactRange, eventLeafHash, frontierIds, nodeKey, type NodeId, type TreeNode } from '@trial-ledger/merkle';
+
+/** An appended event as the tree needs it: the head it extends is (position − 1, prevHash). */
+export type ChainedRow = Pick<StoredEvent, 'globalPosition' | 'prevHash' | 'hash'>;
+
+const headOf = (rows: readonly ChainedRow[]): { position: number; hash: string } => ({ position: rows[0].globalPosition - 1, hash: rows[0].prevHash });
 
 /** What an append adds to the stored tree: the interior nodes it completed (level ≥ 1). */
 export interface TreeExtension {
@@ -13,33 +19,33 @@ export interface TreeExtension {
  * `merkle_nodes` table keyed by (level, index); level 0 is the event's own chained hash, so leaves
  * are not stored twice. The compact range of the head is kept in memory between appends and checked
  * against the head read inside the transaction (position and chain hash), so another writer's append
- * is never missed: on a mismatch the range is reloaded from the O(log n) frontier nodes.
+ * is never missed: on a mismatch the range is reloaded from the O(log n) frontier nodes. Keeping a
+ * range whose transaction then rolled back is harmless: the chain hash at a position commits to every
+ * event before it, so whenever the log's head is (position, hash) again, the range is that same range.
  */
 export class TreeFrontier {
   private kept: { range: CompactRange; headHash: string } | null = null;
 
-  /** The frontier nodes to read when the kept range is not the head's; empty when it is. */
-  idsToLoad(head: { position: number; hash: string }): NodeId[] {
+  /** The frontier nodes to read when the kept range is not that of the head the rows extend; empty when it is. */
+  idsToLoad(rows: readonly ChainedRow[]): NodeId[] {
+    const head = headOf(rows);
     return this.isKept(head) ? [] : frontierIds(head.position);
   }
 
   /**
-   * Extends the head's range with the appended events' hashes. `loaded` holds the nodes named by
+   * Extends the head's range with the appended events (at least one, in order). `loaded` holds the nodes named by
    * `idsToLoad` (level 0 from the events table), unless the kept range was still the head's.
    */
-  extend(head: { position: number; hash: string }, eventHashes: readonly string[], loaded?: ReadonlyMap<string, Buffer>): TreeExtension {
+  extend(rows: readonly ChainedRow[], loaded?: ReadonlyMap<string, Buffer>): TreeExtension {
+    const head = headOf(rows);
     const range = this.isKept(head) ? (this.kept as { range: CompactRange }).range.clone() : this.load(head.position, loaded ?? new Map());
     const nodes: TreeNode[] = [];
-    for (const hash of eventHashes) {
-      for (const node of range.append(eventLeafHash(hash))) if (node.level > 0) nodes.push(node);
+    for (const row of rows) {
+      if (row.globalPosition !== range.size + 1) throw new Error(`Merkle tree of ${range.size} leaves cannot take position ${row.globalPosition}`);
+      for (const node of range.append(eventLeafHash(row.hash))) if (node.level > 0) nodes.push(node);
     }
-    const headHash = eventHashes[eventHashes.length - 1] ?? head.hash;
+    const headHash = rows[rows.length - 1].hash;
     return { nodes, keep: () => (this.kept = { range, headHash }) };
-  }
-
-  /** Forgets the kept range (after a failed transaction whose outcome is unknown). */
-  forget(): void {
-    this.kept = null;
   }
 
   private isKept(head: { position: number; hash: string }): boolean {

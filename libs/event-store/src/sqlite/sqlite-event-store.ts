@@ -3,7 +3,10 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, NotALedgerError } from '../event-store.errors';
+import { NotALedgerError } from '../event-store.errors';
+import { validateAppendRequest } from '../append/append-request';
+import type { EarlierRequest } from '../append/idempotent-repeat';
+import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
   AppendResult,
@@ -16,9 +19,8 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { canonicalize } from 'json-canonicalize';
-import { canonicalJsonFromRaw, chainHash, type RawEventRecord } from '../hash-chain';
+import type { RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
-import { nextRecordedAt } from '../recorded-at';
 import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { checkImportBatch } from '../ledger-importer';
@@ -109,6 +111,15 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   hash: row.hash,
 });
 
+const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  key: row.idempotency_key,
+  requestHash: row.request_hash,
+  eventIds: JSON.parse(row.event_ids) as string[],
+  streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
+  lastPosition: row.last_position,
+  recordedAt: row.recorded_at,
+});
+
 /** Freezes an event and everything in it: cached events are shared between callers. */
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -133,6 +144,7 @@ export interface SqliteEventStoreOptions {
  */
 export class SqliteEventStore implements EventStore {
   readonly description: string;
+  readonly localFile?: string;
   private readonly db: Database.Database;
   private readonly clock: Clock;
   private readonly notifier = new LocalAppendNotifier();
@@ -158,6 +170,7 @@ export class SqliteEventStore implements EventStore {
     this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
     this.merkle = new SqliteMerkleNodes(this.db);
+    if (filename !== ':memory:') this.localFile = filename;
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
       head: this.db.prepare<[], { global_position: number; hash: string; recorded_at: string }>(
@@ -228,114 +241,54 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
+    validateAppendRequest(request);
     const result = this.appendSync(request);
-    if (!result.replayed) this.notifier.notify();
+    if (!result.repeated) this.notifier.notify();
     return result;
   }
 
+  /** I/O only: reads what `planAppend` needs and writes what it decided, in one `BEGIN IMMEDIATE` transaction. */
   private appendSync(request: AppendRequest): AppendResult {
-    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
-      throw new InvalidAppendError('An append needs at least one event');
-    }
-    const streams = new Set<string>();
-    for (const write of request.writes) {
-      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
-      streams.add(write.streamId);
-    }
     let keepTree = (): void => undefined;
     const run = this.db.transaction((): AppendResult => {
       const key = request.idempotencyKey ?? null;
-      if (key !== null) {
-        const seen = this.statements.idempotency.get(key);
-        if (seen) return this.replay(seen, request.requestHash ?? null);
-      }
-      for (const check of request.checks ?? []) {
-        const actual = this.statements.streamVersion.get(check.streamId)?.v ?? 0;
-        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
-      }
-      const versions: Record<string, number> = {};
-      for (const write of request.writes) {
-        const actual = this.statements.streamVersion.get(write.streamId)?.v ?? 0;
-        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) {
-          throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
-        }
-        versions[write.streamId] = actual;
-      }
       const head = this.statements.head.get();
-      let position = head?.global_position ?? 0;
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      const recordedAt = nextRecordedAt(this.clock.now(), head?.recorded_at ?? null);
-      const stored: StoredEvent[] = [];
-      for (const write of request.writes) {
-        for (const event of write.events) {
-          position += 1;
-          versions[write.streamId] += 1;
-          const streamVersion = versions[write.streamId];
-          const metadata = { ...event.metadata, recordedAt };
-          const raw: RawEventRecord = {
-            globalPosition: position,
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion,
-            dataJson: canonicalize(event.data),
-            metadataJson: canonicalize(metadata),
-            recordedAt,
-            prevHash,
-            hash: '',
-          };
-          // Hash the very bytes that are stored, assembled once (no second canonicalisation).
-          const hash = chainHash(prevHash, canonicalJsonFromRaw(raw));
-          this.statements.insert.run(
-            position, event.eventId, write.streamId, streamVersion, event.type, event.schemaVersion,
-            raw.dataJson, raw.metadataJson, recordedAt, prevHash, hash, key,
-          );
-          stored.push({
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion,
-            globalPosition: position,
-            data: event.data,
-            metadata,
-            prevHash,
-            hash,
-          });
-          prevHash = hash;
-        }
-      }
-      keepTree = this.merkle.extend({ position: head?.global_position ?? 0, hash: head?.hash ?? GENESIS_HASH }, stored.map((e) => e.hash));
-      if (key !== null) {
-        this.statements.insertIdempotency.run(
-          key,
-          request.requestHash ?? null,
-          JSON.stringify(stored.map((e) => e.eventId)),
-          JSON.stringify(versions),
-          position,
-          recordedAt,
+      const plan = planAppend(
+        request,
+        {
+          head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
+          versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
+          earlier: key === null ? null : this.earlierRequest(key),
+        },
+        this.clock.now(),
+      );
+      if (plan.kind === 'repeat') return plan.result;
+      for (const row of plan.extension.rows) {
+        this.statements.insert.run(
+          row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
+          row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
         );
       }
-      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+      keepTree = this.merkle.extend(plan.extension.rows);
+      const remembered = plan.idempotency;
+      if (remembered) {
+        this.statements.insertIdempotency.run(
+          remembered.key, remembered.requestHash, JSON.stringify(remembered.eventIds), JSON.stringify(remembered.streamVersions),
+          remembered.lastPosition, remembered.recordedAt,
+        );
+      }
+      return plan.result;
     });
     const result = run.immediate();
     keepTree();
     return result;
   }
 
-  private replay(seen: IdempotencyRow, requestHash: string | null): AppendResult {
-    if (seen.request_hash !== null && requestHash !== null && seen.request_hash !== requestHash) {
-      throw new IdempotencyKeyReusedError(seen.idempotency_key);
-    }
-    const ids = JSON.parse(seen.event_ids) as string[];
-    const events = ids.map((id) => toStoredEvent(this.statements.byId.get(id) as EventRow));
-    return {
-      events,
-      streamVersions: JSON.parse(seen.stream_versions) as Record<string, number>,
-      lastPosition: seen.last_position,
-      replayed: true,
-    };
+  private earlierRequest(key: string): EarlierRequest | null {
+    const seen = this.statements.idempotency.get(key);
+    if (!seen) return null;
+    const record = toIdempotencyRecord(seen);
+    return { record, events: record.eventIds.map((id) => toStoredEvent(this.statements.byId.get(id) as EventRow)) };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -429,15 +382,7 @@ export class SqliteEventStore implements EventStore {
 
   async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
     const row = this.statements.idempotency.get(key);
-    if (!row) return null;
-    return {
-      key: row.idempotency_key,
-      requestHash: row.request_hash,
-      eventIds: JSON.parse(row.event_ids) as string[],
-      streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-      lastPosition: row.last_position,
-      recordedAt: row.recorded_at,
-    };
+    return row ? toIdempotencyRecord(row) : null;
   }
 
   subscribe(options: SubscriptionOptions): Subscription {
@@ -474,7 +419,7 @@ export class SqliteEventStore implements EventStore {
             canonicalize(e.data), canonicalize(e.metadata), e.metadata.recordedAt, e.prevHash, e.hash, e.metadata.idempotencyKey ?? null,
           );
         }
-        return this.merkle.extend({ position: events[0].globalPosition - 1, hash: events[0].prevHash }, events.map((e) => e.hash));
+        return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
       .immediate()();
     this.notifier.notify();
@@ -496,14 +441,7 @@ export class SqliteEventStore implements EventStore {
     for (;;) {
       const rows = page.all(after);
       for (const row of rows) {
-        yield {
-          key: row.idempotency_key,
-          requestHash: row.request_hash,
-          eventIds: JSON.parse(row.event_ids) as string[],
-          streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-          lastPosition: row.last_position,
-          recordedAt: row.recorded_at,
-        };
+        yield toIdempotencyRecord(row);
       }
       if (rows.length < 1000) return;
       after = rows[rows.length - 1].idempotency_key;

@@ -74,7 +74,7 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
 
     it('appends several events atomically and reads them back with versions, positions and a valid chain', async () => {
       const result = await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent('A', { n: 1 }), testEvent('B', { n: 2 })] }] });
-      expect(result.replayed).toBe(false);
+      expect(result.repeated).toBe(false);
       expect(result.events.map((e) => [e.streamVersion, e.globalPosition])).toEqual([[1, 1], [2, 2]]);
       expect(result.streamVersions).toEqual({ 's-1': 2 });
       const read = await store.readStream('s-1');
@@ -143,7 +143,7 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
     it('returns the first outcome for a repeated idempotency key and refuses the key with another body', async () => {
       const first = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
       const again = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
-      expect(again.replayed).toBe(true);
+      expect(again.repeated).toBe(true);
       expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
       expect(again.lastPosition).toBe(first.lastPosition);
       expect((await store.head()).position).toBe(1);

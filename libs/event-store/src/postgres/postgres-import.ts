@@ -1,0 +1,55 @@
+import { canonicalize } from 'json-canonicalize';
+import type { Pool } from 'pg';
+import type { StoredEvent } from '../event-envelope';
+import type { IdempotencyRecord } from '../event-store.port';
+import { checkImportBatch } from '../ledger-importer';
+import { inAppendTransaction } from './postgres-connection';
+import { insertRows } from './postgres-append';
+import { readHead } from './postgres-reads';
+import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
+
+/**
+ * `LedgerImporter` (ledger migration): stores events recorded elsewhere with their ids, positions,
+ * `recordedAt` and hashes unchanged, under the append lock, after checking that they extend this
+ * log's chain exactly.
+ */
+export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes): Promise<void> =>
+  inAppendTransaction(pool, async (client) => {
+    const head = await readHead(client);
+    const ids = [...new Set(events.map((e) => e.streamId))];
+    const current = await client.query<{ stream_id: string; v: number }>(
+      'SELECT stream_id, MAX(stream_version) AS v FROM events WHERE stream_id = ANY($1::text[]) GROUP BY stream_id',
+      [ids],
+    );
+    const versions = new Map(current.rows.map((r) => [r.stream_id, r.v]));
+    checkImportBatch(head, events, (streamId) => versions.get(streamId) ?? 0);
+    await insertRows(
+      client,
+      events.map((e) => ({
+        globalPosition: e.globalPosition,
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        streamId: e.streamId,
+        streamVersion: e.streamVersion,
+        dataJson: canonicalize(e.data),
+        metadataJson: canonicalize(e.metadata),
+        recordedAt: e.metadata.recordedAt,
+        prevHash: e.prevHash,
+        hash: e.hash,
+      })),
+      null,
+      tree,
+    );
+  });
+
+export const importPostgresIdempotencyRecords = async (pool: Pool, records: readonly IdempotencyRecord[]): Promise<void> =>
+  inAppendTransaction(pool, async (client) => {
+    for (const record of records) {
+      await client.query(
+        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [record.key, record.requestHash, JSON.stringify(record.eventIds), JSON.stringify(record.streamVersions), record.lastPosition, record.recordedAt],
+      );
+    }
+  });
