@@ -12,3 +12,6 @@ export * from './odm/odm-catalogue';
 export * from './odm/odm.exporter';
 export * from './report/html';
 export * from './report/ledger-report.renderer';
+export * from './transparency/store-tree';
+export * from './transparency/proofs';
+export * from './transparency/proof-verification';

@@ -1,6 +1,6 @@
 import { DomainError } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { CompactRange, loadCompactRange, type TreeNodeSource } from '@trial-ledger/merkle';
+import { CompactRange, loadCompactRange, verifyStoredTree, type TreeNodeSource, type TreeVerification } from '@trial-ledger/merkle';
 
 /** The store's RFC 9162 tree, or a refusal for a store that keeps none. */
 export const storeTree = (store: EventStore): TreeNodeSource => {
@@ -23,4 +23,16 @@ export const trustedRangeAt = async (store: EventStore, size: number, signedRoot
     });
   }
   return range;
+};
+
+/**
+ * `verify`'s tree check: recomputes the tree from the events' hashes and compares every stored node,
+ * naming the first that differs (a node rewritten behind the store's back, or events rehashed under it).
+ */
+export const verifyTree = async (store: EventStore): Promise<TreeVerification> => {
+  const tree = storeTree(store);
+  async function* hashes(): AsyncIterable<string> {
+    for await (const event of store.readAll({ batchSize: 2000 })) yield event.hash;
+  }
+  return verifyStoredTree(hashes(), tree);
 };
