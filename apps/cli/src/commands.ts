@@ -7,6 +7,7 @@ import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
+import { registerProof } from './proof/proof.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
 import { registerServe } from './serve/serve.command';
@@ -35,4 +36,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerReplay,
   registerPfs,
   registerExportAdtte,
+  registerProof,
 ];

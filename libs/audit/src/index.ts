@@ -15,3 +15,4 @@ export * from './report/ledger-report.renderer';
 export * from './transparency/store-tree';
 export * from './transparency/proofs';
 export * from './transparency/proof-verification';
+export * from './transparency/tree-heads';

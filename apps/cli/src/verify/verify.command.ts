@@ -12,6 +12,7 @@ import {
 } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { checkLedgerTree, describeTreeReport } from './verify-tree';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
@@ -19,6 +20,8 @@ export const EXIT_LEDGER_DAMAGED = 3;
 export interface VerifyCommandOptions {
   readonly checkpoints?: string;
   readonly publicKey?: string;
+  /** A signed tree head kept earlier: the ledger must extend it (RFC 9162 consistency). */
+  readonly since?: string;
 }
 
 export interface CheckpointSource {
@@ -68,16 +71,19 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
 export const runVerify = async (storeUrl: string, json: boolean | undefined, options: VerifyCommandOptions): Promise<number> => {
   const source = checkpointSource(storeUrl, options);
-  const result = await withExistingStore({ store: storeUrl }, (store) =>
-    verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-  );
+  if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE', 2, 'LEDGER_KEY.MISSING');
+  const { result, merkle } = await withExistingStore({ store: storeUrl }, async (store) => ({
+    result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+    merkle: await checkLedgerTree(store, options.since ? { file: options.since, publicKey: source.publicKey as KeyObject } : null),
+  }));
+  const ok = result.ok && merkle.ok;
   if (json) {
     const publicKeyFingerprintUsed = source.publicKey ? publicKeyFingerprint(source.publicKey) : null;
-    process.stdout.write(`${JSON.stringify({ ...result, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...result, ok, merkle, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed }, null, 2)}\n`);
   } else {
-    (result.ok ? process.stdout : process.stderr).write(`${describe(result, source)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeTreeReport(merkle)].join('\n')}\n`);
   }
-  return result.ok ? 0 : EXIT_LEDGER_DAMAGED;
+  return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
 
 /** `trial-ledger verify [--checkpoints FILE] [--public-key FILE] [--json]` (SPEC §4, §6). */
@@ -87,6 +93,7 @@ export const registerVerify = (program: Command): void => {
     .description('Recompute the hash chain and check signed checkpoints; exit 0 only when the ledger is intact (3 when damaged)')
     .option('--checkpoints <file>', 'signed checkpoint file (JSON lines); default: the server\'s file beside the store, if any')
     .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key beside the store')
+    .option('--since <file>', 'a signed tree head you kept (checkpoint file or note): prove the ledger still extends it')
     .action(async (opts: VerifyCommandOptions, command: Command) => {
       const { store, json } = globalOptions(command);
       process.exitCode = await runVerify(store, json, opts);

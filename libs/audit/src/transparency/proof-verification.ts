@@ -14,6 +14,8 @@ export interface ProofVerdict {
   readonly treeHeads: readonly (SignedTreeHead | null)[];
   readonly eventId?: string;
   readonly position?: number;
+  /** Inclusion: whether the event's content was checked against its hash (not for redacted events). */
+  readonly contentChecked?: boolean;
 }
 
 /** A proof path never holds more hashes than a tree of 2^53 events needs (plus one for consistency). */
@@ -59,13 +61,15 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
   const event = checkEvent(doc.event);
   const proof = checkPath(doc.proof);
   if (!isCount(doc.leafIndex) || !isCount(doc.treeSize) || !isBase64Hash(doc.leafHash)) throw malformed('"leafIndex", "treeSize" and "leafHash" are required');
+  if (typeof doc.redacted !== 'boolean') throw malformed('"redacted" must be true or false');
+  const contentChecked = !doc.redacted;
   const { head, problem } = open(doc.checkpoint, publicKey);
-  const about = { kind: 'inclusion' as const, eventId: event.eventId, position: event.globalPosition, treeHeads: [head] };
+  const about = { kind: 'inclusion' as const, eventId: event.eventId, position: event.globalPosition, treeHeads: [head], contentChecked };
   const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
   if (!head) return fail(`The checkpoint does not verify with the trusted key: ${problem}`);
   if (head.treeSize !== doc.treeSize) return fail(`The proof is for a tree of ${doc.treeSize} events, but the checkpoint signs ${head.treeSize}`);
   if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex}, but the event is at position ${event.globalPosition}`);
-  if (hashEvent(event) !== event.hash) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
+  if (contentChecked && hashEvent(event) !== event.hash) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
   const leaf = eventLeafHash(event.hash);
   if (leaf.toString('base64') !== doc.leafHash) return fail('The leaf hash is not SHA-256(0x00 ‖ event hash)');
   const included = verifyInclusion(doc.leafIndex, head.treeSize, leaf, proof.map((p) => Buffer.from(p, 'base64')), Buffer.from(head.rootHash, 'base64'));
@@ -74,7 +78,8 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
     ok: true,
     message:
       `Event ${event.eventId} (${event.type}, stream ${event.streamId}, position ${event.globalPosition}) is entry ${doc.leafIndex} of the ` +
-      `ledger ${head.origin} of ${head.treeSize} events, signed ${head.time}.`,
+      `ledger ${head.origin} of ${head.treeSize} events, signed ${head.time}` +
+      (contentChecked ? '.' : `; its data is redacted here, so only its hash ${event.hash} is proved — compare it with your copy.`),
     ...about,
   };
 };

@@ -46,6 +46,16 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     }
   });
 
+  it('never hands out a password hash: an identity event is shown redacted and only its hash is proved', async () => {
+    const head = await sign();
+    const proof = await proveInclusion(store, { position: 1 }, head);
+    expect(proof).toMatchObject({ redacted: true, event: { type: 'UserCreated', data: { passwordHash: '[redacted]' } } });
+    expect(JSON.stringify(proof)).not.toContain('SECRETHASHVALUE');
+    expect(verifyProofDocument(proof, key.publicKey)).toMatchObject({ ok: true, contentChecked: false, message: expect.stringContaining('redacted') });
+    const dose = await proveInclusion(store, { eventId: seeded.doseToCorrect.eventId }, head);
+    expect(verifyProofDocument(dose, key.publicKey)).toMatchObject({ ok: true, contentChecked: true });
+  });
+
   it('a proof of a voided event still verifies: voiding is an event, nothing is removed', async () => {
     const head = await sign();
     const proof = await proveInclusion(store, { eventId: seeded.voidedDose.eventId }, head);

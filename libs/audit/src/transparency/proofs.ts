@@ -9,6 +9,7 @@ import {
   verifyInclusion,
 } from '@trial-ledger/merkle';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
+import { redactedData } from '../trail/redaction';
 import { storeTree } from './store-tree';
 
 export const INCLUSION_PROOF_FORMAT = 'trial-ledger/inclusion-proof/v1';
@@ -20,8 +21,13 @@ export const CONSISTENCY_PROOF_FORMAT = 'trial-ledger/consistency-proof/v1';
  */
 export interface InclusionProofDocument {
   readonly format: typeof INCLUSION_PROOF_FORMAT;
-  /** The event as stored; its chained hash is recomputed from these fields and is the leaf's input. */
+  /**
+   * The event as stored; its chained hash is the leaf's input, and is recomputed from these fields —
+   * unless `redacted`: secrets (password hashes) never leave the server (Part 11 §11.300), so such an
+   * event's data is shown redacted and only its hash is proved.
+   */
   readonly event: StoredEvent;
+  readonly redacted: boolean;
   readonly leafIndex: number;
   readonly treeSize: number;
   /** Base64 SHA-256(0x00 ‖ event hash). */
@@ -69,6 +75,7 @@ const readEvent = async (store: EventStore, selector: EventSelector): Promise<St
 /** The plain proof a store answers for one event against its tree of `treeSize` (default: the head). */
 export interface InclusionAnswer {
   readonly event: StoredEvent;
+  readonly redacted: boolean;
   readonly leafIndex: number;
   readonly treeSize: number;
   readonly rootHash: string;
@@ -88,8 +95,11 @@ export const answerInclusion = async (store: EventStore, selector: EventSelector
   }
   await assertWithinHead(store, size);
   const [proof, root] = await Promise.all([storedInclusionProof(tree, event.globalPosition - 1, size), storedRoot(tree, size)]);
+  const data = redactedData(event);
+  const redacted = JSON.stringify(data) !== JSON.stringify(event.data);
   return {
-    event,
+    event: redacted ? { ...event, data } : event,
+    redacted,
     leafIndex: event.globalPosition - 1,
     treeSize: size,
     rootHash: root.toString('base64'),
@@ -114,13 +124,14 @@ export const proveInclusion = async (store: EventStore, selector: EventSelector,
   const document: InclusionProofDocument = {
     format: INCLUSION_PROOF_FORMAT,
     event: answer.event,
+    redacted: answer.redacted,
     leafIndex: answer.leafIndex,
     treeSize: answer.treeSize,
     leafHash: answer.leafHash,
     proof: answer.proof,
     checkpoint: head.note,
   };
-  const intact = hashEvent(answer.event) === answer.event.hash;
+  const intact = answer.redacted || hashEvent(answer.event) === answer.event.hash;
   const included = verifyInclusion(answer.leafIndex, head.treeSize, Buffer.from(answer.leafHash, 'base64'), answer.proof.map(b64), b64(head.rootHash));
   if (!intact || !included) {
     throw new DomainError(
