@@ -100,10 +100,10 @@ describe('trial-ledger proof (built binary, as a process)', () => {
     const rewritten = join(dir.path, 'rewritten.sqlite');
     copyFileSync(ledger, rewritten);
     const attacker = new SqliteAttacker(rewritten);
-    expect(attacker.rewriteMerkleNode(2, 1, Buffer.alloc(32, 1))).toBe(1);
+    expect(attacker.rewriteMerkleNode(4, 1, Buffer.alloc(32, 1))).toBe(1);
     attacker.close();
     const result = run(['--store', `sqlite:${rewritten}`, 'verify']);
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain('MERKLE TREE DAMAGED: Merkle node level 2, index 1 does not match the events it covers');
+    expect(result.stderr).toContain('MERKLE TREE DAMAGED: Merkle node level 4, index 1 does not match the events it covers');
   });
 });

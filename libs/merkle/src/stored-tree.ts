@@ -12,6 +12,14 @@ import {
 export const nodeKey = (id: NodeId): string => `${id.level}/${id.index}`;
 
 /**
+ * Stores keep complete subtrees from this level up (16 leaves and more); lower nodes are folded from
+ * the events' hashes when read (at most 16 contiguous hashes, one range read). Storing every level
+ * would write about one row per event; this writes one per 16, which keeps tree maintenance a small
+ * fraction of the append (as Trillian's strata and Tessera's tiles do).
+ */
+export const STORED_FROM_LEVEL = 4;
+
+/**
  * Where a store keeps its tree: the hashes of complete subtrees, looked up in one batch. A store may
  * derive level 0 from its events (leaf = SHA-256(0x00 ‖ event hash)) instead of storing it twice.
  */
@@ -86,8 +94,8 @@ export interface TreeVerification {
 }
 
 /**
- * Recomputes the tree from the events' hashes, in global order, and compares every stored interior
- * node (level ≥ 1) with it, a batch at a time: the first differing node is named.
+ * Recomputes the tree from the events' hashes, in global order, and compares every stored node
+ * (level ≥ STORED_FROM_LEVEL) with it, a batch at a time: the first differing node is named.
  */
 export const verifyStoredTree = async (
   eventHashes: AsyncIterable<string>,
@@ -116,7 +124,7 @@ export const verifyStoredTree = async (
   };
   const done = (fault: TreeFault | null): TreeVerification => ({ ok: fault === null, size: range.size, root: range.root().toString('hex'), fault });
   for await (const hash of eventHashes) {
-    pending.push(...range.append(eventLeafHash(hash)).filter((node) => node.level > 0));
+    pending.push(...range.append(eventLeafHash(hash)).filter((node) => node.level >= STORED_FROM_LEVEL));
     if (pending.length >= batchSize) {
       const fault = await compare();
       if (fault) return done(fault);

@@ -99,14 +99,15 @@ describe('transparency-log proofs over a SQLite ledger', () => {
   it('given a stored Merkle node rewritten, then proofs through it fail and the tree check names the node', async () => {
     const head = await sign();
     const attacker = new SqliteAttacker(file);
-    expect(attacker.rewriteMerkleNode(1, 0, Buffer.alloc(32, 7))).toBe(1);
+    expect(attacker.rewriteMerkleNode(4, 0, Buffer.alloc(32, 7))).toBe(1);
     attacker.close();
     const reopened = new SqliteEventStore(file);
     try {
-      // Node (1, 0) covers events 1–2: it is on the path of event 3, not on those of events 1 and 2.
-      await expect(proveInclusion(reopened, { position: 3 }, head)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
-      expect(await verifyTree(reopened)).toMatchObject({ ok: false, fault: { level: 1, index: 0, stored: '07'.repeat(32) } });
-      expect(await verifyTree(store)).toMatchObject({ ok: false, fault: { level: 1, index: 0 } });
+      // Node (4, 0) covers events 1–16: it is on the path of event 17, not on those of events 1 to 16.
+      await expect(proveInclusion(reopened, { position: 17 }, head)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+      await expect(proveInclusion(reopened, { position: 3 }, head)).resolves.toMatchObject({ leafIndex: 2 });
+      expect(await verifyTree(reopened)).toMatchObject({ ok: false, fault: { level: 4, index: 0, stored: '07'.repeat(32) } });
+      expect(await verifyTree(store)).toMatchObject({ ok: false, fault: { level: 4, index: 0 } });
     } finally {
       await reopened.close();
     }

@@ -1,8 +1,8 @@
 import type { PoolClient } from 'pg';
-import { CompactRange, eventLeafHash, nodeKey, type NodeId } from '@trial-ledger/merkle';
-import { splitLeafIds, TreeFrontier, type ChainedRow } from './tree-frontier';
+import { CompactRange, eventLeafHash, nodeKey, STORED_FROM_LEVEL, type NodeId } from '@trial-ledger/merkle';
+import { derivedNodes, positionsUnder, splitStoredIds, TreeFrontier, type ChainedRow } from './tree-frontier';
 
-/** Schema version 2: the Merkle tree's complete subtrees (level ≥ 1), append-only like the events. */
+/** Schema version 2: the Merkle tree's complete subtrees (level ≥ STORED_FROM_LEVEL), append-only like the events. */
 export const POSTGRES_MERKLE_SCHEMA = String.raw`
   CREATE TABLE merkle_nodes (
     level smallint NOT NULL CHECK (level >= 1),
@@ -18,9 +18,9 @@ export const POSTGRES_MERKLE_SCHEMA = String.raw`
 
 type Queryable = Pick<PoolClient, 'query'>;
 
-/** Reads the given nodes in one round trip (level 0 from the events' hashes). */
+/** Reads the given nodes in one round trip (those below STORED_FROM_LEVEL folded from the events' hashes). */
 export const readPostgresTreeNodes = async (db: Queryable, ids: readonly NodeId[]): Promise<Map<string, Buffer>> => {
-  const { leaves, interior } = splitLeafIds(ids);
+  const { derived, stored } = splitStoredIds(ids);
   const found = new Map<string, Buffer>();
   if (ids.length === 0) return found;
   const rows = await db.query<{ level: number; idx: string; hash: Buffer | null; event_hash: string | null }>({
@@ -29,11 +29,14 @@ export const readPostgresTreeNodes = async (db: Queryable, ids: readonly NodeId[
              FROM merkle_nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS w(level, idx) ON n.level = w.level AND n.idx = w.idx
            UNION ALL
            SELECT 0, e.global_position - 1, NULL, e.hash FROM events e WHERE e.global_position = ANY($3::bigint[])`,
-    values: [interior.map((id) => id.level), interior.map((id) => id.index), leaves.map((id) => id.index + 1)],
+    values: [stored.map((id) => id.level), stored.map((id) => id.index), positionsUnder(derived)],
   });
+  const hashAt = new Map<number, string>();
   for (const row of rows.rows) {
-    found.set(nodeKey({ level: row.level, index: Number(row.idx) }), row.event_hash !== null ? eventLeafHash(row.event_hash) : (row.hash as Buffer));
+    if (row.event_hash !== null) hashAt.set(Number(row.idx) + 1, row.event_hash);
+    else found.set(nodeKey({ level: row.level, index: Number(row.idx) }), row.hash as Buffer);
   }
+  derivedNodes(derived, hashAt, found);
   return found;
 };
 
@@ -43,7 +46,7 @@ export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<vo
   for (;;) {
     const page = await client.query<{ hash: string }>('SELECT hash FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 5000', [range.size]);
     if (page.rows.length === 0) return;
-    const nodes = page.rows.flatMap((row) => range.append(eventLeafHash(row.hash)).filter((node) => node.level > 0));
+    const nodes = page.rows.flatMap((row) => range.append(eventLeafHash(row.hash)).filter((node) => node.level >= STORED_FROM_LEVEL));
     await client.query('INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])', [
       nodes.map((n) => n.level),
       nodes.map((n) => n.index),

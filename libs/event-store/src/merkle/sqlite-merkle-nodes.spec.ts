@@ -34,8 +34,10 @@ describe('SQLite Merkle nodes', () => {
   it('refuses UPDATE and DELETE of a stored node', async () => {
     const file = join(dir, 'ledger.sqlite');
     const store = new SqliteEventStore(file);
-    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent(), testEvent()] }] });
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: Array.from({ length: 16 }, () => testEvent()) }] });
     const db = store.database;
+    // 16 events complete the first stored node (level 4); lower levels are folded from the events.
+    expect(db.prepare('SELECT level, idx FROM merkle_nodes').all()).toEqual([{ level: 4, idx: 0 }]);
     expect(() => db.prepare('UPDATE merkle_nodes SET hash = zeroblob(32)').run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM merkle_nodes').run()).toThrow(/append-only/);
     await store.close();

@@ -1,12 +1,12 @@
 import type { StoredEvent } from '../event-envelope';
-import { CompactRange, eventLeafHash, frontierIds, nodeKey, type NodeId, type TreeNode } from '@trial-ledger/merkle';
+import { CompactRange, eventLeafHash, frontierIds, nodeKey, rangeRoot, STORED_FROM_LEVEL, type NodeId, type TreeNode } from '@trial-ledger/merkle';
 
 /** An appended event as the tree needs it: the head it extends is (position − 1, prevHash). */
 export type ChainedRow = Pick<StoredEvent, 'globalPosition' | 'prevHash' | 'hash'>;
 
 const headOf = (rows: readonly ChainedRow[]): { position: number; hash: string } => ({ position: rows[0].globalPosition - 1, hash: rows[0].prevHash });
 
-/** What an append adds to the stored tree: the interior nodes it completed (level ≥ 1). */
+/** What an append adds to the stored tree: the complete subtrees it completed, from STORED_FROM_LEVEL up. */
 export interface TreeExtension {
   readonly nodes: readonly TreeNode[];
   /** Call once the transaction committed: the next append then starts from this range without a read. */
@@ -15,9 +15,9 @@ export interface TreeExtension {
 
 /**
  * The RFC 9162 tree over the global log, maintained at append time in the same transaction as the
- * events (one per store). Each store keeps the hashes of complete subtrees of level ≥ 1 in a
- * `merkle_nodes` table keyed by (level, index); level 0 is the event's own chained hash, so leaves
- * are not stored twice. The compact range of the head is kept in memory between appends and checked
+ * events (one per store). Each store keeps the hashes of complete subtrees of level ≥ STORED_FROM_LEVEL
+ * in a `merkle_nodes` table keyed by (level, index); lower ones are folded from the events' own
+ * chained hashes when read (`derivedNodes`). The compact range of the head is kept in memory between appends and checked
  * against the head read inside the transaction (position and chain hash), so another writer's append
  * is never missed: on a mismatch the range is reloaded from the O(log n) frontier nodes. Keeping a
  * range whose transaction then rolled back is harmless: the chain hash at a position commits to every
@@ -42,7 +42,7 @@ export class TreeFrontier {
     const nodes: TreeNode[] = [];
     for (const row of rows) {
       if (row.globalPosition !== range.size + 1) throw new Error(`Merkle tree of ${range.size} leaves cannot take position ${row.globalPosition}`);
-      for (const node of range.append(eventLeafHash(row.hash))) if (node.level > 0) nodes.push(node);
+      for (const node of range.append(eventLeafHash(row.hash))) if (node.level >= STORED_FROM_LEVEL) nodes.push(node);
     }
     const headHash = rows[rows.length - 1].hash;
     return { nodes, keep: () => (this.kept = { range, headHash }) };
@@ -64,8 +64,32 @@ export class TreeFrontier {
   }
 }
 
-/** Level-0 ids are leaves: their hash is derived from the event at position index + 1. */
-export const splitLeafIds = (ids: readonly NodeId[]): { leaves: NodeId[]; interior: NodeId[] } => ({
-  leaves: ids.filter((id) => id.level === 0),
-  interior: ids.filter((id) => id.level > 0),
+/** Which ids a store reads from `merkle_nodes`, and which it folds from its events' hashes. */
+export const splitStoredIds = (ids: readonly NodeId[]): { derived: NodeId[]; stored: NodeId[] } => ({
+  derived: ids.filter((id) => id.level < STORED_FROM_LEVEL),
+  stored: ids.filter((id) => id.level >= STORED_FROM_LEVEL),
 });
+
+/** The global positions (1-based) of the events under low nodes: leaves index·2^level … (index+1)·2^level − 1. */
+export const positionsUnder = (ids: readonly NodeId[]): number[] => {
+  const positions = new Set<number>();
+  for (const id of ids) {
+    const width = 2 ** id.level;
+    for (let leaf = id.index * width; leaf < (id.index + 1) * width; leaf += 1) positions.add(leaf + 1);
+  }
+  return [...positions].sort((a, b) => a - b);
+};
+
+/** Folds low nodes from the events' hashes by position; a node with a missing event is left out. */
+export const derivedNodes = (ids: readonly NodeId[], hashAt: ReadonlyMap<number, string>, found: Map<string, Buffer>): void => {
+  for (const id of ids) {
+    const width = 2 ** id.level;
+    const leaves: Buffer[] = [];
+    for (let leaf = id.index * width; leaf < (id.index + 1) * width; leaf += 1) {
+      const hash = hashAt.get(leaf + 1);
+      if (hash === undefined) break;
+      leaves.push(eventLeafHash(hash));
+    }
+    if (leaves.length === width) found.set(nodeKey(id), rangeRoot(leaves));
+  }
+};
