@@ -45,6 +45,12 @@ export interface Decision {
  * based on a state that changed meanwhile (e.g. a study locked while a dose was being recorded).
  */
 export interface CommandPlan {
+  /**
+   * The refusals that do not depend on any stream's state — above all the actor's role (Part 11
+   * §11.10(g)) — run first, before the idempotency lookup: a key cannot buy a user an answer (or a
+   * skipped import line) for a command their role may not issue.
+   */
+  authorize?(actor: Actor): void;
   readonly primaryStream: string;
   readonly readStreams: readonly string[];
   decide(streams: ReadonlyMap<string, readonly StoredEvent[]>, metadata: CommandMetadata): Decision | Promise<Decision>;
@@ -72,9 +78,9 @@ export const requestFingerprint = (body: unknown): string => createHash('sha256'
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one command pipeline (after emmett's `handleCommand`): read the streams → fold and decide →
- * append with the expected versions → on a conflict, read again and decide again (unless the client
- * pinned its version), or refuse.
+ * The one command pipeline (after emmett's `handleCommand`): authorize → answer an idempotent repeat →
+ * read the streams → fold and decide → append with the expected versions → on a conflict, read again
+ * and decide again (unless the client pinned its version), or refuse.
  */
 export const handleCommand = async (
   store: EventStore,
@@ -82,12 +88,13 @@ export const handleCommand = async (
   envelope: CommandEnvelope,
   options: PipelineOptions = {},
 ): Promise<CommandOutcome> => {
+  plan.authorize?.(envelope.actor);
   const clock = options.clock ?? systemClock;
   const key = envelope.idempotencyKey ?? null;
   const requestHash = envelope.requestHash ?? null;
   if (key !== null) {
     // Before deciding: a repeated enrolment must get its first answer, not be refused as a second one.
-    const repeat = await findRepeat(store, key, requestHash);
+    const repeat = await findRepeat(store, { key, userId: envelope.actor.userId, requestHash });
     if (repeat) return outcomeOf(plan.primaryStream, repeat, 0);
   }
   const correlationId = envelope.correlationId ?? newEventId();

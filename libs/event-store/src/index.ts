@@ -5,6 +5,7 @@ export * from './event-envelope';
 export * from './event-store.errors';
 export * from './event-store.port';
 export * from './hash-chain';
+export * from './inspect-store';
 export * from './open-event-store';
 export * from './recorded-at';
 export * from './sqlite/sqlite-event-store';

@@ -19,7 +19,8 @@ export interface ChainExtension {
 /**
  * Extends the chain from `head` (SPEC §2, §4): gapless global positions, stream versions numbered
  * on from `startVersions`, one server `recordedAt` for the whole append (never before the head's),
- * and `hash = SHA-256(prevHash ‖ JCS(envelope))` computed over the very texts the adapter stores.
+ * the idempotency key and request fingerprint stamped on each event's metadata, and
+ * `hash = SHA-256(prevHash ‖ JCS(envelope))` computed over the very texts the adapter stores.
  * `dataJson` may hold canonical data texts computed earlier (outside a lock), by event id.
  */
 export const extendChain = (
@@ -29,6 +30,10 @@ export const extendChain = (
   startVersions: Readonly<Record<string, number>>,
   dataJson?: ReadonlyMap<string, string>,
 ): ChainExtension => {
+  const key = request.idempotencyKey ?? null;
+  // The key and the request fingerprint ride in the hashed metadata: the idempotency record is then
+  // derivable from the chain alone, and no side table can answer for it.
+  const idempotency = key === null ? {} : { idempotencyKey: key, requestHash: request.requestHash ?? null };
   const versions = { ...startVersions };
   const recordedAt = nextRecordedAt(clockNow, head.recordedAt);
   let position = head.position;
@@ -39,7 +44,7 @@ export const extendChain = (
     for (const event of write.events) {
       position += 1;
       versions[write.streamId] += 1;
-      const metadata = { ...event.metadata, recordedAt };
+      const metadata = { ...event.metadata, ...idempotency, recordedAt };
       const unhashed: RawEventRecord = {
         globalPosition: position,
         eventId: event.eventId,

@@ -11,13 +11,13 @@ describe('SQLite Merkle nodes', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'merkle-sqlite-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('given a ledger written before the tree existed (schema 1), when opened, then the tree is built for every event', async () => {
+  it('given a ledger written before the tree existed (schema 2), when opened, then the tree is built for every event', async () => {
     const file = join(dir, 'ledger.sqlite');
     const store = new SqliteEventStore(file);
     for (let i = 0; i < 11; i += 1) await store.append({ writes: [{ streamId: `s-${i % 2}`, expectedVersion: 'any', events: [testEvent(), testEvent()] }] });
     await store.close();
     const db = new Database(file);
-    db.exec('DROP TABLE merkle_nodes; PRAGMA user_version = 1;');
+    db.exec('DROP TABLE merkle_nodes; PRAGMA user_version = 2;');
     db.close();
 
     const reopened = new SqliteEventStore(file);

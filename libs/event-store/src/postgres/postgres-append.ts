@@ -1,14 +1,13 @@
 import type { PoolClient } from 'pg';
 import { GENESIS_HASH } from '../event-envelope';
 import { InvalidAppendError } from '../event-store.errors';
-import type { AppendRequest, AppendResult, IdempotencyRecord } from '../event-store.port';
+import type { AppendRequest, AppendResult } from '../event-store.port';
 import type { RawEventRecord } from '../hash-chain';
 import { streamsOf } from '../append/append-request';
-import type { EarlierRequest } from '../append/idempotent-repeat';
 import { planAppend } from '../append/plan-append';
 import { APPEND_CHANNEL } from './postgres-append-notifier';
 import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
-import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './postgres-rows';
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './postgres-rows';
 
 /**
  * I/O only, inside the append transaction (which holds the append lock): reads what `planAppend`
@@ -24,10 +23,10 @@ export const appendLocked = async (
   const key = request.idempotencyKey ?? null;
   // Everything the decision needs, read in one statement after the lock was taken by an earlier one
   // (a statement's snapshot predates any lock it takes itself, so the lock cannot share it).
-  const state = await client.query<{ seen: IdempotencyRow | null; versions: Record<string, number> | null; position: string | null; hash: string | null; recorded_at: string | null }>({
+  const state = await client.query<{ seen: EventRow[] | null; versions: Record<string, number> | null; position: string | null; hash: string | null; recorded_at: string | null }>({
     // Named: parsed and planned once per connection, not on every append.
     name: 'trial-ledger.append-state',
-    text: `SELECT (SELECT row_to_json(k) FROM idempotency_keys k WHERE k.idempotency_key = $1) AS seen,
+    text: `SELECT (SELECT json_agg(e ORDER BY e.global_position) FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE idempotency_key = $1) e) AS seen,
             (SELECT json_object_agg(stream_id, v) FROM (SELECT stream_id, MAX(stream_version) AS v FROM events
                                                           WHERE stream_id = ANY($2::text[]) GROUP BY stream_id) s) AS versions,
             h.global_position AS position, h.hash, h.recorded_at
@@ -42,32 +41,26 @@ export const appendLocked = async (
     {
       head: { position: read.position === null ? 0 : Number(read.position), hash: read.hash ?? GENESIS_HASH, recordedAt: read.recorded_at },
       versionOf: (streamId) => versions.get(streamId) ?? 0,
-      earlier: key !== null && read.seen ? await earlierRequest(client, toIdempotencyRecord(read.seen)) : null,
+      keyCandidates: (read.seen ?? []).map(toStoredEvent),
     },
     clockNow,
     dataJson,
   );
   if (plan.kind === 'repeat') return plan.result;
-  await insertRows(client, plan.extension.rows, plan.idempotency, tree);
+  await insertRows(client, plan.extension.rows, key, tree);
   return plan.result;
 };
 
-const earlierRequest = async (client: PoolClient, record: IdempotencyRecord): Promise<EarlierRequest> => {
-  const rows = await client.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ANY($1::text[]) ORDER BY global_position`, [
-    record.eventIds,
-  ]);
-  return { record, events: rows.rows.map(toStoredEvent) };
-};
-
 /**
- * One statement for the whole batch (arrays unnested server-side), the idempotency record and the
- * NOTIFY: a batch of 100 is one round trip. The notification is delivered to LISTENers only when
- * the transaction commits.
+ * One statement for the whole batch (arrays unnested server-side) and the NOTIFY: a batch of 100 is
+ * one round trip. The notification is delivered to LISTENers only when the transaction commits.
+ * `idempotencyKey` fills the indexed column that finds the events of a key; an imported batch passes
+ * each event's own.
  */
 export const insertRows = async (
   client: PoolClient,
   rows: readonly RawEventRecord[],
-  idempotency: IdempotencyRecord | null,
+  idempotencyKey: string | null | readonly (string | null)[],
   tree: PostgresMerkleNodes,
 ): Promise<void> => {
   const column = <T>(pick: (r: RawEventRecord) => T): T[] => rows.map(pick);
@@ -78,19 +71,15 @@ export const insertRows = async (
       name: 'trial-ledger.append-insert',
       text: `WITH appended AS (
          INSERT INTO events (${EVENT_COLUMNS}, idempotency_key)
-         SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, $12
+         SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, k
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
-                       $9::text[], $10::text[], $11::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h)
-         RETURNING 1
-       ), remembered AS (
-         INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
-         SELECT $12, $13, $14::json, $15::json, $16, $17 WHERE $12::text IS NOT NULL
+                       $9::text[], $10::text[], $11::text[], $12::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h, k)
          RETURNING 1
        ), nodes AS (
-         INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($20::smallint[], $21::bigint[], $22::bytea[])
+         INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($15::smallint[], $16::bigint[], $17::bytea[])
          RETURNING 1
        )
-       SELECT pg_notify($18, $19)`,
+       SELECT pg_notify($13, $14)`,
       values: [
         column((r) => r.globalPosition),
         column((r) => r.eventId),
@@ -103,12 +92,7 @@ export const insertRows = async (
         column((r) => r.recordedAt),
         column((r) => r.prevHash),
         column((r) => r.hash),
-        idempotency?.key ?? null,
-        idempotency?.requestHash ?? null,
-        idempotency ? JSON.stringify(idempotency.eventIds) : null,
-        idempotency ? JSON.stringify(idempotency.streamVersions) : null,
-        idempotency?.lastPosition ?? null,
-        idempotency?.recordedAt ?? null,
+        Array.isArray(idempotencyKey) ? idempotencyKey : rows.map(() => idempotencyKey),
         APPEND_CHANNEL,
         String(rows[rows.length - 1].globalPosition),
         nodes.levels,

@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client } from 'pg';
 import { FixedClock } from '../clock';
+import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
@@ -76,18 +77,19 @@ describe('PostgresEventStore', () => {
       const rows = await withClient(url, async (c) => (await c.query('SELECT version, name FROM schema_migrations ORDER BY version')).rows);
       expect(rows).toEqual([
         { version: 1, name: 'events, idempotency keys, append-only triggers' },
-        { version: 2, name: 'RFC 9162 Merkle tree nodes, built from the events' },
+        { version: 2, name: 'index of the events that carry an idempotency key' },
+        { version: 3, name: 'RFC 9162 Merkle tree nodes, built from the events' },
       ]);
       // And a later start finds nothing to do
       await open();
       const count = await withClient(url, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM schema_migrations')).rows[0].n);
-      expect(count).toBe(2);
+      expect(count).toBe(3);
     });
 
     it('given a ledger written before the Merkle tree existed, when a new build connects, then the tree is built from its events', async () => {
       const store = await open();
       for (let i = 0; i < 9; i += 1) await store.append({ writes: [{ streamId: `old-${i % 2}`, expectedVersion: 'any', events: [testEvent(), testEvent()] }] });
-      await withClient(url, (c) => c.query('DROP TABLE merkle_nodes; DELETE FROM schema_migrations WHERE version = 2'));
+      await withClient(url, (c) => c.query('DROP TABLE merkle_nodes; DELETE FROM schema_migrations WHERE version = 3'));
       const upgraded = await open();
       const hashes = (await collect(upgraded.readAll())).map((e) => e.hash);
       expect((await storedRoot({ treeNodes: (ids) => upgraded.treeNodes(ids) }, 18)).equals(rangeRoot(hashes.map(eventLeafHash)))).toBe(true);
@@ -147,6 +149,8 @@ describe('PostgresEventStore', () => {
       const store = await open();
       await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k', requestHash: 'h' });
       await withClient(url, async (c) => {
+        // A row as an earlier version wrote it (nothing writes idempotency_keys now; old rows stay protected)
+        await c.query(`INSERT INTO idempotency_keys VALUES ('old', NULL, '[]', '{}', 1, '2024-01-01T00:00:00.000Z')`);
         await expect(c.query(`UPDATE events SET data = '{}'`)).rejects.toThrow(/append-only: UPDATE refused/);
         await expect(c.query('DELETE FROM events')).rejects.toThrow(/append-only: DELETE refused/);
         await expect(c.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
@@ -178,7 +182,7 @@ describe('PostgresEventStore', () => {
         opened.push(app);
         await app.append({ writes: [{ streamId: 'after', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k1', requestHash: 'h' });
         expect((await app.head()).position).toBe(2);
-        expect(await app.findIdempotencyRecord('k1')).toMatchObject({ lastPosition: 2 });
+        expect(await findIdempotencyRecord(app, 'k1', 'u-1')).toMatchObject({ lastPosition: 2 });
         // And when the owner drops every append-only trigger
         await withClient(url, async (c) => {
           for (const [trigger, table] of [

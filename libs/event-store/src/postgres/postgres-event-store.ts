@@ -20,8 +20,10 @@ import { validateAppendRequest } from '../append/append-request';
 import { appendLocked } from './postgres-append';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { inAppendTransaction, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
-import { importPostgresEvents, importPostgresIdempotencyRecords } from './postgres-import';
+import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
+import { inspectPostgresStorage } from './postgres-inspection';
+import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { readAllEvents, readAllRawRecords, readHead } from './postgres-reads';
 import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './postgres-rows';
 import { verifyPostgresChain, type PostgresVerifyOptions } from './postgres-verify';
@@ -57,7 +59,7 @@ export interface PostgresEventStoreOptions {
  * live beside this file by responsibility: connection and errors, migrations, LISTEN/NOTIFY, append,
  * reads, verification and import.
  */
-export class PostgresEventStore implements EventStore, LedgerImporter, IdempotencyRecordSource {
+export class PostgresEventStore implements EventStore, LedgerImporter, IdempotencyRecordSource, StorageInspector {
   readonly description: string;
   private readonly clock: Clock;
   private readonly pollMs: number;
@@ -150,11 +152,19 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     return rows[0] ? toStoredEvent(rows[0]) : null;
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
-    const rows = await queryRows<IdempotencyRow>(this.pool, 'SELECT * FROM idempotency_keys WHERE idempotency_key = $1', [key]);
-    return rows[0] ? toIdempotencyRecord(rows[0]) : null;
+  async eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]> {
+    const rows = await queryRows<EventRow>(this.pool, `SELECT ${EVENT_COLUMNS} FROM events WHERE idempotency_key = $1 ORDER BY global_position`, [key]);
+    return rows.map(toStoredEvent);
   }
 
+  /** Side records, triggers and role separation, outside the chain (`inspectStore`). */
+  inspectStorage(): Promise<StorageInspection> {
+    return inspectPostgresStorage(this.pool);
+  }
+
+  readonly idempotencyRecordTable = 'idempotency_keys';
+
+  /** Rows an earlier version wrote to `idempotency_keys` (nothing writes it now), for `inspectStore`. */
   async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
     let after = '';
     for (;;) {
@@ -173,10 +183,6 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     if (events.length === 0) return;
     await importPostgresEvents(this.pool, events, this.merkle);
     this.notifier.notify(events[events.length - 1].globalPosition);
-  }
-
-  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
-    if (records.length > 0) await importPostgresIdempotencyRecords(this.pool, records);
   }
 
   subscribe(options: SubscriptionOptions): Subscription {

@@ -1,7 +1,6 @@
 import { canonicalize } from 'json-canonicalize';
 import type { Pool } from 'pg';
 import type { StoredEvent } from '../event-envelope';
-import type { IdempotencyRecord } from '../event-store.port';
 import { checkImportBatch } from '../ledger-importer';
 import { inAppendTransaction } from './postgres-connection';
 import { insertRows } from './postgres-append';
@@ -38,18 +37,7 @@ export const importPostgresEvents = async (pool: Pool, events: readonly StoredEv
         prevHash: e.prevHash,
         hash: e.hash,
       })),
-      null,
+      events.map((e) => e.metadata.idempotencyKey ?? null),
       tree,
     );
-  });
-
-export const importPostgresIdempotencyRecords = async (pool: Pool, records: readonly IdempotencyRecord[]): Promise<void> =>
-  inAppendTransaction(pool, async (client) => {
-    for (const record of records) {
-      await client.query(
-        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)`,
-        [record.key, record.requestHash, JSON.stringify(record.eventIds), JSON.stringify(record.streamVersions), record.lastPosition, record.recordedAt],
-      );
-    }
   });

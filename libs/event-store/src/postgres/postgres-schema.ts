@@ -75,6 +75,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'index of the events that carry an idempotency key',
+    // Idempotent repeats are derived from the events that carry the key (their hashed metadata); this
+    // index finds them. `idempotency_keys` is no longer written: older rows are checked by `verify`.
+    sql: 'CREATE INDEX events_idempotency_key ON events (idempotency_key) WHERE idempotency_key IS NOT NULL',
+  },
+  {
+    version: 3,
     name: 'RFC 9162 Merkle tree nodes, built from the events',
     sql: POSTGRES_MERKLE_SCHEMA,
     after: backfillPostgresMerkleNodes,

@@ -5,7 +5,6 @@ import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscripti
 import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
 import { NotALedgerError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
-import type { EarlierRequest } from '../append/idempotent-repeat';
 import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
@@ -23,50 +22,12 @@ import type { RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
 import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
-import { checkImportBatch } from '../ledger-importer';
-import { migrateSqliteMerkleNodes, SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+import { inspectSqliteStorage } from './sqlite-inspection';
+import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
+import type { StorageInspection, StorageInspector } from '../inspect-store';
+import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
+import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
 import type { NodeId } from '@trial-ledger/merkle';
-
-/**
- * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
- * last one applied. The triggers make the database itself refuse UPDATE and DELETE on the ledger
- * (SPEC §4): no code path, and no SQL console user who keeps the triggers, can rewrite history.
- */
-const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
-  `CREATE TABLE events (
-     global_position INTEGER PRIMARY KEY,
-     event_id        TEXT    NOT NULL UNIQUE,
-     stream_id       TEXT    NOT NULL,
-     stream_version  INTEGER NOT NULL CHECK (stream_version >= 1),
-     type            TEXT    NOT NULL,
-     schema_version  INTEGER NOT NULL,
-     data            TEXT    NOT NULL,
-     metadata        TEXT    NOT NULL,
-     recorded_at     TEXT    NOT NULL,
-     idempotency_key TEXT,
-     prev_hash       TEXT    NOT NULL,
-     hash            TEXT    NOT NULL,
-     UNIQUE (stream_id, stream_version)
-   );
-   CREATE INDEX events_recorded_at ON events (recorded_at);
-   CREATE TABLE idempotency_keys (
-     idempotency_key TEXT PRIMARY KEY,
-     request_hash    TEXT,
-     event_ids       TEXT NOT NULL,
-     stream_versions TEXT NOT NULL,
-     last_position   INTEGER NOT NULL,
-     recorded_at     TEXT NOT NULL
-   );
-   CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;
-   CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;
-   CREATE TRIGGER idempotency_no_update BEFORE UPDATE ON idempotency_keys
-     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: UPDATE refused'); END;
-   CREATE TRIGGER idempotency_no_delete BEFORE DELETE ON idempotency_keys
-     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: DELETE refused'); END;`,
-  migrateSqliteMerkleNodes,
-];
 
 interface EventRow {
   global_position: number;
@@ -142,7 +103,7 @@ export interface SqliteEventStoreOptions {
  * fsynced before the append returns. Appends run in `BEGIN IMMEDIATE` transactions, which serialise
  * writers across processes; the hash chain is extended inside that transaction.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, IdempotencyRecordSource, StorageInspector {
   readonly description: string;
   readonly localFile?: string;
   private readonly db: Database.Database;
@@ -181,11 +142,7 @@ export class SqliteEventStore implements EventStore {
                              recorded_at, prev_hash, hash, idempotency_key)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      idempotency: this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = ?'),
-      insertIdempotency: this.db.prepare(
-        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      withKey: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE idempotency_key = ? ORDER BY global_position`),
       byId: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
       dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
       streamTail: this.db.prepare<[string, number], EventRow>(
@@ -258,7 +215,7 @@ export class SqliteEventStore implements EventStore {
         {
           head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
           versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
-          earlier: key === null ? null : this.earlierRequest(key),
+          keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
         },
         this.clock.now(),
       );
@@ -270,25 +227,11 @@ export class SqliteEventStore implements EventStore {
         );
       }
       keepTree = this.merkle.extend(plan.extension.rows);
-      const remembered = plan.idempotency;
-      if (remembered) {
-        this.statements.insertIdempotency.run(
-          remembered.key, remembered.requestHash, JSON.stringify(remembered.eventIds), JSON.stringify(remembered.streamVersions),
-          remembered.lastPosition, remembered.recordedAt,
-        );
-      }
       return plan.result;
     });
     const result = run.immediate();
     keepTree();
     return result;
-  }
-
-  private earlierRequest(key: string): EarlierRequest | null {
-    const seen = this.statements.idempotency.get(key);
-    if (!seen) return null;
-    const record = toIdempotencyRecord(seen);
-    return { record, events: record.eventIds.map((id) => toStoredEvent(this.statements.byId.get(id) as EventRow)) };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -380,9 +323,8 @@ export class SqliteEventStore implements EventStore {
     return row ? toStoredEvent(row) : null;
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
-    const row = this.statements.idempotency.get(key);
-    return row ? toIdempotencyRecord(row) : null;
+  async eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]> {
+    return this.statements.withKey.all(key).map(toStoredEvent);
   }
 
   subscribe(options: SubscriptionOptions): Subscription {
@@ -425,16 +367,14 @@ export class SqliteEventStore implements EventStore {
     this.notifier.notify();
   }
 
-  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const r of records) {
-          this.statements.insertIdempotency.run(r.key, r.requestHash, JSON.stringify(r.eventIds), JSON.stringify(r.streamVersions), r.lastPosition, r.recordedAt);
-        }
-      })
-      .immediate();
+  /** Side records and defences outside the chain (`inspectStore`). */
+  async inspectStorage(): Promise<StorageInspection> {
+    return inspectSqliteStorage(this.db, SQLITE_TRIGGERS);
   }
 
+  readonly idempotencyRecordTable = 'idempotency_keys';
+
+  /** Rows an earlier version wrote to `idempotency_keys` (nothing writes it now), for `inspectStore`. */
   async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
     const page = this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key > ? ORDER BY idempotency_key LIMIT 1000');
     let after = '';
