@@ -130,6 +130,13 @@ export const QUERY_ROLES = {
   VerifyLedger: AUDIT_READERS,
   /** Risk-based audit-trail review (EMA 2023 §6.2.2). */
   ReviewAuditTrail: AUDIT_READERS,
+  /** An inclusion proof carries the event itself (clinical data): auditors only. */
+  GetInclusionProof: AUDIT_READERS,
+  /**
+   * Hashes only, no clinical data: sites keep signed tree heads too and may check that the ledger still
+   * extends them. Admins run the system and are the very insiders a consistency proof guards against.
+   */
+  GetConsistencyProof: ['investigator', 'coordinator', 'monitor', 'regulator'],
   /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
   ListUsers: ['admin', 'monitor', 'regulator'],
   GetUser: ['admin', 'monitor', 'regulator'],
