@@ -18,5 +18,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testTimeout: 60000,
+  // Keys and trust files go to a temporary key directory, never the real home directory.
+  setupFilesAfterEnv: ['<rootDir>/test/support/isolated-key-dir.ts'],
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.cjs'],
 };

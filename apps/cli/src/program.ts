@@ -10,6 +10,7 @@ export const buildProgram = (): Command => {
     .option('--store <url>', 'ledger store: sqlite:FILE, postgres://…, kurrentdb://… (default: $LEDGER_STORE or sqlite:./data/ledger.sqlite)')
     .option('--as <username>', 'acting user (password from $TRIAL_LEDGER_PASSWORD or a prompt)')
     .option('--json', 'machine-readable output')
+    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR or ~/.config/trial-ledger)')
     .showHelpAfterError()
     .exitOverride();
   for (const register of COMMANDS) register(program);

@@ -1,16 +1,17 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
+import { outputPolicy } from '../shared/output-policy';
 
 export interface PfsCommandOptions {
   readonly study?: string;
   readonly cutoff?: string;
   readonly asKnownAt?: string;
   readonly plot?: string;
+  readonly force?: boolean;
 }
 
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
@@ -44,15 +45,16 @@ export const registerPfs = (program: Command): void => {
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
     .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant')
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
+    .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);
+      const policy = outputPolicy(options, opts.force);
+      // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
+      if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
       const analysis = summarisePfs(pfs);
-      if (opts.plot) {
-        await mkdir(dirname(opts.plot), { recursive: true });
-        await writeFile(opts.plot, renderKmSvg(analysis), 'utf8');
-      }
+      if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);
       printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);
     });
 };

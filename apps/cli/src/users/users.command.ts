@@ -65,7 +65,7 @@ export const registerUsers = (program: Command): void => {
         openUsersIdentity(store).createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
       );
       // Set-up also creates the ledger's Ed25519 signing key, whose public half signs every checkpoint.
-      const { keyFile } = ledgerFiles(options.store);
+      const { keyFile } = ledgerFiles(options.store, { keyDir: options.keyDir });
       const key = ensureLedgerKey(keyFile);
       printUser(options, 'first administrator created', user);
       if (!options.json) process.stdout.write(`ledger signing key: ${keyFile} (public key fingerprint ${key.fingerprint}); export it with trial-ledger checkpoint --export-public-key FILE\n`);

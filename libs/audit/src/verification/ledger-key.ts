@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 
 /**
- * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and never leaves the
- * server's data directory (mode 0600); the public half is exported to monitors and regulators, who
+ * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and lives in the
+ * operator's key directory (0700; the file 0600), never beside the store by default; the public half is exported to monitors and regulators, who
  * verify checkpoints with their own copy so that an attacker who rewrites the database *and* the key
  * file beside it is still caught (Part 11 §11.10(b)(e)).
  */
@@ -36,16 +36,23 @@ export const loadLedgerKey = (file: string): LedgerSigningKey => {
 
 /**
  * Creates the key pair at set-up if the file does not exist yet (never overwrites one: replacing the
- * key would orphan every checkpoint a regulator holds). The file is created with mode 0600.
+ * key would orphan every checkpoint a regulator holds). A missing key directory is created 0700 and
+ * the file 0600; `onCreated` hears of a new key, so its fingerprint can be shown for out-of-band pinning.
  */
-export const ensureLedgerKey = (file: string): LedgerSigningKey => {
+export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
   if (existsSync(file)) return loadLedgerKey(file);
-  mkdirSync(dirname(file), { recursive: true });
+  const dir = dirname(file);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
-  return loadLedgerKey(file);
+  const key = loadLedgerKey(file);
+  onCreated?.(key);
+  return key;
 };
 
 /** SPKI PEM of the public half, as handed to a regulator. */

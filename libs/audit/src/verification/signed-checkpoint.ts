@@ -88,5 +88,5 @@ export const readCheckpointFile = (file: string): SignedCheckpoint[] => {
 /** Appends one line; the file is append-only by convention and by use (`>>`-style writes only). */
 export const appendCheckpoint = (file: string, checkpoint: SignedCheckpoint): void => {
   mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { encoding: 'utf8', mode: 0o644 });
+  appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { encoding: 'utf8', mode: 0o600 });
 };
