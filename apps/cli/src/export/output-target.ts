@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -114,6 +115,8 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
   const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
+  // Opened before anything else happens, so that `discard` always finds (and removes) the file.
+  await once(stream, 'open');
   let settled = false;
   const discard = async (): Promise<void> => {
     if (settled) return;

@@ -62,7 +62,6 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
   const files = ledgerFiles(storeUrl, { keyDir });
   if (options.publicKey && !existsSync(options.publicKey)) throw new CliError(`No public key at ${options.publicKey}`, 2, 'LEDGER_KEY.MISSING');
   if (options.checkpoints && !existsSync(options.checkpoints)) throw new CliError(`No checkpoint file at ${options.checkpoints}`, 2, 'CHECKPOINT.FILE_MISSING');
-  const file = options.checkpoints ?? (existsSync(files.checkpointFile) ? files.checkpointFile : null);
   const pinned = options.publicKey ? null : pinnedKeyFor(files.trustFile, storeUrl);
   let origin: KeyOrigin | null = null;
   let keyFile: string | null = null;
@@ -70,9 +69,12 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
   if (options.publicKey) [origin, keyFile, publicKey] = ['given', options.publicKey, loadPublicKey(options.publicKey)];
   else if (pinned) [origin, keyFile, publicKey] = ['pinned', files.trustFile, pinned.key];
   else if (existsSync(files.keyFile)) [origin, keyFile, publicKey] = ['ledger-key', files.keyFile, loadPublicKey(files.keyFile)];
-  if (file && !publicKey) {
-    throw new CliError(`Checkpoints in ${file} need the ledger's public key to be checked: --public-key FILE`, 2, 'LEDGER_KEY.MISSING');
+  if (options.checkpoints && !publicKey) {
+    throw new CliError(`Checkpoints in ${options.checkpoints} need the ledger's public key to be checked: --public-key FILE`, 2, 'LEDGER_KEY.MISSING');
   }
+  // The server's own checkpoint file is used only with a key to check it; without one (an auditor's
+  // copy of the store, no key pinned yet) the chain alone is verified and the trust basis says so.
+  const file = options.checkpoints ?? (publicKey && existsSync(files.checkpointFile) ? files.checkpointFile : null);
   const checkpoints = file ? readCheckpointFile(file) : [];
   const keyInfo =
     origin && keyFile && publicKey
