@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -166,5 +166,31 @@ describe('file modes of what the CLI creates', () => {
     expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(true);
     expect(mode(keyDir)).toBe(0o700);
     expect(readdirSync(join(dir.path, 'site')).filter((f) => f.includes('key'))).toEqual([]);
+  });
+});
+
+describe('file modes of what serve creates', () => {
+  it('creates the store, the read-model file and the signing key 0600', async () => {
+    const file = join(dir.path, 'served', 'ledger.sqlite');
+    const keyDir = join(dir.path, 'server-keys');
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${file}`, '--key-dir', keyDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      const started = Date.now();
+      while (!out.includes('\n') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 100));
+      const ready = JSON.parse(out.split('\n')[0]) as { health: string };
+      expect((await fetch(ready.health)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    expect(err).toMatch(/created the ledger signing key .*server-keys\/ledger\.key\.pem/);
+    for (const created of [file, `${file}.read-models`, join(keyDir, 'ledger.key.pem')]) expect([created, mode(created)]).toEqual([created, 0o600]);
+    expect(mode(join(dir.path, 'served'))).toBe(0o700);
   });
 });
