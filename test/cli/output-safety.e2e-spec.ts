@@ -1,26 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { BIN, runBinary, type BinaryRun } from './binary-harness';
 import { tempDir } from './cli-harness';
 
-const BIN = resolve(__dirname, '../../bin/trial-ledger.js');
-
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The built binary as a user runs it (the umask and file modes are the process's own). */
-const run = (args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
-  new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, cwd: dir.path }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+/** The CLI as a user runs it, in the test's directory. */
+const run = (args: readonly string[], env: Record<string, string> = {}): Promise<BinaryRun> => runBinary(args, { env, cwd: dir.path });
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
 const mode = (file: string): number => statSync(file).mode & 0o777;

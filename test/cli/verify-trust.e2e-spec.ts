@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { runBinary, type BinaryRun } from './binary-harness';
 import { tempDir } from './cli-harness';
 
-const BIN = resolve(__dirname, '../../bin/trial-ledger.js');
-
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const run = (args: readonly string[], env: Record<string, string>): Promise<Run> =>
-  new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      done({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
+const run = (args: readonly string[], env: Record<string, string>): Promise<BinaryRun> => runBinary(args, { env });
 
 /**
  * Three people, three key directories: the operator runs the server and holds the signing key; the
