@@ -1,18 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { LedgerVerification } from '@trial-ledger/audit';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { AUDIT_READ_ROLES } from '../audit-read-roles';
-import { VerifyLedgerQuery } from './verify-ledger.query-handler';
+import { VerifyLedgerQuery, type ServerLedgerVerification } from './verify-ledger.query-handler';
 
 export const VERIFY_LEDGER_ROUTE = defineRoute({
   operation: 'VerifyLedger',
   method: 'GET',
   path: 'api/v1/ledger/verification',
   roles: AUDIT_READ_ROLES,
-  summary: 'Recompute the hash chain now: { ok, eventsChecked, headPosition, headHash, fault }',
+  summary: 'Recompute the hash chain now: { ok, eventsChecked, headPosition, headHash, fault, anchored: false, trust }',
 });
 
 @ApiTags('audit')
@@ -22,8 +21,8 @@ export class VerifyLedgerHttpController {
 
   /** 200 whatever the outcome: a damaged ledger is a finding to report (`ok: false`), not a failed request. */
   @LedgerRoute(VERIFY_LEDGER_ROUTE)
-  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage.' })
-  verify(): Promise<LedgerVerification> {
+  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage; `anchored` is false (the chain alone; anchor it offline with your own key).' })
+  verify(): Promise<ServerLedgerVerification> {
     return this.queryBus.execute(new VerifyLedgerQuery());
   }
 }
