@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -109,5 +110,26 @@ describe('verify trust basis: a rewritten and re-signed chain is caught with a p
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('[TRUST.KEY_CONFLICT]');
     });
+  });
+});
+
+describe('a key left beside the store by an earlier version', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('is never used nor replaced: checkpoint refuses with LEDGER_KEY.BESIDE_STORE and says how to move it', async () => {
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    const s = new SqliteEventStore(join(data, 'ledger.sqlite'));
+    await seedAuditLedger(s);
+    await s.close();
+    writeFileSync(join(data, 'ledger.key.pem'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const keyDir = join(dir.path, 'keys');
+    const result = await run(['--store', `sqlite:${join(data, 'ledger.sqlite')}`, 'checkpoint'], { TRIAL_LEDGER_KEY_DIR: keyDir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('[LEDGER_KEY.BESIDE_STORE]');
+    expect(result.stderr).toContain(`mv ${join(data, 'ledger.key.pem')} ${join(keyDir, 'ledger.key.pem')}`);
+    expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(false);
+    expect(existsSync(join(data, 'ledger.checkpoints.jsonl'))).toBe(false);
   });
 });

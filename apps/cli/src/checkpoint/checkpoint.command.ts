@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { appendCheckpoint, createCheckpoint, ensureLedgerKey, exportPublicKeyPem, ledgerFiles, type LedgerSigningKey } from '@trial-ledger/audit';
+import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
@@ -47,7 +47,7 @@ export const registerCheckpoint = (program: Command): void => {
       // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
       const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
       for (const target of [file, ...(opts.copyTo ?? [])]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
-      const key = ensureLedgerKey(files.keyFile, announceNewKey(files.keyFile));
+      const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
       if (opts.exportPublicKey) {
         const pem = exportPublicKeyPem(key);
         if (opts.exportPublicKey === '-') process.stdout.write(pem);

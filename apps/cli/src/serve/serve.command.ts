@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureLedgerKey, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore } from '@trial-ledger/event-store';
 import type * as Api from '../../../api/src/main';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
@@ -72,7 +72,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const checkpoints =
     every > 0
       ? await startAutoCheckpoints(store, {
-          key: ensureLedgerKey(files.keyFile, announceNewKey(files.keyFile)),
+          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
           file: files.checkpointFile,
           every,
           onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),

@@ -9,11 +9,12 @@ const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];
 /**
  * Every file that belongs to the ledger and that no output may replace: the SQLite file and its
  * companions, the API's read-model file (`FILE.read-models`, see the read-models runner) and its
- * companions, the checkpoint file, the signing key and the trust file.
+ * companions, the checkpoint file, the signing key (and an earlier version's key beside the store)
+ * and the trust file.
  */
 export const ledgerOwnFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): string[] => {
   const files = ledgerFiles(options.store, { keyDir: options.keyDir });
-  const own = [files.keyFile, files.checkpointFile, files.trustFile];
+  const own = [files.keyFile, files.legacyKeyFile, files.checkpointFile, files.trustFile];
   if (storeScheme(options.store) === 'sqlite') {
     const file = sqlitePath(options.store);
     if (file !== ':memory:') {

@@ -14,6 +14,8 @@ export interface LedgerFiles {
    * rewritten log with the ledger's own key.
    */
   readonly keyFile: string;
+  /** Where earlier versions kept the key, beside the store (`data/ledger.key.pem`): never used, only refused. */
+  readonly legacyKeyFile: string;
   /** JSON-lines checkpoint file: `LEDGER_CHECKPOINT_FILE`, else beside the SQLite file. */
   readonly checkpointFile: string;
   /** The auditor's pinned public keys: `TRIAL_LEDGER_TRUST_FILE`, else `KEY_DIR/trusted-keys.json`. */
@@ -47,6 +49,7 @@ export const ledgerFiles = (storeUrl: string, options: LedgerFileOptions = {}): 
     storeDir: dirname(base),
     keyDir,
     keyFile: env.LEDGER_KEY_FILE ? resolve(env.LEDGER_KEY_FILE) : join(keyDir, `${basename(base)}.key.pem`),
+    legacyKeyFile: `${base}.key.pem`,
     checkpointFile: env.LEDGER_CHECKPOINT_FILE ? resolve(env.LEDGER_CHECKPOINT_FILE) : `${base}.checkpoints.jsonl`,
     trustFile: env.TRIAL_LEDGER_TRUST_FILE ? resolve(env.TRIAL_LEDGER_TRUST_FILE) : join(keyDir, 'trusted-keys.json'),
   };

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
+import type { LedgerFiles } from './ledger-files';
 
 /**
  * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and lives in the
@@ -53,6 +54,29 @@ export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey
   const key = loadLedgerKey(file);
   onCreated?.(key);
   return key;
+};
+
+/**
+ * The ledger's key from its key directory, created there on first use — but never while a key from an
+ * earlier version still lies beside the store: a new key would orphan every checkpoint the old one
+ * signed, so the operator moves the old key into the key directory instead (the message says how).
+ */
+export const ensureLedgerKeyFor = (files: LedgerFiles, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
+  assertNoKeyBesideStore(files);
+  return ensureLedgerKey(files.keyFile, onCreated);
+};
+
+/** Refuses (`LEDGER_KEY.BESIDE_STORE`) while the key is missing from the key directory but an earlier version's key lies beside the store. */
+export const assertNoKeyBesideStore = (files: LedgerFiles): void => {
+  if (!existsSync(files.keyFile) && files.legacyKeyFile !== files.keyFile && existsSync(files.legacyKeyFile)) {
+    throw new DomainError(
+      'LEDGER_KEY.BESIDE_STORE',
+      `The ledger key ${files.legacyKeyFile} lies beside the store, where whoever can write the data can also re-sign it; ` +
+        `move it to the key directory (mkdir -m 700 -p ${dirname(files.keyFile)} && mv ${files.legacyKeyFile} ${files.keyFile}) and run the command again`,
+      'conflict',
+      { keyFile: files.keyFile, legacyKeyFile: files.legacyKeyFile },
+    );
+  }
 };
 
 /** SPKI PEM of the public half, as handed to a regulator. */
