@@ -18,7 +18,10 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   testTimeout: 60000,
-  // Keys and trust files go to a temporary key directory, never the real home directory.
+  // Keys and trust files go to a temporary key directory, never the real home directory: for the
+  // whole run (inherited by spawned processes) and per test file.
+  globalSetup: '<rootDir>/test/support/isolated-key-dir.global-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/isolated-key-dir.global-teardown.cjs',
   setupFilesAfterEnv: ['<rootDir>/test/support/isolated-key-dir.ts'],
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.cjs'],
 };
