@@ -81,6 +81,10 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     expect(readFileSync(out, 'utf8')).toContain('recorded_at_utc');
     expect(mode(out)).toBe(0o600);
 
+    const dash = await run(['--store', store, 'pfs', '--plot', '-']);
+    expect(dash.status).toBe(2);
+    expect(dash.stderr).toContain('[CLI.INVALID_OPTION]');
+
     const svg = join(dir.path, 'plots', 'km.svg');
     expect((await run(['--store', store, 'pfs', '--plot', svg])).status).toBe(0);
     expect(readFileSync(svg, 'utf8')).toContain('<svg');

@@ -3,6 +3,7 @@ import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 
@@ -50,6 +51,7 @@ export const registerPfs = (program: Command): void => {
       const options = globalOptions(command);
       const policy = outputPolicy(options, opts.force);
       // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
+      if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
