@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { ledgerFiles, loadPublicKey, pinKey, verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
+import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
 import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { checkpointSource, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
+import { describeInspection } from './store-inspection.output';
 
 export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source';
 
@@ -32,17 +34,28 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 export const runVerify = async (global: GlobalOptions, options: VerifyCommandOptions): Promise<number> => {
   const { store: storeUrl, json } = global;
   const source = checkpointSource(storeUrl, options, global.keyDir);
-  const result = await withExistingStore(global, (store) =>
-    verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-  );
+  const { result, inspection } = await withExistingStore(global, async (store) => ({
+    result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+    inspection: await inspectStore(store),
+  }));
+  // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning.
+  const ok = result.ok && inspection.ok;
   if (json) {
     const { statement, ...trust } = source.trust;
-    const document = { ...result, anchored: trust.anchored, trust: { ...trust, statement }, checkpointFile: source.file, publicKeyFingerprint: trust.publicKey?.fingerprint ?? null };
-    process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    const report = {
+      ...result,
+      ok,
+      anchored: trust.anchored,
+      trust: { ...trust, statement },
+      checkpointFile: source.file,
+      publicKeyFingerprint: trust.publicKey?.fingerprint ?? null,
+      ...inspectionReport(inspection),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    (result.ok ? process.stdout : process.stderr).write(`${describe(result, source)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection)].join('\n')}\n`);
   }
-  return result.ok ? 0 : EXIT_LEDGER_DAMAGED;
+  return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
 
 /**
@@ -62,7 +75,7 @@ const pinFromFile = (global: GlobalOptions, file: string): void => {
 export const registerVerify = (program: Command): void => {
   program
     .command('verify')
-    .description('Recompute the hash chain and check signed checkpoints; exit 0 only when the ledger is intact (3 when damaged)')
+    .description('Recompute the hash chain, check signed checkpoints, side records and the store\'s defences; exit 0 only when the ledger is intact (3 when damaged)')
     .option('--checkpoints <file>', 'signed checkpoint file (JSON lines); default: the server\'s file beside the store, if any')
     .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key pinned for this store, else the signing key in the key directory')
     .option('--pin-key <file>', 'pin this public key (PEM) for the store in the trust file outside its directory, then verify with it')

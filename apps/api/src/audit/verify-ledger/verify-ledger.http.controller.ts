@@ -4,14 +4,14 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { AUDIT_READ_ROLES } from '../audit-read-roles';
-import { VerifyLedgerQuery, type ServerLedgerVerification } from './verify-ledger.query-handler';
+import { VerifyLedgerQuery, type LedgerVerificationReport } from './verify-ledger.query-handler';
 
 export const VERIFY_LEDGER_ROUTE = defineRoute({
   operation: 'VerifyLedger',
   method: 'GET',
   path: 'api/v1/ledger/verification',
   roles: AUDIT_READ_ROLES,
-  summary: 'Recompute the hash chain now: { ok, eventsChecked, headPosition, headHash, fault, anchored: false, trust }',
+  summary: 'Recompute the hash chain now and check the side records and defences: { ok, eventsChecked, headPosition, headHash, fault, sideRecords, warnings, anchored: false, trust }',
 });
 
 @ApiTags('audit')
@@ -21,8 +21,8 @@ export class VerifyLedgerHttpController {
 
   /** 200 whatever the outcome: a damaged ledger is a finding to report (`ok: false`), not a failed request. */
   @LedgerRoute(VERIFY_LEDGER_ROUTE)
-  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage; `anchored` is false (the chain alone; anchor it offline with your own key).' })
-  verify(): Promise<ServerLedgerVerification> {
+  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage, `sideRecords.faults` each side record the chain does not back, `warnings` each missing or altered defence (append-only triggers, role separation); `anchored` is false (the chain alone: anchor it offline with your own key).' })
+  verify(): Promise<LedgerVerificationReport> {
     return this.queryBus.execute(new VerifyLedgerQuery());
   }
 }
