@@ -8,12 +8,6 @@ import tseslint from 'typescript-eslint';
  */
 const NEST_MODULE_LIBS = [];
 
-/**
- * Files allowed a Nest import for now, with the reason. `identity.service.ts` still takes Nest's
- * `Logger`; the logger port that replaces it removes this entry.
- */
-const NEST_IMPORT_EXCEPTIONS = ['libs/identity/src/identity.service.ts'];
-
 const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http', 'child_process', 'node:child_process', 'better-sqlite3', 'pg', '@kurrent/kurrentdb-client', 'uuid'];
 
 export default tseslint.config(
@@ -35,7 +29,7 @@ export default tseslint.config(
   {
     // Libraries do not know Nest (STYLE.md), except the libs named as Nest modules above.
     files: ['libs/**/*.ts'],
-    ignores: [...NEST_MODULE_LIBS.map((lib) => `libs/${lib}/**`), ...NEST_IMPORT_EXCEPTIONS],
+    ignores: NEST_MODULE_LIBS.map((lib) => `libs/${lib}/**`),
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'Libraries do not import Nest; only the apps (and libs listed in NEST_MODULE_LIBS) do.' }] }],
     },

@@ -48,12 +48,12 @@ describe('AccountLockedOut schema version 1 → 2 in a real SQLite ledger', () =
     const read = toRecorded<AccountLockedOut>(stored);
     expect(read.data).toEqual({ userId: f.investigator.userId, username: 'ivan', consecutiveFailures: 5, lockedUntil });
 
-    await expect(f.service.login('ivan', PASSWORDS.investigator, { source: 'api' })).rejects.toMatchObject({ code: 'AUTH.ACCOUNT_LOCKED' });
+    await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).rejects.toMatchObject({ code: 'AUTH.ACCOUNT_LOCKED' });
     expect((await verifyStore(f.store)).fault).toBeNull();
   });
 
   it('when an account is locked now, the event is written at version 2 with consecutiveFailures', async () => {
-    for (let i = 1; i <= 3; i += 1) await f.service.login('ivan', `wrong passphrase ${i}`, { source: 'api' }).catch(() => undefined);
+    for (let i = 1; i <= 3; i += 1) await f.service.auth.login('ivan', `wrong passphrase ${i}`, { source: 'api' }).catch(() => undefined);
     const lock = (await f.store.readStream(IDENTITY_STREAM_ID)).find((e) => e.type === 'AccountLockedOut')!;
     expect(lock).toMatchObject({ schemaVersion: 2, data: { username: 'ivan', consecutiveFailures: 3 } });
     expect(toRecorded(lock).data).toEqual(lock.data);

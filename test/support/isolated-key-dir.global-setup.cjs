@@ -8,7 +8,7 @@ const { join } = require('node:path');
 
 module.exports = async () => {
   const configHome = mkdtempSync(join(tmpdir(), 'trial-ledger-run-config-'));
-  process.env.TRIAL_LEDGER_TEST_CONFIG_HOME = configHome;
+  process.env.CUSTODY_TEST_CONFIG_HOME = configHome;
   process.env.XDG_CONFIG_HOME = configHome;
   process.env.TRIAL_LEDGER_KEY_DIR = join(configHome, 'trial-ledger');
   delete process.env.LEDGER_KEY_FILE;

@@ -2,6 +2,6 @@
 const { rmSync } = require('node:fs');
 
 module.exports = async () => {
-  const configHome = process.env.TRIAL_LEDGER_TEST_CONFIG_HOME;
+  const configHome = process.env.CUSTODY_TEST_CONFIG_HOME;
   if (configHome) rmSync(configHome, { recursive: true, force: true });
 };

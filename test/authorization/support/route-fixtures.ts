@@ -104,21 +104,21 @@ export class MatrixContext {
   }
 
   private admin(): Promise<Actor> {
-    this.adminActor ??= this.api.identity.authenticate(this.api.tokens.admin);
+    this.adminActor ??= this.api.identity.auth.authenticate(this.api.tokens.admin);
     return this.adminActor;
   }
 
   /** A new user account (created by the administrator through the identity service, as the CLI would). */
   async freshUser(role: Role): Promise<{ username: string; password: string }> {
     const username = this.next('authz');
-    await this.api.identity.addUser(await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
+    await this.api.identity.users.addUser(await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
     return { username, password: PASSWORD };
   }
 
   /** A new logged-in session of a new user with `role`. */
   async session(role: Role): Promise<{ username: string; password: string; token: string }> {
     const user = await this.freshUser(role);
-    const { token } = await this.api.identity.login(user.username, user.password, { source: 'api' });
+    const { token } = await this.api.identity.auth.login(user.username, user.password, { source: 'api' });
     return { ...user, token };
   }
 }

@@ -6,6 +6,7 @@ import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
+import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
 
 export interface ExportAdtteOptions {
@@ -32,8 +33,8 @@ export const registerExportAdtte = (program: Command): void => {
     .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)')
     .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
-    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant')
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
+    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
       const policy = outputPolicy(options, opts.force);

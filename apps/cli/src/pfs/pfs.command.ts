@@ -4,8 +4,10 @@ import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@tria
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { CliError } from '../shared/cli-errors';
+import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface PfsCommandOptions {
   readonly study?: string;
@@ -43,8 +45,8 @@ export const registerPfs = (program: Command): void => {
     .command('pfs')
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
-    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant')
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
     .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {
@@ -54,7 +56,9 @@ export const registerPfs = (program: Command): void => {
       if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) =>
+        withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
+      );
       const analysis = summarisePfs(pfs);
       if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);
       printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);

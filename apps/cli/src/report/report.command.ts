@@ -4,6 +4,7 @@ import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
+import { withSavedReadModels } from '../shared/saved-read-models';
 import { checkpointSource, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
@@ -34,11 +35,14 @@ export const registerReport = (program: Command): void => {
       if (opts.out && opts.out !== '-') await assertOutputAllowed(opts.out, policy);
       const source = checkpointSource(options.store, opts, options.keyDir);
       const page = await withExistingStore(options, (store) =>
-        renderLedgerReport(store, {
-          ...(opts.study ? { studyId: opts.study } : {}),
-          ...(opts.subject ? { subjectId: opts.subject } : {}),
-          ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-        }),
+        withSavedReadModels(options.store, (readModels) =>
+          renderLedgerReport(store, {
+            ...(opts.study ? { studyId: opts.study } : {}),
+            ...(opts.subject ? { subjectId: opts.subject } : {}),
+            ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+            readModels,
+          }),
+        ),
       );
       await writeOutputFile(opts.out, page, policy);
       if (opts.out && opts.out !== '-') printResult(options.json, { file: opts.out, bytes: Buffer.byteLength(page) }, () => `Report written to ${opts.out}.`);
