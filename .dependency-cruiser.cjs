@@ -4,6 +4,22 @@ module.exports = {
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     { name: 'libs-do-not-import-apps', severity: 'error', from: { path: '^libs/' }, to: { path: '^apps/' } },
     {
+      name: 'apps-do-not-import-other-apps',
+      comment:
+        'An app reaches another app never; shared code lives in a lib. The one exception: the CLI `serve` command starts the API ' +
+        'through its entry point apps/api/src/main.ts (the CLI is how the server is run), and nothing else of the API.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: ['^apps/$1/', '^apps/api/src/main\\.ts$'] },
+    },
+    {
+      name: 'only-serve-starts-the-api',
+      comment: 'The exception above is for the serve command alone.',
+      severity: 'error',
+      from: { path: '^apps/cli/', pathNot: '^apps/cli/src/serve/serve\\.command\\.ts$' },
+      to: { path: '^apps/api/' },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'The domain imports no Nest, no I/O module and no other lib.',
       severity: 'error',

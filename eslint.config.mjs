@@ -2,6 +2,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Libs that are explicitly Nest modules and may import `@nestjs/*`. None today: Nest lives in the apps
+ * (STYLE.md "Nest only at the edges"). A lib that becomes a Nest module is named here and in the README.
+ */
+const NEST_MODULE_LIBS = [];
+
 const IO_MODULES = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http', 'child_process', 'node:child_process', 'better-sqlite3', 'pg', '@kurrent/kurrentdb-client', 'uuid'];
 
 export default tseslint.config(
@@ -19,6 +25,14 @@ export default tseslint.config(
     files: ['libs/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/testing/**'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // Libraries do not know Nest (STYLE.md), except the libs named as Nest modules above.
+    files: ['libs/**/*.ts'],
+    ignores: NEST_MODULE_LIBS.map((lib) => `libs/${lib}/**`),
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*'], message: 'Libraries do not import Nest; only the apps (and libs listed in NEST_MODULE_LIBS) do.' }] }],
+    },
   },
   {
     // Published algorithm coefficients (AS 241) are kept digit for digit as printed, beyond double precision.

@@ -19,5 +19,10 @@ module.exports = {
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   setupFiles: ['<rootDir>/test/quiet-log.setup.cjs'],
   testTimeout: 60000,
+  // Keys and trust files go to a temporary key directory, never the real home directory: for the
+  // whole run (inherited by spawned processes) and per test file.
+  globalSetup: '<rootDir>/test/support/isolated-key-dir.global-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/isolated-key-dir.global-teardown.cjs',
+  setupFilesAfterEnv: ['<rootDir>/test/support/isolated-key-dir.ts'],
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.cjs'],
 };

@@ -69,7 +69,7 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
 
   it('verifies the ledger, and reports damage as a finding (200, ok: false) naming the position', async () => {
     const intact = await get('/api/v1/ledger/verification', 'regulator').expect(200);
-    expect(intact.body).toMatchObject({ ok: true, fault: null });
+    expect(intact.body).toMatchObject({ ok: true, fault: null, anchored: false, trust: { statement: expect.stringContaining('not anchored') } });
     const attacker = new SqliteAttacker(api.store.filename);
     attacker.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE event_id = ?`, seeded.doseToCorrect.eventId);
     attacker.close();

@@ -59,7 +59,8 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
     const checkpoint = await cli('--store', store, 'checkpoint', '--json');
     expect(checkpoint.status).toBe(0);
     expect(JSON.parse(checkpoint.stdout)).toMatchObject({ position: 21 });
-    expect(statSync(join(dir, 'ledger.key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'ledger.key.pem')).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, 'ledger.key.pem'))).toBe(false);
     expect(existsSync(join(dir, 'ledger.checkpoints.jsonl'))).toBe(true);
     const pub = join(dir, 'regulator', 'ledger.pub.pem');
     mkdirSync(join(dir, 'regulator'));

@@ -42,7 +42,7 @@ describe('trial-ledger (program)', () => {
       expect(`${run.stdout}${run.stderr}`).toContain('STORE.NOT_FOUND');
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
-      expect(existsSync(join(dir.path, 'no-such-dir', 'typo.key.pem'))).toBe(false);
+      expect(existsSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'typo.key.pem'))).toBe(false);
     });
   });
 });

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { runCli } from './program';
+import { restrictFileModes } from './shared/file-modes';
+
+restrictFileModes();
 
 // Output still buffered when the reader of a pipe has gone (`| head`) fails with EPIPE after runCli
 // has returned; it is dropped quietly rather than crashing with a stack trace.

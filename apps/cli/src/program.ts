@@ -1,5 +1,5 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
-import { ledgerConfig } from '../../api/src/config/ledger-environment';
+import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
 
@@ -37,6 +37,7 @@ export const buildProgram = (): Command => {
     .option('--store <url>', 'ledger store: sqlite:FILE, postgres://…, kurrentdb://… (default: $LEDGER_STORE or sqlite:./data/ledger.sqlite)')
     .option('--as <username>', 'acting user (password from $TRIAL_LEDGER_PASSWORD or a prompt)')
     .option('--json', 'machine-readable output')
+    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR or ~/.config/trial-ledger)')
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()

@@ -53,7 +53,7 @@ export class IdentityLedger {
   throwOnRefusal(events: readonly IdentityEvent[]): void {
     for (const event of events) {
       if (event.type === 'AccountLockedOut') {
-        this.logger.warn(`account locked: ${event.data.username} after ${event.data.failures} consecutive failures, until ${event.data.lockedUntil}`);
+        this.logger.warn(`account locked: ${event.data.username} after ${event.data.consecutiveFailures} consecutive failures, until ${event.data.lockedUntil}`);
       }
       if (event.type === 'SignatureFailed') {
         const d = event.data;

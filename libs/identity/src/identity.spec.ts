@@ -124,7 +124,7 @@ describe('Identity: login, lockout and expiry', () => {
     expect(await codeOf(f.service.auth.login('ivan', 'wrong 5 passphrase', { source: 'api' }))).toBe('AUTH.ACCOUNT_LOCKED');
     const lock = (await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!;
     expect(lock.type).toBe('AccountLockedOut');
-    expect(lock.data).toMatchObject({ username: 'ivan', failures: 5, lockedUntil: '2026-03-02T09:30:00.000Z' });
+    expect(lock).toMatchObject({ schemaVersion: 2, data: { username: 'ivan', consecutiveFailures: 5, lockedUntil: '2026-03-02T09:30:00.000Z' } });
     expect(f.logger.warnings.at(-1)).toMatch(/account locked: ivan/);
 
     f.clock.advance(29 * MINUTE);

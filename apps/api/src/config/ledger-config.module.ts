@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
-import { ledgerConfig } from './ledger-environment';
+import { ledgerConfig } from '@trial-ledger/config';
 
 /** The namespace of the validated configuration: `configService.getOrThrow<LedgerConfig>(LEDGER_CONFIG)`. */
 export const LEDGER_CONFIG = 'ledger';

@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
-import type { LedgerConfig } from '../config/ledger-environment';
+import type { LedgerConfig } from '@trial-ledger/config';
 import { CORRELATION_ID } from '../shared/commands/command-context';
 
 const CORRELATION_HEADER = 'x-correlation-id';

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
-import type { LedgerConfig } from '../config/ledger-environment';
+import type { LedgerConfig } from '@trial-ledger/config';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 
 /** The window both limits count in. */

@@ -1,41 +1,68 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createCheckpoint, ensureLedgerKey, exportPublicKeyPem, ledgerFiles } from '@trial-ledger/audit';
+import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, type LedgerSigningKey } from '@trial-ledger/audit';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { ledgerOwnFiles, outputPolicy } from '../shared/output-policy';
+
+interface CheckpointOptions {
+  readonly out?: string;
+  readonly copyTo?: string[];
+  readonly exportPublicKey?: string;
+  readonly force?: boolean;
+}
+
+/** Tells the operator once, on stderr, that a key was created and which fingerprint to hand out for pinning. */
+export const announceNewKey = (file: string) => (key: LedgerSigningKey): void => {
+  process.stderr.write(
+    `trial-ledger: created the ledger signing key ${file} (public key fingerprint ${key.fingerprint}); ` +
+      'give auditors the public key (checkpoint --export-public-key FILE) and this fingerprint by another channel, to pin with verify --pin-key\n',
+  );
+};
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
- * `trial-ledger checkpoint [--out FILE]` signs the verified head of the log and appends it to the
- * checkpoint file; `--export-public-key FILE` writes the public half of the ledger key for a monitor or
- * regulator to keep (SPEC §4). The key pair is created on first use, beside the store (mode 0600).
+ * `trial-ledger checkpoint [--out FILE] [--copy-to FILE…]` signs the verified head of the log and appends it
+ * to the checkpoint file (and to each copy, e.g. a file the sponsor holds); `--export-public-key FILE`
+ * writes the public half of the ledger key for a monitor or regulator to keep (SPEC §4). The key pair is
+ * created on first use in the key directory (`--key-dir`, `TRIAL_LEDGER_KEY_DIR`, else
+ * `~/.config/trial-ledger`; 0700, the key 0600), never beside the store.
  */
 export const registerCheckpoint = (program: Command): void => {
   program
     .command('checkpoint')
     .description('Sign a checkpoint (position, hash, time) of the verified log, or export the ledger public key')
     .option('--out <file>', 'checkpoint file to append to (JSON lines); default: beside the store')
+    .option('--copy-to <file>', 'also append the checkpoint to FILE, an external copy (repeatable)', collect)
     .option('--export-public-key <file>', 'write the ledger public key (PEM) to FILE instead of signing; - for stdout')
-    .action(async (opts: { out?: string; exportPublicKey?: string }, command: Command) => {
-      const { store: storeUrl, json } = globalOptions(command);
+    .option('--force', 'with --export-public-key: replace an existing file')
+    .action(async (opts: CheckpointOptions, command: Command) => {
+      const options = globalOptions(command);
+      const { store: storeUrl, json } = options;
       // A mistyped --store must not mint a new ledger key and sign a checkpoint of an empty ledger.
       assertLedgerExists(storeUrl);
-      const files = ledgerFiles(storeUrl);
-      const key = ensureLedgerKey(files.keyFile);
+      const files = ledgerFiles(storeUrl, { keyDir: options.keyDir });
+      const file = opts.out ?? files.checkpointFile;
+      // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
+      const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
+      for (const target of [file, ...(opts.copyTo ?? [])]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
+      const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
       if (opts.exportPublicKey) {
         const pem = exportPublicKeyPem(key);
         if (opts.exportPublicKey === '-') process.stdout.write(pem);
         else {
-          await writeFile(opts.exportPublicKey, pem, { mode: 0o644 });
+          await writeOutputFile(opts.exportPublicKey, pem, outputPolicy(options, opts.force));
           printResult(json, { publicKeyFile: opts.exportPublicKey, publicKeyFingerprint: key.fingerprint }, () =>
             `Ledger public key written to ${opts.exportPublicKey} (fingerprint ${key.fingerprint}).`,
           );
         }
         return;
       }
-      const file = opts.out ?? files.checkpointFile;
       const checkpoint = await withStore({ store: storeUrl }, (store) => createCheckpoint(store, key, file));
-      printResult(json, { ...checkpoint, file }, () =>
-        `Checkpoint signed: position ${checkpoint.position}, hash ${checkpoint.hash}, at ${checkpoint.time}, key ${checkpoint.publicKeyFingerprint}; appended to ${file}.`,
+      for (const copy of opts.copyTo ?? []) appendCheckpoint(copy, checkpoint);
+      printResult(json, { ...checkpoint, file, copies: opts.copyTo ?? [] }, () =>
+        `Checkpoint signed: position ${checkpoint.position}, hash ${checkpoint.hash}, at ${checkpoint.time}, key ${checkpoint.publicKeyFingerprint}; appended to ${[file, ...(opts.copyTo ?? [])].join(', ')}.`,
       );
     });
 };

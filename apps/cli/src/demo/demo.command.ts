@@ -1,8 +1,8 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
-import { runDemo, type DemoRun, type DemoSummary } from '@trial-ledger/demo';
-import { isIsoDate, type IsoDate } from '@trial-ledger/domain';
-import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
+import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledger/demo';
+import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
+import { openEventStore, sqlitePath, storeScheme, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -10,13 +10,47 @@ import { startProgress } from '../shared/progress';
 
 export const DEFAULT_DEMO_SEED = '42';
 
+const DEMO_USERNAMES = new Set(DEMO_TEAM.map((u) => u.username));
+
+/** The demo team recorded it, or the system did on the demo team's behalf (the first administrator). */
+const isDemoEvent = (event: StoredEvent): boolean => {
+  const author = event.metadata.actor.username;
+  if (author !== SYSTEM_ACTOR.username) return DEMO_USERNAMES.has(author);
+  const subject = (event.data as { username?: unknown }).username;
+  return typeof subject === 'string' && DEMO_USERNAMES.has(subject);
+};
+
+/**
+ * `--fresh` deletes a file, so it first proves the file is an earlier demo: a trial-ledger ledger (a
+ * foreign database is refused when opened) whose every event was recorded by the demo team or the
+ * system. A real ledger, even one event of it, is never wiped.
+ */
+const assertEarlierDemo = async (url: string, file: string): Promise<void> => {
+  const notDemo = (why: string): CliError =>
+    new CliError(`--fresh refuses to delete ${file}: ${why}; only an earlier demo is wiped (use another --store)`, 1, 'DEMO.NOT_A_DEMO_STORE');
+  let store;
+  try {
+    store = await openEventStore(url);
+  } catch (error) {
+    throw notDemo(`it is not a trial-ledger ledger (${(error as Error).message})`);
+  }
+  try {
+    for await (const event of store.readAll({ batchSize: 2000 })) {
+      if (!isDemoEvent(event)) throw notDemo(`event ${event.globalPosition} (${event.type}) was not recorded by or for the demo team`);
+    }
+  } finally {
+    await store.close();
+  }
+};
+
 /** `--fresh`: a new store file. Only the embedded store is a file the CLI may delete; a server ledger is never wiped. */
-const freshStore = (url: string): void => {
+const freshStore = async (url: string): Promise<void> => {
   if (storeScheme(url) !== 'sqlite') {
     throw new CliError(`--fresh only creates a new embedded SQLite file; ${storeScheme(url)} ledgers are append-only and never wiped`, 2, 'DEMO.FRESH_UNSUPPORTED');
   }
   const file = sqlitePath(url);
-  if (file === ':memory:') return;
+  if (file === ':memory:' || !existsSync(file)) return;
+  await assertEarlierDemo(url, file);
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
 };
 
@@ -87,11 +121,11 @@ export const registerDemo = (program: Command): void => {
     .description('Run the whole 28-subject LANR-HGNET-01 study through the command pipeline from a fixed seed, then summarise it')
     .option('--seed <seed>', 'seed of the generated study (same seed and --today: same study)', DEFAULT_DEMO_SEED)
     .option('--today <date>', 'the date the study is seen from; every clinical date lies before it (default: today, UTC)')
-    .option('--fresh', 'start from a new embedded store file (deletes the SQLite file named by --store)')
+    .option('--fresh', 'start from a new embedded store file (deletes the SQLite file named by --store, only if it holds an earlier demo)')
     .action(async (opts: { seed: string; today?: string; fresh?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const today = parseToday(opts.today);
-      if (opts.fresh) freshStore(options.store);
+      if (opts.fresh) await freshStore(options.store);
       const sharedPassword = Boolean(process.env.TRIAL_LEDGER_DEMO_PASSWORD);
       const run = await withStore(options, async (store) => {
         if ((await store.head()).position > 0) {

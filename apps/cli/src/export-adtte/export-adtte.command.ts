@@ -1,16 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
+import { outputPolicy } from '../shared/output-policy';
 
 export interface ExportAdtteOptions {
   readonly out?: string;
   readonly define?: string;
+  readonly force?: boolean;
   readonly study?: string;
   readonly cutoff?: string;
   readonly asKnownAt?: string;
@@ -29,26 +31,28 @@ export const registerExportAdtte = (program: Command): void => {
     .description('ADaM ADTTE (PARAMCD=PFS) as CSV, with a data dictionary (FILE.define.md) beside it')
     .option('--out <file>', 'output CSV file (default: stdout, and no dictionary unless --define)')
     .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)')
+    .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
+      const policy = outputPolicy(options, opts.force);
+      const toStdout = !opts.out || opts.out === '-';
+      const defineFile = opts.define ?? (opts.out && !toStdout ? defineFileFor(opts.out) : null);
+      // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
+      for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
       const csv = adtteCsv(pfs);
-      const defineFile = opts.define ?? (opts.out && opts.out !== '-' ? defineFileFor(opts.out) : null);
-      if (defineFile) {
-        await mkdir(dirname(defineFile), { recursive: true });
-        await writeFile(defineFile, adtteDefineMarkdown(pfs, opts.out ? basename(opts.out) : 'stdout'), 'utf8');
-      }
-      if (!opts.out || opts.out === '-') {
+      if (toStdout) {
+        if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, 'stdout'), policy);
         process.stdout.write(csv);
         process.stderr.write(`ADTTE: ${pfs.subjects.length} subjects${defineFile ? `; data dictionary → ${defineFile}` : ''}.\n`);
         return;
       }
-      await mkdir(dirname(opts.out), { recursive: true });
-      await writeFile(opts.out, csv, 'utf8');
+      await writeOutputFile(opts.out, csv, policy);
+      if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, basename(opts.out as string)), policy);
       const summary = { rows: pfs.subjects.length, file: opts.out, define: defineFile, position: pfs.asOf.position };
       printResult(options.json, summary, () => `ADTTE: ${pfs.subjects.length} subjects → ${opts.out}; data dictionary → ${defineFile}.`);
     });

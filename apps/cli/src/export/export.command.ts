@@ -6,7 +6,8 @@ import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 import { startProgress } from '../shared/progress';
 import { exportGroup } from './export-group';
-import { openOutput } from './output-target';
+import { outputPolicy } from '../shared/output-policy';
+import { withOutput } from './output-target';
 
 const parseFormat = (value: string): AuditTrailFormat => {
   if (value !== 'csv' && value !== 'json') throw new CliError(`--format must be csv or json (got ${value})`, 2, 'CLI.INVALID_OPTION');
@@ -27,23 +28,25 @@ export const registerExport = (program: Command): void => {
     .command('odm')
     .description('CDISC ODM 1.3.2 transactional XML with AuditRecords, corrections (Update), voids (Remove) and Signatures')
     .option('--out <file>', 'output file (default: stdout)')
+    .option('--force', 'replace an existing output file (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'only this study')
-    .action(async (opts: { out?: string; study?: string }, command: Command) => {
+    .action(async (opts: { out?: string; force?: boolean; study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const target = await openOutput(opts.out);
       const progress = startProgress('ODM export', 1);
       try {
-        const summary = await withExistingStore(options, (store) =>
-          exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) }),
-        );
+        const { summary, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => ({
+          summary: await withExistingStore(options, (store) =>
+            exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) }),
+          ),
+          file: target.file,
+          toStdout: target.toStdout,
+        }));
         progress.stop();
-        await target.close();
-        summarise(target.toStdout, options.json, { ...summary, file: target.file }, () =>
-          `ODM 1.3.2 export ${summary.fileOid}: ${summary.subjects} subjects, ${summary.transactions} transactions, ${summary.signatures} signatures, through position ${summary.headPosition}${target.file ? ` → ${target.file}` : ''}.`,
+        summarise(toStdout, options.json, { ...summary, file }, () =>
+          `ODM 1.3.2 export ${summary.fileOid}: ${summary.subjects} subjects, ${summary.transactions} transactions, ${summary.signatures} signatures, through position ${summary.headPosition}${file ? ` → ${file}` : ''}.`,
         );
       } finally {
         progress.stop();
-        await target.close();
       }
     });
 
@@ -52,12 +55,12 @@ export const registerExport = (program: Command): void => {
       .command('audit-trail')
       .description('The audit trail as CSV or JSON, streamed (bounded memory for any size)')
       .requiredOption('--format <format>', 'csv or json', parseFormat)
-      .option('--out <file>', 'output file (default: stdout)'),
-  ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string }, command: Command) => {
+      .option('--out <file>', 'output file (default: stdout)')
+      .option('--force', 'replace an existing output file (never one of the ledger\'s own files)'),
+  ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string; force?: boolean }, command: Command) => {
     const options = globalOptions(command);
-    const target = await openOutput(opts.out);
-    try {
-      const count = await withExistingStore(options, async (store) => {
+    const { count, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
+      const rows = await withExistingStore(options, async (store) => {
         const head = await store.head();
         const progress = startProgress('Audit trail', head.position);
         try {
@@ -66,12 +69,10 @@ export const registerExport = (program: Command): void => {
           progress.stop();
         }
       });
-      await target.close();
-      summarise(target.toStdout, options.json, { rows: count, format: opts.format, file: target.file }, () =>
-        `Audit trail: ${count} rows as ${opts.format.toUpperCase()}${target.file ? ` → ${target.file}` : ''}.`,
-      );
-    } finally {
-      await target.close();
-    }
+      return { count: rows, file: target.file, toStdout: target.toStdout };
+    });
+    summarise(toStdout, options.json, { rows: count, format: opts.format, file }, () =>
+      `Audit trail: ${count} rows as ${opts.format.toUpperCase()}${file ? ` → ${file}` : ''}.`,
+    );
   });
 };

@@ -1,29 +1,170 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream, type Stats } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { CliError } from '../shared/cli-errors';
 
-/** Where an export goes: a file (`--out FILE`, flushed and closed at the end) or stdout (left open). */
+/**
+ * Every file the CLI writes goes through this module, because an output path is user input and the
+ * ledger sits next to it: `report --out ledger.sqlite` must not replace the database, a failed export
+ * must not leave a half-written (or emptied) file, and `--out` must not follow a planted symlink.
+ *
+ * - the content goes to a temporary file in the destination's directory (mode 0600, created
+ *   exclusively) and is renamed over the destination only once it is complete and flushed;
+ * - the destination may not be the store or one of its side files, however the path is spelled
+ *   (compared by real path and by device + inode, so `./data/../data/ledger.sqlite` and hard links
+ *   are caught too) — not even with `--force`;
+ * - an existing destination is replaced only with `--force`; a symlink or a non-file never is.
+ */
+
+/** Exit status of a refused output (the same as any other refusal; 2 stays for malformed options). */
+export const EXIT_OUTPUT_REFUSED = 1;
+
+export interface OutputPolicy {
+  /** Files no output may replace or append to: the store, its side files, the key, the checkpoints. */
+  readonly protectedFiles: readonly string[];
+  /** Replace an existing regular file (`--force`). */
+  readonly force?: boolean;
+}
+
+/** Where an export goes: a file (`--out FILE`, renamed into place by `commit`) or stdout (left open). */
 export interface OutputTarget {
   readonly stream: Writable;
   readonly toStdout: boolean;
   readonly file: string | null;
-  /** Ends the file and waits until it is flushed; a no-op for stdout. */
-  close(): Promise<void>;
+  /** Flushes the temporary file and renames it onto the destination; a no-op for stdout. */
+  commit(): Promise<void>;
+  /** Removes the temporary file; the destination is left as it was. Safe after `commit`. */
+  discard(): Promise<void>;
 }
 
-export const openOutput = async (file: string | undefined): Promise<OutputTarget> => {
-  if (!file || file === '-') return { stream: process.stdout, toStdout: true, file: null, close: async () => undefined };
-  await mkdir(dirname(file), { recursive: true });
-  const stream = createWriteStream(file, { encoding: 'utf8' });
+const statOrNull = async (path: string, follow: boolean): Promise<Stats | null> => {
+  try {
+    return follow ? await stat(path) : await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+};
+
+/** The path with its directory's symlinks resolved (the last component is kept as it is). */
+const realLocation = async (path: string): Promise<string> => {
+  const absolute = resolve(path);
+  let dir = dirname(absolute);
+  const tail: string[] = [basename(absolute)];
+  // Resolve the deepest directory that exists; the rest of the path does not exist yet.
+  for (;;) {
+    try {
+      return join(await realpath(dir), ...tail);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(dir) === dir) return absolute;
+      tail.unshift(basename(dir));
+      dir = dirname(dir);
+    }
+  }
+};
+
+const refuse = (code: string, message: string): never => {
+  throw new CliError(message, EXIT_OUTPUT_REFUSED, code);
+};
+
+/** Refuses a destination that is (or would become) a ledger file, whatever its spelling. */
+const assertNotLedgerFile = async (file: string, target: Stats | null, policy: OutputPolicy): Promise<void> => {
+  const location = await realLocation(file);
+  for (const guarded of policy.protectedFiles) {
+    const guardedStat = await statOrNull(guarded, true);
+    const sameInode = target !== null && guardedStat !== null && target.dev === guardedStat.dev && target.ino === guardedStat.ino;
+    if (sameInode || location === (await realLocation(guarded))) {
+      refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is the ledger's own file ${guarded}; choose another output path`);
+    }
+  }
+};
+
+/**
+ * The checks made before any work starts and again just before the rename: no ledger file, no
+ * symlink, nothing but a regular file, and an existing file only with `--force`.
+ */
+export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mode: 'replace' | 'append' = 'replace'): Promise<void> => {
+  const target = await statOrNull(file, false);
+  if (target?.isSymbolicLink()) refuse('OUTPUT.SYMLINK', `Refusing to write ${file}: it is a symbolic link, which is never followed`);
+  await assertNotLedgerFile(file, target, policy);
+  if (target && !target.isFile()) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it exists and is not a regular file`);
+  if (target && mode === 'replace' && !policy.force) {
+    refuse('OUTPUT.EXISTS', `Refusing to overwrite ${file}: it already exists (use --force to replace it)`);
+  }
+};
+
+const isStdout = (file: string | undefined): file is undefined | '-' => !file || file === '-';
+
+const stdoutTarget = (): OutputTarget => ({
+  stream: process.stdout,
+  toStdout: true,
+  file: null,
+  commit: async () => undefined,
+  discard: async () => undefined,
+});
+
+/** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
+export const openOutput = async (file: string | undefined, policy: OutputPolicy): Promise<OutputTarget> => {
+  if (isStdout(file)) return stdoutTarget();
+  await assertOutputAllowed(file, policy);
+  await mkdir(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+  const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
+  const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
+  // Opened before anything else happens, so that `discard` always finds (and removes) the file.
+  await once(stream, 'open');
+  let settled = false;
+  const discard = async (): Promise<void> => {
+    if (settled) return;
+    settled = true;
+    stream.destroy();
+    await unlink(temp).catch(() => undefined);
+  };
   return {
     stream,
     toStdout: false,
     file,
-    close: async () => {
-      if (!stream.writableEnded) stream.end();
-      await finished(stream);
+    discard,
+    commit: async () => {
+      if (settled) return;
+      try {
+        if (!stream.writableEnded) stream.end();
+        await finished(stream);
+        const handle = await open(temp, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await assertOutputAllowed(file, policy);
+        await rename(temp, file);
+        settled = true;
+      } catch (error) {
+        await discard();
+        throw error;
+      }
     },
   };
 };
+
+/** Runs `work` with an output target; commits it on success and leaves the destination untouched on failure. */
+export const withOutput = async <T>(file: string | undefined, policy: OutputPolicy, work: (target: OutputTarget) => Promise<T>): Promise<T> => {
+  const target = await openOutput(file, policy);
+  try {
+    const result = await work(target);
+    await target.commit();
+    return result;
+  } finally {
+    await target.discard();
+  }
+};
+
+/** Writes a whole document (SVG, CSV, HTML, PEM) to `file` safely; to stdout for none or `-`. */
+export const writeOutputFile = async (file: string | undefined, content: string, policy: OutputPolicy): Promise<void> =>
+  withOutput(file, policy, async (target) => {
+    target.stream.write(content);
+  });

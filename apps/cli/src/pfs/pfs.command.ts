@@ -1,18 +1,20 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
-import { withSavedReadModels } from '../shared/saved-read-models';
-import { printResult } from '../shared/output';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { CliError } from '../shared/cli-errors';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
+import { printResult } from '../shared/output';
+import { outputPolicy } from '../shared/output-policy';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface PfsCommandOptions {
   readonly study?: string;
   readonly cutoff?: string;
   readonly asKnownAt?: string;
   readonly plot?: string;
+  readonly force?: boolean;
 }
 
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
@@ -46,17 +48,19 @@ export const registerPfs = (program: Command): void => {
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
+    .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);
+      const policy = outputPolicy(options, opts.force);
+      // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
+      if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
+      if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, (store) =>
         withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
       );
       const analysis = summarisePfs(pfs);
-      if (opts.plot) {
-        await mkdir(dirname(opts.plot), { recursive: true });
-        await writeFile(opts.plot, renderKmSvg(analysis), 'utf8');
-      }
+      if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);
       printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);
     });
 };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   createCheckpoint,
-  ensureLedgerKey,
+  ensureLedgerKeyFor,
   latestTreeHead,
   ledgerFiles,
   loadPublicKey,
@@ -16,10 +16,11 @@ import {
   type SignedCheckpoint,
 } from '@trial-ledger/audit';
 import type { EventStore } from '@trial-ledger/event-store';
-import { assertLedgerExists, globalOptions, withExistingStore } from '../shared/cli-context';
+import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
-import { openOutput } from '../export/output-target';
+import { writeOutputFile } from '../export/output-target';
+import { outputPolicy } from '../shared/output-policy';
 import { EXIT_LEDGER_DAMAGED } from '../verify/verify.command';
 
 /** A proof file is a few kilobytes; anything far larger is not one. */
@@ -32,16 +33,14 @@ const positiveInteger = (value: string, option: string): number => {
   return Number(value);
 };
 
-const writeProof = async (out: string, document: unknown): Promise<void> => {
-  const target = await openOutput(out);
-  target.stream.write(`${JSON.stringify(document, null, 2)}\n`);
-  await target.close();
-};
+/** Written like every other output: a temporary file renamed on success, never onto the ledger's own files. */
+const writeProof = (global: GlobalOptions, out: string, document: unknown, force: boolean | undefined): Promise<void> =>
+  writeOutputFile(out, `${JSON.stringify(document, null, 2)}\n`, outputPolicy(global, force));
 
-/** The ledger key beside the store: proofs are handed out with tree heads it signs. */
-const ledgerKey = (storeUrl: string): LedgerSigningKey => {
-  assertLedgerExists(storeUrl);
-  return ensureLedgerKey(ledgerFiles(storeUrl).keyFile);
+/** The ledger key in the operator's key directory: proofs are handed out with tree heads it signs. */
+const ledgerKey = (global: GlobalOptions): LedgerSigningKey => {
+  assertLedgerExists(global.store);
+  return ensureLedgerKeyFor(ledgerFiles(global.store, { keyDir: global.keyDir }));
 };
 
 /** `--from`/`--to`: a tree size (signed now by the ledger key) or a file of signed tree heads (its latest valid one). */
@@ -56,18 +55,20 @@ const registerInclusion = (proof: Command): void => {
     .option('--position <n>', 'the event\'s global position')
     .option('--checkpoint <file>', 'prove against the latest signed tree head in FILE (default: sign the verified head now)')
     .requiredOption('--out <file>', 'proof file to write (JSON); - for stdout')
-    .action(async (opts: { event?: string; position?: string; checkpoint?: string; out: string }, command: Command) => {
-      const { store: storeUrl, json } = globalOptions(command);
+    .option('--force', 'replace an existing output file (never the ledger\'s own files)')
+    .action(async (opts: { event?: string; position?: string; checkpoint?: string; out: string; force?: boolean }, command: Command) => {
+      const global = globalOptions(command);
+      const { store: storeUrl, json } = global;
       if ((opts.event === undefined) === (opts.position === undefined)) throw new CliError('Name the event with exactly one of --event ID or --position N', 2, 'CLI.INVALID_OPTION');
       const selector: EventSelector = opts.event !== undefined ? { eventId: opts.event } : { position: positiveInteger(opts.position as string, '--position') };
-      const key = ledgerKey(storeUrl);
-      const document = await withExistingStore({ store: storeUrl }, async (store) => {
+      const key = ledgerKey(global);
+      const document = await withExistingStore(global, async (store) => {
         const head = opts.checkpoint
           ? latestTreeHead(readTreeHeads(opts.checkpoint), key.publicKey)
-          : await createCheckpoint(store, key, ledgerFiles(storeUrl).checkpointFile);
+          : await createCheckpoint(store, key, ledgerFiles(storeUrl, { keyDir: global.keyDir }).checkpointFile);
         return proveInclusion(store, selector, head);
       });
-      await writeProof(opts.out, document);
+      await writeProof(global, opts.out, document, opts.force);
       if (opts.out !== '-') {
         printResult(json, { out: opts.out, eventId: document.event.eventId, leafIndex: document.leafIndex, treeSize: document.treeSize }, () =>
           `Inclusion proof of event ${document.event.eventId} (position ${document.event.globalPosition}) in the signed tree of ${document.treeSize} events written to ${opts.out}.`,
@@ -83,13 +84,15 @@ const registerConsistency = (proof: Command): void => {
     .requiredOption('--from <size|file>', 'the earlier tree: a size, or a file of signed tree heads (its latest valid one)')
     .requiredOption('--to <size|file>', 'the later tree: a size, or a file of signed tree heads')
     .requiredOption('--out <file>', 'proof file to write (JSON); - for stdout')
-    .action(async (opts: { from: string; to: string; out: string }, command: Command) => {
-      const { store: storeUrl, json } = globalOptions(command);
-      const key = ledgerKey(storeUrl);
-      const { document, consistent } = await withExistingStore({ store: storeUrl }, async (store) =>
+    .option('--force', 'replace an existing output file (never the ledger\'s own files)')
+    .action(async (opts: { from: string; to: string; out: string; force?: boolean }, command: Command) => {
+      const global = globalOptions(command);
+      const { json } = global;
+      const key = ledgerKey(global);
+      const { document, consistent } = await withExistingStore(global, async (store) =>
         proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from'), await treeHeadArgument(store, key, opts.to, '--to')),
       );
-      await writeProof(opts.out, document);
+      await writeProof(global, opts.out, document, opts.force);
       if (!consistent) {
         process.stderr.write(`LEDGER DAMAGED: the tree of ${document.toSize} events does not extend the signed tree of ${document.fromSize} events; the proof written to ${opts.out} is the evidence.\n`);
         process.exitCode = EXIT_LEDGER_DAMAGED;

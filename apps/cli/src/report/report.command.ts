@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { renderLedgerReport } from '@trial-ledger/audit';
-import { openOutput } from '../export/output-target';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
 import { checkpointSource, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
   readonly out?: string;
+  readonly force?: boolean;
   readonly study?: string;
   readonly subject?: string;
 }
@@ -22,13 +24,16 @@ export const registerReport = (program: Command): void => {
     .command('report')
     .description('Printable HTML report: verification, study overview, KM curve, casebooks with audit trail, corrections and e-signatures')
     .option('--out <file>', 'output HTML file (default: stdout)')
+    .option('--force', 'replace an existing output file (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'study (default: the first registered)')
     .option('--subject <subjectId>', 'only this subject\'s casebook')
     .option('--checkpoints <file>', 'signed checkpoints to verify against (default: the server\'s file beside the store, if any)')
     .option('--public-key <file>', 'the ledger public key you trust (PEM)')
     .action(async (opts: ReportOptions, command: Command) => {
       const options = globalOptions(command);
-      const source = checkpointSource(options.store, opts);
+      const policy = outputPolicy(options, opts.force);
+      if (opts.out && opts.out !== '-') await assertOutputAllowed(opts.out, policy);
+      const source = checkpointSource(options.store, opts, options.keyDir);
       const page = await withExistingStore(options, (store) =>
         withSavedReadModels(options.store, (readModels) =>
           renderLedgerReport(store, {
@@ -39,9 +44,7 @@ export const registerReport = (program: Command): void => {
           }),
         ),
       );
-      const target = await openOutput(opts.out);
-      target.stream.write(page);
-      await target.close();
-      if (!target.toStdout) printResult(options.json, { file: target.file, bytes: Buffer.byteLength(page) }, () => `Report written to ${target.file}.`);
+      await writeOutputFile(opts.out, page, policy);
+      if (opts.out && opts.out !== '-') printResult(options.json, { file: opts.out, bytes: Buffer.byteLength(page) }, () => `Report written to ${opts.out}.`);
     });
 };

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { ensureLedgerKey, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore } from '@trial-ledger/event-store';
 import type * as Api from '../../../api/src/main';
+import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 
@@ -25,6 +26,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly json?: boolean;
+  /** `--key-dir`: where the checkpoint-signing key lives (else `TRIAL_LEDGER_KEY_DIR`, else the per-user config directory). */
+  readonly keyDir?: string;
   /** Sign a checkpoint every N events (0: no automatic checkpoints). */
   readonly checkpointEvery?: number;
   /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
@@ -65,11 +68,11 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
   // checkpoint file beside the store, so a truncated or rewritten tail is detectable later.
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-  const files = ledgerFiles(options.store);
+  const files = ledgerFiles(options.store, { keyDir: options.keyDir });
   const checkpoints =
     every > 0
       ? await startAutoCheckpoints(store, {
-          key: ensureLedgerKey(files.keyFile),
+          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
           file: files.checkpointFile,
           every,
           onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
@@ -107,7 +110,7 @@ export const registerServe = (program: Command): void => {
     .option('--host <host>', 'interface to listen on (loopback by default)', '127.0.0.1')
     .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)
     .action(async (opts: { port: number; host: string; checkpointEvery: number }, command: Command) => {
-      const { store, json } = globalOptions(command);
-      await serve({ store, port: opts.port, host: opts.host, json, checkpointEvery: opts.checkpointEvery });
+      const { store, json, keyDir } = globalOptions(command);
+      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery });
     });
 };

@@ -10,11 +10,13 @@ export interface GlobalOptions {
   /** Acting user's username; the password comes from `TRIAL_LEDGER_PASSWORD` or a TTY prompt. */
   readonly as?: string;
   readonly json?: boolean;
+  /** `--key-dir`: where the ledger's signing key and the trust file live (else `TRIAL_LEDGER_KEY_DIR`, else the per-user config directory). */
+  readonly keyDir?: string;
 }
 
 export const globalOptions = (command: Command): GlobalOptions => {
-  const options = command.optsWithGlobals<{ store?: string; as?: string; json?: boolean }>();
-  return { store: options.store ?? process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, as: options.as, json: options.json };
+  const options = command.optsWithGlobals<{ store?: string; as?: string; json?: boolean; keyDir?: string }>();
+  return { store: options.store ?? process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, as: options.as, json: options.json, keyDir: options.keyDir };
 };
 
 /** Opens the store for the duration of `work` and always closes it. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureLedgerKey, ledgerFiles } from '@trial-ledger/audit';
+import { assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles } from '@trial-ledger/audit';
 import { isRole, type Role } from '@trial-ledger/domain';
 import type { Identity, UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
@@ -55,13 +55,16 @@ export const registerUsers = (program: Command): void => {
     .requiredOption('--full-name <name>', 'full printed name')
     .action(async (opts: { username: string; fullName: string }, command: Command) => {
       const options = globalOptions(command);
+      const files = ledgerFiles(options.store, { keyDir: options.keyDir });
+      // Checked before anything is written, so the key cannot fail after the administrator was recorded.
+      assertNoKeyBesideStore(files);
       const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);
       const user = await withStore(options, (store) =>
         openIdentity(store).users.createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
       );
       // Set-up also creates the ledger's Ed25519 signing key, whose public half signs every checkpoint.
-      const { keyFile } = ledgerFiles(options.store);
-      const key = ensureLedgerKey(keyFile);
+      const { keyFile } = files;
+      const key = ensureLedgerKeyFor(files);
       printUser(options, 'first administrator created', user);
       if (!options.json) process.stdout.write(`ledger signing key: ${keyFile} (public key fingerprint ${key.fingerprint}); export it with trial-ledger checkpoint --export-public-key FILE\n`);
     });

@@ -1,53 +1,17 @@
-import { existsSync } from 'node:fs';
-import type { KeyObject } from 'node:crypto';
 import type { Command } from 'commander';
-import {
-  ledgerFiles,
-  loadPublicKey,
-  publicKeyFingerprint,
-  readCheckpointFile,
-  verifyLedger,
-  type LedgerVerification,
-  type SignedCheckpoint,
-} from '@trial-ledger/audit';
+import { ledgerFiles, loadPublicKey, pinKey, verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
 import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
-import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import type { KeyObject } from 'node:crypto';
 import { checkLedgerTree, describeTreeReport } from './verify-tree';
+import { checkpointSource, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
 import { describeInspection } from './store-inspection.output';
+
+export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
-
-export interface VerifyCommandOptions {
-  readonly checkpoints?: string;
-  readonly publicKey?: string;
-  /** A signed tree head kept earlier: the ledger must extend it (RFC 9162 consistency). */
-  readonly since?: string;
-}
-
-export interface CheckpointSource {
-  readonly checkpoints: SignedCheckpoint[];
-  readonly file: string | null;
-  readonly publicKey: KeyObject | null;
-  readonly keyFile: string | null;
-}
-
-/**
- * Checkpoints and the key that vouches for them: the files named on the command line (a regulator's
- * own copies), else the server's checkpoint file and ledger key beside the store.
- */
-export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions): CheckpointSource => {
-  const files = ledgerFiles(storeUrl);
-  const file = options.checkpoints ?? (existsSync(files.checkpointFile) ? files.checkpointFile : null);
-  const keyFile = options.publicKey ?? (existsSync(files.keyFile) ? files.keyFile : null);
-  if (options.publicKey && !existsSync(options.publicKey)) throw new CliError(`No public key at ${options.publicKey}`, 2, 'LEDGER_KEY.MISSING');
-  if (options.checkpoints && !existsSync(options.checkpoints)) throw new CliError(`No checkpoint file at ${options.checkpoints}`, 2, 'CHECKPOINT.FILE_MISSING');
-  if (file && !keyFile) {
-    throw new CliError(`Checkpoints in ${file} need the ledger's public key to be checked: --public-key FILE`, 2, 'LEDGER_KEY.MISSING');
-  }
-  return { checkpoints: file ? readCheckpointFile(file) : [], file, publicKey: keyFile ? loadPublicKey(keyFile) : null, keyFile };
-};
 
 const describe = (result: LedgerVerification, source: CheckpointSource): string => {
   const lines: string[] = [];
@@ -63,18 +27,17 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
     const c = result.checkpoints;
     const latest = c.latestMatched ? `; latest matching: position ${c.latestMatched.position}, signed ${c.latestMatched.time}` : '';
     lines.push(`Checkpoints (${source.file}): ${c.total} read, ${c.matched} matched, ${c.forged} forged${latest}.`);
-    lines.push(`  trusted key ${source.publicKey ? publicKeyFingerprint(source.publicKey) : '—'} from ${source.keyFile}`);
-  } else {
-    lines.push('No signed checkpoints given: a truncated or wholly recomputed tail cannot be detected (use --checkpoints and --public-key).');
   }
+  lines.push(source.trust.statement);
   return lines.join('\n');
 };
 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
-export const runVerify = async (storeUrl: string, json: boolean | undefined, options: VerifyCommandOptions): Promise<number> => {
-  const source = checkpointSource(storeUrl, options);
-  if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE', 2, 'LEDGER_KEY.MISSING');
-  const { result, inspection, merkle } = await withExistingStore({ store: storeUrl }, async (store) => ({
+export const runVerify = async (global: GlobalOptions, options: VerifyCommandOptions): Promise<number> => {
+  const { store: storeUrl, json } = global;
+  const source = checkpointSource(storeUrl, options, global.keyDir);
+  if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE or a pinned key', 2, 'LEDGER_KEY.MISSING');
+  const { result, inspection, merkle } = await withExistingStore(global, async (store) => ({
     result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
     inspection: await inspectStore(store),
     merkle: await checkLedgerTree(store, options.since ? { file: options.since, publicKey: source.publicKey as KeyObject } : null),
@@ -82,8 +45,17 @@ export const runVerify = async (storeUrl: string, json: boolean | undefined, opt
   // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning.
   const ok = result.ok && inspection.ok && merkle.ok;
   if (json) {
-    const publicKeyFingerprintUsed = source.publicKey ? publicKeyFingerprint(source.publicKey) : null;
-    const report = { ...result, ok, merkle, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionReport(inspection) };
+    const { statement, ...trust } = source.trust;
+    const report = {
+      ...result,
+      ok,
+      anchored: trust.anchored,
+      trust: { ...trust, statement },
+      merkle,
+      checkpointFile: source.file,
+      publicKeyFingerprint: trust.publicKey?.fingerprint ?? null,
+      ...inspectionReport(inspection),
+    };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection), ...describeTreeReport(merkle)].join('\n')}\n`);
@@ -91,16 +63,35 @@ export const runVerify = async (storeUrl: string, json: boolean | undefined, opt
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
 
-/** `trial-ledger verify [--checkpoints FILE] [--public-key FILE] [--json]` (SPEC §4, §6). */
+/**
+ * `--pin-key FILE`: the auditor pins the public key received out of band (compare its fingerprint with
+ * the one printed at creation) into the trust file outside the store's directory; every later
+ * `verify` of this store checks the checkpoints under that key.
+ */
+const pinFromFile = (global: GlobalOptions, file: string): void => {
+  const files = ledgerFiles(global.store, { keyDir: global.keyDir });
+  const { pin, created } = pinKey(loadPublicKey(file), { trustFile: files.trustFile, storeUrl: global.store, storeDir: files.storeDir, now: new Date().toISOString() });
+  if (!global.json) {
+    process.stdout.write(`${created ? 'Pinned' : 'Already pinned'}: public key ${pin.fingerprint} for ${pin.store} in ${files.trustFile}.\n`);
+  }
+};
+
+/** `trial-ledger verify [--checkpoints FILE] [--public-key FILE | --pin-key FILE] [--json]` (SPEC §4, §6). */
 export const registerVerify = (program: Command): void => {
   program
     .command('verify')
     .description('Recompute the hash chain, check signed checkpoints, side records and the store\'s defences; exit 0 only when the ledger is intact (3 when damaged)')
     .option('--checkpoints <file>', 'signed checkpoint file (JSON lines); default: the server\'s file beside the store, if any')
-    .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key beside the store')
+    .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key pinned for this store, else the signing key in the key directory')
     .option('--since <file>', 'a signed tree head you kept (checkpoint file or note): prove the ledger still extends it')
-    .action(async (opts: VerifyCommandOptions, command: Command) => {
-      const { store, json } = globalOptions(command);
-      process.exitCode = await runVerify(store, json, opts);
+    .option('--pin-key <file>', 'pin this public key (PEM) for the store in the trust file outside its directory, then verify with it')
+    .action(async (opts: VerifyCommandOptions & { pinKey?: string }, command: Command) => {
+      const global = globalOptions(command);
+      if (opts.pinKey && opts.publicKey) throw new CliError('--pin-key and --public-key exclude each other', 2, 'CLI.INVALID_OPTION');
+      if (opts.pinKey) {
+        assertLedgerExists(global.store);
+        pinFromFile(global, opts.pinKey);
+      }
+      process.exitCode = await runVerify(global, opts);
     });
 };

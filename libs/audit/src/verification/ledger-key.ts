@@ -2,10 +2,11 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
+import type { LedgerFiles } from './ledger-files';
 
 /**
- * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and never leaves the
- * server's data directory (mode 0600); the public half is exported to monitors and regulators, who
+ * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and lives in the
+ * operator's key directory (0700; the file 0600), never beside the store by default; the public half is exported to monitors and regulators, who
  * verify checkpoints with their own copy so that an attacker who rewrites the database *and* the key
  * file beside it is still caught (Part 11 §11.10(b)(e)).
  */
@@ -36,16 +37,46 @@ export const loadLedgerKey = (file: string): LedgerSigningKey => {
 
 /**
  * Creates the key pair at set-up if the file does not exist yet (never overwrites one: replacing the
- * key would orphan every checkpoint a regulator holds). The file is created with mode 0600.
+ * key would orphan every checkpoint a regulator holds). A missing key directory is created 0700 and
+ * the file 0600; `onCreated` hears of a new key, so its fingerprint can be shown for out-of-band pinning.
  */
-export const ensureLedgerKey = (file: string): LedgerSigningKey => {
+export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
   if (existsSync(file)) return loadLedgerKey(file);
-  mkdirSync(dirname(file), { recursive: true });
+  const dir = dirname(file);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
-  return loadLedgerKey(file);
+  const key = loadLedgerKey(file);
+  onCreated?.(key);
+  return key;
+};
+
+/**
+ * The ledger's key from its key directory, created there on first use — but never while a key from an
+ * earlier version still lies beside the store: a new key would orphan every checkpoint the old one
+ * signed, so the operator moves the old key into the key directory instead (the message says how).
+ */
+export const ensureLedgerKeyFor = (files: LedgerFiles, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
+  assertNoKeyBesideStore(files);
+  return ensureLedgerKey(files.keyFile, onCreated);
+};
+
+/** Refuses (`LEDGER_KEY.BESIDE_STORE`) while the key is missing from the key directory but an earlier version's key lies beside the store. */
+export const assertNoKeyBesideStore = (files: LedgerFiles): void => {
+  if (!existsSync(files.keyFile) && files.legacyKeyFile !== files.keyFile && existsSync(files.legacyKeyFile)) {
+    throw new DomainError(
+      'LEDGER_KEY.BESIDE_STORE',
+      `The ledger key ${files.legacyKeyFile} lies beside the store, where whoever can write the data can also re-sign it; ` +
+        `move it to the key directory (mkdir -m 700 -p ${dirname(files.keyFile)} && mv ${files.legacyKeyFile} ${files.keyFile}) and run the command again`,
+      'conflict',
+      { keyFile: files.keyFile, legacyKeyFile: files.legacyKeyFile },
+    );
+  }
 };
 
 /** SPKI PEM of the public half, as handed to a regulator. */

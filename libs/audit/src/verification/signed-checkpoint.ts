@@ -149,5 +149,5 @@ export const readCheckpointFile = (file: string): SignedCheckpoint[] => {
 export const appendCheckpoint = (file: string, checkpoint: SignedCheckpoint): void => {
   mkdirSync(dirname(file), { recursive: true });
   const line = checkpoint.treeHead ? { note: checkpoint.treeHead.note } : checkpoint;
-  appendFileSync(file, `${JSON.stringify(line)}\n`, { encoding: 'utf8', mode: 0o644 });
+  appendFileSync(file, `${JSON.stringify(line)}\n`, { encoding: 'utf8', mode: 0o600 });
 };

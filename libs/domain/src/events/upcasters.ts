@@ -1,7 +1,13 @@
 /**
- * Event schema versioning. A stored event is never rewritten; when an event's data shape changes,
- * its type's current schema version is bumped here and an upcaster turns the old shape into the new
- * one on read, with a test per change. Types not listed are at version 1.
+ * Event schema versioning. A stored event is never rewritten (its bytes are hashed into the chain);
+ * when an event's data shape changes, its type's schema version is bumped here and an upcaster turns
+ * the old shape into the new one on read, with a test per change (`upcasters.spec.ts`, and the read
+ * through a real store in `test/domain/upcasting.e2e-spec.ts`). Types not listed are at version 1.
+ *
+ * The pattern for every future change: (1) change the event type, (2) add `[n, fromVersionN]` under
+ * the type below, so new events are written at n + 1 (`currentSchemaVersion`) and old ones are read
+ * as n + 1 (`upcast`, applied by the pipeline's `toRecorded` before any `evolve` or projection),
+ * (3) test both directions.
  */
 export interface VersionedEvent {
   readonly type: string;
@@ -11,22 +17,28 @@ export interface VersionedEvent {
 
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 
-/** `UPCASTERS[type][n]` turns data of schema version n into version n + 1. */
-const UPCASTERS: Readonly<Record<string, Readonly<Record<number, Upcaster>>>> = {};
+/**
+ * `AccountLockedOut` v1 → v2: `failures` is renamed `consecutiveFailures`, the word `LoginFailed`
+ * and `SignatureFailed` use for the same count (one word per meaning).
+ */
+const accountLockedOutV1 = ({ failures, ...rest }: Record<string, unknown>): Record<string, unknown> => ({ ...rest, consecutiveFailures: failures });
+
+/** Per type, `n → upcaster` from schema version n to n + 1. A `Map`: event types are read from storage. */
+const UPCASTERS: ReadonlyMap<string, ReadonlyMap<number, Upcaster>> = new Map([['AccountLockedOut', new Map([[1, accountLockedOutV1]])]]);
 
 export const currentSchemaVersion = (type: string): number => {
-  const steps = UPCASTERS[type];
-  return steps ? Math.max(...Object.keys(steps).map(Number)) + 1 : 1;
+  const steps = UPCASTERS.get(type);
+  return steps ? Math.max(...steps.keys()) + 1 : 1;
 };
 
 /** The event's data in the current schema version of its type. */
 export const upcast = <E extends VersionedEvent>(event: E): E => {
-  const steps = UPCASTERS[event.type];
+  const steps = UPCASTERS.get(event.type);
   if (!steps) return event;
   let data = event.data;
   let version = event.schemaVersion;
-  while (steps[version]) {
-    data = steps[version](data);
+  for (let step = steps.get(version); step; step = steps.get(version)) {
+    data = step(data);
     version += 1;
   }
   return { ...event, data, schemaVersion: version };

@@ -141,7 +141,7 @@ describe('identity decider: authentication', () => {
     }
     const locking = when(history, login(false));
     expect(locking.map((e) => e.type)).toEqual(['LoginFailed', 'AccountLockedOut']);
-    expect(locking[1].data).toMatchObject({ failures: 3, lockedUntil: '2026-03-02T09:30:00.000Z' });
+    expect(locking[1].data).toMatchObject({ consecutiveFailures: 3, lockedUntil: '2026-03-02T09:30:00.000Z' });
     expect(identityRefusal(locking)?.code).toBe('AUTH.ACCOUNT_LOCKED');
     history.push(...locking);
     // While locked even the right password is refused, and the count does not move.

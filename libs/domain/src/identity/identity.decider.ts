@@ -247,7 +247,7 @@ const countFailure = (user: UserAccount, context: IdentityContext): { failures: 
   const failures = user.consecutiveFailures + 1;
   const lockout: IdentityEvent[] =
     failures >= context.rules.maxFailedAttempts
-      ? [{ type: 'AccountLockedOut', data: { userId: user.userId, username: user.username, failures, lockedUntil: lockoutUntil(context.now, context.rules) } }]
+      ? [{ type: 'AccountLockedOut', data: { userId: user.userId, username: user.username, consecutiveFailures: failures, lockedUntil: lockoutUntil(context.now, context.rules) } }]
       : [];
   return { failures, lockout };
 };

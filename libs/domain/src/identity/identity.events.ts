@@ -65,8 +65,11 @@ export type LoginFailed = DomainEvent<'LoginFailed', {
   ip: string | null;
   at: string;
 }>;
-/** Part 11 §11.300(d): repeated failures lock the account for a while and are reported at once. */
-export type AccountLockedOut = DomainEvent<'AccountLockedOut', { userId: string; username: string; failures: number; lockedUntil: string }>;
+/**
+ * Part 11 §11.300(d): repeated failures lock the account for a while and are reported at once.
+ * Schema version 2 (v1 named the count `failures`; see `upcasters.ts`).
+ */
+export type AccountLockedOut = DomainEvent<'AccountLockedOut', { userId: string; username: string; consecutiveFailures: number; lockedUntil: string }>;
 export type LoggedOut = DomainEvent<'LoggedOut', { userId: string; username: string; sessionId: string; at: string }>;
 /** A request refused because the actor's role may not do it (SPEC §5: every refusal is logged). */
 export type AuthorizationRefused = DomainEvent<'AuthorizationRefused', {

@@ -11,7 +11,7 @@ export const VERIFY_LEDGER_ROUTE = defineRoute({
   method: 'GET',
   path: 'api/v1/ledger/verification',
   roles: QUERY_ROLES.VerifyLedger,
-  summary: 'Recompute the hash chain now and check the side records and defences: { ok, eventsChecked, headPosition, headHash, fault, sideRecords, warnings }',
+  summary: 'Recompute the hash chain now and check the side records and defences: { ok, eventsChecked, headPosition, headHash, fault, sideRecords, warnings, anchored: false, trust }',
 });
 
 @ApiTags('audit')
@@ -21,7 +21,7 @@ export class VerifyLedgerHttpController {
 
   /** 200 whatever the outcome: a damaged ledger is a finding to report (`ok: false`), not a failed request. */
   @LedgerRoute(VERIFY_LEDGER_ROUTE)
-  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage, `sideRecords.faults` each side record the chain does not back, `warnings` each missing or altered defence (append-only triggers, role separation).' })
+  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage, `sideRecords.faults` each side record the chain does not back, `warnings` each missing or altered defence (append-only triggers, role separation); `anchored` is false (the chain alone: anchor it offline with your own key).' })
   verify(): Promise<LedgerVerificationReport> {
     return this.queryBus.execute(new VerifyLedgerQuery());
   }

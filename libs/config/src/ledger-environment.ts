@@ -38,6 +38,14 @@ export class LedgerEnvironment {
   @IsOptional() @Matches(NO_CONTROL_CHARACTERS, { message: 'LEDGER_CHECKPOINT_FILE must be a file path' })
   LEDGER_CHECKPOINT_FILE?: string;
 
+  /** The checkpoint-signing key's directory (default `$XDG_CONFIG_HOME/trial-ledger`), never beside the store. */
+  @IsOptional() @Matches(NO_CONTROL_CHARACTERS, { message: 'TRIAL_LEDGER_KEY_DIR must be a directory path' })
+  TRIAL_LEDGER_KEY_DIR?: string;
+
+  /** The auditor's pinned public keys (default `KEY_DIR/trusted-keys.json`), outside the store's directory. */
+  @IsOptional() @Matches(NO_CONTROL_CHARACTERS, { message: 'TRIAL_LEDGER_TRUST_FILE must be a file path' })
+  TRIAL_LEDGER_TRUST_FILE?: string;
+
   /** Secrets for CLI runs (the acting user's password, a new password, the demo team's shared one): only their presence is checked. */
   @IsOptional() @IsString() TRIAL_LEDGER_PASSWORD?: string;
   @IsOptional() @IsString() TRIAL_LEDGER_NEW_PASSWORD?: string;
@@ -69,6 +77,8 @@ export const LEDGER_VARIABLES = [
   'LEDGER_STORE',
   'LEDGER_KEY_FILE',
   'LEDGER_CHECKPOINT_FILE',
+  'TRIAL_LEDGER_KEY_DIR',
+  'TRIAL_LEDGER_TRUST_FILE',
   'TRIAL_LEDGER_PASSWORD',
   'TRIAL_LEDGER_NEW_PASSWORD',
   'TRIAL_LEDGER_DEMO_PASSWORD',

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, LEDGER_VARIABLES, ledgerConfig } from './ledger-environment';
 
-const ROOT = resolve(__dirname, '../../../..');
+const ROOT = resolve(__dirname, '../../..');
 
 const refusal = (env: Record<string, string>): ConfigurationError => {
   try {

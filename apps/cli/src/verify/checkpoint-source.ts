@@ -1,0 +1,92 @@
+import { existsSync, realpathSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type SignedCheckpoint } from '@trial-ledger/audit';
+import { CliError } from '../shared/cli-errors';
+
+export interface VerifyCommandOptions {
+  readonly checkpoints?: string;
+  readonly publicKey?: string;
+  /** A signed tree head kept earlier: the ledger must extend it (RFC 9162 consistency). */
+  readonly since?: string;
+}
+
+/**
+ * Where the key that vouches for the checkpoints came from: `given` (`--public-key FILE`), `pinned`
+ * (the auditor's trust file) or `ledger-key` (the operator's own signing key, found in the key
+ * directory — whoever holds it can re-sign a rewritten log, so it proves nothing against its holder).
+ */
+export type KeyOrigin = 'given' | 'pinned' | 'ledger-key';
+
+/**
+ * What a verification result rests on. `anchored` is true only when signed checkpoints were checked
+ * under a public key from outside the store's directory that the verifier chose (given on the command
+ * line or pinned): then a log recomputed and re-signed with another key cannot pass.
+ */
+export interface TrustBasis {
+  readonly anchored: boolean;
+  readonly checkpointFile: string | null;
+  readonly checkpointsOutsideStoreDir: boolean;
+  readonly publicKey: { readonly origin: KeyOrigin; readonly file: string; readonly fingerprint: string; readonly outsideStoreDir: boolean } | null;
+  /** One sentence for the text output. */
+  readonly statement: string;
+}
+
+export interface CheckpointSource {
+  readonly checkpoints: SignedCheckpoint[];
+  readonly file: string | null;
+  readonly publicKey: KeyObject | null;
+  readonly keyFile: string | null;
+  readonly trust: TrustBasis;
+}
+
+const real = (file: string): string => (existsSync(file) ? realpathSync(file) : file);
+const outside = (file: string, storeDir: string): boolean => !isInside(real(file), real(storeDir));
+
+const statement = (basis: Omit<TrustBasis, 'statement'>, checkpointCount: number): string => {
+  if (!basis.publicKey || checkpointCount === 0) {
+    return 'Trust basis: the hash chain only (not anchored) — whoever can write the store can recompute it; check signed checkpoints under a key you hold (--checkpoints, --public-key or verify --pin-key).';
+  }
+  const key = `${basis.publicKey.fingerprint} (${basis.publicKey.origin}, ${basis.publicKey.file})`;
+  if (basis.anchored) return `Trust basis: anchored — ${checkpointCount} signed checkpoint(s) checked under the public key ${key}, held outside the store's directory.`;
+  const why =
+    basis.publicKey.origin === 'ledger-key'
+      ? "the key is the operator's own signing key, so whoever holds it can re-sign a rewritten log"
+      : "the key file lies in the store's directory, where whoever rewrites the log can replace it";
+  return `Trust basis: checkpoints under ${key} (not anchored: ${why}); pin the key you received with verify --pin-key FILE.`;
+};
+
+/**
+ * Checkpoints and the key that vouches for them: the files named on the command line (a regulator's
+ * own copies), else the key pinned in the trust file, else the operator's signing key; the checkpoint
+ * file defaults to the server's file beside the store.
+ */
+export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions, keyDir?: string): CheckpointSource => {
+  const files = ledgerFiles(storeUrl, { keyDir });
+  if (options.publicKey && !existsSync(options.publicKey)) throw new CliError(`No public key at ${options.publicKey}`, 2, 'LEDGER_KEY.MISSING');
+  if (options.checkpoints && !existsSync(options.checkpoints)) throw new CliError(`No checkpoint file at ${options.checkpoints}`, 2, 'CHECKPOINT.FILE_MISSING');
+  const pinned = options.publicKey ? null : pinnedKeyFor(files.trustFile, storeUrl);
+  let origin: KeyOrigin | null = null;
+  let keyFile: string | null = null;
+  let publicKey: KeyObject | null = null;
+  if (options.publicKey) [origin, keyFile, publicKey] = ['given', options.publicKey, loadPublicKey(options.publicKey)];
+  else if (pinned) [origin, keyFile, publicKey] = ['pinned', files.trustFile, pinned.key];
+  else if (existsSync(files.keyFile)) [origin, keyFile, publicKey] = ['ledger-key', files.keyFile, loadPublicKey(files.keyFile)];
+  if (options.checkpoints && !publicKey) {
+    throw new CliError(`Checkpoints in ${options.checkpoints} need the ledger's public key to be checked: --public-key FILE`, 2, 'LEDGER_KEY.MISSING');
+  }
+  // The server's own checkpoint file is used only with a key to check it; without one (an auditor's
+  // copy of the store, no key pinned yet) the chain alone is verified and the trust basis says so.
+  const file = options.checkpoints ?? (publicKey && existsSync(files.checkpointFile) ? files.checkpointFile : null);
+  const checkpoints = file ? readCheckpointFile(file) : [];
+  const keyInfo =
+    origin && keyFile && publicKey
+      ? { origin, file: keyFile, fingerprint: pinned?.pin.fingerprint ?? publicKeyFingerprint(publicKey), outsideStoreDir: outside(keyFile, files.storeDir) }
+      : null;
+  const basis = {
+    anchored: checkpoints.length > 0 && keyInfo !== null && keyInfo.origin !== 'ledger-key' && keyInfo.outsideStoreDir,
+    checkpointFile: file,
+    checkpointsOutsideStoreDir: file !== null && outside(file, files.storeDir),
+    publicKey: keyInfo,
+  };
+  return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) } };
+};

@@ -1,0 +1,116 @@
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DomainError } from '@trial-ledger/domain';
+import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
+import { isInside } from './ledger-files';
+import { publicKeyFingerprint } from './ledger-key';
+
+/**
+ * An auditor's pinned ledger public key: the key received out of band (its fingerprint was printed
+ * when the operator created it), kept in a trust file outside the store's directory. Checkpoints
+ * verified under a pinned key anchor the chain: an operator who rewrites the log and re-signs it
+ * with a new key is caught, because the new key is not the pinned one.
+ */
+export interface PinnedKey {
+  /** The store the key vouches for ({@link storeIdentity}). */
+  readonly store: string;
+  readonly fingerprint: string;
+  /** SPKI PEM. */
+  readonly publicKey: string;
+  readonly pinnedAt: string;
+}
+
+interface TrustFileContent {
+  readonly version: 1;
+  /** A list, not an object keyed by store: store paths are user input (`__proto__` is a valid file name). */
+  readonly pins: PinnedKey[];
+}
+
+/** A SQLite ledger by the real path of its file (any spelling, any symlink); a server store by its URL without credentials. */
+export const storeIdentity = (storeUrl: string): string => {
+  if (storeScheme(storeUrl) !== 'sqlite') return storeUrl.replace(/\/\/[^@/]*@/, '//');
+  const file = sqlitePath(storeUrl);
+  if (file === ':memory:') return 'sqlite::memory:';
+  return `sqlite:${existsSync(file) ? realpathSync(file) : file}`;
+};
+
+const malformed = (file: string, why: string): DomainError => new DomainError('TRUST.MALFORMED', `The trust file ${file} ${why}`, 'validation');
+
+const isPin = (value: unknown): value is PinnedKey => {
+  const p = value as Partial<PinnedKey> | null;
+  return typeof p === 'object' && p !== null && typeof p.store === 'string' && typeof p.fingerprint === 'string' && typeof p.publicKey === 'string' && typeof p.pinnedAt === 'string';
+};
+
+export const readTrustFile = (file: string): PinnedKey[] => {
+  if (!existsSync(file)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw malformed(file, 'is not JSON');
+  }
+  const content = parsed as Partial<TrustFileContent> | null;
+  if (typeof content !== 'object' || content === null || content.version !== 1 || !Array.isArray(content.pins) || !content.pins.every(isPin)) {
+    throw malformed(file, 'is not a trial-ledger trust file (version 1)');
+  }
+  return content.pins;
+};
+
+/** The key pinned for `storeUrl`, checked against its recorded fingerprint (an edited PEM is refused). */
+export const pinnedKeyFor = (trustFile: string, storeUrl: string): { key: KeyObject; pin: PinnedKey } | null => {
+  const pin = readTrustFile(trustFile).find((p) => p.store === storeIdentity(storeUrl));
+  if (!pin) return null;
+  const key = createPublicKey(pin.publicKey);
+  if (publicKeyFingerprint(key) !== pin.fingerprint) throw malformed(trustFile, `holds a key for ${pin.store} that does not match its fingerprint`);
+  return { key, pin };
+};
+
+export interface PinKeyOptions {
+  readonly trustFile: string;
+  readonly storeUrl: string;
+  /** The store's directory: the trust file may not lie in it (whoever writes the data could re-pin). */
+  readonly storeDir: string;
+  readonly now: string;
+}
+
+/**
+ * Pins `publicKey` for the store. Pinning the same key again is a no-op; pinning another key over an
+ * existing pin is refused (a re-signed ledger would otherwise just be re-pinned) — the auditor removes
+ * the old pin by hand after a genuine key change. The file is replaced atomically, mode 0600.
+ */
+export const pinKey = (publicKey: KeyObject, options: PinKeyOptions): { pin: PinnedKey; created: boolean } => {
+  const dir = dirname(options.trustFile);
+  const realDir = existsSync(dir) ? realpathSync(dir) : dir;
+  const realStoreDir = existsSync(options.storeDir) ? realpathSync(options.storeDir) : options.storeDir;
+  if (realDir === realStoreDir || isInside(realDir, realStoreDir)) {
+    throw new DomainError('TRUST.INSIDE_STORE_DIR', `The trust file ${options.trustFile} lies in the store's directory ${options.storeDir}; keep it elsewhere (TRIAL_LEDGER_TRUST_FILE or --key-dir)`, 'validation');
+  }
+  const pins = readTrustFile(options.trustFile);
+  const store = storeIdentity(options.storeUrl);
+  const fingerprint = publicKeyFingerprint(publicKey);
+  const existing = pins.find((p) => p.store === store);
+  if (existing && existing.fingerprint === fingerprint) return { pin: existing, created: false };
+  if (existing) {
+    throw new DomainError(
+      'TRUST.KEY_CONFLICT',
+      `A different key (${existing.fingerprint}) is already pinned for ${store} since ${existing.pinnedAt}; remove that pin from ${options.trustFile} by hand if the key really changed`,
+      'conflict',
+    );
+  }
+  const pin: PinnedKey = { store, fingerprint, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), pinnedAt: options.now };
+  const content: TrustFileContent = { version: 1, pins: [...pins, pin] };
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+  }
+  const temp = join(dir, `.${basename(options.trustFile)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, options.trustFile);
+  } catch (error) {
+    if (existsSync(temp)) unlinkSync(temp);
+    throw error;
+  }
+  return { pin, created: true };
+};

@@ -1,0 +1,135 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { runBinary, type BinaryRun } from './binary-harness';
+import { tempDir } from './cli-harness';
+
+const run = (args: readonly string[], env: Record<string, string>): Promise<BinaryRun> => runBinary(args, { env });
+
+/**
+ * Three people, three key directories: the operator runs the server and holds the signing key; the
+ * auditor holds the public key received out of band and a copy of the checkpoints; the attacker can
+ * write the data directory (store and checkpoint file) but not the operator's key directory.
+ */
+describe('verify trust basis: a rewritten and re-signed chain is caught with a pinned key (CLI as a process)', () => {
+  const dir = tempDir();
+  const data = join(dir.path, 'data');
+  const db = join(data, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const operator = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') };
+  const auditor = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') };
+  const attacker = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'attacker') };
+  const publicKey = join(dir.path, 'auditor-inbox', 'ledger.pub.pem');
+  const externalCopy = join(dir.path, 'sponsor', 'checkpoints.jsonl');
+  let seeded: SeededLedger;
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    mkdirSync(join(dir.path, 'auditor-inbox'));
+    const s = new SqliteEventStore(db);
+    seeded = await seedAuditLedger(s);
+    await s.close();
+    const signed = await run(['--store', store, 'checkpoint', '--copy-to', externalCopy], operator);
+    expect(signed.status).toBe(0);
+    expect(signed.stderr).toMatch(/created the ledger signing key .*operator\/ledger\.key\.pem \(public key fingerprint sha256:[0-9a-f]{64}\)/);
+    expect(existsSync(join(data, 'ledger.key.pem'))).toBe(false);
+    expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
+  });
+  afterAll(() => dir.remove());
+
+  it('given only the operator key, verify is intact but says it is not anchored', async () => {
+    const result = await run(['--store', store, '--json', 'verify'], operator);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, anchored: false, trust: { publicKey: { origin: 'ledger-key' } } });
+    const text = await run(['--store', store, 'verify'], operator);
+    expect(text.stdout).toContain("not anchored: the key is the operator's own signing key");
+  });
+
+  it('given no key at all, verify checks the chain only and says so', async () => {
+    const result = await run(['--store', store, '--json', 'verify'], auditor);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, anchored: false, checkpoints: null, trust: { publicKey: null } });
+  });
+
+  it('refuses a trust file inside the store directory (TRUST.INSIDE_STORE_DIR)', async () => {
+    const result = await run(['--store', store, 'verify', '--pin-key', publicKey], { ...auditor, TRIAL_LEDGER_TRUST_FILE: join(data, 'trusted-keys.json') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('[TRUST.INSIDE_STORE_DIR]');
+    expect(existsSync(join(data, 'trusted-keys.json'))).toBe(false);
+  });
+
+  it('given the auditor pinned the key, verify is anchored', async () => {
+    const pinned = await run(['--store', store, 'verify', '--pin-key', publicKey], auditor);
+    expect(pinned.status).toBe(0);
+    expect(pinned.stdout).toMatch(/Pinned: public key sha256:[0-9a-f]{64}/);
+    expect(pinned.stdout).toContain('Trust basis: anchored');
+    const json = await run(['--store', store, '--json', 'verify'], auditor);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, anchored: true, trust: { publicKey: { origin: 'pinned', outsideStoreDir: true } } });
+  });
+
+  describe('when an attacker rewrites the chain, deletes the checkpoint file and signs a new checkpoint with a new key', () => {
+    beforeAll(async () => {
+      const attack = new SqliteAttacker(db);
+      attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
+      attack.rehashFrom(seeded.doseToCorrect.globalPosition);
+      attack.close();
+      rmSync(join(data, 'ledger.checkpoints.jsonl'));
+      const resigned = await run(['--store', store, 'checkpoint'], attacker);
+      expect(resigned.status).toBe(0);
+    });
+
+    it('then the recomputed chain alone looks intact (which is why the trust basis matters)', async () => {
+      const result = await run(['--store', store, '--json', 'verify'], attacker);
+      expect(result.status).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, anchored: false });
+    });
+
+    it('then verify with the pinned key finds damage and exits 3', async () => {
+      const result = await run(['--store', store, '--json', 'verify'], auditor);
+      expect(result.status).toBe(3);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, anchored: true, fault: { damage: 'checkpoint-forged' } });
+      const text = await run(['--store', store, 'verify'], auditor);
+      expect(text.status).toBe(3);
+      expect(text.stderr).toContain('not the trusted ledger key');
+    });
+
+    it("then verify against the sponsor's external checkpoint copy names the rewrite and exits 3", async () => {
+      expect(readFileSync(externalCopy, 'utf8').trim().split('\n')).toHaveLength(1);
+      const result = await run(['--store', store, '--json', 'verify', '--checkpoints', externalCopy, '--public-key', publicKey], attacker);
+      expect(result.status).toBe(3);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, anchored: true, fault: { damage: 'checkpoint-mismatch', position: 21 } });
+    });
+
+    it("then pinning the attacker's key over the auditor's pin is refused (TRUST.KEY_CONFLICT)", async () => {
+      const forgedKey = join(dir.path, 'forged.pub.pem');
+      expect((await run(['--store', store, 'checkpoint', '--export-public-key', forgedKey], attacker)).status).toBe(0);
+      const result = await run(['--store', store, 'verify', '--pin-key', forgedKey], auditor);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('[TRUST.KEY_CONFLICT]');
+    });
+  });
+});
+
+describe('a key left beside the store by an earlier version', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('is never used nor replaced: checkpoint refuses with LEDGER_KEY.BESIDE_STORE and says how to move it', async () => {
+    const data = join(dir.path, 'data');
+    mkdirSync(data);
+    const s = new SqliteEventStore(join(data, 'ledger.sqlite'));
+    await seedAuditLedger(s);
+    await s.close();
+    writeFileSync(join(data, 'ledger.key.pem'), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const keyDir = join(dir.path, 'keys');
+    const result = await run(['--store', `sqlite:${join(data, 'ledger.sqlite')}`, 'checkpoint'], { TRIAL_LEDGER_KEY_DIR: keyDir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('[LEDGER_KEY.BESIDE_STORE]');
+    expect(result.stderr).toContain(`mv ${join(data, 'ledger.key.pem')} ${join(keyDir, 'ledger.key.pem')}`);
+    expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(false);
+    expect(existsSync(join(data, 'ledger.checkpoints.jsonl'))).toBe(false);
+  });
+});
