@@ -24,6 +24,7 @@ import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
+import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
 
@@ -113,6 +114,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private cachedEvents = 0;
   private cacheDataVersion = -1;
   private readonly statements;
+  private readonly writer: SqliteGroupCommitWriter;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -158,6 +160,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
+    // Checks that must precede every append transaction go in the writer's `beforeWriteTransaction` hook.
+    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), { afterCommit: () => this.notifier.notify() });
   }
 
   /**
@@ -191,37 +195,36 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     }
   }
 
+  /** Appends go through the group-commit writer: concurrent appends share one transaction and one fsync. */
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
-    const result = this.appendSync(request);
-    if (!result.repeated) this.notifier.notify();
-    return result;
+    return this.writer.submit(request);
   }
 
-  /** I/O only: reads what `planAppend` needs and writes what it decided, in one `BEGIN IMMEDIATE` transaction. */
-  private appendSync(request: AppendRequest): AppendResult {
-    const run = this.db.transaction((): AppendResult => {
-      const key = request.idempotencyKey ?? null;
-      const head = this.statements.head.get();
-      const plan = planAppend(
-        request,
-        {
-          head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
-          versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
-          keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
-        },
-        this.clock.now(),
+  /**
+   * I/O only, inside the writer's transaction: reads what `planAppend` needs (the head and versions
+   * include the batch's earlier appends) and writes what it decided.
+   */
+  private writeAppend(request: AppendRequest): AppendResult {
+    const key = request.idempotencyKey ?? null;
+    const head = this.statements.head.get();
+    const plan = planAppend(
+      request,
+      {
+        head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
+        versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
+        keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
+      },
+      this.clock.now(),
+    );
+    if (plan.kind === 'repeat') return plan.result;
+    for (const row of plan.extension.rows) {
+      this.statements.insert.run(
+        row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
+        row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
       );
-      if (plan.kind === 'repeat') return plan.result;
-      for (const row of plan.extension.rows) {
-        this.statements.insert.run(
-          row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
-          row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
-        );
-      }
-      return plan.result;
-    });
-    return run.immediate();
+    }
+    return plan.result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -383,6 +386,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writer.flush();
+    this.db.close();
   }
 }
