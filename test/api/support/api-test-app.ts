@@ -7,8 +7,8 @@ import request from 'supertest';
 import type { DestinationStream } from 'pino';
 import type { Role } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
-import { IdentityService } from '@trial-ledger/identity';
-import { FAST_SCRYPT } from '../../../libs/identity/src/testing';
+import { Identity } from '@trial-ledger/identity';
+import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
 import { configureApp } from '../../../apps/api/src/main';
 
@@ -25,7 +25,7 @@ export interface ApiTestApp {
   readonly http: ReturnType<INestApplication['getHttpServer']>;
   readonly store: SqliteEventStore;
   readonly clock: FixedClock;
-  readonly identity: IdentityService;
+  readonly identity: Identity;
   readonly tokens: Tokens;
   /** `Authorization` header value for a role. */
   auth(role: Role): string;
@@ -45,7 +45,7 @@ const USERS: ReadonlyArray<{ username: string; fullName: string; role: Exclude<R
 
 /**
  * The API over a fresh temp-file SQLite store, built from a Nest TestingModule, with a real
- * `IdentityService` on the same ledger (cheap scrypt) and one logged-in user per role.
+ * `Identity` on the same ledger (cheap scrypt) and one logged-in user per role.
  */
 export interface ApiTestOptions {
   readonly bodyLimit?: string;
@@ -62,11 +62,12 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-api-'));
   const clock = new FixedClock(TEST_NOW);
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
-  const identity = new IdentityService(store, clock, { scrypt: FAST_SCRYPT });
-  await identity.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
-  const admin = await identity.verifyPassword('ada', 'correct horse battery staple', 'cli');
-  for (const user of USERS) await identity.addUser(admin, user, 'cli');
-  const login = async (username: string, password: string): Promise<string> => (await identity.login(username, password, { source: 'api' })).token;
+  // The security log is kept for assertions rather than written to the test run's stderr.
+  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
+  await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
+  const admin = await identity.auth.verifyPassword('ada', 'correct horse battery staple', 'cli');
+  for (const user of USERS) await identity.users.addUser(admin, user, 'cli');
+  const login = async (username: string, password: string): Promise<string> => (await identity.auth.login(username, password, { source: 'api' })).token;
   const tokens: Tokens = {
     admin: await login('ada', 'correct horse battery staple'),
     investigator: await login('ivan', USERS[0].password),

@@ -2,6 +2,8 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
+import { RecordedButUnansweredError } from '@trial-ledger/command-pipeline';
+import { recordedAnswer } from '../commands/recorded-answer';
 import { ApiProblemException } from './api-problem.exception';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
 
@@ -50,6 +52,15 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<HttpResponse>();
+    if (exception instanceof RecordedButUnansweredError) {
+      // The ledger recorded the command: answer with what was written, never with an error that
+      // would make the client believe nothing was (and retry it without an idempotency key).
+      this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception.failure instanceof Error ? exception.failure.stack : undefined);
+      if (response.headersSent) return;
+      const answer = recordedAnswer(exception.outcome);
+      response.status(answer.status).type('application/json').send(JSON.stringify(answer.body));
+      return;
+    }
     const { problem, headers } = this.render(exception, request);
     // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
     if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${request.originalUrl}: ${describe(exception)}`);
