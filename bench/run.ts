@@ -2,13 +2,14 @@ import { cpus, totalmem } from 'node:os';
 import { printLines } from './bench-format';
 import { runHttpBench } from './http.bench';
 import { runPostgresBench } from './postgres.bench';
+import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|http` (comma-separated for several), `--http-connections N` (default 50),
- * `--http-seconds N` (default 10).
+ * `--only sqlite|postgres|http|scale` (comma-separated for several), `--http-connections N` (default 50),
+ * `--http-seconds N` (default 10), `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -43,6 +44,10 @@ const main = async (): Promise<void> => {
     const connections = argValue('--http-connections', 50);
     const seconds = argValue('--http-seconds', 10);
     printLines(`HTTP load: ${connections} connections, ${seconds} s each, loopback`, await runHttpBench({ connections, seconds }));
+  }
+  if (wanted('scale')) {
+    const i = process.argv.indexOf('--scale-sizes');
+    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number));
   }
 };
 
