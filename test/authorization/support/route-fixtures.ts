@@ -225,6 +225,11 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   VerifyLedger: readLedger('/api/v1/ledger/verification'),
   ExportOdm: readLedger('/api/v1/exports/odm'),
   ExportAuditTrail: readLedger('/api/v1/exports/audit-trail', { format: 'csv' }),
+  GetInclusionProof: async (ctx) => {
+    const { entryEventId } = await ctx.subjectWithEntry();
+    return { path: '/api/v1/proofs/inclusion', query: { eventId: entryEventId } };
+  },
+  GetConsistencyProof: readLedger('/api/v1/proofs/consistency', { from: '1' }),
 
   // Electronic signatures: the route admits the record signers; a review signature on one record
   // (SignRecord) is open to all of them, the casebook signature only to the investigator (checked below).

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
-import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
+import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
 import { NotALedgerError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
 import { planAppend } from '../append/plan-append';
@@ -27,58 +27,10 @@ import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
+import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+import type { NodeId } from '@trial-ledger/merkle';
 
-interface EventRow {
-  global_position: number;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface IdempotencyRow {
-  idempotency_key: string;
-  request_hash: string | null;
-  event_ids: string;
-  stream_versions: string;
-  last_position: number;
-  recorded_at: string;
-}
-
-const EVENT_COLUMNS =
-  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
-
-/**
- * `data` and `metadata` are stored as canonical JSON (RFC 8785), so the verifier can hash the stored
- * bytes directly. `recordedAt` is taken from its indexed column, so altering the column breaks the hash.
- */
-const toStoredEvent = (row: EventRow): StoredEvent => ({
-  eventId: row.event_id,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  globalPosition: row.global_position,
-  data: JSON.parse(row.data) as Record<string, unknown>,
-  metadata: { ...(JSON.parse(row.metadata) as EventMetadata), recordedAt: row.recorded_at },
-  prevHash: row.prev_hash,
-  hash: row.hash,
-});
-
-const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
-  key: row.idempotency_key,
-  requestHash: row.request_hash,
-  eventIds: JSON.parse(row.event_ids) as string[],
-  streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-  lastPosition: row.last_position,
-  recordedAt: row.recorded_at,
-});
+import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
 
 /** Freezes an event and everything in it: cached events are shared between callers. */
 const deepFreeze = <T>(value: T): T => {
@@ -115,6 +67,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private cacheDataVersion = -1;
   private readonly statements;
   private readonly writer: SqliteGroupCommitWriter;
+  private readonly merkle: SqliteMerkleNodes;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -129,6 +82,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.pollMs = options.pollMs ?? 250;
     this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
+    this.merkle = new SqliteMerkleNodes(this.db);
     if (filename !== ':memory:') this.localFile = filename;
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
@@ -161,7 +115,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
     // Checks that must precede every append transaction go in the writer's `beforeWriteTransaction` hook.
-    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), { afterCommit: () => this.notifier.notify() });
+    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), { afterCommit: (head) => this.notifier.notify(head) });
   }
 
   /**
@@ -189,7 +143,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]);
+        const migration = MIGRATIONS[version];
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.pragma(`user_version = ${version + 1}`);
       }).immediate();
     }
@@ -224,6 +180,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
       );
     }
+    // Kept at once for the next append of the batch: a kept range is only reused by an append whose head
+    // is exactly its head, so one left by a batch that was rolled back is never used.
+    this.merkle.extend(plan.extension.rows)();
     return plan.result;
   }
 
@@ -354,9 +313,10 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
             canonicalize(e.data), canonicalize(e.metadata), e.metadata.recordedAt, e.prevHash, e.hash, e.metadata.idempotencyKey ?? null,
           );
         }
+        return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
-      .immediate();
-    this.notifier.notify();
+      .immediate()();
+    this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
   /** Side records and defences outside the chain (`inspectStore`). */
@@ -378,6 +338,11 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
       if (rows.length < 1000) return;
       after = rows[rows.length - 1].idempotency_key;
     }
+  }
+
+  /** Hashes of complete subtrees of the RFC 9162 tree over the log (level 0: from the events' hashes). */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    return this.merkle.treeNodes(ids);
   }
 
   /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */

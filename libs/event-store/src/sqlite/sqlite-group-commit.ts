@@ -16,8 +16,8 @@ export interface GroupCommitHooks {
    * one that was opened).
    */
   readonly beforeWriteTransaction?: () => void;
-  /** Runs after a commit that wrote at least one event. */
-  readonly afterCommit?: () => void;
+  /** Runs after a commit that wrote at least one event, with the head position it committed. */
+  readonly afterCommit?: (headPosition: number) => void;
 }
 
 /**
@@ -62,7 +62,8 @@ export class SqliteGroupCommitWriter {
       for (const item of batch) item.reject(error);
       return;
     }
-    if (outcomes.some((o) => o.ok && !o.result.repeated)) this.hooks.afterCommit?.();
+    const written = outcomes.flatMap((o) => (o.ok && !o.result.repeated ? [o.result.lastPosition] : []));
+    if (written.length > 0) this.hooks.afterCommit?.(Math.max(...written));
     outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.result) : batch[i].reject(outcome.error)));
   }
 
