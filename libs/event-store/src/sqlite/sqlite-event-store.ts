@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
-import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
+import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
 import { NotALedgerError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
 import { planAppend } from '../append/plan-append';
@@ -24,62 +24,13 @@ import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
+import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
 import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
 import type { NodeId } from '@trial-ledger/merkle';
 
-interface EventRow {
-  global_position: number;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface IdempotencyRow {
-  idempotency_key: string;
-  request_hash: string | null;
-  event_ids: string;
-  stream_versions: string;
-  last_position: number;
-  recorded_at: string;
-}
-
-const EVENT_COLUMNS =
-  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash';
-
-/**
- * `data` and `metadata` are stored as canonical JSON (RFC 8785), so the verifier can hash the stored
- * bytes directly. `recordedAt` is taken from its indexed column, so altering the column breaks the hash.
- */
-const toStoredEvent = (row: EventRow): StoredEvent => ({
-  eventId: row.event_id,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  streamId: row.stream_id,
-  streamVersion: row.stream_version,
-  globalPosition: row.global_position,
-  data: JSON.parse(row.data) as Record<string, unknown>,
-  metadata: { ...(JSON.parse(row.metadata) as EventMetadata), recordedAt: row.recorded_at },
-  prevHash: row.prev_hash,
-  hash: row.hash,
-});
-
-const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
-  key: row.idempotency_key,
-  requestHash: row.request_hash,
-  eventIds: JSON.parse(row.event_ids) as string[],
-  streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-  lastPosition: row.last_position,
-  recordedAt: row.recorded_at,
-});
+import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
 
 /** Freezes an event and everything in it: cached events are shared between callers. */
 const deepFreeze = <T>(value: T): T => {
@@ -115,6 +66,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private cachedEvents = 0;
   private cacheDataVersion = -1;
   private readonly statements;
+  private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
@@ -162,6 +114,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
+    // Checks that must precede every append transaction go in the writer's `beforeWriteTransaction` hook.
+    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), { afterCommit: (head) => this.notifier.notify(head) });
   }
 
   /**
@@ -197,41 +151,39 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     }
   }
 
+  /** Appends go through the group-commit writer: concurrent appends share one transaction and one fsync. */
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
-    const result = this.appendSync(request);
-    if (!result.repeated) this.notifier.notify();
-    return result;
+    return this.writer.submit(request);
   }
 
-  /** I/O only: reads what `planAppend` needs and writes what it decided, in one `BEGIN IMMEDIATE` transaction. */
-  private appendSync(request: AppendRequest): AppendResult {
-    let keepTree = (): void => undefined;
-    const run = this.db.transaction((): AppendResult => {
-      const key = request.idempotencyKey ?? null;
-      const head = this.statements.head.get();
-      const plan = planAppend(
-        request,
-        {
-          head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
-          versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
-          keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
-        },
-        this.clock.now(),
+  /**
+   * I/O only, inside the writer's transaction: reads what `planAppend` needs (the head and versions
+   * include the batch's earlier appends) and writes what it decided.
+   */
+  private writeAppend(request: AppendRequest): AppendResult {
+    const key = request.idempotencyKey ?? null;
+    const head = this.statements.head.get();
+    const plan = planAppend(
+      request,
+      {
+        head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
+        versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
+        keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
+      },
+      this.clock.now(),
+    );
+    if (plan.kind === 'repeat') return plan.result;
+    for (const row of plan.extension.rows) {
+      this.statements.insert.run(
+        row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
+        row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
       );
-      if (plan.kind === 'repeat') return plan.result;
-      for (const row of plan.extension.rows) {
-        this.statements.insert.run(
-          row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
-          row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
-        );
-      }
-      keepTree = this.merkle.extend(plan.extension.rows);
-      return plan.result;
-    });
-    const result = run.immediate();
-    keepTree();
-    return result;
+    }
+    // Kept at once for the next append of the batch: a kept range is only reused by an append whose head
+    // is exactly its head, so one left by a batch that was rolled back is never used.
+    this.merkle.extend(plan.extension.rows)();
+    return plan.result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -364,7 +316,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
       .immediate()();
-    this.notifier.notify();
+    this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
   /** Side records and defences outside the chain (`inspectStore`). */
@@ -399,6 +351,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.writer.flush();
+    this.db.close();
   }
 }

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createDemoLedger, enrollSubjects, login, raiseEnrollmentCap, screenBody, serveLedger, startProcess, STUDY } from './api-under-test';
+import { formatRate, type BenchLine } from './bench-format';
+
+export interface HttpBenchOptions {
+  readonly connections: number;
+  readonly seconds: number;
+}
+
+interface LoadFigures {
+  readonly accepted: number;
+  readonly refused: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** A closed-loop load of `connections` keep-alive connections for `seconds`; `next` builds each request. */
+const load = async (url: string, options: HttpBenchOptions, next: () => { path: string; body: unknown }, token?: string): Promise<LoadFigures> => {
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { path, body } = next();
+          return { ...request, path, body: JSON.stringify(body) };
+        },
+      },
+    ],
+  });
+  const accepted = result['2xx'];
+  return {
+    accepted,
+    refused: result.non2xx + result.errors + result.timeouts,
+    perSecond: accepted / options.seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+};
+
+const line = (name: string, f: LoadFigures): BenchLine => ({
+  name,
+  value: `${formatRate(f.perSecond, 'commands/s')}, p50 ${f.p50} ms, p99 ${f.p99} ms${f.refused > 0 ? ` (${f.refused} not accepted)` : ''}`,
+});
+
+/** The two anchors: one FULL transaction per request, and one per event-loop turn (group commit). */
+const anchors = async (dir: string, options: HttpBenchOptions): Promise<BenchLine[]> => {
+  const lines: BenchLine[] = [];
+  for (const mode of ['per-request', 'group'] as const) {
+    const server = await startProcess([join(__dirname, 'http-anchor.js'), join(dir, `anchor-${mode}.sqlite`), mode]);
+    let n = 0;
+    try {
+      const figures = await load(server.url, options, () => ({ path: '/', body: screenBody(`A${(n += 1)}`) }));
+      lines.push(line(`anchor: node:http + better-sqlite3, ${mode === 'group' ? 'group commit' : 'transaction per request'}`, figures));
+    } finally {
+      await server.stop();
+    }
+  }
+  return lines;
+};
+
+/**
+ * `npm run bench -- --only http`: the whole API (`trial-ledger serve` over the demo ledger, as its own
+ * process: validation, guards, problem details, pipeline, hash chain, group commit) under 50 loopback
+ * connections for 10 s, beside the two anchors measured in the same run.
+ */
+export const runHttpBench = async (options: HttpBenchOptions): Promise<BenchLine[]> => {
+  const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-http-bench-'));
+  try {
+    const file = join(dir, 'api.sqlite');
+    createDemoLedger(file);
+    const server = await serveLedger(file);
+    const lines: BenchLine[] = [];
+    try {
+      await raiseEnrollmentCap(server.url, 1000);
+      const token = await login(server.url, 'k.lindqvist');
+      const enrolled = await enrollSubjects(server.url, token, 'E', 200);
+      let screened = 0;
+      const screen = await load(server.url, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);
+      lines.push(line(`API ScreenSubject (new subject each)`, screen));
+      // Round-robin over the enrolled subjects: each gets doses in cycle order a day apart, and adverse events.
+      const doses = new Map<string, number>();
+      let n = 0;
+      const clinical = await load(
+        server.url,
+        options,
+        () => {
+          n += 1;
+          const id = enrolled[n % enrolled.length];
+          const path = `/api/v1/studies/${STUDY}/subjects/${id}`;
+          if (n % 2 === 0) return { path: `${path}/adverse-events`, body: { term: 'diarrhoea', onsetDate: '2025-01-14', ctcaeGrade: 1, serious: false, relatedness: 'possibly related' } };
+          const cycle = (doses.get(id) ?? 0) + 1;
+          doses.set(id, cycle);
+          const administeredOn = new Date(Date.UTC(2025, 0, 13 + cycle)).toISOString().slice(0, 10);
+          return { path: `${path}/doses`, body: { cycle, administeredOn, doseMg: 120, route: 'deep-sc', lotNumber: 'LOT-1', injectionSite: 'left buttock' } };
+        },
+        token,
+      );
+      lines.push(line(`API RecordDose + ReportAdverseEvent (enrolled)`, clinical));
+    } finally {
+      await server.stop();
+    }
+    return [...lines, ...(await anchors(dir, options))];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};

@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+import type { AppendRequest, AppendResult } from '../event-store.port';
+
+interface PendingAppend {
+  readonly request: AppendRequest;
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: unknown };
+
+export interface GroupCommitHooks {
+  /**
+   * Runs before every write transaction, outside it; throwing refuses the whole batch with that error and
+   * writes nothing. The one place for checks that must precede a write (e.g. that the file is still the
+   * one that was opened).
+   */
+  readonly beforeWriteTransaction?: () => void;
+  /** Runs after a commit that wrote at least one event, with the head position it committed. */
+  readonly afterCommit?: (headPosition: number) => void;
+}
+
+/**
+ * Group commit for the SQLite store: the appends submitted during one event-loop turn are written in
+ * one `BEGIN IMMEDIATE … COMMIT`, so one fsync (`synchronous=FULL`) acknowledges all of them. Each
+ * append runs in its own savepoint and is planned against the batch's running state (the head and
+ * stream versions it reads include the appends before it in the batch), so each keeps its own
+ * expected-version checks and idempotent repeat, a refusal rolls back that append only, and positions
+ * and the hash chain stay gapless in commit order. No promise settles before the COMMIT returned: a
+ * crash loses only appends that were never acknowledged.
+ */
+export class SqliteGroupCommitWriter {
+  private pending: PendingAppend[] = [];
+  private scheduled: NodeJS.Immediate | null = null;
+
+  constructor(
+    private readonly db: Database.Database,
+    /** Plans and writes one append inside the open transaction; throws to refuse it. */
+    private readonly writeOne: (request: AppendRequest) => AppendResult,
+    private readonly hooks: GroupCommitHooks = {},
+  ) {}
+
+  submit(request: AppendRequest): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pending.push({ request, resolve, reject });
+      this.scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /** Writes whatever is pending now (before the store closes). */
+  flush(): void {
+    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    this.scheduled = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      this.hooks.beforeWriteTransaction?.();
+      outcomes = this.db.transaction(() => batch.map((item) => this.writeInSavepoint(item.request))).immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    const written = outcomes.flatMap((o) => (o.ok && !o.result.repeated ? [o.result.lastPosition] : []));
+    if (written.length > 0) this.hooks.afterCommit?.(Math.max(...written));
+    outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.result) : batch[i].reject(outcome.error)));
+  }
+
+  private writeInSavepoint(request: AppendRequest): Outcome {
+    try {
+      // A transaction function called inside a transaction runs as a SAVEPOINT in better-sqlite3.
+      return { ok: true, result: this.db.transaction(() => this.writeOne(request))() };
+    } catch (error) {
+      // An error that ended the whole transaction (disk full, I/O error) must fail the batch, not be
+      // mistaken for this append's own refusal while the others would go on outside any transaction.
+      if (!this.db.inTransaction) throw error;
+      return { ok: false, error };
+    }
+  }
+}
