@@ -1,5 +1,10 @@
 import type { StoredEvent } from './event-envelope';
 import type { ReadAllOptions, Subscription, SubscriptionOptions } from './event-store.port';
+import { StoreUnavailableError } from './event-store.errors';
+
+/** Longest wait between two attempts to read from a store that is unavailable. */
+const MAX_BACKOFF_MS = 5_000;
+
 
 /** How a store tells a subscription that the log may have grown. */
 export interface AppendNotifier {
@@ -19,6 +24,8 @@ export class CatchUpSubscription implements Subscription {
   private readonly waiters: Array<{ position: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private failure: unknown = null;
   private readonly loop: Promise<void>;
+  /** Cuts short the wait before the next attempt on an unavailable store (on stop). */
+  private interrupt: (() => void) | null = null;
 
   constructor(
     private readonly readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
@@ -31,13 +38,33 @@ export class CatchUpSubscription implements Subscription {
   }
 
   private async run(): Promise<void> {
+    let backoffMs = 0;
     try {
       while (!this.stopped) {
-        for await (const event of this.readAll({ afterPosition: this.position, batchSize: 500 })) {
-          if (this.stopped) return;
-          await this.options.onEvent(event);
-          this.position = event.globalPosition;
-          this.release();
+        try {
+          for await (const event of this.readAll({ afterPosition: this.position, batchSize: 500 })) {
+            if (this.stopped) return;
+            await this.options.onEvent(event);
+            this.position = event.globalPosition;
+            backoffMs = 0;
+            this.release();
+          }
+        } catch (error) {
+          // A store that went away (database restart, dropped connection) is waited out: the loop resumes
+          // from the last event it handed over, so nothing is skipped or handed over twice. Callers
+          // waiting meanwhile are told at once (their request answers 503) rather than left hanging.
+          if (!(error instanceof StoreUnavailableError)) throw error;
+          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+          backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.pollMs, backoffMs * 2));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, backoffMs);
+            this.interrupt = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.interrupt = null;
+          continue;
         }
         if (this.stopped) return;
         this.options.onCaughtUp?.(this.position);
@@ -65,6 +92,7 @@ export class CatchUpSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.interrupt?.();
     await this.loop;
   }
 }

@@ -80,8 +80,12 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
     const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
-    // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
+    // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
+    // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
+    // 'error' listener would be an unhandled 'error' event. The query that used it fails with
+    // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migratePostgres(pool);
     } catch (error) {
