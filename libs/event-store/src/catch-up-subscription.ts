@@ -24,8 +24,13 @@ export class CatchUpSubscription implements Subscription {
   private readonly waiters: Array<{ position: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private failure: unknown = null;
   private readonly loop: Promise<void>;
-  /** Cuts short the wait before the next attempt on an unavailable store (on stop). */
-  private interrupt: (() => void) | null = null;
+  /**
+   * Resolves on stop, cutting short any wait (a notifier's poll timer is unref'd, so a stop that waited
+   * on it could leave a shutting-down process with nothing but that timer — and Node would exit
+   * before the store is closed).
+   */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
 
   constructor(
     private readonly readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
@@ -34,6 +39,7 @@ export class CatchUpSubscription implements Subscription {
     private readonly pollMs = 250,
   ) {
     this.position = options.afterPosition;
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
     this.loop = this.run();
   }
 
@@ -56,20 +62,15 @@ export class CatchUpSubscription implements Subscription {
           if (!(error instanceof StoreUnavailableError)) throw error;
           for (const waiter of this.waiters.splice(0)) waiter.reject(error);
           backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.pollMs, backoffMs * 2));
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, backoffMs);
-            this.interrupt = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-          this.interrupt = null;
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, backoffMs))), this.stopping]);
+          clearTimeout(timer);
           continue;
         }
         if (this.stopped) return;
         this.options.onCaughtUp?.(this.position);
         this.release();
-        await this.notifier.waitForAppend(this.position, this.pollMs);
+        await Promise.race([this.notifier.waitForAppend(this.position, this.pollMs), this.stopping]);
       }
     } catch (error) {
       this.failure = error;
@@ -92,7 +93,7 @@ export class CatchUpSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.interrupt?.();
+    this.signalStop();
     await this.loop;
   }
 }

@@ -34,12 +34,14 @@ export const startServe = async (store: string, extraArgs: readonly string[] = [
       if (nl < 0) return;
       clearTimeout(timer);
       child.stdout?.off('data', check);
-      resolveReady(JSON.parse(out.slice(0, nl)) as { url: string });
+      const line = JSON.parse(out.slice(0, nl)) as { url?: string };
+      // Anything but the ready line (an error as JSON) is reported once the process has exited.
+      if (typeof line.url === 'string') resolveReady({ url: line.url });
     };
     child.stdout?.on('data', check);
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`serve exited (${String(code ?? signal)}) before it was ready: ${err}`));
+      reject(new Error(`serve exited (${String(code ?? signal)}) before it was ready: ${out}${err}`));
     });
   });
   return {
