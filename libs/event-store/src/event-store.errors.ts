@@ -20,10 +20,27 @@ export class IdempotencyKeyReusedError extends Error {
 }
 
 export class StoreUnavailableError extends Error {
-  readonly code = 'STORE.UNAVAILABLE';
+  readonly code: string = 'STORE.UNAVAILABLE';
   constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * Why a store cannot write although it may still answer reads: the disk is full, the file system
+ * or database is read-only, the storage reports I/O errors, or the SQLite file under the server was
+ * replaced or its WAL deleted (every write is refused until a restart, since writing on would
+ * extend a file nobody is checking). All answer 503 with `Retry-After`; nothing was written.
+ */
+export type StoreWriteFault = 'STORE.DISK_FULL' | 'STORE.READ_ONLY' | 'STORE.IO_ERROR' | 'STORE.FILE_REPLACED';
+
+export class StoreWriteError extends StoreUnavailableError {
+  override readonly code: StoreWriteFault;
+  constructor(code: StoreWriteFault, message: string, cause?: unknown) {
+    super(message, cause);
+    this.code = code;
+    this.name = 'StoreWriteError';
   }
 }
 

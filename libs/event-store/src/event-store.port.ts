@@ -1,3 +1,4 @@
+import type { StoreWriteHealth } from './store-write-health';
 import type { NewEvent, StoredEvent } from './event-envelope';
 import type { ChainVerification, RawEventRecord } from './hash-chain';
 
@@ -137,5 +138,7 @@ export interface EventStore {
   eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]>;
   /** Catch-up subscription: delivers every event after the checkpoint, then follows new appends. */
   subscribe(options: SubscriptionOptions): Subscription;
+  /** Whether writes can succeed now (readiness); stores that cannot tell leave it out. */
+  writeHealth?(): Promise<StoreWriteHealth>;
   close(): Promise<void>;
 }

@@ -17,6 +17,7 @@ import type {
 import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
 import { validateAppendRequest } from '../append/append-request';
+import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { appendLocked } from './postgres-append';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { inAppendTransaction, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
@@ -32,6 +33,9 @@ export { APPEND_CHANNEL } from './postgres-append-notifier';
 export { mapPostgresError, redactPostgresUrl } from './postgres-connection';
 export { RAW_WINDOW_SQL } from './postgres-reads';
 export type { PostgresVerifyOptions } from './postgres-verify';
+
+/** How long a disk-full or I/O fault keeps a PostgreSQL instance out of rotation before writes are tried again. */
+const WRITE_FAULT_HOLD_MS = 10_000;
 
 const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`;
 
@@ -63,6 +67,16 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly pollMs: number;
   private readonly notifier: PostgresAppendNotifier;
   private closed = false;
+  /**
+   * Readiness after a failed write: a read-only database is asked whether it still is; for a full disk
+   * or an I/O error nothing cheap can tell, so the instance stays out of rotation for a while and then
+   * lets the next write find out.
+   */
+  private readonly writes = new StoreWriteHealthTracker(async (fault) => {
+    if (fault !== 'STORE.READ_ONLY') return false;
+    const rows = await queryRows<{ ro: boolean }>(this.pool, `SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro`);
+    return rows[0]?.ro === false;
+  }, WRITE_FAULT_HOLD_MS);
 
   private constructor(
     private readonly pool: Pool,
@@ -99,7 +113,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     validateAppendRequest(request);
     // Canonical JSON of the data does not depend on the head: computed before taking the lock.
     const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
-    const result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson));
+    let result: AppendResult;
+    try {
+      result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson));
+    } catch (error) {
+      throw this.writes.seen(error);
+    }
+    this.writes.succeeded();
     if (!result.repeated) this.notifier.notify(result.lastPosition);
     return result;
   }
@@ -184,6 +204,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     if (events.length === 0) return;
     await importPostgresEvents(this.pool, events);
     this.notifier.notify(events[events.length - 1].globalPosition);
+  }
+
+  /** Readiness: red while the last write failed for a cause that has not cleared. */
+  writeHealth(): Promise<StoreWriteHealth> {
+    return this.writes.health();
   }
 
   subscribe(options: SubscriptionOptions): Subscription {

@@ -24,6 +24,9 @@ import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
+import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
+import { guardedWrite, sqliteWriteCleared } from './sqlite-write-errors';
+import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
 
@@ -113,6 +116,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private cachedEvents = 0;
   private cacheDataVersion = -1;
   private readonly statements;
+  private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
+  private readonly writes = new StoreWriteHealthTracker((fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault));
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -158,6 +163,12 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
+    this.guard = this.localFile === undefined ? null : guardSqliteFile(this.localFile, () => this.statements.head.get() ?? null, () => this.statements.batch.get(0, 1, 1)?.hash ?? null);
+  }
+
+  /** Readiness: red while the last write failed for a cause that has not cleared, or for good once the file was replaced. */
+  writeHealth(): Promise<StoreWriteHealth> {
+    return this.writes.health();
   }
 
   /**
@@ -193,7 +204,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
 
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
-    const result = this.appendSync(request);
+    const result = guardedWrite(this.guard, this.writes, () => this.appendSync(request));
     if (!result.repeated) this.notifier.notify();
     return result;
   }
