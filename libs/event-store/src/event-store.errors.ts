@@ -69,3 +69,27 @@ export class InvalidStoreUrlError extends Error {
     this.name = 'InvalidStoreUrlError';
   }
 }
+
+/** The ledger file cannot be read as a database any more (damaged pages, a truncated or overwritten file). */
+export class StoreCorruptError extends Error {
+  readonly code = 'STORE.CORRUPT';
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'StoreCorruptError';
+  }
+}
+
+/**
+ * An error from the storage engine told in words. SQLite's corruption errors (also when they cross a
+ * worker thread and arrive as plain objects) become `STORE.CORRUPT` with what to do; others pass through.
+ */
+export const explainStoreError = (error: unknown): unknown => {
+  if (error === null || typeof error !== 'object' || error instanceof StoreCorruptError) return error;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return error;
+  const said = typeof message === 'string' && message !== '' ? message : 'the file is not a valid database';
+  return new StoreCorruptError(
+    `The ledger file is damaged and cannot be read: SQLite says "${said}" (${code}). Nothing was changed; restore the file from a backup and verify the copy`,
+    error,
+  );
+};
