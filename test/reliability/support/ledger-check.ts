@@ -60,7 +60,7 @@ export const runLoad = async (
     for (let n = 0; !options.until(); n += 1) {
       const subjectId = `${options.prefix}_${w}_${n}`;
       sent += 1;
-      for (let attempt = 0; attempt < 200 && !options.until(); attempt += 1) {
+      while (!options.until()) {
         client.url = urls();
         try {
           const outcome = await client.screen(subjectId, `key-${subjectId}`);
