@@ -75,7 +75,7 @@ export const runCrashRounds = async (options: CrashRoundsOptions): Promise<Crash
 
   // The read models as the last server resumed them, against a rebuild from position 0
   let rebuilt: ServeProcess | null = null;
-  let readModelsMatch = false;
+  let readModelsMatch: boolean;
   try {
     const resumed = await overviewOf(server.url);
     if (sqliteFile) {
