@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type ServeProcess } from './support/ledger-process';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { startServe, type ServeProcess, sleep } from './support/ledger-process';
 
 /** A raw TCP client: what it received, and when the server closed it (ms after `opened`). */
 interface RawClient {

@@ -1,8 +1,6 @@
 import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
 import { lostOrDoubled, readLedger, runLoad, seedLedger } from './support/ledger-check';
-import { LedgerClient, STUDY, startServe, type CommandOutcome, type ServeProcess } from './support/ledger-process';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { LedgerClient, STUDY, startServe, type CommandOutcome, type ServeProcess, sleep } from './support/ledger-process';
 
 /** Polls until a screening goes through again; resolves with how long that took. */
 const recovered = async (client: LedgerClient, subjectId: string, ms = 30_000): Promise<number> => {

@@ -6,9 +6,7 @@ import { explainStoreError, SqliteEventStore } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { cli } from '../cli/cli-harness';
 import { seedLedger } from './support/ledger-check';
-import { LedgerClient, startServe, type ServeProcess } from './support/ledger-process';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { LedgerClient, startServe, type ServeProcess, sleep } from './support/ledger-process';
 
 const health = async (url: string): Promise<{ status: number; code?: string; retryAfter: string | null }> => {
   const response = await fetch(`${url}/health`);

@@ -2,9 +2,7 @@ import { copyFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import type { PostgresTestServer } from '../../../libs/event-store/src/testing/postgres-test-server';
 import { lostOrDoubled, readLedger, runLoad, seedLedger } from './ledger-check';
-import { LedgerClient, STUDY, startServe, type ServeProcess } from './ledger-process';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { LedgerClient, STUDY, startServe, type ServeProcess, sleep } from './ledger-process';
 
 export interface CrashRoundsOptions {
   /** `sqlite:<file>` or a PostgreSQL URL. */

@@ -6,6 +6,8 @@ export const BIN = resolve(ROOT, 'bin/trial-ledger.js');
 export const STUDY = 'LANR-HGNET-01';
 export const PASSWORD = 'correct horse battery staple 42';
 
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** `trial-ledger serve` as a user runs it: the built binary in its own process, on 127.0.0.1 and a free port. */
 export interface ServeProcess {
   readonly url: string;
