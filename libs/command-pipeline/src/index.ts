@@ -2,3 +2,5 @@ export * from './handle-command';
 export * from './to-recorded';
 export * from './plans';
 export * from './event-ids';
+export * from './recorded-outcome';
+export * from './envelope-rules';

@@ -22,7 +22,8 @@ export interface ServeProcess {
 export const startServe = async (store: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> => {
   const child = spawn(process.execPath, [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    // The crash rounds log in again after every restart; the password-route rate limit is not under test here.
+    env: { ...process.env, TRIAL_LEDGER_THROTTLE_PER_USER: '10000', TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '10000', ...env },
   });
   let out = '';
   let err = '';

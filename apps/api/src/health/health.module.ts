@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { HealthHttpController } from './health.http.controller';
+import { ReadModelsHealthIndicator } from './read-models.health-indicator';
+import { StoreHealthIndicator } from './store.health-indicator';
 import { StoreHealthService } from './store-health.service';
 
 const httpControllers = [HealthHttpController];
+const healthIndicators = [StoreHealthIndicator, ReadModelsHealthIndicator];
 const services = [StoreHealthService];
 
-@Module({ controllers: [...httpControllers], providers: [...services], exports: [...services] })
+@Module({ imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })], controllers: [...httpControllers], providers: [...healthIndicators, ...services], exports: [...services] })
 export class HealthModule {}

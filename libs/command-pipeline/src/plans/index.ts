@@ -1,4 +1,6 @@
 export * from './command.types';
 export * from './study-command.plan';
 export * from './subject-command.plan';
+export * from './identity-command.plan';
+export * from './signature-command.plan';
 export * from './execute-command';
