@@ -119,7 +119,8 @@ describe('SQLite ledger faults under a running server', () => {
       for (let n = 3; outcome.status === 201 && n < 500; n += 1) outcome = await client.screen(`D${String(n).padStart(3, '0')}`, `key-D${n}`);
       expect(outcome).toEqual({ status: 503, code: 'STORE.DISK_FULL', retryAfter: '5' });
       expect(await health(server.url)).toEqual({ status: 503, code: 'STORE.DISK_FULL', retryAfter: '5' });
-      expect(server.stderr()).toMatch(/cannot write \(STORE\.DISK_FULL\)/);
+      // The log line is written by the server's watcher (pino on stderr): give the pipe a moment
+      expect(await until(async () => server.stderr(), (err) => /cannot write \(STORE\.DISK_FULL\)/.test(err), 5_000)).toMatch(/cannot write \(STORE\.DISK_FULL\)/);
 
       rmSync(filler);
       const recovered = await until(() => health(server.url), (h) => h.status === 200);

@@ -23,7 +23,8 @@ export const startServe = async (store: string, extraArgs: readonly string[] = [
   const child = spawn(process.execPath, [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The crash rounds log in again after every restart; the password-route rate limit is not under test here.
-    env: { ...process.env, TRIAL_LEDGER_THROTTLE_PER_USER: '10000', TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '10000', ...env },
+    // Errors are logged (the fault tests read them from stderr, which is kept, not shown).
+    env: { ...process.env, TRIAL_LEDGER_THROTTLE_PER_USER: '10000', TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '10000', TRIAL_LEDGER_LOG_LEVEL: 'error', ...env },
   });
   let out = '';
   let err = '';
