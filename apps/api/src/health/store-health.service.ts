@@ -18,7 +18,7 @@ export class StoreHealthService implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.writeHealth(), WATCH_INTERVAL_MS);
+    this.timer = setInterval(() => void this.writeHealth().catch(() => undefined), WATCH_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -27,7 +27,12 @@ export class StoreHealthService implements OnModuleInit, OnModuleDestroy {
   }
 
   async writeHealth(): Promise<StoreWriteHealth> {
-    const now = (await this.store.writeHealth?.().catch(() => null)) ?? { writable: true };
+    let now: StoreWriteHealth;
+    try {
+      now = (await this.store.writeHealth?.()) ?? { writable: true };
+    } catch {
+      return this.last; // an unreachable store is the reachability check's to report
+    }
     if (now.writable !== this.last.writable || now.fault !== this.last.fault) {
       if (now.writable) this.logger.log('The event store takes writes again; ready');
       else this.logger.error(`The event store cannot write (${now.fault ?? 'unknown'}): ${now.detail ?? ''}; not ready`);
