@@ -2,8 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { AppModule, type AppModuleOptions } from './app.module';
+import type { Server } from 'node:http';
 import { applyHttpHardening } from './edge/http-hardening';
+import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { setupOpenApi } from './shared/openapi';
+
+export { DEFAULT_HTTP_LIMITS, type HttpServerLimits } from './lifecycle/http-drain';
 
 export interface CreateAppOptions extends AppModuleOptions {
   /** Nest's logger, `false` to silence it; default: the structured JSON log (nestjs-pino) on stderr. */
@@ -14,14 +18,20 @@ export interface StartServerOptions extends CreateAppOptions {
   readonly port?: number;
   /** Loopback by default: exposing a clinical ledger on every interface must be a deliberate choice. */
   readonly host?: string;
+  /** Timeouts, the connection cap and the drain deadline; each defaults to `DEFAULT_HTTP_LIMITS`. */
+  readonly limits?: Partial<HttpServerLimits>;
 }
 
 export interface RunningServer {
   readonly app: INestApplication;
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
-  /** Stops accepting requests; the store stays open (its owner closes it). */
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets requests already received finish (up to the drain deadline), closes every
+   * connection left and shuts the app down; the store stays open (its owner closes it). Resolves with
+   * whether the drain finished in time and how many requests were cut.
+   */
+  close(): Promise<{ drained: boolean; cut: number }>;
 }
 
 export const DEFAULT_PORT = 3000;
@@ -64,8 +74,16 @@ export const createApp = async (options: CreateAppOptions): Promise<INestApplica
 export const startServer = async (options: StartServerOptions): Promise<RunningServer> => {
   const app = await createApp(options);
   app.enableShutdownHooks();
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  const http = app.getHttpServer() as Server;
+  applyHttpServerLimits(http, limits);
   await app.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
-  const address = app.getHttpServer().address() as { port: number } | null;
+  const address = http.address() as { port: number } | null;
   const url = `http://${options.host ?? DEFAULT_HOST}:${address?.port ?? options.port ?? DEFAULT_PORT}`;
-  return { app, url, close: () => app.close() };
+  const close = async (): Promise<{ drained: boolean; cut: number }> => {
+    const outcome = await drainHttpServer(http, limits.drainTimeoutMs);
+    await app.close();
+    return outcome;
+  };
+  return { app, url, close };
 };

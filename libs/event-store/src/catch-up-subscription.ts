@@ -1,5 +1,10 @@
 import type { StoredEvent } from './event-envelope';
 import type { ReadAllOptions, Subscription, SubscriptionOptions } from './event-store.port';
+import { StoreUnavailableError } from './event-store.errors';
+
+/** Longest wait between two attempts to read from a store that is unavailable. */
+const MAX_BACKOFF_MS = 5_000;
+
 
 /** How a store tells a subscription that the log may have grown. */
 export interface AppendNotifier {
@@ -19,7 +24,13 @@ export class CatchUpSubscription implements Subscription {
   private readonly waiters: Array<{ position: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private failure: unknown = null;
   private readonly loop: Promise<void>;
-  private wake: (() => void) | null = null;
+  /**
+   * Resolves on stop, cutting short any wait (a notifier's poll timer is unref'd, so a stop that waited
+   * on it could leave a shutting-down process with nothing but that timer — and Node would exit
+   * before the store is closed).
+   */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
 
   constructor(
     private readonly readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
@@ -28,23 +39,38 @@ export class CatchUpSubscription implements Subscription {
     private readonly pollMs = 250,
   ) {
     this.position = options.afterPosition;
+    this.stopping = new Promise((resolve) => (this.signalStop = resolve));
     this.loop = this.run();
   }
 
   private async run(): Promise<void> {
+    let backoffMs = 0;
     try {
       while (!this.stopped) {
-        for await (const event of this.readAll({ afterPosition: this.position, batchSize: 500 })) {
-          if (this.stopped) return;
-          await this.options.onEvent(event);
-          this.position = event.globalPosition;
-          this.release();
+        try {
+          for await (const event of this.readAll({ afterPosition: this.position, batchSize: 500 })) {
+            if (this.stopped) return;
+            await this.options.onEvent(event);
+            this.position = event.globalPosition;
+            backoffMs = 0;
+            this.release();
+          }
+        } catch (error) {
+          // A store that went away (database restart, dropped connection) is waited out: the loop resumes
+          // from the last event it handed over, so nothing is skipped or handed over twice. Callers
+          // waiting meanwhile are told at once (their request answers 503) rather than left hanging.
+          if (!(error instanceof StoreUnavailableError)) throw error;
+          for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+          backoffMs = Math.min(MAX_BACKOFF_MS, Math.max(this.pollMs, backoffMs * 2));
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, backoffMs))), this.stopping]);
+          clearTimeout(timer);
+          continue;
         }
         if (this.stopped) return;
         this.options.onCaughtUp?.(this.position);
         this.release();
-        // `stop()` ends the wait at once instead of after up to a poll interval.
-        await Promise.race([this.notifier.waitForAppend(this.position, this.pollMs), new Promise<void>((wake) => (this.wake = wake))]);
+        await Promise.race([this.notifier.waitForAppend(this.position, this.pollMs), this.stopping]);
       }
     } catch (error) {
       this.failure = error;
@@ -67,7 +93,7 @@ export class CatchUpSubscription implements Subscription {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.signalStop();
     await this.loop;
   }
 }

@@ -20,10 +20,27 @@ export class IdempotencyKeyReusedError extends Error {
 }
 
 export class StoreUnavailableError extends Error {
-  readonly code = 'STORE.UNAVAILABLE';
+  readonly code: string = 'STORE.UNAVAILABLE';
   constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * Why a store cannot write although it may still answer reads: the disk is full, the file system
+ * or database is read-only, the storage reports I/O errors, or the SQLite file under the server was
+ * replaced or its WAL deleted (every write is refused until a restart, since writing on would
+ * extend a file nobody is checking). All answer 503 with `Retry-After`; nothing was written.
+ */
+export type StoreWriteFault = 'STORE.DISK_FULL' | 'STORE.READ_ONLY' | 'STORE.IO_ERROR' | 'STORE.FILE_REPLACED';
+
+export class StoreWriteError extends StoreUnavailableError {
+  override readonly code: StoreWriteFault;
+  constructor(code: StoreWriteFault, message: string, cause?: unknown) {
+    super(message, cause);
+    this.code = code;
+    this.name = 'StoreWriteError';
   }
 }
 
@@ -52,3 +69,27 @@ export class InvalidStoreUrlError extends Error {
     this.name = 'InvalidStoreUrlError';
   }
 }
+
+/** The ledger file cannot be read as a database any more (damaged pages, a truncated or overwritten file). */
+export class StoreCorruptError extends Error {
+  readonly code = 'STORE.CORRUPT';
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'StoreCorruptError';
+  }
+}
+
+/**
+ * An error from the storage engine told in words. SQLite's corruption errors (also when they cross a
+ * worker thread and arrive as plain objects) become `STORE.CORRUPT` with what to do; others pass through.
+ */
+export const explainStoreError = (error: unknown): unknown => {
+  if (error === null || typeof error !== 'object' || error instanceof StoreCorruptError) return error;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || !/^SQLITE_(CORRUPT|NOTADB)/.test(code)) return error;
+  const said = typeof message === 'string' && message !== '' ? message : 'the file is not a valid database';
+  return new StoreCorruptError(
+    `The ledger file is damaged and cannot be read: SQLite says "${said}" (${code}). Nothing was changed; restore the file from a backup and verify the copy`,
+    error,
+  );
+};

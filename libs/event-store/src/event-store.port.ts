@@ -1,4 +1,5 @@
 import type { NodeId } from '@trial-ledger/merkle';
+import type { StoreWriteHealth } from './store-write-health';
 import type { NewEvent, StoredEvent } from './event-envelope';
 import type { ChainVerification, RawEventRecord } from './hash-chain';
 
@@ -144,5 +145,7 @@ export interface EventStore {
   eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]>;
   /** Catch-up subscription: delivers every event after the checkpoint, then follows new appends. */
   subscribe(options: SubscriptionOptions): Subscription;
+  /** Whether writes can succeed now (readiness); stores that cannot tell leave it out. */
+  writeHealth?(): Promise<StoreWriteHealth>;
   close(): Promise<void>;
 }

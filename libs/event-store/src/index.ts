@@ -8,6 +8,7 @@ export * from './hash-chain';
 export * from './inspect-store';
 export * from './open-event-store';
 export * from './recorded-at';
+export * from './store-write-health';
 export * from './sqlite/sqlite-event-store';
 export * from './verify-store';
 export * from './ledger-importer';

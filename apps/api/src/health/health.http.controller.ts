@@ -1,6 +1,7 @@
 import { Controller, Get, HttpStatus } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { StoreWriteError, type StoreWriteFault } from '@trial-ledger/event-store';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { ReadModelsHealthIndicator } from './read-models.health-indicator';
 import { StoreHealthIndicator } from './store.health-indicator';
@@ -24,7 +25,9 @@ export class HealthHttpController {
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers and the read models are caught up with the log' })
   @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, readModels: { status: "up" } } }' })
-  @ApiServiceUnavailableResponse({ description: 'STORE.UNAVAILABLE or HEALTH.NOT_READY problem with each check up or down' })
+  @ApiServiceUnavailableResponse({
+    description: 'STORE.UNAVAILABLE or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR or STORE.FILE_REPLACED (with Retry-After) while the store cannot write',
+  })
   ready(): Promise<HealthCheckResult> {
     return this.run([() => this.store.isReachable(), () => this.readModels.areCaughtUp()]);
   }
@@ -48,9 +51,15 @@ export class HealthHttpController {
     } catch (error) {
       const details = ((error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined)?.details ?? {};
       if (details.store?.status === 'down') {
+        // A store that answers but cannot write keeps the code its refused commands get, with Retry-After.
+        const fault = (details.store as { fault?: unknown }).fault;
+        if (isStoreWriteFault(fault)) throw new StoreWriteError(fault, 'The event store cannot write');
         throw new ApiProblemException('STORE.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
       }
       throw new ApiProblemException('HEALTH.NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
     }
   }
 }
+
+const STORE_WRITE_FAULTS: ReadonlySet<unknown> = new Set<StoreWriteFault>(['STORE.DISK_FULL', 'STORE.READ_ONLY', 'STORE.IO_ERROR', 'STORE.FILE_REPLACED']);
+const isStoreWriteFault = (value: unknown): value is StoreWriteFault => STORE_WRITE_FAULTS.has(value);

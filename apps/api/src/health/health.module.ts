@@ -3,9 +3,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthHttpController } from './health.http.controller';
 import { ReadModelsHealthIndicator } from './read-models.health-indicator';
 import { StoreHealthIndicator } from './store.health-indicator';
+import { StoreHealthService } from './store-health.service';
 
 const httpControllers = [HealthHttpController];
 const healthIndicators = [StoreHealthIndicator, ReadModelsHealthIndicator];
+const services = [StoreHealthService];
 
-@Module({ imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })], controllers: [...httpControllers], providers: [...healthIndicators] })
+@Module({ imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })], controllers: [...httpControllers], providers: [...healthIndicators, ...services], exports: [...services] })
 export class HealthModule {}

@@ -21,6 +21,25 @@ export const parseCount = (value: string): number => {
   return n;
 };
 
+/** A duration in whole or decimal seconds, for the HTTP limits (`--drain-timeout 10`). */
+export const parseSeconds =
+  (option: string) =>
+  (value: string): number => {
+    const seconds = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+      throw new CliError(`${option} must be a number of seconds above 0 and at most 3600 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+    }
+    return Math.round(seconds * 1000);
+  };
+
+export const parseMaxConnections = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > 1_000_000) {
+    throw new CliError(`--max-connections must be a whole number from 1 to 1000000 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  }
+  return n;
+};
+
 export interface ServeOptions {
   readonly store: string;
   readonly port: number;
@@ -30,6 +49,8 @@ export interface ServeOptions {
   readonly keyDir?: string;
   /** Sign a checkpoint every N events (0: no automatic checkpoints). */
   readonly checkpointEvery?: number;
+  /** Timeouts, connection cap and drain deadline of the HTTP server (defaults: `DEFAULT_HTTP_LIMITS`). */
+  readonly limits?: Partial<Api.HttpServerLimits>;
   /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
   readonly stopWhen?: Promise<unknown>;
 }
@@ -52,12 +73,12 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
 export const serve = async (options: ServeOptions): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
-  let server: { url: string; close(): Promise<void> };
+  let server: Api.RunningServer;
   try {
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
-    server = await startServer({ store, port: options.port, host: options.host });
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits });
   } catch (error) {
     await store.close();
     throw error;
@@ -92,13 +113,15 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     options.json ? `${JSON.stringify(ready)}\n` : `trial-ledger API listening on ${server.url} (API ${ready.api}, docs ${ready.docs}; store ${store.description}${checkpointNote}). Ctrl-C stops.\n`,
   );
   const reason = await stopWhen;
-  process.stderr.write(`trial-ledger: ${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API\n`);
+  process.stderr.write(`trial-ledger: ${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API: no new connections, finishing requests in flight\n`);
   try {
-    await server.close();
+    const { drained, cut } = await server.close();
+    if (!drained) process.stderr.write(`trial-ledger: drain deadline reached, ${cut} unfinished request(s) cut off\n`);
     await checkpoints?.stop();
   } finally {
     await store.close();
   }
+  process.stderr.write('trial-ledger: stopped; the store is closed\n');
 };
 
 /** `trial-ledger serve [--port 3000] [--host 127.0.0.1]` (SPEC §6). */
@@ -109,8 +132,16 @@ export const registerServe = (program: Command): void => {
     .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
     .option('--host <host>', 'interface to listen on (loopback by default)', '127.0.0.1')
     .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)
-    .action(async (opts: { port: number; host: string; checkpointEvery: number }, command: Command) => {
+    .option('--drain-timeout <seconds>', 'on SIGTERM, time for requests in flight to finish before connections are cut (default 10)', parseSeconds('--drain-timeout'))
+    .option('--request-timeout <seconds>', 'time to receive a whole request, body included (default 30)', parseSeconds('--request-timeout'))
+    .option('--max-connections <n>', 'concurrent connections accepted (default 512)', parseMaxConnections)
+    .action(async (opts: { port: number; host: string; checkpointEvery: number; drainTimeout?: number; requestTimeout?: number; maxConnections?: number }, command: Command) => {
       const { store, json, keyDir } = globalOptions(command);
-      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery });
+      const limits = {
+        ...(opts.drainTimeout === undefined ? {} : { drainTimeoutMs: opts.drainTimeout }),
+        ...(opts.requestTimeout === undefined ? {} : { requestTimeoutMs: opts.requestTimeout, headersTimeoutMs: Math.min(10_000, opts.requestTimeout) }),
+        ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
+      };
+      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits });
     });
 };

@@ -1,3 +1,5 @@
+import { explainStoreError } from '@trial-ledger/event-store';
+
 /** A failure the CLI reports and turns into a non-zero exit status. */
 export class CliError extends Error {
   constructor(
@@ -11,7 +13,8 @@ export class CliError extends Error {
 }
 
 /** A stable code and a message from any error, for human and `--json` output alike. */
-export const describeError = (error: unknown): { code: string; message: string; details?: unknown } => {
+export const describeError = (thrown: unknown): { code: string; message: string; details?: unknown } => {
+  const error = explainStoreError(thrown);
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; message?: unknown; details?: unknown };
     const code = typeof e.code === 'string' ? e.code : 'INTERNAL.ERROR';

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreUnavailableError, StoreWriteError, type StoreWriteFault } from '../event-store.errors';
 
 /**
  * Every append takes this transaction-scoped advisory lock first, so appenders on any connection of
@@ -8,13 +8,22 @@ import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreU
  */
 const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
 
+/** SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by setting), io_error. */
+const WRITE_FAULTS: Readonly<Record<string, StoreWriteFault>> = Object.assign(Object.create(null) as Record<string, StoreWriteFault>, {
+  '53100': 'STORE.DISK_FULL',
+  '25006': 'STORE.READ_ONLY',
+  '58030': 'STORE.IO_ERROR',
+});
+
 /** Connection failures become `StoreUnavailableError` (503 at the edge); everything else passes through. */
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN']);
 export const mapPostgresError = (error: unknown): unknown => {
-  if (error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError) return error;
+  if (error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError || error instanceof StoreUnavailableError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (typeof code === 'string') {
+    const fault = WRITE_FAULTS[code];
+    if (fault) return new StoreWriteError(fault, `PostgreSQL could not write (${code}: ${message}); nothing was written`, error);
     if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }

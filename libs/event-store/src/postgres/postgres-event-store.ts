@@ -17,6 +17,7 @@ import type {
 import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
 import { validateAppendRequest } from '../append/append-request';
+import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { appendLocked } from './postgres-append';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { inAppendTransaction, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
@@ -34,6 +35,9 @@ export { APPEND_CHANNEL } from './postgres-append-notifier';
 export { mapPostgresError, redactPostgresUrl } from './postgres-connection';
 export { RAW_WINDOW_SQL } from './postgres-reads';
 export type { PostgresVerifyOptions } from './postgres-verify';
+
+/** How long a disk-full or I/O fault keeps a PostgreSQL instance out of rotation before writes are tried again. */
+const WRITE_FAULT_HOLD_MS = 10_000;
 
 const READ_STREAM_SQL = `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`;
 
@@ -66,6 +70,16 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly notifier: PostgresAppendNotifier;
   private closed = false;
   private readonly merkle = new PostgresMerkleNodes();
+  /**
+   * Readiness after a failed write: a read-only database is asked whether it still is; for a full disk
+   * or an I/O error nothing cheap can tell, so the instance stays out of rotation for a while and then
+   * lets the next write find out.
+   */
+  private readonly writes = new StoreWriteHealthTracker(async (fault) => {
+    if (fault !== 'STORE.READ_ONLY') return false;
+    const rows = await queryRows<{ ro: boolean }>(this.pool, `SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro`);
+    return rows[0]?.ro === false;
+  }, WRITE_FAULT_HOLD_MS);
 
   private constructor(
     private readonly pool: Pool,
@@ -83,8 +97,12 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
     const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
-    // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
+    // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
+    // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
+    // 'error' listener would be an unhandled 'error' event. The query that used it fails with
+    // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     try {
       await migratePostgres(pool);
     } catch (error) {
@@ -98,7 +116,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     validateAppendRequest(request);
     // Canonical JSON of the data does not depend on the head: computed before taking the lock.
     const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
-    const result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson, this.merkle));
+    let result: AppendResult;
+    try {
+      result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson, this.merkle));
+    } catch (error) {
+      throw this.writes.seen(error);
+    }
+    this.writes.succeeded();
     if (!result.repeated) this.notifier.notify(result.lastPosition);
     return result;
   }
@@ -183,6 +207,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     if (events.length === 0) return;
     await importPostgresEvents(this.pool, events, this.merkle);
     this.notifier.notify(events[events.length - 1].globalPosition);
+  }
+
+  /** Readiness: red while the last write failed for a cause that has not cleared. */
+  writeHealth(): Promise<StoreWriteHealth> {
+    return this.writes.health();
   }
 
   subscribe(options: SubscriptionOptions): Subscription {

@@ -25,6 +25,9 @@ import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
+import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
+import { guardedWrite, sqliteWriteCleared } from './sqlite-write-errors';
+import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
 import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
@@ -68,6 +71,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly statements;
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
+  private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
+  private readonly writes = new StoreWriteHealthTracker((fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault));
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -114,8 +119,17 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         .raw(true),
       positionAt: this.db.prepare<[string], { p: number | null }>('SELECT MAX(global_position) AS p FROM events WHERE recorded_at <= ?'),
     };
-    // Checks that must precede every append transaction go in the writer's `beforeWriteTransaction` hook.
-    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), { afterCommit: (head) => this.notifier.notify(head) });
+    this.guard = this.localFile === undefined ? null : guardSqliteFile(this.localFile, () => this.statements.head.get() ?? null, () => this.statements.batch.get(0, 1, 1)?.hash ?? null);
+    // The file guard's check precedes every write transaction; storage errors become 503s and feed readiness.
+    this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), {
+      aroundWriteTransaction: (write) => guardedWrite(this.guard, this.writes, write),
+      afterCommit: (head) => this.notifier.notify(head),
+    });
+  }
+
+  /** Readiness: red while the last write failed for a cause that has not cleared, or for good once the file was replaced. */
+  writeHealth(): Promise<StoreWriteHealth> {
+    return this.writes.health();
   }
 
   /**

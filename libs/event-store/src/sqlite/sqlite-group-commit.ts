@@ -16,6 +16,11 @@ export interface GroupCommitHooks {
    * one that was opened).
    */
   readonly beforeWriteTransaction?: () => void;
+  /**
+   * Wraps every write transaction (the check before it included): where a store guards its file, maps
+   * storage errors to its own codes and keeps its write health. Whatever it throws refuses the batch.
+   */
+  readonly aroundWriteTransaction?: <T>(write: () => T) => T;
   /** Runs after a commit that wrote at least one event, with the head position it committed. */
   readonly afterCommit?: (headPosition: number) => void;
 }
@@ -56,8 +61,11 @@ export class SqliteGroupCommitWriter {
     if (batch.length === 0) return;
     let outcomes: Outcome[];
     try {
-      this.hooks.beforeWriteTransaction?.();
-      outcomes = this.db.transaction(() => batch.map((item) => this.writeInSavepoint(item.request))).immediate();
+      const write = (): Outcome[] => {
+        this.hooks.beforeWriteTransaction?.();
+        return this.db.transaction(() => batch.map((item) => this.writeInSavepoint(item.request))).immediate();
+      };
+      outcomes = this.hooks.aroundWriteTransaction ? this.hooks.aroundWriteTransaction(write) : write();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ChainVerification } from '../hash-chain';
 import { joinRangeReports, type RangeReport } from '../range-reports';
+import { explainStoreError } from '../event-store.errors';
 
 /** The canonical JSON of a row, assembled inside SQLite in JCS key order (see `canonicalJsonFromRaw`). */
 const CANONICAL_SQL = `'{"data":' || data || ',"eventId":' || json_quote(event_id) || ',"globalPosition":' || global_position ||
@@ -59,7 +60,7 @@ const runRange = (file: string, from: number, to: number): Promise<RangeReport> 
       workerData: { file, from, to, sql: RANGE_SQL, driver: require.resolve('better-sqlite3') },
     });
     worker.once('message', (report: RangeReport) => resolve(report));
-    worker.once('error', reject);
+    worker.once('error', (error) => reject(explainStoreError(error)));
     worker.once('exit', (code) => code !== 0 && reject(new Error(`verification worker exited with ${code}`)));
   });
 

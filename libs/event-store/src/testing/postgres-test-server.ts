@@ -21,6 +21,14 @@ export interface PostgresTestServer {
   url(database?: string): string;
   /** Creates an empty database with a unique name and returns its URL. */
   createDatabase(): Promise<string>;
+  /**
+   * Stops the embedded cluster with `signal` (SIGQUIT: an immediate stop that needs crash recovery, as
+   * a database crash would; SIGINT: a fast shutdown), keeps it down for `downMs`, and starts it again
+   * on the same data. Resolves once it accepts connections. Not available with `PG_URL`.
+   */
+  restart(options: { signal: 'SIGQUIT' | 'SIGINT'; downMs: number }): Promise<void>;
+  /** Ends every client connection but the caller's (`pg_terminate_backend`); resolves to how many. */
+  terminateBackends(): Promise<number>;
   /** Drops every database made by `createDatabase` and stops the embedded cluster, if one was started. */
   stop(): Promise<void>;
 }
@@ -54,7 +62,24 @@ const stop = async () => {
 };
 process.stdin.on('end', stop);
 process.stdin.on('close', stop);
-process.stdin.resume();
+// 'RESTART <signal> <downMs>': stop the postmaster with that signal (SIGQUIT: immediate, as a crash;
+// SIGINT: fast shutdown), stay down for downMs, start again on the same data directory.
+let pending = '';
+process.stdin.on('data', (chunk) => {
+  pending += chunk.toString('utf8');
+  for (let nl = pending.indexOf('\\n'); nl >= 0; nl = pending.indexOf('\\n')) {
+    const [command, signal, downMs] = pending.slice(0, nl).split(' ');
+    pending = pending.slice(nl + 1);
+    if (command !== 'RESTART') continue;
+    const postmaster = pg.process;
+    const exited = new Promise((resolve) => postmaster.once('exit', resolve));
+    postmaster.kill(signal);
+    exited
+      .then(() => new Promise((resolve) => setTimeout(resolve, Number(downMs))))
+      .then(() => pg.start())
+      .then(() => process.stdout.write('RESTARTED\\n'), (e) => process.stderr.write('restart failed: ' + e + '\\n'));
+  }
+});
 try {
   await pg.initialise();
   await pg.start();
@@ -173,6 +198,28 @@ export const startPostgresTestServer = async (): Promise<PostgresTestServer> => 
       created.push(name);
       return withDatabase(adminUrl, name);
     },
+    restart: async ({ signal, downMs }) => {
+      if (!embedded) throw new Error('restart() needs the embedded PostgreSQL (PG_URL is set)');
+      const child = embedded.child;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('embedded PostgreSQL did not restart within 60 s')), 60_000 + downMs);
+        const onData = (chunk: Buffer): void => {
+          if (!chunk.toString('utf8').includes('RESTARTED')) return;
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          resolve();
+        };
+        child.stdout?.on('data', onData);
+        child.stdin?.write(`RESTART ${signal} ${downMs}\n`);
+      });
+    },
+    terminateBackends: () =>
+      admin(async (c) => {
+        const result = await c.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+        );
+        return result.rowCount ?? 0;
+      }),
     stop: async () => {
       if (external) {
         await admin(async (c) => {

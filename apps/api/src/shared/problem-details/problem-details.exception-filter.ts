@@ -34,6 +34,15 @@ const CODE_BY_HTTP_STATUS: Readonly<Record<number, string>> = {
 /** Seconds a client should wait before retrying when the store is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
 
+/** Fixed wording per store fault: the adapters' messages name files and servers, which a public 503 must not. */
+const STORE_FAULT_DETAIL: Readonly<Record<string, string>> = {
+  'STORE.UNAVAILABLE': 'The event store is unreachable; nothing was written.',
+  'STORE.DISK_FULL': "The event store's disk is full; nothing was written.",
+  'STORE.READ_ONLY': 'The event store is read-only at the moment; nothing was written.',
+  'STORE.IO_ERROR': 'The event store reported an I/O error; nothing was written.',
+  'STORE.FILE_REPLACED': 'The ledger file was replaced under the running server; writes are refused until an operator restarts it. Nothing was written.',
+};
+
 interface Rendered {
   readonly problem: ProblemDetails;
   readonly headers?: Readonly<Record<string, string>>;
@@ -94,7 +103,7 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof StoreUnavailableError) {
       return {
-        problem: problem(exception.code, HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable; nothing was written.'),
+        problem: problem(exception.code, HttpStatus.SERVICE_UNAVAILABLE, STORE_FAULT_DETAIL[exception.code] ?? STORE_FAULT_DETAIL['STORE.UNAVAILABLE']),
         headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       };
     }

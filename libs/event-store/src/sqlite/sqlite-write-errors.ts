@@ -1,0 +1,60 @@
+import { statfsSync, accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
+import { StoreWriteError, type StoreWriteFault } from '../event-store.errors';
+import type { StoreWriteHealthTracker } from '../store-write-health';
+import type { SqliteFileGuard } from './sqlite-file-guard';
+
+/**
+ * SQLite's result codes for a write the storage refused (better-sqlite3 puts the extended code in
+ * `code`, e.g. `SQLITE_IOERR_WRITE`): each becomes a 503 with a stable code instead of a 500.
+ */
+export const mapSqliteWriteError = (error: unknown): unknown => {
+  if (error instanceof StoreWriteError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  const fault: StoreWriteFault | null = code.startsWith('SQLITE_FULL')
+    ? 'STORE.DISK_FULL'
+    : code.startsWith('SQLITE_READONLY')
+      ? 'STORE.READ_ONLY'
+      : code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN'
+        ? 'STORE.IO_ERROR'
+        : null;
+  if (fault === null) return error;
+  const message = error instanceof Error ? error.message : code;
+  return new StoreWriteError(fault, `The SQLite ledger could not be written (${code}: ${message}); nothing was written`, error);
+};
+
+/** The guard's check, the write, the bookkeeping after it; a failure is mapped and remembered for readiness. */
+export const guardedWrite = <T>(guard: SqliteFileGuard | null, health: StoreWriteHealthTracker, write: () => T): T => {
+  try {
+    guard?.check();
+    const result = write();
+    guard?.recordOwnWrite();
+    health.succeeded();
+    return result;
+  } catch (error) {
+    throw health.seen(mapSqliteWriteError(error));
+  }
+};
+
+/** Below this much free space a full disk is taken as still full (a WAL frame is a page plus 24 bytes). */
+const MIN_FREE_BYTES = 1024 * 1024;
+
+/**
+ * Has the cause of a write fault gone? Side-effect free: free space on the file system of the
+ * ledger, and whether the file and its folder may be written (a read-only mount answers EROFS).
+ * I/O errors are retried by the next write.
+ */
+export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): boolean => {
+  try {
+    accessSync(filename, constants.W_OK);
+    accessSync(dirname(filename), constants.W_OK);
+    if (fault === 'STORE.DISK_FULL' || fault === 'STORE.IO_ERROR') {
+      const fs = statfsSync(dirname(filename));
+      return fs.bavail * fs.bsize >= MIN_FREE_BYTES;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+};

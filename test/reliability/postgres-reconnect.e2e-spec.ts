@@ -1,0 +1,79 @@
+import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
+import { lostOrDoubled, readLedger, runLoad, seedLedger } from './support/ledger-check';
+import { LedgerClient, STUDY, startServe, type CommandOutcome, type ServeProcess, sleep } from './support/ledger-process';
+
+/** Polls until a screening goes through again; resolves with how long that took. */
+const recovered = async (client: LedgerClient, subjectId: string, ms = 30_000): Promise<number> => {
+  const start = Date.now();
+  let last: unknown = null;
+  while (Date.now() - start < ms) {
+    const outcome = await client.screen(subjectId, `key-${subjectId}`).catch((error: Error) => error.message);
+    if (typeof outcome === 'object' && (outcome.status === 201 || outcome.status === 200)) return Date.now() - start;
+    last = outcome;
+    await sleep(100);
+  }
+  throw new Error(`no successful command within ${ms} ms; the last answer: ${JSON.stringify(last)}`);
+};
+
+describe('serve on PostgreSQL when the database drops its connections or restarts under load', () => {
+  let pg: PostgresTestServer;
+  let store: string;
+  let server: ServeProcess;
+
+  beforeAll(async () => {
+    pg = await startPostgresTestServer();
+    store = await pg.createDatabase();
+    server = await startServe(store);
+    await seedLedger(store, server.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    await server?.exited;
+    await pg?.stop();
+  });
+
+  it('survives pg_terminate_backend of every connection and an immediate database stop/start: 503 with Retry-After meanwhile, reconnects by itself, loses nothing', async () => {
+    const outcomes: Array<CommandOutcome | { status: 0; code: string }> = [];
+    let stop = false;
+    const load = runLoad(() => server.url, { clients: 4, prefix: 'PG', until: () => stop, onOutcome: (o) => outcomes.push(o) });
+
+    // When every backend is terminated twice under load, then the database stops (as a crash) and restarts
+    await sleep(1500);
+    expect(await pg.terminateBackends()).toBeGreaterThan(0);
+    await sleep(500);
+    await pg.terminateBackends();
+    await sleep(500);
+    await pg.restart({ signal: 'SIGQUIT', downMs: 2000 });
+    const recoveryMs = await recovered(new LedgerClient(server.url), 'PGprobe1').catch((error: Error) => {
+      throw new Error(`${error.message}\nserve stderr: ${server.stderr().slice(-3000)}`);
+    });
+    await sleep(1000);
+    stop = true;
+    const { acknowledged } = await load;
+
+    // Then the server is still the same process and answers again without a restart
+    expect(server.child.exitCode).toBeNull();
+    expect(server.stderr()).not.toMatch(/Unhandled 'error' event|Connection terminated unexpectedly\n\s+at/);
+    expect(recoveryMs).toBeLessThan(15_000);
+    // Refusals meanwhile were honest: 503 STORE.UNAVAILABLE with Retry-After, never a 500
+    const refused = outcomes.filter((o) => o.status !== 201 && o.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.filter((o) => o.status === 500)).toEqual([]);
+    for (const o of refused.filter((r): r is CommandOutcome => r.status === 503)) expect([o.code, o.retryAfter]).toEqual(['STORE.UNAVAILABLE', '5']);
+    // Every acknowledged screening is in the ledger exactly once, and the chain verifies
+    const contents = await readLedger(store);
+    expect(acknowledged.size).toBeGreaterThan(10);
+    expect(lostOrDoubled(acknowledged, contents)).toEqual({ lost: [], doubled: [] });
+    expect(contents.chainOk).toBe(true);
+
+    // And the read models resumed: the overview counts every subject in the ledger, new ones included
+    const monitor = new LedgerClient(server.url, 'monitor');
+    await recovered(new LedgerClient(server.url), 'PGprobe2');
+    expect((await monitor.get(`/api/v1/studies/${STUDY}/overview`)).status).toBe(200); // logs in: an event too
+    const after = await readLedger(store);
+    const overview = await monitor.get(`/api/v1/studies/${STUDY}/overview`);
+    expect(overview.status).toBe(200);
+    expect((overview.body as { asOf: { position: number } }).asOf.position).toBe(after.head);
+  }, 120_000);
+});
