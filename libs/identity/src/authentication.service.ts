@@ -91,6 +91,12 @@ export class AuthenticationService {
       this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
     }
+    // A lockout (failed logins or signatures, here or in another process) ends every session
+    // opened before it; no session can be opened while it lasts, so "before its end" is enough.
+    if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) {
+      this.sessions.revoke(token as string);
+      throw unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended');
+    }
     if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
       this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
@@ -125,7 +131,7 @@ export class AuthenticationService {
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
     const result = await this.ledger.execute(
-      { type: 'ChangeOwnPassword', data: { username: input.username, currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
+      { type: 'ChangeOwnPassword', data: { username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);
@@ -150,7 +156,7 @@ export class AuthenticationService {
     const user = findUser(await this.ledger.state(), username);
     const passwordMatches = await this.ledger.passwordMatches(user, password);
     const result = await this.ledger.execute(
-      { type: 'AuthenticateWithPassword', data: { username, passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
+      { type: 'AuthenticateWithPassword', data: { username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username), passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);

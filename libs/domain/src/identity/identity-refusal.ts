@@ -5,8 +5,10 @@ import type { IdentityEvent, LoginFailureReason, SignatureFailureReason } from '
 const LOGIN_REFUSALS: Readonly<Record<LoginFailureReason, readonly [string, string]>> = {
   'unknown-user': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
   'wrong-password': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
-  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; try again later or ask an administrator'],
-  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated'],
+  // A locked or deactivated account answers exactly as a wrong password does: the answer must not
+  // tell an attacker which usernames exist or which accounts they have locked. The record says why.
+  'account-locked': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
+  'user-deactivated': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
   'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it (POST /api/v1/auth/password or `trial-ledger users change-password`)'],
 };
 
@@ -26,9 +28,9 @@ export const identityRefusal = (events: readonly IdentityEvent[]): DomainError |
   const lockedOut = events.find((e) => e.type === 'AccountLockedOut');
   for (const event of events) {
     if (event.type === 'LoginFailed') {
-      const reason = lockedOut ? 'account-locked' : event.data.reason;
-      const [code, message] = LOGIN_REFUSALS[reason];
-      return new DomainError(code, message, 'unauthenticated', { reason });
+      const [code, message] = LOGIN_REFUSALS[event.data.reason];
+      // No details: the body of every failed login is the same whatever the reason recorded.
+      return new DomainError(code, message, 'unauthenticated');
     }
     if (event.type === 'SignatureFailed') {
       const [code, message] = SIGNATURE_REFUSALS[event.data.reason];

@@ -45,7 +45,7 @@ const ivanCreated: IdentityEvent = {
 const ivanDeactivated: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-ivan', username: 'ivan', at: NOW } };
 const login = (passwordMatches: boolean, username = 'ivan'): IdentityCommand => ({
   type: 'AuthenticateWithPassword',
-  data: { username, passwordMatches, purpose: 'login', sessionId: 's-1', ip: '10.0.0.1' },
+  data: { username, unknownUsernameDigest: 'hmac-sha256:digest', passwordMatches, purpose: 'login', sessionId: 's-1', ip: '10.0.0.1' },
 });
 
 describe('identity decider: CreateFirstAdmin', () => {
@@ -127,9 +127,9 @@ describe('identity decider: authentication', () => {
       { type: 'LoginSucceeded', data: { userId: 'u-ivan', username: 'ivan', purpose: 'login', sessionId: 's-1', ip: '10.0.0.1', at: NOW } },
     ]);
   });
-  it('records an unknown user as a failure, without an account to count against', () => {
+  it('records an unknown user as a failure, by the digest instead of what was typed, without an account to count against', () => {
     const [event] = when([adaCreated], login(false, 'nobody'));
-    expect(event).toMatchObject({ type: 'LoginFailed', data: { attemptedUsername: 'nobody', userId: null, reason: 'unknown-user' } });
+    expect(event).toMatchObject({ type: 'LoginFailed', data: { attemptedUsername: 'hmac-sha256:digest', userId: null, reason: 'unknown-user' } });
     expect(identityRefusal([event])?.code).toBe('AUTH.INVALID_CREDENTIALS');
   });
   it('counts consecutive failures and locks the account at the limit', () => {
@@ -142,7 +142,8 @@ describe('identity decider: authentication', () => {
     const locking = when(history, login(false));
     expect(locking.map((e) => e.type)).toEqual(['LoginFailed', 'AccountLockedOut']);
     expect(locking[1].data).toMatchObject({ failures: 3, lockedUntil: '2026-03-02T09:30:00.000Z' });
-    expect(identityRefusal(locking)?.code).toBe('AUTH.ACCOUNT_LOCKED');
+    // Answered as any wrong password: the answer must not tell which accounts an attacker has locked.
+    expect(identityRefusal(locking)?.code).toBe('AUTH.INVALID_CREDENTIALS');
     history.push(...locking);
     // While locked even the right password is refused, and the count does not move.
     expect(when(history, login(true))[0].data).toMatchObject({ reason: 'account-locked' });
@@ -159,7 +160,7 @@ describe('identity decider: authentication', () => {
 
 describe('identity decider: passwords', () => {
   const change = (currentPasswordMatches: boolean, reusesRecentPassword = false): IdentityCommand => ({
-    type: 'ChangeOwnPassword', data: { username: 'ivan', currentPasswordMatches, passwordHash: '$scrypt$new', reusesRecentPassword, ip: null },
+    type: 'ChangeOwnPassword', data: { username: 'ivan', unknownUsernameDigest: 'hmac-sha256:digest', currentPasswordMatches, passwordHash: '$scrypt$new', reusesRecentPassword, ip: null },
   });
   it('changes the password with the right current one, even once it expired', () => {
     const [event] = when([adaCreated, ivanCreated], change(true), context(IVAN, '2026-12-01T00:00:00.000Z'));

@@ -73,13 +73,26 @@ export type IdentityCommand =
   | { readonly type: 'ReactivateUser'; readonly data: { username: string } }
   | {
       readonly type: 'ChangeOwnPassword';
-      readonly data: { username: string; currentPasswordMatches: boolean; passwordHash: PasswordHash; reusesRecentPassword: boolean; ip: string | null };
+      readonly data: {
+        username: string; unknownUsernameDigest: string; currentPasswordMatches: boolean; passwordHash: PasswordHash; reusesRecentPassword: boolean; ip: string | null;
+      };
     }
   /** An administrator sets a temporary password; the user must change it at the next login. */
   | { readonly type: 'ResetPassword'; readonly data: { username: string; passwordHash: PasswordHash; reusesRecentPassword: boolean } }
   | {
       readonly type: 'AuthenticateWithPassword';
-      readonly data: { username: string; passwordMatches: boolean; purpose: Exclude<AuthenticationPurpose, 'change-password'>; sessionId: string | null; ip: string | null };
+      readonly data: {
+        username: string;
+        /**
+         * What a failure records instead of a username that names nobody (a keyed hash made by the
+         * application): a password typed into the username field must not enter the permanent record.
+         */
+        unknownUsernameDigest: string;
+        passwordMatches: boolean;
+        purpose: Exclude<AuthenticationPurpose, 'change-password'>;
+        sessionId: string | null;
+        ip: string | null;
+      };
     }
   | { readonly type: 'Logout'; readonly data: { sessionId: string } }
   | { readonly type: 'RecordAuthorizationRefused'; readonly data: { action: string; allowedRoles: readonly Role[] } }
@@ -265,11 +278,11 @@ const loginFailed = (
 const decideAuthentication = (
   state: IdentityState,
   context: IdentityContext,
-  attempt: { username: string; passwordMatches: boolean; purpose: AuthenticationPurpose; ip: string | null },
+  attempt: { username: string; unknownUsernameDigest: string; passwordMatches: boolean; purpose: AuthenticationPurpose; ip: string | null },
   allowExpired: boolean,
 ): IdentityEvent[] | null => {
-  const attempted = normaliseUsername(attempt.username);
-  const user = findUser(state, attempted);
+  const user = findUser(state, attempt.username);
+  const attempted = user ? user.username : attempt.unknownUsernameDigest;
   const fail = (reason: LoginFailureReason, failures: number): LoginFailed =>
     loginFailed(attempted, user, attempt.purpose, reason, failures, attempt.ip, context.now);
   if (!user) return [fail('unknown-user', 0)];
@@ -335,7 +348,10 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
     case 'ChangeOwnPassword': {
       const failure = decideAuthentication(
         state, context,
-        { username: command.data.username, passwordMatches: command.data.currentPasswordMatches, purpose: 'change-password', ip: command.data.ip },
+        {
+          username: command.data.username, unknownUsernameDigest: command.data.unknownUsernameDigest,
+          passwordMatches: command.data.currentPasswordMatches, purpose: 'change-password', ip: command.data.ip,
+        },
         true,
       );
       if (failure) return failure;

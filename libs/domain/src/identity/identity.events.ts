@@ -55,7 +55,10 @@ export type LoginSucceeded = DomainEvent<'LoginSucceeded', {
   at: string;
 }>;
 export type LoginFailed = DomainEvent<'LoginFailed', {
-  /** The username as typed (normalised), whether or not such a user exists. */
+  /**
+   * The username (normalised) when it names an existing user; otherwise a keyed hash of what was
+   * typed (`hmac-sha256:…`), so that a password typed into the username field is never recorded.
+   */
   attemptedUsername: string;
   userId: string | null;
   purpose: AuthenticationPurpose;
