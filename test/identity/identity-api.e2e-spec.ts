@@ -67,10 +67,11 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     expect((await lastIdentityEvent()).type).toBe('LoginFailed');
   });
 
-  it('a locked account is 401 AUTH.ACCOUNT_LOCKED', async () => {
+  it('a locked account answers 401 AUTH.INVALID_CREDENTIALS like a wrong password; the record says it was locked', async () => {
     for (let i = 0; i < 5; i += 1) await request(http).post('/api/v1/auth/login').send({ username: 'ada', password: `wrong ${i} passphrase` });
     const response = await request(http).post('/api/v1/auth/login').send({ username: 'ada', password: PASSWORDS.admin }).expect(401);
-    expect(response.body.code).toBe('AUTH.ACCOUNT_LOCKED');
+    expect(response.body.code).toBe('AUTH.INVALID_CREDENTIALS');
+    expect((await lastIdentityEvent()).data).toMatchObject({ reason: 'account-locked' });
   });
 
   it('a malformed or oversized login body is refused before any authentication and writes nothing', async () => {
