@@ -36,7 +36,12 @@ export class IdentityLedger {
     readonly logger: SecurityLogger,
     private readonly unknownUsernameKey: Buffer,
   ) {
-    this.rules = { maxFailedAttempts: policy.maxFailedAttempts, lockoutMinutes: policy.lockoutMinutes, passwordMaxAgeDays: policy.passwordMaxAgeDays };
+    this.rules = {
+      maxFailedAttempts: policy.maxFailedAttempts,
+      lockoutMinutes: policy.lockoutMinutes,
+      passwordMaxAgeDays: policy.passwordMaxAgeDays,
+      temporaryPasswordHours: policy.temporaryPasswordHours,
+    };
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'), policy.scrypt);
   }
 

@@ -17,7 +17,7 @@ import { redactIdentityEvent } from './identity.events';
 
 /** Given these events, when this command, then these events (or this refusal). */
 const NOW = '2026-03-02T09:00:00.000Z';
-const rules = { maxFailedAttempts: 3, lockoutMinutes: 30, passwordMaxAgeDays: 90 };
+const rules = { maxFailedAttempts: 3, lockoutMinutes: 30, passwordMaxAgeDays: 90, temporaryPasswordHours: 72 };
 const ADA: Actor = { userId: 'u-ada', username: 'ada', fullName: 'Ada Admin', role: 'admin' };
 const IVAN: Actor = { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator' };
 
@@ -178,7 +178,22 @@ describe('identity decider: passwords', () => {
   it('an admin reset forces a change at the next login', () => {
     const [reset] = when([adaCreated, ivanCreated], { type: 'ResetPassword', data: { username: 'ivan', passwordHash: '$scrypt$tmp', reusesRecentPassword: false } });
     expect(reset.data).toMatchObject({ mustChange: true });
-    expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-expired' });
+    expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-change-required' });
+  });
+  it('a user added by an administrator has a temporary password: only a change of password, within its lifetime', () => {
+    const [added] = when([adaCreated], { type: 'CreateUser', data: { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', passwordHash: '$scrypt$tmp' } });
+    expect(added.data).toMatchObject({ mustChange: true, bootstrap: false });
+    const refused = when([adaCreated, added], login(true));
+    expect(refused[0].data).toMatchObject({ reason: 'password-change-required' });
+    expect(identityRefusal(refused)).toMatchObject({ code: 'AUTH.PASSWORD_CHANGE_REQUIRED', kind: 'forbidden' });
+    const signing = when([adaCreated, added], { type: 'VerifySigner', data: { attemptedSigner: 'ivan', passwordMatches: true, studyId: 'S', subjectId: 'S001', ip: null } }, context(IVAN));
+    expect(identityRefusal(signing)?.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+    expect(when([adaCreated, added], change(true))).toEqual([expect.objectContaining({ type: 'PasswordChanged', data: expect.objectContaining({ mustChange: false }) })]);
+    const late = context(IVAN, new Date(Date.parse(NOW) + 72 * 3_600_000).toISOString());
+    const expired = when([adaCreated, added], change(true), late);
+    expect(identityRefusal(expired)?.code).toBe('AUTH.TEMPORARY_PASSWORD_EXPIRED');
+    // Events recorded before temporary passwords existed (no `mustChange`) keep their meaning.
+    expect(when([adaCreated, ivanCreated], login(true))[0].type).toBe('LoginSucceeded');
   });
 });
 

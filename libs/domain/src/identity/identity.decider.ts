@@ -24,6 +24,8 @@ export interface IdentityRules {
   readonly lockoutMinutes: number;
   /** Password age after which a change is forced; 0 = never expires. */
   readonly passwordMaxAgeDays: number;
+  /** How long an administrator-chosen (temporary) password can be used to choose one's own. */
+  readonly temporaryPasswordHours: number;
 }
 
 export interface IdentityContext extends CommandMetadata {
@@ -163,10 +165,13 @@ export const passwordExpiresAt = (user: UserAccount, rules: Pick<IdentityRules, 
   rules.passwordMaxAgeDays > 0 ? new Date(Date.parse(user.passwordChangedAt) + rules.passwordMaxAgeDays * 86_400_000).toISOString() : null;
 
 export const isPasswordExpired = (user: UserAccount, now: string, rules: Pick<IdentityRules, 'passwordMaxAgeDays'>): boolean => {
-  if (user.mustChangePassword) return true;
   const expiresAt = passwordExpiresAt(user, rules);
   return expiresAt !== null && Date.parse(now) >= Date.parse(expiresAt);
 };
+
+/** A temporary password past its lifetime: not even a change of password is accepted with it. */
+export const isTemporaryPasswordExpired = (user: UserAccount, now: string, rules: Pick<IdentityRules, 'temporaryPasswordHours'>): boolean =>
+  user.mustChangePassword && Date.parse(now) >= Date.parse(user.passwordChangedAt) + rules.temporaryPasswordHours * 3_600_000;
 
 const update = (state: IdentityState, username: string, change: (user: UserAccount) => UserAccount): IdentityState => {
   if (state.status !== 'initialised') return state;
@@ -183,7 +188,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
       const usernamesById = state.status === 'initialised' ? state.usernamesById : new Map<string, string>();
       const account: UserAccount = {
         userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt, deactivatedAt: null,
-        passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
+        passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: d.mustChange === true, previousPasswordHashes: [],
         consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
       };
       return { status: 'initialised', users: new Map(users).set(d.username, account), usernamesById: new Map(usernamesById).set(d.userId, d.username) };
@@ -293,6 +298,9 @@ const decideAuthentication = (
     return [fail('wrong-password', failures), ...lockout];
   }
   if (!user.active) return [fail('user-deactivated', user.consecutiveFailures)];
+  if (isTemporaryPasswordExpired(user, context.now, context.rules)) return [fail('temporary-password-expired', user.consecutiveFailures)];
+  // `allowExpired` is the change of password itself: the one thing a temporary or expired password allows.
+  if (!allowExpired && user.mustChangePassword) return [fail('password-change-required', user.consecutiveFailures)];
   if (!allowExpired && isPasswordExpired(user, context.now, context.rules)) return [fail('password-expired', user.consecutiveFailures)];
   return null;
 };
@@ -320,7 +328,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
         type: 'UserCreated',
         data: {
           userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role,
-          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false,
+          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
         },
       }];
     }
@@ -401,6 +409,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
         const { failures, lockout } = countFailure(account, context);
         return [fail('wrong-password', failures), ...lockout];
       }
+      if (account.mustChangePassword) return [fail('password-change-required', account.consecutiveFailures)];
       if (isPasswordExpired(account, context.now, context.rules)) return [fail('password-expired', account.consecutiveFailures)];
       return [];
     }
