@@ -10,11 +10,12 @@ import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity, type IdentityPolicy } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/main';
-import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
+import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, addReadyUser, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
 
 /** The accounts as an attacker meets them over HTTP: lockout, uniform login answers, signature keys. */
 describe('Accounts over HTTP', () => {
   let dir: string;
+  let clock: FixedClock;
   let store: SqliteEventStore;
   let identity: Identity;
   let app: INestApplication;
@@ -22,13 +23,13 @@ describe('Accounts over HTTP', () => {
 
   const start = async (policy: Partial<IdentityPolicy>): Promise<void> => {
     dir = mkdtempSync(join(tmpdir(), 'trial-ledger-accounts-'));
-    const clock = new FixedClock(START);
+    clock = new FixedClock(START);
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
     identity = new Identity(store, clock, { scrypt: FAST_SCRYPT, ...policy }, { logger: new RecordingLogger() });
     await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
     const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
-    await identity.users.addUser(admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
-    await identity.users.addUser(admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
+    await addReadyUser(identity, admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
+    await addReadyUser(identity, admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
     await appendToSubject(store, 'LANR-HGNET-01', 'S001', screenedSubject('S001'), admin);
     // The per-address rate limit is not under test here; these tests make many attempts from one address.
     const environment = { ...process.env, TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '1000', TRIAL_LEDGER_THROTTLE_PER_USER: '1000' };
@@ -74,6 +75,40 @@ describe('Accounts over HTTP', () => {
       const open = await tokenOf('cora', PASSWORDS.coordinator);
       for (let i = 1; i <= 5; i += 1) await login('cora', `wrong passphrase ${i}`).expect(401);
       expect((await request(http).get(signatures).set('authorization', `Bearer ${open}`).expect(401)).body.code).toBe('AUTH.ACCOUNT_LOCKED');
+    });
+  });
+
+  describe('temporary passwords', () => {
+    beforeEach(() => start({ temporaryPasswordHours: 72 }));
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    it('a user added over the API must choose their own password before anything else: 403 AUTH.PASSWORD_CHANGE_REQUIRED', async () => {
+      const admin = await tokenOf('ada', PASSWORDS.admin);
+      const added = await request(http).post('/api/v1/users').set(bearer(admin))
+        .send({ username: 'nina', fullName: 'Dr Nina New', role: 'investigator', password: 'chosen by the admin 1' }).expect(201);
+      expect(added.body.mustChangePassword).toBe(true);
+      const refused = await login('nina', 'chosen by the admin 1').expect(403);
+      expect(refused.body).toMatchObject({ code: 'AUTH.PASSWORD_CHANGE_REQUIRED', status: 403 });
+      expect(refused.body.token).toBeUndefined();
+      // Even with a session opened before the reset, an administrator's reset leaves nothing usable.
+      const ivan = await tokenOf('ivan', PASSWORDS.investigator);
+      await request(http).post('/api/v1/users/ivan/password-reset').set(bearer(admin)).send({ newPassword: 'reset by the admin 1', reason: 'forgotten' }).expect(200);
+      expect((await request(http).get(signatures).set(bearer(ivan)).expect(401)).body.code).toBe('AUTH.TOKEN_INVALID');
+      expect((await login('ivan', 'reset by the admin 1').expect(403)).body.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+
+      await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'nina chose this one' }).expect(200);
+      const nina = await tokenOf('nina', 'nina chose this one');
+      await request(http).get(signatures).set(bearer(nina)).expect(200);
+    });
+
+    it('a temporary password expires after the configured lifetime: not even a change is accepted with it', async () => {
+      const admin = await tokenOf('ada', PASSWORDS.admin);
+      await request(http).post('/api/v1/users').set(bearer(admin))
+        .send({ username: 'nina', fullName: 'Dr Nina New', role: 'investigator', password: 'chosen by the admin 1' }).expect(201);
+      clock.advance(72 * 3_600_000);
+      const late = await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'nina chose this one' }).expect(401);
+      expect(late.body.code).toBe('AUTH.TEMPORARY_PASSWORD_EXPIRED');
+      expect((await store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'temporary-password-expired', purpose: 'change-password' });
     });
   });
 

@@ -9,7 +9,7 @@ import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/main';
-import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
+import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, addReadyUser, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
 
 describe('Identity over HTTP: login, sessions, users and signatures', () => {
   let dir: string;
@@ -107,7 +107,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
 
   it('a role refusal is 403 AUTH.ROLE_NOT_ALLOWED and recorded as AuthorizationRefused', async () => {
     const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
-    await identity.users.addUser(admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
+    await addReadyUser(identity, admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
     const token = await login('cora', PASSWORDS.coordinator);
     const response = await request(http)
       .post('/api/v1/users')
@@ -122,7 +122,9 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
   it("deactivation through the API stops the user's token at once; the username is never reused", async () => {
     const admin = await login('ada', PASSWORDS.admin);
     await request(http).post('/api/v1/users').set('authorization', `Bearer ${admin}`)
-      .send({ username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator }).expect(201);
+      .send({ username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: `temporary ${PASSWORDS.investigator}` }).expect(201);
+    await request(http).post('/api/v1/auth/password')
+      .send({ username: 'ivan', currentPassword: `temporary ${PASSWORDS.investigator}`, newPassword: PASSWORDS.investigator }).expect(200);
     const ivan = await login('ivan', PASSWORDS.investigator);
     await request(http).post('/api/v1/users/ivan/deactivate').set('authorization', `Bearer ${admin}`).send({ reason: 'left the site' }).expect(200);
     expect((await request(http).get('/api/v1/users').set('authorization', `Bearer ${ivan}`).expect(401)).body.code).toBe('AUTH.USER_DEACTIVATED');
@@ -147,8 +149,8 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     let token: string;
     beforeEach(async () => {
       const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
-      await identity.users.addUser(admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
-      await identity.users.addUser(admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
+      await addReadyUser(identity, admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
+      await addReadyUser(identity, admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
       await appendToSubject(store, 'LANR-HGNET-01', 'S001', screenedSubject('S001'), admin);
       token = await login('ivan', PASSWORDS.investigator);
     });
