@@ -113,8 +113,9 @@ describe('CLI as a process: every command that takes a name or an id, with hosti
     expect(written).toEqual([['LoginSucceeded', 'admin'], ['UserCreated', name.toLowerCase()]]);
     const promoted = await cli(['--as', 'admin', 'users', 'set-role', name, 'investigator']);
     expect([promoted.status, (promoted.json.user as { role?: string })?.role]).toEqual([0, 'investigator']);
+    // The administrator-chosen password is temporary: the account can do nothing but change it.
     const asThem = await cli(['--as', name, 'users', 'list'], 'a new hostile passphrase 1');
-    expectCodedRefusal(asThem, /^AUTH\.ROLE_NOT_ALLOWED$/);
+    expectCodedRefusal(asThem, /^AUTH\.PASSWORD_CHANGE_REQUIRED$/);
   });
 
   it.each(HOSTILE)('study, audit-trail, replay and pfs with study/subject/user %j: answered or refused with a code, nothing written', async (name) => {
