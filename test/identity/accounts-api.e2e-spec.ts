@@ -96,9 +96,24 @@ describe('Accounts over HTTP', () => {
       expect((await request(http).get(signatures).set(bearer(ivan)).expect(401)).body.code).toBe('AUTH.TOKEN_INVALID');
       expect((await login('ivan', 'reset by the admin 1').expect(403)).body.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
 
-      await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'nina chose this one' }).expect(200);
-      const nina = await tokenOf('nina', 'nina chose this one');
+      await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'my own bright lantern 7' }).expect(200);
+      const nina = await tokenOf('nina', 'my own bright lantern 7');
       await request(http).get(signatures).set(bearer(nina)).expect(200);
+    });
+
+    it('weak passwords are refused with a code before anything is written (API)', async () => {
+      const admin = await tokenOf('ada', PASSWORDS.admin);
+      const head = (await store.head()).position;
+      const weak = await request(http).post('/api/v1/users').set(bearer(admin))
+        .send({ username: 'nina', fullName: 'Dr Nina New', role: 'investigator', password: 'password1234' }).expect(400);
+      expect(weak.body.code).toBe('PASSWORD.TOO_WEAK');
+      const named = await request(http).post('/api/v1/users').set(bearer(admin))
+        .send({ username: 'nina', fullName: 'Dr Nina New', role: 'investigator', password: 'hello nina, welcome aboard' }).expect(400);
+      expect(named.body.code).toBe('PASSWORD.CONTAINS_USERNAME');
+      expect((await store.head()).position).toBe(head);
+      const variant = await request(http).post('/api/v1/auth/password')
+        .send({ username: 'ivan', currentPassword: PASSWORDS.investigator, newPassword: PASSWORDS.investigator.toUpperCase() }).expect(400);
+      expect(variant.body.code).toBe('PASSWORD.CASE_VARIANT');
     });
 
     it('a temporary password expires after the configured lifetime: not even a change is accepted with it', async () => {
@@ -106,7 +121,7 @@ describe('Accounts over HTTP', () => {
       await request(http).post('/api/v1/users').set(bearer(admin))
         .send({ username: 'nina', fullName: 'Dr Nina New', role: 'investigator', password: 'chosen by the admin 1' }).expect(201);
       clock.advance(72 * 3_600_000);
-      const late = await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'nina chose this one' }).expect(401);
+      const late = await request(http).post('/api/v1/auth/password').send({ username: 'nina', currentPassword: 'chosen by the admin 1', newPassword: 'my own bright lantern 7' }).expect(401);
       expect(late.body.code).toBe('AUTH.TEMPORARY_PASSWORD_EXPIRED');
       expect((await store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'temporary-password-expired', purpose: 'change-password' });
     });

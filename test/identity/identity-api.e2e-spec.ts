@@ -150,7 +150,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     beforeEach(async () => {
       const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
       await addReadyUser(identity, admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
-      await addReadyUser(identity, admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
+      await addReadyUser(identity, admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'second signer phrase 01' });
       await appendToSubject(store, 'LANR-HGNET-01', 'S001', screenedSubject('S001'), admin);
       token = await login('ivan', PASSWORDS.investigator);
     });
@@ -175,7 +175,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
 
     it('signing as someone else is 403 SIGNATURE.SIGNER_MISMATCH', async () => {
       const response = await request(http).post(path).set('authorization', `Bearer ${token}`)
-        .send({ username: 'iris', password: 'iris passphrase 0001', meaning: 'approval', scope: 'casebook' }).expect(403);
+        .send({ username: 'iris', password: 'second signer phrase 01', meaning: 'approval', scope: 'casebook' }).expect(403);
       expect(response.body.code).toBe('SIGNATURE.SIGNER_MISMATCH');
       expect(await subjectVersion()).toBe(2);
     });

@@ -14,7 +14,8 @@ import {
 import { answerRecorded, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import type { EventSource } from '@trial-ledger/event-store';
 import type { IdentityLedger } from './identity-ledger';
-import { checkPasswordStrength, hashPassword } from './password-hasher';
+import { hashPassword } from './password-hasher';
+import { checkPasswordStrength } from './password-strength';
 import type { SessionRegistry } from './session-registry';
 import { actorOf, userView, type RequestOrigin, type UserView } from './user-view';
 
@@ -122,11 +123,13 @@ export class AuthenticationService {
    * one, which is how an expired password gets changed). Ends the user's open sessions.
    */
   async changePassword(input: { username: string; currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<UserView> {
-    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy);
     if (typeof input.currentPassword !== 'string' || typeof input.username !== 'string') invalid('AUTH.LOGIN_MALFORMED', 'username and currentPassword are required');
     // The password is checked against the state before the command: the attempt is recorded as the
     // user's own only when they proved who they are, and the envelope's actor is fixed before the pipeline reads.
     const user = findUser(await this.ledger.state(), input.username);
+    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy, {
+      username: input.username, fullName: user?.fullName, currentPassword: input.currentPassword,
+    });
     const currentPasswordMatches = await this.ledger.passwordMatches(user, input.currentPassword);
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
