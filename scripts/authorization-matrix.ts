@@ -54,10 +54,15 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   demo: { kind: 'store', does: 'writes a generated study and its demo users into an empty store only' },
   migrate: { kind: 'store', does: 'reads the whole ledger and copies it into another, empty store' },
   checkpoint: { kind: 'store', does: 'reads and verifies the log; signs a checkpoint with the ledger key beside the store' },
-  verify: { kind: 'store', does: 'reads the whole log (hash chain, signed checkpoints)' },
+  verify: { kind: 'store', does: 'reads the whole log (hash chain, Merkle tree, signed checkpoints; --since: consistency with a kept tree head)' },
+  'proof inclusion': { kind: 'store', does: 'reads one event (identity data redacted) and its Merkle path; signs a tree head with the ledger key beside the store' },
+  'proof consistency': { kind: 'store', does: 'reads Merkle tree hashes only; signs tree heads for the sizes asked with the ledger key beside the store' },
+  'proof verify': { kind: 'store', does: 'opens no store: checks a proof file with the public key given' },
   'audit-trail': { kind: 'store', does: 'reads the audit trail: every event with who, when, what and why' },
   replay: { kind: 'store', does: 'reads a casebook or the study overview as known at an instant' },
   pfs: { kind: 'store', does: 'reads every subject to derive PFS' },
+  'pfs diff': { kind: 'store', does: 'reads every subject at two points of the log to compare their PFS and name the events between' },
+  'audit-trail review': { kind: 'store', does: 'reads the whole log (and the identity stream) to compute the review indicators' },
   'export odm': { kind: 'store', does: 'reads every subject (CDISC ODM with audit records and signatures)' },
   'export audit-trail': { kind: 'store', does: 'reads the audit trail (CSV/JSON)' },
   'export adtte': { kind: 'store', does: 'reads every subject to derive ADaM ADTTE' },
@@ -88,12 +93,15 @@ const cells = (allowed: readonly Role[]): string => ROLES.map((role) => (allowed
 const roleHeader = `${ROLES.join(' | ')}`;
 const roleRule = ROLES.map(() => ':-:').join(' | ');
 
-/** Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`. */
+/**
+ * Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`, plus the
+ * commands that run on their own besides having subcommands (`pfs` and `pfs diff`), named in CLI_ACCESS.
+ */
 export const cliCommandNames = (program: Command): string[] => {
   const walk = (command: Command, prefix: string): string[] =>
     command.commands.flatMap((sub) => {
       const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
-      return sub.commands.length > 0 ? walk(sub, name) : [name];
+      return sub.commands.length > 0 ? [...(Object.hasOwn(CLI_ACCESS, name) ? [name] : []), ...walk(sub, name)] : [name];
     });
   return walk(program, '');
 };

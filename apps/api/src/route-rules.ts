@@ -2,9 +2,13 @@ import { EXPORT_AUDIT_TRAIL_ROUTE } from './audit/export-audit-trail/export-audi
 import { EXPORT_ODM_ROUTE } from './audit/export-odm/export-odm.http.controller';
 import { GET_AUDIT_TRAIL_ROUTE } from './audit/get-audit-trail/get-audit-trail.http.controller';
 import { VERIFY_LEDGER_ROUTE } from './audit/verify-ledger/verify-ledger.http.controller';
+import { GET_CONSISTENCY_PROOF_ROUTE } from './audit/get-consistency-proof/get-consistency-proof.http.controller';
+import { GET_INCLUSION_PROOF_ROUTE } from './audit/get-inclusion-proof/get-inclusion-proof.http.controller';
 import { CORRECT_ENTRY_ROUTE } from './corrections/correct-entry/correct-entry.http.controller';
 import { VOID_ENTRY_ROUTE } from './corrections/void-entry/void-entry.http.controller';
 import { DISCONTINUE_TREATMENT_ROUTE } from './disposition/discontinue-treatment/discontinue-treatment.http.controller';
+import { REVIEW_AUDIT_TRAIL_ROUTE } from './audit/review-audit-trail/review-audit-trail.http.controller';
+import { GET_PFS_DIFF_ROUTE } from './pfs/get-pfs-diff/get-pfs-diff.http.controller';
 import { GET_PFS_PLOT_ROUTE } from './pfs/get-pfs-plot/get-pfs-plot.http.controller';
 import { GET_PFS_ROUTE } from './pfs/get-pfs/get-pfs.http.controller';
 import { GET_CASEBOOK_ROUTE } from './projections/get-casebook/get-casebook.http.controller';
@@ -66,8 +70,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   GET_STUDY_OVERVIEW_ROUTE,
   GET_PFS_ROUTE,
   GET_PFS_PLOT_ROUTE,
+  GET_PFS_DIFF_ROUTE,
   GET_AUDIT_TRAIL_ROUTE,
+  REVIEW_AUDIT_TRAIL_ROUTE,
   VERIFY_LEDGER_ROUTE,
+  GET_INCLUSION_PROOF_ROUTE,
+  GET_CONSISTENCY_PROOF_ROUTE,
   EXPORT_ODM_ROUTE,
   EXPORT_AUDIT_TRAIL_ROUTE,
 ];

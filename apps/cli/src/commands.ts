@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditTrail } from './audit-trail/audit-trail.command';
+import { registerAuditTrailReview } from './audit-trail/audit-trail-review.command';
 import { registerCheckpoint } from './checkpoint/checkpoint.command';
 import { registerDemo } from './demo/demo.command';
 import { registerExport } from './export/export.command';
@@ -7,6 +8,8 @@ import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
+import { registerPfsDiff } from './pfs/pfs-diff.command';
+import { registerProof } from './proof/proof.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
 import { registerServe } from './serve/serve.command';
@@ -30,9 +33,12 @@ export const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,
+  registerAuditTrailReview,
   registerExport,
   registerReport,
   registerReplay,
   registerPfs,
+  registerPfsDiff,
   registerExportAdtte,
+  registerProof,
 ];

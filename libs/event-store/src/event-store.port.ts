@@ -1,3 +1,4 @@
+import type { NodeId } from '@trial-ledger/merkle';
 import type { NewEvent, StoredEvent } from './event-envelope';
 import type { ChainVerification, RawEventRecord } from './hash-chain';
 
@@ -125,6 +126,12 @@ export interface EventStore {
   readAllRaw?(options?: ReadAllOptions): AsyncIterable<RawEventRecord>;
   /** Store-native verification of the whole chain (e.g. parallel); null when not available here. */
   verifyChain?(): Promise<ChainVerification | null>;
+  /**
+   * The RFC 9162 Merkle tree over the log, kept in the append transaction: the hashes of the given
+   * complete subtrees (level 0 = leaves) that exist, keyed `level/index`. The tree's size is always
+   * the head position. Optional: a store without it cannot answer proofs.
+   */
+  treeNodes?(ids: readonly NodeId[]): Promise<Map<string, Buffer>>;
   /** The last global position at or before an instant (0 if none): turns `asKnownAt` into a position. */
   positionAt(instant: string): Promise<number>;
   head(): Promise<LogHead>;

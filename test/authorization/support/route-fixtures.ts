@@ -187,6 +187,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetStudyOverview: readStudy('/overview'),
   GetPfs: readStudy('/pfs'),
   GetPfsPlot: readStudy('/pfs/km.svg'),
+  GetPfsDiff: readStudy('/pfs/diff', { fromCutoff: '2026-01-01', toCutoff: '2026-12-31' }),
 
   // A subject's life (coordinator, investigator).
   ScreenSubject: async (ctx) => ({ path: `/api/v1/studies/${MATRIX_STUDY}/subjects`, body: bodies.screen(ctx.next('S')) }),
@@ -221,9 +222,15 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetCasebook: readSubject('/casebook'),
   ListSignatures: readSubject('/signatures'),
   GetAuditTrail: readLedger('/api/v1/audit-trail'),
+  ReviewAuditTrail: readStudy('/audit-trail/review'),
   VerifyLedger: readLedger('/api/v1/ledger/verification'),
   ExportOdm: readLedger('/api/v1/exports/odm'),
   ExportAuditTrail: readLedger('/api/v1/exports/audit-trail', { format: 'csv' }),
+  GetInclusionProof: async (ctx) => {
+    const { entryEventId } = await ctx.subjectWithEntry();
+    return { path: '/api/v1/proofs/inclusion', query: { eventId: entryEventId } };
+  },
+  GetConsistencyProof: readLedger('/api/v1/proofs/consistency', { from: '1' }),
 
   // Electronic signatures: the route admits the record signers; a review signature on one record
   // (SignRecord) is open to all of them, the casebook signature only to the investigator (checked below).

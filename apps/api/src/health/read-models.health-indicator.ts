@@ -25,8 +25,7 @@ export class ReadModelsHealthIndicator {
       // Looked up rather than injected: the runner belongs to the projections module, which the
       // health module must not have to import (nor that module export it) for a probe.
       const runner = this.modules.get(ReadModelsRunner, { strict: false });
-      const current = await withTimeout(runner.current(), CATCH_UP_TIMEOUT_MS);
-      return current === null ? check.down() : check.up();
+      return (await withTimeout(runner.caughtUp(CATCH_UP_TIMEOUT_MS), CATCH_UP_TIMEOUT_MS + 500)) ? check.up() : check.down();
     } catch {
       return check.down();
     }

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { withSavedReadModels } from '../shared/saved-read-models';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 
@@ -48,7 +49,9 @@ export const registerPfs = (program: Command): void => {
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) =>
+        withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
+      );
       const analysis = summarisePfs(pfs);
       if (opts.plot) {
         await mkdir(dirname(opts.plot), { recursive: true });

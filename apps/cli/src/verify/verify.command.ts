@@ -13,6 +13,7 @@ import {
 import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { checkLedgerTree, describeTreeReport } from './verify-tree';
 import { describeInspection } from './store-inspection.output';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
@@ -21,6 +22,8 @@ export const EXIT_LEDGER_DAMAGED = 3;
 export interface VerifyCommandOptions {
   readonly checkpoints?: string;
   readonly publicKey?: string;
+  /** A signed tree head kept earlier: the ledger must extend it (RFC 9162 consistency). */
+  readonly since?: string;
 }
 
 export interface CheckpointSource {
@@ -70,18 +73,20 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
 export const runVerify = async (storeUrl: string, json: boolean | undefined, options: VerifyCommandOptions): Promise<number> => {
   const source = checkpointSource(storeUrl, options);
-  const { result, inspection } = await withExistingStore({ store: storeUrl }, async (store) => ({
+  if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE', 2, 'LEDGER_KEY.MISSING');
+  const { result, inspection, merkle } = await withExistingStore({ store: storeUrl }, async (store) => ({
     result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
     inspection: await inspectStore(store),
+    merkle: await checkLedgerTree(store, options.since ? { file: options.since, publicKey: source.publicKey as KeyObject } : null),
   }));
   // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning.
-  const ok = result.ok && inspection.ok;
+  const ok = result.ok && inspection.ok && merkle.ok;
   if (json) {
     const publicKeyFingerprintUsed = source.publicKey ? publicKeyFingerprint(source.publicKey) : null;
-    const report = { ...result, ok, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionReport(inspection) };
+    const report = { ...result, ok, merkle, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionReport(inspection) };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection)].join('\n')}\n`);
+    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection), ...describeTreeReport(merkle)].join('\n')}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
@@ -93,6 +98,7 @@ export const registerVerify = (program: Command): void => {
     .description('Recompute the hash chain, check signed checkpoints, side records and the store\'s defences; exit 0 only when the ledger is intact (3 when damaged)')
     .option('--checkpoints <file>', 'signed checkpoint file (JSON lines); default: the server\'s file beside the store, if any')
     .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key beside the store')
+    .option('--since <file>', 'a signed tree head you kept (checkpoint file or note): prove the ledger still extends it')
     .action(async (opts: VerifyCommandOptions, command: Command) => {
       const { store, json } = globalOptions(command);
       process.exitCode = await runVerify(store, json, opts);

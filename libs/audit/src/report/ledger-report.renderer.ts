@@ -1,13 +1,17 @@
 import type { KeyObject } from 'node:crypto';
 import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
-import { replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { notFound } from '@trial-ledger/domain';
+import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { clinicalReadModelsAt, getCasebook, getStudyOverview, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
+import { reviewAuditTrail } from '../review/review-audit-trail';
+import type { AuditTrailReview } from '../review/review.types';
+import { reviewSection } from './review-section';
 
 export interface LedgerReportOptions {
   /** Default: the first study registered in the ledger. */
@@ -17,6 +21,8 @@ export interface LedgerReportOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   readonly publicKey?: KeyObject;
   readonly clock?: Clock;
+  /** The server's saved read models, if any: only the events after their checkpoint are folded. */
+  readonly readModels?: ProjectionStore | null;
 }
 
 const show = (value: unknown): string => {
@@ -100,9 +106,9 @@ const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html 
 const casebookEntries = (c: SubjectCasebook): Html => html`
   <h3>Casebook entries (current values; corrections applied, voided entries struck through)</h3>
   <table><thead><tr><th>#</th><th>Entry</th><th>Values</th><th>Recorded</th><th>By</th></tr></thead><tbody>
-  ${c.entries.filter((e) => !['EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned'].includes(e.type)).map(
+  ${c.entries.map(
     (e) => html`<tr class="${e.voidedBy ? 'voided' : ''}"><td class="num">${e.streamVersion}</td><td>${eventTypeInWords(e.type)}${e.correctionIds.length > 0 ? ' (corrected)' : ''}${e.voidedBy ? ' (VOIDED)' : ''}</td>
-      <td>${fieldsTable(redactedData({ type: e.type, data: e.current }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
+      <td>${fieldsTable(redactedData({ type: e.type, data: { ...e.current.data } }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
   )}</tbody></table>`;
 
 const correctionsTable = (c: SubjectCasebook): Html =>
@@ -110,7 +116,7 @@ const correctionsTable = (c: SubjectCasebook): Html =>
     ? html`<h3>Corrections and voids</h3><p class="muted">None.</p>`
     : html`<h3>Corrections and voids</h3>
   <table><thead><tr><th>When</th><th>Who</th><th>Entry</th><th>Before</th><th>After</th><th>Reason</th></tr></thead><tbody>
-  ${c.corrections.map((k) => html`<tr class="${k.voided ? 'voided' : ''}"><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
+  ${c.corrections.map((k) => html`<tr><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
   ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
   </tbody></table>`;
 
@@ -120,9 +126,9 @@ const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures<
     ? html`<p class="muted">None.</p>`
     : c.signatures.map(
         (s) => html`<div class="signature"><div><strong>${s.signedBy.fullName}</strong> (${s.signedBy.username}, ${s.signedBy.role})</div>
-          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning ?? '—'}</strong></div>
-          <div class="hash">binds SHA-256 ${s.signedHash ?? '—'}</div>
-          ${s.superseded ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy ?? ''}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
+          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning}</strong></div>
+          <div class="hash">binds SHA-256 ${s.signedHash} (through version ${s.signedThroughVersion})</div>
+          ${s.status === 'superseded' ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy.join(', ')}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
       )}`;
 
 const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>
@@ -131,10 +137,14 @@ const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trai
     <td>${r.eventType === 'EntryCorrected' ? `${show(r.before)} → ${show(r.after)}` : r.eventType === 'EntryVoided' ? `voided: ${show(r.before)}` : show(r.fields)}</td><td>${r.reason ?? ''}</td></tr>`)}
   </tbody></table>`;
 
-const collect = async <T>(rows: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const row of rows) out.push(row);
-  return out;
+/** The study's audit trail through `head` in one pass over the log, grouped by subject. */
+const trailsBySubject = async (store: EventStore, studyId: string, subjectIds: ReadonlySet<string>, head: number): Promise<Map<string, AuditTrailRow[]>> => {
+  const trails = new Map<string, AuditTrailRow[]>([...subjectIds].map((id) => [id, []]));
+  for await (const row of auditTrail(store, { studyId })) {
+    if (row.position > head) break;
+    if (row.subjectId !== null) trails.get(row.subjectId)?.push(row);
+  }
+  return trails;
 };
 
 const firstStudy = async (store: EventStore): Promise<string | null> => {
@@ -155,30 +165,39 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   const generatedAt = clock.now();
   const studyId = options.studyId ?? (await firstStudy(store));
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
-  // Everything below is read as of the verified head, so the report is one consistent snapshot.
-  const asOf = { toPosition: verification.headPosition };
+  // Everything below is read as of the verified head, so the report is one consistent snapshot: the
+  // read models (overview, casebooks, PFS inputs) folded to it once, and the audit trail in one pass.
+  const head = verification.headPosition;
   let overview: StudyOverview | null = null;
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
+  const subjectSections: Html[] = [];
+  let review: AuditTrailReview | null = null;
+  let reviewProblem: string | null = null;
   if (studyId) {
-    overview = (await replayStudyOverview(store, studyId, asOf)).overview;
+    const { state } = await clinicalReadModelsAt(store, { saved: options.readModels ?? null, toPosition: head });
+    overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${head}`, { studyId });
     try {
-      analysis = await analysePfs(store, studyId, asOf);
+      analysis = summarisePfs(studyPfsOf(state, studyId, { cutoff: null, asOf: { position: head, asKnownAt: null } }));
       if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
     } catch (error) {
       pfsProblem = (error as Error).message;
     }
-  }
-  const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
-  const subjectSections: Html[] = [];
-  for (const subjectId of subjectIds) {
-    const { casebook } = await replaySubject(store, studyId as string, subjectId, asOf);
-    const rows = (await collect(auditTrail(store, { studyId: studyId as string, subjectId }))).filter((r) => r.position <= verification.headPosition);
-    subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
+    try {
+      review = await reviewAuditTrail(store, { studyId, verification });
+    } catch (error) {
+      reviewProblem = (error as Error).message;
+    }
+    const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
+    const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
+    for (const subjectId of subjectIds) {
+      const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
+      subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
-      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(rows)}
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(trails.get(subjectId) ?? [])}
     </section>`);
+    }
   }
   const title = overview?.title ?? studyId ?? 'trial-ledger';
   const page = html`<!DOCTYPE html>
@@ -190,6 +209,7 @@ All times are server UTC recording times; clinical dates are as entered.</p></he
 ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
+${studyId ? reviewSection(review, reviewProblem) : ''}
 ${subjectSections}
 </body></html>
 `;

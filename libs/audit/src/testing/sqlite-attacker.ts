@@ -66,6 +66,12 @@ export class SqliteAttacker {
     ).run(event.globalPosition, event.eventId, event.streamId, event.streamVersion, event.type, event.schemaVersion, canonicalize(event.data), canonicalize(event.metadata), recordedAt, prevHash, hash);
   }
 
+  /** Overwrites a stored Merkle node (level ≥ 1) behind the store's back: the "tree rewritten" attack. */
+  rewriteMerkleNode(level: number, index: number, hash: Buffer): number {
+    this.db.exec('DROP TRIGGER IF EXISTS merkle_nodes_no_update; DROP TRIGGER IF EXISTS merkle_nodes_no_delete;');
+    return this.exec('UPDATE merkle_nodes SET hash = ? WHERE level = ? AND idx = ?', hash, level, index);
+  }
+
   close(): void {
     this.db.close();
   }

@@ -14,9 +14,11 @@ import {
   appendCheckpoint,
   checkCheckpointSignature,
   readCheckpointFile,
-  signCheckpoint,
+  signTreeHeadCheckpoint,
   type SignedCheckpoint,
 } from './signed-checkpoint';
+import { eventLeafHash, storedRoot } from '@trial-ledger/merkle';
+import { storeTree, trustedRangeAt } from '../transparency/store-tree';
 
 /** The latest checkpoint in a file that verifies under `publicKey` (forged lines are ignored). */
 export const latestValidCheckpoint = (checkpoints: readonly SignedCheckpoint[], publicKey: KeyObject): SignedCheckpoint | null =>
@@ -25,8 +27,9 @@ export const latestValidCheckpoint = (checkpoints: readonly SignedCheckpoint[], 
     .reduce<SignedCheckpoint | null>((latest, c) => (latest === null || c.position >= latest.position ? c : latest), null);
 
 /**
- * Signs the current head, but only after verifying the chain from the latest valid checkpoint in the
- * file (or from genesis): a checkpoint must never bless a log that was already tampered with.
+ * Signs the current head as a signed tree head, but only after verifying the chain and recomputing
+ * the Merkle tree from the latest valid checkpoint in the file (or from genesis): a checkpoint must
+ * never bless a log — or a stored tree — that was already tampered with.
  * Appends the checkpoint to `file` and returns it.
  */
 export const createCheckpoint = async (
@@ -46,15 +49,23 @@ export const createCheckpoint = async (
     }
     start = { position: previous.position, hash: previous.hash };
   }
+  const range = await trustedRangeAt(store, start?.position ?? 0, previous?.treeHead?.rootHash);
   const verifier = new ChainVerifier(start);
   for await (const event of store.readAll({ afterPosition: start?.position ?? 0, batchSize: 2000 })) {
     if (!verifier.push(event)) break;
+    range.append(eventLeafHash(event.hash));
   }
   const result = verifier.result();
   if (result.fault) {
     throw new DomainError('LEDGER.TAMPERED', `Refusing to sign: ${result.fault.message}`, 'conflict', { position: result.fault.position, damage: result.fault.damage });
   }
-  const checkpoint = signCheckpoint(key, { position: result.headPosition, hash: result.headHash }, clock.now());
+  const root = range.root();
+  if (!(await storedRoot(storeTree(store), result.headPosition)).equals(root)) {
+    throw new DomainError('LEDGER.TAMPERED', 'Refusing to sign: the stored Merkle tree does not match the events; run verify', 'conflict', {
+      position: result.headPosition,
+    });
+  }
+  const checkpoint = signTreeHeadCheckpoint(key, { position: result.headPosition, hash: result.headHash, root }, clock.now());
   appendCheckpoint(file, checkpoint);
   return checkpoint;
 };
@@ -81,7 +92,8 @@ export interface AutoCheckpointOptions {
 
 /**
  * Automatic checkpoints: a catch-up subscription that verifies each new event as it arrives (the same
- * incremental `ChainVerifier` the `verify` command uses) and signs a checkpoint every `every` events.
+ * incremental `ChainVerifier` the `verify` command uses), folds it into the Merkle tree, and signs a
+ * tree head every `every` events.
  * It resumes after the latest valid checkpoint in the file, so restarts neither re-sign nor skip.
  *
  * Usage (the API's bootstrap or `trial-ledger serve`):
@@ -99,6 +111,8 @@ export const startAutoCheckpoints = async (store: EventStore, options: AutoCheck
   const previous = existsSync(options.file) ? latestValidCheckpoint(readCheckpointFile(options.file), options.key.publicKey) : null;
   const start = previous && previous.position > 0 ? { position: previous.position, hash: previous.hash } : undefined;
   const verifier = new ChainVerifier(start);
+  // The tree is folded here from the verified events, so what is signed never depends on stored nodes beyond the start.
+  const range = await trustedRangeAt(store, start?.position ?? 0, previous?.treeHead?.rootHash);
   let broken = false;
   return store.subscribe({
     afterPosition: start?.position ?? 0,
@@ -110,8 +124,9 @@ export const startAutoCheckpoints = async (store: EventStore, options: AutoCheck
         options.onTamper?.(fault?.message ?? 'chain does not verify', fault?.position ?? event.globalPosition);
         return;
       }
+      range.append(eventLeafHash(event.hash));
       if (event.globalPosition % every === 0) {
-        const checkpoint = signCheckpoint(options.key, { position: event.globalPosition, hash: event.hash }, clock.now());
+        const checkpoint = signTreeHeadCheckpoint(options.key, { position: event.globalPosition, hash: event.hash, root: range.root() }, clock.now());
         appendCheckpoint(options.file, checkpoint);
         options.onCheckpoint?.(checkpoint);
       }

@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize } from 'json-canonicalize';
 import { DomainError } from '@trial-ledger/domain';
+import { checkTreeHeadSignature, ledgerOrigin, parseTreeHead, signTreeHead } from '@trial-ledger/merkle';
 import type { LedgerSigningKey } from './ledger-key';
 import { publicKeyFingerprint } from './ledger-key';
 
@@ -16,12 +17,50 @@ export interface SignedCheckpoint {
   readonly hash: string;
   /** Server UTC instant of signing. */
   readonly time: string;
+  /** The signing key: `sha256:…` of its SPKI (JSON checkpoints), or `origin+keyID` (signed tree heads). */
   readonly publicKeyFingerprint: string;
-  /** Base64 Ed25519 signature over the RFC 8785 canonical JSON of the four fields above. */
+  /** Base64 Ed25519 signature: over the RFC 8785 canonical JSON of the four fields above, or over the tree head's note. */
   readonly signature: string;
+  /**
+   * Present on signed tree heads (C2SP tlog-checkpoint note, RFC 9162 root): the note is what was
+   * signed, and every other field was read from it. Checkpoints written before the Merkle tree
+   * existed have none and stay readable.
+   */
+  readonly treeHead?: TreeHeadFields;
 }
 
-export type UnsignedCheckpoint = Omit<SignedCheckpoint, 'signature'>;
+export interface TreeHeadFields {
+  readonly note: string;
+  readonly origin: string;
+  readonly treeSize: number;
+  /** Base64 RFC 9162 root hash of the first `treeSize` events. */
+  readonly rootHash: string;
+}
+
+export type UnsignedCheckpoint = Omit<SignedCheckpoint, 'signature' | 'treeHead'>;
+
+/** A checkpoint from a signed tree head's note (not yet checked): every field is read from the note, never beside it. */
+export const checkpointFromNote = (note: string): SignedCheckpoint => {
+  const { keyName, keyId, origin, treeSize, rootHash, time, chainHash, signature } = parseTreeHead(note);
+  return {
+    position: treeSize,
+    hash: chainHash,
+    time,
+    publicKeyFingerprint: `${keyName}+${keyId}`,
+    signature: signature.toString('base64'),
+    treeHead: { note, origin, treeSize, rootHash },
+  };
+};
+
+/** Signs the head `position`/`hash` with the RFC 9162 root of the first `position` events as a C2SP checkpoint. */
+export const signTreeHeadCheckpoint = (key: LedgerSigningKey, head: { position: number; hash: string; root: Buffer }, time: string): SignedCheckpoint =>
+  checkpointFromNote(
+    signTreeHead(
+      { origin: ledgerOrigin(key.fingerprint), treeSize: head.position, rootHash: head.root.toString('base64'), time, chainHash: head.hash },
+      key.privateKey,
+      key.publicKey,
+    ).note,
+  );
 
 const signedBytes = (checkpoint: UnsignedCheckpoint): Buffer =>
   Buffer.from(
@@ -43,6 +82,14 @@ export type CheckpointSignatureCheck = 'valid' | 'unknown-key' | 'bad-signature'
 
 /** Checks a checkpoint against the public key the verifier trusts (never one taken from the checkpoint). */
 export const checkCheckpointSignature = (checkpoint: SignedCheckpoint, publicKey: KeyObject): CheckpointSignatureCheck => {
+  if (checkpoint.treeHead) {
+    // The fields beside the note must be the note's: a verifier acts on them.
+    const fromNote = checkpointFromNote(checkpoint.treeHead.note);
+    const same =
+      fromNote.position === checkpoint.position && fromNote.hash === checkpoint.hash && fromNote.time === checkpoint.time &&
+      fromNote.treeHead?.rootHash === checkpoint.treeHead.rootHash && fromNote.treeHead?.treeSize === checkpoint.treeHead.treeSize;
+    return same ? checkTreeHeadSignature(checkpoint.treeHead.note, publicKey) : 'bad-signature';
+  }
   if (checkpoint.publicKeyFingerprint !== publicKeyFingerprint(publicKey)) return 'unknown-key';
   try {
     return verify(null, signedBytes(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64')) ? 'valid' : 'bad-signature';
@@ -61,7 +108,10 @@ const isCheckpoint = (value: unknown): value is SignedCheckpoint => {
   );
 };
 
-/** Parses a checkpoint file: JSON lines, one checkpoint per line, blank lines ignored. */
+/**
+ * Parses a checkpoint file: JSON lines, one checkpoint per line, blank lines ignored. A line is a
+ * signed tree head `{"note": "…"}` or (written before the Merkle tree) a JSON checkpoint.
+ */
 export const parseCheckpoints = (text: string, source = 'checkpoint file'): SignedCheckpoint[] => {
   const checkpoints: SignedCheckpoint[] = [];
   text.split('\n').forEach((line, index) => {
@@ -71,6 +121,16 @@ export const parseCheckpoints = (text: string, source = 'checkpoint file'): Sign
       parsed = JSON.parse(line);
     } catch {
       throw new DomainError('CHECKPOINT.MALFORMED', `${source} line ${index + 1} is not JSON`, 'validation', { line: index + 1 });
+    }
+    const note = (parsed as { note?: unknown } | null)?.note;
+    if (typeof note === 'string') {
+      try {
+        checkpoints.push(checkpointFromNote(note));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DomainError('CHECKPOINT.MALFORMED', `${source} line ${index + 1}: ${reason}`, 'validation', { line: index + 1 });
+      }
+      return;
     }
     if (!isCheckpoint(parsed)) {
       throw new DomainError('CHECKPOINT.MALFORMED', `${source} line ${index + 1} is not a signed checkpoint`, 'validation', { line: index + 1 });
@@ -88,5 +148,6 @@ export const readCheckpointFile = (file: string): SignedCheckpoint[] => {
 /** Appends one line; the file is append-only by convention and by use (`>>`-style writes only). */
 export const appendCheckpoint = (file: string, checkpoint: SignedCheckpoint): void => {
   mkdirSync(dirname(file), { recursive: true });
-  appendFileSync(file, `${JSON.stringify(checkpoint)}\n`, { encoding: 'utf8', mode: 0o644 });
+  const line = checkpoint.treeHead ? { note: checkpoint.treeHead.note } : checkpoint;
+  appendFileSync(file, `${JSON.stringify(line)}\n`, { encoding: 'utf8', mode: 0o644 });
 };

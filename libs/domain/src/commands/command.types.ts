@@ -106,7 +106,7 @@ export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandTy
 /** Who reads clinical data: site staff for their subjects, monitors and regulators for review. Admins never see it. */
 const CLINICAL_READERS: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
 /** Who reads the whole ledger (audit trail, verification, exports): monitors (auditors) and regulators. */
-const LEDGER_AUDITORS: readonly Role[] = ['monitor', 'regulator'];
+const AUDIT_READERS: readonly Role[] = ['monitor', 'regulator'];
 
 /**
  * Who may read what (SPEC §5), beside `COMMAND_ROLES`: one table for every query of the API and
@@ -121,11 +121,22 @@ export const QUERY_ROLES = {
   GetStudyOverview: CLINICAL_READERS,
   GetPfs: CLINICAL_READERS,
   GetPfsPlot: CLINICAL_READERS,
+  /** Endpoint provenance: what moved the PFS analysis between two knowledge times or data cuts. */
+  GetPfsDiff: CLINICAL_READERS,
   ListSignatures: CLINICAL_READERS,
-  GetAuditTrail: LEDGER_AUDITORS,
-  ExportAuditTrail: LEDGER_AUDITORS,
-  ExportOdm: LEDGER_AUDITORS,
-  VerifyLedger: LEDGER_AUDITORS,
+  GetAuditTrail: AUDIT_READERS,
+  ExportAuditTrail: AUDIT_READERS,
+  ExportOdm: AUDIT_READERS,
+  VerifyLedger: AUDIT_READERS,
+  /** Risk-based audit-trail review (EMA 2023 §6.2.2). */
+  ReviewAuditTrail: AUDIT_READERS,
+  /** An inclusion proof carries the event itself (clinical data): auditors only. */
+  GetInclusionProof: AUDIT_READERS,
+  /**
+   * Hashes only, no clinical data: sites keep signed tree heads too and may check that the ledger still
+   * extends them. Admins run the system and are the very insiders a consistency proof guards against.
+   */
+  GetConsistencyProof: ['investigator', 'coordinator', 'monitor', 'regulator'],
   /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
   ListUsers: ['admin', 'monitor', 'regulator'],
   GetUser: ['admin', 'monitor', 'regulator'],

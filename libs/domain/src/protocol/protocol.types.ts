@@ -1,3 +1,5 @@
+import type { ReviewPolicy } from './protocol-review';
+
 /**
  * The protocol document: data, not code (SPEC §1). Loaded by `RegisterStudy`, changed only by
  * `ProtocolAmended`; every threshold the domain and the PFS derivation use is read from here.
@@ -50,4 +52,7 @@ export interface ProtocolDocument {
     readonly allowPriorSystemicTherapy: boolean;
     readonly maxEcog: number;
   };
+  /** Thresholds of the risk-based audit-trail review; absent (older protocols) or partial → the defaults. */
+  readonly review?: ReviewPolicy;
 }
+

@@ -1,6 +1,7 @@
 import { invalid } from '../shared/domain-error';
 import { firstUnprintable } from '../shared/free-text';
 import type { ProtocolDocument } from './protocol.types';
+import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
 
 /**
@@ -164,7 +165,7 @@ const checkEligibility = (g: Obj, problems: Problems): void => {
 export const protocolProblems = (doc: unknown): string[] => {
   const problems: Problems = [];
   if (!isObject(doc)) return ['the protocol document must be a JSON object'];
-  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility'], problems);
+  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'review'], problems);
   text(doc, 'studyId', '', problems);
   integer(doc, 'version', '', problems, 1);
   text(doc, 'title', '', problems);
@@ -178,6 +179,7 @@ export const protocolProblems = (doc: unknown): string[] => {
   if (endpoint) checkEndpoint(endpoint, problems);
   const eligibility = section(doc, 'eligibility', problems);
   if (eligibility) checkEligibility(eligibility, problems);
+  if ('review' in doc) problems.push(...reviewProblems(doc.review));
   return problems;
 };
 

@@ -29,6 +29,8 @@ import type {
 } from '../event-store.port';
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
 import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState } from './kurrentdb-mapping';
+import type { NodeId } from '@trial-ledger/merkle';
+import { MemoryMerkleTree } from '../merkle/memory-merkle-tree';
 
 /** Namespace for the deterministic ids of per-stream link events (uuid v5 of ledger name and position). */
 const LINK_NAMESPACE = '5b0f3f52-6f1c-4f8e-9d53-1c1e2b7a9a10';
@@ -53,13 +55,14 @@ export interface KurrentDbEventStoreOptions {
  * This process's index of the ledger stream, folded from it in order: per-stream positions (a
  * stream's version is its number of events), event id → position, the positions of the events that
  * carry each idempotency key (read from their hashed metadata), and the head. It only ever moves
- * forward, one position at a time, so a fold that overlaps another is harmless.
+ * forward, one position at a time (the RFC 9162 tree over the ledger is folded with it), so a fold that overlaps another is harmless.
  */
 class LedgerIndex {
   head: LogHead = { position: 0, hash: GENESIS_HASH, recordedAt: null };
   readonly streams = new Map<string, number[]>();
   readonly positions = new Map<string, number>();
   readonly keyed = new Map<string, number[]>();
+  readonly tree = new MemoryMerkleTree();
 
   apply(event: StoredEvent): void {
     if (event.globalPosition <= this.head.position) return;
@@ -72,6 +75,7 @@ class LedgerIndex {
     this.positions.set(event.eventId, event.globalPosition);
     const key = event.metadata.idempotencyKey;
     if (typeof key === 'string') this.keyed.set(key, [...(this.keyed.get(key) ?? []), event.globalPosition]);
+    this.tree.append(event.hash);
     this.head = { position: event.globalPosition, hash: event.hash, recordedAt: event.metadata.recordedAt };
   }
 
@@ -350,6 +354,12 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   async head(): Promise<LogHead> {
     await this.catchUp();
     return { ...this.index.head };
+  }
+
+  /** The RFC 9162 tree folded from the ledger stream (see MemoryMerkleTree). */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    await this.catchUp();
+    return this.index.tree.treeNodes(ids);
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {

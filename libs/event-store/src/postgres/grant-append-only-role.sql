@@ -13,9 +13,9 @@
 -- then run the application with LEDGER_STORE=postgres://trial_ledger_app:…@db/ledger.
 -- (Tables in another schema than `public`: also GRANT USAGE ON SCHEMA to the role.)
 
-REVOKE ALL ON events, idempotency_keys, schema_migrations FROM PUBLIC;
-REVOKE ALL ON events, idempotency_keys, schema_migrations FROM :"app_role";
+REVOKE ALL ON events, idempotency_keys, merkle_nodes, schema_migrations FROM PUBLIC;
+REVOKE ALL ON events, idempotency_keys, merkle_nodes, schema_migrations FROM :"app_role";
 
-GRANT SELECT, INSERT ON events, idempotency_keys TO :"app_role";
+GRANT SELECT, INSERT ON events, idempotency_keys, merkle_nodes TO :"app_role";
 -- Read-only: the application checks the schema version at start-up but never migrates as this role.
 GRANT SELECT ON schema_migrations TO :"app_role";

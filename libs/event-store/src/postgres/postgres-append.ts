@@ -6,13 +6,20 @@ import type { RawEventRecord } from '../hash-chain';
 import { streamsOf } from '../append/append-request';
 import { planAppend } from '../append/plan-append';
 import { APPEND_CHANNEL } from './postgres-append-notifier';
+import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './postgres-rows';
 
 /**
  * I/O only, inside the append transaction (which holds the append lock): reads what `planAppend`
  * needs in one statement, then writes what it decided.
  */
-export const appendLocked = async (client: PoolClient, request: AppendRequest, clockNow: string, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> => {
+export const appendLocked = async (
+  client: PoolClient,
+  request: AppendRequest,
+  clockNow: string,
+  dataJson: ReadonlyMap<string, string>,
+  tree: PostgresMerkleNodes,
+): Promise<AppendResult> => {
   const key = request.idempotencyKey ?? null;
   // Everything the decision needs, read in one statement after the lock was taken by an earlier one
   // (a statement's snapshot predates any lock it takes itself, so the lock cannot share it).
@@ -40,7 +47,7 @@ export const appendLocked = async (client: PoolClient, request: AppendRequest, c
     dataJson,
   );
   if (plan.kind === 'repeat') return plan.result;
-  await insertRows(client, plan.extension.rows, key);
+  await insertRows(client, plan.extension.rows, key, tree);
   return plan.result;
 };
 
@@ -50,8 +57,15 @@ export const appendLocked = async (client: PoolClient, request: AppendRequest, c
  * `idempotencyKey` fills the indexed column that finds the events of a key; an imported batch passes
  * each event's own.
  */
-export const insertRows = async (client: PoolClient, rows: readonly RawEventRecord[], idempotencyKey: string | null | readonly (string | null)[]): Promise<void> => {
+export const insertRows = async (
+  client: PoolClient,
+  rows: readonly RawEventRecord[],
+  idempotencyKey: string | null | readonly (string | null)[],
+  tree: PostgresMerkleNodes,
+): Promise<void> => {
   const column = <T>(pick: (r: RawEventRecord) => T): T[] => rows.map(pick);
+  // The Merkle nodes these events complete go into the same statement: no extra round trip.
+  const nodes = await tree.extend(client, rows);
   try {
     await client.query({
       name: 'trial-ledger.append-insert',
@@ -60,6 +74,9 @@ export const insertRows = async (client: PoolClient, rows: readonly RawEventReco
          SELECT p, id, s, v, t, sv, d::json, m::json, r, ph, h, k
            FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
                        $9::text[], $10::text[], $11::text[], $12::text[]) AS x(p, id, s, v, t, sv, d, m, r, ph, h, k)
+         RETURNING 1
+       ), nodes AS (
+         INSERT INTO merkle_nodes (level, idx, hash) SELECT * FROM unnest($15::smallint[], $16::bigint[], $17::bytea[])
          RETURNING 1
        )
        SELECT pg_notify($13, $14)`,
@@ -78,6 +95,9 @@ export const insertRows = async (client: PoolClient, rows: readonly RawEventReco
         Array.isArray(idempotencyKey) ? idempotencyKey : rows.map(() => idempotencyKey),
         APPEND_CHANNEL,
         String(rows[rows.length - 1].globalPosition),
+        nodes.levels,
+        nodes.indices,
+        nodes.hashes,
       ],
     });
   } catch (error) {

@@ -14,6 +14,7 @@ import { describeEventStoreContract, testEvent } from '../testing';
 import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
+import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
 
 let server: PostgresTestServer;
 
@@ -77,11 +78,22 @@ describe('PostgresEventStore', () => {
       expect(rows).toEqual([
         { version: 1, name: 'events, idempotency keys, append-only triggers' },
         { version: 2, name: 'index of the events that carry an idempotency key' },
+        { version: 3, name: 'RFC 9162 Merkle tree nodes, built from the events' },
       ]);
       // And a later start finds nothing to do
       await open();
       const count = await withClient(url, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM schema_migrations')).rows[0].n);
-      expect(count).toBe(2);
+      expect(count).toBe(3);
+    });
+
+    it('given a ledger written before the Merkle tree existed, when a new build connects, then the tree is built from its events', async () => {
+      const store = await open();
+      for (let i = 0; i < 9; i += 1) await store.append({ writes: [{ streamId: `old-${i % 2}`, expectedVersion: 'any', events: [testEvent(), testEvent()] }] });
+      await withClient(url, (c) => c.query('DROP TABLE merkle_nodes; DELETE FROM schema_migrations WHERE version = 3'));
+      const upgraded = await open();
+      const hashes = (await collect(upgraded.readAll())).map((e) => e.hash);
+      expect((await storedRoot({ treeNodes: (ids) => upgraded.treeNodes(ids) }, 18)).equals(rangeRoot(hashes.map(eventLeafHash)))).toBe(true);
+      await expect(withClient(url, (c) => c.query('UPDATE merkle_nodes SET hash = hash'))).rejects.toThrow(/append-only/);
     });
 
     it('refuses to run against a schema newer than it knows', async () => {
@@ -108,6 +120,11 @@ describe('PostgresEventStore', () => {
       const all = await collect(stores[0].readAll());
       expect(all.map((e) => e.globalPosition)).toEqual(Array.from({ length: 160 }, (_, i) => i + 1));
       expect(await verifyChain(all)).toMatchObject({ ok: true, eventsChecked: 160 });
+      // And the Merkle tree, extended by four processes in turn, matches the events
+      async function* hashes(): AsyncIterable<string> {
+        for (const e of all) yield e.hash;
+      }
+      expect(await verifyStoredTree(hashes(), { treeNodes: (ids) => stores[2].treeNodes(ids) })).toMatchObject({ ok: true, size: 160 });
       // And batches stayed contiguous: the three events of one append sit at consecutive positions
       for (let s = 0; s < 4; s += 1) {
         const batch = await stores[1].readStream(`p${s}-batch-0`);
@@ -184,6 +201,7 @@ describe('PostgresEventStore', () => {
             'DELETE FROM events',
             'TRUNCATE events',
             `UPDATE idempotency_keys SET request_hash = 'x'`,
+            'DELETE FROM merkle_nodes',
             'DELETE FROM idempotency_keys',
             'TRUNCATE idempotency_keys',
             'DROP TABLE events',

@@ -27,6 +27,8 @@ import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { readAllEvents, readAllRawRecords, readHead } from './postgres-reads';
 import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './postgres-rows';
 import { verifyPostgresChain, type PostgresVerifyOptions } from './postgres-verify';
+import { PostgresMerkleNodes, readPostgresTreeNodes } from '../merkle/postgres-merkle-nodes';
+import type { NodeId } from '@trial-ledger/merkle';
 
 export { APPEND_CHANNEL } from './postgres-append-notifier';
 export { mapPostgresError, redactPostgresUrl } from './postgres-connection';
@@ -63,6 +65,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly pollMs: number;
   private readonly notifier: PostgresAppendNotifier;
   private closed = false;
+  private readonly merkle = new PostgresMerkleNodes();
 
   private constructor(
     private readonly pool: Pool,
@@ -95,7 +98,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     validateAppendRequest(request);
     // Canonical JSON of the data does not depend on the head: computed before taking the lock.
     const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
-    const result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson));
+    const result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson, this.merkle));
     if (!result.repeated) this.notifier.notify(result.lastPosition);
     return result;
   }
@@ -178,7 +181,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   async importEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await importPostgresEvents(this.pool, events);
+    await importPostgresEvents(this.pool, events, this.merkle);
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
@@ -188,6 +191,15 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   /** The connection pool, for adapters in this lib (projection checkpoints, benchmarks). */
+  /** Hashes of complete subtrees of the RFC 9162 tree over the log, in one round trip. */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    try {
+      return await readPostgresTreeNodes(this.pool, ids);
+    } catch (error) {
+      throw mapPostgresError(error);
+    }
+  }
+
   get connectionPool(): Pool {
     return this.pool;
   }

@@ -5,13 +5,14 @@ import { checkImportBatch } from '../ledger-importer';
 import { inAppendTransaction } from './postgres-connection';
 import { insertRows } from './postgres-append';
 import { readHead } from './postgres-reads';
+import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
 
 /**
  * `LedgerImporter` (ledger migration): stores events recorded elsewhere with their ids, positions,
  * `recordedAt` and hashes unchanged, under the append lock, after checking that they extend this
  * log's chain exactly.
  */
-export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[]): Promise<void> =>
+export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes): Promise<void> =>
   inAppendTransaction(pool, async (client) => {
     const head = await readHead(client);
     const ids = [...new Set(events.map((e) => e.streamId))];
@@ -37,5 +38,6 @@ export const importPostgresEvents = async (pool: Pool, events: readonly StoredEv
         hash: e.hash,
       })),
       events.map((e) => e.metadata.idempotencyKey ?? null),
+      tree,
     );
   });

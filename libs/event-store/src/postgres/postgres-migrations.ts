@@ -37,6 +37,7 @@ export const migratePostgres = async (pool: Pool): Promise<void> => {
       const now = await applied();
       for (const migration of MIGRATIONS.filter((m) => m.version > now)) {
         await client.query(migration.sql);
+        await migration.after?.(client);
         await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
       }
       await client.query('COMMIT');

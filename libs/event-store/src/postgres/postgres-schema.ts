@@ -1,3 +1,5 @@
+import type { PoolClient } from 'pg';
+import { backfillPostgresMerkleNodes, POSTGRES_MERKLE_SCHEMA } from '../merkle/postgres-merkle-nodes';
 /**
  * Versioned schema migrations for the PostgreSQL ledger, applied in order, each recorded in
  * `schema_migrations`. Never edit a released migration: add a new one.
@@ -19,6 +21,8 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /** Data work done in the migration's transaction after its SQL (e.g. deriving a new table from the events). */
+  readonly after?: (client: PoolClient) => Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -75,6 +79,12 @@ export const MIGRATIONS: readonly Migration[] = [
     // Idempotent repeats are derived from the events that carry the key (their hashed metadata); this
     // index finds them. `idempotency_keys` is no longer written: older rows are checked by `verify`.
     sql: 'CREATE INDEX events_idempotency_key ON events (idempotency_key) WHERE idempotency_key IS NOT NULL',
+  },
+  {
+    version: 3,
+    name: 'RFC 9162 Merkle tree nodes, built from the events',
+    sql: POSTGRES_MERKLE_SCHEMA,
+    after: backfillPostgresMerkleNodes,
   },
 ];
 

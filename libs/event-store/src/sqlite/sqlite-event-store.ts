@@ -26,6 +26,8 @@ import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
+import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+import type { NodeId } from '@trial-ledger/merkle';
 
 interface EventRow {
   global_position: number;
@@ -113,6 +115,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private cachedEvents = 0;
   private cacheDataVersion = -1;
   private readonly statements;
+  private readonly merkle: SqliteMerkleNodes;
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -127,6 +130,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.pollMs = options.pollMs ?? 250;
     this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
+    this.merkle = new SqliteMerkleNodes(this.db);
     if (filename !== ':memory:') this.localFile = filename;
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
@@ -185,7 +189,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let version = current; version < MIGRATIONS.length; version += 1) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[version]);
+        const migration = MIGRATIONS[version];
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.pragma(`user_version = ${version + 1}`);
       }).immediate();
     }
@@ -200,6 +206,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
 
   /** I/O only: reads what `planAppend` needs and writes what it decided, in one `BEGIN IMMEDIATE` transaction. */
   private appendSync(request: AppendRequest): AppendResult {
+    let keepTree = (): void => undefined;
     const run = this.db.transaction((): AppendResult => {
       const key = request.idempotencyKey ?? null;
       const head = this.statements.head.get();
@@ -219,9 +226,12 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
           row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
         );
       }
+      keepTree = this.merkle.extend(plan.extension.rows);
       return plan.result;
     });
-    return run.immediate();
+    const result = run.immediate();
+    keepTree();
+    return result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -351,8 +361,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
             canonicalize(e.data), canonicalize(e.metadata), e.metadata.recordedAt, e.prevHash, e.hash, e.metadata.idempotencyKey ?? null,
           );
         }
+        return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
-      .immediate();
+      .immediate()();
     this.notifier.notify();
   }
 
@@ -375,6 +386,11 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
       if (rows.length < 1000) return;
       after = rows[rows.length - 1].idempotency_key;
     }
+  }
+
+  /** Hashes of complete subtrees of the RFC 9162 tree over the log (level 0: from the events' hashes). */
+  async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {
+    return this.merkle.treeNodes(ids);
   }
 
   /** The underlying connection, for adapters in this lib (projection checkpoints, benchmarks). */

@@ -1,9 +1,12 @@
+import type Database from 'better-sqlite3';
+import { migrateSqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
  * last one applied. The triggers make the database itself refuse UPDATE and DELETE on the ledger
  * (SPEC §4): no code path, and no SQL console user who keeps the triggers, can rewrite history.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [
   `CREATE TABLE events (
      global_position INTEGER PRIMARY KEY,
      event_id        TEXT    NOT NULL UNIQUE,
@@ -39,9 +42,10 @@ export const MIGRATIONS: readonly string[] = [
   // Idempotent repeats are derived from the events that carry the key (their hashed metadata); this
   // index finds them. `idempotency_keys` is no longer written: older rows are checked by `verify`.
   `CREATE INDEX events_idempotency_key ON events (idempotency_key) WHERE idempotency_key IS NOT NULL;`,
+  migrateSqliteMerkleNodes,
 ];
 
 /** The append-only triggers as the migrations create them: `inspectStorage` reports any missing or altered. */
 export const SQLITE_TRIGGERS: ReadonlyMap<string, string> = new Map(
-  [...MIGRATIONS[0].matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((m) => [m[1], m[0].replace(/;$/, '')] as const),
+  [...(MIGRATIONS[0] as string).matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((m) => [m[1], m[0].replace(/;$/, '')] as const),
 );

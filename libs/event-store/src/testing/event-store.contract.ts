@@ -6,6 +6,17 @@ import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { verifyChain } from '../hash-chain';
+import {
+  eventLeafHash,
+  rangeRoot,
+  storedConsistencyProof,
+  storedInclusionProof,
+  storedRoot,
+  verifyConsistency,
+  verifyInclusion,
+  verifyStoredTree,
+  type NodeId,
+} from '@trial-ledger/merkle';
 
 /** A minimal valid event for contract tests. */
 export const testEvent = (type = 'SomethingHappened', data: Record<string, unknown> = {}): NewEvent => ({
@@ -253,6 +264,32 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
       await again.waitFor(5);
       await again.stop();
       expect(resumed).toEqual([5]);
+    });
+
+    it('keeps the RFC 9162 tree in the append transaction: every root and proof matches the events', async () => {
+      const sizes = [1, 3, 2, 5, 1, 1, 4, 8, 2];
+      for (const [i, size] of sizes.entries()) {
+        await store.append({ writes: [{ streamId: `tree-${i % 3}`, expectedVersion: 'any', events: Array.from({ length: size }, () => testEvent()) }] });
+        // A refused append must leave no node behind.
+        await expect(store.append({ writes: [{ streamId: `tree-${i % 3}`, expectedVersion: 0, events: [testEvent()] }] })).rejects.toBeInstanceOf(ConcurrencyError);
+      }
+      await Promise.allSettled(Array.from({ length: 5 }, () => store.append({ writes: [{ streamId: 'tree-race', expectedVersion: 'any', events: [testEvent()] }] })));
+      expect(store.treeNodes).toBeDefined();
+      const source = { treeNodes: (ids: readonly NodeId[]) => (store.treeNodes as NonNullable<EventStore['treeNodes']>).call(store, ids) };
+      const hashes = (await collect(store.readAll())).map((e) => e.hash);
+      const leaves = hashes.map(eventLeafHash);
+      const n = leaves.length;
+      expect(n).toBe(32);
+      async function* each(): AsyncIterable<string> {
+        yield* hashes;
+      }
+      expect(await verifyStoredTree(each(), source)).toMatchObject({ ok: true, size: n, root: rangeRoot(leaves).toString('hex') });
+      for (let size = 1; size <= n; size += 1) {
+        const root = await storedRoot(source, size);
+        expect(root.equals(rangeRoot(leaves, 0, size))).toBe(true);
+        expect(verifyConsistency(size, n, root, rangeRoot(leaves), await storedConsistencyProof(source, size, n))).toBe(true);
+        expect(verifyInclusion(size - 1, n, leaves[size - 1], await storedInclusionProof(source, size - 1, n), rangeRoot(leaves))).toBe(true);
+      }
     });
 
     it('stamps recordedAt on the server, never decreasing along the log', async () => {

@@ -25,6 +25,6 @@ export class GetCasebookHttpController {
   @LedgerRoute(GET_CASEBOOK_ROUTE)
   @ApiOkResponse({ description: '`{ asOf: { position, asKnownAt }, casebook }`.' })
   getCasebook(@Param() path: SubjectPathParams, @Query() query: AsOfQueryDto): Promise<ReplayedCasebook> {
-    return this.queryBus.execute(new GetCasebookQuery(path.studyId, path.subjectId, query.asKnownAt ?? null, query.position ?? null));
+    return this.queryBus.execute(new GetCasebookQuery(path.studyId, path.subjectId, query.asKnownAt ?? null, query.position ?? null, query.minPosition ?? null));
   }
 }

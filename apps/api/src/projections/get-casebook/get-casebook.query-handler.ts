@@ -1,8 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { notFound } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { replaySubject, type ReplayedCasebook } from '@trial-ledger/projections';
+import { getCasebook, replaySubject, type ReplayedCasebook } from '@trial-ledger/projections';
 import { EVENT_STORE } from '../../shared/tokens';
+import { ReadModelsRunner } from '../read-models.runner';
 
 export class GetCasebookQuery extends Query<ReplayedCasebook> {
   constructor(
@@ -10,17 +12,33 @@ export class GetCasebookQuery extends Query<ReplayedCasebook> {
     readonly subjectId: string,
     readonly asKnownAt: string | null,
     readonly position: number | null,
+    readonly minPosition: number | null = null,
   ) {
     super();
   }
 }
 
-/** "What did the ledger say about subject S at T": one consistent prefix of the log, folded by the casebook projection. */
+/**
+ * The subject casebook. The current one is the read model's row (as it stands, or once it reaches
+ * `minPosition`); "what did the ledger say about subject S at T" folds the study's and the subject's
+ * streams only, cut at one consistent position.
+ */
 @QueryHandler(GetCasebookQuery)
 export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, ReplayedCasebook> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModels: ReadModelsRunner,
+  ) {}
 
-  execute({ studyId, subjectId, asKnownAt, position }: GetCasebookQuery): Promise<ReplayedCasebook> {
+  async execute({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {
+    if (asKnownAt === null && position === null) {
+      const current = await this.readModels.at(minPosition);
+      if (current !== null) {
+        const casebook = getCasebook(current.documents, studyId, subjectId);
+        if (casebook === null) return notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId}`, { studyId, subjectId });
+        return { asOf: { position: current.position, asKnownAt: null }, casebook };
+      }
+    }
     return replaySubject(this.store, studyId, subjectId, { asKnownAt, toPosition: position });
   }
 }

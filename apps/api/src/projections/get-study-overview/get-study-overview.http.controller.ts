@@ -24,6 +24,6 @@ export class GetStudyOverviewHttpController {
   @LedgerRoute(GET_STUDY_OVERVIEW_ROUTE)
   @ApiOkResponse({ description: '`{ asOf: { position, asKnownAt }, overview }`.' })
   getOverview(@Param() path: StudyPathParams, @Query() query: AsOfQueryDto): Promise<StudyOverviewView> {
-    return this.queryBus.execute(new GetStudyOverviewQuery(path.studyId, query.asKnownAt ?? null, query.position ?? null));
+    return this.queryBus.execute(new GetStudyOverviewQuery(path.studyId, query.asKnownAt ?? null, query.position ?? null, query.minPosition ?? null));
   }
 }

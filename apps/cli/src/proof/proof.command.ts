@@ -1,0 +1,142 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  createCheckpoint,
+  ensureLedgerKey,
+  latestTreeHead,
+  ledgerFiles,
+  loadPublicKey,
+  proveConsistency,
+  proveInclusion,
+  readTreeHeads,
+  signTreeHeadAt,
+  verifyProofDocument,
+  type EventSelector,
+  type LedgerSigningKey,
+  type SignedCheckpoint,
+} from '@trial-ledger/audit';
+import type { EventStore } from '@trial-ledger/event-store';
+import { assertLedgerExists, globalOptions, withExistingStore } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+import { printResult } from '../shared/output';
+import { openOutput } from '../export/output-target';
+import { EXIT_LEDGER_DAMAGED } from '../verify/verify.command';
+
+/** A proof file is a few kilobytes; anything far larger is not one. */
+const MAX_PROOF_FILE_BYTES = 16 * 1024 * 1024;
+
+const positiveInteger = (value: string, option: string): number => {
+  if (!/^[1-9]\d{0,15}$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new CliError(`${option} must be a whole number from 1 (got ${JSON.stringify(value)})`, 2, 'CLI.INVALID_OPTION');
+  }
+  return Number(value);
+};
+
+const writeProof = async (out: string, document: unknown): Promise<void> => {
+  const target = await openOutput(out);
+  target.stream.write(`${JSON.stringify(document, null, 2)}\n`);
+  await target.close();
+};
+
+/** The ledger key beside the store: proofs are handed out with tree heads it signs. */
+const ledgerKey = (storeUrl: string): LedgerSigningKey => {
+  assertLedgerExists(storeUrl);
+  return ensureLedgerKey(ledgerFiles(storeUrl).keyFile);
+};
+
+/** `--from`/`--to`: a tree size (signed now by the ledger key) or a file of signed tree heads (its latest valid one). */
+const treeHeadArgument = async (store: EventStore, key: LedgerSigningKey, value: string, option: string): Promise<SignedCheckpoint> =>
+  /^\d+$/.test(value) ? signTreeHeadAt(store, key, positiveInteger(value, option)) : latestTreeHead(readTreeHeads(value), key.publicKey);
+
+const registerInclusion = (proof: Command): void => {
+  proof
+    .command('inclusion')
+    .description('Prove that one event is in the ledger under a signed tree head (RFC 9162 inclusion proof)')
+    .option('--event <id>', 'the event id')
+    .option('--position <n>', 'the event\'s global position')
+    .option('--checkpoint <file>', 'prove against the latest signed tree head in FILE (default: sign the verified head now)')
+    .requiredOption('--out <file>', 'proof file to write (JSON); - for stdout')
+    .action(async (opts: { event?: string; position?: string; checkpoint?: string; out: string }, command: Command) => {
+      const { store: storeUrl, json } = globalOptions(command);
+      if ((opts.event === undefined) === (opts.position === undefined)) throw new CliError('Name the event with exactly one of --event ID or --position N', 2, 'CLI.INVALID_OPTION');
+      const selector: EventSelector = opts.event !== undefined ? { eventId: opts.event } : { position: positiveInteger(opts.position as string, '--position') };
+      const key = ledgerKey(storeUrl);
+      const document = await withExistingStore({ store: storeUrl }, async (store) => {
+        const head = opts.checkpoint
+          ? latestTreeHead(readTreeHeads(opts.checkpoint), key.publicKey)
+          : await createCheckpoint(store, key, ledgerFiles(storeUrl).checkpointFile);
+        return proveInclusion(store, selector, head);
+      });
+      await writeProof(opts.out, document);
+      if (opts.out !== '-') {
+        printResult(json, { out: opts.out, eventId: document.event.eventId, leafIndex: document.leafIndex, treeSize: document.treeSize }, () =>
+          `Inclusion proof of event ${document.event.eventId} (position ${document.event.globalPosition}) in the signed tree of ${document.treeSize} events written to ${opts.out}.`,
+        );
+      }
+    });
+};
+
+const registerConsistency = (proof: Command): void => {
+  proof
+    .command('consistency')
+    .description('Prove that the ledger at one tree size extends it at an earlier one (RFC 9162 consistency proof)')
+    .requiredOption('--from <size|file>', 'the earlier tree: a size, or a file of signed tree heads (its latest valid one)')
+    .requiredOption('--to <size|file>', 'the later tree: a size, or a file of signed tree heads')
+    .requiredOption('--out <file>', 'proof file to write (JSON); - for stdout')
+    .action(async (opts: { from: string; to: string; out: string }, command: Command) => {
+      const { store: storeUrl, json } = globalOptions(command);
+      const key = ledgerKey(storeUrl);
+      const { document, consistent } = await withExistingStore({ store: storeUrl }, async (store) =>
+        proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from'), await treeHeadArgument(store, key, opts.to, '--to')),
+      );
+      await writeProof(opts.out, document);
+      if (!consistent) {
+        process.stderr.write(`LEDGER DAMAGED: the tree of ${document.toSize} events does not extend the signed tree of ${document.fromSize} events; the proof written to ${opts.out} is the evidence.\n`);
+        process.exitCode = EXIT_LEDGER_DAMAGED;
+        return;
+      }
+      if (opts.out !== '-') {
+        printResult(json, { out: opts.out, fromSize: document.fromSize, toSize: document.toSize }, () =>
+          `Consistency proof from ${document.fromSize} to ${document.toSize} events written to ${opts.out}.`,
+        );
+      }
+    });
+};
+
+const readProofFile = (file: string): unknown => {
+  if (!existsSync(file)) throw new CliError(`No proof file at ${file}`, 2, 'PROOF.FILE_MISSING');
+  const stat = statSync(file);
+  if (!stat.isFile() || stat.size > MAX_PROOF_FILE_BYTES) throw new CliError(`${file} is not a proof file`, 2, 'PROOF.MALFORMED');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new CliError(`${file} is not JSON`, 2, 'PROOF.MALFORMED');
+  }
+};
+
+const registerVerifyProof = (proof: Command): void => {
+  proof
+    .command('verify')
+    .description('Check a proof file offline with the ledger public key you trust (no store needed); exit 3 when it fails')
+    .argument('<file>', 'inclusion or consistency proof (JSON)')
+    .requiredOption('--public-key <file>', 'the ledger public key you trust (PEM)')
+    .action((file: string, opts: { publicKey: string }, command: Command) => {
+      const { json } = globalOptions(command);
+      if (!existsSync(opts.publicKey)) throw new CliError(`No public key at ${opts.publicKey}`, 2, 'LEDGER_KEY.MISSING');
+      const verdict = verifyProofDocument(readProofFile(file), loadPublicKey(opts.publicKey));
+      if (json) process.stdout.write(`${JSON.stringify(verdict, null, 2)}\n`);
+      else (verdict.ok ? process.stdout : process.stderr).write(`${verdict.ok ? 'PROOF VALID' : 'PROOF FAILS'}: ${verdict.message}\n`);
+      process.exitCode = verdict.ok ? 0 : EXIT_LEDGER_DAMAGED;
+    });
+};
+
+/**
+ * `trial-ledger proof inclusion|consistency|verify`: RFC 9162 transparency-log proofs over the
+ * ledger's Merkle tree, checked by a third party with the ledger public key alone.
+ */
+export const registerProof = (program: Command): void => {
+  const proof = program.command('proof').description('Transparency-log proofs: inclusion of an event, consistency between two signed tree heads');
+  registerInclusion(proof);
+  registerConsistency(proof);
+  registerVerifyProof(proof);
+};

@@ -1,0 +1,121 @@
+import type { KeyObject } from 'node:crypto';
+import { DomainError } from '@trial-ledger/domain';
+import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
+import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
+import { CONSISTENCY_PROOF_FORMAT, INCLUSION_PROOF_FORMAT } from './proofs';
+
+/** The outcome of checking a proof file offline, with the ledger's public key and nothing else. */
+export interface ProofVerdict {
+  readonly ok: boolean;
+  readonly kind: 'inclusion' | 'consistency';
+  /** One sentence: what the proof shows, or why it does not. */
+  readonly message: string;
+  /** The signed tree head(s) the proof is checked against (null where a signature failed). */
+  readonly treeHeads: readonly (SignedTreeHead | null)[];
+  readonly eventId?: string;
+  readonly position?: number;
+  /** Inclusion: whether the event's content was checked against its hash (not for redacted events). */
+  readonly contentChecked?: boolean;
+}
+
+/** A proof path never holds more hashes than a tree of 2^53 events needs (plus one for consistency). */
+const MAX_PATH = 128;
+
+const malformed = (message: string): DomainError => new DomainError('PROOF.MALFORMED', `Not a proof file: ${message}`, 'validation');
+
+const isBase64Hash = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(value);
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const checkPath = (proof: unknown): string[] => {
+  if (!Array.isArray(proof) || proof.length > MAX_PATH || !proof.every(isBase64Hash)) throw malformed('"proof" must be a list of base64 SHA-256 hashes');
+  return proof;
+};
+
+const checkEvent = (value: unknown): StoredEvent => {
+  if (!isPlainObject(value)) throw malformed('"event" must be an object');
+  const e = value;
+  const ok =
+    typeof e.eventId === 'string' && typeof e.type === 'string' && typeof e.streamId === 'string' &&
+    isCount(e.schemaVersion) && isCount(e.streamVersion) && isCount(e.globalPosition) && e.globalPosition >= 1 &&
+    isPlainObject(e.data) && isPlainObject(e.metadata) &&
+    typeof e.prevHash === 'string' && /^[0-9a-f]{64}$/.test(e.prevHash) && typeof e.hash === 'string' && /^[0-9a-f]{64}$/.test(e.hash);
+  if (!ok) throw malformed('"event" lacks a field of a stored event (eventId, type, streamId, versions, position, data, metadata, prevHash, hash)');
+  return value as unknown as StoredEvent;
+};
+
+/** Opens a signed tree head, turning a bad or foreign signature into a verdict rather than an error. */
+const open = (note: unknown, publicKey: KeyObject): { head: SignedTreeHead | null; problem: string | null } => {
+  if (typeof note !== 'string') throw malformed('a checkpoint must be a signed note (text)');
+  try {
+    return { head: openTreeHead(note, publicKey), problem: null };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'CHECKPOINT.BAD_SIGNATURE' || code === 'CHECKPOINT.UNKNOWN_KEY') return { head: null, problem: (error as Error).message };
+    throw error;
+  }
+};
+
+const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObject): ProofVerdict => {
+  const event = checkEvent(doc.event);
+  const proof = checkPath(doc.proof);
+  if (!isCount(doc.leafIndex) || !isCount(doc.treeSize) || !isBase64Hash(doc.leafHash)) throw malformed('"leafIndex", "treeSize" and "leafHash" are required');
+  if (typeof doc.redacted !== 'boolean') throw malformed('"redacted" must be true or false');
+  const contentChecked = !doc.redacted;
+  const { head, problem } = open(doc.checkpoint, publicKey);
+  const about = { kind: 'inclusion' as const, eventId: event.eventId, position: event.globalPosition, treeHeads: [head], contentChecked };
+  const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
+  if (!head) return fail(`The checkpoint does not verify with the trusted key: ${problem}`);
+  if (head.treeSize !== doc.treeSize) return fail(`The proof is for a tree of ${doc.treeSize} events, but the checkpoint signs ${head.treeSize}`);
+  if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex}, but the event is at position ${event.globalPosition}`);
+  if (contentChecked && hashEvent(event) !== event.hash) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
+  const leaf = eventLeafHash(event.hash);
+  if (leaf.toString('base64') !== doc.leafHash) return fail('The leaf hash is not SHA-256(0x00 ‖ event hash)');
+  const included = verifyInclusion(doc.leafIndex, head.treeSize, leaf, proof.map((p) => Buffer.from(p, 'base64')), Buffer.from(head.rootHash, 'base64'));
+  if (!included) return fail(`The inclusion path does not lead to the signed root of ${head.treeSize} events`);
+  return {
+    ok: true,
+    message:
+      `Event ${event.eventId} (${event.type}, stream ${event.streamId}, position ${event.globalPosition}) is entry ${doc.leafIndex} of the ` +
+      `ledger ${head.origin} of ${head.treeSize} events, signed ${head.time}` +
+      (contentChecked ? '.' : `; its data is redacted here, so only its hash ${event.hash} is proved — compare it with your copy.`),
+    ...about,
+  };
+};
+
+const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyObject): ProofVerdict => {
+  const proof = checkPath(doc.proof);
+  if (!isCount(doc.fromSize) || !isCount(doc.toSize)) throw malformed('"fromSize" and "toSize" are required');
+  const from = open(doc.from, publicKey);
+  const to = open(doc.to, publicKey);
+  const about = { kind: 'consistency' as const, treeHeads: [from.head, to.head] };
+  const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
+  if (!from.head || !to.head) return fail(`A checkpoint does not verify with the trusted key: ${from.problem ?? to.problem}`);
+  if (from.head.origin !== to.head.origin) return fail(`The checkpoints name two different logs (${from.head.origin}, ${to.head.origin})`);
+  if (from.head.treeSize !== doc.fromSize || to.head.treeSize !== doc.toSize) return fail('The proof sizes are not those the checkpoints sign');
+  const consistent = verifyConsistency(
+    from.head.treeSize,
+    to.head.treeSize,
+    Buffer.from(from.head.rootHash, 'base64'),
+    Buffer.from(to.head.rootHash, 'base64'),
+    proof.map((p) => Buffer.from(p, 'base64')),
+  );
+  if (!consistent) {
+    return fail(`The log of ${to.head.treeSize} events (signed ${to.head.time}) does not extend the log of ${from.head.treeSize} events (signed ${from.head.time}): history was rewritten`);
+  }
+  return {
+    ok: true,
+    message: `The ledger ${to.head.origin} of ${to.head.treeSize} events (signed ${to.head.time}) extends its first ${from.head.treeSize} events (signed ${from.head.time}) without changing them.`,
+    ...about,
+  };
+};
+
+/** Checks an inclusion or consistency proof file (parsed JSON) offline: needs no store, only the trusted key. */
+export const verifyProofDocument = (value: unknown, publicKey: KeyObject): ProofVerdict => {
+  if (!isPlainObject(value)) throw malformed('expected a JSON object');
+  if (value.format === INCLUSION_PROOF_FORMAT) return verifyInclusionDocument(value, publicKey);
+  if (value.format === CONSISTENCY_PROOF_FORMAT) return verifyConsistencyDocument(value, publicKey);
+  throw malformed(`"format" must be ${INCLUSION_PROOF_FORMAT} or ${CONSISTENCY_PROOF_FORMAT}`);
+};
+

@@ -1,0 +1,65 @@
+import type { KeyObject } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { DomainError } from '@trial-ledger/domain';
+import { GENESIS_HASH, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
+import { storedRoot } from '@trial-ledger/merkle';
+import type { LedgerSigningKey } from '../verification/ledger-key';
+import {
+  checkCheckpointSignature,
+  checkpointFromNote,
+  parseCheckpoints,
+  signTreeHeadCheckpoint,
+  type SignedCheckpoint,
+} from '../verification/signed-checkpoint';
+import { storeTree } from './store-tree';
+
+/** Checkpoint files grow by one short line per checkpoint; anything far larger is not one. */
+const MAX_CHECKPOINT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the signed tree heads a party kept: a checkpoint file (JSON lines, as the server writes it)
+ * or a single C2SP checkpoint note as text. Checkpoints from before the Merkle tree are skipped.
+ */
+export const readTreeHeads = (file: string): SignedCheckpoint[] => {
+  if (!existsSync(file)) throw new DomainError('CHECKPOINT.FILE_MISSING', `No checkpoint file at ${file}`, 'not-found');
+  const stat = statSync(file);
+  if (!stat.isFile() || stat.size > MAX_CHECKPOINT_FILE_BYTES) throw new DomainError('CHECKPOINT.MALFORMED', `${file} is not a checkpoint file`, 'validation');
+  const text = readFileSync(file, 'utf8');
+  const checkpoints = text.trimStart().startsWith('{') ? parseCheckpoints(text, file) : [checkpointFromNote(text)];
+  return checkpoints.filter((c) => c.treeHead !== undefined);
+};
+
+/**
+ * The latest tree head in `checkpoints` that verifies under the trusted key (and covers at least
+ * `minSize` events); forged or foreign ones are never used.
+ */
+export const latestTreeHead = (checkpoints: readonly SignedCheckpoint[], publicKey: KeyObject, minSize = 0): SignedCheckpoint => {
+  const valid = checkpoints.filter((c) => c.treeHead && checkCheckpointSignature(c, publicKey) === 'valid');
+  if (valid.length === 0) {
+    throw new DomainError('CHECKPOINT.NONE_VALID', 'No signed tree head there verifies with the trusted ledger key', 'validation', { total: checkpoints.length });
+  }
+  const latest = valid.reduce((a, b) => (b.position >= a.position ? b : a));
+  if (latest.position < minSize) {
+    throw new DomainError('PROOF.NOT_IN_TREE', `The latest signed tree head covers ${latest.position} events, not position ${minSize}`, 'validation', {
+      treeSize: latest.position,
+    });
+  }
+  return latest;
+};
+
+/**
+ * The log's signed statement about its tree at an earlier `size` (as RFC 9162 logs sign any tree
+ * head asked for): the stored root and the chain hash at that position, signed now. Not appended to
+ * the checkpoint file, which records heads as they were reached. A party holding another head for
+ * the same size that differs has the log's two signatures as evidence.
+ */
+export const signTreeHeadAt = async (store: EventStore, key: LedgerSigningKey, size: number, clock: Clock = systemClock): Promise<SignedCheckpoint> => {
+  const head = await store.head();
+  if (!Number.isSafeInteger(size) || size < 1 || size > head.position) {
+    throw new DomainError('PROOF.INVALID_RANGE', `A tree size is a whole number from 1 to the ledger's ${head.position} events`, 'validation', { size });
+  }
+  let hash = GENESIS_HASH;
+  for await (const event of store.readAll({ afterPosition: size - 1, toPosition: size })) hash = event.hash;
+  const root = await storedRoot(storeTree(store), size);
+  return signTreeHeadCheckpoint(key, { position: size, hash, root }, clock.now());
+};
