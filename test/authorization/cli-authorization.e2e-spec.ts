@@ -60,8 +60,12 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
   };
   const newUser = async (role: Role = 'coordinator'): Promise<string> => {
     const username = next('cliuser');
-    const added = await run('admin', ['users', 'add', '--username', username, '--full-name', `CLI ${role}`, '--role', role], { TRIAL_LEDGER_NEW_PASSWORD: PASSWORD });
+    // The administrator's password is temporary: the new user chooses their own before anything else.
+    const temporary = `temporary ${PASSWORD}`;
+    const added = await run('admin', ['users', 'add', '--username', username, '--full-name', `CLI ${role}`, '--role', role], { TRIAL_LEDGER_NEW_PASSWORD: temporary });
     if (added.status !== 0) throw new Error(`fixture: users add ${username} failed: ${added.stdout}${added.stderr}`);
+    const chosen = await run(username, ['users', 'change-password'], { TRIAL_LEDGER_PASSWORD: temporary, TRIAL_LEDGER_NEW_PASSWORD: PASSWORD });
+    if (chosen.status !== 0) throw new Error(`fixture: users change-password ${username} failed: ${chosen.stdout}${chosen.stderr}`);
     return username;
   };
   const file = (name: string, content: string): string => {

@@ -6,11 +6,13 @@ import { cli, tempDir } from './cli-harness';
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/trial-ledger.js');
 const PASSWORD = 'demo workshop passphrase 1';
+/** The investigator's own password, chosen in place of the demo's one-time password. */
+const OWN_PASSWORD = 'karin chose this passphrase';
 const STUDY = 'LANR-HGNET-01';
 
 /** The built binary as a user runs it, with the demo team's shared password in the environment. */
 const run = (argv: readonly string[], input?: string) =>
-  spawnSync(process.execPath, [BIN, ...argv], { input, encoding: 'utf8', env: { ...process.env, TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_DEMO_PASSWORD: PASSWORD } });
+  spawnSync(process.execPath, [BIN, ...argv], { input, encoding: 'utf8', env: { ...process.env, TRIAL_LEDGER_PASSWORD: OWN_PASSWORD, TRIAL_LEDGER_DEMO_PASSWORD: PASSWORD } });
 
 /**
  * `trial-ledger … | head -1`: the reader takes the first chunk and goes away. Resolves with the
@@ -36,6 +38,8 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
   beforeAll(async () => {
     const demo = await cli(['--store', storeUrl, 'demo', '--today', '2026-09-01'], { TRIAL_LEDGER_DEMO_PASSWORD: PASSWORD });
     if (demo.status !== 0) throw new Error(`demo failed: ${demo.stderr}`);
+    const chosen = await cli(['--store', storeUrl, '--as', 'k.lindqvist', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: OWN_PASSWORD });
+    if (chosen.status !== 0) throw new Error(`change-password failed: ${chosen.stderr}`);
   }, 60_000);
   afterAll(() => dir.remove());
 

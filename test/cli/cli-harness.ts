@@ -5,6 +5,7 @@ import type { Actor, Role } from '@trial-ledger/domain';
 import { openEventStore, systemClock } from '@trial-ledger/event-store';
 import { Identity, identityPolicy } from '@trial-ledger/identity';
 import { runCli } from '../../apps/cli/src/program';
+import { addReadyUser } from '../../libs/identity/src/testing';
 
 export interface CliRun {
   readonly status: number;
@@ -59,7 +60,7 @@ export const seedUsers = async (storeUrl: string): Promise<Record<Role, Actor>> 
     const adminActor: Actor = { userId: admin.userId, username: admin.username, fullName: admin.fullName, role: 'admin' };
     const actors: Partial<Record<Role, Actor>> = { admin: adminActor };
     for (const role of ['investigator', 'coordinator', 'monitor', 'regulator'] as const) {
-      const view = await identity.users.addUser(adminActor, { username: role, fullName: `Test ${role}`, role, password: PASSWORD });
+      const view = await addReadyUser(identity, adminActor, { username: role, fullName: `Test ${role}`, role, password: PASSWORD });
       actors[role] = { userId: view.userId, username: view.username, fullName: view.fullName, role };
     }
     return actors as Record<Role, Actor>;

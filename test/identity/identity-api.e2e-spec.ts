@@ -9,7 +9,7 @@ import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/main';
-import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
+import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, addReadyUser, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
 
 describe('Identity over HTTP: login, sessions, users and signatures', () => {
   let dir: string;
@@ -67,10 +67,11 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     expect((await lastIdentityEvent()).type).toBe('LoginFailed');
   });
 
-  it('a locked account is 401 AUTH.ACCOUNT_LOCKED', async () => {
+  it('a locked account answers 401 AUTH.INVALID_CREDENTIALS like a wrong password; the record says it was locked', async () => {
     for (let i = 0; i < 5; i += 1) await request(http).post('/api/v1/auth/login').send({ username: 'ada', password: `wrong ${i} passphrase` });
     const response = await request(http).post('/api/v1/auth/login').send({ username: 'ada', password: PASSWORDS.admin }).expect(401);
-    expect(response.body.code).toBe('AUTH.ACCOUNT_LOCKED');
+    expect(response.body.code).toBe('AUTH.INVALID_CREDENTIALS');
+    expect((await lastIdentityEvent()).data).toMatchObject({ reason: 'account-locked' });
   });
 
   it('a malformed or oversized login body is refused before any authentication and writes nothing', async () => {
@@ -106,7 +107,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
 
   it('a role refusal is 403 AUTH.ROLE_NOT_ALLOWED and recorded as AuthorizationRefused', async () => {
     const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
-    await identity.users.addUser(admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
+    await addReadyUser(identity, admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
     const token = await login('cora', PASSWORDS.coordinator);
     const response = await request(http)
       .post('/api/v1/users')
@@ -121,7 +122,9 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
   it("deactivation through the API stops the user's token at once; the username is never reused", async () => {
     const admin = await login('ada', PASSWORDS.admin);
     await request(http).post('/api/v1/users').set('authorization', `Bearer ${admin}`)
-      .send({ username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator }).expect(201);
+      .send({ username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: `temporary ${PASSWORDS.investigator}` }).expect(201);
+    await request(http).post('/api/v1/auth/password')
+      .send({ username: 'ivan', currentPassword: `temporary ${PASSWORDS.investigator}`, newPassword: PASSWORDS.investigator }).expect(200);
     const ivan = await login('ivan', PASSWORDS.investigator);
     await request(http).post('/api/v1/users/ivan/deactivate').set('authorization', `Bearer ${admin}`).send({ reason: 'left the site' }).expect(200);
     expect((await request(http).get('/api/v1/users').set('authorization', `Bearer ${ivan}`).expect(401)).body.code).toBe('AUTH.USER_DEACTIVATED');
@@ -146,8 +149,8 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     let token: string;
     beforeEach(async () => {
       const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
-      await identity.users.addUser(admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
-      await identity.users.addUser(admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
+      await addReadyUser(identity, admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
+      await addReadyUser(identity, admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'second signer phrase 01' });
       await appendToSubject(store, 'LANR-HGNET-01', 'S001', screenedSubject('S001'), admin);
       token = await login('ivan', PASSWORDS.investigator);
     });
@@ -172,7 +175,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
 
     it('signing as someone else is 403 SIGNATURE.SIGNER_MISMATCH', async () => {
       const response = await request(http).post(path).set('authorization', `Bearer ${token}`)
-        .send({ username: 'iris', password: 'iris passphrase 0001', meaning: 'approval', scope: 'casebook' }).expect(403);
+        .send({ username: 'iris', password: 'second signer phrase 01', meaning: 'approval', scope: 'casebook' }).expect(403);
       expect(response.body.code).toBe('SIGNATURE.SIGNER_MISMATCH');
       expect(await subjectVersion()).toBe(2);
     });

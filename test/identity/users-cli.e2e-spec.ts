@@ -76,7 +76,13 @@ describe('CLI: trial-ledger users', () => {
     });
     expect(JSON.parse(short.stdout).error.code).toBe('PASSWORD.TOO_SHORT');
     await run(['--as', 'ada', 'users', 'add', '--username', 'ivan', '--full-name', 'Ivan', '--role', 'investigator'], { TRIAL_LEDGER_PASSWORD: ADMIN_PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: NEW_PASSWORD });
-    const notAdmin = await run(['--as', 'ivan', 'users', 'deactivate', 'ada', '--json'], { TRIAL_LEDGER_PASSWORD: NEW_PASSWORD });
+    // The administrator's choice is temporary: until ivan chooses his own, he can do nothing else.
+    const temporary = await run(['--as', 'ivan', 'users', 'deactivate', 'ada', '--json'], { TRIAL_LEDGER_PASSWORD: NEW_PASSWORD });
+    expect(temporary.status).not.toBe(0);
+    expect(JSON.parse(temporary.stdout).error.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+    const chosen = await run(['--as', 'ivan', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: NEW_PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: 'my own lantern passphrase' });
+    expect(chosen.status).toBe(0);
+    const notAdmin = await run(['--as', 'ivan', 'users', 'deactivate', 'ada', '--json'], { TRIAL_LEDGER_PASSWORD: 'my own lantern passphrase' });
     expect(JSON.parse(notAdmin.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
     expect(notAdmin.stderr).toMatch(/\[security\] authorization refused: ivan/);
   });

@@ -85,7 +85,7 @@ const runAndRead = async (open: (clock: Clock) => Promise<EventStore>): Promise<
   const store = await open(new TickingClock());
   try {
     const identity = new Identity(store, new TickingClock(), { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
-    const run = await runDemo(store, identity, { seed: SEED, today: TODAY, passwordOf: (user) => `demo parity passphrase of ${user.username}` });
+    const run = await runDemo(store, identity, { seed: SEED, today: TODAY, passwordOf: (user) => `demo parity passphrase of the ${user.role}` });
     const { studyId } = run.scenario;
     const casebooks: Record<string, unknown> = {};
     for (const subject of run.scenario.subjects) {

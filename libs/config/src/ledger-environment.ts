@@ -57,6 +57,7 @@ export class LedgerEnvironment {
   @IsOptional() @WholeNumber(0, 3650) TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS?: string;
   @IsOptional() @WholeNumber(1, 100) TRIAL_LEDGER_MAX_FAILED_ATTEMPTS?: string;
   @IsOptional() @WholeNumber(1, 525_600) TRIAL_LEDGER_LOCKOUT_MINUTES?: string;
+  @IsOptional() @WholeNumber(1, 8760) TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS?: string;
   @IsOptional() @WholeNumber(1, 1440) TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES?: string;
   @IsOptional() @WholeNumber(1, 10_080) TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES?: string;
 
@@ -87,6 +88,7 @@ export const LEDGER_VARIABLES = [
   'TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS',
   'TRIAL_LEDGER_MAX_FAILED_ATTEMPTS',
   'TRIAL_LEDGER_LOCKOUT_MINUTES',
+  'TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS',
   'TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES',
   'TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES',
   'TRIAL_LEDGER_THROTTLE_PER_ADDRESS',
@@ -108,6 +110,7 @@ export interface LedgerConfig {
     readonly passwordMaxAgeDays?: number;
     readonly maxFailedAttempts?: number;
     readonly lockoutMinutes?: number;
+    readonly temporaryPasswordHours?: number;
     readonly sessionInactivityMinutes?: number;
     readonly sessionAbsoluteMinutes?: number;
   };
@@ -163,6 +166,7 @@ export const ledgerConfig = (env: Readonly<Record<string, string | undefined>>):
       passwordMaxAgeDays: num(instance.TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS),
       maxFailedAttempts: num(instance.TRIAL_LEDGER_MAX_FAILED_ATTEMPTS),
       lockoutMinutes: num(instance.TRIAL_LEDGER_LOCKOUT_MINUTES),
+      temporaryPasswordHours: num(instance.TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS),
       sessionInactivityMinutes: num(instance.TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES),
       sessionAbsoluteMinutes: num(instance.TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES),
     },

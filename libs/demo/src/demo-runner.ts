@@ -6,7 +6,7 @@ import { analysePfs } from '@trial-ledger/pfs';
 import { replayStudyOverview } from '@trial-ledger/projections';
 import { generateDemoScenario, type DemoScenario, type DemoStep } from './demo-scenario.generator';
 import { signDemoCasebooks, type DemoSignatures } from './demo-signatures';
-import { createDemoTeam, demoPasswords, type DemoCredential, type DemoUser } from './demo-users';
+import { createDemoTeam, demoPasswords, issueOneTimePasswords, type DemoCredential, type DemoUser } from './demo-users';
 
 export interface DemoRunOptions {
   readonly seed: string | number;
@@ -98,7 +98,8 @@ const codeOf = (error: unknown): string => (error && typeof error === 'object' &
 export const runDemo = async (store: EventStore, identity: Identity, options: DemoRunOptions): Promise<DemoRun> => {
   const protocol = options.protocol ?? loadDefaultProtocol();
   const scenario = generateDemoScenario({ seed: options.seed, today: options.today, protocol });
-  const { actors, credentials } = await createDemoTeam(identity, options.passwordOf ?? demoPasswords());
+  const team = await createDemoTeam(identity, options.passwordOf ?? demoPasswords());
+  const { actors, credentials } = team;
   const actorFor = (role: Role): Actor => {
     const actor = actors.get(role);
     if (!actor) throw new Error(`No demo user with role ${role}`);
@@ -122,7 +123,8 @@ export const runDemo = async (store: EventStore, identity: Identity, options: De
     options.onProgress?.(index + 1, scenario.steps.length);
   }
 
-  const signatures = await signDemoCasebooks(store, identity, scenario, credentials, actorFor);
+  const signatures = await signDemoCasebooks(store, identity, scenario, team.working, actorFor);
+  await issueOneTimePasswords(identity, team);
   const summary = await summariseDemo(store, scenario, { issued: scenario.steps.length, recorded, refused }, signatures);
   const head = await store.head();
   return { scenario, summary, credentials, head: { position: head.position, hash: head.hash } };

@@ -14,7 +14,8 @@ import {
 import { answerRecorded, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import type { EventSource } from '@trial-ledger/event-store';
 import type { IdentityLedger } from './identity-ledger';
-import { checkPasswordStrength, hashPassword } from './password-hasher';
+import { hashPassword } from './password-hasher';
+import { checkPasswordStrength } from './password-strength';
 import type { SessionRegistry } from './session-registry';
 import { actorOf, userView, type RequestOrigin, type UserView } from './user-view';
 
@@ -91,6 +92,12 @@ export class AuthenticationService {
       this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
     }
+    // A lockout (failed logins or signatures, here or in another process) ends every session
+    // opened before it; no session can be opened while it lasts, so "before its end" is enough.
+    if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) {
+      this.sessions.revoke(token as string);
+      throw unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended');
+    }
     if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
       this.sessions.revoke(token as string);
       throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
@@ -116,16 +123,18 @@ export class AuthenticationService {
    * one, which is how an expired password gets changed). Ends the user's open sessions.
    */
   async changePassword(input: { username: string; currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<UserView> {
-    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy);
     if (typeof input.currentPassword !== 'string' || typeof input.username !== 'string') invalid('AUTH.LOGIN_MALFORMED', 'username and currentPassword are required');
     // The password is checked against the state before the command: the attempt is recorded as the
     // user's own only when they proved who they are, and the envelope's actor is fixed before the pipeline reads.
     const user = findUser(await this.ledger.state(), input.username);
+    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy, {
+      username: input.username, fullName: user?.fullName, currentPassword: input.currentPassword,
+    });
     const currentPasswordMatches = await this.ledger.passwordMatches(user, input.currentPassword);
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
     const result = await this.ledger.execute(
-      { type: 'ChangeOwnPassword', data: { username: input.username, currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
+      { type: 'ChangeOwnPassword', data: { username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);
@@ -150,7 +159,7 @@ export class AuthenticationService {
     const user = findUser(await this.ledger.state(), username);
     const passwordMatches = await this.ledger.passwordMatches(user, password);
     const result = await this.ledger.execute(
-      { type: 'AuthenticateWithPassword', data: { username, passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
+      { type: 'AuthenticateWithPassword', data: { username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username), passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     this.ledger.throwOnRefusal(result.events);

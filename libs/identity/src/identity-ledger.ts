@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   IDENTITY_STREAM_ID,
   evolveIdentity,
@@ -26,15 +26,32 @@ import type { SecurityLogger } from './security-logger';
 export class IdentityLedger {
   readonly rules: IdentityRules;
   private cache: { version: number; state: IdentityState } = { version: 0, state: initialIdentityState() };
-  private dummyHash: Promise<string> | null = null;
+  /** Checked for an unknown user, so that a missing account costs the same hashing work as a real one. */
+  private readonly dummyHash: Promise<string>;
 
   constructor(
     readonly store: EventStore,
     readonly clock: Clock,
     readonly policy: IdentityPolicy,
     readonly logger: SecurityLogger,
+    private readonly unknownUsernameKey: Buffer,
   ) {
-    this.rules = { maxFailedAttempts: policy.maxFailedAttempts, lockoutMinutes: policy.lockoutMinutes, passwordMaxAgeDays: policy.passwordMaxAgeDays };
+    this.rules = {
+      maxFailedAttempts: policy.maxFailedAttempts,
+      lockoutMinutes: policy.lockoutMinutes,
+      passwordMaxAgeDays: policy.passwordMaxAgeDays,
+      temporaryPasswordHours: policy.temporaryPasswordHours,
+    };
+    this.dummyHash = hashPassword(randomBytes(16).toString('hex'), policy.scrypt);
+  }
+
+  /**
+   * What a failed attempt records for a username that names nobody: HMAC-SHA256 under a key that is
+   * never written to the ledger (`unknownUsernameKey`), so the record cannot be reversed by guessing.
+   */
+  unknownUsernameDigest(username: unknown): string {
+    const typed = typeof username === 'string' ? username.trim().toLowerCase() : '';
+    return `hmac-sha256:${createHmac('sha256', this.unknownUsernameKey).update(typed, 'utf8').digest('hex')}`;
   }
 
   /** The current identity state, for queries (authentication of a session, user lists). */
@@ -68,18 +85,14 @@ export class IdentityLedger {
   }
 
   /**
-   * False without hashing work for a locked account; for an unknown user a dummy hash is checked so
-   * that response times do not reveal which usernames exist.
+   * The same hashing work whatever the account: an unknown user is checked against a dummy hash, and a
+   * locked account's password is checked but never accepted, so response times do not tell which
+   * usernames exist or which accounts are locked.
    */
   async passwordMatches(user: UserAccount | null, password: unknown): Promise<boolean> {
     if (typeof password !== 'string' || [...password].length > this.policy.passwordMaxLength) return false;
-    if (!user) {
-      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'), this.policy.scrypt);
-      await verifyPasswordHash(password, await this.dummyHash);
-      return false;
-    }
-    if (isLockedOut(user, this.clock.now())) return false;
-    return verifyPasswordHash(password, user.passwordHash);
+    const matches = await verifyPasswordHash(password, user ? user.passwordHash : await this.dummyHash);
+    return user !== null && matches && !isLockedOut(user, this.clock.now());
   }
 
   /** The no-reuse rule: the new password against the current and the policy's number of earlier ones. */

@@ -23,6 +23,8 @@ export interface IdentityPolicy {
   /** Consecutive failures (logins and signatures) that lock the account. */
   readonly maxFailedAttempts: number;
   readonly lockoutMinutes: number;
+  /** Lifetime of an administrator-chosen password (users add, reset-password): it only allows choosing one's own. */
+  readonly temporaryPasswordHours: number;
   /** A session unused this long is closed (SPEC §5: sessions expire after inactivity). */
   readonly sessionInactivityMinutes: number;
   /** A session ends this long after login whatever its use. */
@@ -39,6 +41,7 @@ export const DEFAULT_IDENTITY_POLICY: IdentityPolicy = {
   passwordMaxAgeDays: 90,
   maxFailedAttempts: 5,
   lockoutMinutes: 30,
+  temporaryPasswordHours: 72,
   sessionInactivityMinutes: 15,
   sessionAbsoluteMinutes: 12 * 60,
   scrypt: DEFAULT_SCRYPT,
@@ -68,6 +71,7 @@ export const identityPolicyFromEnv = (env: NodeJS.ProcessEnv = process.env): Ide
     passwordMaxAgeDays: positiveInt(env.TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS),
     maxFailedAttempts: positiveInt(env.TRIAL_LEDGER_MAX_FAILED_ATTEMPTS),
     lockoutMinutes: positiveInt(env.TRIAL_LEDGER_LOCKOUT_MINUTES),
+    temporaryPasswordHours: positiveInt(env.TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS),
     sessionInactivityMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES),
     sessionAbsoluteMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES),
   };

@@ -114,21 +114,28 @@ describe('Identity: login, lockout and expiry', () => {
     expect(last.metadata.recordedAt >= '2026-03-02T09:01:00.000Z').toBe(true);
   });
 
-  it('answers an unknown user exactly like a wrong password, and records it', async () => {
+  it('answers an unknown user exactly like a wrong password, and records a keyed hash instead of what was typed', async () => {
     expect(await codeOf(f.service.auth.login('nobody', 'whatever password', { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
-    expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ attemptedUsername: 'nobody', reason: 'unknown-user', userId: null });
+    expect(await codeOf(f.service.auth.login('NoBody ', 'whatever password', { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
+    const [first, second] = (await f.store.readStream(IDENTITY_STREAM_ID)).slice(-2).map((e) => e.data);
+    expect(first).toMatchObject({ attemptedUsername: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/), reason: 'unknown-user', userId: null });
+    // The same name typed twice correlates; the name itself is nowhere in the record.
+    expect(second.attemptedUsername).toBe(first.attemptedUsername);
+    expect(JSON.stringify(await f.store.readStream(IDENTITY_STREAM_ID))).not.toMatch(/nobody/i);
   });
 
   it('locks the account after 5 consecutive failures, refuses even the right password until the lockout ends', async () => {
     for (let i = 1; i <= 4; i += 1) expect(await codeOf(f.service.auth.login('ivan', `wrong ${i} passphrase`, { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
-    expect(await codeOf(f.service.auth.login('ivan', 'wrong 5 passphrase', { source: 'api' }))).toBe('AUTH.ACCOUNT_LOCKED');
+    // The locking attempt and those during the lock answer as any wrong password does; the record says why.
+    expect(await codeOf(f.service.auth.login('ivan', 'wrong 5 passphrase', { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
     const lock = (await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!;
     expect(lock.type).toBe('AccountLockedOut');
     expect(lock).toMatchObject({ schemaVersion: 2, data: { username: 'ivan', consecutiveFailures: 5, lockedUntil: '2026-03-02T09:30:00.000Z' } });
     expect(f.logger.warnings.at(-1)).toMatch(/account locked: ivan/);
 
     f.clock.advance(29 * MINUTE);
-    expect(await codeOf(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' }))).toBe('AUTH.ACCOUNT_LOCKED');
+    expect(await codeOf(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
+    expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'account-locked' });
     f.clock.advance(MINUTE);
     await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).resolves.toMatchObject({ actor: { username: 'ivan' } });
   });
@@ -151,13 +158,14 @@ describe('Identity: login, lockout and expiry', () => {
 
   it('a change of password with the wrong current password counts as a failure and changes nothing', async () => {
     expect(await codeOf(f.service.auth.changePassword({ username: 'ivan', currentPassword: 'wrong wrong wrong', newPassword: 'a fresh investigator phrase' }, { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
-    expect(await identityTypes(f)).not.toContain('PasswordChanged');
+    expect((await identityTypes(f)).at(-1)).toBe('LoginFailed');
     await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).resolves.toBeDefined();
   });
 
   it('refuses a deactivated user at login', async () => {
     await f.service.users.deactivateUser(f.admin, { username: 'ivan' });
-    expect(await codeOf(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' }))).toBe('AUTH.USER_DEACTIVATED');
+    expect(await codeOf(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' }))).toBe('AUTH.INVALID_CREDENTIALS');
+    expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'user-deactivated' });
     await f.service.users.reactivateUser(f.admin, { username: 'ivan', reason: 'back on the study' });
     await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).resolves.toBeDefined();
   });
@@ -186,7 +194,8 @@ describe('Identity: password reuse', () => {
 
   it('an admin reset forces a change at the next login', async () => {
     await f.service.users.resetPassword(f.admin, { username: 'cora', newPassword: 'temporary passphrase 1', reason: 'forgotten password' });
-    expect(await codeOf(f.service.auth.login('cora', 'temporary passphrase 1', { source: 'api' }))).toBe('AUTH.PASSWORD_EXPIRED');
+    expect(await codeOf(f.service.auth.login('cora', 'temporary passphrase 1', { source: 'api' }))).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+    expect(await codeOf(f.service.auth.verifyPassword('cora', 'temporary passphrase 1'))).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
     await f.service.auth.changePassword({ username: 'cora', currentPassword: 'temporary passphrase 1', newPassword: 'my own passphrase 1' }, { source: 'api' });
     await expect(f.service.auth.login('cora', 'my own passphrase 1', { source: 'api' })).resolves.toBeDefined();
   });
@@ -332,8 +341,8 @@ describe('Identity: electronic signatures', () => {
   });
 
   it('refuses signing as someone else, even with their right password', async () => {
-    await f.service.users.addUser(f.admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ username: 'iris', password: 'iris passphrase 0001' })))).toBe('SIGNATURE.SIGNER_MISMATCH');
+    await f.service.users.addUser(f.admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'second signer phrase 01' });
+    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ username: 'iris', password: 'second signer phrase 01' })))).toBe('SIGNATURE.SIGNER_MISMATCH');
     expect(await subjectVersion()).toBe(2);
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'signer-mismatch', attemptedSigner: 'iris', username: 'ivan' });
   });

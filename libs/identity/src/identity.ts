@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { AuthenticationService } from './authentication.service';
 import { AuthorizationLog } from './authorization-log';
@@ -11,6 +12,12 @@ import { UserAdministrationService } from './user-administration.service';
 export interface IdentityOptions {
   /** Where security events are reported as they happen (§11.300(d)); stderr by default. */
   readonly logger?: SecurityLogger;
+  /**
+   * The key of the hash recorded for a failed attempt that names no user. Kept outside the ledger;
+   * by default a random key per process (documented choice: repeated attempts correlate within one
+   * server's lifetime, and nothing recorded can be reversed later, even by whoever holds the ledger).
+   */
+  readonly unknownUsernameKey?: Buffer;
 }
 
 /**
@@ -28,7 +35,7 @@ export class Identity {
 
   constructor(store: EventStore, clock: Clock, policy: Partial<IdentityPolicy> = {}, options: IdentityOptions = {}) {
     this.policy = identityPolicy(policy);
-    const ledger = new IdentityLedger(store, clock, this.policy, options.logger ?? stderrSecurityLogger);
+    const ledger = new IdentityLedger(store, clock, this.policy, options.logger ?? stderrSecurityLogger, options.unknownUsernameKey ?? randomBytes(32));
     const sessions = new SessionRegistry({ inactivityMs: this.policy.sessionInactivityMinutes * 60_000, absoluteMs: this.policy.sessionAbsoluteMinutes * 60_000 });
     this.authorization = new AuthorizationLog(ledger);
     this.users = new UserAdministrationService(ledger, this.authorization, sessions);

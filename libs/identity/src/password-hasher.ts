@@ -1,6 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { invalid } from '@trial-ledger/domain';
-import type { IdentityPolicy, ScryptParameters } from './identity-policy';
+import type { ScryptParameters } from './identity-policy';
 
 /**
  * scrypt (RFC 7914), memory-hard, from `node:crypto`. Stored as a PHC-style string that names the
@@ -30,17 +29,4 @@ export const verifyPassword = async (password: string, phc: string): Promise<boo
   const expected = Buffer.from(m[5], 'base64');
   const key = await scryptAsync(password.normalize('NFC'), salt, expected.length, { N, r, p, maxmem: maxmem(N, r, p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
-};
-
-/** §11.300: no empty, short or absurdly long passwords. Checked before any hashing. */
-export const checkPasswordStrength = (password: unknown, policy: Pick<IdentityPolicy, 'passwordMinLength' | 'passwordMaxLength'>): string => {
-  if (typeof password !== 'string') return invalid('PASSWORD.REQUIRED', 'A password is required');
-  const length = [...password].length;
-  if (length < policy.passwordMinLength) {
-    invalid('PASSWORD.TOO_SHORT', `A password has at least ${policy.passwordMinLength} characters`, { minLength: policy.passwordMinLength });
-  }
-  if (length > policy.passwordMaxLength) {
-    invalid('PASSWORD.TOO_LONG', `A password has at most ${policy.passwordMaxLength} characters`, { maxLength: policy.passwordMaxLength });
-  }
-  return password;
 };

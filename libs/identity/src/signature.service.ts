@@ -13,7 +13,7 @@ import {
   type SignatureState,
   type UserAccount,
 } from '@trial-ledger/domain';
-import { answerRecorded, handleCommand, signatureCommandPlan, toRecorded, type SignatureEvent } from '@trial-ledger/command-pipeline';
+import { answerRecorded, handleCommand, requestFingerprint, signatureCommandPlan, toRecorded, type SignatureEvent } from '@trial-ledger/command-pipeline';
 import type { AuthorizationLog } from './authorization-log';
 import type { IdentityLedger } from './identity-ledger';
 import { signedHashOf, verifySignature, type SignatureVerification } from './signature-hash';
@@ -29,6 +29,8 @@ export interface SignRecordRequest {
   readonly scope: SignatureScope;
   /** The subject stream version the signer reviewed (the `ETag` they saw); refused if it moved. */
   readonly expectedVersion?: number;
+  /** Like every command's: the same key answers the first signature again instead of signing twice. */
+  readonly idempotencyKey?: string | null;
 }
 
 export interface SignatureResult {
@@ -46,6 +48,8 @@ export interface SignatureResult {
   readonly targetEventId: string | null;
   /** The subject stream's version after the signature (the new `ETag`). */
   readonly streamVersion: number;
+  /** True when an earlier request with the same idempotency key is answered again; nothing was signed. */
+  readonly repeated: boolean;
 }
 
 /**
@@ -94,7 +98,14 @@ export class SignatureService {
       { studyId, subjectId, meaning: request.meaning, scope, signer: { userId: signer.userId, username: signer.username, fullName: signer.fullName } },
       signedHashOf,
     );
-    const outcome = await handleCommand(this.ledger.store, plan, { actor: actorOf(signer), source: origin.source, expectedVersion: request.expectedVersion }, { clock: this.ledger.clock });
+    const idempotencyKey = request.idempotencyKey ?? null;
+    // The key is bound to what is signed and by whom, never to the password (the fingerprint is kept).
+    const requestHash = idempotencyKey === null ? null : requestFingerprint({ type, studyId, subjectId, meaning: request.meaning, scope, signer: signer.username });
+    const outcome = await handleCommand(
+      this.ledger.store, plan,
+      { actor: actorOf(signer), source: origin.source, expectedVersion: request.expectedVersion, idempotencyKey, requestHash },
+      { clock: this.ledger.clock },
+    );
     return answerRecorded(outcome, () => {
       const written = toRecorded<SignatureEvent>(outcome.events[0]);
       const data = written.data;
@@ -112,6 +123,7 @@ export class SignatureService {
         signedHash: data.signedHash,
         targetEventId: written.type === 'RecordSigned' ? written.data.targetEventId : null,
         streamVersion: outcome.primaryVersion,
+        repeated: outcome.repeated,
       };
     });
   }

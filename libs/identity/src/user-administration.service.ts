@@ -14,7 +14,8 @@ import { answerRecorded, type IdentityCommandResult } from '@trial-ledger/comman
 import type { EventSource } from '@trial-ledger/event-store';
 import type { AuthorizationLog } from './authorization-log';
 import type { IdentityLedger } from './identity-ledger';
-import { checkPasswordStrength, hashPassword } from './password-hasher';
+import { hashPassword } from './password-hasher';
+import { checkPasswordStrength } from './password-strength';
 import type { SessionRegistry } from './session-registry';
 import { userView, type UserView } from './user-view';
 
@@ -42,7 +43,8 @@ export class UserAdministrationService {
 
   /** The first administrator, from the CLI; refused once an administrator exists (`IDENTITY.ADMIN_EXISTS`). */
   async createFirstAdmin(input: { username: string; fullName: string; password: string }, source: EventSource = 'cli'): Promise<UserView> {
-    const passwordHash = await hashPassword(checkPasswordStrength(input.password, this.ledger.policy), this.ledger.policy.scrypt);
+    const password = checkPasswordStrength(input.password, this.ledger.policy, { username: input.username, fullName: input.fullName });
+    const passwordHash = await hashPassword(password, this.ledger.policy.scrypt);
     const result = await this.ledger.execute(
       { type: 'CreateFirstAdmin', data: { userId: uuidv7(), username: input.username, fullName: input.fullName, passwordHash } },
       SYSTEM_ACTOR, source, 'first administrator created from the CLI',
@@ -52,7 +54,8 @@ export class UserAdministrationService {
 
   async addUser(actor: Actor, input: NewUserInput, source: EventSource = 'api'): Promise<UserView> {
     await this.authorization.authorize(actor, ['admin'], 'add users', source);
-    const passwordHash = await hashPassword(checkPasswordStrength(input.password, this.ledger.policy), this.ledger.policy.scrypt);
+    const password = checkPasswordStrength(input.password, this.ledger.policy, { username: input.username, fullName: input.fullName });
+    const passwordHash = await hashPassword(password, this.ledger.policy.scrypt);
     const result = await this.ledger.execute(
       { type: 'CreateUser', data: { userId: uuidv7(), username: input.username, fullName: input.fullName, role: input.role, passwordHash } },
       actor, source, input.reason ?? null,
@@ -84,7 +87,8 @@ export class UserAdministrationService {
   /** An administrator sets a temporary password; the user must change it before the next login. */
   async resetPassword(actor: Actor, input: { username: string; newPassword: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
     await this.authorization.authorize(actor, ['admin'], 'reset passwords', source);
-    const password = checkPasswordStrength(input.newPassword, this.ledger.policy);
+    const owner = findUser(await this.ledger.state(), input.username);
+    const password = checkPasswordStrength(input.newPassword, this.ledger.policy, { username: input.username, fullName: owner?.fullName });
     const passwordHash = await hashPassword(password, this.ledger.policy.scrypt);
     const result = await this.ledger.execute(
       async (state) => {

@@ -8,7 +8,7 @@ import type { DestinationStream } from 'pino';
 import type { Role } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
-import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
+import { FAST_SCRYPT, RecordingLogger, addReadyUser } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
 import { configureApp } from '../../../apps/api/src/main';
 
@@ -66,7 +66,7 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
   const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
   await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
   const admin = await identity.auth.verifyPassword('ada', 'correct horse battery staple', 'cli');
-  for (const user of USERS) await identity.users.addUser(admin, user, 'cli');
+  for (const user of USERS) await addReadyUser(identity, admin, user, 'cli');
   const login = async (username: string, password: string): Promise<string> => (await identity.auth.login(username, password, { source: 'api' })).token;
   const tokens: Tokens = {
     admin: await login('ada', 'correct horse battery staple'),

@@ -6,7 +6,7 @@ import type { EventStore, FixedClock, StoredEvent } from '@trial-ledger/event-st
 import { Identity } from '@trial-ledger/identity';
 import type { KeyObject } from 'node:crypto';
 import { baselineAssessment, dose, eligibility, followUp, screening, subjectCommand } from '../../../libs/domain/src/subject/testing/subject.fixtures';
-import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
+import { FAST_SCRYPT, RecordingLogger, addReadyUser } from '../../../libs/identity/src/testing';
 
 export const STUDY_ID = 'LANR-HGNET-01';
 const PASSWORD = { ada: 'correct horse battery staple', ivan: 'investigator passphrase 1', cora: 'coordinator passphrase 1', mona: 'monitor passphrase 0001' };
@@ -51,8 +51,8 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
   await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORD.ada }, 'cli');
   const ada = await identity.auth.verifyPassword('ada', PASSWORD.ada, 'cli');
-  await identity.users.addUser(ada, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORD.ivan }, 'cli');
-  await identity.users.addUser(ada, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORD.cora }, 'cli');
+  await addReadyUser(identity, ada, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORD.ivan }, 'cli');
+  await addReadyUser(identity, ada, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORD.cora }, 'cli');
   const ivan = await identity.auth.verifyPassword('ivan', PASSWORD.ivan, 'cli');
   const cora = await identity.auth.verifyPassword('cora', PASSWORD.cora, 'cli');
   const run = async (command: Command, actor: Actor, stepMs = 120_000): Promise<StoredEvent> => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { loadDefaultProtocol, type Actor, type Role } from '@trial-ledger/domain';
 import { bodies, type ApiTestApp } from '../../api/support/api-test-app';
+import { addReadyUser } from '../../../libs/identity/src/testing';
 
 /** One concrete, valid request for a route, built on state prepared for it. */
 export interface PreparedCall {
@@ -111,7 +112,7 @@ export class MatrixContext {
   /** A new user account (created by the administrator through the identity service, as the CLI would). */
   async freshUser(role: Role): Promise<{ username: string; password: string }> {
     const username = this.next('authz');
-    await this.api.identity.users.addUser(await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
+    await addReadyUser(this.api.identity, await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
     return { username, password: PASSWORD };
   }
 

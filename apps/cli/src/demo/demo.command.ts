@@ -110,7 +110,9 @@ const describeRun = (run: DemoRun, sharedPassword: boolean): string =>
     describeSummary(run.summary),
     line('head', `position ${run.head.position}, hash ${run.head.hash}`),
     '',
-    sharedPassword ? 'Demo team (password from TRIAL_LEDGER_DEMO_PASSWORD):' : 'Demo team (passwords shown once; use with --as USER and TRIAL_LEDGER_PASSWORD):',
+    sharedPassword
+      ? 'Demo team (one-time password from TRIAL_LEDGER_DEMO_PASSWORD; each user but the administrator first chooses their own with `users change-password`):'
+      : 'Demo team (one-time passwords shown once; each user but the administrator first chooses their own with `users change-password --as USER`):',
     ...run.credentials.map((c) => `  ${c.username.padEnd(12)} ${c.role.padEnd(12)} ${c.fullName.padEnd(20)} ${sharedPassword ? '' : c.password}`.trimEnd()),
   ].join('\n');
 

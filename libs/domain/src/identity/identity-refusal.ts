@@ -5,10 +5,20 @@ import type { IdentityEvent, LoginFailureReason, SignatureFailureReason } from '
 const LOGIN_REFUSALS: Readonly<Record<LoginFailureReason, readonly [string, string]>> = {
   'unknown-user': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
   'wrong-password': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
-  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; try again later or ask an administrator'],
-  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated'],
+  // A locked or deactivated account answers exactly as a wrong password does: the answer must not
+  // tell an attacker which usernames exist or which accounts they have locked. The record says why.
+  'account-locked': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
+  'user-deactivated': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
   'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it (POST /api/v1/auth/password or `trial-ledger users change-password`)'],
+  'password-change-required': [
+    'AUTH.PASSWORD_CHANGE_REQUIRED',
+    'The password was set by an administrator and is temporary; choose your own first (POST /api/v1/auth/password or `trial-ledger users change-password`)',
+  ],
+  'temporary-password-expired': ['AUTH.TEMPORARY_PASSWORD_EXPIRED', 'The temporary password has expired; ask an administrator for a new one'],
 };
+
+/** 403, not 401: the credentials are right, but the account may do nothing else until the password is changed. */
+const FORBIDDEN_LOGIN_REASONS: ReadonlySet<LoginFailureReason> = new Set(['password-change-required']);
 
 const SIGNATURE_REFUSALS: Readonly<Record<SignatureFailureReason, readonly [string, string]>> = {
   'wrong-password': ['SIGNATURE.PASSWORD_INVALID', 'The password entered for the signature is wrong; nothing was signed'],
@@ -16,6 +26,7 @@ const SIGNATURE_REFUSALS: Readonly<Record<SignatureFailureReason, readonly [stri
   'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; nothing was signed'],
   'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated; nothing was signed'],
   'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it before signing'],
+  'password-change-required': ['AUTH.PASSWORD_CHANGE_REQUIRED', 'The password is temporary; choose your own before signing'],
 };
 
 /**
@@ -26,9 +37,9 @@ export const identityRefusal = (events: readonly IdentityEvent[]): DomainError |
   const lockedOut = events.find((e) => e.type === 'AccountLockedOut');
   for (const event of events) {
     if (event.type === 'LoginFailed') {
-      const reason = lockedOut ? 'account-locked' : event.data.reason;
-      const [code, message] = LOGIN_REFUSALS[reason];
-      return new DomainError(code, message, 'unauthenticated', { reason });
+      const [code, message] = LOGIN_REFUSALS[event.data.reason];
+      // No details: the body of every failed login is the same whatever the reason recorded.
+      return new DomainError(code, message, FORBIDDEN_LOGIN_REASONS.has(event.data.reason) ? 'forbidden' : 'unauthenticated');
     }
     if (event.type === 'SignatureFailed') {
       const [code, message] = SIGNATURE_REFUSALS[event.data.reason];

@@ -17,7 +17,7 @@ import { redactIdentityEvent } from './identity.events';
 
 /** Given these events, when this command, then these events (or this refusal). */
 const NOW = '2026-03-02T09:00:00.000Z';
-const rules = { maxFailedAttempts: 3, lockoutMinutes: 30, passwordMaxAgeDays: 90 };
+const rules = { maxFailedAttempts: 3, lockoutMinutes: 30, passwordMaxAgeDays: 90, temporaryPasswordHours: 72 };
 const ADA: Actor = { userId: 'u-ada', username: 'ada', fullName: 'Ada Admin', role: 'admin' };
 const IVAN: Actor = { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator' };
 
@@ -45,7 +45,7 @@ const ivanCreated: IdentityEvent = {
 const ivanDeactivated: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-ivan', username: 'ivan', at: NOW } };
 const login = (passwordMatches: boolean, username = 'ivan'): IdentityCommand => ({
   type: 'AuthenticateWithPassword',
-  data: { username, passwordMatches, purpose: 'login', sessionId: 's-1', ip: '10.0.0.1' },
+  data: { username, unknownUsernameDigest: 'hmac-sha256:digest', passwordMatches, purpose: 'login', sessionId: 's-1', ip: '10.0.0.1' },
 });
 
 describe('identity decider: CreateFirstAdmin', () => {
@@ -127,9 +127,9 @@ describe('identity decider: authentication', () => {
       { type: 'LoginSucceeded', data: { userId: 'u-ivan', username: 'ivan', purpose: 'login', sessionId: 's-1', ip: '10.0.0.1', at: NOW } },
     ]);
   });
-  it('records an unknown user as a failure, without an account to count against', () => {
+  it('records an unknown user as a failure, by the digest instead of what was typed, without an account to count against', () => {
     const [event] = when([adaCreated], login(false, 'nobody'));
-    expect(event).toMatchObject({ type: 'LoginFailed', data: { attemptedUsername: 'nobody', userId: null, reason: 'unknown-user' } });
+    expect(event).toMatchObject({ type: 'LoginFailed', data: { attemptedUsername: 'hmac-sha256:digest', userId: null, reason: 'unknown-user' } });
     expect(identityRefusal([event])?.code).toBe('AUTH.INVALID_CREDENTIALS');
   });
   it('counts consecutive failures and locks the account at the limit', () => {
@@ -142,7 +142,8 @@ describe('identity decider: authentication', () => {
     const locking = when(history, login(false));
     expect(locking.map((e) => e.type)).toEqual(['LoginFailed', 'AccountLockedOut']);
     expect(locking[1].data).toMatchObject({ consecutiveFailures: 3, lockedUntil: '2026-03-02T09:30:00.000Z' });
-    expect(identityRefusal(locking)?.code).toBe('AUTH.ACCOUNT_LOCKED');
+    // Answered as any wrong password: the answer must not tell which accounts an attacker has locked.
+    expect(identityRefusal(locking)?.code).toBe('AUTH.INVALID_CREDENTIALS');
     history.push(...locking);
     // While locked even the right password is refused, and the count does not move.
     expect(when(history, login(true))[0].data).toMatchObject({ reason: 'account-locked' });
@@ -159,7 +160,7 @@ describe('identity decider: authentication', () => {
 
 describe('identity decider: passwords', () => {
   const change = (currentPasswordMatches: boolean, reusesRecentPassword = false): IdentityCommand => ({
-    type: 'ChangeOwnPassword', data: { username: 'ivan', currentPasswordMatches, passwordHash: '$scrypt$new', reusesRecentPassword, ip: null },
+    type: 'ChangeOwnPassword', data: { username: 'ivan', unknownUsernameDigest: 'hmac-sha256:digest', currentPasswordMatches, passwordHash: '$scrypt$new', reusesRecentPassword, ip: null },
   });
   it('changes the password with the right current one, even once it expired', () => {
     const [event] = when([adaCreated, ivanCreated], change(true), context(IVAN, '2026-12-01T00:00:00.000Z'));
@@ -177,7 +178,22 @@ describe('identity decider: passwords', () => {
   it('an admin reset forces a change at the next login', () => {
     const [reset] = when([adaCreated, ivanCreated], { type: 'ResetPassword', data: { username: 'ivan', passwordHash: '$scrypt$tmp', reusesRecentPassword: false } });
     expect(reset.data).toMatchObject({ mustChange: true });
-    expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-expired' });
+    expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-change-required' });
+  });
+  it('a user added by an administrator has a temporary password: only a change of password, within its lifetime', () => {
+    const [added] = when([adaCreated], { type: 'CreateUser', data: { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', passwordHash: '$scrypt$tmp' } });
+    expect(added.data).toMatchObject({ mustChange: true, bootstrap: false });
+    const refused = when([adaCreated, added], login(true));
+    expect(refused[0].data).toMatchObject({ reason: 'password-change-required' });
+    expect(identityRefusal(refused)).toMatchObject({ code: 'AUTH.PASSWORD_CHANGE_REQUIRED', kind: 'forbidden' });
+    const signing = when([adaCreated, added], { type: 'VerifySigner', data: { attemptedSigner: 'ivan', passwordMatches: true, studyId: 'S', subjectId: 'S001', ip: null } }, context(IVAN));
+    expect(identityRefusal(signing)?.code).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');
+    expect(when([adaCreated, added], change(true))).toEqual([expect.objectContaining({ type: 'PasswordChanged', data: expect.objectContaining({ mustChange: false }) })]);
+    const late = context(IVAN, new Date(Date.parse(NOW) + 72 * 3_600_000).toISOString());
+    const expired = when([adaCreated, added], change(true), late);
+    expect(identityRefusal(expired)?.code).toBe('AUTH.TEMPORARY_PASSWORD_EXPIRED');
+    // Events recorded before temporary passwords existed (no `mustChange`) keep their meaning.
+    expect(when([adaCreated, ivanCreated], login(true))[0].type).toBe('LoginSucceeded');
   });
 });
 

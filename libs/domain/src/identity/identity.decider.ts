@@ -24,6 +24,8 @@ export interface IdentityRules {
   readonly lockoutMinutes: number;
   /** Password age after which a change is forced; 0 = never expires. */
   readonly passwordMaxAgeDays: number;
+  /** How long an administrator-chosen (temporary) password can be used to choose one's own. */
+  readonly temporaryPasswordHours: number;
 }
 
 export interface IdentityContext extends CommandMetadata {
@@ -73,13 +75,26 @@ export type IdentityCommand =
   | { readonly type: 'ReactivateUser'; readonly data: { username: string } }
   | {
       readonly type: 'ChangeOwnPassword';
-      readonly data: { username: string; currentPasswordMatches: boolean; passwordHash: PasswordHash; reusesRecentPassword: boolean; ip: string | null };
+      readonly data: {
+        username: string; unknownUsernameDigest: string; currentPasswordMatches: boolean; passwordHash: PasswordHash; reusesRecentPassword: boolean; ip: string | null;
+      };
     }
   /** An administrator sets a temporary password; the user must change it at the next login. */
   | { readonly type: 'ResetPassword'; readonly data: { username: string; passwordHash: PasswordHash; reusesRecentPassword: boolean } }
   | {
       readonly type: 'AuthenticateWithPassword';
-      readonly data: { username: string; passwordMatches: boolean; purpose: Exclude<AuthenticationPurpose, 'change-password'>; sessionId: string | null; ip: string | null };
+      readonly data: {
+        username: string;
+        /**
+         * What a failure records instead of a username that names nobody (a keyed hash made by the
+         * application): a password typed into the username field must not enter the permanent record.
+         */
+        unknownUsernameDigest: string;
+        passwordMatches: boolean;
+        purpose: Exclude<AuthenticationPurpose, 'change-password'>;
+        sessionId: string | null;
+        ip: string | null;
+      };
     }
   | { readonly type: 'Logout'; readonly data: { sessionId: string } }
   | { readonly type: 'RecordAuthorizationRefused'; readonly data: { action: string; allowedRoles: readonly Role[] } }
@@ -150,10 +165,13 @@ export const passwordExpiresAt = (user: UserAccount, rules: Pick<IdentityRules, 
   rules.passwordMaxAgeDays > 0 ? new Date(Date.parse(user.passwordChangedAt) + rules.passwordMaxAgeDays * 86_400_000).toISOString() : null;
 
 export const isPasswordExpired = (user: UserAccount, now: string, rules: Pick<IdentityRules, 'passwordMaxAgeDays'>): boolean => {
-  if (user.mustChangePassword) return true;
   const expiresAt = passwordExpiresAt(user, rules);
   return expiresAt !== null && Date.parse(now) >= Date.parse(expiresAt);
 };
+
+/** A temporary password past its lifetime: not even a change of password is accepted with it. */
+export const isTemporaryPasswordExpired = (user: UserAccount, now: string, rules: Pick<IdentityRules, 'temporaryPasswordHours'>): boolean =>
+  user.mustChangePassword && Date.parse(now) >= Date.parse(user.passwordChangedAt) + rules.temporaryPasswordHours * 3_600_000;
 
 const update = (state: IdentityState, username: string, change: (user: UserAccount) => UserAccount): IdentityState => {
   if (state.status !== 'initialised') return state;
@@ -170,7 +188,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
       const usernamesById = state.status === 'initialised' ? state.usernamesById : new Map<string, string>();
       const account: UserAccount = {
         userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt, deactivatedAt: null,
-        passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
+        passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: d.mustChange === true, previousPasswordHashes: [],
         consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
       };
       return { status: 'initialised', users: new Map(users).set(d.username, account), usernamesById: new Map(usernamesById).set(d.userId, d.username) };
@@ -265,11 +283,11 @@ const loginFailed = (
 const decideAuthentication = (
   state: IdentityState,
   context: IdentityContext,
-  attempt: { username: string; passwordMatches: boolean; purpose: AuthenticationPurpose; ip: string | null },
+  attempt: { username: string; unknownUsernameDigest: string; passwordMatches: boolean; purpose: AuthenticationPurpose; ip: string | null },
   allowExpired: boolean,
 ): IdentityEvent[] | null => {
-  const attempted = normaliseUsername(attempt.username);
-  const user = findUser(state, attempted);
+  const user = findUser(state, attempt.username);
+  const attempted = user ? user.username : attempt.unknownUsernameDigest;
   const fail = (reason: LoginFailureReason, failures: number): LoginFailed =>
     loginFailed(attempted, user, attempt.purpose, reason, failures, attempt.ip, context.now);
   if (!user) return [fail('unknown-user', 0)];
@@ -280,6 +298,9 @@ const decideAuthentication = (
     return [fail('wrong-password', failures), ...lockout];
   }
   if (!user.active) return [fail('user-deactivated', user.consecutiveFailures)];
+  if (isTemporaryPasswordExpired(user, context.now, context.rules)) return [fail('temporary-password-expired', user.consecutiveFailures)];
+  // `allowExpired` is the change of password itself: the one thing a temporary or expired password allows.
+  if (!allowExpired && user.mustChangePassword) return [fail('password-change-required', user.consecutiveFailures)];
   if (!allowExpired && isPasswordExpired(user, context.now, context.rules)) return [fail('password-expired', user.consecutiveFailures)];
   return null;
 };
@@ -307,7 +328,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
         type: 'UserCreated',
         data: {
           userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role,
-          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false,
+          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
         },
       }];
     }
@@ -335,7 +356,10 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
     case 'ChangeOwnPassword': {
       const failure = decideAuthentication(
         state, context,
-        { username: command.data.username, passwordMatches: command.data.currentPasswordMatches, purpose: 'change-password', ip: command.data.ip },
+        {
+          username: command.data.username, unknownUsernameDigest: command.data.unknownUsernameDigest,
+          passwordMatches: command.data.currentPasswordMatches, purpose: 'change-password', ip: command.data.ip,
+        },
         true,
       );
       if (failure) return failure;
@@ -385,6 +409,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
         const { failures, lockout } = countFailure(account, context);
         return [fail('wrong-password', failures), ...lockout];
       }
+      if (account.mustChangePassword) return [fail('password-change-required', account.consecutiveFailures)];
       if (isPasswordExpired(account, context.now, context.rules)) return [fail('password-expired', account.consecutiveFailures)];
       return [];
     }

@@ -25,6 +25,11 @@ export type UserCreated = DomainEvent<'UserCreated', {
   createdAt: string;
   /** True for the first administrator, created from the CLI when no administrator existed. */
   bootstrap: boolean;
+  /**
+   * True when an administrator chose the password (`users add`): it is temporary and must be
+   * changed before anything else. Absent on events recorded before temporary passwords existed.
+   */
+  mustChange?: boolean;
 }>;
 export type UserRoleChanged = DomainEvent<'UserRoleChanged', { userId: string; username: string; from: Role; to: Role }>;
 /** Access withdrawn (Part 11 §11.10(d)); the username stays taken forever. */
@@ -40,7 +45,12 @@ export type PasswordChanged = DomainEvent<'PasswordChanged', {
 }>;
 
 /** Why an authentication attempt failed. `unknown-user` and `wrong-password` look the same to the client. */
-export type LoginFailureReason = 'unknown-user' | 'wrong-password' | 'account-locked' | 'user-deactivated' | 'password-expired';
+export type LoginFailureReason =
+  | 'unknown-user' | 'wrong-password' | 'account-locked' | 'user-deactivated' | 'password-expired'
+  /** The right temporary password: only a change of password is allowed with it. */
+  | 'password-change-required'
+  /** A temporary password older than the policy's lifetime: an administrator must issue another. */
+  | 'temporary-password-expired';
 /** What the password was entered for: a session (API), a CLI run (`--as`), or a change of password. */
 export type AuthenticationPurpose = 'login' | 'cli' | 'change-password';
 
@@ -55,7 +65,10 @@ export type LoginSucceeded = DomainEvent<'LoginSucceeded', {
   at: string;
 }>;
 export type LoginFailed = DomainEvent<'LoginFailed', {
-  /** The username as typed (normalised), whether or not such a user exists. */
+  /**
+   * The username (normalised) when it names an existing user; otherwise a keyed hash of what was
+   * typed (`hmac-sha256:…`), so that a password typed into the username field is never recorded.
+   */
   attemptedUsername: string;
   userId: string | null;
   purpose: AuthenticationPurpose;
@@ -81,7 +94,7 @@ export type AuthorizationRefused = DomainEvent<'AuthorizationRefused', {
   allowedRoles: Role[];
   at: string;
 }>;
-export type SignatureFailureReason = 'wrong-password' | 'signer-mismatch' | 'account-locked' | 'user-deactivated' | 'password-expired';
+export type SignatureFailureReason = 'wrong-password' | 'signer-mismatch' | 'account-locked' | 'user-deactivated' | 'password-expired' | 'password-change-required';
 /** A refused electronic signature (Part 11 §11.200(a), §11.300(d)); nothing was signed. */
 export type SignatureFailed = DomainEvent<'SignatureFailed', {
   userId: string;

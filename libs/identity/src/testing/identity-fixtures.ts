@@ -1,9 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { subjectStreamId, type Actor } from '@trial-ledger/domain';
-import { FixedClock, SqliteEventStore, type EventStore, type NewEvent, type StoredEvent } from '@trial-ledger/event-store';
+import { FixedClock, SqliteEventStore, type EventSource, type EventStore, type NewEvent, type StoredEvent } from '@trial-ledger/event-store';
 import { Identity } from '../identity';
 import type { SecurityLogger } from '../security-logger';
 import type { IdentityPolicy, ScryptParameters } from '../identity-policy';
+import type { NewUserInput } from '../user-administration.service';
+import type { UserView } from '../user-view';
 
 /** Cheap scrypt for tests (the production default is N = 2^15). */
 export const FAST_SCRYPT: ScryptParameters = { cost: 2 ** 10, blockSize: 8, parallelization: 1, keyLength: 32, saltLength: 16 };
@@ -36,6 +38,16 @@ export interface IdentityFixture {
   readonly monitor: Actor;
 }
 
+/**
+ * Adds a user as an administrator does (with a temporary password), then has the user choose
+ * `input.password` through the real change-password command: the account is ready to work.
+ */
+export const addReadyUser = async (identity: Identity, admin: Actor, input: NewUserInput, source: EventSource = 'cli'): Promise<UserView> => {
+  const temporary = `temporary ${input.password}`;
+  await identity.users.addUser(admin, { ...input, password: temporary }, source);
+  return identity.auth.changePassword({ username: input.username, currentPassword: temporary, newPassword: input.password }, { source });
+};
+
 /** An in-memory ledger with a first admin, an investigator, a coordinator and a monitor. */
 export const identityFixture = async (policy: Partial<IdentityPolicy> = {}, store: EventStore = new SqliteEventStore(':memory:')): Promise<IdentityFixture> => {
   const clock = new FixedClock(START);
@@ -44,7 +56,7 @@ export const identityFixture = async (policy: Partial<IdentityPolicy> = {}, stor
   await service.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
   const admin = await service.auth.verifyPassword('ada', PASSWORDS.admin, 'cli');
   const add = async (username: string, fullName: string, role: 'investigator' | 'coordinator' | 'monitor'): Promise<Actor> => {
-    await service.users.addUser(admin, { username, fullName, role, password: PASSWORDS[role] });
+    await addReadyUser(service, admin, { username, fullName, role, password: PASSWORDS[role] });
     return service.auth.verifyPassword(username, PASSWORDS[role], 'cli');
   };
   return {

@@ -19,7 +19,7 @@ export class AuthHttpController {
   @ApiOperation({
     operationId: 'Login',
     summary: 'Open a session: an opaque bearer token that expires after inactivity and at an absolute lifetime',
-    description: 'Every attempt is recorded (LoginSucceeded / LoginFailed / AccountLockedOut). Refusals: AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED, AUTH.PASSWORD_EXPIRED, AUTH.USER_DEACTIVATED (401).',
+    description: 'Every attempt is recorded (LoginSucceeded / LoginFailed / AccountLockedOut). An unknown user, a wrong password, a locked and a deactivated account all answer 401 AUTH.INVALID_CREDENTIALS with the same body; AUTH.PASSWORD_EXPIRED (401) only after the right password.',
   })
   @ApiOkResponse({ description: '{ token, tokenType, expiresAt, actor, passwordExpiresAt }' })
   async login(@Body() body: LoginRequestDto, @Req() request: HttpRequest) {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
 import { SignatureService } from '@trial-ledger/identity';
+import { IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
 import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
@@ -26,18 +27,21 @@ export class SignaturesHttpController {
     summary: 'Sign the casebook or one record (CasebookSigned / RecordSigned), re-entering the password',
     description:
       'Send If-Match with the subject stream version you reviewed. Refusals: SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
-      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); CONCURRENCY.VERSION_CONFLICT (412).',
+      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
   })
   async sign(
     @CurrentActor() actor: Actor,
     @Param() path: SubjectPathParams,
     @Body() body: SignRecordRequestDto,
     @ExpectedVersion() expectedVersion: number | undefined,
+    @IdempotencyKeyHeader() idempotencyKeyHeader: string | string[] | undefined,
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: HttpResponse,
   ) {
-    const result = await this.signatures.sign(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion }, originOf(request));
+    const idempotencyKey = resolveIdempotencyKey(idempotencyKeyHeader, undefined);
+    const result = await this.signatures.sign(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion, idempotencyKey }, originOf(request));
     response.status(201);
+    if (result.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     response.setHeader('ETag', etagFor(result.streamVersion));
     return result;
   }
