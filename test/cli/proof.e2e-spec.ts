@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ledgerFiles } from '@trial-ledger/audit';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
@@ -8,9 +9,16 @@ import { tempDir } from './cli-harness';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** This file's key directory (test/support/isolated-key-dir.ts), given to the binary explicitly so the test can find its keys. */
+const keyDir = String(process.env.TRIAL_LEDGER_KEY_DIR);
+
 /** The built binary, run as a user runs it (`npm run build` first). */
 const run = (args: readonly string[]): { status: number | null; stdout: string; stderr: string } => {
-  const result = spawnSync(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), ...args], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TRIAL_LEDGER_KEY_DIR: keyDir },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
@@ -80,7 +88,8 @@ describe('trial-ledger proof (built binary, as a process)', () => {
   it('given the ledger damaged after the monitor kept its checkpoint, then proofs and verify --since fail with the evidence (exit 3)', () => {
     const damaged = join(dir.path, 'damaged.sqlite');
     copyFileSync(ledger, damaged);
-    copyFileSync(join(dir.path, 'ledger.key.pem'), join(dir.path, 'damaged.key.pem'));
+    // The damaged copy is signed with the ledger's own key, which lives in the key directory (named after the store).
+    copyFileSync(ledgerFiles(`sqlite:${ledger}`, { keyDir }).keyFile, ledgerFiles(`sqlite:${damaged}`, { keyDir }).keyFile);
     const attacker = new SqliteAttacker(damaged);
     attacker.exec(`UPDATE events SET data = json_set(data, '$.doseMg', 12) WHERE event_id = ?`, seeded.voidedDose.eventId);
     attacker.rehashFrom(seeded.voidedDose.globalPosition);

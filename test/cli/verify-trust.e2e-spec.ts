@@ -75,6 +75,8 @@ describe('verify trust basis: a rewritten and re-signed chain is caught with a p
       const attack = new SqliteAttacker(db);
       attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
       attack.rehashFrom(seeded.doseToCorrect.globalPosition);
+      // With write access the attacker rebuilds the stored Merkle tree too, so checkpoint accepts the rewrite.
+      expect(attack.rebuildMerkleTree()).toBeGreaterThan(0);
       attack.close();
       rmSync(join(data, 'ledger.checkpoints.jsonl'));
       const resigned = await run(['--store', store, 'checkpoint'], attacker);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { canonicalize } from 'json-canonicalize';
 import { GENESIS_HASH, hashEvent, type StoredEvent } from '@trial-ledger/event-store';
+import { CompactRange, eventLeafHash, STORED_FROM_LEVEL } from '@trial-ledger/merkle';
 
 /**
  * What an attacker with write access to the SQLite file can do: drop the append-only triggers and
@@ -70,6 +71,31 @@ export class SqliteAttacker {
   rewriteMerkleNode(level: number, index: number, hash: Buffer): number {
     this.db.exec('DROP TRIGGER IF EXISTS merkle_nodes_no_update; DROP TRIGGER IF EXISTS merkle_nodes_no_delete;');
     return this.exec('UPDATE merkle_nodes SET hash = ? WHERE level = ? AND idx = ?', hash, level, index);
+  }
+
+  /**
+   * Drops the tree's append-only triggers and rebuilds `merkle_nodes` from the events' hashes as the
+   * store computes them (RFC 9162 leaves, complete subtrees from STORED_FROM_LEVEL up): the "tree
+   * recomputed" step that follows `rehashFrom`, after which the stored tree matches the rewritten
+   * events again. Returns the number of nodes written.
+   */
+  rebuildMerkleTree(): number {
+    this.db.exec('DROP TRIGGER IF EXISTS merkle_nodes_no_update; DROP TRIGGER IF EXISTS merkle_nodes_no_delete;');
+    const hashes = this.db.prepare<[], string>('SELECT hash FROM events ORDER BY global_position').pluck().all();
+    const insert = this.db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
+    return this.db.transaction(() => {
+      this.db.exec('DELETE FROM merkle_nodes');
+      const range = CompactRange.empty();
+      let written = 0;
+      for (const hash of hashes) {
+        for (const node of range.append(eventLeafHash(hash))) {
+          if (node.level < STORED_FROM_LEVEL) continue;
+          insert.run(node.level, node.index, node.hash);
+          written += 1;
+        }
+      }
+      return written;
+    })();
   }
 
   close(): void {
