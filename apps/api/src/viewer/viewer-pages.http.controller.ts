@@ -74,8 +74,11 @@ export class ViewerPagesHttpController {
     const mayVerify = (QUERY_ROLES.VerifyLedger as readonly string[]).includes(who.actor.role);
     // The verdict is about the whole ledger now; a historical page does not pretend to verify the past.
     const verification = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
+    const verificationNote = mayVerify
+      ? 'The verification verdict is about the ledger as it stands now: open the current page to see it.'
+      : "The ledger's verification is shown to monitors and regulators.";
     const model = studyPageModel(state, studyId);
-    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification });
+    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationNote });
   }
 
   @Get('studies/:studyId/subjects')

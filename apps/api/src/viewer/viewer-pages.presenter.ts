@@ -1,6 +1,6 @@
 import { notFound, invalid } from '@trial-ledger/domain';
-import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
-import { casebooksOf, getCasebook, getStudyOverview, type CasebookEntry, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
+import { casebooksOf, getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
 
@@ -11,17 +11,13 @@ export const studyPageModel = (state: ViewerState, studyId: string) => {
   const signatures = casebooks.flatMap((c) => c.signatures);
   const signed = new Set(casebooks.filter((c) => c.signatures.some((s) => s.status === 'valid' && s.scope === 'casebook')).map((c) => c.subjectId));
   const enrolled = casebooks.filter((c) => c.enrollment !== null);
-  let pfs: PfsAnalysis | null = null;
-  let pfsUnavailable = '';
-  try {
-    pfs = summarisePfs(studyPfsOf(state.documents, studyId, { cutoff: null, asOf: { position: state.position, asKnownAt: state.asKnownAt } }));
-  } catch (error) {
-    pfsUnavailable = `PFS cannot be derived here: ${(error as Error).message}`;
-  }
-  if (pfs !== null && pfs.summary.n === 0) {
-    pfsUnavailable = 'No enrolled subject yet: no PFS to show.';
-    pfs = null;
-  }
+  // The casebook views are built once per page: for the signature counts and for the PFS rows.
+  const protocol = getStudyContext(state.documents, studyId)?.protocol ?? null;
+  const rows = protocol === null ? [] : casebooks.map((c) => deriveSubjectPfs(c, protocol)).filter((row): row is SubjectPfs => row !== null);
+  rows.sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
+  const pfs: PfsAnalysis | null =
+    protocol === null || rows.length === 0 ? null : summarisePfs({ studyId, protocol, cutoff: null, asOf: { position: state.position, asKnownAt: state.asKnownAt }, subjects: rows });
+  const pfsUnavailable = pfs === null ? 'No enrolled subject yet: no PFS to show.' : '';
   return {
     overview,
     statusCounts: Object.entries(overview.statusCounts),
@@ -121,12 +117,9 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
       fields: entryFields(casebook, entry),
     };
   });
-  let pfs: SubjectPfs | null = null;
-  try {
-    pfs = studyPfsOf(state.documents, studyId, { cutoff: null, asOf: { position: state.position, asKnownAt: state.asKnownAt } }).subjects.find((s) => s.subjectId === subjectId) ?? null;
-  } catch {
-    // No protocol as of this position: the page says "no PFS derivation".
-  }
+  // This subject's derivation only (the same function the study analysis maps over every casebook).
+  const protocol = getStudyContext(state.documents, studyId)?.protocol ?? null;
+  const pfs: SubjectPfs | null = protocol === null ? null : deriveSubjectPfs(casebook, protocol);
   // What superseded a signature, in words: "correction of DoseAdministered at 2026-… (reason)".
   const changes = new Map<string, string>([
     ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
