@@ -17,6 +17,7 @@ import { SafetyModule } from './safety/safety.module';
 import { ScreeningModule } from './screening/screening.module';
 import { StudiesModule } from './studies/studies.module';
 import { SubjectsModule } from './subjects/subjects.module';
+import { ViewerModule } from './viewer/viewer.module';
 import { JsonBodyMiddleware } from './shared/http/json-body.middleware';
 import { InfrastructureModule } from './shared/infrastructure.module';
 import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
@@ -46,6 +47,7 @@ const featureModules = [
   ProjectionsModule,
   PfsModule,
   AuditModule,
+  ViewerModule,
 ];
 
 /** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */
@@ -67,6 +69,7 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonBodyMiddleware).forRoutes({ path: '*path', method: RequestMethod.ALL });
+    // The viewer's sign-in and sign-out are HTML form posts, parsed by the viewer module itself.
+    consumer.apply(JsonBodyMiddleware).exclude({ path: 'viewer/*path', method: RequestMethod.POST }).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -10,5 +10,5 @@ const queryHandlers = [GetCasebookQueryHandler, GetStudyOverviewQueryHandler];
 const readModels = [ReadModelsRunner];
 
 /** The read models: casebooks replayed as known at any instant, and the study overview kept current by a subscription. */
-@Module({ controllers: [...httpControllers], providers: [...readModels, ...queryHandlers] })
+@Module({ controllers: [...httpControllers], providers: [...readModels, ...queryHandlers], exports: [ReadModelsRunner] })
 export class ProjectionsModule {}

@@ -1,0 +1,69 @@
+/** The study dashboard: enrollment, statuses, deviations, adverse events, signatures, PFS and verification. */
+export const STUDY_TEMPLATE = `<% layout('@layout') %>
+<% const o = it.overview; %>
+<section aria-labelledby="enrollment">
+<h2 id="enrollment">Enrollment</h2>
+<dl class="facts">
+  <dt>Protocol version</dt><dd><%= o.protocolVersion ?? '—' %></dd>
+  <dt>Enrolled</dt><dd><%= o.enrollment.enrolled %> of <%= o.enrollment.target ?? '—' %> (cap)<% if (o.enrollment.percentOfTarget !== null) { %> · <%= o.enrollment.percentOfTarget %> %<% } %></dd>
+  <dt>Screened</dt><dd><%= o.screened %></dd>
+</dl>
+</section>
+<section aria-labelledby="statuses">
+<h2 id="statuses">Subjects by status</h2>
+<table><thead><tr><th scope="col">Status</th><th scope="col">Subjects</th></tr></thead><tbody>
+<% for (const [status, count] of it.statusCounts) { %><tr><td><%= status %></td><td><%= count %></td></tr><% } %>
+</tbody></table>
+</section>
+<section aria-labelledby="deviations">
+<h2 id="deviations">Protocol deviations</h2>
+<p><%= o.deviations.total %> live deviations (<%= o.deviations.bySeverity.major %> major, <%= o.deviations.bySeverity.minor %> minor; <%= o.deviations.detected %> detected by the system, <%= o.deviations.recorded %> recorded by site staff).</p>
+<% if (o.deviations.byCategory.length > 0) { %>
+<table><thead><tr><th scope="col">Category</th><th scope="col">Major</th><th scope="col">Minor</th><th scope="col">Total</th></tr></thead><tbody>
+<% for (const d of o.deviations.byCategory) { %><tr><td><%= d.category %></td><td><%= d.major %></td><td><%= d.minor %></td><td><%= d.total %></td></tr><% } %>
+</tbody></table>
+<% } %>
+</section>
+<section aria-labelledby="aes">
+<h2 id="aes">Adverse events</h2>
+<p><%= o.adverseEvents.total %> adverse events, <%= o.adverseEvents.serious %> serious, <%= o.adverseEvents.grade3OrHigher %> of CTCAE grade 3 or higher.</p>
+</section>
+<section aria-labelledby="signatures">
+<h2 id="signatures">Electronic signatures</h2>
+<p><%= it.signatures.valid %> valid, <%= it.signatures.superseded %> superseded by a later correction or void; <%= it.signatures.unsigned %> enrolled subjects without a valid casebook signature.</p>
+</section>
+<section aria-labelledby="pfs">
+<h2 id="pfs">Progression-free survival</h2>
+<% if (it.pfs) { %>
+<p><%= it.pfs.summary.n %> subjects, <%= it.pfs.summary.events %> events, <%= it.pfs.summary.censored %> censored; median PFS <%= it.pfs.median.estimate === null ? 'not reached' : it.pfs.median.estimate + ' days' %>.</p>
+<figure class="km"><%~ it.kmSvg %><figcaption>Kaplan–Meier estimate of PFS (days from enrollment).</figcaption></figure>
+<% } else { %><p class="muted"><%= it.pfsUnavailable %></p><% } %>
+</section>
+<section aria-labelledby="verification">
+<h2 id="verification">Verification</h2>
+<% if (it.verification) { const v = it.verification; %>
+<dl class="facts">
+  <dt>Hash chain</dt><dd class="<%= v.ok ? 'ok' : 'bad' %>"><%= v.ok ? 'intact' : 'BROKEN' %> (<%= v.eventsChecked %> events checked to position <%= v.headPosition %>)</dd>
+  <% if (v.fault) { %><dt>First fault</dt><dd class="bad"><%= v.fault.damage %> at position <%= v.fault.position %>: <%= v.fault.message %></dd><% } %>
+  <dt>Anchored</dt><dd><%= v.checkpoints && v.checkpoints.matched > 0 ? 'yes: ' + v.checkpoints.matched + ' signed checkpoints match the log' : 'not checked here (signed checkpoints are verified offline with trial-ledger verify --checkpoints)' %></dd>
+  <dt>Last checkpoint</dt><dd><%= v.checkpoints && v.checkpoints.latestMatched ? 'position ' + v.checkpoints.latestMatched.position + ', signed ' + it.h.utc(v.checkpoints.latestMatched.time) : '—' %></dd>
+</dl>
+<% } else { %><p class="muted"><%= it.verificationNote %></p><% } %>
+</section>
+`;
+
+/** The subjects table, sorted on the server (`?sort=`, `?order=`). */
+export const SUBJECTS_TEMPLATE = `<% layout('@layout') %>
+<table>
+<caption class="muted"><%= it.rows.length %> subjects, sorted by <%= it.sortLabel %> (<%= it.order === 'desc' ? 'descending' : 'ascending' %>)</caption>
+<thead><tr>
+<% for (const c of it.columns) { %><th scope="col"<% if (c.key === it.sort) { %> aria-sort="<%= it.order === 'desc' ? 'descending' : 'ascending' %>"<% } %>><a href="<%= c.href %>"><%= c.label %></a></th><% } %>
+</tr></thead>
+<tbody>
+<% for (const s of it.rows) { %><tr>
+<td><a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/subjects/<%= encodeURIComponent(s.subjectId) %><%= it.asOfQuery %>"><%= s.subjectId %></a></td>
+<td><%= s.subjectNumber ?? '—' %></td><td><%= s.status %></td><td><%= s.enrollmentDate ?? '—' %></td>
+<td><%= s.dosesAdministered %></td><td><%= s.nextDoseDueOn ?? '—' %></td><td><%= s.deviations %></td>
+</tr><% } %>
+</tbody></table>
+`;

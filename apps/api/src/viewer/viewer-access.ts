@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor, Role } from '@trial-ledger/domain';
+import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity';
+import type { HttpRequest } from '../shared/http/http.types';
+import { ViewerSessions } from './viewer-session';
+
+/** No session, or one that expired or was ended: the filter sends the browser to the sign-in page. */
+export class ViewerSignInRequired extends Error {
+  constructor(readonly reason: string) {
+    super(`Sign-in required: ${reason}`);
+  }
+}
+
+export interface SignedIn {
+  readonly actor: Actor;
+  /** The form token every POST from the page must carry (bound to this session). */
+  readonly csrf: string;
+}
+
+/**
+ * Who is reading and whether they may: the identity session behind the cookie (touching it resets the
+ * inactivity clock, as an API call does), then the page's roles, checked and — on refusal — recorded
+ * as `AuthorizationRefused` exactly as the API's guard does.
+ */
+@Injectable()
+export class ViewerAccess {
+  constructor(
+    private readonly sessions: ViewerSessions,
+    private readonly auth: AuthenticationService,
+    private readonly authorization: AuthorizationLog,
+  ) {}
+
+  async signedIn(request: HttpRequest): Promise<SignedIn> {
+    const token = this.sessions.sessionToken(request);
+    if (token === null) throw new ViewerSignInRequired('no session');
+    try {
+      const actor = await this.auth.authenticate(token);
+      return { actor, csrf: this.sessions.csrfToken(token) };
+    } catch (error) {
+      throw new ViewerSignInRequired((error as { code?: string }).code ?? 'session refused');
+    }
+  }
+
+  async allowed(request: HttpRequest, roles: readonly Role[], page: string): Promise<SignedIn> {
+    const who = await this.signedIn(request);
+    await this.authorization.authorize(who.actor, roles, `Viewer ${page}`, 'api');
+    return who;
+  }
+}

@@ -1,0 +1,88 @@
+import { Controller, Get, HttpStatus, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { DomainError } from '@trial-ledger/domain';
+import { AuthenticationService } from '@trial-ledger/identity';
+import { originOf } from '../identity/client-origin';
+import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { VIEWER_CSS } from './templates/layout.template';
+import { ViewerExceptionFilter } from './viewer-exception.filter';
+import { CSRF_FIELD, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
+import { ViewerRenderer } from './viewer.renderer';
+
+const formField = (request: HttpRequest, name: string): unknown => {
+  const body = request.body;
+  return body !== null && typeof body === 'object' && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
+};
+
+/** A refused form post: nothing is read or written, whatever else it carries. */
+const csrfRefused = (): DomainError =>
+  new DomainError('VIEWER.CSRF_TOKEN_INVALID', 'The form is missing its security token or it does not match your session; reload the page and try again.', 'forbidden');
+
+/**
+ * Sign-in and sign-out. The password check, lockout, password expiry and their audit events are the
+ * identity service's (`identity.auth.login`), the same as `POST /api/v1/auth/login`; the viewer only
+ * keeps the session token in an HttpOnly, SameSite=Strict cookie.
+ */
+@ApiExcludeController()
+@UseFilters(ViewerExceptionFilter)
+@Controller('viewer')
+export class ViewerAuthHttpController {
+  constructor(
+    private readonly sessions: ViewerSessions,
+    private readonly renderer: ViewerRenderer,
+    private readonly auth: AuthenticationService,
+  ) {}
+
+  @Get('assets/viewer.css')
+  stylesheet(@Res() response: HttpResponse): void {
+    response.status(200).type('text/css; charset=utf-8').send(VIEWER_CSS);
+  }
+
+  @Get('login')
+  loginForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
+    this.showLogin(request, response, HttpStatus.OK, '', '');
+  }
+
+  @Post('login')
+  async login(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const pre = this.sessions.cookies(request)[PRE_SESSION_COOKIE];
+    if (!this.sessions.csrfValid(pre, formField(request, CSRF_FIELD))) throw csrfRefused();
+    const username = formField(request, 'username');
+    const password = formField(request, 'password');
+    if (typeof username !== 'string' || typeof password !== 'string' || username.length === 0 || username.length > 200 || password.length > 1024) {
+      this.showLogin(request, response, HttpStatus.BAD_REQUEST, 'Enter your username and password.', '');
+      return;
+    }
+    try {
+      const session = await this.auth.login(username, password, originOf(request));
+      this.sessions.clearCookie(request, response, PRE_SESSION_COOKIE);
+      this.sessions.setCookie(request, response, SESSION_COOKIE, session.token);
+      response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer');
+      response.end();
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
+      // The identity service's own wording: uniform for unknown users and wrong passwords.
+      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, username.replace(/[\p{Cc}\p{Cf}]/gu, ''));
+    }
+  }
+
+  @Post('logout')
+  async logout(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const token = this.sessions.sessionToken(request);
+    if (!this.sessions.csrfValid(token, formField(request, CSRF_FIELD))) throw csrfRefused();
+    try {
+      await this.auth.logout(token as string, 'api');
+    } catch (error) {
+      // Already expired or ended: signing out again is not an error for the person at the browser.
+      if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
+    }
+    this.sessions.clearCookie(request, response, SESSION_COOKIE);
+    response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer/login');
+    response.end();
+  }
+
+  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {
+    const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username }));
+  }
+}

@@ -1,0 +1,46 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { DomainError } from '@trial-ledger/domain';
+import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
+import { ViewerSignInRequired } from './viewer-access';
+import { ViewerRenderer } from './viewer.renderer';
+
+/**
+ * Viewer refusals as pages, with the same status and stable code the API would answer: a browser user
+ * reads a sentence, a test reads the status. No session → the sign-in page (303).
+ */
+@Catch()
+export class ViewerExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Viewer');
+
+  constructor(private readonly renderer: ViewerRenderer) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<HttpRequest>();
+    const response = host.switchToHttp().getResponse<HttpResponse>();
+    if (response.headersSent) {
+      this.logger.error(`${request.method} ${request.originalUrl}: failed while streaming: ${(exception as Error).message}`);
+      response.destroy();
+      return;
+    }
+    if (exception instanceof ViewerSignInRequired) {
+      response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer/login');
+      response.end();
+      return;
+    }
+    const { status, code, detail } = describe(exception);
+    if (status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error).stack ?? String(exception)}`);
+    const html = this.renderer.render('problem', { title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'The request was refused', status, code, detail, actor: null });
+    response.status(status).type('text/html; charset=utf-8').send(html);
+  }
+}
+
+const describe = (exception: unknown): { status: number; code: string; detail: string } => {
+  if (exception instanceof DomainError) return { status: STATUS_BY_KIND[exception.kind], code: exception.code, detail: exception.message };
+  if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: exception.message };
+  if (exception instanceof HttpException) return { status: exception.getStatus(), code: `HTTP.${exception.getStatus()}`, detail: exception.message };
+  const coded = exception as { code?: unknown; status?: unknown; message?: unknown };
+  if (typeof coded?.code === 'string' && typeof coded.status === 'number') return { status: coded.status, code: coded.code, detail: String(coded.message) };
+  return { status: 500, code: 'INTERNAL.ERROR', detail: 'An unexpected error occurred.' };
+};

@@ -1,0 +1,167 @@
+import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { exportOdm, writeAuditTrail } from '@trial-ledger/audit';
+import { invalid, QUERY_ROLES, ROLES } from '@trial-ledger/domain';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
+import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { CLOCK, EVENT_STORE } from '../shared/tokens';
+import { parseTrailFilter, trailPage, trailRows, type ViewerTrailFilter } from './viewer-audit-trail';
+import { ViewerAccess, type SignedIn } from './viewer-access';
+import { ViewerExceptionFilter } from './viewer-exception.filter';
+import { parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
+import { ViewerReadModels, type ViewerState } from './viewer-read-models';
+import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
+
+type QueryParams = Readonly<Record<string, unknown>>;
+
+/** `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. */
+const asKnownAtOf = (query: QueryParams): string | null => {
+  const value = query.asKnownAt;
+  if (value === undefined || value === '') return null;
+  if (typeof value !== 'string' || value.length > 40) return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant', {});
+  return value;
+};
+
+const path = (...parts: string[]): string => `/viewer/${parts.map(encodeURIComponent).join('/')}`;
+
+const queryString = (entries: ReadonlyArray<[string, string]>): string => {
+  const kept = entries.filter(([, v]) => v !== '');
+  return kept.length === 0 ? '' : `?${new URLSearchParams(kept).toString()}`;
+};
+
+const trailEntries = (f: ViewerTrailFilter): Array<[string, string]> => [
+  ['user', f.user],
+  ['role', f.role],
+  ['subject', f.subject],
+  ['type', f.type],
+  ['from', f.from],
+  ['to', f.to],
+  ['changesOnly', f.changesOnly ? '1' : ''],
+  ['asKnownAt', f.asKnownAt ?? ''],
+];
+
+/**
+ * The read-only pages. Each checks the same roles as the API query it mirrors (admins, who are not
+ * clinical readers, see no subject data), renders from the read models at one position, and takes
+ * `?asKnownAt=` to show the page as the ledger knew it then.
+ */
+@ApiExcludeController()
+@UseFilters(ViewerExceptionFilter)
+@Controller('viewer')
+export class ViewerPagesHttpController {
+  constructor(
+    private readonly access: ViewerAccess,
+    private readonly renderer: ViewerRenderer,
+    private readonly readModels: ViewerReadModels,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  async home(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const who = await this.access.signedIn(request);
+    const state = await this.readModels.at(null);
+    const studies = Object.entries(state.documents)
+      .filter(([key]) => key.startsWith('study/'))
+      .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { title?: string | null }).title ?? null }));
+    this.send(response, 'home', { title: 'Studies', ...who, studies });
+  }
+
+  @Get('studies/:studyId')
+  async study(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'GetStudyOverview');
+    const state = await this.readModels.at(asKnownAtOf(query));
+    const mayVerify = (QUERY_ROLES.VerifyLedger as readonly string[]).includes(who.actor.role);
+    // The verdict is about the whole ledger now; a historical page does not pretend to verify the past.
+    const verification = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
+    const verificationNote = mayVerify
+      ? 'The verification verdict is about the ledger as it stands now: open the current page to see it.'
+      : "The ledger's verification is shown to monitors and regulators.";
+    const model = studyPageModel(state, studyId);
+    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationNote });
+  }
+
+  @Get('studies/:studyId/subjects')
+  async subjects(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'ListSubjects');
+    const { sort, order } = parseSort(query.sort, query.order);
+    const state = await this.readModels.at(asKnownAtOf(query));
+    const frame = this.frame(studyId, path('studies', studyId, 'subjects'), query, state, [['sort', sort], ['order', order]]);
+    const asOfParam = state.asKnownAt === null ? '' : `&asKnownAt=${encodeURIComponent(String(query.asKnownAt))}`;
+    const model = subjectsPageModel(state, studyId, sort, order, path('studies', studyId, 'subjects'), asOfParam);
+    this.send(response, 'subjects', { title: `Subjects of ${studyId}`, ...who, ...frame, ...model });
+  }
+
+  @Get('studies/:studyId/subjects/:subjectId')
+  async subject(
+    @Param('studyId') studyId: string,
+    @Param('subjectId') subjectId: string,
+    @Query() query: QueryParams,
+    @Req() request: HttpRequest,
+    @Res() response: HttpResponse,
+  ): Promise<void> {
+    const who = await this.access.allowed(request, QUERY_ROLES.GetCasebook, 'GetCasebook');
+    const state = await this.readModels.at(asKnownAtOf(query));
+    const model = subjectPageModel(state, studyId, subjectId);
+    this.send(response, 'subject', { title: `Casebook of subject ${subjectId}`, ...who, ...this.frame(studyId, path('studies', studyId, 'subjects', subjectId), query, state), ...model });
+  }
+
+  @Get('studies/:studyId/audit-trail')
+  async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
+    const state = await this.readModels.at(asKnownAtOf(query));
+    const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
+    const page = await trailPage(this.store, filter);
+    const action = path('studies', studyId, 'audit-trail');
+    const entries = trailEntries(filter);
+    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])] }));
+    this.send(response, 'audit-trail', {
+      title: `Audit trail of ${studyId}`,
+      ...who,
+      ...this.frame(studyId, action, query, state, entries.filter(([k]) => k !== 'asKnownAt')),
+      filter,
+      roles: ROLES,
+      rows,
+      action,
+      exportBase: `${action}/export${queryString(entries) || '?'}`,
+      newestHref: `${action}${queryString(entries)}`,
+      olderHref: page.olderBefore === null ? null : `${action}${queryString([...entries, ['before', String(page.olderBefore)]])}`,
+    });
+  }
+
+  /** Streams exactly the rows the page's filter shows (every page of them), as CSV or JSON; or the study as ODM. */
+  @Get('studies/:studyId/audit-trail/export')
+  async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const odm = query.format === 'odm';
+    await this.access.allowed(request, odm ? QUERY_ROLES.ExportOdm : QUERY_ROLES.ExportAuditTrail, odm ? 'ExportOdm' : 'ExportAuditTrail');
+    const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
+    const asKnownAt = asKnownAtOf(query);
+    const state = asKnownAt === null ? null : await this.readModels.at(asKnownAt);
+    // Checked before the first byte: once streaming has begun, a refusal can no longer be reported.
+    const filter = parseTrailFilter(studyId, query, this.clock.now(), state?.asKnownAt ?? null);
+    const safeName = studyId.replace(/[^A-Za-z0-9_-]/g, '_');
+    const types = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', odm: 'application/xml; charset=utf-8' } as const;
+    response.status(200).type(types[format]);
+    response.setHeader('Content-Disposition', `attachment; filename="${safeName}-audit-trail.${format === 'odm' ? 'xml' : format}"`);
+    if (odm) await exportOdm(this.store, response, { studyId, clock: this.clock });
+    else await writeAuditTrail(trailRows(this.store, filter), response, format === 'csv' ? 'csv' : 'json');
+  }
+
+  /** The layout's part of every page: navigation links, the as-known-at control and banner. */
+  private frame(studyId: string, action: string, query: QueryParams, state: ViewerState, keep: ReadonlyArray<[string, string]> = []) {
+    const raw = state.asKnownAt === null ? '' : String(query.asKnownAt);
+    return {
+      studyId,
+      asKnownAt: state.asKnownAt,
+      position: state.position,
+      asKnownAtInput: raw,
+      asOfQuery: raw === '' ? '' : `?asKnownAt=${encodeURIComponent(raw)}`,
+      currentUrl: `${action}${queryString(keep.filter(([k]) => k !== 'asKnownAt'))}`,
+      asOfForm: { action, keep: keep.filter(([k, v]) => k !== 'asKnownAt' && v !== '') },
+    };
+  }
+
+  private send(response: HttpResponse, page: ViewerPage, data: SignedIn & Record<string, unknown>): void {
+    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, data));
+  }
+}

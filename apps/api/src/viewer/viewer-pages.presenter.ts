@@ -1,0 +1,130 @@
+import { notFound, invalid } from '@trial-ledger/domain';
+import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
+import { casebooksOf, getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import type { ViewerState } from './viewer-read-models';
+import { fieldLabel, shown, utc } from './viewer-format';
+
+/** Study dashboard data, all from the one state the page stands at. */
+export const studyPageModel = (state: ViewerState, studyId: string) => {
+  const overview = requireOverview(state, studyId);
+  const casebooks = casebooksOf(state.documents, studyId);
+  const signatures = casebooks.flatMap((c) => c.signatures);
+  const signed = new Set(casebooks.filter((c) => c.signatures.some((s) => s.status === 'valid' && s.scope === 'casebook')).map((c) => c.subjectId));
+  const enrolled = casebooks.filter((c) => c.enrollment !== null);
+  // The casebook views are built once per page: for the signature counts and for the PFS rows.
+  const protocol = getStudyContext(state.documents, studyId)?.protocol ?? null;
+  const rows = protocol === null ? [] : casebooks.map((c) => deriveSubjectPfs(c, protocol)).filter((row): row is SubjectPfs => row !== null);
+  rows.sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
+  const pfs: PfsAnalysis | null =
+    protocol === null || rows.length === 0 ? null : summarisePfs({ studyId, protocol, cutoff: null, asOf: { position: state.position, asKnownAt: state.asKnownAt }, subjects: rows });
+  const pfsUnavailable = pfs === null ? 'No enrolled subject yet: no PFS to show.' : '';
+  return {
+    overview,
+    statusCounts: Object.entries(overview.statusCounts),
+    signatures: {
+      valid: signatures.filter((s) => s.status === 'valid').length,
+      superseded: signatures.filter((s) => s.status === 'superseded').length,
+      unsigned: enrolled.filter((c) => !signed.has(c.subjectId)).length,
+    },
+    pfs,
+    pfsUnavailable,
+    // The SVG is built by xmlbuilder2 from numbers and escaped text; the XML prolog has no place inside HTML.
+    kmSvg: pfs === null ? '' : renderKmSvg(pfs).replace(/^<\?xml[^>]*>\s*/, ''),
+  };
+};
+
+const requireOverview = (state: ViewerState, studyId: string): StudyOverview =>
+  getStudyOverview(state.documents, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${state.position}`, { studyId });
+
+export const SUBJECT_SORTS = ['subjectId', 'subjectNumber', 'status', 'enrollmentDate', 'dosesAdministered', 'nextDoseDueOn', 'deviations'] as const;
+export type SubjectSort = (typeof SUBJECT_SORTS)[number];
+const SORT_LABELS: Readonly<Record<SubjectSort, string>> = {
+  subjectId: 'Subject',
+  subjectNumber: 'Number',
+  status: 'Status',
+  enrollmentDate: 'Enrolled on',
+  dosesAdministered: 'Doses given',
+  nextDoseDueOn: 'Next dose due',
+  deviations: 'Deviations',
+};
+
+export const parseSort = (sort: unknown, order: unknown): { sort: SubjectSort; order: 'asc' | 'desc' } => {
+  const key = sort === undefined || sort === '' ? 'subjectId' : sort;
+  if (typeof key !== 'string' || !(SUBJECT_SORTS as readonly string[]).includes(key)) {
+    return invalid('VIEWER.INVALID_SORT', `sort must be one of ${SUBJECT_SORTS.join(', ')}`, { sort: String(sort) });
+  }
+  const direction = order === undefined || order === '' ? 'asc' : order;
+  if (direction !== 'asc' && direction !== 'desc') return invalid('VIEWER.INVALID_SORT', 'order must be asc or desc', { order: String(order) });
+  return { sort: key as SubjectSort, order: direction };
+};
+
+/** Nulls last whatever the direction: a subject not yet enrolled has no date to sort by. */
+const compare = (a: unknown, b: unknown): number => {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+};
+
+export const subjectsPageModel = (state: ViewerState, studyId: string, sort: SubjectSort, order: 'asc' | 'desc', base: string, asOfParam: string) => {
+  const overview = requireOverview(state, studyId);
+  const rows = [...overview.subjects].sort((a, b) => {
+    const c = compare(a[sort], b[sort]);
+    const directed = order === 'desc' && a[sort] !== null && b[sort] !== null ? -c : c;
+    return directed || a.subjectId.localeCompare(b.subjectId);
+  });
+  const columns = SUBJECT_SORTS.map((key) => {
+    const next = key === sort && order === 'asc' ? 'desc' : 'asc';
+    return { key, label: SORT_LABELS[key], href: `${base}?sort=${key}&order=${next}${asOfParam}` };
+  });
+  return { rows, columns, sort, order, sortLabel: SORT_LABELS[sort] };
+};
+
+/** One recorded value with its history: the original, every correction before → after, the current value. */
+interface FieldHistory {
+  readonly label: string;
+  readonly original: string;
+  readonly current: string;
+  readonly changes: ReadonlyArray<{ before: string; after: string; by: string; at: string; reason: string }>;
+}
+
+const entryFields = (casebook: SubjectCasebook, entry: CasebookEntry): FieldHistory[] => {
+  const original = entry.recorded.data as unknown as Record<string, unknown>;
+  const current = entry.current.data as unknown as Record<string, unknown>;
+  const corrections = casebook.corrections.filter((c) => c.targetEventId === entry.eventId);
+  const names = [...new Set([...Object.keys(original), ...Object.keys(current)])].filter((name) => name !== 'subjectId' && name !== 'studyId');
+  return names.map((name) => ({
+    label: fieldLabel(name),
+    original: shown(original[name]),
+    current: shown(current[name]),
+    changes: corrections
+      .filter((c) => Object.hasOwn(c.after, name) || Object.hasOwn(c.before, name))
+      .map((c) => ({ before: shown(c.before[name]), after: shown(c.after[name]), by: `${c.recordedBy.fullName} (${c.recordedBy.role})`, at: utc(c.recordedAt), reason: c.reason })),
+  }));
+};
+
+export const subjectPageModel = (state: ViewerState, studyId: string, subjectId: string) => {
+  const casebook = getCasebook(state.documents, studyId, subjectId) ?? notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId} as of position ${state.position}`, { studyId, subjectId });
+  const entries = casebook.entries.map((entry) => {
+    const voided = casebook.voids.find((v) => v.targetEventId === entry.eventId) ?? null;
+    return {
+      eventId: entry.eventId,
+      type: entry.type,
+      position: entry.globalPosition,
+      recordedAt: utc(entry.recordedAt),
+      recordedBy: `${entry.recordedBy.fullName} (${entry.recordedBy.role})`,
+      voided: voided === null ? null : { by: `${voided.recordedBy.fullName} (${voided.recordedBy.role})`, at: utc(voided.recordedAt), reason: voided.reason },
+      fields: entryFields(casebook, entry),
+    };
+  });
+  // This subject's derivation only (the same function the study analysis maps over every casebook).
+  const protocol = getStudyContext(state.documents, studyId)?.protocol ?? null;
+  const pfs: SubjectPfs | null = protocol === null ? null : deriveSubjectPfs(casebook, protocol);
+  // What superseded a signature, in words: "correction of DoseAdministered at 2026-… (reason)".
+  const changes = new Map<string, string>([
+    ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
+    ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
+  ]);
+  const signatures = casebook.signatures.map((s) => ({ ...s, supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
+  return { casebook, entries, pfs, signatures };
+};

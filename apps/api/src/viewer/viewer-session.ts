@@ -1,0 +1,69 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { parseCookie, stringifySetCookie } from 'cookie';
+import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+
+/** The identity session's bearer token, kept where page scripts cannot read it. */
+export const SESSION_COOKIE = 'tl_viewer_session';
+/** A random value bound to the sign-in form before any session exists (login CSRF). */
+export const PRE_SESSION_COOKIE = 'tl_viewer_pre';
+export const CSRF_FIELD = '_csrf';
+
+/** Secure only behind TLS: `trial-ledger serve` speaks plain HTTP on loopback, where a Secure cookie would never come back. */
+const isTls = (request: HttpRequest): boolean => (request as HttpRequest & { secure?: boolean }).secure === true;
+
+/**
+ * The viewer's cookie session and its CSRF defence. The cookie holds the identity session's token (so
+ * inactivity expiry, lockout and sign-out are the identity service's, one rule for API and viewer);
+ * every form carries a synchronizer token that is an HMAC of the cookie value under a per-process
+ * secret, so a form posted from another site (which cannot read the page) cannot carry it.
+ */
+@Injectable()
+export class ViewerSessions {
+  private readonly secret = randomBytes(32);
+
+  cookies(request: HttpRequest): Readonly<Record<string, string | undefined>> {
+    const header = request.headers.cookie;
+    return typeof header === 'string' ? parseCookie(header) : {};
+  }
+
+  sessionToken(request: HttpRequest): string | null {
+    const token = this.cookies(request)[SESSION_COOKIE];
+    return typeof token === 'string' && token.length > 0 ? token : null;
+  }
+
+  /** The pre-session value of the sign-in form, created (and set) when the browser has none yet. */
+  preSession(request: HttpRequest, response: HttpResponse): string {
+    const existing = this.cookies(request)[PRE_SESSION_COOKIE];
+    if (typeof existing === 'string' && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+    const value = randomBytes(32).toString('base64url');
+    this.setCookie(request, response, PRE_SESSION_COOKIE, value);
+    return value;
+  }
+
+  csrfToken(binding: string): string {
+    return createHmac('sha256', this.secret).update(`csrf:${binding}`).digest('base64url');
+  }
+
+  /** Constant-time check of the form's token against the one the binding cookie implies. */
+  csrfValid(binding: string | null | undefined, presented: unknown): boolean {
+    if (typeof binding !== 'string' || binding.length === 0 || typeof presented !== 'string') return false;
+    const expected = Buffer.from(this.csrfToken(binding));
+    const given = Buffer.from(presented);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  setCookie(request: HttpRequest, response: HttpResponse, name: string, value: string): void {
+    this.appendCookie(response, stringifySetCookie({ name, value, httpOnly: true, sameSite: 'strict', secure: isTls(request), path: '/viewer' }));
+  }
+
+  clearCookie(request: HttpRequest, response: HttpResponse, name: string): void {
+    this.appendCookie(response, stringifySetCookie({ name, value: '', httpOnly: true, sameSite: 'strict', secure: isTls(request), path: '/viewer', maxAge: 0 }));
+  }
+
+  private appendCookie(response: HttpResponse, cookie: string): void {
+    const current = response.getHeader('Set-Cookie');
+    const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
+    response.setHeader('Set-Cookie', [...list, cookie]);
+  }
+}
