@@ -12,7 +12,7 @@ import {
 import { v5 as uuidv5 } from 'uuid';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { systemClock, type Clock } from '../clock';
-import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
+import type { StoredEvent } from '../event-envelope';
 import { ConcurrencyError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
 import { planAppend } from '../append/plan-append';
@@ -30,7 +30,7 @@ import type {
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
 import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState } from './kurrentdb-mapping';
 import type { NodeId } from '@trial-ledger/merkle';
-import { MemoryMerkleTree } from '../merkle/memory-merkle-tree';
+import { LedgerIndex } from './kurrentdb-ledger-index';
 
 /** Namespace for the deterministic ids of per-stream link events (uuid v5 of ledger name and position). */
 const LINK_NAMESPACE = '5b0f3f52-6f1c-4f8e-9d53-1c1e2b7a9a10';
@@ -49,39 +49,6 @@ export interface KurrentDbEventStoreOptions {
   readonly linkStreams?: boolean;
   /** A client to use instead of one built from the URL (tests). */
   readonly client?: KurrentClientLike;
-}
-
-/**
- * This process's index of the ledger stream, folded from it in order: per-stream positions (a
- * stream's version is its number of events), event id → position, the positions of the events that
- * carry each idempotency key (read from their hashed metadata), and the head. It only ever moves
- * forward, one position at a time (the RFC 9162 tree over the ledger is folded with it), so a fold that overlaps another is harmless.
- */
-class LedgerIndex {
-  head: LogHead = { position: 0, hash: GENESIS_HASH, recordedAt: null };
-  readonly streams = new Map<string, number[]>();
-  readonly positions = new Map<string, number>();
-  readonly keyed = new Map<string, number[]>();
-  readonly tree = new MemoryMerkleTree();
-
-  apply(event: StoredEvent): void {
-    if (event.globalPosition <= this.head.position) return;
-    if (event.globalPosition !== this.head.position + 1) {
-      throw new Error(`Ledger stream integrity: position ${event.globalPosition} follows ${this.head.position}; run trial-ledger verify`);
-    }
-    const stream = this.streams.get(event.streamId) ?? [];
-    stream.push(event.globalPosition);
-    this.streams.set(event.streamId, stream);
-    this.positions.set(event.eventId, event.globalPosition);
-    const key = event.metadata.idempotencyKey;
-    if (typeof key === 'string') this.keyed.set(key, [...(this.keyed.get(key) ?? []), event.globalPosition]);
-    this.tree.append(event.hash);
-    this.head = { position: event.globalPosition, hash: event.hash, recordedAt: event.metadata.recordedAt };
-  }
-
-  version(streamId: string): number {
-    return this.streams.get(streamId)?.length ?? 0;
-  }
 }
 
 const isStreamNotFound = (error: unknown): boolean => (error as { type?: unknown } | null)?.type === 'stream-not-found';

@@ -1,0 +1,39 @@
+import { isRole, type Role } from '../shared/actor';
+import { invalid } from '../shared/domain-error';
+
+/** What an administrator types about a user (username, printed name, role), checked before any decision. */
+
+/** The username rule, case-insensitive; the API's DTOs check the same pattern. */
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/i;
+export const USERNAME_RULE = '3–64 characters: a letter, then letters, digits, ".", "_" or "-"';
+const MAX_FULL_NAME = 200;
+/** Usernames are compared case-insensitively: `Alice` and `alice` are one name. */
+export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
+
+export const validateUsername = (username: unknown): string => {
+  const name = typeof username === 'string' ? normaliseUsername(username) : '';
+  if (!USERNAME_PATTERN.test(name)) {
+    invalid('IDENTITY.USERNAME_INVALID', `A username is ${USERNAME_RULE}`, { username });
+  }
+  return name;
+};
+
+/**
+ * Control characters (NUL, ESC, …) and bidirectional overrides cannot be part of a printed name: the
+ * name is the signature manifestation of Part 11 §11.50, and an override could make it display as
+ * someone else's name in every view, while a NUL cannot be written to XML at all.
+ */
+const NOT_PRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+
+export const validateFullName = (fullName: unknown): string => {
+  const name = typeof fullName === 'string' ? fullName.trim().replace(/\s+/g, ' ') : '';
+  if (name.length === 0 || name.length > MAX_FULL_NAME || NOT_PRINTABLE.test(name)) {
+    invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} printable characters)`);
+  }
+  return name;
+};
+
+export const validateRole = (role: unknown): Role => {
+  if (!isRole(role)) invalid('IDENTITY.ROLE_INVALID', `Unknown role ${JSON.stringify(role)}`, { role });
+  return role as Role;
+};
