@@ -8,3 +8,4 @@ export * from './identity';
 export * from './protocol/protocol.validate';
 export * from './study';
 export * from './subject';
+export * from './monitoring';
