@@ -7,6 +7,7 @@ import { QUERY_ID } from './monitoring.types';
  * report and the ODM export, so control characters (other than tab, newline and carriage return) and the Unicode
  * bidirectional overrides that can make a text read differently from what it says are refused.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
 export const queryText = (p: Record<string, unknown>, field: string): string => {
