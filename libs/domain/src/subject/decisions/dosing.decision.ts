@@ -15,7 +15,12 @@ export const DETECTED_DEVIATIONS = {
   wrongRoute: 'wrong-route',
   skippedCycle: 'skipped-cycle',
   missedDose: 'missed-dose',
+  /** A follow-up tumour assessment recorded while the subject has no baseline one (RECIST cannot evaluate it). */
+  missingBaselineAssessment: 'missing-baseline-assessment',
 } as const;
+
+/** Every category the system detects itself, each a possible trigger of a system query. */
+export const DETECTED_DEVIATION_CATEGORIES: readonly string[] = Object.values(DETECTED_DEVIATIONS);
 
 const MAX_CYCLE = 1000;
 

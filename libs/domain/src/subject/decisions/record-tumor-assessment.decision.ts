@@ -6,6 +6,8 @@ import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type Rec
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
+import { DETECTED_DEVIATIONS } from './dosing.decision';
+import type { EntryEvent } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -17,13 +19,31 @@ export const withRecistFigures = (input: RecordTumorAssessmentPayload, evaluatio
   overallResponse: evaluation.overallResponse,
 });
 
-/** Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it. */
+/**
+ * A follow-up without a baseline cannot be evaluated by RECIST 1.1 (every response is relative to the
+ * baseline): its figures are recorded as not evaluable.
+ */
+const notEvaluable = (input: RecordTumorAssessmentPayload): AssessmentEvaluation => ({
+  assessmentDate: input.assessmentDate,
+  baseline: false,
+  sod: null,
+  nadirBefore: null,
+  percentFromBaseline: null,
+  percentFromNadir: null,
+  targetResponse: null,
+  overallResponse: 'NE',
+});
+
+/**
+ * Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it,
+ * and a follow-up with no baseline on record leaves the track unstarted and is not evaluable.
+ */
 export const evaluateAssessment = (
   track: RecistTrack | null,
   input: RecordTumorAssessmentPayload,
-): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+): { track: RecistTrack | null; evaluation: AssessmentEvaluation } => {
   if (input.baseline) return startRecistTrack(input);
-  if (!track) return refuse('ASSESSMENT.NO_BASELINE', 'A follow-up assessment needs a baseline assessment first');
+  if (!track) return { track: null, evaluation: notEvaluable(input) };
   return evaluateFollowUp(track, input);
 };
 
@@ -40,10 +60,14 @@ const lesionsOf = (value: unknown): TargetLesionInput[] => {
  * `RecordTumorAssessment`. The **baseline** may be recorded before enrollment — screening imaging is
  * what shows measurable disease — as soon as the subject is screened (not after a screen failure); it
  * must then lie within `baselineWindowDays` before the enrollment date, checked here when the subject
- * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject and a
- * baseline, is dated after the baseline, on or after enrollment and after the latest assessment, and
- * reports exactly the baseline target lesions. SOD and the target and overall responses are derived
- * by the RECIST module and stored in the event.
+ * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject, is
+ * dated after the baseline, on or after enrollment and after the latest assessment, and reports exactly
+ * the baseline target lesions. SOD and the target and overall responses are derived by the RECIST
+ * module and stored in the event.
+ *
+ * A follow-up of a subject whose baseline imaging is missing happened all the same: it is recorded
+ * (not evaluable, overall response NE) together with a detected major deviation
+ * `missing-baseline-assessment`, and the subject's PFS is censored at the start date (SPEC §3 rule 0).
  */
 export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessmentPayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordTumorAssessment);
@@ -75,11 +99,10 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
     }
   } else {
     const enrollment = requireEnrolled(facts, ctx.subjectId);
-    if (!facts.recist) refuse('ASSESSMENT.NO_BASELINE', `Subject ${ctx.subjectId} has no baseline assessment`, { subjectId: ctx.subjectId });
-    if (compareDates(date, facts.recist!.baselineDate) <= 0) {
-      refuse('ASSESSMENT.BEFORE_BASELINE', `A follow-up (${date}) must be dated after the baseline (${facts.recist!.baselineDate})`, {
+    if (facts.recist && compareDates(date, facts.recist.baselineDate) <= 0) {
+      refuse('ASSESSMENT.BEFORE_BASELINE', `A follow-up (${date}) must be dated after the baseline (${facts.recist.baselineDate})`, {
         assessmentDate: date,
-        baselineDate: facts.recist!.baselineDate,
+        baselineDate: facts.recist.baselineDate,
       });
     }
     notBeforeEnrollment(enrollment, date, 'assessmentDate');
@@ -87,5 +110,17 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
   const { evaluation } = evaluateAssessment(facts.recist, input);
-  return [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+  const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+  if (!input.baseline && !facts.recist) {
+    recorded.push({
+      type: 'ProtocolDeviationDetected',
+      data: {
+        deviationDate: date,
+        category: DETECTED_DEVIATIONS.missingBaselineAssessment,
+        description: `Follow-up tumour assessment of ${date} recorded without a baseline assessment: RECIST 1.1 response not evaluable`,
+        severity: 'major',
+      },
+    });
+  }
+  return recorded;
 };
