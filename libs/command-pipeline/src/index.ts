@@ -2,3 +2,4 @@ export * from './handle-command';
 export * from './to-recorded';
 export * from './plans';
 export * from './event-ids';
+export * from './query-ids';

@@ -11,3 +11,4 @@ export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';
 export * as testing from './testing';
+export * from './queries';

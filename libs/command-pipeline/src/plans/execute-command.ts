@@ -1,12 +1,18 @@
 import { notFound, subjectStreamId, type SubjectCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
-import { isStudyCommand, type Command } from './command.types';
+import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
+import { monitoringCommandPlan } from './monitoring-command.plan';
+import { raiseSystemQueries } from './system-queries';
 import { studyCommandPlan } from './study-command.plan';
 import { subjectCommandPlan } from './subject-command.plan';
 
 /** The plan for any command, dispatched on its `type`. */
-export const commandPlan = (command: Command): CommandPlan => (isStudyCommand(command) ? studyCommandPlan(command) : subjectCommandPlan(command));
+export const commandPlan = (command: Command): CommandPlan => {
+  if (isStudyCommand(command)) return studyCommandPlan(command);
+  if (isMonitoringCommand(command)) return monitoringCommandPlan(command);
+  return subjectCommandPlan(command);
+};
 
 /**
  * A `CorrectEntry`/`VoidEntry` may name its target by the idempotency key of the command that wrote
@@ -47,7 +53,9 @@ export const executeCommand = async (
   envelope: CommandEnvelope,
   options: PipelineOptions = {},
 ): Promise<CommandOutcome> => {
-  const resolved = isStudyCommand(command) ? command : await resolveTargetIdempotencyKey(store, command);
+  const resolved = isStudyCommand(command) || isMonitoringCommand(command) ? command : await resolveTargetIdempotencyKey(store, command);
   const reason = envelope.reason ?? reasonOf(resolved);
-  return handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+  const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+  if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options));
+  return outcome;
 };

@@ -2,3 +2,5 @@ export * from './command.types';
 export * from './study-command.plan';
 export * from './subject-command.plan';
 export * from './execute-command';
+export * from './monitoring-command.plan';
+export * from './system-queries';

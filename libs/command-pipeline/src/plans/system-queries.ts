@@ -1,0 +1,58 @@
+import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, foldStudy, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
+import type { CommandEnvelope, CommandOutcome } from '../handle-command';
+import { newQueryId } from '../query-ids';
+import { studyEventsOf } from './study-command.plan';
+
+/** Query texts are at most 2,000 characters (the domain's free-text bound). */
+const MAX_TEXT = 2000;
+const NOT_ENTRIES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned']);
+
+/** The idempotency key of the system query a detected deviation opens: at most one per deviation. */
+export const systemQueryKey = (deviationEventId: string): string => `system-query-${deviationEventId}`;
+
+/**
+ * The entry a system query points at: the entry the deviation names, else the entry the same command
+ * recorded (the dose or the assessment that revealed it), else the deviation itself.
+ */
+const targetOf = (deviation: StoredEvent, written: readonly StoredEvent[]): string => {
+  const related = (deviation.data as { relatedEventId?: unknown }).relatedEventId;
+  if (typeof related === 'string') return related;
+  return written.find((e) => e.streamId === deviation.streamId && !NOT_ENTRIES.has(e.type))?.eventId ?? deviation.eventId;
+};
+
+export type RunCommand = (command: MonitoringCommand, envelope: CommandEnvelope) => Promise<CommandOutcome>;
+
+/**
+ * Edit checks (ICH E6(R3) 5.18): every deviation a subject command detected, of a category the protocol
+ * lists under `monitoring.systemQueryDeviations`, opens a query to the site as the `system` actor, caused
+ * by the deviation and correlated with the command. The query is keyed by the deviation's id, so a
+ * retry never opens a second one. The subject command has been recorded by then and stays recorded: a
+ * query that cannot be opened (the study locked meanwhile, the store gone) is reported to the caller
+ * as the ids of the deviations left without one, never as a failure of the command.
+ */
+export const raiseSystemQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<string[]> => {
+  if (outcome.replayed) return [];
+  const subjectStream = subjectStreamId(command.studyId, command.subjectId);
+  const deviations = outcome.events.filter((e) => e.type === 'ProtocolDeviationDetected' && e.streamId === subjectStream);
+  if (deviations.length === 0) return [];
+  const study = foldStudy(studyEventsOf(await store.readStream(studyStreamId(command.studyId))));
+  if (study.status === 'unregistered') return [];
+  const categories = new Set(systemQueryDeviations(study.protocol));
+  const missed: string[] = [];
+  for (const deviation of deviations) {
+    const data = deviation.data as { category?: unknown; description?: unknown };
+    if (typeof data.category !== 'string' || !categories.has(data.category)) continue;
+    const text = `Protocol deviation detected (${data.category}): ${String(data.description)}. Please confirm or correct the entry.`.slice(0, MAX_TEXT);
+    try {
+      await run(
+        { type: 'OpenQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId: newQueryId(), targetEventId: targetOf(deviation, outcome.events), fieldPath: null, text, deviationEventId: deviation.eventId } },
+        { actor: SYSTEM_ACTOR, source: 'system', correlationId: deviation.metadata.correlationId ?? undefined, causationId: deviation.eventId, idempotencyKey: systemQueryKey(deviation.eventId) },
+      );
+    } catch {
+      // Whatever refused it, the subject command is already on record; the caller gets the deviation's id.
+      missed.push(deviation.eventId);
+    }
+  }
+  return missed;
+};
