@@ -8,6 +8,7 @@ import { DosingModule } from './dosing/dosing.module';
 import { EfficacyModule } from './efficacy/efficacy.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { PfsModule } from './pfs/pfs.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { SafetyModule } from './safety/safety.module';
@@ -37,6 +38,7 @@ const featureModules = [
   ProjectionsModule,
   PfsModule,
   AuditModule,
+  MonitoringModule,
 ];
 
 /** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */

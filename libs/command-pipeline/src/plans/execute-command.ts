@@ -2,7 +2,7 @@ import { notFound, subjectStreamId, type SubjectCommand } from '@trial-ledger/do
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
 import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
-import { monitoringCommandPlan } from './monitoring-command.plan';
+import { monitoringCommandPlan, resolveQuerySubject } from './monitoring-command.plan';
 import { raiseSystemQueries } from './system-queries';
 import { studyCommandPlan } from './study-command.plan';
 import { subjectCommandPlan } from './subject-command.plan';
@@ -53,7 +53,7 @@ export const executeCommand = async (
   envelope: CommandEnvelope,
   options: PipelineOptions = {},
 ): Promise<CommandOutcome> => {
-  const resolved = isStudyCommand(command) || isMonitoringCommand(command) ? command : await resolveTargetIdempotencyKey(store, command);
+  const resolved = isStudyCommand(command) ? command : isMonitoringCommand(command) ? await resolveQuerySubject(store, command) : await resolveTargetIdempotencyKey(store, command);
   const reason = envelope.reason ?? reasonOf(resolved);
   const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
   if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options));

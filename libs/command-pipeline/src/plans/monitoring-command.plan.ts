@@ -17,7 +17,7 @@ import {
   type RecordedSubjectEvent,
   type RecordSourceVerified,
 } from '@trial-ledger/domain';
-import type { StoredEvent } from '@trial-ledger/event-store';
+import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import type { CommandPlan } from '../handle-command';
 import { toRecorded } from '../to-recorded';
 import { studyEventsOf } from './study-command.plan';
@@ -66,4 +66,17 @@ export const monitoringCommandPlan = (command: MonitoringCommand): CommandPlan =
       return { writes: [{ streamId: primaryStream, events }], protocolVersion: study.status === 'unregistered' ? null : study.protocol.version };
     },
   };
+};
+
+/**
+ * Answering, closing, reopening or cancelling names only the query; the subject it concerns (whose
+ * stream the decision reads) is the one its `QueryOpened` names. A command that names a subject keeps
+ * it, and the decision refuses a query of another subject as not found.
+ */
+export const resolveQuerySubject = async (store: EventStore, command: MonitoringCommand): Promise<MonitoringCommand> => {
+  if (command.type === 'OpenQuery' || command.type === 'VerifySource' || command.subjectId) return command;
+  const stream = queryStreamOf(command);
+  const opened = (await store.readStream(stream)).find((e) => e.type === 'QueryOpened');
+  const subjectId = (opened?.data as { target?: { subjectId?: unknown } } | undefined)?.target?.subjectId;
+  return typeof subjectId === 'string' ? { ...command, subjectId } : command;
 };
