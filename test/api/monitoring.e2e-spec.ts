@@ -153,4 +153,14 @@ describe('API: monitor queries and source data verification', () => {
     const list = (await get(`${queries}?subject=S003`, 'monitor').expect(200)).body.queries;
     expect(list).toMatchObject([{ origin: 'system', target: { eventId: recorded.body.eventIds[0] } }]);
   });
+
+  it('shows each entry\'s queries and SDV state in the casebook, as of the casebook\'s own position', async () => {
+    const casebook = (await get(`${subjects}/S001/casebook`, 'investigator').expect(200)).body;
+    const monitored = Object.values(casebook.monitoring.entries as Record<string, { sdv: { status: string }; queries: { status: string }[] }>);
+    expect(monitored.some((m) => m.queries.some((q) => q.status === 'closed'))).toBe(true);
+    expect(monitored.some((m) => m.sdv.status === 'verified')).toBe(true);
+    expect(casebook.monitoring.sdv).toMatchObject({ subjectId: 'S001', verified: 1 });
+    const early = (await get(`${subjects}/S001/casebook?position=1`, 'investigator')).body;
+    expect(early.monitoring?.sdv?.verified ?? 0).toBe(0);
+  });
 });

@@ -130,4 +130,12 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     const refused = await as('coordinator', 'sdv', '--subject', 'S004', '--event', scanId);
     expect(JSON.parse(refused.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
   });
+
+  it('prints queries and SDV in the report beside the casebook', async () => {
+    const report = await cli(['--store', store, 'report', '--subject', 'S004']);
+    expect(report.status).toBe(0);
+    expect(report.stdout).toContain('Queries and source data verification');
+    expect(report.stdout).toMatch(/SDV: 1 of \d+ entries verified/);
+    expect(report.stdout).toContain('cancelled');
+  });
 });

@@ -1,13 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
 import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
-import { replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { replayMonitoring, replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
+import { monitoringSection } from './monitoring.section';
 
 export interface LedgerReportOptions {
   /** Default: the first study registered in the ledger. */
@@ -171,13 +172,14 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   }
   const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
   const subjectSections: Html[] = [];
+  const monitoring = studyId ? await replayMonitoring(store, studyId, verification.headPosition) : null;
   for (const subjectId of subjectIds) {
     const { casebook } = await replaySubject(store, studyId as string, subjectId, asOf);
     const rows = (await collect(auditTrail(store, { studyId: studyId as string, subjectId }))).filter((r) => r.position <= verification.headPosition);
     subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
-      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(rows)}
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${monitoring ? monitoringSection(monitoring, subjectId, generatedAt) : ''}${trailTable(rows)}
     </section>`);
   }
   const title = overview?.title ?? studyId ?? 'trial-ledger';

@@ -241,3 +241,14 @@ export const replayMonitoring = async (store: EventStore, studyId: string, toPos
   for await (const stored of store.readAll(toPosition === undefined ? {} : { toPosition })) state = evolveMonitoring(state, toProjected(stored));
   return state;
 };
+
+/** What the casebook shows beside its entries: SDV coverage and each entry's queries and SDV state, by event id. */
+export interface CasebookMonitoring {
+  readonly sdv: Omit<SubjectSdvProgress, 'items'>;
+  readonly entries: Readonly<Record<string, EntryMonitoring>>;
+}
+
+export const casebookMonitoring = (state: MonitoringState, subjectId: string, now: string): CasebookMonitoring => {
+  const { items: _items, ...sdv } = subjectSdvProgress(state, subjectId);
+  return { sdv, entries: Object.fromEntries(entryMonitoringOf(state, subjectId, now)) };
+};

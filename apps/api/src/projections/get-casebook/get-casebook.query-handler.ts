@@ -1,10 +1,13 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { EventStore } from '@trial-ledger/event-store';
-import { replaySubject, type ReplayedCasebook } from '@trial-ledger/projections';
-import { EVENT_STORE } from '../../shared/tokens';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
+import { casebookMonitoring, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
+import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 
-export class GetCasebookQuery extends Query<ReplayedCasebook> {
+/** The casebook with each entry's queries and SDV state (joined here from the monitoring read model). */
+export type CasebookWithMonitoring = ReplayedCasebook & { readonly monitoring: CasebookMonitoring };
+
+export class GetCasebookQuery extends Query<CasebookWithMonitoring> {
   constructor(
     readonly studyId: string,
     readonly subjectId: string,
@@ -17,10 +20,13 @@ export class GetCasebookQuery extends Query<ReplayedCasebook> {
 
 /** "What did the ledger say about subject S at T": one consistent prefix of the log, folded by the casebook projection. */
 @QueryHandler(GetCasebookQuery)
-export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, ReplayedCasebook> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, CasebookWithMonitoring> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
-  execute({ studyId, subjectId, asKnownAt, position }: GetCasebookQuery): Promise<ReplayedCasebook> {
-    return replaySubject(this.store, studyId, subjectId, { asKnownAt, toPosition: position });
+  async execute({ studyId, subjectId, asKnownAt, position }: GetCasebookQuery): Promise<CasebookWithMonitoring> {
+    const replayed = await replaySubject(this.store, studyId, subjectId, { asKnownAt, toPosition: position });
+    // Queries and SDV as of the same log position as the casebook.
+    const monitoring = await replayMonitoring(this.store, studyId, replayed.asOf.position);
+    return { ...replayed, monitoring: casebookMonitoring(monitoring, subjectId, this.clock.now()) };
   }
 }
