@@ -1,7 +1,7 @@
 import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
-import type { TumorAssessmentRecorded } from '../../events/event.types';
+import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
-import { compareDates, daysBetween } from '../../shared/iso-date';
+import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
@@ -18,6 +18,21 @@ export const withRecistFigures = (input: RecordTumorAssessmentPayload, evaluatio
   targetResponse: evaluation.targetResponse,
   overallResponse: evaluation.overallResponse,
 });
+
+/**
+ * RECIST 1.1 §5.1 and the protocol: baseline imaging within `window` days before enrollment. Imaging
+ * outside it was still done and is still the subject's baseline: the fact is recorded with a detected
+ * deviation (`baseline-out-of-window`) rather than refused. Null when the baseline is in its window.
+ */
+export const baselineWindowDeviation = (baselineDate: IsoDate, enrollmentDate: IsoDate, window: number, deviationDate: IsoDate): ProtocolDeviationDetected | null => {
+  const days = daysBetween(baselineDate, enrollmentDate);
+  if (days >= 0 && days <= window) return null;
+  const when = days < 0 ? `${-days} days after enrollment (${enrollmentDate})` : `${days} days before enrollment (${enrollmentDate}), beyond the ${window}-day window`;
+  return {
+    type: 'ProtocolDeviationDetected',
+    data: { deviationDate, category: DETECTED_DEVIATIONS.baselineOutOfWindow, description: `Baseline tumour assessment of ${baselineDate} lies ${when}`, severity: 'minor' },
+  };
+};
 
 /**
  * A follow-up without a baseline cannot be evaluated by RECIST 1.1 (every response is relative to the
@@ -80,23 +95,14 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
     newLesions: flag(p, 'newLesions'),
   };
   const date = input.assessmentDate;
+  let baselineDeviation: EntryEvent | null = null;
   if (input.baseline) {
     requireScreened(facts, ctx.subjectId);
     if (facts.eligibility && facts.eligibility.failedCriteria.length > 0) {
       refuse('SUBJECT.NOT_ELIGIBLE', `Subject ${ctx.subjectId} failed screening: no baseline is recorded`, { subjectId: ctx.subjectId });
     }
     if (facts.recist) refuse('ASSESSMENT.BASELINE_EXISTS', `Subject ${ctx.subjectId} already has a baseline assessment (${facts.recist.baselineDate})`, { baselineDate: facts.recist.baselineDate });
-    if (facts.enrollment) {
-      const days = daysBetween(date, facts.enrollment.enrollmentDate);
-      const window = ctx.protocol.assessments.baselineWindowDays;
-      if (days < 0 || days > window) {
-        refuse('ASSESSMENT.BASELINE_OUT_OF_WINDOW', `The baseline (${date}) must lie within ${window} days before enrollment (${facts.enrollment.enrollmentDate})`, {
-          assessmentDate: date,
-          enrollmentDate: facts.enrollment.enrollmentDate,
-          baselineWindowDays: window,
-        });
-      }
-    }
+    if (facts.enrollment) baselineDeviation = baselineWindowDeviation(date, facts.enrollment.enrollmentDate, ctx.protocol.assessments.baselineWindowDays, date);
   } else {
     const enrollment = requireEnrolled(facts, ctx.subjectId);
     if (facts.recist && compareDates(date, facts.recist.baselineDate) <= 0) {
@@ -111,6 +117,7 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   notAfterWithdrawal(facts, date, 'assessmentDate');
   const { evaluation } = evaluateAssessment(facts.recist, input);
   const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+  if (baselineDeviation) recorded.push(baselineDeviation);
   if (!input.baseline && !facts.recist) {
     recorded.push({
       type: 'ProtocolDeviationDetected',
