@@ -1,15 +1,19 @@
 import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, foldStudy, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
 import type { CommandEnvelope, CommandOutcome } from '../handle-command';
-import { newQueryId } from '../query-ids';
+import { queryIdFor } from '../query-ids';
 import { studyEventsOf } from './study-command.plan';
 
 /** Query texts are at most 2,000 characters (the domain's free-text bound). */
 const MAX_TEXT = 2000;
 const NOT_ENTRIES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned']);
 
-/** The idempotency key of the system query a detected deviation opens: at most one per deviation. */
-export const systemQueryKey = (deviationEventId: string): string => `system-query-${deviationEventId}`;
+/**
+ * The idempotency key of the system query a detected deviation opens — at most one per deviation. It is
+ * named by the deviation's place in its stream, not its random event id, so the query id derived from it
+ * (and so the query's stream name) is the same whichever store records the same history.
+ */
+export const systemQueryKey = (deviation: Pick<StoredEvent, 'streamId' | 'streamVersion'>): string => `system-query:${deviation.streamId}@${deviation.streamVersion}`;
 
 /**
  * The entry a system query points at: the entry the deviation names, else the entry the same command
@@ -46,8 +50,8 @@ export const raiseSystemQueries = async (store: EventStore, command: SubjectComm
     const text = `Protocol deviation detected (${data.category}): ${String(data.description)}. Please confirm or correct the entry.`.slice(0, MAX_TEXT);
     try {
       await run(
-        { type: 'OpenQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId: newQueryId(), targetEventId: targetOf(deviation, outcome.events), fieldPath: null, text, deviationEventId: deviation.eventId } },
-        { actor: SYSTEM_ACTOR, source: 'system', correlationId: deviation.metadata.correlationId ?? undefined, causationId: deviation.eventId, idempotencyKey: systemQueryKey(deviation.eventId) },
+        { type: 'OpenQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId: queryIdFor(SYSTEM_ACTOR.userId, systemQueryKey(deviation)), targetEventId: targetOf(deviation, outcome.events), fieldPath: null, text, deviationEventId: deviation.eventId } },
+        { actor: SYSTEM_ACTOR, source: 'system', correlationId: deviation.metadata.correlationId ?? undefined, causationId: deviation.eventId, idempotencyKey: systemQueryKey(deviation) },
       );
     } catch {
       // Whatever refused it, the subject command is already on record; the caller gets the deviation's id.
