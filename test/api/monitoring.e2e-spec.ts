@@ -163,4 +163,16 @@ describe('API: monitor queries and source data verification', () => {
     const early = (await get(`${subjects}/S001/casebook?position=1`, 'investigator')).body;
     expect(early.monitoring?.sdv?.verified ?? 0).toBe(0);
   });
+
+  it('carries every query and SDV event in the audit trail, attributed to the subject', async () => {
+    const trail = (await get(`/api/v1/audit-trail?study=${STUDY}&subject=S001&pageSize=1000`, 'regulator').expect(200)).body.items as { eventType: string; action: string; subjectId: string; studyId: string }[];
+    const monitoring = trail.filter((r) => ['QueryOpened', 'QueryResponded', 'QueryClosed', 'QueryReopened', 'QueryCancelled', 'RecordSourceVerified'].includes(r.eventType));
+    expect(new Set(monitoring.map((r) => r.eventType))).toEqual(new Set(['QueryOpened', 'QueryResponded', 'QueryClosed', 'QueryReopened', 'RecordSourceVerified']));
+    expect(monitoring.every((r) => r.subjectId === 'S001' && r.studyId === STUDY)).toBe(true);
+    expect(monitoring.find((r) => r.eventType === 'QueryResponded')?.action).toBe('Query answered by the site');
+    // Another subject's queries stay out of S001's trail.
+    const s002 = (await get(`/api/v1/audit-trail?subject=S002&type=QueryOpened&pageSize=1000`, 'regulator').expect(200)).body.items as { subjectId: string }[];
+    expect(s002.length).toBeGreaterThan(0);
+    expect(s002.every((r) => r.subjectId === 'S002')).toBe(true);
+  });
 });

@@ -67,6 +67,8 @@ describe('query decider', () => {
     ])('given a dose, when the field path is %p, then %s', (fieldPath, code) => spec.given(base).when(open({ fieldPath }), meta(MONITOR)).thenError(code, 'validation'));
     it('given a dose, when a nested field is queried, then the value inside is bound', () =>
       spec.given(base).when(open({ fieldPath: 'window.dueOn' }), meta(MONITOR)).thenMatches([{ data: { target: { fieldPath: 'window.dueOn' } } }]));
+    it.each(['__proto__-1', '../S001', 'S 1', ''])('given a dose, when the subject id is %p, then VALIDATION.INVALID_SUBJECT_ID', (subjectId) =>
+      spec.given(base).when({ ...open(), subjectId } as QueryCommand, meta(MONITOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
     it('given a dose, when the target entry is unknown, then ENTRY.NOT_FOUND', () =>
       spec.given(base).when(open({ targetEventId: 'nope' }), meta(MONITOR)).thenError('ENTRY.NOT_FOUND', 'not-found'));
     it('given a voided dose, when it is queried, then ENTRY.VOIDED', () => {

@@ -1,10 +1,11 @@
 import { SYSTEM_ACTOR, type Actor } from '../shared/actor';
 import type { CommandMetadata } from '../shared/decider';
-import { assertNever, forbidden, notFound, refuse } from '../shared/domain-error';
+import { assertNever, forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { RegisteredStudyState, StudyState } from '../study/study.state';
 import { requirePayload, oneOf } from '../subject/payload.validate';
 import { requireScreened } from '../subject/decisions/guards';
 import type { SubjectState } from '../subject/subject.state';
+import { SUBJECT_ID } from '../subject/subject.decider';
 import {
   MONITORING_COMMAND_ROLES,
   QUERY_RESPONSE_CATEGORIES,
@@ -82,6 +83,13 @@ export const requireMonitoringRole = (type: MonitoringCommandType, actor: Actor)
 };
 
 /** Queries follow the data: none is opened, answered or closed in a study that is not registered or is locked. */
+/** The subject a query is opened on or an entry verified for: a well-formed subject id (it names a stream). */
+export const requireSubjectId = (subjectId: unknown): void => {
+  if (typeof subjectId !== 'string' || !SUBJECT_ID.test(subjectId)) {
+    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots or underscores', { subjectId });
+  }
+};
+
 export const requireOpenStudy = (study: StudyState, studyId: string): RegisteredStudyState => {
   if (study.status === 'unregistered') return notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
   if (study.status === 'locked') return refuse('STUDY.LOCKED', `Study ${studyId} is locked: queries cannot be raised or changed`, { studyId, lockReason: study.lockReason });
@@ -109,6 +117,7 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
   switch (command.type) {
     case 'OpenQuery': {
       const p = requirePayload(command.payload, ['queryId', 'targetEventId', 'fieldPath', 'text', 'deviationEventId']);
+      requireSubjectId(command.subjectId);
       const queryId = queryIdOf(p);
       const fieldPath = parseFieldPath(p.fieldPath);
       const text = queryText(p, 'text');

@@ -4,7 +4,7 @@ import { requirePayload } from '../subject/payload.validate';
 import { requireScreened } from '../subject/decisions/guards';
 import type { SubjectState } from '../subject/subject.state';
 import type { MonitoringCommand, RecordSourceVerified } from './monitoring.types';
-import { requireMonitoringRole, requireOpenStudy } from './query.decider';
+import { requireMonitoringRole, requireOpenStudy, requireSubjectId } from './query.decider';
 import { targetEntryOf, valueAt, valueHash } from './target-entry';
 
 /** One verification on record: which entry, bound to which value, and when. */
@@ -47,6 +47,7 @@ export const decideSourceVerification = (
 ): RecordSourceVerified[] => {
   requireMonitoringRole(command.type, metadata.actor);
   requireOpenStudy(study, command.studyId);
+  requireSubjectId(command.subjectId);
   const p = requirePayload(command.payload, ['targetEventId']);
   requireScreened(subject.facts, command.subjectId);
   const entry = targetEntryOf(subject, command.subjectId, p.targetEventId);
