@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openEventStore, verifyChain } from '@trial-ledger/event-store';
+import { findIdempotencyRecord, openEventStore, verifyChain } from '@trial-ledger/event-store';
 import { cli, tempDir } from './cli-harness';
 
 describe('trial-ledger migrate', () => {
@@ -8,7 +8,7 @@ describe('trial-ledger migrate', () => {
   const headOf = async (name: string) => {
     const store = await openEventStore(url(name));
     try {
-      return { head: await store.head(), chain: await verifyChain(store.readAll()), key: await store.findIdempotencyRecord('demo:LANR-HGNET-01:S001:screen') };
+      return { head: await store.head(), chain: await verifyChain(store.readAll()), key: await findIdempotencyRecord(store, 'demo:LANR-HGNET-01:S001:screen', (await store.eventsWithIdempotencyKey('demo:LANR-HGNET-01:S001:screen'))[0]?.metadata.actor.userId ?? '') };
     } finally {
       await store.close();
     }
@@ -24,14 +24,14 @@ describe('trial-ledger migrate', () => {
     const run = await cli(['--json', 'migrate', '--from', url('source.sqlite'), '--to', url('target.sqlite')]);
 
     expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as { eventsCopied: number; idempotencyRecordsCopied: number; target: { ok: boolean } };
+    const report = JSON.parse(run.stdout) as { eventsCopied: number; target: { ok: boolean } };
     const source = await headOf('source.sqlite');
     const target = await headOf('target.sqlite');
     expect(report.eventsCopied).toBe(source.head.position);
-    expect(report.idempotencyRecordsCopied).toBeGreaterThan(500);
     expect(target.head).toEqual(source.head);
     expect(target.chain.ok).toBe(true);
-    expect(target.key?.eventIds).toEqual(source.key?.eventIds);
+    expect(source.key?.eventIds.length).toBeGreaterThan(0);
+    expect(target.key).toEqual(source.key);
   });
 
   it('refuses a target that already holds events, and the same store on both sides', async () => {

@@ -105,7 +105,7 @@ describe('subject commands through executeCommand (SQLite)', () => {
     const first = await run(subjectCommand('RecordDose', dose(1, '2026-01-20')), as(COORDINATOR, { idempotencyKey: 'k-dose-1', requestHash: 'h1' }));
     const head = await store.head();
     const again = await run(subjectCommand('RecordDose', dose(1, '2026-01-20')), as(COORDINATOR, { idempotencyKey: 'k-dose-1', requestHash: 'h1' }));
-    expect(again.replayed).toBe(true);
+    expect(again.repeated).toBe(true);
     expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
     expect(first.events.map((e) => e.type)).toEqual(['DoseAdministered', 'ProtocolDeviationDetected']);
     expect((await store.head()).position).toBe(head.position);

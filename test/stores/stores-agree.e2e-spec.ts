@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FixedClock,
+  findIdempotencyRecord,
   KurrentDbEventStore,
   openEventStore,
   verifyStore,
@@ -79,7 +80,9 @@ describe('every store records the same ledger', () => {
       expect(logs.kurrentdb).toEqual(logs.sqlite);
       for (const store of Object.values(stores)) {
         expect(await verifyStore(store)).toMatchObject({ ok: true, headPosition: 15, headHash: logs.sqlite[14].hash });
-        expect(await store.findIdempotencyRecord('req-4')).toEqual(await stores.sqlite.findIdempotencyRecord('req-4'));
+        const owner = (await stores.sqlite.eventsWithIdempotencyKey('req-4'))[0].metadata.actor.userId;
+        expect(await findIdempotencyRecord(store, 'req-4', owner)).toEqual(await findIdempotencyRecord(stores.sqlite, 'req-4', owner));
+        expect(await findIdempotencyRecord(store, 'req-4', owner)).not.toBeNull();
         expect(await store.positionAt('2025-06-01T09:00:06.000Z')).toBe(5);
       }
     } finally {

@@ -4,8 +4,9 @@ import { newEventId } from './event-ids';
 import { currentSchemaVersion, type Actor, type CommandMetadata, type DomainEvent } from '@trial-ledger/domain';
 import {
   ConcurrencyError,
-  IdempotencyKeyReusedError,
+  findRepeat,
   systemClock,
+  type AppendResult,
   type Clock,
   type EventSource,
   type EventStore,
@@ -44,6 +45,12 @@ export interface Decision {
  * based on a state that changed meanwhile (e.g. a study locked while a dose was being recorded).
  */
 export interface CommandPlan {
+  /**
+   * The refusals that do not depend on any stream's state — above all the actor's role (Part 11
+   * §11.10(g)) — run first, before the idempotency lookup: a key cannot buy a user an answer (or a
+   * skipped import line) for a command their role may not issue.
+   */
+  authorize?(actor: Actor): void;
   readonly primaryStream: string;
   readonly readStreams: readonly string[];
   decide(streams: ReadonlyMap<string, readonly StoredEvent[]>, metadata: CommandMetadata): Decision | Promise<Decision>;
@@ -55,8 +62,8 @@ export interface CommandOutcome {
   /** The primary stream's version after the command (the new `ETag`). */
   readonly primaryVersion: number;
   readonly lastPosition: number;
-  /** True when an earlier request with the same idempotency key is being answered again. */
-  readonly replayed: boolean;
+  /** True for an idempotent repeat: an earlier request with the same idempotency key answered again, nothing written. */
+  readonly repeated: boolean;
 }
 
 export interface PipelineOptions {
@@ -71,9 +78,9 @@ export const requestFingerprint = (body: unknown): string => createHash('sha256'
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one command pipeline (after emmett's `handleCommand`): read the streams → fold and decide →
- * append with the expected versions → on a conflict, read again and decide again (unless the client
- * pinned its version), or refuse.
+ * The one command pipeline (after emmett's `handleCommand`): authorize → answer an idempotent repeat →
+ * read the streams → fold and decide → append with the expected versions → on a conflict, read again
+ * and decide again (unless the client pinned its version), or refuse.
  */
 export const handleCommand = async (
   store: EventStore,
@@ -81,12 +88,14 @@ export const handleCommand = async (
   envelope: CommandEnvelope,
   options: PipelineOptions = {},
 ): Promise<CommandOutcome> => {
+  plan.authorize?.(envelope.actor);
   const clock = options.clock ?? systemClock;
   const key = envelope.idempotencyKey ?? null;
   const requestHash = envelope.requestHash ?? null;
   if (key !== null) {
-    const replayed = await replayIdempotent(store, plan.primaryStream, key, requestHash);
-    if (replayed) return replayed;
+    // Before deciding: a repeated enrolment must get its first answer, not be refused as a second one.
+    const repeat = await findRepeat(store, { key, userId: envelope.actor.userId, requestHash });
+    if (repeat) return outcomeOf(plan.primaryStream, repeat, 0);
   }
   const correlationId = envelope.correlationId ?? newEventId();
   const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
@@ -101,7 +110,7 @@ export const handleCommand = async (
     const decision = await plan.decide(streams, metadata);
     const writes = decision.writes.filter((w) => w.events.length > 0);
     if (writes.length === 0) {
-      return { events: [], primaryStream: plan.primaryStream, primaryVersion: versionOf(plan.primaryStream), lastPosition: (await store.head()).position, replayed: false };
+      return { events: [], primaryStream: plan.primaryStream, primaryVersion: versionOf(plan.primaryStream), lastPosition: (await store.head()).position, repeated: false };
     }
     const written = new Set(writes.map((w) => w.streamId));
     let causationId = envelope.causationId ?? null;
@@ -133,13 +142,7 @@ export const handleCommand = async (
         idempotencyKey: key,
         requestHash,
       });
-      return {
-        events: result.events,
-        primaryStream: plan.primaryStream,
-        primaryVersion: result.streamVersions[plan.primaryStream] ?? versionOf(plan.primaryStream),
-        lastPosition: result.lastPosition,
-        replayed: result.replayed,
-      };
+      return outcomeOf(plan.primaryStream, result, versionOf(plan.primaryStream));
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
       await pause(Math.floor(Math.random() * Math.min(50, attempt * 2)));
@@ -147,16 +150,11 @@ export const handleCommand = async (
   }
 };
 
-const replayIdempotent = async (store: EventStore, primaryStream: string, key: string, requestHash: string | null): Promise<CommandOutcome | null> => {
-  const record = await store.findIdempotencyRecord(key);
-  if (!record) return null;
-  if (record.requestHash !== null && requestHash !== null && record.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
-  const events = (await Promise.all(record.eventIds.map((id) => store.getEvent(id)))).filter((e): e is StoredEvent => e !== null);
-  return {
-    events,
-    primaryStream,
-    primaryVersion: record.streamVersions[primaryStream] ?? 0,
-    lastPosition: record.lastPosition,
-    replayed: true,
-  };
-};
+/** The pipeline's outcome of a store append (a new one, or an idempotent repeat). */
+const outcomeOf = (primaryStream: string, result: AppendResult, primaryVersionBefore: number): CommandOutcome => ({
+  events: result.events,
+  primaryStream,
+  primaryVersion: result.streamVersions[primaryStream] ?? primaryVersionBefore,
+  lastPosition: result.lastPosition,
+  repeated: result.repeated,
+});

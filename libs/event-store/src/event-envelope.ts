@@ -10,7 +10,14 @@ export interface EventMetadataInput {
   readonly reason: string | null;
   readonly correlationId: string;
   readonly causationId: string | null;
+  /** The client's idempotency key, scoped to `actor.userId`: the same key from another user is another key. */
   readonly idempotencyKey: string | null;
+  /**
+   * Fingerprint of the request that carried the idempotency key (stamped by the store from the
+   * append request). With the key and the actor it makes the idempotency record derivable from the
+   * chained events alone. Absent on events without a key and on events recorded before it was kept.
+   */
+  readonly requestHash?: string | null;
   readonly source: EventSource;
   /** Version of the protocol document in force when the event was recorded. */
   readonly protocolVersion: number | null;

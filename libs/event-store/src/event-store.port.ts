@@ -25,7 +25,9 @@ export interface AppendRequest {
   readonly writes: readonly StreamWrite[];
   readonly checks?: readonly StreamCheck[];
   /**
-   * Client idempotency key. Stored with the outcome in the same transaction; a second append with the
+   * Client idempotency key, scoped to the acting user (the `actor.userId` of the events, which must
+   * then all share one actor). The store stamps the key and `requestHash` on every event's metadata,
+   * so the record of the request is part of the hash chain. A second append by the same user with the
    * same key and the same `requestHash` returns the first outcome and writes nothing; with another
    * `requestHash` it is refused with `IdempotencyKeyReusedError`.
    */
@@ -40,13 +42,22 @@ export interface AppendResult {
   /** Each written stream's version after the append. */
   readonly streamVersions: Readonly<Record<string, number>>;
   readonly lastPosition: number;
-  /** True when this is the remembered outcome of an earlier request with the same idempotency key. */
-  readonly replayed: boolean;
+  /**
+   * True for an idempotent repeat: the outcome of an earlier request with the same idempotency key,
+   * answered again with nothing written.
+   */
+  readonly repeated: boolean;
 }
 
-/** The remembered outcome of an idempotent request. */
+/**
+ * The outcome of an idempotent request: derived from the chained events that carry its key (see
+ * `findIdempotencyRecord`), or a row of an older store's side table, which `inspectStore` checks
+ * against those events.
+ */
 export interface IdempotencyRecord {
   readonly key: string;
+  /** The user the key belongs to; unknown (absent) in side-table rows written before keys were per user. */
+  readonly userId?: string;
   readonly requestHash: string | null;
   readonly eventIds: readonly string[];
   readonly streamVersions: Readonly<Record<string, number>>;
@@ -96,6 +107,11 @@ export interface Subscription {
 export interface EventStore {
   /** A short description for logs and `--help`, without credentials. */
   readonly description: string;
+  /**
+   * The file holding the ledger, when the store is a file on this machine (SQLite): files that belong
+   * to the ledger, such as persistent read models, are kept beside it. Absent for servers and memory.
+   */
+  readonly localFile?: string;
   append(request: AppendRequest): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The number of events in the stream (0 when it does not exist). */
@@ -113,8 +129,13 @@ export interface EventStore {
   positionAt(instant: string): Promise<number>;
   head(): Promise<LogHead>;
   getEvent(eventId: string): Promise<StoredEvent | null>;
-  findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null>;
-  /** Catch-up subscription: replays from the checkpoint, then follows new appends. */
+  /**
+   * The events stored with this idempotency key (any user), in log order. Found through an index the
+   * store keeps beside the chain, so callers trust only what each event's own hashed metadata says
+   * (`findIdempotencyRecord`, `findRepeat` do).
+   */
+  eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]>;
+  /** Catch-up subscription: delivers every event after the checkpoint, then follows new appends. */
   subscribe(options: SubscriptionOptions): Subscription;
   close(): Promise<void>;
 }

@@ -12,18 +12,20 @@ import { ChainVerifier } from './hash-chain';
  */
 export interface LedgerImporter {
   importEvents(events: readonly StoredEvent[]): Promise<void>;
-  /** Remembered idempotent outcomes, so a client retrying across the migration still gets its first answer. */
-  importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void>;
 }
 
-/** Optional capability of a store: list its idempotency records (for migration). */
+/**
+ * Optional capability of a store: list the idempotency records kept in a side table (rows written
+ * by earlier versions, before records were derived from the events), for `inspectStore` to check.
+ */
 export interface IdempotencyRecordSource {
+  /** Where the records are kept (a table, a stream), for reports. */
+  readonly idempotencyRecordTable: string;
   readIdempotencyRecords(): AsyncIterable<IdempotencyRecord>;
 }
 
 export const isLedgerImporter = (store: EventStore): store is EventStore & LedgerImporter =>
-  typeof (store as Partial<LedgerImporter>).importEvents === 'function' &&
-  typeof (store as Partial<LedgerImporter>).importIdempotencyRecords === 'function';
+  typeof (store as Partial<LedgerImporter>).importEvents === 'function';
 
 export const isIdempotencyRecordSource = (store: EventStore): store is EventStore & IdempotencyRecordSource =>
   typeof (store as Partial<IdempotencyRecordSource>).readIdempotencyRecords === 'function';

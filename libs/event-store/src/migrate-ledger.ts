@@ -1,8 +1,8 @@
 import type { StoredEvent } from './event-envelope';
 import { InvalidAppendError } from './event-store.errors';
-import type { EventStore, IdempotencyRecord } from './event-store.port';
+import type { EventStore } from './event-store.port';
 import { ChainVerifier, type ChainVerification } from './hash-chain';
-import { isIdempotencyRecordSource, isLedgerImporter } from './ledger-importer';
+import { isLedgerImporter } from './ledger-importer';
 import { verifyStore } from './verify-store';
 
 export interface MigrationProgress {
@@ -14,7 +14,6 @@ export interface MigrationProgress {
 
 export interface MigrationReport {
   readonly eventsCopied: number;
-  readonly idempotencyRecordsCopied: number;
   /** The source chain, verified while it was read. */
   readonly source: ChainVerification;
   /** The target chain, verified again from the target after the copy. */
@@ -32,7 +31,9 @@ export class LedgerMigrationError extends Error {
 /**
  * Copies a whole ledger to another store (SQLite → PostgreSQL when a trial outgrows one machine, or
  * back for an archive copy), event by event with the same ids, positions, `recordedAt` and hashes:
- * signed checkpoints a regulator already holds keep verifying against the new store.
+ * signed checkpoints a regulator already holds keep verifying against the new store. Idempotency
+ * records travel inside the events' metadata: a client retrying across the migration still gets its
+ * first answer.
  *
  * The target must be empty and support `LedgerImporter`; it re-verifies the chain as it writes. The
  * source chain is verified as it is read and the copy stops at its first fault (a damaged ledger is
@@ -81,26 +82,11 @@ export const migrateLedger = async (
     throw new LedgerMigrationError(`The source ended at position ${source.headPosition}, not at its head ${total}`);
   }
 
-  let idempotencyRecordsCopied = 0;
-  if (isIdempotencyRecordSource(from)) {
-    let records: IdempotencyRecord[] = [];
-    for await (const record of from.readIdempotencyRecords()) {
-      records.push(record);
-      if (records.length >= batchSize) {
-        await to.importIdempotencyRecords(records);
-        idempotencyRecordsCopied += records.length;
-        records = [];
-      }
-    }
-    await to.importIdempotencyRecords(records);
-    idempotencyRecordsCopied += records.length;
-  }
-
   const target = await verifyStore(to);
   if (!target.ok || target.headPosition !== total || target.headHash !== sourceHead.hash) {
     throw new LedgerMigrationError(
       `The target does not verify as a copy of the source: ${target.fault?.message ?? `head ${target.headPosition}/${target.headHash}`}`,
     );
   }
-  return { eventsCopied: copied, idempotencyRecordsCopied, source, target };
+  return { eventsCopied: copied, source, target };
 };

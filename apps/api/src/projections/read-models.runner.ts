@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { SqliteEventStore, type EventStore } from '@trial-ledger/event-store';
+import type { EventStore } from '@trial-ledger/event-store';
 import {
   InMemoryProjectionStore,
   ProjectionRunner,
@@ -12,7 +12,7 @@ import { EVENT_STORE } from '../shared/tokens';
 
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
- * on the ledger feeding the pure projection. With a SQLite ledger file the read models and their
+ * on the ledger feeding the pure projection. With a ledger kept in a local file the read models and their
  * checkpoint live in their own file beside it (`ledger.sqlite.read-models`), so a restart resumes
  * from the checkpoint; otherwise they are kept in memory and rebuilt from position 0 at start.
  */
@@ -24,10 +24,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   private failed = false;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
-    this.projectionStore =
-      store instanceof SqliteEventStore && store.filename !== ':memory:'
-        ? new SqliteProjectionStore(`${store.filename}.read-models`)
-        : new InMemoryProjectionStore();
+    this.projectionStore = store.localFile ? new SqliteProjectionStore(`${store.localFile}.read-models`) : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       onError: (error) => {
         this.failed = true;

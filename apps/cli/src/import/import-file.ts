@@ -88,7 +88,7 @@ export const importLines = async (store: EventStore, text: string, actor: Actor,
       const outcome = options.identity
         ? await executeAsActingUser(store, options.identity, command, envelope)
         : await executeCommand(store, command, envelope);
-      if (outcome.replayed) skipped += 1;
+      if (outcome.repeated) skipped += 1;
       else {
         applied += 1;
         eventsWritten += outcome.events.length;

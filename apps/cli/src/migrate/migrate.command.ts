@@ -6,7 +6,7 @@ import { startProgress } from '../shared/progress';
 
 const describeReport = (from: string, to: string, r: MigrationReport): string =>
   [
-    `Migrated ${r.eventsCopied} event(s) and ${r.idempotencyRecordsCopied} idempotency record(s) from ${from} to ${to}.`,
+    `Migrated ${r.eventsCopied} event(s) from ${from} to ${to} (idempotency keys travel in the events' metadata).`,
     `  source verified: ${r.source.eventsChecked} events, head ${r.source.headPosition} ${r.source.headHash}`,
     `  target verified: ${r.target.eventsChecked} events, head ${r.target.headPosition} ${r.target.headHash}`,
     'Same ids, positions, recording instants and hashes: signed checkpoints keep verifying against the new store.',

@@ -10,8 +10,10 @@ import {
   type LedgerVerification,
   type SignedCheckpoint,
 } from '@trial-ledger/audit';
+import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { describeInspection } from './store-inspection.output';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
@@ -68,23 +70,27 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
 export const runVerify = async (storeUrl: string, json: boolean | undefined, options: VerifyCommandOptions): Promise<number> => {
   const source = checkpointSource(storeUrl, options);
-  const result = await withExistingStore({ store: storeUrl }, (store) =>
-    verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-  );
+  const { result, inspection } = await withExistingStore({ store: storeUrl }, async (store) => ({
+    result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+    inspection: await inspectStore(store),
+  }));
+  // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning.
+  const ok = result.ok && inspection.ok;
   if (json) {
     const publicKeyFingerprintUsed = source.publicKey ? publicKeyFingerprint(source.publicKey) : null;
-    process.stdout.write(`${JSON.stringify({ ...result, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed }, null, 2)}\n`);
+    const report = { ...result, ok, checkpointFile: source.file, publicKeyFingerprint: publicKeyFingerprintUsed, ...inspectionReport(inspection) };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    (result.ok ? process.stdout : process.stderr).write(`${describe(result, source)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection)].join('\n')}\n`);
   }
-  return result.ok ? 0 : EXIT_LEDGER_DAMAGED;
+  return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
 
 /** `trial-ledger verify [--checkpoints FILE] [--public-key FILE] [--json]` (SPEC §4, §6). */
 export const registerVerify = (program: Command): void => {
   program
     .command('verify')
-    .description('Recompute the hash chain and check signed checkpoints; exit 0 only when the ledger is intact (3 when damaged)')
+    .description('Recompute the hash chain, check signed checkpoints, side records and the store\'s defences; exit 0 only when the ledger is intact (3 when damaged)')
     .option('--checkpoints <file>', 'signed checkpoint file (JSON lines); default: the server\'s file beside the store, if any')
     .option('--public-key <file>', 'the ledger public key you trust (PEM); default: the key beside the store')
     .action(async (opts: VerifyCommandOptions, command: Command) => {

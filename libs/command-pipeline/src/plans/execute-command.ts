@@ -1,4 +1,4 @@
-import { notFound, subjectStreamId, type SubjectCommand } from '@trial-ledger/domain';
+import { notFound, subjectStreamId, type Actor, type SubjectCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
 import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
@@ -16,22 +16,21 @@ export const commandPlan = (command: Command): CommandPlan => {
 
 /**
  * A `CorrectEntry`/`VoidEntry` may name its target by the idempotency key of the command that wrote
- * it (SPEC appendix A). The key's remembered outcome lists the events that command wrote; the target
- * is the first of them in this subject's stream (a dose, not the deviation detected with it).
+ * it (SPEC appendix A). The target is the first event of this subject's stream whose own (hashed)
+ * metadata carries that key — a dose, not the deviation detected with it; keys are per user, so
+ * when several users wrote this subject under the same key, the acting user's own entry is preferred.
  */
-export const resolveTargetIdempotencyKey = async (store: EventStore, command: SubjectCommand): Promise<SubjectCommand> => {
+export const resolveTargetIdempotencyKey = async (store: EventStore, command: SubjectCommand, actor?: Actor): Promise<SubjectCommand> => {
   if (command.type !== 'CorrectEntry' && command.type !== 'VoidEntry') return command;
   const payload = command.payload ?? ({} as typeof command.payload);
   const key = payload.targetIdempotencyKey;
   if (typeof key !== 'string' || key === '' || (typeof payload.targetEventId === 'string' && payload.targetEventId !== '')) return command;
-  const record = await store.findIdempotencyRecord(key);
   const streamId = subjectStreamId(command.studyId, command.subjectId);
-  for (const eventId of record?.eventIds ?? []) {
-    const event = await store.getEvent(eventId);
-    if (event?.streamId === streamId) {
-      const { targetIdempotencyKey: _key, ...rest } = payload;
-      return { ...command, payload: { ...rest, targetEventId: event.eventId } } as SubjectCommand;
-    }
+  const carrying = (await store.eventsWithIdempotencyKey(key)).filter((e) => e.streamId === streamId && e.metadata.idempotencyKey === key);
+  const target = carrying.find((e) => e.metadata.actor.userId === actor?.userId) ?? carrying[0];
+  if (target) {
+    const { targetIdempotencyKey: _key, ...rest } = payload;
+    return { ...command, payload: { ...rest, targetEventId: target.eventId } } as SubjectCommand;
   }
   return notFound('ENTRY.NOT_FOUND', `No entry of subject ${command.subjectId} was written with idempotency key ${key}`, { targetIdempotencyKey: key });
 };
@@ -53,7 +52,13 @@ export const executeCommand = async (
   envelope: CommandEnvelope,
   options: PipelineOptions = {},
 ): Promise<CommandOutcome> => {
-  const resolved = isStudyCommand(command) ? command : isMonitoringCommand(command) ? await resolveQuerySubject(store, command) : await resolveTargetIdempotencyKey(store, command);
+  // The role first: resolving a target key reads the ledger, which an unauthorised user must not probe.
+  commandPlan(command).authorize?.(envelope.actor);
+  const resolved = isStudyCommand(command)
+    ? command
+    : isMonitoringCommand(command)
+      ? await resolveQuerySubject(store, command)
+      : await resolveTargetIdempotencyKey(store, command, envelope.actor);
   const reason = envelope.reason ?? reasonOf(resolved);
   const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
   if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options));

@@ -5,6 +5,7 @@ import {
   foldQuery,
   foldStudy,
   foldSubject,
+  requireMonitoringRole,
   initialSourceVerificationState,
   QUERY_ID,
   queryStreamId,
@@ -47,6 +48,7 @@ export const monitoringCommandPlan = (command: MonitoringCommand): CommandPlan =
   return {
     primaryStream,
     readStreams: [primaryStream, subjectStream, studyStream],
+    authorize: (actor) => requireMonitoringRole(command.type, actor),
     decide: (streams, metadata) => {
       const study = foldStudy(studyEventsOf(streams.get(studyStream)));
       const subject = foldSubject(subjectEventsOf(streams.get(subjectStream)));

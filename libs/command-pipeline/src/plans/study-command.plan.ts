@@ -1,4 +1,4 @@
-import { foldStudy, decideStudy, studyStreamId, type StudyCommand, type StudyEvent } from '@trial-ledger/domain';
+import { foldStudy, decideStudy, requireRole, studyStreamId, type StudyCommand, type StudyEvent } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import type { CommandPlan } from '../handle-command';
 import { toRecorded } from '../to-recorded';
@@ -10,6 +10,7 @@ export const studyEventsOf = (stored: readonly StoredEvent[] | undefined): Study
 export const studyCommandPlan = (command: StudyCommand): CommandPlan => {
   const streamId = studyStreamId(command.studyId);
   return {
+    authorize: (actor) => requireRole(command.type, actor),
     primaryStream: streamId,
     readStreams: [streamId],
     decide: (streams, metadata) => {

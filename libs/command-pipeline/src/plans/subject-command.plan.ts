@@ -1,5 +1,6 @@
 import {
   decideSubject,
+  requireRole,
   foldStudy,
   foldSubject,
   studyStreamId,
@@ -22,6 +23,7 @@ export const subjectCommandPlan = (command: SubjectCommand): CommandPlan => {
   const subjectStream = subjectStreamId(command.studyId, command.subjectId);
   const studyStream = studyStreamId(command.studyId);
   return {
+    authorize: (actor) => requireRole(command.type, actor),
     primaryStream: subjectStream,
     readStreams: [subjectStream, studyStream],
     decide: (streams, metadata) => {

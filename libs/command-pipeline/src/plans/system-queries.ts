@@ -36,7 +36,7 @@ export type RunCommand = (command: MonitoringCommand, envelope: CommandEnvelope)
  * as the ids of the deviations left without one, never as a failure of the command.
  */
 export const raiseSystemQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<string[]> => {
-  if (outcome.replayed) return [];
+  if (outcome.repeated) return [];
   const subjectStream = subjectStreamId(command.studyId, command.subjectId);
   const deviations = outcome.events.filter((e) => e.type === 'ProtocolDeviationDetected' && e.streamId === subjectStream);
   if (deviations.length === 0) return [];

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixedClock } from '../clock';
 import { migrateLedger } from '../migrate-ledger';
+import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ANY, NO_STREAM, UnavailableError, WrongExpectedVersionError } from '@kurrent/kurrentdb-client';
 import { ConcurrencyError, StoreUnavailableError } from '../event-store.errors';
@@ -241,11 +242,11 @@ describe('KurrentDbEventStore as a migration target (over a fake client)', () =>
         return out;
       };
       expect(await read(back)).toEqual(await read(original));
-      expect(await back.findIdempotencyRecord('k4')).toEqual(await original.findIdempotencyRecord('k4'));
-      // A new process on the same KurrentDB still knows the imported keys and answers a retry once
+      expect(await findIdempotencyRecord(back, 'k4', 'u-1')).toEqual(await findIdempotencyRecord(original, 'k4', 'u-1'));
+      // A new process on the same KurrentDB derives the keys from the migrated events and answers a retry once
       const restarted = await KurrentDbEventStore.connect('kurrentdb://fake:2113?tls=false', { client: server });
       const retry = await restarted.append({ writes: [{ streamId: 'subject-S001', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k4', requestHash: 'h4' });
-      expect(retry).toMatchObject({ replayed: true, lastPosition: 5 });
+      expect(retry).toMatchObject({ repeated: true, lastPosition: 5 });
       await restarted.close();
     } finally {
       await original.close();

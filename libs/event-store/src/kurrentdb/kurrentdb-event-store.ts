@@ -13,7 +13,9 @@ import { v5 as uuidv5 } from 'uuid';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { systemClock, type Clock } from '../clock';
 import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError } from '../event-store.errors';
+import { validateAppendRequest } from '../append/append-request';
+import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
   AppendResult,
@@ -25,10 +27,8 @@ import type {
   Subscription,
   SubscriptionOptions,
 } from '../event-store.port';
-import { hashEvent } from '../hash-chain';
 import { checkImportBatch, type IdempotencyRecordSource, type LedgerImporter } from '../ledger-importer';
-import { nextRecordedAt } from '../recorded-at';
-import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState, type LedgerEnvelope } from './kurrentdb-mapping';
+import { fromLedgerRecord, mapKurrentError, parseKurrentUrl, toLedgerEnvelope, toStreamState } from './kurrentdb-mapping';
 
 /** Namespace for the deterministic ids of per-stream link events (uuid v5 of ledger name and position). */
 const LINK_NAMESPACE = '5b0f3f52-6f1c-4f8e-9d53-1c1e2b7a9a10';
@@ -49,26 +49,19 @@ export interface KurrentDbEventStoreOptions {
   readonly client?: KurrentClientLike;
 }
 
-interface IndexedRequest {
-  requestHash: string | null;
-  eventIds: string[];
-  streamVersions: Record<string, number>;
-  lastPosition: number;
-  recordedAt: string;
-}
-
 /**
  * This process's index of the ledger stream, folded from it in order: per-stream positions (a
- * stream's version is its number of events), event id → position, idempotency keys, and the head.
- * It only ever moves forward, one position at a time, so a fold that overlaps another is harmless.
+ * stream's version is its number of events), event id → position, the positions of the events that
+ * carry each idempotency key (read from their hashed metadata), and the head. It only ever moves
+ * forward, one position at a time, so a fold that overlaps another is harmless.
  */
 class LedgerIndex {
   head: LogHead = { position: 0, hash: GENESIS_HASH, recordedAt: null };
   readonly streams = new Map<string, number[]>();
   readonly positions = new Map<string, number>();
-  readonly requests = new Map<string, IndexedRequest>();
+  readonly keyed = new Map<string, number[]>();
 
-  apply(event: StoredEvent, idempotency: LedgerEnvelope['idempotency'] | undefined): void {
+  apply(event: StoredEvent): void {
     if (event.globalPosition <= this.head.position) return;
     if (event.globalPosition !== this.head.position + 1) {
       throw new Error(`Ledger stream integrity: position ${event.globalPosition} follows ${this.head.position}; run trial-ledger verify`);
@@ -77,19 +70,8 @@ class LedgerIndex {
     stream.push(event.globalPosition);
     this.streams.set(event.streamId, stream);
     this.positions.set(event.eventId, event.globalPosition);
-    if (idempotency) {
-      const request = this.requests.get(idempotency.key) ?? {
-        requestHash: idempotency.requestHash,
-        eventIds: [],
-        streamVersions: {},
-        lastPosition: 0,
-        recordedAt: event.metadata.recordedAt,
-      };
-      request.eventIds.push(event.eventId);
-      request.streamVersions[event.streamId] = event.streamVersion;
-      request.lastPosition = event.globalPosition;
-      this.requests.set(idempotency.key, request);
-    }
+    const key = event.metadata.idempotencyKey;
+    if (typeof key === 'string') this.keyed.set(key, [...(this.keyed.get(key) ?? []), event.globalPosition]);
     this.head = { position: event.globalPosition, hash: event.hash, recordedAt: event.metadata.recordedAt };
   }
 
@@ -136,7 +118,6 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
     const store = new KurrentDbEventStore(url, options);
     try {
       await store.catchUp();
-      await store.loadImportedIdempotencyRecords();
     } catch (error) {
       await store.close();
       throw error;
@@ -150,7 +131,7 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
       this.catchingUp = (async () => {
         for (;;) {
           const batch = await this.readLedger(this.index.head.position, 1000);
-          for (const { event, idempotency } of batch) this.index.apply(event, idempotency);
+          for (const { event } of batch) this.index.apply(event);
           if (batch.length < 1000) return;
         }
       })().finally(() => {
@@ -161,14 +142,14 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   }
 
   /** Up to `count` ledger events after global position `after`. */
-  private async readLedger(after: number, count: number): Promise<Array<{ event: StoredEvent; idempotency: LedgerEnvelope['idempotency'] }>> {
-    const out: Array<{ event: StoredEvent; idempotency: LedgerEnvelope['idempotency'] }> = [];
+  private async readLedger(after: number, count: number): Promise<Array<{ event: StoredEvent }>> {
+    const out: Array<{ event: StoredEvent }> = [];
     if (count <= 0) return out;
     try {
       for await (const resolved of this.client.readStream(this.ledger, { fromRevision: BigInt(after), maxCount: count })) {
         const record = (resolved as ResolvedEvent).event;
         if (!record) continue;
-        out.push({ event: fromLedgerRecord(record), idempotency: (record.metadata as LedgerEnvelope | undefined)?.idempotency });
+        out.push({ event: fromLedgerRecord(record) });
       }
     } catch (error) {
       if (isStreamNotFound(error)) return out;
@@ -183,72 +164,37 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
-    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
-      throw new InvalidAppendError('An append needs at least one event');
-    }
-    const streams = new Set<string>();
-    for (const write of request.writes) {
-      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
-      streams.add(write.streamId);
-    }
+    validateAppendRequest(request);
     // Appends from this process queue here, so they do not lose ledger races to each other.
     const run = this.appendQueue.then(() => this.appendSerialised(request));
     this.appendQueue = run.catch(() => undefined);
     const result = await run;
-    if (!result.replayed) {
+    if (!result.repeated) {
       this.notifier.notify();
       if (this.linkStreams) await this.syncLinks(Object.keys(result.streamVersions)).catch(() => undefined);
     }
     return result;
   }
 
+  /**
+   * I/O only: folds the ledger up to its end, lets `planAppend` decide from the index, and writes the
+   * events conditional on the ledger's revision; when another process moved the ledger first, folds
+   * again and decides again.
+   */
   private async appendSerialised(request: AppendRequest): Promise<AppendResult> {
     let lastConflict: unknown = null;
+    const key = request.idempotencyKey ?? null;
     for (let attempt = 0; attempt < MAX_LEDGER_ATTEMPTS; attempt += 1) {
       await this.catchUp();
-      const key = request.idempotencyKey ?? null;
-      if (key !== null) {
-        const seen = this.index.requests.get(key);
-        if (seen) return this.replay(key, seen, request.requestHash ?? null);
-      }
-      for (const check of request.checks ?? []) {
-        const actual = this.index.version(check.streamId);
-        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
-      }
-      const versions: Record<string, number> = {};
-      for (const write of request.writes) {
-        const actual = this.index.version(write.streamId);
-        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
-        versions[write.streamId] = actual;
-      }
       const head = this.index.head;
-      const recordedAt = nextRecordedAt(this.clock.now(), head.recordedAt);
-      const idempotency = key !== null ? { key, requestHash: request.requestHash ?? null } : null;
-      let position = head.position;
-      let prevHash = head.hash;
-      const stored: StoredEvent[] = [];
-      for (const write of request.writes) {
-        for (const event of write.events) {
-          position += 1;
-          versions[write.streamId] += 1;
-          const unhashed = {
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion: versions[write.streamId],
-            globalPosition: position,
-            data: event.data,
-            metadata: { ...event.metadata, recordedAt },
-            prevHash,
-          };
-          const hash = hashEvent(unhashed);
-          stored.push({ ...unhashed, hash });
-          prevHash = hash;
-        }
-      }
-      const records = stored.map((e) =>
-        jsonEvent({ id: e.eventId, type: e.type, data: e.data, metadata: toLedgerEnvelope(e, idempotency) as unknown as Record<string, unknown> }),
+      const plan = planAppend(
+        request,
+        { head, versionOf: (streamId) => this.index.version(streamId), keyCandidates: key === null ? [] : await this.eventsAt(this.index.keyed.get(key) ?? []) },
+        this.clock.now(),
+      );
+      if (plan.kind === 'repeat') return plan.result;
+      const records = plan.extension.events.map((e) =>
+        jsonEvent({ id: e.eventId, type: e.type, data: e.data, metadata: toLedgerEnvelope(e, null) as unknown as Record<string, unknown> }),
       );
       try {
         // The ledger is at revision head − 1: the write succeeds only if nobody appended since our fold.
@@ -262,20 +208,14 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
         }
         throw mapped;
       }
-      for (const event of stored) this.index.apply(event, idempotency ?? undefined);
-      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+      for (const event of plan.extension.events) this.index.apply(event);
+      return plan.result;
     }
     throw lastConflict;
   }
 
-  private async replay(key: string, seen: IndexedRequest, requestHash: string | null): Promise<AppendResult> {
-    if (seen.requestHash !== null && requestHash !== null && seen.requestHash !== requestHash) throw new IdempotencyKeyReusedError(key);
-    const events = await this.readPositions(seen.eventIds.map((id) => this.index.positions.get(id) as number));
-    return { events, streamVersions: { ...seen.streamVersions }, lastPosition: seen.lastPosition, replayed: true };
-  }
-
   /** Events at the given ascending positions, one ledger read per run of consecutive positions. */
-  private async readPositions(positions: readonly number[]): Promise<StoredEvent[]> {
+  private async eventsAt(positions: readonly number[]): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     let i = 0;
     while (i < positions.length) {
@@ -319,31 +259,12 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
     }
   }
 
-  /** Idempotency records that came with a migrated ledger live beside it, in this stream. */
+  /**
+   * Idempotency records that an earlier version copied in with a migrated ledger, kept in this stream
+   * beside it. Nothing answers from them any more; `inspectStore` checks each against the events.
+   */
   private get importedIdempotencyStream(): string {
     return `${this.ledger}-imported-idempotency`;
-  }
-
-  private async loadImportedIdempotencyRecords(): Promise<void> {
-    try {
-      for await (const resolved of this.client.readStream(this.importedIdempotencyStream)) {
-        const record = (resolved as ResolvedEvent).event?.data as IdempotencyRecord | undefined;
-        if (record) this.rememberImported(record);
-      }
-    } catch (error) {
-      if (!isStreamNotFound(error)) throw mapKurrentError(error);
-    }
-  }
-
-  private rememberImported(record: IdempotencyRecord): void {
-    if (this.index.requests.has(record.key)) return;
-    this.index.requests.set(record.key, {
-      requestHash: record.requestHash,
-      eventIds: [...record.eventIds],
-      streamVersions: { ...record.streamVersions },
-      lastPosition: record.lastPosition,
-      recordedAt: record.recordedAt,
-    });
   }
 
   /**
@@ -364,7 +285,7 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
       } catch (error) {
         throw mapKurrentError(error);
       }
-      for (const event of events) this.index.apply(event, undefined);
+      for (const event of events) this.index.apply(event);
     });
     this.appendQueue = run.catch(() => undefined);
     await run;
@@ -372,27 +293,18 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
     if (this.linkStreams) await this.syncLinks([...new Set(events.map((e) => e.streamId))]).catch(() => undefined);
   }
 
-  /**
-   * Imported idempotency records are kept in a stream beside the ledger and loaded when a store
-   * connects (a migration runs with the API stopped, so every API process starts after it).
-   */
-  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const events = records.map((record) =>
-      jsonEvent({ id: uuidv5(`${this.ledger}:idempotency:${record.key}`, LINK_NAMESPACE), type: 'IdempotencyRecordImported', data: { ...record } }),
-    );
-    try {
-      await this.client.appendToStream(this.importedIdempotencyStream, events);
-    } catch (error) {
-      throw mapKurrentError(error);
-    }
-    for (const record of records) this.rememberImported(record);
+  get idempotencyRecordTable(): string {
+    return this.importedIdempotencyStream;
   }
 
   async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
-    await this.catchUp();
-    for (const [key, seen] of [...this.index.requests.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      yield { key, requestHash: seen.requestHash, eventIds: [...seen.eventIds], streamVersions: { ...seen.streamVersions }, lastPosition: seen.lastPosition, recordedAt: seen.recordedAt };
+    try {
+      for await (const resolved of this.client.readStream(this.importedIdempotencyStream)) {
+        const record = (resolved as ResolvedEvent).event?.data as IdempotencyRecord | undefined;
+        if (record) yield record;
+      }
+    } catch (error) {
+      if (!isStreamNotFound(error)) throw mapKurrentError(error);
     }
   }
 
@@ -400,7 +312,7 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
     await this.catchUp();
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     const positions = (this.index.streams.get(streamId) ?? []).filter((p) => p <= to);
-    const events = await this.readPositions(positions);
+    const events = await this.eventsAt(positions);
     return options.asKnownAt === undefined ? events : events.filter((e) => e.metadata.recordedAt <= (options.asKnownAt as string));
   }
 
@@ -446,18 +358,9 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
     return position === undefined ? null : this.readAt(position);
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
+  async eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]> {
     await this.catchUp();
-    const seen = this.index.requests.get(key);
-    if (!seen) return null;
-    return {
-      key,
-      requestHash: seen.requestHash,
-      eventIds: [...seen.eventIds],
-      streamVersions: { ...seen.streamVersions },
-      lastPosition: seen.lastPosition,
-      recordedAt: seen.recordedAt,
-    };
+    return this.eventsAt(this.index.keyed.get(key) ?? []);
   }
 
   subscribe(options: SubscriptionOptions): Subscription {

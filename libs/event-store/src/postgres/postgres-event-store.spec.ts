@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Client } from 'pg';
 import { FixedClock } from '../clock';
+import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
@@ -73,11 +74,14 @@ describe('PostgresEventStore', () => {
       await Promise.all(Array.from({ length: 5 }, () => open()));
       // Then the schema was created exactly once
       const rows = await withClient(url, async (c) => (await c.query('SELECT version, name FROM schema_migrations ORDER BY version')).rows);
-      expect(rows).toEqual([{ version: 1, name: 'events, idempotency keys, append-only triggers' }]);
+      expect(rows).toEqual([
+        { version: 1, name: 'events, idempotency keys, append-only triggers' },
+        { version: 2, name: 'index of the events that carry an idempotency key' },
+      ]);
       // And a later start finds nothing to do
       await open();
       const count = await withClient(url, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM schema_migrations')).rows[0].n);
-      expect(count).toBe(1);
+      expect(count).toBe(2);
     });
 
     it('refuses to run against a schema newer than it knows', async () => {
@@ -128,6 +132,8 @@ describe('PostgresEventStore', () => {
       const store = await open();
       await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k', requestHash: 'h' });
       await withClient(url, async (c) => {
+        // A row as an earlier version wrote it (nothing writes idempotency_keys now; old rows stay protected)
+        await c.query(`INSERT INTO idempotency_keys VALUES ('old', NULL, '[]', '{}', 1, '2024-01-01T00:00:00.000Z')`);
         await expect(c.query(`UPDATE events SET data = '{}'`)).rejects.toThrow(/append-only: UPDATE refused/);
         await expect(c.query('DELETE FROM events')).rejects.toThrow(/append-only: DELETE refused/);
         await expect(c.query('TRUNCATE events')).rejects.toThrow(/append-only: TRUNCATE refused/);
@@ -159,7 +165,7 @@ describe('PostgresEventStore', () => {
         opened.push(app);
         await app.append({ writes: [{ streamId: 'after', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k1', requestHash: 'h' });
         expect((await app.head()).position).toBe(2);
-        expect(await app.findIdempotencyRecord('k1')).toMatchObject({ lastPosition: 2 });
+        expect(await findIdempotencyRecord(app, 'k1', 'u-1')).toMatchObject({ lastPosition: 2 });
         // And when the owner drops every append-only trigger
         await withClient(url, async (c) => {
           for (const [trigger, table] of [

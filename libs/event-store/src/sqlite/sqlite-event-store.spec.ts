@@ -23,6 +23,8 @@ describe('SqliteEventStore: the database itself keeps the ledger append-only', (
     await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: 'k' });
     await store.close();
     const raw = new Database(file);
+    // A row as an earlier version wrote it (nothing writes idempotency_keys now; old rows stay protected)
+    raw.prepare("INSERT INTO idempotency_keys VALUES ('old', NULL, '[]', '{}', 1, '2024-01-01T00:00:00.000Z')").run();
     expect(() => raw.prepare("UPDATE events SET data = '{}'").run()).toThrow(/append-only/);
     expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
     expect(() => raw.prepare("UPDATE idempotency_keys SET request_hash = 'x'").run()).toThrow(/append-only/);

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscription';
 import { GENESIS_HASH, type EventMetadata, type StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, NotALedgerError } from '../event-store.errors';
+import { NotALedgerError } from '../event-store.errors';
+import { validateAppendRequest } from '../append/append-request';
+import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
   AppendResult,
@@ -16,52 +18,14 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { canonicalize } from 'json-canonicalize';
-import { canonicalJsonFromRaw, chainHash, type RawEventRecord } from '../hash-chain';
+import type { RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
-import { nextRecordedAt } from '../recorded-at';
 import type { ChainVerification } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
-import { checkImportBatch } from '../ledger-importer';
-
-/**
- * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
- * last one applied. The triggers make the database itself refuse UPDATE and DELETE on the ledger
- * (SPEC §4): no code path, and no SQL console user who keeps the triggers, can rewrite history.
- */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE events (
-     global_position INTEGER PRIMARY KEY,
-     event_id        TEXT    NOT NULL UNIQUE,
-     stream_id       TEXT    NOT NULL,
-     stream_version  INTEGER NOT NULL CHECK (stream_version >= 1),
-     type            TEXT    NOT NULL,
-     schema_version  INTEGER NOT NULL,
-     data            TEXT    NOT NULL,
-     metadata        TEXT    NOT NULL,
-     recorded_at     TEXT    NOT NULL,
-     idempotency_key TEXT,
-     prev_hash       TEXT    NOT NULL,
-     hash            TEXT    NOT NULL,
-     UNIQUE (stream_id, stream_version)
-   );
-   CREATE INDEX events_recorded_at ON events (recorded_at);
-   CREATE TABLE idempotency_keys (
-     idempotency_key TEXT PRIMARY KEY,
-     request_hash    TEXT,
-     event_ids       TEXT NOT NULL,
-     stream_versions TEXT NOT NULL,
-     last_position   INTEGER NOT NULL,
-     recorded_at     TEXT NOT NULL
-   );
-   CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: UPDATE refused'); END;
-   CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-     BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END;
-   CREATE TRIGGER idempotency_no_update BEFORE UPDATE ON idempotency_keys
-     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: UPDATE refused'); END;
-   CREATE TRIGGER idempotency_no_delete BEFORE DELETE ON idempotency_keys
-     BEGIN SELECT RAISE(ABORT, 'idempotency records are append-only: DELETE refused'); END;`,
-];
+import { inspectSqliteStorage } from './sqlite-inspection';
+import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
+import type { StorageInspection, StorageInspector } from '../inspect-store';
+import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
 
 interface EventRow {
   global_position: number;
@@ -106,6 +70,15 @@ const toStoredEvent = (row: EventRow): StoredEvent => ({
   hash: row.hash,
 });
 
+const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
+  key: row.idempotency_key,
+  requestHash: row.request_hash,
+  eventIds: JSON.parse(row.event_ids) as string[],
+  streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
+  lastPosition: row.last_position,
+  recordedAt: row.recorded_at,
+});
+
 /** Freezes an event and everything in it: cached events are shared between callers. */
 const deepFreeze = <T>(value: T): T => {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -128,8 +101,9 @@ export interface SqliteEventStoreOptions {
  * fsynced before the append returns. Appends run in `BEGIN IMMEDIATE` transactions, which serialise
  * writers across processes; the hash chain is extended inside that transaction.
  */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, IdempotencyRecordSource, StorageInspector {
   readonly description: string;
+  readonly localFile?: string;
   private readonly db: Database.Database;
   private readonly clock: Clock;
   private readonly notifier = new LocalAppendNotifier();
@@ -153,6 +127,7 @@ export class SqliteEventStore implements EventStore {
     this.pollMs = options.pollMs ?? 250;
     this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
     this.description = `sqlite:${filename}`;
+    if (filename !== ':memory:') this.localFile = filename;
     this.statements = {
       streamVersion: this.db.prepare<[string], { v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?'),
       head: this.db.prepare<[], { global_position: number; hash: string; recorded_at: string }>(
@@ -163,11 +138,7 @@ export class SqliteEventStore implements EventStore {
                              recorded_at, prev_hash, hash, idempotency_key)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      idempotency: this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key = ?'),
-      insertIdempotency: this.db.prepare(
-        `INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      withKey: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE idempotency_key = ? ORDER BY global_position`),
       byId: this.db.prepare<[string], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
       dataVersion: this.db.prepare('PRAGMA data_version').pluck(),
       streamTail: this.db.prepare<[string, number], EventRow>(
@@ -221,110 +192,36 @@ export class SqliteEventStore implements EventStore {
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
+    validateAppendRequest(request);
     const result = this.appendSync(request);
-    if (!result.replayed) this.notifier.notify();
+    if (!result.repeated) this.notifier.notify();
     return result;
   }
 
+  /** I/O only: reads what `planAppend` needs and writes what it decided, in one `BEGIN IMMEDIATE` transaction. */
   private appendSync(request: AppendRequest): AppendResult {
-    if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
-      throw new InvalidAppendError('An append needs at least one event');
-    }
-    const streams = new Set<string>();
-    for (const write of request.writes) {
-      if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
-      streams.add(write.streamId);
-    }
     const run = this.db.transaction((): AppendResult => {
       const key = request.idempotencyKey ?? null;
-      if (key !== null) {
-        const seen = this.statements.idempotency.get(key);
-        if (seen) return this.replay(seen, request.requestHash ?? null);
-      }
-      for (const check of request.checks ?? []) {
-        const actual = this.statements.streamVersion.get(check.streamId)?.v ?? 0;
-        if (actual !== check.expectedVersion) throw new ConcurrencyError(check.streamId, check.expectedVersion, actual);
-      }
-      const versions: Record<string, number> = {};
-      for (const write of request.writes) {
-        const actual = this.statements.streamVersion.get(write.streamId)?.v ?? 0;
-        if (write.expectedVersion !== 'any' && actual !== write.expectedVersion) {
-          throw new ConcurrencyError(write.streamId, write.expectedVersion, actual);
-        }
-        versions[write.streamId] = actual;
-      }
       const head = this.statements.head.get();
-      let position = head?.global_position ?? 0;
-      let prevHash = head?.hash ?? GENESIS_HASH;
-      const recordedAt = nextRecordedAt(this.clock.now(), head?.recorded_at ?? null);
-      const stored: StoredEvent[] = [];
-      for (const write of request.writes) {
-        for (const event of write.events) {
-          position += 1;
-          versions[write.streamId] += 1;
-          const streamVersion = versions[write.streamId];
-          const metadata = { ...event.metadata, recordedAt };
-          const raw: RawEventRecord = {
-            globalPosition: position,
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion,
-            dataJson: canonicalize(event.data),
-            metadataJson: canonicalize(metadata),
-            recordedAt,
-            prevHash,
-            hash: '',
-          };
-          // Hash the very bytes that are stored, assembled once (no second canonicalisation).
-          const hash = chainHash(prevHash, canonicalJsonFromRaw(raw));
-          this.statements.insert.run(
-            position, event.eventId, write.streamId, streamVersion, event.type, event.schemaVersion,
-            raw.dataJson, raw.metadataJson, recordedAt, prevHash, hash, key,
-          );
-          stored.push({
-            eventId: event.eventId,
-            type: event.type,
-            schemaVersion: event.schemaVersion,
-            streamId: write.streamId,
-            streamVersion,
-            globalPosition: position,
-            data: event.data,
-            metadata,
-            prevHash,
-            hash,
-          });
-          prevHash = hash;
-        }
-      }
-      if (key !== null) {
-        this.statements.insertIdempotency.run(
-          key,
-          request.requestHash ?? null,
-          JSON.stringify(stored.map((e) => e.eventId)),
-          JSON.stringify(versions),
-          position,
-          recordedAt,
+      const plan = planAppend(
+        request,
+        {
+          head: head ? { position: head.global_position, hash: head.hash, recordedAt: head.recorded_at } : { position: 0, hash: GENESIS_HASH, recordedAt: null },
+          versionOf: (streamId) => this.statements.streamVersion.get(streamId)?.v ?? 0,
+          keyCandidates: key === null ? [] : this.statements.withKey.all(key).map(toStoredEvent),
+        },
+        this.clock.now(),
+      );
+      if (plan.kind === 'repeat') return plan.result;
+      for (const row of plan.extension.rows) {
+        this.statements.insert.run(
+          row.globalPosition, row.eventId, row.streamId, row.streamVersion, row.type, row.schemaVersion,
+          row.dataJson, row.metadataJson, row.recordedAt, row.prevHash, row.hash, key,
         );
       }
-      return { events: stored, streamVersions: versions, lastPosition: position, replayed: false };
+      return plan.result;
     });
     return run.immediate();
-  }
-
-  private replay(seen: IdempotencyRow, requestHash: string | null): AppendResult {
-    if (seen.request_hash !== null && requestHash !== null && seen.request_hash !== requestHash) {
-      throw new IdempotencyKeyReusedError(seen.idempotency_key);
-    }
-    const ids = JSON.parse(seen.event_ids) as string[];
-    const events = ids.map((id) => toStoredEvent(this.statements.byId.get(id) as EventRow));
-    return {
-      events,
-      streamVersions: JSON.parse(seen.stream_versions) as Record<string, number>,
-      lastPosition: seen.last_position,
-      replayed: true,
-    };
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -416,17 +313,8 @@ export class SqliteEventStore implements EventStore {
     return row ? toStoredEvent(row) : null;
   }
 
-  async findIdempotencyRecord(key: string): Promise<IdempotencyRecord | null> {
-    const row = this.statements.idempotency.get(key);
-    if (!row) return null;
-    return {
-      key: row.idempotency_key,
-      requestHash: row.request_hash,
-      eventIds: JSON.parse(row.event_ids) as string[],
-      streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-      lastPosition: row.last_position,
-      recordedAt: row.recorded_at,
-    };
+  async eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]> {
+    return this.statements.withKey.all(key).map(toStoredEvent);
   }
 
   subscribe(options: SubscriptionOptions): Subscription {
@@ -468,30 +356,21 @@ export class SqliteEventStore implements EventStore {
     this.notifier.notify();
   }
 
-  async importIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const r of records) {
-          this.statements.insertIdempotency.run(r.key, r.requestHash, JSON.stringify(r.eventIds), JSON.stringify(r.streamVersions), r.lastPosition, r.recordedAt);
-        }
-      })
-      .immediate();
+  /** Side records and defences outside the chain (`inspectStore`). */
+  async inspectStorage(): Promise<StorageInspection> {
+    return inspectSqliteStorage(this.db, SQLITE_TRIGGERS);
   }
 
+  readonly idempotencyRecordTable = 'idempotency_keys';
+
+  /** Rows an earlier version wrote to `idempotency_keys` (nothing writes it now), for `inspectStore`. */
   async *readIdempotencyRecords(): AsyncIterable<IdempotencyRecord> {
     const page = this.db.prepare<[string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE idempotency_key > ? ORDER BY idempotency_key LIMIT 1000');
     let after = '';
     for (;;) {
       const rows = page.all(after);
       for (const row of rows) {
-        yield {
-          key: row.idempotency_key,
-          requestHash: row.request_hash,
-          eventIds: JSON.parse(row.event_ids) as string[],
-          streamVersions: JSON.parse(row.stream_versions) as Record<string, number>,
-          lastPosition: row.last_position,
-          recordedAt: row.recorded_at,
-        };
+        yield toIdempotencyRecord(row);
       }
       if (rows.length < 1000) return;
       after = rows[rows.length - 1].idempotency_key;

@@ -1,25 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { GENESIS_HASH } from '../event-envelope';
-import type { ChainFault, ChainVerification } from '../hash-chain';
+import type { ChainVerification } from '../hash-chain';
+import { joinRangeReports, type RangeReport } from '../range-reports';
 
 /** The canonical JSON of a row, assembled inside SQLite in JCS key order (see `canonicalJsonFromRaw`). */
 const CANONICAL_SQL = `'{"data":' || data || ',"eventId":' || json_quote(event_id) || ',"globalPosition":' || global_position ||
   ',"metadata":' || metadata || ',"prevHash":' || json_quote(prev_hash) || ',"schemaVersion":' || schema_version ||
   ',"streamId":' || json_quote(stream_id) || ',"streamVersion":' || stream_version || ',"type":' || json_quote(type) || '}'`;
-
-/** One worker's account of a contiguous range of positions (any store: see `joinRangeReports`). */
-export interface RangeReport {
-  readonly from: number;
-  readonly to: number;
-  /** prevHash of the first row in the range (to link with the previous range). */
-  readonly firstPrevHash: string | null;
-  readonly lastHash: string | null;
-  readonly count: number;
-  readonly fault: ChainFault | null;
-  /** Per stream: [streamId, first version seen, its position, last version seen]. */
-  readonly streams: Array<[string, number, number, number]>;
-}
 
 /**
  * Runs in a worker thread: checks one range of positions from the stored bytes — gapless positions,
@@ -92,33 +79,4 @@ export const verifySqliteFileParallel = async (
   const ranges = Array.from({ length: parts }, (_, i) => [i * size + 1, Math.min(head, (i + 1) * size)] as const).filter(([a, b]) => a <= b);
   const reports = await Promise.all(ranges.map(([from, to]) => runRange(file, from, to)));
   return joinRangeReports(reports, head);
-};
-
-/**
- * Joins the reports of contiguous ranges covering positions 1..`head`, in order: each range's first
- * `prevHash` must be the previous range's last hash, and each stream's first version in a range must
- * follow its last version before. The first fault in log order wins, as in the sequential verifier.
- */
-export const joinRangeReports = (reports: readonly RangeReport[], head: number): ChainVerification => {
-  const lastVersion = new Map<string, number>();
-  let prevHash = GENESIS_HASH;
-  let checked = 0;
-  for (const report of reports) {
-    const faults: ChainFault[] = report.fault ? [report.fault] : [];
-    if (report.count > 0 && report.firstPrevHash !== prevHash) {
-      faults.push({ position: report.from, damage: 'chain-broken', message: `event at position ${report.from} does not link to the hash of position ${report.from - 1}` });
-    }
-    for (const [streamId, first, position] of report.streams) {
-      const before = lastVersion.get(streamId) ?? 0;
-      if (first !== before + 1) faults.push({ position, damage: 'stream-version-gap', message: `stream ${streamId} goes from version ${before} to ${first}` });
-    }
-    if (faults.length > 0) {
-      const fault = faults.reduce((a, b) => (b.position < a.position ? b : a));
-      return { ok: false, eventsChecked: checked + Math.max(0, fault.position - report.from), headPosition: fault.position - 1, headHash: prevHash, fault };
-    }
-    for (const [streamId, , , last] of report.streams) lastVersion.set(streamId, last);
-    checked += report.count;
-    prevHash = report.lastHash ?? prevHash;
-  }
-  return { ok: true, eventsChecked: checked, headPosition: head, headHash: prevHash, fault: null };
 };

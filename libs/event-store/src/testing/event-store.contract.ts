@@ -2,7 +2,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { v7 as uuidv7 } from 'uuid';
 import type { NewEvent, StoredEvent } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError } from '../event-store.errors';
+import { findIdempotencyRecord } from '../append/idempotent-repeat';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
 import type { EventStore } from '../event-store.port';
 import { verifyChain } from '../hash-chain';
 
@@ -63,7 +64,7 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
 
     it('appends several events atomically and reads them back with versions, positions and a valid chain', async () => {
       const result = await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent('A', { n: 1 }), testEvent('B', { n: 2 })] }] });
-      expect(result.replayed).toBe(false);
+      expect(result.repeated).toBe(false);
       expect(result.events.map((e) => [e.streamVersion, e.globalPosition])).toEqual([[1, 1], [2, 2]]);
       expect(result.streamVersions).toEqual({ 's-1': 2 });
       const read = await store.readStream('s-1');
@@ -132,7 +133,7 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
     it('returns the first outcome for a repeated idempotency key and refuses the key with another body', async () => {
       const first = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
       const again = await store.append({ writes: [{ streamId: 'i', expectedVersion: 0, events: [testEvent('X')] }], idempotencyKey: 'key-1', requestHash: 'h1' });
-      expect(again.replayed).toBe(true);
+      expect(again.repeated).toBe(true);
       expect(again.events.map((e) => e.eventId)).toEqual(first.events.map((e) => e.eventId));
       expect(again.lastPosition).toBe(first.lastPosition);
       expect((await store.head()).position).toBe(1);
@@ -140,9 +141,45 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
         store.append({ writes: [{ streamId: 'i', expectedVersion: 1, events: [testEvent('Y')] }], idempotencyKey: 'key-1', requestHash: 'h2' }),
       ).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
       expect((await store.head()).position).toBe(1);
-      const record = await store.findIdempotencyRecord('key-1');
-      expect(record).toMatchObject({ key: 'key-1', requestHash: 'h1', eventIds: first.events.map((e) => e.eventId), lastPosition: 1 });
-      expect(await store.findIdempotencyRecord('unknown')).toBeNull();
+      const record = await findIdempotencyRecord(store, 'key-1', 'u-1');
+      expect(record).toMatchObject({ key: 'key-1', userId: 'u-1', requestHash: 'h1', eventIds: first.events.map((e) => e.eventId), lastPosition: 1 });
+      expect(await findIdempotencyRecord(store, 'unknown', 'u-1')).toBeNull();
+    });
+
+    it('keeps the idempotency record in the chained events: key and request fingerprint in the hashed metadata', async () => {
+      const first = await store.append({
+        writes: [{ streamId: 'a', expectedVersion: 0, events: [testEvent('X')] }, { streamId: 'b', expectedVersion: 0, events: [testEvent('Y'), testEvent('Z')] }],
+        idempotencyKey: 'key-m',
+        requestHash: 'hm',
+      });
+      const stored = await collect(store.readAll());
+      expect(stored.map((e) => [e.metadata.idempotencyKey, e.metadata.requestHash])).toEqual([['key-m', 'hm'], ['key-m', 'hm'], ['key-m', 'hm']]);
+      expect((await verifyChain(store.readAll())).ok).toBe(true);
+      expect(await findIdempotencyRecord(store, 'key-m', 'u-1')).toEqual({
+        key: 'key-m',
+        userId: 'u-1',
+        requestHash: 'hm',
+        eventIds: first.events.map((e) => e.eventId),
+        streamVersions: { a: 1, b: 2 },
+        lastPosition: 3,
+        recordedAt: first.events[0].metadata.recordedAt,
+      });
+    });
+
+    it('scopes idempotency keys to the acting user: the same key from another user is another key', async () => {
+      const other = (event: NewEvent): NewEvent => ({ ...event, metadata: { ...event.metadata, actor: { ...event.metadata.actor, userId: 'u-2', username: 'other' } } });
+      const first = await store.append({ writes: [{ streamId: 'k', expectedVersion: 0, events: [testEvent('First')] }], idempotencyKey: 'shared', requestHash: 'h' });
+      const second = await store.append({ writes: [{ streamId: 'k', expectedVersion: 1, events: [other(testEvent('Second'))] }], idempotencyKey: 'shared', requestHash: 'h' });
+      expect(second.repeated).toBe(false);
+      expect(second.events[0]).toMatchObject({ type: 'Second', globalPosition: 2 });
+      expect((await findIdempotencyRecord(store, 'shared', 'u-2'))?.eventIds).toEqual([second.events[0].eventId]);
+      expect((await findIdempotencyRecord(store, 'shared', 'u-1'))?.eventIds).toEqual([first.events[0].eventId]);
+      const again = await store.append({ writes: [{ streamId: 'k', expectedVersion: 2, events: [other(testEvent('Third'))] }], idempotencyKey: 'shared', requestHash: 'h' });
+      expect(again).toMatchObject({ repeated: true, lastPosition: 2 });
+      await expect(
+        store.append({ writes: [{ streamId: 'k', expectedVersion: 2, events: [testEvent(), other(testEvent())] }], idempotencyKey: 'mixed' }),
+      ).rejects.toBeInstanceOf(InvalidAppendError);
+      expect((await store.head()).position).toBe(2);
     });
 
     it('reads a stream as of a global position and as known at a recording instant', async () => {

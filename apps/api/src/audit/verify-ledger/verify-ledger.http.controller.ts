@@ -1,18 +1,17 @@
 import { Controller } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { LedgerVerification } from '@trial-ledger/audit';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { AUDIT_READ_ROLES } from '../audit-read-roles';
-import { VerifyLedgerQuery } from './verify-ledger.query-handler';
+import { VerifyLedgerQuery, type LedgerVerificationReport } from './verify-ledger.query-handler';
 
 export const VERIFY_LEDGER_ROUTE = defineRoute({
   operation: 'VerifyLedger',
   method: 'GET',
   path: 'api/v1/ledger/verification',
   roles: AUDIT_READ_ROLES,
-  summary: 'Recompute the hash chain now: { ok, eventsChecked, headPosition, headHash, fault }',
+  summary: 'Recompute the hash chain now and check the side records and defences: { ok, eventsChecked, headPosition, headHash, fault, sideRecords, warnings }',
 });
 
 @ApiTags('audit')
@@ -22,8 +21,8 @@ export class VerifyLedgerHttpController {
 
   /** 200 whatever the outcome: a damaged ledger is a finding to report (`ok: false`), not a failed request. */
   @LedgerRoute(VERIFY_LEDGER_ROUTE)
-  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage.' })
-  verify(): Promise<LedgerVerification> {
+  @ApiOkResponse({ description: 'The verification result; `fault` names the first bad position and the damage, `sideRecords.faults` each side record the chain does not back, `warnings` each missing or altered defence (append-only triggers, role separation).' })
+  verify(): Promise<LedgerVerificationReport> {
     return this.queryBus.execute(new VerifyLedgerQuery());
   }
 }

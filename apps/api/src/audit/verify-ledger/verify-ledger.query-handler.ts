@@ -1,20 +1,26 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
-import type { EventStore } from '@trial-ledger/event-store';
+import { inspectionReport, inspectStore, type EventStore, type StoreInspectionReport } from '@trial-ledger/event-store';
 import { EVENT_STORE } from '../../shared/tokens';
 
-export class VerifyLedgerQuery extends Query<LedgerVerification> {}
+/** The chain's verification, with the side records and defences outside it (`ok` covers both chain and side records). */
+export type LedgerVerificationReport = LedgerVerification & StoreInspectionReport;
+
+export class VerifyLedgerQuery extends Query<LedgerVerificationReport> {}
 
 /**
- * Recomputes the chain on request. Checkpoints are not consulted here: a regulator checks them
+ * Recomputes the chain on request and checks the side records against it (a planted idempotency row
+ * makes `ok` false) and the store's defences (`warnings`). Checkpoints are not consulted here: a regulator checks them
  * offline with `trial-ledger verify --checkpoints … --public-key …` and their own copies.
  */
 @QueryHandler(VerifyLedgerQuery)
-export class VerifyLedgerQueryHandler implements IQueryHandler<VerifyLedgerQuery, LedgerVerification> {
+export class VerifyLedgerQueryHandler implements IQueryHandler<VerifyLedgerQuery, LedgerVerificationReport> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  execute(): Promise<LedgerVerification> {
-    return verifyLedger(this.store);
+  async execute(): Promise<LedgerVerificationReport> {
+    const verification = await verifyLedger(this.store);
+    const inspection = await inspectStore(this.store);
+    return { ...verification, ok: verification.ok && inspection.ok, ...inspectionReport(inspection) };
   }
 }

@@ -13,7 +13,7 @@ export class RecordedEventSummary {
 }
 
 /**
- * What a command returns. The same body answers an idempotent replay, so a client that retried after a
+ * What a command returns. The same body answers an idempotent repeat, so a client that retried after a
  * timeout cannot tell the difference except by the `Idempotent-Replayed: true` header.
  */
 export class CommandAcceptedResponse {

@@ -11,7 +11,7 @@ import type { LedgerCommand } from './ledger-command';
  * Sends a command through the CommandBus and turns the outcome into the HTTP answer:
  * - 201 when events were recorded, with `ETag: "<stream version>"`;
  * - 200 when the command decided nothing (e.g. locking a study that is already locked);
- * - an idempotent replay answers exactly as the first request did (same status, same body) plus
+ * - an idempotent repeat answers exactly as the first request did (same status, same body) plus
  *   `Idempotent-Replayed: true` (draft-ietf-httpapi-idempotency-key-header: the stored response is returned).
  */
 @Injectable()
@@ -22,7 +22,7 @@ export class HttpCommandSender {
     const outcome: CommandOutcome = await this.commandBus.execute(message);
     response.status(outcome.events.length > 0 ? HttpStatus.CREATED : HttpStatus.OK);
     response.setHeader('ETag', etagFor(outcome.primaryVersion));
-    if (outcome.replayed) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    if (outcome.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     if (location && outcome.events.length > 0) response.setHeader('Location', location);
     return toCommandAccepted(outcome);
   }

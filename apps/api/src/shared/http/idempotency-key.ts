@@ -3,6 +3,11 @@ import type { HttpRequest } from './http.types';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/**
+ * Marks an idempotent repeat. The header keeps the name of draft-ietf-httpapi-idempotency-key-header
+ * (a public contract clients already read); inside the ledger the concept is a "repeat", and
+ * "replay" means bitemporal replay only.
+ */
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Printable ASCII, 1–255 characters: long enough for a UUID or an import file's `file:line` key. */

@@ -23,7 +23,7 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
 
 const COMMAND_HEADERS = [
   { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written.' },
-  { name: 'Idempotency-Key', required: false, description: 'Makes a retry safe: the same key answers the first outcome (Idempotent-Replayed: true); with another body it is refused (422).' },
+  { name: 'Idempotency-Key', required: false, description: 'Makes a retry safe: the same key from the same user answers that user\'s first outcome (Idempotent-Replayed: true); with another body it is refused (422). Keys are per user.' },
   { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
 ];
 

@@ -1,0 +1,35 @@
+import { InvalidAppendError } from '../event-store.errors';
+import type { AppendRequest } from '../event-store.port';
+
+/**
+ * The shape rules of an append, checked before any I/O: at least one event, no stream written twice
+ * (two writes to one stream would each claim the same expected version), and with an idempotency key
+ * one acting user whose key it is, and no event claiming another key.
+ */
+export const validateAppendRequest = (request: AppendRequest): void => {
+  if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
+    throw new InvalidAppendError('An append needs at least one event');
+  }
+  const streams = new Set<string>();
+  for (const write of request.writes) {
+    if (streams.has(write.streamId)) throw new InvalidAppendError(`Stream ${write.streamId} is written twice in one append`);
+    streams.add(write.streamId);
+  }
+  const key = request.idempotencyKey ?? null;
+  const events = request.writes.flatMap((w) => w.events);
+  for (const event of events) {
+    const claimed = event.metadata.idempotencyKey ?? null;
+    if (claimed !== null && claimed !== key) throw new InvalidAppendError(`Event ${event.eventId} carries idempotency key ${claimed}, the append ${key ?? 'none'}`);
+  }
+  if (key !== null && new Set(events.map((e) => e.metadata.actor.userId)).size !== 1) {
+    throw new InvalidAppendError('An append with an idempotency key is made by one user: the key is scoped to that user');
+  }
+};
+
+/** The user an append's idempotency key belongs to (after `validateAppendRequest`). */
+export const keyOwnerOf = (request: AppendRequest): string => request.writes.find((w) => w.events.length > 0)?.events[0].metadata.actor.userId ?? '';
+
+/** Every stream an append reads or writes: what an adapter must look up before deciding. */
+export const streamsOf = (request: AppendRequest): string[] => [
+  ...new Set([...(request.checks ?? []).map((c) => c.streamId), ...request.writes.map((w) => w.streamId)]),
+];

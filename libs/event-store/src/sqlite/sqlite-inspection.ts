@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3';
+import type { DefenceWarning, SideRecordFault, StorageInspection } from '../inspect-store';
+
+/** At most this many index faults are named one by one; the count says how many there are. */
+const MAX_NAMED = 100;
+
+const normalised = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
+
+/**
+ * What lies outside the hash chain in a SQLite ledger: the `events.idempotency_key` index column
+ * (must equal the key in each event's hashed metadata) and the append-only triggers (each must be
+ * present with the text its migration created). `idempotency_keys` rows are checked by `inspectStore`.
+ */
+export const inspectSqliteStorage = (db: Database.Database, expectedTriggers: ReadonlyMap<string, string>): StorageInspection => {
+  const mismatched = db
+    .prepare<[], { global_position: number; event_id: string; idempotency_key: string | null }>(
+      `SELECT global_position, event_id, idempotency_key FROM events
+        WHERE idempotency_key IS NOT json_extract(metadata, '$.idempotencyKey') ORDER BY global_position LIMIT ${MAX_NAMED}`,
+    )
+    .all();
+  const faults: SideRecordFault[] = mismatched.map((row) => ({
+    table: 'events.idempotency_key',
+    record: String(row.global_position),
+    problem: 'index-altered',
+    message: `the indexed idempotency key of the event at position ${row.global_position} (${row.event_id}) is ${row.idempotency_key ?? 'empty'}, not the key in its hashed metadata`,
+  }));
+  const present = new Map(
+    db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all().map((t) => [t.name, t.sql] as const),
+  );
+  const warnings: DefenceWarning[] = [];
+  for (const [name, sql] of expectedTriggers) {
+    const found = present.get(name);
+    if (found === undefined) {
+      warnings.push({ code: 'STORE.TRIGGER_MISSING', message: `append-only trigger ${name} is missing: the database no longer refuses UPDATE or DELETE on its table` });
+    } else if (normalised(found) !== normalised(sql)) {
+      warnings.push({ code: 'STORE.TRIGGER_ALTERED', message: `append-only trigger ${name} differs from the one the ledger created` });
+    }
+  }
+  return { sideTables: ['idempotency_keys', 'events.idempotency_key'], faults, warnings };
+};
