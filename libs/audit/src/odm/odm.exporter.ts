@@ -9,7 +9,7 @@ import { redactedData } from '../trail/redaction';
 import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSpec } from './odm-catalogue';
 import { el, textEl, xmlSafeAttributes, type X } from './odm-xml';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
-import { entryMonitoringOf, evolveMonitoring, initialMonitoringState, toProjected, type MonitoringState } from '@trial-ledger/projections';
+import { entryMonitoringOf, monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -70,6 +70,7 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
     result.studies.set(studyId, found);
     return found;
   };
+  const monitoringFolders = new Map<string, ReturnType<typeof monitoringFolder>>();
   for await (const event of store.readAll({ batchSize: 2000 })) {
     result.head = event;
     const { actor } = event.metadata;
@@ -81,8 +82,9 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
     const owner = streamOwner(event.streamId, result.studies.keys());
     if (!owner.studyId || (onlyStudy !== undefined && owner.studyId !== onlyStudy)) continue;
     // Queries and SDV are annotations on the entries they concern, not subjects or forms of their own.
-    const monitoring = result.monitoring.get(owner.studyId) ?? initialMonitoringState(owner.studyId);
-    result.monitoring.set(owner.studyId, evolveMonitoring(monitoring, toProjected(event)));
+    const folder = monitoringFolders.get(owner.studyId) ?? monitoringFolder(owner.studyId);
+    monitoringFolders.set(owner.studyId, folder);
+    folder.add(toProjected(event));
     if (event.streamId.startsWith('query-') || event.streamId.startsWith('sdv-')) continue;
     if (event.streamId.startsWith('study-')) {
       const info = study(owner.studyId);
@@ -101,6 +103,7 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
       result.catalogue.observe(event.data.targetType, event.data.after);
     }
   }
+  for (const [studyId, folder] of monitoringFolders) result.monitoring.set(studyId, folder.state());
   return result;
 };
 

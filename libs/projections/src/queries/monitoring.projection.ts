@@ -66,26 +66,37 @@ const ownedStream = (studyId: string, streamId: string): 'query' | 'sdv' | 'subj
 
 const subjectOfStream = (streamId: string): string => streamId.slice(streamId.lastIndexOf('-') + 1);
 
-const withItem = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): Map<K, V> => new Map(map).set(key, value);
+interface MutableMonitoringState {
+  readonly studyId: string;
+  readonly queries: Map<string, QueryRecord & { events: ProjectedEvent[] }>;
+  readonly entries: Map<string, Map<string, string>>;
+  readonly changes: Map<string, TargetChange[]>;
+  readonly verifications: Map<string, Verification>;
+}
 
-/** Folds one stored-and-projected event into the study's monitoring state; events of other studies pass by. */
-export const evolveMonitoring = (state: MonitoringState, event: ProjectedEvent): MonitoringState => {
+/**
+ * One step of the fold, applied to a state this fold owns. Kept private: from outside, the read model
+ * is a pure function of the event sequence (`evolveMonitoring`, `monitoringFolder`), and a full-log
+ * fold does not copy its maps at every event.
+ */
+const apply = (state: MutableMonitoringState, event: ProjectedEvent): void => {
   const kind = ownedStream(state.studyId, event.streamId);
   if (kind === 'query') {
     const query = event as unknown as ProjectedEvent & QueryEvent;
     if (query.type === 'QueryOpened') {
       const { queryId, studyId, target, origin, deviationEventId } = query.data;
-      return { ...state, queries: withItem(state.queries, queryId, { queryId, studyId, target, origin, deviationEventId, events: [event] }) };
+      state.queries.set(queryId, { queryId, studyId, target, origin, deviationEventId, events: [event] });
+    } else {
+      state.queries.get(query.data.queryId)?.events.push(event);
     }
-    const record = state.queries.get(query.data.queryId);
-    return record ? { ...state, queries: withItem(state.queries, record.queryId, { ...record, events: [...record.events, event] }) } : state;
+    return;
   }
   if (kind === 'sdv' && event.type === 'RecordSourceVerified') {
     const data = (event as unknown as RecordSourceVerified).data;
-    const verification: Verification = { eventId: event.eventId, position: event.globalPosition, recordedAt: event.recordedAt, actor: event.actor, targetType: data.targetType };
-    return { ...state, verifications: withItem(state.verifications, data.targetEventId, verification) };
+    state.verifications.set(data.targetEventId, { eventId: event.eventId, position: event.globalPosition, recordedAt: event.recordedAt, actor: event.actor, targetType: data.targetType });
+    return;
   }
-  if (kind !== 'subject') return state;
+  if (kind !== 'subject') return;
   if (event.type === 'EntryCorrected' || event.type === 'EntryVoided') {
     const data = event.data as { targetEventId: string; after?: Record<string, unknown> };
     const change: TargetChange = {
@@ -97,11 +108,37 @@ export const evolveMonitoring = (state: MonitoringState, event: ProjectedEvent):
       reason: event.reason ?? ((event.data as { reason?: string }).reason ?? null),
       fields: event.type === 'EntryCorrected' ? Object.keys(data.after ?? {}) : 'all',
     };
-    return { ...state, changes: withItem(state.changes, data.targetEventId, [...(state.changes.get(data.targetEventId) ?? []), change]) };
+    const changes = state.changes.get(data.targetEventId);
+    if (changes) changes.push(change);
+    else state.changes.set(data.targetEventId, [change]);
+    return;
   }
-  if (NOT_SOURCE_DATA.has(event.type)) return state;
+  if (NOT_SOURCE_DATA.has(event.type)) return;
   const subjectId = subjectOfStream(event.streamId);
-  return { ...state, entries: withItem(state.entries, subjectId, withItem(state.entries.get(subjectId) ?? new Map<string, string>(), event.eventId, event.type)) };
+  const entries = state.entries.get(subjectId) ?? new Map<string, string>();
+  state.entries.set(subjectId, entries.set(event.eventId, event.type));
+};
+
+const copyOf = (state: MonitoringState): MutableMonitoringState => ({
+  studyId: state.studyId,
+  queries: new Map([...state.queries].map(([id, q]) => [id, { ...q, events: [...q.events] }])),
+  entries: new Map([...state.entries].map(([id, m]) => [id, new Map(m)])),
+  changes: new Map([...state.changes].map(([id, c]) => [id, [...c]])),
+  verifications: new Map(state.verifications),
+});
+
+/** Folds one stored-and-projected event into the study's monitoring state (a new state); events of other studies pass by. */
+export const evolveMonitoring = (state: MonitoringState, event: ProjectedEvent): MonitoringState => {
+  if (ownedStream(state.studyId, event.streamId) === null) return state;
+  const next = copyOf(state);
+  apply(next, event);
+  return next;
+};
+
+/** A fold over many events (a whole log): `add` each in log order, then read `state()`. */
+export const monitoringFolder = (studyId: string): { add(event: ProjectedEvent): void; state(): MonitoringState } => {
+  const state: MutableMonitoringState = { studyId, queries: new Map(), entries: new Map(), changes: new Map(), verifications: new Map() };
+  return { add: (event) => apply(state, event), state: () => copyOf(state) };
 };
 
 const actorView = (actor: Actor): ActorView => ({ username: actor.username, fullName: actor.fullName, role: actor.role });
@@ -237,9 +274,9 @@ export const entryMonitoringOf = (state: MonitoringState, subjectId: string, now
 
 /** The monitoring state of a study, folded from the whole log (or up to a position). */
 export const replayMonitoring = async (store: EventStore, studyId: string, toPosition?: number): Promise<MonitoringState> => {
-  let state = initialMonitoringState(studyId);
-  for await (const stored of store.readAll(toPosition === undefined ? {} : { toPosition })) state = evolveMonitoring(state, toProjected(stored));
-  return state;
+  const folder = monitoringFolder(studyId);
+  for await (const stored of store.readAll(toPosition === undefined ? {} : { toPosition })) folder.add(toProjected(stored));
+  return folder.state();
 };
 
 /** What the casebook shows beside its entries: SDV coverage and each entry's queries and SDV state, by event id. */
