@@ -120,6 +120,16 @@ describe('API: monitor queries and source data verification', () => {
     const opened = (await api.eventsAfter(deviation!.globalPosition)).find((e) => e.type === 'QueryOpened');
     expect(opened?.metadata).toMatchObject({ actor: { userId: 'system' }, source: 'system', causationId: deviation!.eventId, correlationId: deviation!.metadata.correlationId });
     expect((await get(`${queries}?minAgeDays=1&openedBy=system`, 'monitor').expect(200)).body.queries).toEqual([]);
+    // A retried dose (same Idempotency-Key) is answered as the first time and opens no second query.
+    const retried = () => post(`${subjects}/S002/doses`, 'coordinator', bodies.dose(4, '2026-06-20'), { 'Idempotency-Key': 'late-dose-4' });
+    await retried().expect(201);
+    const systemQueries = async (): Promise<number> => (await get(`${queries}?openedBy=system&subject=S002`, 'monitor').expect(200)).body.queries.length;
+    const afterFirst = await systemQueries();
+    expect(afterFirst).toBe(2);
+    const head = await api.headPosition();
+    expect((await retried().expect(201)).headers['idempotent-replayed']).toBe('true');
+    expect(await systemQueries()).toBe(afterFirst);
+    expect(await api.headPosition()).toBe(head);
     // The site answers a system query like any other.
     await post(`${queries}/${list[0].queryId}/responses`, 'investigator', { text: 'Patient was hospitalised', category: 'confirmed-correct' }).expect(201);
   });

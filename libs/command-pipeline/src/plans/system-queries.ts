@@ -30,13 +30,13 @@ export type RunCommand = (command: MonitoringCommand, envelope: CommandEnvelope)
 /**
  * Edit checks (ICH E6(R3) 5.18): every deviation a subject command detected, of a category the protocol
  * lists under `monitoring.systemQueryDeviations`, opens a query to the site as the `system` actor, caused
- * by the deviation and correlated with the command. The query is keyed by the deviation's id, so a
- * retry never opens a second one. The subject command has been recorded by then and stays recorded: a
- * query that cannot be opened (the study locked meanwhile, the store gone) is reported to the caller
+ * by the deviation and correlated with the command. The query is keyed by the deviation, so a retry
+ * never opens a second one — and a retried command (an idempotent repeat) opens any query its first
+ * run could not, e.g. when the process stopped in between. The subject command is recorded by then and
+ * stays recorded: a query that cannot be opened (the study locked meanwhile, the store gone) is reported to the caller
  * as the ids of the deviations left without one, never as a failure of the command.
  */
 export const raiseSystemQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<string[]> => {
-  if (outcome.repeated) return [];
   const subjectStream = subjectStreamId(command.studyId, command.subjectId);
   const deviations = outcome.events.filter((e) => e.type === 'ProtocolDeviationDetected' && e.streamId === subjectStream);
   if (deviations.length === 0) return [];
