@@ -180,6 +180,14 @@ describe('API: monitor queries and source data verification', () => {
     expect(new Set(monitoring.map((r) => r.eventType))).toEqual(new Set(['QueryOpened', 'QueryResponded', 'QueryClosed', 'QueryReopened', 'RecordSourceVerified']));
     expect(monitoring.every((r) => r.subjectId === 'S001' && r.studyId === STUDY)).toBe(true);
     expect(monitoring.find((r) => r.eventType === 'QueryResponded')?.action).toBe('Query answered by the site');
+    // A query event after `from` is still attributed to its subject, though its QueryOpened lies before.
+    const doseId = await doseOf('S001', 3, '2026-05-01');
+    const { queryId } = (await open(doseId).expect(201)).body;
+    api.clock.advance(60_000);
+    const from = api.clock.now();
+    await post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'as in the log', category: 'confirmed-correct' }).expect(201);
+    const later = (await get(`/api/v1/audit-trail?subject=S001&from=${encodeURIComponent(from)}&pageSize=1000`, 'regulator').expect(200)).body.items as { eventType: string }[];
+    expect(later.map((r) => r.eventType)).toEqual(['QueryResponded']);
     // Another subject's queries stay out of S001's trail.
     const s002 = (await get(`/api/v1/audit-trail?subject=S002&type=QueryOpened&pageSize=1000`, 'regulator').expect(200)).body.items as { subjectId: string }[];
     expect(s002.length).toBeGreaterThan(0);

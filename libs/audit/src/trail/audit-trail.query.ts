@@ -168,7 +168,11 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
   for await (const event of store.readAll({ afterPosition, batchSize: 1000 })) {
     if (event.streamId.startsWith('study-')) knownStudies.add(event.streamId.slice('study-'.length));
-    if (event.type === 'QueryOpened') querySubjects.set(event.streamId, String((event.data.target as { subjectId?: unknown } | undefined)?.subjectId ?? ''));
+    if (event.streamId.startsWith('query-') && !querySubjects.has(event.streamId)) {
+      // The subject a query concerns is named by its QueryOpened, which may lie before `from`.
+      const opened = event.type === 'QueryOpened' ? event : (await store.readStream(event.streamId)).find((e) => e.type === 'QueryOpened');
+      querySubjects.set(event.streamId, String((opened?.data.target as { subjectId?: unknown } | undefined)?.subjectId ?? ''));
+    }
     const recordedAt = event.metadata.recordedAt;
     if (from !== null && recordedAt < from) continue;
     if (to !== null && recordedAt > to) return; // recordedAt never decreases along the log
