@@ -17,6 +17,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  setupFiles: ['<rootDir>/test/quiet-log.setup.cjs'],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.cjs'],
 };

@@ -62,6 +62,8 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   'audit-trail': { kind: 'store', does: 'reads the audit trail: every event with who, when, what and why' },
   replay: { kind: 'store', does: 'reads a casebook or the study overview as known at an instant' },
   pfs: { kind: 'store', does: 'reads every subject to derive PFS' },
+  'pfs diff': { kind: 'store', does: 'reads every subject at two points of the log to compare their PFS and name the events between' },
+  'audit-trail review': { kind: 'store', does: 'reads the whole log (and the identity stream) to compute the review indicators' },
   'export odm': { kind: 'store', does: 'reads every subject (CDISC ODM with audit records and signatures)' },
   'export audit-trail': { kind: 'store', does: 'reads the audit trail (CSV/JSON)' },
   'export adtte': { kind: 'store', does: 'reads every subject to derive ADaM ADTTE' },
@@ -100,12 +102,15 @@ const cells = (allowed: readonly Role[]): string => ROLES.map((role) => (allowed
 const roleHeader = `${ROLES.join(' | ')}`;
 const roleRule = ROLES.map(() => ':-:').join(' | ');
 
-/** Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`. */
+/**
+ * Full names of the CLI's leaf commands, e.g. `study register`, `export odm`, `verify`, plus the
+ * commands that run on their own besides having subcommands (`pfs` and `pfs diff`), named in CLI_ACCESS.
+ */
 export const cliCommandNames = (program: Command): string[] => {
   const walk = (command: Command, prefix: string): string[] =>
     command.commands.flatMap((sub) => {
       const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
-      return sub.commands.length > 0 ? walk(sub, name) : [name];
+      return sub.commands.length > 0 ? [...(Object.hasOwn(CLI_ACCESS, name) ? [name] : []), ...walk(sub, name)] : [name];
     });
   return walk(program, '');
 };

@@ -16,6 +16,7 @@ describe('API commands: a subject from registration to dosing, through HTTP', ()
       eventIds: [expect.any(String)],
       events: [{ eventId: response.body.eventIds[0], type: 'StudyRegistered', globalPosition: expect.any(Number), streamVersion: 1 }],
       streamVersion: 1,
+      position: response.body.events[0].globalPosition,
     });
     expect(response.headers.etag).toBe('"1"');
     expect(response.headers.location).toBe(`/api/v1/studies/${STUDY}`);

@@ -13,7 +13,7 @@ describe('startServer (used by `trial-ledger serve`)', () => {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const response = await fetch(`${server.url}/health`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'ok', store: { headPosition: 0 } });
+      expect(await response.json()).toMatchObject({ status: 'ok', info: { store: { status: 'up' }, readModels: { status: 'up' } } });
     } finally {
       await server.close();
       await store.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor, Role } from '@trial-ledger/domain';
 import { openEventStore, systemClock } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicy } from '@trial-ledger/identity';
+import { Identity, identityPolicy } from '@trial-ledger/identity';
 import { runCli } from '../../apps/cli/src/program';
 
 export interface CliRun {
@@ -54,12 +54,12 @@ export const PASSWORD = 'correct horse battery staple 42';
 export const seedUsers = async (storeUrl: string): Promise<Record<Role, Actor>> => {
   const store = await openEventStore(storeUrl);
   try {
-    const identity = new IdentityService(store, systemClock, identityPolicy());
-    const admin = await identity.createFirstAdmin({ username: 'admin', fullName: 'Ada Admin', password: PASSWORD });
+    const identity = new Identity(store, systemClock, identityPolicy());
+    const admin = await identity.users.createFirstAdmin({ username: 'admin', fullName: 'Ada Admin', password: PASSWORD });
     const adminActor: Actor = { userId: admin.userId, username: admin.username, fullName: admin.fullName, role: 'admin' };
     const actors: Partial<Record<Role, Actor>> = { admin: adminActor };
     for (const role of ['investigator', 'coordinator', 'monitor', 'regulator'] as const) {
-      const view = await identity.addUser(adminActor, { username: role, fullName: `Test ${role}`, role, password: PASSWORD });
+      const view = await identity.users.addUser(adminActor, { username: role, fullName: `Test ${role}`, role, password: PASSWORD });
       actors[role] = { userId: view.userId, username: view.username, fullName: view.fullName, role };
     }
     return actors as Record<Role, Actor>;

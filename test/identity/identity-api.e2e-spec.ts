@@ -6,7 +6,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { IDENTITY_STREAM_ID, subjectStreamId } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
-import { IdentityService } from '@trial-ledger/identity';
+import { Identity } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/main';
 import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
@@ -15,7 +15,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
   let dir: string;
   let store: SqliteEventStore;
   let clock: FixedClock;
-  let identity: IdentityService;
+  let identity: Identity;
   let app: INestApplication;
   let http: Parameters<typeof request>[0];
 
@@ -27,8 +27,8 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     dir = mkdtempSync(join(tmpdir(), 'trial-ledger-identity-'));
     clock = new FixedClock(START);
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
-    identity = new IdentityService(store, clock, { scrypt: FAST_SCRYPT, sessionInactivityMinutes: 15 }, { logger: new RecordingLogger() });
-    await identity.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
+    identity = new Identity(store, clock, { scrypt: FAST_SCRYPT, sessionInactivityMinutes: 15 }, { logger: new RecordingLogger() });
+    await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, bodyLimit: '4kb' })] }).compile();
     app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
     configureApp(app);
@@ -105,8 +105,8 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
   });
 
   it('a role refusal is 403 AUTH.ROLE_NOT_ALLOWED and recorded as AuthorizationRefused', async () => {
-    const admin = await identity.verifyPassword('ada', PASSWORDS.admin);
-    await identity.addUser(admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
+    const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
+    await identity.users.addUser(admin, { username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator', password: PASSWORDS.coordinator });
     const token = await login('cora', PASSWORDS.coordinator);
     const response = await request(http)
       .post('/api/v1/users')
@@ -115,7 +115,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
       .expect(403);
     expect(response.body).toMatchObject({ code: 'AUTH.ROLE_NOT_ALLOWED', status: 403 });
     expect((await lastIdentityEvent()).data).toMatchObject({ username: 'cora', allowedRoles: ['admin'] });
-    expect((await identity.listUsers(admin)).map((u) => u.username)).not.toContain('mallory');
+    expect((await identity.users.listUsers(admin)).map((u) => u.username)).not.toContain('mallory');
   });
 
   it("deactivation through the API stops the user's token at once; the username is never reused", async () => {
@@ -145,9 +145,9 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     const path = '/api/v1/studies/LANR-HGNET-01/subjects/S001/signatures';
     let token: string;
     beforeEach(async () => {
-      const admin = await identity.verifyPassword('ada', PASSWORDS.admin);
-      await identity.addUser(admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
-      await identity.addUser(admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
+      const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
+      await identity.users.addUser(admin, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORDS.investigator });
+      await identity.users.addUser(admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'iris passphrase 0001' });
       await appendToSubject(store, 'LANR-HGNET-01', 'S001', screenedSubject('S001'), admin);
       token = await login('ivan', PASSWORDS.investigator);
     });

@@ -51,7 +51,7 @@ describe('PFS and read-model API (GET, bitemporal)', () => {
     const path = `/api/v1/studies/${STUDY}/subjects/S008/casebook`;
     const before = await get(`${path}?asKnownAt=${interim}`, 'investigator').expect(200);
     expect(before.body.casebook.assessments.map((a: { overallResponse: string | null }) => a.overallResponse)).toEqual([null, 'SD', 'SD']);
-    const after = await get(path, 'coordinator').expect(200);
+    const after = await get(`${path}?minPosition=${(await api.store.head()).position}`, 'coordinator').expect(200);
     expect(after.body.casebook.assessments.map((a: { overallResponse: string | null }) => a.overallResponse)).toEqual([null, 'SD', 'PD']);
     expect(after.body.casebook.corrections[0]).toMatchObject({ reason: 'central radiology review', recordedAt: corrected });
     const byPosition = await get(`${path}?position=${before.body.asOf.position}`).expect(200);
@@ -61,9 +61,10 @@ describe('PFS and read-model API (GET, bitemporal)', () => {
   });
 
   it('GET /overview serves the subscription-kept read model, and replays it as known at an earlier position', async () => {
-    const current = await get(`/api/v1/studies/${STUDY}/overview`).expect(200);
+    const head = (await api.store.head()).position;
+    const current = await get(`/api/v1/studies/${STUDY}/overview?minPosition=${head}`).expect(200);
     expect(current.body.overview).toMatchObject({ studyId: STUDY, enrollment: { enrolled: 8, target: 28 }, screened: 9 });
-    expect(current.body.asOf.position).toBe((await api.store.head()).position);
+    expect(current.body.asOf.position).toBe(head);
     const registered = (await api.store.readStream(`study-${STUDY}`))[0].globalPosition;
     const early = await get(`/api/v1/studies/${STUDY}/overview?position=${registered + 10}`).expect(200);
     expect(early.body.overview.enrollment.enrolled).toBeLessThan(8);

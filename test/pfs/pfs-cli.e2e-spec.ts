@@ -45,9 +45,9 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
     expect(parsed.svg['@xmlns']).toBe('http://www.w3.org/2000/svg');
   });
 
-  it('pfs with a malformed cutoff fails with a stable code and a non-zero status', async () => {
+  it('pfs with a malformed cutoff is a usage error: a stable code and exit 2', async () => {
     const run = await cli([...store, 'pfs', '--cutoff', '31/12/2026']);
-    expect(run.status).not.toBe(0);
+    expect(run.status).toBe(2);
     expect(run.stderr).toContain('[PFS.INVALID_CUTOFF]');
   });
 

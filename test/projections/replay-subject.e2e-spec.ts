@@ -34,13 +34,7 @@ describe('bitemporal replay of a subject casebook', () => {
     const entered = await ledger.appendTo(store);
     clock.set('2026-03-20T14:30:00.000Z');
     const before = ledger.events.length;
-    s.correct(
-      scan,
-      'TumorAssessmentRecorded',
-      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 61, nodal: false }] },
-      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 52, nodal: false }] },
-      'radiology re-read',
-    );
+    s.correct(scan, { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 52, nodal: false }] }, 'radiology re-read');
     const [correction] = await ledger.appendTo(store, before);
     return { lastEntered: entered.at(-1)!.globalPosition, correction };
   };

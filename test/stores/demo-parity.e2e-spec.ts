@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo, type DemoRun } from '@trial-ledger/demo';
 import { PostgresEventStore, SqliteEventStore, verifyRawChain, verifyStore, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { IdentityService } from '@trial-ledger/identity';
+import { Identity } from '@trial-ledger/identity';
 import { analysePfs } from '@trial-ledger/pfs';
 import { replayStudyOverview, replaySubject } from '@trial-ledger/projections';
 import { FAST_SCRYPT, RecordingLogger } from '../../libs/identity/src/testing';
@@ -84,7 +84,7 @@ interface Readout {
 const runAndRead = async (open: (clock: Clock) => Promise<EventStore>): Promise<Readout> => {
   const store = await open(new TickingClock());
   try {
-    const identity = new IdentityService(store, new TickingClock(), { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
+    const identity = new Identity(store, new TickingClock(), { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
     const run = await runDemo(store, identity, { seed: SEED, today: TODAY, passwordOf: (user) => `demo parity passphrase of ${user.username}` });
     const { studyId } = run.scenario;
     const casebooks: Record<string, unknown> = {};

@@ -2,6 +2,9 @@ import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, typ
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
+import { ledgerConfigModule } from './config/ledger-config.module';
+import { structuredLoggingModule } from './edge/structured-logging';
+import { throttlingGuard, throttlingModule } from './edge/throttling';
 import { CorrectionsModule } from './corrections/corrections.module';
 import { DispositionModule } from './disposition/disposition.module';
 import { DosingModule } from './dosing/dosing.module';
@@ -20,8 +23,14 @@ import { InfrastructureModule } from './shared/infrastructure.module';
 import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
 import { createRequestValidationPipe } from './shared/validation/request-validation.pipe';
 import type { ApiModuleOptions } from './shared/tokens';
+import type { DestinationStream } from 'pino';
 
-export type AppModuleOptions = ApiModuleOptions;
+export interface AppModuleOptions extends ApiModuleOptions {
+  /** The environment to configure from (default: `process.env`); tests pass their own. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Where the JSON log goes (default: stderr); tests read it back. */
+  readonly logDestination?: DestinationStream;
+}
 
 /** Feature modules, one per bounded area; each holds its vertical slices. */
 const featureModules = [
@@ -45,6 +54,7 @@ const featureModules = [
 const edgeProviders = [
   { provide: APP_FILTER, useClass: ProblemDetailsExceptionFilter },
   { provide: APP_PIPE, useFactory: createRequestValidationPipe },
+  throttlingGuard,
 ];
 
 @Module({})
@@ -53,7 +63,7 @@ export class AppModule implements NestModule {
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
+      imports: [ledgerConfigModule(options.environment), structuredLoggingModule(options.logDestination), throttlingModule(), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
       providers: [...edgeProviders],
     };
   }

@@ -1,10 +1,12 @@
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { applyHttpHardening } from './edge/http-hardening';
 import { setupOpenApi } from './shared/openapi';
 
 export interface CreateAppOptions extends AppModuleOptions {
-  /** Nest's logger, `false` to silence it; default: warnings and errors only. */
+  /** Nest's logger, `false` to silence it; default: the structured JSON log (nestjs-pino) on stderr. */
   readonly logger?: LoggerService | LogLevel[] | false;
 }
 
@@ -27,15 +29,20 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 /**
  * Everything an app needs besides its module graph. Shared by `createApp` and by tests that build the
- * app from a Nest `TestingModule`, so both serve the same edge (OpenAPI document, no `X-Powered-By`).
+ * app from a Nest `TestingModule`, so both serve the same edge (security headers, `Cache-Control`,
+ * OpenAPI document, no `X-Powered-By`).
  * Call before `app.init()`: the documentation routes must be registered before Nest's 404 handler.
  */
-export const configureApp = (app: INestApplication): INestApplication => {
+export const configureApp = (app: INestApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): INestApplication => {
   const server = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
   server.disable?.('x-powered-by');
   // ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4); Express's
   // automatic body-hash ETags would be mistaken for them, so they are off.
   server.disable?.('etag');
+  // Nest's own messages (start-up, the exception filter's, the security log) go to the same JSON log
+  // as the access lines, unless the app was given a logger of its own (or `false`).
+  if (structuredLog) app.useLogger(app.get(Logger));
+  applyHttpHardening(app);
   setupOpenApi(app);
   return app;
 };
@@ -45,9 +52,10 @@ export const createApp = async (options: CreateAppOptions): Promise<INestApplica
   const app = await NestFactory.create(AppModule.forRoot(options), {
     // JSON bodies are parsed by JsonBodyMiddleware so that parse errors become problem details.
     bodyParser: false,
-    logger: options.logger ?? ['error', 'warn'],
+    bufferLogs: options.logger === undefined,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  configureApp(app);
+  configureApp(app, { structuredLog: options.logger === undefined });
   await app.init();
   return app;
 };

@@ -5,6 +5,8 @@ import { VERIFY_LEDGER_ROUTE } from './audit/verify-ledger/verify-ledger.http.co
 import { CORRECT_ENTRY_ROUTE } from './corrections/correct-entry/correct-entry.http.controller';
 import { VOID_ENTRY_ROUTE } from './corrections/void-entry/void-entry.http.controller';
 import { DISCONTINUE_TREATMENT_ROUTE } from './disposition/discontinue-treatment/discontinue-treatment.http.controller';
+import { REVIEW_AUDIT_TRAIL_ROUTE } from './audit/review-audit-trail/review-audit-trail.http.controller';
+import { GET_PFS_DIFF_ROUTE } from './pfs/get-pfs-diff/get-pfs-diff.http.controller';
 import { GET_PFS_PLOT_ROUTE } from './pfs/get-pfs-plot/get-pfs-plot.http.controller';
 import { GET_PFS_ROUTE } from './pfs/get-pfs/get-pfs.http.controller';
 import { GET_CASEBOOK_ROUTE } from './projections/get-casebook/get-casebook.http.controller';
@@ -71,7 +73,9 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   GET_STUDY_OVERVIEW_ROUTE,
   GET_PFS_ROUTE,
   GET_PFS_PLOT_ROUTE,
+  GET_PFS_DIFF_ROUTE,
   GET_AUDIT_TRAIL_ROUTE,
+  REVIEW_AUDIT_TRAIL_ROUTE,
   VERIFY_LEDGER_ROUTE,
   EXPORT_ODM_ROUTE,
   EXPORT_AUDIT_TRAIL_ROUTE,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAuditTrail } from './audit-trail/audit-trail.command';
+import { registerAuditTrailReview } from './audit-trail/audit-trail-review.command';
 import { registerCheckpoint } from './checkpoint/checkpoint.command';
 import { registerDemo } from './demo/demo.command';
 import { registerExport } from './export/export.command';
@@ -8,6 +9,7 @@ import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
 import { registerQuery } from './query/query.command';
+import { registerPfsDiff } from './pfs/pfs-diff.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
 import { registerSdv } from './sdv/sdv.command';
@@ -32,10 +34,12 @@ export const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerCheckpoint,
   registerAuditTrail,
+  registerAuditTrailReview,
   registerExport,
   registerReport,
   registerReplay,
   registerPfs,
+  registerPfsDiff,
   registerExportAdtte,
   registerQuery,
   registerSdv,

@@ -1,6 +1,33 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Help, type Option } from 'commander';
+import { ledgerConfig } from '../../api/src/config/ledger-environment';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
+
+/**
+ * Commands that act as a logged-in user and so take `--as` (with the password from
+ * `TRIAL_LEDGER_PASSWORD` or a prompt); the read-only commands need no login (see the README).
+ */
+const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import']);
+const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin']);
+
+/** `users add` → `users add`: the command's path below the program, for the two sets above. */
+const pathOf = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
+/**
+ * Global options shown in a subcommand's `--help` (commander's "Global Options" section): `--store`
+ * and `--json` everywhere, `--as` only where a command acts as a user, never `--version`.
+ */
+const visibleGlobalOptions = (cmd: Command): Option[] => {
+  const path = pathOf(cmd);
+  const actsAsUser = ACTING_USER_COMMANDS.has(path.split(' ')[0]) && !NO_ACTING_USER.has(path);
+  const options: Option[] = [];
+  for (let ancestor = cmd.parent; ancestor; ancestor = ancestor.parent) options.push(...ancestor.options.filter((o) => !o.hidden));
+  return options.filter((o) => o.long !== '--version' && (o.long !== '--as' || actsAsUser));
+};
 
 /** The `trial-ledger` program with every registered command (built fresh for each run and each test). */
 export const buildProgram = (): Command => {
@@ -10,25 +37,47 @@ export const buildProgram = (): Command => {
     .option('--store <url>', 'ledger store: sqlite:FILE, postgres://…, kurrentdb://… (default: $LEDGER_STORE or sqlite:./data/ledger.sqlite)')
     .option('--as <username>', 'acting user (password from $TRIAL_LEDGER_PASSWORD or a prompt)')
     .option('--json', 'machine-readable output')
+    // Before the commands are registered: subcommands copy the help configuration when created.
+    .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // The environment is checked before any command runs (not for --help): an invalid value is a
+    // start-up error (CONFIG.INVALID, exit 2), never a silent default.
+    .hook('preAction', () => void ledgerConfig(process.env));
   for (const register of COMMANDS) register(program);
   return program;
+};
+
+/** A write to a reader that has gone away (`trial-ledger audit-trail | head`): not a failure of the command. */
+const isBrokenPipe = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 };
 
 /** Runs the CLI; resolves to the exit status (0 only on success). */
 export const runCli = async (argv: readonly string[]): Promise<number> => {
   const program = buildProgram();
+  // Without a listener, EPIPE on stdout is an uncaught error with a stack trace. The reader chose to
+  // stop reading (`| head`): end quietly, like any Unix filter, keeping a status the command set itself.
+  let stdoutClosed = false;
+  const onStdoutError = (error: unknown): void => {
+    if (isBrokenPipe(error)) stdoutClosed = true;
+    else throw error;
+  };
+  process.stdout.on('error', onStdoutError);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (stdoutClosed || isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
     else process.stderr.write(`trial-ledger: ${message} [${code}]\n`);
     const exit = (error as { exitCode?: unknown }).exitCode;
     return typeof exit === 'number' ? exit : 1;
+  } finally {
+    process.stdout.off('error', onStdoutError);
   }
 };

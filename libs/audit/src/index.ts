@@ -12,3 +12,7 @@ export * from './odm/odm-catalogue';
 export * from './odm/odm.exporter';
 export * from './report/html';
 export * from './report/ledger-report.renderer';
+export * from './review/review.types';
+export * from './review/change-indicators';
+export * from './review/critical-edit-indicators';
+export * from './review/review-audit-trail';

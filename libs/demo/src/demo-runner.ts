@@ -1,7 +1,7 @@
 import { executeCommand } from '@trial-ledger/command-pipeline';
 import { loadDefaultProtocol, type Actor, type IsoDate, type ProtocolDocument, type Role } from '@trial-ledger/domain';
 import { verifyChain, type EventStore } from '@trial-ledger/event-store';
-import type { IdentityService } from '@trial-ledger/identity';
+import type { Identity } from '@trial-ledger/identity';
 import { analysePfs } from '@trial-ledger/pfs';
 import { replayStudyOverview } from '@trial-ledger/projections';
 import { generateDemoScenario, type DemoScenario, type DemoStep } from './demo-scenario.generator';
@@ -95,7 +95,7 @@ const codeOf = (error: unknown): string => (error && typeof error === 'object' &
  * administrator and the team are created through the identity service, then every scripted command
  * is executed in order with its idempotency key (source `cli`).
  */
-export const runDemo = async (store: EventStore, identity: IdentityService, options: DemoRunOptions): Promise<DemoRun> => {
+export const runDemo = async (store: EventStore, identity: Identity, options: DemoRunOptions): Promise<DemoRun> => {
   const protocol = options.protocol ?? loadDefaultProtocol();
   const scenario = generateDemoScenario({ seed: options.seed, today: options.today, protocol });
   const { actors, credentials } = await createDemoTeam(identity, options.passwordOf ?? demoPasswords());

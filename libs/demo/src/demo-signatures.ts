@@ -1,7 +1,7 @@
 import { executeCommand, toRecorded } from '@trial-ledger/command-pipeline';
 import { signatureStatus, subjectStreamId, type Actor, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import type { IdentityService } from '@trial-ledger/identity';
+import type { Identity } from '@trial-ledger/identity';
 import type { DemoScenario } from './demo-scenario.generator';
 import type { DemoCredential } from './demo-users';
 
@@ -23,7 +23,7 @@ export interface DemoSignatures {
  */
 export const signDemoCasebooks = async (
   store: EventStore,
-  identity: IdentityService,
+  identity: Identity,
   scenario: DemoScenario,
   credentials: readonly DemoCredential[],
   actorFor: (role: Role) => Actor,
@@ -38,7 +38,7 @@ export const signDemoCasebooks = async (
   const enrolled = scenario.subjects.filter((s) => s.enrollmentDate !== null).slice(0, CASEBOOKS_SIGNED);
   const origin = { source: 'cli' as const };
   for (const subject of enrolled) {
-    await identity.signRecord(
+    await identity.signatures.sign(
       actorFor('investigator'),
       { username: investigator.username, password: investigator.password, meaning: 'approval', studyId: scenario.studyId, subjectId: subject.subjectId, scope: 'casebook' },
       origin,
@@ -50,7 +50,7 @@ export const signDemoCasebooks = async (
   const assessment = events.find((e) => e.type === 'TumorAssessmentRecorded');
   let recordsSigned = 0;
   if (assessment) {
-    await identity.signRecord(
+    await identity.signatures.sign(
       actorFor('monitor'),
       { username: monitor.username, password: monitor.password, meaning: 'review', studyId: scenario.studyId, subjectId: first.subjectId, scope: { eventId: assessment.eventId } },
       origin,

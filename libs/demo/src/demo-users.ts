@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor, Role } from '@trial-ledger/domain';
-import type { IdentityService } from '@trial-ledger/identity';
+import type { Identity } from '@trial-ledger/identity';
 
 /** The study team of the demo: one person per role of SPEC §5. */
 export interface DemoUser {
@@ -34,17 +34,17 @@ export const demoPasswords = (env: NodeJS.ProcessEnv = process.env): ((user: Dem
 
 /** Creates the first administrator, who then adds the rest of the team; returns their actors. */
 export const createDemoTeam = async (
-  identity: IdentityService,
+  identity: Identity,
   passwordOf: (user: DemoUser) => string,
 ): Promise<{ actors: ReadonlyMap<Role, Actor>; credentials: DemoCredential[] }> => {
   const credentials = DEMO_TEAM.map((user) => ({ ...user, password: passwordOf(user) }));
   const actors = new Map<Role, Actor>();
   const actorOf = (view: { userId: string; username: string; fullName: string; role: Role }): Actor => ({ userId: view.userId, username: view.username, fullName: view.fullName, role: view.role });
   const [admin, ...others] = credentials;
-  const adminActor = actorOf(await identity.createFirstAdmin({ username: admin.username, fullName: admin.fullName, password: admin.password }, 'cli'));
+  const adminActor = actorOf(await identity.users.createFirstAdmin({ username: admin.username, fullName: admin.fullName, password: admin.password }, 'cli'));
   actors.set('admin', adminActor);
   for (const user of others) {
-    const view = await identity.addUser(adminActor, { username: user.username, fullName: user.fullName, role: user.role, password: user.password, reason: 'Demo study team' }, 'cli');
+    const view = await identity.users.addUser(adminActor, { username: user.username, fullName: user.fullName, role: user.role, password: user.password, reason: 'Demo study team' }, 'cli');
     actors.set(user.role, actorOf(view));
   }
   return { actors, credentials };

@@ -2,8 +2,14 @@
  * Identity and electronic signatures (SPEC §5; 21 CFR Part 11). The API's guard and controllers and
  * the CLI's `--as` and `users` commands use this public interface only.
  */
+export * from './identity';
 export * from './identity-policy';
-export * from './identity.service';
+export * from './authentication.service';
+export * from './authorization-log';
+export * from './signature.service';
+export * from './user-administration.service';
+export * from './security-logger';
+export * from './user-view';
 export { checkPasswordStrength, hashPassword, verifyPassword as verifyPasswordHash } from './password-hasher';
 export * from './require-role';
 export { hashToken, type Session, type SessionLimits } from './session-registry';

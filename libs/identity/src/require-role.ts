@@ -2,7 +2,7 @@ import { forbidden, type Actor, type Role } from '@trial-ledger/domain';
 
 /**
  * SPEC §5: every endpoint and command checks the role. Throws `AUTH.ROLE_NOT_ALLOWED` (forbidden);
- * callers that can should record the refusal (`IdentityService.authorize` does both).
+ * callers that can should record the refusal (`Identity.authorize` does both).
  */
 export const requireRole = (actor: Actor, roles: readonly Role[], what: string): void => {
   if (!roles.includes(actor.role)) {

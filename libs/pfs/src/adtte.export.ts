@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { spreadsheetSafe } from '@trial-ledger/domain';
 import { EVNTDESC, CNSDTDSC } from './derive-subject-pfs';
 import { PfsCnsr } from './pfs.types';
 import type { StudyPfs } from './analyse-pfs';
@@ -85,9 +86,9 @@ export const CENSORING_CODES = [
   { cnsr: PfsCnsr.withdrawn, evntdesc: [EVNTDESC.withdrawn], rule: 'Rule 3: withdrawn or lost to follow-up without documented progression.', adt: `${CNSDTDSC.lastAdequate}; the start date if none.` },
 ] as const;
 
-/** ADTTE as CSV (RFC 4180, header row, ISO 8601 dates). */
+/** ADTTE as CSV (RFC 4180, header row, ISO 8601 dates; text cells that would start a formula neutralised). */
 export const adtteCsv = (pfs: StudyPfs): string =>
-  stringify(toAdtteRows(pfs) as unknown as Record<string, unknown>[], { header: true, columns: ADTTE_COLUMNS.map((c) => c.name) });
+  stringify(toAdtteRows(pfs) as unknown as Record<string, unknown>[], { header: true, columns: ADTTE_COLUMNS.map((c) => c.name), cast: { string: spreadsheetSafe } });
 
 /** The data dictionary written beside the CSV (`FILE.define.md`): columns, censoring codes and provenance. */
 export const adtteDefineMarkdown = (pfs: StudyPfs, fileName: string): string => {

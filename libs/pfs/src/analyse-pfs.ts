@@ -4,9 +4,12 @@ import {
   casebooksOf,
   clinicalReadModels,
   foldProjection,
-  getStudyOverview,
+  clinicalReadModelsAt,
+  getStudyContext,
   resolveAsOf,
   toProjected,
+  type ClinicalState,
+  type ProjectionStore,
   type ResolvedAsOf,
 } from '@trial-ledger/projections';
 import { kaplanMeier, medianSurvival, survivalAt, type KaplanMeierRow, type MedianSurvival, type SurvivalAtDay } from '@trial-ledger/survival';
@@ -20,6 +23,8 @@ export interface PfsAnalysisOptions {
   readonly asKnownAt?: string | null;
   /** Log position: the analysis as of this position (combined with `asKnownAt`, the earlier wins). */
   readonly toPosition?: number | null;
+  /** The server's saved read models: at the head, the PFS inputs are read from them (and the events after their checkpoint). */
+  readonly readModels?: ProjectionStore | null;
 }
 
 /** The study's PFS rows (ADTTE) with the protocol they were derived under and the point in the log. */
@@ -46,27 +51,44 @@ export interface PfsAnalysis {
 
 /**
  * Derives every enrolled subject's PFS from one consistent prefix of the log: the study stream (the
- * protocol in force and the roster) and each rostered subject's stream, cut at the same position.
+ * protocol in force and the roster) and each rostered subject's stream, cut at the same position —
+ * only those streams are folded. At the head, with saved read models, their casebook rows are used.
  */
 export const loadStudyPfs = async (store: EventStore, studyId: string, options: PfsAnalysisOptions = {}): Promise<StudyPfs> => {
   const cutoff = options.cutoff ?? null;
   if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });
   const asOf = await resolveAsOf(store, { asKnownAt: options.asKnownAt, toPosition: options.toPosition });
+  if (options.readModels && (options.asKnownAt ?? null) === null && (options.toPosition ?? null) === null) {
+    const { state } = await clinicalReadModelsAt(store, { saved: options.readModels, toPosition: asOf.position });
+    return studyPfsOf(state, studyId, { cutoff, asOf });
+  }
   const studyEvents = (await store.readStream(studyStreamId(studyId), { toPosition: asOf.position })).map(toProjected);
-  const study = getStudyOverview(foldProjection(clinicalReadModels, studyEvents), studyId);
+  const study = getStudyContext(foldProjection(clinicalReadModels, studyEvents), studyId);
   if (study === null || study.protocol === null) {
     return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${asOf.position}`, { studyId, position: asOf.position });
   }
   const subjectIds = [...new Set(study.roster.map((r) => r.subjectId))];
   const subjectEvents = await Promise.all(subjectIds.map((id) => store.readStream(subjectStreamId(studyId, id), { toPosition: asOf.position })));
   const events = [...studyEvents, ...subjectEvents.flat().map(toProjected)].sort((a, b) => a.globalPosition - b.globalPosition);
-  const state = foldProjection(clinicalReadModels, events);
-  const protocol = study.protocol;
+  return studyPfsOf(foldProjection(clinicalReadModels, events), studyId, { cutoff, asOf });
+};
+
+/**
+ * The study's PFS rows from clinical read models already folded to `asOf` (the report reads them once
+ * for the overview, the casebooks and the PFS alike).
+ */
+export const studyPfsOf = (state: ClinicalState, studyId: string, options: { cutoff: IsoDate | null; asOf: ResolvedAsOf }): StudyPfs => {
+  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
+  if (protocol === null) {
+    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${options.asOf.position}`, { studyId, position: options.asOf.position });
+  }
+  const cutoff = options.cutoff;
+  if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });
   const subjects = casebooksOf(state, studyId)
     .map((casebook) => deriveSubjectPfs(casebook, protocol, { cutoff }))
     .filter((row): row is SubjectPfs => row !== null)
     .sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
-  return { studyId, protocol, cutoff, asOf, subjects };
+  return { studyId, protocol, cutoff, asOf: options.asOf, subjects };
 };
 
 /**

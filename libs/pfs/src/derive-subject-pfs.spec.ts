@@ -28,9 +28,9 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(missedAssessmentGapDays(testing.seedProtocol())).toBe(175);
   });
 
-  it('rule 0 — no baseline assessment: censored at the start date, AVAL 1, CNSR 1, even with a later PD', () => {
+  it('rule 0 — no baseline assessment: censored at the start date, AVAL 1, CNSR 1, even with a later clinical progression', () => {
     const { ledger, s } = enrolled({ baseline: false });
-    s.followUp(day(85), PD);
+    s.clinicalProgression(day(85));
     expect(derive(ledger)).toMatchObject({ adt: START, aval: 1, cnsr: PfsCnsr.noBaseline, rule: 'no-baseline', cnsdtdsc: expect.stringContaining('START DATE') });
   });
 
@@ -162,29 +162,23 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     s.followUp(day(85), SD);
     const scan = s.followUp(day(169), PD);
     expect(derive(ledger)?.cnsr).toBe(0);
-    s.correct(
-      scan,
-      'TumorAssessmentRecorded',
-      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 61, nodal: false }] },
-      { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 51, nodal: false }] },
-      'measurement error',
-    );
+    s.correct(scan, { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 51, nodal: false }] }, 'measurement error');
     expect(derive(ledger)).toMatchObject({ adt: day(169), cnsr: PfsCnsr.noProgression });
   });
 
-  it('corrections — a corrected enrollment date moves STARTDT and AVAL', () => {
+  it('corrections — the enrollment date is on the roster and cannot be corrected: STARTDT and AVAL stay', () => {
     const { ledger, s } = enrolled();
     const enrolment = ledger.events.find((e) => e.type === 'SubjectEnrolled')!.eventId;
     s.followUp(day(85), PD);
-    s.correct(enrolment, 'SubjectEnrolled', { enrollmentDate: START }, { enrollmentDate: addDays(START, 2) }, 'date transposed');
-    expect(derive(ledger)).toMatchObject({ startDate: addDays(START, 2), adt: day(85), aval: 83 });
+    expect(() => s.correct(enrolment, { enrollmentDate: addDays(START, 2) }, 'date transposed')).toThrow(expect.objectContaining({ code: 'ENROLLMENT.DATE_NOT_CORRECTABLE' }));
+    expect(derive(ledger)).toMatchObject({ startDate: START, adt: day(85), aval: 85 });
   });
 
   it('voids — a voided PD assessment is ignored', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);
     const scan = s.followUp(day(169), PD);
-    s.void(scan, 'TumorAssessmentRecorded', 'scan of another subject');
+    s.void(scan, 'scan of another subject');
     expect(derive(ledger)).toMatchObject({ adt: day(85), cnsr: PfsCnsr.noProgression });
   });
 
@@ -193,7 +187,7 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     ledger.registerStudy();
     const s = ledger.subject('S001');
     s.screen('2026-01-01');
-    s.failScreening('2026-01-02', ['ki67-above-max']);
+    s.failScreening('2026-01-02', { ki67Percent: 35 });
     expect(derive(ledger)).toBeNull();
   });
 

@@ -1,101 +1,135 @@
 import { studyStreamId } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
-import type { Projection, ProjectionState } from './projection';
-import { evolveCasebook, initialCasebook, withProtocol } from './casebook/subject-casebook.projection';
+import type { Projection, ProjectionChanges, ProjectionState } from './projection';
+import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
+import { casebookView } from './casebook/subject-casebook.view';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
 import {
   deriveStudyOverview,
+  emptyCounters,
   evolveStudyContext,
   initialStudyContext,
+  replaceSummary,
+  summariseSubject,
   type StudyContext,
+  type StudyCounters,
   type StudyOverview,
+  type SubjectSummary,
 } from './study/study-overview.projection';
 
-/** The documents of the clinical read models: one overview per study, one casebook per subject. */
-export type ClinicalDocument = StudyOverview | SubjectCasebook;
+/** A subject's row: the domain's subject state and what it adds to the study overview. */
+export type CasebookDocument = SubjectCasebookState & { readonly summary: SubjectSummary };
+
+/**
+ * The rows of the clinical read models: per study its context (`study/…`) and its overview counters
+ * (`overview/…`), per subject its casebook (`casebook/…/…`). An event replaces at most its subject's
+ * row and its study's counters (a protocol amendment: every row of its study).
+ */
+export type ClinicalDocument = StudyContext | StudyCounters | CasebookDocument;
 export type ClinicalState = ProjectionState<ClinicalDocument>;
 
 export const studyKey = (studyId: string): string => `study/${studyId}`;
+export const overviewKey = (studyId: string): string => `overview/${studyId}`;
 export const casebookKey = (studyId: string, subjectId: string): string => `casebook/${studyId}/${subjectId}`;
 
-const STUDY_PREFIX = 'study/';
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
 
-export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null =>
-  (state[studyKey(studyId)] as StudyOverview | undefined) ?? null;
+export const getStudyContext = (state: ClinicalState, studyId: string): StudyContext | null =>
+  (state[studyKey(studyId)] as StudyContext | undefined) ?? null;
 
-export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null =>
-  (state[casebookKey(studyId, subjectId)] as SubjectCasebook | undefined) ?? null;
+export const getCasebookState = (state: ClinicalState, studyId: string, subjectId: string): CasebookDocument | null =>
+  (state[casebookKey(studyId, subjectId)] as CasebookDocument | undefined) ?? null;
 
-export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
+const countersOf = (state: ClinicalState, studyId: string): StudyCounters => (state[overviewKey(studyId)] as StudyCounters | undefined) ?? emptyCounters();
+
+/** Every subject row of a study (a scan: for amendments and listings, not per event). */
+const casebookRowsOf = (state: ClinicalState, studyId: string): CasebookDocument[] => {
   const prefix = `casebook/${studyId}/`;
   return Object.keys(state)
     .filter((key) => key.startsWith(prefix))
-    .map((key) => state[key] as SubjectCasebook);
+    .map((key) => state[key] as CasebookDocument);
 };
 
-const contextOf = (state: ClinicalState, studyId: string): StudyContext => getStudyOverview(state, studyId) ?? initialStudyContext(studyId);
+/** The subject's casebook view, with the protocol in force in its study. */
+export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null => {
+  const casebook = getCasebookState(state, studyId, subjectId);
+  return casebook === null ? null : casebookView(casebook, getStudyContext(state, studyId)?.protocol ?? null);
+};
 
-const refreshOverview = (state: Record<string, ClinicalDocument>, context: StudyContext): void => {
-  state[studyKey(context.studyId)] = deriveStudyOverview(context, casebooksOf(state, context.studyId));
+export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
+  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
+  return casebookRowsOf(state, studyId).map((casebook) => casebookView(casebook, protocol));
+};
+
+export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
+  const context = getStudyContext(state, studyId);
+  return context === null ? null : deriveStudyOverview(context, countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary));
 };
 
 /**
- * Which subject a subject-stream event belongs to. `SubjectScreened` names it; later events are matched
- * to an existing casebook by stream id (`subject-{studyId}-{subjectId}`; study ids may hold hyphens,
- * so the known studies are tried rather than the id split).
+ * Which subject a subject-stream event belongs to. `SubjectScreened` names it; otherwise the stream id
+ * `subject-{studyId}-{subjectId}` splits at its last dash (subject ids carry none). A ledger written
+ * before that rule may hold dashed subject ids: then the known studies are tried (a scan, rare).
  */
 const resolveSubject = (state: ClinicalState, event: ProjectedEvent): { studyId: string; subjectId: string } | null => {
-  const data = event.data as Record<string, unknown>;
+  const data = event.data as { studyId?: unknown; subjectId?: unknown };
   if (event.type === 'SubjectScreened' && typeof data.studyId === 'string' && typeof data.subjectId === 'string') {
     return { studyId: data.studyId, subjectId: data.subjectId };
   }
+  const rest = event.streamId.slice(SUBJECT_STREAM_PREFIX.length);
+  const dash = rest.lastIndexOf('-');
+  if (dash > 0 && getCasebookState(state, rest.slice(0, dash), rest.slice(dash + 1)) !== null) return { studyId: rest.slice(0, dash), subjectId: rest.slice(dash + 1) };
   const candidates = Object.keys(state)
-    .filter((key) => key.startsWith(STUDY_PREFIX))
-    .map((key) => key.slice(STUDY_PREFIX.length))
-    .filter((studyId) => event.streamId.startsWith(`${SUBJECT_STREAM_PREFIX}${studyId}-`))
-    .map((studyId) => ({ studyId, subjectId: event.streamId.slice(`${SUBJECT_STREAM_PREFIX}${studyId}-`.length) }));
-  return candidates.find((c) => getCasebook(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
+    .filter((key) => key.startsWith('study/'))
+    .map((key) => key.slice('study/'.length))
+    .filter((studyId) => rest.startsWith(`${studyId}-`))
+    .map((studyId) => ({ studyId, subjectId: rest.slice(studyId.length + 1) }));
+  return candidates.find((c) => getCasebookState(state, c.studyId, c.subjectId) !== null) ?? candidates[0] ?? null;
+};
+
+/** A new protocol moves the dose windows and the next dose due of every subject: their rows are re-derived. */
+const withProtocol = (state: ClinicalState, context: StudyContext): Record<string, ClinicalDocument> => {
+  const changes: Record<string, ClinicalDocument> = { [studyKey(context.studyId)]: context };
+  let counters = emptyCounters();
+  for (const row of casebookRowsOf(state, context.studyId)) {
+    const summary = summariseSubject(row, context.protocol);
+    changes[casebookKey(row.studyId, row.subjectId)] = { ...row, summary };
+    counters = replaceSummary(counters, null, summary);
+  }
+  changes[overviewKey(context.studyId)] = counters;
+  return changes;
 };
 
 /**
- * The subject casebooks and study overviews, kept by one fold of the whole log: a protocol amendment
- * on the study stream re-derives every casebook of the study (the dosing schedule changes), and every
- * subject event re-derives its study's overview.
+ * The study contexts, subject casebooks (folded by the domain's `evolveSubject`) and study overview
+ * counters, kept by one fold of the whole log. Each subject event replaces its subject's row and its
+ * study's counters, by difference of the subject's old and new contribution, so the cost of an event
+ * depends on its subject only, never on the size of the study.
  */
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
-  version: 1,
-  evolve(state, event) {
+  version: 3,
+  evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
       const studyId = event.streamId.slice(STUDY_STREAM_PREFIX.length);
-      const before = contextOf(state, studyId);
-      const context = evolveStudyContext(before, event);
-      if (context === before) return state;
-      const next: Record<string, ClinicalDocument> = { ...state };
-      if (context.protocol !== before.protocol && context.protocol !== null) {
-        for (const casebook of casebooksOf(state, studyId)) {
-          next[casebookKey(studyId, casebook.subjectId)] = withProtocol(casebook, context.protocol);
-        }
-      }
-      refreshOverview(next, context);
-      return next;
+      const before = getStudyContext(state, studyId);
+      const context = evolveStudyContext(before ?? initialStudyContext(studyId), event);
+      if (context === before) return null;
+      if (context.protocol !== (before?.protocol ?? null)) return withProtocol(state, context);
+      return { [studyKey(studyId)]: context };
     }
-    if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return state;
+    if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;
     const subject = resolveSubject(state, event);
-    if (subject === null) return state;
-    const key = casebookKey(subject.studyId, subject.subjectId);
-    const context = contextOf(state, subject.studyId);
-    let casebook = getCasebook(state, subject.studyId, subject.subjectId);
-    if (casebook === null) {
-      casebook = initialCasebook(subject.studyId, subject.subjectId, event.streamId);
-      if (context.protocol) casebook = withProtocol(casebook, context.protocol);
-    }
-    const evolved = evolveCasebook(casebook, event);
-    if (evolved === state[key]) return state;
-    const next: Record<string, ClinicalDocument> = { ...state, [key]: evolved };
-    refreshOverview(next, context);
-    return next;
+    if (subject === null) return null;
+    const row = getCasebookState(state, subject.studyId, subject.subjectId);
+    const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
+    if (casebook === row) return null;
+    const previous = row ? { summary: row.summary, eventType: event.type } : null;
+    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null, previous);
+    return {
+      [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },
+      [overviewKey(subject.studyId)]: replaceSummary(countersOf(state, subject.studyId), row?.summary ?? null, summary),
+    };
   },
 };

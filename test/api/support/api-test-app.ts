@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
+import type { DestinationStream } from 'pino';
 import type { Role } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
-import { IdentityService } from '@trial-ledger/identity';
-import { FAST_SCRYPT } from '../../../libs/identity/src/testing';
+import { Identity } from '@trial-ledger/identity';
+import { FAST_SCRYPT, RecordingLogger } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
 import { configureApp } from '../../../apps/api/src/main';
 
@@ -24,7 +25,7 @@ export interface ApiTestApp {
   readonly http: ReturnType<INestApplication['getHttpServer']>;
   readonly store: SqliteEventStore;
   readonly clock: FixedClock;
-  readonly identity: IdentityService;
+  readonly identity: Identity;
   readonly tokens: Tokens;
   /** `Authorization` header value for a role. */
   auth(role: Role): string;
@@ -44,24 +45,29 @@ const USERS: ReadonlyArray<{ username: string; fullName: string; role: Exclude<R
 
 /**
  * The API over a fresh temp-file SQLite store, built from a Nest TestingModule, with a real
- * `IdentityService` on the same ledger (cheap scrypt) and one logged-in user per role.
+ * `Identity` on the same ledger (cheap scrypt) and one logged-in user per role.
  */
 export interface ApiTestOptions {
   readonly bodyLimit?: string;
   readonly maxCommandAttempts?: number;
   /** Wraps the store the API sees (fault injection); identity keeps the real one. */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  /** Where the app's JSON log goes, at level `info` (without it the test run's level applies: test/quiet-log.setup.cjs). */
+  readonly logDestination?: DestinationStream;
+  /** The environment the app is configured from (default: the test process's). */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-api-'));
   const clock = new FixedClock(TEST_NOW);
   const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock, pollMs: 20 });
-  const identity = new IdentityService(store, clock, { scrypt: FAST_SCRYPT });
-  await identity.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
-  const admin = await identity.verifyPassword('ada', 'correct horse battery staple', 'cli');
-  for (const user of USERS) await identity.addUser(admin, user, 'cli');
-  const login = async (username: string, password: string): Promise<string> => (await identity.login(username, password, { source: 'api' })).token;
+  // The security log is kept for assertions rather than written to the test run's stderr.
+  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
+  await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: 'correct horse battery staple' }, 'cli');
+  const admin = await identity.auth.verifyPassword('ada', 'correct horse battery staple', 'cli');
+  for (const user of USERS) await identity.users.addUser(admin, user, 'cli');
+  const login = async (username: string, password: string): Promise<string> => (await identity.auth.login(username, password, { source: 'api' })).token;
   const tokens: Tokens = {
     admin: await login('ada', 'correct horse battery staple'),
     investigator: await login('ivan', USERS[0].password),
@@ -70,7 +76,8 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
     regulator: await login('rex', USERS[3].password),
   };
 
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, ...options })] }).compile();
+  const environment = options.environment ?? (options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, environment, ...options })] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);
   await app.init();

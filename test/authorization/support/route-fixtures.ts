@@ -104,21 +104,21 @@ export class MatrixContext {
   }
 
   private admin(): Promise<Actor> {
-    this.adminActor ??= this.api.identity.authenticate(this.api.tokens.admin);
+    this.adminActor ??= this.api.identity.auth.authenticate(this.api.tokens.admin);
     return this.adminActor;
   }
 
   /** A new user account (created by the administrator through the identity service, as the CLI would). */
   async freshUser(role: Role): Promise<{ username: string; password: string }> {
     const username = this.next('authz');
-    await this.api.identity.addUser(await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
+    await this.api.identity.users.addUser(await this.admin(), { username, fullName: `Matrix ${role} ${username}`, role, password: PASSWORD }, 'cli');
     return { username, password: PASSWORD };
   }
 
   /** A new logged-in session of a new user with `role`. */
   async session(role: Role): Promise<{ username: string; password: string; token: string }> {
     const user = await this.freshUser(role);
-    const { token } = await this.api.identity.login(user.username, user.password, { source: 'api' });
+    const { token } = await this.api.identity.auth.login(user.username, user.password, { source: 'api' });
     return { ...user, token };
   }
 }
@@ -202,6 +202,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetStudyOverview: readStudy('/overview'),
   GetPfs: readStudy('/pfs'),
   GetPfsPlot: readStudy('/pfs/km.svg'),
+  GetPfsDiff: readStudy('/pfs/diff', { fromCutoff: '2026-01-01', toCutoff: '2026-12-31' }),
 
   // A subject's life (coordinator, investigator).
   ScreenSubject: async (ctx) => ({ path: `/api/v1/studies/${MATRIX_STUDY}/subjects`, body: bodies.screen(ctx.next('S')) }),
@@ -256,6 +257,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetCasebook: readSubject('/casebook'),
   ListSignatures: readSubject('/signatures'),
   GetAuditTrail: readLedger('/api/v1/audit-trail'),
+  ReviewAuditTrail: readStudy('/audit-trail/review'),
   VerifyLedger: readLedger('/api/v1/ledger/verification'),
   ExportOdm: readLedger('/api/v1/exports/odm'),
   ExportAuditTrail: readLedger('/api/v1/exports/audit-trail', { format: 'csv' }),

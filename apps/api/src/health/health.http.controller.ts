@@ -1,33 +1,56 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { StoreUnavailableError, type EventStore } from '@trial-ledger/event-store';
-import { EVENT_STORE } from '../shared/tokens';
-
-export interface HealthView {
-  readonly status: 'ok';
-  readonly store: { readonly description: string; readonly reachable: true; readonly headPosition: number; readonly headRecordedAt: string | null };
-}
+import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { ReadModelsHealthIndicator } from './read-models.health-indicator';
+import { StoreHealthIndicator } from './store.health-indicator';
 
 /**
- * Liveness and readiness in one: the store answers and says where the head of the log is. Public
- * (no bearer token) so that a load balancer or `trial-ledger serve` supervisor can probe it; it
- * discloses no clinical data.
+ * Liveness and readiness (@nestjs/terminus), public so that a load balancer, an orchestrator or the
+ * container's HEALTHCHECK can probe without a token. Each answer says `up` or `down` per check and
+ * nothing else: no store URL or file path, no log position, no error text.
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthHttpController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly store: StoreHealthIndicator,
+    private readonly readModels: ReadModelsHealthIndicator,
+  ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Store reachable and the head position of the log' })
-  @ApiOkResponse({ description: 'The store answered.' })
-  async check(): Promise<HealthView> {
+  /** `/health` is kept as documented (the Docker HEALTHCHECK probes it) and answers as readiness. */
+  @Get(['/', 'ready'])
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers and the read models are caught up with the log' })
+  @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, readModels: { status: "up" } } }' })
+  @ApiServiceUnavailableResponse({ description: 'STORE.UNAVAILABLE or HEALTH.NOT_READY problem with each check up or down' })
+  ready(): Promise<HealthCheckResult> {
+    return this.run([() => this.store.isReachable(), () => this.readModels.areCaughtUp()]);
+  }
+
+  @Get('live')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness: the process serves requests (no dependency is checked, so a store outage does not restart it)' })
+  @ApiOkResponse({ description: '{ status: "ok" }' })
+  live(): Promise<HealthCheckResult> {
+    return this.run([]);
+  }
+
+  /**
+   * Terminus's 503 as this API's one error format (RFC 9457), with the per-check states: an unreachable
+   * store keeps the code every other route gives for it (STORE.UNAVAILABLE); lagging or stopped read
+   * models are HEALTH.NOT_READY.
+   */
+  private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
     try {
-      const head = await this.store.head();
-      return { status: 'ok', store: { description: this.store.description, reachable: true, headPosition: head.position, headRecordedAt: head.recordedAt } };
+      return await this.health.check(checks);
     } catch (error) {
-      if (error instanceof StoreUnavailableError) throw error;
-      throw new StoreUnavailableError('The event store did not answer the health probe', error);
+      const details = ((error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined)?.details ?? {};
+      if (details.store?.status === 'down') {
+        throw new ApiProblemException('STORE.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
+      }
+      throw new ApiProblemException('HEALTH.NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
     }
   }
 }

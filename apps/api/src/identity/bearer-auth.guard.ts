@@ -1,11 +1,10 @@
-import { HttpStatus, Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@trial-ledger/domain';
-import { IdentityService } from '@trial-ledger/identity';
+import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import type { AuthenticatedRequest } from '../shared/routing/authenticated-request';
 import { ROUTE_RULE_METADATA, type RouteRule } from '../shared/routing/route-rule';
-import { API_OPTIONS, type ApiModuleOptions } from '../shared/tokens';
 import { ROLES_METADATA } from './roles.metadata';
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -23,8 +22,8 @@ export class BearerAuthGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    private readonly identity: IdentityService,
-    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
+    private readonly auth: AuthenticationService,
+    private readonly authorization: AuthorizationLog,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,16 +37,14 @@ export class BearerAuthGuard implements CanActivate {
       this.logger.warn(`unauthenticated request refused: ${action}`);
       throw new ApiProblemException('AUTH.UNAUTHENTICATED', HttpStatus.UNAUTHORIZED, 'A bearer token is required (Authorization: Bearer <token>).');
     }
-    // Tests may give the app another authenticator; refusals are still recorded by the identity service.
-    const authenticator = this.options.identity ?? this.identity;
     let actor;
     try {
-      actor = await authenticator.authenticate(match[1]);
+      actor = await this.auth.authenticate(match[1]);
     } catch (error) {
       this.logger.warn(`bearer token refused (${(error as { code?: string }).code ?? 'error'}): ${action}`);
       throw error;
     }
-    if (roles) await this.identity.authorize(actor, roles, action, 'api');
+    if (roles) await this.authorization.authorize(actor, roles, action, 'api');
     request.actor = actor;
     return true;
   }

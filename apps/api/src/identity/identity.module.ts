@@ -1,18 +1,18 @@
 import { Global, Module } from '@nestjs/common';
-import { IdentityService } from '@trial-ledger/identity';
+import { AuthenticationService, AuthorizationLog, Identity, SignatureService, UserAdministrationService } from '@trial-ledger/identity';
 import { AuthHttpController } from './auth/auth.http.controller';
-import { identityServiceProvider } from './identity.providers';
+import { identityProvider, identityServiceProviders } from './identity.providers';
 import { SignaturesHttpController } from './signatures/signatures.http.controller';
 import { UsersHttpController } from './users/users.http.controller';
 
 const httpControllers = [AuthHttpController, UsersHttpController, SignaturesHttpController];
-const services = [identityServiceProvider];
+const services = [identityProvider, ...identityServiceProviders];
 
 /**
  * Authentication, user management and electronic signatures over HTTP. Global, and the only place
- * `IdentityService` is provided: it holds the sessions, so the login route and every feature
+ * the identity services are provided: they hold the sessions, so the login route and every feature
  * module's `BearerAuthGuard` must share this one instance.
  */
 @Global()
-@Module({ controllers: [...httpControllers], providers: [...services], exports: [IdentityService] })
+@Module({ controllers: [...httpControllers], providers: [...services], exports: [Identity, UserAdministrationService, AuthenticationService, AuthorizationLog, SignatureService] })
 export class IdentityModule {}

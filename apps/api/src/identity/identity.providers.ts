@@ -1,16 +1,29 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicyFromEnv } from '@trial-ledger/identity';
+import { AuthenticationService, AuthorizationLog, Identity, SignatureService, UserAdministrationService, identityPolicyFromEnv, type SecurityLogger } from '@trial-ledger/identity';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 
-/**
- * The one `IdentityService` of the API process: the one given in the options (the CLI's `serve`,
- * tests), else one over the app's store and clock with the policy from `TRIAL_LEDGER_*` variables.
- * Sessions live in it, so there must be exactly one per process.
- */
-export const identityServiceProvider: Provider = {
-  provide: IdentityService,
-  inject: [API_OPTIONS, EVENT_STORE, CLOCK],
-  useFactory: (options: ApiModuleOptions, store: EventStore, clock: Clock): IdentityService =>
-    options.identity instanceof IdentityService ? options.identity : new IdentityService(store, clock, identityPolicyFromEnv()),
+/** The identity lib's security-log port, written to Nest's logger under the `Security` context. */
+const nestSecurityLogger = (): SecurityLogger => {
+  const logger = new Logger('Security');
+  return { warn: (message) => logger.warn(message) };
 };
+
+/**
+ * The one `Identity` of the API process: the one given in the options (the CLI's `serve`, tests),
+ * else one over the app's store and clock with the policy from `TRIAL_LEDGER_*` variables. Sessions
+ * live in it, so there must be exactly one per process; its services are provided from it.
+ */
+export const identityProvider: Provider = {
+  provide: Identity,
+  inject: [API_OPTIONS, EVENT_STORE, CLOCK],
+  useFactory: (options: ApiModuleOptions, store: EventStore, clock: Clock): Identity =>
+    options.identity ?? new Identity(store, clock, identityPolicyFromEnv(), { logger: nestSecurityLogger() }),
+};
+
+export const identityServiceProviders: Provider[] = [
+  { provide: UserAdministrationService, inject: [Identity], useFactory: (identity: Identity) => identity.users },
+  { provide: AuthenticationService, inject: [Identity], useFactory: (identity: Identity) => identity.auth },
+  { provide: AuthorizationLog, inject: [Identity], useFactory: (identity: Identity) => identity.authorization },
+  { provide: SignatureService, inject: [Identity], useFactory: (identity: Identity) => identity.signatures },
+];

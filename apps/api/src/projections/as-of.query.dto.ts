@@ -24,4 +24,16 @@ export class AsOfQueryDto {
   @IsInt()
   @Min(0)
   position?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description:
+      "Read your own write: the position a command answered with. The current view waits until the read models have folded it (at most 5 s, else 503 READ_MODEL.NOT_CAUGHT_UP); without it the read models answer as they stand. Ignored with asKnownAt/position (those read the log).",
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  minPosition?: number;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@trial-ledger/event-store';
 import {
   InMemoryProjectionStore,
@@ -6,15 +6,30 @@ import {
   SqliteProjectionStore,
   clinicalReadModels,
   type ClinicalDocument,
+  type ClinicalState,
   type ProjectionStore,
 } from '@trial-ledger/projections';
+import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
+
+/** How long a query with `minPosition` waits for the read models to fold its client's write. */
+export const MIN_POSITION_WAIT_MS = 5_000;
+
+/** The read models as they stand, and the log position they were folded to. */
+export interface ReadModelsAt {
+  readonly documents: ClinicalState;
+  readonly position: number;
+}
 
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
  * on the ledger feeding the pure projection. With a ledger kept in a local file the read models and their
  * checkpoint live in their own file beside it (`ledger.sqlite.read-models`), so a restart resumes
  * from the checkpoint; otherwise they are kept in memory and rebuilt from position 0 at start.
+ *
+ * Commands never wait for them (read → decide → append; the answer carries the position). A query
+ * answers from the read models as they stand; one that must see its client's own write passes that
+ * position (`?minPosition=`) and waits for that position only, at most `MIN_POSITION_WAIT_MS`.
  */
 @Injectable()
 export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
@@ -26,6 +41,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.projectionStore = store.localFile ? new SqliteProjectionStore(`${store.localFile}.read-models`) : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
+      flushDelayMs: 200,
       onError: (error) => {
         this.failed = true;
         this.logger.error(`Read models stopped: ${(error as Error).message}`);
@@ -42,14 +58,47 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     await this.projectionStore.close();
   }
 
-  /** The read models caught up with the head of the log, or null if the runner has failed (callers replay instead). */
-  async current(): Promise<ReadModelsRunner['runner']['documents'] | null> {
-    if (this.failed) return null;
+  /** Readiness: true when the read models have folded the head of the log within `timeoutMs`. */
+  async caughtUp(timeoutMs: number): Promise<boolean> {
+    if (this.failed) return false;
     try {
-      await this.runner.waitFor((await this.store.head()).position);
-      return this.runner.documents;
+      return await this.runner.waitUntilFolded((await this.store.head()).position, timeoutMs);
     } catch {
-      return null;
+      return false;
     }
+  }
+
+  /**
+   * The read models, once they have folded `minPosition` (if given); null if the runner has failed
+   * (callers then fold the streams they need from the log). A position beyond the head of the log is
+   * refused (400 `QUERY.MIN_POSITION_BEYOND_HEAD`); one not folded in time answers 503
+   * `READ_MODEL.NOT_CAUGHT_UP` (with `retryAfterSeconds`).
+   */
+  async at(minPosition: number | null): Promise<ReadModelsAt | null> {
+    if (this.failed) return null;
+    if (minPosition !== null && minPosition > this.runner.currentPosition) {
+      const head = (await this.store.head()).position;
+      if (minPosition > head) {
+        throw new ApiProblemException('QUERY.MIN_POSITION_BEYOND_HEAD', HttpStatus.BAD_REQUEST, `minPosition ${minPosition} lies beyond the head of the log (${head})`, {
+          minPosition,
+          headPosition: head,
+        });
+      }
+      let folded: boolean;
+      try {
+        folded = await this.runner.waitUntilFolded(minPosition, MIN_POSITION_WAIT_MS);
+      } catch {
+        return null;
+      }
+      if (!folded) {
+        throw new ApiProblemException(
+          'READ_MODEL.NOT_CAUGHT_UP',
+          HttpStatus.SERVICE_UNAVAILABLE,
+          `The read models reached position ${this.runner.currentPosition}, not yet ${minPosition}; retry shortly`,
+          { minPosition, position: this.runner.currentPosition, retryAfterSeconds: 1 },
+        );
+      }
+    }
+    return { documents: this.runner.documents, position: this.runner.currentPosition };
   }
 }

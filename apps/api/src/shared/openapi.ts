@@ -14,7 +14,8 @@ export const setupOpenApi = (app: INestApplication): void => {
         '(a repeat answers the first outcome with `Idempotent-Replayed: true`; the same key with another body → 422).',
     )
     .setVersion('1')
-    .addBearerAuth()
+    // Session tokens are opaque random strings looked up server-side (revocable at once), not JWTs.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'Opaque session token from POST /api/v1/auth/login (not a JWT: it carries no claims and is checked server-side).' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: `${OPENAPI_PATH}-json` });

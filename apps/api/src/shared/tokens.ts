@@ -1,5 +1,5 @@
-import type { Actor } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
+import type { Identity } from '@trial-ledger/identity';
 
 /** The event store port (`LEDGER_STORE`, SPEC §4): the one source of truth every slice writes to and reads from. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -8,17 +8,15 @@ export const CLOCK = Symbol('CLOCK');
 /** The options `AppModule.forRoot` was given, for modules that need more than the store and the clock. */
 export const API_OPTIONS = Symbol('API_OPTIONS');
 
-/** Anything that turns a bearer token into the acting user (the identity engineer's `IdentityService` fits). */
-export interface TokenAuthenticator {
-  authenticate(token: string): Actor | Promise<Actor>;
-}
-
 export interface ApiModuleOptions {
   readonly store: EventStore;
   /** Defaults to the system clock; tests pass a `FixedClock` so `recordedAt` is deterministic. */
   readonly clock?: Clock;
-  /** Turns bearer tokens into actors; defaults to the identity module's service over the same store. */
-  readonly identity?: TokenAuthenticator;
+  /**
+   * The process's identity services (sessions live there: the CLI's `serve` and tests log users in
+   * before the app starts); defaults to one over the app's store and clock.
+   */
+  readonly identity?: Identity;
   /**
    * Attempts of a command that did not pin a version (no If-Match) when it keeps losing the append race
    * to concurrent writers; then 409. Default: the pipeline's.

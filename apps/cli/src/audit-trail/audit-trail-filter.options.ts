@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AuditTrailFilter } from '@trial-ledger/audit';
+import { dateOrInstantOption } from '../shared/option-parsers';
 
 export interface AuditTrailFilterOptions {
   readonly study?: string;
@@ -16,8 +17,8 @@ export const withTrailFilters = (command: Command): Command =>
     .option('--study <studyId>', 'only this study')
     .option('--subject <subjectId>', 'only this subject')
     .option('--user <user>', 'only events recorded by this user (id or username)')
-    .option('--from <instant>', 'recorded at or after (ISO date or date-time, UTC)')
-    .option('--to <instant>', 'recorded at or before (a date includes the whole day, UTC)')
+    .option('--from <instant>', 'recorded at or after (ISO date or date-time, UTC)', dateOrInstantOption('--from', 'AUDIT.INVALID_FILTER'))
+    .option('--to <instant>', 'recorded at or before (a date includes the whole day, UTC)', dateOrInstantOption('--to', 'AUDIT.INVALID_FILTER'))
     .option('--type <types>', 'only these event types, comma-separated (e.g. EntryCorrected,EntryVoided)');
 
 export const trailFilter = (o: AuditTrailFilterOptions): AuditTrailFilter => ({

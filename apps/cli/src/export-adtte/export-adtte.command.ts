@@ -6,6 +6,7 @@ import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 
 export interface ExportAdtteOptions {
   readonly out?: string;
@@ -29,8 +30,8 @@ export const registerExportAdtte = (program: Command): void => {
     .option('--out <file>', 'output CSV file (default: stdout, and no dictionary unless --define)')
     .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
-    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant')
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
+    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;

@@ -1,6 +1,6 @@
 import type { Actor } from '@trial-ledger/domain';
 import { executeCommand, requestFingerprint } from '@trial-ledger/command-pipeline';
-import type { IdentityService } from '@trial-ledger/identity';
+import type { Identity } from '@trial-ledger/identity';
 import { executeAsActingUser } from '../shared/acting-user';
 import type { EventStore } from '@trial-ledger/event-store';
 import { describeError } from '../shared/cli-errors';
@@ -34,7 +34,7 @@ export interface ImportReport {
 export interface ImportOptions {
   readonly file: string;
   /** Records role refusals in the identity stream (SPEC §5); without it they are only reported. */
-  readonly identity?: IdentityService;
+  readonly identity?: Identity;
   readonly onProgress?: (done: number, total: number) => void;
 }
 

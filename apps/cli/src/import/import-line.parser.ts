@@ -1,3 +1,4 @@
+import { IDEMPOTENCY_KEY_RULE, MAX_COMMAND_DEPTH, isValidIdempotencyKey, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { COMMAND_ROLES, invalid, type SubjectCommand, type SubjectCommandType } from '@trial-ledger/domain';
 
 /**
@@ -25,27 +26,8 @@ const STUDY_COMMANDS: readonly string[] = ['RegisterStudy', 'AmendProtocol', 'Lo
 /** Every command of SPEC appendix A, i.e. every subject-stream command. */
 export const IMPORTABLE_COMMANDS: readonly SubjectCommandType[] = (Object.keys(COMMAND_ROLES) as SubjectCommandType[]).filter((c) => !STUDY_COMMANDS.includes(c));
 
-const MAX_KEY_LENGTH = 200;
-const PRINTABLE_KEY = /^[\x21-\x7e]+$/;
-
-/**
- * Deepest nesting of arrays and objects a payload may have (a tumour assessment's lesions are three
- * levels). A line nested thousands deep would otherwise overflow the stack of the recursive payload
- * validation and be reported as an internal error rather than as a bad line.
- */
-export const MAX_PAYLOAD_DEPTH = 32;
-
-/** Nesting depth of `value`, counted without recursion and only up to `limit` + 1. */
-const depthExceeds = (value: unknown, limit: number): boolean => {
-  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (pending.length > 0) {
-    const next = pending.pop()!;
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.depth >= limit) return true;
-    for (const child of Object.values(next.value)) pending.push({ value: child, depth: next.depth + 1 });
-  }
-  return false;
-};
+/** The pipeline's nesting limit, the API's too (a tumour assessment's lesions are three levels). */
+export const MAX_PAYLOAD_DEPTH = MAX_COMMAND_DEPTH;
 
 const requiredText = (line: Record<string, unknown>, field: string, code = 'IMPORT.MISSING_FIELD'): string => {
   const value = line[field];
@@ -78,14 +60,12 @@ export const parseImportLine = (text: string): ImportLine => {
   const subjectId = requiredText(line, 'subjectId');
   if (line.payload === undefined || line.payload === null) invalid('IMPORT.MISSING_FIELD', '"payload" is required', { field: 'payload' });
   if (typeof line.payload !== 'object' || Array.isArray(line.payload)) invalid('IMPORT.INVALID_FIELD', '"payload" must be a JSON object', { field: 'payload' });
-  if (depthExceeds(line.payload, MAX_PAYLOAD_DEPTH)) {
+  if (nestsDeeperThan(line.payload, MAX_PAYLOAD_DEPTH)) {
     invalid('IMPORT.TOO_DEEP', `"payload" nests arrays and objects deeper than ${MAX_PAYLOAD_DEPTH} levels`, { field: 'payload', maxDepth: MAX_PAYLOAD_DEPTH });
   }
   const idempotencyKey = requiredText(line, 'idempotencyKey', 'IMPORT.IDEMPOTENCY_KEY_REQUIRED');
-  if (idempotencyKey.length > MAX_KEY_LENGTH) invalid('IMPORT.INVALID_FIELD', `"idempotencyKey" is longer than ${MAX_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
-  // The API's rule for Idempotency-Key (printable ASCII, no spaces): a NUL or a line break in a key
-  // was accepted here and then carried into every audit view of the event.
-  if (!PRINTABLE_KEY.test(idempotencyKey)) invalid('IMPORT.INVALID_FIELD', '"idempotencyKey" must be printable ASCII characters without spaces', { field: 'idempotencyKey' });
+  // The pipeline's rule, the same as the API's Idempotency-Key header.
+  if (!isValidIdempotencyKey(idempotencyKey)) invalid('IMPORT.INVALID_FIELD', `"idempotencyKey" must be ${IDEMPOTENCY_KEY_RULE}`, { field: 'idempotencyKey' });
   return { command: command as SubjectCommandType, studyId, subjectId, payload: line.payload as Record<string, unknown>, idempotencyKey };
 };
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { text as readAll } from 'node:stream/consumers';
 import type { Command } from 'commander';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
@@ -23,7 +24,7 @@ export const registerImport = (program: Command): void => {
   program
     .command('import')
     .description('Record one command per line of a JSON Lines file, as the acting user (source "import")')
-    .argument('<file>', 'JSON Lines: {"command", "studyId", "subjectId", "payload", "idempotencyKey"} per line')
+    .argument('<file>', 'JSON Lines: {"command", "studyId", "subjectId", "payload", "idempotencyKey"} per line; - reads standard input')
     .addHelpText(
       'after',
       [
@@ -42,16 +43,18 @@ export const registerImport = (program: Command): void => {
       const options = globalOptions(command);
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        // `-` is standard input (e.g. `extract-visits | trial-ledger import - --as ivy`); the password
+        // then comes from TRIAL_LEDGER_PASSWORD, as standard input is not a terminal to prompt on.
+        text = file === '-' ? await readAll(process.stdin) : await readFile(file, 'utf8');
       } catch (error) {
-        throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
+        throw new CliError(`Cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
       }
       const report = await withStore(options, async (store) => {
         const identity = openIdentity(store);
         const actor = await actingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(text).length);
         try {
-          return await importLines(store, text, actor, { file, identity, onProgress: (done) => progress.update(done) });
+          return await importLines(store, text, actor, { file: file === '-' ? '<stdin>' : file, identity, onProgress: (done) => progress.update(done) });
         } finally {
           progress.stop();
         }

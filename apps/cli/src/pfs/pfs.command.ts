@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { withSavedReadModels } from '../shared/saved-read-models';
 import { printResult } from '../shared/output';
+import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 
 export interface PfsCommandOptions {
   readonly study?: string;
@@ -41,13 +43,15 @@ export const registerPfs = (program: Command): void => {
     .command('pfs')
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD')
-    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant')
+    .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) =>
+        withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
+      );
       const analysis = summarisePfs(pfs);
       if (opts.plot) {
         await mkdir(dirname(opts.plot), { recursive: true });

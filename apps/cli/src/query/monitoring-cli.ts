@@ -35,6 +35,6 @@ export const readMonitoring = async <T>(options: GlobalOptions, studyId: string,
   withExistingStore(options, async (store) => {
     const identity = openIdentity(store);
     const actor = await actingUser(options, identity);
-    await identity.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
+    await identity.authorization.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
     return read(await replayMonitoring(store, studyId), actor, store);
   });

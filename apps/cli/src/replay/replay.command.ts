@@ -1,9 +1,20 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { replayStudyOverview, replaySubject, type ResolvedAsOf, type StudyOverview, type SubjectCasebook } from '@trial-ledger/projections';
+import { loadDefaultProtocol, notFound } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import {
+  clinicalReadModelsAt,
+  getStudyOverview,
+  replayStudyOverview,
+  replaySubject,
+  type ResolvedAsOf,
+  type StudyOverview,
+  type SubjectCasebook,
+} from '@trial-ledger/projections';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
+import { dateOrInstantOption } from '../shared/option-parsers';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ReplayCommandOptions {
   readonly subject?: string;
@@ -63,7 +74,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.corrections.length > 0) {
     lines.push('', 'Corrections:');
     for (const k of c.corrections) {
-      lines.push(`  ${k.targetType} ${k.targetEventId}: ${JSON.stringify(k.before)} → ${JSON.stringify(k.after)} — "${k.reason}" by ${by(k)}${k.voided ? ' [voided]' : ''}`);
+      lines.push(`  ${k.targetType} ${k.targetEventId}: ${JSON.stringify(k.before)} → ${JSON.stringify(k.after)} — "${k.reason}" by ${by(k)}`);
     }
   }
   if (c.voids.length > 0) {
@@ -73,7 +84,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.signatures.length > 0) {
     lines.push('', 'Signatures:');
     for (const s of c.signatures) {
-      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning ?? 'signed'}${s.superseded ? ` [SUPERSEDED by ${s.supersededBy}]` : ''}`);
+      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
   return lines.join('\n');
@@ -91,6 +102,13 @@ export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
     `Adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
   ].join('\n');
 
+/** The overview at the head, from the saved read models plus the events after their checkpoint. */
+const currentOverview = async (store: EventStore, storeUrl: string, studyId: string): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
+  const { state, position } = await withSavedReadModels(storeUrl, (saved) => clinicalReadModelsAt(store, { saved }));
+  const overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${position}`, { studyId });
+  return { asOf: { position, asKnownAt: null }, overview };
+};
+
 /**
  * `trial-ledger replay --subject S [--study ID] [--as-known-at INSTANT] [--position N] [--json]`:
  * the casebook as the ledger knew it then (without `--subject`, the study overview).
@@ -101,7 +119,7 @@ export const registerReplay = (program: Command): void => {
     .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
     .option('--subject <subjectId>', 'the subject to replay')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
-    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)')
+    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
@@ -112,7 +130,7 @@ export const registerReplay = (program: Command): void => {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
         } else {
-          const replayed = await replayStudyOverview(store, studyId, asOf);
+          const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options.store, studyId) : await replayStudyOverview(store, studyId, asOf);
           printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf));
         }
       });

@@ -3,6 +3,7 @@ import { renderLedgerReport } from '@trial-ledger/audit';
 import { openOutput } from '../export/output-target';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { withSavedReadModels } from '../shared/saved-read-models';
 import { checkpointSource, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
@@ -29,11 +30,14 @@ export const registerReport = (program: Command): void => {
       const options = globalOptions(command);
       const source = checkpointSource(options.store, opts);
       const page = await withExistingStore(options, (store) =>
-        renderLedgerReport(store, {
-          ...(opts.study ? { studyId: opts.study } : {}),
-          ...(opts.subject ? { subjectId: opts.subject } : {}),
-          ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-        }),
+        withSavedReadModels(options.store, (readModels) =>
+          renderLedgerReport(store, {
+            ...(opts.study ? { studyId: opts.study } : {}),
+            ...(opts.subject ? { subjectId: opts.subject } : {}),
+            ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+            readModels,
+          }),
+        ),
       );
       const target = await openOutput(opts.out);
       target.stream.write(page);

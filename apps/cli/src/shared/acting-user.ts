@@ -1,7 +1,7 @@
 import { executeCommand, type Command, type CommandEnvelope, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import { DomainError, type Actor, type Role } from '@trial-ledger/domain';
 import type { EventSource } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger } from '@trial-ledger/identity';
+import { Identity, identityPolicyFromEnv, stderrSecurityLogger } from '@trial-ledger/identity';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import type { GlobalOptions } from './cli-context';
 import { CliError } from './cli-errors';
@@ -11,18 +11,18 @@ import { readPassword } from './prompt-password';
  * The identity service over the CLI's store, with the policy from `TRIAL_LEDGER_*` variables; its
  * security log goes to stderr so that `--json` output on stdout stays parseable.
  */
-export const openIdentity = (store: EventStore): IdentityService =>
-  new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLogger });
+export const openIdentity = (store: EventStore): Identity =>
+  new Identity(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLogger });
 
 /**
  * The acting user of a CLI command (`--as USER`): authenticated by the password from
  * `TRIAL_LEDGER_PASSWORD` or a TTY prompt, every attempt recorded by the identity service
  * (Part 11 §11.10(d), §11.300). There is no anonymous or default user.
  */
-export const actingUser = async (options: GlobalOptions, identity: IdentityService, source: EventSource = 'cli'): Promise<Actor> => {
+export const actingUser = async (options: GlobalOptions, identity: Identity, source: EventSource = 'cli'): Promise<Actor> => {
   if (!options.as) throw new CliError('This command needs the acting user: --as USERNAME', 2, 'AUTH.USER_REQUIRED');
   const password = await readPassword(`Password for ${options.as}: `);
-  return identity.verifyPassword(options.as, password, source);
+  return identity.auth.verifyPassword(options.as, password, source);
 };
 
 /**
@@ -32,7 +32,7 @@ export const actingUser = async (options: GlobalOptions, identity: IdentityServi
  */
 export const executeAsActingUser = async (
   store: EventStore,
-  identity: IdentityService,
+  identity: Identity,
   command: Command,
   envelope: CommandEnvelope & { readonly actor: Actor },
 ): Promise<CommandOutcome> => {
@@ -41,7 +41,7 @@ export const executeAsActingUser = async (
   } catch (error) {
     if (error instanceof DomainError && error.code === 'AUTH.ROLE_NOT_ALLOWED') {
       const allowed = Array.isArray(error.details?.allowed) ? (error.details.allowed as Role[]) : [];
-      await identity.recordAuthorizationRefused(envelope.actor, command.type, allowed, envelope.source);
+      await identity.authorization.recordRefusal(envelope.actor, command.type, allowed, envelope.source);
     }
     throw error;
   }

@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import { ensureLedgerKey, ledgerFiles } from '@trial-ledger/audit';
 import { isRole, type Role } from '@trial-ledger/domain';
-import { systemClock, type EventStore } from '@trial-ledger/event-store';
-import { IdentityService, identityPolicyFromEnv, stderrSecurityLogger, type UserView } from '@trial-ledger/identity';
-import { actingUser } from '../shared/acting-user';
+import type { Identity, UserView } from '@trial-ledger/identity';
+import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 import { readPassword } from '../shared/prompt-password';
-
-/** Security warnings (lockouts, refusals) go to stderr so that `--json` output on stdout stays clean. */
-const openUsersIdentity = (store: EventStore): IdentityService =>
-  new IdentityService(store, systemClock, identityPolicyFromEnv(), { logger: stderrSecurityLogger });
 
 /**
  * A new password: `TRIAL_LEDGER_NEW_PASSWORD` (or `variable`), else typed twice on a terminal.
@@ -40,9 +35,9 @@ const printUser = (options: GlobalOptions, verb: string, user: UserView): void =
   printResult(options.json, { user }, () => `${verb}: ${describeUser(user)}`);
 
 /** Runs `work` with the acting user (`--as`, password from `TRIAL_LEDGER_PASSWORD` or a prompt). */
-const asActingUser = async <T>(options: GlobalOptions, work: (identity: IdentityService, actor: Awaited<ReturnType<typeof actingUser>>) => Promise<T>): Promise<T> =>
+const asActingUser = async <T>(options: GlobalOptions, work: (identity: Identity, actor: Awaited<ReturnType<typeof actingUser>>) => Promise<T>): Promise<T> =>
   withStore(options, async (store) => {
-    const identity = openUsersIdentity(store);
+    const identity = openIdentity(store);
     return work(identity, await actingUser(options, identity));
   });
 
@@ -62,7 +57,7 @@ export const registerUsers = (program: Command): void => {
       const options = globalOptions(command);
       const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);
       const user = await withStore(options, (store) =>
-        openUsersIdentity(store).createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
+        openIdentity(store).users.createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
       );
       // Set-up also creates the ledger's Ed25519 signing key, whose public half signs every checkpoint.
       const { keyFile } = ledgerFiles(options.store);
@@ -83,7 +78,7 @@ export const registerUsers = (program: Command): void => {
       const role = parseRole(opts.role);
       const user = await asActingUser(options, async (identity, actor) => {
         const password = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', opts.username);
-        return identity.addUser(actor, { username: opts.username, fullName: opts.fullName, role, password, reason: opts.reason ?? null }, 'cli');
+        return identity.users.addUser(actor, { username: opts.username, fullName: opts.fullName, role, password, reason: opts.reason ?? null }, 'cli');
       });
       printUser(options, 'user added', user);
     });
@@ -93,7 +88,7 @@ export const registerUsers = (program: Command): void => {
     .description('List every user ever created (--as an admin, monitor or regulator)')
     .action(async (_opts: unknown, command: Command) => {
       const options = globalOptions(command);
-      const list = await asActingUser(options, (identity, actor) => identity.listUsers(actor, 'cli'));
+      const list = await asActingUser(options, (identity, actor) => identity.users.listUsers(actor, 'cli'));
       printResult(options.json, { users: list }, () => list.map(describeUser).join('\n'));
     });
 
@@ -103,7 +98,7 @@ export const registerUsers = (program: Command): void => {
     .option('--reason <text>', 'why')
     .action(async (username: string, opts: { reason?: string }, command: Command) => {
       const options = globalOptions(command);
-      const user = await asActingUser(options, (identity, actor) => identity.deactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
+      const user = await asActingUser(options, (identity, actor) => identity.users.deactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
       printUser(options, 'deactivated', user);
     });
 
@@ -113,7 +108,7 @@ export const registerUsers = (program: Command): void => {
     .option('--reason <text>', 'why')
     .action(async (username: string, opts: { reason?: string }, command: Command) => {
       const options = globalOptions(command);
-      const user = await asActingUser(options, (identity, actor) => identity.reactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
+      const user = await asActingUser(options, (identity, actor) => identity.users.reactivateUser(actor, { username, reason: opts.reason ?? null }, 'cli'));
       printUser(options, 'reactivated', user);
     });
 
@@ -124,7 +119,7 @@ export const registerUsers = (program: Command): void => {
     .action(async (username: string, roleName: string, opts: { reason?: string }, command: Command) => {
       const options = globalOptions(command);
       const role = parseRole(roleName);
-      const user = await asActingUser(options, (identity, actor) => identity.changeRole(actor, { username, role, reason: opts.reason ?? null }, 'cli'));
+      const user = await asActingUser(options, (identity, actor) => identity.users.changeRole(actor, { username, role, reason: opts.reason ?? null }, 'cli'));
       printUser(options, 'role changed', user);
     });
 
@@ -137,7 +132,7 @@ export const registerUsers = (program: Command): void => {
       const username = options.as;
       const currentPassword = await readPassword(`Current password for ${username}: `);
       const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
-      const user = await withStore(options, (store) => openUsersIdentity(store).changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
+      const user = await withStore(options, (store) => openIdentity(store).auth.changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
       printUser(options, 'password changed', user);
     });
 
@@ -149,7 +144,7 @@ export const registerUsers = (program: Command): void => {
       const options = globalOptions(command);
       const user = await asActingUser(options, async (identity, actor) => {
         const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
-        return identity.resetPassword(actor, { username, newPassword, reason: opts.reason ?? null }, 'cli');
+        return identity.users.resetPassword(actor, { username, newPassword, reason: opts.reason ?? null }, 'cli');
       });
       printUser(options, 'password reset', user);
     });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createCB } from 'xmlbuilder2';
 import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
-import { systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
@@ -416,7 +416,8 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   };
   x.dec({ version: '1.0', encoding: 'UTF-8' });
   x.ele(ODM_NAMESPACE, 'ODM', xmlSafeAttributes({
-    Description: `trial-ledger export of ${store.description.replace(/\/\/[^@/]*@/, '//')} through position ${headPosition} (chain hash ${headHash})`,
+    // The kind of store only: a file path or a host name is an internal detail the recipients of an export do not need.
+    Description: `trial-ledger export of the ${storeScheme(store.description)} ledger through position ${headPosition} (chain hash ${headHash})`,
     FileType: 'Transactional',
     Granularity: 'All',
     Archival: 'Yes',

@@ -30,9 +30,9 @@ describe('renderLedgerReport', () => {
     expect(page).toContain('break-before: page');
   });
 
-  it('shows the signature manifestation: printed name, date-time and meaning', () => {
+  it('shows the signature manifestation: printed name, date-time and meaning (as signed, the same fields the ODM export writes)', () => {
     expect(page).toContain('<strong>Dr Ivan Investigator</strong> (iinv, investigator)');
-    expect(page).toContain('Signed 2026-03-01 09:00:00 UTC — meaning: <strong>approval</strong>');
+    expect(page).toContain('Signed 2026-03-01 10:00:00 UTC — meaning: <strong>approval</strong>');
   });
 
   it('escapes ledger content and never prints password hashes', () => {

@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { analysePfs, renderKmSvg, type PfsAnalysis } from '@trial-ledger/pfs';
-import { replayMonitoring, replayStudyOverview, replaySubject, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
+import { notFound } from '@trial-ledger/domain';
+import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { clinicalReadModelsAt, getCasebook, getStudyOverview, replayMonitoring, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
@@ -9,6 +10,9 @@ import { verifyLedger, type LedgerVerification } from '../verification/ledger.ve
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
 import { monitoringSection } from './monitoring.section';
+import { reviewAuditTrail } from '../review/review-audit-trail';
+import type { AuditTrailReview } from '../review/review.types';
+import { reviewSection } from './review-section';
 
 export interface LedgerReportOptions {
   /** Default: the first study registered in the ledger. */
@@ -18,6 +22,8 @@ export interface LedgerReportOptions {
   readonly checkpoints?: readonly SignedCheckpoint[];
   readonly publicKey?: KeyObject;
   readonly clock?: Clock;
+  /** The server's saved read models, if any: only the events after their checkpoint are folded. */
+  readonly readModels?: ProjectionStore | null;
 }
 
 const show = (value: unknown): string => {
@@ -66,7 +72,7 @@ const verificationSection = (v: LedgerVerification): Html => html`
     ? html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`
     : html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`}
   <table><tbody>
-    <tr><th>Store</th><td>${v.store}</td></tr>
+    <tr><th>Store</th><td>${storeScheme(v.store)}</td></tr>
     <tr><th>Head position</th><td>${v.headPosition}</td></tr>
     <tr><th>Head hash (SHA-256 chain)</th><td class="hash">${v.headHash}</td></tr>
     <tr><th>Signed checkpoints</th><td>${v.checkpoints
@@ -101,9 +107,9 @@ const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html 
 const casebookEntries = (c: SubjectCasebook): Html => html`
   <h3>Casebook entries (current values; corrections applied, voided entries struck through)</h3>
   <table><thead><tr><th>#</th><th>Entry</th><th>Values</th><th>Recorded</th><th>By</th></tr></thead><tbody>
-  ${c.entries.filter((e) => !['EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned'].includes(e.type)).map(
+  ${c.entries.map(
     (e) => html`<tr class="${e.voidedBy ? 'voided' : ''}"><td class="num">${e.streamVersion}</td><td>${eventTypeInWords(e.type)}${e.correctionIds.length > 0 ? ' (corrected)' : ''}${e.voidedBy ? ' (VOIDED)' : ''}</td>
-      <td>${fieldsTable(redactedData({ type: e.type, data: e.current }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
+      <td>${fieldsTable(redactedData({ type: e.type, data: { ...e.current.data } }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
   )}</tbody></table>`;
 
 const correctionsTable = (c: SubjectCasebook): Html =>
@@ -111,7 +117,7 @@ const correctionsTable = (c: SubjectCasebook): Html =>
     ? html`<h3>Corrections and voids</h3><p class="muted">None.</p>`
     : html`<h3>Corrections and voids</h3>
   <table><thead><tr><th>When</th><th>Who</th><th>Entry</th><th>Before</th><th>After</th><th>Reason</th></tr></thead><tbody>
-  ${c.corrections.map((k) => html`<tr class="${k.voided ? 'voided' : ''}"><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
+  ${c.corrections.map((k) => html`<tr><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
   ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
   </tbody></table>`;
 
@@ -121,9 +127,9 @@ const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures<
     ? html`<p class="muted">None.</p>`
     : c.signatures.map(
         (s) => html`<div class="signature"><div><strong>${s.signedBy.fullName}</strong> (${s.signedBy.username}, ${s.signedBy.role})</div>
-          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning ?? '—'}</strong></div>
-          <div class="hash">binds SHA-256 ${s.signedHash ?? '—'}</div>
-          ${s.superseded ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy ?? ''}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
+          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning}</strong></div>
+          <div class="hash">binds SHA-256 ${s.signedHash} (through version ${s.signedThroughVersion})</div>
+          ${s.status === 'superseded' ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy.join(', ')}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
       )}`;
 
 const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>
@@ -132,10 +138,14 @@ const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trai
     <td>${r.eventType === 'EntryCorrected' ? `${show(r.before)} → ${show(r.after)}` : r.eventType === 'EntryVoided' ? `voided: ${show(r.before)}` : show(r.fields)}</td><td>${r.reason ?? ''}</td></tr>`)}
   </tbody></table>`;
 
-const collect = async <T>(rows: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const row of rows) out.push(row);
-  return out;
+/** The study's audit trail through `head` in one pass over the log, grouped by subject. */
+const trailsBySubject = async (store: EventStore, studyId: string, subjectIds: ReadonlySet<string>, head: number): Promise<Map<string, AuditTrailRow[]>> => {
+  const trails = new Map<string, AuditTrailRow[]>([...subjectIds].map((id) => [id, []]));
+  for await (const row of auditTrail(store, { studyId })) {
+    if (row.position > head) break;
+    if (row.subjectId !== null) trails.get(row.subjectId)?.push(row);
+  }
+  return trails;
 };
 
 const firstStudy = async (store: EventStore): Promise<string | null> => {
@@ -156,42 +166,52 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   const generatedAt = clock.now();
   const studyId = options.studyId ?? (await firstStudy(store));
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
-  // Everything below is read as of the verified head, so the report is one consistent snapshot.
-  const asOf = { toPosition: verification.headPosition };
+  // Everything below is read as of the verified head, so the report is one consistent snapshot: the
+  // read models (overview, casebooks, PFS inputs) folded to it once, and the audit trail in one pass.
+  const head = verification.headPosition;
   let overview: StudyOverview | null = null;
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
+  const subjectSections: Html[] = [];
+  let review: AuditTrailReview | null = null;
+  let reviewProblem: string | null = null;
   if (studyId) {
-    overview = (await replayStudyOverview(store, studyId, asOf)).overview;
+    const { state } = await clinicalReadModelsAt(store, { saved: options.readModels ?? null, toPosition: head });
+    overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${head}`, { studyId });
     try {
-      analysis = await analysePfs(store, studyId, asOf);
+      analysis = summarisePfs(studyPfsOf(state, studyId, { cutoff: null, asOf: { position: head, asKnownAt: null } }));
       if (analysis.summary.n === 0) pfsProblem = 'no enrolled subjects yet';
     } catch (error) {
       pfsProblem = (error as Error).message;
     }
-  }
-  const subjectIds = overview ? overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId) : [];
-  const subjectSections: Html[] = [];
-  const monitoring = studyId ? await replayMonitoring(store, studyId, verification.headPosition) : null;
-  for (const subjectId of subjectIds) {
-    const { casebook } = await replaySubject(store, studyId as string, subjectId, asOf);
-    const rows = (await collect(auditTrail(store, { studyId: studyId as string, subjectId }))).filter((r) => r.position <= verification.headPosition);
-    subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
+    try {
+      review = await reviewAuditTrail(store, { studyId, verification });
+    } catch (error) {
+      reviewProblem = (error as Error).message;
+    }
+    const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
+    const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
+    const monitoring = await replayMonitoring(store, studyId, head);
+    for (const subjectId of subjectIds) {
+      const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
+      subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
-      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${monitoring ? monitoringSection(monitoring, subjectId, generatedAt) : ''}${trailTable(rows)}
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${monitoringSection(monitoring, subjectId, generatedAt)}${trailTable(trails.get(subjectId) ?? [])}
     </section>`);
+    }
   }
   const title = overview?.title ?? studyId ?? 'trial-ledger';
   const page = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${studyId ?? ''} — audit report</title><style>${trusted(STYLE)}</style></head>
 <body>
 <header><h1>${title}</h1>
-<p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from ${verification.store}, through ledger position ${verification.headPosition}.
+<p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from the ${storeScheme(verification.store)} ledger, through ledger position ${verification.headPosition}.
 All times are server UTC recording times; clinical dates are as entered.</p></header>
 ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
+${studyId ? reviewSection(review, reviewProblem) : ''}
 ${subjectSections}
 </body></html>
 `;

@@ -1,4 +1,4 @@
-import { DomainError, type Role } from '@trial-ledger/domain';
+import { DomainError, isIsoDate, isIsoInstant, type Role } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from './event-words';
@@ -57,11 +57,11 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 /** A filter instant as ISO 8601 UTC with milliseconds, the form `recordedAt` is stored in. */
 export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
   const text = DATE_ONLY.test(value) ? `${value}T${end === 'from' ? '00:00:00.000' : '23:59:59.999'}Z` : value;
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  // The domain's rule, not Date.parse alone: that rolls 2026-02-30 over into March.
+  if (!isIsoDate(value) && !isIsoInstant(value)) {
     throw new DomainError('AUDIT.INVALID_FILTER', `"${value}" is not an ISO date or date-time`, 'validation', { [end]: value });
   }
-  return new Date(ms).toISOString();
+  return new Date(Date.parse(text)).toISOString();
 };
 
 const typeList = (type: AuditTrailFilter['type']): Set<string> | null => {

@@ -1,6 +1,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { spreadsheetSafe } from '@trial-ledger/domain';
 import type { AuditTrailRow } from './audit-trail.query';
 
 export type AuditTrailFormat = 'csv' | 'json';
@@ -79,7 +80,8 @@ export const writeAuditTrail = async (
   };
   const source = counted(rows, tally);
   if (format === 'csv') {
-    const csv = stringify({ header: true, columns: AUDIT_TRAIL_CSV_COLUMNS.map(({ key, header }) => ({ key, header })), bom: false });
+    // Reasons, names and terms are typed by users: a cell that would start a formula is neutralised.
+    const csv = stringify({ header: true, columns: AUDIT_TRAIL_CSV_COLUMNS.map(({ key, header }) => ({ key, header })), bom: false, cast: { string: spreadsheetSafe } });
     await pipeline(Readable.from(mapRows(source)), csv, out, { end: endOutput });
   } else {
     await pipeline(Readable.from(jsonArray(source), { objectMode: false }), out, { end: endOutput });

@@ -103,6 +103,44 @@ export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandTy
   VoidEntry: ['coordinator', 'investigator'],
 };
 
+/** Who reads clinical data: site staff for their subjects, monitors and regulators for review. Admins never see it. */
+const CLINICAL_READERS: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
+/** Who reads the whole ledger (audit trail, verification, exports): monitors (auditors) and regulators. */
+const LEDGER_AUDITORS: readonly Role[] = ['monitor', 'regulator'];
+
+/**
+ * Who may read what (SPEC §5), beside `COMMAND_ROLES`: one table for every query of the API and
+ * the CLI, so a read rule is written once.
+ */
+export const QUERY_ROLES = {
+  GetStudy: ['coordinator', 'investigator', 'monitor', 'regulator', 'admin'],
+  GetStudyEvents: ['coordinator', 'investigator', 'monitor', 'regulator', 'admin'],
+  GetSubject: CLINICAL_READERS,
+  GetSubjectEvents: CLINICAL_READERS,
+  GetCasebook: CLINICAL_READERS,
+  GetStudyOverview: CLINICAL_READERS,
+  GetPfs: CLINICAL_READERS,
+  GetPfsPlot: CLINICAL_READERS,
+  /** Endpoint provenance: what moved the PFS analysis between two knowledge times or data cuts. */
+  GetPfsDiff: CLINICAL_READERS,
+  ListSignatures: CLINICAL_READERS,
+  /** Monitor queries (status, age, thread) and per-subject SDV progress. */
+  ListQueries: CLINICAL_READERS,
+  GetQuery: CLINICAL_READERS,
+  GetSourceVerifications: CLINICAL_READERS,
+  GetAuditTrail: LEDGER_AUDITORS,
+  ExportAuditTrail: LEDGER_AUDITORS,
+  ExportOdm: LEDGER_AUDITORS,
+  VerifyLedger: LEDGER_AUDITORS,
+  /** Risk-based audit-trail review (EMA 2023 §6.2.2). */
+  ReviewAuditTrail: LEDGER_AUDITORS,
+  /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
+  ListUsers: ['admin', 'monitor', 'regulator'],
+  GetUser: ['admin', 'monitor', 'regulator'],
+} as const satisfies Readonly<Record<string, readonly Role[]>>;
+
+export type QueryType = keyof typeof QUERY_ROLES;
+
 export const subjectStreamId = (studyId: string, subjectId: string): string => `subject-${studyId}-${subjectId}`;
 export const studyStreamId = (studyId: string): string => `study-${studyId}`;
 export const IDENTITY_STREAM_ID = 'identity';

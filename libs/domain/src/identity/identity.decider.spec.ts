@@ -5,7 +5,6 @@ import {
   decideIdentity,
   evolveIdentity,
   findUser,
-  identityRefusal,
   initialIdentityState,
   isPasswordExpired,
   type IdentityCommand,
@@ -13,6 +12,7 @@ import {
   type IdentityState,
 } from './identity.decider';
 import type { IdentityEvent } from './identity.events';
+import { identityRefusal } from './identity-refusal';
 import { redactIdentityEvent } from './identity.events';
 
 /** Given these events, when this command, then these events (or this refusal). */

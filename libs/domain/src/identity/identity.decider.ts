@@ -1,6 +1,6 @@
 import { isRole, type Role } from '../shared/actor';
 import type { CommandMetadata, Decider } from '../shared/decider';
-import { DomainError, assertNever, forbidden, invalid, notFound, refuse } from '../shared/domain-error';
+import { assertNever, forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type {
   AuthenticationPurpose,
   IdentityEvent,
@@ -53,9 +53,13 @@ export type IdentityState =
   | { readonly status: 'empty' }
   | {
       readonly status: 'initialised';
-      /** Keyed by the normalised username; deactivated users stay here, so names are never reused. */
-      readonly users: Readonly<Record<string, UserAccount>>;
-      readonly usernamesById: Readonly<Record<string, string>>;
+      /**
+       * Keyed by the normalised username; deactivated users stay here, so names are never reused. A
+       * `Map`, not an object: a username is user input, and `constructor` or `__proto__` must be an
+       * ordinary (unknown or refused) name rather than a lookup that finds `Object.prototype`.
+       */
+      readonly users: ReadonlyMap<string, UserAccount>;
+      readonly usernamesById: ReadonlyMap<string, string>;
     };
 
 /** How many earlier hashes the state keeps; the policy checks at most this many. */
@@ -88,16 +92,17 @@ export type IdentityCommand =
       readonly data: { attemptedSigner: string; passwordMatches: boolean; studyId: string; subjectId: string; ip: string | null };
     };
 
-const USERNAME = /^[a-z][a-z0-9._-]{2,63}$/;
+/** The username rule, case-insensitive; the API's DTOs check the same pattern. */
+export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/i;
+export const USERNAME_RULE = '3–64 characters: a letter, then letters, digits, ".", "_" or "-"';
 const MAX_FULL_NAME = 200;
-
 /** Usernames are compared case-insensitively: `Alice` and `alice` are one name. */
 export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
 
 export const validateUsername = (username: unknown): string => {
   const name = typeof username === 'string' ? normaliseUsername(username) : '';
-  if (!USERNAME.test(name)) {
-    invalid('IDENTITY.USERNAME_INVALID', 'A username is 3–64 characters: a letter, then letters, digits, ".", "_" or "-"', { username });
+  if (!USERNAME_PATTERN.test(name)) {
+    invalid('IDENTITY.USERNAME_INVALID', `A username is ${USERNAME_RULE}`, { username });
   }
   return name;
 };
@@ -125,16 +130,16 @@ const validateRole = (role: unknown): Role => {
 export const initialIdentityState = (): IdentityState => ({ status: 'empty' });
 
 export const findUser = (state: IdentityState, username: string): UserAccount | null =>
-  state.status === 'initialised' ? (state.users[normaliseUsername(username)] ?? null) : null;
+  state.status === 'initialised' ? (state.users.get(normaliseUsername(username)) ?? null) : null;
 
 export const findUserById = (state: IdentityState, userId: string): UserAccount | null => {
   if (state.status !== 'initialised') return null;
-  const username = state.usernamesById[userId];
-  return username === undefined ? null : (state.users[username] ?? null);
+  const username = state.usernamesById.get(userId);
+  return username === undefined ? null : (state.users.get(username) ?? null);
 };
 
 export const listUserAccounts = (state: IdentityState): UserAccount[] =>
-  state.status === 'initialised' ? Object.values(state.users).sort((a, b) => a.username.localeCompare(b.username)) : [];
+  state.status === 'initialised' ? [...state.users.values()].sort((a, b) => a.username.localeCompare(b.username)) : [];
 
 export const hasActiveAdmin = (state: IdentityState): boolean => listUserAccounts(state).some((u) => u.active && u.role === 'admin');
 
@@ -152,23 +157,23 @@ export const isPasswordExpired = (user: UserAccount, now: string, rules: Pick<Id
 
 const update = (state: IdentityState, username: string, change: (user: UserAccount) => UserAccount): IdentityState => {
   if (state.status !== 'initialised') return state;
-  const user = state.users[username];
+  const user = state.users.get(username);
   if (!user) return state;
-  return { ...state, users: { ...state.users, [username]: change(user) } };
+  return { ...state, users: new Map(state.users).set(username, change(user)) };
 };
 
 export const evolveIdentity = (state: IdentityState, event: IdentityEvent): IdentityState => {
   switch (event.type) {
     case 'UserCreated': {
       const d = event.data;
-      const users = state.status === 'initialised' ? state.users : {};
-      const usernamesById = state.status === 'initialised' ? state.usernamesById : {};
+      const users = state.status === 'initialised' ? state.users : new Map<string, UserAccount>();
+      const usernamesById = state.status === 'initialised' ? state.usernamesById : new Map<string, string>();
       const account: UserAccount = {
         userId: d.userId, username: d.username, fullName: d.fullName, role: d.role, active: true, createdAt: d.createdAt, deactivatedAt: null,
         passwordHash: d.passwordHash, passwordChangedAt: d.createdAt, mustChangePassword: false, previousPasswordHashes: [],
         consecutiveFailures: 0, lockedUntil: null, lastLoginAt: null,
       };
-      return { status: 'initialised', users: { ...users, [d.username]: account }, usernamesById: { ...usernamesById, [d.userId]: d.username } };
+      return { status: 'initialised', users: new Map(users).set(d.username, account), usernamesById: new Map(usernamesById).set(d.userId, d.username) };
     }
     case 'UserRoleChanged':
       return update(state, event.data.username, (u) => ({ ...u, role: event.data.to }));
@@ -190,7 +195,7 @@ export const evolveIdentity = (state: IdentityState, event: IdentityEvent): Iden
     case 'LoginSucceeded':
       return update(state, event.data.username, (u) => ({ ...u, consecutiveFailures: 0, lastLoginAt: event.data.at }));
     case 'LoginFailed': {
-      const username = event.data.userId === null || state.status !== 'initialised' ? undefined : state.usernamesById[event.data.userId];
+      const username = event.data.userId === null || state.status !== 'initialised' ? undefined : state.usernamesById.get(event.data.userId);
       return username === undefined ? state : update(state, username, (u) => ({ ...u, consecutiveFailures: event.data.consecutiveFailures }));
     }
     case 'SignatureFailed':
@@ -392,41 +397,4 @@ export const identityDecider: Decider<IdentityCommand, IdentityState, IdentityEv
   decide: decideIdentity,
   evolve: evolveIdentity,
   initialState: initialIdentityState,
-};
-
-const LOGIN_REFUSALS: Readonly<Record<LoginFailureReason, readonly [string, string]>> = {
-  'unknown-user': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
-  'wrong-password': ['AUTH.INVALID_CREDENTIALS', 'Unknown username or wrong password'],
-  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; try again later or ask an administrator'],
-  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated'],
-  'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it (POST /api/v1/auth/password or `trial-ledger users change-password`)'],
-};
-
-const SIGNATURE_REFUSALS: Readonly<Record<SignatureFailureReason, readonly [string, string]>> = {
-  'wrong-password': ['SIGNATURE.PASSWORD_INVALID', 'The password entered for the signature is wrong; nothing was signed'],
-  'signer-mismatch': ['SIGNATURE.SIGNER_MISMATCH', 'A signature may only be executed by the logged-in user, with their own username and password'],
-  'account-locked': ['AUTH.ACCOUNT_LOCKED', 'The account is locked after repeated failed attempts; nothing was signed'],
-  'user-deactivated': ['AUTH.USER_DEACTIVATED', 'The account is deactivated; nothing was signed'],
-  'password-expired': ['AUTH.PASSWORD_EXPIRED', 'The password has expired; change it before signing'],
-};
-
-/**
- * The error a refused authentication or signature answers with, read from the events that record
- * it (they are appended first, then the refusal is thrown). Null when the events record a success.
- */
-export const identityRefusal = (events: readonly IdentityEvent[]): DomainError | null => {
-  const lockedOut = events.find((e) => e.type === 'AccountLockedOut');
-  for (const event of events) {
-    if (event.type === 'LoginFailed') {
-      const reason = lockedOut ? 'account-locked' : event.data.reason;
-      const [code, message] = LOGIN_REFUSALS[reason];
-      return new DomainError(code, message, 'unauthenticated', { reason });
-    }
-    if (event.type === 'SignatureFailed') {
-      const [code, message] = SIGNATURE_REFUSALS[event.data.reason];
-      // 403, not 401: the session itself is valid; only this signing attempt is refused.
-      return new DomainError(code, message, 'forbidden', { reason: event.data.reason, accountLocked: lockedOut !== undefined });
-    }
-  }
-  return null;
 };

@@ -1,3 +1,4 @@
 export * from './identity.events';
 export * from './identity.decider';
 export * from './signature';
+export * from './identity-refusal';

@@ -107,29 +107,43 @@ export interface SignatureState extends SignatureManifestation {
 
 const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event.type);
 
+/** A correction or void as the signature rule sees it: where it stands and what it changes. */
+export interface SignatureChange {
+  readonly eventId: string;
+  readonly streamVersion: number;
+  readonly targetEventId: string;
+}
+
 /**
- * Every signature in a subject's stream with its status (SPEC §5): a later `EntryCorrected` or
- * `EntryVoided` whose target the signature covered supersedes it; it is never carried over. Pure;
- * for projections, reports and the ODM export.
+ * The one supersession rule (SPEC §5): a later `EntryCorrected` or `EntryVoided` whose target the
+ * signature covered supersedes it; it is never carried over. A casebook signature covers every event
+ * up to `signedThroughVersion`, a record signature its one record. `changes` in stream order.
+ */
+export const judgeSignature = (sig: Recorded, versionOf: (eventId: string) => number | undefined, changes: readonly SignatureChange[]): SignatureState => {
+  const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
+  const through = data.signedThroughVersion;
+  const covers = (targetEventId: string): boolean =>
+    sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
+  const supersededBy = changes.filter((c) => c.streamVersion > through && covers(c.targetEventId)).map((c) => c.eventId);
+  return {
+    ...data,
+    signatureEventId: sig.eventId,
+    type: sig.type as SignatureState['type'],
+    scope: sig.type === 'RecordSigned' && data.targetEventId ? { eventId: data.targetEventId } : 'casebook',
+    status: supersededBy.length > 0 ? 'superseded' : 'valid',
+    supersededBy,
+  } as SignatureState;
+};
+
+/**
+ * Every signature in a subject's stream with its status, from the recorded events. Pure; for the ODM
+ * export and the signature ceremony (the casebook reads the same rule from the folded state:
+ * `subjectSignatures`).
  */
 export const signatureStatus = (subjectEvents: readonly Recorded[]): SignatureState[] => {
   const versionOf = new Map(subjectEvents.map((e) => [e.eventId, e.streamVersion]));
-  const changes = subjectEvents.filter((e) => e.type === 'EntryCorrected' || e.type === 'EntryVoided');
-  return subjectEvents.filter(isSignatureEvent).map((sig) => {
-    const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
-    const through = data.signedThroughVersion;
-    const covers = (targetEventId: string): boolean =>
-      sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf.get(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
-    const supersededBy = changes
-      .filter((c) => c.streamVersion > through && covers((c.data as { targetEventId: string }).targetEventId))
-      .map((c) => c.eventId);
-    return {
-      ...data,
-      signatureEventId: sig.eventId,
-      type: sig.type as SignatureState['type'],
-      scope: sig.type === 'RecordSigned' && data.targetEventId ? { eventId: data.targetEventId } : 'casebook',
-      status: supersededBy.length > 0 ? 'superseded' : 'valid',
-      supersededBy,
-    } as SignatureState;
-  });
+  const changes = subjectEvents
+    .filter((e) => e.type === 'EntryCorrected' || e.type === 'EntryVoided')
+    .map((e) => ({ eventId: e.eventId, streamVersion: e.streamVersion, targetEventId: (e.data as { targetEventId: string }).targetEventId }));
+  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes));
 };

@@ -1,4 +1,5 @@
 import type { Role } from '../shared/actor';
+import { QUERY_ROLES } from '../commands/command.types';
 import type { DomainEvent } from '../shared/decider';
 
 /**
@@ -100,7 +101,7 @@ export const MONITORING_COMMAND_ROLES: { readonly [K in MonitoringCommandType]: 
 export const SYSTEM_QUERY_COMMANDS: ReadonlySet<MonitoringCommandType> = new Set(['OpenQuery', 'CloseQuery', 'ReopenQuery', 'CancelQuery']);
 
 /** Who reads queries and SDV state: everyone on the clinical side and the regulator, not the admin. */
-export const MONITORING_READ_ROLES: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
+export const MONITORING_READ_ROLES: readonly Role[] = QUERY_ROLES.ListQueries;
 
 export const queryStreamId = (studyId: string, queryId: string): string => `query-${studyId}-${queryId}`;
 export const sourceVerificationStreamId = (studyId: string, subjectId: string): string => `sdv-${studyId}-${subjectId}`;

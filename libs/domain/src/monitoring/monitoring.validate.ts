@@ -1,5 +1,5 @@
 import { invalid } from '../shared/domain-error';
-import { text } from '../subject/payload.validate';
+import { requirePrintable } from '../shared/free-text';
 import { QUERY_ID } from './monitoring.types';
 
 /**
@@ -10,12 +10,15 @@ import { QUERY_ID } from './monitoring.types';
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this pattern
 const UNSAFE_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
+/** Query texts are bounded like the longest free text of a payload. */
+const MAX_QUERY_TEXT = 2000;
+
 export const queryText = (p: Record<string, unknown>, field: string): string => {
   const value = p[field];
-  if (typeof value === 'string' && UNSAFE_CHARACTERS.test(value)) {
-    invalid('VALIDATION.CONTROL_CHARACTERS', `${field} contains control or bidirectional-override characters`, { field });
-  }
-  return text({ [field]: value }, field);
+  if (typeof value !== 'string' || value.trim() === '') return invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
+  if (value.length > MAX_QUERY_TEXT) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${MAX_QUERY_TEXT} characters`, { field, maxLength: MAX_QUERY_TEXT });
+  if (UNSAFE_CHARACTERS.test(value)) invalid('VALIDATION.CONTROL_CHARACTERS', `${field} contains control or bidirectional-override characters`, { field });
+  return requirePrintable(field, value.trim());
 };
 
 export const optionalQueryText = (p: Record<string, unknown>, field: string): string | null =>

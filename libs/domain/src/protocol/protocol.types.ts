@@ -1,3 +1,5 @@
+import type { ReviewPolicy } from './protocol-review';
+
 /**
  * The protocol document: data, not code (SPEC §1). Loaded by `RegisterStudy`, changed only by
  * `ProtocolAmended`; every threshold the domain and the PFS derivation use is read from here.
@@ -58,4 +60,7 @@ export interface ProtocolDocument {
   readonly monitoring?: {
     readonly systemQueryDeviations: readonly string[];
   };
+  /** Thresholds of the risk-based audit-trail review; absent (older protocols) or partial → the defaults. */
+  readonly review?: ReviewPolicy;
 }
+

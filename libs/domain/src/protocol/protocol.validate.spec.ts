@@ -61,6 +61,8 @@ describe('validateProtocol', () => {
     ['a string boolean', withChange({ 'eligibility.requireMeasurableDisease': 'yes' }), 'eligibility.requireMeasurableDisease: must be true or false'],
     ['a misspelt field', withChange({ targetEnrolment: 28 }), 'targetEnrolment: unknown field'],
     ['a missing section', withChange({ endpoint: DELETE }), 'endpoint: must be an object'],
+    ['a title with a right-to-left override', withChange({ title: 'Study of \u202eedirotoenal' }), 'title: contains the control or bidirectional-override character U+202E'],
+    ['a primary site with an escape sequence', withChange({ 'eligibility.primarySites': ['rectum', 'colon\u001b[8m'] }), 'eligibility.primarySites[1]: must be a non-empty string'],
   ])('given %s, when validated, then PROTOCOL.INVALID names the problem', (_name, doc, expected) => {
     expect(problemsOf(doc).some((p) => p.startsWith(expected))).toBe(true);
   });

@@ -1,5 +1,7 @@
 import { invalid } from '../shared/domain-error';
+import { firstUnprintable } from '../shared/free-text';
 import type { ProtocolDocument } from './protocol.types';
+import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
 import { DETECTED_DEVIATION_CATEGORIES } from '../subject/decisions/dosing.decision';
 
@@ -33,6 +35,7 @@ const checkKeys = (obj: Obj, path: string, keys: readonly string[], problems: Pr
 const text = (obj: Obj, key: string, path: string, problems: Problems): void => {
   const value = obj[key];
   if (typeof value !== 'string' || value.trim() === '') problems.push(`${path}${key}: must be a non-empty string`);
+  else if (firstUnprintable(value) !== null) problems.push(`${path}${key}: contains the control or bidirectional-override character ${firstUnprintable(value)}`);
 };
 
 const integer = (obj: Obj, key: string, path: string, problems: Problems, min: number, max = Number.MAX_SAFE_INTEGER): void => {
@@ -75,7 +78,7 @@ const list = (
   if (new Set(value).size !== value.length) problems.push(`${path}${key}: must not contain duplicates`);
 };
 
-const isText = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+const isText = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '' && firstUnprintable(v) === null;
 const isPositiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 const section = (doc: Obj, key: string, problems: Problems): Obj | null => {
@@ -175,7 +178,7 @@ export const systemQueryDeviations = (protocol: ProtocolDocument): readonly stri
 export const protocolProblems = (doc: unknown): string[] => {
   const problems: Problems = [];
   if (!isObject(doc)) return ['the protocol document must be a JSON object'];
-  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'monitoring'], problems);
+  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'monitoring', 'review'], problems);
   text(doc, 'studyId', '', problems);
   integer(doc, 'version', '', problems, 1);
   text(doc, 'title', '', problems);
@@ -193,6 +196,7 @@ export const protocolProblems = (doc: unknown): string[] => {
     const monitoring = section(doc, 'monitoring', problems);
     if (monitoring) checkMonitoring(monitoring, problems);
   }
+  if ('review' in doc) problems.push(...reviewProblems(doc.review));
   return problems;
 };
 

@@ -3,6 +3,7 @@ import type { StudyEvent } from '../events/event.types';
 import { validateProtocol } from '../protocol/protocol.validate';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
+import { requirePrintable } from '../shared/free-text';
 import { requireRole } from './require-role';
 import { initialStudyState, type RegisteredStudyState, type StudyState } from './study.state';
 
@@ -17,7 +18,7 @@ import { initialStudyState, type RegisteredStudyState, type StudyState } from '.
 
 const requireReason = (reason: unknown): string => {
   if (typeof reason !== 'string' || reason.trim() === '') invalid('VALIDATION.REASON_REQUIRED', 'A reason is required');
-  return (reason as string).trim();
+  return requirePrintable('reason', (reason as string).trim());
 };
 
 const requireRegistered = (state: StudyState, studyId: string): RegisteredStudyState => {

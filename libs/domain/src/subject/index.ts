@@ -8,3 +8,4 @@ export * from './decisions/correct-entry.decision';
 export * from './decisions/assess-eligibility.decision';
 export * from './decisions/dosing.decision';
 export * from './decisions/record-tumor-assessment.decision';
+export * from './subject-signatures';

@@ -1,5 +1,6 @@
 import type { SubjectPayloads } from '../commands/command.types';
 import { invalid } from '../shared/domain-error';
+import { requirePrintable } from '../shared/free-text';
 import { compareDates, isIsoDate, type IsoDate } from '../shared/iso-date';
 
 /**
@@ -17,7 +18,62 @@ export const NON_TARGET_STATUSES = ['absent', 'present', 'unequivocal-progressio
 export const DEVIATION_SEVERITIES = ['major', 'minor'] as const;
 export const WITHDRAWAL_REASONS = ['consent-withdrawn', 'lost-to-follow-up', 'investigator-decision', 'other'] as const;
 
-const MAX_TEXT = 2000;
+/** The longest free text a payload field may hold unless `PAYLOAD_TEXT_MAX_LENGTH` names a shorter bound. */
+export const MAX_TEXT = 2000;
+
+/** An inclusive range, or one open at `min` (a dose is more than 0 mg). */
+export interface NumberBounds {
+  readonly integer: boolean;
+  readonly min: number;
+  readonly max: number;
+  readonly minExclusive?: boolean;
+}
+
+/**
+ * The bounds of every numeric payload field: the one source the deciders enforce (so the API, the
+ * CLI and `import` refuse the same values with `VALIDATION.OUT_OF_RANGE`) and the API's DTOs
+ * document in their OpenAPI schema.
+ */
+export const PAYLOAD_NUMBER_BOUNDS = {
+  /** Also refused when after the recording year (a person is not born in the future). */
+  birthYear: { integer: true, min: 1900, max: 2100 },
+  age: { integer: true, min: 0, max: 130 },
+  whoGrade: { integer: true, min: 1, max: 3 },
+  ki67Percent: { integer: false, min: 0, max: 100 },
+  /** ECOG performance status 0 (fully active) – 4 (completely disabled); 5 (dead) is not an assessment. */
+  ecog: { integer: true, min: 0, max: 4 },
+  cycle: { integer: true, min: 1, max: 1000 },
+  /**
+   * mg actually given. Positive, and at most 10 g: no single administration of a drug in a trial is
+   * larger (lanreotide Autogel is 120 mg), so more is a unit or typing error (µg entered as mg).
+   */
+  doseMg: { integer: false, min: 0, max: 10_000, minExclusive: true },
+  /** CTCAE v5 grades 1 (mild) – 5 (death related to the AE). */
+  ctcaeGrade: { integer: true, min: 1, max: 5 },
+} as const satisfies Readonly<Record<string, NumberBounds>>;
+
+export type BoundedNumberField = keyof typeof PAYLOAD_NUMBER_BOUNDS;
+
+/**
+ * Shorter bounds for coded or short text fields; narrative fields (reasons, descriptions, causes)
+ * keep `MAX_TEXT`. One source for the deciders and the API's DTOs.
+ */
+export const PAYLOAD_TEXT_MAX_LENGTH = {
+  route: 50,
+  lotNumber: 100,
+  injectionSite: 100,
+  primarySite: 100,
+  relatedness: 100,
+  category: 100,
+  term: 500,
+  therapy: 500,
+  basis: MAX_TEXT,
+  cause: MAX_TEXT,
+  description: MAX_TEXT,
+  reason: MAX_TEXT,
+} as const satisfies Readonly<Record<string, number>>;
+
+export type BoundedTextField = keyof typeof PAYLOAD_TEXT_MAX_LENGTH;
 
 export const requirePayload = (payload: unknown, allowed: readonly string[]): Payload => {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -66,11 +122,19 @@ export const flag = (p: Payload, field: string): boolean => {
   return value as boolean;
 };
 
-export const text = (p: Payload, field: string): string => {
+/** A payload field's bounded number, by `PAYLOAD_NUMBER_BOUNDS`; `max` may only tighten the table's bound. */
+export const boundedNumber = (p: Payload, field: BoundedNumberField, max?: number): number => {
+  const bounds: NumberBounds = PAYLOAD_NUMBER_BOUNDS[field];
+  const upper = Math.min(bounds.max, max ?? bounds.max);
+  return bounds.integer ? integer(p, field, bounds.min, upper) : decimal(p, field, bounds.min, upper, bounds.minExclusive ?? false);
+};
+
+export const text = (p: Payload, field: BoundedTextField): string => {
   const value = p[field];
+  const maxLength: number = PAYLOAD_TEXT_MAX_LENGTH[field];
   if (typeof value !== 'string' || value.trim() === '') invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
-  if ((value as string).length > MAX_TEXT) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${MAX_TEXT} characters`, { field });
-  return (value as string).trim();
+  if ((value as string).length > maxLength) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${maxLength} characters`, { field, maxLength });
+  return requirePrintable(field, (value as string).trim());
 };
 
 export const oneOf = <T extends string>(p: Payload, field: string, values: readonly T[]): T => {

@@ -1,6 +1,7 @@
 import type { SubjectCommand } from '../commands/command.types';
 import type { StudyEvent, SubjectEvent } from '../events/event.types';
 import type { CommandMetadata } from '../shared/decider';
+import type { Recorded } from '../shared/recorded';
 import { invalid, notFound, refuse } from '../shared/domain-error';
 import { dateOfInstant } from '../shared/iso-date';
 import { requireRole } from '../study/require-role';
@@ -11,7 +12,7 @@ import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.replay';
-import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
+import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
 
 /** What a subject command reads: the subject's stream and its study's (protocol, roster, lock). */
 export interface SubjectDecisionInput {
@@ -91,21 +92,22 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
   return { subject: decideClinical(command, subject.facts, ctx), study: [] };
 };
 
+/** The facts of an event's recording, without whatever else the caller's object carries. */
+const recordingOf = (event: RecordedSubjectEvent): Omit<Recorded, 'type' | 'data'> => ({
+  eventId: event.eventId,
+  streamVersion: event.streamVersion,
+  globalPosition: event.globalPosition,
+  recordedAt: event.recordedAt,
+  actor: event.actor,
+  idempotencyKey: event.idempotencyKey,
+});
+
 const newEntry = (event: RecordedSubjectEvent & EntryEvent): SubjectEntry => {
   const recorded = { type: event.type, data: event.data } as EntryEvent;
-  return {
-    eventId: event.eventId,
-    streamVersion: event.streamVersion,
-    globalPosition: event.globalPosition,
-    recordedAt: event.recordedAt,
-    actor: event.actor,
-    idempotencyKey: event.idempotencyKey,
-    recorded,
-    current: recorded,
-    corrections: [],
-    voided: null,
-  };
+  return { ...recordingOf(event), recorded, current: recorded, corrections: [], voided: null };
 };
+
+const recordedSignature = (event: RecordedSignature): RecordedSignature => ({ type: event.type, data: event.data, ...recordingOf(event) }) as RecordedSignature;
 
 /**
  * Folds one recorded subject event. A correction replaces the entry's current value and a void marks
@@ -124,30 +126,51 @@ export const evolveSubject = (state: SubjectState, event: RecordedSubjectEvent):
               current: applyCorrection(entry.current, after, resultingType),
               corrections: [
                 ...entry.corrections,
-                { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, before: event.data.before, after, recordedAt: event.recordedAt, actor: event.actor },
+                {
+                  eventId: event.eventId,
+                  streamVersion: event.streamVersion,
+                  globalPosition: event.globalPosition,
+                  idempotencyKey: event.idempotencyKey,
+                  reason,
+                  before: event.data.before,
+                  after,
+                  recordedAt: event.recordedAt,
+                  actor: event.actor,
+                },
               ],
             },
       );
       const rebuilt = rebuildFacts(entries);
-      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion, state.signatures);
     }
     case 'EntryVoided': {
       const { targetEventId, reason } = event.data;
       const entries = state.entries.map((entry) =>
         entry.eventId !== targetEventId
           ? entry
-          : { ...entry, voided: { eventId: event.eventId, idempotencyKey: event.idempotencyKey, reason, recordedAt: event.recordedAt, actor: event.actor } },
+          : {
+              ...entry,
+              voided: {
+                eventId: event.eventId,
+                streamVersion: event.streamVersion,
+                globalPosition: event.globalPosition,
+                idempotencyKey: event.idempotencyKey,
+                reason,
+                recordedAt: event.recordedAt,
+                actor: event.actor,
+              },
+            },
       );
       const rebuilt = rebuildFacts(entries);
-      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion);
+      return subjectStateOf(rebuilt.facts, rebuilt.entries, event.streamVersion, state.signatures);
     }
     case 'CasebookSigned':
     case 'RecordSigned':
       // Signatures attest to entries (see identity/signature.ts); they change no clinical fact.
-      return { ...state, version: event.streamVersion };
+      return { ...state, signatures: [...state.signatures, recordedSignature(event)], version: event.streamVersion };
     default: {
       const step = applyEntry(state.facts, newEntry(event));
-      return subjectStateOf(step.facts, [...state.entries, step.entry], event.streamVersion);
+      return subjectStateOf(step.facts, [...state.entries, step.entry], event.streamVersion, state.signatures);
     }
   }
 };

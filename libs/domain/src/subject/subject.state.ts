@@ -15,9 +15,19 @@ export type EntryEvent = Exclude<SubjectEvent, EntryCorrected | EntryVoided | Ca
 export type RecordedSubjectEvent = SubjectEvent & Omit<Recorded, 'type' | 'data'>;
 export type EntryEventType = EntryEvent['type'];
 
+/**
+ * An electronic signature as recorded on the subject stream (Part 11 §11.50): it changes no clinical
+ * fact, but the state keeps it so that its validity can be judged against the later corrections and
+ * voids (`subjectSignatures`).
+ */
+export type RecordedSignature = (CasebookSigned | RecordSigned) & Omit<Recorded, 'type' | 'data'>;
+
 /** One correction of an entry (Part 11 §11.10(e): who changed what, when, and why; the original stays). */
 export interface EntryCorrection {
   readonly eventId: string;
+  /** Where the correction stands in the subject stream and the log (a signature covers what precedes it). */
+  readonly streamVersion: number;
+  readonly globalPosition: number;
   readonly idempotencyKey: string | null;
   readonly reason: string;
   readonly before: Readonly<Record<string, unknown>>;
@@ -28,6 +38,8 @@ export interface EntryCorrection {
 
 export interface EntryVoid {
   readonly eventId: string;
+  readonly streamVersion: number;
+  readonly globalPosition: number;
   readonly idempotencyKey: string | null;
   readonly reason: string;
   readonly recordedAt: string;
@@ -154,6 +166,8 @@ interface SubjectBase {
   /** Every entry in recording order, voided ones included. */
   readonly entries: readonly SubjectEntry[];
   readonly facts: SubjectFacts;
+  /** Every signature in recording order (valid or superseded). */
+  readonly signatures: readonly RecordedSignature[];
   /** The subject stream's version this state was folded to. */
   readonly version: number;
 }
@@ -185,11 +199,16 @@ export type SubjectState =
 
 export type SubjectStatus = SubjectState['status'];
 
-export const initialSubjectState = (): SubjectState => ({ status: 'new', entries: [], facts: emptyFacts(), version: 0 });
+export const initialSubjectState = (): SubjectState => ({ status: 'new', entries: [], facts: emptyFacts(), signatures: [], version: 0 });
 
 /** The status that follows from the facts. */
-export const subjectStateOf = (facts: SubjectFacts, entries: readonly SubjectEntry[], version: number): SubjectState => {
-  const base = { facts, entries, version };
+export const subjectStateOf = (
+  facts: SubjectFacts,
+  entries: readonly SubjectEntry[],
+  version: number,
+  signatures: readonly RecordedSignature[] = [],
+): SubjectState => {
+  const base = { facts, entries, signatures, version };
   const { screening, eligibility, enrollment, withdrawal, death } = facts;
   if (!screening) return { ...base, status: 'new' };
   if (!eligibility) return { ...base, status: 'screened', screening };

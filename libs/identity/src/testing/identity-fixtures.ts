@@ -1,7 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { subjectStreamId, type Actor } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore, type EventStore, type NewEvent, type StoredEvent } from '@trial-ledger/event-store';
-import { IdentityService, type SecurityLogger } from '../identity.service';
+import { Identity } from '../identity';
+import type { SecurityLogger } from '../security-logger';
 import type { IdentityPolicy, ScryptParameters } from '../identity-policy';
 
 /** Cheap scrypt for tests (the production default is N = 2^15). */
@@ -28,7 +29,7 @@ export interface IdentityFixture {
   readonly store: EventStore;
   readonly clock: FixedClock;
   readonly logger: RecordingLogger;
-  readonly service: IdentityService;
+  readonly service: Identity;
   readonly admin: Actor;
   readonly investigator: Actor;
   readonly coordinator: Actor;
@@ -39,12 +40,12 @@ export interface IdentityFixture {
 export const identityFixture = async (policy: Partial<IdentityPolicy> = {}, store: EventStore = new SqliteEventStore(':memory:')): Promise<IdentityFixture> => {
   const clock = new FixedClock(START);
   const logger = new RecordingLogger();
-  const service = new IdentityService(store, clock, { scrypt: FAST_SCRYPT, ...policy }, { logger });
-  await service.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
-  const admin = await service.verifyPassword('ada', PASSWORDS.admin, 'cli');
+  const service = new Identity(store, clock, { scrypt: FAST_SCRYPT, ...policy }, { logger });
+  await service.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
+  const admin = await service.auth.verifyPassword('ada', PASSWORDS.admin, 'cli');
   const add = async (username: string, fullName: string, role: 'investigator' | 'coordinator' | 'monitor'): Promise<Actor> => {
-    await service.addUser(admin, { username, fullName, role, password: PASSWORDS[role] });
-    return service.verifyPassword(username, PASSWORDS[role], 'cli');
+    await service.users.addUser(admin, { username, fullName, role, password: PASSWORDS[role] });
+    return service.auth.verifyPassword(username, PASSWORDS[role], 'cli');
   };
   return {
     store, clock, logger, service, admin,

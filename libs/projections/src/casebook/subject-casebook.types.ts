@@ -1,4 +1,21 @@
-import type { Actor, AssessmentEvaluation, BestOverallResponseResult, IsoDate, TargetLesionInput } from '@trial-ledger/domain';
+import type {
+  Actor,
+  AssessEligibilityPayload,
+  AssessmentEvaluation,
+  BestOverallResponseResult,
+  DeviationSeverity,
+  EntryEvent,
+  EntryEventType,
+  IsoDate,
+  Modality,
+  Sex,
+  SignatureMeaning,
+  SignatureScope,
+  SignatureValidity,
+  SubjectStatus,
+  TargetLesionInput,
+  WithdrawalReason,
+} from '@trial-ledger/domain';
 
 /**
  * The subject casebook: the read model a coordinator, monitor or regulator reads for one subject
@@ -6,16 +23,12 @@ import type { Actor, AssessmentEvaluation, BestOverallResponseResult, IsoDate, T
  * stream; every figure in it can be traced back to the event ids it lists.
  */
 
-/** Where the subject is in the trial, derived from the latest non-voided facts. */
-export type SubjectStatus =
-  | 'not-screened'
-  | 'screened'
-  | 'screen-failed'
-  | 'eligible'
-  | 'enrolled'
-  | 'treatment-discontinued'
-  | 'withdrawn'
-  | 'died';
+/**
+ * Where the subject is in the trial: the domain's own status (`new`, `screened`, `screen-failed`,
+ * `eligible`, `enrolled`, `withdrawn`, `dead`). A discontinued treatment leaves the subject enrolled
+ * (in follow-up, ITT); the casebook shows it as `treatmentDiscontinuation`.
+ */
+export type { SubjectStatus };
 
 /** Who entered a value and when (Part 11 §11.10(e): the audit trail names the operator and time). */
 export interface EntryProvenance {
@@ -27,21 +40,22 @@ export interface EntryProvenance {
 }
 
 /**
- * One clinical entry of the subject stream as recorded, with its corrections folded in. Kept in the
- * casebook so every view can be re-derived when a correction or a void arrives later.
+ * One clinical entry of the subject stream as recorded, with its corrections folded in by the domain
+ * (`SubjectEntry`): the casebook lists voided entries too, flagged.
  */
 export interface CasebookEntry {
   readonly eventId: string;
-  readonly type: string;
+  /** The entry's current type (a corrected eligibility assessment may change outcome and so type). */
+  readonly type: EntryEventType;
   readonly streamVersion: number;
   readonly globalPosition: number;
   readonly recordedAt: string;
   readonly recordedBy: Actor;
-  /** The data exactly as first recorded (the original event stays untouched). */
-  readonly original: Record<string, unknown>;
-  /** The data with every non-voided correction applied, oldest first. */
-  readonly current: Record<string, unknown>;
-  /** Ids of the `EntryCorrected` events applied to `current`. */
+  /** The event exactly as first recorded (the original event stays untouched). */
+  readonly recorded: EntryEvent;
+  /** The event with every correction applied (RECIST figures re-derived by the domain). */
+  readonly current: EntryEvent;
+  /** Ids of the `EntryCorrected` events applied to `current`, oldest first. */
   readonly correctionIds: readonly string[];
   /** Set once an `EntryVoided` names this entry: it is then hidden from every clinical view. */
   readonly voidedBy: string | null;
@@ -52,14 +66,12 @@ export interface CorrectionRecord {
   readonly eventId: string;
   readonly globalPosition: number;
   readonly targetEventId: string;
-  readonly targetType: string;
-  readonly before: Record<string, unknown>;
-  readonly after: Record<string, unknown>;
+  readonly targetType: EntryEventType;
+  readonly before: Readonly<Record<string, unknown>>;
+  readonly after: Readonly<Record<string, unknown>>;
   readonly reason: string;
   readonly recordedAt: string;
   readonly recordedBy: Actor;
-  /** A correction may itself be voided (entered in error); it then no longer applies. */
-  readonly voided: boolean;
 }
 
 /** A void: the target was entered in error; projections ignore it from then on, but list it here. */
@@ -67,12 +79,12 @@ export interface VoidRecord {
   readonly eventId: string;
   readonly globalPosition: number;
   readonly targetEventId: string;
-  readonly targetType: string;
+  readonly targetType: EntryEventType;
   readonly reason: string;
   readonly recordedAt: string;
   readonly recordedBy: Actor;
   /** The voided entry's data as it stood when voided, so the casebook still shows what was withdrawn. */
-  readonly voidedData: Record<string, unknown> | null;
+  readonly voidedData: EntryEvent['data'];
 }
 
 export interface DoseWindow {
@@ -113,7 +125,7 @@ export interface DeviationView extends EntryProvenance {
   readonly deviationDate: IsoDate;
   readonly category: string;
   readonly description: string;
-  readonly severity: 'major' | 'minor';
+  readonly severity: DeviationSeverity;
   readonly cycle: number | null;
   readonly relatedEventId: string | null;
 }
@@ -121,7 +133,7 @@ export interface DeviationView extends EntryProvenance {
 /** A tumour assessment with its RECIST 1.1 response re-derived from the current (corrected) lesions. */
 export interface AssessmentView extends EntryProvenance {
   readonly assessmentDate: IsoDate;
-  readonly modality: string;
+  readonly modality: Modality;
   readonly baseline: boolean;
   readonly targetLesions: readonly TargetLesionInput[];
   readonly nonTargetStatus: string;
@@ -154,19 +166,23 @@ export interface AdverseEventView extends EntryProvenance {
   readonly relatedness: string;
 }
 
-/** An electronic signature (Part 11 §11.50): signer, meaning, time; superseded by any later change. */
+/**
+ * An electronic signature (Part 11 §11.50): signer, meaning, time, and its status by the domain's one
+ * rule (`subjectSignatures`): superseded by any later correction or void of what it covered.
+ */
 export interface SignatureView {
   readonly eventId: string;
   readonly globalPosition: number;
   readonly signedBy: Actor;
   readonly signedAt: string;
-  readonly meaning: string | null;
+  readonly meaning: SignatureMeaning;
   /** What the signature binds: the whole casebook as it stood, or one record (RecordSigned). */
-  readonly scope: 'casebook' | { readonly eventId: string };
-  readonly signedHash: string | null;
-  /** A correction or void recorded after the signature: the signature no longer covers the casebook. */
-  readonly superseded: boolean;
-  readonly supersededBy: string | null;
+  readonly scope: SignatureScope;
+  readonly signedThroughVersion: number;
+  readonly signedHash: string;
+  readonly status: SignatureValidity;
+  /** The corrections and voids, recorded after the signature, that touch what it covered. */
+  readonly supersededBy: readonly string[];
 }
 
 /** The treatment schedule the casebook needs from the protocol document (for the next dose due). */
@@ -182,18 +198,18 @@ export interface SubjectCasebook {
   readonly studyId: string;
   readonly subjectId: string;
   readonly streamId: string;
-  /** Last global position folded in: evolve ignores anything at or before it (idempotent). */
+  /** Last global position folded in. */
   readonly lastPosition: number;
   readonly streamVersion: number;
   readonly lastRecordedAt: string | null;
   readonly schedule: DosingSchedule | null;
   readonly status: SubjectStatus;
-  readonly screening: { screeningDate: IsoDate; consentDate: IsoDate; sex: string; birthYear: number; eventId: string } | null;
+  readonly screening: { screeningDate: IsoDate; consentDate: IsoDate; sex: Sex; birthYear: number; eventId: string } | null;
   readonly eligibility: {
     confirmed: boolean;
     assessmentDate: IsoDate;
     failedCriteria: readonly string[];
-    inputs: Record<string, unknown>;
+    inputs: AssessEligibilityPayload;
     eventId: string;
   } | null;
   readonly enrollment: { subjectNumber: number; enrollmentDate: IsoDate; eventId: string } | null;
@@ -210,7 +226,7 @@ export interface SubjectCasebook {
   readonly newAnticancerTherapies: readonly NewTherapyView[];
   readonly adverseEvents: readonly AdverseEventView[];
   readonly treatmentDiscontinuation: { discontinuationDate: IsoDate; reason: string; eventId: string } | null;
-  readonly withdrawal: { withdrawalDate: IsoDate; reason: string; eventId: string } | null;
+  readonly withdrawal: { withdrawalDate: IsoDate; reason: WithdrawalReason; eventId: string } | null;
   readonly death: { deathDate: IsoDate; cause: string; eventId: string } | null;
   readonly corrections: readonly CorrectionRecord[];
   readonly voids: readonly VoidRecord[];

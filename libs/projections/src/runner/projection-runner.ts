@@ -1,11 +1,16 @@
 import type { EventStore, StoredEvent, Subscription } from '@trial-ledger/event-store';
 import { toProjected } from '../projected-event';
-import type { Projection, ProjectionState } from '../projection';
+import { applyChanges, type Projection, type ProjectionState } from '../projection';
 import type { ProjectionStore } from '../store/projection-store.port';
 
 export interface ProjectionRunnerOptions {
   /** Save after this many events even before catching up (bounds the work redone after a crash). */
   readonly flushEvery?: number;
+  /**
+   * After catching up, save at most this often (ms): under a stream of appends the read model is kept
+   * in memory at once and persisted in batches, so commands never queue behind a save per event.
+   */
+  readonly flushDelayMs?: number;
   readonly onError?: (error: unknown) => void;
 }
 
@@ -16,13 +21,15 @@ export interface ProjectionRunnerOptions {
  * in-process event bus may wake a reader, but never feeds a read model.
  */
 export class ProjectionRunner<Doc> {
-  private state: ProjectionState<Doc> = {};
-  private saved: ProjectionState<Doc> = {};
+  /** Owned by the runner and changed in place; `dirty` names the rows not saved yet. */
+  private state: Record<string, Doc> = {};
+  private dirty = new Set<string>();
   private position = 0;
   private checkpoint = 0;
   private pending = 0;
   private subscription: Subscription | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushEvery: number;
 
   constructor(
@@ -42,8 +49,8 @@ export class ProjectionRunner<Doc> {
       await this.store.reset(this.projection.name);
       loaded = { checkpoint: 0, version: null, documents: {} };
     }
-    this.state = loaded.documents;
-    this.saved = this.state;
+    this.state = { ...loaded.documents };
+    this.dirty = new Set();
     this.position = loaded.checkpoint;
     this.checkpoint = loaded.checkpoint;
     this.subscription = this.events.subscribe({
@@ -52,20 +59,31 @@ export class ProjectionRunner<Doc> {
         this.apply(event);
         if (this.pending >= this.flushEvery) await this.flush();
       },
-      onCaughtUp: () => {
-        this.flush().catch((error: unknown) => this.options.onError?.(error));
-      },
+      onCaughtUp: () => this.scheduleFlush(),
       onError: this.options.onError,
     });
   }
 
+  private scheduleFlush(): void {
+    const delay = this.options.flushDelayMs ?? 0;
+    const run = (): void => {
+      this.flushTimer = null;
+      this.flush().catch((error: unknown) => this.options.onError?.(error));
+    };
+    if (delay === 0) return run();
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(run, delay);
+    this.flushTimer.unref();
+  }
+
   private apply(event: StoredEvent): void {
-    this.state = this.projection.evolve(this.state, toProjected(event));
+    const changes = this.projection.evolve(this.state, toProjected(event));
+    if (applyChanges(this.state, changes)) for (const key of Object.keys(changes!)) this.dirty.add(key);
     this.position = event.globalPosition;
     this.pending += 1;
   }
 
-  /** Saves what changed since the last save, with the checkpoint, in one transaction. */
+  /** Saves the rows changed since the last save, with the checkpoint, in one transaction. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.persist());
     return this.flushing;
@@ -73,12 +91,17 @@ export class ProjectionRunner<Doc> {
 
   private async persist(): Promise<void> {
     if (this.position === this.checkpoint) return;
-    const state = this.state;
     const position = this.position;
+    const saving = this.dirty;
     const changed: Record<string, Doc> = {};
-    for (const key of Object.keys(state)) if (state[key] !== this.saved[key]) changed[key] = state[key];
-    await this.store.save(this.projection.name, this.projection.version, position, changed);
-    this.saved = state;
+    for (const key of saving) changed[key] = this.state[key];
+    this.dirty = new Set();
+    try {
+      await this.store.save(this.projection.name, this.projection.version, position, changed);
+    } catch (error) {
+      for (const key of saving) this.dirty.add(key);
+      throw error;
+    }
     this.checkpoint = position;
     this.pending = 0;
   }
@@ -88,6 +111,25 @@ export class ProjectionRunner<Doc> {
     if (!this.subscription) throw new Error(`Projection ${this.projection.name} is not running`);
     await this.subscription.waitFor(position);
     await this.flush();
+  }
+
+  /**
+   * Resolves true once everything up to `position` is folded into the in-memory state (saved or not),
+   * false if that takes longer than `timeoutMs`: a query that must see its client's own write waits for
+   * that write only, and only so long.
+   */
+  async waitUntilFolded(position: number, timeoutMs: number): Promise<boolean> {
+    if (position <= this.position) return true;
+    if (!this.subscription) throw new Error(`Projection ${this.projection.name} is not running`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.subscription.waitFor(position).then(() => true as const), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Folds and saves up to the current head of the log. */
@@ -100,6 +142,8 @@ export class ProjectionRunner<Doc> {
     if (!this.subscription) return;
     const subscription = this.subscription;
     this.subscription = null;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
     await subscription.stop();
     await this.flush();
   }
@@ -112,7 +156,7 @@ export class ProjectionRunner<Doc> {
     await this.catchUp();
   }
 
-  /** The current in-memory state (at `currentPosition`). */
+  /** The current in-memory state (at `currentPosition`); it changes in place as events are folded. */
   get documents(): ProjectionState<Doc> {
     return this.state;
   }

@@ -1,6 +1,7 @@
-import type { IsoDate, ProtocolDocument } from '@trial-ledger/domain';
+import { currentDoseWindows, type IsoDate, type ProtocolDocument, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
-import type { SubjectCasebook, SubjectStatus } from '../casebook/subject-casebook.types';
+import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
+import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
 
 /** What the study stream (`study-{studyId}`) says: the protocol in force, the roster, the lock state. */
 export interface StudyContext {
@@ -91,84 +92,192 @@ export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent)
   }
 };
 
-const STATUSES: readonly SubjectStatus[] = [
-  'not-screened',
-  'screened',
-  'screen-failed',
-  'eligible',
-  'enrolled',
-  'treatment-discontinued',
-  'withdrawn',
-  'died',
-];
+/** The domain's statuses, in the order a subject passes through them. */
+const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'enrolled', 'withdrawn', 'dead'];
+
+/** Category names are free text from the sites: kept as a list, never as object keys. */
+type CategoryTally = ReadonlyArray<{ readonly category: string; readonly major: number; readonly minor: number }>;
+
+/** What one subject adds to its study's overview; the overview keeps the sums, updated by difference. */
+export interface SubjectSummary {
+  readonly subjectId: string;
+  readonly subjectNumber: number | null;
+  readonly status: SubjectStatus;
+  readonly enrollmentDate: IsoDate | null;
+  readonly nextDoseDueOn: IsoDate | null;
+  readonly screened: number;
+  readonly enrolled: number;
+  readonly dosing: { readonly administered: number; readonly withinWindow: number; readonly outsideWindow: number; readonly missed: number };
+  readonly deviations: { readonly total: number; readonly detected: number; readonly recorded: number; readonly byCategory: CategoryTally };
+  readonly adverseEvents: { readonly total: number; readonly serious: number; readonly grade3OrHigher: number };
+}
+
+/** The study's sums over its subjects' summaries: one row per study, whatever the number of subjects. */
+export interface StudyCounters {
+  readonly screened: number;
+  readonly enrolled: number;
+  readonly statusCounts: ReadonlyArray<readonly [SubjectStatus, number]>;
+  readonly dosing: SubjectSummary['dosing'];
+  readonly deviations: SubjectSummary['deviations'];
+  readonly adverseEvents: SubjectSummary['adverseEvents'];
+}
+
+export const emptyCounters = (): StudyCounters => ({
+  screened: 0,
+  enrolled: 0,
+  statusCounts: STATUSES.map((s) => [s, 0] as const),
+  dosing: { administered: 0, withinWindow: 0, outsideWindow: 0, missed: 0 },
+  deviations: { total: 0, detected: 0, recorded: 0, byCategory: [] },
+  adverseEvents: { total: 0, serious: 0, grade3OrHigher: 0 },
+});
+
+/** Events that can move a dose window, the dose count or the next dose due (the rest keep them). */
+const SCHEDULE_EVENTS = new Set([
+  'SubjectScreened',
+  'EligibilityConfirmed',
+  'SubjectScreenFailed',
+  'SubjectEnrolled',
+  'DoseAdministered',
+  'DoseMissed',
+  'TreatmentDiscontinued',
+  'SubjectWithdrawn',
+  'SubjectDied',
+  'EntryCorrected',
+  'EntryVoided',
+]);
+
+/**
+ * The subject's contribution, from its folded state: the same dose windows (the domain's
+ * `currentDoseWindows` over the current doses), compliance rule and next dose due as its casebook
+ * view, read from the facts without building the view, so an event costs little more than its
+ * subject's fold.
+ */
+export const summariseSubject = (
+  casebook: SubjectCasebookState,
+  protocol: ProtocolDocument | null,
+  /** The summary before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
+  previous: { readonly summary: SubjectSummary; readonly eventType: string } | null = null,
+): SubjectSummary => {
+  const state = casebook.subject;
+  const { facts } = state;
+  const enrollment = facts.enrollment;
+  const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
+  const windows = keep === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+  let withinWindow = 0;
+  let adverseEvents = 0;
+  let serious = 0;
+  let grade3OrHigher = 0;
+  for (const entry of state.entries) {
+    if (entry.voided) continue;
+    const event = entry.current;
+    if (keep === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
+    if (event.type === 'AdverseEventReported') {
+      adverseEvents += 1;
+      if (event.data.serious) serious += 1;
+      if (event.data.ctcaeGrade >= 3) grade3OrHigher += 1;
+    }
+  }
+  const byCategory: Array<{ category: string; major: number; minor: number }> = [];
+  for (const d of facts.deviations) {
+    let tally = byCategory.find((t) => t.category === d.category);
+    if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
+    tally[d.severity] += 1;
+  }
+  const detected = facts.deviations.filter((d) => d.detected).length;
+  return {
+    subjectId: casebook.subjectId,
+    subjectNumber: enrollment?.subjectNumber ?? null,
+    status: state.status,
+    enrollmentDate: enrollment?.enrollmentDate ?? null,
+    nextDoseDueOn: keep ? keep.nextDoseDueOn : (nextDoseDue(state, protocol, facts.doses)?.dueOn ?? null),
+    screened: facts.screening !== null ? 1 : 0,
+    enrolled: enrollment !== null ? 1 : 0,
+    dosing: keep ? keep.dosing : { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
+    deviations: { total: facts.deviations.length, detected, recorded: facts.deviations.length - detected, byCategory },
+    adverseEvents: { total: adverseEvents, serious, grade3OrHigher },
+  };
+};
+
+const addCategories = (into: CategoryTally, from: CategoryTally, sign: number): CategoryTally => {
+  const out = into.map((t) => ({ ...t }));
+  for (const t of from) {
+    let tally = out.find((o) => o.category === t.category);
+    if (!tally) out.push((tally = { category: t.category, major: 0, minor: 0 }));
+    tally.major += sign * t.major;
+    tally.minor += sign * t.minor;
+  }
+  return out.filter((t) => t.major !== 0 || t.minor !== 0);
+};
+
+/** The counters with one subject's old contribution taken out and its new one added (O(1) in the study size). */
+export const replaceSummary = (counters: StudyCounters, before: SubjectSummary | null, after: SubjectSummary | null): StudyCounters => {
+  let next = counters;
+  for (const [summary, sign] of [[before, -1], [after, 1]] as const) {
+    if (summary === null) continue;
+    next = {
+      screened: next.screened + sign * summary.screened,
+      enrolled: next.enrolled + sign * summary.enrolled,
+      statusCounts: next.statusCounts.map(([s, n]) => [s, s === summary.status ? n + sign : n] as const),
+      dosing: {
+        administered: next.dosing.administered + sign * summary.dosing.administered,
+        withinWindow: next.dosing.withinWindow + sign * summary.dosing.withinWindow,
+        outsideWindow: next.dosing.outsideWindow + sign * summary.dosing.outsideWindow,
+        missed: next.dosing.missed + sign * summary.dosing.missed,
+      },
+      deviations: {
+        total: next.deviations.total + sign * summary.deviations.total,
+        detected: next.deviations.detected + sign * summary.deviations.detected,
+        recorded: next.deviations.recorded + sign * summary.deviations.recorded,
+        byCategory: addCategories(next.deviations.byCategory, summary.deviations.byCategory, sign),
+      },
+      adverseEvents: {
+        total: next.adverseEvents.total + sign * summary.adverseEvents.total,
+        serious: next.adverseEvents.serious + sign * summary.adverseEvents.serious,
+        grade3OrHigher: next.adverseEvents.grade3OrHigher + sign * summary.adverseEvents.grade3OrHigher,
+      },
+    };
+  }
+  return next;
+};
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part * 1000) / whole) / 10);
 
-/** The overview is a pure function of the study context and the study's casebooks. */
-export const deriveStudyOverview = (context: StudyContext, casebooks: readonly SubjectCasebook[]): StudyOverview => {
-  const sorted = [...casebooks].sort((a, b) => a.subjectId.localeCompare(b.subjectId));
-  const statusCounts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<SubjectStatus, number>;
-  for (const c of sorted) statusCounts[c.status] += 1;
+/** The overview from the study context, its counters and its subjects' summaries (listed, not summed). */
+export const deriveStudyOverview = (context: StudyContext, counters: StudyCounters, summaries: readonly SubjectSummary[]): StudyOverview => {
   const target = context.protocol?.targetEnrollment ?? null;
-  const enrolled = sorted.filter((c) => c.enrollment !== null).length;
-
-  const doses = sorted.flatMap((c) => c.doses);
-  const missed = sorted.reduce((n, c) => n + c.missedDoses.length, 0);
-  const withinWindow = doses.filter((d) => d.withinWindow === true).length;
-
-  const deviations = sorted.flatMap((c) => c.deviations);
-  const categories = new Map<string, { major: number; minor: number }>();
-  for (const d of deviations) {
-    const tally = categories.get(d.category) ?? { major: 0, minor: 0 };
-    tally[d.severity] += 1;
-    categories.set(d.category, tally);
-  }
-  const adverseEvents = sorted.flatMap((c) => c.adverseEvents);
-
+  const { dosing, deviations } = counters;
+  const tallies = deviations.byCategory.map((t) => ({ category: t.category, major: t.major, minor: t.minor, total: t.major + t.minor }));
   return {
     ...context,
     title: context.protocol?.title ?? null,
     protocolVersion: context.protocol?.version ?? null,
     enrollment: {
       target,
-      enrolled,
-      remaining: target === null ? null : Math.max(0, target - enrolled),
-      percentOfTarget: target === null ? null : percent(enrolled, target),
+      enrolled: counters.enrolled,
+      remaining: target === null ? null : Math.max(0, target - counters.enrolled),
+      percentOfTarget: target === null ? null : percent(counters.enrolled, target),
     },
-    screened: sorted.filter((c) => c.screening !== null).length,
-    statusCounts,
-    dosing: {
-      administered: doses.length,
-      withinWindow,
-      outsideWindow: doses.filter((d) => d.withinWindow === false).length,
-      missed,
-      compliancePercent: percent(withinWindow, doses.length + missed),
-    },
+    screened: counters.screened,
+    statusCounts: Object.fromEntries(counters.statusCounts) as Record<SubjectStatus, number>,
+    dosing: { ...dosing, compliancePercent: percent(dosing.withinWindow, dosing.administered + dosing.missed) },
     deviations: {
-      total: deviations.length,
-      detected: deviations.filter((d) => d.source === 'detected').length,
-      recorded: deviations.filter((d) => d.source === 'recorded').length,
-      bySeverity: {
-        major: deviations.filter((d) => d.severity === 'major').length,
-        minor: deviations.filter((d) => d.severity === 'minor').length,
-      },
-      byCategory: [...categories.entries()]
-        .map(([category, t]) => ({ category, major: t.major, minor: t.minor, total: t.major + t.minor }))
-        .sort((a, b) => b.total - a.total || a.category.localeCompare(b.category)),
+      total: deviations.total,
+      detected: deviations.detected,
+      recorded: deviations.recorded,
+      bySeverity: { major: tallies.reduce((n, t) => n + t.major, 0), minor: tallies.reduce((n, t) => n + t.minor, 0) },
+      byCategory: tallies.sort((a, b) => b.total - a.total || a.category.localeCompare(b.category)),
     },
-    adverseEvents: {
-      total: adverseEvents.length,
-      serious: adverseEvents.filter((a) => a.serious).length,
-      grade3OrHigher: adverseEvents.filter((a) => a.ctcaeGrade >= 3).length,
-    },
-    subjects: sorted.map((c) => ({
-      subjectId: c.subjectId,
-      subjectNumber: c.enrollment?.subjectNumber ?? null,
-      status: c.status,
-      enrollmentDate: c.enrollment?.enrollmentDate ?? null,
-      dosesAdministered: c.doses.length,
-      nextDoseDueOn: c.nextDose?.dueOn ?? null,
-      deviations: c.deviations.length,
-    })),
+    adverseEvents: counters.adverseEvents,
+    subjects: [...summaries]
+      .sort((a, b) => a.subjectId.localeCompare(b.subjectId))
+      .map((s) => ({
+        subjectId: s.subjectId,
+        subjectNumber: s.subjectNumber,
+        status: s.status,
+        enrollmentDate: s.enrollmentDate,
+        dosesAdministered: s.dosing.administered,
+        nextDoseDueOn: s.nextDoseDueOn,
+        deviations: s.deviations.total,
+      })),
   };
 };

@@ -1,127 +1,218 @@
+import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import {
   addDays,
+  decideSignature,
+  decideStudy,
+  decideSubject,
+  evolveStudy,
+  evolveSubject,
+  initialStudyState,
+  initialSubjectState,
   loadDefaultProtocol,
   studyStreamId,
   subjectStreamId,
   type Actor,
+  type AssessEligibilityPayload,
+  type CommandMetadata,
   type ProtocolDocument,
+  type RecordDosePayload,
+  type RecordedSubjectEvent,
+  type SignatureMeaning,
+  type SignatureScope,
+  type StudyCommand,
+  type StudyEvent,
+  type StudyState,
+  type SubjectCommand,
+  type SubjectEvent,
+  type SubjectPayloads,
+  type SubjectState,
   type TargetLesionInput,
+  type WithdrawalReason,
 } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import type { ProjectedEvent } from '../projected-event';
 
 /**
- * Test support: writes ledger scenarios as domain events, either folded directly (pure tests) or
- * appended to a real store, independently of the deciders. Events carry the data shapes of
- * `libs/domain/src/events/event.types.ts`.
+ * Test support: ledger scenarios written by running commands through the domain's deciders
+ * (`decideStudy`, `decideSubject`, `decideSignature`) against the state folded so far, so a scenario
+ * can only hold histories the domain itself would record; a refused command throws its `DomainError`.
+ * The recorded events can be folded directly (pure tests) or appended to a real store, one append per
+ * decision with the expected stream versions.
  */
+export const ADMIN: Actor = { userId: 'u-admin', username: 'ada', fullName: 'Ada Admin', role: 'admin' };
 export const INVESTIGATOR: Actor = { userId: 'u-inv', username: 'ivy', fullName: 'Dr Ivy Investigator', role: 'investigator' };
 export const COORDINATOR: Actor = { userId: 'u-coord', username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator' };
+export const MONITOR: Actor = { userId: 'u-mon', username: 'mona', fullName: 'Mona Monitor', role: 'monitor' };
 
 export const seedProtocol = (): ProtocolDocument => loadDefaultProtocol();
 
-interface ScenarioEvent {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-  readonly actor: Actor;
-  readonly reason: string | null;
-}
+/** An eligible subject's assessment inputs (hindgut NET, grade 1, Ki-67 2 %). */
+export const ELIGIBLE: Omit<AssessEligibilityPayload, 'assessmentDate'> = {
+  age: 64, primarySite: 'rectum', whoGrade: 1, ki67Percent: 2, diseaseStatus: 'metastatic', measurableDisease: true, priorSystemicTherapy: false, ecog: 0,
+};
 
 export interface AssessmentSpec {
-  /** Target lesion diameters, mm (one liver lesion per value by default); null = not measured. */
+  /** Target lesion diameters, mm (liver and lung lesions alternately); null = not measured. */
   readonly diameters?: ReadonlyArray<number | null>;
   readonly newLesions?: boolean;
   readonly nonTargetStatus?: 'absent' | 'present' | 'unequivocal-progression' | 'not-evaluated';
 }
 
+export interface ScenarioOptions {
+  /** When the commands are decided (`metadata.now`): after every clinical date of the scenario. */
+  readonly now?: string;
+  /** Recording instant of the first event; each next event one minute later. */
+  readonly start?: string;
+}
+
+type Decided = { readonly streamId: string; readonly event: StudyEvent | SubjectEvent; readonly actor: Actor; readonly reason: string | null };
+
 export class LedgerScenario {
-  readonly events: ScenarioEvent[] = [];
-  private readonly rosterCount = new Map<string, number>();
+  /** Every recorded event, in log order. */
+  readonly events: ProjectedEvent[] = [];
+  /** Index ranges of `events` written together (one decision = one atomic append). */
+  private readonly batches: Array<{ from: number; to: number }> = [];
+  private readonly streams = new Map<string, ProjectedEvent[]>();
+  private study: StudyState = initialStudyState();
+  private readonly subjects = new Map<string, SubjectState>();
+  readonly now: string;
+  private readonly start: number;
 
-  constructor(readonly studyId = 'LANR-HGNET-01') {}
+  constructor(
+    readonly studyId = 'LANR-HGNET-01',
+    options: ScenarioOptions = {},
+  ) {
+    this.now = options.now ?? '2028-01-01T00:00:00.000Z';
+    this.start = Date.parse(options.start ?? '2026-01-01T00:00:00.000Z');
+  }
 
-  private push(streamId: string, type: string, data: Record<string, unknown>, actor: Actor = INVESTIGATOR, reason: string | null = null): string {
-    const eventId = uuidv7();
-    this.events.push({ eventId, streamId, type, data, actor, reason });
-    return eventId;
+  private meta(actor: Actor, reason: string | null = null): CommandMetadata {
+    return { actor, now: this.now, reason };
+  }
+
+  /** Records one decision's events (positions, versions, ids as a store would) and folds them. */
+  private record(decided: readonly Decided[]): string {
+    const from = this.events.length;
+    for (const { streamId, event, actor, reason } of decided) {
+      const stream = this.streams.get(streamId) ?? [];
+      const recorded: ProjectedEvent = {
+        type: event.type,
+        data: event.data as unknown as Record<string, unknown>,
+        eventId: uuidv7(),
+        streamId,
+        streamVersion: stream.length + 1,
+        globalPosition: this.events.length + 1,
+        recordedAt: new Date(this.start + this.events.length * 60_000).toISOString(),
+        actor,
+        idempotencyKey: null,
+        reason,
+      };
+      stream.push(recorded);
+      this.streams.set(streamId, stream);
+      this.events.push(recorded);
+      if (streamId === studyStreamId(this.studyId)) this.study = evolveStudy(this.study, event as StudyEvent);
+      else this.subjects.set(streamId, evolveSubject(this.subjectState(streamId), recorded as unknown as RecordedSubjectEvent));
+    }
+    this.batches.push({ from, to: this.events.length });
+    return this.events[from].eventId;
+  }
+
+  /** @internal */
+  subjectState(streamId: string): SubjectState {
+    return this.subjects.get(streamId) ?? initialSubjectState();
+  }
+
+  /** @internal */
+  streamEvents(streamId: string): readonly ProjectedEvent[] {
+    return this.streams.get(streamId) ?? [];
+  }
+
+  private runStudy(command: StudyCommand, reason: string | null = null): string {
+    const events = decideStudy(command, this.study, this.meta(ADMIN, reason));
+    return this.record(events.map((event) => ({ streamId: studyStreamId(this.studyId), event, actor: ADMIN, reason })));
   }
 
   registerStudy(protocol: ProtocolDocument = seedProtocol()): string {
-    return this.push(studyStreamId(this.studyId), 'StudyRegistered', { studyId: this.studyId, protocol }, { ...INVESTIGATOR, role: 'admin' });
+    return this.runStudy({ type: 'RegisterStudy', studyId: this.studyId, payload: { protocol } });
   }
 
   amendProtocol(protocol: ProtocolDocument, reason: string): string {
-    return this.push(studyStreamId(this.studyId), 'ProtocolAmended', { studyId: this.studyId, version: protocol.version, protocol, reason }, INVESTIGATOR, reason);
+    return this.runStudy({ type: 'AmendProtocol', studyId: this.studyId, payload: { protocol, reason } }, reason);
   }
 
   subject(subjectId: string): SubjectScenario {
     return new SubjectScenario(this, subjectId);
   }
 
-  /** @internal */
-  append(streamId: string, type: string, data: Record<string, unknown>, actor?: Actor, reason?: string | null): string {
-    return this.push(streamId, type, data, actor, reason ?? null);
+  /** @internal Decides a subject command and records its subject events and any roster entry, atomically. */
+  runSubject(command: SubjectCommand, actor: Actor, reason: string | null = null): string {
+    const streamId = subjectStreamId(command.studyId, command.subjectId);
+    const decision = decideSubject(command, { subject: this.subjectState(streamId), study: this.study }, this.meta(actor, reason));
+    return this.record([
+      ...decision.subject.map((event) => ({ streamId, event, actor, reason })),
+      ...decision.study.map((event) => ({ streamId: studyStreamId(this.studyId), event, actor, reason })),
+    ]);
   }
 
-  /** @internal */
-  nextSubjectNumber(): number {
-    const n = (this.rosterCount.get(this.studyId) ?? 0) + 1;
-    this.rosterCount.set(this.studyId, n);
-    return n;
+  /** @internal Decides a signature over the subject stream as it stands. */
+  runSignature(subjectId: string, scope: SignatureScope, meaning: SignatureMeaning, signer: Actor): string {
+    const streamId = subjectStreamId(this.studyId, subjectId);
+    const stream = this.streamEvents(streamId);
+    const through = stream.length;
+    // A digest of the stream through the signed version; the real ceremony binds the store's chain hash.
+    const digest = createHash('sha256').update(JSON.stringify(stream.map((e) => [e.eventId, e.type, e.data]))).digest('hex');
+    const events = decideSignature(
+      {
+        studyId: this.studyId,
+        subjectId,
+        meaning,
+        scope,
+        signer: { userId: signer.userId, username: signer.username, fullName: signer.fullName },
+        signedThroughVersion: through,
+        signedEventHash: digest,
+        signedHash: digest,
+      },
+      stream,
+      this.meta(signer),
+    );
+    return this.record(events.map((event) => ({ streamId, event, actor: signer, reason: null })));
   }
 
-  /** The scenario as a folded log: positions 1…n, one minute apart from `start`. */
-  projected(start = '2026-01-01T00:00:00.000Z'): ProjectedEvent[] {
-    const versions = new Map<string, number>();
-    return this.events.map((e, i) => {
-      const streamVersion = (versions.get(e.streamId) ?? 0) + 1;
-      versions.set(e.streamId, streamVersion);
-      return {
-        type: e.type,
-        data: e.data,
-        eventId: e.eventId,
-        streamId: e.streamId,
-        streamVersion,
-        globalPosition: i + 1,
-        recordedAt: new Date(Date.parse(start) + i * 60_000).toISOString(),
-        actor: e.actor,
-        idempotencyKey: null,
-        reason: e.reason,
-      };
-    });
+  /** The scenario as a folded log: positions 1…n, one minute apart from the start. */
+  projected(): ProjectedEvent[] {
+    return [...this.events];
   }
 
-  /** Appends the events not yet appended, one append per event, in order. */
+  /** Appends the decisions not yet appended (those from event index `from`), each atomically, in order. */
   async appendTo(store: EventStore, from = 0): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
-    for (const e of this.events.slice(from)) {
+    for (const batch of this.batches.filter((b) => b.from >= from)) {
+      const events = this.events.slice(batch.from, batch.to);
+      const streamIds = [...new Set(events.map((e) => e.streamId))];
       const result = await store.append({
-        writes: [
-          {
-            streamId: e.streamId,
-            expectedVersion: 'any',
-            events: [
-              {
-                eventId: e.eventId,
-                type: e.type,
-                schemaVersion: 1,
-                data: e.data,
-                metadata: {
-                  actor: e.actor,
-                  reason: e.reason,
-                  correlationId: e.eventId,
-                  causationId: null,
-                  idempotencyKey: null,
-                  source: 'system',
-                  protocolVersion: 1,
-                },
+        writes: streamIds.map((streamId) => {
+          const mine = events.filter((e) => e.streamId === streamId);
+          return {
+            streamId,
+            expectedVersion: mine[0].streamVersion - 1,
+            events: mine.map((e) => ({
+              eventId: e.eventId,
+              type: e.type,
+              schemaVersion: 1,
+              data: e.data as Record<string, unknown>,
+              metadata: {
+                actor: e.actor,
+                reason: e.reason,
+                correlationId: events[0].eventId,
+                causationId: null,
+                idempotencyKey: null,
+                source: 'system' as const,
+                protocolVersion: null,
               },
-            ],
-          },
-        ],
+            })),
+          };
+        }),
       });
       stored.push(...result.events);
     }
@@ -132,118 +223,115 @@ export class LedgerScenario {
 export class SubjectScenario {
   readonly streamId: string;
 
-  constructor(private readonly ledger: LedgerScenario, readonly subjectId: string) {
+  constructor(
+    private readonly ledger: LedgerScenario,
+    readonly subjectId: string,
+  ) {
     this.streamId = subjectStreamId(ledger.studyId, subjectId);
   }
 
-  private push(type: string, data: Record<string, unknown>, actor?: Actor, reason?: string | null): string {
-    return this.ledger.append(this.streamId, type, data, actor, reason);
+  private run<K extends keyof SubjectPayloads>(type: K, payload: SubjectPayloads[K], actor: Actor = INVESTIGATOR, reason: string | null = null): string {
+    return this.ledger.runSubject({ type, studyId: this.ledger.studyId, subjectId: this.subjectId, payload } as SubjectCommand, actor, reason);
   }
 
-  screen(screeningDate: string): string {
-    return this.push(
-      'SubjectScreened',
-      { studyId: this.ledger.studyId, subjectId: this.subjectId, screeningDate, consentDate: screeningDate, sex: 'F', birthYear: 1960 },
-      COORDINATOR,
-    );
+  private get state(): SubjectState {
+    return this.ledger.subjectState(this.streamId);
+  }
+
+  /** Screening with written consent the same day. */
+  screen(screeningDate: string, consentDate = screeningDate): string {
+    return this.run('ScreenSubject', { screeningDate, consentDate, sex: 'F', birthYear: 1960 }, COORDINATOR);
   }
 
   confirmEligibility(assessmentDate: string): string {
-    return this.push('EligibilityConfirmed', {
-      assessmentDate, age: 64, primarySite: 'rectum', whoGrade: 1, ki67Percent: 2, diseaseStatus: 'metastatic',
-      measurableDisease: true, priorSystemicTherapy: false, ecog: 0,
-    });
+    return this.run('AssessEligibility', { assessmentDate, ...ELIGIBLE });
   }
 
-  failScreening(assessmentDate: string, failedCriteria: string[]): string {
-    return this.push('SubjectScreenFailed', {
-      assessmentDate, age: 64, primarySite: 'caecum', whoGrade: 1, ki67Percent: 2, diseaseStatus: 'metastatic',
-      measurableDisease: true, priorSystemicTherapy: false, ecog: 0, failedCriteria,
-    });
+  /** An assessment the domain finds failing (e.g. `{ ki67Percent: 30 }`: Ki-67 above the maximum). */
+  failScreening(assessmentDate: string, failing: Partial<AssessEligibilityPayload>): string {
+    return this.run('AssessEligibility', { assessmentDate, ...ELIGIBLE, ...failing });
   }
 
-  /** Screening and eligibility a week before, then enrollment (subject stream + study roster). */
+  /** Enrollment; screening and eligibility a week before are recorded first when missing. */
   enrol(enrollmentDate: string): string {
-    this.screen(addDays(enrollmentDate, -7));
-    this.confirmEligibility(addDays(enrollmentDate, -7));
-    const subjectNumber = this.ledger.nextSubjectNumber();
-    const id = this.push('SubjectEnrolled', { subjectNumber, enrollmentDate });
-    this.ledger.append(studyStreamId(this.ledger.studyId), 'SubjectAddedToRoster', { subjectId: this.subjectId, subjectNumber, enrollmentDate });
-    return id;
+    if (this.state.facts.screening === null) this.screen(addDays(enrollmentDate, -7));
+    if (this.state.facts.eligibility === null) this.confirmEligibility(this.state.facts.screening!.screeningDate);
+    return this.run('EnrollSubject', { enrollmentDate });
   }
 
-  dose(cycle: number, administeredOn: string, window: { dueOn: string; from: string; to: string }, doseMg = 120): string {
-    return this.push('DoseAdministered', { cycle, administeredOn, doseMg, route: 'deep-sc', lotNumber: 'L-001', injectionSite: 'left buttock', window }, COORDINATOR);
+  /** A dose; its protocol window (and any deviation it reveals) is derived by the domain. */
+  dose(cycle: number, administeredOn: string, over: Partial<RecordDosePayload> = {}): string {
+    return this.run('RecordDose', { cycle, administeredOn, doseMg: 120, route: 'deep-sc', lotNumber: 'L-001', injectionSite: 'left buttock', ...over }, COORDINATOR);
   }
 
   missDose(cycle: number, dueOn: string, reason: string): string {
-    return this.push('DoseMissed', { cycle, dueOn, reason }, COORDINATOR);
-  }
-
-  deviationDetected(deviationDate: string, category: string, severity: 'major' | 'minor', relatedEventId?: string): string {
-    return this.push('ProtocolDeviationDetected', { deviationDate, category, description: `${category} detected`, severity, ...(relatedEventId ? { relatedEventId } : {}) });
+    return this.run('RecordMissedDose', { cycle, dueOn, reason }, COORDINATOR);
   }
 
   deviationRecorded(deviationDate: string, category: string, severity: 'major' | 'minor'): string {
-    return this.push('ProtocolDeviationRecorded', { deviationDate, category, description: `${category} recorded`, severity });
+    return this.run('RecordDeviation', { deviationDate, category, description: `${category} recorded`, severity });
   }
 
+  /** The baseline scan; a subject not yet screened is screened (consent given) that day first. */
   baseline(assessmentDate: string, spec: AssessmentSpec = {}): string {
+    if (this.state.facts.screening === null) this.screen(assessmentDate);
     return this.assess(assessmentDate, true, spec);
   }
 
-  /** A follow-up scan. Stamped responses are placeholders: projections re-derive RECIST. */
+  /** A follow-up scan; the domain derives its RECIST response. */
   followUp(assessmentDate: string, spec: AssessmentSpec = {}): string {
     return this.assess(assessmentDate, false, spec);
   }
 
   private assess(assessmentDate: string, baseline: boolean, spec: AssessmentSpec): string {
     const targetLesions: TargetLesionInput[] = (spec.diameters ?? [50]).map((d, i) => ({ lesionId: `T${i + 1}`, organ: i % 2 === 0 ? 'liver' : 'lung', diameterMm: d, nodal: false }));
-    return this.push('TumorAssessmentRecorded', {
-      assessmentDate, modality: 'CT', baseline, targetLesions,
-      nonTargetStatus: spec.nonTargetStatus ?? 'absent', newLesions: spec.newLesions ?? false,
-      sumOfDiametersMm: null, targetResponse: null, overallResponse: null,
-    });
+    return this.run(
+      'RecordTumorAssessment',
+      { assessmentDate, modality: 'CT', baseline, targetLesions, nonTargetStatus: spec.nonTargetStatus ?? 'absent', newLesions: spec.newLesions ?? false },
+      COORDINATOR,
+    );
   }
 
   clinicalProgression(progressionDate: string): string {
-    return this.push('ClinicalProgressionRecorded', { progressionDate, basis: 'symptomatic deterioration' });
+    return this.run('RecordClinicalProgression', { progressionDate, basis: 'symptomatic deterioration' });
   }
 
   newTherapy(startDate: string, therapy = 'everolimus'): string {
-    return this.push('NewAnticancerTherapyStarted', { startDate, therapy });
+    return this.run('RecordNewAnticancerTherapy', { startDate, therapy });
   }
 
   adverseEvent(onsetDate: string, ctcaeGrade: number, serious = false): string {
-    return this.push('AdverseEventReported', { term: 'diarrhoea', onsetDate, ctcaeGrade, serious, relatedness: 'possibly related' });
+    return this.run('ReportAdverseEvent', { term: 'diarrhoea', onsetDate, ctcaeGrade, serious, relatedness: 'possibly related' }, COORDINATOR);
   }
 
   discontinue(discontinuationDate: string, reason = 'progression'): string {
-    return this.push('TreatmentDiscontinued', { discontinuationDate, reason });
+    return this.run('DiscontinueTreatment', { discontinuationDate, reason });
   }
 
-  withdraw(withdrawalDate: string, reason: 'consent-withdrawn' | 'lost-to-follow-up' | 'investigator-decision' | 'other' = 'lost-to-follow-up'): string {
-    return this.push('SubjectWithdrawn', { withdrawalDate, reason });
+  withdraw(withdrawalDate: string, reason: WithdrawalReason = 'lost-to-follow-up'): string {
+    return this.run('WithdrawSubject', { withdrawalDate, reason });
   }
 
   die(deathDate: string, cause = 'disease progression'): string {
-    return this.push('SubjectDied', { deathDate, cause });
+    return this.run('RecordDeath', { deathDate, cause });
   }
 
-  correct(targetEventId: string, targetType: string, before: Record<string, unknown>, after: Record<string, unknown>, reason: string): string {
-    return this.push('EntryCorrected', { targetEventId, targetType, before, after, reason }, INVESTIGATOR, reason);
+  /** A correction of recorded fields (`changes`), with its reason; returns the `EntryCorrected` id. */
+  correct(targetEventId: string, changes: Record<string, unknown>, reason: string): string {
+    return this.run('CorrectEntry', { targetEventId, changes, reason }, INVESTIGATOR, reason);
   }
 
-  void(targetEventId: string, targetType: string, reason: string): string {
-    return this.push('EntryVoided', { targetEventId, targetType, reason }, INVESTIGATOR, reason);
+  void(targetEventId: string, reason: string): string {
+    return this.run('VoidEntry', { targetEventId, reason }, INVESTIGATOR, reason);
   }
 
-  sign(meaning = 'approval'): string {
-    return this.push('CasebookSigned', { meaning, signedHash: 'f'.repeat(64) });
+  /** The investigator signs the casebook as it stands. */
+  sign(meaning: SignatureMeaning = 'approval'): string {
+    return this.ledger.runSignature(this.subjectId, 'casebook', meaning, INVESTIGATOR);
   }
 
-  /** A signature of one record (e.g. a monitor's review). */
-  signRecord(targetEventId: string, meaning = 'review'): string {
-    return this.push('RecordSigned', { meaning, targetEventId, signedHash: 'e'.repeat(64) });
+  /** A monitor signs one record (source data verification). */
+  signRecord(targetEventId: string, meaning: SignatureMeaning = 'review'): string {
+    return this.ledger.runSignature(this.subjectId, { eventId: targetEventId }, meaning, MONITOR);
   }
 }

@@ -7,8 +7,8 @@ import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { EVENT_STORE } from '../../shared/tokens';
-import { AUDIT_READ_ROLES } from '../audit-read-roles';
 import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export class ExportAuditTrailQueryDto extends AuditTrailFilterQueryDto {
   @ApiProperty({ enum: ['csv', 'json'] })
@@ -20,7 +20,7 @@ export const EXPORT_AUDIT_TRAIL_ROUTE = defineRoute({
   operation: 'ExportAuditTrail',
   method: 'GET',
   path: 'api/v1/exports/audit-trail',
-  roles: AUDIT_READ_ROLES,
+  roles: QUERY_ROLES.ExportAuditTrail,
   summary: 'The whole (or filtered) audit trail as CSV or a JSON array, streamed',
 });
 

@@ -7,7 +7,7 @@ import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
-import { AUDIT_READ_ROLES } from '../audit-read-roles';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export class ExportOdmQueryDto {
   @ApiPropertyOptional({ description: 'Only this study (default: every study).' })
@@ -21,7 +21,7 @@ export const EXPORT_ODM_ROUTE = defineRoute({
   operation: 'ExportOdm',
   method: 'GET',
   path: 'api/v1/exports/odm',
-  roles: AUDIT_READ_ROLES,
+  roles: QUERY_ROLES.ExportOdm,
   summary: 'CDISC ODM 1.3.2 transactional XML of the ledger (AuditRecords, Update/Remove, Signatures), streamed',
 });
 

@@ -4,15 +4,15 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { AuditTrailPage } from '@trial-ledger/audit';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { AUDIT_READ_ROLES } from '../audit-read-roles';
 import { GetAuditTrailQuery } from './get-audit-trail.query-handler';
 import { GetAuditTrailQueryDto, toTrailFilter } from './get-audit-trail.request.dto';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const GET_AUDIT_TRAIL_ROUTE = defineRoute({
   operation: 'GetAuditTrail',
   method: 'GET',
   path: 'api/v1/audit-trail',
-  roles: AUDIT_READ_ROLES,
+  roles: QUERY_ROLES.GetAuditTrail,
   summary: 'The audit trail (who, when, what; corrections with before/after and reason), oldest first, paginated',
 });
 

@@ -1,8 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+import { IsDateOrInstant } from '../../shared/validation/is-date-or-instant.validator';
 
 /** `?subject=&user=&from=&to=&type=&page=&pageSize=`: the audit trail's filters (all optional, combined with AND). */
 export class AuditTrailFilterQueryDto {
@@ -26,12 +25,12 @@ export class AuditTrailFilterQueryDto {
 
   @ApiPropertyOptional({ description: 'Recorded at or after: ISO date (00:00 UTC) or date-time.', example: '2026-01-01' })
   @IsOptional()
-  @Matches(INSTANT, { message: '$property must be an ISO 8601 date or date-time' })
+  @IsDateOrInstant()
   from?: string;
 
   @ApiPropertyOptional({ description: 'Recorded at or before: ISO date (through 23:59:59.999 UTC) or date-time.', example: '2026-12-31' })
   @IsOptional()
-  @Matches(INSTANT, { message: '$property must be an ISO 8601 date or date-time' })
+  @IsDateOrInstant()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Event type(s), comma-separated: EntryCorrected,EntryVoided' })

@@ -3,14 +3,14 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { AUDIT_READ_ROLES } from '../audit-read-roles';
 import { VerifyLedgerQuery, type LedgerVerificationReport } from './verify-ledger.query-handler';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const VERIFY_LEDGER_ROUTE = defineRoute({
   operation: 'VerifyLedger',
   method: 'GET',
   path: 'api/v1/ledger/verification',
-  roles: AUDIT_READ_ROLES,
+  roles: QUERY_ROLES.VerifyLedger,
   summary: 'Recompute the hash chain now and check the side records and defences: { ok, eventsChecked, headPosition, headHash, fault, sideRecords, warnings }',
 });
 

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
-import { inspectionReport, inspectStore, type EventStore, type StoreInspectionReport } from '@trial-ledger/event-store';
+import { inspectionReport, inspectStore, storeScheme, type EventStore, type StoreInspectionReport } from '@trial-ledger/event-store';
 import { EVENT_STORE } from '../../shared/tokens';
 
 /** The chain's verification, with the side records and defences outside it (`ok` covers both chain and side records). */
@@ -21,6 +21,7 @@ export class VerifyLedgerQueryHandler implements IQueryHandler<VerifyLedgerQuery
   async execute(): Promise<LedgerVerificationReport> {
     const verification = await verifyLedger(this.store);
     const inspection = await inspectStore(this.store);
-    return { ...verification, ok: verification.ok && inspection.ok, ...inspectionReport(inspection) };
+    // The kind of store only: its file path or host is a server detail a monitor or regulator does not need.
+    return { ...verification, store: storeScheme(verification.store), ok: verification.ok && inspection.ok, ...inspectionReport(inspection) };
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmptyObject, IsObject, IsUUID, Matches, ValidateIf } from 'class-validator';
-import { CommandRequestDto, IDEMPOTENCY_KEY_PATTERN } from '../../shared/commands/command-request.dto';
-import { Text } from '../../shared/validation/field.decorators';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '@trial-ledger/command-pipeline';
+import { CommandRequestDto } from '../../shared/commands/command-request.dto';
+import { PayloadText } from '../../shared/validation/field.decorators';
 import { NotTogetherWith } from '../../shared/validation/not-together-with.validator';
 
 /**
@@ -19,7 +20,7 @@ export class CorrectEntryRequestDto extends CommandRequestDto {
 
   @ApiPropertyOptional({ description: 'The idempotency key of the command that wrote the entry.' })
   @ValidateIf((dto: CorrectEntryRequestDto) => dto.targetIdempotencyKey !== undefined)
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: 'targetIdempotencyKey must be 1–255 printable ASCII characters' })
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: `targetIdempotencyKey must be ${IDEMPOTENCY_KEY_RULE}` })
   targetIdempotencyKey?: string;
 
   @ApiProperty({ type: Object, description: 'Top-level payload fields of the original entry → their corrected values.', example: { doseMg: 90 } })
@@ -27,6 +28,6 @@ export class CorrectEntryRequestDto extends CommandRequestDto {
   @IsNotEmptyObject({ nullable: false }, { message: 'changes must name at least one field' })
   changes!: Record<string, unknown>;
 
-  @Text('Why the entry is corrected (required; shown in the audit trail).', 2000, 'transcription error: source document says 90 mg')
+  @PayloadText('reason', 'Why the entry is corrected (required; shown in the audit trail).', 'transcription error: source document says 90 mg')
   reason!: string;
 }

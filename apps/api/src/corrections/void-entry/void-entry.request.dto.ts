@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsUUID, Matches, ValidateIf } from 'class-validator';
-import { CommandRequestDto, IDEMPOTENCY_KEY_PATTERN } from '../../shared/commands/command-request.dto';
-import { Text } from '../../shared/validation/field.decorators';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '@trial-ledger/command-pipeline';
+import { CommandRequestDto } from '../../shared/commands/command-request.dto';
+import { PayloadText } from '../../shared/validation/field.decorators';
 import { NotTogetherWith } from '../../shared/validation/not-together-with.validator';
 
 /** `VoidEntry`: an entry made in error (wrong subject, duplicate). It stays in the ledger, marked void. */
@@ -14,9 +15,9 @@ export class VoidEntryRequestDto extends CommandRequestDto {
 
   @ApiPropertyOptional({ description: 'The idempotency key of the command that wrote the entry.' })
   @ValidateIf((dto: VoidEntryRequestDto) => dto.targetIdempotencyKey !== undefined)
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: 'targetIdempotencyKey must be 1–255 printable ASCII characters' })
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: `targetIdempotencyKey must be ${IDEMPOTENCY_KEY_RULE}` })
   targetIdempotencyKey?: string;
 
-  @Text('Why the entry is void (required; shown in the audit trail).', 2000, 'entered on the wrong subject')
+  @PayloadText('reason', 'Why the entry is void (required; shown in the audit trail).', 'entered on the wrong subject')
   reason!: string;
 }

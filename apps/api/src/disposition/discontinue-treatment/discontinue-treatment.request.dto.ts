@@ -1,11 +1,11 @@
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { ClinicalDate, Text } from '../../shared/validation/field.decorators';
+import { ClinicalDate, PayloadText } from '../../shared/validation/field.decorators';
 
 /** `DiscontinueTreatment`: study drug stops; the subject stays in follow-up for PFS. */
 export class DiscontinueTreatmentRequestDto extends CommandRequestDto {
   @ClinicalDate('Date of the decision to stop study treatment.')
   discontinuationDate!: string;
 
-  @Text('Why treatment stopped.', 1000, 'unacceptable toxicity')
+  @PayloadText('reason', 'Why treatment stopped.', 'unacceptable toxicity')
   reason!: string;
 }

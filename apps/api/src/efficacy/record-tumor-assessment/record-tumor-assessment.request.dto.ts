@@ -1,26 +1,32 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsNumber, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import type { Modality, NonTargetStatus } from '@trial-ledger/domain';
+import { ArrayMaxSize, IsArray, IsNumber, IsString, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { TARGET_LESION_BOUNDS, type Modality, type NonTargetStatus } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { ClinicalDate, Flag, OneOf, Text } from '../../shared/validation/field.decorators';
+import { ClinicalDate, Flag, OneOf } from '../../shared/validation/field.decorators';
 
 const MODALITIES: readonly Modality[] = ['CT', 'MRI'];
 const NON_TARGET_STATUSES: readonly NonTargetStatus[] = ['absent', 'present', 'unequivocal-progression', 'not-evaluated'];
 
 /** One RECIST 1.1 target lesion: longest diameter, or short axis for a lymph node. */
 export class TargetLesionDto {
-  @Text('Stable lesion identifier, the same at every assessment.', 50, 'T1')
+  // Lengths and the diameter range are the domain's (`TARGET_LESION_BOUNDS`), enforced by RECIST validation.
+  @ApiProperty({ type: String, maxLength: TARGET_LESION_BOUNDS.lesionIdMaxLength, description: 'Stable lesion identifier, the same at every assessment.', example: 'T1' })
+  @IsString()
+  @Matches(/\S/, { message: '$property must not be empty' })
   lesionId!: string;
 
-  @Text('Organ of the lesion (at most 2 target lesions per organ).', 100, 'liver')
+  @ApiProperty({ type: String, maxLength: TARGET_LESION_BOUNDS.organMaxLength, description: 'Organ of the lesion (at most 2 target lesions per organ).', example: 'liver' })
+  @IsString()
+  @Matches(/\S/, { message: '$property must not be empty' })
   organ!: string;
 
-  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: 1000, description: 'Diameter in mm (short axis if nodal); null = not measured (→ NE).', example: 23 })
+  @ApiProperty({
+    type: Number, nullable: true, minimum: TARGET_LESION_BOUNDS.diameterMm.min, maximum: TARGET_LESION_BOUNDS.diameterMm.max,
+    description: 'Diameter in mm (short axis if nodal); null = not measured (→ NE).', example: 23,
+  })
   @ValidateIf((lesion: TargetLesionDto) => lesion.diameterMm !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1000)
   diameterMm!: number | null;
 
   @Flag('A lymph node (measured on its short axis; normal when < 10 mm).')

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ROLES } from '@trial-ledger/domain';
-import { IdentityService } from '@trial-ledger/identity';
+import { AuthenticationService } from '@trial-ledger/identity';
 import type { HttpRequest } from '../../shared/http/http.types';
 import { originOf } from '../client-origin';
 import { Roles } from '../roles.decorator';
@@ -12,7 +12,7 @@ const bearerOf = (request: HttpRequest): string => /^Bearer\s+(\S+)$/i.exec(Stri
 @ApiTags('auth')
 @Controller('api/v1/auth')
 export class AuthHttpController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(private readonly auth: AuthenticationService) {}
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
@@ -23,7 +23,7 @@ export class AuthHttpController {
   })
   @ApiOkResponse({ description: '{ token, tokenType, expiresAt, actor, passwordExpiresAt }' })
   async login(@Body() body: LoginRequestDto, @Req() request: HttpRequest) {
-    const result = await this.identity.login(body.username, body.password, originOf(request));
+    const result = await this.auth.login(body.username, body.password, originOf(request));
     return { token: result.token, tokenType: 'Bearer', expiresAt: result.expiresAt, actor: result.actor, passwordExpiresAt: result.passwordExpiresAt };
   }
 
@@ -32,7 +32,7 @@ export class AuthHttpController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'Logout', summary: 'End the session: its token stops working at once' })
   async logout(@Req() request: HttpRequest): Promise<void> {
-    await this.identity.logout(bearerOf(request), 'api');
+    await this.auth.logout(bearerOf(request), 'api');
   }
 
   @Post('password')
@@ -43,6 +43,6 @@ export class AuthHttpController {
     description: 'Refusals: AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED (401); PASSWORD.TOO_SHORT (400); PASSWORD.REUSED (409).',
   })
   changePassword(@Body() body: ChangePasswordRequestDto, @Req() request: HttpRequest) {
-    return this.identity.changePassword(body, originOf(request));
+    return this.auth.changePassword(body, originOf(request));
   }
 }

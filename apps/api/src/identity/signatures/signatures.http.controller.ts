@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@trial-ledger/domain';
-import { IdentityService } from '@trial-ledger/identity';
+import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
+import { SignatureService } from '@trial-ledger/identity';
 import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
@@ -17,10 +17,10 @@ import { SignRecordRequestDto } from './sign-record.request.dto';
 @ApiTags('signatures')
 @Controller('api/v1/studies/:studyId/subjects/:subjectId/signatures')
 export class SignaturesHttpController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(private readonly signatures: SignatureService) {}
 
   @Post()
-  @Roles('coordinator', 'investigator', 'monitor')
+  @Roles(...SIGNATURE_ROLES.SignRecord)
   @ApiOperation({
     operationId: 'SignCasebook',
     summary: 'Sign the casebook or one record (CasebookSigned / RecordSigned), re-entering the password',
@@ -36,18 +36,18 @@ export class SignaturesHttpController {
     @Req() request: HttpRequest,
     @Res({ passthrough: true }) response: HttpResponse,
   ) {
-    const result = await this.identity.signRecord(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion }, originOf(request));
+    const result = await this.signatures.sign(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion }, originOf(request));
     response.status(201);
     response.setHeader('ETag', etagFor(result.streamVersion));
     return result;
   }
 
   @Get()
-  @Roles('coordinator', 'investigator', 'monitor', 'regulator')
+  @Roles(...QUERY_ROLES.ListSignatures)
   @ApiOperation({ operationId: 'ListSignatures', summary: "Every signature on the subject's casebook: signer, date-time, meaning, valid or superseded, binding intact" })
   async list(@Param() path: SubjectPathParams) {
-    const signatures = await this.identity.signatures(path.studyId, path.subjectId);
-    const verified = await Promise.all(signatures.map(async (s) => ({ ...s, bindingIntact: (await this.identity.verifySignature(s.signatureEventId)).intact })));
+    const signatures = await this.signatures.list(path.studyId, path.subjectId);
+    const verified = await Promise.all(signatures.map(async (s) => ({ ...s, bindingIntact: (await this.signatures.verify(s.signatureEventId)).intact })));
     return { signatures: verified };
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '@trial-ledger/domain';
-import { IdentityService } from '@trial-ledger/identity';
+import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
+import { UserAdministrationService } from '@trial-ledger/identity';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UsernamePathParams } from './users.request.dto';
 
@@ -12,20 +12,20 @@ import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswor
 @ApiTags('users')
 @Controller('api/v1/users')
 export class UsersHttpController {
-  constructor(private readonly identity: IdentityService) {}
+  constructor(private readonly users: UserAdministrationService) {}
 
   @Get()
-  @Roles('admin', 'monitor', 'regulator')
+  @Roles(...QUERY_ROLES.ListUsers)
   @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
   async list(@CurrentActor() actor: Actor) {
-    return { users: await this.identity.listUsers(actor, 'api') };
+    return { users: await this.users.listUsers(actor, 'api') };
   }
 
   @Post()
   @Roles('admin')
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
   add(@CurrentActor() actor: Actor, @Body() body: AddUserRequestDto) {
-    return this.identity.addUser(actor, body, 'api');
+    return this.users.addUser(actor, body, 'api');
   }
 
   @Post(':username/deactivate')
@@ -33,7 +33,7 @@ export class UsersHttpController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
   deactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
-    return this.identity.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+    return this.users.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
   @Post(':username/reactivate')
@@ -41,7 +41,7 @@ export class UsersHttpController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
   reactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
-    return this.identity.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+    return this.users.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
   @Post(':username/role')
@@ -49,7 +49,7 @@ export class UsersHttpController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
   changeRole(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
-    return this.identity.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
+    return this.users.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
   }
 
   @Post(':username/password-reset')
@@ -57,6 +57,6 @@ export class UsersHttpController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
   resetPassword(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
-    return this.identity.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
+    return this.users.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
   }
 }

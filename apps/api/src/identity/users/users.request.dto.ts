@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ROLES, type Role } from '@trial-ledger/domain';
+import { ROLES, USERNAME_PATTERN, USERNAME_RULE, type Role } from '@trial-ledger/domain';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 const PASSWORD_MAX = 1024;
 
 export class UsernamePathParams {
   @ApiProperty({ example: 'ivan' })
-  @Matches(/^[A-Za-z][A-Za-z0-9._-]{2,63}$/, { message: '$property must be 3–64 characters: a letter, then letters, digits, ".", "_" or "-"' })
+  @Matches(USERNAME_PATTERN, { message: `$property must be ${USERNAME_RULE}` })
   username!: string;
 }
 
@@ -21,7 +21,7 @@ class WithReason {
 
 export class AddUserRequestDto extends WithReason {
   @ApiProperty({ example: 'ivan', description: 'Unique for the life of the ledger; never reused.' })
-  @Matches(/^[A-Za-z][A-Za-z0-9._-]{2,63}$/, { message: '$property must be 3–64 characters: a letter, then letters, digits, ".", "_" or "-"' })
+  @Matches(USERNAME_PATTERN, { message: `$property must be ${USERNAME_RULE}` })
   username!: string;
 
   @ApiProperty({ example: 'Dr Ivan Petrov', description: 'The printed name shown in every signature manifestation.' })

@@ -6,15 +6,15 @@ import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { StudyPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { PFS_READ_ROLES } from '../get-pfs/get-pfs.http.controller';
 import { PfsQueryDto } from '../get-pfs/get-pfs.request.dto';
 import { GetPfsQuery } from '../get-pfs/get-pfs.query-handler';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const GET_PFS_PLOT_ROUTE = defineRoute({
   operation: 'GetPfsPlot',
   method: 'GET',
   path: 'api/v1/studies/:studyId/pfs/km.svg',
-  roles: PFS_READ_ROLES,
+  roles: QUERY_ROLES.GetPfsPlot,
   summary: 'The Kaplan–Meier curve of the PFS analysis as SVG (confidence band, censoring ticks, median, number at risk)',
 });
 

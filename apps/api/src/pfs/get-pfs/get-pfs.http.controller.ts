@@ -1,7 +1,7 @@
 import { Controller, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Role } from '@trial-ledger/domain';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 import type { PfsAnalysis } from '@trial-ledger/pfs';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { StudyPathParams } from '../../shared/routing/path-params.dto';
@@ -9,14 +9,11 @@ import { defineRoute } from '../../shared/routing/route-rule';
 import { PfsQueryDto } from './get-pfs.request.dto';
 import { GetPfsQuery } from './get-pfs.query-handler';
 
-/** The endpoint analysis is clinical data: site staff and reviewers, never the admin. */
-export const PFS_READ_ROLES: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
-
 export const GET_PFS_ROUTE = defineRoute({
   operation: 'GetPfs',
   method: 'GET',
   path: 'api/v1/studies/:studyId/pfs',
-  roles: PFS_READ_ROLES,
+  roles: QUERY_ROLES.GetPfs,
   summary: 'PFS analysis: per-subject AVAL/CNSR, Kaplan–Meier (log-log 95% CI), median and landmark rates (SPEC appendix B)',
 });
 

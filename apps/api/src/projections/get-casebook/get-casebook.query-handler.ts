@@ -1,8 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { notFound } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { casebookMonitoring, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
+import { casebookMonitoring, getCasebook, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
+import { ReadModelsRunner } from '../read-models.runner';
 
 /** The casebook with each entry's queries and SDV state (joined here from the monitoring read model). */
 export type CasebookWithMonitoring = ReplayedCasebook & { readonly monitoring: CasebookMonitoring };
@@ -13,20 +15,41 @@ export class GetCasebookQuery extends Query<CasebookWithMonitoring> {
     readonly subjectId: string,
     readonly asKnownAt: string | null,
     readonly position: number | null,
+    readonly minPosition: number | null = null,
   ) {
     super();
   }
 }
 
-/** "What did the ledger say about subject S at T": one consistent prefix of the log, folded by the casebook projection. */
+/**
+ * The subject casebook. The current one is the read model's row (as it stands, or once it reaches
+ * `minPosition`); "what did the ledger say about subject S at T" folds the study's and the subject's
+ * streams only, cut at one consistent position. Either way each entry's queries and SDV state are
+ * joined from the monitoring read model as of the same position.
+ */
 @QueryHandler(GetCasebookQuery)
 export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, CasebookWithMonitoring> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly readModels: ReadModelsRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
-  async execute({ studyId, subjectId, asKnownAt, position }: GetCasebookQuery): Promise<CasebookWithMonitoring> {
-    const replayed = await replaySubject(this.store, studyId, subjectId, { asKnownAt, toPosition: position });
-    // Queries and SDV as of the same log position as the casebook.
-    const monitoring = await replayMonitoring(this.store, studyId, replayed.asOf.position);
-    return { ...replayed, monitoring: casebookMonitoring(monitoring, subjectId, this.clock.now()) };
+  async execute(query: GetCasebookQuery): Promise<CasebookWithMonitoring> {
+    const replayed = await this.casebook(query);
+    const monitoring = await replayMonitoring(this.store, query.studyId, replayed.asOf.position);
+    return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, this.clock.now()) };
+  }
+
+  private async casebook({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {
+    if (asKnownAt === null && position === null) {
+      const current = await this.readModels.at(minPosition);
+      if (current !== null) {
+        const casebook = getCasebook(current.documents, studyId, subjectId);
+        if (casebook === null) return notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId}`, { studyId, subjectId });
+        return { asOf: { position: current.position, asKnownAt: null }, casebook };
+      }
+    }
+    return replaySubject(this.store, studyId, subjectId, { asKnownAt, toPosition: position });
   }
 }

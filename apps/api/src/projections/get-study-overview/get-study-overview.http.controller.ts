@@ -5,14 +5,14 @@ import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { StudyPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { AsOfQueryDto } from '../as-of.query.dto';
-import { CASEBOOK_READ_ROLES } from '../get-casebook/get-casebook.http.controller';
 import { GetStudyOverviewQuery, type StudyOverviewView } from './get-study-overview.query-handler';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const GET_STUDY_OVERVIEW_ROUTE = defineRoute({
   operation: 'GetStudyOverview',
   method: 'GET',
   path: 'api/v1/studies/:studyId/overview',
-  roles: CASEBOOK_READ_ROLES,
+  roles: QUERY_ROLES.GetStudyOverview,
   summary: 'Enrollment against target, subject status counts, dosing compliance, deviations by category and severity',
 });
 
@@ -24,6 +24,6 @@ export class GetStudyOverviewHttpController {
   @LedgerRoute(GET_STUDY_OVERVIEW_ROUTE)
   @ApiOkResponse({ description: '`{ asOf: { position, asKnownAt }, overview }`.' })
   getOverview(@Param() path: StudyPathParams, @Query() query: AsOfQueryDto): Promise<StudyOverviewView> {
-    return this.queryBus.execute(new GetStudyOverviewQuery(path.studyId, query.asKnownAt ?? null, query.position ?? null));
+    return this.queryBus.execute(new GetStudyOverviewQuery(path.studyId, query.asKnownAt ?? null, query.position ?? null, query.minPosition ?? null));
   }
 }

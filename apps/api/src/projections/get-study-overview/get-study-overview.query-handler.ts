@@ -16,6 +16,7 @@ export class GetStudyOverviewQuery extends Query<StudyOverviewView> {
     readonly studyId: string,
     readonly asKnownAt: string | null,
     readonly position: number | null,
+    readonly minPosition: number | null = null,
   ) {
     super();
   }
@@ -23,7 +24,8 @@ export class GetStudyOverviewQuery extends Query<StudyOverviewView> {
 
 /**
  * The study dashboard. The current one comes from the read models kept by the checkpointed
- * subscription; a past one ("as known at") is replayed from the log.
+ * subscription, as they stand (or once they reach `minPosition`); a past one ("as known at") folds the
+ * study's streams from the log up to the bound.
  */
 @QueryHandler(GetStudyOverviewQuery)
 export class GetStudyOverviewQueryHandler implements IQueryHandler<GetStudyOverviewQuery, StudyOverviewView> {
@@ -32,13 +34,13 @@ export class GetStudyOverviewQueryHandler implements IQueryHandler<GetStudyOverv
     private readonly readModels: ReadModelsRunner,
   ) {}
 
-  async execute({ studyId, asKnownAt, position }: GetStudyOverviewQuery): Promise<StudyOverviewView> {
+  async execute({ studyId, asKnownAt, position, minPosition }: GetStudyOverviewQuery): Promise<StudyOverviewView> {
     if (asKnownAt === null && position === null) {
-      const documents = await this.readModels.current();
-      if (documents !== null) {
-        const overview = getStudyOverview(documents, studyId);
+      const current = await this.readModels.at(minPosition);
+      if (current !== null) {
+        const overview = getStudyOverview(current.documents, studyId);
         if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId}`, { studyId });
-        return { asOf: { position: this.readModels.runner.currentPosition, asKnownAt: null }, overview };
+        return { asOf: { position: current.position, asKnownAt: null }, overview };
       }
     }
     return replayStudyOverview(this.store, studyId, { asKnownAt, toPosition: position });

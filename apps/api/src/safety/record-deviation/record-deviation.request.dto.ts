@@ -1,6 +1,6 @@
 import type { DeviationSeverity } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { ClinicalDate, OneOf, Text } from '../../shared/validation/field.decorators';
+import { ClinicalDate, OneOf, PayloadText } from '../../shared/validation/field.decorators';
 
 const SEVERITIES: readonly DeviationSeverity[] = ['major', 'minor'];
 
@@ -9,10 +9,10 @@ export class RecordDeviationRequestDto extends CommandRequestDto {
   @ClinicalDate('Date the deviation occurred.')
   deviationDate!: string;
 
-  @Text('Deviation category (e.g. eligibility, informed consent, visit window).', 100, 'visit window')
+  @PayloadText('category', 'Deviation category (e.g. eligibility, informed consent, visit window).', 'visit window')
   category!: string;
 
-  @Text('What happened.', 4000, 'Week 12 CT performed 10 days late')
+  @PayloadText('description', 'What happened.', 'Week 12 CT performed 10 days late')
   description!: string;
 
   @OneOf(SEVERITIES, 'Major deviations may affect subject safety or data integrity.')

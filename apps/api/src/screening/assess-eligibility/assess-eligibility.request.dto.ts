@@ -1,5 +1,5 @@
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { ClinicalDate, Flag, IntegerIn, NumberIn, OneOf, Text } from '../../shared/validation/field.decorators';
+import { ClinicalDate, Flag, OneOf, PayloadNumber, PayloadText } from '../../shared/validation/field.decorators';
 import type { DiseaseStatus } from '@trial-ledger/domain';
 
 const DISEASE_STATUSES: readonly DiseaseStatus[] = ['metastatic', 'recurrent', 'locally-advanced'];
@@ -13,16 +13,16 @@ export class AssessEligibilityRequestDto extends CommandRequestDto {
   @ClinicalDate('Date of the eligibility assessment; informed consent must be on or before it.')
   assessmentDate!: string;
 
-  @IntegerIn(0, 130, 'Age in completed years at assessment (eligibility: ≥ 18).', 64)
+  @PayloadNumber('age', 'Age in completed years at assessment (eligibility: ≥ 18).', 64)
   age!: number;
 
-  @Text('Primary tumour site; hindgut sites: distal-transverse-colon, descending-colon, sigmoid-colon, rectum.', 100, 'rectum')
+  @PayloadText('primarySite', 'Primary tumour site; hindgut sites: distal-transverse-colon, descending-colon, sigmoid-colon, rectum.', 'rectum')
   primarySite!: string;
 
-  @IntegerIn(1, 3, 'WHO grade of the neuroendocrine neoplasm (eligible: 1 or 2).', 2)
+  @PayloadNumber('whoGrade', 'WHO grade of the neuroendocrine neoplasm (eligible: 1 or 2).', 2)
   whoGrade!: number;
 
-  @NumberIn(0, 100, 'Ki-67 proliferation index, % (grade 1: < 3, grade 2: 3–20).', 7.5)
+  @PayloadNumber('ki67Percent', 'Ki-67 proliferation index, % (grade 1: < 3, grade 2: 3–20).', 7.5)
   ki67Percent!: number;
 
   @OneOf(DISEASE_STATUSES, 'Disease status (eligible: metastatic or recurrent).')
@@ -34,6 +34,6 @@ export class AssessEligibilityRequestDto extends CommandRequestDto {
   @Flag('Any prior systemic anticancer therapy (excludes).')
   priorSystemicTherapy!: boolean;
 
-  @IntegerIn(0, 4, 'ECOG performance status (eligible: 0–2).', 1)
+  @PayloadNumber('ecog', 'ECOG performance status (eligible: 0–2).', 1)
   ecog!: number;
 }

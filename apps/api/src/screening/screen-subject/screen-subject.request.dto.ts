@@ -3,7 +3,7 @@ import { Matches } from 'class-validator';
 import type { Sex } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
 import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
-import { ClinicalDate, IntegerIn, OneOf } from '../../shared/validation/field.decorators';
+import { ClinicalDate, OneOf, PayloadNumber } from '../../shared/validation/field.decorators';
 
 const SEXES: readonly Sex[] = ['F', 'M', 'U'];
 
@@ -22,6 +22,6 @@ export class ScreenSubjectRequestDto extends CommandRequestDto {
   @OneOf(SEXES, 'Sex (F, M, U = unknown).')
   sex!: Sex;
 
-  @IntegerIn(1900, 2100, 'Year of birth (no full date of birth: data minimisation).', 1961)
+  @PayloadNumber('birthYear', 'Year of birth (no full date of birth: data minimisation).', 1961)
   birthYear!: number;
 }

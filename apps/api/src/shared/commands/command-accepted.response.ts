@@ -23,10 +23,13 @@ export class CommandAcceptedResponse {
   events!: RecordedEventSummary[];
   @ApiProperty({ description: "The command's stream version after it; send it back as If-Match: \"<version>\"." })
   streamVersion!: number;
+  @ApiProperty({ description: 'Log position after the command: pass it as ?minPosition= to a read-model query to read your own write.' })
+  position!: number;
 }
 
 export const toCommandAccepted = (outcome: CommandOutcome): CommandAcceptedResponse => ({
   eventIds: outcome.events.map((e) => e.eventId),
   events: outcome.events.map((e) => ({ eventId: e.eventId, type: e.type, globalPosition: e.globalPosition, streamVersion: e.streamVersion })),
   streamVersion: outcome.primaryVersion,
+  position: outcome.lastPosition,
 });

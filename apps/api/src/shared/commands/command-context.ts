@@ -7,7 +7,7 @@ import { ApiProblemException } from '../problem-details/api-problem.exception';
 import type { AuthenticatedRequest } from '../routing/authenticated-request';
 import type { DomainCommand } from './ledger-command';
 
-const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** What the HTTP request says about a command besides its body: who, which version seen, which key. */
 export interface HttpCommandContext {

@@ -1,14 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-
-/** Printable ASCII, 1–255 characters (the same rule as the `Idempotency-Key` header). */
-export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '@trial-ledger/command-pipeline';
 
 /** What every command body may carry besides its payload (SPEC appendix A). */
 export abstract class CommandRequestDto {
   @ApiPropertyOptional({ description: 'Makes a retry safe: a second request with the same key answers the first outcome and writes nothing. Same as the Idempotency-Key header.' })
   @IsOptional()
-  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: 'idempotencyKey must be 1–255 printable ASCII characters' })
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: `idempotencyKey must be ${IDEMPOTENCY_KEY_RULE}` })
   idempotencyKey?: string;
 }
 

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import type { CommandOutcome } from '@trial-ledger/command-pipeline';
+import { answerRecorded, type CommandOutcome } from '@trial-ledger/command-pipeline';
 import { etagFor } from '../http/if-match';
 import { IDEMPOTENT_REPLAYED_HEADER } from '../http/idempotency-key';
 import type { HttpResponse } from '../http/http.types';
@@ -12,7 +12,8 @@ import type { LedgerCommand } from './ledger-command';
  * - 201 when events were recorded, with `ETag: "<stream version>"`;
  * - 200 when the command decided nothing (e.g. locking a study that is already locked);
  * - an idempotent repeat answers exactly as the first request did (same status, same body) plus
- *   `Idempotent-Replayed: true` (draft-ietf-httpapi-idempotency-key-header: the stored response is returned).
+ *   `Idempotent-Replayed: true` (draft-ietf-httpapi-idempotency-key-header: the stored response is returned);
+ * - if building that answer fails after the append, the problem filter answers 201 with the recorded event ids.
  */
 @Injectable()
 export class HttpCommandSender {
@@ -20,10 +21,13 @@ export class HttpCommandSender {
 
   async send(message: LedgerCommand, response: HttpResponse, location?: string): Promise<CommandAcceptedResponse> {
     const outcome: CommandOutcome = await this.commandBus.execute(message);
-    response.status(outcome.events.length > 0 ? HttpStatus.CREATED : HttpStatus.OK);
-    response.setHeader('ETag', etagFor(outcome.primaryVersion));
-    if (outcome.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
-    if (location && outcome.events.length > 0) response.setHeader('Location', location);
-    return toCommandAccepted(outcome);
+    // From here on the events are in the ledger: a failure answers with what was written, not as a refusal.
+    return answerRecorded(outcome, () => {
+      response.status(outcome.events.length > 0 ? HttpStatus.CREATED : HttpStatus.OK);
+      response.setHeader('ETag', etagFor(outcome.primaryVersion));
+      if (outcome.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      if (location && outcome.events.length > 0) response.setHeader('Location', location);
+      return toCommandAccepted(outcome);
+    });
   }
 }

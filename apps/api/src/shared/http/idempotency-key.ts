@@ -1,4 +1,5 @@
 import { createParamDecorator, HttpStatus, type ExecutionContext } from '@nestjs/common';
+import { IDEMPOTENCY_KEY_RULE, isValidIdempotencyKey } from '@trial-ledger/command-pipeline';
 import type { HttpRequest } from './http.types';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 
@@ -10,10 +11,6 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
  */
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
-/** Printable ASCII, 1–255 characters: long enough for a UUID or an import file's `file:line` key. */
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
-export const isValidIdempotencyKey = (value: unknown): value is string => typeof value === 'string' && KEY_PATTERN.test(value);
 
 /**
  * The idempotency key of a command: the `Idempotency-Key` header or the body's `idempotencyKey`
@@ -22,7 +19,7 @@ export const isValidIdempotencyKey = (value: unknown): value is string => typeof
 export const resolveIdempotencyKey = (header: string | string[] | undefined, bodyKey: string | undefined | null): string | null => {
   const headerKey = Array.isArray(header) ? header.join(',') : header;
   if (headerKey !== undefined && !isValidIdempotencyKey(headerKey)) {
-    throw new ApiProblemException('REQUEST.INVALID_IDEMPOTENCY_KEY', HttpStatus.BAD_REQUEST, 'Idempotency-Key must be 1–255 printable ASCII characters.', {
+    throw new ApiProblemException('REQUEST.INVALID_IDEMPOTENCY_KEY', HttpStatus.BAD_REQUEST, `Idempotency-Key must be ${IDEMPOTENCY_KEY_RULE}.`, {
       header: IDEMPOTENCY_KEY_HEADER,
     });
   }

@@ -1,4 +1,5 @@
 import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import { API_OPTIONS, type ApiModuleOptions } from '../tokens';
 import { expressJson } from './express-json';
@@ -7,11 +8,10 @@ import type { HttpHandler, HttpRequest, HttpResponse, NextHandler } from './http
 export const DEFAULT_BODY_LIMIT = '256kb';
 
 /**
- * Deepest nesting of arrays and objects a command body may have. The deepest command (a tumour
- * assessment's target lesions) is three levels; a 256 kB body could otherwise nest ~128,000 levels and
- * overflow the stack of the recursive DTO transformer (a 500 instead of a refusal).
+ * Deepest nesting of arrays and objects a command body may have: the pipeline's rule. A 256 kB body
+ * could otherwise nest ~128,000 levels and overflow the stack of the recursive DTO transformer.
  */
-export const MAX_BODY_DEPTH = 32;
+export const MAX_BODY_DEPTH = MAX_COMMAND_DEPTH;
 
 /** Keys that no DTO declares and that must never reach an object as its prototype or constructor. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -69,26 +69,26 @@ const toProblem = (error: unknown): ApiProblemException => {
 };
 
 /**
- * Walks the parsed body without recursion (so the check itself cannot overflow the stack): refuses
- * nesting deeper than {@link MAX_BODY_DEPTH} and prototype-polluting keys, which the DTO whitelist
- * would otherwise drop silently instead of refusing like any other unknown field.
+ * Refuses nesting deeper than {@link MAX_BODY_DEPTH} (the pipeline's check), then walks the body
+ * without recursion for prototype-polluting keys, which the DTO whitelist would otherwise drop
+ * silently instead of refusing like any other unknown field.
  */
 const checkShape = (body: unknown): void => {
-  const pending: Array<{ value: unknown; depth: number; pointer: string }> = [{ value: body, depth: 0, pointer: '' }];
+  if (nestsDeeperThan(body, MAX_BODY_DEPTH)) {
+    throw new ApiProblemException('REQUEST.TOO_DEEP', HttpStatus.BAD_REQUEST, `The request body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels.`, {
+      maxDepth: MAX_BODY_DEPTH,
+    });
+  }
+  const pending: Array<{ value: unknown; pointer: string }> = [{ value: body, pointer: '' }];
   while (pending.length > 0) {
-    const { value, depth, pointer } = pending.pop()!;
+    const { value, pointer } = pending.pop()!;
     if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_BODY_DEPTH) {
-      throw new ApiProblemException('REQUEST.TOO_DEEP', HttpStatus.BAD_REQUEST, `The request body nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels.`, {
-        maxDepth: MAX_BODY_DEPTH,
-      });
-    }
     for (const key of Object.keys(value)) {
       const child = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (FORBIDDEN_KEYS.has(key)) {
         throw new ApiProblemException('REQUEST.FORBIDDEN_KEY', HttpStatus.BAD_REQUEST, `The request body may not contain the key "${key}".`, { pointer: child });
       }
-      pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, pointer: child });
+      pending.push({ value: (value as Record<string, unknown>)[key], pointer: child });
     }
   }
 };

@@ -2,6 +2,8 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
+import { RecordedButUnansweredError } from '@trial-ledger/command-pipeline';
+import { recordedAnswer } from '../commands/recorded-answer';
 import { ApiProblemException } from './api-problem.exception';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
 
@@ -50,12 +52,22 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<HttpResponse>();
+    if (exception instanceof RecordedButUnansweredError) {
+      // The ledger recorded the command: answer with what was written, never with an error that
+      // would make the client believe nothing was (and retry it without an idempotency key).
+      this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception.failure instanceof Error ? exception.failure.stack : undefined);
+      if (response.headersSent) return;
+      const answer = recordedAnswer(exception.outcome);
+      response.status(answer.status).type('application/json').send(JSON.stringify(answer.body));
+      return;
+    }
     const { problem, headers } = this.render(exception, request);
     // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
     if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${request.originalUrl}: ${describe(exception)}`);
     else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
     if (response.headersSent) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.setHeader(name, value);
+    if (problem.status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', wwwAuthenticate(request));
     response.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify({ ...problem, instance: request.originalUrl ?? request.url }));
   }
 
@@ -113,5 +125,12 @@ const codedError = (exception: unknown): { code: string; status: number; message
   const details = typeof candidate.details === 'object' && candidate.details !== null ? (candidate.details as Record<string, unknown>) : undefined;
   return { code: candidate.code, status, message: exception.message, details };
 };
+
+/**
+ * RFC 9110 §11.6.1: a 401 names the scheme it wants; RFC 6750 §3.1: `invalid_token` when a bearer
+ * token was sent and refused (expired, revoked, unknown), nothing more when none was sent.
+ */
+const wwwAuthenticate = (request: HttpRequest): string =>
+  /^Bearer\s+\S/i.test(String(request.headers.authorization ?? '').trim()) ? 'Bearer realm="trial-ledger", error="invalid_token"' : 'Bearer realm="trial-ledger"';
 
 const describe = (exception: unknown): string => (exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception));

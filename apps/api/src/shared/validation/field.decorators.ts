@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PAYLOAD_NUMBER_BOUNDS, PAYLOAD_TEXT_MAX_LENGTH, type BoundedNumberField, type BoundedTextField, type NumberBounds } from '@trial-ledger/domain';
 import { IsCalendarDate } from './is-calendar-date.validator';
 
 /**
@@ -31,3 +32,25 @@ export const OneOf = <T extends string>(values: readonly T[], description: strin
   applyDecorators(IsIn([...values], { message: `$property must be one of: ${values.join(', ')}` }), ApiProperty({ enum: [...values], description }));
 
 export const Flag = (description: string): FieldDecorator => applyDecorators(IsBoolean(), ApiProperty({ type: Boolean, description }));
+
+/**
+ * A numeric field of a subject command. Its bounds are the domain's (`PAYLOAD_NUMBER_BOUNDS`): the
+ * DTO checks the type and documents the range; the decider enforces it, so the API, the CLI and
+ * `import` refuse the same value with the same code (`VALIDATION.OUT_OF_RANGE`).
+ */
+export const PayloadNumber = (field: BoundedNumberField, description: string, example?: number): FieldDecorator => {
+  const bounds: NumberBounds = PAYLOAD_NUMBER_BOUNDS[field];
+  return applyDecorators(
+    bounds.integer ? IsInt() : IsNumber({ allowNaN: false, allowInfinity: false }),
+    ApiProperty({ type: bounds.integer ? 'integer' : 'number', minimum: bounds.min, exclusiveMinimum: bounds.minExclusive === true, maximum: bounds.max, description, example }),
+  );
+};
+
+/**
+ * A text field of a subject command: not blank here; its length bound is the domain's
+ * (`PAYLOAD_TEXT_MAX_LENGTH`), documented here and enforced by the decider (`VALIDATION.TOO_LONG`).
+ */
+export const PayloadText = (field: BoundedTextField, description: string, example?: string): FieldDecorator => {
+  const maxLength: number = PAYLOAD_TEXT_MAX_LENGTH[field];
+  return applyDecorators(IsString(), Matches(/\S/, { message: '$property must not be empty' }), ApiProperty({ type: String, description, maxLength, example }));
+};

@@ -1,7 +1,7 @@
 import { Controller, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ROLES } from '@trial-ledger/domain';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { EventHistoryPage, EventHistoryQueryDto } from '../../shared/queries/event-history';
 import { withEtag } from '../../shared/queries/versioned-view';
@@ -14,7 +14,7 @@ export const GET_STUDY_EVENTS_ROUTE = defineRoute({
   operation: 'GetStudyEvents',
   method: 'GET',
   path: 'api/v1/studies/:studyId/events',
-  roles: ROLES,
+  roles: QUERY_ROLES.GetStudyEvents,
   summary: "The study stream's event history as stored (registration, amendments, roster, locks), paginated",
 });
 

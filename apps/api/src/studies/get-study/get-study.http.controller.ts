@@ -1,7 +1,7 @@
 import { Controller, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ROLES } from '@trial-ledger/domain';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { withEtag } from '../../shared/queries/versioned-view';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
@@ -14,7 +14,7 @@ export const GET_STUDY_ROUTE = defineRoute({
   operation: 'GetStudy',
   method: 'GET',
   path: 'api/v1/studies/:studyId',
-  roles: ROLES,
+  roles: QUERY_ROLES.GetStudy,
   summary: 'The study: protocol in force, amendments, enrollment roster, lock state (ETag = study stream version)',
 });
 

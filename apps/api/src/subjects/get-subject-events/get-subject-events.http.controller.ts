@@ -7,14 +7,14 @@ import { withEtag } from '../../shared/queries/versioned-view';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { CLINICAL_READ_ROLES } from '../get-subject/get-subject.http.controller';
 import { GetSubjectEventsQuery } from './get-subject-events.query-handler';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 
 export const GET_SUBJECT_EVENTS_ROUTE = defineRoute({
   operation: 'GetSubjectEvents',
   method: 'GET',
   path: 'api/v1/studies/:studyId/subjects/:subjectId/events',
-  roles: CLINICAL_READ_ROLES,
+  roles: QUERY_ROLES.GetSubjectEvents,
   summary: "The subject stream's event history as stored (with actor, recordedAt, reason and hash), paginated",
 });
 

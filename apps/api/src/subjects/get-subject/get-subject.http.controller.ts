@@ -1,7 +1,7 @@
 import { Controller, Param, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Role } from '@trial-ledger/domain';
+import { QUERY_ROLES } from '@trial-ledger/domain';
 import type { SubjectCasebook } from '@trial-ledger/projections';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { withEtag } from '../../shared/queries/versioned-view';
@@ -10,14 +10,11 @@ import { SubjectPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { GetSubjectQuery } from './get-subject.query-handler';
 
-/** Clinical data: site staff and reviewers; never the admin (SPEC §5: admins never touch clinical data). */
-export const CLINICAL_READ_ROLES: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
-
 export const GET_SUBJECT_ROUTE = defineRoute({
   operation: 'GetSubject',
   method: 'GET',
   path: 'api/v1/studies/:studyId/subjects/:subjectId',
-  roles: CLINICAL_READ_ROLES,
+  roles: QUERY_ROLES.GetSubject,
   summary: "The subject's current casebook (ETag = subject stream version, for If-Match on the next command)",
 });
 

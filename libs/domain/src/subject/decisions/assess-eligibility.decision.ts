@@ -2,7 +2,7 @@ import type { AssessEligibilityPayload } from '../../commands/command.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
 import { compareDates, type IsoDate } from '../../shared/iso-date';
-import { decimal, DISEASE_STATUSES, flag, integer, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
+import { boundedNumber, DISEASE_STATUSES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import { requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 
@@ -52,14 +52,14 @@ export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload>
   const p = requirePayload(payload, PAYLOAD_FIELDS.AssessEligibility);
   const input: AssessEligibilityPayload = {
     assessmentDate: pastDate(p, 'assessmentDate', ctx.today),
-    age: integer(p, 'age', 0, 130),
+    age: boundedNumber(p, 'age'),
     primarySite: text(p, 'primarySite'),
-    whoGrade: integer(p, 'whoGrade', 1, 3),
-    ki67Percent: decimal(p, 'ki67Percent', 0, 100),
+    whoGrade: boundedNumber(p, 'whoGrade'),
+    ki67Percent: boundedNumber(p, 'ki67Percent'),
     diseaseStatus: oneOf(p, 'diseaseStatus', DISEASE_STATUSES),
     measurableDisease: flag(p, 'measurableDisease'),
     priorSystemicTherapy: flag(p, 'priorSystemicTherapy'),
-    ecog: integer(p, 'ecog', 0, 4),
+    ecog: boundedNumber(p, 'ecog'),
   };
   const screening = requireScreened(facts, ctx.subjectId);
   if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });

@@ -9,7 +9,7 @@ import type {
 } from '../../commands/command.types';
 import { refuse } from '../../shared/domain-error';
 import { compareDates } from '../../shared/iso-date';
-import { DEVIATION_SEVERITIES, flag, integer, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text, WITHDRAWAL_REASONS } from '../payload.validate';
+import { boundedNumber, DEVIATION_SEVERITIES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text, WITHDRAWAL_REASONS } from '../payload.validate';
 import { latestDate, notAfterDeath, notAfterWithdrawal, notBeforeConsent, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 
@@ -40,7 +40,7 @@ export const decideReportAdverseEvent: ClinicalDecision<ReportAdverseEventPayloa
   const p = requirePayload(payload, PAYLOAD_FIELDS.ReportAdverseEvent);
   const term = text(p, 'term');
   const onsetDate = pastDate(p, 'onsetDate', ctx.today);
-  const ctcaeGrade = integer(p, 'ctcaeGrade', 1, 5);
+  const ctcaeGrade = boundedNumber(p, 'ctcaeGrade');
   const serious = flag(p, 'serious');
   const relatedness = text(p, 'relatedness');
   notBeforeConsent(requireScreened(facts, ctx.subjectId), onsetDate, 'onsetDate');

@@ -3,7 +3,7 @@ import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/e
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
 import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
-import { decimal, integer, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
+import { boundedNumber, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import type { DoseFact, EnrollmentFact, SubjectFacts } from '../subject.state';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled } from './guards';
 import type { ClinicalDecision, DecisionContext } from './decision.types';
@@ -25,8 +25,6 @@ export const DETECTED_DEVIATIONS = {
 
 /** Every category the system detects itself, each a possible trigger of a system query. */
 export const DETECTED_DEVIATION_CATEGORIES: readonly string[] = Object.values(DETECTED_DEVIATIONS);
-
-const MAX_CYCLE = 1000;
 
 export type DoseWindow = DoseAdministered['data']['window'];
 
@@ -124,9 +122,9 @@ const requireOnTreatment = (facts: SubjectFacts, ctx: DecisionContext, date: Iso
  */
 export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordDose);
-  const cycle = integer(p, 'cycle', 1, MAX_CYCLE);
+  const cycle = boundedNumber(p, 'cycle');
   const administeredOn = pastDate(p, 'administeredOn', ctx.today);
-  const doseMg = decimal(p, 'doseMg', 0, 100_000, true);
+  const doseMg = boundedNumber(p, 'doseMg');
   const route = text(p, 'route');
   const lotNumber = text(p, 'lotNumber');
   const injectionSite = text(p, 'injectionSite');
@@ -171,7 +169,7 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
 /** `RecordMissedDose`: a missed depot injection is always a protocol deviation. */
 export const decideRecordMissedDose: ClinicalDecision<RecordMissedDosePayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordMissedDose);
-  const cycle = integer(p, 'cycle', 1, MAX_CYCLE);
+  const cycle = boundedNumber(p, 'cycle');
   const dueOn = pastDate(p, 'dueOn', ctx.today);
   const reason = text(p, 'reason');
   requireOnTreatment(facts, ctx, dueOn, 'dueOn');

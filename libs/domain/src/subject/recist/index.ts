@@ -8,6 +8,7 @@ export {
   MIN_STABLE_DISEASE_DAYS,
   NODAL_NORMAL_BELOW_MM,
   RecistErrorCode,
+  TARGET_LESION_BOUNDS,
   bestOverallResponse,
   evaluateAssessments,
   evaluateFollowUp,

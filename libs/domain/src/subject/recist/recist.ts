@@ -6,6 +6,7 @@
  * 70 mm is PR. Percentages are never compared as floating-point numbers.
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
+import { requirePrintable } from '../../shared/free-text';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
   AssessmentEvaluation,
@@ -46,6 +47,8 @@ export const RecistErrorCode = {
   duplicateAssessmentDate: 'RECIST.DUPLICATE_ASSESSMENT_DATE',
 } as const;
 
+/** Bounds of a target lesion's fields, enforced here and documented by the API's DTO (one source). */
+export const TARGET_LESION_BOUNDS = { lesionIdMaxLength: 50, organMaxLength: 100, diameterMm: { min: 0, max: 1000 } } as const;
 /** RECIST 1.1 §3.2/§4.2: at most five target lesions in total and two per organ. */
 export const MAX_TARGET_LESIONS = 5;
 export const MAX_TARGETS_PER_ORGAN = 2;
@@ -132,18 +135,21 @@ const validateAssessmentShape = (input: TumorAssessmentInput): void => {
   }
   const seen = new Set<string>();
   for (const lesion of input.targetLesions) {
-    if (typeof lesion?.lesionId !== 'string' || lesion.lesionId.trim() === '') {
-      invalid(RecistErrorCode.invalidLesion, 'every target lesion needs a non-empty lesionId');
+    if (typeof lesion?.lesionId !== 'string' || lesion.lesionId.trim() === '' || lesion.lesionId.length > TARGET_LESION_BOUNDS.lesionIdMaxLength) {
+      invalid(RecistErrorCode.invalidLesion, `every target lesion needs a lesionId of 1–${TARGET_LESION_BOUNDS.lesionIdMaxLength} characters`);
     }
-    if (typeof lesion.organ !== 'string' || lesion.organ.trim() === '') {
-      invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId} needs a non-empty organ`, { lesionId: lesion.lesionId });
+    requirePrintable('lesionId', lesion.lesionId);
+    if (typeof lesion.organ !== 'string' || lesion.organ.trim() === '' || lesion.organ.length > TARGET_LESION_BOUNDS.organMaxLength) {
+      invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId} needs an organ of 1–${TARGET_LESION_BOUNDS.organMaxLength} characters`, { lesionId: lesion.lesionId });
     }
+    requirePrintable('organ', lesion.organ);
     if (typeof lesion.nodal !== 'boolean') {
       invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId}: nodal must be true or false`, { lesionId: lesion.lesionId });
     }
     if (lesion.diameterMm !== null) {
-      if (typeof lesion.diameterMm !== 'number' || !Number.isFinite(lesion.diameterMm) || lesion.diameterMm < 0) {
-        invalid(RecistErrorCode.invalidDiameter, `lesion ${lesion.lesionId}: diameterMm must be a finite number ≥ 0 or null`, {
+      const { min, max } = TARGET_LESION_BOUNDS.diameterMm;
+      if (typeof lesion.diameterMm !== 'number' || !Number.isFinite(lesion.diameterMm) || lesion.diameterMm < min || lesion.diameterMm > max) {
+        invalid(RecistErrorCode.invalidDiameter, `lesion ${lesion.lesionId}: diameterMm must be a number from ${min} to ${max} mm, or null`, {
           lesionId: lesion.lesionId,
           value: lesion.diameterMm,
         });

@@ -1,0 +1,76 @@
+import { HttpStatus, Injectable, type DynamicModule, type ExecutionContext, type Provider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import { LEDGER_CONFIG } from '../config/ledger-config.module';
+import type { LedgerConfig } from '../config/ledger-environment';
+import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+
+/** The window both limits count in. */
+const WINDOW_MS = 60_000;
+
+/**
+ * The routes where a password is checked — each attempt is recorded in the ledger (LoginFailed,
+ * SignatureFailed, …) and costs a scrypt hash. Everything else is left alone: reads and commands are
+ * authenticated by a session token, which cannot be guessed.
+ */
+const GUARDED_ROUTES: ReadonlySet<string> = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/password',
+  'POST /api/v1/studies/:studyId/subjects/:subjectId/signatures',
+]);
+
+interface RoutedRequest {
+  readonly method: string;
+  readonly route?: { readonly path?: string };
+  readonly body?: unknown;
+  readonly ip?: string;
+}
+
+/** The username the request names (login, password change and signature all re-enter it), case-folded as identity does. */
+const attemptedUsername = (request: RoutedRequest): string => {
+  const username = (request.body as { username?: unknown } | undefined)?.username;
+  return typeof username === 'string' ? username.trim().toLowerCase() : '';
+};
+
+/**
+ * @nestjs/throttler on the password routes, per client address and per attempted username, each
+ * route its own bucket. A request over either limit is answered 429 `REQUEST.RATE_LIMITED` with
+ * `Retry-After` before it reaches the identity service: it is counted here (and in the access log),
+ * never recorded in the ledger — so neither an anonymous client nor one account can grow the
+ * append-only ledger faster than the limits allow, however long it keeps trying.
+ */
+@Injectable()
+export class PasswordRouteThrottlerGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RoutedRequest>();
+    return !GUARDED_ROUTES.has(`${request.method} ${request.route?.path ?? ''}`);
+  }
+
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    response.setHeader('Retry-After', String(seconds));
+    throw new ApiProblemException('REQUEST.RATE_LIMITED', HttpStatus.TOO_MANY_REQUESTS, `Too many attempts; try again in ${seconds} s. This attempt was not processed.`, {
+      retryAfterSeconds: seconds,
+    });
+  }
+}
+
+/** The throttler's module, with limits from the validated configuration. */
+export const throttlingModule = (): DynamicModule =>
+  ThrottlerModule.forRootAsync({
+    inject: [ConfigService],
+    useFactory: (config: ConfigService) => {
+      const { throttle } = config.getOrThrow<LedgerConfig>(LEDGER_CONFIG);
+      return {
+        setHeaders: false,
+        throttlers: [
+          { name: 'address', ttl: WINDOW_MS, limit: throttle.perAddress },
+          { name: 'user', ttl: WINDOW_MS, limit: throttle.perUser, getTracker: (request) => attemptedUsername(request as RoutedRequest) },
+        ],
+      };
+    },
+  });
+
+export const throttlingGuard: Provider = { provide: APP_GUARD, useClass: PasswordRouteThrottlerGuard };

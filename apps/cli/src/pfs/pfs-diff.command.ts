@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import { loadDefaultProtocol } from '@trial-ledger/domain';
+import { diffPfs, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { printResult } from '../shared/output';
+import { CliError } from '../shared/cli-errors';
+
+export interface PfsDiffCommandOptions {
+  readonly study?: string;
+  readonly fromKnownAt?: string;
+  readonly toKnownAt?: string;
+  readonly fromPosition?: string;
+  readonly toPosition?: string;
+  readonly cutoff?: string;
+  readonly fromCutoff?: string;
+  readonly toCutoff?: string;
+}
+
+/** `--from-position N`: a whole number ≥ 0, refused as a usage error (exit 2) otherwise. */
+const position = (flag: string, value: string | undefined): number | null => {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value)) throw new CliError(`${flag} must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return Number(value);
+};
+
+const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
+const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
+const median = (f: PfsFigures): string =>
+  `${f.median.estimate === null ? 'not reached' : `${f.median.estimate} days`} (95% CI ${f.median.lower ?? 'NE'}–${f.median.upper ?? 'NR'})`;
+const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
+const side = (s: PfsDiffSide): string => `as known at ${s.asKnownAt ?? 'now'} (log position ${s.position}); cutoff ${s.cutoff ?? 'none'}`;
+
+/** One cause as a monitor reads it: kind, event, when, who, what changed and why. */
+export const formatPfsCause = (c: PfsCause): string => {
+  const who = `${c.user.fullName} (${c.user.username}, ${c.user.role})`;
+  const lines = [`    ${PFS_CAUSE_WORDS[c.kind][0]}${c.decisive ? ' [decisive]' : ''}: ${c.eventType} ${c.eventId} #${c.position} recorded ${c.recordedAt} by ${who}${c.clinicalDate ? `, dated ${c.clinicalDate}` : ''}`];
+  if (c.target) lines.push(`      ${c.kind === 'void' ? 'voided' : 'corrected'} ${c.target.eventType} ${c.target.eventId}`);
+  if (c.before && c.after) lines.push(`      ${Object.keys(c.after).map((k) => `${k}: ${show(c.before?.[k])} → ${show(c.after?.[k])}`).join('; ')}`);
+  if (c.reason) lines.push(`      reason: ${c.reason}`);
+  return lines.join('\n');
+};
+
+const formatSubject = (s: SubjectPfsChange): string => {
+  const row = (r: SubjectPfsChange['before']) => (r ? `ADT ${r.adt} AVAL ${r.aval} CNSR ${r.cnsr} (${r.evntdesc}${r.cnsdtdsc ? `; ${r.cnsdtdsc}` : ''})` : 'not in the analysis');
+  return [
+    `${s.subjectId}${s.subjectNumber === null ? '' : ` (no. ${s.subjectNumber})`} ${s.change}: ${s.changedFields.join(', ')}`,
+    `  before: ${row(s.before)}`,
+    `  after:  ${row(s.after)}`,
+    ...(s.causes.length > 0 ? s.causes.map(formatPfsCause) : ['    no event of this subject between the two sides (see study-level causes)']),
+  ].join('\n');
+};
+
+/** The diff as a reviewer reads it: the verdict, the figures before → after, then each moved subject with its events. */
+export const formatPfsDiff = (d: PfsDiff): string => [
+  `PFS diff — ${d.studyId}`,
+  `From: ${side(d.from)}`,
+  `To:   ${side(d.to)}`,
+  '',
+  d.verdict,
+  '',
+  `Subjects ${d.before.n} → ${d.after.n} (${signed(d.delta.n)})   Events ${d.before.events} → ${d.after.events} (${signed(d.delta.events)})   Censored ${d.before.censored} → ${d.after.censored} (${signed(d.delta.censored)})`,
+  `Median PFS: ${median(d.before)} → ${median(d.after)}`,
+  ...d.after.rates.map((r) => {
+    const old = d.before.rates.find((x) => x.day === r.day);
+    return `PFS rate at day ${r.day}: ${pct(old?.survival ?? null)} (95% CI ${pct(old?.lower ?? null)}–${pct(old?.upper ?? null)}) → ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`;
+  }),
+  ...(d.studyCauses.length > 0 ? ['', 'Study-level causes:', ...d.studyCauses.map(formatPfsCause)] : []),
+  ...(d.subjects.length > 0 ? ['', ...d.subjects.map(formatSubject)] : []),
+].join('\n');
+
+/**
+ * `trial-ledger pfs diff --from-known-at T1 [--to-known-at T2] [--cutoff D] [--json]` (also
+ * `--from-position/--to-position`, `--from-cutoff/--to-cutoff`): endpoint provenance, a subcommand of `pfs`.
+ */
+export const registerPfsDiff = (program: Command): void => {
+  const pfs = program.commands.find((c) => c.name() === 'pfs');
+  if (!pfs) throw new Error('the pfs command must be registered before pfs diff');
+  pfs
+    .command('diff')
+    .description('Endpoint provenance: which subjects moved between two PFS analyses (knowledge times, positions or data cuts), and the recorded events that moved them')
+    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant')
+    .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)')
+    .option('--from-position <n>', 'first analysis: through this log position')
+    .option('--to-position <n>', 'second analysis: through this log position (default: the head)')
+    .option('--cutoff <date>', 'one clinical data cutoff for both analyses, YYYY-MM-DD')
+    .option('--from-cutoff <date>', 'data cutoff of the first analysis (two data cuts)')
+    .option('--to-cutoff <date>', 'data cutoff of the second analysis')
+    .action(async (_local: PfsDiffCommandOptions, command: Command) => {
+      const options = globalOptions(command);
+      // Options placed after `diff` that `pfs` also knows (--study, --cutoff) are parsed by `pfs`: read both levels.
+      const opts = command.optsWithGlobals<PfsDiffCommandOptions & { asKnownAt?: string; plot?: string }>();
+      if (opts.asKnownAt !== undefined || opts.plot !== undefined) {
+        throw new CliError('pfs diff takes --from-known-at/--to-known-at and no --plot', 2, 'CLI.INVALID_OPTION');
+      }
+      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const diff = await withExistingStore(options, (store) =>
+        diffPfs(store, studyId, {
+          fromKnownAt: opts.fromKnownAt ?? null,
+          toKnownAt: opts.toKnownAt ?? null,
+          fromPosition: position('--from-position', opts.fromPosition),
+          toPosition: position('--to-position', opts.toPosition),
+          cutoff: opts.cutoff ?? null,
+          fromCutoff: opts.fromCutoff ?? null,
+          toCutoff: opts.toCutoff ?? null,
+        }),
+      );
+      printResult(options.json, diff, () => formatPfsDiff(diff));
+    });
+};

@@ -1,0 +1,174 @@
+import { clinicalDateOf, compareDates, studyStreamId } from '@trial-ledger/domain';
+import type { StoredEvent } from '@trial-ledger/event-store';
+import { groupBy } from './access-indicators';
+import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
+import type { ReviewFinding } from './review.types';
+
+const who = (e: StoredEvent): string => e.metadata.actor.username;
+
+/**
+ * The events after which a record is "reviewed": a change recorded later is a change after sign-off.
+ * `covers` says whether the sign-off covered an entry. Source-data verification events (not yet in the
+ * ledger) join this list with the kind `source-data verification`; nothing else needs to change.
+ */
+export interface SignOffKind {
+  readonly kind: 'signature' | 'source-data verification';
+  readonly covers: (signOff: StoredEvent, entry: StoredEvent) => boolean;
+}
+export const SIGN_OFF_EVENTS: ReadonlyMap<string, SignOffKind> = new Map<string, SignOffKind>([
+  ['CasebookSigned', { kind: 'signature', covers: (s, entry) => entry.streamId === s.streamId && entry.streamVersion <= Number(s.data.signedThroughVersion) }],
+  ['RecordSigned', { kind: 'signature', covers: (s, entry) => entry.streamId === s.streamId && entry.eventId === s.data.targetEventId }],
+]);
+
+/** Corrections and voids of this study's subjects recorded in the window. */
+export const changesInWindow = (ledger: ReviewLedger): StoredEvent[] =>
+  ledger.events.filter((e) => isChange(e) && inWindow(ledger, e) && subjectOf(ledger, e) !== null);
+
+/** A correction or void of an entry that a signature (or SDV) recorded before it had covered. */
+export const signOffFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] =>
+  changes.flatMap((change) => {
+    const target = targetOf(ledger, change);
+    if (!target) return [];
+    const signOffs = (ledger.byStream.get(target.streamId) ?? []).filter((s) => {
+      const kind = SIGN_OFF_EVENTS.get(s.type);
+      return kind !== undefined && s.globalPosition < change.globalPosition && kind.covers(s, target);
+    });
+    if (signOffs.length === 0) return [];
+    const kinds = [...new Set(signOffs.map((s) => `${SIGN_OFF_EVENTS.get(s.type)?.kind} by ${s.metadata.actor.username}`))].join(', ');
+    const verb = change.type === 'EntryCorrected' ? 'corrected' : 'voided';
+    return [finding('change-after-sign-off', [change, ...signOffs], `${target.type} ${verb} by ${who(change)} after ${kinds}`, { subjectId: subjectOf(ledger, change), username: who(change) })];
+  });
+
+/** Clinical writes while the study was re-opened: after a `StudyUnlocked` that followed a lock, until the next lock. */
+export const lockFindings = (ledger: ReviewLedger): ReviewFinding[] => {
+  const study = studyStreamId(ledger.studyId);
+  const found: ReviewFinding[] = [];
+  let wasLocked = false;
+  let unlock: StoredEvent | null = null;
+  let writes: StoredEvent[] = [];
+  const close = () => {
+    if (unlock && writes.length > 0) {
+      const reason = reasonOf(unlock);
+      found.push(finding('change-after-lock', [unlock, ...writes], `${writes.length} write(s) after the study was unlocked at ${unlock.metadata.recordedAt} by ${who(unlock)}${reason ? ` ("${reason}")` : ''}`));
+    }
+    unlock = null;
+    writes = [];
+  };
+  for (const e of ledger.events) {
+    if (e.streamId === study && e.type === 'StudyLocked') {
+      close();
+      wasLocked = true;
+    } else if (e.streamId === study && e.type === 'StudyUnlocked' && wasLocked) {
+      close();
+      unlock = e;
+    } else if (unlock && isClinicalWrite(ledger, e) && inWindow(ledger, e)) {
+      writes.push(e);
+    }
+  }
+  close();
+  return found;
+};
+
+/** The clinical date an event is about: its own, or (for a correction or void) its target's, after the correction. */
+const dateTouched = (ledger: ReviewLedger, e: StoredEvent): string | null => {
+  if (!isChange(e)) return clinicalDateOf(e.type, e.data);
+  const target = targetOf(ledger, e);
+  if (!target) return null;
+  const after = (e.data.after as Record<string, unknown> | undefined) ?? {};
+  const before = clinicalDateOf(target.type, target.data);
+  const moved = clinicalDateOf(target.type, { ...target.data, ...after });
+  // Either date inside the cut means the analysed data changed.
+  if (before === null || moved === null) return before ?? moved;
+  return compareDates(before, moved) <= 0 ? before : moved;
+};
+
+/** Writes recorded after an analysis read the ledger that change data on or before that analysis's cutoff. */
+export const dataCutFindings = (ledger: ReviewLedger): ReviewFinding[] =>
+  ledger.dataCuts.flatMap((cut) =>
+    ledger.events.flatMap((e) => {
+      if (!isClinicalWrite(ledger, e) || !inWindow(ledger, e) || e.metadata.recordedAt <= cut.analysedAt) return [];
+      const date = dateTouched(ledger, e);
+      if (date === null || compareDates(date, cut.cutoff) > 0) return [];
+      return [finding('change-after-data-cut', [e], `${e.type} (data dated ${date}) recorded by ${who(e)} after the analysis of the ${cut.cutoff} data cut read the ledger at ${cut.analysedAt}`, { subjectId: subjectOf(ledger, e), username: who(e) })];
+    }),
+  );
+
+/** Clinical entries (not corrections, voids or signatures) in the window. */
+export const entriesInWindow = (ledger: ReviewLedger): StoredEvent[] =>
+  ledger.events.filter((e) => isClinicalWrite(ledger, e) && inWindow(ledger, e) && !isChange(e) && !SIGN_OFF_EVENTS.has(e.type));
+
+interface Tally {
+  entries: number;
+  corrections: StoredEvent[];
+  voids: StoredEvent[];
+}
+
+/** Entries, corrections and voids per key (user or subject). */
+export const tallies = (entries: readonly StoredEvent[], changes: readonly StoredEvent[], key: (e: StoredEvent) => string | null): Map<string, Tally> => {
+  const map = new Map<string, Tally>();
+  const of = (k: string): Tally => map.get(k) ?? (map.set(k, { entries: 0, corrections: [], voids: [] }).get(k) as Tally);
+  for (const e of entries) {
+    const k = key(e);
+    if (k !== null) of(k).entries += 1;
+  }
+  for (const c of changes) {
+    const k = key(c);
+    if (k === null) continue;
+    (c.type === 'EntryCorrected' ? of(k).corrections : of(k).voids).push(c);
+  }
+  return map;
+};
+
+export const ratePercent = (count: number, entries: number): number | null => (entries === 0 ? null : Math.round((count / entries) * 1000) / 10);
+
+/** Correction and void rates per user and per subject above the protocol's thresholds. */
+export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent[], changes: readonly StoredEvent[]): ReviewFinding[] => {
+  const t = ledger.thresholds;
+  const found: ReviewFinding[] = [];
+  for (const [scope, key] of [['user', who], ['subject', (e: StoredEvent) => subjectOf(ledger, e)]] as const) {
+    for (const [k, tally] of tallies(entries, changes, key)) {
+      if (tally.entries < t.minEntriesForRate) continue;
+      for (const [what, list, limit] of [['correction', tally.corrections, t.correctionRatePercent], ['void', tally.voids, t.voidRatePercent]] as const) {
+        const rate = ratePercent(list.length, tally.entries) ?? 0;
+        if (rate <= limit) continue;
+        const about = scope === 'user' ? { username: k } : { subjectId: k };
+        found.push(finding('correction-rate', list, `${scope} ${k}: ${what} rate ${rate} % (${list.length} of ${tally.entries} entries; threshold ${limit} %)`, about));
+      }
+    }
+  }
+  return found;
+};
+
+/** One user holding more than the threshold share of all corrections and voids. */
+export const concentrationFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
+  const t = ledger.thresholds;
+  if (changes.length < t.minChangesForShare) return [];
+  return [...groupBy(changes, who)].flatMap(([username, list]) => {
+    const share = Math.round((list.length / changes.length) * 1000) / 10;
+    return share > t.dominantSharePercent ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
+  });
+};
+
+const normalisedReason = (reason: string): string => reason.trim().replace(/\s+/g, ' ').toLowerCase();
+
+/** Reasons for change missing, shorter than the threshold, or repeated verbatim on too many changes. */
+export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
+  const t = ledger.thresholds;
+  const found: ReviewFinding[] = [];
+  for (const c of changes) {
+    const reason = reasonOf(c)?.trim() ?? '';
+    if (reason.length < t.minReasonLength) {
+      found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${reason === '' ? 'no reason' : `a ${reason.length}-character reason "${reason}"`} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
+    }
+  }
+  const byReason = groupBy(changes, (c) => {
+    const reason = reasonOf(c)?.trim() ?? '';
+    return reason === '' ? null : normalisedReason(reason);
+  });
+  for (const [reason, list] of byReason) {
+    if (list.length <= t.repeatedReasonCount) continue;
+    const users = [...new Set(list.map(who))].join(', ');
+    found.push(finding('reason-quality', list, `the same reason "${reason}" on ${list.length} changes (by ${users}; threshold ${t.repeatedReasonCount})`, { username: users.includes(',') ? null : users }));
+  }
+  return found;
+};

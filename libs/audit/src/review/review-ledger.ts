@@ -1,0 +1,120 @@
+import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
+import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import { normaliseInstant } from '../trail/audit-trail.query';
+import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
+
+/** Types the system derives from a recorded fact (not typed by a person): no lag, hours or burst of their own. */
+const DERIVED_TYPES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'SubjectAddedToRoster']);
+
+/** The log prefix a review reads, with the lookups every indicator needs. */
+export interface ReviewLedger {
+  readonly studyId: string;
+  readonly protocol: ProtocolDocument | null;
+  readonly thresholds: ReviewThresholds;
+  readonly events: readonly StoredEvent[];
+  readonly byId: ReadonlyMap<string, StoredEvent>;
+  /** Each stream's events in log order. */
+  readonly byStream: ReadonlyMap<string, readonly StoredEvent[]>;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly dataCuts: readonly DataCut[];
+  readonly position: number;
+}
+
+/** Whether a finding about this event belongs to the review window. */
+export const inWindow = (ledger: ReviewLedger, e: StoredEvent): boolean =>
+  (ledger.from === null || e.metadata.recordedAt >= ledger.from) && (ledger.to === null || e.metadata.recordedAt <= ledger.to);
+
+/** The subject of an event of this study's subject streams, else null. */
+export const subjectOf = (ledger: ReviewLedger, e: StoredEvent): string | null => {
+  const prefix = `subject-${ledger.studyId}-`;
+  return e.streamId.startsWith(prefix) ? e.streamId.slice(prefix.length) : null;
+};
+
+/** A clinical write by a person: a subject-stream event of this study, not derived by the system. */
+export const isClinicalWrite = (ledger: ReviewLedger, e: StoredEvent): boolean =>
+  subjectOf(ledger, e) !== null && e.metadata.source !== 'system' && !DERIVED_TYPES.has(e.type);
+
+/** A correction or void of a subject's entry. */
+export const isChange = (e: StoredEvent): boolean => e.type === 'EntryCorrected' || e.type === 'EntryVoided';
+
+export const targetOf = (ledger: ReviewLedger, e: StoredEvent): StoredEvent | null =>
+  typeof e.data.targetEventId === 'string' ? (ledger.byId.get(e.data.targetEventId) ?? null) : null;
+
+export const reasonOf = (e: StoredEvent): string | null => {
+  const reason = e.metadata.reason ?? (typeof e.data.reason === 'string' ? e.data.reason : null);
+  return reason === null ? null : reason;
+};
+
+export const finding = (
+  indicator: ReviewIndicatorId,
+  events: readonly StoredEvent[],
+  summary: string,
+  about: { readonly subjectId?: string | null; readonly username?: string | null } = {},
+): ReviewFinding => ({
+  indicator,
+  subjectId: about.subjectId ?? null,
+  username: about.username ?? null,
+  recordedAt: events.length > 0 ? events.map((e) => e.metadata.recordedAt).reduce((a, b) => (b > a ? b : a)) : null,
+  summary,
+  eventIds: events.map((e) => e.eventId),
+  positions: events.map((e) => e.globalPosition),
+});
+
+const streams = (events: readonly StoredEvent[]): Map<string, StoredEvent[]> => {
+  const map = new Map<string, StoredEvent[]>();
+  for (const e of events) {
+    const list = map.get(e.streamId);
+    if (list) list.push(e);
+    else map.set(e.streamId, [e]);
+  }
+  return map;
+};
+
+const firstStudy = (events: readonly StoredEvent[]): string | null => {
+  const registered = events.find((e) => e.type === 'StudyRegistered' && e.streamId.startsWith('study-'));
+  return registered ? registered.streamId.slice('study-'.length) : null;
+};
+
+const checkDataCut = (cut: DataCut): DataCut => {
+  if (!isIsoDate(cut.cutoff)) {
+    throw new DomainError('REVIEW.INVALID_DATA_CUT', `a data cut's cutoff must be a date YYYY-MM-DD (got ${String(cut.cutoff)})`, 'validation', { cutoff: cut.cutoff });
+  }
+  return { cutoff: cut.cutoff, analysedAt: normaliseInstant(cut.analysedAt, 'to') };
+};
+
+/**
+ * Reads the log through its head once (the review is one consistent snapshot), with the protocol in
+ * force at the head giving the thresholds. Memory grows with the log: the review holds every event.
+ */
+export const loadReviewLedger = async (
+  store: EventStore,
+  options: { studyId?: string; from?: string; to?: string; dataCuts?: readonly DataCut[] },
+): Promise<ReviewLedger> => {
+  const from = options.from !== undefined ? normaliseInstant(options.from, 'from') : null;
+  const to = options.to !== undefined ? normaliseInstant(options.to, 'to') : null;
+  if (from !== null && to !== null && from > to) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
+  const dataCuts = (options.dataCuts ?? []).map(checkDataCut);
+  const position = (await store.head()).position;
+  const events: StoredEvent[] = [];
+  for await (const e of store.readAll({ toPosition: position, batchSize: 1000 })) events.push(e);
+  const studyId = options.studyId ?? firstStudy(events);
+  const studyEvents = studyId === null ? [] : events.filter((e) => e.streamId === studyStreamId(studyId));
+  if (studyId === null || !studyEvents.some((e) => e.type === 'StudyRegistered')) {
+    throw new DomainError('STUDY.NOT_FOUND', `No registered study ${studyId ?? ''} in this ledger`.trim(), 'not-found', { studyId });
+  }
+  const protocolEvent = studyEvents.filter((e) => e.type === 'StudyRegistered' || e.type === 'ProtocolAmended').at(-1);
+  const protocol = (protocolEvent?.data.protocol as ProtocolDocument | undefined) ?? null;
+  return {
+    studyId,
+    protocol,
+    thresholds: reviewThresholdsOf(protocol),
+    events,
+    byId: new Map(events.map((e) => [e.eventId, e])),
+    byStream: streams(events),
+    from,
+    to,
+    dataCuts,
+    position,
+  };
+};

@@ -1,0 +1,30 @@
+import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
+
+describe('envelope rules (one rule for the API, the CLI and import)', () => {
+  it.each([
+    ['a UUID', '0192f3a4-7b1c-7def-8abc-1234567890ab', true],
+    ['a file:line reference', 'site-3.jsonl:42', true],
+    ['255 characters', 'k'.repeat(IDEMPOTENCY_KEY_MAX_LENGTH), true],
+    ['256 characters', 'k'.repeat(IDEMPOTENCY_KEY_MAX_LENGTH + 1), false],
+    ['the empty string', '', false],
+    ['a space', 'two words', false],
+    ['a NUL', 'k\u0000', false],
+    ['a line break', 'k\nforged', false],
+    ['a non-ASCII letter', 'clé', false],
+    ['a number', 42, false],
+  ])('an idempotency key of %s: valid = %s', (_what, key, valid) => {
+    expect(isValidIdempotencyKey(key)).toBe(valid);
+  });
+
+  it('nesting: the limit itself passes, one level more does not, and a 100,000-deep value is refused without recursion', () => {
+    const nested = (levels: number): unknown => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i += 1) value = [value];
+      return value;
+    };
+    expect(nestsDeeperThan(nested(MAX_COMMAND_DEPTH))).toBe(false);
+    expect(nestsDeeperThan(nested(MAX_COMMAND_DEPTH + 1))).toBe(true);
+    expect(nestsDeeperThan(nested(100_000))).toBe(true);
+    expect(nestsDeeperThan({ targetLesions: [{ lesionId: 'T1' }] })).toBe(false);
+  });
+});

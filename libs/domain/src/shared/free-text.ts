@@ -1,0 +1,31 @@
+import { invalid } from './domain-error';
+
+/**
+ * Characters free text (reasons, terms, lot numbers, descriptions, causes, …) may not contain: C0
+ * controls other than tab and line feed (a carriage return only as part of CRLF), DEL, C1 controls,
+ * and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). The
+ * ledger is an ALCOA+ record read by people: an escape sequence can rewrite a terminal line and an
+ * override (CVE-2021-42574, "Trojan Source") can make a reason display as different words in every
+ * view, while a NUL cannot be written to XML (ODM) at all.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point of this rule
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/u;
+
+/** The code of every such refusal, whether the API, the CLI or an import line met it. */
+export const UNPRINTABLE_TEXT_CODE = 'VALIDATION.UNPRINTABLE_CHARACTER';
+
+/** `U+202E` for the first forbidden character of `value`, or `null` when it has none. */
+export const firstUnprintable = (value: string): string | null => {
+  const match = FORBIDDEN.exec(value);
+  if (!match) return null;
+  return `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+};
+
+/** Refuses (kind `validation`) free text holding a forbidden character; returns the text unchanged. */
+export const requirePrintable = (field: string, value: string): string => {
+  const character = firstUnprintable(value);
+  if (character !== null) {
+    invalid(UNPRINTABLE_TEXT_CODE, `${field} contains the control or bidirectional-override character ${character}; only printable text, tabs and line breaks are recorded`, { field, character });
+  }
+  return value;
+};

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  SYSTEM_ACTOR,
+  findUser,
+  findUserById,
+  invalid,
+  normaliseUsername,
+  notFound,
+  passwordExpiresAt,
+  type Actor,
+  type UserAccount,
+} from '@trial-ledger/domain';
+import { answerRecorded, type CommandOutcome } from '@trial-ledger/command-pipeline';
+import type { EventSource } from '@trial-ledger/event-store';
+import type { IdentityLedger } from './identity-ledger';
+import { checkPasswordStrength, hashPassword } from './password-hasher';
+import type { SessionRegistry } from './session-registry';
+import { actorOf, userView, type RequestOrigin, type UserView } from './user-view';
+
+export interface LoginResult {
+  /** Opaque bearer token; the server keeps only its SHA-256. */
+  readonly token: string;
+  /** When the session ends if left unused (inactivity limit, capped by the absolute lifetime). */
+  readonly expiresAt: string;
+  readonly actor: Actor;
+  readonly sessionId: string;
+  readonly passwordExpiresAt: string | null;
+  /**
+   * Always false: a login with an expired password is refused (`AUTH.PASSWORD_EXPIRED`) until the
+   * password is changed through the change-password flow. Kept so clients can rely on the field.
+   */
+  readonly passwordExpired: false;
+}
+
+const unauthenticated = (code: string, message: string): DomainError => new DomainError(code, message, 'unauthenticated');
+
+/** Longest username a login attempt may name; longer is malformed, not a failed attempt. */
+const MAX_LOGIN_USERNAME = 256;
+
+/**
+ * Authentication and sessions (Part 11 §11.10(d), §11.300): logins, bearer sessions with inactivity
+ * and absolute limits, the CLI's one-off password check, logout and the change-password flow. Every
+ * attempt, successful or not, is an event decided by the identity decider; this service checks the
+ * password hashes and keeps the sessions.
+ */
+export class AuthenticationService {
+  constructor(
+    private readonly ledger: IdentityLedger,
+    private readonly sessions: SessionRegistry,
+  ) {}
+
+  /** Opens a session. Every attempt, successful or not, is recorded with its time and source. */
+  async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
+    const sessionId = randomUUID();
+    const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
+    // `LoginSucceeded` is recorded: opening the session is part of answering it.
+    return answerRecorded(outcome, () => {
+      const { token, session } = this.sessions.open(user.userId, Date.parse(this.ledger.clock.now()), sessionId);
+      return {
+        token,
+        expiresAt: this.sessions.expiresAt(session),
+        actor: actorOf(user),
+        sessionId,
+        passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
+        passwordExpired: false,
+      };
+    });
+  }
+
+  /**
+   * The actor behind a bearer token, from the current identity state (a role change applies at
+   * once; a deactivated user is refused at once). Refusals: `AUTH.TOKEN_INVALID`,
+   * `AUTH.SESSION_EXPIRED`, `AUTH.USER_DEACTIVATED` (kind `unauthenticated`).
+   */
+  async authenticate(token: unknown): Promise<Actor> {
+    const lookup = this.sessions.touch(token, Date.parse(this.ledger.clock.now()));
+    if (lookup.status === 'unknown') throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid; log in again');
+    if (lookup.status === 'expired') {
+      throw unauthenticated('AUTH.SESSION_EXPIRED', lookup.why === 'inactivity' ? 'The session expired after inactivity; log in again' : 'The session reached its maximum lifetime; log in again');
+    }
+    if (lookup.status === 'ended') {
+      if (lookup.why === 'user-deactivated') throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
+    }
+    const { session } = lookup;
+    const user = findUserById(await this.ledger.state(), session.userId);
+    // The state also covers changes made by another process on the same ledger (e.g. the CLI).
+    const deactivatedSince = user?.deactivatedAt != null && Date.parse(user.deactivatedAt) >= session.createdAtMs;
+    if (!user || !user.active || deactivatedSince) {
+      this.sessions.revoke(token as string);
+      throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+    }
+    if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
+      this.sessions.revoke(token as string);
+      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
+    }
+    return actorOf(user);
+  }
+
+  async logout(token: string, source: EventSource = 'api'): Promise<void> {
+    const session = this.sessions.peek(token);
+    if (!session) throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid');
+    this.sessions.revoke(token);
+    const user = findUserById(await this.ledger.state(), session.userId);
+    if (user) await this.ledger.execute({ type: 'Logout', data: { sessionId: session.sessionId } }, actorOf(user), source, null);
+  }
+
+  /** One-off authentication without a session: the CLI's `--as USER` with `TRIAL_LEDGER_PASSWORD`. */
+  async verifyPassword(username: string, password: string, source: EventSource = 'cli'): Promise<Actor> {
+    return actorOf((await this.authenticatePassword(username, password, 'cli', null, { source })).user);
+  }
+
+  /**
+   * The change-password flow: authenticated by the current password (it works with an expired
+   * one, which is how an expired password gets changed). Ends the user's open sessions.
+   */
+  async changePassword(input: { username: string; currentPassword: string; newPassword: string }, origin: RequestOrigin): Promise<UserView> {
+    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy);
+    if (typeof input.currentPassword !== 'string' || typeof input.username !== 'string') invalid('AUTH.LOGIN_MALFORMED', 'username and currentPassword are required');
+    // The password is checked against the state before the command: the attempt is recorded as the
+    // user's own only when they proved who they are, and the envelope's actor is fixed before the pipeline reads.
+    const user = findUser(await this.ledger.state(), input.username);
+    const currentPasswordMatches = await this.ledger.passwordMatches(user, input.currentPassword);
+    const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
+    const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
+    const result = await this.ledger.execute(
+      { type: 'ChangeOwnPassword', data: { username: input.username, currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
+      user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
+    );
+    this.ledger.throwOnRefusal(result.events);
+    return answerRecorded(result.outcome, () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
+      const user = findUser(result.state, input.username);
+      if (!user) return notFound('IDENTITY.USER_NOT_FOUND', `No user ${JSON.stringify(normaliseUsername(input.username))}`);
+      return userView(user, this.ledger.rules, this.ledger.clock.now());
+    });
+  }
+
+  private async authenticatePassword(
+    username: string,
+    password: string,
+    purpose: 'login' | 'cli',
+    sessionId: string | null,
+    origin: RequestOrigin,
+  ): Promise<{ user: UserAccount; outcome: CommandOutcome }> {
+    if (typeof username !== 'string' || typeof password !== 'string' || username.length > MAX_LOGIN_USERNAME) {
+      invalid('AUTH.LOGIN_MALFORMED', 'A login needs a username and a password');
+    }
+    const user = findUser(await this.ledger.state(), username);
+    const passwordMatches = await this.ledger.passwordMatches(user, password);
+    const result = await this.ledger.execute(
+      { type: 'AuthenticateWithPassword', data: { username, passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
+      user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
+    );
+    this.ledger.throwOnRefusal(result.events);
+    const authenticated = await answerRecorded(result.outcome, () => findUser(result.state, username) ?? notFound('IDENTITY.USER_NOT_FOUND', 'The user authenticated is gone'));
+    return { user: authenticated, outcome: result.outcome };
+  }
+}

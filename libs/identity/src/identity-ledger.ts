@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import {
+  IDENTITY_STREAM_ID,
+  evolveIdentity,
+  identityRefusal,
+  initialIdentityState,
+  isLockedOut,
+  type Actor,
+  type IdentityEvent,
+  type IdentityRules,
+  type IdentityState,
+  type UserAccount,
+} from '@trial-ledger/domain';
+import { executeIdentityCommand, toRecorded, type IdentityCommandResult, type IdentityCommandSource } from '@trial-ledger/command-pipeline';
+import type { Clock, EventSource, EventStore, StoredEvent } from '@trial-ledger/event-store';
+import type { IdentityPolicy } from './identity-policy';
+import { hashPassword, verifyPassword as verifyPasswordHash } from './password-hasher';
+import type { SecurityLogger } from './security-logger';
+
+/**
+ * What the identity services share: the store and clock, the policy, the security log, and one
+ * cached fold of the identity stream. Commands go through the pipeline's identity plan (one read of
+ * the stream per command); queries re-read the stream only when it moved (another process, e.g. the
+ * CLI, may have changed it).
+ */
+export class IdentityLedger {
+  readonly rules: IdentityRules;
+  private cache: { version: number; state: IdentityState } = { version: 0, state: initialIdentityState() };
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(
+    readonly store: EventStore,
+    readonly clock: Clock,
+    readonly policy: IdentityPolicy,
+    readonly logger: SecurityLogger,
+  ) {
+    this.rules = { maxFailedAttempts: policy.maxFailedAttempts, lockoutMinutes: policy.lockoutMinutes, passwordMaxAgeDays: policy.passwordMaxAgeDays };
+  }
+
+  /** The current identity state, for queries (authentication of a session, user lists). */
+  async state(): Promise<IdentityState> {
+    const version = await this.store.streamVersion(IDENTITY_STREAM_ID);
+    if (version === this.cache.version) return this.cache.state;
+    return this.fold(await this.store.readStream(IDENTITY_STREAM_ID));
+  }
+
+  /** Runs an identity command through the pipeline; returns what it recorded and the state after it. */
+  async execute(source: IdentityCommandSource, actor: Actor, origin: EventSource, reason: string | null): Promise<IdentityCommandResult> {
+    return executeIdentityCommand(this.store, source, { actor, source: origin, reason }, { clock: this.clock, rules: this.rules, fold: (events) => this.fold(events) });
+  }
+
+  /** Reports lockouts and failed signatures in the security log, then throws the refusal the events record. */
+  throwOnRefusal(events: readonly IdentityEvent[]): void {
+    for (const event of events) {
+      if (event.type === 'AccountLockedOut') {
+        this.logger.warn(`account locked: ${event.data.username} after ${event.data.failures} consecutive failures, until ${event.data.lockedUntil}`);
+      }
+      if (event.type === 'SignatureFailed') {
+        const d = event.data;
+        this.logger.warn(
+          `signature failure (${d.reason}): session user ${d.username}, signer named ${JSON.stringify(d.attemptedSigner)}, ` +
+            `study ${d.studyId} subject ${d.subjectId}, ${d.consecutiveFailures} consecutive failure(s)`,
+        );
+      }
+    }
+    const refusal = identityRefusal(events);
+    if (refusal) throw refusal;
+  }
+
+  /**
+   * False without hashing work for a locked account; for an unknown user a dummy hash is checked so
+   * that response times do not reveal which usernames exist.
+   */
+  async passwordMatches(user: UserAccount | null, password: unknown): Promise<boolean> {
+    if (typeof password !== 'string' || [...password].length > this.policy.passwordMaxLength) return false;
+    if (!user) {
+      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'), this.policy.scrypt);
+      await verifyPasswordHash(password, await this.dummyHash);
+      return false;
+    }
+    if (isLockedOut(user, this.clock.now())) return false;
+    return verifyPasswordHash(password, user.passwordHash);
+  }
+
+  /** The no-reuse rule: the new password against the current and the policy's number of earlier ones. */
+  async reusesRecentPassword(password: string, user: UserAccount): Promise<boolean> {
+    const recent = [user.passwordHash, ...user.previousPasswordHashes].slice(0, Math.max(1, this.policy.passwordHistory));
+    return (await Promise.all(recent.map((hash) => verifyPasswordHash(password, hash)))).some(Boolean);
+  }
+
+  /** Folds the stream, reusing the cached prefix (the stream is append-only). */
+  private fold(events: readonly StoredEvent[]): IdentityState {
+    const base = events.length >= this.cache.version ? this.cache : { version: 0, state: initialIdentityState() };
+    if (events.length === base.version) return base.state;
+    const state = events.slice(base.version).reduce((s, e) => evolveIdentity(s, toRecorded<IdentityEvent>(e)), base.state);
+    this.cache = { version: events.length, state };
+    return state;
+  }
+}

@@ -1,0 +1,137 @@
+import { v7 as uuidv7 } from 'uuid';
+import {
+  QUERY_ROLES,
+  SYSTEM_ACTOR,
+  findUser,
+  listUserAccounts,
+  normaliseUsername,
+  notFound,
+  type Actor,
+  type IdentityState,
+  type Role,
+} from '@trial-ledger/domain';
+import { answerRecorded, type IdentityCommandResult } from '@trial-ledger/command-pipeline';
+import type { EventSource } from '@trial-ledger/event-store';
+import type { AuthorizationLog } from './authorization-log';
+import type { IdentityLedger } from './identity-ledger';
+import { checkPasswordStrength, hashPassword } from './password-hasher';
+import type { SessionRegistry } from './session-registry';
+import { userView, type UserView } from './user-view';
+
+export interface NewUserInput {
+  readonly username: string;
+  readonly fullName: string;
+  readonly role: Role;
+  readonly password: string;
+  readonly reason?: string | null;
+}
+
+/**
+ * User administration (SPEC §5; Part 11 §11.10(d), (g), §11.300(b)): the first administrator, then
+ * users added, re-roled, deactivated and reset by an administrator, every change an event with actor
+ * and reason. The identity decider makes every decision (username rules and uniqueness, roles, the
+ * last administrator); this service hashes passwords, records refused role checks and ends the
+ * sessions a change revokes.
+ */
+export class UserAdministrationService {
+  constructor(
+    private readonly ledger: IdentityLedger,
+    private readonly authorization: AuthorizationLog,
+    private readonly sessions: SessionRegistry,
+  ) {}
+
+  /** The first administrator, from the CLI; refused once an administrator exists (`IDENTITY.ADMIN_EXISTS`). */
+  async createFirstAdmin(input: { username: string; fullName: string; password: string }, source: EventSource = 'cli'): Promise<UserView> {
+    const passwordHash = await hashPassword(checkPasswordStrength(input.password, this.ledger.policy), this.ledger.policy.scrypt);
+    const result = await this.ledger.execute(
+      { type: 'CreateFirstAdmin', data: { userId: uuidv7(), username: input.username, fullName: input.fullName, passwordHash } },
+      SYSTEM_ACTOR, source, 'first administrator created from the CLI',
+    );
+    return this.created(result);
+  }
+
+  async addUser(actor: Actor, input: NewUserInput, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, ['admin'], 'add users', source);
+    const passwordHash = await hashPassword(checkPasswordStrength(input.password, this.ledger.policy), this.ledger.policy.scrypt);
+    const result = await this.ledger.execute(
+      { type: 'CreateUser', data: { userId: uuidv7(), username: input.username, fullName: input.fullName, role: input.role, passwordHash } },
+      actor, source, input.reason ?? null,
+    );
+    return this.created(result);
+  }
+
+  async changeRole(actor: Actor, input: { username: string; role: Role; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, ['admin'], 'change roles', source);
+    const result = await this.ledger.execute({ type: 'ChangeUserRole', data: { username: input.username, role: input.role } }, actor, source, input.reason ?? null);
+    return this.answer(result, input.username);
+  }
+
+  /** Access withdrawn at once: the user's sessions end with the event (§11.10(d)). */
+  async deactivateUser(actor: Actor, input: { username: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, ['admin'], 'deactivate users', source);
+    const result = await this.ledger.execute({ type: 'DeactivateUser', data: { username: input.username } }, actor, source, input.reason ?? null);
+    return this.answer(result, input.username, () => {
+      for (const event of result.events) if (event.type === 'UserDeactivated') this.sessions.endUserSessions(event.data.userId, 'user-deactivated');
+    });
+  }
+
+  async reactivateUser(actor: Actor, input: { username: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, ['admin'], 'reactivate users', source);
+    const result = await this.ledger.execute({ type: 'ReactivateUser', data: { username: input.username } }, actor, source, input.reason ?? null);
+    return this.answer(result, input.username);
+  }
+
+  /** An administrator sets a temporary password; the user must change it before the next login. */
+  async resetPassword(actor: Actor, input: { username: string; newPassword: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, ['admin'], 'reset passwords', source);
+    const password = checkPasswordStrength(input.newPassword, this.ledger.policy);
+    const passwordHash = await hashPassword(password, this.ledger.policy.scrypt);
+    const result = await this.ledger.execute(
+      async (state) => {
+        const user = findUser(state, input.username);
+        const reusesRecentPassword = user ? await this.ledger.reusesRecentPassword(password, user) : false;
+        return { type: 'ResetPassword', data: { username: input.username, passwordHash, reusesRecentPassword } };
+      },
+      actor, source, input.reason ?? null,
+    );
+    return this.answer(result, input.username, () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
+    });
+  }
+
+  async listUsers(actor: Actor, source: EventSource = 'api'): Promise<UserView[]> {
+    await this.authorization.authorize(actor, QUERY_ROLES.ListUsers, 'list users', source);
+    const state = await this.ledger.state();
+    return listUserAccounts(state).map((u) => userView(u, this.ledger.rules, this.ledger.clock.now()));
+  }
+
+  async getUser(actor: Actor, username: string, source: EventSource = 'api'): Promise<UserView> {
+    await this.authorization.authorize(actor, QUERY_ROLES.GetUser, 'view users', source);
+    return this.view(await this.ledger.state(), username);
+  }
+
+  private view(state: IdentityState, username: string): UserView {
+    const user = findUser(state, username);
+    if (!user) return notFound('IDENTITY.USER_NOT_FOUND', `No user ${JSON.stringify(normaliseUsername(username))}`, { username });
+    return userView(user, this.ledger.rules, this.ledger.clock.now());
+  }
+
+  /**
+   * The user after the command, from the state it led to (no second read of the stream), after the
+   * command's effects outside the ledger (ending sessions); a failure in either still says what was recorded.
+   */
+  private answer(result: IdentityCommandResult, username: string, effects: () => void = () => undefined): Promise<UserView> {
+    return answerRecorded(result.outcome, () => {
+      effects();
+      return this.view(result.state, username);
+    });
+  }
+
+  private created(result: IdentityCommandResult): Promise<UserView> {
+    return answerRecorded(result.outcome, () => {
+      const created = result.events.find((e) => e.type === 'UserCreated');
+      if (created?.type !== 'UserCreated') throw new Error('UserCreated expected');
+      return this.view(result.state, created.data.username);
+    });
+  }
+}

@@ -1,0 +1,164 @@
+import { compareDates, invalid, isIsoDate } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
+import type { SubjectPfs } from '../pfs.types';
+import { firstSideDataEnd, studyPfsCauses, subjectPfsCauses } from './pfs-diff-causes';
+import {
+  PFS_CAUSE_WORDS,
+  type PfsCause,
+  type PfsCauseKind,
+  type PfsDiff,
+  type PfsDiffField,
+  type PfsDiffOptions,
+  type PfsDiffSide,
+  type PfsFigures,
+  type PfsRowSnapshot,
+  type SubjectPfsChange,
+} from './pfs-diff.types';
+
+const refuse = (message: string, details: Record<string, unknown>): never => invalid('PFS_DIFF.INVALID_OPTIONS', message, details);
+
+const checkPosition = (name: string, value: number | null | undefined): void => {
+  if (value !== null && value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) refuse(`${name} must be a whole number ≥ 0`, { [name]: value });
+};
+
+/** The two sides as asked for; refuses a comparison that names no first side, or mixes one cutoff with two. */
+const sideOptions = (o: PfsDiffOptions) => {
+  const given = (v: unknown) => v !== null && v !== undefined;
+  if (given(o.cutoff) && (given(o.fromCutoff) || given(o.toCutoff))) {
+    refuse('give either one cutoff for both sides or --from-cutoff/--to-cutoff, not both', { cutoff: o.cutoff, fromCutoff: o.fromCutoff, toCutoff: o.toCutoff });
+  }
+  if (!given(o.fromKnownAt) && !given(o.fromPosition) && !given(o.fromCutoff)) {
+    refuse('name the first side: fromKnownAt, fromPosition or fromCutoff', {});
+  }
+  for (const [name, value] of [['cutoff', o.cutoff], ['fromCutoff', o.fromCutoff], ['toCutoff', o.toCutoff]] as const) {
+    if (given(value) && !isIsoDate(value)) refuse(`${name} must be a date YYYY-MM-DD`, { [name]: value });
+  }
+  checkPosition('fromPosition', o.fromPosition);
+  checkPosition('toPosition', o.toPosition);
+  const fromCutoff = o.fromCutoff ?? o.cutoff ?? null;
+  const toCutoff = o.toCutoff ?? o.cutoff ?? null;
+  if (fromCutoff !== null && toCutoff !== null && compareDates(fromCutoff, toCutoff) > 0) refuse('the first cutoff lies after the second', { fromCutoff, toCutoff });
+  return {
+    from: { cutoff: fromCutoff, asKnownAt: o.fromKnownAt ?? null, toPosition: o.fromPosition ?? null },
+    to: { cutoff: toCutoff, asKnownAt: o.toKnownAt ?? null, toPosition: o.toPosition ?? null },
+  };
+};
+
+const snapshot = (row: SubjectPfs): PfsRowSnapshot => ({
+  startDate: row.startDate,
+  adt: row.adt,
+  aval: row.aval,
+  cnsr: row.cnsr,
+  rule: row.rule,
+  evntdesc: row.evntdesc,
+  cnsdtdsc: row.cnsdtdsc,
+  sourceEventId: row.source.eventId,
+  sourceEventType: row.source.eventType,
+});
+
+const changedFields = (a: SubjectPfs, b: SubjectPfs): PfsDiffField[] => {
+  const fields: PfsDiffField[] = [];
+  if (a.aval !== b.aval) fields.push('AVAL');
+  if (a.cnsr !== b.cnsr) fields.push('CNSR');
+  if (a.adt !== b.adt) fields.push('ADT');
+  if (a.evntdesc !== b.evntdesc) fields.push('EVNTDESC');
+  if (a.cnsdtdsc !== b.cnsdtdsc) fields.push('CNSDTDSC');
+  return fields;
+};
+
+const figures = (a: PfsAnalysis): PfsFigures => ({ n: a.summary.n, events: a.summary.events, censored: a.summary.censored, median: a.median, rates: a.rates });
+
+const plural = (n: number, [one, many]: readonly [string, string]): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * "3 subjects changed: 2 corrections, 1 late entry": per changed subject, the kinds of its decisive
+ * causes (all its causes when none is decisive), counted once per subject and kind.
+ */
+export const pfsDiffVerdict = (subjects: readonly SubjectPfsChange[], studyCauses: readonly PfsCause[]): string => {
+  if (subjects.length === 0) return studyCauses.length > 0 ? `No subject changed (${plural(studyCauses.length, PFS_CAUSE_WORDS['protocol-amendment'])} recorded).` : 'No subject changed.';
+  const counts = new Map<PfsCauseKind, number>();
+  let unexplained = 0;
+  for (const s of subjects) {
+    const decisive = s.causes.filter((c) => c.decisive);
+    const kinds = new Set((decisive.length > 0 ? decisive : s.causes).map((c) => c.kind));
+    if (kinds.size === 0 && studyCauses.length > 0) kinds.add('protocol-amendment');
+    if (kinds.size === 0) unexplained += 1;
+    for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const parts = [...counts.entries()].map(([k, n]) => plural(n, PFS_CAUSE_WORDS[k]));
+  if (unexplained > 0) parts.push(`${unexplained} without a recorded cause`);
+  const entered = subjects.filter((s) => s.change === 'entered').length;
+  const left = subjects.filter((s) => s.change === 'left').length;
+  const moves = [entered > 0 ? `${entered} entered` : '', left > 0 ? `${left} left` : ''].filter(Boolean).join(', ');
+  return `${plural(subjects.length, ['subject', 'subjects'])} changed${moves ? ` (${moves} the analysis)` : ''}: ${parts.join(', ')}.`;
+};
+
+/** The instant of the first side: its `asKnownAt`, else the recording time of the event at its position. */
+const sideInstant = async (store: EventStore, pfs: StudyPfs): Promise<string | null> => {
+  if (pfs.asOf.asKnownAt !== null) return pfs.asOf.asKnownAt;
+  if (pfs.asOf.position === 0) return null;
+  for await (const e of store.readAll({ afterPosition: pfs.asOf.position - 1, toPosition: pfs.asOf.position, batchSize: 1 })) return e.metadata.recordedAt;
+  return null;
+};
+
+const sideOf = (pfs: StudyPfs): PfsDiffSide => ({ asKnownAt: pfs.asOf.asKnownAt, position: pfs.asOf.position, cutoff: pfs.cutoff });
+
+/**
+ * Compares two PFS analyses of a study and explains every subject whose AVAL, CNSR, ADT or censoring
+ * reason moved by the recorded events behind it. Both sides are derived by the same code as
+ * `trial-ledger pfs` (`loadStudyPfs`), so the diff can never disagree with either analysis.
+ */
+export const diffPfs = async (store: EventStore, studyId: string, options: PfsDiffOptions): Promise<PfsDiff> => {
+  const sides = sideOptions(options);
+  const [first, second] = [await loadStudyPfs(store, studyId, sides.from), await loadStudyPfs(store, studyId, sides.to)];
+  if (first.asOf.position > second.asOf.position) {
+    refuse('the first side lies after the second in the log', { fromPosition: first.asOf.position, toPosition: second.asOf.position });
+  }
+  const from = sideOf(first);
+  const to = sideOf(second);
+  const fromDataEnd = firstSideDataEnd(from, await sideInstant(store, first));
+  const beforeRows = new Map(first.subjects.map((r) => [r.subjectId, r]));
+  const afterRows = new Map(second.subjects.map((r) => [r.subjectId, r]));
+  const ids = [...new Set([...beforeRows.keys(), ...afterRows.keys()])];
+  const subjects: SubjectPfsChange[] = [];
+  for (const subjectId of ids) {
+    const a = beforeRows.get(subjectId) ?? null;
+    const b = afterRows.get(subjectId) ?? null;
+    const fields = a && b ? changedFields(a, b) : (['AVAL', 'CNSR', 'ADT', 'EVNTDESC', 'CNSDTDSC'] as PfsDiffField[]);
+    if (fields.length === 0) continue;
+    const rows = { before: a ? snapshot(a) : null, after: b ? snapshot(b) : null };
+    subjects.push({
+      subjectId,
+      subjectNumber: (b ?? a)?.subjectNumber ?? null,
+      change: a === null ? 'entered' : b === null ? 'left' : 'changed',
+      changedFields: fields,
+      ...rows,
+      causes: await subjectPfsCauses(store, studyId, subjectId, { from, to, fromDataEnd }, rows),
+    });
+  }
+  subjects.sort((x, y) => (x.subjectNumber ?? 0) - (y.subjectNumber ?? 0) || x.subjectId.localeCompare(y.subjectId));
+  const studyCauses = await studyPfsCauses(store, studyId, from, to);
+  const [before, after] = [figures(summarisePfs(first)), figures(summarisePfs(second))];
+  const median = before.median.estimate !== null && after.median.estimate !== null ? after.median.estimate - before.median.estimate : null;
+  return {
+    studyId,
+    from,
+    to,
+    verdict: pfsDiffVerdict(subjects, studyCauses),
+    subjects,
+    studyCauses,
+    before,
+    after,
+    delta: {
+      n: after.n - before.n,
+      events: after.events - before.events,
+      censored: after.censored - before.censored,
+      median,
+      rates: after.rates.map((r) => {
+        const old = before.rates.find((x) => x.day === r.day);
+        return { day: r.day, survival: r.survival !== null && old?.survival != null ? r.survival - old.survival : null };
+      }),
+    },
+  };
+};

@@ -1,0 +1,67 @@
+import request from 'supertest';
+import { bodies, enrolledSubject, STUDY, startApiTestApp, type ApiTestApp } from './support/api-test-app';
+
+/** What an attacker or a careless client types: control characters in free text, impossible dates in query strings. */
+describe('API input hygiene: free text and query parameters', () => {
+  let api: ApiTestApp;
+  const subjects = `/api/v1/studies/${STUDY}/subjects`;
+  beforeAll(async () => {
+    api = await startApiTestApp();
+    await enrolledSubject(api, 'S001');
+  });
+  afterAll(async () => api.close());
+
+  const refusedWithoutWriting = async (send: () => request.Test, status: number, code: string): Promise<request.Response> => {
+    const head = await api.headPosition();
+    const response = await send().expect(status);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe(code);
+    expect(await api.headPosition()).toBe(head);
+    return response;
+  };
+
+  it.each([
+    ['an ANSI escape in the lot number', { lotNumber: 'LOT\u001b[2J42' }, 'lotNumber', 'U+001B'],
+    ['a right-to-left override in the injection site', { injectionSite: 'left \u202ettub' }, 'injectionSite', 'U+202E'],
+    ['a NUL in the route', { route: 'deep-sc\u0000' }, 'route', 'U+0000'],
+  ])('when a dose carries %s, then 400 VALIDATION.UNPRINTABLE_CHARACTER naming the field and nothing is written', async (_what, change, field, character) => {
+    const response = await refusedWithoutWriting(
+      () => request(api.http).post(`${subjects}/S001/doses`).set('Authorization', api.auth('coordinator')).send({ ...bodies.dose(), ...change }),
+      400,
+      'VALIDATION.UNPRINTABLE_CHARACTER',
+    );
+    expect(response.body).toMatchObject({ field, character });
+  });
+
+  it('when a study lock reason hides a bidi isolate, then 400 VALIDATION.UNPRINTABLE_CHARACTER and the study stays open', async () => {
+    await refusedWithoutWriting(
+      () => request(api.http).post(`/api/v1/studies/${STUDY}/lock`).set('Authorization', api.auth('admin')).send({ reason: 'Database lock \u2067for interim' }),
+      400,
+      'VALIDATION.UNPRINTABLE_CHARACTER',
+    );
+  });
+
+  it('keeps a reason with a line break as typed', async () => {
+    await request(api.http)
+      .post(`${subjects}/S001/missed-doses`)
+      .set('Authorization', api.auth('coordinator'))
+      .send({ cycle: 1, dueOn: '2026-03-05', reason: 'Patient unwell:\nvisit postponed' })
+      .expect(201);
+  });
+
+  it.each([
+    ['the audit trail', '/api/v1/audit-trail?from=2026-02-30'],
+    ['the audit trail (an impossible instant)', '/api/v1/audit-trail?to=2026-04-31T10:00:00Z'],
+    ['the audit-trail export', '/api/v1/exports/audit-trail?format=csv&from=2026-02-30'],
+    ['the PFS analysis', `/api/v1/studies/${STUDY}/pfs?cutoff=2026-02-30`],
+    ['the PFS analysis (as known at)', `/api/v1/studies/${STUDY}/pfs?asKnownAt=2026-02-30T00:00:00Z`],
+    ['the casebook', `${subjects}/S001/casebook?asKnownAt=2026-13-01`],
+    ['the casebook (a negative position)', `${subjects}/S001/casebook?position=-1`],
+    ['the audit trail (an unknown parameter)', '/api/v1/audit-trail?frm=2026-01-01'],
+    ['the audit trail (a repeated parameter)', '/api/v1/audit-trail?from=2026-01-01&from=2026-01-02'],
+  ])('when %s is asked with %s, then 400 with a code', async (_what, url) => {
+    const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toMatch(/^[A-Z]+(\.[A-Z_]+)+$/);
+  });
+});

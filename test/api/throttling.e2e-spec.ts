@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { enrolledSubject, STUDY, startApiTestApp, type ApiTestApp } from './support/api-test-app';
+
+/** Limits low enough to reach in a test; the defaults (30 and 10 a minute) behave the same way. */
+const PER_ADDRESS = 6;
+const PER_USER = 3;
+
+/** An attacker at one address, guessing passwords or filling the ledger with failed attempts. */
+describe('rate limits on the password routes (@nestjs/throttler)', () => {
+  let api: ApiTestApp;
+  beforeAll(async () => {
+    api = await startApiTestApp({
+      environment: { ...process.env, TRIAL_LEDGER_THROTTLE_PER_ADDRESS: String(PER_ADDRESS), TRIAL_LEDGER_THROTTLE_PER_USER: String(PER_USER) },
+    });
+    await enrolledSubject(api, 'S001');
+  });
+  afterAll(async () => api.close());
+
+  const login = (username: string, password: string) => request(api.http).post('/api/v1/auth/login').send({ username, password });
+
+  it('given wrong passwords for one account, the attempts over the per-user limit are 429 with Retry-After and recorded nowhere', async () => {
+    for (let i = 0; i < PER_USER; i += 1) await login('cora', `wrong guess ${i} for cora`).expect(401);
+    const head = await api.headPosition();
+    const refused = await login('cora', 'coordinator passphrase 1').expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ code: 'REQUEST.RATE_LIMITED', status: 429 });
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
+    expect(refused.body.retryAfterSeconds).toBe(retryAfter);
+    expect(await api.headPosition()).toBe(head);
+    // Another account from the same address is not held back by cora's limit.
+    await login('mona', 'monitor passphrase 0001').expect(200);
+  });
+
+  it('given failed logins for ever-new usernames from one address, the ledger grows by at most the per-address limit', async () => {
+    const before = await api.headPosition();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i += 1) statuses.push((await login(`nobody${i}`, 'not a password at all')).status);
+    // The address already spent PER_USER + 2 attempts in the test above, in the same minute.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(PER_ADDRESS);
+    expect(statuses.slice(-10)).toEqual(Array(10).fill(429));
+    expect((await api.headPosition()) - before).toBeLessThanOrEqual(PER_ADDRESS);
+  });
+
+  it('limits signatures per signer: repeated wrong signing passwords are 429 before the identity service, writing nothing', async () => {
+    const sign = (password: string) =>
+      request(api.http)
+        .post(`/api/v1/studies/${STUDY}/subjects/S001/signatures`)
+        .set('Authorization', api.auth('investigator'))
+        .send({ username: 'ivan', password, meaning: 'authorship', scope: 'casebook' });
+    const statuses: number[] = [];
+    for (let i = 0; i < PER_USER; i += 1) statuses.push((await sign(`wrong signing password ${i}`)).status);
+    expect(statuses.every((s) => s !== 429)).toBe(true);
+    const head = await api.headPosition();
+    const refused = await sign('investigator passphrase 1').expect(429);
+    expect(refused.body.code).toBe('REQUEST.RATE_LIMITED');
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it('leaves token-authenticated reads alone', async () => {
+    for (let i = 0; i < 3 * PER_ADDRESS; i += 1) {
+      await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/casebook`).set('Authorization', api.auth('investigator')).expect(200);
+    }
+  });
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderLedgerReport, REVIEW_INDICATORS, reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
+import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import { buildReviewScenario, DATA_CUT, type ReviewScenario } from './support/review-scenario';
+
+const counts = (review: AuditTrailReview) => Object.fromEntries(review.indicators.map((i) => [i.id, i.findings.length]));
+const findingsOf = (review: AuditTrailReview, id: string) => review.indicators.find((i) => i.id === id)?.findings ?? [];
+
+describe('risk-based audit-trail review (ledgers built through the pipeline and the identity service)', () => {
+  const open = async (noisy: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tl-review-'));
+    const clock = new FixedClock('2026-01-01T00:00:00.000Z');
+    const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
+    const scenario = await buildReviewScenario(store, clock, dir, noisy);
+    return { dir, store, scenario, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  };
+
+  describe('given a clean study, anchored by a signed checkpoint', () => {
+    let ctx: Awaited<ReturnType<typeof open>>;
+    beforeAll(async () => { ctx = await open(false); });
+    afterAll(() => ctx.close());
+
+    it('then no indicator fires, and the per-user table shows timely entries', async () => {
+      const review = await reviewAuditTrail(ctx.store, { checkpoints: ctx.scenario.checkpoints, publicKey: ctx.scenario.publicKey, dataCuts: [DATA_CUT] });
+
+      expect(counts(review)).toEqual(Object.fromEntries(REVIEW_INDICATORS.map((id) => [id, 0])));
+      expect(review.verdict).toBe('No findings: no indicator fired.');
+      expect(review.users.find((u) => u.username === 'ivan')).toMatchObject({ entries: 8, corrections: 0, voids: 0, lagMaxDays: 0 });
+      expect(review.subjects.map((s) => s.subjectId)).toEqual(['S001', 'S002']);
+    });
+  });
+
+  describe('given the same study with one trigger per indicator', () => {
+    let ctx: Awaited<ReturnType<typeof open>>;
+    let review: AuditTrailReview;
+    let triggers: ReviewScenario['triggers'];
+    beforeAll(async () => {
+      ctx = await open(true);
+      triggers = ctx.scenario.triggers;
+      review = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT] });
+    });
+    afterAll(() => ctx.close());
+
+    it('then every indicator fires exactly once', () => {
+      expect(counts(review)).toEqual(Object.fromEntries(REVIEW_INDICATORS.map((id) => [id, 1])));
+      expect(review.verdict).toBe('13 findings in 13 of 13 indicators.');
+    });
+
+    it.each(REVIEW_INDICATORS.filter((id) => id !== 'access' && id !== 'trail-integrity'))('then the %s finding names the events of its trigger', (id) => {
+      const [f] = findingsOf(review, id);
+      for (const e of triggers[id] ?? []) expect(f.eventIds).toContain(e.eventId);
+    });
+
+    it('then entry lag, back-dating and the critical edit say what happened and by whom', () => {
+      expect(findingsOf(review, 'entry-lag')[0]).toMatchObject({ subjectId: 'S002', username: 'ivan', summary: expect.stringContaining('dated 2026-02-02 recorded 63 days later') });
+      expect(findingsOf(review, 'back-dating')[0].summary).toContain('administeredOn moved 1 days earlier (2026-01-06 → 2026-01-05)');
+      expect(findingsOf(review, 'critical-data-edit')[0].summary).toContain('censored → event');
+      expect(findingsOf(review, 'change-after-sign-off')[0].summary).toContain('after signature by ivan');
+      expect(findingsOf(review, 'correction-rate')[0].summary).toBe('subject S002: void rate 10 % (1 of 10 entries; threshold 8 %)');
+      expect(findingsOf(review, 'change-concentration')[0].username).toBe('cora');
+      expect(findingsOf(review, 'access')[0].summary).toBe('3 failed password entries for cora (threshold 3)');
+      expect(findingsOf(review, 'trail-integrity')[0].summary).toContain('no signed checkpoint given');
+    });
+
+    it('then a window limits the findings to events recorded in it, while reading the whole log for context', async () => {
+      const windowed = await reviewAuditTrail(ctx.store, { from: '2026-04-07', to: '2026-04-07', dataCuts: [DATA_CUT] });
+
+      expect(windowed.indicators.filter((i) => i.findings.length > 0).map((i) => i.id)).toEqual(['burst', 'trail-integrity']);
+    });
+
+    it('then the printable report gains a review section with the findings and their events', async () => {
+      const page = await renderLedgerReport(ctx.store);
+
+      const section = page.slice(page.indexOf('<section id="review">'), page.indexOf('</section>', page.indexOf('<section id="review">')));
+      expect(section).toContain('12 findings in 12 of 13 indicators.');
+      expect(section).toContain('<h3>Bursts</h3>');
+      for (const e of triggers.burst ?? []) expect(section).toContain(`#${e.globalPosition}: ${e.eventId}`);
+      expect(section).toContain('Dr Ivan Investigator (ivan)');
+    });
+
+    it('then bad options are refused with stable codes', async () => {
+      await expect(reviewAuditTrail(ctx.store, { from: 'yesterday' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
+      await expect(reviewAuditTrail(ctx.store, { from: '2026-05-01', to: '2026-04-01' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
+      await expect(reviewAuditTrail(ctx.store, { dataCuts: [{ cutoff: '2026-13-01', analysedAt: '2026-04-13' }] })).rejects.toMatchObject({ code: 'REVIEW.INVALID_DATA_CUT' });
+      await expect(reviewAuditTrail(ctx.store, { studyId: '__proto__' })).rejects.toMatchObject({ code: 'STUDY.NOT_FOUND' });
+    });
+  });
+});
