@@ -106,7 +106,7 @@ export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandTy
 /** Who reads clinical data: site staff for their subjects, monitors and regulators for review. Admins never see it. */
 const CLINICAL_READERS: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
 /** Who reads the whole ledger (audit trail, verification, exports): monitors (auditors) and regulators. */
-const LEDGER_AUDITORS: readonly Role[] = ['monitor', 'regulator'];
+const AUDIT_READERS: readonly Role[] = ['monitor', 'regulator'];
 
 /**
  * Who may read what (SPEC §5), beside `COMMAND_ROLES`: one table for every query of the API and
@@ -128,12 +128,12 @@ export const QUERY_ROLES = {
   ListQueries: CLINICAL_READERS,
   GetQuery: CLINICAL_READERS,
   GetSourceVerifications: CLINICAL_READERS,
-  GetAuditTrail: LEDGER_AUDITORS,
-  ExportAuditTrail: LEDGER_AUDITORS,
-  ExportOdm: LEDGER_AUDITORS,
-  VerifyLedger: LEDGER_AUDITORS,
+  GetAuditTrail: AUDIT_READERS,
+  ExportAuditTrail: AUDIT_READERS,
+  ExportOdm: AUDIT_READERS,
+  VerifyLedger: AUDIT_READERS,
   /** Risk-based audit-trail review (EMA 2023 §6.2.2). */
-  ReviewAuditTrail: LEDGER_AUDITORS,
+  ReviewAuditTrail: AUDIT_READERS,
   /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
   ListUsers: ['admin', 'monitor', 'regulator'],
   GetUser: ['admin', 'monitor', 'regulator'],
