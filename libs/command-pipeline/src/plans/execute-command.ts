@@ -61,6 +61,10 @@ export const executeCommand = async (
       : await resolveTargetIdempotencyKey(store, command, envelope.actor);
   const reason = envelope.reason ?? reasonOf(resolved);
   const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
-  if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options));
+  if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) {
+    // The command is recorded: nothing after the append may turn its answer into a failure (a retry
+    // of the same key opens any system query this could not).
+    await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options)).catch(() => []);
+  }
   return outcome;
 };
