@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMMAND_ROLES, ROLES, SIGNATURE_ROLES, type Role } from '@trial-ledger/domain';
+import { COMMAND_ROLES, MONITORING_COMMAND_ROLES, MONITORING_READ_ROLES, ROLES, SIGNATURE_ROLES, type MonitoringCommandType, type Role } from '@trial-ledger/domain';
 import { isCredentialRoute, type InventoriedRoute } from '../apps/api/src/shared/routing/route-inventory';
 import { PUBLIC_ROUTES } from '../apps/api/src/route-rules';
 import { IMPORTABLE_COMMANDS } from '../apps/cli/src/import/import-line.parser';
@@ -22,6 +22,10 @@ type CommandType = keyof typeof COMMAND_ROLES;
 export type CliAccess =
   /** `--as USER`; the command pipeline's domain check (`COMMAND_ROLES`) decides, as for the API. */
   | { readonly kind: 'domain'; readonly command: CommandType }
+  /** `--as USER`; the monitoring decider's check (`MONITORING_COMMAND_ROLES`), as for the API. */
+  | { readonly kind: 'monitoring'; readonly command: MonitoringCommandType }
+  /** `--as USER`; a read of queries or SDV state, checked against `MONITORING_READ_ROLES` by the identity service. */
+  | { readonly kind: 'monitoring-read'; readonly operation: string }
   /** `--as USER`; every line's command is checked against `COMMAND_ROLES` on its own. */
   | { readonly kind: 'import' }
   /** `--as USER`; the identity service's own check, the same one behind this API operation. */
@@ -68,6 +72,14 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   'export adtte': { kind: 'store', does: 'reads every subject to derive ADaM ADTTE' },
   'study show': { kind: 'store', does: 'reads the study overview' },
   report: { kind: 'store', does: 'reads the whole study for the printable report' },
+  'query open': { kind: 'monitoring', command: 'OpenQuery' },
+  'query respond': { kind: 'monitoring', command: 'RespondToQuery' },
+  'query close': { kind: 'monitoring', command: 'CloseQuery' },
+  'query reopen': { kind: 'monitoring', command: 'ReopenQuery' },
+  'query cancel': { kind: 'monitoring', command: 'CancelQuery' },
+  'query list': { kind: 'monitoring-read', operation: 'ListQueries' },
+  'query show': { kind: 'monitoring-read', operation: 'GetQuery' },
+  sdv: { kind: 'monitoring', command: 'VerifySource' },
 };
 
 /** Remarks on API operations whose role check goes further than the route's roles. */
@@ -148,6 +160,10 @@ export const renderAuthorizationMatrix = ({ routes, cli }: AuthorizationMatrixIn
         return `| \`${name} FILE.jsonl\` | each line's command, checked on its own (domain check) | ${cells(importRoles())} |`;
       case 'identity':
         return `| \`${name}\` | identity service, as API ${access.operation} | ${cells(rolesOf(routes, access.operation))} |`;
+      case 'monitoring':
+        return `| \`${name}\` | ${access.command} (monitoring check; the system actor also opens, closes, reopens and cancels) | ${cells(MONITORING_COMMAND_ROLES[access.command])} |`;
+      case 'monitoring-read':
+        return `| \`${name}\` | identity service, as API ${access.operation} | ${cells(MONITORING_READ_ROLES)} |`;
       case 'own-password':
         return `| \`${name}\` | identity service: one's own password, with the current one | ${cells(ROLES)} |`;
       case 'store':

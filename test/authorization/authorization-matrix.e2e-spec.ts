@@ -185,9 +185,13 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       expect(allowedCalls('regulator').length).toBeGreaterThan(5);
     });
 
-    it('the monitor is read-only for clinical data: its only write is a review signature on a record (RecordSigned), never a clinical event', () => {
-      expect(postsAllowed('monitor')).toEqual(['Logout', 'SignCasebook']);
-      expect(writesOutsideIdentity('monitor').map((w) => w.split(' on ')[0])).toEqual(['SignCasebook: RecordSigned']);
+    it('the monitor is read-only for clinical data: its writes are a review signature on a record (RecordSigned), queries and source verifications, never a clinical event', () => {
+      expect(postsAllowed('monitor')).toEqual(['CancelQuery', 'CloseQuery', 'Logout', 'OpenQuery', 'ReopenQuery', 'SignCasebook', 'VerifySource']);
+      const writes = writesOutsideIdentity('monitor');
+      expect(writes.filter((w) => w.includes(' on subject-')).map((w) => w.split(' on ')[0])).toEqual(['SignCasebook: RecordSigned']);
+      expect(writes.filter((w) => !w.includes(' on subject-')).map((w) => w.split(' on ')[0]).sort()).toEqual(
+        ['CancelQuery: QueryCancelled', 'CloseQuery: QueryClosed', 'OpenQuery: QueryOpened', 'ReopenQuery: QueryReopened', 'VerifySource: RecordSourceVerified'],
+      );
       expect(Object.values(COMMAND_ROLES).filter((roles) => roles.includes('monitor') || roles.includes('regulator'))).toEqual([]);
     });
 

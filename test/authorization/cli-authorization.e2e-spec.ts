@@ -75,7 +75,7 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
   };
 
   /** A valid invocation per `--as` command; prepares fresh state where an allowed run consumes it. */
-  const CASES: Readonly<Record<string, (role: Role) => Promise<CliCase>>> = {
+  const CASES: Record<string, (role: Role) => Promise<CliCase>> = {
     'study register': async () => ({ argv: ['study', 'register', '--protocol', file('second-study.json', JSON.stringify({ ...loadDefaultProtocol(), studyId: SECOND_STUDY }))] }),
     'study amend': async () => ({
       argv: ['study', 'amend', '--protocol', file('amendment.json', JSON.stringify({ ...loadDefaultProtocol(), version: 2, targetEnrollment: 30 })), '--reason', 'sponsor raised the target'],
@@ -100,6 +100,46 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
       return { argv: ['import', file(`${subjectId}.jsonl`, `${JSON.stringify(line)}\n`)] };
     },
   };
+
+  /** A dose recorded on a fresh enrolled subject through the import (as the coordinator), for queries and SDV. */
+  const dosedSubject = async (): Promise<{ subjectId: string; doseId: string }> => {
+    const subjectId = next('QS');
+    const studyId = loadDefaultProtocol().studyId;
+    const lines = [
+      ['ScreenSubject', { screeningDate: '2025-01-06', consentDate: '2025-01-06', sex: 'F', birthYear: 1961 }],
+      ['AssessEligibility', { assessmentDate: '2025-01-07', age: 64, primarySite: 'rectum', whoGrade: 2, ki67Percent: 7.5, diseaseStatus: 'metastatic', measurableDisease: true, priorSystemicTherapy: false, ecog: 1 }],
+      ['EnrollSubject', { enrollmentDate: '2025-01-08' }],
+      ['RecordDose', { cycle: 1, administeredOn: '2025-01-09', doseMg: 120, route: 'deep-sc', lotNumber: 'LOT-1', injectionSite: 'left buttock' }],
+    ].map(([command, payload], i) => JSON.stringify({ command, studyId, subjectId, idempotencyKey: `${subjectId}-${i}`, payload }));
+    const imported = await run('investigator', ['import', file(`${subjectId}.jsonl`, `${lines.join('\n')}\n`)]);
+    if (imported.status !== 0) throw new Error(`fixture: import of ${subjectId} failed: ${imported.stdout}${imported.stderr}`);
+    const doseId = (await allEvents()).find((e) => e.type === 'DoseAdministered' && e.streamId.endsWith(`-${subjectId}`))!.eventId;
+    return { subjectId, doseId };
+  };
+  const openedQuery = async (stage: 'open' | 'answered' | 'closed'): Promise<string> => {
+    const { subjectId, doseId } = await dosedSubject();
+    const opened = await run('monitor', ['query', 'open', '--subject', subjectId, '--event', doseId, '--field', 'lotNumber', '--text', 'lot differs from the pharmacy log']);
+    const { queryId } = JSON.parse(opened.stdout) as { queryId: string };
+    if (stage !== 'open') await run('coordinator', ['query', 'respond', queryId, '--text', 'checked', '--category', 'confirmed-correct']);
+    if (stage === 'closed') await run('monitor', ['query', 'close', queryId]);
+    return queryId;
+  };
+  Object.assign(CASES, {
+    'query open': async () => {
+      const { subjectId, doseId } = await dosedSubject();
+      return { argv: ['query', 'open', '--subject', subjectId, '--event', doseId, '--text', 'please confirm'] };
+    },
+    'query respond': async () => ({ argv: ['query', 'respond', await openedQuery('open'), '--text', 'confirmed', '--category', 'confirmed-correct'] }),
+    'query close': async () => ({ argv: ['query', 'close', await openedQuery('answered')] }),
+    'query reopen': async () => ({ argv: ['query', 'reopen', await openedQuery('closed'), '--text', 'another look'] }),
+    'query cancel': async () => ({ argv: ['query', 'cancel', await openedQuery('open')] }),
+    'query list': async () => ({ argv: ['query', 'list'] }),
+    'query show': async () => ({ argv: ['query', 'show', await openedQuery('answered')] }),
+    sdv: async () => {
+      const { subjectId, doseId } = await dosedSubject();
+      return { argv: ['sdv', '--subject', subjectId, '--event', doseId] };
+    },
+  } satisfies Record<string, (role: Role) => Promise<CliCase>>);
 
   const rows = documentedCliRows();
 

@@ -11,6 +11,7 @@ import { DosingModule } from './dosing/dosing.module';
 import { EfficacyModule } from './efficacy/efficacy.module';
 import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
+import { MonitoringModule } from './monitoring/monitoring.module';
 import { PfsModule } from './pfs/pfs.module';
 import { ProjectionsModule } from './projections/projections.module';
 import { SafetyModule } from './safety/safety.module';
@@ -48,6 +49,7 @@ const featureModules = [
   PfsModule,
   AuditModule,
   ViewerModule,
+  MonitoringModule,
 ];
 
 /** Cross-cutting edge behaviour, registered once here so every module (and every test app) gets it. */

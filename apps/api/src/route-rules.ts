@@ -25,6 +25,11 @@ import { REPORT_ADVERSE_EVENT_ROUTE } from './safety/report-adverse-event/report
 import { ASSESS_ELIGIBILITY_ROUTE } from './screening/assess-eligibility/assess-eligibility.http.controller';
 import { ENROLL_SUBJECT_ROUTE } from './screening/enroll-subject/enroll-subject.http.controller';
 import { SCREEN_SUBJECT_ROUTE } from './screening/screen-subject/screen-subject.http.controller';
+import { GET_QUERY_ROUTE, LIST_QUERIES_ROUTE } from './monitoring/list-queries/list-queries.http.controller';
+import { OPEN_QUERY_ROUTE } from './monitoring/open-query/open-query.http.controller';
+import { CANCEL_QUERY_ROUTE, CLOSE_QUERY_ROUTE, REOPEN_QUERY_ROUTE } from './monitoring/query-transitions/query-transitions.http.controller';
+import { RESPOND_TO_QUERY_ROUTE } from './monitoring/respond-to-query/respond-to-query.http.controller';
+import { GET_SOURCE_VERIFICATIONS_ROUTE, VERIFY_SOURCE_ROUTE } from './monitoring/verify-source/verify-source.http.controller';
 import type { RouteRule } from './shared/routing/route-rule';
 import { AMEND_PROTOCOL_ROUTE } from './studies/amend-protocol/amend-protocol.http.controller';
 import { GET_STUDY_EVENTS_ROUTE } from './studies/get-study-events/get-study-events.http.controller';
@@ -78,6 +83,15 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   GET_CONSISTENCY_PROOF_ROUTE,
   EXPORT_ODM_ROUTE,
   EXPORT_AUDIT_TRAIL_ROUTE,
+  OPEN_QUERY_ROUTE,
+  RESPOND_TO_QUERY_ROUTE,
+  CLOSE_QUERY_ROUTE,
+  REOPEN_QUERY_ROUTE,
+  CANCEL_QUERY_ROUTE,
+  LIST_QUERIES_ROUTE,
+  GET_QUERY_ROUTE,
+  VERIFY_SOURCE_ROUTE,
+  GET_SOURCE_VERIFICATIONS_ROUTE,
 ];
 
 /** Routes that need no token: probes and the API's own documentation; they disclose no ledger data. */

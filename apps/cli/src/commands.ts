@@ -8,10 +8,12 @@ import { registerExportAdtte } from './export-adtte/export-adtte.command';
 import { registerImport } from './import/import.command';
 import { registerMigrate } from './migrate/migrate.command';
 import { registerPfs } from './pfs/pfs.command';
+import { registerQuery } from './query/query.command';
 import { registerPfsDiff } from './pfs/pfs-diff.command';
 import { registerProof } from './proof/proof.command';
 import { registerReplay } from './replay/replay.command';
 import { registerReport } from './report/report.command';
+import { registerSdv } from './sdv/sdv.command';
 import { registerServe } from './serve/serve.command';
 import { registerStudy } from './study/study.command';
 import { registerUsers } from './users/users.command';
@@ -41,4 +43,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerPfsDiff,
   registerExportAdtte,
   registerProof,
+  registerQuery,
+  registerSdv,
 ];

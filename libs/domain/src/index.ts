@@ -10,3 +10,4 @@ export * from './protocol/protocol.validate';
 export * from './protocol/protocol-review';
 export * from './study';
 export * from './subject';
+export * from './monitoring';

@@ -12,4 +12,5 @@ export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';
 export * as testing from './testing';
+export * from './queries';
 export * from './replay/read-models-at';

@@ -131,6 +131,22 @@ const POST_BASELINE_SCAN = {
   nonTargetStatus: 'present', newLesions: false,
 };
 
+/** A query opened by the monitor on a fresh entry, answered and/or closed as the route needs it. */
+const queryIn = (stage: 'open' | 'answered' | 'closed'): ((ctx: MatrixContext) => Promise<{ subjectId: string; entryEventId: string; queryId: string }>) => async (ctx) => {
+  const { subjectId, entryEventId } = await ctx.subjectWithEntry();
+  const queries = `/api/v1/studies/${MATRIX_STUDY}/queries`;
+  const opened = await ctx.post(queries, 'monitor', { subjectId, targetEventId: entryEventId, fieldPath: 'ctcaeGrade', text: 'matrix: grade differs from the source' });
+  const { queryId } = opened.body as { queryId: string };
+  if (stage !== 'open') await ctx.post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'matrix: checked', category: 'confirmed-correct' });
+  if (stage === 'closed') await ctx.post(`${queries}/${queryId}/close`, 'monitor', {});
+  return { subjectId, entryEventId, queryId };
+};
+
+const onQuery = (stage: 'open' | 'answered' | 'closed', suffix: string, body: object): RouteFixture => async (ctx) => {
+  const { queryId } = await queryIn(stage)(ctx);
+  return { path: `/api/v1/studies/${MATRIX_STUDY}/queries/${queryId}${suffix}`, body };
+};
+
 /** A clinical command on a fresh subject at `stage`. */
 const onSubject = (stage: SubjectStage, suffix: string, body: object): RouteFixture => async (ctx) => {
   const { subjectId } = await ctx.subject(stage);
@@ -215,6 +231,26 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     const { subjectId, entryEventId } = await ctx.subjectWithEntry();
     return { path: ctx.subjectPath(subjectId, '/voids'), body: { targetEventId: entryEventId, reason: 'matrix: entered on the wrong subject' } };
   },
+
+  // Monitor queries and source data verification.
+  OpenQuery: async (ctx) => {
+    const { subjectId, entryEventId } = await ctx.subjectWithEntry();
+    return { path: `/api/v1/studies/${MATRIX_STUDY}/queries`, body: { subjectId, targetEventId: entryEventId, text: 'matrix: please confirm the onset date' } };
+  },
+  RespondToQuery: onQuery('open', '/responses', { text: 'matrix: confirmed against the source', category: 'confirmed-correct' }),
+  CloseQuery: onQuery('answered', '/close', { text: 'matrix: resolved' }),
+  ReopenQuery: onQuery('closed', '/reopen', { text: 'matrix: needs another look' }),
+  CancelQuery: onQuery('open', '/cancel', { text: 'matrix: raised in error' }),
+  ListQueries: async (ctx) => {
+    await queryIn('open')(ctx);
+    return { path: `/api/v1/studies/${MATRIX_STUDY}/queries`, query: { status: 'open' } };
+  },
+  GetQuery: async (ctx) => ({ path: `/api/v1/studies/${MATRIX_STUDY}/queries/${(await queryIn('answered')(ctx)).queryId}` }),
+  VerifySource: async (ctx) => {
+    const { subjectId, entryEventId } = await ctx.subjectWithEntry();
+    return { path: ctx.subjectPath(subjectId, '/source-verifications'), body: { targetEventId: entryEventId } };
+  },
+  GetSourceVerifications: readSubject('/source-verifications'),
 
   // Reads.
   GetSubject: readSubject(''),

@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createCB } from 'xmlbuilder2';
-import type { XMLBuilderCB } from 'xmlbuilder2/lib/interfaces';
 import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSpec } from './odm-catalogue';
+import { el, textEl, xmlSafeAttributes, type X } from './odm-xml';
+import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
+import { entryMonitoringOf, monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -54,18 +56,21 @@ interface Survey {
   readonly users: Map<string, Actor>;
   readonly catalogue: OdmCatalogue;
   head: StoredEvent | null;
+  /** Per study: the monitoring read model (queries, SDV), for the annotations. */
+  readonly monitoring: Map<string, MonitoringState>;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Pass 1 over the log: studies, subjects, users and the field catalogue (memory: small maps only). */
 const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> => {
-  const result: Survey = { studies: new Map(), users: new Map(), catalogue: new OdmCatalogue(), head: null };
+  const result: Survey = { studies: new Map(), users: new Map(), catalogue: new OdmCatalogue(), head: null, monitoring: new Map() };
   const study = (studyId: string): StudyInfo => {
     const found = result.studies.get(studyId) ?? { studyId, title: studyId, registeredOn: null, subjects: new Map() };
     result.studies.set(studyId, found);
     return found;
   };
+  const monitoringFolders = new Map<string, ReturnType<typeof monitoringFolder>>();
   for await (const event of store.readAll({ batchSize: 2000 })) {
     result.head = event;
     const { actor } = event.metadata;
@@ -76,6 +81,11 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
     }
     const owner = streamOwner(event.streamId, result.studies.keys());
     if (!owner.studyId || (onlyStudy !== undefined && owner.studyId !== onlyStudy)) continue;
+    // Queries and SDV are annotations on the entries they concern, not subjects or forms of their own.
+    const folder = monitoringFolders.get(owner.studyId) ?? monitoringFolder(owner.studyId);
+    monitoringFolders.set(owner.studyId, folder);
+    folder.add(toProjected(event));
+    if (event.streamId.startsWith('query-') || event.streamId.startsWith('sdv-')) continue;
     if (event.streamId.startsWith('study-')) {
       const info = study(owner.studyId);
       if (event.type === 'StudyRegistered') {
@@ -93,30 +103,11 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
       result.catalogue.observe(event.data.targetType, event.data.after);
     }
   }
+  for (const [studyId, folder] of monitoringFolders) result.monitoring.set(studyId, folder.state());
   return result;
 };
 
-type X = XMLBuilderCB;
 
-/**
- * Characters XML 1.0 cannot carry at all, not even as character references (C0 controls other than
- * tab, CR and LF; lone surrogates; U+FFFE/U+FFFF). Free text in the ledger (an adverse-event term, a
- * reason) may hold them, and xmlbuilder2's callback writer passes them through, which made the whole
- * export not well-formed. The ledger keeps the original bytes; the export shows U+FFFD in their place.
- */
-const XML_ILLEGAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const xmlSafe = (text: string): string => text.replace(XML_ILLEGAL, '\uFFFD');
-const xmlSafeAttributes = (attributes: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, xmlSafe(value)]));
-
-const el = (x: X, name: string, attributes: Record<string, string> = {}, body?: () => void): void => {
-  x.ele(name, xmlSafeAttributes(attributes));
-  body?.();
-  x.up();
-};
-const textEl = (x: X, name: string, text: string, attributes: Record<string, string> = {}): void => {
-  x.ele(name, xmlSafeAttributes(attributes)).txt(xmlSafe(text)).up();
-};
 const translated = (x: X, name: string, text: string): void =>
   el(x, name, {}, () => textEl(x, 'TranslatedText', text, { 'xml:lang': 'en' }));
 
@@ -153,6 +144,7 @@ const writeMetaData = (x: X, info: StudyInfo, catalogue: OdmCatalogue): void => 
         });
       }
       for (const [form, group] of groups) writeItemDefs(x, form, group);
+      writeAnnotationCodeLists(x);
     });
   });
 };
@@ -339,8 +331,15 @@ const writeSignature = (ctx: SubjectContext, event: StoredEvent, sig: SignatureR
 const toRecorded = (e: StoredEvent): Recorded =>
   ({ type: e.type, data: e.data, eventId: e.eventId, streamVersion: e.streamVersion, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor, idempotencyKey: e.metadata.idempotencyKey }) as Recorded;
 
-/** Writes one subject's transactions in the order recorded; returns [transactions, signatures]. */
-const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drain: () => Promise<void>): Promise<[number, number]> => {
+/** Queries and SDV of one subject's entries, written after its recorded transactions. */
+interface SubjectAnnotations {
+  readonly catalogue: OdmCatalogue;
+  readonly monitoring: MonitoringState | undefined;
+  readonly now: string;
+}
+
+/** Writes one subject's transactions in the order recorded, then its entries' annotations; returns [transactions, signatures]. */
+const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drain: () => Promise<void>, annotations?: SubjectAnnotations): Promise<[number, number]> => {
   const ctx: SubjectContext = { x, subjectId, byId: new Map(events.map((e) => [e.eventId, e])), first: true };
   const signatures = new Map(signatureStatus(events.map(toRecorded)).map((s) => [s.signatureEventId, s]));
   let transactions = 0;
@@ -354,6 +353,14 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
       signed += 1;
     } else if (!META_TYPES.has(event.type)) writeInsert(ctx, event);
     else continue;
+    transactions += 1;
+    await drain();
+  }
+  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now) : new Map();
+  for (const event of events) {
+    const monitoring = monitored.get(event.eventId);
+    if (!annotations || !monitoring || !hasAnnotations(monitoring)) continue;
+    inCasebook(ctx, () => writeEntryAnnotations(x, annotations.catalogue, event, monitoring));
     transactions += 1;
     await drain();
   }
@@ -433,7 +440,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     x.ele('ClinicalData', { StudyOID: oid.study(info.studyId), MetaDataVersionOID: oid.metaDataVersion(info.studyId) });
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const [t, s] = await writeSubject(x, subjectId, events, drain);
+      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring: found.monitoring.get(info.studyId), now });
       transactions += t;
       signatures += s;
       subjects += 1;

@@ -2,13 +2,14 @@ import type { KeyObject } from 'node:crypto';
 import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
 import { notFound } from '@trial-ledger/domain';
 import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
-import { clinicalReadModelsAt, getCasebook, getStudyOverview, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { clinicalReadModelsAt, getCasebook, getStudyOverview, replayMonitoring, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
 import { html, trusted, type Html } from './html';
+import { monitoringSection } from './monitoring.section';
 import { reviewAuditTrail } from '../review/review-audit-trail';
 import type { AuditTrailReview } from '../review/review.types';
 import { reviewSection } from './review-section';
@@ -190,12 +191,13 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
     }
     const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
     const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
+    const monitoring = await replayMonitoring(store, studyId, head);
     for (const subjectId of subjectIds) {
       const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
       subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
-      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${trailTable(trails.get(subjectId) ?? [])}
+      ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${monitoringSection(monitoring, subjectId, generatedAt)}${trailTable(trails.get(subjectId) ?? [])}
     </section>`);
     }
   }

@@ -10,8 +10,15 @@ export interface StreamOwner {
 
 export const streamOwner = (streamId: string, knownStudies: Iterable<string> = []): StreamOwner => {
   if (streamId.startsWith('study-')) return { studyId: streamId.slice('study-'.length), subjectId: null };
-  if (!streamId.startsWith('subject-')) return { studyId: null, subjectId: null };
-  const rest = streamId.slice('subject-'.length);
+  // A query stream (`query-{studyId}-{queryId}`) belongs to its study; the subject is named in its `QueryOpened`.
+  if (streamId.startsWith('query-')) {
+    const cut = streamId.lastIndexOf('-');
+    return { studyId: cut > 'query-'.length ? streamId.slice('query-'.length, cut) : null, subjectId: null };
+  }
+  // A subject's SDV stream (`sdv-{studyId}-{subjectId}`) splits like its subject stream.
+  const prefix = streamId.startsWith('sdv-') ? 'sdv-' : 'subject-';
+  if (!streamId.startsWith(prefix)) return { studyId: null, subjectId: null };
+  const rest = streamId.slice(prefix.length);
   let best: string | null = null;
   for (const study of knownStudies) {
     if (rest.startsWith(`${study}-`) && (best === null || study.length > best.length)) best = study;

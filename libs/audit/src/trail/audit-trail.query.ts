@@ -133,10 +133,19 @@ export const toAuditTrailRow = async (store: EventStore, event: StoredEvent, kno
  * (`subject-{studyId}-{subjectId}`, `study-{studyId}`) or, for study-stream events such as the roster
  * entry and for signatures, by the `subjectId` it names.
  */
-const belongsTo = (event: StoredEvent, filter: AuditTrailFilter): boolean => {
+const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: string | undefined): boolean => {
   const { studyId, subjectId } = filter;
   if (studyId === undefined && subjectId === undefined) return true;
   const s = event.streamId;
+  // Queries and SDV are about one subject: a query by the subject its QueryOpened names, SDV by its stream.
+  if (s.startsWith('query-')) {
+    const owner = streamOwner(s);
+    return (studyId === undefined || owner.studyId === studyId) && (subjectId === undefined || querySubject === subjectId);
+  }
+  if (s.startsWith('sdv-')) {
+    const owner = streamOwner(s, studyId === undefined ? [] : [studyId]);
+    return (studyId === undefined || owner.studyId === studyId) && (subjectId === undefined || owner.subjectId === subjectId);
+  }
   const namesSubject = subjectId !== undefined && event.data.subjectId === subjectId;
   if (studyId !== undefined && subjectId !== undefined) {
     return s === `subject-${studyId}-${subjectId}` || (s === `study-${studyId}` && namesSubject);
@@ -155,17 +164,25 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
   const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
   const types = typeList(filter.type);
   const knownStudies = new Set<string>(filter.studyId ? [filter.studyId] : []);
+  const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
   for await (const event of store.readAll({ afterPosition, batchSize: 1000 })) {
     if (event.streamId.startsWith('study-')) knownStudies.add(event.streamId.slice('study-'.length));
+    if (event.streamId.startsWith('query-') && !querySubjects.has(event.streamId)) {
+      // The subject a query concerns is named by its QueryOpened, which may lie before `from`.
+      const opened = event.type === 'QueryOpened' ? event : (await store.readStream(event.streamId)).find((e) => e.type === 'QueryOpened');
+      querySubjects.set(event.streamId, String((opened?.data.target as { subjectId?: unknown } | undefined)?.subjectId ?? ''));
+    }
     const recordedAt = event.metadata.recordedAt;
     if (from !== null && recordedAt < from) continue;
     if (to !== null && recordedAt > to) return; // recordedAt never decreases along the log
     if (types && !types.has(event.type)) continue;
     const actor = event.metadata.actor;
     if (filter.user !== undefined && actor.userId !== filter.user && actor.username !== filter.user) continue;
-    if (!belongsTo(event, filter)) continue;
-    yield await toAuditTrailRow(store, event, knownStudies);
+    const querySubject = querySubjects.get(event.streamId);
+    if (!belongsTo(event, filter, querySubject)) continue;
+    const row = await toAuditTrailRow(store, event, knownStudies);
+    yield querySubject === undefined ? row : { ...row, subjectId: querySubject };
   }
 }
 

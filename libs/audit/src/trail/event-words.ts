@@ -10,6 +10,12 @@ const OVERRIDES: Readonly<Record<string, string>> = {
   SubjectScreenFailed: 'Screen failure',
   LoginFailed: 'Login failed',
   ProtocolDeviationDetected: 'Protocol deviation detected by the system',
+  QueryOpened: 'Query opened',
+  QueryResponded: 'Query answered by the site',
+  QueryClosed: 'Query closed',
+  QueryReopened: 'Query reopened',
+  QueryCancelled: 'Query cancelled (opened in error)',
+  RecordSourceVerified: 'Source data verified',
 };
 
 export const eventTypeInWords = (type: string): string => {

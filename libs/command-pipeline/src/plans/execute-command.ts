@@ -1,12 +1,18 @@
 import { notFound, subjectStreamId, type Actor, type SubjectCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
-import { isStudyCommand, type Command } from './command.types';
+import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
+import { monitoringCommandPlan, resolveQuerySubject } from './monitoring-command.plan';
+import { raiseSystemQueries } from './system-queries';
 import { studyCommandPlan } from './study-command.plan';
 import { subjectCommandPlan } from './subject-command.plan';
 
 /** The plan for any command, dispatched on its `type`. */
-export const commandPlan = (command: Command): CommandPlan => (isStudyCommand(command) ? studyCommandPlan(command) : subjectCommandPlan(command));
+export const commandPlan = (command: Command): CommandPlan => {
+  if (isStudyCommand(command)) return studyCommandPlan(command);
+  if (isMonitoringCommand(command)) return monitoringCommandPlan(command);
+  return subjectCommandPlan(command);
+};
 
 /**
  * A `CorrectEntry`/`VoidEntry` may name its target by the idempotency key of the command that wrote
@@ -48,7 +54,17 @@ export const executeCommand = async (
 ): Promise<CommandOutcome> => {
   // The role first: resolving a target key reads the ledger, which an unauthorised user must not probe.
   commandPlan(command).authorize?.(envelope.actor);
-  const resolved = isStudyCommand(command) ? command : await resolveTargetIdempotencyKey(store, command, envelope.actor);
+  const resolved = isStudyCommand(command)
+    ? command
+    : isMonitoringCommand(command)
+      ? await resolveQuerySubject(store, command)
+      : await resolveTargetIdempotencyKey(store, command, envelope.actor);
   const reason = envelope.reason ?? reasonOf(resolved);
-  return handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+  const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+  if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) {
+    // The command is recorded: nothing after the append may turn its answer into a failure (a retry
+    // of the same key opens any system query this could not).
+    await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options)).catch(() => []);
+  }
+  return outcome;
 };

@@ -4,3 +4,5 @@ export * from './subject-command.plan';
 export * from './identity-command.plan';
 export * from './signature-command.plan';
 export * from './execute-command';
+export * from './monitoring-command.plan';
+export * from './system-queries';

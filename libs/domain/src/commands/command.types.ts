@@ -124,6 +124,10 @@ export const QUERY_ROLES = {
   /** Endpoint provenance: what moved the PFS analysis between two knowledge times or data cuts. */
   GetPfsDiff: CLINICAL_READERS,
   ListSignatures: CLINICAL_READERS,
+  /** Monitor queries (status, age, thread) and per-subject SDV progress. */
+  ListQueries: CLINICAL_READERS,
+  GetQuery: CLINICAL_READERS,
+  GetSourceVerifications: CLINICAL_READERS,
   GetAuditTrail: AUDIT_READERS,
   ExportAuditTrail: AUDIT_READERS,
   ExportOdm: AUDIT_READERS,

@@ -52,6 +52,14 @@ export interface ProtocolDocument {
     readonly allowPriorSystemicTherapy: boolean;
     readonly maxEcog: number;
   };
+  /**
+   * Edit checks (ICH E6(R3) 5.18): which detected deviation categories open a query to the site
+   * automatically, as the `system` actor. Optional: a protocol registered before queries existed
+   * opens one for every detected category (see `systemQueryDeviations`).
+   */
+  readonly monitoring?: {
+    readonly systemQueryDeviations: readonly string[];
+  };
   /** Thresholds of the risk-based audit-trail review; absent (older protocols) or partial → the defaults. */
   readonly review?: ReviewPolicy;
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../shared/domain-error';
-import { loadDefaultProtocol, protocolProblems, validateProtocol } from './protocol.validate';
+import { loadDefaultProtocol, protocolProblems, systemQueryDeviations, validateProtocol } from './protocol.validate';
 
 const problemsOf = (doc: unknown): string[] => {
   try {
@@ -74,5 +74,16 @@ describe('validateProtocol', () => {
       expect.stringMatching(/^treatment\.intervalDays:/),
       expect.stringMatching(/^eligibility\.diseaseStatuses\[0\]:/),
     ]));
+  });
+
+  it('given the edit checks name an unknown deviation, when validated, then the item is refused', () => {
+    expect(problemsOf({ ...loadDefaultProtocol(), monitoring: { systemQueryDeviations: ['late-lunch'] } })).toEqual([expect.stringMatching(/^monitoring\.systemQueryDeviations\[0\]: must be one of/)]);
+  });
+
+  it('given a protocol written before queries existed, when read, then every detected deviation opens a system query', () => {
+    const { monitoring: _monitoring, ...old } = loadDefaultProtocol();
+    expect(protocolProblems(old)).toEqual([]);
+    expect(systemQueryDeviations(old)).toContain('missing-baseline-assessment');
+    expect(systemQueryDeviations({ ...old, monitoring: { systemQueryDeviations: [] } })).toEqual([]);
   });
 });

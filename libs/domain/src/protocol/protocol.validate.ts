@@ -3,6 +3,7 @@ import { firstUnprintable } from '../shared/free-text';
 import type { ProtocolDocument } from './protocol.types';
 import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
+import { DETECTED_DEVIATION_CATEGORIES } from '../subject/decisions/dosing.decision';
 
 /**
  * The protocol document is data loaded by `RegisterStudy` and `AmendProtocol` (SPEC §1): every
@@ -161,11 +162,23 @@ const checkEligibility = (g: Obj, problems: Problems): void => {
   integer(g, 'maxEcog', p, problems, 0, MAX_ECOG);
 };
 
+const checkMonitoring = (m: Obj, problems: Problems): void => {
+  const p = 'monitoring.';
+  checkKeys(m, p, ['systemQueryDeviations'], problems);
+  const value = m.systemQueryDeviations;
+  // An empty list is allowed: a protocol may open no query automatically.
+  if (Array.isArray(value) && value.length === 0) return;
+  list(m, 'systemQueryDeviations', p, problems, isText, 'a non-empty string', DETECTED_DEVIATION_CATEGORIES);
+};
+
+/** Which detected deviations open a system query; every detected category for a protocol that does not say. */
+export const systemQueryDeviations = (protocol: ProtocolDocument): readonly string[] => protocol.monitoring?.systemQueryDeviations ?? DETECTED_DEVIATION_CATEGORIES;
+
 /** Every problem of a candidate protocol document, as `path: message` lines; empty when valid. */
 export const protocolProblems = (doc: unknown): string[] => {
   const problems: Problems = [];
   if (!isObject(doc)) return ['the protocol document must be a JSON object'];
-  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'review'], problems);
+  checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'monitoring', 'review'], problems);
   text(doc, 'studyId', '', problems);
   integer(doc, 'version', '', problems, 1);
   text(doc, 'title', '', problems);
@@ -179,6 +192,10 @@ export const protocolProblems = (doc: unknown): string[] => {
   if (endpoint) checkEndpoint(endpoint, problems);
   const eligibility = section(doc, 'eligibility', problems);
   if (eligibility) checkEligibility(eligibility, problems);
+  if (doc.monitoring !== undefined) {
+    const monitoring = section(doc, 'monitoring', problems);
+    if (monitoring) checkMonitoring(monitoring, problems);
+  }
   if ('review' in doc) problems.push(...reviewProblems(doc.review));
   return problems;
 };

@@ -15,11 +15,11 @@ describe('RecordTumorAssessment', () => {
       .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
       .when(assess(baselineAssessment({ assessmentDate: '2025-12-08' })))
       .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }] }));
-  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-07 is recorded, then ASSESSMENT.BASELINE_OUT_OF_WINDOW', () =>
+  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-07 is recorded, then it is recorded with a baseline-out-of-window deviation', () =>
     subjectSpec
       .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
       .when(assess(baselineAssessment({ assessmentDate: '2025-12-07' })))
-      .thenError('ASSESSMENT.BASELINE_OUT_OF_WINDOW'));
+      .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }, { type: 'ProtocolDeviationDetected', data: { category: 'baseline-out-of-window', deviationDate: '2025-12-07', severity: 'minor' } }] }));
   it('given a baseline, when a second baseline is recorded, then ASSESSMENT.BASELINE_EXISTS', () =>
     subjectSpec.given(enrolledHistory().all()).when(assess(baselineAssessment({ assessmentDate: '2026-01-05' }))).thenError('ASSESSMENT.BASELINE_EXISTS'));
   it('given S001 screen-failed, when a baseline is recorded, then SUBJECT.NOT_ELIGIBLE', () =>
@@ -36,8 +36,18 @@ describe('RecordTumorAssessment', () => {
     subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-06-22', 26, 16))).thenMatches({ subject: [{ data: { sumOfDiametersMm: 42, targetResponse: 'PD', overallResponse: 'PD' } }] }));
   it('given a baseline, when a follow-up reports a new lesion, then overall PD whatever the targets', () =>
     subjectSpec.given(enrolledHistory().all()).when(assess(followUp('2026-03-30', 30, 20, { newLesions: true }))).thenMatches({ subject: [{ data: { targetResponse: 'SD', overallResponse: 'PD' } }] }));
-  it('given S001 enrolled without a baseline, when a follow-up is recorded, then ASSESSMENT.NO_BASELINE', () =>
-    subjectSpec.given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('ASSESSMENT.NO_BASELINE'));
+  it('given S001 enrolled without a baseline, when a follow-up is recorded, then it is recorded not evaluable with a missing-baseline-assessment deviation', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
+      .when(assess(followUp('2026-03-30', 21, 14)))
+      .thenMatches({
+        subject: [
+          { type: 'TumorAssessmentRecorded', data: { assessmentDate: '2026-03-30', sumOfDiametersMm: null, targetResponse: null, overallResponse: 'NE' } },
+          { type: 'ProtocolDeviationDetected', data: { deviationDate: '2026-03-30', category: 'missing-baseline-assessment', severity: 'major' } },
+        ],
+      }));
+  it('given S001 enrolled without a baseline, when a follow-up precedes enrollment, then DATE.BEFORE_ENROLLMENT still refuses it', () =>
+    subjectSpec.given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all()).when(assess(followUp('2026-01-01', 21, 14))).thenError('DATE.BEFORE_ENROLLMENT'));
   it('given a baseline on 2026-01-04, when a follow-up is dated the same day, then ASSESSMENT.BEFORE_BASELINE', () =>
     subjectSpec.given(enrolledHistory().all()).when(assess(followUp('2026-01-04', 21, 14))).thenError('ASSESSMENT.BEFORE_BASELINE'));
   it('given a baseline on 2025-12-20 and enrollment on 2026-01-05, when a follow-up is dated 2026-01-02, then DATE.BEFORE_ENROLLMENT', () =>

@@ -156,9 +156,11 @@ describe('VoidEntry', () => {
     h.run(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-2' }));
     subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('EntryCorrected') })).thenError('ENTRY.NOT_VOIDABLE');
   });
-  it('given a baseline with a follow-up, when the baseline is voided, then ENTRY.INVALIDATES_LATER_ENTRY', () => {
+  it('given a baseline with a follow-up, when the baseline is voided, then the follow-up stays on record, no longer evaluable', () => {
     const h = enrolledHistory().run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)));
-    subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('TumorAssessmentRecorded', 1) })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'ASSESSMENT.NO_BASELINE' });
+    h.run(voidEntry({ targetEventId: h.idOf('TumorAssessmentRecorded', 1) }));
+    expect(h.state().subject.facts.recist).toBeNull();
+    expect(h.state().subject.facts.assessments).toEqual([expect.objectContaining({ assessmentDate: '2026-03-30', baseline: false, overallResponse: 'NE' })]);
   });
   it('given a death, when voided, then the subject is enrolled again', () => {
     const h = enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'x' }));

@@ -52,10 +52,15 @@ describe('RecordDose', () => {
       .given(afterCycle1().run(subjectCommand('WithdrawSubject', { withdrawalDate: '2026-02-01', reason: 'consent-withdrawn' })).all())
       .when(recordDose(2, '2026-02-03'))
       .thenError('SUBJECT.WITHDRAWN'));
-  it('given treatment discontinued on 2026-02-01, when a dose is dated 2026-02-03, then TREATMENT.DISCONTINUED', () =>
+  it('given treatment discontinued on 2026-02-01, when a dose is dated 2026-02-03, then it is recorded with a dose-after-discontinuation deviation', () =>
     subjectSpec
       .given(afterCycle1().run(subjectCommand('DiscontinueTreatment', { discontinuationDate: '2026-02-01', reason: 'toxicity' })).all())
       .when(recordDose(2, '2026-02-03'))
+      .thenMatches({ subject: [{ type: 'DoseAdministered' }, { type: 'ProtocolDeviationDetected', data: { category: 'dose-after-discontinuation', severity: 'major', cycle: 2 } }] }));
+  it('given treatment discontinued on 2026-02-01, when a missed dose is due 2026-02-03, then TREATMENT.DISCONTINUED (no dose is due any more)', () =>
+    subjectSpec
+      .given(afterCycle1().run(subjectCommand('DiscontinueTreatment', { discontinuationDate: '2026-02-01', reason: 'toxicity' })).all())
+      .when(subjectCommand('RecordMissedDose', { cycle: 2, dueOn: '2026-02-03', reason: 'x' }))
       .thenError('TREATMENT.DISCONTINUED'));
   it('given S001 enrolled, when a monitor records a dose, then AUTH.ROLE_NOT_ALLOWED', () =>
     subjectSpec.given(enrolledHistory().all()).when(recordDose(1, '2026-01-06'), meta(MONITOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));

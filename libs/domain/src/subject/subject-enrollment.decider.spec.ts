@@ -115,11 +115,14 @@ describe('EnrollSubject', () => {
   it('given S001 enrolled, when enrolled again, then SUBJECT.ALREADY_ENROLLED', () => subjectSpec.given(enrolledHistory().all()).when(enroll).thenError('SUBJECT.ALREADY_ENROLLED'));
   it('given eligibility assessed on 2026-01-03, when enrolled on 2026-01-02, then ENROLLMENT.BEFORE_ELIGIBILITY', () =>
     subjectSpec.given(eligibleHistory().all()).when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-02' })).thenError('ENROLLMENT.BEFORE_ELIGIBILITY'));
-  it('given a baseline on 2026-01-04, when enrolled 29 days later, then ENROLLMENT.BASELINE_OUT_OF_WINDOW', () =>
+  it('given a baseline on 2026-01-04, when enrolled 29 days later, then enrolled with a baseline-out-of-window deviation', () =>
     subjectSpec
       .given(eligibleHistory().run(subjectCommand('RecordTumorAssessment', { ...baseline(), assessmentDate: '2026-01-04' }), meta(COORDINATOR)).all())
       .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-02-02' }))
-      .thenError('ENROLLMENT.BASELINE_OUT_OF_WINDOW'));
+      .thenMatches({
+        subject: [{ type: 'SubjectEnrolled' }, { type: 'ProtocolDeviationDetected', data: { category: 'baseline-out-of-window', deviationDate: '2026-02-02', description: expect.stringContaining('29 days before enrollment') } }],
+        study: [{ type: 'SubjectAddedToRoster' }],
+      }));
   it('given a baseline on 2026-01-04, when enrolled 28 days later, then enrolled (the window is inclusive)', () =>
     subjectSpec
       .given(eligibleHistory().run(subjectCommand('RecordTumorAssessment', baseline()), meta(COORDINATOR)).all())

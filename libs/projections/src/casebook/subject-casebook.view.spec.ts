@@ -148,16 +148,16 @@ describe('subject casebook view over the domain fold', () => {
     expect(casebookOf(ledger).assessments.map((a) => a.overallResponse)).toEqual([null, 'SD']);
   });
 
-  it('given an enrolled subject without a baseline, then there is no RECIST history and a follow-up is refused', () => {
+  it('given an enrolled subject without a baseline, then a follow-up is recorded, not evaluable, with a missing-baseline-assessment deviation', () => {
     const ledger = new LedgerScenario(STUDY);
     ledger.registerStudy();
     const s = ledger.subject('S001');
     s.enrol('2026-01-05');
-    expect(refusal(() => s.followUp('2026-03-30', { diameters: [40] }))).toBe('ASSESSMENT.NO_BASELINE');
+    s.followUp('2026-03-30', { diameters: [40] });
     const casebook = casebookOf(ledger);
-    expect(casebook.assessments).toEqual([]);
+    expect(casebook.assessments.map((a) => [a.assessmentDate, a.overallResponse])).toEqual([['2026-03-30', 'NE']]);
+    expect(casebook.deviations.map((d) => d.category)).toEqual(['missing-baseline-assessment']);
     expect(casebook.bestOverallResponse).toBeNull();
-    expect(casebook.recistIssue).toBeNull();
   });
 
   it("given discontinuation, withdrawal and death, then the status follows the domain's words: enrolled, withdrawn, dead", () => {

@@ -2,12 +2,11 @@ import { Controller, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { QUERY_ROLES } from '@trial-ledger/domain';
-import type { ReplayedCasebook } from '@trial-ledger/projections';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { AsOfQueryDto } from '../as-of.query.dto';
-import { GetCasebookQuery } from './get-casebook.query-handler';
+import { GetCasebookQuery, type CasebookWithMonitoring } from './get-casebook.query-handler';
 
 export const GET_CASEBOOK_ROUTE = defineRoute({
   operation: 'GetCasebook',
@@ -24,7 +23,7 @@ export class GetCasebookHttpController {
 
   @LedgerRoute(GET_CASEBOOK_ROUTE)
   @ApiOkResponse({ description: '`{ asOf: { position, asKnownAt }, casebook }`.' })
-  getCasebook(@Param() path: SubjectPathParams, @Query() query: AsOfQueryDto): Promise<ReplayedCasebook> {
+  getCasebook(@Param() path: SubjectPathParams, @Query() query: AsOfQueryDto): Promise<CasebookWithMonitoring> {
     return this.queryBus.execute(new GetCasebookQuery(path.studyId, path.subjectId, query.asKnownAt ?? null, query.position ?? null, query.minPosition ?? null));
   }
 }

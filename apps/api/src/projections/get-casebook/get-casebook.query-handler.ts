@@ -1,12 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { notFound } from '@trial-ledger/domain';
-import type { EventStore } from '@trial-ledger/event-store';
-import { getCasebook, replaySubject, type ReplayedCasebook } from '@trial-ledger/projections';
-import { EVENT_STORE } from '../../shared/tokens';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
+import { casebookMonitoring, getCasebook, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
+import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { ReadModelsRunner } from '../read-models.runner';
 
-export class GetCasebookQuery extends Query<ReplayedCasebook> {
+/** The casebook with each entry's queries and SDV state (joined here from the monitoring read model). */
+export type CasebookWithMonitoring = ReplayedCasebook & { readonly monitoring: CasebookMonitoring };
+
+export class GetCasebookQuery extends Query<CasebookWithMonitoring> {
   constructor(
     readonly studyId: string,
     readonly subjectId: string,
@@ -21,16 +24,24 @@ export class GetCasebookQuery extends Query<ReplayedCasebook> {
 /**
  * The subject casebook. The current one is the read model's row (as it stands, or once it reaches
  * `minPosition`); "what did the ledger say about subject S at T" folds the study's and the subject's
- * streams only, cut at one consistent position.
+ * streams only, cut at one consistent position. Either way each entry's queries and SDV state are
+ * joined from the monitoring read model as of the same position.
  */
 @QueryHandler(GetCasebookQuery)
-export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, ReplayedCasebook> {
+export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, CasebookWithMonitoring> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModelsRunner,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {
+  async execute(query: GetCasebookQuery): Promise<CasebookWithMonitoring> {
+    const replayed = await this.casebook(query);
+    const monitoring = await replayMonitoring(this.store, query.studyId, replayed.asOf.position);
+    return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, this.clock.now()) };
+  }
+
+  private async casebook({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {
     if (asKnownAt === null && position === null) {
       const current = await this.readModels.at(minPosition);
       if (current !== null) {

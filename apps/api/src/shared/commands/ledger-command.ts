@@ -1,8 +1,8 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandEnvelope, CommandOutcome } from '@trial-ledger/command-pipeline';
-import type { StudyCommand, SubjectCommand } from '@trial-ledger/domain';
+import type { MonitoringCommand, StudyCommand, SubjectCommand } from '@trial-ledger/domain';
 
-export type DomainCommand = SubjectCommand | StudyCommand;
+export type DomainCommand = SubjectCommand | StudyCommand | MonitoringCommand;
 export type DomainCommandOf<T extends DomainCommand['type']> = Extract<DomainCommand, { type: T }>;
 
 /**

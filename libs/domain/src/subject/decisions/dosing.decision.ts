@@ -15,7 +15,16 @@ export const DETECTED_DEVIATIONS = {
   wrongRoute: 'wrong-route',
   skippedCycle: 'skipped-cycle',
   missedDose: 'missed-dose',
+  /** A follow-up tumour assessment recorded while the subject has no baseline one (RECIST cannot evaluate it). */
+  missingBaselineAssessment: 'missing-baseline-assessment',
+  /** Baseline imaging older than the protocol's window before enrollment, or dated after enrollment. */
+  baselineOutOfWindow: 'baseline-out-of-window',
+  /** A dose given after treatment was discontinued. */
+  doseAfterDiscontinuation: 'dose-after-discontinuation',
 } as const;
+
+/** Every category the system detects itself, each a possible trigger of a system query. */
+export const DETECTED_DEVIATION_CATEGORIES: readonly string[] = Object.values(DETECTED_DEVIATIONS);
 
 export type DoseWindow = DoseAdministered['data']['window'];
 
@@ -86,13 +95,17 @@ const requireCycleFree = (facts: SubjectFacts, cycle: number): void => {
   }
 };
 
-/** Treatment facts: enrolled, not before enrollment, not after death, withdrawal or discontinuation. */
-const requireOnTreatment = (facts: SubjectFacts, ctx: DecisionContext, date: IsoDate, field: string): EnrollmentFact => {
+/**
+ * Treatment facts: enrolled, not before enrollment, not after death or withdrawal. After a
+ * discontinuation no dose is due (a missed dose is refused), but a dose that was given all the same is
+ * recorded, with a detected deviation (`dose-after-discontinuation`).
+ */
+const requireOnTreatment = (facts: SubjectFacts, ctx: DecisionContext, date: IsoDate, field: string, givenAfterDiscontinuation = false): EnrollmentFact => {
   const enrollment = requireEnrolled(facts, ctx.subjectId);
   notBeforeEnrollment(enrollment, date, field, 'DOSE.BEFORE_ENROLLMENT');
   notAfterDeath(facts, date, field);
   notAfterWithdrawal(facts, date, field);
-  if (facts.discontinuation && compareDates(date, facts.discontinuation.date) > 0) {
+  if (!givenAfterDiscontinuation && facts.discontinuation && compareDates(date, facts.discontinuation.date) > 0) {
     refuse('TREATMENT.DISCONTINUED', `${field} ${date} lies after treatment was discontinued (${facts.discontinuation.date})`, {
       field,
       date,
@@ -115,7 +128,7 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
   const route = text(p, 'route');
   const lotNumber = text(p, 'lotNumber');
   const injectionSite = text(p, 'injectionSite');
-  const enrollment = requireOnTreatment(facts, ctx, administeredOn, 'administeredOn');
+  const enrollment = requireOnTreatment(facts, ctx, administeredOn, 'administeredOn', true);
   requireCycleFree(facts, cycle);
   const before = facts.doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
   const after = facts.doses.filter((d) => d.cycle > cycle).sort((a, b) => a.cycle - b.cycle).at(0);
@@ -140,6 +153,9 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
       `Cycle ${cycle} given on ${administeredOn}, outside its window ${window.from}–${window.to} (due ${window.dueOn}, ${offset > 0 ? '+' : ''}${offset} days)`,
       'minor',
     );
+  }
+  if (facts.discontinuation && compareDates(administeredOn, facts.discontinuation.date) > 0) {
+    deviation(DETECTED_DEVIATIONS.doseAfterDiscontinuation, `Cycle ${cycle} given on ${administeredOn}, after treatment was discontinued (${facts.discontinuation.date})`, 'major');
   }
   if (doseMg !== t.doseMg) deviation(DETECTED_DEVIATIONS.wrongDose, `Cycle ${cycle}: ${doseMg} mg given, the protocol dose is ${t.doseMg} mg`, 'major');
   if (route !== t.route) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');

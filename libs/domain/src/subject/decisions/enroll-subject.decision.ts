@@ -1,14 +1,17 @@
 import type { EnrollSubjectPayload } from '../../commands/command.types';
 import { refuse } from '../../shared/domain-error';
-import { compareDates, daysBetween } from '../../shared/iso-date';
+import { compareDates } from '../../shared/iso-date';
 import { pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
 import { requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
+import type { EntryEvent } from '../subject.state';
+import { baselineWindowDeviation } from './record-tumor-assessment.decision';
 
 /**
  * `EnrollSubject`: only after `EligibilityConfirmed`, on or after the eligibility assessment. When the
- * baseline imaging is already recorded, it must lie within the protocol's baseline window before the
- * enrollment date (RECIST 1.1 §5.1: baseline as close as possible to treatment start, here ≤ 28 days).
+ * baseline imaging is already recorded outside the protocol's baseline window before the enrollment
+ * date (RECIST 1.1 §5.1: baseline as close as possible to treatment start, here ≤ 28 days), the
+ * enrollment is recorded with a detected `baseline-out-of-window` deviation.
  * The cap is a study-level rule checked by the subject decider against the roster.
  */
 export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (facts, payload, ctx) => {
@@ -34,17 +37,8 @@ export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (fact
       assessmentDate: eligibility!.assessmentDate,
     });
   }
-  const baseline = facts.recist;
-  if (baseline) {
-    const days = daysBetween(baseline.baselineDate, enrollmentDate);
-    const window = ctx.protocol.assessments.baselineWindowDays;
-    if (days < 0 || days > window) {
-      refuse('ENROLLMENT.BASELINE_OUT_OF_WINDOW', `The baseline assessment (${baseline.baselineDate}) must lie within ${window} days before enrollment (${enrollmentDate})`, {
-        baselineDate: baseline.baselineDate,
-        enrollmentDate,
-        baselineWindowDays: window,
-      });
-    }
-  }
-  return [{ type: 'SubjectEnrolled', data: { subjectNumber: ctx.subjectNumber, enrollmentDate } }];
+  const enrolled: EntryEvent[] = [{ type: 'SubjectEnrolled', data: { subjectNumber: ctx.subjectNumber, enrollmentDate } }];
+  // Baseline imaging outside its window is a deviation of what happened, not a reason to refuse the enrollment.
+  const deviation = facts.recist ? baselineWindowDeviation(facts.recist.baselineDate, enrollmentDate, ctx.protocol.assessments.baselineWindowDays, enrollmentDate) : null;
+  return deviation ? [...enrolled, deviation] : enrolled;
 };

@@ -1,11 +1,13 @@
 import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
-import type { TumorAssessmentRecorded } from '../../events/event.types';
+import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
-import { compareDates, daysBetween } from '../../shared/iso-date';
+import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
+import { DETECTED_DEVIATIONS } from './dosing.decision';
+import type { EntryEvent } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -17,13 +19,46 @@ export const withRecistFigures = (input: RecordTumorAssessmentPayload, evaluatio
   overallResponse: evaluation.overallResponse,
 });
 
-/** Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it. */
+/**
+ * RECIST 1.1 §5.1 and the protocol: baseline imaging within `window` days before enrollment. Imaging
+ * outside it was still done and is still the subject's baseline: the fact is recorded with a detected
+ * deviation (`baseline-out-of-window`) rather than refused. Null when the baseline is in its window.
+ */
+export const baselineWindowDeviation = (baselineDate: IsoDate, enrollmentDate: IsoDate, window: number, deviationDate: IsoDate): ProtocolDeviationDetected | null => {
+  const days = daysBetween(baselineDate, enrollmentDate);
+  if (days >= 0 && days <= window) return null;
+  const when = days < 0 ? `${-days} days after enrollment (${enrollmentDate})` : `${days} days before enrollment (${enrollmentDate}), beyond the ${window}-day window`;
+  return {
+    type: 'ProtocolDeviationDetected',
+    data: { deviationDate, category: DETECTED_DEVIATIONS.baselineOutOfWindow, description: `Baseline tumour assessment of ${baselineDate} lies ${when}`, severity: 'minor' },
+  };
+};
+
+/**
+ * A follow-up without a baseline cannot be evaluated by RECIST 1.1 (every response is relative to the
+ * baseline): its figures are recorded as not evaluable.
+ */
+const notEvaluable = (input: RecordTumorAssessmentPayload): AssessmentEvaluation => ({
+  assessmentDate: input.assessmentDate,
+  baseline: false,
+  sod: null,
+  nadirBefore: null,
+  percentFromBaseline: null,
+  percentFromNadir: null,
+  targetResponse: null,
+  overallResponse: 'NE',
+});
+
+/**
+ * Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it,
+ * and a follow-up with no baseline on record leaves the track unstarted and is not evaluable.
+ */
 export const evaluateAssessment = (
   track: RecistTrack | null,
   input: RecordTumorAssessmentPayload,
-): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+): { track: RecistTrack | null; evaluation: AssessmentEvaluation } => {
   if (input.baseline) return startRecistTrack(input);
-  if (!track) return refuse('ASSESSMENT.NO_BASELINE', 'A follow-up assessment needs a baseline assessment first');
+  if (!track) return { track: null, evaluation: notEvaluable(input) };
   return evaluateFollowUp(track, input);
 };
 
@@ -40,10 +75,14 @@ const lesionsOf = (value: unknown): TargetLesionInput[] => {
  * `RecordTumorAssessment`. The **baseline** may be recorded before enrollment — screening imaging is
  * what shows measurable disease — as soon as the subject is screened (not after a screen failure); it
  * must then lie within `baselineWindowDays` before the enrollment date, checked here when the subject
- * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject and a
- * baseline, is dated after the baseline, on or after enrollment and after the latest assessment, and
- * reports exactly the baseline target lesions. SOD and the target and overall responses are derived
- * by the RECIST module and stored in the event.
+ * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject, is
+ * dated after the baseline, on or after enrollment and after the latest assessment, and reports exactly
+ * the baseline target lesions. SOD and the target and overall responses are derived by the RECIST
+ * module and stored in the event.
+ *
+ * A follow-up of a subject whose baseline imaging is missing happened all the same: it is recorded
+ * (not evaluable, overall response NE) together with a detected major deviation
+ * `missing-baseline-assessment`, and the subject's PFS is censored at the start date (SPEC §3 rule 0).
  */
 export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessmentPayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordTumorAssessment);
@@ -56,30 +95,20 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
     newLesions: flag(p, 'newLesions'),
   };
   const date = input.assessmentDate;
+  let baselineDeviation: EntryEvent | null = null;
   if (input.baseline) {
     requireScreened(facts, ctx.subjectId);
     if (facts.eligibility && facts.eligibility.failedCriteria.length > 0) {
       refuse('SUBJECT.NOT_ELIGIBLE', `Subject ${ctx.subjectId} failed screening: no baseline is recorded`, { subjectId: ctx.subjectId });
     }
     if (facts.recist) refuse('ASSESSMENT.BASELINE_EXISTS', `Subject ${ctx.subjectId} already has a baseline assessment (${facts.recist.baselineDate})`, { baselineDate: facts.recist.baselineDate });
-    if (facts.enrollment) {
-      const days = daysBetween(date, facts.enrollment.enrollmentDate);
-      const window = ctx.protocol.assessments.baselineWindowDays;
-      if (days < 0 || days > window) {
-        refuse('ASSESSMENT.BASELINE_OUT_OF_WINDOW', `The baseline (${date}) must lie within ${window} days before enrollment (${facts.enrollment.enrollmentDate})`, {
-          assessmentDate: date,
-          enrollmentDate: facts.enrollment.enrollmentDate,
-          baselineWindowDays: window,
-        });
-      }
-    }
+    if (facts.enrollment) baselineDeviation = baselineWindowDeviation(date, facts.enrollment.enrollmentDate, ctx.protocol.assessments.baselineWindowDays, date);
   } else {
     const enrollment = requireEnrolled(facts, ctx.subjectId);
-    if (!facts.recist) refuse('ASSESSMENT.NO_BASELINE', `Subject ${ctx.subjectId} has no baseline assessment`, { subjectId: ctx.subjectId });
-    if (compareDates(date, facts.recist!.baselineDate) <= 0) {
-      refuse('ASSESSMENT.BEFORE_BASELINE', `A follow-up (${date}) must be dated after the baseline (${facts.recist!.baselineDate})`, {
+    if (facts.recist && compareDates(date, facts.recist.baselineDate) <= 0) {
+      refuse('ASSESSMENT.BEFORE_BASELINE', `A follow-up (${date}) must be dated after the baseline (${facts.recist.baselineDate})`, {
         assessmentDate: date,
-        baselineDate: facts.recist!.baselineDate,
+        baselineDate: facts.recist.baselineDate,
       });
     }
     notBeforeEnrollment(enrollment, date, 'assessmentDate');
@@ -87,5 +116,18 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
   const { evaluation } = evaluateAssessment(facts.recist, input);
-  return [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+  const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
+  if (baselineDeviation) recorded.push(baselineDeviation);
+  if (!input.baseline && !facts.recist) {
+    recorded.push({
+      type: 'ProtocolDeviationDetected',
+      data: {
+        deviationDate: date,
+        category: DETECTED_DEVIATIONS.missingBaselineAssessment,
+        description: `Follow-up tumour assessment of ${date} recorded without a baseline assessment: RECIST 1.1 response not evaluable`,
+        severity: 'major',
+      },
+    });
+  }
+  return recorded;
 };

@@ -1,0 +1,42 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
+import { listQueries, queryView, type QueryFilter, type QueryView } from '@trial-ledger/projections';
+import { notFound } from '@trial-ledger/domain';
+import { CLOCK, EVENT_STORE } from '../../shared/tokens';
+import { monitoringOfStudy } from '../monitoring.read-model';
+
+export class ListQueriesQuery extends Query<{ queries: QueryView[] }> {
+  constructor(readonly studyId: string, readonly filter: QueryFilter) {
+    super();
+  }
+}
+
+export class GetQueryQuery extends Query<QueryView> {
+  constructor(readonly studyId: string, readonly queryId: string) {
+    super();
+  }
+}
+
+/** The study's queries with their derived status and age, filtered. */
+@QueryHandler(ListQueriesQuery)
+export class ListQueriesQueryHandler implements IQueryHandler<ListQueriesQuery, { queries: QueryView[] }> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  async execute({ studyId, filter }: ListQueriesQuery): Promise<{ queries: QueryView[] }> {
+    return { queries: listQueries(await monitoringOfStudy(this.store, studyId), this.clock.now(), filter) };
+  }
+}
+
+/** One query with its whole thread: its own events and every change to its target, in log order. */
+@QueryHandler(GetQueryQuery)
+export class GetQueryQueryHandler implements IQueryHandler<GetQueryQuery, QueryView> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
+
+  async execute({ studyId, queryId }: GetQueryQuery): Promise<QueryView> {
+    const state = await monitoringOfStudy(this.store, studyId);
+    const record = state.queries.get(queryId);
+    if (!record) return notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
+    return queryView(state, record, this.clock.now());
+  }
+}

@@ -1,0 +1,31 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { QUERY_STATUSES, type QueryStatus } from '@trial-ledger/projections';
+import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
+
+/** Filters of the query list: `?status=&subject=&minAgeDays=&openedBy=`. */
+export class ListQueriesRequestDto {
+  @ApiPropertyOptional({ enum: [...QUERY_STATUSES] })
+  @IsOptional()
+  @IsIn([...QUERY_STATUSES], { message: `$property must be one of: ${QUERY_STATUSES.join(', ')}` })
+  status?: QueryStatus;
+
+  @ApiPropertyOptional({ example: 'S001' })
+  @IsOptional()
+  @Matches(SUBJECT_ID_PATTERN, { message: SUBJECT_ID_MESSAGE })
+  subject?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Only queries at least this many days old (age runs to the close, or to now while unresolved).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  minAgeDays?: number;
+
+  @ApiPropertyOptional({ description: 'Username of whoever opened it; `system` for automatic queries from detected deviations.' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be a username' })
+  openedBy?: string;
+}

@@ -1,0 +1,40 @@
+import { newQueryId, type CommandOutcome } from '@trial-ledger/command-pipeline';
+import { loadDefaultProtocol, MONITORING_READ_ROLES, type Actor, type MonitoringCommand } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import { replayMonitoring, type MonitoringState } from '@trial-ledger/projections';
+import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
+import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
+import { printResult } from '../shared/output';
+
+export const defaultStudyId = (): string => loadDefaultProtocol().studyId;
+
+/** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
+export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {
+  const outcome = await withStore(options, async (store) => {
+    const identity = openIdentity(store);
+    const actor = await actingUser(options, identity);
+    return executeAsActingUser(store, identity, command, { actor, source: 'cli' });
+  });
+  const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
+  printResult(options.json, { command: command.type, studyId: command.studyId, ...extra, streamVersion: outcome.primaryVersion, events }, () => {
+    const what = Object.entries(extra).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+    const lines = events.map((e) => `  ${e.type} at position ${e.position} (event ${e.eventId})`);
+    return `${command.type}${what ? ` (${what})` : ''}: ${events.length === 0 ? 'nothing to record' : `recorded\n${lines.join('\n')}`}`;
+  });
+  return outcome;
+};
+
+/** A new query id for `query open` (the CLI has no idempotency key to derive one from). */
+export const cliQueryId = (): string => newQueryId();
+
+/**
+ * Reads the monitoring read model as the acting user: queries and SDV are clinical data, so only the
+ * roles that read them (not the admin) get them; a refusal is recorded like any other.
+ */
+export const readMonitoring = async <T>(options: GlobalOptions, studyId: string, action: string, read: (state: MonitoringState, actor: Actor, store: EventStore) => T): Promise<T> =>
+  withExistingStore(options, async (store) => {
+    const identity = openIdentity(store);
+    const actor = await actingUser(options, identity);
+    await identity.authorization.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
+    return read(await replayMonitoring(store, studyId), actor, store);
+  });

@@ -1,0 +1,111 @@
+import type { Command } from 'commander';
+import { notFound, QUERY_RESPONSE_CATEGORIES, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
+import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
+import { globalOptions } from '../shared/cli-context';
+import { CliError } from '../shared/cli-errors';
+import { printResult } from '../shared/output';
+import { cliQueryId, defaultStudyId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
+
+const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`--${name} must be one of ${allowed.join(', ')} (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return value as T;
+};
+
+const wholeNumber = (name: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(value)) throw new CliError(`--${name} must be a whole number of days (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return Number(value);
+};
+
+const summary = (q: QueryView): string =>
+  `${q.queryId}  ${q.status.padEnd(15)} ${q.subjectId.padEnd(8)} ${String(q.ageDays).padStart(4)} d  ${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}  opened by ${q.openedBy.username}`;
+
+const thread = (q: QueryView): string =>
+  [
+    `Query ${q.queryId} — ${q.status} — subject ${q.subjectId}, ${q.target.eventType} ${q.target.eventId}${q.target.fieldPath ? ` field ${q.target.fieldPath}` : ''}`,
+    `Opened ${q.openedAt} by ${q.openedBy.fullName} (${q.origin}); age ${q.ageDays} days`,
+    ...q.thread.map((t) => {
+      const what = t.kind === 'target-corrected' || t.kind === 'target-voided' ? `${t.kind}${t.whileOpen ? ' (linked)' : ''}: ${t.reason ?? ''}` : `${t.kind}${t.category ? ` [${t.category}]` : ''}${t.text ? `: ${t.text}` : ''}`;
+      return `  ${t.recordedAt} ${t.by.fullName} (${t.by.role}) — ${what}`;
+    }),
+  ].join('\n');
+
+/** `trial-ledger query open|respond|close|reopen|cancel|list|show` (monitor queries, discrepancy notes). */
+export const registerQuery = (program: Command): void => {
+  const query = program.command('query').description('Monitor queries on recorded entries: open, respond, close, reopen, cancel, list, show');
+
+  query
+    .command('open')
+    .description('Open a query on one entry, optionally one field of it (monitor)')
+    .requiredOption('--subject <id>', 'subject id')
+    .requiredOption('--event <eventId>', 'event id of the questioned entry')
+    .option('--field <path>', 'dotted path of the questioned field, e.g. administeredOn')
+    .requiredOption('--text <text>', 'the question to the site')
+    .option('--study <id>', "study id (default: the seed protocol's)")
+    .action(async (opts: { subject: string; event: string; field?: string; text: string; study?: string }, command: Command) => {
+      const queryId = cliQueryId();
+      const studyId = opts.study ?? defaultStudyId();
+      await runMonitoringCommand(
+        globalOptions(command),
+        { type: 'OpenQuery', studyId, subjectId: opts.subject, payload: { queryId, targetEventId: opts.event, fieldPath: opts.field ?? null, text: opts.text } },
+        { queryId },
+      );
+    });
+
+  query
+    .command('respond <queryId>')
+    .description("The site's answer to a query (coordinator, investigator)")
+    .requiredOption('--text <text>', 'the answer')
+    .requiredOption('--category <category>', `one of ${QUERY_RESPONSE_CATEGORIES.join(', ')}`)
+    .option('--study <id>', "study id (default: the seed protocol's)")
+    .action(async (queryId: string, opts: { text: string; category: string; study?: string }, command: Command) => {
+      const category = oneOf('category', opts.category, QUERY_RESPONSE_CATEGORIES) as QueryResponseCategory;
+      await runMonitoringCommand(globalOptions(command), { type: 'RespondToQuery', studyId: opts.study ?? defaultStudyId(), subjectId: '', payload: { queryId, text: opts.text, category } }, { queryId });
+    });
+
+  for (const [name, type, help] of [
+    ['close', 'CloseQuery', 'Close a query (monitor)'],
+    ['reopen', 'ReopenQuery', 'Reopen a closed query on the value as it stands now (monitor)'],
+    ['cancel', 'CancelQuery', 'Cancel a query opened in error; it stays on record (monitor)'],
+  ] as const) {
+    query
+      .command(`${name} <queryId>`)
+      .description(help)
+      .option('--text <text>', 'a note for the thread')
+      .option('--study <id>', "study id (default: the seed protocol's)")
+      .action(async (queryId: string, opts: { text?: string; study?: string }, command: Command) => {
+        const monitoring = { type, studyId: opts.study ?? defaultStudyId(), subjectId: '', payload: { queryId, text: opts.text ?? null } } as MonitoringCommand;
+        await runMonitoringCommand(globalOptions(command), monitoring, { queryId });
+      });
+  }
+
+  query
+    .command('list')
+    .description('The study\'s queries with status and age (coordinator, investigator, monitor, regulator)')
+    .option('--status <status>', QUERY_STATUSES.join(', '))
+    .option('--subject <id>', 'only this subject\'s queries')
+    .option('--opened-by <username>', 'only queries opened by this user (system: automatic queries)')
+    .option('--min-age-days <days>', 'only queries at least this many days old')
+    .option('--study <id>', "study id (default: the seed protocol's)")
+    .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; study?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const filter = { status: oneOf('status', opts.status, QUERY_STATUSES) as QueryStatus | undefined, subjectId: opts.subject, openedBy: opts.openedBy, minAgeDays: wholeNumber('min-age-days', opts.minAgeDays) };
+      const queries = await readMonitoring(options, opts.study ?? defaultStudyId(), 'ListQueries', (state) => listQueries(state, new Date().toISOString(), filter));
+      printResult(options.json, { queries }, () => (queries.length === 0 ? 'No queries.' : queries.map(summary).join('\n')));
+    });
+
+  query
+    .command('show <queryId>')
+    .description("One query's thread: its events and the corrections and voids of its target")
+    .option('--study <id>', "study id (default: the seed protocol's)")
+    .action(async (queryId: string, opts: { study?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const studyId = opts.study ?? defaultStudyId();
+      const view = await readMonitoring(options, studyId, 'GetQuery', (state) => {
+        const record = state.queries.get(queryId);
+        return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
+      });
+      printResult(options.json, view, () => thread(view));
+    });
+};

@@ -1,0 +1,62 @@
+import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, foldStudy, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
+import type { CommandEnvelope, CommandOutcome } from '../handle-command';
+import { queryIdFor } from '../query-ids';
+import { studyEventsOf } from './study-command.plan';
+
+/** Query texts are at most 2,000 characters (the domain's free-text bound). */
+const MAX_TEXT = 2000;
+const NOT_ENTRIES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned']);
+
+/**
+ * The idempotency key of the system query a detected deviation opens — at most one per deviation. It is
+ * named by the deviation's place in its stream, not its random event id, so the query id derived from it
+ * (and so the query's stream name) is the same whichever store records the same history.
+ */
+export const systemQueryKey = (deviation: Pick<StoredEvent, 'streamId' | 'streamVersion'>): string => `system-query:${deviation.streamId}@${deviation.streamVersion}`;
+
+/**
+ * The entry a system query points at: the entry the deviation names, else the entry the same command
+ * recorded (the dose or the assessment that revealed it), else the deviation itself.
+ */
+const targetOf = (deviation: StoredEvent, written: readonly StoredEvent[]): string => {
+  const related = (deviation.data as { relatedEventId?: unknown }).relatedEventId;
+  if (typeof related === 'string') return related;
+  return written.find((e) => e.streamId === deviation.streamId && !NOT_ENTRIES.has(e.type))?.eventId ?? deviation.eventId;
+};
+
+export type RunCommand = (command: MonitoringCommand, envelope: CommandEnvelope) => Promise<CommandOutcome>;
+
+/**
+ * Edit checks (ICH E6(R3) 5.18): every deviation a subject command detected, of a category the protocol
+ * lists under `monitoring.systemQueryDeviations`, opens a query to the site as the `system` actor, caused
+ * by the deviation and correlated with the command. The query is keyed by the deviation, so a retry
+ * never opens a second one — and a retried command (an idempotent repeat) opens any query its first
+ * run could not, e.g. when the process stopped in between. The subject command is recorded by then and
+ * stays recorded: a query that cannot be opened (the study locked meanwhile, the store gone) is reported to the caller
+ * as the ids of the deviations left without one, never as a failure of the command.
+ */
+export const raiseSystemQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<string[]> => {
+  const subjectStream = subjectStreamId(command.studyId, command.subjectId);
+  const deviations = outcome.events.filter((e) => e.type === 'ProtocolDeviationDetected' && e.streamId === subjectStream);
+  if (deviations.length === 0) return [];
+  const study = foldStudy(studyEventsOf(await store.readStream(studyStreamId(command.studyId))));
+  if (study.status === 'unregistered') return [];
+  const categories = new Set(systemQueryDeviations(study.protocol));
+  const missed: string[] = [];
+  for (const deviation of deviations) {
+    const data = deviation.data as { category?: unknown; description?: unknown };
+    if (typeof data.category !== 'string' || !categories.has(data.category)) continue;
+    const text = `Protocol deviation detected (${data.category}): ${String(data.description)}. Please confirm or correct the entry.`.slice(0, MAX_TEXT);
+    try {
+      await run(
+        { type: 'OpenQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId: queryIdFor(SYSTEM_ACTOR.userId, systemQueryKey(deviation)), targetEventId: targetOf(deviation, outcome.events), fieldPath: null, text, deviationEventId: deviation.eventId } },
+        { actor: SYSTEM_ACTOR, source: 'system', correlationId: deviation.metadata.correlationId ?? undefined, causationId: deviation.eventId, idempotencyKey: systemQueryKey(deviation) },
+      );
+    } catch {
+      // Whatever refused it, the subject command is already on record; the caller gets the deviation's id.
+      missed.push(deviation.eventId);
+    }
+  }
+  return missed;
+};

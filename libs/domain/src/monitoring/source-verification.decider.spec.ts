@@ -1,0 +1,56 @@
+import { deciderSpec, enrolledHistory, subjectSpecDecider, type GivenEvent } from '../subject/testing/decider-spec';
+import { COORDINATOR, dose, meta, MONITOR, INVESTIGATOR, STUDY_ID, subjectCommand } from '../subject/testing/subject.fixtures';
+import type { MonitoringCommand, RecordSourceVerified } from './monitoring.types';
+import {
+  decideSourceVerification,
+  evolveSourceVerification,
+  initialSourceVerificationState,
+  type SourceVerificationDecisionInput,
+} from './source-verification.decider';
+import { valueHash } from './target-entry';
+
+type Verified = RecordSourceVerified & { eventId: string; recordedAt: string };
+type Given = GivenEvent | Verified;
+
+const spec = deciderSpec<Extract<MonitoringCommand, { type: 'VerifySource' }>, SourceVerificationDecisionInput, Given, RecordSourceVerified[]>({
+  decide: decideSourceVerification,
+  evolve: (state, event) =>
+    event.type === 'RecordSourceVerified'
+      ? { ...state, verification: evolveSourceVerification(state.verification, event as Verified) }
+      : { ...state, ...subjectSpecDecider.evolve({ subject: state.subject, study: state.study }, event as GivenEvent) },
+  initialState: () => ({ verification: initialSourceVerificationState(), ...subjectSpecDecider.initialState() }),
+});
+
+const history = () => enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR));
+const doseId = history().idOf('DoseAdministered');
+const verify = { type: 'VerifySource', studyId: STUDY_ID, subjectId: 'S001', payload: { targetEventId: doseId } } as const;
+const doseData = history().state().subject.entries.find((e) => e.eventId === doseId)!.current.data;
+const verified: Verified = {
+  type: 'RecordSourceVerified',
+  data: { studyId: STUDY_ID, subjectId: 'S001', targetEventId: doseId, targetType: 'DoseAdministered', verifiedValueHash: valueHash(doseData) },
+  eventId: 'v1',
+  recordedAt: '2026-06-01T11:00:00.000Z',
+};
+
+describe('source verification decider', () => {
+  it('given a dose, when a monitor verifies it, then RecordSourceVerified is bound to its value', () =>
+    spec.given(history().all()).when(verify, meta(MONITOR)).then([{ type: 'RecordSourceVerified', data: verified.data }]));
+  it('given a verified dose, when verified again, then nothing is recorded', () => spec.given([...history().all(), verified]).when(verify, meta(MONITOR)).thenNothing());
+  it('given a verified dose corrected afterwards, when verified again, then a new verification is recorded', () => {
+    const corrected: Given[] = [
+      ...history().all(),
+      verified,
+      ...
+        history()
+          .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-2' }, reason: 'label' }), meta(COORDINATOR))
+          .all()
+          .filter((e) => e.type === 'EntryCorrected')
+          .map((e) => ({ ...e, recordedAt: '2026-06-02T09:00:00.000Z' }) as GivenEvent),
+    ];
+    spec.given(corrected).when(verify, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified', data: { targetEventId: doseId } }]);
+  });
+  it('given a dose, when an investigator verifies it, then AUTH.ROLE_NOT_ALLOWED', () =>
+    spec.given(history().all()).when(verify, meta(INVESTIGATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
+  it('given a dose, when an unknown entry is verified, then ENTRY.NOT_FOUND', () =>
+    spec.given(history().all()).when({ ...verify, payload: { targetEventId: 'e999' } }, meta(MONITOR)).thenError('ENTRY.NOT_FOUND', 'not-found'));
+});

@@ -1,0 +1,59 @@
+import type { CommandMetadata } from '../shared/decider';
+import type { StudyState } from '../study/study.state';
+import { requirePayload } from '../subject/payload.validate';
+import { requireScreened } from '../subject/decisions/guards';
+import type { SubjectState } from '../subject/subject.state';
+import type { MonitoringCommand, RecordSourceVerified } from './monitoring.types';
+import { requireMonitoringRole, requireOpenStudy, requireSubjectId } from './query.decider';
+import { targetEntryOf, valueAt, valueHash } from './target-entry';
+
+/** One verification on record: which entry, bound to which value, and when. */
+export interface SourceVerificationFact {
+  readonly eventId: string;
+  readonly targetEventId: string;
+  readonly verifiedValueHash: string;
+  readonly recordedAt: string;
+}
+
+/** The SDV stream of a subject (`sdv-{studyId}-{subjectId}`): every verification, in recording order. */
+export type SourceVerificationState = { readonly status: 'none' } | { readonly status: 'verifying'; readonly verifications: readonly SourceVerificationFact[] };
+
+export const initialSourceVerificationState = (): SourceVerificationState => ({ status: 'none' });
+
+export const evolveSourceVerification = (
+  state: SourceVerificationState,
+  event: RecordSourceVerified & { readonly eventId: string; readonly recordedAt: string },
+): SourceVerificationState => {
+  const fact: SourceVerificationFact = { eventId: event.eventId, targetEventId: event.data.targetEventId, verifiedValueHash: event.data.verifiedValueHash, recordedAt: event.recordedAt };
+  return { status: 'verifying', verifications: [...(state.status === 'none' ? [] : state.verifications), fact] };
+};
+
+export interface SourceVerificationDecisionInput {
+  readonly verification: SourceVerificationState;
+  readonly subject: SubjectState;
+  readonly study: StudyState;
+}
+
+/**
+ * `VerifySource` (monitor): the entry as it stands now was checked against the source document. A
+ * verification still in force — same entry, same value (no correction since) — makes a repeat a no-op;
+ * after a correction the entry needs verifying again ("SDV revoked by correction" is derived, never
+ * written), and a voided entry cannot be verified.
+ */
+export const decideSourceVerification = (
+  command: Extract<MonitoringCommand, { type: 'VerifySource' }>,
+  { verification, subject, study }: SourceVerificationDecisionInput,
+  metadata: CommandMetadata,
+): RecordSourceVerified[] => {
+  requireMonitoringRole(command.type, metadata.actor);
+  requireOpenStudy(study, command.studyId);
+  requireSubjectId(command.subjectId);
+  const p = requirePayload(command.payload, ['targetEventId']);
+  requireScreened(subject.facts, command.subjectId);
+  const entry = targetEntryOf(subject, command.subjectId, p.targetEventId);
+  const verifiedValueHash = valueHash(valueAt(entry, null));
+  const latest = verification.status === 'none' ? undefined : verification.verifications.filter((v) => v.targetEventId === entry.eventId).at(-1);
+  const changedSince = latest !== undefined && entry.corrections.some((c) => c.recordedAt > latest.recordedAt);
+  if (latest && latest.verifiedValueHash === verifiedValueHash && !changedSince) return [];
+  return [{ type: 'RecordSourceVerified', data: { studyId: command.studyId, subjectId: command.subjectId, targetEventId: entry.eventId, targetType: entry.recorded.type, verifiedValueHash } }];
+};

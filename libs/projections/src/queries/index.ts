@@ -1,0 +1,2 @@
+export * from './monitoring.types';
+export * from './monitoring.projection';

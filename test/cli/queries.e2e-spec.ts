@@ -1,0 +1,141 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openEventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+
+const STUDY = 'LANR-HGNET-01';
+let key = 0;
+const line = (command: string, subjectId: string, payload: Record<string, unknown>): string =>
+  JSON.stringify({ command, studyId: STUDY, subjectId, payload, idempotencyKey: `hidden-${(key += 1)}` });
+const lesions = (t1: number, t2: number) => [{ lesionId: 'T1', organ: 'liver', diameterMm: t1, nodal: false }, { lesionId: 'T2', organ: 'liver', diameterMm: t2, nodal: false }];
+const scan = (assessmentDate: string, baseline: boolean, t1: number, t2: number, newLesions = false) =>
+  ({ assessmentDate, modality: 'CT', baseline, targetLesions: lesions(t1, t2), nonTargetStatus: 'present', newLesions });
+const screened = (subjectId: string): string[] => [
+  line('ScreenSubject', subjectId, { screeningDate: '2025-01-06', consentDate: '2025-01-06', sex: 'M', birthYear: 1958 }),
+  line('AssessEligibility', subjectId, {
+    assessmentDate: '2025-01-08', age: 66, primarySite: 'sigmoid-colon', whoGrade: 1, ki67Percent: 2, diseaseStatus: 'recurrent',
+    measurableDisease: true, priorSystemicTherapy: false, ecog: 0,
+  }),
+];
+const enroll = (subjectId: string): string => line('EnrollSubject', subjectId, { enrollmentDate: '2025-01-20' });
+
+/**
+ * A study as a site would send it, with what happens in real studies: two subjects whose baseline
+ * imaging was never entered. Their follow-up scans are recorded (not refused), each with a detected
+ * `missing-baseline-assessment` deviation and a system query, and their PFS is censored at the start
+ * date (SPEC §3 rule 0), while the others' PFS follows their scans.
+ */
+const HIDDEN_STUDY = [
+  // S001: baseline, progression (new lesion) at day 85 → event.
+  ...screened('S001'), line('RecordTumorAssessment', 'S001', scan('2025-01-10', true, 30, 20)), enroll('S001'),
+  line('RecordDose', 'S001', { cycle: 1, administeredOn: '2025-01-21', doseMg: 120, route: 'deep-sc', lotNumber: 'LOT-7', injectionSite: 'left buttock' }),
+  line('RecordTumorAssessment', 'S001', scan('2025-04-14', false, 30, 20, true)),
+  // S002: no baseline; the follow-up even shows a new lesion — still rule 0: censored at the start date.
+  ...screened('S002'), enroll('S002'), line('RecordTumorAssessment', 'S002', scan('2025-04-14', false, 31, 22, true)),
+  // S003: no baseline, two follow-ups.
+  ...screened('S003'), enroll('S003'), line('RecordTumorAssessment', 'S003', scan('2025-04-14', false, 29, 20)), line('RecordTumorAssessment', 'S003', scan('2025-07-07', false, 28, 19)),
+  // S004: baseline, stable disease → censored at the last adequate assessment.
+  ...screened('S004'), line('RecordTumorAssessment', 'S004', scan('2025-01-12', true, 40, 25)), enroll('S004'),
+  line('RecordDose', 'S004', { cycle: 1, administeredOn: '2025-01-22', doseMg: 120, route: 'deep-sc', lotNumber: 'LOT-7', injectionSite: 'right buttock' }),
+  line('RecordTumorAssessment', 'S004', scan('2025-04-14', false, 39, 25)),
+];
+
+describe('CLI: queries and SDV, and a study with missing baselines', () => {
+  const dir = tempDir();
+  const store = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
+  const as = (user: string, ...argv: string[]) => cli(['--store', store, '--as', user, '--json', ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+  const json = async (user: string, ...argv: string[]): Promise<Record<string, unknown>> => {
+    const run = await as(user, ...argv);
+    if (run.status !== 0) throw new Error(`${argv.join(' ')} as ${user}: exit ${run.status}: ${run.stdout}${run.stderr}`);
+    return JSON.parse(run.stdout) as Record<string, unknown>;
+  };
+  const events = async (subjectId: string): Promise<StoredEvent[]> => {
+    const opened = await openEventStore(store);
+    try {
+      return await opened.readStream(`subject-${STUDY}-${subjectId}`);
+    } finally {
+      await opened.close();
+    }
+  };
+
+  beforeAll(async () => {
+    await seedUsers(store);
+    expect((await as('admin', 'study', 'register')).status).toBe(0);
+    const file = join(dir.path, 'hidden-study.jsonl');
+    writeFileSync(file, `${HIDDEN_STUDY.join('\n')}\n`);
+    const imported = await as('investigator', 'import', file);
+    expect({ status: imported.status, stderr: imported.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  it('imports the follow-ups without a baseline, with a missing-baseline-assessment deviation and a system query each', async () => {
+    const s003 = await events('S003');
+    expect(s003.filter((e) => e.type === 'ProtocolDeviationDetected').map((e) => e.data.category)).toEqual(['missing-baseline-assessment', 'missing-baseline-assessment']);
+    expect(s003.filter((e) => e.type === 'TumorAssessmentRecorded').map((e) => e.data.overallResponse)).toEqual(['NE', 'NE']);
+    const { queries } = (await json('monitor', 'query', 'list', '--opened-by', 'system')) as { queries: { subjectId: string; origin: string; status: string }[] };
+    expect(queries.map((q) => q.subjectId).sort()).toEqual(['S002', 'S003', 'S003']);
+    expect(queries.every((q) => q.origin === 'system' && q.status === 'open')).toBe(true);
+  });
+
+  it('derives PFS with rule 0 for the subjects without a baseline', async () => {
+    const pfs = (await json('monitor', 'pfs')) as { subjects: { subjectId: string; adt: string; aval: number; cnsr: number }[]; summary: { n: number; events: number } };
+    const bySubject = Object.fromEntries(pfs.subjects.map((s) => [s.subjectId, s]));
+    expect(bySubject.S001).toMatchObject({ adt: '2025-04-14', cnsr: 0 });
+    expect(bySubject.S002).toMatchObject({ adt: '2025-01-20', aval: 1, cnsr: 1 });
+    expect(bySubject.S003).toMatchObject({ adt: '2025-01-20', aval: 1, cnsr: 1 });
+    expect(bySubject.S004).toMatchObject({ adt: '2025-04-14', cnsr: 4 });
+    expect(pfs.summary).toMatchObject({ n: 4, events: 1 });
+  });
+
+  it('walks a query through the CLI: open (new id in --json), respond, close, correction → closed-modified, reopen, list', async () => {
+    const doseId = (await events('S004')).find((e) => e.type === 'DoseAdministered')!.eventId;
+    const opened = await json('monitor', 'query', 'open', '--subject', 'S004', '--event', doseId, '--field', 'lotNumber', '--text', 'Lot differs from the pharmacy log');
+    const queryId = opened.queryId as string;
+    expect(queryId).toMatch(/^[0-9a-f]{32}$/);
+    expect(opened.events).toEqual([expect.objectContaining({ type: 'QueryOpened' })]);
+
+    const refused = await as('monitor', 'query', 'respond', queryId, '--text', 'x', '--category', 'other');
+    expect(refused.status).not.toBe(0);
+    expect(JSON.parse(refused.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
+    const badCategory = await as('coordinator', 'query', 'respond', queryId, '--text', 'x', '--category', 'fixed');
+    expect(badCategory.status).toBe(2);
+
+    await json('coordinator', 'query', 'respond', queryId, '--text', 'Label misread; will correct', '--category', 'data-corrected');
+    await json('monitor', 'query', 'close', queryId, '--text', 'OK');
+    const fix = join(dir.path, 'fix.jsonl');
+    writeFileSync(fix, `${JSON.stringify({ command: 'CorrectEntry', studyId: STUDY, subjectId: 'S004', idempotencyKey: 'fix-lot', payload: { targetEventId: doseId, changes: { lotNumber: 'LOT-8' }, reason: 'query: label misread' } })}\n`);
+    await json('coordinator', 'import', fix);
+    expect(((await json('regulator', 'query', 'show', queryId)) as { status: string }).status).toBe('closed-modified');
+
+    await json('monitor', 'query', 'reopen', queryId, '--text', 'Please file the corrected label');
+    const shown = (await json('investigator', 'query', 'show', queryId)) as { status: string; thread: { kind: string }[] };
+    expect(shown.status).toBe('open');
+    expect(shown.thread.map((t) => t.kind)).toEqual(['opened', 'responded', 'closed', 'target-corrected', 'reopened']);
+    const open = (await json('monitor', 'query', 'list', '--status', 'open', '--subject', 'S004')) as { queries: { queryId: string }[] };
+    expect(open.queries.map((q) => q.queryId)).toEqual([queryId]);
+    await json('monitor', 'query', 'cancel', queryId, '--text', 'superseded');
+    const cancelled = await as('monitor', 'query', 'close', queryId);
+    expect(JSON.parse(cancelled.stdout).error.code).toBe('QUERY.CANCELLED');
+    expect((await as('admin', 'query', 'list')).status).not.toBe(0);
+  });
+
+  it('records SDV through the CLI; a later correction revokes it, so the entry can be verified again', async () => {
+    const scanId = (await events('S004')).filter((e) => e.type === 'TumorAssessmentRecorded')[1].eventId;
+    expect(((await json('monitor', 'sdv', '--subject', 'S004', '--event', scanId)) as { events: unknown[] }).events).toHaveLength(1);
+    expect(((await json('monitor', 'sdv', '--subject', 'S004', '--event', scanId)) as { events: unknown[] }).events).toHaveLength(0);
+    const fix = join(dir.path, 'fix-scan.jsonl');
+    writeFileSync(fix, `${JSON.stringify({ command: 'CorrectEntry', studyId: STUDY, subjectId: 'S004', idempotencyKey: 'fix-scan', payload: { targetEventId: scanId, changes: { modality: 'MRI' }, reason: 'source: MRI report' } })}\n`);
+    await json('investigator', 'import', fix);
+    expect(((await json('monitor', 'sdv', '--subject', 'S004', '--event', scanId)) as { events: { type: string }[] }).events).toEqual([expect.objectContaining({ type: 'RecordSourceVerified' })]);
+    const refused = await as('coordinator', 'sdv', '--subject', 'S004', '--event', scanId);
+    expect(JSON.parse(refused.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
+  });
+
+  it('prints queries and SDV in the report beside the casebook', async () => {
+    const report = await cli(['--store', store, 'report', '--subject', 'S004']);
+    expect(report.status).toBe(0);
+    expect(report.stdout).toContain('Queries and source data verification');
+    expect(report.stdout).toMatch(/SDV: 1 of \d+ entries verified/);
+    expect(report.stdout).toContain('cancelled');
+  });
+});
