@@ -8,6 +8,8 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
   const file = join(dir.path, 'ledger.sqlite');
   const store = ['--store', `sqlite:${file}`];
   const cut = `${DATA_CUT.cutoff}@${DATA_CUT.analysedAt}`;
+  // The auditor's own copies: the signed checkpoint and the ledger key that signed it.
+  const anchor = ['--checkpoints', join(dir.path, 'ledger.checkpoints.jsonl'), '--public-key', join(dir.path, 'ledger.key.pem')];
   let scenario: ReviewScenario;
 
   beforeAll(async () => {
@@ -18,8 +20,8 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
   });
   afterAll(() => dir.remove());
 
-  it('--json prints every indicator with its findings; the checkpoint file beside the store anchors the trail; exit status 0', async () => {
-    const run = await cli([...store, '--json', 'audit-trail', 'review', '--data-cut', cut]);
+  it('--json prints every indicator with its findings; a signed checkpoint under the given key anchors the trail; exit status 0', async () => {
+    const run = await cli([...store, '--json', 'audit-trail', 'review', '--data-cut', cut, ...anchor]);
 
     expect(run.status).toBe(0);
     const doc = JSON.parse(run.stdout);
@@ -31,7 +33,7 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
   });
 
   it('prints a table per indicator and the per-user and per-subject tables', async () => {
-    const run = await cli([...store, 'audit-trail', 'review', '--data-cut', cut, '--from', '2026-04-01']);
+    const run = await cli([...store, 'audit-trail', 'review', '--data-cut', cut, '--from', '2026-04-01', ...anchor]);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Entry lag (entry-lag): 1 finding');
@@ -43,7 +45,7 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
   });
 
   it('a window without events gives no finding but the trail verdict', async () => {
-    const run = await cli([...store, '--json', 'audit-trail', 'review', '--from', '2027-01-01']);
+    const run = await cli([...store, '--json', 'audit-trail', 'review', '--from', '2027-01-01', ...anchor]);
 
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).verdict).toBe('No findings: no indicator fired.');

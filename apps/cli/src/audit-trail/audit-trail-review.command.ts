@@ -82,7 +82,7 @@ export const registerAuditTrailReview = (program: Command): void => {
         throw new CliError('audit-trail review takes no --subject, --user or --type: it reviews every subject and user', 2, 'CLI.INVALID_OPTION');
       }
       const dataCuts = (opts.dataCut ?? []).map(parseDataCut);
-      const source = checkpointSource(options.store, opts);
+      const source = checkpointSource(options.store, opts, options.keyDir);
       const review = await withExistingStore(options, (store) =>
         reviewAuditTrail(store, {
           ...(opts.study !== undefined ? { studyId: opts.study } : {}),
