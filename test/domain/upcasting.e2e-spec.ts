@@ -48,7 +48,9 @@ describe('AccountLockedOut schema version 1 → 2 in a real SQLite ledger', () =
     const read = toRecorded<AccountLockedOut>(stored);
     expect(read.data).toEqual({ userId: f.investigator.userId, username: 'ivan', consecutiveFailures: 5, lockedUntil });
 
-    await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).rejects.toMatchObject({ code: 'AUTH.ACCOUNT_LOCKED' });
+    // The right password is refused (answered as any failed login) and recorded as a login to a locked account
+    await expect(f.service.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).rejects.toMatchObject({ code: 'AUTH.INVALID_CREDENTIALS' });
+    expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)).toMatchObject({ type: 'LoginFailed', data: { reason: 'account-locked' } });
     expect((await verifyStore(f.store)).fault).toBeNull();
   });
 

@@ -124,7 +124,7 @@ describe('SQLite ledger faults under a running server', () => {
 
       rmSync(filler);
       const recovered = await until(() => health(server.url), (h) => h.status === 200);
-      expect(recovered.status).toBe(200);
+      expect(recovered).toEqual({ status: 200, code: undefined, retryAfter: null });
       expect((await client.screen('D900', 'key-D900')).status).toBe(201);
       expect(server.child.exitCode).toBeNull();
     });

@@ -24,10 +24,18 @@ describe('SQLite group commit survives SIGKILL of the server under load', () => 
     const lines = createInterface({ input: child.stdout });
     const url = (JSON.parse(await new Promise<string>((done) => lines.once('line', done))) as { url: string }).url;
     lines.on('line', () => undefined);
+    // The demo's one-time password is temporary: the coordinator chooses her own first.
+    const chosen = 'tangerine orbit lantern 7731';
+    const changed = await fetch(`${url}/api/v1/auth/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 's.okafor', currentPassword: PASSWORD, newPassword: chosen }),
+    });
+    expect(changed.status).toBeLessThan(300);
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 's.okafor', password: PASSWORD }),
+      body: JSON.stringify({ username: 's.okafor', password: chosen }),
     });
     const { token } = (await login.json()) as { token: string };
 

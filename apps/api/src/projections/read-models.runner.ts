@@ -37,6 +37,8 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   private readonly projectionStore: ProjectionStore;
   readonly runner: ProjectionRunner<ClinicalDocument>;
   private failed = false;
+  private recovery: NodeJS.Timeout | null = null;
+  private destroyed = false;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.projectionStore = store.localFile ? new SqliteProjectionStore(`${store.localFile}.read-models`) : new InMemoryProjectionStore();
@@ -45,6 +47,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       onError: (error) => {
         this.failed = true;
         this.logger.error(`Read models stopped: ${(error as Error).message}`);
+        this.scheduleRecovery();
       },
     });
   }
@@ -53,7 +56,38 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     await this.runner.start();
   }
 
+  /**
+   * A read model that could not be saved (a full disk) or whose subscription failed is restarted from
+   * its saved checkpoint, with a pause between attempts: readiness turns green again without a restart
+   * of the server once the cause is gone.
+   */
+  private scheduleRecovery(delayMs = 1000): void {
+    if (this.recovery !== null || this.destroyed) return;
+    this.recovery = setTimeout(() => {
+      this.recovery = null;
+      void this.recover(delayMs);
+    }, delayMs);
+    this.recovery.unref();
+  }
+
+  private async recover(delayMs: number): Promise<void> {
+    try {
+      // Folded but unsaved rows are dropped: `start` reloads the saved rows and folds the log from their checkpoint.
+      await this.runner.stop().catch(() => undefined);
+      if (this.destroyed) return;
+      await this.runner.start();
+      await this.runner.flush();
+      this.failed = false;
+      this.logger.log('Read models resumed from their checkpoint');
+    } catch (error) {
+      this.logger.error(`Read models still stopped: ${(error as Error).message}`);
+      this.scheduleRecovery(Math.min(delayMs * 2, 30_000));
+    }
+  }
+
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
+    if (this.recovery !== null) clearTimeout(this.recovery);
     await this.runner.stop();
     await this.projectionStore.close();
   }
