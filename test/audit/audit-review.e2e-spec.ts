@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderLedgerReport, REVIEW_INDICATORS, reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
+import { executeCommand } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
-import { buildReviewScenario, DATA_CUT, type ReviewScenario } from './support/review-scenario';
+import { addReadyUser } from '../../libs/identity/src/testing';
+import { buildReviewScenario, DATA_CUT, STUDY_ID, type ReviewScenario } from './support/review-scenario';
 
 const counts = (review: AuditTrailReview) => Object.fromEntries(review.indicators.map((i) => [i.id, i.findings.length]));
 const findingsOf = (review: AuditTrailReview, id: string) => review.indicators.find((i) => i.id === id)?.findings ?? [];
@@ -14,7 +16,7 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
     const clock = new FixedClock('2026-01-01T00:00:00.000Z');
     const store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
     const scenario = await buildReviewScenario(store, clock, dir, noisy);
-    return { dir, store, scenario, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return { dir, store, clock, scenario, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
   };
 
   describe('given a clean study, anchored by a signed checkpoint', () => {
@@ -85,6 +87,41 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       await expect(reviewAuditTrail(ctx.store, { from: '2026-05-01', to: '2026-04-01' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { dataCuts: [{ cutoff: '2026-13-01', analysedAt: '2026-04-13' }] })).rejects.toMatchObject({ code: 'REVIEW.INVALID_DATA_CUT' });
       await expect(reviewAuditTrail(ctx.store, { studyId: '__proto__' })).rejects.toMatchObject({ code: 'STUDY.NOT_FOUND' });
+    });
+  });
+
+  describe('given the clean study where a monitor source-verified two entries of S002, one corrected and one voided afterwards', () => {
+    let ctx: Awaited<ReturnType<typeof open>>;
+    beforeAll(async () => { ctx = await open(false); });
+    afterAll(() => ctx.close());
+
+    it('then each change after the SDV is a change-after-sign-off finding naming the verification', async () => {
+      const { identity, actors } = ctx.scenario;
+      await addReadyUser(identity, actors.ada, { username: 'mona', fullName: 'Mona Monitor', role: 'monitor', password: 'monitor passphrase 0001' }, 'cli');
+      const mona = await identity.auth.verifyPassword('mona', 'monitor passphrase 0001', 'cli');
+      const run = async (command: Parameters<typeof executeCommand>[1], actor: typeof mona) => {
+        ctx.clock.advance(120_000);
+        return (await executeCommand(ctx.store, command, { actor, source: 'api' }, { clock: ctx.clock })).events[0];
+      };
+      const s002 = await ctx.store.readStream(`subject-${STUDY_ID}-S002`);
+      const dose = s002.find((e) => e.type === 'DoseAdministered')!;
+      const scan = s002.filter((e) => e.type === 'TumorAssessmentRecorded').at(-1)!;
+      ctx.clock.set('2026-04-01T10:00:00.000Z');
+      const verified = [
+        await run({ type: 'VerifySource', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: dose.eventId } }, mona),
+        await run({ type: 'VerifySource', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: scan.eventId } }, mona),
+      ];
+      const before = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT] });
+      expect(findingsOf(before, 'change-after-sign-off')).toEqual([]);
+
+      const correction = await run({ type: 'CorrectEntry', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: dose.eventId, changes: { lotNumber: 'LOT-0099' }, reason: 'lot number re-read from the pharmacy log' } }, actors.cora);
+      const voided = await run({ type: 'VoidEntry', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: scan.eventId, reason: 'scan entered for the wrong subject' } }, actors.ivan);
+      const review = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT] });
+
+      const found = findingsOf(review, 'change-after-sign-off');
+      expect(found.map((f) => f.eventIds)).toEqual([[correction.eventId, verified[0].eventId], [voided.eventId, verified[1].eventId]]);
+      expect(found[0]).toMatchObject({ subjectId: 'S002', username: 'cora', summary: 'DoseAdministered corrected by cora after source-data verification by mona' });
+      expect(found[1]).toMatchObject({ subjectId: 'S002', username: 'ivan', summary: 'TumorAssessmentRecorded voided by ivan after source-data verification by mona' });
     });
   });
 });

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import request from 'supertest';
 import type { Role } from '@trial-ledger/domain';
+import { ReadModelsRunner } from '../../apps/api/src/projections/read-models.runner';
 import { VIEWER_CSP } from '../../apps/api/src/viewer/viewer.module';
-import { BEFORE_CORRECTION, CORRECTION_REASON, seriousViolations, signIn, startViewerTestApp, STUDY, SUBJECT, type ViewerTestApp } from './viewer-test-app';
+import { BEFORE_CORRECTION, CORRECTION_REASON, PASSWORDS, seriousViolations, signIn, startViewerTestApp, STUDY, SUBJECT, type ViewerTestApp } from './viewer-test-app';
 
 const SCREENSHOTS = process.env.TRIAL_LEDGER_SCREENSHOTS ?? join(__dirname, '..', '..', '.tmp', 'viewer-screenshots');
 
@@ -202,6 +204,52 @@ describe('the web viewer in Chromium', () => {
       app.api.clock.advance(24 * 60 * 60 * 1000);
       await page.goto(PAGES.subjects);
       expect(page.url()).toMatch(/\/viewer\/login$/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows each entry's monitor queries and SDV state, escaped, as of the page's position; a later correction revokes the SDV", async () => {
+    const api = app.api;
+    // Fresh sessions: an earlier test let the clock pass the inactivity limit of the suite's tokens.
+    const token = async (role: Role) => (await api.identity.auth.login(PASSWORDS[role].username, PASSWORDS[role].password, { source: 'api' })).token;
+    const tokens = { monitor: await token('monitor'), coordinator: await token('coordinator') } as Readonly<Record<Role, string>>;
+    const post = (path: string, role: 'monitor' | 'coordinator', body: object) => request(api.http).post(path).set('Authorization', `Bearer ${tokens[role]}`).send(body);
+    const subject = `/api/v1/studies/${STUDY}/subjects/${SUBJECT}`;
+    const dose = (await api.store.readStream(`subject-${STUDY}-${SUBJECT}`)).find((e) => e.type === 'DoseAdministered')!;
+    const text = 'Lot <b>differs</b> from the "pharmacy" log & chart';
+    const queryId = (await post(`/api/v1/studies/${STUDY}/queries`, 'monitor', { subjectId: SUBJECT, targetEventId: dose.eventId, fieldPath: 'lotNumber', text }).expect(201)).body.queryId as string;
+    await post(`${subject}/source-verifications`, 'monitor', { targetEventId: dose.eventId }).expect(201);
+    await api.app.get(ReadModelsRunner).at(await api.headPosition());
+    const { context, page } = await signIn(app, 'monitor');
+    try {
+      await page.goto(PAGES.subject);
+      const entry = page.locator(`#entry-${dose.eventId}`);
+      const query = entry.locator(`#query-${queryId}`);
+      await expect(query.locator('.query-status').textContent()).resolves.toBe('open');
+      // Shown as text, not markup: no <b> element made it into the page.
+      await expect(query.locator('.query-text').textContent()).resolves.toBe(text);
+      await expect(query.locator('b').count()).resolves.toBe(0);
+      await expect(query.locator('ol.thread li').first().textContent()).resolves.toContain('opened');
+      const sdv = (await entry.locator('p.sdv').textContent()) ?? '';
+      expect(sdv).toContain('Source-verified by Mona');
+      expect(sdv).toContain('(monitor)');
+      await expect(entry.locator('p.sdv-verified').count()).resolves.toBe(1);
+      expect(await seriousViolations(page)).toEqual([]);
+      // As known before any of it: no query and no SDV.
+      await page.goto(`${PAGES.subject}?asKnownAt=${encodeURIComponent(BEFORE_CORRECTION)}`);
+      await expect(page.locator(`#entry-${dose.eventId} li.query`).count()).resolves.toBe(0);
+      await expect(page.locator(`#entry-${dose.eventId} p.sdv-not-verified`).count()).resolves.toBe(1);
+
+      await post(`/api/v1/studies/${STUDY}/queries/${queryId}/responses`, 'coordinator', { text: 'Chart is right', category: 'confirmed-correct' }).expect(201);
+      await post(`/api/v1/studies/${STUDY}/queries/${queryId}/close`, 'monitor', { text: 'Agreed' }).expect(201);
+      await post(`${subject}/corrections`, 'coordinator', { targetEventId: dose.eventId, changes: { lotNumber: 'LOT-0044' }, reason: 'Pharmacy log re-read' }).expect(201);
+      await api.app.get(ReadModelsRunner).at(await api.headPosition());
+      await page.goto(PAGES.subject);
+      const revoked = page.locator(`#entry-${dose.eventId} p.sdv-revoked`);
+      await expect(revoked.textContent()).resolves.toMatch(/^SDV revoked by correction at \d{4}-\d{2}-\d{2} /);
+      await expect(page.locator(`#query-${queryId} .query-status`).textContent()).resolves.toBe('closed-modified');
+      expect(await seriousViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }

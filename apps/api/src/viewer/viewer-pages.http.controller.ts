@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { exportOdm, writeAuditTrail } from '@trial-ledger/audit';
 import { invalid, QUERY_ROLES, ROLES } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
+import { casebookMonitoring, replayMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { CLOCK, EVENT_STORE } from '../shared/tokens';
 import { parseTrailFilter, trailPage, trailRows, type ViewerTrailFilter } from './viewer-audit-trail';
@@ -102,7 +103,9 @@ export class ViewerPagesHttpController {
   ): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetCasebook, 'GetCasebook');
     const state = await this.readModels.at(asKnownAtOf(query));
-    const model = subjectPageModel(state, studyId, subjectId);
+    // Each entry's queries and SDV state, folded to the same position as the casebook (as the API's casebook does).
+    const monitoring = casebookMonitoring(await replayMonitoring(this.store, studyId, state.position), subjectId, this.clock.now());
+    const model = subjectPageModel(state, studyId, subjectId, monitoring);
     this.send(response, 'subject', { title: `Casebook of subject ${subjectId}`, ...who, ...this.frame(studyId, path('studies', studyId, 'subjects', subjectId), query, state), ...model });
   }
 

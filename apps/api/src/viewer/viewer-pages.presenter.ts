@@ -1,6 +1,6 @@
 import { notFound, invalid } from '@trial-ledger/domain';
 import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
-import { casebooksOf, getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { casebooksOf, getCasebook, getStudyContext, getStudyOverview, type ActorView, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
 
@@ -103,7 +103,29 @@ const entryFields = (casebook: SubjectCasebook, entry: CasebookEntry): FieldHist
   }));
 };
 
-export const subjectPageModel = (state: ViewerState, studyId: string, subjectId: string) => {
+const actor = (a: ActorView): string => `${a.fullName} (${a.role})`;
+
+/** An entry's SDV state in words: verified by whom and when, revoked by which change, or not yet. */
+const sdvText = (m: EntryMonitoring | undefined): { readonly status: string; readonly text: string } => {
+  const sdv = m?.sdv;
+  if (!sdv || sdv.status === 'not-verified') return { status: 'not-verified', text: 'Not source-verified' };
+  if (sdv.status === 'verified') return { status: 'verified', text: `Source-verified by ${sdv.verifiedBy ? actor(sdv.verifiedBy) : '—'} at ${utc(sdv.verifiedAt)}` };
+  const revoked = sdv.revokedBy;
+  return { status: 'revoked', text: revoked ? `SDV revoked by ${revoked.kind} at ${utc(revoked.recordedAt)}` : 'SDV revoked' };
+};
+
+/** An entry's monitor queries: status, opening text and the thread, in log order. */
+const queriesOf = (m: EntryMonitoring | undefined) =>
+  (m?.queries ?? []).map((q) => ({
+    queryId: q.queryId,
+    status: q.status,
+    openedAt: utc(q.openedAt),
+    openedBy: actor(q.openedBy),
+    text: q.thread.find((t) => t.kind === 'opened')?.text ?? '',
+    thread: q.thread.map((t) => ({ kind: t.kind, at: utc(t.recordedAt), by: actor(t.by), text: t.text ?? t.reason ?? '', category: t.category })),
+  }));
+
+export const subjectPageModel = (state: ViewerState, studyId: string, subjectId: string, monitoring: CasebookMonitoring | null = null) => {
   const casebook = getCasebook(state.documents, studyId, subjectId) ?? notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId} as of position ${state.position}`, { studyId, subjectId });
   const entries = casebook.entries.map((entry) => {
     const voided = casebook.voids.find((v) => v.targetEventId === entry.eventId) ?? null;
@@ -115,6 +137,8 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
       recordedBy: `${entry.recordedBy.fullName} (${entry.recordedBy.role})`,
       voided: voided === null ? null : { by: `${voided.recordedBy.fullName} (${voided.recordedBy.role})`, at: utc(voided.recordedAt), reason: voided.reason },
       fields: entryFields(casebook, entry),
+      sdv: sdvText(monitoring?.entries[entry.eventId]),
+      queries: queriesOf(monitoring?.entries[entry.eventId]),
     };
   });
   // This subject's derivation only (the same function the study analysis maps over every casebook).

@@ -37,7 +37,7 @@ export const accessFindings = (ledger: ReviewLedger): ReviewFinding[] => {
     if (list.length >= t.failedLogins) found.push(finding('access', list, `${list.length} failed password entries for ${username} (threshold ${t.failedLogins})`, { username }));
   }
   for (const e of inside.filter((x) => x.type === 'AccountLockedOut')) {
-    found.push(finding('access', [e], `account ${str(e.data.username)} locked out after ${String(e.data.failures)} failures`, { username: str(e.data.username) }));
+    found.push(finding('access', [e], `account ${str(e.data.username)} locked out after ${String(e.data.consecutiveFailures)} failures`, { username: str(e.data.username) }));
   }
   for (const [username, list] of groupBy(inside.filter((e) => e.type === 'AuthorizationRefused'), (e) => str(e.data.username))) {
     const actions = [...new Set(list.map((e) => str(e.data.action)))].join(', ');

@@ -1,4 +1,4 @@
-import { clinicalDateOf, compareDates, studyStreamId } from '@trial-ledger/domain';
+import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { groupBy } from './access-indicators';
 import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
@@ -8,8 +8,8 @@ const who = (e: StoredEvent): string => e.metadata.actor.username;
 
 /**
  * The events after which a record is "reviewed": a change recorded later is a change after sign-off.
- * `covers` says whether the sign-off covered an entry. Source-data verification events (not yet in the
- * ledger) join this list with the kind `source-data verification`; nothing else needs to change.
+ * `covers` says whether the sign-off covered an entry. Signatures are on the entry's subject stream;
+ * source-data verifications (`RecordSourceVerified`) on the subject's `sdv-{studyId}-{subjectId}` stream.
  */
 export interface SignOffKind {
   readonly kind: 'signature' | 'source-data verification';
@@ -18,7 +18,15 @@ export interface SignOffKind {
 export const SIGN_OFF_EVENTS: ReadonlyMap<string, SignOffKind> = new Map<string, SignOffKind>([
   ['CasebookSigned', { kind: 'signature', covers: (s, entry) => entry.streamId === s.streamId && entry.streamVersion <= Number(s.data.signedThroughVersion) }],
   ['RecordSigned', { kind: 'signature', covers: (s, entry) => entry.streamId === s.streamId && entry.eventId === s.data.targetEventId }],
+  ['RecordSourceVerified', { kind: 'source-data verification', covers: (s, entry) => entry.eventId === s.data.targetEventId }],
 ]);
+
+/** The streams whose events may sign off an entry: its subject stream and the subject's SDV stream. */
+const signOffStreams = (ledger: ReviewLedger, entry: StoredEvent): StoredEvent[] => {
+  const subjectId = subjectOf(ledger, entry);
+  const sdv = subjectId === null ? [] : (ledger.byStream.get(sourceVerificationStreamId(ledger.studyId, subjectId)) ?? []);
+  return [...(ledger.byStream.get(entry.streamId) ?? []), ...sdv];
+};
 
 /** Corrections and voids of this study's subjects recorded in the window. */
 export const changesInWindow = (ledger: ReviewLedger): StoredEvent[] =>
@@ -29,10 +37,10 @@ export const signOffFindings = (ledger: ReviewLedger, changes: readonly StoredEv
   changes.flatMap((change) => {
     const target = targetOf(ledger, change);
     if (!target) return [];
-    const signOffs = (ledger.byStream.get(target.streamId) ?? []).filter((s) => {
+    const signOffs = signOffStreams(ledger, target).filter((s) => {
       const kind = SIGN_OFF_EVENTS.get(s.type);
       return kind !== undefined && s.globalPosition < change.globalPosition && kind.covers(s, target);
-    });
+    }).sort((a, b) => a.globalPosition - b.globalPosition);
     if (signOffs.length === 0) return [];
     const kinds = [...new Set(signOffs.map((s) => `${SIGN_OFF_EVENTS.get(s.type)?.kind} by ${s.metadata.actor.username}`))].join(', ');
     const verb = change.type === 'EntryCorrected' ? 'corrected' : 'voided';

@@ -1,4 +1,4 @@
-/** The subject casebook: every recorded value with its history, then the clinical views and signatures. */
+/** The subject casebook: every recorded value with its history, queries and SDV state, then the clinical views and signatures. */
 export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <% const c = it.casebook; const h = it.h; %>
 <section aria-labelledby="summary">
@@ -31,6 +31,13 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <td<% if (e.voided) { %> class="voided"<% } %>><%= f.current %></td>
 </tr><% } %>
 </tbody></table>
+<p class="sdv sdv-<%= e.sdv.status %>"><%= e.sdv.text %></p>
+<% if (e.queries.length === 0) { %><p class="muted">No monitor query.</p><% } else { %>
+<h4>Monitor queries</h4>
+<ul class="queries">
+<% for (const q of e.queries) { %><li class="query" id="query-<%= q.queryId %>"><span class="query-status"><%= q.status %></span>: <span class="query-text"><%= q.text %></span> (opened <%= q.openedAt %> by <%= q.openedBy %>)
+<ol class="thread"><% for (const t of q.thread) { %><li><%= t.kind %> at <%= t.at %> by <%= t.by %><% if (t.category) { %> [<%= t.category %>]<% } %><% if (t.text) { %>: <%= t.text %><% } %></li><% } %></ol></li><% } %>
+</ul><% } %>
 </article>
 <% } %>
 </section>
