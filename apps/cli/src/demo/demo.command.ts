@@ -12,12 +12,16 @@ export const DEFAULT_DEMO_SEED = '42';
 
 const DEMO_USERNAMES = new Set(DEMO_TEAM.map((u) => u.username));
 
-/** The demo team recorded it, or the system did on the demo team's behalf (the first administrator). */
+/**
+ * The demo team recorded it, or the system did: on the demo team's behalf (the first administrator),
+ * or as a consequence of the team's entries (a system query opened for a detected deviation). A system
+ * event about a user outside the team (e.g. a real first administrator) is not the demo's.
+ */
 const isDemoEvent = (event: StoredEvent): boolean => {
   const author = event.metadata.actor.username;
   if (author !== SYSTEM_ACTOR.username) return DEMO_USERNAMES.has(author);
   const subject = (event.data as { username?: unknown }).username;
-  return typeof subject === 'string' && DEMO_USERNAMES.has(subject);
+  return subject === undefined || (typeof subject === 'string' && DEMO_USERNAMES.has(subject));
 };
 
 /**
