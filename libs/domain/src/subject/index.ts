@@ -1,6 +1,6 @@
 export * from './subject.state';
 export * from './subject.decider';
-export * from './subject.replay';
+export * from './subject.refold';
 export * from './payload.validate';
 export * from './decisions/decision.types';
 export * from './decisions/clinical.decision';

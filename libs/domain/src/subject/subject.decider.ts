@@ -11,7 +11,7 @@ import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import type { DecisionContext } from './decisions/decision.types';
-import { applyEntry, rebuildFacts } from './subject.replay';
+import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
 
 /** What a subject command reads: the subject's stream and its study's (protocol, roster, lock). */

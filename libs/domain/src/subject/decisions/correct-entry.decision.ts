@@ -4,7 +4,7 @@ import type { Actor } from '../../shared/actor';
 import { invalid, notFound, refuse } from '../../shared/domain-error';
 import { requireRole } from '../../study/require-role';
 import { PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
-import { replayWithChange } from '../subject.replay';
+import { refoldWithChange } from '../subject.refold';
 import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
 import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decision.types';
@@ -120,7 +120,7 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
     });
   }
   const command = { type: original!.type, payload: { ...(original!.payload as object), ...(changes as object) } } as ClinicalCommand;
-  const { targetEvents } = replayWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
+  const { targetEvents } = refoldWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
   const corrected = targetEvents[0];
   const { before, after } = diffEntry(entry.current, corrected);
   if (Object.keys(after).length === 0) refuse('ENTRY.NO_CHANGE', 'The correction changes nothing: the entry already holds these values', { targetEventId: entry.eventId });
@@ -159,7 +159,7 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
     // record (ITT) and is handled as a deviation, not erased.
     refuse('ENTRY.NOT_VOIDABLE', 'An enrollment cannot be voided: subject numbers are never reused', { targetEventId: entry.eventId });
   }
-  replayWithChange(state.entries, { kind: 'void', eventId: entry.eventId }, ctx);
+  refoldWithChange(state.entries, { kind: 'void', eventId: entry.eventId }, ctx);
   const { withdrawn, detected } = reconcileDetectedDeviations(
     state.entries,
     { kind: 'void', eventId: entry.eventId },

@@ -1,7 +1,7 @@
 import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
 import { DomainError } from '../../shared/domain-error';
-import { applyEntry } from '../subject.replay';
-import type { ReplayChange } from '../subject.replay';
+import { applyEntry } from '../subject.refold';
+import type { RefoldChange } from '../subject.refold';
 import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
 import { commandOfEntry, decideClinical } from './clinical.decision';
 import type { DecisionContext } from './decision.types';
@@ -38,7 +38,7 @@ const detectedKeys = (events: readonly EntryEvent[]): Map<string, ProtocolDeviat
  * applied or not. An entry whose rules no longer decide (e.g. under an amended protocol) is left out:
  * nothing is reconciled for it.
  */
-const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: ReplayChange | null): Map<string, readonly EntryEvent[]> => {
+const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: RefoldChange | null): Map<string, readonly EntryEvent[]> => {
   const decided = new Map<string, readonly EntryEvent[]>();
   let facts = emptyFacts();
   for (const entry of entries) {
@@ -95,7 +95,7 @@ export interface DeviationReconciliation {
  */
 export const reconcileDetectedDeviations = (
   entries: readonly SubjectEntry[],
-  change: ReplayChange,
+  change: RefoldChange,
   ctx: DecisionContext,
   changeLabel: string,
 ): DeviationReconciliation => {

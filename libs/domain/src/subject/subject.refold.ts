@@ -148,11 +148,11 @@ export const rebuildFacts = (entries: readonly SubjectEntry[]): { facts: Subject
 };
 
 /** What a correction or a void does to one entry, to be re-validated. */
-export type ReplayChange =
+export type RefoldChange =
   | { readonly kind: 'correct'; readonly eventId: string; readonly command: ClinicalCommand }
   | { readonly kind: 'void'; readonly eventId: string };
 
-export interface ReplayOutcome {
+export interface RefoldOutcome {
   /** Events the target's own command decides now (the corrected entry first); empty for a void. */
   readonly targetEvents: readonly EntryEvent[];
   /** Facts as they were just before the target, for deduplicating re-detected deviations. */
@@ -167,7 +167,7 @@ export interface ReplayOutcome {
  * follow-ups). A later entry that no longer holds refuses the change with
  * `ENTRY.INVALIDATES_LATER_ENTRY`, naming that entry and the rule it would break.
  */
-export const replayWithChange = (entries: readonly SubjectEntry[], change: ReplayChange, ctx: DecisionContext): ReplayOutcome => {
+export const refoldWithChange = (entries: readonly SubjectEntry[], change: RefoldChange, ctx: DecisionContext): RefoldOutcome => {
   let facts = emptyFacts();
   let targetEvents: EntryEvent[] = [];
   let factsBeforeTarget: SubjectFacts | null = null;
