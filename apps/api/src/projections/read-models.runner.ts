@@ -12,6 +12,9 @@ import {
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
 
+/** The longest pause between attempts to restart failed read models (a freed disk is noticed within it). */
+const MAX_RECOVERY_DELAY_MS = 4_000;
+
 /** How long a query with `minPosition` waits for the read models to fold its client's write. */
 export const MIN_POSITION_WAIT_MS = 5_000;
 
@@ -81,7 +84,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       this.logger.log('Read models resumed from their checkpoint');
     } catch (error) {
       this.logger.error(`Read models still stopped: ${(error as Error).message}`);
-      this.scheduleRecovery(Math.min(delayMs * 2, 30_000));
+      this.scheduleRecovery(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
     }
   }
 
