@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { PostgresEventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
-import { usePostgresTestServer } from '../../libs/event-store/src/testing/use-postgres-test-server';
+import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
 import { cli } from '../cli/cli-harness';
 
 /**
@@ -12,7 +12,15 @@ import { cli } from '../cli/cli-harness';
  * names it; `verify` warns when an append-only trigger is dropped or disabled, and when the role
  * separation of `grant-append-only-role.sql` is missing or loosened.
  */
-const pg = usePostgresTestServer();
+let server: PostgresTestServer;
+
+beforeAll(async () => {
+  server = await startPostgresTestServer();
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
 
 interface VerifyReport {
   ok: boolean;
@@ -38,7 +46,7 @@ const verify = async (url: string): Promise<{ status: number; report: VerifyRepo
 
 describe('PostgreSQL ledger under custody (verify over the CLI)', () => {
   it('given the owner only, warns that role separation is missing; with the append-only role, warns about nothing', async () => {
-    const url = await pg().createDatabase();
+    const url = await server.createDatabase();
     const store = await PostgresEventStore.connect(url);
     const role = `ledger_app_${randomBytes(4).toString('hex')}`;
     try {
@@ -68,7 +76,7 @@ describe('PostgreSQL ledger under custody (verify over the CLI)', () => {
   });
 
   it('given a planted idempotency row and a dropped trigger, then the request is not answered from the row, and verify names the row and warns', async () => {
-    const url = await pg().createDatabase();
+    const url = await server.createDatabase();
     const store = await PostgresEventStore.connect(url);
     try {
       const first = await store.append({ writes: [{ streamId: 'subject-A', expectedVersion: 0, events: [testEvent('Screened')] }], idempotencyKey: 'k-a', requestHash: 'ha' });

@@ -11,12 +11,20 @@ import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
 import { openEventStore } from '../open-event-store';
 import { describeEventStoreContract, testEvent } from '../testing';
-import { usePostgresTestServer } from '../testing/use-postgres-test-server';
+import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
 import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
 
-const pg = usePostgresTestServer();
+let server: PostgresTestServer;
+
+beforeAll(async () => {
+  server = await startPostgresTestServer();
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
 
 const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
   const client = new Client({ connectionString: url });
@@ -35,7 +43,7 @@ const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
 };
 
 describeEventStoreContract('postgres', {
-  open: async () => PostgresEventStore.connect(await pg().createDatabase(), { pollMs: 50 }),
+  open: async () => PostgresEventStore.connect(await server.createDatabase(), { pollMs: 50 }),
   // A fresh database per test; the embedded cluster (and every database in it) goes at afterAll.
   // 50 000, not 100 000: the contract's loop runs one `expect` per event, and that garbage alone
   // pushed the un-collected heap past its 64 MB bound in about half the runs at 100 000 (SQLite
@@ -54,7 +62,7 @@ describe('PostgresEventStore', () => {
   };
 
   beforeEach(async () => {
-    url = await pg().createDatabase();
+    url = await server.createDatabase();
   });
 
   afterEach(async () => {

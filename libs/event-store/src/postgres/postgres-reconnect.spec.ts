@@ -1,10 +1,18 @@
 import { StoreUnavailableError } from '../event-store.errors';
 import type { StoredEvent } from '../event-envelope';
 import { testEvent } from '../testing';
-import { usePostgresTestServer } from '../testing/use-postgres-test-server';
+import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
 import { PostgresEventStore } from './postgres-event-store';
 
-const pg = usePostgresTestServer();
+let server: PostgresTestServer;
+
+beforeAll(async () => {
+  server = await startPostgresTestServer();
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+}, 60_000);
 
 const appendOne = (store: PostgresEventStore, n: number) => store.append({ writes: [{ streamId: `s-${n}`, expectedVersion: 0, events: [testEvent('Counted', { n })] }] });
 
@@ -32,7 +40,7 @@ const until = async (condition: () => boolean, ms = 30_000): Promise<void> => {
 
 describe('PostgresEventStore across dropped connections and a database restart', () => {
   it('given a live subscription, when every backend is terminated and the database restarts, then appends fail as STORE.UNAVAILABLE, recover by themselves, and the subscription resumes without gap or repeat', async () => {
-    const store = await PostgresEventStore.connect(await pg().createDatabase(), { pollMs: 50 });
+    const store = await PostgresEventStore.connect(await server.createDatabase(), { pollMs: 50 });
     const seen: StoredEvent[] = [];
     const errors: unknown[] = [];
     const subscription = store.subscribe({ afterPosition: 0, onEvent: (e) => void seen.push(e), onError: (e) => void errors.push(e) });
@@ -41,10 +49,10 @@ describe('PostgresEventStore across dropped connections and a database restart',
       await until(() => seen.length === 5);
 
       // When every connection (pooled and the LISTEN one) is terminated
-      expect(await pg().terminateBackends()).toBeGreaterThan(0);
+      expect(await server.terminateBackends()).toBeGreaterThan(0);
       await appendWhenBack(store, 6);
       // and the database stops as in a crash, stays down a second, and starts again
-      const restarted = pg().restart({ signal: 'SIGQUIT', downMs: 1000 });
+      const restarted = server.restart({ signal: 'SIGQUIT', downMs: 1000 });
       await new Promise((r) => setTimeout(r, 300));
       await expect(appendOne(store, 7)).rejects.toBeInstanceOf(StoreUnavailableError);
       await restarted;
