@@ -12,6 +12,7 @@ import {
   testing,
   type ClinicalDocument,
   type Projection,
+  type ProjectionStore,
 } from '@trial-ledger/projections';
 
 const STUDY = 'LANR-HGNET-01';
@@ -218,5 +219,39 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     expect(loaded.version).toBe(clinicalReadModels.version);
     expect(loaded.documents.bogus).toBeUndefined();
     expect(loaded.checkpoint).toBe(ledger.events.length);
+  });
+  it('given a save that fails once (a full disk), when the runner is restarted, then later saves succeed and the saved rows reach the head', async () => {
+    const { ledger, s } = scenario();
+    await ledger.appendTo(events);
+    let failNext = false;
+    const flaky: ProjectionStore = {
+      load: (name) => readModels.load(name),
+      reset: (name) => readModels.reset(name),
+      getDocument: (name, key) => readModels.getDocument(name, key),
+      close: async () => undefined,
+      save: async (name, version, checkpoint, changed) => {
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        }
+        return readModels.save(name, version, checkpoint, changed);
+      },
+    };
+    const runner = new ProjectionRunner(events, flaky, clinicalReadModels);
+    await runner.start();
+    await runner.catchUp();
+    const before = ledger.events.length;
+    s.adverseEvent('2026-01-20', 2);
+    const [next] = await ledger.appendTo(events, before);
+    failNext = true;
+    await expect(runner.waitFor(next.globalPosition)).rejects.toThrow('database or disk is full');
+    expect(runner.savedCheckpoint).toBeLessThan(next.globalPosition);
+    // The cause is gone: a restart from the saved checkpoint saves again (a failed save does not stay in the queue)
+    await runner.stop().catch(() => undefined);
+    await runner.start();
+    await runner.catchUp();
+    expect(runner.savedCheckpoint).toBe(next.globalPosition);
+    expect((await readModels.load('clinical-read-models')).checkpoint).toBe(next.globalPosition);
+    await runner.stop();
   });
 });

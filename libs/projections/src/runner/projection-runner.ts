@@ -83,10 +83,15 @@ export class ProjectionRunner<Doc> {
     this.pending += 1;
   }
 
-  /** Saves the rows changed since the last save, with the checkpoint, in one transaction. */
+  /**
+   * Saves the rows changed since the last save, with the checkpoint, in one transaction. Saves run one
+   * after another; a failed save rejects its own callers only, so the next save tries again (a freed
+   * disk is written to without a restart of the process).
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.persist());
-    return this.flushing;
+    const save = this.flushing.catch(() => undefined).then(() => this.persist());
+    this.flushing = save;
+    return save;
   }
 
   private async persist(): Promise<void> {
