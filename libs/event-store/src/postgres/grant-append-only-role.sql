@@ -19,3 +19,7 @@ REVOKE ALL ON events, idempotency_keys, merkle_nodes, schema_migrations FROM :"a
 GRANT SELECT, INSERT ON events, idempotency_keys, merkle_nodes TO :"app_role";
 -- Read-only: the application checks the schema version at start-up but never migrates as this role.
 GRANT SELECT ON schema_migrations TO :"app_role";
+-- The one-round-trip append (schema 4). It runs with the caller's rights (SECURITY INVOKER), so the
+-- grants above still bound what it can do; EXECUTE is granted explicitly for databases that revoke it
+-- from PUBLIC by default.
+GRANT EXECUTE ON FUNCTION ledger_append(bigint, text, text[], integer[], text, integer, bigint[], text[], text[], integer[], text[], integer[], text[], text[], text[], text[], text[], smallint[], bigint[], bytea[], text) TO :"app_role";
