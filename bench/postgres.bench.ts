@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalize } from 'json-canonicalize';
@@ -128,22 +129,38 @@ export const runPostgresBench = async (options: PostgresBenchOptions = {}): Prom
     lines.push({ name: 'server', value: `PostgreSQL ${version}${process.env.PG_URL ? ' (PG_URL)' : ' (embedded, /tmp)'}, synchronous_commit=${sc}, fsync=${fsync}` });
 
     const store = await PostgresEventStore.connect(url);
+    // The same appends through the locked read (four round trips per append, as before schema 4), in
+    // the same run and on the same database: the one-round-trip figures are compared with it and with raw.
+    const lockedStore = await PostgresEventStore.connect(url, { oneRoundTripAppend: false });
     try {
+      const firstSingle = (await store.head()).position;
       const singleRate = await storeAppends(store, singleCommits, 1, 'single');
+      const firstBatch = (await store.head()).position;
       const batchRate = await storeAppends(store, batchCommits, 100, 'batch');
+      const lockedSingle = await storeAppends(lockedStore, singleCommits, 1, 'locked-single');
+      const lockedBatch = await storeAppends(lockedStore, batchCommits, 100, 'locked-batch');
       const pipeSingle = await pipelineAppends(store, singleCommits, 1, 'pipe-single');
       const pipeBatch = await pipelineAppends(store, batchCommits, 100, 'pipe-batch');
-      const singles = await readBack(store, 0, singleCommits);
-      const batches = await readBack(store, singleCommits, batchCommits * 100);
+      const lockedPipeSingle = await pipelineAppends(lockedStore, singleCommits, 1, 'locked-pipe-single');
+      const lockedPipeBatch = await pipelineAppends(lockedStore, batchCommits, 100, 'locked-pipe-batch');
+      const singles = await readBack(store, firstSingle, singleCommits);
+      const batches = await readBack(store, firstBatch, batchCommits * 100);
       const rawSingle = await rawInserts(url, singles, 1);
       const rawBatch = await rawInserts(url, batches, 100);
+      const vs = (rate: number, raw: number, before: number): string =>
+        `${formatRate(rate, 'events/s')}  = ${percentOf(rate, raw)}, ${(rate / before).toFixed(2)}× the locked read`;
       lines.push(
+        { name: 'load average (1 min) at the start', value: loadavg()[0].toFixed(2) },
         { name: 'raw pg INSERT, 1 row/commit', value: formatRate(rawSingle, 'rows/s') },
-        { name: 'store append, 1 event/commit', value: `${formatRate(singleRate, 'events/s')}  = ${percentOf(singleRate, rawSingle)}` },
-        { name: 'pipeline, single-event commands', value: `${formatRate(pipeSingle, 'events/s')}  = ${percentOf(pipeSingle, rawSingle)}` },
+        { name: 'store append, 1 event/commit, one round trip', value: vs(singleRate, rawSingle, lockedSingle) },
+        { name: 'store append, 1 event/commit, locked read (4 round trips)', value: `${formatRate(lockedSingle, 'events/s')}  = ${percentOf(lockedSingle, rawSingle)}` },
+        { name: 'pipeline, single-event commands, one round trip', value: vs(pipeSingle, rawSingle, lockedPipeSingle) },
+        { name: 'pipeline, single-event commands, locked read', value: `${formatRate(lockedPipeSingle, 'events/s')}  = ${percentOf(lockedPipeSingle, rawSingle)}` },
         { name: 'raw pg INSERT, 100 rows/commit', value: formatRate(rawBatch, 'rows/s') },
-        { name: 'store append, 100 events/commit', value: `${formatRate(batchRate, 'events/s')}  = ${percentOf(batchRate, rawBatch)}` },
-        { name: 'pipeline, 100-event commands', value: `${formatRate(pipeBatch, 'events/s')}  = ${percentOf(pipeBatch, rawBatch)}` },
+        { name: 'store append, 100 events/commit, one round trip', value: vs(batchRate, rawBatch, lockedBatch) },
+        { name: 'store append, 100 events/commit, locked read', value: `${formatRate(lockedBatch, 'events/s')}  = ${percentOf(lockedBatch, rawBatch)}` },
+        { name: 'pipeline, 100-event commands, one round trip', value: vs(pipeBatch, rawBatch, lockedPipeBatch) },
+        { name: 'pipeline, 100-event commands, locked read', value: `${formatRate(lockedPipeBatch, 'events/s')}  = ${percentOf(lockedPipeBatch, rawBatch)}` },
       );
 
       const have = (await store.head()).position;
@@ -163,6 +180,7 @@ export const runPostgresBench = async (options: PostgresBenchOptions = {}): Prom
       await timed('stored bytes, one connection', () => verifyRawChain(store.readAllRaw()));
       await timed('stored bytes, parallel ranges: verifyStore', () => verifyStore(store));
     } finally {
+      await lockedStore.close();
       await store.close();
     }
   } finally {
