@@ -55,19 +55,38 @@ export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<vo
   }
 };
 
+/** The nodes an append completes, as columns for its INSERT; `keep` makes the extended range the next append's start. */
+export interface TreeNodeColumns {
+  readonly levels: number[];
+  readonly indices: number[];
+  readonly hashes: Buffer[];
+  readonly keep: () => void;
+}
+
 /** The PostgreSQL side of tree maintenance: the nodes an append completes, as columns for its INSERT. */
 export class PostgresMerkleNodes {
   private readonly frontier = new TreeFrontier();
 
-  async extend(client: Queryable, rows: readonly ChainedRow[]): Promise<{ levels: number[]; indices: number[]; hashes: Buffer[] }> {
+  async extend(client: Queryable, rows: readonly ChainedRow[]): Promise<TreeNodeColumns> {
+    const columns = await this.nodesFor(client, rows);
+    // Kept before COMMIT: harmless if the transaction rolls back (see TreeFrontier).
+    columns.keep();
+    return columns;
+  }
+
+  /**
+   * The nodes without keeping the extended range: the caller keeps it once the rows are written. A
+   * conditional write that is refused then leaves the range of the head it was refused at, which the
+   * next plan usually starts from again.
+   */
+  async nodesFor(client: Queryable, rows: readonly ChainedRow[]): Promise<TreeNodeColumns> {
     const ids = this.frontier.idsToLoad(rows);
     const extension = this.frontier.extend(rows, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
-    // Kept before COMMIT: harmless if the transaction rolls back (see TreeFrontier).
-    extension.keep();
     return {
       levels: extension.nodes.map((n) => n.level),
       indices: extension.nodes.map((n) => n.index),
       hashes: extension.nodes.map((n) => n.hash),
+      keep: extension.keep,
     };
   }
 }

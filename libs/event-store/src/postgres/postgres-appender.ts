@@ -5,7 +5,7 @@ import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import { streamsOf } from '../append/append-request';
 import { planAppend, type AppendSnapshot } from '../append/plan-append';
 import type { ChainExtension } from '../append/extend-chain';
-import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
+import type { PostgresMerkleNodes, TreeNodeColumns } from '../merkle/postgres-merkle-nodes';
 import { APPEND_CALL_SQL } from './postgres-append-function';
 import { APPEND_CHANNEL } from './postgres-append-notifier';
 import { appendLocked, duplicateEventIdAsInvalid, headAfter, type LockedAppend } from './postgres-append';
@@ -107,9 +107,10 @@ export class PostgresAppender {
   private async writeIfUnchanged(request: AppendRequest, streams: readonly string[], snapshot: AppendSnapshot, extension: ChainExtension): Promise<AppendSnapshot | null> {
     const key = request.idempotencyKey ?? null;
     let state: FoundState | null;
+    let nodes: TreeNodeColumns;
     try {
       // The Merkle nodes these rows complete; the frontier is read only when this process did not write the head.
-      const nodes = await this.tree.extend(this.pool, extension.rows);
+      nodes = await this.tree.nodesFor(this.pool, extension.rows);
       const result = await this.pool.query<{ state: FoundState | null }>({
         name: 'trial-ledger.append-one-round-trip',
         text: APPEND_CALL_SQL,
@@ -131,7 +132,10 @@ export class PostgresAppender {
     } catch (error) {
       throw mapPostgresError(duplicateEventIdAsInvalid(error));
     }
-    if (state === null) return null;
+    if (state === null) {
+      nodes.keep();
+      return null;
+    }
     const versions = new Map(Object.entries(state.versions ?? {}));
     return {
       head: { position: state.position, hash: state.hash ?? GENESIS_HASH, recordedAt: state.recordedAt },

@@ -139,7 +139,7 @@ describe('PostgresEventStore: the append in one round trip (ledger_append)', () 
     expect(await verifyStoredTree(hashes(), { treeNodes: (ids) => fast.treeNodes(ids) })).toMatchObject({ ok: true });
   }, 240_000);
 
-  it('given a process that wrote the head, then its next append is one query; after another process appended, three (the refused write, the frontier, the write)', async () => {
+  it('given a process that wrote the head, then its next append is one query; after another process appended, three (the refused write, the frontier, the write); a conflict, one', async () => {
     const url = await server.createDatabase();
     const store = await open(url);
     const other = await open(url);
@@ -165,6 +165,12 @@ describe('PostgresEventStore: the append in one round trip (ledger_append)', () 
     queries.mockClear();
     await expect(append(store, 's', 3)).rejects.toThrow(ConcurrencyError);
     expect(queries).toHaveBeenCalledTimes(1);
+
+    // And a write with 'any' to an existing stream (assumed at version 0) takes two: the refused write, the write
+    queries.mockClear();
+    const any = await store.append({ writes: [{ streamId: 's', expectedVersion: 'any', events: [testEvent()] }] });
+    expect(queries).toHaveBeenCalledTimes(2);
+    expect(any.streamVersions).toEqual({ s: 5 });
     queries.mockRestore();
 
     // While the locked read takes four: BEGIN and the lock, the read, the insert, COMMIT
