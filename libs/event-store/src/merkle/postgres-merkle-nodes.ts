@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CompactRange, eventLeafHash, nodeKey, STORED_FROM_LEVEL, type NodeId } from '@trial-ledger/merkle';
+import { CompactRange, eventLeafHash, frontierIds, nodeKey, STORED_FROM_LEVEL, type NodeId } from '@trial-ledger/merkle';
 import { derivedNodes, positionsUnder, splitStoredIds, TreeFrontier, type ChainedRow } from './tree-frontier';
 
 /** Schema version 2: the Merkle tree's complete subtrees (level ≥ STORED_FROM_LEVEL), append-only like the events. */
@@ -37,6 +37,21 @@ export const readPostgresTreeNodes = async (db: Queryable, ids: readonly NodeId[
     else found.set(nodeKey({ level: row.level, index: Number(row.idx) }), row.hash as Buffer);
   }
   derivedNodes(derived, hashAt, found);
+  return found;
+};
+
+/**
+ * The frontier of a tree of `size` leaves from what `ledger_append` returns with a refusal: the stored
+ * frontier nodes (level ≥ STORED_FROM_LEVEL) and the hashes of the last `size mod 16` events, which
+ * the lower frontier nodes cover. Whatever is missing is read again by `nodesFor`.
+ */
+export const frontierFromState = (
+  size: number,
+  stored: readonly { level: number; index: number; hash: string }[],
+  tail: readonly { position: number; hash: string }[],
+): Map<string, Buffer> => {
+  const found = new Map(stored.map((n) => [nodeKey({ level: n.level, index: n.index }), Buffer.from(n.hash, 'hex')] as const));
+  derivedNodes(splitStoredIds(frontierIds(size)).derived, new Map(tail.map((t) => [t.position, t.hash] as const)), found);
   return found;
 };
 
@@ -79,9 +94,10 @@ export class PostgresMerkleNodes {
    * conditional write that is refused then leaves the range of the head it was refused at, which the
    * next plan usually starts from again.
    */
-  async nodesFor(client: Queryable, rows: readonly ChainedRow[]): Promise<TreeNodeColumns> {
+  async nodesFor(client: Queryable, rows: readonly ChainedRow[], preloaded?: ReadonlyMap<string, Buffer>): Promise<TreeNodeColumns> {
     const ids = this.frontier.idsToLoad(rows);
-    const extension = this.frontier.extend(rows, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
+    const loaded = ids.length === 0 ? undefined : preloaded && ids.every((id) => preloaded.has(nodeKey(id))) ? preloaded : await readPostgresTreeNodes(client, ids);
+    const extension = this.frontier.extend(rows, loaded);
     return {
       levels: extension.nodes.map((n) => n.level),
       indices: extension.nodes.map((n) => n.index),

@@ -65,7 +65,18 @@ export const POSTGRES_APPEND_FUNCTION = String.raw`
       'seen', (SELECT json_agg(k ORDER BY k.global_position)
                  FROM (SELECT e.global_position, e.event_id, e.stream_id, e.stream_version, e.type, e.schema_version,
                               e.data, e.metadata, e.recorded_at, e.prev_hash, e.hash
-                         FROM events e WHERE want_key IS NOT NULL AND e.idempotency_key = want_key) k));
+                         FROM events e WHERE want_key IS NOT NULL AND e.idempotency_key = want_key) k),
+      -- The head's Merkle frontier, so the next plan needs no read of its own: the stored nodes (level >= 4,
+      -- one per set bit of the size, index (size >> level) - 1), and the last (size mod 16) event hashes
+      -- the lower ones are folded from.
+      'frontier', (SELECT json_agg(json_build_object('level', n.level, 'index', n.idx, 'hash', encode(n.hash, 'hex')))
+                     FROM generate_series(4, 62) AS l
+                     JOIN merkle_nodes n ON n.level = l AND n.idx = (coalesce(head_position, 0) >> l) - 1
+                    WHERE ((coalesce(head_position, 0) >> l) & 1) = 1),
+      'tail', (SELECT json_agg(json_build_object('position', e.global_position, 'hash', e.hash))
+                 FROM events e
+                WHERE e.global_position > coalesce(head_position, 0) - coalesce(head_position, 0) % 16
+                  AND e.global_position <= coalesce(head_position, 0)));
   END;
   $$;
 `;

@@ -5,7 +5,7 @@ import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import { streamsOf } from '../append/append-request';
 import { planAppend, type AppendSnapshot } from '../append/plan-append';
 import type { ChainExtension } from '../append/extend-chain';
-import type { PostgresMerkleNodes, TreeNodeColumns } from '../merkle/postgres-merkle-nodes';
+import { frontierFromState, type PostgresMerkleNodes, type TreeNodeColumns } from '../merkle/postgres-merkle-nodes';
 import { APPEND_CALL_SQL } from './postgres-append-function';
 import { APPEND_CHANNEL } from './postgres-append-notifier';
 import { appendLocked, duplicateEventIdAsInvalid, headAfter, type LockedAppend } from './postgres-append';
@@ -26,6 +26,13 @@ interface FoundState {
   readonly recordedAt: string | null;
   readonly versions: Record<string, number> | null;
   readonly seen: EventRow[] | null;
+  readonly frontier: { level: number; index: number; hash: string }[] | null;
+  readonly tail: { position: number; hash: string }[] | null;
+}
+
+/** A state read under the lock, with the Merkle frontier of its head. */
+interface Found extends AppendSnapshot {
+  readonly frontier: ReadonlyMap<string, Buffer>;
 }
 
 /**
@@ -81,7 +88,7 @@ export class PostgresAppender {
   /** The conditional writes; null when they kept meeting another state and the locked read must decide. */
   private async appendConditionally(request: AppendRequest, head: LogHead, clockNow: string, dataJson: ReadonlyMap<string, string>): Promise<AppendResult | null> {
     const streams = streamsOf(request);
-    let snapshot = assumedSnapshot(request, head);
+    let snapshot: AppendSnapshot | Found = assumedSnapshot(request, head);
     for (let attempt = 0; attempt < CONDITIONAL_ATTEMPTS; attempt += 1) {
       let plan;
       try {
@@ -104,13 +111,19 @@ export class PostgresAppender {
   }
 
   /** One call of `ledger_append`: null when it wrote, else the state it found under the lock. */
-  private async writeIfUnchanged(request: AppendRequest, streams: readonly string[], snapshot: AppendSnapshot, extension: ChainExtension): Promise<AppendSnapshot | null> {
+  private async writeIfUnchanged(
+    request: AppendRequest,
+    streams: readonly string[],
+    snapshot: AppendSnapshot | Found,
+    extension: ChainExtension,
+  ): Promise<Found | null> {
     const key = request.idempotencyKey ?? null;
     let state: FoundState | null;
     let nodes: TreeNodeColumns;
     try {
-      // The Merkle nodes these rows complete; the frontier is read only when this process did not write the head.
-      nodes = await this.tree.nodesFor(this.pool, extension.rows);
+      // The Merkle nodes these rows complete: from the range kept after this process's last write, else
+      // from the frontier a refusal returned, else (the first plan after a failure) read.
+      nodes = await this.tree.nodesFor(this.pool, extension.rows, 'frontier' in snapshot ? snapshot.frontier : undefined);
       const result = await this.pool.query<{ state: FoundState | null }>({
         name: 'trial-ledger.append-one-round-trip',
         text: APPEND_CALL_SQL,
@@ -141,6 +154,7 @@ export class PostgresAppender {
       head: { position: state.position, hash: state.hash ?? GENESIS_HASH, recordedAt: state.recordedAt },
       versionOf: (streamId) => versions.get(streamId) ?? 0,
       keyCandidates: (state.seen ?? []).map(toStoredEvent),
+      frontier: frontierFromState(state.position, state.frontier ?? [], state.tail ?? []),
     };
   }
 }
