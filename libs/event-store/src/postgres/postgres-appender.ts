@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { GENESIS_HASH } from '../event-envelope';
-import { ConcurrencyError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
 import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import { streamsOf } from '../append/append-request';
 import { planAppend, type AppendSnapshot } from '../append/plan-append';
@@ -80,7 +80,8 @@ export class PostgresAppender {
     } catch (error) {
       // A refusal leaves the log as it was; after any other failure the outcome may be unknown
       // (a lost connection after COMMIT): the next append reads the head again under the lock.
-      if (!(error instanceof ConcurrencyError || error instanceof InvalidAppendError)) this.head = null;
+      const refusal = error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError;
+      if (!refusal) this.head = null;
       throw error;
     }
   }
