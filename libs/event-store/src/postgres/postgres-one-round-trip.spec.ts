@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { verifyStoredTree } from '@trial-ledger/merkle';
@@ -39,15 +42,18 @@ const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
-const merkleNodes = async (url: string): Promise<unknown[]> => {
+const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query(`SELECT level, idx::text, encode(hash, 'hex') AS hash FROM merkle_nodes ORDER BY level, idx`)).rows;
+    return await work(client);
   } finally {
     await client.end();
   }
 };
+
+const merkleNodes = (url: string): Promise<unknown[]> =>
+  withClient(url, async (c) => (await c.query(`SELECT level, idx::text, encode(hash, 'hex') AS hash FROM merkle_nodes ORDER BY level, idx`)).rows);
 
 /** An append's outcome as a caller sees it: the answer, or the refusal's class and message. */
 const outcome = async (append: Promise<AppendResult>): Promise<unknown> => {
@@ -221,6 +227,42 @@ describe('PostgresEventStore: the append in one round trip (ledger_append)', () 
     }
     expect(await verifyStoredTree(hashes(), { treeNodes: (ids) => stores[3].treeNodes(ids) })).toMatchObject({ ok: true, size: 83 });
   }, 60_000);
+
+  it('given the role from grant-append-only-role.sql on a database that revokes EXECUTE from PUBLIC, then it appends in one round trip and cannot replace or drop the function', async () => {
+    const url = await server.createDatabase();
+    const owner = await open(url);
+    await owner.append({ writes: [{ streamId: 'before', expectedVersion: 0, events: [testEvent()] }] });
+    const role = `ledger_app_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    const script = readFileSync(join(__dirname, 'grant-append-only-role.sql'), 'utf8');
+    await withClient(url, async (c) => {
+      await c.query('REVOKE EXECUTE ON FUNCTION ledger_append FROM PUBLIC');
+      await c.query(`CREATE ROLE ${c.escapeIdentifier(role)} LOGIN PASSWORD '${password}'`);
+      await c.query(script.replaceAll(':"app_role"', c.escapeIdentifier(role)));
+    });
+    const appUrl = new URL(url);
+    appUrl.username = role;
+    appUrl.password = password;
+    try {
+      const app = await open(appUrl.toString());
+      await app.append({ writes: [{ streamId: 'app', expectedVersion: 0, events: [testEvent()] }] });
+      const queries = jest.spyOn(Client.prototype, 'query');
+      await app.append({ writes: [{ streamId: 'app', expectedVersion: 1, events: [testEvent()] }] });
+      expect(queries).toHaveBeenCalledTimes(1);
+      queries.mockRestore();
+      await withClient(appUrl.toString(), async (c) => {
+        await expect(c.query('DROP FUNCTION ledger_append')).rejects.toMatchObject({ code: '42501' });
+        await expect(c.query(`ALTER FUNCTION ledger_append RENAME TO ledger_append_old`)).rejects.toMatchObject({ code: '42501' });
+      });
+      expect(await verifyStore(owner)).toMatchObject({ ok: true, eventsChecked: 3 });
+    } finally {
+      for (const store of opened.splice(0)) await store.close();
+      await withClient(url, async (c) => {
+        await c.query(`DROP OWNED BY ${c.escapeIdentifier(role)}`);
+        await c.query(`DROP ROLE ${c.escapeIdentifier(role)}`);
+      });
+    }
+  });
 
   it('given rows that do not extend the head the function is told about, then it refuses them before taking the lock and writes nothing', async () => {
     const url = await server.createDatabase();
