@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client } from 'pg';
 import { FixedClock } from '../clock';
 import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
@@ -11,7 +10,7 @@ import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
 import { openEventStore } from '../open-event-store';
 import { describeEventStoreContract, testEvent } from '../testing';
-import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
+import { startPostgresTestServer, withPostgresClient as withClient, type PostgresTestServer } from '../testing/postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
 import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
@@ -26,15 +25,6 @@ afterAll(async () => {
   await server?.stop();
 }, 60_000);
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];

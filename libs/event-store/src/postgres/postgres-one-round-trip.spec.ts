@@ -10,7 +10,7 @@ import type { NewEvent } from '../event-envelope';
 import type { AppendRequest, AppendResult } from '../event-store.port';
 import type { RawEventRecord } from '../hash-chain';
 import { testEvent } from '../testing';
-import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
+import { startPostgresTestServer, withPostgresClient as withClient, type PostgresTestServer } from '../testing/postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -42,15 +42,6 @@ const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 const merkleNodes = (url: string): Promise<unknown[]> =>
   withClient(url, async (c) => (await c.query(`SELECT level, idx::text, encode(hash, 'hex') AS hash FROM merkle_nodes ORDER BY level, idx`)).rows);
