@@ -35,6 +35,12 @@ export const POSTGRES_APPEND_FUNCTION = String.raw`
     IF ev_positions[1] IS DISTINCT FROM want_position + 1 OR ev_prev_hashes[1] IS DISTINCT FROM want_hash THEN
       RAISE EXCEPTION 'ledger_append: the rows do not extend the head they were planned on' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Under REPEATABLE READ or SERIALIZABLE the snapshot is the transaction's first, taken before the
+    -- lock was granted: the head read below could miss the previous holder's append.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+      RAISE EXCEPTION 'ledger_append needs READ COMMITTED, the session runs %', current_setting('transaction_isolation')
+        USING ERRCODE = 'invalid_transaction_state';
+    END IF;
     PERFORM set_config('synchronous_commit', 'on', true);
     PERFORM pg_advisory_xact_lock(hashtextextended('trial-ledger.append', 0));
     SELECT e.global_position, e.hash, e.recorded_at INTO head_position, head_hash, head_recorded_at

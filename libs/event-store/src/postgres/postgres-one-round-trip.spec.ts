@@ -274,4 +274,21 @@ describe('PostgresEventStore: the append in one round trip (ledger_append)', () 
     }
     expect((await store.head()).position).toBe(1);
   });
+
+  it('given a session whose default isolation is REPEATABLE READ (a snapshot older than the lock), then the function refuses to append', async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+    const head = await store.head();
+    await withClient(url, async (c) => {
+      await c.query(`SET default_transaction_isolation = 'repeatable read'`);
+      const call = c.query(
+        `SELECT ledger_append(1, $1, '{}', '{}', NULL, 0, '{2}', '{x}', '{s}', '{2}', '{T}', '{1}', '{"{}"}', '{"{}"}',
+                              '{2026-01-01T00:00:00.000Z}', ARRAY[$1], ARRAY[$1], '{}', '{}', '{}', 'c')`,
+        [head.hash],
+      );
+      await expect(call).rejects.toMatchObject({ code: '25000', message: expect.stringContaining('READ COMMITTED') });
+    });
+    expect((await store.head()).position).toBe(1);
+  });
 });
