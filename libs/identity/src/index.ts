@@ -28,3 +28,4 @@ export {
   type SignatureScope,
   type SignatureState,
 } from '@trial-ledger/domain';
+export * from './account-policy-record';
