@@ -18,6 +18,7 @@ export { MemorySessionStore, type SessionEndReason, type SessionStore, type Stor
 export { SqliteSessionStore } from './sessions/sqlite-session-store';
 export { PostgresSessionStore } from './sessions/postgres-session-store';
 export { PostgresRateLimits, type RateLimitCount } from './sessions/postgres-rate-limits';
+export { prepareServerState } from './sessions/postgres-server-state';
 export { SESSIONS_FILE_SUFFIX, sessionStoreFor } from './sessions/open-session-store';
 export * from './signature-hash';
 export {

@@ -55,3 +55,12 @@ export const serverStateTables = (sql: ServerStateSql): Promise<void> => {
   }
   return pending;
 };
+
+/**
+ * At a server's start: the shared tables exist before the first request (the owner's first start
+ * creates them, as it runs the ledger's migrations), so a least-privilege role granted on them later
+ * never needs CREATE. Nothing to do for stores without a shared database.
+ */
+export const prepareServerState = async (store: { readonly serverState?: ServerStateSql }): Promise<void> => {
+  if (store.serverState) await serverStateTables(store.serverState);
+};
