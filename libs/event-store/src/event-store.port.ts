@@ -112,7 +112,8 @@ export interface Subscription {
  * (`STORE.UNAVAILABLE` when the database is unreachable).
  */
 export interface ServerStateSql {
-  query<R extends object>(text: string, values?: readonly unknown[]): Promise<R[]>;
+  /** `name`: prepare the statement once per connection and reuse it (for the per-request ones). */
+  query<R extends object>(text: string, values?: readonly unknown[], name?: string): Promise<R[]>;
 }
 
 /** The event store port (`LEDGER_STORE`). Every adapter passes `libs/event-store/src/testing` contract suite. */

@@ -45,7 +45,7 @@ export class PostgresRateLimits {
 
   async hit(bucket: string, windowMs: number, limit: number, blockMs: number): Promise<RateLimitCount> {
     await serverStateTables(this.sql);
-    const [row] = await this.sql.query<{ hits: number; window_ends_ms: string; blocked_until_ms: string; now_ms: string }>(HIT, [bucket, windowMs, limit, blockMs]);
+    const [row] = await this.sql.query<{ hits: number; window_ends_ms: string; blocked_until_ms: string; now_ms: string }>(HIT, [bucket, windowMs, limit, blockMs], 'trial-ledger.rate-limit-hit');
     const count = { hits: Number(row.hits), windowEndsMs: Number(row.window_ends_ms), blockedUntilMs: Number(row.blocked_until_ms), nowMs: Number(row.now_ms) };
     if (count.nowMs - this.lastSweepMs >= SWEEP_EVERY_MS) {
       this.lastSweepMs = count.nowMs;

@@ -17,9 +17,9 @@ export class PostgresSessionStore implements SessionStore {
 
   constructor(private readonly sql: ServerStateSql) {}
 
-  private async run(text: string, values: readonly unknown[]): Promise<Row[]> {
+  private async run(text: string, values: readonly unknown[], name?: string): Promise<Row[]> {
     await serverStateTables(this.sql);
-    return this.sql.query<Row>(text, values);
+    return this.sql.query<Row>(text, values, name);
   }
 
   async insert(session: NewSession): Promise<StoredSession> {
@@ -32,7 +32,8 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async find(tokenHash: string): Promise<FoundSession | null> {
-    const [row] = await this.run(`SELECT s.*, ${DB_NOW_MS} AS now_ms FROM auth_sessions s WHERE token_hash = $1`, [tokenHash]);
+    // Every authenticated request: a statement prepared once per pooled connection.
+    const [row] = await this.run(`SELECT s.*, ${DB_NOW_MS} AS now_ms FROM auth_sessions s WHERE token_hash = $1`, [tokenHash], 'trial-ledger.session-find');
     return row ? { session: toStoredSession(row), storeNowMs: Number(row.now_ms) } : null;
   }
 
