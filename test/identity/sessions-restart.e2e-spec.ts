@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACCOUNT_POLICY_STREAM_ID } from '@trial-ledger/domain';
-import { openEventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { openEventStore, verifyStore, type StoredEvent } from '@trial-ledger/event-store';
 import { seedUsers } from '../cli/cli-harness';
 import { PASSWORD, startServe, type ServeProcess } from '../reliability/support/ledger-process';
 
@@ -20,6 +20,8 @@ const me = async (url: string, token: string): Promise<{ status: number; code?: 
 const policyEvents = async (storeUrl: string): Promise<StoredEvent[]> => {
   const store = await openEventStore(storeUrl);
   try {
+    // The policy events are links of the one chain like any other: the ledger still verifies
+    expect((await verifyStore(store)).ok).toBe(true);
     return await store.readStream(ACCOUNT_POLICY_STREAM_ID);
   } finally {
     await store.close();
