@@ -9,6 +9,7 @@ import type {
   EventStore,
   IdempotencyRecord,
   LogHead,
+  ServerStateSql,
   ReadAllOptions,
   ReadStreamOptions,
   Subscription,
@@ -77,6 +78,8 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private closed = false;
   private readonly merkle = new PostgresMerkleNodes();
   private readonly appender: PostgresAppender;
+  /** Sessions and rate-limit counters of every API instance on this database (not ledger data: updatable tables). */
+  readonly serverState: ServerStateSql = { query: (text, values, name) => queryRows(this.pool, text, values === undefined ? [] : [...values], name) };
   /**
    * Readiness after a failed write: a read-only database is asked whether it still is; for a full disk
    * or an I/O error nothing cheap can tell, so the instance stays out of rotation for a while and then
