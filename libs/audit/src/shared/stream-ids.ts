@@ -10,6 +10,8 @@ export interface StreamOwner {
 
 export const streamOwner = (streamId: string, knownStudies: Iterable<string> = []): StreamOwner => {
   if (streamId.startsWith('study-')) return { studyId: streamId.slice('study-'.length), subjectId: null };
+  // The record of a study's exports (`exports-{studyId}`; `exports` alone for whole-ledger exports).
+  if (streamId.startsWith('exports-')) return { studyId: streamId.slice('exports-'.length), subjectId: null };
   // A query stream (`query-{studyId}-{queryId}`) belongs to its study; the subject is named in its `QueryOpened`.
   if (streamId.startsWith('query-')) {
     const cut = streamId.lastIndexOf('-');
