@@ -88,6 +88,10 @@ export const runViewerBench = async (events: number): Promise<BenchLine[]> => {
       ['asKnownAt: audit trail', `${base}/audit-trail?${asOf}`],
       ['asKnownAt: study dashboard', `${base}?${asOf}`],
       ['asKnownAt: subjects table', `${base}/subjects?${asOf}`],
+      // Each download appends its DataExported first: the log grows under the pages that follow.
+      ['download: audit-trail CSV of one subject (recorded, then streamed)', `${base}/audit-trail/export?subject=B01234&format=csv`],
+      ['study dashboard, log grown since the last verdict', base],
+      ['audit trail, default, log grown', `${base}/audit-trail`],
     ];
     const lines: BenchLine[] = [
       { name: 'ledger', value: `${head.toLocaleString('en-US')} events (scale ledger) + identity; ${RUNS} runs per page after one first fetch` },

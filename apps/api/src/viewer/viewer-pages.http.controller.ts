@@ -77,12 +77,16 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.at(asKnownAtOf(query));
     const mayVerify = (QUERY_ROLES.VerifyLedger as readonly string[]).includes(who.actor.role);
     // The verdict is about the whole ledger now; a historical page does not pretend to verify the past.
-    const verification = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
-    const verificationNote = mayVerify
-      ? 'The verification verdict is about the ledger as it stands now: open the current page to see it.'
-      : "The ledger's verification is shown to monitors and regulators.";
+    const verdict = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
+    const verification = verdict?.report ?? null;
+    const verificationPending = verdict !== null && verdict.behindBy > 0 ? `${verdict.behindBy} newer event(s) are being verified now; reload to see the verdict that covers them.` : '';
+    const verificationNote = !mayVerify
+      ? "The ledger's verification is shown to monitors and regulators."
+      : state.asKnownAt === null
+        ? 'The chain is being verified now (a pass over the whole log); reload to see the verdict.'
+        : 'The verification verdict is about the ledger as it stands now: open the current page to see it.';
     const model = studyPageModel(state, studyId);
-    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationNote });
+    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationPending, verificationNote });
   }
 
   @Get('studies/:studyId/subjects')

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { EventStore } from '@trial-ledger/event-store';
 import { studyStreamId, subjectStreamId } from '@trial-ledger/domain';
@@ -6,6 +6,7 @@ import { clinicalReadModels, clinicalReadModelsAt, foldProjection, resolveAsOf, 
 import { VerifyLedgerQuery, type LedgerVerificationReport } from '../audit/verify-ledger/verify-ledger.query-handler';
 import { ReadModelsRunner } from '../projections/read-models.runner';
 import { EVENT_STORE } from '../shared/tokens';
+import { warmStudyDigests } from './viewer-study-digest';
 
 /** Where in the log a page stands. */
 export interface ViewerPosition {
@@ -28,9 +29,10 @@ const PAST_STATES_KEPT = 4;
  * (kept for the next pages at that position: the log below a position never changes).
  */
 @Injectable()
-export class ViewerReadModels {
+export class ViewerReadModels implements OnApplicationBootstrap {
   private readonly past = new Map<number, ClinicalState>();
   private lastVerification: { position: number; report: LedgerVerificationReport } | null = null;
+  private verifying: Promise<void> | null = null;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -72,14 +74,41 @@ export class ViewerReadModels {
     return { documents, position: resolved.position, asKnownAt: resolved.asKnownAt };
   }
 
-  /** The chain's verification, recomputed only when the log has grown since the last one. */
-  async verification(): Promise<LedgerVerificationReport> {
+  /**
+   * The chain's verification: the last verdict at once, and — when the log has grown since — a fresh
+   * one started in the background (one at a time), so a page never waits on a pass over the whole
+   * chain. The verdict names the position it covers; null until the first one is done.
+   */
+  async verification(): Promise<{ readonly report: LedgerVerificationReport; readonly behindBy: number } | null> {
     const head = (await this.store.head()).position;
-    if (this.lastVerification?.position !== head) {
-      const report = await this.queryBus.execute(new VerifyLedgerQuery());
-      this.lastVerification = { position: report.headPosition, report };
-      return report;
+    if ((this.lastVerification?.position ?? -1) < head && this.verifying === null) {
+      this.verifying = this.queryBus
+        .execute(new VerifyLedgerQuery())
+        .then((report) => {
+          this.lastVerification = { position: report.headPosition, report };
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.verifying = null;
+        });
     }
-    return this.lastVerification.report;
+    return this.lastVerification === null ? null : { report: this.lastVerification.report, behindBy: Math.max(0, head - this.lastVerification.position) };
+  }
+
+  /**
+   * After start: the first verdict, and each study's dashboard digests, derived in the background in
+   * small slices (the event loop keeps answering), so the first dashboard does not pay for them.
+   */
+  onApplicationBootstrap(): void {
+    void this.verification().catch(() => undefined);
+    const warm = async (): Promise<void> => {
+      const current = await this.readModels.at(null);
+      if (current === null) return;
+      for (const key of Object.keys(current.documents)) {
+        if (!key.startsWith('study/')) continue;
+        for (const _slice of warmStudyDigests(current.documents, key.slice('study/'.length))) await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    setImmediate(() => void warm().catch(() => undefined));
   }
 }

@@ -62,6 +62,9 @@ const fromSql = (r: SqlRow): AuditIndexRow => ({
   isChange: r.is_change === 1,
 });
 
+const LAST_POSITION_RECORDED = 'SELECT position FROM audit_trail_index WHERE recorded_at';
+const NEWEST = 'ORDER BY recorded_at DESC, position DESC LIMIT 1';
+
 /** The WHERE clause of a query, with its parameters bound (never spliced into the SQL). */
 const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | number> } => {
   const parts: string[] = [];
@@ -77,8 +80,9 @@ const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | numb
   if (q.types !== undefined) add(q.types.length === 0 ? '0' : `event_type IN (${q.types.map(() => '?').join(',')})`, ...q.types);
   if (q.changesOnly === true) add('is_change = 1');
   // A time bound is a position bound: the last position recorded before `from` / at or before `to`.
-  if (q.from !== undefined) add('position > COALESCE((SELECT MAX(position) FROM audit_trail_index WHERE recorded_at < ?), 0)', q.from);
-  if (q.to !== undefined) add('position <= COALESCE((SELECT MAX(position) FROM audit_trail_index WHERE recorded_at <= ?), 0)', q.to);
+  // (`ORDER BY … LIMIT 1` walks the time index; `MAX(position) … WHERE recorded_at < ?` would scan the table.)
+  if (q.from !== undefined) add(`position > COALESCE((${LAST_POSITION_RECORDED} < ? ${NEWEST}), 0)`, q.from);
+  if (q.to !== undefined) add(`position <= COALESCE((${LAST_POSITION_RECORDED} <= ? ${NEWEST}), 0)`, q.to);
   if (q.beforePosition !== undefined) add('position < ?', q.beforePosition);
   if (q.afterPosition !== undefined) add('position > ?', q.afterPosition);
   if (q.throughPosition !== undefined) add('position <= ?', q.throughPosition);
