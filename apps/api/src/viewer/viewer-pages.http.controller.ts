@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { exportOdm, writeAuditTrail } from '@trial-ledger/audit';
+import { exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
-import { CLOCK, EVENT_STORE } from '../shared/tokens';
+import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { exportedFilter, parseTrailFilter, trailPage, trailRows, type ViewerTrailFilter } from './viewer-audit-trail';
 import { ViewerAuditIndex } from './viewer-audit-index';
 import { ViewerAccess, type SignedIn } from './viewer-access';
@@ -23,6 +23,14 @@ const asKnownAtOf = (query: QueryParams): string | null => {
   if (value === undefined || value === '') return null;
   if (typeof value !== 'string' || value.length > 40) return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant', {});
   return value;
+};
+
+/** What a `DataExported` row says in words: kind and format, the filter as given, the position it is bound to. */
+const exportSummary = (row: AuditTrailRow): string | null => {
+  if (row.eventType !== 'DataExported') return null;
+  const f = row.fields as { kind?: unknown; format?: unknown; channel?: unknown; filter?: Record<string, unknown>; throughPosition?: unknown };
+  const filter = Object.entries(f.filter ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  return `${String(f.kind)} as ${String(f.format).toUpperCase()} from the ${String(f.channel)}; filter: ${filter || 'none'}; through log position ${String(f.throughPosition)}`;
 };
 
 const path = (...parts: string[]): string => `/viewer/${parts.map(encodeURIComponent).join('/')}`;
@@ -59,6 +67,7 @@ export class ViewerPagesHttpController {
     private readonly auditIndex: ViewerAuditIndex,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
   ) {}
 
   @Get()
@@ -127,7 +136,7 @@ export class ViewerPagesHttpController {
     const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
     const action = path('studies', studyId, 'audit-trail');
     const entries = trailEntries(filter);
-    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])] }));
+    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])], exported: exportSummary(row) }));
     this.send(response, 'audit-trail', {
       title: `Audit trail of ${studyId}`,
       ...who,
@@ -163,7 +172,7 @@ export class ViewerPagesHttpController {
       this.store,
       { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },
       { actor: who.actor, source: 'api' },
-      { clock: this.clock },
+      { clock: this.clock, maxAttempts: this.options.maxCommandAttempts },
     );
     const safeName = studyId.replace(/[^A-Za-z0-9_-]/g, '_');
     const types = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', odm: 'application/xml; charset=utf-8' } as const;
