@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { EventStore } from '@trial-ledger/event-store';
 import { studyStreamId, subjectStreamId } from '@trial-ledger/domain';
@@ -29,10 +29,11 @@ const PAST_STATES_KEPT = 4;
  * (kept for the next pages at that position: the log below a position never changes).
  */
 @Injectable()
-export class ViewerReadModels implements OnApplicationBootstrap {
+export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly past = new Map<number, ClinicalState>();
   private lastVerification: { position: number; report: LedgerVerificationReport } | null = null;
   private verifying: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -95,6 +96,10 @@ export class ViewerReadModels implements OnApplicationBootstrap {
     return this.lastVerification === null ? null : { report: this.lastVerification.report, behindBy: Math.max(0, head - this.lastVerification.position) };
   }
 
+  onModuleDestroy(): void {
+    this.stopped = true;
+  }
+
   /**
    * After start: the first verdict, and each study's dashboard digests, derived in the background in
    * small slices (the event loop keeps answering), so the first dashboard does not pay for them.
@@ -102,11 +107,17 @@ export class ViewerReadModels implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     void this.verification().catch(() => undefined);
     const warm = async (): Promise<void> => {
+      // Once the read models have folded the log as it stood at start (a first start folds it all).
+      const head = (await this.store.head()).position;
+      while (!(await this.readModels.runner.waitUntilFolded(head, 1_000))) if (this.stopped) return;
       const current = await this.readModels.at(null);
       if (current === null) return;
       for (const key of Object.keys(current.documents)) {
         if (!key.startsWith('study/')) continue;
-        for (const _slice of warmStudyDigests(current.documents, key.slice('study/'.length))) await new Promise((resolve) => setImmediate(resolve));
+        for (const _slice of warmStudyDigests(current.documents, key.slice('study/'.length))) {
+          if (this.stopped) return;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
     };
     setImmediate(() => void warm().catch(() => undefined));
