@@ -86,8 +86,10 @@ describe('exports recorded as events (viewer and API)', () => {
       expect(await wide.json()).toEqual([]);
       const [recorded] = exportsOf(await app.api.eventsAfter(before));
       expect(recorded.data.filter).toEqual({ from: '1900-01-01', to: '9999-12-31', user: 'constructor' });
-      const odm = await context.request.get(`/viewer/studies/NO-SUCH-STUDY/audit-trail/export?format=odm`);
-      expect(odm.status()).toBe(404);
+      for (const format of ['odm', 'csv']) {
+        const unknown = await context.request.get(`/viewer/studies/__proto__/audit-trail/export?format=${format}`);
+        expect({ format, status: unknown.status() }).toEqual({ format, status: 404 });
+      }
       expect(exportsOf(await app.api.eventsAfter(before))).toHaveLength(1);
     } finally {
       await context.close();
@@ -131,6 +133,7 @@ describe('exports recorded as events (viewer and API)', () => {
     expect((await api.eventsAfter(afterTrail)).map((e) => e.type)).toEqual(['AuthorizationRefused']);
     const afterRefusal = await api.headPosition();
     await request(api.http).get('/api/v1/exports/odm?study=NO-SUCH').set('Authorization', auth.monitor).expect(404);
+    await request(api.http).get('/api/v1/exports/audit-trail?format=json&study=constructor').set('Authorization', auth.monitor).expect(404);
     expect(await api.eventsAfter(afterRefusal)).toEqual([]);
     const odm = await request(api.http).get(`/api/v1/exports/odm?study=${STUDY}`).set('Authorization', auth.monitor).buffer(true).parse((res, done) => {
       let body = '';

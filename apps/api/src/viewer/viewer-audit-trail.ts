@@ -54,20 +54,20 @@ export const parseTrailFilter = (studyId: string, query: Readonly<Record<string,
   return { studyId, subject: text(query, 'subject'), user: text(query, 'user'), role: role as Role | '', type, from, to, changesOnly: changes === '1', before: beforeText === '' ? null : Number(beforeText), asKnownAt };
 };
 
-/** The conditions of a download as its record keeps them: the non-empty ones, by name (`from` as in force). */
-export const exportedFilter = (filter: ViewerTrailFilter): Record<string, string> => {
-  const entries: Array<[string, string]> = [
-    ['user', filter.user],
-    ['role', filter.role],
-    ['subject', filter.subject],
-    ['type', filter.type],
-    ['from', filter.from],
-    ['to', filter.to],
-    ['changesOnly', filter.changesOnly ? '1' : ''],
-    ['asKnownAt', filter.asKnownAt ?? ''],
-  ];
-  return Object.fromEntries(entries.filter(([, value]) => value !== ''));
-};
+/** The filter as query-string entries, in the form's order ('' = not given; `from` as in force). */
+export const trailEntries = (f: ViewerTrailFilter): Array<[string, string]> => [
+  ['user', f.user],
+  ['role', f.role],
+  ['subject', f.subject],
+  ['type', f.type],
+  ['from', f.from],
+  ['to', f.to],
+  ['changesOnly', f.changesOnly ? '1' : ''],
+  ['asKnownAt', f.asKnownAt ?? ''],
+];
+
+/** The conditions of a download as its record keeps them: the given ones, by name. */
+export const exportedFilter = (filter: ViewerTrailFilter): Record<string, string> => Object.fromEntries(trailEntries(filter).filter(([, value]) => value !== ''));
 
 /** The types the page shows: "changes only" keeps the change types of a typed list (none left: nothing matches). */
 const typesOf = (filter: ViewerTrailFilter): readonly string[] | undefined => {

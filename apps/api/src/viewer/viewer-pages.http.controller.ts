@@ -7,7 +7,7 @@ import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
-import { exportedFilter, parseTrailFilter, trailPage, trailRows, type ViewerTrailFilter } from './viewer-audit-trail';
+import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { ViewerAuditIndex } from './viewer-audit-index';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -39,17 +39,6 @@ const queryString = (entries: ReadonlyArray<[string, string]>): string => {
   const kept = entries.filter(([, v]) => v !== '');
   return kept.length === 0 ? '' : `?${new URLSearchParams(kept).toString()}`;
 };
-
-const trailEntries = (f: ViewerTrailFilter): Array<[string, string]> => [
-  ['user', f.user],
-  ['role', f.role],
-  ['subject', f.subject],
-  ['type', f.type],
-  ['from', f.from],
-  ['to', f.to],
-  ['changesOnly', f.changesOnly ? '1' : ''],
-  ['asKnownAt', f.asKnownAt ?? ''],
-];
 
 /**
  * The read-only pages. Each checks the same roles as the API query it mirrors (admins, who are not
@@ -167,7 +156,8 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
     const index = odm ? null : await this.auditIndex.readyAt(state.position);
-    if (odm && (await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
+    // A study that is not in the ledger gets no export and no record (no stream is made up for a typed id).
+    if ((await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
     await recordDataExport(
       this.store,
       { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },

@@ -69,6 +69,7 @@ export const registerExport = (program: Command): void => {
         const filter = trailFilter(opts);
         if (filter.from !== undefined) normaliseInstant(filter.from, 'from');
         if (filter.to !== undefined) normaliseInstant(filter.to, 'to');
+        if (opts.study !== undefined && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
         const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
         const defined = Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
         // Bound to the head when recorded: the rows written are those recorded at or before it.

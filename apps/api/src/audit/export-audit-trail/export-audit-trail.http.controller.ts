@@ -1,6 +1,6 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
-import type { Actor } from '@trial-ledger/domain';
+import { notFound, studyStreamId, type Actor } from '@trial-ledger/domain';
 import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
@@ -47,6 +47,7 @@ export class ExportAuditTrailHttpController {
     if (query.from) normaliseInstant(query.from, 'from');
     if (query.to) normaliseInstant(query.to, 'to');
     const { study, format: _format, ...conditions } = query;
+    if (study !== undefined && (await this.store.streamVersion(studyStreamId(study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${study} in the ledger`, { studyId: study });
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
     const { event } = await recordDataExport(
       this.store,
