@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@trial-ledger/event-store';
-import { AuditTrailIndexer, InMemoryAuditTrailIndex, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
+import { AuditTrailIndexer, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
 import { MIN_POSITION_WAIT_MS } from '../projections/read-models.runner';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
@@ -11,7 +11,8 @@ const MAX_RECOVERY_DELAY_MS = 4_000;
 /**
  * The audit-trail index the viewer's trail pages and downloads read: kept while the server runs by a
  * checkpointed subscription, in the read-models file beside a SQLite ledger (`LEDGER.sqlite.read-models`,
- * its own tables), so a restart resumes from the checkpoint; in memory (rebuilt at start) otherwise.
+ * its own tables), so a restart resumes from the checkpoint; otherwise in an in-memory SQLite database,
+ * rebuilt at start.
  */
 @Injectable()
 export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
@@ -22,7 +23,8 @@ export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
   private destroyed = false;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
-    this.indexStore = store.localFile ? new SqliteAuditTrailIndex(`${store.localFile}.read-models`) : new InMemoryAuditTrailIndex();
+    // Other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
+    this.indexStore = new SqliteAuditTrailIndex(store.localFile ? `${store.localFile}.read-models` : ':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
       onError: (error) => {
