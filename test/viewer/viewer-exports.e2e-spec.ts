@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { exportRequestDigest } from '@trial-ledger/command-pipeline';
@@ -6,6 +7,7 @@ import { faultyStore, storeFaults } from '../api/support/faulty-store';
 import { CORRECTION_REASON, PASSWORDS, signIn, startViewerTestApp, STUDY, type ViewerTestApp } from './viewer-test-app';
 
 const TRAIL = `/viewer/studies/${STUDY}/audit-trail`;
+const SCREENSHOTS = process.env.TRIAL_LEDGER_SCREENSHOTS ?? join(__dirname, '..', '..', '.tmp', 'viewer-screenshots');
 const exportsOf = (events: readonly StoredEvent[]): StoredEvent[] => events.filter((e) => e.type === 'DataExported');
 
 /**
@@ -51,6 +53,8 @@ describe('exports recorded as events (viewer and API)', () => {
       expect(text).toContain('Data exported');
       expect(text).toContain('audit-trail as CSV from the viewer; filter: changesOnly=1');
       expect(text).toContain(`through log position ${before}`);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, 'audit-trail-export-recorded.png'), fullPage: true });
       await page.goto(`${TRAIL}?type=DataExported`);
       await expect(page.locator('table.trail tbody tr').count()).resolves.toBe(1);
     } finally {
