@@ -101,11 +101,11 @@ export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * After start: the first verdict, and each study's dashboard digests, derived in the background in
-   * small slices (the event loop keeps answering), so the first dashboard does not pay for them.
+   * After start, once the read models have caught up: each study's dashboard digests, derived in the
+   * background in small slices (the event loop keeps answering), so the first dashboard does not pay for
+   * them. The chain is not verified here: the first page that shows the verdict starts that pass.
    */
   onApplicationBootstrap(): void {
-    void this.verification().catch(() => undefined);
     const warm = async (): Promise<void> => {
       // Once the read models have folded the log as it stood at start (a first start folds it all).
       const head = (await this.store.head()).position;
