@@ -11,8 +11,11 @@ export interface AuditIndexContext {
   readonly querySubject: (streamId: string) => string | null;
 }
 
-/** `{prefix}{studyId}-{rest}` split at the longest known study id, else at the last dash. */
-const splitStudy = (rest: string, knownStudies: ReadonlySet<string>): { studyId: string | null; subjectId: string | null } => {
+/**
+ * The `{studyId}-{subjectId}` part of a subject or SDV stream id, split at the longest known study id
+ * (study ids contain dashes), else at the last dash (subject ids carry none).
+ */
+export const splitStudyAndSubject = (rest: string, knownStudies: Iterable<string>): { studyId: string | null; subjectId: string | null } => {
   let best: string | null = null;
   for (const study of knownStudies) {
     if (rest.startsWith(`${study}-`) && (best === null || study.length > best.length)) best = study;
@@ -39,8 +42,8 @@ export const eventOwner = (event: StoredEvent, context: AuditIndexContext): { st
     const opened = event.type === 'QueryOpened' ? text((event.data.target as { subjectId?: unknown } | undefined)?.subjectId) : null;
     return { studyId, subjectId: opened ?? context.querySubject(s) };
   }
-  if (s.startsWith('subject-')) return splitStudy(s.slice('subject-'.length), context.knownStudies);
-  if (s.startsWith('sdv-')) return splitStudy(s.slice('sdv-'.length), context.knownStudies);
+  if (s.startsWith('subject-')) return splitStudyAndSubject(s.slice('subject-'.length), context.knownStudies);
+  if (s.startsWith('sdv-')) return splitStudyAndSubject(s.slice('sdv-'.length), context.knownStudies);
   return { studyId: null, subjectId: null };
 };
 
