@@ -5,13 +5,15 @@ import { runPostgresBench } from './postgres.bench';
 import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
 import { runMerkleBench } from './merkle.bench';
+import { runViewerBench } from './viewer.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|merkle|http|scale` (comma-separated for several), `--proof-events N` (default 100,000)
+ * `--only sqlite|postgres|merkle|http|scale|viewer` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
- * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--viewer-events N` (default
+ * 100,000: the viewer pages' ledger).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -59,6 +61,10 @@ const main = async (): Promise<void> => {
   if (wanted('scale')) {
     const i = process.argv.indexOf('--scale-sizes');
     await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number));
+  }
+  if (wanted('viewer')) {
+    const events = argValue('--viewer-events', 100_000);
+    printLines(`Viewer pages over HTTP (${events.toLocaleString('en-US')}-event scale ledger)`, await runViewerBench(events));
   }
 };
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { COMMAND_ROLES, MONITORING_COMMAND_ROLES, MONITORING_READ_ROLES, ROLES, SIGNATURE_ROLES, type MonitoringCommandType, type Role } from '@trial-ledger/domain';
+import { COMMAND_ROLES, EXPORT_ROLES, MONITORING_COMMAND_ROLES, MONITORING_READ_ROLES, ROLES, SIGNATURE_ROLES, type ExportKind, type MonitoringCommandType, type Role } from '@trial-ledger/domain';
 import { isCredentialRoute, type InventoriedRoute } from '../apps/api/src/shared/routing/route-inventory';
 import { PUBLIC_ROUTES } from '../apps/api/src/route-rules';
 import { IMPORTABLE_COMMANDS } from '../apps/cli/src/import/import-line.parser';
@@ -30,6 +30,8 @@ export type CliAccess =
   | { readonly kind: 'import' }
   /** `--as USER`; the identity service's own check, the same one behind this API operation. */
   | { readonly kind: 'identity'; readonly operation: string }
+  /** `--as USER`; the export's roles (`EXPORT_ROLES`), then a `DataExported` record before anything is written. */
+  | { readonly kind: 'export'; readonly export: ExportKind }
   /** `--as USER` with the current password: only one's own password. */
   | { readonly kind: 'own-password' }
   /** No `--as`: opens the store itself; no role is checked. */
@@ -67,11 +69,11 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   pfs: { kind: 'store', does: 'reads every subject to derive PFS' },
   'pfs diff': { kind: 'store', does: 'reads every subject at two points of the log to compare their PFS and name the events between' },
   'audit-trail review': { kind: 'store', does: 'reads the whole log (and the identity stream) to compute the review indicators' },
-  'export odm': { kind: 'store', does: 'reads every subject (CDISC ODM with audit records and signatures)' },
-  'export audit-trail': { kind: 'store', does: 'reads the audit trail (CSV/JSON)' },
-  'export adtte': { kind: 'store', does: 'reads every subject to derive ADaM ADTTE' },
+  'export odm': { kind: 'export', export: 'odm' },
+  'export audit-trail': { kind: 'export', export: 'audit-trail' },
+  'export adtte': { kind: 'export', export: 'adtte' },
   'study show': { kind: 'store', does: 'reads the study overview' },
-  report: { kind: 'store', does: 'reads the whole study for the printable report' },
+  report: { kind: 'export', export: 'report' },
   'query open': { kind: 'monitoring', command: 'OpenQuery' },
   'query respond': { kind: 'monitoring', command: 'RespondToQuery' },
   'query close': { kind: 'monitoring', command: 'CloseQuery' },
@@ -80,6 +82,13 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   'query list': { kind: 'monitoring-read', operation: 'ListQueries' },
   'query show': { kind: 'monitoring-read', operation: 'GetQuery' },
   sdv: { kind: 'monitoring', command: 'VerifySource' },
+};
+
+const EXPORT_WORDS: Readonly<Record<ExportKind, string>> = {
+  odm: 'CDISC ODM export',
+  'audit-trail': 'audit-trail export (CSV/JSON)',
+  adtte: 'ADaM ADTTE export',
+  report: 'printable report',
 };
 
 /** Remarks on API operations whose role check goes further than the route's roles. */
@@ -164,6 +173,8 @@ export const renderAuthorizationMatrix = ({ routes, cli }: AuthorizationMatrixIn
         return `| \`${name}\` | ${access.command} (monitoring check; the system actor also opens, closes, reopens and cancels) | ${cells(MONITORING_COMMAND_ROLES[access.command])} |`;
       case 'monitoring-read':
         return `| \`${name}\` | identity service, as API ${access.operation} | ${cells(MONITORING_READ_ROLES)} |`;
+      case 'export':
+        return `| \`${name}\` | ${EXPORT_WORDS[access.export]}, recorded as DataExported before it is written | ${cells(EXPORT_ROLES[access.export])} |`;
       case 'own-password':
         return `| \`${name}\` | identity service: one's own password, with the current one | ${cells(ROLES)} |`;
       case 'store':

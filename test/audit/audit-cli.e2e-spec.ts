@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
-import { SqliteEventStore } from '@trial-ledger/event-store';
+import { SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { runCli } from '../../apps/cli/src/program';
-import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { seedAuditLedger, STUDY_ID, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { PASSWORD, seedUsers } from '../cli/cli-harness';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { parseCsv } from '../../libs/audit/src/testing/parse-csv';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
@@ -101,27 +102,78 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
     expect(rows.every((r) => r.username === 'iinv')).toBe(true);
   });
 
-  it('exports the audit trail as CSV and JSON files', async () => {
-    const csvFile = join(dir, 'out', 'trail.csv');
-    const csv = await cli('--store', store, 'export', 'audit-trail', '--format', 'csv', '--out', csvFile);
-    expect(csv.status).toBe(0);
-    const records = parseCsv(readFileSync(csvFile, 'utf8'));
-    expect(records).toHaveLength(21);
-    expect(records.find((r) => r.event_type === 'EntryVoided')).toMatchObject({ reason: 'Entered for the wrong subject', target_type: 'DoseAdministered' });
-    expect(readFileSync(csvFile, 'utf8')).not.toContain('SECRETHASHVALUE');
-    const jsonFile = join(dir, 'trail.json');
-    expect((await cli('--store', store, 'export', 'audit-trail', '--format', 'json', '--out', jsonFile, '--subject', 'S002')).status).toBe(0);
-    expect(JSON.parse(readFileSync(jsonFile, 'utf8'))).toHaveLength(5);
-    expect((await cli('--store', store, 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
-  });
+  describe('exports, run as a user and recorded as DataExported before they are written', () => {
+    let exportDb: string;
+    let exportStore: string;
+    const readAll = async (): Promise<StoredEvent[]> => {
+      const s = new SqliteEventStore(exportDb);
+      try {
+        const events: StoredEvent[] = [];
+        for await (const e of s.readAll()) events.push(e);
+        return events;
+      } finally {
+        await s.close();
+      }
+    };
+    beforeEach(async () => {
+      exportDb = join(dir, 'export-ledger.sqlite');
+      exportStore = `sqlite:${exportDb}`;
+      await seedUsers(exportStore);
+      const s = new SqliteEventStore(exportDb);
+      await seedAuditLedger(s, { identity: false });
+      await s.close();
+      process.env.TRIAL_LEDGER_PASSWORD = PASSWORD;
+    });
+    afterEach(() => {
+      delete process.env.TRIAL_LEDGER_PASSWORD;
+    });
 
-  it('exports schema-valid ODM 1.3.2 to a file', async () => {
-    const file = join(dir, 'study.odm.xml');
-    const result = await cli('--store', store, 'export', 'odm', '--out', file);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('2 subjects');
-    const xml = readFileSync(file, 'utf8');
-    expect((await validateOdmXml(xml)).valid).toBe(true);
-    expect(create(xml).root().node.nodeName).toBe('ODM');
+    it('exports the audit trail as CSV and JSON files, each through the position its record names', async () => {
+      const csvFile = join(dir, 'out', 'trail.csv');
+      const csv = await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'csv', '--out', csvFile);
+      expect(csv.status).toBe(0);
+      const [recorded] = (await readAll()).filter((e) => e.type === 'DataExported');
+      expect(recorded).toMatchObject({ streamId: 'exports', data: { kind: 'audit-trail', format: 'csv', channel: 'cli', studyId: null, filter: {}, username: 'monitor', role: 'monitor' } });
+      expect(recorded.metadata).toMatchObject({ source: 'cli', actor: { username: 'monitor' } });
+      const records = parseCsv(readFileSync(csvFile, 'utf8'));
+      // Every event recorded before the export, and not the export's own record.
+      expect(records).toHaveLength(recorded.data.throughPosition as number);
+      expect(recorded.globalPosition).toBe((recorded.data.throughPosition as number) + 1);
+      expect(records.find((r) => r.event_type === 'EntryVoided')).toMatchObject({ reason: 'Entered for the wrong subject', target_type: 'DoseAdministered' });
+      const jsonFile = join(dir, 'trail.json');
+      expect((await cli('--store', exportStore, '--as', 'regulator', 'export', 'audit-trail', '--format', 'json', '--out', jsonFile, '--study', STUDY_ID, '--subject', 'S002')).status).toBe(0);
+      expect(JSON.parse(readFileSync(jsonFile, 'utf8'))).toHaveLength(5);
+      const second = (await readAll()).filter((e) => e.type === 'DataExported')[1];
+      expect(second).toMatchObject({ streamId: `exports-${STUDY_ID}`, data: { studyId: STUDY_ID, filter: { subject: 'S002' }, role: 'regulator' } });
+      expect(second.data.requestDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect((await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
+    });
+
+    it('refuses a role that may not export: the refusal is recorded, no export record and no file', async () => {
+      const file = join(dir, 'refused.odm.xml');
+      const before = (await readAll()).length;
+      const refused = await cli('--store', exportStore, '--as', 'coordinator', '--json', 'export', 'odm', '--out', file);
+      expect(refused.status).not.toBe(0);
+      expect(JSON.parse(refused.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
+      expect((await readAll()).slice(before).map((e) => `${e.streamId} ${e.type}`)).toEqual(['identity LoginSucceeded', 'identity AuthorizationRefused']);
+      expect(existsSync(file)).toBe(false);
+      const anonymous = await cli('--store', exportStore, '--json', 'export', 'odm', '--out', file);
+      expect(JSON.parse(anonymous.stdout).error.code).toBe('AUTH.USER_REQUIRED');
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('exports schema-valid ODM 1.3.2 to a file, after recording it', async () => {
+      const file = join(dir, 'study.odm.xml');
+      const result = await cli('--store', exportStore, '--as', 'monitor', 'export', 'odm', '--out', file);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('2 subjects');
+      const xml = readFileSync(file, 'utf8');
+      expect((await validateOdmXml(xml)).valid).toBe(true);
+      expect(create(xml).root().node.nodeName).toBe('ODM');
+      expect((await readAll()).filter((e) => e.type === 'DataExported').map((e) => e.data.kind)).toEqual(['odm']);
+      const missing = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'odm', '--study', 'NO-SUCH', '--out', join(dir, 'none.xml'));
+      expect(JSON.parse(missing.stdout).error.code).toBe('STUDY.NOT_FOUND');
+      expect((await readAll()).filter((e) => e.type === 'DataExported')).toHaveLength(1);
+    });
   });
 });

@@ -63,11 +63,18 @@ describe('trial-ledger report (printable HTML, rendered by headless Chromium)', 
     expect(await quiet(['--store', store, 'demo'])).toBe(0);
     await signFirstCasebook(join(dir, 'ledger.sqlite'));
     expect(await quiet(['--store', store, 'checkpoint'])).toBe(0);
-    expect(await quiet(['--store', store, 'report', '--out', html])).toBe(0);
+    // The report is an export: run as the study's monitor (own password chosen first), recorded as DataExported.
+    process.env.TRIAL_LEDGER_PASSWORD = process.env.TRIAL_LEDGER_DEMO_PASSWORD;
+    process.env.TRIAL_LEDGER_NEW_PASSWORD = 'the monitor chose this passphrase';
+    expect(await quiet(['--store', store, '--as', 'm.rossi', 'users', 'change-password'])).toBe(0);
+    process.env.TRIAL_LEDGER_PASSWORD = process.env.TRIAL_LEDGER_NEW_PASSWORD;
+    expect(await quiet(['--store', store, '--as', 'm.rossi', 'report', '--out', html])).toBe(0);
     page = readFileSync(html, 'utf8');
   }, 300_000);
   afterAll(() => {
     delete process.env.TRIAL_LEDGER_DEMO_PASSWORD;
+    delete process.env.TRIAL_LEDGER_PASSWORD;
+    delete process.env.TRIAL_LEDGER_NEW_PASSWORD;
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -179,9 +179,12 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       expect(CLINICAL_COMMANDS.filter((c) => COMMAND_ROLES[c as keyof typeof COMMAND_ROLES].includes('admin'))).toEqual([]);
     });
 
-    it('the regulator is read-only: it may only read and end its own session; nothing it did was written outside the identity stream', () => {
+    it('the regulator is read-only: it may only read and end its own session; outside the identity stream only the record of its exports was written', () => {
       expect(postsAllowed('regulator')).toEqual(['Logout']);
-      expect(writesOutsideIdentity('regulator')).toEqual([]);
+      // An export is recorded as DataExported (who exported what, when) in an exports stream: a fact about the reader, not data.
+      const writes = writesOutsideIdentity('regulator');
+      expect(writes.map((w) => w.split(' on ')[0]).sort()).toEqual(['ExportAuditTrail: DataExported', 'ExportOdm: DataExported']);
+      expect(writes.every((w) => /^\S+: DataExported on exports(-|$)/.test(w))).toBe(true);
       expect(allowedCalls('regulator').length).toBeGreaterThan(5);
     });
 
@@ -190,7 +193,7 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       const writes = writesOutsideIdentity('monitor');
       expect(writes.filter((w) => w.includes(' on subject-')).map((w) => w.split(' on ')[0])).toEqual(['SignCasebook: RecordSigned']);
       expect(writes.filter((w) => !w.includes(' on subject-')).map((w) => w.split(' on ')[0]).sort()).toEqual(
-        ['CancelQuery: QueryCancelled', 'CloseQuery: QueryClosed', 'OpenQuery: QueryOpened', 'ReopenQuery: QueryReopened', 'VerifySource: RecordSourceVerified'],
+        ['CancelQuery: QueryCancelled', 'CloseQuery: QueryClosed', 'ExportAuditTrail: DataExported', 'ExportOdm: DataExported', 'OpenQuery: QueryOpened', 'ReopenQuery: QueryReopened', 'VerifySource: RecordSourceVerified'],
       );
       expect(Object.values(COMMAND_ROLES).filter((roles) => roles.includes('monitor') || roles.includes('regulator'))).toEqual([]);
     });

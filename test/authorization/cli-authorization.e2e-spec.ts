@@ -135,6 +135,11 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     'query cancel': async () => ({ argv: ['query', 'cancel', await openedQuery('open')] }),
     'query list': async () => ({ argv: ['query', 'list'] }),
     'query show': async () => ({ argv: ['query', 'show', await openedQuery('answered')] }),
+    // Exports are recorded (DataExported) before they are written; a refused one writes neither.
+    'export odm': async () => ({ argv: ['export', 'odm', '--out', join(dir.path, `${next('odm')}.xml`)] }),
+    'export audit-trail': async () => ({ argv: ['export', 'audit-trail', '--format', 'csv', '--out', join(dir.path, `${next('trail')}.csv`)] }),
+    'export adtte': async () => ({ argv: ['export', 'adtte', '--out', join(dir.path, `${next('adtte')}.csv`)] }),
+    report: async () => ({ argv: ['report', '--out', join(dir.path, `${next('report')}.html`)] }),
     sdv: async () => {
       const { subjectId, doseId } = await dosedSubject();
       return { argv: ['sdv', '--subject', subjectId, '--event', doseId] };
@@ -187,5 +192,5 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
       }
     }
     expect(mismatches).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

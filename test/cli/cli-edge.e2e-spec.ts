@@ -20,7 +20,7 @@ const run = (argv: readonly string[], input?: string) =>
  */
 const pipeIntoHead = (argv: readonly string[]): Promise<{ status: number | null; stderr: string; firstChunk: string }> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TRIAL_LEDGER_PASSWORD: OWN_PASSWORD } });
     let stderr = '';
     let firstChunk = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -40,13 +40,16 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     if (demo.status !== 0) throw new Error(`demo failed: ${demo.stderr}`);
     const chosen = await cli(['--store', storeUrl, '--as', 'k.lindqvist', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: OWN_PASSWORD });
     if (chosen.status !== 0) throw new Error(`change-password failed: ${chosen.stderr}`);
+    // The monitor runs the exports (recorded as DataExported as the acting user).
+    const monitor = await cli(['--store', storeUrl, '--as', 'm.rossi', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: OWN_PASSWORD });
+    if (monitor.status !== 0) throw new Error(`change-password failed: ${monitor.stderr}`);
   }, 60_000);
   afterAll(() => dir.remove());
 
   it.each([
     ['audit-trail', ['audit-trail']],
     ['audit-trail --json', ['--json', 'audit-trail']],
-    ['export audit-trail --format csv (stdout)', ['export', 'audit-trail', '--format', 'csv']],
+    ['export audit-trail --format csv (stdout)', ['--as', 'm.rossi', 'export', 'audit-trail', '--format', 'csv']],
   ])('when `%s` is piped into a reader that stops after the first chunk, then it ends quietly with exit 0', async (_what, argv) => {
     const result = await pipeIntoHead(['--store', storeUrl, ...argv]);
     expect(result.firstChunk.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { BIN, runBinary, type BinaryRun } from './binary-harness';
-import { tempDir } from './cli-harness';
+import { PASSWORD, seedUsers, tempDir } from './cli-harness';
 
 /** The CLI as a user runs it, in the test's directory. */
 const run = (args: readonly string[], env: Record<string, string> = {}): Promise<BinaryRun> => runBinary(args, { env, cwd: dir.path });
@@ -76,7 +76,11 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     expect(refused.stderr).toContain('[OUTPUT.EXISTS]');
     expect(readFileSync(out, 'utf8')).toBe('keep me\n');
 
-    const forced = await run(['--store', store, 'export', 'audit-trail', '--format', 'csv', '--out', out, '--force']);
+    // A successful export is run as a user and recorded: on a ledger of its own, with real accounts.
+    mkdirSync(join(dir.path, 'users'));
+    const withUsers = `sqlite:${join(dir.path, 'users', 'ledger.sqlite')}`;
+    await seedUsers(withUsers);
+    const forced = await run(['--store', withUsers, '--as', 'monitor', 'export', 'audit-trail', '--format', 'csv', '--out', out, '--force'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
     expect(forced.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('recorded_at_utc');
     expect(mode(out)).toBe(0o600);

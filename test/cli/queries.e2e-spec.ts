@@ -132,7 +132,7 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
   });
 
   it('prints queries and SDV in the report beside the casebook', async () => {
-    const report = await cli(['--store', store, 'report', '--subject', 'S004']);
+    const report = await cli(['--store', store, '--as', 'monitor', 'report', '--subject', 'S004'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
     expect(report.status).toBe(0);
     expect(report.stdout).toContain('Queries and source data verification');
     expect(report.stdout).toMatch(/SDV: 1 of \d+ entries verified/);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from 'xmlbuilder2';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
-import { cli, tempDir } from '../cli/cli-harness';
+import { cli, PASSWORD, seedUsers, tempDir } from '../cli/cli-harness';
 import { INTERIM, STUDY, buildPfsScenario } from './support/pfs-scenario';
 
 describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)', () => {
@@ -15,6 +15,8 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
     const ledger = new SqliteEventStore(file, { clock });
     await buildPfsScenario(ledger, clock);
     await ledger.close();
+    // Exports run as a user (and are recorded): the accounts come after the study's history.
+    await seedUsers(`sqlite:${file}`);
   });
   afterAll(() => dir.remove());
 
@@ -53,7 +55,7 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
 
   it('export adtte --out writes the CSV and its data dictionary beside it', async () => {
     const out = join(dir.path, 'adam', 'adtte.csv');
-    const run = await cli([...store, 'export', 'adtte', '--out', out]);
+    const run = await cli([...store, '--as', 'investigator', 'export', 'adtte', '--out', out], { TRIAL_LEDGER_PASSWORD: PASSWORD });
     expect(run.status).toBe(0);
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('STUDYID,USUBJID,SUBJID,PARAMCD,PARAM,STARTDT,ADT,AVAL,AVALU,CNSR,EVNTDESC,CNSDTDSC,SRCDOM,SRCVAR,SRCSEQ,SRCEVID');

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Role } from '@trial-ledger/domain';
 import { ReadModelsRunner } from '../../apps/api/src/projections/read-models.runner';
-import { bodies, enrolledSubject, startApiTestApp, STUDY, TEST_NOW, type ApiTestApp } from '../api/support/api-test-app';
+import { bodies, enrolledSubject, startApiTestApp, STUDY, TEST_NOW, type ApiTestApp, type ApiTestOptions } from '../api/support/api-test-app';
 
 /** Debian's Chromium (installed by `.ci/run`): playwright's own browser download cannot work here. */
 export const CHROMIUM = process.env.TRIAL_LEDGER_CHROMIUM ?? '/usr/bin/chromium';
@@ -33,8 +33,8 @@ export interface ViewerTestApp {
  * The whole app (API + viewer) listening on loopback over a temp SQLite ledger holding one enrolled
  * subject with a dose whose lot number was corrected a day later; and a headless Chromium.
  */
-export const startViewerTestApp = async (): Promise<ViewerTestApp> => {
-  const api = await startApiTestApp();
+export const startViewerTestApp = async (options: ApiTestOptions = {}): Promise<ViewerTestApp> => {
+  const api = await startApiTestApp(options);
   await enrolledSubject(api, SUBJECT);
   const base = `/api/v1/studies/${STUDY}/subjects/${SUBJECT}`;
   await request(api.http).post(`${base}/doses`).set('Authorization', api.auth('coordinator')).send(bodies.dose()).expect(201);

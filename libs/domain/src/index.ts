@@ -11,3 +11,4 @@ export * from './protocol/protocol-review';
 export * from './study';
 export * from './subject';
 export * from './monitoring';
+export * from './exports';

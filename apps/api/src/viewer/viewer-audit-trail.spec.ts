@@ -1,5 +1,5 @@
 import { DomainError } from '@trial-ledger/domain';
-import { parseTrailFilter, DEFAULT_TRAIL_DAYS } from './viewer-audit-trail';
+import { exportedFilter, indexQueryOf, parseTrailFilter, DEFAULT_TRAIL_DAYS } from './viewer-audit-trail';
 import { parseSort } from './viewer-pages.presenter';
 import { fieldLabel, utc } from './viewer-format';
 
@@ -28,9 +28,20 @@ describe('viewer query parsing', () => {
     ['an impossible date', { from: '2026-02-30' }],
     ['a type list with punctuation', { type: 'EntryCorrected;drop' }],
     ['a position that is not one', { before: '-1' }],
+    ['a position beyond 2^53 (no exact number)', { before: '9007199254740993' }],
     ['changesOnly other than 1', { changesOnly: 'yes' }],
   ])('refuses %s with a stable code', (_name, query) => {
     expect(codeOf(() => parseTrailFilter('S', query, NOW, null))).toMatch(/^(VIEWER\.INVALID_FILTER|AUDIT\.INVALID_FILTER)$/);
+  });
+
+  it('turns the filter into an index query bound to the page position: changes only, types, the earlier upper bound', () => {
+    const changes = indexQueryOf(parseTrailFilter('S', { changesOnly: '1', from: '' }, NOW, null), 40);
+    expect(changes).toEqual({ studyId: 'S', throughPosition: 40, changesOnly: true });
+    // A type list without a change type and "changes only": nothing can match.
+    expect(indexQueryOf(parseTrailFilter('S', { changesOnly: '1', type: 'DoseAdministered' }, NOW, null), 40).types).toEqual([]);
+    const bounded = indexQueryOf(parseTrailFilter('S', { to: '2026-09-30', user: '__proto__' }, NOW, '2026-09-01T12:00:00.000Z'), 40);
+    expect(bounded).toMatchObject({ to: '2026-09-01T12:00:00.000Z', user: '__proto__', from: '2026-09-01T10:00:00.000Z' });
+    expect(exportedFilter(parseTrailFilter('S', { role: 'monitor', from: '' }, NOW, null))).toEqual({ role: 'monitor' });
   });
 
   it('accepts only the listed sort keys and directions', () => {

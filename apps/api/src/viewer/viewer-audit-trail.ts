@@ -1,13 +1,12 @@
-import { auditTrail, normaliseInstant, type AuditTrailFilter, type AuditTrailRow } from '@trial-ledger/audit';
+import { normaliseInstant, toAuditTrailRow, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
+import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditIndexRow, type AuditTrailIndexStore } from '@trial-ledger/projections';
 
 /** Rows per page of the trail. */
 export const TRAIL_PAGE_SIZE = 50;
 /** The trail opens on the last week: what an auditor reviews first, and a bounded read of the log. */
 export const DEFAULT_TRAIL_DAYS = 7;
-/** "Changes only": the events that change what was recorded before (21 CFR 11.10(e)). */
-export const CHANGE_EVENT_TYPES: readonly string[] = ['EntryCorrected', 'EntryVoided'];
 
 export interface ViewerTrailFilter {
   readonly studyId: string;
@@ -44,7 +43,7 @@ export const parseTrailFilter = (studyId: string, query: Readonly<Record<string,
   const type = text(query, 'type');
   if (!TYPE_LIST.test(type)) invalid('VIEWER.INVALID_FILTER', 'type must be event type names separated by commas', { type });
   const beforeText = text(query, 'before');
-  if (beforeText !== '' && !/^[1-9]\d{0,15}$/.test(beforeText)) invalid('VIEWER.INVALID_FILTER', 'before must be a log position', { before: beforeText });
+  if (beforeText !== '' && !(/^[1-9]\d{0,15}$/.test(beforeText) && Number.isSafeInteger(Number(beforeText)))) invalid('VIEWER.INVALID_FILTER', 'before must be a log position', { before: beforeText });
   const changes = text(query, 'changesOnly');
   if (changes !== '' && changes !== '1') invalid('VIEWER.INVALID_FILTER', 'changesOnly must be 1 when given', { changesOnly: changes });
   const weekAgo = new Date(Date.parse(now) - DEFAULT_TRAIL_DAYS * 86_400_000).toISOString();
@@ -55,36 +54,75 @@ export const parseTrailFilter = (studyId: string, query: Readonly<Record<string,
   return { studyId, subject: text(query, 'subject'), user: text(query, 'user'), role: role as Role | '', type, from, to, changesOnly: changes === '1', before: beforeText === '' ? null : Number(beforeText), asKnownAt };
 };
 
+/** The filter as query-string entries, in the form's order ('' = not given; `from` as in force). */
+export const trailEntries = (f: ViewerTrailFilter): Array<[string, string]> => [
+  ['user', f.user],
+  ['role', f.role],
+  ['subject', f.subject],
+  ['type', f.type],
+  ['from', f.from],
+  ['to', f.to],
+  ['changesOnly', f.changesOnly ? '1' : ''],
+  ['asKnownAt', f.asKnownAt ?? ''],
+];
+
+/** The conditions of a download as its record keeps them: the given ones, by name. */
+export const exportedFilter = (filter: ViewerTrailFilter): Record<string, string> => Object.fromEntries(trailEntries(filter).filter(([, value]) => value !== ''));
+
+/** The types the page shows: "changes only" keeps the change types of a typed list (none left: nothing matches). */
 const typesOf = (filter: ViewerTrailFilter): readonly string[] | undefined => {
   const typed = filter.type === '' ? null : filter.type.split(',');
   if (!filter.changesOnly) return typed ?? undefined;
-  const changes = typed === null ? CHANGE_EVENT_TYPES : typed.filter((t) => CHANGE_EVENT_TYPES.includes(t));
-  // A type filter with no change type in it and "changes only": nothing matches; an impossible type says so.
-  return changes.length > 0 ? changes : ['NoEventMatchesThisFilter'];
+  return typed === null ? undefined : typed.filter((t) => CHANGE_EVENT_TYPES.includes(t));
 };
 
-/** The later of `to` and the as-known-at instant wins nothing: the earlier bound applies. */
+/** The earlier of `to` and the as-known-at instant bounds the trail. */
 const upperBound = (filter: ViewerTrailFilter): string | undefined => {
   const to = filter.to === '' ? null : instant(filter.to, 'to');
   if (filter.asKnownAt === null) return to ?? undefined;
   return to === null || filter.asKnownAt < to ? filter.asKnownAt : to;
 };
 
-/** Every row the filter shows, oldest first (the order of the log and of the downloads). */
-export async function* trailRows(store: EventStore, filter: ViewerTrailFilter): AsyncIterable<AuditTrailRow> {
+/** The filter as a query of the audit-trail index, bound to the log position the page stands at. */
+export const indexQueryOf = (filter: ViewerTrailFilter, throughPosition: number): AuditIndexQuery => {
   const types = typesOf(filter);
   const to = upperBound(filter);
-  const libFilter: AuditTrailFilter = {
+  return {
     studyId: filter.studyId,
+    throughPosition,
     ...(filter.subject !== '' ? { subjectId: filter.subject } : {}),
     ...(filter.user !== '' ? { user: filter.user } : {}),
-    ...(filter.from !== '' ? { from: filter.from } : {}),
+    ...(filter.role !== '' ? { role: filter.role } : {}),
+    ...(types !== undefined ? { types } : {}),
+    ...(filter.changesOnly ? { changesOnly: true } : {}),
+    ...(filter.from !== '' ? { from: instant(filter.from, 'from') } : {}),
     ...(to !== undefined ? { to } : {}),
-    ...(types !== undefined ? { type: types } : {}),
   };
-  for await (const row of auditTrail(store, libFilter)) {
-    if (filter.role !== '' && row.role !== filter.role) continue;
-    yield row;
+};
+
+/** The trail's rows of index rows: each event read by its id, rendered as every trail renders it. */
+const rowsOf = async (store: EventStore, studyId: string, found: readonly AuditIndexRow[]): Promise<AuditTrailRow[]> => {
+  const rows: AuditTrailRow[] = [];
+  for (const entry of found) {
+    const event = await store.getEvent(entry.eventId);
+    if (event === null) throw new Error(`The audit-trail index names event ${entry.eventId} at position ${entry.position}, which the ledger does not hold`);
+    // A query's subject is the one its QueryOpened names, which the index keeps.
+    rows.push({ ...(await toAuditTrailRow(store, event, [studyId])), subjectId: entry.subjectId });
+  }
+  return rows;
+};
+
+/** Rows read from the index per batch of a download. */
+const EXPORT_BATCH = 500;
+
+/** Every row the filter shows up to `throughPosition`, oldest first (the order of the log and of the downloads). */
+export async function* trailRows(index: AuditTrailIndexStore, store: EventStore, filter: ViewerTrailFilter, throughPosition: number): AsyncIterable<AuditTrailRow> {
+  const query = indexQueryOf(filter, throughPosition);
+  for (let after = 0; ; ) {
+    const found = await index.find({ ...query, afterPosition: after }, EXPORT_BATCH, 'oldest-first');
+    yield* await rowsOf(store, filter.studyId, found);
+    if (found.length < EXPORT_BATCH) return;
+    after = found[found.length - 1].position;
   }
 }
 
@@ -95,18 +133,11 @@ export interface TrailPage {
   readonly olderBefore: number | null;
 }
 
-/** One page, newest first: the last `TRAIL_PAGE_SIZE` matching rows before `before`, in one pass. */
-export const trailPage = async (store: EventStore, filter: ViewerTrailFilter): Promise<TrailPage> => {
-  const window: AuditTrailRow[] = [];
-  let dropped = false;
-  for await (const row of trailRows(store, filter)) {
-    if (filter.before !== null && row.position >= filter.before) break;
-    window.push(row);
-    if (window.length > TRAIL_PAGE_SIZE) {
-      window.shift();
-      dropped = true;
-    }
-  }
-  const rows = window.reverse();
-  return { rows, olderBefore: dropped && rows.length > 0 ? rows[rows.length - 1].position : null };
+/** One page, newest first: the last `TRAIL_PAGE_SIZE` matching rows before `before`, one indexed read. */
+export const trailPage = async (index: AuditTrailIndexStore, store: EventStore, filter: ViewerTrailFilter, throughPosition: number): Promise<TrailPage> => {
+  const query = indexQueryOf(filter, throughPosition);
+  const found = await index.find(filter.before === null ? query : { ...query, beforePosition: filter.before }, TRAIL_PAGE_SIZE + 1, 'newest-first');
+  const shown = found.slice(0, TRAIL_PAGE_SIZE);
+  const rows = await rowsOf(store, filter.studyId, shown);
+  return { rows, olderBefore: found.length > TRAIL_PAGE_SIZE ? shown[shown.length - 1].position : null };
 };

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { DomainError } from '@trial-ledger/domain';
+import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
@@ -39,6 +40,9 @@ export class ViewerExceptionFilter implements ExceptionFilter {
 const describe = (exception: unknown): { status: number; code: string; detail: string } => {
   if (exception instanceof DomainError) return { status: STATUS_BY_KIND[exception.kind], code: exception.code, detail: exception.message };
   if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: exception.message };
+  // An export whose record lost every retry of the append race: nothing was recorded, nothing served.
+  if (exception instanceof ConcurrencyError) return { status: HttpStatus.CONFLICT, code: exception.code, detail: `${exception.message}; nothing was recorded or served, try again` };
+  if (exception instanceof StoreUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, code: exception.code, detail: 'The ledger cannot be reached or written now; nothing was recorded or served.' };
   if (exception instanceof HttpException) return { status: exception.getStatus(), code: `HTTP.${exception.getStatus()}`, detail: exception.message };
   const coded = exception as { code?: unknown; status?: unknown; message?: unknown };
   if (typeof coded?.code === 'string' && typeof coded.status === 'number') return { status: coded.status, code: coded.code, detail: String(coded.message) };

@@ -1,16 +1,18 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { exportOdm, writeAuditTrail } from '@trial-ledger/audit';
-import { invalid, QUERY_ROLES, ROLES } from '@trial-ledger/domain';
+import { exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
+import { recordDataExport } from '@trial-ledger/command-pipeline';
+import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { casebookMonitoring, replayMonitoring } from '@trial-ledger/projections';
+import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
-import { CLOCK, EVENT_STORE } from '../shared/tokens';
-import { parseTrailFilter, trailPage, trailRows, type ViewerTrailFilter } from './viewer-audit-trail';
+import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
+import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
+import { ViewerAuditIndex } from './viewer-audit-index';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
-import { ViewerReadModels, type ViewerState } from './viewer-read-models';
+import { ViewerReadModels, type ViewerPosition } from './viewer-read-models';
 import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
 
 type QueryParams = Readonly<Record<string, unknown>>;
@@ -23,23 +25,20 @@ const asKnownAtOf = (query: QueryParams): string | null => {
   return value;
 };
 
+/** What a `DataExported` row says in words: kind and format, the filter as given, the position it is bound to. */
+const exportSummary = (row: AuditTrailRow): string | null => {
+  if (row.eventType !== 'DataExported') return null;
+  const f = row.fields as { kind?: unknown; format?: unknown; channel?: unknown; filter?: Record<string, unknown>; throughPosition?: unknown };
+  const filter = Object.entries(f.filter ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+  return `${String(f.kind)} as ${String(f.format).toUpperCase()} from the ${String(f.channel)}; filter: ${filter || 'none'}; through log position ${String(f.throughPosition)}`;
+};
+
 const path = (...parts: string[]): string => `/viewer/${parts.map(encodeURIComponent).join('/')}`;
 
 const queryString = (entries: ReadonlyArray<[string, string]>): string => {
   const kept = entries.filter(([, v]) => v !== '');
   return kept.length === 0 ? '' : `?${new URLSearchParams(kept).toString()}`;
 };
-
-const trailEntries = (f: ViewerTrailFilter): Array<[string, string]> => [
-  ['user', f.user],
-  ['role', f.role],
-  ['subject', f.subject],
-  ['type', f.type],
-  ['from', f.from],
-  ['to', f.to],
-  ['changesOnly', f.changesOnly ? '1' : ''],
-  ['asKnownAt', f.asKnownAt ?? ''],
-];
 
 /**
  * The read-only pages. Each checks the same roles as the API query it mirrors (admins, who are not
@@ -54,8 +53,10 @@ export class ViewerPagesHttpController {
     private readonly access: ViewerAccess,
     private readonly renderer: ViewerRenderer,
     private readonly readModels: ViewerReadModels,
+    private readonly auditIndex: ViewerAuditIndex,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
   ) {}
 
   @Get()
@@ -74,12 +75,16 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.at(asKnownAtOf(query));
     const mayVerify = (QUERY_ROLES.VerifyLedger as readonly string[]).includes(who.actor.role);
     // The verdict is about the whole ledger now; a historical page does not pretend to verify the past.
-    const verification = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
-    const verificationNote = mayVerify
-      ? 'The verification verdict is about the ledger as it stands now: open the current page to see it.'
-      : "The ledger's verification is shown to monitors and regulators.";
+    const verdict = mayVerify && state.asKnownAt === null ? await this.readModels.verification() : null;
+    const verification = verdict?.report ?? null;
+    const verificationPending = verdict !== null && verdict.behindBy > 0 ? `${verdict.behindBy} newer event(s) are being verified now; reload to see the verdict that covers them.` : '';
+    const verificationNote = !mayVerify
+      ? "The ledger's verification is shown to monitors and regulators."
+      : state.asKnownAt === null
+        ? 'The chain is being verified now (a pass over the whole log); reload to see the verdict.'
+        : 'The verification verdict is about the ledger as it stands now: open the current page to see it.';
     const model = studyPageModel(state, studyId);
-    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationNote });
+    this.send(response, 'study', { title: `Study ${studyId}`, ...who, ...this.frame(studyId, path('studies', studyId), query, state), ...model, verification, verificationPending, verificationNote });
   }
 
   @Get('studies/:studyId/subjects')
@@ -102,9 +107,12 @@ export class ViewerPagesHttpController {
     @Res() response: HttpResponse,
   ): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetCasebook, 'GetCasebook');
-    const state = await this.readModels.at(asKnownAtOf(query));
-    // Each entry's queries and SDV state, folded to the same position as the casebook (as the API's casebook does).
-    const monitoring = casebookMonitoring(await replayMonitoring(this.store, studyId, state.position), subjectId, this.clock.now());
+    const asKnownAt = asKnownAtOf(query);
+    // As known then: the study's and this subject's streams folded to that position, not the whole log.
+    const state = asKnownAt === null ? await this.readModels.at(null) : await this.readModels.subjectAt(asKnownAt, studyId, subjectId);
+    // Each entry's queries and SDV state, folded to the same position as the casebook from the subject's streams.
+    const index = await this.auditIndex.readyAt(state.position);
+    const monitoring = casebookMonitoring(await replaySubjectMonitoring(this.store, index, studyId, subjectId, state.position), subjectId, this.clock.now());
     const model = subjectPageModel(state, studyId, subjectId, monitoring);
     this.send(response, 'subject', { title: `Casebook of subject ${subjectId}`, ...who, ...this.frame(studyId, path('studies', studyId, 'subjects', subjectId), query, state), ...model });
   }
@@ -112,12 +120,12 @@ export class ViewerPagesHttpController {
   @Get('studies/:studyId/audit-trail')
   async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
-    const state = await this.readModels.at(asKnownAtOf(query));
+    const state = await this.readModels.resolve(asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
-    const page = await trailPage(this.store, filter);
+    const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
     const action = path('studies', studyId, 'audit-trail');
     const entries = trailEntries(filter);
-    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])] }));
+    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])], exported: exportSummary(row) }));
     this.send(response, 'audit-trail', {
       title: `Audit trail of ${studyId}`,
       ...who,
@@ -132,26 +140,40 @@ export class ViewerPagesHttpController {
     });
   }
 
-  /** Streams exactly the rows the page's filter shows (every page of them), as CSV or JSON; or the study as ODM. */
+  /**
+   * Streams exactly the rows the page's filter shows (every page of them, up to the position the page
+   * stands at), as CSV or JSON; or the study as ODM. The export is recorded first (`DataExported`: who,
+   * what, which filter, through which position) and served only once that record is in the ledger: an
+   * export that could not be recorded answers with a problem and serves nothing.
+   */
   @Get('studies/:studyId/audit-trail/export')
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const odm = query.format === 'odm';
-    await this.access.allowed(request, odm ? QUERY_ROLES.ExportOdm : QUERY_ROLES.ExportAuditTrail, odm ? 'ExportOdm' : 'ExportAuditTrail');
+    const kind = odm ? 'odm' : 'audit-trail';
+    const who = await this.access.allowed(request, EXPORT_ROLES[kind], odm ? 'ExportOdm' : 'ExportAuditTrail');
     const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
-    const asKnownAt = asKnownAtOf(query);
-    const state = asKnownAt === null ? null : await this.readModels.at(asKnownAt);
-    // Checked before the first byte: once streaming has begun, a refusal can no longer be reported.
-    const filter = parseTrailFilter(studyId, query, this.clock.now(), state?.asKnownAt ?? null);
+    // Checked before anything is recorded or the first byte: once streaming has begun, a refusal can no longer be reported.
+    const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));
+    const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
+    const index = odm ? null : await this.auditIndex.readyAt(state.position);
+    // A study that is not in the ledger gets no export and no record (no stream is made up for a typed id).
+    if ((await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
+    await recordDataExport(
+      this.store,
+      { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },
+      { actor: who.actor, source: 'api' },
+      { clock: this.clock, maxAttempts: this.options.maxCommandAttempts },
+    );
     const safeName = studyId.replace(/[^A-Za-z0-9_-]/g, '_');
     const types = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', odm: 'application/xml; charset=utf-8' } as const;
     response.status(200).type(types[format]);
     response.setHeader('Content-Disposition', `attachment; filename="${safeName}-audit-trail.${format === 'odm' ? 'xml' : format}"`);
     if (odm) await exportOdm(this.store, response, { studyId, clock: this.clock });
-    else await writeAuditTrail(trailRows(this.store, filter), response, format === 'csv' ? 'csv' : 'json');
+    else await writeAuditTrail(trailRows(index!, this.store, filter, state.position), response, format === 'csv' ? 'csv' : 'json');
   }
 
   /** The layout's part of every page: navigation links, the as-known-at control and banner. */
-  private frame(studyId: string, action: string, query: QueryParams, state: ViewerState, keep: ReadonlyArray<[string, string]> = []) {
+  private frame(studyId: string, action: string, query: QueryParams, state: ViewerPosition, keep: ReadonlyArray<[string, string]> = []) {
     const raw = state.asKnownAt === null ? '' : String(query.asKnownAt);
     return {
       studyId,

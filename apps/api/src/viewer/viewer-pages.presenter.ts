@@ -1,19 +1,16 @@
 import { notFound, invalid } from '@trial-ledger/domain';
 import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
-import { casebooksOf, getCasebook, getStudyContext, getStudyOverview, type ActorView, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { getCasebook, getStudyContext, getStudyOverview, type ActorView, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
+import { studyDigests } from './viewer-study-digest';
 
 /** Study dashboard data, all from the one state the page stands at. */
 export const studyPageModel = (state: ViewerState, studyId: string) => {
   const overview = requireOverview(state, studyId);
-  const casebooks = casebooksOf(state.documents, studyId);
-  const signatures = casebooks.flatMap((c) => c.signatures);
-  const signed = new Set(casebooks.filter((c) => c.signatures.some((s) => s.status === 'valid' && s.scope === 'casebook')).map((c) => c.subjectId));
-  const enrolled = casebooks.filter((c) => c.enrollment !== null);
-  // The casebook views are built once per page: for the signature counts and for the PFS rows.
+  const digests = studyDigests(state.documents, studyId);
   const protocol = getStudyContext(state.documents, studyId)?.protocol ?? null;
-  const rows = protocol === null ? [] : casebooks.map((c) => deriveSubjectPfs(c, protocol)).filter((row): row is SubjectPfs => row !== null);
+  const rows = digests.map((d) => d.pfs).filter((row): row is SubjectPfs => row !== null);
   rows.sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
   const pfs: PfsAnalysis | null =
     protocol === null || rows.length === 0 ? null : summarisePfs({ studyId, protocol, cutoff: null, asOf: { position: state.position, asKnownAt: state.asKnownAt }, subjects: rows });
@@ -22,9 +19,9 @@ export const studyPageModel = (state: ViewerState, studyId: string) => {
     overview,
     statusCounts: Object.entries(overview.statusCounts),
     signatures: {
-      valid: signatures.filter((s) => s.status === 'valid').length,
-      superseded: signatures.filter((s) => s.status === 'superseded').length,
-      unsigned: enrolled.filter((c) => !signed.has(c.subjectId)).length,
+      valid: digests.reduce((n, d) => n + d.validSignatures, 0),
+      superseded: digests.reduce((n, d) => n + d.supersededSignatures, 0),
+      unsigned: digests.filter((d) => d.enrolled && !d.casebookSigned).length,
     },
     pfs,
     pfsUnavailable,

@@ -1,17 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { EventStore } from '@trial-ledger/event-store';
-import { clinicalReadModelsAt, resolveAsOf, type ClinicalState } from '@trial-ledger/projections';
+import { studyStreamId, subjectStreamId } from '@trial-ledger/domain';
+import { clinicalReadModels, clinicalReadModelsAt, foldProjection, resolveAsOf, toProjected, type ClinicalState } from '@trial-ledger/projections';
 import { VerifyLedgerQuery, type LedgerVerificationReport } from '../audit/verify-ledger/verify-ledger.query-handler';
 import { ReadModelsRunner } from '../projections/read-models.runner';
 import { EVENT_STORE } from '../shared/tokens';
+import { warmStudyDigests } from './viewer-study-digest';
 
-/** The clinical read models a page renders from, and where in the log they stand. */
-export interface ViewerState {
-  readonly documents: ClinicalState;
+/** Where in the log a page stands. */
+export interface ViewerPosition {
   readonly position: number;
   /** The instant asked for (normalised to UTC), or null for the current page. */
   readonly asKnownAt: string | null;
+}
+
+/** The clinical read models a page renders from, and where in the log they stand. */
+export interface ViewerState extends ViewerPosition {
+  readonly documents: ClinicalState;
 }
 
 /** How many past states are kept: a reader moving between pages at one instant folds the log once. */
@@ -23,15 +29,36 @@ const PAST_STATES_KEPT = 4;
  * (kept for the next pages at that position: the log below a position never changes).
  */
 @Injectable()
-export class ViewerReadModels {
+export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly past = new Map<number, ClinicalState>();
   private lastVerification: { position: number; report: LedgerVerificationReport } | null = null;
+  private verifying: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly readModels: ReadModelsRunner,
     private readonly queryBus: QueryBus,
   ) {}
+
+  /** Where a page stands: the head of the log now, or the last position recorded at or before `asKnownAt`. */
+  async resolve(asKnownAt: string | null): Promise<ViewerPosition> {
+    return resolveAsOf(this.store, { asKnownAt });
+  }
+
+  /**
+   * One subject's page as known at a position: only the study stream and the subject's own streams are
+   * folded up to it (not the log), by the projection that keeps the live casebook.
+   */
+  async subjectAt(asKnownAt: string, studyId: string, subjectId: string): Promise<ViewerState> {
+    const resolved = await resolveAsOf(this.store, { asKnownAt });
+    const [study, subject] = await Promise.all([
+      this.store.readStream(studyStreamId(studyId), { toPosition: resolved.position }),
+      this.store.readStream(subjectStreamId(studyId, subjectId), { toPosition: resolved.position }),
+    ]);
+    const events = [...study, ...subject].sort((a, b) => a.globalPosition - b.globalPosition).map(toProjected);
+    return { documents: foldProjection(clinicalReadModels, events), position: resolved.position, asKnownAt: resolved.asKnownAt };
+  }
 
   async at(asKnownAt: string | null): Promise<ViewerState> {
     if (asKnownAt === null) {
@@ -48,14 +75,51 @@ export class ViewerReadModels {
     return { documents, position: resolved.position, asKnownAt: resolved.asKnownAt };
   }
 
-  /** The chain's verification, recomputed only when the log has grown since the last one. */
-  async verification(): Promise<LedgerVerificationReport> {
+  /**
+   * The chain's verification: the last verdict at once, and — when the log has grown since — a fresh
+   * one started in the background (one at a time), so a page never waits on a pass over the whole
+   * chain. The verdict names the position it covers; null until the first one is done.
+   */
+  async verification(): Promise<{ readonly report: LedgerVerificationReport; readonly behindBy: number } | null> {
     const head = (await this.store.head()).position;
-    if (this.lastVerification?.position !== head) {
-      const report = await this.queryBus.execute(new VerifyLedgerQuery());
-      this.lastVerification = { position: report.headPosition, report };
-      return report;
+    if ((this.lastVerification?.position ?? -1) < head && this.verifying === null) {
+      this.verifying = this.queryBus
+        .execute(new VerifyLedgerQuery())
+        .then((report) => {
+          this.lastVerification = { position: report.headPosition, report };
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          this.verifying = null;
+        });
     }
-    return this.lastVerification.report;
+    return this.lastVerification === null ? null : { report: this.lastVerification.report, behindBy: Math.max(0, head - this.lastVerification.position) };
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * After start, once the read models have caught up: each study's dashboard digests, derived in the
+   * background in small slices (the event loop keeps answering), so the first dashboard does not pay for
+   * them. The chain is not verified here: the first page that shows the verdict starts that pass.
+   */
+  onApplicationBootstrap(): void {
+    const warm = async (): Promise<void> => {
+      // Once the read models have folded the log as it stood at start (a first start folds it all).
+      const head = (await this.store.head()).position;
+      while (!(await this.readModels.runner.waitUntilFolded(head, 1_000))) if (this.stopped) return;
+      const current = await this.readModels.at(null);
+      if (current === null) return;
+      for (const key of Object.keys(current.documents)) {
+        if (!key.startsWith('study/')) continue;
+        for (const _slice of warmStudyDigests(current.documents, key.slice('study/'.length))) {
+          if (this.stopped) return;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    };
+    setImmediate(() => void warm().catch(() => undefined));
   }
 }

@@ -4,6 +4,7 @@ import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { recordCliExport } from '../shared/record-export';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
@@ -43,7 +44,13 @@ export const registerExportAdtte = (program: Command): void => {
       // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, async (store) => {
+        const loaded = await loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null });
+        // Recorded once the dataset is known to exist and before a byte of it is written.
+        const filter = Object.fromEntries(Object.entries({ cutoff: opts.cutoff, asKnownAt: opts.asKnownAt }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+        await recordCliExport(options, store, { kind: 'adtte', format: 'csv', studyId, filter, throughPosition: loaded.asOf.position });
+        return loaded;
+      });
       const csv = adtteCsv(pfs);
       if (toStdout) {
         if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, 'stdout'), policy);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { auditTrail, exportOdm, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { auditTrail, exportOdm, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { notFound, studyStreamId } from '@trial-ledger/domain';
+import { recordCliExport } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -35,9 +37,12 @@ export const registerExport = (program: Command): void => {
       const progress = startProgress('ODM export', 1);
       try {
         const { summary, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => ({
-          summary: await withExistingStore(options, (store) =>
-            exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) }),
-          ),
+          summary: await withExistingStore(options, async (store) => {
+            // A mistyped study is refused before the export is recorded; the record comes before the first byte.
+            if (opts.study && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
+            await recordCliExport(options, store, { kind: 'odm', format: 'xml', studyId: opts.study ?? null, filter: {} });
+            return exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) });
+          }),
           file: target.file,
           toStdout: target.toStdout,
         }));
@@ -61,10 +66,17 @@ export const registerExport = (program: Command): void => {
     const options = globalOptions(command);
     const { count, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
       const rows = await withExistingStore(options, async (store) => {
-        const head = await store.head();
-        const progress = startProgress('Audit trail', head.position);
+        const filter = trailFilter(opts);
+        if (filter.from !== undefined) normaliseInstant(filter.from, 'from');
+        if (filter.to !== undefined) normaliseInstant(filter.to, 'to');
+        if (opts.study !== undefined && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
+        const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
+        const defined = Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+        // Bound to the head when recorded: the rows written are those recorded at or before it.
+        const throughPosition = await recordCliExport(options, store, { kind: 'audit-trail', format: opts.format, studyId: study ?? null, filter: defined });
+        const progress = startProgress('Audit trail', throughPosition);
         try {
-          return await writeAuditTrail(auditTrail(store, trailFilter(opts)), target.stream, opts.format, (n) => n % 1000 === 0 && progress.update(n), !target.toStdout);
+          return await writeAuditTrail(auditTrail(store, { ...filter, throughPosition }), target.stream, opts.format, (n) => n % 1000 === 0 && progress.update(n), !target.toStdout);
         } finally {
           progress.stop();
         }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { renderLedgerReport } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { recordCliExport } from '../shared/record-export';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
@@ -34,16 +35,21 @@ export const registerReport = (program: Command): void => {
       const policy = outputPolicy(options, opts.force);
       if (opts.out && opts.out !== '-') await assertOutputAllowed(opts.out, policy);
       const source = checkpointSource(options.store, opts, options.keyDir);
-      const page = await withExistingStore(options, (store) =>
-        withSavedReadModels(options.store, (readModels) =>
+      const page = await withExistingStore(options, async (store) => {
+        const throughPosition = (await store.head()).position;
+        const rendered = await withSavedReadModels(options.store, (readModels) =>
           renderLedgerReport(store, {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),
             ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
             readModels,
           }),
-        ),
-      );
+        );
+        // The report is an export (to a file or stdout): recorded once rendered, before a byte of it is written.
+        const filter: Record<string, string> = opts.subject ? { subject: opts.subject } : {};
+        await recordCliExport(options, store, { kind: 'report', format: 'html', studyId: opts.study ?? null, filter, throughPosition });
+        return rendered;
+      });
       await writeOutputFile(opts.out, page, policy);
       if (opts.out && opts.out !== '-') printResult(options.json, { file: opts.out, bytes: Buffer.byteLength(page) }, () => `Report written to ${opts.out}.`);
     });

@@ -1,3 +1,5 @@
+import { splitStudyAndSubject } from '@trial-ledger/projections';
+
 /**
  * Which study and subject a stream belongs to (`subject-{studyId}-{subjectId}`, `study-{studyId}`,
  * `identity`). Study ids contain hyphens, so a subject stream is split at a known study id when one
@@ -10,6 +12,8 @@ export interface StreamOwner {
 
 export const streamOwner = (streamId: string, knownStudies: Iterable<string> = []): StreamOwner => {
   if (streamId.startsWith('study-')) return { studyId: streamId.slice('study-'.length), subjectId: null };
+  // The record of a study's exports (`exports-{studyId}`; `exports` alone for whole-ledger exports).
+  if (streamId.startsWith('exports-')) return { studyId: streamId.slice('exports-'.length), subjectId: null };
   // A query stream (`query-{studyId}-{queryId}`) belongs to its study; the subject is named in its `QueryOpened`.
   if (streamId.startsWith('query-')) {
     const cut = streamId.lastIndexOf('-');
@@ -18,12 +22,5 @@ export const streamOwner = (streamId: string, knownStudies: Iterable<string> = [
   // A subject's SDV stream (`sdv-{studyId}-{subjectId}`) splits like its subject stream.
   const prefix = streamId.startsWith('sdv-') ? 'sdv-' : 'subject-';
   if (!streamId.startsWith(prefix)) return { studyId: null, subjectId: null };
-  const rest = streamId.slice(prefix.length);
-  let best: string | null = null;
-  for (const study of knownStudies) {
-    if (rest.startsWith(`${study}-`) && (best === null || study.length > best.length)) best = study;
-  }
-  if (best !== null) return { studyId: best, subjectId: rest.slice(best.length + 1) };
-  const cut = rest.lastIndexOf('-');
-  return cut > 0 ? { studyId: rest.slice(0, cut), subjectId: rest.slice(cut + 1) } : { studyId: null, subjectId: rest };
+  return splitStudyAndSubject(streamId.slice(prefix.length), knownStudies);
 };

@@ -50,6 +50,8 @@ export interface AuditTrailFilter {
   readonly to?: string;
   /** One or more event types (`DoseAdministered`, or `EntryCorrected,EntryVoided`). */
   readonly type?: string | readonly string[];
+  /** Only events at or before this position (an export is bound to the head it was recorded at). */
+  readonly throughPosition?: number;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -150,7 +152,7 @@ const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: s
   if (studyId !== undefined && subjectId !== undefined) {
     return s === `subject-${studyId}-${subjectId}` || (s === `study-${studyId}` && namesSubject);
   }
-  if (studyId !== undefined) return s === `study-${studyId}` || s.startsWith(`subject-${studyId}-`);
+  if (studyId !== undefined) return s === `study-${studyId}` || s.startsWith(`subject-${studyId}-`) || s === `exports-${studyId}`;
   return (s.startsWith('subject-') && s.endsWith(`-${subjectId}`)) || (s.startsWith('study-') && namesSubject);
 };
 
@@ -166,7 +168,8 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
   const knownStudies = new Set<string>(filter.studyId ? [filter.studyId] : []);
   const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
-  for await (const event of store.readAll({ afterPosition, batchSize: 1000 })) {
+  const bound = filter.throughPosition === undefined ? {} : { toPosition: filter.throughPosition };
+  for await (const event of store.readAll({ afterPosition, ...bound, batchSize: 1000 })) {
     if (event.streamId.startsWith('study-')) knownStudies.add(event.streamId.slice('study-'.length));
     if (event.streamId.startsWith('query-') && !querySubjects.has(event.streamId)) {
       // The subject a query concerns is named by its QueryOpened, which may lie before `from`.

@@ -7,3 +7,4 @@ export * from './execute-command';
 export * from './monitoring-command.plan';
 export * from './system-queries';
 export * from './account-policy.plan';
+export * from './export-record.plan';

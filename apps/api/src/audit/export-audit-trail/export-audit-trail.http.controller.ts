@@ -1,12 +1,15 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
+import { recordDataExport } from '@trial-ledger/command-pipeline';
+import { notFound, studyStreamId, type Actor } from '@trial-ledger/domain';
 import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
-import type { EventStore } from '@trial-ledger/event-store';
+import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { EVENT_STORE } from '../../shared/tokens';
+import { CurrentActor } from '../../shared/routing/current-actor.decorator';
+import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
 import { QUERY_ROLES } from '@trial-ledger/domain';
 
@@ -15,6 +18,10 @@ export class ExportAuditTrailQueryDto extends AuditTrailFilterQueryDto {
   @IsIn(['csv', 'json'], { message: '$property must be csv or json' })
   format!: AuditTrailFormat;
 }
+
+/** The conditions given, by name (absent ones left out of the record). */
+export const definedOnly = (conditions: Readonly<Record<string, unknown>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 
 export const EXPORT_AUDIT_TRAIL_ROUTE = defineRoute({
   operation: 'ExportAuditTrail',
@@ -27,17 +34,29 @@ export const EXPORT_AUDIT_TRAIL_ROUTE = defineRoute({
 @ApiTags('audit')
 @Controller()
 export class ExportAuditTrailHttpController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @LedgerRoute(EXPORT_AUDIT_TRAIL_ROUTE)
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({ description: 'CSV with a header row, or a JSON array of audit-trail rows.' })
-  async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @Res() response: HttpResponse): Promise<void> {
-    // Checked before the first byte: once streaming has begun, a problem can no longer be reported.
+  async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
+    // Checked before the record and the first byte: once streaming has begun, a problem can no longer be reported.
     if (query.from) normaliseInstant(query.from, 'from');
     if (query.to) normaliseInstant(query.to, 'to');
+    const { study, format: _format, ...conditions } = query;
+    if (study !== undefined && (await this.store.streamVersion(studyStreamId(study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${study} in the ledger`, { studyId: study });
+    // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
+    const { event } = await recordDataExport(
+      this.store,
+      { kind: 'audit-trail', format: query.format, channel: 'api', studyId: study ?? null, filter: definedOnly(conditions) },
+      { actor, source: 'api' },
+      { clock: this.clock },
+    );
     response.status(200).type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
-    await writeAuditTrail(auditTrail(this.store, toTrailFilter(query)), response, query.format);
+    await writeAuditTrail(auditTrail(this.store, { ...toTrailFilter(query), throughPosition: event.throughPosition }), response, query.format);
   }
 }

@@ -2,12 +2,14 @@ import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { exportOdm } from '@trial-ledger/audit';
+import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
-import { QUERY_ROLES } from '@trial-ledger/domain';
+import { notFound, QUERY_ROLES, studyStreamId, type Actor } from '@trial-ledger/domain';
+import { CurrentActor } from '../../shared/routing/current-actor.decorator';
 
 export class ExportOdmQueryDto {
   @ApiPropertyOptional({ description: 'Only this study (default: every study).' })
@@ -36,7 +38,10 @@ export class ExportOdmHttpController {
   @LedgerRoute(EXPORT_ODM_ROUTE)
   @ApiProduces('application/xml')
   @ApiOkResponse({ description: 'ODM 1.3.2 XML (FileType Transactional, Archival Yes).' })
-  async exportOdm(@Query() query: ExportOdmQueryDto, @Res() response: HttpResponse): Promise<void> {
+  async exportOdm(@Query() query: ExportOdmQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
+    // A mistyped study is refused before anything is recorded; the export is recorded before it is served.
+    if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
+    await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
     response.status(200).type('application/xml; charset=utf-8');
     response.setHeader('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
     await exportOdm(this.store, response, { clock: this.clock, ...(query.study ? { studyId: query.study } : {}) });

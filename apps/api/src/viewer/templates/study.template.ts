@@ -48,6 +48,7 @@ export const STUDY_TEMPLATE = `<% layout('@layout') %>
   <dt>Anchored</dt><dd><%= v.checkpoints && v.checkpoints.matched > 0 ? 'yes: ' + v.checkpoints.matched + ' signed checkpoints match the log' : 'not checked here (signed checkpoints are verified offline with trial-ledger verify --checkpoints)' %></dd>
   <dt>Last checkpoint</dt><dd><%= v.checkpoints && v.checkpoints.latestMatched ? 'position ' + v.checkpoints.latestMatched.position + ', signed ' + it.h.utc(v.checkpoints.latestMatched.time) : '—' %></dd>
 </dl>
+<% if (it.verificationPending) { %><p class="muted verification-pending"><%= it.verificationPending %></p><% } %>
 <% } else { %><p class="muted"><%= it.verificationNote %></p><% } %>
 </section>
 `;

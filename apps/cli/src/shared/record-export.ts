@@ -1,0 +1,23 @@
+import { recordDataExport, type DataExportRequest } from '@trial-ledger/command-pipeline';
+import { DomainError, EXPORT_ROLES, requireExportRole } from '@trial-ledger/domain';
+import type { EventStore } from '@trial-ledger/event-store';
+import type { GlobalOptions } from './cli-context';
+import { actingUser, openIdentity } from './acting-user';
+
+/**
+ * Records a CLI export as `DataExported` (who, what, which filter, through which position) before a
+ * byte of it is written, as the API and the viewer do: the acting user (`--as`) signs in, the role is
+ * checked — a refusal recorded as `AuthorizationRefused` — and only a recorded export is written.
+ */
+export const recordCliExport = async (options: GlobalOptions, store: EventStore, request: Omit<DataExportRequest, 'channel'>): Promise<number> => {
+  const identity = openIdentity(store);
+  const actor = await actingUser(options, identity);
+  try {
+    requireExportRole(request.kind, actor);
+  } catch (error) {
+    if (error instanceof DomainError) await identity.authorization.recordRefusal(actor, `Export ${request.kind}`, EXPORT_ROLES[request.kind], 'cli');
+    throw error;
+  }
+  const { event } = await recordDataExport(store, { ...request, channel: 'cli' }, { actor, source: 'cli' });
+  return event.throughPosition;
+};

@@ -1,0 +1,176 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from './audit-trail-index.port';
+
+/**
+ * One row per event, keyed by global position (the rowid, so newest-first paging walks an index
+ * backwards and stops after a page). The composite indexes serve the trail's filters within a study;
+ * `recorded_at` turns a time bound into a position bound (recording times never decrease along the log).
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS audit_trail_index (
+    position    INTEGER PRIMARY KEY,
+    event_id    TEXT NOT NULL,
+    stream_id   TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    user_id     TEXT NOT NULL,
+    username    TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    study_id    TEXT,
+    subject_id  TEXT,
+    is_change   INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS audit_trail_index_study ON audit_trail_index (study_id, position);
+  CREATE INDEX IF NOT EXISTS audit_trail_index_subject ON audit_trail_index (study_id, subject_id, position);
+  CREATE INDEX IF NOT EXISTS audit_trail_index_change ON audit_trail_index (study_id, is_change, position);
+  CREATE INDEX IF NOT EXISTS audit_trail_index_type ON audit_trail_index (study_id, event_type, position);
+  CREATE INDEX IF NOT EXISTS audit_trail_index_stream ON audit_trail_index (stream_id, position);
+  CREATE INDEX IF NOT EXISTS audit_trail_index_time ON audit_trail_index (recorded_at);
+  CREATE TABLE IF NOT EXISTS audit_trail_index_checkpoint (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    version  INTEGER NOT NULL,
+    position INTEGER NOT NULL
+  );`;
+
+interface SqlRow {
+  position: number;
+  event_id: string;
+  stream_id: string;
+  event_type: string;
+  recorded_at: string;
+  user_id: string;
+  username: string;
+  role: string;
+  study_id: string | null;
+  subject_id: string | null;
+  is_change: number;
+}
+
+const fromSql = (r: SqlRow): AuditIndexRow => ({
+  position: r.position,
+  eventId: r.event_id,
+  streamId: r.stream_id,
+  eventType: r.event_type,
+  recordedAt: r.recorded_at,
+  userId: r.user_id,
+  username: r.username,
+  role: r.role,
+  studyId: r.study_id,
+  subjectId: r.subject_id,
+  isChange: r.is_change === 1,
+});
+
+const LAST_POSITION_RECORDED = 'SELECT position FROM audit_trail_index WHERE recorded_at';
+const NEWEST = 'ORDER BY recorded_at DESC, position DESC LIMIT 1';
+
+/** The WHERE clause of a query, with its parameters bound (never spliced into the SQL). */
+const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | number> } => {
+  const parts: string[] = [];
+  const params: Array<string | number> = [];
+  const add = (sql: string, ...values: Array<string | number>): void => {
+    parts.push(sql);
+    params.push(...values);
+  };
+  if (q.studyId !== undefined) add('study_id = ?', q.studyId);
+  if (q.subjectId !== undefined) add('subject_id = ?', q.subjectId);
+  if (q.user !== undefined) add('(user_id = ? OR username = ?)', q.user, q.user);
+  if (q.role !== undefined) add('role = ?', q.role);
+  if (q.types !== undefined) add(q.types.length === 0 ? '0' : `event_type IN (${q.types.map(() => '?').join(',')})`, ...q.types);
+  if (q.changesOnly === true) add('is_change = 1');
+  // A time bound is a position bound: the last position recorded before `from` / at or before `to`.
+  // (`ORDER BY … LIMIT 1` walks the time index; `MAX(position) … WHERE recorded_at < ?` would scan the table.)
+  if (q.from !== undefined) add(`position > COALESCE((${LAST_POSITION_RECORDED} < ? ${NEWEST}), 0)`, q.from);
+  if (q.to !== undefined) add(`position <= COALESCE((${LAST_POSITION_RECORDED} <= ? ${NEWEST}), 0)`, q.to);
+  if (q.beforePosition !== undefined) add('position < ?', q.beforePosition);
+  if (q.afterPosition !== undefined) add('position > ?', q.afterPosition);
+  if (q.throughPosition !== undefined) add('position <= ?', q.throughPosition);
+  return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, params };
+};
+
+/** The audit-trail index in a SQLite file (the API keeps it in `LEDGER.sqlite.read-models`). */
+export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
+  private readonly db: Database.Database;
+  private readonly ownsConnection: boolean;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A file name (`:memory:` for tests) or an open connection. */
+  constructor(target: string | Database.Database) {
+    if (typeof target === 'string') {
+      if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+      this.db = new Database(target);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('busy_timeout = 10000');
+      this.ownsConnection = true;
+    } else {
+      this.db = target;
+      this.ownsConnection = false;
+    }
+    this.db.exec(SCHEMA);
+  }
+
+  /** Prepared once per distinct SQL text (a filter shape), not per request. */
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
+  }
+
+  async checkpoint(): Promise<{ position: number; version: number } | null> {
+    return (this.statement('SELECT position, version FROM audit_trail_index_checkpoint WHERE id = 1').get() as { position: number; version: number } | undefined) ?? null;
+  }
+
+  async append(rows: readonly AuditIndexRow[], checkpoint: number, version: number): Promise<void> {
+    const insert = this.statement(
+      `INSERT INTO audit_trail_index (position, event_id, stream_id, event_type, recorded_at, user_id, username, role, study_id, subject_id, is_change)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const move = this.statement(
+      `INSERT INTO audit_trail_index_checkpoint (id, version, position) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET version = excluded.version, position = excluded.position`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) insert.run(r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0);
+      move.run(version, checkpoint);
+    }).immediate();
+  }
+
+  async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first'): Promise<AuditIndexRow[]> {
+    const where = whereOf(query);
+    const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ?`;
+    return (this.statement(sql).all(...where.params, limit) as SqlRow[]).map(fromSql);
+  }
+
+  async subjectOfStream(streamId: string): Promise<string | null> {
+    const row = this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId) as
+      | { subject_id: string }
+      | undefined;
+    return row?.subject_id ?? null;
+  }
+
+  async streamsOfSubject(studyId: string, subjectId: string, throughPosition: number): Promise<string[]> {
+    const rows = this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition) as Array<{
+      stream_id: string;
+    }>;
+    return rows.map((r) => r.stream_id);
+  }
+
+  async studies(): Promise<string[]> {
+    const rows = this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all() as Array<{ study_id: string }>;
+    return rows.map((r) => r.study_id);
+  }
+
+  async reset(): Promise<void> {
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
+    }).immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection && this.db.open) this.db.close();
+  }
+}
