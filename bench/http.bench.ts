@@ -10,7 +10,7 @@ export interface HttpBenchOptions {
   readonly seconds: number;
 }
 
-interface LoadFigures {
+export interface LoadFigures {
   readonly accepted: number;
   readonly refused: number;
   readonly perSecond: number;
@@ -19,7 +19,7 @@ interface LoadFigures {
 }
 
 /** A closed-loop load of `connections` keep-alive connections for `seconds`; `next` builds each request. */
-const load = async (url: string, options: HttpBenchOptions, next: () => { path: string; body: unknown }, token?: string): Promise<LoadFigures> => {
+export const load = async (url: string, options: HttpBenchOptions, next: () => { path: string; body: unknown }, token?: string): Promise<LoadFigures> => {
   const result = await autocannon({
     url,
     connections: options.connections,
@@ -45,7 +45,7 @@ const load = async (url: string, options: HttpBenchOptions, next: () => { path: 
   };
 };
 
-const line = (name: string, f: LoadFigures): BenchLine => ({
+export const line = (name: string, f: LoadFigures): BenchLine => ({
   name,
   value: `${formatRate(f.perSecond, 'commands/s')}, p50 ${f.p50} ms, p99 ${f.p99} ms${f.refused > 0 ? ` (${f.refused} not accepted)` : ''}`,
 });
