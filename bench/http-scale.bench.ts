@@ -25,10 +25,11 @@ interface SizeFigures {
 /**
  * One ledger of `events` events (bench/scale-ledger: 40 per subject), given a team (the first
  * administrator and a coordinator, through the CLI with their own key directory), served as its own
- * process and loaded: ScreenSubject on new subjects, then ReportAdverseEvent round-robin over the
- * subjects the ledger already holds (each reads a 40-event stream).
+ * process, loaded once its read models have caught up (`/health/ready`): ScreenSubject on new subjects,
+ * then ReportAdverseEvent round-robin over `subjects` of the subjects the ledger holds (the same number
+ * on every size, so that concurrent commands on one subject conflict as often on each).
  */
-const measureSize = async (dir: string, events: number, options: HttpBenchOptions): Promise<SizeFigures> => {
+const measureSize = async (dir: string, events: number, subjects: number, options: HttpBenchOptions): Promise<SizeFigures> => {
   const file = join(dir, `api-${events}.sqlite`);
   const head = await writeScaleLedger(file, events);
   const global = ['--store', `sqlite:${file}`, '--key-dir', join(dir, `keys-${events}`)];
@@ -39,8 +40,8 @@ const measureSize = async (dir: string, events: number, options: HttpBenchOption
   });
   const server = await startProcess([BIN, ...global, '--json', 'serve', '--port', '0']);
   try {
+    while ((await fetch(`${server.url}/health/ready`).catch(() => null))?.status !== 200) await new Promise((done) => setTimeout(done, 200));
     const token = await login(server.url, 'bench.coordinator');
-    const subjects = Math.floor(head / 40);
     let screened = 0;
     const screen = await load(server.url, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);
     let n = 0;
@@ -71,7 +72,9 @@ export const runHttpScaleBench = async (options: HttpBenchOptions & { readonly s
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-http-scale-'));
   try {
     const results: SizeFigures[] = [];
-    for (const events of options.sizes) results.push(await measureSize(dir, events, options));
+    // The smallest ledger's subjects (40 events each): the adverse events go to as many subjects on every size.
+    const subjects = Math.max(1, Math.floor(Math.min(...options.sizes) / 40));
+    for (const events of options.sizes) results.push(await measureSize(dir, events, subjects, options));
     const lines = results.flatMap((r) => [
       line(`API ScreenSubject, ${r.events.toLocaleString('en-US')}-event ledger`, r.screen),
       line(`API ReportAdverseEvent, ${r.events.toLocaleString('en-US')}-event ledger`, r.adverse),
