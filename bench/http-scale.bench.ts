@@ -43,10 +43,10 @@ const measureSize = async (dir: string, events: number, subjects: number, option
     while ((await fetch(`${server.url}/health/ready`).catch(() => null))?.status !== 200) await new Promise((done) => setTimeout(done, 200));
     const token = await login(server.url, 'bench.coordinator');
     let screened = 0;
-    const screen = await load(server.url, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);
+    const screen = await load(server, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);
     let n = 0;
     const adverse = await load(
-      server.url,
+      server,
       options,
       () => {
         n += 1;
