@@ -47,13 +47,24 @@ export const createDemoLedger = (file: string): void => {
 
 export const serveLedger = (file: string): Promise<RunningServer> => startProcess([BIN, '--store', `sqlite:${file}`, '--json', 'serve', '--port', '0']);
 
+const postJson = (url: string, body: unknown): Promise<Response> =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The password a bench user chooses in place of the demo's one-time password (which allows nothing else). */
+const BENCH_OWN_PASSWORD = `${BENCH_PASSWORD} chosen`;
+
+/**
+ * Opens a session as a demo user. The demo issues one-time passwords to everyone but the administrator,
+ * so the first login is refused with AUTH.PASSWORD_CHANGE_REQUIRED: the user then chooses their own.
+ */
 export const login = async (url: string, username: string): Promise<string> => {
-  const response = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
-  });
-  if (response.status !== 200) throw new Error(`login as ${username}: ${response.status}`);
+  let response = await postJson(`${url}/api/v1/auth/login`, { username, password: BENCH_PASSWORD });
+  if (response.status === 403) {
+    const change = await postJson(`${url}/api/v1/auth/password`, { username, currentPassword: BENCH_PASSWORD, newPassword: BENCH_OWN_PASSWORD });
+    if (change.status !== 200) throw new Error(`password change for ${username}: ${change.status} ${await change.text()}`);
+    response = await postJson(`${url}/api/v1/auth/login`, { username, password: BENCH_OWN_PASSWORD });
+  }
+  if (response.status !== 200) throw new Error(`login as ${username}: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 };
 

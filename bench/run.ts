@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { printLines } from './bench-format';
 import { runHttpBench } from './http.bench';
+import { runHttpScaleBench } from './http-scale.bench';
 import { runPostgresBench } from './postgres.bench';
 import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
@@ -10,8 +11,9 @@ import { runViewerBench } from './viewer.bench';
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|merkle|http|scale|viewer` (comma-separated for several), `--proof-events N` (default 100,000)
+ * `--only sqlite|postgres|merkle|http|http-scale|scale|viewer` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
+ * `--http-scale-sizes 1000,100000` (ledger sizes the API's throughput is compared on),
  * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--viewer-events N` (default
  * 100,000: the viewer pages' ledger).
  */
@@ -57,6 +59,13 @@ const main = async (): Promise<void> => {
     const connections = argValue('--http-connections', 50);
     const seconds = argValue('--http-seconds', 10);
     printLines(`HTTP load: ${connections} connections, ${seconds} s each, loopback`, await runHttpBench({ connections, seconds }));
+  }
+  if (wanted('http-scale')) {
+    const connections = argValue('--http-connections', 50);
+    const seconds = argValue('--http-seconds', 10);
+    const i = process.argv.indexOf('--http-scale-sizes');
+    const sizes = (i >= 0 ? process.argv[i + 1] : '1000,100000').split(',').map(Number);
+    printLines(`HTTP load by ledger size: ${connections} connections, ${seconds} s each, loopback`, await runHttpScaleBench({ connections, seconds, sizes }));
   }
   if (wanted('scale')) {
     const i = process.argv.indexOf('--scale-sizes');

@@ -3,8 +3,6 @@ import {
   decideSourceVerification,
   evolveSourceVerification,
   foldQuery,
-  foldStudy,
-  foldSubject,
   requireMonitoringRole,
   initialSourceVerificationState,
   QUERY_ID,
@@ -15,16 +13,12 @@ import {
   type DomainEvent,
   type MonitoringCommand,
   type QueryEvent,
-  type RecordedSubjectEvent,
   type RecordSourceVerified,
 } from '@trial-ledger/domain';
-import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import type { EventStore } from '@trial-ledger/event-store';
 import type { CommandPlan } from '../handle-command';
 import { toRecorded } from '../to-recorded';
-import { studyEventsOf } from './study-command.plan';
-
-const subjectEventsOf = (stored: readonly StoredEvent[] | undefined): RecordedSubjectEvent[] =>
-  (stored ?? []).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent);
+import { foldStudyStream, foldSubjectStream } from './stream-fold';
 
 /**
  * A malformed query id never names a stream: the decision refuses it (`QUERY.INVALID_ID`) after the
@@ -50,8 +44,8 @@ export const monitoringCommandPlan = (command: MonitoringCommand): CommandPlan =
     readStreams: [primaryStream, subjectStream, studyStream],
     authorize: (actor) => requireMonitoringRole(command.type, actor),
     decide: (streams, metadata) => {
-      const study = foldStudy(studyEventsOf(streams.get(studyStream)));
-      const subject = foldSubject(subjectEventsOf(streams.get(subjectStream)));
+      const study = foldStudyStream(streams.get(studyStream));
+      const subject = foldSubjectStream(streams.get(subjectStream));
       const own = streams.get(primaryStream) ?? [];
       const events: DomainEvent[] =
         command.type === 'VerifySource'

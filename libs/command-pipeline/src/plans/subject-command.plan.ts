@@ -1,17 +1,13 @@
 import {
   decideSubject,
   requireRole,
-  foldStudy,
-  foldSubject,
   studyStreamId,
   subjectStreamId,
   type DomainEvent,
-  type RecordedSubjectEvent,
   type SubjectCommand,
 } from '@trial-ledger/domain';
 import type { CommandPlan } from '../handle-command';
-import { toRecorded } from '../to-recorded';
-import { studyEventsOf } from './study-command.plan';
+import { foldStudyStream, foldSubjectStream } from './stream-fold';
 
 /**
  * A subject command reads its subject stream and its study stream (protocol, roster, lock). The study
@@ -27,8 +23,8 @@ export const subjectCommandPlan = (command: SubjectCommand): CommandPlan => {
     primaryStream: subjectStream,
     readStreams: [subjectStream, studyStream],
     decide: (streams, metadata) => {
-      const study = foldStudy(studyEventsOf(streams.get(studyStream)));
-      const subject = foldSubject((streams.get(subjectStream) ?? []).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
+      const study = foldStudyStream(streams.get(studyStream));
+      const subject = foldSubjectStream(streams.get(subjectStream));
       const decision = decideSubject(command, { subject, study }, metadata);
       return {
         writes: [

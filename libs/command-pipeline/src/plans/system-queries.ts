@@ -1,8 +1,8 @@
-import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, foldStudy, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
 import type { CommandEnvelope, CommandOutcome } from '../handle-command';
 import { queryIdFor } from '../query-ids';
-import { studyEventsOf } from './study-command.plan';
+import { foldStudyStream } from './stream-fold';
 
 /** Query texts are at most 2,000 characters (the domain's free-text bound). */
 const MAX_TEXT = 2000;
@@ -40,7 +40,7 @@ export const raiseSystemQueries = async (store: EventStore, command: SubjectComm
   const subjectStream = subjectStreamId(command.studyId, command.subjectId);
   const deviations = outcome.events.filter((e) => e.type === 'ProtocolDeviationDetected' && e.streamId === subjectStream);
   if (deviations.length === 0) return [];
-  const study = foldStudy(studyEventsOf(await store.readStream(studyStreamId(command.studyId))));
+  const study = foldStudyStream(await store.readStream(studyStreamId(command.studyId)));
   if (study.status === 'unregistered') return [];
   const categories = new Set(systemQueryDeviations(study.protocol));
   const missed: string[] = [];
