@@ -1,13 +1,13 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { createCB } from 'xmlbuilder2';
 import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSpec } from './odm-catalogue';
-import { el, textEl, xmlSafeAttributes, type X } from './odm-xml';
+import { el, textEl, type X } from './odm-xml';
+import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
 import { entryMonitoringOf, monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
 
@@ -375,7 +375,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
  * reason, and the ledger event id as SourceID), and each e-signature as a Signature element.
  *
  * Streams: two passes over the log, one subject's stream in memory at a time, written through
- * xmlbuilder2's callback builder with back-pressure between subjects.
+ * a streaming XML writer with back-pressure between subjects.
  */
 export const exportOdm = async (store: EventStore, out: Writable, options: OdmExportOptions = {}): Promise<OdmExportSummary> => {
   const clock = options.clock ?? systemClock;
@@ -389,25 +389,19 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const headPosition = found.head?.globalPosition ?? 0;
   const headHash = found.head?.hash ?? '0'.repeat(64);
   const fileOid = `trial-ledger.${studies.map((s) => s.studyId).join('+') || 'empty'}.P${headPosition}.${now.replace(/[^0-9]/g, '')}`;
-  // The builder emits many tiny chunks; they are joined into ~64 KiB writes, and the writer waits for
+  // The writer emits many tiny chunks; they are joined into ~64 KiB writes, and the export waits for
   // the output to drain after every subject transaction so memory stays flat for any stream length.
-  let pending: string[] = [];
-  let pendingSize = 0;
+  let pending = '';
   let waitForDrain = false;
   const flush = (): void => {
-    if (pendingSize === 0) return;
-    if (!out.write(pending.join(''))) waitForDrain = true;
-    pending = [];
-    pendingSize = 0;
+    if (pending.length === 0) return;
+    if (!out.write(pending)) waitForDrain = true;
+    pending = '';
   };
-  const x = createCB({
-    data: (chunk: string) => {
-      pending.push(chunk);
-      pendingSize += chunk.length;
-      if (pendingSize >= 64 * 1024) flush();
-    },
-    prettyPrint: options.prettyPrint ?? true,
-  });
+  const x = new XmlStreamWriter((chunk) => {
+    pending += chunk;
+    if (pending.length >= 64 * 1024) flush();
+  }, options.prettyPrint ?? true);
   const drain = async (): Promise<void> => {
     if (waitForDrain) {
       waitForDrain = false;
@@ -415,7 +409,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     }
   };
   x.dec({ version: '1.0', encoding: 'UTF-8' });
-  x.ele(ODM_NAMESPACE, 'ODM', xmlSafeAttributes({
+  x.ele('ODM', {
     // The kind of store only: a file path or a host name is an internal detail the recipients of an export do not need.
     Description: `trial-ledger export of the ${storeScheme(store.description)} ledger through position ${headPosition} (chain hash ${headHash})`,
     FileType: 'Transactional',
@@ -428,7 +422,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     Originator: 'trial-ledger',
     SourceSystem: 'trial-ledger',
     SourceSystemVersion: options.sourceSystemVersion ?? '0.1.0',
-  }));
+  }, ODM_NAMESPACE);
   for (const info of studies) writeMetaData(x, info, found.catalogue);
   writeAdminData(x, studies, found.users, now);
   await drain();
