@@ -8,6 +8,7 @@ import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ExportAdtteOptions {
   readonly out?: string;
@@ -43,7 +44,9 @@ export const registerExportAdtte = (program: Command): void => {
       // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
-      const pfs = await withExistingStore(options, (store) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null }));
+      const pfs = await withExistingStore(options, (store) =>
+        withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
+      );
       const csv = adtteCsv(pfs);
       if (toStdout) {
         if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, 'stdout'), policy);
