@@ -11,7 +11,8 @@ import { runMerkleBench } from './merkle.bench';
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
  * `--only sqlite|postgres|merkle|http|scale` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
- * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section).
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--scale-columns 'export odm,pfs'`
+ * (only those figures).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -58,7 +59,8 @@ const main = async (): Promise<void> => {
   }
   if (wanted('scale')) {
     const i = process.argv.indexOf('--scale-sizes');
-    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number));
+    const c = process.argv.indexOf('--scale-columns');
+    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number), c >= 0 ? process.argv[c + 1].split(',') : null);
   }
 };
 

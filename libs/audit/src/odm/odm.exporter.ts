@@ -9,7 +9,7 @@ import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSp
 import { el, textEl, type X } from './odm-xml';
 import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
-import { entryMonitoringOf, monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
+import { entryMonitoringOf, listQueries, monitoringFolder, toProjected, type MonitoringState, type QueryView } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -335,6 +335,8 @@ const toRecorded = (e: StoredEvent): Recorded =>
 interface SubjectAnnotations {
   readonly catalogue: OdmCatalogue;
   readonly monitoring: MonitoringState | undefined;
+  /** The study's queries by subject, listed once for the whole export. */
+  readonly queries: ReadonlyMap<string, readonly QueryView[]>;
   readonly now: string;
 }
 
@@ -356,7 +358,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
     transactions += 1;
     await drain();
   }
-  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now) : new Map();
+  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now, annotations.queries.get(subjectId) ?? []) : new Map();
   for (const event of events) {
     const monitoring = monitored.get(event.eventId);
     if (!annotations || !monitoring || !hasAnnotations(monitoring)) continue;
@@ -432,9 +434,16 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const total = studies.reduce((n, s) => n + s.subjects.size, 0);
   for (const info of studies) {
     x.ele('ClinicalData', { StudyOID: oid.study(info.studyId), MetaDataVersionOID: oid.metaDataVersion(info.studyId) });
+    const monitoring = found.monitoring.get(info.studyId);
+    const queries = new Map<string, QueryView[]>();
+    for (const query of monitoring ? listQueries(monitoring, now) : []) {
+      const mine = queries.get(query.subjectId) ?? [];
+      mine.push(query);
+      queries.set(query.subjectId, mine);
+    }
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring: found.monitoring.get(info.studyId), now });
+      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now });
       transactions += t;
       signatures += s;
       subjects += 1;
