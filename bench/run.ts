@@ -11,8 +11,8 @@ import { runMerkleBench } from './merkle.bench';
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
  * `--only sqlite|postgres|merkle|http|scale` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
- * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--scale-columns 'export odm,pfs'`
- * (only those figures).
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--scale-columns odm,pfs`
+ * (only those figures: serve-scratch, serve-restart, report, replay, pfs, pfs-no-read-models, odm).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
