@@ -25,20 +25,13 @@ describe('trial-ledger demo', () => {
   const store = (name: string): string => `sqlite:${join(dir.path, name)}`;
   const demo = (name: string, ...argv: string[]) => cli(['--store', store(name), '--json', 'demo', '--today', TODAY, ...argv], { TRIAL_LEDGER_DEMO_PASSWORD: undefined });
   let first: DemoJson;
-  let firstMs = 0;
 
   beforeAll(async () => {
-    const started = Date.now();
     const run = await demo('a.sqlite');
-    firstMs = Date.now() - started;
     if (run.status !== 0) throw new Error(`demo failed: ${run.stderr}${run.stdout}`);
     first = JSON.parse(run.stdout) as DemoJson;
   });
   afterAll(() => dir.remove());
-
-  it('runs the whole study in seconds on the embedded store', () => {
-    expect(firstMs).toBeLessThan(15_000);
-  });
 
   it('screens 31, fails 2, enrolls 28 and refuses the 29th enrollment with ENROLLMENT.CAP_REACHED', () => {
     const { enrollment, commands } = first.summary;

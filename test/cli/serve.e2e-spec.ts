@@ -45,8 +45,10 @@ describe('trial-ledger serve', () => {
       process.stdout.write = write;
       process.stderr.write = writeErr;
     }
+    // Serving writes nothing but the account policy it started with (the first start on this ledger)
     const reopened = await openEventStore(store);
-    expect((await reopened.head()).position).toBe(0);
+    expect((await reopened.head()).position).toBe(1);
+    expect((await reopened.getEvent((await reopened.readStream('account-policy'))[0].eventId))?.type).toBe('AccountPolicyChanged');
     await reopened.close();
   });
 

@@ -105,6 +105,17 @@ export interface Subscription {
   stop(): Promise<void>;
 }
 
+/**
+ * SQL on the store's own database, for server state that is not part of the ledger and must be shared
+ * by every server on the same store (sessions, rate-limit counters). One statement per call (`$1…`
+ * parameters); a call without parameters may hold several statements. Errors are the store's
+ * (`STORE.UNAVAILABLE` when the database is unreachable).
+ */
+export interface ServerStateSql {
+  /** `name`: prepare the statement once per connection and reuse it (for the per-request ones). */
+  query<R extends object>(text: string, values?: readonly unknown[], name?: string): Promise<R[]>;
+}
+
 /** The event store port (`LEDGER_STORE`). Every adapter passes `libs/event-store/src/testing` contract suite. */
 export interface EventStore {
   /** A short description for logs and `--help`, without credentials. */
@@ -114,6 +125,11 @@ export interface EventStore {
    * to the ledger, such as persistent read models, are kept beside it. Absent for servers and memory.
    */
   readonly localFile?: string;
+  /**
+   * The database beside the ledger where servers share their state (PostgreSQL). Absent for a local
+   * file (state beside `localFile` instead), KurrentDB and memory.
+   */
+  readonly serverState?: ServerStateSql;
   append(request: AppendRequest): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The number of events in the stream (0 when it does not exist). */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   SYSTEM_ACTOR,
+  assertNever,
   findUser,
   findUserById,
   invalid,
@@ -16,7 +17,7 @@ import type { EventSource } from '@trial-ledger/event-store';
 import type { IdentityLedger } from './identity-ledger';
 import { hashPassword } from './password-hasher';
 import { checkPasswordStrength } from './password-strength';
-import type { SessionRegistry } from './session-registry';
+import type { Session, SessionEndReason, SessionRegistry } from './session-registry';
 import { actorOf, userView, type RequestOrigin, type UserView } from './user-view';
 
 export interface LoginResult {
@@ -36,6 +37,34 @@ export interface LoginResult {
 
 const unauthenticated = (code: string, message: string): DomainError => new DomainError(code, message, 'unauthenticated');
 
+/** The refusal of a token whose session was ended before its time, saying why. */
+const endedRefusal = (why: SessionEndReason): DomainError => {
+  switch (why) {
+    case 'user-deactivated':
+      return unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+    case 'account-locked':
+      return unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended');
+    case 'password-changed':
+      return unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
+    case 'logged-out':
+      return unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a logout; log in again');
+    default:
+      return assertNever(why, 'session end reason');
+  }
+};
+
+/**
+ * Why the identity state says a live session must end: the user deactivated (since it opened), a
+ * lockout that began after it opened (no session can be opened while one lasts, so "before its end"
+ * is enough), or a password changed since. Null when it may go on.
+ */
+const staleSessionReason = (user: UserAccount | null, session: Session): SessionEndReason | null => {
+  if (!user || !user.active || (user.deactivatedAt !== null && Date.parse(user.deactivatedAt) >= session.createdAtMs)) return 'user-deactivated';
+  if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) return 'account-locked';
+  if (Date.parse(user.passwordChangedAt) > session.createdAtMs) return 'password-changed';
+  return null;
+};
+
 /** Longest username a login attempt may name; longer is malformed, not a failed attempt. */
 const MAX_LOGIN_USERNAME = 256;
 
@@ -51,13 +80,17 @@ export class AuthenticationService {
     private readonly sessions: SessionRegistry,
   ) {}
 
+  private nowMs(): number {
+    return Date.parse(this.ledger.clock.now());
+  }
+
   /** Opens a session. Every attempt, successful or not, is recorded with its time and source. */
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
     const sessionId = randomUUID();
     const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
     // `LoginSucceeded` is recorded: opening the session is part of answering it.
-    return answerRecorded(outcome, () => {
-      const { token, session } = this.sessions.open(user.userId, Date.parse(this.ledger.clock.now()), sessionId);
+    return answerRecorded(outcome, async () => {
+      const { token, session } = await this.sessions.open(user.userId, this.nowMs(), sessionId);
       return {
         token,
         expiresAt: this.sessions.expiresAt(session),
@@ -75,40 +108,29 @@ export class AuthenticationService {
    * `AUTH.SESSION_EXPIRED`, `AUTH.USER_DEACTIVATED` (kind `unauthenticated`).
    */
   async authenticate(token: unknown): Promise<Actor> {
-    const lookup = this.sessions.touch(token, Date.parse(this.ledger.clock.now()));
+    const lookup = await this.sessions.touch(token, this.nowMs());
     if (lookup.status === 'unknown') throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid; log in again');
     if (lookup.status === 'expired') {
       throw unauthenticated('AUTH.SESSION_EXPIRED', lookup.why === 'inactivity' ? 'The session expired after inactivity; log in again' : 'The session reached its maximum lifetime; log in again');
     }
-    if (lookup.status === 'ended') {
-      if (lookup.why === 'user-deactivated') throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
-      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
-    }
+    if (lookup.status === 'ended') throw endedRefusal(lookup.why);
     const { session } = lookup;
     const user = findUserById(await this.ledger.state(), session.userId);
-    // The state also covers changes made by another process on the same ledger (e.g. the CLI).
-    const deactivatedSince = user?.deactivatedAt != null && Date.parse(user.deactivatedAt) >= session.createdAtMs;
-    if (!user || !user.active || deactivatedSince) {
-      this.sessions.revoke(token as string);
-      throw unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
+    // The state also covers changes made by another process on the same ledger (e.g. the CLI), and
+    // anything whose direct revocation was lost; the session is ended in the store so all servers agree.
+    const refusal = staleSessionReason(user, session);
+    if (refusal !== null) {
+      await this.sessions.end(token as string, refusal, this.nowMs());
+      throw endedRefusal(refusal);
     }
-    // A lockout (failed logins or signatures, here or in another process) ends every session
-    // opened before it; no session can be opened while it lasts, so "before its end" is enough.
-    if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) {
-      this.sessions.revoke(token as string);
-      throw unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended');
-    }
-    if (Date.parse(user.passwordChangedAt) > session.createdAtMs) {
-      this.sessions.revoke(token as string);
-      throw unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
-    }
-    return actorOf(user);
+    return actorOf(user as UserAccount);
   }
 
   async logout(token: string, source: EventSource = 'api'): Promise<void> {
-    const session = this.sessions.peek(token);
-    if (!session) throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid');
-    this.sessions.revoke(token);
+    const session = await this.sessions.peek(token);
+    if (!session || session.endedBy !== null) throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid');
+    // Only the call that ended the session records the logout: two racing logouts record one.
+    if (!(await this.sessions.end(token, 'logged-out', this.nowMs()))) throw unauthenticated('AUTH.TOKEN_INVALID', 'The bearer token is not valid');
     const user = findUserById(await this.ledger.state(), session.userId);
     if (user) await this.ledger.execute({ type: 'Logout', data: { sessionId: session.sessionId } }, actorOf(user), source, null);
   }
@@ -137,9 +159,9 @@ export class AuthenticationService {
       { type: 'ChangeOwnPassword', data: { username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
-    this.ledger.throwOnRefusal(result.events);
-    return answerRecorded(result.outcome, () => {
-      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
+    await this.ledger.throwOnRefusal(result.events);
+    return answerRecorded(result.outcome, async () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') await this.sessions.endUserSessions(event.data.userId, 'password-changed', this.nowMs());
       const user = findUser(result.state, input.username);
       if (!user) return notFound('IDENTITY.USER_NOT_FOUND', `No user ${JSON.stringify(normaliseUsername(input.username))}`);
       return userView(user, this.ledger.rules, this.ledger.clock.now());
@@ -162,7 +184,7 @@ export class AuthenticationService {
       { type: 'AuthenticateWithPassword', data: { username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username), passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
-    this.ledger.throwOnRefusal(result.events);
+    await this.ledger.throwOnRefusal(result.events);
     const authenticated = await answerRecorded(result.outcome, () => findUser(result.state, username) ?? notFound('IDENTITY.USER_NOT_FOUND', 'The user authenticated is gone'));
     return { user: authenticated, outcome: result.outcome };
   }

@@ -16,6 +16,7 @@ import type { Clock, EventSource, EventStore, StoredEvent } from '@trial-ledger/
 import type { IdentityPolicy } from './identity-policy';
 import { hashPassword, verifyPassword as verifyPasswordHash } from './password-hasher';
 import type { SecurityLogger } from './security-logger';
+import type { SessionRegistry } from './session-registry';
 
 /**
  * What the identity services share: the store and clock, the policy, the security log, and one
@@ -35,6 +36,7 @@ export class IdentityLedger {
     readonly policy: IdentityPolicy,
     readonly logger: SecurityLogger,
     private readonly unknownUsernameKey: Buffer,
+    readonly sessions: SessionRegistry,
   ) {
     this.rules = {
       maxFailedAttempts: policy.maxFailedAttempts,
@@ -66,11 +68,15 @@ export class IdentityLedger {
     return executeIdentityCommand(this.store, source, { actor, source: origin, reason }, { clock: this.clock, rules: this.rules, fold: (events) => this.fold(events) });
   }
 
-  /** Reports lockouts and failed signatures in the security log, then throws the refusal the events record. */
-  throwOnRefusal(events: readonly IdentityEvent[]): void {
+  /**
+   * Reports lockouts and failed signatures in the security log, ends a locked account's sessions (in
+   * the session store, so on every server at once), then throws the refusal the events record.
+   */
+  async throwOnRefusal(events: readonly IdentityEvent[]): Promise<void> {
     for (const event of events) {
       if (event.type === 'AccountLockedOut') {
         this.logger.warn(`account locked: ${event.data.username} after ${event.data.consecutiveFailures} consecutive failures, until ${event.data.lockedUntil}`);
+        await this.sessions.endUserSessions(event.data.userId, 'account-locked', Date.parse(this.clock.now()));
       }
       if (event.type === 'SignatureFailed') {
         const d = event.data;

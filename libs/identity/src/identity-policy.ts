@@ -1,3 +1,5 @@
+import type { AccountPolicySettings } from '@trial-ledger/domain';
+
 /**
  * Account and session rules (SPEC §5; 21 CFR Part 11 §11.300). Defaults follow common GCP-system
  * practice; a deployment sets its own through configuration, never by code change.
@@ -11,24 +13,8 @@ export interface ScryptParameters {
   readonly saltLength: number;
 }
 
-export interface IdentityPolicy {
-  /** §11.300(a)/(b): passwords of at least this many characters. */
-  readonly passwordMinLength: number;
-  /** Bounds the hashing work one request can cause. */
-  readonly passwordMaxLength: number;
-  /** A new password may not equal any of the last N (the current one included). */
-  readonly passwordHistory: number;
-  /** Days after which a password must be changed before the next login; 0 = never. */
-  readonly passwordMaxAgeDays: number;
-  /** Consecutive failures (logins and signatures) that lock the account. */
-  readonly maxFailedAttempts: number;
-  readonly lockoutMinutes: number;
-  /** Lifetime of an administrator-chosen password (users add, reset-password): it only allows choosing one's own. */
-  readonly temporaryPasswordHours: number;
-  /** A session unused this long is closed (SPEC §5: sessions expire after inactivity). */
-  readonly sessionInactivityMinutes: number;
-  /** A session ends this long after login whatever its use. */
-  readonly sessionAbsoluteMinutes: number;
+/** The settings the ledger records (`AccountPolicyChanged`, see the domain's `AccountPolicySettings`), and how passwords are hashed. */
+export interface IdentityPolicy extends AccountPolicySettings {
   readonly scrypt: ScryptParameters;
 }
 

@@ -6,6 +6,8 @@ import { IdentityLedger } from './identity-ledger';
 import { identityPolicy, type IdentityPolicy } from './identity-policy';
 import { stderrSecurityLogger, type SecurityLogger } from './security-logger';
 import { SessionRegistry } from './session-registry';
+import { sessionStoreFor } from './sessions/open-session-store';
+import type { SessionStore } from './sessions/session-store';
 import { SignatureService } from './signature.service';
 import { UserAdministrationService } from './user-administration.service';
 
@@ -18,6 +20,8 @@ export interface IdentityOptions {
    * server's lifetime, and nothing recorded can be reversed later, even by whoever holds the ledger).
    */
   readonly unknownUsernameKey?: Buffer;
+  /** Where sessions are kept; by default where the store says (`sessionStoreFor`). */
+  readonly sessions?: SessionStore;
 }
 
 /**
@@ -32,14 +36,22 @@ export class Identity {
   readonly auth: AuthenticationService;
   readonly authorization: AuthorizationLog;
   readonly signatures: SignatureService;
+  /** Where this identity's sessions live (closed by `close`). */
+  readonly sessionStore: SessionStore;
 
   constructor(store: EventStore, clock: Clock, policy: Partial<IdentityPolicy> = {}, options: IdentityOptions = {}) {
     this.policy = identityPolicy(policy);
-    const ledger = new IdentityLedger(store, clock, this.policy, options.logger ?? stderrSecurityLogger, options.unknownUsernameKey ?? randomBytes(32));
-    const sessions = new SessionRegistry({ inactivityMs: this.policy.sessionInactivityMinutes * 60_000, absoluteMs: this.policy.sessionAbsoluteMinutes * 60_000 });
+    this.sessionStore = options.sessions ?? sessionStoreFor(store);
+    const sessions = new SessionRegistry({ inactivityMs: this.policy.sessionInactivityMinutes * 60_000, absoluteMs: this.policy.sessionAbsoluteMinutes * 60_000 }, this.sessionStore);
+    const ledger = new IdentityLedger(store, clock, this.policy, options.logger ?? stderrSecurityLogger, options.unknownUsernameKey ?? randomBytes(32), sessions);
     this.authorization = new AuthorizationLog(ledger);
     this.users = new UserAdministrationService(ledger, this.authorization, sessions);
     this.auth = new AuthenticationService(ledger, sessions);
     this.signatures = new SignatureService(ledger, this.authorization);
+  }
+
+  /** Closes what the identity opened (the sessions file beside a SQLite ledger); the event store is its owner's. */
+  close(): Promise<void> {
+    return this.sessionStore.close();
   }
 }

@@ -14,6 +14,12 @@ export { hashPassword, verifyPassword as verifyPasswordHash } from './password-h
 export { checkPasswordStrength, type PasswordOwner } from './password-strength';
 export * from './require-role';
 export { hashToken, type Session, type SessionLimits } from './session-registry';
+export { MemorySessionStore, type SessionEndReason, type SessionStore, type StoredSession } from './sessions/session-store';
+export { SqliteSessionStore } from './sessions/sqlite-session-store';
+export { PostgresSessionStore } from './sessions/postgres-session-store';
+export { PostgresRateLimits, type RateLimitCount } from './sessions/postgres-rate-limits';
+export { prepareServerState } from './sessions/postgres-server-state';
+export { SESSIONS_FILE_SUFFIX, sessionStoreFor } from './sessions/open-session-store';
 export * from './signature-hash';
 export {
   redactIdentityEvent,
@@ -23,3 +29,4 @@ export {
   type SignatureScope,
   type SignatureState,
 } from '@trial-ledger/domain';
+export * from './account-policy-record';

@@ -91,7 +91,7 @@ export class SignatureService {
       },
       actor, origin.source, null,
     );
-    this.ledger.throwOnRefusal(verdict.events);
+    await this.ledger.throwOnRefusal(verdict.events);
     const signer = user as UserAccount;
 
     const plan = signatureCommandPlan(

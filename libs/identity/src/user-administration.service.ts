@@ -73,8 +73,8 @@ export class UserAdministrationService {
   async deactivateUser(actor: Actor, input: { username: string; reason?: string | null }, source: EventSource = 'api'): Promise<UserView> {
     await this.authorization.authorize(actor, ['admin'], 'deactivate users', source);
     const result = await this.ledger.execute({ type: 'DeactivateUser', data: { username: input.username } }, actor, source, input.reason ?? null);
-    return this.answer(result, input.username, () => {
-      for (const event of result.events) if (event.type === 'UserDeactivated') this.sessions.endUserSessions(event.data.userId, 'user-deactivated');
+    return this.answer(result, input.username, async () => {
+      for (const event of result.events) if (event.type === 'UserDeactivated') await this.sessions.endUserSessions(event.data.userId, 'user-deactivated', Date.parse(this.ledger.clock.now()));
     });
   }
 
@@ -98,8 +98,8 @@ export class UserAdministrationService {
       },
       actor, source, input.reason ?? null,
     );
-    return this.answer(result, input.username, () => {
-      for (const event of result.events) if (event.type === 'PasswordChanged') this.sessions.endUserSessions(event.data.userId, 'password-changed');
+    return this.answer(result, input.username, async () => {
+      for (const event of result.events) if (event.type === 'PasswordChanged') await this.sessions.endUserSessions(event.data.userId, 'password-changed', Date.parse(this.ledger.clock.now()));
     });
   }
 
@@ -124,9 +124,9 @@ export class UserAdministrationService {
    * The user after the command, from the state it led to (no second read of the stream), after the
    * command's effects outside the ledger (ending sessions); a failure in either still says what was recorded.
    */
-  private answer(result: IdentityCommandResult, username: string, effects: () => void = () => undefined): Promise<UserView> {
-    return answerRecorded(result.outcome, () => {
-      effects();
+  private answer(result: IdentityCommandResult, username: string, effects: () => Promise<void> = async () => undefined): Promise<UserView> {
+    return answerRecorded(result.outcome, async () => {
+      await effects();
       return this.view(result.state, username);
     });
   }

@@ -4,7 +4,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
+import type { EventStore } from '@trial-ledger/event-store';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { EVENT_STORE } from '../shared/tokens';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 
 /** The window both limits count in. */
 const WINDOW_MS = 60_000;
@@ -60,11 +63,14 @@ export class PasswordRouteThrottlerGuard extends ThrottlerGuard {
 /** The throttler's module, with limits from the validated configuration. */
 export const throttlingModule = (): DynamicModule =>
   ThrottlerModule.forRootAsync({
-    inject: [ConfigService],
-    useFactory: (config: ConfigService) => {
+    inject: [ConfigService, EVENT_STORE],
+    useFactory: (config: ConfigService, store: EventStore) => {
       const { throttle } = config.getOrThrow<LedgerConfig>(LEDGER_CONFIG);
       return {
         setHeaders: false,
+        // Several instances on one PostgreSQL database share the counts; a SQLite ledger has one server
+        // process, whose memory is the whole count (a restart starts the windows afresh).
+        ...(store.serverState ? { storage: new SharedThrottlerStorage(store.serverState) } : {}),
         throttlers: [
           { name: 'address', ttl: WINDOW_MS, limit: throttle.perAddress },
           { name: 'user', ttl: WINDOW_MS, limit: throttle.perUser, getTracker: (request) => attemptedUsername(request as RoutedRequest) },

@@ -1,12 +1,12 @@
 import { Global, Module } from '@nestjs/common';
 import { AuthenticationService, AuthorizationLog, Identity, SignatureService, UserAdministrationService } from '@trial-ledger/identity';
 import { AuthHttpController } from './auth/auth.http.controller';
-import { identityProvider, identityServiceProviders } from './identity.providers';
+import { IdentityShutdown, identityProvider, identityServiceProviders } from './identity.providers';
 import { SignaturesHttpController } from './signatures/signatures.http.controller';
 import { UsersHttpController } from './users/users.http.controller';
 
 const httpControllers = [AuthHttpController, UsersHttpController, SignaturesHttpController];
-const services = [identityProvider, ...identityServiceProviders];
+const services = [identityProvider, ...identityServiceProviders, IdentityShutdown];
 
 /**
  * Authentication, user management and electronic signatures over HTTP. Global, and the only place

@@ -1,4 +1,4 @@
-import { Logger, type Provider } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { AuthenticationService, AuthorizationLog, Identity, SignatureService, UserAdministrationService, identityPolicyFromEnv, type SecurityLogger } from '@trial-ledger/identity';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
@@ -27,3 +27,19 @@ export const identityServiceProviders: Provider[] = [
   { provide: AuthorizationLog, inject: [Identity], useFactory: (identity: Identity) => identity.authorization },
   { provide: SignatureService, inject: [Identity], useFactory: (identity: Identity) => identity.signatures },
 ];
+
+/**
+ * Closes the sessions file of an `Identity` this module made (the one given in the options is its
+ * owner's to close). Sessions themselves stay: that is what lets them survive the restart.
+ */
+@Injectable()
+export class IdentityShutdown implements OnApplicationShutdown {
+  constructor(
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
+    private readonly identity: Identity,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.options.identity === undefined) await this.identity.close();
+  }
+}

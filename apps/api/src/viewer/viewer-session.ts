@@ -8,6 +8,8 @@ export const SESSION_COOKIE = 'tl_viewer_session';
 /** A random value bound to the sign-in form before any session exists (login CSRF). */
 export const PRE_SESSION_COOKIE = 'tl_viewer_pre';
 export const CSRF_FIELD = '_csrf';
+/** What the HMAC of a form token is for, so the same key can never yield it for another purpose. */
+const CSRF_PURPOSE = 'trial-ledger viewer form v1';
 
 /** Secure only behind TLS: `trial-ledger serve` speaks plain HTTP on loopback, where a Secure cookie would never come back. */
 const isTls = (request: HttpRequest): boolean => (request as HttpRequest & { secure?: boolean }).secure === true;
@@ -15,12 +17,15 @@ const isTls = (request: HttpRequest): boolean => (request as HttpRequest & { sec
 /**
  * The viewer's cookie session and its CSRF defence. The cookie holds the identity session's token (so
  * inactivity expiry, lockout and sign-out are the identity service's, one rule for API and viewer);
- * every form carries a synchronizer token that is an HMAC of the cookie value under a per-process
- * secret, so a form posted from another site (which cannot read the page) cannot carry it.
+ * every form carries a synchronizer token derived from the cookie's secret value: HMAC-SHA256 keyed by
+ * it (the session token, or before sign-in the pre-session value). A form posted from another site
+ * cannot carry it (that site can read neither the HttpOnly cookie nor the page), and no server-side
+ * secret is involved, so a token made by one API instance is valid on every other one behind the same
+ * load balancer, and after a restart. The session store keeps only the token's SHA-256, from which
+ * this HMAC cannot be computed: a copy of the store forges no form.
  */
 @Injectable()
 export class ViewerSessions {
-  private readonly secret = randomBytes(32);
 
   cookies(request: HttpRequest): Readonly<Record<string, string | undefined>> {
     const header = request.headers.cookie;
@@ -42,7 +47,7 @@ export class ViewerSessions {
   }
 
   csrfToken(binding: string): string {
-    return createHmac('sha256', this.secret).update(`csrf:${binding}`).digest('base64url');
+    return createHmac('sha256', binding).update(CSRF_PURPOSE).digest('base64url');
   }
 
   /** Constant-time check of the form's token against the one the binding cookie implies. */

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore } from '@trial-ledger/event-store';
+import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
@@ -75,6 +76,11 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   let server: Api.RunningServer;
   try {
+    // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
+    // than the last recorded ones records the change before the first request is served.
+    const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
+    if (policyChange) process.stderr.write(`trial-ledger: account policy recorded (AccountPolicyChanged: ${policyChange.data.changed.join(', ')})\n`);
+    await prepareServerState(store);
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;

@@ -118,5 +118,6 @@ describe('auditTrail', () => {
   it('renders event types in words', () => {
     expect(eventTypeInWords('TumorAssessmentRecorded')).toBe('Tumor assessment recorded');
     expect(eventTypeInWords('EntryVoided')).toBe('Entry voided (entered in error)');
+    expect(eventTypeInWords('AccountPolicyChanged')).toBe('Account policy changed (configuration at server start)');
   });
 });

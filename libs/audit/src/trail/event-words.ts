@@ -9,6 +9,7 @@ const OVERRIDES: Readonly<Record<string, string>> = {
   RecordSigned: 'Record signed (electronic signature)',
   SubjectScreenFailed: 'Screen failure',
   LoginFailed: 'Login failed',
+  AccountPolicyChanged: 'Account policy changed (configuration at server start)',
   ProtocolDeviationDetected: 'Protocol deviation detected by the system',
   QueryOpened: 'Query opened',
   QueryResponded: 'Query answered by the site',

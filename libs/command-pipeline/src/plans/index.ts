@@ -6,3 +6,4 @@ export * from './signature-command.plan';
 export * from './execute-command';
 export * from './monitoring-command.plan';
 export * from './system-queries';
+export * from './account-policy.plan';

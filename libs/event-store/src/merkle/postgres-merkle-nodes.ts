@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { CompactRange, eventLeafHash, nodeKey, STORED_FROM_LEVEL, type NodeId } from '@trial-ledger/merkle';
+import { CompactRange, eventLeafHash, frontierIds, nodeKey, STORED_FROM_LEVEL, type NodeId } from '@trial-ledger/merkle';
 import { derivedNodes, positionsUnder, splitStoredIds, TreeFrontier, type ChainedRow } from './tree-frontier';
 
 /** Schema version 2: the Merkle tree's complete subtrees (level ≥ STORED_FROM_LEVEL), append-only like the events. */
@@ -40,6 +40,21 @@ export const readPostgresTreeNodes = async (db: Queryable, ids: readonly NodeId[
   return found;
 };
 
+/**
+ * The frontier of a tree of `size` leaves from what `ledger_append` returns with a refusal: the stored
+ * frontier nodes (level ≥ STORED_FROM_LEVEL) and the hashes of the last `size mod 16` events, which
+ * the lower frontier nodes cover. Whatever is missing is read again by `nodesFor`.
+ */
+export const frontierFromState = (
+  size: number,
+  stored: readonly { level: number; index: number; hash: string }[],
+  tail: readonly { position: number; hash: string }[],
+): Map<string, Buffer> => {
+  const found = new Map(stored.map((n) => [nodeKey({ level: n.level, index: n.index }), Buffer.from(n.hash, 'hex')] as const));
+  derivedNodes(splitStoredIds(frontierIds(size)).derived, new Map(tail.map((t) => [t.position, t.hash] as const)), found);
+  return found;
+};
+
 /** Builds the tree of a ledger written before it existed, inside the migration transaction. */
 export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<void> => {
   const range = CompactRange.empty();
@@ -55,19 +70,39 @@ export const backfillPostgresMerkleNodes = async (client: Queryable): Promise<vo
   }
 };
 
+/** The nodes an append completes, as columns for its INSERT; `keep` makes the extended range the next append's start. */
+export interface TreeNodeColumns {
+  readonly levels: number[];
+  readonly indices: number[];
+  readonly hashes: Buffer[];
+  readonly keep: () => void;
+}
+
 /** The PostgreSQL side of tree maintenance: the nodes an append completes, as columns for its INSERT. */
 export class PostgresMerkleNodes {
   private readonly frontier = new TreeFrontier();
 
-  async extend(client: Queryable, rows: readonly ChainedRow[]): Promise<{ levels: number[]; indices: number[]; hashes: Buffer[] }> {
-    const ids = this.frontier.idsToLoad(rows);
-    const extension = this.frontier.extend(rows, ids.length > 0 ? await readPostgresTreeNodes(client, ids) : undefined);
+  async extend(client: Queryable, rows: readonly ChainedRow[]): Promise<TreeNodeColumns> {
+    const columns = await this.nodesFor(client, rows);
     // Kept before COMMIT: harmless if the transaction rolls back (see TreeFrontier).
-    extension.keep();
+    columns.keep();
+    return columns;
+  }
+
+  /**
+   * The nodes without keeping the extended range: the caller keeps it once the rows are written. A
+   * conditional write that is refused then leaves the range of the head it was refused at, which the
+   * next plan usually starts from again.
+   */
+  async nodesFor(client: Queryable, rows: readonly ChainedRow[], preloaded?: ReadonlyMap<string, Buffer>): Promise<TreeNodeColumns> {
+    const ids = this.frontier.idsToLoad(rows);
+    const loaded = ids.length === 0 ? undefined : preloaded && ids.every((id) => preloaded.has(nodeKey(id))) ? preloaded : await readPostgresTreeNodes(client, ids);
+    const extension = this.frontier.extend(rows, loaded);
     return {
       levels: extension.nodes.map((n) => n.level),
       indices: extension.nodes.map((n) => n.index),
       hashes: extension.nodes.map((n) => n.hash),
+      keep: extension.keep,
     };
   }
 }

@@ -19,3 +19,22 @@ REVOKE ALL ON events, idempotency_keys, merkle_nodes, schema_migrations FROM :"a
 GRANT SELECT, INSERT ON events, idempotency_keys, merkle_nodes TO :"app_role";
 -- Read-only: the application checks the schema version at start-up but never migrates as this role.
 GRANT SELECT ON schema_migrations TO :"app_role";
+-- The one-round-trip append (schema 4). It runs with the caller's rights (SECURITY INVOKER), so the
+-- grants above still bound what it can do; EXECUTE is granted explicitly for databases that revoke it
+-- from PUBLIC by default.
+GRANT EXECUTE ON FUNCTION ledger_append(bigint, text, text[], integer[], text, integer, bigint[], text[], text[], integer[], text[], integer[], text[], text[], text[], text[], text[], smallint[], bigint[], bytea[], text) TO :"app_role";
+
+-- Server state shared by the API instances (sessions as token hashes, rate-limit counters): not ledger
+-- data, so ordinary rows the application updates and deletes. The first `trial-ledger serve` start
+-- creates these tables; granted here when they exist (run this script again after that start otherwise).
+SET trial_ledger.app_role TO :"app_role";
+DO $$
+BEGIN
+  IF to_regclass('auth_sessions') IS NOT NULL AND to_regclass('rate_limits') IS NOT NULL THEN
+    REVOKE ALL ON auth_sessions, rate_limits FROM PUBLIC;
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON auth_sessions, rate_limits TO %I', current_setting('trial_ledger.app_role'));
+  ELSE
+    RAISE NOTICE 'auth_sessions and rate_limits do not exist yet: start trial-ledger serve once as the owner, then run this script again';
+  END IF;
+END $$;
+RESET trial_ledger.app_role;

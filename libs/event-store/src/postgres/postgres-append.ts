@@ -1,17 +1,30 @@
 import type { PoolClient } from 'pg';
 import { GENESIS_HASH } from '../event-envelope';
 import { InvalidAppendError } from '../event-store.errors';
-import type { AppendRequest, AppendResult } from '../event-store.port';
+import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import type { RawEventRecord } from '../hash-chain';
 import { streamsOf } from '../append/append-request';
 import { planAppend } from '../append/plan-append';
 import { APPEND_CHANNEL } from './postgres-append-notifier';
 import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from './postgres-rows';
+import { EVENT_COLUMNS, rowColumns, toStoredEvent, type EventRow } from './postgres-rows';
+
+/** An append's answer, and the log's head once it commits (the head it read, for a repeat). */
+export interface LockedAppend {
+  readonly result: AppendResult;
+  readonly head: LogHead;
+}
+
+/** The head after a written chain extension. */
+export const headAfter = (result: AppendResult): LogHead => {
+  const last = result.events[result.events.length - 1];
+  return { position: last.globalPosition, hash: last.hash, recordedAt: last.metadata.recordedAt };
+};
 
 /**
  * I/O only, inside the append transaction (which holds the append lock): reads what `planAppend`
- * needs in one statement, then writes what it decided.
+ * needs in one statement, then writes what it decided. The fallback of the one-round-trip append
+ * (`PostgresAppender`), and the way the first append of a process learns the head.
  */
 export const appendLocked = async (
   client: PoolClient,
@@ -19,7 +32,7 @@ export const appendLocked = async (
   clockNow: string,
   dataJson: ReadonlyMap<string, string>,
   tree: PostgresMerkleNodes,
-): Promise<AppendResult> => {
+): Promise<LockedAppend> => {
   const key = request.idempotencyKey ?? null;
   // Everything the decision needs, read in one statement after the lock was taken by an earlier one
   // (a statement's snapshot predates any lock it takes itself, so the lock cannot share it).
@@ -36,19 +49,11 @@ export const appendLocked = async (
   });
   const read = state.rows[0];
   const versions = new Map(Object.entries(read.versions ?? {}));
-  const plan = planAppend(
-    request,
-    {
-      head: { position: read.position === null ? 0 : Number(read.position), hash: read.hash ?? GENESIS_HASH, recordedAt: read.recorded_at },
-      versionOf: (streamId) => versions.get(streamId) ?? 0,
-      keyCandidates: (read.seen ?? []).map(toStoredEvent),
-    },
-    clockNow,
-    dataJson,
-  );
-  if (plan.kind === 'repeat') return plan.result;
+  const head: LogHead = { position: read.position === null ? 0 : Number(read.position), hash: read.hash ?? GENESIS_HASH, recordedAt: read.recorded_at };
+  const plan = planAppend(request, { head, versionOf: (streamId) => versions.get(streamId) ?? 0, keyCandidates: (read.seen ?? []).map(toStoredEvent) }, clockNow, dataJson);
+  if (plan.kind === 'repeat') return { result: plan.result, head };
   await insertRows(client, plan.extension.rows, key, tree);
-  return plan.result;
+  return { result: plan.result, head: headAfter(plan.result) };
 };
 
 /**
@@ -63,7 +68,6 @@ export const insertRows = async (
   idempotencyKey: string | null | readonly (string | null)[],
   tree: PostgresMerkleNodes,
 ): Promise<void> => {
-  const column = <T>(pick: (r: RawEventRecord) => T): T[] => rows.map(pick);
   // The Merkle nodes these events complete go into the same statement: no extra round trip.
   const nodes = await tree.extend(client, rows);
   try {
@@ -81,17 +85,7 @@ export const insertRows = async (
        )
        SELECT pg_notify($13, $14)`,
       values: [
-        column((r) => r.globalPosition),
-        column((r) => r.eventId),
-        column((r) => r.streamId),
-        column((r) => r.streamVersion),
-        column((r) => r.type),
-        column((r) => r.schemaVersion),
-        column((r) => r.dataJson),
-        column((r) => r.metadataJson),
-        column((r) => r.recordedAt),
-        column((r) => r.prevHash),
-        column((r) => r.hash),
+        ...rowColumns(rows),
         Array.isArray(idempotencyKey) ? idempotencyKey : rows.map(() => idempotencyKey),
         APPEND_CHANNEL,
         String(rows[rows.length - 1].globalPosition),
@@ -101,10 +95,14 @@ export const insertRows = async (
       ],
     });
   } catch (error) {
-    const pgError = error as { code?: string; constraint?: string };
-    if (pgError.code === '23505' && pgError.constraint === 'events_event_id_key') {
-      throw new InvalidAppendError('An event with one of these event ids is already stored');
-    }
-    throw error;
+    throw duplicateEventIdAsInvalid(error);
   }
+};
+
+/** A unique violation on `event_id` is the caller's mistake (an id reused), not a store failure. */
+export const duplicateEventIdAsInvalid = (error: unknown): unknown => {
+  const pgError = error as { code?: string; constraint?: string };
+  return pgError.code === '23505' && pgError.constraint === 'events_event_id_key'
+    ? new InvalidAppendError('An event with one of these event ids is already stored')
+    : error;
 };

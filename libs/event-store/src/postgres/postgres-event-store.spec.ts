@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client } from 'pg';
 import { FixedClock } from '../clock';
 import { findIdempotencyRecord } from '../append/idempotent-repeat';
 import { ConcurrencyError, InvalidAppendError, StoreUnavailableError } from '../event-store.errors';
@@ -11,7 +10,7 @@ import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
 import { openEventStore } from '../open-event-store';
 import { describeEventStoreContract, testEvent } from '../testing';
-import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
+import { startPostgresTestServer, withPostgresClient as withClient, type PostgresTestServer } from '../testing/postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
 import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
@@ -26,15 +25,6 @@ afterAll(async () => {
   await server?.stop();
 }, 60_000);
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
@@ -79,17 +69,18 @@ describe('PostgresEventStore', () => {
         { version: 1, name: 'events, idempotency keys, append-only triggers' },
         { version: 2, name: 'index of the events that carry an idempotency key' },
         { version: 3, name: 'RFC 9162 Merkle tree nodes, built from the events' },
+        { version: 4, name: 'ledger_append: the append checked and written in one round trip' },
       ]);
       // And a later start finds nothing to do
       await open();
       const count = await withClient(url, async (c) => (await c.query('SELECT COUNT(*)::int AS n FROM schema_migrations')).rows[0].n);
-      expect(count).toBe(3);
+      expect(count).toBe(4);
     });
 
     it('given a ledger written before the Merkle tree existed, when a new build connects, then the tree is built from its events', async () => {
       const store = await open();
       for (let i = 0; i < 9; i += 1) await store.append({ writes: [{ streamId: `old-${i % 2}`, expectedVersion: 'any', events: [testEvent(), testEvent()] }] });
-      await withClient(url, (c) => c.query('DROP TABLE merkle_nodes; DELETE FROM schema_migrations WHERE version = 3'));
+      await withClient(url, (c) => c.query('DROP TABLE merkle_nodes; DROP FUNCTION ledger_append; DELETE FROM schema_migrations WHERE version >= 3'));
       const upgraded = await open();
       const hashes = (await collect(upgraded.readAll())).map((e) => e.hash);
       expect((await storedRoot({ treeNodes: (ids) => upgraded.treeNodes(ids) }, 18)).equals(rangeRoot(hashes.map(eventLeafHash)))).toBe(true);

@@ -9,6 +9,7 @@ import type {
   EventStore,
   IdempotencyRecord,
   LogHead,
+  ServerStateSql,
   ReadAllOptions,
   ReadStreamOptions,
   Subscription,
@@ -18,9 +19,9 @@ import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
 import { validateAppendRequest } from '../append/append-request';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
-import { appendLocked } from './postgres-append';
+import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { inAppendTransaction, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
+import { mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
 import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
 import { inspectPostgresStorage } from './postgres-inspection';
@@ -54,6 +55,12 @@ export interface PostgresEventStoreOptions {
   readonly pollMs?: number;
   /** Connections in the pool used for appends and reads. */
   readonly poolSize?: number;
+  /**
+   * True (the default): an append is one round trip, checked and written by `ledger_append` against the
+   * head this process last saw (`PostgresAppender`). False: every append reads under the lock first
+   * (four round trips); the benchmark compares the two, and the tests prove they store the same rows.
+   */
+  readonly oneRoundTripAppend?: boolean;
 }
 
 /**
@@ -70,6 +77,9 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly notifier: PostgresAppendNotifier;
   private closed = false;
   private readonly merkle = new PostgresMerkleNodes();
+  private readonly appender: PostgresAppender;
+  /** Sessions and rate-limit counters of every API instance on this database (not ledger data: updatable tables). */
+  readonly serverState: ServerStateSql = { query: (text, values, name) => queryRows(this.pool, text, values === undefined ? [] : [...values], name) };
   /**
    * Readiness after a failed write: a read-only database is asked whether it still is; for a full disk
    * or an I/O error nothing cheap can tell, so the instance stays out of rotation for a while and then
@@ -91,6 +101,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     this.pollMs = options.pollMs ?? 1000;
     this.notifier = new PostgresAppendNotifier(config);
     this.description = redactPostgresUrl(url);
+    this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true);
   }
 
   /** Connects, applies pending migrations, and returns a ready store. */
@@ -118,7 +129,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     const dataJson = new Map(request.writes.flatMap((w) => w.events.map((e) => [e.eventId, canonicalize(e.data)] as const)));
     let result: AppendResult;
     try {
-      result = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, this.clock.now(), dataJson, this.merkle));
+      result = await this.appender.append(request, () => this.clock.now(), dataJson);
     } catch (error) {
       throw this.writes.seen(error);
     }

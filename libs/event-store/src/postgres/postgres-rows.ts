@@ -81,3 +81,21 @@ export const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => (
   lastPosition: Number(row.last_position),
   recordedAt: row.recorded_at,
 });
+
+/** The columns of the rows, in the order `ledger_append` (and the locked INSERT) take them. */
+export const rowColumns = (rows: readonly RawEventRecord[]): unknown[] => {
+  const column = <T>(pick: (r: RawEventRecord) => T): T[] => rows.map(pick);
+  return [
+    column((r) => r.globalPosition),
+    column((r) => r.eventId),
+    column((r) => r.streamId),
+    column((r) => r.streamVersion),
+    column((r) => r.type),
+    column((r) => r.schemaVersion),
+    column((r) => r.dataJson),
+    column((r) => r.metadataJson),
+    column((r) => r.recordedAt),
+    column((r) => r.prevHash),
+    column((r) => r.hash),
+  ];
+};

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import { backfillPostgresMerkleNodes, POSTGRES_MERKLE_SCHEMA } from '../merkle/postgres-merkle-nodes';
+import { POSTGRES_APPEND_FUNCTION } from './postgres-append-function';
 /**
  * Versioned schema migrations for the PostgreSQL ledger, applied in order, each recorded in
  * `schema_migrations`. Never edit a released migration: add a new one.
@@ -85,6 +86,11 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'RFC 9162 Merkle tree nodes, built from the events',
     sql: POSTGRES_MERKLE_SCHEMA,
     after: backfillPostgresMerkleNodes,
+  },
+  {
+    version: 4,
+    name: 'ledger_append: the append checked and written in one round trip',
+    sql: POSTGRES_APPEND_FUNCTION,
   },
 ];
 

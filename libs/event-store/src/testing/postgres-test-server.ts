@@ -237,3 +237,14 @@ export const startPostgresTestServer = async (): Promise<PostgresTestServer> => 
     },
   };
 };
+
+/** Runs `work` on a client of its own (not a store's pool), then closes it: what a test does behind the store's back. */
+export const withPostgresClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+};

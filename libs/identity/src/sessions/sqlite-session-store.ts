@@ -1,0 +1,101 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FoundSession, NewSession, SessionEndReason, SessionStore, StoredSession } from './session-store';
+
+/**
+ * Sessions are not clinical facts: an ordinary, updatable table, in a file of its own beside the
+ * ledger (`LEDGER.sqlite.sessions`, like `LEDGER.sqlite.read-models`) so that touching a session never
+ * competes with appends for the ledger's write lock. `synchronous = FULL`: a logout acknowledged is a
+ * logout that survives a power cut.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS sessions (
+    token_hash      TEXT    PRIMARY KEY,
+    session_id      TEXT    NOT NULL,
+    user_id         TEXT    NOT NULL,
+    created_at_ms   INTEGER NOT NULL,
+    last_seen_at_ms INTEGER NOT NULL,
+    ended_at_ms     INTEGER,
+    ended_by        TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_id) WHERE ended_by IS NULL;`;
+
+interface SessionRow {
+  token_hash: string;
+  session_id: string;
+  user_id: string;
+  created_at_ms: number;
+  last_seen_at_ms: number;
+  ended_at_ms: number | null;
+  ended_by: SessionEndReason | null;
+}
+
+export const toStoredSession = (row: SessionRow): StoredSession => ({
+  tokenHash: row.token_hash,
+  sessionId: row.session_id,
+  userId: row.user_id,
+  createdAtMs: Number(row.created_at_ms),
+  lastSeenAtMs: Number(row.last_seen_at_ms),
+  endedAtMs: row.ended_at_ms === null ? null : Number(row.ended_at_ms),
+  endedBy: row.ended_by,
+});
+
+export class SqliteSessionStore implements SessionStore {
+  readonly description: string;
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.description = `the file beside the ledger (${file})`;
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.statements = {
+      insert: this.db.prepare<[string, string, string, number, number]>(
+        'INSERT INTO sessions (token_hash, session_id, user_id, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)',
+      ),
+      find: this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
+      touch: this.db.prepare<[number, string, number]>('UPDATE sessions SET last_seen_at_ms = ? WHERE token_hash = ? AND ended_by IS NULL AND last_seen_at_ms < ?'),
+      end: this.db.prepare<[number, string, string], SessionRow>(
+        'UPDATE sessions SET ended_at_ms = ?, ended_by = ? WHERE token_hash = ? AND ended_by IS NULL RETURNING *',
+      ),
+      endUser: this.db.prepare<[number, string, string]>('UPDATE sessions SET ended_at_ms = ?, ended_by = ? WHERE user_id = ? AND ended_by IS NULL'),
+      purge: this.db.prepare<[number]>('DELETE FROM sessions WHERE created_at_ms < ?'),
+    };
+  }
+
+  async insert(session: NewSession): Promise<StoredSession> {
+    this.statements.insert.run(session.tokenHash, session.sessionId, session.userId, session.createdAtMs, session.createdAtMs);
+    return { ...session, lastSeenAtMs: session.createdAtMs, endedAtMs: null, endedBy: null };
+  }
+
+  async find(tokenHash: string): Promise<FoundSession | null> {
+    const row = this.statements.find.get(tokenHash);
+    return row ? { session: toStoredSession(row), storeNowMs: null } : null;
+  }
+
+  async touch(tokenHash: string, atMs: number | null): Promise<void> {
+    if (atMs !== null) this.statements.touch.run(atMs, tokenHash, atMs);
+  }
+
+  async end(tokenHash: string, why: SessionEndReason, atMs: number): Promise<StoredSession | null> {
+    const row = this.statements.end.get(atMs, why, tokenHash);
+    return row ? toStoredSession(row) : null;
+  }
+
+  async endUser(userId: string, why: SessionEndReason, atMs: number): Promise<number> {
+    return this.statements.endUser.run(atMs, why, userId).changes;
+  }
+
+  async purge(lifetimeMs: number, nowMs: number): Promise<number> {
+    return this.statements.purge.run(nowMs - lifetimeMs).changes;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
