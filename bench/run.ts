@@ -14,8 +14,9 @@ import { runViewerBench } from './viewer.bench';
  * `--only sqlite|postgres|merkle|http|http-scale|scale|viewer` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
  * `--http-scale-sizes 1000,100000` (ledger sizes the API's throughput is compared on),
- * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--viewer-events N` (default
- * 100,000: the viewer pages' ledger).
+ * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--scale-columns odm,pfs`
+ * (only those figures: serve-scratch, serve-restart, report, replay, pfs, pfs-no-read-models, odm),
+ * `--viewer-events N` (default 100,000: the viewer pages' ledger).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -69,7 +70,8 @@ const main = async (): Promise<void> => {
   }
   if (wanted('scale')) {
     const i = process.argv.indexOf('--scale-sizes');
-    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number));
+    const c = process.argv.indexOf('--scale-columns');
+    await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number), c >= 0 ? process.argv[c + 1].split(',') : null);
   }
   if (wanted('viewer')) {
     const events = argValue('--viewer-events', 100_000);

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { convert } from 'xmlbuilder2';
+import { analysePfs } from '@trial-ledger/pfs';
 import { startApiTestApp, type ApiTestApp } from '../api/support/api-test-app';
 import { STUDY, buildPfsScenario } from './support/pfs-scenario';
 
@@ -28,6 +29,20 @@ describe('PFS and read-model API (GET, bitemporal)', () => {
     expect(now.body.summary).toEqual({ n: 8, events: 4, censored: 4 });
     const interimPfs = await get(`/api/v1/studies/${STUDY}/pfs?asKnownAt=${interim}&cutoff=2026-12-31`, 'regulator').expect(200);
     expect(interimPfs.body).toMatchObject({ asKnownAt: interim, cutoff: '2026-12-31', summary: { events: 3 } });
+  });
+
+  it('GET /pfs now answers from the read models the server keeps (no stream read), with the figures the log fold gives; asKnownAt folds the streams', async () => {
+    const fromLog = await analysePfs(api.store, STUDY, { cutoff: '2026-12-31' });
+    const reads = jest.spyOn(api.store, 'readStream');
+    try {
+      const now = await get(`/api/v1/studies/${STUDY}/pfs?cutoff=2026-12-31`).expect(200);
+      expect(reads).not.toHaveBeenCalled();
+      expect(now.body).toEqual(JSON.parse(JSON.stringify(fromLog)));
+      await get(`/api/v1/studies/${STUDY}/pfs?asKnownAt=${interim}`).expect(200);
+      expect(reads).toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('GET /pfs refuses a malformed cutoff (400), an unknown study (404) and the admin role (403)', async () => {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import {
   FixedClock,
   findIdempotencyRecord,
-  KurrentDbEventStore,
   openEventStore,
   verifyStore,
   type AppendRequest,
   type EventStore,
   type StoredEvent,
 } from '@trial-ledger/event-store';
+import { KurrentDbEventStore } from '../../libs/event-store/src/kurrentdb/kurrentdb-event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { FakeKurrentDbClient } from '../../libs/event-store/src/testing/fake-kurrentdb-client';
 import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';

@@ -14,5 +14,6 @@ export * from './verify-store';
 export * from './ledger-importer';
 export * from './migrate-ledger';
 export * from './postgres/postgres-event-store';
-export * from './kurrentdb/kurrentdb-event-store';
-export { mapKurrentError, parseKurrentUrl, toStreamState, versionFromRevision } from './kurrentdb/kurrentdb-mapping';
+// The KurrentDB adapter is opened through `openEventStore` and loaded only then (its gRPC client is
+// heavy); its class is imported from `./kurrentdb/kurrentdb-event-store` where needed (tests).
+export type { KurrentClientLike, KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProjectionsModule } from '../projections/projections.module';
 import { GetPfsHttpController } from './get-pfs/get-pfs.http.controller';
 import { GetPfsQueryHandler } from './get-pfs/get-pfs.query-handler';
 import { GetPfsPlotHttpController } from './get-pfs-plot/get-pfs-plot.http.controller';
@@ -9,5 +10,5 @@ const httpControllers = [GetPfsHttpController, GetPfsPlotHttpController, GetPfsD
 const queryHandlers = [GetPfsQueryHandler, GetPfsDiffQueryHandler];
 
 /** The primary endpoint: progression-free survival, its Kaplan–Meier analysis and curve. */
-@Module({ controllers: [...httpControllers], providers: [...queryHandlers] })
+@Module({ imports: [ProjectionsModule], controllers: [...httpControllers], providers: [...queryHandlers] })
 export class PfsModule {}

@@ -106,6 +106,23 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * The read models once they have folded the head of the log as it is now (a reader that must see
+   * every acknowledged write, e.g. the PFS analysis); null when the runner has failed or does not reach
+   * the head within `MIN_POSITION_WAIT_MS` (a server still folding a large ledger): callers then fold
+   * the streams they need from the log.
+   */
+  async atHead(): Promise<ReadModelsAt | null> {
+    if (this.failed) return null;
+    const head = (await this.store.head()).position;
+    try {
+      if (!(await this.runner.waitUntilFolded(head, MIN_POSITION_WAIT_MS))) return null;
+    } catch {
+      return null;
+    }
+    return this.failed ? null : { documents: this.runner.documents, position: this.runner.currentPosition };
+  }
+
+  /**
    * The read models, once they have folded `minPosition` (if given); null if the runner has failed
    * (callers then fold the streams they need from the log). A position beyond the head of the log is
    * refused (400 `QUERY.MIN_POSITION_BEYOND_HEAD`); one not folded in time answers 503

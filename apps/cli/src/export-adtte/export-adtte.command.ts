@@ -9,6 +9,7 @@ import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
+import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ExportAdtteOptions {
   readonly out?: string;
@@ -45,7 +46,9 @@ export const registerExportAdtte = (program: Command): void => {
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, async (store) => {
-        const loaded = await loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null });
+        const loaded = await withSavedReadModels(options.store, (readModels) =>
+          loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }),
+        );
         // Recorded once the dataset is known to exist and before a byte of it is written.
         const filter = Object.fromEntries(Object.entries({ cutoff: opts.cutoff, asKnownAt: opts.asKnownAt }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
         await recordCliExport(options, store, { kind: 'adtte', format: 'csv', studyId, filter, throughPosition: loaded.asOf.position });

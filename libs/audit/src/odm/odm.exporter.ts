@@ -1,15 +1,15 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { createCB } from 'xmlbuilder2';
 import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSpec } from './odm-catalogue';
-import { el, textEl, xmlSafeAttributes, type X } from './odm-xml';
+import { el, textEl, type X } from './odm-xml';
+import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
-import { entryMonitoringOf, monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
+import { entryMonitoringOf, listQueries, monitoringFolder, toProjected, type MonitoringState, type QueryView } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -335,6 +335,8 @@ const toRecorded = (e: StoredEvent): Recorded =>
 interface SubjectAnnotations {
   readonly catalogue: OdmCatalogue;
   readonly monitoring: MonitoringState | undefined;
+  /** The study's queries by subject, listed once for the whole export. */
+  readonly queries: ReadonlyMap<string, readonly QueryView[]>;
   readonly now: string;
 }
 
@@ -356,7 +358,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
     transactions += 1;
     await drain();
   }
-  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now) : new Map();
+  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now, annotations.queries.get(subjectId) ?? []) : new Map();
   for (const event of events) {
     const monitoring = monitored.get(event.eventId);
     if (!annotations || !monitoring || !hasAnnotations(monitoring)) continue;
@@ -375,7 +377,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
  * reason, and the ledger event id as SourceID), and each e-signature as a Signature element.
  *
  * Streams: two passes over the log, one subject's stream in memory at a time, written through
- * xmlbuilder2's callback builder with back-pressure between subjects.
+ * a streaming XML writer with back-pressure between subjects.
  */
 export const exportOdm = async (store: EventStore, out: Writable, options: OdmExportOptions = {}): Promise<OdmExportSummary> => {
   const clock = options.clock ?? systemClock;
@@ -389,25 +391,19 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const headPosition = found.head?.globalPosition ?? 0;
   const headHash = found.head?.hash ?? '0'.repeat(64);
   const fileOid = `trial-ledger.${studies.map((s) => s.studyId).join('+') || 'empty'}.P${headPosition}.${now.replace(/[^0-9]/g, '')}`;
-  // The builder emits many tiny chunks; they are joined into ~64 KiB writes, and the writer waits for
+  // The writer emits many tiny chunks; they are joined into ~64 KiB writes, and the export waits for
   // the output to drain after every subject transaction so memory stays flat for any stream length.
-  let pending: string[] = [];
-  let pendingSize = 0;
+  let pending = '';
   let waitForDrain = false;
   const flush = (): void => {
-    if (pendingSize === 0) return;
-    if (!out.write(pending.join(''))) waitForDrain = true;
-    pending = [];
-    pendingSize = 0;
+    if (pending.length === 0) return;
+    if (!out.write(pending)) waitForDrain = true;
+    pending = '';
   };
-  const x = createCB({
-    data: (chunk: string) => {
-      pending.push(chunk);
-      pendingSize += chunk.length;
-      if (pendingSize >= 64 * 1024) flush();
-    },
-    prettyPrint: options.prettyPrint ?? true,
-  });
+  const x = new XmlStreamWriter((chunk) => {
+    pending += chunk;
+    if (pending.length >= 64 * 1024) flush();
+  }, options.prettyPrint ?? true);
   const drain = async (): Promise<void> => {
     if (waitForDrain) {
       waitForDrain = false;
@@ -415,7 +411,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     }
   };
   x.dec({ version: '1.0', encoding: 'UTF-8' });
-  x.ele(ODM_NAMESPACE, 'ODM', xmlSafeAttributes({
+  x.ele('ODM', {
     // The kind of store only: a file path or a host name is an internal detail the recipients of an export do not need.
     Description: `trial-ledger export of the ${storeScheme(store.description)} ledger through position ${headPosition} (chain hash ${headHash})`,
     FileType: 'Transactional',
@@ -428,7 +424,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     Originator: 'trial-ledger',
     SourceSystem: 'trial-ledger',
     SourceSystemVersion: options.sourceSystemVersion ?? '0.1.0',
-  }));
+  }, ODM_NAMESPACE);
   for (const info of studies) writeMetaData(x, info, found.catalogue);
   writeAdminData(x, studies, found.users, now);
   await drain();
@@ -438,9 +434,16 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
   const total = studies.reduce((n, s) => n + s.subjects.size, 0);
   for (const info of studies) {
     x.ele('ClinicalData', { StudyOID: oid.study(info.studyId), MetaDataVersionOID: oid.metaDataVersion(info.studyId) });
+    const monitoring = found.monitoring.get(info.studyId);
+    const queries = new Map<string, QueryView[]>();
+    for (const query of monitoring ? listQueries(monitoring, now) : []) {
+      const mine = queries.get(query.subjectId) ?? [];
+      mine.push(query);
+      queries.set(query.subjectId, mine);
+    }
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring: found.monitoring.get(info.studyId), now });
+      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now });
       transactions += t;
       signatures += s;
       subjects += 1;

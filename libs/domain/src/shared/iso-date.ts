@@ -30,17 +30,37 @@ const daysInMonth = (year: number, month: number): number =>
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-/** Days since 1970-01-01 (proleptic Gregorian) for a valid ISO date. */
+/**
+ * Days since 1970-01-01 (proleptic Gregorian) for a valid ISO date. Plain arithmetic (H. Hinnant's
+ * days_from_civil) rather than a Date per call: every fold of a subject computes its dose windows from
+ * these, and the Date round trip was a tenth of a study replay's time.
+ */
 export const toEpochDay = (date: IsoDate): number => {
   const m = ISO_DATE.exec(date);
   if (!m || !isCalendarDate(date)) throw new RangeError(`Not an ISO date: ${date}`);
-  // Not Date.UTC(y, …): it reads years 0–99 as 1900–1999.
-  const instant = new Date(0);
-  instant.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Math.round(instant.getTime() / 86_400_000);
+  const month = Number(m[2]);
+  const year = Number(m[1]) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(year / 400);
+  const yearOfEra = year - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + Number(m[3]) - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 };
 
-export const fromEpochDay = (day: number): IsoDate => new Date(day * 86_400_000).toISOString().slice(0, 10);
+/** The ISO date of a day since 1970-01-01 (civil_from_days); years outside 0000–9999 as `Date` writes them. */
+export const fromEpochDay = (day: number): IsoDate => {
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const d = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return new Date(day * 86_400_000).toISOString().slice(0, 10);
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${d < 10 ? '0' : ''}${d}`;
+};
 
 /** `b − a` in days. */
 export const daysBetween = (a: IsoDate, b: IsoDate): number => toEpochDay(b) - toEpochDay(a);

@@ -262,10 +262,13 @@ export const listQueries = (state: MonitoringState, now: string, filter: QueryFi
     .filter((q) => (filter.status === undefined || q.status === filter.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
     .filter((q) => (filter.minAgeDays === undefined || q.ageDays >= filter.minAgeDays) && (filter.openedBy === undefined || q.openedBy.username === filter.openedBy));
 
-/** Each entry's queries and SDV state for one subject, keyed by the entry's event id (for the casebook and the report). */
-export const entryMonitoringOf = (state: MonitoringState, subjectId: string, now: string): Map<string, EntryMonitoring> => {
+/**
+ * Each entry's queries and SDV state for one subject, keyed by the entry's event id (for the casebook and
+ * the report). `queries`: the subject's queries when the caller listed the study's once (an export of
+ * every subject would otherwise list them all once per subject).
+ */
+export const entryMonitoringOf = (state: MonitoringState, subjectId: string, now: string, queries: readonly QueryView[] = listQueries(state, now, { subjectId })): Map<string, EntryMonitoring> => {
   const result = new Map<string, EntryMonitoring>();
-  const queries = listQueries(state, now, { subjectId });
   for (const [id, type] of state.entries.get(subjectId) ?? new Map<string, string>()) {
     result.set(id, { targetEventId: id, sdv: entrySdv(state, id, type), queries: queries.filter((q) => q.target.eventId === id) });
   }

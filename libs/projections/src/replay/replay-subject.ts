@@ -1,7 +1,7 @@
 import { notFound, studyStreamId, subjectStreamId } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { clinicalReadModels, getCasebook, getStudyOverview } from '../clinical-read-models.projection';
-import { foldProjection } from '../projection';
+import { clinicalReadModels, getCasebook, getStudyOverview, type ClinicalDocument } from '../clinical-read-models.projection';
+import { applyChanges, foldProjection } from '../projection';
 import { toProjected } from '../projected-event';
 import type { SubjectCasebook } from '../casebook/subject-casebook.types';
 import type { StudyOverview } from '../study/study-overview.projection';
@@ -39,15 +39,19 @@ export const replaySubject = async (
   return { asOf, casebook };
 };
 
-/** The study overview as known at an instant or position (folds the study's streams up to it). */
+/**
+ * The study overview as known at an instant or position: the study's streams folded up to it, each
+ * event as it is read (the log prefix is never held in memory).
+ */
 export const replayStudyOverview = async (store: EventStore, studyId: string, options: AsOfOptions = {}): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
   const asOf = await resolveAsOf(store, options);
+  const studyStream = studyStreamId(studyId);
   const subjectPrefix = `subject-${studyId}-`;
-  const events = [];
-  for await (const event of store.readAll({ toPosition: asOf.position })) {
-    if (event.streamId === studyStreamId(studyId) || event.streamId.startsWith(subjectPrefix)) events.push(toProjected(event));
+  const state: Record<string, ClinicalDocument> = {};
+  for await (const event of store.readAll({ toPosition: asOf.position, batchSize: 1000 })) {
+    if (event.streamId === studyStream || event.streamId.startsWith(subjectPrefix)) applyChanges(state, clinicalReadModels.evolve(state, toProjected(event)));
   }
-  const overview = getStudyOverview(foldProjection(clinicalReadModels, events), studyId);
+  const overview = getStudyOverview(state, studyId);
   if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${asOf.position}`, { studyId });
   return { asOf, overview };
 };

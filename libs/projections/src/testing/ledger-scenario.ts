@@ -30,7 +30,7 @@ import {
   type TargetLesionInput,
   type WithdrawalReason,
 } from '@trial-ledger/domain';
-import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import type { AppendRequest, EventStore, StoredEvent } from '@trial-ledger/event-store';
 import type { ProjectedEvent } from '../projected-event';
 
 /**
@@ -184,39 +184,56 @@ export class LedgerScenario {
     return [...this.events];
   }
 
-  /** Appends the decisions not yet appended (those from event index `from`), each atomically, in order. */
-  async appendTo(store: EventStore, from = 0): Promise<StoredEvent[]> {
+  /**
+   * Appends the decisions not yet appended (those from event index `from`), each atomically, in order.
+   * With `concurrency` > 1 that many appends are submitted before the first is awaited, so a store that
+   * group-commits (SQLite) writes them in one transaction — still one append per decision, each with
+   * its expected versions, positions and the hash chain in submission order.
+   */
+  async appendTo(store: EventStore, from = 0, concurrency = 1): Promise<StoredEvent[]> {
     const stored: StoredEvent[] = [];
-    for (const batch of this.batches.filter((b) => b.from >= from)) {
-      const events = this.events.slice(batch.from, batch.to);
-      const streamIds = [...new Set(events.map((e) => e.streamId))];
-      const result = await store.append({
-        writes: streamIds.map((streamId) => {
-          const mine = events.filter((e) => e.streamId === streamId);
-          return {
-            streamId,
-            expectedVersion: mine[0].streamVersion - 1,
-            events: mine.map((e) => ({
-              eventId: e.eventId,
-              type: e.type,
-              schemaVersion: 1,
-              data: e.data as Record<string, unknown>,
-              metadata: {
-                actor: e.actor,
-                reason: e.reason,
-                correlationId: events[0].eventId,
-                causationId: null,
-                idempotencyKey: null,
-                source: 'system' as const,
-                protocolVersion: null,
-              },
-            })),
-          };
-        }),
-      });
-      stored.push(...result.events);
+    // Batches are in log order: the first one at or after `from` is found by bisection (large scenarios append in chunks).
+    let lo = 0;
+    let hi = this.batches.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.batches[mid].from < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.batches.length; i += concurrency) {
+      const results = await Promise.all(this.batches.slice(i, i + concurrency).map((batch) => store.append(this.appendRequest(batch))));
+      for (const result of results) stored.push(...result.events);
     }
     return stored;
+  }
+
+  private appendRequest(batch: { from: number; to: number }): AppendRequest {
+    const events = this.events.slice(batch.from, batch.to);
+    const streamIds = [...new Set(events.map((e) => e.streamId))];
+    return {
+      writes: streamIds.map((streamId) => {
+        const mine = events.filter((e) => e.streamId === streamId);
+        return {
+          streamId,
+          expectedVersion: mine[0].streamVersion - 1,
+          events: mine.map((e) => ({
+            eventId: e.eventId,
+            type: e.type,
+            schemaVersion: 1,
+            data: e.data as Record<string, unknown>,
+            metadata: {
+              actor: e.actor,
+              reason: e.reason,
+              correlationId: events[0].eventId,
+              causationId: null,
+              idempotencyKey: null,
+              source: 'system' as const,
+              protocolVersion: null,
+            },
+          })),
+        };
+      }),
+    };
   }
 }
 
