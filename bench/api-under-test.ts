@@ -37,6 +37,26 @@ export const startProcess = async (args: readonly string[], env: NodeJS.ProcessE
 };
 
 /** The demo study (28 subjects, its team with `BENCH_PASSWORD`) in a new SQLite file, through the CLI. */
+/** Runs the CLI to completion; a failure fails the bench rather than measuring an error page. */
+export const runCli = (args: readonly string[], env: NodeJS.ProcessEnv = {}): void => {
+  const run = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.status !== 0) throw new Error(`trial-ledger ${args.join(' ')} exited with ${String(run.status)}: ${run.stderr.toString().slice(0, 500)}`);
+};
+
+/**
+ * The first administrator and one more user of `role` on a bench ledger, through the CLI; the new
+ * user's temporary password is changed to `BENCH_PASSWORD`, so it can act at once.
+ */
+export const addBenchTeam = (global: readonly string[], username: string, role: string): void => {
+  runCli([...global, 'users', 'create-admin', '--username', 'bench.admin', '--full-name', 'Bench Admin'], { TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD });
+  const temporary = `${BENCH_PASSWORD} temporary`;
+  runCli([...global, '--as', 'bench.admin', 'users', 'add', '--username', username, '--full-name', `Bench ${role}`, '--role', role, '--reason', 'bench'], {
+    TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD,
+    TRIAL_LEDGER_NEW_PASSWORD: temporary,
+  });
+  runCli([...global, '--as', username, 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: temporary, TRIAL_LEDGER_NEW_PASSWORD: BENCH_PASSWORD });
+};
+
 export const createDemoLedger = (file: string): void => {
   const run = spawnSync(process.execPath, [BIN, '--store', `sqlite:${file}`, 'demo', '--fresh'], {
     env: { ...process.env, TRIAL_LEDGER_DEMO_PASSWORD: BENCH_PASSWORD },

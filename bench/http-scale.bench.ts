@@ -1,20 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BENCH_PASSWORD, login, screenBody, startProcess } from './api-under-test';
+import { addBenchTeam, login, screenBody, startProcess } from './api-under-test';
 import { formatRate, type BenchLine } from './bench-format';
 import { line, load, type HttpBenchOptions, type LoadFigures } from './http.bench';
 import { writeScaleLedger } from './scale-ledger';
 
 const BIN = join(resolve(__dirname, '../..'), 'bin/trial-ledger.js');
 const STUDY = 'SCALE-01';
-
-/** Runs the CLI on a scale ledger; a failure fails the bench rather than measuring an error page. */
-const cli = (args: readonly string[], env: NodeJS.ProcessEnv): void => {
-  const run = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (run.status !== 0) throw new Error(`trial-ledger ${args.join(' ')} exited with ${String(run.status)}: ${run.stderr.toString().slice(0, 500)}`);
-};
 
 interface SizeFigures {
   readonly events: number;
@@ -33,11 +26,7 @@ const measureSize = async (dir: string, events: number, subjects: number, option
   const file = join(dir, `api-${events}.sqlite`);
   const head = await writeScaleLedger(file, events);
   const global = ['--store', `sqlite:${file}`, '--key-dir', join(dir, `keys-${events}`)];
-  cli([...global, 'users', 'create-admin', '--username', 'bench.admin', '--full-name', 'Bench Admin'], { TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD });
-  cli([...global, '--as', 'bench.admin', 'users', 'add', '--username', 'bench.coordinator', '--full-name', 'Bench Coordinator', '--role', 'coordinator', '--reason', 'HTTP scale bench'], {
-    TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD,
-    TRIAL_LEDGER_NEW_PASSWORD: BENCH_PASSWORD,
-  });
+  addBenchTeam(global, 'bench.coordinator', 'coordinator');
   const server = await startProcess([BIN, ...global, '--json', 'serve', '--port', '0']);
   try {
     while ((await fetch(`${server.url}/health/ready`).catch(() => null))?.status !== 200) await new Promise((done) => setTimeout(done, 200));

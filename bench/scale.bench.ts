@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startProcess } from './api-under-test';
+import { addBenchTeam, BENCH_PASSWORD, startProcess } from './api-under-test';
 
 const ROOT = resolve(__dirname, '../..');
 const BIN = join(ROOT, 'bin/trial-ledger.js');
@@ -30,14 +30,20 @@ interface Timing {
 type Timings = Partial<Record<ScaleColumn | 'written', Timing>>;
 
 /** A child run timed (through bench/cpu-timed, which reports its CPU time on fd 3); a failing run fails the bench. */
-const timeNode = (nodeArgs: readonly string[], script: string, args: readonly string[], cpuTimed = true): Timing => {
+const timeNode = (nodeArgs: readonly string[], script: string, args: readonly string[], cpuTimed = true, env: NodeJS.ProcessEnv = {}): Timing => {
   const started = performance.now();
-  const run = spawnSync(process.execPath, [...nodeArgs, ...(cpuTimed ? [CPU_TIMED] : []), script, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(process.execPath, [...nodeArgs, ...(cpuTimed ? [CPU_TIMED] : []), script, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 2 ** 20,
+    env: { ...process.env, ...env },
+  });
   if (run.status !== 0) throw new Error(`${[script, ...args].join(' ')} exited with ${String(run.status)}: ${String(run.stderr).slice(0, 500)}`);
   const cpu = Number(String(run.output[3] ?? '').trim());
   return { wall: (performance.now() - started) / 1000, cpu: Number.isFinite(cpu) && cpu > 0 ? cpu : null };
 };
 const timeCli = (args: readonly string[]): Timing => timeNode([], BIN, args);
+/** Exports and the report run as a user and are recorded (DataExported): as the bench's monitor. */
+const timeCliAsMonitor = (args: readonly string[]): Timing => timeNode([], BIN, ['--as', 'bench.monitor', ...args], true, { TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD });
 
 /** Seconds from spawning `serve` until /health (readiness: the store answers and the read models folded the head) answers 200. */
 const timeServeStart = async (file: string, keyDir: string): Promise<Timing> => {
@@ -59,6 +65,7 @@ const measure = async (dir: string, events: number, columns: ReadonlySet<ScaleCo
   // The signing key a server creates goes to the bench's own directory, never the user's key directory.
   const keyDir = join(dir, 'keys');
   const store = ['--store', `sqlite:${file}`, '--key-dir', keyDir];
+  addBenchTeam(store, 'bench.monitor', 'monitor');
   const head = events;
   const run = async (column: ScaleColumn, measureIt: () => Timing | Promise<Timing>): Promise<void> => {
     if (columns.has(column)) timings[column] = await measureIt();
@@ -66,10 +73,10 @@ const measure = async (dir: string, events: number, columns: ReadonlySet<ScaleCo
   await run('pfs-no-read-models', () => timeCli([...store, 'pfs', '--study', 'SCALE-01']));
   await run('serve-scratch', () => timeServeStart(file, keyDir));
   await run('serve-restart', () => timeServeStart(file, keyDir));
-  await run('report', () => timeCli([...store, 'report', '--study', 'SCALE-01', '--out', join(dir, `report-${events}.html`)]));
+  await run('report', () => timeCliAsMonitor([...store, 'report', '--study', 'SCALE-01', '--out', join(dir, `report-${events}.html`)]));
   await run('replay', () => timeCli([...store, 'replay', '--study', 'SCALE-01', '--position', String(Math.floor(head / 2))]));
   await run('pfs', () => timeCli([...store, 'pfs', '--study', 'SCALE-01']));
-  await run('odm', () => timeCli([...store, 'export', 'odm', '--out', join(dir, `odm-${events}.xml`)]));
+  await run('odm', () => timeCliAsMonitor([...store, 'export', 'odm', '--out', join(dir, `odm-${events}.xml`)]));
   rmSync(join(dir, `odm-${events}.xml`), { force: true });
   return timings;
 };
