@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ACCOUNT_POLICY_STREAM_ID } from '@trial-ledger/domain';
 import { openEventStore, verifyStore, type StoredEvent } from '@trial-ledger/event-store';
+import { hashToken } from '@trial-ledger/identity';
 import { seedUsers } from '../cli/cli-harness';
 import { PASSWORD, startServe, type ServeProcess } from '../reliability/support/ledger-process';
 
@@ -66,6 +68,32 @@ describe('sessions and the account policy across a restart of serve (SQLite)', (
     const file = readFileSync(join(dir, 'ledger.sqlite.sessions')).toString('latin1') + readFileSync(join(dir, 'ledger.sqlite.sessions-wal'), { flag: 'a+' }).toString('latin1');
     expect(file).not.toContain(kept);
     expect(file).not.toContain(loggedOut);
+  }, 60_000);
+
+  it('a row of the sessions file edited to name the administrator refuses the token, before and after a restart; the seal key is in the key directory, 0600', async () => {
+    let { url } = await restart();
+    const token = await login(url, 'monitor');
+    const admin = await login(url, 'admin');
+    const adminId = await (async () => {
+      const db = new Database(join(dir, 'ledger.sqlite.sessions'), { readonly: true });
+      try {
+        return (db.prepare('SELECT user_id FROM sessions WHERE token_hash = ?').get(hashToken(admin)) as { user_id: string }).user_id;
+      } finally {
+        db.close();
+      }
+    })();
+    const insider = new Database(join(dir, 'ledger.sqlite.sessions'));
+    try {
+      expect(insider.prepare('UPDATE sessions SET user_id = ? WHERE token_hash = ?').run(adminId, hashToken(token)).changes).toBe(1);
+    } finally {
+      insider.close();
+    }
+    expect(await me(url, token)).toEqual({ status: 401, code: 'AUTH.TOKEN_INVALID' });
+    ({ url } = await restart());
+    expect(await me(url, token)).toEqual({ status: 401, code: 'AUTH.TOKEN_INVALID' });
+    expect(await me(url, admin)).toEqual({ status: 200, code: undefined });
+    const keyFile = join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'ledger.sessions-seal.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it('records the account policy at the first start, nothing at a start with the same one, one change when it differs', async () => {

@@ -22,6 +22,12 @@ export interface IdentityOptions {
   readonly unknownUsernameKey?: Buffer;
   /** Where sessions are kept; by default where the store says (`sessionStoreFor`). */
   readonly sessions?: SessionStore;
+  /**
+   * The key of the sessions' seals, kept outside the session store (`serve`: in the key directory).
+   * Sessions outlive the process, or are shared by several servers, only with the same key; by
+   * default a random key per process.
+   */
+  readonly sessionSealKey?: Buffer;
 }
 
 /**
@@ -42,7 +48,7 @@ export class Identity {
   constructor(store: EventStore, clock: Clock, policy: Partial<IdentityPolicy> = {}, options: IdentityOptions = {}) {
     this.policy = identityPolicy(policy);
     this.sessionStore = options.sessions ?? sessionStoreFor(store);
-    const sessions = new SessionRegistry({ inactivityMs: this.policy.sessionInactivityMinutes * 60_000, absoluteMs: this.policy.sessionAbsoluteMinutes * 60_000 }, this.sessionStore);
+    const sessions = new SessionRegistry({ inactivityMs: this.policy.sessionInactivityMinutes * 60_000, absoluteMs: this.policy.sessionAbsoluteMinutes * 60_000 }, this.sessionStore, options.sessionSealKey);
     const ledger = new IdentityLedger(store, clock, this.policy, options.logger ?? stderrSecurityLogger, options.unknownUsernameKey ?? randomBytes(32), sessions);
     this.authorization = new AuthorizationLog(ledger);
     this.users = new UserAdministrationService(ledger, this.authorization, sessions);

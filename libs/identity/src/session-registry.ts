@@ -1,5 +1,5 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { SessionEndReason, SessionStore, StoredSession } from './sessions/session-store';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FoundSession, SessionEndReason, SessionStore, StoredSession } from './sessions/session-store';
 
 export type { SessionEndReason } from './sessions/session-store';
 export type Session = StoredSession;
@@ -16,15 +16,30 @@ export interface SessionLimits {
   readonly absoluteMs: number;
 }
 
-/** 32 random bytes, base64url: 256 bits an attacker would have to guess. */
-const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A token is two parts of 32 bytes each, base64url: 256 random bits an attacker would have to guess,
+ * a dot, and the session's seal (below). The store finds a session by the SHA-256 of the random part.
+ */
+const TOKEN = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;
+/** What the seal's HMAC is for, so the key can never yield it for another purpose. */
+const SEAL_PURPOSE = 'trial-ledger session seal v1';
 
 /** How often, at most, a session's last use is written: each request costs one indexed read, not a write. */
 const MAX_TOUCH_INTERVAL_MS = 30_000;
 /** How often, at most, sessions past their lifetime are deleted (on a login). */
 const PURGE_INTERVAL_MS = 10 * 60_000;
 
-export const hashToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+/** The store's key of a token: the SHA-256 (hex) of its random part. */
+export const hashToken = (token: string): string => createHash('sha256').update(token.split('.')[0], 'utf8').digest('hex');
+
+/**
+ * The seal: HMAC-SHA256, keyed by a secret the session store does not hold, of what the server
+ * trusts a row for — whose session it is and when it began. Whoever can write the sessions file or
+ * table (and holds a token of their own) cannot make a row name another user, another session or a
+ * later start without the token's seal no longer matching; such a token is refused as unknown.
+ */
+const sealOf = (key: Buffer, session: Pick<Session, 'tokenHash' | 'sessionId' | 'userId' | 'createdAtMs'>): Buffer =>
+  createHmac('sha256', key).update(JSON.stringify([SEAL_PURPOSE, session.tokenHash, session.sessionId, session.userId, session.createdAtMs])).digest();
 
 export type SessionLookup =
   | { readonly status: 'active'; readonly session: Session; readonly tokenHash: string }
@@ -40,16 +55,22 @@ export class SessionRegistry {
   readonly touchEveryMs: number;
   private lastPurgeMs = 0;
 
+  /**
+   * `sealKey` must be the same for every server on the store and across restarts (`serve` keeps it in
+   * the key directory); by default a random key per registry, whose sessions end with it.
+   */
   constructor(
     private readonly limits: SessionLimits,
     readonly store: SessionStore,
+    private readonly sealKey: Buffer = randomBytes(32),
   ) {
     this.touchEveryMs = Math.min(MAX_TOUCH_INTERVAL_MS, Math.floor(limits.inactivityMs / 20));
   }
 
   async open(userId: string, nowMs: number, sessionId: string = randomUUID()): Promise<{ token: string; session: Session }> {
-    const token = randomBytes(32).toString('base64url');
-    const session = await this.store.insert({ tokenHash: hashToken(token), sessionId, userId, createdAtMs: nowMs });
+    const secret = randomBytes(32).toString('base64url');
+    const session = await this.store.insert({ tokenHash: hashToken(secret), sessionId, userId, createdAtMs: nowMs });
+    const token = `${secret}.${sealOf(this.sealKey, session).toString('base64url')}`;
     if (nowMs - this.lastPurgeMs >= PURGE_INTERVAL_MS) {
       this.lastPurgeMs = nowMs;
       await this.store.purge(this.limits.absoluteMs, nowMs);
@@ -67,10 +88,9 @@ export class SessionRegistry {
    * clock of its own (a database shared by several servers), else `nowMs`.
    */
   async touch(token: unknown, nowMs: number): Promise<SessionLookup> {
-    if (typeof token !== 'string' || !TOKEN.test(token)) return { status: 'unknown' };
-    const tokenHash = hashToken(token);
-    const found = await this.store.find(tokenHash);
+    const found = await this.findSealed(token);
     if (!found) return { status: 'unknown' };
+    const tokenHash = found.session.tokenHash;
     const { session } = found;
     const now = found.storeNowMs ?? nowMs;
     if (session.endedBy !== null) return { status: 'ended', session, why: session.endedBy };
@@ -81,8 +101,18 @@ export class SessionRegistry {
   }
 
   async peek(token: unknown): Promise<Session | null> {
-    if (typeof token !== 'string' || !TOKEN.test(token)) return null;
-    return (await this.store.find(hashToken(token)))?.session ?? null;
+    return (await this.findSealed(token))?.session ?? null;
+  }
+
+  /** The row of a well-formed token whose seal matches it; null for any other token. */
+  private async findSealed(token: unknown): Promise<FoundSession | null> {
+    const parts = typeof token === 'string' ? TOKEN.exec(token) : null;
+    if (!parts) return null;
+    const found = await this.store.find(hashToken(parts[1]));
+    if (!found) return null;
+    const expected = sealOf(this.sealKey, found.session);
+    const given = Buffer.from(parts[2], 'base64url');
+    return given.length === expected.length && timingSafeEqual(given, expected) ? found : null;
   }
 
   /** Ends one session (logout, or a refusal found on use); answers it when this call ended it. */

@@ -18,7 +18,7 @@ export const identityProvider: Provider = {
   provide: Identity,
   inject: [API_OPTIONS, EVENT_STORE, CLOCK],
   useFactory: (options: ApiModuleOptions, store: EventStore, clock: Clock): Identity =>
-    options.identity ?? new Identity(store, clock, identityPolicyFromEnv(), { logger: nestSecurityLogger() }),
+    options.identity ?? new Identity(store, clock, identityPolicyFromEnv(), { logger: nestSecurityLogger(), sessionSealKey: options.sessionSealKey }),
 };
 
 export const identityServiceProviders: Provider[] = [

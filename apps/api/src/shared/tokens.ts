@@ -17,6 +17,8 @@ export interface ApiModuleOptions {
    * before the app starts); defaults to one over the app's store and clock.
    */
   readonly identity?: Identity;
+  /** The key of the sessions' seals when the identity is made here (see `IdentityOptions.sessionSealKey`). */
+  readonly sessionSealKey?: Buffer;
   /**
    * Attempts of a command that did not pin a version (no If-Match) when it keeps losing the append race
    * to concurrent writers; then 409. Default: the pipeline's.

@@ -6,6 +6,7 @@ import type * as Api from '../../../api/src/main';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const DEFAULT_CHECKPOINT_EVERY = 1000;
@@ -84,7 +85,8 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits });
+    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey });
   } catch (error) {
     await store.close();
     throw error;

@@ -33,8 +33,9 @@ describe('server state in the ledger database (PostgreSQL)', () => {
   it('two servers share sessions: one opens, the other finds it on the database clock, and a racing end is won once', async () => {
     const url = await server.createDatabase();
     const [a, b] = [await open(url), await open(url)];
-    const onA = new SessionRegistry(LIMITS, new PostgresSessionStore(a.serverState!));
-    const onB = new SessionRegistry(LIMITS, new PostgresSessionStore(b.serverState!));
+    const sealKey = randomBytes(32);
+    const onA = new SessionRegistry(LIMITS, new PostgresSessionStore(a.serverState!), sealKey);
+    const onB = new SessionRegistry(LIMITS, new PostgresSessionStore(b.serverState!), sealKey);
     const { token, session } = await onA.open('user-1', 0);
     // The caller's clock (here: 0, far in the past) is not used: times are the database's
     expect(Math.abs(session.createdAtMs - Date.now())).toBeLessThan(60_000);

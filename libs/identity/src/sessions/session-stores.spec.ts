@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,12 +112,13 @@ describe('session store: SQLite file across a restart', () => {
     const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-session-restart-'));
     try {
       const file = join(dir, 'ledger.sqlite.sessions');
-      const before = new SessionRegistry(LIMITS, new SqliteSessionStore(file));
+      const sealKey = randomBytes(32);
+      const before = new SessionRegistry(LIMITS, new SqliteSessionStore(file), sealKey);
       const kept = await before.open('user-1', T0);
       const revoked = await before.open('user-1', T0);
       await before.end(revoked.token, 'password-changed', T0 + 1);
       await before.store.close();
-      const after = new SessionRegistry(LIMITS, new SqliteSessionStore(file));
+      const after = new SessionRegistry(LIMITS, new SqliteSessionStore(file), sealKey);
       expect((await after.touch(kept.token, T0 + MINUTE)).status).toBe('active');
       expect(await after.touch(revoked.token, T0 + MINUTE)).toMatchObject({ status: 'ended', why: 'password-changed' });
       await after.store.close();

@@ -1,0 +1,34 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
+
+describe('the session seal key in the key directory', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'trial-ledger-seal-key-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is created once, 0600, 32 bytes, and read back unchanged by the next start', () => {
+    const file = sessionSealKeyFile(join(dir, 'keys', 'ledger.key.pem'));
+    expect(file).toBe(join(dir, 'keys', 'ledger.sessions-seal.key'));
+    const first = ensureSessionSealKey(file);
+    expect(first).toHaveLength(32);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(ensureSessionSealKey(file).equals(first)).toBe(true);
+  });
+
+  it('refuses a symlink planted at its path, and a file of another length, without writing through or replacing them', () => {
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, 'not a key');
+    const link = join(dir, 'ledger.sessions-seal.key');
+    symlinkSync(target, link);
+    expect(() => ensureSessionSealKey(link)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE' }));
+    expect(readFileSync(target, 'utf8')).toBe('not a key');
+    const short = join(dir, 'short.sessions-seal.key');
+    writeFileSync(short, 'abc');
+    expect(() => ensureSessionSealKey(short)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE' }));
+    expect(readFileSync(short, 'utf8')).toBe('abc');
+  });
+});

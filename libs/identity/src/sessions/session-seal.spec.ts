@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SessionRegistry } from '../session-registry';
+import { SqliteSessionStore } from './sqlite-session-store';
+
+const MINUTE = 60_000;
+const LIMITS = { inactivityMs: 15 * MINUTE, absoluteMs: 12 * 60 * MINUTE };
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+
+/**
+ * An insider who can write the sessions file beside the ledger, and holds a token of their own, edits
+ * rows with plain SQL: the server must not take a row's user, session or start on trust.
+ */
+describe('sealed sessions: rows edited in the sessions file are not trusted', () => {
+  let dir: string;
+  let file: string;
+  let registry: SessionRegistry;
+  let insider: Database.Database;
+  const sealKey = randomBytes(32);
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'trial-ledger-session-seal-'));
+    file = join(dir, 'ledger.sqlite.sessions');
+    registry = new SessionRegistry(LIMITS, new SqliteSessionStore(file), sealKey);
+    insider = new Database(file);
+  });
+  afterEach(async () => {
+    insider.close();
+    await registry.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a row changed to name another user (the administrator) refuses the token instead of acting as that user", async () => {
+    const mine = await registry.open('user-reader', T0);
+    await registry.open('user-admin', T0);
+    expect(insider.prepare("UPDATE sessions SET user_id = 'user-admin' WHERE user_id = 'user-reader'").run().changes).toBe(1);
+    expect(await registry.touch(mine.token, T0 + MINUTE)).toEqual({ status: 'unknown' });
+    expect(await registry.peek(mine.token)).toBeNull();
+  });
+
+  it("a row given another session's id and user, or a later start (past a password change), refuses the token", async () => {
+    const mine = await registry.open('user-reader', T0);
+    const admin = await registry.open('user-admin', T0 + 1);
+    insider.prepare('UPDATE sessions SET session_id = ?, user_id = ?, created_at_ms = ? WHERE session_id = ?').run(admin.session.sessionId, 'user-admin', T0 + 1, mine.session.sessionId);
+    expect((await registry.touch(mine.token, T0 + MINUTE)).status).toBe('unknown');
+    const other = await registry.open('user-reader', T0);
+    insider.prepare('UPDATE sessions SET created_at_ms = ? WHERE session_id = ?').run(T0 + 5 * MINUTE, other.session.sessionId);
+    expect((await registry.touch(other.token, T0 + 6 * MINUTE)).status).toBe('unknown');
+    // The administrator's own token is untouched by all this
+    expect((await registry.touch(admin.token, T0 + MINUTE)).status).toBe('active');
+  });
+
+  it('a token without its seal, with a seal of another key, or with another token\'s seal is refused', async () => {
+    const a = await registry.open('user-1', T0);
+    const b = await registry.open('user-1', T0);
+    const [secretA, sealA] = a.token.split('.');
+    const [, sealB] = b.token.split('.');
+    expect((await registry.touch(secretA, T0 + 1)).status).toBe('unknown');
+    expect((await registry.touch(`${secretA}.${sealB}`, T0 + 1)).status).toBe('unknown');
+    const elsewhere = new SessionRegistry(LIMITS, registry.store, randomBytes(32));
+    expect((await elsewhere.touch(a.token, T0 + 1)).status).toBe('unknown');
+    expect((await registry.touch(`${secretA}.${sealA}`, T0 + 1)).status).toBe('active');
+  });
+});
