@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -63,5 +63,22 @@ describe('sealed sessions: rows edited in the sessions file are not trusted', ()
     const elsewhere = new SessionRegistry(LIMITS, registry.store, randomBytes(32));
     expect((await elsewhere.touch(a.token, T0 + 1)).status).toBe('unknown');
     expect((await registry.touch(`${secretA}.${sealA}`, T0 + 1)).status).toBe('active');
+  });
+});
+
+describe('the sessions file beside the ledger is never a symlink', () => {
+  it.each(['', '-wal', '-shm'])('a symlink at LEDGER.sqlite.sessions%s is refused, and nothing is written where it points', (suffix) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-session-link-'));
+    try {
+      const file = join(dir, 'ledger.sqlite.sessions');
+      const target = join(dir, 'elsewhere');
+      writeFileSync(target, '');
+      symlinkSync(target, `${file}${suffix}`);
+      expect(() => new SqliteSessionStore(file)).toThrow(expect.objectContaining({ code: 'SESSIONS.FILE_UNSAFE' }));
+      expect(existsSync(`${target}-wal`)).toBe(false);
+      expect(suffix === '' ? existsSync(`${file}-wal`) : existsSync(file)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

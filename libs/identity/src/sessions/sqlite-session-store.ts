@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { DomainError } from '@trial-ledger/domain';
 import type { FoundSession, NewSession, SessionEndReason, SessionStore, StoredSession } from './session-store';
 
 /**
@@ -41,6 +42,19 @@ export const toStoredSession = (row: SessionRow): StoredSession => ({
   endedBy: row.ended_by,
 });
 
+/**
+ * Refuses a sessions file (or its WAL or shared-memory file) that is a symlink or anything but a
+ * regular file: SQLite would follow a link planted there and write sessions into whatever it names.
+ */
+const assertPlainFiles = (file: string): void => {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats && !stats.isFile()) {
+      throw new DomainError('SESSIONS.FILE_UNSAFE', `${path} is not a regular file (a symlink or other): sessions are not kept there; remove it and start again`, 'conflict', { path });
+    }
+  }
+};
+
 export class SqliteSessionStore implements SessionStore {
   readonly description: string;
   private readonly db: Database.Database;
@@ -48,6 +62,7 @@ export class SqliteSessionStore implements SessionStore {
 
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
+    assertPlainFiles(file);
     this.description = `the file beside the ledger (${file})`;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
