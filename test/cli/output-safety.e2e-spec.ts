@@ -42,6 +42,9 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     ['export adtte --out, relative', ['export', 'adtte', '--out', 'data/ledger.sqlite']],
     ['export audit-trail --format json --out, with --force', ['export', 'audit-trail', '--format', 'json', '--out', db, '--force']],
     ['export odm --out the WAL', ['export', 'odm', '--out', `${db}-wal`]],
+    ['export odm --out the sessions file, with --force', ['export', 'odm', '--out', `${db}.sessions`, '--force']],
+    ['report --out the sessions file\'s WAL', ['report', '--out', `${db}.sessions-wal`]],
+    ['export odm --out the sessions\' seal key, with --force', ['export', 'odm', '--out', join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'ledger.sessions-seal.key'), '--force']],
     ['checkpoint --out (appends)', ['checkpoint', '--out', db]],
   ])('refuses %s onto the store with OUTPUT.IS_LEDGER_FILE, exit 1, and the ledger stays intact', async (_name, argv) => {
     const result = await run(['--store', store, ...argv]);
@@ -166,7 +169,7 @@ describe('file modes of what the CLI creates', () => {
 });
 
 describe('file modes of what serve creates', () => {
-  it('creates the store, the read-model file and the signing key 0600', async () => {
+  it('creates the store, the read-model file, the signing key and the sessions\' seal key 0600', async () => {
     const file = join(dir.path, 'served', 'ledger.sqlite');
     const keyDir = join(dir.path, 'server-keys');
     const child = spawn(process.execPath, [BIN, '--store', `sqlite:${file}`, '--key-dir', keyDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -186,7 +189,7 @@ describe('file modes of what serve creates', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     expect(err).toMatch(/created the ledger signing key .*server-keys\/ledger\.key\.pem/);
-    for (const created of [file, `${file}.read-models`, join(keyDir, 'ledger.key.pem')]) expect([created, mode(created)]).toEqual([created, 0o600]);
+    for (const created of [file, `${file}.read-models`, join(keyDir, 'ledger.key.pem'), join(keyDir, 'ledger.sessions-seal.key')]) expect([created, mode(created)]).toEqual([created, 0o600]);
     expect(mode(join(dir.path, 'served'))).toBe(0o700);
   });
 });
