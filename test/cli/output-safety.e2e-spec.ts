@@ -129,6 +129,15 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     expect(result.stderr).toContain('[OUTPUT.EXISTS]');
     expect(existsSync(csv)).toBe(false);
   });
+
+  it('export adtte refuses a dictionary at the CSV\'s own path (OUTPUT.SAME_FILE), even with --force, before anything is written or recorded', async () => {
+    const csv = join(dir.path, 'same.csv');
+    const result = await run(['--store', store, '--as', 'admin', 'export', 'adtte', '--out', csv, '--define', join(dir.path, '.', 'same.csv'), '--force'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('[OUTPUT.SAME_FILE]');
+    expect(existsSync(csv)).toBe(false);
+    await expectLedgerIntact();
+  });
 });
 
 describe('demo --fresh wipes only an earlier demo', () => {

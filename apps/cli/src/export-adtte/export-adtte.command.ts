@@ -5,7 +5,7 @@ import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { recordCliExport } from '../shared/record-export';
-import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
@@ -44,6 +44,7 @@ export const registerExportAdtte = (program: Command): void => {
       const defineFile = opts.define ?? (opts.out && !toStdout ? defineFileFor(opts.out) : null);
       // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
+      if (!toStdout && opts.out && defineFile) await assertDistinctOutputs(opts.out, defineFile);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, async (store) => {
         const loaded = await withSavedReadModels(options.store, (readModels) =>

@@ -107,6 +107,11 @@ const stdoutTarget = (): OutputTarget => ({
   discard: async () => undefined,
 });
 
+/** Refuses two outputs of one command that name the same file, however spelled: the second would replace the first. */
+export const assertDistinctOutputs = async (a: string, b: string): Promise<void> => {
+  if ((await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
+};
+
 /** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
 export const openOutput = async (file: string | undefined, policy: OutputPolicy): Promise<OutputTarget> => {
   if (isStdout(file)) return stdoutTarget();
