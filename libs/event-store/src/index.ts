@@ -10,6 +10,7 @@ export * from './open-event-store';
 export * from './recorded-at';
 export * from './store-write-health';
 export * from './sqlite/sqlite-event-store';
+export * from './sqlite/sqlite-side-file';
 export * from './verify-store';
 export * from './ledger-importer';
 export * from './migrate-ledger';

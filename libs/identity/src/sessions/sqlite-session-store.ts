@@ -1,7 +1,8 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
+import { unsafeSqliteSidePath } from '@trial-ledger/event-store';
 import type { FoundSession, NewSession, SessionEndReason, SessionStore, StoredSession } from './session-store';
 
 /**
@@ -42,16 +43,11 @@ export const toStoredSession = (row: SessionRow): StoredSession => ({
   endedBy: row.ended_by,
 });
 
-/**
- * Refuses a sessions file (or its WAL or shared-memory file) that is a symlink or anything but a
- * regular file: SQLite would follow a link planted there and write sessions into whatever it names.
- */
+/** Refuses a sessions file (or its WAL or shared-memory file) that is a symlink or not a regular file. */
 const assertPlainFiles = (file: string): void => {
-  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
-    const stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats && !stats.isFile()) {
-      throw new DomainError('SESSIONS.FILE_UNSAFE', `${path} is not a regular file (a symlink or other): sessions are not kept there; remove it and start again`, 'conflict', { path });
-    }
+  const path = unsafeSqliteSidePath(file);
+  if (path !== null) {
+    throw new DomainError('SESSIONS.FILE_UNSAFE', `${path} is not a regular file (a symlink or other): sessions are not kept there; remove it and start again`, 'conflict', { path });
   }
 };
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { assertPlainSideFile } from '../store/plain-side-file';
 import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from './audit-trail-index.port';
 
 /**
@@ -99,6 +100,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   constructor(target: string | Database.Database) {
     if (typeof target === 'string') {
       if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+      assertPlainSideFile(target);
       this.db = new Database(target);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('busy_timeout = 10000');

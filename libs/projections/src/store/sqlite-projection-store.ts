@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { assertPlainSideFile } from './plain-side-file';
 import type { ProjectionStore, StoredProjection } from './projection-store.port';
 
 /**
@@ -29,6 +30,7 @@ export class SqliteProjectionStore implements ProjectionStore {
   constructor(target: string | Database.Database) {
     if (typeof target === 'string') {
       if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+      assertPlainSideFile(target);
       this.db = new Database(target);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('busy_timeout = 10000');
