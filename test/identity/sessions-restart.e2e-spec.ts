@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -115,4 +115,20 @@ describe('sessions and the account policy across a restart of serve (SQLite)', (
     await restart({ TRIAL_LEDGER_LOCKOUT_MINUTES: '45', TRIAL_LEDGER_PASSWORD_MIN_LENGTH: '14' });
     expect(await policyEvents(storeUrl)).toHaveLength(2);
   }, 120_000);
+
+  it('a symlink at the seal key\'s path stops the start (SESSION_KEY.UNSAFE) before anything is recorded, and is not written through', async () => {
+    server?.kill('SIGTERM');
+    await server?.exited;
+    server = null;
+    const keyDir = join(dir, 'other-keys');
+    mkdirSync(keyDir, { mode: 0o700 });
+    const target = join(dir, 'planted');
+    writeFileSync(target, '');
+    symlinkSync(target, join(keyDir, 'ledger.sessions-seal.key'));
+    const before = await policyEvents(storeUrl);
+    await expect(startServe(storeUrl, [], { TRIAL_LEDGER_KEY_DIR: keyDir, TRIAL_LEDGER_LOCKOUT_MINUTES: '50' })).rejects.toThrow(/SESSION_KEY\.UNSAFE/);
+    expect(readFileSync(target, 'utf8')).toBe('');
+    // The changed policy was not recorded either: the start stopped first
+    expect(await policyEvents(storeUrl)).toHaveLength(before.length);
+  }, 60_000);
 });

@@ -77,6 +77,8 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   let server: Api.RunningServer;
   try {
+    // Before anything is recorded: a refused key (a symlink at its path) stops the start with nothing written.
+    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
     // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
     // than the last recorded ones records the change before the first request is served.
     const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
@@ -85,7 +87,6 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
-    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
     server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey });
   } catch (error) {
     await store.close();
