@@ -170,7 +170,10 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       const xml = readFileSync(file, 'utf8');
       expect((await validateOdmXml(xml)).valid).toBe(true);
       expect(create(xml).root().node.nodeName).toBe('ODM');
-      expect((await readAll()).filter((e) => e.type === 'DataExported').map((e) => e.data.kind)).toEqual(['odm']);
+      const odmRecords = (await readAll()).filter((e) => e.type === 'DataExported');
+      expect(odmRecords.map((e) => e.data.kind)).toEqual(['odm']);
+      // The file is the log through the position its record names, without the record itself
+      expect(xml).toMatch(new RegExp(`FileOID="trial-ledger\\.[^"]*\\.P${odmRecords[0].data.throughPosition as number}\\.`));
       const missing = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'odm', '--study', 'NO-SUCH', '--out', join(dir, 'none.xml'));
       expect(JSON.parse(missing.stdout).error.code).toBe('STUDY.NOT_FOUND');
       expect((await readAll()).filter((e) => e.type === 'DataExported')).toHaveLength(1);

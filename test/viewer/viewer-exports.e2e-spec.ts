@@ -62,6 +62,21 @@ describe('exports recorded as events (viewer and API)', () => {
     }
   });
 
+  it('an ODM download from the viewer is the log through the position its record names, not its own record', async () => {
+    const { context } = await signIn(app, 'monitor');
+    try {
+      const before = await app.api.headPosition();
+      const odm = await context.request.get(`${TRAIL}/export?format=odm`);
+      expect(odm.status()).toBe(200);
+      const [recorded, ...more] = exportsOf(await app.api.eventsAfter(before));
+      expect(more).toEqual([]);
+      expect(recorded.data).toMatchObject({ kind: 'odm', format: 'xml', channel: 'viewer' });
+      expect(await odm.text()).toMatch(new RegExp(`FileOID="trial-ledger\\.${STUDY}\\.P${recorded.data.throughPosition as number}\\.`));
+    } finally {
+      await context.close();
+    }
+  });
+
   it('refuses a role that may not export with 403, records the refusal and no export', async () => {
     const { context } = await signIn(app, 'investigator');
     try {
@@ -145,6 +160,10 @@ describe('exports recorded as events (viewer and API)', () => {
       res.on('end', () => done(null, body));
     });
     expect(odm.status).toBe(200);
-    expect(exportsOf(await api.eventsAfter(afterRefusal)).map((e) => [e.streamId, e.data.kind, e.data.format])).toEqual([[`exports-${STUDY}`, 'odm', 'xml']]);
+    const odmRecords = exportsOf(await api.eventsAfter(afterRefusal));
+    expect(odmRecords.map((e) => [e.streamId, e.data.kind, e.data.format])).toEqual([[`exports-${STUDY}`, 'odm', 'xml']]);
+    // The ODM file is the log through the recorded position: not its own record, nor anything after
+    expect(odmRecords[0].data.throughPosition).toBe(afterRefusal);
+    expect(odm.body as string).toMatch(new RegExp(`FileOID="trial-ledger\\.${STUDY}\\.P${afterRefusal}\\.`));
   });
 });

@@ -158,7 +158,7 @@ export class ViewerPagesHttpController {
     const index = odm ? null : await this.auditIndex.readyAt(state.position);
     // A study that is not in the ledger gets no export and no record (no stream is made up for a typed id).
     if ((await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
-    await recordDataExport(
+    const { event } = await recordDataExport(
       this.store,
       { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },
       { actor: who.actor, source: 'api' },
@@ -168,8 +168,11 @@ export class ViewerPagesHttpController {
     const types = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', odm: 'application/xml; charset=utf-8' } as const;
     response.status(200).type(types[format]);
     response.setHeader('Content-Disposition', `attachment; filename="${safeName}-audit-trail.${format === 'odm' ? 'xml' : format}"`);
-    if (odm) await exportOdm(this.store, response, { studyId, clock: this.clock });
-    else await writeAuditTrail(trailRows(index!, this.store, filter, state.position), response, format === 'csv' ? 'csv' : 'json');
+    if (odm) {
+      // exportOdm leaves its output open (the CLI's may be stdout): the download ends here.
+      await exportOdm(this.store, response, { studyId, clock: this.clock, throughPosition: event.throughPosition });
+      response.end();
+    } else await writeAuditTrail(trailRows(index!, this.store, filter, state.position), response, format === 'csv' ? 'csv' : 'json');
   }
 
   /** The layout's part of every page: navigation links, the as-known-at control and banner. */

@@ -40,8 +40,8 @@ export const registerExport = (program: Command): void => {
           summary: await withExistingStore(options, async (store) => {
             // A mistyped study is refused before the export is recorded; the record comes before the first byte.
             if (opts.study && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
-            await recordCliExport(options, store, { kind: 'odm', format: 'xml', studyId: opts.study ?? null, filter: {} });
-            return exportOdm(store, target.stream, { ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) });
+            const throughPosition = await recordCliExport(options, store, { kind: 'odm', format: 'xml', studyId: opts.study ?? null, filter: {} });
+            return exportOdm(store, target.stream, { throughPosition, ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) });
           }),
           file: target.file,
           toStdout: target.toStdout,

@@ -32,6 +32,11 @@ export interface OdmExportOptions {
   readonly prettyPrint?: boolean;
   /** Called after each subject is written (progress bars). */
   readonly onSubject?: (done: number, total: number) => void;
+  /**
+   * The log through this position only (default: through the head at the start): a recorded export
+   * (`DataExported`) shows what its record names, not its own record nor anything appended after it.
+   */
+  readonly throughPosition?: number;
 }
 
 export interface OdmExportSummary {
@@ -63,7 +68,7 @@ interface Survey {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Pass 1 over the log: studies, subjects, users and the field catalogue (memory: small maps only). */
-const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> => {
+const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: number): Promise<Survey> => {
   const result: Survey = { studies: new Map(), users: new Map(), catalogue: new OdmCatalogue(), head: null, monitoring: new Map() };
   const study = (studyId: string): StudyInfo => {
     const found = result.studies.get(studyId) ?? { studyId, title: studyId, registeredOn: null, subjects: new Map() };
@@ -71,7 +76,7 @@ const survey = async (store: EventStore, onlyStudy?: string): Promise<Survey> =>
     return found;
   };
   const monitoringFolders = new Map<string, ReturnType<typeof monitoringFolder>>();
-  for await (const event of store.readAll({ batchSize: 2000 })) {
+  for await (const event of store.readAll({ batchSize: 2000, ...(throughPosition !== undefined ? { toPosition: throughPosition } : {}) })) {
     result.head = event;
     const { actor } = event.metadata;
     result.users.set(actor.userId, actor);
@@ -382,7 +387,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
 export const exportOdm = async (store: EventStore, out: Writable, options: OdmExportOptions = {}): Promise<OdmExportSummary> => {
   const clock = options.clock ?? systemClock;
   const now = clock.now();
-  const found = await survey(store, options.studyId);
+  const found = await survey(store, options.studyId, options.throughPosition);
   // A mistyped study id must not yield a well-formed but empty "complete copy" and a success.
   if (options.studyId !== undefined && !found.studies.has(options.studyId)) {
     notFound('STUDY.NOT_FOUND', `No study ${options.studyId} in the ledger`, { studyId: options.studyId });

@@ -41,10 +41,10 @@ export class ExportOdmHttpController {
   async exportOdm(@Query() query: ExportOdmQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
     // A mistyped study is refused before anything is recorded; the export is recorded before it is served.
     if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
-    await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
+    const { event } = await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
     response.status(200).type('application/xml; charset=utf-8');
     response.setHeader('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
-    await exportOdm(this.store, response, { clock: this.clock, ...(query.study ? { studyId: query.study } : {}) });
+    await exportOdm(this.store, response, { clock: this.clock, throughPosition: event.throughPosition, ...(query.study ? { studyId: query.study } : {}) });
     response.end();
   }
 }
