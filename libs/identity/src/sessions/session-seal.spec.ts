@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -78,6 +78,23 @@ describe('the sessions file beside the ledger is never a symlink', () => {
       expect(existsSync(`${target}-wal`)).toBe(false);
       expect(suffix === '' ? existsSync(`${file}-wal`) : existsSync(file)).toBe(false);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the sessions file is 0600 whatever the umask', () => {
+  it('is created 0600, and so are its WAL and shared-memory files, under a umask of 022', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-session-mode-'));
+    const previous = process.umask(0o022);
+    try {
+      const file = join(dir, 'ledger.sqlite.sessions');
+      const registry = new SessionRegistry(LIMITS, new SqliteSessionStore(file));
+      await registry.open('user-1', T0);
+      for (const path of [file, `${file}-wal`, `${file}-shm`]) expect([path, statSync(path).mode & 0o777]).toEqual([path, 0o600]);
+      await registry.store.close();
+    } finally {
+      process.umask(previous);
       rmSync(dir, { recursive: true, force: true });
     }
   });

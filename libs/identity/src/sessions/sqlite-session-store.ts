@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
@@ -59,6 +59,10 @@ export class SqliteSessionStore implements SessionStore {
   constructor(file: string) {
     mkdirSync(dirname(file), { recursive: true });
     assertPlainFiles(file);
+    // Created 0600 whatever the process's umask (SQLite gives its WAL and shared-memory files the
+    // same mode): who is signed in, and since when, is for the service account only. An existing file
+    // is kept as it is; O_NOFOLLOW: a symlink planted since the check above is not followed either.
+    closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
     this.description = `the file beside the ledger (${file})`;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
