@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
+import { ensureSessionSealKey, installSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 
 describe('the session seal key in the key directory', () => {
   let dir: string;
@@ -30,5 +30,15 @@ describe('the session seal key in the key directory', () => {
     writeFileSync(short, 'abc');
     expect(() => ensureSessionSealKey(short)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE' }));
     expect(readFileSync(short, 'utf8')).toBe('abc');
+  });
+
+  it('keeps the key another server put in place first (two servers starting together agree), leaving no temporary file', () => {
+    const file = join(dir, 'ledger.sessions-seal.key');
+    const winner = ensureSessionSealKey(file);
+    // The loser of the race found no key, then tries to install one after the winner did
+    installSessionSealKey(file);
+    expect(readFileSync(file).equals(winner)).toBe(true);
+    expect(ensureSessionSealKey(file).equals(winner)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['ledger.sessions-seal.key']);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError } from '../shared/cli-errors';
 
@@ -16,15 +16,32 @@ const KEY_BYTES = 32;
 export const ensureSessionSealKey = (file: string): Buffer => {
   const stats = lstatSync(file, { throwIfNoEntry: false });
   if (!stats) {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    writeFileSync(file, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
-    chmodSync(file, 0o600);
-    return readFileSync(file);
+    installSessionSealKey(file);
+    return ensureSessionSealKey(file);
   }
   if (!stats.isFile()) throw new CliError(`The session key ${file} is not a regular file (a symlink or other); remove it and start again`, 1, 'SESSION_KEY.UNSAFE');
   const key = readFileSync(file);
   if (key.length !== KEY_BYTES) throw new CliError(`The session key ${file} is not ${KEY_BYTES} bytes; remove it and start again (open sessions end)`, 1, 'SESSION_KEY.UNSAFE');
   return key;
+};
+
+/**
+ * Puts a new key at `file` unless one is already there. The key is written whole to a private temporary
+ * file and hard-linked into place, which fails if the name exists: servers starting together on one key
+ * directory never see a half-written key, and the one that loses the race keeps the winner's key.
+ */
+export const installSessionSealKey = (file: string): void => {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(temporary, randomBytes(KEY_BYTES), { mode: 0o600, flag: 'wx' });
+  try {
+    chmodSync(temporary, 0o600);
+    linkSync(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
 };
 
 /** Where `serve` keeps the session key of the ledger whose signing key is `keyFile`. */
