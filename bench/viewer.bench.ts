@@ -8,6 +8,7 @@ import { Identity } from '@trial-ledger/identity';
 import { startServer } from '../apps/api/src/main';
 import { ReadModelsRunner } from '../apps/api/src/projections/read-models.runner';
 import { ViewerAuditIndex } from '../apps/api/src/viewer/viewer-audit-index';
+import { ViewerReadModels } from '../apps/api/src/viewer/viewer-read-models';
 import { SESSION_COOKIE } from '../apps/api/src/viewer/viewer-session';
 import { printLines, type BenchLine } from './bench-format';
 import { writeScaleLedger } from './scale-ledger';
@@ -73,6 +74,9 @@ export const runViewerBench = async (events: number): Promise<BenchLine[]> => {
     const position = (await store.head()).position;
     await server.app.get(ReadModelsRunner).at(position);
     await server.app.get(ViewerAuditIndex).readyAt(position);
+    // Readiness also waits for the dashboard digests derived after start: a load balancer sends the first page then.
+    const viewerModels = server.app.get(ViewerReadModels);
+    while (!viewerModels.isWarm) await new Promise((resolve) => setTimeout(resolve, 20));
     const catchUp = performance.now() - started;
     const base = `${server.url}/viewer/studies/SCALE-01`;
     const asOf = `asKnownAt=${encodeURIComponent(afterLedger)}`;

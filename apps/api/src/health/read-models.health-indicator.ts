@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { ReadModelsRunner } from '../projections/read-models.runner';
+import { ViewerReadModels } from '../viewer/viewer-read-models';
 import { withTimeout } from './store.health-indicator';
 
 /** Read models this far behind the head of the log for this long are reported as not caught up. */
@@ -9,7 +10,7 @@ const CATCH_UP_TIMEOUT_MS = 2000;
 
 /**
  * Readiness: the clinical read models have folded every event up to the head of the log (or do so
- * within a moment). A stopped or lagging runner makes the instance not ready, so a load balancer
+ * within a moment), and the viewer has derived its dashboard digests after start. A stopped or lagging runner makes the instance not ready, so a load balancer
  * sends reads elsewhere instead of serving a stale casebook.
  */
 @Injectable()
@@ -25,9 +26,21 @@ export class ReadModelsHealthIndicator {
       // Looked up rather than injected: the runner belongs to the projections module, which the
       // health module must not have to import (nor that module export it) for a probe.
       const runner = this.modules.get(ReadModelsRunner, { strict: false });
-      return (await withTimeout(runner.caughtUp(CATCH_UP_TIMEOUT_MS), CATCH_UP_TIMEOUT_MS + 500)) ? check.up() : check.down();
+      if (!(await withTimeout(runner.caughtUp(CATCH_UP_TIMEOUT_MS), CATCH_UP_TIMEOUT_MS + 500))) return check.down();
+      return this.viewerWarm() ? check.up() : check.down();
     } catch {
       return check.down();
     }
+  }
+
+  /** The viewer's dashboard digests are derived (a server without the viewer has nothing to wait for). */
+  private viewerWarm(): boolean {
+    let viewer: ViewerReadModels;
+    try {
+      viewer = this.modules.get(ViewerReadModels, { strict: false });
+    } catch {
+      return true;
+    }
+    return viewer.isWarm;
   }
 }

@@ -34,6 +34,7 @@ export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy
   private lastVerification: { position: number; report: LedgerVerificationReport } | null = null;
   private verifying: Promise<void> | null = null;
   private stopped = false;
+  private warmed = false;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -101,6 +102,15 @@ export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
+   * True once the start-up derivation of the dashboard digests is over (done, or given up because the
+   * read models failed): readiness waits for it, so a load balancer sends no page to a server whose first
+   * dashboard would still have to derive every subject's digest.
+   */
+  get isWarm(): boolean {
+    return this.warmed;
+  }
+
+  /**
    * After start, once the read models have caught up: each study's dashboard digests, derived in the
    * background in small slices (the event loop keeps answering), so the first dashboard does not pay for
    * them. The chain is not verified here: the first page that shows the verdict starts that pass.
@@ -120,6 +130,13 @@ export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy
         }
       }
     };
-    setImmediate(() => void warm().catch(() => undefined));
+    setImmediate(
+      () =>
+        void warm()
+          .catch(() => undefined)
+          .finally(() => {
+            this.warmed = true;
+          }),
+    );
   }
 }
