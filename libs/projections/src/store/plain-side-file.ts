@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
 import { unsafeSqliteSidePath } from '@trial-ledger/event-store';
 
@@ -7,4 +10,18 @@ export const assertPlainSideFile = (file: string): void => {
   if (path !== null) {
     throw new DomainError('READ_MODELS.FILE_UNSAFE', `${path} is not a regular file (a symlink or other): read models are not kept there; remove it and start again`, 'conflict', { path });
   }
+};
+
+/**
+ * The connection a read-model table set lives on: a side file (WAL, a writer waits up to 10 s for
+ * another), `:memory:`, or an open connection shared with the SQLite event store (not closed by us).
+ */
+export const openSideDatabase = (target: string | Database.Database): { readonly db: Database.Database; readonly ownsConnection: boolean } => {
+  if (typeof target !== 'string') return { db: target, ownsConnection: false };
+  if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+  assertPlainSideFile(target);
+  const db = new Database(target);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  return { db, ownsConnection: true };
 };

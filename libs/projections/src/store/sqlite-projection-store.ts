@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { assertPlainSideFile } from './plain-side-file';
+import { openSideDatabase } from './plain-side-file';
 import type { ProjectionStore, StoredProjection } from './projection-store.port';
 
 /**
@@ -28,17 +26,7 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   /** A file name (`:memory:` for tests) or an open connection shared with the SQLite event store. */
   constructor(target: string | Database.Database) {
-    if (typeof target === 'string') {
-      if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
-      assertPlainSideFile(target);
-      this.db = new Database(target);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 10000');
-      this.ownsConnection = true;
-    } else {
-      this.db = target;
-      this.ownsConnection = false;
-    }
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
     this.db.exec(SCHEMA);
   }
 
