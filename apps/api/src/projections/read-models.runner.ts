@@ -11,9 +11,7 @@ import {
 } from '@trial-ledger/projections';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
-
-/** The longest pause between attempts to restart failed read models (a freed disk is noticed within it). */
-const MAX_RECOVERY_DELAY_MS = 4_000;
+import { RestartWithBackoff } from './restart-with-backoff';
 
 /** How long a query with `minPosition` waits for the read models to fold its client's write. */
 export const MIN_POSITION_WAIT_MS = 5_000;
@@ -40,8 +38,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   private readonly projectionStore: ProjectionStore;
   readonly runner: ProjectionRunner<ClinicalDocument>;
   private failed = false;
-  private recovery: NodeJS.Timeout | null = null;
-  private destroyed = false;
+  private readonly recovery: RestartWithBackoff;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     this.projectionStore = store.localFile ? new SqliteProjectionStore(`${store.localFile}.read-models`) : new InMemoryProjectionStore();
@@ -50,8 +47,12 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       onError: (error) => {
         this.failed = true;
         this.logger.error(`Read models stopped: ${(error as Error).message}`);
-        this.scheduleRecovery();
+        this.recovery.schedule();
       },
+    });
+    // A read model that could not be saved (a full disk) or whose subscription failed restarts from its checkpoint.
+    this.recovery = new RestartWithBackoff(this.runner, this.logger, 'Read models', () => {
+      this.failed = false;
     });
   }
 
@@ -59,38 +60,8 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     await this.runner.start();
   }
 
-  /**
-   * A read model that could not be saved (a full disk) or whose subscription failed is restarted from
-   * its saved checkpoint, with a pause between attempts: readiness turns green again without a restart
-   * of the server once the cause is gone.
-   */
-  private scheduleRecovery(delayMs = 1000): void {
-    if (this.recovery !== null || this.destroyed) return;
-    this.recovery = setTimeout(() => {
-      this.recovery = null;
-      void this.recover(delayMs);
-    }, delayMs);
-    this.recovery.unref();
-  }
-
-  private async recover(delayMs: number): Promise<void> {
-    try {
-      // Folded but unsaved rows are dropped: `start` reloads the saved rows and folds the log from their checkpoint.
-      await this.runner.stop().catch(() => undefined);
-      if (this.destroyed) return;
-      await this.runner.start();
-      await this.runner.flush();
-      this.failed = false;
-      this.logger.log('Read models resumed from their checkpoint');
-    } catch (error) {
-      this.logger.error(`Read models still stopped: ${(error as Error).message}`);
-      this.scheduleRecovery(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
-    }
-  }
-
   async onModuleDestroy(): Promise<void> {
-    this.destroyed = true;
-    if (this.recovery !== null) clearTimeout(this.recovery);
+    this.recovery.cancel();
     await this.runner.stop();
     await this.projectionStore.close();
   }

@@ -2,11 +2,9 @@ import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnMo
 import type { EventStore } from '@trial-ledger/event-store';
 import { AuditTrailIndexer, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
 import { MIN_POSITION_WAIT_MS } from '../projections/read-models.runner';
+import { RestartWithBackoff } from '../projections/restart-with-backoff';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
-
-/** The longest pause between attempts to restart a failed index (a freed disk is noticed within it). */
-const MAX_RECOVERY_DELAY_MS = 4_000;
 
 /**
  * The audit-trail index the viewer's trail pages and downloads read: kept while the server runs by a
@@ -19,8 +17,7 @@ export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AuditTrailIndex');
   private readonly indexStore: AuditTrailIndexStore;
   readonly indexer: AuditTrailIndexer;
-  private recovery: NodeJS.Timeout | null = null;
-  private destroyed = false;
+  private readonly recovery: RestartWithBackoff;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
     // Other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
@@ -29,40 +26,18 @@ export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
       flushDelayMs: 200,
       onError: (error) => {
         this.logger.error(`Audit-trail index stopped: ${(error as Error).message}`);
-        this.scheduleRecovery();
+        this.recovery.schedule();
       },
     });
+    this.recovery = new RestartWithBackoff(this.indexer, this.logger, 'Audit-trail index');
   }
 
   async onModuleInit(): Promise<void> {
     await this.indexer.start();
   }
 
-  private scheduleRecovery(delayMs = 1000): void {
-    if (this.recovery !== null || this.destroyed) return;
-    this.recovery = setTimeout(() => {
-      this.recovery = null;
-      void this.recover(delayMs);
-    }, delayMs);
-    this.recovery.unref();
-  }
-
-  private async recover(delayMs: number): Promise<void> {
-    try {
-      await this.indexer.stop().catch(() => undefined);
-      if (this.destroyed) return;
-      await this.indexer.start();
-      await this.indexer.flush();
-      this.logger.log('Audit-trail index resumed from its checkpoint');
-    } catch (error) {
-      this.logger.error(`Audit-trail index still stopped: ${(error as Error).message}`);
-      this.scheduleRecovery(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
-    }
-  }
-
   async onModuleDestroy(): Promise<void> {
-    this.destroyed = true;
-    if (this.recovery !== null) clearTimeout(this.recovery);
+    this.recovery.cancel();
     await this.indexer.stop();
     await this.indexStore.close();
   }

@@ -1,0 +1,59 @@
+import type { Logger } from '@nestjs/common';
+
+/** The longest pause between attempts to restart a failed follower of the log (a freed disk is noticed within it). */
+const MAX_RECOVERY_DELAY_MS = 4_000;
+
+/** What follows the log from a saved checkpoint: the read models' runner, the audit-trail indexer. */
+export interface CheckpointedFollower {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/**
+ * Restarts a follower of the log that failed (a full disk, a broken subscription) from its saved
+ * checkpoint: the first attempt a second after `schedule`, then at doubling pauses up to
+ * `MAX_RECOVERY_DELAY_MS`, one attempt at a time, until one succeeds or `cancel` (module destroy), so
+ * readiness turns green again without a restart of the server once the cause is gone.
+ */
+export class RestartWithBackoff {
+  private timer: NodeJS.Timeout | null = null;
+  private cancelled = false;
+
+  constructor(
+    private readonly follower: CheckpointedFollower,
+    private readonly logger: Logger,
+    private readonly name: string,
+    private readonly onRestarted: () => void = () => undefined,
+  ) {}
+
+  schedule(delayMs = 1000): void {
+    if (this.timer !== null || this.cancelled) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.attempt(delayMs);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async attempt(delayMs: number): Promise<void> {
+    try {
+      // Folded but unsaved rows are dropped: `start` reloads the saved rows and folds the log from their checkpoint.
+      await this.follower.stop().catch(() => undefined);
+      if (this.cancelled) return;
+      await this.follower.start();
+      await this.follower.flush();
+      this.onRestarted();
+      this.logger.log(`${this.name} resumed from the saved checkpoint`);
+    } catch (error) {
+      this.logger.error(`${this.name} still stopped: ${(error as Error).message}`);
+      this.schedule(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
+    }
+  }
+}
