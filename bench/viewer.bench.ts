@@ -7,7 +7,7 @@ import { SqliteEventStore, systemClock } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
 import { startServer } from '../apps/api/src/main';
 import { ReadModelsRunner } from '../apps/api/src/projections/read-models.runner';
-import { ViewerAuditIndex } from '../apps/api/src/viewer/viewer-audit-index';
+import { AuditTrailIndexService } from '../apps/api/src/projections/audit-trail-index.service';
 import { ViewerReadModels } from '../apps/api/src/viewer/viewer-read-models';
 import { SESSION_COOKIE } from '../apps/api/src/viewer/viewer-session';
 import { printLines, type BenchLine } from './bench-format';
@@ -73,7 +73,7 @@ export const runViewerBench = async (events: number): Promise<BenchLine[]> => {
   try {
     const position = (await store.head()).position;
     await server.app.get(ReadModelsRunner).at(position);
-    await server.app.get(ViewerAuditIndex).readyAt(position);
+    await server.app.get(AuditTrailIndexService).readyAt(position);
     // Readiness also waits for the dashboard digests derived after start: a load balancer sends the first page then.
     const viewerModels = server.app.get(ViewerReadModels);
     while (!viewerModels.isWarm) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ProjectionsModule } from '../projections/projections.module';
 import { ExportAuditTrailHttpController } from './export-audit-trail/export-audit-trail.http.controller';
 import { ExportOdmHttpController } from './export-odm/export-odm.http.controller';
 import { GetAuditTrailHttpController } from './get-audit-trail/get-audit-trail.http.controller';
@@ -18,5 +19,5 @@ const proofHttpControllers = [GetInclusionProofHttpController, GetConsistencyPro
 const proofQueryHandlers = [GetInclusionProofQueryHandler, GetConsistencyProofQueryHandler];
 
 /** Auditor and regulator tooling (Part 11 §11.10(b)(e)): the audit trail, verification and exports, read-only. */
-@Module({ controllers: [...httpControllers, ...proofHttpControllers], providers: [...queryHandlers, ...proofQueryHandlers] })
+@Module({ imports: [ProjectionsModule], controllers: [...httpControllers, ...proofHttpControllers], providers: [...queryHandlers, ...proofQueryHandlers] })
 export class AuditModule {}

@@ -1,7 +1,8 @@
-import { normaliseInstant, toAuditTrailRow, type AuditTrailRow } from '@trial-ledger/audit';
+import { normaliseInstant, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditIndexRow, type AuditTrailIndexStore } from '@trial-ledger/projections';
+import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditTrailIndexStore } from '@trial-ledger/projections';
+import { indexedTrailRows, rowsOfIndex } from '../projections/indexed-audit-trail';
 
 /** Rows per page of the trail. */
 export const TRAIL_PAGE_SIZE = 50;
@@ -100,31 +101,9 @@ export const indexQueryOf = (filter: ViewerTrailFilter, throughPosition: number)
   };
 };
 
-/** The trail's rows of index rows: each event read by its id, rendered as every trail renders it. */
-const rowsOf = async (store: EventStore, studyId: string, found: readonly AuditIndexRow[]): Promise<AuditTrailRow[]> => {
-  const rows: AuditTrailRow[] = [];
-  for (const entry of found) {
-    const event = await store.getEvent(entry.eventId);
-    if (event === null) throw new Error(`The audit-trail index names event ${entry.eventId} at position ${entry.position}, which the ledger does not hold`);
-    // A query's subject is the one its QueryOpened names, which the index keeps.
-    rows.push({ ...(await toAuditTrailRow(store, event, [studyId])), subjectId: entry.subjectId });
-  }
-  return rows;
-};
-
-/** Rows read from the index per batch of a download. */
-const EXPORT_BATCH = 500;
-
 /** Every row the filter shows up to `throughPosition`, oldest first (the order of the log and of the downloads). */
-export async function* trailRows(index: AuditTrailIndexStore, store: EventStore, filter: ViewerTrailFilter, throughPosition: number): AsyncIterable<AuditTrailRow> {
-  const query = indexQueryOf(filter, throughPosition);
-  for (let after = 0; ; ) {
-    const found = await index.find({ ...query, afterPosition: after }, EXPORT_BATCH, 'oldest-first');
-    yield* await rowsOf(store, filter.studyId, found);
-    if (found.length < EXPORT_BATCH) return;
-    after = found[found.length - 1].position;
-  }
-}
+export const trailRows = (index: AuditTrailIndexStore, store: EventStore, filter: ViewerTrailFilter, throughPosition: number): AsyncIterable<AuditTrailRow> =>
+  indexedTrailRows(index, store, indexQueryOf(filter, throughPosition), [filter.studyId]);
 
 export interface TrailPage {
   /** Newest first. */
@@ -138,6 +117,6 @@ export const trailPage = async (index: AuditTrailIndexStore, store: EventStore, 
   const query = indexQueryOf(filter, throughPosition);
   const found = await index.find(filter.before === null ? query : { ...query, beforePosition: filter.before }, TRAIL_PAGE_SIZE + 1, 'newest-first');
   const shown = found.slice(0, TRAIL_PAGE_SIZE);
-  const rows = await rowsOf(store, filter.studyId, shown);
+  const rows = await rowsOfIndex(store, shown, [filter.studyId]);
   return { rows, olderBefore: found.length > TRAIL_PAGE_SIZE ? shown[shown.length - 1].position : null };
 };

@@ -8,7 +8,7 @@ import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/proje
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
-import { ViewerAuditIndex } from './viewer-audit-index';
+import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
@@ -53,7 +53,7 @@ export class ViewerPagesHttpController {
     private readonly access: ViewerAccess,
     private readonly renderer: ViewerRenderer,
     private readonly readModels: ViewerReadModels,
-    private readonly auditIndex: ViewerAuditIndex,
+    private readonly auditIndex: AuditTrailIndexService,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,

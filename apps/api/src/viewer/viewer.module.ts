@@ -3,7 +3,6 @@ import { Injectable, Module, RequestMethod, type MiddlewareConsumer, type NestMi
 import { ProjectionsModule } from '../projections/projections.module';
 import type { HttpHandler, HttpRequest, HttpResponse, NextHandler } from '../shared/http/http.types';
 import { ViewerAccess } from './viewer-access';
-import { ViewerAuditIndex } from './viewer-audit-index';
 import { ViewerAuthHttpController } from './viewer-auth.http.controller';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { ViewerPagesHttpController } from './viewer-pages.http.controller';
@@ -44,7 +43,7 @@ export class ViewerFormBodyMiddleware implements NestMiddleware<HttpRequest, Htt
 @Module({
   imports: [ProjectionsModule],
   controllers: [ViewerAuthHttpController, ViewerPagesHttpController],
-  providers: [ViewerSessions, ViewerRenderer, ViewerReadModels, ViewerAuditIndex, ViewerAccess, ViewerExceptionFilter],
+  providers: [ViewerSessions, ViewerRenderer, ViewerReadModels, ViewerAccess, ViewerExceptionFilter],
 })
 export class ViewerModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {

@@ -66,7 +66,8 @@ export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
   return new Date(Date.parse(text)).toISOString();
 };
 
-const typeList = (type: AuditTrailFilter['type']): Set<string> | null => {
+/** The event types a filter names (comma-separated or a list), or null for every type. */
+export const trailTypeList = (type: AuditTrailFilter['type']): Set<string> | null => {
   if (type === undefined) return null;
   const list = (typeof type === 'string' ? type.split(',') : [...type]).map((t) => t.trim()).filter(Boolean);
   return list.length > 0 ? new Set(list) : null;
@@ -164,7 +165,7 @@ const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: s
 export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = {}): AsyncIterable<AuditTrailRow> {
   const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
   const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
-  const types = typeList(filter.type);
+  const types = trailTypeList(filter.type);
   const knownStudies = new Set<string>(filter.studyId ? [filter.studyId] : []);
   const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
@@ -197,12 +198,17 @@ export interface AuditTrailPage {
   readonly hasMore: boolean;
 }
 
-/** One page of the trail (1-based `page`), for the HTTP API. */
-export const auditTrailPage = async (store: EventStore, filter: AuditTrailFilter, page = 1, pageSize = 100): Promise<AuditTrailPage> => {
+/** Refuses a page number or size the trail does not serve (1-based pages of 1 to 1,000 rows). */
+export const checkTrailPage = (page: number, pageSize: number): void => {
   if (!Number.isSafeInteger(page) || page < 1) throw new DomainError('AUDIT.INVALID_PAGE', 'page must be a positive integer', 'validation', { page });
   if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
     throw new DomainError('AUDIT.INVALID_PAGE', 'pageSize must be an integer from 1 to 1000', 'validation', { pageSize });
   }
+};
+
+/** One page of the trail (1-based `page`) read from the log: the HTTP API's answer while its index is not caught up. */
+export const auditTrailPage = async (store: EventStore, filter: AuditTrailFilter, page = 1, pageSize = 100): Promise<AuditTrailPage> => {
+  checkTrailPage(page, pageSize);
   const skip = (page - 1) * pageSize;
   const items: AuditTrailRow[] = [];
   let index = 0;

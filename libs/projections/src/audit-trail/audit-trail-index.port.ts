@@ -51,8 +51,8 @@ export interface AuditTrailIndexStore {
   checkpoint(): Promise<{ readonly position: number; readonly version: number } | null>;
   /** Appends rows (ascending positions after the checkpoint) and moves the checkpoint, atomically. */
   append(rows: readonly AuditIndexRow[], checkpoint: number, version: number): Promise<void>;
-  /** Up to `limit` matching rows, newest first or oldest first. */
-  find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first'): Promise<AuditIndexRow[]>;
+  /** Up to `limit` matching rows, newest first or oldest first, after skipping the first `offset` (default 0) of them. */
+  find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset?: number): Promise<AuditIndexRow[]>;
   /** The subject an earlier row of this stream names (a query stream's `QueryOpened`), or null. */
   subjectOfStream(streamId: string): Promise<string | null>;
   /** The distinct streams whose rows concern this subject of this study, at or before a position. */

@@ -28,12 +28,15 @@ export class InMemoryAuditTrailIndex implements AuditTrailIndexStore {
     this.saved = { position: checkpoint, version };
   }
 
-  async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first'): Promise<AuditIndexRow[]> {
+  async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
     const found: AuditIndexRow[] = [];
     const n = this.rows.length;
+    let skipped = 0;
     for (let i = 0; i < n && found.length < limit; i += 1) {
       const row = this.rows[order === 'newest-first' ? n - 1 - i : i];
-      if (matchesAuditQuery(row, query)) found.push(row);
+      if (!matchesAuditQuery(row, query)) continue;
+      if (skipped < offset) skipped += 1;
+      else found.push(row);
     }
     return found;
   }

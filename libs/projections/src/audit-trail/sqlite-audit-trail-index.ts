@@ -129,10 +129,10 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     }).immediate();
   }
 
-  async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first'): Promise<AuditIndexRow[]> {
+  async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
     const where = whereOf(query);
-    const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ?`;
-    return (this.statement(sql).all(...where.params, limit) as SqlRow[]).map(fromSql);
+    const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    return (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql);
   }
 
   async subjectOfStream(streamId: string): Promise<string | null> {

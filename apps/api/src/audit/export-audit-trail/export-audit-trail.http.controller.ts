@@ -9,6 +9,8 @@ import type { HttpResponse } from '../../shared/http/http.types';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
+import { AuditTrailIndexService } from '../../projections/audit-trail-index.service';
+import { indexedTrailRows, indexQueryOfTrailFilter } from '../../projections/indexed-audit-trail';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
 import { QUERY_ROLES } from '@trial-ledger/domain';
@@ -37,6 +39,7 @@ export class ExportAuditTrailHttpController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly auditIndex: AuditTrailIndexService,
   ) {}
 
   @LedgerRoute(EXPORT_AUDIT_TRAIL_ROUTE)
@@ -57,6 +60,13 @@ export class ExportAuditTrailHttpController {
     );
     response.status(200).type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
-    await writeAuditTrail(auditTrail(this.store, { ...toTrailFilter(query), throughPosition: event.throughPosition }), response, query.format);
+    // From the audit-trail index once it holds the recorded bound, else read from the log: the same rows.
+    const filter = toTrailFilter(query);
+    const index = await this.auditIndex.caughtUpTo(event.throughPosition);
+    const rows =
+      index === null
+        ? auditTrail(this.store, { ...filter, throughPosition: event.throughPosition })
+        : indexedTrailRows(index, this.store, indexQueryOfTrailFilter(filter, event.throughPosition), await index.studies());
+    await writeAuditTrail(rows, response, query.format);
   }
 }

@@ -1,19 +1,19 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@trial-ledger/event-store';
 import { AuditTrailIndexer, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
-import { MIN_POSITION_WAIT_MS } from '../projections/read-models.runner';
-import { RestartWithBackoff } from '../projections/restart-with-backoff';
+import { MIN_POSITION_WAIT_MS } from './read-models.runner';
+import { RestartWithBackoff } from './restart-with-backoff';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
 
 /**
- * The audit-trail index the viewer's trail pages and downloads read: kept while the server runs by a
+ * The audit-trail index the trail's pages and downloads read (the viewer's and the API's): kept while the server runs by a
  * checkpointed subscription, in the read-models file beside a SQLite ledger (`LEDGER.sqlite.read-models`,
  * its own tables), so a restart resumes from the checkpoint; otherwise in an in-memory SQLite database,
  * rebuilt at start.
  */
 @Injectable()
-export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
+export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AuditTrailIndex');
   private readonly indexStore: AuditTrailIndexStore;
   readonly indexer: AuditTrailIndexer;
@@ -47,19 +47,23 @@ export class ViewerAuditIndex implements OnModuleInit, OnModuleDestroy {
    * its bound); 503 `READ_MODEL.NOT_CAUGHT_UP` if that takes longer than the API's wait for a position.
    */
   async readyAt(position: number): Promise<AuditTrailIndexStore> {
-    let ready: boolean;
-    try {
-      ready = await this.indexer.readyAt(position, MIN_POSITION_WAIT_MS);
-    } catch {
-      ready = false;
-    }
-    if (!ready) {
+    const index = await this.caughtUpTo(position);
+    if (index === null) {
       throw new ApiProblemException('READ_MODEL.NOT_CAUGHT_UP', HttpStatus.SERVICE_UNAVAILABLE, `The audit-trail index reached position ${this.indexer.savedPosition}, not yet ${position}; retry shortly`, {
         position: this.indexer.savedPosition,
         retryAfterSeconds: 1,
       });
     }
-    return this.indexStore;
+    return index;
+  }
+
+  /** The index once it holds every event up to `position`, or null if it does not within the API's wait for a position. */
+  async caughtUpTo(position: number): Promise<AuditTrailIndexStore | null> {
+    try {
+      return (await this.indexer.readyAt(position, MIN_POSITION_WAIT_MS)) ? this.indexStore : null;
+    } catch {
+      return null;
+    }
   }
 
   /** The index up to the head of the log now. */
