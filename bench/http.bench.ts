@@ -68,20 +68,28 @@ export const line = (name: string, f: LoadFigures): BenchLine => ({
     `${f.cpuMsPerCommand === undefined ? '' : `, ${f.cpuMsPerCommand.toFixed(2)} ms server CPU/command`}${f.refused > 0 ? ` (${f.refused} not accepted)` : ''}`,
 });
 
-/** The two anchors: one FULL transaction per request, and one per event-loop turn (group commit). */
-const anchors = async (dir: string, options: HttpBenchOptions): Promise<Record<'per-request' | 'group', LoadFigures>> => {
-  const figures: Partial<Record<'per-request' | 'group', LoadFigures>> = {};
-  for (const mode of ['per-request', 'group'] as const) {
-    const server = await startProcess([join(__dirname, 'http-anchor.js'), join(dir, `anchor-${mode}.sqlite`), mode]);
+/** Each process of `servers` started in turn, loaded like the API (a fresh screening body per request), and stopped. */
+const loadEach = async <K extends string>(servers: ReadonlyArray<readonly [K, readonly string[]]>, options: HttpBenchOptions): Promise<Record<K, LoadFigures>> => {
+  const figures: Partial<Record<K, LoadFigures>> = {};
+  for (const [name, args] of servers) {
+    const server = await startProcess(args);
     let n = 0;
     try {
-      figures[mode] = await load(server, options, () => ({ path: '/', body: screenBody(`A${(n += 1)}`) }));
+      figures[name] = await load(server, options, () => ({ path: '/', body: screenBody(`A${(n += 1)}`) }));
     } finally {
       await server.stop();
     }
   }
-  return figures as Record<'per-request' | 'group', LoadFigures>;
+  return figures as Record<K, LoadFigures>;
 };
+
+/** The two anchors: one FULL transaction per request, and one per event-loop turn (group commit). */
+const anchors = (dir: string, options: HttpBenchOptions): Promise<Record<'per-request' | 'group', LoadFigures>> =>
+  loadEach((['per-request', 'group'] as const).map((mode) => [mode, [join(__dirname, 'http-anchor.js'), join(dir, `anchor-${mode}.sqlite`), mode]] as const), options);
+
+/** The framework's floor: an empty Nest POST route on Express (the API's adapter) and on Fastify. */
+const nestFloors = (options: HttpBenchOptions): Promise<Record<'express' | 'fastify', LoadFigures>> =>
+  loadEach((['express', 'fastify'] as const).map((adapter) => [adapter, [join(__dirname, 'http-nest-floor.js'), adapter]] as const), options);
 
 /** The API against the anchors: the targets are ≥ 60 % of group commit and ≥ 3× one transaction per request. */
 const ratios = (name: string, api: LoadFigures, anchor: Record<'per-request' | 'group', LoadFigures>): BenchLine => ({
@@ -135,9 +143,16 @@ export const runHttpBench = async (options: HttpBenchOptions): Promise<BenchLine
       await server.stop();
     }
     const anchor = await anchors(dir, options);
+    const floor = await nestFloors(options);
     lines.push(...api.map(([name, figures]) => line(name, figures)));
     lines.push(line('anchor: node:http + better-sqlite3, transaction per request', anchor['per-request']));
     lines.push(line('anchor: node:http + better-sqlite3, group commit', anchor.group));
+    lines.push(line('floor: empty Nest route on Express (no store, no validation)', floor.express));
+    lines.push(line('floor: empty Nest route on Fastify (no store, no validation)', floor.fastify));
+    lines.push({
+      name: 'empty Nest route on Express vs anchors',
+      value: `${((100 * floor.express.perSecond) / Math.max(anchor.group.perSecond, 1)).toFixed(0)} % of group commit, ${(floor.express.perSecond / Math.max(anchor['per-request'].perSecond, 1)).toFixed(2)}× transaction per request`,
+    });
     lines.push(...api.map(([name, figures]) => ratios(name.replace(/ \(.*\)$/, ''), figures, anchor)));
     return lines;
   } finally {
