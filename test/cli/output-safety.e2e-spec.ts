@@ -44,6 +44,8 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     ['export odm --out the WAL', ['export', 'odm', '--out', `${db}-wal`]],
     ['export odm --out the sessions file, with --force', ['export', 'odm', '--out', `${db}.sessions`, '--force']],
     ['report --out the sessions file\'s WAL', ['report', '--out', `${db}.sessions-wal`]],
+    ['export odm --out the audit-trail index, with --force', ['export', 'odm', '--out', `${db}.audit-index`, '--force']],
+    ['report --out the read models\' WAL', ['report', '--out', `${db}.read-models-wal`]],
     ['export odm --out the sessions\' seal key, with --force', ['export', 'odm', '--out', join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'ledger.sessions-seal.key'), '--force']],
     ['checkpoint --out (appends)', ['checkpoint', '--out', db]],
   ])('refuses %s onto the store with OUTPUT.IS_LEDGER_FILE, exit 1, and the ledger stays intact', async (_name, argv) => {
@@ -198,7 +200,7 @@ describe('file modes of what serve creates', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     expect(err).toMatch(/created the ledger signing key .*server-keys\/ledger\.key\.pem/);
-    for (const created of [file, `${file}.read-models`, join(keyDir, 'ledger.key.pem'), join(keyDir, 'ledger.sessions-seal.key')]) expect([created, mode(created)]).toEqual([created, 0o600]);
+    for (const created of [file, `${file}.read-models`, `${file}.audit-index`, join(keyDir, 'ledger.key.pem'), join(keyDir, 'ledger.sessions-seal.key')]) expect([created, mode(created)]).toEqual([created, 0o600]);
     expect(mode(join(dir.path, 'served'))).toBe(0o700);
   });
 });

@@ -8,6 +8,7 @@ export * from './clinical-read-models.projection';
 export * from './store/projection-store.port';
 export * from './store/in-memory-projection-store';
 export * from './store/sqlite-projection-store';
+export * from './store/read-model-seal';
 export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';

@@ -1,16 +1,17 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '@trial-ledger/event-store';
-import { AuditTrailIndexer, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
-import { MIN_POSITION_WAIT_MS } from './read-models.runner';
+import { AuditTrailIndexer, auditIndexFileOf, ReadModelsAlteredError, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
+import { MIN_POSITION_WAIT_MS, readModelSealKeyOf } from './read-models.runner';
 import { RestartWithBackoff } from './restart-with-backoff';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
-import { EVENT_STORE } from '../shared/tokens';
+import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 
 /**
  * The audit-trail index the trail's pages and downloads read (the viewer's and the API's): kept while the server runs by a
- * checkpointed subscription, in the read-models file beside a SQLite ledger (`LEDGER.sqlite.read-models`,
- * its own tables), so a restart resumes from the checkpoint; otherwise in an in-memory SQLite database,
- * rebuilt at start.
+ * checkpointed subscription, in its own file beside a SQLite ledger (`LEDGER.sqlite.audit-index`, sealed
+ * like the read models), so a restart resumes from the checkpoint; otherwise in an in-memory SQLite
+ * database, rebuilt at start. A read of rows found altered outside the server answers as if the index
+ * were behind (the API reads the log, the viewer answers 503) while the indexer rebuilds it.
  */
 @Injectable()
 export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
@@ -19,11 +20,13 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   readonly indexer: AuditTrailIndexer;
   private readonly recovery: RestartWithBackoff;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
-    // Other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
-    this.indexStore = new SqliteAuditTrailIndex(store.localFile ? `${store.localFile}.read-models` : ':memory:');
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
+    // Its own file, so that a commit by any other connection is one to check (SQLite's data_version);
+    // other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
+    this.indexStore = store.localFile ? new SqliteAuditTrailIndex(auditIndexFileOf(store.localFile), { sealKey: readModelSealKeyOf(options) }) : new SqliteAuditTrailIndex(':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
+      onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
         this.logger.error(`Audit-trail index stopped: ${(error as Error).message}`);
         this.recovery.schedule();
@@ -60,8 +63,15 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   /** The index once it holds every event up to `position`, or null if it does not within the API's wait for a position. */
   async caughtUpTo(position: number): Promise<AuditTrailIndexStore | null> {
     try {
-      return (await this.indexer.readyAt(position, MIN_POSITION_WAIT_MS)) ? this.indexStore : null;
-    } catch {
+      if (!(await this.indexer.readyAt(position, MIN_POSITION_WAIT_MS))) return null;
+      // A read checks the rows' seal when another connection has written the file since the last check.
+      await this.indexStore.studies();
+      return this.indexStore;
+    } catch (error) {
+      if (error instanceof ReadModelsAlteredError) {
+        this.logger.error(`${error.message}: rebuilding it from the log; until then trails are read from the log`);
+        this.recovery.schedule(0);
+      }
       return null;
     }
   }

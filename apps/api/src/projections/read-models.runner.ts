@@ -5,12 +5,13 @@ import {
   ProjectionRunner,
   SqliteProjectionStore,
   clinicalReadModels,
+  readModelSealKey,
   type ClinicalDocument,
   type ClinicalState,
   type ProjectionStore,
 } from '@trial-ledger/projections';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
-import { EVENT_STORE } from '../shared/tokens';
+import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { RestartWithBackoff } from './restart-with-backoff';
 
 /** How long a query with `minPosition` waits for the read models to fold its client's write. */
@@ -21,6 +22,12 @@ export interface ReadModelsAt {
   readonly documents: ClinicalState;
   readonly position: number;
 }
+
+/**
+ * The key that seals the read models saved beside a SQLite ledger, derived from the server's session
+ * seal key (`serve` keeps it in the key directory); none for an app built without one (tests).
+ */
+export const readModelSealKeyOf = (options: ApiModuleOptions): Buffer | undefined => (options.sessionSealKey ? readModelSealKey(options.sessionSealKey) : undefined);
 
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
@@ -40,10 +47,13 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   private failed = false;
   private readonly recovery: RestartWithBackoff;
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {
-    this.projectionStore = store.localFile ? new SqliteProjectionStore(`${store.localFile}.read-models`) : new InMemoryProjectionStore();
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
+    this.projectionStore = store.localFile
+      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options) })
+      : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,
+      onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
         this.failed = true;
         this.logger.error(`Read models stopped: ${(error as Error).message}`);

@@ -47,7 +47,7 @@ export const registerExportAdtte = (program: Command): void => {
       if (!toStdout && opts.out && defineFile) await assertDistinctOutputs(opts.out, defineFile);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, async (store) => {
-        const loaded = await withSavedReadModels(options.store, (readModels) =>
+        const loaded = await withSavedReadModels(options, (readModels) =>
           loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }),
         );
         // Recorded once the dataset is known to exist and before a byte of it is written.

@@ -57,7 +57,7 @@ export const registerPfs = (program: Command): void => {
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const pfs = await withExistingStore(options, (store) =>
-        withSavedReadModels(options.store, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
+        withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
       );
       const analysis = summarisePfs(pfs);
       if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);

@@ -10,7 +10,7 @@ import {
   type StudyOverview,
   type SubjectCasebook,
 } from '@trial-ledger/projections';
-import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
 import { dateOrInstantOption } from '../shared/option-parsers';
@@ -103,8 +103,8 @@ export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
   ].join('\n');
 
 /** The overview at the head, from the saved read models plus the events after their checkpoint. */
-const currentOverview = async (store: EventStore, storeUrl: string, studyId: string): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
-  const { state, position } = await withSavedReadModels(storeUrl, (saved) => clinicalReadModelsAt(store, { saved }));
+const currentOverview = async (store: EventStore, options: Pick<GlobalOptions, 'store' | 'keyDir'>, studyId: string): Promise<{ asOf: ResolvedAsOf; overview: StudyOverview }> => {
+  const { state, position } = await withSavedReadModels(options, (saved) => clinicalReadModelsAt(store, { saved }));
   const overview = getStudyOverview(state, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${position}`, { studyId });
   return { asOf: { position, asKnownAt: null }, overview };
 };
@@ -130,7 +130,7 @@ export const registerReplay = (program: Command): void => {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
         } else {
-          const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options.store, studyId) : await replayStudyOverview(store, studyId, asOf);
+          const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options, studyId) : await replayStudyOverview(store, studyId, asOf);
           printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf));
         }
       });

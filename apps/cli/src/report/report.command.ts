@@ -37,7 +37,7 @@ export const registerReport = (program: Command): void => {
       const source = checkpointSource(options.store, opts, options.keyDir);
       const page = await withExistingStore(options, async (store) => {
         const throughPosition = (await store.head()).position;
-        const rendered = await withSavedReadModels(options.store, (readModels) =>
+        const rendered = await withSavedReadModels(options, (readModels) =>
           renderLedgerReport(store, {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),

@@ -1,6 +1,7 @@
 import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
 import { SESSIONS_FILE_SUFFIX } from '@trial-ledger/identity';
+import { auditIndexFileOf } from '@trial-ledger/projections';
 import { sessionSealKeyFile } from '../serve/session-seal-key';
 import type { OutputPolicy } from '../export/output-target';
 import type { GlobalOptions } from './cli-context';
@@ -11,7 +12,7 @@ const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];
 /**
  * Every file that belongs to the ledger and that no output may replace: the SQLite file and its
  * companions, the API's read-model file (`FILE.read-models`, see the read-models runner) and its
- * companions, the sessions file (`FILE.sessions`) and its companions, the checkpoint file, the signing
+ * audit-trail index (`FILE.audit-index`) with their companions, the sessions file (`FILE.sessions`) and its companions, the checkpoint file, the signing
  * key (and an earlier version's key beside the store), the sessions' seal key and the trust file.
  */
 export const ledgerOwnFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): string[] => {
@@ -20,7 +21,7 @@ export const ledgerOwnFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>)
   if (storeScheme(options.store) === 'sqlite') {
     const file = sqlitePath(options.store);
     if (file !== ':memory:') {
-      for (const base of [file, `${file}.read-models`, `${file}${SESSIONS_FILE_SUFFIX}`]) for (const suffix of SQLITE_COMPANIONS) own.push(`${base}${suffix}`);
+      for (const base of [file, `${file}.read-models`, auditIndexFileOf(file), `${file}${SESSIONS_FILE_SUFFIX}`]) for (const suffix of SQLITE_COMPANIONS) own.push(`${base}${suffix}`);
     }
   }
   return own;

@@ -1,17 +1,40 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
-import { SqliteProjectionStore, type ProjectionStore } from '@trial-ledger/projections';
+import { readModelSealKey, SqliteProjectionStore, type ProjectionStore } from '@trial-ledger/projections';
+import { sessionSealKeyFile } from '../serve/session-seal-key';
+import type { GlobalOptions } from './cli-context';
+
+/**
+ * The key `serve` sealed its saved read models with (derived from the session seal key in the key
+ * directory), or null when there is none to read: then saved read models are not trusted.
+ */
+const savedReadModelsKey = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): Buffer | null => {
+  const file = sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile);
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  if (!stats?.isFile()) return null;
+  try {
+    const key = readFileSync(file);
+    return key.length === 32 ? readModelSealKey(key) : null;
+  } catch {
+    return null;
+  }
+};
 
 /**
  * The read models a server keeps beside a SQLite ledger (`LEDGER.sqlite.read-models`), opened for a
  * one-shot reader (report, replay and pfs at the head): only the events after their checkpoint are
- * folded. Null when there are none (other stores, or no server has run): the log is folded once.
+ * folded. They are used only when their seal matches under the server's key from the key directory;
+ * rows altered outside the server, or no key to check them with, load as "never run", and the log is
+ * folded once instead. Null when there are none (other stores, or no server has run).
  */
-export const withSavedReadModels = async <T>(storeUrl: string, work: (saved: ProjectionStore | null) => Promise<T>): Promise<T> => {
-  const file = storeScheme(storeUrl) === 'sqlite' ? sqlitePath(storeUrl) : ':memory:';
+export const withSavedReadModels = async <T>(options: Pick<GlobalOptions, 'store' | 'keyDir'>, work: (saved: ProjectionStore | null) => Promise<T>): Promise<T> => {
+  const file = storeScheme(options.store) === 'sqlite' ? sqlitePath(options.store) : ':memory:';
   const path = `${file}.read-models`;
   if (file === ':memory:' || !existsSync(path)) return work(null);
-  const saved = new SqliteProjectionStore(path);
+  const key = savedReadModelsKey(options);
+  if (key === null) return work(null);
+  const saved = new SqliteProjectionStore(path, { sealKey: key });
   try {
     return await work(saved);
   } finally {

@@ -47,8 +47,11 @@ export const AUDIT_INDEX_VERSION = 1;
 
 /** Where the index rows and their checkpoint are kept: SQLite beside the other read models, or memory. */
 export interface AuditTrailIndexStore {
-  /** The last position indexed and the index version it was written with (null: never written). */
-  checkpoint(): Promise<{ readonly position: number; readonly version: number } | null>;
+  /**
+   * The last position indexed and the index version it was written with (null: never written);
+   * `altered` when the rows do not match their seal (changed outside the server): the index must be rebuilt.
+   */
+  checkpoint(): Promise<{ readonly position: number; readonly version: number; readonly altered?: boolean } | null>;
   /** Appends rows (ascending positions after the checkpoint) and moves the checkpoint, atomically. */
   append(rows: readonly AuditIndexRow[], checkpoint: number, version: number): Promise<void>;
   /** Up to `limit` matching rows, newest first or oldest first, after skipping the first `offset` (default 0) of them. */

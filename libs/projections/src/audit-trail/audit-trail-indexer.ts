@@ -8,6 +8,8 @@ export interface AuditTrailIndexerOptions {
   /** After catching up, save at most this often (ms), so appends never queue behind a save per event. */
   readonly flushDelayMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Called when the saved rows' seal did not match (altered outside the server): they are dropped and rebuilt from the log. */
+  readonly onAltered?: () => void;
 }
 
 /**
@@ -35,7 +37,8 @@ export class AuditTrailIndexer {
   async start(): Promise<void> {
     if (this.subscription) return;
     let saved = await this.index.checkpoint();
-    if (saved !== null && saved.version !== AUDIT_INDEX_VERSION) {
+    if (saved?.altered) this.options.onAltered?.();
+    if (saved !== null && (saved.altered || saved.version !== AUDIT_INDEX_VERSION)) {
       await this.index.reset();
       saved = null;
     }

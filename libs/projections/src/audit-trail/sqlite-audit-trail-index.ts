@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { openSideDatabase } from '../store/plain-side-file';
+import { ReadModelsAlteredError, RowSeal } from '../store/read-model-seal';
 import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from './audit-trail-index.port';
 
 /**
@@ -88,16 +89,67 @@ const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | numb
   return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, params };
 };
 
-/** The audit-trail index in a SQLite file (the API keeps it in `LEDGER.sqlite.read-models`). */
+const rowMac = (seal: RowSeal, r: AuditIndexRow): bigint =>
+  seal.macOf(['audit-trail-index', r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0]);
+
+export interface SqliteAuditTrailIndexOptions {
+  /**
+   * Seals the rows and checkpoint with a keyed digest (`RowSeal`). The digest is checked over every row
+   * when the index is opened, and again before a read whenever another connection has committed to the
+   * file since (SQLite's `data_version`): rows altered, added or removed outside the server make the
+   * checkpoint report `altered` (the indexer rebuilds) and a read throw `ReadModelsAlteredError`.
+   */
+  readonly sealKey?: Buffer;
+}
+
+/** Where a server keeps the audit-trail index of the SQLite ledger `ledgerFile`: a file of its own beside it. */
+export const auditIndexFileOf = (ledgerFile: string): string => `${ledgerFile}.audit-index`;
+
+/** The audit-trail index in a SQLite file (the API keeps it in `LEDGER.sqlite.audit-index`). */
 export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   private readonly db: Database.Database;
   private readonly ownsConnection: boolean;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly seal: RowSeal | null;
+  /** The rows' digest as this connection wrote or last verified it; null: not verified yet, or found altered. */
+  private digest: bigint | null = null;
+  /** SQLite's `data_version` when the rows were last verified: it changes when another connection commits. */
+  private verifiedAt: number | null = null;
 
   /** A file name (`:memory:` for tests) or an open connection. */
-  constructor(target: string | Database.Database) {
+  constructor(target: string | Database.Database, options: SqliteAuditTrailIndexOptions = {}) {
     ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
+    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT');
+    this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
+  /** Recomputes the digest over every row and checks it against the sealed checkpoint: false if they differ. */
+  private verifySeal(): boolean {
+    const seal = this.seal!;
+    const version = this.dataVersion();
+    const head = this.statement('SELECT version, position, seal FROM audit_trail_index_checkpoint WHERE id = 1').get() as { version: number; position: number; seal: string | null } | undefined;
+    let digest = 0n;
+    let rows = 0;
+    for (const row of this.statement('SELECT * FROM audit_trail_index').iterate() as IterableIterator<SqlRow>) {
+      digest = RowSeal.add(digest, rowMac(seal, fromSql(row)));
+      rows += 1;
+    }
+    const intact = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
+    this.digest = intact ? digest : null;
+    this.verifiedAt = intact ? version : null;
+    return intact;
+  }
+
+  /** Before a read: rows another connection may have changed since they were verified are verified again. */
+  private assertSealed(): void {
+    if (this.seal === null || (this.verifiedAt !== null && this.dataVersion() === this.verifiedAt)) return;
+    if (!this.verifySeal()) throw new ReadModelsAlteredError('The audit-trail index was altered outside the server: its rows do not match their seal');
   }
 
   /** Prepared once per distinct SQL text (a filter shape), not per request. */
@@ -110,7 +162,8 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     return prepared;
   }
 
-  async checkpoint(): Promise<{ position: number; version: number } | null> {
+  async checkpoint(): Promise<{ position: number; version: number; altered?: boolean } | null> {
+    if (this.seal !== null && !this.verifySeal()) return { position: 0, version: 0, altered: true };
     return (this.statement('SELECT position, version FROM audit_trail_index_checkpoint WHERE id = 1').get() as { position: number; version: number } | undefined) ?? null;
   }
 
@@ -120,22 +173,33 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const move = this.statement(
-      `INSERT INTO audit_trail_index_checkpoint (id, version, position) VALUES (1, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET version = excluded.version, position = excluded.position`,
+      `INSERT INTO audit_trail_index_checkpoint (id, version, position, seal) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal`,
     );
+    let digest: bigint | null = null;
+    let seal: string | null = null;
+    if (this.seal !== null) {
+      this.assertSealed();
+      digest = this.digest ?? 0n;
+      for (const r of rows) digest = RowSeal.add(digest, rowMac(this.seal, r));
+      seal = RowSeal.text(RowSeal.add(digest, this.seal.macOf(['checkpoint', 'audit-trail-index', version, checkpoint])));
+    }
     this.db.transaction(() => {
       for (const r of rows) insert.run(r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0);
-      move.run(version, checkpoint);
+      move.run(version, checkpoint, seal);
     }).immediate();
+    if (digest !== null) this.digest = digest;
   }
 
   async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
+    this.assertSealed();
     const where = whereOf(query);
     const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
     return (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql);
   }
 
   async subjectOfStream(streamId: string): Promise<string | null> {
+    this.assertSealed();
     const row = this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId) as
       | { subject_id: string }
       | undefined;
@@ -143,6 +207,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   }
 
   async streamsOfSubject(studyId: string, subjectId: string, throughPosition: number): Promise<string[]> {
+    this.assertSealed();
     const rows = this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition) as Array<{
       stream_id: string;
     }>;
@@ -150,6 +215,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   }
 
   async studies(): Promise<string[]> {
+    this.assertSealed();
     const rows = this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all() as Array<{ study_id: string }>;
     return rows.map((r) => r.study_id);
   }
@@ -158,6 +224,8 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     this.db.transaction(() => {
       this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
     }).immediate();
+    this.digest = 0n;
+    this.verifiedAt = this.seal === null ? null : this.dataVersion();
   }
 
   async close(): Promise<void> {

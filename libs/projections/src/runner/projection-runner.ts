@@ -12,6 +12,8 @@ export interface ProjectionRunnerOptions {
    */
   readonly flushDelayMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Called when the saved rows' seal did not match (altered outside the server): they are dropped and rebuilt from the log. */
+  readonly onAltered?: (projection: string) => void;
 }
 
 /**
@@ -41,11 +43,12 @@ export class ProjectionRunner<Doc> {
     this.flushEvery = options.flushEvery ?? 500;
   }
 
-  /** Resumes from the saved checkpoint; a state saved by another projection version is rebuilt from 0. */
+  /** Resumes from the saved checkpoint; a state saved by another projection version, or altered outside the server, is rebuilt from 0. */
   async start(): Promise<void> {
     if (this.subscription) return;
     let loaded = await this.store.load<Doc>(this.projection.name);
-    if (loaded.version !== null && loaded.version !== this.projection.version) {
+    if (loaded.altered) this.options.onAltered?.(this.projection.name);
+    if (loaded.altered || (loaded.version !== null && loaded.version !== this.projection.version)) {
       await this.store.reset(this.projection.name);
       loaded = { checkpoint: 0, version: null, documents: {} };
     }

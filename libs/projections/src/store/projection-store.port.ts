@@ -9,6 +9,8 @@ export interface StoredProjection<Doc> {
   /** The projection's version when saved; null for a projection never run. */
   readonly version: number | null;
   readonly documents: Record<string, Doc>;
+  /** True when saved rows were found but their seal did not match: they were altered outside the server and are not used. */
+  readonly altered?: boolean;
 }
 
 export interface ProjectionStore {

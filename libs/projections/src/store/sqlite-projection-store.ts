@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { openSideDatabase } from './plain-side-file';
 import type { ProjectionStore, StoredProjection } from './projection-store.port';
+import { RowSeal } from './read-model-seal';
 
 /**
  * Read-model tables, separate from the ledger's `events` table (they may live in the same SQLite file
@@ -20,24 +21,63 @@ const SCHEMA = `
     PRIMARY KEY (projection, doc_key)
   );`;
 
+/** What a sealed store keeps of each projection's rows: each row's HMAC and their sum. */
+interface SealedRows {
+  readonly macs: Map<string, bigint>;
+  digest: bigint;
+}
+
+export interface SqliteProjectionStoreOptions {
+  /**
+   * Seals the saved rows and checkpoint with a keyed digest (`RowSeal`) and trusts saved read models
+   * only when it matches: rows altered, added or removed outside the server, or a moved checkpoint,
+   * load as "never run" with `altered: true`, so they are rebuilt from the log. Without a key, rows are
+   * saved unsealed and loaded as they are (tests, and read models no other process can reach).
+   */
+  readonly sealKey?: Buffer;
+}
+
 export class SqliteProjectionStore implements ProjectionStore {
   private readonly db: Database.Database;
   private readonly ownsConnection: boolean;
+  private readonly seal: RowSeal | null;
+  private readonly sealed = new Map<string, SealedRows>();
 
   /** A file name (`:memory:` for tests) or an open connection shared with the SQLite event store. */
-  constructor(target: string | Database.Database) {
+  constructor(target: string | Database.Database, options: SqliteProjectionStoreOptions = {}) {
     ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
     this.db.exec(SCHEMA);
+    // Files written before read models were sealed have no seal column: added, empty, so they are rebuilt once.
+    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
+    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
+    this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
+  }
+
+  private checkpointMac(projection: string, version: number, position: number): bigint {
+    return this.seal!.macOf(['checkpoint', projection, version, position]);
   }
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
     const head = this.db
-      .prepare<[string], { version: number; position: number }>('SELECT version, position FROM projection_checkpoints WHERE projection = ?')
+      .prepare<[string], { version: number; position: number; seal: string | null }>('SELECT version, position, seal FROM projection_checkpoints WHERE projection = ?')
       .get(projection);
-    if (!head) return { checkpoint: 0, version: null, documents: {} };
     const rows = this.db
       .prepare<[string], { doc_key: string; state: string }>('SELECT doc_key, state FROM projection_documents WHERE projection = ?')
       .all(projection);
+    const never: StoredProjection<Doc> = { checkpoint: 0, version: null, documents: {} };
+    if (this.seal) {
+      this.sealed.delete(projection);
+      const sealed: SealedRows = { macs: new Map(), digest: 0n };
+      for (const row of rows) {
+        const mac = this.seal.macOf([projection, row.doc_key, row.state]);
+        sealed.macs.set(row.doc_key, mac);
+        sealed.digest = RowSeal.add(sealed.digest, mac);
+      }
+      if (!head) return rows.length === 0 ? never : { ...never, altered: true };
+      if (head.seal !== RowSeal.text(RowSeal.add(sealed.digest, this.checkpointMac(projection, head.version, head.position)))) return { ...never, altered: true };
+      this.sealed.set(projection, sealed);
+    }
+    if (!head) return never;
     const documents: Record<string, Doc> = {};
     for (const row of rows) documents[row.doc_key] = JSON.parse(row.state) as Doc;
     return { checkpoint: head.position, version: head.version, documents };
@@ -49,13 +89,30 @@ export class SqliteProjectionStore implements ProjectionStore {
        ON CONFLICT (projection, doc_key) DO UPDATE SET state = excluded.state`,
     );
     const upsertCheckpoint = this.db.prepare(
-      `INSERT INTO projection_checkpoints (projection, version, position) VALUES (?, ?, ?)
-       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position`,
+      `INSERT INTO projection_checkpoints (projection, version, position, seal) VALUES (?, ?, ?, ?)
+       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal`,
     );
+    const rows = Object.entries(changed).map(([key, doc]) => [key, JSON.stringify(doc)] as const);
+    // The new digest is worked out first and kept only once the transaction has committed.
+    const sealed = this.seal ? (this.sealed.get(projection) ?? { macs: new Map<string, bigint>(), digest: 0n }) : null;
+    const macs = rows.map(([key, json]) => this.seal?.macOf([projection, key, json]) ?? 0n);
+    let digest = sealed?.digest ?? 0n;
+    if (sealed) {
+      rows.forEach(([key], i) => {
+        const before = sealed.macs.get(key);
+        digest = RowSeal.add(before === undefined ? digest : RowSeal.remove(digest, before), macs[i]);
+      });
+    }
+    const seal = sealed ? RowSeal.text(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint))) : null;
     this.db.transaction(() => {
-      for (const [key, doc] of Object.entries(changed)) upsertDoc.run(projection, key, JSON.stringify(doc));
-      upsertCheckpoint.run(projection, version, checkpoint);
+      for (const [key, json] of rows) upsertDoc.run(projection, key, json);
+      upsertCheckpoint.run(projection, version, checkpoint, seal);
     }).immediate();
+    if (sealed) {
+      rows.forEach(([key], i) => sealed.macs.set(key, macs[i]));
+      sealed.digest = digest;
+      this.sealed.set(projection, sealed);
+    }
   }
 
   async reset(projection: string): Promise<void> {
@@ -63,6 +120,7 @@ export class SqliteProjectionStore implements ProjectionStore {
       this.db.prepare('DELETE FROM projection_documents WHERE projection = ?').run(projection);
       this.db.prepare('DELETE FROM projection_checkpoints WHERE projection = ?').run(projection);
     }).immediate();
+    this.sealed.delete(projection);
   }
 
   async getDocument<Doc>(projection: string, key: string): Promise<Doc | null> {
