@@ -9,6 +9,7 @@ export * from './trail/event-words';
 export * from './trail/redaction';
 export * from './trail/audit-trail.query';
 export * from './trail/audit-trail.writer';
+export * from './trail/indexed-audit-trail';
 export * from './odm/odm-catalogue';
 export * from './odm/odm.exporter';
 export * from './report/html';

@@ -2,7 +2,7 @@ import { normaliseInstant, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditTrailIndexStore } from '@trial-ledger/projections';
-import { indexedTrailRows, rowsOfIndex } from '../projections/indexed-audit-trail';
+import { indexedTrailRows, rowsOfIndex } from '@trial-ledger/audit';
 
 /** Rows per page of the trail. */
 export const TRAIL_PAGE_SIZE = 50;

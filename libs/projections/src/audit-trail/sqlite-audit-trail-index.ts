@@ -131,6 +131,11 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
 
   /** Recomputes the digest over every row and checks it against the sealed checkpoint: false if they differ. */
   private verifySeal(): boolean {
+    // One read transaction: the checkpoint and the rows are one snapshot even while the server appends.
+    return this.db.transaction(() => this.verifySnapshot())();
+  }
+
+  private verifySnapshot(): boolean {
     const seal = this.seal!;
     const version = this.dataVersion();
     const head = this.statement('SELECT version, position, seal FROM audit_trail_index_checkpoint WHERE id = 1').get() as { version: number; position: number; seal: string | null } | undefined;

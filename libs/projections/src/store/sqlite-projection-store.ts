@@ -58,6 +58,11 @@ export class SqliteProjectionStore implements ProjectionStore {
   }
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
+    // One read transaction: the checkpoint and the rows are one snapshot even while a server saves.
+    return this.db.transaction(() => this.loadSnapshot<Doc>(projection))();
+  }
+
+  private loadSnapshot<Doc>(projection: string): StoredProjection<Doc> {
     const head = this.db
       .prepare<[string], { version: number; position: number; seal: string | null }>('SELECT version, position, seal FROM projection_checkpoints WHERE projection = ?')
       .get(projection);

@@ -10,7 +10,7 @@ import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
 import { AuditTrailIndexService } from '../../projections/audit-trail-index.service';
-import { indexedTrailRows, indexQueryOfTrailFilter } from '../../projections/indexed-audit-trail';
+import { indexedTrailRows, indexQueryOfTrailFilter } from '@trial-ledger/audit';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
 import { QUERY_ROLES } from '@trial-ledger/domain';

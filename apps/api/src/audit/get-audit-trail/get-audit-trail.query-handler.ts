@@ -3,7 +3,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { auditTrailPage, checkTrailPage, type AuditTrailFilter, type AuditTrailPage } from '@trial-ledger/audit';
 import type { EventStore } from '@trial-ledger/event-store';
 import { AuditTrailIndexService } from '../../projections/audit-trail-index.service';
-import { indexedTrailPage } from '../../projections/indexed-audit-trail';
+import { indexedTrailPage } from '@trial-ledger/audit';
 import { EVENT_STORE } from '../../shared/tokens';
 
 export class GetAuditTrailQuery extends Query<AuditTrailPage> {

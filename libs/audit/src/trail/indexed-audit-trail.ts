@@ -1,6 +1,6 @@
-import { checkTrailPage, normaliseInstant, toAuditTrailRow, trailTypeList, type AuditTrailFilter, type AuditTrailPage, type AuditTrailRow } from '@trial-ledger/audit';
 import type { EventStore } from '@trial-ledger/event-store';
 import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from '@trial-ledger/projections';
+import { checkTrailPage, normaliseInstant, toAuditTrailRow, trailTypeList, type AuditTrailFilter, type AuditTrailPage, type AuditTrailRow } from './audit-trail.query';
 
 /** Rows read from the index per batch of a download. */
 const BATCH = 500;
@@ -68,3 +68,4 @@ export const indexedTrailPage = async (
   const items = await rowsOfIndex(store, found.slice(0, pageSize), await index.studies());
   return { items, page, pageSize, hasMore: found.length > pageSize };
 };
+
