@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { openSideDatabase } from '../store/plain-side-file';
 import { ReadModelsAlteredError, RowSeal } from '../store/read-model-seal';
@@ -89,13 +90,19 @@ const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | numb
   return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, params };
 };
 
-const rowMac = (seal: RowSeal, r: AuditIndexRow): bigint =>
-  seal.macOf(['audit-trail-index', r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0]);
+/** A row's columns in the order they are hashed (`is_change` as stored, 0 or 1). */
+const HASHED_COLUMNS = 'position, event_id, stream_id, event_type, recorded_at, user_id, username, role, study_id, subject_id, is_change';
+
+/** One row as the line the rows' hash takes: its columns in `HASHED_COLUMNS` order, as JSON. */
+const rowLine = (r: AuditIndexRow): string =>
+  `${JSON.stringify([r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0])}\n`;
 
 export interface SqliteAuditTrailIndexOptions {
   /**
-   * Seals the rows and checkpoint with a keyed digest (`RowSeal`). The digest is checked over every row
-   * when the index is opened, and again before a read whenever another connection has committed to the
+   * Seals the rows and checkpoint: the rows are append-only and ascending, so a SHA-256 over them in
+   * position order is kept running as rows are appended, and the checkpoint holds an HMAC (`RowSeal`)
+   * of that hash with the checkpoint's version and position. It is checked over every row when the
+   * index is opened, and again before a read whenever another connection has committed to the
    * file since (SQLite's `data_version`): rows altered, added or removed outside the server make the
    * checkpoint report `altered` (the indexer rebuilds) and a read throw `ReadModelsAlteredError`.
    */
@@ -111,8 +118,8 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   private readonly ownsConnection: boolean;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly seal: RowSeal | null;
-  /** The rows' digest as this connection wrote or last verified it; null: not verified yet, or found altered. */
-  private digest: bigint | null = null;
+  /** SHA-256 over the rows in position order as this connection wrote or last verified them; null: not verified yet, or found altered. */
+  private rowsHash: Hash | null = null;
   /** SQLite's `data_version` when the rows were last verified: it changes when another connection commits. */
   private verifiedAt: number | null = null;
 
@@ -129,26 +136,31 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     return this.db.pragma('data_version', { simple: true }) as number;
   }
 
-  /** Recomputes the digest over every row and checks it against the sealed checkpoint: false if they differ. */
+  /** Hashes every row again and checks the hash against the sealed checkpoint: false if they differ. */
   private verifySeal(): boolean {
     // One read transaction: the checkpoint and the rows are one snapshot even while the server appends.
     return this.db.transaction(() => this.verifySnapshot())();
   }
 
   private verifySnapshot(): boolean {
-    const seal = this.seal!;
     const version = this.dataVersion();
     const head = this.statement('SELECT version, position, seal FROM audit_trail_index_checkpoint WHERE id = 1').get() as { version: number; position: number; seal: string | null } | undefined;
-    let digest = 0n;
+    const hash = createHash('sha256');
     let rows = 0;
-    for (const row of this.statement('SELECT * FROM audit_trail_index').iterate() as IterableIterator<SqlRow>) {
-      digest = RowSeal.add(digest, rowMac(seal, fromSql(row)));
+    // Raw rows, in position order (the rowid), hashed as the lines they were appended as.
+    for (const row of this.db.prepare(`SELECT ${HASHED_COLUMNS} FROM audit_trail_index ORDER BY position`).raw(true).iterate() as IterableIterator<unknown[]>) {
+      hash.update(`${JSON.stringify(row)}\n`);
       rows += 1;
     }
-    const intact = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
-    this.digest = intact ? digest : null;
+    const intact = head === undefined ? rows === 0 : head.seal === this.sealOf(hash, head.version, head.position);
+    this.rowsHash = intact ? hash : null;
     this.verifiedAt = intact ? version : null;
     return intact;
+  }
+
+  /** The checkpoint's seal: an HMAC of the rows' hash so far with the checkpoint's version and position. */
+  private sealOf(rowsHash: Hash, version: number, position: number): string {
+    return RowSeal.text(this.seal!.macOf(['audit-trail-index', version, position, rowsHash.copy().digest('hex')]));
   }
 
   /** Before a read: rows another connection may have changed since they were verified are verified again. */
@@ -181,19 +193,20 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       `INSERT INTO audit_trail_index_checkpoint (id, version, position, seal) VALUES (1, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal`,
     );
-    let digest: bigint | null = null;
+    // The hash is extended on a copy and kept only once the transaction has committed.
+    let hash: Hash | null = null;
     let seal: string | null = null;
     if (this.seal !== null) {
       this.assertSealed();
-      digest = this.digest ?? 0n;
-      for (const r of rows) digest = RowSeal.add(digest, rowMac(this.seal, r));
-      seal = RowSeal.text(RowSeal.add(digest, this.seal.macOf(['checkpoint', 'audit-trail-index', version, checkpoint])));
+      hash = (this.rowsHash ?? createHash('sha256')).copy();
+      for (const r of rows) hash.update(rowLine(r));
+      seal = this.sealOf(hash, version, checkpoint);
     }
     this.db.transaction(() => {
       for (const r of rows) insert.run(r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0);
       move.run(version, checkpoint, seal);
     }).immediate();
-    if (digest !== null) this.digest = digest;
+    if (hash !== null) this.rowsHash = hash;
   }
 
   async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
@@ -229,7 +242,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     this.db.transaction(() => {
       this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
     }).immediate();
-    this.digest = 0n;
+    this.rowsHash = createHash('sha256');
     this.verifiedAt = this.seal === null ? null : this.dataVersion();
   }
 
