@@ -1,5 +1,6 @@
 import { HttpStatus, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
+import { memoizeValidationMetadata } from './memoized-validation-metadata';
 
 /** One failed rule on one field of the request body, addressed by JSON Pointer (RFC 6901) and dotted path. */
 export interface FieldError {
@@ -27,8 +28,9 @@ export const flattenValidationErrors = (errors: readonly ValidationError[], pare
  * clinical field would otherwise record an incomplete fact) and every failure as one
  * `VALIDATION.FAILED` problem listing each field error.
  */
-export const createRequestValidationPipe = (): ValidationPipe =>
-  new ValidationPipe({
+export const createRequestValidationPipe = (): ValidationPipe => {
+  memoizeValidationMetadata();
+  return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -46,3 +48,4 @@ export const createRequestValidationPipe = (): ValidationPipe =>
       );
     },
   });
+};
