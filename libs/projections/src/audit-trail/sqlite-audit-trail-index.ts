@@ -115,6 +115,12 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   private digest: bigint | null = null;
   /** SQLite's `data_version` when the rows were last verified: it changes when another connection commits. */
   private verifiedAt: number | null = null;
+  /**
+   * The checkpoint's seal as this connection last wrote or verified it (null: none yet). Only this server
+   * writes the index, so a commit by another connection must leave it as it was: an older state the
+   * server sealed earlier, written back while it runs, would verify but lack the rows indexed since.
+   */
+  private knownSeal: { readonly seal: string | null } | null = null;
 
   /** A file name (`:memory:` for tests) or an open connection. */
   constructor(target: string | Database.Database, options: SqliteAuditTrailIndexOptions = {}) {
@@ -140,9 +146,11 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       digest = RowSeal.add(digest, rowMac(seal, fromSql(row)));
       rows += 1;
     }
-    const intact = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
+    const consistent = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
+    const intact = consistent && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
     this.digest = intact ? digest : null;
     this.verifiedAt = intact ? version : null;
+    if (intact) this.knownSeal = { seal: head?.seal ?? null };
     return intact;
   }
 
@@ -189,6 +197,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       move.run(version, checkpoint, seal);
     }).immediate();
     if (digest !== null) this.digest = digest;
+    if (this.seal !== null) this.knownSeal = { seal };
   }
 
   async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
@@ -226,6 +235,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     }).immediate();
     this.digest = 0n;
     this.verifiedAt = this.seal === null ? null : this.dataVersion();
+    this.knownSeal = { seal: null };
   }
 
   async close(): Promise<void> {

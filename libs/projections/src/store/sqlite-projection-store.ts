@@ -50,16 +50,18 @@ export class SqliteProjectionStore implements ProjectionStore {
     // Files written before read models were sealed have no seal column: added, empty, so they are rebuilt once.
     const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
     if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
+    if (!columns.some((c) => c.name === 'anchor')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN anchor TEXT');
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
-  private checkpointMac(projection: string, version: number, position: number): bigint {
-    return this.seal!.macOf(['checkpoint', projection, version, position]);
+  /** The checkpoint's part of the seal: it names the log event it stands on, so rows sealed for another log are told apart. */
+  private checkpointMac(projection: string, version: number, position: number, anchor: string | null): bigint {
+    return this.seal!.macOf(['checkpoint', projection, version, position, anchor]);
   }
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
     const head = this.db
-      .prepare<[string], { version: number; position: number; seal: string | null }>('SELECT version, position, seal FROM projection_checkpoints WHERE projection = ?')
+      .prepare<[string], { version: number; position: number; seal: string | null; anchor: string | null }>('SELECT version, position, seal, anchor FROM projection_checkpoints WHERE projection = ?')
       .get(projection);
     const rows = this.db
       .prepare<[string], { doc_key: string; state: string }>('SELECT doc_key, state FROM projection_documents WHERE projection = ?')
@@ -74,23 +76,23 @@ export class SqliteProjectionStore implements ProjectionStore {
         sealed.digest = RowSeal.add(sealed.digest, mac);
       }
       if (!head) return rows.length === 0 ? never : { ...never, altered: true };
-      if (head.seal !== RowSeal.text(RowSeal.add(sealed.digest, this.checkpointMac(projection, head.version, head.position)))) return { ...never, altered: true };
+      if (head.seal !== RowSeal.text(RowSeal.add(sealed.digest, this.checkpointMac(projection, head.version, head.position, head.anchor)))) return { ...never, altered: true };
       this.sealed.set(projection, sealed);
     }
     if (!head) return never;
     const documents: Record<string, Doc> = {};
     for (const row of rows) documents[row.doc_key] = JSON.parse(row.state) as Doc;
-    return { checkpoint: head.position, version: head.version, documents };
+    return { checkpoint: head.position, version: head.version, anchor: head.anchor, documents };
   }
 
-  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void> {
+  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void> {
     const upsertDoc = this.db.prepare(
       `INSERT INTO projection_documents (projection, doc_key, state) VALUES (?, ?, ?)
        ON CONFLICT (projection, doc_key) DO UPDATE SET state = excluded.state`,
     );
     const upsertCheckpoint = this.db.prepare(
-      `INSERT INTO projection_checkpoints (projection, version, position, seal) VALUES (?, ?, ?, ?)
-       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal`,
+      `INSERT INTO projection_checkpoints (projection, version, position, seal, anchor) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal, anchor = excluded.anchor`,
     );
     const rows = Object.entries(changed).map(([key, doc]) => [key, JSON.stringify(doc)] as const);
     // The new digest is worked out first and kept only once the transaction has committed.
@@ -103,10 +105,10 @@ export class SqliteProjectionStore implements ProjectionStore {
         digest = RowSeal.add(before === undefined ? digest : RowSeal.remove(digest, before), macs[i]);
       });
     }
-    const seal = sealed ? RowSeal.text(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint))) : null;
+    const seal = sealed ? RowSeal.text(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint, anchor ?? null))) : null;
     this.db.transaction(() => {
       for (const [key, json] of rows) upsertDoc.run(projection, key, json);
-      upsertCheckpoint.run(projection, version, checkpoint, seal);
+      upsertCheckpoint.run(projection, version, checkpoint, seal, anchor ?? null);
     }).immediate();
     if (sealed) {
       rows.forEach(([key], i) => sealed.macs.set(key, macs[i]));
