@@ -62,6 +62,9 @@ const fromSql = (r: SqlRow): AuditIndexRow => ({
   isChange: r.is_change === 1,
 });
 
+/** A file's tables, indexes, triggers and views with their SQL (a trigger or a redefined column would change what the rows say). */
+const SCHEMA_OF_FILE = 'SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name';
+
 const LAST_POSITION_RECORDED = 'SELECT position FROM audit_trail_index WHERE recorded_at';
 const NEWEST = 'ORDER BY recorded_at DESC, position DESC LIMIT 1';
 
@@ -88,6 +91,21 @@ const whereOf = (q: AuditIndexQuery): { sql: string; params: Array<string | numb
   if (q.throughPosition !== undefined) add('position <= ?', q.throughPosition);
   return { sql: parts.length === 0 ? '' : `WHERE ${parts.join(' AND ')}`, params };
 };
+
+/** The columns added to files written before the checkpoint was sealed (and so to every file). */
+const SEAL_COLUMN = 'ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT';
+
+/** Every schema object of an index file as this code creates it: the seal covers rows, this covers the SQL around them. */
+const SCHEMA_OBJECTS = ((): string => {
+  const db = new Database(':memory:');
+  try {
+    db.exec(SCHEMA);
+    db.exec(SEAL_COLUMN);
+    return JSON.stringify(db.prepare(SCHEMA_OF_FILE).all());
+  } finally {
+    db.close();
+  }
+})();
 
 const rowMac = (seal: RowSeal, r: AuditIndexRow): bigint =>
   seal.macOf(['audit-trail-index', r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0]);
@@ -127,7 +145,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
     this.db.exec(SCHEMA);
     const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
-    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT');
+    if (!columns.some((c) => c.name === 'seal')) this.db.exec(SEAL_COLUMN);
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
@@ -147,7 +165,8 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       rows += 1;
     }
     const consistent = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
-    const intact = consistent && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
+    const ownSchema = JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) === SCHEMA_OBJECTS;
+    const intact = consistent && ownSchema && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
     this.digest = intact ? digest : null;
     this.verifiedAt = intact ? version : null;
     if (intact) this.knownSeal = { seal: head?.seal ?? null };
@@ -231,7 +250,17 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
 
   async reset(): Promise<void> {
     this.db.transaction(() => {
-      this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
+      if (JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) === SCHEMA_OBJECTS) {
+        this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
+        return;
+      }
+      // Objects added or redefined outside the server go with the rows: a trigger left in place would act on the rebuild.
+      const objects = this.db.prepare<[], { type: string; name: string }>("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view', 'table') AND name NOT LIKE 'sqlite_%'").all();
+      for (const type of ['trigger', 'view', 'table']) {
+        for (const o of objects.filter((x) => x.type === type)) this.db.exec(`DROP ${type.toUpperCase()} IF EXISTS "${o.name.replaceAll('"', '""')}"`);
+      }
+      this.db.exec(SCHEMA);
+      this.db.exec(SEAL_COLUMN);
     }).immediate();
     this.digest = 0n;
     this.verifiedAt = this.seal === null ? null : this.dataVersion();
