@@ -118,7 +118,16 @@ export interface SqliteAuditTrailIndexOptions {
    * checkpoint report `altered` (the indexer rebuilds) and a read throw `ReadModelsAlteredError`.
    */
   readonly sealKey?: Buffer;
+  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
+  readonly onUnreadable?: (file: string, error: Error) => void;
 }
+
+/** Creates the tables, and adds the seal column to files written before the checkpoint was sealed. */
+const prepareSchema = (db: Database.Database): void => {
+  db.exec(SCHEMA);
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
+  if (!columns.some((c) => c.name === 'seal')) db.exec(SEAL_COLUMN);
+};
 
 /** Where a server keeps the audit-trail index of the SQLite ledger `ledgerFile`: a file of its own beside it. */
 export const auditIndexFileOf = (ledgerFile: string): string => `${ledgerFile}.audit-index`;
@@ -142,10 +151,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
 
   /** A file name (`:memory:` for tests) or an open connection. */
   constructor(target: string | Database.Database, options: SqliteAuditTrailIndexOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
-    this.db.exec(SCHEMA);
-    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
-    if (!columns.some((c) => c.name === 'seal')) this.db.exec(SEAL_COLUMN);
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 

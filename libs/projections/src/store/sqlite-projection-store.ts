@@ -35,7 +35,17 @@ export interface SqliteProjectionStoreOptions {
    * saved unsealed and loaded as they are (tests, and read models no other process can reach).
    */
   readonly sealKey?: Buffer;
+  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
+  readonly onUnreadable?: (file: string, error: Error) => void;
 }
+
+/** Creates the tables, and adds the columns files written by earlier versions lack (empty, so they are rebuilt once). */
+const prepareSchema = (db: Database.Database): void => {
+  db.exec(SCHEMA);
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
+  if (!columns.some((c) => c.name === 'seal')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
+  if (!columns.some((c) => c.name === 'anchor')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN anchor TEXT');
+};
 
 export class SqliteProjectionStore implements ProjectionStore {
   private readonly db: Database.Database;
@@ -45,12 +55,7 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   /** A file name (`:memory:` for tests) or an open connection shared with the SQLite event store. */
   constructor(target: string | Database.Database, options: SqliteProjectionStoreOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
-    this.db.exec(SCHEMA);
-    // Files written before read models were sealed have no seal column: added, empty, so they are rebuilt once.
-    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
-    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
-    if (!columns.some((c) => c.name === 'anchor')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN anchor TEXT');
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
