@@ -59,6 +59,25 @@ describe('the audit-trail index file with its schema altered outside the server'
     await index.close();
   });
 
+  it.each([
+    ['its rows table dropped', 'DROP TABLE audit_trail_index'],
+    ['its checkpoint table replaced by a view', 'DROP TABLE audit_trail_index_checkpoint; CREATE VIEW audit_trail_index_checkpoint AS SELECT 1 AS id, 1 AS version, 999 AS position, NULL AS seal'],
+  ])('with %s while the server runs, reads are refused (not a SQL error) and a restart rebuilds it', async (_what, sql) => {
+    const index = new SqliteAuditTrailIndex(file(), { sealKey: key });
+    const indexer = new AuditTrailIndexer(events, index);
+    await indexer.start();
+    await indexer.catchUp();
+    const rows = await index.find({}, 1000, 'oldest-first');
+    await indexer.stop();
+    exec(sql);
+    await expect(index.find({}, 1000, 'oldest-first')).rejects.toBeInstanceOf(ReadModelsAlteredError);
+    await indexer.start();
+    await indexer.catchUp();
+    expect(await index.find({}, 1000, 'oldest-first')).toEqual(rows);
+    await indexer.stop();
+    await index.close();
+  });
+
   it('a column redefined while no server ran (a case-blind subject id) is found at open and the index rebuilt', async () => {
     const first = new SqliteAuditTrailIndex(file(), { sealKey: key });
     const indexer = new AuditTrailIndexer(events, first);

@@ -163,6 +163,12 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   private verifySeal(): boolean {
     const seal = this.seal!;
     const version = this.dataVersion();
+    // The schema first: with a table dropped or replaced, the rows cannot even be read.
+    if (JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) !== SCHEMA_OBJECTS) {
+      this.digest = null;
+      this.verifiedAt = null;
+      return false;
+    }
     const head = this.statement('SELECT version, position, seal FROM audit_trail_index_checkpoint WHERE id = 1').get() as { version: number; position: number; seal: string | null } | undefined;
     let digest = 0n;
     let rows = 0;
@@ -171,8 +177,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       rows += 1;
     }
     const consistent = head === undefined ? rows === 0 : head.seal === RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', 'audit-trail-index', head.version, head.position])));
-    const ownSchema = JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) === SCHEMA_OBJECTS;
-    const intact = consistent && ownSchema && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
+    const intact = consistent && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
     this.digest = intact ? digest : null;
     this.verifiedAt = intact ? version : null;
     if (intact) this.knownSeal = { seal: head?.seal ?? null };
