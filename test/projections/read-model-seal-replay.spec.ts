@@ -11,6 +11,7 @@ import {
   clinicalReadModelsAt,
   ProjectionRunner,
   ReadModelsAlteredError,
+  RowSeal,
   SqliteAuditTrailIndex,
   SqliteProjectionStore,
   type AuditTrailIndexStore,
@@ -52,6 +53,10 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
     await indexer.start();
     await indexer.catchUp();
     return { index, indexer };
+  };
+  const hashAt = async (events: SqliteEventStore, position: number): Promise<string> => {
+    for await (const e of events.readAll({ afterPosition: position - 1, toPosition: position })) return e.hash;
+    throw new Error(`no event at ${position}`);
   };
   const rows = (index: AuditTrailIndexStore) => index.find({}, 1_000_000, 'oldest-first');
   const freshRows = async (events: SqliteEventStore): Promise<unknown[]> => {
@@ -150,6 +155,33 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       expect(restarted.runner.documents).toEqual(await fresh(ledger));
       await restarted.runner.stop();
       await restarted.saved.close();
+    });
+
+    it('rows sealed before checkpoints named their event are rebuilt once, without a report of alteration, and not used by the CLI', async () => {
+      const { ledger } = await twoLedgers();
+      const file = join(dir, 'a', 'ledger.sqlite.read-models');
+      const first = await runOn(ledger, file);
+      await first.runner.stop();
+      await first.saved.close();
+      // What an earlier version wrote: the checkpoint sealed without the event it stands on.
+      const db = new Database(file);
+      const head = db.prepare('SELECT projection, version, position, seal FROM projection_checkpoints').get() as { projection: string; version: number; position: number; seal: string };
+      const seal = new RowSeal(key);
+      const digest = RowSeal.remove(BigInt(`0x${head.seal}`), seal.macOf(['checkpoint', head.projection, head.version, head.position, await hashAt(ledger, head.position)]));
+      db.prepare('UPDATE projection_checkpoints SET anchor = NULL, seal = ?').run(RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', head.projection, head.version, head.position]))));
+      db.close();
+      const cli = new SqliteProjectionStore(file, { sealKey: key });
+      const loaded = await cli.load(clinicalReadModels.name);
+      expect([loaded.altered, loaded.anchor, loaded.checkpoint]).toEqual([undefined, null, head.position]);
+      expect((await clinicalReadModelsAt(ledger, { saved: cli })).folded).toBe(head.position);
+      await cli.close();
+      let altered = 0;
+      const restarted = await runOn(ledger, file, () => (altered += 1));
+      expect(altered).toBe(0);
+      expect(restarted.runner.documents).toEqual(await fresh(ledger));
+      await restarted.runner.stop();
+      await restarted.saved.close();
+      expect((await new SqliteProjectionStore(file, { sealKey: key }).load(clinicalReadModels.name)).anchor).toBe(await hashAt(ledger, head.position));
     });
 
     it("another ledger's sealed read models (same key) are not used by the CLI and are rebuilt by serve", async () => {

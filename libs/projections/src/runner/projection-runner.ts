@@ -52,9 +52,11 @@ export class ProjectionRunner<Doc> {
     let loaded = await this.store.load<Doc>(this.projection.name);
     // A seal says the server wrote these rows, not that they fold this log: rows saved on another log
     // (a server on a ledger of the same name shares the key) are refused by the event their checkpoint stands on.
-    const foreign = !loaded.altered && loaded.checkpoint > 0 && loaded.anchor !== (await eventAt(this.events, loaded.checkpoint))?.hash;
+    // Rows saved before checkpoints named their event (no anchor) are rebuilt once, without an alarm.
+    const unanchored = !loaded.altered && loaded.checkpoint > 0 && loaded.anchor == null;
+    const foreign = !loaded.altered && !unanchored && loaded.checkpoint > 0 && loaded.anchor !== (await eventAt(this.events, loaded.checkpoint))?.hash;
     if (loaded.altered || foreign) this.options.onAltered?.(this.projection.name);
-    if (loaded.altered || foreign || (loaded.version !== null && loaded.version !== this.projection.version)) {
+    if (loaded.altered || foreign || unanchored || (loaded.version !== null && loaded.version !== this.projection.version)) {
       await this.store.reset(this.projection.name);
       loaded = { checkpoint: 0, version: null, documents: {} };
     }

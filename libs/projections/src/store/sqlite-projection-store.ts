@@ -59,9 +59,13 @@ export class SqliteProjectionStore implements ProjectionStore {
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
-  /** The checkpoint's part of the seal: it names the log event it stands on, so rows sealed for another log are told apart. */
+  /**
+   * The checkpoint's part of the seal: it names the log event it stands on, so rows sealed for another
+   * log are told apart. Checkpoints sealed before they named it (no anchor) keep verifying, and load
+   * with `anchor: null`, which no reader uses: they are rebuilt once, not reported as altered.
+   */
   private checkpointMac(projection: string, version: number, position: number, anchor: string | null): bigint {
-    return this.seal!.macOf(['checkpoint', projection, version, position, anchor]);
+    return this.seal!.macOf(anchor === null ? ['checkpoint', projection, version, position] : ['checkpoint', projection, version, position, anchor]);
   }
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
