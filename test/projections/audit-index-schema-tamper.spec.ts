@@ -59,6 +59,31 @@ describe('the audit-trail index file with its schema altered outside the server'
     await index.close();
   });
 
+  it('a commit by another connection between the seal check and the read is not served: check and read see one snapshot', async () => {
+    const index = new SqliteAuditTrailIndex(file(), { sealKey: key });
+    const indexer = new AuditTrailIndexer(events, index);
+    await indexer.start();
+    await indexer.catchUp();
+    const rows = await index.find({ subjectId: 'S001' }, 1000, 'oldest-first');
+    // The insider's commit lands just after the server read `data_version` (the worst moment for it).
+    const prototype = SqliteAuditTrailIndex.prototype as unknown as { dataVersion(this: SqliteAuditTrailIndex): number };
+    const dataVersion = prototype.dataVersion;
+    const spy = jest.spyOn(prototype, 'dataVersion').mockImplementationOnce(function (this: SqliteAuditTrailIndex) {
+      const version = dataVersion.call(this);
+      exec(`UPDATE audit_trail_index SET subject_id = 'S999' WHERE position = ${rows[1].position}`);
+      return version;
+    });
+    try {
+      expect(await index.find({ subjectId: 'S001' }, 1000, 'oldest-first')).toEqual(rows);
+    } finally {
+      spy.mockRestore();
+    }
+    // The next read sees the commit, and refuses it.
+    await expect(index.find({ subjectId: 'S001' }, 1000, 'oldest-first')).rejects.toBeInstanceOf(ReadModelsAlteredError);
+    await indexer.stop().catch(() => undefined);
+    await index.close();
+  });
+
   it.each([
     ['its rows table dropped', 'DROP TABLE audit_trail_index'],
     ['its checkpoint table replaced by a view', 'DROP TABLE audit_trail_index_checkpoint; CREATE VIEW audit_trail_index_checkpoint AS SELECT 1 AS id, 1 AS version, 999 AS position, NULL AS seal'],

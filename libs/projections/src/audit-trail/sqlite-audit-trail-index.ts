@@ -230,32 +230,40 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
     if (this.seal !== null) this.knownSeal = { seal };
   }
 
+  /**
+   * A read of checked rows: the check and the read run in one read transaction, so they see one
+   * snapshot of the file (`data_version` included) and a commit by another connection in between is
+   * seen by the next read, never served unchecked by this one.
+   */
+  private sealedRead<T>(read: () => T): T {
+    return this.db.transaction(() => {
+      this.assertSealed();
+      return read();
+    })();
+  }
+
   async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
-    this.assertSealed();
     const where = whereOf(query);
     const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
-    return (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql);
+    return this.sealedRead(() => (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql));
   }
 
   async subjectOfStream(streamId: string): Promise<string | null> {
-    this.assertSealed();
-    const row = this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId) as
+    const row = this.sealedRead(() => this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId)) as
       | { subject_id: string }
       | undefined;
     return row?.subject_id ?? null;
   }
 
   async streamsOfSubject(studyId: string, subjectId: string, throughPosition: number): Promise<string[]> {
-    this.assertSealed();
-    const rows = this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition) as Array<{
+    const rows = this.sealedRead(() => this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition)) as Array<{
       stream_id: string;
     }>;
     return rows.map((r) => r.stream_id);
   }
 
   async studies(): Promise<string[]> {
-    this.assertSealed();
-    const rows = this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all() as Array<{ study_id: string }>;
+    const rows = this.sealedRead(() => this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all()) as Array<{ study_id: string }>;
     return rows.map((r) => r.study_id);
   }
 
