@@ -40,7 +40,7 @@ describe('sealed read models (keyed digest over the saved rows and checkpoint)',
       const file = join(dir, 'l.sqlite.read-models');
       await saveTwice(file);
       const loaded = await new SqliteProjectionStore(file, { sealKey: key }).load('clinical');
-      expect(loaded).toEqual({ checkpoint: 12, version: 3, documents: { 'subject:S001': { status: 'enrolled' }, 'subject:S002': { status: 'enrolled' }, 'study:X': { enrolled: 2 } } });
+      expect(loaded).toEqual({ checkpoint: 12, version: 3, anchor: null, documents: { 'subject:S001': { status: 'enrolled' }, 'subject:S002': { status: 'enrolled' }, 'study:X': { enrolled: 2 } } });
     });
 
     it.each([
@@ -76,7 +76,7 @@ describe('sealed read models (keyed digest over the saved rows and checkpoint)',
       await store.reset('clinical');
       await store.save('clinical', 3, 5, { 'subject:S001': { status: 'screened' } });
       await store.close();
-      expect(await new SqliteProjectionStore(file, { sealKey: key }).load('clinical')).toEqual({ checkpoint: 5, version: 3, documents: { 'subject:S001': { status: 'screened' } } });
+      expect(await new SqliteProjectionStore(file, { sealKey: key }).load('clinical')).toEqual({ checkpoint: 5, version: 3, anchor: null, documents: { 'subject:S001': { status: 'screened' } } });
     });
   });
 

@@ -29,6 +29,12 @@ export interface ReadModelsAt {
  */
 export const readModelSealKeyOf = (options: ApiModuleOptions): Buffer | undefined => (options.sessionSealKey ? readModelSealKey(options.sessionSealKey) : undefined);
 
+/** What a server says when a read-model file is no SQLite database: it is replaced and rebuilt, the ledger is untouched. */
+export const unreadableReported =
+  (logger: Logger) =>
+  (file: string, error: Error): void =>
+    logger.error(`${file} is not a SQLite database (${error.message}): discarded, rebuilding from the log (the ledger itself is not affected)`);
+
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
  * on the ledger feeding the pure projection. With a ledger kept in a local file the read models and their
@@ -49,7 +55,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
     this.projectionStore = store.localFile
-      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options) })
+      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger) })
       : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,

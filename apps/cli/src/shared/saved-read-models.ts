@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
-import { readModelSealKey, SqliteProjectionStore, type ProjectionStore } from '@trial-ledger/projections';
+import { isUnreadableSideFile, readModelSealKey, SqliteProjectionStore, type ProjectionStore } from '@trial-ledger/projections';
 import { sessionSealKeyFile } from '../serve/session-seal-key';
 import type { GlobalOptions } from './cli-context';
 
@@ -34,7 +34,14 @@ export const withSavedReadModels = async <T>(options: Pick<GlobalOptions, 'store
   if (file === ':memory:' || !existsSync(path)) return work(null);
   const key = savedReadModelsKey(options);
   if (key === null) return work(null);
-  const saved = new SqliteProjectionStore(path, { sealKey: key });
+  let saved: SqliteProjectionStore;
+  try {
+    saved = new SqliteProjectionStore(path, { sealKey: key });
+  } catch (error) {
+    // Not a database (damaged or written over): the server replaces it; this reader folds the log.
+    if (isUnreadableSideFile(error)) return work(null);
+    throw error;
+  }
   try {
     return await work(saved);
   } finally {

@@ -153,7 +153,8 @@ const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: s
   if (studyId !== undefined && subjectId !== undefined) {
     return s === `subject-${studyId}-${subjectId}` || (s === `study-${studyId}` && namesSubject);
   }
-  if (studyId !== undefined) return s === `study-${studyId}` || s.startsWith(`subject-${studyId}-`) || s === `exports-${studyId}`;
+  // A subject stream of study `A-EXT` also begins with `subject-A-`: its owner says which study it is.
+  if (studyId !== undefined) return s === `study-${studyId}` || (s.startsWith('subject-') && streamOwner(s).studyId === studyId) || s === `exports-${studyId}`;
   return (s.startsWith('subject-') && s.endsWith(`-${subjectId}`)) || (s.startsWith('study-') && namesSubject);
 };
 

@@ -12,15 +12,12 @@ export interface AuditIndexContext {
 }
 
 /**
- * The `{studyId}-{subjectId}` part of a subject or SDV stream id, split at the longest known study id
- * (study ids contain dashes), else at the last dash (subject ids carry none).
+ * The `{studyId}-{subjectId}` part of a subject or SDV stream id, split at the last dash: study ids
+ * contain dashes, subject ids carry none. The studies a reader has seen (`_knownStudies`) must not
+ * change the answer: a reader that knew `A` but not yet `A-EXT` (a trail read from a later `from`)
+ * would split `A-EXT-S009` as study `A`, subject `EXT-S009`, and show one study's subject in another's trail.
  */
-export const splitStudyAndSubject = (rest: string, knownStudies: Iterable<string>): { studyId: string | null; subjectId: string | null } => {
-  let best: string | null = null;
-  for (const study of knownStudies) {
-    if (rest.startsWith(`${study}-`) && (best === null || study.length > best.length)) best = study;
-  }
-  if (best !== null) return { studyId: best, subjectId: rest.slice(best.length + 1) };
+export const splitStudyAndSubject = (rest: string, _knownStudies?: Iterable<string>): { studyId: string | null; subjectId: string | null } => {
   const cut = rest.lastIndexOf('-');
   return cut > 0 ? { studyId: rest.slice(0, cut), subjectId: rest.slice(cut + 1) } : { studyId: null, subjectId: rest };
 };

@@ -1,6 +1,7 @@
 import type { EventStore, StoredEvent, Subscription } from '@trial-ledger/event-store';
 import { AUDIT_INDEX_VERSION, type AuditIndexRow, type AuditTrailIndexStore } from './audit-trail-index.port';
 import { auditIndexRow } from './audit-trail-index.projection';
+import { eventAt } from '../store/event-at';
 
 export interface AuditTrailIndexerOptions {
   /** Save after this many rows even before catching up (bounds the work redone after a crash). */
@@ -37,8 +38,11 @@ export class AuditTrailIndexer {
   async start(): Promise<void> {
     if (this.subscription) return;
     let saved = await this.index.checkpoint();
-    if (saved?.altered) this.options.onAltered?.();
-    if (saved !== null && (saved.altered || saved.version !== AUDIT_INDEX_VERSION)) {
+    // A seal says the server wrote these rows, not that they index this log: rows sealed for another
+    // ledger (a server on a ledger of the same name shares the key) are refused by the event they end on.
+    const foreign = saved !== null && !saved.altered && saved.position > 0 && !(await this.endsOnLog(saved.position));
+    if (saved?.altered || foreign) this.options.onAltered?.();
+    if (saved !== null && (saved.altered || foreign || saved.version !== AUDIT_INDEX_VERSION)) {
       await this.index.reset();
       saved = null;
     }
@@ -57,6 +61,12 @@ export class AuditTrailIndexer {
       onCaughtUp: () => this.scheduleFlush(),
       onError: this.options.onError,
     });
+  }
+
+  /** True when the index row at `position` names the event the log holds there. */
+  private async endsOnLog(position: number): Promise<boolean> {
+    const [row] = await this.index.find({ afterPosition: position - 1, throughPosition: position }, 1, 'oldest-first');
+    return row !== undefined && row.eventId === (await eventAt(this.events, position))?.eventId;
   }
 
   private async apply(event: StoredEvent): Promise<void> {

@@ -63,6 +63,9 @@ const fromSql = (r: SqlRow): AuditIndexRow => ({
   isChange: r.is_change === 1,
 });
 
+/** A file's tables, indexes, triggers and views with their SQL (a trigger or a redefined column would change what the rows say). */
+const SCHEMA_OF_FILE = 'SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name';
+
 const LAST_POSITION_RECORDED = 'SELECT position FROM audit_trail_index WHERE recorded_at';
 const NEWEST = 'ORDER BY recorded_at DESC, position DESC LIMIT 1';
 
@@ -97,6 +100,21 @@ const HASHED_COLUMNS = 'position, event_id, stream_id, event_type, recorded_at, 
 const rowLine = (r: AuditIndexRow): string =>
   `${JSON.stringify([r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0])}\n`;
 
+/** The columns added to files written before the checkpoint was sealed (and so to every file). */
+const SEAL_COLUMN = 'ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT';
+
+/** Every schema object of an index file as this code creates it: the seal covers rows, this covers the SQL around them. */
+const SCHEMA_OBJECTS = ((): string => {
+  const db = new Database(':memory:');
+  try {
+    db.exec(SCHEMA);
+    db.exec(SEAL_COLUMN);
+    return JSON.stringify(db.prepare(SCHEMA_OF_FILE).all());
+  } finally {
+    db.close();
+  }
+})();
+
 export interface SqliteAuditTrailIndexOptions {
   /**
    * Seals the rows and checkpoint: the rows are append-only and ascending, so a SHA-256 over them in
@@ -107,7 +125,16 @@ export interface SqliteAuditTrailIndexOptions {
    * checkpoint report `altered` (the indexer rebuilds) and a read throw `ReadModelsAlteredError`.
    */
   readonly sealKey?: Buffer;
+  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
+  readonly onUnreadable?: (file: string, error: Error) => void;
 }
+
+/** Creates the tables, and adds the seal column to files written before the checkpoint was sealed. */
+const prepareSchema = (db: Database.Database): void => {
+  db.exec(SCHEMA);
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
+  if (!columns.some((c) => c.name === 'seal')) db.exec(SEAL_COLUMN);
+};
 
 /** Where a server keeps the audit-trail index of the SQLite ledger `ledgerFile`: a file of its own beside it. */
 export const auditIndexFileOf = (ledgerFile: string): string => `${ledgerFile}.audit-index`;
@@ -122,13 +149,16 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
   private rowsHash: Hash | null = null;
   /** SQLite's `data_version` when the rows were last verified: it changes when another connection commits. */
   private verifiedAt: number | null = null;
+  /**
+   * The checkpoint's seal as this connection last wrote or verified it (null: none yet). Only this server
+   * writes the index, so a commit by another connection must leave it as it was: an older state the
+   * server sealed earlier, written back while it runs, would verify but lack the rows indexed since.
+   */
+  private knownSeal: { readonly seal: string | null } | null = null;
 
   /** A file name (`:memory:` for tests) or an open connection. */
   constructor(target: string | Database.Database, options: SqliteAuditTrailIndexOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
-    this.db.exec(SCHEMA);
-    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
-    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT');
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
@@ -144,6 +174,12 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
 
   private verifySnapshot(): boolean {
     const version = this.dataVersion();
+    // The schema first: with a table dropped or replaced, the rows cannot even be read.
+    if (JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) !== SCHEMA_OBJECTS) {
+      this.rowsHash = null;
+      this.verifiedAt = null;
+      return false;
+    }
     const head = this.statement('SELECT version, position, seal FROM audit_trail_index_checkpoint WHERE id = 1').get() as { version: number; position: number; seal: string | null } | undefined;
     const hash = createHash('sha256');
     let rows = 0;
@@ -152,9 +188,11 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       hash.update(`${JSON.stringify(row)}\n`);
       rows += 1;
     }
-    const intact = head === undefined ? rows === 0 : head.seal === this.sealOf(hash, head.version, head.position);
+    const consistent = head === undefined ? rows === 0 : head.seal === this.sealOf(hash, head.version, head.position);
+    const intact = consistent && (this.knownSeal === null || this.knownSeal.seal === (head?.seal ?? null));
     this.rowsHash = intact ? hash : null;
     this.verifiedAt = intact ? version : null;
+    if (intact) this.knownSeal = { seal: head?.seal ?? null };
     return intact;
   }
 
@@ -207,43 +245,63 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       move.run(version, checkpoint, seal);
     }).immediate();
     if (hash !== null) this.rowsHash = hash;
+    if (this.seal !== null) this.knownSeal = { seal };
+  }
+
+  /**
+   * A read of checked rows: the check and the read run in one read transaction, so they see one
+   * snapshot of the file (`data_version` included) and a commit by another connection in between is
+   * seen by the next read, never served unchecked by this one.
+   */
+  private sealedRead<T>(read: () => T): T {
+    return this.db.transaction(() => {
+      this.assertSealed();
+      return read();
+    })();
   }
 
   async find(query: AuditIndexQuery, limit: number, order: 'newest-first' | 'oldest-first', offset = 0): Promise<AuditIndexRow[]> {
-    this.assertSealed();
     const where = whereOf(query);
     const sql = `SELECT * FROM audit_trail_index ${where.sql} ORDER BY position ${order === 'newest-first' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
-    return (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql);
+    return this.sealedRead(() => (this.statement(sql).all(...where.params, limit, offset) as SqlRow[]).map(fromSql));
   }
 
   async subjectOfStream(streamId: string): Promise<string | null> {
-    this.assertSealed();
-    const row = this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId) as
+    const row = this.sealedRead(() => this.statement('SELECT subject_id FROM audit_trail_index WHERE stream_id = ? AND subject_id IS NOT NULL ORDER BY position LIMIT 1').get(streamId)) as
       | { subject_id: string }
       | undefined;
     return row?.subject_id ?? null;
   }
 
   async streamsOfSubject(studyId: string, subjectId: string, throughPosition: number): Promise<string[]> {
-    this.assertSealed();
-    const rows = this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition) as Array<{
+    const rows = this.sealedRead(() => this.statement('SELECT DISTINCT stream_id FROM audit_trail_index WHERE study_id = ? AND subject_id = ? AND position <= ?').all(studyId, subjectId, throughPosition)) as Array<{
       stream_id: string;
     }>;
     return rows.map((r) => r.stream_id);
   }
 
   async studies(): Promise<string[]> {
-    this.assertSealed();
-    const rows = this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all() as Array<{ study_id: string }>;
+    const rows = this.sealedRead(() => this.statement("SELECT DISTINCT study_id FROM audit_trail_index WHERE stream_id >= 'study-' AND stream_id < 'study.'").all()) as Array<{ study_id: string }>;
     return rows.map((r) => r.study_id);
   }
 
   async reset(): Promise<void> {
     this.db.transaction(() => {
-      this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
+      if (JSON.stringify(this.statement(SCHEMA_OF_FILE).all()) === SCHEMA_OBJECTS) {
+        this.db.exec('DELETE FROM audit_trail_index; DELETE FROM audit_trail_index_checkpoint;');
+        return;
+      }
+      // Objects added or redefined outside the server go with the rows: a trigger left in place would act on the rebuild.
+      const objects = this.db.prepare<[], { type: string; name: string }>("SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view', 'table') AND name NOT LIKE 'sqlite_%'").all();
+      for (const type of ['trigger', 'view', 'table']) {
+        for (const o of objects.filter((x) => x.type === type)) this.db.exec(`DROP ${type.toUpperCase()} IF EXISTS "${o.name.replaceAll('"', '""')}"`);
+      }
+      this.db.exec(SCHEMA);
+      this.db.exec(SEAL_COLUMN);
     }).immediate();
     this.rowsHash = createHash('sha256');
     this.verifiedAt = this.seal === null ? null : this.dataVersion();
+    this.knownSeal = { seal: null };
   }
 
   async close(): Promise<void> {

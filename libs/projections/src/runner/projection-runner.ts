@@ -2,6 +2,7 @@ import type { EventStore, StoredEvent, Subscription } from '@trial-ledger/event-
 import { toProjected } from '../projected-event';
 import { applyChanges, type Projection, type ProjectionState } from '../projection';
 import type { ProjectionStore } from '../store/projection-store.port';
+import { eventAt } from '../store/event-at';
 
 export interface ProjectionRunnerOptions {
   /** Save after this many events even before catching up (bounds the work redone after a crash). */
@@ -27,6 +28,8 @@ export class ProjectionRunner<Doc> {
   private state: Record<string, Doc> = {};
   private dirty = new Set<string>();
   private position = 0;
+  /** The hash of the event at `position`, saved with the checkpoint (what log the saved rows belong to). */
+  private anchor: string | null = null;
   private checkpoint = 0;
   private pending = 0;
   private subscription: Subscription | null = null;
@@ -47,14 +50,20 @@ export class ProjectionRunner<Doc> {
   async start(): Promise<void> {
     if (this.subscription) return;
     let loaded = await this.store.load<Doc>(this.projection.name);
-    if (loaded.altered) this.options.onAltered?.(this.projection.name);
-    if (loaded.altered || (loaded.version !== null && loaded.version !== this.projection.version)) {
+    // A seal says the server wrote these rows, not that they fold this log: rows saved on another log
+    // (a server on a ledger of the same name shares the key) are refused by the event their checkpoint stands on.
+    // Rows saved before checkpoints named their event (no anchor) are rebuilt once, without an alarm.
+    const unanchored = !loaded.altered && loaded.checkpoint > 0 && loaded.anchor == null;
+    const foreign = !loaded.altered && !unanchored && loaded.checkpoint > 0 && loaded.anchor !== (await eventAt(this.events, loaded.checkpoint))?.hash;
+    if (loaded.altered || foreign) this.options.onAltered?.(this.projection.name);
+    if (loaded.altered || foreign || unanchored || (loaded.version !== null && loaded.version !== this.projection.version)) {
       await this.store.reset(this.projection.name);
       loaded = { checkpoint: 0, version: null, documents: {} };
     }
     this.state = { ...loaded.documents };
     this.dirty = new Set();
     this.position = loaded.checkpoint;
+    this.anchor = loaded.anchor ?? null;
     this.checkpoint = loaded.checkpoint;
     this.subscription = this.events.subscribe({
       afterPosition: this.position,
@@ -83,6 +92,7 @@ export class ProjectionRunner<Doc> {
     const changes = this.projection.evolve(this.state, toProjected(event));
     if (applyChanges(this.state, changes)) for (const key of Object.keys(changes!)) this.dirty.add(key);
     this.position = event.globalPosition;
+    this.anchor = event.hash;
     this.pending += 1;
   }
 
@@ -100,12 +110,13 @@ export class ProjectionRunner<Doc> {
   private async persist(): Promise<void> {
     if (this.position === this.checkpoint) return;
     const position = this.position;
+    const anchor = this.anchor ?? undefined;
     const saving = this.dirty;
     const changed: Record<string, Doc> = {};
     for (const key of saving) changed[key] = this.state[key];
     this.dirty = new Set();
     try {
-      await this.store.save(this.projection.name, this.projection.version, position, changed);
+      await this.store.save(this.projection.name, this.projection.version, position, changed, anchor);
     } catch (error) {
       for (const key of saving) this.dirty.add(key);
       throw error;

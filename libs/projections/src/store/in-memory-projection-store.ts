@@ -2,20 +2,20 @@ import type { ProjectionStore, StoredProjection } from './projection-store.port'
 
 /** A projection store in memory, for tests and one-shot CLI runs; documents are copied in and out as JSON. */
 export class InMemoryProjectionStore implements ProjectionStore {
-  private readonly projections = new Map<string, { checkpoint: number; version: number; documents: Map<string, string> }>();
+  private readonly projections = new Map<string, { checkpoint: number; version: number; anchor: string | null; documents: Map<string, string> }>();
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
     const stored = this.projections.get(projection);
     if (!stored) return { checkpoint: 0, version: null, documents: {} };
     const documents: Record<string, Doc> = {};
     for (const [key, json] of stored.documents) documents[key] = JSON.parse(json) as Doc;
-    return { checkpoint: stored.checkpoint, version: stored.version, documents };
+    return { checkpoint: stored.checkpoint, version: stored.version, anchor: stored.anchor, documents };
   }
 
-  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void> {
-    const stored = this.projections.get(projection) ?? { checkpoint: 0, version, documents: new Map<string, string>() };
+  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void> {
+    const stored = this.projections.get(projection) ?? { checkpoint: 0, version, anchor: null, documents: new Map<string, string>() };
     for (const [key, doc] of Object.entries(changed)) stored.documents.set(key, JSON.stringify(doc));
-    this.projections.set(projection, { ...stored, checkpoint, version });
+    this.projections.set(projection, { ...stored, checkpoint, version, anchor: anchor ?? null });
   }
 
   async reset(projection: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
@@ -12,16 +12,49 @@ export const assertPlainSideFile = (file: string): void => {
   }
 };
 
+/** SQLite's answer for a file that is not a database, or one whose pages are damaged. */
+export const isUnreadableSideFile = (error: unknown): boolean => ['SQLITE_NOTADB', 'SQLITE_CORRUPT'].includes(String((error as { code?: unknown }).code));
+
+export interface SideDatabaseOptions {
+  /** Creates or upgrades the tables; run as part of opening, so a file that is no database fails here. */
+  readonly setup?: (db: Database.Database) => void;
+  /**
+   * Read models can be rebuilt from the log: a side file that is not a SQLite database (damaged, or
+   * written over) is then deleted with its WAL and created afresh, after this is told. Without it, the
+   * error is thrown (a reader that must not change the server's files).
+   */
+  readonly onUnreadable?: (file: string, error: Error) => void;
+}
+
 /**
  * The connection a read-model table set lives on: a side file (WAL, a writer waits up to 10 s for
  * another), `:memory:`, or an open connection shared with the SQLite event store (not closed by us).
  */
-export const openSideDatabase = (target: string | Database.Database): { readonly db: Database.Database; readonly ownsConnection: boolean } => {
-  if (typeof target !== 'string') return { db: target, ownsConnection: false };
+export const openSideDatabase = (target: string | Database.Database, options: SideDatabaseOptions = {}): { readonly db: Database.Database; readonly ownsConnection: boolean } => {
+  if (typeof target !== 'string') {
+    options.setup?.(target);
+    return { db: target, ownsConnection: false };
+  }
   if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
   assertPlainSideFile(target);
-  const db = new Database(target);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 10000');
-  return { db, ownsConnection: true };
+  const open = (): Database.Database => {
+    const db = new Database(target);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 10000');
+      options.setup?.(db);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  };
+  try {
+    return { db: open(), ownsConnection: true };
+  } catch (error) {
+    if (options.onUnreadable === undefined || target === ':memory:' || !isUnreadableSideFile(error)) throw error;
+    options.onUnreadable(target, error as Error);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });
+    return { db: open(), ownsConnection: true };
+  }
 };

@@ -9,14 +9,19 @@ export interface StoredProjection<Doc> {
   /** The projection's version when saved; null for a projection never run. */
   readonly version: number | null;
   readonly documents: Record<string, Doc>;
+  /**
+   * The hash of the log's event at `checkpoint`, as it was when saved: the documents are those of the log
+   * that holds this event there (a reader checks it against its log); null when saved without one.
+   */
+  readonly anchor?: string | null;
   /** True when saved rows were found but their seal did not match: they were altered outside the server and are not used. */
   readonly altered?: boolean;
 }
 
 export interface ProjectionStore {
   load<Doc>(projection: string): Promise<StoredProjection<Doc>>;
-  /** Atomically writes the changed documents and moves the checkpoint. */
-  save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void>;
+  /** Atomically writes the changed documents and moves the checkpoint (`anchor`: the hash of the event at it). */
+  save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void>;
   /** Drops the projection's documents and checkpoint (before a rebuild from position 0). */
   reset(projection: string): Promise<void>;
   getDocument<Doc>(projection: string, key: string): Promise<Doc | null>;

@@ -35,7 +35,17 @@ export interface SqliteProjectionStoreOptions {
    * saved unsealed and loaded as they are (tests, and read models no other process can reach).
    */
   readonly sealKey?: Buffer;
+  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
+  readonly onUnreadable?: (file: string, error: Error) => void;
 }
+
+/** Creates the tables, and adds the columns files written by earlier versions lack (empty, so they are rebuilt once). */
+const prepareSchema = (db: Database.Database): void => {
+  db.exec(SCHEMA);
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
+  if (!columns.some((c) => c.name === 'seal')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
+  if (!columns.some((c) => c.name === 'anchor')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN anchor TEXT');
+};
 
 export class SqliteProjectionStore implements ProjectionStore {
   private readonly db: Database.Database;
@@ -45,16 +55,17 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   /** A file name (`:memory:` for tests) or an open connection shared with the SQLite event store. */
   constructor(target: string | Database.Database, options: SqliteProjectionStoreOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target));
-    this.db.exec(SCHEMA);
-    // Files written before read models were sealed have no seal column: added, empty, so they are rebuilt once.
-    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
-    if (!columns.some((c) => c.name === 'seal')) this.db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
-  private checkpointMac(projection: string, version: number, position: number): bigint {
-    return this.seal!.macOf(['checkpoint', projection, version, position]);
+  /**
+   * The checkpoint's part of the seal: it names the log event it stands on, so rows sealed for another
+   * log are told apart. Checkpoints sealed before they named it (no anchor) keep verifying, and load
+   * with `anchor: null`, which no reader uses: they are rebuilt once, not reported as altered.
+   */
+  private checkpointMac(projection: string, version: number, position: number, anchor: string | null): bigint {
+    return this.seal!.macOf(anchor === null ? ['checkpoint', projection, version, position] : ['checkpoint', projection, version, position, anchor]);
   }
 
   async load<Doc>(projection: string): Promise<StoredProjection<Doc>> {
@@ -64,7 +75,7 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   private loadSnapshot<Doc>(projection: string): StoredProjection<Doc> {
     const head = this.db
-      .prepare<[string], { version: number; position: number; seal: string | null }>('SELECT version, position, seal FROM projection_checkpoints WHERE projection = ?')
+      .prepare<[string], { version: number; position: number; seal: string | null; anchor: string | null }>('SELECT version, position, seal, anchor FROM projection_checkpoints WHERE projection = ?')
       .get(projection);
     const rows = this.db
       .prepare<[string], { doc_key: string; state: string }>('SELECT doc_key, state FROM projection_documents WHERE projection = ?')
@@ -79,23 +90,23 @@ export class SqliteProjectionStore implements ProjectionStore {
         sealed.digest = RowSeal.add(sealed.digest, mac);
       }
       if (!head) return rows.length === 0 ? never : { ...never, altered: true };
-      if (head.seal !== RowSeal.text(RowSeal.add(sealed.digest, this.checkpointMac(projection, head.version, head.position)))) return { ...never, altered: true };
+      if (head.seal !== RowSeal.text(RowSeal.add(sealed.digest, this.checkpointMac(projection, head.version, head.position, head.anchor)))) return { ...never, altered: true };
       this.sealed.set(projection, sealed);
     }
     if (!head) return never;
     const documents: Record<string, Doc> = {};
     for (const row of rows) documents[row.doc_key] = JSON.parse(row.state) as Doc;
-    return { checkpoint: head.position, version: head.version, documents };
+    return { checkpoint: head.position, version: head.version, anchor: head.anchor, documents };
   }
 
-  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>): Promise<void> {
+  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void> {
     const upsertDoc = this.db.prepare(
       `INSERT INTO projection_documents (projection, doc_key, state) VALUES (?, ?, ?)
        ON CONFLICT (projection, doc_key) DO UPDATE SET state = excluded.state`,
     );
     const upsertCheckpoint = this.db.prepare(
-      `INSERT INTO projection_checkpoints (projection, version, position, seal) VALUES (?, ?, ?, ?)
-       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal`,
+      `INSERT INTO projection_checkpoints (projection, version, position, seal, anchor) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal, anchor = excluded.anchor`,
     );
     const rows = Object.entries(changed).map(([key, doc]) => [key, JSON.stringify(doc)] as const);
     // The new digest is worked out first and kept only once the transaction has committed.
@@ -108,10 +119,10 @@ export class SqliteProjectionStore implements ProjectionStore {
         digest = RowSeal.add(before === undefined ? digest : RowSeal.remove(digest, before), macs[i]);
       });
     }
-    const seal = sealed ? RowSeal.text(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint))) : null;
+    const seal = sealed ? RowSeal.text(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint, anchor ?? null))) : null;
     this.db.transaction(() => {
       for (const [key, json] of rows) upsertDoc.run(projection, key, json);
-      upsertCheckpoint.run(projection, version, checkpoint, seal);
+      upsertCheckpoint.run(projection, version, checkpoint, seal, anchor ?? null);
     }).immediate();
     if (sealed) {
       rows.forEach(([key], i) => sealed.macs.set(key, macs[i]));

@@ -32,6 +32,7 @@ export class GetAuditTrailQueryHandler implements IQueryHandler<GetAuditTrailQue
     checkTrailPage(page, pageSize);
     const head = (await this.store.head()).position;
     const index = await this.auditIndex.caughtUpTo(head);
-    return index === null ? auditTrailPage(this.store, filter, page, pageSize) : indexedTrailPage(index, this.store, filter, page, pageSize, head);
+    // Either way bound to that head: an event appended while the page is read is in neither answer.
+    return index === null ? auditTrailPage(this.store, { ...filter, throughPosition: head }, page, pageSize) : indexedTrailPage(index, this.store, filter, page, pageSize, head);
   }
 }
