@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addBenchTeam, BENCH_PASSWORD, startProcess } from './api-under-test';
@@ -45,13 +45,29 @@ const timeCli = (args: readonly string[]): Timing => timeNode([], BIN, args);
 /** Exports and the report run as a user and are recorded (DataExported): as the bench's monitor. */
 const timeCliAsMonitor = (args: readonly string[]): Timing => timeNode([], BIN, ['--as', 'bench.monitor', ...args], true, { TRIAL_LEDGER_PASSWORD: BENCH_PASSWORD });
 
-/** Seconds from spawning `serve` until /health (readiness: the store answers and the read models folded the head) answers 200. */
+/**
+ * CPU seconds a running process has used so far (utime + stime, fields 14 and 15 of Linux's
+ * /proc/PID/stat, in ticks of 1/100 s); null where there is no /proc.
+ */
+const cpuSecondsSoFar = (pid: number | undefined): number | null => {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Seconds from spawning `serve` until /health (readiness: the store answers and the read models folded
+ * the head) answers 200, and the CPU seconds the server had used by then.
+ */
 const timeServeStart = async (file: string, keyDir: string): Promise<Timing> => {
   const started = performance.now();
   const server = await startProcess([BIN, '--store', `sqlite:${file}`, '--key-dir', keyDir, '--json', 'serve', '--port', '0']);
   try {
     while ((await fetch(`${server.url}/health`).catch(() => null))?.status !== 200) await new Promise((r) => setTimeout(r, 50));
-    return { wall: (performance.now() - started) / 1000, cpu: null };
+    return { wall: (performance.now() - started) / 1000, cpu: cpuSecondsSoFar(server.child.pid) };
   } finally {
     // SIGTERM: the server saves its read models and checkpoint on the way out.
     await server.stop();

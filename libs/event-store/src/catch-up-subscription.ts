@@ -18,7 +18,7 @@ export interface AppendNotifier {
  * appends made by other processes) and reads again. The log is the source of truth; notifications
  * only shorten the wait.
  */
-export class CatchUpSubscription implements Subscription {
+export class CatchUpSubscription<E extends { readonly globalPosition: number } = StoredEvent> implements Subscription {
   private position: number;
   private stopped = false;
   private readonly waiters: Array<{ position: number; resolve: () => void; reject: (e: unknown) => void }> = [];
@@ -33,9 +33,9 @@ export class CatchUpSubscription implements Subscription {
   private signalStop!: () => void;
 
   constructor(
-    private readonly readAll: (options: ReadAllOptions) => AsyncIterable<StoredEvent>,
+    private readonly readAll: (options: ReadAllOptions) => AsyncIterable<E>,
     private readonly notifier: AppendNotifier,
-    private readonly options: SubscriptionOptions,
+    private readonly options: SubscriptionOptions<E>,
     private readonly pollMs = 250,
   ) {
     this.position = options.afterPosition;

@@ -89,11 +89,11 @@ export interface LogHead {
   readonly recordedAt: string | null;
 }
 
-export interface SubscriptionOptions {
+export interface SubscriptionOptions<E = StoredEvent> {
   /** Deliver events after this position (the subscriber's checkpoint). */
   readonly afterPosition: number;
   /** Called for every event in order; the subscription waits for the returned promise. */
-  readonly onEvent: (event: StoredEvent) => void | Promise<void>;
+  readonly onEvent: (event: E) => void | Promise<void>;
   /** Called each time the subscriber has caught up with the head of the log. */
   readonly onCaughtUp?: (position: number) => void;
   readonly onError?: (error: unknown) => void;
@@ -161,6 +161,12 @@ export interface EventStore {
   eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]>;
   /** Catch-up subscription: delivers every event after the checkpoint, then follows new appends. */
   subscribe(options: SubscriptionOptions): Subscription;
+  /**
+   * The same subscription over the stored bytes (`readAllRaw`), for a verifier that follows the log:
+   * it hashes the stored text as `verify` does, without parsing every event it checks. Optional, like
+   * `readAllRaw`.
+   */
+  subscribeRaw?(options: SubscriptionOptions<RawEventRecord>): Subscription;
   /** Whether writes can succeed now (readiness); stores that cannot tell leave it out. */
   writeHealth?(): Promise<StoreWriteHealth>;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import {
   clinicalReadModelsAt,
   getStudyContext,
   resolveAsOf,
+  rosterOf,
   toProjected,
   type ClinicalState,
   type ProjectionStore,
@@ -63,11 +64,12 @@ export const loadStudyPfs = async (store: EventStore, studyId: string, options: 
     return studyPfsOf(state, studyId, { cutoff, asOf });
   }
   const studyEvents = (await store.readStream(studyStreamId(studyId), { toPosition: asOf.position })).map(toProjected);
-  const study = getStudyContext(foldProjection(clinicalReadModels, studyEvents), studyId);
+  const studyState = foldProjection(clinicalReadModels, studyEvents);
+  const study = getStudyContext(studyState, studyId);
   if (study === null || study.protocol === null) {
     return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${asOf.position}`, { studyId, position: asOf.position });
   }
-  const subjectIds = [...new Set(study.roster.map((r) => r.subjectId))];
+  const subjectIds = [...new Set(rosterOf(studyState, studyId).map((r) => r.subjectId))];
   const subjectEvents = await Promise.all(subjectIds.map((id) => store.readStream(subjectStreamId(studyId, id), { toPosition: asOf.position })));
   const events = [...studyEvents, ...subjectEvents.flat().map(toProjected)].sort((a, b) => a.globalPosition - b.globalPosition);
   return studyPfsOf(foldProjection(clinicalReadModels, events), studyId, { cutoff, asOf });

@@ -10,7 +10,9 @@ import {
   evolveStudyContext,
   initialStudyContext,
   replaceSummary,
+  rosterLineOf,
   summariseSubject,
+  type RosterLine,
   type StudyContext,
   type StudyCounters,
   type StudyOverview,
@@ -22,15 +24,18 @@ export type CasebookDocument = SubjectCasebookState & { readonly summary: Subjec
 
 /**
  * The rows of the clinical read models: per study its context (`study/…`) and its overview counters
- * (`overview/…`), per subject its casebook (`casebook/…/…`). An event replaces at most its subject's
- * row and its study's counters (a protocol amendment: every row of its study).
+ * (`overview/…`), per roster line a row (`roster/…/{position}`), per subject its casebook
+ * (`casebook/…/…`). An event replaces at most its subject's row and its study's counters, or its
+ * study's context and one roster line (a protocol amendment: every row of its study).
  */
-export type ClinicalDocument = StudyContext | StudyCounters | CasebookDocument;
+export type ClinicalDocument = StudyContext | StudyCounters | RosterLine | CasebookDocument;
 export type ClinicalState = ProjectionState<ClinicalDocument>;
 
 export const studyKey = (studyId: string): string => `study/${studyId}`;
 export const overviewKey = (studyId: string): string => `overview/${studyId}`;
 export const casebookKey = (studyId: string, subjectId: string): string => `casebook/${studyId}/${subjectId}`;
+/** A roster line's row, named by the log position of its `SubjectAddedToRoster`: the roster's order. */
+export const rosterKey = (studyId: string, position: number): string => `roster/${studyId}/${position}`;
 
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
@@ -51,6 +56,17 @@ const casebookRowsOf = (state: ClinicalState, studyId: string): CasebookDocument
     .map((key) => state[key] as CasebookDocument);
 };
 
+/** The study's roster in the order of its study stream (a scan, like the casebook rows: per query, not per event). */
+export const rosterOf = (state: ClinicalState, studyId: string): RosterLine[] => {
+  const prefix = `roster/${studyId}/`;
+  return Object.keys(state)
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => ({ position: Number(key.slice(prefix.length)), line: state[key] as RosterLine }))
+    .filter((row) => Number.isSafeInteger(row.position))
+    .sort((a, b) => a.position - b.position)
+    .map((row) => row.line);
+};
+
 /** The subject's casebook view, with the protocol in force in its study. */
 export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null => {
   const casebook = getCasebookState(state, studyId, subjectId);
@@ -64,7 +80,8 @@ export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCaseb
 
 export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
   const context = getStudyContext(state, studyId);
-  return context === null ? null : deriveStudyOverview(context, countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary));
+  if (context === null) return null;
+  return deriveStudyOverview(context, rosterOf(state, studyId), countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary));
 };
 
 /**
@@ -109,7 +126,7 @@ const withProtocol = (state: ClinicalState, context: StudyContext): Record<strin
  */
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
-  version: 3,
+  version: 4,
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
       const studyId = event.streamId.slice(STUDY_STREAM_PREFIX.length);
@@ -117,7 +134,8 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
       const context = evolveStudyContext(before ?? initialStudyContext(studyId), event);
       if (context === before) return null;
       if (context.protocol !== (before?.protocol ?? null)) return withProtocol(state, context);
-      return { [studyKey(studyId)]: context };
+      const line = rosterLineOf(event);
+      return line === null ? { [studyKey(studyId)]: context } : { [studyKey(studyId)]: context, [rosterKey(studyId, event.globalPosition)]: line };
     }
     if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;
     const subject = resolveSubject(state, event);

@@ -114,23 +114,27 @@ export const startAutoCheckpoints = async (store: EventStore, options: AutoCheck
   // The tree is folded here from the verified events, so what is signed never depends on stored nodes beyond the start.
   const range = await trustedRangeAt(store, start?.position ?? 0, previous?.treeHead?.rootHash);
   let broken = false;
-  return store.subscribe({
-    afterPosition: start?.position ?? 0,
-    onEvent: (event: StoredEvent) => {
-      if (broken) return;
-      if (!verifier.push(event)) {
-        broken = true;
-        const fault = verifier.result().fault;
-        options.onTamper?.(fault?.message ?? 'chain does not verify', fault?.position ?? event.globalPosition);
-        return;
-      }
-      range.append(eventLeafHash(event.hash));
-      if (event.globalPosition % every === 0) {
-        const checkpoint = signTreeHeadCheckpoint(options.key, { position: event.globalPosition, hash: event.hash, root: range.root() }, clock.now());
-        appendCheckpoint(options.file, checkpoint);
-        options.onCheckpoint?.(checkpoint);
-      }
-    },
-    onError: options.onError,
-  });
+  const follow = (event: Pick<StoredEvent, 'globalPosition' | 'hash'>, intact: boolean): void => {
+    if (broken) return;
+    if (!intact) {
+      broken = true;
+      const fault = verifier.result().fault;
+      options.onTamper?.(fault?.message ?? 'chain does not verify', fault?.position ?? event.globalPosition);
+      return;
+    }
+    range.append(eventLeafHash(event.hash));
+    if (event.globalPosition % every === 0) {
+      const checkpoint = signTreeHeadCheckpoint(options.key, { position: event.globalPosition, hash: event.hash, root: range.root() }, clock.now());
+      appendCheckpoint(options.file, checkpoint);
+      options.onCheckpoint?.(checkpoint);
+    }
+  };
+  const afterPosition = start?.position ?? 0;
+  // Over the stored bytes where the store has them, as `verify` checks them: no event is parsed (and
+  // re-serialised to its canonical form) only to be hashed, which was most of what a first start of a
+  // server allocated.
+  if (store.subscribeRaw) {
+    return store.subscribeRaw({ afterPosition, onEvent: (record) => follow(record, !broken && verifier.pushRaw(record)), onError: options.onError });
+  }
+  return store.subscribe({ afterPosition, onEvent: (event) => follow(event, !broken && verifier.push(event)), onError: options.onError });
 };

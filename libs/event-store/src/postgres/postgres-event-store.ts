@@ -230,6 +230,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
   }
 
+  subscribeRaw(options: SubscriptionOptions<RawEventRecord>): Subscription {
+    void this.notifier.listen();
+    return new CatchUpSubscription((o) => this.readAllRaw(o), this.notifier, options, this.pollMs);
+  }
+
   /** The connection pool, for adapters in this lib (projection checkpoints, benchmarks). */
   /** Hashes of complete subtrees of the RFC 9162 tree over the log, in one round trip. */
   async treeNodes(ids: readonly NodeId[]): Promise<Map<string, Buffer>> {

@@ -297,6 +297,10 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     return new CatchUpSubscription((o) => this.readAll(o), this.notifier, options, this.pollMs);
   }
 
+  subscribeRaw(options: SubscriptionOptions<RawEventRecord>): Subscription {
+    return new CatchUpSubscription((o) => this.readAllRaw(o), this.notifier, options, this.pollMs);
+  }
+
   /**
    * Store-native verification of the whole chain: parallel over the file with one worker per core
    * (used by `verifyStore` for large logs; an in-memory database falls back to the sequential path).

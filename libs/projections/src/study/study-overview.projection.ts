@@ -3,14 +3,23 @@ import type { ProjectedEvent } from '../projected-event';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
 import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
 
-/** What the study stream (`study-{studyId}`) says: the protocol in force, the roster, the lock state. */
+/**
+ * What the study stream (`study-{studyId}`) says besides its roster: the protocol in force and the lock
+ * state. The roster is kept line by line beside it (`rosterLineOf`), so the study's row stays the same
+ * size however many subjects enrol and an enrollment costs the same in a study of any size.
+ */
 export interface StudyContext {
   readonly studyId: string;
   readonly protocol: ProtocolDocument | null;
   readonly locked: boolean;
-  /** The enrollment roster: the entries that make the hard cap hold (SPEC §1). */
-  readonly roster: ReadonlyArray<{ subjectId: string; subjectNumber: number; enrollmentDate: IsoDate }>;
   readonly lastPosition: number;
+}
+
+/** One line of the enrollment roster (a `SubjectAddedToRoster`): the entries that make the hard cap hold (SPEC §1). */
+export interface RosterLine {
+  readonly subjectId: string;
+  readonly subjectNumber: number;
+  readonly enrollmentDate: IsoDate;
 }
 
 export interface DeviationTally {
@@ -22,6 +31,8 @@ export interface DeviationTally {
 
 /** The sponsor's and monitor's dashboard for one study. */
 export interface StudyOverview extends StudyContext {
+  /** The enrollment roster, in the order of the study stream. */
+  readonly roster: readonly RosterLine[];
   readonly title: string | null;
   readonly protocolVersion: number | null;
   readonly enrollment: {
@@ -64,9 +75,9 @@ export interface StudyOverview extends StudyContext {
   }>;
 }
 
-export const initialStudyContext = (studyId: string): StudyContext => ({ studyId, protocol: null, locked: false, roster: [], lastPosition: 0 });
+export const initialStudyContext = (studyId: string): StudyContext => ({ studyId, protocol: null, locked: false, lastPosition: 0 });
 
-/** Folds one event of the study stream; idempotent by position like every projection here. */
+/** Folds one event of the study stream but its roster line (`rosterLineOf`); idempotent by position like every projection here. */
 export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent): StudyContext => {
   if (event.globalPosition <= context.lastPosition) return context;
   const moved = { ...context, lastPosition: event.globalPosition };
@@ -79,17 +90,16 @@ export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent)
       return { ...moved, locked: true };
     case 'StudyUnlocked':
       return { ...moved, locked: false };
-    case 'SubjectAddedToRoster':
-      return {
-        ...moved,
-        roster: [
-          ...moved.roster,
-          { subjectId: String(data.subjectId), subjectNumber: Number(data.subjectNumber), enrollmentDate: String(data.enrollmentDate) },
-        ],
-      };
     default:
       return moved;
   }
+};
+
+/** The roster line a study-stream event adds, if it is a `SubjectAddedToRoster`. */
+export const rosterLineOf = (event: ProjectedEvent): RosterLine | null => {
+  if (event.type !== 'SubjectAddedToRoster') return null;
+  const data = event.data as Record<string, unknown>;
+  return { subjectId: String(data.subjectId), subjectNumber: Number(data.subjectNumber), enrollmentDate: String(data.enrollmentDate) };
 };
 
 /** The domain's statuses, in the order a subject passes through them. */
@@ -242,13 +252,22 @@ export const replaceSummary = (counters: StudyCounters, before: SubjectSummary |
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((part * 1000) / whole) / 10);
 
-/** The overview from the study context, its counters and its subjects' summaries (listed, not summed). */
-export const deriveStudyOverview = (context: StudyContext, counters: StudyCounters, summaries: readonly SubjectSummary[]): StudyOverview => {
+/** The overview from the study context, its roster, its counters and its subjects' summaries (listed, not summed). */
+export const deriveStudyOverview = (
+  context: StudyContext,
+  roster: readonly RosterLine[],
+  counters: StudyCounters,
+  summaries: readonly SubjectSummary[],
+): StudyOverview => {
   const target = context.protocol?.targetEnrollment ?? null;
   const { dosing, deviations } = counters;
   const tallies = deviations.byCategory.map((t) => ({ category: t.category, major: t.major, minor: t.minor, total: t.major + t.minor }));
   return {
-    ...context,
+    studyId: context.studyId,
+    protocol: context.protocol,
+    locked: context.locked,
+    roster,
+    lastPosition: context.lastPosition,
     title: context.protocol?.title ?? null,
     protocolVersion: context.protocol?.version ?? null,
     enrollment: {

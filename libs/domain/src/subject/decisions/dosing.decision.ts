@@ -39,17 +39,36 @@ export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, 
 /** The protocol's dosing schedule: all a window depends on. */
 export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose'>;
 
-/** `doseWindow` from the schedule alone (for views that hold the schedule, not the whole protocol). */
-export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: ReadonlyArray<Pick<DoseFact, 'cycle' | 'administeredOn'>>, cycle: number): DoseWindow => {
+type ScheduledDose = Pick<DoseFact, 'cycle' | 'administeredOn'>;
+
+/**
+ * The dose a cycle's window runs from: among the first `count` doses, the one of the highest cycle
+ * below `cycle` (of equal cycles, the one recorded last). A scan, not a filtered and sorted copy: it
+ * runs for every dose of every subject a read model folds.
+ */
+const previousDose = <D extends ScheduledDose>(doses: readonly D[], count: number, cycle: number): D | undefined => {
+  let previous: D | undefined;
+  for (let i = 0; i < count; i += 1) {
+    const dose = doses[i];
+    if (dose.cycle < cycle && (previous === undefined || dose.cycle >= previous.cycle)) previous = dose;
+  }
+  return previous;
+};
+
+/** Cycle 1 runs from enrollment; cycle n from the previous dose given (or, with none, from enrollment). */
+const windowAfter = (t: DosingRule, enrollmentDate: IsoDate, previous: ScheduledDose | undefined, cycle: number): DoseWindow => {
   if (cycle === 1) {
     return { dueOn: addDays(enrollmentDate, t.firstDose.fromDay), from: addDays(enrollmentDate, t.firstDose.fromDay), to: addDays(enrollmentDate, t.firstDose.toDay) };
   }
-  const previous = doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
   const dueOn = previous
     ? addDays(previous.administeredOn, t.intervalDays * (cycle - previous.cycle))
     : addDays(enrollmentDate, t.firstDose.fromDay + t.intervalDays * (cycle - 1));
   return { dueOn, from: addDays(dueOn, -t.windowDays), to: addDays(dueOn, t.windowDays) };
 };
+
+/** `doseWindow` from the schedule alone (for views that hold the schedule, not the whole protocol). */
+export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: readonly ScheduledDose[], cycle: number): DoseWindow =>
+  windowAfter(t, enrollmentDate, previousDose(doses, doses.length, cycle), cycle);
 
 /**
  * The windows of the doses as they stand now. The window stored in each `DoseAdministered` is what was
@@ -65,7 +84,7 @@ export const currentDoseWindows = (
   dosesInRecordingOrder: ReadonlyArray<{ readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate }>,
 ): Map<string, DoseWindow> => {
   const windows = new Map<string, DoseWindow>();
-  dosesInRecordingOrder.forEach((d, i) => windows.set(d.eventId, scheduledWindow(rule, enrollmentDate, dosesInRecordingOrder.slice(0, i), d.cycle)));
+  dosesInRecordingOrder.forEach((d, i) => windows.set(d.eventId, windowAfter(rule, enrollmentDate, previousDose(dosesInRecordingOrder, i, d.cycle), d.cycle)));
   return windows;
 };
 

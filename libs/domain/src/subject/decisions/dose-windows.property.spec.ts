@@ -1,0 +1,56 @@
+import fc from 'fast-check';
+import { addDays, type IsoDate } from '../../shared/iso-date';
+import { currentDoseWindows, scheduledWindow, type DosingRule, type DoseWindow } from './dosing.decision';
+
+/**
+ * The dose windows as the rule reads (SPEC §1), written the plain way — each dose's window from a
+ * filtered, sorted copy of the doses recorded before it — against which the scan the read models run
+ * for every dose is checked: same windows for any doses, cycles in any order, repeated cycles included.
+ */
+const plainWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: ReadonlyArray<{ cycle: number; administeredOn: IsoDate }>, cycle: number): DoseWindow => {
+  if (cycle === 1) {
+    return { dueOn: addDays(enrollmentDate, t.firstDose.fromDay), from: addDays(enrollmentDate, t.firstDose.fromDay), to: addDays(enrollmentDate, t.firstDose.toDay) };
+  }
+  const previous = doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
+  const dueOn = previous
+    ? addDays(previous.administeredOn, t.intervalDays * (cycle - previous.cycle))
+    : addDays(enrollmentDate, t.firstDose.fromDay + t.intervalDays * (cycle - 1));
+  return { dueOn, from: addDays(dueOn, -t.windowDays), to: addDays(dueOn, t.windowDays) };
+};
+
+const rule = fc.record({
+  intervalDays: fc.integer({ min: 1, max: 42 }),
+  windowDays: fc.integer({ min: 0, max: 7 }),
+  firstDose: fc.integer({ min: 0, max: 14 }).chain((fromDay) => fc.record({ fromDay: fc.constant(fromDay), toDay: fc.integer({ min: fromDay, max: fromDay + 14 }) })),
+});
+const doses = fc.array(fc.record({ cycle: fc.integer({ min: 1, max: 14 }), day: fc.integer({ min: 0, max: 500 }) }), { maxLength: 20 }).map((list) =>
+  list.map((d, i) => ({ eventId: `dose-${i}`, cycle: d.cycle, administeredOn: addDays('2026-01-05', d.day) })),
+);
+
+describe('dose windows', () => {
+  it('given any doses in recording order, then each current window is the one the plain rule gives from the doses recorded before it', () => {
+    fc.assert(
+      fc.property(rule, doses, (t, recorded) => {
+        const expected = new Map(recorded.map((d, i) => [d.eventId, plainWindow(t, '2026-01-05', recorded.slice(0, i), d.cycle)]));
+        expect(currentDoseWindows(t, '2026-01-05', recorded)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('given any doses, then the window of every next cycle is the one the plain rule gives (of repeated cycles, the dose recorded last counts)', () => {
+    fc.assert(
+      fc.property(rule, doses, fc.integer({ min: 1, max: 16 }), (t, recorded, cycle) => {
+        expect(scheduledWindow(t, '2026-01-05', recorded, cycle)).toEqual(plainWindow(t, '2026-01-05', recorded, cycle));
+      }),
+      { numRuns: 300 },
+    );
+    // The tie rule spelled out: two doses of cycle 2, the later recorded one (given on day 30) sets cycle 3.
+    const t = { intervalDays: 21, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 } };
+    const tied = [
+      { cycle: 2, administeredOn: '2026-01-26' },
+      { cycle: 2, administeredOn: '2026-02-04' },
+    ];
+    expect(scheduledWindow(t, '2026-01-05', tied, 3).dueOn).toBe('2026-02-25');
+  });
+});
