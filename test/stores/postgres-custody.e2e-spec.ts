@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { PostgresEventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
-import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
+import { withPostgresClient as withClient } from '../../libs/event-store/src/testing/postgres-test-server';
+import { usePostgresTestServer } from '../../libs/event-store/src/testing/use-postgres-test-server';
 import { cli } from '../cli/cli-harness';
 
 /**
@@ -12,15 +12,8 @@ import { cli } from '../cli/cli-harness';
  * names it; `verify` warns when an append-only trigger is dropped or disabled, and when the role
  * separation of `grant-append-only-role.sql` is missing or loosened.
  */
-let server: PostgresTestServer;
+const server = usePostgresTestServer();
 
-beforeAll(async () => {
-  server = await startPostgresTestServer();
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 60_000);
 
 interface VerifyReport {
   ok: boolean;
@@ -28,15 +21,6 @@ interface VerifyReport {
   warnings: Array<{ code: string; message: string }>;
 }
 
-const withClient = async <T>(url: string, work: (client: Client) => Promise<T>): Promise<T> => {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 const verify = async (url: string): Promise<{ status: number; report: VerifyReport; text: string }> => {
   const json = await cli(['--store', url, '--json', 'verify']);

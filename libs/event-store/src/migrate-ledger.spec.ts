@@ -11,19 +11,12 @@ import { migrateLedger, LedgerMigrationError, type MigrationProgress } from './m
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 import { testEvent } from './testing';
-import { startPostgresTestServer, type PostgresTestServer } from './testing/postgres-test-server';
+import { usePostgresTestServer } from './testing/use-postgres-test-server';
 
-let server: PostgresTestServer;
+const server = usePostgresTestServer();
 let dir: string;
 const opened: EventStore[] = [];
 
-beforeAll(async () => {
-  server = await startPostgresTestServer();
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 60_000);
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ledger-migrate-'));

@@ -10,20 +10,14 @@ import type { EventStore } from '../event-store.port';
 import { canonicalJsonFromRaw, chainHash, hashEvent, verifyChain, verifyRawChain, type RawEventRecord } from '../hash-chain';
 import { openEventStore } from '../open-event-store';
 import { describeEventStoreContract, testEvent } from '../testing';
-import { startPostgresTestServer, withPostgresClient as withClient, type PostgresTestServer } from '../testing/postgres-test-server';
+import { withPostgresClient as withClient } from '../testing/postgres-test-server';
+import { usePostgresTestServer } from '../testing/use-postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
 import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
 
-let server: PostgresTestServer;
+const server = usePostgresTestServer();
 
-beforeAll(async () => {
-  server = await startPostgresTestServer();
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 60_000);
 
 
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {

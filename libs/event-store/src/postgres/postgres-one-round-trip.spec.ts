@@ -10,19 +10,13 @@ import type { NewEvent } from '../event-envelope';
 import type { AppendRequest, AppendResult } from '../event-store.port';
 import type { RawEventRecord } from '../hash-chain';
 import { testEvent } from '../testing';
-import { startPostgresTestServer, withPostgresClient as withClient, type PostgresTestServer } from '../testing/postgres-test-server';
+import { withPostgresClient as withClient } from '../testing/postgres-test-server';
+import { usePostgresTestServer } from '../testing/use-postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore } from './postgres-event-store';
 
-let server: PostgresTestServer;
+const server = usePostgresTestServer();
 
-beforeAll(async () => {
-  server = await startPostgresTestServer();
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 60_000);
 
 const opened: PostgresEventStore[] = [];
 const open = async (url: string, options: Parameters<typeof PostgresEventStore.connect>[1] = {}): Promise<PostgresEventStore> => {

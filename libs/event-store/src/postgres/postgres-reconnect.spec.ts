@@ -1,18 +1,11 @@
 import { StoreUnavailableError } from '../event-store.errors';
 import type { StoredEvent } from '../event-envelope';
 import { testEvent } from '../testing';
-import { startPostgresTestServer, type PostgresTestServer } from '../testing/postgres-test-server';
+import { usePostgresTestServer } from '../testing/use-postgres-test-server';
 import { PostgresEventStore } from './postgres-event-store';
 
-let server: PostgresTestServer;
+const server = usePostgresTestServer();
 
-beforeAll(async () => {
-  server = await startPostgresTestServer();
-}, 120_000);
-
-afterAll(async () => {
-  await server?.stop();
-}, 60_000);
 
 const appendOne = (store: PostgresEventStore, n: number) => store.append({ writes: [{ streamId: `s-${n}`, expectedVersion: 0, events: [testEvent('Counted', { n })] }] });
 
