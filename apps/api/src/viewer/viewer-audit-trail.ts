@@ -103,7 +103,7 @@ export const indexQueryOf = (filter: ViewerTrailFilter, throughPosition: number)
 
 /** Every row the filter shows up to `throughPosition`, oldest first (the order of the log and of the downloads). */
 export const trailRows = (index: AuditTrailIndexStore, store: EventStore, filter: ViewerTrailFilter, throughPosition: number): AsyncIterable<AuditTrailRow> =>
-  indexedTrailRows(index, store, indexQueryOf(filter, throughPosition), [filter.studyId]);
+  indexedTrailRows(index, store, indexQueryOf(filter, throughPosition));
 
 export interface TrailPage {
   /** Newest first. */
@@ -117,6 +117,6 @@ export const trailPage = async (index: AuditTrailIndexStore, store: EventStore, 
   const query = indexQueryOf(filter, throughPosition);
   const found = await index.find(filter.before === null ? query : { ...query, beforePosition: filter.before }, TRAIL_PAGE_SIZE + 1, 'newest-first');
   const shown = found.slice(0, TRAIL_PAGE_SIZE);
-  const rows = await rowsOfIndex(store, shown, [filter.studyId]);
+  const rows = await rowsOfIndex(store, shown);
   return { rows, olderBefore: found.length > TRAIL_PAGE_SIZE ? shown[shown.length - 1].position : null };
 };

@@ -84,7 +84,7 @@ const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: n
       const d = event.data as Partial<Actor>;
       if (d.userId && d.username && d.fullName && d.role) result.users.set(d.userId, { userId: d.userId, username: d.username, fullName: d.fullName, role: d.role });
     }
-    const owner = streamOwner(event.streamId, result.studies.keys());
+    const owner = streamOwner(event.streamId);
     if (!owner.studyId || (onlyStudy !== undefined && owner.studyId !== onlyStudy)) continue;
     // Queries and SDV are annotations on the entries they concern, not subjects or forms of their own.
     const folder = monitoringFolders.get(owner.studyId) ?? monitoringFolder(owner.studyId);

@@ -89,9 +89,9 @@ const valuesAtVoid = async (store: EventStore, voidEvent: StoredEvent, targetEve
 };
 
 /** Builds the row for one event (exposed for exporters that read the log themselves). */
-export const toAuditTrailRow = async (store: EventStore, event: StoredEvent, knownStudies: Iterable<string> = []): Promise<AuditTrailRow> => {
+export const toAuditTrailRow = async (store: EventStore, event: StoredEvent): Promise<AuditTrailRow> => {
   const { actor } = event.metadata;
-  const owner = streamOwner(event.streamId, knownStudies);
+  const owner = streamOwner(event.streamId);
   const fields = redactedData(event);
   const targetEventId: string | null = typeof fields.targetEventId === 'string' ? fields.targetEventId : null;
   let targetType: string | null = typeof fields.targetType === 'string' ? fields.targetType : null;
@@ -146,7 +146,7 @@ const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: s
     return (studyId === undefined || owner.studyId === studyId) && (subjectId === undefined || querySubject === subjectId);
   }
   if (s.startsWith('sdv-')) {
-    const owner = streamOwner(s, studyId === undefined ? [] : [studyId]);
+    const owner = streamOwner(s);
     return (studyId === undefined || owner.studyId === studyId) && (subjectId === undefined || owner.subjectId === subjectId);
   }
   const namesSubject = subjectId !== undefined && event.data.subjectId === subjectId;
@@ -167,12 +167,10 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
   const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
   const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
   const types = trailTypeList(filter.type);
-  const knownStudies = new Set<string>(filter.studyId ? [filter.studyId] : []);
   const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
   const bound = filter.throughPosition === undefined ? {} : { toPosition: filter.throughPosition };
   for await (const event of store.readAll({ afterPosition, ...bound, batchSize: 1000 })) {
-    if (event.streamId.startsWith('study-')) knownStudies.add(event.streamId.slice('study-'.length));
     if (event.streamId.startsWith('query-') && !querySubjects.has(event.streamId)) {
       // The subject a query concerns is named by its QueryOpened, which may lie before `from`.
       const opened = event.type === 'QueryOpened' ? event : (await store.readStream(event.streamId)).find((e) => e.type === 'QueryOpened');
@@ -186,7 +184,7 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
     if (filter.user !== undefined && actor.userId !== filter.user && actor.username !== filter.user) continue;
     const querySubject = querySubjects.get(event.streamId);
     if (!belongsTo(event, filter, querySubject)) continue;
-    const row = await toAuditTrailRow(store, event, knownStudies);
+    const row = await toAuditTrailRow(store, event);
     yield querySubject === undefined ? row : { ...row, subjectId: querySubject };
   }
 }

@@ -10,24 +10,22 @@ const BATCH = 500;
  * (`toAuditTrailRow`). A query's subject is the one its `QueryOpened` names, which the index keeps and
  * the event itself may not repeat.
  */
-export const rowsOfIndex = async (store: EventStore, found: readonly AuditIndexRow[], knownStudies: Iterable<string>): Promise<AuditTrailRow[]> => {
-  const studies = [...knownStudies];
+export const rowsOfIndex = async (store: EventStore, found: readonly AuditIndexRow[]): Promise<AuditTrailRow[]> => {
   const rows: AuditTrailRow[] = [];
   for (const entry of found) {
     const event = await store.getEvent(entry.eventId);
     if (event === null) throw new Error(`The audit-trail index names event ${entry.eventId} at position ${entry.position}, which the ledger does not hold`);
-    const row = await toAuditTrailRow(store, event, studies);
+    const row = await toAuditTrailRow(store, event);
     rows.push(entry.streamId.startsWith('query-') ? { ...row, subjectId: entry.subjectId } : row);
   }
   return rows;
 };
 
 /** Every row matching `query`, oldest first (the order of the log and of the downloads), read in batches. */
-export async function* indexedTrailRows(index: AuditTrailIndexStore, store: EventStore, query: AuditIndexQuery, knownStudies: Iterable<string>): AsyncIterable<AuditTrailRow> {
-  const studies = [...knownStudies];
+export async function* indexedTrailRows(index: AuditTrailIndexStore, store: EventStore, query: AuditIndexQuery): AsyncIterable<AuditTrailRow> {
   for (let after = 0; ; ) {
     const found = await index.find({ ...query, afterPosition: after }, BATCH, 'oldest-first');
-    yield* await rowsOfIndex(store, found, studies);
+    yield* await rowsOfIndex(store, found);
     if (found.length < BATCH) return;
     after = found[found.length - 1].position;
   }
@@ -65,7 +63,7 @@ export const indexedTrailPage = async (
   checkTrailPage(page, pageSize);
   const query = indexQueryOfTrailFilter(filter, throughPosition);
   const found = await index.find(query, pageSize + 1, 'oldest-first', (page - 1) * pageSize);
-  const items = await rowsOfIndex(store, found.slice(0, pageSize), await index.studies());
+  const items = await rowsOfIndex(store, found.slice(0, pageSize));
   return { items, page, pageSize, hasMore: found.length > pageSize };
 };
 

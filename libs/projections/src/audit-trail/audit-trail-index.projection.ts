@@ -4,20 +4,19 @@ import type { AuditIndexRow } from './audit-trail-index.port';
 /** "Changes only": the events that change what was recorded before (21 CFR 11.10(e)). */
 export const CHANGE_EVENT_TYPES: readonly string[] = ['EntryCorrected', 'EntryVoided'];
 
-/** What the row of an event needs besides the event: the studies known so far and a query's subject. */
+/** What the row of an event needs besides the event: a query's subject. */
 export interface AuditIndexContext {
-  readonly knownStudies: ReadonlySet<string>;
   /** The subject named by the `QueryOpened` of a query stream (null when unknown). */
   readonly querySubject: (streamId: string) => string | null;
 }
 
 /**
  * The `{studyId}-{subjectId}` part of a subject or SDV stream id, split at the last dash: study ids
- * contain dashes, subject ids carry none. The studies a reader has seen (`_knownStudies`) must not
- * change the answer: a reader that knew `A` but not yet `A-EXT` (a trail read from a later `from`)
- * would split `A-EXT-S009` as study `A`, subject `EXT-S009`, and show one study's subject in another's trail.
+ * contain dashes, subject ids carry none. Not by the studies a reader has seen: a reader that knew `A`
+ * but not yet `A-EXT` (a trail read from a later `from`) would split `A-EXT-S009` as study `A`, subject
+ * `EXT-S009`, and show one study's subject in another's trail.
  */
-export const splitStudyAndSubject = (rest: string, _knownStudies?: Iterable<string>): { studyId: string | null; subjectId: string | null } => {
+export const splitStudyAndSubject = (rest: string): { studyId: string | null; subjectId: string | null } => {
   const cut = rest.lastIndexOf('-');
   return cut > 0 ? { studyId: rest.slice(0, cut), subjectId: rest.slice(cut + 1) } : { studyId: null, subjectId: rest };
 };
@@ -39,8 +38,8 @@ export const eventOwner = (event: StoredEvent, context: AuditIndexContext): { st
     const opened = event.type === 'QueryOpened' ? text((event.data.target as { subjectId?: unknown } | undefined)?.subjectId) : null;
     return { studyId, subjectId: opened ?? context.querySubject(s) };
   }
-  if (s.startsWith('subject-')) return splitStudyAndSubject(s.slice('subject-'.length), context.knownStudies);
-  if (s.startsWith('sdv-')) return splitStudyAndSubject(s.slice('sdv-'.length), context.knownStudies);
+  if (s.startsWith('subject-')) return splitStudyAndSubject(s.slice('subject-'.length));
+  if (s.startsWith('sdv-')) return splitStudyAndSubject(s.slice('sdv-'.length));
   return { studyId: null, subjectId: null };
 };
 

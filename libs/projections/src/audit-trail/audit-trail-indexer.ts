@@ -25,7 +25,6 @@ export class AuditTrailIndexer {
   private subscription: Subscription | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | null = null;
-  private readonly knownStudies = new Set<string>();
   /** Query streams' subjects seen since start (earlier ones are looked up in the index once). */
   private readonly querySubjects = new Map<string, string | null>();
 
@@ -49,8 +48,6 @@ export class AuditTrailIndexer {
     this.position = saved?.position ?? 0;
     this.saved = this.position;
     this.pending = [];
-    this.knownStudies.clear();
-    for (const study of await this.index.studies()) this.knownStudies.add(study);
     this.querySubjects.clear();
     this.subscription = this.events.subscribe({
       afterPosition: this.position,
@@ -70,12 +67,11 @@ export class AuditTrailIndexer {
   }
 
   private async apply(event: StoredEvent): Promise<void> {
-    if (event.streamId.startsWith('study-')) this.knownStudies.add(event.streamId.slice('study-'.length));
     const s = event.streamId;
     if (s.startsWith('query-') && event.type !== 'QueryOpened' && !this.querySubjects.has(s)) {
       this.querySubjects.set(s, this.pending.find((r) => r.streamId === s)?.subjectId ?? (await this.index.subjectOfStream(s)));
     }
-    const row = auditIndexRow(event, { knownStudies: this.knownStudies, querySubject: (streamId) => this.querySubjects.get(streamId) ?? null });
+    const row = auditIndexRow(event, { querySubject: (streamId) => this.querySubjects.get(streamId) ?? null });
     if (event.type === 'QueryOpened') this.querySubjects.set(s, row.subjectId);
     this.pending.push(row);
     this.position = event.globalPosition;

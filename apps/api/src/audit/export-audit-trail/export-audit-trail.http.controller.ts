@@ -66,7 +66,7 @@ export class ExportAuditTrailHttpController {
     const rows =
       index === null
         ? auditTrail(this.store, { ...filter, throughPosition: event.throughPosition })
-        : indexedTrailRows(index, this.store, indexQueryOfTrailFilter(filter, event.throughPosition), await index.studies());
+        : indexedTrailRows(index, this.store, indexQueryOfTrailFilter(filter, event.throughPosition));
     await writeAuditTrail(rows, response, query.format);
   }
 }
