@@ -167,8 +167,8 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       const db = new Database(file);
       const head = db.prepare('SELECT projection, version, position, seal FROM projection_checkpoints').get() as { projection: string; version: number; position: number; seal: string };
       const seal = new RowSeal(key);
-      const digest = RowSeal.remove(BigInt(`0x${head.seal}`), seal.macOf(['checkpoint', head.projection, head.version, head.position, await hashAt(ledger, head.position)]));
-      db.prepare('UPDATE projection_checkpoints SET anchor = NULL, seal = ?').run(RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', head.projection, head.version, head.position]))));
+      const digest = RowSeal.remove(BigInt(`0x${head.seal.replace(/^v2:/, '')}`), seal.macOf(['checkpoint', head.projection, head.version, head.position, await hashAt(ledger, head.position)]));
+      db.prepare('UPDATE projection_checkpoints SET anchor = NULL, seal = ?').run(RowSeal.rowsText(RowSeal.add(digest, seal.macOf(['checkpoint', head.projection, head.version, head.position]))));
       db.close();
       const cli = new SqliteProjectionStore(file, { sealKey: key });
       const loaded = await cli.load(clinicalReadModels.name);
@@ -182,6 +182,37 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       await restarted.runner.stop();
       await restarted.saved.close();
       expect((await new SqliteProjectionStore(file, { sealKey: key }).load(clinicalReadModels.name)).anchor).toBe(await hashAt(ledger, head.position));
+    });
+
+    it('rows sealed by the earlier row format (each row quoted inside a JSON array) are rebuilt once, without a report of alteration', async () => {
+      const { ledger } = await twoLedgers();
+      const file = join(dir, 'a', 'ledger.sqlite.read-models');
+      const first = await runOn(ledger, file);
+      await first.runner.stop();
+      await first.saved.close();
+      // What the earlier format wrote: bare hex, each row's MAC over JSON.stringify([projection, key, state]).
+      const db = new Database(file);
+      const head = db.prepare('SELECT projection, version, position, anchor FROM projection_checkpoints').get() as { projection: string; version: number; position: number; anchor: string };
+      const rows = db.prepare('SELECT doc_key, state FROM projection_documents WHERE projection = ?').all(head.projection) as Array<{ doc_key: string; state: string }>;
+      const seal = new RowSeal(key);
+      const digest = rows.reduce((sum, row) => RowSeal.add(sum, seal.macOf([head.projection, row.doc_key, row.state])), 0n);
+      const earlier = RowSeal.text(RowSeal.add(digest, seal.macOf(['checkpoint', head.projection, head.version, head.position, head.anchor])));
+      db.prepare('UPDATE projection_checkpoints SET seal = ?').run(earlier);
+      db.close();
+      const cli = new SqliteProjectionStore(file, { sealKey: key });
+      const loaded = await cli.load(clinicalReadModels.name);
+      expect([loaded.altered, loaded.anchor, Object.keys(loaded.documents).length]).toEqual([undefined, null, 0]);
+      expect((await clinicalReadModelsAt(ledger, { saved: cli })).folded).toBe(head.position);
+      await cli.close();
+      let altered = 0;
+      const restarted = await runOn(ledger, file, () => (altered += 1));
+      expect(altered).toBe(0);
+      expect(restarted.runner.documents).toEqual(await fresh(ledger));
+      await restarted.runner.stop();
+      await restarted.saved.close();
+      const resealed = new Database(file);
+      expect((resealed.prepare('SELECT seal FROM projection_checkpoints').get() as { seal: string }).seal).toMatch(/^v2:[0-9a-f]{64}$/);
+      resealed.close();
     });
 
     it("another ledger's sealed read models (same key) are not used by the CLI and are rebuilt by serve", async () => {
