@@ -43,6 +43,22 @@ describe('sealed read models (keyed digest over the saved rows and checkpoint)',
       expect(loaded).toEqual({ checkpoint: 12, version: 3, anchor: null, documents: { 'subject:S001': { status: 'enrolled' }, 'subject:S002': { status: 'enrolled' }, 'study:X': { enrolled: 2 } } });
     });
 
+    it('a large save lets other work run between its slices, and still writes one sealed state', async () => {
+      const file = join(dir, 'l.sqlite.read-models');
+      const store = new SqliteProjectionStore(file, { sealKey: key });
+      await store.load('clinical');
+      const entries = Array.from({ length: 300 }, (_, i) => ({ eventId: `e${i}`, note: 'x'.repeat(80) }));
+      const changed = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`casebook:S${i}`, { entries }]));
+      let ranDuringSave = false;
+      setImmediate(() => (ranDuringSave = true));
+      await store.save('clinical', 3, 7, changed);
+      expect(ranDuringSave).toBe(true);
+      await store.close();
+      const loaded = await new SqliteProjectionStore(file, { sealKey: key }).load('clinical');
+      expect([loaded.altered, loaded.checkpoint, Object.keys(loaded.documents).length]).toEqual([undefined, 7, 400]);
+      expect(loaded.documents['casebook:S399']).toEqual({ entries });
+    });
+
     it.each([
       ['a row altered', "UPDATE projection_documents SET state = '{\"status\":\"withdrawn\"}' WHERE doc_key = 'subject:S001'"],
       ['a row removed', "DELETE FROM projection_documents WHERE doc_key = 'subject:S002'"],

@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteAuditTrailIndex } from '../audit-trail/sqlite-audit-trail-index';
+import { openSideDatabase } from './plain-side-file';
 import { SqliteProjectionStore } from './sqlite-projection-store';
 
 /** Someone plants a symlink where the API keeps its read models (`LEDGER.sqlite.read-models`) before it starts. */
@@ -29,5 +31,23 @@ describe.each([
     const store = open(join(dir, 'ledger.sqlite.read-models'));
     expect(store).toBeDefined();
     return store.close();
+  });
+});
+
+describe('a side file connection', () => {
+  it('commits without waiting for the disk (synchronous NORMAL, WAL); a connection it is given keeps its own setting', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-side-sync-'));
+    try {
+      const { db } = openSideDatabase(join(dir, 'ledger.sqlite.read-models'));
+      expect([db.pragma('journal_mode', { simple: true }), db.pragma('synchronous', { simple: true })]).toEqual(['wal', 1]);
+      db.close();
+      const shared = new Database(join(dir, 'ledger.sqlite'));
+      shared.pragma('synchronous = FULL');
+      openSideDatabase(shared);
+      expect(shared.pragma('synchronous', { simple: true })).toBe(2);
+      shared.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { openSideDatabase } from './plain-side-file';
 import type { ProjectionStore, StoredProjection } from './projection-store.port';
@@ -20,6 +21,9 @@ const SCHEMA = `
     state      TEXT NOT NULL,
     PRIMARY KEY (projection, doc_key)
   );`;
+
+/** Longest run of serialising and sealing rows in one save before it lets the event loop turn. */
+const SAVE_SLICE_MS = 4;
 
 /** What a sealed store keeps of each projection's rows: each row's HMAC and their sum. */
 interface SealedRows {
@@ -110,10 +114,22 @@ export class SqliteProjectionStore implements ProjectionStore {
       `INSERT INTO projection_checkpoints (projection, version, position, seal, anchor) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (projection) DO UPDATE SET version = excluded.version, position = excluded.position, seal = excluded.seal, anchor = excluded.anchor`,
     );
-    const rows = Object.entries(changed).map(([key, doc]) => [key, JSON.stringify(doc)] as const);
+    // Serialised and sealed in slices of a few milliseconds, letting requests run between them: the
+    // rows are immutable documents captured with the checkpoint, so the save still writes one state.
+    const rows: Array<readonly [string, string]> = [];
+    const macs: bigint[] = [];
+    let slice = performance.now();
+    for (const [key, doc] of Object.entries(changed)) {
+      const json = JSON.stringify(doc);
+      rows.push([key, json]);
+      macs.push(this.seal?.rowMacOf(projection, key, json) ?? 0n);
+      if (performance.now() - slice >= SAVE_SLICE_MS) {
+        await setImmediate();
+        slice = performance.now();
+      }
+    }
     // The new digest is worked out first and kept only once the transaction has committed.
     const sealed = this.seal ? (this.sealed.get(projection) ?? { macs: new Map<string, bigint>(), digest: 0n }) : null;
-    const macs = rows.map(([key, json]) => this.seal?.rowMacOf(projection, key, json) ?? 0n);
     let digest = sealed?.digest ?? 0n;
     if (sealed) {
       rows.forEach(([key], i) => {
