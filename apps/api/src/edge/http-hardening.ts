@@ -1,6 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import helmet from 'helmet';
-import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { OPENAPI_PATH } from '../shared/openapi';
 
 /**
@@ -11,18 +11,19 @@ import { OPENAPI_PATH } from '../shared/openapi';
  */
 const NO_STORE = 'no-store';
 
-const noStore = (request: HttpRequest, response: HttpResponse, next: () => void): void => {
-  if (!request.originalUrl.startsWith(`/${OPENAPI_PATH}`)) response.setHeader('Cache-Control', NO_STORE);
-  next();
-};
-
 /**
- * The security headers every response gets, errors and unknown routes included (helmet's defaults:
- * CSP, HSTS, nosniff, frame-ancestors 'none', no referrer, COOP/CORP, …). `upgrade-insecure-requests` is
- * dropped because `trial-ledger serve` speaks plain HTTP on loopback (TLS is the reverse proxy's job),
- * where that directive would break the OpenAPI UI.
+ * The security headers every response gets, errors and unknown routes included (helmet's defaults
+ * through @fastify/helmet: CSP, HSTS, nosniff, frame-ancestors 'none', no referrer, COOP/CORP, …).
+ * `upgrade-insecure-requests` is dropped because `trial-ledger serve` speaks plain HTTP on loopback
+ * (TLS is the reverse proxy's job), where that directive would break the OpenAPI UI. Both are set on
+ * Node's response in `onRequest`, so a reply sent by a route, the error handler or the 404 handler
+ * keeps them. The viewer's routes bring their own policy (`VIEWER_ROUTE_CONFIG`).
  */
-export const applyHttpHardening = (app: INestApplication): void => {
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(noStore);
+export const applyHttpHardening = async (app: NestFastifyApplication): Promise<void> => {
+  await app.register(helmet, { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  const docs = `/${OPENAPI_PATH}`;
+  (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith(docs)) reply.raw.setHeader('Cache-Control', NO_STORE);
+    done();
+  });
 };
