@@ -34,7 +34,7 @@ describe('Accounts over HTTP', () => {
     // The per-address rate limit is not under test here; these tests make many attempts from one address.
     const environment = { ...process.env, TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '1000', TRIAL_LEDGER_THROTTLE_PER_USER: '1000' };
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, bodyLimit: '4kb', environment })] }).compile();
-    app = await initApp(await configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
+    app = await initApp(configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
     http = app.getHttpServer();
   };
 

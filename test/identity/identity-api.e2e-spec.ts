@@ -30,7 +30,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     identity = new Identity(store, clock, { scrypt: FAST_SCRYPT, sessionInactivityMinutes: 15 }, { logger: new RecordingLogger() });
     await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, bodyLimit: '4kb' })] }).compile();
-    app = await initApp(await configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
+    app = await initApp(configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
     http = app.getHttpServer();
   });
 

@@ -2,11 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { LoggerService, LogLevel } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
-import { applyHttpHardening } from './edge/http-hardening';
-import { correlationIdOf, echoCorrelationId } from './edge/structured-logging';
+import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
+import { correlationIdOf } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { registerRequestBodyParsers } from './shared/http/request-body.parser';
 import { setupOpenApi } from './shared/openapi';
@@ -45,10 +45,24 @@ export const DEFAULT_HOST = '127.0.0.1';
 /**
  * The HTTP adapter: Fastify, routing as the API always has (case-insensitive paths, a trailing slash
  * ignored, path parameters as long as a request line may be — Node's 16 KiB header limit bounds them —
- * so a long hostile id reaches validation and gets its problem, not the router's 414).
+ * so a long hostile id reaches validation and gets its problem, not the router's 414). The request id
+ * is the correlation id. A URL the router cannot decode (`%zz`) is refused before any hook runs: it
+ * gets the edge's headers here and its problem from the one problem-details filter (Nest's error handler).
  */
-export const createHttpAdapter = (): FastifyAdapter =>
-  new FastifyAdapter({ genReqId: correlationIdOf, routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 } });
+export const createHttpAdapter = (): FastifyAdapter => {
+  const adapter: FastifyAdapter = new FastifyAdapter({
+    genReqId: correlationIdOf,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      applyEdgeHeaders(request, reply);
+      adapter.getInstance().errorHandler(error, request, reply);
+    },
+  });
+  // Node's own answer to a request it cannot read (malformed, or its timeout hit): a bare 400/408 and
+  // the connection closed, not Fastify's JSON body for it.
+  adapter.getInstance().server.removeAllListeners('clientError');
+  return adapter;
+};
 
 /**
  * Everything an app needs besides its module graph. Shared by `createApp` and by tests that build the
@@ -57,14 +71,12 @@ export const createHttpAdapter = (): FastifyAdapter =>
  * own: ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4).
  * Call before `app.init()`: the documentation routes must be registered before Nest's 404 handler.
  */
-export const configureApp = async (app: NestFastifyApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): Promise<NestFastifyApplication> => {
+export const configureApp = (app: NestFastifyApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): NestFastifyApplication => {
   // Nest's own messages (start-up, the exception filter's, the security log) go to the same JSON log
   // as the access lines, unless the app was given a logger of its own (or `false`).
   if (structuredLog) app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  echoCorrelationId(fastify);
-  registerRequestBodyParsers(fastify, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
-  await applyHttpHardening(app);
+  applyHttpHardening(app);
+  registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
   setupOpenApi(app);
   return app;
 };
@@ -84,7 +96,7 @@ export const createApp = async (options: CreateAppOptions): Promise<NestFastifyA
     bufferLogs: options.logger === undefined,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  await configureApp(app, { structuredLog: options.logger === undefined });
+  configureApp(app, { structuredLog: options.logger === undefined });
   return initApp(app);
 };
 

@@ -80,7 +80,7 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
 
   const environment = options.environment ?? (options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, environment, ...options })] }).compile();
-  const app = await configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false }));
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false }));
   const servedRoutes: string[] = [];
   app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) servedRoutes.push(`${method} ${route.url}`);

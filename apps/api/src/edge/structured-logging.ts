@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, type DestinationStream } from 'pino';
@@ -36,21 +35,13 @@ const REDACT_PATHS = [
  * client's own `X-Correlation-Id` when it is well-formed, else a new UUID v7 written back onto the
  * request, so the events a command appends carry the same correlation id as its log line. Fastify's
  * request id (`genReqId`, see `createHttpAdapter`): Fastify hands it to Nest middleware as `req.id`,
- * which pino-http takes as the log line's id.
+ * which pino-http takes as the log line's id; `applyEdgeHeaders` sends it back.
  */
 export const correlationIdOf = (request: IncomingMessage): string => {
   const given = request.headers[CORRELATION_HEADER];
   const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : uuidv7();
   request.headers[CORRELATION_HEADER] = id;
   return id;
-};
-
-/** Every response names its request's correlation id, errors and unknown routes included. */
-export const echoCorrelationId = (fastify: FastifyInstance): void => {
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.raw.setHeader('X-Correlation-Id', request.id);
-    done();
-  });
 };
 
 /** 5xx are errors, refusals are warnings (an attacker probing shows up), the rest is the access log. */

@@ -60,13 +60,13 @@ const BODY_ERRORS: Readonly<Record<string, { code: string; status: number; detai
 export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: string = DEFAULT_BODY_LIMIT): void => {
   const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']) });
   const form = bodyParser.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => {
+  const read = (request: FastifyRequest, done: (error: Error | null, body?: unknown) => void): void => {
     const raw = request.raw as IncomingMessage & { body?: unknown };
     if (!hasBody(raw)) return done(null, undefined);
     if (request.method === 'POST' && VIEWER_FORM_PATH.test(request.url)) {
-      // Only urlencoded forms are read there, small ones; any other body is left unread, as before.
-      return form(raw, null, (error) => (error ? done(toProblem(error)) : done(null, raw.body)));
+      // Only urlencoded forms are read there, small ones; any other body is left unread. Their errors
+      // (http-errors) reach the problem filter as Nest's HttpException of their status.
+      return form(raw, null, (error) => (error ? done(error as Error) : done(null, raw.body)));
     }
     if (!isJsonContentType(request.headers['content-type'])) {
       return done(new ApiProblemException('REQUEST.UNSUPPORTED_MEDIA_TYPE', HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json.'));
@@ -79,6 +79,17 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
         return done(refusal as Error);
       }
       done(null, raw.body);
+    });
+  };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => read(request, done));
+  // Fastify reads no body on GET or HEAD; one sent anyway is read and refused like any other.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return done();
+    read(request, (error, body) => {
+      if (error) return done(error);
+      request.body = body;
+      done();
     });
   });
 };
