@@ -15,7 +15,7 @@ module.exports = {
     '^.+\\.ts$': swcTs,
     '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|cookie)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|cookie|@fastify/static|content-disposition)/)'],
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   setupFiles: ['<rootDir>/test/quiet-log.setup.cjs'],
   testTimeout: 60000,

@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { IDENTITY_STREAM_ID, subjectStreamId } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity, type IdentityPolicy } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/main';
+import { configureApp, createHttpAdapter, initApp } from '../../apps/api/src/main';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, addReadyUser, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
 
 /** The accounts as an attacker meets them over HTTP: lockout, uniform login answers, signature keys. */
@@ -18,7 +18,7 @@ describe('Accounts over HTTP', () => {
   let clock: FixedClock;
   let store: SqliteEventStore;
   let identity: Identity;
-  let app: INestApplication;
+  let app: NestFastifyApplication;
   let http: Parameters<typeof request>[0];
 
   const start = async (policy: Partial<IdentityPolicy>): Promise<void> => {
@@ -34,9 +34,7 @@ describe('Accounts over HTTP', () => {
     // The per-address rate limit is not under test here; these tests make many attempts from one address.
     const environment = { ...process.env, TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '1000', TRIAL_LEDGER_THROTTLE_PER_USER: '1000' };
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, bodyLimit: '4kb', environment })] }).compile();
-    app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-    configureApp(app);
-    await app.init();
+    app = await initApp(configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
     http = app.getHttpServer();
   };
 

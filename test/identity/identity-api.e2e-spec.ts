@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { IDENTITY_STREAM_ID, subjectStreamId } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
 import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/main';
+import { configureApp, createHttpAdapter, initApp } from '../../apps/api/src/main';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FAST_SCRYPT, PASSWORDS, RecordingLogger, START, addReadyUser, appendToSubject, screenedSubject } from '../../libs/identity/src/testing';
 
 describe('Identity over HTTP: login, sessions, users and signatures', () => {
@@ -16,7 +16,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
   let store: SqliteEventStore;
   let clock: FixedClock;
   let identity: Identity;
-  let app: INestApplication;
+  let app: NestFastifyApplication;
   let http: Parameters<typeof request>[0];
 
   const login = async (username: string, password: string): Promise<string> =>
@@ -30,9 +30,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     identity = new Identity(store, clock, { scrypt: FAST_SCRYPT, sessionInactivityMinutes: 15 }, { logger: new RecordingLogger() });
     await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORDS.admin }, 'cli');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store, clock, identity, bodyLimit: '4kb' })] }).compile();
-    app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-    configureApp(app);
-    await app.init();
+    app = await initApp(configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false })));
     http = app.getHttpServer();
   });
 

@@ -1,4 +1,4 @@
-import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
@@ -19,7 +19,6 @@ import { ScreeningModule } from './screening/screening.module';
 import { StudiesModule } from './studies/studies.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { ViewerModule } from './viewer/viewer.module';
-import { JsonBodyMiddleware } from './shared/http/json-body.middleware';
 import { InfrastructureModule } from './shared/infrastructure.module';
 import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
 import { createRequestValidationPipe } from './shared/validation/request-validation.pipe';
@@ -60,7 +59,7 @@ const edgeProviders = [
 ];
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   /** The store comes from outside: the CLI opens the one named by `--store`; tests pass a temp-file SQLite store. */
   static forRoot(options: AppModuleOptions): DynamicModule {
     return {
@@ -68,10 +67,5 @@ export class AppModule implements NestModule {
       imports: [ledgerConfigModule(options.environment), structuredLoggingModule(options.logDestination), throttlingModule(), InfrastructureModule.forRoot(options), CqrsModule.forRoot(), ...featureModules],
       providers: [...edgeProviders],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    // The viewer's sign-in and sign-out are HTML form posts, parsed by the viewer module itself.
-    consumer.apply(JsonBodyMiddleware).exclude({ path: 'viewer/*path', method: RequestMethod.POST }).forRoutes({ path: '*path', method: RequestMethod.ALL });
   }
 }

@@ -1,11 +1,16 @@
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
-import { applyHttpHardening } from './edge/http-hardening';
+import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
+import { correlationIdOf } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
+import { registerRequestBodyParsers } from './shared/http/request-body.parser';
 import { setupOpenApi } from './shared/openapi';
+import { API_OPTIONS, type ApiModuleOptions } from './shared/tokens';
 
 export { DEFAULT_HTTP_LIMITS, type HttpServerLimits } from './lifecycle/http-drain';
 
@@ -23,7 +28,7 @@ export interface StartServerOptions extends CreateAppOptions {
 }
 
 export interface RunningServer {
-  readonly app: INestApplication;
+  readonly app: NestFastifyApplication;
   /** e.g. `http://127.0.0.1:3000` */
   readonly url: string;
   /**
@@ -38,36 +43,61 @@ export const DEFAULT_PORT = 3000;
 export const DEFAULT_HOST = '127.0.0.1';
 
 /**
+ * The HTTP adapter: Fastify, routing as the API always has (case-insensitive paths, a trailing slash
+ * ignored, path parameters as long as a request line may be — Node's 16 KiB header limit bounds them —
+ * so a long hostile id reaches validation and gets its problem, not the router's 414). The request id
+ * is the correlation id. A URL the router cannot decode (`%zz`) is refused before any hook runs: it
+ * gets the edge's headers here and its problem from the one problem-details filter (Nest's error handler).
+ */
+export const createHttpAdapter = (): FastifyAdapter => {
+  const adapter: FastifyAdapter = new FastifyAdapter({
+    genReqId: correlationIdOf,
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16_384 },
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      applyEdgeHeaders(request, reply);
+      adapter.getInstance().errorHandler(error, request, reply);
+    },
+  });
+  // Node's own answer to a request it cannot read (malformed, or its timeout hit): a bare 400/408 and
+  // the connection closed, not Fastify's JSON body for it.
+  adapter.getInstance().server.removeAllListeners('clientError');
+  return adapter;
+};
+
+/**
  * Everything an app needs besides its module graph. Shared by `createApp` and by tests that build the
- * app from a Nest `TestingModule`, so both serve the same edge (security headers, `Cache-Control`,
- * OpenAPI document, no `X-Powered-By`).
+ * app from a Nest `TestingModule`, so both serve the same edge (body parsing and its problems, security
+ * headers, `Cache-Control`, OpenAPI document). Fastify sends no `X-Powered-By` and no ETags of its
+ * own: ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4).
  * Call before `app.init()`: the documentation routes must be registered before Nest's 404 handler.
  */
-export const configureApp = (app: INestApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): INestApplication => {
-  const server = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
-  server.disable?.('x-powered-by');
-  // ETags are stream versions, set by the routes themselves (If-Match/ETag, SPEC §4); Express's
-  // automatic body-hash ETags would be mistaken for them, so they are off.
-  server.disable?.('etag');
+export const configureApp = (app: NestFastifyApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): NestFastifyApplication => {
   // Nest's own messages (start-up, the exception filter's, the security log) go to the same JSON log
   // as the access lines, unless the app was given a logger of its own (or `false`).
   if (structuredLog) app.useLogger(app.get(Logger));
   applyHttpHardening(app);
+  registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
   setupOpenApi(app);
   return app;
 };
 
+/** `app.init()` plus Fastify's `ready()`: routes and plugins loaded, so the Node server answers (supertest needs no `listen`). */
+export const initApp = async (app: NestFastifyApplication): Promise<NestFastifyApplication> => {
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+};
+
 /** Builds and initialises the API over a store that is already open; does not listen. */
-export const createApp = async (options: CreateAppOptions): Promise<INestApplication> => {
-  const app = await NestFactory.create(AppModule.forRoot(options), {
-    // JSON bodies are parsed by JsonBodyMiddleware so that parse errors become problem details.
+export const createApp = async (options: CreateAppOptions): Promise<NestFastifyApplication> => {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(), {
+    // Bodies are parsed by the API's own content-type parser so that parse errors become problem details.
     bodyParser: false,
     bufferLogs: options.logger === undefined,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   configureApp(app, { structuredLog: options.logger === undefined });
-  await app.init();
-  return app;
+  return initApp(app);
 };
 
 /** `trial-ledger serve`: the API on `host:port` (loopback and 3000 by default). */

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { DestinationStream } from 'pino';
@@ -10,7 +9,8 @@ import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from 
 import { Identity } from '@trial-ledger/identity';
 import { FAST_SCRYPT, RecordingLogger, addReadyUser } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
-import { configureApp } from '../../../apps/api/src/main';
+import { configureApp, createHttpAdapter, initApp } from '../../../apps/api/src/main';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 export const STUDY = 'LANR-HGNET-01';
 /** Recording time of the test ledger: after every clinical date the scenarios use. */
@@ -20,13 +20,15 @@ export const TEST_NOW = '2026-09-01T09:00:00.000Z';
 export type Tokens = Readonly<Record<Role, string>>;
 
 export interface ApiTestApp {
-  readonly app: INestApplication;
+  readonly app: NestFastifyApplication;
   /** The Node HTTP server for supertest. */
-  readonly http: ReturnType<INestApplication['getHttpServer']>;
+  readonly http: ReturnType<NestFastifyApplication['getHttpServer']>;
   readonly store: SqliteEventStore;
   readonly clock: FixedClock;
   readonly identity: Identity;
   readonly tokens: Tokens;
+  /** Every route Fastify serves, as `METHOD /path`, recorded as Nest registered them (`onRoute`). */
+  readonly servedRoutes: readonly string[];
   /** `Authorization` header value for a role. */
   auth(role: Role): string;
   /** The log's head position: asserted unchanged after every refused request ("writes nothing"). */
@@ -78,9 +80,12 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
 
   const environment = options.environment ?? (options.logDestination ? { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' } : undefined);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot({ store: wrapStore ? wrapStore(store) : store, clock, identity, environment, ...options })] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-  configureApp(app);
-  await app.init();
+  const app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), { bodyParser: false, logger: false }));
+  const servedRoutes: string[] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) servedRoutes.push(`${method} ${route.url}`);
+  });
+  await initApp(app);
   const eventsAfter = async (position: number): Promise<StoredEvent[]> => {
     const events: StoredEvent[] = [];
     for await (const event of store.readAll({ afterPosition: position })) events.push(event);
@@ -93,6 +98,7 @@ export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions 
     clock,
     identity,
     tokens,
+    servedRoutes,
     auth: (role) => `Bearer ${tokens[role]}`,
     headPosition: async () => (await store.head()).position,
     eventsAfter,

@@ -1,6 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
-import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { OPENAPI_PATH } from '../shared/openapi';
 
 /**
@@ -10,19 +10,31 @@ import { OPENAPI_PATH } from '../shared/openapi';
  * OpenAPI pages may be cached.
  */
 const NO_STORE = 'no-store';
-
-const noStore = (request: HttpRequest, response: HttpResponse, next: () => void): void => {
-  if (!request.originalUrl.startsWith(`/${OPENAPI_PATH}`)) response.setHeader('Cache-Control', NO_STORE);
-  next();
-};
+const DOCS = `/${OPENAPI_PATH}`;
 
 /**
- * The security headers every response gets, errors and unknown routes included (helmet's defaults:
- * CSP, HSTS, nosniff, frame-ancestors 'none', no referrer, COOP/CORP, …). `upgrade-insecure-requests` is
- * dropped because `trial-ledger serve` speaks plain HTTP on loopback (TLS is the reverse proxy's job),
- * where that directive would break the OpenAPI UI.
+ * helmet's defaults (CSP, HSTS, nosniff, frame-ancestors 'none', no referrer, COOP/CORP, …).
+ * `upgrade-insecure-requests` is dropped because `trial-ledger serve` speaks plain HTTP on loopback
+ * (TLS is the reverse proxy's job), where that directive would break the OpenAPI UI.
  */
-export const applyHttpHardening = (app: INestApplication): void => {
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(noStore);
+const securityHeaders = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+
+/**
+ * The headers every response gets, errors and unknown routes included: the security headers, the
+ * request's correlation id and `Cache-Control: no-store`. Set on Node's response, so that whatever
+ * answers — a route, Nest's error or 404 handler — sends them. (helmet runs on Node's request and
+ * response, which is all `@fastify/helmet` does, in hooks; one function also serves the router's own
+ * refusals, which run no hooks.) The viewer's routes replace the policy with their own (`ViewerModule`).
+ */
+export const applyEdgeHeaders = (request: FastifyRequest, reply: FastifyReply): void => {
+  securityHeaders(request.raw, reply.raw, () => undefined);
+  reply.raw.setHeader('X-Correlation-Id', request.id);
+  if (!request.url.startsWith(DOCS)) reply.raw.setHeader('Cache-Control', NO_STORE);
+};
+
+export const applyHttpHardening = (app: NestFastifyApplication): void => {
+  (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRequest', (request, reply, done) => {
+    applyEdgeHeaders(request, reply);
+    done();
+  });
 };

@@ -33,13 +33,14 @@ const REDACT_PATHS = [
 /**
  * One id per request for the access log, the `X-Correlation-Id` response header and the ledger: the
  * client's own `X-Correlation-Id` when it is well-formed, else a new UUID v7 written back onto the
- * request, so the events a command appends carry the same correlation id as its log line.
+ * request, so the events a command appends carry the same correlation id as its log line. Fastify's
+ * request id (`genReqId`, see `createHttpAdapter`): Fastify hands it to Nest middleware as `req.id`,
+ * which pino-http takes as the log line's id; `applyEdgeHeaders` sends it back.
  */
-const correlationIdOf = (request: IncomingMessage, response: ServerResponse): string => {
+export const correlationIdOf = (request: IncomingMessage): string => {
   const given = request.headers[CORRELATION_HEADER];
   const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : uuidv7();
   request.headers[CORRELATION_HEADER] = id;
-  response.setHeader('X-Correlation-Id', id);
   return id;
 };
 
@@ -63,7 +64,6 @@ export const structuredLoggingModule = (destination?: DestinationStream): Dynami
           timestamp: pino.stdTimeFunctions.isoTime,
           base: { service: 'trial-ledger-api' },
           redact: { paths: REDACT_PATHS, censor: REDACTED },
-          genReqId: correlationIdOf,
           customLogLevel: levelOf,
           customSuccessMessage: (request, response, responseTime) => `${request.method} ${request.url} ${response.statusCode} ${Math.round(responseTime)} ms`,
           customErrorMessage: (request, response) => `${request.method} ${request.url} ${response.statusCode} failed`,

@@ -5,6 +5,7 @@ import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nes
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
 import type { EventStore } from '@trial-ledger/event-store';
+import type { HttpResponse } from '../shared/http/http.types';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { EVENT_STORE } from '../shared/tokens';
 import { SharedThrottlerStorage } from './shared-throttler-storage';
@@ -25,7 +26,7 @@ const GUARDED_ROUTES: ReadonlySet<string> = new Set([
 
 interface RoutedRequest {
   readonly method: string;
-  readonly route?: { readonly path?: string };
+  readonly routeOptions?: { readonly url?: string };
   readonly body?: unknown;
   readonly ip?: string;
 }
@@ -47,13 +48,13 @@ const attemptedUsername = (request: RoutedRequest): string => {
 export class PasswordRouteThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RoutedRequest>();
-    return !GUARDED_ROUTES.has(`${request.method} ${request.route?.path ?? ''}`);
+    return !GUARDED_ROUTES.has(`${request.method} ${request.routeOptions?.url ?? ''}`);
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const response = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+    const response = context.switchToHttp().getResponse<HttpResponse>();
     const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    response.setHeader('Retry-After', String(seconds));
+    response.header('Retry-After', String(seconds));
     throw new ApiProblemException('REQUEST.RATE_LIMITED', HttpStatus.TOO_MANY_REQUESTS, `Too many attempts; try again in ${seconds} s. This attempt was not processed.`, {
       retryAfterSeconds: seconds,
     });

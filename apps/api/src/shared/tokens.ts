@@ -24,6 +24,6 @@ export interface ApiModuleOptions {
    * to concurrent writers; then 409. Default: the pipeline's.
    */
   readonly maxCommandAttempts?: number;
-  /** Largest accepted JSON body (express `limit` syntax); larger bodies get `REQUEST.TOO_LARGE`. */
+  /** Largest accepted JSON body (body-parser `limit` syntax, e.g. `256kb`); larger bodies get `REQUEST.TOO_LARGE`. */
   readonly bodyLimit?: string;
 }

@@ -4,6 +4,7 @@ import { DomainError } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
 import { originOf } from '../identity/client-origin';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { seeOther } from '../shared/http/replies';
 import { VIEWER_CSS } from './templates/layout.template';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { CSRF_FIELD, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
@@ -57,8 +58,7 @@ export class ViewerAuthHttpController {
       const session = await this.auth.login(username, password, originOf(request));
       this.sessions.clearCookie(request, response, PRE_SESSION_COOKIE);
       this.sessions.setCookie(request, response, SESSION_COOKIE, session.token);
-      response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer');
-      response.end();
+      seeOther(response, '/viewer');
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
       // The identity service's own wording: uniform for unknown users and wrong passwords.
@@ -77,8 +77,7 @@ export class ViewerAuthHttpController {
       if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
     }
     this.sessions.clearCookie(request, response, SESSION_COOKIE);
-    response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer/login');
-    response.end();
+    seeOther(response, '/viewer/login');
   }
 
   private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {

@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { isAnswered, seeOther } from '../shared/http/replies';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import { ViewerSignInRequired } from './viewer-access';
@@ -20,14 +21,13 @@ export class ViewerExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<HttpRequest>();
     const response = host.switchToHttp().getResponse<HttpResponse>();
-    if (response.headersSent) {
+    if (isAnswered(response)) {
       this.logger.error(`${request.method} ${request.originalUrl}: failed while streaming: ${(exception as Error).message}`);
-      response.destroy();
+      response.raw.destroy();
       return;
     }
     if (exception instanceof ViewerSignInRequired) {
-      response.status(HttpStatus.SEE_OTHER).setHeader('Location', '/viewer/login');
-      response.end();
+      seeOther(response, '/viewer/login');
       return;
     }
     const { status, code, detail } = describe(exception);

@@ -6,6 +6,7 @@ import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } fr
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
+import { streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
@@ -167,12 +168,13 @@ export class ViewerPagesHttpController {
     const safeName = studyId.replace(/[^A-Za-z0-9_-]/g, '_');
     const types = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', odm: 'application/xml; charset=utf-8' } as const;
     response.status(200).type(types[format]);
-    response.setHeader('Content-Disposition', `attachment; filename="${safeName}-audit-trail.${format === 'odm' ? 'xml' : format}"`);
+    response.header('Content-Disposition', `attachment; filename="${safeName}-audit-trail.${format === 'odm' ? 'xml' : format}"`);
+    const body = streamingBody(response);
     if (odm) {
       // exportOdm leaves its output open (the CLI's may be stdout): the download ends here.
-      await exportOdm(this.store, response, { studyId, clock: this.clock, throughPosition: event.throughPosition });
-      response.end();
-    } else await writeAuditTrail(trailRows(index!, this.store, filter, state.position), response, format === 'csv' ? 'csv' : 'json');
+      await exportOdm(this.store, body, { studyId, clock: this.clock, throughPosition: event.throughPosition });
+      body.end();
+    } else await writeAuditTrail(trailRows(index!, this.store, filter, state.position), body, format === 'csv' ? 'csv' : 'json');
   }
 
   /** The layout's part of every page: navigation links, the as-known-at control and banner. */

@@ -69,6 +69,6 @@ export class ViewerSessions {
   private appendCookie(response: HttpResponse, cookie: string): void {
     const current = response.getHeader('Set-Cookie');
     const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-    response.setHeader('Set-Cookie', [...list, cookie]);
+    response.header('Set-Cookie', [...list, cookie]);
   }
 }

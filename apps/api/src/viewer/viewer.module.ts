@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
-import { Injectable, Module, RequestMethod, type MiddlewareConsumer, type NestMiddleware, type NestModule } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { ProjectionsModule } from '../projections/projections.module';
-import type { HttpHandler, HttpRequest, HttpResponse, NextHandler } from '../shared/http/http.types';
 import { ViewerAccess } from './viewer-access';
 import { ViewerAuthHttpController } from './viewer-auth.http.controller';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -17,27 +17,8 @@ import { ViewerRenderer } from './viewer.renderer';
  */
 export const VIEWER_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-@Injectable()
-export class ViewerCspMiddleware implements NestMiddleware<HttpRequest, HttpResponse> {
-  use(_request: HttpRequest, response: HttpResponse, next: NextHandler): void {
-    response.setHeader('Content-Security-Policy', VIEWER_CSP);
-    next();
-  }
-}
-
-/** Express's own form parser (the sign-in and sign-out forms), small bodies only. */
-const urlencoded = (createRequire(__filename)('express') as { urlencoded: (options: { extended: boolean; limit: string; parameterLimit: number }) => HttpHandler }).urlencoded({
-  extended: false,
-  limit: '8kb',
-  parameterLimit: 10,
-});
-
-@Injectable()
-export class ViewerFormBodyMiddleware implements NestMiddleware<HttpRequest, HttpResponse> {
-  use(request: HttpRequest, response: HttpResponse, next: NextHandler): void {
-    urlencoded(request, response, next);
-  }
-}
+/** `/viewer` and everything under it, as Nest matched the viewer's routes (case-insensitively). */
+const VIEWER_PATH = /^\/viewer(?:[/?]|$)/i;
 
 /** Server-rendered, read-only pages for auditors, monitors and regulators under `/viewer`. */
 @Module({
@@ -45,9 +26,18 @@ export class ViewerFormBodyMiddleware implements NestMiddleware<HttpRequest, Htt
   controllers: [ViewerAuthHttpController, ViewerPagesHttpController],
   providers: [ViewerSessions, ViewerRenderer, ViewerReadModels, ViewerAccess, ViewerExceptionFilter],
 })
-export class ViewerModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ViewerCspMiddleware).forRoutes({ path: 'viewer', method: RequestMethod.ALL }, { path: 'viewer/*path', method: RequestMethod.ALL });
-    consumer.apply(ViewerFormBodyMiddleware).forRoutes({ path: 'viewer/*path', method: RequestMethod.POST });
+export class ViewerModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /**
+   * The viewer's policy replaces the API-wide one on every response under `/viewer` (its 404s too).
+   * Added once the app is configured, so this hook runs after helmet's and its header is the one sent.
+   * (The sign-in and sign-out forms are read by the API's body parser: `request-body.parser.ts`.)
+   */
+  onModuleInit(): void {
+    this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', (request, reply, done) => {
+      if (VIEWER_PATH.test(request.url)) reply.raw.setHeader('Content-Security-Policy', VIEWER_CSP);
+      done();
+    });
   }
 }

@@ -6,6 +6,7 @@ import { IsIn } from 'class-validator';
 import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
+import { streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
@@ -59,7 +60,7 @@ export class ExportAuditTrailHttpController {
       { clock: this.clock },
     );
     response.status(200).type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
+    response.header('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
     // From the audit-trail index once it holds the recorded bound, else read from the log: the same rows.
     const filter = toTrailFilter(query);
     const index = await this.auditIndex.caughtUpTo(event.throughPosition);
@@ -67,6 +68,6 @@ export class ExportAuditTrailHttpController {
       index === null
         ? auditTrail(this.store, { ...filter, throughPosition: event.throughPosition })
         : indexedTrailRows(index, this.store, indexQueryOfTrailFilter(filter, event.throughPosition));
-    await writeAuditTrail(rows, response, query.format);
+    await writeAuditTrail(rows, streamingBody(response), query.format);
   }
 }

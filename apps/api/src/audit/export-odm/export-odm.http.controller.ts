@@ -5,6 +5,7 @@ import { exportOdm } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
+import { streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
@@ -43,8 +44,9 @@ export class ExportOdmHttpController {
     if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
     const { event } = await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
     response.status(200).type('application/xml; charset=utf-8');
-    response.setHeader('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
-    await exportOdm(this.store, response, { clock: this.clock, throughPosition: event.throughPosition, ...(query.study ? { studyId: query.study } : {}) });
-    response.end();
+    response.header('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
+    const body = streamingBody(response);
+    await exportOdm(this.store, body, { clock: this.clock, throughPosition: event.throughPosition, ...(query.study ? { studyId: query.study } : {}) });
+    body.end();
   }
 }

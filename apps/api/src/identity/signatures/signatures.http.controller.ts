@@ -41,8 +41,8 @@ export class SignaturesHttpController {
     const idempotencyKey = resolveIdempotencyKey(idempotencyKeyHeader, undefined);
     const result = await this.signatures.sign(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion, idempotencyKey }, originOf(request));
     response.status(201);
-    if (result.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
-    response.setHeader('ETag', etagFor(result.streamVersion));
+    if (result.repeated) response.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+    response.header('ETag', etagFor(result.streamVersion));
     return result;
   }
 

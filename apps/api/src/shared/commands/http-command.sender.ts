@@ -24,9 +24,9 @@ export class HttpCommandSender {
     // From here on the events are in the ledger: a failure answers with what was written, not as a refusal.
     return answerRecorded(outcome, () => {
       response.status(outcome.events.length > 0 ? HttpStatus.CREATED : HttpStatus.OK);
-      response.setHeader('ETag', etagFor(outcome.primaryVersion));
-      if (outcome.repeated) response.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
-      if (location && outcome.events.length > 0) response.setHeader('Location', location);
+      response.header('ETag', etagFor(outcome.primaryVersion));
+      if (outcome.repeated) response.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
+      if (location && outcome.events.length > 0) response.header('Location', location);
       return toCommandAccepted(outcome);
     });
   }

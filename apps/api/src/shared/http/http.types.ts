@@ -1,19 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * The slice of Express's request and response this API touches. `@types/express` is not installed
- * (Express arrives with `@nestjs/platform-express`), so the edge names what it uses instead of `any`.
+ * The request and reply every route, guard and filter of the API sees: Fastify's
+ * (`@nestjs/platform-fastify`). Nest middleware is the exception: it runs on Node's own
+ * `IncomingMessage`/`ServerResponse` (`request.raw`, `reply.raw`).
  */
-export interface HttpRequest extends IncomingMessage {
-  readonly originalUrl: string;
-  body?: unknown;
-}
-
-export interface HttpResponse extends ServerResponse {
-  status(code: number): this;
-  type(contentType: string): this;
-  send(body: string): this;
-}
-
-export type NextHandler = (error?: unknown) => void;
-export type HttpHandler = (request: HttpRequest, response: HttpResponse, next: NextHandler) => void;
+export type HttpRequest = FastifyRequest;
+export type HttpResponse = FastifyReply;

@@ -8,9 +8,14 @@ import { problemTitleFor, problemTypeFor } from './problem-details';
 /** Renders an exception through the filter for a request with the given headers; returns status, headers and body. */
 const render = (exception: unknown, headers: Record<string, string> = {}) => {
   const sent: { status?: number; type?: string; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
+  // The slice of a Fastify reply the filter uses.
   const response = {
-    headersSent: false,
-    setHeader: (name: string, value: string) => void (sent.headers[name] = value),
+    sent: false,
+    raw: { headersSent: false },
+    header(name: string, value: string) {
+      sent.headers[name] = value;
+      return this;
+    },
     status(code: number) {
       sent.status = code;
       return this;

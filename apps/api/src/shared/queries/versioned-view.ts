@@ -8,6 +8,6 @@ export interface VersionedView<T> {
 }
 
 export const withEtag = <T>(result: VersionedView<T>, response: HttpResponse): T => {
-  response.setHeader('ETag', etagFor(result.streamVersion));
+  response.header('ETag', etagFor(result.streamVersion));
   return result.view;
 };

@@ -1,9 +1,9 @@
-import { HttpStatus, Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+import { HttpStatus } from '@nestjs/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
-import { API_OPTIONS, type ApiModuleOptions } from '../tokens';
-import { expressJson } from './express-json';
-import type { HttpHandler, HttpRequest, HttpResponse, NextHandler } from './http.types';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
@@ -16,12 +16,29 @@ export const MAX_BODY_DEPTH = MAX_COMMAND_DEPTH;
 /** Keys that no DTO declares and that must never reach an object as its prototype or constructor. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** The viewer's sign-in and sign-out are HTML form posts; every other body is a JSON command. */
+const VIEWER_FORM_PATH = /^\/viewer\//i;
+
 /** `application/json` or any `application/*+json` media type, parameters (charset) aside. */
 export const isJsonContentType = (header: unknown): boolean => {
   if (typeof header !== 'string') return false;
   const media = header.split(';')[0].trim().toLowerCase();
   return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
 };
+
+type RawParser = (request: IncomingMessage & { body?: unknown }, response: unknown, next: (error?: unknown) => void) => void;
+
+interface BodyParserModule {
+  json(options: { limit: string; strict: boolean; type: (request: IncomingMessage) => boolean }): RawParser;
+  urlencoded(options: { extended: boolean; limit: string; parameterLimit: number }): RawParser;
+}
+
+/**
+ * body-parser (the parser Express and Nest's Express adapter use), run on Node's request inside a
+ * Fastify content-type parser: the same limits, charsets, `Content-Encoding` inflation, strict JSON
+ * (an object or an array) and error `type`s as before the move to Fastify. It has no type declarations.
+ */
+const bodyParser = createRequire(__filename)('body-parser') as BodyParserModule;
 
 /** body-parser's error `type`s → our problem codes. */
 const BODY_ERRORS: Readonly<Record<string, { code: string; status: number; detail: string }>> = {
@@ -33,31 +50,51 @@ const BODY_ERRORS: Readonly<Record<string, { code: string; status: number; detai
 };
 
 /**
- * Parses JSON bodies in place of Nest's built-in parser (the app is created with `bodyParser: false`)
- * so that an unreadable body is *thrown* here and rendered by the one problem-details filter, instead
- * of reaching Express's HTML error page. Only JSON is accepted: a command is never a form post.
+ * Replaces Fastify's own body parsers with one catch-all content-type parser, so that every body —
+ * whatever its media type, including none — is read here, and an unreadable one is *refused* here
+ * with a problem the one problem-details filter renders (through Nest's error handler), instead of
+ * Fastify's own error body. Only JSON is accepted: a command is never a form post. Fastify's JSON
+ * parser would throw on `__proto__` (or strip it) before the key could be named; here the body is
+ * parsed as it is and the forbidden key refused with its JSON pointer.
  */
-@Injectable()
-export class JsonBodyMiddleware implements NestMiddleware<HttpRequest, HttpResponse> {
-  private readonly parse: HttpHandler;
-
-  constructor(@Inject(API_OPTIONS) options: ApiModuleOptions) {
-    this.parse = expressJson({ limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT, strict: true, type: (request) => isJsonContentType(request.headers['content-type']) });
-  }
-
-  async use(request: HttpRequest, response: HttpResponse, next: NextHandler): Promise<void> {
-    if (hasBody(request) && !isJsonContentType(request.headers['content-type'])) {
-      throw new ApiProblemException('REQUEST.UNSUPPORTED_MEDIA_TYPE', HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json.');
+export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: string = DEFAULT_BODY_LIMIT): void => {
+  const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']) });
+  const form = bodyParser.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const read = (request: FastifyRequest, done: (error: Error | null, body?: unknown) => void): void => {
+    const raw = request.raw as IncomingMessage & { body?: unknown };
+    if (!hasBody(raw)) return done(null, undefined);
+    if (request.method === 'POST' && VIEWER_FORM_PATH.test(request.url)) {
+      // Only urlencoded forms are read there, small ones; any other body is left unread. Their errors
+      // (http-errors) reach the problem filter as Nest's HttpException of their status.
+      return form(raw, null, (error) => (error ? done(error as Error) : done(null, raw.body)));
     }
-    await new Promise<void>((resolve, reject) => {
-      this.parse(request, response, (error?: unknown) => (error ? reject(toProblem(error)) : resolve()));
+    if (!isJsonContentType(request.headers['content-type'])) {
+      return done(new ApiProblemException('REQUEST.UNSUPPORTED_MEDIA_TYPE', HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Request bodies must be application/json.'));
+    }
+    json(raw, null, (error) => {
+      if (error) return done(toProblem(error));
+      try {
+        checkShape(raw.body);
+      } catch (refusal) {
+        return done(refusal as Error);
+      }
+      done(null, raw.body);
     });
-    checkShape((request as { body?: unknown }).body);
-    next();
-  }
-}
+  };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request: FastifyRequest, _payload: unknown, done: (error: Error | null, body?: unknown) => void) => read(request, done));
+  // Fastify reads no body on GET or HEAD; one sent anyway is read and refused like any other.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return done();
+    read(request, (error, body) => {
+      if (error) return done(error);
+      request.body = body;
+      done();
+    });
+  });
+};
 
-const hasBody = (request: HttpRequest): boolean =>
+const hasBody = (request: IncomingMessage): boolean =>
   request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 
 const toProblem = (error: unknown): ApiProblemException => {

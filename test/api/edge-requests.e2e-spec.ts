@@ -1,0 +1,80 @@
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import { VIEWER_CSP } from '../../apps/api/src/viewer/viewer.module';
+import { startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
+
+/**
+ * Requests the HTTP framework itself could answer in its own way (router refusals, bodies it would not
+ * read, encodings, charsets): each is answered by the API's rules, as a problem with the edge's headers.
+ */
+describe('API edge: requests the framework could answer on its own', () => {
+  let api: ApiTestApp;
+  beforeAll(async () => {
+    api = await startApiTestApp();
+  });
+  afterAll(async () => api.close());
+
+  const expectEdgeHeaders = (headers: Record<string, string>): void => {
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'self'");
+    expect(headers['cache-control']).toBe('no-store');
+    expect(headers['x-correlation-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(headers['x-powered-by']).toBeUndefined();
+  };
+
+  it('a path the router cannot decode (%zz) is a 400 REQUEST.BAD_REQUEST problem with the security headers', async () => {
+    const response = await request(api.http).get(`/api/v1/studies/%zz`).expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'REQUEST.BAD_REQUEST', status: 400 });
+    expectEdgeHeaders(response.headers);
+  });
+
+  it('an unknown route is a 404 ROUTE.NOT_FOUND problem with the security headers and a correlation id', async () => {
+    const response = await request(api.http).get('/api/v1/nowhere/at/all').expect(404);
+    expect(response.body).toMatchObject({ code: 'ROUTE.NOT_FOUND', instance: '/api/v1/nowhere/at/all' });
+    expectEdgeHeaders(response.headers);
+  });
+
+  it('an unknown page under /viewer gets the viewer policy, not the API one', async () => {
+    const response = await request(api.http).get('/viewer/nowhere').expect(404);
+    expect(response.headers['content-security-policy']).toBe(VIEWER_CSP);
+  });
+
+  it('paths match case-insensitively and with a trailing slash; HEAD answers a GET route without a body', async () => {
+    await request(api.http).get('/HEALTH/').expect(200);
+    const head = await request(api.http).head('/health').expect(200);
+    expect(head.text).toBeUndefined();
+    expectEdgeHeaders(head.headers);
+  });
+
+  it('a non-JSON body sent with a GET is refused 415 REQUEST.UNSUPPORTED_MEDIA_TYPE, as any other', async () => {
+    const response = await request(api.http).get(`/api/v1/studies/${STUDY}`).set('Authorization', api.auth('admin')).set('content-type', 'text/plain').send('hello').expect(415);
+    expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it.each([
+    ['a charset JSON does not use', 'REQUEST.UNSUPPORTED_CHARSET', { 'content-type': 'application/json; charset=latin1' }],
+    ['an unknown Content-Encoding', 'REQUEST.UNSUPPORTED_ENCODING', { 'content-type': 'application/json', 'content-encoding': 'x-unknown' }],
+  ])('a body in %s is refused 415 %s and nothing is written', async (_what, code, headers) => {
+    const head = await api.headPosition();
+    const response = await request(api.http).post('/api/v1/studies').set('Authorization', api.auth('admin')).set(headers).send('{}').expect(415);
+    expect(response.body.code).toBe(code);
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it('a gzip-encoded JSON body is inflated and read like any other', async () => {
+    const body = gzipSync(JSON.stringify({ username: 'ivan', password: 'investigator passphrase 1' }));
+    const response = await request(api.http).post('/api/v1/auth/login').set({ 'content-type': 'application/json', 'content-encoding': 'gzip' })
+      // As bytes: superagent would otherwise serialise the Buffer itself as JSON.
+      .serialize(() => body as unknown as string)
+      .send({})
+      .expect(200);
+    expect(typeof response.body.token).toBe('string');
+  });
+
+  it('a path parameter far longer than any id reaches validation (a problem of the API, not a 414 of the router)', async () => {
+    const response = await request(api.http).get(`/api/v1/studies/${'A'.repeat(3000)}`).set('Authorization', api.auth('admin'));
+    expect(response.status).not.toBe(414);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).not.toMatch(/^FST_/);
+  });
+});
