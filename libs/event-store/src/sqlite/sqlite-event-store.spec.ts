@@ -76,6 +76,21 @@ describe('SqliteEventStore: the stream cache never hides what is stored', () => 
     await store.close();
     rmSync(d, { recursive: true, force: true });
   });
+
+  it('keeps no entry for a stream read empty, so reading many names of streams that do not exist leaves the cache as it was', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ledger-cache-'));
+    const store = new SqliteEventStore(join(d, 'ledger.sqlite'));
+    const cache = (store as unknown as { streamCache: Map<string, unknown> }).streamCache;
+    await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+    await store.readStream('s');
+    for (let i = 0; i < 1000; i += 1) expect(await store.readStream(`subject-X-N${i}`)).toEqual([]);
+    expect([...cache.keys()]).toEqual(['s']);
+    // A stream read empty and then written is read in full afterwards.
+    await store.append({ writes: [{ streamId: 'subject-X-N7', expectedVersion: 0, events: [testEvent('B')] }] });
+    expect((await store.readStream('subject-X-N7')).map((e) => e.type)).toEqual(['B']);
+    await store.close();
+    rmSync(d, { recursive: true, force: true });
+  });
 });
 
 describe('SqliteEventStore: a file that is not a ledger is left untouched', () => {

@@ -230,6 +230,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     const tail = this.statements.streamTail.all(streamId, cached.at(-1)?.streamVersion ?? 0).map((row) => deepFreeze(toStoredEvent(row)));
     const events = tail.length > 0 ? [...cached, ...tail] : cached;
     this.streamCache.delete(streamId);
+    // A stream with no events is not kept: every new subject's stream is read empty once, and an entry
+    // per name read would grow the cache without bound (its bound counts events).
+    if (events.length === 0) return events;
     this.streamCache.set(streamId, events);
     this.cachedEvents += tail.length;
     for (const [oldest, evicted] of this.streamCache) {
