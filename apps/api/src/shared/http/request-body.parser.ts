@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
+import { routedPath } from './routed-path';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
@@ -63,7 +64,7 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
   const read = (request: FastifyRequest, done: (error: Error | null, body?: unknown) => void): void => {
     const raw = request.raw as IncomingMessage & { body?: unknown };
     if (!hasBody(raw)) return done(null, undefined);
-    if (request.method === 'POST' && VIEWER_FORM_PATH.test(request.url)) {
+    if (request.method === 'POST' && VIEWER_FORM_PATH.test(routedPath(request))) {
       // Only urlencoded forms are read there, small ones; any other body is left unread. Their errors
       // (http-errors) reach the problem filter as Nest's HttpException of their status.
       return form(raw, null, (error) => (error ? done(error as Error) : done(null, raw.body)));
