@@ -54,6 +54,21 @@ describe('API edge: requests the framework could answer on its own', () => {
     expect(response.headers['content-security-policy']).toBe(VIEWER_CSP);
   });
 
+  it('signing in to the viewer sets each cookie once: the pre-session cleared, then the session', async () => {
+    const form = await request(api.http).get('/viewer/login').expect(200);
+    const pre = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const response = await request(api.http)
+      .post('/viewer/login')
+      .set('Cookie', pre.join('; '))
+      .type('form')
+      .send({ username: 'ivan', password: 'investigator passphrase 1', _csrf: csrf })
+      .expect(303);
+    expect(response.headers.location).toBe('/viewer');
+    const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]);
+    expect(cookies).toEqual(['tl_viewer_pre=', expect.stringMatching(/^tl_viewer_session=\S+$/)]);
+  });
+
   it('paths match case-insensitively and with a trailing slash; HEAD answers a GET route without a body', async () => {
     await request(api.http).get('/HEALTH/').expect(200);
     const head = await request(api.http).head('/health').expect(200);

@@ -66,9 +66,8 @@ export class ViewerSessions {
     this.appendCookie(response, stringifySetCookie({ name, value: '', httpOnly: true, sameSite: 'strict', secure: isTls(request), path: '/viewer', maxAge: 0 }));
   }
 
+  /** Fastify's `reply.header` adds a `Set-Cookie` to those already set (re-sending them would repeat them, out of order). */
   private appendCookie(response: HttpResponse, cookie: string): void {
-    const current = response.getHeader('Set-Cookie');
-    const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-    response.header('Set-Cookie', [...list, cookie]);
+    response.header('Set-Cookie', cookie);
   }
 }
