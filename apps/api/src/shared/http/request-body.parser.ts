@@ -4,6 +4,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
+import { INHERITED_KEYS } from '../validation/inherited-keys';
 import { routedPath } from './routed-path';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
@@ -14,12 +15,8 @@ export const DEFAULT_BODY_LIMIT = '256kb';
  */
 export const MAX_BODY_DEPTH = MAX_COMMAND_DEPTH;
 
-/**
- * Keys that no DTO declares: those that must never reach an object as its prototype or constructor, and
- * the names of the methods every object inherits (`toString`, `hasOwnProperty`, …), which the DTO
- * transformer skips, so that the whitelist would never see them to refuse.
- */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
+/** Keys that no DTO declares and that must never reach an object as its prototype or constructor, or that the DTO transformer would drop unseen. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...INHERITED_KEYS]);
 
 /** The viewer's sign-in and sign-out are HTML form posts; every other body is a JSON command. */
 const VIEWER_FORM_PATH = /^\/viewer\//i;
