@@ -87,6 +87,23 @@ describe('rate limits whatever spelling of the path', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  it("counts the viewer's sign-in form with the API's login: one account's attempts through either door meet one limit", async () => {
+    const form = await request(api.http).get('/viewer/login').expect(200);
+    const cookie = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const viewerLogin = (password: string) => request(api.http).post('/viewer/login').set('Cookie', cookie).type('form').send({ _csrf: csrf, username: 'mona', password });
+    await request(api.http).post('/api/v1/auth/login').send({ username: 'mona', password: 'wrong guess 1' }).expect(401);
+    await viewerLogin('wrong guess 2').expect(401);
+    await viewerLogin('wrong guess 3').expect(401);
+    const head = await api.headPosition();
+    const refused = await viewerLogin('monitor passphrase 0001').expect(429);
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.text).toContain('REQUEST.RATE_LIMITED');
+    await request(api.http).post('/api/v1/auth/login').send({ username: 'mona', password: 'monitor passphrase 0001' }).expect(429);
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('counts signatures sent through a spelled-differently path against the signer', async () => {
     const paths = [`/API/V1/STUDIES/${STUDY}/SUBJECTS/S001/SIGNATURES`, `/api/v1/studies/${STUDY}/subjects/S001/signatures/`, `/api/v1/studies/${STUDY}/subjects/S001/%73ignatures`];
     const sign = (path: string, password: string) =>
