@@ -39,6 +39,36 @@ describe('API edge: requests the framework could answer on its own', () => {
     expect(response.headers['content-security-policy']).toBe(VIEWER_CSP);
   });
 
+  it('a viewer page reached through a percent-encoded path (/%76iewer/login) still gets the viewer policy', async () => {
+    // The router decodes the path before matching; the policy follows the route it matched, not the text typed.
+    for (const path of ['/%76iewer/login', '/%56IEWER/login', '/viewer/%6cogin']) {
+      const response = await request(api.http).get(path).expect(200);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.headers['content-security-policy']).toBe(VIEWER_CSP);
+    }
+  });
+
+  it('a form posted to the sign-in page through a percent-encoded path is read as the viewer form, not refused as non-JSON', async () => {
+    const response = await request(api.http).post('/%76iewer/login').type('form').send({ username: 'ivan', password: 'x', _csrf: 'forged' }).expect(403);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.headers['content-security-policy']).toBe(VIEWER_CSP);
+  });
+
+  it('signing in to the viewer sets each cookie once: the pre-session cleared, then the session', async () => {
+    const form = await request(api.http).get('/viewer/login').expect(200);
+    const pre = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const response = await request(api.http)
+      .post('/viewer/login')
+      .set('Cookie', pre.join('; '))
+      .type('form')
+      .send({ username: 'ivan', password: 'investigator passphrase 1', _csrf: csrf })
+      .expect(303);
+    expect(response.headers.location).toBe('/viewer');
+    const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((cookie) => cookie.split(';')[0]);
+    expect(cookies).toEqual(['tl_viewer_pre=', expect.stringMatching(/^tl_viewer_session=\S+$/)]);
+  });
+
   it('paths match case-insensitively and with a trailing slash; HEAD answers a GET route without a body', async () => {
     await request(api.http).get('/HEALTH/').expect(200);
     const head = await request(api.http).head('/health').expect(200);

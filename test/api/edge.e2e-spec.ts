@@ -68,6 +68,15 @@ describe('API edge: health, OpenAPI and unreadable requests', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  // The DTO transformer skips a key whose name is a method every object inherits, so no whitelist sees it.
+  it.each(['toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])('when the body carries a %s key (inherited by every object), then 400 REQUEST.FORBIDDEN_KEY instead of the key being silently dropped', async (key) => {
+    const head = await api.headPosition();
+    const body = { subjectId: 'QA-PROTO-2', screeningDate: '2026-01-05', consentDate: '2026-01-05', sex: 'F', birthYear: 1961, [key]: 'x' };
+    const response = await request(api.http).post('/api/v1/studies/LANR-HGNET-01/subjects').set('Authorization', api.auth('investigator')).send(body).expect(400);
+    expect(response.body).toMatchObject({ code: 'REQUEST.FORBIDDEN_KEY', pointer: `/${key}` });
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('when the body is not JSON at all, then 415 REQUEST.UNSUPPORTED_MEDIA_TYPE', async () => {
     const response = await request(api.http).post('/api/v1/studies').set('content-type', 'text/plain').send('hello').expect(415);
     expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');

@@ -59,6 +59,11 @@ describe('API input hygiene: free text and query parameters', () => {
     ['the casebook (a negative position)', `${subjects}/S001/casebook?position=-1`],
     ['the audit trail (an unknown parameter)', '/api/v1/audit-trail?frm=2026-01-01'],
     ['the audit trail (a repeated parameter)', '/api/v1/audit-trail?from=2026-01-01&from=2026-01-02'],
+    // Names every object inherits: the DTO transformer skips them, so the whitelist must be told.
+    ['the audit trail (a parameter named toString)', '/api/v1/audit-trail?toString=1'],
+    ['the audit trail (a parameter named __proto__)', '/api/v1/audit-trail?__proto__=1'],
+    ['the audit-trail export (a parameter named constructor)', '/api/v1/exports/audit-trail?format=csv&constructor=1'],
+    ['the casebook (a parameter named hasOwnProperty)', `${subjects}/S001/casebook?hasOwnProperty=1`],
   ])('when %s is asked with %s, then 400 with a code', async (_what, url) => {
     const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

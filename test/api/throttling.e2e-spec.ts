@@ -64,3 +64,51 @@ describe('rate limits on the password routes (@nestjs/throttler)', () => {
     }
   });
 });
+
+/**
+ * The router matches paths case-insensitively, with or without a trailing slash and with percent-escapes
+ * decoded; the limits follow the route matched, so spelling the path another way buys no attempts.
+ */
+describe('rate limits whatever spelling of the path', () => {
+  let api: ApiTestApp;
+  beforeAll(async () => {
+    api = await startApiTestApp({ environment: { ...process.env, TRIAL_LEDGER_THROTTLE_PER_ADDRESS: '100', TRIAL_LEDGER_THROTTLE_PER_USER: String(PER_USER) } });
+    await enrolledSubject(api, 'S001');
+  });
+  afterAll(async () => api.close());
+
+  it('counts logins sent to /API/V1/AUTH/LOGIN, /api/v1/auth/login/ and /api/v1/auth/%6cogin against one account as one route', async () => {
+    const paths = ['/API/V1/AUTH/LOGIN', '/api/v1/auth/login/', '/api/v1/auth/%6cogin'];
+    for (const path of paths) await request(api.http).post(path).send({ username: 'cora', password: `wrong guess via ${path}` }).expect(401);
+    const head = await api.headPosition();
+    for (const path of [...paths, '/api/v1/auth/login']) {
+      expect((await request(api.http).post(path).send({ username: 'cora', password: 'coordinator passphrase 1' }).expect(429)).body.code).toBe('REQUEST.RATE_LIMITED');
+    }
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it("counts the viewer's sign-in form with the API's login: one account's attempts through either door meet one limit", async () => {
+    const form = await request(api.http).get('/viewer/login').expect(200);
+    const cookie = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const viewerLogin = (password: string) => request(api.http).post('/viewer/login').set('Cookie', cookie).type('form').send({ _csrf: csrf, username: 'mona', password });
+    await request(api.http).post('/api/v1/auth/login').send({ username: 'mona', password: 'wrong guess 1' }).expect(401);
+    await viewerLogin('wrong guess 2').expect(401);
+    await viewerLogin('wrong guess 3').expect(401);
+    const head = await api.headPosition();
+    const refused = await viewerLogin('monitor passphrase 0001').expect(429);
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.text).toContain('REQUEST.RATE_LIMITED');
+    await request(api.http).post('/api/v1/auth/login').send({ username: 'mona', password: 'monitor passphrase 0001' }).expect(429);
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it('counts signatures sent through a spelled-differently path against the signer', async () => {
+    const paths = [`/API/V1/STUDIES/${STUDY}/SUBJECTS/S001/SIGNATURES`, `/api/v1/studies/${STUDY}/subjects/S001/signatures/`, `/api/v1/studies/${STUDY}/subjects/S001/%73ignatures`];
+    const sign = (path: string, password: string) =>
+      request(api.http).post(path).set('Authorization', api.auth('investigator')).send({ username: 'ivan', password, meaning: 'authorship', scope: 'casebook' });
+    for (const path of paths) expect((await sign(path, `wrong signing password via ${path}`)).status).not.toBe(429);
+    for (const path of paths) expect((await sign(path, 'investigator passphrase 1')).status).toBe(429);
+  });
+});

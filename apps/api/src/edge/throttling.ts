@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { HttpStatus, Injectable, type DynamicModule, type ExecutionContext, type Provider } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
@@ -15,13 +16,15 @@ const WINDOW_MS = 60_000;
 
 /**
  * The routes where a password is checked — each attempt is recorded in the ledger (LoginFailed,
- * SignatureFailed, …) and costs a scrypt hash. Everything else is left alone: reads and commands are
- * authenticated by a session token, which cannot be guessed.
+ * SignatureFailed, …) and costs a scrypt hash — and the count each adds to. The viewer's sign-in form
+ * is the API's login through another door: one count, so a second door doubles no limit. Everything
+ * else is left alone: reads and commands are authenticated by a session token, which cannot be guessed.
  */
-const GUARDED_ROUTES: ReadonlySet<string> = new Set([
-  'POST /api/v1/auth/login',
-  'POST /api/v1/auth/password',
-  'POST /api/v1/studies/:studyId/subjects/:subjectId/signatures',
+const GUARDED_ROUTES: ReadonlyMap<string, string> = new Map([
+  ['POST /api/v1/auth/login', 'login'],
+  ['POST /viewer/login', 'login'],
+  ['POST /api/v1/auth/password', 'password-change'],
+  ['POST /api/v1/studies/:studyId/subjects/:subjectId/signatures', 'signature'],
 ]);
 
 interface RoutedRequest {
@@ -30,6 +33,12 @@ interface RoutedRequest {
   readonly body?: unknown;
   readonly ip?: string;
 }
+
+/** The count a request adds to (by the route the router matched, however the path was spelled), if any. */
+const countOf = (context: ExecutionContext): string | undefined => {
+  const request = context.switchToHttp().getRequest<RoutedRequest>();
+  return GUARDED_ROUTES.get(`${request.method} ${request.routeOptions?.url ?? ''}`);
+};
 
 /** The username the request names (login, password change and signature all re-enter it), case-folded as identity does. */
 const attemptedUsername = (request: RoutedRequest): string => {
@@ -47,8 +56,12 @@ const attemptedUsername = (request: RoutedRequest): string => {
 @Injectable()
 export class PasswordRouteThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<RoutedRequest>();
-    return !GUARDED_ROUTES.has(`${request.method} ${request.routeOptions?.url ?? ''}`);
+    return countOf(context) === undefined;
+  }
+
+  /** The count's key: hashed, as the throttler's own keys are; the route's count, not its handler, names it. */
+  protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
+    return createHash('sha256').update(`${countOf(context)}-${name}-${tracker}`).digest('hex');
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {

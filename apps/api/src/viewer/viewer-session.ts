@@ -11,8 +11,11 @@ export const CSRF_FIELD = '_csrf';
 /** What the HMAC of a form token is for, so the same key can never yield it for another purpose. */
 const CSRF_PURPOSE = 'trial-ledger viewer form v1';
 
-/** Secure only behind TLS: `trial-ledger serve` speaks plain HTTP on loopback, where a Secure cookie would never come back. */
-const isTls = (request: HttpRequest): boolean => (request as HttpRequest & { secure?: boolean }).secure === true;
+/**
+ * Secure only over TLS: `trial-ledger serve` speaks plain HTTP on loopback, where a Secure cookie would
+ * never come back. Fastify's `protocol` (Express's `secure` does not exist on a Fastify request).
+ */
+const isTls = (request: HttpRequest): boolean => request.protocol === 'https';
 
 /**
  * The viewer's cookie session and its CSRF defence. The cookie holds the identity session's token (so
@@ -66,9 +69,8 @@ export class ViewerSessions {
     this.appendCookie(response, stringifySetCookie({ name, value: '', httpOnly: true, sameSite: 'strict', secure: isTls(request), path: '/viewer', maxAge: 0 }));
   }
 
+  /** Fastify's `reply.header` adds a `Set-Cookie` to those already set (re-sending them would repeat them, out of order). */
   private appendCookie(response: HttpResponse, cookie: string): void {
-    const current = response.getHeader('Set-Cookie');
-    const list = current === undefined ? [] : Array.isArray(current) ? current : [String(current)];
-    response.header('Set-Cookie', [...list, cookie]);
+    response.header('Set-Cookie', cookie);
   }
 }

@@ -2,6 +2,7 @@ import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ProjectionsModule } from '../projections/projections.module';
+import { routedPath } from '../shared/http/routed-path';
 import { ViewerAccess } from './viewer-access';
 import { ViewerAuthHttpController } from './viewer-auth.http.controller';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -17,7 +18,7 @@ import { ViewerRenderer } from './viewer.renderer';
  */
 export const VIEWER_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/** `/viewer` and everything under it, as Nest matched the viewer's routes (case-insensitively). */
+/** `/viewer` and everything under it (the matched route's path, or the URL of a request no route matched). */
 const VIEWER_PATH = /^\/viewer(?:[/?]|$)/i;
 
 /** Server-rendered, read-only pages for auditors, monitors and regulators under `/viewer`. */
@@ -36,7 +37,7 @@ export class ViewerModule implements OnModuleInit {
    */
   onModuleInit(): void {
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', (request, reply, done) => {
-      if (VIEWER_PATH.test(request.url)) reply.raw.setHeader('Content-Security-Policy', VIEWER_CSP);
+      if (VIEWER_PATH.test(routedPath(request))) reply.raw.setHeader('Content-Security-Policy', VIEWER_CSP);
       done();
     });
   }

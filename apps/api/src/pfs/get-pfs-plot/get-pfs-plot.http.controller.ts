@@ -28,7 +28,7 @@ export class GetPfsPlotHttpController {
   @ApiOkResponse({ description: 'An SVG document.' })
   async getPlot(@Param() path: StudyPathParams, @Query() query: PfsQueryDto, @Res({ passthrough: true }) response: HttpResponse): Promise<string> {
     const analysis: PfsAnalysis = await this.queryBus.execute(new GetPfsQuery(path.studyId, query.cutoff ?? null, query.asKnownAt ?? null));
-    response.type('image/svg+xml');
+    response.type('image/svg+xml; charset=utf-8');
     return renderKmSvg(analysis);
   }
 }

@@ -4,6 +4,8 @@ import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
+import { INHERITED_KEYS } from '../validation/inherited-keys';
+import { routedPath } from './routed-path';
 
 export const DEFAULT_BODY_LIMIT = '256kb';
 
@@ -13,8 +15,8 @@ export const DEFAULT_BODY_LIMIT = '256kb';
  */
 export const MAX_BODY_DEPTH = MAX_COMMAND_DEPTH;
 
-/** Keys that no DTO declares and that must never reach an object as its prototype or constructor. */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys that no DTO declares and that must never reach an object as its prototype or constructor, or that the DTO transformer would drop unseen. */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...INHERITED_KEYS]);
 
 /** The viewer's sign-in and sign-out are HTML form posts; every other body is a JSON command. */
 const VIEWER_FORM_PATH = /^\/viewer\//i;
@@ -63,7 +65,7 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
   const read = (request: FastifyRequest, done: (error: Error | null, body?: unknown) => void): void => {
     const raw = request.raw as IncomingMessage & { body?: unknown };
     if (!hasBody(raw)) return done(null, undefined);
-    if (request.method === 'POST' && VIEWER_FORM_PATH.test(request.url)) {
+    if (request.method === 'POST' && VIEWER_FORM_PATH.test(routedPath(request))) {
       // Only urlencoded forms are read there, small ones; any other body is left unread. Their errors
       // (http-errors) reach the problem filter as Nest's HttpException of their status.
       return form(raw, null, (error) => (error ? done(error as Error) : done(null, raw.body)));
