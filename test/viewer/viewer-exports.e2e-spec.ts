@@ -166,4 +166,24 @@ describe('exports recorded as events (viewer and API)', () => {
     expect(odmRecords[0].data.throughPosition).toBe(afterRefusal);
     expect(odm.body as string).toMatch(new RegExp(`FileOID="trial-ledger\\.${STUDY}\\.P${afterRefusal}\\.`));
   });
+
+  it('a HEAD on an export route serves nothing, so it records nothing: 405 with Allow: GET (API and viewer)', async () => {
+    const api = app.api;
+    const monitor = `Bearer ${(await api.identity.auth.login(PASSWORDS.monitor.username, PASSWORDS.monitor.password, { source: 'api' })).token}`;
+    const before = await api.headPosition();
+    for (const path of ['/api/v1/exports/audit-trail?format=csv', `/api/v1/exports/odm?study=${STUDY}`]) {
+      const head = await request(api.http).head(path).set('Authorization', monitor);
+      expect([path, head.status, head.headers.allow]).toEqual([path, 405, 'GET']);
+    }
+    const { context } = await signIn(app, 'monitor');
+    try {
+      const head = await context.request.head(`${TRAIL}/export?format=csv`);
+      expect([head.status(), head.headers().allow]).toEqual([405, 'GET']);
+      // GET still serves and records it.
+      expect((await context.request.get(`${TRAIL}/export?format=csv`)).status()).toBe(200);
+    } finally {
+      await context.close();
+    }
+    expect(exportsOf(await api.eventsAfter(before)).map((e) => e.data.channel)).toEqual(['viewer']);
+  });
 });

@@ -6,7 +6,7 @@ import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } fr
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
-import { streamingBody } from '../shared/http/replies';
+import { refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
@@ -152,6 +152,7 @@ export class ViewerPagesHttpController {
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';
     const who = await this.access.allowed(request, EXPORT_ROLES[kind], odm ? 'ExportOdm' : 'ExportAuditTrail');
+    refuseHeadOfExport(response);
     const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
     // Checked before anything is recorded or the first byte: once streaming has begun, a refusal can no longer be reported.
     const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));

@@ -6,7 +6,7 @@ import { IsIn } from 'class-validator';
 import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { streamingBody } from '../../shared/http/replies';
+import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
@@ -47,6 +47,7 @@ export class ExportAuditTrailHttpController {
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({ description: 'CSV with a header row, or a JSON array of audit-trail rows.' })
   async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
+    refuseHeadOfExport(response);
     // Checked before the record and the first byte: once streaming has begun, a problem can no longer be reported.
     if (query.from) normaliseInstant(query.from, 'from');
     if (query.to) normaliseInstant(query.to, 'to');

@@ -5,7 +5,7 @@ import { exportOdm } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { streamingBody } from '../../shared/http/replies';
+import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
@@ -40,6 +40,7 @@ export class ExportOdmHttpController {
   @ApiProduces('application/xml')
   @ApiOkResponse({ description: 'ODM 1.3.2 XML (FileType Transactional, Archival Yes).' })
   async exportOdm(@Query() query: ExportOdmQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
+    refuseHeadOfExport(response);
     // A mistyped study is refused before anything is recorded; the export is recorded before it is served.
     if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
     const { event } = await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });

@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { HttpStatus } from '@nestjs/common';
+import { ApiProblemException } from '../problem-details/api-problem.exception';
 import type { HttpResponse } from './http.types';
 
 /** Whether anything of the answer has left: a refusal can no longer be sent, only the connection cut. */
@@ -17,4 +19,15 @@ export const seeOther = (reply: HttpResponse, location: string): void => {
 export const streamingBody = (reply: HttpResponse): ServerResponse => {
   for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
   return reply.raw;
+};
+
+/**
+ * An export is recorded (`DataExported`) before it is served; a HEAD serves nothing, so it would put
+ * an export in the ledger that nobody received. Fastify answers HEAD with the GET route's handler, so
+ * the export routes refuse it themselves (405, `Allow: GET`) before anything is read or recorded.
+ */
+export const refuseHeadOfExport = (reply: HttpResponse): void => {
+  if (reply.request.method !== 'HEAD') return;
+  void reply.header('Allow', 'GET');
+  throw new ApiProblemException('ROUTE.METHOD_NOT_ALLOWED', HttpStatus.METHOD_NOT_ALLOWED, 'An export is recorded before it is served: ask for it with GET, not HEAD.');
 };
