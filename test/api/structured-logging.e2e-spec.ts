@@ -67,6 +67,18 @@ describe('API structured logs (nestjs-pino)', () => {
     expect(log).toContain('"authorization":"[redacted]"');
   });
 
+  it('never logs the value of a query parameter named like a credential, however it is escaped; other parameters as sent', async () => {
+    const url = '/api/v1/audit-trail?subject=S001&password=hunter2-query-secret&p%61ssword=escaped-query-secret&Access_Token=tok-query-secret&sessionId';
+    const response = await request(api.http).get(url).set('Authorization', api.auth('monitor'));
+    const [line, ...more] = accessLinesOf(response.headers['x-correlation-id']);
+    expect(more).toEqual([]);
+    const log = written.join('');
+    for (const secret of ['hunter2-query-secret', 'escaped-query-secret', 'tok-query-secret']) expect(log).not.toContain(secret);
+    const logged = '/api/v1/audit-trail?subject=S001&password=[redacted]&p%61ssword=[redacted]&Access_Token=[redacted]&sessionId';
+    expect(line.req?.url).toBe(logged);
+    expect(line.msg).toContain(`GET ${logged} ${response.status}`);
+  });
+
   it('has no colour codes: every line is plain JSON', () => {
     expect(written.join('')).not.toContain('\u001b[');
     expect(lines().length).toBeGreaterThan(5);

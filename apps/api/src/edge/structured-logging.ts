@@ -30,6 +30,46 @@ const REDACT_PATHS = [
   '*.authorization',
 ];
 
+/** Names of query parameters whose values never reach the log, however they are spelt or escaped. */
+const SECRET_PARAMETER = /pass|token|secret|auth|key|session|cookie|otp/i;
+
+const decodedName = (name: string): string => {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+};
+
+/**
+ * The URL as logged: no route takes a credential in its query string, but a client may put one there
+ * by mistake, and the access line (refusals included) would keep it. Values of parameters named like a
+ * credential are replaced; the rest of the URL is logged as sent.
+ */
+export const loggedUrl = (url: string | undefined): string | undefined => {
+  const query = url?.indexOf('?') ?? -1;
+  if (url === undefined || query < 0) return url;
+  const parameters = url
+    .slice(query + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      return equals >= 0 && SECRET_PARAMETER.test(decodedName(name)) ? `${name}=${REDACTED}` : pair;
+    });
+  return `${url.slice(0, query)}?${parameters.join('&')}`;
+};
+
+/** The request as its access line shows it: URL and parsed query with credential-like values replaced. */
+const loggedRequest = (request: { url?: string; query?: unknown }): object => {
+  const query = request.query;
+  const loggedQuery =
+    query !== null && typeof query === 'object'
+      ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? REDACTED : (value as unknown)]))
+      : query;
+  return Object.assign(request, { url: loggedUrl(request.url) }, query === undefined ? {} : { query: loggedQuery });
+};
+
 /**
  * One id per request for the access log, the `X-Correlation-Id` response header and the ledger: the
  * client's own `X-Correlation-Id` when it is well-formed, else a new UUID v7 written back onto the
@@ -65,8 +105,9 @@ export const structuredLoggingModule = (destination?: DestinationStream): Dynami
           base: { service: 'trial-ledger-api' },
           redact: { paths: REDACT_PATHS, censor: REDACTED },
           customLogLevel: levelOf,
-          customSuccessMessage: (request, response, responseTime) => `${request.method} ${request.url} ${response.statusCode} ${Math.round(responseTime)} ms`,
-          customErrorMessage: (request, response) => `${request.method} ${request.url} ${response.statusCode} failed`,
+          serializers: { req: loggedRequest },
+          customSuccessMessage: (request, response, responseTime) => `${request.method} ${loggedUrl(request.url)} ${response.statusCode} ${Math.round(responseTime)} ms`,
+          customErrorMessage: (request, response) => `${request.method} ${loggedUrl(request.url)} ${response.statusCode} failed`,
         },
         destination ?? pino.destination({ fd: 2 }),
       ],
