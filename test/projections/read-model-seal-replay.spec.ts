@@ -132,6 +132,25 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
     };
     const fresh = async (events: SqliteEventStore) => (await clinicalReadModelsAt(events)).state;
 
+    /** Runs the read models once on `ledger` and stops: the sealed file a server leaves behind. */
+    const savedOnce = async (ledger: Parameters<typeof runOn>[0]): Promise<string> => {
+      const file = join(dir, 'a', 'ledger.sqlite.read-models');
+      const first = await runOn(ledger, file);
+      await first.runner.stop();
+      await first.saved.close();
+      return file;
+    };
+
+    /** A restart on `file` reports no alteration and folds the same documents as a fresh fold. */
+    const expectRebuiltWithoutAlarm = async (ledger: Parameters<typeof runOn>[0], file: string): Promise<void> => {
+      let altered = 0;
+      const restarted = await runOn(ledger, file, () => (altered += 1));
+      expect(altered).toBe(0);
+      expect(restarted.runner.documents).toEqual(await fresh(ledger));
+      await restarted.runner.stop();
+      await restarted.saved.close();
+    };
+
     it('an older sealed copy put in place of the file: serve and the CLI fold on from it to the same documents', async () => {
       const { ledger } = await twoLedgers();
       const file = join(dir, 'a', 'ledger.sqlite.read-models');
@@ -149,20 +168,12 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       expect(atHead.folded).toBe(1);
       expect(atHead.state).toEqual(await fresh(ledger));
       await cli.close();
-      let altered = 0;
-      const restarted = await runOn(ledger, file, () => (altered += 1));
-      expect(altered).toBe(0);
-      expect(restarted.runner.documents).toEqual(await fresh(ledger));
-      await restarted.runner.stop();
-      await restarted.saved.close();
+      await expectRebuiltWithoutAlarm(ledger, file);
     });
 
     it('rows sealed before checkpoints named their event are rebuilt once, without a report of alteration, and not used by the CLI', async () => {
       const { ledger } = await twoLedgers();
-      const file = join(dir, 'a', 'ledger.sqlite.read-models');
-      const first = await runOn(ledger, file);
-      await first.runner.stop();
-      await first.saved.close();
+      const file = await savedOnce(ledger);
       // What an earlier version wrote: the checkpoint sealed without the event it stands on.
       const db = new Database(file);
       const head = db.prepare('SELECT projection, version, position, seal FROM projection_checkpoints').get() as { projection: string; version: number; position: number; seal: string };
@@ -175,21 +186,13 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       expect([loaded.altered, loaded.anchor, loaded.checkpoint]).toEqual([undefined, null, head.position]);
       expect((await clinicalReadModelsAt(ledger, { saved: cli })).folded).toBe(head.position);
       await cli.close();
-      let altered = 0;
-      const restarted = await runOn(ledger, file, () => (altered += 1));
-      expect(altered).toBe(0);
-      expect(restarted.runner.documents).toEqual(await fresh(ledger));
-      await restarted.runner.stop();
-      await restarted.saved.close();
+      await expectRebuiltWithoutAlarm(ledger, file);
       expect((await new SqliteProjectionStore(file, { sealKey: key }).load(clinicalReadModels.name)).anchor).toBe(await hashAt(ledger, head.position));
     });
 
     it('rows sealed by the earlier row format (each row quoted inside a JSON array) are rebuilt once, without a report of alteration', async () => {
       const { ledger } = await twoLedgers();
-      const file = join(dir, 'a', 'ledger.sqlite.read-models');
-      const first = await runOn(ledger, file);
-      await first.runner.stop();
-      await first.saved.close();
+      const file = await savedOnce(ledger);
       // What the earlier format wrote: bare hex, each row's MAC over JSON.stringify([projection, key, state]).
       const db = new Database(file);
       const head = db.prepare('SELECT projection, version, position, anchor FROM projection_checkpoints').get() as { projection: string; version: number; position: number; anchor: string };
@@ -204,12 +207,7 @@ describe('sealed read models replayed by an insider (older copies, other ledgers
       expect([loaded.altered, loaded.anchor, Object.keys(loaded.documents).length]).toEqual([undefined, null, 0]);
       expect((await clinicalReadModelsAt(ledger, { saved: cli })).folded).toBe(head.position);
       await cli.close();
-      let altered = 0;
-      const restarted = await runOn(ledger, file, () => (altered += 1));
-      expect(altered).toBe(0);
-      expect(restarted.runner.documents).toEqual(await fresh(ledger));
-      await restarted.runner.stop();
-      await restarted.saved.close();
+      await expectRebuiltWithoutAlarm(ledger, file);
       const resealed = new Database(file);
       expect((resealed.prepare('SELECT seal FROM projection_checkpoints').get() as { seal: string }).seal).toMatch(/^v2:[0-9a-f]{64}$/);
       resealed.close();
