@@ -72,6 +72,11 @@ describe('Query parameters a route does not declare', () => {
     expect(viewer.text).not.toContain('sort should not exist');
   });
 
+  it('the OpenAPI document and UI, served outside the controllers for swagger-ui, still answer with a query string', async () => {
+    await request(api.http).get('/api/docs-json?v=1').expect(200);
+    await request(api.http).get('/api/docs/swagger-ui-init.js?v=1').expect(200);
+  });
+
   /**
    * Every route the app serves, as Fastify recorded them, asked with `?zzUnknown=1` as a role it
    * admits: a route added later that forgets to refuse is caught here.
