@@ -37,6 +37,9 @@ const text = (query: Readonly<Record<string, unknown>>, name: string): string =>
 
 const instant = (value: string, end: 'from' | 'to'): string => (value === '' ? '' : normaliseInstant(value, end));
 
+/** The query parameters `parseTrailFilter` reads, with the as-known-at instant: what the trail page and its export accept. */
+export const TRAIL_PARAMETERS = ['user', 'role', 'subject', 'type', 'from', 'to', 'changesOnly', 'before', 'asKnownAt'] as const;
+
 /** The filter from the page's query string; bad input is refused before anything is read. */
 export const parseTrailFilter = (studyId: string, query: Readonly<Record<string, unknown>>, now: string, asKnownAt: string | null): ViewerTrailFilter => {
   const role = text(query, 'role');

@@ -8,7 +8,8 @@ import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/proje
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
-import { exportedFilter, parseTrailFilter, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
+import { QueryParameters } from '../shared/validation/declared-query.interceptor';
+import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -44,7 +45,8 @@ const queryString = (entries: ReadonlyArray<[string, string]>): string => {
 /**
  * The read-only pages. Each checks the same roles as the API query it mirrors (admins, who are not
  * clinical readers, see no subject data), renders from the read models at one position, and takes
- * `?asKnownAt=` to show the page as the ledger knew it then.
+ * `?asKnownAt=` to show the page as the ledger knew it then. Each names the parameters it reads
+ * (`@QueryParameters`); any other is refused as a page (400 VALIDATION.FAILED), not ignored.
  */
 @ApiExcludeController()
 @UseFilters(ViewerExceptionFilter)
@@ -71,6 +73,7 @@ export class ViewerPagesHttpController {
   }
 
   @Get('studies/:studyId')
+  @QueryParameters('asKnownAt')
   async study(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'GetStudyOverview');
     const state = await this.readModels.at(asKnownAtOf(query));
@@ -89,6 +92,7 @@ export class ViewerPagesHttpController {
   }
 
   @Get('studies/:studyId/subjects')
+  @QueryParameters('asKnownAt', 'sort', 'order')
   async subjects(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'ListSubjects');
     const { sort, order } = parseSort(query.sort, query.order);
@@ -100,6 +104,7 @@ export class ViewerPagesHttpController {
   }
 
   @Get('studies/:studyId/subjects/:subjectId')
+  @QueryParameters('asKnownAt')
   async subject(
     @Param('studyId') studyId: string,
     @Param('subjectId') subjectId: string,
@@ -119,6 +124,7 @@ export class ViewerPagesHttpController {
   }
 
   @Get('studies/:studyId/audit-trail')
+  @QueryParameters(...TRAIL_PARAMETERS)
   async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
     const state = await this.readModels.resolve(asKnownAtOf(query));
@@ -148,6 +154,7 @@ export class ViewerPagesHttpController {
    * export that could not be recorded answers with a problem and serves nothing.
    */
   @Get('studies/:studyId/audit-trail/export')
+  @QueryParameters(...TRAIL_PARAMETERS, 'format')
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';

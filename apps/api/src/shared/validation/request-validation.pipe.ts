@@ -24,6 +24,22 @@ export const flattenValidationErrors = (errors: readonly ValidationError[], pare
     return [...own, ...flattenValidationErrors(error.children ?? [], path)];
   });
 
+/** One field error per query parameter the route does not take, worded as the DTO whitelist words it. */
+export const unknownParameterErrors = (names: readonly string[]): ValidationError[] =>
+  names.map((property) => ({ property, constraints: { whitelistValidation: `property ${property} should not exist` }, children: [] }));
+
+/** Every validation failure as one `VALIDATION.FAILED` problem listing each field error. */
+export const validationProblem = (errors: readonly ValidationError[]): ApiProblemException => {
+  const fieldErrors = flattenValidationErrors(errors);
+  const summary = fieldErrors.slice(0, 3).map((e) => e.detail).join('; ');
+  return new ApiProblemException(
+    'VALIDATION.FAILED',
+    HttpStatus.BAD_REQUEST,
+    `The request has ${fieldErrors.length} invalid field(s): ${summary}${fieldErrors.length > 3 ? '; …' : ''}`,
+    { errors: fieldErrors },
+  );
+};
+
 /**
  * A query parameter named after something every object inherits (`?toString=`, `?__proto__=`) is an
  * unknown parameter like any other, refused with the same field error; the DTO transformer would skip
@@ -34,7 +50,7 @@ class StrictValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' && metadata.data === undefined && value !== null && typeof value === 'object') {
       const inherited = Object.keys(value).filter((key) => INHERITED_KEYS.has(key));
       if (inherited.length > 0) {
-        throw this.exceptionFactory(inherited.map((property) => ({ property, constraints: { whitelistValidation: `property ${property} should not exist` }, children: [] })));
+        throw validationProblem(unknownParameterErrors(inherited));
       }
     }
     return super.transform(value, metadata);
@@ -55,15 +71,6 @@ export const createRequestValidationPipe = (): ValidationPipe => {
     // No implicit conversion: "120" is not a dose of 120 mg, and "true" is not a boolean.
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors: ValidationError[]) => {
-      const fieldErrors = flattenValidationErrors(errors);
-      const summary = fieldErrors.slice(0, 3).map((e) => e.detail).join('; ');
-      return new ApiProblemException(
-        'VALIDATION.FAILED',
-        HttpStatus.BAD_REQUEST,
-        `The request has ${fieldErrors.length} invalid field(s): ${summary}${fieldErrors.length > 3 ? '; …' : ''}`,
-        { errors: fieldErrors },
-      );
-    },
+    exceptionFactory: validationProblem,
   });
 };
