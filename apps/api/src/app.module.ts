@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { ledgerConfigModule } from './config/ledger-config.module';
@@ -21,7 +21,6 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { ViewerModule } from './viewer/viewer.module';
 import { InfrastructureModule } from './shared/infrastructure.module';
 import { ProblemDetailsExceptionFilter } from './shared/problem-details/problem-details.exception-filter';
-import { DeclaredQueryInterceptor } from './shared/validation/declared-query.interceptor';
 import { createRequestValidationPipe } from './shared/validation/request-validation.pipe';
 import type { ApiModuleOptions } from './shared/tokens';
 import type { DestinationStream } from 'pino';
@@ -56,7 +55,6 @@ const featureModules = [
 const edgeProviders = [
   { provide: APP_FILTER, useClass: ProblemDetailsExceptionFilter },
   { provide: APP_PIPE, useFactory: createRequestValidationPipe },
-  { provide: APP_INTERCEPTOR, useClass: DeclaredQueryInterceptor },
   throttlingGuard,
 ];
 

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { Controller, Get, HttpStatus, UseGuards } from '@nestjs/common';
+import { DeclaredQueryGuard } from '../shared/validation/declared-query.guard';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { StoreWriteError, type StoreWriteFault } from '@trial-ledger/event-store';
@@ -13,6 +14,7 @@ import { StoreHealthIndicator } from './store.health-indicator';
  */
 @ApiTags('health')
 @Controller('health')
+@UseGuards(DeclaredQueryGuard)
 export class HealthHttpController {
   constructor(
     private readonly health: HealthCheckService,

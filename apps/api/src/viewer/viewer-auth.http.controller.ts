@@ -1,4 +1,5 @@
-import { Controller, Get, HttpStatus, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { DeclaredQueryGuard } from '../shared/validation/declared-query.guard';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DomainError } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
@@ -27,6 +28,7 @@ const csrfRefused = (): DomainError =>
 @ApiExcludeController()
 @UseFilters(ViewerExceptionFilter)
 @Controller('viewer')
+@UseGuards(DeclaredQueryGuard)
 export class ViewerAuthHttpController {
   constructor(
     private readonly sessions: ViewerSessions,

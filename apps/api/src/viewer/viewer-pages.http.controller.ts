@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
@@ -8,7 +8,7 @@ import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/proje
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
-import { QueryParameters } from '../shared/validation/declared-query.interceptor';
+import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
 import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
@@ -51,6 +51,7 @@ const queryString = (entries: ReadonlyArray<[string, string]>): string => {
 @ApiExcludeController()
 @UseFilters(ViewerExceptionFilter)
 @Controller('viewer')
+@UseGuards(DeclaredQueryGuard)
 export class ViewerPagesHttpController {
   constructor(
     private readonly access: ViewerAccess,

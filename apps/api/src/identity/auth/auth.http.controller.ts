@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
+import { DeclaredQueryGuard } from '../../shared/validation/declared-query.guard';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ROLES } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
@@ -15,6 +16,7 @@ export class AuthHttpController {
   constructor(private readonly auth: AuthenticationService) {}
 
   @Post('login')
+  @UseGuards(DeclaredQueryGuard)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'Login',
@@ -36,6 +38,7 @@ export class AuthHttpController {
   }
 
   @Post('password')
+  @UseGuards(DeclaredQueryGuard)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     operationId: 'ChangePassword',

@@ -2,16 +2,17 @@ import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards 
 import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemDetailsSchema } from '../problem-details/problem-details.schema';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
+import { DeclaredQueryGuard } from '../validation/declared-query.guard';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
 
 const METHODS: Readonly<Record<RouteMethod, RequestMethod>> = { GET: RequestMethod.GET, POST: RequestMethod.POST };
 
-/** Applies a `RouteRule` to a controller method: the route, the bearer-token + role guard and the OpenAPI operation. */
+/** Applies a `RouteRule` to a controller method: the route, the bearer-token + role guard, then the declared-query guard, and the OpenAPI operation. */
 export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
   applyDecorators(
     RequestMapping({ path: rule.path, method: METHODS[rule.method] }),
     SetMetadata(ROUTE_RULE_METADATA, rule),
-    UseGuards(BearerAuthGuard),
+    UseGuards(BearerAuthGuard, DeclaredQueryGuard),
     ApiBearerAuth(),
     ApiExtraModels(ProblemDetailsSchema),
     ApiOperation({ operationId: rule.operation, summary: rule.summary, description: `Roles: ${rule.roles.join(', ')}.` }),

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
-import { declaredQueryOf, QueryParameters } from './declared-query.interceptor';
+import { declaredQueryOf, QueryParameters } from './declared-query.guard';
 
 class WindowQueryDto {
   @IsOptional()
