@@ -3,6 +3,7 @@ import { Injectable, SetMetadata, type CanActivate, type ExecutionContext, type 
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { HttpRequest } from '../http/http.types';
+import { INHERITED_KEYS } from './inherited-keys';
 import { unknownParameterErrors, validationProblem } from './request-validation.pipe';
 
 const QUERY_PARAMETERS_METADATA = 'trial-ledger:query-parameters';
@@ -69,10 +70,10 @@ export class DeclaredQueryGuard implements CanActivate {
     // Most requests carry no query string at all: nothing to look up.
     if (!request.url.includes('?')) return true;
     const policy = this.policyOf(context);
-    if (policy !== 'dto') {
-      const undeclared = Object.keys(request.query as object).filter((name) => !policy.has(name));
-      if (undeclared.length > 0) throw validationProblem(unknownParameterErrors(undeclared));
-    }
+    // A DTO's whitelist refuses the names it does not declare, except those every object inherits
+    // (`?toString=`, `?__proto__=`), which the DTO transformer skips unseen: they are refused here.
+    const undeclared = Object.keys(request.query as object).filter((name) => (policy === 'dto' ? INHERITED_KEYS.has(name) : !policy.has(name)));
+    if (undeclared.length > 0) throw validationProblem(unknownParameterErrors(undeclared));
     return true;
   }
 

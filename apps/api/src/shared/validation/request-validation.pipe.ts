@@ -1,6 +1,5 @@
-import { HttpStatus, ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { HttpStatus, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
-import { INHERITED_KEYS } from './inherited-keys';
 import { memoizeValidationMetadata } from './memoized-validation-metadata';
 
 /** One failed rule on one field of the request body, addressed by JSON Pointer (RFC 6901) and dotted path. */
@@ -41,30 +40,13 @@ export const validationProblem = (errors: readonly ValidationError[]): ApiProble
 };
 
 /**
- * A query parameter named after something every object inherits (`?toString=`, `?__proto__=`) is an
- * unknown parameter like any other, refused with the same field error; the DTO transformer would skip
- * it unseen. (A body's are refused as `REQUEST.FORBIDDEN_KEY` when it is parsed.)
- */
-class StrictValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'query' && metadata.data === undefined && value !== null && typeof value === 'object') {
-      const inherited = Object.keys(value).filter((key) => INHERITED_KEYS.has(key));
-      if (inherited.length > 0) {
-        throw validationProblem(unknownParameterErrors(inherited));
-      }
-    }
-    return super.transform(value, metadata);
-  }
-}
-
-/**
  * The global pipe: strict DTOs (unknown fields refused, not silently dropped — an unnoticed typo in a
  * clinical field would otherwise record an incomplete fact) and every failure as one
  * `VALIDATION.FAILED` problem listing each field error.
  */
 export const createRequestValidationPipe = (): ValidationPipe => {
   memoizeValidationMetadata();
-  return new StrictValidationPipe({
+  return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
