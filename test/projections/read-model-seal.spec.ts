@@ -122,7 +122,7 @@ describe('sealed read models (keyed digest over the saved rows and checkpoint)',
       // Hide one of S001's events from a subject filter, as an insider with the file would.
       tamper(file, "UPDATE audit_trail_index SET subject_id = 'S999' WHERE position = ?", s001[1].position);
       await expect(index.find({ subjectId: 'S001' }, 100, 'oldest-first')).rejects.toBeInstanceOf(ReadModelsAlteredError);
-      await expect(index.studies()).rejects.toThrow(/altered outside the server/);
+      await expect(index.assertIntact()).rejects.toThrow(/altered outside the server/);
       await indexer.stop();
       let altered = 0;
       const restarted = await build(index, () => (altered += 1));

@@ -64,8 +64,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   async caughtUpTo(position: number): Promise<AuditTrailIndexStore | null> {
     try {
       if (!(await this.indexer.readyAt(position, MIN_POSITION_WAIT_MS))) return null;
-      // A read checks the rows' seal when another connection has written the file since the last check.
-      await this.indexStore.studies();
+      await this.indexStore.assertIntact();
       return this.indexStore;
     } catch (error) {
       if (error instanceof ReadModelsAlteredError) {

@@ -60,8 +60,12 @@ export interface AuditTrailIndexStore {
   subjectOfStream(streamId: string): Promise<string | null>;
   /** The distinct streams whose rows concern this subject of this study, at or before a position. */
   streamsOfSubject(studyId: string, subjectId: string, throughPosition: number): Promise<string[]>;
-  /** Studies with a study stream in the index (how subject stream ids are split). */
-  studies(): Promise<string[]>;
+  /**
+   * Throws `ReadModelsAlteredError` when the rows no longer match their seal (checked again only if
+   * another connection has written since the last check), as every read would: lets a caller fall back
+   * before it starts reading.
+   */
+  assertIntact(): Promise<void>;
   /** Drops every row and the checkpoint (before a rebuild from position 0). */
   reset(): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import { clinicalReadModels, type ClinicalDocument, type ClinicalState } from '.
 import { applyChanges } from '../projection';
 import { toProjected } from '../projected-event';
 import type { ProjectionStore } from '../store/projection-store.port';
-import { eventAt } from '../store/event-at';
+import { savedOnThisLog } from '../store/event-at';
 
 export interface ReadModelsAtOptions {
   /** Where a server keeps the read models between runs (e.g. `ledger.sqlite.read-models`); read, never written. */
@@ -32,9 +32,7 @@ export const clinicalReadModelsAt = async (store: EventStore, options: ReadModel
   let position = 0;
   if (options.saved) {
     const loaded = await options.saved.load<ClinicalDocument>(clinicalReadModels.name);
-    // Used only when they stand on this log: the event at their checkpoint is the one they were saved on.
-    const onThisLog = loaded.checkpoint === 0 || (loaded.checkpoint <= toPosition && loaded.anchor === (await eventAt(store, loaded.checkpoint))?.hash);
-    if (loaded.version === clinicalReadModels.version && loaded.checkpoint <= toPosition && onThisLog) {
+    if (loaded.version === clinicalReadModels.version && loaded.checkpoint <= toPosition && (await savedOnThisLog(store, loaded))) {
       state = { ...loaded.documents };
       position = loaded.checkpoint;
     }

@@ -2,7 +2,7 @@ import type { EventStore, StoredEvent, Subscription } from '@trial-ledger/event-
 import { toProjected } from '../projected-event';
 import { applyChanges, type Projection, type ProjectionState } from '../projection';
 import type { ProjectionStore } from '../store/projection-store.port';
-import { eventAt } from '../store/event-at';
+import { savedOnThisLog } from '../store/event-at';
 
 export interface ProjectionRunnerOptions {
   /** Save after this many events even before catching up (bounds the work redone after a crash). */
@@ -54,7 +54,7 @@ export class ProjectionRunner<Doc> {
     // (a server on a ledger of the same name shares the key) are refused by the event their checkpoint stands on.
     // Rows saved before checkpoints named their event (no anchor) are rebuilt once, without an alarm.
     const unanchored = !loaded.altered && loaded.checkpoint > 0 && loaded.anchor == null;
-    const foreign = !loaded.altered && !unanchored && loaded.checkpoint > 0 && loaded.anchor !== (await eventAt(this.events, loaded.checkpoint))?.hash;
+    const foreign = !loaded.altered && !unanchored && !(await savedOnThisLog(this.events, loaded));
     if (loaded.altered || foreign) this.options.onAltered?.(this.projection.name);
     if (loaded.altered || foreign || unanchored || (loaded.version !== null && loaded.version !== this.projection.version)) {
       await this.store.reset(this.projection.name);
