@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { openSideDatabase } from '../store/plain-side-file';
+import { addMissingColumns, openSideDatabase, type SideDatabaseOptions } from '../store/plain-side-file';
 import { ReadModelsAlteredError, RowSeal } from '../store/read-model-seal';
 import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from './audit-trail-index.port';
 
@@ -100,22 +100,24 @@ const HASHED_COLUMNS = 'position, event_id, stream_id, event_type, recorded_at, 
 const rowLine = (r: AuditIndexRow): string =>
   `${JSON.stringify([r.position, r.eventId, r.streamId, r.eventType, r.recordedAt, r.userId, r.username, r.role, r.studyId, r.subjectId, r.isChange ? 1 : 0])}\n`;
 
-/** The columns added to files written before the checkpoint was sealed (and so to every file). */
-const SEAL_COLUMN = 'ALTER TABLE audit_trail_index_checkpoint ADD COLUMN seal TEXT';
+/** Creates the tables, and adds the seal column to files written before the checkpoint was sealed (and so to every file). */
+const prepareSchema = (db: Database.Database): void => {
+  db.exec(SCHEMA);
+  addMissingColumns(db, 'audit_trail_index_checkpoint', { seal: 'TEXT' });
+};
 
 /** Every schema object of an index file as this code creates it: the seal covers rows, this covers the SQL around them. */
 const SCHEMA_OBJECTS = ((): string => {
   const db = new Database(':memory:');
   try {
-    db.exec(SCHEMA);
-    db.exec(SEAL_COLUMN);
+    prepareSchema(db);
     return JSON.stringify(db.prepare(SCHEMA_OF_FILE).all());
   } finally {
     db.close();
   }
 })();
 
-export interface SqliteAuditTrailIndexOptions {
+export interface SqliteAuditTrailIndexOptions extends Pick<SideDatabaseOptions, 'onUnreadable'> {
   /**
    * Seals the rows and checkpoint: the rows are append-only and ascending, so a SHA-256 over them in
    * position order is kept running as rows are appended, and the checkpoint holds an HMAC (`RowSeal`)
@@ -125,16 +127,7 @@ export interface SqliteAuditTrailIndexOptions {
    * checkpoint report `altered` (the indexer rebuilds) and a read throw `ReadModelsAlteredError`.
    */
   readonly sealKey?: Buffer;
-  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
-  readonly onUnreadable?: (file: string, error: Error) => void;
 }
-
-/** Creates the tables, and adds the seal column to files written before the checkpoint was sealed. */
-const prepareSchema = (db: Database.Database): void => {
-  db.exec(SCHEMA);
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('audit_trail_index_checkpoint')").all();
-  if (!columns.some((c) => c.name === 'seal')) db.exec(SEAL_COLUMN);
-};
 
 /** Where a server keeps the audit-trail index of the SQLite ledger `ledgerFile`: a file of its own beside it. */
 export const auditIndexFileOf = (ledgerFile: string): string => `${ledgerFile}.audit-index`;
@@ -295,8 +288,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
       for (const type of ['trigger', 'view', 'table']) {
         for (const o of objects.filter((x) => x.type === type)) this.db.exec(`DROP ${type.toUpperCase()} IF EXISTS "${o.name.replaceAll('"', '""')}"`);
       }
-      this.db.exec(SCHEMA);
-      this.db.exec(SEAL_COLUMN);
+      prepareSchema(this.db);
     }).immediate();
     this.rowsHash = createHash('sha256');
     this.verifiedAt = this.seal === null ? null : this.dataVersion();

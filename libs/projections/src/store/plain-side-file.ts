@@ -15,6 +15,15 @@ export const assertPlainSideFile = (file: string): void => {
 /** SQLite's answer for a file that is not a database, or one whose pages are damaged. */
 export const isUnreadableSideFile = (error: unknown): boolean => ['SQLITE_NOTADB', 'SQLITE_CORRUPT'].includes(String((error as { code?: unknown }).code));
 
+/**
+ * Adds the columns a file written by an earlier version lacks (`ALTER TABLE … ADD COLUMN`, in the order
+ * given), so one schema serves files old and new. `table` is one of ours, never user input.
+ */
+export const addMissingColumns = (db: Database.Database, table: string, columns: Readonly<Record<string, string>>): void => {
+  const present = new Set(db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name));
+  for (const [name, type] of Object.entries(columns)) if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+};
+
 export interface SideDatabaseOptions {
   /** Creates or upgrades the tables; run as part of opening, so a file that is no database fails here. */
   readonly setup?: (db: Database.Database) => void;

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import { openSideDatabase } from './plain-side-file';
+import { addMissingColumns, openSideDatabase, type SideDatabaseOptions } from './plain-side-file';
 import type { ProjectionStore, StoredProjection } from './projection-store.port';
 import { RowSeal } from './read-model-seal';
 
@@ -31,7 +31,7 @@ interface SealedRows {
   digest: bigint;
 }
 
-export interface SqliteProjectionStoreOptions {
+export interface SqliteProjectionStoreOptions extends Pick<SideDatabaseOptions, 'onUnreadable'> {
   /**
    * Seals the saved rows and checkpoint with a keyed digest (`RowSeal`) and trusts saved read models
    * only when it matches: rows altered, added or removed outside the server, or a moved checkpoint,
@@ -39,16 +39,12 @@ export interface SqliteProjectionStoreOptions {
    * saved unsealed and loaded as they are (tests, and read models no other process can reach).
    */
   readonly sealKey?: Buffer;
-  /** A file that is not a SQLite database is replaced by an empty one after this is told (see `openSideDatabase`); without it, opening throws. */
-  readonly onUnreadable?: (file: string, error: Error) => void;
 }
 
 /** Creates the tables, and adds the columns files written by earlier versions lack (empty, so they are rebuilt once). */
 const prepareSchema = (db: Database.Database): void => {
   db.exec(SCHEMA);
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('projection_checkpoints')").all();
-  if (!columns.some((c) => c.name === 'seal')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN seal TEXT');
-  if (!columns.some((c) => c.name === 'anchor')) db.exec('ALTER TABLE projection_checkpoints ADD COLUMN anchor TEXT');
+  addMissingColumns(db, 'projection_checkpoints', { seal: 'TEXT', anchor: 'TEXT' });
 };
 
 export class SqliteProjectionStore implements ProjectionStore {
