@@ -14,11 +14,16 @@ const KEY_BYTES = 32;
  * reads the same file, so a session opened on one is valid on the others and after a restart.
  */
 export const ensureSessionSealKey = (file: string): Buffer => {
+  const key = readSessionSealKey(file);
+  if (key !== null) return key;
+  installSessionSealKey(file);
+  return ensureSessionSealKey(file);
+};
+
+/** The key at `file`, or null when there is none yet; a symlink, a non-regular file or a file of another length is refused. */
+export const readSessionSealKey = (file: string): Buffer | null => {
   const stats = lstatSync(file, { throwIfNoEntry: false });
-  if (!stats) {
-    installSessionSealKey(file);
-    return ensureSessionSealKey(file);
-  }
+  if (!stats) return null;
   if (!stats.isFile()) throw new CliError(`The session key ${file} is not a regular file (a symlink or other); remove it and start again`, 1, 'SESSION_KEY.UNSAFE');
   const key = readFileSync(file);
   if (key.length !== KEY_BYTES) throw new CliError(`The session key ${file} is not ${KEY_BYTES} bytes; remove it and start again (open sessions end)`, 1, 'SESSION_KEY.UNSAFE');

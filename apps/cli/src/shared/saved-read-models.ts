@@ -1,8 +1,8 @@
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
 import { isUnreadableSideFile, readModelSealKey, SqliteProjectionStore, type ProjectionStore } from '@trial-ledger/projections';
-import { sessionSealKeyFile } from '../serve/session-seal-key';
+import { readSessionSealKey, sessionSealKeyFile } from '../serve/session-seal-key';
 import type { GlobalOptions } from './cli-context';
 
 /**
@@ -10,13 +10,11 @@ import type { GlobalOptions } from './cli-context';
  * directory), or null when there is none to read: then saved read models are not trusted.
  */
 const savedReadModelsKey = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): Buffer | null => {
-  const file = sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile);
-  const stats = lstatSync(file, { throwIfNoEntry: false });
-  if (!stats?.isFile()) return null;
   try {
-    const key = readFileSync(file);
-    return key.length === 32 ? readModelSealKey(key) : null;
+    const key = readSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
+    return key === null ? null : readModelSealKey(key);
   } catch {
+    // Not a key `serve` would use (a symlink, another length) or not readable: nothing is trusted.
     return null;
   }
 };
