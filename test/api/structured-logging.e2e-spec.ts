@@ -67,6 +67,20 @@ describe('API structured logs (nestjs-pino)', () => {
     expect(log).toContain('"authorization":"[redacted]"');
   });
 
+  it('never logs a credential header (Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token); other headers as sent', async () => {
+    const response = await request(api.http)
+      .get('/health')
+      .set('Proxy-Authorization', 'Basic cHJveHktc2VjcmV0')
+      .set('Cookie', 'trial_ledger_viewer=cookie-secret')
+      .set('X-Api-Key', 'api-key-secret')
+      .set('X-Auth-Token', 'auth-token-secret')
+      .set('Idempotency-Key', 'visit-7-dose')
+      .expect(200);
+    const [line] = accessLinesOf(response.headers['x-correlation-id']);
+    expect(line.req?.headers).toMatchObject({ 'proxy-authorization': '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]', 'x-auth-token': '[redacted]', 'idempotency-key': 'visit-7-dose' });
+    for (const secret of ['cHJveHktc2VjcmV0', 'cookie-secret', 'api-key-secret', 'auth-token-secret']) expect(written.join('')).not.toContain(secret);
+  });
+
   it('never logs the value of a query parameter named like a credential, however it is escaped; other parameters as sent', async () => {
     const url = '/api/v1/audit-trail?subject=S001&password=hunter2-query-secret&p%61ssword=escaped-query-secret&Access_Token=tok-query-secret&sessionId';
     const response = await request(api.http).get(url).set('Authorization', api.auth('monitor'));

@@ -6,7 +6,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
 import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
-import { correlationIdOf } from './edge/structured-logging';
+import { API_LOG, correlationIdOf, registerAccessLog } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { registerRequestBodyParsers } from './shared/http/request-body.parser';
 import { setupOpenApi } from './shared/openapi';
@@ -76,6 +76,7 @@ export const configureApp = (app: NestFastifyApplication, { structuredLog = true
   // as the access lines, unless the app was given a logger of its own (or `false`).
   if (structuredLog) app.useLogger(app.get(Logger));
   applyHttpHardening(app);
+  registerAccessLog(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(API_LOG));
   registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
   setupOpenApi(app);
   return app;

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { pino, type DestinationStream } from 'pino';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
@@ -60,15 +61,11 @@ export const loggedUrl = (url: string | undefined): string | undefined => {
   return `${url.slice(0, query)}?${parameters.join('&')}`;
 };
 
-/** The request as its access line shows it: URL and parsed query with credential-like values replaced. */
-const loggedRequest = (request: { url?: string; query?: unknown }): object => {
-  const query = request.query;
-  const loggedQuery =
-    query !== null && typeof query === 'object'
-      ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? REDACTED : (value as unknown)]))
-      : query;
-  return Object.assign(request, { url: loggedUrl(request.url) }, query === undefined ? {} : { query: loggedQuery });
-};
+/** The parsed query as its access line shows it: values of credential-like names replaced. */
+const loggedQuery = (query: unknown): unknown =>
+  query !== null && typeof query === 'object'
+    ? Object.fromEntries(Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER.test(name) ? REDACTED : (value as unknown)]))
+    : query;
 
 /**
  * One id per request for the access log, the `X-Correlation-Id` response header and the ledger: the
@@ -85,31 +82,78 @@ export const correlationIdOf = (request: IncomingMessage): string => {
 };
 
 /** 5xx are errors, refusals are warnings (an attacker probing shows up), the rest is the access log. */
-const levelOf = (_request: IncomingMessage, response: ServerResponse, error?: Error): 'error' | 'warn' | 'info' =>
-  error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info';
+const levelOf = (statusCode: number): 'error' | 'warn' | 'info' => (statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info');
 
 /**
- * Structured JSON logs (nestjs-pino): one line per request with method, URL, status, duration and the
- * request id, plus Nest's own messages, each with an ISO 8601 UTC `time`. JSON has no colour codes,
- * whether or not stderr is a terminal. Written to stderr, so that `serve --json` keeps stdout for its
- * machine-readable ready line. Level: `TRIAL_LEDGER_LOG_LEVEL` (default `info`).
+ * The request's headers as logged: the values of headers named like a credential (`Authorization`,
+ * `Proxy-Authorization`, `Cookie`, `X-Api-Key`, …) replaced, the rest as sent.
+ */
+const SECRET_HEADER = /auth|cookie|token|secret|pass|api-?key|session|otp/i;
+const loggedHeaders = (headers: FastifyRequest['headers']): object => {
+  const logged: Record<string, unknown> = {};
+  for (const name of Object.keys(headers)) logged[name] = SECRET_HEADER.test(name) ? REDACTED : headers[name];
+  return logged;
+};
+
+/**
+ * The API's one pino logger: the access lines and Nest's own messages, each an ISO 8601 UTC JSON line,
+ * written to stderr, so that `serve --json` keeps stdout for its machine-readable ready line. JSON has
+ * no colour codes, whether or not stderr is a terminal. Level: `TRIAL_LEDGER_LOG_LEVEL` (default `info`).
+ */
+export const API_LOG = Symbol('API_LOG');
+
+/**
+ * One access line per request, written when its response has been sent (Fastify's `onResponse`): method,
+ * URL and query with credential-like values replaced, headers without credentials, status, duration and
+ * the request id (the correlation id). A hook rather than an HTTP middleware: a middleware that keeps a
+ * logger per request needs an `AsyncLocalStorage`, whose promise hooks cost every request's every
+ * promise; no code here logs per request but this line.
+ */
+export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void => {
+  // The line is built without credentials, so the logger's redaction paths (for other log calls) are not walked again.
+  const access = log.child({}, { redact: { paths: [], censor: REDACTED } });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const statusCode = reply.statusCode;
+    const level = levelOf(statusCode);
+    if (access.isLevelEnabled(level)) {
+      const url = loggedUrl(request.raw.url);
+      const { remoteAddress, remotePort } = request.raw.socket;
+      access[level](
+        {
+          req: { id: request.id, method: request.method, url, query: loggedQuery(request.query), headers: loggedHeaders(request.headers), remoteAddress, remotePort },
+          res: { statusCode },
+          responseTime: reply.elapsedTime,
+        },
+        `${request.method} ${url} ${statusCode} ${Math.round(reply.elapsedTime)} ms`,
+      );
+    }
+    done();
+  });
+};
+
+/**
+ * Structured JSON logs: `API_LOG` for the access lines (`registerAccessLog`), and nestjs-pino's
+ * `Logger` over the same pino instance for Nest's messages. nestjs-pino's per-request middleware is not
+ * mounted (no routes): see `registerAccessLog`.
  */
 export const structuredLoggingModule = (destination?: DestinationStream): DynamicModule =>
   LoggerModule.forRootAsync({
-    inject: [ConfigService],
-    useFactory: (config: ConfigService) => ({
-      pinoHttp: [
-        {
-          level: config.getOrThrow<LedgerConfig>(LEDGER_CONFIG).logLevel,
-          timestamp: pino.stdTimeFunctions.isoTime,
-          base: { service: 'trial-ledger-api' },
-          redact: { paths: REDACT_PATHS, censor: REDACTED },
-          customLogLevel: levelOf,
-          serializers: { req: loggedRequest },
-          customSuccessMessage: (request, response, responseTime) => `${request.method} ${loggedUrl(request.url)} ${response.statusCode} ${Math.round(responseTime)} ms`,
-          customErrorMessage: (request, response) => `${request.method} ${loggedUrl(request.url)} ${response.statusCode} failed`,
-        },
-        destination ?? pino.destination({ fd: 2 }),
-      ],
-    }),
+    providers: [
+      {
+        provide: API_LOG,
+        inject: [ConfigService],
+        useFactory: (config: ConfigService): Logger =>
+          pino(
+            {
+              level: config.getOrThrow<LedgerConfig>(LEDGER_CONFIG).logLevel,
+              timestamp: pino.stdTimeFunctions.isoTime,
+              base: { service: 'trial-ledger-api' },
+              redact: { paths: REDACT_PATHS, censor: REDACTED },
+            },
+            destination ?? pino.destination({ fd: 2 }),
+          ),
+      },
+    ],
+    inject: [API_LOG],
+    useFactory: (logger: Logger) => ({ pinoHttp: { logger }, forRoutes: [] }),
   });
