@@ -20,4 +20,27 @@ describe('startServer (used by `trial-ledger serve`)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.each([
+    ['resolves', 200],
+    ['is rejected', 500],
+  ])('given servingFrom, a request that arrives while it is pending is answered only once it %s (%d)', async (_how, status) => {
+    const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-serve-'));
+    const store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+    let settle!: () => void;
+    const servingFrom = new Promise<void>((resolve, reject) => (settle = status === 200 ? resolve : () => reject(new Error('start refused'))));
+    const server = await startServer({ store, port: 0, logger: false, servingFrom });
+    try {
+      let answered = false;
+      const pending = fetch(`${server.url}/health`).then((response) => ((answered = true), response));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(answered).toBe(false);
+      settle();
+      expect((await pending).status).toBe(status);
+    } finally {
+      await server.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

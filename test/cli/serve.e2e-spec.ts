@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ledgerFiles, loadLedgerKey, readCheckpointFile, verifyLedger } from '@trial-ledger/audit';
 import { openEventStore, SqliteEventStore } from '@trial-ledger/event-store';
@@ -49,6 +50,24 @@ describe('trial-ledger serve', () => {
     const reopened = await openEventStore(store);
     expect((await reopened.head()).position).toBe(1);
     expect((await reopened.getEvent((await reopened.readStream('account-policy'))[0].eventId))?.type).toBe('AccountPolicyChanged');
+    await reopened.close();
+  });
+
+  it('given a port another process holds, when serving is refused, then nothing was recorded: not even the account policy it would have started with', async () => {
+    const file = join(dir.path, 'port-taken.sqlite');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      await expect(serve({ store: `sqlite:${file}`, port, host: '127.0.0.1', json: true, stopWhen: new Promise(() => undefined) })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      process.stderr.write = writeErr;
+      await new Promise((r) => taken.close(r));
+    }
+    const reopened = await openEventStore(`sqlite:${file}`);
+    expect((await reopened.head()).position).toBe(0);
     await reopened.close();
   });
 

@@ -17,6 +17,12 @@ export { DEFAULT_HTTP_LIMITS, type HttpServerLimits } from './lifecycle/http-dra
 export interface CreateAppOptions extends AppModuleOptions {
   /** Nest's logger, `false` to silence it; default: the structured JSON log (nestjs-pino) on stderr. */
   readonly logger?: LoggerService | LogLevel[] | false;
+  /**
+   * Requests are held until it resolves (a rejection fails them): a server that must record something
+   * before it serves (`trial-ledger serve`'s account policy) binds its port first, so that a start
+   * refused for a taken port or an unsafe file has recorded nothing.
+   */
+  readonly servingFrom?: Promise<void>;
 }
 
 export interface StartServerOptions extends CreateAppOptions {
@@ -89,6 +95,19 @@ export const initApp = async (app: NestFastifyApplication): Promise<NestFastifyA
   return app;
 };
 
+/** Holds every request until `opened` settles; once it has resolved, the hook costs a flag test. */
+const holdRequestsUntil = (fastify: FastifyInstance, opened: Promise<void>): void => {
+  let open = false;
+  const gate = opened.then(() => {
+    open = true;
+  });
+  gate.catch(() => undefined);
+  fastify.addHook('onRequest', (_request, _reply, done) => {
+    if (open) return done();
+    gate.then(() => done(), (error: Error) => done(error));
+  });
+};
+
 /** Builds and initialises the API over a store that is already open; does not listen. */
 export const createApp = async (options: CreateAppOptions): Promise<NestFastifyApplication> => {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(), {
@@ -98,6 +117,7 @@ export const createApp = async (options: CreateAppOptions): Promise<NestFastifyA
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   configureApp(app, { structuredLog: options.logger === undefined });
+  if (options.servingFrom) holdRequestsUntil(app.getHttpAdapter().getInstance() as FastifyInstance, options.servingFrom);
   return initApp(app);
 };
 

@@ -76,20 +76,31 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   let server: Api.RunningServer;
+  let open!: () => void;
+  let refuse!: (error: unknown) => void;
+  const servingFrom = new Promise<void>((resolve, reject) => ([open, refuse] = [resolve, reject]));
   try {
     // Before anything is recorded: a refused key (a symlink at its path) stops the start with nothing written.
     const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
-    // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
-    // than the last recorded ones records the change before the first request is served.
-    const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
-    if (policyChange) process.stderr.write(`trial-ledger: account policy recorded (AccountPolicyChanged: ${policyChange.data.changed.join(', ')})\n`);
     await prepareServerState(store);
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey });
+    // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom });
   } catch (error) {
     await store.close();
+    throw error;
+  }
+  try {
+    // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
+    // than the last recorded ones records the change before the first request is served.
+    const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
+    if (policyChange) process.stderr.write(`trial-ledger: account policy recorded (AccountPolicyChanged: ${policyChange.data.changed.join(', ')})\n`);
+    open();
+  } catch (error) {
+    refuse(error);
+    await server.close().finally(() => store.close());
     throw error;
   }
   // Nest's own shutdown hooks end the process by re-raising the signal before the store is closed;
