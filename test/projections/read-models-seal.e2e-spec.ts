@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { cli, tempDir } from '../cli/cli-harness';
-import { sleep, startServe, type ServeProcess } from '../reliability/support/ledger-process';
+import { sleep, startServe, stderrOnceMatching, type ServeProcess } from '../reliability/support/ledger-process';
 
 const DEMO_PASSWORD = 'seal test password for the demo team 42';
 const CHOSEN = 'a regulator chooses this passphrase 0417';
@@ -68,7 +68,7 @@ describe('sealed read models with serve and the CLI (SQLite)', () => {
   it('serve, started on them, says so, discards them and rebuilds; pfs stays the one the log gives', async () => {
     server = await startServe(store, [], { TRIAL_LEDGER_LOG_LEVEL: 'error' });
     await waitUntilReady(server);
-    expect(server.stderr()).toContain('altered outside the server');
+    expect(await stderrOnceMatching(server, 'altered outside the server')).toContain('altered outside the server');
     await stop(server);
     server = null;
     const sealed = new Database(`${file}.read-models`, { readonly: true });
@@ -95,7 +95,7 @@ describe('sealed read models with serve and the CLI (SQLite)', () => {
     const progression = before.find((r) => r.eventType === 'ProgressionDocumented') ?? before[before.length - 1];
     expect(tamper(`${file}.audit-index`, `UPDATE audit_trail_index SET subject_id = 'S999' WHERE position = ${progression.position}`)).toBe(1);
     expect(await trail()).toEqual(before);
-    expect(server.stderr()).toContain('audit-trail index was altered outside the server');
+    expect(await stderrOnceMatching(server, 'audit-trail index was altered outside the server')).toContain('audit-trail index was altered outside the server');
     // Rebuilt from the log in the background: the row is restored.
     const subjectOfRow = (): unknown => {
       const index = new Database(`${file}.audit-index`, { readonly: true });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, tempDir } from '../cli/cli-harness';
-import { sleep, startServe, type ServeProcess } from '../reliability/support/ledger-process';
+import { sleep, startServe, stderrOnceMatching, type ServeProcess } from '../reliability/support/ledger-process';
 
 const DEMO_PASSWORD = 'seal test password for the demo team 42';
 
@@ -47,7 +47,7 @@ describe('read-model files that are not SQLite databases', () => {
     const server = await startServe(store);
     try {
       await waitUntilReady(server);
-      expect(server.stderr()).toMatch(/not a SQLite database.*discarded/);
+      expect(await stderrOnceMatching(server, /not a SQLite database.*discarded/)).toMatch(/not a SQLite database.*discarded/);
     } finally {
       server.kill('SIGTERM');
     }

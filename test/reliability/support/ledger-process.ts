@@ -8,6 +8,16 @@ export const PASSWORD = 'correct horse battery staple 42';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * stderr once it matches `pattern`, or as it is after `ms`: the API's log is written asynchronously
+ * (pino's destination), so a line may arrive after the response or the ready line that followed it.
+ */
+export const stderrOnceMatching = async (server: { stderr(): string }, pattern: RegExp | string, ms = 5_000): Promise<string> => {
+  const matches = (): boolean => (typeof pattern === 'string' ? server.stderr().includes(pattern) : pattern.test(server.stderr()));
+  for (const until = Date.now() + ms; !matches() && Date.now() < until; ) await sleep(25);
+  return server.stderr();
+};
+
 /** `trial-ledger serve` as a user runs it: the built binary in its own process, on 127.0.0.1 and a free port. */
 export interface ServeProcess {
   readonly url: string;
