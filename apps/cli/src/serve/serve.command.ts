@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -77,8 +77,9 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   let server: Api.RunningServer;
   try {
-    // Before anything is recorded: a refused key (a symlink at its path) stops the start with nothing written.
+    // Before anything is recorded: a refused key or checkpoint file (a symlink at its path) stops the start with nothing written.
     const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
+    if ((options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) > 0) assertCheckpointFileSafe(ledgerFiles(options.store, { keyDir: options.keyDir }).checkpointFile);
     // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
     // than the last recorded ones records the change before the first request is served.
     const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
