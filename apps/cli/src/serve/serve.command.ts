@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { assertCheckpointFileSafe, ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
-import { openEventStore } from '@trial-ledger/event-store';
+import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
@@ -75,11 +75,26 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
 export const serve = async (options: ServeOptions): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const files = ledgerFiles(options.store, { keyDir: options.keyDir });
   let server: Api.RunningServer;
+  let checkpoints: Subscription | null = null;
   try {
     // Before anything is recorded: a refused key or checkpoint file (a symlink at its path) stops the start with nothing written.
-    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
-    if ((options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) > 0) assertCheckpointFileSafe(ledgerFiles(options.store, { keyDir: options.keyDir }).checkpointFile);
+    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(files.keyFile));
+    // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
+    // checkpoint file beside the store, so a truncated or rewritten tail is detectable later. Started
+    // before anything is recorded or served: a stored tree that no longer has the root the last
+    // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
+    if (every > 0) {
+      assertCheckpointFileSafe(files.checkpointFile);
+      checkpoints = await startAutoCheckpoints(store, {
+        key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
+        file: files.checkpointFile,
+        every,
+        onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
+      });
+    }
     // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
     // than the last recorded ones records the change before the first request is served.
     const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
@@ -90,25 +105,13 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     const { startServer } = require('../../../api/src/main') as typeof Api;
     server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey });
   } catch (error) {
+    await checkpoints?.stop();
     await store.close();
     throw error;
   }
   // Nest's own shutdown hooks end the process by re-raising the signal before the store is closed;
   // here the CLI owns the store, so it owns the shutdown.
   for (const s of SIGNALS) for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.off(s, listener as (...args: unknown[]) => void);
-  // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
-  // checkpoint file beside the store, so a truncated or rewritten tail is detectable later.
-  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-  const files = ledgerFiles(options.store, { keyDir: options.keyDir });
-  const checkpoints =
-    every > 0
-      ? await startAutoCheckpoints(store, {
-          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
-          file: files.checkpointFile,
-          every,
-          onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
-        })
-      : null;
   const stopWhen = options.stopWhen ?? nextSignal();
   const ready = {
     url: server.url,
