@@ -92,4 +92,18 @@ describe('PostgreSQL ledger under custody (verify over the CLI)', () => {
       await store.close();
     }
   });
+
+  it('given a Merkle node planted for a subtree the log has not completed, verify names it (the append reaching it would fail)', async () => {
+    const url = await server.createDatabase();
+    const store = await PostgresEventStore.connect(url);
+    try {
+      for (let i = 0; i < 17; i += 1) await store.append({ writes: [{ streamId: `s-${i}`, expectedVersion: 0, events: [testEvent('E', { i })] }] });
+      await withClient(url, (c) => c.query('INSERT INTO merkle_nodes (level, idx, hash) VALUES (4, 1, $1)', [randomBytes(32)]));
+      const { status, report } = await verify(url);
+      expect(status).toBe(3);
+      expect(report.sideRecords.faults.map((f) => [f.table, f.record, f.problem])).toEqual([['merkle_nodes', '4/1', 'planted']]);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { DefenceWarning, SideRecordFault, StorageInspection } from '../inspect-store';
+import { plantedTreeNodeFault, TREE_NODE_BEYOND_HEAD, type DefenceWarning, type SideRecordFault, type StorageInspection } from '../inspect-store';
 import { queryRows } from './postgres-connection';
 import { MIGRATIONS } from './postgres-schema';
 
@@ -96,8 +96,14 @@ export const inspectPostgresStorage = async (pool: Pool): Promise<StorageInspect
     problem: 'index-altered',
     message: `the indexed idempotency key of the event at position ${row.global_position} (${row.event_id}) is ${row.idempotency_key ?? 'empty'}, not the key in its hashed metadata`,
   }));
+  const beyond = await queryRows<{ level: number; idx: string; head: string }>(
+    pool,
+    `WITH h(head) AS (SELECT coalesce(max(global_position), 0)::bigint FROM events)
+     SELECT level, idx::text, head::text FROM merkle_nodes, h WHERE ${TREE_NODE_BEYOND_HEAD} ORDER BY level, idx LIMIT ${MAX_NAMED}`,
+  );
+  faults.push(...beyond.map((row) => plantedTreeNodeFault(row.level, row.idx, Number(row.head))));
   return {
-    sideTables: ['idempotency_keys', 'events.idempotency_key', 'schema_migrations'],
+    sideTables: ['idempotency_keys', 'events.idempotency_key', 'merkle_nodes', 'schema_migrations'],
     faults,
     warnings: [...(await triggerWarnings(pool)), ...(await roleWarnings(pool))],
   };
