@@ -49,4 +49,20 @@ describe('verify names a Merkle node planted beyond the log', () => {
     expect(run.status).toBe(0);
     expect((JSON.parse(run.stdout) as VerifyReport).sideRecords.faults).toEqual([]);
   });
+
+  it('warns when the Merkle nodes append-only triggers are dropped or altered, as for the events (STORE.TRIGGER_MISSING/ALTERED)', async () => {
+    const file = join(dir.path, 'triggers.sqlite');
+    await appendEvents(file, 3);
+    const db = new Database(file);
+    db.exec('DROP TRIGGER merkle_nodes_no_delete');
+    db.exec('DROP TRIGGER merkle_nodes_no_update');
+    db.exec('CREATE TRIGGER merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes WHEN 0 BEGIN SELECT RAISE(ABORT, \'never\'); END');
+    db.close();
+    const run = await cli(['--store', `sqlite:${file}`, '--json', 'verify']);
+    const warnings = (JSON.parse(run.stdout) as { warnings: { code: string; message: string }[] }).warnings;
+    expect(warnings.map((w) => [w.code, w.message.split(' ')[2]])).toEqual([
+      ['STORE.TRIGGER_ALTERED', 'merkle_nodes_no_update'],
+      ['STORE.TRIGGER_MISSING', 'merkle_nodes_no_delete'],
+    ]);
+  });
 });

@@ -6,12 +6,15 @@ import { MIGRATIONS } from './postgres-schema';
 /** At most this many index faults are named one by one. */
 const MAX_NAMED = 100;
 
-/** The append-only triggers the first migration creates: table, timing and events, row or statement level. */
+/** The append-only triggers the migrations create: table, timing and events, row or statement level. */
 const EXPECTED_TRIGGERS: ReadonlyArray<{ name: string; table: string; events: string[]; level: 'ROW' | 'STATEMENT' }> = [
   { name: 'events_append_only', table: 'events', events: ['DELETE', 'UPDATE'], level: 'ROW' },
   { name: 'events_no_truncate', table: 'events', events: ['TRUNCATE'], level: 'STATEMENT' },
   { name: 'idempotency_keys_append_only', table: 'idempotency_keys', events: ['DELETE', 'UPDATE'], level: 'ROW' },
   { name: 'idempotency_keys_no_truncate', table: 'idempotency_keys', events: ['TRUNCATE'], level: 'STATEMENT' },
+  // Schema version 2 (the Merkle tree).
+  { name: 'merkle_nodes_append_only', table: 'merkle_nodes', events: ['DELETE', 'UPDATE'], level: 'ROW' },
+  { name: 'merkle_nodes_no_truncate', table: 'merkle_nodes', events: ['TRUNCATE'], level: 'STATEMENT' },
 ];
 
 const normalised = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
@@ -34,7 +37,7 @@ const triggerWarnings = async (pool: Pool): Promise<DefenceWarning[]> => {
     pool,
     `SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) AS def, p.prosrc
        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-      WHERE NOT t.tgisinternal AND t.tgrelid IN (to_regclass('events'), to_regclass('idempotency_keys'))`,
+      WHERE NOT t.tgisinternal AND t.tgrelid IN (to_regclass('events'), to_regclass('idempotency_keys'), to_regclass('merkle_nodes'))`,
   );
   const warnings: DefenceWarning[] = [];
   for (const expected of EXPECTED_TRIGGERS) {
