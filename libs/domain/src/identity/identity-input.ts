@@ -1,4 +1,4 @@
-import { isRole, type Role } from '../shared/actor';
+import { isRole, SYSTEM_ACTOR, type Role } from '../shared/actor';
 import { invalid } from '../shared/domain-error';
 
 /** What an administrator types about a user (username, printed name, role), checked before any decision. */
@@ -14,6 +14,11 @@ export const validateUsername = (username: unknown): string => {
   const name = typeof username === 'string' ? normaliseUsername(username) : '';
   if (!USERNAME_PATTERN.test(name)) {
     invalid('IDENTITY.USERNAME_INVALID', `A username is ${USERNAME_RULE}`, { username });
+  }
+  // The system actor's name: a person under it would read, in every trail and export, as the ledger's own
+  // automatic acts (account policy, system queries) — two identities behind one printed user (§11.100(a)).
+  if (name === SYSTEM_ACTOR.username) {
+    invalid('IDENTITY.USERNAME_RESERVED', `The username ${JSON.stringify(name)} is reserved for the ledger's own acts`, { username: name });
   }
   return name;
 };
