@@ -1,5 +1,6 @@
 import { isRole, SYSTEM_ACTOR, type Role } from '../shared/actor';
 import { invalid } from '../shared/domain-error';
+import { requirePrintable } from '../shared/free-text';
 
 /** What an administrator types about a user (username, printed name, role), checked before any decision. */
 
@@ -36,6 +37,20 @@ export const validateFullName = (fullName: unknown): string => {
     invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} printable characters)`);
   }
   return name;
+};
+
+/** The longest reason an administrator may give for a change to an account (the API's limit too). */
+export const IDENTITY_REASON_MAX = 500;
+
+/**
+ * A reason given for a change to an account (role, deactivation, reactivation, password reset) is
+ * free text recorded in the ledger and printed in every trail: the free-text rule applies to it
+ * (no control or bidirectional-override characters), with a bound, as to every other reason.
+ */
+export const validateIdentityReason = (reason: string | null | undefined): void => {
+  if (reason === null || reason === undefined) return;
+  if (reason.length > IDENTITY_REASON_MAX) invalid('VALIDATION.TOO_LONG', `reason is longer than ${IDENTITY_REASON_MAX} characters`, { field: 'reason', maxLength: IDENTITY_REASON_MAX });
+  requirePrintable('reason', reason);
 };
 
 export const validateRole = (role: unknown): Role => {
