@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { rewriteDoseAndRecompute } from '../../libs/audit/src/testing/sqlite-attacker';
 import { cli, tempDir } from './cli-harness';
 
 /**
@@ -24,11 +24,7 @@ describe('proof consistency on a rewritten ledger', () => {
     await s.close();
     const signed = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint']);
     if (signed.status !== 0) throw new Error(signed.stderr);
-    const attack = new SqliteAttacker(db);
-    attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
-    attack.rehashFrom(seeded.doseToCorrect.globalPosition);
-    attack.rebuildMerkleTree();
-    attack.close();
+    rewriteDoseAndRecompute(db, seeded.doseToCorrect);
   });
   afterAll(() => dir.remove());
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCheckpoint, ensureLedgerKeyFor, ledgerFiles } from '@trial-ledger/audit';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { rewriteDoseAndRecompute } from '../../libs/audit/src/testing/sqlite-attacker';
 import { serve } from '../../apps/cli/src/serve/serve.command';
 import { tempDir } from './cli-harness';
 
@@ -46,11 +46,7 @@ describe('serve on a rewritten ledger', () => {
     await createCheckpoint(s, ensureLedgerKeyFor(ledgerFiles(store, { keyDir })), ledgerFiles(store, { keyDir }).checkpointFile);
     headBefore = (await s.head()).position;
     await s.close();
-    const attack = new SqliteAttacker(db);
-    attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
-    attack.rehashFrom(seeded.doseToCorrect.globalPosition);
-    attack.rebuildMerkleTree();
-    attack.close();
+    rewriteDoseAndRecompute(db, seeded.doseToCorrect);
   });
   afterAll(() => dir.remove());
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { runBinary, type BinaryRun } from './binary-harness';
 import { tempDir } from './cli-harness';
 
@@ -154,11 +154,7 @@ describe('when the attacker does not re-sign but deletes the checkpoint file aft
     expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
     expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
     expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
-    const attack = new SqliteAttacker(db);
-    attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, seeded.doseToCorrect.globalPosition);
-    attack.rehashFrom(seeded.doseToCorrect.globalPosition);
-    attack.rebuildMerkleTree();
-    attack.close();
+    rewriteDoseAndRecompute(db, seeded.doseToCorrect);
     rmSync(join(data, 'ledger.checkpoints.jsonl'));
   });
   afterAll(() => dir.remove());
