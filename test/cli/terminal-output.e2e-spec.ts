@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { printResult, terminalSafe } from '../../apps/cli/src/shared/output';
@@ -43,5 +44,21 @@ describe('the CLI shows recorded control and bidi characters as escapes, never r
       process.stdout.write = write;
     }
     expect(out.join('')).toBe('Withdrawn 2026-01-01: \\u001b]0;pwned\\u0007moved\nnext line\n');
+  });
+
+  it('verify: an idempotency record planted with an escape sequence for a key is named, escaped', async () => {
+    const file = join(dir.path, 'planted.sqlite');
+    const store = new SqliteEventStore(file);
+    await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent('E')] }] });
+    await store.close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO idempotency_keys (idempotency_key, request_hash, event_ids, stream_versions, last_position, recorded_at) VALUES (?, NULL, ?, ?, 1, ?)')
+      .run('k\u001b[2J\u202Eplanted', '[]', '{}', '2026-01-01T00:00:00.000Z');
+    db.close();
+    const run = await cli(['--store', `sqlite:${file}`, 'verify']);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toContain('k\\u001b[2J\\u202eplanted');
+    // eslint-disable-next-line no-control-regex -- asserting their absence
+    expect(run.stderr).not.toMatch(/[\u001b\u202E]/u);
   });
 });

@@ -7,6 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { checkLedgerTree, describeTreeReport } from './verify-tree';
 import { checkpointSource, trustWarnings, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
 import { describeInspection } from './store-inspection.output';
+import { terminalSafe } from '../shared/output';
 
 export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source';
 
@@ -60,7 +61,8 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n')}\n`);
+    // Side records are whatever was planted in the file (an idempotency key of any bytes): shown, never acted on by the terminal.
+    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
