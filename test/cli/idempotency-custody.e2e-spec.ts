@@ -54,7 +54,7 @@ describe('idempotency under custody (CLI, real SQLite file)', () => {
   it('given a clean ledger, then verify checks the side records and warns about nothing', async () => {
     const { status, report } = await verify();
     expect(status).toBe(0);
-    expect(report.sideRecords).toMatchObject({ ok: true, faults: [], tables: ['idempotency_keys', 'events.idempotency_key'] });
+    expect(report.sideRecords).toMatchObject({ ok: true, faults: [], tables: ['idempotency_keys', 'events.idempotency_key', 'merkle_nodes'] });
     expect(report.warnings).toEqual([]);
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
+import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { runBinary, type BinaryRun } from './binary-harness';
 import { tempDir } from './cli-harness';
 
@@ -133,5 +133,47 @@ describe('a key left beside the store by an earlier version', () => {
     expect(result.stderr).toContain(`mv ${join(data, 'ledger.key.pem')} ${join(keyDir, 'ledger.key.pem')}`);
     expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(false);
     expect(existsSync(join(data, 'ledger.checkpoints.jsonl'))).toBe(false);
+  });
+});
+
+describe('when the attacker does not re-sign but deletes the checkpoint file after rewriting the chain', () => {
+  const dir = tempDir();
+  const data = join(dir.path, 'data');
+  const db = join(data, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const operator = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') };
+  const auditor = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') };
+  const publicKey = join(dir.path, 'auditor-inbox', 'ledger.pub.pem');
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    mkdirSync(join(dir.path, 'auditor-inbox'));
+    const s = new SqliteEventStore(db);
+    const seeded = await seedAuditLedger(s);
+    await s.close();
+    expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    rewriteDoseAndRecompute(db, seeded.doseToCorrect);
+    rmSync(join(data, 'ledger.checkpoints.jsonl'));
+  });
+  afterAll(() => dir.remove());
+
+  it('then verify under the pinned key warns that no checkpoint vouches for the log (CHECKPOINTS.NONE_UNDER_TRUSTED_KEY), in JSON and in text', async () => {
+    const json = await run(['--store', store, '--json', 'verify'], auditor);
+    const report = JSON.parse(json.stdout) as { anchored: boolean; warnings: { code: string }[]; trust: { statement: string } };
+    expect(report.anchored).toBe(false);
+    expect(report.warnings.map((w) => w.code)).toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
+    expect(report.trust.statement).toContain('no signed checkpoint was found');
+    expect(report.trust.statement).not.toContain('verify --pin-key');
+    const text = await run(['--store', store, 'verify'], auditor);
+    expect(text.stdout).toContain('WARNING [CHECKPOINTS.NONE_UNDER_TRUSTED_KEY]');
+  });
+
+  it('and so does verify with the key given on the command line; with no key chosen there is nothing to warn about', async () => {
+    const given = await run(['--store', store, '--json', 'verify', '--public-key', publicKey], { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'other') });
+    expect((JSON.parse(given.stdout) as { warnings: { code: string }[] }).warnings.map((w) => w.code)).toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
+    const unpinned = await run(['--store', store, '--json', 'verify'], { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'nobody') });
+    expect((JSON.parse(unpinned.stdout) as { warnings: { code: string }[] }).warnings.map((w) => w.code)).not.toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
   });
 });

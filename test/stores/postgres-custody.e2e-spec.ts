@@ -92,4 +92,24 @@ describe('PostgreSQL ledger under custody (verify over the CLI)', () => {
       await store.close();
     }
   });
+
+  it('given a Merkle node planted for a subtree the log has not completed, verify names it (the append reaching it would fail), and a dropped trigger of the nodes', async () => {
+    const url = await server.createDatabase();
+    const store = await PostgresEventStore.connect(url);
+    try {
+      for (let i = 0; i < 17; i += 1) await store.append({ writes: [{ streamId: `s-${i}`, expectedVersion: 0, events: [testEvent('E', { i })] }] });
+      await withClient(url, async (c) => {
+        await c.query('INSERT INTO merkle_nodes (level, idx, hash) VALUES (4, 1, $1)', [randomBytes(32)]);
+        await c.query('DROP TRIGGER merkle_nodes_append_only ON merkle_nodes');
+      });
+      const { status, report } = await verify(url);
+      expect(status).toBe(3);
+      expect(report.sideRecords.faults.map((f) => [f.table, f.record, f.problem])).toEqual([['merkle_nodes', '4/1', 'planted']]);
+      // The Merkle nodes' append-only triggers are watched like the events' own.
+      expect(report.warnings.map((w) => w.code)).toContain('STORE.TRIGGER_MISSING');
+      expect(report.warnings.find((w) => w.code === 'STORE.TRIGGER_MISSING')?.message).toContain('merkle_nodes_append_only');
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -20,6 +20,20 @@ export interface SideRecordFault {
   readonly message: string;
 }
 
+/**
+ * A stored Merkle node for a subtree the log has not completed: nothing in the chain backs it, and the
+ * append that completes that subtree would collide with it and fail — every append from then on.
+ */
+export const plantedTreeNodeFault = (level: number, index: string | number, head: number): SideRecordFault => ({
+  table: 'merkle_nodes',
+  record: `${level}/${index}`,
+  problem: 'planted',
+  message: `Merkle node level ${level}, index ${index} covers events beyond the ${head} the ledger holds: it was planted, and the append that reaches it would fail`,
+});
+
+/** The SQL condition of such a node (the same in SQLite and PostgreSQL): not a complete subtree of the first `head` leaves. */
+export const TREE_NODE_BEYOND_HEAD = 'level >= 63 OR idx >= (head >> level)';
+
 /** A defence of the store that is missing or altered (append-only triggers, role separation). */
 export interface DefenceWarning {
   readonly code: string;

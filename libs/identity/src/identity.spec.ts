@@ -348,6 +348,18 @@ describe('Identity: electronic signatures', () => {
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'signer-mismatch', attemptedSigner: 'iris', username: 'ivan' });
   });
 
+  it('records a signer name that names nobody (a password typed there, escapes, a bidi override) only as a keyed digest', async () => {
+    for (const typed of ['my secret passphrase 77', 'ivan\u001b[2K\u202Eevil']) {
+      expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ username: typed })))).toBe('SIGNATURE.SIGNER_MISMATCH');
+      const recorded = (await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!;
+      expect(recorded.type).toBe('SignatureFailed');
+      expect(recorded.data).toMatchObject({ reason: 'signer-mismatch', username: 'ivan', attemptedSigner: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) });
+      expect(JSON.stringify(recorded)).not.toContain('passphrase 77');
+    }
+    // A case variant of one's own name still signs as oneself.
+    expect((await f.service.signatures.sign(f.investigator, signRequest({ username: 'IVAN' }))).signerUsername).toBe('ivan');
+  });
+
   it('lets only an investigator sign the casebook', async () => {
     expect(await codeOf(f.service.signatures.sign(f.coordinator, signRequest({ username: 'cora', password: PASSWORDS.coordinator })))).toBe('AUTH.ROLE_NOT_ALLOWED');
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ action: 'SignCasebook', username: 'cora' });

@@ -1,5 +1,6 @@
 import {
   SIGNATURE_ROLES,
+  findUser,
   findUserById,
   invalid,
   isSignatureMeaning,
@@ -81,13 +82,18 @@ export class SignatureService {
     const type = signatureCommandType(scope);
     await this.authorization.authorize(actor, SIGNATURE_ROLES[type], type, origin.source);
 
-    const user = findUserById(await this.ledger.state(), actor.userId);
+    const state = await this.ledger.state();
+    const user = findUserById(state, actor.userId);
     const sameSigner = typeof request.username === 'string' && user !== null && normaliseUsername(request.username) === user.username;
+    // As for a failed login: the signer named is recorded as a username only when it names a user;
+    // anything else typed there (a password, control or bidi characters) only as a keyed digest.
+    const named = typeof request.username === 'string' ? findUser(state, request.username) : null;
+    const attemptedSigner = named ? named.username : this.ledger.unknownUsernameDigest(request.username);
     const passwordMatches = sameSigner ? await this.ledger.passwordMatches(user, request.password) : false;
     const verdict = await this.ledger.execute(
       {
         type: 'VerifySigner',
-        data: { attemptedSigner: typeof request.username === 'string' ? request.username : '', passwordMatches, studyId, subjectId, ip: origin.ip ?? null },
+        data: { attemptedSigner, passwordMatches, studyId, subjectId, ip: origin.ip ?? null },
       },
       actor, origin.source, null,
     );

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { terminalSafe } from '../shared/output';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
 
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
@@ -22,7 +23,8 @@ export const formatTrailRow = (row: AuditTrailRow): string => {
     if (fields.length > 0) lines.push(`    ${fields.join('  ')}`);
   }
   if (row.reason) lines.push(`    reason: ${row.reason}`);
-  return lines.join('\n');
+  // Each line escaped on its own: a line feed inside a reason or a value cannot start a forged row.
+  return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
 /** `trial-ledger audit-trail [--subject S] [--user U] [--from T] [--to T] [--type TYPE] [--json]`, streamed. */

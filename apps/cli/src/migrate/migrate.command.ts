@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { migrateLedger, openEventStore, type MigrationReport } from '@trial-ledger/event-store';
+import { migrateLedger, openEventStore, sqlitePath, storeScheme, type MigrationReport } from '@trial-ledger/event-store';
+import { assertOutputAllowed } from '../export/output-target';
+import { ledgerOwnFiles } from '../shared/output-policy';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { startProgress } from '../shared/progress';
@@ -26,6 +28,11 @@ export const registerMigrate = (program: Command): void => {
       const options = globalOptions(command);
       const fromUrl = opts.from ?? options.store;
       if (fromUrl === opts.to) throw new CliError('--from and --to name the same store', 2, 'CLI.INVALID_OPTION');
+      // A SQLite target is a file the command creates: never one of the source ledger's own files (its
+      // -wal or -journal, read-model, sessions or audit-index file, its key or checkpoints), however spelled, nor a symlink.
+      if (storeScheme(opts.to) === 'sqlite' && sqlitePath(opts.to) !== ':memory:') {
+        await assertOutputAllowed(sqlitePath(opts.to), { protectedFiles: ledgerOwnFiles({ store: fromUrl, keyDir: options.keyDir }) }, 'append');
+      }
       const from = await openEventStore(fromUrl);
       try {
         const to = await openEventStore(opts.to);

@@ -43,9 +43,13 @@ const ledgerKey = (global: GlobalOptions): LedgerSigningKey => {
   return ensureLedgerKeyFor(ledgerFiles(global.store, { keyDir: global.keyDir }));
 };
 
-/** `--from`/`--to`: a tree size (signed now by the ledger key) or a file of signed tree heads (its latest valid one). */
-const treeHeadArgument = async (store: EventStore, key: LedgerSigningKey, value: string, option: string): Promise<SignedCheckpoint> =>
-  /^\d+$/.test(value) ? signTreeHeadAt(store, key, positiveInteger(value, option)) : latestTreeHead(readTreeHeads(value), key.publicKey);
+/**
+ * `--from`/`--to`: a tree size (signed now by the ledger key, once the stored tree proves consistent
+ * with the head `anchor` resolves to: the log verified from the last checkpoint and signed, as
+ * `inclusion` does) or a file of signed tree heads (its latest valid one).
+ */
+const treeHeadArgument = async (store: EventStore, key: LedgerSigningKey, value: string, option: string, anchor: () => Promise<SignedCheckpoint>): Promise<SignedCheckpoint> =>
+  /^\d+$/.test(value) ? signTreeHeadAt(store, key, positiveInteger(value, option), { anchor: await anchor() }) : latestTreeHead(readTreeHeads(value), key.publicKey);
 
 const registerInclusion = (proof: Command): void => {
   proof
@@ -89,9 +93,11 @@ const registerConsistency = (proof: Command): void => {
       const global = globalOptions(command);
       const { json } = global;
       const key = ledgerKey(global);
-      const { document, consistent } = await withExistingStore(global, async (store) =>
-        proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from'), await treeHeadArgument(store, key, opts.to, '--to')),
-      );
+      const { document, consistent } = await withExistingStore(global, async (store) => {
+        let verified: Promise<SignedCheckpoint> | null = null;
+        const anchor = (): Promise<SignedCheckpoint> => (verified ??= createCheckpoint(store, key, ledgerFiles(global.store, { keyDir: global.keyDir }).checkpointFile));
+        return proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from', anchor), await treeHeadArgument(store, key, opts.to, '--to', anchor));
+      });
       await writeProof(global, opts.out, document, opts.force);
       if (!consistent) {
         process.stderr.write(`LEDGER DAMAGED: the tree of ${document.toSize} events does not extend the signed tree of ${document.fromSize} events; the proof written to ${opts.out} is the evidence.\n`);

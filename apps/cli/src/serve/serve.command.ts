@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
-import { openEventStore } from '@trial-ledger/event-store';
+import { assertCheckpointFileSafe, ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
@@ -75,13 +75,29 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
 export const serve = async (options: ServeOptions): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+  const files = ledgerFiles(options.store, { keyDir: options.keyDir });
   let server: Api.RunningServer;
+  let checkpoints: Subscription | null = null;
   let open!: () => void;
   let refuse!: (error: unknown) => void;
   const servingFrom = new Promise<void>((resolve, reject) => ([open, refuse] = [resolve, reject]));
   try {
-    // Before anything is recorded: a refused key (a symlink at its path) stops the start with nothing written.
-    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(ledgerFiles(options.store, { keyDir: options.keyDir }).keyFile));
+    // Before anything is recorded: a refused key or checkpoint file (a symlink at its path) stops the start with nothing written.
+    const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(files.keyFile));
+    // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
+    // checkpoint file beside the store, so a truncated or rewritten tail is detectable later. Started
+    // before anything is recorded or served: a stored tree that no longer has the root the last
+    // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
+    if (every > 0) {
+      assertCheckpointFileSafe(files.checkpointFile);
+      checkpoints = await startAutoCheckpoints(store, {
+        key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
+        file: files.checkpointFile,
+        every,
+        onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
+      });
+    }
     await prepareServerState(store);
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -89,6 +105,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
     server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom });
   } catch (error) {
+    await checkpoints?.stop();
     await store.close();
     throw error;
   }
@@ -100,25 +117,15 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     open();
   } catch (error) {
     refuse(error);
-    await server.close().finally(() => store.close());
+    await server.close().finally(async () => {
+      await checkpoints?.stop();
+      await store.close();
+    });
     throw error;
   }
   // Nest's own shutdown hooks end the process by re-raising the signal before the store is closed;
   // here the CLI owns the store, so it owns the shutdown.
   for (const s of SIGNALS) for (const listener of process.listeners(s)) if (!before.get(s)?.has(listener)) process.off(s, listener as (...args: unknown[]) => void);
-  // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
-  // checkpoint file beside the store, so a truncated or rewritten tail is detectable later.
-  const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
-  const files = ledgerFiles(options.store, { keyDir: options.keyDir });
-  const checkpoints =
-    every > 0
-      ? await startAutoCheckpoints(store, {
-          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
-          file: files.checkpointFile,
-          every,
-          onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
-        })
-      : null;
   const stopWhen = options.stopWhen ?? nextSignal();
   const ready = {
     url: server.url,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { assertKeyDirSafe } from '@trial-ledger/audit';
 import { CliError } from '../shared/cli-errors';
 
 const KEY_BYTES = 32;
@@ -14,6 +15,8 @@ const KEY_BYTES = 32;
  * reads the same file, so a session opened on one is valid on the others and after a restart.
  */
 export const ensureSessionSealKey = (file: string): Buffer => {
+  // A key directory others may write would let them plant the seal key (and the signing key beside it).
+  assertKeyDirSafe(dirname(file));
   const key = readSessionSealKey(file);
   if (key !== null) return key;
   installSessionSealKey(file);

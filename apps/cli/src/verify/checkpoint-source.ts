@@ -42,7 +42,26 @@ export interface CheckpointSource {
 const real = (file: string): string => (existsSync(file) ? realpathSync(file) : file);
 const outside = (file: string, storeDir: string): boolean => !isInside(real(file), real(storeDir));
 
+/**
+ * A key the verifier chose (given or pinned) with no checkpoint to check under it: the chain alone is
+ * then all that vouches for the log, and deleting the checkpoint file is all it takes to get there after
+ * a rewrite — so the verdict says so, in words and as a warning, instead of suggesting a pin that exists.
+ */
+const withoutCheckpoints = (basis: Omit<TrustBasis, 'statement'>): string | null =>
+  basis.publicKey && basis.publicKey.origin !== 'ledger-key'
+    ? `no signed checkpoint was found (${basis.checkpointFile ?? 'no checkpoint file'}) to check under the ${basis.publicKey.origin} key ${basis.publicKey.fingerprint}: ` +
+      'only the hash chain was verified, which whoever can write the store can recompute; if checkpoints were written, they were removed — verify against your own copy (--checkpoints FILE)'
+    : null;
+
+/** The warnings of a trust basis (`CHECKPOINTS.NONE_UNDER_TRUSTED_KEY`), beside the store's own in `verify`'s output. */
+export const trustWarnings = (trust: TrustBasis, checkpointCount: number): { code: string; message: string }[] => {
+  const missing = checkpointCount === 0 ? withoutCheckpoints(trust) : null;
+  return missing ? [{ code: 'CHECKPOINTS.NONE_UNDER_TRUSTED_KEY', message: missing }] : [];
+};
+
 const statement = (basis: Omit<TrustBasis, 'statement'>, checkpointCount: number): string => {
+  const missing = checkpointCount === 0 ? withoutCheckpoints(basis) : null;
+  if (missing) return `Trust basis: the hash chain only (not anchored) — ${missing}.`;
   if (!basis.publicKey || checkpointCount === 0) {
     return 'Trust basis: the hash chain only (not anchored) — whoever can write the store can recompute it; check signed checkpoints under a key you hold (--checkpoints, --public-key or verify --pin-key).';
   }

@@ -5,8 +5,9 @@ import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOption
 import { CliError } from '../shared/cli-errors';
 import type { KeyObject } from 'node:crypto';
 import { checkLedgerTree, describeTreeReport } from './verify-tree';
-import { checkpointSource, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
+import { checkpointSource, trustWarnings, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
 import { describeInspection } from './store-inspection.output';
+import { terminalSafe } from '../shared/output';
 
 export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source';
 
@@ -42,8 +43,10 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
     inspection: await inspectStore(store),
     merkle: await checkLedgerTree(store, options.since ? { file: options.since, publicKey: source.publicKey as KeyObject } : null),
   }));
-  // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning.
+  // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning,
+  // and so is a trusted key with no checkpoint to check under it.
   const ok = result.ok && inspection.ok && merkle.ok;
+  const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
   if (json) {
     const { statement, ...trust } = source.trust;
     const report = {
@@ -54,11 +57,12 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
       merkle,
       checkpointFile: source.file,
       publicKeyFingerprint: trust.publicKey?.fingerprint ?? null,
-      ...inspectionReport(inspection),
+      ...inspectionReport({ ...inspection, warnings }),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    (ok ? process.stdout : process.stderr).write(`${[describe(result, source), ...describeInspection(inspection), ...describeTreeReport(merkle)].join('\n')}\n`);
+    // Side records are whatever was planted in the file (an idempotency key of any bytes): shown, never acted on by the terminal.
+    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };

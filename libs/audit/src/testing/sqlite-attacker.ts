@@ -102,3 +102,18 @@ export class SqliteAttacker {
     this.db.close();
   }
 }
+
+/**
+ * The whole-log rewrite of the custody tests: a dose's amount changed from 12 to 120 mg, the chain
+ * recomputed from it and the stored Merkle tree rebuilt — everything but a signature under the key.
+ */
+export const rewriteDoseAndRecompute = (file: string, dose: Pick<StoredEvent, 'globalPosition'>): void => {
+  const attack = new SqliteAttacker(file);
+  try {
+    attack.exec(`UPDATE events SET data = replace(data, '"doseMg":12', '"doseMg":120') WHERE global_position = ?`, dose.globalPosition);
+    attack.rehashFrom(dose.globalPosition);
+    attack.rebuildMerkleTree();
+  } finally {
+    attack.close();
+  }
+};

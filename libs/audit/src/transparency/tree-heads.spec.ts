@@ -8,6 +8,7 @@ import { ensureLedgerKey, type LedgerSigningKey } from '../verification/ledger-k
 import { verifyLedger } from '../verification/ledger.verifier';
 import { appendCheckpoint, readCheckpointFile, signCheckpoint } from '../verification/signed-checkpoint';
 import { latestTreeHead, readTreeHeads, signTreeHeadAt } from './tree-heads';
+import { SqliteAttacker } from '../testing/sqlite-attacker';
 
 describe('checkpoint files: signed tree heads beside the JSON checkpoints written before them', () => {
   let dir: string;
@@ -52,5 +53,28 @@ describe('checkpoint files: signed tree heads beside the JSON checkpoints writte
     expect(() => readTreeHeads(file)).toThrow(expect.objectContaining({ code: 'CHECKPOINT.MALFORMED' }));
     expect(() => readTreeHeads(dir)).toThrow(expect.objectContaining({ code: 'CHECKPOINT.MALFORMED' }));
     await expect(signTreeHeadAt(store, key, 0)).rejects.toMatchObject({ code: 'PROOF.INVALID_RANGE' });
+  });
+
+  it('given a head signed by createCheckpoint as anchor, refuses to sign any size once the log was rewritten under the stored tree', async () => {
+    const anchor = await createCheckpoint(store, key, join(dir, 'checkpoints.jsonl'));
+    await store.close();
+    const attack = new SqliteAttacker(join(dir, 'ledger.sqlite'));
+    // A payload early in the log changed and the chain recomputed; the stored Merkle nodes left as they were.
+    attack.exec(`UPDATE events SET data = replace(data, '"role":"coordinator"', '"role":"admin"') WHERE global_position = 2`);
+    attack.rehashFrom(2);
+    attack.close();
+    store = new SqliteEventStore(join(dir, 'ledger.sqlite'));
+    for (const size of [3, 8, anchor.position]) {
+      await expect(signTreeHeadAt(store, key, size, { anchor })).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+    }
+    // Without an anchor the stored tree alone is signed: which is why the CLI always passes one.
+    await expect(signTreeHeadAt(store, key, 8)).resolves.toMatchObject({ position: 8 });
+  });
+
+  it('given an intact log and an anchor, signs every size up to it', async () => {
+    const anchor = await createCheckpoint(store, key, join(dir, 'checkpoints.jsonl'));
+    for (const size of [1, 7, 16, 17, anchor.position]) {
+      await expect(signTreeHeadAt(store, key, size, { anchor })).resolves.toMatchObject({ position: size, treeHead: { treeSize: size } });
+    }
   });
 });

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { DomainError } from '@trial-ledger/domain';
 import { GENESIS_HASH, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { storedRoot } from '@trial-ledger/merkle';
+import { eventLeafHash, storedConsistencyProof, storedInclusionProof, storedRoot, verifyConsistency, verifyInclusion, type TreeNodeSource } from '@trial-ledger/merkle';
 import type { LedgerSigningKey } from '../verification/ledger-key';
 import {
   checkCheckpointSignature,
@@ -48,18 +48,45 @@ export const latestTreeHead = (checkpoints: readonly SignedCheckpoint[], publicK
 };
 
 /**
+ * Refuses (`LEDGER.TAMPERED`) a tree of `size` that the stored nodes cannot prove to be a prefix of (or
+ * an extension of) the tree `anchor` signed, or whose last leaf is not the event hash read at `size`:
+ * a head signed now must never bless a log rewritten behind the store's back. O(log n) reads.
+ */
+const assertWithinSignedTree = async (tree: TreeNodeSource, size: number, root: Buffer, hash: string, anchor: SignedCheckpoint): Promise<void> => {
+  const signedRoot = Buffer.from(anchor.treeHead?.rootHash ?? '', 'base64');
+  const [from, to, fromRoot, toRoot] = size <= anchor.position ? [size, anchor.position, root, signedRoot] : [anchor.position, size, signedRoot, root];
+  const consistent = from === to ? fromRoot.equals(toRoot) : verifyConsistency(from, to, fromRoot, toRoot, await storedConsistencyProof(tree, from, to));
+  const lastLeaf = verifyInclusion(size - 1, size, eventLeafHash(hash), await storedInclusionProof(tree, size - 1, size), root);
+  if (!consistent || !lastLeaf) {
+    throw new DomainError('LEDGER.TAMPERED', `Refusing to sign a tree head of ${size} events: the stored tree ${consistent ? 'does not hold the event at that position' : `does not agree with the checkpoint signed at ${anchor.position} events`}; run verify`, 'conflict', {
+      treeSize: size,
+      checkpointSize: anchor.position,
+    });
+  }
+};
+
+/**
  * The log's signed statement about its tree at an earlier `size` (as RFC 9162 logs sign any tree
  * head asked for): the stored root and the chain hash at that position, signed now. Not appended to
  * the checkpoint file, which records heads as they were reached. A party holding another head for
- * the same size that differs has the log's two signatures as evidence.
+ * the same size that differs has the log's two signatures as evidence. With `anchor` (a signed tree
+ * head of this log, such as the one `createCheckpoint` just verified and signed) the stored tree must
+ * first prove consistent with it, so nothing rewritten after that head was signed is signed again.
  */
-export const signTreeHeadAt = async (store: EventStore, key: LedgerSigningKey, size: number, clock: Clock = systemClock): Promise<SignedCheckpoint> => {
+export const signTreeHeadAt = async (
+  store: EventStore,
+  key: LedgerSigningKey,
+  size: number,
+  options: { readonly anchor?: SignedCheckpoint | null; readonly clock?: Clock } = {},
+): Promise<SignedCheckpoint> => {
   const head = await store.head();
   if (!Number.isSafeInteger(size) || size < 1 || size > head.position) {
     throw new DomainError('PROOF.INVALID_RANGE', `A tree size is a whole number from 1 to the ledger's ${head.position} events`, 'validation', { size });
   }
   let hash = GENESIS_HASH;
   for await (const event of store.readAll({ afterPosition: size - 1, toPosition: size })) hash = event.hash;
-  const root = await storedRoot(storeTree(store), size);
-  return signTreeHeadCheckpoint(key, { position: size, hash, root }, clock.now());
+  const tree = storeTree(store);
+  const root = await storedRoot(tree, size);
+  if (options.anchor?.treeHead) await assertWithinSignedTree(tree, size, root, hash, options.anchor);
+  return signTreeHeadCheckpoint(key, { position: size, hash, root }, (options.clock ?? systemClock).now());
 };

@@ -12,6 +12,7 @@ import { DomainError } from '@trial-ledger/domain';
 import type { LedgerSigningKey } from './ledger-key';
 import {
   appendCheckpoint,
+  assertCheckpointFileSafe,
   checkCheckpointSignature,
   readCheckpointFile,
   signTreeHeadCheckpoint,
@@ -38,6 +39,7 @@ export const createCheckpoint = async (
   file: string,
   clock: Clock = systemClock,
 ): Promise<SignedCheckpoint> => {
+  assertCheckpointFileSafe(file);
   const previous = existsSync(file) ? latestValidCheckpoint(readCheckpointFile(file), key.publicKey) : null;
   let start: { position: number; hash: string } | undefined;
   if (previous && previous.position > 0) {
@@ -108,6 +110,8 @@ export const startAutoCheckpoints = async (store: EventStore, options: AutoCheck
   const every = options.every ?? 1000;
   if (!Number.isSafeInteger(every) || every < 1) throw new DomainError('CHECKPOINT.INVALID_INTERVAL', 'every must be a positive integer', 'validation');
   const clock = options.clock ?? systemClock;
+  // Refused before the server starts serving, not at the first checkpoint an hour later.
+  assertCheckpointFileSafe(options.file);
   const previous = existsSync(options.file) ? latestValidCheckpoint(readCheckpointFile(options.file), options.key.publicKey) : null;
   const start = previous && previous.position > 0 ? { position: previous.position, hash: previous.hash } : undefined;
   const verifier = new ChainVerifier(start);

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 import type { LedgerFiles } from './ledger-files';
@@ -35,12 +35,48 @@ export const loadLedgerKey = (file: string): LedgerSigningKey => {
   return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };
 };
 
+/** The directory half of `assertKeyLocationSafe`, for the other keys kept there (the sessions' seal key). */
+export const assertKeyDirSafe = (keyDir: string): void => {
+  // Followed: a key directory may be a symlink to where the operator keeps secrets; what counts is who can write that.
+  const dir = statSync(keyDir, { throwIfNoEntry: false });
+  if (dir && (!dir.isDirectory() || (dir.mode & 0o022) !== 0)) {
+    throw new DomainError(
+      'LEDGER_KEY.DIR_UNSAFE',
+      `The key directory ${keyDir} ${dir.isDirectory() ? `may be written by other users (mode ${(dir.mode & 0o7777).toString(8)})` : 'is not a directory'}: whoever can write it can plant a key of their own; chmod 700 it, or choose another with --key-dir`,
+      'conflict',
+      { keyDir },
+    );
+  }
+};
+
+/**
+ * Refuses a key directory other users may write (`LEDGER_KEY.DIR_UNSAFE`) and a key file that is not a
+ * regular file of this user's (`LEDGER_KEY.FILE_UNSAFE`). Whoever can write the directory can put a key
+ * of their own at the key's name before the first checkpoint (or a symlink to one): the ledger would
+ * then sign with a key they hold, the public key handed to auditors would be theirs, and a rewritten
+ * log re-signed with it would verify as anchored. The check is ssh's for its own keys.
+ */
+export const assertKeyLocationSafe = (file: string): void => {
+  assertKeyDirSafe(dirname(file));
+  const key = lstatSync(file, { throwIfNoEntry: false });
+  const uid = process.getuid?.();
+  if (key && (!key.isFile() || (uid !== undefined && key.uid !== uid))) {
+    throw new DomainError(
+      'LEDGER_KEY.FILE_UNSAFE',
+      `The ledger key ${file} ${key.isFile() ? 'belongs to another user' : 'is not a regular file (a symlink or other)'}: it is not used; remove it, or put the operator's own key there`,
+      'conflict',
+      { keyFile: file },
+    );
+  }
+};
+
 /**
  * Creates the key pair at set-up if the file does not exist yet (never overwrites one: replacing the
  * key would orphan every checkpoint a regulator holds). A missing key directory is created 0700 and
  * the file 0600; `onCreated` hears of a new key, so its fingerprint can be shown for out-of-band pinning.
  */
 export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
+  assertKeyLocationSafe(file);
   if (existsSync(file)) return loadLedgerKey(file);
   const dir = dirname(file);
   if (!existsSync(dir)) {

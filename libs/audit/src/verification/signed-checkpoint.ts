@@ -1,5 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize } from 'json-canonicalize';
 import { DomainError } from '@trial-ledger/domain';
@@ -145,9 +145,45 @@ export const readCheckpointFile = (file: string): SignedCheckpoint[] => {
   return parseCheckpoints(readFileSync(file, 'utf8'), file);
 };
 
-/** Appends one line; the file is append-only by convention and by use (`>>`-style writes only). */
+const unsafeCheckpointFile = (file: string): DomainError =>
+  new DomainError('CHECKPOINT.FILE_UNSAFE', `${file} is not a regular file (a symlink or other): checkpoints are not written through it; remove it and start again`, 'conflict', { path: file });
+
+/**
+ * Refuses a checkpoint file that exists as a symlink or anything but a regular file. Whoever can write
+ * the store's directory could otherwise plant `LEDGER.checkpoints.jsonl -> elsewhere` and have the
+ * server append signed lines to (or create) a file of their choosing — the ledger's own WAL among them.
+ */
+export const assertCheckpointFileSafe = (file: string): void => {
+  let stats;
+  try {
+    stats = lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!stats.isFile()) throw unsafeCheckpointFile(file);
+};
+
+/**
+ * Appends one line; the file is append-only by convention and by use (`>>`-style writes only). Opened
+ * without following a symlink (O_NOFOLLOW) and without waiting for a FIFO's reader (O_NONBLOCK), and
+ * written only once it is seen to be a regular file, so a file swapped in after a check is not written through.
+ */
 export const appendCheckpoint = (file: string, checkpoint: SignedCheckpoint): void => {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const line = checkpoint.treeHead ? { note: checkpoint.treeHead.note } : checkpoint;
-  appendFileSync(file, `${JSON.stringify(line)}\n`, { encoding: 'utf8', mode: 0o600 });
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENXIO' || code === 'EISDIR') throw unsafeCheckpointFile(file);
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw unsafeCheckpointFile(file);
+    writeSync(fd, `${JSON.stringify(line)}\n`, null, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 };

@@ -1,5 +1,6 @@
-import { isRole, type Role } from '../shared/actor';
+import { isRole, SYSTEM_ACTOR, type Role } from '../shared/actor';
 import { invalid } from '../shared/domain-error';
+import { requirePrintable } from '../shared/free-text';
 
 /** What an administrator types about a user (username, printed name, role), checked before any decision. */
 
@@ -14,6 +15,11 @@ export const validateUsername = (username: unknown): string => {
   const name = typeof username === 'string' ? normaliseUsername(username) : '';
   if (!USERNAME_PATTERN.test(name)) {
     invalid('IDENTITY.USERNAME_INVALID', `A username is ${USERNAME_RULE}`, { username });
+  }
+  // The system actor's name: a person under it would read, in every trail and export, as the ledger's own
+  // automatic acts (account policy, system queries) — two identities behind one printed user (§11.100(a)).
+  if (name === SYSTEM_ACTOR.username) {
+    invalid('IDENTITY.USERNAME_RESERVED', `The username ${JSON.stringify(name)} is reserved for the ledger's own acts`, { username: name });
   }
   return name;
 };
@@ -31,6 +37,20 @@ export const validateFullName = (fullName: unknown): string => {
     invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} printable characters)`);
   }
   return name;
+};
+
+/** The longest reason an administrator may give for a change to an account (the API's limit too). */
+export const IDENTITY_REASON_MAX = 500;
+
+/**
+ * A reason given for a change to an account (role, deactivation, reactivation, password reset) is
+ * free text recorded in the ledger and printed in every trail: the free-text rule applies to it
+ * (no control or bidirectional-override characters), with a bound, as to every other reason.
+ */
+export const validateIdentityReason = (reason: string | null | undefined): void => {
+  if (reason === null || reason === undefined) return;
+  if (reason.length > IDENTITY_REASON_MAX) invalid('VALIDATION.TOO_LONG', `reason is longer than ${IDENTITY_REASON_MAX} characters`, { field: 'reason', maxLength: IDENTITY_REASON_MAX });
+  requirePrintable('reason', reason);
 };
 
 export const validateRole = (role: unknown): Role => {

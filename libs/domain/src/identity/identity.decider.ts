@@ -10,7 +10,7 @@ import type {
   SignatureFailed,
   SignatureFailureReason,
 } from './identity.events';
-import { normaliseUsername, validateFullName, validateRole, validateUsername } from './identity-input';
+import { normaliseUsername, validateFullName, validateIdentityReason, validateRole, validateUsername } from './identity-input';
 
 /**
  * The identity aggregate (one `identity` stream for the whole ledger). Pure: password hashing and
@@ -272,6 +272,8 @@ const decideAuthentication = (
 };
 
 export const decideIdentity = (command: IdentityCommand, state: IdentityState, context: IdentityContext): IdentityEvent[] => {
+  // The reason an administrator gives is recorded with the event, as every other reason is: the same rule.
+  validateIdentityReason(context.reason);
   switch (command.type) {
     case 'CreateFirstAdmin': {
       if (hasActiveAdmin(state)) refuse('IDENTITY.ADMIN_EXISTS', 'An administrator already exists; further users are added by an administrator');

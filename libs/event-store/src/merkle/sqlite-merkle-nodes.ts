@@ -6,8 +6,7 @@ import { derivedNodes, splitStoredIds, TreeFrontier, type ChainedRow } from './t
  * Schema version 2: the Merkle tree's complete subtrees (level ≥ STORED_FROM_LEVEL), append-only like the events, and
  * built at once for a ledger written before the tree existed (same migration transaction).
  */
-export const migrateSqliteMerkleNodes = (db: Database.Database): void => {
-  db.exec(`CREATE TABLE merkle_nodes (
+export const SQLITE_MERKLE_SCHEMA = `CREATE TABLE merkle_nodes (
       level INTEGER NOT NULL CHECK (level >= 1),
       idx   INTEGER NOT NULL CHECK (idx >= 0),
       hash  BLOB    NOT NULL CHECK (length(hash) = 32),
@@ -16,7 +15,10 @@ export const migrateSqliteMerkleNodes = (db: Database.Database): void => {
     CREATE TRIGGER merkle_nodes_no_update BEFORE UPDATE ON merkle_nodes
       BEGIN SELECT RAISE(ABORT, 'Merkle nodes are append-only: UPDATE refused'); END;
     CREATE TRIGGER merkle_nodes_no_delete BEFORE DELETE ON merkle_nodes
-      BEGIN SELECT RAISE(ABORT, 'Merkle nodes are append-only: DELETE refused'); END;`);
+      BEGIN SELECT RAISE(ABORT, 'Merkle nodes are append-only: DELETE refused'); END;`;
+
+export const migrateSqliteMerkleNodes = (db: Database.Database): void => {
+  db.exec(SQLITE_MERKLE_SCHEMA);
   const page = db.prepare<[number], string>('SELECT hash FROM events WHERE global_position > ? ORDER BY global_position LIMIT 5000').pluck();
   const insert = db.prepare('INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)');
   const range = CompactRange.empty();

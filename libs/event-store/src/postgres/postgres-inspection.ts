@@ -1,17 +1,20 @@
 import type { Pool } from 'pg';
-import type { DefenceWarning, SideRecordFault, StorageInspection } from '../inspect-store';
+import { plantedTreeNodeFault, TREE_NODE_BEYOND_HEAD, type DefenceWarning, type SideRecordFault, type StorageInspection } from '../inspect-store';
 import { queryRows } from './postgres-connection';
 import { MIGRATIONS } from './postgres-schema';
 
 /** At most this many index faults are named one by one. */
 const MAX_NAMED = 100;
 
-/** The append-only triggers the first migration creates: table, timing and events, row or statement level. */
+/** The append-only triggers the migrations create: table, timing and events, row or statement level. */
 const EXPECTED_TRIGGERS: ReadonlyArray<{ name: string; table: string; events: string[]; level: 'ROW' | 'STATEMENT' }> = [
   { name: 'events_append_only', table: 'events', events: ['DELETE', 'UPDATE'], level: 'ROW' },
   { name: 'events_no_truncate', table: 'events', events: ['TRUNCATE'], level: 'STATEMENT' },
   { name: 'idempotency_keys_append_only', table: 'idempotency_keys', events: ['DELETE', 'UPDATE'], level: 'ROW' },
   { name: 'idempotency_keys_no_truncate', table: 'idempotency_keys', events: ['TRUNCATE'], level: 'STATEMENT' },
+  // Schema version 2 (the Merkle tree).
+  { name: 'merkle_nodes_append_only', table: 'merkle_nodes', events: ['DELETE', 'UPDATE'], level: 'ROW' },
+  { name: 'merkle_nodes_no_truncate', table: 'merkle_nodes', events: ['TRUNCATE'], level: 'STATEMENT' },
 ];
 
 const normalised = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
@@ -34,7 +37,7 @@ const triggerWarnings = async (pool: Pool): Promise<DefenceWarning[]> => {
     pool,
     `SELECT t.tgname, t.tgenabled, pg_get_triggerdef(t.oid) AS def, p.prosrc
        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-      WHERE NOT t.tgisinternal AND t.tgrelid IN (to_regclass('events'), to_regclass('idempotency_keys'))`,
+      WHERE NOT t.tgisinternal AND t.tgrelid IN (to_regclass('events'), to_regclass('idempotency_keys'), to_regclass('merkle_nodes'))`,
   );
   const warnings: DefenceWarning[] = [];
   for (const expected of EXPECTED_TRIGGERS) {
@@ -96,8 +99,14 @@ export const inspectPostgresStorage = async (pool: Pool): Promise<StorageInspect
     problem: 'index-altered',
     message: `the indexed idempotency key of the event at position ${row.global_position} (${row.event_id}) is ${row.idempotency_key ?? 'empty'}, not the key in its hashed metadata`,
   }));
+  const beyond = await queryRows<{ level: number; idx: string; head: string }>(
+    pool,
+    `WITH h(head) AS (SELECT coalesce(max(global_position), 0)::bigint FROM events)
+     SELECT level, idx::text, head::text FROM merkle_nodes, h WHERE ${TREE_NODE_BEYOND_HEAD} ORDER BY level, idx LIMIT ${MAX_NAMED}`,
+  );
+  faults.push(...beyond.map((row) => plantedTreeNodeFault(row.level, row.idx, Number(row.head))));
   return {
-    sideTables: ['idempotency_keys', 'events.idempotency_key', 'schema_migrations'],
+    sideTables: ['idempotency_keys', 'events.idempotency_key', 'merkle_nodes', 'schema_migrations'],
     faults,
     warnings: [...(await triggerWarnings(pool)), ...(await roleWarnings(pool))],
   };

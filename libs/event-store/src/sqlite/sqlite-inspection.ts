@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DefenceWarning, SideRecordFault, StorageInspection } from '../inspect-store';
+import { plantedTreeNodeFault, TREE_NODE_BEYOND_HEAD, type DefenceWarning, type SideRecordFault, type StorageInspection } from '../inspect-store';
 
 /** At most this many index faults are named one by one; the count says how many there are. */
 const MAX_NAMED = 100;
@@ -8,7 +8,8 @@ const normalised = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
 
 /**
  * What lies outside the hash chain in a SQLite ledger: the `events.idempotency_key` index column
- * (must equal the key in each event's hashed metadata) and the append-only triggers (each must be
+ * (must equal the key in each event's hashed metadata), `merkle_nodes` rows beyond the log (planted),
+ * and the append-only triggers (each must be
  * present with the text its migration created). `idempotency_keys` rows are checked by `inspectStore`.
  */
 export const inspectSqliteStorage = (db: Database.Database, expectedTriggers: ReadonlyMap<string, string>): StorageInspection => {
@@ -24,6 +25,13 @@ export const inspectSqliteStorage = (db: Database.Database, expectedTriggers: Re
     problem: 'index-altered',
     message: `the indexed idempotency key of the event at position ${row.global_position} (${row.event_id}) is ${row.idempotency_key ?? 'empty'}, not the key in its hashed metadata`,
   }));
+  const beyond = db
+    .prepare<[], { level: number; idx: number; head: number }>(
+      `WITH h(head) AS (SELECT coalesce(max(global_position), 0) FROM events)
+       SELECT level, idx, head FROM merkle_nodes, h WHERE ${TREE_NODE_BEYOND_HEAD} ORDER BY level, idx LIMIT ${MAX_NAMED}`,
+    )
+    .all();
+  faults.push(...beyond.map((row) => plantedTreeNodeFault(row.level, row.idx, row.head)));
   const present = new Map(
     db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all().map((t) => [t.name, t.sql] as const),
   );
@@ -36,5 +44,5 @@ export const inspectSqliteStorage = (db: Database.Database, expectedTriggers: Re
       warnings.push({ code: 'STORE.TRIGGER_ALTERED', message: `append-only trigger ${name} differs from the one the ledger created` });
     }
   }
-  return { sideTables: ['idempotency_keys', 'events.idempotency_key'], faults, warnings };
+  return { sideTables: ['idempotency_keys', 'events.idempotency_key', 'merkle_nodes'], faults, warnings };
 };

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { migrateSqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
+import { migrateSqliteMerkleNodes, SQLITE_MERKLE_SCHEMA } from '../merkle/sqlite-merkle-nodes';
 
 /**
  * Schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
@@ -45,7 +45,7 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
   migrateSqliteMerkleNodes,
 ];
 
-/** The append-only triggers as the migrations create them: `inspectStorage` reports any missing or altered. */
+/** The append-only triggers as the migrations create them (events, idempotency records, Merkle nodes): `inspectStorage` reports any missing or altered. */
 export const SQLITE_TRIGGERS: ReadonlyMap<string, string> = new Map(
-  [...(MIGRATIONS[0] as string).matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((m) => [m[1], m[0].replace(/;$/, '')] as const),
+  [...`${MIGRATIONS[0] as string}\n${SQLITE_MERKLE_SCHEMA}`.matchAll(/CREATE TRIGGER (\w+)[\s\S]*?END;/g)].map((m) => [m[1], m[0].replace(/;$/, '')] as const),
 );
