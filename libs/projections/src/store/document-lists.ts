@@ -9,7 +9,7 @@ export type ListPath = readonly string[];
 export type DocumentLayout = (key: string) => readonly ListPath[];
 
 /** Items per saved chunk of a list: an appended item rewrites one chunk of at most this many. */
-export const LIST_CHUNK_SIZE = 16;
+export const LIST_CHUNK_SIZE = 8;
 
 /** A list of a document as it was last saved, which tells which of its chunks a new save must write. */
 export interface SavedList {
