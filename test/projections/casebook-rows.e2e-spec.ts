@@ -26,7 +26,7 @@ const rowsOf = (file: string): unknown => {
   const db = new Database(file, { readonly: true });
   try {
     return {
-      documents: db.prepare('SELECT doc_key, state, list_paths FROM projection_documents ORDER BY doc_key').all(),
+      documents: db.prepare('SELECT doc_key, state, list_layouts FROM projection_documents ORDER BY doc_key').all(),
       chunks: db.prepare('SELECT doc_key, list, chunk, items FROM projection_list_chunks ORDER BY doc_key, list, chunk').all(),
       checkpoint: db.prepare('SELECT * FROM projection_checkpoints').all(),
     };
@@ -116,11 +116,11 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
     // The entries span several chunks; the head holds their number, not them.
     const entries = loaded.documents[S001] as ClinicalDocument & { subject: { entries: unknown[] } };
     expect(entries.subject.entries.length).toBeGreaterThan(2 * LIST_CHUNK_SIZE);
-    const rows = rowsOf(file) as { documents: Array<{ doc_key: string; state: string; list_paths: string | null }>; chunks: Array<{ doc_key: string; list: number }> };
+    const rows = rowsOf(file) as { documents: Array<{ doc_key: string; state: string; list_layouts: string | null }>; chunks: Array<{ doc_key: string; list: number }> };
     const entryChunks = rows.chunks.filter((c) => c.doc_key === S001 && c.list === 0);
     expect(entryChunks).toHaveLength(Math.ceil(entries.subject.entries.length / LIST_CHUNK_SIZE));
     const head = rows.documents.find((d) => d.doc_key === S001)!;
-    expect(JSON.parse(head.list_paths!)).toContainEqual(['subject', 'entries']);
+    expect(JSON.parse(head.list_layouts!)).toContainEqual({ path: ['subject', 'entries'], sameAs: ['current', 'recorded'] });
     expect(JSON.parse(head.state).subject.entries).toBe(entries.subject.entries.length);
 
     const incremental = rowsOf(file);
@@ -178,7 +178,7 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
       ['a chunk removed', `DELETE FROM projection_list_chunks WHERE doc_key = '${S001}' AND list = 0 AND chunk = 1`],
       ['a chunk added', `INSERT INTO projection_list_chunks SELECT projection, doc_key, list, chunk + 10, items FROM projection_list_chunks WHERE doc_key = '${S001}' AND list = 0 AND chunk = 0`],
       ['a chunk moved to another list', `UPDATE projection_list_chunks SET list = 3 WHERE doc_key = '${S001}' AND list = 7`],
-      ['the list paths of a head altered', `UPDATE projection_documents SET list_paths = '[]' WHERE doc_key = '${S001}'`],
+      ['the list paths of a head altered', `UPDATE projection_documents SET list_layouts = '[]' WHERE doc_key = '${S001}'`],
     ])('with %s outside the server, a load reports it and the runner rebuilds the fold from zero', async (_what, sql) => {
       const ledger = new testing.LedgerScenario(STUDY, { now: '2030-01-01T00:00:00.000Z' });
       ledger.registerStudy();

@@ -1,7 +1,7 @@
-import { studyStreamId, type SubjectFacts } from '@trial-ledger/domain';
+import { studyStreamId, type SubjectEntry, type SubjectFacts } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
 import type { Projection, ProjectionChanges, ProjectionState } from './projection';
-import type { ListPath } from './store/document-lists';
+import type { ListLayout } from './store/document-lists';
 import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
 import { casebookView } from './casebook/subject-casebook.view';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
@@ -41,12 +41,15 @@ export const rosterKey = (studyId: string, position: number): string => `roster/
 /**
  * The lists of a casebook row that grow with the subject's history: its entries and signatures and the
  * facts folded from them. They are saved in chunk rows of their own, so saving the row after an event
- * writes its head and the chunks the event changed (the last one, or those a correction rewrote).
+ * writes its head and the chunks the event changed (the last one, or those a correction rewrote). An
+ * entry's `current` value is its `recorded` event itself until a correction: saved once.
  */
-const CASEBOOK_LISTS: readonly ListPath[] = [
-  ['subject', 'entries'],
-  ['subject', 'signatures'],
-  ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ['subject', 'facts', list]),
+const CASEBOOK_LISTS: readonly ListLayout[] = [
+  { path: ['subject', 'entries'], sameAs: ['current', 'recorded'] satisfies [keyof SubjectEntry, keyof SubjectEntry] },
+  { path: ['subject', 'signatures'] },
+  ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ({
+    path: ['subject', 'facts', list],
+  })),
 ];
 
 const STUDY_STREAM_PREFIX = studyStreamId('');

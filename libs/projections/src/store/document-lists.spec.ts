@@ -1,8 +1,12 @@
-import { assembleDocument, documentRows, LIST_CHUNK_SIZE, type ChunkRow, type ListPath } from './document-lists';
+import { assembleDocument, documentRows, LIST_CHUNK_SIZE, SAME_OBJECT, type ChunkRow, type ListLayout } from './document-lists';
 
-const PATHS: readonly ListPath[] = [['subject', 'entries'], ['subject', 'facts', 'doses']];
-const item = (i: number): { eventId: string; n: number } => ({ eventId: `e${i}`, n: i });
-const items = (n: number): Array<{ eventId: string; n: number }> => Array.from({ length: n }, (_, i) => item(i));
+const PATHS: readonly ListLayout[] = [{ path: ['subject', 'entries'], sameAs: ['current', 'recorded'] }, { path: ['subject', 'facts', 'doses'] }];
+/** An entry as first recorded: its current value is the recorded event itself. */
+const item = (i: number): { eventId: string; recorded: object; current: object } => {
+  const recorded = { type: 'DoseAdministered', data: { cycle: i } };
+  return { eventId: `e${i}`, recorded, current: recorded };
+};
+const items = (n: number): Array<ReturnType<typeof item>> => Array.from({ length: n }, (_, i) => item(i));
 const doc = (entries: unknown[], doses: unknown[] = []): unknown => ({ studyId: 'X', subject: { status: 'enrolled', entries, facts: { screening: null, doses, latest: '2026-01-01' }, version: entries.length }, summary: { n: 1 } });
 
 /** The rows a store would hold after saving `rows` over nothing: chunk rows in list and chunk order. */
@@ -14,7 +18,18 @@ describe('a document saved as a head and chunks of its lists', () => {
     const rows = documentRows(original, PATHS, []);
     expect(JSON.parse(rows.head)).toEqual({ studyId: 'X', subject: { status: 'enrolled', entries: 2 * LIST_CHUNK_SIZE + 3, facts: { screening: null, doses: 5, latest: '2026-01-01' }, version: 2 * LIST_CHUNK_SIZE + 3 }, summary: { n: 1 } });
     expect(rows.chunks.map((c) => [c.list, c.chunk])).toEqual([[0, 0], [0, 1], [0, 2], [1, 0]]);
-    expect(JSON.stringify(assembleDocument(rows.head, rows.paths, chunkRows(rows))?.doc)).toBe(JSON.stringify(original));
+    expect(JSON.stringify(assembleDocument(rows.head, rows.layouts, chunkRows(rows))?.doc)).toBe(JSON.stringify(original));
+  });
+
+  it('given entries whose current value is the recorded event itself, then it is saved once and is that very object again when loaded', () => {
+    const entries = items(3);
+    const corrected = { ...entries[1], current: { type: 'DoseAdministered', data: { cycle: 9 } } };
+    const rows = documentRows(doc([entries[0], corrected, entries[2]]), PATHS, []);
+    const saved = JSON.parse(rows.chunks[0].items) as Array<{ current: unknown }>;
+    expect(saved.map((e) => e.current)).toEqual([SAME_OBJECT, { type: 'DoseAdministered', data: { cycle: 9 } }, SAME_OBJECT]);
+    const loaded = assembleDocument(rows.head, rows.layouts, chunkRows(rows))!.doc as { subject: { entries: Array<{ recorded: unknown; current: unknown }> } };
+    expect(loaded.subject.entries.map((e) => e.current === e.recorded)).toEqual([true, false, true]);
+    expect(JSON.stringify(loaded)).toBe(JSON.stringify(doc([entries[0], corrected, entries[2]])));
   });
 
   it('given the lists as saved, when an item is appended, then only the last chunk of that list is written', () => {
@@ -30,7 +45,7 @@ describe('a document saved as a head and chunks of its lists', () => {
   it('given an earlier item replaced (a correction), then its chunk and the last are written; a list that shrank drops its extra chunks', () => {
     const entries = items(2 * LIST_CHUNK_SIZE + 3);
     const saved = documentRows(doc(entries, items(LIST_CHUNK_SIZE + 1)), PATHS, []).lists;
-    const corrected = entries.map((e, i) => (i === 1 ? { ...e, n: -1 } : e));
+    const corrected = entries.map((e, i) => (i === 1 ? { ...e, current: { type: 'DoseAdministered', data: { cycle: -1 } } } : e));
     const next = documentRows(doc(corrected, items(LIST_CHUNK_SIZE)), PATHS, saved);
     expect(next.chunks.map((c) => [c.list, c.chunk])).toEqual([[0, 0], [1, 0]]);
     expect(next.drops).toEqual([{ list: 1, from: 1 }]);
@@ -39,14 +54,15 @@ describe('a document saved as a head and chunks of its lists', () => {
   it('given a list the layout no longer names (or that is gone), then its chunks are dropped and the document is saved whole', () => {
     const saved = documentRows(doc(items(3), items(2)), PATHS, []).lists;
     const whole = documentRows(doc(items(3), items(2)), [], saved);
-    expect([whole.paths, whole.chunks, whole.drops]).toEqual([null, [], [{ list: 0, from: 0 }, { list: 1, from: 0 }]]);
+    expect([whole.layouts, whole.chunks, whole.drops]).toEqual([null, [], [{ list: 0, from: 0 }, { list: 1, from: 0 }]]);
   });
 
   it('given chunks cut at another size, when put together, then the document is whole and the next save writes every chunk again', () => {
     const entries = items(LIST_CHUNK_SIZE + 2);
     const head = documentRows(doc(entries), PATHS.slice(0, 1), []);
-    const cutAtTwo: ChunkRow[] = Array.from({ length: Math.ceil(entries.length / 2) }, (_, chunk) => ({ list: 0, chunk, items: JSON.stringify(entries.slice(chunk * 2, chunk * 2 + 2)) }));
-    const assembled = assembleDocument(head.head, head.paths, cutAtTwo)!;
+    const sameAs = (e: ReturnType<typeof item>): object => ({ ...e, current: SAME_OBJECT });
+    const cutAtTwo: ChunkRow[] = Array.from({ length: Math.ceil(entries.length / 2) }, (_, chunk) => ({ list: 0, chunk, items: JSON.stringify(entries.slice(chunk * 2, chunk * 2 + 2).map(sameAs)) }));
+    const assembled = assembleDocument(head.head, head.layouts, cutAtTwo)!;
     expect(JSON.stringify(assembled.doc)).toBe(JSON.stringify(doc(entries)));
     const next = documentRows(assembled.doc, PATHS.slice(0, 1), assembled.lists);
     expect(next.chunks.map((c) => c.chunk)).toEqual([0, 1]);
@@ -59,13 +75,14 @@ describe('a document saved as a head and chunks of its lists', () => {
     ['a chunk of a list the head does not name', (rows: ChunkRow[]) => [...rows, { list: 2, chunk: 0, items: '[{}]' }]],
     ['an empty chunk', (rows: ChunkRow[]) => [...rows, { list: 1, chunk: 0, items: '[]' }]],
     ['a chunk that is no list', (rows: ChunkRow[]) => rows.map((r) => (r.chunk === 2 ? { ...r, items: '{"0":1}' } : r))],
+    ['an item marked as the same object as a field it lacks', (rows: ChunkRow[]) => rows.map((r) => (r.chunk === 2 ? { ...r, items: JSON.stringify([{ eventId: 'x', current: SAME_OBJECT }]) } : r))],
   ])('given rows with %s, then they do not fit together', (_what, alter) => {
     const rows = documentRows(doc(items(2 * LIST_CHUNK_SIZE + 3)), PATHS, []);
-    expect(assembleDocument(rows.head, rows.paths, alter(chunkRows(rows)))).toBeNull();
+    expect(assembleDocument(rows.head, rows.layouts, alter(chunkRows(rows)))).toBeNull();
   });
 
   it('given a path the document lacks, or that holds no list, then that part stays in the head', () => {
     const rows = documentRows({ subject: { entries: 'none' } }, PATHS, []);
-    expect([rows.head, rows.paths, rows.chunks]).toEqual(['{"subject":{"entries":"none"}}', null, []]);
+    expect([rows.head, rows.layouts, rows.chunks]).toEqual(['{"subject":{"entries":"none"}}', null, []]);
   });
 });

@@ -1,20 +1,34 @@
 /** A list inside a document, by the keys that lead to it, e.g. `['subject', 'entries']`. */
 export type ListPath = readonly string[];
 
+/** A list a layout keeps in chunk rows of its own. */
+export interface ListLayout {
+  readonly path: ListPath;
+  /**
+   * `[field, of]`: an item whose `field` holds the very object its `of` holds (an entry's current value
+   * before any correction is its recorded event) is saved with `SAME_OBJECT` there, and given that
+   * object back when loaded, so the JSON of the object is saved once. The field never holds that string.
+   */
+  readonly sameAs?: readonly [string, string];
+}
+
 /**
  * Which lists of the document saved under `key` grow with its history and are saved in rows of their
  * own, in chunks: saving the document after an event then writes its head and the chunks that event
  * changed, not its whole history. None (or no layout): the document is saved whole, as one row.
  */
-export type DocumentLayout = (key: string) => readonly ListPath[];
+export type DocumentLayout = (key: string) => readonly ListLayout[];
+
+/** Saved in place of a field that holds the very object of another field of its item (`ListLayout.sameAs`). */
+export const SAME_OBJECT = '\u0000same-object';
 
 /** Items per saved chunk of a list: an appended item rewrites one chunk of at most this many. */
 export const LIST_CHUNK_SIZE = 8;
 
 /** A list of a document as it was last saved, which tells which of its chunks a new save must write. */
 export interface SavedList {
-  /** The path, as saved (JSON). */
-  readonly path: string;
+  /** Its layout, as saved (JSON). */
+  readonly layout: string;
   /**
    * The items as saved: the very objects, since a projection's documents are immutable and `evolve`
    * keeps the items it did not change, an item of the same identity needs no writing. Empty when the
@@ -29,8 +43,8 @@ export interface SavedList {
 export interface DocumentRows {
   /** The document's JSON, each split list replaced by its length. */
   readonly head: string;
-  /** The split lists' paths (JSON), saved with the head so a reader needs no layout; null: saved whole. */
-  readonly paths: string | null;
+  /** The split lists' layouts (JSON), saved with the head so a reader needs no layout; null: saved whole. */
+  readonly layouts: string | null;
   readonly chunks: ReadonlyArray<{ readonly list: number; readonly chunk: number; readonly items: string }>;
   /** Per list, the saved chunks from `from` on, which no longer exist (a list that shrank, or is gone). */
   readonly drops: ReadonlyArray<{ readonly list: number; readonly from: number }>;
@@ -62,39 +76,53 @@ const sameItems = (items: readonly unknown[], saved: SavedList, from: number, to
   return true;
 };
 
+/** A chunk's JSON; items whose `sameAs` field holds the very object of the other are written with the marker there. */
+const chunkJson = (items: readonly unknown[], sameAs: ListLayout['sameAs']): string => {
+  if (sameAs === undefined) return JSON.stringify(items);
+  const [field, of] = sameAs;
+  return JSON.stringify(items.map((item) => (hasOwn(item, field) && hasOwn(item, of) && typeof item[field] === 'object' && item[field] === item[of] ? { ...item, [field]: SAME_OBJECT } : item)));
+};
+
 /**
- * The rows that save `doc` when it was last saved as `before`: its head, and of each list at `paths`
- * the chunks whose items are not the very ones saved (an appended item: the last chunk; a correction:
- * the chunks it rewrote); chunks past a list's new end are dropped.
+ * The rows that save `doc` when it was last saved as `before`: its head, and of each list the layout
+ * names the chunks whose items are not the very ones saved (an appended item: the last chunk; a
+ * correction: the chunks it rewrote); chunks past a list's new end are dropped.
  */
-export const documentRows = (doc: unknown, paths: readonly ListPath[], before: readonly SavedList[]): DocumentRows => {
+export const documentRows = (doc: unknown, layouts: readonly ListLayout[], before: readonly SavedList[]): DocumentRows => {
   let head = doc;
   const lists: SavedList[] = [];
+  const kept: ListLayout[] = [];
   const chunks: Array<DocumentRows['chunks'][number]> = [];
   const drops: Array<DocumentRows['drops'][number]> = [];
-  for (const path of paths) {
-    const items = valueAt(doc, path);
+  for (const layout of layouts) {
+    const items = valueAt(doc, layout.path);
     if (!Array.isArray(items)) continue;
     const list = lists.length;
-    const saved = before[list]?.path === JSON.stringify(path) ? before[list] : undefined;
+    const text = layoutText(layout);
+    const saved = before[list]?.layout === text ? before[list] : undefined;
     const count = Math.ceil(items.length / LIST_CHUNK_SIZE);
     if (saved?.items !== items) {
       for (let chunk = 0; chunk < count; chunk += 1) {
         const from = chunk * LIST_CHUNK_SIZE;
         const to = Math.min(items.length, from + LIST_CHUNK_SIZE);
         if (saved !== undefined && chunk < saved.chunks && sameItems(items, saved, from, to)) continue;
-        chunks.push({ list, chunk, items: JSON.stringify(items.slice(from, to)) });
+        chunks.push({ list, chunk, items: chunkJson(items.slice(from, to), layout.sameAs) });
       }
     }
     if ((before[list]?.chunks ?? 0) > count) drops.push({ list, from: count });
-    head = replaceAt(head, path, items.length);
-    lists.push({ path: JSON.stringify(path), items, chunks: count });
+    head = replaceAt(head, layout.path, items.length);
+    lists.push({ layout: text, items, chunks: count });
+    kept.push(layout);
   }
   for (let list = lists.length; list < before.length; list += 1) if (before[list].chunks > 0) drops.push({ list, from: 0 });
-  return { head: JSON.stringify(head), paths: lists.length === 0 ? null : JSON.stringify(lists.map((l) => JSON.parse(l.path) as ListPath)), chunks, drops, lists };
+  return { head: JSON.stringify(head), layouts: kept.length === 0 ? null : JSON.stringify(kept), chunks, drops, lists };
 };
 
-const isListPath = (path: unknown): path is ListPath => Array.isArray(path) && path.length > 0 && path.every((key) => typeof key === 'string');
+const isListLayout = (layout: unknown): layout is ListLayout => {
+  const { path, sameAs } = (layout ?? {}) as Record<string, unknown>;
+  const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((key) => typeof key === 'string');
+  return strings(path) && path.length > 0 && (sameAs === undefined || (strings(sameAs) && sameAs.length === 2));
+};
 
 /** A saved chunk row of a document's list. */
 export interface ChunkRow {
@@ -108,29 +136,60 @@ export interface ChunkRow {
  * in the parsed head, where the head holds its length; the key keeps its place. Null when the rows do
  * not fit together (a chunk missing or extra, a length that does not match): not what a save wrote.
  */
-export const assembleDocument = (head: string, paths: string | null, rows: readonly ChunkRow[]): { doc: unknown; lists: SavedList[] } | null => {
+export const assembleDocument = (head: string, layouts: string | null, rows: readonly ChunkRow[]): { doc: unknown; lists: SavedList[] } | null => {
   const doc: unknown = JSON.parse(head);
-  if (paths === null) return rows.length === 0 ? { doc, lists: [] } : null;
-  const listPaths: unknown = JSON.parse(paths);
-  if (!Array.isArray(listPaths) || !listPaths.every(isListPath)) return null;
-  const parts: unknown[][][] = listPaths.map(() => []);
+  if (layouts === null) return rows.length === 0 ? { doc, lists: [] } : null;
+  const listLayouts = listLayoutsOf(layouts);
+  if (listLayouts === null) return null;
+  const parts = listLayouts.map(() => ({ items: [] as unknown[], chunks: 0, cut: true }));
   for (const row of rows) {
-    const list = parts[row.list];
-    if (list === undefined || row.chunk !== list.length) return null;
+    const part = parts[row.list];
+    if (part === undefined || row.chunk !== part.chunks) return null;
     const items: unknown = JSON.parse(row.items);
     if (!Array.isArray(items) || items.length === 0) return null;
-    list.push(items);
+    // Chunks cut at another size (an earlier chunk size) are all written again by the next save.
+    if (items.length > LIST_CHUNK_SIZE || part.items.length !== part.chunks * LIST_CHUNK_SIZE) part.cut = false;
+    const sameAs = listLayouts[row.list].sameAs;
+    for (const item of items) {
+      if (sameAs !== undefined && hasOwn(item, sameAs[0]) && item[sameAs[0]] === SAME_OBJECT) {
+        if (!hasOwn(item, sameAs[1])) return null;
+        item[sameAs[0]] = item[sameAs[1]];
+      }
+      part.items.push(item);
+    }
+    part.chunks += 1;
   }
   const lists: SavedList[] = [];
-  for (const [list, path] of listPaths.entries()) {
+  for (const [list, { path }] of listLayouts.entries()) {
     const parent = valueAt(doc, path.slice(0, -1));
     const key = path[path.length - 1];
-    const items = parts[list].flat(1);
+    const { items, chunks, cut } = parts[list];
     if (!hasOwn(parent, key) || parent[key] !== items.length) return null;
     parent[key] = items;
-    // Chunks cut at another size (an earlier chunk size) are all written again by the next save.
-    const cut = parts[list].every((part, i) => (i === parts[list].length - 1 ? part.length <= LIST_CHUNK_SIZE : part.length === LIST_CHUNK_SIZE));
-    lists.push({ path: JSON.stringify(path), items: cut ? items : [], chunks: parts[list].length });
+    lists.push({ layout: layoutText(listLayouts[list]), items: cut ? items : [], chunks });
   }
   return { doc, lists };
+};
+
+/** Parsed list layouts by their saved text: every casebook head names the same lists, so a load parses them once. */
+const parsedLayouts = new Map<string, ListLayout[] | null>();
+
+const listLayoutsOf = (text: string): ListLayout[] | null => {
+  let layouts = parsedLayouts.get(text);
+  if (layouts === undefined) {
+    const parsed: unknown = JSON.parse(text);
+    layouts = Array.isArray(parsed) && parsed.every(isListLayout) ? parsed : null;
+    // Bounded: unsealed files could hold any number of distinct texts.
+    if (parsedLayouts.size < 64) parsedLayouts.set(text, layouts);
+  }
+  return layouts;
+};
+
+/** A layout's JSON, as saved lists name it (layouts are constants: each is serialised once). */
+const layoutTexts = new WeakMap<ListLayout, string>();
+
+const layoutText = (layout: ListLayout): string => {
+  let text = layoutTexts.get(layout);
+  if (text === undefined) layoutTexts.set(layout, (text = JSON.stringify(layout)));
+  return text;
 };

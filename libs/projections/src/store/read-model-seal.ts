@@ -37,11 +37,11 @@ export class RowSeal {
   }
 
   /**
-   * The HMAC of a document's head row whose lists are kept in chunk rows: its split lists' paths are
+   * The HMAC of a document's head row whose lists are kept in chunk rows: its lists' layouts are
    * sealed with it (they say where the chunks go), and its tag keeps it apart from a whole row's.
    */
-  headMacOf(table: string, key: string, paths: string, content: string): bigint {
-    const hmac = createHmac('sha256', this.key).update(`head ${table.length}:${table} ${key.length}:${key} ${paths.length}:${paths} `).update(content);
+  headMacOf(table: string, key: string, layouts: string, content: string): bigint {
+    const hmac = createHmac('sha256', this.key).update(`head ${table.length}:${table} ${key.length}:${key} ${layouts.length}:${layouts} `).update(content);
     return BigInt(`0x${hmac.digest('hex')}`);
   }
 

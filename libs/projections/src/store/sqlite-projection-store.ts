@@ -10,7 +10,7 @@ import { RowSeal } from './read-model-seal';
  * or in their own): they are ordinary, updatable tables because a read model can always be rebuilt
  * from the log. Documents and checkpoint move in one transaction. A document whose projection names
  * lists that grow with its history (`DocumentLayout`: a casebook's entries) is saved as a head row
- * (`list_paths` says which lists it lacks) and those lists in chunk rows (`projection_list_chunks`).
+ * (`list_layouts` names the lists it lacks) and those lists in chunk rows (`projection_list_chunks`).
  */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS projection_checkpoints (
@@ -75,7 +75,7 @@ export interface SqliteProjectionStoreOptions extends Pick<SideDatabaseOptions, 
 const prepareSchema = (db: Database.Database): void => {
   db.exec(SCHEMA);
   addMissingColumns(db, 'projection_checkpoints', { seal: 'TEXT', anchor: 'TEXT' });
-  addMissingColumns(db, 'projection_documents', { list_paths: 'TEXT' });
+  addMissingColumns(db, 'projection_documents', { list_layouts: 'TEXT' });
 };
 
 const groupByDocument = <Row extends { doc_key: string }>(rows: readonly Row[]): Map<string, Row[]> => {
@@ -119,7 +119,7 @@ export class SqliteProjectionStore implements ProjectionStore {
       .prepare<[string], { version: number; position: number; seal: string | null; anchor: string | null }>('SELECT version, position, seal, anchor FROM projection_checkpoints WHERE projection = ?')
       .get(projection);
     const rows = this.db
-      .prepare<[string], { doc_key: string; state: string; list_paths: string | null }>('SELECT doc_key, state, list_paths FROM projection_documents WHERE projection = ?')
+      .prepare<[string], { doc_key: string; state: string; list_layouts: string | null }>('SELECT doc_key, state, list_layouts FROM projection_documents WHERE projection = ?')
       .all(projection);
     const chunks = groupByDocument(
       this.db
@@ -129,14 +129,21 @@ export class SqliteProjectionStore implements ProjectionStore {
     const never: StoredProjection<Doc> = { checkpoint: 0, version: null, documents: {} };
     this.saved.delete(projection);
     const macs = new Map<string, bigint>();
+    const chunkMacs = new Map<ChunkRow, bigint>();
     let digest = 0n;
     if (this.seal) {
       for (const row of rows) {
-        const mac = this.rowMac(projection, row.doc_key, row.state, row.list_paths);
+        const mac = this.rowMac(projection, row.doc_key, row.state, row.list_layouts);
         macs.set(row.doc_key, mac);
         digest = RowSeal.add(digest, mac);
       }
-      for (const [key, group] of chunks) for (const row of group) digest = RowSeal.add(digest, this.seal.chunkMacOf(projection, key, row.list, row.chunk, row.items));
+      for (const [key, group] of chunks) {
+        for (const row of group) {
+          const mac = this.seal.chunkMacOf(projection, key, row.list, row.chunk, row.items);
+          chunkMacs.set(row, mac);
+          digest = RowSeal.add(digest, mac);
+        }
+      }
       if (!head) return rows.length === 0 && chunks.size === 0 ? never : { ...never, altered: true };
       // Sealed by an earlier format: not checked, and loaded without rows or anchor, so they are rebuilt once, without an alarm.
       if (!RowSeal.isCurrentRowsFormat(head.seal) && head.seal !== null) return { checkpoint: head.position, version: head.version, anchor: null, documents: {} };
@@ -148,23 +155,23 @@ export class SqliteProjectionStore implements ProjectionStore {
     for (const row of rows) {
       const group = chunks.get(row.doc_key) ?? [];
       chunks.delete(row.doc_key);
-      const assembled = assembleDocument(row.state, row.list_paths, group);
+      const assembled = assembleDocument(row.state, row.list_layouts, group);
       // Rows that do not fit together were not written by one save (unsealed rows edited): rebuilt, like altered ones.
       if (assembled === null) return { ...never, altered: true };
       documents[row.doc_key] = assembled.doc as Doc;
-      const chunkMacs = assembled.lists.map((): bigint[] => []);
-      if (this.seal) for (const chunk of group) chunkMacs[chunk.list].push(this.seal.chunkMacOf(projection, row.doc_key, chunk.list, chunk.chunk, chunk.items));
-      saved.docs.set(row.doc_key, { mac: macs.get(row.doc_key) ?? 0n, lists: assembled.lists, chunkMacs });
+      const listMacs = assembled.lists.map((): bigint[] => []);
+      for (const chunk of group) listMacs[chunk.list].push(chunkMacs.get(chunk) ?? 0n);
+      saved.docs.set(row.doc_key, { mac: macs.get(row.doc_key) ?? 0n, lists: assembled.lists, chunkMacs: listMacs });
     }
     if (chunks.size > 0) return { ...never, altered: true };
     this.saved.set(projection, saved);
     return { checkpoint: head.position, version: head.version, anchor: head.anchor, documents };
   }
 
-  /** A head row is sealed with the paths of its lists kept in chunk rows; a whole document as before. */
-  private rowMac(projection: string, key: string, state: string, paths: string | null): bigint {
+  /** A head row is sealed with the layouts of its lists kept in chunk rows; a whole document as before. */
+  private rowMac(projection: string, key: string, state: string, layouts: string | null): bigint {
     if (!this.seal) return 0n;
-    return paths === null ? this.seal.rowMacOf(projection, key, state) : this.seal.headMacOf(projection, key, paths, state);
+    return layouts === null ? this.seal.rowMacOf(projection, key, state) : this.seal.headMacOf(projection, key, layouts, state);
   }
 
   /**
@@ -175,8 +182,8 @@ export class SqliteProjectionStore implements ProjectionStore {
    */
   async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, options: SaveOptions = {}): Promise<void> {
     const upsertDoc = this.db.prepare(
-      `INSERT INTO projection_documents (projection, doc_key, state, list_paths) VALUES (?, ?, ?, ?)
-       ON CONFLICT (projection, doc_key) DO UPDATE SET state = excluded.state, list_paths = excluded.list_paths`,
+      `INSERT INTO projection_documents (projection, doc_key, state, list_layouts) VALUES (?, ?, ?, ?)
+       ON CONFLICT (projection, doc_key) DO UPDATE SET state = excluded.state, list_layouts = excluded.list_layouts`,
     );
     const upsertChunk = this.db.prepare(
       `INSERT INTO projection_list_chunks (projection, doc_key, list, chunk, items) VALUES (?, ?, ?, ?, ?)
@@ -195,7 +202,7 @@ export class SqliteProjectionStore implements ProjectionStore {
     for (const [key, doc] of Object.entries(changed)) {
       const rows = documentRows(doc, options.layout?.(key) ?? [], saved.docs.get(key)?.lists ?? []);
       const chunkMacs = rows.chunks.map((c) => this.seal?.chunkMacOf(projection, key, c.list, c.chunk, c.items) ?? 0n);
-      writes.push({ key, rows, mac: this.rowMac(projection, key, rows.head, rows.paths), chunkMacs });
+      writes.push({ key, rows, mac: this.rowMac(projection, key, rows.head, rows.layouts), chunkMacs });
       if (performance.now() - slice >= SAVE_SLICE_MS) {
         await setImmediate();
         slice = performance.now();
@@ -206,7 +213,7 @@ export class SqliteProjectionStore implements ProjectionStore {
     const seal = this.seal ? RowSeal.rowsText(RowSeal.add(digest, this.checkpointMac(projection, version, checkpoint, options.anchor ?? null))) : null;
     this.db.transaction(() => {
       for (const { key, rows } of writes) {
-        upsertDoc.run(projection, key, rows.head, rows.paths);
+        upsertDoc.run(projection, key, rows.head, rows.layouts);
         for (const chunk of rows.chunks) upsertChunk.run(projection, key, chunk.list, chunk.chunk, chunk.items);
         for (const drop of rows.drops) dropChunks.run(projection, key, drop.list, drop.from);
       }
@@ -229,13 +236,13 @@ export class SqliteProjectionStore implements ProjectionStore {
   /** One saved document, put together from its rows; rows that do not fit together are an error, not a document. */
   async getDocument<Doc>(projection: string, key: string): Promise<Doc | null> {
     const row = this.db
-      .prepare<[string, string], { state: string; list_paths: string | null }>('SELECT state, list_paths FROM projection_documents WHERE projection = ? AND doc_key = ?')
+      .prepare<[string, string], { state: string; list_layouts: string | null }>('SELECT state, list_layouts FROM projection_documents WHERE projection = ? AND doc_key = ?')
       .get(projection, key);
     if (!row) return null;
     const chunks = this.db
       .prepare<[string, string], ChunkRow>('SELECT list, chunk, items FROM projection_list_chunks WHERE projection = ? AND doc_key = ? ORDER BY list, chunk')
       .all(projection, key);
-    const assembled = assembleDocument(row.state, row.list_paths, chunks);
+    const assembled = assembleDocument(row.state, row.list_layouts, chunks);
     if (assembled === null) throw new Error(`The saved rows of ${projection} ${key} do not fit together`);
     return assembled.doc as Doc;
   }
