@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FixedClock, SqliteEventStore, type EventStore } from '@trial-ledger/event-store';
 import {
-  LIST_CHUNK_SIZE,
   ProjectionRunner,
   SqliteProjectionStore,
   clinicalReadModels,
@@ -20,6 +19,8 @@ import {
 const STUDY = 'LANR-HGNET-01';
 const PROJECTION = clinicalReadModels.name;
 const S001 = `casebook/${STUDY}/S001`;
+/** Entries per chunk row, as the clinical read models' layout says. */
+const ENTRY_CHUNK = 8;
 
 /** Every saved row of the read-model file, in a fixed order: what two ways of folding must agree on. */
 const rowsOf = (file: string): unknown => {
@@ -115,12 +116,12 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
     expect(casebook.adverseEvents.map((a) => a.eventId)).not.toContain(adverseEvents[0]);
     // The entries span several chunks; the head holds their number, not them.
     const entries = loaded.documents[S001] as ClinicalDocument & { subject: { entries: unknown[] } };
-    expect(entries.subject.entries.length).toBeGreaterThan(2 * LIST_CHUNK_SIZE);
+    expect(entries.subject.entries.length).toBeGreaterThan(2 * ENTRY_CHUNK);
     const rows = rowsOf(file) as { documents: Array<{ doc_key: string; state: string; list_layouts: string | null }>; chunks: Array<{ doc_key: string; list: number }> };
     const entryChunks = rows.chunks.filter((c) => c.doc_key === S001 && c.list === 0);
-    expect(entryChunks).toHaveLength(Math.ceil(entries.subject.entries.length / LIST_CHUNK_SIZE));
+    expect(entryChunks).toHaveLength(Math.ceil(entries.subject.entries.length / ENTRY_CHUNK));
     const head = rows.documents.find((d) => d.doc_key === S001)!;
-    expect(JSON.parse(head.list_layouts!)).toContainEqual({ path: ['subject', 'entries'], sameAs: ['current', 'recorded'] });
+    expect(JSON.parse(head.list_layouts!)).toContainEqual({ path: ['subject', 'entries'], chunk: ENTRY_CHUNK, sameAs: ['current', 'recorded'] });
     expect(JSON.parse(head.state).subject.entries).toBe(entries.subject.entries.length);
 
     const incremental = rowsOf(file);

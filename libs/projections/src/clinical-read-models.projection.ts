@@ -45,10 +45,12 @@ export const rosterKey = (studyId: string, position: number): string => `roster/
  * entry's `current` value is its `recorded` event itself until a correction: saved once.
  */
 const CASEBOOK_LISTS: readonly ListLayout[] = [
-  { path: ['subject', 'entries'], sameAs: ['current', 'recorded'] satisfies [keyof SubjectEntry, keyof SubjectEntry] },
-  { path: ['subject', 'signatures'] },
+  { path: ['subject', 'entries'], chunk: 8, sameAs: ['current', 'recorded'] satisfies [keyof SubjectEntry, keyof SubjectEntry] },
+  { path: ['subject', 'signatures'], chunk: 8 },
+  // Facts are a few dozen bytes each: larger chunks, fewer rows.
   ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ({
     path: ['subject', 'facts', list],
+    chunk: 16,
   })),
 ];
 

@@ -1,6 +1,11 @@
-import { assembleDocument, documentRows, LIST_CHUNK_SIZE, SAME_OBJECT, type ChunkRow, type ListLayout } from './document-lists';
+import { assembleDocument, documentRows, SAME_OBJECT, type ChunkRow, type ListLayout } from './document-lists';
 
-const PATHS: readonly ListLayout[] = [{ path: ['subject', 'entries'], sameAs: ['current', 'recorded'] }, { path: ['subject', 'facts', 'doses'] }];
+const LIST_CHUNK_SIZE = 8;
+
+const PATHS: readonly ListLayout[] = [
+  { path: ['subject', 'entries'], chunk: LIST_CHUNK_SIZE, sameAs: ['current', 'recorded'] },
+  { path: ['subject', 'facts', 'doses'], chunk: LIST_CHUNK_SIZE },
+];
 /** An entry as first recorded: its current value is the recorded event itself. */
 const item = (i: number): { eventId: string; recorded: object; current: object } => {
   const recorded = { type: 'DoseAdministered', data: { cycle: i } };
@@ -57,20 +62,26 @@ describe('a document saved as a head and chunks of its lists', () => {
     expect([whole.layouts, whole.chunks, whole.drops]).toEqual([null, [], [{ list: 0, from: 0 }, { list: 1, from: 0 }]]);
   });
 
-  it('given chunks cut at another size, when put together, then the document is whole and the next save writes every chunk again', () => {
+  it('given chunks saved under another chunk size (an earlier layout), then the document is whole and the next save writes every chunk again', () => {
     const entries = items(LIST_CHUNK_SIZE + 2);
-    const head = documentRows(doc(entries), PATHS.slice(0, 1), []);
-    const sameAs = (e: ReturnType<typeof item>): object => ({ ...e, current: SAME_OBJECT });
-    const cutAtTwo: ChunkRow[] = Array.from({ length: Math.ceil(entries.length / 2) }, (_, chunk) => ({ list: 0, chunk, items: JSON.stringify(entries.slice(chunk * 2, chunk * 2 + 2).map(sameAs)) }));
-    const assembled = assembleDocument(head.head, head.layouts, cutAtTwo)!;
+    const earlier = documentRows(doc(entries), [{ ...PATHS[0], chunk: 2 }], []);
+    const assembled = assembleDocument(earlier.head, earlier.layouts, chunkRows(earlier))!;
     expect(JSON.stringify(assembled.doc)).toBe(JSON.stringify(doc(entries)));
     const next = documentRows(assembled.doc, PATHS.slice(0, 1), assembled.lists);
     expect(next.chunks.map((c) => c.chunk)).toEqual([0, 1]);
     expect(next.drops).toEqual([{ list: 0, from: 2 }]);
   });
 
+  it('given a list that lost its last item (a voided fact), then its last chunk is written without it', () => {
+    const doses = items(LIST_CHUNK_SIZE + 2);
+    const saved = documentRows(doc([], doses), PATHS, []).lists;
+    const next = documentRows(doc([], doses.slice(0, -1)), PATHS, saved);
+    expect(next.chunks.map((c) => [c.list, c.chunk, (JSON.parse(c.items) as unknown[]).length])).toEqual([[1, 1, 1]]);
+  });
+
   it.each([
     ['a chunk missing', (rows: ChunkRow[]) => rows.filter((r) => r.chunk !== 1)],
+    ['a chunk not full before the last', (rows: ChunkRow[]) => rows.map((r) => (r.chunk === 0 ? { ...r, items: JSON.stringify((JSON.parse(r.items) as unknown[]).slice(1)) } : r))],
     ['a chunk extra', (rows: ChunkRow[]) => [...rows, { list: 0, chunk: 3, items: '[{}]' }]],
     ['a chunk of a list the head does not name', (rows: ChunkRow[]) => [...rows, { list: 2, chunk: 0, items: '[{}]' }]],
     ['an empty chunk', (rows: ChunkRow[]) => [...rows, { list: 1, chunk: 0, items: '[]' }]],

@@ -5,6 +5,11 @@ export type ListPath = readonly string[];
 export interface ListLayout {
   readonly path: ListPath;
   /**
+   * Items per chunk row: an appended item rewrites the last chunk, of at most this many items, so
+   * larger items want smaller chunks; fewer, larger chunks are fewer rows to read and check on a load.
+   */
+  readonly chunk: number;
+  /**
    * `[field, of]`: an item whose `field` holds the very object its `of` holds (an entry's current value
    * before any correction is its recorded event) is saved with `SAME_OBJECT` there, and given that
    * object back when loaded, so the JSON of the object is saved once. The field never holds that string.
@@ -22,17 +27,13 @@ export type DocumentLayout = (key: string) => readonly ListLayout[];
 /** Saved in place of a field that holds the very object of another field of its item (`ListLayout.sameAs`). */
 export const SAME_OBJECT = '\u0000same-object';
 
-/** Items per saved chunk of a list: an appended item rewrites one chunk of at most this many. */
-export const LIST_CHUNK_SIZE = 8;
-
 /** A list of a document as it was last saved, which tells which of its chunks a new save must write. */
 export interface SavedList {
-  /** Its layout, as saved (JSON). */
+  /** Its layout, as saved (JSON): chunks saved under another layout (another chunk size) are all written again. */
   readonly layout: string;
   /**
    * The items as saved: the very objects, since a projection's documents are immutable and `evolve`
-   * keeps the items it did not change, an item of the same identity needs no writing. Empty when the
-   * saved chunks were not cut at `LIST_CHUNK_SIZE` (then every chunk is written again).
+   * keeps the items it did not change, an item of the same identity needs no writing.
    */
   readonly items: readonly unknown[];
   /** How many chunk rows the list has in the store. */
@@ -70,8 +71,9 @@ const replaceAt = (doc: unknown, path: ListPath, value: unknown): unknown => {
   return { ...object, [key]: rest.length === 0 ? value : replaceAt(object[key], rest, value) };
 };
 
-const sameItems = (items: readonly unknown[], saved: SavedList, from: number, to: number): boolean => {
-  if (Math.min(saved.items.length, to) !== to) return false;
+/** Whether the saved chunk at `from` (of `size` items at most) held the very items `items` holds up to `to`. */
+const sameItems = (items: readonly unknown[], saved: SavedList, from: number, to: number, size: number): boolean => {
+  if (Math.min(saved.items.length, from + size) !== to) return false;
   for (let i = from; i < to; i += 1) if (items[i] !== saved.items[i]) return false;
   return true;
 };
@@ -100,12 +102,12 @@ export const documentRows = (doc: unknown, layouts: readonly ListLayout[], befor
     const list = lists.length;
     const text = layoutText(layout);
     const saved = before[list]?.layout === text ? before[list] : undefined;
-    const count = Math.ceil(items.length / LIST_CHUNK_SIZE);
+    const count = Math.ceil(items.length / layout.chunk);
     if (saved?.items !== items) {
       for (let chunk = 0; chunk < count; chunk += 1) {
-        const from = chunk * LIST_CHUNK_SIZE;
-        const to = Math.min(items.length, from + LIST_CHUNK_SIZE);
-        if (saved !== undefined && chunk < saved.chunks && sameItems(items, saved, from, to)) continue;
+        const from = chunk * layout.chunk;
+        const to = Math.min(items.length, from + layout.chunk);
+        if (saved !== undefined && chunk < saved.chunks && sameItems(items, saved, from, to, layout.chunk)) continue;
         chunks.push({ list, chunk, items: chunkJson(items.slice(from, to), layout.sameAs) });
       }
     }
@@ -119,9 +121,9 @@ export const documentRows = (doc: unknown, layouts: readonly ListLayout[], befor
 };
 
 const isListLayout = (layout: unknown): layout is ListLayout => {
-  const { path, sameAs } = (layout ?? {}) as Record<string, unknown>;
+  const { path, chunk, sameAs } = (layout ?? {}) as Record<string, unknown>;
   const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((key) => typeof key === 'string');
-  return strings(path) && path.length > 0 && (sameAs === undefined || (strings(sameAs) && sameAs.length === 2));
+  return strings(path) && path.length > 0 && Number.isSafeInteger(chunk) && (chunk as number) > 0 && (sameAs === undefined || (strings(sameAs) && sameAs.length === 2));
 };
 
 /** A saved chunk row of a document's list. */
@@ -141,15 +143,15 @@ export const assembleDocument = (head: string, layouts: string | null, rows: rea
   if (layouts === null) return rows.length === 0 ? { doc, lists: [] } : null;
   const listLayouts = listLayoutsOf(layouts);
   if (listLayouts === null) return null;
-  const parts = listLayouts.map(() => ({ items: [] as unknown[], chunks: 0, cut: true }));
+  const parts = listLayouts.map(() => ({ items: [] as unknown[], chunks: 0 }));
   for (const row of rows) {
     const part = parts[row.list];
     if (part === undefined || row.chunk !== part.chunks) return null;
     const items: unknown = JSON.parse(row.items);
     if (!Array.isArray(items) || items.length === 0) return null;
-    // Chunks cut at another size (an earlier chunk size) are all written again by the next save.
-    if (items.length > LIST_CHUNK_SIZE || part.items.length !== part.chunks * LIST_CHUNK_SIZE) part.cut = false;
-    const sameAs = listLayouts[row.list].sameAs;
+    const { chunk, sameAs } = listLayouts[row.list];
+    // Every chunk but the last is full.
+    if (items.length > chunk || part.items.length !== part.chunks * chunk) return null;
     for (const item of items) {
       if (sameAs !== undefined && hasOwn(item, sameAs[0]) && item[sameAs[0]] === SAME_OBJECT) {
         if (!hasOwn(item, sameAs[1])) return null;
@@ -163,10 +165,10 @@ export const assembleDocument = (head: string, layouts: string | null, rows: rea
   for (const [list, { path }] of listLayouts.entries()) {
     const parent = valueAt(doc, path.slice(0, -1));
     const key = path[path.length - 1];
-    const { items, chunks, cut } = parts[list];
+    const { items, chunks } = parts[list];
     if (!hasOwn(parent, key) || parent[key] !== items.length) return null;
     parent[key] = items;
-    lists.push({ layout: layoutText(listLayouts[list]), items: cut ? items : [], chunks });
+    lists.push({ layout: layoutText(listLayouts[list]), items, chunks });
   }
   return { doc, lists };
 };
