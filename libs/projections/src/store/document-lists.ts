@@ -93,7 +93,7 @@ const chunkJson = (items: readonly unknown[], sameAs: ListLayout['sameAs']): str
 export const documentRows = (doc: unknown, layouts: readonly ListLayout[], before: readonly SavedList[]): DocumentRows => {
   let head = doc;
   const lists: SavedList[] = [];
-  const kept: ListLayout[] = [];
+  const kept: string[] = [];
   const chunks: Array<DocumentRows['chunks'][number]> = [];
   const drops: Array<DocumentRows['drops'][number]> = [];
   for (const layout of layouts) {
@@ -114,10 +114,10 @@ export const documentRows = (doc: unknown, layouts: readonly ListLayout[], befor
     if ((before[list]?.chunks ?? 0) > count) drops.push({ list, from: count });
     head = replaceAt(head, layout.path, items.length);
     lists.push({ layout: text, items, chunks: count });
-    kept.push(layout);
+    kept.push(text);
   }
   for (let list = lists.length; list < before.length; list += 1) if (before[list].chunks > 0) drops.push({ list, from: 0 });
-  return { head: JSON.stringify(head), layouts: kept.length === 0 ? null : JSON.stringify(kept), chunks, drops, lists };
+  return { head: JSON.stringify(head), layouts: kept.length === 0 ? null : `[${kept.join(',')}]`, chunks, drops, lists };
 };
 
 const isListLayout = (layout: unknown): layout is ListLayout => {
