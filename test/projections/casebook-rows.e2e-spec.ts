@@ -164,6 +164,26 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
     expect(asJson((await new SqliteProjectionStore(file, { sealKey: key }).load<ClinicalDocument>(PROJECTION)).documents)).toEqual(await foldedFromZero(events));
   });
 
+  it('given read models saved whole by the previous version (sealed, on this log), when a server starts, then they are rebuilt once into heads and chunks, without an alarm', async () => {
+    const ledger = new testing.LedgerScenario(STUDY, { now: '2030-01-01T00:00:00.000Z' });
+    ledger.registerStudy();
+    longHistory(ledger, 'S001', 12);
+    const stored = await ledger.appendTo(events);
+    const head = stored[stored.length - 1];
+    const earlier = new SqliteProjectionStore(file, { sealKey: key });
+    await earlier.load(PROJECTION);
+    const whole = foldProjection(clinicalReadModels, stored.map(toProjected));
+    await earlier.save(PROJECTION, clinicalReadModels.version - 1, head.globalPosition, whole, { anchor: head.hash });
+    await earlier.close();
+    expect((rowsOf(file) as { chunks: unknown[] }).chunks).toEqual([]);
+    let altered = 0;
+    await runToHead({ onAltered: () => (altered += 1) });
+    expect(altered).toBe(0);
+    const loaded = await new SqliteProjectionStore(file, { sealKey: key }).load<ClinicalDocument>(PROJECTION);
+    expect([loaded.version, asJson(loaded.documents)]).toEqual([clinicalReadModels.version, await foldedFromZero(events)]);
+    expect((rowsOf(file) as { chunks: Array<{ doc_key: string }> }).chunks.filter((c) => c.doc_key === S001).length).toBeGreaterThan(1);
+  });
+
   describe('the seal covers every chunk row', () => {
     const tamper = (sql: string): number => {
       const db = new Database(file);
