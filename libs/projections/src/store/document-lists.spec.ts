@@ -92,6 +92,17 @@ describe('a document saved as a head and chunks of its lists', () => {
     expect(assembleDocument(rows.head, rows.layouts, alter(chunkRows(rows)))).toBeNull();
   });
 
+  it.each([
+    ['a path through __proto__', [{ path: ['subject', '__proto__'], chunk: 8 }]],
+    ['a same-object field named __proto__', [{ path: ['subject', 'entries'], chunk: 8, sameAs: ['__proto__', 'recorded'] }]],
+    ['a chunk size of 0', [{ path: ['subject', 'entries'], chunk: 0 }]],
+  ])('given a saved layout with %s, then the rows do not fit together', (_what, layouts) => {
+    const head = JSON.stringify({ subject: { entries: 1, ['__proto__']: 1 } });
+    const rows: ChunkRow[] = [{ list: 0, chunk: 0, items: JSON.stringify([{ ['__proto__']: SAME_OBJECT, recorded: { polluted: true } }]) }];
+    expect(assembleDocument(head, JSON.stringify(layouts), rows)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('given a path the document lacks, or that holds no list, then that part stays in the head', () => {
     const rows = documentRows({ subject: { entries: 'none' } }, PATHS, []);
     expect([rows.head, rows.layouts, rows.chunks]).toEqual(['{"subject":{"entries":"none"}}', null, []]);

@@ -120,9 +120,10 @@ export const documentRows = (doc: unknown, layouts: readonly ListLayout[], befor
   return { head: JSON.stringify(head), layouts: kept.length === 0 ? null : `[${kept.join(',')}]`, chunks, drops, lists };
 };
 
+/** A saved layout is read from the file: its keys are assigned into parsed objects, where `__proto__` would set a prototype. */
 const isListLayout = (layout: unknown): layout is ListLayout => {
   const { path, chunk, sameAs } = (layout ?? {}) as Record<string, unknown>;
-  const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((key) => typeof key === 'string');
+  const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((key) => typeof key === 'string' && key !== '__proto__');
   return strings(path) && path.length > 0 && Number.isSafeInteger(chunk) && (chunk as number) > 0 && (sameAs === undefined || (strings(sameAs) && sameAs.length === 2));
 };
 
