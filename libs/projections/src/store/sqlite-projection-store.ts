@@ -178,7 +178,8 @@ export class SqliteProjectionStore implements ProjectionStore {
    * Writes the changed documents and the checkpoint in one transaction. A document under a layout
    * writes its head and only the chunks of its lists whose items are not the very ones this store last
    * saved or loaded (so the rows written, and the bytes serialised and sealed, are those of what the
-   * events since the last save changed, not the document's history).
+   * events since the last save changed, not the document's history). Like the seal's digest, this
+   * counts on the rows being those this store last loaded or saved: a runner loads before it saves.
    */
   async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, options: SaveOptions = {}): Promise<void> {
     const upsertDoc = this.db.prepare(
