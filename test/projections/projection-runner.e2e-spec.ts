@@ -22,6 +22,7 @@ const counting = (projection: Projection<ClinicalDocument>): Projection<Clinical
   const wrapped = {
     name: projection.name,
     version: projection.version,
+    layout: projection.layout,
     folded: 0,
     evolve: (state: Parameters<typeof projection.evolve>[0], event: Parameters<typeof projection.evolve>[1]) => {
       wrapped.folded += 1;
@@ -233,12 +234,12 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
       reset: (name) => readModels.reset(name),
       getDocument: (name, key) => readModels.getDocument(name, key),
       close: async () => undefined,
-      save: async (name, version, checkpoint, changed) => {
+      save: async (name, version, checkpoint, changed, options) => {
         if (failNext) {
           failNext = false;
           throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
         }
-        return readModels.save(name, version, checkpoint, changed);
+        return readModels.save(name, version, checkpoint, changed, options);
       },
     };
     const runner = new ProjectionRunner(events, flaky, clinicalReadModels);

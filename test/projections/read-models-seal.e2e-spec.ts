@@ -57,8 +57,9 @@ describe('sealed read models with serve and the CLI (SQLite)', () => {
   });
 
   it('the CLI does not use saved read models altered outside the server: pfs is the one the log gives', async () => {
-    // S003 progressed on 2025-07-07 in the demo; a later date in its saved casebook row would lengthen its PFS.
-    expect(tamper(`${file}.read-models`, "UPDATE projection_documents SET state = replace(state, '2025-07-07', '2026-01-07') WHERE doc_key = 'casebook/LANR-HGNET-01/S003'")).toBe(1);
+    // S003 progressed on 2025-07-07 in the demo; a later date in its saved casebook rows (the chunks of its entries and facts) would lengthen its PFS.
+    const moved = "SET items = replace(items, '2025-07-07', '2026-01-07') WHERE doc_key = 'casebook/LANR-HGNET-01/S003' AND items LIKE '%2025-07-07%'";
+    expect(tamper(`${file}.read-models`, `UPDATE projection_list_chunks ${moved}`)).toBeGreaterThan(0);
     const run = await cli(['--store', store, 'pfs', '--json']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(pfsFromLog);
@@ -73,7 +74,8 @@ describe('sealed read models with serve and the CLI (SQLite)', () => {
     server = null;
     const sealed = new Database(`${file}.read-models`, { readonly: true });
     try {
-      expect((sealed.prepare("SELECT state FROM projection_documents WHERE doc_key = 'casebook/LANR-HGNET-01/S003'").get() as { state: string }).state).toContain('"assessmentDate":"2025-07-07"');
+      const chunks = sealed.prepare("SELECT group_concat(items) AS items FROM projection_list_chunks WHERE doc_key = 'casebook/LANR-HGNET-01/S003'").get() as { items: string };
+      expect(chunks.items).toContain('"assessmentDate":"2025-07-07"');
     } finally {
       sealed.close();
     }

@@ -1,6 +1,7 @@
-import { studyStreamId } from '@trial-ledger/domain';
+import { studyStreamId, type SubjectEntry, type SubjectFacts } from '@trial-ledger/domain';
 import type { ProjectedEvent } from './projected-event';
 import type { Projection, ProjectionChanges, ProjectionState } from './projection';
+import type { ListLayout } from './store/document-lists';
 import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
 import { casebookView } from './casebook/subject-casebook.view';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
@@ -36,6 +37,22 @@ export const overviewKey = (studyId: string): string => `overview/${studyId}`;
 export const casebookKey = (studyId: string, subjectId: string): string => `casebook/${studyId}/${subjectId}`;
 /** A roster line's row, named by the log position of its `SubjectAddedToRoster`: the roster's order. */
 export const rosterKey = (studyId: string, position: number): string => `roster/${studyId}/${position}`;
+
+/**
+ * The lists of a casebook row that grow with the subject's history: its entries and signatures and the
+ * facts folded from them. They are saved in chunk rows of their own, so saving the row after an event
+ * writes its head and the chunks the event changed (the last one, or those a correction rewrote). An
+ * entry's `current` value is its `recorded` event itself until a correction: saved once.
+ */
+const CASEBOOK_LISTS: readonly ListLayout[] = [
+  { path: ['subject', 'entries'], chunk: 8, sameAs: ['current', 'recorded'] satisfies [keyof SubjectEntry, keyof SubjectEntry] },
+  { path: ['subject', 'signatures'], chunk: 8 },
+  // Facts are a few dozen bytes each: larger chunks, fewer rows.
+  ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ({
+    path: ['subject', 'facts', list],
+    chunk: 16,
+  })),
+];
 
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
@@ -126,7 +143,9 @@ const withProtocol = (state: ClinicalState, context: StudyContext): Record<strin
  */
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
-  version: 4,
+  // 5: casebook rows saved as a head and chunk rows (rows saved whole by 4 are rebuilt once).
+  version: 5,
+  layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
       const studyId = event.streamId.slice(STUDY_STREAM_PREFIX.length);

@@ -9,6 +9,7 @@ export * from './store/projection-store.port';
 export * from './store/in-memory-projection-store';
 export * from './store/sqlite-projection-store';
 export * from './store/read-model-seal';
+export { SAME_OBJECT, type DocumentLayout, type ListLayout, type ListPath } from './store/document-lists';
 export { isUnreadableSideFile } from './store/plain-side-file';
 export * from './runner/projection-runner';
 export * from './replay/as-of';

@@ -1,4 +1,5 @@
 import type { ProjectedEvent } from './projected-event';
+import type { DocumentLayout } from './store/document-lists';
 
 /**
  * A read model's state: documents by key (a casebook per subject, counters per study). Kept as plain
@@ -19,6 +20,8 @@ export interface Projection<Doc> {
   /** Bump when `evolve` changes meaning: a stored state of another version is rebuilt from position 0. */
   readonly version: number;
   evolve(state: ProjectionState<Doc>, event: ProjectedEvent): ProjectionChanges<Doc>;
+  /** The lists of a document that grow with its history, saved in rows of their own (see `DocumentLayout`). */
+  readonly layout?: DocumentLayout;
 }
 
 /** Applies one event's changes in place (runners own their state); returns whether anything changed. */

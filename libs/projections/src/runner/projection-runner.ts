@@ -110,13 +110,13 @@ export class ProjectionRunner<Doc> {
   private async persist(): Promise<void> {
     if (this.position === this.checkpoint) return;
     const position = this.position;
-    const anchor = this.anchor ?? undefined;
+    const options = { anchor: this.anchor ?? undefined, layout: this.projection.layout };
     const saving = this.dirty;
     const changed: Record<string, Doc> = {};
     for (const key of saving) changed[key] = this.state[key];
     this.dirty = new Set();
     try {
-      await this.store.save(this.projection.name, this.projection.version, position, changed, anchor);
+      await this.store.save(this.projection.name, this.projection.version, position, changed, options);
     } catch (error) {
       for (const key of saving) this.dirty.add(key);
       throw error;

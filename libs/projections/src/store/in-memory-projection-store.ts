@@ -1,6 +1,6 @@
-import type { ProjectionStore, StoredProjection } from './projection-store.port';
+import type { ProjectionStore, SaveOptions, StoredProjection } from './projection-store.port';
 
-/** A projection store in memory, for tests and one-shot CLI runs; documents are copied in and out as JSON. */
+/** A projection store in memory, for tests and one-shot CLI runs; documents are copied in and out as JSON, whole (no layout). */
 export class InMemoryProjectionStore implements ProjectionStore {
   private readonly projections = new Map<string, { checkpoint: number; version: number; anchor: string | null; documents: Map<string, string> }>();
 
@@ -12,10 +12,10 @@ export class InMemoryProjectionStore implements ProjectionStore {
     return { checkpoint: stored.checkpoint, version: stored.version, anchor: stored.anchor, documents };
   }
 
-  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void> {
+  async save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, options: SaveOptions = {}): Promise<void> {
     const stored = this.projections.get(projection) ?? { checkpoint: 0, version, anchor: null, documents: new Map<string, string>() };
     for (const [key, doc] of Object.entries(changed)) stored.documents.set(key, JSON.stringify(doc));
-    this.projections.set(projection, { ...stored, checkpoint, version, anchor: anchor ?? null });
+    this.projections.set(projection, { ...stored, checkpoint, version, anchor: options.anchor ?? null });
   }
 
   async reset(projection: string): Promise<void> {

@@ -1,3 +1,5 @@
+import type { DocumentLayout } from './document-lists';
+
 /**
  * Where read models are kept between runs: their documents and the checkpoint (the last global
  * position folded in), saved together so a restart resumes exactly where the saved state stands.
@@ -18,10 +20,17 @@ export interface StoredProjection<Doc> {
   readonly altered?: boolean;
 }
 
+export interface SaveOptions {
+  /** The hash of the log's event at the checkpoint. */
+  readonly anchor?: string;
+  /** Which lists of each document are kept in rows of their own (the projection's `layout`); a store may save documents whole. */
+  readonly layout?: DocumentLayout;
+}
+
 export interface ProjectionStore {
   load<Doc>(projection: string): Promise<StoredProjection<Doc>>;
-  /** Atomically writes the changed documents and moves the checkpoint (`anchor`: the hash of the event at it). */
-  save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, anchor?: string): Promise<void>;
+  /** Atomically writes the changed documents and moves the checkpoint. */
+  save<Doc>(projection: string, version: number, checkpoint: number, changed: Readonly<Record<string, Doc>>, options?: SaveOptions): Promise<void>;
   /** Drops the projection's documents and checkpoint (before a rebuild from position 0). */
   reset(projection: string): Promise<void>;
   getDocument<Doc>(projection: string, key: string): Promise<Doc | null>;

@@ -36,6 +36,21 @@ export class RowSeal {
     return BigInt(`0x${hmac.digest('hex')}`);
   }
 
+  /**
+   * The HMAC of a document's head row whose lists are kept in chunk rows: its lists' layouts are
+   * sealed with it (they say where the chunks go), and its tag keeps it apart from a whole row's.
+   */
+  headMacOf(table: string, key: string, layouts: string, content: string): bigint {
+    const hmac = createHmac('sha256', this.key).update(`head ${table.length}:${table} ${key.length}:${key} ${layouts.length}:${layouts} `).update(content);
+    return BigInt(`0x${hmac.digest('hex')}`);
+  }
+
+  /** The HMAC of one chunk row of a document's list: where it goes (document, list, chunk) and its items. */
+  chunkMacOf(table: string, key: string, list: number, chunk: number, content: string): bigint {
+    const hmac = createHmac('sha256', this.key).update(`chunk ${table.length}:${table} ${key.length}:${key} ${list} ${chunk} `).update(content);
+    return BigInt(`0x${hmac.digest('hex')}`);
+  }
+
   static add(digest: bigint, mac: bigint): bigint {
     return (digest + mac) % MODULUS;
   }
