@@ -1,4 +1,4 @@
-import { currentDoseWindows, type IsoDate, type ProtocolDocument, type SubjectStatus } from '@trial-ledger/domain';
+import { currentDoseWindows, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
 import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
@@ -156,35 +156,57 @@ const SCHEDULE_EVENTS = new Set([
   'EntryVoided',
 ]);
 
+type AdverseEventCounts = SubjectSummary['adverseEvents'];
+
+/** What one live entry adds to the adverse-event counts (nothing if it is not an adverse event). */
+const withEntry = (counts: AdverseEventCounts, entry: SubjectEntry): AdverseEventCounts => {
+  const event = entry.current;
+  if (entry.voided || event.type !== 'AdverseEventReported') return counts;
+  return {
+    total: counts.total + 1,
+    serious: counts.serious + (event.data.serious ? 1 : 0),
+    grade3OrHigher: counts.grade3OrHigher + (event.data.ctcaeGrade >= 3 ? 1 : 0),
+  };
+};
+
+/**
+ * The adverse-event counts after an event that left the entries before it as they were (the very
+ * objects): the same counts if it added none (a signature), the last entry's added if it appended one;
+ * null when the entries changed otherwise, and they are counted again.
+ */
+const countsAfterAppend = (counts: AdverseEventCounts, before: readonly SubjectEntry[], after: readonly SubjectEntry[]): AdverseEventCounts | null => {
+  if (after === before) return counts;
+  if (after.length !== before.length + 1 || (before.length > 0 && after[before.length - 1] !== before[before.length - 1])) return null;
+  return withEntry(counts, after[before.length]);
+};
+
 /**
  * The subject's contribution, from its folded state: the same dose windows (the domain's
  * `currentDoseWindows` over the current doses), compliance rule and next dose due as its casebook
  * view, read from the facts without building the view, so an event costs little more than its
- * subject's fold.
+ * subject's fold. An event that cannot move the schedule and only appended an entry (an adverse event,
+ * an assessment, a signature) is added to the summary before it, without a pass over the entries.
  */
 export const summariseSubject = (
   casebook: SubjectCasebookState,
   protocol: ProtocolDocument | null,
-  /** The summary before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
-  previous: { readonly summary: SubjectSummary; readonly eventType: string } | null = null,
+  /** The summary and entries before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
+  previous: { readonly summary: SubjectSummary; readonly eventType: string; readonly entries?: readonly SubjectEntry[] } | null = null,
 ): SubjectSummary => {
   const state = casebook.subject;
   const { facts } = state;
   const enrollment = facts.enrollment;
   const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
-  const windows = keep === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+  let adverseEvents = keep !== null && previous?.entries !== undefined ? countsAfterAppend(keep.adverseEvents, previous.entries, state.entries) : null;
   let withinWindow = 0;
-  let adverseEvents = 0;
-  let serious = 0;
-  let grade3OrHigher = 0;
-  for (const entry of state.entries) {
-    if (entry.voided) continue;
-    const event = entry.current;
-    if (keep === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
-    if (event.type === 'AdverseEventReported') {
-      adverseEvents += 1;
-      if (event.data.serious) serious += 1;
-      if (event.data.ctcaeGrade >= 3) grade3OrHigher += 1;
+  if (keep === null || adverseEvents === null) {
+    const windows = keep === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+    adverseEvents = { total: 0, serious: 0, grade3OrHigher: 0 };
+    for (const entry of state.entries) {
+      if (entry.voided) continue;
+      const event = entry.current;
+      if (keep === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
+      adverseEvents = withEntry(adverseEvents, entry);
     }
   }
   const byCategory: Array<{ category: string; major: number; minor: number }> = [];
@@ -204,7 +226,7 @@ export const summariseSubject = (
     enrolled: enrollment !== null ? 1 : 0,
     dosing: keep ? keep.dosing : { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
     deviations: { total: facts.deviations.length, detected, recorded: facts.deviations.length - detected, byCategory },
-    adverseEvents: { total: adverseEvents, serious, grade3OrHigher },
+    adverseEvents,
   };
 };
 
