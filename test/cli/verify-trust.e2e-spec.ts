@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTrustFile } from '@trial-ledger/audit';
 import { SqliteEventStore } from '@trial-ledger/event-store';
+import { testEvent } from '../../libs/event-store/src/testing';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { runBinary, type BinaryRun } from './binary-harness';
@@ -159,15 +161,20 @@ describe('when the attacker does not re-sign but deletes the checkpoint file aft
   });
   afterAll(() => dir.remove());
 
-  it('then verify under the pinned key warns that no checkpoint vouches for the log (CHECKPOINTS.NONE_UNDER_TRUSTED_KEY), in JSON and in text', async () => {
+  it('then verify under the pinned key finds the checkpoints it confirmed withdrawn (exit 3) and warns that none vouches for the log (CHECKPOINTS.NONE_UNDER_TRUSTED_KEY), in JSON and in text', async () => {
     const json = await run(['--store', store, '--json', 'verify'], auditor);
-    const report = JSON.parse(json.stdout) as { anchored: boolean; warnings: { code: string }[]; trust: { statement: string } };
+    expect(json.status).toBe(3);
+    const report = JSON.parse(json.stdout) as { ok: boolean; anchored: boolean; checkpointsWithdrawn: unknown; warnings: { code: string }[]; trust: { statement: string } };
+    expect(report.ok).toBe(false);
+    expect(report.checkpointsWithdrawn).toEqual({ recordedThrough: expect.any(Number), latestMatched: null });
     expect(report.anchored).toBe(false);
     expect(report.warnings.map((w) => w.code)).toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
     expect(report.trust.statement).toContain('no signed checkpoint was found');
     expect(report.trust.statement).not.toContain('verify --pin-key');
     const text = await run(['--store', store, 'verify'], auditor);
-    expect(text.stdout).toContain('WARNING [CHECKPOINTS.NONE_UNDER_TRUSTED_KEY]');
+    expect(text.status).toBe(3);
+    expect(text.stderr).toContain('CHECKPOINTS WITHDRAWN: a checkpoint at position');
+    expect(text.stderr).toContain('WARNING [CHECKPOINTS.NONE_UNDER_TRUSTED_KEY]');
   });
 
   it('and so does verify with the key given on the command line; with no key chosen there is nothing to warn about', async () => {
@@ -175,5 +182,62 @@ describe('when the attacker does not re-sign but deletes the checkpoint file aft
     expect((JSON.parse(given.stdout) as { warnings: { code: string }[] }).warnings.map((w) => w.code)).toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
     const unpinned = await run(['--store', store, '--json', 'verify'], { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'nobody') });
     expect((JSON.parse(unpinned.stdout) as { warnings: { code: string }[] }).warnings.map((w) => w.code)).not.toContain('CHECKPOINTS.NONE_UNDER_TRUSTED_KEY');
+  });
+});
+
+describe('when checkpoints the auditor confirmed are cut from the end of the checkpoint file', () => {
+  const dir = tempDir();
+  const data = join(dir.path, 'data');
+  const db = join(data, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const operator = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') };
+  const auditor = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') };
+  const publicKey = join(dir.path, 'auditor-inbox', 'ledger.pub.pem');
+  const checkpointFile = join(data, 'ledger.checkpoints.jsonl');
+  const recordedThrough = (): number | undefined => readTrustFile(join(dir.path, 'auditor', 'trusted-keys.json'))[0]?.checkpointedThrough;
+  const appendOne = async (): Promise<void> => {
+    const s = new SqliteEventStore(db);
+    await s.append({ writes: [{ streamId: `later-${Date.now()}`, expectedVersion: 0, events: [testEvent()] }] });
+    await s.close();
+  };
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    mkdirSync(join(dir.path, 'auditor-inbox'));
+    const s = new SqliteEventStore(db);
+    await seedAuditLedger(s);
+    await s.close();
+    expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
+  });
+  afterAll(() => dir.remove());
+
+  it('then a pin made before any checkpoint expects none; each verify --pin-key raises what it expects to the latest checkpoint matched', async () => {
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    expect(recordedThrough()).toBeUndefined();
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+    const reader = new SqliteEventStore(db);
+    const first = (await reader.head()).position;
+    await reader.close();
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    expect(recordedThrough()).toBe(first);
+    await appendOne();
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'verify'], auditor)).status).toBe(0);
+    expect(recordedThrough()).toBe(first);
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    expect(recordedThrough()).toBe(first + 1);
+  });
+
+  it('then verify under the pinned key finds the last checkpoint withdrawn and exits 3; an older copy given with --checkpoints is not held to it', async () => {
+    const lines = readFileSync(checkpointFile, 'utf8').trim().split('\n');
+    const olderCopy = join(dir.path, 'older-copy.jsonl');
+    writeFileSync(olderCopy, `${lines.slice(0, -1).join('\n')}\n`);
+    writeFileSync(checkpointFile, `${lines.slice(0, -1).join('\n')}\n`);
+    const result = await run(['--store', store, '--json', 'verify'], auditor);
+    expect(result.status).toBe(3);
+    const report = JSON.parse(result.stdout) as { ok: boolean; checkpointsWithdrawn: { recordedThrough: number; latestMatched: number | null } };
+    expect(report.ok).toBe(false);
+    expect(report.checkpointsWithdrawn.latestMatched).toBe(report.checkpointsWithdrawn.recordedThrough - 1);
+    expect((await run(['--store', store, '--json', 'verify', '--checkpoints', olderCopy], auditor)).status).toBe(0);
   });
 });

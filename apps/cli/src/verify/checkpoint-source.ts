@@ -37,6 +37,11 @@ export interface CheckpointSource {
   readonly publicKey: KeyObject | null;
   readonly keyFile: string | null;
   readonly trust: TrustBasis;
+  /**
+   * Under a pinned key, checking the server's checkpoint file: the position of the latest checkpoint matched
+   * when this verifier last confirmed the pin (0: none recorded); null otherwise.
+   */
+  readonly pinnedThrough: number | null;
 }
 
 const real = (file: string): string => (existsSync(file) ? realpathSync(file) : file);
@@ -107,5 +112,7 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
     checkpointsOutsideStoreDir: file !== null && outside(file, files.storeDir),
     publicKey: keyInfo,
   };
-  return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) } };
+  // Only the server's own file must still reach it: a copy given with --checkpoints may be older.
+  const pinnedThrough = origin === 'pinned' && !options.checkpoints ? (pinned?.pin.checkpointedThrough ?? 0) : null;
+  return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) }, pinnedThrough };
 };

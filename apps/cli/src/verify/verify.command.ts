@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ledgerFiles, loadPublicKey, pinKey, verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
+import { ledgerFiles, loadPublicKey, pinKey, recordCheckpointedThrough, verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
 import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
 import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -13,6 +13,26 @@ export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
+
+/** Checkpoints this verifier saw matched under its pinned key, no longer there to match: removed or cut off. */
+interface WithdrawnCheckpoints {
+  readonly recordedThrough: number;
+  readonly latestMatched: number | null;
+}
+
+const withdrawnCheckpoints = (result: LedgerVerification, source: CheckpointSource): WithdrawnCheckpoints | null => {
+  const latestMatched = result.checkpoints?.latestMatched?.position ?? null;
+  const recordedThrough = source.pinnedThrough ?? 0;
+  return recordedThrough > 0 && (latestMatched ?? 0) < recordedThrough ? { recordedThrough, latestMatched } : null;
+};
+
+const describeWithdrawn = (withdrawn: WithdrawnCheckpoints | null, source: CheckpointSource): string[] =>
+  withdrawn === null
+    ? []
+    : [
+        `CHECKPOINTS WITHDRAWN: a checkpoint at position ${withdrawn.recordedThrough} was matched under the pinned key when it was last confirmed (verify --pin-key), ` +
+          `but ${source.file ?? 'no checkpoint file'} holds ${withdrawn.latestMatched === null ? 'no matching checkpoint' : `none past position ${withdrawn.latestMatched}`}: signed checkpoints were removed or cut off.`,
+      ];
 
 const describe = (result: LedgerVerification, source: CheckpointSource): string => {
   const lines: string[] = [];
@@ -34,7 +54,7 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 };
 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
-export const runVerify = async (global: GlobalOptions, options: VerifyCommandOptions): Promise<number> => {
+export const runVerify = async (global: GlobalOptions, options: VerifyCommandOptions & { readonly confirmPin?: boolean } = {}): Promise<number> => {
   const { store: storeUrl, json } = global;
   const source = checkpointSource(storeUrl, options, global.keyDir);
   if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE or a pinned key', 2, 'LEDGER_KEY.MISSING');
@@ -45,7 +65,14 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
   }));
   // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning,
   // and so is a trusted key with no checkpoint to check under it.
-  const ok = result.ok && inspection.ok && merkle.ok;
+  // Under a pinned key, checkpoints seen before that are gone now are damage too (the chain alone can be recomputed).
+  const withdrawn = withdrawnCheckpoints(result, source);
+  const ok = result.ok && inspection.ok && merkle.ok && withdrawn === null;
+  // `verify --pin-key` confirms the pin: the latest checkpoint matched under it is remembered, and later verifies expect it.
+  const latest = result.checkpoints?.latestMatched?.position;
+  if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latest !== undefined) {
+    recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latest);
+  }
   const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
   if (json) {
     const { statement, ...trust } = source.trust;
@@ -56,13 +83,14 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
       trust: { ...trust, statement },
       merkle,
       checkpointFile: source.file,
+      checkpointsWithdrawn: withdrawn,
       publicKeyFingerprint: trust.publicKey?.fingerprint ?? null,
       ...inspectionReport({ ...inspection, warnings }),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     // Side records are whatever was planted in the file (an idempotency key of any bytes): shown, never acted on by the terminal.
-    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeWithdrawn(withdrawn, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };
@@ -96,6 +124,6 @@ export const registerVerify = (program: Command): void => {
         assertLedgerExists(global.store);
         pinFromFile(global, opts.pinKey);
       }
-      process.exitCode = await runVerify(global, opts);
+      process.exitCode = await runVerify(global, { ...opts, confirmPin: opts.pinKey !== undefined });
     });
 };

@@ -19,6 +19,12 @@ export interface PinnedKey {
   /** SPKI PEM. */
   readonly publicKey: string;
   readonly pinnedAt: string;
+  /**
+   * The position of the latest checkpoint this verifier has seen matched under the key (recorded by
+   * `verify --pin-key`, raised by each later one): the checkpoints up to it exist, so a later verify that
+   * finds none reaching it has found them removed or truncated, not absent.
+   */
+  readonly checkpointedThrough?: number;
 }
 
 interface TrustFileContent {
@@ -39,7 +45,15 @@ const malformed = (file: string, why: string): DomainError => new DomainError('T
 
 const isPin = (value: unknown): value is PinnedKey => {
   const p = value as Partial<PinnedKey> | null;
-  return typeof p === 'object' && p !== null && typeof p.store === 'string' && typeof p.fingerprint === 'string' && typeof p.publicKey === 'string' && typeof p.pinnedAt === 'string';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.store === 'string' &&
+    typeof p.fingerprint === 'string' &&
+    typeof p.publicKey === 'string' &&
+    typeof p.pinnedAt === 'string' &&
+    (p.checkpointedThrough === undefined || (Number.isSafeInteger(p.checkpointedThrough) && p.checkpointedThrough >= 0))
+  );
 };
 
 export const readTrustFile = (file: string): PinnedKey[] => {
@@ -99,18 +113,37 @@ export const pinKey = (publicKey: KeyObject, options: PinKeyOptions): { pin: Pin
     );
   }
   const pin: PinnedKey = { store, fingerprint, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), pinnedAt: options.now };
-  const content: TrustFileContent = { version: 1, pins: [...pins, pin] };
+  writeTrustFile(options.trustFile, { version: 1, pins: [...pins, pin] });
+  return { pin, created: true };
+};
+
+/** Replaces the trust file atomically (a new file renamed over it), mode 0600, in a directory of mode 0700. */
+const writeTrustFile = (file: string, content: TrustFileContent): void => {
+  const dir = dirname(file);
   if (!existsSync(dir)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
   }
-  const temp = join(dir, `.${basename(options.trustFile)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    renameSync(temp, options.trustFile);
+    renameSync(temp, file);
   } catch (error) {
     if (existsSync(temp)) unlinkSync(temp);
     throw error;
   }
-  return { pin, created: true };
+};
+
+/**
+ * Raises the pin's `checkpointedThrough` to `position` (never lowers it): the latest checkpoint a
+ * `verify --pin-key` saw matched under the pinned key. Returns the pin as it now stands.
+ */
+export const recordCheckpointedThrough = (trustFile: string, storeUrl: string, position: number): PinnedKey | null => {
+  const pins = readTrustFile(trustFile);
+  const store = storeIdentity(storeUrl);
+  const pin = pins.find((p) => p.store === store);
+  if (!pin || (pin.checkpointedThrough ?? 0) >= position) return pin ?? null;
+  const raised: PinnedKey = { ...pin, checkpointedThrough: position };
+  writeTrustFile(trustFile, { version: 1, pins: pins.map((p) => (p === pin ? raised : p)) });
+  return raised;
 };
