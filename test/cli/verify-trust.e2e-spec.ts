@@ -138,14 +138,24 @@ describe('a key left beside the store by an earlier version', () => {
   });
 });
 
-describe('when the attacker does not re-sign but deletes the checkpoint file after rewriting the chain', () => {
+/** A data directory with its ledger, the operator's and the auditor's key directories, and the auditor's copy of the public key. */
+const operatorAndAuditor = () => {
   const dir = tempDir();
   const data = join(dir.path, 'data');
   const db = join(data, 'ledger.sqlite');
-  const store = `sqlite:${db}`;
-  const operator = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') };
-  const auditor = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') };
-  const publicKey = join(dir.path, 'auditor-inbox', 'ledger.pub.pem');
+  return {
+    dir,
+    data,
+    db,
+    store: `sqlite:${db}`,
+    operator: { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') },
+    auditor: { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') },
+    publicKey: join(dir.path, 'auditor-inbox', 'ledger.pub.pem'),
+  };
+};
+
+describe('when the attacker does not re-sign but deletes the checkpoint file after rewriting the chain', () => {
+  const { dir, data, db, store, operator, auditor, publicKey } = operatorAndAuditor();
 
   beforeAll(async () => {
     mkdirSync(data);
@@ -186,13 +196,7 @@ describe('when the attacker does not re-sign but deletes the checkpoint file aft
 });
 
 describe('when checkpoints the auditor confirmed are cut from the end of the checkpoint file', () => {
-  const dir = tempDir();
-  const data = join(dir.path, 'data');
-  const db = join(data, 'ledger.sqlite');
-  const store = `sqlite:${db}`;
-  const operator = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'operator') };
-  const auditor = { TRIAL_LEDGER_KEY_DIR: join(dir.path, 'auditor') };
-  const publicKey = join(dir.path, 'auditor-inbox', 'ledger.pub.pem');
+  const { dir, data, db, store, operator, auditor, publicKey } = operatorAndAuditor();
   const checkpointFile = join(data, 'ledger.checkpoints.jsonl');
   const recordedThrough = (): number | undefined => readTrustFile(join(dir.path, 'auditor', 'trusted-keys.json'))[0]?.checkpointedThrough;
   const appendOne = async (): Promise<void> => {
