@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { renderLedgerReport } from '@trial-ledger/audit';
-import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { once } from 'node:events';
+import { ledgerReportParts } from '@trial-ledger/audit';
+import { assertOutputAllowed, withOutput } from '../export/output-target';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { recordCliExport } from '../shared/record-export';
 import { printResult } from '../shared/output';
@@ -35,22 +36,29 @@ export const registerReport = (program: Command): void => {
       const policy = outputPolicy(options, opts.force);
       if (opts.out && opts.out !== '-') await assertOutputAllowed(opts.out, policy);
       const source = checkpointSource(options.store, opts, options.keyDir);
-      const page = await withExistingStore(options, async (store) => {
+      const parts = await withExistingStore(options, async (store) => {
         const throughPosition = (await store.head()).position;
         const rendered = await withSavedReadModels(options, (readModels) =>
-          renderLedgerReport(store, {
+          ledgerReportParts(store, {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),
             ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
             readModels,
           }),
         );
-        // The report is an export (to a file or stdout): recorded once rendered, before a byte of it is written.
+        // The report is an export (to a file or stdout): recorded once everything it reports is read, before a byte of it is written.
         const filter: Record<string, string> = opts.subject ? { subject: opts.subject } : {};
         await recordCliExport(options, store, { kind: 'report', format: 'html', studyId: opts.study ?? null, filter, throughPosition });
         return rendered;
       });
-      await writeOutputFile(opts.out, page, policy);
-      if (opts.out && opts.out !== '-') printResult(options.json, { file: opts.out, bytes: Buffer.byteLength(page) }, () => `Report written to ${opts.out}.`);
+      // Written section by section (a subject at a time), with backpressure: the page is never one string.
+      let bytes = 0;
+      await withOutput(opts.out, policy, async (target) => {
+        for (const part of parts) {
+          bytes += Buffer.byteLength(part);
+          if (!target.stream.write(part)) await once(target.stream, 'drain');
+        }
+      });
+      if (opts.out && opts.out !== '-') printResult(options.json, { file: opts.out, bytes }, () => `Report written to ${opts.out}.`);
     });
 };

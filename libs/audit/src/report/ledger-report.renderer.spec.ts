@@ -1,7 +1,7 @@
 import { SqliteEventStore, FixedClock } from '@trial-ledger/event-store';
 import { appendOne, seedAuditLedger, subjectStream, USERS } from '../testing/audit-ledger.fixture';
 import { escapeHtml, html } from './html';
-import { renderLedgerReport } from './ledger-report.renderer';
+import { ledgerReportParts, renderLedgerReport } from './ledger-report.renderer';
 
 describe('renderLedgerReport', () => {
   let store: SqliteEventStore;
@@ -28,6 +28,16 @@ describe('renderLedgerReport', () => {
     expect(page).toContain('Entered for the wrong subject');
     expect(page).toMatch(/<tr class="voided">/);
     expect(page).toContain('break-before: page');
+  });
+
+  it('comes in parts a writer streams: the opening, one section per subject, the closing tags; together the same page', async () => {
+    const parts = [...(await ledgerReportParts(store, { clock: new FixedClock('2026-03-05T12:00:00.000Z') }))];
+    expect(parts).toHaveLength(4);
+    expect(parts[0]).toMatch(/^<!DOCTYPE html>/);
+    expect(parts[0]).not.toContain('<section class="subject"');
+    expect(parts.slice(1, 3).map((part) => part.match(/^<section class="subject" id="subject-(\w+)"/)?.[1])).toEqual(['S001', 'S002']);
+    expect(parts[3]).toBe('\n</body></html>\n');
+    expect(parts.join('')).toBe(page);
   });
 
   it('shows the signature manifestation: printed name, date-time and meaning (as signed, the same fields the ODM export writes)', () => {

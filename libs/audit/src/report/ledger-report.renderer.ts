@@ -162,6 +162,17 @@ const firstStudy = async (store: EventStore): Promise<string | null> => {
  * print CSS; open it in a browser and print, or `chromium --headless --print-to-pdf`.
  */
 export const renderLedgerReport = async (store: EventStore, options: LedgerReportOptions = {}): Promise<string> => {
+  const parts = await ledgerReportParts(store, options);
+  return [...parts].join('');
+};
+
+/**
+ * The report as the pieces it is written in: everything before the subjects, each subject's section,
+ * and the closing tags. The sections are rendered one by one as they are iterated (from the state read
+ * once), so a writer streams a report of any size — at a million events the whole page would exceed the
+ * longest string JavaScript can hold — without keeping more than one subject's section in hand.
+ */
+export const ledgerReportParts = async (store: EventStore, options: LedgerReportOptions = {}): Promise<Iterable<string>> => {
   const clock = options.clock ?? systemClock;
   const generatedAt = clock.now();
   const studyId = options.studyId ?? (await firstStudy(store));
@@ -172,7 +183,7 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
   let overview: StudyOverview | null = null;
   let analysis: PfsAnalysis | null = null;
   let pfsProblem: string | null = null;
-  const subjectSections: Html[] = [];
+  let subjectSections: () => Iterable<Html> = () => [];
   let review: AuditTrailReview | null = null;
   let reviewProblem: string | null = null;
   if (studyId) {
@@ -192,17 +203,19 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
     const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
     const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
     const monitoring = await replayMonitoring(store, studyId, head);
-    for (const subjectId of subjectIds) {
-      const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
-      subjectSections.push(html`<section class="subject" id="subject-${subjectId}">
+    subjectSections = function* () {
+      for (const subjectId of subjectIds) {
+        const casebook = getCasebook(state, studyId, subjectId) as SubjectCasebook;
+        yield html`<section class="subject" id="subject-${subjectId}">
       <h2>Subject ${subjectId}${casebook.enrollment ? ` — subject number ${casebook.enrollment.subjectNumber}` : ''}</h2>
       <p>Status: <strong>${casebook.status}</strong>; enrolled ${casebook.enrollment?.enrollmentDate ?? '—'}; best overall response (RECIST 1.1) ${casebook.bestOverallResponse?.response ?? '—'}${casebook.bestOverallResponse?.confirmedOn ? ` confirmed ${casebook.bestOverallResponse.confirmedOn}` : ''}; last recorded ${utc(casebook.lastRecordedAt)}.</p>
       ${casebookEntries(casebook)}${correctionsTable(casebook)}${signatures(casebook)}${monitoringSection(monitoring, subjectId, generatedAt)}${trailTable(trails.get(subjectId) ?? [])}
-    </section>`);
-    }
+    </section>`;
+      }
+    };
   }
   const title = overview?.title ?? studyId ?? 'trial-ledger';
-  const page = html`<!DOCTYPE html>
+  const opening = html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${studyId ?? ''} — audit report</title><style>${trusted(STYLE)}</style></head>
 <body>
 <header><h1>${title}</h1>
@@ -212,9 +225,14 @@ ${verificationSection(verification)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
 ${studyId ? reviewSection(review, reviewProblem) : ''}
-${subjectSections}
-</body></html>
 `;
-  return page.value;
+  const sections = subjectSections;
+  return {
+    *[Symbol.iterator]() {
+      yield opening.value;
+      for (const section of sections()) yield section.value;
+      yield '\n</body></html>\n';
+    },
+  };
 };
 
