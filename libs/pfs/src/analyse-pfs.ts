@@ -5,7 +5,9 @@ import {
   clinicalReadModels,
   foldProjection,
   clinicalReadModelsAt,
+  getCasebook,
   getStudyContext,
+  studyKey,
   resolveAsOf,
   rosterOf,
   toProjected,
@@ -70,10 +72,28 @@ export const loadStudyPfs = async (store: EventStore, studyId: string, options: 
     return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${asOf.position}`, { studyId, position: asOf.position });
   }
   const subjectIds = [...new Set(rosterOf(studyState, studyId).map((r) => r.subjectId))];
-  const subjectEvents = await Promise.all(subjectIds.map((id) => store.readStream(subjectStreamId(studyId, id), { toPosition: asOf.position })));
-  const events = [...studyEvents, ...subjectEvents.flat().map(toProjected)].sort((a, b) => a.globalPosition - b.globalPosition);
-  return studyPfsOf(foldProjection(clinicalReadModels, events), studyId, { cutoff, asOf });
+  // One subject at a time, onto the study's context alone (a casebook depends on its own stream and the
+  // protocol in force, never on another subject): what is held is one stream and the PFS rows, not the
+  // whole study's events and casebooks (a million events would hold gigabytes).
+  const context = { [studyKey(studyId)]: study };
+  const subjects: SubjectPfs[] = [];
+  for (const subjectId of subjectIds) {
+    const events = (await store.readStream(subjectStreamId(studyId, subjectId), { toPosition: asOf.position })).map(toProjected);
+    const casebook = getCasebook(foldProjection(clinicalReadModels, events, context) as ClinicalState, studyId, subjectId);
+    const row = casebook === null ? null : deriveSubjectPfs(casebook, study.protocol, { cutoff });
+    if (row !== null) subjects.push(row);
+  }
+  return studyPfsFrom(studyId, study.protocol, subjects, { cutoff, asOf });
 };
+
+/** The study's PFS from its subjects' rows, in subject-number order. */
+const studyPfsFrom = (studyId: string, protocol: ProtocolDocument, subjects: SubjectPfs[], options: { cutoff: IsoDate | null; asOf: ResolvedAsOf }): StudyPfs => ({
+  studyId,
+  protocol,
+  cutoff: options.cutoff,
+  asOf: options.asOf,
+  subjects: subjects.sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId)),
+});
 
 /**
  * The study's PFS rows from clinical read models already folded to `asOf` (the report reads them once
@@ -88,9 +108,8 @@ export const studyPfsOf = (state: ClinicalState, studyId: string, options: { cut
   if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });
   const subjects = casebooksOf(state, studyId)
     .map((casebook) => deriveSubjectPfs(casebook, protocol, { cutoff }))
-    .filter((row): row is SubjectPfs => row !== null)
-    .sort((a, b) => (a.subjectNumber ?? 0) - (b.subjectNumber ?? 0) || a.subjectId.localeCompare(b.subjectId));
-  return { studyId, protocol, cutoff, asOf: options.asOf, subjects };
+    .filter((row): row is SubjectPfs => row !== null);
+  return studyPfsFrom(studyId, protocol, subjects, { cutoff, asOf: options.asOf });
 };
 
 /**
