@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { addBenchTeam, login, screenBody, startProcess } from './api-under-test';
 import { formatRate, type BenchLine } from './bench-format';
-import { line, load, type HttpBenchOptions, type LoadFigures } from './http.bench';
+import { line, load, untilIdle, type HttpBenchOptions, type LoadFigures } from './http.bench';
 import { writeScaleLedger } from './scale-ledger';
 
 const BIN = join(resolve(__dirname, '../..'), 'bin/trial-ledger.js');
@@ -18,7 +18,7 @@ interface SizeFigures {
 /**
  * One ledger of `events` events (bench/scale-ledger: 40 per subject), given a team (the first
  * administrator and a coordinator, through the CLI with their own key directory), served as its own
- * process, loaded once its read models have caught up (`/health/ready`): ScreenSubject on new subjects,
+ * process, loaded once its read models have caught up (`/health/ready`) and it is idle: ScreenSubject on new subjects,
  * then ReportAdverseEvent round-robin over `subjects` of the subjects the ledger holds (the same number
  * on every size, so that concurrent commands on one subject conflict as often on each).
  */
@@ -30,6 +30,7 @@ const measureSize = async (dir: string, events: number, subjects: number, option
   const server = await startProcess([BIN, ...global, '--json', 'serve', '--port', '0']);
   try {
     while ((await fetch(`${server.url}/health/ready`).catch(() => null))?.status !== 200) await new Promise((done) => setTimeout(done, 200));
+    await untilIdle(server);
     const token = await login(server.url, 'bench.coordinator');
     let screened = 0;
     const screen = await load(server, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);

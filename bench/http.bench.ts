@@ -21,13 +21,27 @@ export interface LoadFigures {
 }
 
 /** User + system CPU time of a process in ms, from /proc (undefined where there is none). */
-const cpuMsOf = (pid: number | undefined): number | undefined => {
+export const cpuMsOf = (pid: number | undefined): number | undefined => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 10 ms on Linux.
     return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
+  }
+};
+
+/**
+ * Resolves once the server has used less than a tenth of a core over a second (or after `timeoutMs`):
+ * a server just started on a large ledger may still be building what readiness does not wait for (the
+ * audit-trail index, the first save of its read models), which a load measured then would be charged.
+ */
+export const untilIdle = async (server: RunningServer, timeoutMs = 60_000): Promise<void> => {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+    const before = cpuMsOf(server.child.pid);
+    await new Promise((done) => setTimeout(done, 1000));
+    const after = cpuMsOf(server.child.pid);
+    if (before === undefined || after === undefined || after - before < 100) return;
   }
 };
 
