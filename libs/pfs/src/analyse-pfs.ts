@@ -5,7 +5,6 @@ import {
   clinicalReadModels,
   foldProjection,
   clinicalReadModelsAt,
-  getCasebook,
   getStudyContext,
   studyKey,
   resolveAsOf,
@@ -16,7 +15,7 @@ import {
   type ResolvedAsOf,
 } from '@trial-ledger/projections';
 import { kaplanMeier, medianSurvival, survivalAt, type KaplanMeierRow, type MedianSurvival, type SurvivalAtDay } from '@trial-ledger/survival';
-import { deriveSubjectPfs } from './derive-subject-pfs';
+import { deriveSubjectPfs, deriveSubjectPfsFromEvents } from './derive-subject-pfs';
 import type { SubjectPfs } from './pfs.types';
 
 export interface PfsAnalysisOptions {
@@ -79,8 +78,7 @@ export const loadStudyPfs = async (store: EventStore, studyId: string, options: 
   const subjects: SubjectPfs[] = [];
   for (const subjectId of subjectIds) {
     const events = (await store.readStream(subjectStreamId(studyId, subjectId), { toPosition: asOf.position })).map(toProjected);
-    const casebook = getCasebook(foldProjection(clinicalReadModels, events, context) as ClinicalState, studyId, subjectId);
-    const row = casebook === null ? null : deriveSubjectPfs(casebook, study.protocol, { cutoff });
+    const row = deriveSubjectPfsFromEvents(events, studyId, subjectId, study.protocol, { cutoff }, context);
     if (row !== null) subjects.push(row);
   }
   return studyPfsFrom(studyId, study.protocol, subjects, { cutoff, asOf });

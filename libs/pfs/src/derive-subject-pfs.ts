@@ -4,6 +4,7 @@ import {
   foldProjection,
   getCasebook,
   type AssessmentView,
+  type ClinicalState,
   type ProjectedEvent,
   type SubjectCasebook,
 } from '@trial-ledger/projections';
@@ -151,8 +152,9 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
 };
 
 /**
- * One subject's PFS straight from events: the study's protocol events and the subject's stream, folded
- * by the casebook projection (so corrections and voids count exactly as in every other view).
+ * One subject's PFS straight from events: the study's protocol events and the subject's stream (or the
+ * subject's stream onto `from`, the study's context already folded), folded by the casebook projection
+ * (so corrections and voids count exactly as in every other view).
  */
 export const deriveSubjectPfsFromEvents = (
   events: readonly ProjectedEvent[],
@@ -160,7 +162,8 @@ export const deriveSubjectPfsFromEvents = (
   subjectId: string,
   protocol: ProtocolDocument,
   options: PfsOptions = {},
+  from: ClinicalState = {},
 ): SubjectPfs | null => {
-  const casebook = getCasebook(foldProjection(clinicalReadModels, events), studyId, subjectId);
+  const casebook = getCasebook(foldProjection(clinicalReadModels, events, from) as ClinicalState, studyId, subjectId);
   return casebook === null ? null : deriveSubjectPfs(casebook, protocol, options);
 };
