@@ -1,6 +1,7 @@
 export * from './append';
 export * from './catch-up-subscription';
 export * from './clock';
+export * from './deep-freeze';
 export * from './event-envelope';
 export * from './event-store.errors';
 export * from './event-store.port';

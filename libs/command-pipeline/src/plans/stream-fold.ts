@@ -9,7 +9,7 @@ import {
   type StudyState,
   type SubjectState,
 } from '@trial-ledger/domain';
-import type { StoredEvent } from '@trial-ledger/event-store';
+import { deepFreeze, type StoredEvent } from '@trial-ledger/event-store';
 import { toRecorded } from '../to-recorded';
 
 interface Fold<S> {
@@ -17,21 +17,6 @@ interface Fold<S> {
   readonly last: StoredEvent;
   readonly state: S;
 }
-
-/**
- * Freezes what a fold built, stopping at what is frozen already (the kept state's parts, cached events).
- * A fold that appended to a list built a new list of the old, frozen items: they are each passed over
- * at the cost of one check, without copying the list (`Object.values`) on every command.
- */
-const freezeFresh = (value: unknown): void => {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) freezeFresh(value[i]);
-    return;
-  }
-  for (const key of Object.keys(value)) freezeFresh((value as Record<string, unknown>)[key]);
-};
 
 /**
  * A fold of whole streams that keeps each stream's last fold and folds only the events appended since.
@@ -61,7 +46,8 @@ export const keptFold = <S, E>(
     const reuse = kept !== undefined && events[kept.last.streamVersion - 1] === kept.last;
     let state = reuse ? kept.state : initial();
     state = evolveMany(state, events.slice(reuse ? kept.last.streamVersion : 0).map(toEvent));
-    freezeFresh(state);
+    // Freezes what this fold built; the kept state's parts and the cached events are frozen already.
+    deepFreeze(state);
     folds.delete(last.streamId);
     folds.set(last.streamId, { last, state });
     if (folds.size > capacity) folds.delete(folds.keys().next().value!);

@@ -33,16 +33,8 @@ import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-import
 import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
 import type { NodeId } from '@trial-ledger/merkle';
 
+import { deepFreeze } from '../deep-freeze';
 import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
-
-/** Freezes an event and everything in it: cached events are shared between callers. */
-const deepFreeze = <T>(value: T): T => {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-};
 
 export interface SqliteEventStoreOptions {
   readonly clock?: Clock;
