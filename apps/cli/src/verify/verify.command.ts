@@ -20,8 +20,7 @@ interface WithdrawnCheckpoints {
   readonly latestMatched: number | null;
 }
 
-const withdrawnCheckpoints = (result: LedgerVerification, source: CheckpointSource): WithdrawnCheckpoints | null => {
-  const latestMatched = result.checkpoints?.latestMatched?.position ?? null;
+const withdrawnCheckpoints = (latestMatched: number | null, source: CheckpointSource): WithdrawnCheckpoints | null => {
   const recordedThrough = source.pinnedThrough ?? 0;
   return recordedThrough > 0 && (latestMatched ?? 0) < recordedThrough ? { recordedThrough, latestMatched } : null;
 };
@@ -66,11 +65,11 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
   // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning,
   // and so is a trusted key with no checkpoint to check under it.
   // Under a pinned key, checkpoints seen before that are gone now are damage too (the chain alone can be recomputed).
-  const withdrawn = withdrawnCheckpoints(result, source);
+  const latest = result.checkpoints?.latestMatched?.position ?? null;
+  const withdrawn = withdrawnCheckpoints(latest, source);
   const ok = result.ok && inspection.ok && merkle.ok && withdrawn === null;
   // `verify --pin-key` confirms the pin: the latest checkpoint matched under it is remembered, and later verifies expect it.
-  const latest = result.checkpoints?.latestMatched?.position;
-  if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latest !== undefined) {
+  if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latest !== null) {
     recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latest);
   }
   const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
