@@ -30,7 +30,15 @@ export interface CrashReport {
   readonly seconds: number;
 }
 
+/**
+ * The study overview once the server's read models have folded the whole log (`/health/ready`): a server
+ * rebuilding from position 0 answers queries while it folds, and the ledger grows with the load's pace.
+ */
 const overviewOf = async (url: string): Promise<unknown> => {
+  for (const until = Date.now() + 60_000; (await fetch(`${url}/health/ready`).catch(() => null))?.status !== 200; ) {
+    if (Date.now() > until) throw new Error(`${url} did not become ready within 60 s`);
+    await sleep(100);
+  }
   const response = await new LedgerClient(url, 'monitor').get(`/api/v1/studies/${STUDY}/overview`);
   if (response.status !== 200) throw new Error(`overview: ${response.status}`);
   return (response.body as { overview: unknown }).overview;
