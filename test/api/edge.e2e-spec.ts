@@ -77,6 +77,24 @@ describe('API edge: health, OpenAPI and unreadable requests', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  // JSON.parse keeps the last of two equal names: the command recorded would not be the one a proxy,
+  // a log or the client's own copy reads first.
+  it.each([
+    ['a top-level field', '{"subjectId":"QADUP1","subjectId":"QADUP2","screeningDate":"2026-01-05","consentDate":"2026-01-05","sex":"F","birthYear":1961}', '/subjectId'],
+    ['a field spelled once with an escape', '{"subjectId":"QADUP3","screeningDate":"2026-01-05","consentDate":"2026-01-05","sex":"F","s\\u0065x":"M","birthYear":1961}', '/sex'],
+  ])('when the body names %s twice, then 400 REQUEST.DUPLICATE_KEY with its pointer and nothing is written', async (_what, body, pointer) => {
+    const head = await api.headPosition();
+    const response = await request(api.http)
+      .post('/api/v1/studies/LANR-HGNET-01/subjects')
+      .set('Authorization', api.auth('investigator'))
+      .set('content-type', 'application/json')
+      .send(body)
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'REQUEST.DUPLICATE_KEY', status: 400, pointer });
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('when the body is not JSON at all, then 415 REQUEST.UNSUPPORTED_MEDIA_TYPE', async () => {
     const response = await request(api.http).post('/api/v1/studies').set('content-type', 'text/plain').send('hello').expect(415);
     expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');

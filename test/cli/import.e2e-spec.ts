@@ -86,6 +86,7 @@ describe('trial-ledger import', () => {
     { what: 'a study command', bad: JSON.stringify({ command: 'LockStudy', studyId: STUDY, subjectId: 'S001', payload: { reason: 'x' }, idempotencyKey: 'k-x3' }), code: 'IMPORT.COMMAND_NOT_IMPORTABLE' },
     { what: 'no idempotency key', bad: JSON.stringify({ command: 'RecordDose', studyId: STUDY, subjectId: 'S001', payload: dose(3, '2025-03-18') }), code: 'IMPORT.IDEMPOTENCY_KEY_REQUIRED' },
     { what: 'broken JSON', bad: '{"command": "RecordDose",', code: 'IMPORT.INVALID_JSON' },
+    { what: 'a payload field given twice', bad: line('RecordDose', 'S001', 'k-x8', dose(3, '2025-03-18')).replace('"doseMg":', '"doseMg":90,"doseMg":'), code: 'IMPORT.DUPLICATE_KEY' },
     { what: 'an unknown payload field', bad: line('RecordDose', 'S001', 'k-x4', dose(3, '2025-03-18', { doseMG: 120 })), code: 'VALIDATION.UNKNOWN_FIELD' },
     { what: 'an out-of-range payload value', bad: line('RecordDose', 'S001', 'k-x5', dose(3, '2025-03-18', { cycle: -1 })), code: 'VALIDATION.OUT_OF_RANGE' },
     { what: 'an idempotency key holding a NUL', bad: line('RecordDose', 'S001', 'k-x6\u0000', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },

@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, firstDuplicateKey, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
 
 describe('envelope rules (one rule for the API, the CLI and import)', () => {
   it.each([
@@ -26,5 +26,25 @@ describe('envelope rules (one rule for the API, the CLI and import)', () => {
     expect(nestsDeeperThan(nested(MAX_COMMAND_DEPTH + 1))).toBe(true);
     expect(nestsDeeperThan(nested(100_000))).toBe(true);
     expect(nestsDeeperThan({ targetLesions: [{ lesionId: 'T1' }] })).toBe(false);
+  });
+
+  it.each([
+    ['a repeated top-level member', '{"subjectId":"S001","subjectId":"S002"}', '/subjectId'],
+    ['a repeated member in a nested object', '{"changes":{"doseMg":120,"doseMg":90},"reason":"r"}', '/changes/doseMg'],
+    ['a repeated member in an array element', '{"targetLesions":[{"lesionId":"T1"},{"lesionId":"T2","organ":"liver","organ":"lung"}]}', '/targetLesions/1/organ'],
+    ['one name spelled with an escape', '{"reason":"a","\\u0072eason":"b"}', '/reason'],
+    ['a name holding "/" and "~"', '{"a/~b":1,"a/~b":2}', '/a~1~0b'],
+  ])('%s is found, with its JSON pointer', (_what, text, pointer) => {
+    expect(firstDuplicateKey(text)).toBe(pointer);
+  });
+
+  it.each([
+    ['distinct members', '{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}'],
+    ['the same name in sibling objects', '[{"a":1},{"a":2}]'],
+    ['a value equal to a member name', '{"a":"a","b":"a"}'],
+    ['quotes, braces and commas inside strings', '{"a":"x\\",\\"a\\":{","b":"}]"}'],
+    ['text that is not JSON (the parser refuses it)', '{"a":1,"a'],
+  ])('%s: no duplicate', (_what, text) => {
+    expect(firstDuplicateKey(text)).toBeNull();
   });
 });

@@ -33,3 +33,65 @@ export const nestsDeeperThan = (value: unknown, limit: number = MAX_COMMAND_DEPT
   }
   return false;
 };
+
+const pointerToken = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
+
+interface JsonFrame {
+  /** Member names seen so far; null for an array. */
+  readonly names: Set<string> | null;
+  readonly pointer: string;
+  /** The current member's name, or the current element's index. */
+  member: string;
+  index: number;
+  expectingName: boolean;
+}
+
+/**
+ * The JSON pointer of the first member name that an object of `text` repeats (`{"a": 1, "a": 2}`),
+ * or null. `JSON.parse` keeps the last value and drops the first without a word, so the command
+ * recorded would not be the one another reader of the same request (a proxy, a log, the client's own
+ * copy) sees; RFC 8259 leaves such a request's meaning undefined and I-JSON (RFC 7493) forbids it.
+ * Names are compared as decoded (`"a"` and `"\u0061"` are one name). Text that is not JSON gives
+ * null: the parser refuses it. One pass, without recursion.
+ */
+export const firstDuplicateKey = (text: string): string | null => {
+  const stack: JsonFrame[] = [];
+  const childPointer = (): string => {
+    const top = stack[stack.length - 1];
+    if (top === undefined) return '';
+    return `${top.pointer}/${top.names === null ? String(top.index) : pointerToken(top.member)}`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      stack.push({ names: c === '{' ? new Set() : null, pointer: childPointer(), member: '', index: 0, expectingName: c === '{' });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return null;
+      if (top.names === null) top.index += 1;
+      else top.expectingName = true;
+    } else if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (end >= text.length) return null;
+      const top = stack[stack.length - 1];
+      if (top !== undefined && top.names !== null && top.expectingName) {
+        const raw = text.slice(i + 1, end);
+        let name: string;
+        try {
+          name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+        } catch {
+          return null;
+        }
+        if (top.names.has(name)) return `${top.pointer}/${pointerToken(name)}`;
+        top.names.add(name);
+        top.member = name;
+        top.expectingName = false;
+      }
+      i = end;
+    }
+  }
+  return null;
+};

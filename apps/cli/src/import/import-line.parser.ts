@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_KEY_RULE, MAX_COMMAND_DEPTH, isValidIdempotencyKey, nestsDeeperThan } from '@trial-ledger/command-pipeline';
+import { IDEMPOTENCY_KEY_RULE, MAX_COMMAND_DEPTH, firstDuplicateKey, isValidIdempotencyKey, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { COMMAND_ROLES, invalid, type SubjectCommand, type SubjectCommandType } from '@trial-ledger/domain';
 
 /**
@@ -44,6 +44,9 @@ export const parseImportLine = (text: string): ImportLine => {
   } catch (error) {
     return invalid('IMPORT.INVALID_JSON', `Not valid JSON: ${(error as Error).message}`);
   }
+  // JSON.parse would keep the last of two equal names and drop the first unseen (the API's rule too).
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== null) invalid('IMPORT.DUPLICATE_KEY', `The line names ${duplicate} twice: give each field once`, { pointer: duplicate });
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return invalid('IMPORT.NOT_AN_OBJECT', 'Each line must be one JSON object {"command", "studyId", "subjectId", "payload", "idempotencyKey"}');
   }

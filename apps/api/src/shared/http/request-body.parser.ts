@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_COMMAND_DEPTH, nestsDeeperThan } from '@trial-ledger/command-pipeline';
+import { MAX_COMMAND_DEPTH, firstDuplicateKey, nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import { INHERITED_KEYS } from '../validation/inherited-keys';
 import { routedPath } from './routed-path';
@@ -18,6 +18,9 @@ export const MAX_BODY_DEPTH = MAX_COMMAND_DEPTH;
 /** Keys that no DTO declares and that must never reach an object as its prototype or constructor, or that the DTO transformer would drop unseen. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...INHERITED_KEYS]);
 
+/** Where the JSON pointer of a repeated member name is kept between reading a body and parsing it. */
+const DUPLICATE_KEY = Symbol('duplicateKey');
+
 /** The viewer's sign-in and sign-out are HTML form posts; every other body is a JSON command. */
 const VIEWER_FORM_PATH = /^\/viewer\//i;
 
@@ -31,7 +34,12 @@ export const isJsonContentType = (header: unknown): boolean => {
 type RawParser = (request: IncomingMessage & { body?: unknown }, response: unknown, next: (error?: unknown) => void) => void;
 
 interface BodyParserModule {
-  json(options: { limit: string; strict: boolean; type: (request: IncomingMessage) => boolean }): RawParser;
+  json(options: {
+    limit: string;
+    strict: boolean;
+    type: (request: IncomingMessage) => boolean;
+    verify: (request: IncomingMessage, response: unknown, body: Buffer, encoding: BufferEncoding) => void;
+  }): RawParser;
   urlencoded(options: { extended: boolean; limit: string; parameterLimit: number }): RawParser;
 }
 
@@ -60,7 +68,13 @@ const BODY_ERRORS: Readonly<Record<string, { code: string; status: number; detai
  * parsed as it is and the forbidden key refused with its JSON pointer.
  */
 export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: string = DEFAULT_BODY_LIMIT): void => {
-  const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']) });
+  // The decoded text is seen only here, before it is parsed: a repeated member name is noted and
+  // refused once the body has parsed (a body that is not JSON at all is refused as malformed first).
+  const verify = (request: IncomingMessage, _response: unknown, body: Buffer, encoding: BufferEncoding): void => {
+    const duplicate = firstDuplicateKey(body.toString(encoding));
+    if (duplicate !== null) (request as IncomingMessage & { [DUPLICATE_KEY]?: string })[DUPLICATE_KEY] = duplicate;
+  };
+  const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']), verify });
   const form = bodyParser.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
   const read = (request: FastifyRequest, done: (error: Error | null, body?: unknown) => void): void => {
     const raw = request.raw as IncomingMessage & { body?: unknown };
@@ -76,6 +90,12 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
     json(raw, null, (error) => {
       if (error) return done(toProblem(error));
       try {
+        const duplicate = (raw as IncomingMessage & { [DUPLICATE_KEY]?: string })[DUPLICATE_KEY];
+        if (duplicate !== undefined) {
+          throw new ApiProblemException('REQUEST.DUPLICATE_KEY', HttpStatus.BAD_REQUEST, 'The request body names the same member twice in one object; send each field once.', {
+            pointer: duplicate,
+          });
+        }
         checkShape(raw.body);
       } catch (refusal) {
         return done(refusal as Error);

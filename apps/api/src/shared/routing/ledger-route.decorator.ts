@@ -29,7 +29,7 @@ const COMMAND_HEADERS = [
 ];
 
 const COMMON_PROBLEMS: readonly (readonly [number, string])[] = [
-  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, or a domain validation code'],
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, or a domain validation code'],
   [401, 'AUTH.UNAUTHENTICATED: no or invalid bearer token'],
   [403, 'AUTH.ROLE_NOT_ALLOWED: the role may not do this'],
   [404, 'Unknown study, subject or entry'],
