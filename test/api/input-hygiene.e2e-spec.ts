@@ -24,6 +24,8 @@ describe('API input hygiene: free text and query parameters', () => {
     ['an ANSI escape in the lot number', { lotNumber: 'LOT\u001b[2J42' }, 'lotNumber', 'U+001B'],
     ['a right-to-left override in the injection site', { injectionSite: 'left \u202ettub' }, 'injectionSite', 'U+202E'],
     ['a NUL in the route', { route: 'deep-sc\u0000' }, 'route', 'U+0000'],
+    ['a lone surrogate in the lot number (the ODM export would print U+FFFD)', { lotNumber: 'LOT\ud80042' }, 'lotNumber', 'U+D800'],
+    ['the non-character U+FFFE in the injection site (not allowed in XML)', { injectionSite: 'left\ufffe' }, 'injectionSite', 'U+FFFE'],
   ])('when a dose carries %s, then 400 VALIDATION.UNPRINTABLE_CHARACTER naming the field and nothing is written', async (_what, change, field, character) => {
     const response = await refusedWithoutWriting(
       () => request(api.http).post(`${subjects}/S001/doses`).set('Authorization', api.auth('coordinator')).send({ ...bodies.dose(), ...change }),

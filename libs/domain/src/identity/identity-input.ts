@@ -27,9 +27,10 @@ export const validateUsername = (username: unknown): string => {
 /**
  * Control characters (NUL, ESC, …) and bidirectional overrides cannot be part of a printed name: the
  * name is the signature manifestation of Part 11 §11.50, and an override could make it display as
- * someone else's name in every view, while a NUL cannot be written to XML at all.
+ * someone else's name in every view, while a NUL, a lone surrogate or U+FFFE/U+FFFF cannot be written
+ * to XML or UTF-8 at all (the ODM export and the report would print U+FFFD instead).
  */
-const NOT_PRINTABLE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const NOT_PRINTABLE = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]/u;
 
 export const validateFullName = (fullName: unknown): string => {
   const name = typeof fullName === 'string' ? fullName.trim().replace(/\s+/g, ' ') : '';

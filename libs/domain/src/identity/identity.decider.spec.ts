@@ -87,6 +87,8 @@ describe('identity decider: CreateUser', () => {
     ['an escape sequence', 'Cora \u001b[31mCoordinator'],
     ['a right-to-left override', 'Cora \u202eAda Admin'],
     ['a bidi isolate', 'Cora \u2066Coordinator\u2069'],
+    ['a lone surrogate (printed as U+FFFD in the ODM export)', 'Cora \ud83d Coordinator'],
+    ['the non-character U+FFFE', 'Cora\ufffe Coordinator'],
   ])('refuses a printed name holding %s (the Part 11 signature manifestation must print as entered)', (_what, fullName) => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName, role: 'coordinator', passwordHash: 'h' } };
     expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');

@@ -11,6 +11,10 @@ describe('free text', () => {
     ['C1 CSI', 'fatigue\u009b', 'U+009B'],
     ['a right-to-left override (Trojan Source)', 'dose given \u202eevig ton', 'U+202E'],
     ['a first-strong isolate', 'wrong \u2068site', 'U+2068'],
+    ['a lone high surrogate (written to UTF-8 or XML as U+FFFD)', 'rash \ud800 grade 1', 'U+D800'],
+    ['a lone low surrogate', 'rash \udfff', 'U+DFFF'],
+    ['the non-character U+FFFE (not allowed in XML)', 'lot \ufffe42', 'U+FFFE'],
+    ['the non-character U+FFFF', 'lot 42\uffff', 'U+FFFF'],
   ])('refuses %s and names the character', (_what, value, character) => {
     expect(firstUnprintable(value)).toBe(character);
     expect(() => requirePrintable('term', value)).toThrow(expect.objectContaining({ code: UNPRINTABLE_TEXT_CODE, kind: 'validation', details: { field: 'term', character } }));
@@ -20,6 +24,7 @@ describe('free text', () => {
     ['tabs and line breaks', 'Grade 2\tdiarrhoea\nresolved\r\nwithout treatment'],
     ['accents and other scripts', 'Éruption cutanée — 皮疹 — طفح'],
     ['a left-to-right mark (not an override)', 'abc\u200edef'],
+    ['a character outside the Basic Multilingual Plane (a surrogate pair)', 'tumour 𝔗1 😀'],
   ])('keeps %s', (_what, value) => {
     expect(firstUnprintable(value)).toBeNull();
     expect(requirePrintable('term', value)).toBe(value);

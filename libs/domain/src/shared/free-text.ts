@@ -3,13 +3,15 @@ import { invalid } from './domain-error';
 /**
  * Characters free text (reasons, terms, lot numbers, descriptions, causes, …) may not contain: C0
  * controls other than tab and line feed (a carriage return only as part of CRLF), DEL, C1 controls,
- * and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). The
- * ledger is an ALCOA+ record read by people: an escape sequence can rewrite a terminal line and an
- * override (CVE-2021-42574, "Trojan Source") can make a reason display as different words in every
- * view, while a NUL cannot be written to XML (ODM) at all.
+ * the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), a lone
+ * surrogate (half of a UTF-16 pair, which JSON's `\uD800` escape can carry) and the non-characters
+ * U+FFFE and U+FFFF. The ledger is an ALCOA+ record read by people: an escape sequence can rewrite a
+ * terminal line and an override (CVE-2021-42574, "Trojan Source") can make a reason display as
+ * different words in every view, while a NUL, a lone surrogate or U+FFFE cannot be written to XML
+ * (ODM) or UTF-8 (CSV, HTML) at all — each would reach a regulator's copy as U+FFFD, not as recorded.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this rule
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]|\r(?!\n)/u;
+const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF]|\r(?!\n)/u;
 
 /** The code of every such refusal, whether the API, the CLI or an import line met it. */
 export const UNPRINTABLE_TEXT_CODE = 'VALIDATION.UNPRINTABLE_CHARACTER';
