@@ -152,6 +152,29 @@ describe('Accounts over HTTP', () => {
     });
   });
 
+  describe('password change answers', () => {
+    beforeEach(() => start({ maxFailedAttempts: 5 }));
+
+    const changePassword = (username: string, currentPassword: string, newPassword: string) =>
+      request(http).post('/api/v1/auth/password').send({ username, currentPassword, newPassword });
+
+    it('a new password holding an account\'s printed name tells no unauthenticated caller that the account exists, or its name; the owner still meets the rule', async () => {
+      const admin = await identity.auth.verifyPassword('ada', PASSWORDS.admin);
+      await addReadyUser(identity, admin, { username: 'm.rossi', fullName: 'Marta Rossi', role: 'monitor', password: PASSWORDS.monitor });
+      const withName = 'Marta Rossi rows east at dawn 7';
+      const known = await changePassword('m.rossi', 'a guessed passphrase 1', withName).expect(401);
+      const unknown = await changePassword('nobody-here', 'a guessed passphrase 1', withName).expect(401);
+      expect(known.body.code).toBe('AUTH.INVALID_CREDENTIALS');
+      expect({ ...known.body, instance: null }).toEqual({ ...unknown.body, instance: null });
+      // The wrong guess was an attempt on the account like any other: recorded, and counted towards lockout.
+      const failures = (await store.readStream(IDENTITY_STREAM_ID)).filter((e) => e.type === 'LoginFailed' && e.data.attemptedUsername === 'm.rossi' && e.data.purpose === 'change-password');
+      expect(failures).toHaveLength(1);
+
+      const owner = await changePassword('m.rossi', PASSWORDS.monitor, withName).expect(400);
+      expect(owner.body.code).toBe('PASSWORD.CONTAINS_NAME');
+    });
+  });
+
   describe('login answers', () => {
     // The production hash cost, so that the hashing work (not the test's noise) dominates the timing.
     beforeEach(() => start({ scrypt: { ...FAST_SCRYPT, cost: 2 ** 14 }, maxFailedAttempts: 10, lockoutMinutes: 600 }));

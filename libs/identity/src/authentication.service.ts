@@ -149,10 +149,15 @@ export class AuthenticationService {
     // The password is checked against the state before the command: the attempt is recorded as the
     // user's own only when they proved who they are, and the envelope's actor is fixed before the pipeline reads.
     const user = findUser(await this.ledger.state(), input.username);
-    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy, {
-      username: input.username, fullName: user?.fullName, currentPassword: input.currentPassword,
-    });
+    // Checked against what the caller sent only: a rule that read the account (its printed name) would
+    // answer an unauthenticated caller whether the username exists and what its owner is called, and —
+    // once the password is verified — whether a guessed current password is right, unrecorded.
+    const newPassword = checkPasswordStrength(input.newPassword, this.ledger.policy, { username: input.username, currentPassword: input.currentPassword });
     const currentPasswordMatches = await this.ledger.passwordMatches(user, input.currentPassword);
+    // The owner, proved by the current password, meets the rules that read the account.
+    if (user && currentPasswordMatches) {
+      checkPasswordStrength(newPassword, this.ledger.policy, { username: input.username, fullName: user.fullName, currentPassword: input.currentPassword });
+    }
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
     const result = await this.ledger.execute(
