@@ -71,4 +71,23 @@ describe('API input hygiene: free text and query parameters', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body.code).toMatch(/^[A-Z]+(\.[A-Z_]+)+$/);
   });
+  // Number() would read these as 16, 1000, 10 and 0: a replay as of a position nobody typed.
+  it.each([
+    ['a hexadecimal position', `${subjects}/S001/casebook?position=0x10`, 'position'],
+    ['a position in exponent form', `${subjects}/S001/casebook?position=1e1`, 'position'],
+    ['a position left blank', `${subjects}/S001/casebook?position=`, 'position'],
+    ['a minimum position with a leading space', `/api/v1/studies/${STUDY}/overview?minPosition=%201`, 'minPosition'],
+    ['a page size in exponent form', '/api/v1/audit-trail?pageSize=1e2', 'pageSize'],
+    ['an event-history limit in hexadecimal', `${subjects}/S001/events?limit=0x10`, 'limit'],
+    ['a PFS diff position left blank', `/api/v1/studies/${STUDY}/pfs/diff?fromPosition=`, 'fromPosition'],
+  ])('when a whole-number parameter is %s, then 400 VALIDATION.FAILED naming it, not a number read some other way', async (_what, url, field) => {
+    const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
+    expect(response.body.code).toBe('VALIDATION.FAILED');
+    expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: `/${field}` })]));
+  });
+
+  it('reads a whole-number parameter written in decimal digits', async () => {
+    const response = await request(api.http).get(`${subjects}/S001/casebook?position=1`).set('Authorization', api.auth('monitor'));
+    expect(response.status).not.toBe(400);
+  });
 });

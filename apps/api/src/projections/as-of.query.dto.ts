@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { QueryInteger } from '../shared/validation/field.decorators';
 
 /**
  * `?asKnownAt=…&position=…`: bitemporal replay (SPEC §4). The instant is checked and normalised by
@@ -20,7 +20,7 @@ export class AsOfQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Global log position to replay to (combined with asKnownAt, the earlier wins).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   position?: number;
@@ -32,7 +32,7 @@ export class AsOfQueryDto {
       "Read your own write: the position a command answered with. The current view waits until the read models have folded it (at most 5 s, else 503 READ_MODEL.NOT_CAUGHT_UP); without it the read models answer as they stand. Ignored with asKnownAt/position (those read the log).",
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   minPosition?: number;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsDateOrInstant } from '../../shared/validation/is-date-or-instant.validator';
+import { QueryInteger } from '../../shared/validation/field.decorators';
 
 /** `?subject=&user=&from=&to=&type=&page=&pageSize=`: the audit trail's filters (all optional, combined with AND). */
 export class AuditTrailFilterQueryDto {
@@ -42,14 +42,14 @@ export class AuditTrailFilterQueryDto {
 export class GetAuditTrailQueryDto extends AuditTrailFilterQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   page?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(1000)

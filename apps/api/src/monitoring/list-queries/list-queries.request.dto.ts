@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { QUERY_STATUSES, type QueryStatus } from '@trial-ledger/projections';
 import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
+import { QueryInteger } from '../../shared/validation/field.decorators';
 
 /** Filters of the query list: `?status=&subject=&minAgeDays=&openedBy=`. */
 export class ListQueriesRequestDto {
@@ -18,7 +18,7 @@ export class ListQueriesRequestDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Only queries at least this many days old (age runs to the close, or to now while unresolved).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   @Max(36_500)

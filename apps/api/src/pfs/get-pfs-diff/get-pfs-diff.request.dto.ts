@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate } from '../../shared/validation/is-calendar-date.validator';
+import { QueryInteger } from '../../shared/validation/field.decorators';
 
 /**
  * `?fromKnownAt=&toKnownAt=&fromPosition=&toPosition=&cutoff=&fromCutoff=&toCutoff=`: the two PFS
@@ -22,14 +22,14 @@ export class PfsDiffQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'First analysis: through this log position.' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   fromPosition?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Second analysis: through this log position (default: the head).' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   toPosition?: number;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { StoredEvent } from '@trial-ledger/event-store';
+import { QueryInteger } from '../validation/field.decorators';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
@@ -10,14 +10,14 @@ export const MAX_PAGE_SIZE = 1000;
 export class EventHistoryQueryDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Return events after this stream version.' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(0)
   afterVersion?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE_SIZE)

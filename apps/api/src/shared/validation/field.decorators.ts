@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PAYLOAD_NUMBER_BOUNDS, PAYLOAD_TEXT_MAX_LENGTH, type BoundedNumberField, type BoundedTextField, type NumberBounds } from '@trial-ledger/domain';
@@ -54,3 +55,15 @@ export const PayloadText = (field: BoundedTextField, description: string, exampl
   const maxLength: number = PAYLOAD_TEXT_MAX_LENGTH[field];
   return applyDecorators(IsString(), Matches(/\S/, { message: '$property must not be empty' }), ApiProperty({ type: String, description, maxLength, example }));
 };
+
+/** Decimal digits, with a minus so that a negative value meets its `Min` rule rather than a type error. */
+const DECIMAL_INTEGER = /^-?[0-9]{1,20}$/;
+
+/**
+ * A whole number as typed in a query string (`?position=`, `?limit=`, `?page=`, …), read only when
+ * it is written in decimal digits. `Number()` (class-transformer's `@Type(() => Number)`) would read
+ * `0x10` as 16, `1e3` as 1000, ` 7` as 7 and a field left blank as 0 — a replay "as of position 0"
+ * the caller never asked for; any such spelling stays text, which `IsInt` refuses.
+ */
+export const QueryInteger = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL_INTEGER.test(value) ? Number(value) : value));
