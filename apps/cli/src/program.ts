@@ -2,6 +2,7 @@ import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
+import { terminalSafe } from './shared/output';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
@@ -75,7 +76,8 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
-    else process.stderr.write(`trial-ledger: ${message} [${code}]\n`);
+    // A message may quote what was typed or read (an unknown name, a file's line): never raw escape sequences.
+    else process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${terminalSafe(code)}]\n`);
     const exit = (error as { exitCode?: unknown }).exitCode;
     return typeof exit === 'number' ? exit : 1;
   } finally {
