@@ -42,6 +42,8 @@ export const buildProgram = (): Command => {
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
+    // Commander quotes the offending argument (`unknown option '…'`): shown escaped, never acted on by the terminal.
+    .configureOutput({ outputError: (text, write) => write(terminalSafe(text, true)) })
     .exitOverride()
     // The environment is checked before any command runs (not for --help): an invalid value is a
     // start-up error (CONFIG.INVALID, exit 2), never a silent default.
