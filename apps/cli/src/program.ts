@@ -2,7 +2,9 @@ import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
+import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
+import { assertLedgerFilesApart } from './shared/output-policy';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
@@ -46,8 +48,12 @@ export const buildProgram = (): Command => {
     .configureOutput({ outputError: (text, write) => write(terminalSafe(text, true)) })
     .exitOverride()
     // The environment is checked before any command runs (not for --help): an invalid value is a
-    // start-up error (CONFIG.INVALID, exit 2), never a silent default.
-    .hook('preAction', () => void ledgerConfig(process.env));
+    // start-up error (CONFIG.INVALID, exit 2), never a silent default; so is a key, checkpoint or trust
+    // file placed on another of the ledger's files (CONFIG.FILE_CLASH).
+    .hook('preAction', (_program, action) => {
+      ledgerConfig(process.env);
+      assertLedgerFilesApart(globalOptions(action));
+    });
   for (const register of COMMANDS) register(program);
   return program;
 };
