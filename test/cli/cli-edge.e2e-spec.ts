@@ -128,4 +128,11 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(run(['users', 'add', '--help']).stdout).toContain('--as <username>');
     expect(run(['users', 'create-admin', '--help']).stdout).not.toContain('--as <username>');
   });
+
+  it.each(['export odm', 'export adtte', 'export audit-trail', 'report', 'query open', 'query list', 'sdv'])(
+    '`%s --help` lists --as: the command runs as a user and is refused without one', async (command) => {
+    const help = await cli([...command.split(' '), '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Global Options:[\s\S]*--as <username>/);
+  });
 });

@@ -8,9 +8,10 @@ import { assertLedgerFilesApart } from './shared/output-policy';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
- * `TRIAL_LEDGER_PASSWORD` or a prompt); the read-only commands need no login (see the README).
+ * `TRIAL_LEDGER_PASSWORD` or a prompt): those that record something, exports and reports included (each is
+ * recorded as DataExported); the read-only commands need no login (see the README).
  */
-const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import']);
+const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import', 'export', 'report', 'query', 'sdv']);
 const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin']);
 
 /** `users add` → `users add`: the command's path below the program, for the two sets above. */
