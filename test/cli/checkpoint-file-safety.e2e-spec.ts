@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendCheckpoint, ledgerFiles, type SignedCheckpoint } from '@trial-ledger/audit';
-import { openEventStore } from '@trial-ledger/event-store';
+import { openEventStore, SqliteEventStore } from '@trial-ledger/event-store';
 import { serve } from '../../apps/cli/src/serve/serve.command';
-import { tempDir } from './cli-harness';
+import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { cli, tempDir } from './cli-harness';
 
 /**
  * The checkpoint file beside a SQLite ledger is written by `serve` (every N events) and `checkpoint`.
@@ -74,5 +75,50 @@ describe('the checkpoint file is never written through a symlink or into a non-f
     const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as SignedCheckpoint).position);
     expect(lines).toEqual([1, 2]);
     expect(execFileSync('stat', ['-c', '%a', file], { encoding: 'utf8' }).trim()).toBe('600');
+  });
+});
+
+describe('checkpoint --copy-to appends only to a checkpoint file (or a new one)', () => {
+  const dir = tempDir();
+  const ledger = join(dir.path, 'ledger.sqlite');
+  const store = `sqlite:${ledger}`;
+  const keyDir = join(dir.path, 'keys');
+  afterAll(() => dir.remove());
+
+  beforeAll(async () => {
+    const s = new SqliteEventStore(ledger);
+    await seedAuditLedger(s);
+    await s.close();
+  });
+
+  it.each([
+    ['a public key file', 'ledger.pub.pem', '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAvOWeOnZ2aT78/6lu1nSWfwK9ll75PvQa9YIu2AklYx0=\n-----END PUBLIC KEY-----\n'],
+    ['a report', 'report.html', '<!doctype html><title>report</title>\n'],
+  ])('given %s as the copy, it is refused (CHECKPOINT.MALFORMED), left as it was, and nothing is signed', async (_what, name, content) => {
+    const copy = join(dir.path, name);
+    writeFileSync(copy, content);
+    const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint', '--copy-to', copy]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[CHECKPOINT.MALFORMED]');
+    expect(readFileSync(copy, 'utf8')).toBe(content);
+    expect(existsSync(join(dir.path, 'ledger.checkpoints.jsonl'))).toBe(false);
+  });
+
+  it('given another ledger as the copy, it is refused and the other ledger is left byte for byte', async () => {
+    const other = join(dir.path, 'other.sqlite');
+    const s = new SqliteEventStore(other);
+    await seedAuditLedger(s);
+    await s.close();
+    const before = readFileSync(other);
+    const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint', '--copy-to', other]);
+    expect(run.status).toBe(1);
+    expect(readFileSync(other).equals(before)).toBe(true);
+  });
+
+  it('appends to a new copy and to an existing checkpoint file', async () => {
+    const copy = join(dir.path, 'sponsor', 'checkpoints.jsonl');
+    expect((await cli(['--store', store, '--key-dir', keyDir, 'checkpoint', '--copy-to', copy])).status).toBe(0);
+    expect((await cli(['--store', store, '--key-dir', keyDir, 'checkpoint', '--copy-to', copy])).status).toBe(0);
+    expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });

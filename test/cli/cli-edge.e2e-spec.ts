@@ -64,6 +64,8 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     ['replay --as-known-at 2026-04-31T10:00:00Z', ['replay', '--subject', 'S001', '--as-known-at', '2026-04-31T10:00:00Z'], '--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'],
     ['audit-trail --from 2026-02-30', ['audit-trail', '--from', '2026-02-30'], '--from', 'AUDIT.INVALID_FILTER'],
     ['export audit-trail --to 2026-13-01', ['export', 'audit-trail', '--to', '2026-13-01'], '--to', 'AUDIT.INVALID_FILTER'],
+    ['replay --position 9007199254740993 (past 2^53)', ['replay', '--subject', 'S001', '--position', '9007199254740993'], '--position', 'CLI.INVALID_OPTION'],
+    ['pfs diff --from-position 9007199254740993', ['pfs', 'diff', '--from-position', '9007199254740993', '--to-position', '5'], '--from-position', 'CLI.INVALID_OPTION'],
   ])('when `%s` is given, then a usage error: exit 2 and a stable code naming the option', (_what, argv, option, code) => {
     const result = run(['--store', storeUrl, ...argv]);
     expect(result.status).toBe(2);
@@ -127,5 +129,12 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(verifyHelp.stdout).not.toContain('--as <username>');
     expect(run(['users', 'add', '--help']).stdout).toContain('--as <username>');
     expect(run(['users', 'create-admin', '--help']).stdout).not.toContain('--as <username>');
+  });
+
+  it.each(['export odm', 'export adtte', 'export audit-trail', 'report', 'query open', 'query list', 'sdv'])(
+    '`%s --help` lists --as: the command runs as a user and is refused without one', async (command) => {
+    const help = await cli([...command.split(' '), '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/Global Options:[\s\S]*--as <username>/);
   });
 });

@@ -101,6 +101,31 @@ describe('trial-ledger import', () => {
     expect(await subjectEvents()).toHaveLength(5);
   });
 
+  it('given a line that is not UTF-8 (a Latin-1 byte), then that line is refused as IMPORT.INVALID_UTF8, not recorded with U+FFFD', async () => {
+    const latin1 = Buffer.from(line('RecordDose', 'S001', 'k-latin1', dose(3, '2025-03-18', { injectionSite: 'left buttock XX' })), 'utf8');
+    const at = latin1.indexOf('XX');
+    latin1[at] = 0xdc; // "Ü" in Latin-1, a lone continuation-less byte in UTF-8
+    latin1[at + 1] = 0x62;
+    writeFileSync(file, Buffer.concat([Buffer.from(`\uFEFF${GOOD[0]}\r\n`, 'utf8'), latin1, Buffer.from(`\r\n${TAIL}\r\n`, 'utf8')]));
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, linesRead: 2, skipped: 1, applied: 0, failure: { line: 2, code: 'IMPORT.INVALID_UTF8' } });
+    expect(await subjectEvents()).toHaveLength(5);
+  });
+
+  it('shows a hostile line\'s text in its report as escapes, never raw terminal control sequences', async () => {
+    writeFileSync(file, `${line('RecordDose\u001b]0;pwned\u0007\u001b[2J', 'S001', 'k-esc', dose(3, '2025-03-18'))}\n`);
+
+    const run = await importAs('investigator', file);
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Unknown command "RecordDose\\u001b]0;pwned\\u0007\\u001b[2J"');
+    // eslint-disable-next-line no-control-regex -- asserting their absence
+    expect(run.stderr).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u);
+  });
+
   it('refuses a command the acting role may not issue (a coordinator enrolling) and names the line', async () => {
     writeFileSync(file, `\n${line('EnrollSubject', 'S009', 'k-enroll-9', { enrollmentDate: '2025-03-01' })}\n`);
 

@@ -85,6 +85,21 @@ describe('trial-ledger proof (built binary, as a process)', () => {
     expect(result.stderr).toContain(code);
   });
 
+  it.each([
+    ['an inclusion proof of a position past the head', ['inclusion', '--position', '99999', '--out', '-'], 'PROOF.EVENT_NOT_FOUND'],
+    ['an inclusion proof of an unknown event id', ['inclusion', '--event', '01a230b2-0000-7000-8000-000000000000', '--out', '-'], 'PROOF.EVENT_NOT_FOUND'],
+    ['an inclusion proof into a directory', ['inclusion', '--position', '3', '--out', '.'], 'OUTPUT.NOT_A_FILE'],
+    ['a consistency proof to a size past the head', ['consistency', '--from', '2', '--to', '99999', '--out', '-'], 'PROOF.INVALID_RANGE'],
+    ['a consistency proof the wrong way round', ['consistency', '--from', '5', '--to', '2', '--out', '-'], 'PROOF.INVALID_RANGE'],
+  ])('refuses %s without signing a checkpoint first', (_what, args, code) => {
+    const checkpoints = join(dir.path, 'ledger.checkpoints.jsonl');
+    const before = readFileSync(checkpoints, 'utf8');
+    const refused = run([...store, 'proof', ...args]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`[${code}]`);
+    expect(readFileSync(checkpoints, 'utf8')).toBe(before);
+  });
+
   it('given the ledger damaged after the monitor kept its checkpoint, then proofs and verify --since fail with the evidence (exit 3)', () => {
     const damaged = join(dir.path, 'damaged.sqlite');
     copyFileSync(ledger, damaged);

@@ -68,6 +68,18 @@ describe('trial-ledger study', () => {
     expect(refused.stderr).toMatch(/\[PROTOCOL\.[A-Z_]+\]/);
   });
 
+  it('refuses a protocol document that is not UTF-8 (PROTOCOL.INVALID_UTF8) instead of registering a study id holding U+FFFD', async () => {
+    const shown = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocol: Record<string, unknown> };
+    const latin1 = join(dir.path, 'latin1.json');
+    writeFileSync(latin1, Buffer.from(JSON.stringify({ ...shown.protocol, studyId: 'DXP-02', version: 1 }), 'utf8').map((byte) => (byte === 0x58 ? 0xdc : byte)));
+
+    const run = await as('admin', '--json', 'study', 'register', '--protocol', latin1);
+
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'PROTOCOL.INVALID_UTF8' } });
+    expect((await cli(['--store', store, 'study', 'show', '--study', 'D\uFFFDP-02'])).status).toBe(1);
+  });
+
   it('requires a reason to lock (usage error, exit status 2)', async () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);

@@ -61,4 +61,19 @@ describe('the CLI shows recorded control and bidi characters as escapes, never r
     // eslint-disable-next-line no-control-regex -- asserting their absence
     expect(run.stderr).not.toMatch(/[\u001b\u202E]/u);
   });
+
+  it.each([
+    ['a refusal quoting a typed subject id', ['replay', '--subject', 'S\u001b]0;pwned\u0007\u202Ex'], 1, 'S\\u001b]0;pwned\\u0007\\u202ex'],
+    ['a usage error quoting an unknown option', ['verify', '--x\u001b[2J'], 2, "'--x\\u001b[2J'"],
+  ])('%s: the error line shows the characters as escapes', async (_what, argv, status, shown) => {
+    const file = join(dir.path, `errors-${status}.sqlite`);
+    const store = new SqliteEventStore(file);
+    await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent('E')] }] });
+    await store.close();
+    const run = await cli(['--store', `sqlite:${file}`, ...argv]);
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(shown);
+    // eslint-disable-next-line no-control-regex -- asserting their absence
+    expect(run.stderr).not.toMatch(/[\u001b\u0007\u202E]/u);
+  });
 });

@@ -245,3 +245,50 @@ describe('when checkpoints the auditor confirmed are cut from the end of the che
     expect((await run(['--store', store, '--json', 'verify', '--checkpoints', olderCopy], auditor)).status).toBe(0);
   });
 });
+
+describe('when the operator, who holds the signing key, rewrites the chain and re-signs it with that same key', () => {
+  const { dir, data, db, store, operator, auditor, publicKey } = operatorAndAuditor();
+  const checkpointFile = join(data, 'ledger.checkpoints.jsonl');
+  const olderCopy = join(dir.path, 'auditor-copy.jsonl');
+  let confirmedHash: string;
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    mkdirSync(join(dir.path, 'auditor-inbox'));
+    const s = new SqliteEventStore(db);
+    const seeded = await seedAuditLedger(s);
+    await s.close();
+    expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+    writeFileSync(olderCopy, readFileSync(checkpointFile));
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    confirmedHash = (JSON.parse(readFileSync(checkpointFile, 'utf8').trim()) as { note: string }).note.match(/\nchain \d+ ([0-9a-f]{64})\n/)?.[1] ?? '';
+    rewriteDoseAndRecompute(db, seeded.doseToCorrect);
+    rmSync(checkpointFile);
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+  });
+  afterAll(() => dir.remove());
+
+  it('then the pin remembers the chain hash it confirmed, not only the position', () => {
+    expect(confirmedHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(readTrustFile(join(dir.path, 'auditor', 'trusted-keys.json'))[0]).toMatchObject({ checkpointedHash: confirmedHash });
+  });
+
+  it('then verify under the pinned key finds the log rewritten since it was confirmed and exits 3, though every checkpoint now matches', async () => {
+    const json = await run(['--store', store, '--json', 'verify'], auditor);
+    expect(json.status).toBe(3);
+    const report = JSON.parse(json.stdout) as { ok: boolean; checkpoints: { matched: number }; checkpointsWithdrawn: unknown; rewrittenSinceConfirmed: { confirmedHash: string; hash: string | null } };
+    expect(report.ok).toBe(false);
+    expect(report.checkpoints.matched).toBe(1);
+    expect(report.checkpointsWithdrawn).toBeNull();
+    expect(report.rewrittenSinceConfirmed).toMatchObject({ confirmedHash });
+    expect(report.rewrittenSinceConfirmed.hash).not.toBe(confirmedHash);
+    const text = await run(['--store', store, 'verify'], auditor);
+    expect(text.status).toBe(3);
+    expect(text.stderr).toContain('REWRITTEN SINCE CONFIRMED');
+  });
+
+  it('and so does verify with the auditor’s own older copy of the checkpoints', async () => {
+    expect((await run(['--store', store, 'verify', '--checkpoints', olderCopy], auditor)).status).toBe(3);
+  });
+});

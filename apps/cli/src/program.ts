@@ -2,12 +2,16 @@ import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
 import { describeError } from './shared/cli-errors';
+import { globalOptions } from './shared/cli-context';
+import { terminalSafe } from './shared/output';
+import { assertLedgerFilesApart } from './shared/output-policy';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
- * `TRIAL_LEDGER_PASSWORD` or a prompt); the read-only commands need no login (see the README).
+ * `TRIAL_LEDGER_PASSWORD` or a prompt): those that record something, exports and reports included (each is
+ * recorded as DataExported); the read-only commands need no login (see the README).
  */
-const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import']);
+const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import', 'export', 'report', 'query', 'sdv']);
 const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin']);
 
 /** `users add` → `users add`: the command's path below the program, for the two sets above. */
@@ -41,10 +45,16 @@ export const buildProgram = (): Command => {
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
+    // Commander quotes the offending argument (`unknown option '…'`): shown escaped, never acted on by the terminal.
+    .configureOutput({ outputError: (text, write) => write(terminalSafe(text, true)) })
     .exitOverride()
     // The environment is checked before any command runs (not for --help): an invalid value is a
-    // start-up error (CONFIG.INVALID, exit 2), never a silent default.
-    .hook('preAction', () => void ledgerConfig(process.env));
+    // start-up error (CONFIG.INVALID, exit 2), never a silent default; so is a key, checkpoint or trust
+    // file placed on another of the ledger's files (CONFIG.FILE_CLASH).
+    .hook('preAction', (_program, action) => {
+      ledgerConfig(process.env);
+      assertLedgerFilesApart(globalOptions(action));
+    });
   for (const register of COMMANDS) register(program);
   return program;
 };
@@ -75,7 +85,8 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
-    else process.stderr.write(`trial-ledger: ${message} [${code}]\n`);
+    // A message may quote what was typed or read (an unknown name, a file's line): never raw escape sequences.
+    else process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${terminalSafe(code)}]\n`);
     const exit = (error as { exitCode?: unknown }).exitCode;
     return typeof exit === 'number' ? exit : 1;
   } finally {

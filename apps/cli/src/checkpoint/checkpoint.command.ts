@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, type LedgerSigningKey } from '@trial-ledger/audit';
+import { existsSync } from 'node:fs';
+import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
@@ -47,6 +48,9 @@ export const registerCheckpoint = (program: Command): void => {
       // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
       const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
       for (const target of [file, ...(opts.copyTo ?? [])]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
+      // A copy that exists must already be a checkpoint file (as the checkpoint file itself is read before
+      // signing): a mistyped --copy-to never gets signed lines appended to a key, a report or another ledger.
+      if (!opts.exportPublicKey) for (const copy of opts.copyTo ?? []) if (existsSync(copy)) readCheckpointFile(copy);
       const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
       if (opts.exportPublicKey) {
         const pem = exportPublicKeyPem(key);

@@ -1,4 +1,4 @@
-import type { Actor } from '@trial-ledger/domain';
+import { invalid, type Actor } from '@trial-ledger/domain';
 import { executeCommand, requestFingerprint } from '@trial-ledger/command-pipeline';
 import type { Identity } from '@trial-ledger/identity';
 import { executeAsActingUser } from '../shared/acting-user';
@@ -38,10 +38,35 @@ export interface ImportOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** The lines of a file: a UTF-8 BOM and the newline after the last line are not lines. */
-export const splitLines = (text: string): string[] => {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length > 0 && lines.at(-1) === '') lines.pop();
+/** A line whose bytes are not UTF-8: refused, never decoded into U+FFFD in place of what the site wrote. */
+export const NOT_UTF8 = Symbol('not UTF-8');
+export type ImportSourceLine = string | typeof NOT_UTF8;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const decodeLine = (bytes: Uint8Array): ImportSourceLine => {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return NOT_UTF8;
+  }
+};
+
+/**
+ * The lines of a file, each decoded on its own (a line feed byte never occurs inside a UTF-8 sequence),
+ * so a stray Latin-1 byte is refused on its own line number: a UTF-8 BOM and the newline after the last
+ * line are not lines, and a carriage return before a line feed is not part of the line.
+ */
+export const splitLines = (input: string | Uint8Array): ImportSourceLine[] => {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const lines: ImportSourceLine[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(0x0a, start);
+    const end = newline === -1 ? bytes.length : newline;
+    const line = decodeLine(bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end));
+    lines.push(lines.length === 0 && typeof line === 'string' ? line.replace(/^\uFEFF/, '') : line);
+    start = end + 1;
+  }
   return lines;
 };
 
@@ -50,8 +75,8 @@ export const splitLines = (text: string): string[] => {
  * transaction (source `import`). Stops at the first bad line: every line before it is in the ledger,
  * nothing of it or after it is. Re-running the file skips what was applied, by idempotency key.
  */
-export const importLines = async (store: EventStore, text: string, actor: Actor, options: ImportOptions): Promise<ImportReport> => {
-  const lines = splitLines(text);
+export const importLines = async (store: EventStore, input: string | Uint8Array, actor: Actor, options: ImportOptions): Promise<ImportReport> => {
+  const lines = splitLines(input);
   let applied = 0;
   let skipped = 0;
   let blank = 0;
@@ -69,20 +94,21 @@ export const importLines = async (store: EventStore, text: string, actor: Actor,
   for (let index = 0; index < lines.length; index += 1) {
     const lineNumber = index + 1;
     const text = lines[index];
-    if (text.trim() === '') {
+    if (typeof text === 'string' && text.trim() === '') {
       blank += 1;
       continue;
     }
     let parsed: ReturnType<typeof parseImportLine> | null = null;
     try {
-      parsed = parseImportLine(text);
+      const lineText = text === NOT_UTF8 ? invalid('IMPORT.INVALID_UTF8', 'The line is not valid UTF-8 text; save the file as UTF-8 and run the import again') : text;
+      parsed = parseImportLine(lineText);
       const command = toSubjectCommand(parsed);
       const envelope = {
         actor,
         source: 'import',
         idempotencyKey: parsed.idempotencyKey,
         // The key is bound to the whole line, so an edited line cannot reuse it.
-        requestHash: requestFingerprint(JSON.parse(text)),
+        requestHash: requestFingerprint(JSON.parse(lineText)),
         reason: typeof parsed.payload.reason === 'string' ? parsed.payload.reason : null,
       } as const;
       const outcome = options.identity

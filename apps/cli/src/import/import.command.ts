@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { text as readAll } from 'node:stream/consumers';
+import { buffer as readAll } from 'node:stream/consumers';
 import type { Command } from 'commander';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { terminalSafe } from '../shared/output';
 import { startProgress } from '../shared/progress';
 import { importLines, splitLines, type ImportReport } from './import-file';
 
@@ -41,27 +42,28 @@ export const registerImport = (program: Command): void => {
     )
     .action(async (file: string, _opts: unknown, command: Command) => {
       const options = globalOptions(command);
-      let text: string;
+      let bytes: Uint8Array;
       try {
         // `-` is standard input (e.g. `extract-visits | trial-ledger import - --as ivy`); the password
         // then comes from TRIAL_LEDGER_PASSWORD, as standard input is not a terminal to prompt on.
-        text = file === '-' ? await readAll(process.stdin) : await readFile(file, 'utf8');
+        bytes = file === '-' ? await readAll(process.stdin) : await readFile(file);
       } catch (error) {
         throw new CliError(`Cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
       }
       const report = await withStore(options, async (store) => {
         const identity = openIdentity(store);
         const actor = await actingUser(options, identity, 'import');
-        const progress = startProgress('import', splitLines(text).length);
+        const progress = startProgress('import', splitLines(bytes).length);
         try {
-          return await importLines(store, text, actor, { file: file === '-' ? '<stdin>' : file, identity, onProgress: (done) => progress.update(done) });
+          return await importLines(store, bytes, actor, { file: file === '-' ? '<stdin>' : file, identity, onProgress: (done) => progress.update(done) });
         } finally {
           progress.stop();
         }
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else if (report.ok) process.stdout.write(`${describeReport(report)}\n`);
-      else process.stderr.write(`${describeReport(report)}\n`);
+      // The report quotes the file's own text (an unknown command name, a field): shown, never acted on by the terminal.
+      else if (report.ok) process.stdout.write(`${terminalSafe(describeReport(report), true)}\n`);
+      else process.stderr.write(`${terminalSafe(describeReport(report), true)}\n`);
       if (!report.ok) process.exitCode = 1;
     });
 };

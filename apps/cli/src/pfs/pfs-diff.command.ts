@@ -19,7 +19,8 @@ export interface PfsDiffCommandOptions {
 /** `--from-position N`: a whole number ≥ 0, refused as a usage error (exit 2) otherwise. */
 const position = (flag: string, value: string | undefined): number | null => {
   if (value === undefined) return null;
-  if (!/^\d+$/.test(value)) throw new CliError(`${flag} must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  // Past 2^53 a number is no longer the position typed: refused, not rounded.
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`${flag} must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
   return Number(value);
 };
 

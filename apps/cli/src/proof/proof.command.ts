@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  answerInclusion,
   createCheckpoint,
   ensureLedgerKeyFor,
   latestTreeHead,
@@ -15,11 +16,12 @@ import {
   type LedgerSigningKey,
   type SignedCheckpoint,
 } from '@trial-ledger/audit';
+import { DomainError } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult } from '../shared/output';
-import { writeOutputFile } from '../export/output-target';
+import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { outputPolicy } from '../shared/output-policy';
 import { EXIT_LEDGER_DAMAGED } from '../verify/verify.command';
 
@@ -51,6 +53,19 @@ const ledgerKey = (global: GlobalOptions): LedgerSigningKey => {
 const treeHeadArgument = async (store: EventStore, key: LedgerSigningKey, value: string, option: string, anchor: () => Promise<SignedCheckpoint>): Promise<SignedCheckpoint> =>
   /^\d+$/.test(value) ? signTreeHeadAt(store, key, positiveInteger(value, option), { anchor: await anchor() }) : latestTreeHead(readTreeHeads(value), key.publicKey);
 
+/** The tree sizes among `--from`/`--to` (files are checked when read) lie in the ledger, the earlier first. */
+const assertTreeSizes = async (store: EventStore, from: string, to: string): Promise<void> => {
+  const size = (value: string, option: string): number | null => (/^\d+$/.test(value) ? positiveInteger(value, option) : null);
+  const [fromSize, toSize] = [size(from, '--from'), size(to, '--to')];
+  const head = (await store.head()).position;
+  for (const s of [fromSize, toSize]) {
+    if (s !== null && s > head) throw new DomainError('PROOF.INVALID_RANGE', `A tree size is a whole number from 1 to the ledger's ${head} events`, 'validation', { size: s });
+  }
+  if (fromSize !== null && toSize !== null && fromSize > toSize) {
+    throw new DomainError('PROOF.INVALID_RANGE', 'A consistency proof needs 1 ≤ from ≤ to (tree sizes)', 'validation', { from: fromSize, to: toSize });
+  }
+};
+
 const registerInclusion = (proof: Command): void => {
   proof
     .command('inclusion')
@@ -65,8 +80,11 @@ const registerInclusion = (proof: Command): void => {
       const { store: storeUrl, json } = global;
       if ((opts.event === undefined) === (opts.position === undefined)) throw new CliError('Name the event with exactly one of --event ID or --position N', 2, 'CLI.INVALID_OPTION');
       const selector: EventSelector = opts.event !== undefined ? { eventId: opts.event } : { position: positiveInteger(opts.position as string, '--position') };
+      // A refused proof (no such event, an output that may not be written) signs no checkpoint: checked first.
+      if (opts.out !== '-') await assertOutputAllowed(opts.out, outputPolicy(global, opts.force));
       const key = ledgerKey(global);
       const document = await withExistingStore(global, async (store) => {
+        if (!opts.checkpoint) await answerInclusion(store, selector);
         const head = opts.checkpoint
           ? latestTreeHead(readTreeHeads(opts.checkpoint), key.publicKey)
           : await createCheckpoint(store, key, ledgerFiles(storeUrl, { keyDir: global.keyDir }).checkpointFile);
@@ -92,8 +110,12 @@ const registerConsistency = (proof: Command): void => {
     .action(async (opts: { from: string; to: string; out: string; force?: boolean }, command: Command) => {
       const global = globalOptions(command);
       const { json } = global;
+      // A refused proof (a size the ledger does not have, sizes the wrong way round, an output that may not be
+      // written) signs no checkpoint: checked before the anchor is signed.
+      if (opts.out !== '-') await assertOutputAllowed(opts.out, outputPolicy(global, opts.force));
       const key = ledgerKey(global);
       const { document, consistent } = await withExistingStore(global, async (store) => {
+        await assertTreeSizes(store, opts.from, opts.to);
         let verified: Promise<SignedCheckpoint> | null = null;
         const anchor = (): Promise<SignedCheckpoint> => (verified ??= createCheckpoint(store, key, ledgerFiles(global.store, { keyDir: global.keyDir }).checkpointFile));
         return proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from', anchor), await treeHeadArgument(store, key, opts.to, '--to', anchor));

@@ -26,7 +26,8 @@ export interface ReplayCommandOptions {
 /** `--position N`: a whole number ≥ 0, refused as a usage error otherwise. */
 export const parsePosition = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new CliError(`--position must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  // Past 2^53 a number is no longer the position typed: refused, not rounded.
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`--position must be a whole number ≥ 0 (got ${value})`, 2, 'CLI.INVALID_OPTION');
   return Number(value);
 };
 

@@ -8,11 +8,18 @@ import { CliError } from '../shared/cli-errors';
 
 /** A protocol document from a JSON file; its content is validated by the domain when the command is decided. */
 export const readProtocolFile = async (file: string): Promise<ProtocolDocument> => {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'PROTOCOL.FILE_UNREADABLE');
+  }
+  let text: string;
+  try {
+    // Decoded strictly: a Latin-1 byte would otherwise become U+FFFD in a registered study id or title.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return invalid('PROTOCOL.INVALID_UTF8', `${file} is not valid UTF-8 text; save it as UTF-8`);
   }
   try {
     return JSON.parse(text) as ProtocolDocument;

@@ -42,6 +42,11 @@ export interface CheckpointSource {
    * when this verifier last confirmed the pin (0: none recorded); null otherwise.
    */
   readonly pinnedThrough: number | null;
+  /**
+   * Under a pinned key: the position and chain hash of the latest checkpoint matched when this verifier last
+   * confirmed the pin, whichever checkpoint file is read now — the log must still say that there.
+   */
+  readonly confirmed: { readonly position: number; readonly hash: string } | null;
 }
 
 const real = (file: string): string => (existsSync(file) ? realpathSync(file) : file);
@@ -114,5 +119,7 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
   };
   // Only the server's own file must still reach it: a copy given with --checkpoints may be older.
   const pinnedThrough = origin === 'pinned' && !options.checkpoints ? (pinned?.pin.checkpointedThrough ?? 0) : null;
-  return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) }, pinnedThrough };
+  const pin = origin === 'pinned' ? pinned?.pin : undefined;
+  const confirmed = pin?.checkpointedThrough && pin.checkpointedHash ? { position: pin.checkpointedThrough, hash: pin.checkpointedHash } : null;
+  return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) }, pinnedThrough, confirmed };
 };

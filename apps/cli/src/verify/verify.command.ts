@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ledgerFiles, loadPublicKey, pinKey, recordCheckpointedThrough, verifyLedger, type LedgerVerification } from '@trial-ledger/audit';
-import { inspectionReport, inspectStore } from '@trial-ledger/event-store';
+import { inspectionReport, inspectStore, type EventStore } from '@trial-ledger/event-store';
 import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import type { KeyObject } from 'node:crypto';
@@ -33,6 +33,33 @@ const describeWithdrawn = (withdrawn: WithdrawnCheckpoints | null, source: Check
           `but ${source.file ?? 'no checkpoint file'} holds ${withdrawn.latestMatched === null ? 'no matching checkpoint' : `none past position ${withdrawn.latestMatched}`}: signed checkpoints were removed or cut off.`,
       ];
 
+/** The log no longer says at a confirmed position what it said when this verifier confirmed the pin: rewritten (and re-signed, or cut). */
+interface RewrittenSinceConfirmed {
+  readonly position: number;
+  readonly confirmedHash: string;
+  /** The hash the log holds there now; null when it no longer reaches the position. */
+  readonly hash: string | null;
+}
+
+const hashAt = async (store: EventStore, position: number): Promise<string | null> => {
+  for await (const event of store.readAll({ afterPosition: position - 1, toPosition: position, batchSize: 1 })) return event.hash;
+  return null;
+};
+
+const rewrittenSinceConfirmed = async (store: EventStore, source: CheckpointSource): Promise<RewrittenSinceConfirmed | null> => {
+  if (!source.confirmed) return null;
+  const hash = await hashAt(store, source.confirmed.position);
+  return hash === source.confirmed.hash ? null : { position: source.confirmed.position, confirmedHash: source.confirmed.hash, hash };
+};
+
+const describeRewritten = (rewritten: RewrittenSinceConfirmed | null): string[] =>
+  rewritten === null
+    ? []
+    : [
+        `REWRITTEN SINCE CONFIRMED: when this verifier last confirmed the pinned key (verify --pin-key), the checkpoint at position ${rewritten.position} vouched for chain hash ${rewritten.confirmedHash}; ` +
+          `the log now ${rewritten.hash === null ? 'ends before that position' : `holds ${rewritten.hash} there`} — rewritten, whatever its checkpoints now say.`,
+      ];
+
 const describe = (result: LedgerVerification, source: CheckpointSource): string => {
   const lines: string[] = [];
   if (result.ok) {
@@ -57,20 +84,22 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
   const { store: storeUrl, json } = global;
   const source = checkpointSource(storeUrl, options, global.keyDir);
   if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE or a pinned key', 2, 'LEDGER_KEY.MISSING');
-  const { result, inspection, merkle } = await withExistingStore(global, async (store) => ({
+  const { result, inspection, merkle, rewritten } = await withExistingStore(global, async (store) => ({
     result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
     inspection: await inspectStore(store),
     merkle: await checkLedgerTree(store, options.since ? { file: options.since, publicKey: source.publicKey as KeyObject } : null),
+    rewritten: await rewrittenSinceConfirmed(store, source),
   }));
   // A side record the chain does not back (a planted idempotency row) is damage; a missing trigger a warning,
   // and so is a trusted key with no checkpoint to check under it.
   // Under a pinned key, checkpoints seen before that are gone now are damage too (the chain alone can be recomputed).
-  const latest = result.checkpoints?.latestMatched?.position ?? null;
+  const latestMatched = result.checkpoints?.latestMatched ?? null;
+  const latest = latestMatched?.position ?? null;
   const withdrawn = withdrawnCheckpoints(latest, source);
-  const ok = result.ok && inspection.ok && merkle.ok && withdrawn === null;
+  const ok = result.ok && inspection.ok && merkle.ok && withdrawn === null && rewritten === null;
   // `verify --pin-key` confirms the pin: the latest checkpoint matched under it is remembered, and later verifies expect it.
-  if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latest !== null) {
-    recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latest);
+  if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latestMatched !== null) {
+    recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latestMatched.position, latestMatched.hash);
   }
   const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
   if (json) {
@@ -83,13 +112,14 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
       merkle,
       checkpointFile: source.file,
       checkpointsWithdrawn: withdrawn,
+      rewrittenSinceConfirmed: rewritten,
       publicKeyFingerprint: trust.publicKey?.fingerprint ?? null,
       ...inspectionReport({ ...inspection, warnings }),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     // Side records are whatever was planted in the file (an idempotency key of any bytes): shown, never acted on by the terminal.
-    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeWithdrawn(withdrawn, source), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeWithdrawn(withdrawn, source), ...describeRewritten(rewritten), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };

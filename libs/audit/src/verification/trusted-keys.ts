@@ -25,6 +25,12 @@ export interface PinnedKey {
    * finds none reaching it has found them removed or truncated, not absent.
    */
   readonly checkpointedThrough?: number;
+  /**
+   * The chain hash of that checkpoint: what this verifier saw the log say at `checkpointedThrough`. The
+   * operator holds the signing key and can re-sign a rewritten log at the same position; the hash the
+   * auditor saw, kept outside the operator's reach, catches that too.
+   */
+  readonly checkpointedHash?: string;
 }
 
 interface TrustFileContent {
@@ -52,7 +58,8 @@ const isPin = (value: unknown): value is PinnedKey => {
     typeof p.fingerprint === 'string' &&
     typeof p.publicKey === 'string' &&
     typeof p.pinnedAt === 'string' &&
-    (p.checkpointedThrough === undefined || (Number.isSafeInteger(p.checkpointedThrough) && p.checkpointedThrough >= 0))
+    (p.checkpointedThrough === undefined || (Number.isSafeInteger(p.checkpointedThrough) && p.checkpointedThrough >= 0)) &&
+    (p.checkpointedHash === undefined || (typeof p.checkpointedHash === 'string' && /^[0-9a-f]{64}$/.test(p.checkpointedHash)))
   );
 };
 
@@ -135,15 +142,17 @@ const writeTrustFile = (file: string, content: TrustFileContent): void => {
 };
 
 /**
- * Raises the pin's `checkpointedThrough` to `position` (never lowers it): the latest checkpoint a
- * `verify --pin-key` saw matched under the pinned key. Returns the pin as it now stands.
+ * Raises the pin's `checkpointedThrough` to `position` (never lowers it), with the chain `hash` there: the
+ * latest checkpoint a `verify --pin-key` saw matched under the pinned key. Returns the pin as it now stands.
  */
-export const recordCheckpointedThrough = (trustFile: string, storeUrl: string, position: number): PinnedKey | null => {
+export const recordCheckpointedThrough = (trustFile: string, storeUrl: string, position: number, hash: string): PinnedKey | null => {
   const pins = readTrustFile(trustFile);
   const store = storeIdentity(storeUrl);
   const pin = pins.find((p) => p.store === store);
-  if (!pin || (pin.checkpointedThrough ?? 0) >= position) return pin ?? null;
-  const raised: PinnedKey = { ...pin, checkpointedThrough: position };
+  const recorded = pin?.checkpointedThrough ?? 0;
+  // A pin confirmed before hashes were recorded gets the hash at its position once, the next time it is confirmed there.
+  if (!pin || position < recorded || (position === recorded && pin.checkpointedHash !== undefined)) return pin ?? null;
+  const raised: PinnedKey = { ...pin, checkpointedThrough: position, checkpointedHash: hash };
   writeTrustFile(trustFile, { version: 1, pins: pins.map((p) => (p === pin ? raised : p)) });
   return raised;
 };

@@ -110,6 +110,14 @@ describe('identity decider: role changes, deactivation, reactivation', () => {
     expect(refusalOf([adaCreated], { type: 'ChangeUserRole', data: { username: 'ada', role: 'monitor' } })).toBe('IDENTITY.LAST_ADMIN');
     expect(refusalOf([adaCreated], { type: 'DeactivateUser', data: { username: 'ada' } })).toBe('IDENTITY.LAST_ADMIN');
   });
+  it('refuses an administrator changing their own role (into a clinical one), while another admin may', () => {
+    const alanCreated: IdentityEvent = { type: 'UserCreated', data: { userId: 'u-alan', username: 'alan', fullName: 'Alan Admin', role: 'admin', passwordHash: 'h', createdAt: NOW, bootstrap: false } };
+    expect(refusalOf([adaCreated, alanCreated], { type: 'ChangeUserRole', data: { username: 'ada', role: 'investigator' } })).toBe('IDENTITY.OWN_ROLE');
+    const alan: Actor = { userId: 'u-alan', username: 'alan', fullName: 'Alan Admin', role: 'admin' };
+    expect(when([adaCreated, alanCreated], { type: 'ChangeUserRole', data: { username: 'ada', role: 'investigator' } }, context(alan))).toEqual([
+      { type: 'UserRoleChanged', data: { userId: 'u-ada', username: 'ada', from: 'admin', to: 'investigator' } },
+    ]);
+  });
   it('deactivates; deactivating again is a no-op; an unknown user is refused', () => {
     expect(when([adaCreated, ivanCreated], { type: 'DeactivateUser', data: { username: 'ivan' } })).toEqual([ivanDeactivated]);
     expect(when([adaCreated, ivanCreated, ivanDeactivated], { type: 'DeactivateUser', data: { username: 'ivan' } })).toEqual([]);

@@ -301,11 +301,16 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       }];
     }
     case 'ChangeUserRole': {
-      requireAdminActor(state, context, 'change roles');
+      const admin = requireAdminActor(state, context, 'change roles');
       const user = requireUser(state, command.data.username);
       const role = validateRole(command.data.role);
       if (user.role === role) return [];
       if (role !== 'admin') refuseLastAdmin(state, user, 'demote');
+      // Separation of duties (Part 11 §11.10(g)): an administrator who could give themselves a clinical
+      // role would enter and sign clinical data under the account that also manages every account.
+      if (user.userId === admin.userId) {
+        refuse('IDENTITY.OWN_ROLE', 'An administrator cannot change their own role; another administrator does', { username: user.username });
+      }
       return [{ type: 'UserRoleChanged', data: { userId: user.userId, username: user.username, from: user.role, to: role } }];
     }
     case 'DeactivateUser': {
