@@ -18,7 +18,8 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras|cookie|@fastify/static|content-disposition)/)'],
   moduleNameMapper: { '^@trial-ledger/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   setupFiles: ['<rootDir>/test/quiet-log.setup.cjs'],
-  testTimeout: 60000,
+  // End-to-end suites spawn the CLI and run the 28-subject demo; on a loaded 2-core machine that can pass a minute.
+  testTimeout: 180000,
   // Keys and trust files go to a temporary key directory, never the real home directory: for the
   // whole run (inherited by spawned processes) and per test file.
   globalSetup: '<rootDir>/test/support/isolated-key-dir.global-setup.cjs',
