@@ -121,7 +121,7 @@ const correctionsTable = (c: SubjectCasebook): Html =>
   ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
   </tbody></table>`;
 
-/** Part 11 §11.50: printed name, date and time, and meaning, on every human-readable view of a signature. */
+/** Part 11 §11.50: printed name (with the unique username beside it), date and time, and meaning, on every human-readable view of a signature. */
 const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures</h3>
   ${c.signatures.length === 0
     ? html`<p class="muted">None.</p>`
