@@ -1,4 +1,4 @@
-import { notFound, invalid, signerInWords } from '@trial-ledger/domain';
+import { notFound, invalid, personInWords } from '@trial-ledger/domain';
 import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
 import { getCasebook, getStudyContext, getStudyOverview, type ActorView, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
@@ -146,6 +146,6 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
     ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
     ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
   ]);
-  const signatures = casebook.signatures.map((s) => ({ ...s, signer: signerInWords(s.signedBy), supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
+  const signatures = casebook.signatures.map((s) => ({ ...s, signer: personInWords(s.signedBy), supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
   return { casebook, entries, pfs, signatures };
 };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol, notFound, signerInWords } from '@trial-ledger/domain';
+import { loadDefaultProtocol, notFound, personInWords } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
@@ -85,7 +85,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.signatures.length > 0) {
     lines.push('', 'Signatures:');
     for (const s of c.signatures) {
-      lines.push(`  ${signerInWords(s.signedBy)} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
+      lines.push(`  ${personInWords(s.signedBy)} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
   return lines.join('\n');

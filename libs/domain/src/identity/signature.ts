@@ -25,14 +25,6 @@ export const SIGNATURE_ROLES: { readonly SignCasebook: readonly Role[]; readonly
   SignRecord: ['coordinator', 'investigator', 'monitor'],
 };
 
-/**
- * The signer as every human-readable view of a signature prints them (§11.50(a)(1)): the printed full
- * name with the unique username beside it, since two users may share a full name; the role too where
- * the view shows it. `Dr Ivy Lee (ivy.lee, investigator)`.
- */
-export const signerInWords = (signer: { readonly fullName: string; readonly username: string; readonly role?: string }): string =>
-  `${signer.fullName} (${signer.role === undefined ? signer.username : `${signer.username}, ${signer.role}`})`;
-
 export const signatureCommandType = (scope: SignatureScope): 'SignCasebook' | 'SignRecord' => (scope === 'casebook' ? 'SignCasebook' : 'SignRecord');
 
 export interface SignCommand {
