@@ -34,8 +34,8 @@ export const parsePosition = (value: string | undefined): number | undefined => 
 const asOfLine = (asOf: ResolvedAsOf): string =>
   `as known at ${asOf.asKnownAt ?? 'now'}, through log position ${asOf.position}`;
 
-const by = (entry: { recordedBy: { fullName: string; role: string }; recordedAt: string }): string =>
-  `${entry.recordedBy.fullName} (${entry.recordedBy.role}) ${entry.recordedAt}`;
+const by = (entry: { recordedBy: { fullName: string; username: string; role: string }; recordedAt: string }): string =>
+  `${personInWords(entry.recordedBy)} ${entry.recordedAt}`;
 
 /** The casebook as a monitor reads it: facts, then the audit of corrections, voids and signatures. */
 export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string => {
