@@ -97,6 +97,8 @@ const API_NOTES: Readonly<Record<string, string>> = {
   CorrectEntry: 'also only a role that may issue the command that wrote the target entry',
   VoidEntry: 'also only a role that may issue the command that wrote the target entry',
   Logout: 'ends only the caller\'s own session',
+  GetStudy: 'admin: the set-up view — protocol, amendments, lock state; no roster (subject ids, enrollment dates)',
+  GetStudyEvents: 'admin: the set-up events only (registration, amendments, locks); no roster entries',
 };
 
 /** Who may call the routes that take no bearer token, and why that is safe. */
@@ -210,6 +212,9 @@ export const renderAuthorizationMatrix = ({ routes, cli }: AuthorizationMatrixIn
     '`403` with the problem code `AUTH.ROLE_NOT_ALLOWED`, recording an `AuthorizationRefused` event in the identity',
     'stream. Commands are checked again by the domain (`COMMAND_ROLES`), which is what the CLI and the import reach.',
     '`test/authorization/authorization-matrix.e2e-spec.ts` walks every cell of the API table over HTTP.',
+    'The administrator reads users and study set-up only: the two reads that serve set-up and clinical data together',
+    '(the study, its stream\'s history) give it their set-up view (see the notes), and the matrix test fails when any',
+    'answer the administrator gets holds a subject id, a roster or an enrollment date, or a new read admits it.',
     '',
     '## HTTP API (`/api/v1`, bearer token)',
     '',

@@ -16,7 +16,41 @@ interface Attempt {
   readonly contentType: string;
   /** Every event the call itself appended (preparation excluded). */
   readonly written: readonly StoredEvent[];
+  /** The answer's body as text (JSON, CSV, XML, SVG). */
+  readonly text: string;
 }
+
+/**
+ * What the administrator may read (SPEC §5: users and study set-up, never clinical data). The study
+ * and its stream's history serve set-up and clinical data together: the administrator gets the set-up
+ * view of both. A new read route that admits the administrator fails the matrix until it is named here
+ * and its answer to the administrator holds no clinical data.
+ */
+const ADMIN_READS = ['GetStudy', 'GetStudyEvents', 'ListUsers'];
+
+/**
+ * Clinical data in an answer: a subject id the matrix screened, as a JSON string or a word of the text,
+ * and the JSON members that carry a roster or a subject (`roster`, `subjectId`, `enrollmentDate`).
+ */
+const clinicalTraces = (text: string, subjectIds: ReadonlySet<string>): string[] => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return text.split(/[^A-Za-z0-9-]+/).filter((word) => subjectIds.has(word));
+  }
+  const found: string[] = [];
+  const walk = (value: unknown, at: string): void => {
+    if (typeof value === 'string' && subjectIds.has(value)) found.push(`${at} = ${value}`);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (!Array.isArray(value) && ['roster', 'subjectId', 'enrollmentDate'].includes(key)) found.push(`${at}/${key}`);
+      walk(inner, `${at}/${key}`);
+    }
+  };
+  walk(json, '');
+  return found;
+};
 
 const STUDY_COMMANDS = new Set(['RegisterStudy', 'AmendProtocol', 'LockStudy', 'UnlockStudy']);
 /** Operations that write a subject's clinical record: every subject-stream command of SPEC §2. */
@@ -55,6 +89,7 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       code: (response.body as { code?: unknown } | undefined)?.code,
       contentType: String(response.headers['content-type'] ?? ''),
       written: await api.eventsAfter(before),
+      text: typeof response.text === 'string' ? response.text : '',
     };
   };
 
@@ -179,6 +214,27 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       expect(adminOnClinical.filter((a) => a.allowed || a.status !== 403)).toEqual([]);
       expect(writesOutsideIdentity('admin').filter((w) => w.includes(' on subject-'))).toEqual([]);
       expect(CLINICAL_COMMANDS.filter((c) => COMMAND_ROLES[c as keyof typeof COMMAND_ROLES].includes('admin'))).toEqual([]);
+    });
+
+    it('the admin reads users and study set-up only: exactly the reads of ADMIN_READS admit it, every other read answers 403 AUTH.ROLE_NOT_ALLOWED', () => {
+      const reads = routes.filter((r) => isApiRoute(r) && r.method === 'GET' && !isCredentialRoute(r));
+      expect(reads.filter((r) => r.roles?.includes('admin')).map((r) => r.operation).sort()).toEqual([...ADMIN_READS].sort());
+      const adminReads = attempts.filter((a) => a.role === 'admin' && reads.some((r) => r.operation === a.operation));
+      expect(adminReads).toHaveLength(reads.length);
+      expect(adminReads.filter((a) => !ADMIN_READS.includes(a.operation)).filter((a) => a.status !== 403 || a.code !== 'AUTH.ROLE_NOT_ALLOWED').map((a) => `${a.operation}: ${a.status}`)).toEqual([]);
+    });
+
+    it('no answer the admin gets holds clinical data: no subject id, roster, subject or enrollment date (the study and its history in their set-up view)', () => {
+      expect(ctx.subjectIds.size).toBeGreaterThan(10);
+      const adminAnswers = attempts.filter((a) => a.role === 'admin' && a.status >= 200 && a.status < 300);
+      expect(adminAnswers.map((a) => a.operation)).toEqual(expect.arrayContaining(ADMIN_READS));
+      const leaks = adminAnswers.map((a) => ({ op: a.operation, traces: clinicalTraces(a.text, ctx.subjectIds) })).filter((l) => l.traces.length > 0);
+      expect(leaks).toEqual([]);
+      // The same scan finds the roster in what a clinical reader gets from the same two routes, so it can fail.
+      for (const op of ['GetStudy', 'GetStudyEvents']) {
+        const monitor = attempts.find((a) => a.role === 'monitor' && a.operation === op);
+        expect({ op, found: clinicalTraces(monitor?.text ?? '', ctx.subjectIds).length > 0 }).toEqual({ op, found: true });
+      }
     });
 
     it('the regulator is read-only: it may only read and end its own session; outside the identity stream only the record of its exports was written', () => {

@@ -108,7 +108,7 @@ describe('the web viewer in Chromium', () => {
       expect(text).toContain('LOT-0042');
       expect(text).toContain('LOT-0043');
       expect(text).toContain(CORRECTION_REASON);
-      expect(text).toContain('Cora Coordinator (coordinator)');
+      expect(text).toContain('Cora Coordinator (cora, coordinator)');
       expect(text).toContain('2026-09-02 09:00:00.000 +00:00');
       const row = page.locator('tr', { has: page.locator('th', { hasText: 'Lot number' }) });
       await expect(row.locator('td').first().textContent()).resolves.toBe('LOT-0042');
@@ -232,8 +232,7 @@ describe('the web viewer in Chromium', () => {
       await expect(query.locator('b').count()).resolves.toBe(0);
       await expect(query.locator('ol.thread li').first().textContent()).resolves.toContain('opened');
       const sdv = (await entry.locator('p.sdv').textContent()) ?? '';
-      expect(sdv).toContain('Source-verified by Mona');
-      expect(sdv).toContain('(monitor)');
+      expect(sdv).toContain('Source-verified by Mona Monitor (mona, monitor)');
       await expect(entry.locator('p.sdv-verified').count()).resolves.toBe(1);
       expect(await seriousViolations(page)).toEqual([]);
       // As known before any of it: no query and no SDV.

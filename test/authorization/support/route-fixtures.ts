@@ -40,6 +40,8 @@ const studyProtocol = (studyId: string, overrides: Record<string, unknown> = {})
 /** State builders for the fixtures; every prerequisite goes through the API as the role allowed to do it. */
 export class MatrixContext {
   private counter = 0;
+  /** Every subject the matrix screened: clinical identifiers no administrator's answer may hold. */
+  readonly subjectIds = new Set<string>();
   private readSubject: Promise<string> | null = null;
   private adminActor: Promise<Actor> | null = null;
 
@@ -78,6 +80,7 @@ export class MatrixContext {
   /** A new subject of the matrix study at `stage`; returns its id and the event id of its screening. */
   async subject(stage: SubjectStage): Promise<{ subjectId: string; screeningEventId: string }> {
     const subjectId = this.next('S');
+    this.subjectIds.add(subjectId);
     const screened = await this.post(`/api/v1/studies/${MATRIX_STUDY}/subjects`, 'coordinator', bodies.screen(subjectId));
     if (stage !== 'screened') await this.post(this.subjectPath(subjectId, '/eligibility-assessments'), 'investigator', bodies.eligibility());
     if (stage === 'enrolled') {
@@ -206,7 +209,11 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetPfsDiff: readStudy('/pfs/diff', { fromCutoff: '2026-01-01', toCutoff: '2026-12-31' }),
 
   // A subject's life (coordinator, investigator).
-  ScreenSubject: async (ctx) => ({ path: `/api/v1/studies/${MATRIX_STUDY}/subjects`, body: bodies.screen(ctx.next('S')) }),
+  ScreenSubject: async (ctx) => {
+    const subjectId = ctx.next('S');
+    ctx.subjectIds.add(subjectId);
+    return { path: `/api/v1/studies/${MATRIX_STUDY}/subjects`, body: bodies.screen(subjectId) };
+  },
   AssessEligibility: onSubject('screened', '/eligibility-assessments', bodies.eligibility()),
   EnrollSubject: async (ctx) => {
     const { subjectId } = await ctx.subject('eligible');

@@ -1,4 +1,5 @@
 import { eventTypeInWords } from '@trial-ledger/audit';
+import { personInWords } from '@trial-ledger/domain';
 
 /**
  * Human labels for recorded fields (an auditor reads "Dose (mg)", not `doseMg`). A `Map`, so a field
@@ -75,5 +76,8 @@ export const shown = (value: unknown): string => {
   return JSON.stringify(value);
 };
 
-export const viewerHelpers = { fieldLabel, eventLabel, utc, shown };
+/** A person as every view names them: full name with the unique username beside it (full names are not unique). */
+export const person = personInWords;
+
+export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person };
 export type ViewerHelpers = typeof viewerHelpers;

@@ -1,6 +1,6 @@
-import { notFound, invalid } from '@trial-ledger/domain';
+import { notFound, invalid, personInWords } from '@trial-ledger/domain';
 import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
-import { getCasebook, getStudyContext, getStudyOverview, type ActorView, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
 import { studyDigests } from './viewer-study-digest';
@@ -96,17 +96,15 @@ const entryFields = (casebook: SubjectCasebook, entry: CasebookEntry): FieldHist
     current: shown(current[name]),
     changes: corrections
       .filter((c) => Object.hasOwn(c.after, name) || Object.hasOwn(c.before, name))
-      .map((c) => ({ before: shown(c.before[name]), after: shown(c.after[name]), by: `${c.recordedBy.fullName} (${c.recordedBy.role})`, at: utc(c.recordedAt), reason: c.reason })),
+      .map((c) => ({ before: shown(c.before[name]), after: shown(c.after[name]), by: personInWords(c.recordedBy), at: utc(c.recordedAt), reason: c.reason })),
   }));
 };
-
-const actor = (a: ActorView): string => `${a.fullName} (${a.role})`;
 
 /** An entry's SDV state in words: verified by whom and when, revoked by which change, or not yet. */
 const sdvText = (m: EntryMonitoring | undefined): { readonly status: string; readonly text: string } => {
   const sdv = m?.sdv;
   if (!sdv || sdv.status === 'not-verified') return { status: 'not-verified', text: 'Not source-verified' };
-  if (sdv.status === 'verified') return { status: 'verified', text: `Source-verified by ${sdv.verifiedBy ? actor(sdv.verifiedBy) : '—'} at ${utc(sdv.verifiedAt)}` };
+  if (sdv.status === 'verified') return { status: 'verified', text: `Source-verified by ${sdv.verifiedBy ? personInWords(sdv.verifiedBy) : '—'} at ${utc(sdv.verifiedAt)}` };
   const revoked = sdv.revokedBy;
   return { status: 'revoked', text: revoked ? `SDV revoked by ${revoked.kind} at ${utc(revoked.recordedAt)}` : 'SDV revoked' };
 };
@@ -117,9 +115,9 @@ const queriesOf = (m: EntryMonitoring | undefined) =>
     queryId: q.queryId,
     status: q.status,
     openedAt: utc(q.openedAt),
-    openedBy: actor(q.openedBy),
+    openedBy: personInWords(q.openedBy),
     text: q.thread.find((t) => t.kind === 'opened')?.text ?? '',
-    thread: q.thread.map((t) => ({ kind: t.kind, at: utc(t.recordedAt), by: actor(t.by), text: t.text ?? t.reason ?? '', category: t.category })),
+    thread: q.thread.map((t) => ({ kind: t.kind, at: utc(t.recordedAt), by: personInWords(t.by), text: t.text ?? t.reason ?? '', category: t.category })),
   }));
 
 export const subjectPageModel = (state: ViewerState, studyId: string, subjectId: string, monitoring: CasebookMonitoring | null = null) => {
@@ -131,8 +129,8 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
       type: entry.type,
       position: entry.globalPosition,
       recordedAt: utc(entry.recordedAt),
-      recordedBy: `${entry.recordedBy.fullName} (${entry.recordedBy.role})`,
-      voided: voided === null ? null : { by: `${voided.recordedBy.fullName} (${voided.recordedBy.role})`, at: utc(voided.recordedAt), reason: voided.reason },
+      recordedBy: personInWords(entry.recordedBy),
+      voided: voided === null ? null : { by: personInWords(voided.recordedBy), at: utc(voided.recordedAt), reason: voided.reason },
       fields: entryFields(casebook, entry),
       sdv: sdvText(monitoring?.entries[entry.eventId]),
       queries: queriesOf(monitoring?.entries[entry.eventId]),
@@ -146,6 +144,6 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
     ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
     ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
   ]);
-  const signatures = casebook.signatures.map((s) => ({ ...s, supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
+  const signatures = casebook.signatures.map((s) => ({ ...s, signer: personInWords(s.signedBy), supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
   return { casebook, entries, pfs, signatures };
 };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { personInWords } from '@trial-ledger/domain';
 import { reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -49,7 +50,7 @@ export const formatReview = (r: AuditTrailReview): string => {
   }
   lines.push('', 'Per user:', ...table(
     ['User', 'Role', 'Entries', 'Corr.', 'Voids', 'Corr.%', 'Void%', 'Lag median', 'Lag p90', 'Lag max', 'Findings'],
-    r.users.map((u) => [`${u.fullName} (${u.username})`, u.role, u.entries, u.corrections, u.voids, u.correctionRatePercent, u.voidRatePercent, u.lagMedianDays, u.lagP90Days, u.lagMaxDays, u.findings]),
+    r.users.map((u) => [personInWords({ fullName: u.fullName, username: u.username }), u.role, u.entries, u.corrections, u.voids, u.correctionRatePercent, u.voidRatePercent, u.lagMedianDays, u.lagP90Days, u.lagMaxDays, u.findings]),
   ).map((l) => `  ${l}`));
   lines.push('', 'Per subject:', ...table(
     ['Subject', 'Entries', 'Corr.', 'Voids', 'Corr.%', 'Void%', 'Findings'],

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
+import { personInWords } from '@trial-ledger/domain';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { terminalSafe } from '../shared/output';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
@@ -9,7 +10,7 @@ const show = (value: unknown): string => (typeof value === 'object' && value !==
 
 /** One trail row as a monitor reads it on a terminal: when, who, what, and for a change before → after and why. */
 export const formatTrailRow = (row: AuditTrailRow): string => {
-  const who = `${row.fullName} (${row.username}, ${row.role})`;
+  const who = personInWords(row);
   const where = row.subjectId ? `subject ${row.subjectId}` : row.streamId;
   const head = `${row.recordedAt}  #${row.position}  ${who}  ${row.action} — ${where}`;
   const lines = [head];

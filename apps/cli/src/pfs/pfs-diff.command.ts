@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol } from '@trial-ledger/domain';
+import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
 import { diffPfs, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
@@ -33,7 +33,7 @@ const side = (s: PfsDiffSide): string => `as known at ${s.asKnownAt ?? 'now'} (l
 
 /** One cause as a monitor reads it: kind, event, when, who, what changed and why. */
 export const formatPfsCause = (c: PfsCause): string => {
-  const who = `${c.user.fullName} (${c.user.username}, ${c.user.role})`;
+  const who = personInWords(c.user);
   const lines = [`    ${PFS_CAUSE_WORDS[c.kind][0]}${c.decisive ? ' [decisive]' : ''}: ${c.eventType} ${c.eventId} #${c.position} recorded ${c.recordedAt} by ${who}${c.clinicalDate ? `, dated ${c.clinicalDate}` : ''}`];
   if (c.target) lines.push(`      ${c.kind === 'void' ? 'voided' : 'corrected'} ${c.target.eventType} ${c.target.eventId}`);
   if (c.before && c.after) lines.push(`      ${Object.keys(c.after).map((k) => `${k}: ${show(c.before?.[k])} → ${show(c.after?.[k])}`).join('; ')}`);

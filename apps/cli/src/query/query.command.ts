@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notFound, QUERY_RESPONSE_CATEGORIES, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
+import { notFound, personInWords, QUERY_RESPONSE_CATEGORIES, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
 import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -21,13 +21,14 @@ const wholeNumber = (name: string, value: string | undefined): number | undefine
 const summary = (q: QueryView): string =>
   `${q.queryId}  ${q.status.padEnd(15)} ${q.subjectId.padEnd(8)} ${String(q.ageDays).padStart(4)} d  ${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}  opened by ${q.openedBy.username}`;
 
-const thread = (q: QueryView): string =>
+/** `query show` as a monitor reads it: the query, who opened it, then each step of its thread with who took it. */
+export const formatQueryThread = (q: QueryView): string =>
   [
     `Query ${q.queryId} — ${q.status} — subject ${q.subjectId}, ${q.target.eventType} ${q.target.eventId}${q.target.fieldPath ? ` field ${q.target.fieldPath}` : ''}`,
-    `Opened ${q.openedAt} by ${q.openedBy.fullName} (${q.origin}); age ${q.ageDays} days`,
+    `Opened ${q.openedAt} by ${personInWords(q.openedBy)}, ${q.origin} query; age ${q.ageDays} days`,
     ...q.thread.map((t) => {
       const what = t.kind === 'target-corrected' || t.kind === 'target-voided' ? `${t.kind}${t.whileOpen ? ' (linked)' : ''}: ${t.reason ?? ''}` : `${t.kind}${t.category ? ` [${t.category}]` : ''}${t.text ? `: ${t.text}` : ''}`;
-      return `  ${t.recordedAt} ${t.by.fullName} (${t.by.role}) — ${what}`;
+      return `  ${t.recordedAt} ${personInWords(t.by)} — ${what}`;
     }),
   ].join('\n');
 
@@ -106,6 +107,6 @@ export const registerQuery = (program: Command): void => {
         const record = state.queries.get(queryId);
         return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
       });
-      printResult(options.json, view, () => thread(view));
+      printResult(options.json, view, () => formatQueryThread(view));
     });
 };

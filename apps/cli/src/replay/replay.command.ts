@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol, notFound } from '@trial-ledger/domain';
+import { loadDefaultProtocol, notFound, personInWords } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
@@ -34,8 +34,8 @@ export const parsePosition = (value: string | undefined): number | undefined => 
 const asOfLine = (asOf: ResolvedAsOf): string =>
   `as known at ${asOf.asKnownAt ?? 'now'}, through log position ${asOf.position}`;
 
-const by = (entry: { recordedBy: { fullName: string; role: string }; recordedAt: string }): string =>
-  `${entry.recordedBy.fullName} (${entry.recordedBy.role}) ${entry.recordedAt}`;
+const by = (entry: { recordedBy: { fullName: string; username: string; role: string }; recordedAt: string }): string =>
+  `${personInWords(entry.recordedBy)} ${entry.recordedAt}`;
 
 /** The casebook as a monitor reads it: facts, then the audit of corrections, voids and signatures. */
 export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string => {
@@ -85,7 +85,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   if (c.signatures.length > 0) {
     lines.push('', 'Signatures:');
     for (const s of c.signatures) {
-      lines.push(`  ${s.signedBy.fullName} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
+      lines.push(`  ${personInWords(s.signedBy)} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
   return lines.join('\n');

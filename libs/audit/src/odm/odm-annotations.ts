@@ -1,3 +1,4 @@
+import { personInWords } from '@trial-ledger/domain';
 import type { EntryMonitoring, EntrySdvView, QueryView } from '@trial-ledger/projections';
 import type { OdmCatalogue } from './odm-catalogue';
 import { oid } from './odm-catalogue';
@@ -33,7 +34,7 @@ const threadText = (q: QueryView): string =>
   [
     `Query ${q.queryId} (${q.origin === 'system' ? 'opened by the system for a detected deviation' : 'opened by the monitor'}), status ${q.status}, age ${q.ageDays} days.`,
     ...q.thread.map((t) => {
-      const who = `${t.by.fullName} (${t.by.username}, ${t.by.role}) at ${t.recordedAt}`;
+      const who = `${personInWords(t.by)} at ${t.recordedAt}`;
       if (t.kind === 'target-corrected' || t.kind === 'target-voided') return `${t.kind === 'target-corrected' ? 'Entry corrected' : 'Entry voided'} by ${who}${t.whileOpen ? ' while the query was open' : ''}: ${t.reason ?? ''}`;
       return `${t.kind} by ${who}${t.category ? ` [${t.category}]` : ''}${t.text ? `: ${t.text}` : ''}`;
     }),
@@ -47,7 +48,7 @@ const queryAnnotation = (x: X, q: QueryView, seq: number): void =>
 
 const sdvAnnotation = (x: X, sdv: EntrySdvView, seq: number): void =>
   el(x, 'Annotation', { SeqNum: String(seq) }, () => {
-    const verified = `Source data verified by ${sdv.verifiedBy?.fullName ?? '?'} (${sdv.verifiedBy?.username ?? '?'}) at ${sdv.verifiedAt ?? '?'}`;
+    const verified = `Source data verified by ${sdv.verifiedBy ? personInWords({ fullName: sdv.verifiedBy.fullName, username: sdv.verifiedBy.username }) : '? (?)'} at ${sdv.verifiedAt ?? '?'}`;
     const revoked = sdv.revokedBy ? `; SDV revoked by ${sdv.revokedBy.kind} at ${sdv.revokedBy.recordedAt} (event ${sdv.revokedBy.eventId})` : '';
     textEl(x, 'Comment', `${verified}${revoked}.`, { SponsorOrSite: 'Sponsor' });
     flag(x, sdv.status === 'revoked' ? 'revoked' : 'verified', CODE_LISTS.sdvStatus, 'SDV');

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, SIGNATURE_MEANINGS, signatureStatus, type Actor, type Recorded } from '@trial-ledger/domain';
+import { notFound, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type Recorded } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -175,7 +175,8 @@ const writeAdminData = (x: X, studies: StudyInfo[], users: Map<string, Actor>, n
     for (const user of users.values()) {
       el(x, 'User', { OID: oid.user(user.userId), UserType: user.role === 'investigator' ? 'Investigator' : 'Other' }, () => {
         textEl(x, 'LoginName', user.username);
-        textEl(x, 'DisplayName', `${user.fullName} (${user.role})`);
+        // The username beside the full name: a signature's UserRef is shown by this name, and full names are not unique.
+        textEl(x, 'DisplayName', personInWords(user));
         textEl(x, 'FullName', user.fullName);
         textEl(x, 'Organization', `trial-ledger role: ${user.role}`);
         el(x, 'LocationRef', { LocationOID: oid.location });
@@ -308,7 +309,7 @@ const signatureNote = (x: X, sig: SignatureRow): void => {
     textEl(
       x,
       'Comment',
-      `Signed by ${sig.signerFullName} (${sig.signerUsername}), meaning: ${sig.meaning}, at ${sig.signedAt}; ` +
+      `Signed by ${personInWords({ fullName: sig.signerFullName, username: sig.signerUsername })}, meaning: ${sig.meaning}, at ${sig.signedAt}; ` +
         `binds ${sig.hashAlgorithm} ${sig.signedHash} of the casebook through version ${sig.signedThroughVersion}; status: ${status}.`,
     ),
   );

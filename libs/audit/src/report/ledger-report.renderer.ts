@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { notFound } from '@trial-ledger/domain';
+import { notFound, personInWords } from '@trial-ledger/domain';
 import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { clinicalReadModelsAt, getCasebook, getStudyOverview, replayMonitoring, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
@@ -109,7 +109,7 @@ const casebookEntries = (c: SubjectCasebook): Html => html`
   <table><thead><tr><th>#</th><th>Entry</th><th>Values</th><th>Recorded</th><th>By</th></tr></thead><tbody>
   ${c.entries.map(
     (e) => html`<tr class="${e.voidedBy ? 'voided' : ''}"><td class="num">${e.streamVersion}</td><td>${eventTypeInWords(e.type)}${e.correctionIds.length > 0 ? ' (corrected)' : ''}${e.voidedBy ? ' (VOIDED)' : ''}</td>
-      <td>${fieldsTable(redactedData({ type: e.type, data: { ...e.current.data } }))}</td><td>${utc(e.recordedAt)}</td><td>${e.recordedBy.fullName} (${e.recordedBy.role})</td></tr>`,
+      <td>${fieldsTable(redactedData({ type: e.type, data: { ...e.current.data } }))}</td><td>${utc(e.recordedAt)}</td><td>${personInWords(e.recordedBy)}</td></tr>`,
   )}</tbody></table>`;
 
 const correctionsTable = (c: SubjectCasebook): Html =>
@@ -117,11 +117,11 @@ const correctionsTable = (c: SubjectCasebook): Html =>
     ? html`<h3>Corrections and voids</h3><p class="muted">None.</p>`
     : html`<h3>Corrections and voids</h3>
   <table><thead><tr><th>When</th><th>Who</th><th>Entry</th><th>Before</th><th>After</th><th>Reason</th></tr></thead><tbody>
-  ${c.corrections.map((k) => html`<tr><td>${utc(k.recordedAt)}</td><td>${k.recordedBy.fullName}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
-  ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${v.recordedBy.fullName}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
+  ${c.corrections.map((k) => html`<tr><td>${utc(k.recordedAt)}</td><td>${personInWords(k.recordedBy)}</td><td>${eventTypeInWords(k.targetType)}</td><td>${show(k.before)}</td><td>${show(k.after)}</td><td>${k.reason}</td></tr>`)}
+  ${c.voids.map((v) => html`<tr><td>${utc(v.recordedAt)}</td><td>${personInWords(v.recordedBy)}</td><td>${eventTypeInWords(v.targetType)} — VOIDED</td><td>${show(v.voidedData)}</td><td>—</td><td>${v.reason}</td></tr>`)}
   </tbody></table>`;
 
-/** Part 11 §11.50: printed name, date and time, and meaning, on every human-readable view of a signature. */
+/** Part 11 §11.50: printed name (with the unique username beside it), date and time, and meaning, on every human-readable view of a signature. */
 const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures</h3>
   ${c.signatures.length === 0
     ? html`<p class="muted">None.</p>`
@@ -134,7 +134,7 @@ const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures<
 
 const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>
   <table><thead><tr><th>#</th><th>When (UTC)</th><th>Who</th><th>What</th><th>Details</th><th>Reason</th></tr></thead><tbody>
-  ${rows.map((r) => html`<tr><td class="num">${r.position}</td><td class="when">${utc(r.recordedAt)}</td><td>${r.fullName} (${r.username}, ${r.role})</td><td>${r.action}</td>
+  ${rows.map((r) => html`<tr><td class="num">${r.position}</td><td class="when">${utc(r.recordedAt)}</td><td>${personInWords(r)}</td><td>${r.action}</td>
     <td>${r.eventType === 'EntryCorrected' ? `${show(r.before)} → ${show(r.after)}` : r.eventType === 'EntryVoided' ? `voided: ${show(r.before)}` : show(r.fields)}</td><td>${r.reason ?? ''}</td></tr>`)}
   </tbody></table>`;
 

@@ -1,3 +1,4 @@
+import { personInWords } from '@trial-ledger/domain';
 import { entryMonitoringOf, subjectSdvProgress, type MonitoringState } from '@trial-ledger/projections';
 import { eventTypeInWords } from '../trail/event-words';
 import { html, type Html } from './html';
@@ -12,7 +13,7 @@ export const monitoringSection = (state: MonitoringState, subjectId: string, now
   const entries = [...entryMonitoringOf(state, subjectId, now).values()].filter((m) => m.queries.length > 0 || m.sdv.status !== 'not-verified');
   const sdvLine = (m: (typeof entries)[number]): Html | string => {
     if (m.sdv.status === 'not-verified') return 'not verified';
-    const verified = `verified by ${m.sdv.verifiedBy?.fullName ?? '?'} at ${m.sdv.verifiedAt ?? '?'}`;
+    const verified = `verified by ${m.sdv.verifiedBy ? personInWords(m.sdv.verifiedBy) : '?'} at ${m.sdv.verifiedAt ?? '?'}`;
     return m.sdv.revokedBy ? html`<strong>SDV revoked by ${m.sdv.revokedBy.kind} at ${m.sdv.revokedBy.recordedAt}</strong> (was ${verified})` : verified;
   };
   return html`<h3>Queries and source data verification</h3>
@@ -22,7 +23,7 @@ export const monitoringSection = (state: MonitoringState, subjectId: string, now
     : html`<table><thead><tr><th>Entry</th><th>SDV</th><th>Queries</th></tr></thead><tbody>
   ${entries.map(
     (m) => html`<tr><td>${eventTypeInWords(m.sdv.targetType)} ${m.targetEventId}</td><td>${sdvLine(m)}</td><td>${m.queries.map(
-      (q) => html`<div><strong>${q.status}</strong> ${q.target.fieldPath ?? '(whole entry)'}, ${q.ageDays} d, ${q.origin}: ${q.thread.map((t) => `${t.kind} ${t.by.fullName} ${t.recordedAt}${t.text ? `: ${t.text}` : ''}${t.reason ? `: ${t.reason}` : ''}`).join(' · ')}</div>`,
+      (q) => html`<div><strong>${q.status}</strong> ${q.target.fieldPath ?? '(whole entry)'}, ${q.ageDays} d, ${q.origin}: ${q.thread.map((t) => `${t.kind} ${personInWords(t.by)} ${t.recordedAt}${t.text ? `: ${t.text}` : ''}${t.reason ? `: ${t.reason}` : ''}`).join(' · ')}</div>`,
     )}</td></tr>`,
   )}</tbody></table>`}`;
 };

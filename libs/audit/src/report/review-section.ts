@@ -1,4 +1,5 @@
 import type { AuditTrailReview } from '../review/review.types';
+import { personInWords } from '@trial-ledger/domain';
 import { html, type Html } from './html';
 
 const cell = (value: unknown): string => (value === null || value === undefined ? '—' : String(value));
@@ -24,7 +25,7 @@ export const reviewSection = (review: AuditTrailReview | null, problem: string |
   )}
   <h3>Per user</h3>
   <table><thead><tr><th>User</th><th>Role</th><th>Entries</th><th>Corrections</th><th>Voids</th><th>Entry lag, days (median / p90 / max)</th><th>Findings</th></tr></thead><tbody>
-  ${review.users.map((u) => html`<tr><td>${u.fullName} (${u.username})</td><td>${u.role}</td><td class="num">${u.entries}</td><td class="num">${u.corrections} (${cell(u.correctionRatePercent)} %)</td>
+  ${review.users.map((u) => html`<tr><td>${personInWords({ fullName: u.fullName, username: u.username })}</td><td>${u.role}</td><td class="num">${u.entries}</td><td class="num">${u.corrections} (${cell(u.correctionRatePercent)} %)</td>
     <td class="num">${u.voids} (${cell(u.voidRatePercent)} %)</td><td class="num">${cell(u.lagMedianDays)} / ${cell(u.lagP90Days)} / ${cell(u.lagMaxDays)}</td><td class="num">${u.findings}</td></tr>`)}
   </tbody></table>`}
   </section>`;

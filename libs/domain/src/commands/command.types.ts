@@ -105,6 +105,12 @@ export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandTy
 
 /** Who reads clinical data: site staff for their subjects, monitors and regulators for review. Admins never see it. */
 const CLINICAL_READERS: readonly Role[] = ['coordinator', 'investigator', 'monitor', 'regulator'];
+/**
+ * Whether a role reads clinical data: subject ids, enrollment dates, casebooks, endpoints. The
+ * administrator does not (SPEC §5); a read that serves set-up and clinical data together (the study, its
+ * stream's history) gives the administrator the set-up part only.
+ */
+export const readsClinicalData = (role: Role): boolean => CLINICAL_READERS.includes(role);
 /** Who reads the whole ledger (audit trail, verification, exports): monitors (auditors) and regulators. */
 const AUDIT_READERS: readonly Role[] = ['monitor', 'regulator'];
 
@@ -113,7 +119,9 @@ const AUDIT_READERS: readonly Role[] = ['monitor', 'regulator'];
  * the CLI, so a read rule is written once.
  */
 export const QUERY_ROLES = {
+  /** The administrator gets the set-up view: protocol, amendments, lock state; no roster (`studySetupView`). */
   GetStudy: ['coordinator', 'investigator', 'monitor', 'regulator', 'admin'],
+  /** The administrator gets the set-up events only (`STUDY_SETUP_EVENT_TYPES`); no roster entries. */
   GetStudyEvents: ['coordinator', 'investigator', 'monitor', 'regulator', 'admin'],
   GetSubject: CLINICAL_READERS,
   GetSubjectEvents: CLINICAL_READERS,

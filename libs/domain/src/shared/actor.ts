@@ -17,3 +17,11 @@ export interface Actor {
 
 /** The system itself, for events no person caused directly (automatic checkpoints, migrations). */
 export const SYSTEM_ACTOR: Actor = { userId: 'system', username: 'system', fullName: 'trial-ledger system', role: 'admin' };
+
+/**
+ * A person as every human-readable view names them: the printed full name with the unique username
+ * beside it, since two users may share a full name (Part 11 §11.10(e), §11.50(a)(1)); the role too
+ * where the view shows it. `Dr Ivy Lee (ivy.lee, investigator)`, or `Dr Ivy Lee (ivy.lee)`.
+ */
+export const personInWords = (person: { readonly fullName: string; readonly username: string; readonly role?: string }): string =>
+  `${person.fullName} (${person.role === undefined ? person.username : `${person.username}, ${person.role}`})`;

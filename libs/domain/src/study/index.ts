@@ -1,3 +1,4 @@
 export * from './require-role';
 export * from './study.state';
 export * from './study.decider';
+export * from './study-setup-view';

@@ -39,11 +39,18 @@ export class EventHistoryPage {
   nextAfterVersion!: number | null;
 }
 
-export const pageOfHistory = (streamId: string, events: readonly StoredEvent[], query: EventHistoryQueryDto): EventHistoryPage => {
+/**
+ * One page of `events`. With `shown`, only the events it keeps are paged (a reader's view of the stream:
+ * the administrator's study history); `streamVersion` stays the stream's own, and the last page is the
+ * one after which no shown event follows.
+ */
+export const pageOfHistory = (streamId: string, events: readonly StoredEvent[], query: EventHistoryQueryDto, shown?: (event: StoredEvent) => boolean): EventHistoryPage => {
   const after = query.afterVersion ?? 0;
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-  const page = events.filter((e) => e.streamVersion > after).slice(0, limit);
+  const visible = shown === undefined ? events : events.filter(shown);
+  const page = visible.filter((e) => e.streamVersion > after).slice(0, limit);
   const streamVersion = events.at(-1)?.streamVersion ?? 0;
   const last = page.at(-1)?.streamVersion;
-  return { streamId, streamVersion, events: page, nextAfterVersion: last !== undefined && last < streamVersion ? last : null };
+  const lastVisible = visible.at(-1)?.streamVersion;
+  return { streamId, streamVersion, events: page, nextAfterVersion: last !== undefined && lastVisible !== undefined && last < lastVisible ? last : null };
 };

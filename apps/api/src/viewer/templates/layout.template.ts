@@ -23,7 +23,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
     <% } %>
   </nav>
   <form class="signout" method="post" action="/viewer/logout">
-    <span><%= it.actor.fullName %> (<%= it.actor.role %>)</span>
+    <span><%= it.h.person(it.actor) %></span>
     <input type="hidden" name="_csrf" value="<%= it.csrf %>">
     <button type="submit">Sign out</button>
   </form>
