@@ -105,6 +105,9 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
 const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyObject): ProofVerdict => {
   const proof = checkPath(doc.proof);
   if (!isCount(doc.fromSize) || !isCount(doc.toSize)) throw malformed('"fromSize" and "toSize" are required');
+  // A consistency proof runs from the smaller tree to the larger: the other way round it proves nothing,
+  // and saying "history was rewritten" about it would accuse the ledger on the strength of a mislabelled file.
+  if (doc.fromSize < 1 || doc.fromSize > doc.toSize) throw malformed(`"fromSize" (${doc.fromSize}) must be between 1 and "toSize" (${doc.toSize})`);
   const from = open(doc.from, publicKey);
   const to = open(doc.to, publicKey);
   const about = { kind: 'consistency' as const, treeHeads: [from.head, to.head] };

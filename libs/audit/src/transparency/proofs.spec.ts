@@ -141,6 +141,10 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     // A forged "later" head whose root is not an extension of the earlier one
     const forged = { ...document, to: document.from.replace(`\n${early.position}\n`, `\n${late.position}\n`).replace(`chain ${early.position} `, `chain ${late.position} `) };
     expect(verifyProofDocument(forged, key.publicKey)).toMatchObject({ ok: false });
+    // The heads swapped (the larger first) prove nothing either way: a malformed file, not evidence of a rewrite.
+    const swapped = { ...document, from: document.to, to: document.from, fromSize: document.toSize, toSize: document.fromSize };
+    expect(() => verifyProofDocument(swapped, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
+    expect(() => verifyProofDocument({ ...document, fromSize: 0 }, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
     const rootOfOther = (await answerConsistency(store, 3, late.position)).toRoot;
     expect(rootOfOther).toBe(late.treeHead?.rootHash);
   });
