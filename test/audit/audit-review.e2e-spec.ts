@@ -82,6 +82,12 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       expect(section).toContain('Dr Ivan Investigator (ivan)');
     });
 
+    it('then a data cut named twice (however its instant is spelled) is one analysis: its findings are not counted twice', async () => {
+      const again = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT, DATA_CUT, { cutoff: DATA_CUT.cutoff, analysedAt: '2026-04-13T14:00:00+02:00' }] });
+      expect(again.dataCuts).toEqual([DATA_CUT]);
+      expect(counts(again)).toEqual(counts(review));
+    });
+
     it('then bad options are refused with stable codes', async () => {
       await expect(reviewAuditTrail(ctx.store, { from: 'yesterday' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { from: '2026-05-01', to: '2026-04-01' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
