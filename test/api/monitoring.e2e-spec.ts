@@ -151,6 +151,9 @@ describe('API: monitor queries and source data verification', () => {
     expect(progress.items.find((i: { targetEventId: string }) => i.targetEventId === doseId).revokedBy).toMatchObject({ kind: 'correction', eventId: correction.body.eventIds[0] });
     await post(sdv, 'monitor', { targetEventId: doseId }).expect(201);
     expect((await get(sdv, 'monitor').expect(200)).body).toMatchObject({ verified: 1, revoked: 0 });
+    // A subject that does not exist has no SDV progress to show (not "0 entries"), as it has no casebook.
+    const unknown = await get(`${subjects}/S999/source-verifications`, 'monitor');
+    expect([unknown.status, unknown.body.code]).toEqual([404, 'SUBJECT.NOT_FOUND']);
   });
 
   it('records a follow-up assessment without a baseline, with a missing-baseline-assessment deviation and a system query', async () => {

@@ -82,11 +82,41 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       expect(section).toContain('Dr Ivan Investigator (ivan)');
     });
 
+    it('then a data cut named twice (however its instant is spelled) is one analysis: its findings are not counted twice', async () => {
+      const again = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT, DATA_CUT, { cutoff: DATA_CUT.cutoff, analysedAt: '2026-04-13T14:00:00+02:00' }] });
+      expect(again.dataCuts).toEqual([DATA_CUT]);
+      expect(counts(again)).toEqual(counts(review));
+    });
+
     it('then bad options are refused with stable codes', async () => {
       await expect(reviewAuditTrail(ctx.store, { from: 'yesterday' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { from: '2026-05-01', to: '2026-04-01' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { dataCuts: [{ cutoff: '2026-13-01', analysedAt: '2026-04-13' }] })).rejects.toMatchObject({ code: 'REVIEW.INVALID_DATA_CUT' });
       await expect(reviewAuditTrail(ctx.store, { studyId: '__proto__' })).rejects.toMatchObject({ code: 'STUDY.NOT_FOUND' });
+    });
+  });
+
+  describe('given the clean study where a coordinator pads short and repeated reasons with invisible characters', () => {
+    let ctx: Awaited<ReturnType<typeof open>>;
+    beforeAll(async () => { ctx = await open(false); });
+    afterAll(() => ctx.close());
+
+    it('then reason-quality judges the reasons as a reader sees them: a padded short reason is short, padded copies are the same reason', async () => {
+      const { actors } = ctx.scenario;
+      const run = async (command: Parameters<typeof executeCommand>[1]) => {
+        ctx.clock.advance(120_000);
+        return (await executeCommand(ctx.store, command, { actor: actors.cora, source: 'api' }, { clock: ctx.clock })).events[0];
+      };
+      const s002 = (await ctx.store.readStream(`subject-${STUDY_ID}-S002`)).filter((e) => e.type === 'DoseAdministered');
+      ctx.clock.set('2026-04-01T10:00:00.000Z');
+      const short = await run({ type: 'CorrectEntry', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: s002[0].eventId, changes: { lotNumber: 'LOT-0101' }, reason: 'typo\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b' } });
+      const repeated = [];
+      for (const [i, pad] of ['', '\u200b', '\u2060', '\u200c\u200d'].entries()) {
+        repeated.push(await run({ type: 'CorrectEntry', studyId: STUDY_ID, subjectId: 'S002', payload: { targetEventId: s002[0].eventId, changes: { lotNumber: `LOT-020${i}` }, reason: `re-read of the${pad} pharmacy log` } }));
+      }
+      const found = findingsOf(await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT] }), 'reason-quality');
+      expect(found.find((f) => f.eventIds.includes(short.eventId))?.summary).toMatch(/a 4-character reason/);
+      expect(found.find((f) => f.summary.startsWith('the same reason'))?.eventIds).toEqual(repeated.map((e) => e.eventId));
     });
   });
 

@@ -117,6 +117,11 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     const cancelled = await as('monitor', 'query', 'close', queryId);
     expect(JSON.parse(cancelled.stdout).error.code).toBe('QUERY.CANCELLED');
     expect((await as('admin', 'query', 'list')).status).not.toBe(0);
+    // A filter that could never match is a usage error (exit 2), as it is a 400 on the API — not "No queries".
+    for (const filter of [['--subject', '__proto__'], ['--subject', 'S00-4'], ['--opened-by', 'sys\u202etem']]) {
+      const bad = await as('monitor', 'query', 'list', ...filter);
+      expect([bad.status, JSON.parse(bad.stdout).error.code]).toEqual([2, 'CLI.INVALID_OPTION']);
+    }
   });
 
   it('records SDV through the CLI; a later correction revokes it, so the entry can be verified again', async () => {

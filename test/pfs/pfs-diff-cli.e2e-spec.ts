@@ -31,6 +31,16 @@ describe('trial-ledger pfs diff (CLI, as a user runs it)', () => {
     expect(run.stdout).toContain(`new entry [decisive]: SubjectDied ${ledger.death.eventId}`);
   });
 
+  it('names a side given by a log position as that position, never as "known at now"', async () => {
+    const position = ledger.lateProgression.globalPosition - 1;
+    const run = await cli([...store, 'pfs', 'diff', '--from-position', String(position)]);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^From: as recorded through log position ${position}; cutoff none$`, 'm'));
+    expect(run.stdout).toMatch(/^To: {3}as recorded through log position \d+; cutoff none$/m);
+    expect(run.stdout).not.toContain('as known at now');
+  });
+
   it('--json prints the diff document; the cutoff form names the death dated between the two cuts', async () => {
     const run = await cli([...store, '--json', 'pfs', 'diff', '--from-cutoff', '2026-12-01', '--to-cutoff', '2026-12-31']);
 

@@ -4,7 +4,7 @@ import { exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/au
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { casebookMonitoring, replaySubjectMonitoring } from '@trial-ledger/projections';
+import { casebookMonitoring, instantOfAsOf, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
@@ -119,7 +119,8 @@ export class ViewerPagesHttpController {
     const state = asKnownAt === null ? await this.readModels.at(null) : await this.readModels.subjectAt(asKnownAt, studyId, subjectId);
     // Each entry's queries and SDV state, folded to the same position as the casebook from the subject's streams.
     const index = await this.auditIndex.readyAt(state.position);
-    const monitoring = casebookMonitoring(await replaySubjectMonitoring(this.store, index, studyId, subjectId, state.position), subjectId, this.clock.now());
+    const at = asKnownAt === null ? this.clock.now() : await instantOfAsOf(this.store, { asKnownAt, position: null }, this.clock.now());
+    const monitoring = casebookMonitoring(await replaySubjectMonitoring(this.store, index, studyId, subjectId, state.position), subjectId, at);
     const model = subjectPageModel(state, studyId, subjectId, monitoring);
     this.send(response, 'subject', { title: `Casebook of subject ${subjectId}`, ...who, ...this.frame(studyId, path('studies', studyId, 'subjects', subjectId), query, state), ...model });
   }

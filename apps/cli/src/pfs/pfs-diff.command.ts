@@ -29,7 +29,9 @@ const signed = (value: number): string => (value > 0 ? `+${value}` : String(valu
 const median = (f: PfsFigures): string =>
   `${f.median.estimate === null ? 'not reached' : `${f.median.estimate} days`} (95% CI ${f.median.lower ?? 'NE'}–${f.median.upper ?? 'NR'})`;
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
-const side = (s: PfsDiffSide): string => `as known at ${s.asKnownAt ?? 'now'} (log position ${s.position}); cutoff ${s.cutoff ?? 'none'}`;
+/** A side as asked for: by knowledge instant (with the position it resolved to), else by log position (the head by default). */
+const side = (s: PfsDiffSide): string =>
+  `${s.asKnownAt === null ? `as recorded through log position ${s.position}` : `as known at ${s.asKnownAt} (log position ${s.position})`}; cutoff ${s.cutoff ?? 'none'}`;
 
 /** One cause as a monitor reads it: kind, event, when, who, what changed and why. */
 export const formatPfsCause = (c: PfsCause): string => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notFound, personInWords, QUERY_RESPONSE_CATEGORIES, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
+import { notFound, personInWords, QUERY_RESPONSE_CATEGORIES, SUBJECT_ID, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
 import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -17,6 +17,14 @@ const wholeNumber = (name: string, value: string | undefined): number | undefine
   if (!/^\d{1,5}$/.test(value)) throw new CliError(`--${name} must be a whole number of days (got ${value})`, 2, 'CLI.INVALID_OPTION');
   return Number(value);
 };
+
+/** A filter value that could never match (a malformed subject id or username) is a usage error, as on the API — not "No queries". */
+const matching = (name: string, value: string | undefined, pattern: RegExp, rule: string): string | undefined => {
+  if (value === undefined) return undefined;
+  if (!pattern.test(value)) throw new CliError(`--${name} must be ${rule} (got ${JSON.stringify(value)})`, 2, 'CLI.INVALID_OPTION');
+  return value;
+};
+const OPENED_BY = /^[A-Za-z0-9._-]{1,64}$/;
 
 const summary = (q: QueryView): string =>
   `${q.queryId}  ${q.status.padEnd(15)} ${q.subjectId.padEnd(8)} ${String(q.ageDays).padStart(4)} d  ${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}  opened by ${q.openedBy.username}`;
@@ -91,7 +99,12 @@ export const registerQuery = (program: Command): void => {
     .option('--study <id>', "study id (default: the seed protocol's)")
     .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const filter = { status: oneOf('status', opts.status, QUERY_STATUSES) as QueryStatus | undefined, subjectId: opts.subject, openedBy: opts.openedBy, minAgeDays: wholeNumber('min-age-days', opts.minAgeDays) };
+      const filter = {
+        status: oneOf('status', opts.status, QUERY_STATUSES) as QueryStatus | undefined,
+        subjectId: matching('subject', opts.subject, SUBJECT_ID, 'a subject id (letters, digits, "." or "_")'),
+        openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
+        minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
+      };
       const queries = await readMonitoring(options, opts.study ?? defaultStudyId(), 'ListQueries', (state) => listQueries(state, new Date().toISOString(), filter));
       printResult(options.json, { queries }, () => (queries.length === 0 ? 'No queries.' : queries.map(summary).join('\n')));
     });

@@ -1,4 +1,4 @@
-import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId } from '@trial-ledger/domain';
+import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId, visibleLength } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { groupBy } from './access-indicators';
 import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
@@ -157,7 +157,11 @@ export const concentrationFindings = (ledger: ReviewLedger, changes: readonly St
   });
 };
 
-const normalisedReason = (reason: string): string => reason.trim().replace(/\s+/g, ' ').toLowerCase();
+/**
+ * A reason as a reader sees it: invisible format characters (zero-width spaces and joiners, word joiner,
+ * soft hyphen, BOM) dropped, spacing folded, case ignored — so padding cannot make one reason look like another.
+ */
+const normalisedReason = (reason: string): string => reason.replace(/\p{Cf}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Reasons for change missing, shorter than the threshold, or repeated verbatim on too many changes. */
 export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
@@ -165,13 +169,16 @@ export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEve
   const found: ReviewFinding[] = [];
   for (const c of changes) {
     const reason = reasonOf(c)?.trim() ?? '';
-    if (reason.length < t.minReasonLength) {
-      found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${reason === '' ? 'no reason' : `a ${reason.length}-character reason "${reason}"`} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
+    // Judged by the characters a reader sees: padding with invisible ones does not lengthen a reason.
+    const length = visibleLength(reason);
+    if (length < t.minReasonLength) {
+      const shown = normalisedReason(reason) === '' ? 'no reason' : `a ${length}-character reason "${reason.replace(/\p{Cf}/gu, '')}"`;
+      found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${shown} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
     }
   }
   const byReason = groupBy(changes, (c) => {
-    const reason = reasonOf(c)?.trim() ?? '';
-    return reason === '' ? null : normalisedReason(reason);
+    const reason = normalisedReason(reasonOf(c) ?? '');
+    return reason === '' ? null : reason;
   });
   for (const [reason, list] of byReason) {
     if (list.length <= t.repeatedReasonCount) continue;

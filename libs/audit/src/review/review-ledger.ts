@@ -94,7 +94,8 @@ export const loadReviewLedger = async (
   const from = options.from !== undefined ? normaliseInstant(options.from, 'from') : null;
   const to = options.to !== undefined ? normaliseInstant(options.to, 'to') : null;
   if (from !== null && to !== null && from > to) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
-  const dataCuts = (options.dataCuts ?? []).map(checkDataCut);
+  // The same analysis named twice (or its instant spelled two ways) is one data cut: its findings count once.
+  const dataCuts = [...new Map((options.dataCuts ?? []).map(checkDataCut).map((c) => [`${c.cutoff}@${c.analysedAt}`, c])).values()];
   const position = (await store.head()).position;
   const events: StoredEvent[] = [];
   for await (const e of store.readAll({ toPosition: position, batchSize: 1000 })) events.push(e);

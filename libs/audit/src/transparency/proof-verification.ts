@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { DomainError } from '@trial-ledger/domain';
 import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
 import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
+import { REDACTED } from '../trail/redaction';
 import { CONSISTENCY_PROOF_FORMAT, INCLUSION_PROOF_FORMAT } from './proofs';
 
 /** The outcome of checking a proof file offline, with the ledger's public key and nothing else. */
@@ -14,7 +15,10 @@ export interface ProofVerdict {
   readonly treeHeads: readonly (SignedTreeHead | null)[];
   readonly eventId?: string;
   readonly position?: number;
-  /** Inclusion: whether the event's content was checked against its hash (not for redacted events). */
+  /**
+   * Inclusion: whether the event's content was checked against its hash. Not for a redacted event: then
+   * only its hash and position are proved, and `eventId` is left out (the file's word for it is not proof).
+   */
   readonly contentChecked?: boolean;
 }
 
@@ -27,6 +31,10 @@ const isBase64Hash = (value: unknown): value is string => typeof value === 'stri
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Whether a value holds the redaction marker somewhere: a redacted event's data always does. */
+const holdsRedaction = (value: unknown): boolean =>
+  value === REDACTED || (Array.isArray(value) ? value.some(holdsRedaction) : isPlainObject(value) && Object.values(value).some(holdsRedaction));
 
 const checkPath = (proof: unknown): string[] => {
   if (!Array.isArray(proof) || proof.length > MAX_PATH || !proof.every(isBase64Hash)) throw malformed('"proof" must be a list of base64 SHA-256 hashes');
@@ -62,24 +70,34 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
   const proof = checkPath(doc.proof);
   if (!isCount(doc.leafIndex) || !isCount(doc.treeSize) || !isBase64Hash(doc.leafHash)) throw malformed('"leafIndex", "treeSize" and "leafHash" are required');
   if (typeof doc.redacted !== 'boolean') throw malformed('"redacted" must be true or false');
-  const contentChecked = !doc.redacted;
+  // The content is checked whenever it can be: the "redacted" flag is the file's own word, so it excuses a
+  // mismatch only where a secret was in fact taken out (and then nothing but the hash is proved).
+  const contentChecked = hashEvent(event) === event.hash;
   const { head, problem } = open(doc.checkpoint, publicKey);
   const about = { kind: 'inclusion' as const, eventId: event.eventId, position: event.globalPosition, treeHeads: [head], contentChecked };
   const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
   if (!head) return fail(`The checkpoint does not verify with the trusted key: ${problem}`);
   if (head.treeSize !== doc.treeSize) return fail(`The proof is for a tree of ${doc.treeSize} events, but the checkpoint signs ${head.treeSize}`);
   if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex}, but the event is at position ${event.globalPosition}`);
-  if (contentChecked && hashEvent(event) !== event.hash) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
+  if (!contentChecked && !(doc.redacted && holdsRedaction(event.data))) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
   const leaf = eventLeafHash(event.hash);
   if (leaf.toString('base64') !== doc.leafHash) return fail('The leaf hash is not SHA-256(0x00 ‖ event hash)');
   const included = verifyInclusion(doc.leafIndex, head.treeSize, leaf, proof.map((p) => Buffer.from(p, 'base64')), Buffer.from(head.rootHash, 'base64'));
   if (!included) return fail(`The inclusion path does not lead to the signed root of ${head.treeSize} events`);
+  const ledger = `the ledger ${head.origin} of ${head.treeSize} events, signed ${head.time}`;
+  if (!contentChecked) {
+    return {
+      ok: true,
+      message:
+        `The event with hash ${event.hash} is entry ${doc.leafIndex} (position ${event.globalPosition}) of ${ledger}; its data is redacted here, ` +
+        'so nothing else the file says of it (event id, type, stream, data) is proved — compare the hash with your copy.',
+      ...about,
+      eventId: undefined,
+    };
+  }
   return {
     ok: true,
-    message:
-      `Event ${event.eventId} (${event.type}, stream ${event.streamId}, position ${event.globalPosition}) is entry ${doc.leafIndex} of the ` +
-      `ledger ${head.origin} of ${head.treeSize} events, signed ${head.time}` +
-      (contentChecked ? '.' : `; its data is redacted here, so only its hash ${event.hash} is proved — compare it with your copy.`),
+    message: `Event ${event.eventId} (${event.type}, stream ${event.streamId}, position ${event.globalPosition}) is entry ${doc.leafIndex} of ${ledger}.`,
     ...about,
   };
 };
@@ -87,6 +105,9 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
 const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyObject): ProofVerdict => {
   const proof = checkPath(doc.proof);
   if (!isCount(doc.fromSize) || !isCount(doc.toSize)) throw malformed('"fromSize" and "toSize" are required');
+  // A consistency proof runs from the smaller tree to the larger: the other way round it proves nothing,
+  // and saying "history was rewritten" about it would accuse the ledger on the strength of a mislabelled file.
+  if (doc.fromSize < 1 || doc.fromSize > doc.toSize) throw malformed(`"fromSize" (${doc.fromSize}) must be between 1 and "toSize" (${doc.toSize})`);
   const from = open(doc.from, publicKey);
   const to = open(doc.to, publicKey);
   const about = { kind: 'consistency' as const, treeHeads: [from.head, to.head] };

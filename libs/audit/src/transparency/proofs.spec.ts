@@ -56,6 +56,24 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     expect(verifyProofDocument(dose, key.publicKey)).toMatchObject({ ok: true, contentChecked: true });
   });
 
+  it('given a proof file whose "redacted" flag was switched on, then it proves nothing the file says of the event but its hash and position', async () => {
+    const head = await sign();
+    const dose = await proveInclusion(store, { eventId: seeded.doseToCorrect.eventId }, head);
+    // A clinical event is never redacted: flipping the flag does not stop its content being checked.
+    const forged = { ...dose, redacted: true, event: { ...dose.event, type: 'SubjectDied', data: { ...dose.event.data, doseMg: 1200 } } };
+    expect(verifyProofDocument(forged, key.publicKey)).toMatchObject({ ok: false, message: expect.stringMatching(/content does not match its hash/) });
+    const flagOnly = verifyProofDocument({ ...dose, redacted: true }, key.publicKey);
+    expect(flagOnly).toMatchObject({ ok: true, contentChecked: true, eventId: seeded.doseToCorrect.eventId });
+    // A genuinely redacted identity event: what the file says of it (id, type, stream) is not presented as proved.
+    const identity = await proveInclusion(store, { position: 1 }, head);
+    const relabelled = { ...identity, event: { ...identity.event, eventId: seeded.doseToCorrect.eventId, type: 'SubjectDied', streamId: 'subject-LANR-HGNET-01-S001' } };
+    const verdict = verifyProofDocument(relabelled, key.publicKey);
+    expect(verdict).toMatchObject({ ok: true, contentChecked: false, position: 1 });
+    expect(verdict.eventId).toBeUndefined();
+    expect(verdict.message).not.toMatch(/SubjectDied|subject-LANR-HGNET-01-S001/);
+    expect(verdict.message).toMatch(/nothing else the file says of it .* is proved/);
+  });
+
   it('a proof of a voided event still verifies: voiding is an event, nothing is removed', async () => {
     const head = await sign();
     const proof = await proveInclusion(store, { eventId: seeded.voidedDose.eventId }, head);
@@ -123,6 +141,10 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     // A forged "later" head whose root is not an extension of the earlier one
     const forged = { ...document, to: document.from.replace(`\n${early.position}\n`, `\n${late.position}\n`).replace(`chain ${early.position} `, `chain ${late.position} `) };
     expect(verifyProofDocument(forged, key.publicKey)).toMatchObject({ ok: false });
+    // The heads swapped (the larger first) prove nothing either way: a malformed file, not evidence of a rewrite.
+    const swapped = { ...document, from: document.to, to: document.from, fromSize: document.toSize, toSize: document.fromSize };
+    expect(() => verifyProofDocument(swapped, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
+    expect(() => verifyProofDocument({ ...document, fromSize: 0 }, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
     const rootOfOther = (await answerConsistency(store, 3, late.position)).toRoot;
     expect(rootOfOther).toBe(late.treeHead?.rootHash);
   });

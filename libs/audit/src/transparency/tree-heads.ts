@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { DomainError } from '@trial-ledger/domain';
 import { GENESIS_HASH, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
 import { eventLeafHash, storedConsistencyProof, storedInclusionProof, storedRoot, verifyConsistency, verifyInclusion, type TreeNodeSource } from '@trial-ledger/merkle';
+import { readRegularFile } from '../shared/regular-file';
 import type { LedgerSigningKey } from '../verification/ledger-key';
 import {
   checkCheckpointSignature,
@@ -13,7 +14,7 @@ import {
 } from '../verification/signed-checkpoint';
 import { storeTree } from './store-tree';
 
-/** Checkpoint files grow by one short line per checkpoint; anything far larger is not one. */
+/** A kept tree head is a few lines; a file of many is still far below this. */
 const MAX_CHECKPOINT_FILE_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -22,9 +23,7 @@ const MAX_CHECKPOINT_FILE_BYTES = 64 * 1024 * 1024;
  */
 export const readTreeHeads = (file: string): SignedCheckpoint[] => {
   if (!existsSync(file)) throw new DomainError('CHECKPOINT.FILE_MISSING', `No checkpoint file at ${file}`, 'not-found');
-  const stat = statSync(file);
-  if (!stat.isFile() || stat.size > MAX_CHECKPOINT_FILE_BYTES) throw new DomainError('CHECKPOINT.MALFORMED', `${file} is not a checkpoint file`, 'validation');
-  const text = readFileSync(file, 'utf8');
+  const text = readRegularFile(file, MAX_CHECKPOINT_FILE_BYTES, 'CHECKPOINT.MALFORMED', 'a checkpoint file').toString('utf8');
   const checkpoints = text.trimStart().startsWith('{') ? parseCheckpoints(text, file) : [checkpointFromNote(text)];
   return checkpoints.filter((c) => c.treeHead !== undefined);
 };

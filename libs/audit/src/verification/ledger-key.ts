@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
+import { readRegularFile } from '../shared/regular-file';
 import type { LedgerFiles } from './ledger-files';
 
 /**
@@ -119,10 +120,19 @@ export const assertNoKeyBesideStore = (files: LedgerFiles): void => {
 export const exportPublicKeyPem = (key: LedgerSigningKey): string => key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 /** Reads a public key a regulator was given (SPKI PEM); a private key file is accepted too. */
+/** A PEM key is a few hundred bytes. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+/** The public key an auditor trusts (or the ledger key, whose public half is taken); anything else is LEDGER_KEY.MALFORMED. */
 export const loadPublicKey = (file: string): KeyObject => {
   if (!existsSync(file)) throw new DomainError('LEDGER_KEY.MISSING', `No public key at ${file}`, 'not-found');
-  const pem = readFileSync(file);
-  const key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+  const pem = readRegularFile(file, MAX_KEY_FILE_BYTES, 'LEDGER_KEY.MALFORMED', 'a PEM key file');
+  let key: KeyObject;
+  try {
+    key = pem.includes('PRIVATE KEY') ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+  } catch {
+    throw new DomainError('LEDGER_KEY.MALFORMED', `${file} holds no PEM public key`, 'validation', { path: file });
+  }
   assertEd25519(key, file);
   return key;
 };

@@ -1,9 +1,10 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize } from 'json-canonicalize';
 import { DomainError } from '@trial-ledger/domain';
 import { checkTreeHeadSignature, ledgerOrigin, parseTreeHead, signTreeHead } from '@trial-ledger/merkle';
+import { readRegularFile } from '../shared/regular-file';
 import type { LedgerSigningKey } from './ledger-key';
 import { publicKeyFingerprint } from './ledger-key';
 
@@ -140,9 +141,12 @@ export const parseCheckpoints = (text: string, source = 'checkpoint file'): Sign
   return checkpoints;
 };
 
+/** Checkpoint files grow by one short line per checkpoint; anything far larger is not one. */
+export const MAX_CHECKPOINT_FILE_BYTES = 256 * 1024 * 1024;
+
 export const readCheckpointFile = (file: string): SignedCheckpoint[] => {
   if (!existsSync(file)) throw new DomainError('CHECKPOINT.FILE_MISSING', `No checkpoint file at ${file}`, 'not-found');
-  return parseCheckpoints(readFileSync(file, 'utf8'), file);
+  return parseCheckpoints(readRegularFile(file, MAX_CHECKPOINT_FILE_BYTES, 'CHECKPOINT.MALFORMED', 'a checkpoint file').toString('utf8'), file);
 };
 
 const unsafeCheckpointFile = (file: string): DomainError =>

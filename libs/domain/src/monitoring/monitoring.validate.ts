@@ -1,5 +1,5 @@
 import { invalid } from '../shared/domain-error';
-import { requirePrintable } from '../shared/free-text';
+import { isBlankText, requirePrintable } from '../shared/free-text';
 import { QUERY_ID } from './monitoring.types';
 
 /**
@@ -15,7 +15,7 @@ const MAX_QUERY_TEXT = 2000;
 
 export const queryText = (p: Record<string, unknown>, field: string): string => {
   const value = p[field];
-  if (typeof value !== 'string' || value.trim() === '') return invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
+  if (typeof value !== 'string' || isBlankText(value)) return invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
   if (value.length > MAX_QUERY_TEXT) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${MAX_QUERY_TEXT} characters`, { field, maxLength: MAX_QUERY_TEXT });
   if (UNSAFE_CHARACTERS.test(value)) invalid('VALIDATION.CONTROL_CHARACTERS', `${field} contains control or bidirectional-override characters`, { field });
   return requirePrintable(field, value.trim());

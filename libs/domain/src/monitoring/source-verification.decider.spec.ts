@@ -49,6 +49,12 @@ describe('source verification decider', () => {
     ];
     spec.given(corrected).when(verify, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified', data: { targetEventId: doseId } }]);
   });
+  it('given a deviation the system detected from a dose, when a monitor verifies the deviation, then SDV.NOT_SOURCE_DATA and nothing is recorded', () => {
+    const offDose = enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-06', { doseMg: 60 })), meta(COORDINATOR));
+    const deviationId = offDose.idOf('ProtocolDeviationDetected');
+    spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: deviationId } }, meta(MONITOR)).thenError('SDV.NOT_SOURCE_DATA', 'conflict');
+    spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: offDose.idOf('DoseAdministered') } }, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified' }]);
+  });
   it('given a dose, when an investigator verifies it, then AUTH.ROLE_NOT_ALLOWED', () =>
     spec.given(history().all()).when(verify, meta(INVESTIGATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
   it('given a dose, when an unknown entry is verified, then ENTRY.NOT_FOUND', () =>

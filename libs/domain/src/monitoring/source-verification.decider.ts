@@ -5,7 +5,8 @@ import { requireScreened } from '../subject/decisions/guards';
 import type { SubjectState } from '../subject/subject.state';
 import type { MonitoringCommand, RecordSourceVerified } from './monitoring.types';
 import { requireMonitoringRole, requireOpenStudy, requireSubjectId } from './query.decider';
-import { targetEntryOf, valueAt, valueHash } from './target-entry';
+import { refuse } from '../shared/domain-error';
+import { SYSTEM_DERIVED_ENTRY_TYPES, targetEntryOf, valueAt, valueHash } from './target-entry';
 
 /** One verification on record: which entry, bound to which value, and when. */
 export interface SourceVerificationFact {
@@ -38,7 +39,7 @@ export interface SourceVerificationDecisionInput {
  * `VerifySource` (monitor): the entry as it stands now was checked against the source document. A
  * verification still in force — same entry, same value (no correction since) — makes a repeat a no-op;
  * after a correction the entry needs verifying again ("SDV revoked by correction" is derived, never
- * written), and a voided entry cannot be verified.
+ * written), and a voided entry or one the system derived (a detected deviation) cannot be verified.
  */
 export const decideSourceVerification = (
   command: Extract<MonitoringCommand, { type: 'VerifySource' }>,
@@ -51,6 +52,12 @@ export const decideSourceVerification = (
   const p = requirePayload(command.payload, ['targetEventId']);
   requireScreened(subject.facts, command.subjectId);
   const entry = targetEntryOf(subject, command.subjectId, p.targetEventId);
+  if (SYSTEM_DERIVED_ENTRY_TYPES.has(entry.recorded.type)) {
+    refuse('SDV.NOT_SOURCE_DATA', `Entry ${entry.eventId} (${entry.recorded.type}) was derived by the system, not recorded from a source document: verify the entry it was derived from`, {
+      targetEventId: entry.eventId,
+      targetType: entry.recorded.type,
+    });
+  }
   const verifiedValueHash = valueHash(valueAt(entry, null));
   const latest = verification.status === 'none' ? undefined : verification.verifications.filter((v) => v.targetEventId === entry.eventId).at(-1);
   const changedSince = latest !== undefined && entry.corrections.some((c) => c.recordedAt > latest.recordedAt);

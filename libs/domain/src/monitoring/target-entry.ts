@@ -10,6 +10,13 @@ import type { SubjectEntry, SubjectState } from '../subject/subject.state';
  */
 const FIELD_PATH = /^[A-Za-z][A-Za-z0-9]{0,63}(\.([A-Za-z][A-Za-z0-9]{0,63}|\d{1,3})){0,7}$/;
 
+/**
+ * Entries the system derives rather than a person records (a deviation detected from a dose's date or
+ * amount): there is no source document to verify them against, so they are outside SDV — verify the
+ * entry they were derived from.
+ */
+export const SYSTEM_DERIVED_ENTRY_TYPES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected']);
+
 /** The entry a query or a verification points at: recorded for this subject and not voided. */
 export const targetEntryOf = (subject: SubjectState, subjectId: string, eventId: unknown): SubjectEntry => {
   if (typeof eventId !== 'string' || eventId === '') return invalid('VALIDATION.FAILED', 'targetEventId is required', { field: 'targetEventId' });

@@ -50,6 +50,11 @@ describe('free text in clinical commands (the same rule for the API, the CLI and
       .when(subjectCommand('RecordTumorAssessment', { ...scan, assessmentDate: '2026-03-01', baseline: false, targetLesions: lesions }), meta(INVESTIGATOR))
       .thenErrorWith(UNPRINTABLE_TEXT_CODE, { field: 'organ' });
   });
+  it('given S001 enrolled, when an adverse event term is nothing but zero-width characters, then VALIDATION.REQUIRED (it would read as blank)', () =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(subjectCommand('ReportAdverseEvent', { term: '\u200b\u200b\u2060', onsetDate: '2026-01-07', ctcaeGrade: 1, serious: false, relatedness: 'possible' }), meta(INVESTIGATOR))
+      .thenErrorWith('VALIDATION.REQUIRED', { field: 'term' }));
   it('given S001 enrolled, when a multi-line deviation description is recorded, then it is kept as typed', () =>
     subjectSpec
       .given(enrolledHistory().all())

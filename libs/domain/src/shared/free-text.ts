@@ -31,3 +31,20 @@ export const requirePrintable = (field: string, value: string): string => {
   }
   return value;
 };
+
+/**
+ * Characters that show nothing: white space, the format characters (zero-width space and joiners, word
+ * joiner, soft hyphen, byte-order mark, the bidirectional marks) and the "filler" letters that render as
+ * blanks (Hangul fillers, the blank Braille pattern).
+ */
+const INVISIBLE = /[\s\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/**
+ * Whether a text shows nothing to its reader. A required text — a reason for a change (Part 11
+ * §11.10(e)), an adverse event's term, a query — made only of such characters would be recorded, and
+ * shown everywhere, as blank: it is refused like an empty one.
+ */
+export const isBlankText = (value: string): boolean => value.replace(INVISIBLE, '') === '';
+
+/** The number of characters a reader sees (code points, invisible ones left out): what a reason's length is judged by. */
+export const visibleLength = (value: string): number => [...value.replace(INVISIBLE, '')].length;

@@ -3,7 +3,7 @@ import type { StudyEvent } from '../events/event.types';
 import { validateProtocol } from '../protocol/protocol.validate';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
-import { requirePrintable } from '../shared/free-text';
+import { isBlankText, requirePrintable } from '../shared/free-text';
 import { requireRole } from './require-role';
 import { initialStudyState, type RegisteredStudyState, type RosterEntry, type StudyState } from './study.state';
 
@@ -17,7 +17,7 @@ import { initialStudyState, type RegisteredStudyState, type RosterEntry, type St
  */
 
 const requireReason = (reason: unknown): string => {
-  if (typeof reason !== 'string' || reason.trim() === '') invalid('VALIDATION.REASON_REQUIRED', 'A reason is required');
+  if (typeof reason !== 'string' || isBlankText(reason)) invalid('VALIDATION.REASON_REQUIRED', 'A reason is required');
   return requirePrintable('reason', (reason as string).trim());
 };
 

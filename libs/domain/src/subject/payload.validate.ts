@@ -1,6 +1,6 @@
 import type { SubjectPayloads } from '../commands/command.types';
 import { invalid } from '../shared/domain-error';
-import { requirePrintable } from '../shared/free-text';
+import { isBlankText, requirePrintable } from '../shared/free-text';
 import { compareDates, isIsoDate, type IsoDate } from '../shared/iso-date';
 
 /**
@@ -132,7 +132,7 @@ export const boundedNumber = (p: Payload, field: BoundedNumberField, max?: numbe
 export const text = (p: Payload, field: BoundedTextField): string => {
   const value = p[field];
   const maxLength: number = PAYLOAD_TEXT_MAX_LENGTH[field];
-  if (typeof value !== 'string' || value.trim() === '') invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
+  if (typeof value !== 'string' || isBlankText(value)) invalid('VALIDATION.REQUIRED', `${field} is required (a non-empty text)`, { field });
   if ((value as string).length > maxLength) invalid('VALIDATION.TOO_LONG', `${field} is longer than ${maxLength} characters`, { field, maxLength });
   return requirePrintable(field, (value as string).trim());
 };

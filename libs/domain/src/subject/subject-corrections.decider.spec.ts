@@ -102,6 +102,13 @@ describe('CorrectEntry', () => {
     const h = dosed();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'X' }, '')).thenError('VALIDATION.REASON_REQUIRED', 'validation');
   });
+  it('given a dose, when the reason for the change is made only of invisible characters (zero-width spaces, a word joiner), then VALIDATION.REASON_REQUIRED', () => {
+    const h = dosed();
+    for (const reason of ['\u200b'.repeat(12), '\u2060\u200c\u200d\u00ad\ufeff\u3164\u2800']) {
+      subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'X' }, reason)).thenError('VALIDATION.REASON_REQUIRED', 'validation');
+      subjectSpec.given(h.all()).when(voidEntry({ targetEventId: h.idOf('DoseAdministered') }, reason)).thenError('VALIDATION.REASON_REQUIRED', 'validation');
+    }
+  });
   it('given a dose, when the correction names an unknown event, then ENTRY.NOT_FOUND', () =>
     subjectSpec.given(dosed().all()).when(correct({ targetEventId: 'no-such-event' }, { lotNumber: 'X' })).thenError('ENTRY.NOT_FOUND', 'not-found'));
   it('given a voided dose, when it is corrected, then ENTRY.VOIDED', () => {

@@ -1,4 +1,4 @@
-import { QUERY_ID, SUBJECT_ID, topLevelField, type Actor, type QueryEvent, type QueryTarget, type RecordSourceVerified } from '@trial-ledger/domain';
+import { QUERY_ID, SUBJECT_ID, SYSTEM_DERIVED_ENTRY_TYPES, topLevelField, type Actor, type QueryEvent, type QueryTarget, type RecordSourceVerified } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { toProjected, type ProjectedEvent } from '../projected-event';
 import type { ActorView, EntryMonitoring, EntrySdvView, QueryStatus, QueryThreadItem, QueryView, SubjectSdvProgress } from './monitoring.types';
@@ -11,7 +11,7 @@ import type { ActorView, EntryMonitoring, EntrySdvView, QueryStatus, QueryThread
  */
 
 /** Entries a monitor verifies against source documents: what people recorded, not what the system derived. */
-const NOT_SOURCE_DATA: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned']);
+const NOT_SOURCE_DATA: ReadonlySet<string> = new Set([...SYSTEM_DERIVED_ENTRY_TYPES, 'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned']);
 
 interface TargetChange {
   readonly kind: 'correction' | 'void';

@@ -42,3 +42,19 @@ export const normaliseInstant = (value: string | null): string | null => {
   }
   return new Date(value).toISOString();
 };
+
+/**
+ * The instant a view bound to the past is read at — what a query's age is measured to. At the head, `now`;
+ * as known at an instant, that instant (never later than `now`); at a position, the recording time of the
+ * event there. So a replay gives the same answer whenever it is asked, as "what the ledger said" must.
+ */
+export const instantOfAsOf = async (store: EventStore, bound: { readonly asKnownAt: string | null; readonly position: number | null }, now: string): Promise<string> => {
+  if (bound.asKnownAt !== null) {
+    const asKnownAt = normaliseInstant(bound.asKnownAt) ?? now;
+    return asKnownAt < now ? asKnownAt : now;
+  }
+  // Position 0 holds nothing, and so no query to measure.
+  if (bound.position === null || bound.position <= 0) return now;
+  for await (const event of store.readAll({ afterPosition: bound.position - 1, toPosition: bound.position, batchSize: 1 })) return event.metadata.recordedAt;
+  return now;
+};

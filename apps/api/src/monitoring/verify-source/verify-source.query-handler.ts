@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { notFound, subjectStreamId } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { subjectSdvProgress, type SubjectSdvProgress } from '@trial-ledger/projections';
 import { EVENT_STORE } from '../../shared/tokens';
@@ -17,6 +18,9 @@ export class GetSourceVerificationsQueryHandler implements IQueryHandler<GetSour
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ studyId, subjectId }: GetSourceVerificationsQuery): Promise<SubjectSdvProgress> {
-    return subjectSdvProgress(await monitoringOfStudy(this.store, studyId), subjectId);
+    const monitoring = await monitoringOfStudy(this.store, studyId);
+    // A subject never screened has no casebook, and so no progress to report (not "0 entries verified").
+    if ((await this.store.streamVersion(subjectStreamId(studyId, subjectId))) === 0) notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId}`, { studyId, subjectId });
+    return subjectSdvProgress(monitoring, subjectId);
   }
 }

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { notFound } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { casebookMonitoring, getCasebook, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
+import { casebookMonitoring, getCasebook, instantOfAsOf, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { ReadModelsRunner } from '../read-models.runner';
 
@@ -38,7 +38,10 @@ export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, 
   async execute(query: GetCasebookQuery): Promise<CasebookWithMonitoring> {
     const replayed = await this.casebook(query);
     const monitoring = await replayMonitoring(this.store, query.studyId, replayed.asOf.position);
-    return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, this.clock.now()) };
+    // A casebook as of the past shows query ages as they were then (the bound's instant), not as of today.
+    const bounded = query.asKnownAt !== null || query.position !== null;
+    const at = bounded ? await instantOfAsOf(this.store, { asKnownAt: query.asKnownAt, position: replayed.asOf.position }, this.clock.now()) : this.clock.now();
+    return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, at) };
   }
 
   private async casebook({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {

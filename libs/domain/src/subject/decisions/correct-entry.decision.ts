@@ -2,6 +2,7 @@ import type { CorrectEntryPayload, VoidEntryPayload } from '../../commands/comma
 import type { EntryCorrected, EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
 import type { Actor } from '../../shared/actor';
 import { invalid, notFound, refuse } from '../../shared/domain-error';
+import { isBlankText } from '../../shared/free-text';
 import { requireRole } from '../../study/require-role';
 import { PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import { refoldWithChange } from '../subject.refold';
@@ -80,7 +81,7 @@ export const applyCorrection = (current: EntryEvent, after: Readonly<Record<stri
 };
 
 const requireReason = (p: Record<string, unknown>): string => {
-  if (typeof p.reason !== 'string' || p.reason.trim() === '') invalid('VALIDATION.REASON_REQUIRED', 'A reason for the change is required (Part 11 §11.10(e))', { field: 'reason' });
+  if (typeof p.reason !== 'string' || isBlankText(p.reason)) invalid('VALIDATION.REASON_REQUIRED', 'A reason for the change is required (Part 11 §11.10(e))', { field: 'reason' });
   return text(p, 'reason');
 };
 
