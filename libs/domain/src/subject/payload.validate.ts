@@ -125,13 +125,18 @@ export const decimalPlaces = (value: number): number => {
   return Math.max(0, fraction - Number(exponent));
 };
 
+const isSubnormal = (value: number): boolean => value !== 0 && Math.abs(value) < MIN_NORMAL;
+
+/** A finite number on the grid of `decimals` places (0 included), and not a subnormal float. */
+export const isPlausibleDecimal = (value: number, decimals: number): boolean => Number.isFinite(value) && !isSubnormal(value) && decimalPlaces(value) <= decimals;
+
 /**
  * Refuses (`VALIDATION.PRECISION`) a value that is not a plausible decimal quantity of its unit: a
  * subnormal float, or more decimal places than `decimals`. 0 and every value on the unit's step pass.
  */
 export const requirePrecision = (field: string, value: number, decimals: number, unit: string, code = 'VALIDATION.PRECISION'): void => {
-  const subnormal = value !== 0 && Math.abs(value) < MIN_NORMAL;
-  if (!subnormal && decimalPlaces(value) <= decimals) return;
+  if (isPlausibleDecimal(value, decimals)) return;
+  const subnormal = isSubnormal(value);
   const step = decimals === 0 ? `1 ${unit}` : `${(10 ** -decimals).toFixed(decimals)} ${unit}`;
   invalid(code, `${field} must be a decimal quantity to at most ${decimals} decimal place${decimals === 1 ? '' : 's'} (${step})${subnormal ? ', not a subnormal floating-point number' : ''} (got ${String(value)})`, {
     field,
