@@ -10,7 +10,8 @@ import { assertLedgerFilesApart } from './shared/output-policy';
  * Commands that act as a logged-in user and so take `--as` (with the password from
  * `TRIAL_LEDGER_PASSWORD` or a prompt): those that record something in the user's name, exports and
  * reports included (each is recorded as DataExported), and the monitor's query reads (clinical data, by
- * role). Every other command records nothing in anyone's name and refuses `--as` (see the README).
+ * role). Every other command acts as no signed-in user (it reads, signs with the ledger key, or records as
+ * the system, the demo team or the first administrator) and refuses `--as` (see the README).
  */
 const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import', 'export', 'report', 'query', 'sdv']);
 const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin', 'study show']);
@@ -43,7 +44,7 @@ const actsAsUserAt = (path: string): boolean => ACTING_USER_COMMANDS.has(path.sp
 const refuseUnusedActingUser = (action: Command): void => {
   const path = pathOf(action);
   if (globalOptions(action).as === undefined || actsAsUserAt(path)) return;
-  throw new CliError(`${path} does not act as a user: it records nothing in anyone's name, so --as is not used; run it without --as`, 2, 'CLI.ACTING_USER_NOT_USED');
+  throw new CliError(`${path} does not act as a user: nothing it does is done in the name of --as ${globalOptions(action).as ?? ''}; run it without --as`, 2, 'CLI.ACTING_USER_NOT_USED');
 };
 
 /** The `trial-ledger` program with every registered command (built fresh for each run and each test). */
