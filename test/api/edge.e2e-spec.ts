@@ -95,6 +95,16 @@ describe('API edge: health, OpenAPI and unreadable requests', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  it.each([
+    ['registration', '/api/v1/studies', '{"protocol":{"studyId":"DUPKEY-01","version":1,"targetEnrollment":28,"targetEnrollment":280}}', '/protocol/targetEnrollment'],
+    ['amendment', '/api/v1/studies/LANR-HGNET-01/protocol-amendments', '{"reason":"dose","protocol":{"studyId":"LANR-HGNET-01","version":2,"treatment":{"doseMg":120,"d\\u006fseMg":12}}}', '/protocol/treatment/doseMg'],
+  ])('when a protocol %s names one member of the document twice, then 400 REQUEST.DUPLICATE_KEY with its pointer inside the protocol and nothing is written', async (_what, path, body, pointer) => {
+    const head = await api.headPosition();
+    const response = await request(api.http).post(path).set('Authorization', api.auth('admin')).set('content-type', 'application/json').send(body).expect(400);
+    expect(response.body).toMatchObject({ code: 'REQUEST.DUPLICATE_KEY', pointer });
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('when the body is not JSON at all, then 415 REQUEST.UNSUPPORTED_MEDIA_TYPE', async () => {
     const response = await request(api.http).post('/api/v1/studies').set('content-type', 'text/plain').send('hello').expect(415);
     expect(response.body.code).toBe('REQUEST.UNSUPPORTED_MEDIA_TYPE');

@@ -44,7 +44,7 @@ describe('Payload bounds: the API and import refuse the same values with the sam
   afterAll(() => api.close());
 
   it('the bounds are the clinically sensible ones: a dose in (0, 10 000] mg, a route of at most 50 characters', () => {
-    expect(PAYLOAD_NUMBER_BOUNDS.doseMg).toEqual({ integer: false, min: 0, max: 10_000, minExclusive: true });
+    expect(PAYLOAD_NUMBER_BOUNDS.doseMg).toEqual({ integer: false, min: 0, max: 10_000, minExclusive: true, decimals: 3, unit: 'mg' });
     expect(PAYLOAD_TEXT_MAX_LENGTH.route).toBe(50);
   });
 
@@ -53,6 +53,8 @@ describe('Payload bounds: the API and import refuse the same values with the sam
     { what: 'a negative dose', change: { doseMg: -120 }, code: 'VALIDATION.OUT_OF_RANGE' },
     { what: 'a dose just over 10 000 mg', change: { doseMg: 10_000.5 }, code: 'VALIDATION.OUT_OF_RANGE' },
     { what: 'a dose of 20 000 mg (import used to accept it)', change: { doseMg: 20_000 }, code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'a subnormal dose (1e-320 mg, a floating-point artefact)', change: { doseMg: 1e-320 }, code: 'VALIDATION.PRECISION' },
+    { what: 'a dose to 0.0001 mg (false precision)', change: { doseMg: 120.0001 }, code: 'VALIDATION.PRECISION' },
     { what: 'cycle 0', change: { cycle: 0 }, code: 'VALIDATION.OUT_OF_RANGE' },
     { what: 'cycle 1001', change: { cycle: 1001 }, code: 'VALIDATION.OUT_OF_RANGE' },
     { what: 'a 51-character route (import used to accept it)', change: { route: 'd'.repeat(51) }, code: 'VALIDATION.TOO_LONG' },
@@ -74,7 +76,18 @@ describe('Payload bounds: the API and import refuse the same values with the sam
     expect([imported.status, imported.applied]).toEqual([0, 1]);
   });
 
+  it('a dose to the microgram is an unusual but real value: recorded by both, with the wrong-dose deviation', async () => {
+    const api2 = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/S001/doses`).set('Authorization', api.auth('investigator')).send({ ...bodies.dose(2, '2026-04-03'), doseMg: 119.875 });
+    expect(api2.status).toBe(201);
+    const imported = await viaImport('S002', { ...bodies.dose(2, '2026-04-03'), doseMg: 0.001 });
+    expect([imported.status, imported.code, imported.applied]).toEqual([0, null, 1]);
+    const recorded = (await api.eventsAfter(0)).filter((e) => e.type === 'DoseAdministered' && e.data.cycle === 2);
+    expect(recorded.map((e) => e.data.doseMg)).toEqual([119.875, 0.001]);
+  });
+
   it.each([
+    { what: 'a diameter of 1e-9 mm (within the float tolerance of the RECIST arithmetic, not a measurement)', lesion: { diameterMm: 1e-9 }, code: 'RECIST.DIAMETER_PRECISION' },
+    { what: 'a subnormal diameter', lesion: { diameterMm: 5e-324 }, code: 'RECIST.DIAMETER_PRECISION' },
     { what: 'a diameter over 1000 mm', lesion: { diameterMm: 1001 }, code: 'RECIST.INVALID_DIAMETER' },
     { what: 'a negative diameter', lesion: { diameterMm: -1 }, code: 'RECIST.INVALID_DIAMETER' },
     { what: 'a 51-character lesion id', lesion: { lesionId: 'T'.repeat(51) }, code: 'RECIST.INVALID_LESION' },

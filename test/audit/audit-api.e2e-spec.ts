@@ -47,6 +47,20 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     expect((await request(api.http).get('/api/v1/audit-trail')).status).toBe(401);
   });
 
+  it('when a type filter names a type the ledger does not write, then 400 AUDIT.UNKNOWN_EVENT_TYPE with a hint, and an export records nothing', async () => {
+    const typo = await get('/api/v1/audit-trail?subject=S001&type=EntryVoided,EntryCorected', 'monitor').expect(400);
+    expect(typo.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(typo.body).toMatchObject({ code: 'AUDIT.UNKNOWN_EVENT_TYPE', status: 400, unknownTypes: ['EntryCorected'] });
+    expect(typo.body.detail).toContain('did you mean EntryCorrected?');
+    expect(typo.body.knownTypes).toContain('EntryCorrected');
+    const head = await api.headPosition();
+    const exported = await get('/api/v1/exports/audit-trail?format=csv&type=entrycorrected', 'regulator').expect(400);
+    expect(exported.body).toMatchObject({ code: 'AUDIT.UNKNOWN_EVENT_TYPE', unknownTypes: ['entrycorrected'] });
+    expect(await api.headPosition()).toBe(head);
+    // A known type with no entries is an answer, not a refusal.
+    expect((await get('/api/v1/audit-trail?type=SubjectDied', 'monitor').expect(200)).body.items).toEqual([]);
+  });
+
   it('streams the audit trail as CSV and ODM 1.3.2 that validates', async () => {
     const csv = await get('/api/v1/exports/audit-trail?format=csv&subject=S002', 'regulator').expect(200);
     expect(csv.headers['content-type']).toContain('text/csv');

@@ -102,6 +102,21 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
     expect(rows.every((r) => r.username === 'iinv')).toBe(true);
   });
 
+  it('refuses a type filter naming no type the ledger writes as a usage error (exit 2) with a hint; a known type without entries prints none', async () => {
+    const typo = await cli('--store', store, 'audit-trail', '--subject', 'S001', '--type', 'EntryVoided,EntryCorected');
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toContain('[AUDIT.UNKNOWN_EVENT_TYPE]');
+    expect(typo.stderr).toContain('"EntryCorected" (did you mean EntryCorrected?)');
+    expect(typo.stderr).toContain('known types: StudyRegistered,');
+    const json = await cli('--store', store, '--json', 'audit-trail', '--type', 'DoseGiven');
+    expect(json.status).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'AUDIT.UNKNOWN_EVENT_TYPE' } });
+    const none = await cli('--store', store, 'audit-trail', '--subject', 'S001', '--type', 'SubjectDied');
+    expect(none.status).toBe(0);
+    expect(none.stdout).toBe('0 audit-trail entries.\n');
+  });
+
   describe('exports, run as a user and recorded as DataExported before they are written', () => {
     let exportDb: string;
     let exportStore: string;
@@ -147,6 +162,17 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       expect(second).toMatchObject({ streamId: `exports-${STUDY_ID}`, data: { studyId: STUDY_ID, filter: { subject: 'S002' }, role: 'regulator' } });
       expect(second.data.requestDigest).toMatch(/^[0-9a-f]{64}$/);
       expect((await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
+    });
+
+    it('refuses an export filtered by an unknown event type before anyone signs in: exit 2, nothing recorded, no file', async () => {
+      const file = join(dir, 'typo.csv');
+      const before = (await readAll()).length;
+      const refused = await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'csv', '--type', 'entrycorrected', '--out', file);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain('[AUDIT.UNKNOWN_EVENT_TYPE]');
+      expect(refused.stderr).toContain('did you mean EntryCorrected?');
+      expect((await readAll()).length).toBe(before);
+      expect(existsSync(file)).toBe(false);
     });
 
     it('refuses a role that may not export: the refusal is recorded, no export record and no file', async () => {

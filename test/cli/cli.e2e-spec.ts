@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, tempDir } from './cli-harness';
+import { openEventStore } from '@trial-ledger/event-store';
+import { buildProgram } from '../../apps/cli/src/program';
+import { CLI_ACCESS, cliCommandNames } from '../../scripts/authorization-matrix';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
 
 describe('trial-ledger (program)', () => {
   it('--help lists the commands and exits 0', async () => {
@@ -43,6 +46,72 @@ describe('trial-ledger (program)', () => {
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
       expect(existsSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'typo.key.pem'))).toBe(false);
+    });
+  });
+
+  describe('--as on a command that does not act as a user', () => {
+    const dir = tempDir();
+    const store = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
+    const head = async (): Promise<number> => {
+      const opened = await openEventStore(store);
+      try {
+        return (await opened.head()).position;
+      } finally {
+        await opened.close();
+      }
+    };
+    beforeAll(async () => {
+      await seedUsers(store);
+    });
+    afterAll(() => dir.remove());
+
+    const copy = tempDir();
+    afterAll(() => copy.remove());
+    /** One run of every command that never acts as a user (`store` in the authorization matrix), with --as. */
+    const WITHOUT_ACTING_USER: Record<string, string[]> = {
+      verify: ['--as', 'monitor', 'verify'],
+      replay: ['--as', 'monitor', 'replay', '--subject', 'S001'],
+      pfs: ['--as', 'regulator', 'pfs'],
+      'pfs diff': ['--as', 'regulator', 'pfs', 'diff', '--from-position', '1'],
+      'audit-trail': ['--as', 'monitor', 'audit-trail'],
+      'audit-trail review': ['--as', 'monitor', 'audit-trail', 'review'],
+      'study show': ['--as', 'monitor', 'study', 'show'],
+      checkpoint: ['--as', 'admin', 'checkpoint'],
+      'proof inclusion': ['--as', 'monitor', 'proof', 'inclusion', '--position', '1', '--out', '-'],
+      'proof consistency': ['--as', 'monitor', 'proof', 'consistency', '--from', '1', '--to', '2', '--out', '-'],
+      'proof verify': ['--as', 'monitor', 'proof', 'verify', join(copy.path, 'proof.json'), '--public-key', join(copy.path, 'ledger.pub.pem')],
+      demo: ['--as', 'investigator', 'demo'],
+      serve: ['--as', 'admin', 'serve', '--port', '0'],
+      migrate: ['--as', 'admin', 'migrate', '--to', `sqlite:${join(copy.path, 'copy.sqlite')}`],
+      'users create-admin': ['--as', 'admin', 'users', 'create-admin', '--username', 'second', '--full-name', 'Second Admin'],
+    };
+
+    it('covers every command the authorization matrix lists as not run as a user', () => {
+      const storeCommands = cliCommandNames(buildProgram()).filter((name) => CLI_ACCESS[name]?.kind === 'store');
+      expect(Object.keys(WITHOUT_ACTING_USER).sort()).toEqual(storeCommands.sort());
+    });
+
+    it.each([...Object.entries(WITHOUT_ACTING_USER), ['verify (--as after the command)', ['verify', '--as', 'monitor']] as const])('when `%s` is run with --as, then a usage error (exit 2, CLI.ACTING_USER_NOT_USED) before anything is read, signed or recorded', async (_name, argv) => {
+      const before = await head();
+      const run = await cli(['--store', store, ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain('does not act as a user');
+      expect(run.stderr).toContain('[CLI.ACTING_USER_NOT_USED]');
+      expect(run.stdout).toBe('');
+      expect(await head()).toBe(before);
+    });
+
+    it('with --json, the refusal is a JSON document on stdout', async () => {
+      const run = await cli(['--store', store, '--as', 'monitor', '--json', 'verify']);
+      expect(run.status).toBe(2);
+      expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'CLI.ACTING_USER_NOT_USED' } });
+    });
+
+    it('a command that records in the user\'s name still takes --as and signs the user in', async () => {
+      const before = await head();
+      const run = await cli(['--store', store, '--as', 'monitor', '--json', 'export', 'audit-trail', '--format', 'json', '--out', join(dir.path, 'trail.json')], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+      expect(run.status).toBe(0);
+      expect(await head()).toBe(before + 2); // LoginSucceeded, DataExported
     });
   });
 });

@@ -78,7 +78,8 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
   });
 
   it('derives PFS with rule 0 for the subjects without a baseline', async () => {
-    const pfs = (await json('monitor', 'pfs')) as { subjects: { subjectId: string; adt: string; aval: number; cnsr: number }[]; summary: { n: number; events: number } };
+    // pfs reads the store as no signed-in user: no --as.
+    const pfs = JSON.parse((await cli(['--store', store, '--json', 'pfs'])).stdout) as { subjects: { subjectId: string; adt: string; aval: number; cnsr: number }[]; summary: { n: number; events: number } };
     const bySubject = Object.fromEntries(pfs.subjects.map((s) => [s.subjectId, s]));
     expect(bySubject.S001).toMatchObject({ adt: '2025-04-14', cnsr: 0 });
     expect(bySubject.S002).toMatchObject({ adt: '2025-01-20', aval: 1, cnsr: 1 });

@@ -80,6 +80,26 @@ describe('trial-ledger study', () => {
     expect((await cli(['--store', store, 'study', 'show', '--study', 'D\uFFFDP-02'])).status).toBe(1);
   });
 
+  it('refuses a protocol document naming one member twice (PROTOCOL.DUPLICATE_KEY with its pointer) on register and amend; nothing is written', async () => {
+    const shown = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocol: Record<string, unknown>; protocolVersion: number };
+    // JSON.parse would keep the last value: a study of 280 subjects behind a document that reads 28 first.
+    const twiceAtTop = join(dir.path, 'duplicate-top.json');
+    writeFileSync(twiceAtTop, JSON.stringify({ ...shown.protocol, studyId: 'DUPKEY-01', version: 1 }).replace('"targetEnrollment":28', '"targetEnrollment":28,"targetEnrollment":280'));
+    const registered = await as('admin', '--json', 'study', 'register', '--protocol', twiceAtTop);
+    expect(registered.status).toBe(1);
+    expect(JSON.parse(registered.stdout)).toMatchObject({ error: { code: 'PROTOCOL.DUPLICATE_KEY', details: { pointer: '/targetEnrollment' } } });
+    expect((await cli(['--store', store, 'study', 'show', '--study', 'DUPKEY-01'])).status).toBe(1);
+
+    const nested = join(dir.path, 'duplicate-nested.json');
+    writeFileSync(nested, JSON.stringify({ ...shown.protocol, version: shown.protocolVersion + 1 }).replace('"doseMg":120', '"doseMg":120,"d\\u006fseMg":12'));
+    const amended = await as('admin', 'study', 'amend', '--protocol', nested, '--reason', 'dose typo');
+    expect(amended.status).toBe(1);
+    expect(amended.stderr).toContain('/treatment/doseMg');
+    expect(amended.stderr).toContain('[PROTOCOL.DUPLICATE_KEY]');
+    const after = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocolVersion: number };
+    expect(after.protocolVersion).toBe(shown.protocolVersion);
+  });
+
   it('requires a reason to lock (usage error, exit status 2)', async () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);

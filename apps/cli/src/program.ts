@@ -1,18 +1,20 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
-import { describeError } from './shared/cli-errors';
+import { CliError, describeError } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
 import { assertLedgerFilesApart } from './shared/output-policy';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
- * `TRIAL_LEDGER_PASSWORD` or a prompt): those that record something, exports and reports included (each is
- * recorded as DataExported); the read-only commands need no login (see the README).
+ * `TRIAL_LEDGER_PASSWORD` or a prompt): those that record something in the user's name, exports and
+ * reports included (each is recorded as DataExported), and the monitor's query reads (clinical data, by
+ * role). Every other command acts as no signed-in user (it reads, signs with the ledger key, or records as
+ * the system, the demo team or the first administrator) and refuses `--as` (see the README).
  */
 const ACTING_USER_COMMANDS: ReadonlySet<string> = new Set(['users', 'study', 'import', 'export', 'report', 'query', 'sdv']);
-const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin']);
+const NO_ACTING_USER: ReadonlySet<string> = new Set(['users create-admin', 'study show']);
 
 /** `users add` → `users add`: the command's path below the program, for the two sets above. */
 const pathOf = (cmd: Command): string => {
@@ -26,11 +28,23 @@ const pathOf = (cmd: Command): string => {
  * and `--json` everywhere, `--as` only where a command acts as a user, never `--version`.
  */
 const visibleGlobalOptions = (cmd: Command): Option[] => {
-  const path = pathOf(cmd);
-  const actsAsUser = ACTING_USER_COMMANDS.has(path.split(' ')[0]) && !NO_ACTING_USER.has(path);
+  const actsAsUser = actsAsUserAt(pathOf(cmd));
   const options: Option[] = [];
   for (let ancestor = cmd.parent; ancestor; ancestor = ancestor.parent) options.push(...ancestor.options.filter((o) => !o.hidden));
   return options.filter((o) => o.long !== '--version' && (o.long !== '--as' || actsAsUser));
+};
+
+const actsAsUserAt = (path: string): boolean => ACTING_USER_COMMANDS.has(path.split(' ')[0]) && !NO_ACTING_USER.has(path);
+
+/**
+ * `--as` on a command that never acts as a user (`verify --as mona`) is a usage error, never ignored:
+ * whoever typed it believes the run is attributed to that user, or checked against their role, and it
+ * is neither.
+ */
+const refuseUnusedActingUser = (action: Command): void => {
+  const path = pathOf(action);
+  if (globalOptions(action).as === undefined || actsAsUserAt(path)) return;
+  throw new CliError(`${path} does not act as a user: nothing it does is done in the name of --as ${globalOptions(action).as ?? ''}; run it without --as`, 2, 'CLI.ACTING_USER_NOT_USED');
 };
 
 /** The `trial-ledger` program with every registered command (built fresh for each run and each test). */
@@ -50,8 +64,10 @@ export const buildProgram = (): Command => {
     .exitOverride()
     // The environment is checked before any command runs (not for --help): an invalid value is a
     // start-up error (CONFIG.INVALID, exit 2), never a silent default; so is a key, checkpoint or trust
-    // file placed on another of the ledger's files (CONFIG.FILE_CLASH).
+    // file placed on another of the ledger's files (CONFIG.FILE_CLASH); and first, --as on a command that
+    // does not act as a user (CLI.ACTING_USER_NOT_USED).
     .hook('preAction', (_program, action) => {
+      refuseUnusedActingUser(action);
       ledgerConfig(process.env);
       assertLedgerFilesApart(globalOptions(action));
     });

@@ -3,6 +3,7 @@ export * from './commands/command.types';
 export * from './events/event.types';
 export * from './protocol/protocol.types';
 export * from './events/upcasters';
+export * from './events/event-catalogue';
 export * from './events/clinical-date';
 export * from './subject/recist';
 export * from './identity';

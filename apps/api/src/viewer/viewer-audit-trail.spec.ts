@@ -34,6 +34,11 @@ describe('viewer query parsing', () => {
     expect(codeOf(() => parseTrailFilter('S', query, NOW, null))).toMatch(/^(VIEWER\.INVALID_FILTER|AUDIT\.INVALID_FILTER)$/);
   });
 
+  it('refuses a type the ledger does not write (AUDIT.UNKNOWN_EVENT_TYPE) instead of showing an empty trail; a known one passes', () => {
+    expect(codeOf(() => parseTrailFilter('S', { type: 'EntryCorrected,EntryVoyded' }, NOW, null))).toBe('AUDIT.UNKNOWN_EVENT_TYPE');
+    expect(codeOf(() => parseTrailFilter('S', { type: 'EntryCorrected,EntryVoided' }, NOW, null))).toBeNull();
+  });
+
   it('turns the filter into an index query bound to the page position: changes only, types, the earlier upper bound', () => {
     const changes = indexQueryOf(parseTrailFilter('S', { changesOnly: '1', from: '' }, NOW, null), 40);
     expect(changes).toEqual({ studyId: 'S', throughPosition: 40, changesOnly: true });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { AuditTrailFilter } from '@trial-ledger/audit';
+import { requireKnownEventTypes, type AuditTrailFilter } from '@trial-ledger/audit';
+import { DomainError } from '@trial-ledger/domain';
+import { CliError } from '../shared/cli-errors';
 import { dateOrInstantOption } from '../shared/option-parsers';
 
 export interface AuditTrailFilterOptions {
@@ -11,6 +13,21 @@ export interface AuditTrailFilterOptions {
   readonly type?: string;
 }
 
+/**
+ * `--type A,B`: every name a type the ledger writes, else a usage error (exit 2,
+ * `AUDIT.UNKNOWN_EVENT_TYPE`, with the likeliest meant type and the known ones) before any store is
+ * opened — a misspelt type would match nothing and read as "no such entries on record".
+ */
+const eventTypesOption = (value: string): string => {
+  try {
+    requireKnownEventTypes(value.split(',').map((t) => t.trim()).filter(Boolean));
+  } catch (error) {
+    if (error instanceof DomainError) throw new CliError(`--type: ${error.message}`, 2, error.code);
+    throw error;
+  }
+  return value;
+};
+
 /** The trail's filter options, shared by `audit-trail` and `export audit-trail`. */
 export const withTrailFilters = (command: Command): Command =>
   command
@@ -19,7 +36,7 @@ export const withTrailFilters = (command: Command): Command =>
     .option('--user <user>', 'only events recorded by this user (id or username)')
     .option('--from <instant>', 'recorded at or after (ISO date or date-time, UTC)', dateOrInstantOption('--from', 'AUDIT.INVALID_FILTER'))
     .option('--to <instant>', 'recorded at or before (a date includes the whole day, UTC)', dateOrInstantOption('--to', 'AUDIT.INVALID_FILTER'))
-    .option('--type <types>', 'only these event types, comma-separated (e.g. EntryCorrected,EntryVoided)');
+    .option('--type <types>', 'only these event types, comma-separated (e.g. EntryCorrected,EntryVoided); an unknown type is refused', eventTypesOption);
 
 export const trailFilter = (o: AuditTrailFilterOptions): AuditTrailFilter => ({
   ...(o.study !== undefined ? { studyId: o.study } : {}),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
 import { invalid, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
@@ -21,11 +22,17 @@ export const readProtocolFile = async (file: string): Promise<ProtocolDocument> 
   } catch {
     return invalid('PROTOCOL.INVALID_UTF8', `${file} is not valid UTF-8 text; save it as UTF-8`);
   }
+  let document: ProtocolDocument;
   try {
-    return JSON.parse(text) as ProtocolDocument;
+    document = JSON.parse(text) as ProtocolDocument;
   } catch (error) {
     return invalid('PROTOCOL.INVALID_JSON', `${file} is not valid JSON: ${(error as Error).message}`);
   }
+  // JSON.parse keeps the last of two equal names without a word: the protocol registered would not be
+  // the one a reviewer reads at the first (`"targetEnrollment": 28, …, "targetEnrollment": 280`).
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== null) invalid('PROTOCOL.DUPLICATE_KEY', `${file} names ${duplicate} twice: give each member once`, { pointer: duplicate });
+  return document;
 };
 
 const requireReason = (reason: unknown): string => {

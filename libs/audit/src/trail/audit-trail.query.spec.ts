@@ -37,6 +37,13 @@ describe('auditTrail', () => {
     expect(dose.fields).toMatchObject({ cycle: 1, doseMg: 12, lotNumber: 'L-2291' });
   });
 
+  it('given a type filter naming a type the ledger does not write, then AUDIT.UNKNOWN_EVENT_TYPE with the likeliest meant type; a known type without entries gives none', async () => {
+    const refused = await collect(auditTrail(store, { type: 'EntryCorected' })).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'AUDIT.UNKNOWN_EVENT_TYPE', kind: 'validation', details: { unknownTypes: ['EntryCorected'] } });
+    expect((refused as Error).message).toContain('did you mean EntryCorrected?');
+    await expect(collect(auditTrail(store, { type: ['ProtocolAmended'] }))).resolves.toEqual([]);
+  });
+
   it('given a correction, then its row carries before, after, the reason and the target type', async () => {
     const [row] = await collect(auditTrail(store, { type: 'EntryCorrected' }));
     expect(row).toMatchObject({

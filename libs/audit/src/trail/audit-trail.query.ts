@@ -1,4 +1,4 @@
-import { DomainError, isIsoDate, isIsoInstant, type Role } from '@trial-ledger/domain';
+import { DomainError, LEDGER_EVENT_TYPES, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, type Role } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from './event-words';
@@ -66,10 +66,29 @@ export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
   return new Date(Date.parse(text)).toISOString();
 };
 
-/** The event types a filter names (comma-separated or a list), or null for every type. */
+/**
+ * Refuses (`AUDIT.UNKNOWN_EVENT_TYPE`, a validation error) a type filter naming a type the ledger does
+ * not write: `EntryCorected` would match nothing, and "0 entries" would read as "no corrections on
+ * record". A known type with no entries still answers with none. The problem names the unknown types,
+ * the likeliest meant one and every known type.
+ */
+export const requireKnownEventTypes = (types: Iterable<string>): void => {
+  const unknown = [...types].filter((t) => !isLedgerEventType(t));
+  if (unknown.length === 0) return;
+  const hints = unknown.map((t) => closestLedgerEventType(t)).filter((t): t is NonNullable<typeof t> => t !== null);
+  const hint = hints.length > 0 ? ` (did you mean ${hints.join(', ')}?)` : '';
+  invalid(
+    'AUDIT.UNKNOWN_EVENT_TYPE',
+    `Unknown event type${unknown.length === 1 ? '' : 's'} ${unknown.map((t) => JSON.stringify(t)).join(', ')}${hint}; known types: ${LEDGER_EVENT_TYPES.join(', ')}`,
+    { unknownTypes: unknown, knownTypes: [...LEDGER_EVENT_TYPES] },
+  );
+};
+
+/** The event types a filter names (comma-separated or a list), or null for every type; an unknown type is refused. */
 export const trailTypeList = (type: AuditTrailFilter['type']): Set<string> | null => {
   if (type === undefined) return null;
   const list = (typeof type === 'string' ? type.split(',') : [...type]).map((t) => t.trim()).filter(Boolean);
+  requireKnownEventTypes(list);
   return list.length > 0 ? new Set(list) : null;
 };
 

@@ -4,6 +4,7 @@ import type { ProtocolDocument } from './protocol.types';
 import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
 import { DETECTED_DEVIATION_CATEGORIES } from '../subject/decisions/dosing.decision';
+import { isPlausibleDecimal, PAYLOAD_NUMBER_BOUNDS } from '../subject/payload.validate';
 
 /**
  * The protocol document is data loaded by `RegisterStudy` and `AmendProtocol` (SPEC §1): every
@@ -52,6 +53,14 @@ const number = (obj: Obj, key: string, path: string, problems: Problems, minExcl
   }
 };
 
+/** A protocol quantity on the grid its recorded counterpart uses (a dose to 0.001 mg), never a subnormal float. */
+const decimals = (obj: Obj, key: string, path: string, problems: Problems, grid: { readonly decimals: number; readonly unit: string }): void => {
+  const value = obj[key];
+  if (typeof value === 'number' && Number.isFinite(value) && !isPlausibleDecimal(value, grid.decimals)) {
+    problems.push(`${path}${key}: must be given to at most ${grid.decimals} decimal places of ${grid.unit} (got ${String(value)})`);
+  }
+};
+
 const boolean = (obj: Obj, key: string, path: string, problems: Problems): void => {
   if (typeof obj[key] !== 'boolean') problems.push(`${path}${key}: must be true or false`);
 };
@@ -95,6 +104,7 @@ const checkTreatment = (t: Obj, problems: Problems): void => {
   checkKeys(t, p, ['drug', 'doseMg', 'route', 'intervalDays', 'windowDays', 'firstDose'], problems);
   text(t, 'drug', p, problems);
   number(t, 'doseMg', p, problems, 0, 100_000);
+  decimals(t, 'doseMg', p, problems, PAYLOAD_NUMBER_BOUNDS.doseMg);
   text(t, 'route', p, problems);
   integer(t, 'intervalDays', p, problems, 1, 3650);
   integer(t, 'windowDays', p, problems, 0, 3650);
@@ -156,6 +166,7 @@ const checkEligibility = (g: Obj, problems: Problems): void => {
   if (typeof ki67 !== 'number' || !Number.isFinite(ki67) || ki67 < 0 || ki67 > 100) {
     problems.push(`${p}maxKi67Percent: must be a percentage from 0 to 100 (got ${JSON.stringify(ki67)})`);
   }
+  decimals(g, 'maxKi67Percent', p, problems, PAYLOAD_NUMBER_BOUNDS.ki67Percent);
   list(g, 'diseaseStatuses', p, problems, isText, 'a non-empty string', DISEASE_STATUSES);
   boolean(g, 'requireMeasurableDisease', p, problems);
   boolean(g, 'allowPriorSystemicTherapy', p, problems);

@@ -27,6 +27,14 @@ export interface NumberBounds {
   readonly min: number;
   readonly max: number;
   readonly minExclusive?: boolean;
+  /**
+   * A decimal field's finest recorded step, in decimal places of its unit: a value written with more
+   * (`120.0000001` mg, or a subnormal float such as `1e-320`) claims a precision no instrument or
+   * pharmacy record has, and is refused (`VALIDATION.PRECISION`) rather than rounded.
+   */
+  readonly decimals?: number;
+  /** The unit the field is recorded in, for messages (`mg`, `%`). */
+  readonly unit?: string;
 }
 
 /**
@@ -39,7 +47,8 @@ export const PAYLOAD_NUMBER_BOUNDS = {
   birthYear: { integer: true, min: 1900, max: 2100 },
   age: { integer: true, min: 0, max: 130 },
   whoGrade: { integer: true, min: 1, max: 3 },
-  ki67Percent: { integer: false, min: 0, max: 100 },
+  /** A labelling index counted over ≥ 500 cells (WHO 2019): reported to 0.1 %; 0.01 % leaves room for a computed ratio. */
+  ki67Percent: { integer: false, min: 0, max: 100, decimals: 2, unit: '%' },
   /** ECOG performance status 0 (fully active) – 4 (completely disabled); 5 (dead) is not an assessment. */
   ecog: { integer: true, min: 0, max: 4 },
   cycle: { integer: true, min: 1, max: 1000 },
@@ -47,7 +56,7 @@ export const PAYLOAD_NUMBER_BOUNDS = {
    * mg actually given. Positive, and at most 10 g: no single administration of a drug in a trial is
    * larger (lanreotide Autogel is 120 mg), so more is a unit or typing error (µg entered as mg).
    */
-  doseMg: { integer: false, min: 0, max: 10_000, minExclusive: true },
+  doseMg: { integer: false, min: 0, max: 10_000, minExclusive: true, decimals: 3, unit: 'mg' },
   /** CTCAE v5 grades 1 (mild) – 5 (death related to the AE). */
   ctcaeGrade: { integer: true, min: 1, max: 5 },
 } as const satisfies Readonly<Record<string, NumberBounds>>;
@@ -103,7 +112,40 @@ export const integer = (p: Payload, field: string, min: number, max: number): nu
   return value as number;
 };
 
-export const decimal = (p: Payload, field: string, min: number, max: number, minExclusive = false): number => {
+/** The smallest positive normal double: anything closer to 0 is a subnormal, an artefact of floating point. */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/**
+ * Decimal places of a number as written in its shortest round-trip form (`12.34` → 2, `1e-7` → 7,
+ * `1e-320` → 320): the digits a JSON number carried, which is what the sender claimed to know.
+ */
+export const decimalPlaces = (value: number): number => {
+  const [mantissa, exponent = '0'] = String(Math.abs(value)).split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exponent));
+};
+
+const isSubnormal = (value: number): boolean => value !== 0 && Math.abs(value) < MIN_NORMAL;
+
+/** A finite number on the grid of `decimals` places (0 included), and not a subnormal float. */
+export const isPlausibleDecimal = (value: number, decimals: number): boolean => Number.isFinite(value) && !isSubnormal(value) && decimalPlaces(value) <= decimals;
+
+/**
+ * Refuses (`VALIDATION.PRECISION`) a value that is not a plausible decimal quantity of its unit: a
+ * subnormal float, or more decimal places than `decimals`. 0 and every value on the unit's step pass.
+ */
+export const requirePrecision = (field: string, value: number, decimals: number, unit: string, code = 'VALIDATION.PRECISION'): void => {
+  if (isPlausibleDecimal(value, decimals)) return;
+  const subnormal = isSubnormal(value);
+  const step = decimals === 0 ? `1 ${unit}` : `${(10 ** -decimals).toFixed(decimals)} ${unit}`;
+  invalid(code, `${field} must be a decimal quantity to at most ${decimals} decimal place${decimals === 1 ? '' : 's'} (${step})${subnormal ? ', not a subnormal floating-point number' : ''} (got ${String(value)})`, {
+    field,
+    value,
+    decimals,
+  });
+};
+
+export const decimal = (p: Payload, field: string, min: number, max: number, minExclusive = false, precision?: { decimals: number; unit: string }): number => {
   const value = p[field];
   if (typeof value !== 'number' || !Number.isFinite(value) || value > max || (minExclusive ? value <= min : value < min)) {
     invalid('VALIDATION.OUT_OF_RANGE', `${field} must be a number ${minExclusive ? 'above' : 'from'} ${min} ${minExclusive ? 'and at most' : 'to'} ${max} (got ${JSON.stringify(value)})`, {
@@ -113,6 +155,7 @@ export const decimal = (p: Payload, field: string, min: number, max: number, min
       max,
     });
   }
+  if (precision) requirePrecision(field, value as number, precision.decimals, precision.unit);
   return value as number;
 };
 
@@ -126,7 +169,9 @@ export const flag = (p: Payload, field: string): boolean => {
 export const boundedNumber = (p: Payload, field: BoundedNumberField, max?: number): number => {
   const bounds: NumberBounds = PAYLOAD_NUMBER_BOUNDS[field];
   const upper = Math.min(bounds.max, max ?? bounds.max);
-  return bounds.integer ? integer(p, field, bounds.min, upper) : decimal(p, field, bounds.min, upper, bounds.minExclusive ?? false);
+  if (bounds.integer) return integer(p, field, bounds.min, upper);
+  const precision = bounds.decimals === undefined ? undefined : { decimals: bounds.decimals, unit: bounds.unit ?? '' };
+  return decimal(p, field, bounds.min, upper, bounds.minExclusive ?? false, precision);
 };
 
 export const text = (p: Payload, field: BoundedTextField): string => {

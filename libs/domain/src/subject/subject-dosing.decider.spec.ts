@@ -67,11 +67,23 @@ describe('RecordDose', () => {
   it.each([
     ['cycle 0', { cycle: 0 }, 'VALIDATION.OUT_OF_RANGE'],
     ['a zero dose', { doseMg: 0 }, 'VALIDATION.OUT_OF_RANGE'],
+    ['a subnormal dose (1e-320 mg)', { doseMg: 1e-320 }, 'VALIDATION.PRECISION'],
+    ['the smallest double (5e-324 mg)', { doseMg: Number.MIN_VALUE }, 'VALIDATION.PRECISION'],
+    ['a dose to 0.0001 mg', { doseMg: 119.9999 }, 'VALIDATION.PRECISION'],
+    ['0.1 + 0.2 mg as a float computes it', { doseMg: 0.1 + 0.2 }, 'VALIDATION.PRECISION'],
     ['no lot number', { lotNumber: '' }, 'VALIDATION.REQUIRED'],
     ['2026-02-29 (not a leap year)', { administeredOn: '2026-02-29' }, 'VALIDATION.INVALID_DATE'],
     ['a date after the recording date', { administeredOn: '2026-07-02' }, 'VALIDATION.FUTURE_DATE'],
   ])('given S001 enrolled, when dosed with %s, then %s', (_name, over, code) =>
     subjectSpec.given(enrolledHistory().all()).when(subjectCommand('RecordDose', { ...dose(1, '2026-01-06'), ...over } as never)).thenError(code as string, 'validation'));
+});
+
+describe('RecordDose precision', () => {
+  it.each([[0.001], [119.875], [120.5]])('given S001 enrolled, when dosed with %p mg (to the microgram at most), then the dose is recorded, with a wrong-dose deviation', (doseMg) =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(subjectCommand('RecordDose', { ...dose(1, '2026-01-06'), doseMg }))
+      .thenMatches({ subject: [{ type: 'DoseAdministered', data: { doseMg } }, { type: 'ProtocolDeviationDetected', data: { category: 'wrong-dose' } }] }));
 });
 
 describe('clinical dates against the recording instant', () => {

@@ -78,10 +78,14 @@ describe('AssessEligibility', () => {
     subjectSpec.given(eligibleHistory().all()).when(subjectCommand('AssessEligibility', eligibility())).thenError('SUBJECT.ALREADY_ASSESSED'));
   it('given S001 screened, when a coordinator assesses eligibility, then AUTH.ROLE_NOT_ALLOWED', () =>
     subjectSpec.given(screenedHistory().all()).when(subjectCommand('AssessEligibility', eligibility()), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
+  it.each([[0], [2.35], [7.5]])('given S001 screened, when assessed with a Ki-67 of %p % (to 0.01 % at most), then it is recorded as given', (ki67Percent) =>
+    subjectSpec.given(screenedHistory().all()).when(subjectCommand('AssessEligibility', eligibility({ ki67Percent }))).thenMatches({ subject: [{ type: 'EligibilityConfirmed', data: { ki67Percent } }] }));
   it.each([
     ['WHO grade 4', { whoGrade: 4 }, 'VALIDATION.OUT_OF_RANGE'],
     ['ECOG 5', { ecog: 5 }, 'VALIDATION.OUT_OF_RANGE'],
     ['Ki-67 of 120 %', { ki67Percent: 120 }, 'VALIDATION.OUT_OF_RANGE'],
+    ['a subnormal Ki-67 (1e-310 %)', { ki67Percent: 1e-310 }, 'VALIDATION.PRECISION'],
+    ['Ki-67 to 0.001 %', { ki67Percent: 7.125 }, 'VALIDATION.PRECISION'],
     ['an unknown disease status', { diseaseStatus: 'cured' }, 'VALIDATION.INVALID_ENUM'],
     ['a non-boolean measurable disease', { measurableDisease: 'yes' }, 'VALIDATION.INVALID_TYPE'],
     ['an empty primary site', { primarySite: ' ' }, 'VALIDATION.REQUIRED'],

@@ -51,6 +51,7 @@ export class ExportAuditTrailHttpController {
     // Checked before the record and the first byte: once streaming has begun, a problem can no longer be reported.
     if (query.from) normaliseInstant(query.from, 'from');
     if (query.to) normaliseInstant(query.to, 'to');
+    const filter = toTrailFilter(query);
     const { study, format: _format, ...conditions } = query;
     if (study !== undefined && (await this.store.streamVersion(studyStreamId(study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${study} in the ledger`, { studyId: study });
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
@@ -63,7 +64,6 @@ export class ExportAuditTrailHttpController {
     response.status(200).type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8');
     response.header('Content-Disposition', `attachment; filename="audit-trail.${query.format}"`);
     // From the audit-trail index once it holds the recorded bound, else read from the log: the same rows.
-    const filter = toTrailFilter(query);
     const index = await this.auditIndex.caughtUpTo(event.throughPosition);
     const rows =
       index === null

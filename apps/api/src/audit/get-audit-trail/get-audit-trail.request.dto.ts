@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { trailTypeList, type AuditTrailFilter } from '@trial-ledger/audit';
 import { IsDateOrInstant } from '../../shared/validation/is-date-or-instant.validator';
 import { QueryInteger } from '../../shared/validation/field.decorators';
 
@@ -33,7 +34,7 @@ export class AuditTrailFilterQueryDto {
   @IsDateOrInstant()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Event type(s), comma-separated: EntryCorrected,EntryVoided' })
+  @ApiPropertyOptional({ description: 'Event type(s), comma-separated: EntryCorrected,EntryVoided. A type the ledger does not write is refused (400 AUDIT.UNKNOWN_EVENT_TYPE).' })
   @IsOptional()
   @Matches(/^[A-Za-z]+(,[A-Za-z]+)*$/, { message: '$property must be event type names separated by commas' })
   type?: string;
@@ -56,7 +57,13 @@ export class GetAuditTrailQueryDto extends AuditTrailFilterQueryDto {
   pageSize?: number;
 }
 
-export const toTrailFilter = (q: AuditTrailFilterQueryDto) => ({
+/** The filter the query names; an unknown event type in `type` is refused here (400 `AUDIT.UNKNOWN_EVENT_TYPE`), before anything is read or recorded. */
+export const toTrailFilter = (q: AuditTrailFilterQueryDto): AuditTrailFilter => {
+  if (q.type !== undefined) trailTypeList(q.type);
+  return trailFilterOf(q);
+};
+
+const trailFilterOf = (q: AuditTrailFilterQueryDto): AuditTrailFilter => ({
   ...(q.study !== undefined ? { studyId: q.study } : {}),
   ...(q.subject !== undefined ? { subjectId: q.subject } : {}),
   ...(q.user !== undefined ? { user: q.user } : {}),

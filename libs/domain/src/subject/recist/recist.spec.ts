@@ -266,6 +266,14 @@ describe('validateBaseline', () => {
     expect(refusedWith(baselineOf([lesion('T1', 12.345)])).code).toBe('RECIST.DIAMETER_PRECISION');
   });
 
+  it.each([[1e-9], [5e-324], [20.0000001]])('given a diameter of %p mm (within the float tolerance of the arithmetic, yet no measurement), when validated, then RECIST.DIAMETER_PRECISION', (value) => {
+    expect(refusedWith(baselineOf([lesion('T1', 20), node('N1', value)])).code).toBe('RECIST.DIAMETER_PRECISION');
+  });
+
+  it('given diameters to 0.01 mm, when validated, then accepted', () => {
+    expect(() => validateBaseline(baselineOf([lesion('T1', 20.05), node('N1', 15.1)]))).not.toThrow();
+  });
+
   it('given new lesions or unequivocal non-target progression on the baseline, when validated, then refused', () => {
     expect(refusedWith(baselineOf([lesion('T1', 20)], { newLesions: true })).code).toBe('RECIST.NEW_LESIONS_AT_BASELINE');
     expect(refusedWith(baselineOf([lesion('T1', 20)], { nonTargetStatus: 'unequivocal-progression' })).code).toBe(

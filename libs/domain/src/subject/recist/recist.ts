@@ -7,6 +7,7 @@
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
 import { requirePrintable } from '../../shared/free-text';
+import { requirePrecision } from '../payload.validate';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
   AssessmentEvaluation,
@@ -81,6 +82,9 @@ const NON_TARGET_STATUSES: readonly string[] = ['absent', 'present', 'unequivoca
  * mm → integer hundredths of a mm. CT calipers report to 0.1 mm; two decimals leave room for averaged
  * reads. Anything finer is refused rather than silently rounded, so every comparison stays exact.
  */
+/** Decimal places a recorded diameter may carry (0.01 mm; see `toHundredths`). */
+const DIAMETER_DECIMALS = 2;
+
 const toHundredths = (mm: number, field: string): number => {
   const scaled = mm * 100;
   const rounded = Math.round(scaled);
@@ -154,7 +158,8 @@ const validateAssessmentShape = (input: TumorAssessmentInput): void => {
           value: lesion.diameterMm,
         });
       }
-      toHundredths(lesion.diameterMm as number, `lesion ${lesion.lesionId} diameterMm`);
+      // Strictly as written: a subnormal or 1e-9 mm is within toHundredths' float tolerance, not a measurement.
+      requirePrecision(`lesion ${lesion.lesionId} diameterMm`, lesion.diameterMm as number, DIAMETER_DECIMALS, 'mm', RecistErrorCode.diameterPrecision);
     }
     if (seen.has(lesion.lesionId)) {
       invalid(RecistErrorCode.duplicateLesion, `lesion ${lesion.lesionId} is listed twice`, { lesionId: lesion.lesionId });

@@ -1,0 +1,63 @@
+import type { DataExported } from '../exports/data-export';
+import type { AccountPolicyEvent } from '../identity/account-policy';
+import type { IdentityEvent } from '../identity/identity.events';
+import type { QueryEvent, SourceVerificationEvent } from '../monitoring/monitoring.types';
+import type { StudyEvent, SubjectEvent } from './event.types';
+
+/** Every event type the ledger writes, by the union that defines it. */
+export type LedgerEventType =
+  | StudyEvent['type']
+  | SubjectEvent['type']
+  | IdentityEvent['type']
+  | AccountPolicyEvent['type']
+  | QueryEvent['type']
+  | SourceVerificationEvent['type']
+  | DataExported['type'];
+
+/**
+ * The catalogue of event types (the permanent storage contract), in the order of the streams they
+ * belong to. A filter by event type is checked against it: a misspelt type (`EntryCorected`) matches
+ * nothing, and an empty answer would read as "no corrections on record".
+ */
+export const LEDGER_EVENT_TYPES = [
+  'StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'StudyLocked', 'StudyUnlocked',
+  'SubjectScreened', 'EligibilityConfirmed', 'SubjectScreenFailed', 'SubjectEnrolled', 'DoseAdministered', 'DoseMissed',
+  'ProtocolDeviationDetected', 'TumorAssessmentRecorded', 'ClinicalProgressionRecorded', 'NewAnticancerTherapyStarted',
+  'AdverseEventReported', 'ProtocolDeviationRecorded', 'TreatmentDiscontinued', 'SubjectWithdrawn', 'SubjectDied',
+  'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned',
+  'UserCreated', 'UserRoleChanged', 'UserDeactivated', 'UserReactivated', 'PasswordChanged',
+  'LoginSucceeded', 'LoginFailed', 'AccountLockedOut', 'LoggedOut', 'AuthorizationRefused', 'SignatureFailed', 'AccountPolicyChanged',
+  'QueryOpened', 'QueryResponded', 'QueryClosed', 'QueryReopened', 'QueryCancelled', 'RecordSourceVerified',
+  'DataExported',
+] as const satisfies readonly LedgerEventType[];
+
+/** Compiles only while the catalogue names every type of the unions above. */
+type MissingFromCatalogue = Exclude<LedgerEventType, (typeof LEDGER_EVENT_TYPES)[number]>;
+const catalogueIsComplete: [MissingFromCatalogue] extends [never] ? true : MissingFromCatalogue = true;
+void catalogueIsComplete;
+
+const KNOWN: ReadonlySet<string> = new Set(LEDGER_EVENT_TYPES);
+
+export const isLedgerEventType = (type: string): type is LedgerEventType => KNOWN.has(type);
+
+/** Levenshtein distance, small strings only (event type names). */
+const distance = (a: string, b: string): number => {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    previous = current;
+  }
+  return previous[b.length];
+};
+
+/** The known event type a misspelt one most likely means (same letters in another case, or ≤ 2 edits), or null. */
+export const closestLedgerEventType = (type: string): LedgerEventType | null => {
+  const folded = type.toLowerCase();
+  let best: { type: LedgerEventType; distance: number } | null = null;
+  for (const known of LEDGER_EVENT_TYPES) {
+    const d = distance(folded, known.toLowerCase());
+    if (d <= 2 && (best === null || d < best.distance)) best = { type: known, distance: d };
+  }
+  return best?.type ?? null;
+};
