@@ -130,12 +130,32 @@ const isSubnormal = (value: number): boolean => value !== 0 && Math.abs(value) <
 /** A finite number on the grid of `decimals` places (0 included), and not a subnormal float. */
 export const isPlausibleDecimal = (value: number, decimals: number): boolean => Number.isFinite(value) && !isSubnormal(value) && decimalPlaces(value) <= decimals;
 
+/** > 0 while `asRecorded` re-checks entries already in the ledger (see there). */
+let recordedFormatDepth = 0;
+
+/**
+ * Runs `check` (synchronously) without the precision rules (`VALIDATION.PRECISION`,
+ * `RECIST.DIAMETER_PRECISION`): for re-checking entries already in the ledger after a correction of an
+ * earlier one. Such a re-check asks what the correction could invalidate (clinical consistency); a
+ * value's format was ruled on when it was recorded, and a ledger written before a precision limit was
+ * added may hold finer values that must not block an unrelated correction. New recordings and a
+ * corrected entry's new value are checked in full.
+ */
+export const asRecorded = <T>(check: () => T): T => {
+  recordedFormatDepth += 1;
+  try {
+    return check();
+  } finally {
+    recordedFormatDepth -= 1;
+  }
+};
+
 /**
  * Refuses (`VALIDATION.PRECISION`) a value that is not a plausible decimal quantity of its unit: a
  * subnormal float, or more decimal places than `decimals`. 0 and every value on the unit's step pass.
  */
 export const requirePrecision = (field: string, value: number, decimals: number, unit: string, code = 'VALIDATION.PRECISION'): void => {
-  if (isPlausibleDecimal(value, decimals)) return;
+  if (recordedFormatDepth > 0 || isPlausibleDecimal(value, decimals)) return;
   const subnormal = isSubnormal(value);
   const step = decimals === 0 ? `1 ${unit}` : `${(10 ** -decimals).toFixed(decimals)} ${unit}`;
   invalid(code, `${field} must be a decimal quantity to at most ${decimals} decimal place${decimals === 1 ? '' : 's'} (${step})${subnormal ? ', not a subnormal floating-point number' : ''} (got ${String(value)})`, {

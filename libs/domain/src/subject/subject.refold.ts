@@ -4,6 +4,7 @@ import { compareDates, type IsoDate } from '../shared/iso-date';
 import { commandOfEntry, decideClinical } from './decisions/clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decisions/decision.types';
 import { evaluateAssessment, withRecistFigures } from './decisions/record-tumor-assessment.decision';
+import { asRecorded } from './payload.validate';
 import { emptyFacts, type EntryEvent, type SubjectEntry, type SubjectFacts } from './subject.state';
 
 const later = (a: IsoDate | null, b: IsoDate): IsoDate => (a === null || compareDates(b, a) > 0 ? b : a);
@@ -186,7 +187,8 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
       if (command) {
         const number = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
         try {
-          decideClinical(command, facts, { ...ctx, subjectNumber: number });
+          // Clinical consistency only: the entry's format was ruled on when it was recorded.
+          asRecorded(() => decideClinical(command, facts, { ...ctx, subjectNumber: number }));
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${error.message}`, {

@@ -1,5 +1,6 @@
 import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
 import { DomainError } from '../../shared/domain-error';
+import { asRecorded } from '../payload.validate';
 import { applyEntry } from '../subject.refold';
 import type { RefoldChange } from '../subject.refold';
 import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
@@ -54,7 +55,9 @@ const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext,
     if (command && (changed || DOSING_ENTRIES.has(entry.current.type))) {
       try {
         const subjectNumber = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
-        const events = decideClinical(command, facts, { ...ctx, subjectNumber });
+        const decide = (): EntryEvent[] => decideClinical(command, facts, { ...ctx, subjectNumber });
+        // An unchanged entry is re-decided for its deviations, not for the format rules of its values.
+        const events = changed ? decide() : asRecorded(decide);
         if (DOSING_ENTRIES.has(entry.current.type)) decided.set(entry.eventId, events);
         current = events[0];
       } catch (error) {
