@@ -38,6 +38,17 @@ describe('GET /api/v1/studies/:studyId/pfs/diff (endpoint provenance over HTTP)'
     }
   });
 
+  it('answers a first side before the study was registered with an empty first analysis, labelled so; 404 when neither side knows the study', async () => {
+    const response = await get('fromPosition=0').expect(200);
+
+    expect(response.body.from).toMatchObject({ position: 0, studyRegistered: false });
+    expect(response.body.before.n).toBe(0);
+    expect(response.body.subjects.every((s: { change: string }) => s.change === 'entered')).toBe(true);
+    expect(response.body.verdict).toMatch(/^At the first side the study was not yet registered\./);
+    const neither = await get('fromPosition=0&toPosition=0');
+    expect([neither.status, neither.body.code]).toEqual([404, 'STUDY.NOT_FOUND']);
+  });
+
   it('refuses the admin (403), a malformed position or cutoff (400), a missing first side (400) and an unknown study (404), as problems with codes', async () => {
     expect((await get(`fromKnownAt=${ledger.interimAt}`, 'admin')).status).toBe(403);
     const badPosition = await get('fromPosition=-1');

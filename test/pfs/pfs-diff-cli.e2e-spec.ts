@@ -31,6 +31,14 @@ describe('trial-ledger pfs diff (CLI, as a user runs it)', () => {
     expect(run.stdout).toContain(`new entry [decisive]: SubjectDied ${ledger.death.eventId}`);
   });
 
+  it('labels a first side before the study was registered as an empty analysis', async () => {
+    const run = await cli([...store, 'pfs', 'diff', '--from-position', '0']);
+
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^From: as recorded through log position 0; cutoff none \(the study was not yet registered: an empty analysis\)$/m);
+    expect(run.stdout).toMatch(/^Subjects 0 → 5 \(\+5\)/m);
+  });
+
   it('names a side given by a log position as that position, never as "known at now"', async () => {
     const position = ledger.lateProgression.globalPosition - 1;
     const run = await cli([...store, 'pfs', 'diff', '--from-position', String(position)]);

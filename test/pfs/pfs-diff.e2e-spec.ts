@@ -127,9 +127,23 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
     ['cutoffs in the wrong order', { fromCutoff: '2026-12-31', toCutoff: '2026-12-01' }, 'PFS_DIFF.INVALID_OPTIONS'],
     ['a negative position', { fromPosition: -1 }, 'PFS_DIFF.INVALID_OPTIONS'],
     ['the first side after the second', { fromKnownAt: '2026-12-30T00:00:00Z', toKnownAt: INTERIM_AT }, 'PFS_DIFF.INVALID_OPTIONS'],
-    ['a first side before the study existed', { fromPosition: 0 }, 'STUDY.NOT_FOUND'],
+    ['both sides before the study existed', { fromPosition: 0, toPosition: 0 }, 'STUDY.NOT_FOUND'],
   ])('given %s, then the diff is refused', async (_name, options, code) => {
     expect(await refusal(diffPfs(store, STUDY, options))).toBe(code);
+  });
+
+  it('given a first side before the study was registered, then the first analysis is empty (labelled so) and every subject entered', async () => {
+    const diff = await diffPfs(store, STUDY, { fromPosition: 0, toKnownAt: INTERIM_AT });
+    const interim = await analysePfs(store, STUDY, { asKnownAt: INTERIM_AT });
+
+    expect(diff.from).toMatchObject({ position: 0, studyRegistered: false });
+    expect(diff.to.studyRegistered).toBe(true);
+    expect([diff.before.n, diff.before.events, diff.before.censored, diff.before.median.estimate]).toEqual([0, 0, 0, null]);
+    expect(diff.after.n).toBe(interim.summary.n);
+    expect(diff.subjects.map((s) => [s.subjectId, s.change])).toEqual(interim.subjects.map((s) => [s.subjectId, 'entered']));
+    expect(diff.delta.n).toBe(interim.summary.n);
+    expect(diff.verdict).toMatch(/^At the first side the study was not yet registered\. \d+ subjects changed \(\d+ entered the analysis\)/);
+    expect((await diffPfs(store, STUDY, { fromKnownAt: INTERIM_AT })).from.studyRegistered).toBe(true);
   });
 
   it('given a hostile study id, then it is not found and nothing is thrown past the domain error', async () => {

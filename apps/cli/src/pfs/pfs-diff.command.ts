@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
-import { diffPfs, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
+import { diffPfs, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 import { CliError } from '../shared/cli-errors';
@@ -31,7 +31,7 @@ const median = (f: PfsFigures): string =>
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
 /** A side as asked for: by knowledge instant (with the position it resolved to), else by log position (the head by default). */
 const side = (s: PfsDiffSide): string =>
-  `${s.asKnownAt === null ? `as recorded through log position ${s.position}` : `as known at ${s.asKnownAt} (log position ${s.position})`}; cutoff ${s.cutoff ?? 'none'}`;
+  `${s.asKnownAt === null ? `as recorded through log position ${s.position}` : `as known at ${s.asKnownAt} (log position ${s.position})`}; cutoff ${s.cutoff ?? 'none'}${s.studyRegistered ? '' : ` (${NOT_YET_REGISTERED}: an empty analysis)`}`;
 
 /** One cause as a monitor reads it: kind, event, when, who, what changed and why. */
 export const formatPfsCause = (c: PfsCause): string => {

@@ -1,5 +1,6 @@
-import { compareDates, invalid, isIsoDate } from '@trial-ledger/domain';
+import { compareDates, DomainError, invalid, isIsoDate } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
+import { resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
 import type { SubjectPfs } from '../pfs.types';
 import { firstSideDataEnd, studyPfsCauses, subjectPfsCauses } from './pfs-diff-causes';
@@ -102,7 +103,24 @@ const sideInstant = async (store: EventStore, pfs: StudyPfs): Promise<string | n
   return null;
 };
 
-const sideOf = (pfs: StudyPfs): PfsDiffSide => ({ asKnownAt: pfs.asOf.asKnownAt, position: pfs.asOf.position, cutoff: pfs.cutoff });
+const sideOf = (pfs: StudyPfs, studyRegistered = true): PfsDiffSide => ({ asKnownAt: pfs.asOf.asKnownAt, position: pfs.asOf.position, cutoff: pfs.cutoff, studyRegistered });
+
+/** What the verdict says of a first side before the study's registration. */
+export const NOT_YET_REGISTERED = 'the study was not yet registered';
+
+/**
+ * The first side: the study's analysis there, or — when the study is registered at the second side
+ * but not yet at the first — an empty analysis (no subjects) under the second side's protocol.
+ */
+const loadFirstSide = async (store: EventStore, studyId: string, side: { cutoff: string | null; asKnownAt: string | null; toPosition: number | null }, second: StudyPfs): Promise<{ pfs: StudyPfs; registered: boolean }> => {
+  try {
+    return { pfs: await loadStudyPfs(store, studyId, side), registered: true };
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.code !== 'STUDY.NOT_FOUND') throw error;
+    const asOf = await resolveAsOf(store, { asKnownAt: side.asKnownAt, toPosition: side.toPosition });
+    return { pfs: { studyId, protocol: second.protocol, cutoff: side.cutoff, asOf, subjects: [] }, registered: false };
+  }
+};
 
 /**
  * Compares two PFS analyses of a study and explains every subject whose AVAL, CNSR, ADT or censoring
@@ -111,11 +129,13 @@ const sideOf = (pfs: StudyPfs): PfsDiffSide => ({ asKnownAt: pfs.asOf.asKnownAt,
  */
 export const diffPfs = async (store: EventStore, studyId: string, options: PfsDiffOptions): Promise<PfsDiff> => {
   const sides = sideOptions(options);
-  const [first, second] = [await loadStudyPfs(store, studyId, sides.from), await loadStudyPfs(store, studyId, sides.to)];
+  // The second side must know the study (else 404 STUDY.NOT_FOUND); the first may precede its registration.
+  const second = await loadStudyPfs(store, studyId, sides.to);
+  const { pfs: first, registered } = await loadFirstSide(store, studyId, sides.from, second);
   if (first.asOf.position > second.asOf.position) {
     refuse('the first side lies after the second in the log', { fromPosition: first.asOf.position, toPosition: second.asOf.position });
   }
-  const from = sideOf(first);
+  const from = sideOf(first, registered);
   const to = sideOf(second);
   const fromDataEnd = firstSideDataEnd(from, await sideInstant(store, first));
   const beforeRows = new Map(first.subjects.map((r) => [r.subjectId, r]));
@@ -145,7 +165,7 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
     studyId,
     from,
     to,
-    verdict: pfsDiffVerdict(subjects, studyCauses),
+    verdict: registered ? pfsDiffVerdict(subjects, studyCauses) : `At the first side ${NOT_YET_REGISTERED}. ${pfsDiffVerdict(subjects, studyCauses)}`,
     subjects,
     studyCauses,
     before,

@@ -24,6 +24,11 @@ export interface PfsDiffSide {
   readonly asKnownAt: string | null;
   readonly position: number;
   readonly cutoff: IsoDate | null;
+  /**
+   * False for a first side that lies before the study was registered: its analysis is empty (no
+   * subjects, n = 0), so every subject of the second side entered the analysis.
+   */
+  readonly studyRegistered: boolean;
 }
 
 /** The ADTTE values of one subject on one side. */
