@@ -167,6 +167,18 @@ describe('API: monitor queries and source data verification', () => {
     expect(list).toMatchObject([{ origin: 'system', target: { eventId: recorded.body.eventIds[0] } }]);
   });
 
+  it('shows a monitor query on a system-detected deviation beside that deviation in the casebook', async () => {
+    const late = await post(`${subjects}/S002/doses`, 'coordinator', bodies.dose(5, '2026-08-20')).expect(201);
+    const deviationId = (await Promise.all(late.body.eventIds.map((id: string) => api.store.getEvent(id)))).find((e) => e?.type === 'ProtocolDeviationDetected')!.eventId;
+    const { queryId } = (await open(deviationId, 'S002', { fieldPath: null, text: 'Was the delay agreed with the sponsor?' }).expect(201)).body;
+
+    const casebook = (await get(`${subjects}/S002/casebook`, 'investigator').expect(200)).body;
+    expect(casebook.casebook.entries.map((e: { eventId: string }) => e.eventId)).toContain(deviationId);
+    expect(casebook.monitoring.entries[deviationId]).toMatchObject({ targetEventId: deviationId, sdv: { status: 'not-verified' } });
+    expect(casebook.monitoring.entries[deviationId].queries.map((q: { queryId: string }) => q.queryId)).toEqual([queryId]);
+    expect(casebook.monitoring.sdv.entries).toBe((await get(`${subjects}/S002/source-verifications`, 'monitor').expect(200)).body.entries);
+  });
+
   it('shows each entry\'s queries and SDV state in the casebook, as of the casebook\'s own position', async () => {
     const casebook = (await get(`${subjects}/S001/casebook`, 'investigator').expect(200)).body;
     const monitored = Object.values(casebook.monitoring.entries as Record<string, { sdv: { status: string }; queries: { status: string }[] }>);

@@ -1,6 +1,6 @@
 import type { Actor } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
-import { entrySdv, evolveMonitoring, initialMonitoringState, listQueries, monitoringFolder, subjectSdvProgress } from './monitoring.projection';
+import { casebookMonitoring, entrySdv, evolveMonitoring, initialMonitoringState, listQueries, monitoringFolder, subjectSdvProgress } from './monitoring.projection';
 
 const STUDY = 'LANR-HGNET-01';
 const Q = 'a'.repeat(32);
@@ -48,6 +48,17 @@ describe('monitoring read model', () => {
     const state = given([dose, opened, dateFixed, closed, verified, lateFix]);
     expect(entrySdv(state, dose.eventId, 'DoseAdministered')).toMatchObject({ status: 'revoked', revokedBy: { kind: 'correction', eventId: lateFix.eventId } });
     expect(subjectSdvProgress(given([dose, verified]), 'S001')).toMatchObject({ entries: 1, verified: 1, revoked: 0, percentVerified: 100 });
+  });
+
+  it('shows a query on a system-detected deviation beside that deviation (the casebook and the viewer page), outside SDV coverage', () => {
+    const Q2 = 'b'.repeat(32);
+    const deviation = event(subject, 'ProtocolDeviationDetected', { deviationDate: '2026-03-01', category: 'dose-off-window', severity: 'minor', cycle: 1 }, coordinator, 9);
+    const onDeviation = event(`query-${STUDY}-${Q2}`, 'QueryOpened', { studyId: STUDY, queryId: Q2, target: { subjectId: 'S001', eventId: deviation.eventId, eventType: 'ProtocolDeviationDetected', fieldPath: null }, questionedValueHash: 'h', text: 'agreed delay?', origin: 'monitor', deviationEventId: null }, monitor, 10);
+    const monitoring = casebookMonitoring(given([dose, deviation, onDeviation]), 'S001', '2026-03-20T00:00:00.000Z');
+    expect(monitoring.entries[deviation.eventId]).toMatchObject({ targetEventId: deviation.eventId, sdv: { status: 'not-verified', targetType: 'ProtocolDeviationDetected' } });
+    expect(monitoring.entries[deviation.eventId].queries.map((q) => q.queryId)).toEqual([Q2]);
+    expect(monitoring.entries[dose.eventId].queries).toEqual([]);
+    expect(monitoring.sdv.entries).toBe(1);
   });
 
   it('ignores another study whose id starts the same, and evolves purely (the previous state is unchanged)', () => {

@@ -272,6 +272,13 @@ export const entryMonitoringOf = (state: MonitoringState, subjectId: string, now
   for (const [id, type] of state.entries.get(subjectId) ?? new Map<string, string>()) {
     result.set(id, { targetEventId: id, sdv: entrySdv(state, id, type), queries: queries.filter((q) => q.target.eventId === id) });
   }
+  // Entries that are not source data (a system-detected deviation) are not verified, but can be queried:
+  // their queries are shown beside them too.
+  for (const q of queries) {
+    if (q.subjectId !== subjectId || result.has(q.target.eventId)) continue;
+    const id = q.target.eventId;
+    result.set(id, { targetEventId: id, sdv: entrySdv(state, id, q.target.eventType), queries: queries.filter((other) => other.target.eventId === id) });
+  }
   return result;
 };
 
