@@ -101,7 +101,7 @@ export const registerQuery = (program: Command): void => {
       const options = globalOptions(command);
       const filter = {
         status: oneOf('status', opts.status, QUERY_STATUSES) as QueryStatus | undefined,
-        subjectId: matching('subject', opts.subject, SUBJECT_ID, 'a subject id (letters, digits, "." or "_")'),
+        subjectId: matching('subject', opts.subject, SUBJECT_ID, 'a subject id (1–64 letters, digits, "." or "_", starting with a letter or digit)'),
         openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
         minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
       };

@@ -69,6 +69,10 @@ describe('query decider', () => {
       spec.given(base).when(open({ fieldPath: 'window.dueOn' }), meta(MONITOR)).thenMatches([{ data: { target: { fieldPath: 'window.dueOn' } } }]));
     it.each(['__proto__-1', '../S001', 'S 1', ''])('given a dose, when the subject id is %p, then VALIDATION.INVALID_SUBJECT_ID', (subjectId) =>
       spec.given(base).when({ ...open(), subjectId } as QueryCommand, meta(MONITOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
+    it('given a dose, when the subject id is __proto__, then the refusal says a subject id starts with a letter or digit', () =>
+      expect(() => spec.given(base).when({ ...open(), subjectId: '__proto__' } as QueryCommand, meta(MONITOR)).result()).toThrow(
+        expect.objectContaining({ code: 'VALIDATION.INVALID_SUBJECT_ID', message: expect.stringContaining('starting with a letter or digit') }),
+      ));
     it('given a dose, when the query text is only zero-width characters, then VALIDATION.REQUIRED (a question nobody can read)', () =>
       spec.given(base).when(open({ text: '\u200b\u200b\u200b\u2060' }), meta(MONITOR)).thenError('VALIDATION.REQUIRED', 'validation'));
     it('given a dose, when the target entry is unknown, then ENTRY.NOT_FOUND', () =>

@@ -5,7 +5,7 @@ import type { RegisteredStudyState, StudyState } from '../study/study.state';
 import { requirePayload, oneOf } from '../subject/payload.validate';
 import { requireScreened } from '../subject/decisions/guards';
 import type { SubjectState } from '../subject/subject.state';
-import { SUBJECT_ID } from '../subject/subject.decider';
+import { SUBJECT_ID, SUBJECT_ID_RULE } from '../subject/subject.decider';
 import {
   MONITORING_COMMAND_ROLES,
   QUERY_RESPONSE_CATEGORIES,
@@ -86,7 +86,7 @@ export const requireMonitoringRole = (type: MonitoringCommandType, actor: Actor)
 /** The subject a query is opened on or an entry verified for: a well-formed subject id (it names a stream). */
 export const requireSubjectId = (subjectId: unknown): void => {
   if (typeof subjectId !== 'string' || !SUBJECT_ID.test(subjectId)) {
-    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots or underscores', { subjectId });
+    invalid('VALIDATION.INVALID_SUBJECT_ID', SUBJECT_ID_RULE, { subjectId });
   }
 };
 

@@ -18,6 +18,10 @@ describe('subject decider — common refusals', () => {
   it('given a study, when the subject id has a dash (which would let two studies share a stream), then VALIDATION.INVALID_SUBJECT_ID', () =>
     // subject-LANR-HGNET-01-S-001 would also be subject "001" of a study "LANR-HGNET-01-S".
     subjectSpec.given([studyRegistered()]).when({ ...screen, subjectId: 'S-001' }, meta(COORDINATOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
+  it.each(['__proto__', '_S1', '.S1'])('given a study, when the subject id is %p (underscores and dots, but not first), then the refusal states the rule it breaks', (subjectId) =>
+    expect(() => subjectSpec.given([studyRegistered()]).when({ ...screen, subjectId }, meta(COORDINATOR)).result()).toThrow(
+      expect.objectContaining({ code: 'VALIDATION.INVALID_SUBJECT_ID', message: expect.stringContaining('starting with a letter or digit') }),
+    ));
   it('given a study, when the subject id has a slash, then VALIDATION.INVALID_SUBJECT_ID', () =>
     subjectSpec.given([studyRegistered()]).when({ ...screen, subjectId: 'S/1' }, meta(COORDINATOR)).thenError('VALIDATION.INVALID_SUBJECT_ID', 'validation'));
   it('given a locked study with an enrolled subject, when a dose is recorded, then STUDY.LOCKED', () =>

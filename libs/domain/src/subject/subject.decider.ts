@@ -42,6 +42,9 @@ export const latestCalendarDate = (now: string): string => dateOfInstant(new Dat
  */
 export const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._]{0,63}$/;
 
+/** `SUBJECT_ID` in words, for the refusal (`VALIDATION.INVALID_SUBJECT_ID`): `__proto__` or `_S1` break the first rule. */
+export const SUBJECT_ID_RULE = 'subjectId must be 1–64 letters, digits, dots or underscores, starting with a letter or digit (no dash: it separates study and subject in the stream id)';
+
 const requireStudy = (study: StudyState, studyId: string): RegisteredStudyState => {
   if (study.status === 'unregistered') return notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
   return study;
@@ -59,7 +62,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no clinical data can be entered or changed`, { studyId: command.studyId, lockReason: registered.lockReason });
   }
   if (typeof command.subjectId !== 'string' || !SUBJECT_ID.test(command.subjectId)) {
-    invalid('VALIDATION.INVALID_SUBJECT_ID', 'subjectId must be 1–64 letters, digits, dots or underscores (no dash: it separates study and subject in the stream id)', { subjectId: command.subjectId });
+    invalid('VALIDATION.INVALID_SUBJECT_ID', SUBJECT_ID_RULE, { subjectId: command.subjectId });
   }
   const ctx: DecisionContext = {
     studyId: command.studyId,
