@@ -23,10 +23,10 @@ interface Attempt {
 /**
  * What the administrator may read (SPEC §5: users and study set-up, never clinical data). The study
  * and its stream's history serve set-up and clinical data together: the administrator gets the set-up
- * view of both. A new read route that admits the administrator fails the matrix until it is named here
+ * view of both; the user-management history leaves out the subject a refused signature or request named. A new read route that admits the administrator fails the matrix until it is named here
  * and its answer to the administrator holds no clinical data.
  */
-const ADMIN_READS = ['GetStudy', 'GetStudyEvents', 'ListUsers'];
+const ADMIN_READS = ['GetStudy', 'GetStudyEvents', 'ListUsers', 'GetUserHistory'];
 
 /**
  * Clinical data in an answer: a subject id the matrix screened, as a JSON string or a word of the text,

@@ -290,6 +290,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   // Identity: sessions and user management (admin).
   Logout: async (ctx, role) => ({ path: '/api/v1/auth/logout', token: (await ctx.session(role)).token }),
   ListUsers: async () => ({ path: '/api/v1/users' }),
+  GetUserHistory: async () => ({ path: '/api/v1/users/history' }),
   AddUser: async (ctx) => ({ path: '/api/v1/users', body: { username: ctx.next('authz'), fullName: 'Matrix New User', role: 'coordinator', password: PASSWORD, reason: 'matrix: new site staff' } }),
   DeactivateUser: onUser('/deactivate', { reason: 'matrix: left the site' }),
   ReactivateUser: onUser('/reactivate', { reason: 'matrix: returned to the site' }, true),
