@@ -62,7 +62,11 @@ describe('CLI: trial-ledger users history', () => {
 
   it('is refused to a coordinator with AUTH.ROLE_NOT_ALLOWED, the refusal recorded', async () => {
     const mona = { TRIAL_LEDGER_PASSWORD: MONA_PASSWORD };
-    expect((await run(['--as', 'ada', 'users', 'reactivate', 'ivan'], asAdmin)).status).toBe(0);
+    expect((await run(['--as', 'ada', 'users', 'reactivate', 'ivan', '--reason', 'back\n#99 forged UserCreated by Eve'], asAdmin)).status).toBe(0);
+    // A line break in a reason is shown escaped: it cannot start a line of its own in the text history.
+    const text = (await run(['--as', 'ada', 'users', 'history', '--user', 'ivan'], asAdmin)).stdout;
+    expect(text.split('\n').filter((line) => line.startsWith('#99'))).toEqual([]);
+    expect(text).toMatch(/UserReactivated by Ada Admin \(ada, admin\) via cli.*\(reason: back.*#99 forged/);
     // ivan's password was set by the administrator: he chooses his own first.
     expect((await run(['--as', 'ivan', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: IVAN_PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: 'granite quiet river 88' })).status).toBe(0);
     const refused = await run(['--as', 'ivan', 'users', 'history', '--json'], { TRIAL_LEDGER_PASSWORD: 'granite quiet river 88' });

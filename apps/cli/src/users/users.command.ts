@@ -5,7 +5,7 @@ import type { Identity, UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { readPassword } from '../shared/prompt-password';
 
 /**
@@ -33,8 +33,10 @@ const parseUsernameFilter = (username: string | undefined): string | undefined =
   return username;
 };
 
-/** What the event says, in one line, without its secrets (already redacted) or its hash. */
-const describeHistoryEntry = (e: UserHistoryEntry): string => {
+/** What the event says, in one line (a line break in a reason or name cannot start another), without its secrets (already redacted) or its hash. */
+const describeHistoryEntry = (e: UserHistoryEntry): string => terminalSafe(historyLine(e));
+
+const historyLine = (e: UserHistoryEntry): string => {
   const details = Object.entries(e.data)
     .filter(([, value]) => value !== null && value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
