@@ -230,8 +230,8 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       expect(adminAnswers.map((a) => a.operation)).toEqual(expect.arrayContaining(ADMIN_READS));
       const leaks = adminAnswers.map((a) => ({ op: a.operation, traces: clinicalTraces(a.text, ctx.subjectIds) })).filter((l) => l.traces.length > 0);
       expect(leaks).toEqual([]);
-      // The same scan finds the roster in what a clinical reader gets from the same two routes, so it can fail.
-      for (const op of ['GetStudy', 'GetStudyEvents']) {
+      // The same scan finds the roster (and the subject a refused signature named) in what a clinical reader gets from the same routes, so it can fail.
+      for (const op of ['GetStudy', 'GetStudyEvents', 'GetUserHistory']) {
         const monitor = attempts.find((a) => a.role === 'monitor' && a.operation === op);
         expect({ op, found: clinicalTraces(monitor?.text ?? '', ctx.subjectIds).length > 0 }).toEqual({ op, found: true });
       }
