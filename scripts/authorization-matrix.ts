@@ -50,6 +50,7 @@ export const CLI_ACCESS: Readonly<Record<string, CliAccess>> = {
   import: { kind: 'import' },
   'users add': { kind: 'identity', operation: 'AddUser' },
   'users list': { kind: 'identity', operation: 'ListUsers' },
+  'users history': { kind: 'identity', operation: 'GetUserHistory' },
   'users deactivate': { kind: 'identity', operation: 'DeactivateUser' },
   'users reactivate': { kind: 'identity', operation: 'ReactivateUser' },
   'users set-role': { kind: 'identity', operation: 'ChangeUserRole' },
@@ -99,6 +100,7 @@ const API_NOTES: Readonly<Record<string, string>> = {
   Logout: 'ends only the caller\'s own session',
   GetStudy: 'admin: the set-up view — protocol, amendments, lock state; no roster (subject ids, enrollment dates)',
   GetStudyEvents: 'admin: the set-up events only (registration, amendments, locks); no roster entries',
+  GetUserHistory: 'the identity stream, password hashes redacted; admin: no subject id (a refused signature\'s subject, a refused path\'s subject segment)',
 };
 
 /** Who may call the routes that take no bearer token, and why that is safe. */
@@ -213,8 +215,9 @@ export const renderAuthorizationMatrix = ({ routes, cli }: AuthorizationMatrixIn
     'stream. Commands are checked again by the domain (`COMMAND_ROLES`), which is what the CLI and the import reach.',
     '`test/authorization/authorization-matrix.e2e-spec.ts` walks every cell of the API table over HTTP.',
     'The administrator reads users and study set-up only: the two reads that serve set-up and clinical data together',
-    '(the study, its stream\'s history) give it their set-up view (see the notes), and the matrix test fails when any',
-    'answer the administrator gets holds a subject id, a roster or an enrollment date, or a new read admits it.',
+    '(the study, its stream\'s history) give it their set-up view, the user-management history leaves out the subject',
+    'a refused signature or request named (see the notes), and the matrix test fails when any answer the administrator',
+    'gets holds a subject id, a roster or an enrollment date, or a new read admits it.',
     '',
     '## HTTP API (`/api/v1`, bearer token)',
     '',

@@ -23,10 +23,10 @@ interface Attempt {
 /**
  * What the administrator may read (SPEC §5: users and study set-up, never clinical data). The study
  * and its stream's history serve set-up and clinical data together: the administrator gets the set-up
- * view of both. A new read route that admits the administrator fails the matrix until it is named here
+ * view of both; the user-management history leaves out the subject a refused signature or request named. A new read route that admits the administrator fails the matrix until it is named here
  * and its answer to the administrator holds no clinical data.
  */
-const ADMIN_READS = ['GetStudy', 'GetStudyEvents', 'ListUsers'];
+const ADMIN_READS = ['GetStudy', 'GetStudyEvents', 'ListUsers', 'GetUserHistory'];
 
 /**
  * Clinical data in an answer: a subject id the matrix screened, as a JSON string or a word of the text,
@@ -230,8 +230,8 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
       expect(adminAnswers.map((a) => a.operation)).toEqual(expect.arrayContaining(ADMIN_READS));
       const leaks = adminAnswers.map((a) => ({ op: a.operation, traces: clinicalTraces(a.text, ctx.subjectIds) })).filter((l) => l.traces.length > 0);
       expect(leaks).toEqual([]);
-      // The same scan finds the roster in what a clinical reader gets from the same two routes, so it can fail.
-      for (const op of ['GetStudy', 'GetStudyEvents']) {
+      // The same scan finds the roster (and the subject a refused signature named) in what a clinical reader gets from the same routes, so it can fail.
+      for (const op of ['GetStudy', 'GetStudyEvents', 'GetUserHistory']) {
         const monitor = attempts.find((a) => a.role === 'monitor' && a.operation === op);
         expect({ op, found: clinicalTraces(monitor?.text ?? '', ctx.subjectIds).length > 0 }).toEqual({ op, found: true });
       }

@@ -84,6 +84,7 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     'study unlock': async () => ({ argv: ['study', 'unlock', '--reason', 'query resolution'] }),
     'users add': async () => ({ argv: ['users', 'add', '--username', next('added'), '--full-name', 'Added By CLI', '--role', 'monitor'], env: { TRIAL_LEDGER_NEW_PASSWORD: PASSWORD } }),
     'users list': async () => ({ argv: ['users', 'list'] }),
+    'users history': async () => ({ argv: ['users', 'history'] }),
     'users deactivate': async () => ({ argv: ['users', 'deactivate', await newUser(), '--reason', 'left the site'] }),
     'users reactivate': async () => {
       const username = await newUser();

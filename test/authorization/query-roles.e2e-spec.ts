@@ -22,7 +22,8 @@ describe('QUERY_ROLES is the one table of read roles', () => {
     const clinical = ['GetSubject', 'GetSubjectEvents', 'GetCasebook', 'GetStudyOverview', 'GetPfs', 'GetPfsPlot', 'ListSignatures', 'GetAuditTrail', 'ExportAuditTrail', 'ExportOdm', 'VerifyLedger'] as const;
     expect(clinical.filter((q) => (QUERY_ROLES[q] as readonly string[]).includes('admin'))).toEqual([]);
     expect([...QUERY_ROLES.ListUsers].sort()).toEqual(['admin', 'monitor', 'regulator']);
-    // Users and study set-up only (the study and its history in their set-up view): any other read the administrator gains fails here.
-    expect(Object.entries(QUERY_ROLES).filter(([, roles]) => (roles as readonly string[]).includes('admin')).map(([q]) => q).sort()).toEqual(['GetStudy', 'GetStudyEvents', 'GetUser', 'ListUsers']);
+    expect([...QUERY_ROLES.GetUserHistory].sort()).toEqual(['admin', 'monitor', 'regulator']);
+    // Users and study set-up only (the study and its history in their set-up view, the user-management history without subject ids): any other read the administrator gains fails here.
+    expect(Object.entries(QUERY_ROLES).filter(([, roles]) => (roles as readonly string[]).includes('admin')).map(([q]) => q).sort()).toEqual(['GetStudy', 'GetStudyEvents', 'GetUser', 'GetUserHistory', 'ListUsers']);
   });
 });

@@ -22,3 +22,4 @@ export * from './transparency/store-tree';
 export * from './transparency/proofs';
 export * from './transparency/proof-verification';
 export * from './transparency/tree-heads';
+export * from './trail/user-history';

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
+  IDENTITY_STREAM_ID,
   QUERY_ROLES,
   SYSTEM_ACTOR,
   findUser,
@@ -11,7 +12,7 @@ import {
   type Role,
 } from '@trial-ledger/domain';
 import { answerRecorded, type IdentityCommandResult } from '@trial-ledger/command-pipeline';
-import type { EventSource } from '@trial-ledger/event-store';
+import type { EventSource, StoredEvent } from '@trial-ledger/event-store';
 import type { AuthorizationLog } from './authorization-log';
 import type { IdentityLedger } from './identity-ledger';
 import { hashPassword } from './password-hasher';
@@ -112,6 +113,16 @@ export class UserAdministrationService {
   async getUser(actor: Actor, username: string, source: EventSource = 'api'): Promise<UserView> {
     await this.authorization.authorize(actor, QUERY_ROLES.GetUser, 'view users', source);
     return this.view(await this.ledger.state(), username);
+  }
+
+  /**
+   * The identity stream as stored, for the history of user management (SPEC §5: user management is
+   * itself audited). Its events hold password hashes: callers present them through the audit
+   * trail's redaction (`userHistoryPage`), never as they are.
+   */
+  async identityEvents(actor: Actor, source: EventSource = 'api'): Promise<StoredEvent[]> {
+    await this.authorization.authorize(actor, QUERY_ROLES.GetUserHistory, 'view the user-management history', source);
+    return [...(await this.ledger.store.readStream(IDENTITY_STREAM_ID))];
   }
 
   private view(state: IdentityState, username: string): UserView {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles } from '@trial-ledger/audit';
-import { isRole, type Role } from '@trial-ledger/domain';
+import { assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
+import { IDENTITY_STREAM_ID, USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
 import type { Identity, UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { readPassword } from '../shared/prompt-password';
 
 /**
@@ -24,6 +24,24 @@ const readNewPassword = async (variable: string, whose: string): Promise<string>
 const parseRole = (role: string): Role => {
   if (!isRole(role)) throw new CliError(`Unknown role "${role}": coordinator, investigator, monitor, regulator or admin`, 2, 'IDENTITY.ROLE_INVALID');
   return role;
+};
+
+const parseUsernameFilter = (username: string | undefined): string | undefined => {
+  if (username !== undefined && !USERNAME_PATTERN.test(username.trim())) {
+    throw new CliError(`--user ${JSON.stringify(username)} is not a username: ${USERNAME_RULE}`, 2, 'IDENTITY.USERNAME_INVALID');
+  }
+  return username;
+};
+
+/** What the event says, in one line (a line break in a reason or name cannot start another), without its secrets (already redacted) or its hash. */
+const describeHistoryEntry = (e: UserHistoryEntry): string => terminalSafe(historyLine(e));
+
+const historyLine = (e: UserHistoryEntry): string => {
+  const details = Object.entries(e.data)
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `#${e.streamVersion} ${e.recordedAt} ${e.type} by ${e.recordedBy} via ${e.source}` + (details ? ` — ${details}` : '') + (e.reason ? ` (reason: ${e.reason})` : '');
 };
 
 const describeUser = (u: UserView): string =>
@@ -93,6 +111,19 @@ export const registerUsers = (program: Command): void => {
       const options = globalOptions(command);
       const list = await asActingUser(options, (identity, actor) => identity.users.listUsers(actor, 'cli'));
       printResult(options.json, { users: list }, () => list.map(describeUser).join('\n'));
+    });
+
+  users
+    .command('history')
+    .description('The history of user management: every identity event in order, secrets redacted (--as an admin, monitor or regulator)')
+    .option('--user <username>', 'only the events about this user or recorded by them')
+    .action(async (opts: { user?: string }, command: Command) => {
+      const options = globalOptions(command);
+      const username = parseUsernameFilter(opts.user);
+      const page = await asActingUser(options, async (identity, actor) =>
+        userHistoryPage(IDENTITY_STREAM_ID, await identity.users.identityEvents(actor, 'cli'), { limit: Number.MAX_SAFE_INTEGER, ...(username !== undefined ? { username } : {}) }, actor.role),
+      );
+      printResult(options.json, { events: page.events }, () => (page.events.length === 0 ? 'no user-management events' : page.events.map(describeHistoryEntry).join('\n')));
     });
 
   users

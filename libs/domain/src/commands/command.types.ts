@@ -152,6 +152,11 @@ export const QUERY_ROLES = {
   /** Administrators, and auditors reviewing who had access (Part 11 §11.10(d), (g)). */
   ListUsers: ['admin', 'monitor', 'regulator'],
   GetUser: ['admin', 'monitor', 'regulator'],
+  /**
+   * The history of user management (the identity stream, secrets redacted): administrators, and
+   * auditors reviewing it (SPEC §5: user management is itself audited; Part 11 §11.10(d), (e), (g)).
+   */
+  GetUserHistory: ['admin', 'monitor', 'regulator'],
 } as const satisfies Readonly<Record<string, readonly Role[]>>;
 
 export type QueryType = keyof typeof QUERY_ROLES;

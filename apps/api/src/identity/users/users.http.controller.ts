@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
+import { userHistoryPage, type UserHistoryPage } from '@trial-ledger/audit';
+import { IDENTITY_STREAM_ID, QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { UserAdministrationService } from '@trial-ledger/identity';
 import { CurrentActor, Roles } from '../roles.decorator';
-import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UsernamePathParams } from './users.request.dto';
+import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UserHistoryQueryDto, UsernamePathParams } from './users.request.dto';
 
 /**
  * User management (SPEC §5): administrators only, every change an event with actor and reason.
@@ -19,6 +20,16 @@ export class UsersHttpController {
   @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
   async list(@CurrentActor() actor: Actor) {
     return { users: await this.users.listUsers(actor, 'api') };
+  }
+
+  @Get('history')
+  @Roles(...QUERY_ROLES.GetUserHistory)
+  @ApiOperation({
+    operationId: 'GetUserHistory',
+    summary: 'The history of user management (the identity stream: users added, role changes, deactivations, password changes, logins, lockouts, refusals), paginated, secrets redacted; admin: without subject ids',
+  })
+  async history(@CurrentActor() actor: Actor, @Query() query: UserHistoryQueryDto): Promise<UserHistoryPage> {
+    return userHistoryPage(IDENTITY_STREAM_ID, await this.users.identityEvents(actor, 'api'), query, actor.role);
   }
 
   @Post()

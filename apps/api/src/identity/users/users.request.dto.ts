@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, USERNAME_PATTERN, USERNAME_RULE, type Role } from '@trial-ledger/domain';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { EventHistoryQueryDto } from '../../shared/queries/event-history';
 
 const PASSWORD_MAX = 1024;
 
@@ -53,4 +54,12 @@ export class ResetPasswordRequestDto extends WithReason {
   @IsString()
   @MaxLength(PASSWORD_MAX)
   newPassword!: string;
+}
+
+/** `?afterVersion=&limit=&username=`: a page of the user-management history, optionally about one user. */
+export class UserHistoryQueryDto extends EventHistoryQueryDto {
+  @ApiPropertyOptional({ example: 'ivan', description: 'Only the events about this user (added, role changes, logins, lockouts…) or recorded by them.' })
+  @IsOptional()
+  @Matches(USERNAME_PATTERN, { message: `$property must be ${USERNAME_RULE}` })
+  username?: string;
 }
