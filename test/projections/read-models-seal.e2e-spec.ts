@@ -4,6 +4,8 @@ import { cli, tempDir } from '../cli/cli-harness';
 import { sleep, startServe, stderrOnceMatching, type ServeProcess } from '../reliability/support/ledger-process';
 
 const DEMO_PASSWORD = 'seal test password for the demo team 42';
+/** The demo's schedule is laid out back from the day it is seen from; on this day S003 progressed on 2025-07-07 (tampered below). */
+const DEMO_TODAY = '2026-12-01';
 const CHOSEN = 'a regulator chooses this passphrase 0417';
 
 /** Runs SQL on a file through a connection of its own, as an insider with the file would; answers the rows changed. */
@@ -42,7 +44,7 @@ describe('sealed read models with serve and the CLI (SQLite)', () => {
   let pfsFromLog = '';
 
   beforeAll(async () => {
-    expect((await cli(['--store', store, 'demo', '--fresh'], { TRIAL_LEDGER_DEMO_PASSWORD: DEMO_PASSWORD })).status).toBe(0);
+    expect((await cli(['--store', store, 'demo', '--fresh', '--today', DEMO_TODAY], { TRIAL_LEDGER_DEMO_PASSWORD: DEMO_PASSWORD })).status).toBe(0);
     const run = await cli(['--store', store, 'pfs', '--json']);
     expect(run.status).toBe(0);
     pfsFromLog = run.stdout;

@@ -1,4 +1,4 @@
-import { DomainError, LEDGER_EVENT_TYPES, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, type Role } from '@trial-ledger/domain';
+import { DomainError, EVENT_TYPE_CATALOGUE, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, type Role } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from './event-words';
@@ -79,8 +79,8 @@ export const requireKnownEventTypes = (types: Iterable<string>): void => {
   const hint = hints.length > 0 ? ` (did you mean ${hints.join(', ')}?)` : '';
   invalid(
     'AUDIT.UNKNOWN_EVENT_TYPE',
-    `Unknown event type${unknown.length === 1 ? '' : 's'} ${unknown.map((t) => JSON.stringify(t)).join(', ')}${hint}; known types: ${LEDGER_EVENT_TYPES.join(', ')}`,
-    { unknownTypes: unknown, knownTypes: [...LEDGER_EVENT_TYPES] },
+    `Unknown event type${unknown.length === 1 ? '' : 's'} ${unknown.map((t) => JSON.stringify(t)).join(', ')}${hint}; known types: ${EVENT_TYPE_CATALOGUE.join(', ')}`,
+    { unknownTypes: unknown, knownTypes: [...EVENT_TYPE_CATALOGUE] },
   );
 };
 

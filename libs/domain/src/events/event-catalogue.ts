@@ -19,7 +19,7 @@ export type LedgerEventType =
  * belong to. A filter by event type is checked against it: a misspelt type (`EntryCorected`) matches
  * nothing, and an empty answer would read as "no corrections on record".
  */
-export const LEDGER_EVENT_TYPES = [
+export const EVENT_TYPE_CATALOGUE = [
   'StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'StudyLocked', 'StudyUnlocked',
   'SubjectScreened', 'EligibilityConfirmed', 'SubjectScreenFailed', 'SubjectEnrolled', 'DoseAdministered', 'DoseMissed',
   'ProtocolDeviationDetected', 'TumorAssessmentRecorded', 'ClinicalProgressionRecorded', 'NewAnticancerTherapyStarted',
@@ -32,11 +32,11 @@ export const LEDGER_EVENT_TYPES = [
 ] as const satisfies readonly LedgerEventType[];
 
 /** Compiles only while the catalogue names every type of the unions above. */
-type MissingFromCatalogue = Exclude<LedgerEventType, (typeof LEDGER_EVENT_TYPES)[number]>;
+type MissingFromCatalogue = Exclude<LedgerEventType, (typeof EVENT_TYPE_CATALOGUE)[number]>;
 const catalogueIsComplete: [MissingFromCatalogue] extends [never] ? true : MissingFromCatalogue = true;
 void catalogueIsComplete;
 
-const KNOWN: ReadonlySet<string> = new Set(LEDGER_EVENT_TYPES);
+const KNOWN: ReadonlySet<string> = new Set(EVENT_TYPE_CATALOGUE);
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => KNOWN.has(type);
 
@@ -55,7 +55,7 @@ const distance = (a: string, b: string): number => {
 export const closestLedgerEventType = (type: string): LedgerEventType | null => {
   const folded = type.toLowerCase();
   let best: { type: LedgerEventType; distance: number } | null = null;
-  for (const known of LEDGER_EVENT_TYPES) {
+  for (const known of EVENT_TYPE_CATALOGUE) {
     const d = distance(folded, known.toLowerCase());
     if (d <= 2 && (best === null || d < best.distance)) best = { type: known, distance: d };
   }
