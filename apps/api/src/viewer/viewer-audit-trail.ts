@@ -1,4 +1,4 @@
-import { normaliseInstant, requireKnownEventTypes, type AuditTrailRow } from '@trial-ledger/audit';
+import { normaliseInstant, trailTypeList, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditTrailIndexStore } from '@trial-ledger/projections';
@@ -46,7 +46,7 @@ export const parseTrailFilter = (studyId: string, query: Readonly<Record<string,
   if (role !== '' && !(ROLES as readonly string[]).includes(role)) invalid('VIEWER.INVALID_FILTER', `role must be one of ${ROLES.join(', ')}`, { role });
   const type = text(query, 'type');
   if (!TYPE_LIST.test(type)) invalid('VIEWER.INVALID_FILTER', 'type must be event type names separated by commas', { type });
-  if (type !== '') requireKnownEventTypes(type.split(','));
+  if (type !== '') trailTypeList(type);
   const beforeText = text(query, 'before');
   if (beforeText !== '' && !(/^[1-9]\d{0,15}$/.test(beforeText) && Number.isSafeInteger(Number(beforeText)))) invalid('VIEWER.INVALID_FILTER', 'before must be a log position', { before: beforeText });
   const changes = text(query, 'changesOnly');

@@ -1,4 +1,4 @@
-import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId, visibleLength } from '@trial-ledger/domain';
+import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId, visibleLength, withoutHiddenCharacters } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { groupBy } from './access-indicators';
 import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
@@ -158,10 +158,10 @@ export const concentrationFindings = (ledger: ReviewLedger, changes: readonly St
 };
 
 /**
- * A reason as a reader sees it: invisible format characters (zero-width spaces and joiners, word joiner,
- * soft hyphen, BOM) dropped, spacing folded, case ignored — so padding cannot make one reason look like another.
+ * A reason as a reader sees it: hidden characters (zero-width spaces and joiners, word joiner, soft hyphen,
+ * BOM, blank fillers) dropped, spacing folded, case ignored — so padding cannot make one reason look like another.
  */
-const normalisedReason = (reason: string): string => reason.replace(/\p{Cf}/gu, '').trim().replace(/\s+/g, ' ').toLowerCase();
+const normalisedReason = (reason: string): string => withoutHiddenCharacters(reason).trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Reasons for change missing, shorter than the threshold, or repeated verbatim on too many changes. */
 export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] => {
@@ -172,7 +172,7 @@ export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEve
     // Judged by the characters a reader sees: padding with invisible ones does not lengthen a reason.
     const length = visibleLength(reason);
     if (length < t.minReasonLength) {
-      const shown = normalisedReason(reason) === '' ? 'no reason' : `a ${length}-character reason "${reason.replace(/\p{Cf}/gu, '')}"`;
+      const shown = normalisedReason(reason) === '' ? 'no reason' : `a ${length}-character reason "${withoutHiddenCharacters(reason)}"`;
       found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${shown} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
     }
   }

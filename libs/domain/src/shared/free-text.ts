@@ -33,18 +33,21 @@ export const requirePrintable = (field: string, value: string): string => {
 };
 
 /**
- * Characters that show nothing: white space, the format characters (zero-width space and joiners, word
- * joiner, soft hyphen, byte-order mark, the bidirectional marks) and the "filler" letters that render as
- * blanks (Hangul fillers, the blank Braille pattern).
+ * Characters that show nothing and take no space: the format characters (zero-width space and joiners,
+ * word joiner, soft hyphen, byte-order mark, the bidirectional marks) and the "filler" letters that
+ * render as blanks (Hangul fillers, the blank Braille pattern).
  */
-const INVISIBLE = /[\s\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+const HIDDEN = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/** A text as a reader sees it: its hidden characters left out, its spacing kept. */
+export const withoutHiddenCharacters = (value: string): string => value.replace(HIDDEN, '');
 
 /**
  * Whether a text shows nothing to its reader. A required text — a reason for a change (Part 11
  * §11.10(e)), an adverse event's term, a query — made only of such characters would be recorded, and
  * shown everywhere, as blank: it is refused like an empty one.
  */
-export const isBlankText = (value: string): boolean => value.replace(INVISIBLE, '') === '';
+export const isBlankText = (value: string): boolean => withoutHiddenCharacters(value).trim() === '';
 
-/** The number of characters a reader sees (code points, invisible ones left out): what a reason's length is judged by. */
-export const visibleLength = (value: string): number => [...value.replace(INVISIBLE, '')].length;
+/** The number of characters a reader sees (code points, white space and hidden ones left out): what a reason's length is judged by. */
+export const visibleLength = (value: string): number => [...withoutHiddenCharacters(value).replace(/\s/g, '')].length;
