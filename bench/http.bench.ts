@@ -126,14 +126,15 @@ export const runHttpBench = async (options: HttpBenchOptions): Promise<BenchLine
     createDemoLedger(file);
     const server = await serveLedger(file);
     const lines: BenchLine[] = [];
-    const api: Array<[string, LoadFigures]> = [];
+    const api: Array<[string, LoadFigures, string]> = [];
     try {
-      await raiseEnrollmentCap(server.url, 1000);
+      await raiseEnrollmentCap(server.url, 3000);
       const token = await login(server.url, 'k.lindqvist');
       const enrolled = await enrollSubjects(server.url, token, 'E', 200);
+      const onSchedule = await enrollSubjects(server.url, token, 'W', 2000);
       let screened = 0;
       const screen = await load(server, options, () => ({ path: `/api/v1/studies/${STUDY}/subjects`, body: screenBody(`N${(screened += 1)}`) }), token);
-      api.push([`API ScreenSubject (new subject each)`, screen]);
+      api.push([`API ScreenSubject (new subject each)`, screen, 'API ScreenSubject']);
       // Round-robin over the enrolled subjects: each gets doses in cycle order a day apart, and adverse events.
       const doses = new Map<string, number>();
       let n = 0;
@@ -152,7 +153,28 @@ export const runHttpBench = async (options: HttpBenchOptions): Promise<BenchLine
         },
         token,
       );
-      api.push([`API RecordDose + ReportAdverseEvent (enrolled)`, clinical]);
+      api.push([`API RecordDose + ReportAdverseEvent (200 enrolled; every dose off-window: deviation + system query)`, clinical, 'API RecordDose + ReportAdverseEvent, off-window']);
+      // As a trial runs: 2,000 enrolled subjects in turn, each dose given on its due day (28 days after the
+      // last, so in its window: no deviation, no system query), every other pass an adverse event.
+      const cycles = new Map<string, number>();
+      let m = 0;
+      const onTime = await load(
+        server,
+        options,
+        () => {
+          const id = onSchedule[m % onSchedule.length];
+          const pass = Math.floor(m / onSchedule.length);
+          m += 1;
+          const path = `/api/v1/studies/${STUDY}/subjects/${id}`;
+          if (pass % 2 === 1) return { path: `${path}/adverse-events`, body: { term: 'fatigue', onsetDate: '2025-01-20', ctcaeGrade: 1, serious: false, relatedness: 'possibly related' } };
+          const cycle = (cycles.get(id) ?? 0) + 1;
+          cycles.set(id, cycle);
+          const administeredOn = new Date(Date.UTC(2025, 0, 14 + 28 * (cycle - 1))).toISOString().slice(0, 10);
+          return { path: `${path}/doses`, body: { cycle, administeredOn, doseMg: 120, route: 'deep-sc', lotNumber: 'LOT-1', injectionSite: 'left buttock' } };
+        },
+        token,
+      );
+      api.push([`API RecordDose + ReportAdverseEvent (2,000 enrolled; doses on their due day)`, onTime, 'API RecordDose + ReportAdverseEvent, on time']);
     } finally {
       await server.stop();
     }
@@ -167,7 +189,7 @@ export const runHttpBench = async (options: HttpBenchOptions): Promise<BenchLine
       name: 'empty Nest route on Express vs anchors',
       value: `${((100 * floor.express.perSecond) / Math.max(anchor.group.perSecond, 1)).toFixed(0)} % of group commit, ${(floor.express.perSecond / Math.max(anchor['per-request'].perSecond, 1)).toFixed(2)}× transaction per request`,
     });
-    lines.push(...api.map(([name, figures]) => ratios(name.replace(/ \(.*\)$/, ''), figures, anchor)));
+    lines.push(...api.map(([, figures, short]) => ratios(short, figures, anchor)));
     return lines;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -162,7 +162,7 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
     const row = getCasebookState(state, subject.studyId, subject.subjectId);
     const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
     if (casebook === row) return null;
-    const previous = row ? { summary: row.summary, eventType: event.type, entries: row.subject.entries } : null;
+    const previous = row ? { summary: row.summary, eventType: event.type, state: row.subject } : null;
     const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null, previous);
     return {
       [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },

@@ -1,4 +1,4 @@
-import { currentDoseWindows, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
+import { currentDoseWindows, currentWindowOfLastDose, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
 import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
@@ -157,6 +157,7 @@ const SCHEDULE_EVENTS = new Set([
 ]);
 
 type AdverseEventCounts = SubjectSummary['adverseEvents'];
+type DeviationCounts = SubjectSummary['deviations'];
 
 /** What one live entry adds to the adverse-event counts (nothing if it is not an adverse event). */
 const withEntry = (counts: AdverseEventCounts, entry: SubjectEntry): AdverseEventCounts => {
@@ -170,52 +171,101 @@ const withEntry = (counts: AdverseEventCounts, entry: SubjectEntry): AdverseEven
 };
 
 /**
- * The adverse-event counts after an event that left the entries before it as they were (the very
- * objects): the same counts if it added none (a signature), the last entry's added if it appended one;
- * null when the entries changed otherwise, and they are counted again.
+ * The one item an event appended to a list it left otherwise as it was (the very objects: the fold
+ * shares what it did not change), `undefined` if it appended none, null if the list changed otherwise.
  */
-const countsAfterAppend = (counts: AdverseEventCounts, before: readonly SubjectEntry[], after: readonly SubjectEntry[]): AdverseEventCounts | null => {
-  if (after === before) return counts;
+const appendedItem = <T>(before: readonly T[], after: readonly T[]): T | null | undefined => {
+  if (after === before) return undefined;
   if (after.length !== before.length + 1 || (before.length > 0 && after[before.length - 1] !== before[before.length - 1])) return null;
-  return withEntry(counts, after[before.length]);
+  return after[before.length];
+};
+
+/** The adverse-event counts after an event that appended at most one entry; null when the entries changed otherwise. */
+const countsAfterAppend = (counts: AdverseEventCounts, before: readonly SubjectEntry[], after: readonly SubjectEntry[]): AdverseEventCounts | null => {
+  const added = appendedItem(before, after);
+  return added === undefined ? counts : added === null ? null : withEntry(counts, added);
+};
+
+/** What one deviation adds to the deviation counts; the categories stay in the order they first appeared. */
+const withDeviation = (counts: DeviationCounts, d: DeviationFact): DeviationCounts => {
+  const byCategory = counts.byCategory.map((t) => ({ ...t }));
+  let tally = byCategory.find((t) => t.category === d.category);
+  if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
+  tally[d.severity] += 1;
+  return { total: counts.total + 1, detected: counts.detected + (d.detected ? 1 : 0), recorded: counts.recorded + (d.detected ? 0 : 1), byCategory };
+};
+
+const countDeviations = (deviations: readonly DeviationFact[]): DeviationCounts =>
+  deviations.reduce(withDeviation, { total: 0, detected: 0, recorded: 0, byCategory: [] });
+
+/** The subject's state and summary before the event being folded, so the summary can be updated rather than recounted. */
+export interface PreviousSummary {
+  readonly summary: SubjectSummary;
+  readonly eventType: string;
+  readonly state?: SubjectCasebookState['subject'];
+}
+
+/**
+ * The dosing figures after an event that appended one dose and left everything else the schedule
+ * depends on as it was (enrollment, protocol, the doses before it): the new dose's window is derived
+ * from the doses before it, as `currentDoseWindows` derives it, and the earlier doses keep theirs.
+ * Null when the dose cannot be added this way, and the doses are counted again.
+ */
+const dosingAfterDose = (
+  previous: PreviousSummary,
+  state: SubjectCasebookState['subject'],
+  protocol: ProtocolDocument | null,
+): SubjectSummary['dosing'] | null => {
+  const before = previous.state;
+  if (previous.eventType !== 'DoseAdministered' || before === undefined) return null;
+  const { facts } = state;
+  if (facts.enrollment !== before.facts.enrollment || facts.missedDoses !== before.facts.missedDoses) return null;
+  const entry = appendedItem(before.entries, state.entries);
+  const dose = appendedItem(before.facts.doses, facts.doses);
+  if (!entry || !dose || entry.voided || entry.current.type !== 'DoseAdministered' || entry.eventId !== dose.eventId) return null;
+  const window = protocol && facts.enrollment ? currentWindowOfLastDose(protocol.treatment, facts.enrollment.enrollmentDate, facts.doses)! : entry.current.data.window;
+  const withinWindow = previous.summary.dosing.withinWindow + (isWithinWindow(dose.administeredOn, window) ? 1 : 0);
+  return { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length };
 };
 
 /**
  * The subject's contribution, from its folded state: the same dose windows (the domain's
  * `currentDoseWindows` over the current doses), compliance rule and next dose due as its casebook
- * view, read from the facts without building the view, so an event costs little more than its
- * subject's fold. An event that cannot move the schedule and only appended an entry (an adverse event,
- * an assessment, a signature) is added to the summary before it, without a pass over the entries.
+ * view, read from the facts without building the view. With the summary and state before the event,
+ * an event costs about the same whatever the subject's history: one that cannot move the schedule and
+ * only appended an entry (an adverse event, an assessment, a signature) adds that entry; a dose
+ * appended in order adds its own window; a deviation appended adds its tally. Anything else (a
+ * correction, a void, a new enrollment date) counts the subject's entries again.
  */
 export const summariseSubject = (
   casebook: SubjectCasebookState,
   protocol: ProtocolDocument | null,
-  /** The summary and entries before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
-  previous: { readonly summary: SubjectSummary; readonly eventType: string; readonly entries?: readonly SubjectEntry[] } | null = null,
+  /** The summary and state before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
+  previous: PreviousSummary | null = null,
 ): SubjectSummary => {
   const state = casebook.subject;
   const { facts } = state;
   const enrollment = facts.enrollment;
+  const before = previous?.state;
   const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
-  let adverseEvents = keep !== null && previous?.entries !== undefined ? countsAfterAppend(keep.adverseEvents, previous.entries, state.entries) : null;
-  let withinWindow = 0;
-  if (keep === null || adverseEvents === null) {
-    const windows = keep === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+  const doseAdded = previous !== null ? dosingAfterDose(previous, state, protocol) : null;
+  let dosing = keep?.dosing ?? doseAdded;
+  let adverseEvents = (keep ?? (doseAdded ? previous!.summary : null)) && before !== undefined ? countsAfterAppend(previous!.summary.adverseEvents, before.entries, state.entries) : null;
+  if (dosing === null || adverseEvents === null) {
+    const windows = dosing === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+    let withinWindow = 0;
     adverseEvents = { total: 0, serious: 0, grade3OrHigher: 0 };
     for (const entry of state.entries) {
       if (entry.voided) continue;
       const event = entry.current;
-      if (keep === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
+      if (dosing === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
       adverseEvents = withEntry(adverseEvents, entry);
     }
+    dosing ??= { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length };
   }
-  const byCategory: Array<{ category: string; major: number; minor: number }> = [];
-  for (const d of facts.deviations) {
-    let tally = byCategory.find((t) => t.category === d.category);
-    if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
-    tally[d.severity] += 1;
-  }
-  const detected = facts.deviations.filter((d) => d.detected).length;
+  const addedDeviation = previous !== null && before !== undefined ? appendedItem(before.facts.deviations, facts.deviations) : null;
+  const deviations =
+    addedDeviation === undefined ? previous!.summary.deviations : addedDeviation ? withDeviation(previous!.summary.deviations, addedDeviation) : countDeviations(facts.deviations);
   return {
     subjectId: casebook.subjectId,
     subjectNumber: enrollment?.subjectNumber ?? null,
@@ -224,8 +274,8 @@ export const summariseSubject = (
     nextDoseDueOn: keep ? keep.nextDoseDueOn : (nextDoseDue(state, protocol, facts.doses)?.dueOn ?? null),
     screened: facts.screening !== null ? 1 : 0,
     enrolled: enrollment !== null ? 1 : 0,
-    dosing: keep ? keep.dosing : { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length },
-    deviations: { total: facts.deviations.length, detected, recorded: facts.deviations.length - detected, byCategory },
+    dosing,
+    deviations,
     adverseEvents,
   };
 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addDays, type IsoDate } from '../../shared/iso-date';
-import { currentDoseWindows, scheduledWindow, type DosingRule, type DoseWindow } from './dosing.decision';
+import { currentDoseWindows, currentWindowOfLastDose, scheduledWindow, type DosingRule, type DoseWindow } from './dosing.decision';
 
 /**
  * The dose windows as the rule reads (SPEC §1), written the plain way — each dose's window from a
@@ -27,7 +27,29 @@ const doses = fc.array(fc.record({ cycle: fc.integer({ min: 1, max: 14 }), day: 
   list.map((d, i) => ({ eventId: `dose-${i}`, cycle: d.cycle, administeredOn: addDays('2026-01-05', d.day) })),
 );
 
+/** Doses mostly in cycle order, as sites record them (a cycle now and then repeated or out of order). */
+const dosesInOrder = fc.array(fc.record({ step: fc.integer({ min: -2, max: 2 }), day: fc.integer({ min: 0, max: 40 }) }), { maxLength: 40 }).map((list) => {
+  let cycle = 0;
+  let day = 0;
+  return list.map((d, i) => {
+    cycle = Math.max(1, cycle + (d.step >= 0 ? 1 : d.step));
+    day += d.day;
+    return { eventId: `dose-${i}`, cycle, administeredOn: addDays('2026-01-05', day) };
+  });
+});
+
 describe('dose windows', () => {
+  it('given doses mostly in cycle order, then each current window is the one the plain rule gives, and the last one alone is the same', () => {
+    fc.assert(
+      fc.property(rule, dosesInOrder, (t, recorded) => {
+        const expected = new Map(recorded.map((d, i) => [d.eventId, plainWindow(t, '2026-01-05', recorded.slice(0, i), d.cycle)]));
+        expect(currentDoseWindows(t, '2026-01-05', recorded)).toEqual(expected);
+        expect(currentWindowOfLastDose(t, '2026-01-05', recorded)).toEqual(recorded.length === 0 ? null : expected.get(recorded.at(-1)!.eventId));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('given any doses in recording order, then each current window is the one the plain rule gives from the doses recorded before it', () => {
     fc.assert(
       fc.property(rule, doses, (t, recorded) => {

@@ -84,8 +84,28 @@ export const currentDoseWindows = (
   dosesInRecordingOrder: ReadonlyArray<{ readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate }>,
 ): Map<string, DoseWindow> => {
   const windows = new Map<string, DoseWindow>();
-  dosesInRecordingOrder.forEach((d, i) => windows.set(d.eventId, windowAfter(rule, enrollmentDate, previousDose(dosesInRecordingOrder, i, d.cycle), d.cycle)));
+  // The dose of the highest cycle so far (of equal cycles, the last recorded): the previous dose of any
+  // higher cycle, so doses recorded in cycle order cost one step each; a lower cycle is scanned for.
+  let top: (typeof dosesInRecordingOrder)[number] | undefined;
+  dosesInRecordingOrder.forEach((d, i) => {
+    const previous = top === undefined || d.cycle > top.cycle ? top : previousDose(dosesInRecordingOrder, i, d.cycle);
+    windows.set(d.eventId, windowAfter(rule, enrollmentDate, previous, d.cycle));
+    if (top === undefined || d.cycle >= top.cycle) top = d;
+  });
   return windows;
+};
+
+/**
+ * The current window of the dose recorded last, as `currentDoseWindows` gives it: what a read model
+ * needs when a dose is appended and the windows of the doses before it stay as they were.
+ */
+export const currentWindowOfLastDose = (
+  rule: DosingRule,
+  enrollmentDate: IsoDate,
+  dosesInRecordingOrder: ReadonlyArray<{ readonly cycle: number; readonly administeredOn: IsoDate }>,
+): DoseWindow | null => {
+  const last = dosesInRecordingOrder.at(-1);
+  return last === undefined ? null : windowAfter(rule, enrollmentDate, previousDose(dosesInRecordingOrder, dosesInRecordingOrder.length - 1, last.cycle), last.cycle);
 };
 
 const highestRecordedCycle = (facts: SubjectFacts): number =>
