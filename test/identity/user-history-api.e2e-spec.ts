@@ -136,6 +136,36 @@ describe('The history of user management over HTTP', () => {
     expect((await history('admin', { username: 'nobody-here' }).expect(200)).body.events).toEqual([]);
   });
 
+  it('is documented in the OpenAPI document with a typed 200 response: the page and each entry, field by field', async () => {
+    interface Schema { $ref?: string; type?: string; properties?: Record<string, Schema>; items?: Schema; required?: string[]; nullable?: boolean; enum?: string[] }
+    const doc = (await request(api.http).get('/api/docs-json').expect(200)).body as {
+      paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; responses: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+      components: { schemas: Record<string, Schema> };
+    };
+    const resolve = (schema: Schema | undefined): Schema => {
+      expect(schema?.$ref).toMatch(/^#\/components\/schemas\//);
+      const resolved = doc.components.schemas[(schema?.$ref ?? '').split('/').pop() ?? ''];
+      expect(resolved).toBeDefined();
+      return resolved;
+    };
+    const operation = doc.paths['/api/v1/users/history'].get;
+    expect(operation.parameters?.filter((p) => p.in === 'query').map((p) => p.name).sort()).toEqual(['afterPosition', 'limit', 'username']);
+    const page = resolve(operation.responses['200'].content?.['application/json']?.schema);
+    expect(Object.keys(page.properties ?? {}).sort()).toEqual(['events', 'nextAfterPosition', 'position', 'streamIds', 'username']);
+    expect(page.properties?.nextAfterPosition).toMatchObject({ type: 'integer', nullable: true });
+    expect(page.properties?.events.type).toBe('array');
+    const entry = resolve(page.properties?.events.items);
+    expect(Object.keys(entry.properties ?? {}).sort()).toEqual(
+      ['actor', 'data', 'eventId', 'globalPosition', 'hash', 'reason', 'recordedAt', 'recordedBy', 'source', 'streamId', 'streamVersion', 'type'].sort(),
+    );
+    expect(entry.properties?.streamId.enum).toEqual(['identity', 'account-policy']);
+    expect(Object.keys(resolve(entry.properties?.actor).properties ?? {}).sort()).toEqual(['role', 'userId', 'username']);
+    // What the route answers has exactly the documented fields.
+    const answer = (await history('monitor', { limit: 1 }).expect(200)).body as Record<string, unknown> & { events: Array<Record<string, unknown>> };
+    expect(Object.keys(answer).sort()).toEqual(Object.keys(page.properties ?? {}).sort());
+    expect(Object.keys(answer.events[0]).sort()).toEqual(Object.keys(entry.properties ?? {}).sort());
+  });
+
   it('refuses a hostile username and an undeclared parameter with 400 VALIDATION.FAILED, writing nothing', async () => {
     const hostile: Array<Record<string, string>> = [{ username: '<script>alert(1)</script>' }, { username: "x' OR '1'='1" }, { username: '../ada' }, { username: '' }, { user: 'dora' }, { dryRun: 'true' }];
     for (const query of hostile) {
