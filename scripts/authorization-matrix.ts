@@ -100,7 +100,7 @@ const API_NOTES: Readonly<Record<string, string>> = {
   Logout: 'ends only the caller\'s own session',
   GetStudy: 'admin: the set-up view — protocol, amendments, lock state; no roster (subject ids, enrollment dates)',
   GetStudyEvents: 'admin: the set-up events only (registration, amendments, locks); no roster entries',
-  GetUserHistory: 'the identity stream, password hashes redacted; admin: no subject id (a refused signature\'s subject, a refused path\'s subject segment)',
+  GetUserHistory: 'the identity and account-policy streams in log order, password hashes redacted; admin: no subject id (a refused signature\'s subject, a refused path\'s subject segment)',
 };
 
 /** Who may call the routes that take no bearer token, and why that is safe. */

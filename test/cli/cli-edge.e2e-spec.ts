@@ -57,6 +57,14 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(result.status).toBe(0);
   });
 
+  it('the built binary hints at the type a misspelt --type most likely means (fastest-levenshtein loads from dist)', () => {
+    const result = run(['--store', storeUrl, 'audit-trail', '--type', 'DoseAdministred']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('[AUDIT.UNKNOWN_EVENT_TYPE]');
+    expect(result.stderr).toContain('"DoseAdministred" (did you mean DoseAdministered?)');
+    expect(result.stdout).toBe('');
+  });
+
   it.each([
     ['pfs --cutoff 2026-02-30', ['pfs', '--cutoff', '2026-02-30'], '--cutoff', 'PFS.INVALID_CUTOFF'],
     ['export adtte --cutoff 2026-02-29 (2026 is no leap year)', ['export', 'adtte', '--cutoff', '2026-02-29'], '--cutoff', 'PFS.INVALID_CUTOFF'],

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { DEFAULT_IDENTITY_POLICY, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import { cli, tempDir } from '../cli/cli-harness';
 
 /** `trial-ledger users history` (SPEC §5: user management is itself event-sourced and audited). */
@@ -23,6 +25,10 @@ describe('CLI: trial-ledger users history', () => {
     expect((await add('mona', 'Mona Monitor', 'monitor', MONA_TEMPORARY)).status).toBe(0);
     // An administrator's password is temporary: mona chooses her own first.
     expect((await run(['--as', 'mona', 'users', 'change-password'], { TRIAL_LEDGER_PASSWORD: MONA_TEMPORARY, TRIAL_LEDGER_NEW_PASSWORD: MONA_PASSWORD })).status).toBe(0);
+    // A server start records the account policy in its own stream, between user-management events.
+    const ledger = new SqliteEventStore(join(dir.path, 'ledger.sqlite'));
+    await recordConfiguredAccountPolicy(ledger, { ...DEFAULT_IDENTITY_POLICY, lockoutMinutes: 45 });
+    await ledger.close();
     expect((await run(['--as', 'ada', 'users', 'set-role', 'ivan', 'coordinator', '--reason', 'sub-investigator left'], asAdmin)).status).toBe(0);
     expect((await run(['--as', 'ada', 'users', 'deactivate', 'ivan', '--reason', 'left the site'], asAdmin)).status).toBe(0);
   });
@@ -43,6 +49,22 @@ describe('CLI: trial-ledger users history', () => {
     expect(text.stdout).toMatch(/UserRoleChanged by Ada Admin \(ada, admin\) via cli — .*from=investigator to=coordinator.*\(reason: sub-investigator left\)/);
     expect(text.stdout).toMatch(/UserCreated by Ada Admin \(ada, admin\) via cli — .*passwordHash=\[redacted\]/);
     expect(text.stdout).not.toMatch(/\$scrypt\$/);
+  });
+
+  it('includes the account-policy change (its own stream) in log order, in the JSON and the text history', async () => {
+    const result = await run(['--as', 'ada', 'users', 'history', '--json'], asAdmin);
+    expect(result.status).toBe(0);
+    const events = JSON.parse(result.stdout).events as Array<{ streamId: string; streamVersion: number; globalPosition: number; type: string; data: Record<string, unknown> }>;
+    expect(events.map((e) => e.globalPosition)).toEqual([...events.map((e) => e.globalPosition)].sort((a, b) => a - b));
+    const policy = events.findIndex((e) => e.type === 'AccountPolicyChanged');
+    expect(events[policy]).toMatchObject({ streamId: 'account-policy', streamVersion: 1, data: { before: null, after: { lockoutMinutes: 45 } } });
+    expect(policy).toBeGreaterThan(events.findIndex((e) => e.type === 'PasswordChanged' && e.data.username === 'mona'));
+    expect(policy).toBeLessThan(events.findIndex((e) => e.type === 'UserRoleChanged'));
+    const text = (await run(['--as', 'ada', 'users', 'history'], asAdmin)).stdout.split('\n');
+    const line = text.findIndex((l) => / AccountPolicyChanged by trial-ledger system \(system, admin\) via system — .*lockoutMinutes.*\(reason: account policy from the configuration at server start\)$/.test(l));
+    expect(text[line]).toMatch(/^account-policy#1 /);
+    expect(line).toBeLessThan(text.findIndex((l) => / UserRoleChanged /.test(l)));
+    expect(text.filter((l) => / UserCreated /.test(l)).every((l) => /^identity#\d+ /.test(l))).toBe(true);
   });
 
   it('--user keeps the events about that user or recorded by them; an auditor may run it', async () => {

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import {
+  ACCOUNT_POLICY_STREAM_ID,
   IDENTITY_STREAM_ID,
   QUERY_ROLES,
   SYSTEM_ACTOR,
@@ -19,6 +20,9 @@ import { hashPassword } from './password-hasher';
 import { checkPasswordStrength } from './password-strength';
 import type { SessionRegistry } from './session-registry';
 import { userView, type UserView } from './user-view';
+
+/** The streams of user management, in the order the history names them: the identity stream and the account policy's (`AccountPolicyChanged`). */
+export const USER_MANAGEMENT_STREAM_IDS: readonly string[] = [IDENTITY_STREAM_ID, ACCOUNT_POLICY_STREAM_ID];
 
 export interface NewUserInput {
   readonly username: string;
@@ -116,13 +120,17 @@ export class UserAdministrationService {
   }
 
   /**
-   * The identity stream as stored, for the history of user management (SPEC §5: user management is
-   * itself audited). Its events hold password hashes: callers present them through the audit
-   * trail's redaction (`userHistoryPage`), never as they are.
+   * The streams of user management as stored (`USER_MANAGEMENT_STREAM_IDS`), merged in log order, for
+   * its history (SPEC §5: user management is itself audited). Both are read up to the same log
+   * position, so a page never holds an event of one stream while missing an earlier one of the other.
+   * The identity events hold password hashes: callers present them through the audit trail's
+   * redaction (`userHistoryPage`), never as they are.
    */
-  async identityEvents(actor: Actor, source: EventSource = 'api'): Promise<StoredEvent[]> {
+  async userManagementEvents(actor: Actor, source: EventSource = 'api'): Promise<StoredEvent[]> {
     await this.authorization.authorize(actor, QUERY_ROLES.GetUserHistory, 'view the user-management history', source);
-    return [...(await this.ledger.store.readStream(IDENTITY_STREAM_ID))];
+    const { position } = await this.ledger.store.head();
+    const streams = await Promise.all(USER_MANAGEMENT_STREAM_IDS.map((streamId) => this.ledger.store.readStream(streamId, { toPosition: position })));
+    return streams.flat().sort((a, b) => a.globalPosition - b.globalPosition);
   }
 
   private view(state: IdentityState, username: string): UserView {

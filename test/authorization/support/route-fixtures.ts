@@ -295,14 +295,14 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   GetUserHistory: async (ctx) => {
     const { subjectId, screeningEventId } = await ctx.subject('screened');
     const path = ctx.subjectPath(subjectId, '/signatures');
-    const before = await ctx.api.store.streamVersion('identity');
+    const before = (await ctx.api.store.head()).position;
     const refused = await request(ctx.api.http).post(path).set('Authorization', ctx.api.auth('regulator')).send({});
     const signer = await ctx.session('investigator');
     const failed = await request(ctx.api.http).post(path).set('Authorization', `Bearer ${signer.token}`)
       .send({ username: signer.username, password: 'not the signer password 1', meaning: 'review', scope: { eventId: screeningEventId } });
     if (refused.status !== 403 || failed.status < 400) throw new Error(`fixture: expected refusals naming ${subjectId}, got ${refused.status} and ${failed.status}`);
     // The page that starts with them (the walk's refusals fill the stream's first pages).
-    return { path: '/api/v1/users/history', query: { afterVersion: String(before) } };
+    return { path: '/api/v1/users/history', query: { afterPosition: String(before) } };
   },
   AddUser: async (ctx) => ({ path: '/api/v1/users', body: { username: ctx.next('authz'), fullName: 'Matrix New User', role: 'coordinator', password: PASSWORD, reason: 'matrix: new site staff' } }),
   DeactivateUser: onUser('/deactivate', { reason: 'matrix: left the site' }),

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
-import { IDENTITY_STREAM_ID, USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
-import type { Identity, UserView } from '@trial-ledger/identity';
+import { USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
+import { USER_MANAGEMENT_STREAM_IDS, type Identity, type UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -41,7 +41,7 @@ const historyLine = (e: UserHistoryEntry): string => {
     .filter(([, value]) => value !== null && value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `#${e.streamVersion} ${e.recordedAt} ${e.type} by ${e.recordedBy} via ${e.source}` + (details ? ` — ${details}` : '') + (e.reason ? ` (reason: ${e.reason})` : '');
+  return `${e.streamId}#${e.streamVersion} ${e.recordedAt} ${e.type} by ${e.recordedBy} via ${e.source}` + (details ? ` — ${details}` : '') + (e.reason ? ` (reason: ${e.reason})` : '');
 };
 
 const describeUser = (u: UserView): string =>
@@ -115,13 +115,13 @@ export const registerUsers = (program: Command): void => {
 
   users
     .command('history')
-    .description('The history of user management: every identity event in order, secrets redacted (--as an admin, monitor or regulator)')
+    .description('The history of user management: every identity and account-policy event in log order, secrets redacted (--as an admin, monitor or regulator)')
     .option('--user <username>', 'only the events about this user or recorded by them')
     .action(async (opts: { user?: string }, command: Command) => {
       const options = globalOptions(command);
       const username = parseUsernameFilter(opts.user);
       const page = await asActingUser(options, async (identity, actor) =>
-        userHistoryPage(IDENTITY_STREAM_ID, await identity.users.identityEvents(actor, 'cli'), { limit: Number.MAX_SAFE_INTEGER, ...(username !== undefined ? { username } : {}) }, actor.role),
+        userHistoryPage(USER_MANAGEMENT_STREAM_IDS, await identity.users.userManagementEvents(actor, 'cli'), { limit: Number.MAX_SAFE_INTEGER, ...(username !== undefined ? { username } : {}) }, actor.role),
       );
       printResult(options.json, { events: page.events }, () => (page.events.length === 0 ? 'no user-management events' : page.events.map(describeHistoryEntry).join('\n')));
     });

@@ -2,9 +2,13 @@ import { normaliseUsername, personInWords, readsClinicalData, type Actor, type R
 import type { EventSource, StoredEvent } from '@trial-ledger/event-store';
 import { redactedData } from './redaction';
 
-/** One identity event as the user-management history shows it: who, when, what, why; secrets redacted. */
+/** One user-management event as the history shows it: who, when, what, why; secrets redacted. */
 export interface UserHistoryEntry {
+  /** `identity`, or `account-policy` for an `AccountPolicyChanged`. */
+  readonly streamId: string;
+  /** The event's version in its own stream. */
   readonly streamVersion: number;
+  /** The event's position in the log: the order of the history and its page cursor. */
   readonly globalPosition: number;
   readonly eventId: string;
   readonly type: string;
@@ -20,17 +24,19 @@ export interface UserHistoryEntry {
 }
 
 export interface UserHistoryPage {
-  readonly streamId: string;
-  /** The identity stream's version when the page was read. */
-  readonly streamVersion: number;
+  /** The streams merged in log order: the identity stream and the account policy's. */
+  readonly streamIds: readonly string[];
+  /** The log position of the last user-management event when the page was read (0: none yet). */
+  readonly position: number;
   readonly username: string | null;
   readonly events: UserHistoryEntry[];
-  /** Pass as afterVersion for the next page; null on the last page. */
-  readonly nextAfterVersion: number | null;
+  /** Pass as afterPosition for the next page; null on the last page. */
+  readonly nextAfterPosition: number | null;
 }
 
 export interface UserHistoryQuery {
-  readonly afterVersion?: number;
+  /** Only events after this log position. */
+  readonly afterPosition?: number;
   readonly limit?: number;
   /** Only the events about this user (added, re-roled, logins…) or recorded by them. */
   readonly username?: string;
@@ -53,34 +59,37 @@ const withoutClinicalData = (type: string, data: Record<string, unknown>): Recor
   return data;
 };
 
-/** Whether an identity event concerns `username` (its subject, or the name typed at a login) or was recorded by them. */
+/** Whether a user-management event concerns `username` (its subject, or the name typed at a login) or was recorded by them. */
 const concerns = (event: StoredEvent, username: string): boolean =>
   event.metadata.actor.username === username ||
   event.data.username === username ||
   event.data.attemptedUsername === username;
 
 /**
- * A page of the identity stream as the history of user management (SPEC §5: user management is
- * itself event-sourced and audited): every event in order, secrets redacted as in the audit trail,
- * each naming who did it. `role` is the reader's: the administrator gets no subject ids.
+ * A page of the history of user management (SPEC §5: user management is itself event-sourced and
+ * audited): the events of `streamIds` (the identity stream and the account policy's), merged in log
+ * order, secrets redacted as in the audit trail, each naming who did it. `role` is the reader's: the
+ * administrator gets no subject ids.
  */
-export const userHistoryPage = (streamId: string, events: readonly StoredEvent[], query: UserHistoryQuery, role: Role): UserHistoryPage => {
-  const after = query.afterVersion ?? 0;
+export const userHistoryPage = (streamIds: readonly string[], events: readonly StoredEvent[], query: UserHistoryQuery, role: Role): UserHistoryPage => {
+  const after = query.afterPosition ?? 0;
   const limit = query.limit ?? USER_HISTORY_DEFAULT_LIMIT;
   const username = query.username === undefined ? null : normaliseUsername(query.username);
-  const shown = username === null ? events : events.filter((e) => concerns(e, username));
-  const page = shown.filter((e) => e.streamVersion > after).slice(0, limit);
-  const last = page.at(-1)?.streamVersion;
-  const lastShown = shown.at(-1)?.streamVersion;
+  const merged = events.filter((e) => streamIds.includes(e.streamId)).sort((a, b) => a.globalPosition - b.globalPosition);
+  const shown = username === null ? merged : merged.filter((e) => concerns(e, username));
+  const page = shown.filter((e) => e.globalPosition > after).slice(0, limit);
+  const last = page.at(-1)?.globalPosition;
+  const lastShown = shown.at(-1)?.globalPosition;
   const clinical = readsClinicalData(role);
   return {
-    streamId,
-    streamVersion: events.at(-1)?.streamVersion ?? 0,
+    streamIds,
+    position: merged.at(-1)?.globalPosition ?? 0,
     username,
     events: page.map((e) => {
       const data = redactedData(e);
       const actor: Actor = e.metadata.actor;
       return {
+        streamId: e.streamId,
         streamVersion: e.streamVersion,
         globalPosition: e.globalPosition,
         eventId: e.eventId,
@@ -94,6 +103,6 @@ export const userHistoryPage = (streamId: string, events: readonly StoredEvent[]
         hash: e.hash,
       };
     }),
-    nextAfterVersion: last !== undefined && lastShown !== undefined && last < lastShown ? last : null,
+    nextAfterPosition: last !== undefined && lastShown !== undefined && last < lastShown ? last : null,
   };
 };

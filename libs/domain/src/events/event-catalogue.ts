@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import type { DataExported } from '../exports/data-export';
 import type { AccountPolicyEvent } from '../identity/account-policy';
 import type { IdentityEvent } from '../identity/identity.events';
@@ -39,17 +40,6 @@ void catalogueIsComplete;
 const KNOWN: ReadonlySet<string> = new Set(EVENT_TYPE_CATALOGUE);
 
 export const isLedgerEventType = (type: string): type is LedgerEventType => KNOWN.has(type);
-
-/** Levenshtein distance, small strings only (event type names). */
-const distance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current.push(Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    previous = current;
-  }
-  return previous[b.length];
-};
 
 /** The known event type a misspelt one most likely means (same letters in another case, or ≤ 2 edits), or null. */
 export const closestLedgerEventType = (type: string): LedgerEventType | null => {

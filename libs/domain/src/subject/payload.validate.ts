@@ -130,32 +130,30 @@ const isSubnormal = (value: number): boolean => value !== 0 && Math.abs(value) <
 /** A finite number on the grid of `decimals` places (0 included), and not a subnormal float. */
 export const isPlausibleDecimal = (value: number, decimals: number): boolean => Number.isFinite(value) && !isSubnormal(value) && decimalPlaces(value) <= decimals;
 
-/** > 0 while `asRecorded` re-checks entries already in the ledger (see there). */
-let recordedFormatDepth = 0;
-
 /**
- * Runs `check` (synchronously) without the precision rules (`VALIDATION.PRECISION`,
- * `RECIST.DIAMETER_PRECISION`): for re-checking entries already in the ledger after a correction of an
+ * Which format rules a check applies. `new` (the default): every rule, for a value being recorded now
+ * and for a corrected entry's new value. `recorded`: no precision rules (`VALIDATION.PRECISION`,
+ * `RECIST.DIAMETER_PRECISION`), for re-checking an entry already in the ledger after a correction of an
  * earlier one. Such a re-check asks what the correction could invalidate (clinical consistency); a
  * value's format was ruled on when it was recorded, and a ledger written before a precision limit was
- * added may hold finer values that must not block an unrelated correction. New recordings and a
- * corrected entry's new value are checked in full.
+ * added may hold finer values that must not block an unrelated correction. (RECIST arithmetic is in
+ * exact hundredths of a mm, so a recorded diameter off that grid by more than float noise still cannot
+ * be evaluated.)
  */
-export const asRecorded = <T>(check: () => T): T => {
-  recordedFormatDepth += 1;
-  try {
-    return check();
-  } finally {
-    recordedFormatDepth -= 1;
-  }
-};
+export type PrecisionRules = 'new' | 'recorded';
+
+/** The format options a payload check is given by its caller (a `DecisionContext` is one). */
+export interface FormatOptions {
+  readonly precision?: PrecisionRules;
+}
 
 /**
  * Refuses (`VALIDATION.PRECISION`) a value that is not a plausible decimal quantity of its unit: a
  * subnormal float, or more decimal places than `decimals`. 0 and every value on the unit's step pass.
+ * Nothing is refused with `precision: 'recorded'` (see `PrecisionRules`).
  */
-export const requirePrecision = (field: string, value: number, decimals: number, unit: string, code = 'VALIDATION.PRECISION'): void => {
-  if (recordedFormatDepth > 0 || isPlausibleDecimal(value, decimals)) return;
+export const requirePrecision = (field: string, value: number, decimals: number, unit: string, format: FormatOptions, code = 'VALIDATION.PRECISION'): void => {
+  if (format.precision === 'recorded' || isPlausibleDecimal(value, decimals)) return;
   const subnormal = isSubnormal(value);
   const step = decimals === 0 ? `1 ${unit}` : `${(10 ** -decimals).toFixed(decimals)} ${unit}`;
   invalid(code, `${field} must be a decimal quantity to at most ${decimals} decimal place${decimals === 1 ? '' : 's'} (${step})${subnormal ? ', not a subnormal floating-point number' : ''} (got ${String(value)})`, {
@@ -165,7 +163,14 @@ export const requirePrecision = (field: string, value: number, decimals: number,
   });
 };
 
-export const decimal = (p: Payload, field: string, min: number, max: number, minExclusive = false, precision?: { decimals: number; unit: string }): number => {
+export const decimal = (
+  p: Payload,
+  field: string,
+  min: number,
+  max: number,
+  minExclusive = false,
+  precision?: { readonly decimals: number; readonly unit: string; readonly format: FormatOptions },
+): number => {
   const value = p[field];
   if (typeof value !== 'number' || !Number.isFinite(value) || value > max || (minExclusive ? value <= min : value < min)) {
     invalid('VALIDATION.OUT_OF_RANGE', `${field} must be a number ${minExclusive ? 'above' : 'from'} ${min} ${minExclusive ? 'and at most' : 'to'} ${max} (got ${JSON.stringify(value)})`, {
@@ -175,7 +180,7 @@ export const decimal = (p: Payload, field: string, min: number, max: number, min
       max,
     });
   }
-  if (precision) requirePrecision(field, value as number, precision.decimals, precision.unit);
+  if (precision) requirePrecision(field, value as number, precision.decimals, precision.unit, precision.format);
   return value as number;
 };
 
@@ -185,12 +190,15 @@ export const flag = (p: Payload, field: string): boolean => {
   return value as boolean;
 };
 
-/** A payload field's bounded number, by `PAYLOAD_NUMBER_BOUNDS`; `max` may only tighten the table's bound. */
-export const boundedNumber = (p: Payload, field: BoundedNumberField, max?: number): number => {
+/**
+ * A payload field's bounded number, by `PAYLOAD_NUMBER_BOUNDS`; `max` may only tighten the table's
+ * bound. `format` (the decision's context) says whether the precision rule applies.
+ */
+export const boundedNumber = (p: Payload, field: BoundedNumberField, format: FormatOptions, max?: number): number => {
   const bounds: NumberBounds = PAYLOAD_NUMBER_BOUNDS[field];
   const upper = Math.min(bounds.max, max ?? bounds.max);
   if (bounds.integer) return integer(p, field, bounds.min, upper);
-  const precision = bounds.decimals === undefined ? undefined : { decimals: bounds.decimals, unit: bounds.unit ?? '' };
+  const precision = bounds.decimals === undefined ? undefined : { decimals: bounds.decimals, unit: bounds.unit ?? '', format };
   return decimal(p, field, bounds.min, upper, bounds.minExclusive ?? false, precision);
 };
 

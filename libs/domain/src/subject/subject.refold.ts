@@ -4,7 +4,6 @@ import { compareDates, type IsoDate } from '../shared/iso-date';
 import { commandOfEntry, decideClinical } from './decisions/clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decisions/decision.types';
 import { evaluateAssessment, withRecistFigures } from './decisions/record-tumor-assessment.decision';
-import { asRecorded } from './payload.validate';
 import { emptyFacts, type EntryEvent, type SubjectEntry, type SubjectFacts } from './subject.state';
 
 const later = (a: IsoDate | null, b: IsoDate): IsoDate => (a === null || compareDates(b, a) > 0 ? b : a);
@@ -188,7 +187,7 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
         const number = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
         try {
           // Clinical consistency only: the entry's format was ruled on when it was recorded.
-          asRecorded(() => decideClinical(command, facts, { ...ctx, subjectNumber: number }));
+          decideClinical(command, facts, { ...ctx, subjectNumber: number, precision: 'recorded' });
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${error.message}`, {

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { userHistoryPage, type UserHistoryPage } from '@trial-ledger/audit';
-import { IDENTITY_STREAM_ID, QUERY_ROLES, type Actor } from '@trial-ledger/domain';
-import { UserAdministrationService } from '@trial-ledger/identity';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { userHistoryPage } from '@trial-ledger/audit';
+import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
+import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService } from '@trial-ledger/identity';
 import { CurrentActor, Roles } from '../roles.decorator';
+import { UserHistoryPageResponse } from './user-history.response';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UserHistoryQueryDto, UsernamePathParams } from './users.request.dto';
 
 /**
@@ -26,10 +27,12 @@ export class UsersHttpController {
   @Roles(...QUERY_ROLES.GetUserHistory)
   @ApiOperation({
     operationId: 'GetUserHistory',
-    summary: 'The history of user management (the identity stream: users added, role changes, deactivations, password changes, logins, lockouts, refusals), paginated, secrets redacted; admin: without subject ids',
+    summary:
+      'The history of user management in log order (the identity stream: users added, role changes, deactivations, password changes, logins, lockouts, refusals; and the account policy changes), paginated by log position, secrets redacted; admin: without subject ids',
   })
-  async history(@CurrentActor() actor: Actor, @Query() query: UserHistoryQueryDto): Promise<UserHistoryPage> {
-    return userHistoryPage(IDENTITY_STREAM_ID, await this.users.identityEvents(actor, 'api'), query, actor.role);
+  @ApiOkResponse({ type: UserHistoryPageResponse })
+  async history(@CurrentActor() actor: Actor, @Query() query: UserHistoryQueryDto): Promise<UserHistoryPageResponse> {
+    return userHistoryPage(USER_MANAGEMENT_STREAM_IDS, await this.users.userManagementEvents(actor, 'api'), query, actor.role);
   }
 
   @Post()

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, USERNAME_PATTERN, USERNAME_RULE, type Role } from '@trial-ledger/domain';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { EventHistoryQueryDto } from '../../shared/queries/event-history';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../shared/queries/event-history';
+import { QueryInteger } from '../../shared/validation/field.decorators';
 
 const PASSWORD_MAX = 1024;
 
@@ -56,8 +57,26 @@ export class ResetPasswordRequestDto extends WithReason {
   newPassword!: string;
 }
 
-/** `?afterVersion=&limit=&username=`: a page of the user-management history, optionally about one user. */
-export class UserHistoryQueryDto extends EventHistoryQueryDto {
+/**
+ * `?afterPosition=&limit=&username=`: a page of the user-management history, optionally about one
+ * user. It merges two streams (identity, account-policy), so its cursor is the log position.
+ */
+export class UserHistoryQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Return events after this log position (a page\'s nextAfterPosition).' })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(0)
+  afterPosition?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
   @ApiPropertyOptional({ example: 'ivan', description: 'Only the events about this user (added, role changes, logins, lockouts…) or recorded by them.' })
   @IsOptional()
   @Matches(USERNAME_PATTERN, { message: `$property must be ${USERNAME_RULE}` })

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { SUBJECT_ID } from '@trial-ledger/domain';
 import { QUERY_STATUSES, type QueryStatus } from '@trial-ledger/projections';
-import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
+import { SUBJECT_ID_MESSAGE } from '../../shared/routing/path-params.dto';
 import { QueryInteger } from '../../shared/validation/field.decorators';
 
 /** Filters of the query list: `?status=&subject=&minAgeDays=&openedBy=`. */
@@ -13,7 +14,7 @@ export class ListQueriesRequestDto {
 
   @ApiPropertyOptional({ example: 'S001' })
   @IsOptional()
-  @Matches(SUBJECT_ID_PATTERN, { message: SUBJECT_ID_MESSAGE })
+  @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subject?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Only queries at least this many days old (age runs to the close, or to now while unresolved).' })

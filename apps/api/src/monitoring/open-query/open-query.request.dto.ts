@@ -1,14 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { SUBJECT_ID } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
+import { SUBJECT_ID_MESSAGE } from '../../shared/routing/path-params.dto';
 import { Text } from '../../shared/validation/field.decorators';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** `OpenQuery`: what the monitor questions — one entry of one subject, optionally one field of it. */
 export class OpenQueryRequestDto extends CommandRequestDto {
   @ApiProperty({ example: 'S001' })
-  @Matches(SUBJECT_ID_PATTERN, { message: SUBJECT_ID_MESSAGE })
+  @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 
   @Text('Event id of the questioned entry (the original entry, also after corrections).', 64, '019acb2e-5b7e-7c0f-9a4d-3c2b1a098765')

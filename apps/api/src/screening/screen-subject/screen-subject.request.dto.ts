@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import type { Sex } from '@trial-ledger/domain';
+import { SUBJECT_ID, type Sex } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
-import { SUBJECT_ID_MESSAGE, SUBJECT_ID_PATTERN } from '../../shared/routing/path-params.dto';
+import { SUBJECT_ID_MESSAGE } from '../../shared/routing/path-params.dto';
 import { ClinicalDate, OneOf, PayloadNumber } from '../../shared/validation/field.decorators';
 
 const SEXES: readonly Sex[] = ['F', 'M', 'U'];
@@ -10,7 +10,7 @@ const SEXES: readonly Sex[] = ['F', 'M', 'U'];
 /** `ScreenSubject`: opens the subject's stream. Consent must be dated on or before screening (ICH E6 4.8). */
 export class ScreenSubjectRequestDto extends CommandRequestDto {
   @ApiProperty({ example: 'S001', description: 'Unique within the study; part of the stream id.' })
-  @Matches(SUBJECT_ID_PATTERN, { message: SUBJECT_ID_MESSAGE })
+  @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 
   @ClinicalDate('Date of the screening visit.')

@@ -1,11 +1,16 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
 
 /** Study and subject identifiers: letters, digits, `.`, `_`, `-`; they become part of stream ids. */
 export const LEDGER_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/;
-/** Subject ids have no `-`, so `subject-{studyId}-{subjectId}` names one subject only (see the domain's SUBJECT_ID). */
-export const SUBJECT_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._]{0,62}[A-Za-z0-9])?$/;
-export const SUBJECT_ID_MESSAGE = '$property must be 1–64 letters, digits, "." or "_" (no "-": it separates study and subject in the stream id), starting and ending with a letter or digit';
+/**
+ * Subject ids are checked by the domain's own rule (`SUBJECT_ID`), wherever the API takes one (path,
+ * body, query): what the CLI or `import` can record, the API can record and address, and nothing more.
+ * They have no `-`, so `subject-{studyId}-{subjectId}` names one subject only. The message is the
+ * domain's `SUBJECT_ID_RULE`, naming the field it is given in (`subjectId`, or `subject` in a filter).
+ */
+export const SUBJECT_ID_MESSAGE = `$property${SUBJECT_ID_RULE.replace(/^subjectId/, '')}`;
 const ID_MESSAGE = '$property must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
 
 export class StudyPathParams {
@@ -16,6 +21,6 @@ export class StudyPathParams {
 
 export class SubjectPathParams extends StudyPathParams {
   @ApiProperty({ example: 'S001' })
-  @Matches(SUBJECT_ID_PATTERN, { message: SUBJECT_ID_MESSAGE })
+  @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 }

@@ -52,14 +52,14 @@ export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload>
   const p = requirePayload(payload, PAYLOAD_FIELDS.AssessEligibility);
   const input: AssessEligibilityPayload = {
     assessmentDate: pastDate(p, 'assessmentDate', ctx.today),
-    age: boundedNumber(p, 'age'),
+    age: boundedNumber(p, 'age', ctx),
     primarySite: text(p, 'primarySite'),
-    whoGrade: boundedNumber(p, 'whoGrade'),
-    ki67Percent: boundedNumber(p, 'ki67Percent'),
+    whoGrade: boundedNumber(p, 'whoGrade', ctx),
+    ki67Percent: boundedNumber(p, 'ki67Percent', ctx),
     diseaseStatus: oneOf(p, 'diseaseStatus', DISEASE_STATUSES),
     measurableDisease: flag(p, 'measurableDisease'),
     priorSystemicTherapy: flag(p, 'priorSystemicTherapy'),
-    ecog: boundedNumber(p, 'ecog'),
+    ecog: boundedNumber(p, 'ecog', ctx),
   };
   const screening = requireScreened(facts, ctx.subjectId);
   if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });

@@ -40,7 +40,7 @@ export const decideReportAdverseEvent: ClinicalDecision<ReportAdverseEventPayloa
   const p = requirePayload(payload, PAYLOAD_FIELDS.ReportAdverseEvent);
   const term = text(p, 'term');
   const onsetDate = pastDate(p, 'onsetDate', ctx.today);
-  const ctcaeGrade = boundedNumber(p, 'ctcaeGrade');
+  const ctcaeGrade = boundedNumber(p, 'ctcaeGrade', ctx);
   const serious = flag(p, 'serious');
   const relatedness = text(p, 'relatedness');
   notBeforeConsent(requireScreened(facts, ctx.subjectId), onsetDate, 'onsetDate');

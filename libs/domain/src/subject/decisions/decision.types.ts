@@ -1,6 +1,7 @@
 import type { ClinicalCommandType, SubjectPayloads } from '../../commands/command.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import type { IsoDate } from '../../shared/iso-date';
+import type { PrecisionRules } from '../payload.validate';
 import type { EntryEvent, SubjectFacts } from '../subject.state';
 
 /** A clinical command as a decision sees it: the subject and study are given by the context. */
@@ -17,6 +18,12 @@ export interface DecisionContext {
   readonly today: IsoDate;
   /** The number an enrollment takes: roster size + 1 when deciding, the recorded one when re-validating. */
   readonly subjectNumber: number;
+  /**
+   * `recorded` when the decision re-checks an entry already in the ledger (after a correction of an
+   * earlier one): the precision rules are skipped, the clinical rules apply (see `PrecisionRules`).
+   * Absent (`new`) for every new recording and a corrected entry's new value.
+   */
+  readonly precision?: PrecisionRules;
 }
 
 /**

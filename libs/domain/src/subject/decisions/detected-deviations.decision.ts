@@ -1,6 +1,5 @@
 import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
 import { DomainError } from '../../shared/domain-error';
-import { asRecorded } from '../payload.validate';
 import { applyEntry } from '../subject.refold';
 import type { RefoldChange } from '../subject.refold';
 import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
@@ -55,9 +54,8 @@ const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext,
     if (command && (changed || DOSING_ENTRIES.has(entry.current.type))) {
       try {
         const subjectNumber = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
-        const decide = (): EntryEvent[] => decideClinical(command, facts, { ...ctx, subjectNumber });
         // An unchanged entry is re-decided for its deviations, not for the format rules of its values.
-        const events = changed ? decide() : asRecorded(decide);
+        const events = decideClinical(command, facts, { ...ctx, subjectNumber, precision: changed ? ctx.precision : 'recorded' });
         if (DOSING_ENTRIES.has(entry.current.type)) decided.set(entry.eventId, events);
         current = events[0];
       } catch (error) {

@@ -161,9 +161,9 @@ const requireOnTreatment = (facts: SubjectFacts, ctx: DecisionContext, date: Iso
  */
 export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordDose);
-  const cycle = boundedNumber(p, 'cycle');
+  const cycle = boundedNumber(p, 'cycle', ctx);
   const administeredOn = pastDate(p, 'administeredOn', ctx.today);
-  const doseMg = boundedNumber(p, 'doseMg');
+  const doseMg = boundedNumber(p, 'doseMg', ctx);
   const route = text(p, 'route');
   const lotNumber = text(p, 'lotNumber');
   const injectionSite = text(p, 'injectionSite');
@@ -208,7 +208,7 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
 /** `RecordMissedDose`: a missed depot injection is always a protocol deviation. */
 export const decideRecordMissedDose: ClinicalDecision<RecordMissedDosePayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordMissedDose);
-  const cycle = boundedNumber(p, 'cycle');
+  const cycle = boundedNumber(p, 'cycle', ctx);
   const dueOn = pastDate(p, 'dueOn', ctx.today);
   const reason = text(p, 'reason');
   requireOnTreatment(facts, ctx, dueOn, 'dueOn');

@@ -3,7 +3,7 @@ import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../e
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
-import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload } from '../payload.validate';
+import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
@@ -56,10 +56,11 @@ const notEvaluable = (input: RecordTumorAssessmentPayload): AssessmentEvaluation
 export const evaluateAssessment = (
   track: RecistTrack | null,
   input: RecordTumorAssessmentPayload,
+  format: FormatOptions = {},
 ): { track: RecistTrack | null; evaluation: AssessmentEvaluation } => {
-  if (input.baseline) return startRecistTrack(input);
+  if (input.baseline) return startRecistTrack(input, format);
   if (!track) return { track: null, evaluation: notEvaluable(input) };
-  return evaluateFollowUp(track, input);
+  return evaluateFollowUp(track, input, format);
 };
 
 const lesionsOf = (value: unknown): TargetLesionInput[] => {
@@ -115,7 +116,7 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   }
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
-  const { evaluation } = evaluateAssessment(facts.recist, input);
+  const { evaluation } = evaluateAssessment(facts.recist, input, ctx);
   const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
   if (baselineDeviation) recorded.push(baselineDeviation);
   if (!input.baseline && !facts.recist) {

@@ -7,7 +7,7 @@
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
 import { requirePrintable } from '../../shared/free-text';
-import { requirePrecision } from '../payload.validate';
+import { requirePrecision, type FormatOptions } from '../payload.validate';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
   AssessmentEvaluation,
@@ -121,7 +121,7 @@ const organKey = (lesion: Pick<TargetLesion, 'organ' | 'nodal'>): string =>
   lesion.nodal ? LYMPH_NODE_ORGAN : normaliseOrgan(lesion.organ);
 
 /** Checks that hold for any assessment, baseline or follow-up: shape, ranges and unique lesion ids. */
-const validateAssessmentShape = (input: TumorAssessmentInput): void => {
+const validateAssessmentShape = (input: TumorAssessmentInput, format: FormatOptions): void => {
   if (!isIsoDate(input.assessmentDate)) {
     invalid(RecistErrorCode.invalidDate, `assessmentDate must be a calendar date YYYY-MM-DD (got ${String(input.assessmentDate)})`);
   }
@@ -159,7 +159,7 @@ const validateAssessmentShape = (input: TumorAssessmentInput): void => {
         });
       }
       // Strictly as written: a subnormal or 1e-9 mm is within toHundredths' float tolerance, not a measurement.
-      requirePrecision(`lesion ${lesion.lesionId} diameterMm`, lesion.diameterMm as number, DIAMETER_DECIMALS, 'mm', RecistErrorCode.diameterPrecision);
+      requirePrecision(`lesion ${lesion.lesionId} diameterMm`, lesion.diameterMm as number, DIAMETER_DECIMALS, 'mm', format, RecistErrorCode.diameterPrecision);
     }
     if (seen.has(lesion.lesionId)) {
       invalid(RecistErrorCode.duplicateLesion, `lesion ${lesion.lesionId} is listed twice`, { lesionId: lesion.lesionId });
@@ -175,8 +175,8 @@ const validateAssessmentShape = (input: TumorAssessmentInput): void => {
  * target rather than silently accepted. New lesions and unequivocal progression cannot exist at
  * baseline: progression is relative to it.
  */
-export const validateBaseline = (input: TumorAssessmentInput): void => {
-  validateAssessmentShape(input);
+export const validateBaseline = (input: TumorAssessmentInput, format: FormatOptions = {}): void => {
+  validateAssessmentShape(input, format);
   if (input.baseline !== true) {
     invalid(RecistErrorCode.notBaseline, 'the baseline assessment must be flagged baseline: true');
   }
@@ -234,8 +234,9 @@ export const validateBaseline = (input: TumorAssessmentInput): void => {
 export const validateFollowUp = (
   baseline: Pick<TumorAssessmentInput, 'targetLesions'> | Pick<RecistTrack, 'lesions'>,
   input: TumorAssessmentInput,
+  format: FormatOptions = {},
 ): void => {
-  validateAssessmentShape(input);
+  validateAssessmentShape(input, format);
   if (input.baseline) {
     refuse(RecistErrorCode.multipleBaselines, 'a follow-up assessment cannot be flagged baseline: the subject already has one');
   }
@@ -366,8 +367,8 @@ export const overallResponse = (args: {
 // ---------------------------------------------------------------------------------------------
 
 /** Starts the RECIST history of a subject from a validated baseline. */
-export const startRecistTrack = (baseline: TumorAssessmentInput): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
-  validateBaseline(baseline);
+export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatOptions = {}): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+  validateBaseline(baseline, format);
   const sod = measuredSum(baseline.targetLesions).hundredths;
   return {
     track: {
@@ -397,8 +398,9 @@ export const startRecistTrack = (baseline: TumorAssessmentInput): { track: Recis
 export const evaluateFollowUp = (
   track: RecistTrack,
   input: TumorAssessmentInput,
+  format: FormatOptions = {},
 ): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
-  validateFollowUp(track, input);
+  validateFollowUp(track, input, format);
   if (compareDates(input.assessmentDate, track.baselineDate) <= 0) {
     refuse(RecistErrorCode.assessmentBeforeBaseline, `a follow-up must be dated after the baseline (${track.baselineDate})`, {
       assessmentDate: input.assessmentDate,

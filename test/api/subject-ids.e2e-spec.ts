@@ -1,0 +1,45 @@
+import request from 'supertest';
+import { SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
+import { bodies, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
+
+/**
+ * One rule for subject ids (the domain's SUBJECT_ID): what the CLI and `import` can record, the API
+ * can record and address; what the domain refuses, the API refuses before anything is read or written.
+ */
+describe('subject ids through the API: the domain rule, nothing stricter or looser', () => {
+  let api: ApiTestApp;
+  const subjects = `/api/v1/studies/${STUDY}/subjects`;
+
+  beforeAll(async () => {
+    api = await startApiTestApp();
+    await request(api.http).post('/api/v1/studies').set('Authorization', api.auth('admin')).send({}).expect(201);
+  });
+  afterAll(async () => api.close());
+
+  it.each(['S1_', 'S1.', 'A', 'S.1_x_'])('a subject %j (recordable by the domain) is screened through the API and read back', async (subjectId) => {
+    expect(SUBJECT_ID.test(subjectId)).toBe(true);
+    const screened = await request(api.http).post(subjects).set('Authorization', api.auth('coordinator')).send(bodies.screen(subjectId));
+    expect([screened.status, screened.body.code]).toEqual([201, undefined]);
+    const path = `${subjects}/${encodeURIComponent(subjectId)}`;
+    const casebook = await request(api.http).get(`${path}/casebook?minPosition=${screened.body.position as number}`).set('Authorization', api.auth('monitor'));
+    expect([casebook.status, casebook.body.casebook?.subjectId, casebook.body.casebook?.status]).toEqual([200, subjectId, 'screened']);
+    const subject = await request(api.http).get(path).set('Authorization', api.auth('investigator'));
+    expect([subject.status, subject.body.subjectId]).toEqual([200, subjectId]);
+    const queries = await request(api.http).get(`/api/v1/studies/${STUDY}/queries?subject=${encodeURIComponent(subjectId)}`).set('Authorization', api.auth('monitor'));
+    expect(queries.status).toBe(200);
+  });
+
+  it.each(['__proto__', '_S1', 'S-1', '../x', '.S1', 'S 1', 'x'.repeat(65)])('a subject %j is refused everywhere with VALIDATION.FAILED naming the id, and nothing is written', async (subjectId) => {
+    expect(SUBJECT_ID.test(subjectId)).toBe(false);
+    const head = await api.headPosition();
+    const screened = await request(api.http).post(subjects).set('Authorization', api.auth('coordinator')).send(bodies.screen(subjectId));
+    expect([screened.status, screened.body.code]).toEqual([400, 'VALIDATION.FAILED']);
+    expect(screened.body.errors).toEqual([expect.objectContaining({ field: 'subjectId' })]);
+    expect(JSON.stringify(screened.body.errors)).toContain(`subjectId${SUBJECT_ID_RULE.replace(/^subjectId/, '')}`);
+    const casebook = await request(api.http).get(`${subjects}/${encodeURIComponent(subjectId)}/casebook`).set('Authorization', api.auth('monitor'));
+    expect([casebook.status, casebook.body.code]).toEqual([400, 'VALIDATION.FAILED']);
+    const queries = await request(api.http).get(`/api/v1/studies/${STUDY}/queries?subject=${encodeURIComponent(subjectId)}`).set('Authorization', api.auth('monitor'));
+    expect([queries.status, queries.body.code]).toEqual([400, 'VALIDATION.FAILED']);
+    expect(await api.headPosition()).toBe(head);
+  });
+});
