@@ -367,5 +367,6 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     if (!this.db.open) return;
     this.writer.flush();
     this.db.close();
+    this.guard?.close();
   }
 }

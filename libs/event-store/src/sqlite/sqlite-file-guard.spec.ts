@@ -1,4 +1,5 @@
-import { copyFileSync, mkdtempSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readlinkSync, renameSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,6 +61,41 @@ describe('SqliteFileGuard: a ledger file replaced under a running store', () => 
     await other.close();
     copyFileSync(join(dir, 'other.sqlite'), join(dir, 'ledger.sqlite'));
     expect(await fault(append(store, 'd'))).toBe('STORE.FILE_REPLACED');
+  });
+
+  // POSIX drops every fcntl lock a process holds on a file when it closes any descriptor of that file,
+  // so the guard must not open and close the ledger file while the store's connection holds its locks.
+  it('closes no descriptor of the ledger file while the store is open (that would drop its SQLite locks)', async () => {
+    if (!existsSync('/proc/self/fd')) return;
+    const ledger = join(dir, 'ledger.sqlite');
+    const closed: string[] = [];
+    const fs = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const original = fs.closeSync;
+    const spy = jest.spyOn(fs, 'closeSync').mockImplementation((fd: number) => {
+      try {
+        closed.push(readlinkSync(`/proc/self/fd/${fd}`));
+      } catch {
+        // not an open descriptor: the real closeSync reports it
+      }
+      original(fd);
+    });
+    try {
+      const store = open();
+      for (const s of ['a', 'b', 'c']) await append(store, s);
+      expect(closed).not.toContain(ledger);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  const sqliteShell = spawnSync('sqlite3', ['-version']).status === 0;
+  (sqliteShell ? it : it.skip)('a sqlite3 shell reading the ledger beside the store does not delete its WAL, and writes go on', async () => {
+    const store = open();
+    await append(store, 'a');
+    await append(store, 'b');
+    expect(spawnSync('sqlite3', [join(dir, 'ledger.sqlite'), 'SELECT count(*) FROM events']).stdout.toString().trim()).toBe('2');
+    expect(existsSync(join(dir, 'ledger.sqlite-wal'))).toBe(true);
+    expect(await fault(append(store, 'c'))).toBe('written');
   });
 
   it('another store writing and checkpointing the same file (a second process) is not taken for a replacement', async () => {

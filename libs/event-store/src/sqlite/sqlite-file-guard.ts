@@ -30,19 +30,28 @@ const same = (a: FileIdentity | null, b: FileIdentity | null): boolean => a !== 
 /**
  * What changes when anyone but this store's own transactions writes the database file: the header's
  * file change counter (offset 24, big-endian), the size and the modification time. Null if unreadable.
+ * The header is read through `fd`, a descriptor the guard keeps open for the store's life: POSIX drops
+ * every lock a process holds on a file when it closes any descriptor of it, so opening and closing the
+ * file here would drop the store connection's SQLite locks, and another program's connection (a
+ * `sqlite3` shell reading the ledger) would then take itself for the last one and delete the WAL.
  */
-const fingerprintOf = (path: string): string | null => {
-  let fd: number | undefined;
+const fingerprintOf = (fd: number | null, path: string): string | null => {
+  if (fd === null) return null;
   try {
-    fd = openSync(path, 'r');
     const bytes = Buffer.alloc(4);
     if (readSync(fd, bytes, 0, 4, 24) !== 4) return null;
     const stats = statSync(path, { bigint: true });
     return `${bytes.readUInt32BE(0)}:${stats.size}:${stats.mtimeNs}`;
   } catch {
     return null;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+  }
+};
+
+const openForReading = (path: string): number | null => {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return null;
   }
 };
 
@@ -66,6 +75,8 @@ export class SqliteFileGuard {
   private tripped: StoreWriteError | null = null;
   private lastOwn: { readonly position: number; readonly hash: string } | null;
   private first: string | null = null;
+  /** Kept open until `close()`, after the store's connection closed (see `fingerprintOf`). */
+  private fd: number | null;
 
   constructor(
     private readonly filename: string,
@@ -73,7 +84,8 @@ export class SqliteFileGuard {
   ) {
     this.database = identityOf(filename);
     this.wal = identityOf(`${filename}-wal`);
-    this.counter = fingerprintOf(filename);
+    this.fd = openForReading(filename);
+    this.counter = fingerprintOf(this.fd, filename);
     this.lastOwn = ledger.ownHead();
   }
 
@@ -93,8 +105,15 @@ export class SqliteFileGuard {
   recordOwnWrite(): void {
     if (this.tripped) return;
     this.wal ??= identityOf(`${this.filename}-wal`);
-    this.counter = fingerprintOf(this.filename);
+    this.counter = fingerprintOf(this.fd, this.filename);
     this.lastOwn = this.ledger.ownHead();
+  }
+
+  /** Once the store's connection is closed (closing the descriptor earlier would drop its locks). */
+  close(): void {
+    if (this.fd === null) return;
+    closeSync(this.fd);
+    this.fd = null;
   }
 
   get isTripped(): boolean {
@@ -114,7 +133,7 @@ export class SqliteFileGuard {
   private findProblem(): string | null {
     if (!same(this.database, identityOf(this.filename))) return 'the database file is another file now';
     if (this.wal !== null && !same(this.wal, identityOf(`${this.filename}-wal`))) return 'the -wal file was deleted or replaced';
-    const counter = fingerprintOf(this.filename);
+    const counter = fingerprintOf(this.fd, this.filename);
     if (counter === this.counter) return null;
     if (counter !== null && this.sameLedger()) {
       this.counter = counter;
