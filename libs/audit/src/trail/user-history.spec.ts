@@ -48,6 +48,14 @@ describe('userHistoryPage: the identity and account-policy streams as the histor
     expect(page.events[2].data.action).toBe('GET /api/v1/studies/LANR-HGNET-01/subjects/:subjectId/signatures');
   });
 
+  it('gives the administrator no subject id from a refused path that spelt "subjects" with percent-escapes (the router decodes them)', () => {
+    const refused = stored(5, 'AuthorizationRefused', { userId: 'u-ivan', username: 'ivan', role: 'investigator', action: 'POST /api/v1/studies/LANR-HGNET-01/%73ubjects/S043/signatures', allowedRoles: ['monitor'], at: 'x' }, IVAN);
+    const page = userHistoryPage(STREAMS, [...EVENTS, refused], {}, 'admin');
+    expect(JSON.stringify(page)).not.toContain('S043');
+    expect(page.events[4].data.action).toBe('POST /api/v1/studies/LANR-HGNET-01/%73ubjects/:subjectId/signatures');
+    expect(userHistoryPage(STREAMS, [...EVENTS, refused], {}, 'monitor').events[4].data.action).toContain('S043');
+  });
+
   it('merges the account-policy stream in log order, and only the streams named', () => {
     const page = userHistoryPage(STREAMS, [...EVENTS, OTHER, POLICY], {}, 'admin');
     expect(page.events.map((e) => [e.streamId, e.streamVersion, e.globalPosition])).toEqual([

@@ -44,7 +44,22 @@ export interface UserHistoryQuery {
 
 export const USER_HISTORY_DEFAULT_LIMIT = 100;
 
-const SUBJECT_SEGMENT = /\/subjects\/[^/?]+/g;
+const decodedSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/**
+ * A refused request's `METHOD /path` with the segment after `subjects` replaced by `:subjectId`. The
+ * segments are compared as the router reads them (percent-decoded), so `%73ubjects/S001` is caught too.
+ */
+const withoutSubjectSegment = (action: string): string => {
+  const segments = action.split('/');
+  return segments.map((segment, i) => (i > 0 && segment !== '' && decodedSegment(segments[i - 1]) === 'subjects' ? ':subjectId' : segment)).join('/');
+};
 
 /**
  * What a reader who never sees clinical data (the administrator) may see of an identity event: a
@@ -55,7 +70,7 @@ const withoutClinicalData = (type: string, data: Record<string, unknown>): Recor
     const { subjectId: _subject, ...rest } = data;
     return rest;
   }
-  if (type === 'AuthorizationRefused' && typeof data.action === 'string') return { ...data, action: data.action.replace(SUBJECT_SEGMENT, '/subjects/:subjectId') };
+  if (type === 'AuthorizationRefused' && typeof data.action === 'string') return { ...data, action: withoutSubjectSegment(data.action) };
   return data;
 };
 
