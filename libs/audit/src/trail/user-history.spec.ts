@@ -73,4 +73,9 @@ describe('userHistoryPage: the identity and account-policy streams as the histor
     expect(userHistoryPage(STREAMS, EVENTS, { username: 'ADA' }, 'admin').events.map((e) => e.streamVersion)).toEqual([1]);
     expect(userHistoryPage(STREAMS, EVENTS, { username: 'ivan' }, 'admin').events.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4]);
   });
+
+  it("keeps, for a username, a refused signature that named that user as the signer (an attempt to sign in their name)", () => {
+    const mismatch = stored(5, 'SignatureFailed', { userId: 'u-ivan', username: 'ivan', attemptedSigner: 'kira', studyId: 'LANR-HGNET-01', subjectId: 'S042', reason: 'signer-mismatch', consecutiveFailures: 0, ip: null, at: 'x' }, IVAN);
+    expect(userHistoryPage(STREAMS, [...EVENTS, mismatch], { username: 'kira' }, 'monitor').events.map((e) => e.streamVersion)).toEqual([5]);
+  });
 });

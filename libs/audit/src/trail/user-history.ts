@@ -74,11 +74,12 @@ const withoutClinicalData = (type: string, data: Record<string, unknown>): Recor
   return data;
 };
 
-/** Whether a user-management event concerns `username` (its subject, or the name typed at a login) or was recorded by them. */
+/** Whether a user-management event concerns `username` (its subject, or the name typed at a login or as a signer) or was recorded by them. */
 const concerns = (event: StoredEvent, username: string): boolean =>
   event.metadata.actor.username === username ||
   event.data.username === username ||
-  event.data.attemptedUsername === username;
+  event.data.attemptedUsername === username ||
+  event.data.attemptedSigner === username;
 
 /**
  * A page of the history of user management (SPEC §5: user management is itself event-sourced and
