@@ -93,6 +93,16 @@ describe('identity decider: CreateUser', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName, role: 'coordinator', passwordHash: 'h' } };
     expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
   });
+  it.each([
+    ['only zero-width spaces', '\u200b\u200b'],
+    ['only a word joiner and spaces', ' \u2060 '],
+    ['only Hangul fillers', '\u3164\u3164'],
+    ['only blank Braille patterns', '\u2800'],
+  ])('refuses a printed name made of %s: the signature manifestation would print as blank', (_what, fullName) => {
+    const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName, role: 'coordinator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
+    expect(refusalOf([], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: 'eve', fullName, passwordHash: 'h' } })).toBe('IDENTITY.FULL_NAME_INVALID');
+  });
   it('accepts a printed name with accents and non-Latin scripts, and folds line breaks into spaces', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName: 'Dr Zoë\nO\u2019Brien-Łukasiewicz 田中', role: 'coordinator', passwordHash: 'h' } };
     expect(when([adaCreated], command)[0]).toMatchObject({ data: { fullName: 'Dr Zoë O\u2019Brien-Łukasiewicz 田中' } });
