@@ -36,6 +36,17 @@ describe('reasons for changes to accounts follow the free-text rule', () => {
     },
   );
 
+  it.each(routes.flatMap(([path, body]) => ['\u200b\u200b', '   ', '\u3164', ''].map((reason) => [path, body, reason] as const)))(
+    'POST %s (body %j) with the blank reason %j: 400 VALIDATION.REQUIRED (a reason, when given, shows something), nothing written',
+    async (path, body, reason) => {
+      const before = await api.headPosition();
+      const response = await request(api.http).post(path).set('Authorization', api.auth('admin')).send({ ...body, reason });
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ code: 'VALIDATION.REQUIRED', field: 'reason' });
+      expect(await api.eventsAfter(before)).toEqual([]);
+    },
+  );
+
   it('the CLI too: users set-role with such a reason, or one longer than 500 characters, exits 1 and records nothing', async () => {
     const dir = tempDir();
     try {

@@ -47,10 +47,13 @@ export const IDENTITY_REASON_MAX = 500;
 /**
  * A reason given for a change to an account (role, deactivation, reactivation, password reset) is
  * free text recorded in the ledger and printed in every trail: the free-text rule applies to it
- * (no control or bidirectional-override characters), with a bound, as to every other reason.
+ * (no control or bidirectional-override characters, not blank), with a bound, as to every other reason.
  */
 export const validateIdentityReason = (reason: string | null | undefined): void => {
   if (reason === null || reason === undefined) return;
+  // Optional, but a reason given empty or made only of spaces and invisible characters would be recorded,
+  // and printed in every trail, as a reason that says nothing (as for an optional query text).
+  if (isBlankText(reason)) invalid('VALIDATION.REQUIRED', 'reason, when given, must be a non-empty text (leave it out for none)', { field: 'reason' });
   if (reason.length > IDENTITY_REASON_MAX) invalid('VALIDATION.TOO_LONG', `reason is longer than ${IDENTITY_REASON_MAX} characters`, { field: 'reason', maxLength: IDENTITY_REASON_MAX });
   requirePrintable('reason', reason);
 };

@@ -110,6 +110,10 @@ describe('identity decider: CreateUser', () => {
 });
 
 describe('identity decider: role changes, deactivation, reactivation', () => {
+  it.each(['', '   ', '\u200b\u2060', '\u3164'])('refuses a reason given blank (%j): it would be recorded as a reason that says nothing', (reason) => {
+    expect(refusalOf([adaCreated, ivanCreated], { type: 'DeactivateUser', data: { username: 'ivan' } }, { ...context(), reason })).toBe('VALIDATION.REQUIRED');
+    expect(refusalOf([adaCreated, ivanCreated], { type: 'DeactivateUser', data: { username: 'ivan' } }, { ...context(), reason: `${reason}left the site` })).toBe('NOT REFUSED');
+  });
   it('changes a role; the same role again is a no-op', () => {
     expect(when([adaCreated, ivanCreated], { type: 'ChangeUserRole', data: { username: 'ivan', role: 'monitor' } })).toEqual([
       { type: 'UserRoleChanged', data: { userId: 'u-ivan', username: 'ivan', from: 'investigator', to: 'monitor' } },
