@@ -234,6 +234,22 @@ describe('validateBaseline', () => {
     expect(error.details).toEqual({ organ: 'liver', count: 3 });
   });
 
+  it('given three liver targets, one organ name padded with a zero-width space or a doubled space, when validated, then RECIST.TOO_MANY_PER_ORGAN (organs as a reader sees them)', () => {
+    const error = refusedWith(baselineOf([lesion('T1', 20, 'liver'), lesion('T2', 20, 'liver\u200b'), lesion('T3', 20, '\u2060Liver')]));
+    expect(error.code).toBe('RECIST.TOO_MANY_PER_ORGAN');
+    expect(error.details).toEqual({ organ: 'liver', count: 3 });
+    expect(refusedWith(baselineOf([lesion('T1', 20, 'left lung'), lesion('T2', 20, 'left  lung'), lesion('T3', 20, 'Left lung')])).code).toBe('RECIST.TOO_MANY_PER_ORGAN');
+  });
+
+  it('given two lesion ids that read the same ("T1" and "T1" with a zero-width space), when validated, then RECIST.DUPLICATE_LESION', () => {
+    expect(refusedWith(baselineOf([lesion('T1', 20), lesion('T1\u200b', 25, 'lung')])).code).toBe('RECIST.DUPLICATE_LESION');
+  });
+
+  it.each([['lesionId', '\u200b'], ['organ', '\u3164\u200b']])('given a %s made only of invisible characters, when validated, then RECIST.INVALID_LESION', (field, value) => {
+    const blank = field === 'lesionId' ? lesion(value, 20) : lesion('T1', 20, value);
+    expect(refusedWith(baselineOf([blank])).code).toBe('RECIST.INVALID_LESION');
+  });
+
   it('given three target nodes in different chains, when validated, then RECIST.TOO_MANY_PER_ORGAN (nodes are one organ)', () => {
     const error = refusedWith(baselineOf([node('N1', 20, 'mediastinal'), node('N2', 20, 'axillary'), node('N3', 20, 'para-aortic')]));
     expect(error.code).toBe('RECIST.TOO_MANY_PER_ORGAN');

@@ -6,7 +6,7 @@
  * 70 mm is PR. Percentages are never compared as floating-point numbers.
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
-import { requirePrintable } from '../../shared/free-text';
+import { isBlankText, requirePrintable, withoutHiddenCharacters } from '../../shared/free-text';
 import { requirePrecision, type FormatOptions } from '../payload.validate';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
@@ -114,8 +114,14 @@ const meetsProgression = (sod: number, nadirSod: number): boolean =>
 // Validation
 // ---------------------------------------------------------------------------------------------
 
-/** Organ names are compared trimmed and case-insensitively ("Liver" and "liver" are one organ). */
-const normaliseOrgan = (organ: string): string => organ.trim().toLowerCase();
+/**
+ * A name as a reader sees it: invisible characters (zero-width spaces, word joiners, blank fillers) left
+ * out and runs of white space read as one, so two names that print alike are one name.
+ */
+const asRead = (name: string): string => withoutHiddenCharacters(name).trim().replace(/\s+/g, ' ');
+
+/** Organ names are compared as read and case-insensitively ("Liver", "liver" and "liver\u200b" are one organ). */
+const normaliseOrgan = (organ: string): string => asRead(organ).toLowerCase();
 
 const organKey = (lesion: Pick<TargetLesion, 'organ' | 'nodal'>): string =>
   lesion.nodal ? LYMPH_NODE_ORGAN : normaliseOrgan(lesion.organ);
@@ -139,11 +145,11 @@ const validateAssessmentShape = (input: TumorAssessmentInput, format: FormatOpti
   }
   const seen = new Set<string>();
   for (const lesion of input.targetLesions) {
-    if (typeof lesion?.lesionId !== 'string' || lesion.lesionId.trim() === '' || lesion.lesionId.length > TARGET_LESION_BOUNDS.lesionIdMaxLength) {
+    if (typeof lesion?.lesionId !== 'string' || isBlankText(lesion.lesionId) || lesion.lesionId.length > TARGET_LESION_BOUNDS.lesionIdMaxLength) {
       invalid(RecistErrorCode.invalidLesion, `every target lesion needs a lesionId of 1–${TARGET_LESION_BOUNDS.lesionIdMaxLength} characters`);
     }
     requirePrintable('lesionId', lesion.lesionId);
-    if (typeof lesion.organ !== 'string' || lesion.organ.trim() === '' || lesion.organ.length > TARGET_LESION_BOUNDS.organMaxLength) {
+    if (typeof lesion.organ !== 'string' || isBlankText(lesion.organ) || lesion.organ.length > TARGET_LESION_BOUNDS.organMaxLength) {
       invalid(RecistErrorCode.invalidLesion, `lesion ${lesion.lesionId} needs an organ of 1–${TARGET_LESION_BOUNDS.organMaxLength} characters`, { lesionId: lesion.lesionId });
     }
     requirePrintable('organ', lesion.organ);
@@ -161,10 +167,11 @@ const validateAssessmentShape = (input: TumorAssessmentInput, format: FormatOpti
       // Strictly as written: a subnormal or 1e-9 mm is within toHundredths' float tolerance, not a measurement.
       requirePrecision(`lesion ${lesion.lesionId} diameterMm`, lesion.diameterMm as number, DIAMETER_DECIMALS, 'mm', format, RecistErrorCode.diameterPrecision);
     }
-    if (seen.has(lesion.lesionId)) {
+    // Two ids that print alike ("T1", "T1\u200b") would be two lesions no reader could tell apart.
+    if (seen.has(asRead(lesion.lesionId))) {
       invalid(RecistErrorCode.duplicateLesion, `lesion ${lesion.lesionId} is listed twice`, { lesionId: lesion.lesionId });
     }
-    seen.add(lesion.lesionId);
+    seen.add(asRead(lesion.lesionId));
   }
 };
 
