@@ -65,6 +65,9 @@ describe('validateProtocol', () => {
     ['a misspelt field', withChange({ targetEnrolment: 28 }), 'targetEnrolment: unknown field'],
     ['a missing section', withChange({ endpoint: DELETE }), 'endpoint: must be an object'],
     ['a title with a right-to-left override', withChange({ title: 'Study of \u202eedirotoenal' }), 'title: contains the control or bidirectional-override character U+202E'],
+    ['a title of zero-width spaces only', withChange({ title: '\u200b\u200b' }), 'title: must be a non-empty string'],
+    ['a treatment route of a Hangul filler only', withChange({ 'treatment.route': '\u3164' }), 'treatment.route: must be a non-empty string'],
+    ['a primary site of a word joiner only', withChange({ 'eligibility.primarySites': ['rectum', '\u2060'] }), 'eligibility.primarySites[1]: must be a non-empty string'],
     ['a primary site with an escape sequence', withChange({ 'eligibility.primarySites': ['rectum', 'colon\u001b[8m'] }), 'eligibility.primarySites[1]: must be a non-empty string'],
   ])('given %s, when validated, then PROTOCOL.INVALID names the problem', (_name, doc, expected) => {
     expect(problemsOf(doc).some((p) => p.startsWith(expected))).toBe(true);

@@ -1,5 +1,5 @@
 import { invalid } from '../shared/domain-error';
-import { firstUnprintable } from '../shared/free-text';
+import { firstUnprintable, isBlankText } from '../shared/free-text';
 import type { ProtocolDocument } from './protocol.types';
 import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
@@ -35,7 +35,8 @@ const checkKeys = (obj: Obj, path: string, keys: readonly string[], problems: Pr
 
 const text = (obj: Obj, key: string, path: string, problems: Problems): void => {
   const value = obj[key];
-  if (typeof value !== 'string' || value.trim() === '') problems.push(`${path}${key}: must be a non-empty string`);
+  // Blank as a reader sees it (spaces, zero-width or filler characters only) is empty too.
+  if (typeof value !== 'string' || isBlankText(value)) problems.push(`${path}${key}: must be a non-empty string`);
   else if (firstUnprintable(value) !== null) problems.push(`${path}${key}: contains the control or bidirectional-override character ${firstUnprintable(value)}`);
 };
 
@@ -87,7 +88,7 @@ const list = (
   if (new Set(value).size !== value.length) problems.push(`${path}${key}: must not contain duplicates`);
 };
 
-const isText = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '' && firstUnprintable(v) === null;
+const isText = (v: unknown): boolean => typeof v === 'string' && !isBlankText(v) && firstUnprintable(v) === null;
 const isPositiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
 
 const section = (doc: Obj, key: string, problems: Problems): Obj | null => {
