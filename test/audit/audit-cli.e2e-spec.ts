@@ -117,6 +117,13 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
     expect(none.stdout).toBe('0 audit-trail entries.\n');
   });
 
+  it.each([[''], [','], [' , ']])('refuses --type %j, which names no type, as a usage error (exit 2) instead of printing every entry', async (types) => {
+    const empty = await cli('--store', store, 'audit-trail', '--type', types);
+    expect(empty.status).toBe(2);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toContain('[CLI.INVALID_OPTION]');
+  });
+
   describe('exports, run as a user and recorded as DataExported before they are written', () => {
     let exportDb: string;
     let exportStore: string;
