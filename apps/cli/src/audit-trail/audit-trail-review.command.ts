@@ -3,7 +3,7 @@ import { personInWords } from '@trial-ledger/domain';
 import { reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { checkpointSource } from '../verify/verify.command';
 
 interface ReviewCommandOptions {
@@ -26,7 +26,8 @@ export const parseDataCut = (value: string): DataCut => {
   return { cutoff: value.slice(0, at), analysedAt: value.slice(at + 1) };
 };
 
-const cell = (value: unknown): string => (value === null || value === undefined ? '—' : String(value));
+/** A table cell on one line: a line feed in a quoted reason is shown escaped, so it cannot start a forged row. */
+const cell = (value: unknown): string => (value === null || value === undefined ? '—' : terminalSafe(String(value)));
 
 const table = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => {
   const text = rows.map((r) => r.map(cell));
