@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
 import { diffPfs, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { CliError } from '../shared/cli-errors';
 
 export interface PfsDiffCommandOptions {
@@ -40,7 +40,8 @@ export const formatPfsCause = (c: PfsCause): string => {
   if (c.target) lines.push(`      ${c.kind === 'void' ? 'voided' : 'corrected'} ${c.target.eventType} ${c.target.eventId}`);
   if (c.before && c.after) lines.push(`      ${Object.keys(c.after).map((k) => `${k}: ${show(c.before?.[k])} → ${show(c.after?.[k])}`).join('; ')}`);
   if (c.reason) lines.push(`      reason: ${c.reason}`);
-  return lines.join('\n');
+  // Each line escaped on its own: a line feed inside a reason cannot start a forged line.
+  return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
 const formatSubject = (s: SubjectPfsChange): string => {

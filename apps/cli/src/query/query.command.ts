@@ -3,7 +3,7 @@ import { notFound, personInWords, QUERY_RESPONSE_CATEGORIES, SUBJECT_ID, type Mo
 import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { cliQueryId, defaultStudyId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
@@ -38,7 +38,10 @@ export const formatQueryThread = (q: QueryView): string =>
       const what = t.kind === 'target-corrected' || t.kind === 'target-voided' ? `${t.kind}${t.whileOpen ? ' (linked)' : ''}: ${t.reason ?? ''}` : `${t.kind}${t.category ? ` [${t.category}]` : ''}${t.text ? `: ${t.text}` : ''}`;
       return `  ${t.recordedAt} ${personInWords(t.by)} — ${what}`;
     }),
-  ].join('\n');
+  ]
+    // Each line escaped on its own: a line feed inside a query text or a reason cannot start a forged step.
+    .map((line) => terminalSafe(line))
+    .join('\n');
 
 /** `trial-ledger query open|respond|close|reopen|cancel|list|show` (monitor queries, discrepancy notes). */
 export const registerQuery = (program: Command): void => {

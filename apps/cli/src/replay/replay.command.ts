@@ -12,7 +12,7 @@ import {
 } from '@trial-ledger/projections';
 import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { printResult, terminalSafe } from '../shared/output';
 import { dateOrInstantOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -88,7 +88,8 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
       lines.push(`  ${personInWords(s.signedBy)} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
-  return lines.join('\n');
+  // Each line escaped on its own: a line feed inside a reason or another free text cannot start a forged line.
+  return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
 export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
