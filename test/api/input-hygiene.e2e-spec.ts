@@ -80,6 +80,10 @@ describe('API input hygiene: free text and query parameters', () => {
     ['a page size in exponent form', '/api/v1/audit-trail?pageSize=1e2', 'pageSize'],
     ['an event-history limit in hexadecimal', `${subjects}/S001/events?limit=0x10`, 'limit'],
     ['a PFS diff position left blank', `/api/v1/studies/${STUDY}/pfs/diff?fromPosition=`, 'fromPosition'],
+    // Past 2^53 a number is no longer the one typed: 2^53 + 1 would be read as 2^53 (and quoted so in a refusal).
+    ['a position past 2^53', `${subjects}/S001/casebook?position=9007199254740993`, 'position'],
+    ['an event-history afterVersion past 2^53', `${subjects}/S001/events?afterVersion=9007199254740993`, 'afterVersion'],
+    ['a consistency proof size past 2^53', '/api/v1/proofs/consistency?from=1&to=9007199254740993', 'to'],
   ])('when a whole-number parameter is %s, then 400 VALIDATION.FAILED naming it, not a number read some other way', async (_what, url, field) => {
     const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
     expect(response.body.code).toBe('VALIDATION.FAILED');

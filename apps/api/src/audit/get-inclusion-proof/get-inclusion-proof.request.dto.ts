@@ -1,8 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches, ValidateBy } from 'class-validator';
 
 /** A tree size as typed in a query string: digits only (no `1e3`, `0x10`, ` 5` or `5.0`), from 1. */
 export const TREE_SIZE = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * A tree size: `TREE_SIZE`, and no larger than 2^53 − 1 — past it `Number()` reads another size
+ * (`9007199254740993` as `…992`), refused later under a message about a range the caller did not give.
+ */
+export const IsTreeSize = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isTreeSize',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && TREE_SIZE.test(value) && Number.isSafeInteger(Number(value)),
+      defaultMessage: () => '$property must be a whole number from 1, in digits',
+    },
+  });
 
 /** `?eventId=&treeSize=`: the event, and the tree it is proved in (default: the whole ledger now). */
 export class GetInclusionProofQueryDto {
@@ -12,6 +25,6 @@ export class GetInclusionProofQueryDto {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Prove against the tree of the first N events (the size of a signed tree head you hold).' })
   @IsOptional()
-  @Matches(TREE_SIZE, { message: '$property must be a whole number from 1, in digits' })
+  @IsTreeSize()
   treeSize?: string;
 }

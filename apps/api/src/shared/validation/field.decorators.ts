@@ -63,7 +63,8 @@ const DECIMAL_INTEGER = /^-?[0-9]{1,20}$/;
  * A whole number as typed in a query string (`?position=`, `?limit=`, `?page=`, …), read only when
  * it is written in decimal digits. `Number()` (class-transformer's `@Type(() => Number)`) would read
  * `0x10` as 16, `1e3` as 1000, ` 7` as 7 and a field left blank as 0 — a replay "as of position 0"
- * the caller never asked for; any such spelling stays text, which `IsInt` refuses.
+ * the caller never asked for; any such spelling stays text, which `IsInt` refuses. So does a number
+ * past 2^53, which `Number()` would round to another (`9007199254740993` → `…992`).
  */
 export const QueryInteger = (): PropertyDecorator =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL_INTEGER.test(value) ? Number(value) : value));
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && DECIMAL_INTEGER.test(value) && Number.isSafeInteger(Number(value)) ? Number(value) : value));
