@@ -183,6 +183,14 @@ const checkMonitoring = (m: Obj, problems: Problems): void => {
   list(m, 'systemQueryDeviations', p, problems, isText, 'a non-empty string', DETECTED_DEVIATION_CATEGORIES);
 };
 
+/**
+ * A study id: it becomes part of every stream id of the study and of every API route (`/studies/:studyId`),
+ * so one outside this rule (a space, a slash, a line feed, `__proto__`) would register a study no route
+ * could ever name again — not to read it, amend it, lock it or screen a subject.
+ */
+export const STUDY_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/;
+export const STUDY_ID_RULE = 'must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+
 /** Which detected deviations open a system query; every detected category for a protocol that does not say. */
 export const systemQueryDeviations = (protocol: ProtocolDocument): readonly string[] => protocol.monitoring?.systemQueryDeviations ?? DETECTED_DEVIATION_CATEGORIES;
 
@@ -192,6 +200,7 @@ export const protocolProblems = (doc: unknown): string[] => {
   if (!isObject(doc)) return ['the protocol document must be a JSON object'];
   checkKeys(doc, '', ['studyId', 'version', 'title', 'design', 'targetEnrollment', 'treatment', 'assessments', 'endpoint', 'eligibility', 'monitoring', 'review'], problems);
   text(doc, 'studyId', '', problems);
+  if (typeof doc.studyId === 'string' && !isBlankText(doc.studyId) && !STUDY_ID_PATTERN.test(doc.studyId)) problems.push(`studyId: ${STUDY_ID_RULE} (got ${JSON.stringify(doc.studyId)})`);
   integer(doc, 'version', '', problems, 1);
   text(doc, 'title', '', problems);
   text(doc, 'design', '', problems);

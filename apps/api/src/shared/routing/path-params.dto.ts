@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
+import { STUDY_ID_PATTERN, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
 
-/** Study and subject identifiers: letters, digits, `.`, `_`, `-`; they become part of stream ids. */
-export const LEDGER_ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/;
+/** Study identifiers: letters, digits, `.`, `_`, `-`; they become part of stream ids. The domain's rule, so a study registered is one a route can name. */
+export const LEDGER_ID_PATTERN = STUDY_ID_PATTERN;
 /**
  * Subject ids are checked by the domain's own rule (`SUBJECT_ID`), wherever the API takes one (path,
  * body, query): what the CLI or `import` can record, the API can record and address, and nothing more.
