@@ -1,6 +1,6 @@
 import { enrolledHistory, subjectSpec } from '../subject/testing/decider-spec';
 import { baselineAssessment, COORDINATOR, dose, INVESTIGATOR, meta, subjectCommand } from '../subject/testing/subject.fixtures';
-import { firstUnprintable, requirePrintable, UNPRINTABLE_TEXT_CODE } from './free-text';
+import { firstUnprintable, isBlankText, requirePrintable, UNPRINTABLE_TEXT_CODE, visibleLength } from './free-text';
 
 describe('free text', () => {
   it.each([
@@ -55,6 +55,24 @@ describe('free text in clinical commands (the same rule for the API, the CLI and
       .given(enrolledHistory().all())
       .when(subjectCommand('ReportAdverseEvent', { term: '\u200b\u200b\u2060', onsetDate: '2026-01-07', ctcaeGrade: 1, serious: false, relatedness: 'possible' }), meta(INVESTIGATOR))
       .thenErrorWith('VALIDATION.REQUIRED', { field: 'term' }));
+  it.each([
+    ['the combining grapheme joiner', '\u034f\u034f'],
+    ['variation selectors', '\ufe0f\ufe0e'],
+    ['Khmer inherent vowels', '\u17b4\u17b5'],
+    ['a Mongolian free variation selector', '\u180b'],
+    ['supplementary variation selectors', '\u{E0100}\u{E01EF}'],
+  ])('counts a text made only of %s (default-ignorable: printed as nothing) as blank, and none of them as a visible character', (_what, text) => {
+    expect(isBlankText(text)).toBe(true);
+    expect(visibleLength(`ok${text}`)).toBe(2);
+  });
+  it('given S001 enrolled, when an adverse event term is nothing but variation selectors, then VALIDATION.REQUIRED', () =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(subjectCommand('ReportAdverseEvent', { term: '\ufe0f\u034f', onsetDate: '2026-01-07', ctcaeGrade: 1, serious: false, relatedness: 'possible' }), meta(INVESTIGATOR))
+      .thenErrorWith('VALIDATION.REQUIRED', { field: 'term' }));
+  it('keeps visible text with a variation selector (an emoji presentation) non-blank', () => {
+    expect(isBlankText('\u2764\ufe0f')).toBe(false);
+  });
   it('given S001 enrolled, when a multi-line deviation description is recorded, then it is kept as typed', () =>
     subjectSpec
       .given(enrolledHistory().all())

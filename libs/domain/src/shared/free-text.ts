@@ -34,10 +34,12 @@ export const requirePrintable = (field: string, value: string): string => {
 
 /**
  * Characters that show nothing and take no space: the format characters (zero-width space and joiners,
- * word joiner, soft hyphen, byte-order mark, the bidirectional marks) and the "filler" letters that
+ * word joiner, soft hyphen, byte-order mark, the bidirectional marks), Unicode's other default-ignorable
+ * code points (the combining grapheme joiner, variation selectors, Khmer inherent vowels, Mongolian free
+ * variation selectors — rendered as nothing when nothing precedes them) and the "filler" letters that
  * render as blanks (Hangul fillers, the blank Braille pattern).
  */
-const HIDDEN = /[\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
 /** A text as a reader sees it: its hidden characters left out, its spacing kept. */
 export const withoutHiddenCharacters = (value: string): string => value.replace(HIDDEN, '');
