@@ -45,6 +45,12 @@ const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\
 export const withoutHiddenCharacters = (value: string): string => value.replace(HIDDEN, '');
 
 /**
+ * A name as a reader sees it: hidden characters left out and runs of white space read as one, trimmed.
+ * Two names that print alike (`liver`, `liver\u200b`, ` liver `) have one reading form.
+ */
+export const asRead = (value: string): string => withoutHiddenCharacters(value).trim().replace(/\s+/g, ' ');
+
+/**
  * Whether a text shows nothing to its reader. A required text — a reason for a change (Part 11
  * §11.10(e)), an adverse event's term, a query — made only of such characters would be recorded, and
  * shown everywhere, as blank: it is refused like an empty one.

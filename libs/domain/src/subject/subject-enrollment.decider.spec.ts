@@ -69,6 +69,12 @@ describe('AssessEligibility', () => {
       .when(subjectCommand('AssessEligibility', eligibility(over as never)))
       .then({ subject: [{ type: 'SubjectScreenFailed', data: { ...eligibility(over as never), failedCriteria: [criterion] } }], study: [] }));
 
+  it.each([['Rectum'], ['rectum\u200b'], ['\u2060Sigmoid-Colon']])('given S001 screened, when the primary site %j reads as a listed hindgut site, then EligibilityConfirmed (compared as read: case and invisible characters ignored)', (primarySite) =>
+    subjectSpec
+      .given(screenedHistory().all())
+      .when(subjectCommand('AssessEligibility', eligibility({ primarySite })))
+      .thenMatches({ subject: [{ type: 'EligibilityConfirmed' }] }));
+
   it('given S001 screened, when several criteria fail, then every failed criterion is named', () =>
     subjectSpec
       .given(screenedHistory().all())

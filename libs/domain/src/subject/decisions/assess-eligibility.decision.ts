@@ -1,6 +1,7 @@
 import type { AssessEligibilityPayload } from '../../commands/command.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
+import { asRead } from '../../shared/free-text';
 import { compareDates, type IsoDate } from '../../shared/iso-date';
 import { boundedNumber, DISEASE_STATUSES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import { requireScreened } from './guards';
@@ -37,7 +38,10 @@ export const failedEligibilityCriteria = (
   if (input.age < e.minAge) failed.push(c.ageBelowMinimum);
   // Written informed consent must precede any study-specific assessment (ICH E6 4.8.8).
   if (compareDates(consentDate, input.assessmentDate) > 0) failed.push(c.consentAfterAssessment);
-  if (!e.primarySites.includes(input.primarySite)) failed.push(c.primarySiteNotHindgut);
+  // Compared as read and case-insensitively: "Rectum" or "rectum" with a zero-width space is the listed rectum,
+  // not a site outside the protocol that would record an eligible subject as a screen failure.
+  const site = asRead(input.primarySite).toLowerCase();
+  if (!e.primarySites.some((listed) => asRead(listed).toLowerCase() === site)) failed.push(c.primarySiteNotHindgut);
   if (!e.whoGrades.includes(input.whoGrade)) failed.push(c.whoGradeNotAllowed);
   if (input.ki67Percent > e.maxKi67Percent) failed.push(c.ki67AboveMaximum);
   if (!e.diseaseStatuses.includes(input.diseaseStatus)) failed.push(c.diseaseStatusNotAllowed);

@@ -6,7 +6,7 @@
  * 70 mm is PR. Percentages are never compared as floating-point numbers.
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
-import { isBlankText, requirePrintable, withoutHiddenCharacters } from '../../shared/free-text';
+import { asRead, isBlankText, requirePrintable } from '../../shared/free-text';
 import { requirePrecision, type FormatOptions } from '../payload.validate';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
@@ -113,12 +113,6 @@ const meetsProgression = (sod: number, nadirSod: number): boolean =>
 // ---------------------------------------------------------------------------------------------
 // Validation
 // ---------------------------------------------------------------------------------------------
-
-/**
- * A name as a reader sees it: invisible characters (zero-width spaces, word joiners, blank fillers) left
- * out and runs of white space read as one, so two names that print alike are one name.
- */
-const asRead = (name: string): string => withoutHiddenCharacters(name).trim().replace(/\s+/g, ' ');
 
 /** Organ names are compared as read and case-insensitively ("Liver", "liver" and "liver\u200b" are one organ). */
 const normaliseOrgan = (organ: string): string => asRead(organ).toLowerCase();
