@@ -24,6 +24,8 @@ describe('RecordDose', () => {
     subjectSpec.given(enrolledHistory().all()).when(recordDose(1, '2026-01-13')).thenMatches({ subject: [{}, { data: { category: 'dose-off-window' } }] }));
   it('given S001 enrolled, when 90 mg is given, then a wrong-dose deviation', () =>
     subjectSpec.given(enrolledHistory().all()).when(recordDose(1, '2026-01-06', { doseMg: 90 })).thenMatches({ subject: [{ data: { doseMg: 90 } }, { data: { category: 'wrong-dose', severity: 'major' } }] }));
+  it.each([['Deep-SC'], ['deep-sc\u200b'], [' deep-sc ']])('given S001 enrolled, when the route %j reads as the protocol route, then no wrong-route deviation (compared as read)', (route) =>
+    subjectSpec.given(enrolledHistory().all()).when(recordDose(1, '2026-01-06', { route })).thenMatches({ subject: [{ type: 'DoseAdministered' }], study: [] }));
   it('given S001 enrolled, when given intramuscularly, then a wrong-route deviation', () =>
     subjectSpec.given(enrolledHistory().all()).when(recordDose(1, '2026-01-06', { route: 'im' })).thenMatches({ subject: [{}, { data: { category: 'wrong-route' } }] }));
   it('given cycle 1 recorded, when cycle 3 follows, then a skipped-cycle deviation naming cycle 2 (and the window counts two intervals)', () =>

@@ -2,6 +2,7 @@ import type { RecordDosePayload, RecordMissedDosePayload } from '../../commands/
 import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/event.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
+import { asRead } from '../../shared/free-text';
 import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { boundedNumber, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import type { DoseFact, EnrollmentFact, SubjectFacts } from '../subject.state';
@@ -197,7 +198,8 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
     deviation(DETECTED_DEVIATIONS.doseAfterDiscontinuation, `Cycle ${cycle} given on ${administeredOn}, after treatment was discontinued (${facts.discontinuation.date})`, 'major');
   }
   if (doseMg !== t.doseMg) deviation(DETECTED_DEVIATIONS.wrongDose, `Cycle ${cycle}: ${doseMg} mg given, the protocol dose is ${t.doseMg} mg`, 'major');
-  if (route !== t.route) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');
+  // Compared as read and case-insensitively: `Deep-SC` or `deep-sc` with a zero-width space is the protocol's route.
+  if (asRead(route).toLowerCase() !== asRead(t.route).toLowerCase()) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');
   return [
     { type: 'DoseAdministered', data: { cycle, administeredOn, doseMg, route, lotNumber, injectionSite, window } },
     ...deviations,
