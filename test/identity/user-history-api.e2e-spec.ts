@@ -72,6 +72,10 @@ describe('The history of user management over HTTP', () => {
         reason: 'account policy from the configuration at server start',
         data: { before: null, after: { lockoutMinutes: 30 } },
       });
+      // The password rules are part of the record, shown as numbers: their names say "password", they are no secret.
+      for (const setting of ['passwordMinLength', 'passwordHistory', 'passwordMaxAgeDays', 'temporaryPasswordHours']) {
+        expect(typeof (policy[0].data.after as Record<string, unknown>)[setting]).toBe('number');
+      }
       expect(policy[1]).toMatchObject({ data: { before: { lockoutMinutes: 30 }, after: { lockoutMinutes: 45 }, changed: ['lockoutMinutes'] } });
       // Log order: the first change between dora's creation and her new role, the second after it.
       const at = (type: string) => events.findIndex((e) => e.type === type && e.data.username === 'dora');
