@@ -7,16 +7,18 @@ import { runScaleBench } from './scale.bench';
 import { runSqliteBench } from './sqlite.bench';
 import { runMerkleBench } from './merkle.bench';
 import { runViewerBench } from './viewer.bench';
+import { runSubjectHistoryBench } from './subject-history.bench';
 
 /**
  * `npm run bench`: throughput and memory figures for the stores on this machine. Options:
  * `--verify-events N` (default 1,000,000), `--single N` single-event commits, `--batches N` 100-event commits,
- * `--only sqlite|postgres|merkle|http|http-scale|scale|viewer` (comma-separated for several), `--proof-events N` (default 100,000)
+ * `--only sqlite|postgres|merkle|http|http-scale|scale|viewer|history` (comma-separated for several), `--proof-events N` (default 100,000)
  * for the Merkle proof figures, `--http-connections N` (default 50), `--http-seconds N` (default 10),
  * `--http-scale-sizes 1000,100000` (ledger sizes the API's throughput is compared on),
  * `--scale-sizes 10000,100000,1000000` (ledger sizes of the scale section), `--scale-columns odm,pfs`
  * (only those figures: serve-scratch, serve-restart, report, replay, pfs, pfs-no-read-models, odm),
- * `--viewer-events N` (default 100,000: the viewer pages' ledger).
+ * `--viewer-events N` (default 100,000: the viewer pages' ledger), `--history-doses 50,100,200,400` (the subject
+ * histories whose last events the read models' fold is timed on).
  */
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
@@ -72,6 +74,11 @@ const main = async (): Promise<void> => {
     const i = process.argv.indexOf('--scale-sizes');
     const c = process.argv.indexOf('--scale-columns');
     await runScaleBench((i >= 0 ? process.argv[i + 1] : '10000,100000,1000000').split(',').map(Number), c >= 0 ? process.argv[c + 1].split(',') : null);
+  }
+  if (wanted('history')) {
+    const i = process.argv.indexOf('--history-doses');
+    const doses = (i >= 0 ? process.argv[i + 1] : '50,100,200,400').split(',').map(Number);
+    printLines('Clinical read models: cost per event against the subject\'s history', runSubjectHistoryBench(doses));
   }
   if (wanted('viewer')) {
     const events = argValue('--viewer-events', 100_000);
