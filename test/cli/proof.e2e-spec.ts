@@ -76,7 +76,8 @@ describe('trial-ledger proof (built binary, as a process)', () => {
     [['proof', 'consistency', '--from', '9', '--to', '3', '--out', '-'], 1, 'PROOF.INVALID_RANGE'],
     [['proof', 'consistency', '--from', '1', '--to', '99999', '--out', '-'], 1, 'PROOF.INVALID_RANGE'],
     [['proof', 'verify', 'no-such-proof.json', '--public-key', 'ledger.pub.pem'], 2, 'PROOF.FILE_MISSING'],
-    [['proof', 'verify', 'ledger.pub.pem', '--public-key', 'ledger.pub.pem'], 2, 'PROOF.MALFORMED'],
+    [['proof', 'verify', 'ledger.pub.pem', '--public-key', 'ledger.pub.pem'], 1, 'PROOF.MALFORMED'],
+    [['proof', 'verify', '.', '--public-key', 'ledger.pub.pem'], 1, 'PROOF.MALFORMED'],
     [['proof', 'verify', 'kept-by-monitor.jsonl'], 2, ''],
   ])('refuses %j (exit %d %s)', (args, status, code) => {
     const resolved = args.map((a) => (/\.(json|pem|jsonl)$/.test(a) ? join(dir.path, a) : a));
