@@ -117,7 +117,7 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
     expect(none.stdout).toBe('0 audit-trail entries.\n');
   });
 
-  it.each([[''], [','], [' , ']])('refuses --type %j, which names no type, as a usage error (exit 2) instead of printing every entry', async (types) => {
+  it.each([[''], [','], [' , '], ['EntryVoided,'], ['EntryCorrected,,EntryVoided']])('refuses --type %j, which names no type or leaves a name empty, as a usage error (exit 2) as the API refuses it', async (types) => {
     const empty = await cli('--store', store, 'audit-trail', '--type', types);
     expect(empty.status).toBe(2);
     expect(empty.stdout).toBe('');

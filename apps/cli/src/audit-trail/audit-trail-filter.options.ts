@@ -14,14 +14,17 @@ export interface AuditTrailFilterOptions {
 }
 
 /**
- * `--type A,B`: at least one name (else `CLI.INVALID_OPTION`), every one a type the ledger writes, else a usage error (exit 2,
+ * `--type A,B`: one or more names, none empty (else `CLI.INVALID_OPTION`), every one a type the ledger writes, else a usage error (exit 2,
  * `AUDIT.UNKNOWN_EVENT_TYPE`, with the likeliest meant type and the known ones) before any store is
  * opened — a misspelt type would match nothing and read as "no such entries on record".
  */
 const eventTypesOption = (value: string): string => {
-  const types = value.split(',').map((t) => t.trim()).filter(Boolean);
-  // `--type "$TYPES"` with an empty variable would otherwise filter nothing and print the whole trail.
-  if (types.length === 0) throw new CliError(`--type names no event type (got ${JSON.stringify(value)}): give one or more, comma-separated`, 2, 'CLI.INVALID_OPTION');
+  const types = value.split(',').map((t) => t.trim());
+  // `--type "$TYPES"` with an empty variable would otherwise filter nothing and print the whole trail; an
+  // empty name between commas (`A,`, `A,,B`) is refused as the API refuses it.
+  if (types.some((t) => t === '')) {
+    throw new CliError(`--type must name one or more event types, comma-separated, none empty (got ${JSON.stringify(value)})`, 2, 'CLI.INVALID_OPTION');
+  }
   try {
     requireKnownEventTypes(types);
   } catch (error) {
