@@ -144,7 +144,8 @@ const withProtocol = (state: ClinicalState, context: StudyContext): Record<strin
 export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
   // 5: casebook rows saved as a head and chunk rows (rows saved whole by 4 are rebuilt once).
-  version: 5,
+  // 6: deviation categories that read alike are one tally (tallies saved by 5 are rebuilt once).
+  version: 6,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {

@@ -1,4 +1,4 @@
-import { currentDoseWindows, currentWindowOfLastDose, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
+import { asRead, currentDoseWindows, currentWindowOfLastDose, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
 import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
@@ -105,7 +105,13 @@ export const rosterLineOf = (event: ProjectedEvent): RosterLine | null => {
 /** The domain's statuses, in the order a subject passes through them. */
 const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'enrolled', 'withdrawn', 'dead'];
 
-/** Category names are free text from the sites: kept as a list, never as object keys. */
+/**
+ * Category names are free text from the sites: kept as a list, never as object keys, and compared as a
+ * reader sees them (case, runs of spaces and invisible characters ignored), so "Visit out of window" and
+ * "visit out of window" are one category, named as it was first recorded.
+ */
+const sameCategory = (a: string, b: string): boolean => a === b || asRead(a).toLowerCase() === asRead(b).toLowerCase();
+
 type CategoryTally = ReadonlyArray<{ readonly category: string; readonly major: number; readonly minor: number }>;
 
 /** What one subject adds to its study's overview; the overview keeps the sums, updated by difference. */
@@ -189,7 +195,7 @@ const countsAfterAppend = (counts: AdverseEventCounts, before: readonly SubjectE
 /** What one deviation adds to the deviation counts; the categories stay in the order they first appeared. */
 const withDeviation = (counts: DeviationCounts, d: DeviationFact): DeviationCounts => {
   const byCategory = counts.byCategory.map((t) => ({ ...t }));
-  let tally = byCategory.find((t) => t.category === d.category);
+  let tally = byCategory.find((t) => sameCategory(t.category, d.category));
   if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
   tally[d.severity] += 1;
   return { total: counts.total + 1, detected: counts.detected + (d.detected ? 1 : 0), recorded: counts.recorded + (d.detected ? 0 : 1), byCategory };
@@ -283,7 +289,7 @@ export const summariseSubject = (
 const addCategories = (into: CategoryTally, from: CategoryTally, sign: number): CategoryTally => {
   const out = into.map((t) => ({ ...t }));
   for (const t of from) {
-    let tally = out.find((o) => o.category === t.category);
+    let tally = out.find((o) => sameCategory(o.category, t.category));
     if (!tally) out.push((tally = { category: t.category, major: 0, minor: 0 }));
     tally.major += sign * t.major;
     tally.minor += sign * t.minor;

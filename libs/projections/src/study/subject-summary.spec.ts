@@ -91,3 +91,26 @@ describe('a subject summary kept by difference', () => {
     expect(replaceSummary(emptyCounters(), null, summary).adverseEvents).toEqual(summary.adverseEvents);
   });
 });
+
+describe('deviation categories in the study overview', () => {
+  it('given categories that read alike (case, spacing, invisible characters), then they are one category, named as first recorded', () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const first = ledger.subject('S001');
+    first.enrol('2026-01-05');
+    first.deviationRecorded('2026-01-06', 'Visit out of window', 'minor');
+    first.deviationRecorded('2026-01-07', 'visit  out of window', 'major');
+    const second = ledger.subject('S002');
+    second.enrol('2026-01-05');
+    second.deviationRecorded('2026-01-08', 'VISIT OUT\u200b OF WINDOW', 'minor');
+    second.deviationRecorded('2026-01-09', 'Consent version', 'major');
+    const state: Record<string, ClinicalDocument> = {};
+    for (const event of ledger.projected()) applyChanges(state, clinicalReadModels.evolve(state, event));
+    const counters = state[overviewKey(STUDY)] as StudyCounters;
+    expect(counters.deviations.byCategory).toEqual([
+      { category: 'Visit out of window', major: 1, minor: 2 },
+      { category: 'Consent version', major: 1, minor: 0 },
+    ]);
+    expect(getCasebookState(state, STUDY, 'S001')!.summary.deviations.byCategory).toEqual([{ category: 'Visit out of window', major: 1, minor: 1 }]);
+  });
+});
