@@ -50,6 +50,12 @@ export const withoutHiddenCharacters = (value: string): string => value.replace(
  */
 export const asRead = (value: string): string => withoutHiddenCharacters(value).trim().replace(/\s+/g, ' ');
 
+/** `asRead` without case: the form two names take when they compare as a reader would (`Deep-SC`, `deep-sc`). */
+export const asReadCaseless = (value: string): string => asRead(value).toLowerCase();
+
+/** Whether two names read alike: the same but for case, runs of spaces and hidden characters. */
+export const readAlike = (a: string, b: string): boolean => a === b || asReadCaseless(a) === asReadCaseless(b);
+
 /**
  * Whether a text shows nothing to its reader. A required text — a reason for a change (Part 11
  * §11.10(e)), an adverse event's term, a query — made only of such characters would be recorded, and

@@ -1,4 +1,4 @@
-import { asRead, currentDoseWindows, currentWindowOfLastDose, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
+import { currentDoseWindows, currentWindowOfLastDose, readAlike, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
 import type { ProjectedEvent } from '../projected-event';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
 import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
@@ -110,8 +110,6 @@ const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 
  * reader sees them (case, runs of spaces and invisible characters ignored), so "Visit out of window" and
  * "visit out of window" are one category, named as it was first recorded.
  */
-const sameCategory = (a: string, b: string): boolean => a === b || asRead(a).toLowerCase() === asRead(b).toLowerCase();
-
 type CategoryTally = ReadonlyArray<{ readonly category: string; readonly major: number; readonly minor: number }>;
 
 /** What one subject adds to its study's overview; the overview keeps the sums, updated by difference. */
@@ -193,16 +191,23 @@ const countsAfterAppend = (counts: AdverseEventCounts, before: readonly SubjectE
 };
 
 /** What one deviation adds to the deviation counts; the categories stay in the order they first appeared. */
-const withDeviation = (counts: DeviationCounts, d: DeviationFact): DeviationCounts => {
-  const byCategory = counts.byCategory.map((t) => ({ ...t }));
-  let tally = byCategory.find((t) => sameCategory(t.category, d.category));
-  if (!tally) byCategory.push((tally = { category: d.category, major: 0, minor: 0 }));
-  tally[d.severity] += 1;
-  return { total: counts.total + 1, detected: counts.detected + (d.detected ? 1 : 0), recorded: counts.recorded + (d.detected ? 0 : 1), byCategory };
-};
+const withDeviation = (counts: DeviationCounts, d: DeviationFact): DeviationCounts => ({
+  total: counts.total + 1,
+  detected: counts.detected + (d.detected ? 1 : 0),
+  recorded: counts.recorded + (d.detected ? 0 : 1),
+  byCategory: addCategories(counts.byCategory, [{ category: d.category, major: d.severity === 'major' ? 1 : 0, minor: d.severity === 'minor' ? 1 : 0 }], 1),
+});
 
 const countDeviations = (deviations: readonly DeviationFact[]): DeviationCounts =>
   deviations.reduce(withDeviation, { total: 0, detected: 0, recorded: 0, byCategory: [] });
+
+/** The dosing figures of a subject's facts, given how many of its doses were within their windows. */
+const dosingOf = (facts: SubjectCasebookState['subject']['facts'], withinWindow: number): SubjectSummary['dosing'] => ({
+  administered: facts.doses.length,
+  withinWindow,
+  outsideWindow: facts.doses.length - withinWindow,
+  missed: facts.missedDoses.length,
+});
 
 /** The subject's state and summary before the event being folded, so the summary can be updated rather than recounted. */
 export interface PreviousSummary {
@@ -230,8 +235,7 @@ const dosingAfterDose = (
   const dose = appendedItem(before.facts.doses, facts.doses);
   if (!entry || !dose || entry.voided || entry.current.type !== 'DoseAdministered' || entry.eventId !== dose.eventId) return null;
   const window = protocol && facts.enrollment ? currentWindowOfLastDose(protocol.treatment, facts.enrollment.enrollmentDate, facts.doses)! : entry.current.data.window;
-  const withinWindow = previous.summary.dosing.withinWindow + (isWithinWindow(dose.administeredOn, window) ? 1 : 0);
-  return { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length };
+  return dosingOf(facts, previous.summary.dosing.withinWindow + (isWithinWindow(dose.administeredOn, window) ? 1 : 0));
 };
 
 /**
@@ -256,7 +260,8 @@ export const summariseSubject = (
   const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
   const doseAdded = previous !== null ? dosingAfterDose(previous, state, protocol) : null;
   let dosing = keep?.dosing ?? doseAdded;
-  let adverseEvents = (keep ?? (doseAdded ? previous!.summary : null)) && before !== undefined ? countsAfterAppend(previous!.summary.adverseEvents, before.entries, state.entries) : null;
+  // Where the dosing figures carry over or took the one dose, the adverse-event counts take the entry appended, if any.
+  let adverseEvents = dosing !== null && before !== undefined ? countsAfterAppend(previous!.summary.adverseEvents, before.entries, state.entries) : null;
   if (dosing === null || adverseEvents === null) {
     const windows = dosing === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
     let withinWindow = 0;
@@ -267,7 +272,7 @@ export const summariseSubject = (
       if (dosing === null && event.type === 'DoseAdministered' && isWithinWindow(event.data.administeredOn, windows?.get(entry.eventId) ?? event.data.window)) withinWindow += 1;
       adverseEvents = withEntry(adverseEvents, entry);
     }
-    dosing ??= { administered: facts.doses.length, withinWindow, outsideWindow: facts.doses.length - withinWindow, missed: facts.missedDoses.length };
+    dosing ??= dosingOf(facts, withinWindow);
   }
   const addedDeviation = previous !== null && before !== undefined ? appendedItem(before.facts.deviations, facts.deviations) : null;
   const deviations =
@@ -289,7 +294,7 @@ export const summariseSubject = (
 const addCategories = (into: CategoryTally, from: CategoryTally, sign: number): CategoryTally => {
   const out = into.map((t) => ({ ...t }));
   for (const t of from) {
-    let tally = out.find((o) => sameCategory(o.category, t.category));
+    let tally = out.find((o) => readAlike(o.category, t.category));
     if (!tally) out.push((tally = { category: t.category, major: 0, minor: 0 }));
     tally.major += sign * t.major;
     tally.minor += sign * t.minor;

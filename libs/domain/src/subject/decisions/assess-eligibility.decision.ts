@@ -1,7 +1,7 @@
 import type { AssessEligibilityPayload } from '../../commands/command.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
-import { asRead } from '../../shared/free-text';
+import { readAlike } from '../../shared/free-text';
 import { compareDates, type IsoDate } from '../../shared/iso-date';
 import { boundedNumber, DISEASE_STATUSES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import { requireScreened } from './guards';
@@ -40,8 +40,7 @@ export const failedEligibilityCriteria = (
   if (compareDates(consentDate, input.assessmentDate) > 0) failed.push(c.consentAfterAssessment);
   // Compared as read and case-insensitively: "Rectum" or "rectum" with a zero-width space is the listed rectum,
   // not a site outside the protocol that would record an eligible subject as a screen failure.
-  const site = asRead(input.primarySite).toLowerCase();
-  if (!e.primarySites.some((listed) => asRead(listed).toLowerCase() === site)) failed.push(c.primarySiteNotHindgut);
+  if (!e.primarySites.some((listed) => readAlike(listed, input.primarySite))) failed.push(c.primarySiteNotHindgut);
   if (!e.whoGrades.includes(input.whoGrade)) failed.push(c.whoGradeNotAllowed);
   if (input.ki67Percent > e.maxKi67Percent) failed.push(c.ki67AboveMaximum);
   if (!e.diseaseStatuses.includes(input.diseaseStatus)) failed.push(c.diseaseStatusNotAllowed);

@@ -2,7 +2,7 @@ import type { RecordDosePayload, RecordMissedDosePayload } from '../../commands/
 import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/event.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { refuse } from '../../shared/domain-error';
-import { asRead } from '../../shared/free-text';
+import { readAlike } from '../../shared/free-text';
 import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { boundedNumber, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import type { DoseFact, EnrollmentFact, SubjectFacts } from '../subject.state';
@@ -199,7 +199,7 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
   }
   if (doseMg !== t.doseMg) deviation(DETECTED_DEVIATIONS.wrongDose, `Cycle ${cycle}: ${doseMg} mg given, the protocol dose is ${t.doseMg} mg`, 'major');
   // Compared as read and case-insensitively: `Deep-SC` or `deep-sc` with a zero-width space is the protocol's route.
-  if (asRead(route).toLowerCase() !== asRead(t.route).toLowerCase()) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');
+  if (!readAlike(route, t.route)) deviation(DETECTED_DEVIATIONS.wrongRoute, `Cycle ${cycle}: route ${route}, the protocol route is ${t.route}`, 'major');
   return [
     { type: 'DoseAdministered', data: { cycle, administeredOn, doseMg, route, lotNumber, injectionSite, window } },
     ...deviations,

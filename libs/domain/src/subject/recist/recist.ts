@@ -6,7 +6,7 @@
  * 70 mm is PR. Percentages are never compared as floating-point numbers.
  */
 import { assertNever, invalid, refuse } from '../../shared/domain-error';
-import { asRead, isBlankText, requirePrintable } from '../../shared/free-text';
+import { asRead, asReadCaseless, isBlankText, requirePrintable } from '../../shared/free-text';
 import { requirePrecision, type FormatOptions } from '../payload.validate';
 import { addDays, compareDates, isIsoDate, type IsoDate } from '../../shared/iso-date';
 import type {
@@ -115,7 +115,7 @@ const meetsProgression = (sod: number, nadirSod: number): boolean =>
 // ---------------------------------------------------------------------------------------------
 
 /** Organ names are compared as read and case-insensitively ("Liver", "liver" and "liver\u200b" are one organ). */
-const normaliseOrgan = (organ: string): string => asRead(organ).toLowerCase();
+const normaliseOrgan = (organ: string): string => asReadCaseless(organ);
 
 const organKey = (lesion: Pick<TargetLesion, 'organ' | 'nodal'>): string =>
   lesion.nodal ? LYMPH_NODE_ORGAN : normaliseOrgan(lesion.organ);
