@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, USERNAME_PATTERN, USERNAME_RULE, type Role } from '@trial-ledger/domain';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../shared/queries/event-history';
+import { IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { PageLimit } from '../../shared/queries/event-history';
 import { QueryInteger } from '../../shared/validation/field.decorators';
 
 const PASSWORD_MAX = 1024;
@@ -69,12 +69,7 @@ export class UserHistoryQueryDto {
   @Min(0)
   afterPosition?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ example: 'ivan', description: 'Only the events about this user (added, role changes, logins, lockouts…) or recorded by them.' })

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { StoredEvent } from '@trial-ledger/event-store';
@@ -5,6 +6,17 @@ import { QueryInteger } from '../validation/field.decorators';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+
+/** `?limit=`: the size of a history page, 1 to `MAX_PAGE_SIZE` (default `DEFAULT_PAGE_SIZE`), documented and checked alike. */
+export const PageLimit = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+    IsOptional(),
+    QueryInteger(),
+    IsInt(),
+    Min(1),
+    Max(MAX_PAGE_SIZE),
+  );
 
 /** `?afterVersion=0&limit=100`: a page of a stream's history, by stream version (stable: the stream only grows). */
 export class EventHistoryQueryDto {
@@ -15,12 +27,7 @@ export class EventHistoryQueryDto {
   @Min(0)
   afterVersion?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @QueryInteger()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit()
   limit?: number;
 }
 
