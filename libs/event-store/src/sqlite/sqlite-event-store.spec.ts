@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeEventStoreContract, testEvent } from '../testing';
 import { SqliteEventStore } from './sqlite-event-store';
+import type { SqliteStreamCache } from './sqlite-stream-cache';
 
 let dir: string;
 
@@ -80,11 +81,11 @@ describe('SqliteEventStore: the stream cache never hides what is stored', () => 
   it('keeps no entry for a stream read empty, so reading many names of streams that do not exist leaves the cache as it was', async () => {
     const d = mkdtempSync(join(tmpdir(), 'ledger-cache-'));
     const store = new SqliteEventStore(join(d, 'ledger.sqlite'));
-    const cache = (store as unknown as { streamCache: Map<string, unknown> }).streamCache;
+    const cache = (store as unknown as { streamCache: SqliteStreamCache }).streamCache;
     await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
     await store.readStream('s');
     for (let i = 0; i < 1000; i += 1) expect(await store.readStream(`subject-X-N${i}`)).toEqual([]);
-    expect([...cache.keys()]).toEqual(['s']);
+    expect(cache.streamIds).toEqual(['s']);
     // A stream read empty and then written is read in full afterwards.
     await store.append({ writes: [{ streamId: 'subject-X-N7', expectedVersion: 0, events: [testEvent('B')] }] });
     expect((await store.readStream('subject-X-N7')).map((e) => e.type)).toEqual(['B']);

@@ -34,7 +34,8 @@ import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
 import type { NodeId } from '@trial-ledger/merkle';
 
 import { deepFreeze } from '../deep-freeze';
-import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
+import { EVENT_COLUMNS, storedEventOf, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
+import { SqliteStreamCache } from './sqlite-stream-cache';
 
 export interface SqliteEventStoreOptions {
   readonly clock?: Clock;
@@ -56,10 +57,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly clock: Clock;
   private readonly notifier = new LocalAppendNotifier();
   private readonly pollMs: number;
-  private readonly streamCache = new Map<string, readonly StoredEvent[]>();
-  private readonly streamCacheLimit: number;
-  private cachedEvents = 0;
-  private cacheDataVersion = -1;
+  private readonly streamCache: SqliteStreamCache;
+  /** The events written by the appends of the write transaction in progress, for the stream cache once it commits. */
+  private batchEvents: RawEventRecord[] = [];
   private readonly statements;
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
@@ -77,7 +77,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.migrate();
     this.clock = options.clock ?? systemClock;
     this.pollMs = options.pollMs ?? 250;
-    this.streamCacheLimit = options.streamCacheEvents ?? 50_000;
+    this.streamCache = new SqliteStreamCache(options.streamCacheEvents ?? 50_000);
     this.description = `sqlite:${filename}`;
     this.merkle = new SqliteMerkleNodes(this.db);
     if (filename !== ':memory:') this.localFile = filename;
@@ -114,8 +114,15 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.guard = this.localFile === undefined ? null : guardSqliteFile(this.localFile, () => this.statements.head.get() ?? null, () => this.statements.batch.get(0, 1, 1)?.hash ?? null);
     // The file guard's check precedes every write transaction; storage errors become 503s and feed readiness.
     this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), {
-      aroundWriteTransaction: (write) => guardedWrite(this.guard, this.writes, write),
-      afterCommit: (head) => this.notifier.notify(head),
+      aroundWriteTransaction: (write) => {
+        this.batchEvents = [];
+        return guardedWrite(this.guard, this.writes, write);
+      },
+      afterCommit: (head) => {
+        if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents.map((raw) => deepFreeze(storedEventOf(raw))));
+        this.batchEvents = [];
+        this.notifier.notify(head);
+      },
     });
   }
 
@@ -189,6 +196,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     // Kept at once for the next append of the batch: a kept range is only reused by an append whose head
     // is exactly its head, so one left by a batch that was rolled back is never used.
     this.merkle.extend(plan.extension.rows)();
+    // Last: an append that threw before here is rolled back to its savepoint and added nothing.
+    if (this.streamCache.limit > 0) this.batchEvents.push(...plan.extension.rows);
     return plan.result;
   }
 
@@ -203,39 +212,30 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   /**
-   * The whole stream, from a read-through cache of parsed events: stored events never change, so only
-   * the events after the cached version are read. Any commit by another connection — another process's
-   * append, or someone altering the file behind the triggers' back — changes SQLite's `data_version`
-   * and empties the cache, so a read never hides what is stored (signature and chain verification rely
-   * on that). The cache is bounded (least recently used streams are dropped) and its events are frozen,
-   * so no caller can alter what another caller will be given.
+   * The whole stream, from the stream cache (`SqliteStreamCache`: read-through, and written through by
+   * this connection's commits, so a cached stream costs one `PRAGMA data_version` and no query). Any
+   * commit by another connection — another process's append, or someone altering the file behind the
+   * triggers' back — changes `data_version` and empties the cache, so a read never hides what is stored
+   * (signature and chain verification rely on that). Cached events are frozen, so no caller can alter
+   * what another caller will be given.
    */
   private currentStream(streamId: string): readonly StoredEvent[] {
-    if (this.streamCacheLimit === 0) return this.statements.streamTail.all(streamId, 0).map(toStoredEvent);
-    const dataVersion = this.statements.dataVersion.get() as number;
-    if (dataVersion !== this.cacheDataVersion) {
-      this.streamCache.clear();
-      this.cachedEvents = 0;
-      this.cacheDataVersion = dataVersion;
-    }
-    const cached = this.streamCache.get(streamId) ?? [];
-    const tail = this.statements.streamTail.all(streamId, cached.at(-1)?.streamVersion ?? 0).map((row) => deepFreeze(toStoredEvent(row)));
-    const events = tail.length > 0 ? [...cached, ...tail] : cached;
-    this.streamCache.delete(streamId);
-    // A stream with no events is not kept: every new subject's stream is read empty once, and an entry
-    // per name read would grow the cache without bound (its bound counts events).
-    if (events.length === 0) return events;
-    this.streamCache.set(streamId, events);
-    this.cachedEvents += tail.length;
-    for (const [oldest, evicted] of this.streamCache) {
-      if (this.cachedEvents <= this.streamCacheLimit || oldest === streamId) break;
-      this.streamCache.delete(oldest);
-      this.cachedEvents -= evicted.length;
-    }
+    if (this.streamCache.limit === 0) return this.statements.streamTail.all(streamId, 0).map(toStoredEvent);
+    this.streamCache.checkDataVersion(this.statements.dataVersion.get() as number);
+    const cached = this.streamCache.get(streamId);
+    if (cached !== undefined) return cached;
+    const events = this.statements.streamTail.all(streamId, 0).map((row) => deepFreeze(toStoredEvent(row)));
+    this.streamCache.keep(streamId, events);
     return events;
   }
 
+  /** A stream's current version: from the stream cache when it holds the stream, else one indexed query. */
   async streamVersion(streamId: string): Promise<number> {
+    if (this.streamCache.limit > 0) {
+      this.streamCache.checkDataVersion(this.statements.dataVersion.get() as number);
+      const cached = this.streamCache.get(streamId);
+      if (cached !== undefined) return cached.at(-1)!.streamVersion;
+    }
     return this.statements.streamVersion.get(streamId)?.v ?? 0;
   }
 
@@ -312,6 +312,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
    */
   async importEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // Written past the group-commit writer: the cached streams are read again.
+    this.streamCache.clear();
     this.db
       .transaction(() => {
         const head = this.statements.head.get();
