@@ -38,8 +38,12 @@ export const hashToken = (token: string): string => createHash('sha256').update(
  * table (and holds a token of their own) cannot make a row name another user, another session or a
  * later start without the token's seal no longer matching; such a token is refused as unknown.
  */
-const sealOf = (key: Buffer, session: Pick<Session, 'tokenHash' | 'sessionId' | 'userId' | 'createdAtMs'>): Buffer =>
-  createHmac('sha256', key).update(JSON.stringify([SEAL_PURPOSE, session.tokenHash, session.sessionId, session.userId, session.createdAtMs])).digest();
+const sealedText = (session: Pick<Session, 'tokenHash' | 'sessionId' | 'userId' | 'createdAtMs'>): string =>
+  JSON.stringify([SEAL_PURPOSE, session.tokenHash, session.sessionId, session.userId, session.createdAtMs]);
+const sealOf = (key: Buffer, session: Pick<Session, 'tokenHash' | 'sessionId' | 'userId' | 'createdAtMs'>): Buffer => createHmac('sha256', key).update(sealedText(session)).digest();
+
+/** How many checked seals a registry remembers (it forgets them all when full). */
+const CHECKED_SEALS = 10_000;
 
 export type SessionLookup =
   | { readonly status: 'active'; readonly session: Session; readonly tokenHash: string }
@@ -54,6 +58,12 @@ export class SessionRegistry {
    */
   readonly touchEveryMs: number;
   private lastPurgeMs = 0;
+  /**
+   * Seals already checked, each with the text it was checked against: a token used again whose row
+   * still says the same needs no second HMAC. The row is still read and compared on every use, so a
+   * row altered since makes the seal be checked again (and fail). Keyed by the seal, never the secret.
+   */
+  private readonly checkedSeals = new Map<string, string>();
 
   /**
    * `sealKey` must be the same for every server on the store and across restarts (`serve` keeps it in
@@ -110,9 +120,14 @@ export class SessionRegistry {
     if (!parts) return null;
     const found = await this.store.find(hashToken(parts[1]));
     if (!found) return null;
-    const expected = sealOf(this.sealKey, found.session);
+    const sealed = sealedText(found.session);
+    if (this.checkedSeals.get(parts[2]) === sealed) return found;
+    const expected = createHmac('sha256', this.sealKey).update(sealed).digest();
     const given = Buffer.from(parts[2], 'base64url');
-    return given.length === expected.length && timingSafeEqual(given, expected) ? found : null;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    if (this.checkedSeals.size >= CHECKED_SEALS) this.checkedSeals.clear();
+    this.checkedSeals.set(parts[2], sealed);
+    return found;
   }
 
   /** Ends one session (logout, or a refusal found on use); answers it when this call ended it. */

@@ -4,9 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
+import { newTimeOrderedId } from '@trial-ledger/command-pipeline';
 import { CORRELATION_ID } from '../shared/commands/command-context';
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -76,7 +76,7 @@ const loggedQuery = (query: unknown): unknown =>
  */
 export const correlationIdOf = (request: IncomingMessage): string => {
   const given = request.headers[CORRELATION_HEADER];
-  const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : uuidv7();
+  const id = typeof given === 'string' && CORRELATION_ID.test(given) ? given : newTimeOrderedId();
   request.headers[CORRELATION_HEADER] = id;
   return id;
 };

@@ -41,6 +41,20 @@ describe('sealed sessions: rows edited in the sessions file are not trusted', ()
     expect(await registry.peek(mine.token)).toBeNull();
   });
 
+  it('a token already used (its seal checked once) is refused after its row is changed to name another user, and another token\'s checked seal does not pass for it', async () => {
+    const mine = await registry.open('user-reader', T0);
+    const admin = await registry.open('user-admin', T0);
+    expect((await registry.touch(mine.token, T0 + 1)).status).toBe('active');
+    expect((await registry.touch(admin.token, T0 + 1)).status).toBe('active');
+    const [secret] = mine.token.split('.');
+    const [, adminSeal] = admin.token.split('.');
+    expect((await registry.touch(`${secret}.${adminSeal}`, T0 + 2)).status).toBe('unknown');
+    insider.prepare("UPDATE sessions SET user_id = 'user-admin' WHERE user_id = 'user-reader'").run();
+    expect(await registry.touch(mine.token, T0 + MINUTE)).toEqual({ status: 'unknown' });
+    insider.prepare("UPDATE sessions SET user_id = 'user-reader' WHERE session_id = ?").run(mine.session.sessionId);
+    expect((await registry.touch(mine.token, T0 + MINUTE)).status).toBe('active');
+  });
+
   it("a row given another session's id and user, or a later start (past a password change), refuses the token", async () => {
     const mine = await registry.open('user-reader', T0);
     const admin = await registry.open('user-admin', T0 + 1);
