@@ -8,6 +8,7 @@ import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from '../api
  */
 describe('viewer edge: cookies behind a proxy, requests from other origins, framing', () => {
   let api: ApiTestApp;
+  const session = (role: 'monitor'): string => `tl_viewer_session=${api.tokens[role]}`;
 
   beforeAll(async () => {
     api = await startApiTestApp();
@@ -47,5 +48,13 @@ describe('viewer edge: cookies behind a proxy, requests from other origins, fram
         expect(attributesOf(cookiesOf(response)[0])).toEqual(['HttpOnly', 'Path=/viewer', 'SameSite=Strict']);
       }
     });
+  });
+
+  it('forbids framing of every viewer response with both headers (X-Frame-Options DENY as frame-ancestors none)', async () => {
+    for (const path of ['/viewer/login', `/viewer/studies/${STUDY}`, '/viewer/no-such-page']) {
+      const response = await request(api.http).get(path).set('Cookie', session('monitor'));
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['x-frame-options']).toBe('DENY');
+    }
   });
 });
