@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { StoredEvent } from '@trial-ledger/event-store';
 import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from '../api/support/api-test-app';
 
 /**
@@ -8,7 +9,9 @@ import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from '../api
  */
 describe('viewer edge: cookies behind a proxy, requests from other origins, framing', () => {
   let api: ApiTestApp;
-  const session = (role: 'monitor'): string => `tl_viewer_session=${api.tokens[role]}`;
+  const TRAIL = `/viewer/studies/${STUDY}/audit-trail`;
+  const session = (role: 'monitor' | 'admin'): string => `tl_viewer_session=${api.tokens[role]}`;
+  const recorded = async (before: number, type: string): Promise<StoredEvent[]> => (await api.eventsAfter(before)).filter((e) => e.type === type);
 
   beforeAll(async () => {
     api = await startApiTestApp();
@@ -47,6 +50,53 @@ describe('viewer edge: cookies behind a proxy, requests from other origins, fram
         const response = await request(api.http).get('/viewer/login').set(headers).expect(200);
         expect(attributesOf(cookiesOf(response)[0])).toEqual(['HttpOnly', 'Path=/viewer', 'SameSite=Strict']);
       }
+    });
+  });
+
+  describe('a page of another origin making the signed-in browser send a request (Fetch Metadata)', () => {
+    it('records no export for a download another host of the same site asks for (<img src>, a link); the viewer\'s own link still downloads', async () => {
+      const url = `${TRAIL}/export?format=csv`;
+      for (const [site, mode, dest] of [['same-site', 'no-cors', 'image'], ['same-site', 'navigate', 'document'], ['cross-site', 'navigate', 'document']]) {
+        const before = await api.headPosition();
+        const refused = await request(api.http).get(url).set('Cookie', session('monitor')).set({ 'Sec-Fetch-Site': site, 'Sec-Fetch-Mode': mode, 'Sec-Fetch-Dest': dest }).expect(403);
+        expect(refused.type).toBe('text/html');
+        expect(refused.text).toContain('VIEWER.CROSS_SITE_REQUEST');
+        expect(await api.eventsAfter(before)).toEqual([]);
+      }
+      const before = await api.headPosition();
+      const own = await request(api.http).get(url).set('Cookie', session('monitor')).set({ 'Sec-Fetch-Site': 'same-origin', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' }).expect(200);
+      expect(own.type).toBe('text/csv');
+      expect(await recorded(before, 'DataExported')).toHaveLength(1);
+    });
+
+    it("records no refusal in an administrator's name for a study page another origin's page fetches", async () => {
+      const before = await api.headPosition();
+      const refused = await request(api.http)
+        .get(`/viewer/studies/${STUDY}`)
+        .set('Cookie', session('admin'))
+        .set({ 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' })
+        .expect(403);
+      expect(refused.text).toContain('VIEWER.CROSS_SITE_REQUEST');
+      expect(await api.eventsAfter(before)).toEqual([]);
+    });
+
+    it('still opens a page from a link followed on another host of the site (a GET navigation), and a typed address', async () => {
+      for (const site of ['same-site', 'cross-site', 'none']) {
+        const page = await request(api.http).get(`/viewer/studies/${STUDY}`).set('Cookie', session('monitor')).set({ 'Sec-Fetch-Site': site, 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' });
+        expect(page.status).toBe(200);
+      }
+    });
+
+    it('refuses a sign-in form posted from another origin before its token or password is looked at', async () => {
+      const before = await api.headPosition();
+      const refused = await request(api.http)
+        .post('/viewer/login')
+        .set({ 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document' })
+        .type('form')
+        .send({ _csrf: 'x', username: 'mona', password: 'wrong password 1' })
+        .expect(403);
+      expect(refused.text).toContain('VIEWER.CROSS_SITE_REQUEST');
+      expect(await api.eventsAfter(before)).toEqual([]);
     });
   });
 
