@@ -5,6 +5,7 @@ import {
   identityRefusal,
   initialIdentityState,
   isLockedOut,
+  normaliseUsername,
   type Actor,
   type IdentityEvent,
   type IdentityRules,
@@ -52,7 +53,7 @@ export class IdentityLedger {
    * never written to the ledger (`unknownUsernameKey`), so the record cannot be reversed by guessing.
    */
   unknownUsernameDigest(username: unknown): string {
-    const typed = typeof username === 'string' ? username.trim().toLowerCase() : '';
+    const typed = typeof username === 'string' ? normaliseUsername(username) : '';
     return `hmac-sha256:${createHmac('sha256', this.unknownUsernameKey).update(typed, 'utf8').digest('hex')}`;
   }
 

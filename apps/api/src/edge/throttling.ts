@@ -5,6 +5,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
+import { normaliseUsername } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../shared/http/http.types';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
@@ -43,7 +44,7 @@ const countOf = (context: ExecutionContext): string | undefined => {
 /** The username the request names (login, password change and signature all re-enter it), case-folded as identity does. */
 const attemptedUsername = (request: RoutedRequest): string => {
   const username = (request.body as { username?: unknown } | undefined)?.username;
-  return typeof username === 'string' ? username.trim().toLowerCase() : '';
+  return typeof username === 'string' ? normaliseUsername(username) : '';
 };
 
 /**

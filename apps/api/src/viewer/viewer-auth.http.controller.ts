@@ -8,6 +8,7 @@ import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { seeOther } from '../shared/http/replies';
 import { VIEWER_CSS } from './templates/layout.template';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
+import { ViewerRequestSiteGuard } from './viewer-request-site.guard';
 import { CSRF_FIELD, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
 import { ViewerRenderer } from './viewer.renderer';
 
@@ -28,7 +29,7 @@ const csrfRefused = (): DomainError =>
 @ApiExcludeController()
 @UseFilters(ViewerExceptionFilter)
 @Controller('viewer')
-@UseGuards(DeclaredQueryGuard)
+@UseGuards(ViewerRequestSiteGuard, DeclaredQueryGuard)
 export class ViewerAuthHttpController {
   constructor(
     private readonly sessions: ViewerSessions,

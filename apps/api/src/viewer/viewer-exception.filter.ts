@@ -1,4 +1,5 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { loggedUrl } from '../edge/structured-logging';
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
@@ -22,7 +23,7 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<HttpRequest>();
     const response = host.switchToHttp().getResponse<HttpResponse>();
     if (isAnswered(response)) {
-      this.logger.error(`${request.method} ${request.originalUrl}: failed while streaming: ${(exception as Error).message}`);
+      this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: failed while streaming: ${(exception as Error).message}`);
       response.raw.destroy();
       return;
     }
@@ -31,7 +32,7 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, code, detail } = describe(exception);
-    if (status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${(exception as Error).stack ?? String(exception)}`);
+    if (status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${(exception as Error).stack ?? String(exception)}`);
     const html = this.renderer.render('problem', { title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'The request was refused', status, code, detail, actor: null });
     response.status(status).type('text/html; charset=utf-8').send(html);
   }

@@ -13,6 +13,7 @@ import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trail
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
+import { SameOriginOnly, ViewerRequestSiteGuard } from './viewer-request-site.guard';
 import { parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
 import { ViewerReadModels, type ViewerPosition } from './viewer-read-models';
 import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
@@ -51,7 +52,7 @@ const queryString = (entries: ReadonlyArray<[string, string]>): string => {
 @ApiExcludeController()
 @UseFilters(ViewerExceptionFilter)
 @Controller('viewer')
-@UseGuards(DeclaredQueryGuard)
+@UseGuards(ViewerRequestSiteGuard, DeclaredQueryGuard)
 export class ViewerPagesHttpController {
   constructor(
     private readonly access: ViewerAccess,
@@ -157,6 +158,7 @@ export class ViewerPagesHttpController {
    */
   @Get('studies/:studyId/audit-trail/export')
   @QueryParameters(...TRAIL_PARAMETERS, 'format')
+  @SameOriginOnly()
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';

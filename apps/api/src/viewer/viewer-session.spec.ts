@@ -3,8 +3,9 @@ import { SESSION_COOKIE, ViewerSessions } from './viewer-session';
 
 /** The session cookie as a real Fastify request and reply set it, over plain HTTP and behind TLS. */
 const sessionCookieFor = async (headers: Record<string, string>): Promise<string> => {
-  // `trustProxy`: a TLS-terminating proxy's X-Forwarded-Proto is how Fastify learns the request came over HTTPS.
-  const app = fastify({ trustProxy: true });
+  // Without `trustProxy`, as `createHttpAdapter` builds the API's (the rate limits count by the TCP peer):
+  // the proxy's X-Forwarded-Proto must still make the cookie Secure.
+  const app = fastify();
   const sessions = new ViewerSessions();
   app.get('/viewer/login', async (request, reply) => {
     sessions.setCookie(request, reply, SESSION_COOKIE, 'token');
@@ -18,6 +19,8 @@ const sessionCookieFor = async (headers: Record<string, string>): Promise<string
 describe('viewer session cookie', () => {
   it('given a request that came over TLS, then the cookie is Secure', async () => {
     expect(await sessionCookieFor({ 'x-forwarded-proto': 'https' })).toMatch(/; Secure/);
+    expect(await sessionCookieFor({ 'x-forwarded-proto': 'HTTPS, http' })).toMatch(/; Secure/);
+    expect(await sessionCookieFor({ forwarded: 'for="[2001:db8::1]";proto=https' })).toMatch(/; Secure/);
   });
 
   it('given a plain HTTP request (loopback), then the cookie is not Secure, or it would never come back', async () => {

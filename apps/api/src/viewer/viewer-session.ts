@@ -12,10 +12,25 @@ export const CSRF_FIELD = '_csrf';
 const CSRF_PURPOSE = 'trial-ledger viewer form v1';
 
 /**
- * Secure only over TLS: `trial-ledger serve` speaks plain HTTP on loopback, where a Secure cookie would
- * never come back. Fastify's `protocol` (Express's `secure` does not exist on a Fastify request).
+ * The first value of a proxy's `X-Forwarded-Proto` (`https, http` when proxies are chained) or of the
+ * `proto=` of RFC 7239's `Forwarded`, lower-cased.
  */
-const isTls = (request: HttpRequest): boolean => request.protocol === 'https';
+const forwardedProto = (request: HttpRequest): string | undefined => {
+  const forwarded = request.headers.forwarded;
+  const proto = typeof forwarded === 'string' ? /(?:^|[;,\s])proto="?([A-Za-z]+)/i.exec(forwarded)?.[1] : undefined;
+  const xfp = request.headers['x-forwarded-proto'];
+  const first = (typeof xfp === 'string' ? xfp : Array.isArray(xfp) ? xfp[0] : proto ?? '').split(',')[0].trim();
+  return first === '' ? undefined : first.toLowerCase();
+};
+
+/**
+ * Secure over TLS: on a TLS socket, or when the proxy in front (`trial-ledger serve` speaks plain HTTP:
+ * TLS is the reverse proxy's job) says the browser's request came over HTTPS. The forwarding headers
+ * are read here only, without Fastify's `trustProxy` (which would also change the client address the
+ * rate limits count by): a client that sends one itself can only make its own cookie Secure. Not over
+ * plain HTTP on loopback, where a Secure cookie would never come back.
+ */
+const isTls = (request: HttpRequest): boolean => request.protocol === 'https' || forwardedProto(request) === 'https';
 
 /**
  * The viewer's cookie session and its CSRF defence. The cookie holds the identity session's token (so

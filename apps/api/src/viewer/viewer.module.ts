@@ -31,13 +31,18 @@ export class ViewerModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   /**
-   * The viewer's policy replaces the API-wide one on every response under `/viewer` (its 404s too).
+   * The viewer's policy (and `X-Frame-Options: DENY`, as its `frame-ancestors 'none'`) replaces the API-wide
+   * one on every response under `/viewer` (its 404s too).
    * Added once the app is configured, so this hook runs after helmet's and its header is the one sent.
    * (The sign-in and sign-out forms are read by the API's body parser: `request-body.parser.ts`.)
    */
   onModuleInit(): void {
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRequest', (request, reply, done) => {
-      if (VIEWER_PATH.test(routedPath(request))) reply.raw.setHeader('Content-Security-Policy', VIEWER_CSP);
+      if (VIEWER_PATH.test(routedPath(request))) {
+        reply.raw.setHeader('Content-Security-Policy', VIEWER_CSP);
+        // The same refusal for browsers that read only the older header (helmet's default there is SAMEORIGIN).
+        reply.raw.setHeader('X-Frame-Options', 'DENY');
+      }
       done();
     });
   }

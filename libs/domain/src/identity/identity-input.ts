@@ -8,8 +8,13 @@ import { isBlankText, requirePrintable } from '../shared/free-text';
 export const USERNAME_PATTERN = /^[a-z][a-z0-9._-]{2,63}$/i;
 export const USERNAME_RULE = '3–64 characters: a letter, then letters, digits, ".", "_" or "-"';
 const MAX_FULL_NAME = 200;
-/** Usernames are compared case-insensitively: `Alice` and `alice` are one name. */
-export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
+/**
+ * Usernames are compared case-insensitively: `Alice` and `alice` are one name. Only ASCII letters fold:
+ * `toLowerCase()` maps the Kelvin sign `K` (U+212A) to an ASCII `k`, so `\u212Aate` would have signed in
+ * as `kate` and been created as `kate` — a name outside the username rule read as someone else's
+ * (§11.300(a): one identification code per person, as typed). Folded this way it fails the rule instead.
+ */
+export const normaliseUsername = (username: string): string => username.trim().replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 
 export const validateUsername = (username: unknown): string => {
   const name = typeof username === 'string' ? normaliseUsername(username) : '';

@@ -79,6 +79,10 @@ describe('identity decider: CreateUser', () => {
   it('never reuses a username, even a deactivated one, in any case', () => {
     expect(refusalOf([adaCreated, ivanCreated, ivanDeactivated], create('IVAN'))).toBe('IDENTITY.USERNAME_TAKEN');
   });
+  it('refuses a username whose letters only lower-case to ASCII (the Kelvin sign K, U+212A), rather than creating the ASCII name', () => {
+    expect(refusalOf([adaCreated], create('\u212Aate'))).toBe('IDENTITY.USERNAME_INVALID');
+    expect(refusalOf([adaCreated], create('\uFF53lee'))).toBe('IDENTITY.USERNAME_INVALID');
+  });
   it('refuses an unknown role', () => {
     expect(refusalOf([adaCreated], create('cora', 'superuser'))).toBe('IDENTITY.ROLE_INVALID');
   });
@@ -150,6 +154,14 @@ describe('identity decider: authentication', () => {
     expect(when([adaCreated, ivanCreated], login(true))).toEqual([
       { type: 'LoginSucceeded', data: { userId: 'u-ivan', username: 'ivan', purpose: 'login', sessionId: 's-1', ip: '10.0.0.1', at: NOW } },
     ]);
+  });
+  it('signs nobody in under a name that only reads as theirs: the Kelvin sign K (U+212A) is not the k of kate', () => {
+    const kateCreated: IdentityEvent = { type: 'UserCreated', data: { ...ivanCreated.data, userId: 'u-kate', username: 'kate' } } as IdentityEvent;
+    expect(when([adaCreated, kateCreated], login(true, '\u212Aate'))).toEqual([
+      expect.objectContaining({ type: 'LoginFailed', data: expect.objectContaining({ userId: null, reason: 'unknown-user' }) }),
+    ]);
+    expect(findUser(given([adaCreated, kateCreated]), '\u212Aate')).toBeNull();
+    expect(findUser(given([adaCreated, kateCreated]), ' KATE ')?.username).toBe('kate');
   });
   it('records an unknown user as a failure, by the digest instead of what was typed, without an account to count against', () => {
     const [event] = when([adaCreated], login(false, 'nobody'));

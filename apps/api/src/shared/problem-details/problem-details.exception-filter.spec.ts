@@ -6,7 +6,7 @@ import { ProblemDetailsExceptionFilter } from './problem-details.exception-filte
 import { problemTitleFor, problemTypeFor } from './problem-details';
 
 /** Renders an exception through the filter for a request with the given headers; returns status, headers and body. */
-const render = (exception: unknown, headers: Record<string, string> = {}) => {
+const render = (exception: unknown, headers: Record<string, string> = {}, originalUrl = '/api/v1/studies/X/subjects/S1/doses') => {
   const sent: { status?: number; type?: string; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
   // The slice of a Fastify reply the filter uses.
   const response = {
@@ -29,7 +29,7 @@ const render = (exception: unknown, headers: Record<string, string> = {}) => {
       return this;
     },
   };
-  const request = { method: 'POST', originalUrl: '/api/v1/studies/X/subjects/S1/doses', url: '/x', headers };
+  const request = { method: 'POST', originalUrl, url: '/x', headers };
   const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
   new ProblemDetailsExceptionFilter().catch(exception, host);
   return sent;
@@ -81,6 +81,17 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     const unavailable = render(new StoreUnavailableError('down'));
     expect([unavailable.status, unavailable.body?.code, unavailable.headers['Retry-After']]).toEqual([503, 'STORE.UNAVAILABLE', '5']);
     expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('StoreUnavailableError: down'));
+  });
+
+  it('the log line of a 503 or 500 keeps no credential a client put in the query string, as the access line keeps none', () => {
+    render(new StoreUnavailableError('down'), {}, '/api/v1/studies/X/subjects/S1/doses?access_token=SECRET-TOKEN&x=1');
+    render(new TypeError('boom'), {}, '/api/v1/studies/X?%70assword=SECRET-PASSWORD');
+    const lines = [...logged.warn.mock.calls, ...logged.error.mock.calls].map((call) => String(call[0]));
+    expect(lines).toEqual([
+      'POST /api/v1/studies/X/subjects/S1/doses?access_token=[redacted]&x=1: StoreUnavailableError: down',
+      expect.stringMatching(/^POST \/api\/v1\/studies\/X\?%70assword=\[redacted\]: /),
+    ]);
+    expect(lines.join('\n')).not.toContain('SECRET');
   });
 
   it("Nest's own exceptions get codes by status; an edge problem keeps its own", () => {

@@ -1,4 +1,5 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { loggedUrl } from '../../edge/structured-logging';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { isAnswered } from '../http/replies';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
@@ -65,7 +66,7 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     if (exception instanceof RecordedButUnansweredError) {
       // The ledger recorded the command: answer with what was written, never with an error that
       // would make the client believe nothing was (and retry it without an idempotency key).
-      this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception.failure instanceof Error ? exception.failure.stack : undefined);
+      this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`, exception.failure instanceof Error ? exception.failure.stack : undefined);
       if (isAnswered(response)) return;
       const answer = recordedAnswer(exception.outcome);
       response.status(answer.status).type('application/json').send(JSON.stringify(answer.body));
@@ -73,8 +74,8 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     }
     const { problem, headers } = this.render(exception, request);
     // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
-    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${request.originalUrl}: ${describe(exception)}`);
-    else if (problem.status >= 500) this.logger.error(`${request.method} ${request.originalUrl}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`);
+    else if (problem.status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
     if (isAnswered(response)) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.header(name, value);
     if (problem.status === HttpStatus.UNAUTHORIZED) response.header('WWW-Authenticate', wwwAuthenticate(request));
