@@ -51,7 +51,7 @@ export const registerImport = (program: Command): void => {
         throw new CliError(`Cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
       }
       const report = await withStore(options, async (store) => {
-        const identity = openIdentity(store);
+        const identity = await openIdentity(store);
         const actor = await actingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(bytes).length);
         try {

@@ -10,7 +10,7 @@ import { actingUser, openIdentity } from './acting-user';
  * checked — a refusal recorded as `AuthorizationRefused` — and only a recorded export is written.
  */
 export const recordCliExport = async (options: GlobalOptions, store: EventStore, request: Omit<DataExportRequest, 'channel'>): Promise<number> => {
-  const identity = openIdentity(store);
+  const identity = await openIdentity(store);
   const actor = await actingUser(options, identity);
   try {
     requireExportRole(request.kind, actor);
