@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -73,6 +73,32 @@ describe('the key directory and the key file must be the operator’s own', () =
     const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint']);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('[LEDGER_KEY.FILE_UNSAFE]');
+  });
+
+  it.each([['0644', 0o644], ['0640', 0o640], ['0604', 0o604]])('a key file of mode %s, which other users may read (and re-sign with): LEDGER_KEY.FILE_UNSAFE, nothing signed, the file left as it was', async (label, mode) => {
+    const keyDir = join(dir.path, `readable-key-${label}`);
+    mkdirSync(keyDir, { mode: 0o700 });
+    const keyFile = join(keyDir, 'ledger.key.pem');
+    const pem = attackerKeyPem();
+    writeFileSync(keyFile, pem);
+    chmodSync(keyFile, mode);
+    const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[LEDGER_KEY.FILE_UNSAFE]');
+    expect(run.stderr).toContain('chmod 600');
+    expect(existsSync(join(data, 'ledger.checkpoints.jsonl'))).toBe(false);
+    expect(readFileSync(keyFile, 'utf8')).toBe(pem);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('a key directory owned by another user, even 0700: LEDGER_KEY.DIR_UNSAFE, no key created (needs root to hand it over)', async () => {
+    const keyDir = join(dir.path, 'someone-elses');
+    mkdirSync(keyDir, { mode: 0o700 });
+    chownSync(keyDir, 65534, 65534);
+    const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[LEDGER_KEY.DIR_UNSAFE]');
+    expect(run.stderr).toContain('belongs to another user');
+    expect(readdirSync(keyDir)).toEqual([]);
   });
 
   it('a private key directory (0700, or 0755 as mkdir leaves it) is used as before', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createCheckpoint, ensureLedgerKeyFor, ledgerFiles } from '@trial-ledger/audit';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { rewriteDoseAndRecompute } from '../../libs/audit/src/testing/sqlite-attacker';
+import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { serve } from '../../apps/cli/src/serve/serve.command';
 import { tempDir } from './cli-harness';
 
@@ -68,6 +68,46 @@ describe('serve on a rewritten ledger', () => {
     }
     const reopened = new SqliteEventStore(db);
     expect((await reopened.head()).position).toBe(headBefore);
+    await reopened.close();
+  });
+});
+
+/**
+ * `serve` on a log whose last events were deleted (triggers dropped) while the checkpoint file still
+ * holds a checkpoint signed past the new end: a truncated log, refused as such — it answered
+ * INTERNAL.ERROR "The stored Merkle tree lacks node …", which named no damage.
+ */
+describe('serve on a truncated ledger', () => {
+  const dir = tempDir();
+  const db = join(dir.path, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const keyDir = join(dir.path, 'keys');
+  let signedThrough: number;
+
+  beforeAll(async () => {
+    const s = new SqliteEventStore(db);
+    await seedAuditLedger(s);
+    signedThrough = (await createCheckpoint(s, ensureLedgerKeyFor(ledgerFiles(store, { keyDir })), ledgerFiles(store, { keyDir }).checkpointFile)).position;
+    await s.close();
+    const attacker = new SqliteAttacker(db);
+    attacker.exec('DELETE FROM events WHERE global_position > ?', signedThrough - 3);
+    attacker.close();
+  });
+  afterAll(() => dir.remove());
+
+  it('refuses to start with LEDGER.TAMPERED naming the missing events, and appends nothing', async () => {
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await expect(serve({ store, port: await freePort(), host: '127.0.0.1', json: true, keyDir, stopWhen: Promise.resolve() })).rejects.toMatchObject({
+        code: 'LEDGER.TAMPERED',
+        message: expect.stringContaining(`events ${signedThrough - 2}–${signedThrough} are missing`),
+      });
+    } finally {
+      process.stderr.write = writeErr;
+    }
+    const reopened = new SqliteEventStore(db);
+    expect((await reopened.head()).position).toBe(signedThrough - 3);
     await reopened.close();
   });
 });

@@ -4,6 +4,7 @@ export * from './verification/signed-checkpoint';
 export * from './verification/ledger.verifier';
 export * from './verification/checkpointing';
 export * from './verification/trusted-keys';
+export * from './verification/intact-before-copy';
 export * from './shared/stream-ids';
 export * from './trail/event-words';
 export * from './trail/redaction';

@@ -1,4 +1,4 @@
-import type { AccountPolicyChanged } from '@trial-ledger/domain';
+import { ACCOUNT_POLICY_STREAM_ID, evolveAccountPolicy, type AccountPolicyChanged, type AccountPolicyEvent, type AccountPolicySettings } from '@trial-ledger/domain';
 import { recordAccountPolicy, toRecorded } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { IdentityPolicy } from './identity-policy';
@@ -14,3 +14,7 @@ export const recordConfiguredAccountPolicy = async (store: EventStore, policy: I
   const event = outcome.events[0];
   return event ? toRecorded<AccountPolicyChanged>(event) : null;
 };
+
+/** The account policy last recorded on the ledger (`AccountPolicyChanged`), or null when none was. */
+export const recordedAccountPolicy = async (store: EventStore): Promise<AccountPolicySettings | null> =>
+  (await store.readStream(ACCOUNT_POLICY_STREAM_ID)).map((e) => toRecorded<AccountPolicyEvent>(e)).reduce(evolveAccountPolicy, null);

@@ -46,21 +46,28 @@ const positiveInt = (value: string | undefined): number | undefined => {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 };
 
+/** The environment variable that sets each configurable setting of the account policy. */
+export const ACCOUNT_POLICY_VARIABLES = {
+  passwordMinLength: 'TRIAL_LEDGER_PASSWORD_MIN_LENGTH',
+  passwordHistory: 'TRIAL_LEDGER_PASSWORD_HISTORY',
+  passwordMaxAgeDays: 'TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS',
+  maxFailedAttempts: 'TRIAL_LEDGER_MAX_FAILED_ATTEMPTS',
+  lockoutMinutes: 'TRIAL_LEDGER_LOCKOUT_MINUTES',
+  temporaryPasswordHours: 'TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS',
+  sessionInactivityMinutes: 'TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES',
+  sessionAbsoluteMinutes: 'TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES',
+} as const satisfies Partial<Record<keyof AccountPolicySettings, string>>;
+
+/** The settings an environment sets explicitly (unset, empty or malformed variables are absent). */
+export const accountPolicyOverridesFromEnv = (env: NodeJS.ProcessEnv = process.env): Partial<AccountPolicySettings> =>
+  Object.fromEntries(
+    Object.entries(ACCOUNT_POLICY_VARIABLES)
+      .map(([setting, variable]) => [setting, positiveInt(env[variable])] as const)
+      .filter(([, value]) => value !== undefined),
+  ) as Partial<AccountPolicySettings>;
+
 /**
  * Overrides read from `TRIAL_LEDGER_*` variables (e.g. `TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES=30`),
  * for the server and the CLI alike. Unset or malformed variables keep the default.
  */
-export const identityPolicyFromEnv = (env: NodeJS.ProcessEnv = process.env): IdentityPolicy => {
-  const pick = {
-    passwordMinLength: positiveInt(env.TRIAL_LEDGER_PASSWORD_MIN_LENGTH),
-    passwordHistory: positiveInt(env.TRIAL_LEDGER_PASSWORD_HISTORY),
-    passwordMaxAgeDays: positiveInt(env.TRIAL_LEDGER_PASSWORD_MAX_AGE_DAYS),
-    maxFailedAttempts: positiveInt(env.TRIAL_LEDGER_MAX_FAILED_ATTEMPTS),
-    lockoutMinutes: positiveInt(env.TRIAL_LEDGER_LOCKOUT_MINUTES),
-    temporaryPasswordHours: positiveInt(env.TRIAL_LEDGER_TEMPORARY_PASSWORD_HOURS),
-    sessionInactivityMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_INACTIVITY_MINUTES),
-    sessionAbsoluteMinutes: positiveInt(env.TRIAL_LEDGER_SESSION_ABSOLUTE_MINUTES),
-  };
-  const overrides = Object.fromEntries(Object.entries(pick).filter(([, v]) => v !== undefined)) as Partial<IdentityPolicy>;
-  return identityPolicy(overrides);
-};
+export const identityPolicyFromEnv = (env: NodeJS.ProcessEnv = process.env): IdentityPolicy => identityPolicy(accountPolicyOverridesFromEnv(env));

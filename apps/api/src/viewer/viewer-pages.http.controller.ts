@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
@@ -171,6 +171,8 @@ export class ViewerPagesHttpController {
     const index = odm ? null : await this.auditIndex.readyAt(state.position);
     // A study that is not in the ledger gets no export and no record (no stream is made up for a typed id).
     if ((await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
+    // A copy of the record is made of an intact chain only (LEDGER.TAMPERED otherwise, nothing recorded).
+    await assertIntactBeforeCopy(this.store);
     const { event } = await recordDataExport(
       this.store,
       { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },

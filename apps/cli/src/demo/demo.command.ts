@@ -139,7 +139,7 @@ export const registerDemo = (program: Command): void => {
         }
         const progress = startProgress('demo', 1);
         try {
-          return await runDemo(store, openIdentity(store), { seed: opts.seed, today, onProgress: (done, total) => progress.update(done, total) });
+          return await runDemo(store, await openIdentity(store), { seed: opts.seed, today, onProgress: (done, total) => progress.update(done, total) });
         } finally {
           progress.stop();
         }

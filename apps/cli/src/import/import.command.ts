@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { buffer as readAll } from 'node:stream/consumers';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
@@ -18,6 +18,52 @@ const describeReport = (report: ImportReport): string => {
     `Stopped at line ${f.line}: ${done}; nothing of line ${f.line} or after it was written.`,
     `Fix line ${f.line} and run the same import again: lines already applied are skipped by their idempotency keys.`,
   ].join('\n');
+};
+
+/** An import file is read whole before its first line is applied: far more than any site's export (some 500,000 lines). */
+export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+
+const tooLarge = (name: string): CliError =>
+  new CliError(`${name} is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MiB; split it into several files (each run skips the lines already applied)`, 2, 'IMPORT.FILE_TOO_LARGE');
+
+/** Reads at most `MAX_IMPORT_BYTES` of a stream, refusing more (standard input, a pipe: their size is not known beforehand). */
+const readBounded = async (stream: Readable, name: string): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > MAX_IMPORT_BYTES) throw tooLarge(name);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+/**
+ * The bytes of an import file: a regular file, or a pipe (`-`, `<(extract-visits)`), up to `MAX_IMPORT_BYTES`.
+ * A device (`/dev/zero`, `/dev/urandom`) or a directory is refused at once rather than read until memory
+ * runs out (`IMPORT.FILE_UNREADABLE`), and a larger file before a byte of it is read (`IMPORT.FILE_TOO_LARGE`).
+ */
+const readImportSource = async (file: string): Promise<Uint8Array> => {
+  if (file === '-') return readBounded(process.stdin, 'Standard input');
+  let handle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() && !stats.isFIFO() && !stats.isSocket()) {
+      throw new CliError(`Cannot read ${file}: not a regular file (${stats.isDirectory() ? 'a directory' : 'a device'})`, 2, 'IMPORT.FILE_UNREADABLE');
+    }
+    if (stats.isFile() && stats.size > MAX_IMPORT_BYTES) throw tooLarge(file);
+    return await readBounded(handle.createReadStream({ autoClose: false }), file);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
+  } finally {
+    await handle.close();
+  }
 };
 
 /** `trial-ledger import FILE.jsonl --as USER`: one command per line (SPEC §6). */
@@ -42,16 +88,11 @@ export const registerImport = (program: Command): void => {
     )
     .action(async (file: string, _opts: unknown, command: Command) => {
       const options = globalOptions(command);
-      let bytes: Uint8Array;
-      try {
-        // `-` is standard input (e.g. `extract-visits | trial-ledger import - --as ivy`); the password
-        // then comes from TRIAL_LEDGER_PASSWORD, as standard input is not a terminal to prompt on.
-        bytes = file === '-' ? await readAll(process.stdin) : await readFile(file);
-      } catch (error) {
-        throw new CliError(`Cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`, 2, 'IMPORT.FILE_UNREADABLE');
-      }
+      // `-` is standard input (e.g. `extract-visits | trial-ledger import - --as ivy`); the password
+      // then comes from TRIAL_LEDGER_PASSWORD, as standard input is not a terminal to prompt on.
+      const bytes = await readImportSource(file);
       const report = await withStore(options, async (store) => {
-        const identity = openIdentity(store);
+        const identity = await openIdentity(store);
         const actor = await actingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(bytes).length);
         try {

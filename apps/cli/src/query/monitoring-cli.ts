@@ -11,7 +11,7 @@ export const defaultStudyId = (): string => loadDefaultProtocol().studyId;
 /** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
 export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {
   const outcome = await withStore(options, async (store) => {
-    const identity = openIdentity(store);
+    const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     return executeAsActingUser(store, identity, command, { actor, source: 'cli' });
   });
@@ -33,7 +33,7 @@ export const cliQueryId = (): string => newQueryId();
  */
 export const readMonitoring = async <T>(options: GlobalOptions, studyId: string, action: string, read: (state: MonitoringState, actor: Actor, store: EventStore) => T): Promise<T> =>
   withExistingStore(options, async (store) => {
-    const identity = openIdentity(store);
+    const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     await identity.authorization.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
     return read(await replayMonitoring(store, studyId), actor, store);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSessionSealKey, installSessionSealKey, sessionSealKeyFile } from './session-seal-key';
@@ -27,9 +27,18 @@ describe('the session seal key in the key directory', () => {
     expect(() => ensureSessionSealKey(link)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE' }));
     expect(readFileSync(target, 'utf8')).toBe('not a key');
     const short = join(dir, 'short.sessions-seal.key');
-    writeFileSync(short, 'abc');
+    writeFileSync(short, 'abc', { mode: 0o600 });
     expect(() => ensureSessionSealKey(short)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE' }));
     expect(readFileSync(short, 'utf8')).toBe('abc');
+  });
+
+  it('refuses a key other users may read (they could seal a session row of their own), leaving it as it was', () => {
+    const file = join(dir, 'ledger.sessions-seal.key');
+    const key = Buffer.alloc(32, 7);
+    writeFileSync(file, key, { mode: 0o644 });
+    chmodSync(file, 0o644);
+    expect(() => ensureSessionSealKey(file)).toThrow(expect.objectContaining({ code: 'SESSION_KEY.UNSAFE', message: expect.stringContaining('mode 644') }));
+    expect(readFileSync(file).equals(key)).toBe(true);
   });
 
   it('keeps the key another server put in place first (two servers starting together agree), leaving no temporary file', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { assertKeyDirSafe } from '@trial-ledger/audit';
+import { assertKeyDirSafe, unsafeKeyFileReason } from '@trial-ledger/audit';
 import { CliError } from '../shared/cli-errors';
 
 const KEY_BYTES = 32;
@@ -10,7 +10,8 @@ const KEY_BYTES = 32;
  * The key that seals the API's sessions (`IdentityOptions.sessionSealKey`), in the operator's key
  * directory beside the ledger key, never beside the store: whoever can write the sessions file or
  * table must not also hold it. Created 0600 on first use ('wx': never through a file or symlink
- * planted at its path); a symlink, a non-regular file or a file of another length is refused rather
+ * planted at its path); a symlink, a non-regular file, another user's file, one other users may read
+ * or write, or a file of another length is refused rather
  * than followed or replaced, since a new key ends every open session. Every server on one ledger
  * reads the same file, so a session opened on one is valid on the others and after a restart.
  */
@@ -23,11 +24,13 @@ export const ensureSessionSealKey = (file: string): Buffer => {
   return ensureSessionSealKey(file);
 };
 
-/** The key at `file`, or null when there is none yet; a symlink, a non-regular file or a file of another length is refused. */
+/** The key at `file`, or null when there is none yet; a symlink, a non-regular file, another user's, one others may read, or a file of another length is refused. */
 export const readSessionSealKey = (file: string): Buffer | null => {
   const stats = lstatSync(file, { throwIfNoEntry: false });
   if (!stats) return null;
-  if (!stats.isFile()) throw new CliError(`The session key ${file} is not a regular file (a symlink or other); remove it and start again`, 1, 'SESSION_KEY.UNSAFE');
+  // Whoever can read it can seal a session row of their own (any user id) in the sessions file they can write.
+  const why = unsafeKeyFileReason(stats);
+  if (why !== null) throw new CliError(`The session key ${file} ${why}; remove it and start again (open sessions end)`, 1, 'SESSION_KEY.UNSAFE');
   const key = readFileSync(file);
   if (key.length !== KEY_BYTES) throw new CliError(`The session key ${file} is not ${KEY_BYTES} bytes; remove it and start again (open sessions end)`, 1, 'SESSION_KEY.UNSAFE');
   return key;

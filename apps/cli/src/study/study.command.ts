@@ -43,7 +43,7 @@ const requireReason = (reason: unknown): string => {
 /** Runs one study command as the acting administrator (source `cli`) and prints what was recorded. */
 const runStudyCommand = async (options: GlobalOptions, command: StudyCommand, reason: string | null): Promise<void> => {
   const outcome = await withStore(options, async (store) => {
-    const identity = openIdentity(store);
+    const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     return executeAsActingUser(store, identity, command, { actor, source: 'cli', reason });
   });

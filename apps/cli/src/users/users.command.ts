@@ -55,7 +55,7 @@ const printUser = (options: GlobalOptions, verb: string, user: UserView): void =
 /** Runs `work` with the acting user (`--as`, password from `TRIAL_LEDGER_PASSWORD` or a prompt). */
 const asActingUser = async <T>(options: GlobalOptions, work: (identity: Identity, actor: Awaited<ReturnType<typeof actingUser>>) => Promise<T>): Promise<T> =>
   withStore(options, async (store) => {
-    const identity = openIdentity(store);
+    const identity = await openIdentity(store);
     return work(identity, await actingUser(options, identity));
   });
 
@@ -77,8 +77,8 @@ export const registerUsers = (program: Command): void => {
       // Checked before anything is written, so the key cannot fail after the administrator was recorded.
       assertNoKeyBesideStore(files);
       const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);
-      const user = await withStore(options, (store) =>
-        openIdentity(store).users.createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
+      const user = await withStore(options, async (store) =>
+        (await openIdentity(store)).users.createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),
       );
       // Set-up also creates the ledger's Ed25519 signing key, whose public half signs every checkpoint.
       const { keyFile } = files;
@@ -166,7 +166,7 @@ export const registerUsers = (program: Command): void => {
       const username = options.as;
       const currentPassword = await readPassword(`Current password for ${username}: `);
       const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
-      const user = await withStore(options, (store) => openIdentity(store).auth.changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
+      const user = await withStore(options, async (store) => (await openIdentity(store)).auth.changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
       printUser(options, 'password changed', user);
     });
 

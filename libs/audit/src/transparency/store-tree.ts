@@ -16,6 +16,17 @@ export const storeTree = (store: EventStore): TreeNodeSource => {
  */
 export const trustedRangeAt = async (store: EventStore, size: number, signedRoot?: string): Promise<CompactRange> => {
   if (size === 0) return CompactRange.empty();
+  // A log that ends before the signed size was cut back (its last events deleted): said so, rather than
+  // as the stored tree's missing node that loading it would stumble on.
+  const head = (await store.head()).position;
+  if (head < size) {
+    throw new DomainError(
+      'LEDGER.TAMPERED',
+      `The log ends at position ${head} but a signed checkpoint vouches for position ${size}: events ${head + 1}–${size} are missing; run verify`,
+      'conflict',
+      { position: head + 1, damage: 'truncated' },
+    );
+  }
   const range = await loadCompactRange(storeTree(store), size);
   if (signedRoot !== undefined && range.root().toString('base64') !== signedRoot) {
     throw new DomainError('LEDGER.TAMPERED', `The stored Merkle tree of ${size} events no longer has the root its signed checkpoint names; run verify`, 'conflict', {

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 import { readRegularFile } from '../shared/regular-file';
@@ -36,14 +36,32 @@ export const loadLedgerKey = (file: string): LedgerSigningKey => {
   return { privateKey, publicKey, fingerprint: publicKeyFingerprint(publicKey) };
 };
 
+/** This process's user id (undefined where there is none, e.g. Windows). */
+const currentUid = (): number | undefined => process.getuid?.();
+
+/** Owned by this user or by root (who can write anything anyway), as ssh requires of its key directories. */
+const ownedByUs = (uid: number): boolean => {
+  const ours = currentUid();
+  return ours === undefined || uid === ours || uid === 0;
+};
+
 /** The directory half of `assertKeyLocationSafe`, for the other keys kept there (the sessions' seal key). */
 export const assertKeyDirSafe = (keyDir: string): void => {
   // Followed: a key directory may be a symlink to where the operator keeps secrets; what counts is who can write that.
   const dir = statSync(keyDir, { throwIfNoEntry: false });
-  if (dir && (!dir.isDirectory() || (dir.mode & 0o022) !== 0)) {
+  if (!dir) return;
+  // Another user's directory is as open as a world-writable one: its owner can put a key of their own in it.
+  const why = !dir.isDirectory()
+    ? 'is not a directory'
+    : (dir.mode & 0o022) !== 0
+      ? `may be written by other users (mode ${(dir.mode & 0o7777).toString(8)})`
+      : !ownedByUs(dir.uid)
+        ? `belongs to another user (uid ${dir.uid})`
+        : null;
+  if (why !== null) {
     throw new DomainError(
       'LEDGER_KEY.DIR_UNSAFE',
-      `The key directory ${keyDir} ${dir.isDirectory() ? `may be written by other users (mode ${(dir.mode & 0o7777).toString(8)})` : 'is not a directory'}: whoever can write it can plant a key of their own; chmod 700 it, or choose another with --key-dir`,
+      `The key directory ${keyDir} ${why}: whoever can write it can plant a key of their own; chmod 700 it, or choose another with --key-dir`,
       'conflict',
       { keyDir },
     );
@@ -51,20 +69,35 @@ export const assertKeyDirSafe = (keyDir: string): void => {
 };
 
 /**
- * Refuses a key directory other users may write (`LEDGER_KEY.DIR_UNSAFE`) and a key file that is not a
- * regular file of this user's (`LEDGER_KEY.FILE_UNSAFE`). Whoever can write the directory can put a key
- * of their own at the key's name before the first checkpoint (or a symlink to one): the ledger would
- * then sign with a key they hold, the public key handed to auditors would be theirs, and a rewritten
- * log re-signed with it would verify as anchored. The check is ssh's for its own keys.
+ * Why a secret key file (the signing key, the sessions' seal key) must not be used, or null: a symlink or
+ * other non-regular file, another user's file, or one other users may read or write (mode & 077) — whoever
+ * reads the signing key can re-sign a rewritten log, whoever reads the seal key can seal a session row of
+ * their own. ssh refuses its private keys on the same grounds ("UNPROTECTED PRIVATE KEY FILE").
+ */
+export const unsafeKeyFileReason = (stats: Stats): string | null => {
+  if (!stats.isFile()) return 'is not a regular file (a symlink or other)';
+  const ours = currentUid();
+  if (ours !== undefined && stats.uid !== ours) return 'belongs to another user';
+  if ((stats.mode & 0o077) !== 0) return `may be read or written by other users (mode ${(stats.mode & 0o7777).toString(8)}; chmod 600 it)`;
+  return null;
+};
+
+/**
+ * Refuses a key directory other users may write or another user owns (`LEDGER_KEY.DIR_UNSAFE`) and a key
+ * file that is not a regular file of this user's, private to it (`LEDGER_KEY.FILE_UNSAFE`). Whoever can write
+ * the directory can put a key of their own at the key's name before the first checkpoint (or a symlink to
+ * one): the ledger would then sign with a key they hold, the public key handed to auditors would be theirs,
+ * and a rewritten log re-signed with it would verify as anchored; whoever can read the key can do the same
+ * with the real one. The check is ssh's for its own keys.
  */
 export const assertKeyLocationSafe = (file: string): void => {
   assertKeyDirSafe(dirname(file));
   const key = lstatSync(file, { throwIfNoEntry: false });
-  const uid = process.getuid?.();
-  if (key && (!key.isFile() || (uid !== undefined && key.uid !== uid))) {
+  const why = key ? unsafeKeyFileReason(key) : null;
+  if (why !== null) {
     throw new DomainError(
       'LEDGER_KEY.FILE_UNSAFE',
-      `The ledger key ${file} ${key.isFile() ? 'belongs to another user' : 'is not a regular file (a symlink or other)'}: it is not used; remove it, or put the operator's own key there`,
+      `The ledger key ${file} ${why}: it is not used; remove it, or put the operator's own key there`,
       'conflict',
       { keyFile: file },
     );

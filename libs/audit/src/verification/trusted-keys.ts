@@ -1,5 +1,5 @@
 import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
@@ -63,7 +63,28 @@ const isPin = (value: unknown): value is PinnedKey => {
   );
 };
 
+/**
+ * Refuses (`TRUST.FILE_UNSAFE`) a trust file others could have edited: a symlink or other non-regular file,
+ * another user's, one group or others may write, or one in a directory others may write or another user
+ * owns. The pins are what the verdict rests on: whoever rewrites the file can re-pin a key of their own or
+ * lower `checkpointedThrough`/change `checkpointedHash`, and a rewritten, re-signed log verifies as anchored.
+ */
+export const assertTrustFileSafe = (file: string): void => {
+  const uid = process.getuid?.();
+  const foreign = (owner: number): boolean => uid !== undefined && owner !== uid && owner !== 0;
+  const unsafe = (why: string): DomainError =>
+    new DomainError('TRUST.FILE_UNSAFE', `The trust file ${file} ${why}: whoever can write it can re-pin a key of their own; keep it private to you (chmod 600, in a directory of mode 700)`, 'conflict', { path: file });
+  const dir = statSync(dirname(file), { throwIfNoEntry: false });
+  if (dir && ((dir.mode & 0o022) !== 0 || foreign(dir.uid))) throw unsafe(`lies in a directory other users may write (${dirname(file)}, mode ${(dir.mode & 0o7777).toString(8)}${foreign(dir.uid) ? ', another user\'s' : ''})`);
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  if (!stats) return;
+  if (!stats.isFile()) throw unsafe('is not a regular file (a symlink or other)');
+  if (foreign(stats.uid)) throw unsafe('belongs to another user');
+  if ((stats.mode & 0o022) !== 0) throw unsafe(`may be written by other users (mode ${(stats.mode & 0o7777).toString(8)})`);
+};
+
 export const readTrustFile = (file: string): PinnedKey[] => {
+  assertTrustFileSafe(file);
   if (!existsSync(file)) return [];
   let parsed: unknown;
   try {

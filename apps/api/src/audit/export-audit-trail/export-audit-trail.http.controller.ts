@@ -3,7 +3,7 @@ import { recordDataExport } from '@trial-ledger/command-pipeline';
 import { notFound, studyStreamId, type Actor } from '@trial-ledger/domain';
 import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
@@ -54,6 +54,8 @@ export class ExportAuditTrailHttpController {
     const filter = toTrailFilter(query);
     const { study, format: _format, ...conditions } = query;
     if (study !== undefined && (await this.store.streamVersion(studyStreamId(study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${study} in the ledger`, { studyId: study });
+    // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
+    await assertIntactBeforeCopy(this.store);
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
     const { event } = await recordDataExport(
       this.store,

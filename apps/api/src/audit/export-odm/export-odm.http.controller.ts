@@ -1,7 +1,7 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { exportOdm } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, exportOdm } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
@@ -43,6 +43,8 @@ export class ExportOdmHttpController {
     refuseHeadOfExport(response);
     // A mistyped study is refused before anything is recorded; the export is recorded before it is served.
     if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
+    // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
+    await assertIntactBeforeCopy(this.store);
     const { event } = await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
     response.status(200).type('application/xml; charset=utf-8');
     response.header('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');
