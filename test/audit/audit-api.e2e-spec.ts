@@ -81,6 +81,20 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     expect(response.body).toMatchObject({ code: 'STUDY.NOT_FOUND', studyId: 'LANR-HGNET-O1' });
   });
 
+  it.each([
+    '/api/v1/exports/odm?study=',
+    '/api/v1/exports/audit-trail?format=csv&study=',
+    '/api/v1/exports/audit-trail?format=csv&subject=',
+    '/api/v1/audit-trail?user=',
+    '/api/v1/audit-trail?subject=',
+  ])('given an empty filter value (%s), then 400 VALIDATION.FAILED naming it, and no export of the whole ledger is made or recorded', async (path) => {
+    const head = await api.headPosition();
+    const response = await get(path, 'regulator').expect(400);
+    expect(response.body).toMatchObject({ code: 'VALIDATION.FAILED' });
+    expect(JSON.stringify(response.body)).toMatch(/must not be empty/);
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('verifies the ledger, and reports damage as a finding (200, ok: false) naming the position', async () => {
     const intact = await get('/api/v1/ledger/verification', 'regulator').expect(200);
     expect(intact.body).toMatchObject({ ok: true, fault: null, anchored: false, trust: { statement: expect.stringContaining('not anchored') } });

@@ -1,6 +1,6 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { assertIntactBeforeCopy, exportOdm } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
@@ -16,6 +16,7 @@ export class ExportOdmQueryDto {
   @ApiPropertyOptional({ description: 'Only this study (default: every study).' })
   @IsOptional()
   @IsString()
+  @MinLength(1, { message: '$property must not be empty: leave it out for no filter' })
   @MaxLength(100)
   study?: string;
 }

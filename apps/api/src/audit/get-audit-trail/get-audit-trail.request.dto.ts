@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { trailTypeList, type AuditTrailFilter } from '@trial-ledger/audit';
 import { IsDateOrInstant } from '../../shared/validation/is-date-or-instant.validator';
 import { QueryInteger } from '../../shared/validation/field.decorators';
@@ -9,18 +9,21 @@ export class AuditTrailFilterQueryDto {
   @ApiPropertyOptional({ description: 'Study id (e.g. LANR-HGNET-01).' })
   @IsOptional()
   @IsString()
+  @MinLength(1, { message: '$property must not be empty: leave it out for no filter' })
   @MaxLength(100)
   study?: string;
 
   @ApiPropertyOptional({ description: 'Subject id (e.g. S001): its stream, and study-stream events naming it.' })
   @IsOptional()
   @IsString()
+  @MinLength(1, { message: '$property must not be empty: leave it out for no filter' })
   @MaxLength(100)
   subject?: string;
 
   @ApiPropertyOptional({ description: 'User id or username of the person who recorded the event.' })
   @IsOptional()
   @IsString()
+  @MinLength(1, { message: '$property must not be empty: leave it out for no filter' })
   @MaxLength(200)
   user?: string;
 
