@@ -18,13 +18,13 @@ describe('health: liveness and readiness (@nestjs/terminus)', () => {
   afterEach(() => Object.assign(faults, { unavailable: false }));
   afterAll(async () => api.close());
 
-  it.each(['/health', '/health/ready'])('%s: the store answers and the read models are caught up', async (path) => {
+  it.each(['/health', '/health/ready'])('%s: the store answers, no damage was found in the ledger, and the read models are caught up', async (path) => {
     const response = await request(api.http).get(path).expect(200);
     expect(response.body).toEqual({
       status: 'ok',
-      info: { store: { status: 'up' }, readModels: { status: 'up' } },
+      info: { store: { status: 'up' }, ledger: { status: 'up' }, readModels: { status: 'up' } },
       error: {},
-      details: { store: { status: 'up' }, readModels: { status: 'up' } },
+      details: { store: { status: 'up' }, ledger: { status: 'up' }, readModels: { status: 'up' } },
     });
   });
 

@@ -111,3 +111,58 @@ describe('serve on a truncated ledger', () => {
     await reopened.close();
   });
 });
+
+/**
+ * `serve` on a ledger whose damage lies after its last signed checkpoint (a payload edited in the file,
+ * the hash left as it was): the start verifies those events as it folds them into the next checkpoint,
+ * finds the damage, and goes on serving — the API stays reachable for the investigation — but readiness
+ * answers 503 LEDGER.TAMPERED, so a probe raises the alarm. It answered 200 with a line on stderr only.
+ */
+describe('serve on a ledger damaged after its last checkpoint', () => {
+  const dir = tempDir();
+  const db = join(dir.path, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const keyDir = join(dir.path, 'keys');
+  let damagedAt: number;
+
+  beforeAll(async () => {
+    const s = new SqliteEventStore(db);
+    const seeded = await seedAuditLedger(s);
+    await s.close();
+    damagedAt = seeded.doseToCorrect.globalPosition;
+    const attacker = new SqliteAttacker(db);
+    expect(attacker.exec(`UPDATE events SET data = json_set(data, '$.doseMg', 240) WHERE global_position = ?`, damagedAt)).toBe(1);
+    attacker.close();
+  });
+  afterAll(() => dir.remove());
+
+  it('serves, with readiness 503 LEDGER.TAMPERED and the position on stderr, while liveness stays up', async () => {
+    const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    const printed: string[] = [];
+    const errors: string[] = [];
+    process.stdout.write = ((chunk: string) => printed.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => errors.push(String(chunk)) > 0) as typeof process.stderr.write;
+    let stop!: () => void;
+    const stopWhen = new Promise<void>((r) => (stop = r));
+    let running: Promise<void> | undefined;
+    try {
+      const port = await freePort();
+      running = serve({ store, port, host: '127.0.0.1', json: true, keyDir, stopWhen });
+      for (let i = 0; i < 200 && !printed.some((line) => line.startsWith('{')); i += 1) await new Promise((r) => setTimeout(r, 50));
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      expect(ready.status).toBe(503);
+      const problem = (await ready.json()) as { code: string; checks: Record<string, { status: string }> };
+      expect(problem.code).toBe('LEDGER.TAMPERED');
+      expect(problem.checks.ledger).toEqual({ status: 'down', fault: 'LEDGER.TAMPERED' });
+      expect(JSON.stringify(problem)).not.toContain(String(damagedAt));
+      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect(errors.join('')).toContain(`LEDGER DAMAGED at position ${damagedAt}`);
+    } finally {
+      stop();
+      await running?.catch(() => undefined);
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    }
+  });
+});

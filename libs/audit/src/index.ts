@@ -24,3 +24,4 @@ export * from './transparency/proofs';
 export * from './transparency/proof-verification';
 export * from './transparency/tree-heads';
 export * from './trail/user-history';
+export * from './verification/ledger-integrity-watch';

@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { StoreWriteError, type StoreWriteFault } from '@trial-ledger/event-store';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { LedgerIntegrityHealthIndicator } from './ledger-integrity.health-indicator';
 import { ReadModelsHealthIndicator } from './read-models.health-indicator';
 import { StoreHealthIndicator } from './store.health-indicator';
 
@@ -19,19 +20,20 @@ export class HealthHttpController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly store: StoreHealthIndicator,
+    private readonly ledger: LedgerIntegrityHealthIndicator,
     private readonly readModels: ReadModelsHealthIndicator,
   ) {}
 
   /** `/health` is kept as documented (the Docker HEALTHCHECK probes it) and answers as readiness. */
   @Get(['/', 'ready'])
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers and the read models are caught up with the log' })
-  @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, readModels: { status: "up" } } }' })
+  @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers, no damage was found in the ledger while serving, and the read models are caught up with the log' })
+  @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, ledger: { status: "up" }, readModels: { status: "up" } } }' })
   @ApiServiceUnavailableResponse({
-    description: 'STORE.UNAVAILABLE or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR or STORE.FILE_REPLACED (with Retry-After) while the store cannot write',
+    description: 'STORE.UNAVAILABLE, LEDGER.TAMPERED or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR or STORE.FILE_REPLACED (with Retry-After) while the store cannot write',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.run([() => this.store.isReachable(), () => this.readModels.areCaughtUp()]);
+    return this.run([() => this.store.isReachable(), async () => this.ledger.isIntact(), () => this.readModels.areCaughtUp()]);
   }
 
   @Get('live')
@@ -44,8 +46,8 @@ export class HealthHttpController {
 
   /**
    * Terminus's 503 as this API's one error format (RFC 9457), with the per-check states: an unreachable
-   * store keeps the code every other route gives for it (STORE.UNAVAILABLE); lagging or stopped read
-   * models are HEALTH.NOT_READY.
+   * store keeps the code every other route gives for it (STORE.UNAVAILABLE); damage found in the ledger
+   * while serving is LEDGER.TAMPERED; lagging or stopped read models are HEALTH.NOT_READY.
    */
   private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
     try {
@@ -57,6 +59,9 @@ export class HealthHttpController {
         const fault = (details.store as { fault?: unknown }).fault;
         if (isStoreWriteFault(fault)) throw new StoreWriteError(fault, 'The event store cannot write');
         throw new ApiProblemException('STORE.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
+      }
+      if (details.ledger?.status === 'down') {
+        throw new ApiProblemException('LEDGER.TAMPERED', HttpStatus.SERVICE_UNAVAILABLE, 'The server found events in the ledger whose content no longer matches their hashes; run verify.', { checks: details });
       }
       throw new ApiProblemException('HEALTH.NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
     }

@@ -1,5 +1,6 @@
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { Identity } from '@trial-ledger/identity';
+import type { LedgerIntegrityWatch } from '@trial-ledger/audit';
 
 /** The event store port (`LEDGER_STORE`, SPEC §4): the one source of truth every slice writes to and reads from. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -24,6 +25,11 @@ export interface ApiModuleOptions {
    * to concurrent writers; then 409. Default: the pipeline's.
    */
   readonly maxCommandAttempts?: number;
+  /**
+   * Where the server that runs the API reports damage it finds in the ledger while it runs (`serve`'s
+   * checkpoint verifier); readiness is 503 `LEDGER.TAMPERED` once it holds any. None: nothing is watched.
+   */
+  readonly ledgerIntegrity?: LedgerIntegrityWatch;
   /** Largest accepted JSON body (body-parser `limit` syntax, e.g. `256kb`); larger bodies get `REQUEST.TOO_LARGE`. */
   readonly bodyLimit?: string;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertCheckpointFileSafe, ensureLedgerKeyFor, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -77,6 +77,8 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const files = ledgerFiles(options.store, { keyDir: options.keyDir });
+  // Damage the checkpoint verifier finds while the server runs turns readiness red (503 LEDGER.TAMPERED).
+  const ledgerIntegrity = new LedgerIntegrityWatch();
   let server: Api.RunningServer;
   let checkpoints: Subscription | null = null;
   let open!: () => void;
@@ -95,7 +97,10 @@ export const serve = async (options: ServeOptions): Promise<void> => {
         key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
         file: files.checkpointFile,
         every,
-        onTamper: (message, position) => process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}\n`),
+        onTamper: (message, position) => {
+          ledgerIntegrity.report(position, message);
+          process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+        },
       });
     }
     await prepareServerState(store);
@@ -103,7 +108,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
     // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom });
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity });
   } catch (error) {
     await checkpoints?.stop();
     await store.close();

@@ -1,0 +1,24 @@
+/** Damage a running server found in its own ledger: the first event whose content no longer matches its hash. */
+export interface FoundDamage {
+  readonly position: number;
+  readonly message: string;
+}
+
+/**
+ * What a running server knows of its ledger's integrity. `trial-ledger serve` verifies every event
+ * after its last signed checkpoint as it arrives (`startAutoCheckpoints`); damage found there is
+ * reported here, and readiness (`/health`) then answers 503 `LEDGER.TAMPERED` for as long as the server
+ * runs, so an orchestrator or a monitoring probe raises the alarm instead of a line on stderr alone.
+ * The first damage found is kept: later events verify against a chain already broken.
+ */
+export class LedgerIntegrityWatch {
+  private found: FoundDamage | null = null;
+
+  report(position: number, message: string): void {
+    this.found ??= { position, message };
+  }
+
+  get damage(): FoundDamage | null {
+    return this.found;
+  }
+}
