@@ -53,6 +53,13 @@ describe('renderLedgerReport', () => {
     expect(html`<p>${'<i>'}</p>${html`<b>${1}</b>`}`.value).toBe('<p>&lt;i&gt;</p><b>1</b>');
   });
 
+  it('given --subject naming a subject of the study, then only its casebook; given a mistyped one, then SUBJECT.NOT_FOUND rather than a report without any casebook', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const one = await renderLedgerReport(store, { clock, subjectId: 'S002' });
+    expect(one.match(/<section class="subject" id="subject-(\w+)"/g)).toEqual(['<section class="subject" id="subject-S002"']);
+    await expect(renderLedgerReport(store, { clock, subjectId: 'S0002' })).rejects.toMatchObject({ code: 'SUBJECT.NOT_FOUND' });
+  });
+
   it('says why the KM curve is missing when PFS cannot be analysed yet', () => {
     expect(page).toContain('Progression-free survival (Kaplan–Meier)');
   });

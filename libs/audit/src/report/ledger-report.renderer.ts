@@ -201,6 +201,10 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
       reviewProblem = (error as Error).message;
     }
     const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
+    // A mistyped subject must not yield a report without its casebook that reads as complete (and a success).
+    if (options.subjectId !== undefined && subjectIds.length === 0) {
+      notFound('SUBJECT.NOT_FOUND', `No subject ${options.subjectId} in study ${studyId} as of position ${head}`, { studyId, subjectId: options.subjectId });
+    }
     const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
     const monitoring = await replayMonitoring(store, studyId, head);
     subjectSections = function* () {
