@@ -43,6 +43,7 @@ export const registerReport = (program: Command): void => {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),
             ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+            trustStatement: source.trust.statement,
             readModels,
           }),
         );
