@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -41,5 +41,29 @@ describe('an output path that can never name a file is refused before the export
     expect(result.status).toBe(1);
     expect(await headPosition()).toBe(before);
     if (mustNotExist) expect(existsSync(mustNotExist)).toBe(false);
+  });
+});
+
+describe('the key directory is shared by every ledger the operator runs', () => {
+  it.each([
+    ['another ledger\'s signing key', 'production.key.pem'],
+    ['another ledger\'s sessions\' seal key', 'production.sessions-seal.key'],
+  ])('given an export onto %s there, even with --force, then OUTPUT.IS_LEDGER_FILE, the key untouched and nothing recorded', async (_name, file) => {
+    mkdirSync(keyDir, { recursive: true, mode: 0o700 });
+    const key = join(keyDir, file);
+    writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nnot really, but precious\n-----END PRIVATE KEY-----\n', { mode: 0o600 });
+    const before = await headPosition();
+    const result = await cli(['--store', store, '--key-dir', keyDir, '--as', 'monitor', 'export', 'odm', '--out', key, '--force'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(result.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
+    expect(result.status).toBe(1);
+    expect(readFileSync(key, 'utf8')).toContain('not really, but precious');
+    expect(await headPosition()).toBe(before);
+  });
+
+  it('given a public key exported into the key directory, then it is written (only keys and the trust file are guarded)', async () => {
+    const result = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint', '--export-public-key', join(keyDir, 'ledger.pub.pem')]);
+    expect(result.stderr).not.toContain('[OUTPUT.');
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(keyDir, 'ledger.pub.pem'), 'utf8')).toContain('BEGIN PUBLIC KEY');
   });
 });
