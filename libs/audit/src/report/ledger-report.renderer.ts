@@ -28,6 +28,11 @@ export interface LedgerReportOptions {
   readonly readModels?: ProjectionStore | null;
   /** What the verdict rests on (the key and checkpoints checked, anchored or not), as `verify` states it. */
   readonly trustStatement?: string;
+  /**
+   * Damage `verify` finds beyond the chain and the tree, given the verification: under a pinned key, signed
+   * checkpoints withdrawn or the log rewritten since the verifier confirmed it. Each sentence makes the verdict DAMAGED.
+   */
+  readonly findings?: (verification: LedgerVerification) => Promise<readonly string[]>;
 }
 
 const show = (value: unknown): string => {
@@ -78,11 +83,13 @@ const treeRow = (tree: TreeVerification | null): Html | string =>
       ? html`intact: ${tree.size} leaves, root <span class="hash">${Buffer.from(tree.root, 'hex').toString('base64')}</span>`
       : html`DAMAGED: ${tree.fault?.message}`}</td></tr>`;
 
-const verificationSection = (v: LedgerVerification, tree: TreeVerification | null, trustStatement: string | undefined): Html => html`
+const verificationSection = (v: LedgerVerification, tree: TreeVerification | null, trustStatement: string | undefined, findings: readonly string[]): Html => html`
   <section id="verification"><h2>Ledger verification</h2>
   ${!v.ok
     ? html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`
-    : tree !== null && !tree.ok
+    : findings.length > 0
+      ? findings.map((finding) => html`<p class="verdict bad">DAMAGED: ${finding}</p>`)
+      : tree !== null && !tree.ok
       ? html`<p class="verdict bad">DAMAGED: the stored Merkle tree, which proofs and signed tree heads rest on, differs from the one recomputed from the events — ${tree.fault?.message}</p>`
       : html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${tree ? html`, the Merkle tree recomputed` : ''}${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`}
   <table><tbody>
@@ -195,6 +202,7 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
   // As `verify` does: a chain that links is not enough when the tree proofs are answered from was rewritten.
   const tree = store.treeNodes ? await verifyTree(store) : null;
+  const findings = options.findings ? await options.findings(verification) : [];
   // Everything below is read as of the verified head, so the report is one consistent snapshot: the
   // read models (overview, casebooks, PFS inputs) folded to it once, and the audit trail in one pass.
   const head = verification.headPosition;
@@ -243,7 +251,7 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
 <header><h1>${title}</h1>
 <p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from the ${storeScheme(verification.store)} ledger, through ledger position ${verification.headPosition}.
 All times are server UTC recording times; clinical dates are as entered.</p></header>
-${verificationSection(verification, tree, options.trustStatement)}
+${verificationSection(verification, tree, options.trustStatement, findings)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
 ${studyId ? reviewSection(review, reviewProblem) : ''}
