@@ -7,7 +7,7 @@ import { testEvent } from '../../libs/event-store/src/testing';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { runBinary, type BinaryRun } from './binary-harness';
-import { tempDir } from './cli-harness';
+import { PASSWORD, seedUsers, tempDir } from './cli-harness';
 
 const run = (args: readonly string[], env: Record<string, string>): Promise<BinaryRun> => runBinary(args, { env });
 
@@ -255,6 +255,8 @@ describe('when the operator, who holds the signing key, rewrites the chain and r
   beforeAll(async () => {
     mkdirSync(data);
     mkdirSync(join(dir.path, 'auditor-inbox'));
+    // Users who sign in (the report runs as a monitor) beside the fixture's own.
+    await seedUsers(store);
     const s = new SqliteEventStore(db);
     const seeded = await seedAuditLedger(s);
     await s.close();
@@ -290,5 +292,16 @@ describe('when the operator, who holds the signing key, rewrites the chain and r
 
   it('and so does verify with the auditor’s own older copy of the checkpoints', async () => {
     expect((await run(['--store', store, 'verify', '--checkpoints', olderCopy], auditor)).status).toBe(3);
+  });
+
+  it('and the printable report the auditor takes away under the pinned key says DAMAGED (rewritten since confirmed), never INTACT', async () => {
+    const out = join(dir.path, 'auditor-report.html');
+    const result = await run(['--store', store, '--as', 'monitor', 'report', '--out', out], { ...auditor, TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const page = readFileSync(out, 'utf8');
+    expect(page).not.toContain('class="verdict ok"');
+    expect(page).toContain('<p class="verdict bad">DAMAGED: REWRITTEN SINCE CONFIRMED');
+    expect(page).toContain(confirmedHash);
   });
 });

@@ -107,5 +107,17 @@ describe('study PFS analysis (SPEC §3, appendix B)', () => {
     const define = adtteDefineMarkdown(pfs, 'adtte.csv');
     for (const column of lines[0].split(',')) expect(define).toContain(`| ${column} |`);
     for (const code of [0, 1, 2, 3, 4, 5]) expect(define).toMatch(new RegExp(`\\n\\| ${code} \\| `));
+    expect(define).toContain('one row per subject enrolled (intention to treat)');
+  });
+
+  it('given a data cutoff before a subject\'s enrollment, then the ADTTE leaves the subject out and its dictionary names the population at that cut', async () => {
+    const all = await loadStudyPfs(store, STUDY);
+    const cutoff = [...all.subjects].sort((a, b) => a.startDate.localeCompare(b.startDate)).at(-1)?.startDate as string;
+    const earlier = all.subjects.filter((s) => s.startDate < cutoff).map((s) => s.subjectId);
+    const previousDay = new Date(Date.parse(`${cutoff}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const pfs = await loadStudyPfs(store, STUDY, { cutoff: previousDay });
+    expect(pfs.subjects.map((s) => s.subjectId)).toEqual(earlier);
+    expect(adtteCsv(pfs).trim().split('\n')).toHaveLength(earlier.length + 1);
+    expect(adtteDefineMarkdown(pfs, 'adtte.csv')).toContain(`one row per subject enrolled on or before the data cutoff ${previousDay} (intention to treat)`);
   });
 });

@@ -96,7 +96,7 @@ export const adtteDefineMarkdown = (pfs: StudyPfs, fileName: string): string => 
   const lines = [
     `# ADTTE data dictionary — ${fileName}`,
     '',
-    `Study ${pfs.studyId}, protocol version ${p.version}. Analysis dataset ADTTE (ADaM BDS time-to-event), PARAMCD = PFS, one row per enrolled subject (intention to treat).`,
+    `Study ${pfs.studyId}, protocol version ${p.version}. Analysis dataset ADTTE (ADaM BDS time-to-event), PARAMCD = PFS, one row per subject enrolled${pfs.cutoff ? ` on or before the data cutoff ${pfs.cutoff}` : ''} (intention to treat).`,
     '',
     `- Analysis horizon: ${p.endpoint.horizonDays} days (study day = date − STARTDT + 1); data cutoff: ${pfs.cutoff ?? 'none'}.`,
     `- Ledger state: position ${pfs.asOf.position}${pfs.asOf.asKnownAt ? `, as known at ${pfs.asOf.asKnownAt}` : ''}.`,

@@ -191,6 +191,12 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(derive(ledger)).toBeNull();
   });
 
+  it('population — a subject enrolled after the data cutoff is not in the analysis at that cut; enrolled on the cutoff date, it is', () => {
+    const { ledger } = enrolled();
+    expect(derive(ledger, { cutoff: addDays(START, -1) })).toBeNull();
+    expect(derive(ledger, { cutoff: START })).toMatchObject({ startDate: START, adt: START, aval: 1, cnsr: PfsCnsr.noProgression });
+  });
+
   it('thresholds come from the protocol document, not from code', () => {
     const protocol = testing.seedProtocol();
     const amended = { ...protocol, assessments: { ...protocol.assessments, intervalDays: 56 }, endpoint: { ...protocol.endpoint, horizonDays: 180 } };

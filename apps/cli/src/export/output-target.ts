@@ -88,7 +88,12 @@ const assertNotLedgerFile = async (file: string, target: Stats | null, policy: O
  * symlink, nothing but a regular file, and an existing file only with `--force`.
  */
 export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mode: 'replace' | 'append' = 'replace'): Promise<void> => {
-  const target = await statOrNull(file, false);
+  // `out/`, `.` or `..` name a directory, and `report.html/x` runs through a file: neither is ever written,
+  // so they are refused before anything is computed or recorded (not by rename's ENOTDIR at the very end).
+  if (/[\\/]$/.test(file) || ['', '.', '..'].includes(basename(file))) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it names a directory, not a file`);
+  const target = await statOrNull(file, false).catch((error: NodeJS.ErrnoException) =>
+    error.code === 'ENOTDIR' ? refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: a part of its directory is a file, not a directory`) : Promise.reject(error),
+  );
   if (target?.isSymbolicLink()) refuse('OUTPUT.SYMLINK', `Refusing to write ${file}: it is a symbolic link, which is never followed`);
   await assertNotLedgerFile(file, target, policy);
   if (target && !target.isFile()) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it exists and is not a regular file`);

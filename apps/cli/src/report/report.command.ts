@@ -7,7 +7,7 @@ import { recordCliExport } from '../shared/record-export';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
-import { checkpointSource, type VerifyCommandOptions } from '../verify/verify.command';
+import { checkpointSource, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
   readonly out?: string;
@@ -43,6 +43,12 @@ export const registerReport = (program: Command): void => {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),
             ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+            trustStatement: source.trust.statement,
+            // As `verify` judges a ledger under a pinned key: checkpoints it confirmed must still be there, and the log unchanged at them.
+            findings: async (verification) => [
+              ...describeWithdrawn(withdrawnCheckpoints(verification.checkpoints?.latestMatched?.position ?? null, source), source),
+              ...describeRewritten(await rewrittenSinceConfirmed(store, source)),
+            ],
             readModels,
           }),
         );

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { readdirSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
@@ -36,6 +36,22 @@ const configuredFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): { fi
   };
 };
 
+/** What the key directory holds for each ledger it serves: signing keys, sessions' seal keys, the trust file. */
+const KEY_DIRECTORY_FILE = /(\.key\.pem|\.sessions-seal\.key|^trusted-keys\.json)$/;
+
+/**
+ * The keys of every ledger in the key directory, not only this store's: the default directory is shared
+ * (`~/.config/trial-ledger` holds `ledger.key.pem` beside `demo.key.pem`), so an export run against one
+ * ledger must not replace another's signing key, which would orphan every checkpoint it signed.
+ */
+const keyDirectoryFiles = (keyDir: string): string[] => {
+  try {
+    return readdirSync(keyDir).filter((name) => KEY_DIRECTORY_FILE.test(name)).map((name) => join(keyDir, name));
+  } catch {
+    return [];
+  }
+};
+
 /**
  * Every file that belongs to the ledger and that no output may replace: the SQLite file and its
  * companions, the API's read-model file (`FILE.read-models`, see the read-models runner) and its
@@ -44,7 +60,7 @@ const configuredFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): { fi
  */
 export const ledgerOwnFiles = (options: Pick<GlobalOptions, 'store' | 'keyDir'>): string[] => {
   const { files, named } = configuredFiles(options);
-  return [...named.map(([, file]) => file), files.legacyKeyFile, ...storeSideFiles(options.store)];
+  return [...named.map(([, file]) => file), files.legacyKeyFile, ...storeSideFiles(options.store), ...keyDirectoryFiles(files.keyDir)];
 };
 
 /** The path with its directory's symlinks resolved, so two spellings of one file compare equal. */

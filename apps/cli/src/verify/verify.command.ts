@@ -20,12 +20,12 @@ interface WithdrawnCheckpoints {
   readonly latestMatched: number | null;
 }
 
-const withdrawnCheckpoints = (latestMatched: number | null, source: CheckpointSource): WithdrawnCheckpoints | null => {
+export const withdrawnCheckpoints = (latestMatched: number | null, source: CheckpointSource): WithdrawnCheckpoints | null => {
   const recordedThrough = source.pinnedThrough ?? 0;
   return recordedThrough > 0 && (latestMatched ?? 0) < recordedThrough ? { recordedThrough, latestMatched } : null;
 };
 
-const describeWithdrawn = (withdrawn: WithdrawnCheckpoints | null, source: CheckpointSource): string[] =>
+export const describeWithdrawn = (withdrawn: WithdrawnCheckpoints | null, source: CheckpointSource): string[] =>
   withdrawn === null
     ? []
     : [
@@ -46,13 +46,13 @@ const hashAt = async (store: EventStore, position: number): Promise<string | nul
   return null;
 };
 
-const rewrittenSinceConfirmed = async (store: EventStore, source: CheckpointSource): Promise<RewrittenSinceConfirmed | null> => {
+export const rewrittenSinceConfirmed = async (store: EventStore, source: CheckpointSource): Promise<RewrittenSinceConfirmed | null> => {
   if (!source.confirmed) return null;
   const hash = await hashAt(store, source.confirmed.position);
   return hash === source.confirmed.hash ? null : { position: source.confirmed.position, confirmedHash: source.confirmed.hash, hash };
 };
 
-const describeRewritten = (rewritten: RewrittenSinceConfirmed | null): string[] =>
+export const describeRewritten = (rewritten: RewrittenSinceConfirmed | null): string[] =>
   rewritten === null
     ? []
     : [

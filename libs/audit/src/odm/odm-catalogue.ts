@@ -49,23 +49,28 @@ const merge = (a: OdmDataType | null, b: OdmDataType | null): OdmDataType | null
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isRecordList = (value: unknown): value is Array<Record<string, unknown>> => Array.isArray(value) && value.length > 0 && value.every(isRecord);
 
-/** A scalar's ODM `Value` text. Lists of scalars are joined with "; " (e.g. failed eligibility criteria). */
+/** A scalar's ODM `Value` text. Lists of scalars are joined with "; " (e.g. failed eligibility criteria); an empty one is no value. */
 export const odmValue = (value: unknown): string | null => {
-  if (value === null || value === undefined) return null;
+  if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return null;
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join('; ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 };
 
 /**
- * Flattens nested objects into `a.b` paths; top-level lists of records (and empty lists, which can
- * only be told apart by other events of the type) are returned separately.
+ * Flattens nested objects into `a.b` paths; top-level lists of records are returned separately. An
+ * empty list can only be told apart by other events of the type: it is a list of records where
+ * `isRecordListField` says the field is one (a correction removing every lesion row), else a scalar
+ * with no value (a correction clearing the failed eligibility criteria, a list of words).
  */
-export const flattenFields = (data: Record<string, unknown>): { scalars: Map<string, unknown>; lists: Map<string, Array<Record<string, unknown>>> } => {
+export const flattenFields = (
+  data: Record<string, unknown>,
+  isRecordListField: (field: string) => boolean = () => false,
+): { scalars: Map<string, unknown>; lists: Map<string, Array<Record<string, unknown>>> } => {
   const scalars = new Map<string, unknown>();
   const lists = new Map<string, Array<Record<string, unknown>>>();
   const walk = (prefix: string, value: unknown, top: boolean): void => {
-    if (top && (isRecordList(value) || (Array.isArray(value) && value.length === 0))) {
+    if (top && (isRecordList(value) || (Array.isArray(value) && value.length === 0 && isRecordListField(prefix)))) {
       lists.set(prefix, value as Array<Record<string, unknown>>);
     } else if (isRecord(value)) {
       for (const [k, v] of Object.entries(value)) walk(prefix ? `${prefix}.${k}` : k, v, false);
@@ -94,7 +99,7 @@ export class OdmCatalogue {
   observe(eventType: string, data: Record<string, unknown>): void {
     const form = this.forms.get(eventType) ?? { eventType, main: { field: null, items: new Map() }, lists: new Map() };
     this.forms.set(eventType, form);
-    const { scalars, lists } = flattenFields(data);
+    const { scalars, lists } = flattenFields(data, (field) => form.lists.has(field));
     for (const [path, value] of scalars) observe(form.main, path, value);
     for (const [field, rows] of lists) {
       const group = form.lists.get(field) ?? { field, items: new Map() };

@@ -183,3 +183,42 @@ describe('exportOdm: a study the ledger does not hold', () => {
     }
   });
 });
+
+describe('exportOdm: a correction that turns a screen failure into an eligible assessment', () => {
+  it('given the failed criteria cleared and the entry now EligibilityConfirmed, then the item is updated to null on the original form and an annotation names what the entry now is (no phantom repeating group)', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const store = new SqliteEventStore(':memory:', { clock });
+    try {
+      await seedAuditLedger(store);
+      const s3 = subjectStream('S003');
+      await appendOne(store, s3, 'SubjectScreened', { studyId: 'LANR-HGNET-01', subjectId: 'S003', screeningDate: '2026-01-05', consentDate: '2026-01-04', sex: 'M', birthYear: 1958 }, USERS.coordinator);
+      const failed = await appendOne(store, s3, 'SubjectScreenFailed', {
+        assessmentDate: '2026-01-06', age: 67, primarySite: 'stomach', whoGrade: 1, ki67Percent: 2, diseaseStatus: 'metastatic', measurableDisease: true, priorSystemicTherapy: false, ecog: 1,
+        failedCriteria: ['primary-site-not-hindgut'],
+      }, USERS.investigator);
+      const correction = await appendOne(store, s3, 'EntryCorrected', {
+        targetEventId: failed.eventId, targetType: 'SubjectScreenFailed', reason: 'Primary site misread from the pathology report',
+        before: { failedCriteria: ['primary-site-not-hindgut'], primarySite: 'stomach' }, after: { failedCriteria: [], primarySite: 'rectum' }, resultingType: 'EligibilityConfirmed',
+      }, USERS.investigator, 'Primary site misread from the pathology report');
+
+      const { xml } = await exportToString(store, clock);
+      const result = await validateOdmXml(xml);
+      expect(result.errors.map((e) => e.rawMessage)).toEqual([]);
+      const root = (create(xml).node as unknown as { documentElement: El }).documentElement;
+
+      const groupOids = [...all(root, 'ItemGroupDef'), ...all(root, 'ItemGroupData')].map((g) => g.getAttribute('OID') ?? g.getAttribute('ItemGroupOID'));
+      expect(groupOids).not.toContain('IG.SUBJECTSCREENFAILED.FAILEDCRITERIA');
+      const changed = all(root, 'ItemData').filter((i) => text(i, 'SourceID') === correction.eventId);
+      expect(changed.map((i) => [i.getAttribute('ItemOID'), i.getAttribute('TransactionType'), i.getAttribute('Value'), i.getAttribute('IsNull')])).toEqual([
+        ['IT.SUBJECTSCREENFAILED.FAILEDCRITERIA', 'Update', null, 'Yes'],
+        ['IT.SUBJECTSCREENFAILED.PRIMARYSITE', 'Update', 'rectum', null],
+      ]);
+      const form = changed[0].parentNode?.parentNode as El;
+      expect(form.localName).toBe('FormData');
+      expect(form.getAttribute('FormOID')).toBe('F.SUBJECTSCREENFAILED');
+      expect(text(form, 'Comment')).toContain('is now Eligibility confirmed (EligibilityConfirmed)');
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -226,6 +226,8 @@ interface SubjectContext {
   readonly x: X;
   readonly subjectId: string;
   readonly byId: Map<string, StoredEvent>;
+  /** The file's metadata: which fields of a form are repeating groups (an empty list there is rows removed). */
+  readonly catalogue: OdmCatalogue;
   /** Open a SubjectData/StudyEventData pair for one transaction (Insert for the subject's first). */
   first: boolean;
 }
@@ -242,7 +244,7 @@ const inCasebook = (ctx: SubjectContext, body: () => void, subjectLevel?: () => 
 /** A recorded clinical event: an inserted form with every field an inserted item. */
 const writeInsert = (ctx: SubjectContext, event: StoredEvent): void => {
   const { x } = ctx;
-  const { scalars, lists } = flattenFields(redactedData(event));
+  const { scalars, lists } = flattenFields(redactedData(event), (field) => ctx.catalogue.isList(event.type, field));
   inCasebook(ctx, () =>
     el(x, 'FormData', { FormOID: oid.form(event.type), FormRepeatKey: String(event.streamVersion), TransactionType: 'Insert' }, () => {
       el(x, 'ItemGroupData', { ItemGroupOID: oid.group(event.type, null), TransactionType: 'Insert' }, () => {
@@ -262,9 +264,17 @@ const writeCorrection = (ctx: SubjectContext, event: StoredEvent, target: Stored
   const after = isRecord(event.data.after) ? event.data.after : {};
   const before = isRecord(event.data.before) ? event.data.before : {};
   const reason = reasonOf(event);
-  const { scalars, lists } = flattenFields(after);
+  const { scalars, lists } = flattenFields(after, (field) => ctx.catalogue.isList(target.type, field));
+  const resultingType = typeof event.data.resultingType === 'string' ? event.data.resultingType : null;
   inCasebook(ctx, () =>
     el(x, 'FormData', { FormOID: oid.form(target.type), FormRepeatKey: String(target.streamVersion), TransactionType: 'Context' }, () => {
+      // A correction can turn the entry into another kind (a screen failure re-assessed as eligible): the
+      // form keeps its original definition, so the annotation says what the entry now is.
+      if (resultingType !== null) {
+        el(x, 'Annotation', { SeqNum: '1' }, () =>
+          textEl(x, 'Comment', `Corrected by ${personInWords(event.metadata.actor)} at ${event.metadata.recordedAt} (ledger event ${event.eventId}): this ${eventTypeInWords(target.type)} entry is now ${eventTypeInWords(resultingType)} (${resultingType}).`),
+        );
+      }
       if (scalars.size > 0) {
         el(x, 'ItemGroupData', { ItemGroupOID: oid.group(target.type, null), TransactionType: 'Context' }, () => {
           for (const [path, value] of scalars) itemData(x, oid.item(target.type, null, path), value, 'Update', event, reason);
@@ -347,8 +357,8 @@ interface SubjectAnnotations {
 }
 
 /** Writes one subject's transactions in the order recorded, then its entries' annotations; returns [transactions, signatures]. */
-const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drain: () => Promise<void>, annotations?: SubjectAnnotations): Promise<[number, number]> => {
-  const ctx: SubjectContext = { x, subjectId, byId: new Map(events.map((e) => [e.eventId, e])), first: true };
+const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drain: () => Promise<void>, annotations: SubjectAnnotations): Promise<[number, number]> => {
+  const ctx: SubjectContext = { x, subjectId, byId: new Map(events.map((e) => [e.eventId, e])), catalogue: annotations.catalogue, first: true };
   const signatures = new Map(signatureStatus(events.map(toRecorded)).map((s) => [s.signatureEventId, s]));
   let transactions = 0;
   let signed = 0;
@@ -364,10 +374,10 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
     transactions += 1;
     await drain();
   }
-  const monitored = annotations?.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now, annotations.queries.get(subjectId) ?? []) : new Map();
+  const monitored = annotations.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now, annotations.queries.get(subjectId) ?? []) : new Map();
   for (const event of events) {
     const monitoring = monitored.get(event.eventId);
-    if (!annotations || !monitoring || !hasAnnotations(monitoring)) continue;
+    if (!monitoring || !hasAnnotations(monitoring)) continue;
     inCasebook(ctx, () => writeEntryAnnotations(x, annotations.catalogue, event, monitoring));
     transactions += 1;
     await drain();

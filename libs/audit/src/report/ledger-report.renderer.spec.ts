@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SqliteEventStore, FixedClock } from '@trial-ledger/event-store';
+import { SqliteAttacker } from '../testing/sqlite-attacker';
 import { appendOne, seedAuditLedger, subjectStream, USERS } from '../testing/audit-ledger.fixture';
 import { escapeHtml, html } from './html';
 import { ledgerReportParts, renderLedgerReport } from './ledger-report.renderer';
@@ -53,7 +57,45 @@ describe('renderLedgerReport', () => {
     expect(html`<p>${'<i>'}</p>${html`<b>${1}</b>`}`.value).toBe('<p>&lt;i&gt;</p><b>1</b>');
   });
 
+  it('given --subject naming a subject of the study, then only its casebook; given a mistyped one, then SUBJECT.NOT_FOUND rather than a report without any casebook', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const one = await renderLedgerReport(store, { clock, subjectId: 'S002' });
+    expect(one.match(/<section class="subject" id="subject-(\w+)"/g)).toEqual(['<section class="subject" id="subject-S002"']);
+    await expect(renderLedgerReport(store, { clock, subjectId: 'S0002' })).rejects.toMatchObject({ code: 'SUBJECT.NOT_FOUND' });
+  });
+
   it('says why the KM curve is missing when PFS cannot be analysed yet', () => {
     expect(page).toContain('Progression-free survival (Kaplan–Meier)');
+  });
+});
+
+describe('renderLedgerReport: the verification verdict covers the Merkle tree, as verify does', () => {
+  it('given a stored Merkle node rewritten behind the store (the chain still links), then the report says DAMAGED and names the node, never INTACT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-tree-'));
+    const file = join(dir, 'ledger.sqlite');
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    try {
+      const store = new SqliteEventStore(file);
+      await seedAuditLedger(store);
+      const intact = await renderLedgerReport(store, { clock, trustStatement: 'Trust basis: the hash chain only (not anchored).' });
+      expect(intact).toContain('the Merkle tree recomputed');
+      expect(intact).toMatch(/<th>Merkle tree \(RFC 9162\)<\/th><td>intact: 21 leaves/);
+      expect(intact).toContain('<th>Trust basis</th><td>Trust basis: the hash chain only (not anchored).</td>');
+      await store.close();
+
+      const attacker = new SqliteAttacker(file);
+      expect(attacker.rewriteMerkleNode(4, 0, Buffer.alloc(32, 7))).toBe(1);
+      attacker.close();
+      const reopened = new SqliteEventStore(file);
+      try {
+        const page = await renderLedgerReport(reopened, { clock });
+        expect(page).not.toContain('class="verdict ok"');
+        expect(page).toMatch(/<p class="verdict bad">DAMAGED: the stored Merkle tree[^<]*level 4, index 0/);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

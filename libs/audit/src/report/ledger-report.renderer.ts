@@ -8,6 +8,8 @@ import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import type { SignedCheckpoint } from '../verification/signed-checkpoint';
+import type { TreeVerification } from '@trial-ledger/merkle';
+import { verifyTree } from '../transparency/store-tree';
 import { html, trusted, type Html } from './html';
 import { monitoringSection } from './monitoring.section';
 import { reviewAuditTrail } from '../review/review-audit-trail';
@@ -24,6 +26,13 @@ export interface LedgerReportOptions {
   readonly clock?: Clock;
   /** The server's saved read models, if any: only the events after their checkpoint are folded. */
   readonly readModels?: ProjectionStore | null;
+  /** What the verdict rests on (the key and checkpoints checked, anchored or not), as `verify` states it. */
+  readonly trustStatement?: string;
+  /**
+   * Damage `verify` finds beyond the chain and the tree, given the verification: under a pinned key, signed
+   * checkpoints withdrawn or the log rewritten since the verifier confirmed it. Each sentence makes the verdict DAMAGED.
+   */
+  readonly findings?: (verification: LedgerVerification) => Promise<readonly string[]>;
 }
 
 const show = (value: unknown): string => {
@@ -66,11 +75,23 @@ const STYLE = `
   }
 `;
 
-const verificationSection = (v: LedgerVerification): Html => html`
+/** The stored Merkle tree against the one recomputed from the events (null: the store keeps no tree). */
+const treeRow = (tree: TreeVerification | null): Html | string =>
+  tree === null
+    ? ''
+    : html`<tr><th>Merkle tree (RFC 9162)</th><td>${tree.ok
+      ? html`intact: ${tree.size} leaves, root <span class="hash">${Buffer.from(tree.root, 'hex').toString('base64')}</span>`
+      : html`DAMAGED: ${tree.fault?.message}`}</td></tr>`;
+
+const verificationSection = (v: LedgerVerification, tree: TreeVerification | null, trustStatement: string | undefined, findings: readonly string[]): Html => html`
   <section id="verification"><h2>Ledger verification</h2>
-  ${v.ok
-    ? html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`
-    : html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`}
+  ${!v.ok
+    ? html`<p class="verdict bad">DAMAGED at position ${v.fault?.position}: ${v.fault?.damage} — ${v.fault?.message}</p>`
+    : findings.length > 0
+      ? findings.map((finding) => html`<p class="verdict bad">DAMAGED: ${finding}</p>`)
+      : tree !== null && !tree.ok
+      ? html`<p class="verdict bad">DAMAGED: the stored Merkle tree, which proofs and signed tree heads rest on, differs from the one recomputed from the events — ${tree.fault?.message}</p>`
+      : html`<p class="verdict ok">INTACT — ${v.eventsChecked} events: every hash of the chain recomputed and linked${tree ? html`, the Merkle tree recomputed` : ''}${v.checkpoints ? html`; ${v.checkpoints.matched} signed checkpoint(s) matched` : ''}.</p>`}
   <table><tbody>
     <tr><th>Store</th><td>${storeScheme(v.store)}</td></tr>
     <tr><th>Head position</th><td>${v.headPosition}</td></tr>
@@ -78,6 +99,8 @@ const verificationSection = (v: LedgerVerification): Html => html`
     <tr><th>Signed checkpoints</th><td>${v.checkpoints
       ? html`${v.checkpoints.total} read, ${v.checkpoints.matched} matched, ${v.checkpoints.forged} forged${v.checkpoints.latestMatched ? html`; latest matching at position ${v.checkpoints.latestMatched.position}, signed ${utc(v.checkpoints.latestMatched.time)}` : ''}`
       : 'none given (a truncated or recomputed tail would not be detected)'}</td></tr>
+    ${treeRow(tree)}
+    ${trustStatement ? html`<tr><th>Trust basis</th><td>${trustStatement}</td></tr>` : ''}
   </tbody></table></section>`;
 
 const overviewSection = (o: StudyOverview): Html => html`
@@ -177,6 +200,9 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
   const generatedAt = clock.now();
   const studyId = options.studyId ?? (await firstStudy(store));
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
+  // As `verify` does: a chain that links is not enough when the tree proofs are answered from was rewritten.
+  const tree = store.treeNodes ? await verifyTree(store) : null;
+  const findings = options.findings ? await options.findings(verification) : [];
   // Everything below is read as of the verified head, so the report is one consistent snapshot: the
   // read models (overview, casebooks, PFS inputs) folded to it once, and the audit trail in one pass.
   const head = verification.headPosition;
@@ -201,6 +227,10 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
       reviewProblem = (error as Error).message;
     }
     const subjectIds = overview.subjects.map((s) => s.subjectId).filter((s) => !options.subjectId || s === options.subjectId);
+    // A mistyped subject must not yield a report without its casebook that reads as complete (and a success).
+    if (options.subjectId !== undefined && subjectIds.length === 0) {
+      notFound('SUBJECT.NOT_FOUND', `No subject ${options.subjectId} in study ${studyId} as of position ${head}`, { studyId, subjectId: options.subjectId });
+    }
     const trails = await trailsBySubject(store, studyId, new Set(subjectIds), head);
     const monitoring = await replayMonitoring(store, studyId, head);
     subjectSections = function* () {
@@ -221,7 +251,7 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
 <header><h1>${title}</h1>
 <p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from the ${storeScheme(verification.store)} ledger, through ledger position ${verification.headPosition}.
 All times are server UTC recording times; clinical dates are as entered.</p></header>
-${verificationSection(verification)}
+${verificationSection(verification, tree, options.trustStatement, findings)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
 ${studyId ? reviewSection(review, reviewProblem) : ''}

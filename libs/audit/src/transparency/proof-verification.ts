@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { nestsDeeperThan } from '@trial-ledger/command-pipeline';
 import { DomainError } from '@trial-ledger/domain';
 import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
 import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
@@ -25,6 +26,13 @@ export interface ProofVerdict {
 /** A proof path never holds more hashes than a tree of 2^53 events needs (plus one for consistency). */
 const MAX_PATH = 128;
 
+/**
+ * Far deeper than any event the ledger records (a command's payload is held to 32 levels). The content
+ * check (RFC 8785 canonical JSON) and the redaction walk recurse: an event nested thousands deep in a
+ * file of a few kilobytes would overflow the stack and end as an internal error instead of a verdict.
+ */
+const MAX_EVENT_DEPTH = 256;
+
 const malformed = (message: string): DomainError => new DomainError('PROOF.MALFORMED', `Not a proof file: ${message}`, 'validation');
 
 const isBase64Hash = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(value);
@@ -50,6 +58,7 @@ const checkEvent = (value: unknown): StoredEvent => {
     isPlainObject(e.data) && isPlainObject(e.metadata) &&
     typeof e.prevHash === 'string' && /^[0-9a-f]{64}$/.test(e.prevHash) && typeof e.hash === 'string' && /^[0-9a-f]{64}$/.test(e.hash);
   if (!ok) throw malformed('"event" lacks a field of a stored event (eventId, type, streamId, versions, position, data, metadata, prevHash, hash)');
+  if (nestsDeeperThan(e, MAX_EVENT_DEPTH)) throw malformed(`"event" nests deeper than ${MAX_EVENT_DEPTH} levels, which no recorded event does`);
   return value as unknown as StoredEvent;
 };
 

@@ -97,6 +97,17 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     }
   });
 
+  it('given a proof file whose event data nests thousands of levels deep (a few kilobytes), then PROOF.MALFORMED, not a stack overflow', async () => {
+    const head = await sign();
+    const proof = await proveInclusion(store, { eventId: seeded.doseToCorrect.eventId }, head);
+    // Built as the JSON a hostile file holds (JSON.parse is iterative; the canonical-JSON content check is not).
+    const deep: unknown = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`);
+    const hostile = { ...proof, event: { ...proof.event, data: { ...proof.event.data, deep } } };
+    expect(() => verifyProofDocument(hostile, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
+    const redactedDeep = { ...hostile, redacted: true, event: { ...hostile.event, data: { ...hostile.event.data, note: '[redacted]' } } };
+    expect(() => verifyProofDocument(redactedDeep, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
+  });
+
   it('given a ledger damaged after the tree head was signed (content edited, chain recomputed), then the inclusion proof fails against the stored tree', async () => {
     const head = await sign();
     const attacker = new SqliteAttacker(file);
