@@ -100,6 +100,29 @@ describe('viewer edge: cookies behind a proxy, requests from other origins, fram
     });
   });
 
+  it('ends the session a browser already had when it signs in again, so only the newest sign-in stays valid', async () => {
+    const signIn = async (cookie: string | null): Promise<string> => {
+      const form = await request(api.http).get('/viewer/login').expect(200);
+      const pre = [form.headers['set-cookie'] ?? []].flat()[0].split(';')[0];
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+      const signedIn = await request(api.http)
+        .post('/viewer/login')
+        .set('Cookie', [pre, ...(cookie ? [`tl_viewer_session=${cookie}`] : [])].join('; '))
+        .type('form')
+        .send({ _csrf: csrf, username: 'mona', password: 'monitor passphrase 0001' })
+        .expect(303);
+      const set = [signedIn.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('tl_viewer_session='))!;
+      return decodeURIComponent(set.split(';')[0].slice('tl_viewer_session='.length));
+    };
+    const first = await signIn(null);
+    const study = (token: string) => request(api.http).get(`/api/v1/studies/${STUDY}`).set('Authorization', `Bearer ${token}`);
+    expect((await study(first)).status).toBe(200);
+    const second = await signIn(first);
+    expect(second).not.toBe(first);
+    expect((await study(first)).status).toBe(401);
+    expect((await study(second)).status).toBe(200);
+  });
+
   it('forbids framing of every viewer response with both headers (X-Frame-Options DENY as frame-ancestors none)', async () => {
     for (const path of ['/viewer/login', `/viewer/studies/${STUDY}`, '/viewer/no-such-page']) {
       const response = await request(api.http).get(path).set('Cookie', session('monitor'));

@@ -59,6 +59,7 @@ export class ViewerAuthHttpController {
     }
     try {
       const session = await this.auth.login(username, password, originOf(request));
+      await this.endReplacedSession(this.sessions.sessionToken(request));
       this.sessions.clearCookie(request, response, PRE_SESSION_COOKIE);
       this.sessions.setCookie(request, response, SESSION_COOKIE, session.token);
       seeOther(response, '/viewer');
@@ -81,6 +82,19 @@ export class ViewerAuthHttpController {
     }
     this.sessions.clearCookie(request, response, SESSION_COOKIE);
     seeOther(response, '/viewer/login');
+  }
+
+  /**
+   * A browser that signs in again while it still held a session (another user's, or its own) gets a new
+   * cookie; the session it replaces is signed out, so a copy of the old cookie stops working too.
+   */
+  private async endReplacedSession(previous: string | null): Promise<void> {
+    if (typeof previous !== 'string') return;
+    try {
+      await this.auth.logout(previous, 'api');
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
+    }
   }
 
   private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {
