@@ -157,6 +157,13 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(() => derive(ledger, { cutoff: '2026-13-01' })).toThrow(expect.objectContaining({ code: 'PFS.INVALID_CUTOFF' }));
   });
 
+  it('cutoff — a subject enrolled after the data cutoff is not in the analysis at that cut (no row dated after the cutoff)', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(85), PD);
+    expect(derive(ledger, { cutoff: addDays(START, -1) })).toBeNull();
+    expect(derive(ledger, { cutoff: START })).toMatchObject({ adt: START, aval: 1, cnsr: PfsCnsr.noProgression });
+  });
+
   it('corrections — a progression that a later correction removes is no event', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);

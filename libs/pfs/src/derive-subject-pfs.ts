@@ -48,13 +48,17 @@ const isAdequate = (a: AssessmentView): boolean => a.overallResponse !== null &&
 /**
  * One subject's PFS from its casebook (corrections applied, voided entries gone, RECIST re-derived)
  * and the protocol document, per SPEC §3 after FDA's 2018 guidance. Returns null for a subject who
- * was never enrolled: the PFS population is every enrolled subject (intention to treat).
+ * was never enrolled, or enrolled only after the data cutoff: the PFS population is every subject
+ * enrolled by the cut (intention to treat).
  */
 export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDocument, options: PfsOptions = {}): SubjectPfs | null => {
   const cutoff = options.cutoff ?? null;
   if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });
   if (casebook.enrollment === null) return null;
   const startDate = casebook.enrollment.enrollmentDate;
+  // At a data cut the population is every subject enrolled on or before the cutoff: an enrollment dated
+  // after it had not happened at the cut, and a row of its own would carry an ADT after the cutoff.
+  if (cutoff !== null && compareDates(startDate, cutoff) > 0) return null;
   const seqOf = (eventId: string): number => casebook.entries.find((e) => e.eventId === eventId)?.streamVersion ?? 0;
 
   // First, disregard everything dated after the analysis horizon (study day = date − start + 1) or the cutoff.
