@@ -427,6 +427,44 @@ describe('evaluateAssessments', () => {
   });
 });
 
+describe('reappearance after a complete response (EORTC RECIST 1.1 FAQ: "Does a new lesion always result in PD?", "Abnormal lymph node")', () => {
+  const responses = (...steps: TumorAssessmentInput[]) => evaluateAssessments(steps).slice(1).map((e) => [e.targetResponse, e.overallResponse]);
+
+  it('given an overall CR, when a vanished target lesion reappears at 4 mm (below the 20 % / 5 mm rule on a 0 mm nadir), then PD', () => {
+    expect(responses(baselineOf([lesion('T1', 30)]), assessment('2026-03-27', [lesion('T1', 0)]), assessment('2026-06-19', [lesion('T1', 4)]))).toEqual([
+      ['CR', 'CR'],
+      ['PD', 'PD'],
+    ]);
+  });
+
+  it('given an overall CR, when a target node is 10 mm short axis again (pathological), then PD; a node still below 10 mm stays CR', () => {
+    const base = baselineOf([node('N1', 20)]);
+    expect(responses(base, assessment('2026-03-27', [node('N1', 9.9)]), assessment('2026-06-19', [node('N1', 10)]))).toEqual([['CR', 'CR'], ['PD', 'PD']]);
+    expect(responses(base, assessment('2026-03-27', [node('N1', 5)]), assessment('2026-06-19', [node('N1', 9.9)]))).toEqual([['CR', 'CR'], ['CR', 'CR']]);
+  });
+
+  it('given an overall CR, an NE time point in between does not clear it: the reappearance after it is PD; an unmeasured lesion beside it does not hide it', () => {
+    expect(
+      responses(
+        baselineOf([lesion('T1', 30), lesion('T2', 20)]),
+        assessment('2026-03-27', [lesion('T1', 0), lesion('T2', 0)]),
+        assessment('2026-06-19', [lesion('T1', null), lesion('T2', 0)]),
+        assessment('2026-09-11', [lesion('T1', null), lesion('T2', 3)]),
+      ),
+    ).toEqual([['CR', 'CR'], ['NE', 'NE'], ['PD', 'PD']]);
+  });
+
+  it('given a target CR that was only an overall PR (non-targets present), a reappearing lesion is judged by the sum: not PD below 5 mm', () => {
+    expect(
+      responses(
+        baselineOf([lesion('T1', 30)], { nonTargetStatus: 'present' }),
+        assessment('2026-03-27', [lesion('T1', 0)], { nonTargetStatus: 'present' }),
+        assessment('2026-06-19', [lesion('T1', 4)], { nonTargetStatus: 'present' }),
+      ),
+    ).toEqual([['CR', 'PR'], ['PR', 'PR']]);
+  });
+});
+
 describe('startRecistTrack / evaluateFollowUp (incremental, for a decider)', () => {
   it('given a track, when follow-ups are stepped one at a time, then the track carries the nadir and refuses a back-dated one', () => {
     const { track } = startRecistTrack(baselineOf([lesion('T1', 100)]));

@@ -296,21 +296,38 @@ const meetsCompleteResponse = (lesions: readonly TargetLesion[]): boolean =>
         : toHundredths(l.diameterMm, 'diameterMm') === 0,
   );
 
+/**
+ * A measured target lesion that is disease again: a non-nodal one seen at all (> 0 mm), a node at
+ * 10 mm short axis or more (below that it is normal; EORTC RECIST 1.1 FAQ "Abnormal lymph node").
+ */
+const reappeared = (lesions: readonly TargetLesion[]): boolean =>
+  lesions.some((l) =>
+    l.diameterMm === null
+      ? false
+      : l.nodal
+        ? toHundredths(l.diameterMm, 'diameterMm') >= NODAL_NORMAL_BELOW_MM * 100
+        : toHundredths(l.diameterMm, 'diameterMm') > 0,
+  );
+
 const targetResponseInHundredths = (
   lesions: readonly TargetLesion[],
   baselineSod: number,
   nadirSod: number,
+  afterCompleteResponse: boolean,
 ): TargetResponse => {
   const { hundredths: sod, complete } = measuredSum(lesions);
+  // After an overall CR the reappearance of any lesion is PD, however small the sum (EORTC RECIST 1.1
+  // FAQ "Does a new lesion always result in PD?"): 4 mm on a 0 mm nadir is not 5 mm above it.
+  const progressed = meetsProgression(sod, nadirSod) || (afterCompleteResponse && reappeared(lesions));
   if (!complete) {
     // Unmeasured lesions can only add to the sum, so PD shown by the measured ones alone is certain.
-    return meetsProgression(sod, nadirSod) ? 'PD' : 'NE';
+    return progressed ? 'PD' : 'NE';
   }
   // CR before PD: when every target is gone or a normal-sized node, growth of normal nodes (e.g. a
   // node from 4 mm to 9.9 mm) is not disease progression (RECIST 1.1 §4.3.1 special notes).
   if (meetsCompleteResponse(lesions)) return 'CR';
   // PD before PR: shrinkage from baseline does not hide regrowth from the nadir.
-  if (meetsProgression(sod, nadirSod)) return 'PD';
+  if (progressed) return 'PD';
   if (meetsPartialResponse(sod, baselineSod)) return 'PR';
   return 'SD';
 };
@@ -319,8 +336,15 @@ const targetResponseInHundredths = (
  * Target-lesion time-point response (RECIST 1.1 §4.3.1, SPEC §3). `baselineSod` is the PR reference,
  * `nadirSod` the smallest SOD so far with the baseline included (the PD reference), both in mm.
  * Order: NE (a target not measured) unless the measured ones already show PD; then CR, PD, PR, SD.
+ * PD is also a target lesion reappearing after an overall CR at the previous evaluable time point.
  */
-export const targetResponse = (args: { baselineSod: number; nadirSod: number; lesions: readonly TargetLesion[] }): TargetResponse => {
+export const targetResponse = (args: {
+  baselineSod: number;
+  nadirSod: number;
+  lesions: readonly TargetLesion[];
+  /** The previous evaluable time point was an overall CR: a reappearing target lesion is PD. */
+  afterCompleteResponse?: boolean;
+}): TargetResponse => {
   for (const [field, value] of [['baselineSod', args.baselineSod], ['nadirSod', args.nadirSod]] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       invalid(RecistErrorCode.invalidSod, `${field} must be a finite number ≥ 0 (got ${String(value)})`);
@@ -330,7 +354,7 @@ export const targetResponse = (args: { baselineSod: number; nadirSod: number; le
   const nadir = toHundredths(args.nadirSod, 'nadirSod');
   if (baseline === 0) invalid(RecistErrorCode.invalidSod, 'baselineSod must be positive: baseline targets are measurable');
   if (nadir > baseline) invalid(RecistErrorCode.invalidSod, 'nadirSod cannot exceed baselineSod: the baseline is part of the nadir');
-  return targetResponseInHundredths(args.lesions, baseline, nadir);
+  return targetResponseInHundredths(args.lesions, baseline, nadir, args.afterCompleteResponse ?? false);
 };
 
 /**
@@ -378,6 +402,7 @@ export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatO
       baselineSodHundredths: sod,
       nadirSodHundredths: sod,
       lastAssessmentDate: baseline.assessmentDate,
+      lastEvaluableResponse: null,
     },
     evaluation: {
       assessmentDate: baseline.assessmentDate,
@@ -415,13 +440,16 @@ export const evaluateFollowUp = (
     });
   }
   const { hundredths, complete } = measuredSum(input.targetLesions);
-  const target = targetResponseInHundredths(input.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths);
+  // `?? null`: a track folded before the field existed reads as no CR yet.
+  const afterCompleteResponse = (track.lastEvaluableResponse ?? null) === 'CR';
+  const target = targetResponseInHundredths(input.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths, afterCompleteResponse);
   const overall = overallResponse({ target, nonTargetStatus: input.nonTargetStatus, newLesions: input.newLesions });
   return {
     track: {
       ...track,
       nadirSodHundredths: complete ? Math.min(track.nadirSodHundredths, hundredths) : track.nadirSodHundredths,
       lastAssessmentDate: input.assessmentDate,
+      lastEvaluableResponse: overall === 'NE' ? (track.lastEvaluableResponse ?? null) : overall,
     },
     evaluation: {
       assessmentDate: input.assessmentDate,

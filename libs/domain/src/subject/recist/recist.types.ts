@@ -75,6 +75,11 @@ export interface RecistTrack {
   nadirSodHundredths: number;
   /** Date of the latest assessment folded in; follow-ups must come strictly after it. */
   lastAssessmentDate: IsoDate;
+  /**
+   * Overall response of the latest follow-up that was not NE (`null` before any): after an overall CR
+   * the reappearance of a target lesion is PD whatever the sum (EORTC RECIST 1.1 FAQ).
+   */
+  lastEvaluableResponse: OverallResponse | null;
 }
 
 /** Best overall response (RECIST 1.1 §4.4.1), a secondary output of the study (SPEC §3). */
