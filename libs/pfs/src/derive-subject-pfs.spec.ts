@@ -164,6 +164,13 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(derive(ledger, { cutoff: START })).toMatchObject({ adt: START, aval: 1, cnsr: PfsCnsr.noProgression });
   });
 
+  it('late entry — a PD scan entered after a later SD scan is recorded and is the event, at its own date', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(169), SD);
+    const scan = s.followUp(day(85), PD);
+    expect(derive(ledger)).toMatchObject({ adt: day(85), aval: 85, cnsr: 0, evntdesc: 'PROGRESSION (RECIST PD)', source: expect.objectContaining({ eventId: scan }) });
+  });
+
   it('corrections — a progression that a later correction removes is no event', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);

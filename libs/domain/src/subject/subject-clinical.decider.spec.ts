@@ -60,8 +60,13 @@ describe('RecordTumorAssessment', () => {
       .given(enrolledHistory().all())
       .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false }] }))
       .thenErrorWith('RECIST.LESION_SET_MISMATCH', { missing: ['L2'] }));
-  it('given a follow-up on 2026-03-30, when another is dated 2026-03-01, then RECIST.ASSESSMENT_OUT_OF_ORDER', () =>
-    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 21, 14))).thenError('RECIST.ASSESSMENT_OUT_OF_ORDER'));
+  it('given a follow-up on 2026-03-30 (SOD 35), when a scan of 2026-03-01 is entered late (SOD 44), then it is recorded, judged against the history before its date: SD, not PD from the later nadir', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 26, 18))).then({
+      subject: [{ type: 'TumorAssessmentRecorded', data: { ...followUp('2026-03-01', 26, 18), sumOfDiametersMm: 44, targetResponse: 'SD', overallResponse: 'SD' } }],
+      study: [],
+    }));
+  it('given a follow-up on 2026-03-30, when another is dated 2026-03-30, then RECIST.DUPLICATE_ASSESSMENT_DATE (one time point, one record)', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('RECIST.DUPLICATE_ASSESSMENT_DATE'));
   it('given a death on 2026-02-01, when a follow-up is dated 2026-03-30, then SUBJECT.DEAD', () =>
     subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'sepsis' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('SUBJECT.DEAD'));
   it('given the protocol allows CT and MRI, when PET is given, then VALIDATION.INVALID_ENUM', () =>

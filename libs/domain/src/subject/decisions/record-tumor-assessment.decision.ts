@@ -77,9 +77,11 @@ const lesionsOf = (value: unknown): TargetLesionInput[] => {
  * what shows measurable disease — as soon as the subject is screened (not after a screen failure); it
  * must then lie within `baselineWindowDays` before the enrollment date, checked here when the subject
  * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject, is
- * dated after the baseline, on or after enrollment and after the latest assessment, and reports exactly
- * the baseline target lesions. SOD and the target and overall responses are derived by the RECIST
- * module and stored in the event.
+ * dated after the baseline, on or after enrollment and on a date no other assessment has, and reports
+ * exactly the baseline target lesions. SOD and the target and overall responses are derived by the
+ * RECIST module and stored in the event; a scan entered late (dated before the latest) is judged
+ * against the scans dated before it. The figures stored in the later scans' events stay what was
+ * derived when they were recorded; the casebook, and PFS from it, re-derive every scan in date order.
  *
  * A follow-up of a subject whose baseline imaging is missing happened all the same: it is recorded
  * (not evaluable, overall response NE) together with a detected major deviation

@@ -15,6 +15,7 @@ import type {
   BestOverallResponseResult,
   NonTargetStatus,
   OverallResponse,
+  RecistTimePoint,
   RecistTrack,
   TargetLesion,
   TargetResponse,
@@ -44,7 +45,6 @@ export const RecistErrorCode = {
   noBaseline: 'RECIST.NO_BASELINE',
   multipleBaselines: 'RECIST.MULTIPLE_BASELINES',
   assessmentBeforeBaseline: 'RECIST.ASSESSMENT_BEFORE_BASELINE',
-  assessmentOutOfOrder: 'RECIST.ASSESSMENT_OUT_OF_ORDER',
   duplicateAssessmentDate: 'RECIST.DUPLICATE_ASSESSMENT_DATE',
 } as const;
 
@@ -403,6 +403,7 @@ export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatO
       nadirSodHundredths: sod,
       lastAssessmentDate: baseline.assessmentDate,
       lastEvaluableResponse: null,
+      followUps: [],
     },
     evaluation: {
       assessmentDate: baseline.assessmentDate,
@@ -418,8 +419,42 @@ export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatO
 };
 
 /**
- * Evaluates one follow-up against the history and returns the advanced history. The nadir only moves
- * on a fully measured SOD; an NE assessment leaves it where it was.
+ * One time point judged against the history before it: the advanced history and the evaluation. The
+ * nadir only moves on a fully measured SOD; an NE assessment leaves it where it was.
+ */
+const stepFollowUp = (track: RecistTrack, point: RecistTimePoint): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+  const { hundredths, complete } = measuredSum(point.targetLesions);
+  // `?? null`: a track folded before the field existed reads as no CR yet.
+  const afterCompleteResponse = (track.lastEvaluableResponse ?? null) === 'CR';
+  const target = targetResponseInHundredths(point.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths, afterCompleteResponse);
+  const overall = overallResponse({ target, nonTargetStatus: point.nonTargetStatus, newLesions: point.newLesions });
+  return {
+    track: {
+      ...track,
+      nadirSodHundredths: complete ? Math.min(track.nadirSodHundredths, hundredths) : track.nadirSodHundredths,
+      lastAssessmentDate: point.assessmentDate,
+      lastEvaluableResponse: overall === 'NE' ? (track.lastEvaluableResponse ?? null) : overall,
+      followUps: [...(track.followUps ?? []), point],
+    },
+    evaluation: {
+      assessmentDate: point.assessmentDate,
+      baseline: false,
+      sod: complete ? fromHundredths(hundredths) : null,
+      nadirBefore: fromHundredths(track.nadirSodHundredths),
+      percentFromBaseline: complete ? percentChange(hundredths, track.baselineSodHundredths) : null,
+      percentFromNadir: complete ? percentChange(hundredths, track.nadirSodHundredths) : null,
+      targetResponse: target,
+      overallResponse: overall,
+    },
+  };
+};
+
+/**
+ * Evaluates one follow-up against the history and returns the advanced history. A scan entered late —
+ * dated before the latest one, as when a forgotten scan is keyed in after the next — happened all the
+ * same: it is judged against the scans dated before it (its nadir, the CR before it), and the history
+ * is re-run in date order, so every later judgement sees it. Two scans on one date are one time point
+ * and are refused (`RECIST.DUPLICATE_ASSESSMENT_DATE`), as is a follow-up not after the baseline.
  */
 export const evaluateFollowUp = (
   track: RecistTrack,
@@ -433,35 +468,33 @@ export const evaluateFollowUp = (
       baselineDate: track.baselineDate,
     });
   }
-  if (compareDates(input.assessmentDate, track.lastAssessmentDate) <= 0) {
-    refuse(RecistErrorCode.assessmentOutOfOrder, `a follow-up must be dated after the latest assessment (${track.lastAssessmentDate})`, {
+  const followUps = track.followUps ?? [];
+  if (input.assessmentDate === track.lastAssessmentDate || followUps.some((f) => f.assessmentDate === input.assessmentDate)) {
+    refuse(RecistErrorCode.duplicateAssessmentDate, `a tumour assessment dated ${input.assessmentDate} is already on record: one time point, one assessment`, {
       assessmentDate: input.assessmentDate,
-      lastAssessmentDate: track.lastAssessmentDate,
     });
   }
-  const { hundredths, complete } = measuredSum(input.targetLesions);
-  // `?? null`: a track folded before the field existed reads as no CR yet.
-  const afterCompleteResponse = (track.lastEvaluableResponse ?? null) === 'CR';
-  const target = targetResponseInHundredths(input.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths, afterCompleteResponse);
-  const overall = overallResponse({ target, nonTargetStatus: input.nonTargetStatus, newLesions: input.newLesions });
-  return {
-    track: {
-      ...track,
-      nadirSodHundredths: complete ? Math.min(track.nadirSodHundredths, hundredths) : track.nadirSodHundredths,
-      lastAssessmentDate: input.assessmentDate,
-      lastEvaluableResponse: overall === 'NE' ? (track.lastEvaluableResponse ?? null) : overall,
-    },
-    evaluation: {
-      assessmentDate: input.assessmentDate,
-      baseline: false,
-      sod: complete ? fromHundredths(hundredths) : null,
-      nadirBefore: fromHundredths(track.nadirSodHundredths),
-      percentFromBaseline: complete ? percentChange(hundredths, track.baselineSodHundredths) : null,
-      percentFromNadir: complete ? percentChange(hundredths, track.nadirSodHundredths) : null,
-      targetResponse: target,
-      overallResponse: overall,
-    },
+  const point: RecistTimePoint = {
+    assessmentDate: input.assessmentDate,
+    targetLesions: input.targetLesions,
+    nonTargetStatus: input.nonTargetStatus,
+    newLesions: input.newLesions,
   };
+  if (compareDates(input.assessmentDate, track.lastAssessmentDate) > 0) return stepFollowUp(track, point);
+  let replayed: RecistTrack = {
+    ...track,
+    nadirSodHundredths: track.baselineSodHundredths,
+    lastAssessmentDate: track.baselineDate,
+    lastEvaluableResponse: null,
+    followUps: [],
+  };
+  let evaluation: AssessmentEvaluation | null = null;
+  for (const p of [...followUps, point].sort((a, b) => compareDates(a.assessmentDate, b.assessmentDate))) {
+    const step = stepFollowUp(replayed, p);
+    replayed = step.track;
+    if (p === point) evaluation = step.evaluation;
+  }
+  return { track: replayed, evaluation: evaluation as AssessmentEvaluation };
 };
 
 /**
