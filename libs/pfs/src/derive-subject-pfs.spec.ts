@@ -171,6 +171,16 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(derive(ledger)).toMatchObject({ adt: day(85), aval: 85, cnsr: 0, evntdesc: 'PROGRESSION (RECIST PD)', source: expect.objectContaining({ eventId: scan }) });
   });
 
+  it('corrections — a scan date corrected to before an earlier-entered scan re-judges both in date order (here the PD goes away)', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(85), { diameters: [30] });
+    const scan = s.followUp(day(169), { diameters: [38] });
+    expect(derive(ledger)).toMatchObject({ adt: day(169), cnsr: 0 });
+    s.correct(scan, { assessmentDate: day(60) }, 'date mistyped');
+    expect(derive(ledger)).toMatchObject({ adt: day(85), cnsr: PfsCnsr.noProgression });
+    expect(() => s.correct(scan, { assessmentDate: day(85) }, 'date mistyped')).toThrow(expect.objectContaining({ code: 'RECIST.DUPLICATE_ASSESSMENT_DATE' }));
+  });
+
   it('corrections — a progression that a later correction removes is no event', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);
