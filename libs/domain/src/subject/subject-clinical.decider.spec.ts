@@ -46,6 +46,20 @@ describe('RecordTumorAssessment', () => {
           { type: 'ProtocolDeviationDetected', data: { deviationDate: '2026-03-30', category: 'missing-baseline-assessment', severity: 'major' } },
         ],
       }));
+  it('given a follow-up recorded without a baseline (missing-baseline-assessment), when the baseline imaging is entered late, then that deviation is withdrawn in the same append', () => {
+    const history = eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all();
+    const deviation = history.find((e) => e.type === 'ProtocolDeviationDetected')!;
+    const result = subjectSpec.given(history).when(assess(baselineAssessment())).result();
+    expect(result.subject.map((e) => [e.type, 'targetEventId' in e.data ? e.data.targetEventId : null])).toEqual([
+      ['TumorAssessmentRecorded', null],
+      ['EntryVoided', deviation.eventId],
+    ]);
+  });
+  it('given a follow-up recorded without a baseline, when another is dated the same day, then RECIST.DUPLICATE_ASSESSMENT_DATE', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all())
+      .when(assess(followUp('2026-03-30', 21, 14)))
+      .thenError('RECIST.DUPLICATE_ASSESSMENT_DATE'));
   it('given S001 enrolled without a baseline, when a follow-up precedes enrollment, then DATE.BEFORE_ENROLLMENT still refuses it', () =>
     subjectSpec.given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all()).when(assess(followUp('2026-01-01', 21, 14))).thenError('DATE.BEFORE_ENROLLMENT'));
   it('given a baseline on 2026-01-04, when a follow-up is dated the same day, then ASSESSMENT.BEFORE_BASELINE', () =>

@@ -11,6 +11,7 @@ import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import { reconcileDetectedDeviations } from './decisions/detected-deviations.decision';
+import { missingBaselineWithdrawals } from './decisions/record-tumor-assessment.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
@@ -99,6 +100,9 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     // A cycle entered late: a higher cycle's skipped-cycle deviation that it closes is withdrawn in the same append.
     const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle }, ctx, `the late entry of cycle ${first.data.cycle}`);
     return { subject: [...events, ...withdrawn, ...detected], study: [] };
+  }
+  if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {
+    return { subject: [...events, ...missingBaselineWithdrawals(subject.facts, first.data.assessmentDate)], study: [] };
   }
   return { subject: events, study: [] };
 };

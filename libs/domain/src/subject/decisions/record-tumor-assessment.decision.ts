@@ -1,5 +1,5 @@
 import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
-import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
+import type { EntryVoided, ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
@@ -7,7 +7,7 @@ import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayl
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import type { EntryEvent } from '../subject.state';
+import type { EntryEvent, SubjectFacts } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -115,6 +115,10 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
       });
     }
     notBeforeEnrollment(enrollment, date, 'assessmentDate');
+    // Also when no baseline is on record yet (so no RECIST history holds the follow-ups): one date, one time point.
+    if (facts.assessments.some((a) => !a.baseline && a.assessmentDate === date)) {
+      refuse('RECIST.DUPLICATE_ASSESSMENT_DATE', `a tumour assessment dated ${date} is already on record: one time point, one assessment`, { assessmentDate: date });
+    }
   }
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
@@ -134,3 +138,16 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   }
   return recorded;
 };
+
+/**
+ * A baseline entered late — after follow-ups were recorded as not evaluable without one — makes the
+ * follow-ups dated after it evaluable: their `missing-baseline-assessment` deviations no longer hold and
+ * are withdrawn in the same append (the baseline imaging was done; it was only keyed in late).
+ */
+export const missingBaselineWithdrawals = (facts: SubjectFacts, baselineDate: IsoDate): EntryVoided[] =>
+  facts.deviations
+    .filter((d) => d.detected && d.category === DETECTED_DEVIATIONS.missingBaselineAssessment && compareDates(d.date, baselineDate) > 0)
+    .map((d) => ({
+      type: 'EntryVoided',
+      data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after the late entry of the baseline assessment of ${baselineDate}` },
+    }));
