@@ -78,6 +78,31 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['dose-off-window', 3]]);
   });
 
+  it('given cycle 3 recorded after cycle 1 (skipped-cycle: cycle 2 without a record), when cycle 2 is entered late, then the skipped-cycle deviation is withdrawn in the same append; voiding that dose brings it back', async () => {
+    const dose3 = (await run(subjectCommand('RecordDose', dose(3, '2026-03-03')), as(COORDINATOR))).events;
+    expect(dose3.map((e) => [e.type, e.data.category])).toEqual([['DoseAdministered', undefined], ['ProtocolDeviationDetected', 'skipped-cycle']]);
+
+    const late = await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR));
+
+    expect(late.events.map((e) => [e.type, e.data.targetEventId])).toEqual([
+      ['DoseAdministered', undefined],
+      ['EntryVoided', dose3[1].eventId],
+    ]);
+    expect(late.events[1].data.reason).toContain('late entry of cycle 2');
+    expect(foldSubject(await subjectEvents()).facts.deviations).toEqual([]);
+
+    const voided = await run(subjectCommand('VoidEntry', { targetEventId: late.events[0].eventId, reason: 'entered on the wrong subject' }), as(COORDINATOR));
+    expect(voided.events.map((e) => e.type)).toEqual(['EntryVoided', 'ProtocolDeviationDetected']);
+    expect(voided.events[1].data).toMatchObject({ category: 'skipped-cycle', cycle: 3, relatedEventId: dose3[0].eventId });
+  });
+
+  it('given cycle 4 recorded after cycle 1 (cycles 2 and 3 skipped), when only cycle 3 is entered late (a missed dose), then the skipped-cycle deviation stays: cycle 2 still has no record', async () => {
+    await run(subjectCommand('RecordDose', dose(4, '2026-03-31')), as(COORDINATOR));
+    const late = await run(subjectCommand('RecordMissedDose', { cycle: 3, dueOn: '2026-03-03', reason: 'patient travelling' }), as(COORDINATOR));
+    expect(late.events.map((e) => e.type)).toEqual(['DoseMissed', 'ProtocolDeviationDetected']);
+    expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['skipped-cycle', 4], ['missed-dose', 3]]);
+  });
+
   it('given S001 enrolled on 2026-01-05, when the enrollment date is corrected, then ENROLLMENT.DATE_NOT_CORRECTABLE and neither the subject stream nor the roster changes', async () => {
     const enrolledId = (await subjectEvents()).find((e) => e.type === 'SubjectEnrolled')!.eventId;
     const head = await store.head();

@@ -157,6 +157,30 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(() => derive(ledger, { cutoff: '2026-13-01' })).toThrow(expect.objectContaining({ code: 'PFS.INVALID_CUTOFF' }));
   });
 
+  it('cutoff — a subject enrolled after the data cutoff is not in the analysis at that cut (no row dated after the cutoff)', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(85), PD);
+    expect(derive(ledger, { cutoff: addDays(START, -1) })).toBeNull();
+    expect(derive(ledger, { cutoff: START })).toMatchObject({ adt: START, aval: 1, cnsr: PfsCnsr.noProgression });
+  });
+
+  it('late entry — a PD scan entered after a later SD scan is recorded and is the event, at its own date', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(169), SD);
+    const scan = s.followUp(day(85), PD);
+    expect(derive(ledger)).toMatchObject({ adt: day(85), aval: 85, cnsr: 0, evntdesc: 'PROGRESSION (RECIST PD)', source: expect.objectContaining({ eventId: scan }) });
+  });
+
+  it('corrections — a scan date corrected to before an earlier-entered scan re-judges both in date order (here the PD goes away)', () => {
+    const { ledger, s } = enrolled();
+    s.followUp(day(85), { diameters: [30] });
+    const scan = s.followUp(day(169), { diameters: [38] });
+    expect(derive(ledger)).toMatchObject({ adt: day(169), cnsr: 0 });
+    s.correct(scan, { assessmentDate: day(60) }, 'date mistyped');
+    expect(derive(ledger)).toMatchObject({ adt: day(85), cnsr: PfsCnsr.noProgression });
+    expect(() => s.correct(scan, { assessmentDate: day(85) }, 'date mistyped')).toThrow(expect.objectContaining({ code: 'RECIST.DUPLICATE_ASSESSMENT_DATE' }));
+  });
+
   it('corrections — a progression that a later correction removes is no event', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);

@@ -145,7 +145,9 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   name: 'clinical-read-models',
   // 5: casebook rows saved as a head and chunk rows (rows saved whole by 4 are rebuilt once).
   // 6: deviation categories that read alike are one tally (tallies saved by 5 are rebuilt once).
-  version: 6,
+  // 7: RECIST tracks carry the last evaluable response (a lesion reappearing after CR is PD) and the follow-ups
+  //    (a scan entered late is judged in date order): rebuilt once.
+  version: 7,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {

@@ -46,6 +46,20 @@ describe('RecordTumorAssessment', () => {
           { type: 'ProtocolDeviationDetected', data: { deviationDate: '2026-03-30', category: 'missing-baseline-assessment', severity: 'major' } },
         ],
       }));
+  it('given a follow-up recorded without a baseline (missing-baseline-assessment), when the baseline imaging is entered late, then that deviation is withdrawn in the same append', () => {
+    const history = eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all();
+    const deviation = history.find((e) => e.type === 'ProtocolDeviationDetected')!;
+    const result = subjectSpec.given(history).when(assess(baselineAssessment())).result();
+    expect(result.subject.map((e) => [e.type, 'targetEventId' in e.data ? e.data.targetEventId : null])).toEqual([
+      ['TumorAssessmentRecorded', null],
+      ['EntryVoided', deviation.eventId],
+    ]);
+  });
+  it('given a follow-up recorded without a baseline, when another is dated the same day, then RECIST.DUPLICATE_ASSESSMENT_DATE', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all())
+      .when(assess(followUp('2026-03-30', 21, 14)))
+      .thenError('RECIST.DUPLICATE_ASSESSMENT_DATE'));
   it('given S001 enrolled without a baseline, when a follow-up precedes enrollment, then DATE.BEFORE_ENROLLMENT still refuses it', () =>
     subjectSpec.given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all()).when(assess(followUp('2026-01-01', 21, 14))).thenError('DATE.BEFORE_ENROLLMENT'));
   it('given a baseline on 2026-01-04, when a follow-up is dated the same day, then ASSESSMENT.BEFORE_BASELINE', () =>
@@ -60,8 +74,13 @@ describe('RecordTumorAssessment', () => {
       .given(enrolledHistory().all())
       .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false }] }))
       .thenErrorWith('RECIST.LESION_SET_MISMATCH', { missing: ['L2'] }));
-  it('given a follow-up on 2026-03-30, when another is dated 2026-03-01, then RECIST.ASSESSMENT_OUT_OF_ORDER', () =>
-    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 21, 14))).thenError('RECIST.ASSESSMENT_OUT_OF_ORDER'));
+  it('given a follow-up on 2026-03-30 (SOD 35), when a scan of 2026-03-01 is entered late (SOD 44), then it is recorded, judged against the history before its date: SD, not PD from the later nadir', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 26, 18))).then({
+      subject: [{ type: 'TumorAssessmentRecorded', data: { ...followUp('2026-03-01', 26, 18), sumOfDiametersMm: 44, targetResponse: 'SD', overallResponse: 'SD' } }],
+      study: [],
+    }));
+  it('given a follow-up on 2026-03-30, when another is dated 2026-03-30, then RECIST.DUPLICATE_ASSESSMENT_DATE (one time point, one record)', () =>
+    subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('RECIST.DUPLICATE_ASSESSMENT_DATE'));
   it('given a death on 2026-02-01, when a follow-up is dated 2026-03-30, then SUBJECT.DEAD', () =>
     subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'sepsis' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('SUBJECT.DEAD'));
   it('given the protocol allows CT and MRI, when PET is given, then VALIDATION.INVALID_ENUM', () =>

@@ -10,6 +10,8 @@ import type { ProtocolDocument } from '../protocol/protocol.types';
 import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
+import { reconcileDetectedDeviations } from './decisions/detected-deviations.decision';
+import { missingBaselineWithdrawals } from './decisions/record-tumor-assessment.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
@@ -92,7 +94,17 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
       study: [{ type: 'SubjectAddedToRoster', data: { subjectId: command.subjectId, subjectNumber: enrolled.data.subjectNumber, enrollmentDate: enrolled.data.enrollmentDate } }],
     };
   }
-  return { subject: decideClinical(command, subject.facts, ctx), study: [] };
+  const events = decideClinical(command, subject.facts, ctx);
+  const first = events[0];
+  if ((first.type === 'DoseAdministered' || first.type === 'DoseMissed') && [...subject.facts.doses, ...subject.facts.missedDoses].some((d) => d.cycle > first.data.cycle)) {
+    // A cycle entered late: a higher cycle's skipped-cycle deviation that it closes is withdrawn in the same append.
+    const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle }, ctx, `the late entry of cycle ${first.data.cycle}`);
+    return { subject: [...events, ...withdrawn, ...detected], study: [] };
+  }
+  if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {
+    return { subject: [...events, ...missingBaselineWithdrawals(subject.facts, first.data.assessmentDate)], study: [] };
+  }
+  return { subject: events, study: [] };
 };
 
 /** The facts of an event's recording, without whatever else the caller's object carries. */

@@ -4,6 +4,7 @@ import { applyEntry } from '../subject.refold';
 import type { RefoldChange } from '../subject.refold';
 import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
 import { commandOfEntry, decideClinical } from './clinical.decision';
+import { DETECTED_DEVIATIONS } from './dosing.decision';
 import type { DecisionContext } from './decision.types';
 
 /**
@@ -38,17 +39,21 @@ const detectedKeys = (events: readonly EntryEvent[]): Map<string, ProtocolDeviat
  * applied or not. An entry whose rules no longer decide (e.g. under an amended protocol) is left out:
  * nothing is reconciled for it.
  */
-const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: RefoldChange | null): Map<string, readonly EntryEvent[]> => {
+const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: DeviationChange | null): Map<string, readonly EntryEvent[]> => {
   const decided = new Map<string, readonly EntryEvent[]>();
+  /** Per dosing entry, the highest cycle on record when it was decided: its skipped cycles lie above. */
+  const highestBefore = new Map<string, number>();
+  const cycles = new Set<number>(change?.kind === 'insert' ? [change.cycle] : []);
   let facts = emptyFacts();
   for (const entry of entries) {
     if (entry.voided) continue;
-    const changed = change !== null && entry.eventId === change.eventId;
+    const changed = change !== null && change.kind !== 'insert' && entry.eventId === change.eventId;
     if (changed && change.kind === 'void') {
       decided.set(entry.eventId, []);
       continue;
     }
     const command = changed && change.kind === 'correct' ? change.command : commandOfEntry(entry.current);
+    if (DOSING_ENTRIES.has(entry.current.type)) highestBefore.set(entry.eventId, Math.max(0, ...facts.doses.map((d) => d.cycle), ...facts.missedDoses.map((d) => d.cycle)));
     let current = entry.current;
     // The changed entry is always re-decided (a corrected enrollment date moves cycle 1's window).
     if (command && (changed || DOSING_ENTRIES.has(entry.current.type))) {
@@ -62,7 +67,19 @@ const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext,
         if (!(error instanceof DomainError)) throw error;
       }
     }
+    if (current.type === 'DoseAdministered' || current.type === 'DoseMissed') cycles.add(current.data.cycle);
     facts = applyEntry(facts, { ...entry, current }).facts;
+  }
+  // A skipped cycle is one without any record: a dose or missed dose entered late for it (recorded
+  // after the higher cycle that reported the gap) closes the gap, whatever the order of entry.
+  for (const [eventId, events] of decided) {
+    const highest = highestBefore.get(eventId) ?? 0;
+    const stillSkipped = (cycle: number | null | undefined): boolean =>
+      cycle != null && Array.from({ length: Math.max(0, cycle - highest - 1) }, (_, i) => highest + 1 + i).some((c) => !cycles.has(c));
+    decided.set(
+      eventId,
+      events.filter((e) => e.type !== 'ProtocolDeviationDetected' || e.data.category !== DETECTED_DEVIATIONS.skippedCycle || stillSkipped(e.data.cycle)),
+    );
   }
   return decided;
 };
@@ -94,9 +111,16 @@ export interface DeviationReconciliation {
  * The deviation events a correction or void of one entry implies. `changeLabel` names the change in the
  * withdrawal's reason (the correction's own event id is assigned only when it is appended).
  */
+/**
+ * What changes the detected deviations: a correction or void of an entry, or a dose or missed dose
+ * entered late for a cycle below one already on record (`insert`: only its cycle counts, as a record of
+ * that cycle; the windows of the doses recorded before it stay as they were derived).
+ */
+export type DeviationChange = RefoldChange | { readonly kind: 'insert'; readonly cycle: number };
+
 export const reconcileDetectedDeviations = (
   entries: readonly SubjectEntry[],
-  change: RefoldChange,
+  change: DeviationChange,
   ctx: DecisionContext,
   changeLabel: string,
 ): DeviationReconciliation => {

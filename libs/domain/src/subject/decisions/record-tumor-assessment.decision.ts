@@ -1,5 +1,5 @@
 import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
-import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
+import type { EntryVoided, ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
@@ -7,7 +7,7 @@ import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayl
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import type { EntryEvent } from '../subject.state';
+import type { EntryEvent, SubjectFacts } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -77,9 +77,11 @@ const lesionsOf = (value: unknown): TargetLesionInput[] => {
  * what shows measurable disease — as soon as the subject is screened (not after a screen failure); it
  * must then lie within `baselineWindowDays` before the enrollment date, checked here when the subject
  * is already enrolled and by `EnrollSubject` otherwise. A **follow-up** needs an enrolled subject, is
- * dated after the baseline, on or after enrollment and after the latest assessment, and reports exactly
- * the baseline target lesions. SOD and the target and overall responses are derived by the RECIST
- * module and stored in the event.
+ * dated after the baseline, on or after enrollment and on a date no other assessment has, and reports
+ * exactly the baseline target lesions. SOD and the target and overall responses are derived by the
+ * RECIST module and stored in the event; a scan entered late (dated before the latest) is judged
+ * against the scans dated before it. The figures stored in the later scans' events stay what was
+ * derived when they were recorded; the casebook, and PFS from it, re-derive every scan in date order.
  *
  * A follow-up of a subject whose baseline imaging is missing happened all the same: it is recorded
  * (not evaluable, overall response NE) together with a detected major deviation
@@ -113,6 +115,10 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
       });
     }
     notBeforeEnrollment(enrollment, date, 'assessmentDate');
+    // Also when no baseline is on record yet (so no RECIST history holds the follow-ups): one date, one time point.
+    if (facts.assessments.some((a) => !a.baseline && a.assessmentDate === date)) {
+      refuse('RECIST.DUPLICATE_ASSESSMENT_DATE', `a tumour assessment dated ${date} is already on record: one time point, one assessment`, { assessmentDate: date });
+    }
   }
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
@@ -132,3 +138,16 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   }
   return recorded;
 };
+
+/**
+ * A baseline entered late — after follow-ups were recorded as not evaluable without one — makes the
+ * follow-ups dated after it evaluable: their `missing-baseline-assessment` deviations no longer hold and
+ * are withdrawn in the same append (the baseline imaging was done; it was only keyed in late).
+ */
+export const missingBaselineWithdrawals = (facts: SubjectFacts, baselineDate: IsoDate): EntryVoided[] =>
+  facts.deviations
+    .filter((d) => d.detected && d.category === DETECTED_DEVIATIONS.missingBaselineAssessment && compareDates(d.date, baselineDate) > 0)
+    .map((d) => ({
+      type: 'EntryVoided',
+      data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after the late entry of the baseline assessment of ${baselineDate}` },
+    }));

@@ -427,16 +427,72 @@ describe('evaluateAssessments', () => {
   });
 });
 
+describe('reappearance after a complete response (EORTC RECIST 1.1 FAQ: "Does a new lesion always result in PD?", "Abnormal lymph node")', () => {
+  const responses = (...steps: TumorAssessmentInput[]) => evaluateAssessments(steps).slice(1).map((e) => [e.targetResponse, e.overallResponse]);
+
+  it('given an overall CR, when a vanished target lesion reappears at 4 mm (below the 20 % / 5 mm rule on a 0 mm nadir), then PD', () => {
+    expect(responses(baselineOf([lesion('T1', 30)]), assessment('2026-03-27', [lesion('T1', 0)]), assessment('2026-06-19', [lesion('T1', 4)]))).toEqual([
+      ['CR', 'CR'],
+      ['PD', 'PD'],
+    ]);
+  });
+
+  it('given an overall CR, when a target node is 10 mm short axis again (pathological), then PD; a node still below 10 mm stays CR', () => {
+    const base = baselineOf([node('N1', 20)]);
+    expect(responses(base, assessment('2026-03-27', [node('N1', 9.9)]), assessment('2026-06-19', [node('N1', 10)]))).toEqual([['CR', 'CR'], ['PD', 'PD']]);
+    expect(responses(base, assessment('2026-03-27', [node('N1', 5)]), assessment('2026-06-19', [node('N1', 9.9)]))).toEqual([['CR', 'CR'], ['CR', 'CR']]);
+  });
+
+  it('given an overall CR, an NE time point in between does not clear it: the reappearance after it is PD; an unmeasured lesion beside it does not hide it', () => {
+    expect(
+      responses(
+        baselineOf([lesion('T1', 30), lesion('T2', 20)]),
+        assessment('2026-03-27', [lesion('T1', 0), lesion('T2', 0)]),
+        assessment('2026-06-19', [lesion('T1', null), lesion('T2', 0)]),
+        assessment('2026-09-11', [lesion('T1', null), lesion('T2', 3)]),
+      ),
+    ).toEqual([['CR', 'CR'], ['NE', 'NE'], ['PD', 'PD']]);
+  });
+
+  it('given a target CR that was only an overall PR (non-targets present), a reappearing lesion is judged by the sum: not PD below 5 mm', () => {
+    expect(
+      responses(
+        baselineOf([lesion('T1', 30)], { nonTargetStatus: 'present' }),
+        assessment('2026-03-27', [lesion('T1', 0)], { nonTargetStatus: 'present' }),
+        assessment('2026-06-19', [lesion('T1', 4)], { nonTargetStatus: 'present' }),
+      ),
+    ).toEqual([['CR', 'PR'], ['PR', 'PR']]);
+  });
+});
+
 describe('startRecistTrack / evaluateFollowUp (incremental, for a decider)', () => {
-  it('given a track, when follow-ups are stepped one at a time, then the track carries the nadir and refuses a back-dated one', () => {
+  it('given a track, when follow-ups are stepped one at a time, then the track carries the nadir; a second scan on one date is refused', () => {
     const { track } = startRecistTrack(baselineOf([lesion('T1', 100)]));
     const first = evaluateFollowUp(track, assessment('2026-03-27', [lesion('T1', 60)]));
     expect(first.track).toMatchObject({ baselineSodHundredths: 10_000, nadirSodHundredths: 6_000, lastAssessmentDate: '2026-03-27' });
     expect(evaluateFollowUp(first.track, assessment('2026-06-19', [lesion('T1', 72)])).evaluation.targetResponse).toBe('PD');
-    expect(domainErrorOf(() => evaluateFollowUp(first.track, assessment('2026-03-01', [lesion('T1', 72)]))).code).toBe(
-      'RECIST.ASSESSMENT_OUT_OF_ORDER',
-    );
+    expect(domainErrorOf(() => evaluateFollowUp(first.track, assessment('2026-03-27', [lesion('T1', 72)]))).code).toBe('RECIST.DUPLICATE_ASSESSMENT_DATE');
+    expect(domainErrorOf(() => evaluateFollowUp(first.track, assessment('2026-01-02', [lesion('T1', 72)]))).code).toBe('RECIST.ASSESSMENT_BEFORE_BASELINE');
     expect(JSON.parse(JSON.stringify(first.track))).toEqual(first.track);
+  });
+
+  it('given a scan entered late (dated before the latest), then it is judged against the scans dated before it and the track is as if entered in date order', () => {
+    const { track } = startRecistTrack(baselineOf([lesion('T1', 100)]));
+    const later = evaluateFollowUp(track, assessment('2026-06-19', [lesion('T1', 90)]));
+    const late = evaluateFollowUp(later.track, assessment('2026-03-27', [lesion('T1', 60)]));
+    expect(late.evaluation).toMatchObject({ assessmentDate: '2026-03-27', nadirBefore: 100, targetResponse: 'PR' });
+    expect(late.track).toMatchObject({ nadirSodHundredths: 6_000, lastAssessmentDate: '2026-06-19', lastEvaluableResponse: 'PD' });
+    const inOrder = evaluateFollowUp(evaluateFollowUp(track, assessment('2026-03-27', [lesion('T1', 60)])).track, assessment('2026-06-19', [lesion('T1', 90)]));
+    expect(late.track).toEqual(inOrder.track);
+    expect(evaluateFollowUp(late.track, assessment('2026-09-11', [lesion('T1', 72)])).evaluation.targetResponse).toBe('PD');
+  });
+
+  it('given a CR entered late before a later PR, a lesion reappearing after the PR is judged by the sum (the latest evaluable response is not CR)', () => {
+    const { track } = startRecistTrack(baselineOf([lesion('T1', 30)]));
+    const pr = evaluateFollowUp(track, assessment('2026-06-19', [lesion('T1', 0)], { nonTargetStatus: 'present' }));
+    const cr = evaluateFollowUp(pr.track, assessment('2026-03-27', [lesion('T1', 0)]));
+    expect(cr.evaluation.overallResponse).toBe('CR');
+    expect(evaluateFollowUp(cr.track, assessment('2026-09-11', [lesion('T1', 4)], { nonTargetStatus: 'present' })).evaluation.targetResponse).toBe('PR');
   });
 });
 

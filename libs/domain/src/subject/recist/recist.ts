@@ -15,6 +15,7 @@ import type {
   BestOverallResponseResult,
   NonTargetStatus,
   OverallResponse,
+  RecistTimePoint,
   RecistTrack,
   TargetLesion,
   TargetResponse,
@@ -44,7 +45,6 @@ export const RecistErrorCode = {
   noBaseline: 'RECIST.NO_BASELINE',
   multipleBaselines: 'RECIST.MULTIPLE_BASELINES',
   assessmentBeforeBaseline: 'RECIST.ASSESSMENT_BEFORE_BASELINE',
-  assessmentOutOfOrder: 'RECIST.ASSESSMENT_OUT_OF_ORDER',
   duplicateAssessmentDate: 'RECIST.DUPLICATE_ASSESSMENT_DATE',
 } as const;
 
@@ -296,21 +296,38 @@ const meetsCompleteResponse = (lesions: readonly TargetLesion[]): boolean =>
         : toHundredths(l.diameterMm, 'diameterMm') === 0,
   );
 
+/**
+ * A measured target lesion that is disease again: a non-nodal one seen at all (> 0 mm), a node at
+ * 10 mm short axis or more (below that it is normal; EORTC RECIST 1.1 FAQ "Abnormal lymph node").
+ */
+const reappeared = (lesions: readonly TargetLesion[]): boolean =>
+  lesions.some((l) =>
+    l.diameterMm === null
+      ? false
+      : l.nodal
+        ? toHundredths(l.diameterMm, 'diameterMm') >= NODAL_NORMAL_BELOW_MM * 100
+        : toHundredths(l.diameterMm, 'diameterMm') > 0,
+  );
+
 const targetResponseInHundredths = (
   lesions: readonly TargetLesion[],
   baselineSod: number,
   nadirSod: number,
+  afterCompleteResponse: boolean,
 ): TargetResponse => {
   const { hundredths: sod, complete } = measuredSum(lesions);
+  // After an overall CR the reappearance of any lesion is PD, however small the sum (EORTC RECIST 1.1
+  // FAQ "Does a new lesion always result in PD?"): 4 mm on a 0 mm nadir is not 5 mm above it.
+  const progressed = meetsProgression(sod, nadirSod) || (afterCompleteResponse && reappeared(lesions));
   if (!complete) {
     // Unmeasured lesions can only add to the sum, so PD shown by the measured ones alone is certain.
-    return meetsProgression(sod, nadirSod) ? 'PD' : 'NE';
+    return progressed ? 'PD' : 'NE';
   }
   // CR before PD: when every target is gone or a normal-sized node, growth of normal nodes (e.g. a
   // node from 4 mm to 9.9 mm) is not disease progression (RECIST 1.1 §4.3.1 special notes).
   if (meetsCompleteResponse(lesions)) return 'CR';
   // PD before PR: shrinkage from baseline does not hide regrowth from the nadir.
-  if (meetsProgression(sod, nadirSod)) return 'PD';
+  if (progressed) return 'PD';
   if (meetsPartialResponse(sod, baselineSod)) return 'PR';
   return 'SD';
 };
@@ -319,8 +336,15 @@ const targetResponseInHundredths = (
  * Target-lesion time-point response (RECIST 1.1 §4.3.1, SPEC §3). `baselineSod` is the PR reference,
  * `nadirSod` the smallest SOD so far with the baseline included (the PD reference), both in mm.
  * Order: NE (a target not measured) unless the measured ones already show PD; then CR, PD, PR, SD.
+ * PD is also a target lesion reappearing after an overall CR at the previous evaluable time point.
  */
-export const targetResponse = (args: { baselineSod: number; nadirSod: number; lesions: readonly TargetLesion[] }): TargetResponse => {
+export const targetResponse = (args: {
+  baselineSod: number;
+  nadirSod: number;
+  lesions: readonly TargetLesion[];
+  /** The previous evaluable time point was an overall CR: a reappearing target lesion is PD. */
+  afterCompleteResponse?: boolean;
+}): TargetResponse => {
   for (const [field, value] of [['baselineSod', args.baselineSod], ['nadirSod', args.nadirSod]] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       invalid(RecistErrorCode.invalidSod, `${field} must be a finite number ≥ 0 (got ${String(value)})`);
@@ -330,7 +354,7 @@ export const targetResponse = (args: { baselineSod: number; nadirSod: number; le
   const nadir = toHundredths(args.nadirSod, 'nadirSod');
   if (baseline === 0) invalid(RecistErrorCode.invalidSod, 'baselineSod must be positive: baseline targets are measurable');
   if (nadir > baseline) invalid(RecistErrorCode.invalidSod, 'nadirSod cannot exceed baselineSod: the baseline is part of the nadir');
-  return targetResponseInHundredths(args.lesions, baseline, nadir);
+  return targetResponseInHundredths(args.lesions, baseline, nadir, args.afterCompleteResponse ?? false);
 };
 
 /**
@@ -378,6 +402,8 @@ export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatO
       baselineSodHundredths: sod,
       nadirSodHundredths: sod,
       lastAssessmentDate: baseline.assessmentDate,
+      lastEvaluableResponse: null,
+      followUps: [],
     },
     evaluation: {
       assessmentDate: baseline.assessmentDate,
@@ -393,8 +419,42 @@ export const startRecistTrack = (baseline: TumorAssessmentInput, format: FormatO
 };
 
 /**
- * Evaluates one follow-up against the history and returns the advanced history. The nadir only moves
- * on a fully measured SOD; an NE assessment leaves it where it was.
+ * One time point judged against the history before it: the advanced history and the evaluation. The
+ * nadir only moves on a fully measured SOD; an NE assessment leaves it where it was.
+ */
+const stepFollowUp = (track: RecistTrack, point: RecistTimePoint): { track: RecistTrack; evaluation: AssessmentEvaluation } => {
+  const { hundredths, complete } = measuredSum(point.targetLesions);
+  // `?? null`: a track folded before the field existed reads as no CR yet.
+  const afterCompleteResponse = (track.lastEvaluableResponse ?? null) === 'CR';
+  const target = targetResponseInHundredths(point.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths, afterCompleteResponse);
+  const overall = overallResponse({ target, nonTargetStatus: point.nonTargetStatus, newLesions: point.newLesions });
+  return {
+    track: {
+      ...track,
+      nadirSodHundredths: complete ? Math.min(track.nadirSodHundredths, hundredths) : track.nadirSodHundredths,
+      lastAssessmentDate: point.assessmentDate,
+      lastEvaluableResponse: overall === 'NE' ? (track.lastEvaluableResponse ?? null) : overall,
+      followUps: [...(track.followUps ?? []), point],
+    },
+    evaluation: {
+      assessmentDate: point.assessmentDate,
+      baseline: false,
+      sod: complete ? fromHundredths(hundredths) : null,
+      nadirBefore: fromHundredths(track.nadirSodHundredths),
+      percentFromBaseline: complete ? percentChange(hundredths, track.baselineSodHundredths) : null,
+      percentFromNadir: complete ? percentChange(hundredths, track.nadirSodHundredths) : null,
+      targetResponse: target,
+      overallResponse: overall,
+    },
+  };
+};
+
+/**
+ * Evaluates one follow-up against the history and returns the advanced history. A scan entered late —
+ * dated before the latest one, as when a forgotten scan is keyed in after the next — happened all the
+ * same: it is judged against the scans dated before it (its nadir, the CR before it), and the history
+ * is re-run in date order, so every later judgement sees it. Two scans on one date are one time point
+ * and are refused (`RECIST.DUPLICATE_ASSESSMENT_DATE`), as is a follow-up not after the baseline.
  */
 export const evaluateFollowUp = (
   track: RecistTrack,
@@ -408,32 +468,33 @@ export const evaluateFollowUp = (
       baselineDate: track.baselineDate,
     });
   }
-  if (compareDates(input.assessmentDate, track.lastAssessmentDate) <= 0) {
-    refuse(RecistErrorCode.assessmentOutOfOrder, `a follow-up must be dated after the latest assessment (${track.lastAssessmentDate})`, {
+  const followUps = track.followUps ?? [];
+  if (input.assessmentDate === track.lastAssessmentDate || followUps.some((f) => f.assessmentDate === input.assessmentDate)) {
+    refuse(RecistErrorCode.duplicateAssessmentDate, `a tumour assessment dated ${input.assessmentDate} is already on record: one time point, one assessment`, {
       assessmentDate: input.assessmentDate,
-      lastAssessmentDate: track.lastAssessmentDate,
     });
   }
-  const { hundredths, complete } = measuredSum(input.targetLesions);
-  const target = targetResponseInHundredths(input.targetLesions, track.baselineSodHundredths, track.nadirSodHundredths);
-  const overall = overallResponse({ target, nonTargetStatus: input.nonTargetStatus, newLesions: input.newLesions });
-  return {
-    track: {
-      ...track,
-      nadirSodHundredths: complete ? Math.min(track.nadirSodHundredths, hundredths) : track.nadirSodHundredths,
-      lastAssessmentDate: input.assessmentDate,
-    },
-    evaluation: {
-      assessmentDate: input.assessmentDate,
-      baseline: false,
-      sod: complete ? fromHundredths(hundredths) : null,
-      nadirBefore: fromHundredths(track.nadirSodHundredths),
-      percentFromBaseline: complete ? percentChange(hundredths, track.baselineSodHundredths) : null,
-      percentFromNadir: complete ? percentChange(hundredths, track.nadirSodHundredths) : null,
-      targetResponse: target,
-      overallResponse: overall,
-    },
+  const point: RecistTimePoint = {
+    assessmentDate: input.assessmentDate,
+    targetLesions: input.targetLesions,
+    nonTargetStatus: input.nonTargetStatus,
+    newLesions: input.newLesions,
   };
+  if (compareDates(input.assessmentDate, track.lastAssessmentDate) > 0) return stepFollowUp(track, point);
+  let replayed: RecistTrack = {
+    ...track,
+    nadirSodHundredths: track.baselineSodHundredths,
+    lastAssessmentDate: track.baselineDate,
+    lastEvaluableResponse: null,
+    followUps: [],
+  };
+  let evaluation: AssessmentEvaluation | null = null;
+  for (const p of [...followUps, point].sort((a, b) => compareDates(a.assessmentDate, b.assessmentDate))) {
+    const step = stepFollowUp(replayed, p);
+    replayed = step.track;
+    if (p === point) evaluation = step.evaluation;
+  }
+  return { track: replayed, evaluation: evaluation as AssessmentEvaluation };
 };
 
 /**

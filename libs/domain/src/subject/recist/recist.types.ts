@@ -73,9 +73,22 @@ export interface RecistTrack {
   baselineSodHundredths: number;
   /** Smallest SOD so far, baseline included, in integer hundredths of a millimetre (PD reference). */
   nadirSodHundredths: number;
-  /** Date of the latest assessment folded in; follow-ups must come strictly after it. */
+  /** Date of the latest assessment folded in (the latest-dated, whatever the order of entry). */
   lastAssessmentDate: IsoDate;
+  /**
+   * Overall response of the latest follow-up that was not NE (`null` before any): after an overall CR
+   * the reappearance of a target lesion is PD whatever the sum (EORTC RECIST 1.1 FAQ).
+   */
+  lastEvaluableResponse: OverallResponse | null;
+  /**
+   * The follow-ups folded in, in date order, as measured: a scan entered late (dated before the latest)
+   * is judged against the scans dated before it, and the history re-run in date order after it.
+   */
+  followUps: readonly RecistTimePoint[];
 }
+
+/** What RECIST needs of a follow-up to judge it again: its date and what was seen. */
+export type RecistTimePoint = Pick<TumorAssessmentInput, 'assessmentDate' | 'targetLesions' | 'nonTargetStatus' | 'newLesions'>;
 
 /** Best overall response (RECIST 1.1 §4.4.1), a secondary output of the study (SPEC §3). */
 export interface BestOverallResponseResult {
