@@ -96,6 +96,44 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     expect(voided.events[1].data).toMatchObject({ category: 'skipped-cycle', cycle: 3, relatedEventId: dose3[0].eventId });
   });
 
+  it('given cycle 3 recorded in its window counted from cycle 1 (2026-03-05, due 03-03 ± 3), when cycle 2 is entered late on 2026-01-31, then cycle 3, now due 02-28 ± 3, is detected off window in the same append; voiding the late dose withdraws that and brings the skipped cycle back', async () => {
+    const dose3 = (await run(subjectCommand('RecordDose', dose(3, '2026-03-05')), as(COORDINATOR))).events;
+    expect(dose3.map((e) => [e.type, e.data.category])).toEqual([['DoseAdministered', undefined], ['ProtocolDeviationDetected', 'skipped-cycle']]);
+
+    const late = await run(subjectCommand('RecordDose', dose(2, '2026-01-31')), as(COORDINATOR));
+
+    expect(late.events.map((e) => [e.type, e.data.targetEventId ?? e.data.category])).toEqual([
+      ['DoseAdministered', undefined],
+      ['EntryVoided', dose3[1].eventId],
+      ['ProtocolDeviationDetected', 'dose-off-window'],
+    ]);
+    expect(late.events[2].data).toMatchObject({ cycle: 3, relatedEventId: dose3[0].eventId, deviationDate: '2026-03-05' });
+    expect(late.events[2].data.description).toContain('2026-02-25–2026-03-03');
+    expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['dose-off-window', 3]]);
+
+    const voided = await run(subjectCommand('VoidEntry', { targetEventId: late.events[0].eventId, reason: 'entered on the wrong subject' }), as(COORDINATOR));
+    expect(voided.events.map((e) => [e.type, e.data.targetEventId ?? e.data.category])).toEqual([
+      ['EntryVoided', late.events[0].eventId],
+      ['EntryVoided', late.events[2].eventId],
+      ['ProtocolDeviationDetected', 'skipped-cycle'],
+    ]);
+  });
+
+  it('given cycle 3 recorded off its window counted from cycle 1 (2026-03-08, due 03-03 ± 3), when cycle 2 is entered late on 2026-02-06, then the off-window deviation of cycle 3, in its window due 03-06 ± 3, is withdrawn with the skipped cycle in the same append', async () => {
+    const dose3 = (await run(subjectCommand('RecordDose', dose(3, '2026-03-08')), as(COORDINATOR))).events;
+    expect(dose3.map((e) => e.data.category)).toEqual([undefined, 'dose-off-window', 'skipped-cycle']);
+
+    const late = await run(subjectCommand('RecordDose', dose(2, '2026-02-06')), as(COORDINATOR));
+
+    expect(late.events.map((e) => [e.type, e.data.targetEventId])).toEqual([
+      ['DoseAdministered', undefined],
+      ['EntryVoided', dose3[1].eventId],
+      ['EntryVoided', dose3[2].eventId],
+    ]);
+    expect(late.events[1].data.reason).toContain('late entry of cycle 2');
+    expect(foldSubject(await subjectEvents()).facts.deviations).toEqual([]);
+  });
+
   it('given cycle 4 recorded after cycle 1 (cycles 2 and 3 skipped), when only cycle 3 is entered late (a missed dose), then the skipped-cycle deviation stays: cycle 2 still has no record', async () => {
     await run(subjectCommand('RecordDose', dose(4, '2026-03-31')), as(COORDINATOR));
     const late = await run(subjectCommand('RecordMissedDose', { cycle: 3, dueOn: '2026-03-03', reason: 'patient travelling' }), as(COORDINATOR));

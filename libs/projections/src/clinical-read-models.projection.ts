@@ -147,7 +147,9 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   // 6: deviation categories that read alike are one tally (tallies saved by 5 are rebuilt once).
   // 7: RECIST tracks carry the last evaluable response (a lesion reappearing after CR is PD) and the follow-ups
   //    (a scan entered late is judged in date order): rebuilt once.
-  version: 7,
+  // 8: a dose entered late for a lower cycle moves the windows of the cycles above it (the subject summaries'
+  //    doses within window, counted from the doses recorded before each, are rebuilt once).
+  version: 8,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {

@@ -97,8 +97,10 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
   const events = decideClinical(command, subject.facts, ctx);
   const first = events[0];
   if ((first.type === 'DoseAdministered' || first.type === 'DoseMissed') && [...subject.facts.doses, ...subject.facts.missedDoses].some((d) => d.cycle > first.data.cycle)) {
-    // A cycle entered late: a higher cycle's skipped-cycle deviation that it closes is withdrawn in the same append.
-    const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle }, ctx, `the late entry of cycle ${first.data.cycle}`);
+    // A cycle entered late: a higher cycle's skipped-cycle deviation that it closes is withdrawn, and the
+    // windows of the higher cycles, which now run from a late dose, are judged again, in the same append.
+    const administeredOn = first.type === 'DoseAdministered' ? first.data.administeredOn : null;
+    const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle, administeredOn }, ctx, `the late entry of cycle ${first.data.cycle}`);
     return { subject: [...events, ...withdrawn, ...detected], study: [] };
   }
   if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {

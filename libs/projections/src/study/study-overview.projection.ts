@@ -217,10 +217,11 @@ export interface PreviousSummary {
 }
 
 /**
- * The dosing figures after an event that appended one dose and left everything else the schedule
- * depends on as it was (enrollment, protocol, the doses before it): the new dose's window is derived
- * from the doses before it, as `currentDoseWindows` derives it, and the earlier doses keep theirs.
- * Null when the dose cannot be added this way, and the doses are counted again.
+ * The dosing figures after an event that appended one dose above every cycle on record and left
+ * everything else the schedule depends on as it was (enrollment, protocol, the doses before it): the
+ * new dose's window is derived from the doses before it, as `currentDoseWindows` derives it, and the
+ * earlier doses keep theirs. Null when the dose cannot be added this way — a dose entered late for a
+ * lower cycle moves the windows of the cycles above it — and the doses are counted again.
  */
 const dosingAfterDose = (
   previous: PreviousSummary,
@@ -234,6 +235,7 @@ const dosingAfterDose = (
   const entry = appendedItem(before.entries, state.entries);
   const dose = appendedItem(before.facts.doses, facts.doses);
   if (!entry || !dose || entry.voided || entry.current.type !== 'DoseAdministered' || entry.eventId !== dose.eventId) return null;
+  if (before.facts.doses.some((d) => d.cycle > dose.cycle)) return null;
   const window = protocol && facts.enrollment ? currentWindowOfLastDose(protocol.treatment, facts.enrollment.enrollmentDate, facts.doses)! : entry.current.data.window;
   return dosingOf(facts, previous.summary.dosing.withinWindow + (isWithinWindow(dose.administeredOn, window) ? 1 : 0));
 };
@@ -244,7 +246,7 @@ const dosingAfterDose = (
  * view, read from the facts without building the view. With the summary and state before the event,
  * an event costs about the same whatever the subject's history: one that cannot move the schedule and
  * only appended an entry (an adverse event, an assessment, a signature) adds that entry; a dose
- * appended in order adds its own window; a deviation appended adds its tally. Anything else (a
+ * appended above every cycle on record adds its own window; a deviation appended adds its tally. Anything else (a
  * correction, a void, a new enrollment date) counts the subject's entries again.
  */
 export const summariseSubject = (

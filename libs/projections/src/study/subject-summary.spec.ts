@@ -55,6 +55,24 @@ const unevenlyDosedSubject = (): LedgerScenario => {
   return ledger;
 };
 
+/**
+ * A subject whose doses for cycles 2 and 4 are keyed in after the cycles above them: each late dose
+ * moves the window of the cycle above it (cycle 3 back into its window, cycle 5 out of it).
+ */
+const lateDosedSubject = (): LedgerScenario => {
+  const ledger = new LedgerScenario(STUDY);
+  ledger.registerStudy();
+  const s = ledger.subject('S001');
+  s.enrol('2026-01-05');
+  s.baseline('2026-01-05');
+  s.dose(1, '2026-01-05');
+  s.dose(3, '2026-03-07'); // from cycle 1: due 03-02 ± 3, off window
+  s.dose(2, '2026-02-05'); // cycle 3 now due 03-05 ± 3: in window
+  s.dose(5, '2026-05-01'); // from cycle 3: due 05-02 ± 3, in window
+  s.dose(4, '2026-04-07'); // cycle 5 now due 05-05 ± 3: off window
+  return ledger;
+};
+
 /** Folds the scenario event by event and checks the kept summary against a recount after each; answers the last summary. */
 const foldChecked = (ledger: LedgerScenario, minimumChecks: number) => {
   const state: Record<string, ClinicalDocument> = {};
@@ -81,6 +99,15 @@ describe('a subject summary kept by difference', () => {
     expect(summary.deviations.recorded).toBe(2);
     expect(summary.deviations.detected + summary.deviations.recorded).toBe(summary.deviations.total);
     expect(summary.deviations.byCategory.find((t) => t.category === 'consent-version')).toEqual({ category: 'consent-version', major: 0, minor: 1 });
+  });
+
+  it('equals a recount after every event when doses of lower cycles are entered late, and counts the higher cycles in the windows that run from them', () => {
+    const { state, summary } = foldChecked(lateDosedSubject(), 8);
+    expect(summary.dosing).toEqual({ administered: 5, withinWindow: 4, outsideWindow: 1, missed: 0 });
+    expect(summary.deviations.byCategory).toEqual([{ category: 'dose-off-window', major: 0, minor: 1 }]);
+    // Cycle 3's deviation, detected from cycle 1, was withdrawn by the late cycle 2; cycle 5's detected by the late cycle 4.
+    expect(getCasebookState(state, STUDY, 'S001')!.subject.facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['dose-off-window', 5]]);
+    expect(state[overviewKey(STUDY)] as StudyCounters).toMatchObject({ dosing: summary.dosing });
   });
 
   it('equals a recount from the subject state after every event: reports, corrections, voids and signatures', () => {

@@ -2,7 +2,8 @@ import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.
 import { DomainError } from '../../shared/domain-error';
 import { applyEntry } from '../subject.refold';
 import type { RefoldChange } from '../subject.refold';
-import { emptyFacts, type EntryEvent, type SubjectEntry } from '../subject.state';
+import type { IsoDate } from '../../shared/iso-date';
+import { emptyFacts, type DoseFact, type EntryEvent, type SubjectEntry } from '../subject.state';
 import { commandOfEntry, decideClinical } from './clinical.decision';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
 import type { DecisionContext } from './decision.types';
@@ -36,10 +37,18 @@ const detectedKeys = (events: readonly EntryEvent[]): Map<string, ProtocolDeviat
 
 /**
  * What each dosing entry decides in recording order (the deviations it implies), with the change
- * applied or not. An entry whose rules no longer decide (e.g. under an amended protocol) is left out:
- * nothing is reconciled for it.
+ * applied or not. A dose's window runs from the dose of the highest cycle below it (`currentDoseWindows`),
+ * also one recorded after it: `doses` are the doses on record with the change applied, and each dose is
+ * decided with the lower cycles' doses among them that were recorded later (a dose entered late, a
+ * corrected one). An entry whose rules no longer decide (e.g. under an amended protocol) is left out:
+ * nothing is reconciled for it. Also gives the doses on record with the change applied.
  */
-const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: DeviationChange | null): Map<string, readonly EntryEvent[]> => {
+const decideInRecordingOrder = (
+  entries: readonly SubjectEntry[],
+  ctx: DecisionContext,
+  change: DeviationChange | null,
+  doses: readonly DoseFact[],
+): { decided: Map<string, readonly EntryEvent[]>; doses: readonly DoseFact[] } => {
   const decided = new Map<string, readonly EntryEvent[]>();
   /** Per dosing entry, the highest cycle on record when it was decided: its skipped cycles lie above. */
   const highestBefore = new Map<string, number>();
@@ -59,8 +68,10 @@ const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext,
     if (command && (changed || DOSING_ENTRIES.has(entry.current.type))) {
       try {
         const subjectNumber = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
+        const cycle = doses.find((d) => d.eventId === entry.eventId)?.cycle;
+        const recordedLater = cycle === undefined ? [] : doses.filter((d) => d.cycle < cycle && !facts.doses.some((f) => f.eventId === d.eventId));
         // An unchanged entry is re-decided for its deviations, not for the format rules of its values.
-        const events = decideClinical(command, facts, { ...ctx, subjectNumber, precision: changed ? ctx.precision : 'recorded' });
+        const events = decideClinical(command, { ...facts, doses: [...facts.doses, ...recordedLater] }, { ...ctx, subjectNumber, precision: changed ? ctx.precision : 'recorded' });
         if (DOSING_ENTRIES.has(entry.current.type)) decided.set(entry.eventId, events);
         current = events[0];
       } catch (error) {
@@ -81,8 +92,19 @@ const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext,
       events.filter((e) => e.type !== 'ProtocolDeviationDetected' || e.data.category !== DETECTED_DEVIATIONS.skippedCycle || stillSkipped(e.data.cycle)),
     );
   }
-  return decided;
+  const inserted = change?.kind === 'insert' && change.administeredOn !== null ? [{ eventId: INSERTED, cycle: change.cycle, administeredOn: change.administeredOn }] : [];
+  return { decided, doses: [...facts.doses, ...inserted] };
 };
+
+/** The dose entered late, before it has an event id. */
+const INSERTED = '(entered late)';
+
+/**
+ * `decideInRecordingOrder` twice: once to learn the doses on record with the change applied, once to
+ * decide every dose against the lower cycles among them.
+ */
+const dosingDecisions = (entries: readonly SubjectEntry[], ctx: DecisionContext, change: DeviationChange | null): Map<string, readonly EntryEvent[]> =>
+  decideInRecordingOrder(entries, ctx, change, decideInRecordingOrder(entries, ctx, change, []).doses).decided;
 
 /**
  * The dosing entry each detected deviation belongs to: the one it names (`relatedEventId`), or else
@@ -108,15 +130,16 @@ export interface DeviationReconciliation {
 }
 
 /**
- * The deviation events a correction or void of one entry implies. `changeLabel` names the change in the
- * withdrawal's reason (the correction's own event id is assigned only when it is appended).
- */
-/**
  * What changes the detected deviations: a correction or void of an entry, or a dose or missed dose
- * entered late for a cycle below one already on record (`insert`: only its cycle counts, as a record of
- * that cycle; the windows of the doses recorded before it stay as they were derived).
+ * entered late for a cycle below one already on record (`insert`: a record of that cycle, and for a dose
+ * given, `administeredOn`, from which the windows of the higher cycles now run).
  */
-export type DeviationChange = RefoldChange | { readonly kind: 'insert'; readonly cycle: number };
+export type DeviationChange = RefoldChange | { readonly kind: 'insert'; readonly cycle: number; readonly administeredOn: IsoDate | null };
+
+/**
+ * The deviation events a correction or void of one entry, or a late entry, implies. `changeLabel` names
+ * the change in the withdrawal's reason (the correction's own event id is assigned only when it is appended).
+ */
 
 export const reconcileDetectedDeviations = (
   entries: readonly SubjectEntry[],

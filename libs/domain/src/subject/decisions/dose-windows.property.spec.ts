@@ -4,8 +4,9 @@ import { currentDoseWindows, currentWindowOfLastDose, scheduledWindow, type Dosi
 
 /**
  * The dose windows as the rule reads (SPEC §1), written the plain way — each dose's window from a
- * filtered, sorted copy of the doses recorded before it — against which the scan the read models run
- * for every dose is checked: same windows for any doses, cycles in any order, repeated cycles included.
+ * filtered, sorted copy of the doses of lower cycles, whenever recorded — against which the walk the
+ * read models run for every dose is checked: same windows for any doses, cycles in any order, repeated
+ * cycles included.
  */
 const plainWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: ReadonlyArray<{ cycle: number; administeredOn: IsoDate }>, cycle: number): DoseWindow => {
   if (cycle === 1) {
@@ -42,7 +43,7 @@ describe('dose windows', () => {
   it('given doses mostly in cycle order, then each current window is the one the plain rule gives, and the last one alone is the same', () => {
     fc.assert(
       fc.property(rule, dosesInOrder, (t, recorded) => {
-        const expected = new Map(recorded.map((d, i) => [d.eventId, plainWindow(t, '2026-01-05', recorded.slice(0, i), d.cycle)]));
+        const expected = new Map(recorded.map((d) => [d.eventId, plainWindow(t, '2026-01-05', recorded, d.cycle)]));
         expect(currentDoseWindows(t, '2026-01-05', recorded)).toEqual(expected);
         expect(currentWindowOfLastDose(t, '2026-01-05', recorded)).toEqual(recorded.length === 0 ? null : expected.get(recorded.at(-1)!.eventId));
       }),
@@ -50,14 +51,23 @@ describe('dose windows', () => {
     );
   });
 
-  it('given any doses in recording order, then each current window is the one the plain rule gives from the doses recorded before it', () => {
+  it('given any doses in recording order, then each current window is the one the plain rule gives from the doses of lower cycles, also those recorded after it', () => {
     fc.assert(
       fc.property(rule, doses, (t, recorded) => {
-        const expected = new Map(recorded.map((d, i) => [d.eventId, plainWindow(t, '2026-01-05', recorded.slice(0, i), d.cycle)]));
+        const expected = new Map(recorded.map((d) => [d.eventId, plainWindow(t, '2026-01-05', recorded, d.cycle)]));
         expect(currentDoseWindows(t, '2026-01-05', recorded)).toEqual(expected);
+        expect(currentWindowOfLastDose(t, '2026-01-05', recorded)).toEqual(recorded.length === 0 ? null : expected.get(recorded.at(-1)!.eventId));
       }),
       { numRuns: 300 },
     );
+    // Spelled out: cycles 1 and 3, then cycle 2 entered late; cycle 3 is due 28 days after cycle 2, not 56 after cycle 1.
+    const t = { intervalDays: 28, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 } };
+    const late = [
+      { eventId: 'c1', cycle: 1, administeredOn: '2026-01-05' },
+      { eventId: 'c3', cycle: 3, administeredOn: '2026-03-07' },
+      { eventId: 'c2', cycle: 2, administeredOn: '2026-02-05' },
+    ];
+    expect(currentDoseWindows(t, '2026-01-05', late).get('c3')!.dueOn).toBe('2026-03-05');
   });
 
   it('given any doses, then the window of every next cycle is the one the plain rule gives (of repeated cycles, the dose recorded last counts)', () => {

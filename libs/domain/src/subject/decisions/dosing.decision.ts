@@ -73,32 +73,33 @@ export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: r
 
 /**
  * The windows of the doses as they stand now. The window stored in each `DoseAdministered` is what was
- * known when it was recorded; after an enrollment date or an earlier dose is corrected or voided,
- * cycle n+1 is due at the *corrected* previous dose + interval. Each dose's window is re-derived as
- * `RecordDose` would derive it today: from the current enrollment date and the current doses recorded
- * before it (recording order, as the deviation detection uses), so an uncorrected casebook keeps its
- * stored windows exactly.
+ * known when it was recorded; after an enrollment date or an earlier dose is corrected or voided, or a
+ * dose of a lower cycle is entered late, cycle n+1 is due at the *current* previous dose + interval.
+ * Each dose's window is re-derived from the current enrollment date and the dose of the highest cycle
+ * below it, whenever that one was recorded (of equal cycles, the one recorded last), so a casebook
+ * recorded in cycle order and never corrected keeps its stored windows exactly.
  */
 export const currentDoseWindows = (
   rule: DosingRule,
   enrollmentDate: IsoDate,
   dosesInRecordingOrder: ReadonlyArray<{ readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate }>,
 ): Map<string, DoseWindow> => {
-  const windows = new Map<string, DoseWindow>();
-  // The dose of the highest cycle so far (of equal cycles, the last recorded): the previous dose of any
-  // higher cycle, so doses recorded in cycle order cost one step each; a lower cycle is scanned for.
-  let top: (typeof dosesInRecordingOrder)[number] | undefined;
-  dosesInRecordingOrder.forEach((d, i) => {
-    const previous = top === undefined || d.cycle > top.cycle ? top : previousDose(dosesInRecordingOrder, i, d.cycle);
-    windows.set(d.eventId, windowAfter(rule, enrollmentDate, previous, d.cycle));
-    if (top === undefined || d.cycle >= top.cycle) top = d;
+  // By cycle (a stable sort keeps equal cycles in recording order): each dose's window runs from the
+  // last dose of the cycles below it.
+  const byCycle = [...dosesInRecordingOrder].sort((a, b) => a.cycle - b.cycle);
+  const derived = new Map<string, DoseWindow>();
+  let below: (typeof dosesInRecordingOrder)[number] | undefined;
+  byCycle.forEach((d, i) => {
+    if (i > 0 && byCycle[i - 1].cycle < d.cycle) below = byCycle[i - 1];
+    derived.set(d.eventId, windowAfter(rule, enrollmentDate, below, d.cycle));
   });
-  return windows;
+  return new Map(dosesInRecordingOrder.map((d) => [d.eventId, derived.get(d.eventId)!]));
 };
 
 /**
  * The current window of the dose recorded last, as `currentDoseWindows` gives it: what a read model
- * needs when a dose is appended and the windows of the doses before it stay as they were.
+ * needs when a dose is appended above every cycle on record, so that the windows of the doses before it
+ * stay as they were (a dose entered late for a lower cycle moves the windows of the cycles above it).
  */
 export const currentWindowOfLastDose = (
   rule: DosingRule,
