@@ -11,6 +11,7 @@ import {
   dose,
   eligibility,
   ENROLLMENT_DATE,
+  followUp,
   INVESTIGATOR,
   registerStudy,
   screening,
@@ -139,6 +140,60 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     const late = await run(subjectCommand('RecordMissedDose', { cycle: 3, dueOn: '2026-03-03', reason: 'patient travelling' }), as(COORDINATOR));
     expect(late.events.map((e) => e.type)).toEqual(['DoseMissed', 'ProtocolDeviationDetected']);
     expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.cycle])).toEqual([['skipped-cycle', 4], ['missed-dose', 3]]);
+  });
+
+  it('given a baseline with two follow-ups, when the baseline is voided, then each follow-up gets its missing-baseline-assessment deviation in the same append; entering the baseline again withdraws both', async () => {
+    const baselineId = (await subjectEvents()).find((e) => e.type === 'TumorAssessmentRecorded')!.eventId;
+    const first = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)), as(COORDINATOR))).events;
+    const second = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-06-22', 26, 16)), as(COORDINATOR))).events;
+    expect([...first, ...second].map((e) => e.type)).toEqual(['TumorAssessmentRecorded', 'TumorAssessmentRecorded']);
+
+    const voided = await run(subjectCommand('VoidEntry', { targetEventId: baselineId, reason: 'scan of another patient' }), as(COORDINATOR));
+
+    expect(voided.events.map((e) => [e.type, e.data.targetEventId ?? e.data.category])).toEqual([
+      ['EntryVoided', baselineId],
+      ['ProtocolDeviationDetected', 'missing-baseline-assessment'],
+      ['ProtocolDeviationDetected', 'missing-baseline-assessment'],
+    ]);
+    expect(voided.events.slice(1).map((e) => [e.data.deviationDate, e.data.relatedEventId, e.data.severity])).toEqual([
+      ['2026-03-30', first[0].eventId, 'major'],
+      ['2026-06-22', second[0].eventId, 'major'],
+    ]);
+    expect(new Set(voided.events.map((e) => e.metadata.correlationId)).size).toBe(1);
+
+    const reentered = await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
+    expect(reentered.events.map((e) => [e.type, e.data.targetEventId])).toEqual([
+      ['TumorAssessmentRecorded', undefined],
+      ['EntryVoided', voided.events[1].eventId],
+      ['EntryVoided', voided.events[2].eventId],
+    ]);
+    expect(foldSubject(await subjectEvents()).facts.deviations).toEqual([]);
+  });
+
+  it('given two follow-ups without a baseline and a baseline entered late between them (withdrawing the second one\'s deviation), when that baseline is voided, then the second follow-up gets its deviation back and the first keeps the one on record', async () => {
+    const baselineId = (await subjectEvents()).find((e) => e.type === 'TumorAssessmentRecorded')!.eventId;
+    await run(subjectCommand('VoidEntry', { targetEventId: baselineId, reason: 'scan of another patient' }), as(COORDINATOR));
+    const early = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-01-20', 30, 20)), as(COORDINATOR))).events;
+    const second = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)), as(COORDINATOR))).events;
+    expect([...early, ...second].map((e) => e.data.category)).toEqual([undefined, 'missing-baseline-assessment', undefined, 'missing-baseline-assessment']);
+    const late = (await run(subjectCommand('RecordTumorAssessment', baselineAssessment({ assessmentDate: '2026-02-01' })), as(COORDINATOR))).events;
+    expect(late.map((e) => [e.type, e.data.category ?? e.data.targetEventId])).toEqual([
+      ['TumorAssessmentRecorded', undefined],
+      ['ProtocolDeviationDetected', 'baseline-out-of-window'],
+      ['EntryVoided', second[1].eventId],
+    ]);
+
+    const voided = await run(subjectCommand('VoidEntry', { targetEventId: late[0].eventId, reason: 'scan of another patient' }), as(COORDINATOR));
+
+    expect(voided.events.map((e) => [e.type, e.data.relatedEventId ?? e.data.targetEventId])).toEqual([
+      ['EntryVoided', late[0].eventId],
+      ['ProtocolDeviationDetected', second[0].eventId],
+    ]);
+    expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.date])).toEqual([
+      ['missing-baseline-assessment', '2026-01-20'],
+      ['baseline-out-of-window', '2026-02-01'],
+      ['missing-baseline-assessment', '2026-03-30'],
+    ]);
   });
 
   it('given S001 enrolled on 2026-01-05, when the enrollment date is corrected, then ENROLLMENT.DATE_NOT_CORRECTABLE and neither the subject stream nor the roster changes', async () => {

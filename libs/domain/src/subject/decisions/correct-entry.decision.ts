@@ -10,6 +10,7 @@ import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
 import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decision.types';
 import { reconcileDetectedDeviations } from './detected-deviations.decision';
+import { missingBaselineRedetections } from './record-tumor-assessment.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -167,5 +168,7 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
     ctx,
     `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
-  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }, ...withdrawn, ...detected];
+  // A voided baseline leaves the follow-ups without one: their missing-baseline deviations come back.
+  const baselineVoided = entry.current.type === 'TumorAssessmentRecorded' && entry.current.data.baseline ? missingBaselineRedetections(state.facts) : [];
+  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }, ...withdrawn, ...detected, ...baselineVoided];
 };

@@ -125,19 +125,21 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   const { evaluation } = evaluateAssessment(facts.recist, input, ctx);
   const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
   if (baselineDeviation) recorded.push(baselineDeviation);
-  if (!input.baseline && !facts.recist) {
-    recorded.push({
-      type: 'ProtocolDeviationDetected',
-      data: {
-        deviationDate: date,
-        category: DETECTED_DEVIATIONS.missingBaselineAssessment,
-        description: `Follow-up tumour assessment of ${date} recorded without a baseline assessment: RECIST 1.1 response not evaluable`,
-        severity: 'major',
-      },
-    });
-  }
+  if (!input.baseline && !facts.recist) recorded.push(missingBaselineDeviation(date));
   return recorded;
 };
+
+/** The deviation of a follow-up dated `date` with no baseline on record (of the follow-up `relatedEventId`, when re-detected). */
+const missingBaselineDeviation = (date: IsoDate, relatedEventId?: string): ProtocolDeviationDetected => ({
+  type: 'ProtocolDeviationDetected',
+  data: {
+    deviationDate: date,
+    category: DETECTED_DEVIATIONS.missingBaselineAssessment,
+    description: `Follow-up tumour assessment of ${date} recorded without a baseline assessment: RECIST 1.1 response not evaluable`,
+    severity: 'major',
+    ...(relatedEventId === undefined ? {} : { relatedEventId }),
+  },
+});
 
 /**
  * A baseline entered late — after follow-ups were recorded as not evaluable without one — makes the
@@ -151,3 +153,16 @@ export const missingBaselineWithdrawals = (facts: SubjectFacts, baselineDate: Is
       type: 'EntryVoided',
       data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after the late entry of the baseline assessment of ${baselineDate}` },
     }));
+
+/**
+ * The baseline voided (entered in error) under follow-ups: they are again follow-ups without a baseline,
+ * so each gets its `missing-baseline-assessment` deviation back in the same append — one withdrawn when the
+ * baseline was entered late, or one never detected because the baseline came first. A follow-up whose
+ * deviation still stands (dated before a baseline entered late) keeps the one on record.
+ */
+export const missingBaselineRedetections = (facts: SubjectFacts): ProtocolDeviationDetected[] => {
+  const standing = new Set(
+    facts.deviations.filter((d) => d.detected && d.category === DETECTED_DEVIATIONS.missingBaselineAssessment).map((d) => d.date),
+  );
+  return facts.assessments.filter((a) => !a.baseline && !standing.has(a.assessmentDate)).map((a) => missingBaselineDeviation(a.assessmentDate, a.eventId));
+};
