@@ -171,6 +171,20 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       expect((await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
     });
 
+    it.each([
+      [['--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
+      [['--study', STUDY_ID, '--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
+      [['--study', 'TYPO'], 'STUDY.NOT_FOUND'],
+    ])('refuses an export of a subject or study the ledger does not hold (%j), as report does: %s, exit 1, nothing recorded, no file', async (filter, code) => {
+      const file = join(dir, 'unknown.csv');
+      const before = (await readAll()).filter((e) => e.type === 'DataExported').length;
+      const refused = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'audit-trail', '--format', 'csv', ...filter, '--out', file);
+      expect(refused.status).toBe(1);
+      expect(JSON.parse(refused.stdout).error.code).toBe(code);
+      expect((await readAll()).filter((e) => e.type === 'DataExported')).toHaveLength(before);
+      expect(existsSync(file)).toBe(false);
+    });
+
     it('refuses an export filtered by an unknown event type before anyone signs in: exit 2, nothing recorded, no file', async () => {
       const file = join(dir, 'typo.csv');
       const before = (await readAll()).length;
