@@ -85,11 +85,16 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     ['/api/v1/exports/audit-trail?format=csv&subject=NOPE', { code: 'SUBJECT.NOT_FOUND', subjectId: 'NOPE' }],
     [`/api/v1/exports/audit-trail?format=json&study=${STUDY_ID}&subject=NOPE`, { code: 'SUBJECT.NOT_FOUND', studyId: STUDY_ID, subjectId: 'NOPE' }],
     ['/api/v1/exports/audit-trail?format=csv&study=TYPO', { code: 'STUDY.NOT_FOUND', studyId: 'TYPO' }],
+    ['/api/v1/exports/audit-trail?format=csv&user=nobody', { code: 'IDENTITY.USER_NOT_FOUND', username: 'nobody' }],
   ])('given an audit-trail export of a subject or study the ledger does not hold (%s), then 404 and nothing recorded, as the report refuses it', async (path, problem) => {
     const head = await api.headPosition();
     const response = await get(path, 'regulator').expect(404);
     expect(response.body).toMatchObject(problem);
     expect(await api.headPosition()).toBe(head);
+  });
+
+  it('given an audit-trail export by the system actor, then it is served: the system is a recorder without an account', async () => {
+    expect((await get('/api/v1/exports/audit-trail?format=json&user=system', 'regulator').expect(200)).headers['content-type']).toContain('application/json');
   });
 
   it('given the audit-trail query of an unknown subject, then an empty page: a search that finds nothing, recorded nowhere', async () => {

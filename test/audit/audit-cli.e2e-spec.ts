@@ -175,6 +175,7 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       [['--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
       [['--study', STUDY_ID, '--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
       [['--study', 'TYPO'], 'STUDY.NOT_FOUND'],
+      [['--user', 'nobody'], 'IDENTITY.USER_NOT_FOUND'],
     ])('refuses an export of a subject or study the ledger does not hold (%j), as report does: %s, exit 1, nothing recorded, no file', async (filter, code) => {
       const file = join(dir, 'unknown.csv');
       const before = (await readAll()).filter((e) => e.type === 'DataExported').length;

@@ -69,8 +69,8 @@ export const registerExport = (program: Command): void => {
         const filter = trailFilter(opts);
         if (filter.from !== undefined) normaliseInstant(filter.from, 'from');
         if (filter.to !== undefined) normaliseInstant(filter.to, 'to');
-        // A mistyped study or subject is refused before the export is recorded, as `report` refuses it.
-        await assertTrailScopeKnown(store, { ...(opts.study !== undefined ? { studyId: opts.study } : {}), ...(opts.subject !== undefined ? { subjectId: opts.subject } : {}) });
+        // A mistyped study, subject or user is refused before the export is recorded, as `report` refuses it.
+        await assertTrailScopeKnown(store, { ...(opts.study !== undefined ? { studyId: opts.study } : {}), ...(opts.subject !== undefined ? { subjectId: opts.subject } : {}), ...(opts.user !== undefined ? { user: opts.user } : {}) });
         const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
         const defined = Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
         // Bound to the head when recorded: the rows written are those recorded at or before it.

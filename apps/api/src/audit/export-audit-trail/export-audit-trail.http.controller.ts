@@ -53,8 +53,8 @@ export class ExportAuditTrailHttpController {
     if (query.to) normaliseInstant(query.to, 'to');
     const filter = toTrailFilter(query);
     const { study, format: _format, ...conditions } = query;
-    // A mistyped study or subject: 404 before anything is recorded, as the report refuses it (the GET query answers an empty page).
-    await assertTrailScopeKnown(this.store, { ...(study !== undefined ? { studyId: study } : {}), ...(query.subject !== undefined ? { subjectId: query.subject } : {}) });
+    // A mistyped study, subject or user: 404 before anything is recorded, as the report refuses it (the GET query answers an empty page).
+    await assertTrailScopeKnown(this.store, { ...(study !== undefined ? { studyId: study } : {}), ...(query.subject !== undefined ? { subjectId: query.subject } : {}), ...(query.user !== undefined ? { user: query.user } : {}) });
     // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
     await assertIntactBeforeCopy(this.store);
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
