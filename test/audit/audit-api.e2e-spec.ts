@@ -93,6 +93,15 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     expect(await api.headPosition()).toBe(head);
   });
 
+  it.each(['/api/v1/exports/audit-trail?format=csv&from=2026-12-31&to=2026-01-01', '/api/v1/audit-trail?from=2026-12-31T00:00:00Z&to=2026-12-30'])(
+    'given a time window whose from lies after its to (%s), then 400 AUDIT.INVALID_FILTER, as the review refuses it, and nothing recorded',
+    async (path) => {
+      const head = await api.headPosition();
+      expect((await get(path, 'regulator').expect(400)).body).toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
+      expect(await api.headPosition()).toBe(head);
+    },
+  );
+
   it('given an audit-trail export by the system actor, then it is served: the system is a recorder without an account', async () => {
     expect((await get('/api/v1/exports/audit-trail?format=json&user=system', 'regulator').expect(200)).headers['content-type']).toContain('application/json');
   });

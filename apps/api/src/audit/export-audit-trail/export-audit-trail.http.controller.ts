@@ -3,7 +3,7 @@ import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Actor } from '@trial-ledger/domain';
 import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { assertIntactBeforeCopy, assertTrailScopeKnown, auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, assertTrailScopeKnown, auditTrail, trailWindow, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
@@ -49,9 +49,8 @@ export class ExportAuditTrailHttpController {
   async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
     refuseHeadOfExport(response);
     // Checked before the record and the first byte: once streaming has begun, a problem can no longer be reported.
-    if (query.from) normaliseInstant(query.from, 'from');
-    if (query.to) normaliseInstant(query.to, 'to');
     const filter = toTrailFilter(query);
+    trailWindow(filter);
     const { study, format: _format, ...conditions } = query;
     // A mistyped study, subject or user: 404 before anything is recorded, as the report refuses it (the GET query answers an empty page).
     await assertTrailScopeKnown(this.store, { ...(study !== undefined ? { studyId: study } : {}), ...(query.subject !== undefined ? { subjectId: query.subject } : {}), ...(query.user !== undefined ? { user: query.user } : {}) });
