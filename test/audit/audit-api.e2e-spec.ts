@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { parseCsv } from '../../libs/audit/src/testing/parse-csv';
-import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { seedAuditLedger, STUDY_ID, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { startApiTestApp, type ApiTestApp } from '../api/support/api-test-app';
@@ -79,6 +79,35 @@ describe('audit API (monitors and regulators read; Part 11 §11.10(b)(e))', () =
     const response = await get('/api/v1/exports/odm?study=LANR-HGNET-O1', 'regulator').expect(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ code: 'STUDY.NOT_FOUND', studyId: 'LANR-HGNET-O1' });
+  });
+
+  it.each([
+    ['/api/v1/exports/audit-trail?format=csv&subject=NOPE', { code: 'SUBJECT.NOT_FOUND', subjectId: 'NOPE' }],
+    [`/api/v1/exports/audit-trail?format=json&study=${STUDY_ID}&subject=NOPE`, { code: 'SUBJECT.NOT_FOUND', studyId: STUDY_ID, subjectId: 'NOPE' }],
+    ['/api/v1/exports/audit-trail?format=csv&study=TYPO', { code: 'STUDY.NOT_FOUND', studyId: 'TYPO' }],
+    ['/api/v1/exports/audit-trail?format=csv&user=nobody', { code: 'IDENTITY.USER_NOT_FOUND', username: 'nobody' }],
+  ])('given an audit-trail export of a subject or study the ledger does not hold (%s), then 404 and nothing recorded, as the report refuses it', async (path, problem) => {
+    const head = await api.headPosition();
+    const response = await get(path, 'regulator').expect(404);
+    expect(response.body).toMatchObject(problem);
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it.each(['/api/v1/exports/audit-trail?format=csv&from=2026-12-31&to=2026-01-01', '/api/v1/audit-trail?from=2026-12-31T00:00:00Z&to=2026-12-30'])(
+    'given a time window whose from lies after its to (%s), then 400 AUDIT.INVALID_FILTER, as the review refuses it, and nothing recorded',
+    async (path) => {
+      const head = await api.headPosition();
+      expect((await get(path, 'regulator').expect(400)).body).toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
+      expect(await api.headPosition()).toBe(head);
+    },
+  );
+
+  it('given an audit-trail export by the system actor, then it is served: the system is a recorder without an account', async () => {
+    expect((await get('/api/v1/exports/audit-trail?format=json&user=system', 'regulator').expect(200)).headers['content-type']).toContain('application/json');
+  });
+
+  it('given the audit-trail query of an unknown subject, then an empty page: a search that finds nothing, recorded nowhere', async () => {
+    expect((await get('/api/v1/audit-trail?subject=NOPE', 'regulator').expect(200)).body.items).toEqual([]);
   });
 
   it.each([

@@ -171,6 +171,31 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       expect((await cli('--store', exportStore, '--as', 'monitor', 'export', 'audit-trail', '--format', 'xml')).status).toBe(2);
     });
 
+    it.each([
+      [['--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
+      [['--study', STUDY_ID, '--subject', 'NOPE'], 'SUBJECT.NOT_FOUND'],
+      [['--study', 'TYPO'], 'STUDY.NOT_FOUND'],
+      [['--user', 'nobody'], 'IDENTITY.USER_NOT_FOUND'],
+    ])('refuses an export of a subject or study the ledger does not hold (%j), as report does: %s, exit 1, nothing recorded, no file', async (filter, code) => {
+      const file = join(dir, 'unknown.csv');
+      const before = (await readAll()).filter((e) => e.type === 'DataExported').length;
+      const refused = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'audit-trail', '--format', 'csv', ...filter, '--out', file);
+      expect(refused.status).toBe(1);
+      expect(JSON.parse(refused.stdout).error.code).toBe(code);
+      expect((await readAll()).filter((e) => e.type === 'DataExported')).toHaveLength(before);
+      expect(existsSync(file)).toBe(false);
+    });
+
+    it('refuses an export whose --from lies after its --to (AUDIT.INVALID_FILTER), as the review does: nothing recorded, no file', async () => {
+      const file = join(dir, 'inverted.csv');
+      const before = (await readAll()).length;
+      const refused = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'audit-trail', '--format', 'csv', '--from', '2026-12-31', '--to', '2026-01-01', '--out', file);
+      expect(refused.status).not.toBe(0);
+      expect(JSON.parse(refused.stdout).error.code).toBe('AUDIT.INVALID_FILTER');
+      expect((await readAll()).length).toBe(before);
+      expect(existsSync(file)).toBe(false);
+    });
+
     it('refuses an export filtered by an unknown event type before anyone signs in: exit 2, nothing recorded, no file', async () => {
       const file = join(dir, 'typo.csv');
       const before = (await readAll()).length;

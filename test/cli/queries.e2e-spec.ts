@@ -145,3 +145,26 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     expect(report.stdout).toContain('cancelled');
   });
 });
+
+describe('CLI: reading queries of a study or query that does not exist', () => {
+  const dir = tempDir();
+  const store = `sqlite:${join(dir.path, 'ledger.sqlite')}`;
+  const as = (user: string, ...argv: string[]) => cli(['--store', store, '--as', user, '--json', ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+
+  beforeAll(async () => {
+    await seedUsers(store);
+    expect((await as('admin', 'study', 'register')).status).toBe(0);
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  it.each([
+    [['query', 'list', '--study', 'LANR-HGNET-O1'], 'STUDY.NOT_REGISTERED'],
+    [['query', 'show', '0123456789abcdef0123456789abcdef', '--study', 'LANR-HGNET-O1'], 'STUDY.NOT_REGISTERED'],
+    [['query', 'show', '0123'], 'QUERY.INVALID_ID'],
+    [['query', 'show', '0123456789abcdef0123456789abcdef'], 'QUERY.NOT_FOUND'],
+  ])('%j is refused as %s (exit 1), as the API refuses it, not answered with an empty list', async (argv, code) => {
+    const run = await as('monitor', ...argv);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).error.code).toBe(code);
+  });
+});

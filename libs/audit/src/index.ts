@@ -10,6 +10,7 @@ export * from './trail/event-words';
 export * from './trail/redaction';
 export * from './trail/audit-trail.query';
 export * from './trail/audit-trail.writer';
+export * from './trail/trail-scope';
 export * from './trail/indexed-audit-trail';
 export * from './odm/odm-catalogue';
 export * from './odm/odm.exporter';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { auditTrail, exportOdm, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { assertTrailScopeKnown, auditTrail, exportOdm, trailWindow, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import { notFound, studyStreamId } from '@trial-ledger/domain';
 import { recordCliExport } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
@@ -67,9 +67,9 @@ export const registerExport = (program: Command): void => {
     const { count, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
       const rows = await withExistingStore(options, async (store) => {
         const filter = trailFilter(opts);
-        if (filter.from !== undefined) normaliseInstant(filter.from, 'from');
-        if (filter.to !== undefined) normaliseInstant(filter.to, 'to');
-        if (opts.study !== undefined && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
+        trailWindow(filter);
+        // A mistyped study, subject or user is refused before the export is recorded, as `report` refuses it.
+        await assertTrailScopeKnown(store, { ...(opts.study !== undefined ? { studyId: opts.study } : {}), ...(opts.subject !== undefined ? { subjectId: opts.subject } : {}), ...(opts.user !== undefined ? { user: opts.user } : {}) });
         const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
         const defined = Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
         // Bound to the head when recorded: the rows written are those recorded at or before it.

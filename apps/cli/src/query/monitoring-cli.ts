@@ -1,5 +1,5 @@
 import { newQueryId, type CommandOutcome } from '@trial-ledger/command-pipeline';
-import { loadDefaultProtocol, MONITORING_READ_ROLES, type Actor, type MonitoringCommand } from '@trial-ledger/domain';
+import { loadDefaultProtocol, MONITORING_READ_ROLES, notFound, studyStreamId, type Actor, type MonitoringCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { replayMonitoring, type MonitoringState } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
@@ -29,12 +29,15 @@ export const cliQueryId = (): string => newQueryId();
 
 /**
  * Reads the monitoring read model as the acting user: queries and SDV are clinical data, so only the
- * roles that read them (not the admin) get them; a refusal is recorded like any other.
+ * roles that read them (not the admin) get them; a refusal is recorded like any other. A study the ledger
+ * does not hold is `STUDY.NOT_REGISTERED`.
  */
 export const readMonitoring = async <T>(options: GlobalOptions, studyId: string, action: string, read: (state: MonitoringState, actor: Actor, store: EventStore) => T): Promise<T> =>
   withExistingStore(options, async (store) => {
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     await identity.authorization.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
+    // A mistyped --study is not a study without queries: refused as the API refuses it.
+    if ((await store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
     return read(await replayMonitoring(store, studyId), actor, store);
   });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notFound, personInWords, QUERY_RESPONSE_CATEGORIES, SUBJECT_ID, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
+import { notFound, personInWords, queryIdOf, QUERY_RESPONSE_CATEGORIES, SUBJECT_ID, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
 import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -119,6 +119,8 @@ export const registerQuery = (program: Command): void => {
     .action(async (queryId: string, opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
       const studyId = opts.study ?? defaultStudyId();
+      // A malformed id is refused as `respond`/`close` refuse it, not looked up as an unknown query.
+      queryIdOf({ queryId });
       const view = await readMonitoring(options, studyId, 'GetQuery', (state) => {
         const record = state.queries.get(queryId);
         return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });

@@ -1,6 +1,6 @@
 import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
-import { normaliseInstant } from '../trail/audit-trail.query';
+import { normaliseInstant, trailWindow } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
 
 /** Types the system derives from a recorded fact (not typed by a person): no lag, hours or burst of their own. */
@@ -91,9 +91,7 @@ export const loadReviewLedger = async (
   store: EventStore,
   options: { studyId?: string; from?: string; to?: string; dataCuts?: readonly DataCut[] },
 ): Promise<ReviewLedger> => {
-  const from = options.from !== undefined ? normaliseInstant(options.from, 'from') : null;
-  const to = options.to !== undefined ? normaliseInstant(options.to, 'to') : null;
-  if (from !== null && to !== null && from > to) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
+  const { from, to } = trailWindow(options);
   // The same analysis named twice (or its instant spelled two ways) is one data cut: its findings count once.
   const dataCuts = [...new Map((options.dataCuts ?? []).map(checkDataCut).map((c) => [`${c.cutoff}@${c.analysedAt}`, c])).values()];
   const position = (await store.head()).position;

@@ -67,6 +67,18 @@ export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
 };
 
 /**
+ * A `from`/`to` window, normalised to instants; one whose `from` lies after its `to` is refused
+ * (`AUDIT.INVALID_FILTER`), as the review refuses it: it can hold nothing, and an export of it would be
+ * recorded as a copy of an empty trail.
+ */
+export const trailWindow = (filter: { readonly from?: string; readonly to?: string }): { from: string | null; to: string | null } => {
+  const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
+  const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
+  if (from !== null && to !== null && from > to) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
+  return { from, to };
+};
+
+/**
  * Refuses (`AUDIT.UNKNOWN_EVENT_TYPE`, a validation error) a type filter naming a type the ledger does
  * not write: `EntryCorected` would match nothing, and "0 entries" would read as "no corrections on
  * record". A known type with no entries still answers with none. The problem names the unknown types,
@@ -183,8 +195,7 @@ const belongsTo = (event: StoredEvent, filter: AuditTrailFilter, querySubject: s
  * A subject filter also matches study-stream events that name the subject (its roster entry).
  */
 export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = {}): AsyncIterable<AuditTrailRow> {
-  const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
-  const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
+  const { from, to } = trailWindow(filter);
   const types = trailTypeList(filter.type);
   const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;

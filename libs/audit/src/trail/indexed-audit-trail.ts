@@ -1,6 +1,6 @@
 import type { EventStore } from '@trial-ledger/event-store';
 import type { AuditIndexQuery, AuditIndexRow, AuditTrailIndexStore } from '@trial-ledger/projections';
-import { checkTrailPage, normaliseInstant, toAuditTrailRow, trailTypeList, type AuditTrailFilter, type AuditTrailPage, type AuditTrailRow } from './audit-trail.query';
+import { checkTrailPage, toAuditTrailRow, trailWindow, trailTypeList, type AuditTrailFilter, type AuditTrailPage, type AuditTrailRow } from './audit-trail.query';
 
 /** Rows read from the index per batch of a download. */
 const BATCH = 500;
@@ -39,6 +39,7 @@ export async function* indexedTrailRows(index: AuditTrailIndexStore, store: Even
  */
 export const indexQueryOfTrailFilter = (filter: AuditTrailFilter, throughPosition: number): AuditIndexQuery => {
   const types = trailTypeList(filter.type);
+  const { from, to } = trailWindow(filter);
   const bound = filter.throughPosition === undefined ? throughPosition : Math.min(filter.throughPosition, throughPosition);
   return {
     throughPosition: bound,
@@ -46,8 +47,8 @@ export const indexQueryOfTrailFilter = (filter: AuditTrailFilter, throughPositio
     ...(filter.subjectId !== undefined ? { subjectId: filter.subjectId } : {}),
     ...(filter.user !== undefined ? { user: filter.user } : {}),
     ...(types !== null ? { types: [...types] } : {}),
-    ...(filter.from !== undefined ? { from: normaliseInstant(filter.from, 'from') } : {}),
-    ...(filter.to !== undefined ? { to: normaliseInstant(filter.to, 'to') } : {}),
+    ...(from !== null ? { from } : {}),
+    ...(to !== null ? { to } : {}),
   };
 };
 

@@ -1,9 +1,9 @@
 import { Controller, Inject, Query, Res } from '@nestjs/common';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
-import { notFound, studyStreamId, type Actor } from '@trial-ledger/domain';
+import type { Actor } from '@trial-ledger/domain';
 import { ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { assertIntactBeforeCopy, auditTrail, normaliseInstant, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, assertTrailScopeKnown, auditTrail, trailWindow, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
 import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
@@ -49,11 +49,11 @@ export class ExportAuditTrailHttpController {
   async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {
     refuseHeadOfExport(response);
     // Checked before the record and the first byte: once streaming has begun, a problem can no longer be reported.
-    if (query.from) normaliseInstant(query.from, 'from');
-    if (query.to) normaliseInstant(query.to, 'to');
     const filter = toTrailFilter(query);
+    trailWindow(filter);
     const { study, format: _format, ...conditions } = query;
-    if (study !== undefined && (await this.store.streamVersion(studyStreamId(study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${study} in the ledger`, { studyId: study });
+    // A mistyped study, subject or user: 404 before anything is recorded, as the report refuses it (the GET query answers an empty page).
+    await assertTrailScopeKnown(this.store, { ...(study !== undefined ? { studyId: study } : {}), ...(query.subject !== undefined ? { subjectId: query.subject } : {}), ...(query.user !== undefined ? { user: query.user } : {}) });
     // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
     await assertIntactBeforeCopy(this.store);
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
