@@ -89,6 +89,8 @@ describe('trial-ledger import', () => {
     { what: 'a payload field given twice', bad: line('RecordDose', 'S001', 'k-x8', dose(3, '2025-03-18')).replace('"doseMg":', '"doseMg":90,"doseMg":'), code: 'IMPORT.DUPLICATE_KEY' },
     { what: 'an unknown payload field', bad: line('RecordDose', 'S001', 'k-x4', dose(3, '2025-03-18', { doseMG: 120 })), code: 'VALIDATION.UNKNOWN_FIELD' },
     { what: 'an out-of-range payload value', bad: line('RecordDose', 'S001', 'k-x5', dose(3, '2025-03-18', { cycle: -1 })), code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'a dose of 1e400 mg (JSON.parse reads Infinity)', bad: line('RecordDose', 'S001', 'k-x9', dose(3, '2025-03-18')).replace('"doseMg":120', '"doseMg":1e400'), code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'a dose of 120.00000000000000001 mg (JSON.parse reads 120)', bad: line('RecordDose', 'S001', 'k-x10', dose(3, '2025-03-18')).replace('"doseMg":120', '"doseMg":120.00000000000000001'), code: 'VALIDATION.PRECISION' },
     { what: 'an idempotency key holding a NUL', bad: line('RecordDose', 'S001', 'k-x6\u0000', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
     { what: 'an idempotency key holding a line break', bad: line('RecordDose', 'S001', 'k-x7\nforged', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
   ])('given $what on line 2, then the report names line 2 and code $code', async ({ bad, code }) => {
