@@ -117,6 +117,17 @@ describe('trial-ledger import', () => {
     expect(await subjectEvents()).toHaveLength(5);
   });
 
+  it('given two files saved with a UTF-8 BOM and joined (cat a.jsonl b.jsonl), then the second file\'s first line is read without its BOM, not refused as invalid JSON', async () => {
+    const joined = line('RecordDose', 'S001', 'k-bom-joined', dose(3, '2025-03-18'));
+    writeFileSync(file, Buffer.from(`\uFEFF${GOOD[0]}\r\n\uFEFF${joined}\r\n`, 'utf8'));
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, linesRead: 2, skipped: 1, applied: 1, failure: null });
+    expect(run.status).toBe(0);
+    expect((await subjectEvents()).at(-1)?.metadata.idempotencyKey).toBe('k-bom-joined');
+  });
+
   it('shows a hostile line\'s text in its report as escapes, never raw terminal control sequences', async () => {
     writeFileSync(file, `${line('RecordDose\u001b]0;pwned\u0007\u001b[2J', 'S001', 'k-esc', dose(3, '2025-03-18'))}\n`);
 
