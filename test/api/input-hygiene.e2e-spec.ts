@@ -35,6 +35,20 @@ describe('API input hygiene: free text and query parameters', () => {
     expect(response.body).toMatchObject({ field, character });
   });
 
+  it.each([
+    ['a dose of 1e400 mg (read as Infinity)', '"doseMg":1e400', 'VALIDATION.OUT_OF_RANGE'],
+    ['a dose of 120.00000000000000001 mg (read as 120)', '"doseMg":120.00000000000000001', 'VALIDATION.PRECISION'],
+    ['cycle 9007199254740993 (read as 9007199254740992)', '"cycle":9007199254740993', 'VALIDATION.PRECISION'],
+  ])('when a dose body holds %s, then 400 %s naming the member, and nothing is written', async (_what, member, code) => {
+    const body = JSON.stringify(bodies.dose()).replace(new RegExp(`"${member.slice(1, member.indexOf('"', 1))}":[^,}]+`), member);
+    const response = await refusedWithoutWriting(
+      () => request(api.http).post(`${subjects}/S001/doses`).set('Authorization', api.auth('coordinator')).set('Content-Type', 'application/json').send(body),
+      400,
+      code,
+    );
+    expect(response.body.pointer).toBe(`/${member.slice(1, member.indexOf('"', 1))}`);
+  });
+
   it('when a study lock reason hides a bidi isolate, then 400 VALIDATION.UNPRINTABLE_CHARACTER and the study stays open', async () => {
     await refusedWithoutWriting(
       () => request(api.http).post(`/api/v1/studies/${STUDY}/lock`).set('Authorization', api.auth('admin')).send({ reason: 'Database lock \u2067for interim' }),

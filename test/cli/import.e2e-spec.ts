@@ -89,6 +89,8 @@ describe('trial-ledger import', () => {
     { what: 'a payload field given twice', bad: line('RecordDose', 'S001', 'k-x8', dose(3, '2025-03-18')).replace('"doseMg":', '"doseMg":90,"doseMg":'), code: 'IMPORT.DUPLICATE_KEY' },
     { what: 'an unknown payload field', bad: line('RecordDose', 'S001', 'k-x4', dose(3, '2025-03-18', { doseMG: 120 })), code: 'VALIDATION.UNKNOWN_FIELD' },
     { what: 'an out-of-range payload value', bad: line('RecordDose', 'S001', 'k-x5', dose(3, '2025-03-18', { cycle: -1 })), code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'a dose of 1e400 mg (JSON.parse reads Infinity)', bad: line('RecordDose', 'S001', 'k-x9', dose(3, '2025-03-18')).replace('"doseMg":120', '"doseMg":1e400'), code: 'VALIDATION.OUT_OF_RANGE' },
+    { what: 'a dose of 120.00000000000000001 mg (JSON.parse reads 120)', bad: line('RecordDose', 'S001', 'k-x10', dose(3, '2025-03-18')).replace('"doseMg":120', '"doseMg":120.00000000000000001'), code: 'VALIDATION.PRECISION' },
     { what: 'an idempotency key holding a NUL', bad: line('RecordDose', 'S001', 'k-x6\u0000', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
     { what: 'an idempotency key holding a line break', bad: line('RecordDose', 'S001', 'k-x7\nforged', dose(3, '2025-03-18')), code: 'IMPORT.INVALID_FIELD' },
   ])('given $what on line 2, then the report names line 2 and code $code', async ({ bad, code }) => {
@@ -113,6 +115,17 @@ describe('trial-ledger import', () => {
     expect(run.status).toBe(1);
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, linesRead: 2, skipped: 1, applied: 0, failure: { line: 2, code: 'IMPORT.INVALID_UTF8' } });
     expect(await subjectEvents()).toHaveLength(5);
+  });
+
+  it('given two files saved with a UTF-8 BOM and joined (cat a.jsonl b.jsonl), then the second file\'s first line is read without its BOM, not refused as invalid JSON', async () => {
+    const joined = line('RecordDose', 'S001', 'k-bom-joined', dose(3, '2025-03-18'));
+    writeFileSync(file, Buffer.from(`\uFEFF${GOOD[0]}\r\n\uFEFF${joined}\r\n`, 'utf8'));
+
+    const run = await importAs('investigator', file, '--json');
+
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, linesRead: 2, skipped: 1, applied: 1, failure: null });
+    expect(run.status).toBe(0);
+    expect((await subjectEvents()).at(-1)?.metadata.idempotencyKey).toBe('k-bom-joined');
   });
 
   it('shows a hostile line\'s text in its report as escapes, never raw terminal control sequences', async () => {

@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, firstDuplicateKey, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, firstDuplicateKey, firstInexactNumber, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
 
 describe('envelope rules (one rule for the API, the CLI and import)', () => {
   it.each([
@@ -46,5 +46,26 @@ describe('envelope rules (one rule for the API, the CLI and import)', () => {
     ['text that is not JSON (the parser refuses it)', '{"a":1,"a'],
   ])('%s: no duplicate', (_what, text) => {
     expect(firstDuplicateKey(text)).toBeNull();
+  });
+});
+
+describe('firstInexactNumber', () => {
+  it.each([
+    ['{"a":1,"b":[1.0,2.50e1,-0,0.0e5],"c":"1e400"}'],
+    ['{"d":0.30000000000000004,"e":1e21,"f":1.5e-7,"g":1E+2,"h":-12.25}'],
+    ['{"s":"a\\"1e999","t\\"":[120]}'],
+  ])('reads %s as written', (text) => {
+    expect(firstInexactNumber(text)).toBeNull();
+  });
+
+  it.each([
+    ['{"doseMg":1e400}', '/doseMg', '1e400', 'overflow'],
+    ['{"a":{"b":[0,-1e400]}}', '/a/b/1', '-1e400', 'overflow'],
+    ['{"doseMg":120.00000000000000001}', '/doseMg', '120.00000000000000001', 'rounded'],
+    ['{"targetLesions":[{"diameterMm":12},{"diameterMm":1e-400}]}', '/targetLesions/1/diameterMm', '1e-400', 'rounded'],
+    ['{"c\\u0079cle":9007199254740993}', '/cycle', '9007199254740993', 'rounded'],
+    ['[1,{"a/b":100000000000000000000001}]', '/1/a~1b', '100000000000000000000001', 'rounded'],
+  ])('finds %s', (text, pointer, literal, kind) => {
+    expect(firstInexactNumber(text)).toEqual({ pointer, literal, kind });
   });
 });

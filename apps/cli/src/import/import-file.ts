@@ -54,8 +54,9 @@ const decodeLine = (bytes: Uint8Array): ImportSourceLine => {
 
 /**
  * The lines of a file, each decoded on its own (a line feed byte never occurs inside a UTF-8 sequence),
- * so a stray Latin-1 byte is refused on its own line number: a UTF-8 BOM and the newline after the last
- * line are not lines, and a carriage return before a line feed is not part of the line.
+ * so a stray Latin-1 byte is refused on its own line number: a UTF-8 BOM — at the start of the file, or of
+ * any line, where files saved with one were joined (`cat site1.jsonl site2.jsonl`) — and the newline after
+ * the last line are not part of a line, and a carriage return before a line feed is not part of the line.
  */
 export const splitLines = (input: string | Uint8Array): ImportSourceLine[] => {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -64,7 +65,7 @@ export const splitLines = (input: string | Uint8Array): ImportSourceLine[] => {
     const newline = bytes.indexOf(0x0a, start);
     const end = newline === -1 ? bytes.length : newline;
     const line = decodeLine(bytes.subarray(start, end > start && bytes[end - 1] === 0x0d ? end - 1 : end));
-    lines.push(lines.length === 0 && typeof line === 'string' ? line.replace(/^\uFEFF/, '') : line);
+    lines.push(typeof line === 'string' ? line.replace(/^\uFEFF/, '') : line);
     start = end + 1;
   }
   return lines;

@@ -81,6 +81,16 @@ describe('RecordTumorAssessment', () => {
     }));
   it('given a follow-up on 2026-03-30, when another is dated 2026-03-30, then RECIST.DUPLICATE_ASSESSMENT_DATE (one time point, one record)', () =>
     subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('RECIST.DUPLICATE_ASSESSMENT_DATE'));
+  it('given a baseline, when a follow-up lesion leaves out diameterMm (instead of null for not measured), then RECIST.INVALID_DIAMETER, not a not-evaluable assessment', () =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false }, { lesionId: 'L2', organ: 'liver', nodal: false } as never] }))
+      .thenErrorWith('RECIST.INVALID_DIAMETER', { field: 'targetLesions[1].diameterMm' }));
+  it('given a baseline, when a follow-up lesion carries a field RECIST does not know (longAxisMm), then VALIDATION.UNKNOWN_FIELD, not dropped unseen', () =>
+    subjectSpec
+      .given(enrolledHistory().all())
+      .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false, longAxisMm: 30 } as never, { lesionId: 'L2', organ: 'liver', diameterMm: 14, nodal: false }] }))
+      .thenErrorWith('VALIDATION.UNKNOWN_FIELD', { fields: ['targetLesions[0].longAxisMm'] }));
   it('given a death on 2026-02-01, when a follow-up is dated 2026-03-30, then SUBJECT.DEAD', () =>
     subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'sepsis' })).all()).when(assess(followUp('2026-03-30', 21, 14))).thenError('SUBJECT.DEAD'));
   it('given the protocol allows CT and MRI, when PET is given, then VALIDATION.INVALID_ENUM', () =>

@@ -24,6 +24,13 @@ describe('CorrectEntry', () => {
       study: [],
     });
   });
+  it.each([
+    ['a correction', (target: { targetEventId: string; targetIdempotencyKey: string }) => correct(target, { lotNumber: 'LOT-9' })],
+    ['a void', (target: { targetEventId: string; targetIdempotencyKey: string }) => voidEntry(target)],
+  ])('given %s naming cycle 2 by its event id and cycle 1 by its key, then VALIDATION.FAILED (alternatives, as the API says), not the event id silently', (_what, command) => {
+    const h = dosed();
+    subjectSpec.given(h.all()).when(command({ targetEventId: h.idOf('DoseAdministered', 2), targetIdempotencyKey: 'dose-1' }), meta(COORDINATOR)).thenErrorWith('VALIDATION.FAILED', { fields: ['targetEventId', 'targetIdempotencyKey'] });
+  });
   it('given cycle 1 written with idempotency key dose-1, when corrected by that key, then the dose (not its deviation) is the target', () => {
     const h = dosed();
     subjectSpec.given(h.all()).when(correct({ targetIdempotencyKey: 'dose-1' }, { lotNumber: 'LOT-9' })).thenMatches({

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_COMMAND_DEPTH, firstDuplicateKey, nestsDeeperThan } from '@trial-ledger/command-pipeline';
+import { MAX_COMMAND_DEPTH, describeInexactNumber, firstDuplicateKey, firstInexactNumber, nestsDeeperThan, type InexactNumber } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import { INHERITED_KEYS } from '../validation/inherited-keys';
 import { routedPath } from './routed-path';
@@ -20,6 +20,7 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...INHERITED_K
 
 /** Where the JSON pointer of a repeated member name is kept between reading a body and parsing it. */
 const DUPLICATE_KEY = Symbol('duplicateKey');
+const INEXACT_NUMBER = Symbol('inexactNumber');
 
 /** The viewer's sign-in and sign-out are HTML form posts; every other body is a JSON command. */
 const VIEWER_FORM_PATH = /^\/viewer\//i;
@@ -71,8 +72,11 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
   // The decoded text is seen only here, before it is parsed: a repeated member name is noted and
   // refused once the body has parsed (a body that is not JSON at all is refused as malformed first).
   const verify = (request: IncomingMessage, _response: unknown, body: Buffer, encoding: BufferEncoding): void => {
-    const duplicate = firstDuplicateKey(body.toString(encoding));
+    const text = body.toString(encoding);
+    const duplicate = firstDuplicateKey(text);
     if (duplicate !== null) (request as IncomingMessage & { [DUPLICATE_KEY]?: string })[DUPLICATE_KEY] = duplicate;
+    const inexact = firstInexactNumber(text);
+    if (inexact !== null) (request as IncomingMessage & { [INEXACT_NUMBER]?: InexactNumber })[INEXACT_NUMBER] = inexact;
   };
   const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']), verify });
   const form = bodyParser.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
@@ -95,6 +99,12 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
           throw new ApiProblemException('REQUEST.DUPLICATE_KEY', HttpStatus.BAD_REQUEST, 'The request body names the same member twice in one object; send each field once.', {
             pointer: duplicate,
           });
+        }
+        // 1e400 would be read as Infinity, 120.00000000000000001 as 120: refused as written, never recorded as another number.
+        const inexact = (raw as IncomingMessage & { [INEXACT_NUMBER]?: InexactNumber })[INEXACT_NUMBER];
+        if (inexact !== undefined) {
+          const { code, message } = describeInexactNumber(inexact);
+          throw new ApiProblemException(code, HttpStatus.BAD_REQUEST, `${message}.`, { pointer: inexact.pointer });
         }
         checkShape(raw.body);
       } catch (refusal) {

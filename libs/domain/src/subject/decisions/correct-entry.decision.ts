@@ -37,6 +37,10 @@ export const resolveTarget = (state: SubjectState, payload: Record<string, unkno
   const eventId = optionalId(payload, 'targetEventId');
   const key = optionalId(payload, 'targetIdempotencyKey');
   if (eventId === null && key === null) invalid('VALIDATION.REQUIRED', 'targetEventId or targetIdempotencyKey is required', { field: 'targetEventId' });
+  // Alternatives, as the API's DTO says: an import line naming one entry by id and another by key would otherwise act on the id's.
+  if (eventId !== null && key !== null) {
+    invalid('VALIDATION.FAILED', 'targetEventId and targetIdempotencyKey are alternatives: give one, not both', { fields: ['targetEventId', 'targetIdempotencyKey'] });
+  }
   for (const entry of state.entries) {
     const matches = (id: string, k: string | null): boolean => (eventId !== null ? id === eventId : k !== null && k === key);
     if (matches(entry.eventId, entry.idempotencyKey)) return { entry, via: 'entry' };

@@ -2,7 +2,7 @@ import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../comm
 import type { EntryVoided, ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
-import { evaluateFollowUp, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
+import { evaluateFollowUp, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
@@ -63,12 +63,25 @@ export const evaluateAssessment = (
   return evaluateFollowUp(track, input, format);
 };
 
+/** The fields of a target lesion (SPEC appendix A). */
+const LESION_FIELDS: readonly string[] = ['lesionId', 'organ', 'diameterMm', 'nodal'];
+
 const lesionsOf = (value: unknown): TargetLesionInput[] => {
   if (!Array.isArray(value)) return invalid('VALIDATION.INVALID_TYPE', 'targetLesions must be a list', { field: 'targetLesions' });
   return value.map((lesion, i) => {
     if (typeof lesion !== 'object' || lesion === null) return invalid('VALIDATION.INVALID_TYPE', `targetLesions[${i}] must be an object`, { field: `targetLesions[${i}]` });
     const l = lesion as Record<string, unknown>;
-    return { lesionId: l.lesionId, organ: l.organ, diameterMm: l.diameterMm === undefined ? null : l.diameterMm, nodal: l.nodal } as TargetLesionInput;
+    // As the API's DTO: a field RECIST does not know would otherwise be dropped unseen (an import line's
+    // `longAxisMm`), and a left-out diameter is not a lesion "not measured" (null says that).
+    const unknown = Object.keys(l).filter((k) => l[k] !== undefined && !LESION_FIELDS.includes(k));
+    if (unknown.length > 0) {
+      const fields = unknown.map((k) => `targetLesions[${i}].${k}`);
+      invalid('VALIDATION.UNKNOWN_FIELD', `Unknown field(s): ${fields.join(', ')} (a target lesion has ${LESION_FIELDS.join(', ')})`, { fields });
+    }
+    if (l.diameterMm === undefined) {
+      invalid(RecistErrorCode.invalidDiameter, `targetLesions[${i}].diameterMm is required: a number in mm, or null when the lesion was not measured`, { field: `targetLesions[${i}].diameterMm` });
+    }
+    return { lesionId: l.lesionId, organ: l.organ, diameterMm: l.diameterMm, nodal: l.nodal } as TargetLesionInput;
   });
 };
 
