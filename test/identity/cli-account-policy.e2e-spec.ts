@@ -64,7 +64,14 @@ describe('CLI: the account policy recorded on the ledger', () => {
   });
 
   it('given a recorded policy, when the CLI environment sets the recorded values, then the command runs', async () => {
-    const result = await run(['--as', 'monitor', 'query', 'list', '--json'], { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_MAX_FAILED_ATTEMPTS: '3', TRIAL_LEDGER_PASSWORD_HISTORY: '5' });
+    // An export as the monitor (this ledger holds users only, no study a query list could name).
+    const out = join(dir.path, 'trail.csv');
+    const result = await run(['--as', 'monitor', 'export', 'audit-trail', '--format', 'csv', '--out', out, '--json'], {
+      TRIAL_LEDGER_PASSWORD: PASSWORD,
+      TRIAL_LEDGER_MAX_FAILED_ATTEMPTS: '3',
+      TRIAL_LEDGER_PASSWORD_HISTORY: '5',
+    });
     expect(result.status).toBe(0);
+    expect(await identityTypes()).not.toContain('AccountLockedOut');
   });
 });
