@@ -119,7 +119,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         return guardedWrite(this.guard, this.writes, write);
       },
       afterCommit: (head) => {
-        if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents.map((raw) => deepFreeze(storedEventOf(raw))));
+        if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents, (raw) => deepFreeze(storedEventOf(raw)));
         this.batchEvents = [];
         this.notifier.notify(head);
       },
@@ -221,21 +221,23 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
    */
   private currentStream(streamId: string): readonly StoredEvent[] {
     if (this.streamCache.limit === 0) return this.statements.streamTail.all(streamId, 0).map(toStoredEvent);
-    this.streamCache.checkDataVersion(this.statements.dataVersion.get() as number);
-    const cached = this.streamCache.get(streamId);
+    const cached = this.cachedStream(streamId);
     if (cached !== undefined) return cached;
     const events = this.statements.streamTail.all(streamId, 0).map((row) => deepFreeze(toStoredEvent(row)));
     this.streamCache.keep(streamId, events);
     return events;
   }
 
+  /** The stream as cached, once the cache is known to be current (no other connection committed since). */
+  private cachedStream(streamId: string): readonly StoredEvent[] | undefined {
+    this.streamCache.checkDataVersion(this.statements.dataVersion.get() as number);
+    return this.streamCache.get(streamId);
+  }
+
   /** A stream's current version: from the stream cache when it holds the stream, else one indexed query. */
   async streamVersion(streamId: string): Promise<number> {
-    if (this.streamCache.limit > 0) {
-      this.streamCache.checkDataVersion(this.statements.dataVersion.get() as number);
-      const cached = this.streamCache.get(streamId);
-      if (cached !== undefined) return cached.at(-1)!.streamVersion;
-    }
+    const cached = this.streamCache.limit > 0 ? this.cachedStream(streamId) : undefined;
+    if (cached !== undefined) return cached.at(-1)!.streamVersion;
     return this.statements.streamVersion.get(streamId)?.v ?? 0;
   }
 

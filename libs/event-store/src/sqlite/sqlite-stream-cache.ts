@@ -45,19 +45,20 @@ export class SqliteStreamCache {
   }
 
   /**
-   * Events this connection has just committed, in position order: each is added to its stream if that
-   * stream is cached and ends just before it; a cached stream that does not (which would mean it missed
+   * Rows this connection has just committed, in position order: each is added (as `toEvent` makes it)
+   * to its stream if that stream is cached and ends just before it; rows of streams not cached are not
+   * converted at all. A cached stream that does not end just before its row (which would mean it missed
    * a write) is dropped, to be read again.
    */
-  committed(events: readonly StoredEvent[]): void {
-    for (const event of events) {
-      const cached = this.streams.get(event.streamId);
+  committed<R extends { readonly streamId: string; readonly streamVersion: number }>(rows: readonly R[], toEvent: (row: R) => StoredEvent): void {
+    for (const row of rows) {
+      const cached = this.streams.get(row.streamId);
       if (cached === undefined) continue;
-      if ((cached.at(-1)?.streamVersion ?? 0) !== event.streamVersion - 1) {
-        this.drop(event.streamId);
+      if ((cached.at(-1)?.streamVersion ?? 0) !== row.streamVersion - 1) {
+        this.drop(row.streamId);
         continue;
       }
-      cached.push(event);
+      cached.push(toEvent(row));
       this.events += 1;
     }
     this.evictBeyondLimit(null);
