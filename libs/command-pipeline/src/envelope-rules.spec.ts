@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, firstDuplicateKey, firstInexactNumber, isValidIdempotencyKey, nestsDeeperThan } from './envelope-rules';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, MAX_COMMAND_DEPTH, firstDuplicateKey, firstInexactNumber, isValidIdempotencyKey, nestsDeeperThan, scanJsonText } from './envelope-rules';
 
 describe('envelope rules (one rule for the API, the CLI and import)', () => {
   it.each([
@@ -67,5 +67,32 @@ describe('firstInexactNumber', () => {
     ['[1,{"a/b":100000000000000000000001}]', '/1/a~1b', '100000000000000000000001', 'rounded'],
   ])('finds %s', (text, pointer, literal, kind) => {
     expect(firstInexactNumber(text)).toEqual({ pointer, literal, kind });
+  });
+});
+
+describe('scanJsonText', () => {
+  it('finds a repeated name and an inexact number in the same pass, each at its own pointer', () => {
+    expect(scanJsonText('{"a":[{"b":1e400}],"c":{"d":1,"d":2}}')).toEqual({
+      duplicateKey: '/c/d',
+      inexactNumber: { pointer: '/a/0/b', literal: '1e400', kind: 'overflow' },
+    });
+    expect(scanJsonText('{"x":{"y":1,"y":2},"z":[3,120.00000000000000001]}')).toEqual({
+      duplicateKey: '/x/y',
+      inexactNumber: { pointer: '/z/1', literal: '120.00000000000000001', kind: 'rounded' },
+    });
+  });
+
+  it('keeps the first of each kind', () => {
+    expect(scanJsonText('{"a":1e400,"a":1e-400,"a":3}')).toEqual({
+      duplicateKey: '/a',
+      inexactNumber: { pointer: '/a', literal: '1e400', kind: 'overflow' },
+    });
+  });
+
+  it('finds nothing in a command as clients send it', () => {
+    expect(scanJsonText('{"cycle":3,"administeredOn":"2026-01-29","doseMg":120,"route":"deep-subcutaneous","weightKg":71.5,"idempotencyKey":"k-1"}')).toEqual({
+      duplicateKey: null,
+      inexactNumber: null,
+    });
   });
 });

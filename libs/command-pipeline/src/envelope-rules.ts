@@ -36,72 +36,18 @@ export const nestsDeeperThan = (value: unknown, limit: number = MAX_COMMAND_DEPT
 
 const pointerToken = (name: string): string => name.replace(/~/g, '~0').replace(/\//g, '~1');
 
-interface JsonFrame {
-  /** Member names seen so far; null for an array. */
-  readonly names: Set<string> | null;
-  readonly pointer: string;
-  /** The current member's name, or the current element's index. */
-  member: string;
-  index: number;
-  expectingName: boolean;
-}
-
-/**
- * The JSON pointer of the first member name that an object of `text` repeats (`{"a": 1, "a": 2}`),
- * or null. `JSON.parse` keeps the last value and drops the first without a word, so the command
- * recorded would not be the one another reader of the same request (a proxy, a log, the client's own
- * copy) sees; RFC 8259 leaves such a request's meaning undefined and I-JSON (RFC 7493) forbids it.
- * Names are compared as decoded (`"a"` and `"\u0061"` are one name). Text that is not JSON gives
- * null: the parser refuses it. One pass, without recursion.
- */
-export const firstDuplicateKey = (text: string): string | null => {
-  const stack: JsonFrame[] = [];
-  const childPointer = (): string => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) return '';
-    return `${top.pointer}/${top.names === null ? String(top.index) : pointerToken(top.member)}`;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      stack.push({ names: c === '{' ? new Set() : null, pointer: childPointer(), member: '', index: 0, expectingName: c === '{' });
-    } else if (c === '}' || c === ']') {
-      stack.pop();
-    } else if (c === ',') {
-      const top = stack[stack.length - 1];
-      if (top === undefined) return null;
-      if (top.names === null) top.index += 1;
-      else top.expectingName = true;
-    } else if (c === '"') {
-      let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      if (end >= text.length) return null;
-      const top = stack[stack.length - 1];
-      if (top !== undefined && top.names !== null && top.expectingName) {
-        const raw = text.slice(i + 1, end);
-        let name: string;
-        try {
-          name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-        } catch {
-          return null;
-        }
-        if (top.names.has(name)) return `${top.pointer}/${pointerToken(name)}`;
-        top.names.add(name);
-        top.member = name;
-        top.expectingName = false;
-      }
-      i = end;
-    }
-  }
-  return null;
-};
-
 /** A number of a command's text that JSON.parse would not read as written: `pointer` is where, `literal` what was written. */
 export interface InexactNumber {
   readonly pointer: string;
   readonly literal: string;
   /** `overflow`: beyond a double's range (read as Infinity); `rounded`: digits lost (read as another number, 0 included). */
   readonly kind: 'overflow' | 'rounded';
+}
+
+/** What JSON.parse would read otherwise than written: the first repeated member name and the first inexact number, by JSON pointer. */
+export interface JsonTextFindings {
+  readonly duplicateKey: string | null;
+  readonly inexactNumber: InexactNumber | null;
 }
 
 const JSON_NUMBER = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
@@ -120,64 +66,118 @@ const exactDecimal = (literal: string): string | null => {
   return `${sign}${digits}e${scale}`;
 };
 
+/** Whether a character may continue a JSON number literal: a digit, `e`, `E`, `+`, `-` or `.`. */
+const continuesNumber = (code: number): boolean => (code >= 48 && code <= 57) || code === 101 || code === 69 || code === 43 || code === 45 || code === 46;
+
+/** How a number literal reads: null when JSON.parse keeps it as written; undefined when it is not a JSON number (the parser refuses it). */
+const inexactKind = (literal: string): InexactNumber['kind'] | null | undefined => {
+  const value = Number(literal);
+  if (Number.isNaN(value)) return undefined;
+  if (!Number.isFinite(value)) return 'overflow';
+  // The common case, an integer or decimal written as JavaScript would print it, needs no exact comparison.
+  if (String(value) === literal) return null;
+  const written = exactDecimal(literal);
+  if (written === null) return undefined;
+  return written === exactDecimal(String(value).replace('e+', 'e')) ? null : 'rounded';
+};
+
+interface JsonFrame {
+  /** Member names seen so far; null for an array. */
+  readonly names: Set<string> | null;
+  /** The current member's name, or the current element's index. */
+  member: string;
+  index: number;
+  expectingName: boolean;
+}
+
+const pointerOf = (stack: readonly JsonFrame[], name?: string): string => {
+  let pointer = '';
+  for (let depth = 0; depth < stack.length; depth++) {
+    const frame = stack[depth];
+    const last = depth === stack.length - 1;
+    pointer += `/${frame.names === null ? String(frame.index) : pointerToken(last && name !== undefined ? name : frame.member)}`;
+  }
+  return pointer;
+};
+
 /**
- * The first number in the JSON `text` that `JSON.parse` does not read as written, or null: one beyond
- * a double's range (`1e400` is read as Infinity, which no event can hold) or one whose digits a double
- * cannot keep (`120.00000000000000001` is read as 120, `1e-400` as 0, `9007199254740993` as
- * 9007199254740992). Such a value would be recorded as another number than the site wrote, without a
- * word; the precision rules could not see it, as they see only the number read. A literal is compared,
- * as an exact decimal, with the shortest decimal that reads back as the double (`1.0`, `1.20e2`, `-0`
- * are exact). Text that is not JSON gives null: the parser refuses it. One pass, without recursion.
+ * What `JSON.parse` would read otherwise than `text` writes it, found in one pass without recursion:
+ *
+ * - the first member name an object repeats (`{"a": 1, "a": 2}`): `JSON.parse` keeps the last value and
+ *   drops the first without a word, so the command recorded would not be the one another reader of the
+ *   same request (a proxy, a log, the client's own copy) sees; RFC 8259 leaves such a request's meaning
+ *   undefined and I-JSON (RFC 7493) forbids it. Names are compared as decoded (`"a"` and `"\u0061"` are one);
+ * - the first number beyond a double's range (`1e400` is read as Infinity, which no event can hold) or
+ *   whose digits a double cannot keep (`120.00000000000000001` is read as 120, `1e-400` as 0,
+ *   `9007199254740993` as 9007199254740992). Such a value would be recorded as another number than the
+ *   site wrote; the precision rules could not see it, as they see only the number read. A literal is
+ *   compared, as an exact decimal, with the shortest decimal that reads back as the double (`1.0`,
+ *   `1.20e2`, `-0` are exact).
+ *
+ * Pointers are built only for what is found. Text that is not JSON gives no findings past the point
+ * where it stops being JSON: the parser refuses it.
  */
-export const firstInexactNumber = (text: string): InexactNumber | null => {
-  const stack: Array<{ readonly pointer: string; readonly isArray: boolean; member: string; index: number; expectingName: boolean }> = [];
-  const valuePointer = (): string => {
-    const top = stack[stack.length - 1];
-    if (top === undefined) return '';
-    return `${top.pointer}/${top.isArray ? String(top.index) : pointerToken(top.member)}`;
-  };
+export const scanJsonText = (text: string): JsonTextFindings => {
+  const stack: JsonFrame[] = [];
+  let duplicateKey: string | null = null;
+  let inexactNumber: InexactNumber | null = null;
+  const findings = (): JsonTextFindings => ({ duplicateKey, inexactNumber });
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      stack.push({ pointer: valuePointer(), isArray: c === '[', member: '', index: 0, expectingName: c === '{' });
-    } else if (c === '}' || c === ']') {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */ || c === 91 /* [ */) {
+      stack.push({ names: c === 123 ? new Set() : null, member: '', index: 0, expectingName: c === 123 });
+    } else if (c === 125 /* } */ || c === 93 /* ] */) {
       stack.pop();
-    } else if (c === ',') {
+    } else if (c === 44 /* , */) {
       const top = stack[stack.length - 1];
-      if (top === undefined) return null;
-      if (top.isArray) top.index += 1;
+      if (top === undefined) return findings();
+      if (top.names === null) top.index += 1;
       else top.expectingName = true;
-    } else if (c === '"') {
+    } else if (c === 34 /* " */) {
       let end = i + 1;
-      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
-      if (end >= text.length) return null;
+      while (end < text.length && text.charCodeAt(end) !== 34) end += text.charCodeAt(end) === 92 /* \ */ ? 2 : 1;
+      if (end >= text.length) return findings();
       const top = stack[stack.length - 1];
-      if (top !== undefined && !top.isArray && top.expectingName) {
+      if (top !== undefined && top.names !== null && top.expectingName) {
+        const raw = text.slice(i + 1, end);
+        let name: string;
         try {
-          top.member = JSON.parse(text.slice(i, end + 1)) as string;
+          name = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         } catch {
-          return null;
+          return findings();
         }
+        if (duplicateKey === null && top.names.has(name)) {
+          duplicateKey = pointerOf(stack, name);
+          if (inexactNumber !== null) return findings();
+        }
+        top.names.add(name);
+        top.member = name;
         top.expectingName = false;
       }
       i = end;
-    } else if (c === '-' || (c >= '0' && c <= '9')) {
+    } else if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       let end = i + 1;
-      while (end < text.length && /[0-9eE+\-.]/.test(text[end])) end += 1;
-      const literal = text.slice(i, end);
-      const value = Number(literal);
-      if (!Number.isFinite(value)) {
-        if (Number.isNaN(value)) return null;
-        return { pointer: valuePointer(), literal, kind: 'overflow' };
+      while (end < text.length && continuesNumber(text.charCodeAt(end))) end += 1;
+      if (inexactNumber === null) {
+        const literal = text.slice(i, end);
+        const kind = inexactKind(literal);
+        if (kind === undefined) return findings();
+        if (kind !== null) {
+          inexactNumber = { pointer: pointerOf(stack), literal, kind };
+          if (duplicateKey !== null) return findings();
+        }
       }
-      const written = exactDecimal(literal);
-      if (written === null) return null;
-      if (written !== exactDecimal(String(value).replace('e+', 'e'))) return { pointer: valuePointer(), literal, kind: 'rounded' };
       i = end - 1;
     }
   }
-  return null;
+  return findings();
 };
+
+/** The JSON pointer of the first member name an object of `text` repeats, or null (see `scanJsonText`). */
+export const firstDuplicateKey = (text: string): string | null => scanJsonText(text).duplicateKey;
+
+/** The first number of `text` that JSON.parse does not read as written, or null (see `scanJsonText`). */
+export const firstInexactNumber = (text: string): InexactNumber | null => scanJsonText(text).inexactNumber;
 
 /** The refusal of an inexact number, the same code and words for the API and import: `VALIDATION.OUT_OF_RANGE` or `VALIDATION.PRECISION`. */
 export const describeInexactNumber = (found: InexactNumber): { code: string; message: string } =>

@@ -2,10 +2,9 @@ import {
   IDEMPOTENCY_KEY_RULE,
   MAX_COMMAND_DEPTH,
   describeInexactNumber,
-  firstDuplicateKey,
-  firstInexactNumber,
   isValidIdempotencyKey,
   nestsDeeperThan,
+  scanJsonText,
 } from '@trial-ledger/command-pipeline';
 import { COMMAND_ROLES, invalid, type SubjectCommand, type SubjectCommandType } from '@trial-ledger/domain';
 
@@ -53,10 +52,9 @@ export const parseImportLine = (text: string): ImportLine => {
     return invalid('IMPORT.INVALID_JSON', `Not valid JSON: ${(error as Error).message}`);
   }
   // JSON.parse would keep the last of two equal names and drop the first unseen (the API's rule too).
-  const duplicate = firstDuplicateKey(text);
+  const { duplicateKey: duplicate, inexactNumber: inexact } = scanJsonText(text);
   if (duplicate !== null) invalid('IMPORT.DUPLICATE_KEY', `The line names ${duplicate} twice: give each field once`, { pointer: duplicate });
   // JSON.parse would read 1e400 as Infinity and 120.00000000000000001 as 120: refused as written, never recorded as another number.
-  const inexact = firstInexactNumber(text);
   if (inexact !== null) {
     const { code, message } = describeInexactNumber(inexact);
     invalid(code, message, { pointer: inexact.pointer, literal: inexact.literal });

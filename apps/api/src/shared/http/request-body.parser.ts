@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_COMMAND_DEPTH, describeInexactNumber, firstDuplicateKey, firstInexactNumber, nestsDeeperThan, type InexactNumber } from '@trial-ledger/command-pipeline';
+import { MAX_COMMAND_DEPTH, describeInexactNumber, nestsDeeperThan, scanJsonText, type InexactNumber } from '@trial-ledger/command-pipeline';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import { INHERITED_KEYS } from '../validation/inherited-keys';
 import { routedPath } from './routed-path';
@@ -72,10 +72,8 @@ export const registerRequestBodyParsers = (fastify: FastifyInstance, bodyLimit: 
   // The decoded text is seen only here, before it is parsed: a repeated member name is noted and
   // refused once the body has parsed (a body that is not JSON at all is refused as malformed first).
   const verify = (request: IncomingMessage, _response: unknown, body: Buffer, encoding: BufferEncoding): void => {
-    const text = body.toString(encoding);
-    const duplicate = firstDuplicateKey(text);
+    const { duplicateKey: duplicate, inexactNumber: inexact } = scanJsonText(body.toString(encoding));
     if (duplicate !== null) (request as IncomingMessage & { [DUPLICATE_KEY]?: string })[DUPLICATE_KEY] = duplicate;
-    const inexact = firstInexactNumber(text);
     if (inexact !== null) (request as IncomingMessage & { [INEXACT_NUMBER]?: InexactNumber })[INEXACT_NUMBER] = inexact;
   };
   const json = bodyParser.json({ limit: bodyLimit, strict: true, type: (request) => isJsonContentType(request.headers['content-type']), verify });
