@@ -154,6 +154,7 @@ describe('Hostile names over HTTP: every route that takes a name or an id (#11)'
     const response = await request(api.http)
       .post(ctx.subjectPath(subjectId, '/signatures'))
       .set(as('investigator'))
+      .set('If-Match', await ctx.reviewedEtag(subjectId))
       .send({ username: name, password: PASSWORD, meaning: 'review', scope: 'casebook' });
     expect([response.status, response.body.code]).toEqual([403, 'SIGNATURE.SIGNER_MISMATCH']);
     expect((await api.eventsAfter(before)).map((e) => [e.streamId, e.type])).toEqual([[IDENTITY_STREAM_ID, 'SignatureFailed']]);

@@ -47,6 +47,7 @@ describe('rate limits on the password routes (@nestjs/throttler)', () => {
       request(api.http)
         .post(`/api/v1/studies/${STUDY}/subjects/S001/signatures`)
         .set('Authorization', api.auth('investigator'))
+        .set('If-Match', '"1"')
         .send({ username: 'ivan', password, meaning: 'authorship', scope: 'casebook' });
     const statuses: number[] = [];
     for (let i = 0; i < PER_USER; i += 1) statuses.push((await sign(`wrong signing password ${i}`)).status);

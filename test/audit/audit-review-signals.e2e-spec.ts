@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { executeCommand } from '@trial-ledger/command-pipeline';
+import { subjectStreamId } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
 import { buildReviewScenario } from './support/review-scenario';
@@ -44,7 +45,7 @@ describe('audit-trail review: access signals and trail integrity', () => {
     await identity.auth.changePassword({ username: 'ivan', currentPassword: 'temporary passphrase 01', newPassword: 'a brand new passphrase 7' }, { source: 'api' });
     clock.advance(60_000);
     const ivan = await identity.auth.verifyPassword('ivan', 'a brand new passphrase 7', 'cli');
-    const signed = await identity.signatures.sign(ivan, { username: 'ivan', password: 'a brand new passphrase 7', meaning: 'approval', studyId: 'LANR-HGNET-01', subjectId: 'S002', scope: 'casebook' });
+    const signed = await identity.signatures.sign(ivan, { username: 'ivan', password: 'a brand new passphrase 7', meaning: 'approval', studyId: 'LANR-HGNET-01', subjectId: 'S002', scope: 'casebook', expectedVersion: await store.streamVersion(subjectStreamId('LANR-HGNET-01', 'S002')) });
     clock.advance(120 * 60_000);
     await identity.users.deactivateUser(ada, { username: 'cora', reason: 'left the site' });
     clock.advance(60_000);

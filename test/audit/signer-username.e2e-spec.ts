@@ -56,6 +56,7 @@ describe('signature views name the signer by full name and username', () => {
       await request(api.http)
         .post(`/api/v1/studies/${STUDY}/subjects/${SUBJECT}/signatures`)
         .set('Authorization', `Bearer ${token}`)
+        .set('If-Match', `"${await api.store.streamVersion(`subject-${STUDY}-${SUBJECT}`)}"`)
         .send({ username: signer.username, password: signer.password, meaning: signer.meaning, scope: signer.scope === 'casebook' ? 'casebook' : { eventId: screening.eventId } })
         .expect(201);
     }

@@ -83,6 +83,7 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
     const method = route.method.toLowerCase() as 'get' | 'post';
     let pending = request(api.http)[method](call.path).set('Authorization', `Bearer ${token ?? api.tokens[role]}`);
     if (call.query) pending = pending.query(call.query);
+    if (call.headers) pending = pending.set(call.headers);
     const response = route.method === 'GET' ? await pending : await pending.send(call.body ?? {});
     return {
       status: response.status,
@@ -264,6 +265,7 @@ describe('Authorization matrix (21 CFR Part 11 §11.10(d), (g); SPEC §5): every
         const response = await request(api.http)
           .post(call.path)
           .set('Authorization', `Bearer ${call.token}`)
+          .set(call.headers ?? {})
           .send({ ...call.body, scope: 'casebook' });
         expect({ role, status: response.status, code: response.body.code }).toEqual({ role, status: 403, code: 'AUTH.ROLE_NOT_ALLOWED' });
         expect((await api.eventsAfter(before)).map((e) => `${e.streamId} ${e.type}`)).toEqual(['identity AuthorizationRefused']);

@@ -49,7 +49,8 @@ describe('Accounts over HTTP', () => {
   const tokenOf = async (username: string, password: string): Promise<string> => (await login(username, password).expect(200)).body.token;
   const signatures = '/api/v1/studies/LANR-HGNET-01/subjects/S001/signatures';
   const sign = (token: string, password: string, key?: string, meaning = 'approval') => {
-    const req = request(http).post(signatures).set('authorization', `Bearer ${token}`);
+    // The casebook as the signer reviewed it: S001's version, sent as If-Match.
+    const req = request(http).post(signatures).set('authorization', `Bearer ${token}`).set('if-match', '"2"');
     return (key ? req.set('idempotency-key', key) : req).send({ username: 'ivan', password, meaning, scope: 'casebook' });
   };
 

@@ -164,7 +164,7 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     });
 
     it('a wrong password is 403 SIGNATURE.PASSWORD_INVALID, counted, and nothing is signed', async () => {
-      const response = await request(http).post(path).set('authorization', `Bearer ${token}`)
+      const response = await request(http).post(path).set('authorization', `Bearer ${token}`).set('if-match', '"2"')
         .send({ username: 'ivan', password: 'not my passphrase', meaning: 'approval', scope: 'casebook' }).expect(403);
       expect(response.body.code).toBe('SIGNATURE.PASSWORD_INVALID');
       expect(await subjectVersion()).toBe(2);
@@ -172,10 +172,22 @@ describe('Identity over HTTP: login, sessions, users and signatures', () => {
     });
 
     it('signing as someone else is 403 SIGNATURE.SIGNER_MISMATCH', async () => {
-      const response = await request(http).post(path).set('authorization', `Bearer ${token}`)
+      const response = await request(http).post(path).set('authorization', `Bearer ${token}`).set('if-match', '"2"')
         .send({ username: 'iris', password: 'second signer phrase 01', meaning: 'approval', scope: 'casebook' }).expect(403);
       expect(response.body.code).toBe('SIGNATURE.SIGNER_MISMATCH');
       expect(await subjectVersion()).toBe(2);
+    });
+
+    it('a signature without the version reviewed (no If-Match, or If-Match: *) is 428 SIGNATURE.VERSION_REQUIRED: no password checked, nothing recorded', async () => {
+      const identityVersion = await store.streamVersion(IDENTITY_STREAM_ID);
+      for (const ifMatch of [undefined, '*']) {
+        const pending = request(http).post(path).set('authorization', `Bearer ${token}`);
+        const response = await (ifMatch === undefined ? pending : pending.set('if-match', ifMatch))
+          .send({ username: 'ivan', password: 'not my passphrase', meaning: 'approval', scope: 'casebook' }).expect(428);
+        expect(response.body).toMatchObject({ code: 'SIGNATURE.VERSION_REQUIRED', status: 428 });
+      }
+      expect(await subjectVersion()).toBe(2);
+      expect(await store.streamVersion(IDENTITY_STREAM_ID)).toBe(identityVersion);
     });
 
     it('a stale If-Match is 412 and signs nothing; a bad scope or meaning is 400', async () => {

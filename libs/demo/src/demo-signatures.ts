@@ -38,9 +38,11 @@ export const signDemoCasebooks = async (
   const enrolled = scenario.subjects.filter((s) => s.enrollmentDate !== null).slice(0, CASEBOOKS_SIGNED);
   const origin = { source: 'cli' as const };
   for (const subject of enrolled) {
+    // The investigator signs the casebook as it stands when they review it: its version travels with the signature.
+    const reviewed = await store.streamVersion(subjectStreamId(scenario.studyId, subject.subjectId));
     await identity.signatures.sign(
       actorFor('investigator'),
-      { username: investigator.username, password: investigator.password, meaning: 'approval', studyId: scenario.studyId, subjectId: subject.subjectId, scope: 'casebook' },
+      { username: investigator.username, password: investigator.password, meaning: 'approval', studyId: scenario.studyId, subjectId: subject.subjectId, scope: 'casebook', expectedVersion: reviewed },
       origin,
     );
   }
@@ -52,7 +54,10 @@ export const signDemoCasebooks = async (
   if (assessment) {
     await identity.signatures.sign(
       actorFor('monitor'),
-      { username: monitor.username, password: monitor.password, meaning: 'review', studyId: scenario.studyId, subjectId: first.subjectId, scope: { eventId: assessment.eventId } },
+      {
+        username: monitor.username, password: monitor.password, meaning: 'review', studyId: scenario.studyId, subjectId: first.subjectId,
+        scope: { eventId: assessment.eventId }, expectedVersion: events[events.length - 1].streamVersion,
+      },
       origin,
     );
     recordsSigned += 1;

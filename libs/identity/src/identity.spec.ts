@@ -2,10 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { IDENTITY_STREAM_ID, subjectStreamId, type DomainError } from '@trial-ledger/domain';
+import { IDENTITY_STREAM_ID, subjectStreamId, type Actor, type DomainError } from '@trial-ledger/domain';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { Identity } from './identity';
 import { FAST_SCRYPT, PASSWORDS, START, appendToSubject, identityFixture, screenedSubject, type IdentityFixture } from './testing';
+import type { SignRecordRequest } from './signature.service';
+
+/** Signs as `actor`, reviewing the subject record as it stands unless the request names the version reviewed. */
+const signAs = async (f: IdentityFixture, actor: Actor, request: Omit<SignRecordRequest, 'expectedVersion'> & { expectedVersion?: number }) =>
+  f.service.signatures.sign(actor, { ...request, expectedVersion: request.expectedVersion ?? (await f.store.streamVersion(subjectStreamId(request.studyId, request.subjectId))) });
 
 const codeOf = async (promise: Promise<unknown>): Promise<string> => {
   try {
@@ -309,7 +314,7 @@ describe('Identity: electronic signatures', () => {
 
   it('signs the casebook: printed name, UTC time, meaning and the hash of exactly what was signed', async () => {
     f.clock.set('2026-04-30T14:05:00.000Z');
-    const result = await f.service.signatures.sign(f.investigator, signRequest());
+    const result = await signAs(f, f.investigator, signRequest());
     expect(result).toMatchObject({
       type: 'CasebookSigned', signerUsername: 'ivan', signerFullName: 'Dr Ivan Investigator', meaning: 'approval',
       signedAt: '2026-04-30T14:05:00.000Z', signedThroughVersion: 2, streamVersion: 3, targetEventId: null,
@@ -322,53 +327,53 @@ describe('Identity: electronic signatures', () => {
   });
 
   it('refuses a wrong password: nothing signed, the failure counted and reported at once', async () => {
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ password: 'not my passphrase' })))).toBe('SIGNATURE.PASSWORD_INVALID');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ password: 'not my passphrase' })))).toBe('SIGNATURE.PASSWORD_INVALID');
     expect(await subjectVersion()).toBe(2);
     const failed = (await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!;
     expect(failed.type).toBe('SignatureFailed');
     expect(failed.data).toMatchObject({ username: 'ivan', reason: 'wrong-password', consecutiveFailures: 1, studyId, subjectId: 'S001' });
     expect(f.logger.warnings.at(-1)).toMatch(/signature failure \(wrong-password\).*1 consecutive/);
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ password: 'still not my passphrase' })))).toBe('SIGNATURE.PASSWORD_INVALID');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ password: 'still not my passphrase' })))).toBe('SIGNATURE.PASSWORD_INVALID');
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ consecutiveFailures: 2 });
   });
 
   it('repeated signature failures lock the account', async () => {
-    for (let i = 0; i < 4; i += 1) await codeOf(f.service.signatures.sign(f.investigator, signRequest({ password: `wrong ${i} passphrase` })));
-    const fifth = await codeOf(f.service.signatures.sign(f.investigator, signRequest({ password: 'wrong 5 passphrase' })));
+    for (let i = 0; i < 4; i += 1) await codeOf(signAs(f, f.investigator, signRequest({ password: `wrong ${i} passphrase` })));
+    const fifth = await codeOf(signAs(f, f.investigator, signRequest({ password: 'wrong 5 passphrase' })));
     expect(fifth).toBe('SIGNATURE.PASSWORD_INVALID');
     expect(await identityTypes(f)).toContain('AccountLockedOut');
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest()))).toBe('AUTH.ACCOUNT_LOCKED');
+    expect(await codeOf(signAs(f, f.investigator, signRequest()))).toBe('AUTH.ACCOUNT_LOCKED');
     expect(await subjectVersion()).toBe(2);
   });
 
   it('refuses signing as someone else, even with their right password', async () => {
     await f.service.users.addUser(f.admin, { username: 'iris', fullName: 'Dr Iris Other', role: 'investigator', password: 'second signer phrase 01' });
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ username: 'iris', password: 'second signer phrase 01' })))).toBe('SIGNATURE.SIGNER_MISMATCH');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ username: 'iris', password: 'second signer phrase 01' })))).toBe('SIGNATURE.SIGNER_MISMATCH');
     expect(await subjectVersion()).toBe(2);
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ reason: 'signer-mismatch', attemptedSigner: 'iris', username: 'ivan' });
   });
 
   it('records a signer name that names nobody (a password typed there, escapes, a bidi override) only as a keyed digest', async () => {
     for (const typed of ['my secret passphrase 77', 'ivan\u001b[2K\u202Eevil']) {
-      expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ username: typed })))).toBe('SIGNATURE.SIGNER_MISMATCH');
+      expect(await codeOf(signAs(f, f.investigator, signRequest({ username: typed })))).toBe('SIGNATURE.SIGNER_MISMATCH');
       const recorded = (await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!;
       expect(recorded.type).toBe('SignatureFailed');
       expect(recorded.data).toMatchObject({ reason: 'signer-mismatch', username: 'ivan', attemptedSigner: expect.stringMatching(/^hmac-sha256:[0-9a-f]{64}$/) });
       expect(JSON.stringify(recorded)).not.toContain('passphrase 77');
     }
     // A case variant of one's own name still signs as oneself.
-    expect((await f.service.signatures.sign(f.investigator, signRequest({ username: 'IVAN' }))).signerUsername).toBe('ivan');
+    expect((await signAs(f, f.investigator, signRequest({ username: 'IVAN' }))).signerUsername).toBe('ivan');
   });
 
   it('lets only an investigator sign the casebook', async () => {
-    expect(await codeOf(f.service.signatures.sign(f.coordinator, signRequest({ username: 'cora', password: PASSWORDS.coordinator })))).toBe('AUTH.ROLE_NOT_ALLOWED');
+    expect(await codeOf(signAs(f, f.coordinator, signRequest({ username: 'cora', password: PASSWORDS.coordinator })))).toBe('AUTH.ROLE_NOT_ALLOWED');
     expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!.data).toMatchObject({ action: 'SignCasebook', username: 'cora' });
     expect(await subjectVersion()).toBe(2);
   });
 
   it('signs one record; a later correction of it marks the signature superseded, not carried over', async () => {
     const [screened] = await f.store.readStream(subjectStreamId(studyId, 'S001'));
-    const result = await f.service.signatures.sign(f.monitor, signRequest({ username: 'mona', password: PASSWORDS.monitor, meaning: 'review', scope: { eventId: screened.eventId } }));
+    const result = await signAs(f, f.monitor, signRequest({ username: 'mona', password: PASSWORDS.monitor, meaning: 'review', scope: { eventId: screened.eventId } }));
     expect(result).toMatchObject({ type: 'RecordSigned', targetEventId: screened.eventId, meaning: 'review', signerFullName: 'Mona Monitor' });
     await appendToSubject(f.store, studyId, 'S001', [
       { type: 'EntryCorrected', data: { targetEventId: screened.eventId, targetType: 'SubjectScreened', before: { birthYear: 1960 }, after: { birthYear: 1961 }, reason: 'transcription error' } },
@@ -379,14 +384,23 @@ describe('Identity: electronic signatures', () => {
     await expect(f.service.signatures.verify(result.signatureEventId)).resolves.toMatchObject({ intact: true, status: 'superseded' });
   });
 
+  it('refuses a signature that names no reviewed version, before the password is checked', async () => {
+    const { expectedVersion: _reviewed, ...unpinned } = { ...signRequest(), expectedVersion: 0 };
+    expect(await codeOf(f.service.signatures.sign(f.investigator, unpinned as SignRecordRequest))).toBe('SIGNATURE.VERSION_REQUIRED');
+    expect(await codeOf(f.service.signatures.sign(f.investigator, { ...signRequest({ password: 'not my passphrase' }), expectedVersion: -1 }))).toBe('SIGNATURE.VERSION_REQUIRED');
+    expect(await subjectVersion()).toBe(2);
+    // Neither attempt counted towards lockout: the right password still signs.
+    expect((await signAs(f, f.investigator, signRequest())).signedThroughVersion).toBe(2);
+  });
+
   it('refuses to sign when the casebook moved since the signer reviewed it', async () => {
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ expectedVersion: 1 })))).toBe('CONCURRENCY.VERSION_CONFLICT');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ expectedVersion: 1 })))).toBe('CONCURRENCY.VERSION_CONFLICT');
     expect(await subjectVersion()).toBe(2);
   });
 
   it('refuses an unknown subject and an unknown record', async () => {
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ subjectId: 'S999' })))).toBe('SUBJECT.NOT_FOUND');
-    expect(await codeOf(f.service.signatures.sign(f.investigator, signRequest({ scope: { eventId: '0190aaaa-0000-7000-8000-000000000000' } })))).toBe('SIGNATURE.TARGET_NOT_FOUND');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ subjectId: 'S999' })))).toBe('SUBJECT.NOT_FOUND');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ scope: { eventId: '0190aaaa-0000-7000-8000-000000000000' } })))).toBe('SIGNATURE.TARGET_NOT_FOUND');
   });
 
   it('content changed under a signature is detected by recomputing the binding (even by someone who bypasses the triggers)', async () => {
@@ -394,7 +408,7 @@ describe('Identity: electronic signatures', () => {
     const file = join(dir, 'ledger.sqlite');
     const g = await identityFixture({}, new SqliteEventStore(file));
     await appendToSubject(g.store, studyId, 'S001', screenedSubject('S001'), g.coordinator);
-    const result = await g.service.signatures.sign(g.investigator, signRequest());
+    const result = await signAs(g, g.investigator, signRequest());
     expect((await g.service.signatures.verify(result.signatureEventId)).intact).toBe(true);
     const raw = new Database(file);
     raw.exec('DROP TRIGGER events_no_update');
@@ -406,7 +420,7 @@ describe('Identity: electronic signatures', () => {
   });
 
   it('a signature copied onto another subject is detected', async () => {
-    const result = await f.service.signatures.sign(f.investigator, signRequest());
+    const result = await signAs(f, f.investigator, signRequest());
     await appendToSubject(f.store, studyId, 'S002', screenedSubject('S002'), f.coordinator);
     const original = (await f.store.getEvent(result.signatureEventId))!;
     const [copied] = await appendToSubject(f.store, studyId, 'S002', [{ type: original.type, data: original.data }], f.investigator);

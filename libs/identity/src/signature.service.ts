@@ -28,8 +28,8 @@ export interface SignRecordRequest {
   readonly studyId: string;
   readonly subjectId: string;
   readonly scope: SignatureScope;
-  /** The subject stream version the signer reviewed (the `ETag` they saw); refused if it moved. */
-  readonly expectedVersion?: number;
+  /** The subject stream version the signer reviewed (the `ETag` they saw): required; refused if it moved. */
+  readonly expectedVersion: number;
   /** Like every command's: the same key answers the first signature again instead of signing twice. */
   readonly idempotencyKey?: string | null;
 }
@@ -78,6 +78,12 @@ export class SignatureService {
     const scope = request.scope;
     if (scope !== 'casebook' && !(scope && typeof scope === 'object' && typeof scope.eventId === 'string')) {
       invalid('SIGNATURE.SCOPE_INVALID', 'The scope is "casebook" or { "eventId": … }');
+    }
+    // Part 11 §11.70: a signature binds to what the signer reviewed. Without the version they saw, it
+    // would bind to whatever the casebook holds when the request arrives, entries added since included.
+    const reviewed = request.expectedVersion;
+    if (typeof reviewed !== 'number' || !Number.isSafeInteger(reviewed) || reviewed < 0) {
+      invalid('SIGNATURE.VERSION_REQUIRED', 'A signature names the version of the subject record the signer reviewed (its ETag, sent as If-Match)');
     }
     const type = signatureCommandType(scope);
     await this.authorization.authorize(actor, SIGNATURE_ROLES[type], type, origin.source);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createCheckpoint, ensureLedgerKey, type SignedCheckpoint } from '@trial-ledger/audit';
 import { executeCommand, type Command } from '@trial-ledger/command-pipeline';
-import { loadDefaultProtocol, type Actor, type ReviewPolicy } from '@trial-ledger/domain';
+import { loadDefaultProtocol, subjectStreamId, type Actor, type ReviewPolicy } from '@trial-ledger/domain';
 import type { EventStore, FixedClock, StoredEvent } from '@trial-ledger/event-store';
 import { Identity } from '@trial-ledger/identity';
 import type { KeyObject } from 'node:crypto';
@@ -72,7 +72,7 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   at('2026-03-30T10:00:00.000Z');
   for (const id of ['S001', 'S002']) entries[`scan-${id}`] = await run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 30, 20), id), ivan);
   clock.advance(600_000);
-  await identity.signatures.sign(ivan, { username: 'ivan', password: PASSWORD.ivan, meaning: 'approval', studyId: STUDY_ID, subjectId: 'S001', scope: 'casebook' });
+  await identity.signatures.sign(ivan, { username: 'ivan', password: PASSWORD.ivan, meaning: 'approval', studyId: STUDY_ID, subjectId: 'S001', scope: 'casebook', expectedVersion: await store.streamVersion(subjectStreamId(STUDY_ID, 'S001')) });
   const key = ensureLedgerKey(join(dir, 'ledger.key.pem'));
   const checkpoints = [await createCheckpoint(store, key, join(dir, 'ledger.checkpoints.jsonl'), clock)];
   const scenario = { actors: { ada, ivan, cora }, identity, checkpoints, publicKey: key.publicKey };

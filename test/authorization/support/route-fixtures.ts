@@ -9,6 +9,8 @@ export interface PreparedCall {
   readonly path: string;
   readonly body?: object;
   readonly query?: Record<string, string>;
+  /** Request headers the call needs, such as a signature's `If-Match` (the version the signer reviewed). */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * A session of another user with the same role, for routes that consume or must match the session:
    * logout ends its token, and a signature must be made by the logged-in signer with their password.
@@ -75,6 +77,13 @@ export class MatrixContext {
 
   subjectPath(subjectId: string, suffix = ''): string {
     return `/api/v1/studies/${MATRIX_STUDY}/subjects/${subjectId}${suffix}`;
+  }
+
+  /** The subject record's `ETag` as a reader sees it: what a signer reviewed, sent back as `If-Match`. */
+  async reviewedEtag(subjectId: string): Promise<string> {
+    const response = await request(this.api.http).get(this.subjectPath(subjectId)).set('Authorization', this.api.auth('investigator'));
+    if (response.status !== 200 || typeof response.headers.etag !== 'string') throw new Error(`fixture: GET ${subjectId} answered ${response.status} without an ETag`);
+    return response.headers.etag;
   }
 
   /** A new subject of the matrix study at `stage`; returns its id and the event id of its screening. */
@@ -283,6 +292,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     return {
       path: ctx.subjectPath(subjectId, '/signatures'),
       body: { username: signer.username, password: signer.password, meaning: 'review', scope: { eventId: screeningEventId } },
+      headers: { 'If-Match': await ctx.reviewedEtag(subjectId) },
       token: signer.token,
     };
   },
@@ -298,7 +308,7 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
     const before = (await ctx.api.store.head()).position;
     const refused = await request(ctx.api.http).post(path).set('Authorization', ctx.api.auth('regulator')).send({});
     const signer = await ctx.session('investigator');
-    const failed = await request(ctx.api.http).post(path).set('Authorization', `Bearer ${signer.token}`)
+    const failed = await request(ctx.api.http).post(path).set('Authorization', `Bearer ${signer.token}`).set('If-Match', await ctx.reviewedEtag(subjectId))
       .send({ username: signer.username, password: 'not the signer password 1', meaning: 'review', scope: { eventId: screeningEventId } });
     if (refused.status !== 403 || failed.status < 400) throw new Error(`fixture: expected refusals naming ${subjectId}, got ${refused.status} and ${failed.status}`);
     // The page that starts with them (the walk's refusals fill the stream's first pages).
