@@ -65,8 +65,12 @@ export type IdentityState =
       readonly usernamesById: ReadonlyMap<string, string>;
     };
 
-/** How many earlier hashes the state keeps; the policy checks at most this many. */
-export const PASSWORD_HISTORY_KEPT = 24;
+/**
+ * How many earlier hashes the state keeps: at least as many as the largest password history the
+ * configuration accepts (`TRIAL_LEDGER_PASSWORD_HISTORY`, 0–100), else a policy of more than this many
+ * would silently check fewer and an old password could be chosen again (§11.300(b)).
+ */
+export const PASSWORD_HISTORY_KEPT = 100;
 
 export type IdentityCommand =
   | { readonly type: 'CreateFirstAdmin'; readonly data: { userId: string; username: string; fullName: string; passwordHash: PasswordHash } }
