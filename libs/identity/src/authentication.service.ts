@@ -58,12 +58,34 @@ const endedRefusal = (why: SessionEndReason): DomainError => {
  * lockout that began after it opened (no session can be opened while one lasts, so "before its end"
  * is enough), or a password changed since. Null when it may go on.
  */
-const staleSessionReason = (user: UserAccount | null, session: Session): SessionEndReason | null => {
+const staleSessionReason = (user: UserAccount | null, session: Pick<Session, 'createdAtMs'>): SessionEndReason | null => {
   if (!user || !user.active || (user.deactivatedAt !== null && Date.parse(user.deactivatedAt) >= session.createdAtMs)) return 'user-deactivated';
   if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) return 'account-locked';
   if (Date.parse(user.passwordChangedAt) > session.createdAtMs) return 'password-changed';
   return null;
 };
+
+/** The refusal of a CLI run's next step after something recorded since its sign-in ended it. */
+const runEndedRefusal = (why: SessionEndReason): DomainError => {
+  switch (why) {
+    case 'user-deactivated':
+      return unauthenticated('AUTH.USER_DEACTIVATED', 'The account was deactivated after this run signed in; nothing more is recorded in its name');
+    case 'account-locked':
+      return unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts since this run signed in; nothing more is recorded in its name');
+    case 'password-changed':
+      return unauthenticated('AUTH.PASSWORD_CHANGED', 'The password was changed or reset after this run signed in; run it again with the current password');
+    case 'logged-out':
+      return unauthenticated('AUTH.TOKEN_INVALID', 'The sign-in of this run was ended; run it again');
+    default:
+      return assertNever(why, 'session end reason');
+  }
+};
+
+/** A CLI run's sign-in: who, and when the password was verified (the `LoginSucceeded` instant). */
+export interface RunSignIn {
+  readonly actor: Actor;
+  readonly authenticatedAt: string;
+}
 
 /** Longest username a login attempt may name; longer is malformed, not a failed attempt. */
 const MAX_LOGIN_USERNAME = 256;
@@ -137,7 +159,32 @@ export class AuthenticationService {
 
   /** One-off authentication without a session: the CLI's `--as USER` with `TRIAL_LEDGER_PASSWORD`. */
   async verifyPassword(username: string, password: string, source: EventSource = 'cli'): Promise<Actor> {
-    return actorOf((await this.authenticatePassword(username, password, 'cli', null, { source })).user);
+    return (await this.signInForRun(username, password, source)).actor;
+  }
+
+  /**
+   * `verifyPassword` for a CLI run that lasts (an import of many lines), with the time of the recorded
+   * sign-in, from which `confirmRunActor` judges what changed since.
+   */
+  async signInForRun(username: string, password: string, source: EventSource = 'cli'): Promise<RunSignIn> {
+    const { user } = await this.authenticatePassword(username, password, 'cli', null, { source });
+    return { actor: actorOf(user), authenticatedAt: user.lastLoginAt ?? this.ledger.clock.now() };
+  }
+
+  /**
+   * The acting user of a CLI run, again from the current identity state before each thing it records,
+   * as a bearer session's user is on every request (§11.10(d), (g)): a role changed since the sign-in
+   * applies from then on, and a deactivation, a lockout or a change of password recorded since ends the
+   * run (`AUTH.USER_DEACTIVATED`, `AUTH.ACCOUNT_LOCKED`, `AUTH.PASSWORD_CHANGED`), as it ends a session.
+   */
+  async confirmRunActor(actor: Actor, authenticatedAt: string): Promise<Actor> {
+    const user = findUserById(await this.ledger.state(), actor.userId);
+    const refusal = staleSessionReason(user, { createdAtMs: Date.parse(authenticatedAt) });
+    if (refusal !== null) {
+      this.ledger.logger.warn(`CLI run of ${actor.username} ended: ${refusal} since its sign-in at ${authenticatedAt}`);
+      throw runEndedRefusal(refusal);
+    }
+    return actorOf(user as UserAccount);
   }
 
   /**
