@@ -6,6 +6,7 @@ import {
   findUser,
   findUserById,
   invalid,
+  isLockedOut,
   normaliseUsername,
   notFound,
   passwordExpiresAt,
@@ -87,6 +88,18 @@ export interface RunSignIn {
   readonly authenticatedAt: string;
 }
 
+/**
+ * Why a session just opened must end at once: the account changed since the login that opened it was
+ * decided (`decided`: the account as the login saw it) — deactivated, its password changed or reset, or
+ * locked. Null when nothing of that happened in between.
+ */
+const revokedSinceLogin = (decided: UserAccount, now: UserAccount | null, nowIso: string): SessionEndReason | null => {
+  if (!now || !now.active) return 'user-deactivated';
+  if (now.passwordChangedAt !== decided.passwordChangedAt) return 'password-changed';
+  if (isLockedOut(now, nowIso)) return 'account-locked';
+  return null;
+};
+
 /** Longest username a login attempt may name; longer is malformed, not a failed attempt. */
 const MAX_LOGIN_USERNAME = 256;
 
@@ -111,17 +124,23 @@ export class AuthenticationService {
     const sessionId = randomUUID();
     const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
     // `LoginSucceeded` is recorded: opening the session is part of answering it.
-    return answerRecorded(outcome, async () => {
-      const { token, session } = await this.sessions.open(user.userId, this.nowMs(), sessionId);
-      return {
-        token,
-        expiresAt: this.sessions.expiresAt(session),
-        actor: actorOf(user),
-        sessionId,
-        passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
-        passwordExpired: false,
-      };
-    });
+    const { token, session } = await answerRecorded(outcome, () => this.sessions.open(user.userId, this.nowMs(), sessionId));
+    // A reset, deactivation or lockout recorded after the password was verified ended every session of
+    // the account before this one was written (and a store that stamps the start with its own clock, as
+    // PostgreSQL's does, dates it after the change): judged against the account the login was decided on.
+    const revoked = revokedSinceLogin(user, findUserById(await this.ledger.state(), user.userId), this.ledger.clock.now());
+    if (revoked !== null) {
+      await this.sessions.end(token, revoked, this.nowMs());
+      throw endedRefusal(revoked);
+    }
+    return {
+      token,
+      expiresAt: this.sessions.expiresAt(session),
+      actor: actorOf(user),
+      sessionId,
+      passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
+      passwordExpired: false,
+    };
   }
 
   /**
