@@ -227,7 +227,22 @@ export class AuthenticationService {
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
     const result = await this.ledger.execute(
-      { type: 'ChangeOwnPassword', data: { username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
+      // The current password is judged against the account the change is decided on: one reset by an
+      // administrator while it was being checked (credentials reported stolen) can no longer choose the next.
+      async (state) => {
+        const account = findUser(state, input.username);
+        const samePassword = (account?.passwordHash ?? null) === (user?.passwordHash ?? null);
+        const matches = await this.ledger.passwordStillMatches(account, input.currentPassword, { user, matches: currentPasswordMatches });
+        const reuses = samePassword ? reusesRecentPassword : account !== null && matches && (await this.ledger.reusesRecentPassword(newPassword, account));
+        const hash = samePassword ? passwordHash : matches && !reuses ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
+        return {
+          type: 'ChangeOwnPassword',
+          data: {
+            username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches: matches,
+            passwordHash: hash, reusesRecentPassword: reuses, ip: origin.ip ?? null,
+          },
+        };
+      },
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     await this.ledger.throwOnRefusal(result.events);
@@ -252,7 +267,16 @@ export class AuthenticationService {
     const user = findUser(await this.ledger.state(), username);
     const passwordMatches = await this.ledger.passwordMatches(user, password);
     const result = await this.ledger.execute(
-      { type: 'AuthenticateWithPassword', data: { username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username), passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
+      // Judged against the account the decision is made on: a reset recorded while the password was
+      // being checked makes the old one wrong (§11.300(c)), whatever the first check said.
+      async (state) => ({
+        type: 'AuthenticateWithPassword',
+        data: {
+          username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username),
+          passwordMatches: await this.ledger.passwordStillMatches(findUser(state, username), password, { user, matches: passwordMatches }),
+          purpose, sessionId, ip: origin.ip ?? null,
+        },
+      }),
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     await this.ledger.throwOnRefusal(result.events);
