@@ -345,8 +345,14 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: false } }];
     }
     case 'ResetPassword': {
-      requireAdminActor(state, context, 'reset passwords');
+      const admin = requireAdminActor(state, context, 'reset passwords');
       const user = requireUser(state, command.data.username);
+      // A reset needs no current password: on one's own account it would let whoever holds an
+      // administrator's session (a token, an unlocked workstation) set a password of their choosing and
+      // keep the account (§11.300(c), (d)). One's own password is changed with the current one.
+      if (user.userId === admin.userId) {
+        refuse('IDENTITY.OWN_PASSWORD_RESET', 'An administrator changes their own password with the current one (change-password); another administrator resets it', { username: user.username });
+      }
       if (command.data.reusesRecentPassword) refuse('PASSWORD.REUSED', 'The new password was used recently; choose another one');
       return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: true } }];
     }
