@@ -65,11 +65,7 @@ export type IdentityState =
       readonly usernamesById: ReadonlyMap<string, string>;
     };
 
-/**
- * How many earlier hashes the state keeps: at least as many as the largest password history the
- * configuration accepts (`TRIAL_LEDGER_PASSWORD_HISTORY`, 0–100), else a policy of more than this many
- * would silently check fewer and an old password could be chosen again (§11.300(b)).
- */
+/** Earlier hashes the state keeps: the largest `TRIAL_LEDGER_PASSWORD_HISTORY` accepted, so no policy checks fewer than it says. */
 export const PASSWORD_HISTORY_KEPT = 100;
 
 export type IdentityCommand =
@@ -347,12 +343,8 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
     case 'ResetPassword': {
       const admin = requireAdminActor(state, context, 'reset passwords');
       const user = requireUser(state, command.data.username);
-      // A reset needs no current password: on one's own account it would let whoever holds an
-      // administrator's session (a token, an unlocked workstation) set a password of their choosing and
-      // keep the account (§11.300(c), (d)). One's own password is changed with the current one.
-      if (user.userId === admin.userId) {
-        refuse('IDENTITY.OWN_PASSWORD_RESET', 'An administrator changes their own password with the current one (change-password); another administrator resets it', { username: user.username });
-      }
+      // A reset asks for no current password: on one's own account, an administrator's session alone would keep the account (§11.300(d)).
+      if (user.userId === admin.userId) refuse('IDENTITY.OWN_PASSWORD_RESET', 'An administrator changes their own password with the current one; another administrator resets it', { username: user.username });
       if (command.data.reusesRecentPassword) refuse('PASSWORD.REUSED', 'The new password was used recently; choose another one');
       return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: true } }];
     }
