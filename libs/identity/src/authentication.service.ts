@@ -6,6 +6,7 @@ import {
   findUser,
   findUserById,
   invalid,
+  isLockedOut,
   normaliseUsername,
   notFound,
   passwordExpiresAt,
@@ -58,10 +59,44 @@ const endedRefusal = (why: SessionEndReason): DomainError => {
  * lockout that began after it opened (no session can be opened while one lasts, so "before its end"
  * is enough), or a password changed since. Null when it may go on.
  */
-const staleSessionReason = (user: UserAccount | null, session: Session): SessionEndReason | null => {
+const staleSessionReason = (user: UserAccount | null, session: Pick<Session, 'createdAtMs'>): SessionEndReason | null => {
   if (!user || !user.active || (user.deactivatedAt !== null && Date.parse(user.deactivatedAt) >= session.createdAtMs)) return 'user-deactivated';
   if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) return 'account-locked';
   if (Date.parse(user.passwordChangedAt) > session.createdAtMs) return 'password-changed';
+  return null;
+};
+
+/** The refusal of a CLI run's next step after something recorded since its sign-in ended it. */
+const runEndedRefusal = (why: SessionEndReason): DomainError => {
+  switch (why) {
+    case 'user-deactivated':
+      return unauthenticated('AUTH.USER_DEACTIVATED', 'The account was deactivated after this run signed in; nothing more is recorded in its name');
+    case 'account-locked':
+      return unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts since this run signed in; nothing more is recorded in its name');
+    case 'password-changed':
+      return unauthenticated('AUTH.PASSWORD_CHANGED', 'The password was changed or reset after this run signed in; run it again with the current password');
+    case 'logged-out':
+      return unauthenticated('AUTH.TOKEN_INVALID', 'The sign-in of this run was ended; run it again');
+    default:
+      return assertNever(why, 'session end reason');
+  }
+};
+
+/** A CLI run's sign-in: who, and when the password was verified (the `LoginSucceeded` instant). */
+export interface RunSignIn {
+  readonly actor: Actor;
+  readonly authenticatedAt: string;
+}
+
+/**
+ * Why a session just opened must end at once: the account changed since the login that opened it was
+ * decided (`decided`: the account as the login saw it) — deactivated, its password changed or reset, or
+ * locked. Null when nothing of that happened in between.
+ */
+const revokedSinceLogin = (decided: UserAccount, now: UserAccount | null, nowIso: string): SessionEndReason | null => {
+  if (!now || !now.active) return 'user-deactivated';
+  if (now.passwordChangedAt !== decided.passwordChangedAt) return 'password-changed';
+  if (isLockedOut(now, nowIso)) return 'account-locked';
   return null;
 };
 
@@ -89,17 +124,23 @@ export class AuthenticationService {
     const sessionId = randomUUID();
     const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
     // `LoginSucceeded` is recorded: opening the session is part of answering it.
-    return answerRecorded(outcome, async () => {
-      const { token, session } = await this.sessions.open(user.userId, this.nowMs(), sessionId);
-      return {
-        token,
-        expiresAt: this.sessions.expiresAt(session),
-        actor: actorOf(user),
-        sessionId,
-        passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
-        passwordExpired: false,
-      };
-    });
+    const { token, session } = await answerRecorded(outcome, () => this.sessions.open(user.userId, this.nowMs(), sessionId));
+    // A reset, deactivation or lockout recorded after the password was verified ended every session of
+    // the account before this one was written (and a store that stamps the start with its own clock, as
+    // PostgreSQL's does, dates it after the change): judged against the account the login was decided on.
+    const revoked = revokedSinceLogin(user, findUserById(await this.ledger.state(), user.userId), this.ledger.clock.now());
+    if (revoked !== null) {
+      await this.sessions.end(token, revoked, this.nowMs());
+      throw endedRefusal(revoked);
+    }
+    return {
+      token,
+      expiresAt: this.sessions.expiresAt(session),
+      actor: actorOf(user),
+      sessionId,
+      passwordExpiresAt: passwordExpiresAt(user, this.ledger.rules),
+      passwordExpired: false,
+    };
   }
 
   /**
@@ -137,7 +178,32 @@ export class AuthenticationService {
 
   /** One-off authentication without a session: the CLI's `--as USER` with `TRIAL_LEDGER_PASSWORD`. */
   async verifyPassword(username: string, password: string, source: EventSource = 'cli'): Promise<Actor> {
-    return actorOf((await this.authenticatePassword(username, password, 'cli', null, { source })).user);
+    return (await this.signInForRun(username, password, source)).actor;
+  }
+
+  /**
+   * `verifyPassword` for a CLI run that lasts (an import of many lines), with the time of the recorded
+   * sign-in, from which `confirmRunActor` judges what changed since.
+   */
+  async signInForRun(username: string, password: string, source: EventSource = 'cli'): Promise<RunSignIn> {
+    const { user } = await this.authenticatePassword(username, password, 'cli', null, { source });
+    return { actor: actorOf(user), authenticatedAt: user.lastLoginAt ?? this.ledger.clock.now() };
+  }
+
+  /**
+   * The acting user of a CLI run, again from the current identity state before each thing it records,
+   * as a bearer session's user is on every request (§11.10(d), (g)): a role changed since the sign-in
+   * applies from then on, and a deactivation, a lockout or a change of password recorded since ends the
+   * run (`AUTH.USER_DEACTIVATED`, `AUTH.ACCOUNT_LOCKED`, `AUTH.PASSWORD_CHANGED`), as it ends a session.
+   */
+  async confirmRunActor(actor: Actor, authenticatedAt: string): Promise<Actor> {
+    const user = findUserById(await this.ledger.state(), actor.userId);
+    const refusal = staleSessionReason(user, { createdAtMs: Date.parse(authenticatedAt) });
+    if (refusal !== null) {
+      this.ledger.logger.warn(`CLI run of ${actor.username} ended: ${refusal} since its sign-in at ${authenticatedAt}`);
+      throw runEndedRefusal(refusal);
+    }
+    return actorOf(user as UserAccount);
   }
 
   /**
@@ -161,7 +227,22 @@ export class AuthenticationService {
     const reusesRecentPassword = user && currentPasswordMatches ? await this.ledger.reusesRecentPassword(newPassword, user) : false;
     const passwordHash = currentPasswordMatches && !reusesRecentPassword ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
     const result = await this.ledger.execute(
-      { type: 'ChangeOwnPassword', data: { username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches, passwordHash, reusesRecentPassword, ip: origin.ip ?? null } },
+      // The current password is judged against the account the change is decided on: one reset by an
+      // administrator while it was being checked (credentials reported stolen) can no longer choose the next.
+      async (state) => {
+        const account = findUser(state, input.username);
+        const samePassword = (account?.passwordHash ?? null) === (user?.passwordHash ?? null);
+        const matches = await this.ledger.passwordStillMatches(account, input.currentPassword, { user, matches: currentPasswordMatches });
+        const reuses = samePassword ? reusesRecentPassword : account !== null && matches && (await this.ledger.reusesRecentPassword(newPassword, account));
+        const hash = samePassword ? passwordHash : matches && !reuses ? await hashPassword(newPassword, this.ledger.policy.scrypt) : '';
+        return {
+          type: 'ChangeOwnPassword',
+          data: {
+            username: input.username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(input.username), currentPasswordMatches: matches,
+            passwordHash: hash, reusesRecentPassword: reuses, ip: origin.ip ?? null,
+          },
+        };
+      },
       user && currentPasswordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     await this.ledger.throwOnRefusal(result.events);
@@ -186,7 +267,16 @@ export class AuthenticationService {
     const user = findUser(await this.ledger.state(), username);
     const passwordMatches = await this.ledger.passwordMatches(user, password);
     const result = await this.ledger.execute(
-      { type: 'AuthenticateWithPassword', data: { username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username), passwordMatches, purpose, sessionId, ip: origin.ip ?? null } },
+      // Judged against the account the decision is made on: a reset recorded while the password was
+      // being checked makes the old one wrong (§11.300(c)), whatever the first check said.
+      async (state) => ({
+        type: 'AuthenticateWithPassword',
+        data: {
+          username, unknownUsernameDigest: this.ledger.unknownUsernameDigest(username),
+          passwordMatches: await this.ledger.passwordStillMatches(findUser(state, username), password, { user, matches: passwordMatches }),
+          purpose, sessionId, ip: origin.ip ?? null,
+        },
+      }),
       user && passwordMatches ? actorOf(user) : SYSTEM_ACTOR, origin.source, null,
     );
     await this.ledger.throwOnRefusal(result.events);

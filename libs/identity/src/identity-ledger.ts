@@ -102,6 +102,17 @@ export class IdentityLedger {
     return user !== null && matches && !isLockedOut(user, this.clock.now());
   }
 
+  /**
+   * `passwordMatches` against `user` as the state a command is decided on holds it, given the check
+   * already made against the account read before the command (`earlier`): the same answer while the
+   * password is the one checked, a new check once it was changed or reset in between — else a password
+   * that stopped being the account's while it was being checked would still count as right.
+   */
+  async passwordStillMatches(user: UserAccount | null, password: unknown, earlier: { readonly user: UserAccount | null; readonly matches: boolean }): Promise<boolean> {
+    if ((user?.passwordHash ?? null) === (earlier.user?.passwordHash ?? null)) return earlier.matches;
+    return this.passwordMatches(user, password);
+  }
+
   /** The no-reuse rule: the new password against the current and the policy's number of earlier ones. */
   async reusesRecentPassword(password: string, user: UserAccount): Promise<boolean> {
     const recent = [user.passwordHash, ...user.previousPasswordHashes].slice(0, Math.max(1, this.policy.passwordHistory));

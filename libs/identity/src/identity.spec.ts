@@ -197,6 +197,23 @@ describe('Identity: password reuse', () => {
     await expect(f.service.auth.login('cora', PASSWORDS.coordinator, origin)).resolves.toBeDefined();
   });
 
+  it('given a history of 30, when the 26th password back is chosen again, then it is refused like any other of the last 30', async () => {
+    const g = await identityFixture({ passwordHistory: 30 });
+    try {
+      const origin = { source: 'api' as const };
+      const sequence = [PASSWORDS.coordinator, ...Array.from({ length: 26 }, (_, i) => `orchid lantern velvet ${i + 2}`)];
+      for (let i = 1; i < sequence.length; i += 1) {
+        await g.service.auth.changePassword({ username: 'cora', currentPassword: sequence[i - 1], newPassword: sequence[i] }, origin);
+      }
+      const current = sequence.at(-1)!;
+      // 27 passwords so far, all within the last 30: the oldest two are as recent as the policy says.
+      expect(await codeOf(g.service.auth.changePassword({ username: 'cora', currentPassword: current, newPassword: sequence[1] }, origin))).toBe('PASSWORD.REUSED');
+      expect(await codeOf(g.service.auth.changePassword({ username: 'cora', currentPassword: current, newPassword: PASSWORDS.coordinator }, origin))).toBe('PASSWORD.REUSED');
+    } finally {
+      await g.store.close();
+    }
+  });
+
   it('an admin reset forces a change at the next login', async () => {
     await f.service.users.resetPassword(f.admin, { username: 'cora', newPassword: 'temporary passphrase 1', reason: 'forgotten password' });
     expect(await codeOf(f.service.auth.login('cora', 'temporary passphrase 1', { source: 'api' }))).toBe('AUTH.PASSWORD_CHANGE_REQUIRED');

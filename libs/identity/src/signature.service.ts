@@ -97,10 +97,15 @@ export class SignatureService {
     const attemptedSigner = named ? named.username : this.ledger.unknownUsernameDigest(request.username);
     const passwordMatches = sameSigner ? await this.ledger.passwordMatches(user, request.password) : false;
     const verdict = await this.ledger.execute(
-      {
+      // Judged against the account the verdict is decided on: a password reset while it was being
+      // checked no longer signs (§11.200(a), §11.300(c)).
+      async (decidedOn) => ({
         type: 'VerifySigner',
-        data: { attemptedSigner, passwordMatches, studyId, subjectId, ip: origin.ip ?? null },
-      },
+        data: {
+          attemptedSigner, studyId, subjectId, ip: origin.ip ?? null,
+          passwordMatches: sameSigner && (await this.ledger.passwordStillMatches(findUserById(decidedOn, actor.userId), request.password, { user, matches: passwordMatches })),
+        },
+      }),
       actor, origin.source, null,
     );
     await this.ledger.throwOnRefusal(verdict.events);

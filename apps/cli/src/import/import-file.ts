@@ -35,6 +35,12 @@ export interface ImportOptions {
   readonly file: string;
   /** Records role refusals in the identity stream (SPEC §5); without it they are only reported. */
   readonly identity?: Identity;
+  /**
+   * When the acting user signed in (`signInForRun`). With `identity`, the actor is taken from the
+   * identity stream again before every line (`confirmRunActor`): a role changed during the run applies
+   * from the next line, a deactivation, lockout or password change recorded since ends the run there.
+   */
+  readonly authenticatedAt?: string;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -104,8 +110,9 @@ export const importLines = async (store: EventStore, input: string | Uint8Array,
       const lineText = text === NOT_UTF8 ? invalid('IMPORT.INVALID_UTF8', 'The line is not valid UTF-8 text; save the file as UTF-8 and run the import again') : text;
       parsed = parseImportLine(lineText);
       const command = toSubjectCommand(parsed);
+      const lineActor = options.identity && options.authenticatedAt !== undefined ? await options.identity.auth.confirmRunActor(actor, options.authenticatedAt) : actor;
       const envelope = {
-        actor,
+        actor: lineActor,
         source: 'import',
         idempotencyKey: parsed.idempotencyKey,
         // The key is bound to the whole line, so an edited line cannot reuse it.

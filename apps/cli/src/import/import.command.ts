@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { actingUser, openIdentity } from '../shared/acting-user';
+import { openIdentity, signInActingUser } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { terminalSafe } from '../shared/output';
@@ -93,10 +93,10 @@ export const registerImport = (program: Command): void => {
       const bytes = await readImportSource(file);
       const report = await withStore(options, async (store) => {
         const identity = await openIdentity(store);
-        const actor = await actingUser(options, identity, 'import');
+        const { actor, authenticatedAt } = await signInActingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(bytes).length);
         try {
-          return await importLines(store, bytes, actor, { file: file === '-' ? '<stdin>' : file, identity, onProgress: (done) => progress.update(done) });
+          return await importLines(store, bytes, actor, { file: file === '-' ? '<stdin>' : file, identity, authenticatedAt, onProgress: (done) => progress.update(done) });
         } finally {
           progress.stop();
         }

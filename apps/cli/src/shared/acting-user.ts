@@ -10,6 +10,7 @@ import {
   recordedAccountPolicy,
   stderrSecurityLogger,
   type IdentityPolicy,
+  type RunSignIn,
 } from '@trial-ledger/identity';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import type { GlobalOptions } from './cli-context';
@@ -53,10 +54,17 @@ export const openIdentity = async (store: EventStore): Promise<Identity> =>
  * `TRIAL_LEDGER_PASSWORD` or a TTY prompt, every attempt recorded by the identity service
  * (Part 11 §11.10(d), §11.300). There is no anonymous or default user.
  */
-export const actingUser = async (options: GlobalOptions, identity: Identity, source: EventSource = 'cli'): Promise<Actor> => {
+export const actingUser = async (options: GlobalOptions, identity: Identity, source: EventSource = 'cli'): Promise<Actor> =>
+  (await signInActingUser(options, identity, source)).actor;
+
+/**
+ * `actingUser` with the time of the sign-in, for a command that records many things one after the other
+ * (an import): it confirms the user before each (`identity.auth.confirmRunActor`), as the API does per request.
+ */
+export const signInActingUser = async (options: GlobalOptions, identity: Identity, source: EventSource = 'cli'): Promise<RunSignIn> => {
   if (!options.as) throw new CliError('This command needs the acting user: --as USERNAME', 2, 'AUTH.USER_REQUIRED');
   const password = await readPassword(`Password for ${options.as}: `);
-  return identity.auth.verifyPassword(options.as, password, source);
+  return identity.auth.signInForRun(options.as, password, source);
 };
 
 /**

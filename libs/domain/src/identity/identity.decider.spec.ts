@@ -216,6 +216,13 @@ describe('identity decider: passwords', () => {
     expect(reset.data).toMatchObject({ mustChange: true });
     expect(when([adaCreated, ivanCreated, reset], login(true))[0].data).toMatchObject({ reason: 'password-change-required' });
   });
+  it('refuses an administrator resetting their own password (a session alone would take the account over), while another admin may', () => {
+    const reset = { type: 'ResetPassword', data: { username: 'ada', passwordHash: '$scrypt$tmp', reusesRecentPassword: false } } as const;
+    expect(refusalOf([adaCreated], reset)).toBe('IDENTITY.OWN_PASSWORD_RESET');
+    const alanCreated: IdentityEvent = { type: 'UserCreated', data: { userId: 'u-alan', username: 'alan', fullName: 'Alan Admin', role: 'admin', passwordHash: 'h', createdAt: NOW, bootstrap: false } };
+    const alan: Actor = { userId: 'u-alan', username: 'alan', fullName: 'Alan Admin', role: 'admin' };
+    expect(when([adaCreated, alanCreated], reset, context(alan))).toEqual([expect.objectContaining({ type: 'PasswordChanged', data: expect.objectContaining({ username: 'ada', mustChange: true }) })]);
+  });
   it('a user added by an administrator has a temporary password: only a change of password, within its lifetime', () => {
     const [added] = when([adaCreated], { type: 'CreateUser', data: { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', passwordHash: '$scrypt$tmp' } });
     expect(added.data).toMatchObject({ mustChange: true, bootstrap: false });

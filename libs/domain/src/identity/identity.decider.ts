@@ -65,8 +65,8 @@ export type IdentityState =
       readonly usernamesById: ReadonlyMap<string, string>;
     };
 
-/** How many earlier hashes the state keeps; the policy checks at most this many. */
-export const PASSWORD_HISTORY_KEPT = 24;
+/** Earlier hashes the state keeps: the largest `TRIAL_LEDGER_PASSWORD_HISTORY` accepted, so no policy checks fewer than it says. */
+export const PASSWORD_HISTORY_KEPT = 100;
 
 export type IdentityCommand =
   | { readonly type: 'CreateFirstAdmin'; readonly data: { userId: string; username: string; fullName: string; passwordHash: PasswordHash } }
@@ -341,8 +341,10 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: false } }];
     }
     case 'ResetPassword': {
-      requireAdminActor(state, context, 'reset passwords');
+      const admin = requireAdminActor(state, context, 'reset passwords');
       const user = requireUser(state, command.data.username);
+      // A reset asks for no current password: on one's own account, an administrator's session alone would keep the account (§11.300(d)).
+      if (user.userId === admin.userId) refuse('IDENTITY.OWN_PASSWORD_RESET', 'An administrator changes their own password with the current one; another administrator resets it', { username: user.username });
       if (command.data.reusesRecentPassword) refuse('PASSWORD.REUSED', 'The new password was used recently; choose another one');
       return [{ type: 'PasswordChanged', data: { userId: user.userId, username: user.username, passwordHash: command.data.passwordHash, changedAt: context.now, mustChange: true } }];
     }
