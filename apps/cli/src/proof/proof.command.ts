@@ -7,6 +7,7 @@ import {
   latestTreeHead,
   ledgerFiles,
   loadPublicKey,
+  parseProofText,
   proveConsistency,
   proveInclusion,
   readTreeHeads,
@@ -138,11 +139,7 @@ const readProofFile = (file: string): unknown => {
   if (!existsSync(file)) throw new CliError(`No proof file at ${file}`, 2, 'PROOF.FILE_MISSING');
   const stat = statSync(file);
   if (!stat.isFile() || stat.size > MAX_PROOF_FILE_BYTES) throw new CliError(`${file} is not a proof file`, 1, 'PROOF.MALFORMED');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new CliError(`${file} is not JSON`, 1, 'PROOF.MALFORMED');
-  }
+  return parseProofText(readFileSync(file, 'utf8'));
 };
 
 const registerVerifyProof = (proof: Command): void => {

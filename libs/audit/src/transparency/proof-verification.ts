@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { nestsDeeperThan } from '@trial-ledger/command-pipeline';
+import { nestsDeeperThan, scanJsonText } from '@trial-ledger/command-pipeline';
 import { DomainError } from '@trial-ledger/domain';
 import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
 import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
@@ -139,6 +139,25 @@ const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyO
     message: `The ledger ${to.head.origin} of ${to.head.treeSize} events (signed ${to.head.time}) extends its first ${from.head.treeSize} events (signed ${from.head.time}) without changing them.`,
     ...about,
   };
+};
+
+/**
+ * A proof file's text as JSON, for `verifyProofDocument`. What JSON.parse would read otherwise than
+ * written is refused: a member named twice (JSON.parse keeps the last copy, a person reading the file and
+ * many parsers the first) and a number a double cannot hold (`120.00000000000000001` is read as 120). A
+ * genuine proof so edited would verify while the file shows another value than the one proved.
+ */
+export const parseProofText = (text: string): unknown => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw malformed('not JSON');
+  }
+  const { duplicateKey, inexactNumber } = scanJsonText(text);
+  if (duplicateKey !== null) throw malformed(`it names ${duplicateKey} twice, which readers take for different values`);
+  if (inexactNumber !== null) throw malformed(`${inexactNumber.pointer} is ${inexactNumber.literal}, which reads as another number than written`);
+  return value;
 };
 
 /** Checks an inclusion or consistency proof file (parsed JSON) offline: needs no store, only the trusted key. */
