@@ -172,4 +172,24 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     await expect(proveInclusion(store, { position: 1 }, legacy)).rejects.toMatchObject({ code: 'PROOF.NOT_A_TREE_HEAD' });
     expect(readCheckpointFile(checkpoints)).toHaveLength(1);
   });
+
+  it('given an event row planted at position 0 (outside the chain), then asked for by id it is LEDGER.TAMPERED, not an internal error', async () => {
+    const head = await sign();
+    const attacker = new SqliteAttacker(file);
+    attacker.exec(
+      `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, idempotency_key, prev_hash, hash)
+       SELECT 0, '01a2371b-0000-7000-8000-000000000001', stream_id, 999, type, schema_version, data, metadata, recorded_at, idempotency_key, prev_hash, hash
+       FROM events WHERE global_position = ?`,
+      seeded.doseToCorrect.globalPosition,
+    );
+    attacker.close();
+    const reopened = new SqliteEventStore(file);
+    try {
+      const planted = { eventId: '01a2371b-0000-7000-8000-000000000001' };
+      await expect(answerInclusion(reopened, planted)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+      await expect(proveInclusion(reopened, planted, head)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+    } finally {
+      await reopened.close();
+    }
+  });
 });
