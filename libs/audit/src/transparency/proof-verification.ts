@@ -87,7 +87,7 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
   const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
   if (!head) return fail(`The checkpoint does not verify with the trusted key: ${problem}`);
   if (head.treeSize !== doc.treeSize) return fail(`The proof is for a tree of ${doc.treeSize} events, but the checkpoint signs ${head.treeSize}`);
-  if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex}, but the event is at position ${event.globalPosition}`);
+  if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex} (position ${doc.leafIndex + 1}), but the event is at position ${event.globalPosition}`);
   if (!contentChecked && !(doc.redacted && holdsRedaction(event.data))) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
   const leaf = eventLeafHash(event.hash);
   if (leaf.toString('base64') !== doc.leafHash) return fail('The leaf hash is not SHA-256(0x00 ‖ event hash)');

@@ -92,6 +92,12 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     const flipped = Buffer.from(proof.proof[0], 'base64');
     flipped[0] ^= 1;
     expect(verifyProofDocument({ ...proof, proof: [flipped.toString('base64'), ...proof.proof.slice(1)] }, key.publicKey)).toMatchObject({ ok: false });
+    // Another event's proof (entry i is position i + 1): the message keeps the two numberings apart.
+    const other = await proveInclusion(store, { position: seeded.doseToCorrect.globalPosition - 1 }, head);
+    expect(verifyProofDocument({ ...proof, event: other.event }, key.publicKey)).toMatchObject({
+      ok: false,
+      message: `The proof is for entry ${proof.leafIndex} (position ${proof.leafIndex + 1}), but the event is at position ${other.event.globalPosition}`,
+    });
     for (const hostile of [null, [], { format: 'other' }, { ...proof, proof: 'x' }, { ...proof, event: { __proto__: { hash: 'a' } } }, { ...proof, leafIndex: -1 }]) {
       expect(() => verifyProofDocument(hostile, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
     }
