@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { cli, tempDir } from './cli-harness';
+import { cli, PASSWORD, tempDir } from './cli-harness';
 
 /**
  * The signing key is created once, at set-up. A ledger whose checkpoints were signed by a key that is
@@ -38,5 +38,28 @@ describe('checkpoint: the ledger key gone from the key directory, its checkpoint
     }
     renameSync(join(dir.path, 'moved.key.pem'), join(keyDir, 'ledger.key.pem'));
     expect((await cli([...store, 'checkpoint'])).status).toBe(0);
+  });
+});
+
+describe('users create-admin: no key yet, but a checkpoint file beside the store', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('refuses (LEDGER_KEY.MISSING) before the administrator is recorded', async () => {
+    const ledger = join(dir.path, 'ledger.sqlite');
+    const keyDir = join(dir.path, 'keys');
+    mkdirSync(keyDir, { mode: 0o700 });
+    writeFileSync(join(dir.path, 'ledger.checkpoints.jsonl'), '{"note":"kept from the ledger that was here"}\n');
+    const run = await cli(['--store', `sqlite:${ledger}`, '--key-dir', keyDir, 'users', 'create-admin', '--username', 'admin', '--full-name', 'Ada Admin'], {
+      TRIAL_LEDGER_PASSWORD: PASSWORD,
+    });
+    expect(run).toMatchObject({ status: 1, stderr: expect.stringContaining('[LEDGER_KEY.MISSING]') });
+    expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(false);
+    const store = new SqliteEventStore(ledger);
+    try {
+      expect((await store.head()).position).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 });
