@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -109,6 +109,8 @@ describe('the key directory and the key file must be the operator’s own', () =
       const run = await cli(['--store', store, '--key-dir', keyDir, 'checkpoint']);
       expect(run.status).toBe(0);
       expect(existsSync(join(keyDir, 'ledger.key.pem'))).toBe(true);
+      // The next key directory starts a key of its own: checkpoints signed by this one would refuse it (LEDGER_KEY.MISSING).
+      rmSync(join(data, 'ledger.checkpoints.jsonl'));
     }
   });
 });

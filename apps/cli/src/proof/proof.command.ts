@@ -7,6 +7,7 @@ import {
   latestTreeHead,
   ledgerFiles,
   loadPublicKey,
+  parseProofText,
   proveConsistency,
   proveInclusion,
   readTreeHeads,
@@ -45,24 +46,34 @@ const ledgerKey = (global: GlobalOptions): LedgerSigningKey => {
   return ensureLedgerKeyFor(ledgerFiles(global.store, { keyDir: global.keyDir }));
 };
 
-/**
- * `--from`/`--to`: a tree size (signed now by the ledger key, once the stored tree proves consistent
- * with the head `anchor` resolves to: the log verified from the last checkpoint and signed, as
- * `inclusion` does) or a file of signed tree heads (its latest valid one).
- */
-const treeHeadArgument = async (store: EventStore, key: LedgerSigningKey, value: string, option: string, anchor: () => Promise<SignedCheckpoint>): Promise<SignedCheckpoint> =>
-  /^\d+$/.test(value) ? signTreeHeadAt(store, key, positiveInteger(value, option), { anchor: await anchor() }) : latestTreeHead(readTreeHeads(value), key.publicKey);
+/** `--from`/`--to` as given: a tree size, or the latest valid signed tree head of a file (read, and checked, at once). */
+interface TreeArgument {
+  readonly size: number;
+  readonly head: SignedCheckpoint | null;
+}
 
-/** The tree sizes among `--from`/`--to` (files are checked when read) lie in the ledger, the earlier first. */
-const assertTreeSizes = async (store: EventStore, from: string, to: string): Promise<void> => {
-  const size = (value: string, option: string): number | null => (/^\d+$/.test(value) ? positiveInteger(value, option) : null);
-  const [fromSize, toSize] = [size(from, '--from'), size(to, '--to')];
+const treeArgument = (key: LedgerSigningKey, value: string, option: string): TreeArgument => {
+  if (/^\d+$/.test(value)) return { size: positiveInteger(value, option), head: null };
+  const head = latestTreeHead(readTreeHeads(value), key.publicKey);
+  return { size: head.position, head };
+};
+
+/**
+ * The tree head of an argument: a file's, or a size signed now by the ledger key, once the stored tree
+ * proves consistent with the head `anchor` resolves to (the log verified from the last checkpoint and
+ * signed, as `inclusion` does).
+ */
+const treeHeadOf = async (store: EventStore, key: LedgerSigningKey, argument: TreeArgument, anchor: () => Promise<SignedCheckpoint>): Promise<SignedCheckpoint> =>
+  argument.head ?? signTreeHeadAt(store, key, argument.size, { anchor: await anchor() });
+
+/** Both trees lie in the ledger, the earlier first; sizes and kept heads alike, before anything is signed. */
+const assertTreeSizes = async (store: EventStore, from: TreeArgument, to: TreeArgument): Promise<void> => {
   const head = (await store.head()).position;
-  for (const s of [fromSize, toSize]) {
-    if (s !== null && s > head) throw new DomainError('PROOF.INVALID_RANGE', `A tree size is a whole number from 1 to the ledger's ${head} events`, 'validation', { size: s });
+  for (const s of [from, to]) {
+    if (s.head === null && s.size > head) throw new DomainError('PROOF.INVALID_RANGE', `A tree size is a whole number from 1 to the ledger's ${head} events`, 'validation', { size: s.size });
   }
-  if (fromSize !== null && toSize !== null && fromSize > toSize) {
-    throw new DomainError('PROOF.INVALID_RANGE', 'A consistency proof needs 1 ≤ from ≤ to (tree sizes)', 'validation', { from: fromSize, to: toSize });
+  if (from.size > to.size) {
+    throw new DomainError('PROOF.INVALID_RANGE', 'A consistency proof needs 1 ≤ from ≤ to (tree sizes)', 'validation', { from: from.size, to: to.size });
   }
 };
 
@@ -115,10 +126,11 @@ const registerConsistency = (proof: Command): void => {
       if (opts.out !== '-') await assertOutputAllowed(opts.out, outputPolicy(global, opts.force));
       const key = ledgerKey(global);
       const { document, consistent } = await withExistingStore(global, async (store) => {
-        await assertTreeSizes(store, opts.from, opts.to);
+        const [from, to] = [treeArgument(key, opts.from, '--from'), treeArgument(key, opts.to, '--to')];
+        await assertTreeSizes(store, from, to);
         let verified: Promise<SignedCheckpoint> | null = null;
         const anchor = (): Promise<SignedCheckpoint> => (verified ??= createCheckpoint(store, key, ledgerFiles(global.store, { keyDir: global.keyDir }).checkpointFile));
-        return proveConsistency(store, await treeHeadArgument(store, key, opts.from, '--from', anchor), await treeHeadArgument(store, key, opts.to, '--to', anchor));
+        return proveConsistency(store, await treeHeadOf(store, key, from, anchor), await treeHeadOf(store, key, to, anchor));
       });
       await writeProof(global, opts.out, document, opts.force);
       if (!consistent) {
@@ -138,11 +150,7 @@ const readProofFile = (file: string): unknown => {
   if (!existsSync(file)) throw new CliError(`No proof file at ${file}`, 2, 'PROOF.FILE_MISSING');
   const stat = statSync(file);
   if (!stat.isFile() || stat.size > MAX_PROOF_FILE_BYTES) throw new CliError(`${file} is not a proof file`, 1, 'PROOF.MALFORMED');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new CliError(`${file} is not JSON`, 1, 'PROOF.MALFORMED');
-  }
+  return parseProofText(readFileSync(file, 'utf8'));
 };
 
 const registerVerifyProof = (proof: Command): void => {

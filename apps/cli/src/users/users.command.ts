@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
+import { assertNoCheckpointsWithoutKey, assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
 import { USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, type Identity, type UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
@@ -76,6 +76,7 @@ export const registerUsers = (program: Command): void => {
       const files = ledgerFiles(options.store, { keyDir: options.keyDir });
       // Checked before anything is written, so the key cannot fail after the administrator was recorded.
       assertNoKeyBesideStore(files);
+      assertNoCheckpointsWithoutKey(files);
       const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);
       const user = await withStore(options, async (store) =>
         (await openIdentity(store)).users.createFirstAdmin({ username: opts.username, fullName: opts.fullName, password }, 'cli'),

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { nestsDeeperThan } from '@trial-ledger/command-pipeline';
+import { nestsDeeperThan, scanJsonText } from '@trial-ledger/command-pipeline';
 import { DomainError } from '@trial-ledger/domain';
 import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
 import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
@@ -87,7 +87,7 @@ const verifyInclusionDocument = (doc: Record<string, unknown>, publicKey: KeyObj
   const fail = (message: string): ProofVerdict => ({ ok: false, message, ...about });
   if (!head) return fail(`The checkpoint does not verify with the trusted key: ${problem}`);
   if (head.treeSize !== doc.treeSize) return fail(`The proof is for a tree of ${doc.treeSize} events, but the checkpoint signs ${head.treeSize}`);
-  if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex}, but the event is at position ${event.globalPosition}`);
+  if (doc.leafIndex !== event.globalPosition - 1) return fail(`The proof is for entry ${doc.leafIndex} (position ${doc.leafIndex + 1}), but the event is at position ${event.globalPosition}`);
   if (!contentChecked && !(doc.redacted && holdsRedaction(event.data))) return fail(`The event's content does not match its hash: it was altered after it was recorded`);
   const leaf = eventLeafHash(event.hash);
   if (leaf.toString('base64') !== doc.leafHash) return fail('The leaf hash is not SHA-256(0x00 ‖ event hash)');
@@ -139,6 +139,25 @@ const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyO
     message: `The ledger ${to.head.origin} of ${to.head.treeSize} events (signed ${to.head.time}) extends its first ${from.head.treeSize} events (signed ${from.head.time}) without changing them.`,
     ...about,
   };
+};
+
+/**
+ * A proof file's text as JSON, for `verifyProofDocument`. What JSON.parse would read otherwise than
+ * written is refused: a member named twice (JSON.parse keeps the last copy, a person reading the file and
+ * many parsers the first) and a number a double cannot hold (`120.00000000000000001` is read as 120). A
+ * genuine proof so edited would verify while the file shows another value than the one proved.
+ */
+export const parseProofText = (text: string): unknown => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw malformed('not JSON');
+  }
+  const { duplicateKey, inexactNumber } = scanJsonText(text);
+  if (duplicateKey !== null) throw malformed(`it names ${duplicateKey} twice, which readers take for different values`);
+  if (inexactNumber !== null) throw malformed(`${inexactNumber.pointer} is ${inexactNumber.literal}, which reads as another number than written`);
+  return value;
 };
 
 /** Checks an inclusion or consistency proof file (parsed JSON) offline: needs no store, only the trusted key. */

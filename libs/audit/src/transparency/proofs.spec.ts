@@ -92,6 +92,12 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     const flipped = Buffer.from(proof.proof[0], 'base64');
     flipped[0] ^= 1;
     expect(verifyProofDocument({ ...proof, proof: [flipped.toString('base64'), ...proof.proof.slice(1)] }, key.publicKey)).toMatchObject({ ok: false });
+    // Another event's proof (entry i is position i + 1): the message keeps the two numberings apart.
+    const other = await proveInclusion(store, { position: seeded.doseToCorrect.globalPosition - 1 }, head);
+    expect(verifyProofDocument({ ...proof, event: other.event }, key.publicKey)).toMatchObject({
+      ok: false,
+      message: `The proof is for entry ${proof.leafIndex} (position ${proof.leafIndex + 1}), but the event is at position ${other.event.globalPosition}`,
+    });
     for (const hostile of [null, [], { format: 'other' }, { ...proof, proof: 'x' }, { ...proof, event: { __proto__: { hash: 'a' } } }, { ...proof, leafIndex: -1 }]) {
       expect(() => verifyProofDocument(hostile, key.publicKey)).toThrow(expect.objectContaining({ code: 'PROOF.MALFORMED' }));
     }
@@ -171,5 +177,25 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     const legacy = signCheckpoint(key, { position: head.position, hash: head.hash }, head.time);
     await expect(proveInclusion(store, { position: 1 }, legacy)).rejects.toMatchObject({ code: 'PROOF.NOT_A_TREE_HEAD' });
     expect(readCheckpointFile(checkpoints)).toHaveLength(1);
+  });
+
+  it('given an event row planted at position 0 (outside the chain), then asked for by id it is LEDGER.TAMPERED, not an internal error', async () => {
+    const head = await sign();
+    const attacker = new SqliteAttacker(file);
+    attacker.exec(
+      `INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, idempotency_key, prev_hash, hash)
+       SELECT 0, '01a2371b-0000-7000-8000-000000000001', stream_id, 999, type, schema_version, data, metadata, recorded_at, idempotency_key, prev_hash, hash
+       FROM events WHERE global_position = ?`,
+      seeded.doseToCorrect.globalPosition,
+    );
+    attacker.close();
+    const reopened = new SqliteEventStore(file);
+    try {
+      const planted = { eventId: '01a2371b-0000-7000-8000-000000000001' };
+      await expect(answerInclusion(reopened, planted)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+      await expect(proveInclusion(reopened, planted, head)).rejects.toMatchObject({ code: 'LEDGER.TAMPERED' });
+    } finally {
+      await reopened.close();
+    }
   });
 });

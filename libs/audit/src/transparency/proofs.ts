@@ -69,6 +69,12 @@ const readEvent = async (store: EventStore, selector: EventSelector): Promise<St
     throw new DomainError('PROOF.INVALID_POSITION', 'A position is a whole number from 1', 'validation');
   }
   if (!event) throw new DomainError('PROOF.EVENT_NOT_FOUND', 'No such event in the ledger', 'not-found');
+  // The chain and its tree start at position 1: a row below it was planted beside them (verify names it).
+  if (!Number.isSafeInteger(event.globalPosition) || event.globalPosition < 1) {
+    throw new DomainError('LEDGER.TAMPERED', `The event ${event.eventId} is stored at position ${event.globalPosition}, outside the chain, which starts at 1: it was planted; run verify`, 'conflict', {
+      position: event.globalPosition,
+    });
+  }
   return event;
 };
 

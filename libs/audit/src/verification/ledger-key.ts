@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 import { readRegularFile } from '../shared/regular-file';
@@ -133,7 +133,40 @@ export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey
  */
 export const ensureLedgerKeyFor = (files: LedgerFiles, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
   assertNoKeyBesideStore(files);
+  assertNoCheckpointsWithoutKey(files);
   return ensureLedgerKey(files.keyFile, onCreated);
+};
+
+/** The first bytes of a checkpoint file tell whether it holds a line: each is a short JSON object. */
+const CHECKPOINT_PEEK_BYTES = 64 * 1024;
+
+const holdsCheckpoints = (file: string): boolean => {
+  const stats = lstatSync(file, { throwIfNoEntry: false });
+  if (!stats?.isFile() || stats.size === 0) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const peek = Buffer.alloc(Math.min(stats.size, CHECKPOINT_PEEK_BYTES));
+    return /\S/.test(peek.subarray(0, readSync(fd, peek, 0, peek.length, 0)).toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/**
+ * Refuses (`LEDGER_KEY.MISSING`) to create a signing key for a ledger that already has signed checkpoints:
+ * the key that signed them is gone from the key directory (moved, lost, or removed by someone who wants a
+ * fresh key). A new key would orphan every checkpoint an auditor holds, and its public key, handed out
+ * as the ledger's, would vouch for whatever the log holds now; the operator restores the key instead.
+ */
+export const assertNoCheckpointsWithoutKey = (files: LedgerFiles): void => {
+  if (existsSync(files.keyFile) || !holdsCheckpoints(files.checkpointFile)) return;
+  throw new DomainError(
+    'LEDGER_KEY.MISSING',
+    `The ledger key ${files.keyFile} is missing, but ${files.checkpointFile} holds checkpoints signed by the ledger's key: ` +
+      'a new key would orphan them and every copy auditors keep; put the key that signed them back (or name it with LEDGER_KEY_FILE) and run the command again',
+    'not-found',
+    { keyFile: files.keyFile, checkpointFile: files.checkpointFile },
+  );
 };
 
 /** Refuses (`LEDGER_KEY.BESIDE_STORE`) while the key is missing from the key directory but an earlier version's key lies beside the store. */

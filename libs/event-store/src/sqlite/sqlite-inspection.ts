@@ -8,7 +8,8 @@ const normalised = (sql: string): string => sql.replace(/\s+/g, ' ').trim();
 
 /**
  * What lies outside the hash chain in a SQLite ledger: the `events.idempotency_key` index column
- * (must equal the key in each event's hashed metadata), `merkle_nodes` rows beyond the log (planted),
+ * (must equal the key in each event's hashed metadata), `merkle_nodes` rows beyond the log and `events`
+ * rows before its first position (planted),
  * and the append-only triggers (each must be
  * present with the text its migration created). `idempotency_keys` rows are checked by `inspectStore`.
  */
@@ -32,6 +33,24 @@ export const inspectSqliteStorage = (db: Database.Database, expectedTriggers: Re
     )
     .all();
   faults.push(...beyond.map((row) => plantedTreeNodeFault(row.level, row.idx, row.head)));
+  // The chain is positions 1 to the head, and only those are verified; an INTEGER PRIMARY KEY also takes 0
+  // and negative numbers (PostgreSQL's column has CHECK (global_position >= 1)). Such a row is an INSERT the
+  // triggers allow, yet stream reads and look-ups by id or idempotency key find it.
+  const outside = db
+    .prepare<[], { global_position: number; event_id: string; stream_id: string; stream_version: number }>(
+      `SELECT global_position, event_id, stream_id, stream_version FROM events WHERE global_position < 1 ORDER BY global_position LIMIT ${MAX_NAMED}`,
+    )
+    .all();
+  faults.push(
+    ...outside.map((row): SideRecordFault => ({
+      table: 'events',
+      record: String(row.global_position),
+      problem: 'planted',
+      message:
+        `an event is stored at position ${row.global_position} (${row.event_id}, stream ${row.stream_id} version ${row.stream_version}), outside the chain, ` +
+        'which starts at position 1: planted; stream reads and look-ups by id would find it',
+    })),
+  );
   const present = new Map(
     db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all().map((t) => [t.name, t.sql] as const),
   );
