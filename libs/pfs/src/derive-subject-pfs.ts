@@ -81,6 +81,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     cnsdtdsc: string | null,
     source: Omit<PfsSource, 'sequence'>,
     disregardedEvent: SubjectPfs['disregardedEvent'] = null,
+    censoringFact: SubjectPfs['censoringFact'] = null,
   ): SubjectPfs => ({
     studyId: casebook.studyId,
     subjectId: casebook.subjectId,
@@ -94,14 +95,15 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     cnsdtdsc,
     source: { ...source, sequence: seqOf(source.eventId) },
     disregardedEvent,
+    censoringFact,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
   const startSource = { eventId: enrollmentEventId, eventType: 'SubjectEnrolled', domain: 'DS' as const, variable: 'DSSTDTC' as const };
   /** Censored at an assessment, or at the start date when there is none. */
-  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, disregarded: SubjectPfs['disregardedEvent'] = null) =>
+  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, disregarded: SubjectPfs['disregardedEvent'] = null, fact: SubjectPfs['censoringFact'] = null) =>
     assessment
-      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, disregarded)
-      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, disregarded);
+      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, disregarded, fact)
+      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, disregarded, fact);
 
   // Rule 0: no baseline assessment.
   if (!assessments.some((a) => a.baseline)) {
@@ -134,6 +136,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
       EVNTDESC.newAnticancerTherapy,
       CNSDTDSC.lastAdequateBeforeTherapy,
       disregarded,
+      { date: therapy.startDate, eventId: therapy.eventId, eventType: 'NewAnticancerTherapyStarted' },
     );
   }
 
@@ -149,9 +152,13 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
   }
 
   // Rule 3: alive without documented progression (withdrawn or lost to follow-up named as such).
-  const withdrawn = casebook.withdrawal !== null && inWindow(casebook.withdrawal.withdrawalDate);
-  return withdrawn
-    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate)
+  const withdrawal = casebook.withdrawal !== null && inWindow(casebook.withdrawal.withdrawalDate) ? casebook.withdrawal : null;
+  return withdrawal
+    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate, null, {
+        date: withdrawal.withdrawalDate,
+        eventId: withdrawal.eventId,
+        eventType: 'SubjectWithdrawn',
+      })
     : censorAt(lastAdequate(() => true), PfsCnsr.noProgression, 'no-progression', EVNTDESC.noProgression, CNSDTDSC.lastAdequate);
 };
 

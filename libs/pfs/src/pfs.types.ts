@@ -54,7 +54,16 @@ export interface SubjectPfs {
   readonly source: PfsSource;
   /** For a censored progression/death (rules 1 and 2): the event that did not count, for review. */
   readonly disregardedEvent: { readonly date: IsoDate; readonly description: string; readonly eventId: string } | null;
+  /**
+   * The recorded fact a censoring reason rests on besides ADT's source: the new anticancer therapy
+   * (CNSR 2), the withdrawal (CNSR 5); null otherwise. A correction or void of it moves the row.
+   */
+  readonly censoringFact: { readonly date: IsoDate; readonly eventId: string; readonly eventType: 'NewAnticancerTherapyStarted' | 'SubjectWithdrawn' } | null;
 }
+
+/** Every ledger event a row rests on (endpoint provenance): ADT's source, the disregarded event, the censoring fact. */
+export const pfsRowBasis = (row: SubjectPfs): string[] =>
+  [...new Set([row.source.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId].filter((id): id is string => typeof id === 'string'))];
 
 /** The options of a PFS derivation: the data cutoff (clinical date), if any. */
 export interface PfsOptions {

@@ -1,0 +1,82 @@
+import { addDays } from '@trial-ledger/domain';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { diffPfs } from '@trial-ledger/pfs';
+import { testing } from '@trial-ledger/projections';
+
+const STUDY = 'LANR-HGNET-01';
+const START = '2026-01-05';
+const day = (n: number): string => addDays(START, n - 1);
+const SD = { diameters: [50] };
+const PD = { diameters: [61] };
+
+/**
+ * Endpoint provenance of censored rows: a censoring for new anticancer therapy (CNSR 2), after missed
+ * assessments (CNSR 3) or for withdrawal (CNSR 5) rests on the therapy, the disregarded progression or
+ * death, or the withdrawal as much as on the assessment its ADT is taken from. A correction or void of
+ * such a fact is what moved the row, and `pfs diff` must say so (decisive), not leave it unmarked among
+ * unrelated entries.
+ */
+describe('pfs diff: decisive causes of a censored row', () => {
+  let store: SqliteEventStore;
+  let fromPosition: number;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    store = new SqliteEventStore(':memory:');
+    const ledger = new testing.LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const subject = (id: string) => {
+      const s = ledger.subject(id);
+      s.baseline(addDays(START, -10), SD);
+      s.enrol(START);
+      s.followUp(day(85), SD);
+      return s;
+    };
+    // S001: CNSR 2 — therapy on day 100 before the day-169 PD
+    const s1 = subject('S001');
+    ids.therapy = s1.newTherapy(day(100));
+    s1.followUp(day(169), PD);
+    // S002: CNSR 3 — death on day 300, more than 175 days after the day-85 scan
+    const s2 = subject('S002');
+    ids.death = s2.die(day(300));
+    // S003: CNSR 5 — withdrawn on day 120
+    const s3 = subject('S003');
+    ids.withdrawal = s3.withdraw(day(120));
+    fromPosition = ledger.events.length;
+    // After the first side: in each subject an unrelated late scan (day 60, before the censoring date) …
+    s1.followUp(day(60), SD);
+    s2.followUp(day(60), SD);
+    s3.followUp(day(60), SD);
+    // … and the fact the censoring rested on withdrawn
+    ids.therapyVoid = s1.void(ids.therapy, 'therapy belongs to another subject');
+    ids.deathVoid = s2.void(ids.death, 'death entered in the wrong casebook');
+    ids.withdrawalVoid = s3.void(ids.withdrawal, 'withdrawal entered in error');
+    await ledger.appendTo(store);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('given the therapy, the disregarded death and the withdrawal voided, then each void is the decisive cause and the late scan is not', async () => {
+    const diff = await diffPfs(store, STUDY, { fromPosition });
+    const rows = diff.subjects.map((s) => ({
+      subjectId: s.subjectId,
+      cnsr: [s.before?.cnsr, s.after?.cnsr],
+      causes: s.causes.map((c) => ({ kind: c.kind, eventType: c.target?.eventType ?? c.eventType, decisive: c.decisive })),
+    }));
+    expect(rows).toEqual([
+      { subjectId: 'S001', cnsr: [2, 0], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'NewAnticancerTherapyStarted', decisive: true }] },
+      { subjectId: 'S002', cnsr: [3, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectDied', decisive: true }] },
+      { subjectId: 'S003', cnsr: [5, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectWithdrawn', decisive: true }] },
+    ]);
+    expect(diff.verdict).toBe('3 subjects changed: 3 voids.');
+  });
+
+  it('names the facts each row rests on beside the source of its ADT', async () => {
+    const diff = await diffPfs(store, STUDY, { fromPosition });
+    const before = Object.fromEntries(diff.subjects.map((s) => [s.subjectId, s.before?.restsOn]));
+    expect(before.S001).toEqual(expect.arrayContaining([ids.therapy]));
+    expect(before.S002).toEqual(expect.arrayContaining([ids.death]));
+    expect(before.S003).toEqual(expect.arrayContaining([ids.withdrawal]));
+  });
+});
