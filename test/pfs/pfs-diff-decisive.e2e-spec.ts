@@ -10,6 +10,8 @@ const SD = { diameters: [50] };
 const PD = { diameters: [61] };
 
 /**
+ * Endpoint provenance of an event row: it is an event, not a CNSR 3, because of the last adequate
+ * assessment before it (the missed-assessment gap is measured from there).
  * Endpoint provenance of censored rows: a censoring for new anticancer therapy (CNSR 2), after missed
  * assessments (CNSR 3) or for withdrawal (CNSR 5) rests on the therapy, the disregarded progression or
  * death, or the withdrawal as much as on the assessment its ADT is taken from. A correction or void of
@@ -42,6 +44,12 @@ describe('pfs diff: decisive causes of a censored row', () => {
     // S003: CNSR 5 — withdrawn on day 120
     const s3 = subject('S003');
     ids.withdrawal = s3.withdraw(day(120));
+    // S004: event — PD on day 240, 155 days after the day-85 scan it is measured from
+    const s4 = ledger.subject('S004');
+    s4.baseline(addDays(START, -10), SD);
+    s4.enrol(START);
+    ids.anchor = s4.followUp(day(85), SD);
+    s4.followUp(day(240), PD);
     fromPosition = ledger.events.length;
     // After the first side: in each subject an unrelated late scan (day 60, before the censoring date) …
     s1.followUp(day(60), SD);
@@ -51,6 +59,9 @@ describe('pfs diff: decisive causes of a censored row', () => {
     ids.therapyVoid = s1.void(ids.therapy, 'therapy belongs to another subject');
     ids.deathVoid = s2.void(ids.death, 'death entered in the wrong casebook');
     ids.withdrawalVoid = s3.void(ids.withdrawal, 'withdrawal entered in error');
+    // S004: the scan the gap was measured from voided: the PD now follows 239 days without one (CNSR 3)
+    s4.followUp(day(30), { diameters: [null] });
+    ids.anchorVoid = s4.void(ids.anchor, 'scan of another subject');
     await ledger.appendTo(store);
   });
   afterAll(async () => {
@@ -68,8 +79,9 @@ describe('pfs diff: decisive causes of a censored row', () => {
       { subjectId: 'S001', cnsr: [2, 0], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'NewAnticancerTherapyStarted', decisive: true }] },
       { subjectId: 'S002', cnsr: [3, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectDied', decisive: true }] },
       { subjectId: 'S003', cnsr: [5, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectWithdrawn', decisive: true }] },
+      { subjectId: 'S004', cnsr: [0, 3], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'TumorAssessmentRecorded', decisive: true }] },
     ]);
-    expect(diff.verdict).toBe('3 subjects changed: 3 voids.');
+    expect(diff.verdict).toBe('4 subjects changed: 4 voids.');
   });
 
   it('names the facts each row rests on beside the source of its ADT', async () => {
@@ -78,5 +90,6 @@ describe('pfs diff: decisive causes of a censored row', () => {
     expect(before.S001).toEqual(expect.arrayContaining([ids.therapy]));
     expect(before.S002).toEqual(expect.arrayContaining([ids.death]));
     expect(before.S003).toEqual(expect.arrayContaining([ids.withdrawal]));
+    expect(before.S004).toEqual(expect.arrayContaining([ids.anchor]));
   });
 });

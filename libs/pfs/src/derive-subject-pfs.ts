@@ -82,6 +82,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     source: Omit<PfsSource, 'sequence'>,
     disregardedEvent: SubjectPfs['disregardedEvent'] = null,
     censoringFact: SubjectPfs['censoringFact'] = null,
+    gapMeasuredFrom: SubjectPfs['gapMeasuredFrom'] = null,
   ): SubjectPfs => ({
     studyId: casebook.studyId,
     subjectId: casebook.subjectId,
@@ -96,6 +97,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     source: { ...source, sequence: seqOf(source.eventId) },
     disregardedEvent,
     censoringFact,
+    gapMeasuredFrom,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
   const startSource = { eventId: enrollmentEventId, eventType: 'SubjectEnrolled', domain: 'DS' as const, variable: 'DSSTDTC' as const };
@@ -148,7 +150,8 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
       return censorAt(before, PfsCnsr.eventAfterMissedAssessments, 'event-after-missed-assessments', EVNTDESC.eventAfterMissedAssessments, CNSDTDSC.lastAdequateBeforeEvent, disregarded);
     }
     const { eventId, eventType, domain, variable } = earliest;
-    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable });
+    const gapFrom = before ? { date: before.assessmentDate, eventId: before.eventId } : null;
+    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, null, null, gapFrom);
   }
 
   // Rule 3: alive without documented progression (withdrawn or lost to follow-up named as such).

@@ -59,11 +59,24 @@ export interface SubjectPfs {
    * (CNSR 2), the withdrawal (CNSR 5); null otherwise. A correction or void of it moves the row.
    */
   readonly censoringFact: { readonly date: IsoDate; readonly eventId: string; readonly eventType: 'NewAnticancerTherapyStarted' | 'SubjectWithdrawn' } | null;
+  /**
+   * For an event (CNSR 0): the last adequate assessment before it, from which the missed-assessment gap
+   * was measured (without it the event could be a CNSR 3); null for a censoring or a gap from the start date.
+   */
+  readonly gapMeasuredFrom: { readonly date: IsoDate; readonly eventId: string } | null;
 }
 
-/** Every ledger event a row rests on (endpoint provenance): ADT's source, the disregarded event, the censoring fact. */
-export const pfsRowBasis = (row: SubjectPfs): string[] =>
-  [...new Set([row.source.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId].filter((id): id is string => typeof id === 'string'))];
+/**
+ * Every ledger event a row rests on (endpoint provenance): ADT's source, the disregarded event, the
+ * censoring fact, the assessment an event's missed-assessment gap was measured from.
+ */
+export const pfsRowBasis = (row: SubjectPfs): string[] => [
+  ...new Set(
+    [row.source.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  ),
+];
 
 /** The options of a PFS derivation: the data cutoff (clinical date), if any. */
 export interface PfsOptions {
