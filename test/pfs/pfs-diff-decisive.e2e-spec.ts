@@ -10,6 +10,7 @@ const SD = { diameters: [50] };
 const PD = { diameters: [61] };
 
 /**
+ * Every row past rule 0 rests on the baseline assessment it was derived against.
  * Endpoint provenance of an event row: it is an event, not a CNSR 3, because of the last adequate
  * assessment before it (the missed-assessment gap is measured from there).
  * Endpoint provenance of censored rows: a censoring for new anticancer therapy (CNSR 2), after missed
@@ -50,6 +51,16 @@ describe('pfs diff: decisive causes of a censored row', () => {
     s4.enrol(START);
     ids.anchor = s4.followUp(day(85), SD);
     s4.followUp(day(240), PD);
+    // S005: event — PD on day 85 against the baseline
+    const s5 = subject('S005');
+    ids.baseline5 = ledger.events.filter((e) => e.type === 'TumorAssessmentRecorded' && e.streamId.endsWith('-S005'))[0].eventId;
+    s5.followUp(day(169), PD);
+    // S006: no baseline imaging on record yet (CNSR 1); the day-85 scan is PD once a baseline is there
+    const s6 = ledger.subject('S006');
+    s6.screen(addDays(START, -12));
+    s6.confirmEligibility(addDays(START, -11));
+    s6.enrol(START);
+    s6.followUp(day(85), PD);
     fromPosition = ledger.events.length;
     // After the first side: in each subject an unrelated late scan (day 60, before the censoring date) …
     s1.followUp(day(60), SD);
@@ -62,6 +73,11 @@ describe('pfs diff: decisive causes of a censored row', () => {
     // S004: the scan the gap was measured from voided: the PD now follows 239 days without one (CNSR 3)
     s4.followUp(day(30), { diameters: [null] });
     ids.anchorVoid = s4.void(ids.anchor, 'scan of another subject');
+    // S005: the baseline voided (CNSR 1 now); S006: the baseline entered late (an event now)
+    s5.followUp(day(30), { diameters: [null] });
+    s5.void(ids.baseline5, 'baseline of another subject');
+    s6.followUp(day(30), { diameters: [null] });
+    ids.lateBaseline6 = s6.baseline(addDays(START, -10), SD);
     await ledger.appendTo(store);
   });
   afterAll(async () => {
@@ -80,8 +96,11 @@ describe('pfs diff: decisive causes of a censored row', () => {
       { subjectId: 'S002', cnsr: [3, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectDied', decisive: true }] },
       { subjectId: 'S003', cnsr: [5, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'SubjectWithdrawn', decisive: true }] },
       { subjectId: 'S004', cnsr: [0, 3], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'TumorAssessmentRecorded', decisive: true }] },
+      { subjectId: 'S005', cnsr: [0, 1], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'TumorAssessmentRecorded', decisive: true }] },
+      { subjectId: 'S006', cnsr: [1, 0], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: true }] },
     ]);
-    expect(diff.verdict).toBe('4 subjects changed: 4 voids.');
+    expect(diff.subjects.find((s) => s.subjectId === 'S006')?.causes[1].eventId).toBe(ids.lateBaseline6);
+    expect(diff.verdict).toBe('6 subjects changed: 5 voids, 1 late entry.');
   });
 
   it('names the facts each row rests on beside the source of its ADT', async () => {

@@ -70,6 +70,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
   // Post-baseline: every assessment other than the baseline one (a scan before the start date is none).
   const postBaseline = assessments.filter((a) => !a.baseline && compareDates(a.assessmentDate, startDate) >= 0);
   const adequate = postBaseline.filter(isAdequate);
+  const baselineAssessment = assessments.find((a) => a.baseline);
   const lastAdequate = (accept: (date: IsoDate) => boolean): AssessmentView | undefined =>
     adequate.filter((a) => accept(a.assessmentDate)).at(-1);
 
@@ -98,6 +99,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     disregardedEvent,
     censoringFact,
     gapMeasuredFrom,
+    baseline: baselineAssessment ? { date: baselineAssessment.assessmentDate, eventId: baselineAssessment.eventId } : null,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
   const startSource = { eventId: enrollmentEventId, eventType: 'SubjectEnrolled', domain: 'DS' as const, variable: 'DSSTDTC' as const };
@@ -108,7 +110,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
       : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, disregarded, fact);
 
   // Rule 0: no baseline assessment.
-  if (!assessments.some((a) => a.baseline)) {
+  if (baselineAssessment === undefined) {
     return row(startDate, PfsCnsr.noBaseline, 'no-baseline', EVNTDESC.noBaseline, CNSDTDSC.startDate, startSource);
   }
 

@@ -64,15 +64,17 @@ export interface SubjectPfs {
    * was measured (without it the event could be a CNSR 3); null for a censoring or a gap from the start date.
    */
   readonly gapMeasuredFrom: { readonly date: IsoDate; readonly eventId: string } | null;
+  /** The baseline tumour assessment the row was derived against (every RECIST response rests on it); null for CNSR 1. */
+  readonly baseline: { readonly date: IsoDate; readonly eventId: string } | null;
 }
 
 /**
- * Every ledger event a row rests on (endpoint provenance): ADT's source, the disregarded event, the
- * censoring fact, the assessment an event's missed-assessment gap was measured from.
+ * Every ledger event a row rests on (endpoint provenance): ADT's source, the baseline assessment, the
+ * disregarded event, the censoring fact, the assessment an event's missed-assessment gap was measured from.
  */
 export const pfsRowBasis = (row: SubjectPfs): string[] => [
   ...new Set(
-    [row.source.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId].filter(
+    [row.source.eventId, row.baseline?.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId].filter(
       (id): id is string => typeof id === 'string',
     ),
   ),
