@@ -43,6 +43,9 @@ interface Candidate {
   readonly rank: number;
 }
 
+/** What a row rests on besides ADT's source and the baseline (endpoint provenance, see `pfsRowBasis`). */
+type RowBasis = Partial<Pick<SubjectPfs, 'disregardedEvent' | 'censoringFact' | 'gapMeasuredFrom'>>;
+
 const isAdequate = (a: AssessmentView): boolean => a.overallResponse !== null && a.overallResponse !== 'NE';
 
 /**
@@ -81,9 +84,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     evntdesc: string,
     cnsdtdsc: string | null,
     source: Omit<PfsSource, 'sequence'>,
-    disregardedEvent: SubjectPfs['disregardedEvent'] = null,
-    censoringFact: SubjectPfs['censoringFact'] = null,
-    gapMeasuredFrom: SubjectPfs['gapMeasuredFrom'] = null,
+    restsOn: RowBasis = {},
   ): SubjectPfs => ({
     studyId: casebook.studyId,
     subjectId: casebook.subjectId,
@@ -96,18 +97,18 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     evntdesc,
     cnsdtdsc,
     source: { ...source, sequence: seqOf(source.eventId) },
-    disregardedEvent,
-    censoringFact,
-    gapMeasuredFrom,
+    disregardedEvent: restsOn.disregardedEvent ?? null,
+    censoringFact: restsOn.censoringFact ?? null,
+    gapMeasuredFrom: restsOn.gapMeasuredFrom ?? null,
     baseline: baselineAssessment ? { date: baselineAssessment.assessmentDate, eventId: baselineAssessment.eventId } : null,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
   const startSource = { eventId: enrollmentEventId, eventType: 'SubjectEnrolled', domain: 'DS' as const, variable: 'DSSTDTC' as const };
   /** Censored at an assessment, or at the start date when there is none. */
-  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, disregarded: SubjectPfs['disregardedEvent'] = null, fact: SubjectPfs['censoringFact'] = null) =>
+  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, restsOn: RowBasis = {}) =>
     assessment
-      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, disregarded, fact)
-      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, disregarded, fact);
+      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, restsOn)
+      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, restsOn);
 
   // Rule 0: no baseline assessment.
   if (baselineAssessment === undefined) {
@@ -139,8 +140,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
       'new-anticancer-therapy',
       EVNTDESC.newAnticancerTherapy,
       CNSDTDSC.lastAdequateBeforeTherapy,
-      disregarded,
-      { date: therapy.startDate, eventId: therapy.eventId, eventType: 'NewAnticancerTherapyStarted' },
+      { disregardedEvent: disregarded, censoringFact: { date: therapy.startDate, eventId: therapy.eventId, eventType: 'NewAnticancerTherapyStarted' } },
     );
   }
 
@@ -149,20 +149,18 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     const before = lastAdequate((d) => compareDates(d, earliest.date) < 0);
     const gap = daysBetween(before?.assessmentDate ?? startDate, earliest.date);
     if (gap > missedAssessmentGapDays(protocol)) {
-      return censorAt(before, PfsCnsr.eventAfterMissedAssessments, 'event-after-missed-assessments', EVNTDESC.eventAfterMissedAssessments, CNSDTDSC.lastAdequateBeforeEvent, disregarded);
+      return censorAt(before, PfsCnsr.eventAfterMissedAssessments, 'event-after-missed-assessments', EVNTDESC.eventAfterMissedAssessments, CNSDTDSC.lastAdequateBeforeEvent, { disregardedEvent: disregarded });
     }
     const { eventId, eventType, domain, variable } = earliest;
-    const gapFrom = before ? { date: before.assessmentDate, eventId: before.eventId } : null;
-    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, null, null, gapFrom);
+    const gapMeasuredFrom = before ? { date: before.assessmentDate, eventId: before.eventId } : null;
+    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, { gapMeasuredFrom });
   }
 
   // Rule 3: alive without documented progression (withdrawn or lost to follow-up named as such).
   const withdrawal = casebook.withdrawal !== null && inWindow(casebook.withdrawal.withdrawalDate) ? casebook.withdrawal : null;
   return withdrawal
-    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate, null, {
-        date: withdrawal.withdrawalDate,
-        eventId: withdrawal.eventId,
-        eventType: 'SubjectWithdrawn',
+    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate, {
+        censoringFact: { date: withdrawal.withdrawalDate, eventId: withdrawal.eventId, eventType: 'SubjectWithdrawn' },
       })
     : censorAt(lastAdequate(() => true), PfsCnsr.noProgression, 'no-progression', EVNTDESC.noProgression, CNSDTDSC.lastAdequate);
 };
