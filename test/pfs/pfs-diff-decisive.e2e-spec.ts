@@ -10,7 +10,8 @@ const SD = { diameters: [50] };
 const PD = { diameters: [61] };
 
 /**
- * Every row past rule 0 rests on the baseline assessment it was derived against.
+ * Every row past rule 0 rests on the baseline assessment it was derived against; a RECIST PD also on the
+ * assessments before it, whose sums set the nadir it is judged against.
  * Endpoint provenance of an event row: it is an event, not a CNSR 3, because of the last adequate
  * assessment before it (the missed-assessment gap is measured from there).
  * Endpoint provenance of censored rows: a censoring for new anticancer therapy (CNSR 2), after missed
@@ -61,6 +62,13 @@ describe('pfs diff: decisive causes of a censored row', () => {
     s6.confirmEligibility(addDays(START, -11));
     s6.enrol(START);
     s6.followUp(day(85), PD);
+    // S007: RECIST PD on day 253 (52 mm), judged against the 40 mm nadir of the day-85 scan
+    const s7 = ledger.subject('S007');
+    s7.baseline(addDays(START, -10), SD);
+    s7.enrol(START);
+    ids.nadir7 = s7.followUp(day(85), { diameters: [40] });
+    s7.followUp(day(169), { diameters: [45] });
+    s7.followUp(day(253), { diameters: [52] });
     fromPosition = ledger.events.length;
     // After the first side: in each subject an unrelated late scan (day 60, before the censoring date) …
     s1.followUp(day(60), SD);
@@ -78,6 +86,9 @@ describe('pfs diff: decisive causes of a censored row', () => {
     s5.void(ids.baseline5, 'baseline of another subject');
     s6.followUp(day(30), { diameters: [null] });
     ids.lateBaseline6 = s6.baseline(addDays(START, -10), SD);
+    // S007: central re-read of the nadir scan (46 mm): the nadir is 45 mm, 52 mm is no longer PD
+    s7.followUp(day(30), { diameters: [null] });
+    s7.correct(ids.nadir7, { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 46, nodal: false }] }, 'central re-read');
     await ledger.appendTo(store);
   });
   afterAll(async () => {
@@ -98,9 +109,10 @@ describe('pfs diff: decisive causes of a censored row', () => {
       { subjectId: 'S004', cnsr: [0, 3], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'TumorAssessmentRecorded', decisive: true }] },
       { subjectId: 'S005', cnsr: [0, 1], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'void', eventType: 'TumorAssessmentRecorded', decisive: true }] },
       { subjectId: 'S006', cnsr: [1, 0], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: true }] },
+      { subjectId: 'S007', cnsr: [0, 4], causes: [{ kind: 'late-entry', eventType: 'TumorAssessmentRecorded', decisive: false }, { kind: 'correction', eventType: 'TumorAssessmentRecorded', decisive: true }] },
     ]);
     expect(diff.subjects.find((s) => s.subjectId === 'S006')?.causes[1].eventId).toBe(ids.lateBaseline6);
-    expect(diff.verdict).toBe('6 subjects changed: 5 voids, 1 late entry.');
+    expect(diff.verdict).toBe('7 subjects changed: 5 voids, 1 late entry, 1 correction.');
   });
 
   it('names the facts each row rests on beside the source of its ADT', async () => {

@@ -44,7 +44,7 @@ interface Candidate {
 }
 
 /** What a row rests on besides ADT's source and the baseline (endpoint provenance, see `pfsRowBasis`). */
-type RowBasis = Partial<Pick<SubjectPfs, 'disregardedEvent' | 'censoringFact' | 'gapMeasuredFrom'>>;
+type RowBasis = Partial<Pick<SubjectPfs, 'disregardedEvent' | 'censoringFact' | 'gapMeasuredFrom' | 'nadirFrom'>>;
 
 const isAdequate = (a: AssessmentView): boolean => a.overallResponse !== null && a.overallResponse !== 'NE';
 
@@ -100,6 +100,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     disregardedEvent: restsOn.disregardedEvent ?? null,
     censoringFact: restsOn.censoringFact ?? null,
     gapMeasuredFrom: restsOn.gapMeasuredFrom ?? null,
+    nadirFrom: restsOn.nadirFrom ?? null,
     baseline: baselineAssessment ? { date: baselineAssessment.assessmentDate, eventId: baselineAssessment.eventId } : null,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
@@ -153,7 +154,11 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     }
     const { eventId, eventType, domain, variable } = earliest;
     const gapMeasuredFrom = before ? { date: before.assessmentDate, eventId: before.eventId } : null;
-    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, { gapMeasuredFrom });
+    // A target-lesion PD is judged against the nadir: the (earliest) assessment whose sum set it.
+    const nadir = earliest.eventId === firstPd?.eventId && firstPd.targetResponse === 'PD' ? firstPd.nadirBeforeMm : null;
+    const nadirSetter = nadir === null ? undefined : [baselineAssessment, ...postBaseline].find((a) => compareDates(a.assessmentDate, earliest.date) < 0 && a.sumOfDiametersMm === nadir);
+    const nadirFrom = nadirSetter ? { date: nadirSetter.assessmentDate, eventId: nadirSetter.eventId } : null;
+    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, { gapMeasuredFrom, nadirFrom });
   }
 
   // Rule 3: alive without documented progression (withdrawn or lost to follow-up named as such).

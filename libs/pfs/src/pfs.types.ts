@@ -66,15 +66,21 @@ export interface SubjectPfs {
   readonly gapMeasuredFrom: { readonly date: IsoDate; readonly eventId: string } | null;
   /** The baseline tumour assessment the row was derived against (every RECIST response rests on it); null for CNSR 1. */
   readonly baseline: { readonly date: IsoDate; readonly eventId: string } | null;
+  /**
+   * For a target-lesion PD event: the assessment whose sum of diameters is the nadir the PD was judged
+   * against (RECIST 1.1 §4.3.1; the earliest of equal sums, possibly the baseline); null otherwise.
+   */
+  readonly nadirFrom: { readonly date: IsoDate; readonly eventId: string } | null;
 }
 
 /**
  * Every ledger event a row rests on (endpoint provenance): ADT's source, the baseline assessment, the
- * disregarded event, the censoring fact, the assessment an event's missed-assessment gap was measured from.
+ * disregarded event, the censoring fact, the assessment an event's missed-assessment gap was measured from,
+ * the assessment that set a RECIST PD's nadir.
  */
 export const pfsRowBasis = (row: SubjectPfs): string[] => [
   ...new Set(
-    [row.source.eventId, row.baseline?.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId].filter(
+    [row.source.eventId, row.baseline?.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId, row.nadirFrom?.eventId].filter(
       (id): id is string => typeof id === 'string',
     ),
   ),
