@@ -118,11 +118,14 @@ const overviewSection = (o: StudyOverview): Html => html`
   ${o.subjects.map((s) => html`<tr><td><a href="#subject-${s.subjectId}">${s.subjectId}</a></td><td class="num">${s.subjectNumber ?? '—'}</td><td>${s.status}</td><td>${s.enrollmentDate ?? '—'}</td><td class="num">${s.dosesAdministered}</td><td class="num">${s.deviations}</td></tr>`)}
   </tbody></table></section>`;
 
+/** A survival probability as printed beside the curve: NE where R reports none (not estimable). */
+const percent = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
+
 const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html => html`
   <section id="pfs" class="km"><h2>Progression-free survival (Kaplan–Meier)</h2>
   ${analysis
     ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${analysis.median.estimate === null ? 'not reached' : `${analysis.median.estimate} days`}
-      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NE'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${r.survival === null ? 'NE' : `${(r.survival * 100).toFixed(1)} %`}`).join('; ')}.</p>
+      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NR'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${percent(r.survival)} (95 % CI ${percent(r.lower)}–${percent(r.upper)})`).join('; ')}.</p>
       ${trusted(renderKmSvg(analysis).replace(/^<\?xml[^>]*>\s*/, ''))}`
     : html`<p class="muted">Not available: ${problem}</p>`}
   </section>`;
