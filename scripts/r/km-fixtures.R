@@ -107,6 +107,14 @@ add("time-zero", "events and a censoring on day 0", c(0, 0, 0, 20, 45, 45, 200, 
     c(1, 1, 0, 1, 1, 0, 1, 0))
 add("last-is-event", "censorings then a final event: S ends at 0, CI not estimable there",
     c(30, 60, 90, 150, 210, 330), c(1, 0, 0, 1, 0, 1))
+add("days-0-and-1-only", "every event on day 0 or day 1 (AVAL 1 is enrollment day in ADaM)",
+    c(0, 0, 1, 1, 1, 0), c(1, 1, 1, 1, 1, 1))
+add("censored-at-landmarks", "censorings exactly on days 182 and 365, events the day after each",
+    c(50, 182, 182, 183, 365, 365, 366), c(1, 0, 0, 1, 0, 0, 1))
+add("event-at-landmarks", "events exactly on days 182 and 365: the rates include them",
+    c(100, 182, 365, 400, 400), c(0, 1, 1, 0, 0))
+add("long-follow-up", "follow-up over decades: events and censorings up to 36,500 days",
+    c(30, 90, 3650, 7300, 36500, 36500), c(1, 1, 0, 1, 0, 1))
 
 set.seed(20240601)
 t28 <- pmax(1, round(rexp(28, rate = 1 / 300)))

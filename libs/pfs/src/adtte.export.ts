@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import { spreadsheetSafe } from '@trial-ledger/domain';
-import { EVNTDESC, CNSDTDSC } from './derive-subject-pfs';
+import { spreadsheetSafe, type ProtocolDocument } from '@trial-ledger/domain';
+import { EVNTDESC, CNSDTDSC, missedAssessmentGapDays } from './derive-subject-pfs';
 import { PfsCnsr } from './pfs.types';
 import type { StudyPfs } from './analyse-pfs';
 
@@ -76,15 +76,25 @@ export const ADTTE_COLUMNS: readonly ColumnDefinition[] = [
   { name: 'SRCEVID', label: 'Source Ledger Event Id', type: 'text', description: 'UUID of the ledger event ADT was taken from (audit trail traceability).' },
 ];
 
-/** The censoring codes (CNSR), with the rule of SPEC §3 each implements and the date it censors at. */
-export const CENSORING_CODES = [
-  { cnsr: PfsCnsr.event, evntdesc: [EVNTDESC.progression, EVNTDESC.clinicalProgression, EVNTDESC.death], rule: 'Rule 2: the earliest of RECIST PD, clinical progression or death, within 175 days (2 × 84 + 7) of the last adequate assessment.', adt: 'Date of the event.' },
-  { cnsr: PfsCnsr.noBaseline, evntdesc: [EVNTDESC.noBaseline], rule: 'Rule 0: no baseline tumour assessment.', adt: CNSDTDSC.startDate },
-  { cnsr: PfsCnsr.newAnticancerTherapy, evntdesc: [EVNTDESC.newAnticancerTherapy], rule: 'Rule 1: new anticancer therapy started before progression or death.', adt: `${CNSDTDSC.lastAdequateBeforeTherapy}; the start date if none.` },
-  { cnsr: PfsCnsr.eventAfterMissedAssessments, evntdesc: [EVNTDESC.eventAfterMissedAssessments], rule: 'Rule 2: progression or death more than 175 days (two or more missed assessments) after the last adequate assessment.', adt: `${CNSDTDSC.lastAdequateBeforeEvent}; the start date if none.` },
-  { cnsr: PfsCnsr.noProgression, evntdesc: [EVNTDESC.noProgression], rule: 'Rule 3: alive without documented progression at the horizon or cutoff.', adt: `${CNSDTDSC.lastAdequate}; the start date if none.` },
-  { cnsr: PfsCnsr.withdrawn, evntdesc: [EVNTDESC.withdrawn], rule: 'Rule 3: withdrawn or lost to follow-up without documented progression.', adt: `${CNSDTDSC.lastAdequate}; the start date if none.` },
-] as const;
+/**
+ * The censoring codes (CNSR), with the rule of SPEC §3 each implements and the date it censors at, in
+ * the thresholds of the protocol the rows were derived under (an amended assessment schedule or horizon
+ * moves them; the dictionary must say what the data were derived with).
+ */
+export const censoringCodes = (protocol: ProtocolDocument) => {
+  const { missedAssessmentsForCensoring: missed, horizonDays } = protocol.endpoint;
+  const { intervalDays, windowDays } = protocol.assessments;
+  const gapDays = missedAssessmentGapDays(protocol);
+  const formula = `${missed} × ${intervalDays} + ${windowDays}`;
+  return [
+    { cnsr: PfsCnsr.event, evntdesc: [EVNTDESC.progression, EVNTDESC.clinicalProgression, EVNTDESC.death], rule: `Rule 2: the earliest of RECIST PD, clinical progression or death, within ${gapDays} days (${formula}) of the last adequate assessment.`, adt: 'Date of the event.' },
+    { cnsr: PfsCnsr.noBaseline, evntdesc: [EVNTDESC.noBaseline], rule: 'Rule 0: no baseline tumour assessment.', adt: CNSDTDSC.startDate },
+    { cnsr: PfsCnsr.newAnticancerTherapy, evntdesc: [EVNTDESC.newAnticancerTherapy], rule: 'Rule 1: new anticancer therapy started before progression or death.', adt: `${CNSDTDSC.lastAdequateBeforeTherapy}; the start date if none.` },
+    { cnsr: PfsCnsr.eventAfterMissedAssessments, evntdesc: [EVNTDESC.eventAfterMissedAssessments], rule: `Rule 2: progression or death more than ${gapDays} days (${formula}; ${missed} or more missed assessments) after the last adequate assessment.`, adt: `${CNSDTDSC.lastAdequateBeforeEvent}; the start date if none.` },
+    { cnsr: PfsCnsr.noProgression, evntdesc: [EVNTDESC.noProgression], rule: `Rule 3: alive without documented progression at the horizon (study day ${horizonDays}) or cutoff.`, adt: `${CNSDTDSC.lastAdequate}; the start date if none.` },
+    { cnsr: PfsCnsr.withdrawn, evntdesc: [EVNTDESC.withdrawn], rule: 'Rule 3: withdrawn or lost to follow-up without documented progression.', adt: `${CNSDTDSC.lastAdequate}; the start date if none.` },
+  ] as const;
+};
 
 /** ADTTE as CSV (RFC 4180, header row, ISO 8601 dates; text cells that would start a formula neutralised). */
 export const adtteCsv = (pfs: StudyPfs): string =>
@@ -113,7 +123,7 @@ export const adtteDefineMarkdown = (pfs: StudyPfs, fileName: string): string => 
     '',
     '| CNSR | EVNTDESC | Rule (SPEC §3, FDA 2018 guidance) | ADT |',
     '|---|---|---|---|',
-    ...CENSORING_CODES.map((c) => `| ${c.cnsr} | ${c.evntdesc.join('; ')} | ${c.rule} | ${c.adt} |`),
+    ...censoringCodes(p).map((c) => `| ${c.cnsr} | ${c.evntdesc.join('; ')} | ${c.rule} | ${c.adt} |`),
     '',
   ];
   return lines.join('\n');

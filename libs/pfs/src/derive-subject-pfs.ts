@@ -43,6 +43,9 @@ interface Candidate {
   readonly rank: number;
 }
 
+/** What a row rests on besides ADT's source and the baseline (endpoint provenance, see `pfsRowBasis`). */
+type RowBasis = Partial<Pick<SubjectPfs, 'disregardedEvent' | 'censoringFact' | 'gapMeasuredFrom' | 'nadirFrom'>>;
+
 const isAdequate = (a: AssessmentView): boolean => a.overallResponse !== null && a.overallResponse !== 'NE';
 
 /**
@@ -70,6 +73,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
   // Post-baseline: every assessment other than the baseline one (a scan before the start date is none).
   const postBaseline = assessments.filter((a) => !a.baseline && compareDates(a.assessmentDate, startDate) >= 0);
   const adequate = postBaseline.filter(isAdequate);
+  const baselineAssessment = assessments.find((a) => a.baseline);
   const lastAdequate = (accept: (date: IsoDate) => boolean): AssessmentView | undefined =>
     adequate.filter((a) => accept(a.assessmentDate)).at(-1);
 
@@ -80,7 +84,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     evntdesc: string,
     cnsdtdsc: string | null,
     source: Omit<PfsSource, 'sequence'>,
-    disregardedEvent: SubjectPfs['disregardedEvent'] = null,
+    restsOn: RowBasis = {},
   ): SubjectPfs => ({
     studyId: casebook.studyId,
     subjectId: casebook.subjectId,
@@ -93,18 +97,22 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     evntdesc,
     cnsdtdsc,
     source: { ...source, sequence: seqOf(source.eventId) },
-    disregardedEvent,
+    disregardedEvent: restsOn.disregardedEvent ?? null,
+    censoringFact: restsOn.censoringFact ?? null,
+    gapMeasuredFrom: restsOn.gapMeasuredFrom ?? null,
+    nadirFrom: restsOn.nadirFrom ?? null,
+    baseline: baselineAssessment ? { date: baselineAssessment.assessmentDate, eventId: baselineAssessment.eventId } : null,
   });
   const enrollmentEventId = casebook.enrollment.eventId;
   const startSource = { eventId: enrollmentEventId, eventType: 'SubjectEnrolled', domain: 'DS' as const, variable: 'DSSTDTC' as const };
   /** Censored at an assessment, or at the start date when there is none. */
-  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, disregarded: SubjectPfs['disregardedEvent'] = null) =>
+  const censorAt = (assessment: AssessmentView | undefined, cnsr: SubjectPfs['cnsr'], rule: SubjectPfs['rule'], evntdesc: string, dateDesc: string, restsOn: RowBasis = {}) =>
     assessment
-      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, disregarded)
-      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, disregarded);
+      ? row(assessment.assessmentDate, cnsr, rule, evntdesc, dateDesc, { eventId: assessment.eventId, eventType: 'TumorAssessmentRecorded', domain: 'RS', variable: 'RSDTC' }, restsOn)
+      : row(startDate, cnsr, rule, evntdesc, CNSDTDSC.startDate, startSource, restsOn);
 
   // Rule 0: no baseline assessment.
-  if (!assessments.some((a) => a.baseline)) {
+  if (baselineAssessment === undefined) {
     return row(startDate, PfsCnsr.noBaseline, 'no-baseline', EVNTDESC.noBaseline, CNSDTDSC.startDate, startSource);
   }
 
@@ -133,7 +141,7 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
       'new-anticancer-therapy',
       EVNTDESC.newAnticancerTherapy,
       CNSDTDSC.lastAdequateBeforeTherapy,
-      disregarded,
+      { disregardedEvent: disregarded, censoringFact: { date: therapy.startDate, eventId: therapy.eventId, eventType: 'NewAnticancerTherapyStarted' } },
     );
   }
 
@@ -142,16 +150,23 @@ export const deriveSubjectPfs = (casebook: SubjectCasebook, protocol: ProtocolDo
     const before = lastAdequate((d) => compareDates(d, earliest.date) < 0);
     const gap = daysBetween(before?.assessmentDate ?? startDate, earliest.date);
     if (gap > missedAssessmentGapDays(protocol)) {
-      return censorAt(before, PfsCnsr.eventAfterMissedAssessments, 'event-after-missed-assessments', EVNTDESC.eventAfterMissedAssessments, CNSDTDSC.lastAdequateBeforeEvent, disregarded);
+      return censorAt(before, PfsCnsr.eventAfterMissedAssessments, 'event-after-missed-assessments', EVNTDESC.eventAfterMissedAssessments, CNSDTDSC.lastAdequateBeforeEvent, { disregardedEvent: disregarded });
     }
     const { eventId, eventType, domain, variable } = earliest;
-    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable });
+    const gapMeasuredFrom = before ? { date: before.assessmentDate, eventId: before.eventId } : null;
+    // A target-lesion PD is judged against the nadir: the (earliest) assessment whose sum set it.
+    const nadir = earliest.eventId === firstPd?.eventId && firstPd.targetResponse === 'PD' ? firstPd.nadirBeforeMm : null;
+    const nadirSetter = nadir === null ? undefined : [baselineAssessment, ...postBaseline].find((a) => compareDates(a.assessmentDate, earliest.date) < 0 && a.sumOfDiametersMm === nadir);
+    const nadirFrom = nadirSetter ? { date: nadirSetter.assessmentDate, eventId: nadirSetter.eventId } : null;
+    return row(earliest.date, PfsCnsr.event, 'event', earliest.description, null, { eventId, eventType, domain, variable }, { gapMeasuredFrom, nadirFrom });
   }
 
   // Rule 3: alive without documented progression (withdrawn or lost to follow-up named as such).
-  const withdrawn = casebook.withdrawal !== null && inWindow(casebook.withdrawal.withdrawalDate);
-  return withdrawn
-    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate)
+  const withdrawal = casebook.withdrawal !== null && inWindow(casebook.withdrawal.withdrawalDate) ? casebook.withdrawal : null;
+  return withdrawal
+    ? censorAt(lastAdequate(() => true), PfsCnsr.withdrawn, 'withdrawn', EVNTDESC.withdrawn, CNSDTDSC.lastAdequate, {
+        censoringFact: { date: withdrawal.withdrawalDate, eventId: withdrawal.eventId, eventType: 'SubjectWithdrawn' },
+      })
     : censorAt(lastAdequate(() => true), PfsCnsr.noProgression, 'no-progression', EVNTDESC.noProgression, CNSDTDSC.lastAdequate);
 };
 

@@ -6,3 +6,4 @@ export * from './km-svg.renderer';
 export * from './diff/pfs-diff.types';
 export * from './diff/pfs-diff-causes';
 export * from './diff/pfs-diff';
+export * from './pfs-figures.text';

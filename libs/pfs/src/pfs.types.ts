@@ -54,7 +54,37 @@ export interface SubjectPfs {
   readonly source: PfsSource;
   /** For a censored progression/death (rules 1 and 2): the event that did not count, for review. */
   readonly disregardedEvent: { readonly date: IsoDate; readonly description: string; readonly eventId: string } | null;
+  /**
+   * The recorded fact a censoring reason rests on besides ADT's source: the new anticancer therapy
+   * (CNSR 2), the withdrawal (CNSR 5); null otherwise. A correction or void of it moves the row.
+   */
+  readonly censoringFact: { readonly date: IsoDate; readonly eventId: string; readonly eventType: 'NewAnticancerTherapyStarted' | 'SubjectWithdrawn' } | null;
+  /**
+   * For an event (CNSR 0): the last adequate assessment before it, from which the missed-assessment gap
+   * was measured (without it the event could be a CNSR 3); null for a censoring or a gap from the start date.
+   */
+  readonly gapMeasuredFrom: { readonly date: IsoDate; readonly eventId: string } | null;
+  /** The baseline tumour assessment the row was derived against (every RECIST response rests on it); null for CNSR 1. */
+  readonly baseline: { readonly date: IsoDate; readonly eventId: string } | null;
+  /**
+   * For a target-lesion PD event: the assessment whose sum of diameters is the nadir the PD was judged
+   * against (RECIST 1.1 §4.3.1; the earliest of equal sums, possibly the baseline); null otherwise.
+   */
+  readonly nadirFrom: { readonly date: IsoDate; readonly eventId: string } | null;
 }
+
+/**
+ * Every ledger event a row rests on (endpoint provenance): ADT's source, the baseline assessment, the
+ * disregarded event, the censoring fact, the assessment an event's missed-assessment gap was measured from,
+ * the assessment that set a RECIST PD's nadir.
+ */
+export const pfsRowBasis = (row: SubjectPfs): string[] => [
+  ...new Set(
+    [row.source.eventId, row.baseline?.eventId, row.disregardedEvent?.eventId, row.censoringFact?.eventId, row.gapMeasuredFrom?.eventId, row.nadirFrom?.eventId].filter(
+      (id): id is string => typeof id === 'string',
+    ),
+  ),
+];
 
 /** The options of a PFS derivation: the data cutoff (clinical date), if any. */
 export interface PfsOptions {

@@ -1,5 +1,5 @@
 import { notFound, invalid, personInWords } from '@trial-ledger/domain';
-import { deriveSubjectPfs, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
+import { deriveSubjectPfs, pfsFigureTexts, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
 import { getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
@@ -24,6 +24,7 @@ export const studyPageModel = (state: ViewerState, studyId: string) => {
       unsigned: digests.filter((d) => d.enrolled && !d.casebookSigned).length,
     },
     pfs,
+    pfsFigures: pfs === null ? null : pfsFigureTexts(pfs),
     pfsUnavailable,
     // The SVG is built by xmlbuilder2 from numbers and escaped text; the XML prolog has no place inside HTML.
     kmSvg: pfs === null ? '' : renderKmSvg(pfs).replace(/^<\?xml[^>]*>\s*/, ''),

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
 import { notFound, personInWords } from '@trial-ledger/domain';
-import { renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { pfsFigureTexts, renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { clinicalReadModelsAt, getCasebook, getStudyOverview, replayMonitoring, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
 import { eventTypeInWords } from '../trail/event-words';
@@ -118,11 +118,16 @@ const overviewSection = (o: StudyOverview): Html => html`
   ${o.subjects.map((s) => html`<tr><td><a href="#subject-${s.subjectId}">${s.subjectId}</a></td><td class="num">${s.subjectNumber ?? '—'}</td><td>${s.status}</td><td>${s.enrollmentDate ?? '—'}</td><td class="num">${s.dosesAdministered}</td><td class="num">${s.deviations}</td></tr>`)}
   </tbody></table></section>`;
 
+/** "85 days (95 % CI 85–NR); PFS at day 182: 50.0 % (95 % CI 0.6 %–91.0 %); …" */
+const figureSentence = (analysis: PfsAnalysis): string => {
+  const { median, rates } = pfsFigureTexts(analysis);
+  return [median, ...rates].join('; ');
+};
+
 const pfsSection = (analysis: PfsAnalysis | null, problem: string | null): Html => html`
   <section id="pfs" class="km"><h2>Progression-free survival (Kaplan–Meier)</h2>
   ${analysis
-    ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${analysis.median.estimate === null ? 'not reached' : `${analysis.median.estimate} days`}
-      (95 % CI ${analysis.median.lower ?? 'NE'}–${analysis.median.upper ?? 'NE'}); ${analysis.rates.map((r) => `PFS at day ${r.day}: ${r.survival === null ? 'NE' : `${(r.survival * 100).toFixed(1)} %`}`).join('; ')}.</p>
+    ? html`<p>n = ${analysis.summary.n}, events ${analysis.summary.events}, censored ${analysis.summary.censored}; median PFS ${figureSentence(analysis)}.</p>
       ${trusted(renderKmSvg(analysis).replace(/^<\?xml[^>]*>\s*/, ''))}`
     : html`<p class="muted">Not available: ${problem}</p>`}
   </section>`;

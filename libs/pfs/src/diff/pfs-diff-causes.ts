@@ -81,7 +81,9 @@ export const subjectPfsCauses = async (
   const { from, to, fromDataEnd } = sides;
   const events = await store.readStream(subjectStreamId(studyId, subjectId), { toPosition: Math.max(from.position, to.position) });
   const byId = new Map(events.map((e) => [e.eventId, e]));
-  const decisiveIds = new Set([rows.before?.sourceEventId, rows.after?.sourceEventId].filter((id): id is string => typeof id === 'string'));
+  // Decisive: a cause that is, or changes, an event either row rests on (not only ADT's source: the
+  // therapy or withdrawal a censoring stands on, and the progression or death it disregards).
+  const decisiveIds = new Set([...(rows.before?.restsOn ?? []), ...(rows.after?.restsOn ?? [])]);
   const ctx: CauseContext = { events, byId, decisiveIds };
   const causes: PfsCause[] = [];
   const voidedBy = new Map<string, StoredEvent>();

@@ -2,7 +2,7 @@ import { compareDates, DomainError, invalid, isIsoDate } from '@trial-ledger/dom
 import type { EventStore } from '@trial-ledger/event-store';
 import { resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
-import type { SubjectPfs } from '../pfs.types';
+import { pfsRowBasis, type SubjectPfs } from '../pfs.types';
 import { firstSideDataEnd, studyPfsCauses, subjectPfsCauses } from './pfs-diff-causes';
 import {
   PFS_CAUSE_WORDS,
@@ -56,6 +56,7 @@ const snapshot = (row: SubjectPfs): PfsRowSnapshot => ({
   cnsdtdsc: row.cnsdtdsc,
   sourceEventId: row.source.eventId,
   sourceEventType: row.source.eventType,
+  restsOn: pfsRowBasis(row),
 });
 
 const changedFields = (a: SubjectPfs, b: SubjectPfs): PfsDiffField[] => {

@@ -43,6 +43,8 @@ export interface PfsRowSnapshot {
   /** The ledger event ADT was taken from. */
   readonly sourceEventId: string;
   readonly sourceEventType: string;
+  /** Every ledger event the row rests on: ADT's source, a disregarded progression or death, the therapy (CNSR 2) or withdrawal (CNSR 5). */
+  readonly restsOn: readonly string[];
 }
 
 /**

@@ -35,7 +35,7 @@ export const STUDY_TEMPLATE = `<% layout('@layout') %>
 <section aria-labelledby="pfs">
 <h2 id="pfs">Progression-free survival</h2>
 <% if (it.pfs) { %>
-<p><%= it.pfs.summary.n %> subjects, <%= it.pfs.summary.events %> events, <%= it.pfs.summary.censored %> censored; median PFS <%= it.pfs.median.estimate === null ? 'not reached' : it.pfs.median.estimate + ' days' %>.</p>
+<p><%= it.pfs.summary.n %> subjects, <%= it.pfs.summary.events %> events, <%= it.pfs.summary.censored %> censored; median PFS <%= it.pfsFigures.median %>; <%= it.pfsFigures.rates.join('; ') %>.</p>
 <figure class="km"><%~ it.kmSvg %><figcaption>Kaplan–Meier estimate of PFS (days from enrollment).</figcaption></figure>
 <% } else { %><p class="muted"><%= it.pfsUnavailable %></p><% } %>
 </section>

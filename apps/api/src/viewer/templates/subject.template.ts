@@ -89,7 +89,8 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
   <dt>Outcome</dt><dd><%= p.cnsr === 0 ? 'event' : 'censored' %> (rule <%= p.rule %>)</dd>
   <dt>Reason</dt><dd><%= p.evntdesc %><%= p.cnsdtdsc ? ' — ' + p.cnsdtdsc : '' %></dd>
   <dt>Source event</dt><dd><a href="#entry-<%= p.source.eventId %>"><%= p.source.eventType %></a> (<%= p.source.domain %>.<%= p.source.variable %>, record <%= p.source.sequence %>)</dd>
-  <% if (p.disregardedEvent) { %><dt>Disregarded</dt><dd><%= p.disregardedEvent.date %>: <%= p.disregardedEvent.description %></dd><% } %>
+  <% if (p.disregardedEvent) { %><dt>Disregarded</dt><dd><a href="#entry-<%= p.disregardedEvent.eventId %>"><%= p.disregardedEvent.date %>: <%= p.disregardedEvent.description %></a></dd><% } %>
+  <% if (p.censoringFact) { %><dt>Censored because of</dt><dd><a href="#entry-<%= p.censoringFact.eventId %>"><%= p.censoringFact.eventType %></a> on <%= p.censoringFact.date %></dd><% } %>
 </dl>
 <% } else { %><p class="muted">No PFS derivation: the subject is not enrolled as of this page.</p><% } %>
 </section>

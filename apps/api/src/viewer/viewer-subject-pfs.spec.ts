@@ -1,0 +1,42 @@
+import { addDays } from '@trial-ledger/domain';
+import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
+import { subjectPageModel } from './viewer-pages.presenter';
+import { ViewerRenderer } from './viewer.renderer';
+
+const STUDY = 'LANR-HGNET-01';
+const START = '2026-01-05';
+
+/** The subject page's PFS derivation names and links every recorded fact the row rests on. */
+describe('viewer subject page: PFS derivation provenance', () => {
+  it('given a censoring for new anticancer therapy, then the page links the therapy and the disregarded progression', () => {
+    // given
+    const ledger = new testing.LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    s.baseline(addDays(START, -10), { diameters: [50] });
+    s.enrol(START);
+    s.followUp(addDays(START, 84), { diameters: [50] });
+    const therapy = s.newTherapy(addDays(START, 99));
+    const progression = s.followUp(addDays(START, 168), { diameters: [61] });
+    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
+    // when
+    const model = subjectPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY, 'S001');
+    const html = new ViewerRenderer().render('subject', {
+      title: 'Casebook of subject S001',
+      actor: testing.MONITOR,
+      studyId: STUDY,
+      asKnownAt: null,
+      position: ledger.events.length,
+      asKnownAtInput: '',
+      asOfQuery: '',
+      currentUrl: '/viewer',
+      asOfForm: { action: '/viewer', keep: [] },
+      csrfToken: 'x',
+      ...model,
+    });
+    // then
+    const section = html.slice(html.indexOf('id="pfs"'));
+    expect(section).toContain(`<a href="#entry-${therapy}">NewAnticancerTherapyStarted</a> on ${addDays(START, 99)}`);
+    expect(section).toContain(`<a href="#entry-${progression}">${addDays(START, 168)}: PROGRESSION (RECIST PD)</a>`);
+  });
+});
