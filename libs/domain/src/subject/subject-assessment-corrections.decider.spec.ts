@@ -118,3 +118,45 @@ describe('the dose window stored in a correction is the window as it stands', ()
     expect(deviations[0].data).toMatchObject({ category: 'dose-off-window', description: expect.stringContaining('due 2026-04-02') });
   });
 });
+
+describe('baseline-out-of-window after a correction or void of the baseline', () => {
+  const outOfWindow = (events: readonly { type: string; data: unknown }[]): Array<[string, string | null]> =>
+    events
+      .filter((e) => e.type === 'ProtocolDeviationDetected' && (e.data as { category: string }).category === 'baseline-out-of-window')
+      .map((e) => [(e.data as { deviationDate: string }).deviationDate, (e.data as { relatedEventId?: string }).relatedEventId ?? null]);
+  /** Enrolled on 2026-01-05, baseline imaging dated the day after (out of window, deviation on record). */
+  const baselineAfterEnrollment = (): History => enrolledWithoutBaseline().run(assess(baselineAssessment({ assessmentDate: '2026-01-06' })), meta(COORDINATOR));
+
+  it('given a baseline out of window, when its date is corrected into the window, then its deviation is withdrawn in the same append', () => {
+    const h = baselineAfterEnrollment();
+    const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2026-01-04' })).result();
+    expect(withdrawnIds(decision.subject)).toEqual([h.idOf('ProtocolDeviationDetected')]);
+  });
+  it('given a baseline out of window, when it is voided, then its deviation is withdrawn with it', () => {
+    const h = baselineAfterEnrollment();
+    const decision = subjectSpec.given(h.all()).when(voidEntry(h.idOf('TumorAssessmentRecorded'))).result();
+    expect(withdrawnIds(decision.subject)).toEqual([h.idOf('TumorAssessmentRecorded'), h.idOf('ProtocolDeviationDetected')]);
+  });
+  it('given a baseline out of window recorded before enrollment (its deviation recorded with the enrollment), when its date is corrected into the window, then that deviation is withdrawn', () => {
+    const h = eligibleHistory().run(assess(baselineAssessment({ assessmentDate: '2025-11-20' })), meta(COORDINATOR)).run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' }));
+    const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2026-01-02' })).result();
+    expect(withdrawnIds(decision.subject)).toEqual([h.idOf('ProtocolDeviationDetected')]);
+  });
+  it('given a baseline in window, when its date is corrected to 2025-11-01 (65 days before enrollment), then baseline-out-of-window is detected, related to the baseline', () => {
+    const h = enrolledHistory();
+    const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2025-11-01' })).result();
+    expect(outOfWindow(decision.subject)).toEqual([['2025-11-01', h.idOf('TumorAssessmentRecorded')]]);
+  });
+  it('given a baseline out of window, when its flag is corrected to a follow-up, then the window deviation is withdrawn and missing-baseline detected', () => {
+    const h = baselineAfterEnrollment();
+    const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { baseline: false })).result();
+    expect(withdrawnIds(decision.subject)).toEqual([h.idOf('ProtocolDeviationDetected')]);
+    expect(missingBaseline(decision.subject)).toEqual([['2026-01-06', h.idOf('TumorAssessmentRecorded')]]);
+  });
+  it('given a baseline out of window, when its lot of lesions is corrected (date unchanged), then its deviation is untouched', () => {
+    const h = baselineAfterEnrollment();
+    const lesions = [{ lesionId: 'L1', organ: 'liver', diameterMm: 31, nodal: false }, { lesionId: 'L2', organ: 'liver', diameterMm: 20, nodal: false }];
+    const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { targetLesions: lesions })).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['EntryCorrected']);
+  });
+});

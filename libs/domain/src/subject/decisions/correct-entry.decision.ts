@@ -10,7 +10,7 @@ import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
 import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decision.types';
 import { reconcileDetectedDeviations } from './detected-deviations.decision';
-import { reconcileMissingBaseline } from './baseline-deviations.decision';
+import { reconcileScanDeviations, type BaselineRule } from './baseline-deviations.decision';
 import { currentDoseWindows } from './dosing.decision';
 
 /**
@@ -111,6 +111,11 @@ const withWindowsAsTheyStand = (state: SubjectState, ctx: DecisionContext, entry
   ];
 };
 
+const baselineRule = (state: SubjectState, ctx: DecisionContext): BaselineRule => ({
+  enrollmentDate: state.facts.enrollment?.enrollmentDate ?? null,
+  baselineWindowDays: ctx.protocol.assessments.baselineWindowDays,
+});
+
 const requireReason = (p: Record<string, unknown>): string => {
   if (typeof p.reason !== 'string' || isBlankText(p.reason)) invalid('VALIDATION.REASON_REQUIRED', 'A reason for the change is required (Part 11 §11.10(e))', { field: 'reason' });
   return text(p, 'reason');
@@ -174,13 +179,14 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
     ctx,
     `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
-  // A scan's baseline flag or date corrected: follow-ups gain or lose their missing baseline.
+  // A scan's baseline flag or date corrected: follow-ups gain or lose their missing baseline, a baseline its window.
   const scans =
     entry.current.type === 'TumorAssessmentRecorded'
-      ? reconcileMissingBaseline(
+      ? reconcileScanDeviations(
           state.entries,
           state.facts.assessments,
           rebuildFacts(state.entries.map((e) => (e.eventId === entry.eventId ? { ...e, current: corrected } : e))).facts.assessments,
+          baselineRule(state, ctx),
           `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
         )
       : { withdrawn: [], detected: [] };
@@ -209,13 +215,14 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
     `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
   // A voided baseline leaves the follow-ups after it without one (their deviations come back); a voided
-  // follow-up takes its own missing-baseline deviation with it.
+  // scan takes its own missing-baseline or baseline-out-of-window deviation with it.
   const scans =
     entry.current.type === 'TumorAssessmentRecorded'
-      ? reconcileMissingBaseline(
+      ? reconcileScanDeviations(
           state.entries,
           state.facts.assessments,
           state.facts.assessments.filter((a) => a.eventId !== entry.eventId),
+          baselineRule(state, ctx),
           `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
         )
       : { withdrawn: [], detected: [] };
