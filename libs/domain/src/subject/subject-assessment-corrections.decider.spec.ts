@@ -160,3 +160,24 @@ describe('baseline-out-of-window after a correction or void of the baseline', ()
     expect(decision.subject.map((e) => e.type)).toEqual(['EntryCorrected']);
   });
 });
+
+describe('a correction that would turn a later eligibility confirmation into a screen failure', () => {
+  it('given S001 enrolled, eligibility confirmed on 2026-01-03, when screening and consent are corrected to 2026-01-04, then ENTRY.INVALIDATES_LATER_ENTRY naming the eligibility (consent would follow the assessment) and nothing is written', () => {
+    const h = enrolledHistory();
+    subjectSpec
+      .given(h.all())
+      .when(correct(h.idOf('SubjectScreened'), { screeningDate: '2026-01-04', consentDate: '2026-01-04' }), meta(COORDINATOR))
+      .thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { laterEventId: h.idOf('EligibilityConfirmed'), laterType: 'EligibilityConfirmed', cause: 'ELIGIBILITY.OUTCOME_CHANGED', failedCriteria: ['consent-after-assessment'] });
+  });
+  it('given S001 eligible (not enrolled), when the consent is corrected after the eligibility assessment, then the same refusal', () => {
+    const h = eligibleHistory();
+    subjectSpec
+      .given(h.all())
+      .when(correct(h.idOf('SubjectScreened'), { screeningDate: '2026-01-04', consentDate: '2026-01-04' }), meta(COORDINATOR))
+      .thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { laterType: 'EligibilityConfirmed', cause: 'ELIGIBILITY.OUTCOME_CHANGED' });
+  });
+  it('given S001 eligible, when the consent is corrected one day earlier, then the correction is recorded (the confirmation still holds)', () => {
+    const h = eligibleHistory();
+    subjectSpec.given(h.all()).when(correct(h.idOf('SubjectScreened'), { consentDate: '2026-01-01' }), meta(COORDINATOR)).thenMatches({ subject: [{ type: 'EntryCorrected' }] });
+  });
+});
