@@ -1,0 +1,51 @@
+import { currentDoseWindows, evolveSubject, initialSubjectState, type DoseWindow, type DosingRule, type Recorded, type RecordedSubjectEvent, type SubjectState } from '@trial-ledger/domain';
+
+/** A dose whose protocol window, as the casebook derives it now, is not the one the file last gave. */
+export interface MovedWindow {
+  readonly doseEventId: string;
+  readonly window: DoseWindow;
+}
+
+const sameWindow = (a: DoseWindow, b: DoseWindow): boolean => a.dueOn === b.dueOn && a.from === b.from && a.to === b.to;
+
+const isWindow = (value: unknown): value is DoseWindow =>
+  typeof value === 'object' && value !== null && typeof (value as DoseWindow).dueOn === 'string' && typeof (value as DoseWindow).from === 'string' && typeof (value as DoseWindow).to === 'string';
+
+/**
+ * A dose's window (SPEC §1) is derived from the enrollment date and the dose of the highest cycle below it,
+ * whenever that was recorded. The window stored in a `DoseAdministered` is what was known when it was
+ * recorded, and a correction stores the window of its own target; a dose entered late for a lower cycle,
+ * or a lower cycle corrected or voided, moves the windows of the cycles above without an event of theirs.
+ * This follows a subject's stream event by event and names, after each, the live doses whose current window
+ * (`currentDoseWindows`, as the casebook derives it) differs from the one the export last wrote for them.
+ */
+export class DoseWindowTracker {
+  private state: SubjectState = initialSubjectState();
+  /** By dose event id: the window the file gives the dose so far (its insert, then corrections and updates). */
+  private readonly written = new Map<string, DoseWindow>();
+
+  /** `ruleAt` gives the dosing schedule of the study's protocol in force at a log position. */
+  constructor(private readonly ruleAt: (globalPosition: number) => DosingRule | null) {}
+
+  next(event: Recorded): MovedWindow[] {
+    this.state = evolveSubject(this.state, event as unknown as RecordedSubjectEvent);
+    const data = event.data as Record<string, unknown>;
+    if (event.type === 'DoseAdministered' && isWindow(data.window)) this.written.set(event.eventId, data.window);
+    const after = data.after as Record<string, unknown> | undefined;
+    if (event.type === 'EntryCorrected' && typeof data.targetEventId === 'string' && isWindow(after?.window)) this.written.set(data.targetEventId, after.window);
+    const enrollment = this.state.facts.enrollment;
+    const rule = this.ruleAt(event.globalPosition);
+    if (!enrollment || !rule) return [];
+    const doses = this.state.entries.flatMap((e) =>
+      e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [],
+    );
+    const moved: MovedWindow[] = [];
+    for (const [doseEventId, window] of currentDoseWindows(rule, enrollment.enrollmentDate, doses)) {
+      const shown = this.written.get(doseEventId);
+      if (shown === undefined || sameWindow(shown, window)) continue;
+      this.written.set(doseEventId, window);
+      moved.push({ doseEventId, window });
+    }
+    return moved;
+  }
+}
