@@ -6,6 +6,8 @@ export interface MovedWindow {
   readonly window: DoseWindow;
 }
 
+const WINDOW_MOVERS: ReadonlySet<string> = new Set(['DoseAdministered', 'EntryCorrected', 'EntryVoided']);
+
 const sameWindow = (a: DoseWindow, b: DoseWindow): boolean => a.dueOn === b.dueOn && a.from === b.from && a.to === b.to;
 
 const isWindow = (value: unknown): value is DoseWindow =>
@@ -33,6 +35,8 @@ export class DoseWindowTracker {
     if (event.type === 'DoseAdministered' && isWindow(data.window)) this.written.set(event.eventId, data.window);
     const after = data.after as Record<string, unknown> | undefined;
     if (event.type === 'EntryCorrected' && typeof data.targetEventId === 'string' && isWindow(after?.window)) this.written.set(data.targetEventId, after.window);
+    // Only a dose, a correction or a void can move a window (the enrollment date is not correctable).
+    if (!WINDOW_MOVERS.has(event.type)) return [];
     const enrollment = this.state.facts.enrollment;
     const rule = this.ruleAt(event.globalPosition);
     if (!enrollment || !rule) return [];
