@@ -34,6 +34,19 @@ describe('missing-baseline-assessment after a correction of a tumour assessment'
     h.run(correct(baselineId, { baseline: false }));
     expect(standing(h)).toEqual(['2026-01-06', '2026-03-30']);
   });
+  it('given a follow-up recorded without a baseline and the baseline entered late (its deviation withdrawn), when the baseline flag is corrected to false, then the follow-up gets its deviation back, related to it', () => {
+    const h = enrolledWithoutBaseline().run(assess(followUp('2026-03-30', 21, 14)));
+    const followUpId = h.idOf('TumorAssessmentRecorded');
+    h.run(assess(baselineAssessment({ assessmentDate: '2026-01-06' })), meta(COORDINATOR));
+    expect(standing(h)).toEqual([]);
+    const baselineId = h.idOf('TumorAssessmentRecorded', 2);
+    const decision = subjectSpec.given(h.all()).when(correct(baselineId, { baseline: false })).result();
+    // In recording order: the follow-up, then the scan that was the baseline.
+    expect(missingBaseline(decision.subject)).toEqual([
+      ['2026-03-30', followUpId],
+      ['2026-01-06', baselineId],
+    ]);
+  });
   it('given a follow-up recorded without a baseline (deviation on record), when its baseline flag is corrected to true, then its deviation is withdrawn in the same append', () => {
     const h = enrolledWithoutBaseline().run(assess(followUp('2026-01-20', 30, 20)));
     const deviationId = h.idOf('ProtocolDeviationDetected');
