@@ -82,6 +82,15 @@ describe('ODM export: dose windows moved by another entry', () => {
     expect((await validateOdmXml(xml)).errors).toEqual([]);
   });
 
+  it('given cycles 1 and 2, when the protocol\'s interval is amended and cycle 3 is recorded, then no earlier window is updated (each stays as it was judged)', async () => {
+    await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR));
+    const protocol = loadDefaultProtocol();
+    await run({ type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: { ...protocol, version: 2, treatment: { ...protocol.treatment, intervalDays: 21 } }, reason: 'Amendment 1: every 21 days' } } as Command, { actor: ADMIN, source: 'cli' });
+    await run(subjectCommand('RecordDose', dose(3, '2026-02-24')), as(COORDINATOR));
+    const { doc } = await exportDoc();
+    expect(all(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && i.getAttribute('TransactionType') === 'Update')).toEqual([]);
+  });
+
   it('given cycles 1–3, when cycle 2\'s date is corrected and then cycle 2 is voided, then cycle 3\'s window follows each change and ends as the casebook has it', async () => {
     const second = (await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR))).events[0];
     await run(subjectCommand('RecordDose', dose(3, '2026-03-03')), as(COORDINATOR));

@@ -19,7 +19,7 @@ const isWindow = (value: unknown): value is DoseWindow =>
  * recorded, and a correction stores the window of its own target; a dose entered late for a lower cycle,
  * or a lower cycle corrected or voided, moves the windows of the cycles above without an event of theirs.
  * This follows a subject's stream event by event and names, after each, the live doses whose current window
- * (`currentDoseWindows`, as the casebook derives it) differs from the one the export last wrote for them.
+ * (`currentDoseWindows`, as the casebook derives it) that event moved away from the one the export last wrote.
  */
 export class DoseWindowTracker {
   private state: SubjectState = initialSubjectState();
@@ -30,6 +30,7 @@ export class DoseWindowTracker {
   constructor(private readonly ruleAt: (globalPosition: number) => DosingRule | null) {}
 
   next(event: Recorded): MovedWindow[] {
+    const before = this.state;
     this.state = evolveSubject(this.state, event as unknown as RecordedSubjectEvent);
     const data = event.data as Record<string, unknown>;
     if (event.type === 'DoseAdministered' && isWindow(data.window)) this.written.set(event.eventId, data.window);
@@ -40,13 +41,20 @@ export class DoseWindowTracker {
     const enrollment = this.state.facts.enrollment;
     const rule = this.ruleAt(event.globalPosition);
     if (!enrollment || !rule) return [];
-    const doses = this.state.entries.flatMap((e) =>
-      e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [],
-    );
+    // Judged under one schedule before and after the event, so a window moves only by what this event
+    // changed (a protocol amendment re-derives nothing in the file: each window stays as it was judged).
+    const windowsOf = (state: SubjectState) =>
+      currentDoseWindows(
+        rule,
+        enrollment.enrollmentDate,
+        state.entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [])),
+      );
+    const was = windowsOf(before);
     const moved: MovedWindow[] = [];
-    for (const [doseEventId, window] of currentDoseWindows(rule, enrollment.enrollmentDate, doses)) {
+    for (const [doseEventId, window] of windowsOf(this.state)) {
+      const previous = was.get(doseEventId);
       const shown = this.written.get(doseEventId);
-      if (shown === undefined || sameWindow(shown, window)) continue;
+      if (previous === undefined || shown === undefined || sameWindow(previous, window) || sameWindow(shown, window)) continue;
       this.written.set(doseEventId, window);
       moved.push({ doseEventId, window });
     }
