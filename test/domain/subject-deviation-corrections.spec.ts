@@ -170,7 +170,7 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     expect(foldSubject(await subjectEvents()).facts.deviations).toEqual([]);
   });
 
-  it('given two follow-ups without a baseline and a baseline entered late between them (withdrawing the second one\'s deviation), when that baseline is voided, then the second follow-up gets its deviation back and the first keeps the one on record', async () => {
+  it('given two follow-ups without a baseline and a baseline entered late between them (withdrawing the second one\'s deviation), when that baseline is voided, then the second follow-up gets its deviation back, the first keeps the one on record and the baseline\'s window deviation is withdrawn', async () => {
     const baselineId = (await subjectEvents()).find((e) => e.type === 'TumorAssessmentRecorded')!.eventId;
     await run(subjectCommand('VoidEntry', { targetEventId: baselineId, reason: 'scan of another patient' }), as(COORDINATOR));
     const early = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-01-20', 30, 20)), as(COORDINATOR))).events;
@@ -185,13 +185,14 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
 
     const voided = await run(subjectCommand('VoidEntry', { targetEventId: late[0].eventId, reason: 'scan of another patient' }), as(COORDINATOR));
 
+    // The voided scan takes its own baseline-out-of-window deviation with it.
     expect(voided.events.map((e) => [e.type, e.data.relatedEventId ?? e.data.targetEventId])).toEqual([
       ['EntryVoided', late[0].eventId],
+      ['EntryVoided', late[1].eventId],
       ['ProtocolDeviationDetected', second[0].eventId],
     ]);
     expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.date])).toEqual([
       ['missing-baseline-assessment', '2026-01-20'],
-      ['baseline-out-of-window', '2026-02-01'],
       ['missing-baseline-assessment', '2026-03-30'],
     ]);
   });

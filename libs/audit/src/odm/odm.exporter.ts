@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type Recorded } from '@trial-ledger/domain';
+import { notFound, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -9,6 +9,7 @@ import { flattenFields, OdmCatalogue, oid, odmValue, type FormSpec, type GroupSp
 import { el, textEl, type X } from './odm-xml';
 import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
+import { DoseWindowTracker, type MovedWindow } from './odm-dose-windows';
 import { entryMonitoringOf, listQueries, monitoringFolder, toProjected, type MonitoringState, type QueryView } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
@@ -54,6 +55,8 @@ interface StudyInfo {
   title: string;
   registeredOn: string | null;
   readonly subjects: Map<string, string>; // streamId → subjectId, in order of first appearance
+  /** The dosing schedule of each protocol version, from the log position it was registered or amended at. */
+  readonly schedules: Array<{ readonly position: number; readonly rule: DosingRule }>;
 }
 
 interface Survey {
@@ -71,7 +74,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: number): Promise<Survey> => {
   const result: Survey = { studies: new Map(), users: new Map(), catalogue: new OdmCatalogue(), head: null, monitoring: new Map() };
   const study = (studyId: string): StudyInfo => {
-    const found = result.studies.get(studyId) ?? { studyId, title: studyId, registeredOn: null, subjects: new Map() };
+    const found = result.studies.get(studyId) ?? { studyId, title: studyId, registeredOn: null, subjects: new Map(), schedules: [] };
     result.studies.set(studyId, found);
     return found;
   };
@@ -97,6 +100,10 @@ const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: n
         const protocol = event.data.protocol as { title?: unknown } | undefined;
         if (typeof protocol?.title === 'string') info.title = protocol.title;
         info.registeredOn = event.metadata.recordedAt.slice(0, 10);
+      }
+      if (event.type === 'StudyRegistered' || event.type === 'ProtocolAmended') {
+        const treatment = (event.data.protocol as { treatment?: DosingRule } | undefined)?.treatment;
+        if (treatment) info.schedules.push({ position: event.globalPosition, rule: treatment });
       }
       continue;
     }
@@ -291,6 +298,25 @@ const writeCorrection = (ctx: SubjectContext, event: StoredEvent, target: Stored
   );
 };
 
+/**
+ * A dose window moved by another entry (a lower cycle entered late, corrected or voided): the dose's form
+ * in context, its window items updated, audited to the event that moved them. The window is derived, not
+ * entered, so the reason says so; the file's last value of every window item is then the casebook's.
+ */
+const writeMovedWindow = (ctx: SubjectContext, event: StoredEvent, dose: StoredEvent, window: MovedWindow['window']): void => {
+  const { x } = ctx;
+  const reason = `Derived protocol window of cycle ${String(dose.data.cycle)} re-derived from the dose of the cycle below after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  inCasebook(ctx, () =>
+    el(x, 'FormData', { FormOID: oid.form(dose.type), FormRepeatKey: String(dose.streamVersion), TransactionType: 'Context' }, () =>
+      el(x, 'ItemGroupData', { ItemGroupOID: oid.group(dose.type, null), TransactionType: 'Context' }, () => {
+        for (const [path, value] of [['window.dueOn', window.dueOn], ['window.from', window.from], ['window.to', window.to]]) {
+          itemData(x, oid.item(dose.type, null, path), value, 'Update', event, reason);
+        }
+      }),
+    ),
+  );
+};
+
 /** A void (entered in error): the target form removed, with the reason. */
 const writeVoid = (ctx: SubjectContext, event: StoredEvent, target: StoredEvent): void => {
   const { x } = ctx;
@@ -354,6 +380,8 @@ interface SubjectAnnotations {
   /** The study's queries by subject, listed once for the whole export. */
   readonly queries: ReadonlyMap<string, readonly QueryView[]>;
   readonly now: string;
+  /** The dosing schedule in force at a log position (for the dose windows other entries move). */
+  readonly ruleAt: (globalPosition: number) => DosingRule | null;
 }
 
 /** Writes one subject's transactions in the order recorded, then its entries' annotations; returns [transactions, signatures]. */
@@ -362,6 +390,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
   const signatures = new Map(signatureStatus(events.map(toRecorded)).map((s) => [s.signatureEventId, s]));
   let transactions = 0;
   let signed = 0;
+  const windows = new DoseWindowTracker(annotations.ruleAt);
   for (const event of events) {
     const target = typeof event.data.targetEventId === 'string' ? (ctx.byId.get(event.data.targetEventId) ?? null) : null;
     if (event.type === 'EntryCorrected' && target) writeCorrection(ctx, event, target);
@@ -372,6 +401,12 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
     } else if (!META_TYPES.has(event.type)) writeInsert(ctx, event);
     else continue;
     transactions += 1;
+    for (const moved of windows.next(toRecorded(event))) {
+      const dose = ctx.byId.get(moved.doseEventId);
+      if (!dose) continue;
+      writeMovedWindow(ctx, event, dose, moved.window);
+      transactions += 1;
+    }
     await drain();
   }
   const monitored = annotations.monitoring ? entryMonitoringOf(annotations.monitoring, subjectId, annotations.now, annotations.queries.get(subjectId) ?? []) : new Map();
@@ -459,7 +494,8 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     }
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now });
+      const ruleAt = (position: number): DosingRule | null => info.schedules.filter((p) => p.position <= position).at(-1)?.rule ?? null;
+      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now, ruleAt });
       transactions += t;
       signatures += s;
       subjects += 1;

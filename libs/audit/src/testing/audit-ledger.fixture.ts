@@ -71,9 +71,10 @@ export const seedAuditLedger = async (store: EventStore, options: { identity?: b
     targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 32, nodal: false }, { lesionId: 'T2', organ: 'lymph node', diameterMm: null, nodal: true }],
     nonTargetStatus: 'present', newLesions: false, sumOfDiametersMm: 32, targetResponse: null, overallResponse: null,
   }, investigator);
+  // The windows the protocol derives (cycle 1 from enrollment, cycle 2 from cycle 1), as RecordDose stores them.
   const window = { dueOn: '2026-01-07', from: '2026-01-07', to: '2026-01-14' };
   const doseToCorrect = await appendOne(store, s1, 'DoseAdministered', { cycle: 1, administeredOn: '2026-01-08', doseMg: 12, route: 'deep-sc', lotNumber: 'L-2291', injectionSite: 'left buttock', window }, coordinator);
-  const voidedDose = await appendOne(store, s1, 'DoseAdministered', { cycle: 2, administeredOn: '2026-02-05', doseMg: 120, route: 'deep-sc', lotNumber: 'L-2291', injectionSite: 'right buttock', window }, coordinator);
+  const voidedDose = await appendOne(store, s1, 'DoseAdministered', { cycle: 2, administeredOn: '2026-02-05', doseMg: 120, route: 'deep-sc', lotNumber: 'L-2291', injectionSite: 'right buttock', window: { dueOn: '2026-02-05', from: '2026-02-02', to: '2026-02-08' } }, coordinator);
   const correction = await appendOne(store, s1, 'EntryCorrected', {
     targetEventId: doseToCorrect.eventId, targetType: 'DoseAdministered', before: { doseMg: 12 }, after: { doseMg: 120 }, reason: 'Transcription error: 120 mg per pharmacy log',
   }, coordinator, 'Transcription error: 120 mg per pharmacy log');

@@ -11,7 +11,7 @@ import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import { reconcileDetectedDeviations } from './decisions/detected-deviations.decision';
-import { missingBaselineWithdrawals } from './decisions/record-tumor-assessment.decision';
+import { reconcileScanDeviations } from './decisions/baseline-deviations.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
@@ -104,7 +104,13 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     return { subject: [...events, ...withdrawn, ...detected], study: [] };
   }
   if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {
-    return { subject: [...events, ...missingBaselineWithdrawals(subject.facts, first.data.assessmentDate)], study: [] };
+    // Baseline imaging entered late: the follow-ups dated after it are no longer without a baseline.
+    const assessments = subject.facts.assessments;
+    const baseline = { eventId: '(entered late)', assessmentDate: first.data.assessmentDate, baseline: true, overallResponse: null };
+    const rule = { enrollmentDate: subject.facts.enrollment?.enrollmentDate ?? null, baselineWindowDays: registered.protocol.assessments.baselineWindowDays };
+    // Only withdrawals: the baseline's own window deviation, if any, is in `events` already.
+    const { withdrawn } = reconcileScanDeviations(subject.entries, assessments, [...assessments, baseline], rule, `the late entry of the baseline assessment of ${first.data.assessmentDate}`);
+    return { subject: [...events, ...withdrawn], study: [] };
   }
   return { subject: events, study: [] };
 };

@@ -185,16 +185,29 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
       const command = commandOfEntry(entry.current);
       if (command) {
         const number = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
+        let redecided: EntryEvent;
         try {
           // Clinical consistency only: the entry's format was ruled on when it was recorded.
-          decideClinical(command, facts, { ...ctx, subjectNumber: number, precision: 'recorded' });
+          redecided = decideClinical(command, facts, { ...ctx, subjectNumber: number, precision: 'recorded' })[0];
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
-          refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${error.message}`, {
+          return refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${error.message}`, {
             laterEventId: entry.eventId,
             laterType: entry.current.type,
             cause: error.code,
             causeMessage: error.message,
+          });
+        }
+        if (entry.current.type === 'EligibilityConfirmed' && redecided.type === 'SubjectScreenFailed') {
+          // The confirmation the enrollment rests on would no longer hold (consent moved after the assessment,
+          // ICH E6 4.8.8): the investigator's outcome is not overturned by the correction of another entry.
+          const why = `eligibility would fail on ${redecided.data.failedCriteria.join(', ')}`;
+          refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${why}`, {
+            laterEventId: entry.eventId,
+            laterType: entry.current.type,
+            cause: 'ELIGIBILITY.OUTCOME_CHANGED',
+            causeMessage: why,
+            failedCriteria: [...redecided.data.failedCriteria],
           });
         }
       }

@@ -5,12 +5,13 @@ import { invalid, notFound, refuse } from '../../shared/domain-error';
 import { isBlankText } from '../../shared/free-text';
 import { requireRole } from '../../study/require-role';
 import { PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
-import { refoldWithChange } from '../subject.refold';
+import { rebuildFacts, refoldWithChange } from '../subject.refold';
 import type { EntryEvent, SubjectEntry, SubjectState } from '../subject.state';
 import { COMMAND_OF_ENTRY, commandOfEntry } from './clinical.decision';
 import type { ClinicalCommand, DecisionContext } from './decision.types';
 import { reconcileDetectedDeviations } from './detected-deviations.decision';
-import { missingBaselineRedetections } from './record-tumor-assessment.decision';
+import { reconcileScanDeviations, type BaselineRule } from './baseline-deviations.decision';
+import { currentDoseWindows } from './dosing.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -85,6 +86,36 @@ export const applyCorrection = (current: EntryEvent, after: Readonly<Record<stri
   return { type, data } as EntryEvent;
 };
 
+/**
+ * A dose's window is derived (SPEC §1), not entered: the one stored in its event is what was known when
+ * it was recorded, and a dose entered late for a lower cycle, or a lower cycle corrected, has moved it
+ * since. A correction stores, as the immutable record of what the system judged at that point of the
+ * log, the window as it stood just before (the casebook's) and as it stands with the change — computed
+ * from the current enrollment date and the live doses, as the casebook derives it — so a window appears
+ * in before/after only when this correction moves it.
+ */
+const withWindowsAsTheyStand = (state: SubjectState, ctx: DecisionContext, entry: SubjectEntry, corrected: EntryEvent): [EntryEvent, EntryEvent] => {
+  const enrollment = state.facts.enrollment;
+  if (!enrollment || (entry.current.type !== 'DoseAdministered' && corrected.type !== 'DoseAdministered')) return [entry.current, corrected];
+  const windowsOf = (entries: readonly SubjectEntry[]) =>
+    currentDoseWindows(
+      ctx.protocol.treatment,
+      enrollment.enrollmentDate,
+      entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [])),
+    );
+  const withWindow = (event: EntryEvent, windows: ReturnType<typeof windowsOf>): EntryEvent =>
+    event.type === 'DoseAdministered' ? { ...event, data: { ...event.data, window: windows.get(entry.eventId) ?? event.data.window } } : event;
+  return [
+    withWindow(entry.current, windowsOf(state.entries)),
+    withWindow(corrected, windowsOf(state.entries.map((e) => (e.eventId === entry.eventId ? { ...e, current: corrected } : e)))),
+  ];
+};
+
+const baselineRule = (state: SubjectState, ctx: DecisionContext): BaselineRule => ({
+  enrollmentDate: state.facts.enrollment?.enrollmentDate ?? null,
+  baselineWindowDays: ctx.protocol.assessments.baselineWindowDays,
+});
+
 const requireReason = (p: Record<string, unknown>): string => {
   if (typeof p.reason !== 'string' || isBlankText(p.reason)) invalid('VALIDATION.REASON_REQUIRED', 'A reason for the change is required (Part 11 §11.10(e))', { field: 'reason' });
   return text(p, 'reason');
@@ -128,7 +159,7 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
   const command = { type: original!.type, payload: { ...(original!.payload as object), ...(changes as object) } } as ClinicalCommand;
   const { targetEvents } = refoldWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
   const corrected = targetEvents[0];
-  const { before, after } = diffEntry(entry.current, corrected);
+  const { before, after } = diffEntry(...withWindowsAsTheyStand(state, ctx, entry, corrected));
   if (Object.keys(after).length === 0) refuse('ENTRY.NO_CHANGE', 'The correction changes nothing: the entry already holds these values', { targetEventId: entry.eventId });
   const correction: EntryCorrected = {
     type: 'EntryCorrected',
@@ -148,7 +179,18 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
     ctx,
     `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
-  return [correction, ...withdrawn, ...detected];
+  // A scan's baseline flag or date corrected: follow-ups gain or lose their missing baseline, a baseline its window.
+  const scans =
+    entry.current.type === 'TumorAssessmentRecorded'
+      ? reconcileScanDeviations(
+          state.entries,
+          state.facts.assessments,
+          rebuildFacts(state.entries.map((e) => (e.eventId === entry.eventId ? { ...e, current: corrected } : e))).facts.assessments,
+          baselineRule(state, ctx),
+          `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+        )
+      : { withdrawn: [], detected: [] };
+  return [correction, ...withdrawn, ...scans.withdrawn, ...detected, ...scans.detected];
 };
 
 export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryVoided | ProtocolDeviationDetected> => {
@@ -172,7 +214,23 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
     ctx,
     `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
-  // A voided baseline leaves the follow-ups without one: their missing-baseline deviations come back.
-  const baselineVoided = entry.current.type === 'TumorAssessmentRecorded' && entry.current.data.baseline ? missingBaselineRedetections(state.facts) : [];
-  return [{ type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } }, ...withdrawn, ...detected, ...baselineVoided];
+  // A voided baseline leaves the follow-ups after it without one (their deviations come back); a voided
+  // scan takes its own missing-baseline or baseline-out-of-window deviation with it.
+  const scans =
+    entry.current.type === 'TumorAssessmentRecorded'
+      ? reconcileScanDeviations(
+          state.entries,
+          state.facts.assessments,
+          state.facts.assessments.filter((a) => a.eventId !== entry.eventId),
+          baselineRule(state, ctx),
+          `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+        )
+      : { withdrawn: [], detected: [] };
+  return [
+    { type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } },
+    ...withdrawn,
+    ...scans.withdrawn,
+    ...detected,
+    ...scans.detected,
+  ];
 };

@@ -1,5 +1,5 @@
 import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../commands/command.types';
-import type { EntryVoided, ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
+import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
@@ -7,7 +7,7 @@ import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayl
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import type { EntryEvent, SubjectFacts } from '../subject.state';
+import type { EntryEvent } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -143,7 +143,7 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
 };
 
 /** The deviation of a follow-up dated `date` with no baseline on record (of the follow-up `relatedEventId`, when re-detected). */
-const missingBaselineDeviation = (date: IsoDate, relatedEventId?: string): ProtocolDeviationDetected => ({
+export const missingBaselineDeviation = (date: IsoDate, relatedEventId?: string): ProtocolDeviationDetected => ({
   type: 'ProtocolDeviationDetected',
   data: {
     deviationDate: date,
@@ -153,29 +153,3 @@ const missingBaselineDeviation = (date: IsoDate, relatedEventId?: string): Proto
     ...(relatedEventId === undefined ? {} : { relatedEventId }),
   },
 });
-
-/**
- * A baseline entered late — after follow-ups were recorded as not evaluable without one — makes the
- * follow-ups dated after it evaluable: their `missing-baseline-assessment` deviations no longer hold and
- * are withdrawn in the same append (the baseline imaging was done; it was only keyed in late).
- */
-export const missingBaselineWithdrawals = (facts: SubjectFacts, baselineDate: IsoDate): EntryVoided[] =>
-  facts.deviations
-    .filter((d) => d.detected && d.category === DETECTED_DEVIATIONS.missingBaselineAssessment && compareDates(d.date, baselineDate) > 0)
-    .map((d) => ({
-      type: 'EntryVoided',
-      data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after the late entry of the baseline assessment of ${baselineDate}` },
-    }));
-
-/**
- * The baseline voided (entered in error) under follow-ups: they are again follow-ups without a baseline,
- * so each gets its `missing-baseline-assessment` deviation back in the same append — one withdrawn when the
- * baseline was entered late, or one never detected because the baseline came first. A follow-up whose
- * deviation still stands (dated before a baseline entered late) keeps the one on record.
- */
-export const missingBaselineRedetections = (facts: SubjectFacts): ProtocolDeviationDetected[] => {
-  const standing = new Set(
-    facts.deviations.filter((d) => d.detected && d.category === DETECTED_DEVIATIONS.missingBaselineAssessment).map((d) => d.date),
-  );
-  return facts.assessments.filter((a) => !a.baseline && !standing.has(a.assessmentDate)).map((a) => missingBaselineDeviation(a.assessmentDate, a.eventId));
-};

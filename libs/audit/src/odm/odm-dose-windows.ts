@@ -1,0 +1,63 @@
+import { currentDoseWindows, evolveSubject, initialSubjectState, type DoseWindow, type DosingRule, type Recorded, type RecordedSubjectEvent, type SubjectState } from '@trial-ledger/domain';
+
+/** A dose whose protocol window, as the casebook derives it now, is not the one the file last gave. */
+export interface MovedWindow {
+  readonly doseEventId: string;
+  readonly window: DoseWindow;
+}
+
+const WINDOW_MOVERS: ReadonlySet<string> = new Set(['DoseAdministered', 'EntryCorrected', 'EntryVoided']);
+
+const sameWindow = (a: DoseWindow, b: DoseWindow): boolean => a.dueOn === b.dueOn && a.from === b.from && a.to === b.to;
+
+const isWindow = (value: unknown): value is DoseWindow =>
+  typeof value === 'object' && value !== null && typeof (value as DoseWindow).dueOn === 'string' && typeof (value as DoseWindow).from === 'string' && typeof (value as DoseWindow).to === 'string';
+
+/**
+ * A dose's window (SPEC §1) is derived from the enrollment date and the dose of the highest cycle below it,
+ * whenever that was recorded. The window stored in a `DoseAdministered` is what was known when it was
+ * recorded, and a correction stores the window of its own target; a dose entered late for a lower cycle,
+ * or a lower cycle corrected or voided, moves the windows of the cycles above without an event of theirs.
+ * This follows a subject's stream event by event and names, after each, the live doses whose current window
+ * (`currentDoseWindows`, as the casebook derives it) that event moved away from the one the export last wrote.
+ */
+export class DoseWindowTracker {
+  private state: SubjectState = initialSubjectState();
+  /** By dose event id: the window the file gives the dose so far (its insert, then corrections and updates). */
+  private readonly written = new Map<string, DoseWindow>();
+
+  /** `ruleAt` gives the dosing schedule of the study's protocol in force at a log position. */
+  constructor(private readonly ruleAt: (globalPosition: number) => DosingRule | null) {}
+
+  next(event: Recorded): MovedWindow[] {
+    const before = this.state;
+    this.state = evolveSubject(this.state, event as unknown as RecordedSubjectEvent);
+    const data = event.data as Record<string, unknown>;
+    if (event.type === 'DoseAdministered' && isWindow(data.window)) this.written.set(event.eventId, data.window);
+    const after = data.after as Record<string, unknown> | undefined;
+    if (event.type === 'EntryCorrected' && typeof data.targetEventId === 'string' && isWindow(after?.window)) this.written.set(data.targetEventId, after.window);
+    // Only a dose, a correction or a void can move a window (the enrollment date is not correctable).
+    if (!WINDOW_MOVERS.has(event.type)) return [];
+    const enrollment = this.state.facts.enrollment;
+    const rule = this.ruleAt(event.globalPosition);
+    if (!enrollment || !rule) return [];
+    // Judged under one schedule before and after the event, so a window moves only by what this event
+    // changed (a protocol amendment re-derives nothing in the file: each window stays as it was judged).
+    const windowsOf = (state: SubjectState) =>
+      currentDoseWindows(
+        rule,
+        enrollment.enrollmentDate,
+        state.entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [])),
+      );
+    const was = windowsOf(before);
+    const moved: MovedWindow[] = [];
+    for (const [doseEventId, window] of windowsOf(this.state)) {
+      const previous = was.get(doseEventId);
+      const shown = this.written.get(doseEventId);
+      if (previous === undefined || shown === undefined || sameWindow(previous, window) || sameWindow(shown, window)) continue;
+      this.written.set(doseEventId, window);
+      moved.push({ doseEventId, window });
+    }
+    return moved;
+  }
+}
