@@ -247,6 +247,7 @@ export const subjectSdvProgress = (state: MonitoringState, subjectId: string): S
 };
 
 export interface QueryFilter {
+  /** `closed` keeps every closed query, `closed-modified` included (its target changed after the close); `closed-modified` keeps only those. */
   readonly status?: QueryStatus;
   readonly subjectId?: string;
   /** Only queries at least this many days old. */
@@ -255,11 +256,19 @@ export interface QueryFilter {
   readonly openedBy?: string;
 }
 
+/**
+ * Whether a query of this status is listed under the status asked for. A monitor asking for the closed
+ * queries means every query closed: one whose target was corrected after the close is still closed
+ * (OpenClinica 4's "closed-modified" is a closed query with a later change), not left out of the list.
+ */
+const statusMatches = (asked: QueryStatus | undefined, status: QueryStatus): boolean =>
+  asked === undefined || status === asked || (asked === 'closed' && status === 'closed-modified');
+
 /** The study's queries, oldest first, filtered. */
 export const listQueries = (state: MonitoringState, now: string, filter: QueryFilter = {}): QueryView[] =>
   [...state.queries.values()]
     .map((record) => queryView(state, record, now))
-    .filter((q) => (filter.status === undefined || q.status === filter.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
+    .filter((q) => statusMatches(filter.status, q.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
     .filter((q) => (filter.minAgeDays === undefined || q.ageDays >= filter.minAgeDays) && (filter.openedBy === undefined || q.openedBy.username === filter.openedBy));
 
 /**
