@@ -271,6 +271,24 @@ export const listQueries = (state: MonitoringState, now: string, filter: QueryFi
     .filter((q) => statusMatches(filter.status, q.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
     .filter((q) => (filter.minAgeDays === undefined || q.ageDays >= filter.minAgeDays) && (filter.openedBy === undefined || q.openedBy.username === filter.openedBy));
 
+/** Queries per page unless asked otherwise, and the most a page holds: as the audit trail pages (`page`, `pageSize`). */
+export const QUERY_PAGE_SIZE = 100;
+export const MAX_QUERY_PAGE_SIZE = 1000;
+
+/** One page of the query list (oldest first): `hasMore` says whether page + 1 holds any. */
+export interface QueryPage {
+  readonly queries: QueryView[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly hasMore: boolean;
+}
+
+/** Page `page` (from 1) of `pageSize` queries of a filtered list; a page past the end is empty. */
+export const queryPage = (queries: readonly QueryView[], page = 1, pageSize = QUERY_PAGE_SIZE): QueryPage => {
+  const from = (page - 1) * pageSize;
+  return { queries: queries.slice(from, from + pageSize), page, pageSize, hasMore: queries.length > from + pageSize };
+};
+
 /**
  * Each entry's queries and SDV state for one subject, keyed by the entry's event id (for the casebook and
  * the report). `queries`: the subject's queries when the caller listed the study's once (an export of
