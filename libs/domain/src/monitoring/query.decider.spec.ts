@@ -83,8 +83,19 @@ describe('query decider', () => {
         .run(subjectCommand('VoidEntry', { targetEventId: doseId, reason: 'wrong subject' }), meta(COORDINATOR));
       spec.given(voided.all()).when(open(), meta(MONITOR)).thenError('ENTRY.VOIDED', 'conflict');
     });
-    it('given a dose, when the text holds a bidi override, then VALIDATION.CONTROL_CHARACTERS', () =>
-      spec.given(base).when(open({ text: 'ok \u202e evil' }), meta(MONITOR)).thenError('VALIDATION.CONTROL_CHARACTERS', 'validation'));
+    it.each([
+      ['a bidi override', 'ok \u202e evil', 'U+202E'],
+      ['a right-to-left mark', 'ok \u200f evil', 'U+200F'],
+      ['an escape sequence', 'ok \u001b[2J', 'U+001B'],
+      ['a lone surrogate', 'ok \ud800', 'U+D800'],
+      ['a lone carriage return', 'line one\rline two', 'U+000D'],
+      ['a C1 control', 'ok \u0085', 'U+0085'],
+    ])('given a dose, when the query text holds %s, then VALIDATION.UNPRINTABLE_CHARACTER naming it, as every free text', (_what, text, character) =>
+      expect(() => spec.given(base).when(open({ text }), meta(MONITOR)).result()).toThrow(
+        expect.objectContaining({ code: 'VALIDATION.UNPRINTABLE_CHARACTER', details: expect.objectContaining({ field: 'text', character }) }),
+      ));
+    it('given an open query, when the site answers with a bidi override, then VALIDATION.UNPRINTABLE_CHARACTER', () =>
+      spec.given([...base, opened]).when(cmd('RespondToQuery', { text: 'fine \u2066x', category: 'other' }), meta(COORDINATOR)).thenError('VALIDATION.UNPRINTABLE_CHARACTER', 'validation'));
     it('given a dose, when the query id is not server-shaped, then QUERY.INVALID_ID', () =>
       spec.given(base).when(open({ queryId: '../../etc' }), meta(MONITOR)).thenError('QUERY.INVALID_ID', 'validation'));
     it('given the study is locked, when a query is opened, then STUDY.LOCKED', () =>
