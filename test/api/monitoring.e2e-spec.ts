@@ -264,4 +264,24 @@ describe('API: monitor queries and source data verification', () => {
     expect(then.openQueries).toBe(unresolved.length + 1);
     expect(then.subjects.find((row: { subjectId: string }) => row.subjectId === 'S002').openQueries).toBe(perSubject.S002 + 1);
   });
+
+  it('refuses an Idempotency-Key reused with another body or for another command on every query and SDV route, writing nothing', async () => {
+    const doses = (await get(`${subjects}/S001/events`, 'monitor').expect(200)).body.events.filter((e: { type: string }) => e.type === 'DoseAdministered');
+    const [first, second] = doses.map((e: { eventId: string }) => e.eventId);
+    const { queryId } = (await open(first, 'S001', { fieldPath: 'route' }).expect(201)).body;
+    const key = (k: string) => ({ 'Idempotency-Key': k });
+    await post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'As given', category: 'confirmed-correct' }, key('resp-1')).expect(201);
+    const replay = await post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'As given', category: 'confirmed-correct' }, key('resp-1')).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    await refused(() => post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'Something else', category: 'other' }, key('resp-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(`${queries}/${queryId}/close`, 'coordinator', {}, key('resp-1')), 403, 'AUTH.ROLE_NOT_ALLOWED');
+    await post(`${queries}/${queryId}/close`, 'monitor', { text: 'ok' }, key('close-1')).expect(201);
+    await refused(() => post(`${queries}/${queryId}/close`, 'monitor', { text: 'another note' }, key('close-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(`${queries}/${queryId}/reopen`, 'monitor', { text: 'ok' }, key('close-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    const sdv = `${subjects}/S001/source-verifications`;
+    // (A first use that recorded nothing — an entry already verified — leaves no key behind: see the README.)
+    await post(sdv, 'monitor', { targetEventId: first }, key('sdv-1')).expect(201);
+    await refused(() => post(sdv, 'monitor', { targetEventId: second }, key('sdv-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(sdv, 'monitor', { targetEventId: second, idempotencyKey: 'sdv-2', extra: 1 }), 400, 'VALIDATION.FAILED');
+  });
 });
