@@ -284,4 +284,25 @@ describe('API: monitor queries and source data verification', () => {
     await refused(() => post(sdv, 'monitor', { targetEventId: second }, key('sdv-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
     await refused(() => post(sdv, 'monitor', { targetEventId: second, idempotencyKey: 'sdv-2', extra: 1 }), 400, 'VALIDATION.FAILED');
   });
+
+  it('closes the system query of a deviation that a correction withdraws, as the system, once; the site is not asked about a deviation off the record', async () => {
+    await enrolledSubject(api, 'S005');
+    // Enrolled 2026-03-05: cycle 1 is due on days 0–7, so 2026-03-20 is off-window.
+    const late = await post(`${subjects}/S005/doses`, 'coordinator', bodies.dose(1, '2026-03-20')).expect(201);
+    const doseId = late.body.eventIds[0] as string;
+    const [query] = (await get(`${queries}?openedBy=system&subject=S005`, 'monitor').expect(200)).body.queries as { queryId: string; status: string }[];
+    expect(query.status).toBe('open');
+    const fixed = await post(`${subjects}/S005/corrections`, 'coordinator', { targetEventId: doseId, changes: { administeredOn: '2026-03-07' }, reason: 'date mistyped' }).expect(201);
+    const withdrawn = (await Promise.all(fixed.body.eventIds.map((id: string) => api.store.getEvent(id)))).filter((e) => e?.type === 'EntryVoided');
+    expect(withdrawn).toHaveLength(1);
+    const view = (await get(`${queries}/${query.queryId}`, 'monitor').expect(200)).body;
+    expect(view.status).toBe('closed');
+    const closing = view.thread.find((t: { kind: string }) => t.kind === 'closed');
+    expect(closing).toMatchObject({ by: { username: 'system' } });
+    expect(closing.text).toContain('no longer');
+    const closedEvent = (await api.eventsAfter(withdrawn[0]!.globalPosition)).find((e) => e.type === 'QueryClosed');
+    expect(closedEvent?.metadata).toMatchObject({ actor: { userId: 'system' }, source: 'system', causationId: withdrawn[0]!.eventId });
+    const overview = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`, 'monitor').expect(200)).body.overview;
+    expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S005').openQueries).toBe(0);
+  });
 });
