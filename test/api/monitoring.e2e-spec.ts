@@ -84,7 +84,9 @@ describe('API: monitor queries and source data verification', () => {
     await refused(() => open(doseId, 'S999'), 404, 'SUBJECT.NOT_FOUND');
     await refused(() => open(doseId, 'S001', { fieldPath: '__proto__' }), 400, 'QUERY.INVALID_FIELD_PATH');
     await refused(() => open(doseId, 'S001', { fieldPath: 'constructor' }), 400, 'QUERY.FIELD_NOT_FOUND');
-    await refused(() => open(doseId, 'S001', { text: 'fine \u202e enif' }), 400, 'VALIDATION.CONTROL_CHARACTERS');
+    await refused(() => open(doseId, 'S001', { text: 'fine \u202e enif' }), 400, 'VALIDATION.UNPRINTABLE_CHARACTER');
+    await refused(() => open(doseId, 'S001', { text: 'fine \u200f enif' }), 400, 'VALIDATION.UNPRINTABLE_CHARACTER');
+    await refused(() => open(doseId, 'S001', { text: 'ok', ['__proto__']: { polluted: true } }), 400, 'REQUEST.FORBIDDEN_KEY');
     await refused(() => open(doseId, 'S001', { unknown: 1 }), 400, 'VALIDATION.FAILED');
     const { queryId } = (await open(doseId).expect(201)).body;
     await refused(() => post(`${queries}/${queryId}/responses`, 'monitor', { text: 'x', category: 'other' }), 403, 'AUTH.ROLE_NOT_ALLOWED');
@@ -207,5 +209,100 @@ describe('API: monitor queries and source data verification', () => {
     const s002 = (await get(`/api/v1/audit-trail?subject=S002&type=QueryOpened&pageSize=1000`, 'regulator').expect(200)).body.items as { subjectId: string }[];
     expect(s002.length).toBeGreaterThan(0);
     expect(s002.every((r) => r.subjectId === 'S002')).toBe(true);
+  });
+
+  it('lists closed-modified queries under status closed, pages the list as the audit trail pages, and counts open queries in the overview', async () => {
+    // A query closed, then its target corrected: closed-modified.
+    const doses = (await get(`${subjects}/S002/events`, 'monitor').expect(200)).body.events.filter((e: { type: string }) => e.type === 'DoseAdministered');
+    const doseId = doses.at(-1).eventId as string;
+    const { queryId: changed } = (await open(doseId, 'S002', { fieldPath: 'lotNumber' }).expect(201)).body;
+    await post(`${queries}/${changed}/close`, 'monitor', {}).expect(201);
+    await post(`${subjects}/S002/corrections`, 'coordinator', { targetEventId: doseId, changes: { lotNumber: 'LOT-0777' }, reason: 'pharmacy log' }).expect(201);
+    const all = (await get(`${queries}?pageSize=1000`, 'monitor').expect(200)).body;
+    expect(all).toMatchObject({ page: 1, pageSize: 1000, hasMore: false });
+    const modified = all.queries.filter((q: { status: string }) => q.status === 'closed-modified');
+    expect(modified.map((q: { queryId: string }) => q.queryId)).toContain(changed);
+    const closed = (await get(`${queries}?status=closed&pageSize=1000`, 'monitor').expect(200)).body.queries as { queryId: string; status: string }[];
+    expect(closed.map((q) => q.status).sort()).toEqual(all.queries.filter((q: { status: string }) => q.status.startsWith('closed')).map((q: { status: string }) => q.status).sort());
+    expect(closed.map((q) => q.queryId)).toEqual(expect.arrayContaining(modified.map((q: { queryId: string }) => q.queryId)));
+    const onlyModified = (await get(`${queries}?status=closed-modified`, 'monitor').expect(200)).body.queries as { status: string }[];
+    expect(onlyModified.every((q) => q.status === 'closed-modified')).toBe(true);
+
+    // Three new queries, then the list page by page: oldest first, every query once.
+    for (const fieldPath of ['injectionSite', 'route', 'doseMg']) await open(doseId, 'S002', { fieldPath }).expect(201);
+    const total = (await get(`${queries}?pageSize=1000`, 'monitor').expect(200)).body.queries.length;
+    expect(total).toBe(all.queries.length + 3);
+    const seen: string[] = [];
+    for (let page = 1; ; page += 1) {
+      const body = (await get(`${queries}?pageSize=2&page=${page}`, 'regulator').expect(200)).body;
+      expect(body).toMatchObject({ page, pageSize: 2, hasMore: page * 2 < total });
+      seen.push(...body.queries.map((q: { queryId: string }) => q.queryId));
+      if (!body.hasMore) break;
+    }
+    const whole = (await get(queries, 'regulator').expect(200)).body;
+    expect(whole).toMatchObject({ page: 1, pageSize: 100, hasMore: false });
+    expect(seen).toEqual(whole.queries.map((q: { queryId: string }) => q.queryId));
+    expect((await get(`${queries}?page=99`, 'monitor').expect(200)).body).toEqual({ queries: [], page: 99, pageSize: 100, hasMore: false });
+    for (const bad of ['page=0', 'page=-1', 'page=1.5', 'page=0x10', 'pageSize=0', 'pageSize=1001', 'pageSize=', 'page=9007199254740993']) {
+      await refused(() => get(`${queries}?${bad}`, 'monitor'), 400, 'VALIDATION.FAILED');
+    }
+
+    // The overview counts the queries awaiting resolution (open or answered), per study and per subject.
+    const unresolved = (await get(`${queries}?pageSize=1000`, 'monitor').expect(200)).body.queries.filter((q: { status: string }) => q.status === 'open' || q.status === 'answered');
+    const head = await api.headPosition();
+    const overview = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${head}`, 'monitor').expect(200)).body;
+    expect(overview.overview.openQueries).toBe(unresolved.length);
+    const perSubject = Object.fromEntries(overview.overview.subjects.map((s: { subjectId: string; openQueries: number }) => [s.subjectId, s.openQueries]));
+    for (const subjectId of ['S001', 'S002']) expect({ subjectId, open: perSubject[subjectId] }).toEqual({ subjectId, open: unresolved.filter((q: { subjectId: string }) => q.subjectId === subjectId).length });
+    const { queryId } = (await open(doseId, 'S002', { fieldPath: 'cycle' }).expect(201)).body;
+    const whileOpen = await api.headPosition();
+    await post(`${queries}/${queryId}/close`, 'monitor', {}).expect(201);
+    const after = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`, 'monitor').expect(200)).body.overview;
+    expect(after.openQueries).toBe(unresolved.length);
+    // As known while that query was open: the overview folds the query streams up to then.
+    const then = (await get(`/api/v1/studies/${STUDY}/overview?position=${whileOpen}`, 'monitor').expect(200)).body.overview;
+    expect(then.openQueries).toBe(unresolved.length + 1);
+    expect(then.subjects.find((row: { subjectId: string }) => row.subjectId === 'S002').openQueries).toBe(perSubject.S002 + 1);
+  });
+
+  it('refuses an Idempotency-Key reused with another body or for another command on every query and SDV route, writing nothing', async () => {
+    const doses = (await get(`${subjects}/S001/events`, 'monitor').expect(200)).body.events.filter((e: { type: string }) => e.type === 'DoseAdministered');
+    const [first, second] = doses.map((e: { eventId: string }) => e.eventId);
+    const { queryId } = (await open(first, 'S001', { fieldPath: 'route' }).expect(201)).body;
+    const key = (k: string) => ({ 'Idempotency-Key': k });
+    await post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'As given', category: 'confirmed-correct' }, key('resp-1')).expect(201);
+    const replay = await post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'As given', category: 'confirmed-correct' }, key('resp-1')).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    await refused(() => post(`${queries}/${queryId}/responses`, 'coordinator', { text: 'Something else', category: 'other' }, key('resp-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(`${queries}/${queryId}/close`, 'coordinator', {}, key('resp-1')), 403, 'AUTH.ROLE_NOT_ALLOWED');
+    await post(`${queries}/${queryId}/close`, 'monitor', { text: 'ok' }, key('close-1')).expect(201);
+    await refused(() => post(`${queries}/${queryId}/close`, 'monitor', { text: 'another note' }, key('close-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(`${queries}/${queryId}/reopen`, 'monitor', { text: 'ok' }, key('close-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    const sdv = `${subjects}/S001/source-verifications`;
+    // (A first use that recorded nothing — an entry already verified — leaves no key behind: see the README.)
+    await post(sdv, 'monitor', { targetEventId: first }, key('sdv-1')).expect(201);
+    await refused(() => post(sdv, 'monitor', { targetEventId: second }, key('sdv-1')), 422, 'IDEMPOTENCY.KEY_REUSED');
+    await refused(() => post(sdv, 'monitor', { targetEventId: second, idempotencyKey: 'sdv-2', extra: 1 }), 400, 'VALIDATION.FAILED');
+  });
+
+  it('closes the system query of a deviation that a correction withdraws, as the system, once; the site is not asked about a deviation off the record', async () => {
+    await enrolledSubject(api, 'S005');
+    // Enrolled 2026-03-05: cycle 1 is due on days 0–7, so 2026-03-20 is off-window.
+    const late = await post(`${subjects}/S005/doses`, 'coordinator', bodies.dose(1, '2026-03-20')).expect(201);
+    const doseId = late.body.eventIds[0] as string;
+    const [query] = (await get(`${queries}?openedBy=system&subject=S005`, 'monitor').expect(200)).body.queries as { queryId: string; status: string }[];
+    expect(query.status).toBe('open');
+    const fixed = await post(`${subjects}/S005/corrections`, 'coordinator', { targetEventId: doseId, changes: { administeredOn: '2026-03-07' }, reason: 'date mistyped' }).expect(201);
+    const withdrawn = (await Promise.all(fixed.body.eventIds.map((id: string) => api.store.getEvent(id)))).filter((e) => e?.type === 'EntryVoided');
+    expect(withdrawn).toHaveLength(1);
+    const view = (await get(`${queries}/${query.queryId}`, 'monitor').expect(200)).body;
+    expect(view.status).toBe('closed');
+    const closing = view.thread.find((t: { kind: string }) => t.kind === 'closed');
+    expect(closing).toMatchObject({ by: { username: 'system' } });
+    expect(closing.text).toContain('no longer');
+    const closedEvent = (await api.eventsAfter(withdrawn[0]!.globalPosition)).find((e) => e.type === 'QueryClosed');
+    expect(closedEvent?.metadata).toMatchObject({ actor: { userId: 'system' }, source: 'system', causationId: withdrawn[0]!.eventId });
+    const overview = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`, 'monitor').expect(200)).body.overview;
+    expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S005').openQueries).toBe(0);
   });
 });

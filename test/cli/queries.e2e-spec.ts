@@ -125,6 +125,46 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     }
   });
 
+  it('lists closed-modified queries under --status closed, pages the list as the API does, and counts open queries in study show', async () => {
+    const doseId = (await events('S001')).find((e) => e.type === 'DoseAdministered')!.eventId;
+    const modified = (await json('monitor', 'query', 'open', '--subject', 'S001', '--event', doseId, '--field', 'lotNumber', '--text', 'Lot?')).queryId as string;
+    await json('monitor', 'query', 'close', modified);
+    const fix = join(dir.path, 'fix-s001.jsonl');
+    writeFileSync(fix, `${JSON.stringify({ command: 'CorrectEntry', studyId: STUDY, subjectId: 'S001', idempotencyKey: 'fix-lot-s001', payload: { targetEventId: doseId, changes: { lotNumber: 'LOT-9' }, reason: 'label misread' } })}\n`);
+    await json('coordinator', 'import', fix);
+    const closed = (await json('monitor', 'query', 'list', '--status', 'closed', '--subject', 'S001')) as { queries: { queryId: string; status: string }[] };
+    expect(closed.queries).toEqual([expect.objectContaining({ queryId: modified, status: 'closed-modified' })]);
+    for (const field of ['administeredOn', 'injectionSite']) await json('monitor', 'query', 'open', '--subject', 'S001', '--event', doseId, '--field', field, '--text', 'Source?');
+
+    const whole = (await json('regulator', 'query', 'list', '--page-size', '1000')) as { queries: { queryId: string; status: string; subjectId: string }[]; page: number; pageSize: number; hasMore: boolean };
+    expect(whole).toMatchObject({ page: 1, pageSize: 1000, hasMore: false });
+    const seen: string[] = [];
+    for (let page = 1; page <= whole.queries.length; page += 1) {
+      const listed = (await json('regulator', 'query', 'list', '--page', String(page), '--page-size', '2')) as { queries: { queryId: string }[]; page: number; hasMore: boolean };
+      expect({ page: listed.page, hasMore: listed.hasMore }).toEqual({ page, hasMore: page * 2 < whole.queries.length });
+      seen.push(...listed.queries.map((q) => q.queryId));
+      if (!listed.hasMore) break;
+    }
+    expect(seen).toEqual(whole.queries.map((q) => q.queryId));
+    const text = await cli(['--store', store, '--as', 'monitor', 'query', 'list', '--page-size', '1'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+    expect(text.stdout).toContain('More queries: --page 2');
+    for (const bad of [['--page', '0'], ['--page', '1e1'], ['--page-size', '1001'], ['--page-size', '0x10']]) {
+      const refused = await as('monitor', 'query', 'list', ...bad);
+      expect([bad, refused.status, JSON.parse(refused.stdout).error.code]).toEqual([bad, 2, 'CLI.INVALID_OPTION']);
+    }
+
+    const unresolved = whole.queries.filter((q) => q.status === 'open' || q.status === 'answered');
+    const shownRun = await cli(['--store', store, '--json', 'study', 'show']);
+    expect(shownRun.status).toBe(0);
+    const shown = JSON.parse(shownRun.stdout) as { openQueries: number; subjects: { subjectId: string; openQueries: number }[] };
+    expect(shown.openQueries).toBe(unresolved.length);
+    expect(shown.subjects.map((row) => [row.subjectId, row.openQueries])).toEqual(
+      shown.subjects.map((row) => [row.subjectId, unresolved.filter((q) => q.subjectId === row.subjectId).length]),
+    );
+    const plain = await cli(['--store', store, 'study', 'show']);
+    expect(plain.stdout).toContain(`open queries: ${unresolved.length}`);
+  });
+
   it('records SDV through the CLI; a later correction revokes it, so the entry can be verified again', async () => {
     const scanId = (await events('S004')).filter((e) => e.type === 'TumorAssessmentRecorded')[1].eventId;
     expect(((await json('monitor', 'sdv', '--subject', 'S004', '--event', scanId)) as { events: unknown[] }).events).toHaveLength(1);

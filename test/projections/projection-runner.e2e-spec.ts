@@ -161,10 +161,21 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     await appendNew();
     const s1 = ledger.subject('S001');
     const late = s1.dose(2, '2026-02-12');
+    // Queries, folded across the restarts: opened, answered, closed, cancelled, reopened after a correction.
+    const onLate = s1.openQuery(late, 'administeredOn');
+    const onLot = s1.openQuery(late, 'lotNumber');
+    const onS3 = ledger.subject('S003').openQuery(ledger.events.find((e) => e.type === 'DoseAdministered' && e.streamId.endsWith('-S003'))!.eventId);
+    s1.respondToQuery(onLate);
+    await appendNew();
+    s1.queryTransition('CloseQuery', onLate);
+    s1.queryTransition('CancelQuery', onLot);
+    ledger.subject('S003').queryTransition('CloseQuery', onS3);
     ledger.subject('S002').missDose(2, '2026-02-03', 'travel');
     ledger.subject('S003').deviationRecorded('2026-01-20', '__proto__', 'major');
     await appendNew();
     s1.correct(late, { administeredOn: '2026-02-04' }, 'date mistyped');
+    s1.queryTransition('ReopenQuery', onLate);
+    ledger.subject('S002').openQuery(ledger.events.find((e) => e.type === 'DoseAdministered' && e.streamId.endsWith('-S002'))!.eventId);
     const ae = ledger.subject('S002').adverseEvent('2026-02-10', 3, true);
     ledger.subject('S002').void(ae, 'wrong subject');
     const amended = testing.seedProtocol();
@@ -186,6 +197,8 @@ describe('ProjectionRunner over the SQLite store, with a checkpointed catch-up s
     const overview = getStudyOverview(rebuilt.documents, STUDY)!;
     expect(overview).toMatchObject({ screened: 4, enrollment: { enrolled: 3 }, statusCounts: { enrolled: 3, 'screen-failed': 1 }, adverseEvents: { total: 0 } });
     expect(overview.deviations.byCategory).toEqual(expect.arrayContaining([{ category: '__proto__', major: 1, minor: 0, total: 1 }]));
+    expect(overview.openQueries).toBe(2);
+    expect(overview.subjects.map((row) => [row.subjectId, row.openQueries])).toEqual([['S001', 1], ['S002', 1], ['S003', 0], ['S004', 0]]);
     expect(overview).toEqual(getStudyOverview(pure, STUDY));
   });
 

@@ -100,11 +100,22 @@ describe('exports recorded as events (viewer and API)', () => {
         expect({ query, status: refused.status() }).toEqual({ query, status: 400 });
       }
       expect(await app.api.eventsAfter(before)).toEqual([]);
-      const wide = await context.request.get(`${TRAIL}/export?format=json&from=1900-01-01&to=9999-12-31&user=constructor`);
+      // A user or subject the ledger never knew is refused as the API and the CLI refuse it: no empty file, no record.
+      for (const [query, code] of [
+        ['user=constructor', 'IDENTITY.USER_NOT_FOUND'],
+        ['user=nobody', 'IDENTITY.USER_NOT_FOUND'],
+        ['subject=S999', 'SUBJECT.NOT_FOUND'],
+        ['subject=__proto__', 'SUBJECT.NOT_FOUND'],
+      ]) {
+        const unknown = await context.request.get(`${TRAIL}/export?format=json&from=1900-01-01&to=9999-12-31&${query}`);
+        expect({ query, status: unknown.status(), code: (await unknown.text()).includes(code) }).toEqual({ query, status: 404, code: true });
+        expect(unknown.headers()['content-disposition']).toBeUndefined();
+      }
+      expect(await app.api.eventsAfter(before)).toEqual([]);
+      const wide = await context.request.get(`${TRAIL}/export?format=json&from=1900-01-01&to=9999-12-31&user=system&subject=S001`);
       expect(wide.status()).toBe(200);
-      expect(await wide.json()).toEqual([]);
       const [recorded] = exportsOf(await app.api.eventsAfter(before));
-      expect(recorded.data.filter).toEqual({ from: '1900-01-01', to: '9999-12-31', user: 'constructor' });
+      expect(recorded.data.filter).toEqual({ from: '1900-01-01', to: '9999-12-31', user: 'system', subject: 'S001' });
       for (const format of ['odm', 'csv']) {
         const unknown = await context.request.get(`/viewer/studies/__proto__/audit-trail/export?format=${format}`);
         expect({ format, status: unknown.status() }).toEqual({ format, status: 404 });

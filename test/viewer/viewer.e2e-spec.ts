@@ -235,6 +235,12 @@ describe('the web viewer in Chromium', () => {
       expect(sdv).toContain('Source-verified by Mona Monitor (mona, monitor)');
       await expect(entry.locator('p.sdv-verified').count()).resolves.toBe(1);
       expect(await seriousViolations(page)).toEqual([]);
+      // The dashboard and the subjects table count the open query, from the read models.
+      await page.goto(PAGES.study);
+      await expect(page.locator('p.open-queries').textContent()).resolves.toMatch(/^1 open queries/);
+      await page.goto(`${PAGES.subjects}?sort=openQueries&order=desc`);
+      await expect(page.locator('th[aria-sort=descending]').textContent()).resolves.toContain('Open queries');
+      await expect(page.locator('tbody tr').first().locator('td').last().textContent()).resolves.toBe('1');
       // As known before any of it: no query and no SDV.
       await page.goto(`${PAGES.subject}?asKnownAt=${encodeURIComponent(BEFORE_CORRECTION)}`);
       await expect(page.locator(`#entry-${dose.eventId} li.query`).count()).resolves.toBe(0);
@@ -249,6 +255,8 @@ describe('the web viewer in Chromium', () => {
       await expect(revoked.textContent()).resolves.toMatch(/^SDV revoked by correction at \d{4}-\d{2}-\d{2} /);
       await expect(page.locator(`#query-${queryId} .query-status`).textContent()).resolves.toBe('closed-modified');
       expect(await seriousViolations(page)).toEqual([]);
+      await page.goto(PAGES.study);
+      await expect(page.locator('p.open-queries').textContent()).resolves.toMatch(/^0 open queries/);
     } finally {
       await context.close();
     }

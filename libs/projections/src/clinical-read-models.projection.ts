@@ -4,6 +4,7 @@ import type { Projection, ProjectionChanges, ProjectionState } from './projectio
 import type { ListLayout } from './store/document-lists';
 import { evolveCasebookState, initialCasebookState, type SubjectCasebookState } from './casebook/subject-casebook.projection';
 import { casebookView } from './casebook/subject-casebook.view';
+import { openQueryChanges, studyOpenQueries, subjectOpenQueries, type OpenQueryCount, type QueryLine } from './queries/open-query-counts';
 import type { SubjectCasebook } from './casebook/subject-casebook.types';
 import {
   deriveStudyOverview,
@@ -27,9 +28,11 @@ export type CasebookDocument = SubjectCasebookState & { readonly summary: Subjec
  * The rows of the clinical read models: per study its context (`study/…`) and its overview counters
  * (`overview/…`), per roster line a row (`roster/…/{position}`), per subject its casebook
  * (`casebook/…/…`). An event replaces at most its subject's row and its study's counters, or its
- * study's context and one roster line (a protocol amendment: every row of its study).
+ * study's context and one roster line (a protocol amendment: every row of its study). A query event
+ * replaces its query's line (`query/…/…`) and, when it opens or resolves the query, the open-query
+ * counts of its subject and study (`open-queries/…`, `open-queries/…/…`).
  */
-export type ClinicalDocument = StudyContext | StudyCounters | RosterLine | CasebookDocument;
+export type ClinicalDocument = StudyContext | StudyCounters | RosterLine | CasebookDocument | QueryLine | OpenQueryCount;
 export type ClinicalState = ProjectionState<ClinicalDocument>;
 
 export const studyKey = (studyId: string): string => `study/${studyId}`;
@@ -56,6 +59,7 @@ const CASEBOOK_LISTS: readonly ListLayout[] = [
 
 const STUDY_STREAM_PREFIX = studyStreamId('');
 const SUBJECT_STREAM_PREFIX = 'subject-';
+const QUERY_STREAM_PREFIX = 'query-';
 
 export const getStudyContext = (state: ClinicalState, studyId: string): StudyContext | null =>
   (state[studyKey(studyId)] as StudyContext | undefined) ?? null;
@@ -98,7 +102,10 @@ export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCaseb
 export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
   const context = getStudyContext(state, studyId);
   if (context === null) return null;
-  return deriveStudyOverview(context, rosterOf(state, studyId), countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary));
+  return deriveStudyOverview(context, rosterOf(state, studyId), countersOf(state, studyId), casebookRowsOf(state, studyId).map((c) => c.summary), {
+    study: studyOpenQueries(state, studyId),
+    ofSubject: (subjectId) => subjectOpenQueries(state, studyId, subjectId),
+  });
 };
 
 /**
@@ -149,7 +156,8 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   //    (a scan entered late is judged in date order): rebuilt once.
   // 8: a dose entered late for a lower cycle moves the windows of the cycles above it (the subject summaries'
   //    doses within window, counted from the doses recorded before each, are rebuilt once).
-  version: 8,
+  // 9: open-query counts per study and subject, kept from the query streams (read models saved by 8 have none: rebuilt once).
+  version: 9,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
@@ -161,6 +169,7 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
       const line = rosterLineOf(event);
       return line === null ? { [studyKey(studyId)]: context } : { [studyKey(studyId)]: context, [rosterKey(studyId, event.globalPosition)]: line };
     }
+    if (event.streamId.startsWith(QUERY_STREAM_PREFIX)) return openQueryChanges(state, event);
     if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;
     const subject = resolveSubject(state, event);
     if (subject === null) return null;

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { assertIntactBeforeCopy, exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
+import { assertIntactBeforeCopy, assertTrailScopeKnown, exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
-import { EXPORT_ROLES, invalid, notFound, QUERY_ROLES, ROLES, studyStreamId } from '@trial-ledger/domain';
+import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, instantOfAsOf, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
@@ -169,8 +169,13 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
     const index = odm ? null : await this.auditIndex.readyAt(state.position);
-    // A study that is not in the ledger gets no export and no record (no stream is made up for a typed id).
-    if ((await this.store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_FOUND', `No study ${studyId} in the ledger`, { studyId });
+    // A study, subject or user that is not in the ledger gets no export and no record (no stream is made up for a
+    // typed id), with the codes the API's and the CLI's exports answer: no empty file read as a history of nobody.
+    await assertTrailScopeKnown(this.store, {
+      studyId,
+      ...(odm || filter.subject === '' ? {} : { subjectId: filter.subject }),
+      ...(odm || filter.user === '' ? {} : { user: filter.user }),
+    });
     // A copy of the record is made of an intact chain only (LEDGER.TAMPERED otherwise, nothing recorded).
     await assertIntactBeforeCopy(this.store);
     const { event } = await recordDataExport(

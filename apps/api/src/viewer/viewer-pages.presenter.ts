@@ -34,7 +34,7 @@ export const studyPageModel = (state: ViewerState, studyId: string) => {
 const requireOverview = (state: ViewerState, studyId: string): StudyOverview =>
   getStudyOverview(state.documents, studyId) ?? notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${state.position}`, { studyId });
 
-export const SUBJECT_SORTS = ['subjectId', 'subjectNumber', 'status', 'enrollmentDate', 'dosesAdministered', 'nextDoseDueOn', 'deviations'] as const;
+export const SUBJECT_SORTS = ['subjectId', 'subjectNumber', 'status', 'enrollmentDate', 'dosesAdministered', 'nextDoseDueOn', 'deviations', 'openQueries'] as const;
 export type SubjectSort = (typeof SUBJECT_SORTS)[number];
 const SORT_LABELS: Readonly<Record<SubjectSort, string>> = {
   subjectId: 'Subject',
@@ -44,6 +44,7 @@ const SORT_LABELS: Readonly<Record<SubjectSort, string>> = {
   dosesAdministered: 'Doses given',
   nextDoseDueOn: 'Next dose due',
   deviations: 'Deviations',
+  openQueries: 'Open queries',
 };
 
 export const parseSort = (sort: unknown, order: unknown): { sort: SubjectSort; order: 'asc' | 'desc' } => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { notFound, personInWords, queryIdOf, QUERY_RESPONSE_CATEGORIES, SUBJECT_ID, type MonitoringCommand, type QueryResponseCategory } from '@trial-ledger/domain';
-import { listQueries, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
+import { listQueries, MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, queryPage, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
@@ -16,6 +16,14 @@ const wholeNumber = (name: string, value: string | undefined): number | undefine
   if (value === undefined) return undefined;
   if (!/^\d{1,5}$/.test(value)) throw new CliError(`--${name} must be a whole number of days (got ${value})`, 2, 'CLI.INVALID_OPTION');
   return Number(value);
+};
+
+/** A page number or size as the API reads it: decimal digits only, from 1 (and at most `max`). */
+const pageNumber = (name: string, value: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number => {
+  if (value === undefined) return fallback;
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new CliError(`--${name} must be a whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`} (got ${value})`, 2, 'CLI.INVALID_OPTION');
+  return n;
 };
 
 /** A filter value that could never match (a malformed subject id or username) is a usage error, as on the API — not "No queries". */
@@ -99,17 +107,26 @@ export const registerQuery = (program: Command): void => {
     .option('--subject <id>', 'only this subject\'s queries')
     .option('--opened-by <username>', 'only queries opened by this user (system: automatic queries)')
     .option('--min-age-days <days>', 'only queries at least this many days old')
+    .option('--page <n>', 'page number, from 1 (as the API pages: oldest first)', '1')
+    .option('--page-size <n>', `queries per page, 1–${MAX_QUERY_PAGE_SIZE} (default ${QUERY_PAGE_SIZE})`)
     .option('--study <id>', "study id (default: the seed protocol's)")
-    .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; study?: string }, command: Command) => {
+    .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; page?: string; pageSize?: string; study?: string }, command: Command) => {
       const options = globalOptions(command);
+      const page = pageNumber('page', opts.page, 1);
+      const pageSize = pageNumber('page-size', opts.pageSize, QUERY_PAGE_SIZE, MAX_QUERY_PAGE_SIZE);
       const filter = {
         status: oneOf('status', opts.status, QUERY_STATUSES) as QueryStatus | undefined,
         subjectId: matching('subject', opts.subject, SUBJECT_ID, 'a subject id (1–64 letters, digits, "." or "_", starting with a letter or digit)'),
         openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
         minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
       };
-      const queries = await readMonitoring(options, opts.study ?? defaultStudyId(), 'ListQueries', (state) => listQueries(state, new Date().toISOString(), filter));
-      printResult(options.json, { queries }, () => (queries.length === 0 ? 'No queries.' : queries.map(summary).join('\n')));
+      const listed = await readMonitoring(options, opts.study ?? defaultStudyId(), 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
+      printResult(options.json, listed, () =>
+        [
+          ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : listed.queries.map(summary)),
+          ...(listed.hasMore ? [`More queries: --page ${page + 1}`] : []),
+        ].join('\n'),
+      );
     });
 
   query

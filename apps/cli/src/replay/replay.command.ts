@@ -102,6 +102,7 @@ export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
     `Deviations: ${o.deviations.total} (major ${o.deviations.bySeverity.major}, minor ${o.deviations.bySeverity.minor})`,
     ...o.deviations.byCategory.map((d) => `  ${d.category}: ${d.total} (major ${d.major}, minor ${d.minor})`),
     `Adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
+    `Open queries: ${o.openQueries}`,
   ].join('\n');
 
 /** The overview at the head, from the saved read models plus the events after their checkpoint. */

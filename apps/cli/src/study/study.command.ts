@@ -71,6 +71,7 @@ const describeOverview = (o: StudyOverview): string => {
     `  dosing: ${o.dosing.administered} administered, ${o.dosing.outsideWindow} outside the window, ${o.dosing.missed} missed; compliance ${o.dosing.compliancePercent ?? '—'} %`,
     `  deviations: ${o.deviations.total} (major ${o.deviations.bySeverity.major}, minor ${o.deviations.bySeverity.minor})${byCategory ? ` — ${byCategory}` : ''}`,
     `  adverse events: ${o.adverseEvents.total} (serious ${o.adverseEvents.serious}, grade ≥ 3 ${o.adverseEvents.grade3OrHigher})`,
+    `  open queries: ${o.openQueries} (not yet closed or cancelled)`,
   ].join('\n');
 };
 

@@ -1,9 +1,9 @@
-import { notFound, subjectStreamId, type Actor, type SubjectCommand } from '@trial-ledger/domain';
+import { notFound, subjectStreamId, type Actor, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
 import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
 import { monitoringCommandPlan, resolveQuerySubject } from './monitoring-command.plan';
-import { raiseSystemQueries } from './system-queries';
+import { closeWithdrawnDeviationQueries, raiseSystemQueries } from './system-queries';
 import { studyCommandPlan } from './study-command.plan';
 import { subjectCommandPlan } from './subject-command.plan';
 
@@ -64,7 +64,9 @@ export const executeCommand = async (
   if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) {
     // The command is recorded: nothing after the append may turn its answer into a failure (a retry
     // of the same key opens any system query this could not).
-    await raiseSystemQueries(store, resolved, outcome, (query, queryEnvelope) => executeCommand(store, query, queryEnvelope, options)).catch(() => []);
+    const run = (query: MonitoringCommand, queryEnvelope: CommandEnvelope) => executeCommand(store, query, queryEnvelope, options);
+    await closeWithdrawnDeviationQueries(store, resolved, outcome, run).catch(() => undefined);
+    await raiseSystemQueries(store, resolved, outcome, run).catch(() => []);
   }
   return outcome;
 };

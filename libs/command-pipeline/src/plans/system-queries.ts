@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR, subjectStreamId, studyStreamId, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import { queryStreamId, SYSTEM_ACTOR, subjectStreamId, studyStreamId, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
 import type { CommandEnvelope, CommandOutcome } from '../handle-command';
 import { queryIdFor } from '../query-ids';
@@ -59,4 +59,42 @@ export const raiseSystemQueries = async (store: EventStore, command: SubjectComm
     }
   }
   return missed;
+};
+
+/**
+ * The other half of the edit check: a deviation the same command withdrew (`EntryVoided` of a
+ * `ProtocolDeviationDetected` — a dose date corrected into its window, a baseline entered late) no longer
+ * holds, so the system query it opened is closed by the system, caused by the withdrawal, instead of
+ * leaving the site a question about a deviation that is off the record and the study an open query it
+ * cannot resolve. A query the monitor already closed or cancelled is left as it is. Like the opening,
+ * this runs after the subject command is recorded and never turns its answer into a failure; a retried
+ * command closes what its first run could not (the close is keyed by the withdrawal).
+ */
+export const closeWithdrawnDeviationQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<void> => {
+  const subjectStream = subjectStreamId(command.studyId, command.subjectId);
+  const withdrawals = outcome.events.filter(
+    (e) => e.type === 'EntryVoided' && e.streamId === subjectStream && (e.data as { targetType?: unknown }).targetType === 'ProtocolDeviationDetected',
+  );
+  for (const withdrawal of withdrawals) {
+    try {
+      const deviation = await store.getEvent(String((withdrawal.data as { targetEventId?: unknown }).targetEventId));
+      if (!deviation || deviation.streamId !== subjectStream) continue;
+      const queryId = queryIdFor(SYSTEM_ACTOR.userId, systemQueryKey(deviation));
+      if ((await store.streamVersion(queryStreamId(command.studyId, queryId))) === 0) continue;
+      const category = String((deviation.data as { category?: unknown }).category);
+      const text = `The deviation (${category}) no longer holds: it was withdrawn when the entry it was derived from changed. Closed by the system.`;
+      await run(
+        { type: 'CloseQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId, text } },
+        {
+          actor: SYSTEM_ACTOR,
+          source: 'system',
+          correlationId: withdrawal.metadata.correlationId ?? undefined,
+          causationId: withdrawal.eventId,
+          idempotencyKey: `system-query-close:${withdrawal.streamId}@${withdrawal.streamVersion}`,
+        },
+      );
+    } catch {
+      // Closed or cancelled by the monitor already, the study locked meanwhile, the store gone: the command stays recorded.
+    }
+  }
 };

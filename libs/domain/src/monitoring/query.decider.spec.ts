@@ -83,8 +83,19 @@ describe('query decider', () => {
         .run(subjectCommand('VoidEntry', { targetEventId: doseId, reason: 'wrong subject' }), meta(COORDINATOR));
       spec.given(voided.all()).when(open(), meta(MONITOR)).thenError('ENTRY.VOIDED', 'conflict');
     });
-    it('given a dose, when the text holds a bidi override, then VALIDATION.CONTROL_CHARACTERS', () =>
-      spec.given(base).when(open({ text: 'ok \u202e evil' }), meta(MONITOR)).thenError('VALIDATION.CONTROL_CHARACTERS', 'validation'));
+    it.each([
+      ['a bidi override', 'ok \u202e evil', 'U+202E'],
+      ['a right-to-left mark', 'ok \u200f evil', 'U+200F'],
+      ['an escape sequence', 'ok \u001b[2J', 'U+001B'],
+      ['a lone surrogate', 'ok \ud800', 'U+D800'],
+      ['a lone carriage return', 'line one\rline two', 'U+000D'],
+      ['a C1 control', 'ok \u0085', 'U+0085'],
+    ])('given a dose, when the query text holds %s, then VALIDATION.UNPRINTABLE_CHARACTER naming it, as every free text', (_what, text, character) =>
+      expect(() => spec.given(base).when(open({ text }), meta(MONITOR)).result()).toThrow(
+        expect.objectContaining({ code: 'VALIDATION.UNPRINTABLE_CHARACTER', details: expect.objectContaining({ field: 'text', character }) }),
+      ));
+    it('given an open query, when the site answers with a bidi override, then VALIDATION.UNPRINTABLE_CHARACTER', () =>
+      spec.given([...base, opened]).when(cmd('RespondToQuery', { text: 'fine \u2066x', category: 'other' }), meta(COORDINATOR)).thenError('VALIDATION.UNPRINTABLE_CHARACTER', 'validation'));
     it('given a dose, when the query id is not server-shaped, then QUERY.INVALID_ID', () =>
       spec.given(base).when(open({ queryId: '../../etc' }), meta(MONITOR)).thenError('QUERY.INVALID_ID', 'validation'));
     it('given the study is locked, when a query is opened, then STUDY.LOCKED', () =>
@@ -110,6 +121,10 @@ describe('query decider', () => {
     it('given an answered query, when the monitor closes it, then QueryClosed', () => spec.given([...base, opened, responded]).when(cmd('CloseQuery'), meta(MONITOR)).then([closed]));
     it('given a closed query, when closed again, then nothing is recorded', () => spec.given([...base, opened, closed]).when(cmd('CloseQuery'), meta(MONITOR)).thenNothing());
     it('given a cancelled query, when closed, then QUERY.CANCELLED', () => spec.given([...base, opened, cancelled]).when(cmd('CloseQuery'), meta(MONITOR)).thenError('QUERY.CANCELLED'));
+    it('given a query closed with a note, when closed again with the same note (a retry), then nothing is recorded', () =>
+      spec.given([...base, opened, { type: 'QueryClosed', data: { queryId: Q, text: 'Thank you' } }]).when(cmd('CloseQuery', { text: 'Thank you' }), meta(MONITOR)).thenNothing());
+    it('given a closed query, when closed again with another note, then QUERY.CLOSED (the note is not dropped unseen)', () =>
+      spec.given([...base, opened, closed]).when(cmd('CloseQuery', { text: 'Also: file the source' }), meta(MONITOR)).thenError('QUERY.CLOSED', 'conflict'));
     it('given an answered query, when the investigator closes it, then AUTH.ROLE_NOT_ALLOWED', () =>
       spec.given([...base, opened, responded]).when(cmd('CloseQuery'), meta(INVESTIGATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
   });
@@ -124,6 +139,17 @@ describe('query decider', () => {
         .then([{ type: 'QueryReopened', data: { queryId: Q, text: 'The corrected date needs a source', questionedValueHash: valueHash('2026-01-07') } }]);
     });
     it('given an open query, when reopened, then nothing is recorded', () => spec.given([...base, opened]).when(cmd('ReopenQuery'), meta(MONITOR)).thenNothing());
+    it('given a reopened query, when reopened again with the same note (a retry), then nothing is recorded', () => {
+      const reopened: QueryEvent = { type: 'QueryReopened', data: { queryId: Q, text: 'Source?', questionedValueHash: valueHash('2026-01-06') } };
+      spec.given([...base, opened, closed, reopened]).when(cmd('ReopenQuery', { text: 'Source?' }), meta(MONITOR)).thenNothing();
+    });
+    it('given an open query, when reopened with a note, then QUERY.NOT_CLOSED (nothing to reopen; the note is not dropped unseen)', () =>
+      spec.given([...base, opened]).when(cmd('ReopenQuery', { text: 'Please answer' }), meta(MONITOR)).thenError('QUERY.NOT_CLOSED', 'conflict'));
+    it('given an answered query, when the monitor reopens it, then QueryReopened sends it back to the site', () =>
+      spec
+        .given([...base, opened, responded])
+        .when(cmd('ReopenQuery', { text: 'The log says otherwise' }), meta(MONITOR))
+        .then([{ type: 'QueryReopened', data: { queryId: Q, text: 'The log says otherwise', questionedValueHash: valueHash('2026-01-06') } }]));
     it('given a cancelled query, when reopened, then QUERY.CANCELLED', () => spec.given([...base, opened, cancelled]).when(cmd('ReopenQuery'), meta(MONITOR)).thenError('QUERY.CANCELLED'));
     it('given a closed query, when a regulator reopens it, then AUTH.ROLE_NOT_ALLOWED', () =>
       spec.given([...base, opened, closed]).when(cmd('ReopenQuery'), meta(actor('regulator'))).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
@@ -133,6 +159,8 @@ describe('query decider', () => {
     it('given an open query, when the monitor cancels it, then QueryCancelled', () =>
       spec.given([...base, opened]).when(cmd('CancelQuery', { text: 'raised on the wrong subject' }), meta(MONITOR)).then([cancelled]));
     it('given a cancelled query, when cancelled again, then nothing is recorded', () => spec.given([...base, opened, cancelled]).when(cmd('CancelQuery'), meta(MONITOR)).thenNothing());
+    it('given a cancelled query, when cancelled again with another note, then QUERY.CANCELLED', () =>
+      spec.given([...base, opened, cancelled]).when(cmd('CancelQuery', { text: 'another reason' }), meta(MONITOR)).thenError('QUERY.CANCELLED', 'conflict'));
     it('given a closed query, when cancelled, then QUERY.CLOSED', () => spec.given([...base, opened, closed]).when(cmd('CancelQuery'), meta(MONITOR)).thenError('QUERY.CLOSED'));
     it('given an open query, when the coordinator cancels it, then AUTH.ROLE_NOT_ALLOWED', () =>
       spec.given([...base, opened]).when(cmd('CancelQuery'), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));

@@ -28,6 +28,8 @@ interface OpenedQuery {
   readonly questionedValueHash: string;
   readonly origin: QueryOrigin;
   readonly lastResponse: { readonly text: string; readonly category: QueryResponseCategory } | null;
+  /** The note of the monitor's last close, reopen or cancel: a repeat with the same note is a retry, with another a new request. */
+  readonly lastTransitionText: string | null;
 }
 
 /**
@@ -46,17 +48,17 @@ export const evolveQuery = (state: QueryState, event: QueryEvent): QueryState =>
   switch (event.type) {
     case 'QueryOpened': {
       const { queryId, studyId, target, questionedValueHash, origin } = event.data;
-      return { status: 'open', queryId, studyId, target, questionedValueHash, origin, lastResponse: null };
+      return { status: 'open', queryId, studyId, target, questionedValueHash, origin, lastResponse: null, lastTransitionText: null };
     }
     case 'QueryResponded':
       if (state.status === 'none') return state;
       return { ...state, status: 'answered', lastResponse: { text: event.data.text, category: event.data.category } };
     case 'QueryClosed':
-      return state.status === 'none' ? state : { ...state, status: 'closed' };
+      return state.status === 'none' ? state : { ...state, status: 'closed', lastTransitionText: event.data.text ?? null };
     case 'QueryReopened':
-      return state.status === 'none' ? state : { ...state, status: 'open', questionedValueHash: event.data.questionedValueHash, lastResponse: null };
+      return state.status === 'none' ? state : { ...state, status: 'open', questionedValueHash: event.data.questionedValueHash, lastResponse: null, lastTransitionText: event.data.text ?? null };
     case 'QueryCancelled':
-      return state.status === 'none' ? state : { ...state, status: 'cancelled' };
+      return state.status === 'none' ? state : { ...state, status: 'cancelled', lastTransitionText: event.data.text ?? null };
     default:
       return assertNever(event, 'query event');
   }
@@ -107,9 +109,18 @@ const requireQuery = (query: QueryState, command: QueryCommand, queryId: string)
 const refuseCancelled = (queryId: string): never => refuse('QUERY.CANCELLED', `Query ${queryId} was cancelled: it cannot change any more`, { queryId });
 
 /**
+ * A transition to where the query already is decides nothing when it is a retry: no note, or the note of
+ * the transition that put it there. With another note it is a new request that cannot happen, refused
+ * rather than answered "nothing to record" with the note dropped unseen.
+ */
+const isRetry = (current: { readonly lastTransitionText: string | null }, text: string | null): boolean => text === null || text === current.lastTransitionText;
+
+/**
  * Decides a query command. The checks run in the order role (403), study (registered, not locked),
  * payload, then the query's own life: a transition that is already where it would lead decides
- * nothing (closing a closed query, reopening an open one), one that cannot happen is refused.
+ * nothing when it repeats the last one (closing a closed query, reopening an open one, with no note or
+ * the same note), one that cannot happen is refused. The monitor reopens a closed query, or an answered
+ * one whose answer does not settle it (back to the site).
  */
 export const decideQuery = (command: QueryCommand, { query, subject, study }: QueryDecisionInput, metadata: CommandMetadata): QueryEvent[] => {
   requireMonitoringRole(command.type, metadata.actor);
@@ -151,7 +162,10 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
       const text = optionalQueryText(p, 'text');
       const current = requireQuery(query, command, queryId);
       if (current.status === 'cancelled') return refuseCancelled(queryId);
-      if (current.status === 'closed') return [];
+      if (current.status === 'closed') {
+        if (isRetry(current, text)) return [];
+        return refuse('QUERY.CLOSED', `Query ${queryId} is already closed: reopen it to add to its thread`, { queryId });
+      }
       return [{ type: 'QueryClosed', data: { queryId, text } }];
     }
     case 'ReopenQuery': {
@@ -160,8 +174,11 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
       const text = optionalQueryText(p, 'text');
       const current = requireQuery(query, command, queryId);
       if (current.status === 'cancelled') return refuseCancelled(queryId);
-      if (current.status !== 'closed') return [];
-      // The value questioned now: the entry may have been corrected since; a voided one cannot be reopened on.
+      if (current.status === 'open') {
+        if (isRetry(current, text)) return [];
+        return refuse('QUERY.NOT_CLOSED', `Query ${queryId} is open: it waits for the site's answer, there is nothing to reopen`, { queryId });
+      }
+      // A closed query, or an answered one the monitor sends back to the site. The value questioned now: the entry may have been corrected since; a voided one cannot be reopened on.
       const entry = targetEntryOf(subject, command.subjectId, current.target.eventId);
       return [{ type: 'QueryReopened', data: { queryId, text, questionedValueHash: valueHash(valueAt(entry, current.target.fieldPath)) } }];
     }
@@ -170,7 +187,10 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
       const queryId = queryIdOf(p);
       const text = optionalQueryText(p, 'text');
       const current = requireQuery(query, command, queryId);
-      if (current.status === 'cancelled') return [];
+      if (current.status === 'cancelled') {
+        if (isRetry(current, text)) return [];
+        return refuseCancelled(queryId);
+      }
       if (current.status === 'closed') return refuse('QUERY.CLOSED', `Query ${queryId} is closed: a closed query is reopened, not cancelled`, { queryId });
       return [{ type: 'QueryCancelled', data: { queryId, text } }];
     }

@@ -55,6 +55,18 @@ describe('source verification decider', () => {
     spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: deviationId } }, meta(MONITOR)).thenError('SDV.NOT_SOURCE_DATA', 'conflict');
     spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: offDose.idOf('DoseAdministered') } }, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified' }]);
   });
+  it('given a voided dose, when a monitor verifies it, then ENTRY.VOIDED and nothing is recorded', () => {
+    const voided = history().run(subjectCommand('VoidEntry', { targetEventId: doseId, reason: 'wrong subject' }), meta(COORDINATOR));
+    spec.given(voided.all()).when(verify, meta(MONITOR)).thenError('ENTRY.VOIDED', 'conflict');
+  });
+  it('given a correction of a dose, when a monitor verifies the correction event itself, then it is not an entry to verify (nothing is recorded)', () => {
+    const corrected = history().run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-2' }, reason: 'label' }), meta(COORDINATOR));
+    expect(() => spec.given(corrected.all()).when({ ...verify, payload: { targetEventId: corrected.idOf('EntryCorrected') } }, meta(MONITOR)).result()).toThrow(
+      expect.objectContaining({ code: expect.stringMatching(/^(ENTRY\.NOT_FOUND|SDV\.NOT_SOURCE_DATA)$/) }),
+    );
+  });
+  it('given a locked study, when a monitor verifies a dose, then STUDY.LOCKED', () =>
+    spec.given([...history().all(), { type: 'StudyLocked', data: { studyId: STUDY_ID, reason: 'final analysis' } } as GivenEvent]).when(verify, meta(MONITOR)).thenError('STUDY.LOCKED'));
   it('given a dose, when an investigator verifies it, then AUTH.ROLE_NOT_ALLOWED', () =>
     spec.given(history().all()).when(verify, meta(INVESTIGATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));
   it('given a dose, when an unknown entry is verified, then ENTRY.NOT_FOUND', () =>

@@ -1,2 +1,3 @@
 export * from './monitoring.types';
 export * from './monitoring.projection';
+export * from './open-query-counts';

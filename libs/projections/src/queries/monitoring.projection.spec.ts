@@ -44,6 +44,16 @@ describe('monitoring read model', () => {
     expect(view.thread.at(-1)).toMatchObject({ kind: 'target-corrected', whileOpen: false, reason: 'again' });
   });
 
+  it('counts a closed-modified query as closed when the list is filtered by status closed; closed-modified alone narrows to those', () => {
+    const state = given([dose, opened, dateFixed, closed, lateFix]);
+    const now = '2026-03-20T00:00:00.000Z';
+    expect(listQueries(state, now, { status: 'closed' }).map((q) => q.status)).toEqual(['closed-modified']);
+    expect(listQueries(state, now, { status: 'closed-modified' }).map((q) => q.status)).toEqual(['closed-modified']);
+    expect(listQueries(state, now, { status: 'open' })).toEqual([]);
+    expect(listQueries(given([dose, opened, closed]), now, { status: 'closed-modified' })).toEqual([]);
+    expect(listQueries(given([dose, opened, closed]), now, { status: 'closed' }).map((q) => q.status)).toEqual(['closed']);
+  });
+
   it('revokes SDV by a later correction, and counts progress over the source-data entries', () => {
     const state = given([dose, opened, dateFixed, closed, verified, lateFix]);
     expect(entrySdv(state, dose.eventId, 'DoseAdministered')).toMatchObject({ status: 'revoked', revokedBy: { kind: 'correction', eventId: lateFix.eventId } });

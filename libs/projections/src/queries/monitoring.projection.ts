@@ -247,6 +247,7 @@ export const subjectSdvProgress = (state: MonitoringState, subjectId: string): S
 };
 
 export interface QueryFilter {
+  /** `closed` keeps every closed query, `closed-modified` included (its target changed after the close); `closed-modified` keeps only those. */
   readonly status?: QueryStatus;
   readonly subjectId?: string;
   /** Only queries at least this many days old. */
@@ -255,12 +256,38 @@ export interface QueryFilter {
   readonly openedBy?: string;
 }
 
+/**
+ * Whether a query of this status is listed under the status asked for. A monitor asking for the closed
+ * queries means every query closed: one whose target was corrected after the close is still closed
+ * (OpenClinica 4's "closed-modified" is a closed query with a later change), not left out of the list.
+ */
+const statusMatches = (asked: QueryStatus | undefined, status: QueryStatus): boolean =>
+  asked === undefined || status === asked || (asked === 'closed' && status === 'closed-modified');
+
 /** The study's queries, oldest first, filtered. */
 export const listQueries = (state: MonitoringState, now: string, filter: QueryFilter = {}): QueryView[] =>
   [...state.queries.values()]
     .map((record) => queryView(state, record, now))
-    .filter((q) => (filter.status === undefined || q.status === filter.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
+    .filter((q) => statusMatches(filter.status, q.status) && (filter.subjectId === undefined || q.subjectId === filter.subjectId))
     .filter((q) => (filter.minAgeDays === undefined || q.ageDays >= filter.minAgeDays) && (filter.openedBy === undefined || q.openedBy.username === filter.openedBy));
+
+/** Queries per page unless asked otherwise, and the most a page holds: as the audit trail pages (`page`, `pageSize`). */
+export const QUERY_PAGE_SIZE = 100;
+export const MAX_QUERY_PAGE_SIZE = 1000;
+
+/** One page of the query list (oldest first): `hasMore` says whether page + 1 holds any. */
+export interface QueryPage {
+  readonly queries: QueryView[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly hasMore: boolean;
+}
+
+/** Page `page` (from 1) of `pageSize` queries of a filtered list; a page past the end is empty. */
+export const queryPage = (queries: readonly QueryView[], page = 1, pageSize = QUERY_PAGE_SIZE): QueryPage => {
+  const from = (page - 1) * pageSize;
+  return { queries: queries.slice(from, from + pageSize), page, pageSize, hasMore: queries.length > from + pageSize };
+};
 
 /**
  * Each entry's queries and SDV state for one subject, keyed by the entry's event id (for the casebook and

@@ -47,9 +47,11 @@ export const replayStudyOverview = async (store: EventStore, studyId: string, op
   const asOf = await resolveAsOf(store, options);
   const studyStream = studyStreamId(studyId);
   const subjectPrefix = `subject-${studyId}-`;
+  // The query streams too: the overview counts the open queries.
+  const queryPrefix = `query-${studyId}-`;
   const state: Record<string, ClinicalDocument> = {};
   for await (const event of store.readAll({ toPosition: asOf.position, batchSize: 1000 })) {
-    if (event.streamId === studyStream || event.streamId.startsWith(subjectPrefix)) applyChanges(state, clinicalReadModels.evolve(state, toProjected(event)));
+    if (event.streamId === studyStream || event.streamId.startsWith(subjectPrefix) || event.streamId.startsWith(queryPrefix)) applyChanges(state, clinicalReadModels.evolve(state, toProjected(event)));
   }
   const overview = getStudyOverview(state, studyId);
   if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${asOf.position}`, { studyId });

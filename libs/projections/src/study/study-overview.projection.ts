@@ -64,6 +64,8 @@ export interface StudyOverview extends StudyContext {
     readonly byCategory: readonly DeviationTally[];
   };
   readonly adverseEvents: { readonly total: number; readonly serious: number; readonly grade3OrHigher: number };
+  /** Queries (discrepancy notes) awaiting resolution: opened or reopened, not yet closed or cancelled (answered ones included). */
+  readonly openQueries: number;
   readonly subjects: ReadonlyArray<{
     subjectId: string;
     subjectNumber: number | null;
@@ -72,8 +74,18 @@ export interface StudyOverview extends StudyContext {
     dosesAdministered: number;
     nextDoseDueOn: IsoDate | null;
     deviations: number;
+    /** The subject's queries awaiting resolution. */
+    openQueries: number;
   }>;
 }
+
+/** The open-query counts of a study and of its subjects, as the read models keep them. */
+export interface OpenQueryCounts {
+  readonly study: number;
+  ofSubject(subjectId: string): number;
+}
+
+const NO_QUERIES: OpenQueryCounts = { study: 0, ofSubject: () => 0 };
 
 export const initialStudyContext = (studyId: string): StudyContext => ({ studyId, protocol: null, locked: false, lastPosition: 0 });
 
@@ -343,6 +355,7 @@ export const deriveStudyOverview = (
   roster: readonly RosterLine[],
   counters: StudyCounters,
   summaries: readonly SubjectSummary[],
+  openQueries: OpenQueryCounts = NO_QUERIES,
 ): StudyOverview => {
   const target = context.protocol?.targetEnrollment ?? null;
   const { dosing, deviations } = counters;
@@ -372,6 +385,7 @@ export const deriveStudyOverview = (
       byCategory: tallies.sort((a, b) => b.total - a.total || a.category.localeCompare(b.category)),
     },
     adverseEvents: counters.adverseEvents,
+    openQueries: openQueries.study,
     subjects: [...summaries]
       .sort((a, b) => a.subjectId.localeCompare(b.subjectId))
       .map((s) => ({
@@ -382,6 +396,7 @@ export const deriveStudyOverview = (
         dosesAdministered: s.dosing.administered,
         nextDoseDueOn: s.nextDoseDueOn,
         deviations: s.deviations.total,
+        openQueries: openQueries.ofSubject(s.subjectId),
       })),
   };
 };

@@ -2,20 +2,27 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import {
   addDays,
+  decideQuery,
   decideSignature,
   decideStudy,
   decideSubject,
+  evolveQuery,
   evolveStudy,
   evolveSubject,
+  initialQueryState,
   initialStudyState,
   initialSubjectState,
   loadDefaultProtocol,
+  queryStreamId,
   studyStreamId,
   subjectStreamId,
   type Actor,
   type AssessEligibilityPayload,
   type CommandMetadata,
   type ProtocolDocument,
+  type QueryCommand,
+  type QueryEvent,
+  type QueryState,
   type RecordDosePayload,
   type RecordedSubjectEvent,
   type SignatureMeaning,
@@ -66,7 +73,7 @@ export interface ScenarioOptions {
   readonly start?: string;
 }
 
-type Decided = { readonly streamId: string; readonly event: StudyEvent | SubjectEvent; readonly actor: Actor; readonly reason: string | null };
+type Decided = { readonly streamId: string; readonly event: StudyEvent | SubjectEvent | QueryEvent; readonly actor: Actor; readonly reason: string | null };
 
 export class LedgerScenario {
   /** Every recorded event, in log order. */
@@ -76,6 +83,8 @@ export class LedgerScenario {
   private readonly streams = new Map<string, ProjectedEvent[]>();
   private study: StudyState = initialStudyState();
   private readonly subjects = new Map<string, SubjectState>();
+  private readonly queries = new Map<string, QueryState>();
+  private queryCount = 0;
   readonly now: string;
   private readonly start: number;
 
@@ -112,6 +121,7 @@ export class LedgerScenario {
       this.streams.set(streamId, stream);
       this.events.push(recorded);
       if (streamId === studyStreamId(this.studyId)) this.study = evolveStudy(this.study, event as StudyEvent);
+      else if (streamId.startsWith('query-')) this.queries.set(streamId, evolveQuery(this.queries.get(streamId) ?? initialQueryState(), event as QueryEvent));
       else this.subjects.set(streamId, evolveSubject(this.subjectState(streamId), recorded as unknown as RecordedSubjectEvent));
     }
     this.batches.push({ from, to: this.events.length });
@@ -177,6 +187,20 @@ export class LedgerScenario {
       this.meta(signer),
     );
     return this.record(events.map((event) => ({ streamId, event, actor: signer, reason: null })));
+  }
+
+  /** @internal Decides a query command (a monitor's, or the site's answer) over the query's stream as it stands. */
+  runQuery(command: QueryCommand, actor: Actor): string | null {
+    const streamId = queryStreamId(this.studyId, (command.payload as { queryId: string }).queryId);
+    const subject = this.subjectState(subjectStreamId(this.studyId, command.subjectId));
+    const events = decideQuery(command, { query: this.queries.get(streamId) ?? initialQueryState(), subject, study: this.study }, this.meta(actor));
+    return events.length === 0 ? null : this.record(events.map((event) => ({ streamId, event, actor, reason: null })));
+  }
+
+  /** @internal A new query id (32 hex digits), in the order queries are opened. */
+  nextQueryId(): string {
+    this.queryCount += 1;
+    return this.queryCount.toString(16).padStart(32, '0');
   }
 
   /** The scenario as a folded log: positions 1…n, one minute apart from the start. */
@@ -345,6 +369,23 @@ export class SubjectScenario {
   /** The investigator signs the casebook as it stands. */
   sign(meaning: SignatureMeaning = 'approval'): string {
     return this.ledger.runSignature(this.subjectId, 'casebook', meaning, INVESTIGATOR);
+  }
+
+  /** A monitor opens a query on one entry (or one field of it); returns the query id. */
+  openQuery(targetEventId: string, fieldPath: string | null = null, text = 'Please check against the source'): string {
+    const queryId = this.ledger.nextQueryId();
+    this.ledger.runQuery({ type: 'OpenQuery', studyId: this.ledger.studyId, subjectId: this.subjectId, payload: { queryId, targetEventId, fieldPath, text } } as QueryCommand, MONITOR);
+    return queryId;
+  }
+
+  /** The site answers a query. */
+  respondToQuery(queryId: string, text = 'Checked against the source'): string | null {
+    return this.ledger.runQuery({ type: 'RespondToQuery', studyId: this.ledger.studyId, subjectId: this.subjectId, payload: { queryId, text, category: 'confirmed-correct' } } as QueryCommand, COORDINATOR);
+  }
+
+  /** The monitor closes, reopens or cancels a query. */
+  queryTransition(type: 'CloseQuery' | 'ReopenQuery' | 'CancelQuery', queryId: string): string | null {
+    return this.ledger.runQuery({ type, studyId: this.ledger.studyId, subjectId: this.subjectId, payload: { queryId, text: null } } as QueryCommand, MONITOR);
   }
 
   /** A monitor signs one record (source data verification). */

@@ -2,7 +2,7 @@ import { Controller, Param, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { MONITORING_READ_ROLES } from '@trial-ledger/domain';
-import type { QueryView } from '@trial-ledger/projections';
+import { QUERY_PAGE_SIZE, type QueryPage, type QueryView } from '@trial-ledger/projections';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { StudyPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
@@ -15,7 +15,7 @@ export const LIST_QUERIES_ROUTE = defineRoute({
   method: 'GET',
   path: 'api/v1/studies/:studyId/queries',
   roles: MONITORING_READ_ROLES,
-  summary: 'The study\'s queries with status (open, answered, closed, closed-modified, cancelled) and age; filters status, subject, minAgeDays, openedBy',
+  summary: 'The study\'s queries with status (open, answered, closed, closed-modified, cancelled) and age; filters status, subject, minAgeDays, openedBy; paged (page, pageSize)',
 });
 export const GET_QUERY_ROUTE = defineRoute({
   operation: 'GetQuery',
@@ -31,9 +31,10 @@ export class ListQueriesHttpController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @LedgerRoute(LIST_QUERIES_ROUTE)
-  @ApiOkResponse({ description: '`{ queries: [...] }`, oldest first.' })
-  list(@Param() path: StudyPathParams, @Query() query: ListQueriesRequestDto): Promise<{ queries: QueryView[] }> {
-    return this.queryBus.execute(new ListQueriesQuery(path.studyId, { status: query.status, subjectId: query.subject, minAgeDays: query.minAgeDays, openedBy: query.openedBy }));
+  @ApiOkResponse({ description: '`{ queries: [...], page, pageSize, hasMore }`, oldest first, as the audit trail pages.' })
+  list(@Param() path: StudyPathParams, @Query() query: ListQueriesRequestDto): Promise<QueryPage> {
+    const filter = { status: query.status, subjectId: query.subject, minAgeDays: query.minAgeDays, openedBy: query.openedBy };
+    return this.queryBus.execute(new ListQueriesQuery(path.studyId, filter, query.page ?? 1, query.pageSize ?? QUERY_PAGE_SIZE));
   }
 
   @LedgerRoute(GET_QUERY_ROUTE)

@@ -1,13 +1,18 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { listQueries, queryView, type QueryFilter, type QueryView } from '@trial-ledger/projections';
+import { listQueries, queryPage, queryView, type QueryFilter, type QueryPage, type QueryView } from '@trial-ledger/projections';
 import { notFound } from '@trial-ledger/domain';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { monitoringOfStudy } from '../monitoring.read-model';
 
-export class ListQueriesQuery extends Query<{ queries: QueryView[] }> {
-  constructor(readonly studyId: string, readonly filter: QueryFilter) {
+export class ListQueriesQuery extends Query<QueryPage> {
+  constructor(
+    readonly studyId: string,
+    readonly filter: QueryFilter,
+    readonly page: number,
+    readonly pageSize: number,
+  ) {
     super();
   }
 }
@@ -18,13 +23,13 @@ export class GetQueryQuery extends Query<QueryView> {
   }
 }
 
-/** The study's queries with their derived status and age, filtered. */
+/** The study's queries with their derived status and age, filtered, one page of them. */
 @QueryHandler(ListQueriesQuery)
-export class ListQueriesQueryHandler implements IQueryHandler<ListQueriesQuery, { queries: QueryView[] }> {
+export class ListQueriesQueryHandler implements IQueryHandler<ListQueriesQuery, QueryPage> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
-  async execute({ studyId, filter }: ListQueriesQuery): Promise<{ queries: QueryView[] }> {
-    return { queries: listQueries(await monitoringOfStudy(this.store, studyId), this.clock.now(), filter) };
+  async execute({ studyId, filter, page, pageSize }: ListQueriesQuery): Promise<QueryPage> {
+    return queryPage(listQueries(await monitoringOfStudy(this.store, studyId), this.clock.now(), filter), page, pageSize);
   }
 }
 

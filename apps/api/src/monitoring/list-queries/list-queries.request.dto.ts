@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { SUBJECT_ID } from '@trial-ledger/domain';
-import { QUERY_STATUSES, type QueryStatus } from '@trial-ledger/projections';
+import { MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, QUERY_STATUSES, type QueryStatus } from '@trial-ledger/projections';
 import { SUBJECT_ID_MESSAGE } from '../../shared/routing/path-params.dto';
 import { QueryInteger } from '../../shared/validation/field.decorators';
 
-/** Filters of the query list: `?status=&subject=&minAgeDays=&openedBy=`. */
+/** Filters of the query list, and its page as the audit trail pages: `?status=&subject=&minAgeDays=&openedBy=&page=&pageSize=`. */
 export class ListQueriesRequestDto {
-  @ApiPropertyOptional({ enum: [...QUERY_STATUSES] })
+  @ApiPropertyOptional({ enum: [...QUERY_STATUSES], description: '`closed` lists every closed query, `closed-modified` ones included; `closed-modified` only those.' })
   @IsOptional()
   @IsIn([...QUERY_STATUSES], { message: `$property must be one of: ${QUERY_STATUSES.join(', ')}` })
   status?: QueryStatus;
@@ -29,4 +29,19 @@ export class ListQueriesRequestDto {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: '$property must be a username' })
   openedBy?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 1 })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(1)
+  page?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_QUERY_PAGE_SIZE, default: QUERY_PAGE_SIZE })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_QUERY_PAGE_SIZE)
+  pageSize?: number;
 }

@@ -24,6 +24,10 @@ export const STUDY_TEMPLATE = `<% layout('@layout') %>
 </tbody></table>
 <% } %>
 </section>
+<section aria-labelledby="queries">
+<h2 id="queries">Queries</h2>
+<p class="open-queries"><%= o.openQueries %> open queries (opened or reopened, not yet closed or cancelled; answered ones included).</p>
+</section>
 <section aria-labelledby="aes">
 <h2 id="aes">Adverse events</h2>
 <p><%= o.adverseEvents.total %> adverse events, <%= o.adverseEvents.serious %> serious, <%= o.adverseEvents.grade3OrHigher %> of CTCAE grade 3 or higher.</p>
@@ -64,7 +68,7 @@ export const SUBJECTS_TEMPLATE = `<% layout('@layout') %>
 <% for (const s of it.rows) { %><tr>
 <td><a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/subjects/<%= encodeURIComponent(s.subjectId) %><%= it.asOfQuery %>"><%= s.subjectId %></a></td>
 <td><%= s.subjectNumber ?? '—' %></td><td><%= s.status %></td><td><%= s.enrollmentDate ?? '—' %></td>
-<td><%= s.dosesAdministered %></td><td><%= s.nextDoseDueOn ?? '—' %></td><td><%= s.deviations %></td>
+<td><%= s.dosesAdministered %></td><td><%= s.nextDoseDueOn ?? '—' %></td><td><%= s.deviations %></td><td><%= s.openQueries %></td>
 </tr><% } %>
 </tbody></table>
 `;
