@@ -90,7 +90,7 @@ describe('Identity: a password checked while a reset is recorded', () => {
     await f.service.users.listUsers(f.admin);
     resetMeanwhile();
 
-    const sign = f.service.signatures.sign(f.investigator, { username: 'ivan', password: PASSWORDS.investigator, meaning: 'approval', studyId, subjectId: 'S001', scope: 'casebook' });
+    const sign = f.service.signatures.sign(f.investigator, { username: 'ivan', password: PASSWORDS.investigator, meaning: 'approval', studyId, subjectId: 'S001', scope: 'casebook', expectedVersion: 2 });
 
     expect(await codeOf(sign)).toBe('SIGNATURE.PASSWORD_INVALID');
     expect(await f.store.streamVersion(subjectStreamId(studyId, 'S001'))).toBe(2);
