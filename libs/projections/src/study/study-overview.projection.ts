@@ -80,10 +80,7 @@ export interface StudyOverview extends StudyContext {
 }
 
 /** The open-query counts of a study and of its subjects, as the read models keep them. */
-export interface OpenQueryCounts {
-  readonly study: number;
-  ofSubject(subjectId: string): number;
-}
+export interface OpenQueryCounts { readonly study: number; ofSubject(subjectId: string): number }
 
 const NO_QUERIES: OpenQueryCounts = { study: 0, ofSubject: () => 0 };
 
