@@ -27,6 +27,14 @@ export const mapPostgresError = (error: unknown): unknown => {
     if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }
+    if (code === '55P03') {
+      return new StoreUnavailableError(`PostgreSQL did not grant a lock in time (55P03: ${message}): another session holds the append lock or the rows; nothing was written`, error);
+    }
+    // A statement cancelled by a statement_timeout or an operator (pg_cancel_backend), and a session ended
+    // by idle_in_transaction_session_timeout or idle_session_timeout: the statement's transaction was rolled back.
+    if (code === '57014' || code === '25P03' || code === '57P05') {
+      return new StoreUnavailableError(`PostgreSQL cancelled the statement (${code}: ${message}); it was rolled back`, error);
+    }
   }
   if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
     return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);

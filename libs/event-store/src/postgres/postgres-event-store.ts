@@ -61,7 +61,17 @@ export interface PostgresEventStoreOptions {
    * (four round trips); the benchmark compares the two, and the tests prove they store the same rows.
    */
   readonly oneRoundTripAppend?: boolean;
+  /**
+   * How long a statement waits for a lock (PostgreSQL's `lock_timeout`, set for every connection of the
+   * store): an append waits at most this long for the append lock that another session holds (a stuck
+   * tool, a process paused mid-append) and is then refused as `STORE.UNAVAILABLE`, instead of waiting,
+   * with every append of this process queued behind it, for as long as the holder lives. Default 10 s.
+   */
+  readonly appendLockTimeoutMs?: number;
 }
+
+/** The default `appendLockTimeoutMs`: far above an append's time under the lock, well below a client's patience. */
+const APPEND_LOCK_TIMEOUT_MS = 10_000;
 
 /**
  * The PostgreSQL ledger (`postgres://…`). One `events` table, one row per event, written only by
@@ -106,7 +116,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   /** Connects, applies pending migrations, and returns a ready store. */
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
-    const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
+    const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000, lock_timeout: options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS };
     const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
     // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no

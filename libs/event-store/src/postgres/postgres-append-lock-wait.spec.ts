@@ -1,0 +1,72 @@
+import { Client } from 'pg';
+import { StoreUnavailableError } from '../event-store.errors';
+import { testEvent } from '../testing';
+import { withPostgresClient } from '../testing/postgres-test-server';
+import { usePostgresTestServer } from '../testing/use-postgres-test-server';
+import { verifyStore } from '../verify-store';
+import { PostgresEventStore } from './postgres-event-store';
+
+const server = usePostgresTestServer();
+
+const appendOne = (store: PostgresEventStore, n: number) =>
+  store.append({ writes: [{ streamId: `s-${n}`, expectedVersion: 0, events: [testEvent('Counted', { n })] }] });
+
+/** Settles within `ms` or says it hung: a hung append would otherwise only show as the test's own timeout. */
+const within = <T>(work: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref())]);
+
+/** A session that holds the append lock and does nothing more: a stuck tool, or a process paused mid-transaction. */
+const holdAppendLock = async (url: string): Promise<Client> => {
+  const holder = new Client({ connectionString: url });
+  await holder.connect();
+  await holder.query(`SELECT pg_advisory_lock(hashtextextended('trial-ledger.append', 0))`);
+  return holder;
+};
+
+describe('PostgresEventStore when another session holds the append lock', () => {
+  it('given a stuck lock holder, when the store appends (first append and warm), then each append is refused as STORE.UNAVAILABLE after the lock wait, writes nothing, and appends resume once the holder is gone', async () => {
+    const url = await server.createDatabase();
+    const store = await PostgresEventStore.connect(url, { appendLockTimeoutMs: 500 });
+    try {
+      // Given a first and a warm append before the lock is taken
+      await appendOne(store, 1);
+      const holder = await holdAppendLock(url);
+      try {
+        // When the warm process appends (one round trip), then it is refused within a bounded time
+        const started = Date.now();
+        await expect(within(appendOne(store, 2), 10_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        // and an append queued behind it is refused too, not left waiting (the locked read, after a failure)
+        await expect(within(appendOne(store, 3), 10_000)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE', message: expect.stringMatching(/append lock/) });
+      } finally {
+        await holder.end();
+      }
+      // Then nothing was written while the lock was held, and the next append takes the next position
+      expect((await store.head()).position).toBe(1);
+      const next = await within(appendOne(store, 4), 10_000);
+      expect(next.events[0].globalPosition).toBe(2);
+      expect((await verifyStore(store)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('given a database whose statement_timeout cancels a waiting append, then the refusal is STORE.UNAVAILABLE (503), not an internal error', async () => {
+    const url = await server.createDatabase();
+    await withPostgresClient(url, async (c) => c.query(`ALTER DATABASE ${c.escapeIdentifier(new URL(url).pathname.slice(1))} SET statement_timeout = '300ms'`));
+    // A lock wait longer than the statement timeout: the server cancels the statement (57014) first
+    const store = await PostgresEventStore.connect(url, { appendLockTimeoutMs: 5_000 });
+    try {
+      await appendOne(store, 1);
+      const holder = await holdAppendLock(url);
+      try {
+        await expect(within(appendOne(store, 2), 10_000)).rejects.toBeInstanceOf(StoreUnavailableError);
+      } finally {
+        await holder.end();
+      }
+      expect((await appendOne(store, 3)).events[0].globalPosition).toBe(2);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
