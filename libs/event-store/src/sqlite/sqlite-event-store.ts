@@ -316,7 +316,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     if (events.length === 0) return;
     // Written past the group-commit writer: the cached streams are read again.
     this.streamCache.clear();
-    this.db
+    // Checked and mapped as appends are: a full disk halfway through a migration is STORE.DISK_FULL, and
+    // the file guard counts this write as the server's own.
+    guardedWrite(this.guard, this.writes, () => this.db
       .transaction(() => {
         const head = this.statements.head.get();
         checkImportBatch(
@@ -332,7 +334,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         }
         return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
-      .immediate()();
+      .immediate()());
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
