@@ -26,7 +26,7 @@ import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
-import { guardedWrite, sqliteWriteCleared } from './sqlite-write-errors';
+import { guardedWrite, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared } from './sqlite-write-errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
@@ -64,7 +64,11 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
-  private readonly writes = new StoreWriteHealthTracker((fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault));
+  private readonly writes = new StoreWriteHealthTracker(
+    (fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault),
+    SQLITE_IO_ERROR_HOLD_MS,
+    ['STORE.IO_ERROR'],
+  );
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });

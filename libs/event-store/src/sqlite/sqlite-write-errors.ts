@@ -41,15 +41,23 @@ export const guardedWrite = <T>(guard: SqliteFileGuard | null, health: StoreWrit
 const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
+ * How long an I/O error keeps the store out of rotation before the next write is let through to find out:
+ * free space says nothing about a failing device or a file-size limit (EFBIG), so nothing cheap can tell.
+ */
+export const SQLITE_IO_ERROR_HOLD_MS = 10_000;
+
+/**
  * Has the cause of a write fault gone? Side-effect free: free space on the file system of the
  * ledger, and whether the file and its folder may be written (a read-only mount answers EROFS).
- * I/O errors are retried by the next write.
+ * An I/O error is never taken as cleared here: it is held for `SQLITE_IO_ERROR_HOLD_MS`, then the next
+ * write tries again.
  */
 export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): boolean => {
+  if (fault === 'STORE.IO_ERROR') return false;
   try {
     accessSync(filename, constants.W_OK);
     accessSync(dirname(filename), constants.W_OK);
-    if (fault === 'STORE.DISK_FULL' || fault === 'STORE.IO_ERROR') {
+    if (fault === 'STORE.DISK_FULL') {
       const fs = statfsSync(dirname(filename));
       return fs.bavail * fs.bsize >= MIN_FREE_BYTES;
     }
