@@ -70,3 +70,24 @@ describe('PostgresEventStore when another session holds the append lock', () => 
     }
   }, 60_000);
 });
+
+describe('PostgresEventStore when its pool is exhausted', () => {
+  it('given every pooled connection busy for longer than the connection timeout, then reads and appends are refused as STORE.UNAVAILABLE (503), not an internal error, and work again once connections are returned', async () => {
+    const store = await PostgresEventStore.connect(await server.createDatabase(), { poolSize: 2 });
+    try {
+      await appendOne(store, 1);
+      // Long work on every connection of the pool (an export, a verification, slow reads)
+      const busy = await Promise.all([store.connectionPool.connect(), store.connectionPool.connect()]);
+      try {
+        await expect(within(store.readStream('s-1'), 30_000)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE' });
+        await expect(within(appendOne(store, 2), 30_000)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE' });
+      } finally {
+        for (const client of busy) client.release();
+      }
+      expect((await store.readStream('s-1')).length).toBe(1);
+      expect((await appendOne(store, 3)).events[0].globalPosition).toBe(2);
+    } finally {
+      await store.close();
+    }
+  }, 90_000);
+});

@@ -36,7 +36,8 @@ export const mapPostgresError = (error: unknown): unknown => {
       return new StoreUnavailableError(`PostgreSQL cancelled the statement (${code}: ${message}); it was rolled back`, error);
     }
   }
-  if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
+  // 'timeout exceeded when trying to connect': every pooled connection stayed busy for the connection timeout.
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
   }
   return error;
