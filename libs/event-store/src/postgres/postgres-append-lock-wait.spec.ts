@@ -24,7 +24,7 @@ const holdAppendLock = async (url: string): Promise<Client> => {
 };
 
 describe('PostgresEventStore when another session holds the append lock', () => {
-  it('given a stuck lock holder, when the store appends (first append and warm), then each append is refused as STORE.UNAVAILABLE after the lock wait, writes nothing, and appends resume once the holder is gone', async () => {
+  it('given a stuck lock holder, when the store appends (first append and warm), then each append is refused as STORE.LOCKED (503) after the lock wait, writes nothing, readiness is red while the lock is held, and appends resume once the holder is gone', async () => {
     const url = await server.createDatabase();
     const store = await PostgresEventStore.connect(url, { appendLockTimeoutMs: 500 });
     try {
@@ -37,15 +37,41 @@ describe('PostgresEventStore when another session holds the append lock', () => 
         await expect(within(appendOne(store, 2), 10_000)).rejects.toBeInstanceOf(StoreUnavailableError);
         expect(Date.now() - started).toBeLessThan(5_000);
         // and an append queued behind it is refused too, not left waiting (the locked read, after a failure)
-        await expect(within(appendOne(store, 3), 10_000)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE', message: expect.stringMatching(/append lock/) });
+        await expect(within(appendOne(store, 3), 10_000)).rejects.toMatchObject({ code: 'STORE.LOCKED', message: expect.stringMatching(/append lock/) });
+        // and readiness says the store cannot write, for as long as the lock is held
+        expect(await store.writeHealth()).toMatchObject({ writable: false, fault: 'STORE.LOCKED' });
+        expect(await store.writeHealth()).toMatchObject({ writable: false, fault: 'STORE.LOCKED' });
       } finally {
         await holder.end();
       }
+      expect(await store.writeHealth()).toEqual({ writable: true });
       // Then nothing was written while the lock was held, and the next append takes the next position
       expect((await store.head()).position).toBe(1);
       const next = await within(appendOne(store, 4), 10_000);
       expect(next.events[0].globalPosition).toBe(2);
       expect((await verifyStore(store)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('given a stuck lock holder, when several appends are queued at once, then they are all refused after about one lock wait, not one wait after another', async () => {
+    const url = await server.createDatabase();
+    const store = await PostgresEventStore.connect(url, { appendLockTimeoutMs: 1_000 });
+    try {
+      await appendOne(store, 1);
+      const holder = await holdAppendLock(url);
+      try {
+        const started = Date.now();
+        const outcomes = await within(Promise.allSettled([2, 3, 4, 5, 6, 7].map((n) => appendOne(store, n))), 20_000);
+        const elapsed = Date.now() - started;
+        expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as { code?: string }).code : 'written'))).toEqual(Array(6).fill('STORE.LOCKED'));
+        // One wait of 1 s each, one after another, would take six
+        expect(elapsed).toBeLessThan(4_000);
+      } finally {
+        await holder.end();
+      }
+      expect((await appendOne(store, 8)).events[0].globalPosition).toBe(2);
     } finally {
       await store.close();
     }

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { GENESIS_HASH } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreWriteError } from '../event-store.errors';
 import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import { streamsOf } from '../append/append-request';
 import { planAppend, type AppendSnapshot } from '../append/plan-append';
@@ -54,6 +54,12 @@ export class PostgresAppender {
   /** The head after the last append this process wrote or saw; null when unknown (start, or a failed write). */
   private head: LogHead | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Lock waits given up so far (`STORE.LOCKED`): an append that was queued while one was given up is
+   * refused without waiting again, so N appends queued behind a stuck lock holder are answered after
+   * one wait, not N waits in a row.
+   */
+  private lockWaitsGivenUp = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -63,7 +69,13 @@ export class PostgresAppender {
   ) {}
 
   append(request: AppendRequest, now: () => string, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
-    const run = this.queue.then(() => this.appendNext(request, now(), dataJson));
+    const queuedAfter = this.lockWaitsGivenUp;
+    const run = this.queue.then(() => {
+      if (this.lockWaitsGivenUp !== queuedAfter) {
+        throw new StoreWriteError('STORE.LOCKED', 'Another session holds the append lock: the append before this one waited for it in vain; this one was not tried, nothing was written');
+      }
+      return this.appendNext(request, now(), dataJson);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -82,6 +94,7 @@ export class PostgresAppender {
       // (a lost connection after COMMIT): the next append reads the head again under the lock.
       const refusal = error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError;
       if (!refusal) this.head = null;
+      if (error instanceof StoreWriteError && error.code === 'STORE.LOCKED') this.lockWaitsGivenUp += 1;
       throw error;
     }
   }

@@ -6,7 +6,7 @@ import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreU
  * any process are serialised: the next global position and the previous hash are read and extended
  * by one writer at a time, which keeps positions gapless and the chain linear.
  */
-const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
+export const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
 
 /** SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by setting), io_error. */
 const WRITE_FAULTS: Readonly<Record<string, StoreWriteFault>> = Object.assign(Object.create(null) as Record<string, StoreWriteFault>, {
@@ -28,7 +28,7 @@ export const mapPostgresError = (error: unknown): unknown => {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }
     if (code === '55P03') {
-      return new StoreUnavailableError(`PostgreSQL did not grant a lock in time (55P03: ${message}): another session holds the append lock or the rows; nothing was written`, error);
+      return new StoreWriteError('STORE.LOCKED', `PostgreSQL did not grant a lock in time (55P03: ${message}): another session holds the append lock or the rows; nothing was written`, error);
     }
     // A statement cancelled by a statement_timeout or an operator (pg_cancel_backend), and a session ended
     // by idle_in_transaction_session_timeout or idle_session_timeout: the statement's transaction was rolled back.

@@ -21,7 +21,7 @@ import { validateAppendRequest } from '../append/append-request';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
+import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
 import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
 import { inspectPostgresStorage } from './postgres-inspection';
@@ -96,6 +96,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
    * lets the next write find out.
    */
   private readonly writes = new StoreWriteHealthTracker(async (fault) => {
+    if (fault === 'STORE.LOCKED') {
+      // Free when it can be taken at once (and released with the statement's transaction).
+      const rows = await queryRows<{ free: boolean }>(this.pool, `SELECT pg_try_advisory_xact_lock(${APPEND_LOCK}) AS free`);
+      return rows[0]?.free === true;
+    }
     if (fault !== 'STORE.READ_ONLY') return false;
     const rows = await queryRows<{ ro: boolean }>(this.pool, `SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro`);
     return rows[0]?.ro === false;
