@@ -26,7 +26,7 @@ import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
-import { guardedWrite, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared } from './sqlite-write-errors';
+import { guardedWrite, isSqliteLockWait, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared } from './sqlite-write-errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
@@ -43,7 +43,18 @@ export interface SqliteEventStoreOptions {
   readonly pollMs?: number;
   /** How many parsed events the stream cache may hold (0 disables it). */
   readonly streamCacheEvents?: number;
+  /**
+   * How long appends wait for the write lock while another process holds it (a long import, a `sqlite3`
+   * shell left in a transaction) before they are refused as `STORE.LOCKED`; the wait is a series of short
+   * attempts, so the server answers other requests meanwhile. Default 10 s.
+   */
+  readonly writeLockWaitMs?: number;
 }
+
+/** How long one attempt at the write lock may block the event loop (SQLite's busy handler sleeps inside the call). */
+const WRITE_ATTEMPT_BUSY_MS = 20;
+/** Reads, the schema at open and imports wait this long for a lock (blocking: they are not on the request path of a busy server). */
+const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so every commit is
@@ -65,7 +76,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
   private readonly writes = new StoreWriteHealthTracker(
-    (fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault),
+    (fault) => (fault === 'STORE.LOCKED' ? this.writeLockFree() : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
     SQLITE_IO_ERROR_HOLD_MS,
     ['STORE.IO_ERROR'],
   );
@@ -76,7 +87,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.refuseForeignDatabase(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.clock = options.clock ?? systemClock;
@@ -120,8 +131,15 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), {
       aroundWriteTransaction: (write) => {
         this.batchEvents = [];
-        return guardedWrite(this.guard, this.writes, write);
+        this.db.pragma(`busy_timeout = ${WRITE_ATTEMPT_BUSY_MS}`);
+        try {
+          return guardedWrite(this.guard, this.writes, write);
+        } finally {
+          this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+        }
       },
+      isLockWait: isSqliteLockWait,
+      lockWaitMs: options.writeLockWaitMs ?? BUSY_TIMEOUT_MS,
       afterCommit: (head) => {
         if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents, (raw) => deepFreeze(storedEventOf(raw)));
         this.batchEvents = [];
@@ -171,7 +189,27 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   /** Appends go through the group-commit writer: concurrent appends share one transaction and one fsync. */
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
-    return this.writer.submit(request);
+    try {
+      return await this.writer.submit(request);
+    } catch (error) {
+      // The writer gave up waiting for a lock held elsewhere: readiness is red until it is free (other faults were recorded already).
+      throw isSqliteLockWait(error) ? this.writes.seen(error) : error;
+    }
+  }
+
+  /** Could a write transaction begin now? Asked without waiting, and ended at once without writing. */
+  private writeLockFree(): boolean {
+    if (!this.db.open || this.db.inTransaction) return false;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
   }
 
   /**
@@ -375,7 +413,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.writer.flush();
+    this.writer.flush(true);
     this.db.close();
     this.guard?.close();
   }

@@ -14,6 +14,8 @@ export const mapSqliteWriteError = (error: unknown): unknown => {
   if (typeof code !== 'string') return error;
   const fault: StoreWriteFault | null = code.startsWith('SQLITE_FULL')
     ? 'STORE.DISK_FULL'
+    : code.startsWith('SQLITE_BUSY')
+      ? 'STORE.LOCKED'
     : code.startsWith('SQLITE_READONLY')
       ? 'STORE.READ_ONLY'
       : code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN'
@@ -33,9 +35,15 @@ export const guardedWrite = <T>(guard: SqliteFileGuard | null, health: StoreWrit
     health.succeeded();
     return result;
   } catch (error) {
-    throw health.seen(mapSqliteWriteError(error));
+    const mapped = mapSqliteWriteError(error);
+    // A write lock held elsewhere is tried again; readiness hears of it only when the writer gives up.
+    if (isSqliteLockWait(mapped)) throw mapped;
+    throw health.seen(mapped);
   }
 };
+
+/** A write refused because another connection holds the write lock (SQLITE_BUSY, mapped). */
+export const isSqliteLockWait = (error: unknown): boolean => error instanceof StoreWriteError && error.code === 'STORE.LOCKED';
 
 /** Below this much free space a full disk is taken as still full (a WAL frame is a page plus 24 bytes). */
 const MIN_FREE_BYTES = 1024 * 1024;
@@ -53,7 +61,7 @@ export const SQLITE_IO_ERROR_HOLD_MS = 10_000;
  * write tries again.
  */
 export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): boolean => {
-  if (fault === 'STORE.IO_ERROR') return false;
+  if (fault === 'STORE.IO_ERROR' || fault === 'STORE.LOCKED') return false;
   try {
     accessSync(filename, constants.W_OK);
     accessSync(dirname(filename), constants.W_OK);
