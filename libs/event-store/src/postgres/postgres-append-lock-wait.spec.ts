@@ -117,3 +117,23 @@ describe('PostgresEventStore when its pool is exhausted', () => {
     }
   }, 90_000);
 });
+
+describe('PostgresEventStore when its database connection stops answering', () => {
+  it('given the backend of its connection frozen (SIGSTOP: a hung server, a network partition), then appends and reads are refused as STORE.UNAVAILABLE after the query timeout, not left hanging, and go on over a new connection', async () => {
+    const store = await PostgresEventStore.connect(await server.createDatabase(), { poolSize: 1, queryTimeoutMs: 2_000 });
+    let frozen: number | null = null;
+    try {
+      await appendOne(store, 1);
+      frozen = (await store.connectionPool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      process.kill(frozen, 'SIGSTOP');
+      await expect(within(appendOne(store, 2), 20_000)).rejects.toMatchObject({ code: 'STORE.UNAVAILABLE' });
+      // The pool dropped the connection: the next statements reach the server over a new one
+      expect((await within(store.readStream('s-1'), 20_000)).length).toBe(1);
+      expect((await within(appendOne(store, 3), 20_000)).events[0].globalPosition).toBe(2);
+      expect((await verifyStore(store)).ok).toBe(true);
+    } finally {
+      if (frozen !== null) process.kill(frozen, 'SIGCONT');
+      await store.close();
+    }
+  }, 90_000);
+});

@@ -36,8 +36,9 @@ export const mapPostgresError = (error: unknown): unknown => {
       return new StoreUnavailableError(`PostgreSQL cancelled the statement (${code}: ${message}); it was rolled back`, error);
     }
   }
-  // 'timeout exceeded when trying to connect': every pooled connection stayed busy for the connection timeout.
-  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
+  // 'timeout exceeded when trying to connect': every pooled connection stayed busy for the connection timeout;
+  // 'Query read timeout': no answer within the query timeout (the pool drops that connection).
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(message)) {
     return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
   }
   return error;

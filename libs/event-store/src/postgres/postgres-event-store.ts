@@ -68,10 +68,20 @@ export interface PostgresEventStoreOptions {
    * with every append of this process queued behind it, for as long as the holder lives. Default 10 s.
    */
   readonly appendLockTimeoutMs?: number;
+  /**
+   * How long the store waits for the answer to one statement (the `pg` client's `query_timeout`) before
+   * the statement fails as `STORE.UNAVAILABLE` and its connection is dropped: a server that stopped
+   * answering (hung, or across a network partition that sends no reset) would otherwise hold every append
+   * of the process for as long as TCP keeps the connection. Above the lock wait; migrations have none. Default 30 s.
+   */
+  readonly queryTimeoutMs?: number;
 }
 
 /** The default `appendLockTimeoutMs`: far above an append's time under the lock, well below a client's patience. */
 const APPEND_LOCK_TIMEOUT_MS = 10_000;
+
+/** The default `queryTimeoutMs`: the lock wait and the append's own work, with room to spare. */
+const QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * The PostgreSQL ledger (`postgres://…`). One `events` table, one row per event, written only by
@@ -122,18 +132,23 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   /** Connects, applies pending migrations, and returns a ready store. */
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000, lock_timeout: options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS };
-    const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
+    const pool = new Pool({ ...config, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS, max: options.poolSize ?? 10 });
     // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
     // 'error' listener would be an unhandled 'error' event. The query that used it fails with
     // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
+    // Migrations on a connection of their own, without the query timeout: a schema change of a large ledger may take long.
+    const migrations = new Pool({ ...config, max: 1 });
+    migrations.on('error', () => undefined);
     try {
-      await migratePostgres(pool);
+      await migratePostgres(migrations);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw mapPostgresError(error);
+    } finally {
+      await migrations.end().catch(() => undefined);
     }
     return new PostgresEventStore(pool, config, url, options);
   }
