@@ -66,6 +66,8 @@ export class PostgresAppender {
     private readonly tree: PostgresMerkleNodes,
     /** False: every append reads under the lock first (four round trips), as before schema 4. */
     private readonly oneRoundTrip: boolean,
+    /** How long an append waits for the append lock another session holds. */
+    private readonly lockWaitMs: number,
   ) {}
 
   append(request: AppendRequest, now: () => string, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
@@ -86,7 +88,7 @@ export class PostgresAppender {
         const written = await this.appendConditionally(request, this.head, clockNow, dataJson);
         if (written !== null) return written;
       }
-      const locked: LockedAppend = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, clockNow, dataJson, this.tree));
+      const locked: LockedAppend = await inAppendTransaction(this.pool, this.lockWaitMs, (client) => appendLocked(client, request, clockNow, dataJson, this.tree));
       this.head = locked.head;
       return locked.result;
     } catch (error) {
@@ -153,6 +155,7 @@ export class PostgresAppender {
           nodes.indices,
           nodes.hashes,
           APPEND_CHANNEL,
+          String(Math.max(0, Math.trunc(this.lockWaitMs))),
         ],
       });
       state = result.rows[0].state;

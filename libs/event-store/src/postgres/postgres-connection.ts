@@ -55,8 +55,11 @@ export const redactPostgresUrl = (url: string): string => {
   }
 };
 
-/** Runs `work` in a transaction holding the append lock; rolls back on any error. */
-export const inAppendTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> => {
+/**
+ * Runs `work` in a transaction holding the append lock; rolls back on any error. `lockWaitMs`: how long
+ * to wait for the lock (`SET LOCAL lock_timeout`; a give-up is 55P03, `STORE.LOCKED`).
+ */
+export const inAppendTransaction = async <T>(pool: Pool, lockWaitMs: number, work: (client: PoolClient) => Promise<T>): Promise<T> => {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -66,7 +69,7 @@ export const inAppendTransaction = async <T>(pool: Pool, work: (client: PoolClie
   let broken = false;
   try {
     // One round trip: a simple-protocol query may carry both statements.
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+    await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(0, Math.trunc(lockWaitMs))}; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

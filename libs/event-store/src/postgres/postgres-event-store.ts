@@ -62,10 +62,10 @@ export interface PostgresEventStoreOptions {
    */
   readonly oneRoundTripAppend?: boolean;
   /**
-   * How long a statement waits for a lock (PostgreSQL's `lock_timeout`, set for every connection of the
-   * store): an append waits at most this long for the append lock that another session holds (a stuck
-   * tool, a process paused mid-append) and is then refused as `STORE.UNAVAILABLE`, instead of waiting,
-   * with every append of this process queued behind it, for as long as the holder lives. Default 10 s.
+   * How long an append (or an imported batch) waits for the append lock that another session holds (a
+   * stuck tool, a process paused mid-append): PostgreSQL's `lock_timeout`, set for the append's own
+   * transaction. It is then refused as `STORE.LOCKED`, instead of waiting, with every append of this
+   * process queued behind it, for as long as the holder lives. Default 10 s.
    */
   readonly appendLockTimeoutMs?: number;
   /**
@@ -98,6 +98,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private closed = false;
   private readonly merkle = new PostgresMerkleNodes();
   private readonly appender: PostgresAppender;
+  private readonly lockWaitMs: number;
   /** Sessions and rate-limit counters of every API instance on this database (not ledger data: updatable tables). */
   readonly serverState: ServerStateSql = { query: (text, values, name) => queryRows(this.pool, text, values === undefined ? [] : [...values], name) };
   /**
@@ -126,12 +127,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     this.pollMs = options.pollMs ?? 1000;
     this.notifier = new PostgresAppendNotifier(config);
     this.description = redactPostgresUrl(url);
-    this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true);
+    this.lockWaitMs = options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS;
+    this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true, this.lockWaitMs);
   }
 
   /** Connects, applies pending migrations, and returns a ready store. */
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
-    const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000, lock_timeout: options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS };
+    const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
     const pool = new Pool({ ...config, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS, max: options.poolSize ?? 10 });
     // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
@@ -246,7 +248,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   async importEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await importPostgresEvents(this.pool, events, this.merkle);
+    await importPostgresEvents(this.pool, events, this.merkle, this.lockWaitMs);
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 

@@ -26,8 +26,6 @@ export const migratePostgres = async (pool: Pool): Promise<void> => {
     if (current === latest) return;
     await client.query('BEGIN');
     try {
-      // Migrations wait for as long as it takes: for another process migrating, and for the tables' locks.
-      await client.query('SET LOCAL lock_timeout = 0');
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
