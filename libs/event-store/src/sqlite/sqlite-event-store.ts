@@ -26,7 +26,7 @@ import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
-import { guardedWrite, isSqliteLockWait, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared } from './sqlite-write-errors';
+import { BUSY_TIMEOUT_MS, guardedWrite, isSqliteLockWait, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared, sqliteWriteLockFree, withBusyTimeout, WRITE_ATTEMPT_BUSY_MS } from './sqlite-write-errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
@@ -51,10 +51,6 @@ export interface SqliteEventStoreOptions {
   readonly writeLockWaitMs?: number;
 }
 
-/** How long one attempt at the write lock may block the event loop (SQLite's busy handler sleeps inside the call). */
-const WRITE_ATTEMPT_BUSY_MS = 20;
-/** Reads, the schema at open and imports wait this long for a lock (blocking: they are not on the request path of a busy server). */
-const BUSY_TIMEOUT_MS = 10_000;
 
 /**
  * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so every commit is
@@ -76,7 +72,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
   private readonly writes = new StoreWriteHealthTracker(
-    (fault) => (fault === 'STORE.LOCKED' ? this.writeLockFree() : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
+    (fault) => (fault === 'STORE.LOCKED' ? sqliteWriteLockFree(this.db) : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
     SQLITE_IO_ERROR_HOLD_MS,
     ['STORE.IO_ERROR'],
   );
@@ -131,12 +127,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), {
       aroundWriteTransaction: (write) => {
         this.batchEvents = [];
-        this.db.pragma(`busy_timeout = ${WRITE_ATTEMPT_BUSY_MS}`);
-        try {
-          return guardedWrite(this.guard, this.writes, write);
-        } finally {
-          this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-        }
+        return withBusyTimeout(this.db, WRITE_ATTEMPT_BUSY_MS, () => guardedWrite(this.guard, this.writes, write));
       },
       isLockWait: isSqliteLockWait,
       lockWaitMs: options.writeLockWaitMs ?? BUSY_TIMEOUT_MS,
@@ -197,20 +188,6 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     }
   }
 
-  /** Could a write transaction begin now? Asked without waiting, and ended at once without writing. */
-  private writeLockFree(): boolean {
-    if (!this.db.open || this.db.inTransaction) return false;
-    this.db.pragma('busy_timeout = 0');
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.db.exec('ROLLBACK');
-      return true;
-    } catch {
-      return false;
-    } finally {
-      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    }
-  }
 
   /**
    * I/O only, inside the writer's transaction: reads what `planAppend` needs (the head and versions

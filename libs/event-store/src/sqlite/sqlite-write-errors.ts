@@ -1,4 +1,5 @@
 import { statfsSync, accessSync, constants } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { StoreWriteError, type StoreWriteFault } from '../event-store.errors';
 import type { StoreWriteHealthTracker } from '../store-write-health';
@@ -73,4 +74,33 @@ export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): bo
   } catch {
     return false;
   }
+};
+
+/** Reads, the schema at open and imports wait this long for a lock (blocking: they are not on the request path of a busy server). */
+export const BUSY_TIMEOUT_MS = 10_000;
+/** How long one attempt at the write lock may block the event loop (SQLite's busy handler sleeps inside the call). */
+export const WRITE_ATTEMPT_BUSY_MS = 20;
+
+/** Runs `work` with the connection's busy timeout at `ms`, then puts back `BUSY_TIMEOUT_MS`. */
+export const withBusyTimeout = <T>(db: Database.Database, ms: number, work: () => T): T => {
+  db.pragma(`busy_timeout = ${ms}`);
+  try {
+    return work();
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+};
+
+/** Could a write transaction begin now (readiness after `STORE.LOCKED`)? Asked without waiting, and ended at once without writing. */
+export const sqliteWriteLockFree = (db: Database.Database): boolean => {
+  if (!db.open || db.inTransaction) return false;
+  return withBusyTimeout(db, 0, () => {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  });
 };
