@@ -34,10 +34,17 @@ describe('trial-ledger migrate', () => {
     expect(target.key).toEqual(source.key);
   });
 
-  it('refuses a target that already holds events, and the same store on both sides', async () => {
-    const again = await cli(['--store', url('source.sqlite'), 'migrate', '--to', url('target.sqlite')]);
-    expect(again.status).toBe(1);
-    expect(again.stderr).toContain('already holds');
+  it('given the complete copy, when migrated again, then nothing more is copied and both sides verify; a target holding another ledger and the same store on both sides are refused', async () => {
+    const again = await cli(['--json', '--store', url('source.sqlite'), 'migrate', '--to', url('target.sqlite')]);
+    expect(again.status).toBe(0);
+    const report = JSON.parse(again.stdout) as { eventsCopied: number; resumedAfter: number; target: { ok: boolean } };
+    expect(report).toMatchObject({ eventsCopied: 0, resumedAfter: (await headOf('source.sqlite')).head.position, target: { ok: true } });
+
+    const other = await cli(['--store', url('other.sqlite'), 'demo', '--today', '2026-03-02']);
+    expect(other.status).toBe(0);
+    const refused = await cli(['--store', url('source.sqlite'), 'migrate', '--to', url('other.sqlite')]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('already holds');
     expect((await cli(['migrate', '--from', url('source.sqlite'), '--to', url('source.sqlite')])).status).toBe(2);
   });
 });

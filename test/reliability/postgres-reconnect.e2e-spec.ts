@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
 import { lostOrDoubled, readLedger, runLoad, seedLedger } from './support/ledger-check';
 import { LedgerClient, STUDY, startServe, type CommandOutcome, type ServeProcess, sleep } from './support/ledger-process';
@@ -32,6 +33,30 @@ describe('serve on PostgreSQL when the database drops its connections or restart
     await server?.exited;
     await pg?.stop();
   });
+
+  it('given another session holding the append lock, concurrent commands answer 503 STORE.LOCKED with Retry-After after one lock wait, /health is red with that code, and both recover once the lock is released', async () => {
+    const client = new LedgerClient(server.url);
+    expect((await client.screen('LK000', 'key-LK000')).status).toBe(201); // signed in before the lock is taken
+    const holder = new Client({ connectionString: store });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended('trial-ledger.append', 0))`);
+      const started = Date.now();
+      const outcomes = await Promise.all(['LK001', 'LK002', 'LK003', 'LK004'].map((id) => client.screen(id, `key-${id}`)));
+      // The server waits 10 s for the lock, once: four waits in a row would take 40 s
+      expect(Date.now() - started).toBeLessThan(25_000);
+      expect(outcomes).toEqual(Array(4).fill({ status: 503, code: 'STORE.LOCKED', retryAfter: '5' }));
+      const health = await fetch(`${server.url}/health`);
+      expect([health.status, ((await health.json()) as { code?: string }).code, health.headers.get('retry-after')]).toEqual([503, 'STORE.LOCKED', '5']);
+    } finally {
+      await holder.end();
+    }
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    expect((await client.screen('LK001', 'key-LK001')).status).toBe(201);
+    expect(server.child.exitCode).toBeNull();
+    const contents = await readLedger(store);
+    expect([contents.screenings.get('LK000'), contents.screenings.get('LK001'), contents.screenings.get('LK002'), contents.chainOk]).toEqual([1, 1, undefined, true]);
+  }, 120_000);
 
   it('survives pg_terminate_backend of every connection and an immediate database stop/start: 503 with Retry-After meanwhile, reconnects by itself, loses nothing', async () => {
     const outcomes: Array<CommandOutcome | { status: 0; code: string }> = [];

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explainStoreError, SqliteEventStore } from '@trial-ledger/event-store';
@@ -52,6 +52,26 @@ describe('SQLite ledger faults under a running server', () => {
     await sleep(1500);
     expect((await health(server.url)).code).toBe('STORE.FILE_REPLACED');
     expect(server.stderr()).toMatch(/cannot write \(STORE\.FILE_REPLACED\)/);
+  });
+
+  it('given storage that refuses to grow the ledger while the disk has room (ulimit -f: an I/O error), commands answer 503 STORE.IO_ERROR and /health is red with that code, not green', async () => {
+    const file = join(dir, 'limited.sqlite');
+    const store = `sqlite:${file}`;
+    const first = await startServe(store);
+    running.push(first);
+    await seedLedger(store, first.url);
+    first.kill('SIGTERM');
+    await first.exited;
+    // Room for a few commands in the ledger's WAL, then EFBIG on the next write
+    const largest = Math.max(...readdirSync(dir).filter((name) => name.startsWith('limited.sqlite')).map((name) => statSync(join(dir, name)).size));
+    const server = await startServe(store, [], {}, { fileSizeLimitKb: Math.ceil(largest / 1024) + 48 });
+    running.push(server);
+    const client = new LedgerClient(server.url);
+    let outcome = await client.screen('L001', 'key-L001');
+    for (let n = 2; outcome.status === 201 && n < 300; n += 1) outcome = await client.screen(`L${String(n).padStart(3, '0')}`, `key-L${n}`);
+    expect(outcome).toEqual({ status: 503, code: 'STORE.IO_ERROR', retryAfter: '5' });
+    expect(await health(server.url)).toEqual({ status: 503, code: 'STORE.IO_ERROR', retryAfter: '5' });
+    expect(server.child.exitCode).toBeNull();
   });
 
   it('given a damaged ledger file, verify says so in words with STORE.CORRUPT (exit 1)', async () => {

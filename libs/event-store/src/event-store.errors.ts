@@ -31,9 +31,10 @@ export class StoreUnavailableError extends Error {
  * Why a store cannot write although it may still answer reads: the disk is full, the file system
  * or database is read-only, the storage reports I/O errors, or the SQLite file under the server was
  * replaced or its WAL deleted (every write is refused until a restart, since writing on would
- * extend a file nobody is checking). All answer 503 with `Retry-After`; nothing was written.
+ * extend a file nobody is checking), or (PostgreSQL) another session has held the append lock for
+ * longer than an append waits for it. All answer 503 with `Retry-After`; nothing was written.
  */
-export type StoreWriteFault = 'STORE.DISK_FULL' | 'STORE.READ_ONLY' | 'STORE.IO_ERROR' | 'STORE.FILE_REPLACED';
+export type StoreWriteFault = 'STORE.DISK_FULL' | 'STORE.READ_ONLY' | 'STORE.IO_ERROR' | 'STORE.FILE_REPLACED' | 'STORE.LOCKED';
 
 export class StoreWriteError extends StoreUnavailableError {
   override readonly code: StoreWriteFault;

@@ -111,6 +111,45 @@ describe('migrateLedger', () => {
     await expect(migrateLedger(source, target)).rejects.toThrow(/already holds 1 events/);
   });
 
+  it('given a copy that failed halfway (the target disk full), when migrate runs again once there is space, then it continues after what was copied and the copy is identical', async () => {
+    const clock = new FixedClock('2024-01-15T08:00:00.000Z');
+    const source = new SqliteEventStore(join(dir, 'source.sqlite'), { clock });
+    opened.push(source);
+    await seed(source, clock);
+    const target = sqlite('target.sqlite');
+    // A full disk after a few batches: SQLite refuses to grow the file past max_page_count
+    const pages = target.database.pragma('page_count', { simple: true }) as number;
+    target.database.pragma(`max_page_count = ${pages + 2}`);
+    await expect(migrateLedger(source, target, undefined, { batchSize: 4 })).rejects.toMatchObject({ code: 'STORE.DISK_FULL' });
+    const copiedBefore = (await target.head()).position;
+    expect(copiedBefore).toBeGreaterThan(0);
+    expect(copiedBefore).toBeLessThan((await source.head()).position);
+
+    // When space is freed and the same migration runs again
+    target.database.pragma('max_page_count = 1073741823');
+    const report = await migrateLedger(source, target, undefined, { batchSize: 4 });
+
+    // Then it copied only the rest, and the target holds the source's events exactly, its chain verified
+    expect(report.resumedAfter).toBe(copiedBefore);
+    expect(report.eventsCopied).toBe((await source.head()).position - copiedBefore);
+    expect(report.target.ok).toBe(true);
+    expect(await everything(target)).toEqual(await everything(source));
+  });
+
+  it('given a target holding the start of another ledger, when migrated into, then it is refused before anything is written', async () => {
+    const source = sqlite('a.sqlite');
+    for (let i = 0; i < 3; i += 1) await source.append({ writes: [{ streamId: 's', expectedVersion: i, events: [testEvent('E', { i })] }] });
+    const target = sqlite('b.sqlite');
+    await target.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent('E', { i: 0 })] }] });
+    await expect(migrateLedger(source, target)).rejects.toThrow(/already holds 1 events that are not the start of/);
+    expect((await target.head()).position).toBe(1);
+    // nor one that holds more than the source
+    const longer = sqlite('c.sqlite');
+    await migrateLedger(source, longer);
+    await longer.append({ writes: [{ streamId: 's', expectedVersion: 3, events: [testEvent('E', { i: 3 })] }] });
+    await expect(migrateLedger(source, longer)).rejects.toThrow(/already holds 4 events/);
+  });
+
   it('stops at the first damaged event of the source, naming its position', async () => {
     const source = sqlite('damaged.sqlite');
     for (let i = 0; i < 5; i += 1) await source.append({ writes: [{ streamId: 's', expectedVersion: i, events: [testEvent('E', { dose: 100 })] }] });

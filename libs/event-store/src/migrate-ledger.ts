@@ -6,14 +6,17 @@ import { isLedgerImporter } from './ledger-importer';
 import { verifyStore } from './verify-store';
 
 export interface MigrationProgress {
-  /** Events copied so far. */
+  /** Events the target holds so far (those of an interrupted run it continues included). */
   readonly copied: number;
   /** Events to copy: the source head when the migration started. */
   readonly total: number;
 }
 
 export interface MigrationReport {
+  /** Events copied by this run. */
   readonly eventsCopied: number;
+  /** Events the target already held (0, or what an interrupted migration of this source copied). */
+  readonly resumedAfter: number;
   /** The source chain, verified while it was read. */
   readonly source: ChainVerification;
   /** The target chain, verified again from the target after the copy. */
@@ -35,7 +38,10 @@ export class LedgerMigrationError extends Error {
  * records travel inside the events' metadata: a client retrying across the migration still gets its
  * first answer.
  *
- * The target must be empty and support `LedgerImporter`; it re-verifies the chain as it writes. The
+ * The target must be empty, or hold the start of this very source (what a migration stopped halfway
+ * by a full disk or a dropped connection copied: the target's triggers would refuse to empty it), and
+ * support `LedgerImporter`; the copy then continues after the target's head, the source still verified
+ * from its first event. The target re-verifies the chain as it writes. The
  * source chain is verified as it is read and the copy stops at its first fault (a damaged ledger is
  * not laundered into a clean-looking one). Afterwards the target is verified from its own storage
  * and must end at the same position and hash. Events appended to the source after the migration
@@ -49,11 +55,15 @@ export const migrateLedger = async (
 ): Promise<MigrationReport> => {
   if (!isLedgerImporter(to)) throw new InvalidAppendError(`${to.description} cannot import a ledger`);
   const targetHead = await to.head();
-  if (targetHead.position !== 0) {
-    throw new InvalidAppendError(`The target ${to.description} already holds ${targetHead.position} events: migrate only into an empty store`);
-  }
   const sourceHead = await from.head();
   const total = sourceHead.position;
+  const resumedAfter = targetHead.position;
+  const foreignTarget = (): InvalidAppendError =>
+    new InvalidAppendError(
+      `The target ${to.description} already holds ${resumedAfter} events that are not the start of ${from.description}: ` +
+        'migrate only into an empty store, or into one an interrupted migration of this source left',
+    );
+  if (resumedAfter > total) throw foreignTarget();
   const batchSize = options.batchSize ?? 1000;
   const verifier = new ChainVerifier();
   let batch: StoredEvent[] = [];
@@ -63,16 +73,19 @@ export const migrateLedger = async (
     await to.importEvents(batch);
     copied += batch.length;
     batch = [];
-    onProgress?.({ copied, total });
+    onProgress?.({ copied: resumedAfter + copied, total });
   };
   for await (const event of from.readAll({ toPosition: total, batchSize })) {
     if (!verifier.push(event)) {
       const fault = verifier.result().fault;
       throw new LedgerMigrationError(
         `The source ledger fails verification at position ${fault?.position ?? event.globalPosition} (${fault?.damage ?? 'unknown'}): ` +
-          `nothing after it was copied; discard the target (${copied} events) and investigate the source`,
+          `nothing after it was copied; discard the target (${resumedAfter + copied} events) and investigate the source`,
       );
     }
+    // The chain hash at the target's head commits to every event before it: equal, the target holds this source's start.
+    if (event.globalPosition === resumedAfter && event.hash !== targetHead.hash) throw foreignTarget();
+    if (event.globalPosition <= resumedAfter) continue;
     batch.push(event);
     if (batch.length >= batchSize) await flush();
   }
@@ -88,5 +101,5 @@ export const migrateLedger = async (
       `The target does not verify as a copy of the source: ${target.fault?.message ?? `head ${target.headPosition}/${target.headHash}`}`,
     );
   }
-  return { eventsCopied: copied, source, target };
+  return { eventsCopied: copied, resumedAfter, source, target };
 };

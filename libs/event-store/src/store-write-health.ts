@@ -19,10 +19,14 @@ export interface StoreWriteHealth {
 export class StoreWriteHealthTracker {
   private fault: { code: StoreWriteFault; detail: string; since: string; lastSeenMs: number } | null = null;
 
-  /** `holdMs`: a fault older than this is taken as cleared when the probe cannot tell (0: only the probe decides). */
+  /**
+   * `holdMs`: a fault older than this is taken as cleared when the probe cannot tell (0: only the probe
+   * decides); `heldFaults`: the faults the hold applies to (all when not given).
+   */
   constructor(
     private readonly probe: (fault: StoreWriteFault) => Promise<boolean> | boolean,
     private readonly holdMs = 0,
+    private readonly heldFaults?: readonly StoreWriteFault[],
   ) {}
 
   /** Records `error` if it is a write fault; returns it unchanged either way (for `throw tracker.seen(e)`). */
@@ -41,7 +45,8 @@ export class StoreWriteHealthTracker {
     const fault = this.fault;
     if (fault === null) return { writable: true };
     if (fault.code !== 'STORE.FILE_REPLACED') {
-      const expired = this.holdMs > 0 && Date.now() - fault.lastSeenMs >= this.holdMs;
+      const held = this.heldFaults === undefined || this.heldFaults.includes(fault.code);
+      const expired = held && this.holdMs > 0 && Date.now() - fault.lastSeenMs >= this.holdMs;
       const cleared = expired || (await Promise.resolve(this.probe(fault.code)).catch(() => false));
       if (cleared && this.fault === fault) {
         this.fault = null;

@@ -29,8 +29,22 @@ export interface ServeProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export const startServe = async (store: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> => {
-  const child = spawn(process.execPath, [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0', ...extraArgs], {
+/**
+ * `fileSizeLimitKb`: the server runs under `ulimit -f` (RLIMIT_FSIZE), so a write past that size fails with
+ * EFBIG (Node ignores SIGXFSZ): storage that refuses writes while the disk has room, an I/O error to SQLite.
+ */
+export const startServe = async (
+  store: string,
+  extraArgs: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  limits: { fileSizeLimitKb?: number } = {},
+): Promise<ServeProcess> => {
+  const args = [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0', ...extraArgs];
+  const [command, commandArgs] =
+    limits.fileSizeLimitKb === undefined
+      ? [process.execPath, args]
+      : ['/bin/sh', ['-c', `ulimit -f ${limits.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The crash rounds log in again after every restart; the password-route rate limit is not under test here.
     // Errors are logged (the fault tests read them from stderr, which is kept, not shown).

@@ -30,7 +30,7 @@ export class HealthHttpController {
   @ApiOperation({ summary: 'Readiness (/health/ready, also /health): the store answers, no damage was found in the ledger while serving, and the read models are caught up with the log' })
   @ApiOkResponse({ description: '{ status: "ok", info: { store: { status: "up" }, ledger: { status: "up" }, readModels: { status: "up" } } }' })
   @ApiServiceUnavailableResponse({
-    description: 'STORE.UNAVAILABLE, LEDGER.TAMPERED or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR or STORE.FILE_REPLACED (with Retry-After) while the store cannot write',
+    description: 'STORE.UNAVAILABLE, LEDGER.TAMPERED or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR, STORE.FILE_REPLACED or STORE.LOCKED (with Retry-After) while the store cannot write',
   })
   ready(): Promise<HealthCheckResult> {
     return this.run([() => this.store.isReachable(), async () => this.ledger.isIntact(), () => this.readModels.areCaughtUp()]);
@@ -68,5 +68,5 @@ export class HealthHttpController {
   }
 }
 
-const STORE_WRITE_FAULTS: ReadonlySet<unknown> = new Set<StoreWriteFault>(['STORE.DISK_FULL', 'STORE.READ_ONLY', 'STORE.IO_ERROR', 'STORE.FILE_REPLACED']);
+const STORE_WRITE_FAULTS: ReadonlySet<unknown> = new Set<StoreWriteFault>(['STORE.DISK_FULL', 'STORE.READ_ONLY', 'STORE.IO_ERROR', 'STORE.FILE_REPLACED', 'STORE.LOCKED']);
 const isStoreWriteFault = (value: unknown): value is StoreWriteFault => STORE_WRITE_FAULTS.has(value);

@@ -9,21 +9,22 @@ import { startProgress } from '../shared/progress';
 const describeReport = (from: string, to: string, r: MigrationReport): string =>
   [
     `Migrated ${r.eventsCopied} event(s) from ${from} to ${to} (idempotency keys travel in the events' metadata).`,
+    ...(r.resumedAfter > 0 ? [`  continued after position ${r.resumedAfter}, which the target already held (an earlier migration of this source)`] : []),
     `  source verified: ${r.source.eventsChecked} events, head ${r.source.headPosition} ${r.source.headHash}`,
     `  target verified: ${r.target.eventsChecked} events, head ${r.target.headPosition} ${r.target.headHash}`,
     'Same ids, positions, recording instants and hashes: signed checkpoints keep verifying against the new store.',
   ].join('\n');
 
 /**
- * `trial-ledger migrate --from URL --to URL`: copies the whole ledger into an empty store, verifying
- * the chain on both sides. Stop writers first: events appended after the start are not copied.
+ * `trial-ledger migrate --from URL --to URL`: copies the whole ledger into an empty store (or continues
+ * an interrupted copy), verifying the chain on both sides. Stop writers first: events appended after the start are not copied.
  */
 export const registerMigrate = (program: Command): void => {
   program
     .command('migrate')
-    .description('Copy the whole ledger into another (empty) store, verifying the hash chain on both sides')
+    .description('Copy the whole ledger into another (empty) store, verifying the hash chain on both sides; run again after an interruption, it continues where the copy stopped')
     .option('--from <url>', 'source store (default: --store)')
-    .requiredOption('--to <url>', 'target store: sqlite:FILE, postgres://…, kurrentdb://… (must be empty)')
+    .requiredOption('--to <url>', 'target store: sqlite:FILE, postgres://…, kurrentdb://… (empty, or holding the start of this ledger)')
     .action(async (opts: { from?: string; to: string }, command: Command) => {
       const options = globalOptions(command);
       const fromUrl = opts.from ?? options.store;

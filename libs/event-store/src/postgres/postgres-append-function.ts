@@ -87,6 +87,11 @@ export const POSTGRES_APPEND_FUNCTION = String.raw`
   $$;
 `;
 
-/** The call: one prepared statement, one round trip, committed on return. */
-export const APPEND_CALL_SQL = `SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) AS state`;
+/**
+ * The call: one prepared statement, one round trip, committed on return. `$22`, the lock wait in ms, is set
+ * for the statement's own (implicit) transaction before the function runs: the subquery in FROM is scanned
+ * before the select list is computed. Set in SQL, not as a startup parameter, which PgBouncer refuses.
+ */
+export const APPEND_CALL_SQL = `SELECT ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) AS state
+  FROM (SELECT set_config('lock_timeout', $22::text, true)) AS lock_wait`;
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { GENESIS_HASH } from '../event-envelope';
-import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError } from '../event-store.errors';
+import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreWriteError } from '../event-store.errors';
 import type { AppendRequest, AppendResult, LogHead } from '../event-store.port';
 import { streamsOf } from '../append/append-request';
 import { planAppend, type AppendSnapshot } from '../append/plan-append';
@@ -54,16 +54,30 @@ export class PostgresAppender {
   /** The head after the last append this process wrote or saw; null when unknown (start, or a failed write). */
   private head: LogHead | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Lock waits given up so far (`STORE.LOCKED`): an append that was queued while one was given up is
+   * refused without waiting again, so N appends queued behind a stuck lock holder are answered after
+   * one wait, not N waits in a row.
+   */
+  private lockWaitsGivenUp = 0;
 
   constructor(
     private readonly pool: Pool,
     private readonly tree: PostgresMerkleNodes,
     /** False: every append reads under the lock first (four round trips), as before schema 4. */
     private readonly oneRoundTrip: boolean,
+    /** How long an append waits for the append lock another session holds. */
+    private readonly lockWaitMs: number,
   ) {}
 
   append(request: AppendRequest, now: () => string, dataJson: ReadonlyMap<string, string>): Promise<AppendResult> {
-    const run = this.queue.then(() => this.appendNext(request, now(), dataJson));
+    const queuedAfter = this.lockWaitsGivenUp;
+    const run = this.queue.then(() => {
+      if (this.lockWaitsGivenUp !== queuedAfter) {
+        throw new StoreWriteError('STORE.LOCKED', 'Another session holds the append lock: the append before this one waited for it in vain; this one was not tried, nothing was written');
+      }
+      return this.appendNext(request, now(), dataJson);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -74,7 +88,7 @@ export class PostgresAppender {
         const written = await this.appendConditionally(request, this.head, clockNow, dataJson);
         if (written !== null) return written;
       }
-      const locked: LockedAppend = await inAppendTransaction(this.pool, (client) => appendLocked(client, request, clockNow, dataJson, this.tree));
+      const locked: LockedAppend = await inAppendTransaction(this.pool, this.lockWaitMs, (client) => appendLocked(client, request, clockNow, dataJson, this.tree));
       this.head = locked.head;
       return locked.result;
     } catch (error) {
@@ -82,6 +96,7 @@ export class PostgresAppender {
       // (a lost connection after COMMIT): the next append reads the head again under the lock.
       const refusal = error instanceof ConcurrencyError || error instanceof IdempotencyKeyReusedError || error instanceof InvalidAppendError;
       if (!refusal) this.head = null;
+      if (error instanceof StoreWriteError && error.code === 'STORE.LOCKED') this.lockWaitsGivenUp += 1;
       throw error;
     }
   }
@@ -140,6 +155,7 @@ export class PostgresAppender {
           nodes.indices,
           nodes.hashes,
           APPEND_CHANNEL,
+          String(Math.max(0, Math.trunc(this.lockWaitMs))),
         ],
       });
       state = result.rows[0].state;

@@ -6,7 +6,7 @@ import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreU
  * any process are serialised: the next global position and the previous hash are read and extended
  * by one writer at a time, which keeps positions gapless and the chain linear.
  */
-const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
+export const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
 
 /** SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by setting), io_error. */
 const WRITE_FAULTS: Readonly<Record<string, StoreWriteFault>> = Object.assign(Object.create(null) as Record<string, StoreWriteFault>, {
@@ -27,8 +27,18 @@ export const mapPostgresError = (error: unknown): unknown => {
     if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }
+    if (code === '55P03') {
+      return new StoreWriteError('STORE.LOCKED', `PostgreSQL did not grant a lock in time (55P03: ${message}): another session holds the append lock or the rows; nothing was written`, error);
+    }
+    // A statement cancelled by a statement_timeout or an operator (pg_cancel_backend), and a session ended
+    // by idle_in_transaction_session_timeout or idle_session_timeout: the statement's transaction was rolled back.
+    if (code === '57014' || code === '25P03' || code === '57P05') {
+      return new StoreUnavailableError(`PostgreSQL cancelled the statement (${code}: ${message}); it was rolled back`, error);
+    }
   }
-  if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
+  // 'timeout exceeded when trying to connect': every pooled connection stayed busy for the connection timeout;
+  // 'Query read timeout': no answer within the query timeout (the pool drops that connection).
+  if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(message)) {
     return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
   }
   return error;
@@ -45,8 +55,11 @@ export const redactPostgresUrl = (url: string): string => {
   }
 };
 
-/** Runs `work` in a transaction holding the append lock; rolls back on any error. */
-export const inAppendTransaction = async <T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> => {
+/**
+ * Runs `work` in a transaction holding the append lock; rolls back on any error. `lockWaitMs`: how long
+ * to wait for the lock (`SET LOCAL lock_timeout`; a give-up is 55P03, `STORE.LOCKED`).
+ */
+export const inAppendTransaction = async <T>(pool: Pool, lockWaitMs: number, work: (client: PoolClient) => Promise<T>): Promise<T> => {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -56,7 +69,7 @@ export const inAppendTransaction = async <T>(pool: Pool, work: (client: PoolClie
   let broken = false;
   try {
     // One round trip: a simple-protocol query may carry both statements.
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
+    await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(0, Math.trunc(lockWaitMs))}; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
     const result = await work(client);
     await client.query('COMMIT');
     return result;

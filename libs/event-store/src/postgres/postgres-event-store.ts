@@ -21,7 +21,7 @@ import { validateAppendRequest } from '../append/append-request';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
+import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
 import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
 import { inspectPostgresStorage } from './postgres-inspection';
@@ -61,7 +61,27 @@ export interface PostgresEventStoreOptions {
    * (four round trips); the benchmark compares the two, and the tests prove they store the same rows.
    */
   readonly oneRoundTripAppend?: boolean;
+  /**
+   * How long an append (or an imported batch) waits for the append lock that another session holds (a
+   * stuck tool, a process paused mid-append): PostgreSQL's `lock_timeout`, set for the append's own
+   * transaction. It is then refused as `STORE.LOCKED`, instead of waiting, with every append of this
+   * process queued behind it, for as long as the holder lives. Default 10 s.
+   */
+  readonly appendLockTimeoutMs?: number;
+  /**
+   * How long the store waits for the answer to one statement (the `pg` client's `query_timeout`) before
+   * the statement fails as `STORE.UNAVAILABLE` and its connection is dropped: a server that stopped
+   * answering (hung, or across a network partition that sends no reset) would otherwise hold every append
+   * of the process for as long as TCP keeps the connection. Above the lock wait; migrations have none. Default 30 s.
+   */
+  readonly queryTimeoutMs?: number;
 }
+
+/** The default `appendLockTimeoutMs`: far above an append's time under the lock, well below a client's patience. */
+const APPEND_LOCK_TIMEOUT_MS = 10_000;
+
+/** The default `queryTimeoutMs`: the lock wait and the append's own work, with room to spare. */
+const QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * The PostgreSQL ledger (`postgres://…`). One `events` table, one row per event, written only by
@@ -78,6 +98,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private closed = false;
   private readonly merkle = new PostgresMerkleNodes();
   private readonly appender: PostgresAppender;
+  private readonly lockWaitMs: number;
   /** Sessions and rate-limit counters of every API instance on this database (not ledger data: updatable tables). */
   readonly serverState: ServerStateSql = { query: (text, values, name) => queryRows(this.pool, text, values === undefined ? [] : [...values], name) };
   /**
@@ -86,6 +107,11 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
    * lets the next write find out.
    */
   private readonly writes = new StoreWriteHealthTracker(async (fault) => {
+    if (fault === 'STORE.LOCKED') {
+      // Free when it can be taken at once (and released with the statement's transaction).
+      const rows = await queryRows<{ free: boolean }>(this.pool, `SELECT pg_try_advisory_xact_lock(${APPEND_LOCK}) AS free`);
+      return rows[0]?.free === true;
+    }
     if (fault !== 'STORE.READ_ONLY') return false;
     const rows = await queryRows<{ ro: boolean }>(this.pool, `SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro`);
     return rows[0]?.ro === false;
@@ -101,24 +127,30 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     this.pollMs = options.pollMs ?? 1000;
     this.notifier = new PostgresAppendNotifier(config);
     this.description = redactPostgresUrl(url);
-    this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true);
+    this.lockWaitMs = options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS;
+    this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true, this.lockWaitMs);
   }
 
   /** Connects, applies pending migrations, and returns a ready store. */
   static async connect(url: string, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: 10_000 };
-    const pool = new Pool({ ...config, max: options.poolSize ?? 10 });
+    const pool = new Pool({ ...config, query_timeout: options.queryTimeoutMs ?? QUERY_TIMEOUT_MS, max: options.poolSize ?? 10 });
     // A pooled connection that dies (server restart, pg_terminate_backend) must not crash the process:
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
     // 'error' listener would be an unhandled 'error' event. The query that used it fails with
     // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
+    // Migrations on a connection of their own, without the query timeout: a schema change of a large ledger may take long.
+    const migrations = new Pool({ ...config, max: 1 });
+    migrations.on('error', () => undefined);
     try {
-      await migratePostgres(pool);
+      await migratePostgres(migrations);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw mapPostgresError(error);
+    } finally {
+      await migrations.end().catch(() => undefined);
     }
     return new PostgresEventStore(pool, config, url, options);
   }
@@ -216,7 +248,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
 
   async importEvents(events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await importPostgresEvents(this.pool, events, this.merkle);
+    await importPostgresEvents(this.pool, events, this.merkle, this.lockWaitMs);
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 

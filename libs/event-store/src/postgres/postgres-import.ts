@@ -12,8 +12,8 @@ import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
  * `recordedAt` and hashes unchanged, under the append lock, after checking that they extend this
  * log's chain exactly.
  */
-export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes): Promise<void> =>
-  inAppendTransaction(pool, async (client) => {
+export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes, lockWaitMs: number): Promise<void> =>
+  inAppendTransaction(pool, lockWaitMs, async (client) => {
     const head = await readHead(client);
     const ids = [...new Set(events.map((e) => e.streamId))];
     const current = await client.query<{ stream_id: string; v: number }>(

@@ -26,7 +26,7 @@ import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
 import { SqliteGroupCommitWriter } from './sqlite-group-commit';
 import { guardSqliteFile, type SqliteFileGuard } from './sqlite-file-guard';
-import { guardedWrite, sqliteWriteCleared } from './sqlite-write-errors';
+import { BUSY_TIMEOUT_MS, guardedWrite, isSqliteLockWait, SQLITE_IO_ERROR_HOLD_MS, sqliteWriteCleared, sqliteWriteLockFree, withBusyTimeout, WRITE_ATTEMPT_BUSY_MS } from './sqlite-write-errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import type { StorageInspection, StorageInspector } from '../inspect-store';
 import { checkImportBatch, type IdempotencyRecordSource } from '../ledger-importer';
@@ -43,7 +43,14 @@ export interface SqliteEventStoreOptions {
   readonly pollMs?: number;
   /** How many parsed events the stream cache may hold (0 disables it). */
   readonly streamCacheEvents?: number;
+  /**
+   * How long appends wait for the write lock while another process holds it (a long import, a `sqlite3`
+   * shell left in a transaction) before they are refused as `STORE.LOCKED`; the wait is a series of short
+   * attempts, so the server answers other requests meanwhile. Default 10 s.
+   */
+  readonly writeLockWaitMs?: number;
 }
+
 
 /**
  * The embedded default store: one SQLite file in WAL mode with `synchronous=FULL`, so every commit is
@@ -64,7 +71,11 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
-  private readonly writes = new StoreWriteHealthTracker((fault) => this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault));
+  private readonly writes = new StoreWriteHealthTracker(
+    (fault) => (fault === 'STORE.LOCKED' ? sqliteWriteLockFree(this.db) : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
+    SQLITE_IO_ERROR_HOLD_MS,
+    ['STORE.IO_ERROR'],
+  );
 
   constructor(readonly filename: string, options: SqliteEventStoreOptions = {}) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -72,7 +83,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.refuseForeignDatabase(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.clock = options.clock ?? systemClock;
@@ -116,8 +127,10 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.writer = new SqliteGroupCommitWriter(this.db, (request) => this.writeAppend(request), {
       aroundWriteTransaction: (write) => {
         this.batchEvents = [];
-        return guardedWrite(this.guard, this.writes, write);
+        return withBusyTimeout(this.db, WRITE_ATTEMPT_BUSY_MS, () => guardedWrite(this.guard, this.writes, write));
       },
+      isLockWait: isSqliteLockWait,
+      lockWaitMs: options.writeLockWaitMs ?? BUSY_TIMEOUT_MS,
       afterCommit: (head) => {
         if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents, (raw) => deepFreeze(storedEventOf(raw)));
         this.batchEvents = [];
@@ -167,8 +180,14 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   /** Appends go through the group-commit writer: concurrent appends share one transaction and one fsync. */
   async append(request: AppendRequest): Promise<AppendResult> {
     validateAppendRequest(request);
-    return this.writer.submit(request);
+    try {
+      return await this.writer.submit(request);
+    } catch (error) {
+      // The writer gave up waiting for a lock held elsewhere: readiness is red until it is free (other faults were recorded already).
+      throw isSqliteLockWait(error) ? this.writes.seen(error) : error;
+    }
   }
+
 
   /**
    * I/O only, inside the writer's transaction: reads what `planAppend` needs (the head and versions
@@ -316,7 +335,9 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     if (events.length === 0) return;
     // Written past the group-commit writer: the cached streams are read again.
     this.streamCache.clear();
-    this.db
+    // Checked and mapped as appends are: a full disk halfway through a migration is STORE.DISK_FULL, and
+    // the file guard counts this write as the server's own.
+    guardedWrite(this.guard, this.writes, () => this.db
       .transaction(() => {
         const head = this.statements.head.get();
         checkImportBatch(
@@ -332,7 +353,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         }
         return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
-      .immediate()();
+      .immediate()());
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 
@@ -369,7 +390,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    this.writer.flush();
+    this.writer.flush(true);
     this.db.close();
     this.guard?.close();
   }

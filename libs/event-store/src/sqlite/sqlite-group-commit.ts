@@ -23,7 +23,18 @@ export interface GroupCommitHooks {
   readonly aroundWriteTransaction?: <T>(write: () => T) => T;
   /** Runs after a commit that wrote at least one event, with the head position it committed. */
   readonly afterCommit?: (headPosition: number) => void;
+  /**
+   * Whether a batch's failure is a write lock another connection holds (SQLite's SQLITE_BUSY, as
+   * `aroundWriteTransaction` passes it on): the batch is then tried again, after a pause in which the
+   * event loop runs, until `lockWaitMs` has passed since its first attempt.
+   */
+  readonly isLockWait?: (error: unknown) => boolean;
+  /** How long a batch keeps trying for a write lock held elsewhere (0: refused at the first attempt). */
+  readonly lockWaitMs?: number;
 }
+
+/** The pause between two attempts at a write lock held by another connection. */
+const LOCK_RETRY_MS = 25;
 
 /**
  * Group commit for the SQLite store: the appends submitted during one event-loop turn are written in
@@ -37,6 +48,9 @@ export interface GroupCommitHooks {
 export class SqliteGroupCommitWriter {
   private pending: PendingAppend[] = [];
   private scheduled: NodeJS.Immediate | null = null;
+  /** While batches meet a write lock held elsewhere: when the first attempt met it, and the next attempt. */
+  private lockedSince: number | null = null;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Database.Database,
@@ -48,14 +62,17 @@ export class SqliteGroupCommitWriter {
   submit(request: AppendRequest): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       this.pending.push({ request, resolve, reject });
-      this.scheduled ??= setImmediate(() => this.flush());
+      // While waiting for a lock held elsewhere, the next attempt takes it along.
+      if (this.retry === null) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
-  /** Writes whatever is pending now (before the store closes). */
-  flush(): void {
+  /** Writes whatever is pending now; `closing`: the last attempt (before the store closes), never put off. */
+  flush(closing = false): void {
     if (this.scheduled !== null) clearImmediate(this.scheduled);
     this.scheduled = null;
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
@@ -67,9 +84,20 @@ export class SqliteGroupCommitWriter {
       };
       outcomes = this.hooks.aroundWriteTransaction ? this.hooks.aroundWriteTransaction(write) : write();
     } catch (error) {
+      if (!closing && this.hooks.isLockWait?.(error) === true) {
+        this.lockedSince ??= Date.now();
+        if (Date.now() - this.lockedSince < (this.hooks.lockWaitMs ?? 0)) {
+          // Tried again later with whatever else arrives meanwhile, in submission order.
+          this.pending = [...batch, ...this.pending];
+          this.retry = setTimeout(() => this.flush(), LOCK_RETRY_MS);
+          return;
+        }
+      }
+      this.lockedSince = null;
       for (const item of batch) item.reject(error);
       return;
     }
+    this.lockedSince = null;
     const written = outcomes.flatMap((o) => (o.ok && !o.result.repeated ? [o.result.lastPosition] : []));
     if (written.length > 0) this.hooks.afterCommit?.(Math.max(...written));
     outcomes.forEach((outcome, i) => (outcome.ok ? batch[i].resolve(outcome.result) : batch[i].reject(outcome.error)));

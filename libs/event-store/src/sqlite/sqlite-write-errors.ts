@@ -1,4 +1,5 @@
 import { statfsSync, accessSync, constants } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { StoreWriteError, type StoreWriteFault } from '../event-store.errors';
 import type { StoreWriteHealthTracker } from '../store-write-health';
@@ -14,6 +15,8 @@ export const mapSqliteWriteError = (error: unknown): unknown => {
   if (typeof code !== 'string') return error;
   const fault: StoreWriteFault | null = code.startsWith('SQLITE_FULL')
     ? 'STORE.DISK_FULL'
+    : code.startsWith('SQLITE_BUSY')
+      ? 'STORE.LOCKED'
     : code.startsWith('SQLITE_READONLY')
       ? 'STORE.READ_ONLY'
       : code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN'
@@ -33,23 +36,37 @@ export const guardedWrite = <T>(guard: SqliteFileGuard | null, health: StoreWrit
     health.succeeded();
     return result;
   } catch (error) {
-    throw health.seen(mapSqliteWriteError(error));
+    const mapped = mapSqliteWriteError(error);
+    // A write lock held elsewhere is tried again; readiness hears of it only when the writer gives up.
+    if (isSqliteLockWait(mapped)) throw mapped;
+    throw health.seen(mapped);
   }
 };
+
+/** A write refused because another connection holds the write lock (SQLITE_BUSY, mapped). */
+export const isSqliteLockWait = (error: unknown): boolean => error instanceof StoreWriteError && error.code === 'STORE.LOCKED';
 
 /** Below this much free space a full disk is taken as still full (a WAL frame is a page plus 24 bytes). */
 const MIN_FREE_BYTES = 1024 * 1024;
 
 /**
+ * How long an I/O error keeps the store out of rotation before the next write is let through to find out:
+ * free space says nothing about a failing device or a file-size limit (EFBIG), so nothing cheap can tell.
+ */
+export const SQLITE_IO_ERROR_HOLD_MS = 10_000;
+
+/**
  * Has the cause of a write fault gone? Side-effect free: free space on the file system of the
  * ledger, and whether the file and its folder may be written (a read-only mount answers EROFS).
- * I/O errors are retried by the next write.
+ * An I/O error is never taken as cleared here: it is held for `SQLITE_IO_ERROR_HOLD_MS`, then the next
+ * write tries again.
  */
 export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): boolean => {
+  if (fault === 'STORE.IO_ERROR' || fault === 'STORE.LOCKED') return false;
   try {
     accessSync(filename, constants.W_OK);
     accessSync(dirname(filename), constants.W_OK);
-    if (fault === 'STORE.DISK_FULL' || fault === 'STORE.IO_ERROR') {
+    if (fault === 'STORE.DISK_FULL') {
       const fs = statfsSync(dirname(filename));
       return fs.bavail * fs.bsize >= MIN_FREE_BYTES;
     }
@@ -57,4 +74,33 @@ export const sqliteWriteCleared = (filename: string, fault: StoreWriteFault): bo
   } catch {
     return false;
   }
+};
+
+/** Reads, the schema at open and imports wait this long for a lock (blocking: they are not on the request path of a busy server). */
+export const BUSY_TIMEOUT_MS = 10_000;
+/** How long one attempt at the write lock may block the event loop (SQLite's busy handler sleeps inside the call). */
+export const WRITE_ATTEMPT_BUSY_MS = 20;
+
+/** Runs `work` with the connection's busy timeout at `ms`, then puts back `BUSY_TIMEOUT_MS`. */
+export const withBusyTimeout = <T>(db: Database.Database, ms: number, work: () => T): T => {
+  db.pragma(`busy_timeout = ${ms}`);
+  try {
+    return work();
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+};
+
+/** Could a write transaction begin now (readiness after `STORE.LOCKED`)? Asked without waiting, and ended at once without writing. */
+export const sqliteWriteLockFree = (db: Database.Database): boolean => {
+  if (!db.open || db.inTransaction) return false;
+  return withBusyTimeout(db, 0, () => {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      db.exec('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  });
 };

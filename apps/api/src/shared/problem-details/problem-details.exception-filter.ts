@@ -42,6 +42,7 @@ const STORE_FAULT_DETAIL: Readonly<Record<string, string>> = {
   'STORE.DISK_FULL': "The event store's disk is full; nothing was written.",
   'STORE.READ_ONLY': 'The event store is read-only at the moment; nothing was written.',
   'STORE.IO_ERROR': 'The event store reported an I/O error; nothing was written.',
+  'STORE.LOCKED': "Another session or process has held the event store's write lock for too long; nothing was written.",
   'STORE.FILE_REPLACED': 'The ledger file was replaced under the running server; writes are refused until an operator restarts it. Nothing was written.',
 };
 

@@ -33,7 +33,7 @@ const COMMON_PROBLEMS: readonly (readonly [number, string])[] = [
   [401, 'AUTH.UNAUTHENTICATED: no or invalid bearer token'],
   [403, 'AUTH.ROLE_NOT_ALLOWED: the role may not do this'],
   [404, 'Unknown study, subject or entry'],
-  [503, 'STORE.UNAVAILABLE, STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR or STORE.FILE_REPLACED: nothing was written; retry later (Retry-After)'],
+  [503, 'STORE.UNAVAILABLE, STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR, STORE.FILE_REPLACED or STORE.LOCKED: nothing was written; retry later (Retry-After)'],
 ];
 
 /** The problems each kind of route may answer, for the OpenAPI document. */
