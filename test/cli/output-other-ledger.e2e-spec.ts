@@ -83,3 +83,22 @@ describe('an output path with `..` after a directory that does not exist, or aft
     expect(existsSync(join(dir.path, 'x.csv'))).toBe(false);
   });
 });
+
+describe('an output file name with a control or bidirectional-override character is refused before anything is recorded', () => {
+  it.each([
+    ['export adtte, an escape sequence (written into the data dictionary\'s title)', ['export', 'adtte', '--out', 'adtte\u001b[2J.csv'], 'adtte\u001b[2J.csv'],
+    ['report, a right-to-left override ("report\u202Elmth.exe" reads as "reportexe.html")', ['report', '--out', 'report\u202Elmth.exe'], 'report\u202Elmth.exe'],
+    ['export audit-trail, a line feed', ['export', 'audit-trail', '--format', 'csv', '--out', 'trail\n.csv'], 'trail\n.csv'],
+  ])('given %s, then VALIDATION.UNPRINTABLE_CHARACTER, exit 1, no file and no DataExported', async (_what, argv, name) => {
+    const before = await headPosition();
+    const out = argv.indexOf('--out');
+    const args = [...argv];
+    args[out + 1] = join(dir.path, name);
+    const result = await asMonitor(args);
+    expect(result.stderr).toContain('[VALIDATION.UNPRINTABLE_CHARACTER]');
+    expect([...result.stderr].filter((c) => c === '\u001b' || c === '\u202e')).toEqual([]);
+    expect(result.status).toBe(1);
+    expect(existsSync(join(dir.path, name))).toBe(false);
+    expect(await headPosition()).toBe(before);
+  });
+});

@@ -5,6 +5,7 @@ import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { firstUnprintable, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { CliError } from '../shared/cli-errors';
 
 /**
@@ -98,6 +99,20 @@ const isSqliteDatabase = async (file: string): Promise<boolean> => {
   }
 };
 
+/**
+ * Refuses an output path holding a control or bidirectional-override character, or a tab or line feed
+ * (which free text may hold, a file name not): the name is written into what the export holds (the ADTTE
+ * dictionary's title) and shown by every `ls` after it, where `adtte\u001b[2J.csv` clears the reader's
+ * terminal and `report\u202Elmth.exe` reads as `reportexe.html`.
+ */
+const assertPrintableName = (file: string): void => {
+  const tabOrLineFeed = /[\t\n]/.exec(file)?.[0];
+  const character = firstUnprintable(file) ?? (tabOrLineFeed === undefined ? null : `U+${tabOrLineFeed.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  if (character !== null) {
+    refuse(UNPRINTABLE_TEXT_CODE, `Refusing to write ${file}: its name contains the control or bidirectional-override character ${character}; choose a printable file name`);
+  }
+};
+
 const refuse = (code: string, message: string): never => {
   throw new CliError(message, EXIT_OUTPUT_REFUSED, code);
 };
@@ -122,6 +137,7 @@ export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mo
   // `out/`, `.` or `..` name a directory, and `report.html/x` runs through a file: neither is ever written,
   // so they are refused before anything is computed or recorded (not by rename's ENOTDIR at the very end).
   if (/[\\/]$/.test(file) || ['', '.', '..'].includes(basename(file))) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it names a directory, not a file`);
+  assertPrintableName(file);
   const target = await statOrNull(destinationOf(file), false).catch((error: NodeJS.ErrnoException) =>
     error.code === 'ENOTDIR' ? refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: a part of its directory is a file, not a directory`) : Promise.reject(error),
   );
