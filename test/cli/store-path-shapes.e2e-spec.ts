@@ -30,3 +30,17 @@ describe('a --store that names something other than a SQLite ledger file is refu
     expect(existsSync(keyDir) ? readdirSync(keyDir) : []).toEqual([]);
   });
 });
+
+describe('commands that may create a ledger refuse a --store path that exists and is no SQLite file', () => {
+  it.each([
+    ['a directory', `sqlite:${join(dir.path, 'a-directory')}`],
+    ['a device', 'sqlite:/dev/null'],
+    ['a FIFO', `sqlite:${fifo}`],
+  ])('given %s, then users create-admin and import answer STORE.NOT_A_LEDGER (exit 1)', async (_what, store) => {
+    const env = { TRIAL_LEDGER_PASSWORD: 'a long enough first password 1' };
+    for (const argv of [['users', 'create-admin', '--username', 'ada', '--full-name', 'Ada Admin'], ['import', notes, '--as', 'ada']]) {
+      const result = await cli(['--store', store, '--key-dir', keyDir, '--json', ...argv], env);
+      expect([argv[0], result.status, (JSON.parse(result.stdout || '{}') as { error?: { code?: string } }).error?.code]).toEqual([argv[0], 1, 'STORE.NOT_A_LEDGER']);
+    }
+  });
+});

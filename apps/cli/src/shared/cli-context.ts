@@ -19,8 +19,9 @@ export const globalOptions = (command: Command): GlobalOptions => {
   return { store: options.store ?? process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, as: options.as, json: options.json, keyDir: options.keyDir };
 };
 
-/** Opens the store for the duration of `work` and always closes it. */
+/** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
 export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
+  assertStoreFileShape(options.store);
   const store = await openEventStore(options.store);
   try {
     return await work(store);
@@ -73,6 +74,14 @@ export const assertLedgerExists = (storeUrl: string): void => {
   if (!existsSync(file)) {
     throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
   }
+  assertStoreFileShape(storeUrl);
+};
+
+/** Refuses (STORE.NOT_A_LEDGER) a SQLite store path that exists and cannot be a ledger file; a path that does not exist yet passes. */
+const assertStoreFileShape = (storeUrl: string): void => {
+  if (storeScheme(storeUrl) !== 'sqlite') return;
+  const file = sqlitePath(storeUrl);
+  if (file === ':memory:' || !existsSync(file)) return;
   const why = notALedgerFile(file);
   if (why !== null) throw new CliError(`${file} is not a trial-ledger ledger: it is ${why} (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_A_LEDGER');
 };
