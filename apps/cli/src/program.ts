@@ -4,6 +4,7 @@ import { COMMANDS } from './commands';
 import { CliError, describeError } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
+import { refuseRepeatedOptions } from './shared/option-parsers';
 import { assertLedgerFilesApart } from './shared/output-policy';
 
 /**
@@ -72,6 +73,7 @@ export const buildProgram = (): Command => {
       assertLedgerFilesApart(globalOptions(action));
     });
   for (const register of COMMANDS) register(program);
+  refuseRepeatedOptions(program);
   return program;
 };
 

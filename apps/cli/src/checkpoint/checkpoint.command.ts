@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
+import { repeatable } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
 import { ledgerOwnFiles, outputPolicy } from '../shared/output-policy';
 
@@ -35,7 +36,7 @@ export const registerCheckpoint = (program: Command): void => {
     .command('checkpoint')
     .description('Sign a checkpoint (position, hash, time) of the verified log, or export the ledger public key')
     .option('--out <file>', 'checkpoint file to append to (JSON lines); default: beside the store')
-    .option('--copy-to <file>', 'also append the checkpoint to FILE, an external copy (repeatable)', collect)
+    .addOption(repeatable(new Option('--copy-to <file>', 'also append the checkpoint to FILE, an external copy (repeatable)').argParser(collect)))
     .option('--export-public-key <file>', 'write the ledger public key (PEM) to FILE instead of signing; - for stdout')
     .option('--force', 'with --export-public-key: replace an existing file')
     .action(async (opts: CheckpointOptions, command: Command) => {

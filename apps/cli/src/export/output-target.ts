@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, type Stats } from 'node:fs';
+import { constants, createWriteStream, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { firstUnprintable, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { CliError } from '../shared/cli-errors';
 
 /**
@@ -67,6 +68,51 @@ const realLocation = async (path: string): Promise<string> => {
   }
 };
 
+/**
+ * The file an output path names, for every check and for the write alike: `..` is taken as written
+ * (`missing/../x.csv` is `x.csv`, as `cd` and the temporary file's directory read it), never re-resolved
+ * by the kernel through a directory that does not exist (the rename failed after the export was
+ * recorded) or through a symlinked one (`link/../x.csv` was checked beside the link and written beside
+ * its target).
+ */
+const destinationOf = (file: string): string => resolve(file);
+
+/** SQLite's file header: the first 16 bytes of every database, whichever ledger or tool made it. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Whether `file` is a SQLite database. The default key directory is shared between ledgers, and so is a
+ * `data/` directory (`npm run demo` writes `data/demo.sqlite` beside `data/ledger.sqlite`): `--force` is
+ * meant to replace an earlier export, never another ledger's store, which no export run against this one
+ * protects by name.
+ */
+const isSqliteDatabase = async (file: string): Promise<boolean> => {
+  // Never waits on a FIFO or follows a symlink swapped in since the checks above.
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(() => null);
+  if (handle === null) return false;
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return bytesRead === head.length && head.equals(SQLITE_HEADER);
+  } finally {
+    await handle.close();
+  }
+};
+
+/**
+ * Refuses an output path holding a control or bidirectional-override character, or a tab or line feed
+ * (which free text may hold, a file name not): the name is written into what the export holds (the ADTTE
+ * dictionary's title) and shown by every `ls` after it, where `adtte\u001b[2J.csv` clears the reader's
+ * terminal and `report\u202Elmth.exe` reads as `reportexe.html`.
+ */
+const assertPrintableName = (file: string): void => {
+  const tabOrLineFeed = /[\t\n]/.exec(file)?.[0];
+  const character = firstUnprintable(file) ?? (tabOrLineFeed === undefined ? null : `U+${tabOrLineFeed.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  if (character !== null) {
+    refuse(UNPRINTABLE_TEXT_CODE, `Refusing to write ${file}: its name contains the control or bidirectional-override character ${character}; choose a printable file name`);
+  }
+};
+
 const refuse = (code: string, message: string): never => {
   throw new CliError(message, EXIT_OUTPUT_REFUSED, code);
 };
@@ -91,7 +137,8 @@ export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mo
   // `out/`, `.` or `..` name a directory, and `report.html/x` runs through a file: neither is ever written,
   // so they are refused before anything is computed or recorded (not by rename's ENOTDIR at the very end).
   if (/[\\/]$/.test(file) || ['', '.', '..'].includes(basename(file))) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it names a directory, not a file`);
-  const target = await statOrNull(file, false).catch((error: NodeJS.ErrnoException) =>
+  assertPrintableName(file);
+  const target = await statOrNull(destinationOf(file), false).catch((error: NodeJS.ErrnoException) =>
     error.code === 'ENOTDIR' ? refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: a part of its directory is a file, not a directory`) : Promise.reject(error),
   );
   if (target?.isSymbolicLink()) refuse('OUTPUT.SYMLINK', `Refusing to write ${file}: it is a symbolic link, which is never followed`);
@@ -99,6 +146,9 @@ export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mo
   if (target && !target.isFile()) refuse('OUTPUT.NOT_A_FILE', `Refusing to write ${file}: it exists and is not a regular file`);
   if (target && mode === 'replace' && !policy.force) {
     refuse('OUTPUT.EXISTS', `Refusing to overwrite ${file}: it already exists (use --force to replace it)`);
+  }
+  if (target && mode === 'replace' && (await isSqliteDatabase(destinationOf(file)))) {
+    refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is a SQLite database, another ledger's store or a read-model file; choose another output path`);
   }
 };
 
@@ -121,7 +171,8 @@ export const assertDistinctOutputs = async (a: string, b: string): Promise<void>
 export const openOutput = async (file: string | undefined, policy: OutputPolicy): Promise<OutputTarget> => {
   if (isStdout(file)) return stdoutTarget();
   await assertOutputAllowed(file, policy);
-  await mkdir(dirname(resolve(file)), { recursive: true, mode: 0o700 });
+  const destination = destinationOf(file);
+  await mkdir(dirname(destination), { recursive: true, mode: 0o700 });
   const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
@@ -151,7 +202,7 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
           await handle.close();
         }
         await assertOutputAllowed(file, policy);
-        await rename(temp, file);
+        await rename(temp, destination);
         settled = true;
       } catch (error) {
         await discard();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, type EventStore } from '@trial-ledger/event-store';
 import { CliError } from './cli-errors';
@@ -19,8 +19,9 @@ export const globalOptions = (command: Command): GlobalOptions => {
   return { store: options.store ?? process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, as: options.as, json: options.json, keyDir: options.keyDir };
 };
 
-/** Opens the store for the duration of `work` and always closes it. */
+/** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
 export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
+  assertStoreFileShape(options.store);
   const store = await openEventStore(options.store);
   try {
     return await work(store);
@@ -40,13 +41,49 @@ export const withExistingStore = async <T>(options: GlobalOptions, work: (store:
   return withStore(options, work);
 };
 
-/** Refuses (STORE.NOT_FOUND) a SQLite store URL whose file does not exist; other schemes pass. */
+/** SQLite's file header: the first 16 bytes of every database. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Why an existing path cannot be a SQLite ledger, or null: a directory (`sqlite:` names the current one),
+ * a device, a FIFO, or a file that does not start as a SQLite database does. Checked without opening
+ * anything but a regular file, so `/dev/null` is not written to nor a FIFO waited on.
+ */
+const notALedgerFile = (file: string): string | null => {
+  const stats = statSync(file);
+  if (!stats.isFile()) return stats.isDirectory() ? 'a directory' : 'not a regular file (a device, FIFO or socket)';
+  if (stats.size === 0) return null;
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    return readSync(fd, head, 0, head.length, 0) === head.length && head.equals(SQLITE_HEADER) ? null : 'not a SQLite database';
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/**
+ * Refuses a SQLite store URL whose file does not exist (STORE.NOT_FOUND) or is no SQLite database
+ * (STORE.NOT_A_LEDGER, as opening it would say, but before `checkpoint` mints a signing key for it and
+ * instead of SQLite's own `SQLITE_CANTOPEN` or `SQLITE_IOERR_*`); other schemes pass.
+ */
 export const assertLedgerExists = (storeUrl: string): void => {
   if (storeScheme(storeUrl) !== 'sqlite') return;
   const file = sqlitePath(storeUrl);
-  if (file !== ':memory:' && !existsSync(file)) {
+  if (file === ':memory:') return;
+  if (!existsSync(file)) {
     throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
   }
+  assertStoreFileShape(storeUrl);
+};
+
+/** Refuses (STORE.NOT_A_LEDGER) a SQLite store path that exists and cannot be a ledger file; a path that does not exist yet passes. */
+const assertStoreFileShape = (storeUrl: string): void => {
+  if (storeScheme(storeUrl) !== 'sqlite') return;
+  const file = sqlitePath(storeUrl);
+  if (file === ':memory:' || !existsSync(file)) return;
+  const why = notALedgerFile(file);
+  if (why !== null) throw new CliError(`${file} is not a trial-ledger ledger: it is ${why} (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_A_LEDGER');
 };
 
 /** Long runs show progress on a TTY and stay quiet otherwise (SPEC §6). */

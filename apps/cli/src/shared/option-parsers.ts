@@ -1,3 +1,4 @@
+import type { Command, Option } from 'commander';
 import { isIsoDate, isIsoInstant } from '@trial-ledger/domain';
 import { CliError } from './cli-errors';
 
@@ -22,3 +23,32 @@ export const dateOrInstantOption =
     }
     return value;
   };
+
+/** Options meant to be given more than once (`checkpoint --copy-to A --copy-to B`): each value is kept. */
+const REPEATABLE = new WeakSet<Option>();
+
+/** Marks `option` as one that collects a value per occurrence. */
+export const repeatable = (option: Option): Option => {
+  REPEATABLE.add(option);
+  return option;
+};
+
+/**
+ * Refuses (`CLI.OPTION_REPEATED`, exit 2) an option given twice with two values, on `cmd` and every
+ * command below it. Commander keeps the last one silently, so `export audit-trail --subject S001
+ * --subject S002` would export (and record as exported) S002 alone while its user believed both were
+ * in the copy. The same value twice is one value; options marked `repeatable` collect each one.
+ */
+export const refuseRepeatedOptions = (cmd: Command): void => {
+  for (const option of cmd.options) {
+    if (!(option.required || option.optional) || option.variadic || REPEATABLE.has(option)) continue;
+    let seen: { value: unknown } | null = null;
+    cmd.on(`option:${option.name()}`, (value: unknown) => {
+      if (seen !== null && seen.value !== value) {
+        throw new CliError(`${option.long ?? option.flags} was given twice, as ${String(seen.value)} and as ${String(value)}; give it once`, 2, 'CLI.OPTION_REPEATED');
+      }
+      seen = { value };
+    });
+  }
+  for (const sub of cmd.commands) refuseRepeatedOptions(sub);
+};

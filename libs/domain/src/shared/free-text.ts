@@ -45,10 +45,12 @@ const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\
 export const withoutHiddenCharacters = (value: string): string => value.replace(HIDDEN, '');
 
 /**
- * A name as a reader sees it: hidden characters left out and runs of white space read as one, trimmed.
- * Two names that print alike (`liver`, `liver\u200b`, ` liver `) have one reading form.
+ * A name as a reader sees it: hidden characters left out, runs of white space read as one, trimmed, and
+ * in Unicode's composed form (NFC). Two names that print alike (`liver`, `liver\u200b`, ` liver `, and
+ * `Côlon` typed with U+00F4 or with `o` + U+0302, as a macOS file or another keyboard may give it) have
+ * one reading form.
  */
-export const asRead = (value: string): string => withoutHiddenCharacters(value).trim().replace(/\s+/g, ' ');
+export const asRead = (value: string): string => withoutHiddenCharacters(value).normalize('NFC').trim().replace(/\s+/g, ' ');
 
 /** `asRead` without case: the form two names take when they compare as a reader would (`Deep-SC`, `deep-sc`). */
 export const asReadCaseless = (value: string): string => asRead(value).toLowerCase();

@@ -241,6 +241,16 @@ describe('validateBaseline', () => {
     expect(refusedWith(baselineOf([lesion('T1', 20, 'left lung'), lesion('T2', 20, 'left  lung'), lesion('T3', 20, 'Left lung')])).code).toBe('RECIST.TOO_MANY_PER_ORGAN');
   });
 
+  it('given three targets in one organ spelled in composed and decomposed Unicode ("Côlon" as U+00F4 and as o + U+0302), when validated, then RECIST.TOO_MANY_PER_ORGAN (canonically equivalent names are one organ)', () => {
+    const error = refusedWith(baselineOf([lesion('T1', 20, 'C\u00f4lon'), lesion('T2', 20, 'C\u00f4lon'), lesion('T3', 20, 'Co\u0302lon')]));
+    expect(error.code).toBe('RECIST.TOO_MANY_PER_ORGAN');
+    expect(error.details).toEqual({ organ: 'c\u00f4lon', count: 3 });
+  });
+
+  it('given two lesion ids that differ only in Unicode composition ("é1" composed and decomposed), when validated, then RECIST.DUPLICATE_LESION', () => {
+    expect(refusedWith(baselineOf([lesion('\u00e91', 20), lesion('e\u03011', 25, 'lung')])).code).toBe('RECIST.DUPLICATE_LESION');
+  });
+
   it('given two lesion ids that read the same ("T1" and "T1" with a zero-width space), when validated, then RECIST.DUPLICATE_LESION', () => {
     expect(refusedWith(baselineOf([lesion('T1', 20), lesion('T1\u200b', 25, 'lung')])).code).toBe('RECIST.DUPLICATE_LESION');
   });

@@ -1,0 +1,104 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+
+const dir = tempDir();
+const db = join(dir.path, 'data', 'ledger.sqlite');
+const store = `sqlite:${db}`;
+const keyDir = join(dir.path, 'keys');
+
+const headPosition = async (): Promise<number> => {
+  const s = new SqliteEventStore(db);
+  try {
+    return (await s.head()).position;
+  } finally {
+    await s.close();
+  }
+};
+
+const asMonitor = (argv: readonly string[]) => cli(['--store', store, '--key-dir', keyDir, '--as', 'monitor', ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+
+beforeAll(async () => {
+  mkdirSync(join(dir.path, 'data'));
+  await seedUsers(store);
+  const s = new SqliteEventStore(db);
+  await seedAuditLedger(s, { identity: false });
+  await s.close();
+});
+afterAll(() => dir.remove());
+
+describe('an export never replaces another ledger kept beside this one', () => {
+  it('given --out naming another SQLite ledger (data/production.sqlite beside data/ledger.sqlite), even with --force, then OUTPUT.IS_LEDGER_FILE, that ledger intact and nothing recorded', async () => {
+    const other = join(dir.path, 'data', 'production.sqlite');
+    copyFileSync(db, other);
+    const bytes = readFileSync(other);
+    const before = await headPosition();
+    const result = await asMonitor(['export', 'odm', '--out', other, '--force']);
+    expect(result.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
+    expect(result.status).toBe(1);
+    expect(readFileSync(other).equals(bytes)).toBe(true);
+    expect(await headPosition()).toBe(before);
+  });
+
+  it('given --force onto an earlier export, then it is still replaced', async () => {
+    const earlier = join(dir.path, 'earlier.odm.xml');
+    writeFileSync(earlier, '<ODM/>');
+    const result = await asMonitor(['export', 'odm', '--out', earlier, '--force']);
+    expect(result.status).toBe(0);
+    expect(readFileSync(earlier, 'utf8')).toContain('ODM');
+    expect(readFileSync(earlier, 'utf8')).not.toBe('<ODM/>');
+  });
+});
+
+// join() would fold `x/..` away before the CLI sees it: these paths are spelled as a user types them.
+describe('an output path with `..` after a directory that does not exist, or after a symlinked one, names one file for every check and for the write', () => {
+  it('given --out missing/../trail.csv, then the export is written to trail.csv (as the checks saw it), never recorded and then lost to a failed rename', async () => {
+    const before = await headPosition();
+    const result = await asMonitor(['export', 'audit-trail', '--format', 'csv', '--out', `${dir.path}/missing/../trail.csv`]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readFileSync(join(dir.path, 'trail.csv'), 'utf8')).toMatch(/^[^\n]*,/);
+    expect(existsSync(join(dir.path, 'missing'))).toBe(false);
+    expect(await headPosition()).toBe(before + 2);
+  });
+
+  it('given --out missing/../kept.csv where kept.csv exists, without --force, then OUTPUT.EXISTS and the file untouched', async () => {
+    const kept = join(dir.path, 'kept.csv');
+    writeFileSync(kept, 'precious');
+    const result = await asMonitor(['export', 'audit-trail', '--format', 'csv', '--out', `${dir.path}/missing/../kept.csv`]);
+    expect(result.stderr).toContain('[OUTPUT.EXISTS]');
+    expect(result.status).toBe(1);
+    expect(readFileSync(kept, 'utf8')).toBe('precious');
+  });
+
+  it('given --out through a symlinked directory and `..` (link/../x.csv, the link pointing into the ledger\'s directory), then the file goes where the path reads, beside the link, and the ledger is untouched', async () => {
+    const elsewhere = join(dir.path, 'elsewhere');
+    mkdirSync(elsewhere);
+    symlinkSync(join(dir.path, 'data'), join(elsewhere, 'link'));
+    const result = await asMonitor(['export', 'audit-trail', '--format', 'csv', '--out', `${elsewhere}/link/../x.csv`]);
+    expect(result.status).toBe(0);
+    expect(existsSync(join(elsewhere, 'x.csv'))).toBe(true);
+    expect(existsSync(join(dir.path, 'x.csv'))).toBe(false);
+  });
+});
+
+describe('an output file name with a control or bidirectional-override character is refused before anything is recorded', () => {
+  it.each([
+    ['export adtte, an escape sequence (written into the data dictionary\'s title)', ['export', 'adtte', '--out', 'adtte\u001b[2J.csv'], 'adtte\u001b[2J.csv'],
+    ['report, a right-to-left override ("report\u202Elmth.exe" reads as "reportexe.html")', ['report', '--out', 'report\u202Elmth.exe'], 'report\u202Elmth.exe'],
+    ['export audit-trail, a line feed', ['export', 'audit-trail', '--format', 'csv', '--out', 'trail\n.csv'], 'trail\n.csv'],
+  ])('given %s, then VALIDATION.UNPRINTABLE_CHARACTER, exit 1, no file and no DataExported', async (_what, argv, name) => {
+    const before = await headPosition();
+    const out = argv.indexOf('--out');
+    const args = [...argv];
+    args[out + 1] = join(dir.path, name);
+    const result = await asMonitor(args);
+    expect(result.stderr).toContain('[VALIDATION.UNPRINTABLE_CHARACTER]');
+    expect([...result.stderr].filter((c) => c === '\u001b' || c === '\u202e')).toEqual([]);
+    expect(result.status).toBe(1);
+    expect(existsSync(join(dir.path, name))).toBe(false);
+    expect(await headPosition()).toBe(before);
+  });
+});
