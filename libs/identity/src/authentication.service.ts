@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import {
   DomainError,
   SYSTEM_ACTOR,
-  assertNever,
   findUser,
   findUserById,
   invalid,
@@ -38,21 +37,32 @@ export interface LoginResult {
 
 const unauthenticated = (code: string, message: string): DomainError => new DomainError(code, message, 'unauthenticated');
 
-/** The refusal of a token whose session was ended before its time, saying why. */
-const endedRefusal = (why: SessionEndReason): DomainError => {
-  switch (why) {
-    case 'user-deactivated':
-      return unauthenticated('AUTH.USER_DEACTIVATED', 'The account is deactivated');
-    case 'account-locked':
-      return unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended');
-    case 'password-changed':
-      return unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again');
-    case 'logged-out':
-      return unauthenticated('AUTH.TOKEN_INVALID', 'The session was ended by a logout; log in again');
-    default:
-      return assertNever(why, 'session end reason');
-  }
+/**
+ * Why a session or a CLI run's sign-in ended before its time, as its refusal: `session` for a token
+ * presented again, `run` for a CLI run's next step after something recorded since its sign-in.
+ */
+const ENDED: { readonly [W in SessionEndReason]: { readonly session: readonly [string, string]; readonly run: readonly [string, string] } } = {
+  'user-deactivated': {
+    session: ['AUTH.USER_DEACTIVATED', 'The account is deactivated'],
+    run: ['AUTH.USER_DEACTIVATED', 'The account was deactivated after this run signed in; nothing more is recorded in its name'],
+  },
+  'account-locked': {
+    session: ['AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts; its sessions are ended'],
+    run: ['AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts since this run signed in; nothing more is recorded in its name'],
+  },
+  'password-changed': {
+    session: ['AUTH.TOKEN_INVALID', 'The session was ended by a change of password; log in again'],
+    run: ['AUTH.PASSWORD_CHANGED', 'The password was changed or reset after this run signed in; run it again with the current password'],
+  },
+  'logged-out': {
+    session: ['AUTH.TOKEN_INVALID', 'The session was ended by a logout; log in again'],
+    run: ['AUTH.TOKEN_INVALID', 'The sign-in of this run was ended; run it again'],
+  },
 };
+
+const endedRefusal = (why: SessionEndReason): DomainError => unauthenticated(...ENDED[why].session);
+
+const runEndedRefusal = (why: SessionEndReason): DomainError => unauthenticated(...ENDED[why].run);
 
 /**
  * Why the identity state says a live session must end: the user deactivated (since it opened), a
@@ -64,22 +74,6 @@ const staleSessionReason = (user: UserAccount | null, session: Pick<Session, 'cr
   if (user.lockedUntil !== null && session.createdAtMs < Date.parse(user.lockedUntil)) return 'account-locked';
   if (Date.parse(user.passwordChangedAt) > session.createdAtMs) return 'password-changed';
   return null;
-};
-
-/** The refusal of a CLI run's next step after something recorded since its sign-in ended it. */
-const runEndedRefusal = (why: SessionEndReason): DomainError => {
-  switch (why) {
-    case 'user-deactivated':
-      return unauthenticated('AUTH.USER_DEACTIVATED', 'The account was deactivated after this run signed in; nothing more is recorded in its name');
-    case 'account-locked':
-      return unauthenticated('AUTH.ACCOUNT_LOCKED', 'The account was locked after repeated failed attempts since this run signed in; nothing more is recorded in its name');
-    case 'password-changed':
-      return unauthenticated('AUTH.PASSWORD_CHANGED', 'The password was changed or reset after this run signed in; run it again with the current password');
-    case 'logged-out':
-      return unauthenticated('AUTH.TOKEN_INVALID', 'The sign-in of this run was ended; run it again');
-    default:
-      return assertNever(why, 'session end reason');
-  }
 };
 
 /** A CLI run's sign-in: who, and when the password was verified (the `LoginSucceeded` instant). */
