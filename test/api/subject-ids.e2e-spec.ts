@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
-import { bodies, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
+import { bodies, enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
 
 /**
  * One rule for subject ids (the domain's SUBJECT_ID): what the CLI and `import` can record, the API
@@ -41,5 +41,23 @@ describe('subject ids through the API: the domain rule, nothing stricter or loos
     const queries = await request(api.http).get(`/api/v1/studies/${STUDY}/queries?subject=${encodeURIComponent(subjectId)}`).set('Authorization', api.auth('monitor'));
     expect([queries.status, queries.body.code]).toEqual([400, 'VALIDATION.FAILED']);
     expect(await api.headPosition()).toBe(head);
+  });
+
+  describe('ids that differ only in letter case name one subject', () => {
+    beforeAll(async () => enrolledSubject(api, 'S900'));
+
+    it('screening s900 when S900 is enrolled is 409 SUBJECT.ID_CONFUSABLE naming S900, and nothing is written', async () => {
+      const head = await api.headPosition();
+      const screened = await request(api.http).post(subjects).set('Authorization', api.auth('coordinator')).send(bodies.screen('s900'));
+      expect([screened.status, screened.body.code, screened.body.subjectId, screened.body.existingSubjectId]).toEqual([409, 'SUBJECT.ID_CONFUSABLE', 's900', 'S900']);
+      expect(await api.headPosition()).toBe(head);
+    });
+
+    it('a dose for s900 when S900 is enrolled is 404 SUBJECT.NOT_FOUND with S900 as the hint, and nothing is written', async () => {
+      const head = await api.headPosition();
+      const dosed = await request(api.http).post(`${subjects}/s900/doses`).set('Authorization', api.auth('coordinator')).send(bodies.dose(1, '2026-03-06'));
+      expect([dosed.status, dosed.body.code, dosed.body.existingSubjectId]).toEqual([404, 'SUBJECT.NOT_FOUND', 'S900']);
+      expect(await api.headPosition()).toBe(head);
+    });
   });
 });

@@ -165,6 +165,32 @@ describe('trial-ledger import', () => {
     expect((await subjectEvents()).length).toBe(before);
   });
 
+  it('given S077 enrolled, then a line screening s077 is refused as SUBJECT.ID_CONFUSABLE, one dosing s077 as SUBJECT.NOT_FOUND naming S077, and nothing is written for s077', async () => {
+    const streamOf = async (subjectId: string): Promise<StoredEvent[]> => {
+      const store = await openEventStore(storeUrl);
+      try {
+        return await store.readStream(`subject-${STUDY}-${subjectId}`);
+      } finally {
+        await store.close();
+      }
+    };
+    const enrolled = GOOD.slice(0, 3).map((l) => l.replaceAll('"S001"', '"S077"').replaceAll('"k-', '"k-77-'));
+    const screenLower = line('ScreenSubject', 's077', 'k-screen-lower', { screeningDate: '2025-01-06', consentDate: '2025-01-06', sex: 'F', birthYear: 1961 });
+    writeFileSync(file, [...enrolled, screenLower, ''].join('\n'));
+    const screened = await importAs('investigator', file, '--json');
+    expect(screened.status).toBe(1);
+    expect(JSON.parse(screened.stdout)).toMatchObject({ ok: false, applied: 3, failure: { line: 4, code: 'SUBJECT.ID_CONFUSABLE', command: 'ScreenSubject' } });
+    expect(screened.stdout).toContain('S077');
+    expect((await streamOf('S077')).map((e) => e.type)).toEqual(['SubjectScreened', 'EligibilityConfirmed', 'SubjectEnrolled']);
+
+    writeFileSync(file, `${line('RecordDose', 's077', 'k-dose-lower', dose(1, '2025-01-21'))}\n`);
+    const dosed = await importAs('investigator', file, '--json');
+    expect(dosed.status).toBe(1);
+    expect(JSON.parse(dosed.stdout)).toMatchObject({ ok: false, applied: 0, failure: { line: 1, code: 'SUBJECT.NOT_FOUND' } });
+    expect(dosed.stdout).toContain('did you mean S077');
+    expect(await streamOf('s077')).toEqual([]);
+  });
+
   it('fails with exit status 2 when the file cannot be read, and needs --as', async () => {
     expect((await importAs('investigator', join(dir.path, 'missing.jsonl'))).status).toBe(2);
     const anonymous = await cli(['--store', storeUrl, 'import', file], { TRIAL_LEDGER_PASSWORD: PASSWORD });

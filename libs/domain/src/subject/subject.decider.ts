@@ -47,6 +47,24 @@ export const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._]{0,63}$/;
 /** `SUBJECT_ID` in words, for the refusal (`VALIDATION.INVALID_SUBJECT_ID`): `__proto__` or `_S1` break the first rule. */
 export const SUBJECT_ID_RULE = 'subjectId must be 1–64 letters, digits, dots or underscores, starting with a letter or digit (no dash: it separates study and subject in the stream id)';
 
+/**
+ * Subject ids name one subject whatever their letter case: `s900` is the subject screened as `S900`
+ * (ASCII only, by `SUBJECT_ID`, so a case fold is the whole comparison; NFKC has nothing to fold).
+ * The roster is what every subject command already reads, so the lookup costs nothing but O(roster).
+ * A subject with a stream of its own (screened before this check existed) stays addressable as it is.
+ */
+const requireDistinctSubjectId = (command: SubjectCommand, subject: SubjectState, roster: RegisteredStudyState['roster']): void => {
+  if (subject.facts.screening) return;
+  const folded = command.subjectId.toLowerCase();
+  const existing = roster.find((r) => r.subjectId !== command.subjectId && r.subjectId.toLowerCase() === folded);
+  if (!existing) return;
+  const details = { subjectId: command.subjectId, existingSubjectId: existing.subjectId };
+  if (command.type === 'ScreenSubject') {
+    refuse('SUBJECT.ID_CONFUSABLE', `Subject id ${command.subjectId} differs only in letter case from subject ${existing.subjectId} of study ${command.studyId}: it would name the same subject`, details);
+  }
+  notFound('SUBJECT.NOT_FOUND', `Subject ${command.subjectId} has not been screened in this study; did you mean ${existing.subjectId}?`, details);
+};
+
 const requireStudy = (study: StudyState, studyId: string): RegisteredStudyState => {
   if (study.status === 'unregistered') return notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
   return study;
@@ -66,6 +84,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
   if (typeof command.subjectId !== 'string' || !SUBJECT_ID.test(command.subjectId)) {
     invalid('VALIDATION.INVALID_SUBJECT_ID', SUBJECT_ID_RULE, { subjectId: command.subjectId });
   }
+  requireDistinctSubjectId(command, subject, registered.roster);
   const ctx: DecisionContext = {
     studyId: command.studyId,
     subjectId: command.subjectId,
