@@ -47,17 +47,35 @@ export const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._]{0,63}$/;
 /** `SUBJECT_ID` in words, for the refusal (`VALIDATION.INVALID_SUBJECT_ID`): `__proto__` or `_S1` break the first rule. */
 export const SUBJECT_ID_RULE = 'subjectId must be 1–64 letters, digits, dots or underscores, starting with a letter or digit (no dash: it separates study and subject in the stream id)';
 
+type Roster = RegisteredStudyState['roster'];
+
+const rosterIndexes = new WeakMap<Roster, ReadonlyMap<string, Roster[number]>>();
+
+/**
+ * The roster's lines by lower-cased subject id (the first line of each), built once per roster: a
+ * study's folded state keeps the same frozen roster array until a subject is added, so a screening
+ * looks its id up instead of lower-casing every enrolled subject's.
+ */
+const rosterIdsByCase = (roster: Roster): ReadonlyMap<string, Roster[number]> => {
+  let index = rosterIndexes.get(roster);
+  if (index === undefined) {
+    const byCase = new Map<string, Roster[number]>();
+    for (const line of roster) if (!byCase.has(line.subjectId.toLowerCase())) byCase.set(line.subjectId.toLowerCase(), line);
+    rosterIndexes.set(roster, (index = byCase));
+  }
+  return index;
+};
+
 /**
  * Subject ids name one subject whatever their letter case: `s900` is the subject screened as `S900`
  * (ASCII only, by `SUBJECT_ID`, so a case fold is the whole comparison; NFKC has nothing to fold).
  * The roster is what every subject command already reads, so the lookup costs nothing but O(roster).
  * A subject with a stream of its own (screened before this check existed) stays addressable as it is.
  */
-const requireDistinctSubjectId = (command: SubjectCommand, subject: SubjectState, roster: RegisteredStudyState['roster']): void => {
+const requireDistinctSubjectId = (command: SubjectCommand, subject: SubjectState, roster: Roster): void => {
   if (subject.facts.screening) return;
-  const folded = command.subjectId.toLowerCase();
-  const existing = roster.find((r) => r.subjectId !== command.subjectId && r.subjectId.toLowerCase() === folded);
-  if (!existing) return;
+  const existing = rosterIdsByCase(roster).get(command.subjectId.toLowerCase());
+  if (existing === undefined || existing.subjectId === command.subjectId) return;
   const details = { subjectId: command.subjectId, existingSubjectId: existing.subjectId };
   if (command.type === 'ScreenSubject') {
     refuse('SUBJECT.ID_CONFUSABLE', `Subject id ${command.subjectId} differs only in letter case from subject ${existing.subjectId} of study ${command.studyId}: it would name the same subject`, details);
