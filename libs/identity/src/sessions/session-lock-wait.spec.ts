@@ -1,0 +1,39 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteSessionStore } from './sqlite-session-store';
+
+const T0 = Date.parse('2026-03-02T09:00:00.000Z');
+const session = (n: number) => ({ tokenHash: `hash-${n}`, sessionId: `s-${n}`, userId: 'u-1', createdAtMs: T0 });
+
+describe('SQLite session store: a write lock held by another process', () => {
+  let dir: string;
+  let store: SqliteSessionStore;
+  let other: Database.Database;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'trial-ledger-session-lock-'));
+    const file = join(dir, 'ledger.sqlite.sessions');
+    store = new SqliteSessionStore(file);
+    await store.insert(session(1));
+    other = new Database(file);
+  });
+  afterEach(async () => {
+    if (other.inTransaction) other.exec('ROLLBACK');
+    other.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('given another connection holding BEGIN IMMEDIATE, when a session is written, then it is refused as STORE.LOCKED at once and a lookup still answers', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    await expect(store.insert(session(2))).rejects.toMatchObject({ name: 'StoreWriteError', code: 'STORE.LOCKED' });
+    await expect(store.end('hash-1', 'logged-out', T0 + 1)).rejects.toMatchObject({ code: 'STORE.LOCKED' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await store.find('hash-1'))?.session.endedBy).toBeNull();
+    other.exec('ROLLBACK');
+    await store.insert(session(2));
+    expect(await store.find('hash-2')).not.toBeNull();
+  }, 15_000);
+});
