@@ -19,6 +19,8 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   private readonly indexStore: AuditTrailIndexStore;
   readonly indexer: AuditTrailIndexer;
   private readonly recovery: RestartWithBackoff;
+  /** The message of the failure the index stopped on, null while it saves. */
+  private failure: string | null = null;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
     // Its own file, so that a commit by any other connection is one to check (SQLite's data_version);
@@ -28,11 +30,21 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
-        this.logger.error(`Audit-trail index stopped: ${(error as Error).message}`);
+        // Logged once per failure (a save retried every poll on a failing disk would otherwise log each time).
+        const message = (error as Error).message;
+        if (this.failure !== message) this.logger.error(`Audit-trail index stopped: ${message}`);
+        this.failure = message;
         this.recovery.schedule();
       },
     });
-    this.recovery = new RestartWithBackoff(this.indexer, this.logger, 'Audit-trail index');
+    this.recovery = new RestartWithBackoff(this.indexer, this.logger, 'Audit-trail index', () => {
+      this.failure = null;
+    });
+  }
+
+  /** Readiness: false from a failed save (a failing or full disk, a lock held elsewhere) until a restart from the checkpoint has saved again. */
+  get healthy(): boolean {
+    return this.failure === null;
   }
 
   async onModuleInit(): Promise<void> {

@@ -61,8 +61,8 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
+        if (!this.failed) this.logger.error(`Read models stopped: ${(error as Error).message}`);
         this.failed = true;
-        this.logger.error(`Read models stopped: ${(error as Error).message}`);
         this.recovery.schedule();
       },
     });
