@@ -32,8 +32,16 @@ describe('SQLite session store: a write lock held by another process', () => {
     await expect(store.end('hash-1', 'logged-out', T0 + 1)).rejects.toMatchObject({ code: 'STORE.LOCKED' });
     expect(performance.now() - started).toBeLessThan(1000);
     expect((await store.find('hash-1'))?.session.endedBy).toBeNull();
+  }, 15_000);
+
+  it('given another connection holding the lock, when a request touches its session, then it goes on at once with its last-seen time unmoved', async () => {
+    other.exec('BEGIN IMMEDIATE');
+    const started = performance.now();
+    await store.touch('hash-1', T0 + 60_000);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await store.find('hash-1'))?.session.lastSeenAtMs).toBe(T0);
     other.exec('ROLLBACK');
-    await store.insert(session(2));
-    expect(await store.find('hash-2')).not.toBeNull();
+    await store.touch('hash-1', T0 + 60_000);
+    expect((await store.find('hash-1'))?.session.lastSeenAtMs).toBe(T0 + 60_000);
   }, 15_000);
 });

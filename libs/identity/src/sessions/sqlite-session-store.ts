@@ -111,7 +111,14 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async touch(tokenHash: string, atMs: number | null): Promise<void> {
-    if (atMs !== null) written(() => this.statements.touch.run(atMs, tokenHash, atMs));
+    if (atMs === null) return;
+    try {
+      this.statements.touch.run(atMs, tokenHash, atMs);
+    } catch (error) {
+      // The request goes on with its last-seen time unmoved (the session can only expire sooner, never
+      // later), rather than every request being refused while another process holds the file's lock.
+      if (!isSqliteBusy(error)) throw error;
+    }
   }
 
   async end(tokenHash: string, why: SessionEndReason, atMs: number): Promise<StoredSession | null> {
