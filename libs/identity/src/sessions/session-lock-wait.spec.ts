@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteSessionStore } from './sqlite-session-store';
@@ -43,5 +44,20 @@ describe('SQLite session store: a write lock held by another process', () => {
     other.exec('ROLLBACK');
     await store.touch('hash-1', T0 + 60_000);
     expect((await store.find('hash-1'))?.session.lastSeenAtMs).toBe(T0 + 60_000);
+  }, 15_000);
+
+  it('given another process holding the lock for a moment, when a user\'s sessions are ended (deactivation), then they are ended once it lets go, not skipped', async () => {
+    const file = join(dir, 'ledger.sqlite.sessions');
+    const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN IMMEDIATE'); console.log('held'); setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 400);`], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    try {
+      expect(await store.endUser('u-1', 'user-deactivated', T0 + 1)).toBe(1);
+      expect((await store.find('hash-1'))?.session.endedBy).toBe('user-deactivated');
+    } finally {
+      await new Promise((resolve) => (holder.exitCode === null ? holder.once('exit', resolve) : resolve(null)));
+    }
   }, 15_000);
 });

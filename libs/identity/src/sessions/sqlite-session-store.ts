@@ -65,6 +65,9 @@ const written = <T>(write: () => T): T => {
   }
 };
 
+/** How long ending a user's sessions waits for another process's write lock. */
+const END_USER_BUSY_MS = 10_000;
+
 export class SqliteSessionStore implements SessionStore {
   readonly description: string;
   private readonly db: Database.Database;
@@ -127,7 +130,15 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async endUser(userId: string, why: SessionEndReason, atMs: number): Promise<number> {
-    return written(() => this.statements.endUser.run(atMs, why, userId).changes);
+    // Ending every session of a user deactivated, locked out or with a new password follows a recorded
+    // event and must not be skipped (a CLI command and a server both do it, each briefly holding the lock
+    // the other needs): this rare write waits as long as the ledger's own writes may.
+    this.db.pragma(`busy_timeout = ${END_USER_BUSY_MS}`);
+    try {
+      return written(() => this.statements.endUser.run(atMs, why, userId).changes);
+    } finally {
+      this.db.pragma(`busy_timeout = ${SIDE_FILE_BUSY_MS}`);
+    }
   }
 
   async purge(lifetimeMs: number, nowMs: number): Promise<number> {
