@@ -60,4 +60,18 @@ describe('the audit-trail index of a server whose index file cannot be written f
     expect(await until(() => service.healthy && service.indexer.savedPosition === head, 8000)).toBe(true);
     await expect((await service.readyAt(head)).find({ subjectId: 'S001', types: ['AdverseEventReported'] }, 10, 'newest-first')).resolves.toHaveLength(1);
   }, 20_000);
+
+  it('on a full disk (the index file may not grow: SQLITE_FULL), is not healthy while saves fail and catches up once there is room', async () => {
+    // The index's own connection: SQLite's page limit is per connection, and stands in for the disk.
+    const db = (service.indexer.index as unknown as { db: Database.Database }).db;
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    for (let i = 0; i < 40; i += 1) {
+      await appendOne(events, subjectStream('S001'), 'AdverseEventReported', { term: `Nausea ${i} ${'x'.repeat(200)}`, onsetDate: '2026-02-03', ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, USERS.investigator);
+    }
+    expect(await until(() => !service.healthy, 3000)).toBe(true);
+    db.pragma('max_page_count = 1073741823');
+    const head = (await events.head()).position;
+    expect(await until(() => service.healthy && service.indexer.savedPosition === head, 8000)).toBe(true);
+    await expect((await service.readyAt(head)).find({ subjectId: 'S001', types: ['AdverseEventReported'] }, 100, 'newest-first')).resolves.toHaveLength(40);
+  }, 20_000);
 });
