@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ReadModelsRunner } from '../projections/read-models.runner';
 import { ViewerReadModels } from '../viewer/viewer-read-models';
 import { withTimeout } from './store.health-indicator';
@@ -10,7 +11,7 @@ const CATCH_UP_TIMEOUT_MS = 2000;
 
 /**
  * Readiness: the clinical read models have folded every event up to the head of the log (or do so
- * within a moment), and the viewer has derived its dashboard digests after start. A stopped or lagging runner makes the instance not ready, so a load balancer
+ * within a moment), the audit-trail index saves, and the viewer has derived its dashboard digests after start. A stopped or lagging runner makes the instance not ready, so a load balancer
  * sends reads elsewhere instead of serving a stale casebook.
  */
 @Injectable()
@@ -27,9 +28,18 @@ export class ReadModelsHealthIndicator {
       // health module must not have to import (nor that module export it) for a probe.
       const runner = this.modules.get(ReadModelsRunner, { strict: false });
       if (!(await withTimeout(runner.caughtUp(CATCH_UP_TIMEOUT_MS), CATCH_UP_TIMEOUT_MS + 500))) return check.down();
-      return this.viewerWarm() ? check.up() : check.down();
+      return this.viewerWarm() && this.auditTrailSaving() ? check.up() : check.down();
     } catch {
       return check.down();
+    }
+  }
+
+  /** The audit-trail index saves (not stopped on a failing disk or a lock held elsewhere); a server without one has nothing to wait for. */
+  private auditTrailSaving(): boolean {
+    try {
+      return this.modules.get(AuditTrailIndexService, { strict: false }).healthy;
+    } catch {
+      return true;
     }
   }
 

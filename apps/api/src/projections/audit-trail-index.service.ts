@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { EventStore } from '@trial-ledger/event-store';
+import { SIDE_FILE_BUSY_MS, type EventStore } from '@trial-ledger/event-store';
 import { AuditTrailIndexer, auditIndexFileOf, ReadModelsAlteredError, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
 import { MIN_POSITION_WAIT_MS, readModelSealKeyOf, unreadableReported } from './read-models.runner';
 import { RestartWithBackoff } from './restart-with-backoff';
@@ -19,20 +19,32 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   private readonly indexStore: AuditTrailIndexStore;
   readonly indexer: AuditTrailIndexer;
   private readonly recovery: RestartWithBackoff;
+  /** The message of the failure the index stopped on, null while it saves. */
+  private failure: string | null = null;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
     // Its own file, so that a commit by any other connection is one to check (SQLite's data_version);
     // other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
-    this.indexStore = store.localFile ? new SqliteAuditTrailIndex(auditIndexFileOf(store.localFile), { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger) }) : new SqliteAuditTrailIndex(':memory:');
+    this.indexStore = store.localFile ? new SqliteAuditTrailIndex(auditIndexFileOf(store.localFile), { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS }) : new SqliteAuditTrailIndex(':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
-        this.logger.error(`Audit-trail index stopped: ${(error as Error).message}`);
+        // Logged once per failure (a save retried every poll on a failing disk would otherwise log each time).
+        const message = (error as Error).message;
+        if (this.failure !== message) this.logger.error(`Audit-trail index stopped: ${message}`);
+        this.failure = message;
         this.recovery.schedule();
       },
     });
-    this.recovery = new RestartWithBackoff(this.indexer, this.logger, 'Audit-trail index');
+    this.recovery = new RestartWithBackoff(this.indexer, this.logger, 'Audit-trail index', () => {
+      this.failure = null;
+    });
+  }
+
+  /** Readiness: false from a failed save (a failing or full disk, a lock held elsewhere) until a restart from the checkpoint has saved again. */
+  get healthy(): boolean {
+    return this.failure === null;
   }
 
   async onModuleInit(): Promise<void> {

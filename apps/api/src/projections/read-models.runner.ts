@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { EventStore } from '@trial-ledger/event-store';
+import { SIDE_FILE_BUSY_MS, type EventStore } from '@trial-ledger/event-store';
 import {
   InMemoryProjectionStore,
   ProjectionRunner,
@@ -55,14 +55,14 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
     this.projectionStore = store.localFile
-      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger) })
+      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
+        if (!this.failed) this.logger.error(`Read models stopped: ${(error as Error).message}`);
         this.failed = true;
-        this.logger.error(`Read models stopped: ${(error as Error).message}`);
         this.recovery.schedule();
       },
     });

@@ -19,6 +19,8 @@ export interface CheckpointedFollower {
 export class RestartWithBackoff {
   private timer: NodeJS.Timeout | null = null;
   private cancelled = false;
+  /** The message of the last failed attempt, logged once until another cause or a restart. */
+  private lastFailure: string | null = null;
 
   constructor(
     private readonly follower: CheckpointedFollower,
@@ -50,9 +52,13 @@ export class RestartWithBackoff {
       await this.follower.start();
       await this.follower.flush();
       this.onRestarted();
+      this.lastFailure = null;
       this.logger.log(`${this.name} resumed from the saved checkpoint`);
     } catch (error) {
-      this.logger.error(`${this.name} still stopped: ${(error as Error).message}`);
+      // Once per cause, not once per attempt: a disk that stays broken would otherwise fill the log.
+      const message = (error as Error).message;
+      if (message !== this.lastFailure) this.logger.error(`${this.name} still stopped: ${message}`);
+      this.lastFailure = message;
       this.schedule(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
     }
   }

@@ -81,6 +81,16 @@ export const BUSY_TIMEOUT_MS = 10_000;
 /** How long one attempt at the write lock may block the event loop (SQLite's busy handler sleeps inside the call). */
 export const WRITE_ATTEMPT_BUSY_MS = 20;
 
+/**
+ * How long a connection to a server's side file (sessions, read models, audit-trail index) may block the
+ * event loop waiting for a write lock held by another process (a CLI command, a backup): set once at open.
+ * A write that cannot begin in this time is refused (`STORE.LOCKED`) or, in the background, retried later.
+ */
+export const SIDE_FILE_BUSY_MS = 50;
+
+/** SQLite's answer for a lock another connection holds (`SQLITE_BUSY`, or an extended code of it). */
+export const isSqliteBusy = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
+
 /** Runs `work` with the connection's busy timeout at `ms`, then puts back `BUSY_TIMEOUT_MS`. */
 export const withBusyTimeout = <T>(db: Database.Database, ms: number, work: () => T): T => {
   db.pragma(`busy_timeout = ${ms}`);

@@ -2,7 +2,7 @@ import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
-import { unsafeSqliteSidePath } from '@trial-ledger/event-store';
+import { isSqliteBusy, SIDE_FILE_BUSY_MS, StoreWriteError, unsafeSqliteSidePath } from '@trial-ledger/event-store';
 import type { FoundSession, NewSession, SessionEndReason, SessionStore, StoredSession } from './session-store';
 
 /**
@@ -51,6 +51,23 @@ const assertPlainFiles = (file: string): void => {
   }
 };
 
+/**
+ * A session write that met the file's write lock held by another process (a CLI command ending a
+ * user's sessions) for longer than `SIDE_FILE_BUSY_MS`: refused as 503 `STORE.LOCKED` (Retry-After)
+ * rather than blocking the event loop, and so every other request, while it waits.
+ */
+const written = <T>(write: () => T): T => {
+  try {
+    return write();
+  } catch (error) {
+    if (isSqliteBusy(error)) throw new StoreWriteError('STORE.LOCKED', 'Another process holds the sessions file\'s write lock; nothing was written, retry shortly', error);
+    throw error;
+  }
+};
+
+/** How long ending a user's sessions waits for another process's write lock. */
+const END_USER_BUSY_MS = 10_000;
+
 export class SqliteSessionStore implements SessionStore {
   readonly description: string;
   private readonly db: Database.Database;
@@ -67,8 +84,11 @@ export class SqliteSessionStore implements SessionStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    // The schema may wait as long as the ledger's own opening does; every statement after it, on the
+    // request path, only for a moment (set once here: no per-request pragma).
+    this.db.pragma('busy_timeout = 10000');
     this.db.exec(SCHEMA);
+    this.db.pragma(`busy_timeout = ${SIDE_FILE_BUSY_MS}`);
     this.statements = {
       insert: this.db.prepare<[string, string, string, number, number]>(
         'INSERT INTO sessions (token_hash, session_id, user_id, created_at_ms, last_seen_at_ms) VALUES (?, ?, ?, ?, ?)',
@@ -84,7 +104,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async insert(session: NewSession): Promise<StoredSession> {
-    this.statements.insert.run(session.tokenHash, session.sessionId, session.userId, session.createdAtMs, session.createdAtMs);
+    written(() => this.statements.insert.run(session.tokenHash, session.sessionId, session.userId, session.createdAtMs, session.createdAtMs));
     return { ...session, lastSeenAtMs: session.createdAtMs, endedAtMs: null, endedBy: null };
   }
 
@@ -94,20 +114,35 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async touch(tokenHash: string, atMs: number | null): Promise<void> {
-    if (atMs !== null) this.statements.touch.run(atMs, tokenHash, atMs);
+    if (atMs === null) return;
+    try {
+      this.statements.touch.run(atMs, tokenHash, atMs);
+    } catch (error) {
+      // The request goes on with its last-seen time unmoved (the session can only expire sooner, never
+      // later), rather than every request being refused while another process holds the file's lock.
+      if (!isSqliteBusy(error)) throw error;
+    }
   }
 
   async end(tokenHash: string, why: SessionEndReason, atMs: number): Promise<StoredSession | null> {
-    const row = this.statements.end.get(atMs, why, tokenHash);
+    const row = written(() => this.statements.end.get(atMs, why, tokenHash));
     return row ? toStoredSession(row) : null;
   }
 
   async endUser(userId: string, why: SessionEndReason, atMs: number): Promise<number> {
-    return this.statements.endUser.run(atMs, why, userId).changes;
+    // Ending every session of a user deactivated, locked out or with a new password follows a recorded
+    // event and must not be skipped (a CLI command and a server both do it, each briefly holding the lock
+    // the other needs): this rare write waits as long as the ledger's own writes may.
+    this.db.pragma(`busy_timeout = ${END_USER_BUSY_MS}`);
+    try {
+      return written(() => this.statements.endUser.run(atMs, why, userId).changes);
+    } finally {
+      this.db.pragma(`busy_timeout = ${SIDE_FILE_BUSY_MS}`);
+    }
   }
 
   async purge(lifetimeMs: number, nowMs: number): Promise<number> {
-    return this.statements.purge.run(nowMs - lifetimeMs).changes;
+    return written(() => this.statements.purge.run(nowMs - lifetimeMs).changes);
   }
 
   async close(): Promise<void> {

@@ -117,7 +117,7 @@ const SCHEMA_OBJECTS = ((): string => {
   }
 })();
 
-export interface SqliteAuditTrailIndexOptions extends Pick<SideDatabaseOptions, 'onUnreadable'> {
+export interface SqliteAuditTrailIndexOptions extends Pick<SideDatabaseOptions, 'onUnreadable' | 'lockWaitMs'> {
   /**
    * Seals the rows and checkpoint: the rows are append-only and ascending, so a SHA-256 over them in
    * position order is kept running as rows are appended, and the checkpoint holds an HMAC (`RowSeal`)
@@ -151,7 +151,7 @@ export class SqliteAuditTrailIndex implements AuditTrailIndexStore {
 
   /** A file name (`:memory:` for tests) or an open connection. */
   constructor(target: string | Database.Database, options: SqliteAuditTrailIndexOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable, lockWaitMs: options.lockWaitMs }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 

@@ -33,6 +33,12 @@ export interface SideDatabaseOptions {
    * error is thrown (a reader that must not change the server's files).
    */
   readonly onUnreadable?: (file: string, error: Error) => void;
+  /**
+   * How long a statement after opening may wait (blocking the event loop) for a lock another process
+   * holds; default 10 s. A server passes `SIDE_FILE_BUSY_MS`: its saves run in the background and are
+   * retried later (`SQLITE_BUSY`), never holding up the requests it serves meanwhile.
+   */
+  readonly lockWaitMs?: number;
 }
 
 /**
@@ -56,6 +62,7 @@ export const openSideDatabase = (target: string | Database.Database, options: Si
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 10000');
       options.setup?.(db);
+      if (options.lockWaitMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.lockWaitMs))}`);
       return db;
     } catch (error) {
       db.close();

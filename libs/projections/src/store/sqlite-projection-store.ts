@@ -61,7 +61,7 @@ interface DocumentWrite {
   readonly chunkMacs: readonly bigint[];
 }
 
-export interface SqliteProjectionStoreOptions extends Pick<SideDatabaseOptions, 'onUnreadable'> {
+export interface SqliteProjectionStoreOptions extends Pick<SideDatabaseOptions, 'onUnreadable' | 'lockWaitMs'> {
   /**
    * Seals the saved rows and checkpoint with a keyed digest (`RowSeal`) and trusts saved read models
    * only when it matches: rows altered, added or removed outside the server, or a moved checkpoint,
@@ -96,7 +96,7 @@ export class SqliteProjectionStore implements ProjectionStore {
 
   /** A file name (`:memory:` for tests) or an open connection shared with the SQLite event store. */
   constructor(target: string | Database.Database, options: SqliteProjectionStoreOptions = {}) {
-    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable }));
+    ({ db: this.db, ownsConnection: this.ownsConnection } = openSideDatabase(target, { setup: prepareSchema, onUnreadable: options.onUnreadable, lockWaitMs: options.lockWaitMs }));
     this.seal = options.sealKey ? new RowSeal(options.sealKey) : null;
   }
 
