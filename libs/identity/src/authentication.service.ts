@@ -117,8 +117,11 @@ export class AuthenticationService {
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
     const sessionId = randomUUID();
     const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
-    // `LoginSucceeded` is recorded: opening the session is part of answering it.
-    const { token, session } = await answerRecorded(outcome, () => this.sessions.open(user.userId, this.nowMs(), sessionId));
+    // `LoginSucceeded` is recorded (the password was verified, which is a fact), but a login's answer is
+    // its session: a session store that cannot open one (its file locked by another process, a database
+    // gone) fails the login with its own problem (503 STORE.LOCKED / STORE.UNAVAILABLE, to retry), never
+    // a "recorded" answer without a token.
+    const { token, session } = await this.sessions.open(user.userId, this.nowMs(), sessionId);
     // A reset, deactivation or lockout recorded after the password was verified ended every session of
     // the account before this one was written (and a store that stamps the start with its own clock, as
     // PostgreSQL's does, dates it after the change): judged against the account the login was decided on.

@@ -1,5 +1,5 @@
 import type { DomainError } from '@trial-ledger/domain';
-import { SqliteEventStore } from '@trial-ledger/event-store';
+import { SqliteEventStore, StoreWriteError } from '@trial-ledger/event-store';
 import { Identity } from '../identity';
 import { FAST_SCRYPT, PASSWORDS, RecordingLogger, identityFixture, type IdentityFixture } from '../testing';
 import { MemorySessionStore, type NewSession, type StoredSession } from './session-store';
@@ -67,6 +67,14 @@ describe('Identity: a login racing a revocation', () => {
     };
 
     expect(await codeOf(server.auth.login('ivan', PASSWORDS.investigator, { source: 'api' }))).toBe('AUTH.USER_DEACTIVATED');
+  });
+
+  it('given a session store that cannot write (its file locked elsewhere), then the login fails with that problem, not a "recorded" answer without a token', async () => {
+    sessions.meanwhile = () => Promise.reject(new StoreWriteError('STORE.LOCKED', 'the sessions file is locked by another process'));
+
+    await expect(server.auth.login('ivan', PASSWORDS.investigator, { source: 'api' })).rejects.toMatchObject({ name: 'StoreWriteError', code: 'STORE.LOCKED' });
+    const { token } = await server.auth.login('ivan', PASSWORDS.investigator, { source: 'api' });
+    expect((await server.auth.authenticate(token)).username).toBe('ivan');
   });
 
   it('given nothing between the decision and the session, then the token works', async () => {

@@ -42,7 +42,7 @@ const STORE_FAULT_DETAIL: Readonly<Record<string, string>> = {
   'STORE.DISK_FULL': "The event store's disk is full; nothing was written.",
   'STORE.READ_ONLY': 'The event store is read-only at the moment; nothing was written.',
   'STORE.IO_ERROR': 'The event store reported an I/O error; nothing was written.',
-  'STORE.LOCKED': "Another session or process has held the event store's write lock for too long; nothing was written.",
+  'STORE.LOCKED': 'Another session or process has held a write lock of the ledger (its event store or its sessions file) for too long; the request was not carried out (a login stays recorded as verified): retry.',
   'STORE.FILE_REPLACED': 'The ledger file was replaced under the running server; writes are refused until an operator restarts it. Nothing was written.',
 };
 
