@@ -21,7 +21,7 @@ describe('the checkpoint file is never written through a symlink or into a non-f
 
   it('serve refuses to start when a symlink sits at the checkpoint file, and writes nothing anywhere', async () => {
     const store = `sqlite:${join(dir.path, 'served.sqlite')}`;
-    const keyDir = join(dir.path, 'keys');
+    const keyDir = dir.keyDir;
     const elsewhere = join(dir.path, 'elsewhere');
     mkdirSync(elsewhere);
     const target = join(elsewhere, 'planted-target.txt');
@@ -82,7 +82,7 @@ describe('checkpoint --copy-to appends only to a checkpoint file (or a new one)'
   const dir = tempDir();
   const ledger = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${ledger}`;
-  const keyDir = join(dir.path, 'keys');
+  const keyDir = dir.keyDir;
   afterAll(() => dir.remove());
 
   beforeAll(async () => {

@@ -43,10 +43,21 @@ export const cli = async (argv: readonly string[], env: Record<string, string | 
   }
 };
 
-/** A temp directory per test file, removed afterwards. */
-export const tempDir = (): { path: string; remove(): void } => {
+/**
+ * A temp directory per test file, removed afterwards, with a key directory beside it (`keyDir`, created on
+ * first use): a key directory inside the store's directory is refused (LEDGER_KEY.INSIDE_STORE_DIR).
+ */
+export const tempDir = (): { path: string; keyDir: string; remove(): void } => {
   const path = mkdtempSync(join(tmpdir(), 'trial-ledger-cli-'));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  const keyDir = `${path}-keys`;
+  return {
+    path,
+    keyDir,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
 };
 
 export const PASSWORD = 'correct horse battery staple 42';

@@ -100,6 +100,16 @@ describe('CLI as a process: every command that takes a name or an id, with hosti
     expect((await eventsAfter(before)).map((e) => e.type)).toEqual(['LoginSucceeded', 'LoginSucceeded', 'LoginSucceeded', 'LoginSucceeded']);
   });
 
+  it.each([['a zero-width space', 'Test coordinator\u200b'], ['a right-to-left mark', 'Test\u200f coordinator']])(
+    'users add --full-name with %s beside visible characters: IDENTITY.FULL_NAME_INVALID, no user (it would print as another user’s name)',
+    async (_what, fullName) => {
+      const before = await head();
+      const added = await cli(['--as', 'admin', 'users', 'add', '--username', 'lookalike', '--full-name', fullName, '--role', 'coordinator']);
+      expectCodedRefusal(added, /^IDENTITY\.FULL_NAME_INVALID$/);
+      expect((await eventsAfter(before)).map((e) => e.type)).toEqual(['LoginSucceeded']);
+    },
+  );
+
   it.each(HOSTILE)('users add --username %j: created as ordinary data, or refused with IDENTITY.USERNAME_INVALID', async (name) => {
     const before = await head();
     const added = await cli(['--as', 'admin', 'users', 'add', '--username', name, '--full-name', 'Hostile Name', '--role', 'coordinator']);

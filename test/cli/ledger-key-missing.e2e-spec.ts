@@ -46,10 +46,12 @@ describe('users create-admin: no key yet, but a checkpoint file beside the store
   afterAll(() => dir.remove());
 
   it('refuses (LEDGER_KEY.MISSING) before the administrator is recorded', async () => {
-    const ledger = join(dir.path, 'ledger.sqlite');
+    // The key directory beside the store's directory, never inside it (LEDGER_KEY.INSIDE_STORE_DIR).
+    const ledger = join(dir.path, 'data', 'ledger.sqlite');
     const keyDir = join(dir.path, 'keys');
     mkdirSync(keyDir, { mode: 0o700 });
-    writeFileSync(join(dir.path, 'ledger.checkpoints.jsonl'), '{"note":"kept from the ledger that was here"}\n');
+    mkdirSync(join(dir.path, 'data'));
+    writeFileSync(join(dir.path, 'data', 'ledger.checkpoints.jsonl'), '{"note":"kept from the ledger that was here"}\n');
     const run = await cli(['--store', `sqlite:${ledger}`, '--key-dir', keyDir, 'users', 'create-admin', '--username', 'admin', '--full-name', 'Ada Admin'], {
       TRIAL_LEDGER_PASSWORD: PASSWORD,
     });

@@ -15,7 +15,7 @@ describe('proof consistency on a rewritten ledger', () => {
   const dir = tempDir();
   const db = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${db}`;
-  const keyDir = join(dir.path, 'keys');
+  const keyDir = dir.keyDir;
   const checkpoints = join(dir.path, 'ledger.checkpoints.jsonl');
 
   beforeAll(async () => {

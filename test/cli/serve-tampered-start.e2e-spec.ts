@@ -37,7 +37,7 @@ describe('serve on a rewritten ledger', () => {
   const dir = tempDir();
   const db = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${db}`;
-  const keyDir = join(dir.path, 'keys');
+  const keyDir = dir.keyDir;
   let headBefore: number;
 
   beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('serve on a truncated ledger', () => {
   const dir = tempDir();
   const db = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${db}`;
-  const keyDir = join(dir.path, 'keys');
+  const keyDir = dir.keyDir;
   let signedThrough: number;
 
   beforeAll(async () => {
@@ -122,7 +122,7 @@ describe('serve on a ledger damaged after its last checkpoint', () => {
   const dir = tempDir();
   const db = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${db}`;
-  const keyDir = join(dir.path, 'keys');
+  const keyDir = dir.keyDir;
   let damagedAt: number;
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cli, tempDir } from './cli-harness';
 
 const dir = tempDir();
-const keyDir = join(dir.path, 'keys');
+const keyDir = dir.keyDir;
 const fifo = join(dir.path, 'ledger.fifo');
 const notes = join(dir.path, 'notes.txt');
 

@@ -104,4 +104,20 @@ describe('trial-ledger study', () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);
   });
+
+  it.each([
+    ['empty', '', 'VALIDATION.REASON_REQUIRED'],
+    ['only a zero-width space', '\u200b', 'VALIDATION.REASON_REQUIRED'],
+    ['an escape sequence', 'x\u001b[2J', 'VALIDATION.UNPRINTABLE_CHARACTER'],
+    ['a right-to-left override', 'interim \u202eanalysis', 'VALIDATION.UNPRINTABLE_CHARACTER'],
+  ])('refuses a --reason that is %s as the same usage error (exit status 2), before anything is recorded', async (_what, reason, code) => {
+    const before = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { locked: boolean };
+    for (const command of ['lock', 'unlock']) {
+      const run = await as('admin', 'study', command, '--reason', reason);
+      expect(run.stderr).toContain(`[${code}]`);
+      expect(run.status).toBe(2);
+    }
+    const after = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { locked: boolean };
+    expect(after.locked).toBe(before.locked);
+  });
 });

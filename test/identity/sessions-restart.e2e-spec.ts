@@ -55,6 +55,7 @@ describe('sessions and the account policy across a restart of serve (SQLite)', (
     server?.kill('SIGTERM');
     await server?.exited;
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-other-keys`, { recursive: true, force: true });
   });
 
   it('a session survives the restart; a revoked one stays revoked; the file beside the ledger holds only token hashes', async () => {
@@ -120,7 +121,8 @@ describe('sessions and the account policy across a restart of serve (SQLite)', (
     server?.kill('SIGTERM');
     await server?.exited;
     server = null;
-    const keyDir = join(dir, 'other-keys');
+    // Beside the store's directory: a key directory inside it is refused first (LEDGER_KEY.INSIDE_STORE_DIR).
+    const keyDir = `${dir}-other-keys`;
     mkdirSync(keyDir, { mode: 0o700 });
     const target = join(dir, 'planted');
     writeFileSync(target, '');

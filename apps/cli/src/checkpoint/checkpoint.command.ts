@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
@@ -45,13 +46,15 @@ export const registerCheckpoint = (program: Command): void => {
       // A mistyped --store must not mint a new ledger key and sign a checkpoint of an empty ledger.
       assertLedgerExists(storeUrl);
       const files = ledgerFiles(storeUrl, { keyDir: options.keyDir });
-      const file = opts.out ?? files.checkpointFile;
+      // The paths as written (`link/../x` is `x` beside the link), for the checks and the appends alike, as the export writer reads them.
+      const file = resolve(opts.out ?? files.checkpointFile);
+      const copies = (opts.copyTo ?? []).map((copy) => resolve(copy));
       // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
       const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
-      for (const target of [file, ...(opts.copyTo ?? [])]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
+      for (const target of [file, ...copies]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
       // A copy that exists must already be a checkpoint file (as the checkpoint file itself is read before
       // signing): a mistyped --copy-to never gets signed lines appended to a key, a report or another ledger.
-      if (!opts.exportPublicKey) for (const copy of opts.copyTo ?? []) if (existsSync(copy)) readCheckpointFile(copy);
+      if (!opts.exportPublicKey) for (const copy of copies) if (existsSync(copy)) readCheckpointFile(copy);
       const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
       if (opts.exportPublicKey) {
         const pem = exportPublicKeyPem(key);
@@ -65,9 +68,9 @@ export const registerCheckpoint = (program: Command): void => {
         return;
       }
       const checkpoint = await withStore({ store: storeUrl }, (store) => createCheckpoint(store, key, file));
-      for (const copy of opts.copyTo ?? []) appendCheckpoint(copy, checkpoint);
-      printResult(json, { ...checkpoint, file, copies: opts.copyTo ?? [] }, () =>
-        `Checkpoint signed: position ${checkpoint.position}, hash ${checkpoint.hash}, at ${checkpoint.time}, key ${checkpoint.publicKeyFingerprint}; appended to ${[file, ...(opts.copyTo ?? [])].join(', ')}.`,
+      for (const copy of copies) appendCheckpoint(copy, checkpoint);
+      printResult(json, { ...checkpoint, file, copies }, () =>
+        `Checkpoint signed: position ${checkpoint.position}, hash ${checkpoint.hash}, at ${checkpoint.time}, key ${checkpoint.publicKeyFingerprint}; appended to ${[file, ...copies].join(', ')}.`,
       );
     });
 };

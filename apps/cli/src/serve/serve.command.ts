@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertCheckpointFileSafe, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -86,6 +86,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   const servingFrom = new Promise<void>((resolve, reject) => ([open, refuse] = [resolve, reject]));
   try {
     // Before anything is recorded: a refused key or checkpoint file (a symlink at its path) stops the start with nothing written.
+    assertKeyDirOutsideStore(files);
     const sessionSealKey = ensureSessionSealKey(sessionSealKeyFile(files.keyFile));
     // Signed checkpoints every N events (SPEC §4): verified incrementally as events arrive, appended to the
     // checkpoint file beside the store, so a truncated or rewritten tail is detectable later. Started

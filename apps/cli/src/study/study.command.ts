@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
-import { invalid, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand } from '@trial-ledger/domain';
+import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
@@ -35,8 +35,17 @@ export const readProtocolFile = async (file: string): Promise<ProtocolDocument> 
   return document;
 };
 
+/**
+ * The reason typed with `--reason`, checked by the domain's free-text rule here, so that every reason the
+ * rule refuses is the same usage error (exit 2): one that shows nothing (empty, spaces, zero-width
+ * characters) and one holding a control or bidirectional-override character alike.
+ */
 const requireReason = (reason: unknown): string => {
-  if (typeof reason !== 'string' || reason.trim() === '') throw new CliError('A reason is required: --reason "…"', 2, 'VALIDATION.REASON_REQUIRED');
+  if (typeof reason !== 'string' || isBlankText(reason)) throw new CliError('A reason is required: --reason "…"', 2, 'VALIDATION.REASON_REQUIRED');
+  const character = firstUnprintable(reason);
+  if (character !== null) {
+    throw new CliError(`--reason contains the control or bidirectional-override character ${character}; only printable text, tabs and line breaks are recorded`, 2, UNPRINTABLE_TEXT_CODE);
+  }
   return reason.trim();
 };
 

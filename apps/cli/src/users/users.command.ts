@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertNoCheckpointsWithoutKey, assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
+import { assertKeyDirOutsideStore, assertNoCheckpointsWithoutKey, assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
 import { USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, type Identity, type UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
@@ -75,6 +75,7 @@ export const registerUsers = (program: Command): void => {
       const options = globalOptions(command);
       const files = ledgerFiles(options.store, { keyDir: options.keyDir });
       // Checked before anything is written, so the key cannot fail after the administrator was recorded.
+      assertKeyDirOutsideStore(files);
       assertNoKeyBesideStore(files);
       assertNoCheckpointsWithoutKey(files);
       const password = await readNewPassword('TRIAL_LEDGER_PASSWORD', opts.username);

@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type SignedCheckpoint } from '@trial-ledger/audit';
+import { assertKeyDirOutsideStore, isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type SignedCheckpoint } from '@trial-ledger/audit';
 import { CliError } from '../shared/cli-errors';
 
 export interface VerifyCommandOptions {
@@ -99,7 +99,11 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
   let publicKey: KeyObject | null = null;
   if (options.publicKey) [origin, keyFile, publicKey] = ['given', options.publicKey, loadPublicKey(options.publicKey)];
   else if (pinned) [origin, keyFile, publicKey] = ['pinned', files.trustFile, pinned.key];
-  else if (existsSync(files.keyFile)) [origin, keyFile, publicKey] = ['ledger-key', files.keyFile, loadPublicKey(files.keyFile)];
+  else if (existsSync(files.keyFile)) {
+    // A key in the store's directory proves nothing: whoever rewrote the data could have replaced it too.
+    assertKeyDirOutsideStore(files);
+    [origin, keyFile, publicKey] = ['ledger-key', files.keyFile, loadPublicKey(files.keyFile)];
+  }
   if (options.checkpoints && !publicKey) {
     throw new CliError(`Checkpoints in ${options.checkpoints} need the ledger's public key to be checked: --public-key FILE`, 2, 'LEDGER_KEY.MISSING');
   }

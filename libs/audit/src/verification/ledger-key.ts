@@ -1,9 +1,9 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync, type Stats } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, realpathSync, writeFileSync, chmodSync, existsSync, lstatSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { DomainError } from '@trial-ledger/domain';
 import { readRegularFile } from '../shared/regular-file';
-import type { LedgerFiles } from './ledger-files';
+import { isInside, type LedgerFiles } from './ledger-files';
 
 /**
  * The ledger's Ed25519 key pair. The private half signs checkpoints (SPEC §4) and lives in the
@@ -132,6 +132,7 @@ export const ensureLedgerKey = (file: string, onCreated?: (key: LedgerSigningKey
  * signed, so the operator moves the old key into the key directory instead (the message says how).
  */
 export const ensureLedgerKeyFor = (files: LedgerFiles, onCreated?: (key: LedgerSigningKey) => void): LedgerSigningKey => {
+  assertKeyDirOutsideStore(files);
   assertNoKeyBesideStore(files);
   assertNoCheckpointsWithoutKey(files);
   return ensureLedgerKey(files.keyFile, onCreated);
@@ -167,6 +168,38 @@ export const assertNoCheckpointsWithoutKey = (files: LedgerFiles): void => {
     'not-found',
     { keyFile: files.keyFile, checkpointFile: files.checkpointFile },
   );
+};
+
+/** The path with the symlinks of its deepest existing directory resolved, so `data/keys/..` and a link into `data/` compare as `data`. */
+const realDirectory = (dir: string): string => {
+  const tail: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      return join(realpathSync(at), ...tail);
+    } catch {
+      if (dirname(at) === at) return dir;
+      tail.unshift(basename(at));
+    }
+  }
+};
+
+/**
+ * Refuses (`LEDGER_KEY.INSIDE_STORE_DIR`) a signing key whose directory is the store's directory or lies
+ * inside it (`--key-dir .` run in `data/`, `--key-dir data/keys`): whoever can write the data could then
+ * replace the key, or the directory holding it, and re-sign a rewritten log with the ledger's own key
+ * (Part 11 §11.10(c)). The same rule as the trust file's (`TRUST.INSIDE_STORE_DIR`).
+ */
+export const assertKeyDirOutsideStore = (files: LedgerFiles): void => {
+  const keyDir = realDirectory(dirname(files.keyFile));
+  const storeDir = realDirectory(files.storeDir);
+  if (keyDir === storeDir || isInside(keyDir, storeDir)) {
+    throw new DomainError(
+      'LEDGER_KEY.INSIDE_STORE_DIR',
+      `The ledger key ${files.keyFile} lies in the store's directory ${files.storeDir}, where whoever can write the data could re-sign it; keep the key directory elsewhere (--key-dir or TRIAL_LEDGER_KEY_DIR)`,
+      'validation',
+      { keyFile: files.keyFile, storeDir: files.storeDir },
+    );
+  }
 };
 
 /** Refuses (`LEDGER_KEY.BESIDE_STORE`) while the key is missing from the key directory but an earlier version's key lies beside the store. */

@@ -1,6 +1,6 @@
 import { isRole, SYSTEM_ACTOR, type Role } from '../shared/actor';
 import { invalid } from '../shared/domain-error';
-import { isBlankText, requirePrintable } from '../shared/free-text';
+import { hasHiddenCharacter, isBlankText, requirePrintable } from '../shared/free-text';
 
 /** What an administrator types about a user (username, printed name, role), checked before any decision. */
 
@@ -39,8 +39,10 @@ const NOT_PRINTABLE = /[\p{Cc}\p{Cs}\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]/u;
 
 export const validateFullName = (fullName: unknown): string => {
   const name = typeof fullName === 'string' ? fullName.trim().replace(/\s+/g, ' ') : '';
-  // A name of zero-width or blank-filler characters only would print as nothing in every signature.
-  if (isBlankText(name) || name.length > MAX_FULL_NAME || NOT_PRINTABLE.test(name)) {
+  // A name of zero-width or blank-filler characters only would print as nothing in every signature; one such
+  // character beside visible ones (`B\u200b`, a bidi mark) would print as another user's name (§11.50, §11.100(a)).
+  // Checked as typed: a byte-order mark counts as white space to `trim` and `\s`, and would be folded away unseen.
+  if (isBlankText(name) || (typeof fullName === 'string' && hasHiddenCharacter(fullName)) || name.length > MAX_FULL_NAME || NOT_PRINTABLE.test(name)) {
     invalid('IDENTITY.FULL_NAME_INVALID', `The full printed name is required (at most ${MAX_FULL_NAME} printable characters)`);
   }
   return name;

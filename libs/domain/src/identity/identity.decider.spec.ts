@@ -107,6 +107,21 @@ describe('identity decider: CreateUser', () => {
     expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
     expect(refusalOf([], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: 'eve', fullName, passwordHash: 'h' } })).toBe('IDENTITY.FULL_NAME_INVALID');
   });
+  it.each([
+    ['a zero-width space', 'B\u200b'],
+    ['a zero-width joiner', 'Ada\u200dAdmin'],
+    ['a zero-width non-joiner', 'Ada\u200c Admin'],
+    ['a word joiner', 'Ada Ad\u2060min'],
+    ['a byte-order mark', 'Ada\ufeffAdmin'],
+    ['a left-to-right mark', 'Ada Admin\u200e'],
+    ['a right-to-left mark', 'Ada\u200f Admin'],
+    ['an Arabic letter mark', 'Ada \u061cAdmin'],
+    ['a soft hyphen', 'Ada Ad\u00admin'],
+  ])('refuses a printed name holding %s beside visible characters: two users would sign under names that print alike', (_what, fullName) => {
+    const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName, role: 'coordinator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
+    expect(refusalOf([], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: 'eve', fullName, passwordHash: 'h' } })).toBe('IDENTITY.FULL_NAME_INVALID');
+  });
   it('accepts a printed name with accents and non-Latin scripts, and folds line breaks into spaces', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName: 'Dr Zoë\nO\u2019Brien-Łukasiewicz 田中', role: 'coordinator', passwordHash: 'h' } };
     expect(when([adaCreated], command)[0]).toMatchObject({ data: { fullName: 'Dr Zoë O\u2019Brien-Łukasiewicz 田中' } });

@@ -41,6 +41,9 @@ export const requirePrintable = (field: string, value: string): string => {
  */
 const HIDDEN = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
+/** Whether `value` holds a character that shows nothing (`B\u200b` prints as `B`): one a name may not hold. */
+export const hasHiddenCharacter = (value: string): boolean => value.search(HIDDEN) !== -1;
+
 /** A text as a reader sees it: its hidden characters left out, its spacing kept. */
 export const withoutHiddenCharacters = (value: string): string => value.replace(HIDDEN, '');
 
