@@ -116,7 +116,7 @@ export class AuthenticationService {
   /** Opens a session. Every attempt, successful or not, is recorded with its time and source. */
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
     const sessionId = randomUUID();
-    const { user, outcome } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
+    const { user } = await this.authenticatePassword(username, password, 'login', sessionId, origin);
     // `LoginSucceeded` is recorded (the password was verified, which is a fact), but a login's answer is
     // its session: a session store that cannot open one (its file locked by another process, a database
     // gone) fails the login with its own problem (503 STORE.LOCKED / STORE.UNAVAILABLE, to retry), never
