@@ -91,13 +91,24 @@ export const SIDE_FILE_BUSY_MS = 50;
 /** SQLite's answer for a lock another connection holds (`SQLITE_BUSY`, or an extended code of it). */
 export const isSqliteBusy = (error: unknown): boolean => String((error as { code?: unknown } | null)?.code ?? '').startsWith('SQLITE_BUSY');
 
+const busyTimeoutStatements = new WeakMap<Database.Database, Map<number, Database.Statement>>();
+
+/** `PRAGMA busy_timeout = ms` prepared once per connection and value: the group commit sets it twice per batch. */
+const setBusyTimeout = (db: Database.Database, ms: number): void => {
+  let statements = busyTimeoutStatements.get(db);
+  if (statements === undefined) busyTimeoutStatements.set(db, (statements = new Map()));
+  let statement = statements.get(ms);
+  if (statement === undefined) statements.set(ms, (statement = db.prepare(`PRAGMA busy_timeout = ${Math.trunc(ms)}`)));
+  statement.get();
+};
+
 /** Runs `work` with the connection's busy timeout at `ms`, then puts back `BUSY_TIMEOUT_MS`. */
 export const withBusyTimeout = <T>(db: Database.Database, ms: number, work: () => T): T => {
-  db.pragma(`busy_timeout = ${ms}`);
+  setBusyTimeout(db, ms);
   try {
     return work();
   } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    setBusyTimeout(db, BUSY_TIMEOUT_MS);
   }
 };
 
