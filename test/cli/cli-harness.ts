@@ -1,11 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor, Role } from '@trial-ledger/domain';
-import { openEventStore, systemClock } from '@trial-ledger/event-store';
+import { openEventStore, SqliteEventStore, systemClock } from '@trial-ledger/event-store';
 import { Identity, identityPolicy } from '@trial-ledger/identity';
 import { runCli } from '../../apps/cli/src/program';
 import { addReadyUser } from '../../libs/identity/src/testing';
+import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
 
 export interface CliRun {
   readonly status: number;
@@ -78,4 +79,31 @@ export const seedUsers = async (storeUrl: string): Promise<Record<Role, Actor>> 
   } finally {
     await store.close();
   }
+};
+
+/**
+ * A seeded audit ledger (the CLI's users and the audit fixture's study) in `data/` of a temporary
+ * directory, with a key directory beside `data/`: `seed()` in `beforeAll`, `dir.remove()` in `afterAll`.
+ */
+export const seededAuditStore = () => {
+  const dir = tempDir();
+  const db = join(dir.path, 'data', 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const keyDir = join(dir.path, 'keys');
+  const headPosition = async (): Promise<number> => {
+    const s = new SqliteEventStore(db);
+    try {
+      return (await s.head()).position;
+    } finally {
+      await s.close();
+    }
+  };
+  const seed = async (): Promise<void> => {
+    mkdirSync(join(dir.path, 'data'));
+    await seedUsers(store);
+    const s = new SqliteEventStore(db);
+    await seedAuditLedger(s, { identity: false });
+    await s.close();
+  };
+  return { dir, db, store, keyDir, headPosition, seed };
 };

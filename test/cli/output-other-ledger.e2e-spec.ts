@@ -1,31 +1,13 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@trial-ledger/event-store';
-import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+import { cli, PASSWORD, seededAuditStore } from './cli-harness';
 
-const dir = tempDir();
-const db = join(dir.path, 'data', 'ledger.sqlite');
-const store = `sqlite:${db}`;
-const keyDir = join(dir.path, 'keys');
-
-const headPosition = async (): Promise<number> => {
-  const s = new SqliteEventStore(db);
-  try {
-    return (await s.head()).position;
-  } finally {
-    await s.close();
-  }
-};
+const { dir, db, store, keyDir, headPosition, seed } = seededAuditStore();
 
 const asMonitor = (argv: readonly string[]) => cli(['--store', store, '--key-dir', keyDir, '--as', 'monitor', ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
 
 beforeAll(async () => {
-  mkdirSync(join(dir.path, 'data'));
-  await seedUsers(store);
-  const s = new SqliteEventStore(db);
-  await seedAuditLedger(s, { identity: false });
-  await s.close();
+  await seed();
 });
 afterAll(() => dir.remove());
 

@@ -1,29 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@trial-ledger/event-store';
-import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
-import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+import { cli, PASSWORD, seededAuditStore } from './cli-harness';
 
-const dir = tempDir();
-const db = join(dir.path, 'data', 'ledger.sqlite');
-const store = `sqlite:${db}`;
-const keyDir = join(dir.path, 'keys');
-
-const headPosition = async (): Promise<number> => {
-  const s = new SqliteEventStore(db);
-  try {
-    return (await s.head()).position;
-  } finally {
-    await s.close();
-  }
-};
+const { dir, store, keyDir, headPosition, seed } = seededAuditStore();
 
 beforeAll(async () => {
-  mkdirSync(join(dir.path, 'data'));
-  await seedUsers(store);
-  const s = new SqliteEventStore(db);
-  await seedAuditLedger(s, { identity: false });
-  await s.close();
+  await seed();
 });
 afterAll(() => dir.remove());
 
