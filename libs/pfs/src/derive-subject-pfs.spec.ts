@@ -198,6 +198,15 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(derive(ledger)).toMatchObject({ startDate: START, adt: day(85), aval: 85 });
   });
 
+  it('late baseline — a baseline dated after an early scan still judges the scans dated after it: their PD is the event', () => {
+    const { ledger, s } = enrolled({ baseline: false });
+    s.followUp(day(30), SD);
+    s.followUp(day(120), SD);
+    const pd = s.followUp(day(169), PD);
+    s.baseline(day(60), SD); // entered last, dated after the day-30 scan: that one alone is not evaluable
+    expect(derive(ledger)).toMatchObject({ adt: day(169), cnsr: PfsCnsr.event, source: { eventId: pd }, gapMeasuredFrom: { date: day(120) } });
+  });
+
   it('voids — a voided PD assessment is ignored', () => {
     const { ledger, s } = enrolled();
     s.followUp(day(85), SD);

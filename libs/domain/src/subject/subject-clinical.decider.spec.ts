@@ -55,6 +55,16 @@ describe('RecordTumorAssessment', () => {
       ['EntryVoided', deviation.eventId],
     ]);
   });
+  it('given a follow-up of lesions L1 and L2 recorded without a baseline, when the baseline entered late names other lesions, then RECIST.LESION_SET_MISMATCH (the follow-up could not be judged against it)', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all())
+      .when(assess(baselineAssessment({ targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 30, nodal: false }, { lesionId: 'L3', organ: 'lung', diameterMm: 20, nodal: false }] })))
+      .thenError('RECIST.LESION_SET_MISMATCH'));
+  it('given a follow-up recorded without a baseline, when the baseline entered late is dated after it, then the baseline is still recorded (that scan alone stays not evaluable)', () =>
+    subjectSpec
+      .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14, { targetLesions: [{ lesionId: 'X9', organ: 'bone', diameterMm: 12, nodal: false }] }))).all())
+      .when(assess(baselineAssessment({ assessmentDate: '2026-04-02' })))
+      .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }, { type: 'ProtocolDeviationDetected', data: { category: 'baseline-out-of-window' } }] }));
   it('given a follow-up recorded without a baseline, when another is dated the same day, then RECIST.DUPLICATE_ASSESSMENT_DATE', () =>
     subjectSpec
       .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14))).all())

@@ -81,7 +81,7 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
         facts: {
           ...facts,
           recist,
-          assessments: [...facts.assessments, { eventId, assessmentDate: data.assessmentDate, baseline: data.baseline, overallResponse: data.overallResponse as never }],
+          assessments: [...facts.assessments, { eventId, assessmentDate: data.assessmentDate, baseline: data.baseline, overallResponse: data.overallResponse as never, targetLesions: data.targetLesions }],
           latestClinicalDate: later(facts.latestClinicalDate, data.assessmentDate),
         },
       };

@@ -3,7 +3,7 @@ import type { CasebookSigned, EntryCorrected, EntryVoided, RecordSigned, Subject
 import type { Actor } from '../shared/actor';
 import type { Recorded } from '../shared/recorded';
 import type { IsoDate } from '../shared/iso-date';
-import type { OverallResponse, RecistTrack } from './recist';
+import type { OverallResponse, RecistTrack, TargetLesion } from './recist';
 
 /**
  * A clinical entry of the casebook: every subject event except the corrections and voids about
@@ -105,6 +105,8 @@ export interface AssessmentFact {
   readonly assessmentDate: IsoDate;
   readonly baseline: boolean;
   readonly overallResponse: OverallResponse | null;
+  /** The target lesions it reports (absent from a state folded before the field existed). */
+  readonly targetLesions?: ReadonlyArray<Pick<TargetLesion, 'lesionId' | 'organ' | 'nodal'>>;
 }
 
 export interface DatedFact {

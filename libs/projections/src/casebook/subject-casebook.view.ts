@@ -5,6 +5,7 @@ import {
   compareDates,
   currentSubjectEntries,
   evaluateAssessments,
+  RecistErrorCode,
   scheduledWindow,
   subjectSignatures,
   type AssessmentEvaluation,
@@ -119,6 +120,18 @@ const signatureViews = (state: SubjectState): SignatureView[] => {
   });
 };
 
+/** A scan RECIST cannot judge (dated on or before the baseline): not evaluable, no sum, no response. */
+const notEvaluable = (input: TumorAssessmentInput): AssessmentEvaluation => ({
+  assessmentDate: input.assessmentDate,
+  baseline: false,
+  sod: null,
+  nadirBefore: null,
+  percentFromBaseline: null,
+  percentFromNadir: null,
+  targetResponse: null,
+  overallResponse: 'NE',
+});
+
 /**
  * RECIST 1.1 figures of every live assessment in date order, by the domain's `evaluateAssessments`,
  * with the nadir and percentages it reports; the best overall response from them. If the set cannot be
@@ -135,9 +148,17 @@ const assessmentViews = (
   });
   let evaluations: AssessmentEvaluation[] | null = null;
   let issue: string | null = null;
+  // A scan dated on or before the baseline — recorded before a baseline entered late, or left there by a
+  // void — cannot be judged against it: it alone is not evaluable (NE), and every scan dated after the
+  // baseline is still judged in date order. It used to make the whole set unevaluable, so the scans after
+  // the baseline kept the NE they were recorded with and their PD was lost to PFS.
+  const baselines = inputs.filter((input) => input.baseline);
+  const judged = baselines.length === 1 ? inputs.filter((input) => input.baseline || compareDates(input.assessmentDate, baselines[0].assessmentDate) > 0) : inputs;
+  if (judged.length < inputs.length) issue = RecistErrorCode.assessmentBeforeBaseline;
   if (inputs.length > 0) {
     try {
-      evaluations = evaluateAssessments(inputs);
+      const derived = evaluateAssessments(judged);
+      evaluations = inputs.map((input) => (judged.includes(input) ? derived[judged.indexOf(input)] : notEvaluable(input)));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       issue = error.code;

@@ -2,12 +2,12 @@ import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../comm
 import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
-import { evaluateFollowUp, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
+import { evaluateFollowUp, lesionSetDifference, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import type { EntryEvent } from '../subject.state';
+import type { EntryEvent, SubjectFacts } from '../subject.state';
 
 type AssessmentData = TumorAssessmentRecorded['data'];
 
@@ -61,6 +61,27 @@ export const evaluateAssessment = (
   if (input.baseline) return startRecistTrack(input, format);
   if (!track) return { track: null, evaluation: notEvaluable(input) };
   return evaluateFollowUp(track, input, format);
+};
+
+/**
+ * A baseline entered late (none on record, or the one before voided) under follow-ups dated after it:
+ * they are judged against it, so each must report exactly its target lesions, as a follow-up recorded
+ * under it must (`RECIST.LESION_SET_MISMATCH`, naming the follow-up). Otherwise no scan after it could be
+ * evaluated and a progression they show would be lost to PFS. Follow-ups dated on or before it are not
+ * judged against it (not evaluable) and may report anything.
+ */
+const requireFollowUpsMatch = (facts: SubjectFacts, baseline: RecordTumorAssessmentPayload): void => {
+  for (const scan of facts.assessments) {
+    if (scan.baseline || scan.targetLesions === undefined || compareDates(scan.assessmentDate, baseline.assessmentDate) <= 0) continue;
+    const { missing, unexpected, changed } = lesionSetDifference(baseline.targetLesions, scan.targetLesions);
+    if (missing.length > 0 || unexpected.length > 0 || changed.length > 0) {
+      refuse(
+        RecistErrorCode.lesionSetMismatch,
+        `the follow-up of ${scan.assessmentDate} on record reports other target lesions than this baseline (same ids, organ and nodal flag needed): correct or void it first`,
+        { followUpEventId: scan.eventId, followUpDate: scan.assessmentDate, missing, unexpected, changed },
+      );
+    }
+  }
 };
 
 /** The fields of a target lesion (SPEC appendix A). */
@@ -136,6 +157,7 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   notAfterDeath(facts, date, 'assessmentDate');
   notAfterWithdrawal(facts, date, 'assessmentDate');
   const { evaluation } = evaluateAssessment(facts.recist, input, ctx);
+  if (input.baseline) requireFollowUpsMatch(facts, input);
   const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
   if (baselineDeviation) recorded.push(baselineDeviation);
   if (!input.baseline && !facts.recist) recorded.push(missingBaselineDeviation(date));

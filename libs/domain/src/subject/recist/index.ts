@@ -17,5 +17,6 @@ export {
   sumOfDiameters,
   targetResponse,
   validateBaseline,
+  lesionSetDifference,
   validateFollowUp,
 } from './recist';

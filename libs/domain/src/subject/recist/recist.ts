@@ -242,16 +242,7 @@ export const validateFollowUp = (
     refuse(RecistErrorCode.multipleBaselines, 'a follow-up assessment cannot be flagged baseline: the subject already has one');
   }
   const reference = 'lesions' in baseline ? baseline.lesions : baseline.targetLesions;
-  const expected = new Map(reference.map((l) => [l.lesionId, l]));
-  const reported = new Set(input.targetLesions.map((l) => l.lesionId));
-  const missing = reference.filter((l) => !reported.has(l.lesionId)).map((l) => l.lesionId);
-  const unexpected = input.targetLesions.filter((l) => !expected.has(l.lesionId)).map((l) => l.lesionId);
-  const changed = input.targetLesions
-    .filter((l) => {
-      const base = expected.get(l.lesionId);
-      return base !== undefined && (normaliseOrgan(base.organ) !== normaliseOrgan(l.organ) || base.nodal !== l.nodal);
-    })
-    .map((l) => l.lesionId);
+  const { missing, unexpected, changed } = lesionSetDifference(reference, input.targetLesions);
   if (missing.length > 0 || unexpected.length > 0 || changed.length > 0) {
     refuse(
       RecistErrorCode.lesionSetMismatch,
@@ -259,6 +250,28 @@ export const validateFollowUp = (
       { missing, unexpected, changed },
     );
   }
+};
+
+/**
+ * How a follow-up's target lesions differ from the baseline's: ids the follow-up leaves out, ids the
+ * baseline does not have, and ids whose organ (as read) or nodal flag changed. All empty: the same set.
+ */
+export const lesionSetDifference = (
+  reference: ReadonlyArray<Pick<TargetLesion, 'lesionId' | 'organ' | 'nodal'>>,
+  lesions: ReadonlyArray<Pick<TargetLesion, 'lesionId' | 'organ' | 'nodal'>>,
+): { missing: string[]; unexpected: string[]; changed: string[] } => {
+  const expected = new Map(reference.map((l) => [l.lesionId, l]));
+  const reported = new Set(lesions.map((l) => l.lesionId));
+  return {
+    missing: reference.filter((l) => !reported.has(l.lesionId)).map((l) => l.lesionId),
+    unexpected: lesions.filter((l) => !expected.has(l.lesionId)).map((l) => l.lesionId),
+    changed: lesions
+      .filter((l) => {
+        const base = expected.get(l.lesionId);
+        return base !== undefined && (normaliseOrgan(base.organ) !== normaliseOrgan(l.organ) || base.nodal !== l.nodal);
+      })
+      .map((l) => l.lesionId),
+  };
 };
 
 // ---------------------------------------------------------------------------------------------
