@@ -137,6 +137,27 @@ describe('subject casebook view over the domain fold', () => {
     expect(followUp).toMatchObject({ overallResponse: 'SD', sumOfDiametersMm: 52, responseSource: 'derived', corrected: true });
   });
 
+  it('given the baseline voided under a follow-up and a new one dated after it, then that follow-up alone is NE and the later ones are derived against the new baseline', () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    const first = s.baseline('2026-01-02', { diameters: [50] });
+    s.enrol('2026-01-05');
+    s.followUp('2026-02-01', { diameters: [45] });
+    s.followUp('2026-03-30', { diameters: [40] });
+    s.followUp('2026-06-22', { diameters: [48] });
+    s.void(first, 'scan of another subject');
+    s.baseline('2026-02-15', { diameters: [50] });
+    const casebook = casebookOf(ledger);
+    expect(casebook.assessments.map((a) => [a.assessmentDate, a.sumOfDiametersMm, a.overallResponse, a.responseSource])).toEqual([
+      ['2026-02-01', null, 'NE', 'derived'],
+      ['2026-02-15', 50, null, 'derived'],
+      ['2026-03-30', 40, 'SD', 'derived'],
+      ['2026-06-22', 48, 'PD', 'derived'],
+    ]);
+    expect(casebook.recistIssue).toBe('RECIST.ASSESSMENT_BEFORE_BASELINE');
+  });
+
   it('given a voided shrinkage scan, then the nadir moves back and a later scan is re-derived against it', () => {
     const { ledger, s } = enrolledSubject();
     const shrink = s.followUp('2026-03-30', { diameters: [30] });
