@@ -10,6 +10,7 @@ import { el, textEl, type X } from './odm-xml';
 import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
 import { DoseWindowTracker, type MovedWindow } from './odm-dose-windows';
+import { RECIST_FIGURE_ITEMS, RecistFiguresTracker, type MovedFigures } from './odm-recist-figures';
 import { entryMonitoringOf, listQueries, monitoringFolder, toProjected, type MonitoringState, type QueryView } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
@@ -317,6 +318,23 @@ const writeMovedWindow = (ctx: SubjectContext, event: StoredEvent, dose: StoredE
   );
 };
 
+/**
+ * A scan's RECIST figures re-judged by another entry (a scan entered late, an earlier scan or the baseline
+ * corrected or voided, a baseline entered late): the scan's form in context, its SOD and responses updated,
+ * audited to the event that moved them; the file's last value of each is then the casebook's.
+ */
+const writeMovedFigures = (ctx: SubjectContext, event: StoredEvent, scan: StoredEvent, figures: MovedFigures['figures']): void => {
+  const { x } = ctx;
+  const reason = `Derived RECIST 1.1 figures of the scan of ${String(scan.data.assessmentDate)} re-derived in date order after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  inCasebook(ctx, () =>
+    el(x, 'FormData', { FormOID: oid.form(scan.type), FormRepeatKey: String(scan.streamVersion), TransactionType: 'Context' }, () =>
+      el(x, 'ItemGroupData', { ItemGroupOID: oid.group(scan.type, null), TransactionType: 'Context' }, () => {
+        for (const item of RECIST_FIGURE_ITEMS) itemData(x, oid.item(scan.type, null, item), figures[item], 'Update', event, reason);
+      }),
+    ),
+  );
+};
+
 /** A void (entered in error): the target form removed, with the reason. */
 const writeVoid = (ctx: SubjectContext, event: StoredEvent, target: StoredEvent): void => {
   const { x } = ctx;
@@ -391,6 +409,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
   let transactions = 0;
   let signed = 0;
   const windows = new DoseWindowTracker(annotations.ruleAt);
+  const recist = new RecistFiguresTracker();
   for (const event of events) {
     const target = typeof event.data.targetEventId === 'string' ? (ctx.byId.get(event.data.targetEventId) ?? null) : null;
     if (event.type === 'EntryCorrected' && target) writeCorrection(ctx, event, target);
@@ -405,6 +424,12 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
       const dose = ctx.byId.get(moved.doseEventId);
       if (!dose) continue;
       writeMovedWindow(ctx, event, dose, moved.window);
+      transactions += 1;
+    }
+    for (const moved of recist.next(toRecorded(event))) {
+      const scan = ctx.byId.get(moved.scanEventId);
+      if (!scan) continue;
+      writeMovedFigures(ctx, event, scan, moved.figures);
       transactions += 1;
     }
     await drain();

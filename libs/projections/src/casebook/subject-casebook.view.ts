@@ -188,6 +188,22 @@ const assessmentViews = (
   return { assessments, best, issue };
 };
 
+/** The RECIST figures the casebook shows for one scan (SOD, target and overall response). */
+export interface RecistFigures {
+  readonly sumOfDiametersMm: number | null;
+  readonly targetResponse: AssessmentView['targetResponse'];
+  readonly overallResponse: AssessmentView['overallResponse'];
+}
+
+/** The RECIST figures of every live scan of a subject, by event id, exactly as the casebook derives them. */
+export const currentRecistFigures = (state: SubjectState): Map<string, RecistFigures> =>
+  new Map(
+    assessmentViews(ofType(currentSubjectEntries(state), 'TumorAssessmentRecorded'), null).assessments.map((a) => [
+      a.eventId,
+      { sumOfDiametersMm: a.sumOfDiametersMm, targetResponse: a.targetResponse, overallResponse: a.overallResponse },
+    ]),
+  );
+
 /** A dose given inside its protocol window (± windowDays around the due date) counts as compliant. */
 export const isWithinWindow = (administeredOn: IsoDate, window: { readonly from: IsoDate; readonly to: IsoDate }): boolean =>
   compareDates(administeredOn, window.from) >= 0 && compareDates(administeredOn, window.to) <= 0;
