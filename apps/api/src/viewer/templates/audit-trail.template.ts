@@ -24,7 +24,7 @@ export const AUDIT_TRAIL_TEMPLATE = `<% layout('@layout') %>
 <% for (const r of it.rows) { %><tr data-position="<%= r.position %>">
 <td><%= r.position %></td><td><%= h.utc(r.recordedAt) %></td><td><%= h.person({ fullName: r.fullName, username: r.username }) %></td><td><%= r.role %></td>
 <td><%= r.action %><% if (r.targetType) { %> of <%= h.eventLabel(r.targetType) %><% } %></td><td><%= r.subjectId ?? '—' %></td>
-<td><% if (r.exported) { %><span class="exported"><%= r.exported %></span><% } else if (r.before || r.after) { %><% for (const k of r.changeKeys) { %><div><%= h.fieldLabel(k) %>: <%= h.shown(r.before ? r.before[k] : null) %> → <%= r.after ? h.shown(r.after[k]) : '(voided)' %></div><% } %><% } else { %><span class="muted">—</span><% } %></td>
+<td><% if (r.exported) { %><span class="exported"><%= r.exported %></span><% } else if (r.before || r.after) { %><% for (const k of r.changeKeys) { %><div><%= h.fieldLabel(k) %>: <bdi class="before"><%= h.shown(r.before ? r.before[k] : null) %></bdi> → <bdi class="after"><%= r.after ? h.shown(r.after[k]) : '(voided)' %></bdi></div><% } %><% } else { %><span class="muted">—</span><% } %></td>
 <td><%= r.reason ?? '' %></td>
 </tr><% } %>
 </tbody></table>
