@@ -12,9 +12,18 @@ const REASON = 'קוד מחדש לפי המקור';
  * Where a string starts on the screen (its line and its left edge), found in the element's text nodes whatever markup holds it: a
  * Range over the characters, so the test reads the page as the eye does, not the DOM order.
  */
+/** The few DOM calls the measuring function makes in the page (the project compiles without the DOM library). */
+interface PageDocument {
+  createTreeWalker(root: unknown, whatToShow: number): { nextNode(): { textContent: string | null } | null };
+  createRange(): { setStart(node: unknown, offset: number): void; setEnd(node: unknown, offset: number): void; getBoundingClientRect(): { x: number; y: number; height: number } };
+}
+/** `NodeFilter.SHOW_TEXT`. */
+const SHOW_TEXT = 4;
+
 const onScreen = async (scope: Locator, text: string): Promise<{ x: number; line: number }> =>
-  scope.evaluate((root, wanted) => {
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  scope.evaluate((root, [wanted, showText]) => {
+    const { document } = globalThis as unknown as { document: PageDocument };
+    const walker = document.createTreeWalker(root, showText);
     for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
       const at = node.textContent?.indexOf(wanted) ?? -1;
       if (at < 0) continue;
@@ -25,7 +34,7 @@ const onScreen = async (scope: Locator, text: string): Promise<{ x: number; line
       return { x: box.x, line: Math.round(box.y + box.height / 2) };
     }
     throw new Error(`"${wanted}" is not in the element`);
-  }, text);
+  }, [text, SHOW_TEXT] as const);
 
 /** The strings as a left-to-right reader meets them: line by line, each line from the left (a narrow cell wraps). */
 const readingOrder = async (scope: Locator, texts: readonly string[]): Promise<string[]> => {
