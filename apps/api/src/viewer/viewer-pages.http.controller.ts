@@ -80,7 +80,8 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.at(null);
     const studies = Object.entries(state.documents)
       .filter(([key]) => key.startsWith('study/'))
-      .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { title?: string | null }).title ?? null }));
+      // The title is the protocol's (the study document itself has none).
+      .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { protocol?: { title?: string } | null }).protocol?.title ?? null }));
     this.send(response, 'home', { title: 'Studies', ...who, studies });
   }
 
