@@ -36,6 +36,16 @@ const exportSummary = (row: AuditTrailRow): string | null => {
   return `${String(f.kind)} as ${String(f.format).toUpperCase()} from the ${String(f.channel)}; filter: ${filter || 'none'}; through log position ${String(f.throughPosition)}`;
 };
 
+/**
+ * What an entry that is neither a change nor an export recorded, field by field, as `trial-ledger audit-trail`
+ * lists it (a screening's dates, an adverse event's term and grade, a signature's meaning): the trail says
+ * what was entered, not only that something was. Study and subject have their own columns.
+ */
+const recordedValues = (row: AuditTrailRow): ReadonlyArray<[string, unknown]> =>
+  row.before !== null || row.after !== null || row.eventType === 'DataExported'
+    ? []
+    : Object.entries(row.fields).filter(([name]) => name !== 'studyId' && name !== 'subjectId');
+
 const path = (...parts: string[]): string => `/viewer/${parts.map(encodeURIComponent).join('/')}`;
 
 const queryString = (entries: ReadonlyArray<[string, string]>): string => {
@@ -70,7 +80,8 @@ export class ViewerPagesHttpController {
     const state = await this.readModels.at(null);
     const studies = Object.entries(state.documents)
       .filter(([key]) => key.startsWith('study/'))
-      .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { title?: string | null }).title ?? null }));
+      // The title is the protocol's (the study document itself has none).
+      .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { protocol?: { title?: string } | null }).protocol?.title ?? null }));
     this.send(response, 'home', { title: 'Studies', ...who, studies });
   }
 
@@ -135,7 +146,7 @@ export class ViewerPagesHttpController {
     const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
     const action = path('studies', studyId, 'audit-trail');
     const entries = trailEntries(filter);
-    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])], exported: exportSummary(row) }));
+    const rows = page.rows.map((row) => ({ ...row, changeKeys: [...new Set([...Object.keys(row.before ?? {}), ...Object.keys(row.after ?? {})])], exported: exportSummary(row), recorded: recordedValues(row) }));
     this.send(response, 'audit-trail', {
       title: `Audit trail of ${studyId}`,
       ...who,

@@ -103,6 +103,7 @@ form.login label { display: block; }
 input, select, button { font: inherit; padding: .25rem .4rem; }
 button { cursor: pointer; }
 .history { margin: 0; padding-left: 1.1rem; }
+.trail .recorded { overflow-wrap: anywhere; }
 .km svg { max-width: 40rem; height: auto; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: 600; }

@@ -1,4 +1,8 @@
-/** The subject casebook: every recorded value with its history, queries and SDV state, then the clinical views and signatures. */
+/**
+ * The subject casebook: every recorded value with its history, queries and SDV state, then the clinical views and signatures.
+ * Free text shown inside a sentence (values, reasons, query texts, names) is isolated in `<bdi>`: two right-to-left
+ * values around the neutral arrow would otherwise form one right-to-left run and read after → before.
+ */
 export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <% const c = it.casebook; const h = it.h; %>
 <section aria-labelledby="summary">
@@ -20,14 +24,14 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <% for (const e of it.entries) { %>
 <article class="entry" id="entry-<%= e.eventId %>">
 <h3<% if (e.voided) { %> class="voided"<% } %>><%= h.eventLabel(e.type) %></h3>
-<p class="muted">Recorded <%= e.recordedAt %> by <%= e.recordedBy %> · log position <%= e.position %> · event <%= e.eventId %></p>
-<% if (e.voided) { %><p class="problem">Voided <%= e.voided.at %> by <%= e.voided.by %>. Reason: <%= e.voided.reason %></p><% } %>
+<p class="muted">Recorded <%= e.recordedAt %> by <bdi><%= e.recordedBy %></bdi> · log position <%= e.position %> · event <%= e.eventId %></p>
+<% if (e.voided) { %><p class="problem">Voided <%= e.voided.at %> by <bdi><%= e.voided.by %></bdi>. Reason: <bdi class="reason"><%= e.voided.reason %></bdi></p><% } %>
 <table>
 <thead><tr><th scope="col">Item</th><th scope="col">Original value</th><th scope="col">Corrections (before → after)</th><th scope="col">Current value</th></tr></thead>
 <tbody>
 <% for (const f of e.fields) { %><tr>
 <th scope="row"><%= f.label %></th><td><%= f.original %></td>
-<td><% if (f.changes.length === 0) { %><span class="muted">none</span><% } else { %><ol class="history"><% for (const ch of f.changes) { %><li class="correction"><span class="before"><%= ch.before %></span> → <span class="after"><%= ch.after %></span>, by <%= ch.by %> at <%= ch.at %>. Reason: <span class="reason"><%= ch.reason %></span></li><% } %></ol><% } %></td>
+<td><% if (f.changes.length === 0) { %><span class="muted">none</span><% } else { %><ol class="history"><% for (const ch of f.changes) { %><li class="correction"><bdi class="before"><%= ch.before %></bdi> → <bdi class="after"><%= ch.after %></bdi>, by <bdi><%= ch.by %></bdi> at <%= ch.at %>. Reason: <bdi class="reason"><%= ch.reason %></bdi></li><% } %></ol><% } %></td>
 <td<% if (e.voided) { %> class="voided"<% } %>><%= f.current %></td>
 </tr><% } %>
 </tbody></table>
@@ -35,8 +39,8 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <% if (e.queries.length === 0) { %><p class="muted">No monitor query.</p><% } else { %>
 <h4>Monitor queries</h4>
 <ul class="queries">
-<% for (const q of e.queries) { %><li class="query" id="query-<%= q.queryId %>"><span class="query-status"><%= q.status %></span>: <span class="query-text"><%= q.text %></span> (opened <%= q.openedAt %> by <%= q.openedBy %>)
-<ol class="thread"><% for (const t of q.thread) { %><li><%= t.kind %> at <%= t.at %> by <%= t.by %><% if (t.category) { %> [<%= t.category %>]<% } %><% if (t.text) { %>: <%= t.text %><% } %></li><% } %></ol></li><% } %>
+<% for (const q of e.queries) { %><li class="query" id="query-<%= q.queryId %>"><span class="query-status"><%= q.status %></span>: <bdi class="query-text"><%= q.text %></bdi> (opened <%= q.openedAt %> by <bdi><%= q.openedBy %></bdi>)
+<ol class="thread"><% for (const t of q.thread) { %><li><%= t.kind %> at <%= t.at %> by <bdi><%= t.by %></bdi><% if (t.category) { %> [<%= t.category %>]<% } %><% if (t.text) { %>: <bdi><%= t.text %></bdi><% } %></li><% } %></ol></li><% } %>
 </ul><% } %>
 </article>
 <% } %>
@@ -89,7 +93,7 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
   <dt>Outcome</dt><dd><%= p.cnsr === 0 ? 'event' : 'censored' %> (rule <%= p.rule %>)</dd>
   <dt>Reason</dt><dd><%= p.evntdesc %><%= p.cnsdtdsc ? ' — ' + p.cnsdtdsc : '' %></dd>
   <dt>Source event</dt><dd><a href="#entry-<%= p.source.eventId %>"><%= p.source.eventType %></a> (<%= p.source.domain %>.<%= p.source.variable %>, record <%= p.source.sequence %>)</dd>
-  <% if (p.disregardedEvent) { %><dt>Disregarded</dt><dd><a href="#entry-<%= p.disregardedEvent.eventId %>"><%= p.disregardedEvent.date %>: <%= p.disregardedEvent.description %></a></dd><% } %>
+  <% if (p.disregardedEvent) { %><dt>Disregarded</dt><dd><a href="#entry-<%= p.disregardedEvent.eventId %>"><%= p.disregardedEvent.date %>: <bdi><%= p.disregardedEvent.description %></bdi></a></dd><% } %>
   <% if (p.censoringFact) { %><dt>Censored because of</dt><dd><a href="#entry-<%= p.censoringFact.eventId %>"><%= p.censoringFact.eventType %></a> on <%= p.censoringFact.date %></dd><% } %>
 </dl>
 <% } else { %><p class="muted">No PFS derivation: the subject is not enrolled as of this page.</p><% } %>
