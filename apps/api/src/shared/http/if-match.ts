@@ -15,7 +15,8 @@ export const parseIfMatch = (header: string | string[] | undefined): number | un
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
   const match = /^"(0|[1-9]\d{0,15})"$/.exec(value);
-  if (!match) {
+  // Sixteen digits can pass 2^53 − 1, where Number() would read another version ("…993" as …992).
+  if (!match || !Number.isSafeInteger(Number(match[1]))) {
     throw new ApiProblemException('REQUEST.INVALID_IF_MATCH', HttpStatus.BAD_REQUEST, 'If-Match must be one strong entity tag holding a stream version, e.g. "3".', {
       header: 'If-Match',
     });
