@@ -76,6 +76,26 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(await api.headPosition()).toBe(head);
   });
 
+  it('a query thread and a subject\'s SDV progress carry the ETag of the stream their commands pin with If-Match', async () => {
+    const dose = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/S001/doses`).set('Authorization', api.auth('coordinator')).send(bodies.dose()).expect(201);
+    const doseId = dose.body.eventIds[0] as string;
+    const opened = await request(api.http)
+      .post(`/api/v1/studies/${STUDY}/queries`)
+      .set('Authorization', api.auth('monitor'))
+      .send({ subjectId: 'S001', targetEventId: doseId, fieldPath: 'administeredOn', text: 'The date differs from the pharmacy log' })
+      .expect(201);
+    const thread = `/api/v1/studies/${STUDY}/queries/${opened.body.queryId}`;
+    await request(api.http).post(`${thread}/responses`).set('Authorization', api.auth('coordinator')).send({ text: 'Checked', category: 'confirmed-correct' }).expect(201);
+    const read = await request(api.http).get(thread).set('Authorization', api.auth('monitor')).expect(200);
+    expect(read.headers.etag).toBe('"2"');
+    await request(api.http).post(`${thread}/close`).set('Authorization', api.auth('monitor')).set('If-Match', read.headers.etag).send({}).expect(201);
+
+    const sdv = `/api/v1/studies/${STUDY}/subjects/S001/source-verifications`;
+    expect((await request(api.http).get(sdv).set('Authorization', api.auth('monitor')).expect(200)).headers.etag).toBe('"0"');
+    await request(api.http).post(sdv).set('Authorization', api.auth('monitor')).set('If-Match', '"0"').send({ targetEventId: doseId }).expect(201);
+    expect((await request(api.http).get(sdv).set('Authorization', api.auth('monitor')).expect(200)).headers.etag).toBe('"1"');
+  });
+
   it('when no route exists for the path under any method, then it stays 404 ROUTE.NOT_FOUND without Allow', async () => {
     const response = await request(api.http).delete('/api/v1/no-such-thing').set('Authorization', api.auth('investigator')).expect(404);
     expect(response.body.code).toBe('ROUTE.NOT_FOUND');
