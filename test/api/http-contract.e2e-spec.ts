@@ -47,6 +47,28 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(problemStatuses(sign)).toEqual(expect.arrayContaining(['400', '403', '404', '412', '422', '428']));
   });
 
+  it('documents the id rules the server checks: a pattern on every studyId and subjectId (path and body) and on idempotencyKey', async () => {
+    const doc = (await request(api.http).get('/api/docs-json').expect(200)).body as {
+      components: { schemas: Record<string, { properties?: Record<string, { pattern?: string; maxLength?: number }> }> };
+    };
+    const unpatterned = operations.flatMap(({ method, path, op }) =>
+      (op.parameters ?? [])
+        .filter((parameter) => parameter.in === 'path' && ['studyId', 'subjectId'].includes(parameter.name))
+        .filter((parameter) => (parameter as { schema?: { pattern?: string } }).schema?.pattern === undefined)
+        .map((parameter) => `${method} ${path} ${parameter.name}`),
+    );
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      for (const field of ['subjectId', 'idempotencyKey']) {
+        if (schema.properties?.[field] && schema.properties[field].pattern === undefined) unpatterned.push(`${name}.${field}`);
+      }
+    }
+    expect(unpatterned).toEqual([]);
+    const subjectId = new RegExp(doc.components.schemas.ScreenSubjectRequestDto.properties!.subjectId.pattern!);
+    expect(['S001', 'S.1_a', 'S/1', '..', 'S-1', ''].map((id) => subjectId.test(id))).toEqual([true, true, false, false, false, false]);
+    const key = new RegExp(doc.components.schemas.ScreenSubjectRequestDto.properties!.idempotencyKey.pattern!);
+    expect(['k1', 'a b', 'x'.repeat(255), 'x'.repeat(256)].map((value) => key.test(value))).toEqual([true, false, true, false]);
+  });
+
   it('when If-Match names a version past 2^53 − 1, then 400 REQUEST.INVALID_IF_MATCH (not read as a neighbouring number) and nothing is written', async () => {
     const head = await api.headPosition();
     const response = await request(api.http)
