@@ -118,6 +118,24 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect((await request(api.http).get(sdv).set('Authorization', api.auth('monitor')).expect(200)).headers.etag).toBe('"1"');
   });
 
+  it.each([
+    ['"1"', 412, 'REQUEST.PRECONDITION_FAILED'],
+    ['W/"1"', 400, 'REQUEST.INVALID_IF_MATCH'],
+    ['garbage', 400, 'REQUEST.INVALID_IF_MATCH'],
+  ])('user management has no entity tag: If-Match %s is not ignored but refused (%d %s), and nothing is written', async (ifMatch, status, code) => {
+    const head = await api.headPosition();
+    const response = await request(api.http).post('/api/v1/users/rex/role').set('Authorization', api.auth('admin')).set('If-Match', ifMatch).send({ role: 'monitor', reason: 'moved to monitoring' });
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect({ status: response.status, code: response.body.code }).toEqual({ status, code });
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it('user management with If-Match: * (any current state) goes ahead', async () => {
+    const response = await request(api.http).post('/api/v1/users/rex/reactivate').set('Authorization', api.auth('admin')).set('If-Match', '*').send({});
+    expect(response.status).not.toBe(412);
+    expect(response.status).not.toBe(400);
+  });
+
   it('when no route exists for the path under any method, then it stays 404 ROUTE.NOT_FOUND without Allow', async () => {
     const response = await request(api.http).delete('/api/v1/no-such-thing').set('Authorization', api.auth('investigator')).expect(404);
     expect(response.body.code).toBe('ROUTE.NOT_FOUND');

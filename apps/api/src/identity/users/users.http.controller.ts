@@ -4,6 +4,7 @@ import { userHistoryPage } from '@trial-ledger/audit';
 import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService } from '@trial-ledger/identity';
 import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from '../../shared/routing/problem-responses';
+import { NoEntityTag } from '../../shared/http/if-match';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { UserHistoryPageResponse } from './user-history.response';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UserHistoryQueryDto, UsernamePathParams } from './users.request.dto';
@@ -14,10 +15,12 @@ import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswor
  */
 const USER_READ_PROBLEMS: readonly ProblemResponse[] = [[400, 'VALIDATION.FAILED: an undeclared or malformed query parameter'], ...SESSION_PROBLEMS, STORE_PROBLEM];
 const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
-  ...BODY_PROBLEMS,
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.INVALID_IF_MATCH, a PASSWORD.* rule, or another domain validation code'],
+  ...BODY_PROBLEMS.filter(([status]) => status !== 400),
   ...SESSION_PROBLEMS,
   [404, 'IDENTITY.USER_NOT_FOUND'],
   [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
+  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or *)'],
   STORE_PROBLEM,
 ];
 
@@ -51,7 +54,7 @@ export class UsersHttpController {
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
-  add(@CurrentActor() actor: Actor, @Body() body: AddUserRequestDto) {
+  add(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto) {
     return this.users.addUser(actor, body, 'api');
   }
 
@@ -60,7 +63,7 @@ export class UsersHttpController {
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
-  deactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+  deactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
     return this.users.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
@@ -69,7 +72,7 @@ export class UsersHttpController {
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
-  reactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+  reactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
     return this.users.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
@@ -78,7 +81,7 @@ export class UsersHttpController {
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
-  changeRole(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
+  changeRole(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
     return this.users.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
   }
 
@@ -87,7 +90,7 @@ export class UsersHttpController {
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
-  resetPassword(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
+  resetPassword(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
     return this.users.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
   }
 }

@@ -28,3 +28,20 @@ export const parseIfMatch = (header: string | string[] | undefined): number | un
 export const ExpectedVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined =>
   parseIfMatch(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
 );
+
+/**
+ * For routes whose resource has no entity tag (user management): a version named in `If-Match` can
+ * never match, so the request is refused (412) rather than carried out as if unconditional (RFC 9110
+ * §13.1.1); `*` holds for any current state; a malformed value is a 400 as everywhere.
+ */
+export const refuseIfMatchWithoutEntityTag = (header: string | string[] | undefined): void => {
+  if (parseIfMatch(header) === undefined) return;
+  throw new ApiProblemException('REQUEST.PRECONDITION_FAILED', HttpStatus.PRECONDITION_FAILED, 'This resource has no entity tag for If-Match to match; send no If-Match (or *).', {
+    header: 'If-Match',
+  });
+};
+
+/** Applies `refuseIfMatchWithoutEntityTag` to the request; resolves to nothing. */
+export const NoEntityTag = createParamDecorator((_data: unknown, context: ExecutionContext): void =>
+  refuseIfMatchWithoutEntityTag(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
+);
