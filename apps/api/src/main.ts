@@ -5,6 +5,7 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
+import { recordRouteTable } from './edge/allowed-methods';
 import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
 import { API_LOG, correlationIdOf, registerAccessLog } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
@@ -82,6 +83,7 @@ export const configureApp = (app: NestFastifyApplication, { structuredLog = true
   // as the access lines, unless the app was given a logger of its own (or `false`).
   if (structuredLog) app.useLogger(app.get(Logger));
   applyHttpHardening(app);
+  recordRouteTable(app.getHttpAdapter().getInstance() as FastifyInstance);
   registerAccessLog(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(API_LOG));
   registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
   setupOpenApi(app);

@@ -5,6 +5,7 @@ import { ROLES } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
 import type { HttpRequest } from '../../shared/http/http.types';
 import { originOf } from '../client-origin';
+import { ApiProblemResponses, BODY_PROBLEMS, RATE_LIMIT_PROBLEM, STORE_PROBLEM } from '../../shared/routing/problem-responses';
 import { Roles } from '../roles.decorator';
 import { ChangePasswordRequestDto, LoginRequestDto } from './auth.request.dto';
 
@@ -24,6 +25,13 @@ export class AuthHttpController {
     description: 'Every attempt is recorded (LoginSucceeded / LoginFailed / AccountLockedOut). An unknown user, a wrong password, a locked and a deactivated account all answer 401 AUTH.INVALID_CREDENTIALS with the same body; AUTH.PASSWORD_EXPIRED (401) only after the right password.',
   })
   @ApiOkResponse({ description: '{ token, tokenType, expiresAt, actor, passwordExpiresAt }' })
+  @ApiProblemResponses([
+    ...BODY_PROBLEMS,
+    [401, 'AUTH.INVALID_CREDENTIALS (unknown user, wrong password, locked or deactivated account: one answer), AUTH.PASSWORD_EXPIRED'],
+    [403, 'AUTH.PASSWORD_CHANGE_REQUIRED: the password was set by an administrator; choose your own first (POST /api/v1/auth/password)'],
+    RATE_LIMIT_PROBLEM,
+    STORE_PROBLEM,
+  ])
   async login(@Body() body: LoginRequestDto, @Req() request: HttpRequest) {
     const result = await this.auth.login(body.username, body.password, originOf(request));
     return { token: result.token, tokenType: 'Bearer', expiresAt: result.expiresAt, actor: result.actor, passwordExpiresAt: result.passwordExpiresAt };
@@ -33,6 +41,7 @@ export class AuthHttpController {
   @Roles(...ROLES)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'Logout', summary: 'End the session: its token stops working at once' })
+  @ApiProblemResponses([[401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'], STORE_PROBLEM])
   async logout(@Req() request: HttpRequest): Promise<void> {
     await this.auth.logout(bearerOf(request), 'api');
   }
@@ -43,8 +52,15 @@ export class AuthHttpController {
   @ApiOperation({
     operationId: 'ChangePassword',
     summary: 'Change your password (also the way out of an expired one); ends your open sessions',
-    description: 'Refusals: AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED (401); PASSWORD.TOO_SHORT (400); PASSWORD.REUSED (409).',
+    description: 'Refusals: AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED (401); PASSWORD.TOO_SHORT, PASSWORD.TOO_WEAK, PASSWORD.CONTAINS_USERNAME, PASSWORD.CONTAINS_NAME and the other PASSWORD.* rules (400); PASSWORD.REUSED (409).',
   })
+  @ApiProblemResponses([
+    ...BODY_PROBLEMS,
+    [401, 'AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED'],
+    [409, 'PASSWORD.REUSED: one of the recent passwords'],
+    RATE_LIMIT_PROBLEM,
+    STORE_PROBLEM,
+  ])
   changePassword(@Body() body: ChangePasswordRequestDto, @Req() request: HttpRequest) {
     return this.auth.changePassword(body, originOf(request));
   }

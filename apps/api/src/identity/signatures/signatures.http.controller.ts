@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
 import { SignatureService } from '@trial-ledger/identity';
 import { IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
@@ -7,6 +7,7 @@ import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
 import { ApiProblemException } from '../../shared/problem-details/api-problem.exception';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
+import { ApiProblemResponses, BODY_PROBLEMS, RATE_LIMIT_PROBLEM, SESSION_PROBLEMS, STORE_PROBLEM } from '../../shared/routing/problem-responses';
 import { originOf } from '../client-origin';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { SignRecordRequestDto } from './sign-record.request.dto';
@@ -30,6 +31,20 @@ export class SignaturesHttpController {
       'Send If-Match with the subject stream version you reviewed (its ETag; required). Refusals: SIGNATURE.VERSION_REQUIRED (428); SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
       'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
   })
+  @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the subject record you reviewed (e.g. "12"): the signature binds to that version. Without it, or with *, 428; stale, 412.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: "Makes a retry safe: the same key from the same user answers the first signature again (Idempotent-Replayed: true); with another body it is refused (422)." })
+  @ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' })
+  @ApiProblemResponses([
+    ...BODY_PROBLEMS,
+    [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'],
+    [403, 'SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED'],
+    [404, 'SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND'],
+    [412, 'CONCURRENCY.VERSION_CONFLICT: the record changed since the version you reviewed'],
+    [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
+    [428, 'SIGNATURE.VERSION_REQUIRED: no If-Match naming the reviewed version'],
+    RATE_LIMIT_PROBLEM,
+    STORE_PROBLEM,
+  ])
   async sign(
     @CurrentActor() actor: Actor,
     @Param() path: SubjectPathParams,
@@ -59,6 +74,7 @@ export class SignaturesHttpController {
   @Get()
   @Roles(...QUERY_ROLES.ListSignatures)
   @ApiOperation({ operationId: 'ListSignatures', summary: "Every signature on the subject's casebook: signer, date-time, meaning, valid or superseded, binding intact" })
+  @ApiProblemResponses([[400, 'VALIDATION.FAILED: an undeclared query parameter or a malformed path parameter'], ...SESSION_PROBLEMS, [404, 'SUBJECT.NOT_FOUND'], STORE_PROBLEM])
   async list(@Param() path: SubjectPathParams) {
     const signatures = await this.signatures.list(path.studyId, path.subjectId);
     const verified = await Promise.all(signatures.map(async (s) => ({ ...s, bindingIntact: (await this.signatures.verify(s.signatureEventId)).intact })));

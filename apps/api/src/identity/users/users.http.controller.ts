@@ -3,6 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { userHistoryPage } from '@trial-ledger/audit';
 import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService } from '@trial-ledger/identity';
+import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from '../../shared/routing/problem-responses';
+import { NoEntityTag } from '../../shared/http/if-match';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { UserHistoryPageResponse } from './user-history.response';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UserHistoryQueryDto, UsernamePathParams } from './users.request.dto';
@@ -11,6 +13,17 @@ import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswor
  * User management (SPEC §5): administrators only, every change an event with actor and reason.
  * Auditors (monitor, regulator) may read the user list. No response ever carries a password hash.
  */
+const USER_READ_PROBLEMS: readonly ProblemResponse[] = [[400, 'VALIDATION.FAILED: an undeclared or malformed query parameter'], ...SESSION_PROBLEMS, STORE_PROBLEM];
+const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.INVALID_IF_MATCH, a PASSWORD.* rule, or another domain validation code'],
+  ...BODY_PROBLEMS.filter(([status]) => status !== 400),
+  ...SESSION_PROBLEMS,
+  [404, 'IDENTITY.USER_NOT_FOUND'],
+  [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
+  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or *)'],
+  STORE_PROBLEM,
+];
+
 @ApiTags('users')
 @Controller('api/v1/users')
 export class UsersHttpController {
@@ -18,6 +31,7 @@ export class UsersHttpController {
 
   @Get()
   @Roles(...QUERY_ROLES.ListUsers)
+  @ApiProblemResponses(USER_READ_PROBLEMS)
   @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
   async list(@CurrentActor() actor: Actor) {
     return { users: await this.users.listUsers(actor, 'api') };
@@ -25,6 +39,7 @@ export class UsersHttpController {
 
   @Get('history')
   @Roles(...QUERY_ROLES.GetUserHistory)
+  @ApiProblemResponses(USER_READ_PROBLEMS)
   @ApiOperation({
     operationId: 'GetUserHistory',
     summary:
@@ -37,40 +52,45 @@ export class UsersHttpController {
 
   @Post()
   @Roles('admin')
+  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
-  add(@CurrentActor() actor: Actor, @Body() body: AddUserRequestDto) {
+  add(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto) {
     return this.users.addUser(actor, body, 'api');
   }
 
   @Post(':username/deactivate')
   @Roles('admin')
+  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
-  deactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+  deactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
     return this.users.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
   @Post(':username/reactivate')
   @Roles('admin')
+  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
-  reactivate(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
+  reactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
     return this.users.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
   }
 
   @Post(':username/role')
   @Roles('admin')
+  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
-  changeRole(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
+  changeRole(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
     return this.users.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
   }
 
   @Post(':username/password-reset')
   @Roles('admin')
+  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
-  resetPassword(@CurrentActor() actor: Actor, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
+  resetPassword(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
     return this.users.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
   }
 }

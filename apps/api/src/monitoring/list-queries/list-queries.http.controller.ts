@@ -1,8 +1,10 @@
-import { Controller, Param, Query } from '@nestjs/common';
+import { Controller, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { MONITORING_READ_ROLES } from '@trial-ledger/domain';
 import { QUERY_PAGE_SIZE, type QueryPage, type QueryView } from '@trial-ledger/projections';
+import type { HttpResponse } from '../../shared/http/http.types';
+import { withEtag } from '../../shared/queries/versioned-view';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { StudyPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
@@ -39,7 +41,7 @@ export class ListQueriesHttpController {
 
   @LedgerRoute(GET_QUERY_ROUTE)
   @ApiOkResponse({ description: 'The query with its status, age and thread.' })
-  get(@Param() path: QueryPathParams): Promise<QueryView> {
-    return this.queryBus.execute(new GetQueryQuery(path.studyId, path.queryId));
+  async get(@Param() path: QueryPathParams, @Res({ passthrough: true }) response: HttpResponse): Promise<QueryView> {
+    return withEtag(await this.queryBus.execute(new GetQueryQuery(path.studyId, path.queryId)), response);
   }
 }

@@ -2,7 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { listQueries, queryPage, queryView, type QueryFilter, type QueryPage, type QueryView } from '@trial-ledger/projections';
-import { notFound } from '@trial-ledger/domain';
+import { notFound, queryStreamId } from '@trial-ledger/domain';
+import type { VersionedView } from '../../shared/queries/versioned-view';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { monitoringOfStudy } from '../monitoring.read-model';
 
@@ -17,7 +18,7 @@ export class ListQueriesQuery extends Query<QueryPage> {
   }
 }
 
-export class GetQueryQuery extends Query<QueryView> {
+export class GetQueryQuery extends Query<VersionedView<QueryView>> {
   constructor(readonly studyId: string, readonly queryId: string) {
     super();
   }
@@ -33,15 +34,20 @@ export class ListQueriesQueryHandler implements IQueryHandler<ListQueriesQuery, 
   }
 }
 
-/** One query with its whole thread: its own events and every change to its target, in log order. */
+/**
+ * One query with its whole thread: its own events and every change to its target, in log order; with
+ * the version of the query's stream, which its answer, close, reopen and cancel take as `If-Match`. The
+ * version is read first: a transition appended meanwhile makes it stale (412), never newer than the view.
+ */
 @QueryHandler(GetQueryQuery)
-export class GetQueryQueryHandler implements IQueryHandler<GetQueryQuery, QueryView> {
+export class GetQueryQueryHandler implements IQueryHandler<GetQueryQuery, VersionedView<QueryView>> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(CLOCK) private readonly clock: Clock) {}
 
-  async execute({ studyId, queryId }: GetQueryQuery): Promise<QueryView> {
+  async execute({ studyId, queryId }: GetQueryQuery): Promise<VersionedView<QueryView>> {
+    const streamVersion = await this.store.streamVersion(queryStreamId(studyId, queryId));
     const state = await monitoringOfStudy(this.store, studyId);
     const record = state.queries.get(queryId);
     if (!record) return notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
-    return queryView(state, record, this.clock.now());
+    return { view: queryView(state, record, this.clock.now()), streamVersion };
   }
 }

@@ -12,7 +12,7 @@ export class ListQueriesRequestDto {
   @IsIn([...QUERY_STATUSES], { message: `$property must be one of: ${QUERY_STATUSES.join(', ')}` })
   status?: QueryStatus;
 
-  @ApiPropertyOptional({ example: 'S001' })
+  @ApiPropertyOptional({ example: 'S001', pattern: SUBJECT_ID.source, maxLength: 64 })
   @IsOptional()
   @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subject?: string;

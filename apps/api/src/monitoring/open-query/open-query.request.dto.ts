@@ -8,7 +8,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** `OpenQuery`: what the monitor questions — one entry of one subject, optionally one field of it. */
 export class OpenQueryRequestDto extends CommandRequestDto {
-  @ApiProperty({ example: 'S001' })
+  @ApiProperty({ example: 'S001', pattern: SUBJECT_ID.source, maxLength: 64 })
   @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 

@@ -7,6 +7,7 @@ import { CommandAcceptedResponse } from '../../shared/commands/command-accepted.
 import { CommandContext, envelopeFor, type HttpCommandContext } from '../../shared/commands/command-context';
 import { HttpCommandSender } from '../../shared/commands/http-command.sender';
 import type { HttpResponse } from '../../shared/http/http.types';
+import { withEtag } from '../../shared/queries/versioned-view';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
 import { defineRoute } from '../../shared/routing/route-rule';
@@ -43,7 +44,7 @@ export class VerifySourceHttpController {
 
   @LedgerRoute(GET_SOURCE_VERIFICATIONS_ROUTE)
   @ApiOkResponse({ description: 'Entries, verified, revoked, percent verified and each entry\'s SDV state.' })
-  progress(@Param() path: SubjectPathParams): Promise<SubjectSdvProgress> {
-    return this.queryBus.execute(new GetSourceVerificationsQuery(path.studyId, path.subjectId));
+  async progress(@Param() path: SubjectPathParams, @Res({ passthrough: true }) response: HttpResponse): Promise<SubjectSdvProgress> {
+    return withEtag(await this.queryBus.execute(new GetSourceVerificationsQuery(path.studyId, path.subjectId)), response);
   }
 }

@@ -9,7 +9,7 @@ const SEXES: readonly Sex[] = ['F', 'M', 'U'];
 
 /** `ScreenSubject`: opens the subject's stream. Consent must be dated on or before screening (ICH E6 4.8). */
 export class ScreenSubjectRequestDto extends CommandRequestDto {
-  @ApiProperty({ example: 'S001', description: 'Unique within the study; part of the stream id.' })
+  @ApiProperty({ example: 'S001', pattern: SUBJECT_ID.source, maxLength: 64, description: 'Unique within the study; part of the stream id.' })
   @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 

@@ -4,7 +4,11 @@ import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '@trial-ledger/com
 
 /** What every command body may carry besides its payload (SPEC appendix A). */
 export abstract class CommandRequestDto {
-  @ApiPropertyOptional({ description: 'Makes a retry safe: a second request with the same key answers the first outcome and writes nothing. Same as the Idempotency-Key header.' })
+  @ApiPropertyOptional({
+    pattern: IDEMPOTENCY_KEY_PATTERN.source,
+    maxLength: 255,
+    description: `Makes a retry safe: a second request with the same key answers the first outcome and writes nothing. Same as the Idempotency-Key header (${IDEMPOTENCY_KEY_RULE}).`,
+  })
   @IsOptional()
   @Matches(IDEMPOTENCY_KEY_PATTERN, { message: `idempotencyKey must be ${IDEMPOTENCY_KEY_RULE}` })
   idempotencyKey?: string;

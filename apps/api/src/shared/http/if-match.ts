@@ -15,7 +15,8 @@ export const parseIfMatch = (header: string | string[] | undefined): number | un
   const value = (Array.isArray(header) ? header.join(',') : header).trim();
   if (value === '*') return undefined;
   const match = /^"(0|[1-9]\d{0,15})"$/.exec(value);
-  if (!match) {
+  // Sixteen digits can pass 2^53 − 1, where Number() would read another version ("…993" as …992).
+  if (!match || !Number.isSafeInteger(Number(match[1]))) {
     throw new ApiProblemException('REQUEST.INVALID_IF_MATCH', HttpStatus.BAD_REQUEST, 'If-Match must be one strong entity tag holding a stream version, e.g. "3".', {
       header: 'If-Match',
     });
@@ -26,4 +27,21 @@ export const parseIfMatch = (header: string | string[] | undefined): number | un
 /** The `If-Match` header as an expected stream version (`undefined` when not pinned). */
 export const ExpectedVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined =>
   parseIfMatch(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
+);
+
+/**
+ * For routes whose resource has no entity tag (user management): a version named in `If-Match` can
+ * never match, so the request is refused (412) rather than carried out as if unconditional (RFC 9110
+ * §13.1.1); `*` holds for any current state; a malformed value is a 400 as everywhere.
+ */
+export const refuseIfMatchWithoutEntityTag = (header: string | string[] | undefined): void => {
+  if (parseIfMatch(header) === undefined) return;
+  throw new ApiProblemException('REQUEST.PRECONDITION_FAILED', HttpStatus.PRECONDITION_FAILED, 'This resource has no entity tag for If-Match to match; send no If-Match (or *).', {
+    header: 'If-Match',
+  });
+};
+
+/** Applies `refuseIfMatchWithoutEntityTag` to the request; resolves to nothing. */
+export const NoEntityTag = createParamDecorator((_data: unknown, context: ExecutionContext): void =>
+  refuseIfMatchWithoutEntityTag(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
 );

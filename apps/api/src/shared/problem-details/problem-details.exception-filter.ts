@@ -1,4 +1,5 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { allowedMethodsAt } from '../../edge/allowed-methods';
 import { loggedUrl } from '../../edge/structured-logging';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { isAnswered } from '../http/replies';
@@ -109,6 +110,14 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
         problem: problem(exception.code, HttpStatus.SERVICE_UNAVAILABLE, STORE_FAULT_DETAIL[exception.code] ?? STORE_FAULT_DETAIL['STORE.UNAVAILABLE']),
         headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       };
+    }
+    if (exception instanceof NotFoundException) {
+      // The router found no route for this method; if the path is served under others, say which.
+      const allowed = allowedMethodsAt(request);
+      if (allowed.length > 0) {
+        const detail = `${request.method} is not served at this path; use ${allowed.join(' or ')}`;
+        return { problem: problem('ROUTE.METHOD_NOT_ALLOWED', HttpStatus.METHOD_NOT_ALLOWED, detail, { allowedMethods: allowed }), headers: { Allow: allowed.join(', ') } };
+      }
     }
     if (exception instanceof HttpException) return { problem: fromHttpException(exception) };
     const coded = codedError(exception);

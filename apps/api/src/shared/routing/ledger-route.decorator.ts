@@ -1,8 +1,8 @@
 import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtraModels, ApiHeader, ApiOperation, ApiResponse, getSchemaPath } from '@nestjs/swagger';
-import { ProblemDetailsSchema } from '../problem-details/problem-details.schema';
+import { ApiBearerAuth, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
 import { DeclaredQueryGuard } from '../validation/declared-query.guard';
+import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
 
 const METHODS: Readonly<Record<RouteMethod, RequestMethod>> = { GET: RequestMethod.GET, POST: RequestMethod.POST };
@@ -14,12 +14,9 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
     SetMetadata(ROUTE_RULE_METADATA, rule),
     UseGuards(BearerAuthGuard, DeclaredQueryGuard),
     ApiBearerAuth(),
-    ApiExtraModels(ProblemDetailsSchema),
     ApiOperation({ operationId: rule.operation, summary: rule.summary, description: `Roles: ${rule.roles.join(', ')}.` }),
     ...(rule.method === 'POST' ? COMMAND_HEADERS.map((header) => ApiHeader(header)) : []),
-    ...PROBLEM_RESPONSES[rule.method].map(([status, description]) =>
-      ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetailsSchema) } } } }),
-    ),
+    ApiProblemResponses(PROBLEM_RESPONSES[rule.method]),
   );
 
 const COMMAND_HEADERS = [
@@ -28,22 +25,23 @@ const COMMAND_HEADERS = [
   { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
 ];
 
-const COMMON_PROBLEMS: readonly (readonly [number, string])[] = [
-  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, or a domain validation code'],
-  [401, 'AUTH.UNAUTHENTICATED: no or invalid bearer token'],
-  [403, 'AUTH.ROLE_NOT_ALLOWED: the role may not do this'],
+const QUERY_PROBLEMS: readonly ProblemResponse[] = [
+  [400, 'VALIDATION.FAILED (with `errors`): an undeclared or malformed query parameter, or a malformed path parameter'],
+  ...SESSION_PROBLEMS,
   [404, 'Unknown study, subject or entry'],
-  [503, 'STORE.UNAVAILABLE, STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR, STORE.FILE_REPLACED or STORE.LOCKED: nothing was written; retry later (Retry-After)'],
+  STORE_PROBLEM,
 ];
 
 /** The problems each kind of route may answer, for the OpenAPI document. */
-const PROBLEM_RESPONSES: Readonly<Record<RouteMethod, readonly (readonly [number, string])[]>> = {
-  GET: COMMON_PROBLEMS,
+const PROBLEM_RESPONSES: Readonly<Record<RouteMethod, readonly ProblemResponse[]>> = {
+  GET: QUERY_PROBLEMS,
   POST: [
-    ...COMMON_PROBLEMS,
+    ...BODY_PROBLEMS,
+    ...SESSION_PROBLEMS,
+    [404, 'Unknown study, subject or entry'],
     [409, 'A rule refused the command (e.g. SUBJECT.NOT_ENROLLED, ENROLLMENT.CAP_REACHED), or CONCURRENCY.VERSION_CONFLICT after retries'],
     [412, 'CONCURRENCY.VERSION_CONFLICT: the If-Match version is stale'],
-    [413, 'REQUEST.TOO_LARGE'],
     [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
+    STORE_PROBLEM,
   ],
 };

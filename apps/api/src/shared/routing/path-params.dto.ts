@@ -14,13 +14,13 @@ export const SUBJECT_ID_MESSAGE = `$property${SUBJECT_ID_RULE.replace(/^subjectI
 const ID_MESSAGE = '$property must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
 
 export class StudyPathParams {
-  @ApiProperty({ example: 'LANR-HGNET-01' })
+  @ApiProperty({ example: 'LANR-HGNET-01', pattern: LEDGER_ID_PATTERN.source, maxLength: 64 })
   @Matches(LEDGER_ID_PATTERN, { message: ID_MESSAGE })
   studyId!: string;
 }
 
 export class SubjectPathParams extends StudyPathParams {
-  @ApiProperty({ example: 'S001' })
+  @ApiProperty({ example: 'S001', pattern: SUBJECT_ID.source, maxLength: 64 })
   @Matches(SUBJECT_ID, { message: SUBJECT_ID_MESSAGE })
   subjectId!: string;
 }

@@ -9,7 +9,7 @@ import { LEDGER_ID_PATTERN } from '../../shared/routing/path-params.dto';
  * (`PROTOCOL.INVALID` lists every problem), not here, so the API and the CLI give the same answer.
  */
 export class RegisterStudyRequestDto extends CommandRequestDto {
-  @ApiPropertyOptional({ example: 'LANR-HGNET-01', description: "Defaults to the protocol's studyId." })
+  @ApiPropertyOptional({ example: 'LANR-HGNET-01', pattern: LEDGER_ID_PATTERN.source, maxLength: 64, description: "Defaults to the protocol's studyId." })
   @IsOptional()
   @Matches(LEDGER_ID_PATTERN, { message: 'studyId must be 1–64 letters, digits, ".", "_" or "-"' })
   studyId?: string;
