@@ -129,6 +129,18 @@ export const tallies = (entries: readonly StoredEvent[], changes: readonly Store
 
 export const ratePercent = (count: number, entries: number): number | null => (entries === 0 ? null : Math.round((count / entries) * 1000) / 10);
 
+/**
+ * Whether `count` of `total` is more than `limitPercent` %, judged on the exact fraction (never on a
+ * rounded figure: 81 of 404 is 20.05 %, above 20 %, though it rounds to 20.0), and the percentage as
+ * shown beside the threshold — with as many decimals as it takes not to read as the threshold itself.
+ */
+export const percentAbove = (count: number, total: number, limitPercent: number): { above: boolean; shown: number } => {
+  const above = total > 0 && count * 100 > limitPercent * total;
+  let shown = ratePercent(count, total) ?? 0;
+  for (let decimals = 2; above && shown <= limitPercent && decimals <= 6; decimals += 1) shown = Math.round((count / total) * 100 * 10 ** decimals) / 10 ** decimals;
+  return { above, shown };
+};
+
 /** Correction and void rates per user and per subject above the protocol's thresholds. */
 export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent[], changes: readonly StoredEvent[]): ReviewFinding[] => {
   const t = ledger.thresholds;
@@ -137,8 +149,8 @@ export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent
     for (const [k, tally] of tallies(entries, changes, key)) {
       if (tally.entries < t.minEntriesForRate) continue;
       for (const [what, list, limit] of [['correction', tally.corrections, t.correctionRatePercent], ['void', tally.voids, t.voidRatePercent]] as const) {
-        const rate = ratePercent(list.length, tally.entries) ?? 0;
-        if (rate <= limit) continue;
+        const { above, shown: rate } = percentAbove(list.length, tally.entries, limit);
+        if (!above) continue;
         const about = scope === 'user' ? { username: k } : { subjectId: k };
         found.push(finding('correction-rate', list, `${scope} ${k}: ${what} rate ${rate} % (${list.length} of ${tally.entries} entries; threshold ${limit} %)`, about));
       }
@@ -152,8 +164,8 @@ export const concentrationFindings = (ledger: ReviewLedger, changes: readonly St
   const t = ledger.thresholds;
   if (changes.length < t.minChangesForShare) return [];
   return [...groupBy(changes, who)].flatMap(([username, list]) => {
-    const share = Math.round((list.length / changes.length) * 1000) / 10;
-    return share > t.dominantSharePercent ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
+    const { above, shown: share } = percentAbove(list.length, changes.length, t.dominantSharePercent);
+    return above ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
   });
 };
 
