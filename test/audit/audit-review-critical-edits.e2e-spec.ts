@@ -5,7 +5,7 @@ import { reviewAuditTrail } from '@trial-ledger/audit';
 import { executeCommand } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
-import { buildReviewScenario } from './support/review-scenario';
+import { buildReviewScenario, DATA_CUT } from './support/review-scenario';
 
 /**
  * A critical-data edit is judged by what it does to the primary endpoint, not only by the field it names:
@@ -48,6 +48,22 @@ describe('risk-based review: critical-data edits that move PFS through a censori
         eventIds: [voided.eventId, therapy.eventId],
         summary: expect.stringContaining('censoring later by 84 days'),
       }),
+    ]);
+  });
+
+  it('given an entry moved inside a data cut before the analysis and out of it after, then the second correction is a change after the data cut', async () => {
+    // The cut: data dated on or before 2026-04-12, read by the analysis at 2026-04-13T12:00Z.
+    clock.set('2026-04-13T09:00:00.000Z');
+    const ae = await run(subjectCommand('ReportAdverseEvent', { term: 'headache', onsetDate: '2026-04-13', ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, 'S001'));
+    clock.set('2026-04-13T10:00:00.000Z');
+    await run(subjectCommand('CorrectEntry', { targetEventId: ae.eventId, changes: { onsetDate: '2026-04-10' }, reason: 'onset per the patient diary: 10 April' }, 'S001'));
+    clock.set('2026-04-14T10:00:00.000Z');
+    const back = await run(subjectCommand('CorrectEntry', { targetEventId: ae.eventId, changes: { onsetDate: '2026-04-13' }, reason: 'diary entry belonged to another episode' }, 'S001'));
+
+    const review = await reviewAuditTrail(store, { dataCuts: [DATA_CUT] });
+    const afterCut = review.indicators.find((i) => i.id === 'change-after-data-cut')?.findings ?? [];
+    expect(afterCut.filter((f) => f.eventIds.includes(back.eventId))).toEqual([
+      expect.objectContaining({ subjectId: 'S001', summary: expect.stringContaining('data dated 2026-04-10') }),
     ]);
   });
 });

@@ -77,14 +77,29 @@ export const lockFindings = (ledger: ReviewLedger): ReviewFinding[] => {
   return found;
 };
 
-/** The clinical date an event is about: its own, or (for a correction or void) its target's, after the correction. */
+/** An entry's data as it stood just before `change`: its first value with every earlier correction applied. */
+const dataBefore = (ledger: ReviewLedger, target: StoredEvent, change: StoredEvent): Record<string, unknown> => {
+  let data: Record<string, unknown> = { ...target.data };
+  for (const e of ledger.byStream.get(target.streamId) ?? []) {
+    if (e.globalPosition >= change.globalPosition) break;
+    if (e.type === 'EntryCorrected' && e.data.targetEventId === target.eventId) data = { ...data, ...((e.data.after as Record<string, unknown> | undefined) ?? {}) };
+  }
+  return data;
+};
+
+/**
+ * The clinical date an event is about: its own, or (for a correction or void) its target's as it stood
+ * before the change and as the change leaves it — the earlier of the two. "Before" is the entry as
+ * corrected so far, not as first typed: an analysis read that value.
+ */
 const dateTouched = (ledger: ReviewLedger, e: StoredEvent): string | null => {
   if (!isChange(e)) return clinicalDateOf(e.type, e.data);
   const target = targetOf(ledger, e);
   if (!target) return null;
   const after = (e.data.after as Record<string, unknown> | undefined) ?? {};
-  const before = clinicalDateOf(target.type, target.data);
-  const moved = clinicalDateOf(target.type, { ...target.data, ...after });
+  const current = dataBefore(ledger, target, e);
+  const before = clinicalDateOf(target.type, current);
+  const moved = clinicalDateOf(target.type, { ...current, ...after });
   // Either date inside the cut means the analysed data changed.
   if (before === null || moved === null) return before ?? moved;
   return compareDates(before, moved) <= 0 ? before : moved;
