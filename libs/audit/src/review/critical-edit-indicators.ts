@@ -36,6 +36,13 @@ const pfsThrough = (ledger: ReviewLedger, protocol: ProtocolDocument, streamId: 
   return deriveSubjectPfsFromEvents(events, ledger.studyId, subjectId, protocol);
 };
 
+/**
+ * The other facts PFS is derived from (`deriveSubjectPfs`): the start date, the censoring rule of a new
+ * anticancer therapy, the censoring at withdrawal. Only changes of these and of the critical fields can
+ * move a subject's PFS, so only they are re-derived (two folds of the subject's stream each).
+ */
+const PFS_FACTS: ReadonlySet<string> = new Set(['SubjectEnrolled', 'NewAnticancerTherapyStarted', 'SubjectWithdrawn', ...CRITICAL_FIELDS.keys()]);
+
 /** Whether two PFS rows of one subject differ in what the analysis uses: start, ADT, the event/censoring flag. */
 const pfsMoved = (before: SubjectPfs | null, after: SubjectPfs | null): boolean =>
   before === null || after === null
@@ -52,7 +59,7 @@ export const criticalEditFindings = (ledger: ReviewLedger, changes: readonly Sto
   changes.flatMap((change) => {
     const target = targetOf(ledger, change);
     const subjectId = subjectOf(ledger, change);
-    if (!target || subjectId === null) return [];
+    if (!target || subjectId === null || !PFS_FACTS.has(target.type)) return [];
     const fields = CRITICAL_FIELDS.get(target.type) ?? [];
     const after = Object.keys((change.data.after as Record<string, unknown> | undefined) ?? {});
     const critical = change.type === 'EntryVoided' ? (fields.length > 0 ? ['(voided)'] : []) : after.filter((f) => fields.includes(f));
