@@ -32,5 +32,10 @@ describe('API: query ages in a casebook read as of the past', () => {
     expect(await ageIn('')).toBe(10);
     expect(await ageIn(`?position=${opened.body.position}`)).toBe(0);
     expect(await ageIn(`?asKnownAt=${encodeURIComponent(openedAt)}`)).toBe(0);
+    // Both bounds: the earlier wins, for the ages as for the entries. Read at the query's position, its age
+    // is measured to that position's recording time, not to a later asKnownAt.
+    const fiveDaysOn = new Date(Date.parse(openedAt) + 5 * 86_400_000).toISOString();
+    expect(await ageIn(`?asKnownAt=${encodeURIComponent(fiveDaysOn)}`)).toBe(5);
+    expect(await ageIn(`?asKnownAt=${encodeURIComponent(fiveDaysOn)}&position=${opened.body.position}`)).toBe(0);
   });
 });

@@ -77,14 +77,29 @@ export const lockFindings = (ledger: ReviewLedger): ReviewFinding[] => {
   return found;
 };
 
-/** The clinical date an event is about: its own, or (for a correction or void) its target's, after the correction. */
+/** An entry's data as it stood just before `change`: its first value with every earlier correction applied. */
+const dataBefore = (ledger: ReviewLedger, target: StoredEvent, change: StoredEvent): Record<string, unknown> => {
+  let data: Record<string, unknown> = { ...target.data };
+  for (const e of ledger.byStream.get(target.streamId) ?? []) {
+    if (e.globalPosition >= change.globalPosition) break;
+    if (e.type === 'EntryCorrected' && e.data.targetEventId === target.eventId) data = { ...data, ...((e.data.after as Record<string, unknown> | undefined) ?? {}) };
+  }
+  return data;
+};
+
+/**
+ * The clinical date an event is about: its own, or (for a correction or void) its target's as it stood
+ * before the change and as the change leaves it — the earlier of the two. "Before" is the entry as
+ * corrected so far, not as first typed: an analysis read that value.
+ */
 const dateTouched = (ledger: ReviewLedger, e: StoredEvent): string | null => {
   if (!isChange(e)) return clinicalDateOf(e.type, e.data);
   const target = targetOf(ledger, e);
   if (!target) return null;
   const after = (e.data.after as Record<string, unknown> | undefined) ?? {};
-  const before = clinicalDateOf(target.type, target.data);
-  const moved = clinicalDateOf(target.type, { ...target.data, ...after });
+  const current = dataBefore(ledger, target, e);
+  const before = clinicalDateOf(target.type, current);
+  const moved = clinicalDateOf(target.type, { ...current, ...after });
   // Either date inside the cut means the analysed data changed.
   if (before === null || moved === null) return before ?? moved;
   return compareDates(before, moved) <= 0 ? before : moved;
@@ -129,6 +144,18 @@ export const tallies = (entries: readonly StoredEvent[], changes: readonly Store
 
 export const ratePercent = (count: number, entries: number): number | null => (entries === 0 ? null : Math.round((count / entries) * 1000) / 10);
 
+/**
+ * Whether `count` of `total` is more than `limitPercent` %, judged on the exact fraction (never on a
+ * rounded figure: 81 of 404 is 20.05 %, above 20 %, though it rounds to 20.0), and the percentage as
+ * shown beside the threshold — with as many decimals as it takes not to read as the threshold itself.
+ */
+export const percentAbove = (count: number, total: number, limitPercent: number): { above: boolean; shown: number } => {
+  const above = total > 0 && count * 100 > limitPercent * total;
+  let shown = ratePercent(count, total) ?? 0;
+  for (let decimals = 2; above && shown <= limitPercent && decimals <= 6; decimals += 1) shown = Math.round((count / total) * 100 * 10 ** decimals) / 10 ** decimals;
+  return { above, shown };
+};
+
 /** Correction and void rates per user and per subject above the protocol's thresholds. */
 export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent[], changes: readonly StoredEvent[]): ReviewFinding[] => {
   const t = ledger.thresholds;
@@ -137,8 +164,8 @@ export const rateFindings = (ledger: ReviewLedger, entries: readonly StoredEvent
     for (const [k, tally] of tallies(entries, changes, key)) {
       if (tally.entries < t.minEntriesForRate) continue;
       for (const [what, list, limit] of [['correction', tally.corrections, t.correctionRatePercent], ['void', tally.voids, t.voidRatePercent]] as const) {
-        const rate = ratePercent(list.length, tally.entries) ?? 0;
-        if (rate <= limit) continue;
+        const { above, shown: rate } = percentAbove(list.length, tally.entries, limit);
+        if (!above) continue;
         const about = scope === 'user' ? { username: k } : { subjectId: k };
         found.push(finding('correction-rate', list, `${scope} ${k}: ${what} rate ${rate} % (${list.length} of ${tally.entries} entries; threshold ${limit} %)`, about));
       }
@@ -152,8 +179,8 @@ export const concentrationFindings = (ledger: ReviewLedger, changes: readonly St
   const t = ledger.thresholds;
   if (changes.length < t.minChangesForShare) return [];
   return [...groupBy(changes, who)].flatMap(([username, list]) => {
-    const share = Math.round((list.length / changes.length) * 1000) / 10;
-    return share > t.dominantSharePercent ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
+    const { above, shown: share } = percentAbove(list.length, changes.length, t.dominantSharePercent);
+    return above ? [finding('change-concentration', list, `${username} made ${list.length} of ${changes.length} corrections and voids (${share} %; threshold ${t.dominantSharePercent} %)`, { username })] : [];
   });
 };
 

@@ -36,20 +36,39 @@ const pfsThrough = (ledger: ReviewLedger, protocol: ProtocolDocument, streamId: 
   return deriveSubjectPfsFromEvents(events, ledger.studyId, subjectId, protocol);
 };
 
-/** Changes to a progression date, death date, RECIST measurement or response after first entry, with the way they moved the subject's PFS. */
+/**
+ * The other facts PFS is derived from (`deriveSubjectPfs`): the start date, the censoring rule of a new
+ * anticancer therapy, the censoring at withdrawal. Only changes of these and of the critical fields can
+ * move a subject's PFS, so only they are re-derived (two folds of the subject's stream each).
+ */
+const PFS_FACTS: ReadonlySet<string> = new Set(['SubjectEnrolled', 'NewAnticancerTherapyStarted', 'SubjectWithdrawn', ...CRITICAL_FIELDS.keys()]);
+
+/** Whether two PFS rows of one subject differ in what the analysis uses: start, ADT, the event/censoring flag. */
+const pfsMoved = (before: SubjectPfs | null, after: SubjectPfs | null): boolean =>
+  before === null || after === null
+    ? before !== after
+    : before.startDate !== after.startDate || before.adt !== after.adt || before.aval !== after.aval || before.cnsr !== after.cnsr;
+
+/**
+ * Changes to a progression date, death date, RECIST measurement or response after first entry, with the
+ * way they moved the subject's PFS — and any other correction or void that moves it (an enrollment date,
+ * a new anticancer therapy or a withdrawal re-dated or voided changes the start, the censoring rule or
+ * the censoring date): what is critical is what decides the primary endpoint.
+ */
 export const criticalEditFindings = (ledger: ReviewLedger, changes: readonly StoredEvent[]): ReviewFinding[] =>
   changes.flatMap((change) => {
     const target = targetOf(ledger, change);
-    const fields = target ? CRITICAL_FIELDS.get(target.type) : undefined;
     const subjectId = subjectOf(ledger, change);
-    if (!target || !fields || subjectId === null) return [];
-    const changed = change.type === 'EntryVoided' ? ['(voided)'] : Object.keys((change.data.after as Record<string, unknown> | undefined) ?? {}).filter((f) => fields.includes(f));
-    if (changed.length === 0) return [];
-    const move = ledger.protocol
-      ? describeMove(
-          pfsThrough(ledger, ledger.protocol, change.streamId, subjectId, change.globalPosition - 1),
-          pfsThrough(ledger, ledger.protocol, change.streamId, subjectId, change.globalPosition),
-        )
-      : 'no protocol to derive PFS';
+    if (!target || subjectId === null || !PFS_FACTS.has(target.type)) return [];
+    const fields = CRITICAL_FIELDS.get(target.type) ?? [];
+    const after = Object.keys((change.data.after as Record<string, unknown> | undefined) ?? {});
+    const critical = change.type === 'EntryVoided' ? (fields.length > 0 ? ['(voided)'] : []) : after.filter((f) => fields.includes(f));
+    const rows = ledger.protocol
+      ? ([change.globalPosition - 1, change.globalPosition].map((p) => pfsThrough(ledger, ledger.protocol as ProtocolDocument, change.streamId, subjectId, p)) as [SubjectPfs | null, SubjectPfs | null])
+      : null;
+    const moved = rows !== null && critical.length === 0 && pfsMoved(...rows);
+    if (critical.length === 0 && !moved) return [];
+    const changed = critical.length > 0 ? critical : change.type === 'EntryVoided' ? ['(voided)'] : after;
+    const move = rows ? describeMove(...rows) : 'no protocol to derive PFS';
     return [finding('critical-data-edit', [change, target], `${target.type} ${changed.join(', ')} changed by ${change.metadata.actor.username}: ${move}`, { subjectId, username: change.metadata.actor.username })];
   });

@@ -81,6 +81,19 @@ describe('auditTrail', () => {
     expect(untilJanuary.length).toBeGreaterThan(20);
   });
 
+  it('given instants finer than the millisecond recordedAt keeps, then "at or after" and "at or before" still hold to the digit', async () => {
+    const died = (rows: AuditTrailRow[]) => rows.some((r) => r.eventType === 'SubjectDied');
+    // SubjectDied was recorded at 12:00:00.000: before 12:00:00.0001, so not "at or after" it.
+    expect(died(await collect(auditTrail(store, { from: '2026-02-15T12:00:00.0001Z' })))).toBe(false);
+    expect(died(await collect(auditTrail(store, { from: '2026-02-15T13:00:00.000000001+01:00' })))).toBe(false);
+    expect(died(await collect(auditTrail(store, { from: '2026-02-15T12:00:00.000Z' })))).toBe(true);
+    expect(died(await collect(auditTrail(store, { from: '2026-02-15T12:00:00.0000Z' })))).toBe(true);
+    expect(died(await collect(auditTrail(store, { to: '2026-02-15T12:00:00.0001Z' })))).toBe(true);
+    expect(died(await collect(auditTrail(store, { to: '2026-02-15T11:59:59.9999Z' })))).toBe(false);
+    // A window inside one millisecond holds no recording instant: empty, not "from lies after to".
+    await expect(collect(auditTrail(store, { from: '2026-02-15T12:00:00.0001Z', to: '2026-02-15T12:00:00.0009Z' }))).resolves.toEqual([]);
+  });
+
   it('given a malformed date, then a validation error with a stable code', async () => {
     await expect(collect(auditTrail(store, { from: 'last tuesday' }))).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER', kind: 'validation' });
   });

@@ -56,25 +56,41 @@ export interface AuditTrailFilter {
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** A filter instant as ISO 8601 UTC with milliseconds, the form `recordedAt` is stored in. */
-export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
+/** A filter instant as given: the text to parse (a bare date made the start or end of its UTC day), and its digits below the millisecond. */
+const filterInstant = (value: string, end: 'from' | 'to'): { readonly ms: number; readonly finer: string } => {
   const text = DATE_ONLY.test(value) ? `${value}T${end === 'from' ? '00:00:00.000' : '23:59:59.999'}Z` : value;
   // The domain's rule, not Date.parse alone: that rolls 2026-02-30 over into March.
   if (!isIsoDate(value) && !isIsoInstant(value)) {
     throw new DomainError('AUDIT.INVALID_FILTER', `"${value}" is not an ISO date or date-time`, 'validation', { [end]: value });
   }
-  return new Date(Date.parse(text)).toISOString();
+  // Date.parse keeps milliseconds and drops finer digits (rounds down); a bare `to` date takes in its whole last millisecond.
+  const finer = DATE_ONLY.test(value) ? (end === 'to' ? '999999' : '') : (/\.\d{3}(\d+)/.exec(text)?.[1] ?? '');
+  return { ms: Date.parse(text), finer: finer.padEnd(6, '0').slice(0, 6) };
+};
+
+/**
+ * A filter instant as ISO 8601 UTC with milliseconds, the form `recordedAt` is stored in. Digits below the
+ * millisecond round down for "at or before" (`to`) and up for "at or after" (`from`): from 12:00:00.0001
+ * does not take in an event recorded at 12:00:00.000.
+ */
+export const normaliseInstant = (value: string, end: 'from' | 'to'): string => {
+  const { ms, finer } = filterInstant(value, end);
+  return new Date(ms + (end === 'from' && /[1-9]/.test(finer) ? 1 : 0)).toISOString();
 };
 
 /**
  * A `from`/`to` window, normalised to instants; one whose `from` lies after its `to` is refused
  * (`AUDIT.INVALID_FILTER`), as the review refuses it: it can hold nothing, and an export of it would be
- * recorded as a copy of an empty trail.
+ * recorded as a copy of an empty trail. Judged on the instants as given, to the digit: a window inside
+ * one millisecond holds no recording instant, but is not "from after to".
  */
 export const trailWindow = (filter: { readonly from?: string; readonly to?: string }): { from: string | null; to: string | null } => {
   const from = filter.from !== undefined ? normaliseInstant(filter.from, 'from') : null;
   const to = filter.to !== undefined ? normaliseInstant(filter.to, 'to') : null;
-  if (from !== null && to !== null && from > to) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
+  if (filter.from !== undefined && filter.to !== undefined) {
+    const [a, b] = [filterInstant(filter.from, 'from'), filterInstant(filter.to, 'to')];
+    if (a.ms > b.ms || (a.ms === b.ms && a.finer > b.finer)) throw new DomainError('AUDIT.INVALID_FILTER', 'from lies after to', 'validation', { from, to });
+  }
   return { from, to };
 };
 

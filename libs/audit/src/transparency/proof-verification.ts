@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { nestsDeeperThan, scanJsonText } from '@trial-ledger/command-pipeline';
 import { DomainError } from '@trial-ledger/domain';
 import { hashEvent, type StoredEvent } from '@trial-ledger/event-store';
-import { eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
+import { consistencyProofRanges, eventLeafHash, openTreeHead, verifyConsistency, verifyInclusion, type SignedTreeHead } from '@trial-ledger/merkle';
 import { REDACTED } from '../trail/redaction';
 import { CONSISTENCY_PROOF_FORMAT, INCLUSION_PROOF_FORMAT } from './proofs';
 
@@ -117,6 +117,12 @@ const verifyConsistencyDocument = (doc: Record<string, unknown>, publicKey: KeyO
   // A consistency proof runs from the smaller tree to the larger: the other way round it proves nothing,
   // and saying "history was rewritten" about it would accuse the ledger on the strength of a mislabelled file.
   if (doc.fromSize < 1 || doc.fromSize > doc.toSize) throw malformed(`"fromSize" (${doc.fromSize}) must be between 1 and "toSize" (${doc.toSize})`);
+  // RFC 9162 §2.1.4 fixes how many hashes the proof between two sizes holds: a path of another length is
+  // no proof of these sizes (hashes dropped or added), and cannot stand as evidence that history was rewritten.
+  const needed = consistencyProofRanges(doc.fromSize, doc.toSize).length;
+  if (proof.length !== needed) {
+    throw malformed(`"proof" holds ${proof.length} hashes, but a consistency proof from ${doc.fromSize} to ${doc.toSize} events needs ${needed}`);
+  }
   const from = open(doc.from, publicKey);
   const to = open(doc.to, publicKey);
   const about = { kind: 'consistency' as const, treeHeads: [from.head, to.head] };

@@ -166,6 +166,41 @@ describe('transparency-log proofs over a SQLite ledger', () => {
     expect(rootOfOther).toBe(late.treeHead?.rootHash);
   });
 
+  it('given a consistency proof file with hashes taken out or added, then it is malformed — not evidence that history was rewritten', async () => {
+    const early = await sign();
+    await seedAuditLedger(store, { identity: false, study: false });
+    const late = await sign();
+    const { document } = await proveConsistency(store, early, late);
+    expect(document.proof.length).toBeGreaterThan(1);
+    for (const proof of [[], document.proof.slice(1), document.proof.slice(0, -1), [...document.proof, document.proof[0]]]) {
+      expect(() => verifyProofDocument({ ...document, proof }, key.publicKey)).toThrow(
+        expect.objectContaining({ code: 'PROOF.MALFORMED', message: expect.stringContaining(`needs ${document.proof.length}`) }),
+      );
+    }
+    // The right number of hashes, one of them wrong: that is what a rewrite looks like.
+    const flipped = [document.proof[0].startsWith('A') ? `B${document.proof[0].slice(1)}` : `A${document.proof[0].slice(1)}`, ...document.proof.slice(1)];
+    expect(verifyProofDocument({ ...document, proof: flipped }, key.publicKey)).toMatchObject({ ok: false, message: expect.stringContaining('history was rewritten') });
+  });
+
+  it('given a ledger cut back below a signed tree head (its last events deleted), then proofs against that head say so: LEDGER.TAMPERED, truncated', async () => {
+    const early = await sign();
+    await seedAuditLedger(store, { identity: false, study: false });
+    const late = await sign();
+    const attacker = new SqliteAttacker(file);
+    expect(attacker.exec('DELETE FROM events WHERE global_position > ?', late.position - 3)).toBe(3);
+    attacker.close();
+    const reopened = new SqliteEventStore(file);
+    try {
+      const truncated = { code: 'LEDGER.TAMPERED', details: expect.objectContaining({ damage: 'truncated', position: late.position - 2 }) };
+      await expect(proveInclusion(reopened, { position: 1 }, late)).rejects.toMatchObject(truncated);
+      await expect(proveConsistency(reopened, early, late)).rejects.toMatchObject(truncated);
+      // A size asked for without a signed head is only beyond the head: nothing vouches for it.
+      await expect(answerInclusion(reopened, { position: 1 }, late.position)).rejects.toMatchObject({ code: 'PROOF.BEYOND_HEAD' });
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('refuses what cannot be proved: an unknown event, a position beyond the head, a pre-tree checkpoint, sizes out of order', async () => {
     const head = await sign();
     await expect(answerInclusion(store, { eventId: '__proto__' })).rejects.toMatchObject({ code: 'PROOF.EVENT_NOT_FOUND' });

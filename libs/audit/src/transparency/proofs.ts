@@ -114,6 +114,22 @@ export const answerInclusion = async (store: EventStore, selector: EventSelector
   };
 };
 
+/**
+ * A signed tree head vouches for its first `treeSize` events: a ledger holding fewer was cut back after
+ * it was signed (its last events deleted) — the damage the head exists to reveal, not a size asked amiss.
+ */
+const assertNotCutBelow = async (store: EventStore, head: { readonly treeSize: number }): Promise<void> => {
+  const position = (await store.head()).position;
+  if (position < head.treeSize) {
+    throw new DomainError(
+      'LEDGER.TAMPERED',
+      `The log ends at position ${position} but a signed tree head vouches for ${head.treeSize} events: events ${position + 1}–${head.treeSize} are missing; run verify`,
+      'conflict',
+      { position: position + 1, damage: 'truncated', treeSize: head.treeSize },
+    );
+  }
+};
+
 const assertWithinHead = async (store: EventStore, size: number): Promise<void> => {
   const head = (await store.head()).position;
   if (size > head) throw new DomainError('PROOF.BEYOND_HEAD', `The ledger holds ${head} events, fewer than ${size}`, 'validation', { head, treeSize: size });
@@ -126,6 +142,7 @@ const assertWithinHead = async (store: EventStore, size: number): Promise<void> 
  */
 export const proveInclusion = async (store: EventStore, selector: EventSelector, checkpoint: SignedCheckpoint): Promise<InclusionProofDocument> => {
   const head = treeHeadOf(checkpoint, 'given');
+  await assertNotCutBelow(store, head);
   const answer = await answerInclusion(store, selector, head.treeSize);
   const document: InclusionProofDocument = {
     format: INCLUSION_PROOF_FORMAT,
@@ -173,6 +190,7 @@ export const proveConsistency = async (
 ): Promise<{ document: ConsistencyProofDocument; consistent: boolean }> => {
   const a = treeHeadOf(from, 'earlier');
   const b = treeHeadOf(to, 'later');
+  await assertNotCutBelow(store, b);
   const { proof } = await answerConsistency(store, a.treeSize, b.treeSize);
   const document: ConsistencyProofDocument = {
     format: CONSISTENCY_PROOF_FORMAT,

@@ -45,16 +45,17 @@ export const normaliseInstant = (value: string | null): string | null => {
 
 /**
  * The instant a view bound to the past is read at — what a query's age is measured to. At the head, `now`;
- * as known at an instant, that instant (never later than `now`); at a position, the recording time of the
- * event there. So a replay gives the same answer whenever it is asked, as "what the ledger said" must.
+ * as known at an instant, that instant (never later than `now`); at a position the caller named, the
+ * recording time of the event there; given both, the earlier (as for the entries shown). So a replay gives
+ * the same answer whenever it is asked, as "what the ledger said" must.
  */
 export const instantOfAsOf = async (store: EventStore, bound: { readonly asKnownAt: string | null; readonly position: number | null }, now: string): Promise<string> => {
-  if (bound.asKnownAt !== null) {
-    const asKnownAt = normaliseInstant(bound.asKnownAt) ?? now;
-    return asKnownAt < now ? asKnownAt : now;
-  }
+  const asKnownAt = bound.asKnownAt === null ? now : (normaliseInstant(bound.asKnownAt) ?? now);
+  let instant = asKnownAt < now ? asKnownAt : now;
   // Position 0 holds nothing, and so no query to measure.
-  if (bound.position === null || bound.position <= 0) return now;
-  for await (const event of store.readAll({ afterPosition: bound.position - 1, toPosition: bound.position, batchSize: 1 })) return event.metadata.recordedAt;
-  return now;
+  if (bound.position === null || bound.position <= 0) return instant;
+  for await (const event of store.readAll({ afterPosition: bound.position - 1, toPosition: bound.position, batchSize: 1 })) {
+    if (event.metadata.recordedAt < instant) instant = event.metadata.recordedAt;
+  }
+  return instant;
 };

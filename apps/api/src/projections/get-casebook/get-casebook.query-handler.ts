@@ -40,7 +40,9 @@ export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, 
     const monitoring = await replayMonitoring(this.store, query.studyId, replayed.asOf.position);
     // A casebook as of the past shows query ages as they were then (the bound's instant), not as of today.
     const bounded = query.asKnownAt !== null || query.position !== null;
-    const at = bounded ? await instantOfAsOf(this.store, { asKnownAt: query.asKnownAt, position: replayed.asOf.position }, this.clock.now()) : this.clock.now();
+    // The position counts as a bound only when named: one resolved from asKnownAt alone is its last event, earlier than the instant.
+    const position = query.position === null ? null : replayed.asOf.position;
+    const at = bounded ? await instantOfAsOf(this.store, { asKnownAt: query.asKnownAt, position }, this.clock.now()) : this.clock.now();
     return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, at) };
   }
 
