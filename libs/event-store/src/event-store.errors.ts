@@ -62,6 +62,19 @@ export class NotALedgerError extends Error {
   }
 }
 
+/**
+ * A PostgreSQL database in an encoding that cannot hold every character a ledger records (LATIN1,
+ * WIN1252, …): it would take the first events and refuse a later one carrying "腫瘍" or an en dash,
+ * which SQLite records. Refused at connect, before any table is created.
+ */
+export class UnsupportedEncodingError extends Error {
+  readonly code = 'STORE.UNSUPPORTED_ENCODING';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedEncodingError';
+  }
+}
+
 /** A `--store` / `LEDGER_STORE` value whose scheme names no adapter (a configuration error, not an append). */
 export class InvalidStoreUrlError extends Error {
   readonly code = 'STORE.INVALID_URL';

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Client } from 'pg';
 import { FixedClock } from './clock';
 import { findIdempotencyRecord } from './append/idempotent-repeat';
 import type { StoredEvent } from './event-envelope';
@@ -10,6 +11,7 @@ import type { EventStore, IdempotencyRecord } from './event-store.port';
 import { migrateLedger, LedgerMigrationError, type MigrationProgress } from './migrate-ledger';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
+import { verifyStore } from './verify-store';
 import { testEvent } from './testing';
 import { usePostgresTestServer } from './testing/use-postgres-test-server';
 
@@ -164,6 +166,42 @@ describe('migrateLedger', () => {
     await expect(failure).rejects.toBeInstanceOf(LedgerMigrationError);
     await expect(migrateLedger(reopened, await postgres(), undefined, { batchSize: 2 })).rejects.toThrow(/position 4 \(content-altered\)/);
     expect((await target.head()).position).toBeLessThan(4);
+  });
+
+  it('given a source whose stored bytes were altered without changing their meaning, when migrated, then it is refused at that position as verify reports it', async () => {
+    // Given a SQLite ledger where position 3's data was re-spaced and position 4's hashed recordedAt moved (its column left alone)
+    const source = sqlite('respaced.sqlite');
+    for (let i = 0; i < 5; i += 1) await source.append({ writes: [{ streamId: 's', expectedVersion: i, events: [testEvent('E', { dose: 100, i })] }] });
+    await source.close();
+    const raw = new Database(join(dir, 'respaced.sqlite'));
+    raw.exec('DROP TRIGGER events_no_update');
+    raw.prepare(`UPDATE events SET data = '{ "dose": 100, "i": 2 }' WHERE global_position = 3`).run();
+    raw.close();
+    const reopened = sqlite('respaced.sqlite');
+    expect(await verifyStore(reopened)).toMatchObject({ ok: false, fault: { position: 3, damage: 'content-altered' } });
+
+    // When it is migrated, then the copy stops there, as verify does, and no clean-looking copy is made
+    const target = await postgres();
+    await expect(migrateLedger(reopened, target, undefined, { batchSize: 1 })).rejects.toThrow(/position 3 \(content-altered\)/);
+    expect((await target.head()).position).toBeLessThan(3);
+  });
+
+  it('given a PostgreSQL source whose recordedAt inside the hashed metadata was edited by a superuser, when migrated, then it is refused at that position', async () => {
+    const url = await server.createDatabase();
+    const source = await PostgresEventStore.connect(url);
+    opened.push(source);
+    for (let i = 0; i < 4; i += 1) await source.append({ writes: [{ streamId: 's', expectedVersion: i, events: [testEvent('E', { i })] }] });
+    const admin = new Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE events DISABLE TRIGGER USER');
+      await admin.query(`UPDATE events SET metadata = replace(metadata::text, '"recordedAt":"', '"recordedAt":"1') ::json WHERE global_position = 2`);
+      await admin.query('ALTER TABLE events ENABLE TRIGGER USER');
+    } finally {
+      await admin.end();
+    }
+    expect(await verifyStore(source)).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
+    await expect(migrateLedger(source, sqlite('from-pg.sqlite'))).rejects.toThrow(/position 2 \(content-altered\)/);
   });
 
   it('has importers refuse events that do not extend their chain', async () => {

@@ -1,7 +1,7 @@
-import type { StoredEvent } from './event-envelope';
+import type { EventMetadata, StoredEvent } from './event-envelope';
 import { InvalidAppendError } from './event-store.errors';
 import type { EventStore } from './event-store.port';
-import { ChainVerifier, type ChainVerification } from './hash-chain';
+import { ChainVerifier, type ChainVerification, type RawEventRecord } from './hash-chain';
 import { isLedgerImporter } from './ledger-importer';
 import { verifyStore } from './verify-store';
 
@@ -28,6 +28,41 @@ export class LedgerMigrationError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'LedgerMigrationError';
+  }
+}
+
+/** An event rebuilt from the stored bytes it was verified from. */
+const storedEventFromRaw = (r: RawEventRecord): StoredEvent => ({
+  eventId: r.eventId,
+  type: r.type,
+  schemaVersion: r.schemaVersion,
+  streamId: r.streamId,
+  streamVersion: r.streamVersion,
+  globalPosition: r.globalPosition,
+  data: JSON.parse(r.dataJson) as Record<string, unknown>,
+  metadata: { ...(JSON.parse(r.metadataJson) as EventMetadata), recordedAt: r.recordedAt },
+  prevHash: r.prevHash,
+  hash: r.hash,
+});
+
+/**
+ * The source's events up to `total`, each verified by `verifier` before it is yielded; ends at the
+ * first fault (the verifier holds it). From the stored bytes where the store offers them, as `verify`
+ * checks them: parsed events re-canonicalised would hash the same after an edit that keeps the JSON's
+ * meaning (re-spaced data, a `recordedAt` changed in the hashed metadata but not in its column), and
+ * the copy would be a clean-looking ledger of a damaged one.
+ */
+async function* verifiedSourceEvents(from: EventStore, total: number, batchSize: number, verifier: ChainVerifier): AsyncIterable<StoredEvent> {
+  if (from.readAllRaw) {
+    for await (const record of from.readAllRaw({ toPosition: total, batchSize })) {
+      if (!verifier.pushRaw(record)) return;
+      yield storedEventFromRaw(record);
+    }
+    return;
+  }
+  for await (const event of from.readAll({ toPosition: total, batchSize })) {
+    if (!verifier.push(event)) return;
+    yield event;
   }
 }
 
@@ -75,19 +110,19 @@ export const migrateLedger = async (
     batch = [];
     onProgress?.({ copied: resumedAfter + copied, total });
   };
-  for await (const event of from.readAll({ toPosition: total, batchSize })) {
-    if (!verifier.push(event)) {
-      const fault = verifier.result().fault;
-      throw new LedgerMigrationError(
-        `The source ledger fails verification at position ${fault?.position ?? event.globalPosition} (${fault?.damage ?? 'unknown'}): ` +
-          `nothing after it was copied; discard the target (${resumedAfter + copied} events) and investigate the source`,
-      );
-    }
+  for await (const event of verifiedSourceEvents(from, total, batchSize, verifier)) {
     // The chain hash at the target's head commits to every event before it: equal, the target holds this source's start.
     if (event.globalPosition === resumedAfter && event.hash !== targetHead.hash) throw foreignTarget();
     if (event.globalPosition <= resumedAfter) continue;
     batch.push(event);
     if (batch.length >= batchSize) await flush();
+  }
+  const fault = verifier.result().fault;
+  if (fault) {
+    throw new LedgerMigrationError(
+      `The source ledger fails verification at position ${fault.position} (${fault.damage}): ` +
+        `nothing after it was copied; discard the target (${resumedAfter + copied} events) and investigate the source`,
+    );
   }
   await flush();
   const source = verifier.result();

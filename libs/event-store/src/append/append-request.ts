@@ -1,14 +1,41 @@
 import { InvalidAppendError } from '../event-store.errors';
 import type { AppendRequest } from '../event-store.port';
 
+/** U+0000, or a UTF-16 surrogate without its pair. */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Whether a name kept in a column beside the chain (stream id, event id, type, idempotency key) is
+ * stored as it was hashed. PostgreSQL text cannot hold U+0000, and both drivers write a lone
+ * surrogate as U+FFFD: the column would no longer be the hashed value, and the store's own `verify`
+ * would report the event as altered. (Free text inside data and metadata is JSON, where both are escaped.)
+ */
+export const isStorableName = (text: string): boolean => !UNSTORABLE_TEXT.test(text);
+
+const requireStorableName = (what: string, text: string | null | undefined): void => {
+  if (typeof text === 'string' && !isStorableName(text)) {
+    throw new InvalidAppendError(`The ${what} ${JSON.stringify(text)} holds U+0000 or an unpaired surrogate, which the store cannot keep as text`);
+  }
+};
+
 /**
  * The shape rules of an append, checked before any I/O: at least one event, no stream written twice
- * (two writes to one stream would each claim the same expected version), and with an idempotency key
- * one acting user whose key it is, and no event claiming another key.
+ * (two writes to one stream would each claim the same expected version), names every store keeps
+ * as hashed (`isStorableName`), and with an idempotency key one acting user whose key it is, and no
+ * event claiming another key.
  */
 export const validateAppendRequest = (request: AppendRequest): void => {
   if (request.writes.length === 0 || request.writes.every((w) => w.events.length === 0)) {
     throw new InvalidAppendError('An append needs at least one event');
+  }
+  requireStorableName('idempotency key', request.idempotencyKey);
+  for (const check of request.checks ?? []) requireStorableName('stream id', check.streamId);
+  for (const write of request.writes) {
+    requireStorableName('stream id', write.streamId);
+    for (const event of write.events) {
+      requireStorableName('event id', event.eventId);
+      requireStorableName('event type', event.type);
+    }
   }
   const streams = new Set<string>();
   for (const write of request.writes) {

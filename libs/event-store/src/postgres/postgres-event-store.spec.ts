@@ -14,6 +14,7 @@ import { withPostgresClient as withClient } from '../testing/postgres-test-serve
 import { usePostgresTestServer } from '../testing/use-postgres-test-server';
 import { verifyStore } from '../verify-store';
 import { PostgresEventStore, RAW_WINDOW_SQL } from './postgres-event-store';
+import { MIGRATIONS } from './postgres-schema';
 import { eventLeafHash, rangeRoot, storedRoot, verifyStoredTree } from '@trial-ledger/merkle';
 
 const server = usePostgresTestServer();
@@ -54,6 +55,30 @@ describe('PostgresEventStore', () => {
   });
 
   describe('schema', () => {
+    it('refuses a database whose encoding cannot hold every character the ledger records, before creating anything; UTF8 and SQL_ASCII keep the bytes', async () => {
+      // Given a LATIN1 database: PostgreSQL would store "Émilie" but refuse "腫瘍" or an en dash (22P05)
+      // at the first append that carries one, where SQLite records them
+      const name = `latin1_${randomBytes(6).toString('hex')}`;
+      await withClient(url, (c) => c.query(`CREATE DATABASE ${name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`));
+      const latin1 = url.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
+      await expect(PostgresEventStore.connect(latin1)).rejects.toMatchObject({ code: 'STORE.UNSUPPORTED_ENCODING', message: expect.stringMatching(/LATIN1.*UTF8/) });
+      expect(await withClient(latin1, async (c) => (await c.query(`SELECT to_regclass('events')::text AS t`)).rows[0].t)).toBeNull();
+      // A database holding a ledger schema (made by an earlier version) still opens, to be verified and migrated out
+      await withClient(latin1, async (c) => {
+        await c.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+        await c.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [MIGRATIONS[MIGRATIONS.length - 1].version, 'earlier']);
+      });
+      await (await PostgresEventStore.connect(latin1)).close();
+      // SQL_ASCII stores the bytes it is given, and reads them back as written
+      const ascii = `ascii_${randomBytes(6).toString('hex')}`;
+      await withClient(url, (c) => c.query(`CREATE DATABASE ${ascii} ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`));
+      const store = await PostgresEventStore.connect(url.replace(/\/[^/?]+(\?|$)/, `/${ascii}$1`));
+      opened.push(store);
+      const written = await store.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent('E', { note: 'Émilie – 腫瘍 😀' })] }] });
+      expect(await store.readStream('s')).toEqual(written.events);
+      expect(await verifyStore(store)).toMatchObject({ ok: true, headPosition: 1 });
+    });
+
     it('records applied migrations in schema_migrations and applies each once, even when processes start together', async () => {
       // Given five processes connecting to an empty database at the same time
       await Promise.all(Array.from({ length: 5 }, () => open()));

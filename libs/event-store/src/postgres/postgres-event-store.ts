@@ -17,7 +17,7 @@ import type {
 } from '../event-store.port';
 import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
-import { validateAppendRequest } from '../append/append-request';
+import { isStorableName, validateAppendRequest } from '../append/append-request';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
@@ -171,6 +171,8 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    // A name no append may store (`isStorableName`) names nothing; sent as a parameter, U+0000 would fail the query.
+    if (!isStorableName(streamId)) return [];
     // Every command reads its streams: the plain read is a prepared statement on the stream index.
     const rows =
       options.toPosition === undefined && options.asKnownAt === undefined
@@ -184,6 +186,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   async streamVersion(streamId: string): Promise<number> {
+    if (!isStorableName(streamId)) return 0;
     const rows = await queryRows<{ v: number | null }>(this.pool, 'SELECT MAX(stream_version) AS v FROM events WHERE stream_id = $1', [streamId]);
     return rows[0]?.v ?? 0;
   }
@@ -215,11 +218,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   async getEvent(eventId: string): Promise<StoredEvent | null> {
+    if (!isStorableName(eventId)) return null;
     const rows = await queryRows<EventRow>(this.pool, `SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = $1`, [eventId]);
     return rows[0] ? toStoredEvent(rows[0]) : null;
   }
 
   async eventsWithIdempotencyKey(key: string): Promise<StoredEvent[]> {
+    if (!isStorableName(key)) return [];
     const rows = await queryRows<EventRow>(this.pool, `SELECT ${EVENT_COLUMNS} FROM events WHERE idempotency_key = $1 ORDER BY global_position`, [key]);
     return rows.map(toStoredEvent);
   }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { StoreUnavailableError } from '../event-store.errors';
+import { StoreUnavailableError, UnsupportedEncodingError } from '../event-store.errors';
 import { MIGRATIONS } from './postgres-schema';
 
 const MIGRATION_LOCK = `hashtextextended('trial-ledger.migrate', 0)`;
@@ -20,6 +20,15 @@ export const migratePostgres = async (pool: Pool): Promise<void> => {
       return result.rows[0].v ?? 0;
     };
     const current = await applied();
+    // UTF8 holds every character; SQL_ASCII stores the bytes it is given and returns them unchanged.
+    // Any other encoding converts, and refuses what it cannot represent, at the append that carries it.
+    // A ledger already there still opens, so that it can be verified and migrated out.
+    const encoding = (await client.query<{ e: string }>(`SELECT current_setting('server_encoding') AS e`)).rows[0].e;
+    if (current === 0 && encoding !== 'UTF8' && encoding !== 'SQL_ASCII') {
+      throw new UnsupportedEncodingError(
+        `The PostgreSQL database is encoded in ${encoding}, which cannot hold every character a ledger records: create it with ENCODING 'UTF8'`,
+      );
+    }
     if (current > latest) {
       throw new StoreUnavailableError(`The ledger schema is at version ${current}, newer than this build knows (${latest}): upgrade trial-ledger`);
     }

@@ -101,6 +101,31 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
       expect((await store.head()).position).toBe(1);
     });
 
+    it('refuses, writing nothing, an append whose stream id, event id, type or idempotency key cannot be kept as text; reads of such names find nothing', async () => {
+      // PostgreSQL text cannot hold U+0000, and both drivers write a lone surrogate as U+FFFD: a column
+      // beside the chain would differ from the hashed value, and the store would report its own log as altered.
+      const unstorable = ['s\u0000x', 'x\ud800', '\udc00y'];
+      for (const text of unstorable) {
+        const refusals = [
+          () => store.append({ writes: [{ streamId: text, expectedVersion: 0, events: [testEvent()] }] }),
+          () => store.append({ writes: [{ streamId: 'ok', expectedVersion: 0, events: [{ ...testEvent(), eventId: text }] }] }),
+          () => store.append({ writes: [{ streamId: 'ok', expectedVersion: 0, events: [testEvent(`T${text}`)] }] }),
+          () => store.append({ writes: [{ streamId: 'ok', expectedVersion: 0, events: [testEvent()] }], idempotencyKey: `k${text}`, requestHash: 'h' }),
+          () => store.append({ writes: [{ streamId: 'ok', expectedVersion: 0, events: [testEvent()] }], checks: [{ streamId: text, expectedVersion: 0 }] }),
+        ];
+        for (const refusal of refusals) await expect(refusal()).rejects.toMatchObject({ code: 'STORE.INVALID_APPEND' });
+        expect(await store.readStream(text)).toEqual([]);
+        expect(await store.streamVersion(text)).toBe(0);
+        expect(await store.getEvent(text)).toBeNull();
+        expect(await store.eventsWithIdempotencyKey(text)).toEqual([]);
+      }
+      expect((await store.head()).position).toBe(0);
+      // Free text inside data and metadata is JSON, escaped in the hashed bytes, and kept as it is
+      const written = await store.append({ writes: [{ streamId: 'ok', expectedVersion: 0, events: [testEvent('T', { text: unstorable.join('|') })] }] });
+      expect((await store.readStream('ok'))[0]).toEqual(written.events[0]);
+      expect(await verifyChain(store.readAll())).toMatchObject({ ok: true, headPosition: 1 });
+    });
+
     it('writes several streams all or nothing, and honours read-set checks', async () => {
       await store.append({ writes: [{ streamId: 'a', expectedVersion: 0, events: [testEvent()] }] });
       await expect(
