@@ -4,14 +4,25 @@ import type { PfsAnalysis } from './analyse-pfs';
 const percent = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
 
 /**
+ * The median PFS and its CI limits in words: a null estimate or upper limit is "not reached" (NR) while
+ * someone is in the analysis; with no subject at all (a data cutoff before the first enrollment) nothing
+ * is estimable (NE), which used to read "not reached".
+ */
+export const medianInWords = (analysis: Pick<PfsAnalysis, 'median' | 'summary'>): { readonly estimate: string; readonly lower: string; readonly upper: string } => {
+  const m = analysis.median;
+  if (analysis.summary.n === 0) return { estimate: 'NE, no subject in the analysis', lower: 'NE', upper: 'NE' };
+  return { estimate: m.estimate === null ? 'not reached' : `${m.estimate} days`, lower: m.lower === null ? 'NE' : String(m.lower), upper: m.upper === null ? 'NR' : String(m.upper) };
+};
+
+/**
  * The headline PFS figures in words, for the printable report and the viewer's dashboard alike: the
  * median with its 95 % CI (a limit the confidence curve never reaches is NR, the lower one NE) and each
  * landmark rate with its 95 % CI (SPEC §3).
  */
 export const pfsFigureTexts = (analysis: PfsAnalysis): { readonly median: string; readonly rates: readonly string[] } => {
-  const m = analysis.median;
+  const m = medianInWords(analysis);
   return {
-    median: `${m.estimate === null ? 'not reached' : `${m.estimate} days`} (95 % CI ${m.lower ?? 'NE'}–${m.upper ?? 'NR'})`,
+    median: `${m.estimate} (95 % CI ${m.lower}–${m.upper})`,
     rates: analysis.rates.map((r) => `PFS at day ${r.day}: ${percent(r.survival)} (95 % CI ${percent(r.lower)}–${percent(r.upper)})`),
   };
 };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
-import { diffPfs, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
+import { diffPfs, medianInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
 import { CliError } from '../shared/cli-errors';
@@ -26,8 +26,10 @@ const position = (flag: string, value: string | undefined): number | null => {
 
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
-const median = (f: PfsFigures): string =>
-  `${f.median.estimate === null ? 'not reached' : `${f.median.estimate} days`} (95% CI ${f.median.lower ?? 'NE'}–${f.median.upper ?? 'NR'})`;
+const median = (f: PfsFigures): string => {
+  const m = medianInWords({ median: f.median, summary: { n: f.n, events: f.events, censored: f.censored } });
+  return `${m.estimate} (95% CI ${m.lower}–${m.upper})`;
+};
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
 /** A side as asked for: by knowledge instant (with the position it resolved to), else by log position (the head by default). */
 const side = (s: PfsDiffSide): string =>

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { medianInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { CliError } from '../shared/cli-errors';
@@ -18,16 +18,16 @@ export interface PfsCommandOptions {
 }
 
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
-const days = (value: number | null, missing: string): string => (value === null ? missing : String(value));
 
 /** The analysis as a reviewer reads it: the headline figures, then one row per subject. */
 export const formatPfs = (a: PfsAnalysis, position: number): string => {
+  const median = medianInWords(a);
   const lines = [
     `Progression-free survival — ${a.studyId}`,
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
     '',
     `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
-    `Median PFS: ${a.median.estimate === null ? 'not reached' : `${a.median.estimate} days`} (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`,
+    `Median PFS: ${median.estimate} (95% CI ${median.lower}–${median.upper})`,
     ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`),
     '',
     `${'Subject'.padEnd(10)}${'Start'.padEnd(12)}${'ADT'.padEnd(12)}${'AVAL'.padStart(5)}  CNSR  Reason`,
