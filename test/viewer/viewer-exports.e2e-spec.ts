@@ -117,7 +117,10 @@ describe('exports recorded as events (viewer and API)', () => {
       const [recorded] = exportsOf(await app.api.eventsAfter(before));
       expect(recorded.data.filter).toEqual({ from: '1900-01-01', to: '9999-12-31', user: 'system', subject: 'S001' });
       for (const format of ['odm', 'csv']) {
-        const unknown = await context.request.get(`/viewer/studies/__proto__/audit-trail/export?format=${format}`);
+        // Not a study id (the API's path rule): 400; a well-formed one the ledger does not hold: 404.
+        const malformed = await context.request.get(`/viewer/studies/__proto__/audit-trail/export?format=${format}`);
+        expect({ format, status: malformed.status() }).toEqual({ format, status: 400 });
+        const unknown = await context.request.get(`/viewer/studies/NO-SUCH-STUDY/audit-trail/export?format=${format}`);
         expect({ format, status: unknown.status() }).toEqual({ format, status: 404 });
       }
       expect(exportsOf(await app.api.eventsAfter(before))).toHaveLength(1);

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters, UseGuards 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { assertIntactBeforeCopy, assertTrailScopeKnown, exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
-import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES } from '@trial-ledger/domain';
+import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES, STUDY_ID_PATTERN, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, instantOfAsOf, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
@@ -45,6 +45,19 @@ const recordedValues = (row: AuditTrailRow): ReadonlyArray<[string, unknown]> =>
   row.before !== null || row.after !== null || row.eventType === 'DataExported'
     ? []
     : Object.entries(row.fields).filter(([name]) => name !== 'studyId' && name !== 'subjectId');
+
+/**
+ * The ids in the path, by the domain's rules, as the API's path parameters are checked (`path-params.dto.ts`):
+ * an id off the rule names nothing the ledger can hold, so it is refused before anything is read, and the
+ * refusal states the rule without repeating the id — a link cannot make a page display text of its choosing
+ * (a sentence, a right-to-left override). A well-formed id that is not in the ledger is still named (404).
+ */
+const checkPathIds = (studyId: string, subjectId?: string): void => {
+  if (!STUDY_ID_PATTERN.test(studyId)) {
+    invalid('VALIDATION.FAILED', 'The study id in the address must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit', { field: 'studyId' });
+  }
+  if (subjectId !== undefined && !SUBJECT_ID.test(subjectId)) invalid('VALIDATION.FAILED', SUBJECT_ID_RULE, { field: 'subjectId' });
+};
 
 const path = (...parts: string[]): string => `/viewer/${parts.map(encodeURIComponent).join('/')}`;
 
@@ -89,6 +102,7 @@ export class ViewerPagesHttpController {
   @QueryParameters('asKnownAt')
   async study(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'GetStudyOverview');
+    checkPathIds(studyId);
     const state = await this.readModels.at(asKnownAtOf(query));
     const mayVerify = (QUERY_ROLES.VerifyLedger as readonly string[]).includes(who.actor.role);
     // The verdict is about the whole ledger now; a historical page does not pretend to verify the past.
@@ -108,6 +122,7 @@ export class ViewerPagesHttpController {
   @QueryParameters('asKnownAt', 'sort', 'order')
   async subjects(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'ListSubjects');
+    checkPathIds(studyId);
     const { sort, order } = parseSort(query.sort, query.order);
     const state = await this.readModels.at(asKnownAtOf(query));
     const frame = this.frame(studyId, path('studies', studyId, 'subjects'), query, state, [['sort', sort], ['order', order]]);
@@ -126,6 +141,7 @@ export class ViewerPagesHttpController {
     @Res() response: HttpResponse,
   ): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetCasebook, 'GetCasebook');
+    checkPathIds(studyId, subjectId);
     const asKnownAt = asKnownAtOf(query);
     // As known then: the study's and this subject's streams folded to that position, not the whole log.
     const state = asKnownAt === null ? await this.readModels.at(null) : await this.readModels.subjectAt(asKnownAt, studyId, subjectId);
@@ -141,6 +157,7 @@ export class ViewerPagesHttpController {
   @QueryParameters(...TRAIL_PARAMETERS)
   async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
+    checkPathIds(studyId);
     const state = await this.readModels.resolve(asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
     const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
@@ -174,6 +191,7 @@ export class ViewerPagesHttpController {
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';
     const who = await this.access.allowed(request, EXPORT_ROLES[kind], odm ? 'ExportOdm' : 'ExportAuditTrail');
+    checkPathIds(studyId);
     refuseHeadOfExport(response);
     const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
     // Checked before anything is recorded or the first byte: once streaming has begun, a refusal can no longer be reported.

@@ -1,0 +1,48 @@
+import request from 'supertest';
+import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from '../api/support/api-test-app';
+
+/** A sentence someone puts in a link to the viewer, hoping the page shows it as the ledger's word (with a right-to-left override and a NUL). */
+const INJECTED = 'Your session expired call +1 555 0100 now';
+const HOSTILE_ID = encodeURIComponent(`${INJECTED}\u202E\u0000`);
+
+/**
+ * The viewer takes study and subject ids from the path as the API does: by the domain's id rules. An id
+ * off the rule is refused (400 VALIDATION.FAILED, the rule in words) before anything is read or recorded,
+ * and the page does not repeat it — a link cannot make the viewer display a sentence of its choosing.
+ */
+describe('viewer pages: study and subject ids in the path', () => {
+  let api: ApiTestApp;
+  const as = (role: 'monitor' | 'coordinator') => ({ Cookie: `tl_viewer_session=${api.tokens[role]}` });
+
+  beforeAll(async () => {
+    api = await startApiTestApp();
+    await enrolledSubject(api, 'S001');
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it.each([
+    ['casebook, subject id', `/viewer/studies/${STUDY}/subjects/${HOSTILE_ID}`],
+    ['casebook as known then, subject id', `/viewer/studies/${STUDY}/subjects/${HOSTILE_ID}?asKnownAt=2026-09-01T00:00:00Z`],
+    ['dashboard, study id', `/viewer/studies/${HOSTILE_ID}`],
+    ['subjects, study id', `/viewer/studies/${HOSTILE_ID}/subjects`],
+    ['trail, study id', `/viewer/studies/${HOSTILE_ID}/audit-trail`],
+    ['download, study id', `/viewer/studies/${HOSTILE_ID}/audit-trail/export?format=csv`],
+  ])('%s: refused with the rule, not repeated on the page, nothing recorded', async (_name, url) => {
+    const before = await api.headPosition();
+    const page = await request(api.http).get(url).set(as('monitor')).expect(400);
+    expect(page.type).toBe('text/html');
+    expect(page.text).toContain('VALIDATION.FAILED');
+    expect(page.text).not.toContain(INJECTED);
+    expect(page.text).not.toContain('\u202E');
+    expect(page.text).not.toContain('\u0000');
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  it('still names a well-formed id that is not in the ledger', async () => {
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S999`).set(as('coordinator')).expect(404);
+    expect(page.text).toContain('SUBJECT.NOT_FOUND');
+    expect(page.text).toContain('S999');
+  });
+});
