@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ledgerFiles } from '@trial-ledger/audit';
-import { LEDGER_VARIABLES } from '@trial-ledger/config';
+import { LEDGER_VARIABLES, ledgerConfig } from '@trial-ledger/config';
 import { sessionSealKeyFile } from '../../apps/cli/src/serve/session-seal-key';
 
 /**
@@ -38,6 +38,13 @@ describe('the container image (docker/Dockerfile, docker/compose.yaml)', () => {
     const named = [...`${Object.keys(imageEnv).join(' ')} ${compose}`.matchAll(/\b((?:TRIAL_)?LEDGER_[A-Z][A-Z0-9_]*)\b/g)].map((m) => m[1]);
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((name) => !LEDGER_VARIABLES.includes(name as (typeof LEDGER_VARIABLES)[number]))).toEqual([]);
+  });
+
+  it('names store URLs (the image default, PostgreSQL, the KurrentDB cluster) the configuration accepts', () => {
+    const urls = [imageEnv.LEDGER_STORE, ...[...compose.matchAll(/LEDGER_STORE='([^']+)'/g)].map((m) => m[1])];
+    if (composeStore) urls.push(`${composeStore[1]}secret${composeStore[2]}`);
+    expect(urls).toHaveLength(3);
+    for (const url of urls) expect(() => ledgerConfig({ LEDGER_STORE: url })).not.toThrow();
   });
 
   it.each([
