@@ -139,6 +139,13 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(response.status).not.toBe(400);
   });
 
+  it.each(['abc', '1.5', '9007199254740993', '0x10'])('?minPosition=%s, not a whole number, is refused for what it is, not as "less than 0"', async (value) => {
+    const response = await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/casebook?minPosition=${value}`).set('Authorization', api.auth('monitor')).expect(400);
+    expect(response.body.code).toBe('VALIDATION.FAILED');
+    expect(response.body.errors.map((error: { constraint: string }) => error.constraint)).toEqual(['isInt']);
+    expect(response.body.detail).not.toMatch(/less than/);
+  });
+
   it('when no route exists for the path under any method, then it stays 404 ROUTE.NOT_FOUND without Allow', async () => {
     const response = await request(api.http).delete('/api/v1/no-such-thing').set('Authorization', api.auth('investigator')).expect(404);
     expect(response.body.code).toBe('ROUTE.NOT_FOUND');
