@@ -69,6 +69,16 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(['k1', 'a b', 'x'.repeat(255), 'x'.repeat(256)].map((value) => key.test(value))).toEqual([true, false, true, false]);
   });
 
+  it('names, on every route that takes If-Match or Idempotency-Key, the 400 codes of a malformed header', () => {
+    const missing = operations.flatMap(({ method, path, op }) => {
+      const headers = (op.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
+      const described = (op.responses['400'] as { description?: string } | undefined)?.description ?? '';
+      const expected = [...(headers.includes('If-Match') ? ['REQUEST.INVALID_IF_MATCH'] : []), ...(headers.includes('Idempotency-Key') ? ['REQUEST.INVALID_IDEMPOTENCY_KEY'] : [])];
+      return expected.filter((code) => !described.includes(code)).map((code) => `${op.operationId} ${method} ${path} ${code}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
   it('when If-Match names a version past 2^53 − 1, then 400 REQUEST.INVALID_IF_MATCH (not read as a neighbouring number) and nothing is written', async () => {
     const head = await api.headPosition();
     const response = await request(api.http)
