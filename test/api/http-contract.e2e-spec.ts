@@ -69,6 +69,16 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(['k1', 'a b', 'x'.repeat(255), 'x'.repeat(256)].map((value) => key.test(value))).toEqual([true, false, true, false]);
   });
 
+  it('names, on every route that takes If-Match or Idempotency-Key, the 400 codes of a malformed header', () => {
+    const missing = operations.flatMap(({ method, path, op }) => {
+      const headers = (op.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
+      const described = (op.responses['400'] as { description?: string } | undefined)?.description ?? '';
+      const expected = [...(headers.includes('If-Match') ? ['REQUEST.INVALID_IF_MATCH'] : []), ...(headers.includes('Idempotency-Key') ? ['REQUEST.INVALID_IDEMPOTENCY_KEY'] : [])];
+      return expected.filter((code) => !described.includes(code)).map((code) => `${op.operationId} ${method} ${path} ${code}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
   it('when If-Match names a version past 2^53 − 1, then 400 REQUEST.INVALID_IF_MATCH (not read as a neighbouring number) and nothing is written', async () => {
     const head = await api.headPosition();
     const response = await request(api.http)
@@ -87,6 +97,9 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     ['PUT', `/api/v1/studies/${STUDY}/subjects/S001/doses`, 'POST'],
     ['GET', `/api/v1/studies/${STUDY}/subjects/S001/doses/`, 'POST'],
     ['PATCH', '/api/v1/users', 'GET, HEAD, POST'],
+    // An export refuses HEAD itself (it is recorded before it is served), so Allow does not offer it.
+    ['DELETE', '/api/v1/exports/odm', 'GET'],
+    ['POST', '/api/v1/exports/audit-trail', 'GET'],
     ['POST', `/API/V1/studies/${STUDY}/subjects/S001/casebook`, 'GET, HEAD'],
   ])('when %s %s names a route that exists for other methods, then 405 ROUTE.METHOD_NOT_ALLOWED with Allow, and nothing is written', async (method, path, allow) => {
     const head = await api.headPosition();
@@ -134,6 +147,13 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     const response = await request(api.http).post('/api/v1/users/rex/reactivate').set('Authorization', api.auth('admin')).set('If-Match', '*').send({});
     expect(response.status).not.toBe(412);
     expect(response.status).not.toBe(400);
+  });
+
+  it.each(['abc', '1.5', '9007199254740993', '0x10'])('?minPosition=%s, not a whole number, is refused for what it is, not as "less than 0"', async (value) => {
+    const response = await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/casebook?minPosition=${value}`).set('Authorization', api.auth('monitor')).expect(400);
+    expect(response.body.code).toBe('VALIDATION.FAILED');
+    expect(response.body.errors.map((error: { constraint: string }) => error.constraint)).toEqual(['isInt']);
+    expect(response.body.detail).not.toMatch(/less than/);
   });
 
   it('when no route exists for the path under any method, then it stays 404 ROUTE.NOT_FOUND without Allow', async () => {

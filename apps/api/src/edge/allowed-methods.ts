@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HEAD_REFUSED_CONFIG } from '../shared/http/replies';
 
 /** The methods served at a path, keyed by the server they were registered on (children inherit it). */
 const ROUTE_TABLE = Symbol('trial-ledger.routeTable');
@@ -30,7 +31,12 @@ export const recordRouteTable = (fastify: FastifyInstance): void => {
   const table: RouteEntry[] = [];
   (fastify as unknown as WithRouteTable)[ROUTE_TABLE] = table;
   fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) table.push({ method: method.toUpperCase(), pattern: patternOf(route.url ?? route.path) });
+    // Fastify serves HEAD with the GET handler; an export refuses it there (405), so it is not offered.
+    const headRefused = (route.config as Record<string, unknown> | undefined)?.[HEAD_REFUSED_CONFIG] === true;
+    for (const method of [route.method].flat()) {
+      if (method.toUpperCase() === 'HEAD' && headRefused) continue;
+      table.push({ method: method.toUpperCase(), pattern: patternOf(route.url ?? route.path) });
+    }
   });
 };
 

@@ -6,7 +6,7 @@ import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES, STUDY_ID_PATTERN, SUBJECT_ID
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, instantOfAsOf, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
-import { refuseHeadOfExport, streamingBody } from '../shared/http/replies';
+import { RefusesHead, refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
 import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
@@ -185,6 +185,7 @@ export class ViewerPagesHttpController {
    * export that could not be recorded answers with a problem and serves nothing.
    */
   @Get('studies/:studyId/audit-trail/export')
+  @RefusesHead()
   @QueryParameters(...TRAIL_PARAMETERS, 'format')
   @SameOriginOnly()
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {

@@ -6,7 +6,7 @@ import { IsIn } from 'class-validator';
 import { assertIntactBeforeCopy, assertTrailScopeKnown, auditTrail, trailWindow, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
+import { RefusesHead, refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
@@ -44,6 +44,7 @@ export class ExportAuditTrailHttpController {
   ) {}
 
   @LedgerRoute(EXPORT_AUDIT_TRAIL_ROUTE)
+  @RefusesHead()
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({ description: 'CSV with a header row, or a JSON array of audit-trail rows.' })
   async exportAuditTrail(@Query() query: ExportAuditTrailQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {

@@ -5,7 +5,7 @@ import { assertIntactBeforeCopy, exportOdm } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
+import { RefusesHead, refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
@@ -38,6 +38,7 @@ export class ExportOdmHttpController {
   ) {}
 
   @LedgerRoute(EXPORT_ODM_ROUTE)
+  @RefusesHead()
   @ApiProduces('application/xml')
   @ApiOkResponse({ description: 'ODM 1.3.2 XML (FileType Transactional, Archival Yes).' })
   async exportOdm(@Query() query: ExportOdmQueryDto, @CurrentActor() actor: Actor, @Res() response: HttpResponse): Promise<void> {

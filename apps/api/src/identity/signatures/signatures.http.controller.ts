@@ -35,7 +35,8 @@ export class SignaturesHttpController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "Makes a retry safe: the same key from the same user answers the first signature again (Idempotent-Replayed: true); with another body it is refused (422)." })
   @ApiHeader({ name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' })
   @ApiProblemResponses([
-    ...BODY_PROBLEMS,
+    [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, SIGNATURE.MEANING_INVALID, SIGNATURE.SCOPE_INVALID, REQUEST.INVALID_IF_MATCH, REQUEST.INVALID_IDEMPOTENCY_KEY'],
+    ...BODY_PROBLEMS.filter(([status]) => status !== 400),
     [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'],
     [403, 'SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED'],
     [404, 'SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND'],

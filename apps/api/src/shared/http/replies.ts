@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import type { HttpResponse } from './http.types';
 
@@ -31,3 +32,9 @@ export const refuseHeadOfExport = (reply: HttpResponse): void => {
   void reply.header('Allow', 'GET');
   throw new ApiProblemException('ROUTE.METHOD_NOT_ALLOWED', HttpStatus.METHOD_NOT_ALLOWED, 'An export is recorded before it is served: ask for it with GET, not HEAD.');
 };
+
+/** The route option that marks a GET whose HEAD is refused (`refuseHeadOfExport`), so `Allow` never offers it. */
+export const HEAD_REFUSED_CONFIG = 'headRefused';
+
+/** Marks an export route: its handler calls `refuseHeadOfExport`, and a 405 elsewhere at its path lists only GET. */
+export const RefusesHead = (): MethodDecorator => RouteConfig({ [HEAD_REFUSED_CONFIG]: true });

@@ -2,7 +2,7 @@ import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards 
 import { ApiBearerAuth, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
 import { DeclaredQueryGuard } from '../validation/declared-query.guard';
-import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
+import { ApiProblemResponses, BODY_PROBLEMS, COMMAND_BAD_REQUEST, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
 
 const METHODS: Readonly<Record<RouteMethod, RequestMethod>> = { GET: RequestMethod.GET, POST: RequestMethod.POST };
@@ -36,7 +36,8 @@ const QUERY_PROBLEMS: readonly ProblemResponse[] = [
 const PROBLEM_RESPONSES: Readonly<Record<RouteMethod, readonly ProblemResponse[]>> = {
   GET: QUERY_PROBLEMS,
   POST: [
-    ...BODY_PROBLEMS,
+    COMMAND_BAD_REQUEST,
+    ...BODY_PROBLEMS.filter(([status]) => status !== 400),
     ...SESSION_PROBLEMS,
     [404, 'Unknown study, subject or entry'],
     [409, 'A rule refused the command (e.g. SUBJECT.NOT_ENROLLED, ENROLLMENT.CAP_REACHED), or CONCURRENCY.VERSION_CONFLICT after retries'],

@@ -14,6 +14,13 @@ export const BODY_PROBLEMS: readonly ProblemResponse[] = [
   [415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE (bodies are application/json), REQUEST.UNSUPPORTED_CHARSET or REQUEST.UNSUPPORTED_ENCODING'],
 ];
 
+/** The 400 of a command: its body's and its headers' (If-Match, Idempotency-Key) codes. */
+export const COMMAND_BAD_REQUEST: ProblemResponse = [
+  400,
+  'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, ' +
+    'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
+];
+
 /** The problems of every route that takes a session token (401) and checks its role (403). */
 export const SESSION_PROBLEMS: readonly ProblemResponse[] = [
   [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token (WWW-Authenticate: Bearer)'],

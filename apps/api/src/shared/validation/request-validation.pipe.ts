@@ -10,11 +10,17 @@ export interface FieldError {
   readonly detail: string;
 }
 
+const NUMBER_TYPE_RULES: ReadonlySet<string> = new Set(['isInt', 'isNumber']);
+const RANGE_RULES: ReadonlySet<string> = new Set(['min', 'max']);
+
 /** Flattens class-validator's nested error tree (target lesions, protocol sections) into one list. */
 export const flattenValidationErrors = (errors: readonly ValidationError[], parent: readonly string[] = []): FieldError[] =>
   errors.flatMap((error) => {
     const path = [...parent, error.property];
-    const own = Object.entries(error.constraints ?? {}).map(([constraint, detail]) => ({
+    const constraints = Object.entries(error.constraints ?? {});
+    // A bound says nothing true of a value that is not a number at all ("abc" is not "less than 0").
+    const notANumber = constraints.some(([constraint]) => NUMBER_TYPE_RULES.has(constraint));
+    const own = constraints.filter(([constraint]) => !(notANumber && RANGE_RULES.has(constraint))).map(([constraint, detail]) => ({
       pointer: '/' + path.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/'),
       field: path.join('.'),
       constraint: constraint === 'whitelistValidation' ? 'unknownField' : constraint,
