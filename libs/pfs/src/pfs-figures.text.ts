@@ -4,6 +4,12 @@ import type { PfsAnalysis } from './analyse-pfs';
 const percent = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
 
 /**
+ * With no subject there is no curve: its median is not estimable (R's survfit refuses empty data), which
+ * "not reached" — the curve staying above one half — would misstate (a replay before the first enrollment).
+ */
+export const NO_SUBJECTS = 'not estimable (no subjects)';
+
+/**
  * The headline PFS figures in words, for the printable report and the viewer's dashboard alike: the
  * median with its 95 % CI (a limit the confidence curve never reaches is NR, the lower one NE) and each
  * landmark rate with its 95 % CI (SPEC §3).
@@ -11,7 +17,7 @@ const percent = (value: number | null): string => (value === null ? 'NE' : `${(v
 export const pfsFigureTexts = (analysis: PfsAnalysis): { readonly median: string; readonly rates: readonly string[] } => {
   const m = analysis.median;
   return {
-    median: `${m.estimate === null ? 'not reached' : `${m.estimate} days`} (95 % CI ${m.lower ?? 'NE'}–${m.upper ?? 'NR'})`,
+    median: analysis.summary.n === 0 ? NO_SUBJECTS : `${m.estimate === null ? 'not reached' : `${m.estimate} days`} (95 % CI ${m.lower ?? 'NE'}–${m.upper ?? 'NR'})`,
     rates: analysis.rates.map((r) => `PFS at day ${r.day}: ${percent(r.survival)} (95 % CI ${percent(r.lower)}–${percent(r.upper)})`),
   };
 };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
-import { diffPfs, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
+import { diffPfs, NO_SUBJECTS, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
 import { CliError } from '../shared/cli-errors';
@@ -27,7 +27,7 @@ const position = (flag: string, value: string | undefined): number | null => {
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 const median = (f: PfsFigures): string =>
-  `${f.median.estimate === null ? 'not reached' : `${f.median.estimate} days`} (95% CI ${f.median.lower ?? 'NE'}–${f.median.upper ?? 'NR'})`;
+  f.n === 0 ? NO_SUBJECTS : `${f.median.estimate === null ? 'not reached' : `${f.median.estimate} days`} (95% CI ${f.median.lower ?? 'NE'}–${f.median.upper ?? 'NR'})`;
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
 /** A side as asked for: by knowledge instant (with the position it resolved to), else by log position (the head by default). */
 const side = (s: PfsDiffSide): string =>

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { NO_SUBJECTS, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { CliError } from '../shared/cli-errors';
@@ -27,7 +27,7 @@ export const formatPfs = (a: PfsAnalysis, position: number): string => {
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
     '',
     `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
-    `Median PFS: ${a.median.estimate === null ? 'not reached' : `${a.median.estimate} days`} (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`,
+    `Median PFS: ${a.summary.n === 0 ? NO_SUBJECTS : `${a.median.estimate === null ? 'not reached' : `${a.median.estimate} days`} (95% CI ${days(a.median.lower, 'NE')}–${days(a.median.upper, 'NR')})`}`,
     ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`),
     '',
     `${'Subject'.padEnd(10)}${'Start'.padEnd(12)}${'ADT'.padEnd(12)}${'AVAL'.padStart(5)}  CNSR  Reason`,
