@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { reviewAuditTrail } from '@trial-ledger/audit';
 import { executeCommand } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
-import { subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
-import { buildReviewScenario, DATA_CUT } from './support/review-scenario';
+import { loadDefaultProtocol } from '@trial-ledger/domain';
+import { screening, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { buildReviewScenario, DATA_CUT, STUDY_ID as STUDY } from './support/review-scenario';
 
 /**
  * A critical-data edit is judged by what it does to the primary endpoint, not only by the field it names:
@@ -65,5 +66,16 @@ describe('risk-based review: critical-data edits that move PFS through a censori
     expect(afterCut.filter((f) => f.eventIds.includes(back.eventId))).toEqual([
       expect.objectContaining({ subjectId: 'S001', summary: expect.stringContaining('data dated 2026-04-10') }),
     ]);
+  });
+
+  it('given a second study whose id extends this one\'s (LANR-HGNET-01-B), then its subjects are not reviewed as subjects of LANR-HGNET-01', async () => {
+    clock.set('2026-04-20T10:00:00.000Z');
+    const other = `${STUDY}-B`;
+    await run({ type: 'RegisterStudy', studyId: other, payload: { protocol: { ...loadDefaultProtocol(), studyId: other } } }, scenario.actors.ada);
+    await run({ ...subjectCommand('ScreenSubject', screening({ screeningDate: '2026-04-20', consentDate: '2026-04-20' }), 'S001'), studyId: other } as Parameters<typeof executeCommand>[1], scenario.actors.cora);
+
+    const review = await reviewAuditTrail(store, { studyId: STUDY });
+    expect(review.subjects.map((s) => s.subjectId)).toEqual(['S001', 'S002']);
+    expect(review.users.find((u) => u.username === 'cora')?.entries).toBe((await reviewAuditTrail(store, { studyId: STUDY, to: '2026-04-19' })).users.find((u) => u.username === 'cora')?.entries);
   });
 });

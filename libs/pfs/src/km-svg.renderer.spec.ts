@@ -2,6 +2,7 @@ import { convert } from 'xmlbuilder2';
 import { kaplanMeier, medianSurvival, survivalAt } from '@trial-ledger/survival';
 import type { PfsAnalysis } from './analyse-pfs';
 import { renderKmSvg } from './km-svg.renderer';
+import { pfsFigureTexts } from './pfs-figures.text';
 
 type XmlNode = { [key: string]: unknown };
 
@@ -75,6 +76,13 @@ describe('Kaplan–Meier SVG', () => {
     expect(risk.map((r) => [r['@data-day'], textOf(r)])).toEqual([
       ['0', '8'], ['91', '4'], ['182', '2'], ['273', '1'], ['365', '0'],
     ]);
+  });
+
+  it('given no subject in the analysis (a replay before the first enrollment), then the median is not estimable, not "not reached"', () => {
+    const empty = analysisOf([]);
+    const svg = convert(renderKmSvg(empty), { format: 'object' });
+    expect(byClass(findAll(svg, 'text'), 'median-label').map(textOf)).toEqual(['Median PFS not estimable (no subjects)']);
+    expect(pfsFigureTexts(empty).median).toBe('not estimable (no subjects) (95 % CI NE–NE)');
   });
 
   it('says "not reached" when the curve stays above one half', () => {

@@ -1,5 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { PfsAnalysis } from './analyse-pfs';
+import { NO_SUBJECTS } from './pfs-figures.text';
 
 export interface KmSvgOptions {
   readonly width?: number;
@@ -139,9 +140,13 @@ const drawMedian = (root: XMLBuilder, analysis: PfsAnalysis, x: (d: number) => n
   const g = root.ele('g', { id: 'km-median', stroke: '#d62728', 'stroke-dasharray': '5 4', 'stroke-width': '1.2' });
   const m = analysis.median;
   const ci = `95% CI ${m.lower ?? 'NE'}–${m.upper ?? 'NR'}`;
+  if (analysis.summary.n === 0) {
+    root.ele('text', { class: 'median-label', x: fmt(x(0) + 8), y: fmt(y(0.5) - 6), fill: '#d62728' }).txt(`Median PFS ${NO_SUBJECTS}`);
+    return;
+  }
   if (m.estimate === null) {
     g.ele('line', { class: 'median-marker', x1: fmt(x(0)), x2: fmt(x(analysis.km.at(-1)?.time ?? 0)), y1: fmt(y(0.5)), y2: fmt(y(0.5)) });
-    root.ele('text', { class: 'median-label', x: fmt(x(0) + 8), y: fmt(y(0.5) - 6), fill: '#d62728' }).txt(analysis.summary.n === 0 ? 'Median PFS NE: no subject in the analysis' : 'Median PFS not reached');
+    root.ele('text', { class: 'median-label', x: fmt(x(0) + 8), y: fmt(y(0.5) - 6), fill: '#d62728' }).txt('Median PFS not reached');
     return;
   }
   g.ele('line', { class: 'median-marker', x1: fmt(x(0)), x2: fmt(x(m.estimate)), y1: fmt(y(0.5)), y2: fmt(y(0.5)) });

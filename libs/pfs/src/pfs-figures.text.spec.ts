@@ -19,7 +19,7 @@ const analysisOf = (subjects: ReadonlyArray<{ aval: number; cnsr: number }>): Pf
 
 describe('PFS headline figures in words', () => {
   it('given no subject in the analysis (a cutoff before the first enrollment), then the median is not estimable, not "not reached"', () => {
-    expect(pfsFigureTexts(analysisOf([])).median).toBe('NE, no subject in the analysis (95 % CI NE–NE)');
+    expect(pfsFigureTexts(analysisOf([])).median).toBe('not estimable (no subjects) (95 % CI NE–NE)');
   });
 
   it('given subjects and a curve that stays above 0.5, then the median is not reached, with an upper limit NR', () => {

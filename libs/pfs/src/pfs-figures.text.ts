@@ -4,13 +4,18 @@ import type { PfsAnalysis } from './analyse-pfs';
 const percent = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
 
 /**
+ * With no subject there is no curve: its median is not estimable (R's survfit refuses empty data), which
+ * "not reached" — the curve staying above one half — would misstate (a cutoff or replay before the first enrollment).
+ */
+export const NO_SUBJECTS = 'not estimable (no subjects)';
+
+/**
  * The median PFS and its CI limits in words: a null estimate or upper limit is "not reached" (NR) while
- * someone is in the analysis; with no subject at all (a data cutoff before the first enrollment) nothing
- * is estimable (NE), which used to read "not reached".
+ * someone is in the analysis; with no subject at all nothing is estimable (`NO_SUBJECTS`, limits NE).
  */
 export const medianInWords = (analysis: Pick<PfsAnalysis, 'median' | 'summary'>): { readonly estimate: string; readonly lower: string; readonly upper: string } => {
   const m = analysis.median;
-  if (analysis.summary.n === 0) return { estimate: 'NE, no subject in the analysis', lower: 'NE', upper: 'NE' };
+  if (analysis.summary.n === 0) return { estimate: NO_SUBJECTS, lower: 'NE', upper: 'NE' };
   return { estimate: m.estimate === null ? 'not reached' : `${m.estimate} days`, lower: m.lower === null ? 'NE' : String(m.lower), upper: m.upper === null ? 'NR' : String(m.upper) };
 };
 

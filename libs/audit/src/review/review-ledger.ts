@@ -1,4 +1,4 @@
-import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
+import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, SUBJECT_ID, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { normaliseInstant, trailWindow } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
@@ -25,10 +25,16 @@ export interface ReviewLedger {
 export const inWindow = (ledger: ReviewLedger, e: StoredEvent): boolean =>
   (ledger.from === null || e.metadata.recordedAt >= ledger.from) && (ledger.to === null || e.metadata.recordedAt <= ledger.to);
 
-/** The subject of an event of this study's subject streams, else null. */
+/**
+ * The subject of an event of this study's subject streams, else null. A subject id has no dash, so the
+ * rest of the stream id must be one: `subject-LANR-HGNET-01-B-S001` is a subject of study LANR-HGNET-01-B,
+ * not subject `B-S001` of LANR-HGNET-01.
+ */
 export const subjectOf = (ledger: ReviewLedger, e: StoredEvent): string | null => {
   const prefix = `subject-${ledger.studyId}-`;
-  return e.streamId.startsWith(prefix) ? e.streamId.slice(prefix.length) : null;
+  if (!e.streamId.startsWith(prefix)) return null;
+  const subjectId = e.streamId.slice(prefix.length);
+  return SUBJECT_ID.test(subjectId) ? subjectId : null;
 };
 
 /** A clinical write by a person: a subject-stream event of this study, not derived by the system. */
