@@ -2,6 +2,7 @@ import type { StoredEvent } from './event-envelope';
 import { InvalidAppendError } from './event-store.errors';
 import type { EventStore, IdempotencyRecord, LogHead } from './event-store.port';
 import { ChainVerifier } from './hash-chain';
+import { isStorableName } from './append/append-request';
 
 /**
  * Optional capability of a store: take events that were already recorded by another ledger, with
@@ -31,12 +32,31 @@ export const isIdempotencyRecordSource = (store: EventStore): store is EventStor
   typeof (store as Partial<IdempotencyRecordSource>).readIdempotencyRecords === 'function';
 
 /**
+ * Refuses, before any I/O, an event whose stream id, event id, type or idempotency key no append may
+ * store (`isStorableName`): a ledger an earlier version wrote may hold one, and the target would fail on
+ * it with a database error, or keep U+FFFD beside the hashed name.
+ */
+export const checkImportNames = (events: readonly StoredEvent[]): void => {
+  for (const event of events) {
+    const names: Array<[string, string | null | undefined]> = [
+      ['stream id', event.streamId], ['event id', event.eventId], ['event type', event.type], ['idempotency key', event.metadata.idempotencyKey],
+    ];
+    for (const [what, name] of names) {
+      if (typeof name === 'string' && !isStorableName(name)) {
+        throw new InvalidAppendError(`Import refused at position ${event.globalPosition}: its ${what} ${JSON.stringify(name)} holds U+0000 or an unpaired surrogate, which no store keeps as text`);
+      }
+    }
+  }
+};
+
+/**
  * Checks that `events` extend the log whose head is `head`: gapless positions, links and hashes that
  * recompute, stream versions continuing from what the target holds (`storedStreamVersion`), and
  * `recordedAt` never going back. Called by importers inside their write transaction; throws
  * `InvalidAppendError` naming the first fault.
  */
 export const checkImportBatch = (head: LogHead, events: readonly StoredEvent[], storedStreamVersion: (streamId: string) => number): void => {
+  checkImportNames(events);
   const verifier = new ChainVerifier({ position: head.position, hash: head.hash });
   const firstSeen = new Set<string>();
   let previousRecordedAt = head.recordedAt;

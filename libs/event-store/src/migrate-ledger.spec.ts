@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { canonicalize } from 'json-canonicalize';
 import { Client } from 'pg';
 import { FixedClock } from './clock';
 import { findIdempotencyRecord } from './append/idempotent-repeat';
@@ -12,6 +13,7 @@ import { migrateLedger, LedgerMigrationError, type MigrationProgress } from './m
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 import { verifyStore } from './verify-store';
+import { hashEvent } from './hash-chain';
 import { testEvent } from './testing';
 import { usePostgresTestServer } from './testing/use-postgres-test-server';
 
@@ -202,6 +204,24 @@ describe('migrateLedger', () => {
     }
     expect(await verifyStore(source)).toMatchObject({ ok: false, fault: { position: 2, damage: 'content-altered' } });
     await expect(migrateLedger(source, sqlite('from-pg.sqlite'))).rejects.toThrow(/position 2 \(content-altered\)/);
+  });
+
+  it('given a SQLite ledger an earlier version let hold a stream id with U+0000, when migrated to PostgreSQL, then it is refused naming the position, nothing of it written', async () => {
+    // Given two events, the second on stream "s\u0000x" (SQLite keeps the character; appends refuse it now)
+    const source = sqlite('nul.sqlite');
+    await source.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+    const [first] = await everything(source);
+    const second = { ...first, eventId: '01900000-0000-7000-8000-000000000002', streamId: 's\u0000x', streamVersion: 1, globalPosition: 2, prevHash: first.hash };
+    const forged = { ...second, hash: hashEvent(second) };
+    source.database
+      .prepare('INSERT INTO events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(2, forged.eventId, forged.streamId, 1, forged.type, 1, canonicalize(forged.data), canonicalize(forged.metadata), forged.metadata.recordedAt, forged.prevHash, forged.hash);
+    expect(await verifyStore(source)).toMatchObject({ ok: true, headPosition: 2 });
+
+    // When it is migrated, then the importer names the event, as an append of it would be refused
+    const target = await postgres();
+    await expect(migrateLedger(source, target, undefined, { batchSize: 1 })).rejects.toThrow(/position 2: .*stream id .*U\+0000/);
+    expect((await target.head()).position).toBe(1);
   });
 
   it('has importers refuse events that do not extend their chain', async () => {

@@ -1,8 +1,8 @@
 import { InvalidAppendError } from '../event-store.errors';
 import type { AppendRequest } from '../event-store.port';
 
-/** A UTF-16 surrogate without its pair (U+0000 is looked for apart: `includes` needs no control character in a pattern). */
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Whether a name kept in a column beside the chain (stream id, event id, type, idempotency key) is
@@ -10,7 +10,7 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
  * surrogate as U+FFFD: the column would no longer be the hashed value, and the store's own `verify`
  * would report the event as altered. (Free text inside data and metadata is JSON, where both are escaped.)
  */
-export const isStorableName = (text: string): boolean => !text.includes('\u0000') && !UNPAIRED_SURROGATE.test(text);
+export const isStorableName = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 
 const requireStorableName = (what: string, text: string | null | undefined): void => {
   if (typeof text === 'string' && !isStorableName(text)) {

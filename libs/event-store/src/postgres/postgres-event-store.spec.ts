@@ -55,6 +55,26 @@ describe('PostgresEventStore', () => {
   });
 
   describe('schema', () => {
+    it("given another application's tables in the schema and no ledger, when connected as a store, then STORE.NOT_A_LEDGER and nothing is created; another schema of that database can hold a ledger", async () => {
+      // Given a database where another application keeps its tables (one of them named events)
+      await withClient(url, async (c) => {
+        await c.query('CREATE TABLE patients (id integer PRIMARY KEY, name text)');
+        await c.query('CREATE TABLE events (id integer PRIMARY KEY, what text)');
+      });
+      const tables = () => withClient(url, async (c) => (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t));
+
+      // When it is opened as a ledger (verify, migrate --to), then it is refused as SQLite refuses such a file, and left as it was
+      await expect(PostgresEventStore.connect(url)).rejects.toMatchObject({ code: 'STORE.NOT_A_LEDGER' });
+      expect(await tables()).toEqual(['events', 'patients']);
+
+      // And a schema of its own in the same database holds a ledger (the README's search_path option)
+      await withClient(url, (c) => c.query('CREATE SCHEMA trial_a'));
+      const inSchema = await PostgresEventStore.connect(`${url}${url.includes('?') ? '&' : '?'}options=-c%20search_path%3Dtrial_a`);
+      opened.push(inSchema);
+      await inSchema.append({ writes: [{ streamId: 's', expectedVersion: 0, events: [testEvent()] }] });
+      expect((await inSchema.head()).position).toBe(1);
+    });
+
     it('refuses a database whose encoding cannot hold every character the ledger records, before creating anything; UTF8 and SQL_ASCII keep the bytes', async () => {
       // Given a LATIN1 database: PostgreSQL would store "Émilie" but refuse "腫瘍" or an en dash (22P05)
       // at the first append that carries one, where SQLite records them

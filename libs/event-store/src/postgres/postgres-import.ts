@@ -1,7 +1,7 @@
 import { canonicalize } from 'json-canonicalize';
 import type { Pool } from 'pg';
 import type { StoredEvent } from '../event-envelope';
-import { checkImportBatch } from '../ledger-importer';
+import { checkImportBatch, checkImportNames } from '../ledger-importer';
 import { inAppendTransaction } from './postgres-connection';
 import { insertRows } from './postgres-append';
 import { readHead } from './postgres-reads';
@@ -12,8 +12,10 @@ import type { PostgresMerkleNodes } from '../merkle/postgres-merkle-nodes';
  * `recordedAt` and hashes unchanged, under the append lock, after checking that they extend this
  * log's chain exactly.
  */
-export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes, lockWaitMs: number): Promise<void> =>
-  inAppendTransaction(pool, lockWaitMs, async (client) => {
+export const importPostgresEvents = async (pool: Pool, events: readonly StoredEvent[], tree: PostgresMerkleNodes, lockWaitMs: number): Promise<void> => {
+  // Before the stream ids are sent: U+0000 in one would fail the query with a bare encoding error.
+  checkImportNames(events);
+  return inAppendTransaction(pool, lockWaitMs, async (client) => {
     const head = await readHead(client);
     const ids = [...new Set(events.map((e) => e.streamId))];
     const current = await client.query<{ stream_id: string; v: number }>(
@@ -41,3 +43,4 @@ export const importPostgresEvents = async (pool: Pool, events: readonly StoredEv
       tree,
     );
   });
+};

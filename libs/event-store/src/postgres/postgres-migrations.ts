@@ -1,8 +1,46 @@
-import type { Pool } from 'pg';
-import { StoreUnavailableError, UnsupportedEncodingError } from '../event-store.errors';
+import type { Pool, PoolClient } from 'pg';
+import { NotALedgerError, StoreUnavailableError, UnsupportedEncodingError } from '../event-store.errors';
 import { MIGRATIONS } from './postgres-schema';
 
 const MIGRATION_LOCK = `hashtextextended('trial-ledger.migrate', 0)`;
+
+/**
+ * Where a new ledger may not be created, checked before its first table:
+ *
+ * - a schema holding another application's tables: they must be left as they were, as the SQLite
+ *   store leaves a foreign file (`STORE.NOT_A_LEDGER`). Creating the ledger beside them is a write
+ *   nobody asked for (`verify` or `migrate --to` pointed at the wrong database), and `verify` would
+ *   report them an intact, empty ledger. A ledger goes in an empty database or a schema of its own
+ *   (`?options=-c search_path=…`).
+ * - a database encoded in neither UTF8 (every character) nor SQL_ASCII (the bytes it is given, returned
+ *   unchanged): any other encoding converts, and refuses what it cannot represent at the append that
+ *   carries it, where SQLite records it. A ledger already there still opens, to be verified and
+ *   migrated out.
+ */
+const refuseToCreateHere = async (client: PoolClient): Promise<void> => {
+  // Read from pg_class in this statement's snapshot: `to_regclass` may answer from a catalog cache that
+  // has not yet seen the ledger another process committed while this one waited for the lock.
+  const found = await client.query<{ schema: string | null; db: string; encoding: string; ledger: boolean; relation: string | null }>(
+    `WITH here AS (SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f'))
+     SELECT current_schema() AS schema, current_database() AS db, current_setting('server_encoding') AS encoding,
+            EXISTS (SELECT 1 FROM here WHERE relname = 'schema_migrations') AS ledger,
+            (SELECT relname FROM here ORDER BY relname LIMIT 1) AS relation`,
+  );
+  const { schema, db, encoding, ledger, relation } = found.rows[0];
+  if (ledger) return;
+  if (relation !== null) {
+    throw new NotALedgerError(
+      `The PostgreSQL schema ${schema} of database ${db} is not a trial-ledger ledger: it holds another application's tables (${relation}) ` +
+        'and no ledger; use an empty database, or a schema of its own (?options=-c%20search_path%3D…)',
+    );
+  }
+  if (encoding !== 'UTF8' && encoding !== 'SQL_ASCII') {
+    throw new UnsupportedEncodingError(
+      `The PostgreSQL database ${db} is encoded in ${encoding}, which cannot hold every character a ledger records: create it with ENCODING 'UTF8'`,
+    );
+  }
+};
 
 /**
  * Applies migrations newer than `schema_migrations` records, under an advisory lock so two
@@ -20,15 +58,6 @@ export const migratePostgres = async (pool: Pool): Promise<void> => {
       return result.rows[0].v ?? 0;
     };
     const current = await applied();
-    // UTF8 holds every character; SQL_ASCII stores the bytes it is given and returns them unchanged.
-    // Any other encoding converts, and refuses what it cannot represent, at the append that carries it.
-    // A ledger already there still opens, so that it can be verified and migrated out.
-    const encoding = (await client.query<{ e: string }>(`SELECT current_setting('server_encoding') AS e`)).rows[0].e;
-    if (current === 0 && encoding !== 'UTF8' && encoding !== 'SQL_ASCII') {
-      throw new UnsupportedEncodingError(
-        `The PostgreSQL database is encoded in ${encoding}, which cannot hold every character a ledger records: create it with ENCODING 'UTF8'`,
-      );
-    }
     if (current > latest) {
       throw new StoreUnavailableError(`The ledger schema is at version ${current}, newer than this build knows (${latest}): upgrade trial-ledger`);
     }
@@ -36,6 +65,8 @@ export const migratePostgres = async (pool: Pool): Promise<void> => {
     await client.query('BEGIN');
     try {
       await client.query(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+      // Under the lock: another process may have created the ledger since `current` was read.
+      if ((await applied()) === 0) await refuseToCreateHere(client);
       await client.query(
         `CREATE TABLE IF NOT EXISTS schema_migrations (
            version    integer     PRIMARY KEY,
