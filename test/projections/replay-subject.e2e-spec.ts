@@ -69,6 +69,14 @@ describe('bitemporal replay of a subject casebook', () => {
     await expect(replaySubject(store, STUDY, 'S001', { toPosition: -1 })).rejects.toMatchObject({ code: 'REPLAY.INVALID_POSITION' });
   });
 
+  it('given a position the log has not reached, then replay is refused, not answered as of the head (the answer would change as the log grows)', async () => {
+    await history();
+    const head = (await store.head()).position;
+    expect((await replaySubject(store, STUDY, 'S001', { toPosition: head })).asOf.position).toBe(head);
+    await expect(replaySubject(store, STUDY, 'S001', { toPosition: head + 1 })).rejects.toMatchObject({ code: 'REPLAY.POSITION_BEYOND_HEAD', kind: 'validation' });
+    await expect(replayStudyOverview(store, STUDY, { toPosition: head + 1 })).rejects.toMatchObject({ code: 'REPLAY.POSITION_BEYOND_HEAD' });
+  });
+
   it('given the study, when its overview is replayed as known at the interim, then it counts what was known then', async () => {
     await history();
     const { overview } = await replayStudyOverview(store, STUDY, { asKnownAt: '2026-03-15T00:00:00Z' });

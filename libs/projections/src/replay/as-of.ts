@@ -27,7 +27,12 @@ export const resolveAsOf = async (store: EventStore, options: AsOfOptions = {}):
     invalid('REPLAY.INVALID_POSITION', `position must be a whole number ≥ 0 (got ${String(toPosition)})`, { position: toPosition });
   }
   const head = (await store.head()).position;
-  let position = toPosition === null ? head : Math.min(toPosition, head);
+  // A position the log has not reached is refused, not read as the head: the answer would change as the
+  // log grows, and a replay must give the same answer whenever it is asked.
+  if (toPosition !== null && toPosition > head) {
+    invalid('REPLAY.POSITION_BEYOND_HEAD', `position ${toPosition} lies beyond the head of the log (${head})`, { position: toPosition, head });
+  }
+  let position = toPosition ?? head;
   if (asKnownAt !== null) position = Math.min(position, await store.positionAt(asKnownAt));
   return { position, asKnownAt };
 };
