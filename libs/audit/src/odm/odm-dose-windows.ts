@@ -29,6 +29,11 @@ export class DoseWindowTracker {
   /** `ruleAt` gives the dosing schedule of the study's protocol in force at a log position. */
   constructor(private readonly ruleAt: (globalPosition: number) => DosingRule | null) {}
 
+  /** The subject's state with every event given to `next` so far folded in. */
+  get subjectState(): SubjectState {
+    return this.state;
+  }
+
   next(event: Recorded): MovedWindow[] {
     const before = this.state;
     this.state = evolveSubject(this.state, event as unknown as RecordedSubjectEvent);

@@ -10,6 +10,7 @@ import { el, textEl, type X } from './odm-xml';
 import { XmlStreamWriter } from './xml-stream-writer';
 import { hasAnnotations, writeAnnotationCodeLists, writeEntryAnnotations } from './odm-annotations';
 import { DoseWindowTracker, type MovedWindow } from './odm-dose-windows';
+import { RecistFigureTracker, type RederivedFigures } from './odm-recist-figures';
 import { entryMonitoringOf, listQueries, monitoringFolder, toProjected, type MonitoringState, type QueryView } from '@trial-ledger/projections';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
@@ -317,6 +318,23 @@ const writeMovedWindow = (ctx: SubjectContext, event: StoredEvent, dose: StoredE
   );
 };
 
+/**
+ * RECIST figures of a tumour assessment re-derived by another entry (a corrected baseline, a scan entered
+ * late, an earlier scan corrected or voided): the assessment's form in context, the changed figures
+ * updated, audited to the event that moved them, so the file's last value of every figure is the casebook's.
+ */
+const writeRederivedFigures = (ctx: SubjectContext, event: StoredEvent, scan: StoredEvent, changes: RederivedFigures['changes']): void => {
+  const { x } = ctx;
+  const reason = `Derived RECIST 1.1 figures of the ${String(scan.data.assessmentDate)} tumour assessment re-derived from the subject's current assessments after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  inCasebook(ctx, () =>
+    el(x, 'FormData', { FormOID: oid.form(scan.type), FormRepeatKey: String(scan.streamVersion), TransactionType: 'Context' }, () =>
+      el(x, 'ItemGroupData', { ItemGroupOID: oid.group(scan.type, null), TransactionType: 'Context' }, () => {
+        for (const [path, value] of changes) itemData(x, oid.item(scan.type, null, path), value, 'Update', event, reason);
+      }),
+    ),
+  );
+};
+
 /** A void (entered in error): the target form removed, with the reason. */
 const writeVoid = (ctx: SubjectContext, event: StoredEvent, target: StoredEvent): void => {
   const { x } = ctx;
@@ -391,6 +409,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
   let transactions = 0;
   let signed = 0;
   const windows = new DoseWindowTracker(annotations.ruleAt);
+  const figures = new RecistFigureTracker();
   for (const event of events) {
     const target = typeof event.data.targetEventId === 'string' ? (ctx.byId.get(event.data.targetEventId) ?? null) : null;
     if (event.type === 'EntryCorrected' && target) writeCorrection(ctx, event, target);
@@ -401,10 +420,17 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
     } else if (!META_TYPES.has(event.type)) writeInsert(ctx, event);
     else continue;
     transactions += 1;
-    for (const moved of windows.next(toRecorded(event))) {
+    const recorded = toRecorded(event);
+    for (const moved of windows.next(recorded)) {
       const dose = ctx.byId.get(moved.doseEventId);
       if (!dose) continue;
       writeMovedWindow(ctx, event, dose, moved.window);
+      transactions += 1;
+    }
+    for (const moved of figures.next(recorded, windows.subjectState)) {
+      const scan = ctx.byId.get(moved.assessmentEventId);
+      if (!scan) continue;
+      writeRederivedFigures(ctx, event, scan, moved.changes);
       transactions += 1;
     }
     await drain();
