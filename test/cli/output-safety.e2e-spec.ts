@@ -101,6 +101,25 @@ describe('outputs that cannot destroy the ledger (CLI as a process, real SQLite 
     expect(mode(join(dir.path, 'plots'))).toBe(0o700);
   });
 
+  it.each([
+    ['export odm --out ""', ['export', 'odm', '--out', '']],
+    ['export audit-trail --out " "', ['export', 'audit-trail', '--format', 'csv', '--out', ' ']],
+    ['export adtte --out ""', ['export', 'adtte', '--out', '']],
+    ['export adtte --define ""', ['export', 'adtte', '--out', 'adtte.csv', '--define', '']],
+    ['report --out ""', ['report', '--out', '']],
+    ['pfs --plot ""', ['pfs', '--plot', '']],
+    ['checkpoint --out ""', ['checkpoint', '--out', '']],
+    ['checkpoint --copy-to ""', ['checkpoint', '--copy-to', '']],
+    ['checkpoint --export-public-key ""', ['checkpoint', '--export-public-key', '']],
+  ])('refuses %s (an unset variable in "--out $FILE") as a usage error, CLI.INVALID_OPTION, exit 2: never the data on stdout, nor an export without its file', async (_name, argv) => {
+    const before = readdirSync(dir.path).sort();
+    const result = await run(['--store', store, ...argv]);
+    expect({ status: result.status, stdout: result.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(result.stderr).toContain('[CLI.INVALID_OPTION]');
+    expect(readdirSync(dir.path).sort()).toEqual(before);
+    await expectLedgerIntact();
+  });
+
   it('leaves an existing output file untouched, and no temporary file, when the export fails', async () => {
     const out = join(dir.path, 'study.odm.xml');
     writeFileSync(out, '<previous/>');

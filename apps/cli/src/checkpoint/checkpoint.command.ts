@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
-import { repeatable } from '../shared/option-parsers';
+import { outputFileOption, repeatable } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
 import { ledgerOwnFiles, outputPolicy } from '../shared/output-policy';
 
@@ -23,7 +23,7 @@ export const announceNewKey = (file: string) => (key: LedgerSigningKey): void =>
   );
 };
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const collect = (value: string, previous: string[] = []): string[] => [...previous, outputFileOption('--copy-to')(value)];
 
 /**
  * `trial-ledger checkpoint [--out FILE] [--copy-to FILE…]` signs the verified head of the log and appends it
@@ -36,9 +36,9 @@ export const registerCheckpoint = (program: Command): void => {
   program
     .command('checkpoint')
     .description('Sign a checkpoint (position, hash, time) of the verified log, or export the ledger public key')
-    .option('--out <file>', 'checkpoint file to append to (JSON lines); default: beside the store')
+    .option('--out <file>', 'checkpoint file to append to (JSON lines); default: beside the store', outputFileOption('--out'))
     .addOption(repeatable(new Option('--copy-to <file>', 'also append the checkpoint to FILE, an external copy (repeatable)').argParser(collect)))
-    .option('--export-public-key <file>', 'write the ledger public key (PEM) to FILE instead of signing; - for stdout')
+    .option('--export-public-key <file>', 'write the ledger public key (PEM) to FILE instead of signing; - for stdout', outputFileOption('--export-public-key'))
     .option('--force', 'with --export-public-key: replace an existing file')
     .action(async (opts: CheckpointOptions, command: Command) => {
       const options = globalOptions(command);

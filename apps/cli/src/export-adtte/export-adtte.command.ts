@@ -7,7 +7,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { recordCliExport } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
-import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
+import { calendarDateOption, dateOrInstantOption, outputFileOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -31,8 +31,8 @@ export const registerExportAdtte = (program: Command): void => {
   exportGroup(program)
     .command('adtte')
     .description('ADaM ADTTE (PARAMCD=PFS) as CSV, with a data dictionary (FILE.define.md) beside it')
-    .option('--out <file>', 'output CSV file (default: stdout, and no dictionary unless --define)')
-    .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)')
+    .option('--out <file>', 'output CSV file (default: stdout, and no dictionary unless --define)', outputFileOption('--out'))
+    .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)', outputFileOption('--define'))
     .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
     .option('--study <studyId>', "study id (default: the seed protocol's)")
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))

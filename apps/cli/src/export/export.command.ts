@@ -10,6 +10,7 @@ import { startProgress } from '../shared/progress';
 import { exportGroup } from './export-group';
 import { outputPolicy } from '../shared/output-policy';
 import { withOutput } from './output-target';
+import { outputFileOption } from '../shared/option-parsers';
 
 const parseFormat = (value: string): AuditTrailFormat => {
   if (value !== 'csv' && value !== 'json') throw new CliError(`--format must be csv or json (got ${value})`, 2, 'CLI.INVALID_OPTION');
@@ -29,7 +30,7 @@ export const registerExport = (program: Command): void => {
   group
     .command('odm')
     .description('CDISC ODM 1.3.2 transactional XML with AuditRecords, corrections (Update), voids (Remove) and Signatures')
-    .option('--out <file>', 'output file (default: stdout)')
+    .option('--out <file>', 'output file (default: stdout)', outputFileOption('--out'))
     .option('--force', 'replace an existing output file (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'only this study')
     .action(async (opts: { out?: string; force?: boolean; study?: string }, command: Command) => {
@@ -60,7 +61,7 @@ export const registerExport = (program: Command): void => {
       .command('audit-trail')
       .description('The audit trail as CSV or JSON, streamed (bounded memory for any size)')
       .requiredOption('--format <format>', 'csv or json', parseFormat)
-      .option('--out <file>', 'output file (default: stdout)')
+      .option('--out <file>', 'output file (default: stdout)', outputFileOption('--out'))
       .option('--force', 'replace an existing output file (never one of the ledger\'s own files)'),
   ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string; force?: boolean }, command: Command) => {
     const options = globalOptions(command);

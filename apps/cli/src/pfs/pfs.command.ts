@@ -4,7 +4,7 @@ import { medianInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysi
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { CliError } from '../shared/cli-errors';
-import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
+import { calendarDateOption, dateOrInstantOption, outputFileOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
@@ -47,7 +47,7 @@ export const registerPfs = (program: Command): void => {
     .option('--study <studyId>', "study id (default: the seed protocol's)")
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
-    .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG')
+    .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG', outputFileOption('--plot'))
     .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {
       const options = globalOptions(command);

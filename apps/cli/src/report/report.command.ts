@@ -6,6 +6,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { recordCliExport } from '../shared/record-export';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
+import { outputFileOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
 import { checkpointSource, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
 
@@ -25,7 +26,7 @@ export const registerReport = (program: Command): void => {
   program
     .command('report')
     .description('Printable HTML report: verification, study overview, KM curve, casebooks with audit trail, corrections and e-signatures')
-    .option('--out <file>', 'output HTML file (default: stdout)')
+    .option('--out <file>', 'output HTML file (default: stdout)', outputFileOption('--out'))
     .option('--force', 'replace an existing output file (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'study (default: the first registered)')
     .option('--subject <subjectId>', 'only this subject\'s casebook')

@@ -24,6 +24,18 @@ export const dateOrInstantOption =
     return value;
   };
 
+/**
+ * A file an output option names (`--out`, `--define`, `--plot`, `--copy-to`, `--export-public-key`). An
+ * empty or blank value — an unset variable in `--out "$FILE"` — is a usage error: read as no option, it
+ * sent an export to stdout (into a script's log) and recorded it, or skipped the dictionary asked for.
+ */
+export const outputFileOption =
+  (option: string) =>
+  (value: string): string => {
+    if (value.trim() === '') throw new CliError(`${option} needs a file name (got ${JSON.stringify(value)}); leave the option out for its default`, 2, 'CLI.INVALID_OPTION');
+    return value;
+  };
+
 /** Options meant to be given more than once (`checkpoint --copy-to A --copy-to B`): each value is kept. */
 const REPEATABLE = new WeakSet<Option>();
 

@@ -31,11 +31,23 @@ export interface FormSpec {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** A real calendar day (xs:date: year 0001 on), not free text shaped like one (`2026-13-45`, `2026-02-30`). */
+const isRealDate = (text: string): boolean => {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+};
+
 const typeOf = (value: unknown): OdmDataType | null => {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return 'boolean';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'float';
-  if (typeof value === 'string') return DATE.test(value) ? 'date' : DATETIME.test(value) ? 'datetime' : 'text';
+  if (typeof value === 'string') {
+    if (DATE.test(value) && isRealDate(value)) return 'date';
+    if (DATETIME.test(value) && isRealDate(value) && !Number.isNaN(Date.parse(value))) return 'datetime';
+    return 'text';
+  }
   return 'text';
 };
 

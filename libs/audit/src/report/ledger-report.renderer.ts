@@ -57,6 +57,7 @@ const STYLE = `
   h3 { font-size: 11.5pt; margin: 18px 0 6px; } .muted { color: var(--muted); }
   table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 9pt; }
   th, td { border: 1px solid var(--rule); padding: 3px 5px; text-align: left; vertical-align: top; }
+  th, td, dt, dd { overflow-wrap: anywhere; white-space: pre-line; } /* a long value without spaces wraps in its cell instead of running off the page; a line break typed in a reason or term stays one */
   th { background: #f3f5f7; } td.when { white-space: nowrap; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
   .verdict { border: 2px solid; padding: 8px 12px; margin: 10px 0; font-weight: bold; }
   .verdict.ok { border-color: var(--good); color: var(--good); } .verdict.bad { border-color: var(--bad); color: var(--bad); }
