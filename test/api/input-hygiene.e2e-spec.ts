@@ -104,6 +104,14 @@ describe('API input hygiene: free text and query parameters', () => {
     expect(response.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: `/${field}` })]));
   });
 
+  it.each([`${subjects}/S001/casebook?position=999999`, `/api/v1/studies/${STUDY}/overview?position=999999`])(
+    'when %s names a position the log has not reached, then 400 REPLAY.POSITION_BEYOND_HEAD, not an answer as of the head',
+    async (url) => {
+      const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
+      expect(response.body.code).toBe('REPLAY.POSITION_BEYOND_HEAD');
+    },
+  );
+
   it('reads a whole-number parameter written in decimal digits', async () => {
     const response = await request(api.http).get(`${subjects}/S001/casebook?position=1`).set('Authorization', api.auth('monitor'));
     expect(response.status).not.toBe(400);
