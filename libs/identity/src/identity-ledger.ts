@@ -19,6 +19,12 @@ import { hashPassword, verifyPassword as verifyPasswordHash } from './password-h
 import type { SecurityLogger } from './security-logger';
 import type { SessionRegistry } from './session-registry';
 
+/** The idempotency key a command arrives under and the fingerprint of its request (see `requestFingerprint`). */
+export interface IdentityCommandKeys {
+  readonly idempotencyKey?: string | null;
+  readonly requestHash?: string | null;
+}
+
 /**
  * What the identity services share: the store and clock, the policy, the security log, and one
  * cached fold of the identity stream. Commands go through the pipeline's identity plan (one read of
@@ -64,9 +70,16 @@ export class IdentityLedger {
     return this.fold(await this.store.readStream(IDENTITY_STREAM_ID));
   }
 
-  /** Runs an identity command through the pipeline; returns what it recorded and the state after it. */
-  async execute(source: IdentityCommandSource, actor: Actor, origin: EventSource, reason: string | null): Promise<IdentityCommandResult> {
-    return executeIdentityCommand(this.store, source, { actor, source: origin, reason }, { clock: this.clock, rules: this.rules, fold: (events) => this.fold(events) });
+  /**
+   * Runs an identity command through the pipeline; returns what it recorded and the state after it.
+   * Under an idempotency key (`keyed`) a repeat by the same user answers the first outcome and writes nothing.
+   */
+  async execute(source: IdentityCommandSource, actor: Actor, origin: EventSource, reason: string | null, keyed: IdentityCommandKeys = {}): Promise<IdentityCommandResult> {
+    return executeIdentityCommand(
+      this.store, source,
+      { actor, source: origin, reason, idempotencyKey: keyed.idempotencyKey ?? null, requestHash: keyed.requestHash ?? null },
+      { clock: this.clock, rules: this.rules, fold: (events) => this.fold(events) },
+    );
   }
 
   /**

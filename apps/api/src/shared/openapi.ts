@@ -11,7 +11,8 @@ export const setupOpenApi = (app: INestApplication): void => {
       'Event-sourced, tamper-evident audit ledger for one clinical trial (21 CFR Part 11-style). ' +
         'Commands are task-based POSTs under /api/v1; every refusal is an RFC 9457 problem (application/problem+json) with a stable `code`. ' +
         'Send `If-Match: "<version>"` to pin the stream version you saw (mismatch → 412) and `Idempotency-Key` to make a retry safe ' +
-        '(a repeat answers the first outcome with `Idempotent-Replayed: true`; the same key with another body → 422).',
+        '(a repeat answers the first outcome with `Idempotent-Replayed: true`; the same key with another body → 422; keys are per user). ' +
+        'User management takes it too; /api/v1/auth/* does not (400 REQUEST.IDEMPOTENCY_KEY_NOT_ACCEPTED).',
     )
     .setVersion('1')
     // Session tokens are opaque random strings looked up server-side (revocable at once), not JWTs.

@@ -8,7 +8,7 @@ import {
   type IdentityRules,
   type IdentityState,
 } from '@trial-ledger/domain';
-import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import { IdempotencyKeyReusedError, systemClock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
 import { toRecorded } from '../to-recorded';
 
@@ -56,11 +56,21 @@ export interface IdentityCommandResult {
   readonly outcome: CommandOutcome;
   /** The events this command recorded (none when it decided nothing). */
   readonly events: readonly IdentityEvent[];
-  /** The identity state after them: the state decided on, evolved with what was written. */
+  /**
+   * The identity state after them: the state decided on, evolved with what was written; for an
+   * idempotent repeat, the state the first request left (the stream up to its events).
+   */
   readonly state: IdentityState;
+  /** When the answer stands: the server's time now, or for an idempotent repeat when the first request was recorded. */
+  readonly answeredAt: string;
 }
 
-/** Runs one identity command through the pipeline; answers with the recorded events and the state they lead to. */
+/**
+ * Runs one identity command through the pipeline; answers with the recorded events and the state they
+ * lead to. Under an idempotency key (`envelope.idempotencyKey`, `envelope.requestHash`) a repeat is
+ * answered by the pipeline from the chained events, as every command is; its state is the identity
+ * stream as the first request left it, so the answer is the first answer again.
+ */
 export const executeIdentityCommand = async (
   store: EventStore,
   source: IdentityCommandSource,
@@ -70,5 +80,11 @@ export const executeIdentityCommand = async (
   const plan = identityCommandPlan(source, options);
   const outcome = await handleCommand(store, plan, envelope, options);
   const events = outcome.events.map((e) => toRecorded<IdentityEvent>(e));
-  return { outcome, events, state: events.reduce(evolveIdentity, plan.decidedOn()) };
+  if (!outcome.repeated) return { outcome, events, state: events.reduce(evolveIdentity, plan.decidedOn()), answeredAt: (options.clock ?? systemClock).now() };
+  // A key first used for a command on another stream (recorded before fingerprints were kept) does
+  // not answer an identity command.
+  if (outcome.events.some((e) => e.streamId !== IDENTITY_STREAM_ID)) throw new IdempotencyKeyReusedError(envelope.idempotencyKey ?? '');
+  const last = outcome.events[outcome.events.length - 1];
+  const before = (await store.readStream(IDENTITY_STREAM_ID)).filter((e) => e.streamVersion <= last.streamVersion);
+  return { outcome, events, state: foldIdentityStream(before), answeredAt: last.metadata.recordedAt };
 };

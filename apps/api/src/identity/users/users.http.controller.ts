@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { userHistoryPage } from '@trial-ledger/audit';
 import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
-import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService } from '@trial-ledger/identity';
+import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService, type UserChangeKey } from '@trial-ledger/identity';
 import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from '../../shared/routing/problem-responses';
+import type { HttpResponse } from '../../shared/http/http.types';
 import { NoEntityTag } from '../../shared/http/if-match';
+import { IDEMPOTENCY_KEY_HEADER_DOC, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { UserHistoryPageResponse } from './user-history.response';
 import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswordRequestDto, UserHistoryQueryDto, UsernamePathParams } from './users.request.dto';
@@ -15,14 +17,24 @@ import { AddUserRequestDto, ChangeRoleRequestDto, ReasonRequestDto, ResetPasswor
  */
 const USER_READ_PROBLEMS: readonly ProblemResponse[] = [[400, 'VALIDATION.FAILED: an undeclared or malformed query parameter'], ...SESSION_PROBLEMS, STORE_PROBLEM];
 const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
-  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.INVALID_IF_MATCH, a PASSWORD.* rule, or another domain validation code'],
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.INVALID_IF_MATCH, REQUEST.INVALID_IDEMPOTENCY_KEY, a PASSWORD.* rule, or another domain validation code'],
   ...BODY_PROBLEMS.filter(([status]) => status !== 400),
   ...SESSION_PROBLEMS,
   [404, 'IDENTITY.USER_NOT_FOUND'],
   [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
   [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or *)'],
+  [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request (for a password, another password)'],
   STORE_PROBLEM,
 ];
+
+/**
+ * The `Idempotency-Key` of a user-management request, and the `Idempotent-Replayed` header its
+ * repeat answers with (the same mechanism as every command route).
+ */
+const keyedBy = (header: string | string[] | undefined, response: HttpResponse): UserChangeKey => ({
+  idempotencyKey: resolveIdempotencyKey(header, undefined),
+  onRepeat: () => void response.header(IDEMPOTENT_REPLAYED_HEADER, 'true'),
+});
 
 @ApiTags('users')
 @Controller('api/v1/users')
@@ -53,44 +65,64 @@ export class UsersHttpController {
   @Post()
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
-  add(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto) {
-    return this.users.addUser(actor, body, 'api');
+  add(
+    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
+    @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    return this.users.addUser(actor, body, 'api', keyedBy(key, response));
   }
 
   @Post(':username/deactivate')
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
-  deactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
-    return this.users.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+  deactivate(
+    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto,
+    @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    return this.users.deactivateUser(actor, { username: path.username, reason: body.reason }, 'api', keyedBy(key, response));
   }
 
   @Post(':username/reactivate')
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
-  reactivate(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto) {
-    return this.users.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api');
+  reactivate(
+    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto,
+    @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    return this.users.reactivateUser(actor, { username: path.username, reason: body.reason }, 'api', keyedBy(key, response));
   }
 
   @Post(':username/role')
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
-  changeRole(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto) {
-    return this.users.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api');
+  changeRole(
+    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto,
+    @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    return this.users.changeRole(actor, { username: path.username, role: body.role, reason: body.reason }, 'api', keyedBy(key, response));
   }
 
   @Post(':username/password-reset')
   @Roles('admin')
   @ApiProblemResponses(USER_CHANGE_PROBLEMS)
+  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
-  resetPassword(@CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto) {
-    return this.users.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api');
+  resetPassword(
+    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto,
+    @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
+  ) {
+    return this.users.resetPassword(actor, { username: path.username, newPassword: body.newPassword, reason: body.reason }, 'api', keyedBy(key, response));
   }
 }

@@ -1,6 +1,7 @@
 import { applyDecorators, RequestMethod, RequestMapping, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
+import { IDEMPOTENCY_KEY_HEADER_DOC } from '../http/idempotency-key';
 import { DeclaredQueryGuard } from '../validation/declared-query.guard';
 import { ApiProblemResponses, BODY_PROBLEMS, COMMAND_BAD_REQUEST, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
@@ -21,7 +22,7 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
 
 const COMMAND_HEADERS = [
   { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written.' },
-  { name: 'Idempotency-Key', required: false, description: 'Makes a retry safe: the same key from the same user answers that user\'s first outcome (Idempotent-Replayed: true); with another body it is refused (422). Keys are per user.' },
+  IDEMPOTENCY_KEY_HEADER_DOC,
   { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
 ];
 
