@@ -1,9 +1,11 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Injectable, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { loggedUrl } from '../edge/structured-logging';
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { isAnswered, seeOther } from '../shared/http/replies';
+import { routedPath } from '../shared/http/routed-path';
+import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import { ViewerSignInRequired } from './viewer-access';
@@ -35,6 +37,23 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     if (status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${(exception as Error).stack ?? String(exception)}`);
     const html = this.renderer.render('problem', { title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'The request was refused', status, code, detail, actor: null });
     response.status(status).type('text/html; charset=utf-8').send(html);
+  }
+}
+
+/** `/viewer` and everything under it (the matched route's path, or the URL of a request no route matched). */
+export const VIEWER_PATH = /^\/viewer(?:[/?]|$)/i;
+
+/** An address under `/viewer` that no page serves: the viewer's 404 page, with the API's code for it. */
+@Injectable()
+export class ViewerUnroutedPages implements UnroutedPages {
+  constructor(private readonly filter: ViewerExceptionFilter) {}
+
+  owns(request: HttpRequest): boolean {
+    return VIEWER_PATH.test(routedPath(request));
+  }
+
+  notFound(host: ArgumentsHost): void {
+    this.filter.catch(new ApiProblemException('ROUTE.NOT_FOUND', HttpStatus.NOT_FOUND, 'The viewer has no page at this address.'), host);
   }
 }
 
