@@ -36,7 +36,7 @@ const CODE_BY_HTTP_STATUS: Readonly<Record<number, string>> = {
 };
 
 /** Seconds a client should wait before retrying when the store is unreachable. */
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Fixed wording per store fault: the adapters' messages name files and servers, which a public 503 must not. */
 const STORE_FAULT_DETAIL: Readonly<Record<string, string>> = {
