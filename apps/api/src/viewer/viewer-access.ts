@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Actor, Role } from '@trial-ledger/domain';
+import { DomainError, type Actor, type Role } from '@trial-ledger/domain';
 import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity';
 import type { HttpRequest } from '../shared/http/http.types';
 import { ViewerSessions } from './viewer-session';
@@ -37,7 +37,10 @@ export class ViewerAccess {
       const actor = await this.auth.authenticate(token);
       return { actor, csrf: this.sessions.csrfToken(token) };
     } catch (error) {
-      throw new ViewerSignInRequired((error as { code?: string }).code ?? 'session refused');
+      // Only a refused session (unknown, expired, ended) sends the browser to sign in again; a store that
+      // cannot answer (503 STORE.*) is not a lost session, and the filter says the ledger is unavailable.
+      if (error instanceof DomainError && error.kind === 'unauthenticated') throw new ViewerSignInRequired(error.code);
+      throw error;
     }
   }
 

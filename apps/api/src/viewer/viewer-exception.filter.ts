@@ -1,11 +1,13 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Injectable, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { loggedUrl } from '../edge/structured-logging';
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { isAnswered, seeOther } from '../shared/http/replies';
+import { routedPath } from '../shared/http/routed-path';
+import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
-import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
+import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import { ViewerSignInRequired } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
@@ -33,8 +35,28 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     }
     const { status, code, detail } = describe(exception);
     if (status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${(exception as Error).stack ?? String(exception)}`);
-    const html = this.renderer.render('problem', { title: status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'The request was refused', status, code, detail, actor: null });
+    const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 503 ? 'The ledger is unavailable' : 'The request was refused';
+    const html = this.renderer.render('problem', { title, status, code, detail, actor: null });
+    // As the API's 503: the store may be back in a moment (the session, if any, is kept).
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).type('text/html; charset=utf-8').send(html);
+  }
+}
+
+/** `/viewer` and everything under it (the matched route's path, or the URL of a request no route matched). */
+export const VIEWER_PATH = /^\/viewer(?:[/?]|$)/i;
+
+/** An address under `/viewer` that no page serves: the viewer's 404 page, with the API's code for it. */
+@Injectable()
+export class ViewerUnroutedPages implements UnroutedPages {
+  constructor(private readonly filter: ViewerExceptionFilter) {}
+
+  owns(request: HttpRequest): boolean {
+    return VIEWER_PATH.test(routedPath(request));
+  }
+
+  notFound(host: ArgumentsHost): void {
+    this.filter.catch(new ApiProblemException('ROUTE.NOT_FOUND', HttpStatus.NOT_FOUND, 'The viewer has no page at this address.'), host);
   }
 }
 
@@ -43,7 +65,7 @@ const describe = (exception: unknown): { status: number; code: string; detail: s
   if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: exception.message };
   // An export whose record lost every retry of the append race: nothing was recorded, nothing served.
   if (exception instanceof ConcurrencyError) return { status: HttpStatus.CONFLICT, code: exception.code, detail: `${exception.message}; nothing was recorded or served, try again` };
-  if (exception instanceof StoreUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, code: exception.code, detail: 'The ledger cannot be reached or written now; nothing was recorded or served.' };
+  if (exception instanceof StoreUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, code: exception.code, detail: 'The ledger cannot be reached or written now; nothing was recorded or served. Try again in a moment; you stay signed in.' };
   if (exception instanceof HttpException) return { status: exception.getStatus(), code: `HTTP.${exception.getStatus()}`, detail: exception.message };
   const coded = exception as { code?: unknown; status?: unknown; message?: unknown };
   if (typeof coded?.code === 'string' && typeof coded.status === 'number') return { status: coded.status, code: coded.code, detail: String(coded.message) };

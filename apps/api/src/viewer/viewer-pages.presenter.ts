@@ -1,6 +1,6 @@
 import { notFound, invalid, personInWords } from '@trial-ledger/domain';
 import { deriveSubjectPfs, pfsFigureTexts, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
-import { getCasebook, getStudyContext, getStudyOverview, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
+import { getCasebook, recistIssueInWords, getStudyContext, getStudyOverview, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
 import { fieldLabel, shown, utc } from './viewer-format';
 import { studyDigests } from './viewer-study-digest';
@@ -147,5 +147,5 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
     ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
   ]);
   const signatures = casebook.signatures.map((s) => ({ ...s, signer: personInWords(s.signedBy), supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
-  return { casebook, entries, pfs, signatures };
+  return { casebook, entries, pfs, signatures, recistIssue: recistIssueInWords(casebook) };
 };

@@ -3,9 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ProjectionsModule } from '../projections/projections.module';
 import { routedPath } from '../shared/http/routed-path';
+import { UNROUTED_PAGES } from '../shared/http/unrouted-pages';
 import { ViewerAccess } from './viewer-access';
 import { ViewerAuthHttpController } from './viewer-auth.http.controller';
-import { ViewerExceptionFilter } from './viewer-exception.filter';
+import { ViewerExceptionFilter, ViewerUnroutedPages, VIEWER_PATH } from './viewer-exception.filter';
 import { ViewerPagesHttpController } from './viewer-pages.http.controller';
 import { ViewerReadModels } from './viewer-read-models';
 import { ViewerSessions } from './viewer-session';
@@ -18,14 +19,13 @@ import { ViewerRenderer } from './viewer.renderer';
  */
 export const VIEWER_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/** `/viewer` and everything under it (the matched route's path, or the URL of a request no route matched). */
-const VIEWER_PATH = /^\/viewer(?:[/?]|$)/i;
-
 /** Server-rendered, read-only pages for auditors, monitors and regulators under `/viewer`. */
 @Module({
   imports: [ProjectionsModule],
   controllers: [ViewerAuthHttpController, ViewerPagesHttpController],
-  providers: [ViewerSessions, ViewerRenderer, ViewerReadModels, ViewerAccess, ViewerExceptionFilter],
+  providers: [ViewerSessions, ViewerRenderer, ViewerReadModels, ViewerAccess, ViewerExceptionFilter, { provide: UNROUTED_PAGES, useClass: ViewerUnroutedPages }],
+  // The API's problem-details filter hands the router's 404s under /viewer to the viewer.
+  exports: [UNROUTED_PAGES],
 })
 export class ViewerModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -4,6 +4,7 @@ import type { EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
   getStudyOverview,
+  recistIssueInWords,
   replayStudyOverview,
   replaySubject,
   type ResolvedAsOf,
@@ -58,6 +59,8 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
       lines.push(`  ${a.assessmentDate} ${a.modality} SOD ${a.sumOfDiametersMm ?? 'NE'} mm: ${response}${a.corrected ? ' [corrected]' : ''}`);
     }
     if (c.bestOverallResponse) lines.push(`  Best overall response: ${c.bestOverallResponse.response}`);
+    const recistIssue = recistIssueInWords(c);
+    if (recistIssue) lines.push(`  ${recistIssue}`);
   }
   for (const p of c.clinicalProgressions) lines.push(`Clinical progression ${p.progressionDate}: ${p.basis}`);
   for (const t of c.newAnticancerTherapies) lines.push(`New anticancer therapy ${t.startDate}: ${t.therapy}`);

@@ -188,6 +188,25 @@ const assessmentViews = (
   return { assessments, best, issue };
 };
 
+/**
+ * The casebook's RECIST issue in words, for the viewer and `replay`: when only the scans dated on or
+ * before the baseline are not evaluable (NE, RECIST 1.1 judges a scan against a baseline taken before
+ * it) it names those scans and says the rest are derived; otherwise the whole set kept the responses
+ * recorded at entry, and the stable code says why. Null without an issue.
+ */
+export const recistIssueInWords = (casebook: Pick<SubjectCasebook, 'assessments' | 'recistIssue'>): string | null => {
+  const { recistIssue, assessments } = casebook;
+  if (!recistIssue) return null;
+  const baseline = assessments.filter((a) => a.baseline);
+  if (recistIssue === RecistErrorCode.assessmentBeforeBaseline && baseline.length === 1 && assessments.every((a) => a.responseSource === 'derived')) {
+    const baselineDate = baseline[0].assessmentDate;
+    const dates = assessments.filter((a) => !a.baseline && compareDates(a.assessmentDate, baselineDate) <= 0).map((a) => a.assessmentDate);
+    const scans = dates.length === 1 ? `the scan of ${dates[0]} is` : `the scans of ${dates.join(', ')} are`;
+    return `Not evaluable (NE): ${scans} dated on or before the baseline of ${baselineDate}, so RECIST 1.1 cannot judge ${dates.length === 1 ? 'it' : 'them'} against it (${recistIssue}); the scans after the baseline are derived.`;
+  }
+  return `RECIST could not be re-derived, the responses recorded at entry are shown (${recistIssue}).`;
+};
+
 /** The RECIST figures the casebook shows for one scan (SOD, target and overall response). */
 export interface RecistFigures {
   readonly sumOfDiametersMm: number | null;

@@ -1,8 +1,9 @@
-import { Catch, HttpException, HttpStatus, Logger, NotFoundException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus, Inject, Logger, NotFoundException, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { allowedMethodsAt } from '../../edge/allowed-methods';
 import { loggedUrl } from '../../edge/structured-logging';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { isAnswered } from '../http/replies';
+import { UNROUTED_PAGES, type UnroutedPages } from '../http/unrouted-pages';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
 import { RecordedButUnansweredError } from '@trial-ledger/command-pipeline';
@@ -35,7 +36,7 @@ const CODE_BY_HTTP_STATUS: Readonly<Record<number, string>> = {
 };
 
 /** Seconds a client should wait before retrying when the store is unreachable. */
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
 
 /** Fixed wording per store fault: the adapters' messages name files and servers, which a public 503 must not. */
 const STORE_FAULT_DETAIL: Readonly<Record<string, string>> = {
@@ -61,10 +62,17 @@ interface Rendered {
 export class ProblemDetailsExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
 
+  constructor(@Optional() @Inject(UNROUTED_PAGES) private readonly pages: UnroutedPages | null = null) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const response = http.getResponse<HttpResponse>();
+    // No route matched an address under the viewer (nor is the path served under another method): its own 404 page.
+    if (exception instanceof NotFoundException && this.pages?.owns(request) && !isAnswered(response) && allowedMethodsAt(request).length === 0) {
+      this.pages.notFound(host);
+      return;
+    }
     if (exception instanceof RecordedButUnansweredError) {
       // The ledger recorded the command: answer with what was written, never with an error that
       // would make the client believe nothing was (and retry it without an idempotency key).

@@ -64,7 +64,7 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <table><thead><tr><th scope="col">Date</th><th scope="col">Modality</th><th scope="col">Sum of diameters (mm)</th><th scope="col">From baseline</th><th scope="col">From nadir</th><th scope="col">Target response</th><th scope="col">Overall response</th><th scope="col">Response source</th></tr></thead><tbody>
 <% for (const a of c.assessments) { %><tr><td><%= a.assessmentDate %><%= a.baseline ? ' (baseline)' : '' %></td><td><%= a.modality %></td><td><%= h.shown(a.sumOfDiametersMm) %></td><td><%= a.percentFromBaseline === null ? '—' : a.percentFromBaseline + ' %' %></td><td><%= a.percentFromNadir === null ? '—' : a.percentFromNadir + ' %' %></td><td><%= h.shown(a.targetResponse) %></td><td><%= h.shown(a.overallResponse) %></td><td><%= a.responseSource %></td></tr><% } %>
 </tbody></table>
-<% if (c.recistIssue) { %><p class="problem">RECIST could not be re-derived: <%= c.recistIssue %></p><% } %>
+<% if (it.recistIssue) { %><p class="problem"><%= it.recistIssue %></p><% } %>
 </section>
 
 <section aria-labelledby="aes">

@@ -1,0 +1,46 @@
+import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
+import { subjectPageModel } from './viewer-pages.presenter';
+import { ViewerRenderer } from './viewer.renderer';
+
+const STUDY = 'LANR-HGNET-01';
+
+const pageOf = (ledger: InstanceType<typeof testing.LedgerScenario>): string => {
+  const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
+  const model = subjectPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY, 'S001');
+  const html = new ViewerRenderer().render('subject', {
+    title: 'Casebook of subject S001',
+    actor: testing.MONITOR,
+    studyId: STUDY,
+    asKnownAt: null,
+    position: ledger.events.length,
+    asKnownAtInput: '',
+    asOfQuery: '',
+    currentUrl: '/viewer',
+    asOfForm: { action: '/viewer', keep: [] },
+    csrfToken: 'x',
+    ...model,
+  });
+  return html.slice(html.indexOf('id="tumour"'), html.indexOf('id="aes"'));
+};
+
+/** The subject page says which scans RECIST could not judge and why, not that RECIST as a whole failed. */
+describe('viewer subject page: RECIST scans not evaluable', () => {
+  it('given a follow-up left before a late baseline, then the page names that scan as NE with the reason, and the later ones stay derived', () => {
+    // given
+    const ledger = new testing.LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    const first = s.baseline('2026-01-02', { diameters: [50] });
+    s.enrol('2026-01-05');
+    s.followUp('2026-02-01', { diameters: [45] });
+    s.followUp('2026-03-30', { diameters: [40] });
+    s.void(first, 'scan of another subject');
+    s.baseline('2026-02-15', { diameters: [50] });
+    // when
+    const section = pageOf(ledger);
+    // then
+    expect(section).not.toContain('could not be re-derived');
+    expect(section).toContain('Not evaluable (NE): the scan of 2026-02-01 is dated on or before the baseline of 2026-02-15');
+    expect(section).toContain('RECIST.ASSESSMENT_BEFORE_BASELINE');
+  });
+});
