@@ -37,6 +37,6 @@ describe('viewer subject page: PFS derivation provenance', () => {
     // then
     const section = html.slice(html.indexOf('id="pfs"'));
     expect(section).toContain(`<a href="#entry-${therapy}">NewAnticancerTherapyStarted</a> on ${addDays(START, 99)}`);
-    expect(section).toContain(`<a href="#entry-${progression}">${addDays(START, 168)}: PROGRESSION (RECIST PD)</a>`);
+    expect(section).toContain(`<a href="#entry-${progression}">${addDays(START, 168)}: <bdi>PROGRESSION (RECIST PD)</bdi></a>`);
   });
 });
