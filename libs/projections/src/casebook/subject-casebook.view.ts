@@ -5,6 +5,7 @@ import {
   compareDates,
   currentSubjectEntries,
   evaluateAssessments,
+  notEvaluableAssessment,
   RecistErrorCode,
   scheduledWindow,
   subjectSignatures,
@@ -120,18 +121,6 @@ const signatureViews = (state: SubjectState): SignatureView[] => {
   });
 };
 
-/** A scan RECIST cannot judge (dated on or before the baseline): not evaluable, no sum, no response. */
-const notEvaluable = (input: TumorAssessmentInput): AssessmentEvaluation => ({
-  assessmentDate: input.assessmentDate,
-  baseline: false,
-  sod: null,
-  nadirBefore: null,
-  percentFromBaseline: null,
-  percentFromNadir: null,
-  targetResponse: null,
-  overallResponse: 'NE',
-});
-
 /**
  * RECIST 1.1 figures of every live assessment in date order, by the domain's `evaluateAssessments`,
  * with the nadir and percentages it reports; the best overall response from them. If the set cannot be
@@ -158,7 +147,7 @@ const assessmentViews = (
   if (inputs.length > 0) {
     try {
       const derived = evaluateAssessments(judged);
-      evaluations = inputs.map((input) => (judged.includes(input) ? derived[judged.indexOf(input)] : notEvaluable(input)));
+      evaluations = inputs.map((input) => (judged.includes(input) ? derived[judged.indexOf(input)] : notEvaluableAssessment(input.assessmentDate)));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       issue = error.code;

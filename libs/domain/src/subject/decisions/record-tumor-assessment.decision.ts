@@ -2,7 +2,7 @@ import type { RecordTumorAssessmentPayload, TargetLesionInput } from '../../comm
 import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../events/event.types';
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
-import { evaluateFollowUp, lesionSetDifference, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
+import { evaluateFollowUp, lesionSetDifference, notEvaluableAssessment, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
 import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
@@ -35,21 +35,6 @@ export const baselineWindowDeviation = (baselineDate: IsoDate, enrollmentDate: I
 };
 
 /**
- * A follow-up without a baseline cannot be evaluated by RECIST 1.1 (every response is relative to the
- * baseline): its figures are recorded as not evaluable.
- */
-const notEvaluable = (input: RecordTumorAssessmentPayload): AssessmentEvaluation => ({
-  assessmentDate: input.assessmentDate,
-  baseline: false,
-  sod: null,
-  nadirBefore: null,
-  percentFromBaseline: null,
-  percentFromNadir: null,
-  targetResponse: null,
-  overallResponse: 'NE',
-});
-
-/**
  * Evaluates an assessment against the RECIST history: a baseline starts it, a follow-up advances it,
  * and a follow-up with no baseline on record leaves the track unstarted and is not evaluable.
  */
@@ -59,7 +44,8 @@ export const evaluateAssessment = (
   format: FormatOptions = {},
 ): { track: RecistTrack | null; evaluation: AssessmentEvaluation } => {
   if (input.baseline) return startRecistTrack(input, format);
-  if (!track) return { track: null, evaluation: notEvaluable(input) };
+  // Without a baseline RECIST 1.1 judges nothing (every response is relative to it): recorded as not evaluable.
+  if (!track) return { track: null, evaluation: notEvaluableAssessment(input.assessmentDate) };
   return evaluateFollowUp(track, input, format);
 };
 

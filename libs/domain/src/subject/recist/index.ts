@@ -1,4 +1,5 @@
 export * from './recist.types';
+export { notEvaluableAssessment } from './not-evaluable';
 export {
   CONFIRMATION_DAYS,
   MAX_TARGET_LESIONS,
