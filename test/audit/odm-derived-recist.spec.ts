@@ -1,20 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { create } from 'xmlbuilder2';
-import { exportOdm, ODM_NAMESPACE } from '@trial-ledger/audit';
-import { executeCommand, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
-import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
-import { ADMIN, baselineAssessment, COORDINATOR, eligibility, ENROLLMENT_DATE, followUp, INVESTIGATOR, registerStudy, screening, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
-
-type El = { getAttribute(name: string): string | null; getElementsByTagNameNS(ns: string, name: string): { length: number; item(i: number): El | null }; textContent: string | null; parentNode: El | null };
-const all = (root: El, name: string): El[] => {
-  const list = root.getElementsByTagNameNS(ODM_NAMESPACE, name);
-  return Array.from({ length: list.length }, (_, i) => list.item(i) as El);
-};
-const formOf = (item: El): El => item.parentNode!.parentNode as El;
+import { baselineAssessment, COORDINATOR, ENROLLMENT_DATE, followUp, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { formOf, odmElements, subjectLedgerPerTest, type OdmElement } from './support/odm-subject-ledger';
 
 /**
  * A scan's SOD and responses are derived against the scans dated before it. When an earlier scan is
@@ -23,29 +9,15 @@ const formOf = (item: El): El => item.parentNode!.parentNode as El;
  * file gives each of them is the casebook's.
  */
 describe('ODM export: RECIST figures moved by another entry', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-  const clock = new FixedClock('2026-08-30T12:00:00.000Z');
-  const as = (actor = INVESTIGATOR): CommandEnvelope => ({ actor, source: 'api' });
-  const run = (command: Command, envelope: CommandEnvelope = as()) => executeCommand(store, command, envelope, { clock });
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tl-odm-recist-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
-    await run(registerStudy(), { actor: ADMIN, source: 'cli' });
-    await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
-    await run(subjectCommand('AssessEligibility', eligibility()));
+  const ledger = subjectLedgerPerTest('tl-odm-recist-', '2026-08-30T12:00:00.000Z', async ({ run, as }) => {
     await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
     await run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }));
   });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { run, as } = ledger;
 
   /** The last value the file gives each derived item of the scan form `repeatKey`. */
-  const lastFigures = (doc: El, repeatKey: number): Record<string, string | null> => {
-    const items = all(doc, 'ItemData').filter(
+  const lastFigures = (doc: OdmElement, repeatKey: number): Record<string, string | null> => {
+    const items = odmElements(doc, 'ItemData').filter(
       (i) => /^IT\.TUMORASSESSMENTRECORDED\.(SUMOFDIAMETERSMM|TARGETRESPONSE|OVERALLRESPONSE)$/.test(i.getAttribute('ItemOID')!) && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey),
     );
     return Object.fromEntries(items.map((i) => [i.getAttribute('ItemOID')!.replace('IT.TUMORASSESSMENTRECORDED.', '').toLowerCase(), i.getAttribute('Value')]));
@@ -66,17 +38,12 @@ describe('ODM export: RECIST figures moved by another entry', () => {
       )
     ).events[0];
 
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    await exportOdm(store, out, { clock });
-    const xml = Buffer.concat(chunks).toString('utf8');
-    const doc = (create(xml).node as unknown as { documentElement: El }).documentElement;
+    const { xml, doc } = await ledger.exportDocument();
 
     expect(lastFigures(doc, second.streamVersion)).toEqual({ sumofdiametersmm: '42', targetresponse: 'SD', overallresponse: 'SD' });
-    const update = all(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.TUMORASSESSMENTRECORDED.OVERALLRESPONSE' && i.getAttribute('TransactionType') === 'Update' && formOf(i).getAttribute('FormRepeatKey') === String(second.streamVersion))!;
-    expect(all(update, 'SourceID')[0].textContent).toBe(correction.eventId);
-    expect(all(update, 'ReasonForChange')[0].textContent).toContain('re-derived');
+    const update = odmElements(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.TUMORASSESSMENTRECORDED.OVERALLRESPONSE' && i.getAttribute('TransactionType') === 'Update' && formOf(i).getAttribute('FormRepeatKey') === String(second.streamVersion))!;
+    expect(odmElements(update, 'SourceID')[0].textContent).toBe(correction.eventId);
+    expect(odmElements(update, 'ReasonForChange')[0].textContent).toContain('re-derived');
     expect(lastFigures(doc, first.streamVersion)).toMatchObject({ overallresponse: 'SD' });
     expect((await validateOdmXml(xml)).errors.map((e) => e.rawMessage)).toEqual([]);
   });

@@ -1,21 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { create } from 'xmlbuilder2';
-import { exportOdm, ODM_NAMESPACE } from '@trial-ledger/audit';
-import { executeCommand, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
+import { toRecorded, type Command } from '@trial-ledger/command-pipeline';
 import { currentSubjectEntries, foldSubject, loadDefaultProtocol, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
-import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
-import { ADMIN, baselineAssessment, COORDINATOR, dose, eligibility, ENROLLMENT_DATE, INVESTIGATOR, registerStudy, screening, STUDY_ID, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
-
-type El = { getAttribute(name: string): string | null; getElementsByTagNameNS(ns: string, name: string): { length: number; item(i: number): El | null }; textContent: string | null; parentNode: El | null };
-const all = (root: El, name: string): El[] => {
-  const list = root.getElementsByTagNameNS(ODM_NAMESPACE, name);
-  return Array.from({ length: list.length }, (_, i) => list.item(i) as El);
-};
-const formOf = (item: El): El => item.parentNode!.parentNode as El;
+import { ADMIN, baselineAssessment, COORDINATOR, dose, ENROLLMENT_DATE, STUDY_ID, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { formOf, odmElements, subjectLedgerPerTest, type OdmElement } from './support/odm-subject-ledger';
 
 /**
  * A dose's protocol window is derived from the dose of the cycle below it. When that dose is entered
@@ -24,42 +11,21 @@ const formOf = (item: El): El => item.parentNode!.parentNode as El;
  * moved it, so the last value of every window item in the file is the casebook's window.
  */
 describe('ODM export: dose windows moved by another entry', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-  const clock = new FixedClock('2026-06-30T12:00:00.000Z');
-  const as = (actor = INVESTIGATOR): CommandEnvelope => ({ actor, source: 'api' });
-  const run = (command: Command, envelope: CommandEnvelope = as()) => executeCommand(store, command, envelope, { clock });
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tl-odm-window-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
-    await run(registerStudy(), { actor: ADMIN, source: 'cli' });
-    await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
-    await run(subjectCommand('AssessEligibility', eligibility()));
+  const ledger = subjectLedgerPerTest('tl-odm-window-', '2026-06-30T12:00:00.000Z', async ({ run, as }) => {
     await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
     await run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }));
     await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR));
   });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { run, as } = ledger;
 
-  const exportDoc = async (): Promise<{ xml: string; doc: El }> => {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    await exportOdm(store, out, { clock });
-    const xml = Buffer.concat(chunks).toString('utf8');
-    return { xml, doc: (create(xml).node as unknown as { documentElement: El }).documentElement };
-  };
+  const exportDoc = ledger.exportDocument;
   /** The last value the file gives each window item of the dose form `repeatKey`. */
-  const lastWindow = (doc: El, repeatKey: number): Record<string, string | null> => {
-    const items = all(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey));
+  const lastWindow = (doc: OdmElement, repeatKey: number): Record<string, string | null> => {
+    const items = odmElements(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey));
     return Object.fromEntries(items.map((i) => [i.getAttribute('ItemOID')!.replace('IT.DOSEADMINISTERED.WINDOW.', '').toLowerCase(), i.getAttribute('Value')]));
   };
   const casebookWindows = async (): Promise<Map<number, unknown>> => {
-    const state = foldSubject((await store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
+    const state = foldSubject((await ledger.store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
     return new Map(
       currentSubjectEntries(state, loadDefaultProtocol()).flatMap((e) => (e.current.type === 'DoseAdministered' ? [[e.streamVersion, e.current.data.window] as [number, unknown]] : [])),
     );
@@ -71,10 +37,10 @@ describe('ODM export: dose windows moved by another entry', () => {
     const { xml, doc } = await exportDoc();
 
     expect(lastWindow(doc, third.streamVersion)).toEqual({ dueon: '2026-03-05', from: '2026-03-02', to: '2026-03-08' });
-    const update = all(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.DOSEADMINISTERED.WINDOW.DUEON' && i.getAttribute('TransactionType') === 'Update')!;
+    const update = odmElements(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.DOSEADMINISTERED.WINDOW.DUEON' && i.getAttribute('TransactionType') === 'Update')!;
     expect(formOf(update).getAttribute('FormRepeatKey')).toBe(String(third.streamVersion));
-    expect(all(update, 'SourceID')[0].textContent).toBe(late.eventId);
-    expect(all(update, 'ReasonForChange')[0].textContent).toContain('derived');
+    expect(odmElements(update, 'SourceID')[0].textContent).toBe(late.eventId);
+    expect(odmElements(update, 'ReasonForChange')[0].textContent).toContain('derived');
     for (const [version, window] of await casebookWindows()) {
       const w = window as { dueOn: string; from: string; to: string };
       expect(lastWindow(doc, version)).toEqual({ dueon: w.dueOn, from: w.from, to: w.to });
@@ -88,7 +54,7 @@ describe('ODM export: dose windows moved by another entry', () => {
     await run({ type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: { ...protocol, version: 2, treatment: { ...protocol.treatment, intervalDays: 21 } }, reason: 'Amendment 1: every 21 days' } } as Command, { actor: ADMIN, source: 'cli' });
     await run(subjectCommand('RecordDose', dose(3, '2026-02-24')), as(COORDINATOR));
     const { doc } = await exportDoc();
-    expect(all(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && i.getAttribute('TransactionType') === 'Update')).toEqual([]);
+    expect(odmElements(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && i.getAttribute('TransactionType') === 'Update')).toEqual([]);
   });
 
   it('given cycles 1–3, when cycle 2\'s date is corrected and then cycle 2 is voided, then cycle 3\'s window follows each change and ends as the casebook has it', async () => {
@@ -97,7 +63,7 @@ describe('ODM export: dose windows moved by another entry', () => {
     await run(subjectCommand('CorrectEntry', { targetEventId: second.eventId, changes: { administeredOn: '2026-02-05' }, reason: 'date mistyped' }), as(COORDINATOR));
     await run(subjectCommand('VoidEntry', { targetEventId: second.eventId, reason: 'other subject' }), as(COORDINATOR));
     const { doc } = await exportDoc();
-    const updates = all(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID') === 'IT.DOSEADMINISTERED.WINDOW.DUEON' && i.getAttribute('TransactionType') === 'Update');
+    const updates = odmElements(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID') === 'IT.DOSEADMINISTERED.WINDOW.DUEON' && i.getAttribute('TransactionType') === 'Update');
     // Cycle 3: due 03-03 → 03-05 (cycle 2 corrected) → 03-03 (cycle 2 voided, due two intervals after cycle 1).
     expect(updates.map((u) => u.getAttribute('Value'))).toEqual(['2026-03-05', '2026-03-03']);
     for (const [version, window] of await casebookWindows()) {

@@ -1,21 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { create } from 'xmlbuilder2';
-import { exportOdm, ODM_NAMESPACE } from '@trial-ledger/audit';
-import { executeCommand, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
 import { clinicalReadModelsAt, getCasebook } from '@trial-ledger/projections';
-import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
-import { ADMIN, baselineAssessment, COORDINATOR, eligibility, ENROLLMENT_DATE, followUp, INVESTIGATOR, registerStudy, screening, STUDY_ID, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { baselineAssessment, COORDINATOR, ENROLLMENT_DATE, followUp, STUDY_ID, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { formOf, odmElements, subjectLedgerPerTest, type OdmElement } from './support/odm-subject-ledger';
 
-type El = { getAttribute(name: string): string | null; getElementsByTagNameNS(ns: string, name: string): { length: number; item(i: number): El | null }; textContent: string | null; parentNode: El | null };
-const all = (root: El, name: string): El[] => {
-  const list = root.getElementsByTagNameNS(ODM_NAMESPACE, name);
-  return Array.from({ length: list.length }, (_, i) => list.item(i) as El);
-};
-const formOf = (item: El): El => item.parentNode!.parentNode as El;
 const FIGURES = ['SUMOFDIAMETERSMM', 'TARGETRESPONSE', 'OVERALLRESPONSE'];
 
 /**
@@ -27,40 +14,19 @@ const FIGURES = ['SUMOFDIAMETERSMM', 'TARGETRESPONSE', 'OVERALLRESPONSE'];
  * must not stay in the regulator's copy).
  */
 describe('ODM export: RECIST figures re-derived by another entry', () => {
-  let dir: string;
-  let store: SqliteEventStore;
-  const clock = new FixedClock('2026-06-30T12:00:00.000Z');
-  const as = (actor = INVESTIGATOR): CommandEnvelope => ({ actor, source: 'api' });
-  const run = (command: Command, envelope: CommandEnvelope = as()) => executeCommand(store, command, envelope, { clock });
-
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tl-odm-recist-'));
-    store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
-    await run(registerStudy(), { actor: ADMIN, source: 'cli' });
-    await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
-    await run(subjectCommand('AssessEligibility', eligibility()));
+  const ledger = subjectLedgerPerTest('tl-odm-recist-', '2026-06-30T12:00:00.000Z', async ({ run }) => {
     await run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }));
   });
-  afterEach(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { run, as } = ledger;
 
-  const exportDoc = async (): Promise<{ xml: string; doc: El }> => {
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    await exportOdm(store, out, { clock });
-    const xml = Buffer.concat(chunks).toString('utf8');
-    return { xml, doc: (create(xml).node as unknown as { documentElement: El }).documentElement };
-  };
+  const exportDoc = ledger.exportDocument;
   /** The last value the file gives each RECIST figure of the assessment form `repeatKey`. */
-  const lastFigures = (doc: El, repeatKey: number): Record<string, string | null> => {
-    const items = all(doc, 'ItemData').filter((i) => FIGURES.some((f) => i.getAttribute('ItemOID') === `IT.TUMORASSESSMENTRECORDED.${f}`) && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey));
+  const lastFigures = (doc: OdmElement, repeatKey: number): Record<string, string | null> => {
+    const items = odmElements(doc, 'ItemData').filter((i) => FIGURES.some((f) => i.getAttribute('ItemOID') === `IT.TUMORASSESSMENTRECORDED.${f}`) && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey));
     return Object.fromEntries(items.map((i) => [i.getAttribute('ItemOID')!.replace('IT.TUMORASSESSMENTRECORDED.', ''), i.getAttribute('Value')]));
   };
   const casebookFigures = async (): Promise<Map<number, Record<string, string | null>>> => {
-    const { state } = await clinicalReadModelsAt(store, {});
+    const { state } = await clinicalReadModelsAt(ledger.store, {});
     const casebook = getCasebook(state, STUDY_ID, 'S001')!;
     const versions = new Map(casebook.entries.map((e) => [e.eventId, e.streamVersion]));
     const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
@@ -85,10 +51,10 @@ describe('ODM export: RECIST figures re-derived by another entry', () => {
     const casebook = await casebookFigures();
     expect(casebook.get(later.streamVersion)).toMatchObject({ OVERALLRESPONSE: 'SD' });
     for (const [version, figures] of casebook) expect(lastFigures(doc, version)).toEqual(figures);
-    const update = all(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.TUMORASSESSMENTRECORDED.OVERALLRESPONSE' && i.getAttribute('TransactionType') === 'Update')!;
+    const update = odmElements(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.TUMORASSESSMENTRECORDED.OVERALLRESPONSE' && i.getAttribute('TransactionType') === 'Update')!;
     expect(formOf(update).getAttribute('FormRepeatKey')).toBe(String(later.streamVersion));
-    expect(all(update, 'SourceID')[0].textContent).toBe(correction.eventId);
-    expect(all(update, 'ReasonForChange')[0].textContent).toContain('re-derived');
+    expect(odmElements(update, 'SourceID')[0].textContent).toBe(correction.eventId);
+    expect(odmElements(update, 'ReasonForChange')[0].textContent).toContain('re-derived');
     expect((await validateOdmXml(xml)).errors).toEqual([]);
   });
 
@@ -107,6 +73,6 @@ describe('ODM export: RECIST figures re-derived by another entry', () => {
     await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
     await run(subjectCommand('RecordTumorAssessment', followUp('2026-03-02', 41, 20)), as(COORDINATOR));
     const { doc } = await exportDoc();
-    expect(all(doc, 'ItemData').filter((i) => i.getAttribute('TransactionType') === 'Update')).toEqual([]);
+    expect(odmElements(doc, 'ItemData').filter((i) => i.getAttribute('TransactionType') === 'Update')).toEqual([]);
   });
 });
