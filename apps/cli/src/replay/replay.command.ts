@@ -130,8 +130,8 @@ export const registerReplay = (program: Command): void => {
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
-      const studyId = await studyOrDefault(options, opts.study);
       const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
+      const studyId = await studyOrDefault(options, opts.study);
       await withExistingStore(options, async (store) => {
         if (opts.subject) {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);
