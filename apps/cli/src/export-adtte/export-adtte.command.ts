@@ -1,9 +1,9 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { studyOrDefault } from '../shared/default-study';
 import { recordCliExport } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
@@ -34,7 +34,7 @@ export const registerExportAdtte = (program: Command): void => {
     .option('--out <file>', 'output CSV file (default: stdout, and no dictionary unless --define)', outputFileOption('--out'))
     .option('--define <file>', 'data dictionary file (default: beside --out, NAME.define.md)', outputFileOption('--define'))
     .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
-    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
@@ -45,7 +45,7 @@ export const registerExportAdtte = (program: Command): void => {
       // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       if (!toStdout && opts.out && defineFile) await assertDistinctOutputs(opts.out, defineFile);
-      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const studyId = await studyOrDefault(options, opts.study);
       const pfs = await withExistingStore(options, async (store) => {
         const loaded = await withSavedReadModels(options, (readModels) =>
           loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }),

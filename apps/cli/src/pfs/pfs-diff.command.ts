@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol, personInWords } from '@trial-ledger/domain';
+import { personInWords } from '@trial-ledger/domain';
 import { diffPfs, medianInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
+import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 
 export interface PfsDiffCommandOptions {
@@ -84,7 +85,7 @@ export const registerPfsDiff = (program: Command): void => {
   pfs
     .command('diff')
     .description('Endpoint provenance: which subjects moved between two PFS analyses (knowledge times, positions or data cuts), and the recorded events that moved them')
-    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant')
     .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)')
     .option('--from-position <n>', 'first analysis: through this log position')
@@ -99,7 +100,7 @@ export const registerPfsDiff = (program: Command): void => {
       if (opts.asKnownAt !== undefined || opts.plot !== undefined) {
         throw new CliError('pfs diff takes --from-known-at/--to-known-at and no --plot', 2, 'CLI.INVALID_OPTION');
       }
-      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const studyId = await studyOrDefault(options, opts.study);
       const diff = await withExistingStore(options, (store) =>
         diffPfs(store, studyId, {
           fromKnownAt: opts.fromKnownAt ?? null,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { medianInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { calendarDateOption, dateOrInstantOption, outputFileOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
@@ -44,7 +44,7 @@ export const registerPfs = (program: Command): void => {
   program
     .command('pfs')
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
-    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG', outputFileOption('--plot'))
@@ -55,7 +55,7 @@ export const registerPfs = (program: Command): void => {
       // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
       if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
-      const studyId = opts.study ?? loadDefaultProtocol().studyId;
+      const studyId = await studyOrDefault(options, opts.study);
       const pfs = await withExistingStore(options, (store) =>
         withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
       );

@@ -1,12 +1,11 @@
 import { newQueryId, type CommandOutcome } from '@trial-ledger/command-pipeline';
-import { loadDefaultProtocol, MONITORING_READ_ROLES, notFound, studyStreamId, type Actor, type MonitoringCommand } from '@trial-ledger/domain';
+import { MONITORING_READ_ROLES, notFound, studyStreamId, type Actor, type MonitoringCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { replayMonitoring, type MonitoringState } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
-export const defaultStudyId = (): string => loadDefaultProtocol().studyId;
 
 /** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
 export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {

@@ -4,7 +4,8 @@ import { listQueries, MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, queryPage, queryView
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { cliQueryId, defaultStudyId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
+import { studyOrDefault } from '../shared/default-study';
+import { cliQueryId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
   if (value === undefined) return undefined;
@@ -62,10 +63,10 @@ export const registerQuery = (program: Command): void => {
     .requiredOption('--event <eventId>', 'event id of the questioned entry')
     .option('--field <path>', 'dotted path of the questioned field, e.g. administeredOn')
     .requiredOption('--text <text>', 'the question to the site')
-    .option('--study <id>', "study id (default: the seed protocol's)")
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { subject: string; event: string; field?: string; text: string; study?: string }, command: Command) => {
       const queryId = cliQueryId();
-      const studyId = opts.study ?? defaultStudyId();
+      const studyId = await studyOrDefault(globalOptions(command), opts.study);
       await runMonitoringCommand(
         globalOptions(command),
         { type: 'OpenQuery', studyId, subjectId: opts.subject, payload: { queryId, targetEventId: opts.event, fieldPath: opts.field ?? null, text: opts.text } },
@@ -78,10 +79,10 @@ export const registerQuery = (program: Command): void => {
     .description("The site's answer to a query (coordinator, investigator)")
     .requiredOption('--text <text>', 'the answer')
     .requiredOption('--category <category>', `one of ${QUERY_RESPONSE_CATEGORIES.join(', ')}`)
-    .option('--study <id>', "study id (default: the seed protocol's)")
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (queryId: string, opts: { text: string; category: string; study?: string }, command: Command) => {
       const category = oneOf('category', opts.category, QUERY_RESPONSE_CATEGORIES) as QueryResponseCategory;
-      await runMonitoringCommand(globalOptions(command), { type: 'RespondToQuery', studyId: opts.study ?? defaultStudyId(), subjectId: '', payload: { queryId, text: opts.text, category } }, { queryId });
+      await runMonitoringCommand(globalOptions(command), { type: 'RespondToQuery', studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: '', payload: { queryId, text: opts.text, category } }, { queryId });
     });
 
   for (const [name, type, help] of [
@@ -93,9 +94,9 @@ export const registerQuery = (program: Command): void => {
       .command(`${name} <queryId>`)
       .description(help)
       .option('--text <text>', 'a note for the thread')
-      .option('--study <id>', "study id (default: the seed protocol's)")
+      .option('--study <id>', 'study id (default: the first registered)')
       .action(async (queryId: string, opts: { text?: string; study?: string }, command: Command) => {
-        const monitoring = { type, studyId: opts.study ?? defaultStudyId(), subjectId: '', payload: { queryId, text: opts.text ?? null } } as MonitoringCommand;
+        const monitoring = { type, studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: '', payload: { queryId, text: opts.text ?? null } } as MonitoringCommand;
         await runMonitoringCommand(globalOptions(command), monitoring, { queryId });
       });
   }
@@ -109,7 +110,7 @@ export const registerQuery = (program: Command): void => {
     .option('--min-age-days <days>', 'only queries at least this many days old')
     .option('--page <n>', 'page number, from 1 (as the API pages: oldest first)', '1')
     .option('--page-size <n>', `queries per page, 1–${MAX_QUERY_PAGE_SIZE} (default ${QUERY_PAGE_SIZE})`)
-    .option('--study <id>', "study id (default: the seed protocol's)")
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; page?: string; pageSize?: string; study?: string }, command: Command) => {
       const options = globalOptions(command);
       const page = pageNumber('page', opts.page, 1);
@@ -120,7 +121,7 @@ export const registerQuery = (program: Command): void => {
         openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
         minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
       };
-      const listed = await readMonitoring(options, opts.study ?? defaultStudyId(), 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
+      const listed = await readMonitoring(options, await studyOrDefault(globalOptions(command), opts.study), 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
       printResult(options.json, listed, () =>
         [
           ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : listed.queries.map(summary)),
@@ -132,12 +133,12 @@ export const registerQuery = (program: Command): void => {
   query
     .command('show <queryId>')
     .description("One query's thread: its events and the corrections and voids of its target")
-    .option('--study <id>', "study id (default: the seed protocol's)")
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (queryId: string, opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const studyId = opts.study ?? defaultStudyId();
       // A malformed id is refused as `respond`/`close` refuse it, not looked up as an unknown query.
       queryIdOf({ queryId });
+      const studyId = await studyOrDefault(options, opts.study);
       const view = await readMonitoring(options, studyId, 'GetQuery', (state) => {
         const record = state.queries.get(queryId);
         return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });

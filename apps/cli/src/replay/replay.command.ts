@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { loadDefaultProtocol, notFound, personInWords } from '@trial-ledger/domain';
+import { notFound, personInWords } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
@@ -12,6 +12,7 @@ import {
   type SubjectCasebook,
 } from '@trial-ledger/projections';
 import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
+import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
 import { dateOrInstantOption } from '../shared/option-parsers';
@@ -124,13 +125,13 @@ export const registerReplay = (program: Command): void => {
     .command('replay')
     .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
     .option('--subject <subjectId>', 'the subject to replay')
-    .option('--study <studyId>', "study id (default: the seed protocol's)")
+    .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
-      const studyId = opts.study ?? loadDefaultProtocol().studyId;
       const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
+      const studyId = await studyOrDefault(options, opts.study);
       await withExistingStore(options, async (store) => {
         if (opts.subject) {
           const replayed = await replaySubject(store, studyId, opts.subject, asOf);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { globalOptions } from '../shared/cli-context';
-import { defaultStudyId, runMonitoringCommand } from '../query/monitoring-cli';
+import { runMonitoringCommand } from '../query/monitoring-cli';
+import { studyOrDefault } from '../shared/default-study';
 
 /** `trial-ledger sdv --subject S --event EVENT_ID`: source data verification of one entry (monitor). */
 export const registerSdv = (program: Command): void => {
@@ -9,11 +10,11 @@ export const registerSdv = (program: Command): void => {
     .description('Record source data verification of one entry (monitor); a later correction or void revokes it')
     .requiredOption('--subject <id>', 'subject id')
     .requiredOption('--event <eventId>', 'event id of the verified entry')
-    .option('--study <id>', "study id (default: the seed protocol's)")
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { subject: string; event: string; study?: string }, command: Command) => {
       await runMonitoringCommand(
         globalOptions(command),
-        { type: 'VerifySource', studyId: opts.study ?? defaultStudyId(), subjectId: opts.subject, payload: { targetEventId: opts.event } },
+        { type: 'VerifySource', studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: opts.subject, payload: { targetEventId: opts.event } },
         { subjectId: opts.subject, targetEventId: opts.event },
       );
     });

@@ -5,6 +5,7 @@ import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, 
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 
 /** A protocol document from a JSON file; its content is validated by the domain when the command is decided. */
@@ -86,7 +87,6 @@ const describeOverview = (o: StudyOverview): string => {
 
 /** `trial-ledger study register|amend|lock|unlock|show` (SPEC §2, §6). */
 export const registerStudy = (program: Command): void => {
-  const defaultStudyId = (): string => loadDefaultProtocol().studyId;
   const study = program.command('study').description('Register the study, amend its protocol, lock or unlock it, show it');
 
   study
@@ -117,10 +117,10 @@ export const registerStudy = (program: Command): void => {
       .command(name)
       .description(help)
       .requiredOption('--reason <text>', `why the study is ${name}ed`)
-      .option('--study <id>', 'study id (default: the seed protocol\'s)')
+      .option('--study <id>', 'study id (default: the first registered)')
       .action(async (opts: { reason: string; study?: string }, command: Command) => {
         const reason = requireReason(opts.reason);
-        const studyId = opts.study ?? defaultStudyId();
+        const studyId = await studyOrDefault(globalOptions(command), opts.study);
         await runStudyCommand(globalOptions(command), { type, studyId, payload: { reason } }, reason);
       });
   }
@@ -128,10 +128,10 @@ export const registerStudy = (program: Command): void => {
   study
     .command('show')
     .description('The study as the ledger knows it now: protocol, lock state, enrollment, dosing, deviations, adverse events')
-    .option('--study <id>', 'study id (default: the seed protocol\'s)')
+    .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const studyId = opts.study ?? defaultStudyId();
+      const studyId = await studyOrDefault(options, opts.study);
       const { overview } = await withStore(options, (store) => replayStudyOverview(store, studyId));
       if (overview.protocol === null) notFound('STUDY.NOT_FOUND', `Study ${studyId} is not registered in ${options.store}`, { studyId });
       process.stdout.write(options.json ? `${JSON.stringify(overview, null, 2)}\n` : `${describeOverview(overview)}\n`);

@@ -177,7 +177,11 @@ const trailsBySubject = async (store: EventStore, studyId: string, subjectIds: R
   return trails;
 };
 
-const firstStudy = async (store: EventStore): Promise<string | null> => {
+/**
+ * The study a reader means when naming none: the first registered in this ledger, whatever its protocol
+ * (a ledger need not hold the seed protocol's study); null in a ledger with no study.
+ */
+export const firstRegisteredStudy = async (store: EventStore): Promise<string | null> => {
   for await (const event of store.readAll({ batchSize: 500 })) {
     if (event.type === 'StudyRegistered' && event.streamId.startsWith('study-')) return event.streamId.slice('study-'.length);
   }
@@ -204,7 +208,7 @@ export const renderLedgerReport = async (store: EventStore, options: LedgerRepor
 export const ledgerReportParts = async (store: EventStore, options: LedgerReportOptions = {}): Promise<Iterable<string>> => {
   const clock = options.clock ?? systemClock;
   const generatedAt = clock.now();
-  const studyId = options.studyId ?? (await firstStudy(store));
+  const studyId = options.studyId ?? (await firstRegisteredStudy(store));
   const verification = await verifyLedger(store, options.checkpoints && options.publicKey ? { checkpoints: options.checkpoints, publicKey: options.publicKey } : {});
   // As `verify` does: a chain that links is not enough when the tree proofs are answered from was rewritten.
   const tree = store.treeNodes ? await verifyTree(store) : null;

@@ -55,6 +55,7 @@ describe('validateProtocol', () => {
     ['an unknown modality', withChange({ 'assessments.modalities': ['PET'] }), 'assessments.modalities[0]: must be one of CT, MRI'],
     ['a rate day beyond the horizon', withChange({ 'endpoint.rateDays': [400] }), 'endpoint.rateDays: must not lie beyond'],
     ['duplicate primary sites', withChange({ 'eligibility.primarySites': ['rectum', 'rectum'] }), 'eligibility.primarySites: must not contain duplicates'],
+    ['primary sites that read alike', withChange({ 'eligibility.primarySites': ['rectum', 'Rectum\u200b '] }), 'eligibility.primarySites: must not contain duplicates'],
     ['WHO grade 4', withChange({ 'eligibility.whoGrades': [4] }), 'eligibility.whoGrades[0]: must be one of 1, 2, 3'],
     ['Ki-67 above 100 %', withChange({ 'eligibility.maxKi67Percent': 101 }), 'eligibility.maxKi67Percent'],
     ['a subnormal dose (1e-320 mg)', withChange({ 'treatment.doseMg': 1e-320 }), 'treatment.doseMg: must be given to at most 3 decimal places of mg'],

@@ -1,5 +1,5 @@
 import { invalid } from '../shared/domain-error';
-import { firstUnprintable, isBlankText } from '../shared/free-text';
+import { asReadCaseless, firstUnprintable, isBlankText } from '../shared/free-text';
 import type { ProtocolDocument } from './protocol.types';
 import { reviewProblems } from './protocol-review';
 import defaultProtocolJson from './lanr-hgnet-01.protocol.json';
@@ -85,7 +85,8 @@ const list = (
     if (!item(v)) problems.push(`${path}${key}[${i}]: must be ${itemDescription}`);
     else if (allowed && !allowed.includes(v)) problems.push(`${path}${key}[${i}]: must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
   });
-  if (new Set(value).size !== value.length) problems.push(`${path}${key}: must not contain duplicates`);
+  // Items are compared as read, as the deciders compare them (`Rectum` is the listed `rectum`): two that read alike are one.
+  if (new Set(value.map((v) => (typeof v === 'string' ? asReadCaseless(v) : v))).size !== value.length) problems.push(`${path}${key}: must not contain duplicates`);
 };
 
 const isText = (v: unknown): boolean => typeof v === 'string' && !isBlankText(v) && firstUnprintable(v) === null;
