@@ -162,36 +162,35 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     expect(rows.map((r) => r.command).filter((name) => !CASES[name])).toEqual([]);
   });
 
-  it('each documented ✓ runs (exit 0); each — is refused with AUTH.ROLE_NOT_ALLOWED writes nothing outside the identity stream and records the refusal', async () => {
+  // One test per command (each with its own time limit): a loaded machine slows every CLI run, not one command.
+  it.each(rows.map((row) => [row.command, row] as const))('%s: each documented ✓ runs (exit 0); each — is refused with AUTH.ROLE_NOT_ALLOWED, writes nothing outside the identity stream and records the refusal', async (_command, row) => {
     const mismatches: string[] = [];
-    for (const row of rows) {
-      const make = CASES[row.command];
-      const allowedRoles = ROLES.filter((role) => row.allowed[role]);
-      // Refusals first, on state prepared for an allowed role: a refusal must not consume it.
-      const probe = await make(allowedRoles[0]);
-      for (const role of ROLES.filter((r) => !row.allowed[r])) {
-        const before = (await allEvents()).length;
-        const refused = await run(role, probe.argv, probe.env);
-        const after = (await allEvents()).slice(before);
-        const written = after.filter((e) => e.streamId !== 'identity');
-        // SPEC §5: every refusal is logged — as the API's guard does, the CLI records one AuthorizationRefused.
-        const logged = after.filter((e) => e.type === 'AuthorizationRefused' && (e.metadata.actor as { role?: string }).role === role);
-        // A refused command answers `{ error: { code } }`; an import reports the refused line as `{ failure: { line, code } }`.
-        const output = JSON.parse(refused.stdout || '{}') as { error?: { code?: string }; failure?: { code?: string } };
-        const code = output.error?.code ?? output.failure?.code;
-        if (refused.status === 0 || code !== 'AUTH.ROLE_NOT_ALLOWED' || written.length > 0 || logged.length !== 1) {
-          mismatches.push(
-            `${row.command} as ${role}: expected a logged refusal, got exit ${refused.status} ${String(code)}; ` +
-              `wrote ${written.map((e) => e.type).join(',') || 'nothing'}; ${logged.length} AuthorizationRefused`,
-          );
-        }
-      }
-      for (const [index, role] of allowedRoles.entries()) {
-        const call = index === 0 ? probe : await make(role);
-        const allowed = await run(call.as ?? role, call.argv, call.env);
-        if (allowed.status !== 0) mismatches.push(`${row.command} as ${role}: expected success, got exit ${allowed.status}: ${allowed.stdout}${allowed.stderr}`);
+    const make = CASES[row.command];
+    const allowedRoles = ROLES.filter((role) => row.allowed[role]);
+    // Refusals first, on state prepared for an allowed role: a refusal must not consume it.
+    const probe = await make(allowedRoles[0]);
+    for (const role of ROLES.filter((r) => !row.allowed[r])) {
+      const before = (await allEvents()).length;
+      const refused = await run(role, probe.argv, probe.env);
+      const after = (await allEvents()).slice(before);
+      const written = after.filter((e) => e.streamId !== 'identity');
+      // SPEC §5: every refusal is logged — as the API's guard does, the CLI records one AuthorizationRefused.
+      const logged = after.filter((e) => e.type === 'AuthorizationRefused' && (e.metadata.actor as { role?: string }).role === role);
+      // A refused command answers `{ error: { code } }`; an import reports the refused line as `{ failure: { line, code } }`.
+      const output = JSON.parse(refused.stdout || '{}') as { error?: { code?: string }; failure?: { code?: string } };
+      const code = output.error?.code ?? output.failure?.code;
+      if (refused.status === 0 || code !== 'AUTH.ROLE_NOT_ALLOWED' || written.length > 0 || logged.length !== 1) {
+        mismatches.push(
+          `${row.command} as ${role}: expected a logged refusal, got exit ${refused.status} ${String(code)}; ` +
+            `wrote ${written.map((e) => e.type).join(',') || 'nothing'}; ${logged.length} AuthorizationRefused`,
+        );
       }
     }
+    for (const [index, role] of allowedRoles.entries()) {
+      const call = index === 0 ? probe : await make(role);
+      const allowed = await run(call.as ?? role, call.argv, call.env);
+      if (allowed.status !== 0) mismatches.push(`${row.command} as ${role}: expected success, got exit ${allowed.status}: ${allowed.stdout}${allowed.stderr}`);
+    }
     expect(mismatches).toEqual([]);
-  }, 300_000);
+  }, 120_000);
 });
