@@ -54,7 +54,7 @@ describe('source verification decider', () => {
     const base = history().all();
     const twice = history()
       .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-2' }, reason: 'label misread' }), meta(COORDINATOR))
-      .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: doseData.lotNumber }, reason: 'label re-read' }), meta(COORDINATOR))
+      .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-1' }, reason: 'label re-read' }), meta(COORDINATOR))
       .all()
       .filter((e) => e.type === 'EntryCorrected')
       // After the verification in the log, all three recorded in the same millisecond.
