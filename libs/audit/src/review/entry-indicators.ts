@@ -1,6 +1,6 @@
 import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, daysBetween, type IsoDate } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
-import { finding, inWindow, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
+import { currentEntries, finding, inWindow, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
 
 const who = (e: StoredEvent): string => e.metadata.actor.username;
@@ -19,20 +19,40 @@ export const commandsInWindow = (ledger: ReviewLedger): StoredEvent[] => {
   return commands;
 };
 
-/** Days from an entry's clinical date to the UTC day it was recorded; null for entries without a clinical date. */
-export const entryLagDays = (e: StoredEvent): number | null => {
-  const date = clinicalDateOf(e.type, e.data);
-  return date === null ? null : daysBetween(date, e.metadata.recordedAt.slice(0, 10));
+/** An entry's lag: its clinical date as corrected so far, the days to the UTC day it was recorded, and the corrections that set that date. */
+export interface EntryLag {
+  readonly date: IsoDate;
+  readonly days: number;
+  readonly corrections: readonly StoredEvent[];
+}
+
+/**
+ * The lag of an entry as the review's snapshot leaves it: the clinical date with every correction
+ * applied (a mistyped date put right is not a late entry; a date corrected months earlier is); null for
+ * an entry without a clinical date, and for a voided one — it is no longer data (its void is reviewed as
+ * a change: reason, rate, sign-off).
+ */
+export const entryLagOf = (ledger: ReviewLedger, e: StoredEvent): EntryLag | null => {
+  const entry = currentEntries(ledger).get(e.eventId);
+  if (entry?.voided) return null;
+  const field = CLINICAL_DATE_FIELD.get(entry?.current.type ?? e.type);
+  const date = entry ? clinicalDateOf(entry.current.type, entry.current.data as unknown as Record<string, unknown>) : clinicalDateOf(e.type, e.data);
+  if (date === null) return null;
+  const corrections = (entry?.corrections ?? [])
+    .filter((c) => field !== undefined && Object.hasOwn(c.after, field))
+    .flatMap((c) => ledger.byId.get(c.eventId) ?? []);
+  return { date, days: daysBetween(date, e.metadata.recordedAt.slice(0, 10)), corrections };
 };
 
-/** Entry lag: recorded more than `entryLagDays` after the clinical date (ALCOA+ contemporaneous). */
+/** Entry lag: recorded more than `entryLagDays` after the clinical date as corrected (ALCOA+ contemporaneous). */
 export const entryLagFindings = (ledger: ReviewLedger): ReviewFinding[] =>
   ledger.events
     .filter((e) => isClinicalWrite(ledger, e) && inWindow(ledger, e))
     .flatMap((e) => {
-      const lag = entryLagDays(e);
-      if (lag === null || lag <= ledger.thresholds.entryLagDays) return [];
-      return [finding('entry-lag', [e], `${e.type} dated ${clinicalDateOf(e.type, e.data)} recorded ${lag} days later by ${who(e)} (threshold ${ledger.thresholds.entryLagDays})`, { subjectId: subjectOf(ledger, e), username: who(e) })];
+      const lag = entryLagOf(ledger, e);
+      if (lag === null || lag.days <= ledger.thresholds.entryLagDays) return [];
+      const dated = `dated ${lag.date}${lag.corrections.length > 0 ? ' (as corrected)' : ''}`;
+      return [finding('entry-lag', [e, ...lag.corrections], `${e.type} ${dated} recorded ${lag.days} days later by ${who(e)} (threshold ${ledger.thresholds.entryLagDays})`, { subjectId: subjectOf(ledger, e), username: who(e) })];
     });
 
 /** Scheduled assessment visit k (k ≥ 1) of a subject enrolled on `start`, and whether `date` lies inside its window. */
