@@ -19,7 +19,22 @@ export const commandsInWindow = (ledger: ReviewLedger): StoredEvent[] => {
   return commands;
 };
 
-/** An entry's lag: its clinical date as corrected so far, the days to the UTC day it was recorded, and the corrections that set that date. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day an instant falls on at the sites (`siteHours.timeZone`): a clinical date is a site's
+ * day, so an entry made at 01:00 in Tokyo on day 31 is 31 days late though it is still day 30 in UTC.
+ */
+const siteDay = (ledger: ReviewLedger, instant: string): IsoDate => {
+  const { timeZone } = ledger.thresholds.siteHours;
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
+};
+
+/** An entry's lag: its clinical date as corrected so far, the days to the sites' day (siteHours.timeZone) it was recorded, and the corrections that set that date. */
 export interface EntryLag {
   readonly date: IsoDate;
   readonly days: number;
@@ -41,7 +56,7 @@ export const entryLagOf = (ledger: ReviewLedger, e: StoredEvent): EntryLag | nul
   const corrections = (entry?.corrections ?? [])
     .filter((c) => field !== undefined && Object.hasOwn(c.after, field))
     .flatMap((c) => ledger.byId.get(c.eventId) ?? []);
-  return { date, days: daysBetween(date, e.metadata.recordedAt.slice(0, 10)), corrections };
+  return { date, days: daysBetween(date, siteDay(ledger, e.metadata.recordedAt)), corrections };
 };
 
 /** Entry lag: recorded more than `entryLagDays` after the clinical date as corrected (ALCOA+ contemporaneous). */

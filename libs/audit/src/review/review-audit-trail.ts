@@ -9,7 +9,7 @@ import type { AuditTrailReview, IndicatorResult, ReviewFinding, ReviewIndicatorI
 
 /** Title and definition of each indicator; the README's "Audit-trail review" section says the same. */
 export const INDICATOR_DEFINITIONS: Readonly<Record<ReviewIndicatorId, { readonly title: string; readonly definition: string }>> = {
-  'entry-lag': { title: 'Entry lag', definition: 'A clinical entry (not voided) recorded more than entryLagDays after its clinical date as corrected (recordedAt day − clinical date).' },
+  'entry-lag': { title: 'Entry lag', definition: 'A clinical entry (not voided) recorded more than entryLagDays after its clinical date as corrected (the sites\' day of recordedAt, in siteHours.timeZone, − clinical date).' },
   'back-dating': { title: 'Back-dating', definition: 'A correction that moves a clinical date earlier, or moves a dose or tumour-assessment date across a protocol window boundary.' },
   'change-after-sign-off': { title: 'Changes after sign-off', definition: 'A correction or void of an entry that an electronic signature (casebook or record) recorded before it covered.' },
   'change-after-lock': { title: 'Changes after lock/unlock', definition: 'Clinical writes recorded after the study was unlocked following a lock, until the next lock.' },
