@@ -74,5 +74,31 @@ describe('audit-trail review: clinical dates and windows as corrected at the tim
       const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
       expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('dose window 2026-02-06–2026-02-12: outside → inside')]);
     });
+
+    it('given an enrollment date corrected in a ledger an earlier version wrote, then assessment visits count from the corrected date', async () => {
+      const s002 = await store.readStream(`subject-${STUDY_ID}-S002`);
+      const enrolled = s002.find((e) => e.type === 'SubjectEnrolled')!;
+      const scan = s002.filter((e) => e.type === 'TumorAssessmentRecorded').at(-1)!;
+      // As written before the enrollment date became uncorrectable: 5 → 19 January, so visit 1 is due 13 April ± 7.
+      clock.advance(60_000);
+      await store.append({
+        writes: [{
+          streamId: enrolled.streamId,
+          expectedVersion: s002.at(-1)!.streamVersion,
+          events: [{
+            eventId: '0190a3f0-0000-7000-8000-0000000e0001',
+            type: 'EntryCorrected',
+            schemaVersion: 1,
+            data: { studyId: STUDY_ID, subjectId: 'S002', targetEventId: enrolled.eventId, targetType: 'SubjectEnrolled', before: { enrollmentDate: '2026-01-05' }, after: { enrollmentDate: '2026-01-19' }, reason: 'enrollment date per the randomisation log' },
+            metadata: { actor: scenario.actors.ivan, reason: 'enrollment date per the randomisation log', correlationId: 'enrollment-fix', causationId: null, idempotencyKey: null, source: 'api', protocolVersion: 1 },
+          }],
+        }],
+      });
+      clock.set('2026-04-10T10:00:00.000Z');
+      const moved = await correct(scan, { assessmentDate: '2026-04-08' }, 'scan date per the radiology report: 8 April');
+
+      const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
+      expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('assessment window: visit 1 outside → visit 1 inside')]);
+    });
   });
 });
