@@ -60,7 +60,7 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       expect(findingsOf(review, 'back-dating')[0].summary).toContain('administeredOn moved 1 days earlier (2026-01-06 → 2026-01-05)');
       expect(findingsOf(review, 'critical-data-edit')[0].summary).toContain('censored → event');
       expect(findingsOf(review, 'change-after-sign-off')[0].summary).toContain('after signature by ivan');
-      expect(findingsOf(review, 'correction-rate')[0].summary).toBe('subject S002: void rate 10 % (1 of 10 entries; threshold 8 %)');
+      expect(findingsOf(review, 'correction-rate')[0].summary).toBe('subject S002: void rate 9.1 % (1 of 11 entries; threshold 8 %)');
       expect(findingsOf(review, 'change-concentration')[0].username).toBe('cora');
       expect(findingsOf(review, 'access')[0].summary).toBe('3 failed password entries for cora (threshold 3)');
       expect(findingsOf(review, 'trail-integrity')[0].summary).toContain('no signed checkpoint given');

@@ -177,6 +177,20 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     expect(JSON.parse(refused.stdout).error.code).toBe('AUTH.ROLE_NOT_ALLOWED');
   });
 
+  it('replay --subject --json carries the casebook\'s monitoring (queries and SDV) as the API casebook does, as of the replayed position', async () => {
+    const scanId = (await events('S004')).filter((e) => e.type === 'TumorAssessmentRecorded')[1].eventId;
+    type Replayed = { monitoring?: { sdv: { verified: number }; entries: Record<string, { sdv: { status: string }; queries: unknown[] }> } };
+    // replay reads the store as no signed-in user: no --as.
+    const replay = async (...argv: string[]): Promise<Replayed> => JSON.parse((await cli(['--store', store, '--json', 'replay', '--subject', 'S004', ...argv])).stdout) as Replayed;
+    const now = await replay();
+    expect(now.monitoring?.sdv).toMatchObject({ subjectId: 'S004', verified: 1 });
+    expect(now.monitoring?.entries[scanId]).toMatchObject({ targetEventId: scanId, sdv: { status: 'verified' } });
+    const opened = await openEventStore(store);
+    const [firstSdv] = await opened.readStream(`sdv-${STUDY}-S004`).finally(() => opened.close());
+    const before = await replay('--position', String(firstSdv.globalPosition - 1));
+    expect(before.monitoring?.entries[scanId]).toMatchObject({ sdv: { status: 'not-verified' } });
+  });
+
   it('prints queries and SDV in the report beside the casebook', async () => {
     const report = await cli(['--store', store, '--as', 'monitor', 'report', '--subject', 'S004'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
     expect(report.status).toBe(0);

@@ -14,6 +14,7 @@ export { isUnreadableSideFile } from './store/plain-side-file';
 export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';
+export * from './replay/casebook-with-monitoring';
 export * as testing from './testing';
 export * from './queries';
 export * from './replay/read-models-at';

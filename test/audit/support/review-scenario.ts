@@ -82,6 +82,7 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   at('2026-04-06T10:00:00.000Z');
   const lateAe = await run(subjectCommand('ReportAdverseEvent', { term: 'fatigue', onsetDate: '2026-02-02', ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, 'S002'), ivan);
   t['entry-lag'] = [lateAe];
+  const twice = await run(subjectCommand('ReportAdverseEvent', { term: 'fatigue (entered twice)', onsetDate: '2026-04-06', ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, 'S002'), ivan);
   t['back-dating'] = [
     await run(subjectCommand('CorrectEntry', { targetEventId: entries['dose-S002'].eventId, changes: { administeredOn: '2026-01-05' }, reason: 'injection date per source document: 5 January' }, 'S002'), cora),
   ];
@@ -95,7 +96,7 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   );
   t['change-after-sign-off'] = [reread];
   t['critical-data-edit'] = [reread];
-  const typo = await run(subjectCommand('VoidEntry', { targetEventId: lateAe.eventId, reason: 'typo' }, 'S002'), cora);
+  const typo = await run(subjectCommand('VoidEntry', { targetEventId: twice.eventId, reason: 'typo' }, 'S002'), cora);
   t['reason-quality'] = [typo];
   t['correction-rate'] = [typo];
   t['change-concentration'] = [t['back-dating'][0], typo];

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { notFound, personInWords } from '@trial-ledger/domain';
-import type { EventStore } from '@trial-ledger/event-store';
+import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
   getStudyOverview,
   recistIssueInWords,
   replayStudyOverview,
   replaySubject,
+  withCasebookMonitoring,
   type ResolvedAsOf,
   type StudyOverview,
   type SubjectCasebook,
@@ -134,7 +135,8 @@ export const registerReplay = (program: Command): void => {
       const studyId = await studyOrDefault(options, opts.study);
       await withExistingStore(options, async (store) => {
         if (opts.subject) {
-          const replayed = await replaySubject(store, studyId, opts.subject, asOf);
+          // With each entry's queries and SDV state, joined as the API's casebook joins them.
+          const replayed = await withCasebookMonitoring(store, await replaySubject(store, studyId, opts.subject, asOf), { asKnownAt: asOf.asKnownAt, position: asOf.toPosition }, systemClock.now());
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
         } else {
           const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options, studyId) : await replayStudyOverview(store, studyId, asOf);

@@ -1,6 +1,6 @@
-import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, daysBetween, type IsoDate } from '@trial-ledger/domain';
+import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type SubjectState } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
-import { finding, inWindow, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
+import { currentEntries, finding, foldSubjectStream, inWindow, isClinicalWrite, protocolAt, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
 
 const who = (e: StoredEvent): string => e.metadata.actor.username;
@@ -19,73 +19,136 @@ export const commandsInWindow = (ledger: ReviewLedger): StoredEvent[] => {
   return commands;
 };
 
-/** Days from an entry's clinical date to the UTC day it was recorded; null for entries without a clinical date. */
-export const entryLagDays = (e: StoredEvent): number | null => {
-  const date = clinicalDateOf(e.type, e.data);
-  return date === null ? null : daysBetween(date, e.metadata.recordedAt.slice(0, 10));
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar day an instant falls on at the sites (`siteHours.timeZone`): a clinical date is a site's
+ * day, so an entry made at 01:00 in Tokyo on day 31 is 31 days late though it is still day 30 in UTC.
+ */
+const siteDay = (ledger: ReviewLedger, instant: string): IsoDate => {
+  const { timeZone } = ledger.thresholds.siteHours;
+  let format = dayFormats.get(timeZone);
+  if (!format) dayFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 };
 
-/** Entry lag: recorded more than `entryLagDays` after the clinical date (ALCOA+ contemporaneous). */
+/** An entry's lag: its clinical date as corrected so far, the days to the sites' day (siteHours.timeZone) it was recorded, and the corrections that set that date. */
+export interface EntryLag {
+  readonly date: IsoDate;
+  readonly days: number;
+  readonly corrections: readonly StoredEvent[];
+}
+
+/**
+ * The lag of an entry as the review's snapshot leaves it: the clinical date with every correction
+ * applied (a mistyped date put right is not a late entry; a date corrected months earlier is); null for
+ * an entry without a clinical date, and for a voided one — it is no longer data (its void is reviewed as
+ * a change: reason, rate, sign-off).
+ */
+export const entryLagOf = (ledger: ReviewLedger, e: StoredEvent): EntryLag | null => {
+  const entry = currentEntries(ledger).get(e.eventId);
+  if (entry?.voided) return null;
+  const field = CLINICAL_DATE_FIELD.get(entry?.current.type ?? e.type);
+  const date = entry ? clinicalDateOf(entry.current.type, entry.current.data as unknown as Record<string, unknown>) : clinicalDateOf(e.type, e.data);
+  if (date === null) return null;
+  const corrections = (entry?.corrections ?? [])
+    .filter((c) => field !== undefined && Object.hasOwn(c.after, field))
+    .flatMap((c) => ledger.byId.get(c.eventId) ?? []);
+  return { date, days: daysBetween(date, siteDay(ledger, e.metadata.recordedAt)), corrections };
+};
+
+/** Entry lag: recorded more than `entryLagDays` after the clinical date as corrected (ALCOA+ contemporaneous). */
 export const entryLagFindings = (ledger: ReviewLedger): ReviewFinding[] =>
   ledger.events
     .filter((e) => isClinicalWrite(ledger, e) && inWindow(ledger, e))
     .flatMap((e) => {
-      const lag = entryLagDays(e);
-      if (lag === null || lag <= ledger.thresholds.entryLagDays) return [];
-      return [finding('entry-lag', [e], `${e.type} dated ${clinicalDateOf(e.type, e.data)} recorded ${lag} days later by ${who(e)} (threshold ${ledger.thresholds.entryLagDays})`, { subjectId: subjectOf(ledger, e), username: who(e) })];
+      const lag = entryLagOf(ledger, e);
+      if (lag === null || lag.days <= ledger.thresholds.entryLagDays) return [];
+      const dated = `dated ${lag.date}${lag.corrections.length > 0 ? ' (as corrected)' : ''}`;
+      return [finding('entry-lag', [e, ...lag.corrections], `${e.type} ${dated} recorded ${lag.days} days later by ${who(e)} (threshold ${ledger.thresholds.entryLagDays})`, { subjectId: subjectOf(ledger, e), username: who(e) })];
     });
 
 /** Scheduled assessment visit k (k ≥ 1) of a subject enrolled on `start`, and whether `date` lies inside its window. */
-const assessmentVisit = (ledger: ReviewLedger, start: IsoDate, date: IsoDate): { visit: number; inside: boolean } => {
-  const interval = ledger.protocol?.assessments.intervalDays ?? 84;
-  const window = ledger.protocol?.assessments.windowDays ?? 7;
+const assessmentVisit = (protocol: ProtocolDocument | null, start: IsoDate, date: IsoDate): { visit: number; inside: boolean } => {
+  const interval = protocol?.assessments.intervalDays ?? 84;
+  const window = protocol?.assessments.windowDays ?? 7;
   const visit = Math.max(1, Math.round(daysBetween(start, date) / interval));
   const due = addDays(start, visit * interval);
   return { visit, inside: Math.abs(daysBetween(due, date)) <= window };
 };
 
-const enrollmentDate = (ledger: ReviewLedger, streamId: string): IsoDate | null => {
-  const enrolled = ledger.byStream.get(streamId)?.find((e) => e.type === 'SubjectEnrolled');
-  return enrolled && typeof enrolled.data.enrollmentDate === 'string' ? enrolled.data.enrollmentDate : null;
+/**
+ * A dose's window as the casebook derives it from a subject's state (SPEC §1: from the enrollment date
+ * and the last live dose of the cycles below it), not the one stored in its event: a dose entered late
+ * for a lower cycle, or a lower cycle corrected or voided, moves it without an event of its own.
+ */
+const doseWindowIn = (state: SubjectState, protocol: ProtocolDocument | null, doseEventId: string, stored: unknown): { from: IsoDate; to: IsoDate } | null => {
+  const enrollment = state.facts.enrollment;
+  if (protocol && enrollment) {
+    const doses = state.entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : []));
+    const derived = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, doses).get(doseEventId);
+    if (derived) return derived;
+  }
+  const w = stored as { from?: unknown; to?: unknown } | undefined;
+  return typeof w?.from === 'string' && typeof w.to === 'string' ? { from: w.from, to: w.to } : null;
 };
 
-/** Whether a corrected dose or assessment date moved across a protocol window boundary (into or out of its window, or into another visit's). */
-const crossesWindow = (ledger: ReviewLedger, target: StoredEvent, before: IsoDate, after: IsoDate): string | null => {
+/**
+ * Whether a corrected dose or assessment date moved across a protocol window boundary (into or out of
+ * its window, or into another visit's), judged with the subject as the ledger stood just before the
+ * correction (`before`) and just after it (`after`): windows and enrollment date as corrected by then.
+ */
+const crossesWindow = (protocol: ProtocolDocument | null, target: StoredEvent, states: { before: SubjectState; after: SubjectState }, dates: { before: IsoDate; after: IsoDate }): string | null => {
   if (target.type === 'DoseAdministered') {
-    const w = target.data.window as { from?: string; to?: string } | undefined;
-    if (!w?.from || !w.to) return null;
-    const inside = (d: IsoDate) => compareDates(d, w.from as string) >= 0 && compareDates(d, w.to as string) <= 0;
-    return inside(before) !== inside(after) ? `dose window ${w.from}–${w.to}: ${inside(before) ? 'inside → outside' : 'outside → inside'}` : null;
+    const stored = states.before.entries.find((e) => e.eventId === target.eventId)?.current.data as { window?: unknown } | undefined;
+    const [wb, wa] = [doseWindowIn(states.before, protocol, target.eventId, stored?.window ?? target.data.window), doseWindowIn(states.after, protocol, target.eventId, stored?.window ?? target.data.window)];
+    if (wb === null || wa === null) return null;
+    const inside = (d: IsoDate, w: { from: IsoDate; to: IsoDate }) => compareDates(d, w.from) >= 0 && compareDates(d, w.to) <= 0;
+    const [b, a] = [inside(dates.before, wb), inside(dates.after, wa)];
+    if (b === a) return null;
+    const span = (w: { from: IsoDate; to: IsoDate }) => `${w.from}–${w.to}`;
+    return `dose window ${span(wa)}${span(wb) === span(wa) ? '' : ` (was ${span(wb)})`}: ${b ? 'inside → outside' : 'outside → inside'}`;
   }
   if (target.type === 'TumorAssessmentRecorded' && target.data.baseline !== true) {
-    const start = enrollmentDate(ledger, target.streamId);
-    if (start === null) return null;
-    const [b, a] = [assessmentVisit(ledger, start, before), assessmentVisit(ledger, start, after)];
+    const [sb, sa] = [states.before.facts.enrollment?.enrollmentDate, states.after.facts.enrollment?.enrollmentDate];
+    if (sb === undefined || sa === undefined) return null;
+    const [b, a] = [assessmentVisit(protocol, sb, dates.before), assessmentVisit(protocol, sa, dates.after)];
     if (b.inside === a.inside && b.visit === a.visit) return null;
     return `assessment window: visit ${b.visit} ${b.inside ? 'inside' : 'outside'} → visit ${a.visit} ${a.inside ? 'inside' : 'outside'}`;
   }
   return null;
 };
 
-/** Back-dating: a correction that moves a clinical date earlier, or a dose/assessment date across a window boundary. */
+/**
+ * Back-dating: a correction that moves a clinical date earlier, or a dose/assessment date across a window
+ * boundary — the windows and the enrollment date as corrected at the time of the correction.
+ */
 export const backDatingFindings = (ledger: ReviewLedger): ReviewFinding[] => {
-  const found: ReviewFinding[] = [];
-  for (const e of ledger.events) {
-    if (e.type !== 'EntryCorrected' || !inWindow(ledger, e) || subjectOf(ledger, e) === null) continue;
-    const target = targetOf(ledger, e);
-    const field = target ? CLINICAL_DATE_FIELD.get(target.type) : undefined;
-    const before = (e.data.before as Record<string, unknown> | undefined)?.[field ?? ''];
-    const after = (e.data.after as Record<string, unknown> | undefined)?.[field ?? ''];
-    if (!target || field === undefined || typeof before !== 'string' || typeof after !== 'string') continue;
-    const notes: string[] = [];
-    if (compareDates(after, before) < 0) notes.push(`${field} moved ${daysBetween(after, before)} days earlier (${before} → ${after})`);
-    const crossing = crossesWindow(ledger, target, before, after);
-    if (crossing) notes.push(crossing);
-    if (notes.length === 0) continue;
-    const reason = reasonOf(e);
-    found.push(finding('back-dating', [e, target], `${target.type}: ${notes.join('; ')} by ${who(e)}${reason ? ` — "${reason}"` : ''}`, { subjectId: subjectOf(ledger, e), username: who(e) }));
+  const found: { position: number; finding: ReviewFinding }[] = [];
+  for (const [streamId, events] of ledger.byStream) {
+    if (events.length === 0 || subjectOf(ledger, events[0]) === null || !events.some((e) => e.type === 'EntryCorrected' && inWindow(ledger, e))) continue;
+    foldSubjectStream(ledger, streamId, (e, stateBefore, stateAfter) => {
+      if (e.type !== 'EntryCorrected' || !inWindow(ledger, e)) return;
+      const target = targetOf(ledger, e);
+      const field = target ? CLINICAL_DATE_FIELD.get(target.type) : undefined;
+      const before = (e.data.before as Record<string, unknown> | undefined)?.[field ?? ''];
+      const after = (e.data.after as Record<string, unknown> | undefined)?.[field ?? ''];
+      if (!target || field === undefined || typeof before !== 'string' || typeof after !== 'string') return;
+      const notes: string[] = [];
+      if (compareDates(after, before) < 0) notes.push(`${field} moved ${daysBetween(after, before)} days earlier (${before} → ${after})`);
+      const crossing = crossesWindow(protocolAt(ledger, e.globalPosition) ?? ledger.protocol, target, { before: stateBefore, after: stateAfter }, { before, after });
+      if (crossing) notes.push(crossing);
+      if (notes.length === 0) return;
+      const reason = reasonOf(e);
+      found.push({
+        position: e.globalPosition,
+        finding: finding('back-dating', [e, target], `${target.type}: ${notes.join('; ')} by ${who(e)}${reason ? ` — "${reason}"` : ''}`, { subjectId: subjectOf(ledger, e), username: who(e) }),
+      });
+    });
   }
-  return found;
+  return found.sort((a, b) => a.position - b.position).map((f) => f.finding);
 };
 
 const localTime = (format: Intl.DateTimeFormat, instant: string): { hhmm: string; weekday: string } => {

@@ -3,13 +3,13 @@ import { verifyLedger, type LedgerVerification } from '../verification/ledger.ve
 import { accessFindings, integrityFindings } from './access-indicators';
 import { changesInWindow, concentrationFindings, dataCutFindings, entriesInWindow, lockFindings, rateFindings, ratePercent, reasonFindings, signOffFindings, tallies } from './change-indicators';
 import { criticalEditFindings } from './critical-edit-indicators';
-import { backDatingFindings, burstFindings, commandsInWindow, entryLagDays, entryLagFindings, offHoursFindings } from './entry-indicators';
+import { backDatingFindings, burstFindings, commandsInWindow, entryLagFindings, entryLagOf, offHoursFindings } from './entry-indicators';
 import { loadReviewLedger, subjectOf, type ReviewLedger } from './review-ledger';
 import type { AuditTrailReview, IndicatorResult, ReviewFinding, ReviewIndicatorId, ReviewOptions, SubjectReviewRow, UserReviewRow } from './review.types';
 
 /** Title and definition of each indicator; the README's "Audit-trail review" section says the same. */
 export const INDICATOR_DEFINITIONS: Readonly<Record<ReviewIndicatorId, { readonly title: string; readonly definition: string }>> = {
-  'entry-lag': { title: 'Entry lag', definition: 'A clinical entry recorded more than entryLagDays after its clinical date (recordedAt day − clinical date).' },
+  'entry-lag': { title: 'Entry lag', definition: 'A clinical entry (not voided) recorded more than entryLagDays after its clinical date as corrected (the sites\' day of recordedAt, in siteHours.timeZone, − clinical date).' },
   'back-dating': { title: 'Back-dating', definition: 'A correction that moves a clinical date earlier, or moves a dose or tumour-assessment date across a protocol window boundary.' },
   'change-after-sign-off': { title: 'Changes after sign-off', definition: 'A correction or void of an entry that an electronic signature (casebook or record) recorded before it covered.' },
   'change-after-lock': { title: 'Changes after lock/unlock', definition: 'Clinical writes recorded after the study was unlocked following a lock, until the next lock.' },
@@ -30,7 +30,7 @@ const userRows = (ledger: ReviewLedger, entries: readonly StoredEvent[], changes
   const people = new Map(ledger.events.map((e) => [e.metadata.actor.username, e.metadata.actor]));
   const counts = tallies(entries, changes, (e) => e.metadata.actor.username);
   return [...counts].map(([username, t]) => {
-    const lags = entries.filter((e) => e.metadata.actor.username === username).map(entryLagDays).filter((d): d is number => d !== null).sort((a, b) => a - b);
+    const lags = entries.filter((e) => e.metadata.actor.username === username).flatMap((e) => entryLagOf(ledger, e)?.days ?? []).sort((a, b) => a - b);
     const actor = people.get(username);
     return {
       username,

@@ -1,4 +1,18 @@
-import { DomainError, isIsoDate, reviewThresholdsOf, studyStreamId, SUBJECT_ID, type ProtocolDocument, type ReviewThresholds } from '@trial-ledger/domain';
+import {
+  DomainError,
+  evolveSubject,
+  initialSubjectState,
+  isIsoDate,
+  reviewThresholdsOf,
+  studyStreamId,
+  SUBJECT_ID,
+  upcast,
+  type ProtocolDocument,
+  type RecordedSubjectEvent,
+  type ReviewThresholds,
+  type SubjectEntry,
+  type SubjectState,
+} from '@trial-ledger/domain';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { normaliseInstant, trailWindow } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
@@ -66,6 +80,68 @@ export const finding = (
   eventIds: events.map((e) => e.eventId),
   positions: events.map((e) => e.globalPosition),
 });
+
+/** A stored subject event, upcast, in the shape the subject fold (`evolveSubject`) takes. */
+const recordedOf = (e: StoredEvent): RecordedSubjectEvent => {
+  const current = upcast(e);
+  return {
+    type: current.type,
+    data: current.data,
+    eventId: e.eventId,
+    streamVersion: e.streamVersion,
+    globalPosition: e.globalPosition,
+    recordedAt: e.metadata.recordedAt,
+    actor: e.metadata.actor,
+    idempotencyKey: e.metadata.idempotencyKey,
+  } as unknown as RecordedSubjectEvent;
+};
+
+/**
+ * Folds one subject stream of the review's snapshot as the casebook does (corrections applied, voids
+ * marked, facts re-derived), calling `visit` with the state just before and just after each event: what
+ * the ledger said about the subject when that event was recorded.
+ */
+export const foldSubjectStream = (
+  ledger: ReviewLedger,
+  streamId: string,
+  visit: (e: StoredEvent, before: SubjectState, after: SubjectState) => void = () => undefined,
+): SubjectState => {
+  let state = initialSubjectState();
+  for (const e of ledger.byStream.get(streamId) ?? []) {
+    const before = state;
+    state = evolveSubject(state, recordedOf(e));
+    visit(e, before, state);
+  }
+  return state;
+};
+
+const entriesAtHead = new WeakMap<ReviewLedger, ReadonlyMap<string, SubjectEntry>>();
+
+/**
+ * Every subject entry of the study as the review's snapshot leaves it (its current, corrected value, and
+ * whether it was voided), by event id: the record as it stands when the review checks it.
+ */
+export const currentEntries = (ledger: ReviewLedger): ReadonlyMap<string, SubjectEntry> => {
+  const cached = entriesAtHead.get(ledger);
+  if (cached) return cached;
+  const entries = new Map<string, SubjectEntry>();
+  for (const [streamId, events] of ledger.byStream) {
+    if (events.length === 0 || subjectOf(ledger, events[0]) === null) continue;
+    for (const entry of foldSubjectStream(ledger, streamId).entries) entries.set(entry.eventId, entry);
+  }
+  entriesAtHead.set(ledger, entries);
+  return entries;
+};
+
+/** The protocol in force at a log position: the study's last registration or amendment before it. */
+export const protocolAt = (ledger: ReviewLedger, globalPosition: number): ProtocolDocument | null => {
+  let protocol: ProtocolDocument | null = null;
+  for (const e of ledger.byStream.get(studyStreamId(ledger.studyId)) ?? []) {
+    if (e.globalPosition >= globalPosition) break;
+    if (e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') protocol = (e.data.protocol as ProtocolDocument | undefined) ?? protocol;
+  }
+  return protocol;
+};
 
 const streams = (events: readonly StoredEvent[]): Map<string, StoredEvent[]> => {
   const map = new Map<string, StoredEvent[]>();

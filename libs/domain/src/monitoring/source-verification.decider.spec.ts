@@ -9,7 +9,7 @@ import {
 } from './source-verification.decider';
 import { valueHash } from './target-entry';
 
-type Verified = RecordSourceVerified & { eventId: string; recordedAt: string };
+type Verified = RecordSourceVerified & { eventId: string; globalPosition: number; recordedAt: string };
 type Given = GivenEvent | Verified;
 
 const spec = deciderSpec<Extract<MonitoringCommand, { type: 'VerifySource' }>, SourceVerificationDecisionInput, Given, RecordSourceVerified[]>({
@@ -29,6 +29,7 @@ const verified: Verified = {
   type: 'RecordSourceVerified',
   data: { studyId: STUDY_ID, subjectId: 'S001', targetEventId: doseId, targetType: 'DoseAdministered', verifiedValueHash: valueHash(doseData) },
   eventId: 'v1',
+  globalPosition: history().all().length + 1,
   recordedAt: '2026-06-01T11:00:00.000Z',
 };
 
@@ -48,6 +49,18 @@ describe('source verification decider', () => {
           .map((e) => ({ ...e, recordedAt: '2026-06-02T09:00:00.000Z' }) as GivenEvent),
     ];
     spec.given(corrected).when(verify, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified', data: { targetEventId: doseId } }]);
+  });
+  it('given a verified dose corrected A → B → A in the millisecond of the verification, when verified again, then a new verification is recorded (judged by log position, not by recordedAt)', () => {
+    const base = history().all();
+    const twice = history()
+      .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-2' }, reason: 'label misread' }), meta(COORDINATOR))
+      .run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-1' }, reason: 'label re-read' }), meta(COORDINATOR))
+      .all()
+      .filter((e) => e.type === 'EntryCorrected')
+      // After the verification in the log, all three recorded in the same millisecond.
+      .map((e) => ({ ...e, globalPosition: (e as { globalPosition: number }).globalPosition + 1, recordedAt: verified.recordedAt }) as GivenEvent);
+    const sameInstant = { ...verified, globalPosition: base.length + 1 };
+    spec.given([...base, sameInstant, ...twice]).when(verify, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified', data: { targetEventId: doseId, verifiedValueHash: verified.data.verifiedValueHash } }]);
   });
   it('given a deviation the system detected from a dose, when a monitor verifies the deviation, then SDV.NOT_SOURCE_DATA and nothing is recorded', () => {
     const offDose = enrolledHistory().run(subjectCommand('RecordDose', dose(1, '2026-01-06', { doseMg: 60 })), meta(COORDINATOR));

@@ -13,6 +13,8 @@ export interface SourceVerificationFact {
   readonly eventId: string;
   readonly targetEventId: string;
   readonly verifiedValueHash: string;
+  /** Its log position: what "a correction since" is judged by (several events can share a millisecond). */
+  readonly globalPosition: number;
   readonly recordedAt: string;
 }
 
@@ -23,9 +25,15 @@ export const initialSourceVerificationState = (): SourceVerificationState => ({ 
 
 export const evolveSourceVerification = (
   state: SourceVerificationState,
-  event: RecordSourceVerified & { readonly eventId: string; readonly recordedAt: string },
+  event: RecordSourceVerified & { readonly eventId: string; readonly globalPosition: number; readonly recordedAt: string },
 ): SourceVerificationState => {
-  const fact: SourceVerificationFact = { eventId: event.eventId, targetEventId: event.data.targetEventId, verifiedValueHash: event.data.verifiedValueHash, recordedAt: event.recordedAt };
+  const fact: SourceVerificationFact = {
+    eventId: event.eventId,
+    targetEventId: event.data.targetEventId,
+    verifiedValueHash: event.data.verifiedValueHash,
+    globalPosition: event.globalPosition,
+    recordedAt: event.recordedAt,
+  };
   return { status: 'verifying', verifications: [...(state.status === 'none' ? [] : state.verifications), fact] };
 };
 
@@ -60,7 +68,8 @@ export const decideSourceVerification = (
   }
   const verifiedValueHash = valueHash(valueAt(entry, null));
   const latest = verification.status === 'none' ? undefined : verification.verifications.filter((v) => v.targetEventId === entry.eventId).at(-1);
-  const changedSince = latest !== undefined && entry.corrections.some((c) => c.recordedAt > latest.recordedAt);
+  // By log position, not recordedAt: a correction A → B → A in the verification's millisecond still revokes it.
+  const changedSince = latest !== undefined && entry.corrections.some((c) => c.globalPosition > latest.globalPosition);
   if (latest && latest.verifiedValueHash === verifiedValueHash && !changedSince) return [];
   return [{ type: 'RecordSourceVerified', data: { studyId: command.studyId, subjectId: command.subjectId, targetEventId: entry.eventId, targetType: entry.recorded.type, verifiedValueHash } }];
 };

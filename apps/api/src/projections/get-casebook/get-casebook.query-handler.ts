@@ -2,12 +2,11 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { notFound } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
-import { casebookMonitoring, getCasebook, instantOfAsOf, replayMonitoring, replaySubject, type CasebookMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
+import { getCasebook, replaySubject, withCasebookMonitoring, type CasebookWithMonitoring, type ReplayedCasebook } from '@trial-ledger/projections';
 import { CLOCK, EVENT_STORE } from '../../shared/tokens';
 import { ReadModelsRunner } from '../read-models.runner';
 
-/** The casebook with each entry's queries and SDV state (joined here from the monitoring read model). */
-export type CasebookWithMonitoring = ReplayedCasebook & { readonly monitoring: CasebookMonitoring };
+export type { CasebookWithMonitoring };
 
 export class GetCasebookQuery extends Query<CasebookWithMonitoring> {
   constructor(
@@ -36,14 +35,7 @@ export class GetCasebookQueryHandler implements IQueryHandler<GetCasebookQuery, 
   ) {}
 
   async execute(query: GetCasebookQuery): Promise<CasebookWithMonitoring> {
-    const replayed = await this.casebook(query);
-    const monitoring = await replayMonitoring(this.store, query.studyId, replayed.asOf.position);
-    // A casebook as of the past shows query ages as they were then (the bound's instant), not as of today.
-    const bounded = query.asKnownAt !== null || query.position !== null;
-    // The position counts as a bound only when named: one resolved from asKnownAt alone is its last event, earlier than the instant.
-    const position = query.position === null ? null : replayed.asOf.position;
-    const at = bounded ? await instantOfAsOf(this.store, { asKnownAt: query.asKnownAt, position }, this.clock.now()) : this.clock.now();
-    return { ...replayed, monitoring: casebookMonitoring(monitoring, query.subjectId, at) };
+    return withCasebookMonitoring(this.store, await this.casebook(query), { asKnownAt: query.asKnownAt, position: query.position }, this.clock.now());
   }
 
   private async casebook({ studyId, subjectId, asKnownAt, position, minPosition }: GetCasebookQuery): Promise<ReplayedCasebook> {
