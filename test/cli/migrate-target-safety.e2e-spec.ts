@@ -1,4 +1,4 @@
-import { existsSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEventStore } from '@trial-ledger/event-store';
 import { cli, tempDir } from './cli-harness';
@@ -29,6 +29,26 @@ describe("migrate refuses a target that is one of the source ledger's own files"
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
     expect(existsSync(target)).toBe(false);
+  });
+
+  it.each([
+    ['spelled with ./ and ..', (): string => `sqlite:${dir.path}/./sub/../ledger.sqlite`, (): string => `sqlite:${source}`],
+    ['read through a symlink to it', (): string => `sqlite:${source}`, (): string => {
+      const link = join(dir.path, 'source-link.sqlite');
+      if (!existsSync(link)) symlinkSync(source, link);
+      return `sqlite:${link}`;
+    }],
+    ['read through a hard link to it', (): string => `sqlite:${source}`, (): string => {
+      const hard = join(dir.path, 'source-hard.sqlite');
+      if (!existsSync(hard)) linkSync(source, hard);
+      return `sqlite:${hard}`;
+    }],
+  ])('the source store itself as the target, %s: OUTPUT.IS_LEDGER_FILE, exit 1, the source unchanged', async (_what, to, from) => {
+    const before = statSync(source);
+    const run = await cli(['migrate', '--from', from(), '--to', to()]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
+    expect(statSync(source)).toMatchObject({ size: before.size, mtimeMs: before.mtimeMs });
   });
 
   it('a symlink at the target: OUTPUT.SYMLINK, and the file it points to is not created', async () => {

@@ -53,6 +53,15 @@ export class InvalidAppendError extends Error {
   }
 }
 
+/** A read the port cannot answer: a position that is not a whole number from 0, a batch size that is not one from 1. */
+export class InvalidReadError extends Error {
+  readonly code = 'STORE.INVALID_READ';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidReadError';
+  }
+}
+
 /** The store URL names a database that is not a trial-ledger ledger (someone else's SQLite file). */
 export class NotALedgerError extends Error {
   readonly code = 'STORE.NOT_A_LEDGER';

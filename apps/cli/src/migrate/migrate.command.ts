@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { ledgerFiles } from '@trial-ledger/audit';
 import { migrateLedger, openEventStore, sqlitePath, storeScheme, type MigrationReport } from '@trial-ledger/event-store';
 import { assertOutputAllowed } from '../export/output-target';
 import { ledgerOwnFiles } from '../shared/output-policy';
@@ -14,6 +16,37 @@ const describeReport = (from: string, to: string, r: MigrationReport): string =>
     `  target verified: ${r.target.eventsChecked} events, head ${r.target.headPosition} ${r.target.headHash}`,
     'Same ids, positions, recording instants and hashes: signed checkpoints keep verifying against the new store.',
   ].join('\n');
+
+/** Where the source's signing key and checkpoints are, and where commands run on the target look for them. */
+interface CarriedFiles {
+  readonly signingKey: { readonly source: string; readonly target: string; readonly sourceExists: boolean };
+  readonly checkpointFile: { readonly source: string; readonly target: string };
+}
+
+/**
+ * The key is found by the store's name (`sqlite:d/src.sqlite` → `KEY_DIR/src.key.pem`, a server store →
+ * `KEY_DIR/ledger.key.pem`), so the copy may look for another file. The key is a secret: it is not copied
+ * here, the operator is told where it goes, and a command on the target never makes a new one silently.
+ */
+const carriedFiles = (from: string, to: string, keyDir: string | undefined): CarriedFiles => {
+  const [source, target] = [ledgerFiles(from, { keyDir }), ledgerFiles(to, { keyDir })];
+  return {
+    signingKey: { source: source.keyFile, target: target.keyFile, sourceExists: existsSync(source.keyFile) },
+    checkpointFile: { source: source.checkpointFile, target: target.checkpointFile },
+  };
+};
+
+const describeCarriedFiles = ({ signingKey, checkpointFile }: CarriedFiles): string[] => [
+  ...(signingKey.sourceExists && signingKey.source !== signingKey.target
+    ? [
+        `Signing key: the source's is ${signingKey.source}; commands on the target look for ${signingKey.target}.`,
+        `  Run them with LEDGER_KEY_FILE=${signingKey.source}, or copy the key (cp -p ${signingKey.source} ${signingKey.target}); none is created for the target.`,
+      ]
+    : []),
+  ...(checkpointFile.source !== checkpointFile.target
+    ? [`Checkpoints: the source's are in ${checkpointFile.source}; the target's file is ${checkpointFile.target} (LEDGER_CHECKPOINT_FILE names another).`]
+    : []),
+];
 
 /**
  * `trial-ledger migrate --from URL --to URL`: copies the whole ledger into an empty store (or continues
@@ -45,7 +78,12 @@ export const registerMigrate = (program: Command): void => {
           } finally {
             progress.stop();
           }
-          process.stdout.write(options.json ? `${JSON.stringify({ from: from.description, to: to.description, ...report }, null, 2)}\n` : `${describeReport(from.description, to.description, report)}\n`);
+          const carried = carriedFiles(fromUrl, opts.to, options.keyDir);
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify({ from: from.description, to: to.description, ...report, ...carried }, null, 2)}\n`
+              : `${[describeReport(from.description, to.description, report), ...describeCarriedFiles(carried)].join('\n')}\n`,
+          );
         } finally {
           await to.close();
         }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import {
   answerInclusion,
   createCheckpoint,
-  ensureLedgerKeyFor,
+  existingLedgerKeyFor,
   latestTreeHead,
   ledgerFiles,
   loadPublicKey,
@@ -40,10 +40,13 @@ const positiveInteger = (value: string, option: string): number => {
 const writeProof = (global: GlobalOptions, out: string, document: unknown, force: boolean | undefined): Promise<void> =>
   writeOutputFile(out, `${JSON.stringify(document, null, 2)}\n`, outputPolicy(global, force));
 
-/** The ledger key in the operator's key directory: proofs are handed out with tree heads it signs. */
+/**
+ * The ledger key in the operator's key directory: proofs are handed out with tree heads it signs, and
+ * kept heads are checked with it. Never created by a proof (`LEDGER_KEY.MISSING` instead).
+ */
 const ledgerKey = (global: GlobalOptions): LedgerSigningKey => {
   assertLedgerExists(global.store);
-  return ensureLedgerKeyFor(ledgerFiles(global.store, { keyDir: global.keyDir }));
+  return existingLedgerKeyFor(ledgerFiles(global.store, { keyDir: global.keyDir }));
 };
 
 /** `--from`/`--to` as given: a tree size, or the latest valid signed tree head of a file (read, and checked, at once). */

@@ -42,6 +42,8 @@ interface RewrittenSinceConfirmed {
 }
 
 const hashAt = async (store: EventStore, position: number): Promise<string | null> => {
+  // A trust file is edited by hand: a position no event can hold is one the log does not reach (no read the store refuses).
+  if (!Number.isSafeInteger(position) || position < 1) return null;
   for await (const event of store.readAll({ afterPosition: position - 1, toPosition: position, batchSize: 1 })) return event.hash;
   return null;
 };

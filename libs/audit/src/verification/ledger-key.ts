@@ -138,6 +138,29 @@ export const ensureLedgerKeyFor = (files: LedgerFiles, onCreated?: (key: LedgerS
   return ensureLedgerKey(files.keyFile, onCreated);
 };
 
+/**
+ * The ledger's existing key, for a command that only proves or signs with it (`proof`): never created
+ * here. The key is found by the store's name (`sqlite:d/src.sqlite` → `KEY_DIR/src.key.pem`, a server
+ * store → `KEY_DIR/ledger.key.pem`) unless `LEDGER_KEY_FILE` names it, so a ledger migrated to another
+ * store looks for another file; a key made there would sign nothing an auditor holds and every kept
+ * checkpoint would fail under it. The refusal (`LEDGER_KEY.MISSING`) names the file and both ways out.
+ */
+export const existingLedgerKeyFor = (files: LedgerFiles): LedgerSigningKey => {
+  assertKeyDirOutsideStore(files);
+  assertNoKeyBesideStore(files);
+  assertKeyLocationSafe(files.keyFile);
+  if (!existsSync(files.keyFile)) {
+    throw new DomainError(
+      'LEDGER_KEY.MISSING',
+      `No ledger key at ${files.keyFile}, and this command never creates one: a ledger copied from another store (migrate) keeps the key it was signed with — ` +
+        `name that key with LEDGER_KEY_FILE=FILE, or copy it to ${files.keyFile} (mode 0600); a ledger that never had a key gets one from trial-ledger checkpoint`,
+      'not-found',
+      { keyFile: files.keyFile },
+    );
+  }
+  return loadLedgerKey(files.keyFile);
+};
+
 /** The first bytes of a checkpoint file tell whether it holds a line: each is a short JSON object. */
 const CHECKPOINT_PEEK_BYTES = 64 * 1024;
 

@@ -12,6 +12,9 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export const isStorableName = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 
+/** The largest schema version every store keeps (PostgreSQL `integer`). */
+export const MAX_SCHEMA_VERSION = 2 ** 31 - 1;
+
 const requireStorableName = (what: string, text: string | null | undefined): void => {
   if (typeof text === 'string' && !isStorableName(text)) {
     throw new InvalidAppendError(`The ${what} ${JSON.stringify(text)} holds U+0000 or an unpaired surrogate, which the store cannot keep as text`);
@@ -21,7 +24,7 @@ const requireStorableName = (what: string, text: string | null | undefined): voi
 /**
  * The shape rules of an append, checked before any I/O: at least one event, no stream written twice
  * (two writes to one stream would each claim the same expected version), names every store keeps
- * as hashed (`isStorableName`), and with an idempotency key one acting user whose key it is, and no
+ * as hashed (`isStorableName`), schema versions from 1 to 2^31 - 1, and with an idempotency key one acting user whose key it is, and no
  * event claiming another key.
  */
 export const validateAppendRequest = (request: AppendRequest): void => {
@@ -35,6 +38,9 @@ export const validateAppendRequest = (request: AppendRequest): void => {
     for (const event of write.events) {
       requireStorableName('event id', event.eventId);
       requireStorableName('event type', event.type);
+      if (!(Number.isInteger(event.schemaVersion) && event.schemaVersion >= 1 && event.schemaVersion <= MAX_SCHEMA_VERSION)) {
+        throw new InvalidAppendError(`Event ${event.eventId} has schema version ${String(event.schemaVersion)}: a whole number from 1 to ${MAX_SCHEMA_VERSION}`);
+      }
     }
   }
   const streams = new Set<string>();

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from '../clock';
 import type { StoredEvent } from '../event-envelope';
 import { ConcurrencyError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
+import { validateReadAllOptions, validateReadStreamOptions } from '../read-options';
 import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
@@ -280,6 +281,7 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    validateReadStreamOptions(options);
     await this.catchUp();
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     const positions = (this.index.streams.get(streamId) ?? []).filter((p) => p <= to);
@@ -293,6 +295,7 @@ export class KurrentDbEventStore implements EventStore, LedgerImporter, Idempote
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    validateReadAllOptions(options);
     const batchSize = options.batchSize ?? 500;
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     let after = options.afterPosition ?? 0;

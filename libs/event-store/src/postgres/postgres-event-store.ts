@@ -18,6 +18,7 @@ import type {
 import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
 import { isStorableName, validateAppendRequest } from '../append/append-request';
+import { validateReadAllOptions, validateReadStreamOptions } from '../read-options';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
@@ -171,6 +172,7 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    validateReadStreamOptions(options);
     // A name no append may store (`isStorableName`) names nothing; sent as a parameter, U+0000 would fail the query.
     if (!isStorableName(streamId)) return [];
     // Every command reads its streams: the plain read is a prepared statement on the stream index.
@@ -191,12 +193,15 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     return rows[0]?.v ?? 0;
   }
 
-  readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
-    return readAllEvents(this.pool, options);
+  // Generators, so that a refused read rejects at its first step as on every other store.
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    validateReadAllOptions(options);
+    yield* readAllEvents(this.pool, options);
   }
 
-  readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
-    return readAllRawRecords(this.pool, options);
+  async *readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
+    validateReadAllOptions(options);
+    yield* readAllRawRecords(this.pool, options);
   }
 
   /** Parallel verification over several connections (see `verifyPostgresChain`). */

@@ -5,6 +5,7 @@ import { CatchUpSubscription, LocalAppendNotifier } from '../catch-up-subscripti
 import { GENESIS_HASH, type StoredEvent } from '../event-envelope';
 import { NotALedgerError } from '../event-store.errors';
 import { validateAppendRequest } from '../append/append-request';
+import { validateReadAllOptions, validateReadStreamOptions } from '../read-options';
 import { planAppend } from '../append/plan-append';
 import type {
   AppendRequest,
@@ -221,6 +222,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    validateReadStreamOptions(options);
     if (options.toPosition === undefined && options.asKnownAt === undefined) return [...this.currentStream(streamId)];
     const rows = this.statements.stream.all(
       streamId,
@@ -261,6 +263,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<StoredEvent> {
+    validateReadAllOptions(options);
     const batchSize = options.batchSize ?? 1000;
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     let after = options.afterPosition ?? 0;
@@ -273,6 +276,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   }
 
   async *readAllRaw(options: ReadAllOptions = {}): AsyncIterable<RawEventRecord> {
+    validateReadAllOptions(options);
     const batchSize = options.batchSize ?? 5000;
     const to = options.toPosition ?? Number.MAX_SAFE_INTEGER;
     let after = options.afterPosition ?? 0;

@@ -243,6 +243,36 @@ export const describeEventStoreContract = (name: string, fixture: ContractStoreF
       expect(middle.map((e) => e.globalPosition)).toEqual([2, 3]);
     });
 
+    it('refuses (STORE.INVALID_READ) a position that is not a whole number from 0 or a batch size that is not one from 1, on every store alike', async () => {
+      await store.append({ writes: [{ streamId: 'v', expectedVersion: 0, events: [testEvent()] }] });
+      const drain = async (read: () => AsyncIterable<unknown>): Promise<void> => {
+        for await (const _event of read()) void _event;
+      };
+      for (const position of [1.5, -1, 2 ** 63, 2 ** 64, Number.NaN, Number.POSITIVE_INFINITY]) {
+        await expect(store.readStream('v', { toPosition: position })).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+        await expect(drain(() => store.readAll({ toPosition: position }))).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+        await expect(drain(() => store.readAll({ afterPosition: position }))).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+        if (store.readAllRaw) await expect(drain(() => store.readAllRaw!({ afterPosition: position }))).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+      }
+      for (const batchSize of [0, -1, 1.5, Number.NaN]) {
+        await expect(drain(() => store.readAll({ batchSize }))).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+        if (store.readAllRaw) await expect(drain(() => store.readAllRaw!({ batchSize }))).rejects.toMatchObject({ code: 'STORE.INVALID_READ' });
+      }
+      // The bounds themselves are reads like any other.
+      expect(await store.readStream('v', { toPosition: Number.MAX_SAFE_INTEGER })).toHaveLength(1);
+      expect(await collect(store.readAll({ afterPosition: Number.MAX_SAFE_INTEGER }))).toEqual([]);
+      expect(await collect(store.readAll({ afterPosition: 0, toPosition: 0, batchSize: 1 }))).toEqual([]);
+    });
+
+    it('refuses (STORE.INVALID_APPEND), writing nothing, a schema version that is not a whole number from 1 to 2^31 - 1', async () => {
+      for (const schemaVersion of [0, -1, 1.5, 2 ** 31, 2 ** 53, Number.NaN]) {
+        await expect(store.append({ writes: [{ streamId: 'sv', expectedVersion: 0, events: [{ ...testEvent(), schemaVersion }] }] })).rejects.toMatchObject({ code: 'STORE.INVALID_APPEND' });
+      }
+      expect((await store.head()).position).toBe(0);
+      const highest = await store.append({ writes: [{ streamId: 'sv', expectedVersion: 0, events: [{ ...testEvent(), schemaVersion: 2 ** 31 - 1 }] }] });
+      expect((await store.readStream('sv'))[0]).toEqual(highest.events[0]);
+    });
+
     it('streams a large log in bounded memory', async () => {
       const total = fixture.largeLogSize ?? 100_000;
       const perBatch = 1000;
