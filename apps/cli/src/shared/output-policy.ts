@@ -19,7 +19,7 @@ const storeSideFiles = (store: string): string[] => {
   if (file === ':memory:') return [];
   const own: string[] = [];
   for (const base of [file, `${file}.read-models`, auditIndexFileOf(file), `${file}${SESSIONS_FILE_SUFFIX}`]) for (const suffix of SQLITE_COMPANIONS) own.push(`${base}${suffix}`);
-  for (const sideFile of [`${file}.read-models`, auditIndexFileOf(file)]) own.push(sideFileWriterLockOf(sideFile));
+  for (const sideFile of [`${file}.read-models`, auditIndexFileOf(file)]) for (const suffix of SQLITE_COMPANIONS) own.push(`${sideFileWriterLockOf(sideFile)}${suffix}`);
   return own;
 };
 

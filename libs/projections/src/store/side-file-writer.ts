@@ -24,6 +24,8 @@ export const claimSideFileWriter = (sideFile: string): SideFileWriter | null => 
   const db = new Database(lockFile);
   try {
     db.pragma('busy_timeout = 0');
+    // No journal file beside it: the lock is all the file is for, and a crash would leave one behind.
+    db.pragma('journal_mode = MEMORY');
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();
