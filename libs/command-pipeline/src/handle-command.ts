@@ -92,16 +92,19 @@ export const handleCommand = async (
   const clock = options.clock ?? systemClock;
   const key = envelope.idempotencyKey ?? null;
   const requestHash = envelope.requestHash ?? null;
-  if (key !== null) {
-    // Before deciding: a repeated enrolment must get its first answer, not be refused as a second one.
-    const repeat = await findRepeat(store, { key, userId: envelope.actor.userId, requestHash });
-    if (repeat) return outcomeOf(plan.primaryStream, repeat, 0);
-  }
   const correlationId = envelope.correlationId ?? newEventId();
   const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
   for (let attempt = 1; ; attempt += 1) {
     const streams = new Map<string, StoredEvent[]>();
     for (const streamId of new Set([plan.primaryStream, ...plan.readStreams])) streams.set(streamId, await store.readStream(streamId));
+    if (key !== null) {
+      // Before deciding, and after reading what the decision reads: a repeated enrolment must get its first
+      // answer, not be refused as a second one, also when the first commits (on this server or another
+      // one on the ledger) while this request is under way; one committed after the read is a conflict
+      // at the append, or a repeat the store finds inside its transaction.
+      const repeat = await findRepeat(store, { key, userId: envelope.actor.userId, requestHash });
+      if (repeat) return outcomeOf(plan.primaryStream, repeat, 0);
+    }
     const versionOf = (streamId: string): number => streams.get(streamId)?.at(-1)?.streamVersion ?? 0;
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== versionOf(plan.primaryStream)) {
       throw new ConcurrencyError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));

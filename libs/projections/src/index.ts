@@ -11,6 +11,7 @@ export * from './store/sqlite-projection-store';
 export * from './store/read-model-seal';
 export { SAME_OBJECT, type DocumentLayout, type ListLayout, type ListPath } from './store/document-lists';
 export { isUnreadableSideFile } from './store/plain-side-file';
+export { claimSideFileWriter, sideFileWriterLockOf, type SideFileWriter } from './store/side-file-writer';
 export * from './runner/projection-runner';
 export * from './replay/as-of';
 export * from './replay/replay-subject';

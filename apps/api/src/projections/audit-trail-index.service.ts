@@ -1,6 +1,6 @@
 import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { SIDE_FILE_BUSY_MS, type EventStore } from '@trial-ledger/event-store';
-import { AuditTrailIndexer, auditIndexFileOf, ReadModelsAlteredError, SqliteAuditTrailIndex, type AuditTrailIndexStore } from '@trial-ledger/projections';
+import { AuditTrailIndexer, auditIndexFileOf, claimSideFileWriter, ReadModelsAlteredError, SqliteAuditTrailIndex, type AuditTrailIndexStore, type SideFileWriter } from '@trial-ledger/projections';
 import { MIN_POSITION_WAIT_MS, readModelSealKeyOf, unreadableReported } from './read-models.runner';
 import { RestartWithBackoff } from './restart-with-backoff';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
@@ -17,6 +17,8 @@ import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/token
 export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('AuditTrailIndex');
   private readonly indexStore: AuditTrailIndexStore;
+  /** This server's claim to write the index file; null when another server on the ledger writes it (or no file). */
+  private readonly fileWriter: SideFileWriter | null;
   readonly indexer: AuditTrailIndexer;
   private readonly recovery: RestartWithBackoff;
   /** The message of the failure the index stopped on, null while it saves. */
@@ -24,8 +26,14 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
     // Its own file, so that a commit by any other connection is one to check (SQLite's data_version);
-    // other stores: an in-memory SQLite database (indexed, compact), rebuilt at every start.
-    this.indexStore = store.localFile ? new SqliteAuditTrailIndex(auditIndexFileOf(store.localFile), { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS }) : new SqliteAuditTrailIndex(':memory:');
+    // other stores, and a second server on the same SQLite ledger (one writer per file, whose seal it keeps):
+    // an in-memory SQLite database (indexed, compact), rebuilt at every start.
+    const file = store.localFile ? auditIndexFileOf(store.localFile) : null;
+    this.fileWriter = file === null ? null : claimSideFileWriter(file);
+    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its audit-trail index in memory, built from the log`);
+    this.indexStore = this.fileWriter
+      ? new SqliteAuditTrailIndex(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
+      : new SqliteAuditTrailIndex(':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
@@ -55,6 +63,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
     this.recovery.cancel();
     await this.indexer.stop();
     await this.indexStore.close();
+    this.fileWriter?.release();
   }
 
   /**

@@ -4,11 +4,13 @@ import {
   InMemoryProjectionStore,
   ProjectionRunner,
   SqliteProjectionStore,
+  claimSideFileWriter,
   clinicalReadModels,
   readModelSealKey,
   type ClinicalDocument,
   type ClinicalState,
   type ProjectionStore,
+  type SideFileWriter,
 } from '@trial-ledger/projections';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
@@ -49,13 +51,19 @@ export const unreadableReported =
 export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ReadModels');
   private readonly projectionStore: ProjectionStore;
+  /** This server's claim to write the read-model file; null when another server on the ledger writes it (or no file). */
+  private readonly fileWriter: SideFileWriter | null;
   readonly runner: ProjectionRunner<ClinicalDocument>;
   private failed = false;
   private readonly recovery: RestartWithBackoff;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Inject(API_OPTIONS) options: ApiModuleOptions) {
-    this.projectionStore = store.localFile
-      ? new SqliteProjectionStore(`${store.localFile}.read-models`, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
+    // One writer per file: a second server on the same SQLite ledger folds its own copy in memory.
+    const file = store.localFile ? `${store.localFile}.read-models` : null;
+    this.fileWriter = file === null ? null : claimSideFileWriter(file);
+    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its read models in memory, folded from the log`);
+    this.projectionStore = this.fileWriter
+      ? new SqliteProjectionStore(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,
@@ -80,6 +88,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     this.recovery.cancel();
     await this.runner.stop();
     await this.projectionStore.close();
+    this.fileWriter?.release();
   }
 
   /** Readiness: true when the read models have folded the head of the log within `timeoutMs`. */

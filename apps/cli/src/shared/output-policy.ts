@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ledgerFiles } from '@trial-ledger/audit';
 import { sqlitePath, storeScheme } from '@trial-ledger/event-store';
 import { SESSIONS_FILE_SUFFIX } from '@trial-ledger/identity';
-import { auditIndexFileOf } from '@trial-ledger/projections';
+import { auditIndexFileOf, sideFileWriterLockOf } from '@trial-ledger/projections';
 import { sessionSealKeyFile } from '../serve/session-seal-key';
 import type { OutputPolicy } from '../export/output-target';
 import { CliError } from './cli-errors';
@@ -19,6 +19,7 @@ const storeSideFiles = (store: string): string[] => {
   if (file === ':memory:') return [];
   const own: string[] = [];
   for (const base of [file, `${file}.read-models`, auditIndexFileOf(file), `${file}${SESSIONS_FILE_SUFFIX}`]) for (const suffix of SQLITE_COMPANIONS) own.push(`${base}${suffix}`);
+  for (const sideFile of [`${file}.read-models`, auditIndexFileOf(file)]) for (const suffix of SQLITE_COMPANIONS) own.push(`${sideFileWriterLockOf(sideFile)}${suffix}`);
   return own;
 };
 
