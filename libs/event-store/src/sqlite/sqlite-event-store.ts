@@ -189,7 +189,6 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     }
   }
 
-
   /**
    * I/O only, inside the writer's transaction: reads what `planAppend` needs (the head and versions
    * include the batch's earlier appends) and writes what it decided.
