@@ -20,6 +20,6 @@ describe('demo summary: PFS median wording', () => {
 
   it('given no subject in the analysis, then the median and its limits are NE, not "not reached"', () => {
     const empty = { ...pfs, n: 0, events: 0, censored: 0, median: { estimate: null, lower: null, upper: null }, rates: [] };
-    expect(describePfs(empty)).toContain('median NE, no subject in the analysis (95 % CI NE–NE)');
+    expect(describePfs(empty)).toContain('median not estimable (no subjects) (95 % CI NE–NE)');
   });
 });
