@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
-import { GENESIS_HASH, type StoredEvent } from './event-envelope';
+import { GENESIS_HASH, type EventMetadata, type StoredEvent } from './event-envelope';
 
 /** The envelope fields that are hashed: everything but the hash itself. */
 export type HashableEvent = Omit<StoredEvent, 'hash'>;
@@ -50,6 +50,24 @@ export const canonicalJsonFromRaw = (r: RawEventRecord): string =>
   `{"data":${r.dataJson},"eventId":${JSON.stringify(r.eventId)},"globalPosition":${r.globalPosition},"metadata":${r.metadataJson},` +
   `"prevHash":${JSON.stringify(r.prevHash)},"schemaVersion":${r.schemaVersion},"streamId":${JSON.stringify(r.streamId)},` +
   `"streamVersion":${r.streamVersion},"type":${JSON.stringify(r.type)}}`;
+
+/**
+ * The event a raw record stands for, parsed from its stored bytes (`recordedAt` from its indexed column,
+ * as the stores read it back): what a store keeps of a row it has just written, and what `migrate` copies
+ * of a source record it verified.
+ */
+export const storedEventOf = (raw: RawEventRecord): StoredEvent => ({
+  eventId: raw.eventId,
+  type: raw.type,
+  schemaVersion: raw.schemaVersion,
+  streamId: raw.streamId,
+  streamVersion: raw.streamVersion,
+  globalPosition: raw.globalPosition,
+  data: JSON.parse(raw.dataJson) as Record<string, unknown>,
+  metadata: { ...(JSON.parse(raw.metadataJson) as EventMetadata), recordedAt: raw.recordedAt },
+  prevHash: raw.prevHash,
+  hash: raw.hash,
+});
 
 /** SHA-256(previous hash ‖ canonical JSON), hex. */
 export const chainHash = (prevHash: string, canonicalJson: string): string =>

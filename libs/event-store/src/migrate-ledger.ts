@@ -1,7 +1,7 @@
-import type { EventMetadata, StoredEvent } from './event-envelope';
+import type { StoredEvent } from './event-envelope';
 import { InvalidAppendError } from './event-store.errors';
 import type { EventStore } from './event-store.port';
-import { ChainVerifier, type ChainVerification, type RawEventRecord } from './hash-chain';
+import { ChainVerifier, storedEventOf, type ChainVerification } from './hash-chain';
 import { isLedgerImporter } from './ledger-importer';
 import { verifyStore } from './verify-store';
 
@@ -31,20 +31,6 @@ export class LedgerMigrationError extends Error {
   }
 }
 
-/** An event rebuilt from the stored bytes it was verified from. */
-const storedEventFromRaw = (r: RawEventRecord): StoredEvent => ({
-  eventId: r.eventId,
-  type: r.type,
-  schemaVersion: r.schemaVersion,
-  streamId: r.streamId,
-  streamVersion: r.streamVersion,
-  globalPosition: r.globalPosition,
-  data: JSON.parse(r.dataJson) as Record<string, unknown>,
-  metadata: { ...(JSON.parse(r.metadataJson) as EventMetadata), recordedAt: r.recordedAt },
-  prevHash: r.prevHash,
-  hash: r.hash,
-});
-
 /**
  * The source's events up to `total`, each verified by `verifier` before it is yielded; ends at the
  * first fault (the verifier holds it). From the stored bytes where the store offers them, as `verify`
@@ -56,7 +42,7 @@ async function* verifiedSourceEvents(from: EventStore, total: number, batchSize:
   if (from.readAllRaw) {
     for await (const record of from.readAllRaw({ toPosition: total, batchSize })) {
       if (!verifier.pushRaw(record)) return;
-      yield storedEventFromRaw(record);
+      yield storedEventOf(record);
     }
     return;
   }

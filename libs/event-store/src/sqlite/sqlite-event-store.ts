@@ -19,9 +19,8 @@ import type {
   SubscriptionOptions,
 } from '../event-store.port';
 import { canonicalize } from 'json-canonicalize';
-import type { RawEventRecord } from '../hash-chain';
 import { systemClock, type Clock } from '../clock';
-import type { ChainVerification } from '../hash-chain';
+import { storedEventOf, type ChainVerification, type RawEventRecord } from '../hash-chain';
 import { verifySqliteFileParallel } from './sqlite-parallel-verify';
 import { inspectSqliteStorage } from './sqlite-inspection';
 import { MIGRATIONS, SQLITE_TRIGGERS } from './sqlite-schema';
@@ -35,7 +34,7 @@ import { SqliteMerkleNodes } from '../merkle/sqlite-merkle-nodes';
 import type { NodeId } from '@trial-ledger/merkle';
 
 import { deepFreeze } from '../deep-freeze';
-import { EVENT_COLUMNS, storedEventOf, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
+import { EVENT_COLUMNS, toIdempotencyRecord, toStoredEvent, type EventRow, type IdempotencyRow } from './sqlite-rows';
 import { SqliteStreamCache } from './sqlite-stream-cache';
 
 export interface SqliteEventStoreOptions {

@@ -1,6 +1,5 @@
 import type { EventMetadata, StoredEvent } from '../event-envelope';
 import type { IdempotencyRecord } from '../event-store.port';
-import type { RawEventRecord } from '../hash-chain';
 
 export interface EventRow {
   global_position: number;
@@ -43,20 +42,6 @@ export const toStoredEvent = (row: EventRow): StoredEvent => ({
   metadata: { ...(JSON.parse(row.metadata) as EventMetadata), recordedAt: row.recorded_at },
   prevHash: row.prev_hash,
   hash: row.hash,
-});
-
-/** The stored event of a row this store has just written, exactly as `toStoredEvent` reads it back from the file. */
-export const storedEventOf = (raw: RawEventRecord): StoredEvent => ({
-  eventId: raw.eventId,
-  type: raw.type,
-  schemaVersion: raw.schemaVersion,
-  streamId: raw.streamId,
-  streamVersion: raw.streamVersion,
-  globalPosition: raw.globalPosition,
-  data: JSON.parse(raw.dataJson) as Record<string, unknown>,
-  metadata: { ...(JSON.parse(raw.metadataJson) as EventMetadata), recordedAt: raw.recordedAt },
-  prevHash: raw.prevHash,
-  hash: raw.hash,
 });
 
 export const toIdempotencyRecord = (row: IdempotencyRow): IdempotencyRecord => ({
