@@ -43,12 +43,7 @@ export class DoseWindowTracker {
     if (!enrollment || !rule) return [];
     // Judged under one schedule before and after the event, so a window moves only by what this event
     // changed (a protocol amendment re-derives nothing in the file: each window stays as it was judged).
-    const windowsOf = (state: SubjectState) =>
-      currentDoseWindows(
-        rule,
-        enrollment.enrollmentDate,
-        state.entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [])),
-      );
+    const windowsOf = (state: SubjectState) => currentDoseWindows(rule, enrollment.enrollmentDate, state.facts.doses);
     const was = windowsOf(before);
     const moved: MovedWindow[] = [];
     for (const [doseEventId, window] of windowsOf(this.state)) {

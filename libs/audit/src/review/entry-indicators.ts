@@ -87,8 +87,8 @@ const assessmentVisit = (protocol: ProtocolDocument | null, start: IsoDate, date
 const doseWindowIn = (state: SubjectState, protocol: ProtocolDocument | null, doseEventId: string, stored: unknown): { from: IsoDate; to: IsoDate } | null => {
   const enrollment = state.facts.enrollment;
   if (protocol && enrollment) {
-    const doses = state.entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : []));
-    const derived = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, doses).get(doseEventId);
+    // The live doses with their corrected dates, in recording order (the facts are re-folded after each correction or void).
+    const derived = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, state.facts.doses).get(doseEventId);
     if (derived) return derived;
   }
   const w = stored as { from?: unknown; to?: unknown } | undefined;

@@ -6,13 +6,13 @@ import {
   reviewThresholdsOf,
   studyStreamId,
   SUBJECT_ID,
-  upcast,
   type ProtocolDocument,
   type RecordedSubjectEvent,
   type ReviewThresholds,
   type SubjectEntry,
   type SubjectState,
 } from '@trial-ledger/domain';
+import { toRecorded } from '@trial-ledger/command-pipeline';
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { normaliseInstant, trailWindow } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
@@ -81,21 +81,6 @@ export const finding = (
   positions: events.map((e) => e.globalPosition),
 });
 
-/** A stored subject event, upcast, in the shape the subject fold (`evolveSubject`) takes. */
-const recordedOf = (e: StoredEvent): RecordedSubjectEvent => {
-  const current = upcast(e);
-  return {
-    type: current.type,
-    data: current.data,
-    eventId: e.eventId,
-    streamVersion: e.streamVersion,
-    globalPosition: e.globalPosition,
-    recordedAt: e.metadata.recordedAt,
-    actor: e.metadata.actor,
-    idempotencyKey: e.metadata.idempotencyKey,
-  } as unknown as RecordedSubjectEvent;
-};
-
 /**
  * Folds one subject stream of the review's snapshot as the casebook does (corrections applied, voids
  * marked, facts re-derived), calling `visit` with the state just before and just after each event: what
@@ -109,7 +94,7 @@ export const foldSubjectStream = (
   let state = initialSubjectState();
   for (const e of ledger.byStream.get(streamId) ?? []) {
     const before = state;
-    state = evolveSubject(state, recordedOf(e));
+    state = evolveSubject(state, toRecorded(e) as unknown as RecordedSubjectEvent);
     visit(e, before, state);
   }
   return state;
