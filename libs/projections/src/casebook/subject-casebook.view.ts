@@ -147,7 +147,10 @@ const assessmentViews = (
   if (inputs.length > 0) {
     try {
       const derived = evaluateAssessments(judged);
-      evaluations = inputs.map((input) => (judged.includes(input) ? derived[judged.indexOf(input)] : notEvaluableAssessment(input.assessmentDate)));
+      evaluations = inputs.map((input) => {
+        const at = judged.indexOf(input);
+        return at >= 0 ? derived[at] : notEvaluableAssessment(input.assessmentDate);
+      });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       issue = error.code;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { userHistoryPage } from '@trial-ledger/audit';
 import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
@@ -36,6 +36,9 @@ const keyedBy = (header: string | string[] | undefined, response: HttpResponse):
   onRepeat: () => void response.header(IDEMPOTENT_REPLAYED_HEADER, 'true'),
 });
 
+/** An administrator's change to a user: the role it takes, its problems, and the `Idempotency-Key` header it reads. */
+const UserChangeRoute = (): MethodDecorator => applyDecorators(Roles('admin'), ApiProblemResponses(USER_CHANGE_PROBLEMS), ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC));
+
 @ApiTags('users')
 @Controller('api/v1/users')
 export class UsersHttpController {
@@ -63,9 +66,7 @@ export class UsersHttpController {
   }
 
   @Post()
-  @Roles('admin')
-  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
+  @UserChangeRoute()
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
   add(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
@@ -75,9 +76,7 @@ export class UsersHttpController {
   }
 
   @Post(':username/deactivate')
-  @Roles('admin')
-  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
+  @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
   deactivate(
@@ -88,9 +87,7 @@ export class UsersHttpController {
   }
 
   @Post(':username/reactivate')
-  @Roles('admin')
-  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
+  @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
   reactivate(
@@ -101,9 +98,7 @@ export class UsersHttpController {
   }
 
   @Post(':username/role')
-  @Roles('admin')
-  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
+  @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
   changeRole(
@@ -114,9 +109,7 @@ export class UsersHttpController {
   }
 
   @Post(':username/password-reset')
-  @Roles('admin')
-  @ApiProblemResponses(USER_CHANGE_PROBLEMS)
-  @ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC)
+  @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
   resetPassword(
