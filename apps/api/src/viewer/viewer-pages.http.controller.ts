@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters, UseGuards 
 import { ApiExcludeController } from '@nestjs/swagger';
 import { assertIntactBeforeCopy, assertTrailScopeKnown, exportOdm, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { recordDataExport } from '@trial-ledger/command-pipeline';
-import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES, STUDY_ID_PATTERN, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
+import { EXPORT_ROLES, invalid, QUERY_ROLES, ROLES, STUDY_ID_PATTERN, STUDY_ID_RULE, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import { casebookMonitoring, instantOfAsOf, replaySubjectMonitoring } from '@trial-ledger/projections';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
@@ -54,7 +54,7 @@ const recordedValues = (row: AuditTrailRow): ReadonlyArray<[string, unknown]> =>
  */
 const checkPathIds = (studyId: string, subjectId?: string): void => {
   if (!STUDY_ID_PATTERN.test(studyId)) {
-    invalid('VALIDATION.FAILED', 'The study id in the address must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit', { field: 'studyId' });
+    invalid('VALIDATION.FAILED', `The study id in the address ${STUDY_ID_RULE}`, { field: 'studyId' });
   }
   if (subjectId !== undefined && !SUBJECT_ID.test(subjectId)) invalid('VALIDATION.FAILED', SUBJECT_ID_RULE, { field: 'subjectId' });
 };

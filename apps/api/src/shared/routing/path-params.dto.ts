@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
-import { STUDY_ID_PATTERN, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
+import { STUDY_ID_PATTERN, STUDY_ID_RULE, SUBJECT_ID, SUBJECT_ID_RULE } from '@trial-ledger/domain';
 
 /** Study identifiers: letters, digits, `.`, `_`, `-`; they become part of stream ids. The domain's rule, so a study registered is one a route can name. */
 export const LEDGER_ID_PATTERN = STUDY_ID_PATTERN;
@@ -11,7 +11,7 @@ export const LEDGER_ID_PATTERN = STUDY_ID_PATTERN;
  * domain's `SUBJECT_ID_RULE`, naming the field it is given in (`subjectId`, or `subject` in a filter).
  */
 export const SUBJECT_ID_MESSAGE = `$property${SUBJECT_ID_RULE.replace(/^subjectId/, '')}`;
-const ID_MESSAGE = '$property must be 1–64 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+const ID_MESSAGE = `$property ${STUDY_ID_RULE}`;
 
 export class StudyPathParams {
   @ApiProperty({ example: 'LANR-HGNET-01', pattern: LEDGER_ID_PATTERN.source, maxLength: 64 })
