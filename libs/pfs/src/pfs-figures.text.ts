@@ -13,9 +13,8 @@ export const NO_SUBJECTS = 'not estimable (no subjects)';
  * The median PFS and its CI limits in words: a null estimate or upper limit is "not reached" (NR) while
  * someone is in the analysis; with no subject at all nothing is estimable (`NO_SUBJECTS`, limits NE).
  */
-export const medianInWords = (analysis: Pick<PfsAnalysis, 'median' | 'summary'>): { readonly estimate: string; readonly lower: string; readonly upper: string } => {
-  const m = analysis.median;
-  if (analysis.summary.n === 0) return { estimate: NO_SUBJECTS, lower: 'NE', upper: 'NE' };
+export const medianInWords = (m: PfsAnalysis['median'], subjects: number): { readonly estimate: string; readonly lower: string; readonly upper: string } => {
+  if (subjects === 0) return { estimate: NO_SUBJECTS, lower: 'NE', upper: 'NE' };
   return { estimate: m.estimate === null ? 'not reached' : `${m.estimate} days`, lower: m.lower === null ? 'NE' : String(m.lower), upper: m.upper === null ? 'NR' : String(m.upper) };
 };
 
@@ -25,7 +24,7 @@ export const medianInWords = (analysis: Pick<PfsAnalysis, 'median' | 'summary'>)
  * landmark rate with its 95 % CI (SPEC §3).
  */
 export const pfsFigureTexts = (analysis: PfsAnalysis): { readonly median: string; readonly rates: readonly string[] } => {
-  const m = medianInWords(analysis);
+  const m = medianInWords(analysis.median, analysis.summary.n);
   return {
     median: `${m.estimate} (95 % CI ${m.lower}–${m.upper})`,
     rates: analysis.rates.map((r) => `PFS at day ${r.day}: ${percent(r.survival)} (95 % CI ${percent(r.lower)}–${percent(r.upper)})`),

@@ -13,7 +13,7 @@ describe('demo summary: PFS median wording', () => {
   };
 
   it('given an upper CI limit never reached, then it reads NR, as pfs prints it', () => {
-    const m = medianInWords({ median: pfs.median, summary: { n: pfs.n, events: pfs.events, censored: pfs.censored } });
+    const m = medianInWords(pfs.median, pfs.n);
     expect(m.upper).toBe('NR');
     expect(describePfs(pfs)).toContain('median 301 days (95 % CI 253–NR)');
   });

@@ -77,7 +77,7 @@ const pct = (value: number | null): string => (value === null ? 'NE' : `${(value
 /** The demo's PFS line; the median and its CI limits in the words `pfs`, the report and the viewer use (NR, NE). */
 export const describePfs = (pfs: DemoSummary['pfs']): string => {
   const rates = pfs.rates.map((r) => `${r.day}-day rate ${pct(r.survival)} (95 % CI ${pct(r.lower)}–${pct(r.upper)})`).join('; ');
-  const m = medianInWords({ median: pfs.median, summary: { n: pfs.n, events: pfs.events, censored: pfs.censored } });
+  const m = medianInWords(pfs.median, pfs.n);
   return `n ${pfs.n}, ${pfs.events} events, ${pfs.censored} censored; median ${m.estimate} (95 % CI ${m.lower}–${m.upper})${rates ? `; ${rates}` : ''}`;
 };
 

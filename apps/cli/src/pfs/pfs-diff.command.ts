@@ -28,7 +28,7 @@ const position = (flag: string, value: string | undefined): number | null => {
 const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 const median = (f: PfsFigures): string => {
-  const m = medianInWords({ median: f.median, summary: { n: f.n, events: f.events, censored: f.censored } });
+  const m = medianInWords(f.median, f.n);
   return `${m.estimate} (95% CI ${m.lower}–${m.upper})`;
 };
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));

@@ -21,7 +21,7 @@ const pct = (value: number | null): string => (value === null ? 'NE' : `${(value
 
 /** The analysis as a reviewer reads it: the headline figures, then one row per subject. */
 export const formatPfs = (a: PfsAnalysis, position: number): string => {
-  const median = medianInWords(a);
+  const median = medianInWords(a.median, a.summary.n);
   const lines = [
     `Progression-free survival — ${a.studyId}`,
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,

@@ -6,7 +6,6 @@ import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-
 import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
-
 /** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
 export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {
   const outcome = await withStore(options, async (store) => {
