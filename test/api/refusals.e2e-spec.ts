@@ -92,6 +92,13 @@ describe('API refusals: RFC 9457 problems, and nothing written', () => {
       await refused(() => post('/api/v1/studies', 'admin', { studyId: 'OTHER-01' }), 400, 'PROTOCOL.STUDY_MISMATCH');
     });
 
+    it('a study id equal to a registered one ignoring case is refused (409 STUDY.ID_CONFUSABLE), not registered beside it', async () => {
+      const confusable = STUDY.toLowerCase();
+      const problem = await refused(() => post('/api/v1/studies', 'admin', { studyId: confusable, protocol: { ...loadDefaultProtocol(), studyId: confusable } }), 409, 'STUDY.ID_CONFUSABLE');
+      expect(problem).toMatchObject({ studyId: confusable, registeredStudyId: STUDY });
+      await request(api.http).get(`/api/v1/studies/${confusable}`).set('Authorization', api.auth('admin')).expect(404);
+    });
+
     it('a malformed path identifier is refused before anything is read', async () => {
       const problem = await refused(() => post(`${subjects}/bad%20id/doses`, 'coordinator', bodies.dose(2, '2026-04-03')), 400, 'VALIDATION.FAILED');
       expect(problem.errors).toEqual([expect.objectContaining({ field: 'subjectId' })]);

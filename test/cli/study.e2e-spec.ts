@@ -100,6 +100,16 @@ describe('trial-ledger study', () => {
     expect(after.protocolVersion).toBe(shown.protocolVersion);
   });
 
+  it('refuses registering a study whose id equals a registered one ignoring case (STUDY.ID_CONFUSABLE); nothing is written', async () => {
+    const shown = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocol: Record<string, unknown> };
+    const file = join(dir.path, 'confusable.json');
+    writeFileSync(file, JSON.stringify({ ...shown.protocol, studyId: 'lanr-hgnet-01', version: 1 }));
+    const run = await as('admin', '--json', 'study', 'register', '--protocol', file);
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'STUDY.ID_CONFUSABLE', details: { studyId: 'lanr-hgnet-01', registeredStudyId: 'LANR-HGNET-01' } } });
+    expect((await cli(['--store', store, 'study', 'show', '--study', 'lanr-hgnet-01'])).status).toBe(1);
+  });
+
   it('requires a reason to lock (usage error, exit status 2)', async () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);

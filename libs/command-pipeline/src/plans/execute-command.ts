@@ -4,7 +4,7 @@ import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandP
 import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
 import { monitoringCommandPlan, resolveQuerySubject } from './monitoring-command.plan';
 import { closeWithdrawnDeviationQueries, raiseSystemQueries } from './system-queries';
-import { studyCommandPlan } from './study-command.plan';
+import { registeredStudyIds, studyCommandPlan } from './study-command.plan';
 import { subjectCommandPlan } from './subject-command.plan';
 
 /** The plan for any command, dispatched on its `type`. */
@@ -60,7 +60,9 @@ export const executeCommand = async (
       ? await resolveQuerySubject(store, command)
       : await resolveTargetIdempotencyKey(store, command, envelope.actor);
   const reason = envelope.reason ?? reasonOf(resolved);
-  const outcome = await handleCommand(store, commandPlan(resolved), { ...envelope, reason }, options);
+  // A study is registered against the ids already in the ledger (ids equal ignoring case are refused).
+  const plan = isStudyCommand(resolved) && resolved.type === 'RegisterStudy' ? studyCommandPlan(resolved, await registeredStudyIds(store)) : commandPlan(resolved);
+  const outcome = await handleCommand(store, plan, { ...envelope, reason }, options);
   if (!isStudyCommand(resolved) && !isMonitoringCommand(resolved)) {
     // The command is recorded: nothing after the append may turn its answer into a failure (a retry
     // of the same key opens any system query this could not).
