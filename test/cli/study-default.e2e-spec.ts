@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDefaultProtocol, type ProtocolDocument } from '@trial-ledger/domain';
+import { registerStoreFactory, SqliteEventStore } from '@trial-ledger/event-store';
 import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
 
 /** A study of another protocol than the seed's: the only one this ledger holds. */
@@ -45,6 +46,35 @@ describe('commands without --study on a ledger of another study than the seed pr
     expect(JSON.parse(show.stdout)).toMatchObject({ studyId: OTHER, protocolVersion: 1 });
     expect(JSON.parse(replay.stdout).casebook).toMatchObject({ studyId: OTHER, subjectId: 'S001' });
     expect(JSON.parse(pfs.stdout)).toMatchObject({ studyId: OTHER, horizonDays: 730 });
+  });
+
+  it('given no --study, when a command picks the default study, then it opens the store once', async () => {
+    // A store scheme of this test's own: the same SQLite file, every open counted.
+    let opens = 0;
+    registerStoreFactory(['counted'], async (url, options) => {
+      opens += 1;
+      return new SqliteEventStore(url.slice('counted:'.length), options);
+    });
+    const counted = `counted:${join(dir.path, 'ledger.sqlite')}`;
+    const commands: [string[], string?][] = [
+      [['study', 'show']],
+      [['replay', '--subject', 'S001']],
+      [['replay']],
+      [['pfs']],
+      [['pfs', 'diff']],
+      [['export', 'adtte', '--out', join(dir.path, 'adtte-counted.csv')], 'monitor'],
+      [['query', 'list'], 'monitor'],
+      [['query', 'show', '0190a3f000007000800000000000000a'], 'monitor'],
+      [['sdv', '--subject', 'S001', '--event', '0190a3f0-0000-7000-8000-000000000000'], 'monitor'],
+      [['study', 'unlock', '--reason', 'nothing to unlock'], 'admin'],
+    ];
+    const counts: Record<string, number> = {};
+    for (const [args, as] of commands) {
+      opens = 0;
+      await cli(['--store', counted, ...(as ? ['--as', as] : []), ...args], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+      counts[args.slice(0, 2).join(' ')] = opens;
+    }
+    expect(counts).toEqual(Object.fromEntries(commands.map(([args]) => [args.slice(0, 2).join(' '), 1])));
   });
 
   it('given only that study, when it is locked naming no study, then that study is locked', async () => {

@@ -45,8 +45,8 @@ export const registerExportAdtte = (program: Command): void => {
       // Both destinations are checked before anything is computed or written, so a refusal leaves neither behind.
       for (const file of [toStdout ? null : opts.out, defineFile]) if (file) await assertOutputAllowed(file, policy);
       if (!toStdout && opts.out && defineFile) await assertDistinctOutputs(opts.out, defineFile);
-      const studyId = await studyOrDefault(options, opts.study);
       const pfs = await withExistingStore(options, async (store) => {
+        const studyId = await studyOrDefault(store, opts.study);
         const loaded = await withSavedReadModels(options, (readModels) =>
           loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }),
         );

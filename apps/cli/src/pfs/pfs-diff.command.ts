@@ -100,9 +100,8 @@ export const registerPfsDiff = (program: Command): void => {
       if (opts.asKnownAt !== undefined || opts.plot !== undefined) {
         throw new CliError('pfs diff takes --from-known-at/--to-known-at and no --plot', 2, 'CLI.INVALID_OPTION');
       }
-      const studyId = await studyOrDefault(options, opts.study);
-      const diff = await withExistingStore(options, (store) =>
-        diffPfs(store, studyId, {
+      const diff = await withExistingStore(options, async (store) =>
+        diffPfs(store, await studyOrDefault(store, opts.study), {
           fromKnownAt: opts.fromKnownAt ?? null,
           toKnownAt: opts.toKnownAt ?? null,
           fromPosition: position('--from-position', opts.fromPosition),

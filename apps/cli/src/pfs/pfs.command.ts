@@ -55,10 +55,10 @@ export const registerPfs = (program: Command): void => {
       // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
       if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
-      const studyId = await studyOrDefault(options, opts.study);
-      const pfs = await withExistingStore(options, (store) =>
-        withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels })),
-      );
+      const pfs = await withExistingStore(options, async (store) => {
+        const studyId = await studyOrDefault(store, opts.study);
+        return withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }));
+      });
       const analysis = summarisePfs(pfs);
       if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);
       printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);

@@ -5,13 +5,25 @@ import { replayMonitoring, type MonitoringState } from '@trial-ledger/projection
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
+import { assertLedgerForDefaultStudy, studyOrDefault } from '../shared/default-study';
 
-/** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
-export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {
-  const outcome = await withStore(options, async (store) => {
+/**
+ * Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`).
+ * The command is built for the study `--study` names, else the ledger's first (`studyOrDefault`), read
+ * from the store the command runs on.
+ */
+export const runMonitoringCommand = async (
+  options: GlobalOptions,
+  study: string | undefined,
+  commandFor: (studyId: string) => MonitoringCommand,
+  extra: Record<string, unknown> = {},
+): Promise<CommandOutcome> => {
+  assertLedgerForDefaultStudy(options, study);
+  const { command, outcome } = await withStore(options, async (store) => {
+    const command = commandFor(await studyOrDefault(store, study));
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
-    return executeAsActingUser(store, identity, command, { actor, source: 'cli' });
+    return { command, outcome: await executeAsActingUser(store, identity, command, { actor, source: 'cli' }) };
   });
   const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
   printResult(options.json, { command: command.type, studyId: command.studyId, ...extra, streamVersion: outcome.primaryVersion, events }, () => {
@@ -27,15 +39,22 @@ export const cliQueryId = (): string => newQueryId();
 
 /**
  * Reads the monitoring read model as the acting user: queries and SDV are clinical data, so only the
- * roles that read them (not the admin) get them; a refusal is recorded like any other. A study the ledger
- * does not hold is `STUDY.NOT_REGISTERED`.
+ * roles that read them (not the admin) get them; a refusal is recorded like any other. The study is the
+ * one `study` names, else the ledger's first (`studyOrDefault`); a study the ledger does not hold is
+ * `STUDY.NOT_REGISTERED`.
  */
-export const readMonitoring = async <T>(options: GlobalOptions, studyId: string, action: string, read: (state: MonitoringState, actor: Actor, store: EventStore) => T): Promise<T> =>
+export const readMonitoring = async <T>(
+  options: GlobalOptions,
+  study: string | undefined,
+  action: string,
+  read: (state: MonitoringState, actor: Actor, store: EventStore, studyId: string) => T,
+): Promise<T> =>
   withExistingStore(options, async (store) => {
+    const studyId = await studyOrDefault(store, study);
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     await identity.authorization.authorize(actor, MONITORING_READ_ROLES, action, 'cli');
     // A mistyped --study is not a study without queries: refused as the API refuses it.
     if ((await store.streamVersion(studyStreamId(studyId))) === 0) notFound('STUDY.NOT_REGISTERED', `Study ${studyId} is not registered`, { studyId });
-    return read(await replayMonitoring(store, studyId), actor, store);
+    return read(await replayMonitoring(store, studyId), actor, store, studyId);
   });

@@ -4,7 +4,6 @@ import { listQueries, MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, queryPage, queryView
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { studyOrDefault } from '../shared/default-study';
 import { cliQueryId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
@@ -66,10 +65,10 @@ export const registerQuery = (program: Command): void => {
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { subject: string; event: string; field?: string; text: string; study?: string }, command: Command) => {
       const queryId = cliQueryId();
-      const studyId = await studyOrDefault(globalOptions(command), opts.study);
       await runMonitoringCommand(
         globalOptions(command),
-        { type: 'OpenQuery', studyId, subjectId: opts.subject, payload: { queryId, targetEventId: opts.event, fieldPath: opts.field ?? null, text: opts.text } },
+        opts.study,
+        (studyId) => ({ type: 'OpenQuery', studyId, subjectId: opts.subject, payload: { queryId, targetEventId: opts.event, fieldPath: opts.field ?? null, text: opts.text } }),
         { queryId },
       );
     });
@@ -82,7 +81,7 @@ export const registerQuery = (program: Command): void => {
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (queryId: string, opts: { text: string; category: string; study?: string }, command: Command) => {
       const category = oneOf('category', opts.category, QUERY_RESPONSE_CATEGORIES) as QueryResponseCategory;
-      await runMonitoringCommand(globalOptions(command), { type: 'RespondToQuery', studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: '', payload: { queryId, text: opts.text, category } }, { queryId });
+      await runMonitoringCommand(globalOptions(command), opts.study, (studyId) => ({ type: 'RespondToQuery', studyId, subjectId: '', payload: { queryId, text: opts.text, category } }), { queryId });
     });
 
   for (const [name, type, help] of [
@@ -96,8 +95,8 @@ export const registerQuery = (program: Command): void => {
       .option('--text <text>', 'a note for the thread')
       .option('--study <id>', 'study id (default: the first registered)')
       .action(async (queryId: string, opts: { text?: string; study?: string }, command: Command) => {
-        const monitoring = { type, studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: '', payload: { queryId, text: opts.text ?? null } } as MonitoringCommand;
-        await runMonitoringCommand(globalOptions(command), monitoring, { queryId });
+        const monitoring = (studyId: string) => ({ type, studyId, subjectId: '', payload: { queryId, text: opts.text ?? null } }) as MonitoringCommand;
+        await runMonitoringCommand(globalOptions(command), opts.study, monitoring, { queryId });
       });
   }
 
@@ -121,7 +120,7 @@ export const registerQuery = (program: Command): void => {
         openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
         minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
       };
-      const listed = await readMonitoring(options, await studyOrDefault(globalOptions(command), opts.study), 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
+      const listed = await readMonitoring(options, opts.study, 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
       printResult(options.json, listed, () =>
         [
           ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : listed.queries.map(summary)),
@@ -138,8 +137,7 @@ export const registerQuery = (program: Command): void => {
       const options = globalOptions(command);
       // A malformed id is refused as `respond`/`close` refuse it, not looked up as an unknown query.
       queryIdOf({ queryId });
-      const studyId = await studyOrDefault(options, opts.study);
-      const view = await readMonitoring(options, studyId, 'GetQuery', (state) => {
+      const view = await readMonitoring(options, opts.study, 'GetQuery', (state, _actor, _store, studyId) => {
         const record = state.queries.get(queryId);
         return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
       });

@@ -132,8 +132,8 @@ export const registerReplay = (program: Command): void => {
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
       const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
-      const studyId = await studyOrDefault(options, opts.study);
       await withExistingStore(options, async (store) => {
+        const studyId = await studyOrDefault(store, opts.study);
         if (opts.subject) {
           // With each entry's queries and SDV state, joined as the API's casebook joins them.
           const replayed = await withCasebookMonitoring(store, await replaySubject(store, studyId, opts.subject, asOf), { asKnownAt: asOf.asKnownAt, position: asOf.toPosition }, systemClock.now());

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { globalOptions } from '../shared/cli-context';
 import { runMonitoringCommand } from '../query/monitoring-cli';
-import { studyOrDefault } from '../shared/default-study';
 
 /** `trial-ledger sdv --subject S --event EVENT_ID`: source data verification of one entry (monitor). */
 export const registerSdv = (program: Command): void => {
@@ -14,7 +13,8 @@ export const registerSdv = (program: Command): void => {
     .action(async (opts: { subject: string; event: string; study?: string }, command: Command) => {
       await runMonitoringCommand(
         globalOptions(command),
-        { type: 'VerifySource', studyId: await studyOrDefault(globalOptions(command), opts.study), subjectId: opts.subject, payload: { targetEventId: opts.event } },
+        opts.study,
+        (studyId) => ({ type: 'VerifySource', studyId, subjectId: opts.subject, payload: { targetEventId: opts.event } }),
         { subjectId: opts.subject, targetEventId: opts.event },
       );
     });

@@ -1,12 +1,21 @@
 import { firstRegisteredStudy } from '@trial-ledger/audit';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { withExistingStore, type GlobalOptions } from './cli-context';
+import type { EventStore } from '@trial-ledger/event-store';
+import { assertLedgerExists, type GlobalOptions } from './cli-context';
 
 /**
  * The study a command acts on: the one `--study` names, else the first registered in the ledger (as
  * `report` and `audit-trail review` choose), so a ledger of another protocol than the seed's needs no
  * `--study` either. A ledger with no study falls back to the seed protocol's id, whose absence the
- * command then reports (`STUDY.NOT_FOUND`).
+ * command then reports (`STUDY.NOT_FOUND`). Read from the store the command has open, not a second one.
  */
-export const studyOrDefault = async (options: GlobalOptions, named: string | undefined): Promise<string> =>
-  named ?? (await withExistingStore(options, firstRegisteredStudy)) ?? loadDefaultProtocol().studyId;
+export const studyOrDefault = async (store: EventStore, named: string | undefined): Promise<string> =>
+  named ?? (await firstRegisteredStudy(store)) ?? loadDefaultProtocol().studyId;
+
+/**
+ * For a command that would create a missing SQLite ledger (`withStore`): the default study is read from a
+ * ledger, so without `--study` a missing one is `STORE.NOT_FOUND` rather than an empty file made to look in.
+ */
+export const assertLedgerForDefaultStudy = (options: GlobalOptions, named: string | undefined): void => {
+  if (named === undefined) assertLedgerExists(options.store);
+};

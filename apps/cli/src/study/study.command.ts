@@ -5,7 +5,8 @@ import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, 
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
-import { studyOrDefault } from '../shared/default-study';
+import { assertLedgerForDefaultStudy, studyOrDefault } from '../shared/default-study';
+import type { EventStore } from '@trial-ledger/event-store';
 import { CliError } from '../shared/cli-errors';
 
 /** A protocol document from a JSON file; its content is validated by the domain when the command is decided. */
@@ -50,12 +51,16 @@ const requireReason = (reason: unknown): string => {
   return reason.trim();
 };
 
-/** Runs one study command as the acting administrator (source `cli`) and prints what was recorded. */
-const runStudyCommand = async (options: GlobalOptions, command: StudyCommand, reason: string | null): Promise<void> => {
-  const outcome = await withStore(options, async (store) => {
+/**
+ * Runs one study command as the acting administrator (source `cli`) and prints what was recorded; a
+ * command that names its study by default is built from the store it runs on.
+ */
+const runStudyCommand = async (options: GlobalOptions, commandOf: StudyCommand | ((store: EventStore) => Promise<StudyCommand>), reason: string | null): Promise<void> => {
+  const { command, outcome } = await withStore(options, async (store) => {
+    const command = typeof commandOf === 'function' ? await commandOf(store) : commandOf;
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
-    return executeAsActingUser(store, identity, command, { actor, source: 'cli', reason });
+    return { command, outcome: await executeAsActingUser(store, identity, command, { actor, source: 'cli', reason }) };
   });
   const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
   if (options.json) {
@@ -120,8 +125,9 @@ export const registerStudy = (program: Command): void => {
       .option('--study <id>', 'study id (default: the first registered)')
       .action(async (opts: { reason: string; study?: string }, command: Command) => {
         const reason = requireReason(opts.reason);
-        const studyId = await studyOrDefault(globalOptions(command), opts.study);
-        await runStudyCommand(globalOptions(command), { type, studyId, payload: { reason } }, reason);
+        const options = globalOptions(command);
+        assertLedgerForDefaultStudy(options, opts.study);
+        await runStudyCommand(options, async (store) => ({ type, studyId: await studyOrDefault(store, opts.study), payload: { reason } }), reason);
       });
   }
 
@@ -131,8 +137,11 @@ export const registerStudy = (program: Command): void => {
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const studyId = await studyOrDefault(options, opts.study);
-      const { overview } = await withStore(options, (store) => replayStudyOverview(store, studyId));
+      assertLedgerForDefaultStudy(options, opts.study);
+      const { studyId, overview } = await withStore(options, async (store) => {
+        const studyId = await studyOrDefault(store, opts.study);
+        return { studyId, ...(await replayStudyOverview(store, studyId)) };
+      });
       if (overview.protocol === null) notFound('STUDY.NOT_FOUND', `Study ${studyId} is not registered in ${options.store}`, { studyId });
       process.stdout.write(options.json ? `${JSON.stringify(overview, null, 2)}\n` : `${describeOverview(overview)}\n`);
     });
