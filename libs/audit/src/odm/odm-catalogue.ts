@@ -10,7 +10,7 @@ export interface ItemSpec {
   /** Field path in the event data (`doseMg`, `window.dueOn`); becomes the ItemDef Name and Alias. */
   readonly path: string;
   dataType: OdmDataType | null;
-  /** Longest value seen, in characters (ODM `Length`). */
+  /** Longest value seen, in characters — Unicode code points, as XML counts them (ODM `Length`). */
   length: number;
   /** Most decimals seen (ODM `SignificantDigits` for floats). */
   decimals: number;
@@ -94,11 +94,19 @@ export const flattenFields = (
   return { scalars, lists };
 };
 
+/** The number of Unicode code points in `text` (a lone surrogate counts as one, as its U+FFFD in the file does). */
+const characterCount = (text: string): number => {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+};
+
 const observe = (group: GroupSpec, path: string, value: unknown): void => {
   const spec = group.items.get(path) ?? { path, dataType: null, length: 1, decimals: 0 };
   spec.dataType = merge(spec.dataType, typeOf(value));
   const text = odmValue(value);
-  if (text !== null) spec.length = Math.max(spec.length, text.length);
+  // ODM's Length counts characters (XML's code points), not UTF-16 code units: an emoji is one, not two.
+  if (text !== null) spec.length = Math.max(spec.length, characterCount(text));
   if (typeof value === 'number' && !Number.isInteger(value)) spec.decimals = Math.max(spec.decimals, (String(value).split('.')[1] ?? '').length);
   group.items.set(path, spec);
 };

@@ -222,3 +222,27 @@ describe('exportOdm: a correction that turns a screen failure into an eligible a
     }
   });
 });
+
+describe('exportOdm: the Length of text items', () => {
+  it('given free text with astral characters (emoji), then the ItemDef Length counts characters (code points), not UTF-16 code units, and the file is schema-valid', async () => {
+    const clock = new FixedClock('2026-03-05T12:00:00.000Z');
+    const store = new SqliteEventStore(':memory:', { clock });
+    try {
+      await seedAuditLedger(store);
+      // 23 characters: 12 emoji (24 UTF-16 code units) and 11 letters and spaces — 35 code units in all.
+      const term = 'Rash 🔴🔴🔴🔴🔴🔴 itch 🤢🤢🤢🤢🤢🤢';
+      expect([[...term].length, term.length]).toEqual([23, 35]);
+      await appendOne(store, subjectStream('S002'), 'AdverseEventReported', { term, onsetDate: '2026-01-21', ctcaeGrade: 1, serious: false, relatedness: 'unrelated' }, USERS.investigator);
+
+      const { xml } = await exportToString(store, clock);
+
+      const doc = (create(xml).node as unknown as { documentElement: El }).documentElement;
+      const itemDef = all(doc, 'ItemDef').find((e) => e.getAttribute('OID') === 'IT.ADVERSEEVENTREPORTED.TERM');
+      expect(itemDef?.getAttribute('Length')).toBe('23');
+      const result = await validateOdmXml(xml);
+      expect(result.errors.map((e) => e.rawMessage)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+});
