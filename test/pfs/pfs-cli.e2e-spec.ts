@@ -32,10 +32,19 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
     const run = await cli([...store, 'pfs']);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Subjects 8   Events 4   Censored 4');
-    expect(run.stdout).toContain('Median PFS: 169 days (95% CI 85–NR)');
-    expect(run.stdout).toContain('PFS rate at day 182: 42.9% (95% CI 5.8%–77.7%)');
+    // "95 % CI" and "42.9 %", as the report, the viewer and the README write them.
+    expect(run.stdout).toContain('Median PFS: 169 days (95 % CI 85–NR)');
+    expect(run.stdout).toContain('PFS rate at day 182: 42.9 % (95 % CI 5.8 %–77.7 %)');
     expect(run.stdout).toContain('PFS rate at day 365: NE');
     expect(run.stdout).toMatch(/S004\s+2026-01-26\s+2026-01-26\s+1\s+1\s+NO BASELINE TUMOR ASSESSMENT/);
+  });
+
+  it('pfs diff writes the CIs and rates as pfs does (95 % CI, 42.9 %)', async () => {
+    const run = await cli([...store, 'pfs', 'diff', '--from-known-at', INTERIM]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Median PFS: .* \(95 % CI [^)]*\) → 169 days \(95 % CI 85–NR\)/);
+    expect(run.stdout).toMatch(/PFS rate at day 182: .* → 42\.9 % \(95 % CI 5\.8 %–77\.7 %\)/);
+    expect(run.stdout).not.toMatch(/95% CI|\d%/);
   });
 
   it('pfs --as-known-at and --cutoff replay the analysis; --plot writes the SVG', async () => {

@@ -66,7 +66,8 @@ describe('Kaplan–Meier SVG', () => {
 
   it('marks the median and labels it with its CI', () => {
     expect(byClass(findAll(doc, 'line'), 'median-marker')).toHaveLength(2);
-    expect(byClass(findAll(doc, 'text'), 'median-label').map(textOf)).toEqual(['Median PFS 169 days (95% CI 85–NR)']);
+    expect(byClass(findAll(doc, 'text'), 'median-label').map(textOf)).toEqual(['Median PFS 169 days (95 % CI 85–NR)']);
+    expect(findAll(doc, 'text').map(textOf)).toContain('95 % CI (log-log)');
   });
 
   it('labels both axes and prints the number at risk under the time axis', () => {

@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { PfsAnalysis } from './analyse-pfs';
-import { NO_SUBJECTS } from './pfs-figures.text';
+import { CI_95, NO_SUBJECTS } from './pfs-figures.text';
 
 export interface KmSvgOptions {
   readonly width?: number;
@@ -139,7 +139,7 @@ const bandPath = (analysis: PfsAnalysis, x: (d: number) => number, y: (s: number
 const drawMedian = (root: XMLBuilder, analysis: PfsAnalysis, x: (d: number) => number, y: (s: number) => number): void => {
   const g = root.ele('g', { id: 'km-median', stroke: '#d62728', 'stroke-dasharray': '5 4', 'stroke-width': '1.2' });
   const m = analysis.median;
-  const ci = `95% CI ${m.lower ?? 'NE'}–${m.upper ?? 'NR'}`;
+  const ci = `${CI_95} ${m.lower ?? 'NE'}–${m.upper ?? 'NR'}`;
   if (analysis.summary.n === 0) {
     root.ele('text', { class: 'median-label', x: fmt(x(0) + 8), y: fmt(y(0.5) - 6), fill: '#d62728' }).txt(`Median PFS ${NO_SUBJECTS}`);
     return;
@@ -162,7 +162,7 @@ const drawLegend = (root: XMLBuilder, plot: Geometry['plot']): void => {
   g.ele('line', { x1: fmt(lx), x2: fmt(lx + 30), y1: fmt(ly + 10), y2: fmt(ly + 10), stroke: '#1f77b4', 'stroke-width': '2' });
   g.ele('text', { x: fmt(lx + 38), y: fmt(ly + 14) }).txt('Kaplan–Meier estimate');
   g.ele('rect', { x: fmt(lx), y: fmt(ly + 22), width: '30', height: '12', fill: '#1f77b4', 'fill-opacity': '0.18' });
-  g.ele('text', { x: fmt(lx + 38), y: fmt(ly + 32) }).txt('95% CI (log-log)');
+  g.ele('text', { x: fmt(lx + 38), y: fmt(ly + 32) }).txt(`${CI_95} (log-log)`);
   g.ele('line', { x1: fmt(lx + 15), x2: fmt(lx + 15), y1: fmt(ly + 42), y2: fmt(ly + 56), stroke: '#1f77b4', 'stroke-width': '1.5' });
   g.ele('text', { x: fmt(lx + 38), y: fmt(ly + 54) }).txt('Censored');
 };

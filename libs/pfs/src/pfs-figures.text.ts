@@ -1,7 +1,10 @@
 import type { PfsAnalysis } from './analyse-pfs';
 
-/** A survival probability as a reader sees it: NE where R reports none (not estimable). */
-const percent = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
+/** A survival probability as a reader sees it (`42.9 %`, a space before the sign): NE where R reports none (not estimable). */
+export const percentInWords = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
+
+/** The label of a 95 % confidence interval, one spelling in every output (terminal, SVG, report, viewer). */
+export const CI_95 = '95 % CI';
 
 /**
  * With no subject there is no curve: its median is not estimable (R's survfit refuses empty data), which
@@ -26,7 +29,7 @@ export const medianInWords = (m: PfsAnalysis['median'], subjects: number): { rea
 export const pfsFigureTexts = (analysis: PfsAnalysis): { readonly median: string; readonly rates: readonly string[] } => {
   const m = medianInWords(analysis.median, analysis.summary.n);
   return {
-    median: `${m.estimate} (95 % CI ${m.lower}–${m.upper})`,
-    rates: analysis.rates.map((r) => `PFS at day ${r.day}: ${percent(r.survival)} (95 % CI ${percent(r.lower)}–${percent(r.upper)})`),
+    median: `${m.estimate} (${CI_95} ${m.lower}–${m.upper})`,
+    rates: analysis.rates.map((r) => `PFS at day ${r.day}: ${percentInWords(r.survival)} (${CI_95} ${percentInWords(r.lower)}–${percentInWords(r.upper)})`),
   };
 };

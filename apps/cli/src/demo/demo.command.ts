@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledger/demo';
 import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
-import { medianInWords } from '@trial-ledger/pfs';
+import { CI_95, medianInWords, percentInWords } from '@trial-ledger/pfs';
 import { openEventStore, sqlitePath, storeScheme, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore } from '../shared/cli-context';
@@ -72,13 +72,13 @@ const parseToday = (value: string | undefined): IsoDate => {
 
 const line = (label: string, value: string): string => `  ${label.padEnd(18)} ${value}`;
 
-const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)} %`);
+const pct = percentInWords;
 
 /** The demo's PFS line; the median and its CI limits in the words `pfs`, the report and the viewer use (NR, NE). */
 export const describePfs = (pfs: DemoSummary['pfs']): string => {
-  const rates = pfs.rates.map((r) => `${r.day}-day rate ${pct(r.survival)} (95 % CI ${pct(r.lower)}–${pct(r.upper)})`).join('; ');
+  const rates = pfs.rates.map((r) => `${r.day}-day rate ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`).join('; ');
   const m = medianInWords(pfs.median, pfs.n);
-  return `n ${pfs.n}, ${pfs.events} events, ${pfs.censored} censored; median ${m.estimate} (95 % CI ${m.lower}–${m.upper})${rates ? `; ${rates}` : ''}`;
+  return `n ${pfs.n}, ${pfs.events} events, ${pfs.censored} censored; median ${m.estimate} (${CI_95} ${m.lower}–${m.upper})${rates ? `; ${rates}` : ''}`;
 };
 
 export const describeSummary = (s: DemoSummary): string => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { personInWords } from '@trial-ledger/domain';
-import { diffPfs, medianInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
+import { CI_95, diffPfs, medianInWords, percentInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
 import { studyOrDefault } from '../shared/default-study';
@@ -25,11 +25,11 @@ const position = (flag: string, value: string | undefined): number | null => {
   return Number(value);
 };
 
-const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
+const pct = percentInWords;
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 const median = (f: PfsFigures): string => {
   const m = medianInWords(f.median, f.n);
-  return `${m.estimate} (95% CI ${m.lower}–${m.upper})`;
+  return `${m.estimate} (${CI_95} ${m.lower}–${m.upper})`;
 };
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));
 /** A side as asked for: by knowledge instant (with the position it resolved to), else by log position (the head by default). */
@@ -69,7 +69,7 @@ export const formatPfsDiff = (d: PfsDiff): string => [
   `Median PFS: ${median(d.before)} → ${median(d.after)}`,
   ...d.after.rates.map((r) => {
     const old = d.before.rates.find((x) => x.day === r.day);
-    return `PFS rate at day ${r.day}: ${pct(old?.survival ?? null)} (95% CI ${pct(old?.lower ?? null)}–${pct(old?.upper ?? null)}) → ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`;
+    return `PFS rate at day ${r.day}: ${pct(old?.survival ?? null)} (${CI_95} ${pct(old?.lower ?? null)}–${pct(old?.upper ?? null)}) → ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`;
   }),
   ...(d.studyCauses.length > 0 ? ['', 'Study-level causes:', ...d.studyCauses.map(formatPfsCause)] : []),
   ...(d.subjects.length > 0 ? ['', ...d.subjects.map(formatSubject)] : []),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { medianInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { CI_95, medianInWords, percentInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { studyOrDefault } from '../shared/default-study';
@@ -17,7 +17,7 @@ export interface PfsCommandOptions {
   readonly force?: boolean;
 }
 
-const pct = (value: number | null): string => (value === null ? 'NE' : `${(value * 100).toFixed(1)}%`);
+const pct = percentInWords;
 
 /** The analysis as a reviewer reads it: the headline figures, then one row per subject. */
 export const formatPfs = (a: PfsAnalysis, position: number): string => {
@@ -27,8 +27,8 @@ export const formatPfs = (a: PfsAnalysis, position: number): string => {
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
     '',
     `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
-    `Median PFS: ${median.estimate} (95% CI ${median.lower}–${median.upper})`,
-    ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (95% CI ${pct(r.lower)}–${pct(r.upper)})`),
+    `Median PFS: ${median.estimate} (${CI_95} ${median.lower}–${median.upper})`,
+    ...a.rates.map((r) => `PFS rate at day ${r.day}: ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`),
     '',
     `${'Subject'.padEnd(10)}${'Start'.padEnd(12)}${'ADT'.padEnd(12)}${'AVAL'.padStart(5)}  CNSR  Reason`,
     ...a.subjects.map((s) => `${s.subjectId.padEnd(10)}${s.startDate.padEnd(12)}${s.adt.padEnd(12)}${String(s.aval).padStart(5)}  ${String(s.cnsr).padStart(4)}  ${s.reason}`),
@@ -43,7 +43,7 @@ export const formatPfs = (a: PfsAnalysis, position: number): string => {
 export const registerPfs = (program: Command): void => {
   program
     .command('pfs')
-    .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95% CI, median and landmark rates')
+    .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95 % CI, median and landmark rates')
     .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
     .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))

@@ -14,7 +14,7 @@ export const GET_PFS_ROUTE = defineRoute({
   method: 'GET',
   path: 'api/v1/studies/:studyId/pfs',
   roles: QUERY_ROLES.GetPfs,
-  summary: 'PFS analysis: per-subject AVAL/CNSR, Kaplan–Meier (log-log 95% CI), median and landmark rates (SPEC appendix B)',
+  summary: 'PFS analysis: per-subject AVAL/CNSR, Kaplan–Meier (log-log 95 % CI), median and landmark rates (SPEC appendix B)',
 });
 
 @ApiTags('pfs')
