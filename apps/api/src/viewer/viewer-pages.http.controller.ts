@@ -14,7 +14,7 @@ import { AuditTrailIndexService } from '../projections/audit-trail-index.service
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { SameOriginOnly, ViewerRequestSiteGuard } from './viewer-request-site.guard';
-import { parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
+import { parsePaging, parseSort, studyPageModel, subjectPageModel, subjectsPageModel } from './viewer-pages.presenter';
 import { ViewerReadModels, type ViewerPosition } from './viewer-read-models';
 import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
 
@@ -119,15 +119,17 @@ export class ViewerPagesHttpController {
   }
 
   @Get('studies/:studyId/subjects')
-  @QueryParameters('asKnownAt', 'sort', 'order')
+  @QueryParameters('asKnownAt', 'sort', 'order', 'page', 'pageSize')
   async subjects(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetStudyOverview, 'ListSubjects');
     checkPathIds(studyId);
     const { sort, order } = parseSort(query.sort, query.order);
+    const paging = parsePaging(query.page, query.pageSize);
     const state = await this.readModels.at(asKnownAtOf(query));
-    const frame = this.frame(studyId, path('studies', studyId, 'subjects'), query, state, [['sort', sort], ['order', order]]);
+    const keep: Array<[string, string]> = [['sort', sort], ['order', order], ['page', String(paging.page)], ['pageSize', String(paging.pageSize)]];
+    const frame = this.frame(studyId, path('studies', studyId, 'subjects'), query, state, keep);
     const asOfParam = state.asKnownAt === null ? '' : `&asKnownAt=${encodeURIComponent(String(query.asKnownAt))}`;
-    const model = subjectsPageModel(state, studyId, sort, order, path('studies', studyId, 'subjects'), asOfParam);
+    const model = subjectsPageModel(state, studyId, sort, order, paging, path('studies', studyId, 'subjects'), asOfParam);
     this.send(response, 'subjects', { title: `Subjects of ${studyId}`, ...who, ...frame, ...model });
   }
 

@@ -65,18 +65,64 @@ const compare = (a: unknown, b: unknown): number => {
   return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
 };
 
-export const subjectsPageModel = (state: ViewerState, studyId: string, sort: SubjectSort, order: 'asc' | 'desc', base: string, asOfParam: string) => {
+/** Subjects per page of the table when `?pageSize=` is not given, and the most one page may hold. */
+export const SUBJECTS_PAGE_SIZE = 100;
+export const MAX_SUBJECTS_PAGE_SIZE = 1000;
+
+export interface SubjectsPaging {
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+/** A whole number from 1 to `max` in decimal digits, or the default when absent or empty; anything else is VIEWER.INVALID_PAGE. */
+const pagingNumber = (name: 'page' | 'pageSize', value: unknown, fallback: number, max: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    return invalid('VIEWER.INVALID_PAGE', `${name} must be one whole number from 1${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}`, { field: name });
+  }
+  return n;
+};
+
+export const parsePaging = (page: unknown, pageSize: unknown): SubjectsPaging => ({
+  page: pagingNumber('page', page, 1, Number.MAX_SAFE_INTEGER),
+  pageSize: pagingNumber('pageSize', pageSize, SUBJECTS_PAGE_SIZE, MAX_SUBJECTS_PAGE_SIZE),
+});
+
+/**
+ * The subjects table, sorted on the server with the subject id breaking ties — a total order, so every
+ * subject is on exactly one page — and cut into pages: a study of thousands of subjects is not one page.
+ * Links keep the sort, the page size and the as-known-at instant (`asOfParam`); a new sort starts at page 1.
+ */
+export const subjectsPageModel = (state: ViewerState, studyId: string, sort: SubjectSort, order: 'asc' | 'desc', paging: SubjectsPaging, base: string, asOfParam: string) => {
   const overview = requireOverview(state, studyId);
-  const rows = [...overview.subjects].sort((a, b) => {
+  const sorted = [...overview.subjects].sort((a, b) => {
     const c = compare(a[sort], b[sort]);
     const directed = order === 'desc' && a[sort] !== null && b[sort] !== null ? -c : c;
     return directed || a.subjectId.localeCompare(b.subjectId);
   });
+  const { page, pageSize } = paging;
+  const pageCount = Math.max(1, Math.ceil(sorted.length / pageSize));
+  const rows = sorted.slice((page - 1) * pageSize, page * pageSize);
+  const sizeParam = pageSize === SUBJECTS_PAGE_SIZE ? '' : `&pageSize=${pageSize}`;
+  const pageHref = (n: number): string => `${base}?sort=${sort}&order=${order}&page=${n}${sizeParam}${asOfParam}`;
   const columns = SUBJECT_SORTS.map((key) => {
     const next = key === sort && order === 'asc' ? 'desc' : 'asc';
-    return { key, label: SORT_LABELS[key], href: `${base}?sort=${key}&order=${next}${asOfParam}` };
+    return { key, label: SORT_LABELS[key], href: `${base}?sort=${key}&order=${next}${sizeParam}${asOfParam}` };
   });
-  return { rows, columns, sort, order, sortLabel: SORT_LABELS[sort] };
+  return {
+    rows,
+    total: sorted.length,
+    page,
+    pageCount,
+    // Past the last page, "previous" leads back to the last one.
+    prevHref: page > 1 ? pageHref(Math.min(page - 1, pageCount)) : null,
+    nextHref: page < pageCount ? pageHref(page + 1) : null,
+    columns,
+    sort,
+    order,
+    sortLabel: SORT_LABELS[sort],
+  };
 };
 
 /** One recorded value with its history: the original, every correction before → after, the current value. */
