@@ -27,7 +27,7 @@ describe('ODM export: dose windows moved by another entry', () => {
   const casebookWindows = async (): Promise<Map<number, unknown>> => {
     const state = foldSubject((await ledger.store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
     return new Map(
-      currentSubjectEntries(state, loadDefaultProtocol()).flatMap((e) => (e.current.type === 'DoseAdministered' ? [[e.streamVersion, e.current.data.window] as [number, unknown]] : [])),
+      currentSubjectEntries(state, loadDefaultProtocol().treatment).flatMap((e) => (e.current.type === 'DoseAdministered' ? [[e.streamVersion, e.current.data.window] as [number, unknown]] : [])),
     );
   };
 

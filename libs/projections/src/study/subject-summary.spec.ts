@@ -81,7 +81,7 @@ const foldChecked = (ledger: LedgerScenario, minimumChecks: number) => {
     applyChanges(state, clinicalReadModels.evolve(state, event));
     const row = getCasebookState(state, STUDY, 'S001');
     if (row === null) continue;
-    expect(row.summary).toEqual(summariseSubject(row, getStudyContext(state, STUDY)?.protocol ?? null));
+    expect(row.summary).toEqual(summariseSubject(row, getStudyContext(state, STUDY)));
     checked += 1;
   }
   expect(checked).toBeGreaterThan(minimumChecks);
