@@ -29,18 +29,21 @@ export const dosingRuleOf = (protocol: ProtocolDocument): DosingRule => ({
   firstDose: { fromDay: protocol.treatment.firstDose.fromDay, toDay: protocol.treatment.firstDose.toDay },
 });
 
-/** The history with a registered or amended protocol's schedule added (a version already kept is replaced). */
-export const withDosingRule = (history: DosingRuleHistory, protocol: ProtocolDocument): DosingRuleHistory => [
-  ...history.filter((h) => h.version !== protocol.version),
-  { version: protocol.version, rule: dosingRuleOf(protocol) },
-];
+/**
+ * The history with a registered or amended protocol's schedule added (a version already kept is
+ * replaced). Total, as folds are: a protocol without a treatment adds nothing.
+ */
+export const withDosingRule = (history: DosingRuleHistory, protocol: ProtocolDocument): DosingRuleHistory =>
+  protocol?.treatment ? [...history.filter((h) => h.version !== protocol.version), { version: protocol.version, rule: dosingRuleOf(protocol) }] : history;
 
 /**
  * The schedule of a protocol version: that version's; for a version the history does not hold, the
  * latest version below it; for a dose without a stamped version (null, recorded before versions were
  * stamped) or one below every version kept, the earliest registered protocol's.
  */
-export const ruleLookup = (history: DosingRuleHistory): RuleOf => {
+export const ruleLookup = (history: DosingRuleHistory, inForce?: DosingRule): RuleOf => {
+  // A study state folded without any schedule kept: the protocol in force is all there is.
+  if (history.length === 0 && inForce !== undefined) return () => inForce;
   if (history.length === 0) throw new Error('A dosing rule lookup needs at least the registered protocol');
   const sorted = [...history].sort((a, b) => a.version - b.version);
   return (version) => {

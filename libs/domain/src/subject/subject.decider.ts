@@ -107,7 +107,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     studyId: command.studyId,
     subjectId: command.subjectId,
     protocol: registered.protocol,
-    ruleOf: ruleLookup(registered.dosingRules),
+    ruleOf: ruleLookup(registered.dosingRules, registered.protocol.treatment),
     today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };
