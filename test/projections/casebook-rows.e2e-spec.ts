@@ -156,7 +156,7 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
     const loaded = await new SqliteProjectionStore(file, { sealKey: key }).load<ClinicalDocument>(PROJECTION);
     expect(asJson(loaded.documents)).toEqual(await foldedFromZero(events));
     // Cycles 1–3 under v1 (28 ± 3; cycle 3 from the corrected cycle 2), cycle 4 under v2 (21 ± 2 from cycle 3).
-    expect(getCasebook(loaded.documents, STUDY, 'S001')!.doses.map((d) => [d.cycle, d.window.dueOn, d.withinWindow])).toEqual([
+    expect(getCasebook(loaded.documents, STUDY, 'S001')!.doses.map((d) => [d.cycle, d.window?.dueOn, d.withinWindow])).toEqual([
       [1, '2026-01-05', true],
       [2, '2026-02-03', true],
       [3, '2026-03-05', true],
