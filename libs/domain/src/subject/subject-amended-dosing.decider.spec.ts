@@ -79,6 +79,21 @@ describe('Dose windows across a protocol amendment of the dosing schedule', () =
     expect(windowsByCycle(h)[3]).toEqual({ dueOn: '2026-02-17', from: '2026-02-15', to: '2026-02-19' });
   });
 
+  it('given cycles 1 and 3 under v1 and the amendment, when cycle 2 is entered late, then it is judged by v2 (in force when recorded) and cycle 3 stays judged by v1 from it', () => {
+    const h = enrolledHistory()
+      .run(recordDose(1, '2026-01-06'), meta(COORDINATOR))
+      .run(recordDose(3, '2026-03-05'), meta(COORDINATOR))
+      .study(amended)
+      .run(recordDose(2, '2026-02-05'), meta(COORDINATOR));
+    expect(windowsByCycle(h)).toEqual({
+      1: { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' },
+      2: { dueOn: '2026-01-27', from: '2026-01-25', to: '2026-01-29' },
+      3: { dueOn: '2026-03-05', from: '2026-03-02', to: '2026-03-08' },
+    });
+    // The skipped-cycle deviation of cycle 3 is withdrawn; cycle 2 is off its v2 window; cycle 3 is inside its v1 window.
+    expect(deviationsOf(h).map((e) => e.current.data)).toMatchObject([{ category: 'dose-off-window', cycle: 2 }]);
+  });
+
   it('given a dose recorded without a stamped protocol version, when its window is derived, then the earliest registered protocol\'s schedule applies', () => {
     const ruleOf = ruleLookup([
       { version: 1, rule: v1.treatment },
