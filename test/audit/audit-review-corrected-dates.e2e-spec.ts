@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
 import { executeCommand, type Command } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { loadDefaultProtocol } from '@trial-ledger/domain';
 import { dose, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
-import { buildReviewScenario, STUDY_ID, type ReviewScenario } from './support/review-scenario';
+import { buildReviewScenario, REVIEW_POLICY, STUDY_ID, type ReviewScenario } from './support/review-scenario';
 
 const findingsOf = (review: AuditTrailReview, id: string) => review.indicators.find((i) => i.id === id)?.findings ?? [];
 const ae = (onsetDate: string, term: string) => subjectCommand('ReportAdverseEvent', { term, onsetDate, ctcaeGrade: 1, serious: false, relatedness: 'unlikely' }, 'S002');
@@ -73,6 +74,19 @@ describe('audit-trail review: clinical dates and windows as corrected at the tim
 
       const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
       expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('dose window 2026-02-06–2026-02-12: outside → inside')]);
+    });
+
+    it('given cycle 2 recorded under protocol v1 (28 ± 3) and the interval then amended to 21 ± 2, when cycle 2 is corrected out of its v1 window, then the crossing is judged against its v1 window, not the amended one', async () => {
+      // Cycle 1 on 6 January; cycle 2 on 3 February, inside 31 Jan – 6 Feb (v1).
+      const cycle2 = await run(subjectCommand('RecordDose', dose(2, '2026-02-03'), 'S002'));
+      const v1 = loadDefaultProtocol();
+      clock.advance(120_000);
+      const amendment = { type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: { ...v1, review: REVIEW_POLICY, version: 2, treatment: { ...v1.treatment, intervalDays: 21, windowDays: 2 } }, reason: 'Amendment 1: every 21 days' } };
+      await executeCommand(store, amendment as Command, { actor: scenario.actors.ada, source: 'api' }, { clock });
+      const moved = await correct(cycle2, { administeredOn: '2026-02-07' }, 'injection date per the pharmacy log: 7 February');
+
+      const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
+      expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('dose window 2026-01-31–2026-02-06: inside → outside')]);
     });
 
     it('given an enrollment date corrected in a ledger an earlier version wrote, then assessment visits count from the corrected date', async () => {

@@ -1,5 +1,5 @@
 import { toRecorded, type Command } from '@trial-ledger/command-pipeline';
-import { currentSubjectEntries, foldSubject, loadDefaultProtocol, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
+import { currentSubjectEntries, foldSubject, loadDefaultProtocol, ruleLookup, subjectStreamId, type DosingRules, type RecordedSubjectEvent } from '@trial-ledger/domain';
 import { validateOdmXml } from '../../libs/audit/src/testing/odm-schema.validator';
 import { ADMIN, baselineAssessment, COORDINATOR, dose, ENROLLMENT_DATE, STUDY_ID, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
 import { formOf, odmElements, subjectLedgerPerTest, type OdmElement } from './support/odm-subject-ledger';
@@ -24,10 +24,10 @@ describe('ODM export: dose windows moved by another entry', () => {
     const items = odmElements(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && formOf(i).getAttribute('FormRepeatKey') === String(repeatKey));
     return Object.fromEntries(items.map((i) => [i.getAttribute('ItemOID')!.replace('IT.DOSEADMINISTERED.WINDOW.', '').toLowerCase(), i.getAttribute('Value')]));
   };
-  const casebookWindows = async (): Promise<Map<number, unknown>> => {
+  const casebookWindows = async (rules: DosingRules = loadDefaultProtocol().treatment): Promise<Map<number, unknown>> => {
     const state = foldSubject((await ledger.store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => toRecorded(e) as unknown as RecordedSubjectEvent));
     return new Map(
-      currentSubjectEntries(state, loadDefaultProtocol()).flatMap((e) => (e.current.type === 'DoseAdministered' ? [[e.streamVersion, e.current.data.window] as [number, unknown]] : [])),
+      currentSubjectEntries(state, rules).flatMap((e) => (e.current.type === 'DoseAdministered' ? [[e.streamVersion, e.current.data.window] as [number, unknown]] : [])),
     );
   };
 
@@ -55,6 +55,24 @@ describe('ODM export: dose windows moved by another entry', () => {
     await run(subjectCommand('RecordDose', dose(3, '2026-02-24')), as(COORDINATOR));
     const { doc } = await exportDoc();
     expect(odmElements(doc, 'ItemData').filter((i) => i.getAttribute('ItemOID')!.startsWith('IT.DOSEADMINISTERED.WINDOW.') && i.getAttribute('TransactionType') === 'Update')).toEqual([]);
+  });
+
+  it('given cycles 1–3 under protocol v1 (28 ± 3) and the interval amended to 21 ± 2, when cycle 2\'s date is corrected and cycle 4 recorded, then cycle 3\'s window moves under v1\'s schedule, cycle 4 has v2\'s, and every window item ends as the casebook has it', async () => {
+    const second = (await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR))).events[0];
+    const third = (await run(subjectCommand('RecordDose', dose(3, '2026-03-03')), as(COORDINATOR))).events[0];
+    const v1 = loadDefaultProtocol();
+    const v2 = { ...v1, version: 2, treatment: { ...v1.treatment, intervalDays: 21, windowDays: 2 } };
+    await run({ type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: v2, reason: 'Amendment 1: every 21 days' } } as Command, { actor: ADMIN, source: 'cli' });
+    await run(subjectCommand('CorrectEntry', { targetEventId: second.eventId, changes: { administeredOn: '2026-02-05' }, reason: 'date mistyped' }), as(COORDINATOR));
+    const fourth = (await run(subjectCommand('RecordDose', dose(4, '2026-03-26')), as(COORDINATOR))).events[0];
+    const { doc } = await exportDoc();
+    // Cycle 3 was recorded under v1: from the corrected cycle 2, due 03-05 ± 3 (not 02-26 ± 2).
+    expect(lastWindow(doc, third.streamVersion)).toEqual({ dueon: '2026-03-05', from: '2026-03-02', to: '2026-03-08' });
+    expect(lastWindow(doc, fourth.streamVersion)).toEqual({ dueon: '2026-03-24', from: '2026-03-22', to: '2026-03-26' });
+    for (const [version, window] of await casebookWindows(ruleLookup([{ version: 1, rule: v1.treatment }, { version: 2, rule: v2.treatment }]))) {
+      const w = window as { dueOn: string; from: string; to: string };
+      expect(lastWindow(doc, version)).toEqual({ dueon: w.dueOn, from: w.from, to: w.to });
+    }
   });
 
   it('given cycles 1–3, when cycle 2\'s date is corrected and then cycle 2 is voided, then cycle 3\'s window follows each change and ends as the casebook has it', async () => {

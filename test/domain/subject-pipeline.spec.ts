@@ -164,4 +164,27 @@ describe('subject commands through executeCommand (SQLite)', () => {
     const screened = await run(subjectCommand('ScreenSubject', screening()), as(COORDINATOR));
     expect(screened.events[0].metadata.protocolVersion).toBe(2);
   });
+
+  it('given cycles 1–3 under v1 and the interval amended to 21 ± 2, when cycle 2 is corrected and cycle 4 recorded through the pipeline, then cycle 3 keeps v1\'s schedule (no deviation) and cycle 4 is judged by v2\'s, also when re-judged', async () => {
+    const { loadDefaultProtocol } = await import('@trial-ledger/domain');
+    await makeEligible('S001');
+    await run(subjectCommand('RecordTumorAssessment', baselineAssessment()), as(COORDINATOR));
+    await enroll('S001');
+    await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR));
+    const second = await run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR));
+    await run(subjectCommand('RecordDose', dose(3, '2026-03-03')), as(COORDINATOR));
+    const v1 = loadDefaultProtocol();
+    await run({ type: 'AmendProtocol', studyId: STUDY_ID, payload: { protocol: { ...v1, version: 2, treatment: { ...v1.treatment, intervalDays: 21, windowDays: 2 } }, reason: 'Amendment 1' } }, as(ADMIN));
+    const corrected = await run(subjectCommand('CorrectEntry', { targetEventId: second.events[0].eventId, changes: { administeredOn: '2026-02-05' }, reason: 'date mistyped' }), as(COORDINATOR));
+    expect(corrected.events.map((e) => e.type)).toEqual(['EntryCorrected']);
+    const fourth = await run(subjectCommand('RecordDose', dose(4, '2026-03-24')), as(COORDINATOR));
+    expect(fourth.events.map((e) => [e.type, e.metadata.protocolVersion])).toEqual([['DoseAdministered', 2]]);
+    expect((fourth.events[0].data as { window: unknown }).window).toEqual({ dueOn: '2026-03-24', from: '2026-03-22', to: '2026-03-26' });
+    // Cycle 3 corrected to 03-05: cycle 4, recorded under v2, is re-judged by v2 (due 03-26 ± 2), not v1 (due 04-02 ± 3).
+    const third = (await store.readStream(subjectStreamId(STUDY_ID, 'S001'))).filter((e) => e.type === 'DoseAdministered')[2];
+    const again = await run(subjectCommand('CorrectEntry', { targetEventId: third.eventId, changes: { administeredOn: '2026-03-05' }, reason: 'date mistyped' }), as(COORDINATOR));
+    expect(again.events.map((e) => e.type)).toEqual(['EntryCorrected']);
+    // Each dose carries the version it was recorded under, whatever was corrected since.
+    expect((await subjectState()).facts.doses.map((d) => [d.cycle, d.protocolVersion])).toEqual([[1, 1], [2, 1], [3, 1], [4, 2]]);
+  });
 });

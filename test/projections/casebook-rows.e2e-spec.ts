@@ -134,6 +134,44 @@ describe('casebook rows saved as a head and chunks of its lists', () => {
     expect(rowsOf(file)).toEqual(incremental);
   });
 
+  it('given the dosing schedule amended between doses (folded in pieces with restarts), when loaded, then each dose keeps its own version\'s window and the rows equal a fold from zero and a rebuild', async () => {
+    const ledger = new testing.LedgerScenario(STUDY, { now: '2030-01-01T00:00:00.000Z' });
+    const v1 = testing.seedProtocol();
+    ledger.registerStudy(v1);
+    const { doses } = longHistory(ledger, 'S001', 3);
+    let appended = 0;
+    const appendNew = async (): Promise<void> => {
+      await ledger.appendTo(events, appended);
+      appended = ledger.events.length;
+      await runToHead({ flushEvery: 3 });
+    };
+    await appendNew();
+    ledger.amendProtocol({ ...v1, version: 2, treatment: { ...v1.treatment, intervalDays: 21, windowDays: 2 } }, 'Amendment 1: every 21 days');
+    await appendNew();
+    const s1 = ledger.subject('S001');
+    s1.dose(4, '2026-03-24');
+    s1.correct(doses[1], { administeredOn: '2026-02-05' }, 'date mistyped');
+    await appendNew();
+
+    const loaded = await new SqliteProjectionStore(file, { sealKey: key }).load<ClinicalDocument>(PROJECTION);
+    expect(asJson(loaded.documents)).toEqual(await foldedFromZero(events));
+    // Cycles 1–3 under v1 (28 ± 3; cycle 3 from the corrected cycle 2), cycle 4 under v2 (21 ± 2 from cycle 3).
+    expect(getCasebook(loaded.documents, STUDY, 'S001')!.doses.map((d) => [d.cycle, d.window?.dueOn, d.withinWindow])).toEqual([
+      [1, '2026-01-05', true],
+      [2, '2026-02-03', true],
+      [3, '2026-03-05', true],
+      [4, '2026-03-24', true],
+    ]);
+
+    const incremental = rowsOf(file);
+    const rebuilt = new SqliteProjectionStore(file, { sealKey: key });
+    const runner = new ProjectionRunner(events, rebuilt, clinicalReadModels);
+    await runner.rebuild();
+    await runner.stop();
+    await rebuilt.close();
+    expect(rowsOf(file)).toEqual(incremental);
+  });
+
   it('given a long casebook, when one event is folded and saved, then the save writes its head and the chunks that event changed', async () => {
     const ledger = new testing.LedgerScenario(STUDY, { now: '2030-01-01T00:00:00.000Z' });
     ledger.registerStudy();

@@ -13,5 +13,6 @@ export const toRecorded = <E extends DomainEvent = DomainEvent>(stored: StoredEv
     recordedAt: stored.metadata.recordedAt,
     actor: stored.metadata.actor,
     idempotencyKey: stored.metadata.idempotencyKey,
+    protocolVersion: stored.metadata.protocolVersion ?? null,
   } as unknown as Recorded<E>;
 };

@@ -2,6 +2,7 @@ export * from './shared';
 export * from './commands/command.types';
 export * from './events/event.types';
 export * from './protocol/protocol.types';
+export * from './protocol/dosing-rules';
 export * from './events/upcasters';
 export * from './events/event-catalogue';
 export * from './events/clinical-date';

@@ -91,12 +91,12 @@ export const rosterOf = (state: ClinicalState, studyId: string): RosterLine[] =>
 /** The subject's casebook view, with the protocol in force in its study. */
 export const getCasebook = (state: ClinicalState, studyId: string, subjectId: string): SubjectCasebook | null => {
   const casebook = getCasebookState(state, studyId, subjectId);
-  return casebook === null ? null : casebookView(casebook, getStudyContext(state, studyId)?.protocol ?? null);
+  return casebook === null ? null : casebookView(casebook, getStudyContext(state, studyId));
 };
 
 export const casebooksOf = (state: ClinicalState, studyId: string): SubjectCasebook[] => {
-  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
-  return casebookRowsOf(state, studyId).map((casebook) => casebookView(casebook, protocol));
+  const study = getStudyContext(state, studyId);
+  return casebookRowsOf(state, studyId).map((casebook) => casebookView(casebook, study));
 };
 
 export const getStudyOverview = (state: ClinicalState, studyId: string): StudyOverview | null => {
@@ -134,7 +134,7 @@ const withProtocol = (state: ClinicalState, context: StudyContext): Record<strin
   const changes: Record<string, ClinicalDocument> = { [studyKey(context.studyId)]: context };
   let counters = emptyCounters();
   for (const row of casebookRowsOf(state, context.studyId)) {
-    const summary = summariseSubject(row, context.protocol);
+    const summary = summariseSubject(row, context);
     changes[casebookKey(row.studyId, row.subjectId)] = { ...row, summary };
     counters = replaceSummary(counters, null, summary);
   }
@@ -157,7 +157,9 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   // 8: a dose entered late for a lower cycle moves the windows of the cycles above it (the subject summaries'
   //    doses within window, counted from the doses recorded before each, are rebuilt once).
   // 9: open-query counts per study and subject, kept from the query streams (read models saved by 8 have none: rebuilt once).
-  version: 9,
+  // 10: each dose's window follows the protocol version it was recorded under (entries and dose facts carry it, the
+  //     study context keeps every version's dosing schedule): rebuilt once.
+  version: 10,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {
@@ -177,7 +179,7 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
     const casebook = evolveCasebookState(row ?? initialCasebookState(subject.studyId, subject.subjectId, event.streamId), event);
     if (casebook === row) return null;
     const previous = row ? { summary: row.summary, eventType: event.type, state: row.subject } : null;
-    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId)?.protocol ?? null, previous);
+    const summary = summariseSubject(casebook, getStudyContext(state, subject.studyId), previous);
     return {
       [casebookKey(subject.studyId, subject.subjectId)]: { ...casebook, summary },
       [overviewKey(subject.studyId)]: replaceSummary(countersOf(state, subject.studyId), row?.summary ?? null, summary),

@@ -1,6 +1,6 @@
 import type { ProtocolDocument } from '@trial-ledger/domain';
 import { deriveSubjectPfs, type SubjectPfs } from '@trial-ledger/pfs';
-import { casebookKey, casebookView, getStudyContext, type CasebookDocument, type ClinicalState } from '@trial-ledger/projections';
+import { casebookKey, casebookView, getStudyContext, type CasebookDocument, type ClinicalState, type StudyContext } from '@trial-ledger/projections';
 
 /** What the study dashboard needs of one subject: its signatures in counts, and its PFS row. */
 export interface SubjectDigest {
@@ -21,10 +21,11 @@ export interface SubjectDigest {
  */
 const digests = new WeakMap<CasebookDocument, { readonly protocol: ProtocolDocument | null; readonly digest: SubjectDigest }>();
 
-const digestOf = (row: CasebookDocument, protocol: ProtocolDocument | null): SubjectDigest => {
+const digestOf = (row: CasebookDocument, study: StudyContext | null): SubjectDigest => {
+  const protocol = study?.protocol ?? null;
   const known = digests.get(row);
   if (known !== undefined && known.protocol === protocol) return known.digest;
-  const view = casebookView(row, protocol);
+  const view = casebookView(row, study);
   const digest: SubjectDigest = {
     subjectId: view.subjectId,
     enrolled: view.enrollment !== null,
@@ -39,21 +40,21 @@ const digestOf = (row: CasebookDocument, protocol: ProtocolDocument | null): Sub
 
 /** The digests of every subject of a study, from the rows of the read models at one position. */
 export const studyDigests = (state: ClinicalState, studyId: string): SubjectDigest[] => {
-  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
+  const study = getStudyContext(state, studyId);
   const prefix = casebookKey(studyId, '');
   const out: SubjectDigest[] = [];
-  for (const key of Object.keys(state)) if (key.startsWith(prefix)) out.push(digestOf(state[key] as CasebookDocument, protocol));
+  for (const key of Object.keys(state)) if (key.startsWith(prefix)) out.push(digestOf(state[key] as CasebookDocument, study));
   return out;
 };
 
 /** Derives the digests of a study's subjects a slice at a time (a generator the caller spaces out). */
 export function* warmStudyDigests(state: ClinicalState, studyId: string, slice = 100): Generator<number> {
-  const protocol = getStudyContext(state, studyId)?.protocol ?? null;
+  const study = getStudyContext(state, studyId);
   const prefix = casebookKey(studyId, '');
   let done = 0;
   for (const key of Object.keys(state)) {
     if (!key.startsWith(prefix)) continue;
-    digestOf(state[key] as CasebookDocument, protocol);
+    digestOf(state[key] as CasebookDocument, study);
     done += 1;
     if (done % slice === 0) yield done;
   }

@@ -1,4 +1,4 @@
-import { currentDoseWindows, evolveSubject, initialSubjectState, type DoseWindow, type DosingRule, type Recorded, type RecordedSubjectEvent, type SubjectState } from '@trial-ledger/domain';
+import { currentDoseWindows, evolveSubject, initialSubjectState, type DoseWindow, type Recorded, type RecordedSubjectEvent, type RuleOf, type SubjectState } from '@trial-ledger/domain';
 
 /** A dose whose protocol window, as the casebook derives it now, is not the one the file last gave. */
 export interface MovedWindow {
@@ -26,8 +26,8 @@ export class DoseWindowTracker {
   /** By dose event id: the window the file gives the dose so far (its insert, then corrections and updates). */
   private readonly written = new Map<string, DoseWindow>();
 
-  /** `ruleAt` gives the dosing schedule of the study's protocol in force at a log position. */
-  constructor(private readonly ruleAt: (globalPosition: number) => DosingRule | null) {}
+  /** `rulesAt` gives the dosing schedules, by protocol version, of the study's protocols registered by a log position. */
+  constructor(private readonly rulesAt: (globalPosition: number) => RuleOf | null) {}
 
   next(event: Recorded): MovedWindow[] {
     const before = this.state;
@@ -39,11 +39,12 @@ export class DoseWindowTracker {
     // Only a dose, a correction or a void can move a window (the enrollment date is not correctable).
     if (!WINDOW_MOVERS.has(event.type)) return [];
     const enrollment = this.state.facts.enrollment;
-    const rule = this.ruleAt(event.globalPosition);
-    if (!enrollment || !rule) return [];
-    // Judged under one schedule before and after the event, so a window moves only by what this event
-    // changed (a protocol amendment re-derives nothing in the file: each window stays as it was judged).
-    const windowsOf = (state: SubjectState) => currentDoseWindows(rule, enrollment.enrollmentDate, state.facts.doses);
+    const rules = this.rulesAt(event.globalPosition);
+    if (!enrollment || !rules) return [];
+    // Each dose is judged by the schedule of the protocol version it was recorded under, before and after
+    // the event, so a window moves only by what this event changed (a protocol amendment re-derives
+    // nothing in the file: the doses given before it keep their version's schedule).
+    const windowsOf = (state: SubjectState) => currentDoseWindows(rules, enrollment.enrollmentDate, state.facts.doses);
     const was = windowsOf(before);
     const moved: MovedWindow[] = [];
     for (const [doseEventId, window] of windowsOf(this.state)) {

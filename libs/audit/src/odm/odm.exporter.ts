@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded } from '@trial-ledger/domain';
+import { notFound, ruleLookup, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
 import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -57,7 +57,7 @@ interface StudyInfo {
   registeredOn: string | null;
   readonly subjects: Map<string, string>; // streamId → subjectId, in order of first appearance
   /** The dosing schedule of each protocol version, from the log position it was registered or amended at. */
-  readonly schedules: Array<{ readonly position: number; readonly rule: DosingRule }>;
+  readonly schedules: Array<{ readonly position: number; readonly version: number; readonly rule: DosingRule }>;
 }
 
 interface Survey {
@@ -103,8 +103,8 @@ const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: n
         info.registeredOn = event.metadata.recordedAt.slice(0, 10);
       }
       if (event.type === 'StudyRegistered' || event.type === 'ProtocolAmended') {
-        const treatment = (event.data.protocol as { treatment?: DosingRule } | undefined)?.treatment;
-        if (treatment) info.schedules.push({ position: event.globalPosition, rule: treatment });
+        const protocol = event.data.protocol as { version?: unknown; treatment?: DosingRule } | undefined;
+        if (protocol?.treatment && typeof protocol.version === 'number') info.schedules.push({ position: event.globalPosition, version: protocol.version, rule: protocol.treatment });
       }
       continue;
     }
@@ -389,7 +389,7 @@ const writeSignature = (ctx: SubjectContext, event: StoredEvent, sig: SignatureR
 };
 
 const toRecorded = (e: StoredEvent): Recorded =>
-  ({ type: e.type, data: e.data, eventId: e.eventId, streamVersion: e.streamVersion, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor, idempotencyKey: e.metadata.idempotencyKey }) as Recorded;
+  ({ type: e.type, data: e.data, eventId: e.eventId, streamVersion: e.streamVersion, globalPosition: e.globalPosition, recordedAt: e.metadata.recordedAt, actor: e.metadata.actor, idempotencyKey: e.metadata.idempotencyKey, protocolVersion: e.metadata.protocolVersion ?? null }) as Recorded;
 
 /** Queries and SDV of one subject's entries, written after its recorded transactions. */
 interface SubjectAnnotations {
@@ -398,8 +398,8 @@ interface SubjectAnnotations {
   /** The study's queries by subject, listed once for the whole export. */
   readonly queries: ReadonlyMap<string, readonly QueryView[]>;
   readonly now: string;
-  /** The dosing schedule in force at a log position (for the dose windows other entries move). */
-  readonly ruleAt: (globalPosition: number) => DosingRule | null;
+  /** The dosing schedules by protocol version registered by a log position (for the dose windows other entries move). */
+  readonly rulesAt: (globalPosition: number) => RuleOf | null;
 }
 
 /** Writes one subject's transactions in the order recorded, then its entries' annotations; returns [transactions, signatures]. */
@@ -408,7 +408,7 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
   const signatures = new Map(signatureStatus(events.map(toRecorded)).map((s) => [s.signatureEventId, s]));
   let transactions = 0;
   let signed = 0;
-  const windows = new DoseWindowTracker(annotations.ruleAt);
+  const windows = new DoseWindowTracker(annotations.rulesAt);
   const recist = new RecistFiguresTracker();
   for (const event of events) {
     const target = typeof event.data.targetEventId === 'string' ? (ctx.byId.get(event.data.targetEventId) ?? null) : null;
@@ -519,8 +519,11 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
     }
     for (const [streamId, subjectId] of info.subjects) {
       const events = await store.readStream(streamId, { toPosition: headPosition });
-      const ruleAt = (position: number): DosingRule | null => info.schedules.filter((p) => p.position <= position).at(-1)?.rule ?? null;
-      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now, ruleAt });
+      const rulesAt = (position: number): RuleOf | null => {
+        const known = info.schedules.filter((p) => p.position <= position);
+        return known.length === 0 ? null : ruleLookup(known);
+      };
+      const [t, s] = await writeSubject(x, subjectId, events, drain, { catalogue: found.catalogue, monitoring, queries, now, rulesAt });
       transactions += t;
       signatures += s;
       subjects += 1;

@@ -1,6 +1,6 @@
-import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type SubjectState } from '@trial-ledger/domain';
+import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type RuleOf, type SubjectState } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
-import { currentEntries, finding, foldSubjectStream, inWindow, isClinicalWrite, protocolAt, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
+import { currentEntries, dosingRulesAt, finding, foldSubjectStream, inWindow, isClinicalWrite, protocolAt, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
 
 const who = (e: StoredEvent): string => e.metadata.actor.username;
@@ -84,11 +84,12 @@ const assessmentVisit = (protocol: ProtocolDocument | null, start: IsoDate, date
  * and the last live dose of the cycles below it), not the one stored in its event: a dose entered late
  * for a lower cycle, or a lower cycle corrected or voided, moves it without an event of its own.
  */
-const doseWindowIn = (state: SubjectState, protocol: ProtocolDocument | null, doseEventId: string, stored: unknown): { from: IsoDate; to: IsoDate } | null => {
+const doseWindowIn = (state: SubjectState, rules: RuleOf | null, doseEventId: string, stored: unknown): { from: IsoDate; to: IsoDate } | null => {
   const enrollment = state.facts.enrollment;
-  if (protocol && enrollment) {
-    // The live doses with their corrected dates, in recording order (the facts are re-folded after each correction or void).
-    const derived = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, state.facts.doses).get(doseEventId);
+  if (rules && enrollment) {
+    // The live doses with their corrected dates, in recording order (the facts are re-folded after each correction or void),
+    // each under the schedule of the protocol version it was recorded under.
+    const derived = currentDoseWindows(rules, enrollment.enrollmentDate, state.facts.doses).get(doseEventId);
     if (derived) return derived;
   }
   const w = stored as { from?: unknown; to?: unknown } | undefined;
@@ -100,10 +101,16 @@ const doseWindowIn = (state: SubjectState, protocol: ProtocolDocument | null, do
  * its window, or into another visit's), judged with the subject as the ledger stood just before the
  * correction (`before`) and just after it (`after`): windows and enrollment date as corrected by then.
  */
-const crossesWindow = (protocol: ProtocolDocument | null, target: StoredEvent, states: { before: SubjectState; after: SubjectState }, dates: { before: IsoDate; after: IsoDate }): string | null => {
+const crossesWindow = (
+  study: { readonly protocol: ProtocolDocument | null; readonly rules: RuleOf | null },
+  target: StoredEvent,
+  states: { before: SubjectState; after: SubjectState },
+  dates: { before: IsoDate; after: IsoDate },
+): string | null => {
+  const { protocol, rules } = study;
   if (target.type === 'DoseAdministered') {
     const stored = states.before.entries.find((e) => e.eventId === target.eventId)?.current.data as { window?: unknown } | undefined;
-    const [wb, wa] = [doseWindowIn(states.before, protocol, target.eventId, stored?.window ?? target.data.window), doseWindowIn(states.after, protocol, target.eventId, stored?.window ?? target.data.window)];
+    const [wb, wa] = [doseWindowIn(states.before, rules, target.eventId, stored?.window ?? target.data.window), doseWindowIn(states.after, rules, target.eventId, stored?.window ?? target.data.window)];
     if (wb === null || wa === null) return null;
     const inside = (d: IsoDate, w: { from: IsoDate; to: IsoDate }) => compareDates(d, w.from) >= 0 && compareDates(d, w.to) <= 0;
     const [b, a] = [inside(dates.before, wb), inside(dates.after, wa)];
@@ -138,7 +145,8 @@ export const backDatingFindings = (ledger: ReviewLedger): ReviewFinding[] => {
       if (!target || field === undefined || typeof before !== 'string' || typeof after !== 'string') return;
       const notes: string[] = [];
       if (compareDates(after, before) < 0) notes.push(`${field} moved ${daysBetween(after, before)} days earlier (${before} → ${after})`);
-      const crossing = crossesWindow(protocolAt(ledger, e.globalPosition) ?? ledger.protocol, target, { before: stateBefore, after: stateAfter }, { before, after });
+      const study = { protocol: protocolAt(ledger, e.globalPosition) ?? ledger.protocol, rules: dosingRulesAt(ledger, e.globalPosition) };
+      const crossing = crossesWindow(study, target, { before: stateBefore, after: stateAfter }, { before, after });
       if (crossing) notes.push(crossing);
       if (notes.length === 0) return;
       const reason = reasonOf(e);

@@ -4,11 +4,15 @@ import {
   initialSubjectState,
   isIsoDate,
   reviewThresholdsOf,
+  ruleLookup,
   studyStreamId,
+  withDosingRule,
   SUBJECT_ID,
+  type DosingRuleHistory,
   type ProtocolDocument,
   type RecordedSubjectEvent,
   type ReviewThresholds,
+  type RuleOf,
   type SubjectEntry,
   type SubjectState,
 } from '@trial-ledger/domain';
@@ -126,6 +130,20 @@ export const protocolAt = (ledger: ReviewLedger, globalPosition: number): Protoc
     if (e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') protocol = (e.data.protocol as ProtocolDocument | undefined) ?? protocol;
   }
   return protocol;
+};
+
+/**
+ * The dosing schedule of every protocol version registered or amended before a log position, by version:
+ * a dose's window is judged by the version it was recorded under, not by the one in force at a later change.
+ */
+export const dosingRulesAt = (ledger: ReviewLedger, globalPosition: number): RuleOf | null => {
+  let history: DosingRuleHistory = [];
+  for (const e of ledger.byStream.get(studyStreamId(ledger.studyId)) ?? []) {
+    if (e.globalPosition >= globalPosition) break;
+    const protocol = e.data.protocol as ProtocolDocument | undefined;
+    if ((e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') && protocol?.treatment) history = withDosingRule(history, protocol);
+  }
+  return history.length === 0 ? null : ruleLookup(history);
 };
 
 const streams = (events: readonly StoredEvent[]): Map<string, StoredEvent[]> => {

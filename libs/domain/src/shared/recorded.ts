@@ -13,4 +13,9 @@ export type Recorded<E extends DomainEvent = DomainEvent> = E & {
   readonly recordedAt: string;
   readonly actor: Actor;
   readonly idempotencyKey: string | null;
+  /**
+   * The protocol version in force when the event was recorded (`metadata.protocolVersion`): a dose is
+   * judged by its own version's schedule. Null or absent when none was stamped.
+   */
+  readonly protocolVersion?: number | null;
 };

@@ -1,6 +1,7 @@
 import type { StudyCommand } from '../commands/command.types';
 import type { StudyEvent } from '../events/event.types';
 import { validateProtocol } from '../protocol/protocol.validate';
+import { withDosingRule } from '../protocol/dosing-rules';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
 import { isBlankText, requirePrintable } from '../shared/free-text';
@@ -85,11 +86,17 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
         studyId: event.data.studyId,
         protocol: event.data.protocol,
         protocolHistory: [{ version: event.data.protocol.version, reason: null }],
+        dosingRules: withDosingRule([], event.data.protocol),
         roster: [],
       };
     case 'ProtocolAmended':
       if (state.status === 'unregistered') return state;
-      return { ...state, protocol: event.data.protocol, protocolHistory: [...state.protocolHistory, { version: event.data.version, reason: event.data.reason }] };
+      return {
+        ...state,
+        protocol: event.data.protocol,
+        protocolHistory: [...state.protocolHistory, { version: event.data.version, reason: event.data.reason }],
+        dosingRules: withDosingRule(state.dosingRules, event.data.protocol),
+      };
     case 'SubjectAddedToRoster':
       if (state.status === 'unregistered') return state;
       return { ...state, roster: [...state.roster, { ...event.data }] };

@@ -1,4 +1,5 @@
 import type { IsoDate } from '../shared/iso-date';
+import type { DosingRuleHistory } from '../protocol/dosing-rules';
 import type { ProtocolDocument } from '../protocol/protocol.types';
 
 /** One line of the enrollment roster: the ordered list that makes the enrollment cap hold. */
@@ -19,6 +20,8 @@ interface RegisteredStudy {
   /** The protocol document in force (the latest `ProtocolAmended`, else the registered one). */
   readonly protocol: ProtocolDocument;
   readonly protocolHistory: readonly ProtocolVersionEntry[];
+  /** The dosing schedule of every protocol version: a dose's window follows the version it was recorded under. */
+  readonly dosingRules: DosingRuleHistory;
   readonly roster: readonly RosterEntry[];
 }
 

@@ -329,7 +329,7 @@ describe('current dose windows after a correction', () => {
       .run(subjectCommand('RecordDose', dose(2, '2026-02-03')), meta(COORDINATOR))
       .run(subjectCommand('RecordDose', dose(3, '2026-03-03')), meta(COORDINATOR));
   const windowOf = (h: History, cycle: number, protocol = loadDefaultProtocol()) =>
-    (currentSubjectEntries(h.state().subject, protocol).find((e) => e.eventId === h.idOf('DoseAdministered', cycle))!.current.data as { window: unknown }).window;
+    (currentSubjectEntries(h.state().subject, protocol.treatment).find((e) => e.eventId === h.idOf('DoseAdministered', cycle))!.current.data as { window: unknown }).window;
 
   it('given cycles 1–3 uncorrected, when read with the protocol, then every window equals the one stored at recording', () => {
     const h = threeCycles();

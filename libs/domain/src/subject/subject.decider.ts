@@ -6,7 +6,7 @@ import { invalid, notFound, refuse } from '../shared/domain-error';
 import { dateOfInstant } from '../shared/iso-date';
 import { requireRole } from '../study/require-role';
 import type { RegisteredStudyState, StudyState } from '../study/study.state';
-import type { ProtocolDocument } from '../protocol/protocol.types';
+import { type DosingRules, ruleLookup } from '../protocol/dosing-rules';
 import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
@@ -107,6 +107,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     studyId: command.studyId,
     subjectId: command.subjectId,
     protocol: registered.protocol,
+    ruleOf: ruleLookup(registered.dosingRules, registered.protocol.treatment),
     today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };
@@ -164,7 +165,7 @@ const recordingOf = (event: RecordedSubjectEvent): Omit<Recorded, 'type' | 'data
 
 const newEntry = (event: RecordedSubjectEvent & EntryEvent): SubjectEntry => {
   const recorded = { type: event.type, data: event.data } as EntryEvent;
-  return { ...recordingOf(event), recorded, current: recorded, corrections: [], voided: null };
+  return { ...recordingOf(event), protocolVersion: event.protocolVersion ?? null, recorded, current: recorded, corrections: [], voided: null };
 };
 
 const recordedSignature = (event: RecordedSignature): RecordedSignature => ({ type: event.type, data: event.data, ...recordingOf(event) }) as RecordedSignature;
@@ -249,18 +250,18 @@ export const subjectDecider = {
  * recording order. This is the view projections and the PFS derivation should use ("corrected values
  * are used; voided entries are not", SPEC §3).
  */
-export const currentSubjectEntries = (state: SubjectState, protocol?: ProtocolDocument): SubjectEntry[] => {
+export const currentSubjectEntries = (state: SubjectState, rules?: DosingRules): SubjectEntry[] => {
   const live = state.entries.filter((e) => e.voided === null);
   const enrollment = state.facts.enrollment;
-  if (!protocol || !enrollment) return live;
-  // With the protocol at hand, each dose carries the window that follows from the corrected dates.
-  const doses = live.flatMap((e) => (e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : []));
-  const windows = currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, doses);
+  if (!rules || !enrollment) return live;
+  // With the schedules at hand, each dose carries the window that follows from the corrected dates,
+  // under the protocol version it was recorded under.
+  const windows = currentDoseWindows(rules, enrollment.enrollmentDate, state.facts.doses);
   return live.map((e) => (e.current.type === 'DoseAdministered' ? { ...e, current: { ...e.current, data: { ...e.current.data, window: windows.get(e.eventId)! } } } : e));
 };
 
 /** The current events only (type + corrected data), for projections that fold plain events. */
-export const currentSubjectEvents = (state: SubjectState, protocol?: ProtocolDocument): EntryEvent[] => currentSubjectEntries(state, protocol).map((e) => e.current);
+export const currentSubjectEvents = (state: SubjectState, rules?: DosingRules): EntryEvent[] => currentSubjectEntries(state, rules).map((e) => e.current);
 
 /** Convenience: the current entries of a subject from its recorded events. */
 export const currentEntriesOf = (events: readonly RecordedSubjectEvent[]): SubjectEntry[] => currentSubjectEntries(foldSubject(events));

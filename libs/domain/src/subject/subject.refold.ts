@@ -31,7 +31,7 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
         entry,
         facts: {
           ...facts,
-          doses: [...facts.doses, { eventId, cycle: event.data.cycle, administeredOn: event.data.administeredOn }],
+          doses: [...facts.doses, { eventId, cycle: event.data.cycle, administeredOn: event.data.administeredOn, protocolVersion: entry.protocolVersion ?? null }],
           latestClinicalDate: later(facts.latestClinicalDate, event.data.administeredOn),
         },
       };
@@ -177,7 +177,8 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
       factsBeforeTarget = facts;
       if (change.kind === 'void') continue;
       const number = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
-      targetEvents = decideClinical(change.command, facts, { ...ctx, subjectNumber: number });
+      // The corrected entry keeps the protocol version it was recorded under (its dose window's schedule).
+      targetEvents = decideClinical(change.command, facts, { ...ctx, subjectNumber: number, recordedUnder: entry.protocolVersion ?? null });
       facts = applyEntry(facts, { ...entry, current: targetEvents[0] }).facts;
       continue;
     }
@@ -188,7 +189,7 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
         let redecided: EntryEvent;
         try {
           // Clinical consistency only: the entry's format was ruled on when it was recorded.
-          redecided = decideClinical(command, facts, { ...ctx, subjectNumber: number, precision: 'recorded' })[0];
+          redecided = decideClinical(command, facts, { ...ctx, subjectNumber: number, precision: 'recorded', recordedUnder: entry.protocolVersion ?? null })[0];
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           return refuse('ENTRY.INVALIDATES_LATER_ENTRY', `The change would make a later entry (${entry.current.type}, ${entry.eventId}) invalid: ${error.message}`, {

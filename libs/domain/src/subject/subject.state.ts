@@ -59,6 +59,11 @@ export interface SubjectEntry {
   readonly recordedAt: string;
   readonly actor: Actor;
   readonly idempotencyKey: string | null;
+  /**
+   * The protocol version in force when the entry was recorded (its event's `metadata.protocolVersion`;
+   * null when none was stamped). Corrections keep it: a dose stays judged by its own version's schedule.
+   */
+  readonly protocolVersion: number | null;
   readonly recorded: EntryEvent;
   readonly current: EntryEvent;
   readonly corrections: readonly EntryCorrection[];
@@ -92,6 +97,8 @@ export interface DoseFact {
   readonly eventId: string;
   readonly cycle: number;
   readonly administeredOn: IsoDate;
+  /** The protocol version the dose was recorded under: its window follows that version's schedule (null: the registered one's). */
+  readonly protocolVersion: number | null;
 }
 
 export interface MissedDoseFact {

@@ -7,12 +7,16 @@ import {
   evaluateAssessments,
   notEvaluableAssessment,
   RecistErrorCode,
+  ruleLookup,
+  withDosingRule,
   scheduledWindow,
   subjectSignatures,
   type AssessmentEvaluation,
+  type DosingRuleHistory,
   type EntryEvent,
   type IsoDate,
   type ProtocolDocument,
+  type RuleOf,
   type SubjectEntry,
   type SubjectState,
   type TumorAssessmentInput,
@@ -40,6 +44,20 @@ export const scheduleOf = (protocol: ProtocolDocument): DosingSchedule => ({
   firstDoseFromDay: protocol.treatment.firstDose.fromDay,
   firstDoseToDay: protocol.treatment.firstDose.toDay,
 });
+
+/**
+ * What a subject's views need of its study: the protocol in force (the next dose due, the schedule
+ * shown) and every protocol version's dosing schedule (the window of each dose given, by the version
+ * it was recorded under). The study context of the read models is one.
+ */
+export interface StudySchedules {
+  readonly protocol: ProtocolDocument | null;
+  readonly dosingRules: DosingRuleHistory;
+}
+
+/** The dosing schedule by protocol version, or null with no protocol (a study context saved without its history has the one in force). */
+export const dosingRulesOf = (study: StudySchedules | null): RuleOf | null =>
+  study?.protocol ? ruleLookup(study.dosingRules?.length ? study.dosingRules : withDosingRule([], study.protocol)) : null;
 
 /** An entry narrowed to its current event type, so its data is typed. */
 type EntryOf<T extends EntryEvent['type']> = SubjectEntry & { readonly current: Extract<EntryEvent, { type: T }> };
@@ -267,12 +285,13 @@ const deviationView = (e: EntryOf<'ProtocolDeviationDetected'> | EntryOf<'Protoc
  * The subject casebook as a coordinator, monitor or regulator reads it (the eCRF view): a typed view
  * of the domain's subject state. Corrected values are shown, voided entries are left out of every
  * clinical list but kept in `entries`, `voids` and the audit; with the protocol at hand dose windows
- * follow the corrected dates.
+ * follow the corrected dates, each under the schedule of the protocol version it was recorded under.
  */
-export const casebookView = (casebook: SubjectCasebookState, protocol: ProtocolDocument | null): SubjectCasebook => {
+export const casebookView = (casebook: SubjectCasebookState, study: StudySchedules | null): SubjectCasebook => {
   const state = casebook.subject;
   const { facts } = state;
-  const live = currentSubjectEntries(state, protocol ?? undefined);
+  const protocol = study?.protocol ?? null;
+  const live = currentSubjectEntries(state, dosingRulesOf(study) ?? undefined);
   const doses = doseViewsOf(live);
   const enrollment = facts.enrollment ? { subjectNumber: facts.enrollment.subjectNumber, enrollmentDate: facts.enrollment.enrollmentDate, eventId: facts.enrollment.eventId } : null;
   const recist = assessmentViews(ofType(live, 'TumorAssessmentRecorded'), enrollment?.enrollmentDate ?? null);

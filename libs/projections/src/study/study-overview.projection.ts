@@ -1,26 +1,9 @@
-import { currentDoseWindows, currentWindowOfLastDose, readAlike, type DeviationFact, type IsoDate, type ProtocolDocument, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
-import type { ProjectedEvent } from '../projected-event';
+import { currentDoseWindows, currentWindowOfLastDose, readAlike, type DeviationFact, type IsoDate, type SubjectEntry, type SubjectStatus } from '@trial-ledger/domain';
+import type { RosterLine, StudyContext } from './study-context';
 import type { SubjectCasebookState } from '../casebook/subject-casebook.projection';
-import { isWithinWindow, nextDoseDue } from '../casebook/subject-casebook.view';
+import { dosingRulesOf, isWithinWindow, nextDoseDue, type StudySchedules } from '../casebook/subject-casebook.view';
 
-/**
- * What the study stream (`study-{studyId}`) says besides its roster: the protocol in force and the lock
- * state. The roster is kept line by line beside it (`rosterLineOf`), so the study's row stays the same
- * size however many subjects enrol and an enrollment costs the same in a study of any size.
- */
-export interface StudyContext {
-  readonly studyId: string;
-  readonly protocol: ProtocolDocument | null;
-  readonly locked: boolean;
-  readonly lastPosition: number;
-}
-
-/** One line of the enrollment roster (a `SubjectAddedToRoster`): the entries that make the hard cap hold (SPEC §1). */
-export interface RosterLine {
-  readonly subjectId: string;
-  readonly subjectNumber: number;
-  readonly enrollmentDate: IsoDate;
-}
+export * from './study-context';
 
 export interface DeviationTally {
   readonly category: string;
@@ -30,7 +13,7 @@ export interface DeviationTally {
 }
 
 /** The sponsor's and monitor's dashboard for one study. */
-export interface StudyOverview extends StudyContext {
+export interface StudyOverview extends Omit<StudyContext, 'dosingRules'> {
   /** The enrollment roster, in the order of the study stream. */
   readonly roster: readonly RosterLine[];
   readonly title: string | null;
@@ -83,33 +66,6 @@ export interface StudyOverview extends StudyContext {
 export interface OpenQueryCounts { readonly study: number; ofSubject(subjectId: string): number }
 
 const NO_QUERIES: OpenQueryCounts = { study: 0, ofSubject: () => 0 };
-
-export const initialStudyContext = (studyId: string): StudyContext => ({ studyId, protocol: null, locked: false, lastPosition: 0 });
-
-/** Folds one event of the study stream but its roster line (`rosterLineOf`); idempotent by position like every projection here. */
-export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent): StudyContext => {
-  if (event.globalPosition <= context.lastPosition) return context;
-  const moved = { ...context, lastPosition: event.globalPosition };
-  const data = event.data as Record<string, unknown>;
-  switch (event.type) {
-    case 'StudyRegistered':
-    case 'ProtocolAmended':
-      return { ...moved, protocol: data.protocol as ProtocolDocument };
-    case 'StudyLocked':
-      return { ...moved, locked: true };
-    case 'StudyUnlocked':
-      return { ...moved, locked: false };
-    default:
-      return moved;
-  }
-};
-
-/** The roster line a study-stream event adds, if it is a `SubjectAddedToRoster`. */
-export const rosterLineOf = (event: ProjectedEvent): RosterLine | null => {
-  if (event.type !== 'SubjectAddedToRoster') return null;
-  const data = event.data as Record<string, unknown>;
-  return { subjectId: String(data.subjectId), subjectNumber: Number(data.subjectNumber), enrollmentDate: String(data.enrollmentDate) };
-};
 
 /** The domain's statuses, in the order a subject passes through them. */
 const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'enrolled', 'withdrawn', 'dead'];
@@ -235,7 +191,7 @@ export interface PreviousSummary {
 const dosingAfterDose = (
   previous: PreviousSummary,
   state: SubjectCasebookState['subject'],
-  protocol: ProtocolDocument | null,
+  study: StudySchedules | null,
 ): SubjectSummary['dosing'] | null => {
   const before = previous.state;
   if (previous.eventType !== 'DoseAdministered' || before === undefined) return null;
@@ -245,7 +201,8 @@ const dosingAfterDose = (
   const dose = appendedItem(before.facts.doses, facts.doses);
   if (!entry || !dose || entry.voided || entry.current.type !== 'DoseAdministered' || entry.eventId !== dose.eventId) return null;
   if (before.facts.doses.some((d) => d.cycle > dose.cycle)) return null;
-  const window = protocol && facts.enrollment ? currentWindowOfLastDose(protocol.treatment, facts.enrollment.enrollmentDate, facts.doses)! : entry.current.data.window;
+  const rules = dosingRulesOf(study);
+  const window = rules && facts.enrollment ? currentWindowOfLastDose(rules, facts.enrollment.enrollmentDate, facts.doses)! : entry.current.data.window;
   return dosingOf(facts, previous.summary.dosing.withinWindow + (isWithinWindow(dose.administeredOn, window) ? 1 : 0));
 };
 
@@ -260,7 +217,8 @@ const dosingAfterDose = (
  */
 export const summariseSubject = (
   casebook: SubjectCasebookState,
-  protocol: ProtocolDocument | null,
+  /** The study's protocol in force and every version's dosing schedule (its context). */
+  study: StudySchedules | null,
   /** The summary and state before `eventType`: an event that cannot move the schedule keeps its dosing figures. */
   previous: PreviousSummary | null = null,
 ): SubjectSummary => {
@@ -269,12 +227,14 @@ export const summariseSubject = (
   const enrollment = facts.enrollment;
   const before = previous?.state;
   const keep = previous !== null && !SCHEDULE_EVENTS.has(previous.eventType) ? previous.summary : null;
-  const doseAdded = previous !== null ? dosingAfterDose(previous, state, protocol) : null;
+  const protocol = study?.protocol ?? null;
+  const doseAdded = previous !== null ? dosingAfterDose(previous, state, study) : null;
   let dosing = keep?.dosing ?? doseAdded;
   // Where the dosing figures carry over or took the one dose, the adverse-event counts take the entry appended, if any.
   let adverseEvents = dosing !== null && before !== undefined ? countsAfterAppend(previous!.summary.adverseEvents, before.entries, state.entries) : null;
   if (dosing === null || adverseEvents === null) {
-    const windows = dosing === null && protocol && enrollment ? currentDoseWindows(protocol.treatment, enrollment.enrollmentDate, facts.doses) : null;
+    const rules = dosing === null && enrollment ? dosingRulesOf(study) : null;
+    const windows = rules && enrollment ? currentDoseWindows(rules, enrollment.enrollmentDate, facts.doses) : null;
     let withinWindow = 0;
     adverseEvents = { total: 0, serious: 0, grade3OrHigher: 0 };
     for (const entry of state.entries) {

@@ -1,6 +1,6 @@
-import { clinicalReadModels, getCasebookState, getStudyContext, overviewKey, type ClinicalDocument } from '../clinical-read-models.projection';
-import { applyChanges } from '../projection';
-import { LedgerScenario } from '../testing';
+import { clinicalReadModels, getCasebook, getCasebookState, getStudyContext, getStudyOverview, overviewKey, type ClinicalDocument } from '../clinical-read-models.projection';
+import { applyChanges, foldProjection } from '../projection';
+import { LedgerScenario, seedProtocol } from '../testing';
 import { emptyCounters, replaceSummary, summariseSubject, type StudyCounters } from './study-overview.projection';
 
 const STUDY = 'LANR-HGNET-01';
@@ -73,6 +73,27 @@ const lateDosedSubject = (): LedgerScenario => {
   return ledger;
 };
 
+/**
+ * A subject dosed on time every 28 ± 3 days (protocol v1) for cycles 1–3, then the schedule amended to
+ * every 21 ± 2 days (v2): cycle 4 is recorded under v2, and cycle 2's date is corrected afterwards, which
+ * moves cycle 3's window under v1's schedule (cycle 3 was recorded under v1).
+ */
+const amendedScheduleSubject = (): LedgerScenario => {
+  const ledger = new LedgerScenario(STUDY);
+  const v1 = seedProtocol();
+  ledger.registerStudy(v1);
+  const s = ledger.subject('S001');
+  s.enrol('2026-01-05');
+  s.baseline('2026-01-05');
+  s.dose(1, '2026-01-06');
+  const second = s.dose(2, '2026-02-03');
+  s.dose(3, '2026-03-03');
+  ledger.amendProtocol({ ...v1, version: 2, treatment: { ...v1.treatment, intervalDays: 21, windowDays: 2 } }, 'Amendment 1: every 21 days');
+  s.dose(4, '2026-03-24');
+  s.correct(second, { administeredOn: '2026-02-05' }, 'date mistyped');
+  return ledger;
+};
+
 /** Folds the scenario event by event and checks the kept summary against a recount after each; answers the last summary. */
 const foldChecked = (ledger: LedgerScenario, minimumChecks: number) => {
   const state: Record<string, ClinicalDocument> = {};
@@ -81,7 +102,7 @@ const foldChecked = (ledger: LedgerScenario, minimumChecks: number) => {
     applyChanges(state, clinicalReadModels.evolve(state, event));
     const row = getCasebookState(state, STUDY, 'S001');
     if (row === null) continue;
-    expect(row.summary).toEqual(summariseSubject(row, getStudyContext(state, STUDY)?.protocol ?? null));
+    expect(row.summary).toEqual(summariseSubject(row, getStudyContext(state, STUDY)));
     checked += 1;
   }
   expect(checked).toBeGreaterThan(minimumChecks);
@@ -116,6 +137,24 @@ describe('a subject summary kept by difference', () => {
     expect(summary.adverseEvents).toEqual({ total: 4, serious: 1, grade3OrHigher: 2 });
     expect(state[overviewKey(STUDY)] as StudyCounters).toMatchObject({ adverseEvents: summary.adverseEvents });
     expect(replaceSummary(emptyCounters(), null, summary).adverseEvents).toEqual(summary.adverseEvents);
+  });
+});
+
+describe('dose windows across a protocol amendment of the dosing schedule', () => {
+  it('given cycles 1–3 under v1, the schedule amended and cycle 4 under v2, then the summary kept by difference equals a recount, every dose is within its own version\'s window, and a fold from zero gives the same read models', () => {
+    const ledger = amendedScheduleSubject();
+    const { state, summary } = foldChecked(ledger, 8);
+    expect(summary.dosing).toEqual({ administered: 4, withinWindow: 4, outsideWindow: 0, missed: 0 });
+    expect(getCasebook(state, STUDY, 'S001')!.doses.map((d) => [d.cycle, d.window])).toEqual([
+      [1, { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' }],
+      [2, { dueOn: '2026-02-03', from: '2026-01-31', to: '2026-02-06' }],
+      [3, { dueOn: '2026-03-05', from: '2026-03-02', to: '2026-03-08' }],
+      [4, { dueOn: '2026-03-24', from: '2026-03-22', to: '2026-03-26' }],
+    ]);
+    // The next dose due is the protocol in force's: 21 days after cycle 4.
+    expect(getStudyOverview(state, STUDY)!.subjects[0].nextDoseDueOn).toBe('2026-04-14');
+    expect(getCasebook(state, STUDY, 'S001')!.deviations).toEqual([]);
+    expect(JSON.stringify(foldProjection(clinicalReadModels, ledger.projected()))).toEqual(JSON.stringify(state));
   });
 });
 

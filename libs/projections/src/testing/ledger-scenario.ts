@@ -103,6 +103,10 @@ export class LedgerScenario {
   /** Records one decision's events (positions, versions, ids as a store would) and folds them. */
   private record(decided: readonly Decided[]): string {
     const from = this.events.length;
+    // Stamped as the pipeline stamps it: a registration or amendment its own version, anything else the version in force.
+    const amended = decided.map((d) => d.event).find((e) => e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') as StudyEvent | undefined;
+    const protocolVersion =
+      amended?.type === 'StudyRegistered' || amended?.type === 'ProtocolAmended' ? amended.data.protocol.version : this.study.status === 'unregistered' ? null : this.study.protocol.version;
     for (const { streamId, event, actor, reason } of decided) {
       const stream = this.streams.get(streamId) ?? [];
       const recorded: ProjectedEvent = {
@@ -115,6 +119,7 @@ export class LedgerScenario {
         recordedAt: new Date(this.start + this.events.length * 60_000).toISOString(),
         actor,
         idempotencyKey: null,
+        protocolVersion,
         reason,
       };
       stream.push(recorded);
@@ -252,7 +257,7 @@ export class LedgerScenario {
               causationId: null,
               idempotencyKey: null,
               source: 'system' as const,
-              protocolVersion: null,
+              protocolVersion: e.protocolVersion ?? null,
             },
           })),
         };

@@ -99,9 +99,13 @@ const withWindowsAsTheyStand = (state: SubjectState, ctx: DecisionContext, entry
   if (!enrollment || (entry.current.type !== 'DoseAdministered' && corrected.type !== 'DoseAdministered')) return [entry.current, corrected];
   const windowsOf = (entries: readonly SubjectEntry[]) =>
     currentDoseWindows(
-      ctx.protocol.treatment,
+      ctx.ruleOf,
       enrollment.enrollmentDate,
-      entries.flatMap((e) => (e.voided === null && e.current.type === 'DoseAdministered' ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn }] : [])),
+      entries.flatMap((e) =>
+        e.voided === null && e.current.type === 'DoseAdministered'
+          ? [{ eventId: e.eventId, cycle: e.current.data.cycle, administeredOn: e.current.data.administeredOn, protocolVersion: e.protocolVersion ?? null }]
+          : [],
+      ),
     );
   const withWindow = (event: EntryEvent, windows: ReturnType<typeof windowsOf>): EntryEvent =>
     event.type === 'DoseAdministered' ? { ...event, data: { ...event.data, window: windows.get(entry.eventId) ?? event.data.window } } : event;

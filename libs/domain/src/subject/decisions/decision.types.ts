@@ -1,4 +1,5 @@
 import type { ClinicalCommandType, SubjectPayloads } from '../../commands/command.types';
+import type { RuleOf } from '../../protocol/dosing-rules';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import type { IsoDate } from '../../shared/iso-date';
 import type { PrecisionRules } from '../payload.validate';
@@ -14,6 +15,13 @@ export interface DecisionContext {
   readonly subjectId: string;
   /** The protocol document in force: every window, dose and eligibility threshold comes from it. */
   readonly protocol: ProtocolDocument;
+  /** The dosing schedule of every protocol version of the study, by version (the dose windows of doses recorded under earlier versions). */
+  readonly ruleOf: RuleOf;
+  /**
+   * The protocol version an entry being re-decided was recorded under (its event's `protocolVersion`):
+   * its dose window keeps that version's schedule. Absent for a new recording, judged by `protocol`.
+   */
+  readonly recordedUnder?: number | null;
   /** The calendar date (UTC) of the recording instant: no clinical date may lie after it. */
   readonly today: IsoDate;
   /** The number an enrollment takes: roster size + 1 when deciding, the recorded one when re-validating. */

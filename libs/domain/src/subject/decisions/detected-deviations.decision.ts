@@ -71,7 +71,12 @@ const decideInRecordingOrder = (
         const cycle = doses.find((d) => d.eventId === entry.eventId)?.cycle;
         const recordedLater = cycle === undefined ? [] : doses.filter((d) => d.cycle < cycle && !facts.doses.some((f) => f.eventId === d.eventId));
         // An unchanged entry is re-decided for its deviations, not for the format rules of its values.
-        const events = decideClinical(command, { ...facts, doses: [...facts.doses, ...recordedLater] }, { ...ctx, subjectNumber, precision: changed ? ctx.precision : 'recorded' });
+        const events = decideClinical(
+          command,
+          { ...facts, doses: [...facts.doses, ...recordedLater] },
+          // Each dose is judged by the schedule of the protocol version it was recorded under.
+          { ...ctx, subjectNumber, precision: changed ? ctx.precision : 'recorded', recordedUnder: entry.protocolVersion ?? null },
+        );
         if (DOSING_ENTRIES.has(entry.current.type)) decided.set(entry.eventId, events);
         current = events[0];
       } catch (error) {
@@ -92,7 +97,8 @@ const decideInRecordingOrder = (
       events.filter((e) => e.type !== 'ProtocolDeviationDetected' || e.data.category !== DETECTED_DEVIATIONS.skippedCycle || stillSkipped(e.data.cycle)),
     );
   }
-  const inserted = change?.kind === 'insert' && change.administeredOn !== null ? [{ eventId: INSERTED, cycle: change.cycle, administeredOn: change.administeredOn }] : [];
+  // The dose entered late is recorded now, under the protocol in force.
+  const inserted = change?.kind === 'insert' && change.administeredOn !== null ? [{ eventId: INSERTED, cycle: change.cycle, administeredOn: change.administeredOn, protocolVersion: ctx.protocol.version }] : [];
   return { decided, doses: [...facts.doses, ...inserted] };
 };
 

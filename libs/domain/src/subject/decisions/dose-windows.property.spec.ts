@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { addDays, type IsoDate } from '../../shared/iso-date';
-import { currentDoseWindows, currentWindowOfLastDose, scheduledWindow, type DosingRule, type DoseWindow } from './dosing.decision';
+import { currentDoseWindows, currentWindowOfLastDose, scheduledWindow, type DoseWindow } from './dosing.decision';
+import type { DosingRule } from '../../protocol/dosing-rules';
 
 /**
  * The dose windows as the rule reads (SPEC §1), written the plain way — each dose's window from a

@@ -1,6 +1,7 @@
 import type { RecordDosePayload, RecordMissedDosePayload } from '../../commands/command.types';
 import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/event.types';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
+import { asRuleOf, type DosingRule, type DosingRules } from '../../protocol/dosing-rules';
 import { refuse } from '../../shared/domain-error';
 import { readAlike } from '../../shared/free-text';
 import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
@@ -37,8 +38,8 @@ export type DoseWindow = DoseAdministered['data']['window'];
 export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, doses: readonly DoseFact[], cycle: number): DoseWindow =>
   scheduledWindow(protocol.treatment, enrollmentDate, doses, cycle);
 
-/** The protocol's dosing schedule: all a window depends on. */
-export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose'>;
+/** A dose on record as the window derivations read it; without a stamped version it is judged by the registered protocol. */
+type WindowedDose = { readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate; readonly protocolVersion?: number | null };
 
 type ScheduledDose = Pick<DoseFact, 'cycle' | 'administeredOn'>;
 
@@ -77,13 +78,12 @@ export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: r
  * dose of a lower cycle is entered late, cycle n+1 is due at the *current* previous dose + interval.
  * Each dose's window is re-derived from the current enrollment date and the dose of the highest cycle
  * below it, whenever that one was recorded (of equal cycles, the one recorded last), so a casebook
- * recorded in cycle order and never corrected keeps its stored windows exactly.
+ * recorded in cycle order and never corrected keeps its stored windows exactly. The schedule is the one
+ * of the protocol version the dose itself was recorded under (`rules` by its `protocolVersion`): a
+ * protocol amendment does not re-judge the doses given before it.
  */
-export const currentDoseWindows = (
-  rule: DosingRule,
-  enrollmentDate: IsoDate,
-  dosesInRecordingOrder: ReadonlyArray<{ readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate }>,
-): Map<string, DoseWindow> => {
+export const currentDoseWindows = (rules: DosingRules, enrollmentDate: IsoDate, dosesInRecordingOrder: readonly WindowedDose[]): Map<string, DoseWindow> => {
+  const ruleOf = asRuleOf(rules);
   // By cycle (a stable sort keeps equal cycles in recording order): each dose's window runs from the
   // last dose of the cycles below it.
   const byCycle = [...dosesInRecordingOrder].sort((a, b) => a.cycle - b.cycle);
@@ -91,7 +91,7 @@ export const currentDoseWindows = (
   let below: (typeof dosesInRecordingOrder)[number] | undefined;
   byCycle.forEach((d, i) => {
     if (i > 0 && byCycle[i - 1].cycle < d.cycle) below = byCycle[i - 1];
-    derived.set(d.eventId, windowAfter(rule, enrollmentDate, below, d.cycle));
+    derived.set(d.eventId, windowAfter(ruleOf(d.protocolVersion), enrollmentDate, below, d.cycle));
   });
   return new Map(dosesInRecordingOrder.map((d) => [d.eventId, derived.get(d.eventId)!]));
 };
@@ -102,12 +102,13 @@ export const currentDoseWindows = (
  * stay as they were (a dose entered late for a lower cycle moves the windows of the cycles above it).
  */
 export const currentWindowOfLastDose = (
-  rule: DosingRule,
+  rules: DosingRules,
   enrollmentDate: IsoDate,
-  dosesInRecordingOrder: ReadonlyArray<{ readonly cycle: number; readonly administeredOn: IsoDate }>,
+  dosesInRecordingOrder: ReadonlyArray<Omit<WindowedDose, 'eventId'>>,
 ): DoseWindow | null => {
   const last = dosesInRecordingOrder.at(-1);
-  return last === undefined ? null : windowAfter(rule, enrollmentDate, previousDose(dosesInRecordingOrder, dosesInRecordingOrder.length - 1, last.cycle), last.cycle);
+  if (last === undefined) return null;
+  return windowAfter(asRuleOf(rules)(last.protocolVersion), enrollmentDate, previousDose(dosesInRecordingOrder, dosesInRecordingOrder.length - 1, last.cycle), last.cycle);
 };
 
 const highestRecordedCycle = (facts: SubjectFacts): number =>
@@ -181,7 +182,9 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
       next: after ?? null,
     });
   }
-  const window = doseWindow(ctx.protocol, enrollment.enrollmentDate, facts.doses, cycle);
+  // A new dose is judged by the protocol in force; a dose re-decided after a correction by its own version's schedule.
+  const rule = ctx.recordedUnder === undefined ? ctx.protocol.treatment : ctx.ruleOf(ctx.recordedUnder);
+  const window = scheduledWindow(rule, enrollment.enrollmentDate, facts.doses, cycle);
   const t = ctx.protocol.treatment;
   const deviations: ProtocolDeviationDetected[] = [];
   const deviation = (category: string, description: string, severity: 'major' | 'minor'): void => {

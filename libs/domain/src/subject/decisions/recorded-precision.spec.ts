@@ -12,7 +12,7 @@ import type { ClinicalCommand, DecisionContext } from './decision.types';
  * explicit option of that one call, not a mode the module is in.
  */
 describe("precision: 'recorded' in the decision context", () => {
-  const ctx: DecisionContext = { studyId: STUDY_ID, subjectId: 'S001', protocol: loadDefaultProtocol(), today: '2026-06-30', subjectNumber: 1 };
+  const ctx: DecisionContext = { studyId: STUDY_ID, subjectId: 'S001', protocol: loadDefaultProtocol(), today: '2026-06-30', subjectNumber: 1, ruleOf: () => loadDefaultProtocol().treatment };
   const recorded: DecisionContext = { ...ctx, precision: 'recorded' };
   const screened: SubjectFacts = { ...emptyFacts(), screening: { ...screening(), studyId: STUDY_ID, subjectId: 'S001' } };
   const assessed: SubjectFacts = { ...screened, eligibility: { ...eligibility(), eventId: 'e-2', failedCriteria: [] } };

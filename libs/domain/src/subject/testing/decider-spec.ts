@@ -117,6 +117,9 @@ export class History {
   }
 
   subject(events: readonly SubjectEvent[], options: { idempotencyKey?: string; actor?: typeof INVESTIGATOR; recordedAt?: string } = {}): this {
+    // Stamped as the pipeline stamps it: the version of the protocol in force (the last registered or amended).
+    const inForce = this.events.filter((e) => e.type === 'StudyRegistered' || e.type === 'ProtocolAmended').at(-1) as StudyEvent | undefined;
+    const protocolVersion = inForce?.type === 'StudyRegistered' || inForce?.type === 'ProtocolAmended' ? inForce.data.protocol.version : null;
     for (const event of events) {
       this.subjectVersion += 1;
       this.events.push({
@@ -127,6 +130,7 @@ export class History {
         recordedAt: options.recordedAt ?? '2026-06-01T10:00:00.000Z',
         actor: options.actor ?? INVESTIGATOR,
         idempotencyKey: options.idempotencyKey ?? null,
+        protocolVersion,
       } as RecordedSubjectEvent);
     }
     return this;

@@ -1,0 +1,58 @@
+import type { ProtocolDocument } from './protocol.types';
+
+/** The protocol's dosing schedule: all a dose window depends on (SPEC §1). */
+export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose'>;
+
+/** The dosing schedule of one protocol version. */
+export interface VersionedDosingRule {
+  readonly version: number;
+  readonly rule: DosingRule;
+}
+
+/**
+ * The dosing schedule of every protocol version of a study, registration first, in version order.
+ * An amendment of the schedule applies to the doses recorded under it, not to those already given:
+ * a dose's window is judged by the protocol version stamped on its own `DoseAdministered`
+ * (`metadata.protocolVersion`), so the study keeps every version's schedule.
+ */
+export type DosingRuleHistory = readonly VersionedDosingRule[];
+
+/** The dosing schedule of a protocol version (as stamped on an event; null when none was stamped). */
+export type RuleOf = (protocolVersion: number | null | undefined) => DosingRule;
+
+/** One schedule for every version, or a lookup by version. */
+export type DosingRules = DosingRule | RuleOf;
+
+export const dosingRuleOf = (protocol: ProtocolDocument): DosingRule => ({
+  intervalDays: protocol.treatment.intervalDays,
+  windowDays: protocol.treatment.windowDays,
+  firstDose: { fromDay: protocol.treatment.firstDose.fromDay, toDay: protocol.treatment.firstDose.toDay },
+});
+
+/**
+ * The history with a registered or amended protocol's schedule added (a version already kept is
+ * replaced). Total, as folds are: a protocol without a treatment adds nothing.
+ */
+export const withDosingRule = (history: DosingRuleHistory, protocol: ProtocolDocument): DosingRuleHistory =>
+  protocol?.treatment ? [...history.filter((h) => h.version !== protocol.version), { version: protocol.version, rule: dosingRuleOf(protocol) }] : history;
+
+/**
+ * The schedule of a protocol version: that version's; for a version the history does not hold, the
+ * latest version below it; for a dose without a stamped version (null, recorded before versions were
+ * stamped) or one below every version kept, the earliest registered protocol's.
+ */
+export const ruleLookup = (history: DosingRuleHistory, inForce?: DosingRule): RuleOf => {
+  // A study state folded without any schedule kept: the protocol in force is all there is.
+  if (history.length === 0 && inForce !== undefined) return () => inForce;
+  if (history.length === 0) throw new Error('A dosing rule lookup needs at least the registered protocol');
+  const sorted = [...history].sort((a, b) => a.version - b.version);
+  return (version) => {
+    if (version === null || version === undefined) return sorted[0].rule;
+    let found = sorted[0].rule;
+    for (const h of sorted) if (h.version <= version) found = h.rule;
+    return found;
+  };
+};
+
+/** A `DosingRules` as a lookup by version. */
+export const asRuleOf = (rules: DosingRules): RuleOf => (typeof rules === 'function' ? rules : () => rules);
