@@ -1,7 +1,10 @@
 import type { ProtocolDocument } from './protocol.types';
 
-/** The protocol's dosing schedule: all a dose window depends on (SPEC §1). */
-export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose'>;
+/**
+ * The protocol's dosing rule: the schedule a dose window depends on (SPEC §1), and the dose and route a
+ * dose is judged by (wrong-dose, wrong-route).
+ */
+export type DosingRule = Pick<ProtocolDocument['treatment'], 'intervalDays' | 'windowDays' | 'firstDose' | 'doseMg' | 'route'>;
 
 /** The dosing schedule of one protocol version. */
 export interface VersionedDosingRule {
@@ -27,6 +30,8 @@ export const dosingRuleOf = (protocol: ProtocolDocument): DosingRule => ({
   intervalDays: protocol.treatment.intervalDays,
   windowDays: protocol.treatment.windowDays,
   firstDose: { fromDay: protocol.treatment.firstDose.fromDay, toDay: protocol.treatment.firstDose.toDay },
+  doseMg: protocol.treatment.doseMg,
+  route: protocol.treatment.route,
 });
 
 /**

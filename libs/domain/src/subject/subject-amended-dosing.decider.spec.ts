@@ -94,6 +94,21 @@ describe('Dose windows across a protocol amendment of the dosing schedule', () =
     expect(deviationsOf(h).map((e) => e.current.data)).toMatchObject([{ category: 'dose-off-window', cycle: 2 }]);
   });
 
+  it('given cycle 1 given at 100 mg under v1 (120 mg) and an amendment to 90 mg, when its dose is corrected to 120 mg, then its wrong-dose deviation is withdrawn (judged by v1\'s dose)', () => {
+    const to90: StudyEvent = { type: 'ProtocolAmended', data: { studyId: STUDY_ID, version: 2, protocol: { ...v1, version: 2, treatment: { ...v1.treatment, doseMg: 90 } }, reason: 'Amendment 1: 90 mg' } };
+    const h = enrolledHistory().run(recordDose(1, '2026-01-06', { doseMg: 100 }), meta(COORDINATOR)).study(to90);
+    expect(deviationsOf(h).map((e) => e.current.data)).toMatchObject([{ category: 'wrong-dose', cycle: 1 }]);
+    h.run(subjectCommand('CorrectEntry', { targetEventId: h.idOf('DoseAdministered', 1), changes: { doseMg: 120 }, reason: 'dose mistyped' }), meta(COORDINATOR));
+    expect(deviationsOf(h)).toEqual([]);
+  });
+
+  it('given cycle 1 given deep-sc under v1 and an amendment of the route to im, when its date is corrected, then no wrong-route deviation is detected for it', () => {
+    const toIm: StudyEvent = { type: 'ProtocolAmended', data: { studyId: STUDY_ID, version: 2, protocol: { ...v1, version: 2, treatment: { ...v1.treatment, route: 'im' } }, reason: 'Amendment 1: im' } };
+    const h = enrolledHistory().run(recordDose(1, '2026-01-06'), meta(COORDINATOR)).study(toIm);
+    h.run(subjectCommand('CorrectEntry', { targetEventId: h.idOf('DoseAdministered', 1), changes: { administeredOn: '2026-01-07' }, reason: 'date mistyped' }), meta(COORDINATOR));
+    expect(deviationsOf(h)).toEqual([]);
+  });
+
   it('given a dose recorded without a stamped protocol version, when its window is derived, then the earliest registered protocol\'s schedule applies', () => {
     const ruleOf = ruleLookup([
       { version: 1, rule: v1.treatment },

@@ -24,6 +24,8 @@ const rule = fc.record({
   intervalDays: fc.integer({ min: 1, max: 42 }),
   windowDays: fc.integer({ min: 0, max: 7 }),
   firstDose: fc.integer({ min: 0, max: 14 }).chain((fromDay) => fc.record({ fromDay: fc.constant(fromDay), toDay: fc.integer({ min: fromDay, max: fromDay + 14 }) })),
+  doseMg: fc.constant(120),
+  route: fc.constant('deep-sc'),
 });
 const doses = fc.array(fc.record({ cycle: fc.integer({ min: 1, max: 14 }), day: fc.integer({ min: 0, max: 500 }) }), { maxLength: 20 }).map((list) =>
   list.map((d, i) => ({ eventId: `dose-${i}`, cycle: d.cycle, administeredOn: addDays('2026-01-05', d.day) })),
@@ -62,7 +64,7 @@ describe('dose windows', () => {
       { numRuns: 300 },
     );
     // Spelled out: cycles 1 and 3, then cycle 2 entered late; cycle 3 is due 28 days after cycle 2, not 56 after cycle 1.
-    const t = { intervalDays: 28, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 } };
+    const t = { intervalDays: 28, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 }, doseMg: 120, route: 'deep-sc' };
     const late = [
       { eventId: 'c1', cycle: 1, administeredOn: '2026-01-05' },
       { eventId: 'c3', cycle: 3, administeredOn: '2026-03-07' },
@@ -79,7 +81,7 @@ describe('dose windows', () => {
       { numRuns: 300 },
     );
     // The tie rule spelled out: two doses of cycle 2, the later recorded one (given on day 30) sets cycle 3.
-    const t = { intervalDays: 21, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 } };
+    const t = { intervalDays: 21, windowDays: 3, firstDose: { fromDay: 0, toDay: 7 }, doseMg: 120, route: 'deep-sc' };
     const tied = [
       { cycle: 2, administeredOn: '2026-01-26' },
       { cycle: 2, administeredOn: '2026-02-04' },

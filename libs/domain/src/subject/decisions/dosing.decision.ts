@@ -1,6 +1,5 @@
 import type { RecordDosePayload, RecordMissedDosePayload } from '../../commands/command.types';
 import type { DoseAdministered, ProtocolDeviationDetected } from '../../events/event.types';
-import type { ProtocolDocument } from '../../protocol/protocol.types';
 import { asRuleOf, type DosingRule, type DosingRules } from '../../protocol/dosing-rules';
 import { refuse } from '../../shared/domain-error';
 import { readAlike } from '../../shared/free-text';
@@ -29,14 +28,6 @@ export const DETECTED_DEVIATIONS = {
 export const DETECTED_DEVIATION_CATEGORIES: readonly string[] = Object.values(DETECTED_DEVIATIONS);
 
 export type DoseWindow = DoseAdministered['data']['window'];
-
-/**
- * The protocol window of a cycle (SPEC §1): cycle 1 on day `firstDose.fromDay`–`toDay` after
- * enrollment; cycle n is due `intervalDays` after the previous administered dose (per cycle in between
- * when cycles were missed), ± `windowDays`. With no earlier dose the schedule runs from enrollment.
- */
-export const doseWindow = (protocol: ProtocolDocument, enrollmentDate: IsoDate, doses: readonly DoseFact[], cycle: number): DoseWindow =>
-  scheduledWindow(protocol.treatment, enrollmentDate, doses, cycle);
 
 /** A dose on record as the window derivations read it; without a stamped version it is judged by the registered protocol. */
 type WindowedDose = { readonly eventId: string; readonly cycle: number; readonly administeredOn: IsoDate; readonly protocolVersion?: number | null };
@@ -68,7 +59,11 @@ const windowAfter = (t: DosingRule, enrollmentDate: IsoDate, previous: Scheduled
   return { dueOn, from: addDays(dueOn, -t.windowDays), to: addDays(dueOn, t.windowDays) };
 };
 
-/** `doseWindow` from the schedule alone (for views that hold the schedule, not the whole protocol). */
+/**
+ * The protocol window of a cycle (SPEC §1): cycle 1 on day `firstDose.fromDay`–`toDay` after
+ * enrollment; cycle n is due `intervalDays` after the previous administered dose (per cycle in between
+ * when cycles were missed), ± `windowDays`. With no earlier dose the schedule runs from enrollment.
+ */
 export const scheduledWindow = (t: DosingRule, enrollmentDate: IsoDate, doses: readonly ScheduledDose[], cycle: number): DoseWindow =>
   windowAfter(t, enrollmentDate, previousDose(doses, doses.length, cycle), cycle);
 
@@ -182,10 +177,10 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
       next: after ?? null,
     });
   }
-  // A new dose is judged by the protocol in force; a dose re-decided after a correction by its own version's schedule.
-  const rule = ctx.recordedUnder === undefined ? ctx.protocol.treatment : ctx.ruleOf(ctx.recordedUnder);
-  const window = scheduledWindow(rule, enrollment.enrollmentDate, facts.doses, cycle);
-  const t = ctx.protocol.treatment;
+  // A new dose is judged by the protocol in force; a dose re-decided after a correction by its own
+  // version's rule (schedule, dose and route).
+  const t = ctx.recordedUnder === undefined ? ctx.protocol.treatment : ctx.ruleOf(ctx.recordedUnder);
+  const window = scheduledWindow(t, enrollment.enrollmentDate, facts.doses, cycle);
   const deviations: ProtocolDeviationDetected[] = [];
   const deviation = (category: string, description: string, severity: 'major' | 'minor'): void => {
     deviations.push({ type: 'ProtocolDeviationDetected', data: { deviationDate: administeredOn, category, description, severity, cycle } });
