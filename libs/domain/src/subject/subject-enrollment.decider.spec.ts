@@ -44,6 +44,7 @@ describe('ScreenSubject', () => {
     ['a date after the recording date', { screeningDate: '2026-07-02' }, 'VALIDATION.FUTURE_DATE'],
     ['an unknown sex', { sex: 'X' }, 'VALIDATION.INVALID_ENUM'],
     ['a birth year in the future', { birthYear: 2027 }, 'VALIDATION.OUT_OF_RANGE'],
+    ['a birth year after the screening year (born 2026, screened 2025)', { screeningDate: '2025-12-30', consentDate: '2025-12-30', birthYear: 2026 }, 'VALIDATION.OUT_OF_RANGE'],
     ['an unknown field', { height: 170 }, 'VALIDATION.UNKNOWN_FIELD'],
   ])('given a study, when screened with %s, then %s', (_name, over, code) =>
     subjectSpec.given(given).when(subjectCommand('ScreenSubject', { ...screening(), ...over } as never), meta(COORDINATOR)).thenError(code as string, 'validation'));
@@ -80,6 +81,16 @@ describe('AssessEligibility', () => {
       .given(screenedHistory().all())
       .when(subjectCommand('AssessEligibility', eligibility({ age: 16, ki67Percent: 40, ecog: 4 })))
       .thenMatches({ subject: [{ type: 'SubjectScreenFailed', data: { failedCriteria: ['age-below-minimum', 'ki67-above-maximum', 'ecog-above-maximum'] } }] }));
+  it('given S001 screened as born in 2009, when assessed in 2026 with a typed age of 65, then SubjectScreenFailed on age-below-minimum (the birth year shows at most 17 years)', () =>
+    subjectSpec
+      .given(screenedHistory().all().map((e) => (e.type === 'SubjectScreened' ? { ...e, data: { ...e.data, birthYear: 2009 } } : e)))
+      .when(subjectCommand('AssessEligibility', eligibility({ age: 65 })))
+      .thenMatches({ subject: [{ type: 'SubjectScreenFailed', data: { age: 65, failedCriteria: ['age-below-minimum'] } }] }));
+  it('given S001 screened as born in 2008, when assessed in 2026 aged 18, then eligible (the birth year allows 17 or 18 years: the typed age decides)', () =>
+    subjectSpec
+      .given(screenedHistory().all().map((e) => (e.type === 'SubjectScreened' ? { ...e, data: { ...e.data, birthYear: 2008 } } : e)))
+      .when(subjectCommand('AssessEligibility', eligibility({ age: 18 })))
+      .thenMatches({ subject: [{ type: 'EligibilityConfirmed' }] }));
   it('given the boundaries (age 18, Ki-67 20 %, ECOG 2), when assessed, then eligible', () =>
     subjectSpec.given(screenedHistory().all()).when(subjectCommand('AssessEligibility', eligibility({ age: 18, ki67Percent: 20, ecog: 2 }))).thenMatches({ subject: [{ type: 'EligibilityConfirmed' }] }));
   it('given nobody screened, when assessed, then SUBJECT.NOT_FOUND', () =>
