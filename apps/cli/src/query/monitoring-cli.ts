@@ -3,12 +3,12 @@ import { MONITORING_READ_ROLES, notFound, studyStreamId, type Actor, type Monito
 import type { EventStore } from '@trial-ledger/event-store';
 import { replayMonitoring, type MonitoringState } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
-import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
+import { withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 
 /** Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`). */
 export const runMonitoringCommand = async (options: GlobalOptions, command: MonitoringCommand, extra: Record<string, unknown> = {}): Promise<CommandOutcome> => {
-  const outcome = await withStore(options, async (store) => {
+  const outcome = await withExistingStore(options, async (store) => {
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     return executeAsActingUser(store, identity, command, { actor, source: 'cli' });

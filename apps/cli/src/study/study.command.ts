@@ -4,7 +4,7 @@ import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
 import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
-import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 
@@ -52,7 +52,7 @@ const requireReason = (reason: unknown): string => {
 
 /** Runs one study command as the acting administrator (source `cli`) and prints what was recorded. */
 const runStudyCommand = async (options: GlobalOptions, command: StudyCommand, reason: string | null): Promise<void> => {
-  const outcome = await withStore(options, async (store) => {
+  const outcome = await withExistingStore(options, async (store) => {
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
     return executeAsActingUser(store, identity, command, { actor, source: 'cli', reason });
@@ -132,7 +132,7 @@ export const registerStudy = (program: Command): void => {
     .action(async (opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
       const studyId = await studyOrDefault(options, opts.study);
-      const { overview } = await withStore(options, (store) => replayStudyOverview(store, studyId));
+      const { overview } = await withExistingStore(options, (store) => replayStudyOverview(store, studyId));
       if (overview.protocol === null) notFound('STUDY.NOT_FOUND', `Study ${studyId} is not registered in ${options.store}`, { studyId });
       process.stdout.write(options.json ? `${JSON.stringify(overview, null, 2)}\n` : `${describeOverview(overview)}\n`);
     });
