@@ -1,6 +1,6 @@
 import type { StudyEvent } from '../events/event.types';
 import { loadDefaultProtocol } from '../protocol/protocol.validate';
-import { eligibleHistory, enrolledHistory, screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
+import { eligibleHistory, enrolledHistory, History, screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
 import { ADMIN, COORDINATOR, eligibility, ENROLLMENT_DATE, meta, MONITOR, screening, STUDY_ID, subjectCommand } from './testing/subject.fixtures';
 
 const locked: StudyEvent = { type: 'StudyLocked', data: { studyId: STUDY_ID, reason: 'database lock' } };
@@ -138,6 +138,26 @@ describe('EnrollSubject', () => {
   it('given S001 only screened, when enrolled, then SUBJECT.NOT_ELIGIBLE', () => subjectSpec.given(screenedHistory().all()).when(enroll).thenError('SUBJECT.NOT_ELIGIBLE'));
   it('given nobody, when enrolled, then SUBJECT.NOT_FOUND', () => subjectSpec.given([studyRegistered()]).when(enroll).thenError('SUBJECT.NOT_FOUND'));
   it('given S001 enrolled, when enrolled again, then SUBJECT.ALREADY_ENROLLED', () => subjectSpec.given(enrolledHistory().all()).when(enroll).thenError('SUBJECT.ALREADY_ENROLLED'));
+  it('given S001 screened on 2026-01-10 (consent 2026-01-01) and assessed eligible on 2026-01-03, when enrolled on 2026-01-05, then ENROLLMENT.BEFORE_SCREENING (a subject is enrolled from screening, never before it)', () =>
+    subjectSpec
+      .given(
+        new History([studyRegistered()])
+          .run(subjectCommand('ScreenSubject', screening({ screeningDate: '2026-01-10', consentDate: '2026-01-01' })), meta(COORDINATOR))
+          .run(subjectCommand('AssessEligibility', eligibility()))
+          .all(),
+      )
+      .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' }))
+      .thenErrorWith('ENROLLMENT.BEFORE_SCREENING', { enrollmentDate: '2026-01-05', screeningDate: '2026-01-10' }));
+  it('given S001 screened on 2026-01-10 (consent 2026-01-01) and assessed eligible on 2026-01-03, when enrolled on the screening day, then SubjectEnrolled', () =>
+    subjectSpec
+      .given(
+        new History([studyRegistered()])
+          .run(subjectCommand('ScreenSubject', screening({ screeningDate: '2026-01-10', consentDate: '2026-01-01' })), meta(COORDINATOR))
+          .run(subjectCommand('AssessEligibility', eligibility()))
+          .all(),
+      )
+      .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-10' }))
+      .thenMatches({ subject: [{ type: 'SubjectEnrolled', data: { enrollmentDate: '2026-01-10' } }] }));
   it('given eligibility assessed on 2026-01-03, when enrolled on 2026-01-02, then ENROLLMENT.BEFORE_ELIGIBILITY', () =>
     subjectSpec.given(eligibleHistory().all()).when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-02' })).thenError('ENROLLMENT.BEFORE_ELIGIBILITY'));
   it('given a baseline on 2026-01-04, when enrolled 29 days later, then enrolled with a baseline-out-of-window deviation', () =>
