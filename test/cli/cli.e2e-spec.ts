@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEventStore } from '@trial-ledger/event-store';
 import { buildProgram } from '../../apps/cli/src/program';
@@ -46,6 +46,31 @@ describe('trial-ledger (program)', () => {
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
       expect(existsSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'typo.key.pem'))).toBe(false);
+    });
+  });
+
+  describe('commands that act as a user on a --store path that names no ledger', () => {
+    const dir = tempDir();
+    afterAll(() => dir.remove());
+
+    it.each([
+      ['users', 'add', '--as', 'ada', '--username', 'bob', '--full-name', 'Bob Monitor', '--role', 'monitor'],
+      ['users', 'list', '--as', 'ada'],
+      ['users', 'change-password', '--as', 'ivy'],
+      ['study', 'register', '--as', 'ada'],
+      ['study', 'lock', '--as', 'ada', '--reason', 'Database lock for the interim analysis'],
+      ['study', 'show', '--study', 'LANR-HGNET-01'],
+      ['import', 'IMPORT_FILE', '--as', 'ivy'],
+      ['query', 'list', '--as', 'mona'],
+      ['sdv', '--as', 'mona', '--subject', 'S001', '--event', '01a23ab2-e0da-72ca-9019-db5f03248211'],
+    ])('when %s %s is run on a mistyped SQLite path, then it fails with STORE.NOT_FOUND, creates no ledger and records no failed sign-in in one', async (...argv: string[]) => {
+      const missing = join(dir.path, `typo-${argv.slice(0, 2).join('-')}.sqlite`);
+      const importFile = join(dir.path, 'visits.jsonl');
+      writeFileSync(importFile, `${JSON.stringify({ command: 'ReportAdverseEvent', studyId: 'LANR-HGNET-01', subjectId: 'S001', idempotencyKey: 'k1', payload: {} })}\n`);
+      const args = argv.map((a) => (a === 'IMPORT_FILE' ? importFile : a));
+      const run = await cli([...args, '--store', `sqlite:${missing}`, '--json'], { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: `${PASSWORD}-new` });
+      expect([run.status, `${run.stdout}${run.stderr}`]).toEqual([1, expect.stringContaining('STORE.NOT_FOUND')]);
+      expect(existsSync(missing)).toBe(false);
     });
   });
 

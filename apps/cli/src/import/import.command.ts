@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { openIdentity, signInActingUser } from '../shared/acting-user';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { terminalSafe } from '../shared/output';
 import { startProgress } from '../shared/progress';
@@ -91,7 +91,7 @@ export const registerImport = (program: Command): void => {
       // `-` is standard input (e.g. `extract-visits | trial-ledger import - --as ivy`); the password
       // then comes from TRIAL_LEDGER_PASSWORD, as standard input is not a terminal to prompt on.
       const bytes = await readImportSource(file);
-      const report = await withStore(options, async (store) => {
+      const report = await withExistingStore(options, async (store) => {
         const identity = await openIdentity(store);
         const { actor, authenticatedAt } = await signInActingUser(options, identity, 'import');
         const progress = startProgress('import', splitLines(bytes).length);

@@ -3,9 +3,9 @@ import { MONITORING_READ_ROLES, notFound, studyStreamId, type Actor, type Monito
 import type { EventStore } from '@trial-ledger/event-store';
 import { replayMonitoring, type MonitoringState } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
-import { withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
+import { withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
-import { assertLedgerForDefaultStudy, studyOrDefault } from '../shared/default-study';
+import { studyOrDefault } from '../shared/default-study';
 
 /**
  * Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`).
@@ -18,8 +18,7 @@ export const runMonitoringCommand = async (
   commandFor: (studyId: string) => MonitoringCommand,
   extra: Record<string, unknown> = {},
 ): Promise<CommandOutcome> => {
-  assertLedgerForDefaultStudy(options, study);
-  const { command, outcome } = await withStore(options, async (store) => {
+  const { command, outcome } = await withExistingStore(options, async (store) => {
     const command = commandFor(await studyOrDefault(store, study));
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);

@@ -1,7 +1,6 @@
 import { firstRegisteredStudy } from '@trial-ledger/audit';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { assertLedgerExists, type GlobalOptions } from './cli-context';
 
 /**
  * The study a command acts on: the one `--study` names, else the first registered in the ledger (as
@@ -11,11 +10,3 @@ import { assertLedgerExists, type GlobalOptions } from './cli-context';
  */
 export const studyOrDefault = async (store: EventStore, named: string | undefined): Promise<string> =>
   named ?? (await firstRegisteredStudy(store)) ?? loadDefaultProtocol().studyId;
-
-/**
- * For a command that would create a missing SQLite ledger (`withStore`): the default study is read from a
- * ledger, so without `--study` a missing one is `STORE.NOT_FOUND` rather than an empty file made to look in.
- */
-export const assertLedgerForDefaultStudy = (options: GlobalOptions, named: string | undefined): void => {
-  if (named === undefined) assertLedgerExists(options.store);
-};

@@ -4,8 +4,8 @@ import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
 import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
-import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
-import { assertLedgerForDefaultStudy, studyOrDefault } from '../shared/default-study';
+import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
+import { studyOrDefault } from '../shared/default-study';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CliError } from '../shared/cli-errors';
 
@@ -56,7 +56,7 @@ const requireReason = (reason: unknown): string => {
  * command that names its study by default is built from the store it runs on.
  */
 const runStudyCommand = async (options: GlobalOptions, commandOf: StudyCommand | ((store: EventStore) => Promise<StudyCommand>), reason: string | null): Promise<void> => {
-  const { command, outcome } = await withStore(options, async (store) => {
+  const { command, outcome } = await withExistingStore(options, async (store) => {
     const command = typeof commandOf === 'function' ? await commandOf(store) : commandOf;
     const identity = await openIdentity(store);
     const actor = await actingUser(options, identity);
@@ -126,7 +126,6 @@ export const registerStudy = (program: Command): void => {
       .action(async (opts: { reason: string; study?: string }, command: Command) => {
         const reason = requireReason(opts.reason);
         const options = globalOptions(command);
-        assertLedgerForDefaultStudy(options, opts.study);
         await runStudyCommand(options, async (store) => ({ type, studyId: await studyOrDefault(store, opts.study), payload: { reason } }), reason);
       });
   }
@@ -137,8 +136,7 @@ export const registerStudy = (program: Command): void => {
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
-      assertLedgerForDefaultStudy(options, opts.study);
-      const { studyId, overview } = await withStore(options, async (store) => {
+      const { studyId, overview } = await withExistingStore(options, async (store) => {
         const studyId = await studyOrDefault(store, opts.study);
         return { studyId, ...(await replayStudyOverview(store, studyId)) };
       });

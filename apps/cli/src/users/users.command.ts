@@ -3,7 +3,7 @@ import { assertKeyDirOutsideStore, assertNoCheckpointsWithoutKey, assertNoKeyBes
 import { USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, type Identity, type UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
-import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { globalOptions, withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
 import { readPassword } from '../shared/prompt-password';
@@ -54,7 +54,7 @@ const printUser = (options: GlobalOptions, verb: string, user: UserView): void =
 
 /** Runs `work` with the acting user (`--as`, password from `TRIAL_LEDGER_PASSWORD` or a prompt). */
 const asActingUser = async <T>(options: GlobalOptions, work: (identity: Identity, actor: Awaited<ReturnType<typeof actingUser>>) => Promise<T>): Promise<T> =>
-  withStore(options, async (store) => {
+  withExistingStore(options, async (store) => {
     const identity = await openIdentity(store);
     return work(identity, await actingUser(options, identity));
   });
@@ -168,7 +168,7 @@ export const registerUsers = (program: Command): void => {
       const username = options.as;
       const currentPassword = await readPassword(`Current password for ${username}: `);
       const newPassword = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', username);
-      const user = await withStore(options, async (store) => (await openIdentity(store)).auth.changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
+      const user = await withExistingStore(options, async (store) => (await openIdentity(store)).auth.changePassword({ username, currentPassword, newPassword }, { source: 'cli' }));
       printUser(options, 'password changed', user);
     });
 

@@ -89,6 +89,20 @@ describe('CorrectEntry', () => {
     const h = enrolledHistory();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('EligibilityConfirmed') }, { age: 17 })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'SUBJECT.NOT_ELIGIBLE' });
   });
+  it('given S001 enrolled, when the birth year is corrected to 2010, then ENTRY.INVALIDATES_LATER_ENTRY (the confirmed eligibility would fail on age-below-minimum)', () => {
+    const h = enrolledHistory();
+    subjectSpec
+      .given(h.all())
+      .when(correct({ targetEventId: h.idOf('SubjectScreened') }, { birthYear: 2010 }), meta(COORDINATOR))
+      .thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'ELIGIBILITY.OUTCOME_CHANGED', failedCriteria: ['age-below-minimum'] });
+  });
+  it('given S001 enrolled on 2026-01-05, when the screening date is corrected to 2026-01-06, then ENTRY.INVALIDATES_LATER_ENTRY (the enrollment would precede screening)', () => {
+    const h = enrolledHistory();
+    subjectSpec
+      .given(h.all())
+      .when(correct({ targetEventId: h.idOf('SubjectScreened') }, { screeningDate: '2026-01-06' }), meta(COORDINATOR))
+      .thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'ENROLLMENT.BEFORE_SCREENING' });
+  });
   it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENROLLMENT.DATE_NOT_CORRECTABLE (the roster holds the date too)', () => {
     const h = dosed();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENROLLMENT.DATE_NOT_CORRECTABLE', { enrollmentDate: '2026-01-05', requested: '2026-01-10' });

@@ -111,6 +111,16 @@ describe('RecordMissedDose', () => {
       .given(afterCycle1().run(missed(2, '2026-02-03')).all())
       .when(recordDose(3, '2026-03-03'))
       .then({ subject: [{ type: 'DoseAdministered', data: { ...dose(3, '2026-03-03'), window: { dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' } } }], study: [] }));
+  it('given cycle 1 given on 2026-01-06, when cycle 2 is reported missed due 2026-01-06 or earlier, then DOSE.OUT_OF_ORDER (a cycle is due after the one below it)', () => {
+    subjectSpec.given(afterCycle1().all()).when(missed(2, '2026-01-05')).thenErrorWith('DOSE.OUT_OF_ORDER', { cycle: 2, dueOn: '2026-01-05' });
+    subjectSpec.given(afterCycle1().all()).when(missed(2, '2026-01-06')).thenError('DOSE.OUT_OF_ORDER');
+  });
+  it('given cycles 1 and 3 given (2026-01-06, 2026-03-03), when cycle 2 is reported missed due on or after 2026-03-03, then DOSE.OUT_OF_ORDER', () =>
+    subjectSpec.given(afterCycle1().run(recordDose(3, '2026-03-03')).all()).when(missed(2, '2026-03-10')).thenError('DOSE.OUT_OF_ORDER'));
+  it('given cycle 2 missed due 2026-02-03, when cycle 3 is reported missed due 2026-01-20, then DOSE.OUT_OF_ORDER', () =>
+    subjectSpec.given(afterCycle1().run(missed(2, '2026-02-03')).all()).when(missed(3, '2026-01-20')).thenError('DOSE.OUT_OF_ORDER'));
+  it('given cycle 2 missed due 2026-02-03, when cycle 3 is given on 2026-02-03, then DOSE.OUT_OF_ORDER (cycle 3 cannot be given by the day cycle 2 fell due)', () =>
+    subjectSpec.given(afterCycle1().run(missed(2, '2026-02-03')).all()).when(recordDose(3, '2026-02-03')).thenError('DOSE.OUT_OF_ORDER'));
   it('given cycle 1 given, when cycle 1 is reported missed, then DOSE.CYCLE_ALREADY_RECORDED', () =>
     subjectSpec.given(afterCycle1().all()).when(missed(1, '2026-01-05')).thenError('DOSE.CYCLE_ALREADY_RECORDED'));
   it('given S001 not enrolled, when a dose is reported missed, then SUBJECT.NOT_ENROLLED', () =>

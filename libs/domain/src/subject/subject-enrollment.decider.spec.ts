@@ -1,6 +1,6 @@
 import type { StudyEvent } from '../events/event.types';
 import { loadDefaultProtocol } from '../protocol/protocol.validate';
-import { eligibleHistory, enrolledHistory, screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
+import { eligibleHistory, enrolledHistory, History, screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
 import { ADMIN, COORDINATOR, eligibility, ENROLLMENT_DATE, meta, MONITOR, screening, STUDY_ID, subjectCommand } from './testing/subject.fixtures';
 
 const locked: StudyEvent = { type: 'StudyLocked', data: { studyId: STUDY_ID, reason: 'database lock' } };
@@ -44,6 +44,7 @@ describe('ScreenSubject', () => {
     ['a date after the recording date', { screeningDate: '2026-07-02' }, 'VALIDATION.FUTURE_DATE'],
     ['an unknown sex', { sex: 'X' }, 'VALIDATION.INVALID_ENUM'],
     ['a birth year in the future', { birthYear: 2027 }, 'VALIDATION.OUT_OF_RANGE'],
+    ['a birth year after the screening year (born 2026, screened 2025)', { screeningDate: '2025-12-30', consentDate: '2025-12-30', birthYear: 2026 }, 'VALIDATION.OUT_OF_RANGE'],
     ['an unknown field', { height: 170 }, 'VALIDATION.UNKNOWN_FIELD'],
   ])('given a study, when screened with %s, then %s', (_name, over, code) =>
     subjectSpec.given(given).when(subjectCommand('ScreenSubject', { ...screening(), ...over } as never), meta(COORDINATOR)).thenError(code as string, 'validation'));
@@ -80,6 +81,16 @@ describe('AssessEligibility', () => {
       .given(screenedHistory().all())
       .when(subjectCommand('AssessEligibility', eligibility({ age: 16, ki67Percent: 40, ecog: 4 })))
       .thenMatches({ subject: [{ type: 'SubjectScreenFailed', data: { failedCriteria: ['age-below-minimum', 'ki67-above-maximum', 'ecog-above-maximum'] } }] }));
+  it('given S001 screened as born in 2009, when assessed in 2026 with a typed age of 65, then SubjectScreenFailed on age-below-minimum (the birth year shows at most 17 years)', () =>
+    subjectSpec
+      .given(screenedHistory().all().map((e) => (e.type === 'SubjectScreened' ? { ...e, data: { ...e.data, birthYear: 2009 } } : e)))
+      .when(subjectCommand('AssessEligibility', eligibility({ age: 65 })))
+      .thenMatches({ subject: [{ type: 'SubjectScreenFailed', data: { age: 65, failedCriteria: ['age-below-minimum'] } }] }));
+  it('given S001 screened as born in 2008, when assessed in 2026 aged 18, then eligible (the birth year allows 17 or 18 years: the typed age decides)', () =>
+    subjectSpec
+      .given(screenedHistory().all().map((e) => (e.type === 'SubjectScreened' ? { ...e, data: { ...e.data, birthYear: 2008 } } : e)))
+      .when(subjectCommand('AssessEligibility', eligibility({ age: 18 })))
+      .thenMatches({ subject: [{ type: 'EligibilityConfirmed' }] }));
   it('given the boundaries (age 18, Ki-67 20 %, ECOG 2), when assessed, then eligible', () =>
     subjectSpec.given(screenedHistory().all()).when(subjectCommand('AssessEligibility', eligibility({ age: 18, ki67Percent: 20, ecog: 2 }))).thenMatches({ subject: [{ type: 'EligibilityConfirmed' }] }));
   it('given nobody screened, when assessed, then SUBJECT.NOT_FOUND', () =>
@@ -127,6 +138,26 @@ describe('EnrollSubject', () => {
   it('given S001 only screened, when enrolled, then SUBJECT.NOT_ELIGIBLE', () => subjectSpec.given(screenedHistory().all()).when(enroll).thenError('SUBJECT.NOT_ELIGIBLE'));
   it('given nobody, when enrolled, then SUBJECT.NOT_FOUND', () => subjectSpec.given([studyRegistered()]).when(enroll).thenError('SUBJECT.NOT_FOUND'));
   it('given S001 enrolled, when enrolled again, then SUBJECT.ALREADY_ENROLLED', () => subjectSpec.given(enrolledHistory().all()).when(enroll).thenError('SUBJECT.ALREADY_ENROLLED'));
+  it('given S001 screened on 2026-01-10 (consent 2026-01-01) and assessed eligible on 2026-01-03, when enrolled on 2026-01-05, then ENROLLMENT.BEFORE_SCREENING (a subject is enrolled from screening, never before it)', () =>
+    subjectSpec
+      .given(
+        new History([studyRegistered()])
+          .run(subjectCommand('ScreenSubject', screening({ screeningDate: '2026-01-10', consentDate: '2026-01-01' })), meta(COORDINATOR))
+          .run(subjectCommand('AssessEligibility', eligibility()))
+          .all(),
+      )
+      .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' }))
+      .thenErrorWith('ENROLLMENT.BEFORE_SCREENING', { enrollmentDate: '2026-01-05', screeningDate: '2026-01-10' }));
+  it('given S001 screened on 2026-01-10 (consent 2026-01-01) and assessed eligible on 2026-01-03, when enrolled on the screening day, then SubjectEnrolled', () =>
+    subjectSpec
+      .given(
+        new History([studyRegistered()])
+          .run(subjectCommand('ScreenSubject', screening({ screeningDate: '2026-01-10', consentDate: '2026-01-01' })), meta(COORDINATOR))
+          .run(subjectCommand('AssessEligibility', eligibility()))
+          .all(),
+      )
+      .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-10' }))
+      .thenMatches({ subject: [{ type: 'SubjectEnrolled', data: { enrollmentDate: '2026-01-10' } }] }));
   it('given eligibility assessed on 2026-01-03, when enrolled on 2026-01-02, then ENROLLMENT.BEFORE_ELIGIBILITY', () =>
     subjectSpec.given(eligibleHistory().all()).when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-02' })).thenError('ENROLLMENT.BEFORE_ELIGIBILITY'));
   it('given a baseline on 2026-01-04, when enrolled 29 days later, then enrolled with a baseline-out-of-window deviation', () =>

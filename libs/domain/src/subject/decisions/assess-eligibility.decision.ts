@@ -29,13 +29,18 @@ export const ELIGIBILITY_CRITERIA = {
  */
 export const failedEligibilityCriteria = (
   input: AssessEligibilityPayload,
-  consentDate: IsoDate,
+  screening: { readonly consentDate: IsoDate; readonly birthYear: number },
   protocol: ProtocolDocument,
 ): string[] => {
   const e = protocol.eligibility;
   const c = ELIGIBILITY_CRITERIA;
   const failed: string[] = [];
-  if (input.age < e.minAge) failed.push(c.ageBelowMinimum);
+  const consentDate = screening.consentDate;
+  // The typed age is checked against the birth year recorded at screening: someone born in year B is at most
+  // (assessment year − B) years old, so a subject the birth year shows below the minimum age is not made
+  // eligible by a mistyped age (born 2009, "65" typed in 2026 is at most 17).
+  const oldestPossibleAge = Number(input.assessmentDate.slice(0, 4)) - screening.birthYear;
+  if (input.age < e.minAge || oldestPossibleAge < e.minAge) failed.push(c.ageBelowMinimum);
   // Written informed consent must precede any study-specific assessment (ICH E6 4.8.8).
   if (compareDates(consentDate, input.assessmentDate) > 0) failed.push(c.consentAfterAssessment);
   // Compared as read and case-insensitively: "Rectum" or "rectum" with a zero-width space is the listed rectum,
@@ -66,7 +71,7 @@ export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload>
   };
   const screening = requireScreened(facts, ctx.subjectId);
   if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });
-  const failedCriteria = failedEligibilityCriteria(input, screening.consentDate, ctx.protocol);
+  const failedCriteria = failedEligibilityCriteria(input, screening, ctx.protocol);
   return failedCriteria.length > 0
     ? [{ type: 'SubjectScreenFailed', data: { ...input, failedCriteria } }]
     : [{ type: 'EligibilityConfirmed', data: input }];

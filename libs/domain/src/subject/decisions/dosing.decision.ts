@@ -133,6 +133,30 @@ const requireCycleFree = (facts: SubjectFacts, cycle: number): void => {
 };
 
 /**
+ * Cycles follow one another in time: a cycle's date — the day it was given, or for a missed cycle the day
+ * it fell due — lies after the date of the cycle on record below it and before that of the cycle above it.
+ * A missed cycle 11 "due" months before cycle 10 was given, or a cycle 3 given by the day the missed
+ * cycle 2 fell due, contradicts the record (and would put the next due date before the last one).
+ */
+const requireCycleInOrder = (facts: SubjectFacts, cycle: number, date: IsoDate, field: 'administeredOn' | 'dueOn'): void => {
+  const cycles = [
+    ...facts.doses.map((d) => ({ cycle: d.cycle, date: d.administeredOn, missed: false })),
+    ...facts.missedDoses.map((d) => ({ cycle: d.cycle, date: d.dueOn, missed: true })),
+  ].sort((a, b) => a.cycle - b.cycle);
+  const before = cycles.filter((c) => c.cycle < cycle).at(-1);
+  const after = cycles.find((c) => c.cycle > cycle);
+  if ((before && compareDates(date, before.date) <= 0) || (after && compareDates(date, after.date) >= 0)) {
+    const describe = (c: (typeof cycles)[number] | undefined): string => (c ? `cycle ${c.cycle} (${c.missed ? 'due' : 'given'} ${c.date})` : '-');
+    refuse('DOSE.OUT_OF_ORDER', `Cycle ${cycle} ${field === 'dueOn' ? 'due' : 'on'} ${date} must fall after ${describe(before)} and before ${describe(after)}`, {
+      cycle,
+      [field]: date,
+      previous: before ?? null,
+      next: after ?? null,
+    });
+  }
+};
+
+/**
  * Treatment facts: enrolled, not before enrollment, not after death or withdrawal. After a
  * discontinuation no dose is due (a missed dose is refused), but a dose that was given all the same is
  * recorded, with a detected deviation (`dose-after-discontinuation`).
@@ -167,16 +191,7 @@ export const decideRecordDose: ClinicalDecision<RecordDosePayload> = (facts, pay
   const injectionSite = text(p, 'injectionSite');
   const enrollment = requireOnTreatment(facts, ctx, administeredOn, 'administeredOn', true);
   requireCycleFree(facts, cycle);
-  const before = facts.doses.filter((d) => d.cycle < cycle).sort((a, b) => a.cycle - b.cycle).at(-1);
-  const after = facts.doses.filter((d) => d.cycle > cycle).sort((a, b) => a.cycle - b.cycle).at(0);
-  if ((before && compareDates(administeredOn, before.administeredOn) <= 0) || (after && compareDates(administeredOn, after.administeredOn) >= 0)) {
-    refuse('DOSE.OUT_OF_ORDER', `Cycle ${cycle} on ${administeredOn} must fall after cycle ${before?.cycle ?? '-'} and before cycle ${after?.cycle ?? '-'}`, {
-      cycle,
-      administeredOn,
-      previous: before ?? null,
-      next: after ?? null,
-    });
-  }
+  requireCycleInOrder(facts, cycle, administeredOn, 'administeredOn');
   // A new dose is judged by the protocol in force; a dose re-decided after a correction by its own
   // version's rule (schedule, dose and route).
   const t = ctx.recordedUnder === undefined ? ctx.protocol.treatment : ctx.ruleOf(ctx.recordedUnder);
@@ -214,6 +229,7 @@ export const decideRecordMissedDose: ClinicalDecision<RecordMissedDosePayload> =
   const reason = text(p, 'reason');
   requireOnTreatment(facts, ctx, dueOn, 'dueOn');
   requireCycleFree(facts, cycle);
+  requireCycleInOrder(facts, cycle, dueOn, 'dueOn');
   return [
     { type: 'DoseMissed', data: { cycle, dueOn, reason } },
     {

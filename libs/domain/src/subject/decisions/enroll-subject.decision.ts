@@ -8,7 +8,7 @@ import type { EntryEvent } from '../subject.state';
 import { baselineWindowDeviation } from './record-tumor-assessment.decision';
 
 /**
- * `EnrollSubject`: only after `EligibilityConfirmed`, on or after the eligibility assessment. When the
+ * `EnrollSubject`: only after `EligibilityConfirmed`, on or after the eligibility assessment and the screening. When the
  * baseline imaging is already recorded outside the protocol's baseline window before the enrollment
  * date (RECIST 1.1 §5.1: baseline as close as possible to treatment start, here ≤ 28 days), the
  * enrollment is recorded with a detected `baseline-out-of-window` deviation.
@@ -17,7 +17,7 @@ import { baselineWindowDeviation } from './record-tumor-assessment.decision';
 export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.EnrollSubject);
   const enrollmentDate = pastDate(p, 'enrollmentDate', ctx.today);
-  requireScreened(facts, ctx.subjectId);
+  const screening = requireScreened(facts, ctx.subjectId);
   if (facts.enrollment) {
     refuse('SUBJECT.ALREADY_ENROLLED', `Subject ${ctx.subjectId} is already enrolled as number ${facts.enrollment.subjectNumber}`, {
       subjectId: ctx.subjectId,
@@ -35,6 +35,14 @@ export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (fact
     refuse('ENROLLMENT.BEFORE_ELIGIBILITY', `Enrollment (${enrollmentDate}) cannot precede the eligibility assessment (${eligibility!.assessmentDate})`, {
       enrollmentDate,
       assessmentDate: eligibility!.assessmentDate,
+    });
+  }
+  // The eligibility assessment may be dated before the screening visit (after consent), but a subject is
+  // enrolled from screening on: an enrollment dated before it would put study day 1 before the subject was screened.
+  if (compareDates(enrollmentDate, screening.screeningDate) < 0) {
+    refuse('ENROLLMENT.BEFORE_SCREENING', `Enrollment (${enrollmentDate}) cannot precede screening (${screening.screeningDate})`, {
+      enrollmentDate,
+      screeningDate: screening.screeningDate,
     });
   }
   const enrolled: EntryEvent[] = [{ type: 'SubjectEnrolled', data: { subjectNumber: ctx.subjectNumber, enrollmentDate } }];

@@ -10,7 +10,8 @@ export const decideScreenSubject: ClinicalDecision<ScreenSubjectPayload> = (fact
   const screeningDate = pastDate(p, 'screeningDate', ctx.today);
   const consentDate = pastDate(p, 'consentDate', ctx.today);
   const sex = oneOf(p, 'sex', SEXES);
-  const birthYear = boundedNumber(p, 'birthYear', ctx, Number(ctx.today.slice(0, 4)));
+  // Born after the year of screening is impossible (a typo such as 2026 for 1962), not merely unusual.
+  const birthYear = boundedNumber(p, 'birthYear', ctx, Math.min(Number(ctx.today.slice(0, 4)), Number(screeningDate.slice(0, 4))));
   if (facts.screening) refuse('SUBJECT.ALREADY_SCREENED', `Subject ${ctx.subjectId} is already screened in study ${ctx.studyId}`, { subjectId: ctx.subjectId });
   if (compareDates(consentDate, screeningDate) > 0) {
     invalid('SCREENING.CONSENT_AFTER_SCREENING', `Informed consent (${consentDate}) must be signed on or before screening (${screeningDate})`, { consentDate, screeningDate });
