@@ -1,11 +1,15 @@
 import type { Actor } from '../shared/actor';
 import type { DomainError } from '../shared/domain-error';
 import type { Recorded } from '../shared/recorded';
+import type { StudyState } from '../study/study.state';
 import { decideSignature, signatureStatus, type SignCommand } from './signature';
 
 const IVAN: Actor = { userId: 'u-ivan', username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator' };
 const CORA: Actor = { userId: 'u-cora', username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator' };
 const NOW = '2026-04-30T14:05:00.000Z';
+/** The study stream as the signature reads it: only its lock matters to a signature. */
+const OPEN_STUDY: StudyState = { status: 'unregistered' };
+const LOCKED_STUDY = { status: 'locked', lockReason: 'database lock', studyId: 'LANR-HGNET-01', roster: [], protocolHistory: [] } as unknown as StudyState;
 
 let version = 0;
 const recorded = (type: string, data: Record<string, unknown>, eventId = `e-${version + 1}`): Recorded => {
@@ -35,7 +39,7 @@ describe('decideSignature', () => {
   });
 
   it('given a casebook, when the investigator signs it, then CasebookSigned binds name, time, meaning and hash', () => {
-    expect(decideSignature(sign(), casebook, { actor: IVAN, now: NOW })).toEqual([{
+    expect(decideSignature(sign(), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY)).toEqual([{
       type: 'CasebookSigned',
       data: {
         studyId: 'LANR-HGNET-01', subjectId: 'S001', signerUserId: 'u-ivan', signerUsername: 'ivan', signerFullName: 'Dr Ivan Investigator',
@@ -44,21 +48,25 @@ describe('decideSignature', () => {
     }]);
   });
   it('refuses a coordinator signing the casebook, and a signer other than the actor', () => {
-    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }))).toBe('AUTH.ROLE_NOT_ALLOWED');
-    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-x', username: 'x', fullName: 'X' } }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.SIGNER_MISMATCH');
+    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }, OPEN_STUDY))).toBe('AUTH.ROLE_NOT_ALLOWED');
+    expect(codeOf(() => decideSignature(sign({ signer: { userId: 'u-x', username: 'x', fullName: 'X' } }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.SIGNER_MISMATCH');
   });
   it('refuses content that moved since it was presented, an empty casebook and an unknown meaning', () => {
-    expect(codeOf(() => decideSignature(sign({ signedThroughVersion: 1 }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.CONTENT_CHANGED');
-    expect(codeOf(() => decideSignature(sign(), [], { actor: IVAN, now: NOW }))).toBe('SUBJECT.NOT_FOUND');
-    expect(codeOf(() => decideSignature(sign({ meaning: 'agreement' as 'approval' }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.MEANING_INVALID');
+    expect(codeOf(() => decideSignature(sign({ signedThroughVersion: 1 }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.CONTENT_CHANGED');
+    expect(codeOf(() => decideSignature(sign(), [], { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SUBJECT.NOT_FOUND');
+    expect(codeOf(() => decideSignature(sign({ meaning: 'agreement' as 'approval' }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.MEANING_INVALID');
+  });
+  it('refuses a signature, of the casebook or of one record, while the study is locked', () => {
+    expect(codeOf(() => decideSignature(sign(), casebook, { actor: IVAN, now: NOW }, LOCKED_STUDY))).toBe('STUDY.LOCKED');
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-2' } }), casebook, { actor: IVAN, now: NOW }, LOCKED_STUDY))).toBe('STUDY.LOCKED');
   });
   it('signs one record; refuses an unknown, a voided or a non-record target', () => {
-    const record = decideSignature(sign({ scope: { eventId: 'e-2' }, signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW });
+    const record = decideSignature(sign({ scope: { eventId: 'e-2' }, signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }, OPEN_STUDY);
     expect(record[0]).toMatchObject({ type: 'RecordSigned', data: { targetEventId: 'e-2', targetType: 'DoseAdministered' } });
-    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'nope' } }), casebook, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_NOT_FOUND');
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'nope' } }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.TARGET_NOT_FOUND');
     const voided = [...casebook, recorded('EntryVoided', { targetEventId: 'e-2', targetType: 'DoseAdministered', reason: 'wrong subject' })];
-    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-2' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_VOIDED');
-    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-3' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }))).toBe('SIGNATURE.TARGET_NOT_SIGNABLE');
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-2' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.TARGET_VOIDED');
+    expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-3' }, signedThroughVersion: 3 }), voided, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.TARGET_NOT_SIGNABLE');
   });
 });
 

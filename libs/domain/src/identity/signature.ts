@@ -2,6 +2,7 @@ import type { Role } from '../shared/actor';
 import type { CommandMetadata } from '../shared/decider';
 import { forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { Recorded } from '../shared/recorded';
+import type { StudyState } from '../study/study.state';
 import {
   SIGNATURE_MEANINGS,
   type CasebookSigned,
@@ -47,8 +48,17 @@ const NOT_SIGNABLE = new Set([...SIGNATURE_TYPES, 'EntryCorrected', 'EntryVoided
 export const isSignatureMeaning = (value: unknown): value is SignatureMeaning =>
   typeof value === 'string' && (SIGNATURE_MEANINGS as readonly string[]).includes(value);
 
-/** Decides the signature event for the subject stream, or refuses. */
-export const decideSignature = (command: SignCommand, subjectEvents: readonly Recorded[], context: CommandMetadata): Array<CasebookSigned | RecordSigned> => {
+/**
+ * Decides the signature event for the subject stream, or refuses. `study` is the study stream's fold:
+ * a locked study takes no signature, as it takes no other entry on its subjects (the lock freezes the
+ * record that was signed before it; a signature during it would change the locked casebook).
+ */
+export const decideSignature = (
+  command: SignCommand,
+  subjectEvents: readonly Recorded[],
+  context: CommandMetadata,
+  study: StudyState,
+): Array<CasebookSigned | RecordSigned> => {
   const type = signatureCommandType(command.scope);
   if (!SIGNATURE_ROLES[type].includes(context.actor.role)) {
     forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not issue ${type}`, { action: type, allowedRoles: SIGNATURE_ROLES[type] });
@@ -58,6 +68,9 @@ export const decideSignature = (command: SignCommand, subjectEvents: readonly Re
   }
   if (!isSignatureMeaning(command.meaning)) {
     invalid('SIGNATURE.MEANING_INVALID', `The meaning of a signature is one of ${SIGNATURE_MEANINGS.join(', ')}`, { meaning: command.meaning });
+  }
+  if (study.status === 'locked') {
+    refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no signature can be added to its records`, { studyId: command.studyId, lockReason: study.lockReason });
   }
   if (subjectEvents.length === 0) notFound('SUBJECT.NOT_FOUND', `No subject ${command.subjectId} in study ${command.studyId}`);
   const version = subjectEvents[subjectEvents.length - 1].streamVersion;
