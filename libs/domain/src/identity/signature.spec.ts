@@ -60,6 +60,19 @@ describe('decideSignature', () => {
     expect(codeOf(() => decideSignature(sign(), casebook, { actor: IVAN, now: NOW }, LOCKED_STUDY))).toBe('STUDY.LOCKED');
     expect(codeOf(() => decideSignature(sign({ scope: { eventId: 'e-2' } }), casebook, { actor: IVAN, now: NOW }, LOCKED_STUDY))).toBe('STUDY.LOCKED');
   });
+  it('lets a monitor sign a record as reviewed only, and signs authorship only of entries the signer recorded', () => {
+    const MONA: Actor = { userId: 'u-mona', username: 'mona', fullName: 'Mona Monitor', role: 'monitor' };
+    const asMona = { signer: { userId: 'u-mona', username: 'mona', fullName: 'Mona Monitor' }, scope: { eventId: 'e-2' } };
+    expect(decideSignature(sign({ ...asMona, meaning: 'review' }), casebook, { actor: MONA, now: NOW }, OPEN_STUDY)[0]).toMatchObject({ type: 'RecordSigned' });
+    for (const meaning of ['approval', 'authorship', 'responsibility'] as const) {
+      expect(codeOf(() => decideSignature(sign({ ...asMona, meaning }), casebook, { actor: MONA, now: NOW }, OPEN_STUDY))).toBe('AUTH.ROLE_NOT_ALLOWED');
+    }
+    // Every entry of this casebook was recorded by Cora.
+    expect(codeOf(() => decideSignature(sign({ meaning: 'authorship', scope: { eventId: 'e-2' } }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.NOT_AUTHOR');
+    expect(codeOf(() => decideSignature(sign({ meaning: 'authorship' }), casebook, { actor: IVAN, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.NOT_AUTHOR');
+    const asCora = { signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' }, meaning: 'authorship' as const, scope: { eventId: 'e-2' } };
+    expect(decideSignature(sign(asCora), casebook, { actor: CORA, now: NOW }, OPEN_STUDY)[0]).toMatchObject({ type: 'RecordSigned', data: { meaning: 'authorship' } });
+  });
   it('signs one record; refuses an unknown, a voided or a non-record target', () => {
     const record = decideSignature(sign({ scope: { eventId: 'e-2' }, signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }, OPEN_STUDY);
     expect(record[0]).toMatchObject({ type: 'RecordSigned', data: { targetEventId: 'e-2', targetType: 'DoseAdministered' } });

@@ -28,6 +28,13 @@ export const SIGNATURE_ROLES: { readonly SignCasebook: readonly Role[]; readonly
 
 export const signatureCommandType = (scope: SignatureScope): 'SignCasebook' | 'SignRecord' => (scope === 'casebook' ? 'SignCasebook' : 'SignRecord');
 
+/** Roles that sign only as reviewers: a monitor enters, approves and answers for no data (Part 11 §11.50: the meaning is what the signer attests). */
+const REVIEW_ONLY_ROLES: readonly Role[] = ['monitor'];
+
+/** Who may execute a signature of this scope with this meaning: every signer of the scope may review; only those who may also enter data sign otherwise. */
+export const signatureRoles = (type: 'SignCasebook' | 'SignRecord', meaning: SignatureMeaning): readonly Role[] =>
+  meaning === 'review' ? SIGNATURE_ROLES[type] : SIGNATURE_ROLES[type].filter((role) => !REVIEW_ONLY_ROLES.includes(role));
+
 export interface SignCommand {
   readonly studyId: string;
   readonly subjectId: string;
@@ -69,6 +76,10 @@ export const decideSignature = (
   if (!isSignatureMeaning(command.meaning)) {
     invalid('SIGNATURE.MEANING_INVALID', `The meaning of a signature is one of ${SIGNATURE_MEANINGS.join(', ')}`, { meaning: command.meaning });
   }
+  const allowed = signatureRoles(type, command.meaning);
+  if (!allowed.includes(context.actor.role)) {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not sign with the meaning ${command.meaning}`, { action: type, meaning: command.meaning, allowedRoles: allowed });
+  }
   if (study.status === 'locked') {
     refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no signature can be added to its records`, { studyId: command.studyId, lockReason: study.lockReason });
   }
@@ -93,7 +104,10 @@ export const decideSignature = (
     signedHash: command.signedHash,
     hashAlgorithm: 'SHA-256',
   };
-  if (command.scope === 'casebook') return [{ type: 'CasebookSigned', data: manifestation }];
+  if (command.scope === 'casebook') {
+    if (command.meaning === 'authorship') requireAuthorOf(subjectEvents.filter((e) => !SIGNATURE_TYPES.has(e.type)), command.signer.userId, 'the casebook');
+    return [{ type: 'CasebookSigned', data: manifestation }];
+  }
   const targetId = command.scope.eventId;
   const target = subjectEvents.find((e) => e.eventId === targetId);
   if (!target) notFound('SIGNATURE.TARGET_NOT_FOUND', `No event ${targetId} in this subject's casebook`, { eventId: targetId });
@@ -104,7 +118,26 @@ export const decideSignature = (
   if (subjectEvents.some((e) => e.type === 'EntryVoided' && (e.data as { targetEventId?: string }).targetEventId === targetId)) {
     refuse('SIGNATURE.TARGET_VOIDED', 'A voided entry cannot be signed', { eventId: targetId });
   }
+  if (command.meaning === 'authorship') {
+    const corrections = subjectEvents.filter((e) => e.type === 'EntryCorrected' && (e.data as { targetEventId?: string }).targetEventId === targetId);
+    requireAuthorOf([record, ...corrections], command.signer.userId, `entry ${targetId}`);
+  }
   return [{ type: 'RecordSigned', data: { ...manifestation, targetEventId: targetId, targetType: record.type } }];
+};
+
+/**
+ * An authorship signature attests "I entered these data" (the ODM export's and the report's wording): only the
+ * user who recorded every one of the events signed (a record with its corrections, or the whole casebook) may
+ * make it; anyone else signs as reviewer, approver or the one responsible.
+ */
+const requireAuthorOf = (events: readonly Recorded[], signerUserId: string, what: string): void => {
+  const others = events.filter((e) => e.actor.userId !== signerUserId);
+  if (others.length > 0) {
+    forbidden('SIGNATURE.NOT_AUTHOR', `Authorship is signed only by whoever entered the data; ${what} holds entries recorded by another user: sign it as review, approval or responsibility`, {
+      meaning: 'authorship',
+      recordedBy: [...new Set(others.map((e) => e.actor.username))],
+    });
+  }
 };
 
 export type SignatureValidity = 'valid' | 'superseded';
