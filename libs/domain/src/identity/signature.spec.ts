@@ -73,6 +73,11 @@ describe('decideSignature', () => {
     const asCora = { signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' }, meaning: 'authorship' as const, scope: { eventId: 'e-2' } };
     expect(decideSignature(sign(asCora), casebook, { actor: CORA, now: NOW }, OPEN_STUDY)[0]).toMatchObject({ type: 'RecordSigned', data: { meaning: 'authorship' } });
   });
+  it('refuses a monitor\'s review of a record they recorded themselves (a coordinator whose role became monitor): SIGNATURE.OWN_ENTRY', () => {
+    const formerCoordinator: Actor = { ...CORA, role: 'monitor' };
+    const own = { signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' }, meaning: 'review' as const, scope: { eventId: 'e-2' } };
+    expect(codeOf(() => decideSignature(sign(own), casebook, { actor: formerCoordinator, now: NOW }, OPEN_STUDY))).toBe('SIGNATURE.OWN_ENTRY');
+  });
   it('signs one record; refuses an unknown, a voided or a non-record target', () => {
     const record = decideSignature(sign({ scope: { eventId: 'e-2' }, signer: { userId: 'u-cora', username: 'cora', fullName: 'Cora' } }), casebook, { actor: CORA, now: NOW }, OPEN_STUDY);
     expect(record[0]).toMatchObject({ type: 'RecordSigned', data: { targetEventId: 'e-2', targetType: 'DoseAdministered' } });

@@ -118,9 +118,12 @@ export const decideSignature = (
   if (subjectEvents.some((e) => e.type === 'EntryVoided' && (e.data as { targetEventId?: string }).targetEventId === targetId)) {
     refuse('SIGNATURE.TARGET_VOIDED', 'A voided entry cannot be signed', { eventId: targetId });
   }
-  if (command.meaning === 'authorship') {
-    const corrections = subjectEvents.filter((e) => e.type === 'EntryCorrected' && (e.data as { targetEventId?: string }).targetEventId === targetId);
-    requireAuthorOf([record, ...corrections], command.signer.userId, `entry ${targetId}`);
+  const corrections = subjectEvents.filter((e) => e.type === 'EntryCorrected' && (e.data as { targetEventId?: string }).targetEventId === targetId);
+  if (command.meaning === 'authorship') requireAuthorOf([record, ...corrections], command.signer.userId, `entry ${targetId}`);
+  // A monitor's review is the monitoring attestation, independent of data entry as SDV is: not of a record
+  // the monitor recorded or corrected (a coordinator or investigator whose role became monitor).
+  if (REVIEW_ONLY_ROLES.includes(context.actor.role) && [record, ...corrections].some((e) => e.actor.userId === command.signer.userId)) {
+    forbidden('SIGNATURE.OWN_ENTRY', `Entry ${targetId} was recorded or corrected by ${command.signer.username}: another monitor reviews it`, { targetEventId: targetId });
   }
   return [{ type: 'RecordSigned', data: { ...manifestation, targetEventId: targetId, targetType: record.type } }];
 };
