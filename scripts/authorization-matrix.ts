@@ -94,7 +94,7 @@ const EXPORT_WORDS: Readonly<Record<ExportKind, string>> = {
 
 /** Remarks on API operations whose role check goes further than the route's roles. */
 const API_NOTES: Readonly<Record<string, string>> = {
-  SignCasebook: `scope \`"casebook"\`: ${SIGNATURE_ROLES.SignCasebook.join(', ')} only; scope \`{ eventId }\` (one record): ${SIGNATURE_ROLES.SignRecord.join(', ')} — checked again by the identity service; password re-entered`,
+  SignCasebook: `scope \`"casebook"\`: ${SIGNATURE_ROLES.SignCasebook.join(', ')} only; scope \`{ eventId }\` (one record): ${SIGNATURE_ROLES.SignRecord.join(', ')}, the monitor with the meaning review only; authorship only by whoever recorded what is signed — checked again by the identity service; password re-entered`,
   CorrectEntry: 'also only a role that may issue the command that wrote the target entry',
   VoidEntry: 'also only a role that may issue the command that wrote the target entry',
   Logout: 'ends only the caller\'s own session',

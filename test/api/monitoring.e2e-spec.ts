@@ -305,4 +305,18 @@ describe('API: monitor queries and source data verification', () => {
     const overview = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`, 'monitor').expect(200)).body.overview;
     expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S005').openQueries).toBe(0);
   });
+
+  it('leaves the system query open when the site voids the detected deviation itself: the entry it was derived from did not change, so the monitor, not the system, closes it', async () => {
+    await enrolledSubject(api, 'S006');
+    const late = await post(`${subjects}/S006/doses`, 'coordinator', bodies.dose(1, '2026-03-20')).expect(201);
+    const deviationId = (await Promise.all(late.body.eventIds.map((id: string) => api.store.getEvent(id)))).find((e) => e?.type === 'ProtocolDeviationDetected')!.eventId;
+    const [query] = (await get(`${queries}?openedBy=system&subject=S006`, 'monitor').expect(200)).body.queries as { queryId: string; status: string }[];
+    expect(query.status).toBe('open');
+    const voided = await post(`${subjects}/S006/voids`, 'coordinator', { targetEventId: deviationId, reason: 'site judged it acceptable' }).expect(201);
+    expect((await api.eventsAfter(voided.body.position)).filter((e) => e.type === 'QueryClosed')).toEqual([]);
+    const view = (await get(`${queries}/${query.queryId}`, 'monitor').expect(200)).body;
+    expect(view.status).toBe('open');
+    const overview = (await get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`, 'monitor').expect(200)).body.overview;
+    expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S006').openQueries).toBe(1);
+  });
 });

@@ -120,6 +120,7 @@ describe('trial-ledger study', () => {
     ['only a zero-width space', '\u200b', 'VALIDATION.REASON_REQUIRED'],
     ['an escape sequence', 'x\u001b[2J', 'VALIDATION.UNPRINTABLE_CHARACTER'],
     ['a right-to-left override', 'interim \u202eanalysis', 'VALIDATION.UNPRINTABLE_CHARACTER'],
+    ['over 2,000 characters (the API bodies\' bound)', 'r'.repeat(2001), 'VALIDATION.TOO_LONG'],
   ])('refuses a --reason that is %s as the same usage error (exit status 2), before anything is recorded', async (_what, reason, code) => {
     const before = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { locked: boolean };
     for (const command of ['lock', 'unlock']) {

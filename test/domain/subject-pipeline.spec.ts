@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { executeCommand, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
+import { executeCommand, handleCommand, signatureCommandPlan, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
 import { DomainError, foldSubject, currentSubjectEntries, studyStreamId, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
 import { ConcurrencyError, FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import {
@@ -12,6 +12,7 @@ import {
   eligibility,
   ENROLLMENT_DATE,
   INVESTIGATOR,
+  MONITOR,
   registerStudy,
   screening,
   STUDY_ID,
@@ -156,6 +157,27 @@ describe('subject commands through executeCommand (SQLite)', () => {
     expect((await store.head()).position).toBe(head.position);
     await run({ type: 'UnlockStudy', studyId: STUDY_ID, payload: { reason: 'queries resolved' } }, as(ADMIN));
     expect((await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR))).events).toHaveLength(1);
+  });
+
+  it('given a locked study, when the investigator signs a casebook or a monitor a record, then STUDY.LOCKED and nothing is written; after unlocking it is signed', async () => {
+    await makeEligible('S001');
+    await enroll('S001');
+    const subject = subjectStreamId(STUDY_ID, 'S001');
+    const sign = async (actor: typeof INVESTIGATOR, scope: 'casebook' | { eventId: string }) => {
+      const plan = signatureCommandPlan(
+        { studyId: STUDY_ID, subjectId: 'S001', meaning: actor === INVESTIGATOR ? 'approval' : 'review', scope, signer: { userId: actor.userId, username: actor.username, fullName: actor.fullName } },
+        (streamId, version, hash) => `${streamId}:${version}:${hash}`,
+      );
+      return handleCommand(store, plan, { actor, source: 'api', expectedVersion: await store.streamVersion(subject) }, { clock });
+    };
+    const enrolled = (await store.readStream(subject)).at(-1)!.eventId;
+    await run({ type: 'LockStudy', studyId: STUDY_ID, payload: { reason: 'database lock' } }, as(ADMIN));
+    const head = await store.head();
+    expect(await refusal(sign(INVESTIGATOR, 'casebook'))).toBe('STUDY.LOCKED');
+    expect(await refusal(sign(MONITOR, { eventId: enrolled }))).toBe('STUDY.LOCKED');
+    expect((await store.head()).position).toBe(head.position);
+    await run({ type: 'UnlockStudy', studyId: STUDY_ID, payload: { reason: 'queries resolved' } }, as(ADMIN));
+    expect((await sign(INVESTIGATOR, 'casebook')).events.map((e) => e.type)).toEqual(['CasebookSigned']);
   });
 
   it('given an amended protocol, when a subject event is written, then its metadata carries the protocol version in force', async () => {

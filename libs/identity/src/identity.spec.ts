@@ -388,6 +388,26 @@ describe('Identity: electronic signatures', () => {
     expect(await subjectVersion()).toBe(2);
   });
 
+  it('lets a monitor sign a record only as reviewed: approval, authorship or responsibility is refused before the password is checked, and recorded', async () => {
+    const [screened] = await f.store.readStream(subjectStreamId(studyId, 'S001'));
+    for (const meaning of ['approval', 'authorship', 'responsibility'] as const) {
+      const refused = signAs(f, f.monitor, signRequest({ username: 'mona', password: 'not the monitor passphrase', meaning, scope: { eventId: screened.eventId } }));
+      expect(await codeOf(refused)).toBe('AUTH.ROLE_NOT_ALLOWED');
+      expect((await f.store.readStream(IDENTITY_STREAM_ID)).at(-1)!).toMatchObject({ type: 'AuthorizationRefused', data: { username: 'mona', action: 'SignRecord' } });
+    }
+    expect(await subjectVersion()).toBe(2);
+  });
+
+  it('signs authorship only of what the signer recorded ("I entered these data")', async () => {
+    const [screened] = await f.store.readStream(subjectStreamId(studyId, 'S001'));
+    // The coordinator recorded the subject's entries: the investigator is not their author, of one record or of the casebook.
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ meaning: 'authorship', scope: { eventId: screened.eventId } })))).toBe('SIGNATURE.NOT_AUTHOR');
+    expect(await codeOf(signAs(f, f.investigator, signRequest({ meaning: 'authorship' })))).toBe('SIGNATURE.NOT_AUTHOR');
+    expect(await subjectVersion()).toBe(2);
+    const own = await signAs(f, f.coordinator, signRequest({ username: 'cora', password: PASSWORDS.coordinator, meaning: 'authorship', scope: { eventId: screened.eventId } }));
+    expect(own).toMatchObject({ type: 'RecordSigned', meaning: 'authorship', signerUsername: 'cora' });
+  });
+
   it('signs one record; a later correction of it marks the signature superseded, not carried over', async () => {
     const [screened] = await f.store.readStream(subjectStreamId(studyId, 'S001'));
     const result = await signAs(f, f.monitor, signRequest({ username: 'mona', password: PASSWORDS.monitor, meaning: 'review', scope: { eventId: screened.eventId } }));

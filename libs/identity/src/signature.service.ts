@@ -1,11 +1,11 @@
 import {
-  SIGNATURE_ROLES,
   findUser,
   findUserById,
   invalid,
   isSignatureMeaning,
   normaliseUsername,
   signatureCommandType,
+  signatureRoles,
   signatureStatus,
   subjectStreamId,
   type Actor,
@@ -86,7 +86,8 @@ export class SignatureService {
       invalid('SIGNATURE.VERSION_REQUIRED', 'A signature names the version of the subject record the signer reviewed (its ETag, sent as If-Match)');
     }
     const type = signatureCommandType(scope);
-    await this.authorization.authorize(actor, SIGNATURE_ROLES[type], type, origin.source);
+    // A monitor signs records as reviewed only: another meaning is a role refusal, recorded like any other.
+    await this.authorization.authorize(actor, signatureRoles(type, request.meaning), type, origin.source);
 
     const state = await this.ledger.state();
     const user = findUserById(state, actor.userId);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
-import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
+import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, MAX_TEXT, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { replayStudyOverview, type StudyOverview } from '@trial-ledger/projections';
 import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/cli-context';
@@ -48,6 +48,7 @@ const requireReason = (reason: unknown): string => {
   if (character !== null) {
     throw new CliError(`--reason contains the control or bidirectional-override character ${character}; only printable text, tabs and line breaks are recorded`, 2, UNPRINTABLE_TEXT_CODE);
   }
+  if (reason.trim().length > MAX_TEXT) throw new CliError(`--reason is longer than ${MAX_TEXT} characters`, 2, 'VALIDATION.TOO_LONG');
   return reason.trim();
 };
 

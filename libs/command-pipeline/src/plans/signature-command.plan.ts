@@ -1,6 +1,7 @@
 import {
   decideSignature,
   notFound,
+  studyStreamId,
   subjectStreamId,
   type CasebookSigned,
   type RecordSigned,
@@ -8,6 +9,7 @@ import {
 } from '@trial-ledger/domain';
 import type { CommandPlan } from '../handle-command';
 import { toRecorded } from '../to-recorded';
+import { foldStudyStream } from './stream-fold';
 
 /** What the signer asks to sign; the plan adds the version and the chain hash it signs through. */
 export type SignatureRequest = Omit<SignCommand, 'signedThroughVersion' | 'signedEventHash' | 'signedHash'>;
@@ -20,13 +22,15 @@ export type SignatureEvent = CasebookSigned | RecordSigned;
 /**
  * The record half of an electronic signature (Part 11 §11.50, §11.70): reads the subject stream and
  * signs through its last event — the version and chain hash stored for it are bound into the
- * signature, so the signature covers exactly the content the signer reviewed.
+ * signature, so the signature covers exactly the content the signer reviewed. The study stream is
+ * read too, and checked at append time, so no signature is recorded into a study locked meanwhile.
  */
 export const signatureCommandPlan = (request: SignatureRequest, bind: SignatureBinding): CommandPlan => {
   const streamId = subjectStreamId(request.studyId, request.subjectId);
+  const studyStream = studyStreamId(request.studyId);
   return {
     primaryStream: streamId,
-    readStreams: [],
+    readStreams: [studyStream],
     decide: (streams, metadata) => {
       const stored = streams.get(streamId) ?? [];
       const last = stored.at(-1);
@@ -37,7 +41,7 @@ export const signatureCommandPlan = (request: SignatureRequest, bind: SignatureB
         signedEventHash: last.hash,
         signedHash: bind(streamId, last.streamVersion, last.hash),
       };
-      const events = decideSignature(command, stored.map((e) => toRecorded(e)), metadata);
+      const events = decideSignature(command, stored.map((e) => toRecorded(e)), metadata, foldStudyStream(streams.get(studyStream)));
       return { writes: [{ streamId, events }], protocolVersion: last.metadata.protocolVersion };
     },
   };

@@ -69,11 +69,18 @@ export const raiseSystemQueries = async (store: EventStore, command: SubjectComm
  * cannot resolve. A query the monitor already closed or cancelled is left as it is. Like the opening,
  * this runs after the subject command is recorded and never turns its answer into a failure; a retried
  * command closes what its first run could not (the close is keyed by the withdrawal).
+ *
+ * A deviation the site voided itself (`VoidEntry` naming the deviation: "judged acceptable") was not
+ * withdrawn by a change of the facts — the entry it was derived from still says what it said — so its
+ * query stays open for the monitor to weigh the void and close; the site's own void never closes the
+ * monitor's question, and the system never writes that the entry changed when it did not.
  */
 export const closeWithdrawnDeviationQueries = async (store: EventStore, command: SubjectCommand, outcome: CommandOutcome, run: RunCommand): Promise<void> => {
   const subjectStream = subjectStreamId(command.studyId, command.subjectId);
-  const withdrawals = outcome.events.filter(
-    (e) => e.type === 'EntryVoided' && e.streamId === subjectStream && (e.data as { targetType?: unknown }).targetType === 'ProtocolDeviationDetected',
+  const ownEvents = outcome.events.filter((e) => e.streamId === subjectStream);
+  const voidedByHand = command.type === 'VoidEntry' ? ownEvents[0] : undefined;
+  const withdrawals = ownEvents.filter(
+    (e) => e !== voidedByHand && e.type === 'EntryVoided' && (e.data as { targetType?: unknown }).targetType === 'ProtocolDeviationDetected',
   );
   for (const withdrawal of withdrawals) {
     try {

@@ -2,6 +2,7 @@ import type { Role } from '../shared/actor';
 import type { CommandMetadata } from '../shared/decider';
 import { forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { Recorded } from '../shared/recorded';
+import type { StudyState } from '../study/study.state';
 import {
   SIGNATURE_MEANINGS,
   type CasebookSigned,
@@ -27,6 +28,13 @@ export const SIGNATURE_ROLES: { readonly SignCasebook: readonly Role[]; readonly
 
 export const signatureCommandType = (scope: SignatureScope): 'SignCasebook' | 'SignRecord' => (scope === 'casebook' ? 'SignCasebook' : 'SignRecord');
 
+/** Roles that sign only as reviewers: a monitor enters, approves and answers for no data (Part 11 §11.50: the meaning is what the signer attests). */
+const REVIEW_ONLY_ROLES: readonly Role[] = ['monitor'];
+
+/** Who may execute a signature of this scope with this meaning: every signer of the scope may review; only those who may also enter data sign otherwise. */
+export const signatureRoles = (type: 'SignCasebook' | 'SignRecord', meaning: SignatureMeaning): readonly Role[] =>
+  meaning === 'review' ? SIGNATURE_ROLES[type] : SIGNATURE_ROLES[type].filter((role) => !REVIEW_ONLY_ROLES.includes(role));
+
 export interface SignCommand {
   readonly studyId: string;
   readonly subjectId: string;
@@ -47,8 +55,17 @@ const NOT_SIGNABLE = new Set([...SIGNATURE_TYPES, 'EntryCorrected', 'EntryVoided
 export const isSignatureMeaning = (value: unknown): value is SignatureMeaning =>
   typeof value === 'string' && (SIGNATURE_MEANINGS as readonly string[]).includes(value);
 
-/** Decides the signature event for the subject stream, or refuses. */
-export const decideSignature = (command: SignCommand, subjectEvents: readonly Recorded[], context: CommandMetadata): Array<CasebookSigned | RecordSigned> => {
+/**
+ * Decides the signature event for the subject stream, or refuses. `study` is the study stream's fold:
+ * a locked study takes no signature, as it takes no other entry on its subjects (the lock freezes the
+ * record that was signed before it; a signature during it would change the locked casebook).
+ */
+export const decideSignature = (
+  command: SignCommand,
+  subjectEvents: readonly Recorded[],
+  context: CommandMetadata,
+  study: StudyState,
+): Array<CasebookSigned | RecordSigned> => {
   const type = signatureCommandType(command.scope);
   if (!SIGNATURE_ROLES[type].includes(context.actor.role)) {
     forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not issue ${type}`, { action: type, allowedRoles: SIGNATURE_ROLES[type] });
@@ -58,6 +75,13 @@ export const decideSignature = (command: SignCommand, subjectEvents: readonly Re
   }
   if (!isSignatureMeaning(command.meaning)) {
     invalid('SIGNATURE.MEANING_INVALID', `The meaning of a signature is one of ${SIGNATURE_MEANINGS.join(', ')}`, { meaning: command.meaning });
+  }
+  const allowed = signatureRoles(type, command.meaning);
+  if (!allowed.includes(context.actor.role)) {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not sign with the meaning ${command.meaning}`, { action: type, meaning: command.meaning, allowedRoles: allowed });
+  }
+  if (study.status === 'locked') {
+    refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no signature can be added to its records`, { studyId: command.studyId, lockReason: study.lockReason });
   }
   if (subjectEvents.length === 0) notFound('SUBJECT.NOT_FOUND', `No subject ${command.subjectId} in study ${command.studyId}`);
   const version = subjectEvents[subjectEvents.length - 1].streamVersion;
@@ -80,7 +104,10 @@ export const decideSignature = (command: SignCommand, subjectEvents: readonly Re
     signedHash: command.signedHash,
     hashAlgorithm: 'SHA-256',
   };
-  if (command.scope === 'casebook') return [{ type: 'CasebookSigned', data: manifestation }];
+  if (command.scope === 'casebook') {
+    if (command.meaning === 'authorship') requireAuthorOf(subjectEvents.filter((e) => !SIGNATURE_TYPES.has(e.type)), command.signer.userId, 'the casebook');
+    return [{ type: 'CasebookSigned', data: manifestation }];
+  }
   const targetId = command.scope.eventId;
   const target = subjectEvents.find((e) => e.eventId === targetId);
   if (!target) notFound('SIGNATURE.TARGET_NOT_FOUND', `No event ${targetId} in this subject's casebook`, { eventId: targetId });
@@ -91,7 +118,29 @@ export const decideSignature = (command: SignCommand, subjectEvents: readonly Re
   if (subjectEvents.some((e) => e.type === 'EntryVoided' && (e.data as { targetEventId?: string }).targetEventId === targetId)) {
     refuse('SIGNATURE.TARGET_VOIDED', 'A voided entry cannot be signed', { eventId: targetId });
   }
+  const corrections = subjectEvents.filter((e) => e.type === 'EntryCorrected' && (e.data as { targetEventId?: string }).targetEventId === targetId);
+  if (command.meaning === 'authorship') requireAuthorOf([record, ...corrections], command.signer.userId, `entry ${targetId}`);
+  // A monitor's review is the monitoring attestation, independent of data entry as SDV is: not of a record
+  // the monitor recorded or corrected (a coordinator or investigator whose role became monitor).
+  if (REVIEW_ONLY_ROLES.includes(context.actor.role) && [record, ...corrections].some((e) => e.actor.userId === command.signer.userId)) {
+    forbidden('SIGNATURE.OWN_ENTRY', `Entry ${targetId} was recorded or corrected by ${command.signer.username}: another monitor reviews it`, { targetEventId: targetId });
+  }
   return [{ type: 'RecordSigned', data: { ...manifestation, targetEventId: targetId, targetType: record.type } }];
+};
+
+/**
+ * An authorship signature attests "I entered these data" (the ODM export's and the report's wording): only the
+ * user who recorded every one of the events signed (a record with its corrections, or the whole casebook) may
+ * make it; anyone else signs as reviewer, approver or the one responsible.
+ */
+const requireAuthorOf = (events: readonly Recorded[], signerUserId: string, what: string): void => {
+  const others = events.filter((e) => e.actor.userId !== signerUserId);
+  if (others.length > 0) {
+    forbidden('SIGNATURE.NOT_AUTHOR', `Authorship is signed only by whoever entered the data; ${what} holds entries recorded by another user: sign it as review, approval or responsibility`, {
+      meaning: 'authorship',
+      recordedBy: [...new Set(others.map((e) => e.actor.username))],
+    });
+  }
 };
 
 export type SignatureValidity = 'valid' | 'superseded';

@@ -39,6 +39,12 @@ const closed: QueryEvent = { type: 'QueryClosed', data: { queryId: Q, text: null
 const cancelled: QueryEvent = { type: 'QueryCancelled', data: { queryId: Q, text: 'raised on the wrong subject' } };
 
 describe('query decider', () => {
+  it('given an answered query on a dose its recorder entered before becoming a monitor, when they close or cancel it, then QUERY.OWN_ENTRY (the site does not settle questions about its own entries)', () => {
+    const formerCoordinator = { ...COORDINATOR, role: 'monitor' as const };
+    spec.given([...base, opened, responded]).when(cmd('CloseQuery', { text: null }), meta(formerCoordinator)).thenError('QUERY.OWN_ENTRY');
+    spec.given([...base, opened]).when(cmd('CancelQuery', { text: 'not needed' }), meta(formerCoordinator)).thenError('QUERY.OWN_ENTRY');
+    spec.given([...base, opened, responded]).when(cmd('CloseQuery', { text: null }), meta(MONITOR)).then([closed]);
+  });
   describe('OpenQuery', () => {
     it('given a dose, when a monitor queries its date, then QueryOpened is bound to the hash of the questioned value', () =>
       spec.given(base).when(open(), meta(MONITOR)).then([opened]));

@@ -109,6 +109,19 @@ const requireQuery = (query: QueryState, command: QueryCommand, queryId: string)
 const refuseCancelled = (queryId: string): never => refuse('QUERY.CANCELLED', `Query ${queryId} was cancelled: it cannot change any more`, { queryId });
 
 /**
+ * A query is settled (closed, cancelled) by someone other than whoever recorded or corrected the entry it
+ * questions: a coordinator or investigator whose role became monitor does not close the site's questions
+ * about their own entries (ICH E6 monitoring is independent of data entry; SDV refuses the same).
+ */
+const requireNotOwnEntry = (subject: SubjectState, eventId: string, actor: Actor, queryId: string): void => {
+  const entry = subject.entries.find((e) => e.eventId === eventId);
+  if (!entry || isSystemActor(actor)) return;
+  if (entry.actor.userId === actor.userId || entry.corrections.some((c) => c.actor.userId === actor.userId)) {
+    refuse('QUERY.OWN_ENTRY', `Query ${queryId} questions entry ${eventId}, recorded or corrected by ${actor.username}: another monitor settles it`, { queryId, targetEventId: eventId });
+  }
+};
+
+/**
  * A transition to where the query already is decides nothing when it is a retry: no note, or the note of
  * the transition that put it there. With another note it is a new request that cannot happen, refused
  * rather than answered "nothing to record" with the note dropped unseen.
@@ -166,6 +179,7 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
         if (isRetry(current, text)) return [];
         return refuse('QUERY.CLOSED', `Query ${queryId} is already closed: reopen it to add to its thread`, { queryId });
       }
+      requireNotOwnEntry(subject, current.target.eventId, metadata.actor, queryId);
       return [{ type: 'QueryClosed', data: { queryId, text } }];
     }
     case 'ReopenQuery': {
@@ -192,6 +206,7 @@ export const decideQuery = (command: QueryCommand, { query, subject, study }: Qu
         return refuseCancelled(queryId);
       }
       if (current.status === 'closed') return refuse('QUERY.CLOSED', `Query ${queryId} is closed: a closed query is reopened, not cancelled`, { queryId });
+      requireNotOwnEntry(subject, current.target.eventId, metadata.actor, queryId);
       return [{ type: 'QueryCancelled', data: { queryId, text } }];
     }
     default:

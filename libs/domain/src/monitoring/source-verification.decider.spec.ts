@@ -68,6 +68,12 @@ describe('source verification decider', () => {
     spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: deviationId } }, meta(MONITOR)).thenError('SDV.NOT_SOURCE_DATA', 'conflict');
     spec.given(offDose.all()).when({ ...verify, payload: { targetEventId: offDose.idOf('DoseAdministered') } }, meta(MONITOR)).thenMatches([{ type: 'RecordSourceVerified' }]);
   });
+  it('given a dose its recorder entered before becoming a monitor, when they verify it, then SDV.OWN_ENTRY (source data are verified by someone else) and nothing is recorded', () => {
+    const formerCoordinator = { ...COORDINATOR, role: 'monitor' as const };
+    spec.given(history().all()).when(verify, meta(formerCoordinator)).thenError('SDV.OWN_ENTRY');
+    const corrected = history().run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-9' }, reason: 'pharmacy log' }), meta(INVESTIGATOR));
+    spec.given(corrected.all()).when(verify, meta({ ...INVESTIGATOR, role: 'monitor' })).thenError('SDV.OWN_ENTRY');
+  });
   it('given a voided dose, when a monitor verifies it, then ENTRY.VOIDED and nothing is recorded', () => {
     const voided = history().run(subjectCommand('VoidEntry', { targetEventId: doseId, reason: 'wrong subject' }), meta(COORDINATOR));
     spec.given(voided.all()).when(verify, meta(MONITOR)).thenError('ENTRY.VOIDED', 'conflict');

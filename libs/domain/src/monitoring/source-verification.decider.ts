@@ -66,6 +66,13 @@ export const decideSourceVerification = (
       targetType: entry.recorded.type,
     });
   }
+  // ICH E6 source data verification is an independent check: whoever recorded the entry, or corrected it
+  // (a coordinator whose role became monitor), does not verify it.
+  if (entry.actor.userId === metadata.actor.userId || entry.corrections.some((c) => c.actor.userId === metadata.actor.userId)) {
+    refuse('SDV.OWN_ENTRY', `Entry ${entry.eventId} was recorded or corrected by ${metadata.actor.username}: source data are verified by someone who did not enter them`, {
+      targetEventId: entry.eventId,
+    });
+  }
   const verifiedValueHash = valueHash(valueAt(entry, null));
   const latest = verification.status === 'none' ? undefined : verification.verifications.filter((v) => v.targetEventId === entry.eventId).at(-1);
   // By log position, not recordedAt: a correction A → B → A in the verification's millisecond still revokes it.

@@ -70,6 +70,13 @@ describe('study decider', () => {
     it('given an active study, when unlocked, then nothing is recorded (idempotent no-op)', () => spec.given([registered]).when(unlock, meta(ADMIN)).thenNothing());
     it('given an active study, when locked without a reason, then VALIDATION.REASON_REQUIRED', () =>
       spec.given([registered]).when({ ...lock, payload: { reason: '' } }, meta(ADMIN)).thenError('VALIDATION.REASON_REQUIRED'));
+    it('given an active study, when locked, unlocked or amended with a reason over 2,000 characters (the API bodies\' bound), then VALIDATION.TOO_LONG', () => {
+      const long = 'r'.repeat(2001);
+      spec.given([registered]).when({ ...lock, payload: { reason: long } }, meta(ADMIN)).thenError('VALIDATION.TOO_LONG', 'validation');
+      spec.given([registered, locked]).when({ ...unlock, payload: { reason: long } }, meta(ADMIN)).thenError('VALIDATION.TOO_LONG', 'validation');
+      spec.given([registered]).when(amend({}, long), meta(ADMIN)).thenError('VALIDATION.TOO_LONG', 'validation');
+      spec.given([registered]).when({ ...lock, payload: { reason: 'r'.repeat(2000) } }, meta(ADMIN)).then([{ type: 'StudyLocked', data: { studyId: STUDY_ID, reason: 'r'.repeat(2000) } }]);
+    });
     it('given no study, when locked, then STUDY.NOT_REGISTERED', () => spec.given([]).when(lock, meta(ADMIN)).thenError('STUDY.NOT_REGISTERED'));
     it('given an active study, when an investigator locks it, then AUTH.ROLE_NOT_ALLOWED', () =>
       spec.given([registered]).when(lock, meta(INVESTIGATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden'));

@@ -5,6 +5,7 @@ import { withDosingRule } from '../protocol/dosing-rules';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
 import { isBlankText, requirePrintable } from '../shared/free-text';
+import { MAX_TEXT } from '../subject/payload.validate';
 import { requireRole } from './require-role';
 import { initialStudyState, type RegisteredStudyState, type RosterEntry, type StudyState } from './study.state';
 
@@ -17,9 +18,14 @@ import { initialStudyState, type RegisteredStudyState, type RosterEntry, type St
  * a database lock freezes the protocol the locked data are analysed against.
  */
 
+/** The bound of every reason the API takes for a study command (its request bodies say 2,000), held here for the CLI too. */
+const STUDY_REASON_MAX = MAX_TEXT;
+
 const requireReason = (reason: unknown): string => {
   if (typeof reason !== 'string' || isBlankText(reason)) invalid('VALIDATION.REASON_REQUIRED', 'A reason is required');
-  return requirePrintable('reason', (reason as string).trim());
+  const text = requirePrintable('reason', (reason as string).trim());
+  if (text.length > STUDY_REASON_MAX) invalid('VALIDATION.TOO_LONG', `reason is longer than ${STUDY_REASON_MAX} characters`, { field: 'reason', maxLength: STUDY_REASON_MAX });
+  return text;
 };
 
 const requireRegistered = (state: StudyState, studyId: string): RegisteredStudyState => {

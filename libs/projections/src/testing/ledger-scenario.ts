@@ -190,6 +190,7 @@ export class LedgerScenario {
       },
       stream,
       this.meta(signer),
+      this.study,
     );
     return this.record(events.map((event) => ({ streamId, event, actor: signer, reason: null })));
   }

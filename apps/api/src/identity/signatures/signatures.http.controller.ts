@@ -28,8 +28,9 @@ export class SignaturesHttpController {
     operationId: 'SignCasebook',
     summary: 'Sign the casebook or one record (CasebookSigned / RecordSigned), re-entering the password',
     description:
-      'Send If-Match with the subject stream version you reviewed (its ETag; required). Refusals: SIGNATURE.VERSION_REQUIRED (428); SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
-      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
+      'Send If-Match with the subject stream version you reviewed (its ETag; required). A monitor signs with the meaning review only; authorship is signed only by whoever recorded what is signed. ' +
+      'Refusals: SIGNATURE.VERSION_REQUIRED (428); SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
+      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR, SIGNATURE.OWN_ENTRY (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); STUDY.LOCKED, SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE (409); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
   })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the subject record you reviewed (e.g. "12"): the signature binds to that version. Without it, or with *, 428; stale, 412.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "Makes a retry safe: the same key from the same user answers the first signature again (Idempotent-Replayed: true); with another body it is refused (422)." })
@@ -38,8 +39,9 @@ export class SignaturesHttpController {
     [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, SIGNATURE.MEANING_INVALID, SIGNATURE.SCOPE_INVALID, REQUEST.INVALID_IF_MATCH, REQUEST.INVALID_IDEMPOTENCY_KEY'],
     ...BODY_PROBLEMS.filter(([status]) => status !== 400),
     [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'],
-    [403, 'SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED'],
+    [403, 'SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, AUTH.ROLE_NOT_ALLOWED (also a monitor signing with another meaning than review), AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR (authorship of data another user recorded), SIGNATURE.OWN_ENTRY (a monitor\'s review of a record they recorded)'],
     [404, 'SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND'],
+    [409, 'STUDY.LOCKED: the study is locked; SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE: the record named cannot be signed'],
     [412, 'CONCURRENCY.VERSION_CONFLICT: the record changed since the version you reviewed'],
     [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
     [428, 'SIGNATURE.VERSION_REQUIRED: no If-Match naming the reviewed version'],
