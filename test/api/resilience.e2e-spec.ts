@@ -40,11 +40,21 @@ describe('API under store failures and lost races', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
-  it('a pinned command (If-Match) that loses the race is not retried: 412', async () => {
+  it('a pinned command (If-Match) whose own stream has not moved is decided again when it loses the race on another stream it reads, then refused with 409 (retryable), not 412', async () => {
+    const head = await api.headPosition();
     const etag = (await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001`).set('Authorization', api.auth('coordinator')).expect(200)).headers.etag;
     faults.conflictOnAppend = true;
     const response = await request(api.http).post(doses).set('Authorization', api.auth('coordinator')).set('If-Match', etag).send(bodies.dose(1, '2026-03-06'));
-    expect([response.status, response.body.code]).toEqual([412, 'CONCURRENCY.VERSION_CONFLICT']);
-    expect(faults.appendCalls).toBe(1);
+    expect([response.status, response.body.code, response.body.retryable]).toEqual([409, 'CONCURRENCY.VERSION_CONFLICT', true]);
+    expect(faults.appendCalls).toBe(3);
+    expect(await api.headPosition()).toBe(head);
+  });
+
+  it('a pinned command (If-Match) naming a stale version of its own stream is refused with 412 and the current ETag, without an append', async () => {
+    const etag = (await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001`).set('Authorization', api.auth('coordinator')).expect(200)).headers.etag;
+    const stale = `"${Number(JSON.parse(etag)) - 1}"`;
+    const response = await request(api.http).post(doses).set('Authorization', api.auth('coordinator')).set('If-Match', stale).send(bodies.dose(1, '2026-03-06'));
+    expect([response.status, response.body.code, response.headers.etag]).toEqual([412, 'CONCURRENCY.VERSION_CONFLICT', etag]);
+    expect(faults.appendCalls).toBe(0);
   });
 });

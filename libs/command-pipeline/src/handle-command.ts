@@ -24,7 +24,7 @@ export interface CommandEnvelope {
   /** Fingerprint of the request body; the same key with another body is refused. See `requestFingerprint`. */
   readonly requestHash?: string | null;
   readonly reason?: string | null;
-  /** The client's `If-Match`: the version of the primary stream it saw. A mismatch is refused, never retried. */
+  /** The client's `If-Match`: the version of the primary stream it saw. A mismatch is refused, never retried (a conflict on another stream the decision reads is decided again). */
   readonly expectedVersion?: number;
 }
 
@@ -78,9 +78,15 @@ export const requestFingerprint = (body: unknown): string => createHash('sha256'
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The client's pinned version of the command's own stream (`If-Match`) no longer holds: a failed
+ * precondition (HTTP 412), not a lost race to retry. A `ConcurrencyError` otherwise (same code).
+ */
+export class StaleVersionError extends ConcurrencyError {}
+
+/**
  * The one command pipeline (after emmett's `handleCommand`): authorize → answer an idempotent repeat →
  * read the streams → fold and decide → append with the expected versions → on a conflict, read again
- * and decide again (unless the client pinned its version), or refuse.
+ * and decide again (a client's pinned version of its own stream is checked again each time), or refuse.
  */
 export const handleCommand = async (
   store: EventStore,
@@ -93,7 +99,10 @@ export const handleCommand = async (
   const key = envelope.idempotencyKey ?? null;
   const requestHash = envelope.requestHash ?? null;
   const correlationId = envelope.correlationId ?? newEventId();
-  const maxAttempts = envelope.expectedVersion === undefined ? (options.maxAttempts ?? 100) : 1;
+  // A conflict is decided again also under If-Match: the client pinned its own stream's version, which is
+  // checked again after every read, not the others the decision reads (a study stream moved by another
+  // subject's enrollment does not make a signature or a dose stale).
+  const maxAttempts = options.maxAttempts ?? 100;
   for (let attempt = 1; ; attempt += 1) {
     const streams = new Map<string, StoredEvent[]>();
     for (const streamId of new Set([plan.primaryStream, ...plan.readStreams])) streams.set(streamId, await store.readStream(streamId));
@@ -107,7 +116,7 @@ export const handleCommand = async (
     }
     const versionOf = (streamId: string): number => streams.get(streamId)?.at(-1)?.streamVersion ?? 0;
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== versionOf(plan.primaryStream)) {
-      throw new ConcurrencyError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));
+      throw new StaleVersionError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));
     }
     const metadata: CommandMetadata = { actor: envelope.actor, now: clock.now(), reason: envelope.reason ?? null };
     const decision = await plan.decide(streams, metadata);

@@ -6,7 +6,7 @@ import { isAnswered } from '../http/replies';
 import { UNROUTED_PAGES, type UnroutedPages } from '../http/unrouted-pages';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
-import { RecordedButUnansweredError } from '@trial-ledger/command-pipeline';
+import { RecordedButUnansweredError, StaleVersionError } from '@trial-ledger/command-pipeline';
 import { recordedAnswer } from '../commands/recorded-answer';
 import { ApiProblemException } from './api-problem.exception';
 import { buildProblem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details';
@@ -102,9 +102,10 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
       return { problem: problem(exception.code, STATUS_BY_KIND[exception.kind], exception.message, exception.details) };
     }
     if (exception instanceof ConcurrencyError) {
-      // A pinned version (If-Match) that no longer holds is a failed precondition; an unpinned
-      // command that kept losing the race after every retry is a plain conflict the client may retry.
-      const pinned = request.headers['if-match'] !== undefined;
+      // A pinned version (If-Match) of the command's own stream that no longer holds is a failed
+      // precondition; a command that kept losing the race after every retry (pinned or not: another
+      // stream it reads kept moving) is a plain conflict the client may retry.
+      const pinned = exception instanceof StaleVersionError;
       const extensions = { streamId: exception.streamId, expectedVersion: exception.expectedVersion, actualVersion: exception.actualVersion };
       return pinned
         ? { problem: problem(exception.code, HttpStatus.PRECONDITION_FAILED, exception.message, extensions), headers: { ETag: `"${exception.actualVersion}"` } }
