@@ -145,6 +145,15 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(run(['users', 'create-admin', '--help']).stdout).not.toContain('--as <username>');
   });
 
+  it('--help states each default once, as a value and not a quoted string', () => {
+    const serveHelp = run(['serve', '--help']).stdout;
+    expect(serveHelp).toMatch(/\(default:\s+"127\.0\.0\.1"\)/);
+    expect(serveHelp).not.toContain('loopback by default');
+    const listHelp = run(['query', 'list', '--help']).stdout;
+    expect(listHelp).not.toContain('(default: "1")');
+    expect(listHelp).toMatch(/--page <n>[^\n]*\(default 1/);
+  });
+
   it.each(['export odm', 'export adtte', 'export audit-trail', 'report', 'query open', 'query list', 'sdv'])(
     '`%s --help` lists --as: the command runs as a user and is refused without one', async (command) => {
     const help = await cli([...command.split(' '), '--help']);
