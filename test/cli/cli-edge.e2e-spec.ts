@@ -74,6 +74,12 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     ['export audit-trail --to 2026-13-01', ['export', 'audit-trail', '--to', '2026-13-01'], '--to', 'AUDIT.INVALID_FILTER'],
     ['replay --position 9007199254740993 (past 2^53)', ['replay', '--subject', 'S001', '--position', '9007199254740993'], '--position', 'CLI.INVALID_OPTION'],
     ['pfs diff --from-position 9007199254740993', ['pfs', 'diff', '--from-position', '9007199254740993', '--to-position', '5'], '--from-position', 'CLI.INVALID_OPTION'],
+    ['pfs diff --from-cutoff 2026-02-30', ['pfs', 'diff', '--from-cutoff', '2026-02-30', '--to-cutoff', '2026-06-30'], '--from-cutoff', 'PFS_DIFF.INVALID_OPTIONS'],
+    ['pfs diff --to-cutoff 2026-13-01', ['pfs', 'diff', '--from-cutoff', '2026-06-30', '--to-cutoff', '2026-13-01'], '--to-cutoff', 'PFS_DIFF.INVALID_OPTIONS'],
+    ['pfs diff --from-known-at yesterday', ['pfs', 'diff', '--from-known-at', 'yesterday'], '--from-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'],
+    ['pfs diff --to-known-at 2026-04-31T10:00:00Z', ['pfs', 'diff', '--from-position', '5', '--to-known-at', '2026-04-31T10:00:00Z'], '--to-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'],
+    ['audit-trail review --data-cut 2026-02-30@…', ['audit-trail', 'review', '--data-cut', '2026-02-30@2026-07-02T08:00:00Z'], '--data-cut', 'REVIEW.INVALID_DATA_CUT'],
+    ['audit-trail review --data-cut 2026-06-30@yesterday', ['audit-trail', 'review', '--data-cut', '2026-06-30@yesterday'], '--data-cut', 'AUDIT.INVALID_FILTER'],
   ])('when `%s` is given, then a usage error: exit 2 and a stable code naming the option', (_what, argv, option, code) => {
     const result = run(['--store', storeUrl, ...argv]);
     expect(result.status).toBe(2);
@@ -137,6 +143,15 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(verifyHelp.stdout).not.toContain('--as <username>');
     expect(run(['users', 'add', '--help']).stdout).toContain('--as <username>');
     expect(run(['users', 'create-admin', '--help']).stdout).not.toContain('--as <username>');
+  });
+
+  it('--help states each default once, as a value and not a quoted string', () => {
+    const serveHelp = run(['serve', '--help']).stdout;
+    expect(serveHelp).toMatch(/\(default:\s+"127\.0\.0\.1"\)/);
+    expect(serveHelp).not.toContain('loopback by default');
+    const listHelp = run(['query', 'list', '--help']).stdout;
+    expect(listHelp).not.toContain('(default: "1")');
+    expect(listHelp).toMatch(/--page <n>[^\n]*\(default 1/);
   });
 
   it.each(['export odm', 'export adtte', 'export audit-trail', 'report', 'query open', 'query list', 'sdv'])(

@@ -132,6 +132,12 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
     expect(await refusal(diffPfs(store, STUDY, options))).toBe(code);
   });
 
+  it('given one cutoff and two, then the refusal names the fields as the options are named in the API and the library, not as CLI flags', async () => {
+    const refused = await diffPfs(store, STUDY, { fromKnownAt: INTERIM_AT, cutoff: '2026-12-01', toCutoff: '2026-12-31' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DomainError);
+    expect((refused as DomainError).message).toBe('give either one cutoff for both sides (cutoff) or one per side (fromCutoff, toCutoff), not both');
+  });
+
   it('given a first side before the study was registered, then the first analysis is empty (labelled so) and every subject entered', async () => {
     const diff = await diffPfs(store, STUDY, { fromPosition: 0, toKnownAt: INTERIM_AT });
     const interim = await analysePfs(store, STUDY, { asKnownAt: INTERIM_AT });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { personInWords } from '@trial-ledger/domain';
+import { isIsoDate, isIsoInstant, personInWords } from '@trial-ledger/domain';
 import { reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -23,7 +23,14 @@ interface ReviewCommandOptions {
 export const parseDataCut = (value: string): DataCut => {
   const at = value.indexOf('@');
   if (at <= 0 || at === value.length - 1) throw new CliError(`--data-cut must be CUTOFF@INSTANT, e.g. 2026-12-01@2026-12-02T08:00:00Z (got ${value})`, 2, 'CLI.INVALID_OPTION');
-  return { cutoff: value.slice(0, at), analysedAt: value.slice(at + 1) };
+  const cutoff = value.slice(0, at);
+  const analysedAt = value.slice(at + 1);
+  // An impossible date is a usage error (exit 2), with the code the review would give, as for --from/--to.
+  if (!isIsoDate(cutoff)) throw new CliError(`--data-cut: a data cut's cutoff must be a real calendar date YYYY-MM-DD (got ${cutoff})`, 2, 'REVIEW.INVALID_DATA_CUT');
+  if (!isIsoDate(analysedAt) && !isIsoInstant(analysedAt)) {
+    throw new CliError(`--data-cut: the instant the analysis read the ledger must be a real calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (got ${analysedAt})`, 2, 'AUDIT.INVALID_FILTER');
+  }
+  return { cutoff, analysedAt };
 };
 
 /** A table cell on one line: a line feed in a quoted reason is shown escaped, so it cannot start a forged row. */

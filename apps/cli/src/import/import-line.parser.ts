@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import {
   IDEMPOTENCY_KEY_RULE,
   MAX_COMMAND_DEPTH,
@@ -43,6 +44,16 @@ const requiredText = (line: Record<string, unknown>, field: string, code = 'IMPO
   return value;
 };
 
+/** The importable command a misspelt name most likely means (case ignored, at most 2 edits), as `--type` hints an event type. */
+const closestImportableCommand = (name: string): string | null => {
+  let best: { command: string; distance: number } | null = null;
+  for (const known of IMPORTABLE_COMMANDS) {
+    const d = distance(name.toLowerCase(), known.toLowerCase());
+    if (d <= 2 && (best === null || d < best.distance)) best = { command: known, distance: d };
+  }
+  return best?.command ?? null;
+};
+
 /** Parses and checks one line's envelope; the payload itself is validated by the domain, as for the API. */
 export const parseImportLine = (text: string): ImportLine => {
   let parsed: unknown;
@@ -69,7 +80,11 @@ export const parseImportLine = (text: string): ImportLine => {
   const command = requiredText(line, 'command');
   if (STUDY_COMMANDS.includes(command)) invalid('IMPORT.COMMAND_NOT_IMPORTABLE', `${command} is a study set-up command: use "trial-ledger study"`, { command });
   if (!(IMPORTABLE_COMMANDS as readonly string[]).includes(command)) {
-    invalid('IMPORT.UNKNOWN_COMMAND', `Unknown command "${command}"`, { command, allowed: [...IMPORTABLE_COMMANDS] });
+    const meant = closestImportableCommand(command);
+    invalid('IMPORT.UNKNOWN_COMMAND', `Unknown command "${command}"${meant === null ? '' : ` (did you mean ${meant}?)`}; an import line takes one of: ${IMPORTABLE_COMMANDS.join(', ')}`, {
+      command,
+      allowed: [...IMPORTABLE_COMMANDS],
+    });
   }
   const studyId = requiredText(line, 'studyId');
   const subjectId = requiredText(line, 'subjectId');

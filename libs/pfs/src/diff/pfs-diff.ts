@@ -27,7 +27,7 @@ const checkPosition = (name: string, value: number | null | undefined): void => 
 const sideOptions = (o: PfsDiffOptions) => {
   const given = (v: unknown) => v !== null && v !== undefined;
   if (given(o.cutoff) && (given(o.fromCutoff) || given(o.toCutoff))) {
-    refuse('give either one cutoff for both sides or --from-cutoff/--to-cutoff, not both', { cutoff: o.cutoff, fromCutoff: o.fromCutoff, toCutoff: o.toCutoff });
+    refuse('give either one cutoff for both sides (cutoff) or one per side (fromCutoff, toCutoff), not both', { cutoff: o.cutoff, fromCutoff: o.fromCutoff, toCutoff: o.toCutoff });
   }
   if (!given(o.fromKnownAt) && !given(o.fromPosition) && !given(o.fromCutoff)) {
     refuse('name the first side: fromKnownAt, fromPosition or fromCutoff', {});

@@ -50,7 +50,7 @@ export const STUDY_TEMPLATE = `<% layout('@layout') %>
   <dt>Hash chain</dt><dd class="<%= v.ok ? 'ok' : 'bad' %>"><%= v.ok ? 'intact' : 'BROKEN' %> (<%= v.eventsChecked %> events checked to position <%= v.headPosition %>)</dd>
   <% if (v.fault) { %><dt>First fault</dt><dd class="bad"><%= v.fault.damage %> at position <%= v.fault.position %>: <%= v.fault.message %></dd><% } %>
   <dt>Anchored</dt><dd><%= v.checkpoints && v.checkpoints.matched > 0 ? 'yes: ' + v.checkpoints.matched + ' signed checkpoints match the log' : 'not checked here (signed checkpoints are verified offline with trial-ledger verify --checkpoints)' %></dd>
-  <dt>Last checkpoint</dt><dd><%= v.checkpoints && v.checkpoints.latestMatched ? 'position ' + v.checkpoints.latestMatched.position + ', signed ' + it.h.utc(v.checkpoints.latestMatched.time) : '—' %></dd>
+  <% if (v.checkpoints) { %><dt>Last checkpoint</dt><dd><%= v.checkpoints.latestMatched ? 'position ' + v.checkpoints.latestMatched.position + ', signed ' + it.h.utc(v.checkpoints.latestMatched.time) : 'none matched' %></dd><% } %>
 </dl>
 <% if (it.verificationPending) { %><p class="muted verification-pending"><%= it.verificationPending %></p><% } %>
 <% } else { %><p class="muted"><%= it.verificationNote %></p><% } %>

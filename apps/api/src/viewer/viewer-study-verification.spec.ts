@@ -1,0 +1,43 @@
+import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
+import { studyPageModel } from './viewer-pages.presenter';
+import { ViewerRenderer } from './viewer.renderer';
+
+const STUDY = 'LANR-HGNET-01';
+
+/** The dashboard's verification block as a monitor reads it. */
+describe('viewer study dashboard: verification', () => {
+  const render = (checkpoints: unknown): string => {
+    const ledger = new testing.LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
+    const model = studyPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY);
+    const html = new ViewerRenderer().render('study', {
+      title: `Study ${STUDY}`,
+      actor: testing.MONITOR,
+      studyId: STUDY,
+      asKnownAt: null,
+      position: ledger.events.length,
+      asKnownAtInput: '',
+      asOfQuery: '',
+      currentUrl: '/viewer',
+      asOfForm: { action: '/viewer', keep: [] },
+      csrfToken: 'x',
+      verification: { ok: true, eventsChecked: 1, headPosition: 1, fault: null, checkpoints },
+      verificationPending: false,
+      verificationNote: '',
+      ...model,
+    });
+    return html.slice(html.indexOf('id="verification"'));
+  };
+
+  it('given a verdict that checked no signed checkpoint, then no "Last checkpoint" row reads as if none had been signed', () => {
+    const block = render(null);
+    expect(block).toContain('not checked here');
+    expect(block).not.toContain('Last checkpoint');
+  });
+
+  it('given a verdict that matched signed checkpoints, then the last one is named', () => {
+    const block = render({ total: 1, matched: 1, forged: 0, latestMatched: { position: 1, time: '2026-12-03T07:30:27.048Z' } });
+    expect(block).toMatch(/Last checkpoint<\/dt><dd>position 1, signed 2026-12-03/);
+  });
+});
