@@ -238,7 +238,7 @@ describe('the web viewer in Chromium', () => {
       expect(await seriousViolations(page)).toEqual([]);
       // The dashboard and the subjects table count the open query, from the read models.
       await page.goto(PAGES.study);
-      await expect(page.locator('p.open-queries').textContent()).resolves.toMatch(/^1 open queries/);
+      await expect(page.locator('p.open-queries').textContent()).resolves.toMatch(/^1 open query \(/);
       await page.goto(`${PAGES.subjects}?sort=openQueries&order=desc`);
       await expect(page.locator('th[aria-sort=descending]').textContent()).resolves.toContain('Open queries');
       await expect(page.locator('tbody tr').first().locator('td').last().textContent()).resolves.toBe('1');

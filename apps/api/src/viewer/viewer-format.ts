@@ -79,5 +79,8 @@ export const shown = (value: unknown): string => {
 /** A person as every view names them: full name with the unique username beside it (full names are not unique). */
 export const person = personInWords;
 
-export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person };
+/** A count with its noun in the number it takes: `1 open query`, `2 open queries`, `0 events`. */
+export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person, counted };
 export type ViewerHelpers = typeof viewerHelpers;
