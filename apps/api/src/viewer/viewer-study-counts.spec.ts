@@ -1,32 +1,11 @@
-import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
-import { studyPageModel } from './viewer-pages.presenter';
-import { ViewerRenderer } from './viewer.renderer';
+import { testing } from '@trial-ledger/projections';
+import { renderStudyDashboard } from './testing/render-viewer-page';
 
 const STUDY = 'LANR-HGNET-01';
 
 /** The dashboard's counts read as English: one subject, one event, one query — not "1 subjects". */
 describe('viewer study dashboard: counts in words', () => {
-  const dashboard = (ledger: testing.LedgerScenario): string => {
-    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
-    const model = studyPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY);
-    const html = new ViewerRenderer().render('study', {
-      title: `Study ${STUDY}`,
-      actor: testing.MONITOR,
-      studyId: STUDY,
-      asKnownAt: null,
-      position: ledger.events.length,
-      asKnownAtInput: '',
-      asOfQuery: '',
-      currentUrl: '/viewer',
-      asOfForm: { action: '/viewer', keep: [] },
-      csrfToken: 'x',
-      verification: null,
-      verificationPending: false,
-      verificationNote: '',
-      ...model,
-    });
-    return html.replace(/\s+/g, ' ');
-  };
+  const dashboard = (ledger: testing.LedgerScenario): string => renderStudyDashboard(ledger, STUDY).replace(/\s+/g, ' ');
 
   it('given one enrolled subject with one progression, one adverse event, one deviation and one open query, then each count is singular', () => {
     const ledger = new testing.LedgerScenario(STUDY);

@@ -1,7 +1,6 @@
 import { addDays } from '@trial-ledger/domain';
-import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
-import { studyPageModel } from './viewer-pages.presenter';
-import { ViewerRenderer } from './viewer.renderer';
+import { testing } from '@trial-ledger/projections';
+import { renderStudyDashboard } from './testing/render-viewer-page';
 
 const STUDY = 'LANR-HGNET-01';
 const START = '2026-01-05';
@@ -21,25 +20,8 @@ describe('viewer study dashboard: PFS figures', () => {
     s2.baseline(addDays(START, -10), { diameters: [50] });
     s2.enrol(START);
     for (const n of [85, 169, 253]) s2.followUp(day(n), { diameters: [50] });
-    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
     // when
-    const model = studyPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY);
-    const html = new ViewerRenderer().render('study', {
-      title: `Study ${STUDY}`,
-      actor: testing.MONITOR,
-      studyId: STUDY,
-      asKnownAt: null,
-      position: ledger.events.length,
-      asKnownAtInput: '',
-      asOfQuery: '',
-      currentUrl: '/viewer',
-      asOfForm: { action: '/viewer', keep: [] },
-      csrfToken: 'x',
-      verification: null,
-      verificationPending: false,
-      verificationNote: '',
-      ...model,
-    });
+    const html = renderStudyDashboard(ledger, STUDY);
     // then: R survfit(conf.type = "log-log"): median 85 (95 % CI 85–NA); S(182) = 0.5 (0.00598–0.910)
     const pfs = html.slice(html.indexOf('id="pfs"'), html.indexOf('<figure class="km"'));
     expect(pfs).toMatch(/median PFS 85 days \(95 % CI 85–NR\)/);

@@ -1,6 +1,5 @@
-import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
-import { studyPageModel } from './viewer-pages.presenter';
-import { ViewerRenderer } from './viewer.renderer';
+import { testing } from '@trial-ledger/projections';
+import { renderStudyDashboard } from './testing/render-viewer-page';
 
 const STUDY = 'LANR-HGNET-01';
 
@@ -9,24 +8,7 @@ describe('viewer study dashboard: verification', () => {
   const render = (checkpoints: unknown): string => {
     const ledger = new testing.LedgerScenario(STUDY);
     ledger.registerStudy();
-    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
-    const model = studyPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY);
-    const html = new ViewerRenderer().render('study', {
-      title: `Study ${STUDY}`,
-      actor: testing.MONITOR,
-      studyId: STUDY,
-      asKnownAt: null,
-      position: ledger.events.length,
-      asKnownAtInput: '',
-      asOfQuery: '',
-      currentUrl: '/viewer',
-      asOfForm: { action: '/viewer', keep: [] },
-      csrfToken: 'x',
-      verification: { ok: true, eventsChecked: 1, headPosition: 1, fault: null, checkpoints },
-      verificationPending: false,
-      verificationNote: '',
-      ...model,
-    });
+    const html = renderStudyDashboard(ledger, STUDY, { ok: true, eventsChecked: 1, headPosition: 1, fault: null, checkpoints });
     return html.slice(html.indexOf('id="verification"'));
   };
 

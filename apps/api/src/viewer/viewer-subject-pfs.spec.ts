@@ -1,7 +1,6 @@
 import { addDays } from '@trial-ledger/domain';
-import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
-import { subjectPageModel } from './viewer-pages.presenter';
-import { ViewerRenderer } from './viewer.renderer';
+import { testing } from '@trial-ledger/projections';
+import { renderSubjectPage } from './testing/render-viewer-page';
 
 const STUDY = 'LANR-HGNET-01';
 const START = '2026-01-05';
@@ -18,22 +17,8 @@ describe('viewer subject page: PFS derivation provenance', () => {
     s.followUp(addDays(START, 84), { diameters: [50] });
     const therapy = s.newTherapy(addDays(START, 99));
     const progression = s.followUp(addDays(START, 168), { diameters: [61] });
-    const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
     // when
-    const model = subjectPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY, 'S001');
-    const html = new ViewerRenderer().render('subject', {
-      title: 'Casebook of subject S001',
-      actor: testing.MONITOR,
-      studyId: STUDY,
-      asKnownAt: null,
-      position: ledger.events.length,
-      asKnownAtInput: '',
-      asOfQuery: '',
-      currentUrl: '/viewer',
-      asOfForm: { action: '/viewer', keep: [] },
-      csrfToken: 'x',
-      ...model,
-    });
+    const html = renderSubjectPage(ledger, STUDY, 'S001');
     // then
     const section = html.slice(html.indexOf('id="pfs"'));
     expect(section).toContain(`<a href="#entry-${therapy}">NewAnticancerTherapyStarted</a> on ${addDays(START, 99)}`);

@@ -1,25 +1,10 @@
-import { clinicalReadModels, foldProjection, testing, type ClinicalState } from '@trial-ledger/projections';
-import { subjectPageModel } from './viewer-pages.presenter';
-import { ViewerRenderer } from './viewer.renderer';
+import { testing } from '@trial-ledger/projections';
+import { renderSubjectPage } from './testing/render-viewer-page';
 
 const STUDY = 'LANR-HGNET-01';
 
 const pageOf = (ledger: InstanceType<typeof testing.LedgerScenario>): string => {
-  const documents = foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState;
-  const model = subjectPageModel({ documents, position: ledger.events.length, asKnownAt: null }, STUDY, 'S001');
-  const html = new ViewerRenderer().render('subject', {
-    title: 'Casebook of subject S001',
-    actor: testing.MONITOR,
-    studyId: STUDY,
-    asKnownAt: null,
-    position: ledger.events.length,
-    asKnownAtInput: '',
-    asOfQuery: '',
-    currentUrl: '/viewer',
-    asOfForm: { action: '/viewer', keep: [] },
-    csrfToken: 'x',
-    ...model,
-  });
+  const html = renderSubjectPage(ledger, STUDY, 'S001');
   return html.slice(html.indexOf('id="tumour"'), html.indexOf('id="aes"'));
 };
 
