@@ -47,6 +47,23 @@ describe('subject commands through executeCommand (SQLite)', () => {
   };
   const enroll = (subjectId: string) => run(subjectCommand('EnrollSubject', { enrollmentDate: ENROLLMENT_DATE }, subjectId));
 
+  /**
+   * Runs `race` once, just before the first append that writes `streamId` (after that command has read
+   * and decided): what another request commits in between. Returns whether it ran.
+   */
+  const raceFirstAppendTo = (streamId: string, race: (append: SqliteEventStore['append']) => Promise<void>): (() => boolean) => {
+    const append = store.append.bind(store);
+    let raced = false;
+    store.append = async (request) => {
+      if (!raced && request.writes.some((w) => w.streamId === streamId)) {
+        raced = true;
+        await race(append);
+      }
+      return append(request);
+    };
+    return () => raced;
+  };
+
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tl-domain-'));
     store = new SqliteEventStore(join(dir, 'ledger.sqlite'), { clock });
@@ -104,17 +121,11 @@ describe('subject commands through executeCommand (SQLite)', () => {
     await makeEligible('S001');
     await makeEligible('S002');
     await enroll('S001');
-    const append = store.append.bind(store);
-    let raced = false;
-    store.append = async (request) => {
-      if (!raced && request.writes.some((w) => w.streamId === subjectStreamId(STUDY_ID, 'S001'))) {
-        raced = true;
-        await enroll('S002');
-      }
-      return append(request);
-    };
+    const raced = raceFirstAppendTo(subjectStreamId(STUDY_ID, 'S001'), async () => {
+      await enroll('S002');
+    });
     const ok = await run(subjectCommand('RecordDose', dose(1, '2026-01-06')), as(COORDINATOR, { expectedVersion: 3 }));
-    expect(raced).toBe(true);
+    expect(raced()).toBe(true);
     expect(ok.primaryVersion).toBe(4);
     expect((await subjectState('S002')).status).toBe('enrolled');
   });
@@ -122,15 +133,9 @@ describe('subject commands through executeCommand (SQLite)', () => {
   it('given S001 at version 3 and a dose naming it (If-Match), when another dose of S001 is appended between its read and its append, then CONCURRENCY.VERSION_CONFLICT and the dose is not written', async () => {
     await makeEligible('S001');
     await enroll('S001');
-    const append = store.append.bind(store);
-    let raced = false;
-    store.append = async (request) => {
-      if (!raced && request.writes.some((w) => w.streamId === subjectStreamId(STUDY_ID, 'S001'))) {
-        raced = true;
-        await append({ writes: [{ streamId: subjectStreamId(STUDY_ID, 'S001'), expectedVersion: 3, events: [{ eventId: '01890000-0000-7000-8000-000000000001', type: 'DoseAdministered', schemaVersion: 1, data: { ...dose(1, '2026-01-06'), window: { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' } }, metadata: { actor: COORDINATOR, reason: null, correlationId: 'c', causationId: null, idempotencyKey: null, source: 'api', protocolVersion: 1 } }] }], checks: [], idempotencyKey: null, requestHash: null });
-      }
-      return append(request);
-    };
+    raceFirstAppendTo(subjectStreamId(STUDY_ID, 'S001'), async (append) => {
+      await append({ writes: [{ streamId: subjectStreamId(STUDY_ID, 'S001'), expectedVersion: 3, events: [{ eventId: '01890000-0000-7000-8000-000000000001', type: 'DoseAdministered', schemaVersion: 1, data: { ...dose(1, '2026-01-06'), window: { dueOn: '2026-01-05', from: '2026-01-05', to: '2026-01-12' } }, metadata: { actor: COORDINATOR, reason: null, correlationId: 'c', causationId: null, idempotencyKey: null, source: 'api', protocolVersion: 1 } }] }], checks: [], idempotencyKey: null, requestHash: null });
+    });
     expect(await refusal(run(subjectCommand('RecordDose', dose(2, '2026-02-03')), as(COORDINATOR, { expectedVersion: 3 })))).toBe('CONCURRENCY.VERSION_CONFLICT');
     expect((await store.readStream(subjectStreamId(STUDY_ID, 'S001'))).map((e) => e.type).filter((t) => t === 'DoseAdministered')).toHaveLength(1);
   });
