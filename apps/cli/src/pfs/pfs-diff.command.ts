@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { personInWords } from '@trial-ledger/domain';
 import { CI_95, diffPfs, medianInWords, percentInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
+import { asKnownAtOption } from '../shared/option-parsers';
 import { printResult, terminalSafe } from '../shared/output';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
@@ -86,8 +87,8 @@ export const registerPfsDiff = (program: Command): void => {
     .command('diff')
     .description('Endpoint provenance: which subjects moved between two PFS analyses (knowledge times, positions or data cuts), and the recorded events that moved them')
     .option('--study <studyId>', 'study id (default: the first registered)')
-    .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant')
-    .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)')
+    .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant', asKnownAtOption('--from-known-at'))
+    .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)', asKnownAtOption('--to-known-at'))
     .option('--from-position <n>', 'first analysis: through this log position')
     .option('--to-position <n>', 'second analysis: through this log position (default: the head)')
     .option('--cutoff <date>', 'one clinical data cutoff for both analyses, YYYY-MM-DD')

@@ -16,7 +16,7 @@ import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { dateOrInstantOption } from '../shared/option-parsers';
+import { asKnownAtOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ReplayCommandOptions {
@@ -127,7 +127,7 @@ export const registerReplay = (program: Command): void => {
     .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
     .option('--subject <subjectId>', 'the subject to replay')
     .option('--study <studyId>', 'study id (default: the first registered)')
-    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
+    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', asKnownAtOption('--as-known-at'))
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
