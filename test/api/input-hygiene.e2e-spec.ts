@@ -112,6 +112,20 @@ describe('API input hygiene: free text and query parameters', () => {
     },
   );
 
+  it.each([
+    `${subjects}/S001/casebook?asKnownAt=2999-01-01T00:00:00Z`,
+    `/api/v1/studies/${STUDY}/overview?asKnownAt=2999-01-01`,
+    `/api/v1/studies/${STUDY}/pfs?asKnownAt=2999-01-01T00:00:00Z`,
+  ])('when %s names an instant still to come, then 400 REPLAY.AS_KNOWN_AT_IN_FUTURE, not an answer as of now', async (url) => {
+    const response = await request(api.http).get(url).set('Authorization', api.auth('monitor')).expect(400);
+    expect(response.body.code).toBe('REPLAY.AS_KNOWN_AT_IN_FUTURE');
+  });
+
+  it('when a viewer page is asked as known at an instant still to come, then 400 REPLAY.AS_KNOWN_AT_IN_FUTURE', async () => {
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S001?asKnownAt=2999-01-01T00:00:00Z`).set({ Cookie: `tl_viewer_session=${api.tokens.monitor}` }).expect(400);
+    expect(page.text).toContain('REPLAY.AS_KNOWN_AT_IN_FUTURE');
+  });
+
   it('reads a whole-number parameter written in decimal digits', async () => {
     const response = await request(api.http).get(`${subjects}/S001/casebook?position=1`).set('Authorization', api.auth('monitor'));
     expect(response.status).not.toBe(400);

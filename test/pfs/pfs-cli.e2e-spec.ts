@@ -87,7 +87,7 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
   it('replay without --subject shows the study overview; an unknown subject is refused', async () => {
     const overview = await cli([...store, 'replay', '--position', '5']);
     expect(overview.status).toBe(0);
-    expect(overview.stdout).toContain('through log position 5');
+    expect(overview.stdout).toContain('— as of position 5');
     const unknown = await cli([...store, 'replay', '--subject', 'S999', '--json']);
     expect(unknown.status).not.toBe(0);
     expect(JSON.parse(unknown.stdout).error.code).toBe('SUBJECT.NOT_FOUND');

@@ -77,6 +77,13 @@ describe('bitemporal replay of a subject casebook', () => {
     await expect(replayStudyOverview(store, STUDY, { toPosition: head + 1 })).rejects.toMatchObject({ code: 'REPLAY.POSITION_BEYOND_HEAD' });
   });
 
+  it('given an instant still to come, then replay is refused (the answer would change as time passes), as a position beyond the head is', async () => {
+    await history();
+    await expect(replaySubject(store, STUDY, 'S001', { asKnownAt: '2999-01-01T00:00:00Z' })).rejects.toMatchObject({ code: 'REPLAY.AS_KNOWN_AT_IN_FUTURE', kind: 'validation' });
+    await expect(replayStudyOverview(store, STUDY, { asKnownAt: '2026-06-02', now: '2026-06-01T12:00:00.000Z' })).rejects.toMatchObject({ code: 'REPLAY.AS_KNOWN_AT_IN_FUTURE' });
+    expect((await replayStudyOverview(store, STUDY, { asKnownAt: '2026-06-01T12:00:00Z', now: '2026-06-01T12:00:00.000Z' })).asOf.asKnownAt).toBe('2026-06-01T12:00:00.000Z');
+  });
+
   it('given the study, when its overview is replayed as known at the interim, then it counts what was known then', async () => {
     await history();
     const { overview } = await replayStudyOverview(store, STUDY, { asKnownAt: '2026-03-15T00:00:00Z' });

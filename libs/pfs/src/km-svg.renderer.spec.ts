@@ -75,8 +75,18 @@ describe('Kaplan–Meier SVG', () => {
     expect(byClass(texts, 'axis-label').map(textOf)).toEqual(['Days since enrollment (horizon 365 days)', 'Progression-free survival probability']);
     const risk = byClass(texts, 'risk-count');
     expect(risk.map((r) => [r['@data-day'], textOf(r)])).toEqual([
-      ['0', '8'], ['91', '4'], ['182', '2'], ['273', '1'], ['365', '0'],
+      ['0', '8'], ['90', '4'], ['180', '2'], ['270', '1'], ['360', '0'],
     ]);
+  });
+
+  it.each([
+    [270, ['0', '90', '180', '270']],
+    [365, ['0', '90', '180', '270', '360']],
+    [180, ['0', '30', '60', '90', '120', '150', '180']],
+    [730, ['0', '180', '360', '540', '720']],
+  ])('given a %i-day horizon, then the time axis is marked at round days (the horizon only when round)', (horizonDays, labels) => {
+    const plot = convert(renderKmSvg({ ...analysisOf([[10, true], [40, false]]), horizonDays }), { format: 'object' });
+    expect(byClass(findAll(plot, 'text'), 'x-tick-label').map(textOf)).toEqual(labels);
   });
 
   it('given no subject in the analysis (a replay before the first enrollment), then the median is not estimable, not "not reached"', () => {

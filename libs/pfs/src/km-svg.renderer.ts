@@ -6,7 +6,7 @@ export interface KmSvgOptions {
   readonly width?: number;
   readonly height?: number;
   readonly title?: string;
-  /** Days between x-axis ticks (and number-at-risk columns); 91 ≈ every 3 months by default. */
+  /** Days between x-axis ticks (and number-at-risk columns); by default a round step (`roundTickDays`). */
   readonly tickDays?: number;
 }
 
@@ -25,9 +25,9 @@ const fmt = (n: number): string => (Math.round(n * 100) / 100).toString();
 export const renderKmSvg = (analysis: PfsAnalysis, options: KmSvgOptions = {}): string => {
   const width = options.width ?? 900;
   const height = options.height ?? 650;
-  const tickDays = options.tickDays ?? 91;
   const lastTime = analysis.km.at(-1)?.time ?? 0;
   const maxDay = Math.max(analysis.horizonDays, lastTime);
+  const tickDays = options.tickDays ?? roundTickDays(maxDay);
   const plot = { x0: MARGIN.left, x1: width - MARGIN.right, y0: MARGIN.top, y1: height - MARGIN.bottom };
   const x = (day: number): number => plot.x0 + (day / maxDay) * (plot.x1 - plot.x0);
   const y = (s: number): number => plot.y1 - s * (plot.y1 - plot.y0);
@@ -64,12 +64,24 @@ export const renderKmSvg = (analysis: PfsAnalysis, options: KmSvgOptions = {}): 
 
 type Geometry = { plot: { x0: number; x1: number; y0: number; y1: number }; x: (d: number) => number; y: (s: number) => number; maxDay: number; tickDays: number };
 
-/** Multiples of `tickDays`; the last one snaps to the horizon when close (0, 91, 182, 273, 365). */
+/** Steps a reader counts in: days, weeks, months (30), quarters (90), half-years and years (360 keeps multiples of 90). */
+const ROUND_STEPS = [1, 2, 5, 7, 14, 30, 90, 180, 360];
+const MAX_INTERVALS = 6;
+
+/**
+ * The smallest round step that marks the axis at most six times past 0: 90 days for a 270- or 365-day
+ * horizon (0, 90, 180, 270, 360), 30 for 180 days, 180 for two years; past ten years, whole multiples of 360.
+ */
+export const roundTickDays = (maxDay: number): number =>
+  ROUND_STEPS.find((step) => maxDay / step <= MAX_INTERVALS) ?? Math.ceil(maxDay / MAX_INTERVALS / 360) * 360;
+
+/**
+ * Multiples of `tickDays` within the axis: the horizon is marked only when it is one of them (a 365-day axis
+ * ends past its 360 tick rather than at an uneven 0, 91, 182, 273, 365, or a 270-day one at 0, 91, 182, 270).
+ */
 const dayTicks = (maxDay: number, tickDays: number): number[] => {
   const ticks: number[] = [];
   for (let d = 0; d <= maxDay; d += tickDays) ticks.push(d);
-  if (maxDay - ticks[ticks.length - 1] >= tickDays / 2) ticks.push(maxDay);
-  else if (ticks.length > 1) ticks[ticks.length - 1] = maxDay;
   return ticks;
 };
 

@@ -159,7 +159,8 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   // 9: open-query counts per study and subject, kept from the query streams (read models saved by 8 have none: rebuilt once).
   // 10: each dose's window follows the protocol version it was recorded under (entries and dose facts carry it, the
   //     study context keeps every version's dosing schedule): rebuilt once.
-  version: 10,
+  // 11: a subject withdrawn before enrollment has its own status count (counters saved by 10 lack it): rebuilt once.
+  version: 11,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {

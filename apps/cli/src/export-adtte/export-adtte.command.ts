@@ -7,7 +7,7 @@ import { studyOrDefault } from '../shared/default-study';
 import { recordCliExport } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
-import { calendarDateOption, dateOrInstantOption, outputFileOption } from '../shared/option-parsers';
+import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -36,7 +36,7 @@ export const registerExportAdtte = (program: Command): void => {
     .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
-    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
+    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', asKnownAtOption('--as-known-at'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
       const policy = outputPolicy(options, opts.force);

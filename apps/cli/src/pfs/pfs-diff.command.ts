@@ -5,7 +5,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
-import { calendarDateOption, dateOrInstantOption } from '../shared/option-parsers';
+import { asKnownAtOption, calendarDateOption } from '../shared/option-parsers';
 
 export interface PfsDiffCommandOptions {
   readonly study?: string;
@@ -87,8 +87,8 @@ export const registerPfsDiff = (program: Command): void => {
     .command('diff')
     .description('Endpoint provenance: which subjects moved between two PFS analyses (knowledge times, positions or data cuts), and the recorded events that moved them')
     .option('--study <studyId>', 'study id (default: the first registered)')
-    .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant', dateOrInstantOption('--from-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
-    .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)', dateOrInstantOption('--to-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
+    .option('--from-known-at <instant>', 'first analysis: as the ledger knew it at this recording instant', asKnownAtOption('--from-known-at'))
+    .option('--to-known-at <instant>', 'second analysis: as known at this instant (default: now)', asKnownAtOption('--to-known-at'))
     .option('--from-position <n>', 'first analysis: through this log position')
     .option('--to-position <n>', 'second analysis: through this log position (default: the head)')
     .option('--cutoff <date>', 'one clinical data cutoff for both analyses, YYYY-MM-DD')

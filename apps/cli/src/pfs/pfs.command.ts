@@ -4,7 +4,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
-import { calendarDateOption, dateOrInstantOption, outputFileOption } from '../shared/option-parsers';
+import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
@@ -46,7 +46,7 @@ export const registerPfs = (program: Command): void => {
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95 % CI, median and landmark rates')
     .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
-    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', asKnownAtOption('--as-known-at'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG', outputFileOption('--plot'))
     .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {

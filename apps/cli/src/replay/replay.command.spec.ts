@@ -1,5 +1,5 @@
-import { clinicalReadModels, foldProjection, getCasebook, testing } from '@trial-ledger/projections';
-import { formatCasebook } from './replay.command';
+import { clinicalReadModels, foldProjection, getCasebook, getStudyOverview, testing, type StudyOverview } from '@trial-ledger/projections';
+import { formatCasebook, formatOverview } from './replay.command';
 
 const STUDY = 'LANR-HGNET-01';
 
@@ -25,4 +25,27 @@ describe('replay casebook text: RECIST scans not evaluable', () => {
     expect(text).toContain('(RECIST.ASSESSMENT_BEFORE_BASELINE)');
     expect(text).not.toContain('could not be re-derived');
   });
+});
+
+/** The header says what was asked: a position is "as of position N", not "as known at now". */
+describe('replay text: the bound named in the header', () => {
+  const ledger = new testing.LedgerScenario(STUDY);
+  ledger.registerStudy();
+  ledger.subject('S001').enrol('2026-01-05');
+  const state = foldProjection(clinicalReadModels, ledger.projected());
+  const casebook = getCasebook(state, STUDY, 'S001')!;
+  const overview = getStudyOverview(state, STUDY) as StudyOverview;
+
+  it('given --position 3, then the casebook and the overview say "as of position 3" and never "now"', () => {
+    for (const text of [formatCasebook(casebook, { position: 3, asKnownAt: null }, 3), formatOverview(overview, { position: 3, asKnownAt: null }, 3)]) {
+      expect(text.split('\n')[0]).toMatch(/ — as of position 3$/);
+      expect(text).not.toContain('now');
+    }
+  });
+  it('given --as-known-at and --position, then both are named with the position read at', () => {
+    const text = formatCasebook(casebook, { position: 2, asKnownAt: '2026-01-05T00:00:00.000Z' }, 3);
+    expect(text.split('\n')[0]).toMatch(/ — as known at 2026-01-05T00:00:00.000Z and as of position 3, through log position 2$/);
+  });
+  it('given neither, then the head: "as known now"', () =>
+    expect(formatCasebook(casebook, { position: 4, asKnownAt: null }).split('\n')[0]).toMatch(/ — as known now, through log position 4$/));
 });

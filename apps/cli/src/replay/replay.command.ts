@@ -16,7 +16,7 @@ import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { dateOrInstantOption } from '../shared/option-parsers';
+import { asKnownAtOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
 export interface ReplayCommandOptions {
@@ -34,15 +34,22 @@ export const parsePosition = (value: string | undefined): number | undefined => 
   return Number(value);
 };
 
-const asOfLine = (asOf: ResolvedAsOf): string =>
-  `as known at ${asOf.asKnownAt ?? 'now'}, through log position ${asOf.position}`;
+/**
+ * What the replay was bound to, in words: `--position N` alone is "as of position N" (it says nothing of
+ * now); `--as-known-at` names its instant and the position it resolved to; with neither, the head.
+ */
+const asOfLine = (asOf: ResolvedAsOf, requestedPosition: number | null): string => {
+  if (asOf.asKnownAt === null) return requestedPosition === null ? `as known now, through log position ${asOf.position}` : `as of position ${requestedPosition}`;
+  const position = requestedPosition === null ? '' : ` and as of position ${requestedPosition}`;
+  return `as known at ${asOf.asKnownAt}${position}, through log position ${asOf.position}`;
+};
 
 const by = (entry: { recordedBy: { fullName: string; username: string; role: string }; recordedAt: string }): string =>
   `${personInWords(entry.recordedBy)} ${entry.recordedAt}`;
 
 /** The casebook as a monitor reads it: facts, then the audit of corrections, voids and signatures. */
-export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string => {
-  const lines = [`Subject ${c.subjectId} — study ${c.studyId} — ${asOfLine(asOf)}`, `Status: ${c.status}`];
+export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf, requestedPosition: number | null = null): string => {
+  const lines = [`Subject ${c.subjectId} — study ${c.studyId} — ${asOfLine(asOf, requestedPosition)}`, `Status: ${c.status}`];
   if (c.screening) lines.push(`Screened ${c.screening.screeningDate} (consent ${c.screening.consentDate})`);
   if (c.eligibility) lines.push(c.eligibility.confirmed ? `Eligible (${c.eligibility.assessmentDate})` : `Screen failure (${c.eligibility.assessmentDate}): ${c.eligibility.failedCriteria.join(', ')}`);
   if (c.enrollment) lines.push(`Enrolled ${c.enrollment.enrollmentDate} as subject number ${c.enrollment.subjectNumber}`);
@@ -97,9 +104,9 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf): string =
   return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
-export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf): string =>
+export const formatOverview = (o: StudyOverview, asOf: ResolvedAsOf, requestedPosition: number | null = null): string =>
   [
-    `Study ${o.studyId}${o.title ? ` — ${o.title}` : ''} — ${asOfLine(asOf)}`,
+    `Study ${o.studyId}${o.title ? ` — ${o.title}` : ''} — ${asOfLine(asOf, requestedPosition)}`,
     `Protocol version ${o.protocolVersion ?? '—'}${o.locked ? ', LOCKED' : ''}`,
     `Enrollment: ${o.enrollment.enrolled} of ${o.enrollment.target ?? '—'} (${o.enrollment.percentOfTarget ?? '—'} %); screened ${o.screened}`,
     `Status: ${Object.entries(o.statusCounts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}`,
@@ -127,7 +134,7 @@ export const registerReplay = (program: Command): void => {
     .description('Replay a subject casebook (or, without --subject, the study overview) as the ledger knew it at an instant or log position')
     .option('--subject <subjectId>', 'the subject to replay')
     .option('--study <studyId>', 'study id (default: the first registered)')
-    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', dateOrInstantOption('--as-known-at', 'REPLAY.INVALID_AS_KNOWN_AT'))
+    .option('--as-known-at <instant>', 'recording instant, ISO 8601 with zone (a bare date means the end of that UTC day)', asKnownAtOption('--as-known-at'))
     .option('--position <n>', 'global log position to replay to')
     .action(async (opts: ReplayCommandOptions, command: Command) => {
       const options = globalOptions(command);
@@ -137,10 +144,10 @@ export const registerReplay = (program: Command): void => {
         if (opts.subject) {
           // With each entry's queries and SDV state, joined as the API's casebook joins them.
           const replayed = await withCasebookMonitoring(store, await replaySubject(store, studyId, opts.subject, asOf), { asKnownAt: asOf.asKnownAt, position: asOf.toPosition }, systemClock.now());
-          printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf));
+          printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf, asOf.toPosition));
         } else {
           const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options, studyId) : await replayStudyOverview(store, studyId, asOf);
-          printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf));
+          printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf, asOf.toPosition));
         }
       });
     });

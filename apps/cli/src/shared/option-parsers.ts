@@ -1,6 +1,7 @@
 import type { Command, Option } from 'commander';
 import { isIsoDate, isIsoInstant } from '@trial-ledger/domain';
-import { CliError } from './cli-errors';
+import { normaliseInstant, notInFuture } from '@trial-ledger/projections';
+import { CliError, describeError } from './cli-errors';
 
 /**
  * Option values checked while the command line is parsed, so an impossible value is a usage error
@@ -20,6 +21,22 @@ export const dateOrInstantOption =
   (value: string): string => {
     if (!isIsoDate(value) && !isIsoInstant(value)) {
       throw new CliError(`${option} must be a real calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (got ${value})`, 2, code);
+    }
+    return value;
+  };
+
+/**
+ * `--as-known-at` and its kin: a calendar date or an instant with its zone, not after the current time
+ * (`REPLAY.AS_KNOWN_AT_IN_FUTURE`: what the ledger will know then is not known yet).
+ */
+export const asKnownAtOption =
+  (option: string) =>
+  (value: string): string => {
+    dateOrInstantOption(option, 'REPLAY.INVALID_AS_KNOWN_AT')(value);
+    try {
+      notInFuture(normaliseInstant(value)!, new Date().toISOString());
+    } catch (error) {
+      throw new CliError(`${option} ${value} lies after the current time: what the ledger will know then is not known yet`, 2, describeError(error).code);
     }
     return value;
   };

@@ -1,6 +1,9 @@
 import { addDays } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { testing } from '@trial-ledger/projections';
+import { PassThrough } from 'node:stream';
+import { analysePfs } from '@trial-ledger/pfs';
+import { exportOdm } from '../odm/odm.exporter';
 import { renderLedgerReport } from './ledger-report.renderer';
 
 const START = '2026-01-05';
@@ -33,5 +36,38 @@ describe('renderLedgerReport: PFS figures', () => {
     expect(pfs).toMatch(/PFS at day 182: 50\.0 % \(95 % CI 0\.6 %–91\.0 %\)/);
     expect(pfs).toMatch(/PFS at day 365: NE \(95 % CI NE–NE\)/);
     expect(pfs).toMatch(/median PFS 85 days\s+\(95 % CI [^)]*–NR\)/);
+  });
+});
+
+describe('a subject withdrawn before enrollment', () => {
+  it('is counted by status in the report, exported to ODM with the withdrawal, and not in the PFS analysis set', async () => {
+    // given
+    const ledger = new testing.LedgerScenario('LANR-HGNET-01');
+    ledger.registerStudy();
+    const s1 = ledger.subject('S001');
+    s1.baseline(addDays(START, -10), { diameters: [50] });
+    s1.enrol(START);
+    const s2 = ledger.subject('S002');
+    s2.screen(addDays(START, -7));
+    s2.confirmEligibility(addDays(START, -6));
+    s2.withdraw(addDays(START, -3), 'consent-withdrawn');
+    const store = new SqliteEventStore(':memory:');
+    await ledger.appendTo(store);
+    // when
+    const clock = new FixedClock('2027-03-01T12:00:00.000Z');
+    const page = await renderLedgerReport(store, { clock });
+    const pfs = await analysePfs(store, 'LANR-HGNET-01');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await exportOdm(store, out, { clock });
+    await store.close();
+    // then
+    expect(page).toMatch(/Subjects by status<\/th><td>withdrawn-before-enrollment 1, enrolled 1</);
+    expect(pfs.subjects.map((s) => s.subjectId)).toEqual(['S001']);
+    const xml = Buffer.concat(chunks).toString('utf8');
+    const withdrawal = xml.slice(xml.lastIndexOf('<SubjectData SubjectKey="S002"'));
+    expect(withdrawal).toMatch(/^<SubjectData SubjectKey="S002"[^]*?FormOID="F\.SUBJECTWITHDRAWN"/);
+    expect(withdrawal).toContain(`ItemOID="IT.SUBJECTWITHDRAWN.WITHDRAWALDATE" TransactionType="Insert" Value="${addDays(START, -3)}"`);
   });
 });

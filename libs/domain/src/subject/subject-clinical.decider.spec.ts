@@ -184,6 +184,26 @@ describe('WithdrawSubject', () => {
     subjectSpec.given(enrolledHistory().all()).when(withdraw('2026-02-01', 'moved away')).thenError('VALIDATION.INVALID_ENUM'));
   it('given S001 dead, when withdrawn, then SUBJECT.DEAD', () =>
     subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-02-01', cause: 'x' })).all()).when(withdraw('2026-02-01')).thenError('SUBJECT.DEAD'));
+  it('given S001 eligible, not enrolled, when consent is withdrawn, then SubjectWithdrawn and the status is withdrawn-before-enrollment', () => {
+    subjectSpec.given(eligibleHistory().all()).when(withdraw('2026-01-04')).then({ subject: [{ type: 'SubjectWithdrawn', data: { withdrawalDate: '2026-01-04', reason: 'consent-withdrawn' } }], study: [] });
+    expect(eligibleHistory().run(withdraw('2026-01-04')).state().subject.status).toBe('withdrawn-before-enrollment');
+  });
+  it('given S001 screened, eligibility not yet assessed, when consent is withdrawn, then the status is withdrawn-before-enrollment', () =>
+    expect(screenedHistory().run(withdraw('2026-01-02')).state().subject.status).toBe('withdrawn-before-enrollment'));
+  it('given S001 withdrawn before enrollment, when enrolled, then SUBJECT.WITHDRAWN', () =>
+    subjectSpec.given(eligibleHistory().run(withdraw('2026-01-04')).all()).when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).thenError('SUBJECT.WITHDRAWN'));
+  it('given S001 withdrawn before enrollment, when withdrawn again, then SUBJECT.WITHDRAWN', () =>
+    subjectSpec.given(eligibleHistory().run(withdraw('2026-01-04')).all()).when(withdraw('2026-01-05')).thenError('SUBJECT.WITHDRAWN'));
+  it('given S001 screened on 2026-01-02, when withdrawn as of 2026-01-01, then WITHDRAWAL.BEFORE_SCREENING', () =>
+    subjectSpec.given(eligibleHistory().all()).when(withdraw('2026-01-01')).thenError('WITHDRAWAL.BEFORE_SCREENING'));
+  it('given eligibility assessed on 2026-01-03, when withdrawn before enrollment as of 2026-01-02, then WITHDRAWAL.BEFORE_RECORDED_FACT', () =>
+    subjectSpec.given(eligibleHistory().all()).when(withdraw('2026-01-02')).thenError('WITHDRAWAL.BEFORE_RECORDED_FACT'));
+  it('given S001 never screened, when withdrawn, then SUBJECT.NOT_FOUND', () =>
+    subjectSpec.given(screenedHistory().all().slice(0, 1)).when(withdraw('2026-01-04')).thenError('SUBJECT.NOT_FOUND'));
+  it('given S001 a screen failure, when withdrawn, then SUBJECT.SCREEN_FAILED', () =>
+    subjectSpec.given(screenedHistory().run(subjectCommand('AssessEligibility', eligibility({ age: 17 }))).all()).when(withdraw('2026-01-04')).thenError('SUBJECT.SCREEN_FAILED'));
+  it('given S001 withdrawn before enrollment on 2026-01-02, when eligibility is assessed on 2026-01-03, then SUBJECT.WITHDRAWN', () =>
+    subjectSpec.given(screenedHistory().run(withdraw('2026-01-02')).all()).when(subjectCommand('AssessEligibility', eligibility())).thenError('SUBJECT.WITHDRAWN'));
 });
 
 describe('RecordDeath', () => {

@@ -367,3 +367,17 @@ describe('current dose windows after a correction', () => {
     expect(windowOf(h, 3)).toEqual({ dueOn: '2026-03-03', from: '2026-02-28', to: '2026-03-06' });
   });
 });
+
+describe('CorrectEntry of a withdrawal before enrollment', () => {
+  const withdrawn = (): History => eligibleHistory().run(subjectCommand('WithdrawSubject', { withdrawalDate: '2026-01-04', reason: 'consent-withdrawn' }));
+  it('given a withdrawal before enrollment, when its date is corrected to before the screening, then WITHDRAWAL.BEFORE_SCREENING and nothing is written', () => {
+    const h = withdrawn();
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectWithdrawn') }, { withdrawalDate: '2026-01-01' })).thenError('WITHDRAWAL.BEFORE_SCREENING');
+  });
+  it('given a withdrawal before enrollment, when it is voided, then the subject is eligible again and may be enrolled', () => {
+    const h = withdrawn();
+    const voided = h.run(subjectCommand('VoidEntry', { targetEventId: h.idOf('SubjectWithdrawn'), reason: 'entered for the wrong subject' }));
+    expect(voided.state().subject.status).toBe('eligible');
+    expect(voided.run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).state().subject.status).toBe('enrolled');
+  });
+});

@@ -183,13 +183,21 @@ interface SubjectBase {
 
 /**
  * The subject's place in the study. `new` = nothing recorded (the subject does not exist yet);
- * `withdrawn` and `dead` keep the enrollment: ITT analyses count every enrolled subject.
+ * `withdrawn` and `dead` keep the enrollment: ITT analyses count every enrolled subject;
+ * `withdrawn-before-enrollment` is a screened subject who withdrew before being enrolled.
  */
 export type SubjectState =
   | (SubjectBase & { readonly status: 'new' })
   | (SubjectBase & { readonly status: 'screened'; readonly screening: ScreeningFact })
   | (SubjectBase & { readonly status: 'eligible'; readonly screening: ScreeningFact; readonly eligibility: EligibilityFact })
   | (SubjectBase & { readonly status: 'screen-failed'; readonly screening: ScreeningFact; readonly eligibility: EligibilityFact })
+  | (SubjectBase & {
+      /** Withdrew (e.g. consent withdrawn) after screening, before enrollment: terminal, never enrolled, not in the PFS set. */
+      readonly status: 'withdrawn-before-enrollment';
+      readonly screening: ScreeningFact;
+      readonly eligibility: EligibilityFact | null;
+      readonly withdrawal: NonNullable<SubjectFacts['withdrawal']>;
+    })
   | (SubjectBase & { readonly status: 'enrolled'; readonly screening: ScreeningFact; readonly eligibility: EligibilityFact; readonly enrollment: EnrollmentFact })
   | (SubjectBase & {
       readonly status: 'withdrawn';
@@ -220,6 +228,7 @@ export const subjectStateOf = (
   const base = { facts, entries, signatures, version };
   const { screening, eligibility, enrollment, withdrawal, death } = facts;
   if (!screening) return { ...base, status: 'new' };
+  if (!enrollment && withdrawal) return { ...base, status: 'withdrawn-before-enrollment', screening, eligibility, withdrawal };
   if (!eligibility) return { ...base, status: 'screened', screening };
   if (!enrollment) {
     return eligibility.failedCriteria.length > 0

@@ -25,7 +25,7 @@ import type {
 
 /**
  * Where the subject is in the trial: the domain's own status (`new`, `screened`, `screen-failed`,
- * `eligible`, `enrolled`, `withdrawn`, `dead`). A discontinued treatment leaves the subject enrolled
+ * `eligible`, `withdrawn-before-enrollment`, `enrolled`, `withdrawn`, `dead`). A discontinued treatment leaves the subject enrolled
  * (in follow-up, ITT); the casebook shows it as `treatmentDiscontinuation`.
  */
 export type { SubjectStatus };

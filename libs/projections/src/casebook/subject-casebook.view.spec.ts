@@ -254,12 +254,17 @@ describe('study overview projection', () => {
     const c = ledger.subject('S003');
     c.screen('2026-01-10');
     c.failScreening('2026-01-11', { primarySite: 'caecum' });
+    const d = ledger.subject('S004');
+    d.screen('2026-01-10');
+    d.confirmEligibility('2026-01-10');
+    d.withdraw('2026-01-14', 'consent-withdrawn');
 
     const overview = getStudyOverview(fold(ledger), STUDY);
     expect(overview).not.toBeNull();
     expect(overview?.enrollment).toEqual({ target: 28, enrolled: 2, remaining: 26, percentOfTarget: 7.1 });
-    expect(overview?.screened).toBe(3);
-    expect(overview?.statusCounts).toEqual({ new: 0, screened: 0, 'screen-failed': 1, eligible: 0, enrolled: 1, withdrawn: 0, dead: 1 });
+    expect(overview?.screened).toBe(4);
+    expect(overview?.statusCounts).toEqual({ new: 0, screened: 0, 'screen-failed': 1, eligible: 0, 'withdrawn-before-enrollment': 1, enrolled: 1, withdrawn: 0, dead: 1 });
+    expect(getCasebook(fold(ledger), STUDY, 'S004')).toMatchObject({ status: 'withdrawn-before-enrollment', enrollment: null, withdrawal: { withdrawalDate: '2026-01-14', reason: 'consent-withdrawn' } });
     expect(overview?.roster.map((r) => r.subjectId)).toEqual(['S001', 'S002']);
     expect(overview?.dosing).toEqual({ administered: 2, withinWindow: 1, outsideWindow: 1, missed: 1, compliancePercent: 33.3 });
     expect(overview?.deviations).toMatchObject({ total: 3, detected: 2, recorded: 1 });

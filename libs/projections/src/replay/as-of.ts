@@ -6,6 +6,8 @@ export interface AsOfOptions {
   /** A recording instant (ISO 8601 with zone), or a date meaning the end of that UTC day. */
   readonly asKnownAt?: string | null;
   readonly toPosition?: number | null;
+  /** The instant the question is asked (default: the system clock): `asKnownAt` may not lie after it. */
+  readonly now?: string;
 }
 
 export interface ResolvedAsOf {
@@ -22,6 +24,7 @@ export interface ResolvedAsOf {
  */
 export const resolveAsOf = async (store: EventStore, options: AsOfOptions = {}): Promise<ResolvedAsOf> => {
   const asKnownAt = normaliseInstant(options.asKnownAt ?? null);
+  if (asKnownAt !== null) notInFuture(asKnownAt, options.now ?? new Date().toISOString());
   const toPosition = options.toPosition ?? null;
   if (toPosition !== null && !(Number.isSafeInteger(toPosition) && toPosition >= 0)) {
     invalid('REPLAY.INVALID_POSITION', `position must be a whole number ≥ 0 (got ${String(toPosition)})`, { position: toPosition });
@@ -46,6 +49,20 @@ export const normaliseInstant = (value: string | null): string | null => {
     });
   }
   return new Date(value).toISOString();
+};
+
+/**
+ * An instant after `now` is refused, not read as now: "as known at" a time still to come would answer with
+ * today's knowledge, which can still change — as a position beyond the head of the log is refused. A bare
+ * date means the end of that UTC day, so today's date is still to come. Both are normalised instants.
+ */
+export const notInFuture = (asKnownAt: string, now: string): void => {
+  if (asKnownAt > new Date(now).toISOString()) {
+    invalid('REPLAY.AS_KNOWN_AT_IN_FUTURE', `asKnownAt ${asKnownAt} lies after the current time (${now}): what the ledger will know then is not known yet`, {
+      asKnownAt,
+      now,
+    });
+  }
 };
 
 /**

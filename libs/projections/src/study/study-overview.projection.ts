@@ -68,7 +68,7 @@ export interface OpenQueryCounts { readonly study: number; ofSubject(subjectId: 
 const NO_QUERIES: OpenQueryCounts = { study: 0, ofSubject: () => 0 };
 
 /** The domain's statuses, in the order a subject passes through them. */
-const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'enrolled', 'withdrawn', 'dead'];
+const STATUSES: readonly SubjectStatus[] = ['new', 'screened', 'screen-failed', 'eligible', 'withdrawn-before-enrollment', 'enrolled', 'withdrawn', 'dead'];
 
 /**
  * Category names are free text from the sites: kept as a list, never as object keys, and compared as a

@@ -4,7 +4,7 @@ import { refuse } from '../../shared/domain-error';
 import { readAlike } from '../../shared/free-text';
 import { compareDates, type IsoDate } from '../../shared/iso-date';
 import { boundedNumber, DISEASE_STATUSES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
-import { requireScreened } from './guards';
+import { notAfterWithdrawal, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 
 /**
@@ -71,6 +71,7 @@ export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload>
   };
   const screening = requireScreened(facts, ctx.subjectId);
   if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });
+  notAfterWithdrawal(facts, input.assessmentDate, 'assessmentDate');
   const failedCriteria = failedEligibilityCriteria(input, screening, ctx.protocol);
   return failedCriteria.length > 0
     ? [{ type: 'SubjectScreenFailed', data: { ...input, failedCriteria } }]

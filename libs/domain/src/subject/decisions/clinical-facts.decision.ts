@@ -80,19 +80,36 @@ export const decideDiscontinueTreatment: ClinicalDecision<DiscontinueTreatmentPa
   return [{ type: 'TreatmentDiscontinued', data: { discontinuationDate, reason } }];
 };
 
-/** `WithdrawSubject`: end of study participation; dated on or after every recorded clinical fact. */
+/**
+ * `WithdrawSubject`: end of study participation; dated on or after every recorded clinical fact. A screened
+ * subject who withdraws before enrollment (CDISC disposition "withdrawal by subject" before enrollment) is
+ * recorded too, on or after the screening and the eligibility assessment; that subject is never enrolled
+ * and never enters the PFS analysis set. A screen failure's participation already ended: nothing to withdraw.
+ */
 export const decideWithdrawSubject: ClinicalDecision<WithdrawSubjectPayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.WithdrawSubject);
   const withdrawalDate = pastDate(p, 'withdrawalDate', ctx.today);
   const reason = oneOf(p, 'reason', WITHDRAWAL_REASONS);
-  const enrollment = requireEnrolled(facts, ctx.subjectId);
+  const screening = requireScreened(facts, ctx.subjectId);
   if (facts.death) refuse('SUBJECT.DEAD', `Subject ${ctx.subjectId} died on ${facts.death.date}`, { deathDate: facts.death.date });
   if (facts.withdrawal) refuse('SUBJECT.WITHDRAWN', `Subject ${ctx.subjectId} was already withdrawn on ${facts.withdrawal.date}`, { withdrawalDate: facts.withdrawal.date });
-  notBeforeEnrollment(enrollment, withdrawalDate, 'withdrawalDate');
-  if (facts.latestClinicalDate && compareDates(withdrawalDate, facts.latestClinicalDate) < 0) {
-    refuse('WITHDRAWAL.BEFORE_RECORDED_FACT', `Withdrawal (${withdrawalDate}) cannot precede recorded data dated ${facts.latestClinicalDate}`, {
+  if (facts.enrollment) notBeforeEnrollment(facts.enrollment, withdrawalDate, 'withdrawalDate');
+  else {
+    if (facts.eligibility && facts.eligibility.failedCriteria.length > 0) {
+      refuse('SUBJECT.SCREEN_FAILED', `Subject ${ctx.subjectId} failed screening: participation already ended`, { subjectId: ctx.subjectId });
+    }
+    if (compareDates(withdrawalDate, screening.screeningDate) < 0) {
+      refuse('WITHDRAWAL.BEFORE_SCREENING', `Withdrawal (${withdrawalDate}) cannot precede screening (${screening.screeningDate})`, {
+        withdrawalDate,
+        screeningDate: screening.screeningDate,
+      });
+    }
+  }
+  const latest = latestDate(facts.latestClinicalDate, facts.eligibility?.assessmentDate);
+  if (latest && compareDates(withdrawalDate, latest) < 0) {
+    refuse('WITHDRAWAL.BEFORE_RECORDED_FACT', `Withdrawal (${withdrawalDate}) cannot precede recorded data dated ${latest}`, {
       withdrawalDate,
-      latestClinicalDate: facts.latestClinicalDate,
+      latestClinicalDate: latest,
     });
   }
   return [{ type: 'SubjectWithdrawn', data: { withdrawalDate, reason } }];

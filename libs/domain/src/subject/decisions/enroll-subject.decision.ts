@@ -24,6 +24,9 @@ export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (fact
       subjectNumber: facts.enrollment.subjectNumber,
     });
   }
+  if (facts.withdrawal) {
+    refuse('SUBJECT.WITHDRAWN', `Subject ${ctx.subjectId} withdrew before enrollment (${facts.withdrawal.date})`, { withdrawalDate: facts.withdrawal.date });
+  }
   const eligibility = facts.eligibility;
   if (!eligibility || eligibility.failedCriteria.length > 0) {
     refuse('SUBJECT.NOT_ELIGIBLE', eligibility ? `Subject ${ctx.subjectId} failed screening` : `Subject ${ctx.subjectId} has no confirmed eligibility`, {
