@@ -8,10 +8,14 @@ import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreU
  */
 export const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
 
-/** SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by setting), io_error. */
+/**
+ * SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by
+ * setting), insufficient_privilege (a role that may only read: for this server, a read-only store), io_error.
+ */
 const WRITE_FAULTS: Readonly<Record<string, StoreWriteFault>> = Object.assign(Object.create(null) as Record<string, StoreWriteFault>, {
   '53100': 'STORE.DISK_FULL',
   '25006': 'STORE.READ_ONLY',
+  '42501': 'STORE.READ_ONLY',
   '58030': 'STORE.IO_ERROR',
 });
 
@@ -43,6 +47,16 @@ export const mapPostgresError = (error: unknown): unknown => {
   }
   return error;
 };
+
+/**
+ * Whether the connected role may write what a server writes: the log, idempotency keys, Merkle nodes,
+ * sessions and rate-limit counters (the last two only once created). False on a standby or read-only session.
+ */
+export const WRITABLE_SQL = `SELECT NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') <> 'on'
+  AND has_table_privilege('events', 'INSERT') AND has_table_privilege('idempotency_keys', 'INSERT')
+  AND coalesce(has_table_privilege(to_regclass('merkle_nodes'), 'INSERT'), true)
+  AND coalesce(has_table_privilege(to_regclass('auth_sessions'), 'INSERT') AND has_table_privilege(to_regclass('auth_sessions'), 'UPDATE'), true)
+  AND coalesce(has_table_privilege(to_regclass('rate_limits'), 'INSERT') AND has_table_privilege(to_regclass('rate_limits'), 'UPDATE'), true) AS writable`;
 
 /** The URL without its password, for logs. */
 export const redactPostgresUrl = (url: string): string => {
