@@ -58,11 +58,17 @@ export const WRITABLE_SQL = `SELECT NOT pg_is_in_recovery() AND current_setting(
   AND coalesce(has_table_privilege(to_regclass('auth_sessions'), 'INSERT') AND has_table_privilege(to_regclass('auth_sessions'), 'UPDATE'), true)
   AND coalesce(has_table_privilege(to_regclass('rate_limits'), 'INSERT') AND has_table_privilege(to_regclass('rate_limits'), 'UPDATE'), true) AS writable`;
 
-/** The URL without its password, for logs. */
+/** A query parameter that carries a secret: pg takes `?password=` as the password, `?sslpassword=` unlocks the TLS key. */
+const SECRET_PARAMETER = /pass|secret|token/i;
+
+/** The URL without its password (in the user part or as a query parameter), for logs and the ready line. */
 export const redactPostgresUrl = (url: string): string => {
   try {
     const parsed = new URL(url);
     parsed.password = '';
+    for (const name of [...new Set(parsed.searchParams.keys())]) {
+      if (SECRET_PARAMETER.test(name)) parsed.searchParams.set(name, 'redacted');
+    }
     return parsed.toString().replace(/:@/, '@');
   } catch {
     return 'postgres://(unparseable URL)';
