@@ -58,6 +58,27 @@ describe('serve on PostgreSQL when the database drops its connections or restart
     expect([contents.screenings.get('LK000'), contents.screenings.get('LK001'), contents.screenings.get('LK002'), contents.chainOk]).toEqual([1, 1, undefined, true]);
   }, 120_000);
 
+  it('given the database password rotated under a running server, commands answer 503 STORE.UNAVAILABLE with Retry-After (not a 500) and /health is red, and it recovers by itself once the password it holds is valid again', async () => {
+    const client = new LedgerClient(server.url);
+    expect((await client.screen('PW000', 'key-PW000')).status).toBe(201);
+    const held = new URL(store);
+    const rotated = new URL(store);
+    rotated.password = 'rotated-password-3';
+    await withPostgresClient(store, async (admin) => {
+      await admin.query(`ALTER ROLE ${admin.escapeIdentifier(held.username)} PASSWORD 'rotated-password-3'`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()');
+    });
+    try {
+      expect(await client.screen('PW001', 'key-PW001')).toEqual({ status: 503, code: 'STORE.UNAVAILABLE', retryAfter: '5' });
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(503);
+      expect(server.stderr()).not.toContain('rotated-password-3');
+    } finally {
+      await withPostgresClient(rotated.toString(), (admin) => admin.query(`ALTER ROLE ${admin.escapeIdentifier(held.username)} PASSWORD '${decodeURIComponent(held.password)}'`));
+    }
+    await recovered(client, 'PW002');
+    expect(server.child.exitCode).toBeNull();
+  }, 120_000);
+
   it('given a database role that may only read, serve is red from its start with 503 STORE.READ_ONLY (not 200), a login and a command answer that instead of a 500 and write nothing, and a GRANT turns it green without a restart', async () => {
     const database = new URL(store).pathname.slice(1);
     await withPostgresClient(store, async (admin) => {

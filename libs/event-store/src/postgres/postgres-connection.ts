@@ -28,7 +28,9 @@ export const mapPostgresError = (error: unknown): unknown => {
   if (typeof code === 'string') {
     const fault = WRITE_FAULTS[code];
     if (fault) return new StoreWriteError(fault, `PostgreSQL could not write (${code}: ${message}); nothing was written`, error);
-    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
+    // Class 28 (a password rotated or a role's login refused under a running server) and 3D000 (its database
+    // gone) are a database the server cannot reach for now, as much as a connection refused: 503, not 500.
+    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code.startsWith('28') || code === '3D000' || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }
     if (code === '55P03') {
