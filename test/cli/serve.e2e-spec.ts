@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ledgerFiles, loadLedgerKey, readCheckpointFile, verifyLedger } from '@trial-ledger/audit';
@@ -117,5 +117,23 @@ describe('trial-ledger serve', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
+  });
+
+  it('given a refusal while the API is being built (a directory where the read models go), --json prints it as its error line on stdout and the process exits 1: no colour-coded framework log, no log line on stdout', async () => {
+    const file = join(dir.path, 'side-dir.sqlite');
+    const seeded = new SqliteEventStore(file);
+    await seeded.close();
+    mkdirSync(`${file}.read-models`);
+    const child = spawn(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), '--store', `sqlite:${file}`, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(out.split('\n').filter((line) => line !== '')).toHaveLength(1);
+    expect((JSON.parse(out) as { error: { code: string } }).error.code).toBe('READ_MODELS.FILE_UNSAFE');
+    // eslint-disable-next-line no-control-regex
+    expect(out + err).not.toMatch(/\u001b\[|\[Nest\]/);
   });
 });

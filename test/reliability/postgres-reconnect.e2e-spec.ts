@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startPostgresTestServer, type PostgresTestServer } from '../../libs/event-store/src/testing/postgres-test-server';
+import { startPostgresTestServer, type PostgresTestServer, withPostgresClient } from '../../libs/event-store/src/testing/postgres-test-server';
 import { lostOrDoubled, readLedger, runLoad, seedLedger } from './support/ledger-check';
 import { LedgerClient, STUDY, startServe, type CommandOutcome, type ServeProcess, sleep } from './support/ledger-process';
 
@@ -56,6 +56,66 @@ describe('serve on PostgreSQL when the database drops its connections or restart
     expect(server.child.exitCode).toBeNull();
     const contents = await readLedger(store);
     expect([contents.screenings.get('LK000'), contents.screenings.get('LK001'), contents.screenings.get('LK002'), contents.chainOk]).toEqual([1, 1, undefined, true]);
+  }, 120_000);
+
+  it('given the database password rotated under a running server, commands answer 503 STORE.UNAVAILABLE with Retry-After (not a 500) and /health is red, and it recovers by itself once the password it holds is valid again', async () => {
+    const client = new LedgerClient(server.url);
+    expect((await client.screen('PW000', 'key-PW000')).status).toBe(201);
+    const held = new URL(store);
+    const rotated = new URL(store);
+    rotated.password = 'rotated-password-3';
+    await withPostgresClient(store, async (admin) => {
+      await admin.query(`ALTER ROLE ${admin.escapeIdentifier(held.username)} PASSWORD 'rotated-password-3'`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()');
+    });
+    try {
+      expect(await client.screen('PW001', 'key-PW001')).toEqual({ status: 503, code: 'STORE.UNAVAILABLE', retryAfter: '5' });
+      expect((await fetch(`${server.url}/health/ready`)).status).toBe(503);
+      expect(server.stderr()).not.toContain('rotated-password-3');
+    } finally {
+      await withPostgresClient(rotated.toString(), (admin) => admin.query(`ALTER ROLE ${admin.escapeIdentifier(held.username)} PASSWORD '${decodeURIComponent(held.password)}'`));
+    }
+    await recovered(client, 'PW002');
+    expect(server.child.exitCode).toBeNull();
+  }, 120_000);
+
+  it('given a database role that may only read, serve is red from its start with 503 STORE.READ_ONLY (not 200), a login and a command answer that instead of a 500 and write nothing, and a GRANT turns it green without a restart', async () => {
+    const database = new URL(store).pathname.slice(1);
+    await withPostgresClient(store, async (admin) => {
+      await admin.query(`CREATE ROLE reader LOGIN PASSWORD 'reader-secret-7'`);
+      await admin.query(`GRANT CONNECT ON DATABASE "${database}" TO reader`);
+      await admin.query('GRANT USAGE ON SCHEMA public TO reader');
+      await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader');
+    });
+    const readerUrl = new URL(store);
+    readerUrl.username = 'reader';
+    readerUrl.password = 'reader-secret-7';
+    const before = await readLedger(store);
+    const reader = await startServe(readerUrl.toString());
+    try {
+      const health = async (): Promise<[number, string | undefined, string | null]> => {
+        const response = await fetch(`${reader.url}/health/ready`);
+        return [response.status, ((await response.json()) as { code?: string }).code, response.headers.get('retry-after')];
+      };
+      expect(await health()).toEqual([503, 'STORE.READ_ONLY', '5']);
+      const login = await fetch(`${reader.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'coordinator', password: 'correct horse battery staple 42' }),
+      });
+      expect([login.status, ((await login.json()) as { code?: string }).code]).toEqual([503, 'STORE.READ_ONLY']);
+      // Still red past the 10 s a full disk is held for: the database is asked, and the role still may not write
+      await sleep(10_500);
+      expect(await health()).toEqual([503, 'STORE.READ_ONLY', '5']);
+      expect((await readLedger(store)).head).toBe(before.head);
+      await withPostgresClient(store, (admin) => admin.query('GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO reader'));
+      expect((await health())[0]).toBe(200);
+      expect((await new LedgerClient(reader.url).screen('RO001', 'key-RO001')).status).toBe(201);
+      expect(reader.stderr()).not.toContain('reader-secret-7');
+    } finally {
+      reader.kill('SIGKILL');
+      await reader.exited;
+    }
   }, 120_000);
 
   it('survives pg_terminate_backend of every connection and an immediate database stop/start: 503 with Retry-After meanwhile, reconnects by itself, loses nothing', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { explainStoreError, SqliteEventStore } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { cli } from '../cli/cli-harness';
 import { seedLedger } from './support/ledger-check';
-import { LedgerClient, startServe, type ServeProcess, sleep } from './support/ledger-process';
+import { BIN, LedgerClient, startServe, type ServeProcess, sleep } from './support/ledger-process';
 
 const health = async (url: string): Promise<{ status: number; code?: string; retryAfter: string | null }> => {
   const response = await fetch(`${url}/health`);
@@ -89,6 +89,26 @@ describe('SQLite ledger faults under a running server', () => {
     expect(run.stderr).not.toContain('[object Object]');
     // The same words for an error that crossed a worker thread as a plain object
     expect(explainStoreError({ code: 'SQLITE_CORRUPT', message: 'database disk image is malformed' })).toMatchObject({ code: 'STORE.CORRUPT' });
+  });
+
+  it('given a ledger on a file system mounted read-only (root only, as the full disk below), serve does not start: STORE.READ_ONLY in words, exit 1, not a bare SQLite code', async () => {
+    const mountPoint = join(dir, 'ro-mnt');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint]);
+    try {
+      const file = join(mountPoint, 'ledger.sqlite');
+      const store = new SqliteEventStore(file);
+      await store.append({ writes: [{ streamId: 's-1', expectedVersion: 0, events: [testEvent()] }] });
+      await store.close();
+      execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+      const run = spawnSync(process.execPath, [BIN, '--store', `sqlite:${file}`, '--json', 'serve', '--port', '0'], { encoding: 'utf8', timeout: 60_000 });
+      expect(run.status).toBe(1);
+      const refusal = JSON.parse(run.stdout.trim().split('\n')[0] ?? '') as { error: { code: string; message: string } };
+      expect(refusal.error.code).toBe('STORE.READ_ONLY');
+      expect(refusal.error.message).toMatch(/read-only/);
+    } finally {
+      execFileSync('umount', ['-l', mountPoint]);
+    }
   });
 
   describe('on a small loop-mounted ext4 file system (a real full disk)', () => {

@@ -81,7 +81,10 @@ export const createHttpAdapter = (): FastifyAdapter => {
 export const configureApp = (app: NestFastifyApplication, { structuredLog = true }: { structuredLog?: boolean } = {}): NestFastifyApplication => {
   // Nest's own messages (start-up, the exception filter's, the security log) go to the same JSON log
   // as the access lines, unless the app was given a logger of its own (or `false`).
-  if (structuredLog) app.useLogger(app.get(Logger));
+  if (structuredLog) {
+    app.useLogger(app.get(Logger));
+    app.flushLogs(); // the start-up messages buffered until now (createApp does not flush them by itself)
+  }
   applyHttpHardening(app);
   recordRouteTable(app.getHttpAdapter().getInstance() as FastifyInstance);
   registerAccessLog(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(API_LOG));
@@ -115,6 +118,10 @@ export const createApp = async (options: CreateAppOptions): Promise<NestFastifyA
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), createHttpAdapter(), {
     // Bodies are parsed by the API's own content-type parser so that parse errors become problem details.
     bodyParser: false,
+    // A refusal while the modules are built (an unsafe side file, a read-only directory) reaches the caller, as
+    // any start-up error: Nest's default would print its buffered logs in colour on stdout and exit on the spot.
+    abortOnError: false,
+    autoFlushLogs: false,
     bufferLogs: options.logger === undefined,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });

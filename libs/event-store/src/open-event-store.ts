@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { EventStore } from './event-store.port';
-import { InvalidStoreUrlError } from './event-store.errors';
+import { InvalidStoreUrlError, StoreWriteError } from './event-store.errors';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import type * as KurrentDb from './kurrentdb/kurrentdb-event-store';
@@ -16,7 +17,40 @@ export const registerStoreFactory = (schemes: readonly string[], factory: StoreF
   for (const scheme of schemes) factories.set(scheme, factory);
 };
 
-registerStoreFactory(['sqlite'], async (url, options) => new SqliteEventStore(sqlitePath(url), options));
+registerStoreFactory(['sqlite'], async (url, options) => {
+  const file = sqlitePath(url);
+  try {
+    return new SqliteEventStore(file, options);
+  } catch (error) {
+    throw explainReadOnlyOpen(file, error);
+  }
+});
+
+/**
+ * A ledger file, or its directory, that cannot be written (a read-only mount, no write permission) is
+ * `STORE.READ_ONLY` in words: SQLite says `SQLITE_READONLY`, or `SQLITE_CANTOPEN` when it cannot create the
+ * `-wal` and `-shm` files beside it. Any other error passes unchanged.
+ */
+const explainReadOnlyOpen = (file: string, error: unknown): unknown => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || file === ':memory:') return error;
+  const unwritable = (path: string): boolean => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch (denied) {
+      return ['EROFS', 'EACCES', 'EPERM'].includes(String((denied as { code?: unknown }).code));
+    }
+  };
+  const readOnly = code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && (unwritable(dirname(resolve(file))) || (existsSync(file) && unwritable(file))));
+  if (!readOnly) return error;
+  const said = error instanceof Error ? error.message : code;
+  return new StoreWriteError(
+    'STORE.READ_ONLY',
+    `The SQLite ledger ${file} cannot be written: the file or its directory is read-only (a read-only mount or missing write permission; SQLite also creates ${file}-wal and -shm beside it). SQLite says "${said}" (${code}). Nothing was written`,
+    error,
+  );
+};
 registerStoreFactory(['postgres', 'postgresql'], (url, options) => PostgresEventStore.connect(url, options));
 registerStoreFactory(['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover'], (url, options) => {
   // Loaded on demand: its gRPC client took ~40 % of the start of every CLI command, whatever its store.

@@ -8,10 +8,14 @@ import { ConcurrencyError, IdempotencyKeyReusedError, InvalidAppendError, StoreU
  */
 export const APPEND_LOCK = `hashtextextended('trial-ledger.append', 0)`;
 
-/** SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by setting), io_error. */
+/**
+ * SQLSTATEs of a server that cannot write: disk_full, read_only_sql_transaction (a standby, or read-only by
+ * setting), insufficient_privilege (a role that may only read: for this server, a read-only store), io_error.
+ */
 const WRITE_FAULTS: Readonly<Record<string, StoreWriteFault>> = Object.assign(Object.create(null) as Record<string, StoreWriteFault>, {
   '53100': 'STORE.DISK_FULL',
   '25006': 'STORE.READ_ONLY',
+  '42501': 'STORE.READ_ONLY',
   '58030': 'STORE.IO_ERROR',
 });
 
@@ -24,7 +28,9 @@ export const mapPostgresError = (error: unknown): unknown => {
   if (typeof code === 'string') {
     const fault = WRITE_FAULTS[code];
     if (fault) return new StoreWriteError(fault, `PostgreSQL could not write (${code}: ${message}); nothing was written`, error);
-    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
+    // Class 28 (a password rotated or a role's login refused under a running server) and 3D000 (its database
+    // gone) are a database the server cannot reach for now, as much as a connection refused: 503, not 500.
+    if (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code.startsWith('28') || code === '3D000' || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
       return new StoreUnavailableError(`PostgreSQL is unavailable: ${message}`, error);
     }
     if (code === '55P03') {
@@ -44,11 +50,27 @@ export const mapPostgresError = (error: unknown): unknown => {
   return error;
 };
 
-/** The URL without its password, for logs. */
+/**
+ * Whether the connected role may write what a server writes: the log, idempotency keys, Merkle nodes,
+ * sessions and rate-limit counters (the last two only once created). False on a standby or read-only session.
+ */
+export const WRITABLE_SQL = `SELECT NOT pg_is_in_recovery() AND current_setting('default_transaction_read_only') <> 'on'
+  AND has_table_privilege('events', 'INSERT') AND has_table_privilege('idempotency_keys', 'INSERT')
+  AND coalesce(has_table_privilege(to_regclass('merkle_nodes'), 'INSERT'), true)
+  AND coalesce(has_table_privilege(to_regclass('auth_sessions'), 'INSERT') AND has_table_privilege(to_regclass('auth_sessions'), 'UPDATE'), true)
+  AND coalesce(has_table_privilege(to_regclass('rate_limits'), 'INSERT') AND has_table_privilege(to_regclass('rate_limits'), 'UPDATE'), true) AS writable`;
+
+/** A query parameter that carries a secret: pg takes `?password=` as the password, `?sslpassword=` unlocks the TLS key. */
+const SECRET_PARAMETER = /pass|secret|token/i;
+
+/** The URL without its password (in the user part or as a query parameter), for logs and the ready line. */
 export const redactPostgresUrl = (url: string): string => {
   try {
     const parsed = new URL(url);
     parsed.password = '';
+    for (const name of [...new Set(parsed.searchParams.keys())]) {
+      if (SECRET_PARAMETER.test(name)) parsed.searchParams.set(name, 'redacted');
+    }
     return parsed.toString().replace(/:@/, '@');
   } catch {
     return 'postgres://(unparseable URL)';

@@ -19,10 +19,11 @@ import type { ChainVerification, RawEventRecord } from '../hash-chain';
 import type { IdempotencyRecordSource, LedgerImporter } from '../ledger-importer';
 import { isStorableName, validateAppendRequest } from '../append/append-request';
 import { validateReadAllOptions, validateReadStreamOptions } from '../read-options';
+import { StoreWriteError } from '../event-store.errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl } from './postgres-connection';
+import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl, WRITABLE_SQL } from './postgres-connection';
 import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
 import { inspectPostgresStorage } from './postgres-inspection';
@@ -101,7 +102,13 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   private readonly appender: PostgresAppender;
   private readonly lockWaitMs: number;
   /** Sessions and rate-limit counters of every API instance on this database (not ledger data: updatable tables). */
-  readonly serverState: ServerStateSql = { query: (text, values, name) => queryRows(this.pool, text, values === undefined ? [] : [...values], name) };
+  readonly serverState: ServerStateSql = {
+    // A session or rate-limit write refused as read-only takes the instance out of rotation like an append would.
+    query: <R extends object>(text: string, values?: readonly unknown[], name?: string): Promise<R[]> =>
+      queryRows<R>(this.pool, text, values === undefined ? [] : [...values], name).catch((error: unknown) => {
+        throw this.writes.seen(error);
+      }),
+  };
   /**
    * Readiness after a failed write: a read-only database is asked whether it still is; for a full disk
    * or an I/O error nothing cheap can tell, so the instance stays out of rotation for a while and then
@@ -113,10 +120,16 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
       const rows = await queryRows<{ free: boolean }>(this.pool, `SELECT pg_try_advisory_xact_lock(${APPEND_LOCK}) AS free`);
       return rows[0]?.free === true;
     }
+    // A read-only database or role is asked, not held for a while and then taken as cleared.
     if (fault !== 'STORE.READ_ONLY') return false;
-    const rows = await queryRows<{ ro: boolean }>(this.pool, `SELECT pg_is_in_recovery() OR current_setting('default_transaction_read_only') = 'on' AS ro`);
-    return rows[0]?.ro === false;
-  }, WRITE_FAULT_HOLD_MS);
+    return this.writable();
+  }, WRITE_FAULT_HOLD_MS, ['STORE.DISK_FULL', 'STORE.IO_ERROR', 'STORE.LOCKED']);
+
+  /** Whether the database takes this role's writes (not a standby, not read-only, the privileges granted). */
+  private async writable(): Promise<boolean> {
+    const rows = await queryRows<{ writable: boolean }>(this.pool, WRITABLE_SQL);
+    return rows[0]?.writable === true;
+  }
 
   private constructor(
     private readonly pool: Pool,
@@ -153,7 +166,12 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     } finally {
       await migrations.end().catch(() => undefined);
     }
-    return new PostgresEventStore(pool, config, url, options);
+    const store = new PostgresEventStore(pool, config, url, options);
+    // A role that may only read starts, for reads and verification, but is out of rotation from the start.
+    if (!(await store.writable().catch(() => true))) {
+      store.writes.seen(new StoreWriteError('STORE.READ_ONLY', 'PostgreSQL does not take writes from this role (a standby, a read-only session, or privileges missing); nothing can be written'));
+    }
+    return store;
   }
 
   async append(request: AppendRequest): Promise<AppendResult> {
