@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { executeCommand, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { loadStudyPfs } from '@trial-ledger/pfs';
+import { cli } from '../cli/cli-harness';
 import { commandEndAt, replayStudyOverview, replaySubject, resolveAsOf } from '@trial-ledger/projections';
 import {
   ADMIN,
@@ -60,6 +61,18 @@ describe('a log position bound resolves to the end of the command that wrote it'
     const { overview, asOf } = await replayStudyOverview(store, STUDY_ID, { toPosition: first });
     expect(asOf.position).toBe(last);
     expect(overview.roster.map((r) => r.subjectId)).toEqual(['S001']);
+  });
+
+  it('given an enrollment at N, when `replay --position N` and `pfs diff --from-position N` are run, then they read through its roster entry and name that position', async () => {
+    const { first, last } = await enrolled();
+    const ledger = ['--store', `sqlite:${join(dir, 'ledger.sqlite')}`];
+    const replay = await cli([...ledger, 'replay', '--position', String(first)]);
+    expect(replay.status).toBe(0);
+    expect(replay.stdout).toContain(`through log position ${last}`);
+    const diff = await cli([...ledger, 'pfs', 'diff', '--from-position', String(first), '--to-position', String(last)]);
+    expect(diff.status).toBe(0);
+    expect(diff.stdout).toMatch(new RegExp(`^From: as recorded through log position ${last}; cutoff none$`, 'm'));
+    expect(diff.stdout).toMatch(/^Subjects 1 → 1 \(0\)/m);
   });
 
   it('given an enrollment at N, when the PFS analysis is taken through N, then it includes the enrolled subject', async () => {
