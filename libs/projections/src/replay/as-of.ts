@@ -11,7 +11,7 @@ export interface AsOfOptions {
 }
 
 export interface ResolvedAsOf {
-  /** The last global position included. */
+  /** The last global position included: a position asked for is carried to the end of its command (`commandEndAt`). */
   readonly position: number;
   /** The instant as normalised to UTC with ms (what `recordedAt` is compared with), or null. */
   readonly asKnownAt: string | null;
@@ -35,9 +35,34 @@ export const resolveAsOf = async (store: EventStore, options: AsOfOptions = {}):
   if (toPosition !== null && toPosition > head) {
     invalid('REPLAY.POSITION_BEYOND_HEAD', `position ${toPosition} lies beyond the head of the log (${head})`, { position: toPosition, head });
   }
-  let position = toPosition ?? head;
+  let position = toPosition === null ? head : await commandEndAt(store, toPosition);
   if (asKnownAt !== null) position = Math.min(position, await store.positionAt(asKnownAt));
   return { position, asKnownAt };
+};
+
+/**
+ * The last position of the command whose append wrote the event at `position`: a bound by log position
+ * means "the ledger after the command that wrote event N", so one command's atomic append (an enrollment
+ * and its roster entry, a dose and the deviation detected with it) is never cut in half — a state the
+ * ledger never had. A command's events are contiguous, share the correlation id and the idempotency key,
+ * and every one after the first is caused by the first (or by what caused the first), as the command
+ * pipeline stamps them. Position 0, the last event of a command and a single-event command stay as asked.
+ */
+export const commandEndAt = async (store: EventStore, position: number): Promise<number> => {
+  if (position <= 0) return position;
+  let end = position;
+  let command: { readonly correlationId: string; readonly causedBy: string; readonly idempotencyKey: string | null } | null = null;
+  for await (const event of store.readAll({ afterPosition: position - 1, batchSize: 8 })) {
+    const m = event.metadata;
+    if (command === null) {
+      // The first event of a command has no cause of its own (or the command's); the events after it name it (or that one).
+      command = { correlationId: m.correlationId, causedBy: m.causationId ?? event.eventId, idempotencyKey: m.idempotencyKey ?? null };
+      continue;
+    }
+    if (m.correlationId !== command.correlationId || m.causationId !== command.causedBy || (m.idempotencyKey ?? null) !== command.idempotencyKey) break;
+    end = event.globalPosition;
+  }
+  return end;
 };
 
 export const normaliseInstant = (value: string | null): string | null => {
