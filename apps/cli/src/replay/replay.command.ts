@@ -36,10 +36,15 @@ export const parsePosition = (value: string | undefined): number | undefined => 
 
 /**
  * What the replay was bound to, in words: `--position N` alone is "as of position N" (it says nothing of
- * now); `--as-known-at` names its instant and the position it resolved to; with neither, the head.
+ * now), and names the log position it was read through when N lies inside a command's append (an
+ * enrollment and its roster entry are read together); `--as-known-at` names its instant and the position
+ * it resolved to; with neither, the head.
  */
 const asOfLine = (asOf: ResolvedAsOf, requestedPosition: number | null): string => {
-  if (asOf.asKnownAt === null) return requestedPosition === null ? `as known now, through log position ${asOf.position}` : `as of position ${requestedPosition}`;
+  if (asOf.asKnownAt === null && requestedPosition === null) return `as known now, through log position ${asOf.position}`;
+  if (asOf.asKnownAt === null) {
+    return asOf.position === requestedPosition ? `as of position ${requestedPosition}` : `as of position ${requestedPosition}, through log position ${asOf.position} (the end of its command)`;
+  }
   const position = requestedPosition === null ? '' : ` and as of position ${requestedPosition}`;
   return `as known at ${asOf.asKnownAt}${position}, through log position ${asOf.position}`;
 };
