@@ -61,7 +61,7 @@ describe('viewer subjects table: paging', () => {
   });
 
   it('pages in the sort order chosen, and the links keep the sort, the page size and the as-known-at instant', async () => {
-    const asKnownAt = encodeURIComponent(new Date(Date.parse('2100-01-01T00:00:00Z')).toISOString());
+    const asKnownAt = encodeURIComponent(new Date().toISOString());
     const first = await get(`?sort=subjectId&order=desc&pageSize=2&asKnownAt=${asKnownAt}`).expect(200);
     expect(listed(first.text)).toEqual(['S005', 'S004']);
     const next = link(first.text, 'next') as string;

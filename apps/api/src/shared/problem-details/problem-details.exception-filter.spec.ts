@@ -1,4 +1,5 @@
 import { ForbiddenException, Logger, NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import { StaleVersionError } from '@trial-ledger/command-pipeline';
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
 import { ApiProblemException } from './api-problem.exception';
@@ -68,12 +69,14 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(render(new DomainError('A.B', 'm', kind)).status).toBe(status);
   });
 
-  it('a concurrency conflict is 412 with the current ETag when the client pinned a version, 409 (retryable) when it did not', () => {
-    const conflict = new ConcurrencyError('subject-X-S1', 3, 4);
-    const pinned = render(conflict, { 'if-match': '"3"' });
-    expect([pinned.status, pinned.body?.code, pinned.headers.ETag]).toEqual([412, 'CONCURRENCY.VERSION_CONFLICT', '"4"']);
-    const unpinned = render(conflict);
-    expect([unpinned.status, unpinned.body?.code, unpinned.body?.retryable]).toEqual([409, 'CONCURRENCY.VERSION_CONFLICT', true]);
+  it('a stale pinned version of the command\'s own stream is 412 with the current ETag; a conflict whose retries ran out is 409 (retryable), pinned or not', () => {
+    const stale = render(new StaleVersionError('subject-X-S1', 3, 4), { 'if-match': '"3"' });
+    expect([stale.status, stale.body?.code, stale.headers.ETag]).toEqual([412, 'CONCURRENCY.VERSION_CONFLICT', '"4"']);
+    const conflict = new ConcurrencyError('study-X', 7, 8);
+    for (const headers of [{}, { 'if-match': '"3"' }] as Record<string, string>[]) {
+      const exhausted = render(conflict, headers);
+      expect([exhausted.status, exhausted.body?.code, exhausted.body?.retryable, exhausted.headers.ETag]).toEqual([409, 'CONCURRENCY.VERSION_CONFLICT', true, undefined]);
+    }
   });
 
   it('store errors: key reuse 422, unavailable 503 with Retry-After', () => {
