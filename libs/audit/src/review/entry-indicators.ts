@@ -1,6 +1,6 @@
 import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type RuleOf, type SubjectState } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
-import { currentEntries, dosingRulesAt, finding, foldSubjectStream, inWindow, isClinicalWrite, protocolAt, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
+import { currentEntries, finding, foldSubjectStream, inWindow, isClinicalWrite, reasonOf, studyAt, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
 
 const who = (e: StoredEvent): string => e.metadata.actor.username;
@@ -145,7 +145,8 @@ export const backDatingFindings = (ledger: ReviewLedger): ReviewFinding[] => {
       if (!target || field === undefined || typeof before !== 'string' || typeof after !== 'string') return;
       const notes: string[] = [];
       if (compareDates(after, before) < 0) notes.push(`${field} moved ${daysBetween(after, before)} days earlier (${before} → ${after})`);
-      const study = { protocol: protocolAt(ledger, e.globalPosition) ?? ledger.protocol, rules: dosingRulesAt(ledger, e.globalPosition) };
+      const inForce = studyAt(ledger, e.globalPosition);
+      const study = { protocol: inForce.protocol ?? ledger.protocol, rules: inForce.rules };
       const crossing = crossesWindow(study, target, { before: stateBefore, after: stateAfter }, { before, after });
       if (crossing) notes.push(crossing);
       if (notes.length === 0) return;

@@ -122,28 +122,24 @@ export const currentEntries = (ledger: ReviewLedger): ReadonlyMap<string, Subjec
   return entries;
 };
 
-/** The protocol in force at a log position: the study's last registration or amendment before it. */
-export const protocolAt = (ledger: ReviewLedger, globalPosition: number): ProtocolDocument | null => {
-  let protocol: ProtocolDocument | null = null;
-  for (const e of ledger.byStream.get(studyStreamId(ledger.studyId)) ?? []) {
-    if (e.globalPosition >= globalPosition) break;
-    if (e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') protocol = (e.data.protocol as ProtocolDocument | undefined) ?? protocol;
-  }
-  return protocol;
-};
-
 /**
- * The dosing schedule of every protocol version registered or amended before a log position, by version:
- * a dose's window is judged by the version it was recorded under, not by the one in force at a later change.
+ * The study as it stood at a log position, in one walk of its stream: the protocol in force (its last
+ * registration or amendment before the position) and the dosing schedule of every protocol version
+ * registered or amended before it, by version — a dose's window is judged by the version it was recorded
+ * under, not by the one in force at a later change.
  */
-export const dosingRulesAt = (ledger: ReviewLedger, globalPosition: number): RuleOf | null => {
+export const studyAt = (ledger: ReviewLedger, globalPosition: number): { readonly protocol: ProtocolDocument | null; readonly rules: RuleOf | null } => {
+  let protocol: ProtocolDocument | null = null;
   let history: DosingRuleHistory = [];
   for (const e of ledger.byStream.get(studyStreamId(ledger.studyId)) ?? []) {
     if (e.globalPosition >= globalPosition) break;
-    const protocol = e.data.protocol as ProtocolDocument | undefined;
-    if ((e.type === 'StudyRegistered' || e.type === 'ProtocolAmended') && protocol?.treatment) history = withDosingRule(history, protocol);
+    if (e.type !== 'StudyRegistered' && e.type !== 'ProtocolAmended') continue;
+    const registered = e.data.protocol as ProtocolDocument | undefined;
+    if (!registered) continue;
+    protocol = registered;
+    history = withDosingRule(history, registered);
   }
-  return history.length === 0 ? null : ruleLookup(history);
+  return { protocol, rules: history.length === 0 ? null : ruleLookup(history) };
 };
 
 const streams = (events: readonly StoredEvent[]): Map<string, StoredEvent[]> => {
