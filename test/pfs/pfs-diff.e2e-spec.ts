@@ -87,7 +87,7 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
     expect([s.before?.aval, s.before?.cnsr, s.after?.aval, s.after?.cnsr, s.after?.evntdesc]).toEqual([169, 4, 335, 0, 'DEATH']);
     expect(s.causes).toEqual([expect.objectContaining({ kind: 'new-entry', eventId: ledger.death.eventId, eventType: 'SubjectDied', decisive: true })]);
     const [interim, now] = [await analysePfs(store, STUDY, { asKnownAt: INTERIM_AT }), await analysePfs(store, STUDY)];
-    expect(diff.before).toEqual({ n: 5, events: interim.summary.events, censored: interim.summary.censored, median: interim.median, rates: interim.rates });
+    expect(diff.before).toEqual({ n: 5, events: interim.summary.events, censored: interim.summary.censored, median: interim.median, curveEndsAtZero: false, rates: interim.rates });
     expect(diff.after.median).toEqual(now.median);
     expect([diff.before.events, diff.after.events, diff.delta.events, diff.delta.censored]).toEqual([2, 2, 0, 0]);
     expect(diff.delta.rates.map((r) => r.day)).toEqual([182, 365]);

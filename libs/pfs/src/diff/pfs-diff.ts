@@ -3,6 +3,7 @@ import type { EventStore } from '@trial-ledger/event-store';
 import { resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
 import { pfsRowBasis, type SubjectPfs } from '../pfs.types';
+import { curveEndsAtZero } from '../pfs-figures.text';
 import { firstSideDataEnd, studyPfsCauses, subjectPfsCauses } from './pfs-diff-causes';
 import {
   PFS_CAUSE_WORDS,
@@ -69,7 +70,7 @@ const changedFields = (a: SubjectPfs, b: SubjectPfs): PfsDiffField[] => {
   return fields;
 };
 
-const figures = (a: PfsAnalysis): PfsFigures => ({ n: a.summary.n, events: a.summary.events, censored: a.summary.censored, median: a.median, rates: a.rates });
+const figures = (a: PfsAnalysis): PfsFigures => ({ n: a.summary.n, events: a.summary.events, censored: a.summary.censored, median: a.median, curveEndsAtZero: curveEndsAtZero(a.km), rates: a.rates });
 
 const plural = (n: number, [one, many]: readonly [string, string]): string => `${n} ${n === 1 ? one : many}`;
 
