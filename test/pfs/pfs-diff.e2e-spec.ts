@@ -5,6 +5,7 @@ import { executeCommand } from '@trial-ledger/command-pipeline';
 import { DomainError, loadDefaultProtocol } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { analysePfs, diffPfs, type PfsDiff } from '@trial-ledger/pfs';
+import { survivalAt } from '@trial-ledger/survival';
 import { ADMIN } from '../../libs/domain/src/subject/testing/subject.fixtures';
 import { buildPfsDiffLedger, DAY, INTERIM_AT, type PfsDiffLedger } from './support/pfs-diff-ledger';
 
@@ -87,7 +88,7 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
     expect([s.before?.aval, s.before?.cnsr, s.after?.aval, s.after?.cnsr, s.after?.evntdesc]).toEqual([169, 4, 335, 0, 'DEATH']);
     expect(s.causes).toEqual([expect.objectContaining({ kind: 'new-entry', eventId: ledger.death.eventId, eventType: 'SubjectDied', decisive: true })]);
     const [interim, now] = [await analysePfs(store, STUDY, { asKnownAt: INTERIM_AT }), await analysePfs(store, STUDY)];
-    expect(diff.before).toEqual({ n: 5, events: interim.summary.events, censored: interim.summary.censored, median: interim.median, rates: interim.rates });
+    expect(diff.before).toEqual({ n: 5, events: interim.summary.events, censored: interim.summary.censored, median: interim.median, curveEndsAtZero: false, rates: interim.rates });
     expect(diff.after.median).toEqual(now.median);
     expect([diff.before.events, diff.after.events, diff.delta.events, diff.delta.censored]).toEqual([2, 2, 0, 0]);
     expect(diff.delta.rates.map((r) => r.day)).toEqual([182, 365]);
@@ -174,7 +175,13 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
       expect(diff.studyCauses).toEqual([expect.objectContaining({ kind: 'protocol-amendment', eventId: amended.events[0].eventId, reason: 'horizon shortened to 300 days by the sponsor' })]);
       expect(diff.subjects.map((x) => [x.subjectId, x.before?.cnsr, x.after?.cnsr, x.causes.length])).toEqual([['S004', 0, 4, 0]]);
       expect(diff.verdict).toBe('1 subject changed: 1 protocol amendment.');
-      expect(diff.delta.rates.map((r) => r.day)).toEqual([182, 300]);
+      // Both sides at every landmark either protocol names: the first side's rate at the amended 300 days is
+      // R's value on its own curve (summary(fit, times = 300)), not "NE" for a day it was not asked about.
+      const first = await analysePfs(other, STUDY, { toPosition: before });
+      expect(diff.delta.rates.map((r) => r.day)).toEqual([182, 300, 365]);
+      expect(diff.before.rates).toEqual([182, 300, 365].map((d) => survivalAt(first.km, d)));
+      expect(diff.before.rates[1].survival).not.toBeNull();
+      expect(diff.after.rates[2]).toEqual({ day: 365, survival: null, lower: null, upper: null });
     } finally {
       await other.close();
     }

@@ -2,7 +2,7 @@ import { executeCommand } from '@trial-ledger/command-pipeline';
 import { loadDefaultProtocol, type Actor, type IsoDate, type ProtocolDocument, type Role } from '@trial-ledger/domain';
 import { verifyChain, type EventStore } from '@trial-ledger/event-store';
 import type { Identity } from '@trial-ledger/identity';
-import { analysePfs } from '@trial-ledger/pfs';
+import { analysePfs, curveEndsAtZero } from '@trial-ledger/pfs';
 import { replayStudyOverview } from '@trial-ledger/projections';
 import { generateDemoScenario, type DemoScenario, type DemoStep } from './demo-scenario.generator';
 import { signDemoCasebooks, type DemoSignatures } from './demo-signatures';
@@ -61,6 +61,8 @@ export interface DemoSummary {
     readonly censored: number;
     readonly byReason: Readonly<Record<string, number>>;
     readonly median: { readonly estimate: number | null; readonly lower: number | null; readonly upper: number | null };
+    /** The curve falls to 0: a median CI limit not reported is NE there, not NR. */
+    readonly curveEndsAtZero: boolean;
     readonly rates: ReadonlyArray<{ day: number; survival: number | null; lower: number | null; upper: number | null }>;
   };
 }
@@ -187,6 +189,7 @@ export const summariseDemo = async (
       ...pfs.summary,
       byReason: Object.fromEntries(Object.entries(byReason).sort(([a], [b]) => a.localeCompare(b))),
       median: { ...pfs.median },
+      curveEndsAtZero: curveEndsAtZero(pfs.km),
       rates: pfs.rates.map((r) => ({ ...r })),
     },
   };

@@ -67,6 +67,9 @@ describe('Kaplan–Meier SVG', () => {
   it('marks the median and labels it with its CI', () => {
     expect(byClass(findAll(doc, 'line'), 'median-marker')).toHaveLength(2);
     expect(byClass(findAll(doc, 'text'), 'median-label').map(textOf)).toEqual(['Median PFS 169 days (95 % CI 85–NR)']);
+    // R: one subject with an event on day 10 → median 10, 0.95LCL NA, 0.95UCL NA (the curve falls to 0)
+    const single = convert(renderKmSvg(analysisOf([[10, true]])), { format: 'object' }) as XmlNode;
+    expect(byClass(findAll(single, 'text'), 'median-label').map(textOf)).toEqual(['Median PFS 10 days (95 % CI NE–NE)']);
     expect(findAll(doc, 'text').map(textOf)).toContain('95 % CI (log-log)');
   });
 

@@ -1,6 +1,6 @@
 import { create } from 'xmlbuilder2';
 import type { PfsAnalysis } from './analyse-pfs';
-import { CI_95, NO_SUBJECTS } from './pfs-figures.text';
+import { CI_95, curveEndsAtZero, medianInWords, NO_SUBJECTS } from './pfs-figures.text';
 
 export interface KmSvgOptions {
   readonly width?: number;
@@ -151,7 +151,8 @@ const bandPath = (analysis: PfsAnalysis, x: (d: number) => number, y: (s: number
 const drawMedian = (root: XMLBuilder, analysis: PfsAnalysis, x: (d: number) => number, y: (s: number) => number): void => {
   const g = root.ele('g', { id: 'km-median', stroke: '#d62728', 'stroke-dasharray': '5 4', 'stroke-width': '1.2' });
   const m = analysis.median;
-  const ci = `${CI_95} ${m.lower ?? 'NE'}–${m.upper ?? 'NR'}`;
+  const words = medianInWords(m, analysis.summary.n, curveEndsAtZero(analysis.km));
+  const ci = `${CI_95} ${words.lower}–${words.upper}`;
   if (analysis.summary.n === 0) {
     root.ele('text', { class: 'median-label', x: fmt(x(0) + 8), y: fmt(y(0.5) - 6), fill: '#d62728' }).txt(`Median PFS ${NO_SUBJECTS}`);
     return;

@@ -77,7 +77,7 @@ const pct = percentInWords;
 /** The demo's PFS line; the median and its CI limits in the words `pfs`, the report and the viewer use (NR, NE). */
 export const describePfs = (pfs: DemoSummary['pfs']): string => {
   const rates = pfs.rates.map((r) => `${r.day}-day rate ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`).join('; ');
-  const m = medianInWords(pfs.median, pfs.n);
+  const m = medianInWords(pfs.median, pfs.n, pfs.curveEndsAtZero);
   return `n ${pfs.n}, ${pfs.events} events, ${pfs.censored} censored; median ${m.estimate} (${CI_95} ${m.lower}–${m.upper})${rates ? `; ${rates}` : ''}`;
 };
 

@@ -29,7 +29,7 @@ const position = (flag: string, value: string | undefined): number | null => {
 const pct = percentInWords;
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 const median = (f: PfsFigures): string => {
-  const m = medianInWords(f.median, f.n);
+  const m = medianInWords(f.median, f.n, f.curveEndsAtZero);
   return `${m.estimate} (${CI_95} ${m.lower}–${m.upper})`;
 };
 const show = (value: unknown): string => (typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value));

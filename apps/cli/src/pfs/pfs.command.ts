@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CI_95, medianInWords, percentInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
+import { CI_95, curveEndsAtZero, medianInWords, percentInWords, renderKmSvg, summarisePfs, loadStudyPfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { studyOrDefault } from '../shared/default-study';
@@ -21,7 +21,7 @@ const pct = percentInWords;
 
 /** The analysis as a reviewer reads it: the headline figures, then one row per subject. */
 export const formatPfs = (a: PfsAnalysis, position: number): string => {
-  const median = medianInWords(a.median, a.summary.n);
+  const median = medianInWords(a.median, a.summary.n, curveEndsAtZero(a.km));
   const lines = [
     `Progression-free survival — ${a.studyId}`,
     `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,

@@ -70,4 +70,34 @@ describe('a subject withdrawn before enrollment', () => {
     expect(withdrawal).toMatch(/^<SubjectData SubjectKey="S002"[^]*?FormOID="F\.SUBJECTWITHDRAWN"/);
     expect(withdrawal).toContain(`ItemOID="IT.SUBJECTWITHDRAWN.WITHDRAWALDATE" TransactionType="Insert" Value="${addDays(START, -3)}"`);
   });
+
+  it('who then dies (vital status) stays withdrawn-before-enrollment in the report, has the death in ODM, and is still not in the PFS analysis set', async () => {
+    // given
+    const ledger = new testing.LedgerScenario('LANR-HGNET-01');
+    ledger.registerStudy();
+    const s1 = ledger.subject('S001');
+    s1.baseline(addDays(START, -10), { diameters: [50] });
+    s1.enrol(START);
+    const s2 = ledger.subject('S002');
+    s2.screen(addDays(START, -7));
+    s2.confirmEligibility(addDays(START, -6));
+    s2.withdraw(addDays(START, -3), 'consent-withdrawn');
+    s2.die(day(40));
+    const store = new SqliteEventStore(':memory:');
+    await ledger.appendTo(store);
+    // when
+    const clock = new FixedClock('2027-03-01T12:00:00.000Z');
+    const page = await renderLedgerReport(store, { clock });
+    const pfs = await analysePfs(store, 'LANR-HGNET-01');
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    await exportOdm(store, out, { clock });
+    await store.close();
+    // then
+    expect(page).toMatch(/Subjects by status<\/th><td>withdrawn-before-enrollment 1, enrolled 1</);
+    expect([pfs.subjects.map((s) => s.subjectId), pfs.summary.events]).toEqual([['S001'], 0]);
+    const xml = Buffer.concat(chunks).toString('utf8');
+    expect(xml.slice(xml.lastIndexOf('<SubjectData SubjectKey="S002"'))).toContain(`Value="${day(40)}"`);
+  });
 });

@@ -220,4 +220,23 @@ describe('RecordDeath', () => {
     subjectSpec.given(withFollowUp().all()).when(death('2026-03-01')).thenError('DEATH.BEFORE_RECORDED_FACT'));
   it('given S001 not enrolled, when a death is recorded, then SUBJECT.NOT_ENROLLED', () =>
     subjectSpec.given(eligibleHistory().all()).when(death('2026-03-01')).thenError('SUBJECT.NOT_ENROLLED'));
+  describe('after a withdrawal before enrollment (vital-status follow-up)', () => {
+    const withdrawnBeforeEnrollment = () => eligibleHistory().run(subjectCommand('WithdrawSubject', { withdrawalDate: '2026-01-04', reason: 'consent-withdrawn' }));
+    it('given S001 withdrew consent before enrollment on 2026-01-04, when a death on 2026-03-01 is recorded, then SubjectDied, and the subject stays withdrawn-before-enrollment (never enrolled)', () => {
+      subjectSpec.given(withdrawnBeforeEnrollment().all()).when(death('2026-03-01')).then({ subject: [{ type: 'SubjectDied', data: { deathDate: '2026-03-01', cause: 'disease progression' } }], study: [] });
+      const state = withdrawnBeforeEnrollment().run(death('2026-03-01')).state().subject;
+      expect([state.status, state.facts.death?.date, state.facts.enrollment]).toEqual(['withdrawn-before-enrollment', '2026-03-01', null]);
+    });
+    it('given S001 withdrew before enrollment on 2026-01-04, when a death on 2026-01-03 is recorded, then DEATH.BEFORE_RECORDED_FACT', () =>
+      subjectSpec.given(withdrawnBeforeEnrollment().all()).when(death('2026-01-03')).thenErrorWith('DEATH.BEFORE_RECORDED_FACT', { latestClinicalDate: '2026-01-04' }));
+    it('given S001 withdrew before enrollment and its death is recorded, when the death is recorded again, then SUBJECT.DEAD', () =>
+      subjectSpec.given(withdrawnBeforeEnrollment().run(death('2026-03-01')).all()).when(death('2026-03-02')).thenError('SUBJECT.DEAD'));
+    it('given S001 withdrew before enrollment and died, when the withdrawal is voided, then ENTRY.INVALIDATES_LATER_ENTRY (a death is recorded only for an enrolled or withdrawn subject)', () => {
+      const h = withdrawnBeforeEnrollment().run(death('2026-03-01'));
+      subjectSpec
+        .given(h.all())
+        .when(subjectCommand('VoidEntry', { targetEventId: h.idOf('SubjectWithdrawn'), reason: 'entered in error' }))
+        .thenError('ENTRY.INVALIDATES_LATER_ENTRY');
+    });
+  });
 });

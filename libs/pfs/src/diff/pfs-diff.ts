@@ -3,6 +3,8 @@ import type { EventStore } from '@trial-ledger/event-store';
 import { resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
 import { pfsRowBasis, type SubjectPfs } from '../pfs.types';
+import { curveEndsAtZero } from '../pfs-figures.text';
+import { survivalAt } from '@trial-ledger/survival';
 import { firstSideDataEnd, studyPfsCauses, subjectPfsCauses } from './pfs-diff-causes';
 import {
   PFS_CAUSE_WORDS,
@@ -69,7 +71,19 @@ const changedFields = (a: SubjectPfs, b: SubjectPfs): PfsDiffField[] => {
   return fields;
 };
 
-const figures = (a: PfsAnalysis): PfsFigures => ({ n: a.summary.n, events: a.summary.events, censored: a.summary.censored, median: a.median, rates: a.rates });
+/**
+ * A side's headline figures, its landmark rates at `rateDays`: the days either side's protocol names, so that
+ * after an amendment of `endpoint.rateDays` both sides are read at the same days, each on its own curve
+ * (a day a side's protocol did not name is not "not estimable" there).
+ */
+const figures = (a: PfsAnalysis, rateDays: readonly number[]): PfsFigures => ({
+  n: a.summary.n,
+  events: a.summary.events,
+  censored: a.summary.censored,
+  median: a.median,
+  curveEndsAtZero: curveEndsAtZero(a.km),
+  rates: rateDays.map((day) => a.rates.find((r) => r.day === day) ?? survivalAt(a.km, day)),
+});
 
 const plural = (n: number, [one, many]: readonly [string, string]): string => `${n} ${n === 1 ? one : many}`;
 
@@ -160,7 +174,8 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
   }
   subjects.sort((x, y) => (x.subjectNumber ?? 0) - (y.subjectNumber ?? 0) || x.subjectId.localeCompare(y.subjectId));
   const studyCauses = await studyPfsCauses(store, studyId, from, to);
-  const [before, after] = [figures(summarisePfs(first)), figures(summarisePfs(second))];
+  const rateDays = [...new Set([...first.protocol.endpoint.rateDays, ...second.protocol.endpoint.rateDays])].sort((x, y) => x - y);
+  const [before, after] = [figures(summarisePfs(first), rateDays), figures(summarisePfs(second), rateDays)];
   const median = before.median.estimate !== null && after.median.estimate !== null ? after.median.estimate - before.median.estimate : null;
   return {
     studyId,

@@ -101,6 +101,8 @@ export interface PfsFigures {
   readonly events: number;
   readonly censored: number;
   readonly median: MedianSurvival;
+  /** The Kaplan–Meier curve falls to 0: a median CI limit R reports as NA is then NE, not NR (`medianInWords`). */
+  readonly curveEndsAtZero: boolean;
   readonly rates: readonly SurvivalAtDay[];
 }
 

@@ -115,14 +115,21 @@ export const decideWithdrawSubject: ClinicalDecision<WithdrawSubjectPayload> = (
   return [{ type: 'SubjectWithdrawn', data: { withdrawalDate, reason } }];
 };
 
-/** `RecordDeath`: accepted after withdrawal too (vital-status follow-up); nothing recorded is dated after it. */
+/**
+ * `RecordDeath`: accepted after withdrawal too (vital-status follow-up); nothing recorded is dated after it.
+ * A subject who withdrew before enrollment is followed for vital status as well: the death is a fact and is
+ * recorded (on or after the withdrawal), but the subject stays `withdrawn-before-enrollment` — never enrolled,
+ * so never in the PFS analysis set. A screened subject neither enrolled nor withdrawn is refused
+ * (`SUBJECT.NOT_ENROLLED`): the site records the end of participation first.
+ */
 export const decideRecordDeath: ClinicalDecision<RecordDeathPayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordDeath);
   const deathDate = pastDate(p, 'deathDate', ctx.today);
   const cause = text(p, 'cause');
-  const enrollment = requireEnrolled(facts, ctx.subjectId);
+  const withdrawnBeforeEnrollment = facts.enrollment === null && facts.withdrawal !== null;
+  const enrollment = withdrawnBeforeEnrollment ? null : requireEnrolled(facts, ctx.subjectId);
   if (facts.death) refuse('SUBJECT.DEAD', `Subject ${ctx.subjectId}'s death is already recorded (${facts.death.date})`, { deathDate: facts.death.date });
-  notBeforeEnrollment(enrollment, deathDate, 'deathDate');
+  if (enrollment) notBeforeEnrollment(enrollment, deathDate, 'deathDate');
   const latest = latestDate(facts.latestClinicalDate, facts.withdrawal?.date);
   if (latest && compareDates(deathDate, latest) < 0) {
     refuse('DEATH.BEFORE_RECORDED_FACT', `Death (${deathDate}) cannot precede recorded data dated ${latest}`, { deathDate, latestClinicalDate: latest });
