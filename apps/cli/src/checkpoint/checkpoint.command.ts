@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
-import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { outputFileOption, repeatable } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
@@ -52,6 +52,9 @@ export const registerCheckpoint = (program: Command): void => {
       // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
       const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
       for (const target of [file, ...copies]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
+      // A copy is kept apart from the checkpoint file: one that is it (or another copy) is no copy at all.
+      const targets = [file, ...copies];
+      if (!opts.exportPublicKey) for (const [i, a] of targets.entries()) for (const b of targets.slice(i + 1)) await assertDistinctOutputs(a, b);
       // A copy that exists must already be a checkpoint file (as the checkpoint file itself is read before
       // signing): a mistyped --copy-to never gets signed lines appended to a key, a report or another ledger.
       if (!opts.exportPublicKey) for (const copy of copies) if (existsSync(copy)) readCheckpointFile(copy);

@@ -162,9 +162,15 @@ const stdoutTarget = (): OutputTarget => ({
   discard: async () => undefined,
 });
 
-/** Refuses two outputs of one command that name the same file, however spelled: the second would replace the first. */
+/**
+ * Refuses two outputs of one command that name the same file, however spelled (real paths, and device +
+ * inode for existing files, so a hard link is caught): the second would replace the first, or an append
+ * meant for two files (`checkpoint --copy-to`) would go twice into one.
+ */
 export const assertDistinctOutputs = async (a: string, b: string): Promise<void> => {
-  if ((await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
+  const [statA, statB] = await Promise.all([statOrNull(destinationOf(a), false), statOrNull(destinationOf(b), false)]);
+  const sameInode = statA !== null && statB !== null && statA.dev === statB.dev && statA.ino === statB.ino;
+  if (sameInode || (await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
 };
 
 /** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
