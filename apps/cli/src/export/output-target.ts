@@ -5,6 +5,7 @@ import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/prom
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { parseCheckpoints } from '@trial-ledger/audit';
 import { firstUnprintable, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { CliError } from '../shared/cli-errors';
 
@@ -80,20 +81,44 @@ const destinationOf = (file: string): string => resolve(file);
 /** SQLite's file header: the first 16 bytes of every database, whichever ledger or tool made it. */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
+/** How much of an existing file is read to tell what it is: a checkpoint line is well under 1 KiB. */
+const SNIFF_BYTES = 16 * 1024;
+
+/** The first line that holds anything: a checkpoint file's first signed checkpoint. */
+const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '') ?? '';
+
+const isCheckpointLine = (line: string): boolean => {
+  try {
+    return parseCheckpoints(line).length === 1;
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Whether `file` is a SQLite database. The default key directory is shared between ledgers, and so is a
- * `data/` directory (`npm run demo` writes `data/demo.sqlite` beside `data/ledger.sqlite`): `--force` is
- * meant to replace an earlier export, never another ledger's store, which no export run against this one
- * protects by name.
+ * What kind of ledger file `file` is, by its content, or null for anything else (an earlier export). The
+ * default key directory is shared between ledgers, and so is a `data/` directory (`npm run demo` writes
+ * `data/demo.sqlite` beside `data/ledger.sqlite`): `--force` is meant to replace an earlier export, never
+ * another ledger's store, its signed checkpoints (`data/demo.checkpoints.jsonl`), a signing key kept
+ * outside the key directory or an auditor's trust file, which no export run against this one protects by
+ * name.
  */
-const isSqliteDatabase = async (file: string): Promise<boolean> => {
+const ledgerFileKind = async (file: string): Promise<string | null> => {
   // Never waits on a FIFO or follows a symlink swapped in since the checks above.
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(() => null);
-  if (handle === null) return false;
+  if (handle === null) return null;
   try {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.equals(SQLITE_HEADER);
+    const bytes = head.subarray(0, bytesRead);
+    if (bytes.length >= SQLITE_HEADER.length && bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+      return "a SQLite database, another ledger's store or a read-model file";
+    }
+    const text = bytes.toString('utf8');
+    if (/^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return "a private key, another ledger's signing key";
+    if (/^\s*\{\s*"version"\s*:\s*1\s*,\s*"pins"\s*:/.test(text)) return "an auditor's trust file of pinned ledger keys";
+    if (isCheckpointLine(firstLine(text))) return "a file of signed checkpoints, another ledger's evidence";
+    return null;
   } finally {
     await handle.close();
   }
@@ -147,9 +172,8 @@ export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mo
   if (target && mode === 'replace' && !policy.force) {
     refuse('OUTPUT.EXISTS', `Refusing to overwrite ${file}: it already exists (use --force to replace it)`);
   }
-  if (target && mode === 'replace' && (await isSqliteDatabase(destinationOf(file)))) {
-    refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is a SQLite database, another ledger's store or a read-model file; choose another output path`);
-  }
+  const kind = target && mode === 'replace' ? await ledgerFileKind(destinationOf(file)) : null;
+  if (kind !== null) refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is ${kind}; choose another output path`);
 };
 
 const isStdout = (file: string | undefined): file is undefined | '-' => !file || file === '-';
