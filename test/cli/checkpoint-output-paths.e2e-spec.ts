@@ -97,3 +97,44 @@ describe('checkpoint --copy-to never names the checkpoint file or another copy',
     expect(lines(copy)).toBe(1);
   });
 });
+
+/**
+ * `--out` and `--copy-to` append to a file of this ledger's checkpoints: one already holding another
+ * ledger's (`data/demo.checkpoints.jsonl` beside `data/ledger.sqlite`, a copy an auditor keeps of another
+ * study) would get a checkpoint under a key not its own, and that ledger's `verify` reports it damaged
+ * (`checkpoint-forged`, exit 3).
+ */
+describe("checkpoint --out and --copy-to never append to another ledger's checkpoints", () => {
+  const dir = tempDir();
+  const ledger = join(dir.path, 'ledger.sqlite');
+  const other = join(dir.path, 'demo.sqlite');
+  const otherCheckpoints = join(dir.path, 'demo.checkpoints.jsonl');
+  const store = ['--store', `sqlite:${ledger}`, '--key-dir', dir.keyDir];
+  afterAll(() => dir.remove());
+
+  beforeAll(async () => {
+    for (const file of [ledger, other]) {
+      const s = new SqliteEventStore(file);
+      await seedAuditLedger(s);
+      await s.close();
+    }
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'checkpoint'])).status).toBe(0);
+  });
+
+  it.each([['--out'], ['--copy-to']])("%s naming the other ledger's checkpoint file: CHECKPOINT.OTHER_LEDGER, exit 1, nothing appended, its verify still intact", async (option) => {
+    const before = readFileSync(otherCheckpoints, 'utf8');
+    const run = await cli([...store, 'checkpoint', option, otherCheckpoints]);
+    expect(run.stderr).toContain('[CHECKPOINT.OTHER_LEDGER]');
+    expect(run.status).toBe(1);
+    expect(readFileSync(otherCheckpoints, 'utf8')).toBe(before);
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'verify'])).status).toBe(0);
+  });
+
+  it('a copy holding this ledger\'s own earlier checkpoints is appended to', async () => {
+    const copy = join(dir.path, 'own-copy.jsonl');
+    expect((await cli([...store, 'checkpoint', '--copy-to', copy])).status).toBe(0);
+    const run = await cli([...store, 'checkpoint', '--copy-to', copy]);
+    expect(run.status).toBe(0);
+    expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});
