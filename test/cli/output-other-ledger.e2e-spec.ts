@@ -117,3 +117,27 @@ describe('an output file name with a control or bidirectional-override character
     expect(await headPosition()).toBe(before);
   });
 });
+
+// The directories of an output path that does not exist yet are made for the export; a refused export
+// (a study or subject the ledger does not hold, found once the output is open) leaves none of them behind.
+describe('a refused export leaves no directory it made for its output', () => {
+  it.each([
+    ['export odm --study of no study', (out: string) => ['export', 'odm', '--study', 'NO-SUCH-STUDY', '--out', out], '[STUDY.NOT_FOUND]'],
+    ['export audit-trail --subject of no subject', (out: string) => ['export', 'audit-trail', '--format', 'csv', '--subject', 'S999', '--out', out], '[SUBJECT.NOT_FOUND]'],
+  ])('given %s into new/deeper/FILE, then the refusal, and neither directory exists', async (_what, argv, code) => {
+    const top = join(dir.path, `made-for-${code.replace(/\W/g, '')}`);
+    const before = await headPosition();
+    const result = await asMonitor(argv(join(top, 'deeper', 'export.out')));
+    expect(result.stderr).toContain(code);
+    expect(result.status).toBe(1);
+    expect(existsSync(top)).toBe(false);
+    expect(await headPosition()).toBe(before);
+  });
+
+  it('given an export that succeeds into new/deeper/FILE, then the directories are made and the file written', async () => {
+    const out = join(dir.path, 'made-new', 'deeper', 'trail.csv');
+    const result = await asMonitor(['export', 'audit-trail', '--format', 'csv', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^[^\n]*,/);
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
@@ -197,12 +197,22 @@ export const assertDistinctOutputs = async (a: string, b: string): Promise<void>
   if (sameInode || (await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
 };
 
+/** The directories `mkdir -p dir` made, deepest first: from `dir` up to the first one it created (none when it made none). */
+const directoriesMade = (dir: string, firstMade: string | undefined): string[] => {
+  if (firstMade === undefined) return [];
+  const made: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    made.push(d);
+    if (d === firstMade || dirname(d) === d) return made;
+  }
+};
+
 /** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
 export const openOutput = async (file: string | undefined, policy: OutputPolicy): Promise<OutputTarget> => {
   if (isStdout(file)) return stdoutTarget();
   await assertOutputAllowed(file, policy);
   const destination = destinationOf(file);
-  await mkdir(dirname(destination), { recursive: true, mode: 0o700 });
+  const madeDirectories = directoriesMade(dirname(destination), await mkdir(dirname(destination), { recursive: true, mode: 0o700 }));
   const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
@@ -214,6 +224,9 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
     settled = true;
     stream.destroy();
     await unlink(temp).catch(() => undefined);
+    // A refused export leaves nothing behind, not even the directories made for it (deepest first; one
+    // something else was put in since stays).
+    for (const made of madeDirectories) await rmdir(made).catch(() => undefined);
   };
   return {
     stream,
