@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -42,5 +42,99 @@ describe('checkpoint --out and --copy-to append to the file the path names as wr
     expect(run.status).toBe(0);
     expect(existsSync(join(dir.path, name))).toBe(true);
     expect(existsSync(join(dir.path, `missing${option}`))).toBe(false);
+  });
+});
+
+/**
+ * `--copy-to` is the external copy an auditor keeps apart from the checkpoint file: a copy that is the
+ * checkpoint file itself (named as written, through `..`, or by a hard link) or another `--copy-to` is no
+ * copy at all — the checkpoint was appended twice to one file and reported as kept in two.
+ */
+describe('checkpoint --copy-to never names the checkpoint file or another copy', () => {
+  const dir = tempDir();
+  const ledger = join(dir.path, 'ledger.sqlite');
+  const checkpoints = join(dir.path, 'ledger.checkpoints.jsonl');
+  const store = ['--store', `sqlite:${ledger}`, '--key-dir', dir.keyDir];
+  const lines = (file: string): number => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).length : 0);
+  afterAll(() => dir.remove());
+
+  beforeAll(async () => {
+    const s = new SqliteEventStore(ledger);
+    await seedAuditLedger(s);
+    await s.close();
+    expect((await cli([...store, 'checkpoint'])).status).toBe(0);
+    linkSync(checkpoints, join(dir.path, 'hard-link.jsonl'));
+  });
+
+  it.each([
+    ['the checkpoint file', [checkpoints]],
+    ['the checkpoint file through ..', [join(dir.path, 'sub', '..', 'ledger.checkpoints.jsonl')]],
+    ['a hard link to the checkpoint file', [join(dir.path, 'hard-link.jsonl')]],
+    ['the same copy twice, spelled two ways', [join(dir.path, 'copy.jsonl'), join(dir.path, '.', 'copy.jsonl')]],
+  ])('--copy-to %s: OUTPUT.SAME_FILE, exit 1, nothing signed or appended', async (_what, copies) => {
+    const before = lines(checkpoints);
+    const run = await cli([...store, 'checkpoint', ...copies.flatMap((c) => ['--copy-to', c])]);
+    expect(run.stderr).toContain('[OUTPUT.SAME_FILE]');
+    expect(run.status).toBe(1);
+    expect(lines(checkpoints)).toBe(before);
+    expect(existsSync(join(dir.path, 'copy.jsonl'))).toBe(false);
+  });
+
+  it('--out FILE with --copy-to the same FILE: OUTPUT.SAME_FILE, nothing appended', async () => {
+    const out = join(dir.path, 'other.checkpoints.jsonl');
+    const run = await cli([...store, 'checkpoint', '--out', out, '--copy-to', out]);
+    expect(run.stderr).toContain('[OUTPUT.SAME_FILE]');
+    expect(run.status).toBe(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a copy apart from the checkpoint file is still appended to', async () => {
+    const copy = join(dir.path, 'kept-apart.jsonl');
+    const before = lines(checkpoints);
+    const run = await cli([...store, 'checkpoint', '--copy-to', copy]);
+    expect(run.status).toBe(0);
+    expect(lines(checkpoints)).toBe(before + 1);
+    expect(lines(copy)).toBe(1);
+  });
+});
+
+/**
+ * `--out` and `--copy-to` append to a file of this ledger's checkpoints: one already holding another
+ * ledger's (`data/demo.checkpoints.jsonl` beside `data/ledger.sqlite`, a copy an auditor keeps of another
+ * study) would get a checkpoint under a key not its own, and that ledger's `verify` reports it damaged
+ * (`checkpoint-forged`, exit 3).
+ */
+describe("checkpoint --out and --copy-to never append to another ledger's checkpoints", () => {
+  const dir = tempDir();
+  const ledger = join(dir.path, 'ledger.sqlite');
+  const other = join(dir.path, 'demo.sqlite');
+  const otherCheckpoints = join(dir.path, 'demo.checkpoints.jsonl');
+  const store = ['--store', `sqlite:${ledger}`, '--key-dir', dir.keyDir];
+  afterAll(() => dir.remove());
+
+  beforeAll(async () => {
+    for (const file of [ledger, other]) {
+      const s = new SqliteEventStore(file);
+      await seedAuditLedger(s);
+      await s.close();
+    }
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'checkpoint'])).status).toBe(0);
+  });
+
+  it.each([['--out'], ['--copy-to']])("%s naming the other ledger's checkpoint file: CHECKPOINT.OTHER_LEDGER, exit 1, nothing appended, its verify still intact", async (option) => {
+    const before = readFileSync(otherCheckpoints, 'utf8');
+    const run = await cli([...store, 'checkpoint', option, otherCheckpoints]);
+    expect(run.stderr).toContain('[CHECKPOINT.OTHER_LEDGER]');
+    expect(run.status).toBe(1);
+    expect(readFileSync(otherCheckpoints, 'utf8')).toBe(before);
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'verify'])).status).toBe(0);
+  });
+
+  it('a copy holding this ledger\'s own earlier checkpoints is appended to', async () => {
+    const copy = join(dir.path, 'own-copy.jsonl');
+    expect((await cli([...store, 'checkpoint', '--copy-to', copy])).status).toBe(0);
+    const run = await cli([...store, 'checkpoint', '--copy-to', copy]);
+    expect(run.status).toBe(0);
+    expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });

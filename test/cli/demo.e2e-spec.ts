@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEventStore } from '@trial-ledger/event-store';
 import { cli, tempDir } from './cli-harness';
@@ -120,4 +120,37 @@ describe('trial-ledger demo', () => {
     expect(run.stdout).toContain('365-day rate');
     expect(run.stdout).not.toContain('workshop password 2026');
   });
+});
+
+// `--fresh` wipes an earlier demo: its checkpoints, signed over the log it deletes, go with it, or the new
+// demo's ledger reads as rewritten (`verify`: LEDGER DAMAGED, checkpoint-mismatch; `serve` does not start).
+describe('trial-ledger demo --fresh after checkpoints of the earlier demo', () => {
+  const dir = tempDir();
+  const file = join(dir.path, 'demo.sqlite');
+  const store = ['--store', `sqlite:${file}`, '--key-dir', dir.keyDir];
+  afterAll(() => dir.remove());
+
+  it('given a checkpoint of the earlier demo, when run with --fresh, then the new ledger verifies intact and its files beside it are its own', async () => {
+    expect((await cli([...store, 'demo', '--today', TODAY])).status).toBe(0);
+    expect((await cli([...store, 'checkpoint'])).status).toBe(0);
+    expect(existsSync(join(dir.path, 'demo.checkpoints.jsonl'))).toBe(true);
+    const again = await cli([...store, 'demo', '--today', TODAY, '--fresh']);
+    expect(again.status).toBe(0);
+    expect(existsSync(join(dir.path, 'demo.checkpoints.jsonl'))).toBe(false);
+    const verified = await cli([...store, 'verify']);
+    expect(verified.stdout).toContain('Ledger intact');
+    expect(verified.status).toBe(0);
+  }, 60_000);
+
+  it('given a checkpoint file holding checkpoints of another log, then --fresh refuses (DEMO.NOT_A_DEMO_STORE) and deletes nothing', async () => {
+    const other = join(dir.path, 'other.sqlite');
+    rmSync(join(dir.path, 'demo.checkpoints.jsonl'), { force: true });
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'demo', '--today', TODAY, '--seed', '7'])).status).toBe(0);
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'checkpoint', '--out', join(dir.path, 'demo.checkpoints.jsonl')])).status).toBe(0);
+    const run = await cli([...store, 'demo', '--today', TODAY, '--fresh']);
+    expect(run.stderr).toContain('[DEMO.NOT_A_DEMO_STORE]');
+    expect(run.status).toBe(1);
+    expect(existsSync(file)).toBe(true);
+    expect(existsSync(join(dir.path, 'demo.checkpoints.jsonl'))).toBe(true);
+  }, 60_000);
 });

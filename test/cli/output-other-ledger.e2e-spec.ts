@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, PASSWORD, seededAuditStore } from './cli-harness';
@@ -18,6 +19,38 @@ describe('an export never replaces another ledger kept beside this one', () => {
     const bytes = readFileSync(other);
     const before = await headPosition();
     const result = await asMonitor(['export', 'odm', '--out', other, '--force']);
+    expect(result.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
+    expect(result.status).toBe(1);
+    expect(readFileSync(other).equals(bytes)).toBe(true);
+    expect(await headPosition()).toBe(before);
+  });
+
+  // Evidence of another ledger that is no SQLite database: its signed checkpoints (kept beside its store),
+  // a signing key kept outside the shared key directory (LEDGER_KEY_FILE, an earlier version's key beside
+  // its store) and an auditor's trust file (TRIAL_LEDGER_TRUST_FILE). Replaced by a report, the checkpoints
+  // an auditor verifies against, or the key that signed them, are gone.
+  it.each([
+    ['its signed checkpoint file', async (): Promise<string> => {
+      const other = join(dir.path, 'data', 'archive.sqlite');
+      copyFileSync(db, other);
+      expect((await cli(['--store', `sqlite:${other}`, '--key-dir', keyDir, 'checkpoint'])).status).toBe(0);
+      return join(dir.path, 'data', 'archive.checkpoints.jsonl');
+    }],
+    ['a private key (PKCS#8 PEM) kept outside the key directory', async (): Promise<string> => {
+      const file = join(dir.path, 'archive.key.pem');
+      writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+      return file;
+    }],
+    ['an auditor\'s trust file kept elsewhere', async (): Promise<string> => {
+      const file = join(dir.path, 'auditor-trusted-keys.json');
+      writeFileSync(file, `${JSON.stringify({ version: 1, pins: [] }, null, 2)}\n`, { mode: 0o600 });
+      return file;
+    }],
+  ])('given --out naming another ledger\'s file that is no database (%s), even with --force, then OUTPUT.IS_LEDGER_FILE, the file intact and nothing recorded', async (_what, make) => {
+    const other = await make();
+    const bytes = readFileSync(other);
+    const before = await headPosition();
+    const result = await asMonitor(['report', '--out', other, '--force']);
     expect(result.stderr).toContain('[OUTPUT.IS_LEDGER_FILE]');
     expect(result.status).toBe(1);
     expect(readFileSync(other).equals(bytes)).toBe(true);
@@ -82,5 +115,29 @@ describe('an output file name with a control or bidirectional-override character
     expect(result.status).toBe(1);
     expect(existsSync(join(dir.path, name))).toBe(false);
     expect(await headPosition()).toBe(before);
+  });
+});
+
+// The directories of an output path that does not exist yet are made for the export; a refused export
+// (a study or subject the ledger does not hold, found once the output is open) leaves none of them behind.
+describe('a refused export leaves no directory it made for its output', () => {
+  it.each([
+    ['export odm --study of no study', (out: string) => ['export', 'odm', '--study', 'NO-SUCH-STUDY', '--out', out], '[STUDY.NOT_FOUND]'],
+    ['export audit-trail --subject of no subject', (out: string) => ['export', 'audit-trail', '--format', 'csv', '--subject', 'S999', '--out', out], '[SUBJECT.NOT_FOUND]'],
+  ])('given %s into new/deeper/FILE, then the refusal, and neither directory exists', async (_what, argv, code) => {
+    const top = join(dir.path, `made-for-${code.replace(/\W/g, '')}`);
+    const before = await headPosition();
+    const result = await asMonitor(argv(join(top, 'deeper', 'export.out')));
+    expect(result.stderr).toContain(code);
+    expect(result.status).toBe(1);
+    expect(existsSync(top)).toBe(false);
+    expect(await headPosition()).toBe(before);
+  });
+
+  it('given an export that succeeds into new/deeper/FILE, then the directories are made and the file written', async () => {
+    const out = join(dir.path, 'made-new', 'deeper', 'trail.csv');
+    const result = await asMonitor(['export', 'audit-trail', '--format', 'csv', '--out', out]);
+    expect(result.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^[^\n]*,/);
   });
 });

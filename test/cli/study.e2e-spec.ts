@@ -110,6 +110,23 @@ describe('trial-ledger study', () => {
     expect((await cli(['--store', store, 'study', 'show', '--study', 'lanr-hgnet-01'])).status).toBe(1);
   });
 
+  it.each([
+    ['a device that never ends (/dev/zero: it was read until memory ran out)', (): string => '/dev/zero', 'PROTOCOL.FILE_UNREADABLE'],
+    ['a directory', (): string => dir.path, 'PROTOCOL.FILE_UNREADABLE'],
+    ['a file over 1 MiB', (): string => {
+      const file = join(dir.path, 'huge.json');
+      writeFileSync(file, `{"padding": "${'x'.repeat(1024 * 1024)}"}`);
+      return file;
+    }, 'PROTOCOL.FILE_TOO_LARGE'],
+  ])('refuses a --protocol that is %s at once (exit status 2), before anything is recorded', async (_what, file, code) => {
+    const before = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocolVersion: number };
+    const run = await as('admin', 'study', 'amend', '--protocol', file(), '--reason', 'amendment');
+    expect(run.stderr).toContain(`[${code}]`);
+    expect(run.status).toBe(2);
+    const after = JSON.parse((await cli(['--store', store, '--json', 'study', 'show'])).stdout) as { protocolVersion: number };
+    expect(after.protocolVersion).toBe(before.protocolVersion);
+  }, 15_000);
+
   it('requires a reason to lock (usage error, exit status 2)', async () => {
     const run = await as('admin', 'study', 'lock');
     expect(run.status).toBe(2);

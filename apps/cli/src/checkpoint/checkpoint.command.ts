@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
-import { assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { appendCheckpoint, checkCheckpointSignature, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
+import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
+import { CliError } from '../shared/cli-errors';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { outputFileOption, repeatable } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
@@ -24,6 +25,19 @@ export const announceNewKey = (file: string) => (key: LedgerSigningKey): void =>
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, outputFileOption('--copy-to')(value)];
+
+/** Refuses (`CHECKPOINT.OTHER_LEDGER`, exit 1) a checkpoint file holding a checkpoint this ledger's key did not sign. */
+const assertOwnCheckpoints = (file: string, key: LedgerSigningKey): void => {
+  if (!existsSync(file)) return;
+  const foreign = readCheckpointFile(file).find((c) => checkCheckpointSignature(c, key.publicKey) !== 'valid');
+  if (foreign) {
+    throw new CliError(
+      `Refusing to append to ${file}: it holds a checkpoint (position ${foreign.position}) signed by ${foreign.publicKeyFingerprint}, not by this ledger's key ${key.fingerprint} — another ledger's checkpoints; choose another file`,
+      1,
+      'CHECKPOINT.OTHER_LEDGER',
+    );
+  }
+};
 
 /**
  * `trial-ledger checkpoint [--out FILE] [--copy-to FILE…]` signs the verified head of the log and appends it
@@ -52,6 +66,9 @@ export const registerCheckpoint = (program: Command): void => {
       // Appending to the store, its key or its side files would corrupt them; the checkpoint file itself is the one file meant for it.
       const appendPolicy = { protectedFiles: ledgerOwnFiles(options).filter((f) => f !== files.checkpointFile) };
       for (const target of [file, ...copies]) if (!opts.exportPublicKey) await assertOutputAllowed(target, appendPolicy, 'append');
+      // A copy is kept apart from the checkpoint file: one that is it (or another copy) is no copy at all.
+      const targets = [file, ...copies];
+      if (!opts.exportPublicKey) for (const [i, a] of targets.entries()) for (const b of targets.slice(i + 1)) await assertDistinctOutputs(a, b);
       // A copy that exists must already be a checkpoint file (as the checkpoint file itself is read before
       // signing): a mistyped --copy-to never gets signed lines appended to a key, a report or another ledger.
       if (!opts.exportPublicKey) for (const copy of copies) if (existsSync(copy)) readCheckpointFile(copy);
@@ -67,6 +84,9 @@ export const registerCheckpoint = (program: Command): void => {
         }
         return;
       }
+      // A file of another ledger's checkpoints (data/demo.checkpoints.jsonl beside data/ledger.sqlite) would hold
+      // one under a key not its own, and that ledger's verify would report it damaged (checkpoint-forged).
+      for (const target of [file, ...copies]) if (target !== resolve(files.checkpointFile)) assertOwnCheckpoints(target, key);
       const checkpoint = await withStore({ store: storeUrl }, (store) => createCheckpoint(store, key, file));
       for (const copy of copies) appendCheckpoint(copy, checkpoint);
       printResult(json, { ...checkpoint, file, copies }, () =>

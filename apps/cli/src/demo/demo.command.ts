@@ -1,11 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledger/demo';
+import { ledgerFiles, readCheckpointFile } from '@trial-ledger/audit';
 import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
 import { CI_95, medianInWords, percentInWords } from '@trial-ledger/pfs';
 import { openEventStore, sqlitePath, storeScheme, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
-import { globalOptions, withStore } from '../shared/cli-context';
+import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { storeSideFiles } from '../shared/output-policy';
 import { CliError } from '../shared/cli-errors';
 import { startProgress } from '../shared/progress';
 
@@ -30,7 +32,7 @@ const isDemoEvent = (event: StoredEvent): boolean => {
  * foreign database is refused when opened) whose every event was recorded by the demo team or the
  * system. A real ledger, even one event of it, is never wiped.
  */
-const assertEarlierDemo = async (url: string, file: string): Promise<void> => {
+const assertEarlierDemo = async (url: string, file: string, checkpointFile: string): Promise<void> => {
   const notDemo = (why: string): CliError =>
     new CliError(`--fresh refuses to delete ${file}: ${why}; only an earlier demo is wiped (use another --store)`, 1, 'DEMO.NOT_A_DEMO_STORE');
   let store;
@@ -39,24 +41,42 @@ const assertEarlierDemo = async (url: string, file: string): Promise<void> => {
   } catch (error) {
     throw notDemo(`it is not a trial-ledger ledger (${(error as Error).message})`);
   }
+  const hashes = new Map<number, string>();
   try {
     for await (const event of store.readAll({ batchSize: 2000 })) {
       if (!isDemoEvent(event)) throw notDemo(`event ${event.globalPosition} (${event.type}) was not recorded by or for the demo team`);
+      hashes.set(event.globalPosition, event.hash);
     }
   } finally {
     await store.close();
   }
+  // The checkpoints beside it are deleted with it: each must have been signed over this demo's log.
+  if (!existsSync(checkpointFile)) return;
+  let checkpoints;
+  try {
+    checkpoints = readCheckpointFile(checkpointFile);
+  } catch (error) {
+    throw notDemo(`its checkpoint file ${checkpointFile} is not one (${(error as Error).message})`);
+  }
+  const foreign = checkpoints.find((c) => hashes.get(c.position) !== c.hash);
+  if (foreign) throw notDemo(`its checkpoint file ${checkpointFile} holds a checkpoint (position ${foreign.position}) of another log`);
 };
 
-/** `--fresh`: a new store file. Only the embedded store is a file the CLI may delete; a server ledger is never wiped. */
-const freshStore = async (url: string): Promise<void> => {
+/**
+ * `--fresh`: a new store file. Only the embedded store is a file the CLI may delete; a server ledger is never
+ * wiped. The earlier demo's files beside it go too: its checkpoints (left behind, they made the new demo's log
+ * read as rewritten — `verify` LEDGER DAMAGED, `serve` refused to start), its sessions, read models and index.
+ */
+const freshStore = async (options: GlobalOptions): Promise<void> => {
+  const url = options.store;
   if (storeScheme(url) !== 'sqlite') {
     throw new CliError(`--fresh only creates a new embedded SQLite file; ${storeScheme(url)} ledgers are append-only and never wiped`, 2, 'DEMO.FRESH_UNSUPPORTED');
   }
   const file = sqlitePath(url);
   if (file === ':memory:' || !existsSync(file)) return;
-  await assertEarlierDemo(url, file);
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  const { checkpointFile } = ledgerFiles(url, { keyDir: options.keyDir });
+  await assertEarlierDemo(url, file, checkpointFile);
+  for (const own of [...storeSideFiles(url), checkpointFile]) rmSync(own, { force: true });
 };
 
 const todayUtc = (): IsoDate => new Date().toISOString().slice(0, 10);
@@ -131,7 +151,7 @@ export const registerDemo = (program: Command): void => {
     .action(async (opts: { seed: string; today?: string; fresh?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const today = parseToday(opts.today);
-      if (opts.fresh) await freshStore(options.store);
+      if (opts.fresh) await freshStore(options);
       const sharedPassword = Boolean(process.env.TRIAL_LEDGER_DEMO_PASSWORD);
       const run = await withStore(options, async (store) => {
         if ((await store.head()).position > 0) {

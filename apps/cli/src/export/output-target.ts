@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { constants, createWriteStream, type Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { parseCheckpoints } from '@trial-ledger/audit';
 import { firstUnprintable, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
 import { CliError } from '../shared/cli-errors';
 
@@ -80,20 +81,44 @@ const destinationOf = (file: string): string => resolve(file);
 /** SQLite's file header: the first 16 bytes of every database, whichever ledger or tool made it. */
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
+/** How much of an existing file is read to tell what it is: a checkpoint line is well under 1 KiB. */
+const SNIFF_BYTES = 16 * 1024;
+
+/** The first line that holds anything: a checkpoint file's first signed checkpoint. */
+const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '') ?? '';
+
+const isCheckpointLine = (line: string): boolean => {
+  try {
+    return parseCheckpoints(line).length === 1;
+  } catch {
+    return false;
+  }
+};
+
 /**
- * Whether `file` is a SQLite database. The default key directory is shared between ledgers, and so is a
- * `data/` directory (`npm run demo` writes `data/demo.sqlite` beside `data/ledger.sqlite`): `--force` is
- * meant to replace an earlier export, never another ledger's store, which no export run against this one
- * protects by name.
+ * What kind of ledger file `file` is, by its content, or null for anything else (an earlier export). The
+ * default key directory is shared between ledgers, and so is a `data/` directory (`npm run demo` writes
+ * `data/demo.sqlite` beside `data/ledger.sqlite`): `--force` is meant to replace an earlier export, never
+ * another ledger's store, its signed checkpoints (`data/demo.checkpoints.jsonl`), a signing key kept
+ * outside the key directory or an auditor's trust file, which no export run against this one protects by
+ * name.
  */
-const isSqliteDatabase = async (file: string): Promise<boolean> => {
+const ledgerFileKind = async (file: string): Promise<string | null> => {
   // Never waits on a FIFO or follows a symlink swapped in since the checks above.
   const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW).catch(() => null);
-  if (handle === null) return false;
+  if (handle === null) return null;
   try {
-    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const head = Buffer.alloc(SNIFF_BYTES);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
-    return bytesRead === head.length && head.equals(SQLITE_HEADER);
+    const bytes = head.subarray(0, bytesRead);
+    if (bytes.length >= SQLITE_HEADER.length && bytes.subarray(0, SQLITE_HEADER.length).equals(SQLITE_HEADER)) {
+      return "a SQLite database, another ledger's store or a read-model file";
+    }
+    const text = bytes.toString('utf8');
+    if (/^\s*-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return "a private key, another ledger's signing key";
+    if (/^\s*\{\s*"version"\s*:\s*1\s*,\s*"pins"\s*:/.test(text)) return "an auditor's trust file of pinned ledger keys";
+    if (isCheckpointLine(firstLine(text))) return "a file of signed checkpoints, another ledger's evidence";
+    return null;
   } finally {
     await handle.close();
   }
@@ -147,9 +172,8 @@ export const assertOutputAllowed = async (file: string, policy: OutputPolicy, mo
   if (target && mode === 'replace' && !policy.force) {
     refuse('OUTPUT.EXISTS', `Refusing to overwrite ${file}: it already exists (use --force to replace it)`);
   }
-  if (target && mode === 'replace' && (await isSqliteDatabase(destinationOf(file)))) {
-    refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is a SQLite database, another ledger's store or a read-model file; choose another output path`);
-  }
+  const kind = target && mode === 'replace' ? await ledgerFileKind(destinationOf(file)) : null;
+  if (kind !== null) refuse('OUTPUT.IS_LEDGER_FILE', `Refusing to write ${file}: it is ${kind}; choose another output path`);
 };
 
 const isStdout = (file: string | undefined): file is undefined | '-' => !file || file === '-';
@@ -162,9 +186,25 @@ const stdoutTarget = (): OutputTarget => ({
   discard: async () => undefined,
 });
 
-/** Refuses two outputs of one command that name the same file, however spelled: the second would replace the first. */
+/**
+ * Refuses two outputs of one command that name the same file, however spelled (real paths, and device +
+ * inode for existing files, so a hard link is caught): the second would replace the first, or an append
+ * meant for two files (`checkpoint --copy-to`) would go twice into one.
+ */
 export const assertDistinctOutputs = async (a: string, b: string): Promise<void> => {
-  if ((await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
+  const [statA, statB] = await Promise.all([statOrNull(destinationOf(a), false), statOrNull(destinationOf(b), false)]);
+  const sameInode = statA !== null && statB !== null && statA.dev === statB.dev && statA.ino === statB.ino;
+  if (sameInode || (await realLocation(a)) === (await realLocation(b))) refuse('OUTPUT.SAME_FILE', `Refusing to write ${a} and ${b}: they are the same file; choose two paths`);
+};
+
+/** The directories `mkdir -p dir` made, deepest first: from `dir` up to the first one it created (none when it made none). */
+const directoriesMade = (dir: string, firstMade: string | undefined): string[] => {
+  if (firstMade === undefined) return [];
+  const made: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    made.push(d);
+    if (d === firstMade || dirname(d) === d) return made;
+  }
 };
 
 /** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
@@ -172,7 +212,7 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
   if (isStdout(file)) return stdoutTarget();
   await assertOutputAllowed(file, policy);
   const destination = destinationOf(file);
-  await mkdir(dirname(destination), { recursive: true, mode: 0o700 });
+  const madeDirectories = directoriesMade(dirname(destination), await mkdir(dirname(destination), { recursive: true, mode: 0o700 }));
   const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
@@ -184,6 +224,9 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
     settled = true;
     stream.destroy();
     await unlink(temp).catch(() => undefined);
+    // A refused export leaves nothing behind, not even the directories made for it (deepest first; one
+    // something else was put in since stays).
+    for (const made of madeDirectories) await rmdir(made).catch(() => undefined);
   };
   return {
     stream,

@@ -13,7 +13,7 @@ import type { GlobalOptions } from './cli-context';
 const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];
 
 /** The SQLite file and its companions, and the side files beside it with theirs (none for a server store). */
-const storeSideFiles = (store: string): string[] => {
+export const storeSideFiles = (store: string): string[] => {
   if (storeScheme(store) !== 'sqlite') return [];
   const file = sqlitePath(store);
   if (file === ':memory:') return [];

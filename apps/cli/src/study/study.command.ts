@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { firstDuplicateKey } from '@trial-ledger/command-pipeline';
 import { firstUnprintable, invalid, isBlankText, loadDefaultProtocol, MAX_TEXT, notFound, type ProtocolDocument, type StudyCommand, UNPRINTABLE_TEXT_CODE } from '@trial-ledger/domain';
@@ -9,14 +10,39 @@ import { studyOrDefault } from '../shared/default-study';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CliError } from '../shared/cli-errors';
 
+/** A protocol document is a page of JSON; anything far larger is not one. */
+const MAX_PROTOCOL_BYTES = 1024 * 1024;
+
+/**
+ * The bytes of a protocol file: a regular file of at most `MAX_PROTOCOL_BYTES`. A device (`/dev/zero`), a
+ * FIFO or a directory is refused at once (`PROTOCOL.FILE_UNREADABLE`; /dev/zero was read until memory ran
+ * out), and a larger file before a byte of it is read (`PROTOCOL.FILE_TOO_LARGE`).
+ */
+const readProtocolBytes = async (file: string): Promise<Buffer> => {
+  const unreadable = (why: string): CliError => new CliError(`Cannot read ${file}: ${why}`, 2, 'PROTOCOL.FILE_UNREADABLE');
+  let handle;
+  try {
+    // Never waits for a FIFO's writer.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw unreadable((error as Error).message);
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw unreadable(`not a regular file (${stats.isDirectory() ? 'a directory' : 'a device or pipe'})`);
+    if (stats.size > MAX_PROTOCOL_BYTES) throw new CliError(`${file} is larger than ${MAX_PROTOCOL_BYTES} bytes: not a protocol document`, 2, 'PROTOCOL.FILE_TOO_LARGE');
+    return await handle.readFile();
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw unreadable((error as Error).message);
+  } finally {
+    await handle.close();
+  }
+};
+
 /** A protocol document from a JSON file; its content is validated by the domain when the command is decided. */
 export const readProtocolFile = async (file: string): Promise<ProtocolDocument> => {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new CliError(`Cannot read ${file}: ${(error as Error).message}`, 2, 'PROTOCOL.FILE_UNREADABLE');
-  }
+  const bytes = await readProtocolBytes(file);
   let text: string;
   try {
     // Decoded strictly: a Latin-1 byte would otherwise become U+FFFD in a registered study id or title.
