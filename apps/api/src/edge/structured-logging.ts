@@ -112,23 +112,43 @@ export const API_LOG = Symbol('API_LOG');
 export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void => {
   // The line is built without credentials, so the logger's redaction paths (for other log calls) are not walked again.
   const access = log.child({}, { redact: { paths: [], censor: REDACTED } });
+  // The problem's stable code, read from the problem body as it is sent: every refusal's line names it,
+  // whichever part of the server wrote the problem (the exception filter, the body parser, the health check).
+  const problemCodes = new WeakMap<FastifyRequest, string>();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const code = reply.statusCode >= 400 && typeof payload === 'string' ? problemCodeOf(String(reply.getHeader('content-type') ?? ''), payload) : undefined;
+    if (code !== undefined) problemCodes.set(request, code);
+    done(null, payload);
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
     if (access.isLevelEnabled(level)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
+      const code = problemCodes.get(request);
       access[level](
         {
           req: { id: request.id, method: request.method, url, query: loggedQuery(request.query), headers: loggedHeaders(request.headers), remoteAddress, remotePort },
-          res: { statusCode },
+          res: code === undefined ? { statusCode } : { statusCode, code },
           responseTime: reply.elapsedTime,
         },
-        `${request.method} ${url} ${statusCode} ${Math.round(reply.elapsedTime)} ms`,
+        `${request.method} ${url} ${statusCode} ${Math.round(reply.elapsedTime)} ms${code === undefined ? '' : ` ${code}`}`,
       );
     }
     done();
   });
+};
+
+/** A stable problem code (`STORE.DISK_FULL`) of an `application/problem+json` body; undefined for anything else. */
+const problemCodeOf = (contentType: string, body: string): string | undefined => {
+  if (!contentType.startsWith('application/problem+json')) return undefined;
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /**
