@@ -71,6 +71,22 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     expect(server.stderr()).toContain('stopped; the store is closed');
   });
 
+  it('given a request in flight, when SIGHUP comes (the terminal closed, or a reload asked for), then it stops as on SIGTERM: the request answered, the store closed, exit 0', async () => {
+    const server = await start('hangup');
+    const client = await rawClient(server.url);
+    client.socket.write(loginHead());
+    client.socket.write(LOGIN_BODY.slice(0, 10));
+    await sleep(300);
+    server.kill('SIGHUP');
+    await sleep(500);
+    client.socket.write(LOGIN_BODY.slice(10));
+    const exit = await exitsWithin(server, 10_000);
+    expect([exit.code, exit.signal]).toEqual([0, null]);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(server.stderr()).toContain('SIGHUP received');
+    expect(server.stderr()).toContain('stopped; the store is closed');
+  });
+
   it('given a half-sent request and an idle keep-alive connection, when SIGTERM comes, then neither keeps the process alive', async () => {
     const server = await start('halfsent');
     const half = await rawClient(server.url);

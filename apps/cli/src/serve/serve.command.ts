@@ -8,7 +8,12 @@ import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/**
+ * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
+ * closed, or an operator asked for a reload, which `serve` has nothing to reload for; Node's default
+ * would end the process on the spot, cutting requests in flight and leaving the store unclosed.
+ */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const DEFAULT_CHECKPOINT_EVERY = 1000;
 
 export const parsePort = (value: string): number => {
@@ -53,7 +58,7 @@ export interface ServeOptions {
   readonly checkpointEvery?: number;
   /** Timeouts, connection cap and drain deadline of the HTTP server (defaults: `DEFAULT_HTTP_LIMITS`). */
   readonly limits?: Partial<Api.HttpServerLimits>;
-  /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
+  /** Resolves when the server should stop; by default the first SIGINT, SIGTERM or SIGHUP. */
   readonly stopWhen?: Promise<unknown>;
 }
 
@@ -161,7 +166,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
 export const registerServe = (program: Command): void => {
   program
     .command('serve')
-    .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM stop it cleanly')
+    .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM/SIGHUP stop it cleanly')
     .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
     .option('--host <host>', 'interface to listen on (loopback)', '127.0.0.1')
     .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)
