@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, superviseAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -99,15 +99,26 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
     if (every > 0) {
       assertCheckpointFileSafe(files.checkpointFile);
-      checkpoints = await startAutoCheckpoints(store, {
-        key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
-        file: files.checkpointFile,
-        every,
-        onTamper: (message, position) => {
-          ledgerIntegrity.report(position, message);
-          process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+      // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.
+      checkpoints = await superviseAutoCheckpoints(
+        store,
+        {
+          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
+          file: files.checkpointFile,
+          every,
+          onTamper: (message, position) => {
+            ledgerIntegrity.report(position, message);
+            process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+          },
         },
-      });
+        {
+          onStopped: (error) =>
+            process.stderr.write(
+              `trial-ledger: signed checkpoints stopped (CHECKPOINT.STOPPED): ${(error as Error).message ?? String(error)}; commands are still recorded, signing is retried and catches up by itself\n`,
+            ),
+          onResumed: (position) => process.stderr.write(`trial-ledger: signed checkpoints resumed (position ${position})\n`),
+        },
+      );
     }
     await prepareServerState(store);
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
