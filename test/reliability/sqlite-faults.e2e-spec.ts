@@ -55,6 +55,22 @@ describe('SQLite ledger faults under a running server', () => {
     expect(server.stderr()).toMatch(/cannot write \(STORE\.FILE_REPLACED\)/);
   });
 
+  it('given the ledger\'s -wal file deleted under a running server, a command answers 503 STORE.FILE_REPLACED and writes nothing; the acknowledged command is still in the ledger after a stop, and the chain verifies', async () => {
+    const file = join(dir, 'wal-deleted.sqlite');
+    const store = `sqlite:${file}`;
+    const server = await startServe(store);
+    running.push(server);
+    await seedLedger(store, server.url);
+    const client = new LedgerClient(server.url);
+    expect((await client.screen('W001', 'key-W001')).status).toBe(201);
+    rmSync(`${file}-wal`);
+    expect(await client.screen('W002', 'key-W002')).toEqual({ status: 503, code: 'STORE.FILE_REPLACED', retryAfter: '5' });
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    const contents = await readLedger(store);
+    expect([contents.screenings.get('W001'), contents.screenings.get('W002'), contents.chainOk]).toEqual([1, undefined, true]);
+  });
+
   it('given storage that refuses to grow the ledger while the disk has room (ulimit -f: an I/O error), commands answer 503 STORE.IO_ERROR and /health is red with that code, not green', async () => {
     const file = join(dir, 'limited.sqlite');
     const store = `sqlite:${file}`;
