@@ -33,6 +33,19 @@ describe('commands never wait on the read models', () => {
     expect(folded).toBeLessThan(screened.body.position);
   });
 
+  it('given read models that do not fold a position within the wait, a query waiting for it answers 503 READ_MODEL.NOT_CAUGHT_UP with Retry-After, not a hanging request', async () => {
+    // The runner as a server still folding a large ledger has it: running, and not at the position within 5 s
+    const notYet = jest.spyOn(readModels.runner, 'waitUntilFolded').mockResolvedValue(false);
+    try {
+      const head = await api.headPosition();
+      const response = await request(api.http).get(`/api/v1/studies/${STUDY}/overview?minPosition=${head}`).set('Authorization', api.auth('monitor')).expect(503);
+      expect([response.body.code, response.body.minPosition, response.headers['retry-after']]).toEqual(['READ_MODEL.NOT_CAUGHT_UP', head, '1']);
+      expect(notYet).toHaveBeenCalledWith(head, 5_000);
+    } finally {
+      notYet.mockRestore();
+    }
+  });
+
   it('given the runner started again, then a query with the last position sees those commands', async () => {
     await readModels.runner.start();
     const head = await api.headPosition();

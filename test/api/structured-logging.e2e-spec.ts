@@ -6,7 +6,7 @@ interface LogLine {
   time: string;
   msg: string;
   req?: { id: string; method: string; url: string; headers: Record<string, string> };
-  res?: { statusCode: number };
+  res?: { statusCode: number; code?: string };
   responseTime?: number;
 }
 
@@ -65,6 +65,17 @@ describe('API structured logs (nestjs-pino)', () => {
     const log = written.join('');
     for (const secret of [token, 'monitor passphrase 0001', 'wrong passphrase 0001', api.tokens.investigator]) expect(log).not.toContain(secret);
     expect(log).toContain('"authorization":"[redacted]"');
+  });
+
+  it('names the problem code of every refusal in its access line (field and message), and none on a success', async () => {
+    const refused = await request(api.http).post('/api/v1/auth/login').send({ username: 'mona', password: 'wrong passphrase 0002' }).expect(401);
+    const [refusal] = accessLinesOf(refused.headers['x-correlation-id']);
+    expect(refusal).toMatchObject({ level: 40, res: { statusCode: 401, code: 'AUTH.INVALID_CREDENTIALS' } });
+    expect(refusal.msg).toMatch(/^POST \/api\/v1\/auth\/login 401 \d+ ms AUTH\.INVALID_CREDENTIALS$/);
+    const unknown = await request(api.http).get('/api/v1/nowhere').expect(404);
+    expect(accessLinesOf(unknown.headers['x-correlation-id'])[0]?.res).toEqual({ statusCode: 404, code: 'ROUTE.NOT_FOUND' });
+    const ok = await request(api.http).get('/health').expect(200);
+    expect(accessLinesOf(ok.headers['x-correlation-id'])[0]?.res).toEqual({ statusCode: 200 });
   });
 
   it('never logs a credential header (Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token); other headers as sent', async () => {

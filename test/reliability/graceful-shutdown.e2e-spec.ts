@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type ServeProcess, sleep } from './support/ledger-process';
+import { startServe, stderrOnceMatching, type ServeProcess, sleep } from './support/ledger-process';
 
 /** A raw TCP client: what it received, and when the server closed it (ms after `opened`). */
 interface RawClient {
@@ -71,6 +71,22 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     expect(server.stderr()).toContain('stopped; the store is closed');
   });
 
+  it('given a request in flight, when SIGHUP comes (the terminal closed, or a reload asked for), then it stops as on SIGTERM: the request answered, the store closed, exit 0', async () => {
+    const server = await start('hangup');
+    const client = await rawClient(server.url);
+    client.socket.write(loginHead());
+    client.socket.write(LOGIN_BODY.slice(0, 10));
+    await sleep(300);
+    server.kill('SIGHUP');
+    await sleep(500);
+    client.socket.write(LOGIN_BODY.slice(10));
+    const exit = await exitsWithin(server, 10_000);
+    expect([exit.code, exit.signal]).toEqual([0, null]);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 401 /);
+    expect(server.stderr()).toContain('SIGHUP received');
+    expect(server.stderr()).toContain('stopped; the store is closed');
+  });
+
   it('given a half-sent request and an idle keep-alive connection, when SIGTERM comes, then neither keeps the process alive', async () => {
     const server = await start('halfsent');
     const half = await rawClient(server.url);
@@ -112,6 +128,27 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
     // The server itself is unharmed
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('a client cut off by Node before any route (headers never finished, a request it cannot parse) leaves one warning line with its code, as every refusal does', async () => {
+    const server = await startServe(`sqlite:${join(dir, 'cut-off.sqlite')}`, ['--request-timeout', '2'], { TRIAL_LEDGER_LOG_LEVEL: 'warn' });
+    running.push(server);
+    const slow = await rawClient(server.url);
+    slow.socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ');
+    const garbled = await rawClient(server.url);
+    garbled.socket.write('NOT-A-METHOD / HTTP/1.1\r\n\r\n');
+    expect(await slow.closedAt).toBeLessThan(5_000);
+    await garbled.closedAt;
+    // Node's own bare answers, as before
+    expect(slow.received()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(garbled.received()).toMatch(/^HTTP\/1\.1 400 /);
+    const log = await stderrOnceMatching(server, /REQUEST\.TIMEOUT[\s\S]*REQUEST\.MALFORMED|REQUEST\.MALFORMED[\s\S]*REQUEST\.TIMEOUT/);
+    const lines = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; res?: { statusCode: number; code: string }; remoteAddress?: string });
+    const cutOff = lines.filter((line) => line.res?.code === 'REQUEST.TIMEOUT' || line.res?.code === 'REQUEST.MALFORMED');
+    expect(cutOff.map((line) => [line.level, line.res?.statusCode, line.res?.code, line.remoteAddress]).sort()).toEqual([
+      [40, 400, 'REQUEST.MALFORMED', '127.0.0.1'],
+      [40, 408, 'REQUEST.TIMEOUT', '127.0.0.1'],
+    ]);
   });
 
   it('refuses connections beyond --max-connections at accept, and accepts again once they close', async () => {

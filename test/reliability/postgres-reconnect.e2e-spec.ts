@@ -70,7 +70,10 @@ describe('serve on PostgreSQL when the database drops its connections or restart
     });
     try {
       expect(await client.screen('PW001', 'key-PW001')).toEqual({ status: 503, code: 'STORE.UNAVAILABLE', retryAfter: '5' });
-      expect((await fetch(`${server.url}/health/ready`)).status).toBe(503);
+      // Readiness red with a time to come back; liveness green, so the instance is not restarted for the database's sake
+      const ready = await fetch(`${server.url}/health/ready`);
+      expect([ready.status, ((await ready.json()) as { code?: string }).code, ready.headers.get('retry-after')]).toEqual([503, 'STORE.UNAVAILABLE', '5']);
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
       expect(server.stderr()).not.toContain('rotated-password-3');
     } finally {
       await withPostgresClient(rotated.toString(), (admin) => admin.query(`ALTER ROLE ${admin.escapeIdentifier(held.username)} PASSWORD '${decodeURIComponent(held.password)}'`));

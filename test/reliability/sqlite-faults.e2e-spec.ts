@@ -2,11 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCheckpointFile } from '@trial-ledger/audit';
 import { explainStoreError, SqliteEventStore } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { cli } from '../cli/cli-harness';
-import { seedLedger } from './support/ledger-check';
-import { BIN, LedgerClient, startServe, type ServeProcess, sleep } from './support/ledger-process';
+import { readLedger, seedLedger } from './support/ledger-check';
+import { BIN, LedgerClient, startServe, stderrOnceMatching, type ServeProcess, sleep } from './support/ledger-process';
 
 const health = async (url: string): Promise<{ status: number; code?: string; retryAfter: string | null }> => {
   const response = await fetch(`${url}/health`);
@@ -52,6 +53,22 @@ describe('SQLite ledger faults under a running server', () => {
     await sleep(1500);
     expect((await health(server.url)).code).toBe('STORE.FILE_REPLACED');
     expect(server.stderr()).toMatch(/cannot write \(STORE\.FILE_REPLACED\)/);
+  });
+
+  it('given the ledger\'s -wal file deleted under a running server, a command answers 503 STORE.FILE_REPLACED and writes nothing; the acknowledged command is still in the ledger after a stop, and the chain verifies', async () => {
+    const file = join(dir, 'wal-deleted.sqlite');
+    const store = `sqlite:${file}`;
+    const server = await startServe(store);
+    running.push(server);
+    await seedLedger(store, server.url);
+    const client = new LedgerClient(server.url);
+    expect((await client.screen('W001', 'key-W001')).status).toBe(201);
+    rmSync(`${file}-wal`);
+    expect(await client.screen('W002', 'key-W002')).toEqual({ status: 503, code: 'STORE.FILE_REPLACED', retryAfter: '5' });
+    server.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    const contents = await readLedger(store);
+    expect([contents.screenings.get('W001'), contents.screenings.get('W002'), contents.chainOk]).toEqual([1, undefined, true]);
   });
 
   it('given storage that refuses to grow the ledger while the disk has room (ulimit -f: an I/O error), commands answer 503 STORE.IO_ERROR and /health is red with that code, not green', async () => {
@@ -110,6 +127,52 @@ describe('SQLite ledger faults under a running server', () => {
       execFileSync('umount', ['-l', mountPoint]);
     }
   });
+
+  it('given the checkpoint file on a disk that fills (root only), commands go on, the failure is logged once with CHECKPOINT.STOPPED, no partial line is left, and signing resumes by itself once space is freed', async () => {
+    const mountPoint = join(dir, 'checkpoints-mnt');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mountPoint]);
+    try {
+      const checkpointFile = join(mountPoint, 'ledger.checkpoints.jsonl');
+      const store = `sqlite:${join(dir, 'checkpointed.sqlite')}`;
+      const env = { LEDGER_CHECKPOINT_FILE: checkpointFile };
+      const server = await startServe(store, ['--checkpoint-every', '1'], env);
+      running.push(server);
+      await seedLedger(store, server.url);
+      const client = new LedgerClient(server.url);
+      expect((await client.screen('K001', 'key-K001')).status).toBe(201);
+      const filler = openSync(join(mountPoint, 'filler'), 'w');
+      for (const size of [4096, 64]) {
+        try {
+          for (;;) writeSync(filler, Buffer.alloc(size, 1));
+        } catch {
+          // full at this granularity
+        }
+      }
+      closeSync(filler);
+      for (let n = 10; n < 40; n += 1) expect((await client.screen(`K0${n}`, `key-K0${n}`)).status).toBe(201);
+      const logged = await stderrOnceMatching(server, 'CHECKPOINT.STOPPED');
+      expect(logged.match(/signed checkpoints stopped \(CHECKPOINT\.STOPPED\)/g)).toHaveLength(1);
+      // Every line written is whole: a short write on the full disk is taken back
+      expect(readFileSync(checkpointFile, 'utf8').endsWith('\n')).toBe(true);
+
+      rmSync(join(mountPoint, 'filler'));
+      expect((await client.screen('K090', 'key-K090')).status).toBe(201);
+      const head = (await readLedger(store)).head;
+      const resumed = await until(async () => readCheckpointFile(checkpointFile).map((c) => c.position), (positions) => positions.includes(head), 15_000);
+      expect(resumed).toContain(head);
+      expect(await stderrOnceMatching(server, 'signed checkpoints resumed')).toContain('signed checkpoints resumed');
+      server.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+      // And the next start reads the file (a torn line used to stop it: CHECKPOINT.MALFORMED)
+      const again = await startServe(store, ['--checkpoint-every', '1'], env);
+      running.push(again);
+      again.kill('SIGTERM');
+      expect((await again.exited).code).toBe(0);
+    } finally {
+      execFileSync('umount', ['-l', mountPoint]);
+    }
+  }, 120_000);
 
   describe('on a small loop-mounted ext4 file system (a real full disk)', () => {
     const image = join(dir, 'disk.img');

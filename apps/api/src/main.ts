@@ -7,7 +7,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
 import { recordRouteTable } from './edge/allowed-methods';
 import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
-import { API_LOG, correlationIdOf, registerAccessLog } from './edge/structured-logging';
+import { API_LOG, correlationIdOf, registerAccessLog, registerClientErrorLog } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { registerRequestBodyParsers } from './shared/http/request-body.parser';
 import { setupOpenApi } from './shared/openapi';
@@ -66,7 +66,7 @@ export const createHttpAdapter = (): FastifyAdapter => {
     },
   });
   // Node's own answer to a request it cannot read (malformed, or its timeout hit): a bare 400/408 and
-  // the connection closed, not Fastify's JSON body for it.
+  // the connection closed, not Fastify's JSON body for it (logged by `registerClientErrorLog`).
   adapter.getInstance().server.removeAllListeners('clientError');
   return adapter;
 };
@@ -88,6 +88,7 @@ export const configureApp = (app: NestFastifyApplication, { structuredLog = true
   applyHttpHardening(app);
   recordRouteTable(app.getHttpAdapter().getInstance() as FastifyInstance);
   registerAccessLog(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(API_LOG));
+  registerClientErrorLog((app.getHttpAdapter().getInstance() as FastifyInstance).server, app.get(API_LOG));
   registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
   setupOpenApi(app);
   return app;

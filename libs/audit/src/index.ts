@@ -3,6 +3,7 @@ export * from './verification/ledger-files';
 export * from './verification/signed-checkpoint';
 export * from './verification/ledger.verifier';
 export * from './verification/checkpointing';
+export * from './verification/supervised-checkpoints';
 export * from './verification/trusted-keys';
 export * from './verification/intact-before-copy';
 export * from './shared/stream-ids';

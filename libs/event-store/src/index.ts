@@ -12,7 +12,7 @@ export * from './recorded-at';
 export * from './store-write-health';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/sqlite-side-file';
-export { isSqliteBusy, SIDE_FILE_BUSY_MS } from './sqlite/sqlite-write-errors';
+export { isSqliteBusy, mapSqliteWriteError, SIDE_FILE_BUSY_MS } from './sqlite/sqlite-write-errors';
 export * from './verify-store';
 export * from './ledger-importer';
 export * from './migrate-ledger';

@@ -39,7 +39,9 @@ export const startServe = async (
   env: NodeJS.ProcessEnv = {},
   limits: { fileSizeLimitKb?: number } = {},
 ): Promise<ServeProcess> => {
-  const args = [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0', ...extraArgs];
+  // No automatic checkpoints unless the test asks for them (`--checkpoint-every N` among `extraArgs`).
+  const checkpointArgs = extraArgs.includes('--checkpoint-every') ? [] : ['--checkpoint-every', '0'];
+  const args = [BIN, '--store', store, '--json', 'serve', '--port', '0', ...checkpointArgs, ...extraArgs];
   const [command, commandArgs] =
     limits.fileSizeLimitKb === undefined
       ? [process.execPath, args]

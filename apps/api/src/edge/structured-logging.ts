@@ -1,4 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
@@ -112,23 +114,75 @@ export const API_LOG = Symbol('API_LOG');
 export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void => {
   // The line is built without credentials, so the logger's redaction paths (for other log calls) are not walked again.
   const access = log.child({}, { redact: { paths: [], censor: REDACTED } });
+  // The problem's stable code, read from the problem body as it is sent: every refusal's line names it,
+  // whichever part of the server wrote the problem (the exception filter, the body parser, the health check).
+  const problemCodes = new WeakMap<FastifyRequest, string>();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const code = reply.statusCode >= 400 && typeof payload === 'string' ? problemCodeOf(String(reply.getHeader('content-type') ?? ''), payload) : undefined;
+    if (code !== undefined) problemCodes.set(request, code);
+    done(null, payload);
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
     if (access.isLevelEnabled(level)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
+      const code = problemCodes.get(request);
       access[level](
         {
           req: { id: request.id, method: request.method, url, query: loggedQuery(request.query), headers: loggedHeaders(request.headers), remoteAddress, remotePort },
-          res: { statusCode },
+          res: code === undefined ? { statusCode } : { statusCode, code },
           responseTime: reply.elapsedTime,
         },
-        `${request.method} ${url} ${statusCode} ${Math.round(reply.elapsedTime)} ms`,
+        `${request.method} ${url} ${statusCode} ${Math.round(reply.elapsedTime)} ms${code === undefined ? '' : ` ${code}`}`,
       );
     }
     done();
   });
+};
+
+/** What Node answers a connection it cannot read a request from, and the code its warning line names. */
+const CLIENT_ERRORS: Readonly<Record<string, { readonly status: number; readonly reason: string; readonly code: string }>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'REQUEST.TIMEOUT' },
+  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'REQUEST.HEADERS_TOO_LARGE' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: 'Payload Too Large', code: 'REQUEST.TOO_LARGE' },
+};
+const MALFORMED = { status: 400, reason: 'Bad Request', code: 'REQUEST.MALFORMED' };
+
+/**
+ * A connection Node cuts off before any route sees a request — headers or body not received within
+ * the timeouts (a slowloris client), a request it cannot parse, headers over its limit — gets Node's own
+ * bare answer as before (`408`, `400`, `431`, connection closed), and now a warning line too, with a
+ * code like the access line's (it had none: such clients left no trace in the log). A connection the
+ * client reset has no one to answer and is not a refusal: it is not logged.
+ */
+export const registerClientErrorLog = (server: Server, log: Logger): void => {
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & Partial<Pick<Socket, 'remoteAddress' | 'remotePort' | 'bytesWritten'>>) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    log.warn(
+      { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, res: { statusCode: answer.status, code: answer.code }, err: { code: error.code } },
+      `connection cut off before a request was read: ${answer.status} ${answer.code} (${error.code ?? error.message})`,
+    );
+    if (socket.bytesWritten === 0) socket.write(`HTTP/1.1 ${answer.status} ${answer.reason}\r\nConnection: close\r\n\r\n`);
+    socket.destroy();
+  });
+};
+
+/** A stable problem code (`STORE.DISK_FULL`) of an `application/problem+json` body; undefined for anything else. */
+const problemCodeOf = (contentType: string, body: string): string | undefined => {
+  if (!contentType.startsWith('application/problem+json')) return undefined;
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /**

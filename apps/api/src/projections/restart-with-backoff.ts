@@ -1,7 +1,22 @@
 import type { Logger } from '@nestjs/common';
+import { mapSqliteWriteError } from '@trial-ledger/event-store';
 
 /** The longest pause between attempts to restart a failed follower of the log (a freed disk is noticed within it). */
 const MAX_RECOVERY_DELAY_MS = 4_000;
+
+/** A stable code (`STORE.*`) and a project code pattern: what an operator's log search keys on. */
+const STABLE_CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/;
+
+/**
+ * The log line of a follower that stopped: what stopped, the stable code of the cause — a side file's
+ * SQLite error read as the ledger's own (`STORE.DISK_FULL`, `STORE.IO_ERROR`, …), a store fault's own
+ * code, else `READ_MODEL.STOPPED` — and the cause's words.
+ */
+export const followerFailure = (what: string, error: unknown): string => {
+  const mapped = mapSqliteWriteError(error) as { code?: unknown } | null;
+  const code = typeof mapped?.code === 'string' && STABLE_CODE.test(mapped.code) ? mapped.code : 'READ_MODEL.STOPPED';
+  return `${what} (${code}): ${error instanceof Error ? error.message : String(error)}`;
+};
 
 /** What follows the log from a saved checkpoint: the read models' runner, the audit-trail indexer. */
 export interface CheckpointedFollower {
@@ -57,7 +72,7 @@ export class RestartWithBackoff {
     } catch (error) {
       // Once per cause, not once per attempt: a disk that stays broken would otherwise fill the log.
       const message = (error as Error).message;
-      if (message !== this.lastFailure) this.logger.error(`${this.name} still stopped: ${message}`);
+      if (message !== this.lastFailure) this.logger.error(followerFailure(`${this.name} still stopped`, error));
       this.lastFailure = message;
       this.schedule(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
     }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, startAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, superviseAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -8,7 +8,12 @@ import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/**
+ * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
+ * closed, or an operator asked for a reload, which `serve` has nothing to reload for; Node's default
+ * would end the process on the spot, cutting requests in flight and leaving the store unclosed.
+ */
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 const DEFAULT_CHECKPOINT_EVERY = 1000;
 
 export const parsePort = (value: string): number => {
@@ -53,7 +58,7 @@ export interface ServeOptions {
   readonly checkpointEvery?: number;
   /** Timeouts, connection cap and drain deadline of the HTTP server (defaults: `DEFAULT_HTTP_LIMITS`). */
   readonly limits?: Partial<Api.HttpServerLimits>;
-  /** Resolves when the server should stop; by default the first SIGINT or SIGTERM. */
+  /** Resolves when the server should stop; by default the first SIGINT, SIGTERM or SIGHUP. */
   readonly stopWhen?: Promise<unknown>;
 }
 
@@ -94,15 +99,26 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
     if (every > 0) {
       assertCheckpointFileSafe(files.checkpointFile);
-      checkpoints = await startAutoCheckpoints(store, {
-        key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
-        file: files.checkpointFile,
-        every,
-        onTamper: (message, position) => {
-          ledgerIntegrity.report(position, message);
-          process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+      // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.
+      checkpoints = await superviseAutoCheckpoints(
+        store,
+        {
+          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
+          file: files.checkpointFile,
+          every,
+          onTamper: (message, position) => {
+            ledgerIntegrity.report(position, message);
+            process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+          },
         },
-      });
+        {
+          onStopped: (error) =>
+            process.stderr.write(
+              `trial-ledger: signed checkpoints stopped (CHECKPOINT.STOPPED): ${(error as Error).message ?? String(error)}; commands are still recorded, signing is retried and catches up by itself\n`,
+            ),
+          onResumed: (position) => process.stderr.write(`trial-ledger: signed checkpoints resumed (position ${position})\n`),
+        },
+      );
     }
     await prepareServerState(store);
     // Loaded on demand, so that every other command starts without booting Nest (about a second of CPU).
@@ -161,7 +177,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
 export const registerServe = (program: Command): void => {
   program
     .command('serve')
-    .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM stop it cleanly')
+    .description('Start the HTTP API (/api/v1, OpenAPI at /api/docs, health at /health); SIGINT/SIGTERM/SIGHUP stop it cleanly')
     .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
     .option('--host <host>', 'interface to listen on (loopback)', '127.0.0.1')
     .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)

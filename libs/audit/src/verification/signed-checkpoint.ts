@@ -1,5 +1,5 @@
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, lstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize } from 'json-canonicalize';
 import { DomainError } from '@trial-ledger/domain';
@@ -185,9 +185,24 @@ export const appendCheckpoint = (file: string, checkpoint: SignedCheckpoint): vo
     throw error;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw unsafeCheckpointFile(file);
-    writeSync(fd, `${JSON.stringify(line)}\n`, null, 'utf8');
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw unsafeCheckpointFile(file);
+    writeWholeLine(fd, Buffer.from(`${JSON.stringify(line)}\n`, 'utf8'), stats.size);
   } finally {
     closeSync(fd);
+  }
+};
+
+/**
+ * The whole line or nothing: on a disk that fills, a write can take part of the line and fail on the
+ * rest; the part is cut off again, so the file never holds a torn line (which the next start would
+ * refuse as CHECKPOINT.MALFORMED, and every line appended after it would be glued to).
+ */
+const writeWholeLine = (fd: number, bytes: Buffer, sizeBefore: number): void => {
+  try {
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (error) {
+    ftruncateSync(fd, sizeBefore);
+    throw error;
   }
 };

@@ -86,6 +86,13 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('StoreUnavailableError: down'));
   });
 
+  it('every 503 says when to retry: Retry-After from the problem\'s retryAfterSeconds, else the store\'s 5 s (read models behind, not ready, tampered)', () => {
+    const lagging = render(new ApiProblemException('READ_MODEL.NOT_CAUGHT_UP', 503, 'behind', { position: 3, retryAfterSeconds: 1 }));
+    expect([lagging.status, lagging.body?.code, lagging.headers['Retry-After']]).toEqual([503, 'READ_MODEL.NOT_CAUGHT_UP', '1']);
+    for (const code of ['HEALTH.NOT_READY', 'STORE.UNAVAILABLE', 'LEDGER.TAMPERED']) expect(render(new ApiProblemException(code, 503, 'down')).headers['Retry-After']).toBe('5');
+    expect(render(new ApiProblemException('REQUEST.TOO_LARGE', 413, 'big')).headers['Retry-After']).toBeUndefined();
+  });
+
   it('the log line of a 503 or 500 keeps no credential a client put in the query string, as the access line keeps none', () => {
     render(new StoreUnavailableError('down'), {}, '/api/v1/studies/X/subjects/S1/doses?access_token=SECRET-TOKEN&x=1');
     render(new TypeError('boom'), {}, '/api/v1/studies/X?%70assword=SECRET-PASSWORD');

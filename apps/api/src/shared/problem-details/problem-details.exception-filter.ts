@@ -96,7 +96,9 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     const problem = (code: string, status: number, detail: string, extensions?: Record<string, unknown>) =>
       buildProblem(code, status, detail, '', extensions);
     if (exception instanceof ApiProblemException) {
-      return { problem: problem(exception.code, exception.status, exception.message, exception.extensions) };
+      // Every 503 says when to come back (RFC 9110 §10.2.3): the problem's own figure, else the store's.
+      const retryAfter = exception.status === HttpStatus.SERVICE_UNAVAILABLE ? retryAfterOf(exception.extensions) : undefined;
+      return { problem: problem(exception.code, exception.status, exception.message, exception.extensions), ...(retryAfter ? { headers: { 'Retry-After': retryAfter } } : {}) };
     }
     if (exception instanceof DomainError) {
       return { problem: problem(exception.code, STATUS_BY_KIND[exception.kind], exception.message, exception.details) };
@@ -134,6 +136,12 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     return { problem: problem('INTERNAL.ERROR', HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred; nothing was written.') };
   }
 }
+
+/** `retryAfterSeconds` of a 503 problem as a `Retry-After` value; `RETRY_AFTER_SECONDS` when it names none. */
+const retryAfterOf = (extensions: Record<string, unknown> | undefined): string => {
+  const seconds = extensions?.retryAfterSeconds;
+  return String(typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : RETRY_AFTER_SECONDS);
+};
 
 /** Nest's own exceptions; a guard may pass `{ code, detail }` as the response body to name its refusal. */
 const fromHttpException = (exception: HttpException): ProblemDetails => {
