@@ -1,12 +1,13 @@
 /**
  * Characters a terminal acts on or reorders rather than shows: C0 controls but tab (line feed too where
- * a value must stay on its line), DEL, C1 controls and the bidirectional embeddings, overrides and
+ * a value must stay on its line, and so the Unicode line and paragraph separators U+2028/U+2029, which the
+ * free-text rule records as line breaks and which some viewers and editors break a line on), DEL, C1 controls and the bidirectional embeddings, overrides and
  * isolates. The ledger refuses them in new free text, but a record written before that rule (or by
  * another tool) still holds them, and printed raw an escape sequence rewrites what the reader sees
  * (CVE-2021-42574 for the overrides). They are shown as `\u001b`-style escapes instead.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_IN_LINE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/gu;
+const UNSAFE_IN_LINE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/gu;
 // eslint-disable-next-line no-control-regex -- the same, line feeds kept
 const UNSAFE_IN_TEXT = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/gu;
 
