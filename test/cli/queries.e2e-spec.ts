@@ -196,6 +196,7 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     expect(report.status).toBe(0);
     expect(report.stdout).toContain('Queries and source data verification');
     expect(report.stdout).toMatch(/SDV: 1 of \d+ entries verified/);
+    expect(report.stdout).toMatch(/SDV: \d+ of \d+ entries verified[^<]*; \d+ to verify again \(a correction or void after the verification\)/);
     expect(report.stdout).toContain('cancelled');
   });
 });

@@ -24,7 +24,7 @@ const review = (summary: string): AuditTrailReview =>
 
 describe('formatReview: the review as text', () => {
   it('keeps each finding on its row: a line feed in a quoted reason is shown escaped, so it cannot print a forged row or verdict', () => {
-    const forged = 'EntryCorrected by sam with a 7-character reason "ok\n  2026-05-01  S001  kim  no finding" (minimum 10)';
+    const forged = 'EntryCorrected by sam with a reason of 7 visible characters (spaces not counted) "ok\n  2026-05-01  S001  kim  no finding" (minimum 10)';
     const lines = formatReview(review(forged)).split('\n');
     const rows = lines.filter((l) => l.includes('S003'));
     expect(rows).toHaveLength(1);

@@ -17,7 +17,7 @@ export const monitoringSection = (state: MonitoringState, subjectId: string, now
     return m.sdv.revokedBy ? html`<strong>SDV revoked by ${m.sdv.revokedBy.kind} at ${m.sdv.revokedBy.recordedAt}</strong> (was ${verified})` : verified;
   };
   return html`<h3>Queries and source data verification</h3>
-  <p>SDV: ${progress.verified} of ${progress.entries} entries verified${progress.percentVerified === null ? '' : ` (${progress.percentVerified} %)`}; ${progress.revoked} revoked by a later change.</p>
+  <p>SDV: ${progress.verified} of ${progress.entries} entries verified${progress.percentVerified === null ? '' : ` (${progress.percentVerified} %)`}; ${progress.revoked} to verify again (a correction or void after the verification).</p>
   ${entries.length === 0
     ? html`<p class="muted">No queries and no verified entries.</p>`
     : html`<table><thead><tr><th>Entry</th><th>SDV</th><th>Queries</th></tr></thead><tbody>

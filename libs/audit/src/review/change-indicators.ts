@@ -199,7 +199,7 @@ export const reasonFindings = (ledger: ReviewLedger, changes: readonly StoredEve
     // Judged by the characters a reader sees: padding with invisible ones does not lengthen a reason.
     const length = visibleLength(reason);
     if (length < t.minReasonLength) {
-      const shown = normalisedReason(reason) === '' ? 'no reason' : `a ${length}-character reason "${withoutHiddenCharacters(reason)}"`;
+      const shown = normalisedReason(reason) === '' ? 'no reason' : `a reason of ${length} visible characters (spaces not counted) "${withoutHiddenCharacters(reason)}"`;
       found.push(finding('reason-quality', [c], `${c.type} by ${who(c)} with ${shown} (minimum ${t.minReasonLength})`, { subjectId: subjectOf(ledger, c), username: who(c) }));
     }
   }

@@ -11,7 +11,7 @@ import type { AuditTrailReview, IndicatorResult, ReviewFinding, ReviewIndicatorI
 export const INDICATOR_DEFINITIONS: Readonly<Record<ReviewIndicatorId, { readonly title: string; readonly definition: string }>> = {
   'entry-lag': { title: 'Entry lag', definition: 'A clinical entry (not voided) recorded more than entryLagDays after its clinical date as corrected (the sites\' day of recordedAt, in siteHours.timeZone, − clinical date).' },
   'back-dating': { title: 'Back-dating', definition: 'A correction that moves a clinical date earlier, or moves a dose or tumour-assessment date across a protocol window boundary.' },
-  'change-after-sign-off': { title: 'Changes after sign-off', definition: 'A correction or void of an entry that an electronic signature (casebook or record) recorded before it covered.' },
+  'change-after-sign-off': { title: 'Changes after sign-off', definition: 'A correction or void of an entry that an electronic signature (casebook or record) or a source data verification recorded before it covered.' },
   'change-after-lock': { title: 'Changes after lock/unlock', definition: 'Clinical writes recorded after the study was unlocked following a lock, until the next lock.' },
   'change-after-data-cut': { title: 'Changes after a data cut', definition: 'A write recorded after an analysis read the ledger (--data-cut CUTOFF@INSTANT) that changes data dated on or before its cutoff.' },
   'correction-rate': { title: 'Correction and void rates', definition: 'Corrections (voids) per clinical entry of a user or subject above correctionRatePercent (voidRatePercent), once it has minEntriesForRate entries.' },

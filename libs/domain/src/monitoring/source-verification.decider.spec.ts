@@ -78,6 +78,13 @@ describe('source verification decider', () => {
     const voided = history().run(subjectCommand('VoidEntry', { targetEventId: doseId, reason: 'wrong subject' }), meta(COORDINATOR));
     spec.given(voided.all()).when(verify, meta(MONITOR)).thenError('ENTRY.VOIDED', 'conflict');
   });
+  it('given a dose voided with a long reason, when a monitor verifies it, then ENTRY.VOIDED names the void, not its reason (which may run to 2,000 characters)', () => {
+    const reason = `wrong subject ${'x'.repeat(1_900)}`;
+    const voided = history().run(subjectCommand('VoidEntry', { targetEventId: doseId, reason }), meta(COORDINATOR));
+    expect(() => spec.given(voided.all()).when(verify, meta(MONITOR)).result()).toThrow(
+      expect.objectContaining({ code: 'ENTRY.VOIDED', message: expect.not.stringContaining('xxxx'), details: expect.objectContaining({ voidedBy: voided.idOf('EntryVoided') }) }),
+    );
+  });
   it('given a correction of a dose, when a monitor verifies the correction event itself, then it is not an entry to verify (nothing is recorded)', () => {
     const corrected = history().run(subjectCommand('CorrectEntry', { targetEventId: doseId, changes: { lotNumber: 'LOT-2' }, reason: 'label' }), meta(COORDINATOR));
     expect(() => spec.given(corrected.all()).when({ ...verify, payload: { targetEventId: corrected.idOf('EntryCorrected') } }, meta(MONITOR)).result()).toThrow(

@@ -22,7 +22,7 @@ export const targetEntryOf = (subject: SubjectState, subjectId: string, eventId:
   if (typeof eventId !== 'string' || eventId === '') return invalid('VALIDATION.FAILED', 'targetEventId is required', { field: 'targetEventId' });
   const entry = subject.entries.find((e) => e.eventId === eventId);
   if (!entry) return notFound('ENTRY.NOT_FOUND', `No entry ${eventId} in the casebook of subject ${subjectId}`, { targetEventId: eventId, subjectId });
-  if (entry.voided) return refuse('ENTRY.VOIDED', `Entry ${eventId} was voided (${entry.voided.reason}): it is no longer part of the casebook`, { targetEventId: eventId });
+  if (entry.voided) return refuse('ENTRY.VOIDED', `Entry ${eventId} was voided by ${entry.voided.eventId}: it is no longer part of the casebook`, { targetEventId: eventId, voidedBy: entry.voided.eventId });
   return entry;
 };
 
