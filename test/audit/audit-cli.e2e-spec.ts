@@ -161,6 +161,8 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       // Every event recorded before the export, and not the export's own record.
       expect(records).toHaveLength(recorded.data.throughPosition as number);
       expect(recorded.globalPosition).toBe((recorded.data.throughPosition as number) + 1);
+      // The summary names the position the file reads through, as the ODM export and replay do.
+      expect(csv.stderr + csv.stdout).toContain(`rows as CSV, through log position ${String(recorded.data.throughPosition)} → ${csvFile}`);
       expect(records.find((r) => r.event_type === 'EntryVoided')).toMatchObject({ reason: 'Entered for the wrong subject', target_type: 'DoseAdministered' });
       const jsonFile = join(dir, 'trail.json');
       expect((await cli('--store', exportStore, '--as', 'regulator', 'export', 'audit-trail', '--format', 'json', '--out', jsonFile, '--study', STUDY_ID, '--subject', 'S002')).status).toBe(0);
