@@ -161,6 +161,8 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       // Every event recorded before the export, and not the export's own record.
       expect(records).toHaveLength(recorded.data.throughPosition as number);
       expect(recorded.globalPosition).toBe((recorded.data.throughPosition as number) + 1);
+      // The summary names the position the file reads through, as the ODM export and replay do.
+      expect(csv.stderr + csv.stdout).toContain(`rows as CSV, through log position ${String(recorded.data.throughPosition)} → ${csvFile}`);
       expect(records.find((r) => r.event_type === 'EntryVoided')).toMatchObject({ reason: 'Entered for the wrong subject', target_type: 'DoseAdministered' });
       const jsonFile = join(dir, 'trail.json');
       expect((await cli('--store', exportStore, '--as', 'regulator', 'export', 'audit-trail', '--format', 'json', '--out', jsonFile, '--study', STUDY_ID, '--subject', 'S002')).status).toBe(0);
@@ -190,9 +192,12 @@ describe('trial-ledger verify / checkpoint / audit-trail / export (auditor and r
       const file = join(dir, 'inverted.csv');
       const before = (await readAll()).length;
       const refused = await cli('--store', exportStore, '--as', 'monitor', '--json', 'export', 'audit-trail', '--format', 'csv', '--from', '2026-12-31', '--to', '2026-01-01', '--out', file);
-      expect(refused.status).not.toBe(0);
-      expect(JSON.parse(refused.stdout).error.code).toBe('AUDIT.INVALID_FILTER');
+      // A usage error (exit 2): the window is wrong whatever the ledger holds, as an impossible date is.
+      expect(refused.status).toBe(2);
+      expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'AUDIT.INVALID_FILTER', message: '--from 2026-12-31 lies after --to 2026-01-01: the window can hold nothing' });
       expect((await readAll()).length).toBe(before);
+      const listed = await cli('--store', exportStore, '--json', 'audit-trail', '--from', '2026-12-31', '--to', '2026-01-01');
+      expect([listed.status, JSON.parse(listed.stdout).error.code]).toEqual([2, 'AUDIT.INVALID_FILTER']);
       expect(existsSync(file)).toBe(false);
     });
 

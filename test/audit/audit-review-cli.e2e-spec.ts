@@ -55,6 +55,7 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
     ['a malformed data cut', ['--data-cut', '2026-04-12'], 'CLI.INVALID_OPTION', 2],
     ['the trail\'s --subject filter', ['--subject', 'S001'], 'CLI.INVALID_OPTION', 2],
     ['a malformed instant', ['--from', 'last tuesday'], 'AUDIT.INVALID_FILTER', 2],
+    ['a window whose --from lies after its --to', ['--from', '2026-05-01', '--to', '2026-04-01'], 'AUDIT.INVALID_FILTER', 2],
     ['an impossible cutoff', ['--data-cut', '2026-02-30@2026-04-13T12:00:00Z'], 'REVIEW.INVALID_DATA_CUT', 2],
     ['an unknown study', ['--study', 'constructor'], 'STUDY.NOT_FOUND', 1],
   ])('refuses %s with a stable code', async (_name, args, code, status) => {

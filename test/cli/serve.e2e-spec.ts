@@ -61,7 +61,12 @@ describe('trial-ledger serve', () => {
     process.stderr.write = (() => true) as typeof process.stderr.write;
     try {
       const port = (taken.address() as AddressInfo).port;
-      await expect(serve({ store: `sqlite:${file}`, port, host: '127.0.0.1', json: true, stopWhen: new Promise(() => undefined) })).rejects.toThrow(/EADDRINUSE/);
+      // A stable code and words, not Node's bare `listen EADDRINUSE`.
+      await expect(serve({ store: `sqlite:${file}`, port, host: '127.0.0.1', json: true, stopWhen: new Promise(() => undefined) })).rejects.toMatchObject({
+        code: 'SERVE.ADDRESS_IN_USE',
+        exitCode: 1,
+        message: `127.0.0.1:${port} is already in use by another process: stop that process or give another --port (or --host)`,
+      });
     } finally {
       process.stderr.write = writeErr;
       await new Promise((r) => taken.close(r));

@@ -68,9 +68,13 @@ describe('trial-ledger pfs diff (CLI, as a user runs it)', () => {
   });
 
   it.each([
-    ['no first side', [], 'PFS_DIFF.INVALID_OPTIONS', 1],
+    // Options that cannot be answered together are usage errors, whatever the ledger holds (exit 2).
+    ['no first side', [], 'PFS_DIFF.INVALID_OPTIONS', 2],
     ['a malformed position', ['--from-position', '3x'], 'CLI.INVALID_OPTION', 2],
-    ['one cutoff and two', ['--from-cutoff', '2026-12-01', '--cutoff', '2026-12-01'], 'PFS_DIFF.INVALID_OPTIONS', 1],
+    ['one cutoff and two', ['--from-cutoff', '2026-12-01', '--cutoff', '2026-12-01'], 'PFS_DIFF.INVALID_OPTIONS', 2],
+    ['cutoffs in the wrong order', ['--from-cutoff', '2026-12-31', '--to-cutoff', '2026-12-01'], 'PFS_DIFF.INVALID_OPTIONS', 2],
+    // A position the log has not reached is refused by the ledger, as a subject it does not hold (exit 1).
+    ['a position beyond the head', ['--from-position', '999999'], 'REPLAY.POSITION_BEYOND_HEAD', 1],
     ['an unknown study', ['--study', 'constructor', '--from-known-at', INTERIM_AT], 'STUDY.NOT_FOUND', 1],
     ['the single analysis\'s --as-known-at', ['--from-known-at', INTERIM_AT, '--as-known-at', INTERIM_AT], 'CLI.INVALID_OPTION', 2],
   ])('refuses %s with a stable code and a non-zero status', async (_name, args, code, status) => {
@@ -78,6 +82,13 @@ describe('trial-ledger pfs diff (CLI, as a user runs it)', () => {
 
     expect(run.status).toBe(status);
     expect(JSON.parse(run.stdout).error.code).toBe(code);
+  });
+
+  it('names the command-line options in a usage error, not the API fields', async () => {
+    const noSide = await cli([...store, 'pfs', 'diff']);
+    expect(noSide.stderr).toContain('name the first side: --from-known-at, --from-position or --from-cutoff');
+    const both = await cli([...store, 'pfs', 'diff', '--from-cutoff', '2026-12-01', '--cutoff', '2026-12-01']);
+    expect(both.stderr).toContain('give either --cutoff for both sides or --from-cutoff/--to-cutoff, not both');
   });
 
   it('refuses a store that does not exist, creating nothing', async () => {

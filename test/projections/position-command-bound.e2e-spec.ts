@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executeCommand, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
-import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
+import { commandEndAt, FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { loadStudyPfs } from '@trial-ledger/pfs';
 import { cli } from '../cli/cli-harness';
-import { commandEndAt, replayStudyOverview, replaySubject, resolveAsOf } from '@trial-ledger/projections';
+import { replayStudyOverview, replaySubject, resolveAsOf } from '@trial-ledger/projections';
 import {
   ADMIN,
   baselineAssessment,

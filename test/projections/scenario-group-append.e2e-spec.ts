@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addDays } from '@trial-ledger/domain';
-import { SqliteEventStore, verifyStore } from '@trial-ledger/event-store';
+import { commandEndAt, SqliteEventStore, verifyStore, type StoredEvent } from '@trial-ledger/event-store';
 import { testing } from '@trial-ledger/projections';
 
 /** A scenario of `subjects` enrolled subjects with doses and a follow-up scan (every append also writes the study stream's roster). */
@@ -62,6 +62,33 @@ describe('LedgerScenario.appendTo with concurrent appends (the scale bench write
       expect(second.map((e) => e.eventId)).toEqual(ledger.events.slice(appended).map((e) => e.eventId));
       expect((await store.head()).position).toBe(ledger.events.length);
       expect((await verifyStore(store)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stamps each decision as the command pipeline does: one correlation id per command, its later events caused by its first, a user\'s command from the API', async () => {
+    const ledger = new testing.LedgerScenario('GROUP-01');
+    ledger.registerStudy({ ...testing.seedProtocol(), studyId: 'GROUP-01', targetEnrollment: 100 });
+    const s = ledger.subject('G001');
+    s.baseline('2026-01-02', { diameters: [50] });
+    s.enrol('2026-01-12');
+    s.dose(1, '2026-01-13');
+    const store = new SqliteEventStore(join(dir, 'metadata.sqlite'));
+    try {
+      const stored: StoredEvent[] = await ledger.appendTo(store);
+      const enrolled = stored.find((e) => e.type === 'SubjectEnrolled')!;
+      const roster = stored.find((e) => e.type === 'SubjectAddedToRoster')!;
+      expect(roster.globalPosition).toBe(enrolled.globalPosition + 1);
+      expect(enrolled.metadata).toMatchObject({ causationId: null, source: 'api' });
+      expect(roster.metadata).toMatchObject({ correlationId: enrolled.metadata.correlationId, causationId: enrolled.eventId, source: 'api' });
+      // A command's correlation id is its own, not an event's id, and no two commands share one.
+      expect(stored.map((e) => e.eventId)).not.toContain(enrolled.metadata.correlationId);
+      const dose = stored.find((e) => e.type === 'DoseAdministered')!;
+      expect(dose.metadata.correlationId).not.toBe(enrolled.metadata.correlationId);
+      // So a position bound at the enrollment reads through its roster entry, as on a ledger the pipeline wrote.
+      expect(await commandEndAt(store, enrolled.globalPosition)).toBe(roster.globalPosition);
+      expect(await commandEndAt(store, roster.globalPosition)).toBe(roster.globalPosition);
     } finally {
       await store.close();
     }

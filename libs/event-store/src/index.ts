@@ -1,5 +1,6 @@
 export * from './append';
 export * from './catch-up-subscription';
+export * from './command-bound';
 export * from './clock';
 export * from './deep-freeze';
 export * from './event-envelope';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { requireKnownEventTypes, type AuditTrailFilter } from '@trial-ledger/audit';
+import { requireKnownEventTypes, trailWindow, type AuditTrailFilter } from '@trial-ledger/audit';
 import { DomainError } from '@trial-ledger/domain';
 import { CliError } from '../shared/cli-errors';
 import { dateOrInstantOption } from '../shared/option-parsers';
@@ -44,7 +44,26 @@ export const withTrailFilters = (command: Command): Command =>
     .option('--to <instant>', 'recorded at or before (a date includes the whole day, UTC)', dateOrInstantOption('--to', 'AUDIT.INVALID_FILTER'))
     .option('--type <types>', 'only these event types, comma-separated (e.g. EntryCorrected,EntryVoided); an unknown type is refused', eventTypesOption);
 
-export const trailFilter = (o: AuditTrailFilterOptions): AuditTrailFilter => ({
+/**
+ * `--from` after `--to` is a usage error (exit 2, `AUDIT.INVALID_FILTER`) found before the store is opened:
+ * the window can hold nothing whatever the ledger holds, as an impossible date cannot.
+ */
+export const checkTrailWindow = (o: { readonly from?: string; readonly to?: string }): void => {
+  try {
+    trailWindow(o);
+  } catch (error) {
+    if (error instanceof DomainError) throw new CliError(`--from ${o.from ?? ''} lies after --to ${o.to ?? ''}: the window can hold nothing`, 2, error.code);
+    throw error;
+  }
+};
+
+/** The trail filter of the options given, its window checked first (`checkTrailWindow`). */
+export const trailFilter = (o: AuditTrailFilterOptions): AuditTrailFilter => {
+  checkTrailWindow(o);
+  return trailFilterOf(o);
+};
+
+const trailFilterOf = (o: AuditTrailFilterOptions): AuditTrailFilter => ({
   ...(o.study !== undefined ? { studyId: o.study } : {}),
   ...(o.subject !== undefined ? { subjectId: o.subject } : {}),
   ...(o.user !== undefined ? { user: o.user } : {}),

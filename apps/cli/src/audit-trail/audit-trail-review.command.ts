@@ -5,6 +5,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
 import { checkpointSource } from '../verify/verify.command';
+import { checkTrailWindow } from './audit-trail-filter.options';
 
 interface ReviewCommandOptions {
   readonly study?: string;
@@ -90,6 +91,7 @@ export const registerAuditTrailReview = (program: Command): void => {
       if (opts.subject !== undefined || opts.user !== undefined || opts.type !== undefined) {
         throw new CliError('audit-trail review takes no --subject, --user or --type: it reviews every subject and user', 2, 'CLI.INVALID_OPTION');
       }
+      checkTrailWindow(opts);
       const dataCuts = (opts.dataCut ?? []).map(parseDataCut);
       const source = checkpointSource(options.store, opts, options.keyDir);
       const review = await withExistingStore(options, (store) =>

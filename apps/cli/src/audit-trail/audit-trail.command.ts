@@ -34,8 +34,9 @@ export const registerAuditTrail = (program: Command): void => {
     program.command('audit-trail').description('Print the audit trail (who, when, what, before/after and why), oldest first, streamed'),
   ).action(async (opts: AuditTrailFilterOptions, command: Command) => {
     const options = globalOptions(command);
+    const filter = trailFilter(opts);
     await withExistingStore(options, async (store) => {
-      const rows = auditTrail(store, trailFilter(opts));
+      const rows = auditTrail(store, filter);
       if (options.json) {
         await writeAuditTrail(rows, process.stdout, 'json', undefined, false);
         return;

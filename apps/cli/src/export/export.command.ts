@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertTrailScopeKnown, auditTrail, exportOdm, trailWindow, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
+import { assertTrailScopeKnown, auditTrail, exportOdm, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import { notFound, studyStreamId } from '@trial-ledger/domain';
 import { recordCliExport } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
@@ -65,10 +65,9 @@ export const registerExport = (program: Command): void => {
       .option('--force', 'replace an existing output file (never one of the ledger\'s own files)'),
   ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string; force?: boolean }, command: Command) => {
     const options = globalOptions(command);
-    const { count, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
+    const filter = trailFilter(opts);
+    const { count, throughPosition, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
       const rows = await withExistingStore(options, async (store) => {
-        const filter = trailFilter(opts);
-        trailWindow(filter);
         // A mistyped study, subject or user is refused before the export is recorded, as `report` refuses it.
         await assertTrailScopeKnown(store, { ...(opts.study !== undefined ? { studyId: opts.study } : {}), ...(opts.subject !== undefined ? { subjectId: opts.subject } : {}), ...(opts.user !== undefined ? { user: opts.user } : {}) });
         const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
@@ -77,15 +76,16 @@ export const registerExport = (program: Command): void => {
         const throughPosition = await recordCliExport(options, store, { kind: 'audit-trail', format: opts.format, studyId: study ?? null, filter: defined });
         const progress = startProgress('Audit trail', throughPosition);
         try {
-          return await writeAuditTrail(auditTrail(store, { ...filter, throughPosition }), target.stream, opts.format, (n) => n % 1000 === 0 && progress.update(n), !target.toStdout);
+          const count = await writeAuditTrail(auditTrail(store, { ...filter, throughPosition }), target.stream, opts.format, (n) => n % 1000 === 0 && progress.update(n), !target.toStdout);
+          return { count, throughPosition };
         } finally {
           progress.stop();
         }
       });
-      return { count: rows, file: target.file, toStdout: target.toStdout };
+      return { count: rows.count, throughPosition: rows.throughPosition, file: target.file, toStdout: target.toStdout };
     });
-    summarise(toStdout, options.json, { rows: count, format: opts.format, file }, () =>
-      `Audit trail: ${count} rows as ${opts.format.toUpperCase()}${file ? ` → ${file}` : ''}.`,
+    summarise(toStdout, options.json, { rows: count, format: opts.format, throughPosition, file }, () =>
+      `Audit trail: ${count} rows as ${opts.format.toUpperCase()}, through log position ${throughPosition}${file ? ` → ${file}` : ''}.`,
     );
   });
 };

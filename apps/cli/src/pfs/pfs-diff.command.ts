@@ -26,6 +26,22 @@ const position = (flag: string, value: string | undefined): number | null => {
   return Number(value);
 };
 
+/**
+ * Options that cannot be answered together, in the words of the command line: a usage error (exit 2,
+ * `PFS_DIFF.INVALID_OPTIONS`) before the store is opened, as an impossible date is — whatever the ledger
+ * holds. The library refuses the same (for the API, in its field names); a side the ledger places after
+ * the other (a position, an instant) can only be judged on the ledger, and stays a refusal (exit 1).
+ */
+const checkSides = (o: PfsDiffCommandOptions): void => {
+  const refuse = (message: string): never => {
+    throw new CliError(message, 2, 'PFS_DIFF.INVALID_OPTIONS');
+  };
+  if (o.cutoff !== undefined && (o.fromCutoff !== undefined || o.toCutoff !== undefined)) refuse('give either --cutoff for both sides or --from-cutoff/--to-cutoff, not both');
+  if (o.fromKnownAt === undefined && o.fromPosition === undefined && o.fromCutoff === undefined) refuse('name the first side: --from-known-at, --from-position or --from-cutoff');
+  const [from, to] = [o.fromCutoff ?? o.cutoff, o.toCutoff ?? o.cutoff];
+  if (from !== undefined && to !== undefined && from > to) refuse(`--from-cutoff ${from} lies after --to-cutoff ${to}: the first data cut comes first`);
+};
+
 const pct = percentInWords;
 const signed = (value: number): string => (value > 0 ? `+${value}` : String(value));
 const median = (f: PfsFigures): string => {
@@ -101,12 +117,15 @@ export const registerPfsDiff = (program: Command): void => {
       if (opts.asKnownAt !== undefined || opts.plot !== undefined) {
         throw new CliError('pfs diff takes --from-known-at/--to-known-at and no --plot', 2, 'CLI.INVALID_OPTION');
       }
+      checkSides(opts);
+      const fromPosition = position('--from-position', opts.fromPosition);
+      const toPosition = position('--to-position', opts.toPosition);
       const diff = await withExistingStore(options, async (store) =>
         diffPfs(store, await studyOrDefault(store, opts.study), {
           fromKnownAt: opts.fromKnownAt ?? null,
           toKnownAt: opts.toKnownAt ?? null,
-          fromPosition: position('--from-position', opts.fromPosition),
-          toPosition: position('--to-position', opts.toPosition),
+          fromPosition,
+          toPosition,
           cutoff: opts.cutoff ?? null,
           fromCutoff: opts.fromCutoff ?? null,
           toCutoff: opts.toCutoff ?? null,

@@ -125,7 +125,9 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
     // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity });
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity }).catch((error: unknown) => {
+      throw listenRefusal(error, options.host ?? '127.0.0.1', options.port);
+    });
   } catch (error) {
     await checkpoints?.stop();
     await store.close();
@@ -171,6 +173,25 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     await store.close();
   }
   process.stderr.write('trial-ledger: stopped; the store is closed\n');
+};
+
+/**
+ * The address the server cannot listen on, in words and with a stable code (exit 1: the machine refuses it,
+ * not the command line), instead of Node's bare `listen EADDRINUSE: address already in use`.
+ */
+const listenRefusal = (error: unknown, host: string, port: number | undefined): unknown => {
+  const address = `${host}:${port ?? 3000}`;
+  switch ((error as { code?: unknown } | null)?.code) {
+    case 'EADDRINUSE':
+      return new CliError(`${address} is already in use by another process: stop that process or give another --port (or --host)`, 1, 'SERVE.ADDRESS_IN_USE');
+    case 'EACCES':
+      return new CliError(`${address} may not be listened on by this user (ports below 1024 need privileges): give another --port`, 1, 'SERVE.ADDRESS_FORBIDDEN');
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new CliError(`${host} is not an address of this machine: give --host one of its interfaces (127.0.0.1, 0.0.0.0, …)`, 1, 'SERVE.ADDRESS_UNAVAILABLE');
+    default:
+      return error;
+  }
 };
 
 /** `trial-ledger serve [--port 3000] [--host 127.0.0.1]` (SPEC §6). */

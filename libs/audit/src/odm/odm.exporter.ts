@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { notFound, ruleLookup, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
-import { storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { commandEndAt, storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
 import { redactedData } from '../trail/redaction';
@@ -37,6 +37,7 @@ export interface OdmExportOptions {
   /**
    * The log through this position only (default: through the head at the start): a recorded export
    * (`DataExported`) shows what its record names, not its own record nor anything appended after it.
+   * A position inside a command's append is carried to that command's end (`commandEndAt`).
    */
   readonly throughPosition?: number;
 }
@@ -458,7 +459,8 @@ const writeSubject = async (x: X, subjectId: string, events: StoredEvent[], drai
 export const exportOdm = async (store: EventStore, out: Writable, options: OdmExportOptions = {}): Promise<OdmExportSummary> => {
   const clock = options.clock ?? systemClock;
   const now = clock.now();
-  const found = await survey(store, options.studyId, options.throughPosition);
+  const through = options.throughPosition === undefined ? undefined : await commandEndAt(store, options.throughPosition);
+  const found = await survey(store, options.studyId, through);
   // A mistyped study id must not yield a well-formed but empty "complete copy" and a success.
   if (options.studyId !== undefined && !found.studies.has(options.studyId)) {
     notFound('STUDY.NOT_FOUND', `No study ${options.studyId} in the ledger`, { studyId: options.studyId });

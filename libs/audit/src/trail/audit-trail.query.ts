@@ -1,5 +1,5 @@
 import { DomainError, EVENT_TYPE_CATALOGUE, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, type Role } from '@trial-ledger/domain';
-import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
+import { commandEndAt, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from './event-words';
 import { redactedData } from './redaction';
@@ -50,7 +50,7 @@ export interface AuditTrailFilter {
   readonly to?: string;
   /** One or more event types (`DoseAdministered`, or `EntryCorrected,EntryVoided`). */
   readonly type?: string | readonly string[];
-  /** Only events at or before this position (an export is bound to the head it was recorded at). */
+  /** Only events at or before this position, carried to the end of its command (an export is bound to the head it was recorded at). */
   readonly throughPosition?: number;
 }
 
@@ -215,7 +215,8 @@ export async function* auditTrail(store: EventStore, filter: AuditTrailFilter = 
   const types = trailTypeList(filter.type);
   const querySubjects = new Map<string, string>();
   const afterPosition = from !== null ? await store.positionAt(new Date(Date.parse(from) - 1).toISOString()) : 0;
-  const bound = filter.throughPosition === undefined ? {} : { toPosition: filter.throughPosition };
+  // A position inside a command's append reads through that command's end, as every position bound does.
+  const bound = filter.throughPosition === undefined ? {} : { toPosition: await commandEndAt(store, filter.throughPosition) };
   for await (const event of store.readAll({ afterPosition, ...bound, batchSize: 1000 })) {
     if (event.streamId.startsWith('query-') && !querySubjects.has(event.streamId)) {
       // The subject a query concerns is named by its QueryOpened, which may lie before `from`.

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 import { decideDataExport, exportsStreamId, requireExportRole, type DataExported, type RecordDataExport } from '@trial-ledger/domain';
-import type { EventStore } from '@trial-ledger/event-store';
+import { commandEndAt, type EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type PipelineOptions } from '../handle-command';
 
 /** What an export is, as its caller knows it before the first byte; the head and the digest are added here. */
 export type DataExportRequest = Omit<RecordDataExport['data'], 'requestDigest' | 'throughPosition'> & {
-  /** The position the export is bound to (default: the head of the log now). */
+  /** The position the export is bound to (default: the head of the log now), carried to the end of the command that wrote it. */
   readonly throughPosition?: number;
 };
 
@@ -26,7 +26,7 @@ export const exportRequestDigest = (d: Pick<RecordDataExport['data'], 'kind' | '
  */
 export const recordDataExport = async (store: EventStore, request: DataExportRequest, envelope: CommandEnvelope, options: PipelineOptions = {}): Promise<RecordedExport> => {
   requireExportRole(request.kind, envelope.actor);
-  const throughPosition = request.throughPosition ?? (await store.head()).position;
+  const throughPosition = request.throughPosition === undefined ? (await store.head()).position : await commandEndAt(store, request.throughPosition);
   const data = { ...request, throughPosition, requestDigest: '' };
   const command: RecordDataExport = { type: 'RecordDataExport', data: { ...data, requestDigest: exportRequestDigest(data) } };
   const streamId = exportsStreamId(request.studyId);

@@ -78,8 +78,8 @@ type Decided = { readonly streamId: string; readonly event: StudyEvent | Subject
 export class LedgerScenario {
   /** Every recorded event, in log order. */
   readonly events: ProjectedEvent[] = [];
-  /** Index ranges of `events` written together (one decision = one atomic append). */
-  private readonly batches: Array<{ from: number; to: number }> = [];
+  /** Index ranges of `events` written together (one decision = one atomic append), with the command's correlation id. */
+  private readonly batches: Array<{ from: number; to: number; correlationId: string }> = [];
   private readonly streams = new Map<string, ProjectedEvent[]>();
   private study: StudyState = initialStudyState();
   private readonly subjects = new Map<string, SubjectState>();
@@ -129,7 +129,8 @@ export class LedgerScenario {
       else if (streamId.startsWith('query-')) this.queries.set(streamId, evolveQuery(this.queries.get(streamId) ?? initialQueryState(), event as QueryEvent));
       else this.subjects.set(streamId, evolveSubject(this.subjectState(streamId), recorded as unknown as RecordedSubjectEvent));
     }
-    this.batches.push({ from, to: this.events.length });
+    // One correlation id per command, its own (the pipeline's `newEventId()`), fixed here so that every store the scenario is appended to gets the same.
+    this.batches.push({ from, to: this.events.length, correlationId: uuidv7() });
     return this.events[from].eventId;
   }
 
@@ -237,8 +238,15 @@ export class LedgerScenario {
     return stored;
   }
 
-  private appendRequest(batch: { from: number; to: number }): AppendRequest {
+  /**
+   * One decision as the command pipeline appends it (`handleCommand`): a correlation id of the command's own,
+   * the first event caused by nothing, every later one caused by the first (a roster entry by its enrollment,
+   * a detected deviation by its dose), from the API — so `commandEndAt` and the review's clinical entries
+   * (not the system's) read a scenario ledger as they read one the pipeline wrote.
+   */
+  private appendRequest(batch: { from: number; to: number; correlationId: string }): AppendRequest {
     const events = this.events.slice(batch.from, batch.to);
+    const first = events[0].eventId;
     const streamIds = [...new Set(events.map((e) => e.streamId))];
     return {
       writes: streamIds.map((streamId) => {
@@ -254,10 +262,10 @@ export class LedgerScenario {
             metadata: {
               actor: e.actor,
               reason: e.reason,
-              correlationId: events[0].eventId,
-              causationId: null,
+              correlationId: batch.correlationId,
+              causationId: e.eventId === first ? null : first,
               idempotencyKey: null,
-              source: 'system' as const,
+              source: 'api' as const,
               protocolVersion: e.protocolVersion ?? null,
             },
           })),
