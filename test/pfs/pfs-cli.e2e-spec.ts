@@ -32,6 +32,8 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
     const run = await cli([...store, 'pfs']);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Subjects 8   Events 4   Censored 4');
+    // Read at the head, the header says so in the words replay uses.
+    expect(run.stdout).toMatch(/; as known now \(log position \d+\)/);
     // "95 % CI" and "42.9 %", as the report, the viewer and the README write them.
     expect(run.stdout).toContain('Median PFS: 169 days (95 % CI 85–NR)');
     expect(run.stdout).toContain('PFS rate at day 182: 42.9 % (95 % CI 5.8 %–77.7 %)');
@@ -69,6 +71,7 @@ describe('trial-ledger pfs, export adtte and replay (CLI, as a user runs them)',
     const csv = readFileSync(out, 'utf8').trim().split('\n');
     expect(csv[0]).toBe('STUDYID,USUBJID,SUBJID,PARAMCD,PARAM,STARTDT,ADT,AVAL,AVALU,CNSR,EVNTDESC,CNSDTDSC,SRCDOM,SRCVAR,SRCSEQ,SRCEVID');
     expect(csv).toHaveLength(9);
+    expect(run.stdout).toContain('ADTTE: 8 subjects →');
     const define = join(dir.path, 'adam', 'adtte.define.md');
     expect(existsSync(define)).toBe(true);
     expect(readFileSync(define, 'utf8')).toContain('## Censoring codes (CNSR)');

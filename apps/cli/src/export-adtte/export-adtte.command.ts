@@ -6,7 +6,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { studyOrDefault } from '../shared/default-study';
 import { recordCliExport } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
-import { printResult } from '../shared/output';
+import { counted, printResult } from '../shared/output';
 import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
@@ -59,12 +59,12 @@ export const registerExportAdtte = (program: Command): void => {
       if (toStdout) {
         if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, 'stdout'), policy);
         process.stdout.write(csv);
-        process.stderr.write(`ADTTE: ${pfs.subjects.length} subjects${defineFile ? `; data dictionary → ${defineFile}` : ''}.\n`);
+        process.stderr.write(`ADTTE: ${counted(pfs.subjects.length, 'subject')}${defineFile ? `; data dictionary → ${defineFile}` : ''}.\n`);
         return;
       }
       await writeOutputFile(opts.out, csv, policy);
       if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, basename(opts.out as string)), policy);
       const summary = { rows: pfs.subjects.length, file: opts.out, define: defineFile, position: pfs.asOf.position };
-      printResult(options.json, summary, () => `ADTTE: ${pfs.subjects.length} subjects → ${opts.out}; data dictionary → ${defineFile}.`);
+      printResult(options.json, summary, () => `ADTTE: ${counted(pfs.subjects.length, 'subject')} → ${opts.out}; data dictionary → ${defineFile}.`);
     });
 };

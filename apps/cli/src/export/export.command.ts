@@ -5,7 +5,7 @@ import { recordCliExport } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult } from '../shared/output';
+import { counted, printResult } from '../shared/output';
 import { startProgress } from '../shared/progress';
 import { exportGroup } from './export-group';
 import { outputPolicy } from '../shared/output-policy';
@@ -49,7 +49,7 @@ export const registerExport = (program: Command): void => {
         }));
         progress.stop();
         summarise(toStdout, options.json, { ...summary, file }, () =>
-          `ODM 1.3.2 export ${summary.fileOid}: ${summary.subjects} subjects, ${summary.transactions} transactions, ${summary.signatures} signatures, through position ${summary.headPosition}${file ? ` → ${file}` : ''}.`,
+          `ODM 1.3.2 export ${summary.fileOid}: ${counted(summary.subjects, 'subject')}, ${counted(summary.transactions, 'transaction')}, ${counted(summary.signatures, 'signature')}, through position ${summary.headPosition}${file ? ` → ${file}` : ''}.`,
         );
       } finally {
         progress.stop();

@@ -24,7 +24,7 @@ export const formatPfs = (a: PfsAnalysis, position: number): string => {
   const median = medianInWords(a.median, a.summary.n, curveEndsAtZero(a.km));
   const lines = [
     `Progression-free survival — ${a.studyId}`,
-    `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; as known at ${a.asKnownAt ?? 'now'} (log position ${position})`,
+    `Horizon ${a.horizonDays} days; cutoff ${a.cutoff ?? 'none'}; ${a.asKnownAt === null ? 'as known now' : `as known at ${a.asKnownAt}`} (log position ${position})`,
     '',
     `Subjects ${a.summary.n}   Events ${a.summary.events}   Censored ${a.summary.censored}`,
     `Median PFS: ${median.estimate} (${CI_95} ${median.lower}–${median.upper})`,
