@@ -33,6 +33,12 @@ describe('password strength (§11.300, zxcvbn-ts)', () => {
     expect(codeOf('hello dr  ivan   investigator!', { username: 'ip', fullName: 'Dr Ivan Investigator' })).toBe('PASSWORD.CONTAINS_NAME');
   });
 
+  it('says whose username a refused password contains: the account it is set for, named in the details', () => {
+    expect(() => checkPasswordStrength('my name is IVAN.PETROV ok', POLICY, { username: 'ivan.petrov' })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('the account it is set for'), details: { username: 'ivan.petrov' } }),
+    );
+  });
+
   it('refuses a case variant of the current password, but leaves an identical one to the reuse rule', () => {
     expect(codeOf('Correct Horse Battery Staple', { currentPassword: 'correct horse battery staple' })).toBe('PASSWORD.CASE_VARIANT');
     expect(codeOf('correct horse battery staple', { currentPassword: 'correct horse battery staple' })).toBeNull();

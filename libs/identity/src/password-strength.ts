@@ -44,9 +44,9 @@ export const checkPasswordStrength = (
   if (NOT_PRINTABLE.test(password)) invalid('PASSWORD.CONTROL_CHARACTERS', 'A password cannot contain control characters or bidirectional overrides');
   if (new Set(characters).size === 1) invalid('PASSWORD.ONE_CHARACTER', 'A password cannot be one character repeated');
   const squashed = squash(password);
-  if (owner.username && squashed.includes(squash(owner.username))) invalid('PASSWORD.CONTAINS_USERNAME', 'A password cannot contain the username');
+  if (owner.username && squashed.includes(squash(owner.username))) invalid('PASSWORD.CONTAINS_USERNAME', 'The new password contains the username of the account it is set for (not the signed-in user\'s)', { username: owner.username });
   if (owner.fullName && squash(owner.fullName).length > 0 && squashed.includes(squash(owner.fullName))) {
-    invalid('PASSWORD.CONTAINS_NAME', 'A password cannot contain the full name');
+    invalid('PASSWORD.CONTAINS_NAME', 'The new password contains the full name of the account it is set for');
   }
   if (owner.currentPassword !== undefined && password !== owner.currentPassword && squash(password) === squash(owner.currentPassword)) {
     invalid('PASSWORD.CASE_VARIANT', 'The new password differs from the current one only in letter case or spacing');
