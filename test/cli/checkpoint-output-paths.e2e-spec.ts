@@ -2,6 +2,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync } from 'node
 import { join } from 'node:path';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { seedAuditLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { serve } from '../../apps/cli/src/serve/serve.command';
 import { cli, tempDir } from './cli-harness';
 
 /**
@@ -136,5 +137,64 @@ describe("checkpoint --out and --copy-to never append to another ledger's checkp
     const run = await cli([...store, 'checkpoint', '--copy-to', copy]);
     expect(run.status).toBe(0);
     expect(readFileSync(copy, 'utf8').trim().split('\n')).toHaveLength(2);
+  });
+});
+
+/**
+ * The configured checkpoint file (`LEDGER_CHECKPOINT_FILE`) is held to the same rule as `--out`: naming
+ * another ledger's checkpoint file there made `checkpoint` and `serve` append this ledger's checkpoints to
+ * it, and that ledger's `verify` reported it damaged.
+ */
+describe("the configured checkpoint file (LEDGER_CHECKPOINT_FILE) is never another ledger's", () => {
+  const dir = tempDir();
+  const ledger = join(dir.path, 'ledger.sqlite');
+  const other = join(dir.path, 'demo.sqlite');
+  const otherCheckpoints = join(dir.path, 'demo.checkpoints.jsonl');
+  const store = ['--store', `sqlite:${ledger}`, '--key-dir', dir.keyDir];
+  const env = { LEDGER_CHECKPOINT_FILE: otherCheckpoints };
+  afterAll(() => dir.remove());
+
+  beforeAll(async () => {
+    for (const file of [ledger, other]) {
+      const s = new SqliteEventStore(file);
+      await seedAuditLedger(s);
+      await s.close();
+    }
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'checkpoint'])).status).toBe(0);
+    // This ledger has its own key and checkpoints: only the configured file is wrong.
+    expect((await cli([...store, 'checkpoint'])).status).toBe(0);
+  });
+
+  it('checkpoint: CHECKPOINT.OTHER_LEDGER, exit 1, nothing appended, the other ledger still verifies intact', async () => {
+    const before = readFileSync(otherCheckpoints, 'utf8');
+    const run = await cli([...store, 'checkpoint'], env);
+    expect(run.stderr).toContain('[CHECKPOINT.OTHER_LEDGER]');
+    expect(run.status).toBe(1);
+    expect(readFileSync(otherCheckpoints, 'utf8')).toBe(before);
+    expect((await cli(['--store', `sqlite:${other}`, '--key-dir', dir.keyDir, 'verify'])).status).toBe(0);
+  });
+
+  it('serve refuses to start with CHECKPOINT.OTHER_LEDGER, nothing appended', async () => {
+    const before = readFileSync(otherCheckpoints, 'utf8');
+    const saved = process.env.LEDGER_CHECKPOINT_FILE;
+    process.env.LEDGER_CHECKPOINT_FILE = otherCheckpoints;
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      await expect(
+        serve({ store: `sqlite:${ledger}`, port: 0, host: '127.0.0.1', json: true, keyDir: dir.keyDir, checkpointEvery: 1, stopWhen: new Promise((r) => setTimeout(r, 500)) }),
+      ).rejects.toMatchObject({ code: 'CHECKPOINT.OTHER_LEDGER' });
+    } finally {
+      process.stderr.write = writeErr;
+      if (saved === undefined) delete process.env.LEDGER_CHECKPOINT_FILE;
+      else process.env.LEDGER_CHECKPOINT_FILE = saved;
+    }
+    expect(readFileSync(otherCheckpoints, 'utf8')).toBe(before);
+  });
+
+  it('serve --json: the refusal is its JSON error line, exit 1', async () => {
+    const run = await cli([...store, '--json', 'serve', '--port', '0'], env);
+    expect(run.status).toBe(1);
+    expect((JSON.parse(run.stdout) as { error: { code: string } }).error.code).toBe('CHECKPOINT.OTHER_LEDGER');
   });
 });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTrustFile } from '@trial-ledger/audit';
+import { readTrustFile, type PinnedKey } from '@trial-ledger/audit';
 import { SqliteEventStore } from '@trial-ledger/event-store';
 import { testEvent } from '../../libs/event-store/src/testing';
 import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
@@ -303,5 +303,71 @@ describe('when the operator, who holds the signing key, rewrites the chain and r
     expect(page).not.toContain('class="verdict ok"');
     expect(page).toContain('<p class="verdict bad">DAMAGED: REWRITTEN SINCE CONFIRMED');
     expect(page).toContain(confirmedHash);
+  });
+});
+
+/**
+ * What the auditor confirmed under a pinned key follows the ledger, not its path: a copy of the store at
+ * another path (`pin2/ledger.sqlite`, the same signing key in the operator's key directory) was verified as
+ * a store with no pin — unanchored and intact, exit 0 — with its checkpoints deleted, or rewritten and
+ * re-signed with the same key; re-pinning it there started again from nothing confirmed.
+ */
+describe('when the store is copied to another path after the auditor confirmed the pin', () => {
+  const { dir, data, db, store, operator, auditor, publicKey } = operatorAndAuditor();
+  const copyOf = (name: string, checkpoints: boolean): string => {
+    const to = join(dir.path, name);
+    mkdirSync(to);
+    copyFileSync(db, join(to, 'ledger.sqlite'));
+    if (checkpoints) copyFileSync(join(data, 'ledger.checkpoints.jsonl'), join(to, 'ledger.checkpoints.jsonl'));
+    return join(to, 'ledger.sqlite');
+  };
+  let seeded: SeededLedger;
+
+  beforeAll(async () => {
+    mkdirSync(data);
+    mkdirSync(join(dir.path, 'auditor-inbox'));
+    const s = new SqliteEventStore(db);
+    seeded = await seedAuditLedger(s);
+    await s.close();
+    expect((await run(['--store', store, 'checkpoint', '--export-public-key', publicKey], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'checkpoint'], operator)).status).toBe(0);
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+  });
+  afterAll(() => dir.remove());
+
+  it('then a genuine copy with its checkpoints verifies intact and anchored under the pin (no false alarm)', async () => {
+    const copy = copyOf('genuine', true);
+    const result = await run(['--store', `sqlite:${copy}`, '--json', 'verify'], auditor);
+    expect(result.status).toBe(0);
+    expect((JSON.parse(result.stdout) as { anchored: boolean }).anchored).toBe(true);
+  });
+
+  it('then a copy with its checkpoints deleted is held to what was confirmed: CHECKPOINTS WITHDRAWN, exit 3', async () => {
+    const copy = copyOf('withdrawn', false);
+    const result = await run(['--store', `sqlite:${copy}`, '--json', 'verify'], auditor);
+    expect(result.status).toBe(3);
+    expect((JSON.parse(result.stdout) as { checkpointsWithdrawn: unknown }).checkpointsWithdrawn).not.toBeNull();
+  });
+
+  it('then a copy rewritten and re-signed with the same key is REWRITTEN SINCE CONFIRMED, exit 3, re-pinned there or not', async () => {
+    const copy = copyOf('rewritten', false);
+    rewriteDoseAndRecompute(copy, seeded.doseToCorrect);
+    expect((await run(['--store', `sqlite:${copy}`, 'checkpoint'], operator)).status).toBe(0);
+    const result = await run(['--store', `sqlite:${copy}`, 'verify'], auditor);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('REWRITTEN SINCE CONFIRMED');
+    expect((await run(['--store', `sqlite:${copy}`, 'verify', '--pin-key', publicKey], auditor)).status).toBe(3);
+    expect((await run(['--store', `sqlite:${copy}`, 'verify'], auditor)).status).toBe(3);
+  });
+
+  it('then an entry of an older trust file (keyed by path only) is still read, and confirming it records the ledger it vouches for', async () => {
+    const file = join(dir.path, 'auditor', 'trusted-keys.json');
+    const pins = readTrustFile(file);
+    expect(pins[0]?.ledger).toMatch(/^[0-9a-f]{64}$/);
+    const { ledger: _ledger, ...legacy } = pins[0] as PinnedKey;
+    writeFileSync(file, JSON.stringify({ version: 1, pins: [legacy] }), { mode: 0o600 });
+    expect((await run(['--store', store, 'verify'], auditor)).status).toBe(0);
+    expect((await run(['--store', store, 'verify', '--pin-key', publicKey], auditor)).status).toBe(0);
+    expect(readTrustFile(file)[0]?.ledger).toBe(pins[0]?.ledger);
   });
 });

@@ -4,7 +4,7 @@ import { reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-le
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { checkpointSource } from '../verify/verify.command';
+import { checkpointSource, ledgerIdentity } from '../verify/verify.command';
 import { checkTrailWindow } from './audit-trail-filter.options';
 
 interface ReviewCommandOptions {
@@ -93,7 +93,8 @@ export const registerAuditTrailReview = (program: Command): void => {
       }
       checkTrailWindow(opts);
       const dataCuts = (opts.dataCut ?? []).map(parseDataCut);
-      const source = checkpointSource(options.store, opts, options.keyDir);
+      // The pin made for this ledger at another path holds a copy here to what was confirmed there.
+      const source = checkpointSource(options.store, opts, options.keyDir, await withExistingStore(options, ledgerIdentity));
       const review = await withExistingStore(options, (store) =>
         reviewAuditTrail(store, {
           ...(opts.study !== undefined ? { studyId: opts.study } : {}),

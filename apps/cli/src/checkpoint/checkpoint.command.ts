@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { appendCheckpoint, checkCheckpointSignature, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
+import { appendCheckpoint, createCheckpoint, ensureLedgerKeyFor, exportPublicKeyPem, ledgerFiles, readCheckpointFile, type LedgerSigningKey } from '@trial-ledger/audit';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
-import { CliError } from '../shared/cli-errors';
+import { assertOwnCheckpoints } from './own-checkpoints';
 import { assertLedgerExists, globalOptions, withStore } from '../shared/cli-context';
 import { outputFileOption, repeatable } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
@@ -25,19 +25,6 @@ export const announceNewKey = (file: string) => (key: LedgerSigningKey): void =>
 };
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, outputFileOption('--copy-to')(value)];
-
-/** Refuses (`CHECKPOINT.OTHER_LEDGER`, exit 1) a checkpoint file holding a checkpoint this ledger's key did not sign. */
-const assertOwnCheckpoints = (file: string, key: LedgerSigningKey): void => {
-  if (!existsSync(file)) return;
-  const foreign = readCheckpointFile(file).find((c) => checkCheckpointSignature(c, key.publicKey) !== 'valid');
-  if (foreign) {
-    throw new CliError(
-      `Refusing to append to ${file}: it holds a checkpoint (position ${foreign.position}) signed by ${foreign.publicKeyFingerprint}, not by this ledger's key ${key.fingerprint} — another ledger's checkpoints; choose another file`,
-      1,
-      'CHECKPOINT.OTHER_LEDGER',
-    );
-  }
-};
 
 /**
  * `trial-ledger checkpoint [--out FILE] [--copy-to FILE…]` signs the verified head of the log and appends it
@@ -86,7 +73,8 @@ export const registerCheckpoint = (program: Command): void => {
       }
       // A file of another ledger's checkpoints (data/demo.checkpoints.jsonl beside data/ledger.sqlite) would hold
       // one under a key not its own, and that ledger's verify would report it damaged (checkpoint-forged).
-      for (const target of [file, ...copies]) if (target !== resolve(files.checkpointFile)) assertOwnCheckpoints(target, key);
+      // The configured checkpoint file (LEDGER_CHECKPOINT_FILE) is held to it too: it may name another ledger's file.
+      for (const target of [file, ...copies]) assertOwnCheckpoints(target, key);
       const checkpoint = await withStore({ store: storeUrl }, (store) => createCheckpoint(store, key, file));
       for (const copy of copies) appendCheckpoint(copy, checkpoint);
       printResult(json, { ...checkpoint, file, copies }, () =>

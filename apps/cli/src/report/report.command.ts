@@ -8,7 +8,7 @@ import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { outputFileOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
-import { checkpointSource, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
+import { checkpointSource, ledgerIdentity, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
   readonly out?: string;
@@ -36,7 +36,8 @@ export const registerReport = (program: Command): void => {
       const options = globalOptions(command);
       const policy = outputPolicy(options, opts.force);
       if (opts.out && opts.out !== '-') await assertOutputAllowed(opts.out, policy);
-      const source = checkpointSource(options.store, opts, options.keyDir);
+      // The pin made for this ledger at another path holds a copy here to what was confirmed there.
+      const source = checkpointSource(options.store, opts, options.keyDir, await withExistingStore(options, ledgerIdentity));
       const parts = await withExistingStore(options, async (store) => {
         const throughPosition = (await store.head()).position;
         const rendered = await withSavedReadModels(options, (readModels) =>

@@ -3,6 +3,7 @@ import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor,
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
+import { assertOwnCheckpoints } from '../checkpoint/own-checkpoints';
 import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -99,11 +100,14 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
     if (every > 0) {
       assertCheckpointFileSafe(files.checkpointFile);
+      const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
+      // LEDGER_CHECKPOINT_FILE naming another ledger's checkpoint file: nothing is appended to it.
+      assertOwnCheckpoints(files.checkpointFile, key);
       // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.
       checkpoints = await superviseAutoCheckpoints(
         store,
         {
-          key: ensureLedgerKeyFor(files, announceNewKey(files.keyFile)),
+          key,
           file: files.checkpointFile,
           every,
           onTamper: (message, position) => {

@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
+import type { EventStore } from '@trial-ledger/event-store';
 import { assertKeyDirOutsideStore, isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type SignedCheckpoint } from '@trial-ledger/audit';
 import { CliError } from '../shared/cli-errors';
 
@@ -87,13 +88,14 @@ const statement = (basis: Omit<TrustBasis, 'statement'>, checkpointCount: number
 /**
  * Checkpoints and the key that vouches for them: the files named on the command line (a regulator's
  * own copies), else the key pinned in the trust file, else the operator's signing key; the checkpoint
- * file defaults to the server's file beside the store.
+ * file defaults to the server's file beside the store. `ledger` (the chain hash of the store's first event,
+ * {@link ledgerIdentity}) finds the pin made for the same ledger at another path.
  */
-export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions, keyDir?: string): CheckpointSource => {
+export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions, keyDir?: string, ledger?: string | null): CheckpointSource => {
   const files = ledgerFiles(storeUrl, { keyDir });
   if (options.publicKey && !existsSync(options.publicKey)) throw new CliError(`No public key at ${options.publicKey}`, 2, 'LEDGER_KEY.MISSING');
   if (options.checkpoints && !existsSync(options.checkpoints)) throw new CliError(`No checkpoint file at ${options.checkpoints}`, 2, 'CHECKPOINT.FILE_MISSING');
-  const pinned = options.publicKey ? null : pinnedKeyFor(files.trustFile, storeUrl);
+  const pinned = options.publicKey ? null : pinnedKeyFor(files.trustFile, storeUrl, ledger);
   let origin: KeyOrigin | null = null;
   let keyFile: string | null = null;
   let publicKey: KeyObject | null = null;
@@ -126,4 +128,10 @@ export const checkpointSource = (storeUrl: string, options: VerifyCommandOptions
   const pin = origin === 'pinned' ? pinned?.pin : undefined;
   const confirmed = pin?.checkpointedThrough && pin.checkpointedHash ? { position: pin.checkpointedThrough, hash: pin.checkpointedHash } : null;
   return { checkpoints, file, publicKey, keyFile, trust: { ...basis, statement: statement(basis, checkpoints.length) }, pinnedThrough, confirmed };
+};
+
+/** The ledger a store holds, whatever its path: the chain hash of its first event (null for an empty store). */
+export const ledgerIdentity = async (store: EventStore): Promise<string | null> => {
+  for await (const event of store.readAll({ afterPosition: 0, toPosition: 1, batchSize: 1 })) return event.hash;
+  return null;
 };

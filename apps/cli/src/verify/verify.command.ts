@@ -5,11 +5,11 @@ import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOption
 import { CliError } from '../shared/cli-errors';
 import type { KeyObject } from 'node:crypto';
 import { checkLedgerTree, describeTreeReport } from './verify-tree';
-import { checkpointSource, trustWarnings, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
+import { checkpointSource, ledgerIdentity, trustWarnings, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
 import { describeInspection } from './store-inspection.output';
 import { terminalSafe } from '../shared/output';
 
-export { checkpointSource, type VerifyCommandOptions } from './checkpoint-source';
+export { checkpointSource, ledgerIdentity, type VerifyCommandOptions } from './checkpoint-source';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
@@ -84,7 +84,8 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
 /** Runs verification and prints it; resolves to the exit status (0 only when intact). */
 export const runVerify = async (global: GlobalOptions, options: VerifyCommandOptions & { readonly confirmPin?: boolean } = {}): Promise<number> => {
   const { store: storeUrl, json } = global;
-  const source = checkpointSource(storeUrl, options, global.keyDir);
+  const ledger = await withExistingStore(global, ledgerIdentity);
+  const source = checkpointSource(storeUrl, options, global.keyDir, ledger);
   if (options.since && !source.publicKey) throw new CliError('--since needs the ledger public key you trust: --public-key FILE or a pinned key', 2, 'LEDGER_KEY.MISSING');
   const { result, inspection, merkle, rewritten } = await withExistingStore(global, async (store) => ({
     result: await verifyLedger(store, source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
@@ -101,7 +102,7 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
   const ok = result.ok && inspection.ok && merkle.ok && withdrawn === null && rewritten === null;
   // `verify --pin-key` confirms the pin: the latest checkpoint matched under it is remembered, and later verifies expect it.
   if (options.confirmPin && ok && source.trust.publicKey?.origin === 'pinned' && latestMatched !== null) {
-    recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latestMatched.position, latestMatched.hash);
+    recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latestMatched.position, latestMatched.hash, ledger);
   }
   const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
   if (json) {
@@ -131,9 +132,10 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
  * the one printed at creation) into the trust file outside the store's directory; every later
  * `verify` of this store checks the checkpoints under that key.
  */
-const pinFromFile = (global: GlobalOptions, file: string): void => {
+const pinFromFile = async (global: GlobalOptions, file: string): Promise<void> => {
   const files = ledgerFiles(global.store, { keyDir: global.keyDir });
-  const { pin, created } = pinKey(loadPublicKey(file), { trustFile: files.trustFile, storeUrl: global.store, storeDir: files.storeDir, now: new Date().toISOString() });
+  const ledger = await withExistingStore(global, ledgerIdentity);
+  const { pin, created } = pinKey(loadPublicKey(file), { trustFile: files.trustFile, storeUrl: global.store, storeDir: files.storeDir, now: new Date().toISOString(), ledger });
   if (!global.json) {
     process.stdout.write(`${created ? 'Pinned' : 'Already pinned'}: public key ${pin.fingerprint} for ${pin.store} in ${files.trustFile}.\n`);
   }
@@ -153,7 +155,7 @@ export const registerVerify = (program: Command): void => {
       if (opts.pinKey && opts.publicKey) throw new CliError('--pin-key and --public-key exclude each other', 2, 'CLI.INVALID_OPTION');
       if (opts.pinKey) {
         assertLedgerExists(global.store);
-        pinFromFile(global, opts.pinKey);
+        await pinFromFile(global, opts.pinKey);
       }
       process.exitCode = await runVerify(global, { ...opts, confirmPin: opts.pinKey !== undefined });
     });

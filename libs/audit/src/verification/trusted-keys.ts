@@ -31,6 +31,12 @@ export interface PinnedKey {
    * auditor saw, kept outside the operator's reach, catches that too.
    */
   readonly checkpointedHash?: string;
+  /**
+   * The ledger the key vouches for, whatever its path: the chain hash of its first event (recorded when the
+   * pin is made or confirmed). A copy of the store at another path is the same ledger and is held to what was
+   * confirmed here; a log rewritten from its first event is another ledger, and pinning the same key for it is refused.
+   */
+  readonly ledger?: string;
 }
 
 interface TrustFileContent {
@@ -59,7 +65,8 @@ const isPin = (value: unknown): value is PinnedKey => {
     typeof p.publicKey === 'string' &&
     typeof p.pinnedAt === 'string' &&
     (p.checkpointedThrough === undefined || (Number.isSafeInteger(p.checkpointedThrough) && p.checkpointedThrough >= 0)) &&
-    (p.checkpointedHash === undefined || (typeof p.checkpointedHash === 'string' && /^[0-9a-f]{64}$/.test(p.checkpointedHash)))
+    (p.checkpointedHash === undefined || (typeof p.checkpointedHash === 'string' && /^[0-9a-f]{64}$/.test(p.checkpointedHash))) &&
+    (p.ledger === undefined || (typeof p.ledger === 'string' && /^[0-9a-f]{64}$/.test(p.ledger)))
   );
 };
 
@@ -99,12 +106,30 @@ export const readTrustFile = (file: string): PinnedKey[] => {
   return content.pins;
 };
 
-/** The key pinned for `storeUrl`, checked against its recorded fingerprint (an edited PEM is refused). */
-export const pinnedKeyFor = (trustFile: string, storeUrl: string): { key: KeyObject; pin: PinnedKey } | null => {
-  const pin = readTrustFile(trustFile).find((p) => p.store === storeIdentity(storeUrl));
-  if (!pin) return null;
-  const key = createPublicKey(pin.publicKey);
-  if (publicKeyFingerprint(key) !== pin.fingerprint) throw malformed(trustFile, `holds a key for ${pin.store} that does not match its fingerprint`);
+/**
+ * The pin for a store: the one made at its path, else the one made for the same ledger (`ledger`, the chain
+ * hash of its first event) at another path — what was confirmed follows the ledger, not the file it sits in.
+ * Entries of older trust files carry no ledger and are found by path until confirmed again.
+ */
+const findPin = (pins: readonly PinnedKey[], storeUrl: string, ledger?: string | null): PinnedKey | undefined =>
+  pins.find((p) => p.store === storeIdentity(storeUrl)) ?? (ledger ? pins.find((p) => p.ledger === ledger) : undefined);
+
+/**
+ * The key pinned for `storeUrl` (or for the same ledger at another path), checked against its recorded
+ * fingerprint (an edited PEM is refused). The confirmation returned is the furthest any pin of that key for
+ * that ledger records, so a copy re-pinned elsewhere is held to it too.
+ */
+export const pinnedKeyFor = (trustFile: string, storeUrl: string, ledger?: string | null): { key: KeyObject; pin: PinnedKey } | null => {
+  const pins = readTrustFile(trustFile);
+  const found = findPin(pins, storeUrl, ledger);
+  if (!found) return null;
+  const key = createPublicKey(found.publicKey);
+  if (publicKeyFingerprint(key) !== found.fingerprint) throw malformed(trustFile, `holds a key for ${found.store} that does not match its fingerprint`);
+  const sameLedger = (p: PinnedKey): boolean => p === found || (p.ledger !== undefined && (p.ledger === ledger || p.ledger === found.ledger));
+  const furthest = pins
+    .filter((p) => p.fingerprint === found.fingerprint && sameLedger(p) && p.checkpointedHash !== undefined)
+    .reduce<PinnedKey>((a, b) => ((b.checkpointedThrough ?? 0) > (a.checkpointedThrough ?? 0) ? b : a), found);
+  const pin = furthest === found ? found : { ...found, checkpointedThrough: furthest.checkpointedThrough, checkpointedHash: furthest.checkpointedHash };
   return { key, pin };
 };
 
@@ -114,6 +139,8 @@ export interface PinKeyOptions {
   /** The store's directory: the trust file may not lie in it (whoever writes the data could re-pin). */
   readonly storeDir: string;
   readonly now: string;
+  /** The chain hash of the store's first event ({@link PinnedKey.ledger}); null for an empty store. */
+  readonly ledger?: string | null;
 }
 
 /**
@@ -131,8 +158,18 @@ export const pinKey = (publicKey: KeyObject, options: PinKeyOptions): { pin: Pin
   const pins = readTrustFile(options.trustFile);
   const store = storeIdentity(options.storeUrl);
   const fingerprint = publicKeyFingerprint(publicKey);
-  const existing = pins.find((p) => p.store === store);
+  const existing = findPin(pins, options.storeUrl, options.ledger);
   if (existing && existing.fingerprint === fingerprint) return { pin: existing, created: false };
+  // One key pinned for two ledgers would let either stand in for the other: a log rewritten from its first
+  // event, copied to a new path and re-signed with the same key, would start again with nothing confirmed.
+  const elsewhere = options.ledger ? pins.find((p) => p.fingerprint === fingerprint && p.ledger !== undefined && p.ledger !== options.ledger) : undefined;
+  if (!existing && elsewhere) {
+    throw new DomainError(
+      'TRUST.KEY_OTHER_LEDGER',
+      `The key ${fingerprint} is already pinned for another ledger (${elsewhere.store}, first event ${elsewhere.ledger}) since ${elsewhere.pinnedAt}; ${store} starts otherwise — a log rewritten from its first event, or another ledger signed with the same key (give each ledger its own key)`,
+      'conflict',
+    );
+  }
   if (existing) {
     throw new DomainError(
       'TRUST.KEY_CONFLICT',
@@ -140,7 +177,13 @@ export const pinKey = (publicKey: KeyObject, options: PinKeyOptions): { pin: Pin
       'conflict',
     );
   }
-  const pin: PinnedKey = { store, fingerprint, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), pinnedAt: options.now };
+  const pin: PinnedKey = {
+    store,
+    fingerprint,
+    publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    pinnedAt: options.now,
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+  };
   writeTrustFile(options.trustFile, { version: 1, pins: [...pins, pin] });
   return { pin, created: true };
 };
@@ -164,16 +207,21 @@ const writeTrustFile = (file: string, content: TrustFileContent): void => {
 
 /**
  * Raises the pin's `checkpointedThrough` to `position` (never lowers it), with the chain `hash` there: the
- * latest checkpoint a `verify --pin-key` saw matched under the pinned key. Returns the pin as it now stands.
+ * latest checkpoint a `verify --pin-key` saw matched under the pinned key; records the `ledger` it vouches for
+ * (an entry of an older trust file gets it here). Returns the pin as it now stands.
  */
-export const recordCheckpointedThrough = (trustFile: string, storeUrl: string, position: number, hash: string): PinnedKey | null => {
+export const recordCheckpointedThrough = (trustFile: string, storeUrl: string, position: number, hash: string, ledger?: string | null): PinnedKey | null => {
   const pins = readTrustFile(trustFile);
-  const store = storeIdentity(storeUrl);
-  const pin = pins.find((p) => p.store === store);
+  const pin = findPin(pins, storeUrl, ledger);
   const recorded = pin?.checkpointedThrough ?? 0;
+  const addsLedger = ledger !== undefined && ledger !== null && pin?.ledger === undefined;
   // A pin confirmed before hashes were recorded gets the hash at its position once, the next time it is confirmed there.
-  if (!pin || position < recorded || (position === recorded && pin.checkpointedHash !== undefined)) return pin ?? null;
-  const raised: PinnedKey = { ...pin, checkpointedThrough: position, checkpointedHash: hash };
+  if (!pin || position < recorded || (position === recorded && pin.checkpointedHash !== undefined && !addsLedger)) return pin ?? null;
+  const raised: PinnedKey = {
+    ...pin,
+    ...(position >= recorded ? { checkpointedThrough: position, checkpointedHash: hash } : {}),
+    ...(addsLedger ? { ledger } : {}),
+  };
   writeTrustFile(trustFile, { version: 1, pins: pins.map((p) => (p === pin ? raised : p)) });
   return raised;
 };
