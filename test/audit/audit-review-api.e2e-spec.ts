@@ -42,6 +42,8 @@ describe('GET /api/v1/studies/:studyId/audit-trail/review (monitor and regulator
     expect([badCut.status, badCut.body.code, badCut.headers['content-type']]).toEqual([400, 'VALIDATION.FAILED', expect.stringContaining('application/problem+json')]);
     expect((await get('?from=yesterday')).status).toBe(400);
     expect((await get('?dataCut=2026-02-30@2026-03-05T00:00:00Z')).body.code).toBe('REVIEW.INVALID_DATA_CUT');
+    const future = await get('?dataCut=2026-03-05@2100-01-01T00:00:00Z');
+    expect([future.status, future.body.code]).toEqual([400, 'REVIEW.DATA_CUT_IN_FUTURE']);
     expect((await get('?from=2026-05-01&to=2026-04-01')).body.code).toBe('AUDIT.INVALID_FILTER');
     expect((await get('', 'monitor', 'NOPE')).status).toBe(404);
     expect((await get('?subject=S001')).status).toBe(400);

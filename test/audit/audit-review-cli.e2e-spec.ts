@@ -57,6 +57,7 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
     ['a malformed instant', ['--from', 'last tuesday'], 'AUDIT.INVALID_FILTER', 2],
     ['a window whose --from lies after its --to', ['--from', '2026-05-01', '--to', '2026-04-01'], 'AUDIT.INVALID_FILTER', 2],
     ['an impossible cutoff', ['--data-cut', '2026-02-30@2026-04-13T12:00:00Z'], 'REVIEW.INVALID_DATA_CUT', 2],
+    ['an analysis instant still to come', ['--data-cut', '2026-04-12@2100-01-01T00:00:00Z'], 'REVIEW.DATA_CUT_IN_FUTURE', 2],
     ['an unknown study', ['--study', 'constructor'], 'STUDY.NOT_FOUND', 1],
   ])('refuses %s with a stable code', async (_name, args, code, status) => {
     const run = await cli([...store, '--json', 'audit-trail', 'review', ...args]);

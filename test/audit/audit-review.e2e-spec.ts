@@ -92,6 +92,11 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       await expect(reviewAuditTrail(ctx.store, { from: 'yesterday' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { from: '2026-05-01', to: '2026-04-01' })).rejects.toMatchObject({ code: 'AUDIT.INVALID_FILTER' });
       await expect(reviewAuditTrail(ctx.store, { dataCuts: [{ cutoff: '2026-13-01', analysedAt: '2026-04-13' }] })).rejects.toMatchObject({ code: 'REVIEW.INVALID_DATA_CUT' });
+      // An analysis instant still to come, or today's bare date (the end of the UTC day), is refused.
+      const today = new Date().toISOString().slice(0, 10);
+      for (const analysedAt of ['2100-01-01T00:00:00Z', today]) {
+        await expect(reviewAuditTrail(ctx.store, { dataCuts: [{ cutoff: '2026-04-12', analysedAt }] })).rejects.toMatchObject({ code: 'REVIEW.DATA_CUT_IN_FUTURE' });
+      }
       await expect(reviewAuditTrail(ctx.store, { studyId: '__proto__' })).rejects.toMatchObject({ code: 'STUDY.NOT_FOUND' });
     });
   });

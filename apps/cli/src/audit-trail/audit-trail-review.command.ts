@@ -31,6 +31,10 @@ export const parseDataCut = (value: string): DataCut => {
   if (!isIsoDate(analysedAt) && !isIsoInstant(analysedAt)) {
     throw new CliError(`--data-cut: the instant the analysis read the ledger must be a real calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (got ${analysedAt})`, 2, 'AUDIT.INVALID_FILTER');
   }
+  const read = isIsoDate(analysedAt) ? `${analysedAt}T23:59:59.999Z` : new Date(analysedAt).toISOString();
+  if (read > new Date().toISOString()) {
+    throw new CliError(`--data-cut: the analysis instant ${analysedAt} lies in the future: no analysis has read the ledger then (a bare date is the end of that UTC day)`, 2, 'REVIEW.DATA_CUT_IN_FUTURE');
+  }
   return { cutoff, analysedAt };
 };
 

@@ -161,7 +161,16 @@ const checkDataCut = (cut: DataCut): DataCut => {
   if (!isIsoDate(cut.cutoff)) {
     throw new DomainError('REVIEW.INVALID_DATA_CUT', `a data cut's cutoff must be a date YYYY-MM-DD (got ${String(cut.cutoff)})`, 'validation', { cutoff: cut.cutoff });
   }
-  return { cutoff: cut.cutoff, analysedAt: normaliseInstant(cut.analysedAt, 'to') };
+  const analysedAt = normaliseInstant(cut.analysedAt, 'to');
+  // An analysis cannot have read the ledger at an instant still to come (a bare date is the end of its UTC day).
+  const now = new Date().toISOString();
+  if (analysedAt > now) {
+    throw new DomainError('REVIEW.DATA_CUT_IN_FUTURE', `a data cut's analysis instant ${analysedAt} lies after the current time (${now}): no analysis has read the ledger then`, 'validation', {
+      analysedAt,
+      now,
+    });
+  }
+  return { cutoff: cut.cutoff, analysedAt };
 };
 
 /**
