@@ -114,6 +114,10 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     expect(shown.thread.map((t) => t.kind)).toEqual(['opened', 'responded', 'closed', 'target-corrected', 'reopened']);
     const open = (await json('monitor', 'query', 'list', '--status', 'open', '--subject', 'S004')) as { queries: { queryId: string }[] };
     expect(open.queries.map((q) => q.queryId)).toEqual([queryId]);
+    // The human list heads its columns, and each row lines up under them.
+    const listed = (await cli(['--store', store, '--as', 'monitor', 'query', 'list', '--status', 'open', '--subject', 'S004'], { TRIAL_LEDGER_PASSWORD: PASSWORD })).stdout.trim().split('\n');
+    expect(listed[0]).toMatch(/^Query\s+Status\s+Subject\s+Age\s+Entry\s+Opened by$/);
+    expect(listed[1].indexOf('open')).toBe(listed[0].indexOf('Status'));
     await json('monitor', 'query', 'cancel', queryId, '--text', 'superseded');
     const cancelled = await as('monitor', 'query', 'close', queryId);
     expect(JSON.parse(cancelled.stdout).error.code).toBe('QUERY.CANCELLED');

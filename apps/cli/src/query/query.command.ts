@@ -34,6 +34,9 @@ const matching = (name: string, value: string | undefined, pattern: RegExp, rule
 };
 const OPENED_BY = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** The column heads of `query list`, aligned with its rows (a query id is 32 hexadecimal digits). */
+export const QUERY_LIST_HEADER = `${'Query'.padEnd(32)}  ${'Status'.padEnd(15)} ${'Subject'.padEnd(8)} ${'Age'.padStart(6)}  Entry  Opened by`;
+
 const summary = (q: QueryView): string =>
   `${q.queryId}  ${q.status.padEnd(15)} ${q.subjectId.padEnd(8)} ${String(q.ageDays).padStart(4)} d  ${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}  opened by ${q.openedBy.username}`;
 
@@ -123,7 +126,7 @@ export const registerQuery = (program: Command): void => {
       const listed = await readMonitoring(options, opts.study, 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
       printResult(options.json, listed, () =>
         [
-          ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : listed.queries.map(summary)),
+          ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : [QUERY_LIST_HEADER, ...listed.queries.map(summary)]),
           ...(listed.hasMore ? [`More queries: --page ${page + 1}`] : []),
         ].join('\n'),
       );
