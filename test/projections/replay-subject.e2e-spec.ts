@@ -65,6 +65,10 @@ describe('bitemporal replay of a subject casebook', () => {
   it('given an instant before the subject existed, then replay is refused as not found; a malformed instant as invalid', async () => {
     await history();
     await expect(replaySubject(store, STUDY, 'S001', { asKnownAt: '2026-02-01T00:00:00Z' })).rejects.toMatchObject({ code: 'SUBJECT.NOT_FOUND', kind: 'not-found' });
+    // The refusal names the instant asked for, not only the position it resolved to.
+    await expect(replaySubject(store, STUDY, 'S001', { asKnownAt: '2026-02-01T00:00:00Z' })).rejects.toMatchObject({
+      message: expect.stringMatching(/^No subject S001 in study \S+ as known at 2026-02-01T00:00:00\.000Z \(log position \d+\)$/),
+    });
     await expect(replaySubject(store, STUDY, 'S001', { asKnownAt: 'yesterday' })).rejects.toBeInstanceOf(DomainError);
     await expect(replaySubject(store, STUDY, 'S001', { toPosition: -1 })).rejects.toMatchObject({ code: 'REPLAY.INVALID_POSITION' });
   });

@@ -1,6 +1,7 @@
 import { invalid, isIsoDate, notFound, studyStreamId, subjectStreamId, type IsoDate, type ProtocolDocument } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import {
+  asOfInWords,
   casebooksOf,
   clinicalReadModels,
   foldProjection,
@@ -68,7 +69,7 @@ export const loadStudyPfs = async (store: EventStore, studyId: string, options: 
   const studyState = foldProjection(clinicalReadModels, studyEvents);
   const study = getStudyContext(studyState, studyId);
   if (study === null || study.protocol === null) {
-    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${asOf.position}`, { studyId, position: asOf.position });
+    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} ${asOfInWords(asOf)}`, { studyId, position: asOf.position });
   }
   const subjectIds = [...new Set(rosterOf(studyState, studyId).map((r) => r.subjectId))];
   // One subject at a time, onto the study's context alone (a casebook depends on its own stream and the
@@ -100,7 +101,7 @@ const studyPfsFrom = (studyId: string, protocol: ProtocolDocument, subjects: Sub
 export const studyPfsOf = (state: ClinicalState, studyId: string, options: { cutoff: IsoDate | null; asOf: ResolvedAsOf }): StudyPfs => {
   const protocol = getStudyContext(state, studyId)?.protocol ?? null;
   if (protocol === null) {
-    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} as of position ${options.asOf.position}`, { studyId, position: options.asOf.position });
+    return notFound('STUDY.NOT_FOUND', `No registered study ${studyId} ${asOfInWords(options.asOf)}`, { studyId, position: options.asOf.position });
   }
   const cutoff = options.cutoff;
   if (cutoff !== null && !isIsoDate(cutoff)) invalid('PFS.INVALID_CUTOFF', `cutoff must be a date YYYY-MM-DD (got ${String(cutoff)})`, { cutoff });

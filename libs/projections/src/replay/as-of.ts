@@ -18,6 +18,13 @@ export interface ResolvedAsOf {
 }
 
 /**
+ * A bound in words, for a refusal that names it: "as known at T (log position N)" when an instant was
+ * asked for — what the reader gave — else "as of position N".
+ */
+export const asOfInWords = (asOf: ResolvedAsOf): string =>
+  asOf.asKnownAt === null ? `as of position ${asOf.position}` : `as known at ${asOf.asKnownAt} (log position ${asOf.position})`;
+
+/**
  * Normalises `asKnownAt` to the store's `recordedAt` form (UTC, ms) so that `+02:00` offsets and
  * missing milliseconds compare correctly, and turns it into a log position: bitemporal replay then
  * reads one consistent prefix of the log whatever is appended meanwhile.

@@ -5,7 +5,7 @@ import { applyChanges, foldProjection } from '../projection';
 import { toProjected } from '../projected-event';
 import type { SubjectCasebook } from '../casebook/subject-casebook.types';
 import type { StudyOverview } from '../study/study-overview.projection';
-import { resolveAsOf, type AsOfOptions, type ResolvedAsOf } from './as-of';
+import { asOfInWords, resolveAsOf, type AsOfOptions, type ResolvedAsOf } from './as-of';
 
 export interface ReplayedCasebook {
   readonly asOf: ResolvedAsOf;
@@ -30,7 +30,7 @@ export const replaySubject = async (
   const events = [...study, ...subject].sort((a, b) => a.globalPosition - b.globalPosition).map(toProjected);
   const casebook = getCasebook(foldProjection(clinicalReadModels, events), studyId, subjectId);
   if (casebook === null) {
-    return notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId} as of position ${asOf.position}`, {
+    return notFound('SUBJECT.NOT_FOUND', `No subject ${subjectId} in study ${studyId} ${asOfInWords(asOf)}`, {
       studyId,
       subjectId,
       position: asOf.position,
@@ -54,6 +54,6 @@ export const replayStudyOverview = async (store: EventStore, studyId: string, op
     if (event.streamId === studyStream || event.streamId.startsWith(subjectPrefix) || event.streamId.startsWith(queryPrefix)) applyChanges(state, clinicalReadModels.evolve(state, toProjected(event)));
   }
   const overview = getStudyOverview(state, studyId);
-  if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId} as of position ${asOf.position}`, { studyId });
+  if (overview === null) return notFound('STUDY.NOT_FOUND', `No study ${studyId} ${asOfInWords(asOf)}`, { studyId });
   return { asOf, overview };
 };
