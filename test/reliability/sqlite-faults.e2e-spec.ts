@@ -153,6 +153,9 @@ describe('SQLite ledger faults under a running server', () => {
       for (let n = 10; n < 40; n += 1) expect((await client.screen(`K0${n}`, `key-K0${n}`)).status).toBe(201);
       const logged = await stderrOnceMatching(server, 'CHECKPOINT.STOPPED');
       expect(logged.match(/signed checkpoints stopped \(CHECKPOINT\.STOPPED\)/g)).toHaveLength(1);
+      // Readiness stays up (commands are recorded and verified as they arrive) and says signing stopped.
+      const stoppedHealth = await fetch(`${server.url}/health/ready`);
+      expect([stoppedHealth.status, ((await stoppedHealth.json()) as { info: { ledger: unknown } }).info.ledger]).toEqual([200, { status: 'up', checkpoints: 'stopped' }]);
       // Every line written is whole: a short write on the full disk is taken back
       expect(readFileSync(checkpointFile, 'utf8').endsWith('\n')).toBe(true);
 
@@ -162,6 +165,7 @@ describe('SQLite ledger faults under a running server', () => {
       const resumed = await until(async () => readCheckpointFile(checkpointFile).map((c) => c.position), (positions) => positions.includes(head), 15_000);
       expect(resumed).toContain(head);
       expect(await stderrOnceMatching(server, 'signed checkpoints resumed')).toContain('signed checkpoints resumed');
+      expect(((await (await fetch(`${server.url}/health/ready`)).json()) as { info: { ledger: unknown } }).info.ledger).toEqual({ status: 'up' });
       server.kill('SIGTERM');
       expect((await server.exited).code).toBe(0);
       // And the next start reads the file (a torn line used to stop it: CHECKPOINT.MALFORMED)

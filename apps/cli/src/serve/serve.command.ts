@@ -116,11 +116,16 @@ export const serve = async (options: ServeOptions): Promise<void> => {
           },
         },
         {
-          onStopped: (error) =>
+          onStopped: (error) => {
+            ledgerIntegrity.checkpointsStopped(true);
             process.stderr.write(
               `trial-ledger: signed checkpoints stopped (CHECKPOINT.STOPPED): ${(error as Error).message ?? String(error)}; commands are still recorded, signing is retried and catches up by itself\n`,
-            ),
-          onResumed: (position) => process.stderr.write(`trial-ledger: signed checkpoints resumed (position ${position})\n`),
+            );
+          },
+          onResumed: (position) => {
+            ledgerIntegrity.checkpointsStopped(false);
+            process.stderr.write(`trial-ledger: signed checkpoints resumed (position ${position})\n`);
+          },
         },
       );
     }

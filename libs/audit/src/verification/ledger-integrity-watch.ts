@@ -13,9 +13,22 @@ export interface FoundDamage {
  */
 export class LedgerIntegrityWatch {
   private found: FoundDamage | null = null;
+  private signingStopped = false;
 
   report(position: number, message: string): void {
     this.found ??= { position, message };
+  }
+
+  /**
+   * Signed checkpoints stopped (their file cannot be written) or resumed. Commands are still recorded and
+   * verified as they arrive, so readiness stays up; `/health` says `checkpoints: "stopped"` beside it.
+   */
+  checkpointsStopped(stopped: boolean): void {
+    this.signingStopped = stopped;
+  }
+
+  get checkpointsAreStopped(): boolean {
+    return this.signingStopped;
   }
 
   get damage(): FoundDamage | null {
