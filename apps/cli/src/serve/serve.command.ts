@@ -8,6 +8,7 @@ import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
+import { logUncaughtErrorsAndExit } from './fatal-errors';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -221,6 +222,7 @@ export const registerServe = (program: Command): void => {
         ...(opts.requestTimeout === undefined ? {} : { requestTimeoutMs: opts.requestTimeout, headersTimeoutMs: Math.min(10_000, opts.requestTimeout) }),
         ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
       };
+      logUncaughtErrorsAndExit();
       await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits });
     });
 };

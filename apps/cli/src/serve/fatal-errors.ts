@@ -1,0 +1,27 @@
+import { pino } from 'pino';
+
+/** Passwords in connection URLs (`postgres://user:secret@host`) and secret query parameters, in any error text. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
+const SECRET_PARAMETER = /([?&][^=\s&]*(?:pass|secret|token)[^=\s&]*=)[^&\s]+/gi;
+
+/** An error's text with every password or secret parameter it may carry replaced. */
+export const withoutSecrets = (text: string): string => text.replace(URL_PASSWORD, '$1redacted@').replace(SECRET_PARAMETER, '$1redacted');
+
+/**
+ * The last word of a `serve` process that meets an error nothing caught (an exception thrown outside any
+ * request, a promise rejected with no handler): one structured line in the server's log format, with the
+ * stable code `INTERNAL.UNCAUGHT`, written synchronously, then exit 1 — instead of Node's bare stack on
+ * stderr. The process is not kept running: its state is unknown after such an error, and every command
+ * acknowledged before it is already durable (the store commits before it answers).
+ */
+export const logUncaughtErrorsAndExit = (): void => {
+  const log = pino({ timestamp: pino.stdTimeFunctions.isoTime, base: { service: 'trial-ledger-api' } }, pino.destination({ fd: 2, sync: true }));
+  process.on('uncaughtException', (error: unknown, origin: string) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    log.fatal(
+      { code: 'INTERNAL.UNCAUGHT', origin, error: { type: err.name, message: withoutSecrets(err.message), stack: withoutSecrets(err.stack ?? '') } },
+      `${origin === 'unhandledRejection' ? 'a promise was rejected with no handler' : 'an exception was not caught'}; the server stops (exit 1) INTERNAL.UNCAUGHT`,
+    );
+    process.exit(1);
+  });
+};
