@@ -74,5 +74,10 @@ export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? D
   if (!factory) {
     throw new InvalidStoreUrlError(`Unknown store URL scheme "${storeScheme(url)}": use sqlite:FILE, postgres://… or kurrentdb://…`);
   }
+  // A server URL Node cannot parse (a port that is not a number, a bracket left open) is named by its scheme
+  // only: the rest may hold a password.
+  if (storeScheme(url) !== 'sqlite' && !URL.canParse(url)) {
+    throw new InvalidStoreUrlError(`The ${storeScheme(url)} store URL cannot be parsed: write it as ${storeScheme(url)}://USER:PASSWORD@HOST:PORT/NAME (a numeric port; characters such as @, :, / or spaces in the password percent-encoded)`);
+  }
   return factory(url, options);
 };
