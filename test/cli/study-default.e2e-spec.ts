@@ -61,7 +61,8 @@ describe('commands without --study on a ledger of another study than the seed pr
       [['replay', '--subject', 'S001']],
       [['replay']],
       [['pfs']],
-      [['pfs', 'diff']],
+      // A first side is required (without one, pfs diff is a usage error before the store is opened).
+      [['pfs', 'diff', '--from-position', '1']],
       [['export', 'adtte', '--out', join(dir.path, 'adtte-counted.csv')], 'monitor'],
       [['query', 'list'], 'monitor'],
       [['query', 'show', '0190a3f000007000800000000000000a'], 'monitor'],
