@@ -12,7 +12,7 @@ export class RecordDoseRequestDto extends CommandRequestDto {
   @ClinicalDate('Date the injection was given.')
   administeredOn!: string;
 
-  @PayloadNumber('doseMg', 'Dose actually given, mg (protocol: 120 mg lanreotide Autogel).', 120)
+  @PayloadNumber('doseMg', 'Dose actually given, mg; judged against the dose of the protocol version in force (the seed protocol: 120 mg lanreotide Autogel).', 120)
   doseMg!: number;
 
   @PayloadText('route', 'Route of administration (protocol: deep-sc, deep subcutaneous).', 'deep-sc')

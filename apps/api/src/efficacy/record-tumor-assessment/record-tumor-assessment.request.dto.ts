@@ -45,7 +45,7 @@ export class RecordTumorAssessmentRequestDto extends CommandRequestDto {
   @OneOf(MODALITIES, 'Imaging modality (CT or MRI, the same throughout, per RECIST 1.1).')
   modality!: Modality;
 
-  @Flag('The baseline assessment (within 28 days before enrollment).')
+  @Flag('The baseline assessment (within the protocol\'s baseline window before enrollment; the seed protocol: 28 days).')
   baseline!: boolean;
 
   @ApiProperty({ type: [TargetLesionDto] })

@@ -16,7 +16,7 @@ export class AssessEligibilityRequestDto extends CommandRequestDto {
   @PayloadNumber('age', 'Age in completed years at assessment (eligibility: ≥ 18).', 64)
   age!: number;
 
-  @PayloadText('primarySite', 'Primary tumour site; hindgut sites: distal-transverse-colon, descending-colon, sigmoid-colon, rectum.', 'rectum')
+  @PayloadText('primarySite', 'Primary tumour site; the eligible sites are the registered protocol\'s (the seed protocol\'s hindgut sites: distal-transverse-colon, descending-colon, sigmoid-colon, rectum).', 'rectum')
   primarySite!: string;
 
   @PayloadNumber('whoGrade', 'WHO grade of the neuroendocrine neoplasm (eligible: 1 or 2).', 2)
