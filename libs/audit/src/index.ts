@@ -21,6 +21,7 @@ export * from './review/review.types';
 export * from './review/change-indicators';
 export * from './review/critical-edit-indicators';
 export * from './review/review-audit-trail';
+export { checkDataCut } from './review/review-ledger';
 export * from './transparency/store-tree';
 export * from './transparency/proofs';
 export * from './transparency/proof-verification';

@@ -1,5 +1,5 @@
 import { eventTypeInWords } from '@trial-ledger/audit';
-import { personInWords } from '@trial-ledger/domain';
+import { counted, personInWords } from '@trial-ledger/domain';
 
 /**
  * Human labels for recorded fields (an auditor reads "Dose (mg)", not `doseMg`). A `Map`, so a field
@@ -79,8 +79,7 @@ export const shown = (value: unknown): string => {
 /** A person as every view names them: full name with the unique username beside it (full names are not unique). */
 export const person = personInWords;
 
-/** A count with its noun in the number it takes: `1 open query`, `2 open queries`, `0 events`. */
-export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+export { counted };
 
 export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person, counted };
 export type ViewerHelpers = typeof viewerHelpers;

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { isIsoDate, isIsoInstant, personInWords } from '@trial-ledger/domain';
-import { reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
+import { checkDataCut, reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
-import { CliError } from '../shared/cli-errors';
+import { CliError, describeError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
 import { checkpointSource, ledgerIdentity } from '../verify/verify.command';
 import { checkTrailWindow } from './audit-trail-filter.options';
@@ -31,9 +31,12 @@ export const parseDataCut = (value: string): DataCut => {
   if (!isIsoDate(analysedAt) && !isIsoInstant(analysedAt)) {
     throw new CliError(`--data-cut: the instant the analysis read the ledger must be a real calendar date YYYY-MM-DD or an ISO 8601 date-time with a zone (got ${analysedAt})`, 2, 'AUDIT.INVALID_FILTER');
   }
-  const read = isIsoDate(analysedAt) ? `${analysedAt}T23:59:59.999Z` : new Date(analysedAt).toISOString();
-  if (read > new Date().toISOString()) {
-    throw new CliError(`--data-cut: the analysis instant ${analysedAt} lies in the future: no analysis has read the ledger then (a bare date is the end of that UTC day)`, 2, 'REVIEW.DATA_CUT_IN_FUTURE');
+  // The review's own check (an instant still to come), here before the store is opened: a usage error.
+  try {
+    checkDataCut({ cutoff, analysedAt });
+  } catch (error) {
+    const refused = describeError(error);
+    throw new CliError(`--data-cut: ${refused.message} (a bare date is the end of that UTC day)`, 2, refused.code);
   }
   return { cutoff, analysedAt };
 };

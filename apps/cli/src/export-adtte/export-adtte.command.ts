@@ -1,3 +1,4 @@
+import { counted } from '@trial-ledger/domain';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
@@ -6,7 +7,7 @@ import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { studyOrDefault } from '../shared/default-study';
 import { recordCliExport } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
-import { counted, printResult } from '../shared/output';
+import { printResult } from '../shared/output';
 import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { assertTrailScopeKnown, auditTrail, exportOdm, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
-import { notFound, studyStreamId } from '@trial-ledger/domain';
+import { counted, notFound, studyStreamId } from '@trial-ledger/domain';
 import { recordCliExport } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { counted, printResult } from '../shared/output';
+import { printResult } from '../shared/output';
 import { startProgress } from '../shared/progress';
 import { exportGroup } from './export-group';
 import { outputPolicy } from '../shared/output-policy';

@@ -1,4 +1,5 @@
-import { counted, terminalSafe } from './output';
+import { counted } from '@trial-ledger/domain';
+import { terminalSafe } from './output';
 
 describe('terminalSafe', () => {
   it('escapes a line feed, the Unicode line and paragraph separators and a bidi override where a value stays on its line', () => {

@@ -17,9 +17,6 @@ const escaped = (c: string): string => `\\u${c.codePointAt(0)!.toString(16).padS
 export const terminalSafe = (text: string, keepLineBreaks = false): string => text.replace(keepLineBreaks ? UNSAFE_IN_TEXT : UNSAFE_IN_LINE, escaped);
 
 /** Writes one line to stdout: a JSON document with `--json`, else the human text (terminal-safe). */
-/** A count in the right number: `counted(1, 'subject')` is "1 subject", `counted(2, 'subject')` "2 subjects". */
-export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
-
 export const printResult = (json: boolean | undefined, value: unknown, human: () => string): void => {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${terminalSafe(human(), true)}\n`);
 };

@@ -157,7 +157,8 @@ const firstStudy = (events: readonly StoredEvent[]): string | null => {
   return registered ? registered.streamId.slice('study-'.length) : null;
 };
 
-const checkDataCut = (cut: DataCut): DataCut => {
+/** A data cut as the review reads it (its instant normalised), or its refusal: an impossible cutoff, an instant still to come. */
+export const checkDataCut = (cut: DataCut): DataCut => {
   if (!isIsoDate(cut.cutoff)) {
     throw new DomainError('REVIEW.INVALID_DATA_CUT', `a data cut's cutoff must be a date YYYY-MM-DD (got ${String(cut.cutoff)})`, 'validation', { cutoff: cut.cutoff });
   }

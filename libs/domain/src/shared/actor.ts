@@ -25,3 +25,6 @@ export const SYSTEM_ACTOR: Actor = { userId: 'system', username: 'system', fullN
  */
 export const personInWords = (person: { readonly fullName: string; readonly username: string; readonly role?: string }): string =>
   `${person.fullName} (${person.role === undefined ? person.username : `${person.username}, ${person.role}`})`;
+
+/** A count with its noun in the number it takes: `1 subject`, `2 subjects`, `1 open query`, `2 open queries`. */
+export const counted = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
