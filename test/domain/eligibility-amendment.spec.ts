@@ -44,6 +44,15 @@ describe('eligibility corrected after an amendment of the criteria', () => {
     expect(casebook.status).toBe('enrolled');
   });
 
+  it('given a subject eligible under v1 (minimum age 18), when the birth year of its screening is corrected under v2 (minimum age 70), then the correction is recorded: the assessment after it is re-checked by v1', () => {
+    const { ledger, s } = amendedAfterEnrollment();
+    const screening = ledger.events.find((e) => e.type === 'SubjectScreened')!.eventId;
+    s.correct(screening, { birthYear: 1961 }, 'birth year per the identity document');
+    const casebook = getCasebook(foldProjection(clinicalReadModels, ledger.projected()) as ClinicalState, STUDY, 'S01')!;
+    expect(casebook.screening?.birthYear).toBe(1961);
+    expect(casebook.eligibility).toMatchObject({ confirmed: true, failedCriteria: [] });
+  });
+
   it('given a subject eligible under v1, when its Ki-67 is corrected to 25 % — above v1’s own maximum — then the correction is still refused: the confirmed eligibility would become a screen failure', () => {
     const { s, eligibility } = amendedAfterEnrollment();
     expect(refusal(() => s.correct(eligibility, { ki67Percent: 25 }, 'Ki-67 25 % per the pathology report')).code).toBe('ENTRY.INVALIDATES_LATER_ENTRY');
