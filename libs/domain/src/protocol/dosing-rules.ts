@@ -46,7 +46,7 @@ export const withDosingRule = (history: DosingRuleHistory, protocol: ProtocolDoc
  * latest version below it; for a dose without a stamped version (null, recorded before versions were
  * stamped) or one below every version kept, the earliest registered protocol's.
  */
-export const ruleLookup = (history: DosingRuleHistory, inForce?: DosingRule): RuleOf => {
+export const ruleLookup = <R = DosingRule>(history: ReadonlyArray<{ readonly version: number; readonly rule: R }>, inForce?: R): ((protocolVersion: number | null | undefined) => R) => {
   // A study state folded without any schedule kept: the protocol in force is all there is.
   if (history.length === 0 && inForce !== undefined) return () => inForce;
   if (history.length === 0) throw new Error('A dosing rule lookup needs at least the registered protocol');
@@ -58,6 +58,20 @@ export const ruleLookup = (history: DosingRuleHistory, inForce?: DosingRule): Ru
     return found;
   };
 };
+
+/**
+ * The eligibility criteria of every protocol version of a study, registration first. An amendment of
+ * the criteria applies to the assessments made under it: an assessment recorded under an earlier
+ * version is re-judged, when it or an entry before it is corrected, by that version's criteria.
+ */
+export type EligibilityRuleHistory = ReadonlyArray<{ readonly version: number; readonly rule: ProtocolDocument['eligibility'] }>;
+
+/** The criteria of a protocol version (as stamped on an event; null when none was stamped: the registered protocol's). */
+export type EligibilityRuleOf = (protocolVersion: number | null | undefined) => ProtocolDocument['eligibility'];
+
+/** The history with a registered or amended protocol's criteria added (a version already kept is replaced). */
+export const withEligibilityRule = (history: EligibilityRuleHistory, protocol: ProtocolDocument): EligibilityRuleHistory =>
+  protocol?.eligibility ? [...history.filter((h) => h.version !== protocol.version), { version: protocol.version, rule: protocol.eligibility }] : history;
 
 /** A `DosingRules` as a lookup by version. */
 export const asRuleOf = (rules: DosingRules): RuleOf => (typeof rules === 'function' ? rules : () => rules);

@@ -1,7 +1,7 @@
 import type { StudyCommand } from '../commands/command.types';
 import type { StudyEvent } from '../events/event.types';
 import { validateProtocol } from '../protocol/protocol.validate';
-import { withDosingRule } from '../protocol/dosing-rules';
+import { withDosingRule, withEligibilityRule } from '../protocol/dosing-rules';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
 import { isBlankText, requirePrintable } from '../shared/free-text';
@@ -93,6 +93,7 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
         protocol: event.data.protocol,
         protocolHistory: [{ version: event.data.protocol.version, reason: null }],
         dosingRules: withDosingRule([], event.data.protocol),
+        eligibilityRules: withEligibilityRule([], event.data.protocol),
         roster: [],
       };
     case 'ProtocolAmended':
@@ -102,6 +103,7 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
         protocol: event.data.protocol,
         protocolHistory: [...state.protocolHistory, { version: event.data.version, reason: event.data.reason }],
         dosingRules: withDosingRule(state.dosingRules, event.data.protocol),
+        eligibilityRules: withEligibilityRule(state.eligibilityRules ?? [], event.data.protocol),
       };
     case 'SubjectAddedToRoster':
       if (state.status === 'unregistered') return state;

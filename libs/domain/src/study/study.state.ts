@@ -1,5 +1,5 @@
 import type { IsoDate } from '../shared/iso-date';
-import type { DosingRuleHistory } from '../protocol/dosing-rules';
+import type { DosingRuleHistory, EligibilityRuleHistory } from '../protocol/dosing-rules';
 import type { ProtocolDocument } from '../protocol/protocol.types';
 
 /** One line of the enrollment roster: the ordered list that makes the enrollment cap hold. */
@@ -22,6 +22,8 @@ interface RegisteredStudy {
   readonly protocolHistory: readonly ProtocolVersionEntry[];
   /** The dosing schedule of every protocol version: a dose's window follows the version it was recorded under. */
   readonly dosingRules: DosingRuleHistory;
+  /** The eligibility criteria of every protocol version: an assessment is re-judged by the version it was recorded under. */
+  readonly eligibilityRules: EligibilityRuleHistory;
   readonly roster: readonly RosterEntry[];
 }
 

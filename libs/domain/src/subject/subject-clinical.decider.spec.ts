@@ -142,7 +142,16 @@ describe('ReportAdverseEvent', () => {
   it.each([[0], [6], [2.5]])('given S001 enrolled, when CTCAE grade %s is reported, then VALIDATION.OUT_OF_RANGE', (grade) =>
     subjectSpec.given(enrolledHistory().all()).when(ae({ ctcaeGrade: grade })).thenError('VALIDATION.OUT_OF_RANGE', 'validation'));
   it('given a death on 2026-03-01, when an AE with onset 2026-02-15 is entered late, then accepted', () =>
-    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' })).all()).when(ae({ onsetDate: '2026-02-15', ctcaeGrade: 5 })).thenMatches({ subject: [{ type: 'AdverseEventReported' }] }));
+    subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' })).all()).when(ae({ onsetDate: '2026-02-15', ctcaeGrade: 5, serious: true })).thenMatches({ subject: [{ type: 'AdverseEventReported' }] }));
+  it('given S001 enrolled, when a grade 5 (fatal) AE is reported as not serious, then AE.FATAL_NOT_SERIOUS: an AE that results in death is serious (ICH E2A)', () =>
+    subjectSpec.given(enrolledHistory().all()).when(ae({ ctcaeGrade: 5, serious: false })).thenError('AE.FATAL_NOT_SERIOUS', 'validation'));
+  it('given a grade 3 non-serious AE, when it is corrected to grade 5 alone, then AE.FATAL_NOT_SERIOUS; corrected to grade 5 and serious together, then recorded', () => {
+    const h = enrolledHistory().run(ae({ ctcaeGrade: 3 }), meta(COORDINATOR));
+    const target = h.idOf('AdverseEventReported');
+    const correct = (changes: Record<string, unknown>) => subjectCommand('CorrectEntry', { targetEventId: target, changes, reason: 'fatal outcome per the hospital record' });
+    subjectSpec.given(h.all()).when(correct({ ctcaeGrade: 5 }), meta(COORDINATOR)).thenError('AE.FATAL_NOT_SERIOUS');
+    subjectSpec.given(h.all()).when(correct({ ctcaeGrade: 5, serious: true }), meta(COORDINATOR)).thenMatches({ subject: [{ type: 'EntryCorrected', data: { after: { ctcaeGrade: 5, serious: true } } }] });
+  });
   it('given a death on 2026-03-01, when an AE with onset 2026-03-02 is reported, then SUBJECT.DEAD', () =>
     subjectSpec.given(enrolledHistory().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' })).all()).when(ae({ onsetDate: '2026-03-02' })).thenError('SUBJECT.DEAD'));
 });

@@ -108,6 +108,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     subjectId: command.subjectId,
     protocol: registered.protocol,
     ruleOf: ruleLookup(registered.dosingRules, registered.protocol.treatment),
+    eligibilityOf: ruleLookup(registered.eligibilityRules ?? [], registered.protocol.eligibility),
     today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };

@@ -114,6 +114,8 @@ export interface AssessmentFact {
   readonly overallResponse: OverallResponse | null;
   /** The target lesions it reports (absent from a state folded before the field existed). */
   readonly targetLesions?: ReadonlyArray<Pick<TargetLesion, 'lesionId' | 'organ' | 'nodal'>>;
+  /** CT or MRI (absent from a state folded before the field existed). */
+  readonly modality?: string;
 }
 
 export interface DatedFact {

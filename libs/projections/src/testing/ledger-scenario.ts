@@ -64,6 +64,8 @@ export interface AssessmentSpec {
   readonly diameters?: ReadonlyArray<number | null>;
   readonly newLesions?: boolean;
   readonly nonTargetStatus?: 'absent' | 'present' | 'unequivocal-progression' | 'not-evaluated';
+  /** CT unless given. */
+  readonly modality?: 'CT' | 'MRI';
 }
 
 export interface ScenarioOptions {
@@ -342,7 +344,7 @@ export class SubjectScenario {
     const targetLesions: TargetLesionInput[] = (spec.diameters ?? [50]).map((d, i) => ({ lesionId: `T${i + 1}`, organ: i % 2 === 0 ? 'liver' : 'lung', diameterMm: d, nodal: false }));
     return this.run(
       'RecordTumorAssessment',
-      { assessmentDate, modality: 'CT', baseline, targetLesions, nonTargetStatus: spec.nonTargetStatus ?? 'absent', newLesions: spec.newLesions ?? false },
+      { assessmentDate, modality: spec.modality ?? 'CT', baseline, targetLesions, nonTargetStatus: spec.nonTargetStatus ?? 'absent', newLesions: spec.newLesions ?? false },
       COORDINATOR,
     );
   }

@@ -42,7 +42,7 @@ export class RecordTumorAssessmentRequestDto extends CommandRequestDto {
   @ClinicalDate('Date of the scan.')
   assessmentDate!: string;
 
-  @OneOf(MODALITIES, 'Imaging modality (CT or MRI, the same throughout, per RECIST 1.1).')
+  @OneOf(MODALITIES, "Imaging modality (CT or MRI, the same throughout, per RECIST 1.1); one the protocol's assessments.modalities does not list is recorded with a modality-not-in-protocol deviation.")
   modality!: Modality;
 
   @Flag('The baseline assessment (within the protocol\'s baseline window before enrollment; the seed protocol: 28 days).')

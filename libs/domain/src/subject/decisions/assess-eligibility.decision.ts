@@ -72,7 +72,10 @@ export const decideAssessEligibility: ClinicalDecision<AssessEligibilityPayload>
   const screening = requireScreened(facts, ctx.subjectId);
   if (facts.eligibility) refuse('SUBJECT.ALREADY_ASSESSED', `Subject ${ctx.subjectId} has already been assessed for eligibility`, { subjectId: ctx.subjectId });
   notAfterWithdrawal(facts, input.assessmentDate, 'assessmentDate');
-  const failedCriteria = failedEligibilityCriteria(input, screening, ctx.protocol);
+  // A new assessment is judged by the protocol in force; one re-checked after a correction by the
+  // criteria of the version it was recorded under: an amendment does not reach back to subjects assessed before it.
+  const criteria = ctx.recordedUnder !== undefined && ctx.eligibilityOf ? { ...ctx.protocol, eligibility: ctx.eligibilityOf(ctx.recordedUnder) } : ctx.protocol;
+  const failedCriteria = failedEligibilityCriteria(input, screening, criteria);
   return failedCriteria.length > 0
     ? [{ type: 'SubjectScreenFailed', data: { ...input, failedCriteria } }]
     : [{ type: 'EligibilityConfirmed', data: input }];

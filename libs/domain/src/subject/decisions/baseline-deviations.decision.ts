@@ -2,7 +2,7 @@ import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import type { AssessmentFact, SubjectEntry } from '../subject.state';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import { baselineWindowDeviation, missingBaselineDeviation } from './record-tumor-assessment.decision';
+import { baselineWindowDeviation, missingBaselineDeviation, modalityDeviation } from './record-tumor-assessment.decision';
 
 /**
  * Keeps the deviations the system detects from tumour assessments in step with every change to the
@@ -21,12 +21,14 @@ import { baselineWindowDeviation, missingBaselineDeviation } from './record-tumo
  * change keeps whatever is on record (a deviation voided by hand is not re-detected unasked).
  */
 
-const SCAN_CATEGORIES: ReadonlySet<string> = new Set([DETECTED_DEVIATIONS.missingBaselineAssessment, DETECTED_DEVIATIONS.baselineOutOfWindow]);
+const SCAN_CATEGORIES: ReadonlySet<string> = new Set([DETECTED_DEVIATIONS.missingBaselineAssessment, DETECTED_DEVIATIONS.baselineOutOfWindow, DETECTED_DEVIATIONS.modalityNotInProtocol]);
 
 /** What a scan's deviations are judged against: the enrollment date and the protocol's baseline window. */
 export interface BaselineRule {
   readonly enrollmentDate: IsoDate | null;
   readonly baselineWindowDays: number;
+  /** The imaging methods the protocol lists; absent: the method is not judged. */
+  readonly modalities?: readonly string[];
 }
 
 /** The scan deviations that hold, by `category#scan id`, each as it would be recorded for that scan. */
@@ -34,6 +36,8 @@ const scanDeviations = (assessments: readonly AssessmentFact[], rule: BaselineRu
   const holding = new Map<string, ProtocolDeviationDetected>();
   const baselines = assessments.filter((a) => a.baseline);
   for (const scan of assessments) {
+    const modality = rule.modalities && scan.modality !== undefined ? modalityDeviation(scan.assessmentDate, scan.modality, rule.modalities, scan.eventId) : null;
+    if (modality) holding.set(`${DETECTED_DEVIATIONS.modalityNotInProtocol}#${scan.eventId}`, modality);
     if (!scan.baseline && !baselines.some((b) => compareDates(b.assessmentDate, scan.assessmentDate) < 0)) {
       holding.set(`${DETECTED_DEVIATIONS.missingBaselineAssessment}#${scan.eventId}`, missingBaselineDeviation(scan.assessmentDate, scan.eventId));
     }

@@ -7,7 +7,7 @@ import type {
   ReportAdverseEventPayload,
   WithdrawSubjectPayload,
 } from '../../commands/command.types';
-import { refuse } from '../../shared/domain-error';
+import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates } from '../../shared/iso-date';
 import { boundedNumber, DEVIATION_SEVERITIES, flag, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, text, WITHDRAWAL_REASONS } from '../payload.validate';
 import { latestDate, notAfterDeath, notAfterWithdrawal, notBeforeConsent, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
@@ -43,6 +43,12 @@ export const decideReportAdverseEvent: ClinicalDecision<ReportAdverseEventPayloa
   const ctcaeGrade = boundedNumber(p, 'ctcaeGrade', ctx);
   const serious = flag(p, 'serious');
   const relatedness = text(p, 'relatedness');
+  // CTCAE grade 5 is death related to the AE, and an AE that results in death is serious by definition
+  // (ICH E2A): "fatal, not serious" contradicts itself. Checked on new values only, so an AE recorded
+  // before this rule blocks no correction of another entry.
+  if (ctcaeGrade === 5 && !serious && ctx.precision !== 'recorded') {
+    invalid('AE.FATAL_NOT_SERIOUS', 'A CTCAE grade 5 (fatal) adverse event is serious (ICH E2A: results in death): set serious to true', { ctcaeGrade, serious });
+  }
   notBeforeConsent(requireScreened(facts, ctx.subjectId), onsetDate, 'onsetDate');
   notAfterDeath(facts, onsetDate, 'onsetDate');
   notAfterWithdrawal(facts, onsetDate, 'onsetDate');

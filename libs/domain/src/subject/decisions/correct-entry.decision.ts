@@ -118,6 +118,7 @@ const withWindowsAsTheyStand = (state: SubjectState, ctx: DecisionContext, entry
 const baselineRule = (state: SubjectState, ctx: DecisionContext): BaselineRule => ({
   enrollmentDate: state.facts.enrollment?.enrollmentDate ?? null,
   baselineWindowDays: ctx.protocol.assessments.baselineWindowDays,
+  modalities: ctx.protocol.assessments.modalities,
 });
 
 const requireReason = (p: Record<string, unknown>): string => {

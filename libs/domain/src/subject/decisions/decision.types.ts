@@ -1,5 +1,5 @@
 import type { ClinicalCommandType, SubjectPayloads } from '../../commands/command.types';
-import type { RuleOf } from '../../protocol/dosing-rules';
+import type { EligibilityRuleOf, RuleOf } from '../../protocol/dosing-rules';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import type { IsoDate } from '../../shared/iso-date';
 import type { PrecisionRules } from '../payload.validate';
@@ -17,9 +17,11 @@ export interface DecisionContext {
   readonly protocol: ProtocolDocument;
   /** The dosing schedule of every protocol version of the study, by version (the dose windows of doses recorded under earlier versions). */
   readonly ruleOf: RuleOf;
+  /** The eligibility criteria of every protocol version, by version (an assessment re-judged keeps its version's criteria). */
+  readonly eligibilityOf?: EligibilityRuleOf;
   /**
    * The protocol version an entry being re-decided was recorded under (its event's `protocolVersion`):
-   * its dose window keeps that version's schedule. Absent for a new recording, judged by `protocol`.
+   * its dose window keeps that version's schedule, an eligibility assessment that version's criteria. Absent for a new recording, judged by `protocol`.
    */
   readonly recordedUnder?: number | null;
   /** The calendar date (UTC) of the recording instant: no clinical date may lie after it. */

@@ -22,6 +22,8 @@ export const DETECTED_DEVIATIONS = {
   baselineOutOfWindow: 'baseline-out-of-window',
   /** A dose given after treatment was discontinued. */
   doseAfterDiscontinuation: 'dose-after-discontinuation',
+  /** A tumour assessment made with a RECIST 1.1 method (CT, MRI) the protocol's `assessments.modalities` does not list. */
+  modalityNotInProtocol: 'modality-not-in-protocol',
 } as const;
 
 /** Every category the system detects itself, each a possible trigger of a system query. */

@@ -3,7 +3,7 @@ import type { ProtocolDeviationDetected, TumorAssessmentRecorded } from '../../e
 import { invalid, refuse } from '../../shared/domain-error';
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import { evaluateFollowUp, lesionSetDifference, notEvaluableAssessment, RecistErrorCode, startRecistTrack, type AssessmentEvaluation, type RecistTrack } from '../recist';
-import { flag, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
+import { flag, MODALITIES, NON_TARGET_STATUSES, oneOf, pastDate, PAYLOAD_FIELDS, requirePayload, type FormatOptions } from '../payload.validate';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled, requireScreened } from './guards';
 import type { ClinicalDecision } from './decision.types';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
@@ -111,7 +111,8 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordTumorAssessment);
   const input: RecordTumorAssessmentPayload = {
     assessmentDate: pastDate(p, 'assessmentDate', ctx.today),
-    modality: oneOf(p, 'modality', ctx.protocol.assessments.modalities as readonly ('CT' | 'MRI')[]),
+    // Any RECIST 1.1 method is a measurement; one the protocol does not list is a deviation, not a refusal.
+    modality: oneOf(p, 'modality', MODALITIES),
     baseline: flag(p, 'baseline'),
     targetLesions: lesionsOf(p.targetLesions),
     nonTargetStatus: oneOf(p, 'nonTargetStatus', NON_TARGET_STATUSES),
@@ -147,8 +148,30 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
   const recorded: EntryEvent[] = [{ type: 'TumorAssessmentRecorded', data: withRecistFigures(input, evaluation) }];
   if (baselineDeviation) recorded.push(baselineDeviation);
   if (!input.baseline && !facts.recist) recorded.push(missingBaselineDeviation(date));
+  const modality = modalityDeviation(input.assessmentDate, input.modality, ctx.protocol.assessments.modalities);
+  if (modality) recorded.push(modality);
   return recorded;
 };
+
+/**
+ * RECIST 1.1 measures on CT or MRI; the protocol may restrict the method (`assessments.modalities`). A scan
+ * made with another RECIST method was still made and still measures the lesions: it is recorded and
+ * judged, with this minor deviation, rather than refused (which lost whatever progression it showed).
+ * Null when the protocol lists the method.
+ */
+export const modalityDeviation = (date: IsoDate, modality: string, listed: readonly string[], relatedEventId?: string): ProtocolDeviationDetected | null =>
+  listed.includes(modality)
+    ? null
+    : {
+        type: 'ProtocolDeviationDetected',
+        data: {
+          deviationDate: date,
+          category: DETECTED_DEVIATIONS.modalityNotInProtocol,
+          description: `Tumour assessment of ${date} made by ${modality}, a method the protocol does not list (${listed.join(', ')})`,
+          severity: 'minor',
+          ...(relatedEventId === undefined ? {} : { relatedEventId }),
+        },
+      };
 
 /** The deviation of a follow-up dated `date` with no baseline on record (of the follow-up `relatedEventId`, when re-detected). */
 export const missingBaselineDeviation = (date: IsoDate, relatedEventId?: string): ProtocolDeviationDetected => ({
