@@ -2,9 +2,9 @@
 import { addDays, compareDates, type IsoDate } from '../../shared/iso-date';
 import type { AssessmentEvaluation, BestOverallResponseOptions, BestOverallResponseResult, OverallResponse } from './recist.types';
 
-/** RECIST 1.1 §4.4.2: CR/PR confirmed by a repeat assessment not less than 4 weeks later. */
+/** RECIST 1.1 §4.6.1: CR/PR confirmed by a repeat assessment not less than 4 weeks later. */
 export const CONFIRMATION_DAYS = 28;
-/** Default minimum SD duration for best response (RECIST 1.1 §4.4.1 leaves it to the protocol). */
+/** Default minimum SD duration for best response (RECIST 1.1 §4.4.3 and §4.6.3 leave it to the protocol). */
 export const MIN_STABLE_DISEASE_DAYS = 42;
 
 const isResponse = (r: OverallResponse | null): boolean => r === 'CR' || r === 'PR';

@@ -90,7 +90,7 @@ export interface RecistTrack {
 /** What RECIST needs of a follow-up to judge it again: its date and what was seen. */
 export type RecistTimePoint = Pick<TumorAssessmentInput, 'assessmentDate' | 'targetLesions' | 'nonTargetStatus' | 'newLesions'>;
 
-/** Best overall response (RECIST 1.1 §4.4.1), a secondary output of the study (SPEC §3). */
+/** Best overall response (RECIST 1.1 §4.4.3), a secondary output of the study (SPEC §3). */
 export interface BestOverallResponseResult {
   response: OverallResponse;
   /** Date of the time point that earned the response (first of the pair for confirmed CR/PR). */
@@ -100,7 +100,7 @@ export interface BestOverallResponseResult {
 }
 
 export interface BestOverallResponseOptions {
-  /** Minimum days between a CR/PR and the assessment confirming it. RECIST 1.1 §4.4.2: 4 weeks. */
+  /** Minimum days between a CR/PR and the assessment confirming it. RECIST 1.1 §4.6.1: 4 weeks. */
   confirmationDays?: number;
   /**
    * Minimum days from `startDate` for a time point to count as SD in the best response. RECIST 1.1
