@@ -52,6 +52,32 @@ const SIGNATURE_TYPES = new Set(['CasebookSigned', 'RecordSigned']);
 /** Corrections and voids are signed through the record they change, not on their own. */
 const NOT_SIGNABLE = new Set([...SIGNATURE_TYPES, 'EntryCorrected', 'EntryVoided']);
 
+/**
+ * What each meaning attests, in the words every human-readable view prints beside the signer's name and the
+ * date-time (Part 11 §11.50(a)(3): the meaning, such as review, approval, responsibility or authorship).
+ */
+export const SIGNATURE_MEANING_WORDS: Readonly<Record<SignatureMeaning, string>> = {
+  authorship: 'Authorship: I entered these data',
+  review: 'Review: I have reviewed these data',
+  approval: 'Approval: I approve these data as complete and accurate',
+  responsibility: 'Responsibility: I take responsibility for these data',
+};
+
+export const signatureMeaningInWords = (meaning: string): string =>
+  isSignatureMeaning(meaning) ? SIGNATURE_MEANING_WORDS[meaning] : meaning;
+
+/**
+ * What a signature covers, in words (Part 11 §11.50, §11.70): the whole casebook as it stood at a version, or
+ * one record named by its type and event id — never a record signature read as the casebook's.
+ */
+export const signatureScopeInWords = (
+  signature: { readonly scope: SignatureScope; readonly signedThroughVersion: number; readonly targetType?: string | null },
+  typeInWords: (type: string) => string = (type) => type,
+): string =>
+  signature.scope === 'casebook'
+    ? `the whole casebook through version ${signature.signedThroughVersion}`
+    : `one record: ${signature.targetType ? `${typeInWords(signature.targetType)} ` : ''}${signature.scope.eventId}`;
+
 export const isSignatureMeaning = (value: unknown): value is SignatureMeaning =>
   typeof value === 'string' && (SIGNATURE_MEANINGS as readonly string[]).includes(value);
 
