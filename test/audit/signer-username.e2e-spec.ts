@@ -92,8 +92,8 @@ describe('signature views name the signer by full name and username', () => {
     const displayNames = [...xml.matchAll(/<LoginName>([^<]*)<\/LoginName>\s*<DisplayName>([^<]*)<\/DisplayName>/g)].filter((m) => m[2].startsWith(NAME)).map((m) => [m[1], m[2]]);
     expect(displayNames).toEqual(SIGNERS.map((s, i) => [s.username, EXPECTED[i]]));
     expect([...xml.matchAll(/Signed by ([^,]*\([^)]*\)), meaning: (\w+)/g)].map((m) => [m[1], m[2]])).toEqual([
-      [`${NAME} (slee)`, 'review'],
-      [`${NAME} (sam.lee)`, 'approval'],
+      [`${NAME} (slee)`, 'Review'],
+      [`${NAME} (sam.lee)`, 'Approval'],
     ]);
     const validation = await validateOdmXml(xml);
     expect(validation.errors.map((e) => e.rawMessage)).toEqual([]);

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, ruleLookup, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
+import { notFound, ruleLookup, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, signatureMeaningInWords, signatureScopeInWords, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
 import { commandEndAt, storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -364,8 +364,9 @@ const signatureNote = (x: X, sig: SignatureRow): void => {
     textEl(
       x,
       'Comment',
-      `Signed by ${personInWords({ fullName: sig.signerFullName, username: sig.signerUsername })}, meaning: ${sig.meaning}, at ${sig.signedAt}; ` +
-        `binds ${sig.hashAlgorithm} ${sig.signedHash} of the casebook through version ${sig.signedThroughVersion}; status: ${status}.`,
+      `Signed by ${personInWords({ fullName: sig.signerFullName, username: sig.signerUsername })}, meaning: ${signatureMeaningInWords(sig.meaning)}, at ${sig.signedAt}; ` +
+        `covers ${signatureScopeInWords({ ...sig, targetType: (sig as { targetType?: string }).targetType ?? null }, eventTypeInWords)}; ` +
+        `binds ${sig.hashAlgorithm} ${sig.signedHash} of the subject record's hash chain through version ${sig.signedThroughVersion}; status: ${status}.`,
     ),
   );
 };
