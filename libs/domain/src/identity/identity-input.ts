@@ -48,6 +48,28 @@ export const validateFullName = (fullName: unknown): string => {
   return name;
 };
 
+/** A parenthesised word as every view prints a person's username after the name: `(ivy)`, `(ivy, investigator)`. */
+const PRINTED_USERNAME = /\(\s*([^\s(),]+)\s*[,)]/g;
+
+/**
+ * A printed name may not name another account the way every view prints one (`personInWords`): a user created
+ * as "Dr Ivy Lee (ivy, investigator)" would sign, in the report, the viewer and the ODM export, as
+ * "Dr Ivy Lee (ivy, investigator) (mallory, coordinator)" — read as ivy's signature (Part 11 §11.50(a)(1),
+ * §11.100(a)). Compared as a reader would: case, spacing and compatibility forms (fullwidth letters) folded.
+ * Parentheses naming no account ("Maria (Mia) Rossi"), or the user's own username, are left alone.
+ */
+export const validateFullNameAmong = (fullName: unknown, ownUsername: string, usernames: Iterable<string>): string => {
+  const name = validateFullName(fullName);
+  const others = new Set([...usernames, SYSTEM_ACTOR.username]);
+  others.delete(ownUsername);
+  for (const [, word] of name.normalize('NFKC').toLowerCase().matchAll(PRINTED_USERNAME)) {
+    if (others.has(word)) {
+      invalid('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER', `The full printed name names the account ${JSON.stringify(word)} as every view prints a username: it would read as that user's name`, { username: word });
+    }
+  }
+  return name;
+};
+
 /** The longest reason an administrator may give for a change to an account (the API's limit too). */
 export const IDENTITY_REASON_MAX = 500;
 
