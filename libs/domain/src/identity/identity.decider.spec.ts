@@ -132,6 +132,12 @@ describe('identity decider: CreateUser', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'mallory', fullName, role: 'coordinator', passwordHash: 'h' } };
     expect(refusalOf([adaCreated, ivanCreated], command)).toBe('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER');
   });
+  it('refuses a username that an existing printed name already names as a username, whichever account came first', () => {
+    const mallory: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-mal', username: 'mallory', fullName: 'Dr Ivy Lee (ivy, investigator)', role: 'coordinator', passwordHash: 'h' } };
+    const malloryCreated = when([adaCreated], mallory)[0];
+    const ivy: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-ivy', username: 'ivy', fullName: 'Dr Ivy Lee', role: 'investigator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated, malloryCreated], ivy)).toBe('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER');
+  });
   it('accepts parentheses that name no other account (a nickname, the new user\'s own username)', () => {
     for (const fullName of ['Maria (Mia) Rossi', 'Dr Mallory Jones (mallory)', 'Chloé (cardiology, site 2)']) {
       const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'mallory', fullName, role: 'coordinator', passwordHash: 'h' } };

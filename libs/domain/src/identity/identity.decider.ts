@@ -282,7 +282,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{
         type: 'UserCreated',
         data: {
-          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state).map((u) => u.username)), role: 'admin',
+          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state)), role: 'admin',
           passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: true,
         },
       }];
@@ -295,7 +295,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{
         type: 'UserCreated',
         data: {
-          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state).map((u) => u.username)), role,
+          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state)), role,
           passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
         },
       }];
