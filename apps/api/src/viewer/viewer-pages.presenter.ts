@@ -190,6 +190,8 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
   const pfs: SubjectPfs | null = protocol === null ? null : deriveSubjectPfs(casebook, protocol);
   // What superseded a signature, in words: "correction of DoseAdministered at 2026-… (reason)".
   const changes = new Map<string, string>([
+    // A scan recorded after a signature whose derived RECIST response it moves (a late baseline or an earlier scan).
+    ...casebook.entries.map((e): [string, string] => [e.eventId, `${e.type} recorded ${utc(e.recordedAt)}`]),
     ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
     ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
   ]);

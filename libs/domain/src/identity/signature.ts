@@ -182,24 +182,87 @@ export interface SignatureState extends SignatureManifestation {
 
 const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event.type);
 
-/** A correction or void as the signature rule sees it: where it stands and what it changes. */
+/** A correction or void as the signature rule sees it — or a tumour assessment recorded — where it stands and what it changes. */
 export interface SignatureChange {
   readonly eventId: string;
   readonly streamVersion: number;
   readonly targetEventId: string;
+  /**
+   * Set when the change touches a tumour assessment (a new one, a correction or a void of one): the dates it
+   * stood at before and after it, and whether it was a baseline. RECIST derives a follow-up's response from the
+   * baseline and the scans before it (the nadir), so such a change moves the response of the scans dated after it.
+   */
+  readonly assessment?: { readonly dates: readonly string[]; readonly baseline: boolean };
 }
+
+/** A tumour assessment as it reads now: its date, whether it is the baseline, and where it was recorded. */
+export interface AssessmentReading {
+  readonly date: string;
+  readonly baseline: boolean;
+  readonly streamVersion: number;
+  readonly voided: boolean;
+}
+
+/** One step of a subject's entries in stream order: an entry recorded, corrected (with what changed) or voided. */
+export type EntryStep =
+  | { readonly kind: 'entry'; readonly eventId: string; readonly streamVersion: number; readonly type: string; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'correction' | 'void'; readonly eventId: string; readonly streamVersion: number; readonly targetEventId: string; readonly after: Readonly<Record<string, unknown>> };
+
+/** The changes the signature rule weighs, and every tumour assessment as it reads after them, from the steps in stream order. */
+export const signatureChanges = (steps: readonly EntryStep[]): { changes: SignatureChange[]; assessments: Map<string, AssessmentReading> } => {
+  const assessments = new Map<string, AssessmentReading>();
+  const changes: SignatureChange[] = [];
+  for (const step of steps) {
+    if (step.kind === 'entry') {
+      if (step.type !== 'TumorAssessmentRecorded') continue;
+      const reading = { date: String(step.data.assessmentDate), baseline: step.data.baseline === true, streamVersion: step.streamVersion, voided: false };
+      assessments.set(step.eventId, reading);
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.eventId, assessment: { dates: [reading.date], baseline: reading.baseline } });
+      continue;
+    }
+    const before = assessments.get(step.targetEventId);
+    if (!before) {
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId });
+      continue;
+    }
+    const after: AssessmentReading = {
+      ...before,
+      date: typeof step.after.assessmentDate === 'string' ? step.after.assessmentDate : before.date,
+      baseline: typeof step.after.baseline === 'boolean' ? step.after.baseline : before.baseline,
+      voided: before.voided || step.kind === 'void',
+    };
+    assessments.set(step.targetEventId, after);
+    changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, assessment: { dates: [before.date, after.date], baseline: before.baseline || after.baseline } });
+  }
+  return { changes, assessments };
+};
 
 /**
  * The one supersession rule (SPEC §5): a later `EntryCorrected` or `EntryVoided` whose target the
  * signature covered supersedes it; it is never carried over. A casebook signature covers every event
  * up to `signedThroughVersion`, a record signature its one record. `changes` in stream order.
+ * What a signed record reads includes what RECIST derives for it (Part 11 §11.70): a later change to a
+ * tumour assessment its response is derived from — a baseline, or a scan dated on or before it, recorded,
+ * corrected or voided after the signature — supersedes a signature over a follow-up scan too.
  */
-export const judgeSignature = (sig: Recorded, versionOf: (eventId: string) => number | undefined, changes: readonly SignatureChange[]): SignatureState => {
+export const judgeSignature = (
+  sig: Recorded,
+  versionOf: (eventId: string) => number | undefined,
+  changes: readonly SignatureChange[],
+  assessments: ReadonlyMap<string, AssessmentReading> = new Map(),
+): SignatureState => {
   const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
   const through = data.signedThroughVersion;
   const covers = (targetEventId: string): boolean =>
     sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
-  const supersededBy = changes.filter((c) => c.streamVersion > through && covers(c.targetEventId)).map((c) => c.eventId);
+  // The latest follow-up scan the signature covers: every response up to it is derived from the scans before it.
+  const followUps = [...assessments.entries()].filter(
+    ([id, a]) => !a.baseline && !a.voided && (sig.type === 'RecordSigned' ? id === data.targetEventId : a.streamVersion <= through),
+  );
+  const lastDerived = followUps.map(([, a]) => a.date).sort().at(-1);
+  const movesDerived = (c: SignatureChange): boolean =>
+    lastDerived !== undefined && c.assessment !== undefined && c.targetEventId !== data.targetEventId && (c.assessment.baseline || c.assessment.dates.some((d) => d <= lastDerived));
+  const supersededBy = changes.filter((c) => c.streamVersion > through && (covers(c.targetEventId) || movesDerived(c))).map((c) => c.eventId);
   return {
     ...data,
     signatureEventId: sig.eventId,
@@ -217,8 +280,14 @@ export const judgeSignature = (sig: Recorded, versionOf: (eventId: string) => nu
  */
 export const signatureStatus = (subjectEvents: readonly Recorded[]): SignatureState[] => {
   const versionOf = new Map(subjectEvents.map((e) => [e.eventId, e.streamVersion]));
-  const changes = subjectEvents
-    .filter((e) => e.type === 'EntryCorrected' || e.type === 'EntryVoided')
-    .map((e) => ({ eventId: e.eventId, streamVersion: e.streamVersion, targetEventId: (e.data as { targetEventId: string }).targetEventId }));
-  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes));
+  const steps: EntryStep[] = subjectEvents.flatMap((e): EntryStep[] => {
+    const d = e.data as Record<string, unknown>;
+    if (e.type === 'EntryCorrected' || e.type === 'EntryVoided') {
+      const after = e.type === 'EntryCorrected' && d.after !== null && typeof d.after === 'object' ? (d.after as Record<string, unknown>) : {};
+      return [{ kind: e.type === 'EntryCorrected' ? 'correction' : 'void', eventId: e.eventId, streamVersion: e.streamVersion, targetEventId: String(d.targetEventId), after }];
+    }
+    return isSignatureEvent(e) ? [] : [{ kind: 'entry', eventId: e.eventId, streamVersion: e.streamVersion, type: e.type, data: d }];
+  });
+  const { changes, assessments } = signatureChanges(steps);
+  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes, assessments));
 };
