@@ -182,23 +182,39 @@ export interface SignatureState extends SignatureManifestation {
 
 const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event.type);
 
-/** A correction or void as the signature rule sees it — or a tumour assessment recorded — where it stands and what it changes. */
+/**
+ * Entries whose figures the domain derives from other entries of their kind, and their place in that order:
+ * a follow-up scan's RECIST response from the baseline and the scans dated before it; a dose's window from the
+ * dose of the cycle before it. A baseline (order '') comes before every scan; a first dose derives from no dose.
+ */
+type DerivedKind = 'assessment' | 'dose';
+
+const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { kind: DerivedKind; order: string; derives: boolean } | null => {
+  if (type === 'TumorAssessmentRecorded') {
+    const baseline = data.baseline === true;
+    return { kind: 'assessment', order: baseline ? '' : String(data.assessmentDate), derives: !baseline };
+  }
+  if (type === 'DoseAdministered' || type === 'DoseMissed') {
+    const cycle = Number(data.cycle);
+    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' && cycle > 1 };
+  }
+  return null;
+};
+
+/** A correction or void as the signature rule sees it — or an entry recorded that others derive from — where it stands and what it changes. */
 export interface SignatureChange {
   readonly eventId: string;
   readonly streamVersion: number;
   readonly targetEventId: string;
-  /**
-   * Set when the change touches a tumour assessment (a new one, a correction or a void of one): the dates it
-   * stood at before and after it, and whether it was a baseline. RECIST derives a follow-up's response from the
-   * baseline and the scans before it (the nadir), so such a change moves the response of the scans dated after it.
-   */
-  readonly assessment?: { readonly dates: readonly string[]; readonly baseline: boolean };
+  /** Set when the change touches an entry others derive from: its kind and its places (before and after) in that order. */
+  readonly derived?: { readonly kind: DerivedKind; readonly orders: readonly string[] };
 }
 
-/** A tumour assessment as it reads now: its date, whether it is the baseline, and where it was recorded. */
-export interface AssessmentReading {
-  readonly date: string;
-  readonly baseline: boolean;
+/** An entry others derive from (or that derives from others) as it reads now. */
+export interface DerivedReading {
+  readonly kind: DerivedKind;
+  readonly order: string;
+  readonly derives: boolean;
   readonly streamVersion: number;
   readonly voided: boolean;
 }
@@ -208,60 +224,63 @@ export type EntryStep =
   | { readonly kind: 'entry'; readonly eventId: string; readonly streamVersion: number; readonly type: string; readonly data: Readonly<Record<string, unknown>> }
   | { readonly kind: 'correction' | 'void'; readonly eventId: string; readonly streamVersion: number; readonly targetEventId: string; readonly after: Readonly<Record<string, unknown>> };
 
-/** The changes the signature rule weighs, and every tumour assessment as it reads after them, from the steps in stream order. */
-export const signatureChanges = (steps: readonly EntryStep[]): { changes: SignatureChange[]; assessments: Map<string, AssessmentReading> } => {
-  const assessments = new Map<string, AssessmentReading>();
+/** The changes the signature rule weighs, and every derived entry as it reads after them, from the steps in stream order. */
+export const signatureChanges = (steps: readonly EntryStep[]): { changes: SignatureChange[]; readings: Map<string, DerivedReading> } => {
+  const readings = new Map<string, DerivedReading>();
+  const current = new Map<string, { type: string; data: Readonly<Record<string, unknown>> }>();
   const changes: SignatureChange[] = [];
   for (const step of steps) {
     if (step.kind === 'entry') {
-      if (step.type !== 'TumorAssessmentRecorded') continue;
-      const reading = { date: String(step.data.assessmentDate), baseline: step.data.baseline === true, streamVersion: step.streamVersion, voided: false };
-      assessments.set(step.eventId, reading);
-      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.eventId, assessment: { dates: [reading.date], baseline: reading.baseline } });
+      current.set(step.eventId, { type: step.type, data: step.data });
+      const place = derivedPlace(step.type, step.data);
+      if (!place) continue;
+      readings.set(step.eventId, { ...place, streamVersion: step.streamVersion, voided: false });
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.eventId, derived: { kind: place.kind, orders: [place.order] } });
       continue;
     }
-    const before = assessments.get(step.targetEventId);
-    if (!before) {
+    const before = readings.get(step.targetEventId);
+    const entry = current.get(step.targetEventId);
+    if (!before || !entry) {
       changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId });
       continue;
     }
-    const after: AssessmentReading = {
-      ...before,
-      date: typeof step.after.assessmentDate === 'string' ? step.after.assessmentDate : before.date,
-      baseline: typeof step.after.baseline === 'boolean' ? step.after.baseline : before.baseline,
-      voided: before.voided || step.kind === 'void',
-    };
-    assessments.set(step.targetEventId, after);
-    changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, assessment: { dates: [before.date, after.date], baseline: before.baseline || after.baseline } });
+    const data = { ...entry.data, ...step.after };
+    current.set(step.targetEventId, { type: entry.type, data });
+    const place = derivedPlace(entry.type, data) ?? before;
+    readings.set(step.targetEventId, { ...place, streamVersion: before.streamVersion, voided: before.voided || step.kind === 'void' });
+    changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, derived: { kind: before.kind, orders: [before.order, place.order] } });
   }
-  return { changes, assessments };
+  return { changes, readings };
 };
 
 /**
  * The one supersession rule (SPEC §5): a later `EntryCorrected` or `EntryVoided` whose target the
  * signature covered supersedes it; it is never carried over. A casebook signature covers every event
  * up to `signedThroughVersion`, a record signature its one record. `changes` in stream order.
- * What a signed record reads includes what RECIST derives for it (Part 11 §11.70): a later change to a
- * tumour assessment its response is derived from — a baseline, or a scan dated on or before it, recorded,
- * corrected or voided after the signature — supersedes a signature over a follow-up scan too.
+ * What a signed record reads includes what the domain derives for it (Part 11 §11.70): a later change to an
+ * entry it is derived from — for a follow-up scan the baseline or a scan dated on or before it, for a dose one of
+ * an earlier cycle — recorded, corrected or voided after the signature, supersedes a signature covering it too.
  */
 export const judgeSignature = (
   sig: Recorded,
   versionOf: (eventId: string) => number | undefined,
   changes: readonly SignatureChange[],
-  assessments: ReadonlyMap<string, AssessmentReading> = new Map(),
+  readings: ReadonlyMap<string, DerivedReading> = new Map(),
 ): SignatureState => {
   const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
   const through = data.signedThroughVersion;
   const covers = (targetEventId: string): boolean =>
     sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
-  // The latest follow-up scan the signature covers: every response up to it is derived from the scans before it.
-  const followUps = [...assessments.entries()].filter(
-    ([id, a]) => !a.baseline && !a.voided && (sig.type === 'RecordSigned' ? id === data.targetEventId : a.streamVersion <= through),
-  );
-  const lastDerived = followUps.map(([, a]) => a.date).sort().at(-1);
-  const movesDerived = (c: SignatureChange): boolean =>
-    lastDerived !== undefined && c.assessment !== undefined && c.targetEventId !== data.targetEventId && (c.assessment.baseline || c.assessment.dates.some((d) => d <= lastDerived));
+  // Per kind, the last place of a covered entry that derives from others: every such entry up to it reads from those before.
+  const lastDerived = new Map<DerivedKind, string>();
+  for (const [id, r] of readings) {
+    const covered = sig.type === 'RecordSigned' ? id === data.targetEventId : r.streamVersion <= through;
+    if (covered && r.derives && !r.voided && r.order > (lastDerived.get(r.kind) ?? '')) lastDerived.set(r.kind, r.order);
+  }
+  const movesDerived = (c: SignatureChange): boolean => {
+    const last = c.derived ? lastDerived.get(c.derived.kind) : undefined;
+    return last !== undefined && c.targetEventId !== data.targetEventId && c.derived!.orders.some((o) => o <= last);
+  };
   const supersededBy = changes.filter((c) => c.streamVersion > through && (covers(c.targetEventId) || movesDerived(c))).map((c) => c.eventId);
   return {
     ...data,
@@ -288,6 +307,6 @@ export const signatureStatus = (subjectEvents: readonly Recorded[]): SignatureSt
     }
     return isSignatureEvent(e) ? [] : [{ kind: 'entry', eventId: e.eventId, streamVersion: e.streamVersion, type: e.type, data: d }];
   });
-  const { changes, assessments } = signatureChanges(steps);
-  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes, assessments));
+  const { changes, readings } = signatureChanges(steps);
+  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes, readings));
 };

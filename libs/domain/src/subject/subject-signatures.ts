@@ -19,6 +19,6 @@ export const subjectSignatures = (state: SubjectState): SignatureState[] => {
     if (entry.voided) steps.push({ kind: 'void', eventId: entry.voided.eventId, streamVersion: entry.voided.streamVersion, targetEventId: entry.eventId, after: {} });
   }
   steps.sort((a, b) => a.streamVersion - b.streamVersion);
-  const { changes, assessments } = signatureChanges(steps);
-  return state.signatures.map((sig) => judgeSignature(sig, (id) => versions.get(id), changes, assessments));
+  const { changes, readings } = signatureChanges(steps);
+  return state.signatures.map((sig) => judgeSignature(sig, (id) => versions.get(id), changes, readings));
 };

@@ -62,3 +62,33 @@ describe('signatures over tumour assessments follow what RECIST derives for them
     expect(signaturesOf(ledger).signatures[0]).toMatchObject({ status: 'superseded', supersededBy: [late] });
   });
 });
+
+/** A dose's window is derived from the dose of the cycle before it: a signature over a dose follows that too. */
+describe('signatures over doses follow the window derived for them', () => {
+  const doses = () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    s.enrol('2026-01-05');
+    const first = s.dose(1, '2026-01-06');
+    const second = s.dose(2, '2026-02-03');
+    return { ledger, s, first, second };
+  };
+
+  it('given a review of cycle 2, then a later correction of the cycle 1 date (which moves cycle 2 off its window) supersedes it', () => {
+    const { ledger, s, first, second } = doses();
+    s.signRecord(second, 'review');
+    expect(signaturesOf(ledger).doses.find((d) => d.eventId === second)?.withinWindow).toBe(true);
+    const correction = s.correct(first, { administeredOn: '2026-01-12' }, 'date misread from the source');
+    const casebook = signaturesOf(ledger);
+    expect(casebook.doses.find((d) => d.eventId === second)?.withinWindow).toBe(false);
+    expect(casebook.signatures[0]).toMatchObject({ scope: { eventId: second }, status: 'superseded', supersededBy: [correction] });
+  });
+
+  it('given a review of cycle 1, then the next cycle recorded leaves it valid', () => {
+    const { ledger, s, first } = doses();
+    s.signRecord(first, 'review');
+    s.dose(3, '2026-03-03');
+    expect(signaturesOf(ledger).signatures[0]).toMatchObject({ status: 'valid', supersededBy: [] });
+  });
+});
