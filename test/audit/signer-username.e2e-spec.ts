@@ -69,8 +69,8 @@ describe('signature views name the signer by full name and username', () => {
     const section = page.text.slice(page.text.indexOf('id="signatures"'));
     const signatureRows = [...section.matchAll(/<tr><td>([^<]*)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map((m) => [m[1], m[3]]);
     expect(signatureRows).toEqual([
-      [EXPECTED[0], 'review'],
-      [EXPECTED[1], 'approval'],
+      [EXPECTED[0], 'Review: I have reviewed these data'],
+      [EXPECTED[1], 'Approval: I approve these data as complete and accurate'],
     ]);
   });
 
@@ -78,7 +78,7 @@ describe('signature views name the signer by full name and username', () => {
     const replayed = await replaySubject(api.store, STUDY, SUBJECT);
     const text = formatCasebook(replayed.casebook, replayed.asOf);
     const lines = text.slice(text.indexOf('Signatures:')).split('\n').slice(1);
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^  ${EXPECTED[0].replace(/[().]/g, '\\$&')} \\S+ — review$`)), expect.stringMatching(new RegExp(`^  ${EXPECTED[1].replace(/[().]/g, '\\$&')} \\S+ — approval$`))]);
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^  ${EXPECTED[0].replace(/[().]/g, '\\$&')} \\S+ — Review: I have reviewed these data — electronic signature \\S+ covering .+$`)), expect.stringMatching(new RegExp(`^  ${EXPECTED[1].replace(/[().]/g, '\\$&')} \\S+ — Approval: I approve these data as complete and accurate — electronic signature \\S+ covering the whole casebook through version \\d+$`))]);
   });
 
   it('the printable report: each signature block names the username beside the full name', async () => {
@@ -92,8 +92,8 @@ describe('signature views name the signer by full name and username', () => {
     const displayNames = [...xml.matchAll(/<LoginName>([^<]*)<\/LoginName>\s*<DisplayName>([^<]*)<\/DisplayName>/g)].filter((m) => m[2].startsWith(NAME)).map((m) => [m[1], m[2]]);
     expect(displayNames).toEqual(SIGNERS.map((s, i) => [s.username, EXPECTED[i]]));
     expect([...xml.matchAll(/Signed by ([^,]*\([^)]*\)), meaning: (\w+)/g)].map((m) => [m[1], m[2]])).toEqual([
-      [`${NAME} (slee)`, 'review'],
-      [`${NAME} (sam.lee)`, 'approval'],
+      [`${NAME} (slee)`, 'Review'],
+      [`${NAME} (sam.lee)`, 'Approval'],
     ]);
     const validation = await validateOdmXml(xml);
     expect(validation.errors.map((e) => e.rawMessage)).toEqual([]);

@@ -6,6 +6,7 @@ import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
 import { refuseRepeatedOptions } from './shared/option-parsers';
 import { assertLedgerFilesApart } from './shared/output-policy';
+import { warnOfSecretsOnCommandLine } from './shared/secret-arguments';
 
 /**
  * Commands that act as a logged-in user and so take `--as` (with the password from
@@ -68,6 +69,7 @@ export const buildProgram = (): Command => {
     // file placed on another of the ledger's files (CONFIG.FILE_CLASH); and first, --as on a command that
     // does not act as a user (CLI.ACTING_USER_NOT_USED).
     .hook('preAction', (_program, action) => {
+      warnOfSecretsOnCommandLine(action);
       refuseUnusedActingUser(action);
       ledgerConfig(process.env);
       assertLedgerFilesApart(globalOptions(action));

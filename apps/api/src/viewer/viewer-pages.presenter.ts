@@ -1,4 +1,5 @@
-import { notFound, invalid, personInWords } from '@trial-ledger/domain';
+import { eventTypeInWords } from '@trial-ledger/audit';
+import { notFound, invalid, personInWords, signatureMeaningInWords, signatureScopeInWords } from '@trial-ledger/domain';
 import { deriveSubjectPfs, pfsFigureTexts, renderKmSvg, summarisePfs, type PfsAnalysis, type SubjectPfs } from '@trial-ledger/pfs';
 import { getCasebook, recistIssueInWords, getStudyContext, getStudyOverview, type CasebookEntry, type CasebookMonitoring, type EntryMonitoring, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import type { ViewerState } from './viewer-read-models';
@@ -189,9 +190,17 @@ export const subjectPageModel = (state: ViewerState, studyId: string, subjectId:
   const pfs: SubjectPfs | null = protocol === null ? null : deriveSubjectPfs(casebook, protocol);
   // What superseded a signature, in words: "correction of DoseAdministered at 2026-… (reason)".
   const changes = new Map<string, string>([
+    // A scan recorded after a signature whose derived RECIST response it moves (a late baseline or an earlier scan).
+    ...casebook.entries.map((e): [string, string] => [e.eventId, `${e.type} recorded ${utc(e.recordedAt)}`]),
     ...casebook.corrections.map((c): [string, string] => [c.eventId, `correction of ${c.targetType} recorded ${utc(c.recordedAt)} (${c.reason})`]),
     ...casebook.voids.map((v): [string, string] => [v.eventId, `void of ${v.targetType} recorded ${utc(v.recordedAt)} (${v.reason})`]),
   ]);
-  const signatures = casebook.signatures.map((s) => ({ ...s, signer: personInWords(s.signedBy), supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id) }));
+  const signatures = casebook.signatures.map((s) => ({
+    ...s,
+    signer: personInWords(s.signedBy),
+    meaningInWords: signatureMeaningInWords(s.meaning),
+    scopeInWords: signatureScopeInWords(s, eventTypeInWords),
+    supersededBy: s.supersededBy.map((id) => changes.get(id) ?? id),
+  }));
   return { casebook, entries, pfs, signatures, recistIssue: recistIssueInWords(casebook) };
 };

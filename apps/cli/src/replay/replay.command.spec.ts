@@ -49,3 +49,35 @@ describe('replay text: the bound named in the header', () => {
   it('given neither, then the head: "as known now"', () =>
     expect(formatCasebook(casebook, { position: 4, asKnownAt: null }).split('\n')[0]).toMatch(/ — as known now, through log position 4$/));
 });
+
+/**
+ * Part 11 §11.50: the replay text of a signed casebook says, for each signature, what it attests (the meaning in
+ * the words the ODM export uses) and what it covers — the whole casebook through a version, or one record named
+ * by its type and id. A monitor's review of one scan used to read like a signature over the casebook.
+ */
+describe('replay casebook text: what each signature covers and attests', () => {
+  const ledger = new testing.LedgerScenario(STUDY);
+  ledger.registerStudy();
+  const s = ledger.subject('S001');
+  s.enrol('2026-01-05');
+  const scan = s.baseline('2026-01-02', { diameters: [50] });
+  s.sign('approval');
+  s.signRecord(scan, 'review');
+  const casebook = getCasebook(foldProjection(clinicalReadModels, ledger.projected()), STUDY, 'S001')!;
+  const [casebookSignature, recordSignature] = casebook.signatures;
+  const lines = formatCasebook(casebook, { position: ledger.events.length, asKnownAt: null }).split('\n');
+  const lineOf = (eventId: string): string => lines.find((line) => line.includes(eventId) && line.includes('signature')) ?? '';
+
+  it('given a casebook signature, then its line names the meaning in words and the casebook version it covers', () => {
+    const line = lines.find((l) => l.includes('Approval: I approve these data as complete and accurate')) ?? '';
+    expect(line).toContain(`whole casebook through version ${casebookSignature.signedThroughVersion}`);
+    expect(line).not.toContain('one record');
+  });
+  it('given a record signature, then its line names the one record it covers by type and id, never the whole casebook', () => {
+    expect(recordSignature.scope).toEqual({ eventId: scan });
+    const line = lines.find((l) => l.includes('Review: I have reviewed these data')) ?? '';
+    expect(line).toContain(`one record: TumorAssessmentRecorded ${scan}`);
+    expect(line).not.toContain('whole casebook');
+    expect(lineOf(scan)).toBe(line);
+  });
+});

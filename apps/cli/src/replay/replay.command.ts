@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notFound, personInWords } from '@trial-ledger/domain';
+import { notFound, personInWords, signatureMeaningInWords, signatureScopeInWords } from '@trial-ledger/domain';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
@@ -102,7 +102,7 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf, requested
   if (c.signatures.length > 0) {
     lines.push('', 'Signatures:');
     for (const s of c.signatures) {
-      lines.push(`  ${personInWords(s.signedBy)} ${s.signedAt} — ${s.meaning}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
+      lines.push(`  ${personInWords(s.signedBy)} ${s.signedAt} — ${signatureMeaningInWords(s.meaning)} — electronic signature ${s.eventId} covering ${signatureScopeInWords(s)}${s.status === 'superseded' ? ` [SUPERSEDED by ${s.supersededBy.join(', ')}]` : ''}`);
     }
   }
   // Each line escaped on its own: a line feed inside a reason or another free text cannot start a forged line.

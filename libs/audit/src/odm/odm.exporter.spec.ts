@@ -135,6 +135,17 @@ describe('exportOdm (CDISC ODM 1.3.2)', () => {
     expect(notes.find((n) => n.includes('Mona Monitor'))).toContain('status: SUPERSEDED');
     expect(notes.find((n) => n.includes('Dr Ivan Investigator'))).toContain('status: SUPERSEDED');
   });
+
+  it('says in each signature annotation what it covers and attests: the casebook through a version, or the one record, never a record signature as the casebook\'s', () => {
+    const notes = all(doc, 'Comment').map((c) => c.textContent ?? '');
+    const casebookNote = notes.find((n) => n.includes('Dr Ivan Investigator')) ?? '';
+    const recordNote = notes.find((n) => n.includes('Mona Monitor')) ?? '';
+    expect(casebookNote).toMatch(/covers the whole casebook through version \d+/);
+    expect(casebookNote).toContain('meaning: Approval: I approve these data as complete and accurate');
+    expect(recordNote).toContain(`covers one record: Tumor assessment recorded ${seeded.assessment.eventId}`);
+    expect(recordNote).toContain('meaning: Review: I have reviewed these data');
+    expect(recordNote).not.toContain('of the casebook');
+  });
 });
 
 describe('exportOdm: free text XML 1.0 cannot carry', () => {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, ruleLookup, SIGNATURE_MEANINGS, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
+import { notFound, ruleLookup, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, signatureMeaningInWords, signatureScopeInWords, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
 import { commandEndAt, storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -20,10 +20,10 @@ const META_TYPES = new Set(['EntryCorrected', 'EntryVoided', 'CasebookSigned', '
 
 /** Legal wording of each signature meaning (Part 11 §11.50(a)(3), §11.100). */
 const MEANINGS: Readonly<Record<string, { meaning: string; legal: string }>> = {
-  authorship: { meaning: 'Authorship: I entered these data', legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer is the author of the signed data.' },
-  review: { meaning: 'Review: I have reviewed these data', legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer reviewed the signed data.' },
-  approval: { meaning: 'Approval: I approve these data as complete and accurate', legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200), legally binding equivalent of a handwritten signature (§11.100(c)).' },
-  responsibility: { meaning: 'Responsibility: I take responsibility for these data', legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer takes responsibility for the signed data.' },
+  authorship: { meaning: SIGNATURE_MEANING_WORDS.authorship, legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer is the author of the signed data.' },
+  review: { meaning: SIGNATURE_MEANING_WORDS.review, legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer reviewed the signed data.' },
+  approval: { meaning: SIGNATURE_MEANING_WORDS.approval, legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200), legally binding equivalent of a handwritten signature (§11.100(c)).' },
+  responsibility: { meaning: SIGNATURE_MEANING_WORDS.responsibility, legal: 'Electronic signature under 21 CFR Part 11 (§11.50, §11.100, §11.200): the signer takes responsibility for the signed data.' },
 };
 
 export interface OdmExportOptions {
@@ -364,8 +364,9 @@ const signatureNote = (x: X, sig: SignatureRow): void => {
     textEl(
       x,
       'Comment',
-      `Signed by ${personInWords({ fullName: sig.signerFullName, username: sig.signerUsername })}, meaning: ${sig.meaning}, at ${sig.signedAt}; ` +
-        `binds ${sig.hashAlgorithm} ${sig.signedHash} of the casebook through version ${sig.signedThroughVersion}; status: ${status}.`,
+      `Signed by ${personInWords({ fullName: sig.signerFullName, username: sig.signerUsername })}, meaning: ${signatureMeaningInWords(sig.meaning)}, at ${sig.signedAt}; ` +
+        `covers ${signatureScopeInWords({ ...sig, targetType: (sig as { targetType?: string }).targetType ?? null }, eventTypeInWords)}; ` +
+        `binds ${sig.hashAlgorithm} ${sig.signedHash} of the subject record's hash chain through version ${sig.signedThroughVersion}; status: ${status}.`,
     ),
   );
 };

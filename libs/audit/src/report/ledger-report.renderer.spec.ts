@@ -99,3 +99,38 @@ describe('renderLedgerReport: the verification verdict covers the Merkle tree, a
     }
   });
 });
+
+/** Part 11 §11.50: the report says what each signature covers; a record signature is not printed as the casebook's. */
+describe('renderLedgerReport: the scope and the meaning of each signature in words', () => {
+  let store: SqliteEventStore;
+  let page: string;
+  let scanId: string;
+
+  beforeAll(async () => {
+    store = new SqliteEventStore(':memory:', { clock: new FixedClock('2026-03-01T09:00:00.000Z') });
+    const seeded = await seedAuditLedger(store);
+    scanId = seeded.assessment.eventId;
+    const through = await store.streamVersion(subjectStream('S001'));
+    await appendOne(store, subjectStream('S001'), 'RecordSigned', {
+      studyId: 'LANR-HGNET-01', subjectId: 'S001', signerUserId: USERS.monitor.userId, signerUsername: USERS.monitor.username, signerFullName: USERS.monitor.fullName,
+      signedAt: '2026-03-01T11:00:00.000Z', meaning: 'review', signedThroughVersion: through, signedEventHash: 'f'.repeat(64), signedHash: 'a'.repeat(64), hashAlgorithm: 'SHA-256',
+      targetEventId: scanId, targetType: 'TumorAssessmentRecorded',
+    }, USERS.monitor);
+    page = await renderLedgerReport(store, { clock: new FixedClock('2026-03-05T12:00:00.000Z') });
+  });
+  afterAll(() => store.close());
+
+  const signatureBlocks = (): string[] => page.split('<div class="signature">').slice(1).map((block) => block.split('</div></div>')[0]);
+
+  it('given a casebook signature, then its block says it covers the whole casebook through its version and words its meaning', () => {
+    const block = signatureBlocks().find((b) => b.includes('Dr Ivan Investigator')) ?? '';
+    expect(block).toMatch(/Covers the whole casebook through version \d+/);
+    expect(block).toContain('Approval: I approve these data as complete and accurate');
+  });
+  it('given a record signature, then its block names the one record (type in words and id), not the casebook', () => {
+    const block = signatureBlocks().find((b) => b.includes(USERS.monitor.fullName)) ?? '';
+    expect(block).toContain(`Covers one record: Tumor assessment recorded ${scanId}`);
+    expect(block).not.toContain('whole casebook');
+    expect(block).toContain('Review: I have reviewed these data');
+  });
+});

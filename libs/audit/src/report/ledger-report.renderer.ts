@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { storeScheme, systemClock, type Clock, type EventStore } from '@trial-ledger/event-store';
-import { notFound, personInWords } from '@trial-ledger/domain';
+import { notFound, personInWords, signatureMeaningInWords, signatureScopeInWords } from '@trial-ledger/domain';
 import { pfsFigureTexts, renderKmSvg, studyPfsOf, summarisePfs, type PfsAnalysis } from '@trial-ledger/pfs';
 import { clinicalReadModelsAt, getCasebook, getStudyOverview, replayMonitoring, type ProjectionStore, type SubjectCasebook, type StudyOverview } from '@trial-ledger/projections';
 import { auditTrail, type AuditTrailRow } from '../trail/audit-trail.query';
@@ -156,9 +156,10 @@ const signatures = (c: SubjectCasebook): Html => html`<h3>Electronic signatures<
     ? html`<p class="muted">None.</p>`
     : c.signatures.map(
         (s) => html`<div class="signature"><div><strong>${s.signedBy.fullName}</strong> (${s.signedBy.username}, ${s.signedBy.role})</div>
-          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning}</strong></div>
+          <div>Signed ${utc(s.signedAt)} — meaning: <strong>${s.meaning}</strong> (${signatureMeaningInWords(s.meaning)})</div>
+          <div>Covers ${signatureScopeInWords(s, eventTypeInWords)}</div>
           <div class="hash">binds SHA-256 ${s.signedHash} (through version ${s.signedThroughVersion})</div>
-          ${s.status === 'superseded' ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy.join(', ')}); the signature does not cover the current casebook.</div>` : html`<div>Status: valid</div>`}</div>`,
+          ${s.status === 'superseded' ? html`<div class="superseded">SUPERSEDED: changed after signing (${s.supersededBy.join(', ')}); the signature does not cover ${s.scope === 'casebook' ? 'the current casebook' : 'the record as it now stands'}.</div>` : html`<div>Status: valid</div>`}</div>`,
       )}`;
 
 const trailTable = (rows: readonly AuditTrailRow[]): Html => html`<h3>Audit trail</h3>

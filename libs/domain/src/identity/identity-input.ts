@@ -48,6 +48,34 @@ export const validateFullName = (fullName: unknown): string => {
   return name;
 };
 
+/** A parenthesised word as every view prints a person's username after the name: `(ivy)`, `(ivy, investigator)`. */
+const PRINTED_USERNAME = /\(\s*([^\s(),]+)\s*[,)]/g;
+
+/**
+ * A printed name may not name another account the way every view prints one (`personInWords`): a user created
+ * as "Dr Ivy Lee (ivy, investigator)" would sign, in the report, the viewer and the ODM export, as
+ * "Dr Ivy Lee (ivy, investigator) (mallory, coordinator)" — read as ivy's signature (Part 11 §11.50(a)(1),
+ * §11.100(a)). Compared as a reader would: case, spacing and compatibility forms (fullwidth letters) folded.
+ * Parentheses naming no account ("Maria (Mia) Rossi"), or the user's own username, are left alone.
+ */
+export const validateFullNameAmong = (fullName: unknown, ownUsername: string, accounts: readonly { readonly username: string; readonly fullName: string }[]): string => {
+  const name = validateFullName(fullName);
+  const others = new Set([...accounts.map((a) => a.username), SYSTEM_ACTOR.username]);
+  others.delete(ownUsername);
+  const named = printedUsernames(name).find((word) => others.has(word));
+  if (named !== undefined) {
+    invalid('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER', `The full printed name names the account ${JSON.stringify(named)} as every view prints a username: it would read as that user's name`, { username: named });
+  }
+  // And the other way round: a username that an existing account's printed name already names.
+  const namedBy = accounts.find((a) => a.username !== ownUsername && printedUsernames(a.fullName).includes(ownUsername));
+  if (namedBy) {
+    invalid('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER', `The printed name of ${JSON.stringify(namedBy.username)} names ${JSON.stringify(ownUsername)} as every view prints a username: choose another username`, { username: ownUsername, namedBy: namedBy.username });
+  }
+  return name;
+};
+
+const printedUsernames = (name: string): string[] => [...name.normalize('NFKC').toLowerCase().matchAll(PRINTED_USERNAME)].map((m) => m[1]);
+
 /** The longest reason an administrator may give for a change to an account (the API's limit too). */
 export const IDENTITY_REASON_MAX = 500;
 

@@ -122,6 +122,28 @@ describe('identity decider: CreateUser', () => {
     expect(refusalOf([adaCreated], command)).toBe('IDENTITY.FULL_NAME_INVALID');
     expect(refusalOf([], { type: 'CreateFirstAdmin', data: { userId: 'u-2', username: 'eve', fullName, passwordHash: 'h' } })).toBe('IDENTITY.FULL_NAME_INVALID');
   });
+  it.each([
+    ['as every view prints a person', 'Dr Ivan Investigator (ivan, investigator)'],
+    ['as the ODM annotation prints a signer', 'Dr Ivan Investigator (ivan)'],
+    ['with other case and spacing', 'Dr Ivan Investigator ( IVAN , investigator )'],
+    ['in fullwidth letters', 'Dr Ivan Investigator (\uff49\uff56\uff41\uff4e)'],
+    ['naming the ledger itself', 'Automatic check (system, admin)'],
+  ])('refuses a printed name that names another account %s: the username printed beside it would read as that user\'s', (_what, fullName) => {
+    const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'mallory', fullName, role: 'coordinator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated, ivanCreated], command)).toBe('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER');
+  });
+  it('refuses a username that an existing printed name already names as a username, whichever account came first', () => {
+    const mallory: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-mal', username: 'mallory', fullName: 'Dr Ivy Lee (ivy, investigator)', role: 'coordinator', passwordHash: 'h' } };
+    const malloryCreated = when([adaCreated], mallory)[0];
+    const ivy: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-ivy', username: 'ivy', fullName: 'Dr Ivy Lee', role: 'investigator', passwordHash: 'h' } };
+    expect(refusalOf([adaCreated, malloryCreated], ivy)).toBe('IDENTITY.FULL_NAME_NAMES_ANOTHER_USER');
+  });
+  it('accepts parentheses that name no other account (a nickname, the new user\'s own username)', () => {
+    for (const fullName of ['Maria (Mia) Rossi', 'Dr Mallory Jones (mallory)', 'Chloé (cardiology, site 2)']) {
+      const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'mallory', fullName, role: 'coordinator', passwordHash: 'h' } };
+      expect(refusalOf([adaCreated, ivanCreated], command)).toBe('NOT REFUSED');
+    }
+  });
   it('accepts a printed name with accents and non-Latin scripts, and folds line breaks into spaces', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName: 'Dr Zoë\nO\u2019Brien-Łukasiewicz 田中', role: 'coordinator', passwordHash: 'h' } };
     expect(when([adaCreated], command)[0]).toMatchObject({ data: { fullName: 'Dr Zoë O\u2019Brien-Łukasiewicz 田中' } });

@@ -10,7 +10,7 @@ import type {
   SignatureFailed,
   SignatureFailureReason,
 } from './identity.events';
-import { normaliseUsername, validateFullName, validateIdentityReason, validateRole, validateUsername } from './identity-input';
+import { normaliseUsername, validateFullNameAmong, validateIdentityReason, validateRole, validateUsername } from './identity-input';
 
 /**
  * The identity aggregate (one `identity` stream for the whole ledger). Pure: password hashing and
@@ -282,7 +282,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{
         type: 'UserCreated',
         data: {
-          userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role: 'admin',
+          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state)), role: 'admin',
           passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: true,
         },
       }];
@@ -295,7 +295,7 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       return [{
         type: 'UserCreated',
         data: {
-          userId: command.data.userId, username, fullName: validateFullName(command.data.fullName), role,
+          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state)), role,
           passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
         },
       }];

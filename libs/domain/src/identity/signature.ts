@@ -52,6 +52,32 @@ const SIGNATURE_TYPES = new Set(['CasebookSigned', 'RecordSigned']);
 /** Corrections and voids are signed through the record they change, not on their own. */
 const NOT_SIGNABLE = new Set([...SIGNATURE_TYPES, 'EntryCorrected', 'EntryVoided']);
 
+/**
+ * What each meaning attests, in the words every human-readable view prints beside the signer's name and the
+ * date-time (Part 11 §11.50(a)(3): the meaning, such as review, approval, responsibility or authorship).
+ */
+export const SIGNATURE_MEANING_WORDS: Readonly<Record<SignatureMeaning, string>> = {
+  authorship: 'Authorship: I entered these data',
+  review: 'Review: I have reviewed these data',
+  approval: 'Approval: I approve these data as complete and accurate',
+  responsibility: 'Responsibility: I take responsibility for these data',
+};
+
+export const signatureMeaningInWords = (meaning: string): string =>
+  isSignatureMeaning(meaning) ? SIGNATURE_MEANING_WORDS[meaning] : meaning;
+
+/**
+ * What a signature covers, in words (Part 11 §11.50, §11.70): the whole casebook as it stood at a version, or
+ * one record named by its type and event id — never a record signature read as the casebook's.
+ */
+export const signatureScopeInWords = (
+  signature: { readonly scope: SignatureScope; readonly signedThroughVersion: number; readonly targetType?: string | null },
+  typeInWords: (type: string) => string = (type) => type,
+): string =>
+  signature.scope === 'casebook'
+    ? `the whole casebook through version ${signature.signedThroughVersion}`
+    : `one record: ${signature.targetType ? `${typeInWords(signature.targetType)} ` : ''}${signature.scope.eventId}`;
+
 export const isSignatureMeaning = (value: unknown): value is SignatureMeaning =>
   typeof value === 'string' && (SIGNATURE_MEANINGS as readonly string[]).includes(value);
 
@@ -156,24 +182,106 @@ export interface SignatureState extends SignatureManifestation {
 
 const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event.type);
 
-/** A correction or void as the signature rule sees it: where it stands and what it changes. */
+/**
+ * Entries whose figures the domain derives from other entries of their kind, and their place in that order:
+ * a follow-up scan's RECIST response from the baseline and the scans dated before it; a dose's window from the
+ * dose of the cycle before it. A baseline (order '') comes before every scan; a first dose derives from no dose.
+ */
+type DerivedKind = 'assessment' | 'dose';
+
+const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { kind: DerivedKind; order: string; derives: boolean } | null => {
+  if (type === 'TumorAssessmentRecorded') {
+    const baseline = data.baseline === true;
+    return { kind: 'assessment', order: baseline ? '' : String(data.assessmentDate), derives: !baseline };
+  }
+  if (type === 'DoseAdministered' || type === 'DoseMissed') {
+    const cycle = Number(data.cycle);
+    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' && cycle > 1 };
+  }
+  return null;
+};
+
+/** A correction or void as the signature rule sees it — or an entry recorded that others derive from — where it stands and what it changes. */
 export interface SignatureChange {
   readonly eventId: string;
   readonly streamVersion: number;
   readonly targetEventId: string;
+  /** Set when the change touches an entry others derive from: its kind and its places (before and after) in that order. */
+  readonly derived?: { readonly kind: DerivedKind; readonly orders: readonly string[] };
 }
+
+/** An entry others derive from (or that derives from others) as it reads now. */
+export interface DerivedReading {
+  readonly kind: DerivedKind;
+  readonly order: string;
+  readonly derives: boolean;
+  readonly streamVersion: number;
+  readonly voided: boolean;
+}
+
+/** One step of a subject's entries in stream order: an entry recorded, corrected (with what changed) or voided. */
+export type EntryStep =
+  | { readonly kind: 'entry'; readonly eventId: string; readonly streamVersion: number; readonly type: string; readonly data: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'correction' | 'void'; readonly eventId: string; readonly streamVersion: number; readonly targetEventId: string; readonly after: Readonly<Record<string, unknown>> };
+
+/** The changes the signature rule weighs, and every derived entry as it reads after them, from the steps in stream order. */
+export const signatureChanges = (steps: readonly EntryStep[]): { changes: SignatureChange[]; readings: Map<string, DerivedReading> } => {
+  const readings = new Map<string, DerivedReading>();
+  const current = new Map<string, { type: string; data: Readonly<Record<string, unknown>> }>();
+  const changes: SignatureChange[] = [];
+  for (const step of steps) {
+    if (step.kind === 'entry') {
+      current.set(step.eventId, { type: step.type, data: step.data });
+      const place = derivedPlace(step.type, step.data);
+      if (!place) continue;
+      readings.set(step.eventId, { ...place, streamVersion: step.streamVersion, voided: false });
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.eventId, derived: { kind: place.kind, orders: [place.order] } });
+      continue;
+    }
+    const before = readings.get(step.targetEventId);
+    const entry = current.get(step.targetEventId);
+    if (!before || !entry) {
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId });
+      continue;
+    }
+    const data = { ...entry.data, ...step.after };
+    current.set(step.targetEventId, { type: entry.type, data });
+    const place = derivedPlace(entry.type, data) ?? before;
+    readings.set(step.targetEventId, { ...place, streamVersion: before.streamVersion, voided: before.voided || step.kind === 'void' });
+    changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, derived: { kind: before.kind, orders: [before.order, place.order] } });
+  }
+  return { changes, readings };
+};
 
 /**
  * The one supersession rule (SPEC §5): a later `EntryCorrected` or `EntryVoided` whose target the
  * signature covered supersedes it; it is never carried over. A casebook signature covers every event
  * up to `signedThroughVersion`, a record signature its one record. `changes` in stream order.
+ * What a signed record reads includes what the domain derives for it (Part 11 §11.70): a later change to an
+ * entry it is derived from — for a follow-up scan the baseline or a scan dated on or before it, for a dose one of
+ * an earlier cycle — recorded, corrected or voided after the signature, supersedes a signature covering it too.
  */
-export const judgeSignature = (sig: Recorded, versionOf: (eventId: string) => number | undefined, changes: readonly SignatureChange[]): SignatureState => {
+export const judgeSignature = (
+  sig: Recorded,
+  versionOf: (eventId: string) => number | undefined,
+  changes: readonly SignatureChange[],
+  readings: ReadonlyMap<string, DerivedReading> = new Map(),
+): SignatureState => {
   const data = sig.data as unknown as SignatureManifestation & { targetEventId?: string };
   const through = data.signedThroughVersion;
   const covers = (targetEventId: string): boolean =>
     sig.type === 'RecordSigned' ? targetEventId === data.targetEventId : (versionOf(targetEventId) ?? Number.POSITIVE_INFINITY) <= through;
-  const supersededBy = changes.filter((c) => c.streamVersion > through && covers(c.targetEventId)).map((c) => c.eventId);
+  // Per kind, the last place of a covered entry that derives from others: every such entry up to it reads from those before.
+  const lastDerived = new Map<DerivedKind, string>();
+  for (const [id, r] of readings) {
+    const covered = sig.type === 'RecordSigned' ? id === data.targetEventId : r.streamVersion <= through;
+    if (covered && r.derives && !r.voided && r.order > (lastDerived.get(r.kind) ?? '')) lastDerived.set(r.kind, r.order);
+  }
+  const movesDerived = (c: SignatureChange): boolean => {
+    const last = c.derived ? lastDerived.get(c.derived.kind) : undefined;
+    return last !== undefined && c.targetEventId !== data.targetEventId && c.derived!.orders.some((o) => o <= last);
+  };
+  const supersededBy = changes.filter((c) => c.streamVersion > through && (covers(c.targetEventId) || movesDerived(c))).map((c) => c.eventId);
   return {
     ...data,
     signatureEventId: sig.eventId,
@@ -191,8 +299,14 @@ export const judgeSignature = (sig: Recorded, versionOf: (eventId: string) => nu
  */
 export const signatureStatus = (subjectEvents: readonly Recorded[]): SignatureState[] => {
   const versionOf = new Map(subjectEvents.map((e) => [e.eventId, e.streamVersion]));
-  const changes = subjectEvents
-    .filter((e) => e.type === 'EntryCorrected' || e.type === 'EntryVoided')
-    .map((e) => ({ eventId: e.eventId, streamVersion: e.streamVersion, targetEventId: (e.data as { targetEventId: string }).targetEventId }));
-  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes));
+  const steps: EntryStep[] = subjectEvents.flatMap((e): EntryStep[] => {
+    const d = e.data as Record<string, unknown>;
+    if (e.type === 'EntryCorrected' || e.type === 'EntryVoided') {
+      const after = e.type === 'EntryCorrected' && d.after !== null && typeof d.after === 'object' ? (d.after as Record<string, unknown>) : {};
+      return [{ kind: e.type === 'EntryCorrected' ? 'correction' : 'void', eventId: e.eventId, streamVersion: e.streamVersion, targetEventId: String(d.targetEventId), after }];
+    }
+    return isSignatureEvent(e) ? [] : [{ kind: 'entry', eventId: e.eventId, streamVersion: e.streamVersion, type: e.type, data: d }];
+  });
+  const { changes, readings } = signatureChanges(steps);
+  return subjectEvents.filter(isSignatureEvent).map((sig) => judgeSignature(sig, (id) => versionOf.get(id), changes, readings));
 };

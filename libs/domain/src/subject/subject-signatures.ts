@@ -1,4 +1,4 @@
-import { judgeSignature, type SignatureChange, type SignatureState } from '../identity/signature';
+import { judgeSignature, signatureChanges, type EntryStep, type SignatureState } from '../identity/signature';
 import type { SubjectState } from './subject.state';
 
 /**
@@ -8,15 +8,17 @@ import type { SubjectState } from './subject.state';
 export const subjectSignatures = (state: SubjectState): SignatureState[] => {
   if (state.signatures.length === 0) return [];
   const versions = new Map<string, number>();
-  const changes: SignatureChange[] = [];
+  const steps: EntryStep[] = [];
   for (const entry of state.entries) {
     versions.set(entry.eventId, entry.streamVersion);
+    steps.push({ kind: 'entry', eventId: entry.eventId, streamVersion: entry.streamVersion, type: entry.recorded.type, data: entry.recorded.data as unknown as Record<string, unknown> });
     for (const c of entry.corrections) {
       versions.set(c.eventId, c.streamVersion);
-      changes.push({ eventId: c.eventId, streamVersion: c.streamVersion, targetEventId: entry.eventId });
+      steps.push({ kind: 'correction', eventId: c.eventId, streamVersion: c.streamVersion, targetEventId: entry.eventId, after: c.after as Record<string, unknown> });
     }
-    if (entry.voided) changes.push({ eventId: entry.voided.eventId, streamVersion: entry.voided.streamVersion, targetEventId: entry.eventId });
+    if (entry.voided) steps.push({ kind: 'void', eventId: entry.voided.eventId, streamVersion: entry.voided.streamVersion, targetEventId: entry.eventId, after: {} });
   }
-  changes.sort((a, b) => a.streamVersion - b.streamVersion);
-  return state.signatures.map((sig) => judgeSignature(sig, (id) => versions.get(id), changes));
+  steps.sort((a, b) => a.streamVersion - b.streamVersion);
+  const { changes, readings } = signatureChanges(steps);
+  return state.signatures.map((sig) => judgeSignature(sig, (id) => versions.get(id), changes, readings));
 };

@@ -178,6 +178,8 @@ export interface SignatureView {
   readonly meaning: SignatureMeaning;
   /** What the signature binds: the whole casebook as it stood, or one record (RecordSigned). */
   readonly scope: SignatureScope;
+  /** The type of the one record a `RecordSigned` covers (null for a casebook signature). */
+  readonly targetType: string | null;
   readonly signedThroughVersion: number;
   readonly signedHash: string;
   readonly status: SignatureValidity;

@@ -131,6 +131,7 @@ const signatureViews = (state: SubjectState): SignatureView[] => {
       signedAt: s.signedAt,
       meaning: s.meaning,
       scope: s.scope,
+      targetType: s.scope === 'casebook' ? null : ((event.data as { targetType?: string }).targetType ?? null),
       signedThroughVersion: s.signedThroughVersion,
       signedHash: s.signedHash,
       status: s.status,

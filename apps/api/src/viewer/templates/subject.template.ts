@@ -79,7 +79,7 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <h2 id="signatures">Electronic signatures</h2>
 <% if (it.signatures.length === 0) { %><p class="muted">No signature.</p><% } else { %>
 <table><thead><tr><th scope="col">Signed by</th><th scope="col">At</th><th scope="col">Meaning</th><th scope="col">Scope</th><th scope="col">Status</th><th scope="col">Superseded by</th></tr></thead><tbody>
-<% for (const s of it.signatures) { %><tr><td><%= s.signer %></td><td><%= h.utc(s.signedAt) %></td><td><%= s.meaning %></td><td><%= s.scope === 'casebook' ? 'whole casebook' : 'record ' + s.scope.eventId %></td><td class="<%= s.status === 'valid' ? 'ok' : 'bad' %>"><%= s.status %></td><td><%= s.supersededBy.length ? s.supersededBy.join('; ') : '—' %></td></tr><% } %>
+<% for (const s of it.signatures) { %><tr><td><%= s.signer %></td><td><%= h.utc(s.signedAt) %></td><td><%= s.meaningInWords %></td><td><%= s.scopeInWords %></td><td class="<%= s.status === 'valid' ? 'ok' : 'bad' %>"><%= s.status %></td><td><%= s.supersededBy.length ? s.supersededBy.join('; ') : '—' %></td></tr><% } %>
 </tbody></table><% } %>
 </section>
 

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { terminalSafe } from './output';
+
+/** A password in a URL's user part (`postgres://user:secret@host`) or a secret query parameter (`?password=`, `?sslpassword=`). */
+const PASSWORD_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@|[?&][^=&#]*(pass|secret|token)[^=&#]*=[^&#]/i;
+
+/** Every option of the command and of the commands above it, with its value as given on the command line. */
+const givenOptions = (action: Command): Array<{ flag: string; value: unknown }> => {
+  const given: Array<{ flag: string; value: unknown }> = [];
+  for (let command: Command | null = action; command; command = command.parent) {
+    const values = command.opts();
+    for (const option of command.options) {
+      if (option.long && command.getOptionValueSource(option.attributeName()) === 'cli') given.push({ flag: option.long, value: values[option.attributeName()] });
+    }
+  }
+  return given;
+};
+
+/**
+ * Part 11 §11.300(d), credentials kept from others: a command line is readable by every user of the machine
+ * (`ps`, /proc/PID/cmdline) for as long as the command runs, so a database password typed into `--store`,
+ * `migrate --from` or `--to` is shown to all of them. The run goes on (the password is out already), and
+ * stderr says so, naming the option and never the secret, with the ways to keep it off the command line.
+ */
+export const warnOfSecretsOnCommandLine = (action: Command): void => {
+  for (const { flag, value } of givenOptions(action)) {
+    if (typeof value !== 'string' || !PASSWORD_IN_URL.test(value)) continue;
+    process.stderr.write(
+      terminalSafe(
+        `trial-ledger [security] WARNING [CLI.SECRET_ON_COMMAND_LINE]: ${flag} holds a password, which every user of this machine can read in the process list (ps) while the command runs; ` +
+          'give the store URL in LEDGER_STORE instead, or leave the password out of the URL and set PGPASSWORD (PostgreSQL), and change the password if others share this machine',
+      ) + '\n',
+    );
+  }
+};
