@@ -1,5 +1,5 @@
 import { executeCommand } from '@trial-ledger/command-pipeline';
-import { loadDefaultProtocol, type Actor, type IsoDate, type ProtocolDocument, type Role } from '@trial-ledger/domain';
+import { loadDefaultProtocol, upcast, type Actor, type IsoDate, type ProtocolDocument, type Role } from '@trial-ledger/domain';
 import { verifyChain, type EventStore } from '@trial-ledger/event-store';
 import type { Identity } from '@trial-ledger/identity';
 import { analysePfs, curveEndsAtZero } from '@trial-ledger/pfs';
@@ -147,7 +147,7 @@ export const summariseDemo = async (
     byType[event.type] = (byType[event.type] ?? 0) + 1;
     if (event.type === 'SubjectScreenFailed') {
       const subjectId = event.streamId.slice(`subject-${scenario.studyId}-`.length);
-      screenFailures.push({ subjectId, failedCriteria: [...((event.data.failedCriteria as string[] | undefined) ?? [])] });
+      screenFailures.push({ subjectId, failedCriteria: [...((upcast(event).data.failedCriteria as string[] | undefined) ?? [])] });
     }
   }
   const chain = await verifyChain(store.readAll());

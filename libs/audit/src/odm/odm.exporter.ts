@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { notFound, ruleLookup, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, signatureMeaningInWords, signatureScopeInWords, signatureStatus, personInWords, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
+import { notFound, ruleLookup, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, signatureMeaningInWords, signatureScopeInWords, signatureStatus, personInWords, upcast, type Actor, type DosingRule, type Recorded, type RuleOf } from '@trial-ledger/domain';
 import { commandEndAt, storeScheme, systemClock, type Clock, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from '../trail/event-words';
@@ -81,7 +81,9 @@ const survey = async (store: EventStore, onlyStudy?: string, throughPosition?: n
     return found;
   };
   const monitoringFolders = new Map<string, ReturnType<typeof monitoringFolder>>();
-  for await (const event of store.readAll({ batchSize: 2000, ...(throughPosition !== undefined ? { toPosition: throughPosition } : {}) })) {
+  for await (const stored of store.readAll({ batchSize: 2000, ...(throughPosition !== undefined ? { toPosition: throughPosition } : {}) })) {
+    // Values in the current schema of their type, as the casebook reads them (the hash stays the stored event's).
+    const event = upcast(stored);
     result.head = event;
     const { actor } = event.metadata;
     result.users.set(actor.userId, actor);
@@ -521,7 +523,7 @@ export const exportOdm = async (store: EventStore, out: Writable, options: OdmEx
       queries.set(query.subjectId, mine);
     }
     for (const [streamId, subjectId] of info.subjects) {
-      const events = await store.readStream(streamId, { toPosition: headPosition });
+      const events = (await store.readStream(streamId, { toPosition: headPosition })).map((e) => upcast(e));
       const rulesAt = (position: number): RuleOf | null => {
         const known = info.schedules.filter((p) => p.position <= position);
         return known.length === 0 ? null : ruleLookup(known);

@@ -1,4 +1,4 @@
-import { DomainError, EVENT_TYPE_CATALOGUE, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, type Role } from '@trial-ledger/domain';
+import { DomainError, EVENT_TYPE_CATALOGUE, closestLedgerEventType, invalid, isIsoDate, isIsoInstant, isLedgerEventType, upcast, type Role } from '@trial-ledger/domain';
 import { commandEndAt, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { streamOwner } from '../shared/stream-ids';
 import { eventTypeInWords } from './event-words';
@@ -128,15 +128,20 @@ const valuesAtVoid = async (store: EventStore, voidEvent: StoredEvent, targetEve
   const stream = await store.readStream(voidEvent.streamId, { toPosition: voidEvent.globalPosition });
   const target = stream.find((e) => e.eventId === targetEventId) ?? (await store.getEvent(targetEventId));
   if (!target) return null;
-  let values = redactedData(target);
+  let values = redactedData(upcast(target));
   for (const e of stream) {
-    if (e.type === 'EntryCorrected' && e.data.targetEventId === targetEventId) values = { ...values, ...(asRecord(e.data.after) ?? {}) };
+    if (e.type === 'EntryCorrected' && e.data.targetEventId === targetEventId) values = { ...values, ...(asRecord(upcast(e).data.after) ?? {}) };
   }
   return values;
 };
 
-/** Builds the row for one event (exposed for exporters that read the log themselves). */
-export const toAuditTrailRow = async (store: EventStore, event: StoredEvent): Promise<AuditTrailRow> => {
+/**
+ * Builds the row for one event (exposed for exporters that read the log themselves). Its values are
+ * read in the current schema of its type (`upcast`), as every other reader reads them: a screen failure
+ * recorded as `primary-site-not-hindgut` shows as `primary-site-not-allowed`, the same criterion.
+ */
+export const toAuditTrailRow = async (store: EventStore, stored: StoredEvent): Promise<AuditTrailRow> => {
+  const event = upcast(stored);
   const { actor } = event.metadata;
   const owner = streamOwner(event.streamId);
   const fields = redactedData(event);

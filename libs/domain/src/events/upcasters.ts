@@ -23,8 +23,36 @@ type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
  */
 const accountLockedOutV1 = ({ failures, ...rest }: Record<string, unknown>): Record<string, unknown> => ({ ...rest, consecutiveFailures: failures });
 
+/**
+ * Eligibility criterion ids renamed since they were recorded, old → current. `primary-site-not-hindgut`
+ * named the seed protocol's sites, false under any other registered protocol (a rectal primary under a
+ * protocol for pancreatic and ileal primaries); it is the criterion now named `primary-site-not-allowed`.
+ */
+const RENAMED_CRITERIA: ReadonlyMap<string, string> = new Map([['primary-site-not-hindgut', 'primary-site-not-allowed']]);
+
+const currentCriteria = (value: unknown): unknown => (Array.isArray(value) ? value.map((id) => (typeof id === 'string' ? (RENAMED_CRITERIA.get(id) ?? id) : id)) : value);
+
+const withCurrentCriteria = (data: unknown): unknown =>
+  data !== null && typeof data === 'object' && !Array.isArray(data) && 'failedCriteria' in data
+    ? { ...(data as Record<string, unknown>), failedCriteria: currentCriteria((data as Record<string, unknown>).failedCriteria) }
+    : data;
+
+/** `SubjectScreenFailed` v1 → v2: its failed criteria by their current ids (same criteria, same order). */
+const subjectScreenFailedV1 = (data: Record<string, unknown>): Record<string, unknown> => withCurrentCriteria(data) as Record<string, unknown>;
+
+/** `EntryCorrected` v1 → v2: an eligibility correction's `before`/`after` failed criteria by their current ids. */
+const entryCorrectedV1 = (data: Record<string, unknown>): Record<string, unknown> => ({
+  ...data,
+  ...('before' in data ? { before: withCurrentCriteria(data.before) } : {}),
+  ...('after' in data ? { after: withCurrentCriteria(data.after) } : {}),
+});
+
 /** Per type, `n → upcaster` from schema version n to n + 1. A `Map`: event types are read from storage. */
-const UPCASTERS: ReadonlyMap<string, ReadonlyMap<number, Upcaster>> = new Map([['AccountLockedOut', new Map([[1, accountLockedOutV1]])]]);
+const UPCASTERS: ReadonlyMap<string, ReadonlyMap<number, Upcaster>> = new Map([
+  ['AccountLockedOut', new Map([[1, accountLockedOutV1]])],
+  ['SubjectScreenFailed', new Map([[1, subjectScreenFailedV1]])],
+  ['EntryCorrected', new Map([[1, entryCorrectedV1]])],
+]);
 
 export const currentSchemaVersion = (type: string): number => {
   const steps = UPCASTERS.get(type);

@@ -57,7 +57,7 @@ describe('AssessEligibility', () => {
   it.each([
     ['age-below-minimum', { age: 17 }],
     ['consent-after-assessment', { assessmentDate: '2026-01-01' }],
-    ['primary-site-not-hindgut', { primarySite: 'ileum' }],
+    ['primary-site-not-allowed', { primarySite: 'ileum' }],
     ['who-grade-not-allowed', { whoGrade: 3 }],
     ['ki67-above-maximum', { ki67Percent: 20.5 }],
     ['disease-status-not-allowed', { diseaseStatus: 'locally-advanced' }],
@@ -69,6 +69,22 @@ describe('AssessEligibility', () => {
       .given(screenedHistory().all())
       .when(subjectCommand('AssessEligibility', eligibility(over as never)))
       .then({ subject: [{ type: 'SubjectScreenFailed', data: { ...eligibility(over as never), failedCriteria: [criterion] } }], study: [] }));
+
+  describe('under a protocol for pancreatic and ileal primaries (not the seed protocol)', () => {
+    const seed = loadDefaultProtocol();
+    const pancreasOrIleum = { ...seed, eligibility: { ...seed.eligibility, primarySites: ['pancreas', 'ileum'] } };
+    const screened = (): History => new History([studyRegistered(pancreasOrIleum)]).run(subjectCommand('ScreenSubject', screening()), meta(COORDINATOR));
+    it('given S001 screened, when the primary site is the rectum, then SubjectScreenFailed names primary-site-not-allowed (the protocol says nothing of the hindgut)', () =>
+      subjectSpec.given(screened().all()).when(subjectCommand('AssessEligibility', eligibility({ primarySite: 'rectum' }))).then({
+        subject: [{ type: 'SubjectScreenFailed', data: { ...eligibility({ primarySite: 'rectum' }), failedCriteria: ['primary-site-not-allowed'] } }],
+        study: [],
+      }));
+    it('given S001 screened, when the primary site is the ileum, then EligibilityConfirmed', () =>
+      subjectSpec.given(screened().all()).when(subjectCommand('AssessEligibility', eligibility({ primarySite: 'ileum' }))).then({
+        subject: [{ type: 'EligibilityConfirmed', data: eligibility({ primarySite: 'ileum' }) }],
+        study: [],
+      }));
+  });
 
   it.each([['Rectum'], ['rectum\u200b'], ['\u2060Sigmoid-Colon']])('given S001 screened, when the primary site %j reads as a listed hindgut site, then EligibilityConfirmed (compared as read: case and invisible characters ignored)', (primarySite) =>
     subjectSpec

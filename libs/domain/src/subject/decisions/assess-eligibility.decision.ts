@@ -9,12 +9,15 @@ import type { ClinicalDecision } from './decision.types';
 
 /**
  * Stable ids of the eligibility criteria of SPEC §1, named in `SubjectScreenFailed.failedCriteria`.
- * Clients and reports rely on them: never rename one.
+ * Clients and reports rely on them: never rename one. They name what the registered protocol requires,
+ * not what the seed protocol happens to list. The one id ever renamed (`primary-site-not-hindgut`, in
+ * ledgers recorded before) is read as its current id by the upcasters (`events/upcasters.ts`).
  */
 export const ELIGIBILITY_CRITERIA = {
   ageBelowMinimum: 'age-below-minimum',
   consentAfterAssessment: 'consent-after-assessment',
-  primarySiteNotHindgut: 'primary-site-not-hindgut',
+  /** The primary tumour site is not among the protocol's sites (`eligibility.primarySites`). */
+  primarySiteNotAllowed: 'primary-site-not-allowed',
   whoGradeNotAllowed: 'who-grade-not-allowed',
   ki67AboveMaximum: 'ki67-above-maximum',
   diseaseStatusNotAllowed: 'disease-status-not-allowed',
@@ -45,7 +48,7 @@ export const failedEligibilityCriteria = (
   if (compareDates(consentDate, input.assessmentDate) > 0) failed.push(c.consentAfterAssessment);
   // Compared as read and case-insensitively: "Rectum" or "rectum" with a zero-width space is the listed rectum,
   // not a site outside the protocol that would record an eligible subject as a screen failure.
-  if (!e.primarySites.some((listed) => readAlike(listed, input.primarySite))) failed.push(c.primarySiteNotHindgut);
+  if (!e.primarySites.some((listed) => readAlike(listed, input.primarySite))) failed.push(c.primarySiteNotAllowed);
   if (!e.whoGrades.includes(input.whoGrade)) failed.push(c.whoGradeNotAllowed);
   if (input.ki67Percent > e.maxKi67Percent) failed.push(c.ki67AboveMaximum);
   if (!e.diseaseStatuses.includes(input.diseaseStatus)) failed.push(c.diseaseStatusNotAllowed);
