@@ -18,6 +18,19 @@ describe('trial-ledger (program)', () => {
     for (const sub of ['register', 'amend', 'lock', 'unlock', 'show']) expect(run.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
   });
 
+  it.each([
+    [['pfs', 'diff'], ['--plot', '--force', '--as-known-at']],
+    [['audit-trail', 'review'], ['--subject', '--user', '--type']],
+  ])('%j --help lists as global options only those of the program, not its parent command\'s, which it refuses', async (path, parentOnly) => {
+    const run = await cli([...path, '--help']);
+    expect(run.status).toBe(0);
+    const globalSection = run.stdout.slice(run.stdout.indexOf('Global Options:'));
+    expect(globalSection).toContain('--store <url>');
+    for (const option of parentOnly) expect(run.stdout).not.toContain(`${option} `);
+    // One --study, one --from: the command's own.
+    expect(run.stdout.match(/^ {2}--study /gm)).toHaveLength(1);
+  });
+
   it('an unknown command or option is a usage error: exit status 2', async () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);

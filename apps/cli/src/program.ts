@@ -25,14 +25,17 @@ const pathOf = (cmd: Command): string => {
 };
 
 /**
- * Global options shown in a subcommand's `--help` (commander's "Global Options" section): `--store`
- * and `--json` everywhere, `--as` only where a command acts as a user, never `--version`.
+ * Global options shown in a subcommand's `--help` (commander's "Global Options" section): the program's
+ * own — `--store`, `--json` and `--key-dir` everywhere, `--as` only where a command acts as a user, never
+ * `--version`. A parent command's options (`pfs --plot`, `audit-trail --subject`) are not global: the
+ * subcommand refuses them, so its help does not offer them.
  */
 const visibleGlobalOptions = (cmd: Command): Option[] => {
   const actsAsUser = actsAsUserAt(pathOf(cmd));
-  const options: Option[] = [];
-  for (let ancestor = cmd.parent; ancestor; ancestor = ancestor.parent) options.push(...ancestor.options.filter((o) => !o.hidden));
-  return options.filter((o) => o.long !== '--version' && (o.long !== '--as' || actsAsUser));
+  let program = cmd;
+  while (program.parent) program = program.parent;
+  if (program === cmd) return [];
+  return program.options.filter((o) => !o.hidden && o.long !== '--version' && (o.long !== '--as' || actsAsUser));
 };
 
 const actsAsUserAt = (path: string): boolean => ACTING_USER_COMMANDS.has(path.split(' ')[0]) && !NO_ACTING_USER.has(path);
