@@ -31,6 +31,19 @@ describe('trial-ledger (program)', () => {
     expect(run.stdout.match(/^ {2}--study /gm)).toHaveLength(1);
   });
 
+  it.each([
+    ['postgress://ledger@localhost/trial', 'postgress'],
+    ['ledger.sqlite', 'sqlite:ledger.sqlite'],
+  ])('a --store URL %j with no store scheme is STORE.INVALID_URL, a wrong command line: exit 2, saying how to write it', async (url, hint) => {
+    const run = await cli(['verify', '--store', url, '--json']);
+    expect(run.status).toBe(2);
+    const { error } = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('STORE.INVALID_URL');
+    expect(error.message).toContain(hint);
+    expect(error.message).toContain('sqlite:FILE');
+    expect(existsSync(url)).toBe(false);
+  });
+
   it('an unknown command or option is a usage error: exit status 2', async () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);
