@@ -44,6 +44,27 @@ describe('trial-ledger (program)', () => {
     expect(existsSync(url)).toBe(false);
   });
 
+  it.each([
+    [['verify', '--frobnicate'], 'CLI.UNKNOWN_OPTION', "unknown option '--frobnicate'"],
+    [['replay', '--subjet', 'S001'], 'CLI.UNKNOWN_OPTION', 'Did you mean --subject?'],
+    [['verfy'], 'CLI.UNKNOWN_COMMAND', 'Did you mean verify?'],
+    [['users', 'ad'], 'CLI.UNKNOWN_COMMAND', 'Did you mean add?'],
+    [['replay', '--subject'], 'CLI.OPTION_ARGUMENT_MISSING', "'--subject <subjectId>' argument missing"],
+    [['users', 'set-role', 'ivy'], 'CLI.ARGUMENT_MISSING', "missing required argument 'role'"],
+    [['verify', 'extra'], 'CLI.EXCESS_ARGUMENTS', 'too many arguments'],
+  ])('%j, a usage error found by the parser, names its stable code: exit 2, [code] on stderr, a JSON error with --json', async (argv, code, words) => {
+    const human = await cli(argv);
+    expect(human.status).toBe(2);
+    expect(human.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*\\[${code.replace('.', '\\.')}\\]$`));
+    expect(human.stderr).toContain(words);
+    const json = await cli(['--json', ...argv]);
+    expect(json.status).toBe(2);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(words);
+    expect(error.message).not.toContain('[CLI.');
+  });
+
   it('an unknown command or option is a usage error: exit status 2', async () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);

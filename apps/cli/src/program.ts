@@ -1,7 +1,7 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
-import { CliError, describeError } from './shared/cli-errors';
+import { CliError, describeError, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
 import { refuseRepeatedOptions } from './shared/option-parsers';
@@ -77,7 +77,22 @@ export const buildProgram = (): Command => {
     });
   for (const register of COMMANDS) register(program);
   refuseRepeatedOptions(program);
+  codeUsageErrors(program);
   return program;
+};
+
+/**
+ * Commander's usage errors (an unknown option or command, a missing argument) carry a stable code as every
+ * other refusal does, at the end of their first line (`error: unknown option '--subjet' [CLI.UNKNOWN_OPTION]`),
+ * so a script or a support note can rely on it; `runCli` prints them as JSON errors under `--json`.
+ */
+const codeUsageErrors = (cmd: Command): void => {
+  const report = cmd.error.bind(cmd);
+  cmd.error = (message: string, options?: { code?: string; exitCode?: number }): never => {
+    const [first, ...rest] = message.split('\n');
+    return report([`${first} [${usageErrorCode(options?.code)}]`, ...rest].join('\n'), options);
+  };
+  for (const sub of cmd.commands) codeUsageErrors(sub);
 };
 
 /** A write to a reader that has gone away (`trial-ledger audit-trail | head`): not a failure of the command. */
@@ -101,7 +116,13 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // The parser has written the message and the usage to stderr; under --json stdout gets the error document too.
+      const code = usageErrorCode(error.code);
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message: usageErrorMessage(error.message, code) } })}\n`);
+      return 2;
+    }
     if (stdoutClosed || isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');
