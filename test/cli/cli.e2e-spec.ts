@@ -52,6 +52,7 @@ describe('trial-ledger (program)', () => {
     [['replay', '--subject'], 'CLI.OPTION_ARGUMENT_MISSING', "'--subject <subjectId>' argument missing"],
     [['users', 'set-role', 'ivy'], 'CLI.ARGUMENT_MISSING', "missing required argument 'role'"],
     [['verify', 'extra'], 'CLI.EXCESS_ARGUMENTS', 'too many arguments'],
+    [['export', 'audit-trail', '--out', '-'], 'CLI.OPTION_REQUIRED', "required option '--format <format>' not specified"],
   ])('%j, a usage error found by the parser, names its stable code: exit 2, [code] on stderr, a JSON error with --json', async (argv, code, words) => {
     const human = await cli(argv);
     expect(human.status).toBe(2);

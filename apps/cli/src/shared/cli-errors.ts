@@ -28,7 +28,7 @@ const USAGE_CODES: Readonly<Record<string, string>> = {
   'commander.unknownOption': 'CLI.UNKNOWN_OPTION',
   'commander.unknownCommand': 'CLI.UNKNOWN_COMMAND',
   'commander.optionMissingArgument': 'CLI.OPTION_ARGUMENT_MISSING',
-  'commander.missingMandatoryOptionValue': 'CLI.OPTION_ARGUMENT_MISSING',
+  'commander.missingMandatoryOptionValue': 'CLI.OPTION_REQUIRED',
   'commander.missingArgument': 'CLI.ARGUMENT_MISSING',
   'commander.excessArguments': 'CLI.EXCESS_ARGUMENTS',
   'commander.conflictingOption': 'CLI.CONFLICTING_OPTIONS',
