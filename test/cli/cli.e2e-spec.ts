@@ -12,6 +12,11 @@ describe('trial-ledger (program)', () => {
     for (const command of ['serve', 'study', 'import', 'demo', 'migrate']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
+  it('--help names the key directory as it is found: --key-dir, $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger', async () => {
+    const run = await cli(['verify', '--help']);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('(default: $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger)');
+  });
+
   it('study --help lists register, amend, lock, unlock and show', async () => {
     const run = await cli(['study', '--help']);
     expect(run.status).toBe(0);

@@ -59,7 +59,7 @@ export const buildProgram = (): Command => {
     .option('--store <url>', 'ledger store: sqlite:FILE, postgres://…, kurrentdb://… (default: $LEDGER_STORE or sqlite:./data/ledger.sqlite)')
     .option('--as <username>', 'acting user (password from $TRIAL_LEDGER_PASSWORD or a prompt)')
     .option('--json', 'machine-readable output')
-    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR or ~/.config/trial-ledger)')
+    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger)')
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
