@@ -96,6 +96,9 @@ describe('trial-ledger (program)', () => {
       const run = await cli([...argv, '--store', `sqlite:${missing}`, '--json']);
       expect(run.status).toBe(1);
       expect(`${run.stdout}${run.stderr}`).toContain('STORE.NOT_FOUND');
+      // What to do next: fix the path, or start a ledger there.
+      expect(`${run.stdout}${run.stderr}`).toContain('Check --store or LEDGER_STORE');
+      expect(`${run.stdout}${run.stderr}`).toContain('a new ledger starts with users create-admin (or demo)');
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
       expect(existsSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'typo.key.pem'))).toBe(false);
