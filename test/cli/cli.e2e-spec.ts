@@ -17,6 +17,14 @@ describe('trial-ledger (program)', () => {
     expect(run.stdout.replace(/\s+/g, ' ')).toContain('(default: $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger)');
   });
 
+  it('every command\'s --help writes a default one way, "(default: …)", as commander writes the ones it fills in', () => {
+    const all = (cmd: ReturnType<typeof buildProgram>): ReturnType<typeof buildProgram>[] => [cmd, ...cmd.commands.flatMap(all)];
+    const offenders = all(buildProgram()).flatMap((cmd) =>
+      cmd.options.filter((o) => /\(default [^:]/.test(o.description)).map((o) => `${cmd.name()} ${o.long ?? o.flags}: ${o.description}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it('study --help lists register, amend, lock, unlock and show', async () => {
     const run = await cli(['study', '--help']);
     expect(run.status).toBe(0);
