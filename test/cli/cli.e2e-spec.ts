@@ -25,6 +25,24 @@ describe('trial-ledger (program)', () => {
     expect(offenders).toEqual([]);
   });
 
+  it.each([['replay'], ['pfs'], ['export', 'adtte']])('%s --as-known-at with today\'s date is refused as still to come, saying a bare date is the end of that UTC day and what to give instead', async (...command) => {
+    const today = new Date().toISOString().slice(0, 10);
+    const run = await cli([...command, '--as-known-at', today, '--json']);
+    expect(run.status).toBe(2);
+    const { error } = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('REPLAY.AS_KNOWN_AT_IN_FUTURE');
+    expect(error.message).toContain(`a bare date means the end of that UTC day, ${today}T23:59:59.999Z`);
+    expect(error.message).toContain('give an instant');
+  });
+
+  it('every --…known-at option\'s help says what a bare date means, as replay\'s does', () => {
+    const all = (cmd: ReturnType<typeof buildProgram>): ReturnType<typeof buildProgram>[] => [cmd, ...cmd.commands.flatMap(all)];
+    const silent = all(buildProgram()).flatMap((cmd) =>
+      cmd.options.filter((o) => o.long?.endsWith('known-at') && !o.description.includes('a bare date means the end of that UTC day')).map((o) => `${cmd.name()} ${o.long}`),
+    );
+    expect(silent).toEqual([]);
+  });
+
   it('study --help lists register, amend, lock, unlock and show', async () => {
     const run = await cli(['study', '--help']);
     expect(run.status).toBe(0);
