@@ -97,6 +97,16 @@ describe('trial-ledger (program)', () => {
     expect(error.message).not.toContain('[CLI.');
   });
 
+  it('help naming no command (help verfy) is CLI.UNKNOWN_COMMAND naming what was asked, not a bare usage with exit 2', async () => {
+    const human = await cli(['help', 'verfy']);
+    expect(human.status).toBe(2);
+    expect(human.stderr).toMatch(/verfy.*\[CLI\.UNKNOWN_COMMAND\]/);
+    const json = await cli(['--json', 'users', 'help', 'ad']);
+    expect(json.status).toBe(2);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(error).toEqual({ code: 'CLI.UNKNOWN_COMMAND', message: expect.stringContaining("'ad'") });
+  });
+
   it('an unknown command or option is a usage error: exit status 2', async () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);

@@ -119,8 +119,12 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0;
       // The parser has written the message and the usage to stderr; under --json stdout gets the error document too.
-      const code = usageErrorCode(error.code);
-      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message: usageErrorMessage(error.message, code) } })}\n`);
+      // `help NAME` naming no command prints the usage alone (commander.help, exit 1): say what was asked.
+      const unknownHelp = error.code === 'commander.help' ? argv[argv.lastIndexOf('help') + 1] : undefined;
+      const code = unknownHelp === undefined ? usageErrorCode(error.code) : 'CLI.UNKNOWN_COMMAND';
+      const message = unknownHelp === undefined ? usageErrorMessage(error.message, code) : `help: unknown command '${unknownHelp}' (the commands are listed above)`;
+      if (unknownHelp !== undefined) process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${code}]\n`);
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
       return 2;
     }
     if (stdoutClosed || isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
