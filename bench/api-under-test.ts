@@ -70,22 +70,29 @@ export const serveLedger = (file: string): Promise<RunningServer> => startProces
 const postJson = (url: string, body: unknown): Promise<Response> =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-/** The password a bench user chooses in place of the demo's one-time password (which allows nothing else). */
-const BENCH_OWN_PASSWORD = `${BENCH_PASSWORD} chosen`;
+/** The password a bench user chooses in place of the demo's one-time `password` (which allows nothing else). */
+const ownPassword = (password: string): string => `${password} chosen`;
 
 /**
- * Opens a session as a demo user. The demo issues one-time passwords to everyone but the administrator,
- * so the first login is refused with AUTH.PASSWORD_CHANGE_REQUIRED: the user then chooses their own.
+ * Opens a session as a demo user (the demo team's shared `password`, `BENCH_PASSWORD` unless given). The
+ * demo issues one-time passwords to everyone but the administrator, so the first login is refused with
+ * AUTH.PASSWORD_CHANGE_REQUIRED: the user then chooses their own, which a later run against the same
+ * ledger signs in with. Any other refusal throws: a bench never measures requests sent without a session.
  */
-export const login = async (url: string, username: string): Promise<string> => {
-  let response = await postJson(`${url}/api/v1/auth/login`, { username, password: BENCH_PASSWORD });
+export const login = async (url: string, username: string, password: string = BENCH_PASSWORD): Promise<string> => {
+  let response = await postJson(`${url}/api/v1/auth/login`, { username, password });
   if (response.status === 403) {
-    const change = await postJson(`${url}/api/v1/auth/password`, { username, currentPassword: BENCH_PASSWORD, newPassword: BENCH_OWN_PASSWORD });
+    const change = await postJson(`${url}/api/v1/auth/password`, { username, currentPassword: password, newPassword: ownPassword(password) });
     if (change.status !== 200) throw new Error(`password change for ${username}: ${change.status} ${await change.text()}`);
-    response = await postJson(`${url}/api/v1/auth/login`, { username, password: BENCH_OWN_PASSWORD });
+    response = await postJson(`${url}/api/v1/auth/login`, { username, password: ownPassword(password) });
+  } else if (response.status === 401) {
+    // Changed by an earlier run: the one-time password is spent.
+    response = await postJson(`${url}/api/v1/auth/login`, { username, password: ownPassword(password) });
   }
   if (response.status !== 200) throw new Error(`login as ${username}: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+  const { token } = (await response.json()) as { token?: unknown };
+  if (typeof token !== 'string' || token === '') throw new Error(`login as ${username}: the answer carries no session token`);
+  return token;
 };
 
 export const postCommand = async (url: string, token: string, path: string, body: unknown): Promise<Response> =>

@@ -1,17 +1,19 @@
+import { BENCH_PASSWORD, login } from './api-under-test';
+
 /**
  * A closed-loop HTTP load of `POST …/subjects` (ScreenSubject on new subjects) against a running
- * `trial-ledger serve` over a demo ledger (`trial-ledger demo --fresh` with `TRIAL_LEDGER_DEMO_PASSWORD`):
+ * `trial-ledger serve` over a demo ledger (`trial-ledger demo --fresh` with `TRIAL_LEDGER_DEMO_PASSWORD`,
+ * the same variable set here; unset, the benches' `BENCH_PASSWORD`):
  * `node dist/bench/http-screen-load.js URL CONNECTIONS SECONDS [SUBJECT_PREFIX]`. Prints commands/s and
- * p50/p99 latency; the server must listen on loopback.
+ * p50/p99 latency; the server must listen on loopback. The coordinator s.okafor first replaces the
+ * demo's one-time password (`login`); a refused login stops the run before any request is sent.
  */
 const main = async (): Promise<void> => {
   const [base, connections, seconds, prefix = 'L'] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5]];
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 's.okafor', password: process.env.TRIAL_LEDGER_DEMO_PASSWORD }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  if (!base || !Number.isInteger(connections) || connections < 1 || !(seconds > 0)) {
+    throw new Error('usage: http-screen-load URL CONNECTIONS SECONDS [SUBJECT_PREFIX]');
+  }
+  const token = await login(base, 's.okafor', process.env.TRIAL_LEDGER_DEMO_PASSWORD || BENCH_PASSWORD);
   let next = 0;
   let accepted = 0;
   let refused = 0;

@@ -37,6 +37,21 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(missing).toEqual([]);
   });
 
+  it('documents the success status every route answers, as it answers it (the identity and signature routes had none)', () => {
+    const successes = (op: OpenApiOperation): string[] => Object.keys(op.responses).filter((status) => status.startsWith('2'));
+    expect(operations.filter(({ op }) => successes(op).length === 0).map(({ method, path }) => `${method} ${path}`)).toEqual([]);
+    const byId = new Map(operations.map(({ op }) => [op.operationId, op]));
+    const answered: Record<string, string> = {
+      Logout: '204', ChangePassword: '200', ListUsers: '200', AddUser: '201', DeactivateUser: '200', ReactivateUser: '200',
+      ChangeUserRole: '200', ResetPassword: '200', SignCasebook: '201', ListSignatures: '200',
+    };
+    for (const [id, status] of Object.entries(answered)) expect({ id, statuses: successes(byId.get(id)!) }).toEqual({ id, statuses: [status] });
+    // A body is described wherever one is sent (204 has none).
+    for (const id of Object.keys(answered).filter((id) => id !== 'Logout')) {
+      expect({ id, described: Boolean((byId.get(id)!.responses[answered[id]] as { description?: string }).description) }).toEqual({ id, described: true });
+    }
+  });
+
   it('documents the 429 of every route that checks a password, and the If-Match and Idempotency-Key a signature takes', () => {
     const byId = new Map(operations.map(({ op }) => [op.operationId, op]));
     for (const id of ['Login', 'ChangePassword', 'SignCasebook']) expect({ id, statuses: problemStatuses(byId.get(id)!) }).toEqual({ id, statuses: expect.arrayContaining(['429']) });

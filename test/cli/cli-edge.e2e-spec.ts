@@ -155,7 +155,7 @@ describe('the CLI at the edge: stdin, pipes, usage errors, help', () => {
     expect(serveHelp).not.toContain('loopback by default');
     const listHelp = run(['query', 'list', '--help']).stdout;
     expect(listHelp).not.toContain('(default: "1")');
-    expect(listHelp).toMatch(/--page <n>[^\n]*\(default 1/);
+    expect(listHelp).toMatch(/--page <n>[^\n]*\(default: 1;/);
   });
 
   it.each(['export odm', 'export adtte', 'export audit-trail', 'report', 'query open', 'query list', 'sdv'])(

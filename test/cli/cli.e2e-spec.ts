@@ -12,10 +12,99 @@ describe('trial-ledger (program)', () => {
     for (const command of ['serve', 'study', 'import', 'demo', 'migrate']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
   });
 
+  it('--help names the key directory as it is found: --key-dir, $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger', async () => {
+    const run = await cli(['verify', '--help']);
+    expect(run.stdout.replace(/\s+/g, ' ')).toContain('(default: $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger)');
+  });
+
+  it('every command\'s --help writes a default one way, "(default: …)", as commander writes the ones it fills in', () => {
+    const all = (cmd: ReturnType<typeof buildProgram>): ReturnType<typeof buildProgram>[] => [cmd, ...cmd.commands.flatMap(all)];
+    const offenders = all(buildProgram()).flatMap((cmd) =>
+      cmd.options.filter((o) => /\(default [^:]/.test(o.description)).map((o) => `${cmd.name()} ${o.long ?? o.flags}: ${o.description}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it.each([['replay'], ['pfs'], ['export', 'adtte']])('%s --as-known-at with today\'s date is refused as still to come, saying a bare date is the end of that UTC day and what to give instead', async (...command) => {
+    const today = new Date().toISOString().slice(0, 10);
+    const run = await cli([...command, '--as-known-at', today, '--json']);
+    expect(run.status).toBe(2);
+    const { error } = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('REPLAY.AS_KNOWN_AT_IN_FUTURE');
+    expect(error.message).toContain(`a bare date means the end of that UTC day, ${today}T23:59:59.999Z`);
+    expect(error.message).toContain('give an instant');
+  });
+
+  it('every --…known-at option\'s help says what a bare date means, as replay\'s does', () => {
+    const all = (cmd: ReturnType<typeof buildProgram>): ReturnType<typeof buildProgram>[] => [cmd, ...cmd.commands.flatMap(all)];
+    const silent = all(buildProgram()).flatMap((cmd) =>
+      cmd.options.filter((o) => o.long?.endsWith('known-at') && !o.description.includes('a bare date means the end of that UTC day')).map((o) => `${cmd.name()} ${o.long}`),
+    );
+    expect(silent).toEqual([]);
+  });
+
   it('study --help lists register, amend, lock, unlock and show', async () => {
     const run = await cli(['study', '--help']);
     expect(run.status).toBe(0);
     for (const sub of ['register', 'amend', 'lock', 'unlock', 'show']) expect(run.stdout).toMatch(new RegExp(`^  ${sub}\\b`, 'm'));
+  });
+
+  it.each([
+    [['pfs', 'diff'], ['--plot', '--force', '--as-known-at']],
+    [['audit-trail', 'review'], ['--subject', '--user', '--type']],
+  ])('%j --help lists as global options only those of the program, not its parent command\'s, which it refuses', async (path, parentOnly) => {
+    const run = await cli([...path, '--help']);
+    expect(run.status).toBe(0);
+    const globalSection = run.stdout.slice(run.stdout.indexOf('Global Options:'));
+    expect(globalSection).toContain('--store <url>');
+    for (const option of parentOnly) expect(run.stdout).not.toContain(`${option} `);
+    // One --study, one --from: the command's own.
+    expect(run.stdout.match(/^ {2}--study /gm)).toHaveLength(1);
+  });
+
+  it.each([
+    ['postgress://ledger@localhost/trial', 'postgress'],
+    ['ledger.sqlite', 'sqlite:ledger.sqlite'],
+  ])('a --store URL %j with no store scheme is STORE.INVALID_URL, a wrong command line: exit 2, saying how to write it', async (url, hint) => {
+    const run = await cli(['verify', '--store', url, '--json']);
+    expect(run.status).toBe(2);
+    const { error } = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('STORE.INVALID_URL');
+    expect(error.message).toContain(hint);
+    expect(error.message).toContain('sqlite:FILE');
+    expect(existsSync(url)).toBe(false);
+  });
+
+  it.each([
+    [['verify', '--frobnicate'], 'CLI.UNKNOWN_OPTION', "unknown option '--frobnicate'"],
+    [['replay', '--subjet', 'S001'], 'CLI.UNKNOWN_OPTION', 'Did you mean --subject?'],
+    [['verfy'], 'CLI.UNKNOWN_COMMAND', 'Did you mean verify?'],
+    [['users', 'ad'], 'CLI.UNKNOWN_COMMAND', 'Did you mean add?'],
+    [['replay', '--subject'], 'CLI.OPTION_ARGUMENT_MISSING', "'--subject <subjectId>' argument missing"],
+    [['users', 'set-role', 'ivy'], 'CLI.ARGUMENT_MISSING', "missing required argument 'role'"],
+    [['verify', 'extra'], 'CLI.EXCESS_ARGUMENTS', 'too many arguments'],
+    [['export', 'audit-trail', '--out', '-'], 'CLI.OPTION_REQUIRED', "required option '--format <format>' not specified"],
+  ])('%j, a usage error found by the parser, names its stable code: exit 2, [code] on stderr, a JSON error with --json', async (argv, code, words) => {
+    const human = await cli(argv);
+    expect(human.status).toBe(2);
+    expect(human.stderr.split('\n')[0]).toMatch(new RegExp(`^error: .*\\[${code.replace('.', '\\.')}\\]$`));
+    expect(human.stderr).toContain(words);
+    const json = await cli(['--json', ...argv]);
+    expect(json.status).toBe(2);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(words);
+    expect(error.message).not.toContain('[CLI.');
+  });
+
+  it('help naming no command (help verfy) is CLI.UNKNOWN_COMMAND naming what was asked, not a bare usage with exit 2', async () => {
+    const human = await cli(['help', 'verfy']);
+    expect(human.status).toBe(2);
+    expect(human.stderr).toMatch(/verfy.*\[CLI\.UNKNOWN_COMMAND\]/);
+    const json = await cli(['--json', 'users', 'help', 'ad']);
+    expect(json.status).toBe(2);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string } };
+    expect(error).toEqual({ code: 'CLI.UNKNOWN_COMMAND', message: expect.stringContaining("'ad'") });
   });
 
   it('an unknown command or option is a usage error: exit status 2', async () => {
@@ -43,6 +132,9 @@ describe('trial-ledger (program)', () => {
       const run = await cli([...argv, '--store', `sqlite:${missing}`, '--json']);
       expect(run.status).toBe(1);
       expect(`${run.stdout}${run.stderr}`).toContain('STORE.NOT_FOUND');
+      // What to do next: fix the path, or start a ledger there.
+      expect(`${run.stdout}${run.stderr}`).toContain('Check --store or LEDGER_STORE');
+      expect(`${run.stdout}${run.stderr}`).toContain('a new ledger starts with users create-admin (or demo)');
       expect(existsSync(missing)).toBe(false);
       expect(existsSync(join(dir.path, 'no-such-dir'))).toBe(false);
       expect(existsSync(join(process.env.TRIAL_LEDGER_KEY_DIR as string, 'typo.key.pem'))).toBe(false);

@@ -101,6 +101,20 @@ describe('trial-ledger demo', () => {
     }
   });
 
+  it('names the way out a store that holds a ledger allows: --fresh for an earlier demo, another --store for any other ledger', async () => {
+    const again = JSON.parse((await demo('a.sqlite')).stdout) as { error: { code: string; message: string } };
+    expect(again.error).toMatchObject({ code: 'DEMO.STORE_NOT_EMPTY', message: expect.stringContaining('--fresh') });
+    const created = await cli(['--store', store('real.sqlite'), 'users', 'create-admin', '--username', 'ada', '--full-name', 'Ada Admin'], { TRIAL_LEDGER_PASSWORD: 'correct horse battery staple' });
+    expect(created.status).toBe(0);
+    const refused = await demo('real.sqlite');
+    expect(refused.status).toBe(1);
+    const { error } = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+    expect(error.code).toBe('DEMO.STORE_NOT_EMPTY');
+    // --fresh would be refused too (DEMO.NOT_A_DEMO_STORE): it is not offered.
+    expect(error.message).not.toContain('with --fresh');
+    expect(error.message).toContain('another --store');
+  });
+
   it('refuses a --today in the future and --fresh on a server store', async () => {
     const future = await cli(['--store', store('c.sqlite'), '--json', 'demo', '--today', '2999-01-01'], { TRIAL_LEDGER_DEMO_PASSWORD: undefined });
     expect(future.stdout).toContain('DEMO.TODAY_IN_FUTURE');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import request from 'supertest';
 import { SYSTEM_ACTOR } from '@trial-ledger/domain';
 import { startApiTestApp, type ApiTestApp } from '../api/support/api-test-app';
@@ -29,15 +30,14 @@ describe('the username of the system actor is reserved', () => {
     expect(await api.eventsAfter(before)).toEqual([]);
   });
 
-  it('users create-admin --username system on an empty ledger: refused, exit 1, the ledger stays empty', async () => {
+  it('users create-admin --username system: refused as a wrong command line, exit 2, before any ledger is created', async () => {
     const dir = tempDir();
     try {
       const store = `sqlite:${dir.path}/empty.sqlite`;
       const run = await cli(['--store', store, 'users', 'create-admin', '--username', 'system', '--full-name', 'Sys Admin'], { TRIAL_LEDGER_PASSWORD: PASSWORD });
-      expect(run.status).toBe(1);
+      expect(run.status).toBe(2);
       expect(run.stderr).toContain('[IDENTITY.USERNAME_RESERVED]');
-      const listed = await cli(['--store', store, '--json', 'verify']);
-      expect(JSON.parse(listed.stdout)).toMatchObject({ headPosition: 0 });
+      expect(existsSync(`${dir.path}/empty.sqlite`)).toBe(false);
     } finally {
       dir.remove();
     }

@@ -43,6 +43,20 @@ describe('CLI: trial-ledger users', () => {
     expect(await identityEvents()).toHaveLength(0);
   });
 
+  it.each([
+    [['users', 'create-admin', '--username', 'Ada Admin', '--full-name', 'Ada Admin'], 'IDENTITY.USERNAME_INVALID'],
+    [['users', 'create-admin', '--username', 'system', '--full-name', 'Ada Admin'], 'IDENTITY.USERNAME_RESERVED'],
+    [['--as', 'ada', 'users', 'add', '--username', 'Pat Smith', '--full-name', 'Pat Smith', '--role', 'coordinator'], 'IDENTITY.USERNAME_INVALID'],
+  ])('%j: a --username off the username rule is a wrong command line (exit 2) refused before a password is read or anything recorded', async (argv, code) => {
+    await run(['users', 'create-admin', '--username', 'ada', '--full-name', 'Ada Admin'], { TRIAL_LEDGER_PASSWORD: ADMIN_PASSWORD });
+    const before = await identityEvents();
+    // No password in the environment: asking for one would fail with AUTH.PASSWORD_REQUIRED instead.
+    const result = await run([...argv, '--json']);
+    expect(result.status).toBe(2);
+    expect(JSON.parse(result.stdout).error.code).toBe(code);
+    expect(await identityEvents()).toHaveLength(before.length);
+  });
+
   it('adds, lists, changes the role of, deactivates and reactivates a user; the username is never reused', async () => {
     await run(['users', 'create-admin', '--username', 'ada', '--full-name', 'Ada Admin'], { TRIAL_LEDGER_PASSWORD: ADMIN_PASSWORD });
     const asAdmin = { TRIAL_LEDGER_PASSWORD: ADMIN_PASSWORD, TRIAL_LEDGER_NEW_PASSWORD: NEW_PASSWORD };

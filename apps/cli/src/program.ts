@@ -1,7 +1,7 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
-import { CliError, describeError } from './shared/cli-errors';
+import { CliError, describeError, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
 import { refuseRepeatedOptions } from './shared/option-parsers';
@@ -26,14 +26,17 @@ const pathOf = (cmd: Command): string => {
 };
 
 /**
- * Global options shown in a subcommand's `--help` (commander's "Global Options" section): `--store`
- * and `--json` everywhere, `--as` only where a command acts as a user, never `--version`.
+ * Global options shown in a subcommand's `--help` (commander's "Global Options" section): the program's
+ * own — `--store`, `--json` and `--key-dir` everywhere, `--as` only where a command acts as a user, never
+ * `--version`. A parent command's options (`pfs --plot`, `audit-trail --subject`) are not global: the
+ * subcommand refuses them, so its help does not offer them.
  */
 const visibleGlobalOptions = (cmd: Command): Option[] => {
   const actsAsUser = actsAsUserAt(pathOf(cmd));
-  const options: Option[] = [];
-  for (let ancestor = cmd.parent; ancestor; ancestor = ancestor.parent) options.push(...ancestor.options.filter((o) => !o.hidden));
-  return options.filter((o) => o.long !== '--version' && (o.long !== '--as' || actsAsUser));
+  let program = cmd;
+  while (program.parent) program = program.parent;
+  if (program === cmd) return [];
+  return program.options.filter((o) => !o.hidden && o.long !== '--version' && (o.long !== '--as' || actsAsUser));
 };
 
 const actsAsUserAt = (path: string): boolean => ACTING_USER_COMMANDS.has(path.split(' ')[0]) && !NO_ACTING_USER.has(path);
@@ -57,7 +60,7 @@ export const buildProgram = (): Command => {
     .option('--store <url>', 'ledger store: sqlite:FILE, postgres://…, kurrentdb://… (default: $LEDGER_STORE or sqlite:./data/ledger.sqlite)')
     .option('--as <username>', 'acting user (password from $TRIAL_LEDGER_PASSWORD or a prompt)')
     .option('--json', 'machine-readable output')
-    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR or ~/.config/trial-ledger)')
+    .option('--key-dir <dir>', 'directory of the ledger signing key and pinned keys (default: $TRIAL_LEDGER_KEY_DIR, else $XDG_CONFIG_HOME/trial-ledger or ~/.config/trial-ledger)')
     // Before the commands are registered: subcommands copy the help configuration when created.
     .configureHelp({ showGlobalOptions: true, visibleGlobalOptions } as Partial<Help>)
     .showHelpAfterError()
@@ -76,7 +79,22 @@ export const buildProgram = (): Command => {
     });
   for (const register of COMMANDS) register(program);
   refuseRepeatedOptions(program);
+  codeUsageErrors(program);
   return program;
+};
+
+/**
+ * Commander's usage errors (an unknown option or command, a missing argument) carry a stable code as every
+ * other refusal does, at the end of their first line (`error: unknown option '--subjet' [CLI.UNKNOWN_OPTION]`),
+ * so a script or a support note can rely on it; `runCli` prints them as JSON errors under `--json`.
+ */
+const codeUsageErrors = (cmd: Command): void => {
+  const report = cmd.error.bind(cmd);
+  cmd.error = (message: string, options?: { code?: string; exitCode?: number }): never => {
+    const [first, ...rest] = message.split('\n');
+    return report([`${first} [${usageErrorCode(options?.code)}]`, ...rest].join('\n'), options);
+  };
+  for (const sub of cmd.commands) codeUsageErrors(sub);
 };
 
 /** A write to a reader that has gone away (`trial-ledger audit-trail | head`): not a failure of the command. */
@@ -100,7 +118,17 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     await program.parseAsync(argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      // The parser has written the message and the usage to stderr; under --json stdout gets the error document too.
+      // `help NAME` naming no command prints the usage alone (commander.help, exit 1): say what was asked.
+      const unknownHelp = error.code === 'commander.help' ? argv[argv.lastIndexOf('help') + 1] : undefined;
+      const code = unknownHelp === undefined ? usageErrorCode(error.code) : 'CLI.UNKNOWN_COMMAND';
+      const message = unknownHelp === undefined ? usageErrorMessage(error.message, code) : `help: unknown command '${unknownHelp}' (the commands are listed above)`;
+      if (unknownHelp !== undefined) process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${code}]\n`);
+      if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+      return 2;
+    }
     if (stdoutClosed || isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');

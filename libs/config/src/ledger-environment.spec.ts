@@ -45,6 +45,8 @@ describe('the ledger configuration schema', () => {
     ['an unknown store scheme', { LEDGER_STORE: 'mysql://db/ledger' }, 'LEDGER_STORE must be sqlite:FILE'],
     ['an unknown log level', { TRIAL_LEDGER_LOG_LEVEL: 'verbose' }, 'TRIAL_LEDGER_LOG_LEVEL must be one of'],
     ['a misspelt setting', { TRIAL_LEDGER_LOCKOUT_MINUTE: '45' }, 'TRIAL_LEDGER_LOCKOUT_MINUTE is not a trial-ledger setting'],
+    ['a misspelt password variable', { TRIAL_LEDGER_PASWORD: 'x' }, 'TRIAL_LEDGER_PASWORD is not a trial-ledger setting (did you mean TRIAL_LEDGER_PASSWORD?'],
+    ['a misspelt setting, named with its likeliest meant', { TRIAL_LEDGER_LOCKOUT_MINUTE: '45' }, '(did you mean TRIAL_LEDGER_LOCKOUT_MINUTES?'],
   ])('given %s, then CONFIG.INVALID naming the variable', (_what, env, message) => {
     const error = refusal(env);
     expect(error.code).toBe('CONFIG.INVALID');

@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, ValidateBy, validateSync, type ValidationOptions } from 'class-validator';
 
@@ -136,6 +137,12 @@ export class ConfigurationError extends Error {
  */
 export const DEFAULT_THROTTLE = { perAddress: 30, perUser: 10 } as const;
 
+/** The setting a misspelt name (a letter left out, two swapped) most likely meant, when one is within two edits. */
+const likeliestMeant = (name: string): string => {
+  const meant = closest(name, [...LEDGER_VARIABLES]);
+  return distance(name, meant) <= 2 ? `did you mean ${meant}? ` : '';
+};
+
 const num = (value: string | undefined): number | undefined => (value === undefined ? undefined : Number(value));
 
 /**
@@ -148,7 +155,7 @@ export const ledgerConfig = (env: Readonly<Record<string, string | undefined>>):
   const ours = Object.fromEntries(Object.entries(env).filter(([name, value]) => (known.has(name) || name.startsWith('TRIAL_LEDGER_')) && value !== undefined && value !== ''));
   const problems = Object.keys(ours)
     .filter((name) => !known.has(name))
-    .map((name) => `${name} is not a trial-ledger setting (see the configuration table in the README)`);
+    .map((name) => `${name} is not a trial-ledger setting (${likeliestMeant(name)}see the configuration table in the README)`);
   const instance = plainToInstance(LedgerEnvironment, ours);
   for (const error of validateSync(instance, { validationError: { target: false, value: false } })) {
     problems.push(...Object.values(error.constraints ?? {}));

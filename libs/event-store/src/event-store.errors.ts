@@ -84,9 +84,13 @@ export class UnsupportedEncodingError extends Error {
   }
 }
 
-/** A `--store` / `LEDGER_STORE` value whose scheme names no adapter (a configuration error, not an append). */
+/**
+ * A `--store` / `LEDGER_STORE` value whose scheme names no adapter (a configuration error, not an append):
+ * wrong whatever the ledger holds, so the CLI exits 2, as for any other malformed option or variable.
+ */
 export class InvalidStoreUrlError extends Error {
   readonly code = 'STORE.INVALID_URL';
+  readonly exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'InvalidStoreUrlError';

@@ -72,7 +72,9 @@ export const storeScheme = (url: string): string => url.split(':')[0];
 export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, options: SqliteEventStoreOptions = {}): Promise<EventStore> => {
   const factory = factories.get(storeScheme(url));
   if (!factory) {
-    throw new InvalidStoreUrlError(`Unknown store URL scheme "${storeScheme(url)}": use sqlite:FILE, postgres://… or kurrentdb://…`);
+    // A bare path (`ledger.sqlite`) has no colon, so no credentials to hide: name the URL it was meant as.
+    const bare = url !== '' && !url.includes(':') ? ` (a SQLite file is written sqlite:${url})` : '';
+    throw new InvalidStoreUrlError(`Unknown store URL scheme "${storeScheme(url)}"${bare}: use sqlite:FILE, postgres://… or kurrentdb://…`);
   }
   // A server URL Node cannot parse (a port that is not a number, a bracket left open) is named by its scheme
   // only: the rest may hold a password.

@@ -4,7 +4,7 @@ import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledge
 import { ledgerFiles, readCheckpointFile } from '@trial-ledger/audit';
 import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
 import { CI_95, medianInWords, percentInWords } from '@trial-ledger/pfs';
-import { openEventStore, sqlitePath, storeScheme, type StoredEvent } from '@trial-ledger/event-store';
+import { openEventStore, sqlitePath, storeScheme, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
 import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
 import { storeSideFiles } from '../shared/output-policy';
@@ -60,6 +60,23 @@ const assertEarlierDemo = async (url: string, file: string, checkpointFile: stri
   }
   const foreign = checkpoints.find((c) => hashes.get(c.position) !== c.hash);
   if (foreign) throw notDemo(`its checkpoint file ${checkpointFile} holds a checkpoint (position ${foreign.position}) of another log`);
+};
+
+/**
+ * A store that already holds a ledger, with the way out it allows: `--fresh` replaces an earlier demo only, so it
+ * is offered when the log starts as a demo does (`--fresh` then checks every event); any other ledger needs
+ * another `--store` — offering `--fresh` there led to DEMO.NOT_A_DEMO_STORE.
+ */
+const storeNotEmpty = async (store: EventStore): Promise<CliError> => {
+  let demoLike = false;
+  for await (const event of store.readAll({ batchSize: 1 })) {
+    demoLike = isDemoEvent(event);
+    break;
+  }
+  const wayOut = demoLike
+    ? 'run the demo with --fresh (it replaces an earlier demo) or on another --store'
+    : 'it is no earlier demo, which --fresh alone replaces: run the demo on another --store, e.g. --store sqlite:./data/demo.sqlite';
+  return new CliError(`The store ${store.description} already holds a ledger; ${wayOut}`, 1, 'DEMO.STORE_NOT_EMPTY');
 };
 
 /**
@@ -154,9 +171,7 @@ export const registerDemo = (program: Command): void => {
       if (opts.fresh) await freshStore(options);
       const sharedPassword = Boolean(process.env.TRIAL_LEDGER_DEMO_PASSWORD);
       const run = await withStore(options, async (store) => {
-        if ((await store.head()).position > 0) {
-          throw new CliError(`The store ${store.description} already holds a ledger; run the demo with --fresh or on another --store`, 1, 'DEMO.STORE_NOT_EMPTY');
-        }
+        if ((await store.head()).position > 0) throw await storeNotEmpty(store);
         const progress = startProgress('demo', 1);
         try {
           return await runDemo(store, await openIdentity(store), { seed: opts.seed, today, onProgress: (done, total) => progress.update(done, total) });

@@ -37,7 +37,7 @@ export const registerExportAdtte = (program: Command): void => {
     .option('--force', 'replace existing output files (never one of the ledger\'s own files)')
     .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
-    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant', asKnownAtOption('--as-known-at'))
+    .option('--as-known-at <instant>', 'the dataset as the ledger knew it at this recording instant (a bare date means the end of that UTC day)', asKnownAtOption('--as-known-at'))
     .action(async (opts: ExportAdtteOptions, command: Command) => {
       const options = globalOptions(command);
       const policy = outputPolicy(options, opts.force);

@@ -60,7 +60,7 @@ export const registerExport = (program: Command): void => {
     group
       .command('audit-trail')
       .description('The audit trail as CSV or JSON, streamed (bounded memory for any size)')
-      .requiredOption('--format <format>', 'csv or json', parseFormat)
+      .requiredOption('--format <format>', 'csv or json (required)', parseFormat)
       .option('--out <file>', 'output file (default: stdout)', outputFileOption('--out'))
       .option('--force', 'replace an existing output file (never one of the ledger\'s own files)'),
   ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string; force?: boolean }, command: Command) => {

@@ -46,7 +46,7 @@ export const registerPfs = (program: Command): void => {
     .description('Progression-free survival: per-subject ADTTE rows, Kaplan–Meier with log-log 95 % CI, median and landmark rates')
     .option('--study <studyId>', 'study id (default: the first registered)')
     .option('--cutoff <date>', 'clinical data cutoff, YYYY-MM-DD', calendarDateOption('--cutoff', 'PFS.INVALID_CUTOFF'))
-    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant', asKnownAtOption('--as-known-at'))
+    .option('--as-known-at <instant>', 'the analysis as the ledger knew it at this recording instant (a bare date means the end of that UTC day)', asKnownAtOption('--as-known-at'))
     .option('--plot <file>', 'also write the Kaplan–Meier curve as SVG', outputFileOption('--plot'))
     .option('--force', 'replace an existing --plot file (never one of the ledger\'s own files)')
     .action(async (opts: PfsCommandOptions, command: Command) => {

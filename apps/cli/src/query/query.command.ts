@@ -110,8 +110,8 @@ export const registerQuery = (program: Command): void => {
     .option('--subject <id>', 'only this subject\'s queries')
     .option('--opened-by <username>', 'only queries opened by this user (system: automatic queries)')
     .option('--min-age-days <days>', 'only queries at least this many days old')
-    .option('--page <n>', 'page number, from 1 (default 1; as the API pages: oldest first)')
-    .option('--page-size <n>', `queries per page, 1–${MAX_QUERY_PAGE_SIZE} (default ${QUERY_PAGE_SIZE})`)
+    .option('--page <n>', 'page number, from 1 (default: 1; as the API pages: oldest first)')
+    .option('--page-size <n>', `queries per page, 1–${MAX_QUERY_PAGE_SIZE} (default: ${QUERY_PAGE_SIZE})`)
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { status?: string; subject?: string; openedBy?: string; minAgeDays?: string; page?: string; pageSize?: string; study?: string }, command: Command) => {
       const options = globalOptions(command);

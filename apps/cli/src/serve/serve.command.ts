@@ -212,9 +212,9 @@ export const registerServe = (program: Command): void => {
     .option('--port <port>', 'TCP port (0 = any free port)', parsePort, 3000)
     .option('--host <host>', 'interface to listen on (loopback)', '127.0.0.1')
     .option('--checkpoint-every <n>', 'sign a checkpoint every N events (0: none)', parseCount, DEFAULT_CHECKPOINT_EVERY)
-    .option('--drain-timeout <seconds>', 'on SIGTERM, time for requests in flight to finish before connections are cut (default 10)', parseSeconds('--drain-timeout'))
-    .option('--request-timeout <seconds>', 'time to receive a whole request, body included (default 30)', parseSeconds('--request-timeout'))
-    .option('--max-connections <n>', 'concurrent connections accepted (default 512)', parseMaxConnections)
+    .option('--drain-timeout <seconds>', 'on SIGTERM, time for requests in flight to finish before connections are cut (default: 10)', parseSeconds('--drain-timeout'))
+    .option('--request-timeout <seconds>', 'time to receive a whole request, body included (default: 30)', parseSeconds('--request-timeout'))
+    .option('--max-connections <n>', 'concurrent connections accepted (default: 512)', parseMaxConnections)
     .action(async (opts: { port: number; host: string; checkpointEvery: number; drainTimeout?: number; requestTimeout?: number; maxConnections?: number }, command: Command) => {
       const { store, json, keyDir } = globalOptions(command);
       const limits = {

@@ -72,7 +72,7 @@ export const assertLedgerExists = (storeUrl: string): void => {
   const file = sqlitePath(storeUrl);
   if (file === ':memory:') return;
   if (!existsSync(file)) {
-    throw new CliError(`No ledger at ${file}: the SQLite file does not exist (check --store or LEDGER_STORE)`, 1, 'STORE.NOT_FOUND');
+    throw new CliError(`No ledger at ${file}: the SQLite file does not exist. Check --store or LEDGER_STORE; a new ledger starts with users create-admin (or demo)`, 1, 'STORE.NOT_FOUND');
   }
   assertStoreFileShape(storeUrl);
 };

@@ -22,3 +22,28 @@ export const describeError = (thrown: unknown): { code: string; message: string;
   }
   return { code: 'INTERNAL.ERROR', message: String(error) };
 };
+
+/** Commander's own usage errors (an unknown option or command, a missing argument) → the stable codes users see. */
+const USAGE_CODES: Readonly<Record<string, string>> = {
+  'commander.unknownOption': 'CLI.UNKNOWN_OPTION',
+  'commander.unknownCommand': 'CLI.UNKNOWN_COMMAND',
+  'commander.optionMissingArgument': 'CLI.OPTION_ARGUMENT_MISSING',
+  'commander.missingMandatoryOptionValue': 'CLI.OPTION_REQUIRED',
+  'commander.missingArgument': 'CLI.ARGUMENT_MISSING',
+  'commander.excessArguments': 'CLI.EXCESS_ARGUMENTS',
+  'commander.conflictingOption': 'CLI.CONFLICTING_OPTIONS',
+  'commander.invalidArgument': 'CLI.INVALID_OPTION',
+};
+
+/** The stable code of a usage error the command-line parser found (`CLI.USAGE` for one it names no other way). */
+export const usageErrorCode = (commanderCode: string | undefined): string => USAGE_CODES[commanderCode ?? ''] ?? 'CLI.USAGE';
+
+/** Commander's message (`error: unknown command 'verfy'` and its suggestion) as one line, without the prefix and code. */
+export const usageErrorMessage = (message: string, code: string): string =>
+  message
+    .replace(/^error: /, '')
+    .replace(` [${code}]`, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .join(' ');

@@ -33,10 +33,13 @@ export const asKnownAtOption =
   (option: string) =>
   (value: string): string => {
     dateOrInstantOption(option, 'REPLAY.INVALID_AS_KNOWN_AT')(value);
+    const instant = normaliseInstant(value)!;
     try {
-      notInFuture(normaliseInstant(value)!, new Date().toISOString());
+      notInFuture(instant, new Date().toISOString());
     } catch (error) {
-      throw new CliError(`${option} ${value} lies after the current time: what the ledger will know then is not known yet`, 2, describeError(error).code);
+      // Today's date is the commonest case: it reads as "now" to whoever types it, but means the end of the day.
+      const bareDate = isIsoDate(value) ? ` (a bare date means the end of that UTC day, ${instant}: give an instant up to now, ${value}Thh:mm:ssZ)` : '';
+      throw new CliError(`${option} ${value} lies after the current time${bareDate}: what the ledger will know then is not known yet`, 2, describeError(error).code);
     }
     return value;
   };

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { assertKeyDirOutsideStore, assertNoCheckpointsWithoutKey, assertNoKeyBesideStore, ensureLedgerKeyFor, ledgerFiles, userHistoryPage, type UserHistoryEntry } from '@trial-ledger/audit';
-import { USERNAME_PATTERN, USERNAME_RULE, isRole, type Role } from '@trial-ledger/domain';
+import { DomainError, USERNAME_PATTERN, USERNAME_RULE, isRole, validateUsername, type Role } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, type Identity, type UserView } from '@trial-ledger/identity';
 import { actingUser, openIdentity } from '../shared/acting-user';
 import { globalOptions, withExistingStore, withStore, type GlobalOptions } from '../shared/cli-context';
@@ -24,6 +24,19 @@ const readNewPassword = async (variable: string, whose: string): Promise<string>
 const parseRole = (role: string): Role => {
   if (!isRole(role)) throw new CliError(`Unknown role "${role}": coordinator, investigator, monitor, regulator or admin`, 2, 'IDENTITY.ROLE_INVALID');
   return role;
+};
+
+/**
+ * The `--username` of a new account against the username rule (and the reserved name), before a password is
+ * asked for or the store opened: a name off the rule is wrong whatever the ledger holds (exit 2, as `--role`).
+ */
+const checkNewUsername = (username: string): void => {
+  try {
+    validateUsername(username);
+  } catch (error) {
+    if (error instanceof DomainError) throw new CliError(error.message, 2, error.code);
+    throw error;
+  }
 };
 
 const parseUsernameFilter = (username: string | undefined): string | undefined => {
@@ -73,6 +86,7 @@ export const registerUsers = (program: Command): void => {
     .requiredOption('--full-name <name>', 'full printed name')
     .action(async (opts: { username: string; fullName: string }, command: Command) => {
       const options = globalOptions(command);
+      checkNewUsername(opts.username);
       const files = ledgerFiles(options.store, { keyDir: options.keyDir });
       // Checked before anything is written, so the key cannot fail after the administrator was recorded.
       assertKeyDirOutsideStore(files);
@@ -98,6 +112,7 @@ export const registerUsers = (program: Command): void => {
     .option('--reason <text>', 'why the account is created')
     .action(async (opts: { username: string; fullName: string; role: string; reason?: string }, command: Command) => {
       const options = globalOptions(command);
+      checkNewUsername(opts.username);
       const role = parseRole(opts.role);
       const user = await asActingUser(options, async (identity, actor) => {
         const password = await readNewPassword('TRIAL_LEDGER_NEW_PASSWORD', opts.username);

@@ -191,7 +191,7 @@ export const loadReviewLedger = async (
   const studyId = options.studyId ?? firstStudy(events);
   const studyEvents = studyId === null ? [] : events.filter((e) => e.streamId === studyStreamId(studyId));
   if (studyId === null || !studyEvents.some((e) => e.type === 'StudyRegistered')) {
-    throw new DomainError('STUDY.NOT_FOUND', `No registered study ${studyId ?? ''} in this ledger`.trim(), 'not-found', { studyId });
+    throw new DomainError('STUDY.NOT_FOUND', studyId === null ? 'No study is registered in this ledger' : `No registered study ${studyId} in this ledger`, 'not-found', { studyId });
   }
   const protocolEvent = studyEvents.filter((e) => e.type === 'StudyRegistered' || e.type === 'ProtocolAmended').at(-1);
   const protocol = (protocolEvent?.data.protocol as ProtocolDocument | undefined) ?? null;

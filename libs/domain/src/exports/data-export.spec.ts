@@ -1,6 +1,6 @@
 import type { Actor } from '../shared/actor';
 import { DomainError } from '../shared/domain-error';
-import { decideDataExport, type RecordDataExport } from './data-export';
+import { decideDataExport, requireExportRole, type RecordDataExport } from './data-export';
 
 const monitor: Actor = { userId: 'u-mon', username: 'mona', fullName: 'Mona Monitor', role: 'monitor' };
 const coordinator: Actor = { userId: 'u-coord', username: 'cora', fullName: 'Cora Coordinator', role: 'coordinator' };
@@ -19,6 +19,16 @@ const codeOf = (run: () => unknown): string | null => {
 };
 
 describe('DataExported: who exported what, when', () => {
+  it.each([
+    ['investigator', 'odm', 'An investigator may not export the odm (allowed: monitor, regulator)'],
+    ['coordinator', 'audit-trail', 'A coordinator may not export the audit-trail'],
+    ['admin', 'adtte', 'An admin may not export the adtte'],
+  ] as const)('given the role %s, when the %s export is asked for, then AUTH.ROLE_NOT_ALLOWED says "a" or "an" as English does', (role, kind, words) => {
+    const actor: Actor = { ...coordinator, role };
+    expect(() => requireExportRole(kind, actor)).toThrow(words);
+    expect(codeOf(() => requireExportRole(kind, actor))).toBe('AUTH.ROLE_NOT_ALLOWED');
+  });
+
   it('given a monitor, when an audit-trail export is recorded, then one DataExported names the user, the filter (in key order) and the bound', () => {
     expect(decideDataExport(command(), { actor: monitor, now: NOW })).toEqual([
       {

@@ -70,7 +70,7 @@ export const exportsStreamId = (studyId: string | null): string => (studyId === 
 export const requireExportRole = (kind: ExportKind, actor: Actor): void => {
   const allowed = EXPORT_ROLES[kind];
   if (!allowed.includes(actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `A ${actor.role} may not export the ${kind} (allowed: ${allowed.join(', ')})`, { command: `Export ${kind}`, role: actor.role, allowed: [...allowed] });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `${/^[aeiou]/.test(actor.role) ? 'An' : 'A'} ${actor.role} may not export the ${kind} (allowed: ${allowed.join(', ')})`, { command: `Export ${kind}`, role: actor.role, allowed: [...allowed] });
   }
 };
 

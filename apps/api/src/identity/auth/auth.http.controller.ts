@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
 import { DeclaredQueryGuard } from '../../shared/validation/declared-query.guard';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ROLES } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
 import type { HttpRequest } from '../../shared/http/http.types';
@@ -48,6 +48,7 @@ export class AuthHttpController {
   @Roles(...ROLES)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ operationId: 'Logout', summary: 'End the session: its token stops working at once' })
+  @ApiNoContentResponse({ description: 'Signed out (LoggedOut recorded); no body.' })
   @ApiProblemResponses([NO_KEY_PROBLEM, [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'], STORE_PROBLEM])
   async logout(@NoIdempotencyKey() _key: void, @Req() request: HttpRequest): Promise<void> {
     await this.auth.logout(bearerOf(request), 'api');
@@ -60,6 +61,10 @@ export class AuthHttpController {
     operationId: 'ChangePassword',
     summary: 'Change your password (also the way out of an expired one); ends your open sessions',
     description: 'Refusals: AUTH.INVALID_CREDENTIALS, AUTH.ACCOUNT_LOCKED (401); PASSWORD.TOO_SHORT, PASSWORD.TOO_WEAK, PASSWORD.CONTAINS_USERNAME, PASSWORD.CONTAINS_NAME and the other PASSWORD.* rules (400); PASSWORD.REUSED (409).',
+  })
+  @ApiOkResponse({
+    description:
+      'The account as now (PasswordChanged recorded; log in again with the new password): { userId, username, fullName, role, status, createdAt, passwordChangedAt, passwordExpiresAt, mustChangePassword: false, lockedUntil, lastLoginAt }',
   })
   @ApiProblemResponses([
     ...AUTH_BODY_PROBLEMS,

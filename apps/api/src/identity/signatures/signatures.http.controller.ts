@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
 import { SignatureService } from '@trial-ledger/identity';
 import { IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
@@ -31,6 +31,10 @@ export class SignaturesHttpController {
       'Send If-Match with the subject stream version you reviewed (its ETag; required). A monitor signs with the meaning review only; authorship is signed only by whoever recorded what is signed. ' +
       'Refusals: SIGNATURE.VERSION_REQUIRED (428); SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
       'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR, SIGNATURE.OWN_ENTRY (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); STUDY.LOCKED, SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE (409); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
+  })
+  @ApiCreatedResponse({
+    description:
+      'The signature recorded (ETag: the subject stream version after it; Idempotent-Replayed: true when a repeated key answers the first one): { signatureEventId, type (CasebookSigned | RecordSigned), studyId, subjectId, signerUserId, signerUsername, signerFullName, signedAt, meaning, signedThroughVersion, signedHash, targetEventId (null: the casebook), streamVersion, repeated }',
   })
   @ApiHeader({ name: 'If-Match', required: true, description: 'The ETag of the subject record you reviewed (e.g. "12"): the signature binds to that version. Without it, or with *, 428; stale, 412.' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: "Makes a retry safe: the same key from the same user answers the first signature again (Idempotent-Replayed: true); with another body it is refused (422)." })
@@ -77,6 +81,10 @@ export class SignaturesHttpController {
   @Get()
   @Roles(...QUERY_ROLES.ListSignatures)
   @ApiOperation({ operationId: 'ListSignatures', summary: "Every signature on the subject's casebook: signer, date-time, meaning, valid or superseded, binding intact" })
+  @ApiOkResponse({
+    description:
+      '{ signatures: [{ signatureEventId, type, studyId, subjectId, scope, signerUserId, signerUsername, signerFullName, signedAt, meaning, signedThroughVersion, signedHash, signedEventHash, hashAlgorithm, status (valid | superseded), supersededBy, bindingIntact }] }',
+  })
   @ApiProblemResponses([[400, 'VALIDATION.FAILED: an undeclared query parameter or a malformed path parameter'], ...SESSION_PROBLEMS, [404, 'SUBJECT.NOT_FOUND'], STORE_PROBLEM])
   async list(@Param() path: SubjectPathParams) {
     const signatures = await this.signatures.list(path.studyId, path.subjectId);

@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { userHistoryPage } from '@trial-ledger/audit';
 import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService, type UserChangeKey } from '@trial-ledger/identity';
@@ -37,6 +37,10 @@ const keyedBy = (header: string | string[] | undefined, response: HttpResponse):
 });
 
 /** An administrator's change to a user: the role it takes, its problems, and the `Idempotency-Key` header it reads. */
+/** The answer of every user-management command and of the list, field by field (no password hash ever). */
+const USER_VIEW =
+  '{ userId, username, fullName, role, status (active | deactivated), createdAt, passwordChangedAt, passwordExpiresAt (null: never), mustChangePassword, lockedUntil (null: not locked), lastLoginAt }';
+
 const UserChangeRoute = (): MethodDecorator => applyDecorators(Roles('admin'), ApiProblemResponses(USER_CHANGE_PROBLEMS), ApiHeader(IDEMPOTENCY_KEY_HEADER_DOC));
 
 @ApiTags('users')
@@ -48,6 +52,7 @@ export class UsersHttpController {
   @Roles(...QUERY_ROLES.ListUsers)
   @ApiProblemResponses(USER_READ_PROBLEMS)
   @ApiOperation({ operationId: 'ListUsers', summary: 'Every user ever created, with role, status, password expiry and lockout' })
+  @ApiOkResponse({ description: `{ users: [${USER_VIEW}] }` })
   async list(@CurrentActor() actor: Actor) {
     return { users: await this.users.listUsers(actor, 'api') };
   }
@@ -68,6 +73,7 @@ export class UsersHttpController {
   @Post()
   @UserChangeRoute()
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
+  @ApiCreatedResponse({ description: `The user added: ${USER_VIEW}` })
   add(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
@@ -79,6 +85,7 @@ export class UsersHttpController {
   @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'DeactivateUser', summary: "Withdraw a user's access (UserDeactivated); their sessions end at once" })
+  @ApiOkResponse({ description: `The user as now: ${USER_VIEW}` })
   deactivate(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
@@ -90,6 +97,7 @@ export class UsersHttpController {
   @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ReactivateUser', summary: 'Restore access (UserReactivated)' })
+  @ApiOkResponse({ description: `The user as now: ${USER_VIEW}` })
   reactivate(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ReasonRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
@@ -101,6 +109,7 @@ export class UsersHttpController {
   @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ChangeUserRole', summary: "Change a user's role (UserRoleChanged); applies to open sessions at once" })
+  @ApiOkResponse({ description: `The user as now: ${USER_VIEW}` })
   changeRole(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ChangeRoleRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
@@ -112,6 +121,7 @@ export class UsersHttpController {
   @UserChangeRoute()
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ operationId: 'ResetPassword', summary: 'Set a temporary password the user must change at the next login' })
+  @ApiOkResponse({ description: `The user as now (mustChangePassword: true): ${USER_VIEW}` })
   resetPassword(
     @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Param() path: UsernamePathParams, @Body() body: ResetPasswordRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
