@@ -63,4 +63,17 @@ describe('API log lines of a 5xx', () => {
     }
     expect(linesOf(id).length).toBeGreaterThanOrEqual(1);
   });
+
+  it('the security warnings of refused requests (no token, a bad token) carry a code, and so does every other warning', async () => {
+    const from = written.length;
+    await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/events`).expect(401);
+    await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/events`).set('Authorization', 'Bearer not-a-token').expect(401);
+    await request(api.http).post('/api/v1/users').set('Authorization', api.auth('investigator')).send({}).expect(403);
+    await new Promise((r) => setTimeout(r, 50));
+    const warnings = written.slice(from).join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine & { context?: string }).filter((line) => line.level >= 40);
+    expect(warnings.filter((line) => line.context === 'Security').map((line) => line.code)).toEqual(
+      expect.arrayContaining(['AUTH.UNAUTHENTICATED', 'AUTH.TOKEN_INVALID']),
+    );
+    for (const line of warnings) expect([line.code, line.msg]).toEqual([expect.stringMatching(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/), line.msg]);
+  });
 });
