@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { BIN } from './binary-harness';
+import { BIN, runBinary } from './binary-harness';
 import { tempDir } from './cli-harness';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -73,5 +74,23 @@ describe('serve: every line on stderr is a JSON log line', () => {
     expect(parsed.find((line) => line.msg.startsWith('GET /api/v1/no-such-route 404'))).toMatchObject({ level: 40 });
     // The stop is the last word.
     expect(messages[messages.length - 1]).toContain('stopped; the store is closed');
+  });
+
+  it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const run = await runBinary(['--store', `sqlite:${join(dir.path, 'refused.sqlite')}`, 'serve', '--port', String(port), '--checkpoint-every', '0'], {
+        env: { TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+      });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.split('\n').filter((line) => line !== '');
+      for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      const refusal = lines.map((line) => JSON.parse(line) as LogLine).find((line) => line.code === 'SERVE.ADDRESS_IN_USE');
+      expect(refusal).toMatchObject({ level: 60, service: 'trial-ledger-api', msg: expect.stringContaining(`127.0.0.1:${port} is already in use by another process`) });
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });

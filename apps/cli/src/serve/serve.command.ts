@@ -6,10 +6,10 @@ import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolic
 import type * as Api from '../../../api/src/main';
 import { assertOwnCheckpoints } from '../checkpoint/own-checkpoints';
 import { globalOptions } from '../shared/cli-context';
-import { CliError } from '../shared/cli-errors';
+import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
-import { logProcessWarnings, openServeLog } from './serve-log';
+import { logProcessWarnings, openServeLog, type ServeLog } from './serve-log';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -85,8 +85,21 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
  * exits with status 0.
  */
 export const serve = async (options: ServeOptions): Promise<void> => {
-  const { log, destination, flush } = openServeLog(options.logDestination);
-  if (options.ownProcess) logProcessWarnings(log);
+  const serveLog = openServeLog(options.logDestination);
+  if (options.ownProcess) logProcessWarnings(serveLog.log);
+  try {
+    await serveWith(options, serveLog);
+  } catch (error) {
+    // A refused start is a line of the log too (fatal, with its code), not plain text among the JSON lines.
+    const { code, message } = describeError(error);
+    serveLog.log.fatal({ code }, `${withoutSecrets(message)} (serve exits 1) ${code}`);
+    serveLog.flush();
+    markLogged(error);
+    throw error;
+  }
+};
+
+const serveWith = async (options: ServeOptions, { log, destination, flush }: ServeLog): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
