@@ -30,7 +30,7 @@ export const CLI_WRITE_LOCK_WAIT_MS = 2_000;
 const lockRefusal = (error: unknown): unknown =>
   error instanceof StoreWriteError && error.code === 'STORE.LOCKED'
     ? new CliError(
-        `Another process is writing the ledger and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); nothing was written: try again in a moment, or send the command to the running server's API`,
+        `Another process is writing the ledger and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); the command was not recorded: try again in a moment, or send it to the running server's API`,
         1,
         'STORE.LOCKED',
       )
