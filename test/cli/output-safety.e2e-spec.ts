@@ -202,7 +202,11 @@ describe('file modes of what serve creates', () => {
   it('creates the store, the read-model file, the signing key and the sessions\' seal key 0600', async () => {
     const file = join(dir.path, 'served', 'ledger.sqlite');
     const keyDir = join(dir.path, 'server-keys');
-    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${file}`, '--key-dir', keyDir, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // At info: the line naming the new key is read below (the test run's level is silent).
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${file}`, '--key-dir', keyDir, '--json', 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -146,9 +146,13 @@ describe('serve on a ledger damaged after its last checkpoint', () => {
     let stop!: () => void;
     const stopWhen = new Promise<void>((r) => (stop = r));
     let running: Promise<void> | undefined;
+    const level = process.env.TRIAL_LEDGER_LOG_LEVEL;
     try {
       const port = await freePort();
-      running = serve({ store, port, host: '127.0.0.1', json: true, keyDir, stopWhen });
+      // The log (a JSON line per message) is written through its own destination, not process.stderr.write.
+      const logDestination = { write: (chunk: string) => void errors.push(chunk) };
+      process.env.TRIAL_LEDGER_LOG_LEVEL = 'error'; // the test run's default is silent (restored below)
+      running = serve({ store, port, host: '127.0.0.1', json: true, keyDir, stopWhen, logDestination });
       for (let i = 0; i < 200 && !printed.some((line) => line.startsWith('{')); i += 1) await new Promise((r) => setTimeout(r, 50));
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
       expect(ready.status).toBe(503);
@@ -157,12 +161,15 @@ describe('serve on a ledger damaged after its last checkpoint', () => {
       expect(problem.checks.ledger).toEqual({ status: 'down', fault: 'LEDGER.TAMPERED' });
       expect(JSON.stringify(problem)).not.toContain(String(damagedAt));
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
-      expect(errors.join('')).toContain(`LEDGER DAMAGED at position ${damagedAt}`);
+      const damage = errors.map((line) => JSON.parse(line) as { level: number; code?: string; position?: number; msg: string }).find((line) => line.code === 'LEDGER.TAMPERED');
+      expect(damage).toMatchObject({ level: 50, position: damagedAt, msg: expect.stringContaining(`LEDGER DAMAGED at position ${damagedAt}`) });
     } finally {
       stop();
       await running?.catch(() => undefined);
       process.stdout.write = write;
       process.stderr.write = writeErr;
+      if (level === undefined) delete process.env.TRIAL_LEDGER_LOG_LEVEL;
+      else process.env.TRIAL_LEDGER_LOG_LEVEL = level;
     }
   });
 });

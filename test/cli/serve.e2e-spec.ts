@@ -107,7 +107,11 @@ describe('trial-ledger serve', () => {
   });
 
   it('as a process (built binary): SIGTERM stops it with exit status 0', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), '--store', `sqlite:${join(dir.path, 'bin.sqlite')}`, '--json', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // At info: the stop's line is read below (the test run's level is silent).
+    const child = spawn(process.execPath, [join(ROOT, 'bin/trial-ledger.js'), '--store', `sqlite:${join(dir.path, 'bin.sqlite')}`, '--json', 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -41,7 +41,8 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
   const dir = mkdtempSync(join(tmpdir(), 'trial-ledger-drain-'));
   const running: ServeProcess[] = [];
   const start = async (name: string, args: string[] = []): Promise<ServeProcess> => {
-    const server = await startServe(`sqlite:${join(dir, `${name}.sqlite`)}`, args);
+    // At info: the lines of the stop are read below.
+    const server = await startServe(`sqlite:${join(dir, `${name}.sqlite`)}`, args, { TRIAL_LEDGER_LOG_LEVEL: 'info' });
     running.push(server);
     return server;
   };

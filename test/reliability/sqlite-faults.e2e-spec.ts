@@ -135,7 +135,7 @@ describe('SQLite ledger faults under a running server', () => {
     try {
       const checkpointFile = join(mountPoint, 'ledger.checkpoints.jsonl');
       const store = `sqlite:${join(dir, 'checkpointed.sqlite')}`;
-      const env = { LEDGER_CHECKPOINT_FILE: checkpointFile };
+      const env = { LEDGER_CHECKPOINT_FILE: checkpointFile, TRIAL_LEDGER_LOG_LEVEL: 'info' };
       const server = await startServe(store, ['--checkpoint-every', '1'], env);
       running.push(server);
       await seedLedger(store, server.url);

@@ -1,7 +1,7 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
-import { CliError, describeError, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
+import { CliError, describeError, isLogged, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
 import { refuseRepeatedOptions } from './shared/option-parsers';
@@ -134,7 +134,8 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
     const json = argv.includes('--json');
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
     // A message may quote what was typed or read (an unknown name, a file's line): never raw escape sequences.
-    else process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${terminalSafe(code)}]\n`);
+    // serve's refusal is already a line of its JSON log on stderr.
+    else if (!isLogged(error)) process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${terminalSafe(code)}]\n`);
     const exit = (error as { exitCode?: unknown }).exitCode;
     return typeof exit === 'number' ? exit : 1;
   } finally {

@@ -1,1 +1,2 @@
 export * from './ledger-environment';
+export * from './secret-text';

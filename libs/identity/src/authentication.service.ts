@@ -197,8 +197,9 @@ export class AuthenticationService {
     const user = findUserById(await this.ledger.state(), actor.userId);
     const refusal = staleSessionReason(user, { createdAtMs: Date.parse(authenticatedAt) });
     if (refusal !== null) {
-      this.ledger.logger.warn(`CLI run of ${actor.username} ended: ${refusal} since its sign-in at ${authenticatedAt}`);
-      throw runEndedRefusal(refusal);
+      const ended = runEndedRefusal(refusal);
+      this.ledger.logger.warn(`CLI run of ${actor.username} ended: ${refusal} since its sign-in at ${authenticatedAt}`, ended.code);
+      throw ended;
     }
     return actorOf(user as UserAccount);
   }

@@ -37,7 +37,7 @@ export class AuthorizationLog {
   async recordRefusal(actor: Actor, action: string, allowedRoles: readonly Role[], source: EventSource = 'api'): Promise<void> {
     const recorded = this.withinBound(actor.userId);
     const note = recorded ? '' : ` (not recorded in the ledger: over ${RECORDED_REFUSALS_PER_MINUTE} refusals of this account in a minute)`;
-    this.ledger.logger.warn(`authorization refused: ${actor.username} (${actor.role}) may not ${action}; allowed: ${allowedRoles.join(', ')}${note}`);
+    this.ledger.logger.warn(`authorization refused: ${actor.username} (${actor.role}) may not ${action}; allowed: ${allowedRoles.join(', ')}${note}`, 'AUTH.ROLE_NOT_ALLOWED');
     if (recorded) await this.ledger.execute({ type: 'RecordAuthorizationRefused', data: { action, allowedRoles } }, actor, source, null);
   }
 

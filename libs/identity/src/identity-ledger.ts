@@ -89,7 +89,7 @@ export class IdentityLedger {
   async throwOnRefusal(events: readonly IdentityEvent[]): Promise<void> {
     for (const event of events) {
       if (event.type === 'AccountLockedOut') {
-        this.logger.warn(`account locked: ${event.data.username} after ${event.data.consecutiveFailures} consecutive failures, until ${event.data.lockedUntil}`);
+        this.logger.warn(`account locked: ${event.data.username} after ${event.data.consecutiveFailures} consecutive failures, until ${event.data.lockedUntil}`, 'AUTH.ACCOUNT_LOCKED');
         await this.sessions.endUserSessions(event.data.userId, 'account-locked', Date.parse(this.clock.now()));
       }
       if (event.type === 'SignatureFailed') {
@@ -97,6 +97,7 @@ export class IdentityLedger {
         this.logger.warn(
           `signature failure (${d.reason}): session user ${d.username}, signer named ${JSON.stringify(d.attemptedSigner)}, ` +
             `study ${d.studyId} subject ${d.subjectId}, ${d.consecutiveFailures} consecutive failure(s)`,
+          'SIGNATURE.FAILED',
         );
       }
     }

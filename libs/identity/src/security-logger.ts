@@ -4,7 +4,8 @@
  * stderr, tests record.
  */
 export interface SecurityLogger {
-  warn(message: string): void;
+  /** `code`: the stable code of the event (`AUTH.ACCOUNT_LOCKED`, …), for a log search or an alert to key on. */
+  warn(message: string, code?: string): void;
 }
 
 /** stderr, so that a command's `--json` output on stdout stays parseable. */

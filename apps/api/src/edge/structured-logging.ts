@@ -131,6 +131,8 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
       const code = problemCodes.get(request);
       access[level](
         {
+          // The problem's code at the top too, where every warning and error line of the log carries it.
+          ...(code === undefined ? {} : { code }),
           req: { id: request.id, method: request.method, url, query: loggedQuery(request.query), headers: loggedHeaders(request.headers), remoteAddress, remotePort },
           res: code === undefined ? { statusCode } : { statusCode, code },
           responseTime: reply.elapsedTime,
@@ -166,7 +168,7 @@ export const registerClientErrorLog = (server: Server, log: Logger): void => {
     }
     const answer = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
     log.warn(
-      { remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, res: { statusCode: answer.status, code: answer.code }, err: { code: error.code } },
+      { code: answer.code, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, res: { statusCode: answer.status, code: answer.code }, err: { code: error.code } },
       `connection cut off before a request was read: ${answer.status} ${answer.code} (${error.code ?? error.message})`,
     );
     if (socket.bytesWritten === 0) socket.write(`HTTP/1.1 ${answer.status} ${answer.reason}\r\nConnection: close\r\n\r\n`);

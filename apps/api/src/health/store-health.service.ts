@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore, StoreWriteHealth } from '@trial-ledger/event-store';
+import { withoutSecrets } from '@trial-ledger/config';
 import { EVENT_STORE } from '../shared/tokens';
 
 /** How often the write health is looked at, so that a fault (and its end) is logged even when no probe asks. */
@@ -35,7 +36,7 @@ export class StoreHealthService implements OnModuleInit, OnModuleDestroy {
     }
     if (now.writable !== this.last.writable || now.fault !== this.last.fault) {
       if (now.writable) this.logger.log('The event store takes writes again; ready');
-      else this.logger.error(`The event store cannot write (${now.fault ?? 'unknown'}): ${now.detail ?? ''}; not ready`);
+      else this.logger.error({ code: now.fault ?? 'STORE.UNAVAILABLE' }, `The event store cannot write (${now.fault ?? 'unknown'}): ${withoutSecrets(now.detail ?? '')}; not ready`);
     }
     this.last = now;
     return now;

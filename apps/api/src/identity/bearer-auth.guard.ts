@@ -34,14 +34,15 @@ export class BearerAuthGuard implements CanActivate {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? BEARER.exec(header.trim()) : null;
     if (!match) {
-      this.logger.warn(`unauthenticated request refused: ${action}`);
+      this.logger.warn({ code: 'AUTH.UNAUTHENTICATED' }, `unauthenticated request refused: ${action}`);
       throw new ApiProblemException('AUTH.UNAUTHENTICATED', HttpStatus.UNAUTHORIZED, 'A bearer token is required (Authorization: Bearer <token>).');
     }
     let actor;
     try {
       actor = await this.auth.authenticate(match[1]);
     } catch (error) {
-      this.logger.warn(`bearer token refused (${(error as { code?: string }).code ?? 'error'}): ${action}`);
+      const code = (error as { code?: unknown }).code;
+      this.logger.warn({ code: typeof code === 'string' ? code : 'AUTH.TOKEN_INVALID' }, `bearer token refused (${typeof code === 'string' ? code : 'error'}): ${action}`);
       throw error;
     }
     if (roles) await this.authorization.authorize(actor, roles, action, 'api');

@@ -6,7 +6,7 @@ import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../share
 /** The identity lib's security-log port, written to Nest's logger under the `Security` context. */
 const nestSecurityLogger = (): SecurityLogger => {
   const logger = new Logger('Security');
-  return { warn: (message) => logger.warn(message) };
+  return { warn: (message, code = 'SECURITY.WARNING') => logger.warn({ code }, message) };
 };
 
 /**

@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger, type OnModuleDestroy, type OnMo
 import { SIDE_FILE_BUSY_MS, type EventStore } from '@trial-ledger/event-store';
 import { AuditTrailIndexer, auditIndexFileOf, claimSideFileWriter, ReadModelsAlteredError, SqliteAuditTrailIndex, type AuditTrailIndexStore, type SideFileWriter } from '@trial-ledger/projections';
 import { MIN_POSITION_WAIT_MS, readModelSealKeyOf, unreadableReported } from './read-models.runner';
-import { followerFailure, RestartWithBackoff } from './restart-with-backoff';
+import { followerFailure, followerFailureCode, RestartWithBackoff } from './restart-with-backoff';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 
@@ -40,7 +40,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
       onError: (error) => {
         // Logged once per failure (a save retried every poll on a failing disk would otherwise log each time).
         const message = (error as Error).message;
-        if (this.failure !== message) this.logger.error(followerFailure('Audit-trail index stopped', error));
+        if (this.failure !== message) this.logger.error({ code: followerFailureCode(error) }, followerFailure('Audit-trail index stopped', error));
         this.failure = message;
         this.recovery.schedule();
       },

@@ -14,7 +14,7 @@ import {
 } from '@trial-ledger/projections';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { API_OPTIONS, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
-import { followerFailure, RestartWithBackoff } from './restart-with-backoff';
+import { followerFailure, followerFailureCode, RestartWithBackoff } from './restart-with-backoff';
 
 /** How long a query with `minPosition` waits for the read models to fold its client's write. */
 export const MIN_POSITION_WAIT_MS = 5_000;
@@ -69,7 +69,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       flushDelayMs: 200,
       onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
       onError: (error) => {
-        if (!this.failed) this.logger.error(followerFailure('Read models stopped', error));
+        if (!this.failed) this.logger.error({ code: followerFailureCode(error) }, followerFailure('Read models stopped', error));
         this.failed = true;
         this.recovery.schedule();
       },

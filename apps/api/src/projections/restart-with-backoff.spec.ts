@@ -32,6 +32,6 @@ describe('a follower of the log that stopped says why, with a stable code', () =
     recovery.schedule(1);
     for (const end = Date.now() + 10_000; attempts < 3 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
     recovery.cancel();
-    expect(logged.mock.calls.map((call) => call[0])).toEqual(['Read models still stopped (STORE.DISK_FULL): database or disk is full']);
+    expect(logged.mock.calls).toEqual([[{ code: 'STORE.DISK_FULL' }, 'Read models still stopped (STORE.DISK_FULL): database or disk is full']]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { withoutSecrets } from '@trial-ledger/config';
 import { mapSqliteWriteError } from '@trial-ledger/event-store';
 
 /** The longest pause between attempts to restart a failed follower of the log (a freed disk is noticed within it). */
@@ -12,10 +13,13 @@ const STABLE_CODE = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/;
  * SQLite error read as the ledger's own (`STORE.DISK_FULL`, `STORE.IO_ERROR`, …), a store fault's own
  * code, else `READ_MODEL.STOPPED` — and the cause's words.
  */
-export const followerFailure = (what: string, error: unknown): string => {
+export const followerFailure = (what: string, error: unknown): string =>
+  `${what} (${followerFailureCode(error)}): ${withoutSecrets(error instanceof Error ? error.message : String(error))}`;
+
+/** The stable code of a follower's failure, as its log line's `code`. */
+export const followerFailureCode = (error: unknown): string => {
   const mapped = mapSqliteWriteError(error) as { code?: unknown } | null;
-  const code = typeof mapped?.code === 'string' && STABLE_CODE.test(mapped.code) ? mapped.code : 'READ_MODEL.STOPPED';
-  return `${what} (${code}): ${error instanceof Error ? error.message : String(error)}`;
+  return typeof mapped?.code === 'string' && STABLE_CODE.test(mapped.code) ? mapped.code : 'READ_MODEL.STOPPED';
 };
 
 /** What follows the log from a saved checkpoint: the read models' runner, the audit-trail indexer. */
@@ -72,7 +76,7 @@ export class RestartWithBackoff {
     } catch (error) {
       // Once per cause, not once per attempt: a disk that stays broken would otherwise fill the log.
       const message = (error as Error).message;
-      if (message !== this.lastFailure) this.logger.error(followerFailure(`${this.name} still stopped`, error));
+      if (message !== this.lastFailure) this.logger.error({ code: followerFailureCode(error) }, followerFailure(`${this.name} still stopped`, error));
       this.lastFailure = message;
       this.schedule(Math.min(delayMs * 2, MAX_RECOVERY_DELAY_MS));
     }

@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, Injectable, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { loggedUrl } from '../edge/structured-logging';
+import { loggedError } from '@trial-ledger/config';
 import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
@@ -25,7 +26,8 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<HttpRequest>();
     const response = host.switchToHttp().getResponse<HttpResponse>();
     if (isAnswered(response)) {
-      this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: failed while streaming: ${(exception as Error).message}`);
+      const err = loggedError(exception);
+      this.logger.error({ code: 'VIEWER.STREAM_FAILED', error: err }, `${request.method} ${loggedUrl(request.originalUrl)}: failed while streaming: ${err.message} VIEWER.STREAM_FAILED`);
       response.raw.destroy();
       return;
     }
@@ -34,7 +36,14 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       return;
     }
     const { status, code, detail } = describe(exception);
-    if (status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${(exception as Error).stack ?? String(exception)}`);
+    if (status >= 500) {
+      // As the API's 5xx lines: the code, the error's type and words without a password, no stack.
+      const err = loggedError(exception);
+      const line = { code, error: err };
+      const message = `${request.method} ${loggedUrl(request.originalUrl)}: ${err.type}: ${err.message} ${code}`;
+      if (status === 503) this.logger.warn(line, message);
+      else this.logger.error(line, message);
+    }
     const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 503 ? 'The ledger is unavailable' : 'The request was refused';
     const html = this.renderer.render('problem', { title, status, code, detail, actor: null });
     // As the API's 503: the store may be back in a moment (the session, if any, is kept).

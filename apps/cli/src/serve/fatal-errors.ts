@@ -1,11 +1,7 @@
 import { pino } from 'pino';
+import { withoutSecrets } from '@trial-ledger/config';
 
-/** Passwords in connection URLs (`postgres://user:secret@host`) and secret query parameters, in any error text. */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
-const SECRET_PARAMETER = /([?&][^=\s&]*(?:pass|secret|token)[^=\s&]*=)[^&\s]+/gi;
-
-/** An error's text with every password or secret parameter it may carry replaced. */
-export const withoutSecrets = (text: string): string => text.replace(URL_PASSWORD, '$1redacted@').replace(SECRET_PARAMETER, '$1redacted');
+export { withoutSecrets };
 
 /**
  * The last word of a `serve` process that meets an error nothing caught (an exception thrown outside any

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
+import type { DestinationStream } from 'pino';
 import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, superviseAutoCheckpoints } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
 import { assertOwnCheckpoints } from '../checkpoint/own-checkpoints';
-import { announceNewKey } from '../checkpoint/checkpoint.command';
 import { globalOptions } from '../shared/cli-context';
-import { CliError } from '../shared/cli-errors';
+import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
-import { logUncaughtErrorsAndExit } from './fatal-errors';
+import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
+import { logProcessWarnings, openServeLog, type ServeLog } from './serve-log';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -62,6 +63,10 @@ export interface ServeOptions {
   readonly limits?: Partial<Api.HttpServerLimits>;
   /** Resolves when the server should stop; by default the first SIGINT, SIGTERM or SIGHUP. */
   readonly stopWhen?: Promise<unknown>;
+  /** Where the JSON log goes (serve's own lines, the access lines, Nest's messages); default stderr. */
+  readonly logDestination?: DestinationStream;
+  /** The process is serve's own (the CLI): Node's warnings become log lines too. */
+  readonly ownProcess?: boolean;
 }
 
 /** The first of the given signals, with the handlers removed again so a second Ctrl-C still kills. */
@@ -80,6 +85,21 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
  * exits with status 0.
  */
 export const serve = async (options: ServeOptions): Promise<void> => {
+  const serveLog = openServeLog(options.logDestination);
+  if (options.ownProcess) logProcessWarnings(serveLog.log);
+  try {
+    await serveWith(options, serveLog);
+  } catch (error) {
+    // A refused start is a line of the log too (fatal, with its code), not plain text among the JSON lines.
+    const { code, message } = describeError(error);
+    serveLog.log.fatal({ code }, `${withoutSecrets(message)} (serve exits 1) ${code}`);
+    serveLog.flush();
+    markLogged(error);
+    throw error;
+  }
+};
+
+const serveWith = async (options: ServeOptions, { log, destination, flush }: ServeLog): Promise<void> => {
   const store = await openEventStore(options.store);
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
@@ -101,7 +121,12 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
     if (every > 0) {
       assertCheckpointFileSafe(files.checkpointFile);
-      const key = ensureLedgerKeyFor(files, announceNewKey(files.keyFile));
+      const key = ensureLedgerKeyFor(files, (created) =>
+        log.info(
+          { keyFile: files.keyFile, fingerprint: created.fingerprint },
+          `created the ledger signing key ${files.keyFile} (public key fingerprint ${created.fingerprint}); give auditors the public key (checkpoint --export-public-key FILE) and this fingerprint by another channel, to pin with verify --pin-key`,
+        ),
+      );
       // LEDGER_CHECKPOINT_FILE naming another ledger's checkpoint file: nothing is appended to it.
       assertOwnCheckpoints(files.checkpointFile, key);
       // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.
@@ -113,19 +138,20 @@ export const serve = async (options: ServeOptions): Promise<void> => {
           every,
           onTamper: (message, position) => {
             ledgerIntegrity.report(position, message);
-            process.stderr.write(`trial-ledger: LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger\n`);
+            log.error({ code: 'LEDGER.TAMPERED', position }, `LEDGER DAMAGED at position ${position}: ${message}; /health answers 503 LEDGER.TAMPERED until restarted on an intact ledger`);
           },
         },
         {
           onStopped: (error) => {
             ledgerIntegrity.checkpointsStopped(true);
-            process.stderr.write(
-              `trial-ledger: signed checkpoints stopped (CHECKPOINT.STOPPED): ${(error as Error).message ?? String(error)}; commands are still recorded, signing is retried and catches up by itself\n`,
+            log.error(
+              { code: 'CHECKPOINT.STOPPED' },
+              `signed checkpoints stopped (CHECKPOINT.STOPPED): ${withoutSecrets((error as Error).message ?? String(error))}; commands are still recorded, signing is retried and catches up by itself`,
             );
           },
           onResumed: (position) => {
             ledgerIntegrity.checkpointsStopped(false);
-            process.stderr.write(`trial-ledger: signed checkpoints resumed (position ${position})\n`);
+            log.info({ position }, `signed checkpoints resumed (position ${position})`);
           },
         },
       );
@@ -135,7 +161,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
     // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity }).catch((error: unknown) => {
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity, logDestination: destination }).catch((error: unknown) => {
       throw listenRefusal(error, options.host ?? '127.0.0.1', options.port);
     });
   } catch (error) {
@@ -147,7 +173,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     // The account policy in force is part of the record (Part 11 §11.300): a start with other settings
     // than the last recorded ones records the change before the first request is served.
     const policyChange = await recordConfiguredAccountPolicy(store, identityPolicyFromEnv());
-    if (policyChange) process.stderr.write(`trial-ledger: account policy recorded (AccountPolicyChanged: ${policyChange.data.changed.join(', ')})\n`);
+    if (policyChange) log.info({ changed: policyChange.data.changed }, `account policy recorded (AccountPolicyChanged: ${policyChange.data.changed.join(', ')})`);
     open();
   } catch (error) {
     refuse(error);
@@ -169,20 +195,25 @@ export const serve = async (options: ServeOptions): Promise<void> => {
     health: `${server.url}/health`,
     checkpoints: checkpoints ? { every, file: files.checkpointFile } : null,
   };
+  log.info({ url: server.url, store: store.description, checkpoints: ready.checkpoints }, `listening on ${server.url} (store ${store.description})`);
   const checkpointNote = checkpoints ? `; a signed checkpoint every ${every} events in ${files.checkpointFile}` : '';
   process.stdout.write(
     options.json ? `${JSON.stringify(ready)}\n` : `trial-ledger API listening on ${server.url} (API ${ready.api}, docs ${ready.docs}; store ${store.description}${checkpointNote}). Ctrl-C stops.\n`,
   );
   const reason = await stopWhen;
-  process.stderr.write(`trial-ledger: ${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API: no new connections, finishing requests in flight\n`);
+  log.info(
+    typeof reason === 'string' ? { signal: reason } : {},
+    `${typeof reason === 'string' ? `${reason} received, ` : ''}stopping the API: no new connections, finishing requests in flight`,
+  );
   try {
     const { drained, cut } = await server.close();
-    if (!drained) process.stderr.write(`trial-ledger: drain deadline reached, ${cut} unfinished request(s) cut off\n`);
+    if (!drained) log.warn({ code: 'SERVE.DRAIN_CUT', cut }, `drain deadline reached, ${cut} unfinished request(s) cut off SERVE.DRAIN_CUT`);
     await checkpoints?.stop();
   } finally {
     await store.close();
   }
-  process.stderr.write('trial-ledger: stopped; the store is closed\n');
+  log.info('stopped; the store is closed');
+  flush();
 };
 
 /**
@@ -223,6 +254,6 @@ export const registerServe = (program: Command): void => {
         ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
       };
       logUncaughtErrorsAndExit();
-      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits });
+      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits, ownProcess: true });
     });
 };

@@ -1,6 +1,6 @@
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, type EventStore } from '@trial-ledger/event-store';
+import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, StoreWriteError, type EventStore } from '@trial-ledger/event-store';
 import { CliError } from './cli-errors';
 
 /** Global options every command sees (SPEC §6). */
@@ -19,12 +19,31 @@ export const globalOptions = (command: Command): GlobalOptions => {
   return { store: options.store ?? process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, as: options.as, json: options.json, keyDir: options.keyDir };
 };
 
+/**
+ * How long a CLI write waits for a SQLite write lock another process holds (a running `serve` in the middle
+ * of a write, an import, a `sqlite3` shell left inside a transaction) before it is refused. The server waits
+ * 10 s for its clients, who retry; a person at a terminal is told at once what to do instead.
+ */
+export const CLI_WRITE_LOCK_WAIT_MS = 2_000;
+
+/** A write the CLI gave up for a lock held elsewhere, in words that say what to do. */
+const lockRefusal = (error: unknown): unknown =>
+  error instanceof StoreWriteError && error.code === 'STORE.LOCKED'
+    ? new CliError(
+        `Another process is writing the ledger and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); the command was not recorded: try again in a moment, or send it to the running server's API`,
+        1,
+        'STORE.LOCKED',
+      )
+    : error;
+
 /** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
 export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
   assertStoreFileShape(options.store);
-  const store = await openEventStore(options.store);
+  const store = await openEventStore(options.store, { writeLockWaitMs: CLI_WRITE_LOCK_WAIT_MS });
   try {
     return await work(store);
+  } catch (error) {
+    throw lockRefusal(error);
   } finally {
     await store.close();
   }

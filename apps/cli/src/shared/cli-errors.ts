@@ -13,6 +13,13 @@ export class CliError extends Error {
 }
 
 /** A stable code and a message from any error, for human and `--json` output alike. */
+/** Errors a command has already written to its own log (`serve`'s JSON log): not printed again as a plain line. */
+const loggedErrors = new WeakSet<object>();
+export const markLogged = (error: unknown): void => {
+  if (error !== null && typeof error === 'object') loggedErrors.add(error);
+};
+export const isLogged = (error: unknown): boolean => error !== null && typeof error === 'object' && loggedErrors.has(error);
+
 export const describeError = (thrown: unknown): { code: string; message: string; details?: unknown } => {
   const error = explainStoreError(thrown);
   if (error && typeof error === 'object') {

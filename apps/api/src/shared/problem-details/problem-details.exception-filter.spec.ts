@@ -83,7 +83,7 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(render(new IdempotencyKeyReusedError('k')).status).toBe(422);
     const unavailable = render(new StoreUnavailableError('down'));
     expect([unavailable.status, unavailable.body?.code, unavailable.headers['Retry-After']]).toEqual([503, 'STORE.UNAVAILABLE', '5']);
-    expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('StoreUnavailableError: down'));
+    expect(logged.warn).toHaveBeenCalledWith({ code: 'STORE.UNAVAILABLE', error: { type: 'StoreUnavailableError', message: 'down' } }, expect.stringContaining('StoreUnavailableError: down'));
   });
 
   it('every 503 says when to retry: Retry-After from the problem\'s retryAfterSeconds, else the store\'s 5 s (read models behind, not ready, tampered)', () => {
@@ -96,9 +96,9 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
   it('the log line of a 503 or 500 keeps no credential a client put in the query string, as the access line keeps none', () => {
     render(new StoreUnavailableError('down'), {}, '/api/v1/studies/X/subjects/S1/doses?access_token=SECRET-TOKEN&x=1');
     render(new TypeError('boom'), {}, '/api/v1/studies/X?%70assword=SECRET-PASSWORD');
-    const lines = [...logged.warn.mock.calls, ...logged.error.mock.calls].map((call) => String(call[0]));
+    const lines = [...logged.warn.mock.calls, ...logged.error.mock.calls].map((call) => String(call[1]));
     expect(lines).toEqual([
-      'POST /api/v1/studies/X/subjects/S1/doses?access_token=[redacted]&x=1: StoreUnavailableError: down',
+      'POST /api/v1/studies/X/subjects/S1/doses?access_token=[redacted]&x=1: StoreUnavailableError: down STORE.UNAVAILABLE',
       expect.stringMatching(/^POST \/api\/v1\/studies\/X\?%70assword=\[redacted\]: /),
     ]);
     expect(lines.join('\n')).not.toContain('SECRET');
@@ -115,7 +115,8 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(sent.status).toBe(500);
     expect(sent.body).toMatchObject({ code: 'INTERNAL.ERROR' });
     expect(JSON.stringify(sent.body)).not.toContain('secret');
-    expect(logged.error).toHaveBeenCalledWith(expect.stringContaining('secret internals'), expect.any(String));
+    // The operator's log keeps the words (without passwords), not the stack.
+    expect(logged.error).toHaveBeenCalledWith({ code: 'INTERNAL.ERROR', error: { type: 'TypeError', message: expect.stringContaining('secret internals') } }, expect.stringContaining('secret internals'));
   });
 
   it('types and titles are derived from codes, so one code has one type URI and one title', () => {

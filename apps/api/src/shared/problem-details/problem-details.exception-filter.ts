@@ -4,6 +4,7 @@ import { loggedUrl } from '../../edge/structured-logging';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { isAnswered } from '../http/replies';
 import { UNROUTED_PAGES, type UnroutedPages } from '../http/unrouted-pages';
+import { loggedError, withoutSecrets } from '@trial-ledger/config';
 import { DomainError, type DomainErrorKind } from '@trial-ledger/domain';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '@trial-ledger/event-store';
 import { RecordedButUnansweredError, StaleVersionError } from '@trial-ledger/command-pipeline';
@@ -76,7 +77,10 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     if (exception instanceof RecordedButUnansweredError) {
       // The ledger recorded the command: answer with what was written, never with an error that
       // would make the client believe nothing was (and retry it without an idempotency key).
-      this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`, exception.failure instanceof Error ? exception.failure.stack : undefined);
+      this.logger.error(
+        { code: 'COMMAND.RECORDED_ANSWER_FAILED', error: loggedError(exception.failure) },
+        `${request.method} ${loggedUrl(request.originalUrl)}: ${withoutSecrets(describe(exception))} COMMAND.RECORDED_ANSWER_FAILED`,
+      );
       if (isAnswered(response)) return;
       const answer = recordedAnswer(exception.outcome);
       response.status(answer.status).type('application/json').send(JSON.stringify(answer.body));
@@ -84,8 +88,13 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     }
     const { problem, headers } = this.render(exception, request);
     // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
-    if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`);
-    else if (problem.status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${describe(exception)}`, exception instanceof Error ? exception.stack : undefined);
+    // A stable code to alert on, the error's type and words without a password, never a stack (a log is read by more people than the code).
+    if (problem.status >= 500) {
+      const line = { code: problem.code, error: loggedError(exception) };
+      const message = `${request.method} ${loggedUrl(request.originalUrl)}: ${withoutSecrets(describe(exception))} ${problem.code}`;
+      if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(line, message);
+      else this.logger.error(line, message);
+    }
     if (isAnswered(response)) return;
     for (const [name, value] of Object.entries(headers ?? {})) response.header(name, value);
     if (problem.status === HttpStatus.UNAUTHORIZED) response.header('WWW-Authenticate', wwwAuthenticate(request));

@@ -1,0 +1,48 @@
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { ledgerConfig } from '@trial-ledger/config';
+import { withoutSecrets } from './fatal-errors';
+
+/** The `service` of every line of `serve`'s log, the API's access lines and Nest's messages included. */
+export const SERVICE = 'trial-ledger-api';
+
+export interface ServeLog {
+  /** `serve`'s own lines (start, key, account policy, checkpoints, stop), in the API's JSON format. */
+  readonly log: Logger;
+  /** The one stream every line goes through (the API's logger is given it too), so lines never interleave. */
+  readonly destination: DestinationStream;
+  /** Writes out what is still buffered (before the process exits). */
+  flush(): void;
+}
+
+/**
+ * `serve`'s log: one JSON document per line on stderr (pino: `level`, ISO 8601 `time`, `service`, `msg`,
+ * and a stable `code` on each warning and error), at `TRIAL_LEDGER_LOG_LEVEL`. The API writes its access
+ * lines and Nest's messages through the same destination, so the whole of stderr is one log a shipper can
+ * parse line by line — no plain-text line among them.
+ */
+export const openServeLog = (destination: DestinationStream = pino.destination({ fd: 2 })): ServeLog => {
+  const log = pino({ level: ledgerConfig(process.env).logLevel, timestamp: pino.stdTimeFunctions.isoTime, base: { service: SERVICE } }, destination).child({ context: 'serve' });
+  return {
+    log,
+    destination,
+    flush: () => {
+      try {
+        (destination as { flushSync?: () => void }).flushSync?.();
+      } catch {
+        // Nothing written yet, or stderr gone: nothing to flush.
+      }
+    },
+  };
+};
+
+/**
+ * Node's own warnings (a deprecation, too many listeners) as log lines with `PROCESS.WARNING` instead of
+ * its plain `(node:123) Warning: …` on stderr. Node prints them from a `warning` listener of its own,
+ * which is replaced.
+ */
+export const logProcessWarnings = (log: Logger): void => {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    log.warn({ code: 'PROCESS.WARNING', warning: { name: warning.name, code: warning.code } }, `${warning.name}: ${withoutSecrets(warning.message)} PROCESS.WARNING`);
+  });
+};

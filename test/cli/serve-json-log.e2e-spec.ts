@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { BIN, runBinary } from './binary-harness';
+import { tempDir } from './cli-harness';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface LogLine {
+  readonly level: number;
+  readonly time: string;
+  readonly service: string;
+  readonly msg: string;
+  readonly code?: string;
+}
+
+/**
+ * `serve`'s stderr is its log: every line a JSON document in the API's format (pino: level, ISO time,
+ * service, msg; a stable code on warnings and errors), the lines `serve` writes itself (the key it
+ * created, the account policy it recorded, the stop) as well as the access lines and Nest's messages —
+ * a log shipper reading one JSON document per line must never meet plain text.
+ */
+describe('serve: every line on stderr is a JSON log line', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('given a first start with a new signing key, when a request is served and SIGTERM stops it, then each stderr line parses as one log document', async () => {
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${join(dir.path, 'ledger.sqlite')}`, '--json', 'serve', '--port', '0', '--checkpoint-every', '5'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      for (const until = Date.now() + 50_000; !out.includes('\n') && Date.now() < until; ) await sleep(25);
+      const ready = JSON.parse(out.slice(0, out.indexOf('\n'))) as { url: string };
+      expect((await fetch(`${ready.url}/health/ready`)).status).toBe(200);
+      expect((await fetch(`${ready.url}/api/v1/no-such-route`)).status).toBe(404);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(watchdog);
+      child.kill('SIGKILL');
+    }
+    const lines = err.split('\n').filter((line) => line !== '');
+    const parsed = lines.map((line) => {
+      try {
+        return JSON.parse(line) as LogLine;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
+    for (const line of parsed) {
+      expect(line).toEqual(expect.objectContaining({ level: expect.any(Number), service: 'trial-ledger-api', msg: expect.any(String) }));
+      expect(new Date(line.time).toISOString()).toBe(line.time);
+      if (line.level >= 40) expect(line.code).toMatch(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/);
+    }
+    const messages = parsed.map((line) => line.msg);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('created the ledger signing key'),
+        expect.stringContaining('account policy recorded'),
+        expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+/),
+        expect.stringContaining('GET /health/ready 200'),
+        expect.stringContaining('SIGTERM received'),
+        expect.stringContaining('stopped; the store is closed'),
+      ]),
+    );
+    // The access line of the refusal names its code, as every warning does.
+    expect(parsed.find((line) => line.msg.startsWith('GET /api/v1/no-such-route 404'))).toMatchObject({ level: 40 });
+    // The stop is the last word.
+    expect(messages[messages.length - 1]).toContain('stopped; the store is closed');
+  });
+
+  it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const run = await runBinary(['--store', `sqlite:${join(dir.path, 'refused.sqlite')}`, 'serve', '--port', String(port), '--checkpoint-every', '0'], {
+        env: { TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+      });
+      expect(run.status).toBe(1);
+      const lines = run.stderr.split('\n').filter((line) => line !== '');
+      for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
+      const refusal = lines.map((line) => JSON.parse(line) as LogLine).find((line) => line.code === 'SERVE.ADDRESS_IN_USE');
+      expect(refusal).toMatchObject({ level: 60, service: 'trial-ledger-api', msg: expect.stringContaining(`127.0.0.1:${port} is already in use by another process`) });
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+});

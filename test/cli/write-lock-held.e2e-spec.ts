@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SqliteEventStore } from '@trial-ledger/event-store';
+import { cli, PASSWORD, seedUsers, tempDir } from './cli-harness';
+
+/**
+ * A CLI command that writes, run while another process holds the SQLite ledger's write lock — `serve`
+ * in the middle of a write, an import, a `sqlite3` shell left inside a transaction — used to wait 10 s
+ * for it per append (the sign-in's event, then the command's: 12–22 s with the start) before it failed
+ * or went on. Now it tries for a short while, then refuses promptly with STORE.LOCKED saying what to do,
+ * having written nothing; a lock freed within that time is simply waited for.
+ */
+describe('CLI: a write while another process holds the SQLite write lock', () => {
+  const dir = tempDir();
+  const db = join(dir.path, 'ledger.sqlite');
+  const store = `sqlite:${db}`;
+  const env = { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_KEY_DIR: dir.keyDir };
+  const head = async (): Promise<number> => {
+    const s = new SqliteEventStore(db);
+    try {
+      return (await s.head()).position;
+    } finally {
+      await s.close();
+    }
+  };
+  /** Another connection holding the write lock (BEGIN IMMEDIATE) for `ms`, as a process in the middle of a write does. */
+  const holdWriteLock = (ms: number): { released: Promise<void>; release(): void } => {
+    const holder = new Database(db);
+    holder.exec('BEGIN IMMEDIATE');
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => release(), ms);
+      release = () => {
+        clearTimeout(timer);
+        if (holder.open) {
+          holder.exec('ROLLBACK');
+          holder.close();
+        }
+        resolve();
+      };
+    });
+    return { released, release };
+  };
+
+  beforeAll(async () => {
+    await seedUsers(store);
+  });
+  afterAll(() => dir.remove());
+
+  it('given the lock held throughout, when `study register` runs, then it is refused within seconds as STORE.LOCKED, saying what to do, and nothing is written', async () => {
+    const before = await head();
+    const lock = holdWriteLock(30_000);
+    const started = Date.now();
+    let run;
+    try {
+      run = await cli(['--store', store, 'study', 'register', '--as', 'admin'], env);
+    } finally {
+      lock.release();
+    }
+    const took = Date.now() - started;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[STORE.LOCKED]');
+    expect(run.stderr).toMatch(/another process is writing the ledger .*try again in a moment/i);
+    expect(took).toBeLessThan(6_000);
+    expect(await head()).toBe(before);
+  });
+
+  it('given the lock freed after a moment, when `study register` runs, then it waits for it and records the study', async () => {
+    const before = await head();
+    const lock = holdWriteLock(700);
+    const run = await cli(['--store', store, 'study', 'register', '--as', 'admin'], env);
+    await lock.released;
+    expect([run.status, run.stderr]).toEqual([0, '']);
+    expect(await head()).toBeGreaterThan(before);
+  });
+});
