@@ -3,6 +3,7 @@ import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from '../api
 
 /** A sentence someone puts in a link to the viewer, hoping the page shows it as the ledger's word (with a right-to-left override and a NUL). */
 const INJECTED = 'Your session expired call +1 555 0100 now';
+const SHORT_INJECTED = 'Call IT +1 555 0100 now';
 const HOSTILE_ID = encodeURIComponent(`${INJECTED}\u202E\u0000`);
 
 /**
@@ -38,6 +39,27 @@ describe('viewer pages: study and subject ids in the path', () => {
     expect(page.text).not.toContain('\u202E');
     expect(page.text).not.toContain('\u0000');
     expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  /** The "as known at" field takes what is typed (40 characters at most); a link can put a sentence there as well as in the path. */
+  it.each([
+    ['dashboard', `/viewer/studies/${STUDY}`],
+    ['subjects', `/viewer/studies/${STUDY}/subjects`],
+    ['casebook', `/viewer/studies/${STUDY}/subjects/S001`],
+    ['trail', `/viewer/studies/${STUDY}/audit-trail`],
+  ])('%s: an asKnownAt that is no instant is refused without repeating it', async (_name, url) => {
+    const before = await api.headPosition();
+    const page = await request(api.http).get(`${url}?asKnownAt=${encodeURIComponent(`\u202E${SHORT_INJECTED}`)}`).set(as('monitor')).expect(400);
+    expect(page.text).toContain('VIEWER.INVALID_AS_KNOWN_AT');
+    expect(page.text).toContain('2026-03-01T12:00:00Z');
+    expect(page.text).not.toContain(SHORT_INJECTED);
+    expect(page.text).not.toContain('\u202E');
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  it('an instant that does not exist (30 February) is still named in the refusal, it is only digits', async () => {
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}?asKnownAt=2026-02-30T00:00:00Z`).set(as('monitor')).expect(400);
+    expect(page.text).toContain('2026-02-30T00:00:00Z');
   });
 
   it('still names a well-formed id that is not in the ledger', async () => {

@@ -20,11 +20,20 @@ import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
 
 type QueryParams = Readonly<Record<string, unknown>>;
 
-/** `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. */
+/** The characters an ISO 8601 instant is written with: a value with any other is no instant, whatever it says. */
+const INSTANT_CHARACTERS = /^[0-9TZtz:.,+\- ]+$/;
+
+/**
+ * `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. A value
+ * written with other characters than an instant's (a sentence, a right-to-left override) is refused here without
+ * being repeated, as the ids in the path are: a link cannot make the refusal page display text of its choosing.
+ */
 const asKnownAtOf = (query: QueryParams): string | null => {
   const value = query.asKnownAt;
   if (value === undefined || value === '') return null;
-  if (typeof value !== 'string' || value.length > 40) return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant', {});
+  if (typeof value !== 'string' || value.length > 40 || !INSTANT_CHARACTERS.test(value)) {
+    return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant with a zone, e.g. 2026-03-01T12:00:00Z', {});
+  }
   return value;
 };
 
