@@ -25,7 +25,7 @@ export const AUDIT_TRAIL_TEMPLATE = `<% layout('@layout') %>
 <td><%= r.position %></td><td><%= h.utc(r.recordedAt) %></td><td><%= h.person({ fullName: r.fullName, username: r.username }) %></td><td><%= r.role %></td>
 <td><%= r.action %><% if (r.targetType) { %> of <%= h.eventLabel(r.targetType) %><% } %></td><td><%= r.subjectId ?? '—' %></td>
 <td><% if (r.exported) { %><span class="exported"><%= r.exported %></span><% } else if (r.before || r.after) { %><% for (const k of r.changeKeys) { %><div><%= h.fieldLabel(k) %>: <bdi class="before"><%= h.shown(r.before ? r.before[k] : null) %></bdi> → <bdi class="after"><%= r.after ? h.shown(r.after[k]) : '(voided)' %></bdi></div><% } %><% } else if (r.recorded.length > 0) { %><% for (const [k, v] of r.recorded) { %><div class="recorded"><%= h.fieldLabel(k) %>: <bdi><%= h.shown(v) %></bdi></div><% } %><% } else { %><span class="muted">—</span><% } %></td>
-<td><%= r.reason ?? '' %></td>
+<td class="text"><%= r.reason ?? '' %></td>
 </tr><% } %>
 </tbody></table>
 <p class="pager"><% if (f.before) { %><a href="<%= it.newestHref %>">Newest</a><% } %><% if (it.olderHref) { %> <a href="<%= it.olderHref %>">Older</a><% } %></p>

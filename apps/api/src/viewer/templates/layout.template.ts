@@ -91,6 +91,10 @@ a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
 th { background: #eef1f5; }
+/* Recorded text as recorded: line breaks and runs of spaces kept (a correction of one reads as one), and a long word
+   (a code pasted without spaces) wrapped inside its cell rather than widening the table beyond the window. */
+td, dd, bdi { white-space: pre-wrap; }
+bdi, .text, dl.facts dd { overflow-wrap: anywhere; }
 .as-known-at { background: #fff4d6; border: 2px solid var(--warn); padding: .6rem .8rem; }
 .problem { background: #fde8e8; border: 2px solid var(--bad); padding: .6rem .8rem; }
 .ok { color: var(--ok); font-weight: 600; }
