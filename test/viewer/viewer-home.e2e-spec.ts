@@ -22,4 +22,23 @@ describe('viewer home: the studies of the ledger', () => {
     expect(item).toContain(`>${STUDY}</a>`);
     expect(item).toContain(title.replace(/&/g, '&amp;'));
   });
+
+  /**
+   * Administrators are not clinical readers: every study page answers them 403 and records the refusal in their
+   * name. The first page used to link each study all the same, so the one link an administrator could follow was a
+   * refusal put on the record; it now names the studies without links and says which roles open them.
+   */
+  it('an administrator is offered no link to a study page it would be refused, and says why', async () => {
+    const before = await api.headPosition();
+    const home = await request(api.http).get('/viewer').set('Cookie', `tl_viewer_session=${api.tokens.admin}`).expect(200);
+    expect(home.text).not.toContain('href="/viewer/studies/');
+    expect(home.text).toContain(STUDY);
+    expect(home.text).toMatch(/coordinators, investigators, monitors and regulators/);
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  it.each(['coordinator', 'investigator', 'monitor', 'regulator'] as const)('%s: offered the link', async (role) => {
+    const home = await request(api.http).get('/viewer').set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(200);
+    expect(home.text).toContain(`href="/viewer/studies/${STUDY}"`);
+  });
 });

@@ -104,7 +104,9 @@ export class ViewerPagesHttpController {
       .filter(([key]) => key.startsWith('study/'))
       // The title is the protocol's (the study document itself has none).
       .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { protocol?: { title?: string } | null }).protocol?.title ?? null }));
-    this.send(response, 'home', { title: 'Studies', ...who, studies });
+    // A role the study pages refuse (an administrator) gets no link whose only outcome is a refusal on the record.
+    const reader = (QUERY_ROLES.GetStudyOverview as readonly string[]).includes(who.actor.role);
+    this.send(response, 'home', { title: 'Studies', ...who, studies, reader });
   }
 
   @Get('studies/:studyId')

@@ -62,8 +62,9 @@ export const LOGIN_TEMPLATE = `<% layout('@layout') %>
 export const HOME_TEMPLATE = `<% layout('@layout') %>
 <% if (it.studies.length === 0) { %><p>The ledger holds no study yet.</p><% } else { %>
 <ul class="studies">
-<% for (const study of it.studies) { %><li><a href="/viewer/studies/<%= encodeURIComponent(study.studyId) %>"><%= study.studyId %></a> <%= study.title ?? '' %></li><% } %>
+<% for (const study of it.studies) { %><li><% if (it.reader) { %><a href="/viewer/studies/<%= encodeURIComponent(study.studyId) %>"><%= study.studyId %></a><% } else { %><%= study.studyId %><% } %> <%= study.title ?? '' %></li><% } %>
 </ul>
+<% if (!it.reader) { %><p class="muted">The study pages show subject data: they open for coordinators, investigators, monitors and regulators, not for the <%= it.actor.role %> role.</p><% } %>
 <% } %>
 `;
 
