@@ -50,6 +50,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 `;
 
 export const LOGIN_TEMPLATE = `<% layout('@layout') %>
+<% if (it.notice) { %><p class="notice" role="status"><%= it.notice %></p><% } %>
 <% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
 <form class="login" method="post" action="/viewer/login">
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
@@ -57,6 +58,22 @@ export const LOGIN_TEMPLATE = `<% layout('@layout') %>
   <p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></p>
   <p><button type="submit">Sign in</button></p>
 </form>
+<p><a href="/viewer/password">Change your password</a> (a temporary one an administrator set, or one that has expired, too).</p>
+`;
+
+/** Changing one's own password, the way out of a temporary or expired one: no session needed, the current password proves who it is. */
+export const PASSWORD_TEMPLATE = `<% layout('@layout') %>
+<% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
+<p>The new password follows the ledger's rules (long enough, not one of your recent passwords, not your name). Changing it signs you out everywhere you are signed in.</p>
+<form class="login" method="post" action="/viewer/password">
+  <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <p><label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" required maxlength="200" value="<%= it.username %>"></p>
+  <p><label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required maxlength="1024"></p>
+  <p><label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required maxlength="1024"></p>
+  <p><label for="confirmPassword">New password again</label><input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required maxlength="1024"></p>
+  <p><button type="submit">Change password</button></p>
+</form>
+<p><a href="/viewer/login">Back to sign-in</a></p>
 `;
 
 export const HOME_TEMPLATE = `<% layout('@layout') %>
@@ -98,6 +115,7 @@ td, dd, bdi { white-space: pre-wrap; }
 bdi, .text, dl.facts dd { overflow-wrap: anywhere; }
 .as-known-at { background: #fff4d6; border: 2px solid var(--warn); padding: .6rem .8rem; }
 .problem { background: #fde8e8; border: 2px solid var(--bad); padding: .6rem .8rem; }
+.notice { background: #e6f4ea; border: 2px solid var(--ok); padding: .6rem .8rem; }
 .ok { color: var(--ok); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
 .muted { color: var(--muted); }
