@@ -62,6 +62,16 @@ describe('viewer pages: study and subject ids in the path', () => {
     expect(page.text).toContain('2026-02-30T00:00:00Z');
   });
 
+  /** The field's `pattern` is what the browser checks before sending: it must not let through what the server refuses. */
+  it('the "as known at" field lets through the instants and dates the server reads, not a space for the T', async () => {
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}`).set(as('monitor')).expect(200);
+    const pattern = /<input id="asKnownAt"[^>]* pattern="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const accepts = (value: string) => new RegExp(`^(?:${pattern.replace(/&amp;/g, '&')})$`, 'v').test(value);
+    for (const value of ['2026-09-01T12:00:00Z', '2026-09-01T12:00:00.123+02:00', '2026-09-01']) expect({ value, accepted: accepts(value) }).toEqual({ value, accepted: true });
+    expect(accepts('2026-09-01 12:00:00Z')).toBe(false);
+    await request(api.http).get(`/viewer/studies/${STUDY}?asKnownAt=${encodeURIComponent('2026-09-01 12:00:00Z')}`).set(as('monitor')).expect(400);
+  });
+
   it('still names a well-formed id that is not in the ledger', async () => {
     const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S999`).set(as('coordinator')).expect(404);
     expect(page.text).toContain('SUBJECT.NOT_FOUND');

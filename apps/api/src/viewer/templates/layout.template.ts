@@ -38,7 +38,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <form class="as-of" method="get" action="<%= it.asOfForm.action %>">
   <% for (const [name, value] of it.asOfForm.keep) { %><input type="hidden" name="<%= name %>" value="<%= value %>"><% } %>
   <label for="asKnownAt">As known at (ISO instant, e.g. 2026-03-01T12:00:00Z)</label>
-  <input id="asKnownAt" name="asKnownAt" type="text" value="<%= it.asKnownAtInput %>" pattern="\\d{4}-\\d{2}-\\d{2}([T ].*)?" inputmode="text">
+  <input id="asKnownAt" name="asKnownAt" type="text" value="<%= it.asKnownAtInput %>" pattern="\\d{4}-\\d{2}-\\d{2}(T.*)?" inputmode="text">
   <button type="submit">Show</button>
 </form>
 <% } %>
