@@ -62,6 +62,30 @@ describe('viewer pages: study and subject ids in the path', () => {
     expect(page.text).toContain('2026-02-30T00:00:00Z');
   });
 
+  /**
+   * A parameter a page does not take is refused (400 VALIDATION.FAILED) — and its name was repeated in the
+   * sentence, so `?Your account is locked, call …=1` made even the sign-in page say so. A name that is one plain
+   * word is still named (a typo such as `asKnowAt`); any other is described, not repeated.
+   */
+  it.each([
+    ['sign-in page, signed out', '/viewer/login', false],
+    ['dashboard', `/viewer/studies/${STUDY}`, true],
+    ['trail', `/viewer/studies/${STUDY}/audit-trail`, true],
+  ])('%s: a parameter name that is a sentence is refused without repeating it', async (_name, url, signedIn) => {
+    const before = await api.headPosition();
+    const get = request(api.http).get(`${url}?${encodeURIComponent(`${INJECTED}\u202E`)}=1`);
+    const page = await (signedIn ? get.set(as('monitor')) : get).expect(400);
+    expect(page.text).toContain('VALIDATION.FAILED');
+    expect(page.text).not.toContain(INJECTED);
+    expect(page.text).not.toContain('\u202E');
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  it('a misspelt parameter that is one word is still named', async () => {
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}?asKnowAt=2026-09-01T00:00:00Z`).set(as('monitor')).expect(400);
+    expect(page.text).toContain('asKnowAt');
+  });
+
   /** The field's `pattern` is what the browser checks before sending: it must not let through what the server refuses. */
   it('the "as known at" field lets through the instants and dates the server reads, not a space for the T', async () => {
     const page = await request(api.http).get(`/viewer/studies/${STUDY}`).set(as('monitor')).expect(200);

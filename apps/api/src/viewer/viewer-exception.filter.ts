@@ -60,9 +60,27 @@ export class ViewerUnroutedPages implements UnroutedPages {
   }
 }
 
+/** A parameter name the page may repeat: one plain word (a misspelt `asKnowAt`), never a sentence or a control character. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The parameters a page does not take, without repeating a name that is not one plain word: the API's sentence
+ * repeats each name, so a link's `?Your account is locked, call …=1` would make the page (even the sign-in page)
+ * say so. Null (the API's sentence) when every name is plain, and for any other problem.
+ */
+const unknownParametersInWords = (exception: ApiProblemException): string | null => {
+  const errors = exception.extensions.errors;
+  if (exception.code !== 'VALIDATION.FAILED' || !Array.isArray(errors) || errors.length === 0) return null;
+  const fields = errors.map((e) => (e as { constraint?: unknown; field?: unknown }).constraint === 'unknownField' ? String((e as { field?: unknown }).field) : null);
+  // Plain names keep the API's sentence ("property asKnowAt should not exist").
+  if (fields.some((f) => f === null) || (fields as string[]).every((f) => PLAIN_NAME.test(f))) return null;
+  const named = (fields as string[]).map((f) => (PLAIN_NAME.test(f) ? `property ${f} should not exist` : 'a property whose name is not one plain word should not exist'));
+  return `The address has ${named.length} parameter(s) this page does not take: ${named.join('; ')}.`;
+};
+
 const describe = (exception: unknown): { status: number; code: string; detail: string } => {
   if (exception instanceof DomainError) return { status: STATUS_BY_KIND[exception.kind], code: exception.code, detail: exception.message };
-  if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: exception.message };
+  if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: unknownParametersInWords(exception) ?? exception.message };
   // An export whose record lost every retry of the append race: nothing was recorded, nothing served.
   if (exception instanceof ConcurrencyError) return { status: HttpStatus.CONFLICT, code: exception.code, detail: `${exception.message}; nothing was recorded or served, try again` };
   if (exception instanceof StoreUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, code: exception.code, detail: 'The ledger cannot be reached or written now; nothing was recorded or served. Try again in a moment; you stay signed in.' };
