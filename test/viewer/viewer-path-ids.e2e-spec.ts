@@ -57,6 +57,18 @@ describe('viewer pages: study and subject ids in the path', () => {
     expect(await api.eventsAfter(before)).toEqual([]);
   });
 
+  it.each([
+    ['trail, from', `/viewer/studies/${STUDY}/audit-trail?from=`],
+    ['trail, to', `/viewer/studies/${STUDY}/audit-trail?to=`],
+    ['download, from', `/viewer/studies/${STUDY}/audit-trail/export?format=csv&from=`],
+  ])('%s: a bound that is no date or instant is refused without repeating it', async (_name, url) => {
+    const before = await api.headPosition();
+    const page = await request(api.http).get(`${url}${encodeURIComponent(INJECTED)}`).set(as('monitor')).expect(400);
+    expect(page.text).toContain('VIEWER.INVALID_FILTER');
+    expect(page.text).not.toContain(INJECTED);
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
   it('an instant that does not exist (30 February) is still named in the refusal, it is only digits', async () => {
     const page = await request(api.http).get(`/viewer/studies/${STUDY}?asKnownAt=2026-02-30T00:00:00Z`).set(as('monitor')).expect(400);
     expect(page.text).toContain('2026-02-30T00:00:00Z');

@@ -35,7 +35,18 @@ const text = (query: Readonly<Record<string, unknown>>, name: string): string =>
   return value.trim();
 };
 
-const instant = (value: string, end: 'from' | 'to'): string => (value === '' ? '' : normaliseInstant(value, end));
+/** The characters an ISO 8601 date or instant is written with: a value with any other is none, whatever it says. */
+export const INSTANT_CHARACTERS = /^[0-9TZtz:.,+\- ]+$/;
+
+/**
+ * A recording-time bound, normalised. One written with other characters than a date's or an instant's (a
+ * sentence) is refused without being repeated: a link cannot make the refusal page display text of its choosing.
+ */
+const instant = (value: string, end: 'from' | 'to'): string => {
+  if (value === '') return '';
+  if (!INSTANT_CHARACTERS.test(value)) invalid('VIEWER.INVALID_FILTER', `${end} must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`, { field: end });
+  return normaliseInstant(value, end);
+};
 
 /** The query parameters `parseTrailFilter` reads, with the as-known-at instant: what the trail page and its export accept. */
 export const TRAIL_PARAMETERS = ['user', 'role', 'subject', 'type', 'from', 'to', 'changesOnly', 'before', 'asKnownAt'] as const;

@@ -9,7 +9,7 @@ import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { RefusesHead, refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
-import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
+import { exportedFilter, INSTANT_CHARACTERS, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -19,9 +19,6 @@ import { ViewerReadModels, type ViewerPosition } from './viewer-read-models';
 import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
 
 type QueryParams = Readonly<Record<string, unknown>>;
-
-/** The characters an ISO 8601 instant is written with: a value with any other is no instant, whatever it says. */
-const INSTANT_CHARACTERS = /^[0-9TZtz:.,+\- ]+$/;
 
 /**
  * `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. A value
