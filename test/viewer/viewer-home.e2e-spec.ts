@@ -41,4 +41,18 @@ describe('viewer home: the studies of the ledger', () => {
     const home = await request(api.http).get('/viewer').set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(200);
     expect(home.text).toContain(`href="/viewer/studies/${STUDY}"`);
   });
+
+  /** The trail is the auditors' (monitor, regulator): the navigation offered it to every reader, a link to a recorded refusal. */
+  it.each([
+    ['coordinator', false],
+    ['investigator', false],
+    ['monitor', true],
+    ['regulator', true],
+  ] as const)('%s: the study navigation links the audit trail only to a role that may open it (%s)', async (role, offered) => {
+    for (const page of [`/viewer/studies/${STUDY}`, `/viewer/studies/${STUDY}/subjects`, `/viewer/studies/${STUDY}/subjects/S001`]) {
+      const html = (await request(api.http).get(page).set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(200)).text;
+      expect({ page, offered: html.includes(`href="/viewer/studies/${STUDY}/audit-trail`) }).toEqual({ page, offered });
+      expect(html).toContain(`href="/viewer/studies/${STUDY}/subjects"`);
+    }
+  });
 });

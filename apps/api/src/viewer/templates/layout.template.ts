@@ -19,7 +19,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
     <% if (it.studyId) { %>
     <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %><%= it.asOfQuery %>">Dashboard</a>
     <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/subjects<%= it.asOfQuery %>">Subjects</a>
-    <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/audit-trail<%= it.asOfQuery %>">Audit trail</a>
+    <% if (it.mayReadTrail) { %><a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/audit-trail<%= it.asOfQuery %>">Audit trail</a><% } %>
     <% } %>
   </nav>
   <form class="signout" method="post" action="/viewer/logout">
