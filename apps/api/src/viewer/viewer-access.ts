@@ -4,6 +4,9 @@ import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity'
 import type { HttpRequest } from '../shared/http/http.types';
 import { ViewerSessions } from './viewer-session';
 
+/** The reason of a `ViewerSignInRequired` for a browser that presented no session cookie at all. */
+export const NO_SESSION = 'no session';
+
 /** No session, or one that expired or was ended: the filter sends the browser to the sign-in page. */
 export class ViewerSignInRequired extends Error {
   constructor(readonly reason: string) {
@@ -32,7 +35,7 @@ export class ViewerAccess {
 
   async signedIn(request: HttpRequest): Promise<SignedIn> {
     const token = this.sessions.sessionToken(request);
-    if (token === null) throw new ViewerSignInRequired('no session');
+    if (token === null) throw new ViewerSignInRequired(NO_SESSION);
     try {
       const actor = await this.auth.authenticate(token);
       return { actor, csrf: this.sessions.csrfToken(token) };

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { DeclaredQueryGuard } from '../shared/validation/declared-query.guard';
+import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DomainError } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
@@ -23,6 +23,8 @@ const MUST_CHANGE: Readonly<Record<string, string>> = {
   'AUTH.PASSWORD_CHANGE_REQUIRED': 'Your password was set by an administrator and is temporary: choose your own first ("Change your password", below), then sign in with it.',
   'AUTH.PASSWORD_EXPIRED': 'Your password has expired: choose a new one first ("Change your password", below), then sign in with it.',
 };
+
+const SESSION_ENDED = 'Your session has ended (after a time without activity, a sign-out, a change of password, or a change to your account); sign in again.';
 
 /** A typed username as the form shows it back: without control or format characters. */
 const shownUsername = (username: string): string => username.replace(/[\p{Cc}\p{Cf}]/gu, '');
@@ -52,9 +54,12 @@ export class ViewerAuthHttpController {
     response.status(200).type('text/css; charset=utf-8').send(VIEWER_CSS);
   }
 
+  /** `?session=ended`: where a page sends a browser whose session expired or was ended, so the form says why it is shown. */
   @Get('login')
+  @QueryParameters('session')
   loginForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
-    this.showLogin(request, response, HttpStatus.OK, '', '');
+    const ended = (request.query as Record<string, unknown>).session === 'ended';
+    this.showLogin(request, response, HttpStatus.OK, '', '', ended ? SESSION_ENDED : '');
   }
 
   @Post('login')

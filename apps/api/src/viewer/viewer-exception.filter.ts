@@ -8,7 +8,7 @@ import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
-import { ViewerSignInRequired } from './viewer-access';
+import { NO_SESSION, ViewerSignInRequired } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
 /**
@@ -30,7 +30,8 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof ViewerSignInRequired) {
-      seeOther(response, '/viewer/login');
+      // A session the browser still presented but the identity service refused: the sign-in page says it has ended.
+      seeOther(response, exception.reason === NO_SESSION ? '/viewer/login' : '/viewer/login?session=ended');
       return;
     }
     const { status, code, detail } = describe(exception);
