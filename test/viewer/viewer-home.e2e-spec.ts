@@ -55,4 +55,24 @@ describe('viewer home: the studies of the ledger', () => {
       expect(html).toContain(`href="/viewer/studies/${STUDY}/subjects"`);
     }
   });
+
+  /**
+   * A refusal or a missing page, once the session is known, is still shown to someone signed in: the page keeps who
+   * they are and the sign-out form (it used to drop both, as if the person had been signed out).
+   */
+  it.each([
+    ['a refused page (403)', 'coordinator', `/viewer/studies/${STUDY}/audit-trail`, 403, 'Cora Coordinator (cora, coordinator)'],
+    ['a study the ledger does not hold (404)', 'monitor', '/viewer/studies/NOPE-01', 404, 'Mona Monitor (mona, monitor)'],
+    ['an asKnownAt that is no instant (400)', 'monitor', `/viewer/studies/${STUDY}?asKnownAt=soon`, 400, 'Mona Monitor (mona, monitor)'],
+  ] as const)('%s keeps the signed-in header with its sign-out form', async (_name, role, url, status, person) => {
+    const page = await request(api.http).get(url).set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(status);
+    const signout = /<form class="signout"[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
+    expect(signout).toContain(person);
+    expect(signout).toMatch(/name="_csrf" value="[^"]+"/);
+  });
+
+  it('a problem page for a browser without a session offers no sign-out form', async () => {
+    const page = await request(api.http).get('/viewer/login?asKnowAt=1').expect(400);
+    expect(page.text).not.toContain('class="signout"');
+  });
 });

@@ -20,6 +20,11 @@ export interface SignedIn {
   readonly csrf: string;
 }
 
+/** Who a request was signed in as, once known: a problem page shown to them keeps the header and its sign-out form. */
+const signedInByRequest = new WeakMap<object, SignedIn>();
+
+export const signedInOf = (request: HttpRequest): SignedIn | null => signedInByRequest.get(request.raw) ?? null;
+
 /**
  * Who is reading and whether they may: the identity session behind the cookie (touching it resets the
  * inactivity clock, as an API call does), then the page's roles, checked and — on refusal — recorded
@@ -38,7 +43,9 @@ export class ViewerAccess {
     if (token === null) throw new ViewerSignInRequired(NO_SESSION);
     try {
       const actor = await this.auth.authenticate(token);
-      return { actor, csrf: this.sessions.csrfToken(token) };
+      const who = { actor, csrf: this.sessions.csrfToken(token) };
+      signedInByRequest.set(request.raw, who);
+      return who;
     } catch (error) {
       // Only a refused session (unknown, expired, ended) sends the browser to sign in again; a store that
       // cannot answer (503 STORE.*) is not a lost session, and the filter says the ledger is unavailable.

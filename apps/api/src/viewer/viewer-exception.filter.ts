@@ -8,7 +8,7 @@ import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
-import { NO_SESSION, ViewerSignInRequired } from './viewer-access';
+import { NO_SESSION, signedInOf, ViewerSignInRequired } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
 /**
@@ -37,7 +37,7 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     const { status, code, detail } = describe(exception);
     if (status >= 500) this.logger.error(`${request.method} ${loggedUrl(request.originalUrl)}: ${(exception as Error).stack ?? String(exception)}`);
     const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 503 ? 'The ledger is unavailable' : 'The request was refused';
-    const html = this.renderer.render('problem', { title, status, code, detail, actor: null });
+    const html = this.renderer.render('problem', { title, status, code, detail, actor: null, ...signedInOf(request) });
     // As the API's 503: the store may be back in a moment (the session, if any, is kept).
     if (status === HttpStatus.SERVICE_UNAVAILABLE) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).type('text/html; charset=utf-8').send(html);
