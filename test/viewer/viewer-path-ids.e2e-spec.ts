@@ -108,6 +108,15 @@ describe('viewer pages: study and subject ids in the path', () => {
     await request(api.http).get(`/viewer/studies/${STUDY}?asKnownAt=${encodeURIComponent('2026-09-01 12:00:00Z')}`).set(as('monitor')).expect(400);
   });
 
+  /** As the dashboard and the download do: an empty trail would read as a study in which nothing was ever recorded. */
+  it('the trail of a study the ledger does not hold is 404 STUDY.NOT_FOUND, not an empty trail', async () => {
+    const before = await api.headPosition();
+    const page = await request(api.http).get('/viewer/studies/NOPE-01/audit-trail').set(as('monitor')).expect(404);
+    expect(page.text).toContain('STUDY.NOT_FOUND');
+    expect(page.text).not.toContain('<table class="trail"');
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
   it('still names a well-formed id that is not in the ledger', async () => {
     const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S999`).set(as('coordinator')).expect(404);
     expect(page.text).toContain('SUBJECT.NOT_FOUND');

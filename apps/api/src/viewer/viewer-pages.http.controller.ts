@@ -168,6 +168,8 @@ export class ViewerPagesHttpController {
   async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
     checkPathIds(studyId);
+    // A study the ledger does not hold is 404, as on the dashboard and the download: not an empty trail.
+    await assertTrailScopeKnown(this.store, { studyId });
     const state = await this.readModels.resolve(asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
     const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
