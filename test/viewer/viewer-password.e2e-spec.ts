@@ -102,4 +102,19 @@ describe('viewer: a new user chooses a password, then signs in', () => {
       await context.close();
     }
   });
+
+  // Last: it moves the clock past the password's maximum age (90 days by default).
+  it('an expired password is named on the sign-in form, which links the change', async () => {
+    app.api.clock.advance(91 * 24 * 60 * 60 * 1000);
+    const context = await app.browser.newContext({ baseURL: app.url, javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto('/viewer/login');
+      expect(await typeAndSubmit(page, { '#username': NEW_USER.username, '#password': OWN })).toBe(401);
+      await expect(page.locator('.problem').textContent()).resolves.toMatch(/expired/);
+      await expect(page.locator('a[href="/viewer/password"]').count()).resolves.toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
 });
