@@ -79,4 +79,27 @@ describe('the viewer shows recorded free text as recorded', () => {
       await context.close();
     }
   });
+
+  /** A browser asks every site for `/favicon.ico` unless the page names an icon: a 404 in the access log for every page read. */
+  it('a page loads with no failed request of its own (no favicon 404)', async () => {
+    const { context, page } = await signIn(app, 'monitor');
+    try {
+      const failed: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) failed.push(`${response.status()} ${new URL(response.url()).pathname}`);
+      });
+      // The icon request is the browser's own: it shows as the page's console error, not as one of its responses.
+      page.on('console', (message) => {
+        if (message.type() === 'error') failed.push(`${message.text()} ${message.location().url}`);
+      });
+      await page.goto(`/viewer/studies/${STUDY}/subjects/${SUBJECT}`);
+      await page.waitForLoadState('networkidle');
+      // The browser fetches the icon after the page has loaded.
+      await page.waitForTimeout(1000);
+      expect(failed).toEqual([]);
+      await expect(page.locator('link[rel=icon]').count()).resolves.toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -10,6 +10,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><%= it.title %> · trial-ledger viewer</title>
 <link rel="stylesheet" href="/viewer/assets/viewer.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="masthead">
