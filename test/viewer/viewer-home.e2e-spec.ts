@@ -75,4 +75,17 @@ describe('viewer home: the studies of the ledger', () => {
     const page = await request(api.http).get('/viewer/login?asKnowAt=1').expect(400);
     expect(page.text).not.toContain('class="signout"');
   });
+
+  /**
+   * The trail shows the last 7 days unless told otherwise: "0 rows" under a bound the reader did not set reads as a
+   * study where nothing was recorded. The caption names the recording-time bounds in force.
+   */
+  it('the trail caption names the recording-time bounds in force, the default one too', async () => {
+    const cookie = `tl_viewer_session=${api.tokens.monitor}`;
+    const caption = async (query: string) =>
+      /<caption[^>]*>([\s\S]*?)<\/caption>/.exec((await request(api.http).get(`/viewer/studies/${STUDY}/audit-trail${query}`).set('Cookie', cookie).expect(200)).text)?.[1] ?? '';
+    await expect(caption('')).resolves.toMatch(/recorded from 2026-08-25 09:00:00\.000 \+00:00 \(the last 7 days\)/);
+    await expect(caption('?from=2026-01-01&to=2026-12-31')).resolves.toMatch(/recorded from 2026-01-01 00:00:00\.000 \+00:00 to 2026-12-31 23:59:59\.999 \+00:00/);
+    await expect(caption('?from=')).resolves.not.toMatch(/recorded from/);
+  });
 });

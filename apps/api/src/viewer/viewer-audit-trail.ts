@@ -1,5 +1,6 @@
 import { normaliseInstant, trailTypeList, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
+import { utc } from './viewer-format';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditTrailIndexStore } from '@trial-ledger/projections';
 import { indexedTrailRows, rowsOfIndex } from '@trial-ledger/audit';
@@ -46,6 +47,17 @@ const instant = (value: string, end: 'from' | 'to'): string => {
   if (value === '') return '';
   if (!INSTANT_CHARACTERS.test(value)) invalid('VIEWER.INVALID_FILTER', `${end} must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`, { field: end });
   return normaliseInstant(value, end);
+};
+
+/**
+ * The recording-time bounds in force, in words for the page's caption ('' when none): the default last 7 days
+ * too, which a reader did not set, so an empty page is not read as a study where nothing was recorded.
+ */
+export const trailBoundsInWords = (filter: ViewerTrailFilter, query: Readonly<Record<string, unknown>>): string => {
+  const from = filter.from === '' ? '' : ` from ${utc(instant(filter.from, 'from'))}`;
+  const to = filter.to === '' ? '' : ` to ${utc(instant(filter.to, 'to'))}`;
+  if (from === '' && to === '') return '';
+  return `recorded${from}${to}${query.from === undefined ? ` (the last ${DEFAULT_TRAIL_DAYS} days)` : ''}`;
 };
 
 /** The query parameters `parseTrailFilter` reads, with the as-known-at instant: what the trail page and its export accept. */

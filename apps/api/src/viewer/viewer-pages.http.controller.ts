@@ -9,7 +9,7 @@ import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { RefusesHead, refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
-import { exportedFilter, INSTANT_CHARACTERS, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
+import { exportedFilter, INSTANT_CHARACTERS, parseTrailFilter, TRAIL_PARAMETERS, trailBoundsInWords, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -181,6 +181,7 @@ export class ViewerPagesHttpController {
       ...who,
       ...this.frame(studyId, action, query, state, entries.filter(([k]) => k !== 'asKnownAt')),
       filter,
+      bounds: trailBoundsInWords(filter, query),
       roles: ROLES,
       rows,
       action,

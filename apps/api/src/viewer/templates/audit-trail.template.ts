@@ -18,7 +18,7 @@ export const AUDIT_TRAIL_TEMPLATE = `<% layout('@layout') %>
   <a href="<%= it.exportBase %>&amp;format=odm" download>ODM (subjects of the filter's study as they stand now)</a>
 </p>
 <table class="trail">
-<caption class="muted"><%= it.h.counted(it.rows.length, 'row') %> on this page, newest first<%= f.before ? ' (before log position ' + f.before + ')' : '' %></caption>
+<caption class="muted"><%= it.h.counted(it.rows.length, 'row') %> on this page, newest first<%= f.before ? ' (before log position ' + f.before + ')' : '' %><%= it.bounds ? '; ' + it.bounds : '' %></caption>
 <thead><tr><th scope="col">Position</th><th scope="col">Recorded at (UTC)</th><th scope="col">User</th><th scope="col">Role</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Recorded values or change</th><th scope="col">Reason</th></tr></thead>
 <tbody>
 <% for (const r of it.rows) { %><tr data-position="<%= r.position %>">
