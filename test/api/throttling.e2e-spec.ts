@@ -105,6 +105,22 @@ describe('rate limits whatever spelling of the path', () => {
     expect(await api.headPosition()).toBe(head);
   });
 
+  it("counts the viewer's password form with the API's password change: guesses of a current password meet one limit", async () => {
+    const form = await request(api.http).get('/viewer/password').expect(200);
+    const cookie = ([] as string[]).concat(form.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const change = (currentPassword: string) =>
+      request(api.http).post('/viewer/password').set('Cookie', cookie).type('form').send({ _csrf: csrf, username: 'rex', currentPassword, newPassword: 'a new regulator passphrase', confirmPassword: 'a new regulator passphrase' });
+    await request(api.http).post('/api/v1/auth/password').send({ username: 'rex', currentPassword: 'wrong guess 1', newPassword: 'a new regulator passphrase' }).expect(401);
+    await change('wrong guess 2').expect(401);
+    await change('wrong guess 3').expect(401);
+    const head = await api.headPosition();
+    const refused = await change('regulator passphrase 01').expect(429);
+    expect(refused.headers['content-type']).toMatch(/^text\/html/);
+    expect(refused.text).toContain('REQUEST.RATE_LIMITED');
+    expect(await api.headPosition()).toBe(head);
+  });
+
   it('counts signatures sent through a spelled-differently path against the signer', async () => {
     const paths = [`/API/V1/STUDIES/${STUDY}/SUBJECTS/S001/SIGNATURES`, `/api/v1/studies/${STUDY}/subjects/S001/signatures/`, `/api/v1/studies/${STUDY}/subjects/S001/%73ignatures`];
     const sign = (path: string, password: string) =>

@@ -22,4 +22,70 @@ describe('viewer home: the studies of the ledger', () => {
     expect(item).toContain(`>${STUDY}</a>`);
     expect(item).toContain(title.replace(/&/g, '&amp;'));
   });
+
+  /**
+   * Administrators are not clinical readers: every study page answers them 403 and records the refusal in their
+   * name. The first page used to link each study all the same, so the one link an administrator could follow was a
+   * refusal put on the record; it now names the studies without links and says which roles open them.
+   */
+  it('an administrator is offered no link to a study page it would be refused, and says why', async () => {
+    const before = await api.headPosition();
+    const home = await request(api.http).get('/viewer').set('Cookie', `tl_viewer_session=${api.tokens.admin}`).expect(200);
+    expect(home.text).not.toContain('href="/viewer/studies/');
+    expect(home.text).toContain(STUDY);
+    expect(home.text).toMatch(/coordinators, investigators, monitors and regulators/);
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  it.each(['coordinator', 'investigator', 'monitor', 'regulator'] as const)('%s: offered the link', async (role) => {
+    const home = await request(api.http).get('/viewer').set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(200);
+    expect(home.text).toContain(`href="/viewer/studies/${STUDY}"`);
+  });
+
+  /** The trail is the auditors' (monitor, regulator): the navigation offered it to every reader, a link to a recorded refusal. */
+  it.each([
+    ['coordinator', false],
+    ['investigator', false],
+    ['monitor', true],
+    ['regulator', true],
+  ] as const)('%s: the study navigation links the audit trail only to a role that may open it (%s)', async (role, offered) => {
+    for (const page of [`/viewer/studies/${STUDY}`, `/viewer/studies/${STUDY}/subjects`, `/viewer/studies/${STUDY}/subjects/S001`]) {
+      const html = (await request(api.http).get(page).set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(200)).text;
+      expect({ page, offered: html.includes(`href="/viewer/studies/${STUDY}/audit-trail`) }).toEqual({ page, offered });
+      expect(html).toContain(`href="/viewer/studies/${STUDY}/subjects"`);
+    }
+  });
+
+  /**
+   * A refusal or a missing page, once the session is known, is still shown to someone signed in: the page keeps who
+   * they are and the sign-out form (it used to drop both, as if the person had been signed out).
+   */
+  it.each([
+    ['a refused page (403)', 'coordinator', `/viewer/studies/${STUDY}/audit-trail`, 403, 'Cora Coordinator (cora, coordinator)'],
+    ['a study the ledger does not hold (404)', 'monitor', '/viewer/studies/NOPE-01', 404, 'Mona Monitor (mona, monitor)'],
+    ['an asKnownAt that is no instant (400)', 'monitor', `/viewer/studies/${STUDY}?asKnownAt=soon`, 400, 'Mona Monitor (mona, monitor)'],
+  ] as const)('%s keeps the signed-in header with its sign-out form', async (_name, role, url, status, person) => {
+    const page = await request(api.http).get(url).set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(status);
+    const signout = /<form class="signout"[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
+    expect(signout).toContain(person);
+    expect(signout).toMatch(/name="_csrf" value="[^"]+"/);
+  });
+
+  it('a problem page for a browser without a session offers no sign-out form', async () => {
+    const page = await request(api.http).get('/viewer/login?asKnowAt=1').expect(400);
+    expect(page.text).not.toContain('class="signout"');
+  });
+
+  /**
+   * The trail shows the last 7 days unless told otherwise: "0 rows" under a bound the reader did not set reads as a
+   * study where nothing was recorded. The caption names the recording-time bounds in force.
+   */
+  it('the trail caption names the recording-time bounds in force, the default one too', async () => {
+    const cookie = `tl_viewer_session=${api.tokens.monitor}`;
+    const caption = async (query: string) =>
+      /<caption[^>]*>([\s\S]*?)<\/caption>/.exec((await request(api.http).get(`/viewer/studies/${STUDY}/audit-trail${query}`).set('Cookie', cookie).expect(200)).text)?.[1] ?? '';
+    await expect(caption('')).resolves.toMatch(/recorded from 2026-08-25 09:00:00\.000 \+00:00 \(the last 7 days\)/);
+    await expect(caption('?from=2026-01-01&to=2026-12-31')).resolves.toMatch(/recorded from 2026-01-01 00:00:00\.000 \+00:00 to 2026-12-31 23:59:59\.999 \+00:00/);
+    await expect(caption('?from=')).resolves.not.toMatch(/recorded from/);
+  });
 });

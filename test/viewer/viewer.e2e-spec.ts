@@ -204,7 +204,9 @@ describe('the web viewer in Chromium', () => {
       await expect(page.locator('th[aria-sort=descending]').textContent()).resolves.toContain('Status');
       app.api.clock.advance(24 * 60 * 60 * 1000);
       await page.goto(PAGES.subjects);
-      expect(page.url()).toMatch(/\/viewer\/login$/);
+      // The sign-in page says why it is shown (it used to be the bare form, as if the person had never signed in).
+      expect(page.url()).toMatch(/\/viewer\/login\?session=ended$/);
+      await expect(page.locator('.notice').textContent()).resolves.toMatch(/session has ended/);
     } finally {
       await context.close();
     }

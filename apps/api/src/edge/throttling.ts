@@ -18,13 +18,15 @@ const WINDOW_MS = 60_000;
 /**
  * The routes where a password is checked — each attempt is recorded in the ledger (LoginFailed,
  * SignatureFailed, …) and costs a scrypt hash — and the count each adds to. The viewer's sign-in form
- * is the API's login through another door: one count, so a second door doubles no limit. Everything
+ * is the API's login through another door, its password form the API's password change: one count
+ * each, so a second door doubles no limit. Everything
  * else is left alone: reads and commands are authenticated by a session token, which cannot be guessed.
  */
 const GUARDED_ROUTES: ReadonlyMap<string, string> = new Map([
   ['POST /api/v1/auth/login', 'login'],
   ['POST /viewer/login', 'login'],
   ['POST /api/v1/auth/password', 'password-change'],
+  ['POST /viewer/password', 'password-change'],
   ['POST /api/v1/studies/:studyId/subjects/:subjectId/signatures', 'signature'],
 ]);
 

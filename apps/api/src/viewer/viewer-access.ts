@@ -4,6 +4,9 @@ import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity'
 import type { HttpRequest } from '../shared/http/http.types';
 import { ViewerSessions } from './viewer-session';
 
+/** The reason of a `ViewerSignInRequired` for a browser that presented no session cookie at all. */
+export const NO_SESSION = 'no session';
+
 /** No session, or one that expired or was ended: the filter sends the browser to the sign-in page. */
 export class ViewerSignInRequired extends Error {
   constructor(readonly reason: string) {
@@ -16,6 +19,11 @@ export interface SignedIn {
   /** The form token every POST from the page must carry (bound to this session). */
   readonly csrf: string;
 }
+
+/** Who a request was signed in as, once known: a problem page shown to them keeps the header and its sign-out form. */
+const signedInByRequest = new WeakMap<object, SignedIn>();
+
+export const signedInOf = (request: HttpRequest): SignedIn | null => signedInByRequest.get(request.raw) ?? null;
 
 /**
  * Who is reading and whether they may: the identity session behind the cookie (touching it resets the
@@ -32,10 +40,12 @@ export class ViewerAccess {
 
   async signedIn(request: HttpRequest): Promise<SignedIn> {
     const token = this.sessions.sessionToken(request);
-    if (token === null) throw new ViewerSignInRequired('no session');
+    if (token === null) throw new ViewerSignInRequired(NO_SESSION);
     try {
       const actor = await this.auth.authenticate(token);
-      return { actor, csrf: this.sessions.csrfToken(token) };
+      const who = { actor, csrf: this.sessions.csrfToken(token) };
+      signedInByRequest.set(request.raw, who);
+      return who;
     } catch (error) {
       // Only a refused session (unknown, expired, ended) sends the browser to sign in again; a store that
       // cannot answer (503 STORE.*) is not a lost session, and the filter says the ledger is unavailable.

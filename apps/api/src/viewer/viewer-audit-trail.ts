@@ -1,5 +1,6 @@
 import { normaliseInstant, trailTypeList, type AuditTrailRow } from '@trial-ledger/audit';
 import { invalid, ROLES, type Role } from '@trial-ledger/domain';
+import { utc } from './viewer-format';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CHANGE_EVENT_TYPES, type AuditIndexQuery, type AuditTrailIndexStore } from '@trial-ledger/projections';
 import { indexedTrailRows, rowsOfIndex } from '@trial-ledger/audit';
@@ -35,7 +36,29 @@ const text = (query: Readonly<Record<string, unknown>>, name: string): string =>
   return value.trim();
 };
 
-const instant = (value: string, end: 'from' | 'to'): string => (value === '' ? '' : normaliseInstant(value, end));
+/** The characters an ISO 8601 date or instant is written with: a value with any other is none, whatever it says. */
+export const INSTANT_CHARACTERS = /^[0-9TZtz:.,+\- ]+$/;
+
+/**
+ * A recording-time bound, normalised. One written with other characters than a date's or an instant's (a
+ * sentence) is refused without being repeated: a link cannot make the refusal page display text of its choosing.
+ */
+const instant = (value: string, end: 'from' | 'to'): string => {
+  if (value === '') return '';
+  if (!INSTANT_CHARACTERS.test(value)) invalid('VIEWER.INVALID_FILTER', `${end} must be an ISO date or date-time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z`, { field: end });
+  return normaliseInstant(value, end);
+};
+
+/**
+ * The recording-time bounds in force, in words for the page's caption ('' when none): the default last 7 days
+ * too, which a reader did not set, so an empty page is not read as a study where nothing was recorded.
+ */
+export const trailBoundsInWords = (filter: ViewerTrailFilter, query: Readonly<Record<string, unknown>>): string => {
+  const from = filter.from === '' ? '' : ` from ${utc(instant(filter.from, 'from'))}`;
+  const to = filter.to === '' ? '' : ` to ${utc(instant(filter.to, 'to'))}`;
+  if (from === '' && to === '') return '';
+  return `recorded${from}${to}${query.from === undefined ? ` (the last ${DEFAULT_TRAIL_DAYS} days)` : ''}`;
+};
 
 /** The query parameters `parseTrailFilter` reads, with the as-known-at instant: what the trail page and its export accept. */
 export const TRAIL_PARAMETERS = ['user', 'role', 'subject', 'type', 'from', 'to', 'changesOnly', 'before', 'asKnownAt'] as const;

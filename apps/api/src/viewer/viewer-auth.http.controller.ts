@@ -1,9 +1,10 @@
 import { Controller, Get, HttpStatus, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
-import { DeclaredQueryGuard } from '../shared/validation/declared-query.guard';
+import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DomainError } from '@trial-ledger/domain';
 import { AuthenticationService } from '@trial-ledger/identity';
 import { originOf } from '../identity/client-origin';
+import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { seeOther } from '../shared/http/replies';
 import { VIEWER_CSS } from './templates/layout.template';
@@ -16,6 +17,17 @@ const formField = (request: HttpRequest, name: string): unknown => {
   const body = request.body;
   return body !== null && typeof body === 'object' && Object.hasOwn(body, name) ? (body as Record<string, unknown>)[name] : undefined;
 };
+
+/** What the sign-in form is told, in the viewer's words, when the password is right but must be replaced first. */
+const MUST_CHANGE: Readonly<Record<string, string>> = {
+  'AUTH.PASSWORD_CHANGE_REQUIRED': 'Your password was set by an administrator and is temporary: choose your own first ("Change your password", below), then sign in with it.',
+  'AUTH.PASSWORD_EXPIRED': 'Your password has expired: choose a new one first ("Change your password", below), then sign in with it.',
+};
+
+const SESSION_ENDED = 'Your session has ended (after a time without activity, a sign-out, a change of password, or a change to your account); sign in again.';
+
+/** A typed username as the form shows it back: without control or format characters. */
+const shownUsername = (username: string): string => username.replace(/[\p{Cc}\p{Cf}]/gu, '');
 
 /** A refused form post: nothing is read or written, whatever else it carries. */
 const csrfRefused = (): DomainError =>
@@ -42,9 +54,12 @@ export class ViewerAuthHttpController {
     response.status(200).type('text/css; charset=utf-8').send(VIEWER_CSS);
   }
 
+  /** `?session=ended`: where a page sends a browser whose session expired or was ended, so the form says why it is shown. */
   @Get('login')
+  @QueryParameters('session')
   loginForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
-    this.showLogin(request, response, HttpStatus.OK, '', '');
+    const ended = (request.query as Record<string, unknown>).session === 'ended';
+    this.showLogin(request, response, HttpStatus.OK, '', '', ended ? SESSION_ENDED : '');
   }
 
   @Post('login')
@@ -64,10 +79,47 @@ export class ViewerAuthHttpController {
       this.sessions.setCookie(request, response, SESSION_COOKIE, session.token);
       seeOther(response, '/viewer');
     } catch (error) {
-      if (!(error instanceof DomainError) || error.kind !== 'unauthenticated') throw error;
+      if (!(error instanceof DomainError)) throw error;
+      // The password was right, but the identity service wants it replaced: the form says how, in the viewer.
+      const mustChange = MUST_CHANGE[error.code];
+      if (mustChange !== undefined) return this.showLogin(request, response, STATUS_BY_KIND[error.kind], mustChange, shownUsername(username));
+      if (error.kind !== 'unauthenticated') throw error;
       // The identity service's own wording: uniform for unknown users and wrong passwords.
-      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, username.replace(/[\p{Cc}\p{Cf}]/gu, ''));
+      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, shownUsername(username));
     }
+  }
+
+  @Get('password')
+  passwordForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
+    this.showPassword(request, response, HttpStatus.OK, '', '');
+  }
+
+  /**
+   * The identity service's own password change (`POST /api/v1/auth/password`: the current password proves who
+   * it is, the password rules and history, `PasswordChanged` or the refusal recorded, every session of the user
+   * ended), the way out of a temporary or expired password for someone who has only a browser. A refusal shows
+   * the form again with the reason; a change shows the sign-in form.
+   */
+  @Post('password')
+  async changePassword(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    const pre = this.sessions.cookies(request)[PRE_SESSION_COOKIE];
+    if (!this.sessions.csrfValid(pre, formField(request, CSRF_FIELD))) throw csrfRefused();
+    const [username, currentPassword, newPassword, confirmPassword] = ['username', 'currentPassword', 'newPassword', 'confirmPassword'].map((name) => formField(request, name));
+    const typed = typeof username === 'string' ? shownUsername(username).slice(0, 200) : '';
+    const texts = [username, currentPassword, newPassword, confirmPassword];
+    if (!texts.every((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 1024) || (username as string).length > 200) {
+      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'Enter your username, your current password and the new one twice; nothing was changed.', typed);
+    }
+    if (newPassword !== confirmPassword) {
+      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'The two new passwords do not match; nothing was changed.', typed);
+    }
+    try {
+      await this.auth.changePassword({ username: username as string, currentPassword: currentPassword as string, newPassword: newPassword as string }, originOf(request));
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      return this.showPassword(request, response, STATUS_BY_KIND[error.kind], `${error.message.replace(/\.?$/, '.')} Nothing was changed.`, typed);
+    }
+    this.showLogin(request, response, HttpStatus.OK, '', typed, 'Your password is changed and you are signed out everywhere: sign in with the new one.');
   }
 
   @Post('logout')
@@ -97,8 +149,13 @@ export class ViewerAuthHttpController {
     }
   }
 
-  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {
+  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, notice = ''): void {
     const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
-    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username }));
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username, notice }));
+  }
+
+  private showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {
+    const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('password', { title: 'Change your password', actor: null, csrf, message, username }));
   }
 }

@@ -9,7 +9,7 @@ import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
-import { ViewerSignInRequired } from './viewer-access';
+import { NO_SESSION, signedInOf, ViewerSignInRequired } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
 /**
@@ -32,7 +32,8 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof ViewerSignInRequired) {
-      seeOther(response, '/viewer/login');
+      // A session the browser still presented but the identity service refused: the sign-in page says it has ended.
+      seeOther(response, exception.reason === NO_SESSION ? '/viewer/login' : '/viewer/login?session=ended');
       return;
     }
     const { status, code, detail } = describe(exception);
@@ -45,7 +46,7 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       else this.logger.error(line, message);
     }
     const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 503 ? 'The ledger is unavailable' : 'The request was refused';
-    const html = this.renderer.render('problem', { title, status, code, detail, actor: null });
+    const html = this.renderer.render('problem', { title, status, code, detail, actor: null, ...signedInOf(request) });
     // As the API's 503: the store may be back in a moment (the session, if any, is kept).
     if (status === HttpStatus.SERVICE_UNAVAILABLE) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).type('text/html; charset=utf-8').send(html);
@@ -69,9 +70,27 @@ export class ViewerUnroutedPages implements UnroutedPages {
   }
 }
 
+/** A parameter name the page may repeat: one plain word (a misspelt `asKnowAt`), never a sentence or a control character. */
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * The parameters a page does not take, without repeating a name that is not one plain word: the API's sentence
+ * repeats each name, so a link's `?Your account is locked, call …=1` would make the page (even the sign-in page)
+ * say so. Null (the API's sentence) when every name is plain, and for any other problem.
+ */
+const unknownParametersInWords = (exception: ApiProblemException): string | null => {
+  const errors = exception.extensions.errors;
+  if (exception.code !== 'VALIDATION.FAILED' || !Array.isArray(errors) || errors.length === 0) return null;
+  const fields = errors.map((e) => (e as { constraint?: unknown; field?: unknown }).constraint === 'unknownField' ? String((e as { field?: unknown }).field) : null);
+  // Plain names keep the API's sentence ("property asKnowAt should not exist").
+  if (fields.some((f) => f === null) || (fields as string[]).every((f) => PLAIN_NAME.test(f))) return null;
+  const named = (fields as string[]).map((f) => (PLAIN_NAME.test(f) ? `property ${f} should not exist` : 'a property whose name is not one plain word should not exist'));
+  return `The address has ${named.length} parameter(s) this page does not take: ${named.join('; ')}.`;
+};
+
 const describe = (exception: unknown): { status: number; code: string; detail: string } => {
   if (exception instanceof DomainError) return { status: STATUS_BY_KIND[exception.kind], code: exception.code, detail: exception.message };
-  if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: exception.message };
+  if (exception instanceof ApiProblemException) return { status: exception.status, code: exception.code, detail: unknownParametersInWords(exception) ?? exception.message };
   // An export whose record lost every retry of the append race: nothing was recorded, nothing served.
   if (exception instanceof ConcurrencyError) return { status: HttpStatus.CONFLICT, code: exception.code, detail: `${exception.message}; nothing was recorded or served, try again` };
   if (exception instanceof StoreUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, code: exception.code, detail: 'The ledger cannot be reached or written now; nothing was recorded or served. Try again in a moment; you stay signed in.' };

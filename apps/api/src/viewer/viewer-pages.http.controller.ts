@@ -9,7 +9,7 @@ import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { RefusesHead, refuseHeadOfExport, streamingBody } from '../shared/http/replies';
 import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../shared/tokens';
 import { DeclaredQueryGuard, QueryParameters } from '../shared/validation/declared-query.guard';
-import { exportedFilter, parseTrailFilter, TRAIL_PARAMETERS, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
+import { exportedFilter, INSTANT_CHARACTERS, parseTrailFilter, TRAIL_PARAMETERS, trailBoundsInWords, trailEntries, trailPage, trailRows } from './viewer-audit-trail';
 import { AuditTrailIndexService } from '../projections/audit-trail-index.service';
 import { ViewerAccess, type SignedIn } from './viewer-access';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
@@ -20,11 +20,17 @@ import { ViewerRenderer, type ViewerPage } from './viewer.renderer';
 
 type QueryParams = Readonly<Record<string, unknown>>;
 
-/** `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. */
+/**
+ * `?asKnownAt=` as typed ('' or absent = the current page); the read models normalise and check it. A value
+ * written with other characters than an instant's (a sentence, a right-to-left override) is refused here without
+ * being repeated, as the ids in the path are: a link cannot make the refusal page display text of its choosing.
+ */
 const asKnownAtOf = (query: QueryParams): string | null => {
   const value = query.asKnownAt;
   if (value === undefined || value === '') return null;
-  if (typeof value !== 'string' || value.length > 40) return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant', {});
+  if (typeof value !== 'string' || value.length > 40 || !INSTANT_CHARACTERS.test(value)) {
+    return invalid('VIEWER.INVALID_AS_KNOWN_AT', 'asKnownAt must be one ISO 8601 instant with a zone, e.g. 2026-03-01T12:00:00Z', {});
+  }
   return value;
 };
 
@@ -95,7 +101,9 @@ export class ViewerPagesHttpController {
       .filter(([key]) => key.startsWith('study/'))
       // The title is the protocol's (the study document itself has none).
       .map(([key, doc]) => ({ studyId: key.slice('study/'.length), title: (doc as { protocol?: { title?: string } | null }).protocol?.title ?? null }));
-    this.send(response, 'home', { title: 'Studies', ...who, studies });
+    // A role the study pages refuse (an administrator) gets no link whose only outcome is a refusal on the record.
+    const reader = (QUERY_ROLES.GetStudyOverview as readonly string[]).includes(who.actor.role);
+    this.send(response, 'home', { title: 'Studies', ...who, studies, reader });
   }
 
   @Get('studies/:studyId')
@@ -160,6 +168,8 @@ export class ViewerPagesHttpController {
   async auditTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const who = await this.access.allowed(request, QUERY_ROLES.GetAuditTrail, 'GetAuditTrail');
     checkPathIds(studyId);
+    // A study the ledger does not hold is 404, as on the dashboard and the download: not an empty trail.
+    await assertTrailScopeKnown(this.store, { studyId });
     const state = await this.readModels.resolve(asKnownAtOf(query));
     const filter = parseTrailFilter(studyId, query, this.clock.now(), state.asKnownAt);
     const page = await trailPage(await this.auditIndex.readyAt(state.position), this.store, filter, state.position);
@@ -171,6 +181,7 @@ export class ViewerPagesHttpController {
       ...who,
       ...this.frame(studyId, action, query, state, entries.filter(([k]) => k !== 'asKnownAt')),
       filter,
+      bounds: trailBoundsInWords(filter, query),
       roles: ROLES,
       rows,
       action,
@@ -243,6 +254,8 @@ export class ViewerPagesHttpController {
   }
 
   private send(response: HttpResponse, page: ViewerPage, data: SignedIn & Record<string, unknown>): void {
-    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, data));
+    // The navigation offers the trail only to the roles it opens for: to any other, a link to a recorded refusal.
+    const mayReadTrail = (QUERY_ROLES.GetAuditTrail as readonly string[]).includes(data.actor.role);
+    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, { ...data, mayReadTrail }));
   }
 }

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Eta } from 'eta';
 import { AUDIT_TRAIL_TEMPLATE } from './templates/audit-trail.template';
-import { HOME_TEMPLATE, LAYOUT_TEMPLATE, LOGIN_TEMPLATE, PROBLEM_TEMPLATE } from './templates/layout.template';
+import { HOME_TEMPLATE, LAYOUT_TEMPLATE, LOGIN_TEMPLATE, PASSWORD_TEMPLATE, PROBLEM_TEMPLATE } from './templates/layout.template';
 import { STUDY_TEMPLATE, SUBJECTS_TEMPLATE } from './templates/study.template';
 import { SUBJECT_TEMPLATE } from './templates/subject.template';
 import { viewerHelpers } from './viewer-format';
 
-export type ViewerPage = 'login' | 'home' | 'problem' | 'study' | 'subjects' | 'subject' | 'audit-trail';
+export type ViewerPage = 'login' | 'password' | 'home' | 'problem' | 'study' | 'subjects' | 'subject' | 'audit-trail';
 
 const PAGES: Readonly<Record<ViewerPage, string>> = {
   login: LOGIN_TEMPLATE,
+  password: PASSWORD_TEMPLATE,
   home: HOME_TEMPLATE,
   problem: PROBLEM_TEMPLATE,
   study: STUDY_TEMPLATE,

@@ -10,6 +10,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title><%= it.title %> · trial-ledger viewer</title>
 <link rel="stylesheet" href="/viewer/assets/viewer.css">
+<link rel="icon" href="data:,">
 </head>
 <body>
 <header class="masthead">
@@ -19,7 +20,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
     <% if (it.studyId) { %>
     <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %><%= it.asOfQuery %>">Dashboard</a>
     <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/subjects<%= it.asOfQuery %>">Subjects</a>
-    <a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/audit-trail<%= it.asOfQuery %>">Audit trail</a>
+    <% if (it.mayReadTrail) { %><a href="/viewer/studies/<%= encodeURIComponent(it.studyId) %>/audit-trail<%= it.asOfQuery %>">Audit trail</a><% } %>
     <% } %>
   </nav>
   <form class="signout" method="post" action="/viewer/logout">
@@ -38,7 +39,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <form class="as-of" method="get" action="<%= it.asOfForm.action %>">
   <% for (const [name, value] of it.asOfForm.keep) { %><input type="hidden" name="<%= name %>" value="<%= value %>"><% } %>
   <label for="asKnownAt">As known at (ISO instant, e.g. 2026-03-01T12:00:00Z)</label>
-  <input id="asKnownAt" name="asKnownAt" type="text" value="<%= it.asKnownAtInput %>" pattern="\\d{4}-\\d{2}-\\d{2}([T ].*)?" inputmode="text">
+  <input id="asKnownAt" name="asKnownAt" type="text" value="<%= it.asKnownAtInput %>" pattern="\\d{4}-\\d{2}-\\d{2}(T.*)?" inputmode="text">
   <button type="submit">Show</button>
 </form>
 <% } %>
@@ -50,6 +51,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 `;
 
 export const LOGIN_TEMPLATE = `<% layout('@layout') %>
+<% if (it.notice) { %><p class="notice" role="status"><%= it.notice %></p><% } %>
 <% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
 <form class="login" method="post" action="/viewer/login">
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
@@ -57,13 +59,30 @@ export const LOGIN_TEMPLATE = `<% layout('@layout') %>
   <p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></p>
   <p><button type="submit">Sign in</button></p>
 </form>
+<p><a href="/viewer/password">Change your password</a> (a temporary one an administrator set, or one that has expired, too).</p>
+`;
+
+/** Changing one's own password, the way out of a temporary or expired one: no session needed, the current password proves who it is. */
+export const PASSWORD_TEMPLATE = `<% layout('@layout') %>
+<% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
+<p>The new password follows the ledger's rules (long enough, not one of your recent passwords, not your name). Changing it signs you out everywhere you are signed in.</p>
+<form class="login" method="post" action="/viewer/password">
+  <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <p><label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" required maxlength="200" value="<%= it.username %>"></p>
+  <p><label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required maxlength="1024"></p>
+  <p><label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required maxlength="1024"></p>
+  <p><label for="confirmPassword">New password again</label><input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required maxlength="1024"></p>
+  <p><button type="submit">Change password</button></p>
+</form>
+<p><a href="/viewer/login">Back to sign-in</a></p>
 `;
 
 export const HOME_TEMPLATE = `<% layout('@layout') %>
 <% if (it.studies.length === 0) { %><p>The ledger holds no study yet.</p><% } else { %>
 <ul class="studies">
-<% for (const study of it.studies) { %><li><a href="/viewer/studies/<%= encodeURIComponent(study.studyId) %>"><%= study.studyId %></a> <%= study.title ?? '' %></li><% } %>
+<% for (const study of it.studies) { %><li><% if (it.reader) { %><a href="/viewer/studies/<%= encodeURIComponent(study.studyId) %>"><%= study.studyId %></a><% } else { %><%= study.studyId %><% } %> <%= study.title ?? '' %></li><% } %>
 </ul>
+<% if (!it.reader) { %><p class="muted">The study pages show subject data: they open for coordinators, investigators, monitors and regulators, not for the <%= it.actor.role %> role.</p><% } %>
 <% } %>
 `;
 
@@ -91,8 +110,13 @@ a { color: var(--accent); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
 th, td { border: 1px solid var(--line); padding: .3rem .45rem; text-align: left; vertical-align: top; }
 th { background: #eef1f5; }
+/* Recorded text as recorded: line breaks and runs of spaces kept (a correction of one reads as one), and a long word
+   (a code pasted without spaces) wrapped inside its cell rather than widening the table beyond the window. */
+td, dd, bdi { white-space: pre-wrap; }
+bdi, .text, dl.facts dd { overflow-wrap: anywhere; }
 .as-known-at { background: #fff4d6; border: 2px solid var(--warn); padding: .6rem .8rem; }
 .problem { background: #fde8e8; border: 2px solid var(--bad); padding: .6rem .8rem; }
+.notice { background: #e6f4ea; border: 2px solid var(--ok); padding: .6rem .8rem; }
 .ok { color: var(--ok); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
 .muted { color: var(--muted); }

@@ -30,9 +30,9 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <thead><tr><th scope="col">Item</th><th scope="col">Original value</th><th scope="col">Corrections (before → after)</th><th scope="col">Current value</th></tr></thead>
 <tbody>
 <% for (const f of e.fields) { %><tr>
-<th scope="row"><%= f.label %></th><td><%= f.original %></td>
+<th scope="row"><%= f.label %></th><td class="text"><%= f.original %></td>
 <td><% if (f.changes.length === 0) { %><span class="muted">none</span><% } else { %><ol class="history"><% for (const ch of f.changes) { %><li class="correction"><bdi class="before"><%= ch.before %></bdi> → <bdi class="after"><%= ch.after %></bdi>, by <bdi><%= ch.by %></bdi> at <%= ch.at %>. Reason: <bdi class="reason"><%= ch.reason %></bdi></li><% } %></ol><% } %></td>
-<td<% if (e.voided) { %> class="voided"<% } %>><%= f.current %></td>
+<td class="text<% if (e.voided) { %> voided<% } %>"><%= f.current %></td>
 </tr><% } %>
 </tbody></table>
 <p class="sdv sdv-<%= e.sdv.status %>"><%= e.sdv.text %></p>
@@ -50,12 +50,12 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <h2 id="doses">Dosing and protocol windows</h2>
 <table><thead><tr><th scope="col">Cycle</th><th scope="col">Given on</th><th scope="col">Dose (mg)</th><th scope="col">Window</th><th scope="col">In window</th><th scope="col">Corrected</th></tr></thead><tbody>
 <% for (const d of c.doses) { %><tr><td><%= d.cycle %></td><td><%= d.administeredOn %></td><td><%= d.doseMg %></td><td><%= d.window ? d.window.from + ' to ' + d.window.to : '—' %></td><td><%= d.withinWindow === null ? '—' : d.withinWindow ? 'yes' : 'no' %></td><td><%= d.corrected ? 'yes' : 'no' %></td></tr><% } %>
-<% for (const m of c.missedDoses) { %><tr><td><%= m.cycle %></td><td>missed (due <%= m.dueOn %>)</td><td>—</td><td>—</td><td>—</td><td><%= m.reason %></td></tr><% } %>
+<% for (const m of c.missedDoses) { %><tr><td><%= m.cycle %></td><td>missed (due <%= m.dueOn %>)</td><td>—</td><td>—</td><td>—</td><td class="text"><%= m.reason %></td></tr><% } %>
 </tbody></table>
 <h3>Deviations</h3>
 <% if (c.deviations.length === 0) { %><p class="muted">None.</p><% } else { %>
 <table><thead><tr><th scope="col">Date</th><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Source</th><th scope="col">Description</th></tr></thead><tbody>
-<% for (const d of c.deviations) { %><tr><td><%= d.deviationDate %></td><td><%= d.category %></td><td><%= d.severity %></td><td><%= d.source %></td><td><%= d.description %></td></tr><% } %>
+<% for (const d of c.deviations) { %><tr><td><%= d.deviationDate %></td><td><%= d.category %></td><td><%= d.severity %></td><td><%= d.source %></td><td class="text"><%= d.description %></td></tr><% } %>
 </tbody></table><% } %>
 </section>
 
@@ -71,7 +71,7 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <h2 id="aes">Adverse events</h2>
 <% if (c.adverseEvents.length === 0) { %><p class="muted">None.</p><% } else { %>
 <table><thead><tr><th scope="col">Term</th><th scope="col">Onset</th><th scope="col">CTCAE grade</th><th scope="col">Serious</th><th scope="col">Relatedness</th></tr></thead><tbody>
-<% for (const a of c.adverseEvents) { %><tr><td><%= a.term %></td><td><%= a.onsetDate %></td><td><%= a.ctcaeGrade %></td><td><%= a.serious ? 'yes' : 'no' %></td><td><%= a.relatedness %></td></tr><% } %>
+<% for (const a of c.adverseEvents) { %><tr><td class="text"><%= a.term %></td><td><%= a.onsetDate %></td><td><%= a.ctcaeGrade %></td><td><%= a.serious ? 'yes' : 'no' %></td><td><%= a.relatedness %></td></tr><% } %>
 </tbody></table><% } %>
 </section>
 
