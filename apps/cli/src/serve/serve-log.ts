@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ledgerConfig } from '@trial-ledger/config';
+import type { StoreWarningListener } from '@trial-ledger/event-store';
 import { withoutSecrets } from './fatal-errors';
 
 /** The `service` of every line of `serve`'s log, the API's access lines and Nest's messages included. */
@@ -46,3 +47,9 @@ export const logProcessWarnings = (log: Logger): void => {
     log.warn({ code: 'PROCESS.WARNING', warning: { name: warning.name, code: warning.code } }, `${warning.name}: ${withoutSecrets(warning.message)} PROCESS.WARNING`);
   });
 };
+
+/** What the store recovered from by itself (a dropped idle connection): one warning line with its code, no password, no stack. */
+export const logStoreWarning =
+  (log: Logger): StoreWarningListener =>
+  (warning) =>
+    log.warn({ code: warning.code }, `${withoutSecrets(warning.message)} ${warning.code}`);

@@ -9,7 +9,7 @@ import { globalOptions } from '../shared/cli-context';
 import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
-import { logProcessWarnings, openServeLog, type ServeLog } from './serve-log';
+import { logProcessWarnings, logStoreWarning, openServeLog, type ServeLog } from './serve-log';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -100,7 +100,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
 };
 
 const serveWith = async (options: ServeOptions, { log, destination, flush }: ServeLog): Promise<void> => {
-  const store = await openEventStore(options.store);
+  const store = await openEventStore(options.store, { onWarning: logStoreWarning(log) });
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const files = ledgerFiles(options.store, { keyDir: options.keyDir });
