@@ -1,4 +1,4 @@
-import { logProcessWarnings, logStoreWarning, openServeLog } from './serve-log';
+import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog } from './serve-log';
 
 describe("serve's log", () => {
   const level = process.env.TRIAL_LEDGER_LOG_LEVEL;
@@ -53,5 +53,29 @@ describe("serve's log of the store's warnings", () => {
     expect(line).toMatchObject({ level: 40, code: 'STORE.CONNECTION_LOST', msg: expect.stringMatching(/dropped .* STORE\.CONNECTION_LOST$/) });
     expect(written[0]).not.toContain('s3cret');
     expect(line).not.toHaveProperty('stack');
+  });
+});
+
+describe("serve's line for a new ledger signing key", () => {
+  const level = process.env.TRIAL_LEDGER_LOG_LEVEL;
+  beforeAll(() => (process.env.TRIAL_LEDGER_LOG_LEVEL = 'warn'));
+  afterAll(() => {
+    if (level === undefined) delete process.env.TRIAL_LEDGER_LOG_LEVEL;
+    else process.env.TRIAL_LEDGER_LOG_LEVEL = level;
+  });
+
+  it('given TRIAL_LEDGER_LOG_LEVEL=warn, when the key is created, then the fingerprint an operator hands to auditors is still logged, as a warning with LEDGER_KEY.CREATED', () => {
+    const written: string[] = [];
+    const { log } = openServeLog({ write: (chunk: string) => void written.push(chunk) });
+    const fingerprint = `sha256:${'ab'.repeat(32)}`;
+    logLedgerKeyCreated(log, '/keys/ledger.key.pem', fingerprint);
+    expect(written).toHaveLength(1);
+    expect(JSON.parse(written[0])).toMatchObject({
+      level: 40,
+      code: 'LEDGER_KEY.CREATED',
+      keyFile: '/keys/ledger.key.pem',
+      fingerprint,
+      msg: expect.stringMatching(new RegExp(`^created the ledger signing key /keys/ledger\\.key\\.pem \\(public key fingerprint ${fingerprint}\\).* LEDGER_KEY\\.CREATED$`)),
+    });
   });
 });

@@ -53,3 +53,14 @@ export const logStoreWarning =
   (log: Logger): StoreWarningListener =>
   (warning) =>
     log.warn({ code: warning.code }, `${withoutSecrets(warning.message)} ${warning.code}`);
+
+/**
+ * A new ledger signing key, said as a warning (`LEDGER_KEY.CREATED`) so that it is seen at any log level:
+ * its fingerprint is what the operator hands to auditors to pin, and a key made where one was expected
+ * (a lost key directory) is worth noticing.
+ */
+export const logLedgerKeyCreated = (log: Logger, keyFile: string, fingerprint: string): void =>
+  log.warn(
+    { code: 'LEDGER_KEY.CREATED', keyFile, fingerprint },
+    `created the ledger signing key ${keyFile} (public key fingerprint ${fingerprint}); give auditors the public key (checkpoint --export-public-key FILE) and this fingerprint by another channel, to pin with verify --pin-key LEDGER_KEY.CREATED`,
+  );
