@@ -166,7 +166,19 @@ describe('API refusals: RFC 9457 problems, and nothing written', () => {
       const head = await api.headPosition();
       const response = await request(api.http).get(`${subjects}/S001`).set('Authorization', api.auth('admin'));
       expect([response.status, response.body.code]).toEqual([403, 'AUTH.ROLE_NOT_ALLOWED']);
+      expect(response.body.detail).toMatch(/^An admin may not read a subject \(allowed: /);
       expect((await api.eventsAfter(head)).map((e) => e.type)).toEqual(['AuthorizationRefused']);
+    });
+
+    it('a refusal reads in words with the right article, an internal command or query name in no detail', async () => {
+      const review = await request(api.http).get(`/api/v1/studies/${STUDY}/audit-trail/review`).set('Authorization', api.auth('investigator'));
+      expect([review.status, review.body.code]).toEqual([403, 'AUTH.ROLE_NOT_ALLOWED']);
+      expect(review.body.detail).toMatch(/^An investigator may not review the audit trail \(allowed: /);
+      const lock = await post(`/api/v1/studies/${STUDY}/lock`, 'investigator', { reason: 'interim analysis' });
+      expect(lock.body.detail).toMatch(/^An investigator may not lock the study \(allowed: /);
+      const dose = await post(doses, 'monitor', bodies.dose(2, '2026-04-03'));
+      expect(dose.body.detail).toMatch(/^A monitor may not record a dose \(allowed: /);
+      for (const detail of [review.body.detail, lock.body.detail, dose.body.detail]) expect(detail).not.toMatch(/[a-z][A-Z]/);
     });
   });
 

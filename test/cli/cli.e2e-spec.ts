@@ -107,6 +107,18 @@ describe('trial-ledger (program)', () => {
     expect(error).toEqual({ code: 'CLI.UNKNOWN_COMMAND', message: expect.stringContaining("'ad'") });
   });
 
+  it('help COMMAND SUBCOMMAND shows the subcommand\'s help (help pfs diff, help audit-trail review), not its parent\'s', async () => {
+    for (const path of [['pfs', 'diff'], ['audit-trail', 'review'], ['users', 'add']]) {
+      const run = await cli(['help', ...path]);
+      expect([path, run.status]).toEqual([path, 0]);
+      expect(run.stdout).toMatch(new RegExp(`^Usage: trial-ledger ${path.join(' ')} `, 'm'));
+    }
+    expect((await cli(['help', 'pfs'])).stdout).toMatch(/^Usage: trial-ledger pfs \[options\] \[command\]/m);
+    const unknown = await cli(['--json', 'help', 'pfs', 'dif']);
+    expect(unknown.status).toBe(2);
+    expect((JSON.parse(unknown.stdout) as { error: unknown }).error).toEqual({ code: 'CLI.UNKNOWN_COMMAND', message: expect.stringContaining("'pfs dif'") });
+  });
+
   it('an unknown command or option is a usage error: exit status 2', async () => {
     expect((await cli(['frobnicate'])).status).toBe(2);
     expect((await cli(['demo', '--no-such-option'])).status).toBe(2);

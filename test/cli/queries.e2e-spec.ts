@@ -116,8 +116,11 @@ describe('CLI: queries and SDV, and a study with missing baselines', () => {
     expect(open.queries.map((q) => q.queryId)).toEqual([queryId]);
     // The human list heads its columns, and each row lines up under them.
     const listed = (await cli(['--store', store, '--as', 'monitor', 'query', 'list', '--status', 'open', '--subject', 'S004'], { TRIAL_LEDGER_PASSWORD: PASSWORD })).stdout.trim().split('\n');
-    expect(listed[0]).toMatch(/^Query\s+Status\s+Subject\s+Age\s+Entry\s+Opened by$/);
-    expect(listed[1].indexOf('open')).toBe(listed[0].indexOf('Status'));
+    expect(listed[0]).toMatch(/^Query\s+Status\s+Subject\s+Age \(days\)\s+Entry\s+Opened by$/);
+    expect(listed[2].indexOf('open')).toBe(listed[0].indexOf('Status'));
+    expect(listed[2].endsWith(' monitor')).toBe(true);
+    expect(listed[2].lastIndexOf('monitor')).toBe(listed[0].indexOf('Opened by'));
+    expect(listed[2]).not.toMatch(/opened by/);
     await json('monitor', 'query', 'cancel', queryId, '--text', 'superseded');
     const cancelled = await as('monitor', 'query', 'close', queryId);
     expect(JSON.parse(cancelled.stdout).error.code).toBe('QUERY.CANCELLED');

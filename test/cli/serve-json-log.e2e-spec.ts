@@ -70,6 +70,8 @@ describe('serve: every line on stderr is a JSON log line', () => {
         expect.stringContaining('stopped; the store is closed'),
       ]),
     );
+    // The new key's fingerprint is a warning, so it is seen at TRIAL_LEDGER_LOG_LEVEL=warn too.
+    expect(parsed.find((line) => line.msg.startsWith('created the ledger signing key'))).toMatchObject({ level: 40, code: 'LEDGER_KEY.CREATED' });
     // The access line of the refusal names its code, as every warning does.
     expect(parsed.find((line) => line.msg.startsWith('GET /api/v1/no-such-route 404'))).toMatchObject({ level: 40 });
     // The stop is the last word.

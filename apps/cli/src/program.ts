@@ -4,6 +4,7 @@ import { COMMANDS } from './commands';
 import { CliError, describeError, isLogged, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
+import { helpPath } from './shared/help-path';
 import { refuseRepeatedOptions } from './shared/option-parsers';
 import { assertLedgerFilesApart } from './shared/output-policy';
 import { warnOfSecretsOnCommandLine } from './shared/secret-arguments';
@@ -115,7 +116,9 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
   };
   process.stdout.on('error', onStdoutError);
   try {
-    await program.parseAsync(argv as string[], { from: 'user' });
+    const asked = helpPath(program, argv);
+    if ('unknown' in asked) throw new CliError(`help: unknown command '${asked.unknown}' (see trial-ledger help)`, 2, 'CLI.UNKNOWN_COMMAND');
+    await program.parseAsync(asked.argv as string[], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -14,3 +14,4 @@ export * from './study';
 export * from './subject';
 export * from './monitoring';
 export * from './exports';
+export * from './commands/refusal-words';

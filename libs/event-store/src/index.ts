@@ -11,6 +11,7 @@ export * from './inspect-store';
 export * from './open-event-store';
 export * from './recorded-at';
 export * from './store-write-health';
+export * from './store-warning';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/sqlite-side-file';
 export { isSqliteBusy, mapSqliteWriteError, SIDE_FILE_BUSY_MS } from './sqlite/sqlite-write-errors';

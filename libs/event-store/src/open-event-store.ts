@@ -5,11 +5,15 @@ import { InvalidStoreUrlError, StoreWriteError } from './event-store.errors';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 import { PostgresEventStore } from './postgres/postgres-event-store';
 import type * as KurrentDb from './kurrentdb/kurrentdb-event-store';
+import type { StoreWarningListener } from './store-warning';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/ledger.sqlite';
 
+/** Options of `openEventStore`: the SQLite ones, and where a store reports what it recovered from by itself. */
+export type OpenEventStoreOptions = SqliteEventStoreOptions & { readonly onWarning?: StoreWarningListener };
+
 /** A store factory for a URL scheme; PostgreSQL and KurrentDB adapters register themselves here. */
-export type StoreFactory = (url: string, options: SqliteEventStoreOptions) => Promise<EventStore>;
+export type StoreFactory = (url: string, options: OpenEventStoreOptions) => Promise<EventStore>;
 
 const factories = new Map<string, StoreFactory>();
 
@@ -69,7 +73,7 @@ export const sqlitePath = (url: string): string => {
 export const storeScheme = (url: string): string => url.split(':')[0];
 
 /** Opens the store named by `--store` / `LEDGER_STORE` (default: the embedded SQLite file). */
-export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, options: SqliteEventStoreOptions = {}): Promise<EventStore> => {
+export const openEventStore = async (url: string = process.env.LEDGER_STORE ?? DEFAULT_STORE_URL, options: OpenEventStoreOptions = {}): Promise<EventStore> => {
   const factory = factories.get(storeScheme(url));
   if (!factory) {
     // A bare path (`ledger.sqlite`) has no colon, so no credentials to hide: name the URL it was meant as.

@@ -1,4 +1,4 @@
-import { forbidden, type Actor, type Role } from '@trial-ledger/domain';
+import { forbidden, roleRefusalInWords, type Actor, type Role } from '@trial-ledger/domain';
 
 /**
  * SPEC §5: every endpoint and command checks the role. Throws `AUTH.ROLE_NOT_ALLOWED` (forbidden);
@@ -6,6 +6,6 @@ import { forbidden, type Actor, type Role } from '@trial-ledger/domain';
  */
 export const requireRole = (actor: Actor, roles: readonly Role[], what: string): void => {
   if (!roles.includes(actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${actor.role} may not ${what}`, { action: what, role: actor.role, allowedRoles: [...roles] });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(actor.role, what, roles), { action: what, role: actor.role, allowedRoles: [...roles] });
   }
 };

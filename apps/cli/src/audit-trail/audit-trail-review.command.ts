@@ -3,7 +3,7 @@ import { isIsoDate, isIsoInstant, personInWords } from '@trial-ledger/domain';
 import { checkDataCut, reviewAuditTrail, type AuditTrailReview, type DataCut } from '@trial-ledger/audit';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError, describeError } from '../shared/cli-errors';
-import { printResult, terminalSafe } from '../shared/output';
+import { printResult, textTable } from '../shared/output';
 import { checkpointSource, ledgerIdentity } from '../verify/verify.command';
 import { checkTrailWindow } from './audit-trail-filter.options';
 
@@ -41,16 +41,6 @@ export const parseDataCut = (value: string): DataCut => {
   return { cutoff, analysedAt };
 };
 
-/** A table cell on one line: a line feed in a quoted reason is shown escaped, so it cannot start a forged row. */
-const cell = (value: unknown): string => (value === null || value === undefined ? '—' : terminalSafe(String(value)));
-
-const table = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => {
-  const text = rows.map((r) => r.map(cell));
-  const widths = header.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)];
-};
-
 /** The review as a monitor reads it: the verdict, a table per indicator, then per user and per subject. */
 export const formatReview = (r: AuditTrailReview): string => {
   const lines = [
@@ -62,13 +52,13 @@ export const formatReview = (r: AuditTrailReview): string => {
     lines.push('', `${indicator.title} (${indicator.id}): ${indicator.findings.length} finding${indicator.findings.length === 1 ? '' : 's'}`, `  ${indicator.definition}`);
     if (indicator.findings.length === 0) continue;
     const rows = indicator.findings.map((f) => [f.recordedAt, f.subjectId, f.username, f.summary, f.positions.map((p) => `#${p}`).join(' '), f.eventIds.join(' ')]);
-    lines.push(...table(['Recorded', 'Subject', 'User', 'Finding', 'Positions', 'Events'], rows).map((l) => `  ${l}`));
+    lines.push(...textTable(['Recorded', 'Subject', 'User', 'Finding', 'Positions', 'Events'], rows).map((l) => `  ${l}`));
   }
-  lines.push('', 'Per user:', ...table(
+  lines.push('', 'Per user:', ...textTable(
     ['User', 'Role', 'Entries', 'Corr.', 'Voids', 'Corr.%', 'Void%', 'Lag median', 'Lag p90', 'Lag max', 'Findings'],
     r.users.map((u) => [personInWords({ fullName: u.fullName, username: u.username }), u.role, u.entries, u.corrections, u.voids, u.correctionRatePercent, u.voidRatePercent, u.lagMedianDays, u.lagP90Days, u.lagMaxDays, u.findings]),
   ).map((l) => `  ${l}`));
-  lines.push('', 'Per subject:', ...table(
+  lines.push('', 'Per subject:', ...textTable(
     ['Subject', 'Entries', 'Corr.', 'Voids', 'Corr.%', 'Void%', 'Findings'],
     r.subjects.map((s) => [s.subjectId, s.entries, s.corrections, s.voids, s.correctionRatePercent, s.voidRatePercent, s.findings]),
   ).map((l) => `  ${l}`));

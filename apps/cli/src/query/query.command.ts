@@ -3,7 +3,7 @@ import { notFound, personInWords, queryIdOf, QUERY_RESPONSE_CATEGORIES, SUBJECT_
 import { listQueries, MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, queryPage, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
-import { printResult, terminalSafe } from '../shared/output';
+import { printResult, terminalSafe, textTable } from '../shared/output';
 import { cliQueryId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
 
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined => {
@@ -34,11 +34,12 @@ const matching = (name: string, value: string | undefined, pattern: RegExp, rule
 };
 const OPENED_BY = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** The column heads of `query list`, aligned with its rows (a query id is 32 hexadecimal digits). */
-export const QUERY_LIST_HEADER = `${'Query'.padEnd(32)}  ${'Status'.padEnd(15)} ${'Subject'.padEnd(8)} ${'Age'.padStart(6)}  Entry  Opened by`;
-
-const summary = (q: QueryView): string =>
-  `${q.queryId}  ${q.status.padEnd(15)} ${q.subjectId.padEnd(8)} ${String(q.ageDays).padStart(4)} d  ${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}  opened by ${q.openedBy.username}`;
+/** `query list` as a table: one row per query, each column under its heading. */
+export const formatQueryList = (queries: readonly QueryView[]): string =>
+  textTable(
+    ['Query', 'Status', 'Subject', 'Age (days)', 'Entry', 'Opened by'],
+    queries.map((q) => [q.queryId, q.status, q.subjectId, q.ageDays, `${q.target.eventType}${q.target.fieldPath ? `.${q.target.fieldPath}` : ''}`, q.openedBy.username]),
+  ).join('\n');
 
 /** `query show` as a monitor reads it: the query, who opened it, then each step of its thread with who took it. */
 export const formatQueryThread = (q: QueryView): string =>
@@ -126,7 +127,7 @@ export const registerQuery = (program: Command): void => {
       const listed = await readMonitoring(options, opts.study, 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
       printResult(options.json, listed, () =>
         [
-          ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : [QUERY_LIST_HEADER, ...listed.queries.map(summary)]),
+          ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : [formatQueryList(listed.queries)]),
           ...(listed.hasMore ? [`More queries: --page ${page + 1}`] : []),
         ].join('\n'),
       );

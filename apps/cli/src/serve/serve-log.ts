@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ledgerConfig } from '@trial-ledger/config';
+import type { StoreWarningListener } from '@trial-ledger/event-store';
 import { withoutSecrets } from './fatal-errors';
 
 /** The `service` of every line of `serve`'s log, the API's access lines and Nest's messages included. */
@@ -46,3 +47,20 @@ export const logProcessWarnings = (log: Logger): void => {
     log.warn({ code: 'PROCESS.WARNING', warning: { name: warning.name, code: warning.code } }, `${warning.name}: ${withoutSecrets(warning.message)} PROCESS.WARNING`);
   });
 };
+
+/** What the store recovered from by itself (a dropped idle connection): one warning line with its code, no password, no stack. */
+export const logStoreWarning =
+  (log: Logger): StoreWarningListener =>
+  (warning) =>
+    log.warn({ code: warning.code }, `${withoutSecrets(warning.message)} ${warning.code}`);
+
+/**
+ * A new ledger signing key, said as a warning (`LEDGER_KEY.CREATED`) so that it is seen at any log level:
+ * its fingerprint is what the operator hands to auditors to pin, and a key made where one was expected
+ * (a lost key directory) is worth noticing.
+ */
+export const logLedgerKeyCreated = (log: Logger, keyFile: string, fingerprint: string): void =>
+  log.warn(
+    { code: 'LEDGER_KEY.CREATED', keyFile, fingerprint },
+    `created the ledger signing key ${keyFile} (public key fingerprint ${fingerprint}); give auditors the public key (checkpoint --export-public-key FILE) and this fingerprint by another channel, to pin with verify --pin-key LEDGER_KEY.CREATED`,
+  );

@@ -9,7 +9,7 @@ import { globalOptions } from '../shared/cli-context';
 import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
-import { logProcessWarnings, openServeLog, type ServeLog } from './serve-log';
+import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, type ServeLog } from './serve-log';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -100,7 +100,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
 };
 
 const serveWith = async (options: ServeOptions, { log, destination, flush }: ServeLog): Promise<void> => {
-  const store = await openEventStore(options.store);
+  const store = await openEventStore(options.store, { onWarning: logStoreWarning(log) });
   const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
   const every = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
   const files = ledgerFiles(options.store, { keyDir: options.keyDir });
@@ -121,12 +121,7 @@ const serveWith = async (options: ServeOptions, { log, destination, flush }: Ser
     // checkpoint signed (a rewritten log) stops the start with nothing appended to that log.
     if (every > 0) {
       assertCheckpointFileSafe(files.checkpointFile);
-      const key = ensureLedgerKeyFor(files, (created) =>
-        log.info(
-          { keyFile: files.keyFile, fingerprint: created.fingerprint },
-          `created the ledger signing key ${files.keyFile} (public key fingerprint ${created.fingerprint}); give auditors the public key (checkpoint --export-public-key FILE) and this fingerprint by another channel, to pin with verify --pin-key`,
-        ),
-      );
+      const key = ensureLedgerKeyFor(files, (created) => logLedgerKeyCreated(log, files.keyFile, created.fingerprint));
       // LEDGER_CHECKPOINT_FILE naming another ledger's checkpoint file: nothing is appended to it.
       assertOwnCheckpoints(files.checkpointFile, key);
       // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.

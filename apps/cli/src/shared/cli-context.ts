@@ -1,7 +1,9 @@
 import { closeSync, constants, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, StoreWriteError, type EventStore } from '@trial-ledger/event-store';
+import { withoutSecrets } from '@trial-ledger/config';
+import { DEFAULT_STORE_URL, openEventStore, sqlitePath, storeScheme, StoreWriteError, type EventStore, type StoreWarningListener } from '@trial-ledger/event-store';
 import { CliError } from './cli-errors';
+import { terminalSafe } from './output';
 
 /** Global options every command sees (SPEC §6). */
 export interface GlobalOptions {
@@ -39,7 +41,9 @@ const lockRefusal = (error: unknown): unknown =>
 /** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
 export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
   assertStoreFileShape(options.store);
-  const store = await openEventStore(options.store, { writeLockWaitMs: CLI_WRITE_LOCK_WAIT_MS });
+  // A dropped idle connection is one line on stderr, never a stack; stdout (and so --json output) stays the command's.
+  const onWarning: StoreWarningListener = (warning) => void process.stderr.write(`trial-ledger: warning: ${terminalSafe(withoutSecrets(warning.message))} [${warning.code}]\n`);
+  const store = await openEventStore(options.store, { writeLockWaitMs: CLI_WRITE_LOCK_WAIT_MS, onWarning });
   try {
     return await work(store);
   } catch (error) {

@@ -20,3 +20,14 @@ export const terminalSafe = (text: string, keepLineBreaks = false): string => te
 export const printResult = (json: boolean | undefined, value: unknown, human: () => string): void => {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${terminalSafe(human(), true)}\n`);
 };
+
+/** A table cell on one line: a line feed in a quoted reason is shown escaped, so it cannot start a forged row. */
+const cell = (value: unknown): string => (value === null || value === undefined ? '—' : terminalSafe(String(value)));
+
+/** A plain-text table as the CLI prints its lists: the heading, a rule, then the rows, each column as wide as its widest cell. */
+export const textTable = (header: readonly string[], rows: ReadonlyArray<readonly unknown[]>): string[] => {
+  const text = rows.map((r) => r.map(cell));
+  const widths = header.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)];
+};

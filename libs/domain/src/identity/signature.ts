@@ -1,4 +1,5 @@
 import type { Role } from '../shared/actor';
+import { roleRefusalInWords, roleWithArticle } from '../commands/refusal-words';
 import type { CommandMetadata } from '../shared/decider';
 import { forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { Recorded } from '../shared/recorded';
@@ -94,7 +95,7 @@ export const decideSignature = (
 ): Array<CasebookSigned | RecordSigned> => {
   const type = signatureCommandType(command.scope);
   if (!SIGNATURE_ROLES[type].includes(context.actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not issue ${type}`, { action: type, allowedRoles: SIGNATURE_ROLES[type] });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(context.actor.role, type, SIGNATURE_ROLES[type]), { action: type, allowedRoles: SIGNATURE_ROLES[type] });
   }
   if (command.signer.userId !== context.actor.userId) {
     forbidden('SIGNATURE.SIGNER_MISMATCH', 'A signature may only be executed by the logged-in user');
@@ -104,7 +105,7 @@ export const decideSignature = (
   }
   const allowed = signatureRoles(type, command.meaning);
   if (!allowed.includes(context.actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `The role ${context.actor.role} may not sign with the meaning ${command.meaning}`, { action: type, meaning: command.meaning, allowedRoles: allowed });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', `${roleWithArticle(context.actor.role)} may not sign with the meaning ${command.meaning} (allowed: ${allowed.join(', ')})`, { action: type, meaning: command.meaning, allowedRoles: allowed });
   }
   if (study.status === 'locked') {
     refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no signature can be added to its records`, { studyId: command.studyId, lockReason: study.lockReason });

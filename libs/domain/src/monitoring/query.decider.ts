@@ -1,4 +1,5 @@
 import { SYSTEM_ACTOR, type Actor } from '../shared/actor';
+import { roleRefusalInWords } from '../commands/refusal-words';
 import type { CommandMetadata } from '../shared/decider';
 import { assertNever, forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { RegisteredStudyState, StudyState } from '../study/study.state';
@@ -80,7 +81,7 @@ export const requireMonitoringRole = (type: MonitoringCommandType, actor: Actor)
   if (isSystemActor(actor) && SYSTEM_QUERY_COMMANDS.has(type)) return;
   const allowed = MONITORING_COMMAND_ROLES[type];
   if (!allowed.includes(actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `A ${actor.role} may not issue ${type} (allowed: ${allowed.join(', ')})`, { command: type, role: actor.role, allowed: [...allowed] });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(actor.role, type, allowed), { command: type, role: actor.role, allowed: [...allowed] });
   }
 };
 

@@ -1,6 +1,7 @@
 import { COMMAND_ROLES, type StudyCommandType, type SubjectCommandType } from '../commands/command.types';
 import type { Actor } from '../shared/actor';
 import { forbidden } from '../shared/domain-error';
+import { roleRefusalInWords } from '../commands/refusal-words';
 
 /**
  * Part 11 §11.10(g) authority checks, in the domain itself so the API, the CLI and the import all
@@ -9,7 +10,7 @@ import { forbidden } from '../shared/domain-error';
 export const requireRole = (commandType: SubjectCommandType | StudyCommandType, actor: Actor): void => {
   const allowed = COMMAND_ROLES[commandType];
   if (!allowed.includes(actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `A ${actor.role} may not issue ${commandType} (allowed: ${allowed.join(', ')})`, {
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(actor.role, commandType, allowed), {
       command: commandType,
       role: actor.role,
       allowed: [...allowed],

@@ -21,6 +21,7 @@ import { isStorableName, validateAppendRequest } from '../append/append-request'
 import { validateReadAllOptions, validateReadStreamOptions } from '../read-options';
 import { StoreWriteError } from '../event-store.errors';
 import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-health';
+import type { StoreWarningListener } from '../store-warning';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
 import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl, WRITABLE_SQL } from './postgres-connection';
@@ -77,6 +78,8 @@ export interface PostgresEventStoreOptions {
    * of the process for as long as TCP keeps the connection. Above the lock wait; migrations have none. Default 30 s.
    */
   readonly queryTimeoutMs?: number;
+  /** Where a dropped idle connection is reported (`STORE.CONNECTION_LOST`); without it, nothing is said. */
+  readonly onWarning?: StoreWarningListener;
 }
 
 /** The default `appendLockTimeoutMs`: far above an append's time under the lock, well below a client's patience. */
@@ -153,7 +156,14 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
     // 'error' listener would be an unhandled 'error' event. The query that used it fails with
     // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
-    pool.on('error', () => undefined);
+    // An idle one dropped is said once, as a warning: nothing failed yet, but a server or network that keeps
+    // dropping connections is worth an operator's look. The pg message names the cause, never the password.
+    pool.on('error', (error: Error & { code?: unknown }) => {
+      options.onWarning?.({
+        code: 'STORE.CONNECTION_LOST',
+        message: `an idle PostgreSQL connection of ${redactPostgresUrl(url)} was dropped (${typeof error.code === 'string' ? `${error.code}: ` : ''}${error.message}); the next query opens a new one`,
+      });
+    });
     pool.on('connect', (client) => client.on('error', () => undefined));
     // Migrations on a connection of their own, without the query timeout: a schema change of a large ledger may take long.
     const migrations = new Pool({ ...config, max: 1 });
