@@ -1,3 +1,4 @@
+import { runBinary } from './binary-harness';
 import { cli, tempDir } from './cli-harness';
 
 const dir = tempDir();
@@ -29,5 +30,15 @@ describe('a store URL on the command line that carries a password', () => {
     const fromEnvironment = await cli(['--key-dir', dir.keyDir, 'verify'], { LEDGER_STORE: `postgres://ledger:${SECRET}@127.0.0.1:1/none` });
     expect(bare.stderr).not.toContain(WARNING);
     expect(fromEnvironment.stderr).not.toContain(WARNING);
+  });
+
+  it('given serve, then the warning is a line of its JSON log (code and option, no secret), as every other line of its stderr', async () => {
+    // serve's log goes straight to file descriptor 2, so it runs as its own process; the store is unreachable and it stops at once.
+    const run = await runBinary(['--store', `postgres://ledger:${SECRET}@127.0.0.1:1/none`, '--key-dir', dir.keyDir, 'serve', '--port', '0'], { env: { TRIAL_LEDGER_LOG_LEVEL: 'warn' } });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.split('\n').filter((line) => line.trim() !== '');
+    const parsed = lines.map((line) => JSON.parse(line) as { level: number; code?: string; option?: string });
+    expect(parsed).toContainEqual(expect.objectContaining({ level: 40, code: WARNING, option: '--store' }));
+    expect(run.stderr + run.stdout).not.toContain(SECRET);
   });
 });

@@ -7,6 +7,7 @@ import type * as Api from '../../../api/src/main';
 import { assertOwnCheckpoints } from '../checkpoint/own-checkpoints';
 import { globalOptions } from '../shared/cli-context';
 import { CliError, describeError, markLogged } from '../shared/cli-errors';
+import { SECRET_ON_COMMAND_LINE, secretOnCommandLineMessage, secretsOnCommandLine } from '../shared/secret-arguments';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
 import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, type ServeLog } from './serve-log';
@@ -67,6 +68,8 @@ export interface ServeOptions {
   readonly logDestination?: DestinationStream;
   /** The process is serve's own (the CLI): Node's warnings become log lines too. */
   readonly ownProcess?: boolean;
+  /** Options of its command line that hold a password (`--store postgres://user:secret@…`): each a warning line. */
+  readonly secretOptions?: readonly string[];
 }
 
 /** The first of the given signals, with the handlers removed again so a second Ctrl-C still kills. */
@@ -87,6 +90,7 @@ const nextSignal = (): Promise<NodeJS.Signals> =>
 export const serve = async (options: ServeOptions): Promise<void> => {
   const serveLog = openServeLog(options.logDestination);
   if (options.ownProcess) logProcessWarnings(serveLog.log);
+  for (const flag of options.secretOptions ?? []) serveLog.log.warn({ code: SECRET_ON_COMMAND_LINE, option: flag }, `${secretOnCommandLineMessage(flag)} ${SECRET_ON_COMMAND_LINE}`);
   try {
     await serveWith(options, serveLog);
   } catch (error) {
@@ -249,6 +253,6 @@ export const registerServe = (program: Command): void => {
         ...(opts.maxConnections === undefined ? {} : { maxConnections: opts.maxConnections }),
       };
       logUncaughtErrorsAndExit();
-      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits, ownProcess: true });
+      await serve({ store, port: opts.port, host: opts.host, json, keyDir, checkpointEvery: opts.checkpointEvery, limits, ownProcess: true, secretOptions: secretsOnCommandLine(command) });
     });
 };
