@@ -202,6 +202,16 @@ const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { 
   return null;
 };
 
+/**
+ * The fields of an entry that others derive from: a later dose's window reads an earlier dose's cycle and date,
+ * a follow-up's RECIST response the earlier scans' date, baseline flag and lesions. A correction of any other
+ * field (a lot number, an injection site, a modality) changes nothing another record reads.
+ */
+const DERIVATION_FIELDS: Readonly<Record<DerivedKind, ReadonlySet<string>>> = {
+  dose: new Set(['cycle', 'administeredOn', 'dueOn']),
+  assessment: new Set(['assessmentDate', 'baseline', 'targetLesions', 'nonTargetStatus', 'newLesions']),
+};
+
 /** A correction or void as the signature rule sees it — or an entry recorded that others derive from — where it stands and what it changes. */
 export interface SignatureChange {
   readonly eventId: string;
@@ -249,7 +259,13 @@ export const signatureChanges = (steps: readonly EntryStep[]): { changes: Signat
     current.set(step.targetEventId, { type: entry.type, data });
     const place = derivedPlace(entry.type, data) ?? before;
     readings.set(step.targetEventId, { ...place, streamVersion: before.streamVersion, voided: before.voided || step.kind === 'void' });
-    changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, derived: { kind: before.kind, orders: [before.order, place.order] } });
+    const movesDerivation = step.kind === 'void' || Object.keys(step.after).some((field) => DERIVATION_FIELDS[before.kind].has(field));
+    changes.push({
+      eventId: step.eventId,
+      streamVersion: step.streamVersion,
+      targetEventId: step.targetEventId,
+      ...(movesDerivation ? { derived: { kind: before.kind, orders: [before.order, place.order] } } : {}),
+    });
   }
   return { changes, readings };
 };

@@ -46,6 +46,13 @@ describe('signatures over tumour assessments follow what RECIST derives for them
     expect(signaturesOf(ledger).signatures[0]).toMatchObject({ status: 'superseded', supersededBy: [late] });
   });
 
+  it('given a review of a follow-up scan, then a correction of the baseline that no response reads (its modality) leaves it valid', () => {
+    const { ledger, s, baseline, followUp } = scenario();
+    s.signRecord(followUp, 'review');
+    s.correct(baseline, { modality: 'MRI' }, 'modality mis-keyed');
+    expect(signaturesOf(ledger).signatures[0]).toMatchObject({ status: 'valid', supersededBy: [] });
+  });
+
   it('given a review of a follow-up scan, then the next routine scan, dated after it, leaves it valid', () => {
     const { ledger, s, followUp } = scenario();
     s.signRecord(followUp, 'review');
