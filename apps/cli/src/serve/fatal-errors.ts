@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { withoutSecrets } from '@trial-ledger/config';
-
-export { withoutSecrets };
+import { SERVICE } from './serve-log';
 
 /**
  * The last word of a `serve` process that meets an error nothing caught (an exception thrown outside any
@@ -11,7 +10,7 @@ export { withoutSecrets };
  * acknowledged before it is already durable (the store commits before it answers).
  */
 export const logUncaughtErrorsAndExit = (): void => {
-  const log = pino({ timestamp: pino.stdTimeFunctions.isoTime, base: { service: 'trial-ledger-api' } }, pino.destination({ fd: 2, sync: true }));
+  const log = pino({ timestamp: pino.stdTimeFunctions.isoTime, base: { service: SERVICE } }, pino.destination({ fd: 2, sync: true }));
   process.on('uncaughtException', (error: unknown, origin: string) => {
     const err = error instanceof Error ? error : new Error(String(error));
     log.fatal(

@@ -1,7 +1,7 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { ledgerConfig } from '@trial-ledger/config';
 import type { StoreWarningListener } from '@trial-ledger/event-store';
-import { withoutSecrets } from './fatal-errors';
+import { withoutSecrets } from '@trial-ledger/config';
 
 /** The `service` of every line of `serve`'s log, the API's access lines and Nest's messages included. */
 export const SERVICE = 'trial-ledger-api';

@@ -9,7 +9,8 @@ import { globalOptions } from '../shared/cli-context';
 import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { SECRET_ON_COMMAND_LINE, secretOnCommandLineMessage, secretsOnCommandLine } from '../shared/secret-arguments';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
-import { logUncaughtErrorsAndExit, withoutSecrets } from './fatal-errors';
+import { withoutSecrets } from '@trial-ledger/config';
+import { logUncaughtErrorsAndExit } from './fatal-errors';
 import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, type ServeLog } from './serve-log';
 
 /**

@@ -70,7 +70,7 @@ export const actionInWords = (action: string): string => {
 };
 
 /** "A monitor", "An investigator": the role with the article its sound takes. */
-export const roleWithArticle = (role: Role | string): string => `${/^[aeiou]/i.test(role) ? 'An' : 'A'} ${role}`;
+const roleWithArticle = (role: Role | string): string => `${/^[aeiou]/i.test(role) ? 'An' : 'A'} ${role}`;
 
 /** The detail of `AUTH.ROLE_NOT_ALLOWED`: "An investigator may not review the audit trail (allowed: monitor, regulator)". */
 export const roleRefusalInWords = (role: Role | string, action: string, allowed: readonly string[]): string =>

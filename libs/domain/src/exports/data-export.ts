@@ -1,5 +1,5 @@
 import { QUERY_ROLES } from '../commands/command.types';
-import { roleWithArticle } from '../commands/refusal-words';
+import { roleRefusalInWords } from '../commands/refusal-words';
 import type { Actor, Role } from '../shared/actor';
 import type { DomainEvent } from '../shared/decider';
 import { forbidden, invalid } from '../shared/domain-error';
@@ -71,7 +71,7 @@ export const exportsStreamId = (studyId: string | null): string => (studyId === 
 export const requireExportRole = (kind: ExportKind, actor: Actor): void => {
   const allowed = EXPORT_ROLES[kind];
   if (!allowed.includes(actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `${roleWithArticle(actor.role)} may not export the ${kind} (allowed: ${allowed.join(', ')})`, { command: `Export ${kind}`, role: actor.role, allowed: [...allowed] });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(actor.role, `export the ${kind}`, allowed), { command: `Export ${kind}`, role: actor.role, allowed: [...allowed] });
   }
 };
 

@@ -1,5 +1,5 @@
 import type { Role } from '../shared/actor';
-import { roleRefusalInWords, roleWithArticle } from '../commands/refusal-words';
+import { roleRefusalInWords } from '../commands/refusal-words';
 import type { CommandMetadata } from '../shared/decider';
 import { forbidden, invalid, notFound, refuse } from '../shared/domain-error';
 import type { Recorded } from '../shared/recorded';
@@ -105,7 +105,7 @@ export const decideSignature = (
   }
   const allowed = signatureRoles(type, command.meaning);
   if (!allowed.includes(context.actor.role)) {
-    forbidden('AUTH.ROLE_NOT_ALLOWED', `${roleWithArticle(context.actor.role)} may not sign with the meaning ${command.meaning} (allowed: ${allowed.join(', ')})`, { action: type, meaning: command.meaning, allowedRoles: allowed });
+    forbidden('AUTH.ROLE_NOT_ALLOWED', roleRefusalInWords(context.actor.role, `sign with the meaning ${command.meaning}`, allowed), { action: type, meaning: command.meaning, allowedRoles: allowed });
   }
   if (study.status === 'locked') {
     refuse('STUDY.LOCKED', `Study ${command.studyId} is locked: no signature can be added to its records`, { studyId: command.studyId, lockReason: study.lockReason });
