@@ -1,9 +1,12 @@
-/** Passwords in connection URLs (`postgres://user:secret@host`) and secret query parameters, in any error text. */
-const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
+/** Passwords in connection URLs (`postgres://user:secret@host`, `postgres://:secret@host`) and secret query parameters, in any text. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
 const SECRET_PARAMETER = /([?&][^=\s&]*(?:pass|secret|token)[^=\s&]*=)[^&\s]+/gi;
 
 /** An error's text with every password or secret parameter it may carry replaced: what a log line may show of it. */
 export const withoutSecrets = (text: string): string => text.replace(URL_PASSWORD, '$1redacted@').replace(SECRET_PARAMETER, '$1redacted');
+
+/** Whether a text carries a password or secret parameter that `withoutSecrets` would hide (a store URL typed on a command line). */
+export const holdsSecret = (text: string): boolean => withoutSecrets(text) !== text;
 
 /**
  * What a log line says of an error behind a 5xx or a background failure: its type and its message without

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
+import { holdsSecret } from '@trial-ledger/config';
 import { terminalSafe } from './output';
-
-/** A password in a URL's user part (`postgres://user:secret@host`) or a secret query parameter (`?password=`, `?sslpassword=`). */
-const PASSWORD_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@|[?&][^=&#]*(pass|secret|token)[^=&#]*=[^&#]/i;
 
 /** Every option of the command and of the commands above it, with its value as given on the command line. */
 const givenOptions = (action: Command): Array<{ flag: string; value: unknown }> => {
@@ -25,7 +23,7 @@ export const secretOnCommandLineMessage = (flag: string): string =>
 /** The options of the command line (the command's and those above it) whose value holds a password. */
 export const secretsOnCommandLine = (action: Command): string[] =>
   givenOptions(action)
-    .filter(({ value }) => typeof value === 'string' && PASSWORD_IN_URL.test(value))
+    .filter(({ value }) => typeof value === 'string' && holdsSecret(value))
     .map(({ flag }) => flag);
 
 /**
