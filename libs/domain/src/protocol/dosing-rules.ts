@@ -34,12 +34,18 @@ export const dosingRuleOf = (protocol: ProtocolDocument): DosingRule => ({
   route: protocol.treatment.route,
 });
 
+/** A rule history by protocol version with `version`'s rule put in (replacing the one kept for it, if any). */
+const withVersionRule = <R>(history: ReadonlyArray<{ readonly version: number; readonly rule: R }>, version: number, rule: R): Array<{ version: number; rule: R }> => [
+  ...history.filter((h) => h.version !== version),
+  { version, rule },
+];
+
 /**
  * The history with a registered or amended protocol's schedule added (a version already kept is
  * replaced). Total, as folds are: a protocol without a treatment adds nothing.
  */
 export const withDosingRule = (history: DosingRuleHistory, protocol: ProtocolDocument): DosingRuleHistory =>
-  protocol?.treatment ? [...history.filter((h) => h.version !== protocol.version), { version: protocol.version, rule: dosingRuleOf(protocol) }] : history;
+  protocol?.treatment ? withVersionRule(history, protocol.version, dosingRuleOf(protocol)) : history;
 
 /**
  * The schedule of a protocol version: that version's; for a version the history does not hold, the
@@ -71,7 +77,7 @@ export type EligibilityRuleOf = (protocolVersion: number | null | undefined) => 
 
 /** The history with a registered or amended protocol's criteria added (a version already kept is replaced). */
 export const withEligibilityRule = (history: EligibilityRuleHistory, protocol: ProtocolDocument): EligibilityRuleHistory =>
-  protocol?.eligibility ? [...history.filter((h) => h.version !== protocol.version), { version: protocol.version, rule: protocol.eligibility }] : history;
+  protocol?.eligibility ? withVersionRule(history, protocol.version, protocol.eligibility) : history;
 
 /** A `DosingRules` as a lookup by version. */
 export const asRuleOf = (rules: DosingRules): RuleOf => (typeof rules === 'function' ? rules : () => rules);
