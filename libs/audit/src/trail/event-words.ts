@@ -20,7 +20,8 @@ const OVERRIDES: Readonly<Record<string, string>> = {
 };
 
 export const eventTypeInWords = (type: string): string => {
-  const override = OVERRIDES[type];
+  // Own entries only: a type read from a store such as `constructor` or `__proto__` is not the table's.
+  const override = Object.hasOwn(OVERRIDES, type) ? OVERRIDES[type] : undefined;
   if (override) return override;
   const words = type.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(' ');
   return words.map((w, i) => (i === 0 || /^[A-Z]{2,}$/.test(w) ? w : w.toLowerCase())).join(' ');

@@ -23,4 +23,9 @@ describe('role refusals in words', () => {
   it('given an action already in words, then it is kept', () => {
     expect(actionInWords('add users')).toBe('add users');
   });
+
+  it('given a name that is a property of every object (__proto__, constructor, toString), then it reads as words, not as that property', () => {
+    expect([actionInWords('__proto__'), actionInWords('constructor'), actionInWords('toString')]).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(roleRefusalInWords('monitor', 'constructor', ['coordinator'])).toBe('A monitor may not constructor (allowed: coordinator)');
+  });
 });

@@ -61,7 +61,8 @@ const ACTION_WORDS: Readonly<Record<string, string>> = {
 
 /** An internal command or query name in words ("ReviewAuditTrail" → "review the audit trail"); words stay words. */
 export const actionInWords = (action: string): string => {
-  const known = ACTION_WORDS[action];
+  // Own entries only: a name such as `constructor` or `__proto__` is not the table's.
+  const known = Object.hasOwn(ACTION_WORDS, action) ? ACTION_WORDS[action] : undefined;
   if (known) return known;
   const viewer = /^Viewer (\S+)$/.exec(action);
   if (viewer) return `${actionInWords(viewer[1])} in the viewer`;
