@@ -306,6 +306,22 @@ describe('API: monitor queries and source data verification', () => {
     expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S005').openQueries).toBe(0);
   });
 
+  it('closes the system query of a deviation a correction restates (still off window, on another date) and opens one on its new record: one open query, none saying it no longer holds', async () => {
+    await enrolledSubject(api, 'S007');
+    const late = await post(`${subjects}/S007/doses`, 'coordinator', bodies.dose(1, '2026-03-20')).expect(201);
+    const doseId = late.body.eventIds[0] as string;
+    const [query] = (await get(`${queries}?openedBy=system&subject=S007`, 'monitor').expect(200)).body.queries as { queryId: string }[];
+    const fixed = await post(`${subjects}/S007/corrections`, 'coordinator', { targetEventId: doseId, changes: { administeredOn: '2026-03-21' }, reason: 'date mistyped' }).expect(201);
+    const written = await Promise.all(fixed.body.eventIds.map((id: string) => api.store.getEvent(id)));
+    expect(written.map((e) => e?.type)).toEqual(['EntryCorrected', 'EntryVoided', 'ProtocolDeviationDetected']);
+    const closing = (await get(`${queries}/${query.queryId}`, 'monitor').expect(200)).body.thread.find((t: { kind: string }) => t.kind === 'closed');
+    expect(closing.text).toContain('restated');
+    expect(closing.text).not.toContain('no longer');
+    const open = (await get(`${queries}?openedBy=system&subject=S007&status=open`, 'monitor').expect(200)).body.queries as { queryId: string; targetEventId: string }[];
+    expect(open).toHaveLength(1);
+    expect(open[0].queryId).not.toBe(query.queryId);
+  });
+
   it('leaves the system query open when the site voids the detected deviation itself: the entry it was derived from did not change, so the monitor, not the system, closes it', async () => {
     await enrolledSubject(api, 'S006');
     const late = await post(`${subjects}/S006/doses`, 'coordinator', bodies.dose(1, '2026-03-20')).expect(201);

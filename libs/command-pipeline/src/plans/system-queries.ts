@@ -1,4 +1,4 @@
-import { queryStreamId, SYSTEM_ACTOR, subjectStreamId, studyStreamId, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import { queryStreamId, RESTATED, SYSTEM_ACTOR, subjectStreamId, studyStreamId, systemQueryDeviations, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { StoredEvent, EventStore } from '@trial-ledger/event-store';
 import type { CommandEnvelope, CommandOutcome } from '../handle-command';
 import { queryIdFor } from '../query-ids';
@@ -89,7 +89,10 @@ export const closeWithdrawnDeviationQueries = async (store: EventStore, command:
       const queryId = queryIdFor(SYSTEM_ACTOR.userId, systemQueryKey(deviation));
       if ((await store.streamVersion(queryStreamId(command.studyId, queryId))) === 0) continue;
       const category = String((deviation.data as { category?: unknown }).category);
-      const text = `The deviation (${category}) no longer holds: it was withdrawn when the entry it was derived from changed. Closed by the system.`;
+      // A deviation that still holds but was recorded again as the corrected entry now reads gets a query of its own.
+      const text = String((withdrawal.data as { reason?: unknown }).reason).startsWith(RESTATED)
+        ? `The deviation (${category}) was restated when the entry it was derived from was corrected; its new record has a query of its own. Closed by the system.`
+        : `The deviation (${category}) no longer holds: it was withdrawn when the entry it was derived from changed. Closed by the system.`;
       await run(
         { type: 'CloseQuery', studyId: command.studyId, subjectId: command.subjectId, payload: { queryId, text } },
         {

@@ -7,5 +7,6 @@ export * from './decisions/clinical.decision';
 export * from './decisions/correct-entry.decision';
 export * from './decisions/assess-eligibility.decision';
 export * from './decisions/dosing.decision';
+export { RESTATED } from './decisions/detected-deviations.decision';
 export * from './decisions/record-tumor-assessment.decision';
 export * from './subject-signatures';

@@ -63,14 +63,14 @@ describe('missing-baseline-assessment after a correction of a tumour assessment'
 });
 
 describe('missing-baseline deviations are matched to the follow-up they concern, not by date', () => {
-  /** A follow-up recorded on 2026-02-10 without a baseline, its date then corrected to 2026-02-20 (the deviation keeps 02-10). */
+  /** A follow-up recorded on 2026-02-10 without a baseline, its date then corrected to 2026-02-20 (the deviation is restated, dated 02-20). */
   const correctedFollowUp = (): History => {
     const h = enrolledWithoutBaseline().run(assess(followUp('2026-02-10', 30, 20)));
     return h.run(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2026-02-20' }));
   };
   it('given that follow-up, when a baseline dated 2026-02-15 is entered late, then the follow-up (now after it) has its deviation withdrawn', () => {
     const h = correctedFollowUp();
-    const deviationId = h.idOf('ProtocolDeviationDetected');
+    const deviationId = h.idOf('ProtocolDeviationDetected', 2);
     const decision = subjectSpec.given(h.all()).when(assess(baselineAssessment({ assessmentDate: '2026-02-15' }))).result();
     expect(withdrawnIds(decision.subject)).toEqual([deviationId]);
   });
@@ -93,14 +93,14 @@ describe('missing-baseline deviations are matched to the follow-up they concern,
       ['2026-03-30', h.idOf('TumorAssessmentRecorded', 3)],
     ]);
   });
-  it('given a follow-up of 2026-03-30 without a baseline corrected to 01-20 (its deviation stands, dated 03-30), a baseline of 02-01 entered late and a follow-up of 03-30, when the baseline is voided, then the 03-30 follow-up gets a deviation and the 01-20 one no second one', () => {
+  it('given a follow-up of 2026-03-30 without a baseline corrected to 01-20 (its deviation restated, dated 01-20), a baseline of 02-01 entered late and a follow-up of 03-30, when the baseline is voided, then the 03-30 follow-up gets a deviation and the 01-20 one no second one', () => {
     const h = enrolledWithoutBaseline().run(assess(followUp('2026-03-30', 30, 20)));
     h.run(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2026-01-20' }));
     h.run(assess(baselineAssessment({ assessmentDate: '2026-02-01' }))).run(assess(followUp('2026-03-30', 21, 14)));
     const decision = subjectSpec.given(h.all()).when(voidEntry(h.idOf('TumorAssessmentRecorded', 2))).result();
     expect(missingBaseline(decision.subject)).toEqual([['2026-03-30', h.idOf('TumorAssessmentRecorded', 3)]]);
     h.run(voidEntry(h.idOf('TumorAssessmentRecorded', 2)));
-    expect(standing(h)).toEqual(['2026-03-30', '2026-03-30']);
+    expect(standing(h)).toEqual(['2026-01-20', '2026-03-30']);
   });
 });
 
@@ -158,7 +158,7 @@ describe('baseline-out-of-window after a correction or void of the baseline', ()
   it('given a baseline in window, when its date is corrected to 2025-11-01 (65 days before enrollment), then baseline-out-of-window is detected, related to the baseline', () => {
     const h = enrolledHistory();
     const decision = subjectSpec.given(h.all()).when(correct(h.idOf('TumorAssessmentRecorded'), { assessmentDate: '2025-11-01' })).result();
-    expect(outOfWindow(decision.subject)).toEqual([['2025-11-01', h.idOf('TumorAssessmentRecorded')]]);
+    expect(outOfWindow(decision.subject)).toEqual([['2026-01-05', h.idOf('TumorAssessmentRecorded')]]);
   });
   it('given a baseline out of window, when its flag is corrected to a follow-up, then the window deviation is withdrawn and missing-baseline detected', () => {
     const h = baselineAfterEnrollment();

@@ -15,11 +15,11 @@ describe('RecordTumorAssessment', () => {
       .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
       .when(assess(baselineAssessment({ assessmentDate: '2025-12-08' })))
       .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }] }));
-  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-07 is recorded, then it is recorded with a baseline-out-of-window deviation', () =>
+  it('given S001 enrolled on 2026-01-05 without a baseline, when a baseline dated 2025-12-07 is recorded, then it is recorded with a baseline-out-of-window deviation, dated at the enrollment on imaging too old', () =>
     subjectSpec
       .given(eligibleHistory().run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' })).all())
       .when(assess(baselineAssessment({ assessmentDate: '2025-12-07' })))
-      .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }, { type: 'ProtocolDeviationDetected', data: { category: 'baseline-out-of-window', deviationDate: '2025-12-07', severity: 'minor' } }] }));
+      .thenMatches({ subject: [{ type: 'TumorAssessmentRecorded', data: { baseline: true } }, { type: 'ProtocolDeviationDetected', data: { category: 'baseline-out-of-window', deviationDate: '2026-01-05', severity: 'minor' } }] }));
   it('given a baseline, when a second baseline is recorded, then ASSESSMENT.BASELINE_EXISTS', () =>
     subjectSpec.given(enrolledHistory().all()).when(assess(baselineAssessment({ assessmentDate: '2026-01-05' }))).thenError('ASSESSMENT.BASELINE_EXISTS'));
   it('given S001 screen-failed, when a baseline is recorded, then SUBJECT.NOT_ELIGIBLE', () =>

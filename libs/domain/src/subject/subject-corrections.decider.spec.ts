@@ -1,7 +1,7 @@
 import { loadDefaultProtocol } from '../protocol/protocol.validate';
 import { currentSubjectEntries } from './subject.decider';
 import { eligibleHistory, enrolledHistory, History, screenedHistory, subjectSpec } from './testing/decider-spec';
-import { COORDINATOR, dose, eligibility, followUp, INVESTIGATOR, meta, MONITOR, subjectCommand } from './testing/subject.fixtures';
+import { baselineAssessment, COORDINATOR, dose, eligibility, followUp, INVESTIGATOR, meta, MONITOR, subjectCommand } from './testing/subject.fixtures';
 
 const correct = (target: { targetEventId?: string; targetIdempotencyKey?: string }, changes: Record<string, unknown>, reason = 'transcription error') =>
   subjectCommand('CorrectEntry', { ...target, changes, reason });
@@ -267,9 +267,13 @@ describe('detected deviations after a correction or a void', () => {
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-7' })).thenMatches({ subject: [{ type: 'EntryCorrected' }] });
     expect(subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { lotNumber: 'LOT-7' })).result().subject).toHaveLength(1);
   });
-  it('given cycle 2 off window by 4 days, when corrected to 5 days off, then nothing is voided or re-detected (same category and cycle)', () => {
+  it('given cycle 2 off window by 4 days, when corrected to 5 days off, then the deviation is restated as the dose now reads (it used to stay on record saying 4 days)', () => {
     const h = offWindowCycle2();
-    expect(subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-11' })).result().subject.map((e) => e.type)).toEqual(['EntryCorrected']);
+    const stale = h.idOf('ProtocolDeviationDetected');
+    const decision = subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-02-11' })).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['EntryCorrected', 'EntryVoided', 'ProtocolDeviationDetected']);
+    expect(decision.subject[1].data).toMatchObject({ targetEventId: stale, reason: expect.stringMatching(/^Restated as the entry now reads after the correction of DoseAdministered/) });
+    expect(decision.subject[2].data).toMatchObject({ category: 'dose-off-window', cycle: 2, deviationDate: '2026-02-11' });
   });
   it('given the off-window deviation voided by hand, when the dose is corrected into the window and out again, then it is neither voided twice nor re-detected unasked', () => {
     const h = offWindowCycle2();
@@ -333,6 +337,59 @@ describe('detected deviations after a correction or a void', () => {
   it('given cycle 2 off window, when a correction would break a later entry, then it is refused and no deviation is touched', () => {
     const h = offWindowCycle2().run(subjectCommand('RecordDose', dose(3, '2026-03-10')), meta(COORDINATOR));
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-03-12' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'DOSE.OUT_OF_ORDER' });
+  });
+});
+
+describe('a detected deviation that still holds after a correction says what the corrected entry says', () => {
+  const live = (h: History) => currentSubjectEntries(h.state().subject).flatMap((e) => (e.current.type === 'ProtocolDeviationDetected' ? [e.current.data] : []));
+
+  it('given cycle 2 given 7 days late (due 2026-02-03 ± 3), when its date is corrected to 2026-02-11 (still late), then the deviation is recorded again with the corrected date, the old one withdrawn', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-10')), meta(COORDINATOR));
+    const doseId = h.idOf('DoseAdministered', 2);
+    const stale = h.idOf('ProtocolDeviationDetected');
+    const decision = subjectSpec.given(h.all()).when(correct({ targetEventId: doseId }, { administeredOn: '2026-02-11' }), meta(COORDINATOR)).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['EntryCorrected', 'EntryVoided', 'ProtocolDeviationDetected']);
+    expect(decision.subject[1].data).toMatchObject({ targetEventId: stale });
+    h.run(correct({ targetEventId: doseId }, { administeredOn: '2026-02-11' }), meta(COORDINATOR));
+    expect(live(h)).toEqual([expect.objectContaining({ category: 'dose-off-window', cycle: 2, deviationDate: '2026-02-11', relatedEventId: doseId })]);
+    // As if 2026-02-11 had been entered in the first place.
+    const so = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(2, '2026-02-11')), meta(COORDINATOR));
+    expect(live(h).map(({ relatedEventId: _, ...d }) => d)).toEqual(live(so));
+  });
+
+  it('given cycle 3 recorded with cycle 2 skipped, when cycle 3\'s date is corrected, then the skipped-cycle deviation carries the corrected date', () => {
+    const h = enrolledHistory()
+      .run(subjectCommand('RecordDose', dose(1, '2026-01-06')), meta(COORDINATOR))
+      .run(subjectCommand('RecordDose', dose(3, '2026-03-03')), meta(COORDINATOR));
+    h.run(correct({ targetEventId: h.idOf('DoseAdministered', 2) }, { administeredOn: '2026-03-04' }), meta(COORDINATOR));
+    expect(live(h).filter((d) => d.category === 'skipped-cycle').map((d) => d.deviationDate)).toEqual(['2026-03-04']);
+  });
+
+  it('given a follow-up scan without a baseline before it, when its date is corrected (still none before it), then missing-baseline-assessment carries the corrected date', () => {
+    const h = eligibleHistory()
+      .run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' }))
+      .run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)), meta(COORDINATOR));
+    h.run(correct({ targetEventId: h.idOf('TumorAssessmentRecorded', 1) }, { assessmentDate: '2026-04-01' }), meta(COORDINATOR));
+    expect(live(h).map((d) => [d.category, d.deviationDate])).toEqual([['missing-baseline-assessment', '2026-04-01']]);
+  });
+});
+
+describe('baseline-out-of-window reads the same however it was found', () => {
+  const deviationOf = (h: History) => currentSubjectEntries(h.state().subject).flatMap((e) => (e.current.type === 'ProtocolDeviationDetected' ? [e.current.data] : []));
+
+  it('given a baseline 35 days before the enrollment of 2026-01-05, then its deviation is dated at the enrollment and names the scan, as when a correction of an in-window baseline to that date reveals it', () => {
+    const late = eligibleHistory()
+      .run(subjectCommand('RecordTumorAssessment', baselineAssessment({ assessmentDate: '2025-12-01' })), meta(COORDINATOR))
+      .run(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-05' }));
+    const corrected = enrolledHistory();
+    corrected.run(correct({ targetEventId: corrected.idOf('TumorAssessmentRecorded', 1) }, { assessmentDate: '2025-12-01' }), meta(COORDINATOR));
+    const expected = { category: 'baseline-out-of-window', deviationDate: '2026-01-05', description: 'Baseline tumour assessment of 2025-12-01 lies 35 days before enrollment (2026-01-05), beyond the 28-day window' };
+    expect(deviationOf(late)).toEqual([expect.objectContaining({ ...expected, relatedEventId: late.idOf('TumorAssessmentRecorded', 1) })]);
+    expect(deviationOf(corrected)).toEqual([expect.objectContaining({ ...expected, relatedEventId: corrected.idOf('TumorAssessmentRecorded', 1) })]);
   });
 });
 

@@ -2,6 +2,7 @@ import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import type { AssessmentFact, SubjectEntry } from '../subject.state';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
+import { RESTATED, restates } from './detected-deviations.decision';
 import { baselineWindowDeviation, missingBaselineDeviation, modalityDeviation } from './record-tumor-assessment.decision';
 
 /**
@@ -44,8 +45,7 @@ const scanDeviations = (assessments: readonly AssessmentFact[], rule: BaselineRu
     if (scan.baseline && rule.enrollmentDate !== null) {
       const days = daysBetween(scan.assessmentDate, rule.enrollmentDate);
       if (days < 0 || days > rule.baselineWindowDays) {
-        const deviation = baselineWindowDeviation(scan.assessmentDate, rule.enrollmentDate, rule.baselineWindowDays, scan.assessmentDate)!;
-        holding.set(`${DETECTED_DEVIATIONS.baselineOutOfWindow}#${scan.eventId}`, { ...deviation, data: { ...deviation.data, relatedEventId: scan.eventId } });
+        holding.set(`${DETECTED_DEVIATIONS.baselineOutOfWindow}#${scan.eventId}`, baselineWindowDeviation(scan.assessmentDate, rule.enrollmentDate, rule.baselineWindowDays, scan.eventId)!);
       }
     }
   }
@@ -82,10 +82,20 @@ export const reconcileScanDeviations = (
   const was = scanDeviations(before, rule);
   const now = scanDeviations(after, rule);
   const onRecord = scanDeviationsOnRecord(entries);
+  // Still a deviation but no longer true as recorded (a scan's date corrected): recorded again as it now reads.
+  const restated = new Set(
+    [...onRecord]
+      .filter(([key, deviations]) => was.has(key) && now.has(key) && restates(was.get(key)!, now.get(key)!) && deviations.some((d) => d.current.type === 'ProtocolDeviationDetected' && restates(d.current, now.get(key)!)))
+      .map(([key]) => key),
+  );
   const withdrawn: EntryVoided[] = [...onRecord]
-    .filter(([key]) => was.has(key) && !now.has(key))
-    .flatMap(([, deviations]) => deviations)
-    .map((d) => ({ type: 'EntryVoided', data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after ${why}` } }));
-  const detected = [...now].filter(([key]) => !was.has(key) && !onRecord.has(key)).map(([, deviation]) => deviation);
+    .filter(([key]) => (was.has(key) && !now.has(key)) || restated.has(key))
+    .flatMap(([key, deviations]) =>
+      deviations.map((d): EntryVoided => ({
+        type: 'EntryVoided',
+        data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: restated.has(key) ? `${RESTATED} ${why}` : `No longer a deviation after ${why}` },
+      })),
+    );
+  const detected = [...now].filter(([key]) => (!was.has(key) && !onRecord.has(key)) || restated.has(key)).map(([, deviation]) => deviation);
   return { withdrawn, detected };
 };

@@ -130,6 +130,17 @@ const ownersOfDetected = (entries: readonly SubjectEntry[]): Map<string, Subject
   return owned;
 };
 
+/**
+ * The start of a withdrawal's reason when a deviation still holds but no longer reads true — a dose date
+ * corrected from 7 to 8 days late, a skipped cycle's dose moved — so it is recorded again as the corrected
+ * entry now says (its date and description), as if that value had been entered in the first place.
+ */
+export const RESTATED = 'Restated as the entry now reads after';
+
+/** Whether deviation `now` says something else than `was` (its date or description; category and cycle are the same). */
+export const restates = (was: ProtocolDeviationDetected, now: ProtocolDeviationDetected): boolean =>
+  was.data.deviationDate !== now.data.deviationDate || was.data.description !== now.data.description || was.data.severity !== now.data.severity;
+
 export interface DeviationReconciliation {
   readonly withdrawn: EntryVoided[];
   readonly detected: ProtocolDeviationDetected[];
@@ -165,10 +176,14 @@ export const reconcileDetectedDeviations = (
     const now = detectedKeys(afterEvents);
     const onRecord = (owners.get(ownerId) ?? []).filter((e) => e.voided === null);
     const recordedKeys = new Set(onRecord.map((e) => (e.current.type === 'ProtocolDeviationDetected' ? keyOf(e.current.data.category, e.current.data.cycle) : '')));
+    const restated = new Set<string>();
     for (const deviation of onRecord) {
       if (deviation.current.type !== 'ProtocolDeviationDetected') continue;
       const key = keyOf(deviation.current.data.category, deviation.current.data.cycle);
-      if (was.has(key) && !now.has(key)) {
+      if (was.has(key) && now.has(key) && restates(was.get(key)!, now.get(key)!) && restates(deviation.current, now.get(key)!)) {
+        restated.add(key);
+        withdrawn.push({ type: 'EntryVoided', data: { targetEventId: deviation.eventId, targetType: 'ProtocolDeviationDetected', reason: `${RESTATED} ${changeLabel}` } });
+      } else if (was.has(key) && !now.has(key)) {
         withdrawn.push({
           type: 'EntryVoided',
           data: { targetEventId: deviation.eventId, targetType: 'ProtocolDeviationDetected', reason: `No longer a deviation after ${changeLabel}` },
@@ -176,7 +191,7 @@ export const reconcileDetectedDeviations = (
       }
     }
     for (const [key, deviation] of now) {
-      if (!was.has(key) && !recordedKeys.has(key)) detected.push({ ...deviation, data: { ...deviation.data, relatedEventId: ownerId } });
+      if ((!was.has(key) && !recordedKeys.has(key)) || restated.has(key)) detected.push({ ...deviation, data: { ...deviation.data, relatedEventId: ownerId } });
     }
   }
   return { withdrawn, detected };

@@ -50,6 +50,7 @@ export const decideEnrollSubject: ClinicalDecision<EnrollSubjectPayload> = (fact
   }
   const enrolled: EntryEvent[] = [{ type: 'SubjectEnrolled', data: { subjectNumber: ctx.subjectNumber, enrollmentDate } }];
   // Baseline imaging outside its window is a deviation of what happened, not a reason to refuse the enrollment.
-  const deviation = facts.recist ? baselineWindowDeviation(facts.recist.baselineDate, enrollmentDate, ctx.protocol.assessments.baselineWindowDays, enrollmentDate) : null;
+  const baseline = facts.assessments.find((a) => a.baseline && a.assessmentDate === facts.recist?.baselineDate);
+  const deviation = facts.recist ? baselineWindowDeviation(facts.recist.baselineDate, enrollmentDate, ctx.protocol.assessments.baselineWindowDays, baseline?.eventId) : null;
   return deviation ? [...enrolled, deviation] : enrolled;
 };

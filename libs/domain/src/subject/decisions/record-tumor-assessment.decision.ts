@@ -24,13 +24,22 @@ export const withRecistFigures = (input: RecordTumorAssessmentPayload, evaluatio
  * outside it was still done and is still the subject's baseline: the fact is recorded with a detected
  * deviation (`baseline-out-of-window`) rather than refused. Null when the baseline is in its window.
  */
-export const baselineWindowDeviation = (baselineDate: IsoDate, enrollmentDate: IsoDate, window: number, deviationDate: IsoDate): ProtocolDeviationDetected | null => {
+export const baselineWindowDeviation = (baselineDate: IsoDate, enrollmentDate: IsoDate, window: number, baselineEventId?: string): ProtocolDeviationDetected | null => {
   const days = daysBetween(baselineDate, enrollmentDate);
   if (days >= 0 && days <= window) return null;
   const when = days < 0 ? `${-days} days after enrollment (${enrollmentDate})` : `${days} days before enrollment (${enrollmentDate}), beyond the ${window}-day window`;
   return {
     type: 'ProtocolDeviationDetected',
-    data: { deviationDate, category: DETECTED_DEVIATIONS.baselineOutOfWindow, description: `Baseline tumour assessment of ${baselineDate} lies ${when}`, severity: 'minor' },
+    data: {
+      // The day the protocol was departed from: the enrollment on imaging too old, or the baseline taken after it —
+      // the same whether the scan, the enrollment or a correction of either revealed it.
+      deviationDate: days < 0 ? baselineDate : enrollmentDate,
+      category: DETECTED_DEVIATIONS.baselineOutOfWindow,
+      description: `Baseline tumour assessment of ${baselineDate} lies ${when}`,
+      severity: 'minor',
+      // The entry a site would correct, and the one its system query points at: the baseline scan.
+      ...(baselineEventId === undefined ? {} : { relatedEventId: baselineEventId }),
+    },
   };
 };
 
@@ -126,7 +135,7 @@ export const decideRecordTumorAssessment: ClinicalDecision<RecordTumorAssessment
       refuse('SUBJECT.NOT_ELIGIBLE', `Subject ${ctx.subjectId} failed screening: no baseline is recorded`, { subjectId: ctx.subjectId });
     }
     if (facts.recist) refuse('ASSESSMENT.BASELINE_EXISTS', `Subject ${ctx.subjectId} already has a baseline assessment (${facts.recist.baselineDate})`, { baselineDate: facts.recist.baselineDate });
-    if (facts.enrollment) baselineDeviation = baselineWindowDeviation(date, facts.enrollment.enrollmentDate, ctx.protocol.assessments.baselineWindowDays, date);
+    if (facts.enrollment) baselineDeviation = baselineWindowDeviation(date, facts.enrollment.enrollmentDate, ctx.protocol.assessments.baselineWindowDays);
   } else {
     const enrollment = requireEnrolled(facts, ctx.subjectId);
     if (facts.recist && compareDates(date, facts.recist.baselineDate) <= 0) {
