@@ -1,0 +1,187 @@
+import fc from 'fast-check';
+import { addDays, loadDefaultProtocol, type ProtocolDocument } from '@trial-ledger/domain';
+import { apply, changeOf, derivedState, ENROLLED_ON, otherProtocol, record, subjectHistory, withChange, type Recording, type Step } from './testing/subject-history';
+
+/**
+ * What a careful data manager expects of corrections and voids (SPEC §2, §3: "corrected values are
+ * used; voided entries are not"), for generated subject histories — consent, eligibility, enrollment,
+ * doses on and off window, missed and skipped cycles, scans with lesions, clinical progression, new
+ * therapy, adverse events, death or withdrawal — under the seed protocol and under one with other
+ * numbers (21 ± 2-day doses, 42 ± 4-day scans, a 200-day horizon, CT only):
+ * - a correction from X to Y leaves the derived state of a history where Y was entered in the first
+ *   place (deviations and the entries they concern — and so the system queries —, windows, RECIST
+ *   responses, best overall response, the PFS row); only the trail differs;
+ * - a correction refused is refused for a reason entering Y would have met: the same code at the entry,
+ *   or a later entry that Y makes impossible (`ENTRY.INVALIDATES_LATER_ENTRY`, its cause the code that
+ *   entry would have met);
+ * - a void leaves the derived state of a history without the entry;
+ * - chains: a corrected entry corrected again, or corrected then voided, ends where entering the last
+ *   value, or nothing, would have.
+ */
+
+const PROTOCOLS: ReadonlyArray<[string, ProtocolDocument]> = [
+  ['the seed protocol (28 ± 3-day doses, 84 ± 7-day scans)', loadDefaultProtocol()],
+  ['another protocol (21 ± 2-day doses, 42 ± 4-day scans, 200-day horizon, CT only)', otherProtocol(loadDefaultProtocol())],
+];
+
+const RUNS = Number(process.env.CORRECTION_PROPERTY_RUNS ?? 60);
+
+/** The history where the steps kept were entered so, numbered as the original's steps. */
+const entered = (protocol: ProtocolDocument, steps: readonly Step[], kept: readonly number[], replace: (i: number) => Step | null = (i) => steps[i]) => {
+  const labels = kept.filter((i) => replace(i) !== null);
+  return record(protocol, labels.map((i) => replace(i)!), true, labels);
+};
+
+/** A refusal of the change is one entering the history so would also meet. */
+const expectSameRefusal = (refusal: { code: string; cause: unknown }, so: Recording, target: number) => {
+  expect(so.refusal).not.toBeNull();
+  if (refusal.code === 'ENTRY.INVALIDATES_LATER_ENTRY') {
+    expect({ later: so.refusal!.step > target, code: so.refusal!.code }).toEqual({ later: true, code: refusal.cause });
+  } else {
+    expect(so.refusal).toEqual({ step: target, code: refusal.code });
+  }
+};
+
+const REASON = 'transcription error against the source';
+
+/**
+ * The one refusal entering the value anew would not meet: the enrollment date is also on the study
+ * roster, which a subject's correction does not reach (`ENROLLMENT.DATE_NOT_CORRECTABLE`).
+ */
+const rosterDateChange = (step: Step, change: Record<string, unknown>): boolean => step.type === 'EnrollSubject' && 'enrollmentDate' in change;
+
+describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => {
+  const history = subjectHistory(protocol);
+  const choice = fc.record({ which: fc.nat(), pick: fc.nat(), amount: fc.integer({ min: -30, max: 30 }) });
+
+  it('a correction from X to Y gives the state of a history where Y was entered in the first place, or a refusal entering Y would meet', () => {
+    fc.assert(
+      fc.property(history, choice, (steps, { which, pick, amount }) => {
+        const recorded = record(protocol, steps);
+        const target = recorded.accepted[which % recorded.accepted.length];
+        const change = changeOf(steps[target], pick, amount);
+        fc.pre(change !== null);
+        const refusal = apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(target), changes: change, reason: REASON });
+        if (rosterDateChange(steps[target], change!)) return expect(refusal?.code).toBe('ENROLLMENT.DATE_NOT_CORRECTABLE');
+        const so = entered(protocol, steps, recorded.accepted, (i) => (i === target ? withChange(steps[i], change!) : steps[i]));
+        if (refusal === null) {
+          expect(so.refusal).toBeNull();
+          expect(derivedState(recorded, protocol)).toEqual(derivedState(so, protocol));
+        } else {
+          expectSameRefusal(refusal, so, target);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a void gives the state of a history without the entry, or a refusal because a later entry rests on it', () => {
+    fc.assert(
+      fc.property(history, fc.nat(), (steps, which) => {
+        const recorded = record(protocol, steps);
+        const target = recorded.accepted[which % recorded.accepted.length];
+        fc.pre(steps[target].type !== 'EnrollSubject'); // subject numbers are never reused: an enrollment is not voided (ITT)
+        const refusal = apply(recorded, 'VoidEntry', { targetEventId: recorded.entryOf.get(target), reason: REASON });
+        const without = entered(protocol, steps, recorded.accepted, (i) => (i === target ? null : steps[i]));
+        if (refusal === null) {
+          expect(without.refusal).toBeNull();
+          expect(derivedState(recorded, protocol)).toEqual(derivedState(without, protocol));
+        } else {
+          expect(refusal.code).toBe('ENTRY.INVALIDATES_LATER_ENTRY');
+          expectSameRefusal(refusal, without, target);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('a corrected entry corrected again, or voided, ends where entering the last value, or nothing, would have', () => {
+    const second = fc.option(choice, { freq: 3 }); // none: the corrected entry is voided
+    fc.assert(
+      fc.property(history, choice, second, (steps, first, then) => {
+        const recorded = record(protocol, steps);
+        const target = recorded.accepted[first.which % recorded.accepted.length];
+        const change = changeOf(steps[target], first.pick, first.amount);
+        fc.pre(change !== null);
+        fc.pre(!rosterDateChange(steps[target], change!));
+        fc.pre(apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(target), changes: change, reason: REASON }) === null);
+        const corrected = withChange(steps[target], change!);
+        if (then === null) {
+          fc.pre(corrected.type !== 'EnrollSubject');
+          const refusal = apply(recorded, 'VoidEntry', { targetEventId: recorded.entryOf.get(target), reason: REASON });
+          const without = entered(protocol, steps, recorded.accepted, (i) => (i === target ? null : steps[i]));
+          if (refusal === null) {
+            expect(without.refusal).toBeNull();
+            expect(derivedState(recorded, protocol)).toEqual(derivedState(without, protocol));
+          } else {
+            expectSameRefusal(refusal, without, target);
+          }
+          return;
+        }
+        const again = changeOf(corrected, then.pick, then.amount);
+        fc.pre(again !== null);
+        const refusal = apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(target), changes: again, reason: REASON });
+        if (rosterDateChange(corrected, again!)) return expect(refusal?.code).toBe('ENROLLMENT.DATE_NOT_CORRECTABLE');
+        const so = entered(protocol, steps, recorded.accepted, (i) => (i === target ? withChange(corrected, again!) : steps[i]));
+        if (refusal === null) {
+          expect(so.refusal).toBeNull();
+          expect(derivedState(recorded, protocol)).toEqual(derivedState(so, protocol));
+        } else {
+          expectSameRefusal(refusal, so, target);
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('corrections spelled out', () => {
+  const protocol = otherProtocol(loadDefaultProtocol());
+  const day = (n: number) => addDays(ENROLLED_ON, n);
+  const scan = (onDay: number, baseline: boolean, t1: number, t2: number): Step => ({
+    type: 'RecordTumorAssessment',
+    payload: {
+      assessmentDate: day(onDay),
+      modality: 'CT',
+      baseline,
+      targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: t1, nodal: false }, { lesionId: 'T2', organ: 'lung', diameterMm: t2, nodal: false }],
+      nonTargetStatus: 'present',
+      newLesions: false,
+    },
+  });
+  const dose = (cycle: number, onDay: number): Step => ({ type: 'RecordDose', payload: { cycle, administeredOn: day(onDay), doseMg: 120, route: 'deep-sc', lotNumber: `LOT-${cycle}`, injectionSite: 'left buttock' } });
+  const setup: Step[] = [
+    { type: 'ScreenSubject', payload: { screeningDate: day(-14), consentDate: day(-14), sex: 'F', birthYear: 1960 } },
+    { type: 'AssessEligibility', payload: { assessmentDate: day(-13), age: 65, primarySite: 'rectum', whoGrade: 2, ki67Percent: 5, diseaseStatus: 'metastatic', measurableDisease: true, priorSystemicTherapy: false, ecog: 1 } },
+    scan(-7, true, 30, 20),
+    { type: 'EnrollSubject', payload: { enrollmentDate: ENROLLED_ON } },
+  ];
+
+  it('a scan corrected to become the new nadir makes the next one PD, and the PFS event, as if measured so', () => {
+    // 50 mm at baseline, 40 mm at day 42 (SD), 45 mm at day 84: SD from a 40 mm nadir (+12.5 %).
+    const steps = [...setup, scan(42, false, 24, 16), scan(84, false, 27, 18)];
+    const recorded = record(protocol, steps);
+    expect(derivedState(recorded, protocol)?.pfs?.cnsr).not.toBe(0);
+    // Day 42 re-read as 21 + 15 = 36 mm (−28 %, SD): the nadir; 45 mm is +25 % and +9 mm above it.
+    const change = { targetLesions: [{ lesionId: 'T1', organ: 'liver', diameterMm: 21, nodal: false }, { lesionId: 'T2', organ: 'lung', diameterMm: 15, nodal: false }] };
+    expect(apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(4), changes: change, reason: 'measured on the wrong series' })).toBeNull();
+    const so = record(protocol, steps.map((s, i) => (i === 4 ? withChange(s, change) : s)), true);
+    const state = derivedState(recorded, protocol)!;
+    expect(state.assessments.slice(1).map((a) => [a.sod, a.overall])).toEqual([[36, 'SD'], [45, 'PD']]);
+    expect(state.pfs).toMatchObject({ adt: day(84), aval: 85, cnsr: 0 });
+    expect(state).toEqual(derivedState(so, protocol));
+  });
+
+  it('a dose date corrected past the next cycle\'s is refused as entering it so would be (DOSE.OUT_OF_ORDER on the later cycle)', () => {
+    const steps = [...setup, dose(1, 0), dose(2, 21), dose(3, 42)];
+    const recorded = record(protocol, steps);
+    const refusal = apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(5), changes: { administeredOn: day(45) }, reason: 'date typo' });
+    expect(refusal).toEqual({ code: 'ENTRY.INVALIDATES_LATER_ENTRY', cause: 'DOSE.OUT_OF_ORDER' });
+    expect(record(protocol, steps.map((s, i) => (i === 5 ? withChange(s, { administeredOn: day(45) }) : s)), true).refusal).toEqual({ step: 6, code: 'DOSE.OUT_OF_ORDER' });
+  });
+
+  it('an enrollment date is not corrected on the subject alone: the study roster holds it too (ENROLLMENT.DATE_NOT_CORRECTABLE)', () => {
+    const recorded = record(protocol, [...setup, dose(1, 2)]);
+    expect(apply(recorded, 'CorrectEntry', { targetEventId: recorded.entryOf.get(3), changes: { enrollmentDate: day(1) }, reason: 'date typo' })).toEqual({ code: 'ENROLLMENT.DATE_NOT_CORRECTABLE', cause: null });
+  });
+});
