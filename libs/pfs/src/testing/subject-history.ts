@@ -126,7 +126,7 @@ const scanPayload = (onDay: number, baseline: boolean, diameters: ReadonlyArray<
   },
 });
 
-/** One generated subject: what happened, on which study day, in roughly the order a site keys it in. */
+/** One generated subject (treatment discontinued too, so a dose after it is a deviation): what happened, on which study day, in roughly the order a site keys it in. */
 export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]> => {
   const t = protocol.treatment;
   const a = protocol.assessments;
@@ -154,6 +154,7 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
       scans: fc.array(scan, { maxLength: 4 }),
       clinicalProgression: fc.option(fc.integer({ min: 1, max: 220 }), { freq: 3 }),
       newTherapy: fc.option(fc.integer({ min: 1, max: 220 }), { freq: 3 }),
+      discontinuation: fc.option(fc.integer({ min: 1, max: 200 }), { freq: 3 }),
       adverseEvents: fc.array(fc.record({ onDay: fc.integer({ min: 0, max: 200 }), grade: fc.integer({ min: 1, max: 4 }) }), { maxLength: 2 }),
       ending: fc.option(fc.record({ kind: fc.constantFrom('death', 'withdrawal'), onDay: fc.integer({ min: 1, max: 240 }) }), { freq: 2 }),
       swaps: fc.array(fc.nat(), { maxLength: 2 }),
@@ -198,6 +199,9 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
       }
       if (h.clinicalProgression !== null) dated.push({ onDay: h.clinicalProgression, step: { type: 'RecordClinicalProgression', payload: { progressionDate: day(h.clinicalProgression), basis: 'symptomatic deterioration' } } });
       if (h.newTherapy !== null) dated.push({ onDay: h.newTherapy, step: { type: 'RecordNewAnticancerTherapy', payload: { startDate: day(h.newTherapy), therapy: 'everolimus' } } });
+      if (h.discontinuation !== null) {
+        dated.push({ onDay: h.discontinuation, step: { type: 'DiscontinueTreatment', payload: { discontinuationDate: day(h.discontinuation), reason: 'toxicity' } } });
+      }
       for (const ae of h.adverseEvents) {
         dated.push({ onDay: ae.onDay, step: { type: 'ReportAdverseEvent', payload: { term: 'diarrhoea', onsetDate: day(ae.onDay), ctcaeGrade: ae.grade, serious: ae.grade >= 3, relatedness: 'possibly related' } } });
       }
@@ -272,6 +276,9 @@ export const changeOf = (step: Step, pick: number, amount: number): Record<strin
       break;
     case 'ReportAdverseEvent':
       options.push(() => ({ onsetDate: moved(step.payload.onsetDate) }), () => ({ ctcaeGrade: 1 + (Math.abs(amount) % 4), serious: Math.abs(amount) % 4 >= 2 }));
+      break;
+    case 'DiscontinueTreatment':
+      options.push(() => ({ discontinuationDate: moved(step.payload.discontinuationDate) }));
       break;
     case 'WithdrawSubject':
       options.push(() => ({ withdrawalDate: moved(step.payload.withdrawalDate) }));
