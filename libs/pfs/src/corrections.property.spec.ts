@@ -32,8 +32,17 @@ const entered = (protocol: ProtocolDocument, steps: readonly Step[], kept: reado
   return record(protocol, labels.map((i) => replace(i)!), true, labels);
 };
 
-/** A refusal of the change is one entering the history so would also meet. */
-const expectSameRefusal = (refusal: { code: string; cause: unknown }, so: Recording, target: number) => {
+/**
+ * A refusal of the change is one entering the history so would also meet. One by design goes further: a
+ * change that would turn the investigator's confirmed eligibility into a screen failure (consent moved after
+ * the assessment) is refused, `ELIGIBILITY.OUTCOME_CHANGED`, rather than overturning the outcome by the
+ * correction of another entry; entered so, the assessment is a screen failure and what rests on it is refused.
+ */
+const expectSameRefusal = (refusal: { code: string; cause: unknown }, so: Recording, target: number, protocol: ProtocolDocument) => {
+  if (refusal.cause === 'ELIGIBILITY.OUTCOME_CHANGED') {
+    expect(so.refusal === null ? { confirmed: derivedState(so, protocol)?.eligibility?.confirmed } : { code: so.refusal.code }).toEqual(so.refusal === null ? { confirmed: false } : { code: 'SUBJECT.NOT_ELIGIBLE' });
+    return;
+  }
   expect(so.refusal).not.toBeNull();
   if (refusal.code === 'ENTRY.INVALIDATES_LATER_ENTRY') {
     expect({ later: so.refusal!.step > target, code: so.refusal!.code }).toEqual({ later: true, code: refusal.cause });
@@ -68,7 +77,7 @@ describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => 
           expect(so.refusal).toBeNull();
           expect(derivedState(recorded, protocol)).toEqual(derivedState(so, protocol));
         } else {
-          expectSameRefusal(refusal, so, target);
+          expectSameRefusal(refusal, so, target, protocol);
         }
       }),
       { numRuns: RUNS },
@@ -88,7 +97,7 @@ describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => 
           expect(derivedState(recorded, protocol)).toEqual(derivedState(without, protocol));
         } else {
           expect(refusal.code).toBe('ENTRY.INVALIDATES_LATER_ENTRY');
-          expectSameRefusal(refusal, without, target);
+          expectSameRefusal(refusal, without, target, protocol);
         }
       }),
       { numRuns: RUNS },
@@ -114,7 +123,7 @@ describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => 
             expect(without.refusal).toBeNull();
             expect(derivedState(recorded, protocol)).toEqual(derivedState(without, protocol));
           } else {
-            expectSameRefusal(refusal, without, target);
+            expectSameRefusal(refusal, without, target, protocol);
           }
           return;
         }
@@ -127,7 +136,7 @@ describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => 
           expect(so.refusal).toBeNull();
           expect(derivedState(recorded, protocol)).toEqual(derivedState(so, protocol));
         } else {
-          expectSameRefusal(refusal, so, target);
+          expectSameRefusal(refusal, so, target, protocol);
         }
       }),
       { numRuns: RUNS },
