@@ -53,6 +53,25 @@ describe('API workflows: database lock, corrections and voids, the enrollment ca
       expect(await api.store.getEvent(doseEventId)).toEqual(original);
     });
 
+    it('an enrollment date corrected is corrected on the roster in the same append: the overview and the casebook read the new date', async () => {
+      await enrolledSubject(api, 'S090');
+      const casebook = async () => {
+        const body = (await request(api.http).get(`${subjects}/S090/casebook?minPosition=${await api.headPosition()}`).set('Authorization', api.auth('monitor')).expect(200)).body;
+        return body.casebook ?? body;
+      };
+      const enrolled = (await casebook()).enrollment;
+      const fixed = await post(`${subjects}/S090/corrections`, 'investigator', { targetEventId: enrolled.eventId, changes: { enrollmentDate: '2026-03-06' }, reason: 'date transposed on the source' }).expect(201);
+      const written = await Promise.all(fixed.body.eventIds.map((id: string) => api.store.getEvent(id)));
+      expect(written.map((e) => [e?.streamId, e?.type])).toEqual([
+        [`subject-${STUDY}-S090`, 'EntryCorrected'],
+        [`study-${STUDY}`, 'RosterEnrollmentDateCorrected'],
+      ]);
+      const overview = (await request(api.http).get(`/api/v1/studies/${STUDY}/overview?minPosition=${await api.headPosition()}`).set('Authorization', api.auth('monitor')).expect(200)).body.overview;
+      expect(overview.roster.find((line: { subjectId: string }) => line.subjectId === 'S090').enrollmentDate).toBe('2026-03-06');
+      expect(overview.subjects.find((row: { subjectId: string }) => row.subjectId === 'S090').enrollmentDate).toBe('2026-03-06');
+      expect((await casebook()).enrollment).toMatchObject({ eventId: enrolled.eventId, enrollmentDate: '2026-03-06' });
+    });
+
     it('a correction that breaks the original command\'s rules is refused (CTCAE grade out of range) and writes nothing', async () => {
       const ae = await post(`${subjects}/S001/adverse-events`, 'coordinator', { term: 'nausea', onsetDate: '2026-03-08', ctcaeGrade: 1, serious: false, relatedness: 'possible' }).expect(201);
       const head = await api.headPosition();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { executeCommand, toRecorded, type Command, type CommandEnvelope } from '@trial-ledger/command-pipeline';
-import { DomainError, foldSubject, currentSubjectEntries, studyStreamId, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
+import { foldStudy, foldSubject, currentSubjectEntries, studyStreamId, subjectStreamId, type RecordedSubjectEvent } from '@trial-ledger/domain';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import {
   ADMIN,
@@ -197,19 +197,17 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     ]);
   });
 
-  it('given S001 enrolled on 2026-01-05, when the enrollment date is corrected, then ENROLLMENT.DATE_NOT_CORRECTABLE and neither the subject stream nor the roster changes', async () => {
+  it('given S001 enrolled on 2026-01-05, when the enrollment date is corrected, then the subject stream and the study roster are corrected in one append (it used to be refused, ENROLLMENT.DATE_NOT_CORRECTABLE)', async () => {
     const enrolledId = (await subjectEvents()).find((e) => e.type === 'SubjectEnrolled')!.eventId;
     const head = await store.head();
-    let code: string | null = null;
-    try {
-      await run(subjectCommand('CorrectEntry', { targetEventId: enrolledId, changes: { enrollmentDate: '2026-01-04' }, reason: 'typo' }));
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      code = error.code;
-    }
-    expect(code).toBe('ENROLLMENT.DATE_NOT_CORRECTABLE');
-    expect((await store.head()).position).toBe(head.position);
-    const roster = (await store.readStream(studyStreamId(STUDY_ID))).filter((e) => e.type === 'SubjectAddedToRoster');
-    expect(roster.map((e) => e.data.enrollmentDate)).toEqual([ENROLLMENT_DATE]);
+    await run(subjectCommand('CorrectEntry', { targetEventId: enrolledId, changes: { enrollmentDate: '2026-01-04' }, reason: 'typo' }));
+    const written: string[][] = [];
+    for await (const e of store.readAll({ afterPosition: head.position })) written.push([e.streamId, e.type]);
+    expect(written).toEqual([
+      [subjectStreamId(STUDY_ID, 'S001'), 'EntryCorrected'],
+      [studyStreamId(STUDY_ID), 'RosterEnrollmentDateCorrected'],
+    ]);
+    const roster = foldStudy((await store.readStream(studyStreamId(STUDY_ID))).map((e) => ({ type: e.type, data: e.data })) as never);
+    expect(roster.status !== 'unregistered' && roster.roster.map((line) => line.enrollmentDate)).toEqual(['2026-01-04']);
   });
 });

@@ -190,12 +190,12 @@ describe('PFS derivation per subject (SPEC §3, FDA 2018)', () => {
     expect(derive(ledger)).toMatchObject({ adt: day(169), cnsr: PfsCnsr.noProgression });
   });
 
-  it('corrections — the enrollment date is on the roster and cannot be corrected: STARTDT and AVAL stay', () => {
+  it('corrections — a corrected enrollment date is the start date: STARTDT and AVAL follow it (it used to be refused, ENROLLMENT.DATE_NOT_CORRECTABLE)', () => {
     const { ledger, s } = enrolled();
     const enrolment = ledger.events.find((e) => e.type === 'SubjectEnrolled')!.eventId;
     s.followUp(day(85), PD);
-    expect(() => s.correct(enrolment, { enrollmentDate: addDays(START, 2) }, 'date transposed')).toThrow(expect.objectContaining({ code: 'ENROLLMENT.DATE_NOT_CORRECTABLE' }));
-    expect(derive(ledger)).toMatchObject({ startDate: START, adt: day(85), aval: 85 });
+    s.correct(enrolment, { enrollmentDate: addDays(START, 2) }, 'date transposed');
+    expect(derive(ledger)).toMatchObject({ startDate: addDays(START, 2), adt: day(85), aval: 83 });
   });
 
   it('late baseline — a baseline dated after an early scan still judges the scans dated after it: their PD is the event', () => {

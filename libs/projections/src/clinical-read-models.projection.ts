@@ -13,6 +13,7 @@ import {
   initialStudyContext,
   replaceSummary,
   rosterLineOf,
+  rosterDateCorrectionOf,
   summariseSubject,
   type RosterLine,
   type StudyContext,
@@ -170,7 +171,13 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
       if (context === before) return null;
       if (context.protocol !== (before?.protocol ?? null)) return withProtocol(state, context);
       const line = rosterLineOf(event);
-      return line === null ? { [studyKey(studyId)]: context } : { [studyKey(studyId)]: context, [rosterKey(studyId, event.globalPosition)]: line };
+      if (line !== null) return { [studyKey(studyId)]: context, [rosterKey(studyId, event.globalPosition)]: line };
+      const corrected = rosterDateCorrectionOf(event);
+      if (corrected === null) return { [studyKey(studyId)]: context };
+      // The line keeps its row (named by its `SubjectAddedToRoster`'s position); only its date changes.
+      const prefix = `roster/${studyId}/`;
+      const row = Object.keys(state).find((key) => key.startsWith(prefix) && (state[key] as RosterLine).subjectId === corrected.subjectId);
+      return row === undefined ? { [studyKey(studyId)]: context } : { [studyKey(studyId)]: context, [row]: { ...(state[row] as RosterLine), enrollmentDate: corrected.enrollmentDate } };
     }
     if (event.streamId.startsWith(QUERY_STREAM_PREFIX)) return openQueryChanges(state, event);
     if (!event.streamId.startsWith(SUBJECT_STREAM_PREFIX)) return null;

@@ -22,7 +22,7 @@ import { normaliseInstant, trailWindow } from '../trail/audit-trail.query';
 import type { DataCut, ReviewFinding, ReviewIndicatorId } from './review.types';
 
 /** Types the system derives from a recorded fact (not typed by a person): no lag, hours or burst of their own. */
-const DERIVED_TYPES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'SubjectAddedToRoster']);
+const DERIVED_TYPES: ReadonlySet<string> = new Set(['ProtocolDeviationDetected', 'SubjectAddedToRoster', 'RosterEnrollmentDateCorrected']);
 
 /** The log prefix a review reads, with the lookups every indicator needs. */
 export interface ReviewLedger {

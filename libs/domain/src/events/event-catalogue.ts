@@ -21,7 +21,7 @@ export type LedgerEventType =
  * nothing, and an empty answer would read as "no corrections on record".
  */
 export const EVENT_TYPE_CATALOGUE = [
-  'StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'StudyLocked', 'StudyUnlocked',
+  'StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'RosterEnrollmentDateCorrected', 'StudyLocked', 'StudyUnlocked',
   'SubjectScreened', 'EligibilityConfirmed', 'SubjectScreenFailed', 'SubjectEnrolled', 'DoseAdministered', 'DoseMissed',
   'ProtocolDeviationDetected', 'TumorAssessmentRecorded', 'ClinicalProgressionRecorded', 'NewAnticancerTherapyStarted',
   'AdverseEventReported', 'ProtocolDeviationRecorded', 'TreatmentDiscontinued', 'SubjectWithdrawn', 'SubjectDied',

@@ -22,9 +22,14 @@ export type StudyRegistered = DomainEvent<'StudyRegistered', { studyId: string; 
 export type ProtocolAmended = DomainEvent<'ProtocolAmended', { studyId: string; version: number; protocol: ProtocolDocument; reason: string }>;
 /** The roster entry that makes the enrollment cap hold: written atomically with `SubjectEnrolled`. */
 export type SubjectAddedToRoster = DomainEvent<'SubjectAddedToRoster', { subjectId: string; subjectNumber: number; enrollmentDate: IsoDate }>;
+/**
+ * The roster line's enrollment date corrected, written atomically with the subject's `EntryCorrected` of its
+ * `SubjectEnrolled` (a mistyped date is a fact to correct): the roster and the casebook keep one date.
+ */
+export type RosterEnrollmentDateCorrected = DomainEvent<'RosterEnrollmentDateCorrected', { subjectId: string; subjectNumber: number; enrollmentDate: IsoDate }>;
 export type StudyLocked = DomainEvent<'StudyLocked', { studyId: string; reason: string }>;
 export type StudyUnlocked = DomainEvent<'StudyUnlocked', { studyId: string; reason: string }>;
-export type StudyEvent = StudyRegistered | ProtocolAmended | SubjectAddedToRoster | StudyLocked | StudyUnlocked;
+export type StudyEvent = StudyRegistered | ProtocolAmended | SubjectAddedToRoster | RosterEnrollmentDateCorrected | StudyLocked | StudyUnlocked;
 
 // ---- subject stream: subject-{studyId}-{subjectId} ---------------------------------------------
 export type SubjectScreened = DomainEvent<'SubjectScreened', { studyId: string; subjectId: string; screeningDate: IsoDate; consentDate: IsoDate; sex: Sex; birthYear: number }>;

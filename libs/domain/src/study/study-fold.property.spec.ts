@@ -8,11 +8,12 @@ import { initialStudyState } from './study.state';
 /**
  * `evolveStudyMany` gathers roster lines and copies the roster once per run of them; it must give the
  * very state that folding the same events one by one with `evolveStudy` gives, whatever the order:
- * lines before registration, amendments, locks and unlocks between them, from any state folded so far.
+ * lines before registration, amendments, locks and unlocks and roster corrections between them, from any state folded so far.
  */
 const protocol = loadDefaultProtocol();
 const event = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 1, max: 999 }).map((n): StudyEvent => ({ type: 'SubjectAddedToRoster', data: { subjectId: `S${n}`, subjectNumber: n, enrollmentDate: '2026-01-05' } })) },
+  { weight: 2, arbitrary: fc.integer({ min: 1, max: 999 }).map((n): StudyEvent => ({ type: 'RosterEnrollmentDateCorrected', data: { subjectId: `S${n}`, subjectNumber: n, enrollmentDate: '2026-01-06' } })) },
   { weight: 1, arbitrary: fc.constant<StudyEvent>({ type: 'StudyRegistered', data: { studyId: STUDY_ID, protocol } }) },
   { weight: 1, arbitrary: fc.integer({ min: 2, max: 9 }).map((version): StudyEvent => ({ type: 'ProtocolAmended', data: { studyId: STUDY_ID, version, reason: `amendment ${version}`, protocol: { ...protocol, version } } })) },
   { weight: 1, arbitrary: fc.constant<StudyEvent>({ type: 'StudyLocked', data: { studyId: STUDY_ID, reason: 'interim analysis' } }) },

@@ -108,6 +108,9 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
     case 'SubjectAddedToRoster':
       if (state.status === 'unregistered') return state;
       return { ...state, roster: [...state.roster, { ...event.data }] };
+    case 'RosterEnrollmentDateCorrected':
+      if (state.status === 'unregistered') return state;
+      return { ...state, roster: state.roster.map((line) => (line.subjectId === event.data.subjectId ? { ...line, enrollmentDate: event.data.enrollmentDate } : line)) };
     case 'StudyLocked':
       if (state.status === 'unregistered') return state;
       return { ...state, status: 'locked', lockReason: event.data.reason };

@@ -103,13 +103,16 @@ describe('CorrectEntry', () => {
       .when(correct({ targetEventId: h.idOf('SubjectScreened') }, { screeningDate: '2026-01-06' }), meta(COORDINATOR))
       .thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'ENROLLMENT.BEFORE_SCREENING' });
   });
-  it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENROLLMENT.DATE_NOT_CORRECTABLE (the roster holds the date too)', () => {
+  it('given doses from 2026-01-06, when the enrollment date is corrected to 2026-01-10, then ENTRY.INVALIDATES_LATER_ENTRY (cycle 1 would precede the enrollment), as entering that date would refuse the dose', () => {
     const h = dosed();
-    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENROLLMENT.DATE_NOT_CORRECTABLE', { enrollmentDate: '2026-01-05', requested: '2026-01-10' });
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-10' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'DOSE.BEFORE_ENROLLMENT' });
   });
-  it('given S001 enrolled without doses, when the enrollment date is corrected one day earlier, then ENROLLMENT.DATE_NOT_CORRECTABLE and nothing is written', () => {
+  it('given S001 enrolled without doses, when the enrollment date is corrected one day earlier, then EntryCorrected and the study roster\'s line corrected in the same append (it used to be refused, ENROLLMENT.DATE_NOT_CORRECTABLE)', () => {
     const h = enrolledHistory();
-    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-04' })).thenError('ENROLLMENT.DATE_NOT_CORRECTABLE');
+    subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-04' })).then({
+      subject: [{ type: 'EntryCorrected', data: { targetEventId: h.idOf('SubjectEnrolled'), targetType: 'SubjectEnrolled', before: { enrollmentDate: '2026-01-05' }, after: { enrollmentDate: '2026-01-04' }, reason: 'transcription error' } }],
+      study: [{ type: 'RosterEnrollmentDateCorrected', data: { subjectId: 'S001', subjectNumber: 1, enrollmentDate: '2026-01-04' } }],
+    });
   });
   it('given S001 enrolled on 2026-01-05, when the enrollment date is "corrected" to 2026-01-05, then ENTRY.NO_CHANGE (not a roster change)', () => {
     const h = enrolledHistory();

@@ -112,7 +112,17 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };
-  if (command.type === 'CorrectEntry') return { subject: decideCorrectEntry(subject, command.payload, ctx, metadata.actor), study: [] };
+  if (command.type === 'CorrectEntry') {
+    const events = decideCorrectEntry(subject, command.payload, ctx, metadata.actor);
+    const correction = events[0];
+    const enrollmentDate = correction.type === 'EntryCorrected' && correction.data.targetType === 'SubjectEnrolled' ? correction.data.after.enrollmentDate : undefined;
+    const rostered = registered.roster.find((r) => r.subjectId === command.subjectId);
+    // The enrollment date is on the study roster too: corrected there in the same append, so the two never disagree.
+    return {
+      subject: events,
+      study: typeof enrollmentDate === 'string' && rostered ? [{ type: 'RosterEnrollmentDateCorrected', data: { subjectId: command.subjectId, subjectNumber: rostered.subjectNumber, enrollmentDate } }] : [],
+    };
+  }
   if (command.type === 'VoidEntry') return { subject: decideVoidEntry(subject, command.payload, ctx, metadata.actor), study: [] };
   if (command.type === 'EnrollSubject') {
     const rostered = registered.roster.find((r) => r.subjectId === command.subjectId);

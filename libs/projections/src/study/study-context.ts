@@ -42,6 +42,13 @@ export const evolveStudyContext = (context: StudyContext, event: ProjectedEvent)
   }
 };
 
+/** The subject and new enrollment date of a `RosterEnrollmentDateCorrected`, else null. */
+export const rosterDateCorrectionOf = (event: ProjectedEvent): Pick<RosterLine, 'subjectId' | 'enrollmentDate'> | null => {
+  if (event.type !== 'RosterEnrollmentDateCorrected') return null;
+  const data = event.data as Record<string, unknown>;
+  return { subjectId: String(data.subjectId), enrollmentDate: String(data.enrollmentDate) };
+};
+
 /** The roster line a study-stream event adds, if it is a `SubjectAddedToRoster`. */
 export const rosterLineOf = (event: ProjectedEvent): RosterLine | null => {
   if (event.type !== 'SubjectAddedToRoster') return null;

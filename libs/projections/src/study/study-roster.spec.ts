@@ -59,4 +59,18 @@ describe('the study roster in the clinical read models', () => {
     expect(rosterOf(state, STUDY)).toEqual([]);
     expect(rosterOf({ ...state, [`roster/${STUDY}-2/7`]: { subjectId: 'X1', subjectNumber: 1, enrollmentDate: '2026-01-05' } }, STUDY)).toEqual([]);
   });
+  it('given S002\'s enrollment date corrected, then its roster line (and the overview\'s) reads the corrected date, the others and the order as they were, and the fold equals the domain\'s roster', () => {
+    const ledger = enrolled(3);
+    const enrolment = ledger.events.filter((e) => e.type === 'SubjectEnrolled')[1];
+    ledger.subject('S002').correct(enrolment.eventId, { enrollmentDate: '2026-01-06' }, 'date transposed');
+    const { state } = foldWatchingRoster(ledger);
+    expect(rosterOf(state, STUDY).map((line) => [line.subjectId, line.enrollmentDate])).toEqual([
+      ['S001', '2026-01-06'],
+      ['S002', '2026-01-06'],
+      ['S003', '2026-01-08'],
+    ]);
+    expect(getStudyOverview(state, STUDY)?.roster).toEqual(rosterOf(state, STUDY));
+    const study = foldStudy(ledger.projected().filter((e) => e.streamId === studyStreamId(STUDY)) as unknown as StudyEvent[]);
+    expect(study.status !== 'unregistered' && study.roster).toEqual(rosterOf(state, STUDY));
+  });
 });

@@ -70,7 +70,8 @@ const scanDeviationsOnRecord = (entries: readonly SubjectEntry[]): Map<string, S
 
 /**
  * The withdrawals and detections of scan deviations when the live scans go from `before` to `after`
- * (each as `SubjectFacts.assessments`). `why` ends the withdrawal's reason.
+ * (each as `SubjectFacts.assessments`), judged by `rule` before and `ruleAfter` (an enrollment date corrected) after.
+ * `why` ends the withdrawal's reason.
  */
 export const reconcileScanDeviations = (
   entries: readonly SubjectEntry[],
@@ -78,9 +79,10 @@ export const reconcileScanDeviations = (
   after: readonly AssessmentFact[],
   rule: BaselineRule,
   why: string,
+  ruleAfter: BaselineRule = rule,
 ): { withdrawn: EntryVoided[]; detected: ProtocolDeviationDetected[] } => {
   const was = scanDeviations(before, rule);
-  const now = scanDeviations(after, rule);
+  const now = scanDeviations(after, ruleAfter);
   const onRecord = scanDeviationsOnRecord(entries);
   // Still a deviation but no longer true as recorded (a scan's date corrected): recorded again as it now reads.
   const restated = new Set(

@@ -149,18 +149,6 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
       allowed: [...allowed],
     });
   }
-  const changedEnrollmentDate = (changes as Record<string, unknown>).enrollmentDate;
-  if (entry.current.type === 'SubjectEnrolled' && changedEnrollmentDate !== undefined && changedEnrollmentDate !== entry.current.data.enrollmentDate) {
-    // The enrollment date is also on the study roster (`SubjectAddedToRoster`, written atomically with
-    // the enrollment), and it is the PFS start date. Changing it here alone would leave the roster and
-    // the study overview on the old date; a study-stream correction event (and its fold and projections)
-    // does not exist yet, so the change is refused rather than letting the two streams disagree.
-    refuse('ENROLLMENT.DATE_NOT_CORRECTABLE', 'The enrollment date is on the study roster and cannot be corrected on the subject alone; record a protocol deviation and contact the data manager', {
-      targetEventId: entry.eventId,
-      enrollmentDate: entry.current.data.enrollmentDate,
-      requested: changedEnrollmentDate,
-    });
-  }
   const command = { type: original!.type, payload: { ...(original!.payload as object), ...(changes as object) } } as ClinicalCommand;
   const { targetEvents } = refoldWithChange(state.entries, { kind: 'correct', eventId: entry.eventId, command }, ctx);
   const corrected = targetEvents[0];
@@ -184,15 +172,18 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
     ctx,
     `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
   );
-  // A scan's baseline flag or date corrected: follow-ups gain or lose their missing baseline, a baseline its window.
+  // A scan's baseline flag or date corrected: follow-ups gain or lose their missing baseline, a baseline its window;
+  // an enrollment date corrected: the baseline is judged against the new date.
+  const correctedFacts = () => rebuildFacts(state.entries.map((e) => (e.eventId === entry.eventId ? { ...e, current: corrected } : e))).facts;
   const scans =
-    entry.current.type === 'TumorAssessmentRecorded'
+    entry.current.type === 'TumorAssessmentRecorded' || entry.current.type === 'SubjectEnrolled'
       ? reconcileScanDeviations(
           state.entries,
           state.facts.assessments,
-          rebuildFacts(state.entries.map((e) => (e.eventId === entry.eventId ? { ...e, current: corrected } : e))).facts.assessments,
+          correctedFacts().assessments,
           baselineRule(state, ctx),
           `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+          corrected.type === 'SubjectEnrolled' ? { ...baselineRule(state, ctx), enrollmentDate: corrected.data.enrollmentDate } : undefined,
         )
       : { withdrawn: [], detected: [] };
   return [correction, ...withdrawn, ...scans.withdrawn, ...detected, ...scans.detected];
