@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { VIEWER_CSP } from '../../apps/api/src/viewer/viewer.module';
@@ -106,5 +109,56 @@ describe('API edge: requests the framework could answer on its own', () => {
     expect(response.status).not.toBe(414);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body.code).not.toMatch(/^FST_/);
+  });
+
+  describe('a header the request may carry once, sent twice (Node would keep the first, a proxy may read the last)', () => {
+    beforeAll(async () => {
+      await request(api.http).post('/api/v1/studies').set('Authorization', api.auth('admin')).send({});
+    });
+
+    /** Two header lines of one name (superagent sends an array so; its types allow that for Cookie only). */
+    const twice = (first: string, second: string): string => [first, second] as unknown as string;
+
+    it('two Authorization headers are 400 REQUEST.DUPLICATE_HEADER naming it, for neither user, and nothing is written', async () => {
+      const head = await api.headPosition();
+      const read = await request(api.http).get(`/api/v1/studies/${STUDY}`).set('Authorization', twice(api.auth('investigator'), api.auth('admin')));
+      expect([read.status, read.body.code, read.body.header]).toEqual([400, 'REQUEST.DUPLICATE_HEADER', 'authorization']);
+      expect(read.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expectEdgeHeaders(read.headers);
+      const command = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects`).set('Authorization', twice(api.auth('coordinator'), api.auth('monitor')))
+        .send({ subjectId: 'D001', screeningDate: '2026-03-02', consentDate: '2026-03-01', sex: 'F', birthYear: 1961 });
+      expect([command.status, command.body.code]).toEqual([400, 'REQUEST.DUPLICATE_HEADER']);
+      expect(await api.headPosition()).toBe(head);
+    });
+
+    /** A login sent with the given header lines as written (superagent cannot send Host or Content-Type twice). */
+    const rawLogin = async (headerLines: string): Promise<{ status: number; body: { code?: string; header?: string } }> => {
+      const server = (api.http as Server).listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const body = JSON.stringify({ username: 'ivan', password: 'investigator passphrase 1' });
+        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+        socket.write(`POST /api/v1/auth/login HTTP/1.1\r\n${headerLines}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        let text = '';
+        for await (const chunk of socket) text += String(chunk);
+        return { status: Number(text.slice(9, 12)), body: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as { code?: string; header?: string } };
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    };
+
+    it.each([
+      ['content-type', 'Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\n'],
+      ['host', 'Host: 127.0.0.1\r\nHost: elsewhere.example\r\nContent-Type: application/json\r\n'],
+    ])('two %s headers are 400 REQUEST.DUPLICATE_HEADER naming it', async (header, lines) => {
+      const response = await rawLogin(lines);
+      expect([response.status, response.body.code, response.body.header]).toEqual([400, 'REQUEST.DUPLICATE_HEADER', header]);
+      // the same login with the header once is read as before
+      expect((await rawLogin('Host: 127.0.0.1\r\nContent-Type: application/json\r\n')).status).toBe(200);
+    });
+
+    it('a header that may be repeated (Accept) is read as one list, as before', async () => {
+      await request(api.http).get('/health/live').set('Accept', twice('application/json', 'text/plain')).expect(200);
+    });
   });
 });

@@ -59,5 +59,21 @@ describe('subject ids through the API: the domain rule, nothing stricter or loos
       expect([dosed.status, dosed.body.code, dosed.body.existingSubjectId]).toEqual([404, 'SUBJECT.NOT_FOUND', 'S900']);
       expect(await api.headPosition()).toBe(head);
     });
+
+    it('given C700 and c700 both screened before either was enrolled, when c700 is enrolled after C700, then 409 SUBJECT.ID_CONFUSABLE naming C700 and the roster holds C700 alone', async () => {
+      const post = (path: string, body: object) => request(api.http).post(path).set('Authorization', api.auth('investigator')).send(body);
+      for (const subjectId of ['C700', 'c700']) {
+        await post(subjects, bodies.screen(subjectId)).expect(201);
+        await post(`${subjects}/${subjectId}/eligibility-assessments`, bodies.eligibility()).expect(201);
+        await post(`${subjects}/${subjectId}/tumor-assessments`, bodies.baseline()).expect(201);
+      }
+      await post(`${subjects}/C700/enrollment`, bodies.enroll()).expect(201);
+      const head = await api.headPosition();
+      const enrolled = await post(`${subjects}/c700/enrollment`, bodies.enroll());
+      expect([enrolled.status, enrolled.body.code, enrolled.body.subjectId, enrolled.body.existingSubjectId]).toEqual([409, 'SUBJECT.ID_CONFUSABLE', 'c700', 'C700']);
+      expect(await api.headPosition()).toBe(head);
+      const study = await request(api.http).get(`/api/v1/studies/${STUDY}`).set('Authorization', api.auth('monitor')).expect(200);
+      expect((study.body.roster as { subjectId: string }[]).map((line) => line.subjectId).filter((id) => id.toLowerCase() === 'c700')).toEqual(['C700']);
+    });
   });
 });

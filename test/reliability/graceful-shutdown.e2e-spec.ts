@@ -104,7 +104,7 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     expect(await idle.closedAt).toBeGreaterThan(0);
   });
 
-  it('given a body that never completes, when SIGTERM comes, then the drain deadline cuts it and the process exits 0', async () => {
+  it('given a body that never completes, when SIGTERM comes, then at the drain deadline it is refused 503 SERVE.SHUTTING_DOWN, the connection closed, and the process exits 0', async () => {
     const server = await start('deadline', ['--drain-timeout', '1.5']);
     const client = await rawClient(server.url);
     client.socket.write(loginHead(1000));
@@ -116,6 +116,17 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     expect(exit.tookMs).toBeGreaterThanOrEqual(1_000);
     expect(server.stderr()).toContain('1 unfinished request(s) cut off');
     expect(server.stderr()).toContain('stopped; the store is closed');
+    // Its body never arrived, so nothing of it was decided or recorded: it is told so, not just cut off.
+    await client.closedAt;
+    const [head, body] = client.received().split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(head).toMatch(/\r\nretry-after: 5/i);
+    expect(head).toMatch(/\r\nconnection: close/i);
+    expect(JSON.parse(body)).toMatchObject({ status: 503, code: 'SERVE.SHUTTING_DOWN', instance: '/api/v1/auth/login' });
+    // and its access line names the code, as every error line does
+    const access = server.stderr().split('\n').filter((line) => line.includes('"responseTime"')).map((line) => JSON.parse(line) as { code?: string; res: { statusCode: number } });
+    expect(access).toContainEqual(expect.objectContaining({ code: 'SERVE.SHUTTING_DOWN', res: { statusCode: 503, code: 'SERVE.SHUTTING_DOWN' } }));
   });
 
   it('a body trickled one byte every 200 ms is cut off at the request timeout (408), not after Node’s 300 s', async () => {

@@ -1,7 +1,9 @@
+import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { OPENAPI_PATH } from '../shared/openapi';
+import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 
 /**
  * Responses carry bearer tokens (login) or subject data (casebooks, exports, problems naming
@@ -32,9 +34,36 @@ export const applyEdgeHeaders = (request: FastifyRequest, reply: FastifyReply): 
   if (!request.url.startsWith(DOCS)) reply.raw.setHeader('Cache-Control', NO_STORE);
 };
 
+/**
+ * Headers a request carries at most once that decide who acts or how the body is read. Node keeps the
+ * first of two and drops the other without a word, where a proxy in front may have read the last: two
+ * `Authorization` headers would act as one user after another was checked or logged.
+ * (`Content-Length` twice is refused by Node's parser; `If-Match` and `Idempotency-Key` are joined into
+ * one value, which their own rules refuse.)
+ */
+const ONCE_ONLY_HEADERS = new Set(['authorization', 'proxy-authorization', 'content-type', 'host']);
+
+/** The first header of `ONCE_ONLY_HEADERS` that the request names twice (lower case), or null. */
+export const repeatedOnceOnlyHeader = (rawHeaders: readonly string[]): string | null => {
+  const seen = new Set<string>();
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (!ONCE_ONLY_HEADERS.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+};
+
 export const applyHttpHardening = (app: NestFastifyApplication): void => {
   (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRequest', (request, reply, done) => {
     applyEdgeHeaders(request, reply);
-    done();
+    const repeated = repeatedOnceOnlyHeader(request.raw.rawHeaders);
+    if (repeated === null) return done();
+    done(
+      new ApiProblemException('REQUEST.DUPLICATE_HEADER', HttpStatus.BAD_REQUEST, `The request carries the ${repeated} header more than once; send it once.`, {
+        header: repeated,
+      }),
+    );
   });
 };

@@ -10,6 +10,7 @@ import { LEDGER_CONFIG } from '../config/ledger-config.module';
 import type { LedgerConfig } from '@trial-ledger/config';
 import { newTimeOrderedId } from '@trial-ledger/command-pipeline';
 import { CORRELATION_ID } from '../shared/commands/command-context';
+import { rawProblemCodeOf } from '../shared/http/raw-problem-code';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const REDACTED = '[redacted]';
@@ -128,7 +129,7 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     if (access.isLevelEnabled(level)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
-      const code = problemCodes.get(request);
+      const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
       access[level](
         {
           // The problem's code at the top too, where every warning and error line of the log carries it.

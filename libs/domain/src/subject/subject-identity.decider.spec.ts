@@ -1,5 +1,5 @@
 import type { StudyEvent } from '../events/event.types';
-import { screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
+import { eligibleHistory, screenedHistory, studyRegistered, subjectSpec } from './testing/decider-spec';
 import { COORDINATOR, eligibility, meta, screening, subjectCommand } from './testing/subject.fixtures';
 
 /** S900 enrolled: its line on the study roster, which every subject command reads. */
@@ -39,4 +39,10 @@ describe('subject identity — ids that differ only in letter case name one subj
       .given([...screenedHistory('s900').all(), s900Rostered])
       .when(subjectCommand('ScreenSubject', screening(), 's900'), meta(COORDINATOR))
       .thenError('SUBJECT.ALREADY_SCREENED'));
+
+  it('given s900 screened and eligible and S900 on the roster, when s900 is enrolled, then SUBJECT.ID_CONFUSABLE naming S900: the roster never holds both', () =>
+    subjectSpec
+      .given([...eligibleHistory('s900').all(), s900Rostered])
+      .when(subjectCommand('EnrollSubject', { enrollmentDate: '2026-01-10' }, 's900'))
+      .thenErrorWith('SUBJECT.ID_CONFUSABLE', { subjectId: 's900', existingSubjectId: 'S900' }));
 });

@@ -70,13 +70,18 @@ const rosterIdsByCase = (roster: Roster): ReadonlyMap<string, Roster[number]> =>
  * Subject ids name one subject whatever their letter case: `s900` is the subject screened as `S900`
  * (ASCII only, by `SUBJECT_ID`, so a case fold is the whole comparison; NFKC has nothing to fold).
  * The roster is what every subject command already reads, so the lookup costs nothing but O(roster).
- * A subject with a stream of its own (screened before this check existed) stays addressable as it is.
+ * A subject with a stream of its own (screened before this check existed, or while its case variant
+ * was screened but not yet enrolled: the roster holds enrolled subjects only) stays addressable as it
+ * is, but is never enrolled beside its variant: the roster, and so PFS and the exports, hold one of the two.
  */
 const requireDistinctSubjectId = (command: SubjectCommand, subject: SubjectState, roster: Roster): void => {
-  if (subject.facts.screening) return;
+  if (subject.facts.screening && command.type !== 'EnrollSubject') return;
   const existing = rosterIdsByCase(roster).get(command.subjectId.toLowerCase());
   if (existing === undefined || existing.subjectId === command.subjectId) return;
   const details = { subjectId: command.subjectId, existingSubjectId: existing.subjectId };
+  if (command.type === 'EnrollSubject' && subject.facts.screening) {
+    refuse('SUBJECT.ID_CONFUSABLE', `Subject ${command.subjectId} cannot be enrolled: subject ${existing.subjectId} of study ${command.studyId} is enrolled, and ids that differ only in letter case name one subject`, details);
+  }
   if (command.type === 'ScreenSubject') {
     refuse('SUBJECT.ID_CONFUSABLE', `Subject id ${command.subjectId} differs only in letter case from subject ${existing.subjectId} of study ${command.studyId}: it would name the same subject`, details);
   }

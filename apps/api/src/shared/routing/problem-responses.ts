@@ -9,7 +9,7 @@ const STORE_PROBLEMS = 'STORE.UNAVAILABLE, STORE.DISK_FULL, STORE.READ_ONLY, STO
 
 /** The problems of every route that reads a JSON body, whoever calls it. */
 export const BODY_PROBLEMS: readonly ProblemResponse[] = [
-  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, or a domain validation code'],
+  [400, 'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, REQUEST.DUPLICATE_HEADER (Authorization, Content-Type or Host sent twice), or a domain validation code'],
   [413, 'REQUEST.TOO_LARGE'],
   [415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE (bodies are application/json), REQUEST.UNSUPPORTED_CHARSET or REQUEST.UNSUPPORTED_ENCODING'],
 ];
@@ -17,7 +17,7 @@ export const BODY_PROBLEMS: readonly ProblemResponse[] = [
 /** The 400 of a command: its body's and its headers' (If-Match, Idempotency-Key) codes. */
 export const COMMAND_BAD_REQUEST: ProblemResponse = [
   400,
-  'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, ' +
+  'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, REQUEST.DUPLICATE_HEADER, ' +
     'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
 ];
 
