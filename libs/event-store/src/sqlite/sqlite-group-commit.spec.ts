@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ConcurrencyError, IdempotencyKeyReusedError, StoreUnavailableError } from '../event-store.errors';
 import { testEvent } from '../testing';
 import { verifyStore } from '../verify-store';
@@ -19,13 +20,17 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Counts the write transactions SQLite commits on this connection (each is one fsync with synchronous=FULL). */
-const countCommits = (s: SqliteEventStore): (() => number) => {
+/**
+ * Counts the write transactions SQLite commits (each is one fsync with synchronous=FULL) on connections
+ * opened while it counts, from before the store opens: its writer may make its transaction functions
+ * then, once, rather than per batch. `stop` puts better-sqlite3's `transaction` back.
+ */
+const countCommits = (): { commits: () => number; stop: () => void } => {
   let commits = 0;
-  const original = s.database.transaction.bind(s.database);
+  const original = Database.prototype.transaction;
   // Only outermost transactions end in COMMIT; nested ones are savepoints.
-  s.database.transaction = ((fn: (...args: unknown[]) => unknown) => {
-    const wrapped = original(fn);
+  const spy = jest.spyOn(Database.prototype, 'transaction').mockImplementation(function (this: Database.Database, fn) {
+    const wrapped = original.call(this, fn);
     const outer = Object.assign((...args: unknown[]) => wrapped(...args), wrapped);
     outer.immediate = (...args: unknown[]) => {
       const result = wrapped.immediate(...args);
@@ -33,17 +38,25 @@ const countCommits = (s: SqliteEventStore): (() => number) => {
       return result;
     };
     return outer;
-  }) as typeof s.database.transaction;
-  return () => commits;
+  } as typeof original);
+  return { commits: () => commits, stop: () => spy.mockRestore() };
 };
 
 describe('SQLite group commit', () => {
   it('given 50 appends submitted in one event-loop turn, then they commit in one transaction with gapless positions and an intact chain', async () => {
-    const commits = countCommits(store);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => store.append({ writes: [{ streamId: `subject-${i}`, expectedVersion: 0, events: [testEvent(), testEvent()] }] })),
-    );
-    expect(commits()).toBe(1);
+    await store.close();
+    const counting = countCommits();
+    let results;
+    try {
+      store = new SqliteEventStore(join(dir, 'counted.sqlite'));
+      const atOpen = counting.commits(); // the schema's migrations
+      results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.append({ writes: [{ streamId: `subject-${i}`, expectedVersion: 0, events: [testEvent(), testEvent()] }] })),
+      );
+      expect(counting.commits() - atOpen).toBe(1);
+    } finally {
+      counting.stop();
+    }
     expect(results.map((r) => r.lastPosition)).toEqual(Array.from({ length: 50 }, (_, i) => 2 * (i + 1)));
     const verification = await verifyStore(store);
     expect(verification).toMatchObject({ ok: true, eventsChecked: 100, headPosition: 100 });

@@ -51,13 +51,23 @@ export class SqliteGroupCommitWriter {
   /** While batches meet a write lock held elsewhere: when the first attempt met it, and the next attempt. */
   private lockedSince: number | null = null;
   private retry: NodeJS.Timeout | null = null;
+  /**
+   * The batch's `BEGIN IMMEDIATE … COMMIT` and each append's savepoint, made once: better-sqlite3 builds
+   * four wrappers for every `db.transaction(fn)`, which per append was garbage on the command path. A
+   * transaction function called inside a transaction runs as a SAVEPOINT (decided at each call).
+   */
+  private readonly writeBatch: (batch: readonly PendingAppend[]) => Outcome[];
+  private readonly writeOneInSavepoint: (request: AppendRequest) => AppendResult;
 
   constructor(
     private readonly db: Database.Database,
     /** Plans and writes one append inside the open transaction; throws to refuse it. */
     private readonly writeOne: (request: AppendRequest) => AppendResult,
     private readonly hooks: GroupCommitHooks = {},
-  ) {}
+  ) {
+    this.writeBatch = db.transaction((batch: readonly PendingAppend[]) => batch.map((item) => this.writeInSavepoint(item.request))).immediate;
+    this.writeOneInSavepoint = db.transaction((request: AppendRequest) => this.writeOne(request));
+  }
 
   submit(request: AppendRequest): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
@@ -80,7 +90,7 @@ export class SqliteGroupCommitWriter {
     try {
       const write = (): Outcome[] => {
         this.hooks.beforeWriteTransaction?.();
-        return this.db.transaction(() => batch.map((item) => this.writeInSavepoint(item.request))).immediate();
+        return this.writeBatch(batch);
       };
       outcomes = this.hooks.aroundWriteTransaction ? this.hooks.aroundWriteTransaction(write) : write();
     } catch (error) {
@@ -105,8 +115,7 @@ export class SqliteGroupCommitWriter {
 
   private writeInSavepoint(request: AppendRequest): Outcome {
     try {
-      // A transaction function called inside a transaction runs as a SAVEPOINT in better-sqlite3.
-      return { ok: true, result: this.db.transaction(() => this.writeOne(request))() };
+      return { ok: true, result: this.writeOneInSavepoint(request) };
     } catch (error) {
       // An error that ended the whole transaction (disk full, I/O error) must fail the batch, not be
       // mistaken for this append's own refusal while the others would go on outside any transaction.
