@@ -6,6 +6,7 @@ import { printResult, terminalSafe } from '../shared/output';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption } from '../shared/option-parsers';
+import { normaliseInstant } from '@trial-ledger/projections';
 
 export interface PfsDiffCommandOptions {
   readonly study?: string;
@@ -40,6 +41,14 @@ const checkSides = (o: PfsDiffCommandOptions): void => {
   if (o.fromKnownAt === undefined && o.fromPosition === undefined && o.fromCutoff === undefined) refuse('name the first side: --from-known-at, --from-position or --from-cutoff');
   const [from, to] = [o.fromCutoff ?? o.cutoff, o.toCutoff ?? o.cutoff];
   if (from !== undefined && to !== undefined && from > to) refuse(`--from-cutoff ${from} lies after --to-cutoff ${to}: the first data cut comes first`);
+  // Two positions or two instants are in order as typed (instants compared as the instants they name).
+  const [fromPosition, toPosition] = [position('--from-position', o.fromPosition), position('--to-position', o.toPosition)];
+  if (fromPosition !== null && toPosition !== null && o.fromKnownAt === undefined && fromPosition > toPosition) {
+    refuse(`--from-position ${fromPosition} lies after --to-position ${toPosition}: the first side comes first`);
+  }
+  if (o.fromKnownAt !== undefined && o.toKnownAt !== undefined && o.fromPosition === undefined && normaliseInstant(o.fromKnownAt)! > normaliseInstant(o.toKnownAt)!) {
+    refuse(`--from-known-at ${o.fromKnownAt} lies after --to-known-at ${o.toKnownAt}: the first side comes first`);
+  }
 };
 
 const pct = percentInWords;

@@ -1,6 +1,6 @@
 import { compareDates, DomainError, invalid, isIsoDate } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { resolveAsOf } from '@trial-ledger/projections';
+import { normaliseInstant, resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
 import { pfsRowBasis, type SubjectPfs } from '../pfs.types';
 import { curveEndsAtZero } from '../pfs-figures.text';
@@ -42,6 +42,14 @@ const sideOptions = (o: PfsDiffOptions) => {
   const fromCutoff = o.fromCutoff ?? o.cutoff ?? null;
   const toCutoff = o.toCutoff ?? o.cutoff ?? null;
   if (fromCutoff !== null && toCutoff !== null && compareDates(fromCutoff, toCutoff) > 0) refuse('the first cutoff lies after the second', { fromCutoff, toCutoff });
+  // Two sides named the same way are in order as given, whatever the ledger holds: reversed, two instants both
+  // before or both after every event would resolve to one position and compare nothing, read as "no change".
+  if (given(o.fromPosition) && given(o.toPosition) && !given(o.fromKnownAt) && o.fromPosition! > o.toPosition!) {
+    refuse('fromPosition lies after toPosition: the first side comes first', { fromPosition: o.fromPosition, toPosition: o.toPosition });
+  }
+  if (given(o.fromKnownAt) && given(o.toKnownAt) && !given(o.fromPosition) && normaliseInstant(o.fromKnownAt!)! > normaliseInstant(o.toKnownAt!)!) {
+    refuse('fromKnownAt lies after toKnownAt: the first side comes first', { fromKnownAt: o.fromKnownAt, toKnownAt: o.toKnownAt });
+  }
   return {
     from: { cutoff: fromCutoff, asKnownAt: o.fromKnownAt ?? null, toPosition: o.fromPosition ?? null },
     to: { cutoff: toCutoff, asKnownAt: o.toKnownAt ?? null, toPosition: o.toPosition ?? null },
@@ -144,12 +152,15 @@ const loadFirstSide = async (store: EventStore, studyId: string, side: { cutoff:
  */
 export const diffPfs = async (store: EventStore, studyId: string, options: PfsDiffOptions): Promise<PfsDiff> => {
   const sides = sideOptions(options);
+  // Sides named two ways are ordered on the ledger, before the study is looked up: a first side after a second
+  // that precedes the study's registration is a reversed comparison, not an unknown study.
+  const [toAt, fromAt] = [await resolveAsOf(store, sides.to), await resolveAsOf(store, sides.from)];
+  if (fromAt.position > toAt.position) {
+    refuse('the first side lies after the second in the log', { fromPosition: fromAt.position, toPosition: toAt.position });
+  }
   // The second side must know the study (else 404 STUDY.NOT_FOUND); the first may precede its registration.
   const second = await loadStudyPfs(store, studyId, sides.to);
   const { pfs: first, registered } = await loadFirstSide(store, studyId, sides.from, second);
-  if (first.asOf.position > second.asOf.position) {
-    refuse('the first side lies after the second in the log', { fromPosition: first.asOf.position, toPosition: second.asOf.position });
-  }
   const from = sideOf(first, registered);
   const to = sideOf(second);
   const fromDataEnd = firstSideDataEnd(from, await sideInstant(store, first));
