@@ -180,6 +180,7 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
       expect(diff.studyCauses).toEqual([expect.objectContaining({ kind: 'protocol-amendment', eventId: amended.events[0].eventId, reason: 'horizon shortened to 300 days by the sponsor' })]);
       expect(diff.subjects.map((x) => [x.subjectId, x.before?.cnsr, x.after?.cnsr, x.causes.length])).toEqual([['S004', 0, 4, 0]]);
       expect(diff.verdict).toBe('1 subject changed: 1 protocol amendment.');
+      expect(diff.rowRulesAmended).toBe(true);
       // Both sides at every landmark either protocol names: the first side's rate at the amended 300 days is
       // R's value on its own curve (summary(fit, times = 300)), not "NE" for a day it was not asked about.
       const first = await analysePfs(other, STUDY, { toPosition: before });

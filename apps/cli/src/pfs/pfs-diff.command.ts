@@ -74,13 +74,15 @@ export const formatPfsCause = (c: PfsCause): string => {
   return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
-const formatSubject = (s: SubjectPfsChange): string => {
+const formatSubject = (s: SubjectPfsChange, amended: boolean): string => {
   const row = (r: SubjectPfsChange['before']) => (r ? `ADT ${r.adt} AVAL ${r.aval} CNSR ${r.cnsr} (${r.evntdesc}${r.cnsdtdsc ? `; ${r.cnsdtdsc}` : ''})` : 'not in the analysis');
   return [
     `${s.subjectId}${s.subjectNumber === null ? '' : ` (no. ${s.subjectNumber})`} ${s.change}: ${s.changedFields.join(', ')}`,
     `  before: ${row(s.before)}`,
     `  after:  ${row(s.after)}`,
     ...(s.causes.length > 0 ? s.causes.map(formatPfsCause) : ['    no event of this subject between the two sides (see study-level causes)']),
+    // Events that touch nothing the row rests on did not move it: the amendment did (the verdict counts it so).
+    ...(s.causes.length > 0 && amended && !s.causes.some((c) => c.decisive) ? ['    none of these touches what the row rests on: the protocol amendment moved it (see study-level causes)'] : []),
   ].join('\n');
 };
 
@@ -99,7 +101,7 @@ export const formatPfsDiff = (d: PfsDiff): string => [
     return `PFS rate at day ${r.day}: ${pct(old?.survival ?? null)} (${CI_95} ${pct(old?.lower ?? null)}–${pct(old?.upper ?? null)}) → ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`;
   }),
   ...(d.studyCauses.length > 0 ? ['', 'Study-level causes:', ...d.studyCauses.map(formatPfsCause)] : []),
-  ...(d.subjects.length > 0 ? ['', ...d.subjects.map(formatSubject)] : []),
+  ...(d.subjects.length > 0 ? ['', ...d.subjects.map((s) => formatSubject(s, d.rowRulesAmended))] : []),
 ].join('\n');
 
 /**

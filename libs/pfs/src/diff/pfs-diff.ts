@@ -97,16 +97,27 @@ const plural = (n: number, [one, many]: readonly [string, string]): string => `$
 
 /**
  * "3 subjects changed: 2 corrections, 1 late entry": per changed subject, the kinds of its decisive
- * causes (all its causes when none is decisive), counted once per subject and kind.
+ * causes, counted once per subject and kind. When none is decisive, a protocol amendment between the sides
+ * moved the row (its events touch nothing the row rests on; the amendment's horizon or interval moves every
+ * row), else all its causes are counted.
  */
-export const pfsDiffVerdict = (subjects: readonly SubjectPfsChange[], studyCauses: readonly PfsCause[]): string => {
+export const pfsDiffVerdict = (subjects: readonly SubjectPfsChange[], studyCauses: readonly PfsCause[], rowRulesAmended = studyCauses.length > 0): string => {
   if (subjects.length === 0) return studyCauses.length > 0 ? `No subject changed (${plural(studyCauses.length, PFS_CAUSE_WORDS['protocol-amendment'])} recorded).` : 'No subject changed.';
   const counts = new Map<PfsCauseKind, number>();
   let unexplained = 0;
   for (const s of subjects) {
     const decisive = s.causes.filter((c) => c.decisive);
-    const kinds = new Set((decisive.length > 0 ? decisive : s.causes).map((c) => c.kind));
-    if (kinds.size === 0 && studyCauses.length > 0) kinds.add('protocol-amendment');
+    const kinds = new Set<PfsCauseKind>(
+      decisive.length > 0
+        ? decisive.map((c) => c.kind)
+        : rowRulesAmended && studyCauses.length > 0
+          ? ['protocol-amendment']
+          : s.causes.length > 0
+            ? s.causes.map((c) => c.kind)
+            : studyCauses.length > 0
+              ? ['protocol-amendment']
+              : [],
+    );
     if (kinds.size === 0) unexplained += 1;
     for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
@@ -185,6 +196,8 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
   }
   subjects.sort((x, y) => (x.subjectNumber ?? 0) - (y.subjectNumber ?? 0) || x.subjectId.localeCompare(y.subjectId));
   const studyCauses = await studyPfsCauses(store, studyId, from, to);
+  const rowRules = (p: StudyPfs['protocol']) => JSON.stringify([p.assessments.intervalDays, p.assessments.windowDays, p.endpoint.missedAssessmentsForCensoring, p.endpoint.horizonDays]);
+  const rowRulesAmended = studyCauses.length > 0 && rowRules(first.protocol) !== rowRules(second.protocol);
   const rateDays = [...new Set([...first.protocol.endpoint.rateDays, ...second.protocol.endpoint.rateDays])].sort((x, y) => x - y);
   const [before, after] = [figures(summarisePfs(first), rateDays), figures(summarisePfs(second), rateDays)];
   const median = before.median.estimate !== null && after.median.estimate !== null ? after.median.estimate - before.median.estimate : null;
@@ -192,9 +205,10 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
     studyId,
     from,
     to,
-    verdict: registered ? pfsDiffVerdict(subjects, studyCauses) : `At the first side ${NOT_YET_REGISTERED}. ${pfsDiffVerdict(subjects, studyCauses)}`,
+    verdict: registered ? pfsDiffVerdict(subjects, studyCauses, rowRulesAmended) : `At the first side ${NOT_YET_REGISTERED}. ${pfsDiffVerdict(subjects, studyCauses, rowRulesAmended)}`,
     subjects,
     studyCauses,
+    rowRulesAmended,
     before,
     after,
     delta: {
