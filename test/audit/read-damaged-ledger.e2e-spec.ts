@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
@@ -54,5 +55,42 @@ describe('CLI read-only views of a ledger whose content no longer matches its ha
     const run = await cli([...store, 'replay', '--subject', 'S001', '--position', String(damaged - 1)]);
     expect(run.status).toBe(0);
     expect(run.stderr).not.toContain('LEDGER DAMAGED');
+  });
+});
+
+describe('CLI read-only views of a ledger whose last events were deleted behind a signed checkpoint', () => {
+  const dir = tempDir();
+  const file = join(dir.path, 'data', 'ledger.sqlite');
+  const keyDir = join(dir.path, 'keys');
+  const store = ['--store', `sqlite:${file}`, '--key-dir', keyDir];
+  let head = 0;
+
+  beforeAll(async () => {
+    mkdirSync(join(dir.path, 'data'));
+    const clock = new FixedClock('2026-01-01T00:00:00.000Z');
+    const sqlite = new SqliteEventStore(file, { clock });
+    await buildPfsDiffLedger(sqlite, clock);
+    head = (await sqlite.head()).position;
+    await sqlite.close();
+    expect((await cli([...store, 'checkpoint'])).status).toBe(0);
+    // The death recorded last, and what follows it, removed: the chain of what is left is intact.
+    const attacker = new SqliteAttacker(file);
+    try {
+      const { position } = attacker.db.prepare(`SELECT max(global_position) AS position FROM events WHERE type = 'SubjectDied'`).get() as { position: number };
+      expect(attacker.exec('DELETE FROM events WHERE global_position >= ?', position)).toBeGreaterThan(0);
+    } finally {
+      attacker.db.close();
+    }
+  });
+  afterAll(() => dir.remove());
+
+  it.each([
+    ['replay', ['replay']],
+    ['pfs', ['pfs']],
+    ['audit-trail', ['audit-trail']],
+  ])('when %s runs, then it names the events missing behind the checkpoint and exits 3', async (_name, argv) => {
+    const run = await cli([...store, ...argv]);
+    expect(run.status).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`LEDGER DAMAGED at position \\d+: truncated — .*–${head} are missing`));
   });
 });

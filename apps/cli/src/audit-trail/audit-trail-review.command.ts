@@ -4,7 +4,7 @@ import { checkDataCut, reviewAuditTrail, type AuditTrailReview, type DataCut } f
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError, describeError } from '../shared/cli-errors';
 import { printResult, textTable } from '../shared/output';
-import { chainFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
 import { checkpointSource, ledgerIdentity } from '../verify/verify.command';
 import { checkTrailWindow } from './audit-trail-filter.options';
 
@@ -101,7 +101,7 @@ export const registerAuditTrailReview = (program: Command): void => {
           dataCuts,
           ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
         }),
-        fault: await chainFault(store),
+        fault: await ledgerFault(store, options),
       }));
       printResult(options.json, review, () => formatReview(review));
       // Findings are information (exit 0), but a review read from a damaged ledger is no clean review.

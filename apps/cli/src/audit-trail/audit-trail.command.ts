@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { personInWords } from '@trial-ledger/domain';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
-import { chainFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
 import { terminalSafe } from '../shared/output';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
 
@@ -37,7 +37,7 @@ export const registerAuditTrail = (program: Command): void => {
     const options = globalOptions(command);
     const filter = trailFilter(opts);
     await withExistingStore(options, async (store) => {
-      const fault = await chainFault(store);
+      const fault = await ledgerFault(store, options);
       const rows = auditTrail(store, filter);
       if (options.json) {
         await writeAuditTrail(rows, process.stdout, 'json', undefined, false);

@@ -3,7 +3,7 @@ import { personInWords } from '@trial-ledger/domain';
 import { CI_95, diffPfs, medianInWords, percentInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
-import { chainFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption } from '../shared/option-parsers';
@@ -142,7 +142,7 @@ export const registerPfsDiff = (program: Command): void => {
           fromCutoff: opts.fromCutoff ?? null,
           toCutoff: opts.toCutoff ?? null,
         }),
-        fault: await chainFault(store),
+        fault: await ledgerFault(store, options),
       }));
       printResult(options.json, diff, () => formatPfsDiff(diff));
       reportDamageRead(fault, diff.to.position);
