@@ -22,7 +22,7 @@ describe('GET /api/v1/studies/:studyId/audit-trail/review (monitor and regulator
   it('answers every indicator; the correction with a four-letter reason is a reason-quality finding naming its event', async () => {
     const response = await get('?dataCut=2026-03-05@2026-03-05T00:00:00Z').expect(200);
 
-    expect(response.body.indicators).toHaveLength(13);
+    expect(response.body.indicators).toHaveLength(14);
     const reasons = response.body.indicators.find((i: { id: string }) => i.id === 'reason-quality');
     expect(reasons.findings).toEqual([expect.objectContaining({ subjectId: 'S001', username: 'cora', eventIds: [correctionId] })]);
     expect(response.body.dataCuts).toEqual([{ cutoff: '2026-03-05', analysedAt: '2026-03-05T00:00:00.000Z' }]);

@@ -25,7 +25,7 @@ describe('trial-ledger audit-trail review (CLI, as a monitor runs it)', () => {
 
     expect(run.status).toBe(0);
     const doc = JSON.parse(run.stdout);
-    expect(doc.verdict).toBe('12 findings in 12 of 13 indicators.');
+    expect(doc.verdict).toBe('13 findings in 13 of 14 indicators.');
     const integrity = doc.indicators.find((i: { id: string }) => i.id === 'trail-integrity');
     expect(integrity.findings).toEqual([]);
     const burst = doc.indicators.find((i: { id: string }) => i.id === 'burst');

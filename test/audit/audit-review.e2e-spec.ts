@@ -47,7 +47,7 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
 
     it('then every indicator fires exactly once', () => {
       expect(counts(review)).toEqual(Object.fromEntries(REVIEW_INDICATORS.map((id) => [id, 1])));
-      expect(review.verdict).toBe('13 findings in 13 of 13 indicators.');
+      expect(review.verdict).toBe('14 findings in 14 of 14 indicators.');
     });
 
     it.each(REVIEW_INDICATORS.filter((id) => id !== 'access' && id !== 'trail-integrity'))('then the %s finding names the events of its trigger', (id) => {
@@ -60,6 +60,14 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       expect(findingsOf(review, 'back-dating')[0].summary).toContain('administeredOn moved 1 days earlier (2026-01-06 → 2026-01-05)');
       expect(findingsOf(review, 'critical-data-edit')[0].summary).toContain('censored → event');
       expect(findingsOf(review, 'change-after-sign-off')[0].summary).toContain('after signature by ivan');
+      // The re-read corrects a scan the casebook signature covered (a direct change) and, through the RECIST
+      // response derived from it, supersedes the later scan's own signature, which never covered the re-read scan.
+      expect(findingsOf(review, 'change-after-sign-off')[0].eventIds).not.toContain(triggers['derived-change-after-sign-off']![1].eventId);
+      expect(findingsOf(review, 'derived-change-after-sign-off')[0]).toMatchObject({
+        subjectId: 'S001',
+        username: 'ivan',
+        summary: expect.stringMatching(/^TumorAssessmentRecorded corrected by ivan supersedes, through what it derives from, the signature by ivan \(authorship\) of TumorAssessmentRecorded [0-9a-f-]+$/),
+      });
       expect(findingsOf(review, 'correction-rate')[0].summary).toBe('subject S002: void rate 9.1 % (1 of 11 entries; threshold 8 %)');
       expect(findingsOf(review, 'change-concentration')[0].username).toBe('cora');
       expect(findingsOf(review, 'access')[0].summary).toBe('3 failed password entries for cora (threshold 3)');
@@ -76,7 +84,7 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       const page = await renderLedgerReport(ctx.store);
 
       const section = page.slice(page.indexOf('<section id="review">'), page.indexOf('</section>', page.indexOf('<section id="review">')));
-      expect(section).toContain('12 findings in 12 of 13 indicators.');
+      expect(section).toContain('13 findings in 13 of 14 indicators.');
       expect(section).toContain('<h3>Bursts</h3>');
       for (const e of triggers.burst ?? []) expect(section).toContain(`#${e.globalPosition}: ${e.eventId}`);
       expect(section).toContain('Dr Ivan Investigator (ivan)');
@@ -157,6 +165,36 @@ describe('risk-based audit-trail review (ledgers built through the pipeline and 
       expect(found.map((f) => f.eventIds)).toEqual([[correction.eventId, verified[0].eventId], [voided.eventId, verified[1].eventId]]);
       expect(found[0]).toMatchObject({ subjectId: 'S002', username: 'cora', summary: 'DoseAdministered corrected by cora after source-data verification by mona' });
       expect(found[1]).toMatchObject({ subjectId: 'S002', username: 'ivan', summary: 'TumorAssessmentRecorded voided by ivan after source-data verification by mona' });
+    });
+  });
+
+  describe('given the clean study whose S001 casebook was signed, when a scan dated before the signed follow-up is recorded late', () => {
+    let ctx: Awaited<ReturnType<typeof open>>;
+    beforeAll(async () => { ctx = await open(false); });
+    afterAll(() => ctx.close());
+
+    it('then the late entry supersedes the casebook signature through the follow-up\'s RECIST response, and the review names both', async () => {
+      const { actors } = ctx.scenario;
+      const signature = (await ctx.store.readStream(`subject-${STUDY_ID}-S001`)).find((e) => e.type === 'CasebookSigned')!;
+      ctx.clock.set('2026-04-01T10:00:00.000Z');
+      const late = (await executeCommand(ctx.store, {
+        type: 'RecordTumorAssessment', studyId: STUDY_ID, subjectId: 'S001',
+        payload: { assessmentDate: '2026-03-16', modality: 'CT', baseline: false, targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 28, nodal: false }, { lesionId: 'L2', organ: 'liver', diameterMm: 18, nodal: false }], nonTargetStatus: 'present', newLesions: false },
+      }, { actor: actors.ivan, source: 'api' }, { clock: ctx.clock })).events[0];
+
+      const review = await reviewAuditTrail(ctx.store, { dataCuts: [DATA_CUT] });
+
+      expect(findingsOf(review, 'change-after-sign-off')).toEqual([]);
+      expect(findingsOf(review, 'derived-change-after-sign-off')).toEqual([
+        expect.objectContaining({
+          subjectId: 'S001',
+          username: 'ivan',
+          eventIds: [late.eventId, signature.eventId],
+          summary: `TumorAssessmentRecorded recorded late by ivan supersedes, through what it derives from, the signature by ivan (approval) of the casebook through version ${String(signature.data.signedThroughVersion)}`,
+        }),
+      ]);
+      const windowed = await reviewAuditTrail(ctx.store, { from: '2026-04-02', dataCuts: [DATA_CUT] });
+      expect(findingsOf(windowed, 'derived-change-after-sign-off')).toEqual([]);
     });
   });
 });

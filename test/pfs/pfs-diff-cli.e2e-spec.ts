@@ -73,6 +73,12 @@ describe('trial-ledger pfs diff (CLI, as a user runs it)', () => {
     ['a malformed position', ['--from-position', '3x'], 'CLI.INVALID_OPTION', 2],
     ['one cutoff and two', ['--from-cutoff', '2026-12-01', '--cutoff', '2026-12-01'], 'PFS_DIFF.INVALID_OPTIONS', 2],
     ['cutoffs in the wrong order', ['--from-cutoff', '2026-12-31', '--to-cutoff', '2026-12-01'], 'PFS_DIFF.INVALID_OPTIONS', 2],
+    ['positions in the wrong order', ['--from-position', '20', '--to-position', '10'], 'PFS_DIFF.INVALID_OPTIONS', 2],
+    ['instants in the wrong order', ['--from-known-at', '2026-12-02T00:00:00Z', '--to-known-at', '2026-12-01T00:00:00Z'], 'PFS_DIFF.INVALID_OPTIONS', 2],
+    // Sides of two kinds are ordered on the ledger (exit 1); a second side before the study's registration is
+    // still a first side after the second, not an unknown study.
+    ['a first instant after a second position', ['--from-known-at', INTERIM_AT, '--to-position', '10'], 'PFS_DIFF.INVALID_OPTIONS', 1],
+    ['a first instant after a second position that precedes the study', ['--from-known-at', INTERIM_AT, '--to-position', '0'], 'PFS_DIFF.INVALID_OPTIONS', 1],
     // A position the log has not reached is refused by the ledger, as a subject it does not hold (exit 1).
     ['a position beyond the head', ['--from-position', '999999'], 'REPLAY.POSITION_BEYOND_HEAD', 1],
     ['an unknown study', ['--study', 'constructor', '--from-known-at', INTERIM_AT], 'STUDY.NOT_FOUND', 1],

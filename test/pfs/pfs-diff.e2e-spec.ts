@@ -128,6 +128,11 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
     ['cutoffs in the wrong order', { fromCutoff: '2026-12-31', toCutoff: '2026-12-01' }, 'PFS_DIFF.INVALID_OPTIONS'],
     ['a negative position', { fromPosition: -1 }, 'PFS_DIFF.INVALID_OPTIONS'],
     ['both sides before the study existed', { fromPosition: 0, toPosition: 0 }, 'STUDY.NOT_FOUND'],
+    // Reversed bounds of one kind are refused as given: two instants after the last event would otherwise both
+    // resolve to the head and read as "No subject changed."; a second side before the study is no unknown study.
+    ['two positions in the wrong order', { fromPosition: 20, toPosition: 10 }, 'PFS_DIFF.INVALID_OPTIONS'],
+    ['two instants in the wrong order', { fromKnownAt: '2026-12-02T00:00:00Z', toKnownAt: '2026-12-01T00:00:00Z' }, 'PFS_DIFF.INVALID_OPTIONS'],
+    ['a first instant after a second side before the study existed', { fromKnownAt: INTERIM_AT, toPosition: 0 }, 'PFS_DIFF.INVALID_OPTIONS'],
   ])('given %s, then the diff is refused', async (_name, options, code) => {
     expect(await refusal(diffPfs(store, STUDY, options))).toBe(code);
   });
@@ -175,6 +180,7 @@ describe('pfs diff: what moved the PFS result between two knowledge times, and w
       expect(diff.studyCauses).toEqual([expect.objectContaining({ kind: 'protocol-amendment', eventId: amended.events[0].eventId, reason: 'horizon shortened to 300 days by the sponsor' })]);
       expect(diff.subjects.map((x) => [x.subjectId, x.before?.cnsr, x.after?.cnsr, x.causes.length])).toEqual([['S004', 0, 4, 0]]);
       expect(diff.verdict).toBe('1 subject changed: 1 protocol amendment.');
+      expect(diff.rowRulesAmended).toBe(true);
       // Both sides at every landmark either protocol names: the first side's rate at the amended 300 days is
       // R's value on its own curve (summary(fit, times = 300)), not "NE" for a day it was not asked about.
       const first = await analysePfs(other, STUDY, { toPosition: before });

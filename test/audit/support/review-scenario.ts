@@ -48,7 +48,8 @@ export interface ReviewScenario {
 export const buildReviewScenario = async (store: EventStore, clock: FixedClock, dir: string, noisy: boolean): Promise<ReviewScenario> => {
   const at = (instant: string) => clock.set(instant);
   clock.set('2026-01-05T08:00:00.000Z');
-  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT }, { logger: new RecordingLogger() });
+  // Passwords last the study's four months here, so that a signature in April needs no password change of its own.
+  const identity = new Identity(store, clock, { scrypt: FAST_SCRYPT, passwordMaxAgeDays: 365 }, { logger: new RecordingLogger() });
   await identity.users.createFirstAdmin({ username: 'ada', fullName: 'Ada Admin', password: PASSWORD.ada }, 'cli');
   const ada = await identity.auth.verifyPassword('ada', PASSWORD.ada, 'cli');
   await addReadyUser(identity, ada, { username: 'ivan', fullName: 'Dr Ivan Investigator', role: 'investigator', password: PASSWORD.ivan }, 'cli');
@@ -86,6 +87,11 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   t['back-dating'] = [
     await run(subjectCommand('CorrectEntry', { targetEventId: entries['dose-S002'].eventId, changes: { administeredOn: '2026-01-05' }, reason: 'injection date per source document: 5 January' }, 'S002'), cora),
   ];
+  // A later scan of S001, recorded after the casebook signature and signed on its own: its RECIST response
+  // derives from the earlier scans, so the re-read below supersedes that signature through derivation.
+  const laterScan = await run(subjectCommand('RecordTumorAssessment', followUp('2026-04-06', 30, 20), 'S001'), ivan);
+  clock.advance(60_000);
+  const laterScanSigned = await identity.signatures.sign(ivan, { username: 'ivan', password: PASSWORD.ivan, meaning: 'authorship', studyId: STUDY_ID, subjectId: 'S001', scope: { eventId: laterScan.eventId }, expectedVersion: await store.streamVersion(subjectStreamId(STUDY_ID, 'S001')) });
   const reread = await run(
     subjectCommand('CorrectEntry', {
       targetEventId: entries['scan-S001'].eventId,
@@ -96,6 +102,7 @@ export const buildReviewScenario = async (store: EventStore, clock: FixedClock, 
   );
   t['change-after-sign-off'] = [reread];
   t['critical-data-edit'] = [reread];
+  t['derived-change-after-sign-off'] = [reread, ...(await store.readStream(subjectStreamId(STUDY_ID, 'S001'))).filter((e) => e.eventId === laterScanSigned.signatureEventId)];
   const typo = await run(subjectCommand('VoidEntry', { targetEventId: twice.eventId, reason: 'typo' }, 'S002'), cora);
   t['reason-quality'] = [typo];
   t['correction-rate'] = [typo];

@@ -3,9 +3,11 @@ import { personInWords } from '@trial-ledger/domain';
 import { CI_95, diffPfs, medianInWords, percentInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
+import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption } from '../shared/option-parsers';
+import { normaliseInstant } from '@trial-ledger/projections';
 
 export interface PfsDiffCommandOptions {
   readonly study?: string;
@@ -40,6 +42,14 @@ const checkSides = (o: PfsDiffCommandOptions): void => {
   if (o.fromKnownAt === undefined && o.fromPosition === undefined && o.fromCutoff === undefined) refuse('name the first side: --from-known-at, --from-position or --from-cutoff');
   const [from, to] = [o.fromCutoff ?? o.cutoff, o.toCutoff ?? o.cutoff];
   if (from !== undefined && to !== undefined && from > to) refuse(`--from-cutoff ${from} lies after --to-cutoff ${to}: the first data cut comes first`);
+  // Two positions or two instants are in order as typed (instants compared as the instants they name).
+  const [fromPosition, toPosition] = [position('--from-position', o.fromPosition), position('--to-position', o.toPosition)];
+  if (fromPosition !== null && toPosition !== null && o.fromKnownAt === undefined && fromPosition > toPosition) {
+    refuse(`--from-position ${fromPosition} lies after --to-position ${toPosition}: the first side comes first`);
+  }
+  if (o.fromKnownAt !== undefined && o.toKnownAt !== undefined && o.fromPosition === undefined && normaliseInstant(o.fromKnownAt)! > normaliseInstant(o.toKnownAt)!) {
+    refuse(`--from-known-at ${o.fromKnownAt} lies after --to-known-at ${o.toKnownAt}: the first side comes first`);
+  }
 };
 
 const pct = percentInWords;
@@ -64,13 +74,15 @@ export const formatPfsCause = (c: PfsCause): string => {
   return lines.map((line) => terminalSafe(line)).join('\n');
 };
 
-const formatSubject = (s: SubjectPfsChange): string => {
+const formatSubject = (s: SubjectPfsChange, amended: boolean): string => {
   const row = (r: SubjectPfsChange['before']) => (r ? `ADT ${r.adt} AVAL ${r.aval} CNSR ${r.cnsr} (${r.evntdesc}${r.cnsdtdsc ? `; ${r.cnsdtdsc}` : ''})` : 'not in the analysis');
   return [
     `${s.subjectId}${s.subjectNumber === null ? '' : ` (no. ${s.subjectNumber})`} ${s.change}: ${s.changedFields.join(', ')}`,
     `  before: ${row(s.before)}`,
     `  after:  ${row(s.after)}`,
     ...(s.causes.length > 0 ? s.causes.map(formatPfsCause) : ['    no event of this subject between the two sides (see study-level causes)']),
+    // Events that touch nothing the row rests on did not move it: the amendment did (the verdict counts it so).
+    ...(s.causes.length > 0 && amended && !s.causes.some((c) => c.decisive) ? ['    none of these touches what the row rests on: the protocol amendment moved it (see study-level causes)'] : []),
   ].join('\n');
 };
 
@@ -89,7 +101,7 @@ export const formatPfsDiff = (d: PfsDiff): string => [
     return `PFS rate at day ${r.day}: ${pct(old?.survival ?? null)} (${CI_95} ${pct(old?.lower ?? null)}–${pct(old?.upper ?? null)}) → ${pct(r.survival)} (${CI_95} ${pct(r.lower)}–${pct(r.upper)})`;
   }),
   ...(d.studyCauses.length > 0 ? ['', 'Study-level causes:', ...d.studyCauses.map(formatPfsCause)] : []),
-  ...(d.subjects.length > 0 ? ['', ...d.subjects.map(formatSubject)] : []),
+  ...(d.subjects.length > 0 ? ['', ...d.subjects.map((s) => formatSubject(s, d.rowRulesAmended))] : []),
 ].join('\n');
 
 /**
@@ -120,8 +132,8 @@ export const registerPfsDiff = (program: Command): void => {
       checkSides(opts);
       const fromPosition = position('--from-position', opts.fromPosition);
       const toPosition = position('--to-position', opts.toPosition);
-      const diff = await withExistingStore(options, async (store) =>
-        diffPfs(store, await studyOrDefault(store, opts.study), {
+      const { diff, fault } = await withExistingStore(options, async (store) => ({
+        diff: await diffPfs(store, await studyOrDefault(store, opts.study), {
           fromKnownAt: opts.fromKnownAt ?? null,
           toKnownAt: opts.toKnownAt ?? null,
           fromPosition,
@@ -130,7 +142,9 @@ export const registerPfsDiff = (program: Command): void => {
           fromCutoff: opts.fromCutoff ?? null,
           toCutoff: opts.toCutoff ?? null,
         }),
-      );
+        fault: await ledgerFault(store, options),
+      }));
       printResult(options.json, diff, () => formatPfsDiff(diff));
+      reportDamageRead(fault, diff.to.position);
     });
 };

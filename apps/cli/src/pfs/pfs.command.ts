@@ -6,6 +6,7 @@ import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
+import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -55,12 +56,14 @@ export const registerPfs = (program: Command): void => {
       // Refused before the analysis runs, so a bad --plot path costs nothing and writes nothing.
       if (opts.plot === '-') throw new CliError('--plot needs a file name: stdout carries the analysis itself', 2, 'CLI.INVALID_OPTION');
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
-      const pfs = await withExistingStore(options, async (store) => {
+      const { pfs, fault } = await withExistingStore(options, async (store) => {
         const studyId = await studyOrDefault(store, opts.study);
-        return withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }));
+        const loaded = await withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }));
+        return { pfs: loaded, fault: await ledgerFault(store, options) };
       });
       const analysis = summarisePfs(pfs);
       if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);
       printResult(options.json, analysis, () => `${formatPfs(analysis, pfs.asOf.position)}${opts.plot ? `\n\nKaplan–Meier curve → ${opts.plot}` : ''}`);
+      reportDamageRead(fault, pfs.asOf.position);
     });
 };

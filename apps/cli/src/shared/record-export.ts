@@ -4,16 +4,29 @@ import type { EventStore } from '@trial-ledger/event-store';
 import { assertIntactBeforeCopy } from '@trial-ledger/audit';
 import type { GlobalOptions } from './cli-context';
 import { actingUser, openIdentity } from './acting-user';
+import { ledgerFault } from './ledger-damage';
 
 /**
  * Records a CLI export as `DataExported` (who, what, which filter, through which position) before a
  * byte of it is written, as the API and the viewer do: the acting user (`--as`) signs in, the role is
  * checked — a refusal recorded as `AuthorizationRefused` — and only a recorded export is written; but
- * first the chain is verified (`assertIntactBeforeCopy`).
+ * first the chain is verified (`assertIntactBeforeCopy`), and the server's signed checkpoints where a key checks them.
  */
 export const recordCliExport = async (options: GlobalOptions, store: EventStore, request: Omit<DataExportRequest, 'channel'>): Promise<number> => {
   // `report` prints the verification's verdict; every other export is a copy, made of an intact chain only.
-  if (request.kind !== 'report') await assertIntactBeforeCopy(store);
+  if (request.kind !== 'report') {
+    await assertIntactBeforeCopy(store);
+    // The chain of a log cut back or recomputed behind a signed checkpoint is intact: the checkpoint shows it.
+    const fault = await ledgerFault(store, options);
+    if (fault) {
+      throw new DomainError(
+        'LEDGER.TAMPERED',
+        `LEDGER DAMAGED at position ${fault.position}: ${fault.damage} — ${fault.message}; no copy is made of a ledger that no longer matches its signed checkpoints, and nothing was recorded (run verify)`,
+        'conflict',
+        { position: fault.position, damage: fault.damage },
+      );
+    }
+  }
   const identity = await openIdentity(store);
   const actor = await actingUser(options, identity);
   try {

@@ -1,4 +1,5 @@
-import { clinicalDateOf, compareDates, sourceVerificationStreamId, studyStreamId, visibleLength, withoutHiddenCharacters } from '@trial-ledger/domain';
+import { clinicalDateOf, compareDates, signatureStatus, sourceVerificationStreamId, studyStreamId, visibleLength, withoutHiddenCharacters } from '@trial-ledger/domain';
+import { toRecorded } from '@trial-ledger/command-pipeline';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { groupBy } from './access-indicators';
 import { finding, inWindow, isChange, isClinicalWrite, reasonOf, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
@@ -46,6 +47,46 @@ export const signOffFindings = (ledger: ReviewLedger, changes: readonly StoredEv
     const verb = change.type === 'EntryCorrected' ? 'corrected' : 'voided';
     return [finding('change-after-sign-off', [change, ...signOffs], `${target.type} ${verb} by ${who(change)} after ${kinds}`, { subjectId: subjectOf(ledger, change), username: who(change) })];
   });
+
+/**
+ * Signatures superseded only through what the signed record derives from (SPEC §5, `judgeSignature`): a
+ * correction or void of an entry the signature never covered, or an entry recorded late, that moves a signed
+ * dose's window or a signed scan's RECIST response. `change-after-sign-off` names the direct changes alone, so
+ * without this a reviewer would read a superseded signature as untouched. One finding per superseding event in the
+ * window, naming it and every signature it supersedes this way; a signature it also changed directly is left to
+ * `change-after-sign-off`.
+ */
+const isSignature = (e: StoredEvent): boolean => SIGN_OFF_EVENTS.get(e.type)?.kind === 'signature';
+
+export const derivedSignOffFindings = (ledger: ReviewLedger): ReviewFinding[] => {
+  const bySuperseding = new Map<string, StoredEvent[]>();
+  for (const [streamId, events] of ledger.byStream) {
+    if (events.length === 0 || subjectOf(ledger, events[0]) === null || !events.some((e) => isSignature(e))) continue;
+    const signatures = new Map(events.filter((e) => isSignature(e)).map((e) => [e.eventId, e]));
+    for (const state of signatureStatus(events.map((e) => toRecorded(e)))) {
+      const signature = signatures.get(state.signatureEventId);
+      if (!signature) continue;
+      for (const id of state.supersededBy) {
+        const by = ledger.byId.get(id);
+        if (!by || by.streamId !== streamId || !inWindow(ledger, by)) continue;
+        const target = isChange(by) ? targetOf(ledger, by) : null;
+        if (target && SIGN_OFF_EVENTS.get(signature.type)?.covers(signature, target)) continue;
+        bySuperseding.set(id, [...(bySuperseding.get(id) ?? []), signature]);
+      }
+    }
+  }
+  return [...bySuperseding]
+    .map(([id, signatures]) => ({ by: ledger.byId.get(id)!, signatures }))
+    .sort((a, b) => a.by.globalPosition - b.by.globalPosition)
+    .map(({ by, signatures }) => {
+      const target = isChange(by) ? targetOf(ledger, by) : null;
+      const what = by.type === 'EntryCorrected' ? `${target?.type ?? 'entry'} corrected` : by.type === 'EntryVoided' ? `${target?.type ?? 'entry'} voided` : `${by.type} recorded late`;
+      const signed = signatures
+        .map((s) => `the signature by ${who(s)} (${String(s.data.meaning)}) of ${s.type === 'RecordSigned' ? `${ledger.byId.get(String(s.data.targetEventId))?.type ?? 'record'} ${String(s.data.targetEventId)}` : `the casebook through version ${String(s.data.signedThroughVersion)}`}`)
+        .join('; ');
+      return finding('derived-change-after-sign-off', [by, ...signatures], `${what} by ${who(by)} supersedes, through what it derives from, ${signed}`, { subjectId: subjectOf(ledger, by), username: who(by) });
+    });
+};
 
 /** Clinical writes while the study was re-opened: after a `StudyUnlocked` that followed a lock, until the next lock. */
 export const lockFindings = (ledger: ReviewLedger): ReviewFinding[] => {

@@ -1,7 +1,7 @@
 import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { verifyLedger, type LedgerVerification } from '../verification/ledger.verifier';
 import { accessFindings, integrityFindings } from './access-indicators';
-import { changesInWindow, concentrationFindings, dataCutFindings, entriesInWindow, lockFindings, rateFindings, ratePercent, reasonFindings, signOffFindings, tallies } from './change-indicators';
+import { changesInWindow, concentrationFindings, derivedSignOffFindings, dataCutFindings, entriesInWindow, lockFindings, rateFindings, ratePercent, reasonFindings, signOffFindings, tallies } from './change-indicators';
 import { criticalEditFindings } from './critical-edit-indicators';
 import { backDatingFindings, burstFindings, commandsInWindow, entryLagFindings, entryLagOf, offHoursFindings } from './entry-indicators';
 import { loadReviewLedger, subjectOf, type ReviewLedger } from './review-ledger';
@@ -12,6 +12,7 @@ export const INDICATOR_DEFINITIONS: Readonly<Record<ReviewIndicatorId, { readonl
   'entry-lag': { title: 'Entry lag', definition: 'A clinical entry (not voided) recorded more than entryLagDays after its clinical date as corrected (the sites\' day of recordedAt, in siteHours.timeZone, − clinical date).' },
   'back-dating': { title: 'Back-dating', definition: 'A correction that moves a clinical date earlier, or moves a dose or tumour-assessment date across a protocol window boundary.' },
   'change-after-sign-off': { title: 'Changes after sign-off', definition: 'A correction or void of an entry that an electronic signature (casebook or record) or a source data verification recorded before it covered.' },
+  'derived-change-after-sign-off': { title: 'Signatures superseded through derived data', definition: 'A correction, void or late entry that a signature never covered but that changes what the signed record derives from (a dose\'s window from the dose of the cycle before; a scan\'s RECIST response from the baseline and the scans before it), so the signature is superseded.' },
   'change-after-lock': { title: 'Changes after lock/unlock', definition: 'Clinical writes recorded after the study was unlocked following a lock, until the next lock.' },
   'change-after-data-cut': { title: 'Changes after a data cut', definition: 'A write recorded after an analysis read the ledger (--data-cut CUTOFF@INSTANT) that changes data dated on or before its cutoff.' },
   'correction-rate': { title: 'Correction and void rates', definition: 'Corrections (voids) per clinical entry of a user or subject above correctionRatePercent (voidRatePercent), once it has minEntriesForRate entries.' },
@@ -81,6 +82,7 @@ export const reviewAuditTrail = async (
     'entry-lag': entryLagFindings(ledger),
     'back-dating': backDatingFindings(ledger),
     'change-after-sign-off': signOffFindings(ledger, changes),
+    'derived-change-after-sign-off': derivedSignOffFindings(ledger),
     'change-after-lock': lockFindings(ledger),
     'change-after-data-cut': dataCutFindings(ledger),
     'correction-rate': rateFindings(ledger, entries, changes),

@@ -7,6 +7,7 @@ export const REVIEW_INDICATORS = [
   'entry-lag',
   'back-dating',
   'change-after-sign-off',
+  'derived-change-after-sign-off',
   'change-after-lock',
   'change-after-data-cut',
   'correction-rate',

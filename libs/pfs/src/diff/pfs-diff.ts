@@ -1,6 +1,6 @@
 import { compareDates, DomainError, invalid, isIsoDate } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
-import { resolveAsOf } from '@trial-ledger/projections';
+import { normaliseInstant, resolveAsOf } from '@trial-ledger/projections';
 import { loadStudyPfs, summarisePfs, type PfsAnalysis, type StudyPfs } from '../analyse-pfs';
 import { pfsRowBasis, type SubjectPfs } from '../pfs.types';
 import { curveEndsAtZero } from '../pfs-figures.text';
@@ -42,6 +42,14 @@ const sideOptions = (o: PfsDiffOptions) => {
   const fromCutoff = o.fromCutoff ?? o.cutoff ?? null;
   const toCutoff = o.toCutoff ?? o.cutoff ?? null;
   if (fromCutoff !== null && toCutoff !== null && compareDates(fromCutoff, toCutoff) > 0) refuse('the first cutoff lies after the second', { fromCutoff, toCutoff });
+  // Two sides named the same way are in order as given, whatever the ledger holds: reversed, two instants both
+  // before or both after every event would resolve to one position and compare nothing, read as "no change".
+  if (given(o.fromPosition) && given(o.toPosition) && !given(o.fromKnownAt) && o.fromPosition! > o.toPosition!) {
+    refuse('fromPosition lies after toPosition: the first side comes first', { fromPosition: o.fromPosition, toPosition: o.toPosition });
+  }
+  if (given(o.fromKnownAt) && given(o.toKnownAt) && !given(o.fromPosition) && normaliseInstant(o.fromKnownAt!)! > normaliseInstant(o.toKnownAt!)!) {
+    refuse('fromKnownAt lies after toKnownAt: the first side comes first', { fromKnownAt: o.fromKnownAt, toKnownAt: o.toKnownAt });
+  }
   return {
     from: { cutoff: fromCutoff, asKnownAt: o.fromKnownAt ?? null, toPosition: o.fromPosition ?? null },
     to: { cutoff: toCutoff, asKnownAt: o.toKnownAt ?? null, toPosition: o.toPosition ?? null },
@@ -89,16 +97,27 @@ const plural = (n: number, [one, many]: readonly [string, string]): string => `$
 
 /**
  * "3 subjects changed: 2 corrections, 1 late entry": per changed subject, the kinds of its decisive
- * causes (all its causes when none is decisive), counted once per subject and kind.
+ * causes, counted once per subject and kind. When none is decisive, a protocol amendment between the sides
+ * moved the row (its events touch nothing the row rests on; the amendment's horizon or interval moves every
+ * row), else all its causes are counted.
  */
-export const pfsDiffVerdict = (subjects: readonly SubjectPfsChange[], studyCauses: readonly PfsCause[]): string => {
+export const pfsDiffVerdict = (subjects: readonly SubjectPfsChange[], studyCauses: readonly PfsCause[], rowRulesAmended = studyCauses.length > 0): string => {
   if (subjects.length === 0) return studyCauses.length > 0 ? `No subject changed (${plural(studyCauses.length, PFS_CAUSE_WORDS['protocol-amendment'])} recorded).` : 'No subject changed.';
   const counts = new Map<PfsCauseKind, number>();
   let unexplained = 0;
   for (const s of subjects) {
     const decisive = s.causes.filter((c) => c.decisive);
-    const kinds = new Set((decisive.length > 0 ? decisive : s.causes).map((c) => c.kind));
-    if (kinds.size === 0 && studyCauses.length > 0) kinds.add('protocol-amendment');
+    const kinds = new Set<PfsCauseKind>(
+      decisive.length > 0
+        ? decisive.map((c) => c.kind)
+        : rowRulesAmended && studyCauses.length > 0
+          ? ['protocol-amendment']
+          : s.causes.length > 0
+            ? s.causes.map((c) => c.kind)
+            : studyCauses.length > 0
+              ? ['protocol-amendment']
+              : [],
+    );
     if (kinds.size === 0) unexplained += 1;
     for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
   }
@@ -144,12 +163,15 @@ const loadFirstSide = async (store: EventStore, studyId: string, side: { cutoff:
  */
 export const diffPfs = async (store: EventStore, studyId: string, options: PfsDiffOptions): Promise<PfsDiff> => {
   const sides = sideOptions(options);
+  // Sides named two ways are ordered on the ledger, before the study is looked up: a first side after a second
+  // that precedes the study's registration is a reversed comparison, not an unknown study.
+  const [toAt, fromAt] = [await resolveAsOf(store, sides.to), await resolveAsOf(store, sides.from)];
+  if (fromAt.position > toAt.position) {
+    refuse('the first side lies after the second in the log', { fromPosition: fromAt.position, toPosition: toAt.position });
+  }
   // The second side must know the study (else 404 STUDY.NOT_FOUND); the first may precede its registration.
   const second = await loadStudyPfs(store, studyId, sides.to);
   const { pfs: first, registered } = await loadFirstSide(store, studyId, sides.from, second);
-  if (first.asOf.position > second.asOf.position) {
-    refuse('the first side lies after the second in the log', { fromPosition: first.asOf.position, toPosition: second.asOf.position });
-  }
   const from = sideOf(first, registered);
   const to = sideOf(second);
   const fromDataEnd = firstSideDataEnd(from, await sideInstant(store, first));
@@ -174,6 +196,8 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
   }
   subjects.sort((x, y) => (x.subjectNumber ?? 0) - (y.subjectNumber ?? 0) || x.subjectId.localeCompare(y.subjectId));
   const studyCauses = await studyPfsCauses(store, studyId, from, to);
+  const rowRules = (p: StudyPfs['protocol']) => JSON.stringify([p.assessments.intervalDays, p.assessments.windowDays, p.endpoint.missedAssessmentsForCensoring, p.endpoint.horizonDays]);
+  const rowRulesAmended = studyCauses.length > 0 && rowRules(first.protocol) !== rowRules(second.protocol);
   const rateDays = [...new Set([...first.protocol.endpoint.rateDays, ...second.protocol.endpoint.rateDays])].sort((x, y) => x - y);
   const [before, after] = [figures(summarisePfs(first), rateDays), figures(summarisePfs(second), rateDays)];
   const median = before.median.estimate !== null && after.median.estimate !== null ? after.median.estimate - before.median.estimate : null;
@@ -181,9 +205,10 @@ export const diffPfs = async (store: EventStore, studyId: string, options: PfsDi
     studyId,
     from,
     to,
-    verdict: registered ? pfsDiffVerdict(subjects, studyCauses) : `At the first side ${NOT_YET_REGISTERED}. ${pfsDiffVerdict(subjects, studyCauses)}`,
+    verdict: registered ? pfsDiffVerdict(subjects, studyCauses, rowRulesAmended) : `At the first side ${NOT_YET_REGISTERED}. ${pfsDiffVerdict(subjects, studyCauses, rowRulesAmended)}`,
     subjects,
     studyCauses,
+    rowRulesAmended,
     before,
     after,
     delta: {

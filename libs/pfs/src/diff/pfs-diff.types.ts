@@ -114,6 +114,11 @@ export interface PfsDiff {
   readonly subjects: readonly SubjectPfsChange[];
   /** Study-level causes between the two sides (protocol amendments). */
   readonly studyCauses: readonly PfsCause[];
+  /**
+   * The two sides derive rows under different rules (assessment interval or window, missed assessments for
+   * censoring, analysis horizon): an amendment between them can move a row that no event of its subject touched.
+   */
+  readonly rowRulesAmended: boolean;
   readonly before: PfsFigures;
   readonly after: PfsFigures;
   readonly delta: {

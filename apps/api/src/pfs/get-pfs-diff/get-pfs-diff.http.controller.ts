@@ -23,7 +23,7 @@ export class GetPfsDiffHttpController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @LedgerRoute(GET_PFS_DIFF_ROUTE)
-  @ApiOkResponse({ description: '{ studyId, from, to, verdict, subjects[{ before, after, causes }], studyCauses, before, after, delta }' })
+  @ApiOkResponse({ description: '{ studyId, from, to, verdict, subjects[{ before, after, causes }], studyCauses, rowRulesAmended, before, after, delta }' })
   getPfsDiff(@Param() path: StudyPathParams, @Query() q: PfsDiffQueryDto): Promise<PfsDiff> {
     return this.queryBus.execute(
       new GetPfsDiffQuery(path.studyId, {
