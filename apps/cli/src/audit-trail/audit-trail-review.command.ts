@@ -4,7 +4,7 @@ import { checkDataCut, reviewAuditTrail, type AuditTrailReview, type DataCut } f
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError, describeError } from '../shared/cli-errors';
 import { printResult, textTable } from '../shared/output';
-import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 import { checkpointSource, ledgerIdentity } from '../verify/verify.command';
 import { checkTrailWindow } from './audit-trail-filter.options';
 
@@ -93,16 +93,19 @@ export const registerAuditTrailReview = (program: Command): void => {
       const dataCuts = (opts.dataCut ?? []).map(parseDataCut);
       // The pin made for this ledger at another path holds a copy here to what was confirmed there.
       const source = checkpointSource(options.store, opts, options.keyDir, await withExistingStore(options, ledgerIdentity));
-      const { review, fault } = await withExistingStore(options, async (store) => ({
-        review: await reviewAuditTrail(store, {
-          ...(opts.study !== undefined ? { studyId: opts.study } : {}),
-          ...(opts.from !== undefined ? { from: opts.from } : {}),
-          ...(opts.to !== undefined ? { to: opts.to } : {}),
-          dataCuts,
-          ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-        }),
-        fault: await ledgerFault(store, options),
-      }));
+      const { review, fault } = await withExistingStore(options, async (store) => {
+        const damage = ledgerCheckAlongside(store, options);
+        return {
+          review: await reviewAuditTrail(store, {
+            ...(opts.study !== undefined ? { studyId: opts.study } : {}),
+            ...(opts.from !== undefined ? { from: opts.from } : {}),
+            ...(opts.to !== undefined ? { to: opts.to } : {}),
+            dataCuts,
+            ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
+          }),
+          fault: await damage,
+        };
+      });
       printResult(options.json, review, () => formatReview(review));
       // Findings are information (exit 0), but a review read from a damaged ledger is no clean review.
       reportDamageRead(fault, review.position);

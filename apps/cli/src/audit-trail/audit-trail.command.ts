@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { auditTrail, writeAuditTrail, type AuditTrailRow } from '@trial-ledger/audit';
 import { personInWords } from '@trial-ledger/domain';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
-import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 import { terminalSafe } from '../shared/output';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from './audit-trail-filter.options';
 
@@ -37,11 +37,11 @@ export const registerAuditTrail = (program: Command): void => {
     const options = globalOptions(command);
     const filter = trailFilter(opts);
     await withExistingStore(options, async (store) => {
-      const fault = await ledgerFault(store, options);
+      const damage = ledgerCheckAlongside(store, options);
       const rows = auditTrail(store, filter);
       if (options.json) {
         await writeAuditTrail(rows, process.stdout, 'json', undefined, false);
-        reportDamageRead(fault);
+        reportDamageRead(await damage);
         return;
       }
       let count = 0;
@@ -50,7 +50,7 @@ export const registerAuditTrail = (program: Command): void => {
         if (!process.stdout.write(`${formatTrailRow(row)}\n`)) await once(process.stdout, 'drain');
       }
       process.stdout.write(`${count} audit-trail entr${count === 1 ? 'y' : 'ies'}.\n`);
-      reportDamageRead(fault);
+      reportDamageRead(await damage);
     });
   });
 };

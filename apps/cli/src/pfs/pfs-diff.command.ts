@@ -3,7 +3,7 @@ import { personInWords } from '@trial-ledger/domain';
 import { CI_95, diffPfs, medianInWords, percentInWords, NOT_YET_REGISTERED, PFS_CAUSE_WORDS, type PfsCause, type PfsDiff, type PfsDiffSide, type PfsFigures, type SubjectPfsChange } from '@trial-ledger/pfs';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { printResult, terminalSafe } from '../shared/output';
-import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption } from '../shared/option-parsers';
@@ -132,18 +132,21 @@ export const registerPfsDiff = (program: Command): void => {
       checkSides(opts);
       const fromPosition = position('--from-position', opts.fromPosition);
       const toPosition = position('--to-position', opts.toPosition);
-      const { diff, fault } = await withExistingStore(options, async (store) => ({
-        diff: await diffPfs(store, await studyOrDefault(store, opts.study), {
-          fromKnownAt: opts.fromKnownAt ?? null,
-          toKnownAt: opts.toKnownAt ?? null,
-          fromPosition,
-          toPosition,
-          cutoff: opts.cutoff ?? null,
-          fromCutoff: opts.fromCutoff ?? null,
-          toCutoff: opts.toCutoff ?? null,
-        }),
-        fault: await ledgerFault(store, options),
-      }));
+      const { diff, fault } = await withExistingStore(options, async (store) => {
+        const damage = ledgerCheckAlongside(store, options);
+        return {
+          diff: await diffPfs(store, await studyOrDefault(store, opts.study), {
+            fromKnownAt: opts.fromKnownAt ?? null,
+            toKnownAt: opts.toKnownAt ?? null,
+            fromPosition,
+            toPosition,
+            cutoff: opts.cutoff ?? null,
+            fromCutoff: opts.fromCutoff ?? null,
+            toCutoff: opts.toCutoff ?? null,
+          }),
+          fault: await damage,
+        };
+      });
       printResult(options.json, diff, () => formatPfsDiff(diff));
       reportDamageRead(fault, diff.to.position);
     });

@@ -6,7 +6,7 @@ import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
 import { printResult } from '../shared/output';
-import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 import { outputPolicy } from '../shared/output-policy';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -58,8 +58,9 @@ export const registerPfs = (program: Command): void => {
       if (opts.plot) await assertOutputAllowed(opts.plot, policy);
       const { pfs, fault } = await withExistingStore(options, async (store) => {
         const studyId = await studyOrDefault(store, opts.study);
+        const damage = ledgerCheckAlongside(store, options);
         const loaded = await withSavedReadModels(options, (readModels) => loadStudyPfs(store, studyId, { cutoff: opts.cutoff ?? null, asKnownAt: opts.asKnownAt ?? null, readModels }));
-        return { pfs: loaded, fault: await ledgerFault(store, options) };
+        return { pfs: loaded, fault: await damage };
       });
       const analysis = summarisePfs(pfs);
       if (opts.plot) await writeOutputFile(opts.plot, renderKmSvg(analysis), policy);

@@ -16,7 +16,7 @@ import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/
 import { studyOrDefault } from '../shared/default-study';
 import { CliError } from '../shared/cli-errors';
 import { printResult, terminalSafe } from '../shared/output';
-import { ledgerFault, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 import { asKnownAtOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
 
@@ -147,15 +147,16 @@ export const registerReplay = (program: Command): void => {
       const asOf = { asKnownAt: opts.asKnownAt ?? null, toPosition: parsePosition(opts.position) ?? null };
       await withExistingStore(options, async (store) => {
         const studyId = await studyOrDefault(store, opts.study);
+        const damage = ledgerCheckAlongside(store, options);
         if (opts.subject) {
           // With each entry's queries and SDV state, joined as the API's casebook joins them.
           const replayed = await withCasebookMonitoring(store, await replaySubject(store, studyId, opts.subject, asOf), { asKnownAt: asOf.asKnownAt, position: asOf.toPosition }, systemClock.now());
           printResult(options.json, replayed, () => formatCasebook(replayed.casebook, replayed.asOf, asOf.toPosition));
-          reportDamageRead(await ledgerFault(store, options), replayed.asOf.position);
+          reportDamageRead(await damage, replayed.asOf.position);
         } else {
           const replayed = asOf.asKnownAt === null && asOf.toPosition === null ? await currentOverview(store, options, studyId) : await replayStudyOverview(store, studyId, asOf);
           printResult(options.json, replayed, () => formatOverview(replayed.overview, replayed.asOf, asOf.toPosition));
-          reportDamageRead(await ledgerFault(store, options), replayed.asOf.position);
+          reportDamageRead(await damage, replayed.asOf.position);
         }
       });
     });

@@ -26,6 +26,17 @@ export const ledgerFault = async (store: EventStore, options: GlobalOptions): Pr
 };
 
 /**
+ * `ledgerFault` begun now, for a view to await once it has computed its answer: the chain's pass (worker threads
+ * over a SQLite file) runs while the view folds, so the check adds little to the view's time. A view that fails
+ * first leaves the check's outcome unread, not unhandled.
+ */
+export const ledgerCheckAlongside = (store: EventStore, options: GlobalOptions): Promise<LedgerFault | null> => {
+  const check = ledgerFault(store, options);
+  check.catch(() => undefined);
+  return check;
+};
+
+/**
  * After a view has printed what it read: when the damage touches what it read (a position at or before `through`,
  * the last position it read, the whole log when not given; a tail missing behind a checkpoint always), name the
  * first damaged position on stderr and exit 3, as `verify` does. The view is still printed — an auditor
