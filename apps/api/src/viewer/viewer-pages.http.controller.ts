@@ -202,11 +202,13 @@ export class ViewerPagesHttpController {
   @QueryParameters(...TRAIL_PARAMETERS, 'format')
   @SameOriginOnly()
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    // A refusal of the method, as the router's 405s are: before the session or the role is read, so a HEAD records
+    // no refusal of an export that could never have been served.
+    refuseHeadOfExport(response);
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';
     const who = await this.access.allowed(request, EXPORT_ROLES[kind], odm ? 'ExportOdm' : 'ExportAuditTrail');
     checkPathIds(studyId);
-    refuseHeadOfExport(response);
     const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
     // Checked before anything is recorded or the first byte: once streaming has begun, a refusal can no longer be reported.
     const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));
