@@ -258,6 +258,7 @@ export class ViewerPagesHttpController {
   private send(response: HttpResponse, page: ViewerPage, data: SignedIn & Record<string, unknown>): void {
     // The navigation offers the trail only to the roles it opens for: to any other, a link to a recorded refusal.
     const mayReadTrail = (QUERY_ROLES.GetAuditTrail as readonly string[]).includes(data.actor.role);
-    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, { ...data, mayReadTrail }));
+    // A printout names the study, the position and who printed it when (the layout's print-only line).
+    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, { ...data, mayReadTrail, printedAt: this.clock.now() }));
   }
 }
