@@ -40,7 +40,7 @@ describe('viewer on a narrow screen (375 px) and a wide one', () => {
       const found: Array<[string, number, string[]]> = [];
       for (const url of pages) {
         await page.goto(url);
-        found.push([url, await page.evaluate(() => document.documentElement.scrollWidth), await violations(page)]);
+        found.push([url, await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth), await violations(page)]);
       }
       expect(found).toEqual(pages.map((url) => [url, width, []]));
     } finally {

@@ -10,6 +10,7 @@ import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import { NO_SESSION, signedInOf, ViewerAccess, ViewerSignInRequired, type SignedIn } from './viewer-access';
+import { pageToReturnTo } from './viewer-session';
 import { ViewerRenderer } from './viewer.renderer';
 
 /**
@@ -36,7 +37,13 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof ViewerSignInRequired) {
       // A session the browser still presented but the identity service refused: the sign-in page says it has ended.
-      seeOther(response, exception.reason === NO_SESSION ? '/viewer/login' : '/viewer/login?session=ended');
+      // The page asked for goes with it, so signing in again opens it (the trail's filters as typed) rather than the list.
+      const back = request.method === 'GET' ? pageToReturnTo(request.raw.url) : null;
+      const params: Array<[string, string]> = [];
+      if (exception.reason !== NO_SESSION) params.push(['session', 'ended']);
+      if (back !== null) params.push(['next', back]);
+      const query = new URLSearchParams(params).toString();
+      seeOther(response, `/viewer/login${query === '' ? '' : `?${query}`}`);
       return;
     }
     const known = signedInOf(request);

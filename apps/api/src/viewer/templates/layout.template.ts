@@ -56,6 +56,7 @@ export const LOGIN_TEMPLATE = `<% layout('@layout') %>
 <% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
 <form class="login" method="post" action="/viewer/login">
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <% if (it.next) { %><input type="hidden" name="next" value="<%= it.next %>"><% } %>
   <p><label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" required maxlength="200" value="<%= it.username %>"></p>
   <p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></p>
   <p><button type="submit">Sign in</button></p>
