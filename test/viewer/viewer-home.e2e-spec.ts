@@ -81,6 +81,19 @@ describe('viewer home: the studies of the ledger', () => {
     expect(await api.eventsAfter(before)).toEqual([]);
   });
 
+  /**
+   * Two tabs, one browser: a second sign-in replaces the first tab's session, and the first tab's sign-out form still
+   * carries the token of the session that ended. It is refused (it would sign out the other person), and the page
+   * now says why, names who is signed in now, and offers their sign-out.
+   */
+  it('a sign-out form of a session the browser no longer holds signs nobody out and says so', async () => {
+    const cookie = `tl_viewer_session=${api.tokens.regulator}`;
+    const refused = await request(api.http).post('/viewer/logout').set('Cookie', cookie).type('form').send({ _csrf: 'a-token-of-an-ended-session' }).expect(403);
+    expect(refused.text).toMatch(/for a session this browser no longer holds[\s\S]*nobody was signed out/);
+    expect(/<form class="signout"[\s\S]*?<\/form>/.exec(refused.text)?.[0] ?? '').toContain('Rex Regulator (rex, regulator)');
+    await request(api.http).get('/viewer').set('Cookie', cookie).expect(200);
+  });
+
   it('a problem page for a browser without a session offers no sign-out form', async () => {
     const page = await request(api.http).get('/viewer/login?asKnowAt=1').expect(400);
     expect(page.text).not.toContain('class="signout"');

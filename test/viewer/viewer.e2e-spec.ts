@@ -190,7 +190,8 @@ describe('the web viewer in Chromium', () => {
       await page.goto(PAGES.study);
       await Promise.all([page.waitForURL(/\/viewer\/login$/), page.click('form.signout button')]);
       await page.goto(PAGES.study);
-      expect(page.url()).toMatch(/\/viewer\/login$/);
+      // Signed out: the sign-in form, which opens the page asked for once signed in.
+      expect(page.url()).toBe(`${app.url}/viewer/login?next=${encodeURIComponent(PAGES.study)}`);
     } finally {
       await context.close();
     }

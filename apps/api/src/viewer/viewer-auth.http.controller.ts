@@ -127,7 +127,15 @@ export class ViewerAuthHttpController {
   @Post('logout')
   async logout(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const token = this.sessions.sessionToken(request);
-    if (!this.sessions.csrfValid(token, formField(request, CSRF_FIELD))) throw csrfRefused();
+    if (!this.sessions.csrfValid(token, formField(request, CSRF_FIELD))) {
+      // Most often a page left open in another tab before another sign-in in this browser replaced its session:
+      // signing out the session the browser holds now would sign out someone else. The page's header shows who that is.
+      throw new DomainError(
+        'VIEWER.CSRF_TOKEN_INVALID',
+        'This sign-out form was for a session this browser no longer holds (it ended, or another sign-in in this browser replaced it), or it lacks its security token; nobody was signed out. The header shows who is signed in now.',
+        'forbidden',
+      );
+    }
     try {
       await this.auth.logout(token as string, 'api');
     } catch (error) {
