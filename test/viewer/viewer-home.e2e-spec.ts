@@ -64,11 +64,34 @@ describe('viewer home: the studies of the ledger', () => {
     ['a refused page (403)', 'coordinator', `/viewer/studies/${STUDY}/audit-trail`, 403, 'Cora Coordinator (cora, coordinator)'],
     ['a study the ledger does not hold (404)', 'monitor', '/viewer/studies/NOPE-01', 404, 'Mona Monitor (mona, monitor)'],
     ['an asKnownAt that is no instant (400)', 'monitor', `/viewer/studies/${STUDY}?asKnownAt=soon`, 400, 'Mona Monitor (mona, monitor)'],
+    // Refused before the page's handler runs (by the check of the parameters each page declares, or by the router).
+    ['a query parameter the page does not take (400)', 'monitor', `/viewer/studies/${STUDY}?asKnowAt=2026-09-01`, 400, 'Mona Monitor (mona, monitor)'],
+    ['a parameter of a refused page (400, before the role)', 'admin', `/viewer/studies/${STUDY}/audit-trail?nope=1`, 400, 'Ada Admin (ada, admin)'],
+    ['an address no page serves (404)', 'regulator', '/viewer/studies/nope/nope/nope', 404, 'Rex Regulator (rex, regulator)'],
   ] as const)('%s keeps the signed-in header with its sign-out form', async (_name, role, url, status, person) => {
     const page = await request(api.http).get(url).set('Cookie', `tl_viewer_session=${api.tokens[role]}`).expect(status);
     const signout = /<form class="signout"[\s\S]*?<\/form>/.exec(page.text)?.[0] ?? '';
     expect(signout).toContain(person);
     expect(signout).toMatch(/name="_csrf" value="[^"]+"/);
+  });
+
+  it('a parameter refused before the role is checked records nothing, though the page names who is signed in', async () => {
+    const before = await api.headPosition();
+    await request(api.http).get(`/viewer/studies/${STUDY}/audit-trail?nope=1`).set('Cookie', `tl_viewer_session=${api.tokens.admin}`).expect(400);
+    expect(await api.eventsAfter(before)).toEqual([]);
+  });
+
+  /**
+   * Two tabs, one browser: a second sign-in replaces the first tab's session, and the first tab's sign-out form still
+   * carries the token of the session that ended. It is refused (it would sign out the other person), and the page
+   * now says why, names who is signed in now, and offers their sign-out.
+   */
+  it('a sign-out form of a session the browser no longer holds signs nobody out and says so', async () => {
+    const cookie = `tl_viewer_session=${api.tokens.regulator}`;
+    const refused = await request(api.http).post('/viewer/logout').set('Cookie', cookie).type('form').send({ _csrf: 'a-token-of-an-ended-session' }).expect(403);
+    expect(refused.text).toMatch(/for a session this browser no longer holds[\s\S]*nobody was signed out/);
+    expect(/<form class="signout"[\s\S]*?<\/form>/.exec(refused.text)?.[0] ?? '').toContain('Rex Regulator (rex, regulator)');
+    await request(api.http).get('/viewer').set('Cookie', cookie).expect(200);
   });
 
   it('a problem page for a browser without a session offers no sign-out form', async () => {

@@ -190,7 +190,8 @@ describe('the web viewer in Chromium', () => {
       await page.goto(PAGES.study);
       await Promise.all([page.waitForURL(/\/viewer\/login$/), page.click('form.signout button')]);
       await page.goto(PAGES.study);
-      expect(page.url()).toMatch(/\/viewer\/login$/);
+      // Signed out: the sign-in form, which opens the page asked for once signed in.
+      expect(page.url()).toBe(`${app.url}/viewer/login?next=${encodeURIComponent(PAGES.study)}`);
     } finally {
       await context.close();
     }
@@ -205,8 +206,12 @@ describe('the web viewer in Chromium', () => {
       app.api.clock.advance(24 * 60 * 60 * 1000);
       await page.goto(PAGES.subjects);
       // The sign-in page says why it is shown (it used to be the bare form, as if the person had never signed in).
-      expect(page.url()).toMatch(/\/viewer\/login\?session=ended$/);
+      expect(page.url()).toBe(`${app.url}/viewer/login?session=ended&next=${encodeURIComponent(PAGES.subjects)}`);
       await expect(page.locator('.notice').textContent()).resolves.toMatch(/session has ended/);
+      // Signing in again opens the page that was asked for, not the studies list.
+      await page.fill('#username', PASSWORDS.coordinator.username);
+      await page.fill('#password', PASSWORDS.coordinator.password);
+      await Promise.all([page.waitForURL(`${app.url}${PAGES.subjects}`), page.click('button[type=submit]')]);
     } finally {
       await context.close();
     }

@@ -54,6 +54,21 @@ export class ViewerAccess {
     }
   }
 
+  /**
+   * Who the session names, for a problem page raised before the page's handler read it (a parameter the page does
+   * not take, an address no page serves): the page keeps its signed-in header. Null without a session, or when
+   * the session is refused or cannot be checked; the page is then shown without the header, and the refusal stands.
+   */
+  async identified(request: HttpRequest): Promise<SignedIn | null> {
+    const known = signedInOf(request);
+    if (known !== null || this.sessions.sessionToken(request) === null) return known;
+    try {
+      return await this.signedIn(request);
+    } catch {
+      return null;
+    }
+  }
+
   async allowed(request: HttpRequest, roles: readonly Role[], page: string): Promise<SignedIn> {
     const who = await this.signedIn(request);
     await this.authorization.authorize(who.actor, roles, `Viewer ${page}`, 'api');

@@ -10,7 +10,7 @@ import { seeOther } from '../shared/http/replies';
 import { VIEWER_CSS } from './templates/layout.template';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { ViewerRequestSiteGuard } from './viewer-request-site.guard';
-import { CSRF_FIELD, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
+import { CSRF_FIELD, pageToReturnTo, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
 import { ViewerRenderer } from './viewer.renderer';
 
 const formField = (request: HttpRequest, name: string): unknown => {
@@ -56,10 +56,10 @@ export class ViewerAuthHttpController {
 
   /** `?session=ended`: where a page sends a browser whose session expired or was ended, so the form says why it is shown. */
   @Get('login')
-  @QueryParameters('session')
+  @QueryParameters('session', 'next')
   loginForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
-    const ended = (request.query as Record<string, unknown>).session === 'ended';
-    this.showLogin(request, response, HttpStatus.OK, '', '', ended ? SESSION_ENDED : '');
+    const query = request.query as Record<string, unknown>;
+    this.showLogin(request, response, HttpStatus.OK, '', '', query.session === 'ended' ? SESSION_ENDED : '', pageToReturnTo(query.next) ?? '');
   }
 
   @Post('login')
@@ -68,8 +68,10 @@ export class ViewerAuthHttpController {
     if (!this.sessions.csrfValid(pre, formField(request, CSRF_FIELD))) throw csrfRefused();
     const username = formField(request, 'username');
     const password = formField(request, 'password');
+    // The page the browser was on when its session ended (a viewer page only; anything else opens the studies list).
+    const next = pageToReturnTo(formField(request, 'next')) ?? '';
     if (typeof username !== 'string' || typeof password !== 'string' || username.length === 0 || username.length > 200 || password.length > 1024) {
-      this.showLogin(request, response, HttpStatus.BAD_REQUEST, 'Enter your username and password.', '');
+      this.showLogin(request, response, HttpStatus.BAD_REQUEST, 'Enter your username and password.', '', '', next);
       return;
     }
     try {
@@ -77,15 +79,15 @@ export class ViewerAuthHttpController {
       await this.endReplacedSession(this.sessions.sessionToken(request));
       this.sessions.clearCookie(request, response, PRE_SESSION_COOKIE);
       this.sessions.setCookie(request, response, SESSION_COOKIE, session.token);
-      seeOther(response, '/viewer');
+      seeOther(response, next === '' ? '/viewer' : next);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       // The password was right, but the identity service wants it replaced: the form says how, in the viewer.
       const mustChange = MUST_CHANGE[error.code];
-      if (mustChange !== undefined) return this.showLogin(request, response, STATUS_BY_KIND[error.kind], mustChange, shownUsername(username));
+      if (mustChange !== undefined) return this.showLogin(request, response, STATUS_BY_KIND[error.kind], mustChange, shownUsername(username), '', next);
       if (error.kind !== 'unauthenticated') throw error;
       // The identity service's own wording: uniform for unknown users and wrong passwords.
-      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, shownUsername(username));
+      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, shownUsername(username), '', next);
     }
   }
 
@@ -125,7 +127,15 @@ export class ViewerAuthHttpController {
   @Post('logout')
   async logout(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
     const token = this.sessions.sessionToken(request);
-    if (!this.sessions.csrfValid(token, formField(request, CSRF_FIELD))) throw csrfRefused();
+    if (!this.sessions.csrfValid(token, formField(request, CSRF_FIELD))) {
+      // Most often a page left open in another tab before another sign-in in this browser replaced its session:
+      // signing out the session the browser holds now would sign out someone else. The page's header shows who that is.
+      throw new DomainError(
+        'VIEWER.CSRF_TOKEN_INVALID',
+        'This sign-out form was for a session this browser no longer holds (it ended, or another sign-in in this browser replaced it), or it lacks its security token; nobody was signed out. The header shows who is signed in now.',
+        'forbidden',
+      );
+    }
     try {
       await this.auth.logout(token as string, 'api');
     } catch (error) {
@@ -149,9 +159,9 @@ export class ViewerAuthHttpController {
     }
   }
 
-  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, notice = ''): void {
+  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, notice = '', next = ''): void {
     const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
-    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username, notice }));
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username, notice, next }));
   }
 
   private showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {

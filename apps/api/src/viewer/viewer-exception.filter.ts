@@ -9,7 +9,8 @@ import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
-import { NO_SESSION, signedInOf, ViewerSignInRequired } from './viewer-access';
+import { NO_SESSION, signedInOf, ViewerAccess, ViewerSignInRequired, type SignedIn } from './viewer-access';
+import { pageToReturnTo } from './viewer-session';
 import { ViewerRenderer } from './viewer.renderer';
 
 /**
@@ -20,7 +21,10 @@ import { ViewerRenderer } from './viewer.renderer';
 export class ViewerExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Viewer');
 
-  constructor(private readonly renderer: ViewerRenderer) {}
+  constructor(
+    private readonly renderer: ViewerRenderer,
+    private readonly access: ViewerAccess,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<HttpRequest>();
@@ -33,9 +37,31 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof ViewerSignInRequired) {
       // A session the browser still presented but the identity service refused: the sign-in page says it has ended.
-      seeOther(response, exception.reason === NO_SESSION ? '/viewer/login' : '/viewer/login?session=ended');
+      // The page asked for goes with it, so signing in again opens it (the trail's filters as typed) rather than the list.
+      const back = request.method === 'GET' ? pageToReturnTo(request.raw.url) : null;
+      const params: Array<[string, string]> = [];
+      if (exception.reason !== NO_SESSION) params.push(['session', 'ended']);
+      if (back !== null) params.push(['next', back]);
+      const query = new URLSearchParams(params).toString();
+      seeOther(response, `/viewer/login${query === '' ? '' : `?${query}`}`);
       return;
     }
+    const known = signedInOf(request);
+    // A refusal raised before the page read the session still shows who is signed in — except one that must not
+    // read it (a request from another site) and a store that cannot answer (503), which would not answer this either.
+    const { status, code } = describe(exception);
+    if (known !== null || status >= 500 || code === 'VIEWER.CROSS_SITE_REQUEST') {
+      this.answer(exception, request, response, known);
+      return;
+    }
+    // Nest's router waits for the reply itself once a handler has thrown, so it may be sent after the session is read.
+    void this.access.identified(request).then(
+      (who) => this.answer(exception, request, response, who),
+      () => this.answer(exception, request, response, null),
+    );
+  }
+
+  private answer(exception: unknown, request: HttpRequest, response: HttpResponse, signedIn: SignedIn | null): void {
     const { status, code, detail } = describe(exception);
     if (status >= 500) {
       // As the API's 5xx lines: the code, the error's type and words without a password, no stack.
@@ -46,7 +72,7 @@ export class ViewerExceptionFilter implements ExceptionFilter {
       else this.logger.error(line, message);
     }
     const title = status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : status === 503 ? 'The ledger is unavailable' : 'The request was refused';
-    const html = this.renderer.render('problem', { title, status, code, detail, actor: null, ...signedInOf(request) });
+    const html = this.renderer.render('problem', { title, status, code, detail, actor: null, ...signedIn });
     // As the API's 503: the store may be back in a moment (the session, if any, is kept).
     if (status === HttpStatus.SERVICE_UNAVAILABLE) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
     response.status(status).type('text/html; charset=utf-8').send(html);

@@ -202,11 +202,13 @@ export class ViewerPagesHttpController {
   @QueryParameters(...TRAIL_PARAMETERS, 'format')
   @SameOriginOnly()
   async exportTrail(@Param('studyId') studyId: string, @Query() query: QueryParams, @Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    // A refusal of the method, as the router's 405s are: before the session or the role is read, so a HEAD records
+    // no refusal of an export that could never have been served.
+    refuseHeadOfExport(response);
     const odm = query.format === 'odm';
     const kind = odm ? 'odm' : 'audit-trail';
     const who = await this.access.allowed(request, EXPORT_ROLES[kind], odm ? 'ExportOdm' : 'ExportAuditTrail');
     checkPathIds(studyId);
-    refuseHeadOfExport(response);
     const format = query.format === 'csv' || query.format === 'json' || odm ? (query.format as 'csv' | 'json' | 'odm') : invalid('VIEWER.INVALID_FORMAT', 'format must be csv, json or odm', {});
     // Checked before anything is recorded or the first byte: once streaming has begun, a refusal can no longer be reported.
     const state = await this.readModels.resolve(odm ? null : asKnownAtOf(query));
@@ -256,6 +258,7 @@ export class ViewerPagesHttpController {
   private send(response: HttpResponse, page: ViewerPage, data: SignedIn & Record<string, unknown>): void {
     // The navigation offers the trail only to the roles it opens for: to any other, a link to a recorded refusal.
     const mayReadTrail = (QUERY_ROLES.GetAuditTrail as readonly string[]).includes(data.actor.role);
-    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, { ...data, mayReadTrail }));
+    // A printout names the study, the position and who printed it when (the layout's print-only line).
+    response.status(200).type('text/html; charset=utf-8').send(this.renderer.render(page, { ...data, mayReadTrail, printedAt: this.clock.now() }));
   }
 }

@@ -20,8 +20,12 @@ export interface ViewerState extends ViewerPosition {
   readonly documents: ClinicalState;
 }
 
-/** How many past states are kept: a reader moving between pages at one instant folds the log once. */
-const PAST_STATES_KEPT = 4;
+/**
+ * How many past states are kept, least recently used dropped first: a reader moving between pages at one instant
+ * folds the log once, and one moving between instants folds on from the nearest state kept below each. States share
+ * every document an event between them did not replace, so the kept states cost little more than one.
+ */
+const PAST_STATES_KEPT = 8;
 
 /**
  * Where the viewer's pages get their data: the server's read models as they stand for the current
@@ -30,7 +34,12 @@ const PAST_STATES_KEPT = 4;
  */
 @Injectable()
 export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy {
+  /** Past states by position, least recently used first. */
   private readonly past = new Map<number, ClinicalState>();
+  /** Folds asked for and not yet done, by position: pages at one instant at once wait for the same fold. */
+  private readonly folding = new Map<number, Promise<ClinicalState>>();
+  /** The last fold queued: one fold of the log at a time, whatever the number of readers or instants asked. */
+  private folds: Promise<unknown> = Promise.resolve();
   private lastVerification: { position: number; report: LedgerVerificationReport } | null = null;
   private verifying: Promise<void> | null = null;
   private stopped = false;
@@ -67,13 +76,38 @@ export class ViewerReadModels implements OnApplicationBootstrap, OnModuleDestroy
       if (current !== null) return { documents: current.documents, position: current.position, asKnownAt: null };
     }
     const resolved = await resolveAsOf(this.store, { asKnownAt });
-    let documents = this.past.get(resolved.position);
-    if (documents === undefined) {
-      documents = (await clinicalReadModelsAt(this.store, { toPosition: resolved.position })).state;
-      if (this.past.size >= PAST_STATES_KEPT) this.past.delete(this.past.keys().next().value as number);
-      this.past.set(resolved.position, documents);
+    return { documents: await this.pastState(resolved.position), position: resolved.position, asKnownAt: resolved.asKnownAt };
+  }
+
+  /**
+   * The read models at a past position: kept, being folded, or folded now — after the folds already queued, and on
+   * from the nearest state kept at or below it (the log below a position never changes). So the work a reader (or a
+   * script) can ask for is one fold at a time, each over the events since the nearest kept state, not the whole log
+   * per instant.
+   */
+  private pastState(position: number): Promise<ClinicalState> {
+    const kept = this.past.get(position);
+    if (kept !== undefined) {
+      this.past.delete(position);
+      this.past.set(position, kept);
+      return Promise.resolve(kept);
     }
-    return { documents, position: resolved.position, asKnownAt: resolved.asKnownAt };
+    const pending = this.folding.get(position);
+    if (pending !== undefined) return pending;
+    const fold = this.folds.then(async () => {
+      let from: { state: ClinicalState; position: number } | null = null;
+      for (const [at, state] of this.past) if (at <= position && at > (from?.position ?? -1)) from = { state, position: at };
+      const { state } = await clinicalReadModelsAt(this.store, { toPosition: position, from });
+      if (this.past.size >= PAST_STATES_KEPT) this.past.delete(this.past.keys().next().value as number);
+      this.past.set(position, state);
+      return state;
+    });
+    this.folding.set(position, fold);
+    this.folds = fold.then(
+      () => this.folding.delete(position),
+      () => this.folding.delete(position),
+    );
+    return fold;
   }
 
   /**

@@ -89,3 +89,14 @@ export class ViewerSessions {
     response.header('Set-Cookie', cookie);
   }
 }
+
+/**
+ * The viewer's reading pages (studies, dashboard, subjects, casebook, trail) with their query, as a browser sends
+ * the address: printable ASCII, no backslash, no dot segment. Not the sign-in, sign-out or password pages, nor a
+ * download (it records an export, which signing in must not do on a link's say-so).
+ */
+const PAGE_ADDRESS = /^\/viewer(?:\/studies\/[A-Za-z0-9._~%-]+(?:\/subjects(?:\/[A-Za-z0-9._~%-]+)?|\/audit-trail)?)?\/?(?:\?[\x21-\x5b\x5d-\x7e]*)?$/;
+
+/** Where to go once signed in: `address` when it is one of the viewer's reading pages, else null (the studies list). */
+export const pageToReturnTo = (address: unknown): string | null =>
+  typeof address === 'string' && address.length <= 2000 && PAGE_ADDRESS.test(address) && !/(^|\/)\.\.?(\/|\?|$)/.test(address) ? address : null;

@@ -10,6 +10,12 @@ export interface ReadModelsAtOptions {
   readonly saved?: ProjectionStore | null;
   /** The position to stand at (default: the head of the log). */
   readonly toPosition?: number;
+  /**
+   * A state the caller kept at an earlier position (the viewer's past pages), folded on from instead of position 0
+   * when it is at or below `toPosition` and nearer than the saved rows. Never modified: documents are replaced, not
+   * changed in place, so a copy of its record is a state of its own.
+   */
+  readonly from?: { readonly state: ClinicalState; readonly position: number } | null;
 }
 
 export interface ClinicalReadModelsAt {
@@ -36,6 +42,11 @@ export const clinicalReadModelsAt = async (store: EventStore, options: ReadModel
       state = { ...loaded.documents };
       position = loaded.checkpoint;
     }
+  }
+  const from = options.from;
+  if (from && from.position <= toPosition && from.position > position) {
+    state = { ...from.state };
+    position = from.position;
   }
   let folded = 0;
   if (position < toPosition) {

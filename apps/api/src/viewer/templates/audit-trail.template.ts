@@ -17,7 +17,7 @@ export const AUDIT_TRAIL_TEMPLATE = `<% layout('@layout') %>
   <a href="<%= it.exportBase %>&amp;format=json" download>JSON</a> ·
   <a href="<%= it.exportBase %>&amp;format=odm" download>ODM (subjects of the filter's study as they stand now)</a>
 </p>
-<table class="trail">
+<div class="wide" role="region" aria-label="Table of audit trail rows" tabindex="0"><table class="trail">
 <caption class="muted"><%= it.h.counted(it.rows.length, 'row') %> on this page, newest first<%= f.before ? ' (before log position ' + f.before + ')' : '' %><%= it.bounds ? '; ' + it.bounds : '' %></caption>
 <thead><tr><th scope="col">Position</th><th scope="col">Recorded at (UTC)</th><th scope="col">User</th><th scope="col">Role</th><th scope="col">Action</th><th scope="col">Subject</th><th scope="col">Recorded values or change</th><th scope="col">Reason</th></tr></thead>
 <tbody>
@@ -27,6 +27,6 @@ export const AUDIT_TRAIL_TEMPLATE = `<% layout('@layout') %>
 <td><% if (r.exported) { %><span class="exported"><%= r.exported %></span><% } else if (r.before || r.after) { %><% for (const k of r.changeKeys) { %><div><%= h.fieldLabel(k) %>: <bdi class="before"><%= h.shown(r.before ? r.before[k] : null) %></bdi> → <bdi class="after"><%= r.after ? h.shown(r.after[k]) : '(voided)' %></bdi></div><% } %><% } else if (r.recorded.length > 0) { %><% for (const [k, v] of r.recorded) { %><div class="recorded"><%= h.fieldLabel(k) %>: <bdi><%= h.shown(v) %></bdi></div><% } %><% } else { %><span class="muted">—</span><% } %></td>
 <td class="text"><%= r.reason ?? '' %></td>
 </tr><% } %>
-</tbody></table>
+</tbody></table></div>
 <p class="pager"><% if (f.before) { %><a href="<%= it.newestHref %>">Newest</a><% } %><% if (it.olderHref) { %> <a href="<%= it.olderHref %>">Older</a><% } %></p>
 `;

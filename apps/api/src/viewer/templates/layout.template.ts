@@ -35,6 +35,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <p class="as-known-at" role="status"><strong>Historical view:</strong> this page shows the ledger as it was known at <%= it.h.utc(it.asKnownAt) %> (log position <%= it.position %>). <a href="<%= it.currentUrl %>">Show the current page</a></p>
 <% } %>
 <h1><%= it.title %></h1>
+<% if (it.studyId && it.printedAt) { %><p class="print-only">Study <%= it.studyId %> · the ledger <%= it.asKnownAt ? 'as known at ' + it.h.utc(it.asKnownAt) + ', ' : '' %>through log position <%= it.position %> · printed from the trial-ledger viewer by <%= it.h.person(it.actor) %> at <%= it.h.utc(it.printedAt) %></p><% } %>
 <% if (it.asOfForm) { %>
 <form class="as-of" method="get" action="<%= it.asOfForm.action %>">
   <% for (const [name, value] of it.asOfForm.keep) { %><input type="hidden" name="<%= name %>" value="<%= value %>"><% } %>
@@ -55,6 +56,7 @@ export const LOGIN_TEMPLATE = `<% layout('@layout') %>
 <% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
 <form class="login" method="post" action="/viewer/login">
   <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <% if (it.next) { %><input type="hidden" name="next" value="<%= it.next %>"><% } %>
   <p><label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" required maxlength="200" value="<%= it.username %>"></p>
   <p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"></p>
   <p><button type="submit">Sign in</button></p>
@@ -128,18 +130,33 @@ input, select, button { font: inherit; padding: .25rem .4rem; }
 button { cursor: pointer; }
 .history { margin: 0; padding-left: 1.1rem; }
 .trail .recorded { overflow-wrap: anywhere; }
-.km svg { max-width: 40rem; height: auto; }
+.km svg { max-width: min(40rem, 100%); height: auto; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dl.facts dt { font-weight: 600; }
 footer { padding: 0 1.25rem 1rem; color: var(--muted); font-size: .85rem; }
+/* What a page is, said on paper, where the navigation naming the study is not printed. */
+.print-only { display: none; }
+/* A phone: a wide table (the trail, the subjects, a casebook's doses, assessments, events, signatures) scrolls
+   sideways inside its own box, which the keyboard reaches and scrolls too; the rest of the page keeps to the window.
+   A recorded value's table (four columns) wraps a long word or instant instead. */
+.wide { overflow-x: auto; }
+.wide:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+@media screen and (max-width: 48rem) {
+  .entry th, .entry td { overflow-wrap: anywhere; }
+  main { padding: .75rem .5rem 1.5rem; }
+}
 @media print {
   .masthead nav, .signout, form.as-of, form.filters, .downloads, .pager { display: none; }
+  .print-only { display: block; }
   .masthead { background: none; color: #000; border-bottom: 1px solid #000; }
   .masthead a { color: #000; }
   body { font-size: 11pt; }
   a { color: #000; text-decoration: none; }
   table { page-break-inside: auto; }
   tr { page-break-inside: avoid; }
+  /* On paper nothing scrolls: a wide table is printed whole, its cells wrapping where the page is too narrow. */
+  .wide { overflow: visible; }
+  th, td { overflow-wrap: anywhere; }
   .as-known-at { border: 2px solid #000; background: none; }
 }
 `;

@@ -59,7 +59,7 @@ export const STUDY_TEMPLATE = `<% layout('@layout') %>
 
 /** The subjects table, sorted on the server (`?sort=`, `?order=`) and paged (`?page=`, `?pageSize=`). */
 export const SUBJECTS_TEMPLATE = `<% layout('@layout') %>
-<table>
+<div class="wide" role="region" aria-label="Table of subjects" tabindex="0"><table>
 <caption class="muted"><%= it.h.counted(it.total, 'subject') %>, sorted by <%= it.sortLabel %> (<%= it.order === 'desc' ? 'descending' : 'ascending' %>); page <%= it.page %> of <%= it.pageCount %></caption>
 <thead><tr>
 <% for (const c of it.columns) { %><th scope="col"<% if (c.key === it.sort) { %> aria-sort="<%= it.order === 'desc' ? 'descending' : 'ascending' %>"<% } %>><a href="<%= c.href %>"><%= c.label %></a></th><% } %>
@@ -70,7 +70,7 @@ export const SUBJECTS_TEMPLATE = `<% layout('@layout') %>
 <td><%= s.subjectNumber ?? '—' %></td><td><%= s.status %></td><td><%= s.enrollmentDate ?? '—' %></td>
 <td><%= s.dosesAdministered %></td><td><%= s.nextDoseDueOn ?? '—' %></td><td><%= s.deviations %></td><td><%= s.openQueries %></td>
 </tr><% } %>
-</tbody></table>
+</tbody></table></div>
 <% if (it.rows.length === 0 && it.page > 1) { %><p class="muted">No subjects on page <%= it.page %>: the table has <%= it.pageCount %> page(s).</p><% } %>
 <% if (it.prevHref || it.nextHref) { %><nav class="pager" aria-label="Subject pages"><% if (it.prevHref) { %><a rel="prev" href="<%= it.prevHref %>">Previous</a><% } %><% if (it.nextHref) { %> <a rel="next" href="<%= it.nextHref %>">Next</a><% } %></nav><% } %>
 `;

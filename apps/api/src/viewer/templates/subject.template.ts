@@ -48,39 +48,39 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 
 <section aria-labelledby="doses">
 <h2 id="doses">Dosing and protocol windows</h2>
-<table><thead><tr><th scope="col">Cycle</th><th scope="col">Given on</th><th scope="col">Dose (mg)</th><th scope="col">Window</th><th scope="col">In window</th><th scope="col">Corrected</th></tr></thead><tbody>
+<div class="wide" role="region" aria-label="Table of doses" tabindex="0"><table><thead><tr><th scope="col">Cycle</th><th scope="col">Given on</th><th scope="col">Dose (mg)</th><th scope="col">Window</th><th scope="col">In window</th><th scope="col">Corrected</th></tr></thead><tbody>
 <% for (const d of c.doses) { %><tr><td><%= d.cycle %></td><td><%= d.administeredOn %></td><td><%= d.doseMg %></td><td><%= d.window ? d.window.from + ' to ' + d.window.to : '—' %></td><td><%= d.withinWindow === null ? '—' : d.withinWindow ? 'yes' : 'no' %></td><td><%= d.corrected ? 'yes' : 'no' %></td></tr><% } %>
 <% for (const m of c.missedDoses) { %><tr><td><%= m.cycle %></td><td>missed (due <%= m.dueOn %>)</td><td>—</td><td>—</td><td>—</td><td class="text"><%= m.reason %></td></tr><% } %>
-</tbody></table>
+</tbody></table></div>
 <h3>Deviations</h3>
 <% if (c.deviations.length === 0) { %><p class="muted">None.</p><% } else { %>
-<table><thead><tr><th scope="col">Date</th><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Source</th><th scope="col">Description</th></tr></thead><tbody>
+<div class="wide" role="region" aria-label="Table of deviations" tabindex="0"><table><thead><tr><th scope="col">Date</th><th scope="col">Category</th><th scope="col">Severity</th><th scope="col">Source</th><th scope="col">Description</th></tr></thead><tbody>
 <% for (const d of c.deviations) { %><tr><td><%= d.deviationDate %></td><td><%= d.category %></td><td><%= d.severity %></td><td><%= d.source %></td><td class="text"><%= d.description %></td></tr><% } %>
-</tbody></table><% } %>
+</tbody></table></div><% } %>
 </section>
 
 <section aria-labelledby="tumour">
 <h2 id="tumour">Tumour assessments (RECIST 1.1)</h2>
-<table><thead><tr><th scope="col">Date</th><th scope="col">Modality</th><th scope="col">Sum of diameters (mm)</th><th scope="col">From baseline</th><th scope="col">From nadir</th><th scope="col">Target response</th><th scope="col">Overall response</th><th scope="col">Response source</th></tr></thead><tbody>
+<div class="wide" role="region" aria-label="Table of tumour assessments" tabindex="0"><table><thead><tr><th scope="col">Date</th><th scope="col">Modality</th><th scope="col">Sum of diameters (mm)</th><th scope="col">From baseline</th><th scope="col">From nadir</th><th scope="col">Target response</th><th scope="col">Overall response</th><th scope="col">Response source</th></tr></thead><tbody>
 <% for (const a of c.assessments) { %><tr><td><%= a.assessmentDate %><%= a.baseline ? ' (baseline)' : '' %></td><td><%= a.modality %></td><td><%= h.shown(a.sumOfDiametersMm) %></td><td><%= a.percentFromBaseline === null ? '—' : a.percentFromBaseline + ' %' %></td><td><%= a.percentFromNadir === null ? '—' : a.percentFromNadir + ' %' %></td><td><%= h.shown(a.targetResponse) %></td><td><%= h.shown(a.overallResponse) %></td><td><%= a.responseSource %></td></tr><% } %>
-</tbody></table>
+</tbody></table></div>
 <% if (it.recistIssue) { %><p class="problem"><%= it.recistIssue %></p><% } %>
 </section>
 
 <section aria-labelledby="aes">
 <h2 id="aes">Adverse events</h2>
 <% if (c.adverseEvents.length === 0) { %><p class="muted">None.</p><% } else { %>
-<table><thead><tr><th scope="col">Term</th><th scope="col">Onset</th><th scope="col">CTCAE grade</th><th scope="col">Serious</th><th scope="col">Relatedness</th></tr></thead><tbody>
+<div class="wide" role="region" aria-label="Table of adverse events" tabindex="0"><table><thead><tr><th scope="col">Term</th><th scope="col">Onset</th><th scope="col">CTCAE grade</th><th scope="col">Serious</th><th scope="col">Relatedness</th></tr></thead><tbody>
 <% for (const a of c.adverseEvents) { %><tr><td class="text"><%= a.term %></td><td><%= a.onsetDate %></td><td><%= a.ctcaeGrade %></td><td><%= a.serious ? 'yes' : 'no' %></td><td><%= a.relatedness %></td></tr><% } %>
-</tbody></table><% } %>
+</tbody></table></div><% } %>
 </section>
 
 <section aria-labelledby="signatures">
 <h2 id="signatures">Electronic signatures</h2>
 <% if (it.signatures.length === 0) { %><p class="muted">No signature.</p><% } else { %>
-<table><thead><tr><th scope="col">Signed by</th><th scope="col">At</th><th scope="col">Meaning</th><th scope="col">Scope</th><th scope="col">Status</th><th scope="col">Superseded by</th></tr></thead><tbody>
+<div class="wide" role="region" aria-label="Table of signatures" tabindex="0"><table><thead><tr><th scope="col">Signed by</th><th scope="col">At</th><th scope="col">Meaning</th><th scope="col">Scope</th><th scope="col">Status</th><th scope="col">Superseded by</th></tr></thead><tbody>
 <% for (const s of it.signatures) { %><tr><td><%= s.signer %></td><td><%= h.utc(s.signedAt) %></td><td><%= s.meaningInWords %></td><td><%= s.scopeInWords %></td><td class="<%= s.status === 'valid' ? 'ok' : 'bad' %>"><%= s.status %></td><td><%= s.supersededBy.length ? s.supersededBy.join('; ') : '—' %></td></tr><% } %>
-</tbody></table><% } %>
+</tbody></table></div><% } %>
 </section>
 
 <section aria-labelledby="pfs">
