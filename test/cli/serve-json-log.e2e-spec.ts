@@ -95,4 +95,46 @@ describe('serve: every line on stderr is a JSON log line', () => {
       await new Promise((r) => taken.close(r));
     }
   });
+  /** The lines of a refused start's stderr, each of which must parse. */
+  const logLines = (stderr: string): LogLine[] =>
+    stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as LogLine;
+        } catch {
+          throw new Error(`not a JSON log line: ${line}`);
+        }
+      });
+
+  it.each([
+    ['an invalid environment value', ['serve', '--port', '0'], { TRIAL_LEDGER_LOG_LEVEL: 'loud' }, 'CONFIG.INVALID', 'TRIAL_LEDGER_LOG_LEVEL'],
+    ['a misspelt setting', ['serve', '--port', '0'], { TRIAL_LEDGER_PASWORD: 'x' }, 'CONFIG.INVALID', 'did you mean TRIAL_LEDGER_PASSWORD'],
+    ['a port out of range', ['serve', '--port', '99999'], {}, 'CLI.INVALID_OPTION', '--port must be an integer'],
+    ['an unknown option', ['serve', '--prot', '3000'], {}, 'CLI.UNKNOWN_OPTION', '--prot'],
+    ['a key file on the store\'s WAL', ['serve', '--port', '0'], { LEDGER_KEY_FILE: join(dir.path, 'config.sqlite-wal') }, 'CONFIG.FILE_CLASH', 'LEDGER_KEY_FILE'],
+  ])('given %s, when serve is refused before its log is opened, then stderr is one fatal JSON log line with the code (at any log level, silent included), exit 2', async (_case, args, env, code, words) => {
+    const run = await runBinary(['--store', `sqlite:${join(dir.path, 'config.sqlite')}`, ...args], { env: { TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'silent', ...env } });
+    expect(run.status).toBe(2);
+    const lines = logLines(run.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 60, service: 'trial-ledger-api', code, msg: expect.stringContaining(words) });
+    expect(lines[0].msg).toMatch(new RegExp(`${code.replace('.', '\\.')}$`));
+    expect(new Date(lines[0].time).toISOString()).toBe(lines[0].time);
+    expect(run.stdout).toBe('');
+  });
+
+  it('given --json and an invalid environment value, when serve is refused, then stdout has the error document and stderr the log line', async () => {
+    const run = await runBinary(['--store', `sqlite:${join(dir.path, 'config.sqlite')}`, '--json', 'serve', '--port', '0'], { env: { TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'loud' } });
+    expect(run.status).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'CONFIG.INVALID' } });
+    expect(logLines(run.stderr)).toEqual([expect.objectContaining({ level: 60, code: 'CONFIG.INVALID' })]);
+  });
+
+  it('given an invalid environment value, when another command is refused, then it stays a plain line for a person at a terminal', async () => {
+    const run = await runBinary(['--store', `sqlite:${join(dir.path, 'config.sqlite')}`, 'verify'], { env: { TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'loud' } });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^trial-ledger: Invalid configuration: TRIAL_LEDGER_LOG_LEVEL .*\[CONFIG\.INVALID\]\n$/);
+  });
 });

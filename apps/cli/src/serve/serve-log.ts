@@ -37,6 +37,23 @@ export const openServeLog = (destination: DestinationStream = pino.destination({
 };
 
 /**
+ * A refused start as one fatal JSON line of `serve`'s log (its code, the reason, the exit status), written
+ * whatever `TRIAL_LEDGER_LOG_LEVEL` says, `silent` included: a server that exits non-zero says why. Also
+ * for a start refused before the log is open — an invalid environment (`CONFIG.INVALID`, the log level
+ * itself included), settings that clash (`CONFIG.FILE_CLASH`), an option's value (`--port 99999`), an
+ * unknown option — which used to be a plain `trial-ledger: …` line. By default through `process.stderr`
+ * (synchronous for a file or pipe), so it is written before the process exits.
+ */
+export const logRefusedStart = (code: string, message: string, exitCode: number, destination: DestinationStream = { write: (line: string) => process.stderr.write(line) }): void => {
+  pino({ level: 'fatal', timestamp: pino.stdTimeFunctions.isoTime, base: { service: SERVICE } }, destination)
+    .child({ context: 'serve' })
+    .fatal({ code }, refusedStartMessage(code, message, exitCode));
+};
+
+/** The words of a refused start's line: the reason, the exit status, the code last (as in every warning's `msg`). */
+const refusedStartMessage = (code: string, message: string, exitCode: number): string => `${withoutSecrets(message)} (serve exits ${exitCode}) ${code}`;
+
+/**
  * Node's own warnings (a deprecation, too many listeners) as log lines with `PROCESS.WARNING` instead of
  * its plain `(node:123) Warning: …` on stderr. Node prints them from a `warning` listener of its own,
  * which is replaced.
