@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, runBinary } from './binary-harness';
 import { tempDir } from './cli-harness';
@@ -23,6 +24,20 @@ interface LogLine {
 describe('serve: every line on stderr is a JSON log line', () => {
   const dir = tempDir();
   afterAll(() => dir.remove());
+
+  /** The lines of a refused start's stderr, each of which must parse. */
+  const logLines = (stderr: string): LogLine[] =>
+    stderr
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        try {
+          return JSON.parse(line) as LogLine;
+        } catch {
+          throw new Error(`not a JSON log line: ${line}`);
+        }
+      });
+
 
   it('given a first start with a new signing key, when a request is served and SIGTERM stops it, then each stderr line parses as one log document', async () => {
     const child = spawn(process.execPath, [BIN, '--store', `sqlite:${join(dir.path, 'ledger.sqlite')}`, '--json', 'serve', '--port', '0', '--checkpoint-every', '5'], {
@@ -78,6 +93,38 @@ describe('serve: every line on stderr is a JSON log line', () => {
     expect(messages[messages.length - 1]).toContain('stopped; the store is closed');
   });
 
+  it('given the ledger file deleted under a running server, when readiness is asked, then the 503 and every warning and error line it causes carry a code', async () => {
+    const store = join(dir.path, 'deleted', 'ledger.sqlite');
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${store}`, '--json', 'serve', '--port', '0', '--checkpoint-every', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      for (const until = Date.now() + 50_000; !out.includes('\n') && Date.now() < until; ) await sleep(25);
+      const ready = JSON.parse(out.slice(0, out.indexOf('\n'))) as { url: string };
+      rmSync(join(dir.path, 'deleted'), { recursive: true, force: true });
+      const login = await fetch(`${ready.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong-password-123' }) });
+      expect(login.status).toBe(503);
+      const health = await fetch(`${ready.url}/health/ready`);
+      expect([health.status, ((await health.json()) as { code: string }).code]).toEqual([503, 'STORE.FILE_REPLACED']);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(watchdog);
+      child.kill('SIGKILL');
+    }
+    const lines = logLines(err);
+    const uncoded = lines.filter((line) => line.level >= 40 && line.code === undefined);
+    expect(uncoded).toEqual([]);
+    expect(lines.filter((line) => line.level >= 40).map((line) => line.code)).toContain('STORE.FILE_REPLACED');
+  });
+
   it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
@@ -95,19 +142,6 @@ describe('serve: every line on stderr is a JSON log line', () => {
       await new Promise((r) => taken.close(r));
     }
   });
-  /** The lines of a refused start's stderr, each of which must parse. */
-  const logLines = (stderr: string): LogLine[] =>
-    stderr
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => {
-        try {
-          return JSON.parse(line) as LogLine;
-        } catch {
-          throw new Error(`not a JSON log line: ${line}`);
-        }
-      });
-
   it.each([
     ['an invalid environment value', ['serve', '--port', '0'], { TRIAL_LEDGER_LOG_LEVEL: 'loud' }, 'CONFIG.INVALID', 'TRIAL_LEDGER_LOG_LEVEL'],
     ['a misspelt setting', ['serve', '--port', '0'], { TRIAL_LEDGER_PASWORD: 'x' }, 'CONFIG.INVALID', 'did you mean TRIAL_LEDGER_PASSWORD'],
