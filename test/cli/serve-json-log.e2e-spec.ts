@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, runBinary } from './binary-harness';
 import { tempDir } from './cli-harness';
@@ -123,6 +123,33 @@ describe('serve: every line on stderr is a JSON log line', () => {
     const uncoded = lines.filter((line) => line.level >= 40 && line.code === undefined);
     expect(uncoded).toEqual([]);
     expect(lines.filter((line) => line.level >= 40).map((line) => line.code)).toContain('STORE.FILE_REPLACED');
+  });
+
+  it('given stderr on a full disk (/dev/full: every write ENOSPC), when requests are served and SIGTERM stops it, then the server keeps answering and exits 0', async () => {
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [BIN, '--store', `sqlite:${join(dir.path, 'log-disk-full.sqlite')}`, '--json', 'serve', '--port', '0', '--checkpoint-every', '0'], {
+      stdio: ['ignore', 'pipe', full],
+      env: { ...process.env, TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+    });
+    closeSync(full);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    try {
+      for (const until = Date.now() + 50_000; !out.includes('\n') && Date.now() < until; ) await sleep(25);
+      const ready = JSON.parse(out.slice(0, out.indexOf('\n'))) as { url: string };
+      for (let i = 0; i < 3; i += 1) {
+        const login = await fetch(`${ready.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'nobody', password: 'wrong-password-123' }) });
+        expect(login.status).toBe(401);
+      }
+      expect((await fetch(`${ready.url}/health/ready`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(watchdog);
+      child.kill('SIGKILL');
+    }
   });
 
   it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {
