@@ -152,6 +152,39 @@ describe('serve: every line on stderr is a JSON log line', () => {
     }
   });
 
+  it('given two servers on one SQLite ledger, when the second starts, then its warnings that it keeps the side files in memory carry a code', async () => {
+    const store = `sqlite:${join(dir.path, 'two.sqlite')}`;
+    const env = { ...process.env, TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' };
+    const startOne = (): { child: ReturnType<typeof spawn>; out: () => string; err: () => string; exited: Promise<number | null> } => {
+      const child = spawn(process.execPath, [BIN, '--store', store, '--json', 'serve', '--port', '0', '--checkpoint-every', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      return { child, out: () => out, err: () => err, exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+    };
+    const first = startOne();
+    const watchdog = setTimeout(() => first.child.kill('SIGKILL'), 60_000);
+    let second: ReturnType<typeof startOne> | undefined;
+    try {
+      for (const until = Date.now() + 50_000; !first.out().includes('\n') && Date.now() < until; ) await sleep(25);
+      second = startOne();
+      for (const until = Date.now() + 50_000; !second.out().includes('\n') && Date.now() < until; ) await sleep(25);
+      second.child.kill('SIGTERM');
+      first.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(await first.exited).toBe(0);
+    } finally {
+      clearTimeout(watchdog);
+      first.child.kill('SIGKILL');
+      second?.child.kill('SIGKILL');
+    }
+    const warnings = logLines(second.err()).filter((line) => line.level >= 40);
+    const inMemory = warnings.filter((line) => line.msg.startsWith('Another server on this ledger writes'));
+    expect(inMemory.map((line) => line.code).sort()).toEqual(['AUDIT.INDEX_IN_MEMORY', 'READ_MODEL.IN_MEMORY']);
+    expect(warnings.filter((line) => line.code === undefined)).toEqual([]);
+  });
+
   it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));

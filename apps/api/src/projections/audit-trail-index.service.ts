@@ -30,7 +30,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
     // an in-memory SQLite database (indexed, compact), rebuilt at every start.
     const file = store.localFile ? auditIndexFileOf(store.localFile) : null;
     this.fileWriter = file === null ? null : claimSideFileWriter(file);
-    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its audit-trail index in memory, built from the log`);
+    if (file !== null && this.fileWriter === null) this.logger.warn({ code: 'AUDIT.INDEX_IN_MEMORY' }, `Another server on this ledger writes ${file}: this one keeps its audit-trail index in memory, built from the log AUDIT.INDEX_IN_MEMORY`);
     this.indexStore = this.fileWriter
       ? new SqliteAuditTrailIndex(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new SqliteAuditTrailIndex(':memory:');

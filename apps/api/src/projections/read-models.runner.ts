@@ -61,7 +61,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     // One writer per file: a second server on the same SQLite ledger folds its own copy in memory.
     const file = store.localFile ? `${store.localFile}.read-models` : null;
     this.fileWriter = file === null ? null : claimSideFileWriter(file);
-    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its read models in memory, folded from the log`);
+    if (file !== null && this.fileWriter === null) this.logger.warn({ code: 'READ_MODEL.IN_MEMORY' }, `Another server on this ledger writes ${file}: this one keeps its read models in memory, folded from the log READ_MODEL.IN_MEMORY`);
     this.projectionStore = this.fileWriter
       ? new SqliteProjectionStore(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new InMemoryProjectionStore();

@@ -71,8 +71,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
-  /** How long a write waits for a lock another process holds (`writeLockWaitMs`). */
-  private readonly lockWaitMs: number;
+  private readonly lockWaitMs: number; // how long a write waits for a lock another process holds
   private readonly writes = new StoreWriteHealthTracker(
     (fault) => (fault === 'STORE.LOCKED' ? sqliteWriteLockFree(this.db) : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
     SQLITE_IO_ERROR_HOLD_MS,
@@ -88,8 +87,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
-    this.clock = options.clock ?? systemClock;
-    this.lockWaitMs = options.writeLockWaitMs ?? BUSY_TIMEOUT_MS;
+    [this.clock, this.lockWaitMs] = [options.clock ?? systemClock, options.writeLockWaitMs ?? BUSY_TIMEOUT_MS];
     this.pollMs = options.pollMs ?? 250;
     this.streamCache = new SqliteStreamCache(options.streamCacheEvents ?? 50_000);
     this.description = `sqlite:${filename}`;
@@ -341,8 +339,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     // Written past the group-commit writer: the cached streams are read again.
     this.streamCache.clear();
     // Checked and mapped as appends are: a full disk halfway through a migration is STORE.DISK_FULL, and
-    // the file guard counts this write as the server's own. A lock held elsewhere is waited for as long as an
-    // append waits (`writeLockWaitMs`: 2 s for `migrate`), then STORE.LOCKED.
+    // the file guard counts this write as the server's own; a lock held elsewhere is waited for as an append's is.
     withBusyTimeout(this.db, this.lockWaitMs, () => guardedWrite(this.guard, this.writes, () => this.db
       .transaction(() => {
         const head = this.statements.head.get();
