@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, runBinary } from './binary-harness';
 import { tempDir } from './cli-harness';
@@ -183,6 +183,36 @@ describe('serve: every line on stderr is a JSON log line', () => {
     const inMemory = warnings.filter((line) => line.msg.startsWith('Another server on this ledger writes'));
     expect(inMemory.map((line) => line.code).sort()).toEqual(['AUDIT.INDEX_IN_MEMORY', 'READ_MODEL.IN_MEMORY']);
     expect(warnings.filter((line) => line.code === undefined)).toEqual([]);
+  });
+
+  it('given side files that are not SQLite databases, when serve starts, then its lines saying they are rebuilt carry a code', async () => {
+    const file = join(dir.path, 'side.sqlite');
+    const startOnce = async (): Promise<string> => {
+      const child = spawn(process.execPath, [BIN, '--store', `sqlite:${file}`, '--json', 'serve', '--port', '0', '--checkpoint-every', '0'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TRIAL_LEDGER_KEY_DIR: dir.keyDir, TRIAL_LEDGER_LOG_LEVEL: 'info' },
+      });
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        for (const until = Date.now() + 50_000; !out.includes('\n') && Date.now() < until; ) await sleep(25);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        clearTimeout(watchdog);
+        child.kill('SIGKILL');
+      }
+      return err;
+    };
+    await startOnce();
+    writeFileSync(`${file}.read-models`, 'not a database, '.repeat(512));
+    const lines = logLines(await startOnce());
+    expect(lines.filter((line) => line.level >= 40 && line.code === undefined)).toEqual([]);
+    expect(lines.find((line) => line.msg.includes('is not a SQLite database'))).toMatchObject({ level: 50, code: 'READ_MODEL.UNREADABLE' });
   });
 
   it('given a port another process holds, when the start is refused (without --json), then the refusal is a JSON log line with its code too, exit 1', async () => {

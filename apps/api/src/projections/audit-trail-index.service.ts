@@ -36,7 +36,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
       : new SqliteAuditTrailIndex(':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
-      onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
+      onAltered: () => this.logger.error({ code: 'AUDIT.INDEX_ALTERED' }, 'The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log AUDIT.INDEX_ALTERED'),
       onError: (error) => {
         // Logged once per failure (a save retried every poll on a failing disk would otherwise log each time).
         const message = (error as Error).message;
@@ -89,7 +89,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
       return this.indexStore;
     } catch (error) {
       if (error instanceof ReadModelsAlteredError) {
-        this.logger.error(`${error.message}: rebuilding it from the log; until then trails are read from the log`);
+        this.logger.error({ code: 'AUDIT.INDEX_ALTERED' }, `${error.message}: rebuilding it from the log; until then trails are read from the log AUDIT.INDEX_ALTERED`);
         this.recovery.schedule(0);
       }
       return null;

@@ -35,7 +35,7 @@ export const readModelSealKeyOf = (options: ApiModuleOptions): Buffer | undefine
 export const unreadableReported =
   (logger: Logger) =>
   (file: string, error: Error): void =>
-    logger.error(`${file} is not a SQLite database (${error.message}): discarded, rebuilding from the log (the ledger itself is not affected)`);
+    logger.error({ code: 'READ_MODEL.UNREADABLE' }, `${file} is not a SQLite database (${error.message}): discarded, rebuilding from the log (the ledger itself is not affected) READ_MODEL.UNREADABLE`);
 
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
@@ -67,7 +67,7 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
       : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,
-      onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
+      onAltered: () => this.logger.error({ code: 'READ_MODEL.ALTERED' }, 'The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log READ_MODEL.ALTERED'),
       onError: (error) => {
         if (!this.failed) this.logger.error({ code: followerFailureCode(error) }, followerFailure('Read models stopped', error));
         this.failed = true;
