@@ -225,7 +225,8 @@ describe('trial-ledger (program)', () => {
       const run = await cli(['--store', store, ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('does not act as a user');
-      expect(run.stderr).toContain('[CLI.ACTING_USER_NOT_USED]');
+      // serve's stderr is its JSON log: the code is the line's `code` there, in brackets elsewhere.
+      expect(run.stderr).toContain(_name === 'serve' ? '"code":"CLI.ACTING_USER_NOT_USED"' : '[CLI.ACTING_USER_NOT_USED]');
       expect(run.stdout).toBe('');
       expect(await head()).toBe(before);
     });

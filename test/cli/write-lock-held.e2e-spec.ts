@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteEventStore } from '@trial-ledger/event-store';
@@ -15,8 +16,8 @@ describe('CLI: a write while another process holds the SQLite write lock', () =>
   const db = join(dir.path, 'ledger.sqlite');
   const store = `sqlite:${db}`;
   const env = { TRIAL_LEDGER_PASSWORD: PASSWORD, TRIAL_LEDGER_KEY_DIR: dir.keyDir };
-  const head = async (): Promise<number> => {
-    const s = new SqliteEventStore(db);
+  const head = async (file = db): Promise<number> => {
+    const s = new SqliteEventStore(file);
     try {
       return (await s.head()).position;
     } finally {
@@ -24,8 +25,8 @@ describe('CLI: a write while another process holds the SQLite write lock', () =>
     }
   };
   /** Another connection holding the write lock (BEGIN IMMEDIATE) for `ms`, as a process in the middle of a write does. */
-  const holdWriteLock = (ms: number): { released: Promise<void>; release(): void } => {
-    const holder = new Database(db);
+  const holdWriteLock = (ms: number, file = db): { released: Promise<void>; release(): void } => {
+    const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE');
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
@@ -72,5 +73,43 @@ describe('CLI: a write while another process holds the SQLite write lock', () =>
     await lock.released;
     expect([run.status, run.stderr]).toEqual([0, '']);
     expect(await head()).toBeGreaterThan(before);
+  });
+  it('given the lock on the target held throughout, when `migrate` copies into it, then it is refused within seconds as STORE.LOCKED, saying to run it again, and nothing is copied', async () => {
+    const target = join(dir.path, 'target.sqlite');
+    expect(await head(target)).toBe(0);
+    const lock = holdWriteLock(30_000, target);
+    const started = Date.now();
+    let run;
+    try {
+      run = await cli(['--store', store, 'migrate', '--to', `sqlite:${target}`], env);
+    } finally {
+      lock.release();
+    }
+    const took = Date.now() - started;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[STORE.LOCKED]');
+    expect(run.stderr).toMatch(/another process is writing .*target\.sqlite.*run migrate again/i);
+    expect(took).toBeLessThan(6_000);
+    expect(await head(target)).toBe(0);
+  });
+
+  it('given an earlier demo\'s file whose write lock another process holds, when `demo --fresh` runs, then it is refused as STORE.LOCKED within seconds and the file is not deleted', async () => {
+    const earlier = join(dir.path, 'demo.sqlite');
+    expect(await head(earlier)).toBe(0);
+    const inode = statSync(earlier).ino;
+    const lock = holdWriteLock(30_000, earlier);
+    const started = Date.now();
+    let run;
+    try {
+      run = await cli(['--store', `sqlite:${earlier}`, 'demo', '--fresh'], { ...env, TRIAL_LEDGER_DEMO_PASSWORD: PASSWORD });
+    } finally {
+      lock.release();
+    }
+    const took = Date.now() - started;
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('[STORE.LOCKED]');
+    expect(run.stderr).toMatch(/another process is writing .*demo\.sqlite/i);
+    expect(took).toBeLessThan(6_000);
+    expect(statSync(earlier).ino).toBe(inode);
   });
 });

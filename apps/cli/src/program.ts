@@ -1,10 +1,11 @@
 import { Command, CommanderError, type Help, type Option } from 'commander';
 import { ledgerConfig } from '@trial-ledger/config';
 import { COMMANDS } from './commands';
-import { CliError, describeError, isLogged, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
+import { CliError, describeError, isLogged, markLogged, usageErrorCode, usageErrorMessage } from './shared/cli-errors';
 import { globalOptions } from './shared/cli-context';
 import { terminalSafe } from './shared/output';
-import { helpPath } from './shared/help-path';
+import { helpPath, invokedCommandPath } from './shared/help-path';
+import { logRefusedStart } from './serve/serve-log';
 import { refuseRepeatedOptions } from './shared/option-parsers';
 import { assertLedgerFilesApart } from './shared/output-policy';
 import { warnOfSecretsOnCommandLine } from './shared/secret-arguments';
@@ -129,18 +130,26 @@ export const runCli = async (argv: readonly string[]): Promise<number> => {
       const code = unknownHelp === undefined ? usageErrorCode(error.code) : 'CLI.UNKNOWN_COMMAND';
       const message = unknownHelp === undefined ? usageErrorMessage(error.message, code) : `help: unknown command '${unknownHelp}' (the commands are listed above)`;
       if (unknownHelp !== undefined) process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${code}]\n`);
+      // serve's stderr is its JSON log (serve's own parser writes nothing): the usage error is a line of it.
+      else if (invokedCommandPath(program, argv) === 'serve') logRefusedStart(code, message, 2);
       if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
       return 2;
     }
     if (stdoutClosed || isBrokenPipe(error)) return typeof process.exitCode === 'number' ? process.exitCode : 0;
     const { code, message, details } = describeError(error);
     const json = argv.includes('--json');
+    const exit = (error as { exitCode?: unknown }).exitCode;
+    const status = typeof exit === 'number' ? exit : 1;
+    // Refused before serve opened its log (the environment, an option's value): a line of that log all the same.
+    if (!isLogged(error) && invokedCommandPath(program, argv) === 'serve') {
+      logRefusedStart(code, message, status);
+      markLogged(error);
+    }
     if (json) process.stdout.write(`${JSON.stringify({ error: { code, message, details } })}\n`);
     // A message may quote what was typed or read (an unknown name, a file's line): never raw escape sequences.
     // serve's refusal is already a line of its JSON log on stderr.
     else if (!isLogged(error)) process.stderr.write(`trial-ledger: ${terminalSafe(message)} [${terminalSafe(code)}]\n`);
-    const exit = (error as { exitCode?: unknown }).exitCode;
-    return typeof exit === 'number' ? exit : 1;
+    return status;
   } finally {
     process.stdout.off('error', onStdoutError);
   }

@@ -54,19 +54,26 @@ export class HealthHttpController {
       return await this.health.check(checks);
     } catch (error) {
       const details = ((error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined)?.details ?? {};
-      if (details.store?.status === 'down') {
-        // A store that answers but cannot write keeps the code its refused commands get, with Retry-After.
-        const fault = (details.store as { fault?: unknown }).fault;
-        if (isStoreWriteFault(fault)) throw new StoreWriteError(fault, 'The event store cannot write');
-        throw new ApiProblemException('STORE.UNAVAILABLE', HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
+      const code = healthFailureCode(details);
+      // A store that answers but cannot write keeps the code its refused commands get, with Retry-After.
+      if (isStoreWriteFault(code)) throw new StoreWriteError(code, 'The event store cannot write');
+      if (code === 'STORE.UNAVAILABLE') throw new ApiProblemException(code, HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
+      if (code === 'LEDGER.TAMPERED') {
+        throw new ApiProblemException(code, HttpStatus.SERVICE_UNAVAILABLE, 'The server found events in the ledger whose content no longer matches their hashes; run verify.', { checks: details });
       }
-      if (details.ledger?.status === 'down') {
-        throw new ApiProblemException('LEDGER.TAMPERED', HttpStatus.SERVICE_UNAVAILABLE, 'The server found events in the ledger whose content no longer matches their hashes; run verify.', { checks: details });
-      }
-      throw new ApiProblemException('HEALTH.NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
+      throw new ApiProblemException(code, HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
     }
   }
 }
+
+/** The stable code of a failed health check, from its per-check states: the store's first, then the ledger's, then the read models'. */
+export const healthFailureCode = (details: HealthCheckResult['details']): StoreWriteFault | 'STORE.UNAVAILABLE' | 'LEDGER.TAMPERED' | 'HEALTH.NOT_READY' => {
+  if (details.store?.status === 'down') {
+    const fault = (details.store as { fault?: unknown }).fault;
+    return isStoreWriteFault(fault) ? fault : 'STORE.UNAVAILABLE';
+  }
+  return details.ledger?.status === 'down' ? 'LEDGER.TAMPERED' : 'HEALTH.NOT_READY';
+};
 
 const STORE_WRITE_FAULTS: ReadonlySet<unknown> = new Set<StoreWriteFault>(['STORE.DISK_FULL', 'STORE.READ_ONLY', 'STORE.IO_ERROR', 'STORE.FILE_REPLACED', 'STORE.LOCKED']);
 const isStoreWriteFault = (value: unknown): value is StoreWriteFault => STORE_WRITE_FAULTS.has(value);

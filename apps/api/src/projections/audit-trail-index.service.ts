@@ -30,13 +30,13 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
     // an in-memory SQLite database (indexed, compact), rebuilt at every start.
     const file = store.localFile ? auditIndexFileOf(store.localFile) : null;
     this.fileWriter = file === null ? null : claimSideFileWriter(file);
-    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its audit-trail index in memory, built from the log`);
+    if (file !== null && this.fileWriter === null) this.logger.warn({ code: 'AUDIT.INDEX_IN_MEMORY' }, `Another server on this ledger writes ${file}: this one keeps its audit-trail index in memory, built from the log AUDIT.INDEX_IN_MEMORY`);
     this.indexStore = this.fileWriter
       ? new SqliteAuditTrailIndex(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new SqliteAuditTrailIndex(':memory:');
     this.indexer = new AuditTrailIndexer(store, this.indexStore, {
       flushDelayMs: 200,
-      onAltered: () => this.logger.error('The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log'),
+      onAltered: () => this.logger.error({ code: 'AUDIT.INDEX_ALTERED' }, 'The audit-trail index was altered outside the server (its seal does not match): discarded, rebuilding from the log AUDIT.INDEX_ALTERED'),
       onError: (error) => {
         // Logged once per failure (a save retried every poll on a failing disk would otherwise log each time).
         const message = (error as Error).message;
@@ -89,7 +89,7 @@ export class AuditTrailIndexService implements OnModuleInit, OnModuleDestroy {
       return this.indexStore;
     } catch (error) {
       if (error instanceof ReadModelsAlteredError) {
-        this.logger.error(`${error.message}: rebuilding it from the log; until then trails are read from the log`);
+        this.logger.error({ code: 'AUDIT.INDEX_ALTERED' }, `${error.message}: rebuilding it from the log; until then trails are read from the log AUDIT.INDEX_ALTERED`);
         this.recovery.schedule(0);
       }
       return null;

@@ -35,7 +35,7 @@ export const readModelSealKeyOf = (options: ApiModuleOptions): Buffer | undefine
 export const unreadableReported =
   (logger: Logger) =>
   (file: string, error: Error): void =>
-    logger.error(`${file} is not a SQLite database (${error.message}): discarded, rebuilding from the log (the ledger itself is not affected)`);
+    logger.error({ code: 'READ_MODEL.UNREADABLE' }, `${file} is not a SQLite database (${error.message}): discarded, rebuilding from the log (the ledger itself is not affected) READ_MODEL.UNREADABLE`);
 
 /**
  * Keeps the clinical read models current while the server runs: a checkpointed catch-up subscription
@@ -61,13 +61,13 @@ export class ReadModelsRunner implements OnModuleInit, OnModuleDestroy {
     // One writer per file: a second server on the same SQLite ledger folds its own copy in memory.
     const file = store.localFile ? `${store.localFile}.read-models` : null;
     this.fileWriter = file === null ? null : claimSideFileWriter(file);
-    if (file !== null && this.fileWriter === null) this.logger.warn(`Another server on this ledger writes ${file}: this one keeps its read models in memory, folded from the log`);
+    if (file !== null && this.fileWriter === null) this.logger.warn({ code: 'READ_MODEL.IN_MEMORY' }, `Another server on this ledger writes ${file}: this one keeps its read models in memory, folded from the log READ_MODEL.IN_MEMORY`);
     this.projectionStore = this.fileWriter
       ? new SqliteProjectionStore(file!, { sealKey: readModelSealKeyOf(options), onUnreadable: unreadableReported(this.logger), lockWaitMs: SIDE_FILE_BUSY_MS })
       : new InMemoryProjectionStore();
     this.runner = new ProjectionRunner(store, this.projectionStore, clinicalReadModels, {
       flushDelayMs: 200,
-      onAltered: () => this.logger.error('The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log'),
+      onAltered: () => this.logger.error({ code: 'READ_MODEL.ALTERED' }, 'The saved read models were altered outside the server (their seal does not match): discarded, rebuilding from the log READ_MODEL.ALTERED'),
       onError: (error) => {
         if (!this.failed) this.logger.error({ code: followerFailureCode(error) }, followerFailure('Read models stopped', error));
         this.failed = true;

@@ -4,9 +4,9 @@ import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledge
 import { ledgerFiles, readCheckpointFile } from '@trial-ledger/audit';
 import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
 import { CI_95, medianInWords, percentInWords } from '@trial-ledger/pfs';
-import { openEventStore, sqlitePath, storeScheme, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { openEventStore, sqlitePath, sqliteWriteLockFreeWithin, storeScheme, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
-import { globalOptions, withStore, type GlobalOptions } from '../shared/cli-context';
+import { CLI_WRITE_LOCK_WAIT_MS, globalOptions, heldLockError, withStore, type GlobalOptions } from '../shared/cli-context';
 import { storeSideFiles } from '../shared/output-policy';
 import { CliError } from '../shared/cli-errors';
 import { startProgress } from '../shared/progress';
@@ -93,6 +93,9 @@ const freshStore = async (options: GlobalOptions): Promise<void> => {
   if (file === ':memory:' || !existsSync(file)) return;
   const { checkpointFile } = ledgerFiles(url, { keyDir: options.keyDir });
   await assertEarlierDemo(url, file, checkpointFile);
+  // A file another process is writing (a serve of the earlier demo, a sqlite3 shell) is not deleted under it:
+  // its writes would go on into the deleted file and be lost.
+  if (!(await sqliteWriteLockFreeWithin(file, CLI_WRITE_LOCK_WAIT_MS))) throw heldLockError(file, '--fresh deleted nothing: stop that process first');
   for (const own of [...storeSideFiles(url), checkpointFile]) rmSync(own, { force: true });
 };
 

@@ -4,7 +4,7 @@ import { ledgerFiles } from '@trial-ledger/audit';
 import { migrateLedger, openEventStore, sqlitePath, storeScheme, type MigrationReport } from '@trial-ledger/event-store';
 import { assertOutputAllowed } from '../export/output-target';
 import { ledgerOwnFiles } from '../shared/output-policy';
-import { globalOptions } from '../shared/cli-context';
+import { CLI_WRITE_LOCK_WAIT_MS, globalOptions, lockRefusal } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
 import { startProgress } from '../shared/progress';
 
@@ -67,14 +67,18 @@ export const registerMigrate = (program: Command): void => {
       if (storeScheme(opts.to) === 'sqlite' && sqlitePath(opts.to) !== ':memory:') {
         await assertOutputAllowed(sqlitePath(opts.to), { protectedFiles: ledgerOwnFiles({ store: fromUrl, keyDir: options.keyDir }) }, 'append');
       }
-      const from = await openEventStore(fromUrl);
+      // A lock another process holds on the target is waited for as long as any CLI write waits (2 s), then
+      // STORE.LOCKED: what was copied stays, and the next run continues from there.
+      const from = await openEventStore(fromUrl, { writeLockWaitMs: CLI_WRITE_LOCK_WAIT_MS });
       try {
-        const to = await openEventStore(opts.to);
+        const to = await openEventStore(opts.to, { writeLockWaitMs: CLI_WRITE_LOCK_WAIT_MS });
         try {
           const progress = startProgress('migrate', (await from.head()).position);
           let report: MigrationReport;
           try {
             report = await migrateLedger(from, to, ({ copied, total }) => progress.update(copied, total));
+          } catch (error) {
+            throw lockRefusal(error, to.description, 'the copy stopped there (what was copied stays): run migrate again once it is done, it continues where the copy stopped');
           } finally {
             progress.stop();
           }

@@ -13,10 +13,15 @@ export const logUncaughtErrorsAndExit = (): void => {
   const log = pino({ timestamp: pino.stdTimeFunctions.isoTime, base: { service: SERVICE } }, pino.destination({ fd: 2, sync: true }));
   process.on('uncaughtException', (error: unknown, origin: string) => {
     const err = error instanceof Error ? error : new Error(String(error));
-    log.fatal(
+    // stderr that cannot be written (a full disk) must not turn the exit into Node's status 7: the line is lost, the status kept.
+    try {
+      log.fatal(
       { code: 'INTERNAL.UNCAUGHT', origin, error: { type: err.name, message: withoutSecrets(err.message), stack: withoutSecrets(err.stack ?? '') } },
       `${origin === 'unhandledRejection' ? 'a promise was rejected with no handler' : 'an exception was not caught'}; the server stops (exit 1) INTERNAL.UNCAUGHT`,
-    );
+      );
+    } catch {
+      // Nothing more can be said.
+    }
     process.exit(1);
   });
 };

@@ -11,7 +11,7 @@ import { SECRET_ON_COMMAND_LINE, secretOnCommandLineMessage, secretsOnCommandLin
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { withoutSecrets } from '@trial-ledger/config';
 import { logUncaughtErrorsAndExit } from './fatal-errors';
-import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, type ServeLog } from './serve-log';
+import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, logRefusedStart, type ServeLog } from './serve-log';
 
 /**
  * Signals that stop `serve` cleanly (drain, then close the store). SIGHUP too: the terminal it ran in
@@ -97,7 +97,7 @@ export const serve = async (options: ServeOptions): Promise<void> => {
   } catch (error) {
     // A refused start is a line of the log too (fatal, with its code), not plain text among the JSON lines.
     const { code, message } = describeError(error);
-    serveLog.log.fatal({ code }, `${withoutSecrets(message)} (serve exits 1) ${code}`);
+    logRefusedStart(code, message, 1, serveLog.destination);
     serveLog.flush();
     markLogged(error);
     throw error;
@@ -246,6 +246,9 @@ export const registerServe = (program: Command): void => {
     .option('--drain-timeout <seconds>', 'on SIGTERM, time for requests in flight to finish before connections are cut (default: 10)', parseSeconds('--drain-timeout'))
     .option('--request-timeout <seconds>', 'time to receive a whole request, body included (default: 30)', parseSeconds('--request-timeout'))
     .option('--max-connections <n>', 'concurrent connections accepted (default: 512)', parseMaxConnections)
+    // A usage error is written by runCli as a JSON log line (stderr is serve's log), without the help text.
+    .configureOutput({ outputError: () => undefined })
+    .showHelpAfterError(false)
     .action(async (opts: { port: number; host: string; checkpointEvery: number; drainTimeout?: number; requestTimeout?: number; maxConnections?: number }, command: Command) => {
       const { store, json, keyDir } = globalOptions(command);
       const limits = {

@@ -28,15 +28,24 @@ export const globalOptions = (command: Command): GlobalOptions => {
  */
 export const CLI_WRITE_LOCK_WAIT_MS = 2_000;
 
-/** A write the CLI gave up for a lock held elsewhere, in words that say what to do. */
-const lockRefusal = (error: unknown): unknown =>
-  error instanceof StoreWriteError && error.code === 'STORE.LOCKED'
-    ? new CliError(
-        `Another process is writing the ledger and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); the command was not recorded: try again in a moment, or send it to the running server's API`,
-        1,
-        'STORE.LOCKED',
-      )
-    : error;
+/**
+ * A write the CLI gave up for a lock held elsewhere, in words that say what to do: `store` names what another
+ * process is writing, `outcome` what became of this command (by default: not recorded, try again).
+ */
+export const lockRefusal = (
+  error: unknown,
+  store = 'the ledger',
+  outcome = "the command was not recorded: try again in a moment, or send it to the running server's API",
+): unknown =>
+  error instanceof StoreWriteError && error.code === 'STORE.LOCKED' ? heldLockError(store, outcome) : error;
+
+/** STORE.LOCKED in the CLI's words (exit 1). */
+export const heldLockError = (store: string, outcome: string): CliError =>
+  new CliError(
+    `Another process is writing ${store} and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); ${outcome}`,
+    1,
+    'STORE.LOCKED',
+  );
 
 /** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
 export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {

@@ -46,3 +46,26 @@ export const helpPath = (program: Command, argv: readonly string[]): HelpPath =>
   }
   return { argv };
 };
+
+/**
+ * The path of subcommand names the arguments run (`--store x serve --port 0` → `serve`), read before commander
+ * parses them: what a refusal raised while parsing (an invalid environment, an option's value) belongs to.
+ */
+export const invokedCommandPath = (program: Command, argv: readonly string[]): string => {
+  const names: string[] = [];
+  let cmd = program;
+  for (let i = 0; i < argv.length; i += 1) {
+    const token = argv[i];
+    if (token === '--') break;
+    if (token.startsWith('-')) {
+      const option = optionOf(cmd, token);
+      if (option && (option.required || option.optional) && !token.includes('=')) i += 1;
+      continue;
+    }
+    const sub = subcommand(cmd, token);
+    if (!sub) break;
+    names.push(sub.name());
+    cmd = sub;
+  }
+  return names.join(' ');
+};

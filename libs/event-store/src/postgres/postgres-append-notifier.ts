@@ -15,7 +15,11 @@ export class PostgresAppendNotifier implements AppendNotifier {
   private opening: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly config: ClientConfig) {}
+  /** `onDropped`: told when an open LISTEN connection is dropped by the server or the network (not when closed here). */
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly onDropped?: (error: Error | undefined) => void,
+  ) {}
 
   /**
    * The highest position any notification has announced. A notification that arrives while a
@@ -44,8 +48,17 @@ export class PostgresAppendNotifier implements AppendNotifier {
         if (this.listener === client) this.listener = null;
         this.opening = null;
       };
-      client.on('error', reset);
-      client.on('end', reset);
+      let dropped = false;
+      // An open LISTEN connection that ends (an error first, or the end alone) without close() is said once.
+      const drop = (error?: Error): void => {
+        const listening = this.listener === client;
+        reset();
+        if (!listening || dropped || this.closed) return;
+        dropped = true;
+        this.onDropped?.(error);
+      };
+      client.on('error', drop);
+      client.on('end', () => drop());
       client.on('notification', (message) => this.notify(Number(message.payload ?? 0) || 0));
       this.opening = client
         .connect()

@@ -78,6 +78,24 @@ export const redactPostgresUrl = (url: string): string => {
 };
 
 /**
+ * Whether a query's error says its connection is gone (the server ended the session — `pg_terminate_backend`,
+ * a shutdown or crash —, a connection exception, the socket reset or closed), as opposed to a statement refused,
+ * cancelled or timed out on a connection that lives on.
+ */
+export const isDroppedConnection = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (code === '57P01' || code === '57P02' || code.startsWith('08') || code === 'ECONNRESET' || code === 'EPIPE')) return true;
+  return /Connection terminated|Client has encountered a connection error/i.test(error instanceof Error ? error.message : '');
+};
+
+/** The cause of a dropped connection in a warning's words: pg's code and message (never the password). */
+export const droppedBecause = (error: Error | undefined): string => {
+  if (error === undefined) return 'the connection ended';
+  const code = (error as { code?: unknown }).code;
+  return `${typeof code === 'string' ? `${code}: ` : ''}${error.message}`;
+};
+
+/**
  * Runs `work` in a transaction holding the append lock; rolls back on any error. `lockWaitMs`: how long
  * to wait for the lock (`SET LOCAL lock_timeout`; a give-up is 55P03, `STORE.LOCKED`).
  */
@@ -88,7 +106,9 @@ export const inAppendTransaction = async <T>(pool: Pool, lockWaitMs: number, wor
   } catch (error) {
     throw mapPostgresError(error);
   }
-  let broken = false;
+  // The error a connection is given back with, if its ROLLBACK failed too: it is discarded, and the pool
+  // hears why (a dropped connection is then said as such).
+  let broken: Error | boolean = false;
   try {
     // One round trip: a simple-protocol query may carry both statements.
     await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(0, Math.trunc(lockWaitMs))}; SELECT pg_advisory_xact_lock(${APPEND_LOCK})`);
@@ -97,7 +117,7 @@ export const inAppendTransaction = async <T>(pool: Pool, lockWaitMs: number, wor
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {
-      broken = true;
+      broken = error instanceof Error ? error : true;
     });
     throw mapPostgresError(error);
   } finally {

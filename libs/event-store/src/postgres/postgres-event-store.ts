@@ -24,7 +24,7 @@ import { StoreWriteHealthTracker, type StoreWriteHealth } from '../store-write-h
 import type { StoreWarningListener } from '../store-warning';
 import { PostgresAppender } from './postgres-appender';
 import { PostgresAppendNotifier } from './postgres-append-notifier';
-import { APPEND_LOCK, mapPostgresError, queryRows, redactPostgresUrl, WRITABLE_SQL } from './postgres-connection';
+import { APPEND_LOCK, droppedBecause, isDroppedConnection, mapPostgresError, queryRows, redactPostgresUrl, WRITABLE_SQL } from './postgres-connection';
 import { importPostgresEvents } from './postgres-import';
 import { migratePostgres } from './postgres-migrations';
 import { inspectPostgresStorage } from './postgres-inspection';
@@ -142,7 +142,12 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
   ) {
     this.clock = options.clock ?? systemClock;
     this.pollMs = options.pollMs ?? 1000;
-    this.notifier = new PostgresAppendNotifier(config);
+    this.notifier = new PostgresAppendNotifier(config, (error) =>
+      options.onWarning?.({
+        code: 'STORE.CONNECTION_LOST',
+        message: `the LISTEN connection of ${redactPostgresUrl(url)} was dropped (${droppedBecause(error)}); subscriptions poll for new events until it is open again`,
+      }),
+    );
     this.description = redactPostgresUrl(url);
     this.lockWaitMs = options.appendLockTimeoutMs ?? APPEND_LOCK_TIMEOUT_MS;
     this.appender = new PostgresAppender(pool, this.merkle, options.oneRoundTripAppend ?? true, this.lockWaitMs);
@@ -156,13 +161,22 @@ export class PostgresEventStore implements EventStore, LedgerImporter, Idempoten
     // idle ones are reported to the pool, checked-out ones to the client itself, and a client with no
     // 'error' listener would be an unhandled 'error' event. The query that used it fails with
     // STORE.UNAVAILABLE (mapPostgresError); the pool discards it and the next query reconnects.
-    // An idle one dropped is said once, as a warning: nothing failed yet, but a server or network that keeps
-    // dropping connections is worth an operator's look. The pg message names the cause, never the password.
-    pool.on('error', (error: Error & { code?: unknown }) => {
-      options.onWarning?.({
-        code: 'STORE.CONNECTION_LOST',
-        message: `an idle PostgreSQL connection of ${redactPostgresUrl(url)} was dropped (${typeof error.code === 'string' ? `${error.code}: ` : ''}${error.message}); the next query opens a new one`,
-      });
+    // Each connection dropped so is said once, as a warning: an idle one (nothing failed), one in use (its
+    // query failed; it is released with that error, which names the cause), the LISTEN connection (the store's
+    // subscriptions poll meanwhile) — a server or network that keeps dropping connections is worth an
+    // operator's look. The pg message names the cause, never the password.
+    const lost = new WeakSet<object>();
+    const where = redactPostgresUrl(url);
+    const warnLost = (client: object, what: string, error: Error, after: string): void => {
+      if (lost.has(client)) return;
+      lost.add(client);
+      options.onWarning?.({ code: 'STORE.CONNECTION_LOST', message: `${what} was dropped (${droppedBecause(error)}); ${after}` });
+    };
+    pool.on('error', (error: Error, client) => warnLost(client, `an idle PostgreSQL connection of ${where}`, error, 'the next query opens a new one'));
+    pool.on('release', (error: unknown, client) => {
+      if (error instanceof Error && isDroppedConnection(error)) {
+        warnLost(client, `a PostgreSQL connection of ${where} in use by a query`, error, 'that query failed (STORE.UNAVAILABLE), the next one opens a new connection');
+      }
     });
     pool.on('connect', (client) => client.on('error', () => undefined));
     // Migrations on a connection of their own, without the query timeout: a schema change of a large ledger may take long.

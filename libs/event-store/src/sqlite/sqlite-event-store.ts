@@ -71,6 +71,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
   private readonly writer: SqliteGroupCommitWriter;
   private readonly merkle: SqliteMerkleNodes;
   private readonly guard: SqliteFileGuard | null; // refuses writes once the file is not the one opened
+  private readonly lockWaitMs: number; // how long a write waits for a lock another process holds
   private readonly writes = new StoreWriteHealthTracker(
     (fault) => (fault === 'STORE.LOCKED' ? sqliteWriteLockFree(this.db) : this.localFile !== undefined && sqliteWriteCleared(this.localFile, fault)),
     SQLITE_IO_ERROR_HOLD_MS,
@@ -86,7 +87,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
-    this.clock = options.clock ?? systemClock;
+    [this.clock, this.lockWaitMs] = [options.clock ?? systemClock, options.writeLockWaitMs ?? BUSY_TIMEOUT_MS];
     this.pollMs = options.pollMs ?? 250;
     this.streamCache = new SqliteStreamCache(options.streamCacheEvents ?? 50_000);
     this.description = `sqlite:${filename}`;
@@ -130,7 +131,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         return withBusyTimeout(this.db, WRITE_ATTEMPT_BUSY_MS, () => guardedWrite(this.guard, this.writes, write));
       },
       isLockWait: isSqliteLockWait,
-      lockWaitMs: options.writeLockWaitMs ?? BUSY_TIMEOUT_MS,
+      lockWaitMs: this.lockWaitMs,
       afterCommit: (head) => {
         if (this.streamCache.limit > 0) this.streamCache.committed(this.batchEvents, (raw) => deepFreeze(storedEventOf(raw)));
         this.batchEvents = [];
@@ -338,8 +339,8 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
     // Written past the group-commit writer: the cached streams are read again.
     this.streamCache.clear();
     // Checked and mapped as appends are: a full disk halfway through a migration is STORE.DISK_FULL, and
-    // the file guard counts this write as the server's own.
-    guardedWrite(this.guard, this.writes, () => this.db
+    // the file guard counts this write as the server's own; a lock held elsewhere is waited for as an append's is.
+    withBusyTimeout(this.db, this.lockWaitMs, () => guardedWrite(this.guard, this.writes, () => this.db
       .transaction(() => {
         const head = this.statements.head.get();
         checkImportBatch(
@@ -355,7 +356,7 @@ export class SqliteEventStore implements EventStore, IdempotencyRecordSource, St
         }
         return this.merkle.extend(events.map((e) => ({ globalPosition: e.globalPosition, prevHash: e.prevHash, hash: e.hash })));
       })
-      .immediate()());
+      .immediate()()));
     this.notifier.notify(events[events.length - 1].globalPosition);
   }
 

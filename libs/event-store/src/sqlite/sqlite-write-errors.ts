@@ -1,5 +1,5 @@
 import { statfsSync, accessSync, constants } from 'node:fs';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { StoreWriteError, type StoreWriteFault } from '../event-store.errors';
 import type { StoreWriteHealthTracker } from '../store-write-health';
@@ -124,4 +124,22 @@ export const sqliteWriteLockFree = (db: Database.Database): boolean => {
       return false;
     }
   });
+};
+
+/**
+ * Waits up to `ms` for the write lock of the SQLite file `file` to be free (another process in the middle of a
+ * write, a `sqlite3` shell inside a transaction), asking without blocking every 50 ms; true once it was free.
+ * Nothing is written, and the lock is not kept.
+ */
+export const sqliteWriteLockFreeWithin = async (file: string, ms: number): Promise<boolean> => {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    for (const until = Date.now() + ms; ; ) {
+      if (sqliteWriteLockFree(db)) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    db.close();
+  }
 };
