@@ -22,7 +22,7 @@ const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
   ...SESSION_PROBLEMS,
   [404, 'IDENTITY.USER_NOT_FOUND'],
   [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
-  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or *)'],
+  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or * except when adding a user, who does not exist yet)'],
   [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request (for a password, another password)'],
   STORE_PROBLEM,
 ];
