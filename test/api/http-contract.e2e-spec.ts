@@ -158,6 +158,45 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(await api.headPosition()).toBe(head);
   });
 
+  describe('If-Match: * on a route that creates its resource is false while the resource does not exist (RFC 9110 §13.1.1): 412, nothing written', () => {
+    const refusedAnyMatch = async (send: () => request.Test, code: string): Promise<void> => {
+      const head = await api.headPosition();
+      const response = await send();
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect({ status: response.status, code: response.body.code }).toEqual({ status: 412, code });
+      expect(await api.headPosition()).toBe(head);
+    };
+
+    it('screening a new subject', async () => {
+      await refusedAnyMatch(
+        () => request(api.http).post(`/api/v1/studies/${STUDY}/subjects`).set('Authorization', api.auth('coordinator')).set('If-Match', '*').send(bodies.screen('S900')),
+        'CONCURRENCY.VERSION_CONFLICT',
+      );
+      await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S900`).set('Authorization', api.auth('monitor')).expect(404);
+    });
+
+    it('opening a query (its thread is new); on an existing subject (a dose) and on SDV progress, which always has a representation (ETag "0"), * goes ahead', async () => {
+      const dose = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/S001/doses`).set('Authorization', api.auth('coordinator')).set('If-Match', '*').send(bodies.dose(2, '2026-03-27')).expect(201);
+      await refusedAnyMatch(
+        () =>
+          request(api.http)
+            .post(`/api/v1/studies/${STUDY}/queries`)
+            .set('Authorization', api.auth('monitor'))
+            .set('If-Match', '*')
+            .send({ subjectId: 'S001', targetEventId: dose.body.eventIds[0], text: 'Please confirm the date' }),
+        'CONCURRENCY.VERSION_CONFLICT',
+      );
+      await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/S001/source-verifications`).set('Authorization', api.auth('monitor')).set('If-Match', '*').send({ targetEventId: dose.body.eventIds[0] }).expect(201);
+    });
+
+    it('adding a user', async () => {
+      await refusedAnyMatch(
+        () => request(api.http).post('/api/v1/users').set('Authorization', api.auth('admin')).set('If-Match', '*').send({ username: 'newcomer', fullName: 'New Comer', role: 'monitor', password: 'a long enough passphrase 42' }),
+        'REQUEST.PRECONDITION_FAILED',
+      );
+    });
+  });
+
   it('user management with If-Match: * (any current state) goes ahead', async () => {
     const response = await request(api.http).post('/api/v1/users/rex/reactivate').set('Authorization', api.auth('admin')).set('If-Match', '*').send({});
     expect(response.status).not.toBe(412);

@@ -2,9 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTrustFile, type PinnedKey } from '@trial-ledger/audit';
-import { SqliteEventStore } from '@trial-ledger/event-store';
+import { openEventStore, SqliteEventStore, systemClock } from '@trial-ledger/event-store';
+import { Identity, identityPolicy } from '@trial-ledger/identity';
 import { testEvent } from '../../libs/event-store/src/testing';
-import { seedAuditLedger, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { seedAuditLedger, USERS, type SeededLedger } from '../../libs/audit/src/testing/audit-ledger.fixture';
+import { addReadyUser } from '../../libs/identity/src/testing';
 import { rewriteDoseAndRecompute, SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
 import { runBinary, type BinaryRun } from './binary-harness';
 import { PASSWORD, seedUsers, tempDir } from './cli-harness';
@@ -91,13 +93,19 @@ describe('verify trust basis: a rewritten and re-signed chain is caught with a p
       expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, anchored: false });
     });
 
-    it('then verify with the pinned key finds damage and exits 3', async () => {
+    it('then verify with the pinned key finds damage and exits 3, and says no checkpoint anchors the log: none verifies under the pinned key', async () => {
       const result = await run(['--store', store, '--json', 'verify'], auditor);
       expect(result.status).toBe(3);
-      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, anchored: true, fault: { damage: 'checkpoint-forged' } });
+      const report = JSON.parse(result.stdout);
+      expect(report).toMatchObject({ ok: false, anchored: false, checkpoints: { total: 1, matched: 0, forged: 1 }, fault: { damage: 'checkpoint-forged' } });
+      expect(report.trust).toMatchObject({ anchored: false, publicKey: { origin: 'pinned' } });
+      expect(report.trust.statement).toMatch(/^Trust basis: the hash chain only \(not anchored\) — none of the 1 checkpoint\(s\) in .* verifies under the public key sha256:/);
       const text = await run(['--store', store, 'verify'], auditor);
       expect(text.status).toBe(3);
       expect(text.stderr).toContain('not the trusted ledger key');
+      expect(text.stderr).toContain('0 matched, 1 forged');
+      expect(text.stderr).not.toContain('Trust basis: anchored');
+      expect(text.stderr).toContain('Trust basis: the hash chain only (not anchored) — none of the 1 checkpoint(s)');
     });
 
     it("then verify against the sponsor's external checkpoint copy names the rewrite and exits 3", async () => {
@@ -113,6 +121,22 @@ describe('verify trust basis: a rewritten and re-signed chain is caught with a p
       const result = await run(['--store', store, 'verify', '--pin-key', forgedKey], auditor);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('[TRUST.KEY_CONFLICT]');
+    });
+
+    it('then the printable report under the pinned key does not call the log anchored either', async () => {
+      // The report runs signed in: a monitor is added after the forged checkpoint, which vouches for nothing either way.
+      const s = await openEventStore(store);
+      try {
+        await addReadyUser(new Identity(s, systemClock, identityPolicy()), USERS.admin, { username: 'auditmon', fullName: 'Audit Monitor', role: 'monitor', password: PASSWORD });
+      } finally {
+        await s.close();
+      }
+      const out = join(dir.path, 'forged-report.html');
+      const result = await run(['--store', store, '--as', 'auditmon', 'report', '--out', out], { ...auditor, TRIAL_LEDGER_PASSWORD: PASSWORD });
+      expect(result.status).toBe(0);
+      const html = readFileSync(out, 'utf8');
+      expect(html).not.toContain('Trust basis: anchored');
+      expect(html).toContain('Trust basis: the hash chain only (not anchored) — none of the 1 checkpoint(s)');
     });
   });
 });

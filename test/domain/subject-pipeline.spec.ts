@@ -106,6 +106,14 @@ describe('subject commands through executeCommand (SQLite)', () => {
     expect(conflicts).toBeGreaterThan(0);
   });
 
+  it('given no S001, when it is screened under If-Match: * (the stream must exist), then CONCURRENCY.VERSION_CONFLICT and nothing is written; a study registered already holds *, and its refusal is the domain\'s', async () => {
+    const before = await store.head();
+    expect(await refusal(run(subjectCommand('ScreenSubject', screening(), 'S001'), as(COORDINATOR, { streamMustExist: true })))).toBe('CONCURRENCY.VERSION_CONFLICT');
+    expect((await store.head()).position).toBe(before.position);
+    expect(await refusal(run(registerStudy(), as(ADMIN, { streamMustExist: true })))).not.toBe('CONCURRENCY.VERSION_CONFLICT');
+    expect((await run(subjectCommand('ScreenSubject', screening(), 'S001'), as(COORDINATOR))).primaryVersion).toBe(1);
+  });
+
   it('given S001 enrolled (subject stream at version 3), when a dose names the stale version 2, then CONCURRENCY.VERSION_CONFLICT and nothing is written', async () => {
     await makeEligible('S001');
     await enroll('S001');

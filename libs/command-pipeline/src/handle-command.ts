@@ -26,6 +26,8 @@ export interface CommandEnvelope {
   readonly reason?: string | null;
   /** The client's `If-Match`: the version of the primary stream it saw. A mismatch is refused, never retried (a conflict on another stream the decision reads is decided again). */
   readonly expectedVersion?: number;
+  /** The client's `If-Match: *` on a route that creates the primary stream: it must exist already, else the command is refused (RFC 9110 §13.1.1). */
+  readonly streamMustExist?: boolean;
 }
 
 export interface StreamDecision {
@@ -83,6 +85,14 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export class StaleVersionError extends ConcurrencyError {}
 
+/** `If-Match: *` on a primary stream that does not exist: a failed precondition like a stale version. */
+export class StreamNotFoundForIfMatchError extends StaleVersionError {
+  constructor(streamId: string) {
+    super(streamId, 'any', 0);
+    this.message = `Stream ${streamId} does not exist: If-Match: * holds only for one that does; send no If-Match to create it`;
+  }
+}
+
 /**
  * The one command pipeline (after emmett's `handleCommand`): authorize → answer an idempotent repeat →
  * read the streams → fold and decide → append with the expected versions → on a conflict, read again
@@ -118,6 +128,7 @@ export const handleCommand = async (
     if (envelope.expectedVersion !== undefined && envelope.expectedVersion !== versionOf(plan.primaryStream)) {
       throw new StaleVersionError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));
     }
+    if (envelope.streamMustExist && versionOf(plan.primaryStream) === 0) throw new StreamNotFoundForIfMatchError(plan.primaryStream);
     const metadata: CommandMetadata = { actor: envelope.actor, now: clock.now(), reason: envelope.reason ?? null };
     const decision = await plan.decide(streams, metadata);
     const writes = decision.writes.filter((w) => w.events.length > 0);

@@ -9,7 +9,10 @@ import type { StoreWarningListener } from './store-warning';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/ledger.sqlite';
 
-/** Options of `openEventStore`: the SQLite ones, and where a store reports what it recovered from by itself. */
+/**
+ * Options of `openEventStore`: the SQLite ones, and where a store reports what it recovered from by itself.
+ * `writeLockWaitMs` is also how long a PostgreSQL append waits for the append lock (its `appendLockTimeoutMs`).
+ */
 export type OpenEventStoreOptions = SqliteEventStoreOptions & { readonly onWarning?: StoreWarningListener };
 
 /** A store factory for a URL scheme; PostgreSQL and KurrentDB adapters register themselves here. */
@@ -55,7 +58,10 @@ const explainReadOnlyOpen = (file: string, error: unknown): unknown => {
     error,
   );
 };
-registerStoreFactory(['postgres', 'postgresql'], (url, options) => PostgresEventStore.connect(url, options));
+// `writeLockWaitMs` (a CLI process's 2 s) is the append lock's wait on PostgreSQL too; without it, the store's own 10 s.
+registerStoreFactory(['postgres', 'postgresql'], (url, options) =>
+  PostgresEventStore.connect(url, { ...options, ...(options.writeLockWaitMs !== undefined ? { appendLockTimeoutMs: options.writeLockWaitMs } : {}) }),
+);
 registerStoreFactory(['kurrentdb', 'kurrentdb+discover', 'esdb', 'esdb+discover'], (url, options) => {
   // Loaded on demand: its gRPC client took ~40 % of the start of every CLI command, whatever its store.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

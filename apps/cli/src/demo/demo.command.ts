@@ -181,7 +181,7 @@ export const registerDemo = (program: Command): void => {
         } finally {
           progress.stop();
         }
-      });
+      }, 'the demo stopped there (anything it recorded before stays): run it again once that process is done, with --fresh on a SQLite file it began, or on another --store');
       if (options.json) {
         const users = run.credentials.map((c) => ({ username: c.username, fullName: c.fullName, role: c.role, ...(sharedPassword ? {} : { password: c.password }) }));
         process.stdout.write(`${JSON.stringify({ summary: run.summary, head: run.head, users }, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { printResult } from '../shared/output';
 import { outputPolicy } from '../shared/output-policy';
 import { outputFileOption } from '../shared/option-parsers';
 import { withSavedReadModels } from '../shared/saved-read-models';
-import { checkpointSource, ledgerIdentity, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
+import { checkedTrust, checkpointSource, ledgerIdentity, describeRewritten, describeWithdrawn, rewrittenSinceConfirmed, withdrawnCheckpoints, type VerifyCommandOptions } from '../verify/verify.command';
 
 interface ReportOptions extends VerifyCommandOptions {
   readonly out?: string;
@@ -45,7 +45,7 @@ export const registerReport = (program: Command): void => {
             ...(opts.study ? { studyId: opts.study } : {}),
             ...(opts.subject ? { subjectId: opts.subject } : {}),
             ...(source.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : {}),
-            trustStatement: source.trust.statement,
+            trustStatement: (verification) => checkedTrust(source.trust, verification.checkpoints).statement,
             // As `verify` judges a ledger under a pinned key: checkpoints it confirmed must still be there, and the log unchanged at them.
             findings: async (verification) => [
               ...describeWithdrawn(withdrawnCheckpoints(verification.checkpoints?.latestMatched?.position ?? null, source), source),

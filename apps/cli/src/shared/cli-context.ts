@@ -22,9 +22,10 @@ export const globalOptions = (command: Command): GlobalOptions => {
 };
 
 /**
- * How long a CLI write waits for a SQLite write lock another process holds (a running `serve` in the middle
- * of a write, an import, a `sqlite3` shell left inside a transaction) before it is refused. The server waits
- * 10 s for its clients, who retry; a person at a terminal is told at once what to do instead.
+ * How long a CLI write waits for the write lock another process holds (a running `serve` in the middle of a
+ * write, an import, a `sqlite3` or `psql` session left inside a transaction) before it is refused: SQLite's
+ * write lock, PostgreSQL's append lock. The server waits 10 s for its clients, who retry; a person at a
+ * terminal is told at once what to do instead.
  */
 export const CLI_WRITE_LOCK_WAIT_MS = 2_000;
 
@@ -42,13 +43,16 @@ export const lockRefusal = (
 /** STORE.LOCKED in the CLI's words (exit 1). */
 export const heldLockError = (store: string, outcome: string): CliError =>
   new CliError(
-    `Another process is writing ${store} and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 shell left inside a transaction); ${outcome}`,
+    `Another process is writing ${store} and kept its write lock for ${CLI_WRITE_LOCK_WAIT_MS / 1000} s (a running serve under load, an import, a sqlite3 or psql session left inside a transaction); ${outcome}`,
     1,
     'STORE.LOCKED',
   );
 
-/** Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file. */
-export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>): Promise<T> => {
+/**
+ * Opens the store for the duration of `work` and always closes it; a SQLite path that exists must be a ledger file.
+ * `lockOutcome`: what a write given up for a held lock left behind, in the command's words (default: a command not recorded).
+ */
+export const withStore = async <T>(options: GlobalOptions, work: (store: EventStore) => Promise<T>, lockOutcome?: string): Promise<T> => {
   assertStoreFileShape(options.store);
   // A dropped idle connection is one line on stderr, never a stack; stdout (and so --json output) stays the command's.
   const onWarning: StoreWarningListener = (warning) => void process.stderr.write(`trial-ledger: warning: ${terminalSafe(withoutSecrets(warning.message))} [${warning.code}]\n`);
@@ -56,7 +60,7 @@ export const withStore = async <T>(options: GlobalOptions, work: (store: EventSt
   try {
     return await work(store);
   } catch (error) {
-    throw lockRefusal(error);
+    throw lockRefusal(error, undefined, lockOutcome);
   } finally {
     await store.close();
   }

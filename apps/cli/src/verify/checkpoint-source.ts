@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import type { EventStore } from '@trial-ledger/event-store';
-import { assertKeyDirOutsideStore, isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type SignedCheckpoint } from '@trial-ledger/audit';
+import { assertKeyDirOutsideStore, isInside, ledgerFiles, loadPublicKey, pinnedKeyFor, publicKeyFingerprint, readCheckpointFile, type CheckpointSummary, type SignedCheckpoint } from '@trial-ledger/audit';
 import { CliError } from '../shared/cli-errors';
 
 export interface VerifyCommandOptions {
@@ -70,19 +70,39 @@ export const trustWarnings = (trust: TrustBasis, checkpointCount: number): { cod
   return missing ? [{ code: 'CHECKPOINTS.NONE_UNDER_TRUSTED_KEY', message: missing }] : [];
 };
 
-const statement = (basis: Omit<TrustBasis, 'statement'>, checkpointCount: number): string => {
+const statement = (basis: Omit<TrustBasis, 'statement'>, checkpointCount: number, forged = 0): string => {
   const missing = checkpointCount === 0 ? withoutCheckpoints(basis) : null;
   if (missing) return `Trust basis: the hash chain only (not anchored) — ${missing}.`;
   if (!basis.publicKey || checkpointCount === 0) {
     return 'Trust basis: the hash chain only (not anchored) — whoever can write the store can recompute it; check signed checkpoints under a key you hold (--checkpoints, --public-key or verify --pin-key).';
   }
   const key = `${basis.publicKey.fingerprint} (${basis.publicKey.origin}, ${basis.publicKey.file})`;
-  if (basis.anchored) return `Trust basis: anchored — ${checkpointCount} signed checkpoint(s) checked under the public key ${key}, held outside the store's directory.`;
+  if (forged >= checkpointCount) {
+    return (
+      `Trust basis: the hash chain only (not anchored) — none of the ${checkpointCount} checkpoint(s) in ${basis.checkpointFile} verifies under the public key ${key}, ` +
+      'so none vouches for the log; only the hash chain was verified, which whoever can write the store can recompute.'
+    );
+  }
+  const notVerified = forged > 0 ? `; ${forged} other(s) in the file did not verify under it and vouch for nothing` : '';
+  if (basis.anchored) return `Trust basis: anchored — ${checkpointCount - forged} signed checkpoint(s) checked under the public key ${key}, held outside the store's directory${notVerified}.`;
   const why =
     basis.publicKey.origin === 'ledger-key'
       ? "the key is the operator's own signing key, so whoever holds it can re-sign a rewritten log"
       : "the key file lies in the store's directory, where whoever rewrites the log can replace it";
   return `Trust basis: checkpoints under ${key} (not anchored: ${why}); pin the key you received with verify --pin-key FILE.`;
+};
+
+/**
+ * The trust basis once the checkpoints were checked (`verifyLedger`'s summary): a checkpoint whose signature
+ * does not verify under the chosen key (`forged`) anchors nothing, so with none that verifies the log is
+ * not anchored, whatever the checkpoint file held. A checkpoint that verifies but no longer matches the
+ * log still anchors the verdict: it is what proves the rewrite.
+ */
+export const checkedTrust = (trust: TrustBasis, checked: CheckpointSummary | null): TrustBasis => {
+  if (checked === null || checked.forged === 0) return trust;
+  const { statement: _before, ...basis } = trust;
+  const settled = { ...basis, anchored: basis.anchored && checked.forged < checked.total };
+  return { ...settled, statement: statement(settled, checked.total, checked.forged) };
 };
 
 /**

@@ -5,11 +5,11 @@ import { assertLedgerExists, globalOptions, withExistingStore, type GlobalOption
 import { CliError } from '../shared/cli-errors';
 import type { KeyObject } from 'node:crypto';
 import { checkLedgerTree, describeTreeReport } from './verify-tree';
-import { checkpointSource, ledgerIdentity, trustWarnings, type CheckpointSource, type VerifyCommandOptions } from './checkpoint-source';
+import { checkedTrust, checkpointSource, ledgerIdentity, trustWarnings, type CheckpointSource, type TrustBasis, type VerifyCommandOptions } from './checkpoint-source';
 import { describeInspection } from './store-inspection.output';
 import { terminalSafe } from '../shared/output';
 
-export { checkpointSource, ledgerIdentity, type VerifyCommandOptions } from './checkpoint-source';
+export { checkedTrust, checkpointSource, ledgerIdentity, type VerifyCommandOptions } from './checkpoint-source';
 
 /** Exit status of `verify` when the ledger is damaged (1 is any other failure, 2 a usage error). */
 export const EXIT_LEDGER_DAMAGED = 3;
@@ -62,7 +62,7 @@ export const describeRewritten = (rewritten: RewrittenSinceConfirmed | null): st
           `the log now ${rewritten.hash === null ? 'ends before that position' : `holds ${rewritten.hash} there`} — rewritten, whatever its checkpoints now say.`,
       ];
 
-const describe = (result: LedgerVerification, source: CheckpointSource): string => {
+const describe = (result: LedgerVerification, source: CheckpointSource, trust: TrustBasis): string => {
   const lines: string[] = [];
   if (result.ok) {
     lines.push(`Ledger intact: ${result.eventsChecked} events verified, head position ${result.headPosition}, chain hash ${result.headHash}.`);
@@ -77,7 +77,7 @@ const describe = (result: LedgerVerification, source: CheckpointSource): string 
     const latest = c.latestMatched ? `; latest matching: position ${c.latestMatched.position}, signed ${c.latestMatched.time}` : '';
     lines.push(`Checkpoints (${source.file}): ${c.total} read, ${c.matched} matched, ${c.forged} forged${latest}.`);
   }
-  lines.push(source.trust.statement);
+  lines.push(trust.statement);
   return lines.join('\n');
 };
 
@@ -105,8 +105,10 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
     recordCheckpointedThrough(ledgerFiles(storeUrl, { keyDir: global.keyDir }).trustFile, storeUrl, latestMatched.position, latestMatched.hash, ledger);
   }
   const warnings = [...inspection.warnings, ...trustWarnings(source.trust, source.checkpoints.length)];
+  // What the checkpoints established once checked: none verifying under the key anchors nothing.
+  const checked = checkedTrust(source.trust, result.checkpoints);
   if (json) {
-    const { statement, ...trust } = source.trust;
+    const { statement, ...trust } = checked;
     const report = {
       ...result,
       ok,
@@ -122,7 +124,7 @@ export const runVerify = async (global: GlobalOptions, options: VerifyCommandOpt
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     // Side records are whatever was planted in the file (an idempotency key of any bytes): shown, never acted on by the terminal.
-    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source), ...describeWithdrawn(withdrawn, source), ...describeRewritten(rewritten), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
+    (ok ? process.stdout : process.stderr).write(`${terminalSafe([describe(result, source, checked), ...describeWithdrawn(withdrawn, source), ...describeRewritten(rewritten), ...describeInspection({ ...inspection, warnings }), ...describeTreeReport(merkle)].join('\n'), true)}\n`);
   }
   return ok ? 0 : EXIT_LEDGER_DAMAGED;
 };

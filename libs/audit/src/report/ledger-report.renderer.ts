@@ -26,8 +26,11 @@ export interface LedgerReportOptions {
   readonly clock?: Clock;
   /** The server's saved read models, if any: only the events after their checkpoint are folded. */
   readonly readModels?: ProjectionStore | null;
-  /** What the verdict rests on (the key and checkpoints checked, anchored or not), as `verify` states it. */
-  readonly trustStatement?: string;
+  /**
+   * What the verdict rests on (the key and checkpoints checked, anchored or not), as `verify` states it;
+   * given the verification, it can say what the checkpoints actually established (none verifying: not anchored).
+   */
+  readonly trustStatement?: string | ((verification: LedgerVerification) => string);
   /**
    * Damage `verify` finds beyond the chain and the tree, given the verification: under a pinned key, signed
    * checkpoints withdrawn or the log rewritten since the verifier confirmed it. Each sentence makes the verdict DAMAGED.
@@ -262,7 +265,7 @@ export const ledgerReportParts = async (store: EventStore, options: LedgerReport
 <header><h1>${title}</h1>
 <p class="muted">Audit report of study ${studyId ?? '—'} generated ${utc(generatedAt)} by trial-ledger from the ${storeScheme(verification.store)} ledger, through ledger position ${verification.headPosition}.
 All times are server UTC recording times; clinical dates are as entered.</p></header>
-${verificationSection(verification, tree, options.trustStatement, findings)}
+${verificationSection(verification, tree, typeof options.trustStatement === 'function' ? options.trustStatement(verification) : options.trustStatement, findings)}
 ${overview ? overviewSection(overview) : html`<p class="muted">No study registered in this ledger.</p>`}
 ${studyId ? pfsSection(analysis, pfsProblem) : ''}
 ${studyId ? reviewSection(review, reviewProblem) : ''}

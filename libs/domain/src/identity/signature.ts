@@ -190,14 +190,14 @@ const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event
  */
 type DerivedKind = 'assessment' | 'dose';
 
-const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { kind: DerivedKind; order: string; derives: boolean } | null => {
+const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { kind: DerivedKind; order: string; derives: boolean; given: boolean } | null => {
   if (type === 'TumorAssessmentRecorded') {
     const baseline = data.baseline === true;
-    return { kind: 'assessment', order: baseline ? '' : String(data.assessmentDate), derives: !baseline };
+    return { kind: 'assessment', order: baseline ? '' : String(data.assessmentDate), derives: !baseline, given: false };
   }
   if (type === 'DoseAdministered' || type === 'DoseMissed') {
     const cycle = Number(data.cycle);
-    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' && cycle > 1 };
+    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' && cycle > 1, given: type === 'DoseAdministered' };
   }
   return null;
 };
@@ -219,6 +219,8 @@ export interface SignatureChange {
   readonly targetEventId: string;
   /** Set when the change touches an entry others derive from: its kind and its places (before and after) in that order. */
   readonly derived?: { readonly kind: DerivedKind; readonly orders: readonly string[] };
+  /** Set when the change moves the enrollment date, which cycle 1's window (or any dose's with no dose given before it) and the baseline's window read. */
+  readonly enrollment?: true;
 }
 
 /** An entry others derive from (or that derives from others) as it reads now. */
@@ -226,6 +228,8 @@ export interface DerivedReading {
   readonly kind: DerivedKind;
   readonly order: string;
   readonly derives: boolean;
+  /** A dose administered (a missed dose's due date is entered, not derived). */
+  readonly given: boolean;
   readonly streamVersion: number;
   readonly voided: boolean;
 }
@@ -252,7 +256,8 @@ export const signatureChanges = (steps: readonly EntryStep[]): { changes: Signat
     const before = readings.get(step.targetEventId);
     const entry = current.get(step.targetEventId);
     if (!before || !entry) {
-      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId });
+      const enrollment = entry?.type === 'SubjectEnrolled' && (step.kind === 'void' || 'enrollmentDate' in step.after);
+      changes.push({ eventId: step.eventId, streamVersion: step.streamVersion, targetEventId: step.targetEventId, ...(enrollment ? { enrollment: true as const } : {}) });
       continue;
     }
     const data = { ...entry.data, ...step.after };
@@ -298,7 +303,16 @@ export const judgeSignature = (
     const last = c.derived ? lastDerived.get(c.derived.kind) : undefined;
     return last !== undefined && c.targetEventId !== data.targetEventId && c.derived!.orders.some((o) => o <= last);
   };
-  const supersededBy = changes.filter((c) => c.streamVersion > through && (covers(c.targetEventId) || movesDerived(c))).map((c) => c.eventId);
+  // A signed record whose window is derived from the enrollment date: the baseline scan, or a dose given with no
+  // dose given in a cycle below it (cycle 1, or a later one whose earlier doses were voided or missed).
+  const signed = sig.type === 'RecordSigned' && data.targetEventId ? readings.get(data.targetEventId) : undefined;
+  const readsEnrollment =
+    signed !== undefined &&
+    (signed.kind === 'assessment'
+      ? signed.order === ''
+      : signed.given && ![...readings.values()].some((r) => r.kind === 'dose' && r.given && !r.voided && r.order < signed.order));
+  const movesWindow = (c: SignatureChange): boolean => c.enrollment === true && readsEnrollment;
+  const supersededBy = changes.filter((c) => c.streamVersion > through && (covers(c.targetEventId) || movesDerived(c) || movesWindow(c))).map((c) => c.eventId);
   return {
     ...data,
     signatureEventId: sig.eventId,

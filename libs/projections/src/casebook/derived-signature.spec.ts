@@ -99,3 +99,56 @@ describe('signatures over doses follow the window derived for them', () => {
     expect(signaturesOf(ledger).signatures[0]).toMatchObject({ status: 'valid', supersededBy: [] });
   });
 });
+
+/**
+ * Cycle 1's window and the baseline's window are derived from the enrollment date: a corrected enrollment date
+ * (`RosterEnrollmentDateCorrected` with the subject's `EntryCorrected`) moves them, and with them what a
+ * review of that dose or that baseline read (its window, its deviation). A window derived from an earlier dose,
+ * or a follow-up's RECIST response, does not read the enrollment date.
+ */
+describe('signatures over doses and the baseline follow a corrected enrollment date', () => {
+  const enrolled = () => {
+    const ledger = new LedgerScenario(STUDY);
+    ledger.registerStudy();
+    const s = ledger.subject('S001');
+    const baseline = s.baseline('2026-01-02', { diameters: [50] });
+    const enrollment = s.enrol('2026-01-05');
+    const first = s.dose(1, '2026-01-06');
+    const second = s.dose(2, '2026-02-03');
+    const followUp = s.followUp('2026-03-30', { diameters: [30] });
+    return { ledger, s, baseline, enrollment, first, second, followUp };
+  };
+
+  it('given a review of cycle 1, then a corrected enrollment date (which moves its window) supersedes it', () => {
+    const { ledger, s, enrollment, first } = enrolled();
+    s.signRecord(first, 'review');
+    const before = signaturesOf(ledger).doses.find((d) => d.eventId === first)?.window;
+    const correction = s.correct(enrollment, { enrollmentDate: '2026-01-03' }, 'enrollment date misread from the source');
+    const casebook = signaturesOf(ledger);
+    expect(casebook.doses.find((d) => d.eventId === first)?.window).not.toEqual(before);
+    expect(casebook.signatures[0]).toMatchObject({ scope: { eventId: first }, status: 'superseded', supersededBy: [correction] });
+  });
+
+  it('given a review of the baseline scan, then a corrected enrollment date (which moves its window) supersedes it', () => {
+    const { ledger, s, baseline, enrollment } = enrolled();
+    s.signRecord(baseline, 'review');
+    const correction = s.correct(enrollment, { enrollmentDate: '2026-01-04' }, 'enrollment date misread from the source');
+    expect(signaturesOf(ledger).signatures[0]).toMatchObject({ scope: { eventId: baseline }, status: 'superseded', supersededBy: [correction] });
+  });
+
+  it('given reviews of cycle 2 (its window runs from cycle 1) and of a follow-up scan, then a corrected enrollment date leaves them valid', () => {
+    const { ledger, s, enrollment, second, followUp } = enrolled();
+    s.signRecord(second, 'review');
+    s.signRecord(followUp, 'review');
+    s.correct(enrollment, { enrollmentDate: '2026-01-04' }, 'enrollment date misread from the source');
+    expect(signaturesOf(ledger).signatures.map((sig) => sig.status)).toEqual(['valid', 'valid']);
+  });
+
+  it('given a review of cycle 2 with cycle 1 voided (its window then runs from enrollment), then a corrected enrollment date supersedes it', () => {
+    const { ledger, s, enrollment, first, second } = enrolled();
+    s.void(first, 'entered for the wrong subject');
+    s.signRecord(second, 'review');
+    const correction = s.correct(enrollment, { enrollmentDate: '2026-01-04' }, 'enrollment date misread from the source');
+    expect(signaturesOf(ledger).signatures[0]).toMatchObject({ scope: { eventId: second }, status: 'superseded', supersededBy: [correction] });
+  });
+});

@@ -5,7 +5,7 @@ import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService, type UserChangeKey } from '@trial-ledger/identity';
 import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from '../../shared/routing/problem-responses';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { NoEntityTag } from '../../shared/http/if-match';
+import { NewResourceWithoutEntityTag, NoEntityTag } from '../../shared/http/if-match';
 import { IDEMPOTENCY_KEY_HEADER_DOC, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { UserHistoryPageResponse } from './user-history.response';
@@ -22,7 +22,7 @@ const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
   ...SESSION_PROBLEMS,
   [404, 'IDENTITY.USER_NOT_FOUND'],
   [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
-  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or *)'],
+  [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or * except when adding a user, who does not exist yet)'],
   [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request (for a password, another password)'],
   STORE_PROBLEM,
 ];
@@ -75,7 +75,7 @@ export class UsersHttpController {
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
   @ApiCreatedResponse({ description: `The user added: ${USER_VIEW}` })
   add(
-    @CurrentActor() actor: Actor, @NoEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
+    @CurrentActor() actor: Actor, @NewResourceWithoutEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
   ) {
     return this.users.addUser(actor, body, 'api', keyedBy(key, response));

@@ -1,7 +1,7 @@
 import { createParamDecorator, HttpStatus, type ExecutionContext } from '@nestjs/common';
 import { requestFingerprint, type CommandEnvelope } from '@trial-ledger/command-pipeline';
 import type { Actor } from '@trial-ledger/domain';
-import { parseIfMatch } from '../http/if-match';
+import { isIfMatchAny, parseIfMatch } from '../http/if-match';
 import { resolveIdempotencyKey } from '../http/idempotency-key';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import type { AuthenticatedRequest } from '../routing/authenticated-request';
@@ -14,6 +14,8 @@ export interface HttpCommandContext {
   readonly actor: Actor;
   /** From `If-Match`; undefined when the client did not pin a version. */
   readonly expectedVersion: number | undefined;
+  /** `If-Match: *`: true only if the resource exists. */
+  readonly ifMatchAny: boolean;
   readonly idempotencyKeyHeader: string | string[] | undefined;
   /** From `X-Correlation-Id`, so a client can tie several commands to one workflow in the audit trail. */
   readonly correlationId: string | undefined;
@@ -26,10 +28,18 @@ export const CommandContext = createParamDecorator((_data: unknown, context: Exe
   return {
     actor: request.actor,
     expectedVersion: parseIfMatch(request.headers['if-match']),
+    ifMatchAny: isIfMatchAny(request.headers['if-match']),
     idempotencyKeyHeader: request.headers['idempotency-key'],
     correlationId: typeof correlation === 'string' && CORRELATION_ID.test(correlation) ? correlation : undefined,
   };
 });
+
+/**
+ * Commands whose primary stream is the resource their route creates (a subject, a study, a query thread):
+ * under `If-Match: *` that stream must already exist (RFC 9110 §13.1.1), so on a new one nothing is written.
+ * Others are left alone: SDV progress, say, is answered (ETag "0") before its stream exists.
+ */
+const CREATING_COMMANDS: ReadonlySet<DomainCommand['type']> = new Set(['ScreenSubject', 'RegisterStudy', 'OpenQuery']);
 
 /**
  * The pipeline envelope of an API command. The idempotency key is bound to the fingerprint of the
@@ -46,5 +56,6 @@ export const envelopeFor = (context: HttpCommandContext, command: DomainCommand,
     requestHash: idempotencyKey === null ? null : requestFingerprint(command),
     reason: reason ?? null,
     expectedVersion: context.expectedVersion,
+    streamMustExist: context.ifMatchAny && CREATING_COMMANDS.has(command.type),
   };
 };

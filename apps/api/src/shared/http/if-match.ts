@@ -24,6 +24,10 @@ export const parseIfMatch = (header: string | string[] | undefined): number | un
   return Number(match[1]);
 };
 
+/** `If-Match: *`: a precondition that holds only when the resource has a current representation (RFC 9110 §13.1.1). */
+export const isIfMatchAny = (header: string | string[] | undefined): boolean =>
+  header !== undefined && (Array.isArray(header) ? header.join(',') : header).trim() === '*';
+
 /** The `If-Match` header as an expected stream version (`undefined` when not pinned). */
 export const ExpectedVersion = createParamDecorator((_data: unknown, context: ExecutionContext): number | undefined =>
   parseIfMatch(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
@@ -45,3 +49,17 @@ export const refuseIfMatchWithoutEntityTag = (header: string | string[] | undefi
 export const NoEntityTag = createParamDecorator((_data: unknown, context: ExecutionContext): void =>
   refuseIfMatchWithoutEntityTag(context.switchToHttp().getRequest<HttpRequest>().headers['if-match']),
 );
+
+/**
+ * For a route that creates a resource with no entity tag (adding a user): besides a version, which never
+ * matches, `*` is refused too: it is false for a resource that does not exist yet (RFC 9110 §13.1.1).
+ */
+export const NewResourceWithoutEntityTag = createParamDecorator((_data: unknown, context: ExecutionContext): void => {
+  const header = context.switchToHttp().getRequest<HttpRequest>().headers['if-match'];
+  refuseIfMatchWithoutEntityTag(header);
+  if (isIfMatchAny(header)) {
+    throw new ApiProblemException('REQUEST.PRECONDITION_FAILED', HttpStatus.PRECONDITION_FAILED, 'If-Match: * holds only for a resource that exists; this request creates one. Send no If-Match.', {
+      header: 'If-Match',
+    });
+  }
+});

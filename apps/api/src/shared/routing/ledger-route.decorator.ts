@@ -21,7 +21,7 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
   );
 
 const COMMAND_HEADERS = [
-  { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written.' },
+  { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written; so is * on a route that creates its record (a subject screened, a study registered, a query opened) while that record does not exist.' },
   IDEMPOTENCY_KEY_HEADER_DOC,
   { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
 ];
