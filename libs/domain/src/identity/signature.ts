@@ -186,7 +186,8 @@ const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event
 /**
  * Entries whose figures the domain derives from other entries of their kind, and their place in that order:
  * a follow-up scan's RECIST response from the baseline and the scans dated before it; a dose's window from the
- * dose of the cycle before it. A baseline (order '') comes before every scan; a first dose derives from no dose.
+ * dose of the cycle before it, cycle 1's from the enrollment date. A baseline (order '') comes before every scan,
+ * the enrollment (order '') before every dose.
  */
 type DerivedKind = 'assessment' | 'dose';
 
@@ -197,18 +198,19 @@ const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { 
   }
   if (type === 'DoseAdministered' || type === 'DoseMissed') {
     const cycle = Number(data.cycle);
-    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' && cycle > 1 };
+    return { kind: 'dose', order: String(cycle).padStart(6, '0'), derives: type === 'DoseAdministered' };
   }
+  if (type === 'SubjectEnrolled') return { kind: 'dose', order: '', derives: false };
   return null;
 };
 
 /**
- * The fields of an entry that others derive from: a later dose's window reads an earlier dose's cycle and date,
- * a follow-up's RECIST response the earlier scans' date, baseline flag and lesions. A correction of any other
+ * The fields of an entry that others derive from: a later dose's window reads an earlier dose's cycle and date
+ * (cycle 1's the enrollment date), a follow-up's RECIST response the earlier scans' date, baseline flag and lesions. A correction of any other
  * field (a lot number, an injection site, a modality) changes nothing another record reads.
  */
 const DERIVATION_FIELDS: Readonly<Record<DerivedKind, ReadonlySet<string>>> = {
-  dose: new Set(['cycle', 'administeredOn', 'dueOn']),
+  dose: new Set(['cycle', 'administeredOn', 'dueOn', 'enrollmentDate']),
   assessment: new Set(['assessmentDate', 'baseline', 'targetLesions', 'nonTargetStatus', 'newLesions']),
 };
 
