@@ -126,6 +126,17 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(await api.headPosition()).toBe(head);
   });
 
+  it.each([['/api/v1/exports/odm'], ['/api/v1/exports/audit-trail?format=csv']])(
+    'when a role that may not export sends HEAD %s, then 405 before the role is checked: no refusal is recorded of an export that could not be served',
+    async (path) => {
+      const head = await api.headPosition();
+      const response = await request(api.http).head(path).set('Authorization', api.auth('coordinator'));
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET');
+      expect(await api.headPosition()).toBe(head);
+    },
+  );
+
   it('a query thread and a subject\'s SDV progress carry the ETag of the stream their commands pin with If-Match', async () => {
     const dose = await request(api.http).post(`/api/v1/studies/${STUDY}/subjects/S001/doses`).set('Authorization', api.auth('coordinator')).send(bodies.dose()).expect(201);
     const doseId = dose.body.eventIds[0] as string;

@@ -89,4 +89,19 @@ describe('ODM export: dose windows moved by another entry', () => {
       expect(lastWindow(doc, version)).toEqual({ dueon: w.dueOn, from: w.from, to: w.to });
     }
   });
+  it('given cycle 1 (due at enrollment, 2026-01-05), when the enrollment date is corrected to 01-04, then cycle 1\'s window is updated to due 01-04, audited to the correction, and every window item ends as the casebook has it', async () => {
+    const enrolled = (await ledger.store.readStream(subjectStreamId(STUDY_ID, 'S001'))).find((e) => e.type === 'SubjectEnrolled')!;
+    const first = (await ledger.store.readStream(subjectStreamId(STUDY_ID, 'S001'))).find((e) => e.type === 'DoseAdministered')!;
+    const correction = (await run(subjectCommand('CorrectEntry', { targetEventId: enrolled.eventId, changes: { enrollmentDate: '2026-01-04' }, reason: 'date transposed on the source' }))).events[0];
+    const { xml, doc } = await exportDoc();
+    expect(lastWindow(doc, first.streamVersion)).toEqual({ dueon: '2026-01-04', from: '2026-01-04', to: '2026-01-11' });
+    const update = odmElements(doc, 'ItemData').find((i) => i.getAttribute('ItemOID') === 'IT.DOSEADMINISTERED.WINDOW.DUEON' && i.getAttribute('TransactionType') === 'Update')!;
+    expect(odmElements(update, 'SourceID')[0].textContent).toBe(correction.eventId);
+    expect(odmElements(update, 'ReasonForChange')[0].textContent).toContain('re-derived from the enrollment date');
+    for (const [version, window] of await casebookWindows()) {
+      const w = window as { dueOn: string; from: string; to: string };
+      expect(lastWindow(doc, version)).toEqual({ dueon: w.dueOn, from: w.from, to: w.to });
+    }
+    expect((await validateOdmXml(xml)).errors).toEqual([]);
+  });
 });

@@ -41,6 +41,7 @@ describe('CLI read-only views of a ledger whose content no longer matches its ha
     ['audit-trail review', ['audit-trail', 'review']],
     ['pfs', ['pfs']],
     ['pfs diff', ['pfs', 'diff', '--from-position', '0']],
+    ['study show', ['study', 'show']],
   ])('given an event edited in the store file, when %s runs, then it still prints what it read, names the damage and exits 3', async (_name, argv) => {
     for (const json of [false, true]) {
       const run = await cli([...store, ...(json ? ['--json'] : []), ...argv]);

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
+import { refusesHead, refuseHeadOfExport } from '../shared/http/replies';
 import { OPENAPI_PATH } from '../shared/openapi';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 
@@ -59,7 +60,18 @@ export const applyHttpHardening = (app: NestFastifyApplication): void => {
   (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRequest', (request, reply, done) => {
     applyEdgeHeaders(request, reply);
     const repeated = repeatedOnceOnlyHeader(request.raw.rawHeaders);
-    if (repeated === null) return done();
+    if (repeated === null) {
+      // A HEAD of an export is refused as the router refuses a method, before authentication and the route's
+      // roles: a role that may not export would otherwise have a refusal recorded of an export that could not be served.
+      if (refusesHead(request)) {
+        try {
+          refuseHeadOfExport(reply);
+        } catch (error) {
+          return done(error as Error);
+        }
+      }
+      return done();
+    }
     done(
       new ApiProblemException('REQUEST.DUPLICATE_HEADER', HttpStatus.BAD_REQUEST, `The request carries the ${repeated} header more than once; send it once.`, {
         header: repeated,

@@ -9,6 +9,7 @@ import { globalOptions, withExistingStore, type GlobalOptions } from '../shared/
 import { studyOrDefault } from '../shared/default-study';
 import type { EventStore } from '@trial-ledger/event-store';
 import { CliError } from '../shared/cli-errors';
+import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
 
 /** A protocol document is a page of JSON; anything far larger is not one. */
 const MAX_PROTOCOL_BYTES = 1024 * 1024;
@@ -163,11 +164,15 @@ export const registerStudy = (program: Command): void => {
     .option('--study <id>', 'study id (default: the first registered)')
     .action(async (opts: { study?: string }, command: Command) => {
       const options = globalOptions(command);
-      const { studyId, overview } = await withExistingStore(options, async (store) => {
+      // A read-only view like replay: the hash chain (and signed checkpoints) checked alongside, damage named after the answer.
+      const { studyId, overview, asOf, fault } = await withExistingStore(options, async (store) => {
         const studyId = await studyOrDefault(store, opts.study);
-        return { studyId, ...(await replayStudyOverview(store, studyId)) };
+        const damage = ledgerCheckAlongside(store, options);
+        const replayed = await replayStudyOverview(store, studyId);
+        return { studyId, ...replayed, fault: await damage };
       });
       if (overview.protocol === null) notFound('STUDY.NOT_FOUND', `Study ${studyId} is not registered in ${options.store}`, { studyId });
       process.stdout.write(options.json ? `${JSON.stringify(overview, null, 2)}\n` : `${describeOverview(overview)}\n`);
+      reportDamageRead(fault, asOf.position);
     });
 };

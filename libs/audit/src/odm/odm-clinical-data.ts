@@ -106,13 +106,15 @@ const writeCorrection = (ctx: SubjectContext, event: StoredEvent, target: Stored
 };
 
 /**
- * A dose window moved by another entry (a lower cycle entered late, corrected or voided): the dose's form
+ * A dose window moved by another entry (a lower cycle entered late, corrected or voided, or the enrollment date
+ * corrected): the dose's form
  * in context, its window items updated, audited to the event that moved them. The window is derived, not
  * entered, so the reason says so; the file's last value of every window item is then the casebook's.
  */
 const writeMovedWindow = (ctx: SubjectContext, event: StoredEvent, dose: StoredEvent, window: MovedWindow['window']): void => {
   const { x } = ctx;
-  const reason = `Derived protocol window of cycle ${String(dose.data.cycle)} re-derived from the dose of the cycle below after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  const from = event.type === 'EntryCorrected' && event.data.targetType === 'SubjectEnrolled' ? 'the enrollment date' : 'the dose of the cycle below';
+  const reason = `Derived protocol window of cycle ${String(dose.data.cycle)} re-derived from ${from} after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
   inCasebook(ctx, () =>
     el(x, 'FormData', { FormOID: oid.form(dose.type), FormRepeatKey: String(dose.streamVersion), TransactionType: 'Context' }, () =>
       el(x, 'ItemGroupData', { ItemGroupOID: oid.group(dose.type, null), TransactionType: 'Context' }, () => {

@@ -17,7 +17,8 @@ const isWindow = (value: unknown): value is DoseWindow =>
  * A dose's window (SPEC §1) is derived from the enrollment date and the dose of the highest cycle below it,
  * whenever that was recorded. The window stored in a `DoseAdministered` is what was known when it was
  * recorded, and a correction stores the window of its own target; a dose entered late for a lower cycle,
- * or a lower cycle corrected or voided, moves the windows of the cycles above without an event of theirs.
+ * or a lower cycle corrected or voided, moves the windows of the cycles above without an event of theirs; a
+ * correction of the enrollment date moves cycle 1's (and so those above it).
  * This follows a subject's stream event by event and names, after each, the live doses whose current window
  * (`currentDoseWindows`, as the casebook derives it) that event moved away from the one the export last wrote.
  */
@@ -36,15 +37,15 @@ export class DoseWindowTracker {
     if (event.type === 'DoseAdministered' && isWindow(data.window)) this.written.set(event.eventId, data.window);
     const after = data.after as Record<string, unknown> | undefined;
     if (event.type === 'EntryCorrected' && typeof data.targetEventId === 'string' && isWindow(after?.window)) this.written.set(data.targetEventId, after.window);
-    // Only a dose, a correction or a void can move a window (the enrollment date is not correctable).
+    // Only a dose, a correction (of a dose, or of the enrollment date cycle 1's window is reckoned from) or a void can move a window.
     if (!WINDOW_MOVERS.has(event.type)) return [];
-    const enrollment = this.state.facts.enrollment;
     const rules = this.rulesAt(event.globalPosition);
-    if (!enrollment || !rules) return [];
+    if (!this.state.facts.enrollment || !rules) return [];
     // Each dose is judged by the schedule of the protocol version it was recorded under, before and after
     // the event, so a window moves only by what this event changed (a protocol amendment re-derives
     // nothing in the file: the doses given before it keep their version's schedule).
-    const windowsOf = (state: SubjectState) => currentDoseWindows(rules, enrollment.enrollmentDate, state.facts.doses);
+    // Each state with its own enrollment date: a correction of it moves cycle 1's window (and so those above it).
+    const windowsOf = (state: SubjectState) => (state.facts.enrollment ? currentDoseWindows(rules, state.facts.enrollment.enrollmentDate, state.facts.doses) : new Map<string, DoseWindow>());
     const was = windowsOf(before);
     const moved: MovedWindow[] = [];
     for (const [doseEventId, window] of windowsOf(this.state)) {

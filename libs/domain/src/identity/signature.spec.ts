@@ -128,4 +128,13 @@ describe('signatureStatus', () => {
     const voidedOwn = [...events, recorded('EntryVoided', { targetEventId: 'e-1', targetType: 'DoseAdministered', reason: 'entered in error' })];
     expect(signatureStatus(voidedOwn)[0]).toMatchObject({ status: 'superseded', supersededBy: ['e-5'] });
   });
+  it('a record signature of cycle 1\'s dose is superseded by a later correction of the enrollment date its window is reckoned from', () => {
+    const events = [
+      recorded('SubjectEnrolled', { subjectNumber: 1, enrollmentDate: '2026-03-02' }),
+      recorded('DoseAdministered', { cycle: 1, administeredOn: '2026-03-03' }),
+      recorded('RecordSigned', manifestation(2, { targetEventId: 'e-2', targetType: 'DoseAdministered' })),
+      recorded('EntryCorrected', { targetEventId: 'e-1', targetType: 'SubjectEnrolled', before: { enrollmentDate: '2026-03-02' }, after: { enrollmentDate: '2026-02-27' }, reason: 'date transposed' }),
+    ];
+    expect(signatureStatus(events)[0]).toMatchObject({ status: 'superseded', supersededBy: ['e-4'] });
+  });
 });

@@ -186,7 +186,8 @@ const isSignatureEvent = (event: Recorded): boolean => SIGNATURE_TYPES.has(event
 /**
  * Entries whose figures the domain derives from other entries of their kind, and their place in that order:
  * a follow-up scan's RECIST response from the baseline and the scans dated before it; a dose's window from the
- * dose of the cycle before it. A baseline (order '') comes before every scan; a first dose derives from no dose.
+ * dose of the cycle before it. A baseline (order '') comes before every scan; a first dose derives from no dose
+ * (its window, like the baseline's, reads the enrollment date: a `SignatureChange` marked `enrollment`).
  */
 type DerivedKind = 'assessment' | 'dose';
 
@@ -203,8 +204,8 @@ const derivedPlace = (type: string, data: Readonly<Record<string, unknown>>): { 
 };
 
 /**
- * The fields of an entry that others derive from: a later dose's window reads an earlier dose's cycle and date,
- * a follow-up's RECIST response the earlier scans' date, baseline flag and lesions. A correction of any other
+ * The fields of an entry that others derive from: a later dose's window reads an earlier dose's cycle and date
+ * (cycle 1's the enrollment date), a follow-up's RECIST response the earlier scans' date, baseline flag and lesions. A correction of any other
  * field (a lot number, an injection site, a modality) changes nothing another record reads.
  */
 const DERIVATION_FIELDS: Readonly<Record<DerivedKind, ReadonlySet<string>>> = {

@@ -92,6 +92,17 @@ describe('signatures over doses follow the window derived for them', () => {
     expect(casebook.signatures[0]).toMatchObject({ scope: { eventId: second }, status: 'superseded', supersededBy: [correction] });
   });
 
+  it('given a review of cycle 1, then a later correction of the enrollment date (which moves cycle 1 off its window) supersedes it', () => {
+    const { ledger, s, first } = doses();
+    s.signRecord(first, 'review');
+    expect(signaturesOf(ledger).doses.find((d) => d.eventId === first)?.withinWindow).toBe(true);
+    const enrollment = getCasebook(foldProjection(clinicalReadModels, ledger.projected()), STUDY, 'S001')!.enrollment!.eventId;
+    const correction = s.correct(enrollment, { enrollmentDate: '2025-12-29' }, 'date transposed on the source');
+    const casebook = signaturesOf(ledger);
+    expect(casebook.doses.find((d) => d.eventId === first)?.withinWindow).toBe(false);
+    expect(casebook.signatures[0]).toMatchObject({ scope: { eventId: first }, status: 'superseded', supersededBy: [correction] });
+  });
+
   it('given a review of cycle 1, then the next cycle recorded leaves it valid', () => {
     const { ledger, s, first } = doses();
     s.signRecord(first, 'review');

@@ -36,5 +36,9 @@ export const refuseHeadOfExport = (reply: HttpResponse): void => {
 /** The route option that marks a GET whose HEAD is refused (`refuseHeadOfExport`), so `Allow` never offers it. */
 export const HEAD_REFUSED_CONFIG = 'headRefused';
 
-/** Marks an export route: its handler calls `refuseHeadOfExport`, and a 405 elsewhere at its path lists only GET. */
+/** Whether the request is a HEAD of a route marked `@RefusesHead()` (refused before authentication, see `applyHttpHardening`). */
+export const refusesHead = (request: { readonly method: string; readonly routeOptions?: { readonly config?: unknown } }): boolean =>
+  request.method === 'HEAD' && (request.routeOptions?.config as Record<string, unknown> | undefined)?.[HEAD_REFUSED_CONFIG] === true;
+
+/** Marks an export route: HEAD is refused before authentication (and again by its handler's `refuseHeadOfExport`); a 405 elsewhere at its path lists only GET. */
 export const RefusesHead = (): MethodDecorator => RouteConfig({ [HEAD_REFUSED_CONFIG]: true });
