@@ -2,6 +2,8 @@ import { HttpStatus, Injectable, Logger, type CanActivate, type ExecutionContext
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@trial-ledger/domain';
 import { AuthenticationService, AuthorizationLog } from '@trial-ledger/identity';
+import { HEAD_REFUSED_CONFIG, refuseHeadOfExport } from '../shared/http/replies';
+import type { HttpResponse } from '../shared/http/http.types';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
 import type { AuthenticatedRequest } from '../shared/routing/authenticated-request';
 import { ROUTE_RULE_METADATA, type RouteRule } from '../shared/routing/route-rule';
@@ -28,6 +30,9 @@ export class BearerAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // A HEAD of an export (which would receive nothing) is refused as the router's 405s are: before the token or
+    // the role is read, so no refusal is recorded of an export that could never have been served.
+    if ((request.routeOptions?.config as Record<string, unknown> | undefined)?.[HEAD_REFUSED_CONFIG] === true) refuseHeadOfExport(context.switchToHttp().getResponse<HttpResponse>());
     const rule = this.reflector.get<RouteRule | undefined>(ROUTE_RULE_METADATA, context.getHandler());
     const roles = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]) ?? rule?.roles;
     const action = rule?.operation ?? `${request.method} ${request.originalUrl.split('?')[0]}`;
