@@ -32,7 +32,7 @@ export class BearerAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     // A HEAD of an export (which would receive nothing) is refused as the router's 405s are: before the token or
     // the role is read, so no refusal is recorded of an export that could never have been served.
-    if ((request.routeOptions?.config as Record<string, unknown> | undefined)?.[HEAD_REFUSED_CONFIG] === true) refuseHeadOfExport(context.switchToHttp().getResponse<HttpResponse>());
+    if ((request.routeOptions?.config as unknown as Record<string, unknown> | undefined)?.[HEAD_REFUSED_CONFIG] === true) refuseHeadOfExport(context.switchToHttp().getResponse<HttpResponse>());
     const rule = this.reflector.get<RouteRule | undefined>(ROUTE_RULE_METADATA, context.getHandler());
     const roles = this.reflector.getAllAndOverride<readonly Role[] | undefined>(ROLES_METADATA, [context.getHandler(), context.getClass()]) ?? rule?.roles;
     const action = rule?.operation ?? `${request.method} ${request.originalUrl.split('?')[0]}`;
