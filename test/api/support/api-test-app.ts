@@ -61,6 +61,8 @@ export interface ApiTestOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** The signed checkpoints the exports check the log against (`ApiModuleOptions.signedCheckpoints`). */
   readonly signedCheckpoints?: ApiModuleOptions['signedCheckpoints'];
+  /** Where damage found in the ledger is reported (`ApiModuleOptions.ledgerIntegrity`; `serve` feeds it from its checkpoint verifier). */
+  readonly ledgerIntegrity?: ApiModuleOptions['ledgerIntegrity'];
 }
 
 export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {

@@ -12,6 +12,7 @@ import { VIEWER_CSS } from './templates/layout.template';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { ViewerRequestSiteGuard } from './viewer-request-site.guard';
 import { CSRF_FIELD, pageToReturnTo, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
+import { ViewerAccess } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
 const formField = (request: HttpRequest, name: string): unknown => {
@@ -51,6 +52,7 @@ export class ViewerAuthHttpController {
     private readonly sessions: ViewerSessions,
     private readonly renderer: ViewerRenderer,
     private readonly auth: AuthenticationService,
+    private readonly access: ViewerAccess,
   ) {}
 
   @Get('assets/viewer.css')
@@ -96,8 +98,8 @@ export class ViewerAuthHttpController {
   }
 
   @Get('password')
-  passwordForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
-    this.showPassword(request, response, HttpStatus.OK, '', '');
+  async passwordForm(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    await this.showPassword(request, response, HttpStatus.OK, '', '');
   }
 
   /**
@@ -170,9 +172,14 @@ export class ViewerAuthHttpController {
     response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username, notice, next }));
   }
 
-  private showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, code?: string): void {
+  /**
+   * The password form, with the header of whoever the browser is signed in as (a signed-in user changes their own
+   * password here too): the form carries the pre-session's token (`formCsrf`), the header's sign-out form the session's.
+   */
+  private async showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, code?: string): Promise<void> {
     if (code !== undefined) noteRawProblemCode(response.raw, code);
-    const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
-    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('password', { title: 'Change your password', actor: null, csrf, message, username }));
+    const formCsrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
+    const signedIn = await this.access.identified(request);
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('password', { title: 'Change your password', actor: null, ...signedIn, formCsrf, message, username }));
   }
 }
