@@ -24,7 +24,7 @@ describe('viewer: skip to main content, and the password page of a signed-in use
       const box = await focused.boundingBox();
       expect(box?.width ?? 0).toBeGreaterThan(20);
       await page.keyboard.press('Enter');
-      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
+      await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id)).resolves.toBe('main');
     } finally {
       await context.close();
     }
