@@ -136,7 +136,7 @@ describe('serve on a ledger damaged after its last checkpoint', () => {
   });
   afterAll(() => dir.remove());
 
-  it('serves, with readiness 503 LEDGER.TAMPERED and the position on stderr, while liveness stays up', async () => {
+  it('serves, with readiness 503 LEDGER.TAMPERED and the position on stderr, every answer marked damaged, while liveness stays up', async () => {
     const write = process.stdout.write.bind(process.stdout);
     const writeErr = process.stderr.write.bind(process.stderr);
     const printed: string[] = [];
@@ -161,6 +161,10 @@ describe('serve on a ledger damaged after its last checkpoint', () => {
       expect(problem.checks.ledger).toEqual({ status: 'down', fault: 'LEDGER.TAMPERED' });
       expect(JSON.stringify(problem)).not.toContain(String(damagedAt));
       expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      // Every answer says so: a header (the position to a signed-in caller only) and, on a viewer page, a banner.
+      const signIn = await fetch(`http://127.0.0.1:${port}/viewer/login`);
+      expect(signIn.headers.get('ledger-integrity')).toBe('damaged; code="LEDGER.TAMPERED"');
+      expect(await signIn.text()).toContain('<strong>Ledger damaged:</strong> the server found an event that no longer matches its hash');
       const damage = errors.map((line) => JSON.parse(line) as { level: number; code?: string; position?: number; msg: string }).find((line) => line.code === 'LEDGER.TAMPERED');
       expect(damage).toMatchObject({ level: 50, position: damagedAt, msg: expect.stringContaining(`LEDGER DAMAGED at position ${damagedAt}`) });
     } finally {

@@ -7,6 +7,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import type { Server } from 'node:http';
 import { recordRouteTable } from './edge/allowed-methods';
 import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
+import { registerLedgerDamageMarker } from './edge/ledger-damage-marker';
 import { API_LOG, correlationIdOf, registerAccessLog, registerClientErrorLog } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { registerRequestBodyParsers } from './shared/http/request-body.parser';
@@ -90,6 +91,7 @@ export const configureApp = (app: NestFastifyApplication, { structuredLog = true
   registerAccessLog(app.getHttpAdapter().getInstance() as FastifyInstance, app.get(API_LOG));
   registerClientErrorLog((app.getHttpAdapter().getInstance() as FastifyInstance).server, app.get(API_LOG));
   registerRequestBodyParsers(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).bodyLimit);
+  registerLedgerDamageMarker(app.getHttpAdapter().getInstance() as FastifyInstance, app.get<ApiModuleOptions>(API_OPTIONS).ledgerIntegrity);
   setupOpenApi(app);
   return app;
 };

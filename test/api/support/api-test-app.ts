@@ -9,6 +9,7 @@ import { FixedClock, SqliteEventStore, type EventStore, type StoredEvent } from 
 import { Identity } from '@trial-ledger/identity';
 import { FAST_SCRYPT, RecordingLogger, addReadyUser } from '../../../libs/identity/src/testing';
 import { AppModule } from '../../../apps/api/src/app.module';
+import type { ApiModuleOptions } from '../../../apps/api/src/shared/tokens';
 import { configureApp, createHttpAdapter, initApp } from '../../../apps/api/src/main';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -58,6 +59,10 @@ export interface ApiTestOptions {
   readonly logDestination?: DestinationStream;
   /** The environment the app is configured from (default: the test process's). */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** The signed checkpoints the exports check the log against (`ApiModuleOptions.signedCheckpoints`). */
+  readonly signedCheckpoints?: ApiModuleOptions['signedCheckpoints'];
+  /** Where damage found in the ledger is reported (`ApiModuleOptions.ledgerIntegrity`; `serve` feeds it from its checkpoint verifier). */
+  readonly ledgerIntegrity?: ApiModuleOptions['ledgerIntegrity'];
 }
 
 export const startApiTestApp = async ({ wrapStore, ...options }: ApiTestOptions = {}): Promise<ApiTestApp> => {

@@ -1,6 +1,6 @@
 import type { Clock, EventStore } from '@trial-ledger/event-store';
 import type { Identity } from '@trial-ledger/identity';
-import type { LedgerIntegrityWatch } from '@trial-ledger/audit';
+import type { CopyAnchor, LedgerIntegrityWatch } from '@trial-ledger/audit';
 
 /** The event store port (`LEDGER_STORE`, SPEC §4): the one source of truth every slice writes to and reads from. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
@@ -30,6 +30,11 @@ export interface ApiModuleOptions {
    * checkpoint verifier); readiness is 503 `LEDGER.TAMPERED` once it holds any. None: nothing is watched.
    */
   readonly ledgerIntegrity?: LedgerIntegrityWatch;
+  /**
+   * The server's signed checkpoint file and the public key of its signing key: the exports compare the log with
+   * them after the chain (a tail deleted behind a checkpoint). None: the exports check the chain alone.
+   */
+  readonly signedCheckpoints?: CopyAnchor;
   /** Largest accepted JSON body (body-parser `limit` syntax, e.g. `256kb`); larger bodies get `REQUEST.TOO_LARGE`. */
   readonly bodyLimit?: string;
 }

@@ -7,10 +7,12 @@ import { originOf } from '../identity/client-origin';
 import { STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { seeOther } from '../shared/http/replies';
+import { noteRawProblemCode } from '../shared/http/raw-problem-code';
 import { VIEWER_CSS } from './templates/layout.template';
 import { ViewerExceptionFilter } from './viewer-exception.filter';
 import { ViewerRequestSiteGuard } from './viewer-request-site.guard';
 import { CSRF_FIELD, pageToReturnTo, PRE_SESSION_COOKIE, SESSION_COOKIE, ViewerSessions } from './viewer-session';
+import { ViewerAccess } from './viewer-access';
 import { ViewerRenderer } from './viewer.renderer';
 
 const formField = (request: HttpRequest, name: string): unknown => {
@@ -23,6 +25,9 @@ const MUST_CHANGE: Readonly<Record<string, string>> = {
   'AUTH.PASSWORD_CHANGE_REQUIRED': 'Your password was set by an administrator and is temporary: choose your own first ("Change your password", below), then sign in with it.',
   'AUTH.PASSWORD_EXPIRED': 'Your password has expired: choose a new one first ("Change your password", below), then sign in with it.',
 };
+
+/** A sign-in or password form sent with a field missing or too long. */
+const FORM_INCOMPLETE = 'VIEWER.FORM_INCOMPLETE';
 
 const SESSION_ENDED = 'Your session has ended (after a time without activity, a sign-out, a change of password, or a change to your account); sign in again.';
 
@@ -47,6 +52,7 @@ export class ViewerAuthHttpController {
     private readonly sessions: ViewerSessions,
     private readonly renderer: ViewerRenderer,
     private readonly auth: AuthenticationService,
+    private readonly access: ViewerAccess,
   ) {}
 
   @Get('assets/viewer.css')
@@ -71,7 +77,7 @@ export class ViewerAuthHttpController {
     // The page the browser was on when its session ended (a viewer page only; anything else opens the studies list).
     const next = pageToReturnTo(formField(request, 'next')) ?? '';
     if (typeof username !== 'string' || typeof password !== 'string' || username.length === 0 || username.length > 200 || password.length > 1024) {
-      this.showLogin(request, response, HttpStatus.BAD_REQUEST, 'Enter your username and password.', '', '', next);
+      this.showLogin(request, response, HttpStatus.BAD_REQUEST, 'Enter your username and password.', '', '', next, FORM_INCOMPLETE);
       return;
     }
     try {
@@ -84,16 +90,16 @@ export class ViewerAuthHttpController {
       if (!(error instanceof DomainError)) throw error;
       // The password was right, but the identity service wants it replaced: the form says how, in the viewer.
       const mustChange = MUST_CHANGE[error.code];
-      if (mustChange !== undefined) return this.showLogin(request, response, STATUS_BY_KIND[error.kind], mustChange, shownUsername(username), '', next);
+      if (mustChange !== undefined) return this.showLogin(request, response, STATUS_BY_KIND[error.kind], mustChange, shownUsername(username), '', next, error.code);
       if (error.kind !== 'unauthenticated') throw error;
       // The identity service's own wording: uniform for unknown users and wrong passwords.
-      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, shownUsername(username), '', next);
+      this.showLogin(request, response, HttpStatus.UNAUTHORIZED, error.message, shownUsername(username), '', next, error.code);
     }
   }
 
   @Get('password')
-  passwordForm(@Req() request: HttpRequest, @Res() response: HttpResponse): void {
-    this.showPassword(request, response, HttpStatus.OK, '', '');
+  async passwordForm(@Req() request: HttpRequest, @Res() response: HttpResponse): Promise<void> {
+    await this.showPassword(request, response, HttpStatus.OK, '', '');
   }
 
   /**
@@ -110,16 +116,16 @@ export class ViewerAuthHttpController {
     const typed = typeof username === 'string' ? shownUsername(username).slice(0, 200) : '';
     const texts = [username, currentPassword, newPassword, confirmPassword];
     if (!texts.every((t): t is string => typeof t === 'string' && t.length > 0 && t.length <= 1024) || (username as string).length > 200) {
-      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'Enter your username, your current password and the new one twice; nothing was changed.', typed);
+      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'Enter your username, your current password and the new one twice; nothing was changed.', typed, FORM_INCOMPLETE);
     }
     if (newPassword !== confirmPassword) {
-      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'The two new passwords do not match; nothing was changed.', typed);
+      return this.showPassword(request, response, HttpStatus.BAD_REQUEST, 'The two new passwords do not match; nothing was changed.', typed, 'VIEWER.PASSWORDS_DIFFER');
     }
     try {
       await this.auth.changePassword({ username: username as string, currentPassword: currentPassword as string, newPassword: newPassword as string }, originOf(request));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return this.showPassword(request, response, STATUS_BY_KIND[error.kind], `${error.message.replace(/\.?$/, '.')} Nothing was changed.`, typed);
+      return this.showPassword(request, response, STATUS_BY_KIND[error.kind], `${error.message.replace(/\.?$/, '.')} Nothing was changed.`, typed, error.code);
     }
     this.showLogin(request, response, HttpStatus.OK, '', typed, 'Your password is changed and you are signed out everywhere: sign in with the new one.');
   }
@@ -159,13 +165,21 @@ export class ViewerAuthHttpController {
     }
   }
 
-  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, notice = '', next = ''): void {
+  /** The sign-in form, again with the refusal's code (`code`) when it answers one: the access line names it. */
+  private showLogin(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, notice = '', next = '', code?: string): void {
+    if (code !== undefined) noteRawProblemCode(response.raw, code);
     const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
     response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('login', { title: 'Sign in', actor: null, csrf, message, username, notice, next }));
   }
 
-  private showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string): void {
-    const csrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
-    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('password', { title: 'Change your password', actor: null, csrf, message, username }));
+  /**
+   * The password form, with the header of whoever the browser is signed in as (a signed-in user changes their own
+   * password here too): the form carries the pre-session's token (`formCsrf`), the header's sign-out form the session's.
+   */
+  private async showPassword(request: HttpRequest, response: HttpResponse, status: number, message: string, username: string, code?: string): Promise<void> {
+    if (code !== undefined) noteRawProblemCode(response.raw, code);
+    const formCsrf = this.sessions.csrfToken(this.sessions.preSession(request, response));
+    const signedIn = await this.access.identified(request);
+    response.status(status).type('text/html; charset=utf-8').send(this.renderer.render('password', { title: 'Change your password', actor: null, ...signedIn, formCsrf, message, username }));
   }
 }

@@ -5,6 +5,7 @@ import { DomainError } from '@trial-ledger/domain';
 import { ConcurrencyError, StoreUnavailableError } from '@trial-ledger/event-store';
 import type { HttpRequest, HttpResponse } from '../shared/http/http.types';
 import { isAnswered, seeOther } from '../shared/http/replies';
+import { noteRawProblemCode } from '../shared/http/raw-problem-code';
 import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
@@ -75,6 +76,8 @@ export class ViewerExceptionFilter implements ExceptionFilter {
     const html = this.renderer.render('problem', { title, status, code, detail, actor: null, ...signedIn });
     // As the API's 503: the store may be back in a moment (the session, if any, is kept).
     if (status === HttpStatus.SERVICE_UNAVAILABLE) response.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    // An HTML page, no JSON problem the access line could read the code from: noted for it.
+    noteRawProblemCode(response.raw, code);
     response.status(status).type('text/html; charset=utf-8').send(html);
   }
 }

@@ -222,7 +222,7 @@ export class ViewerPagesHttpController {
       ...(odm || filter.user === '' ? {} : { user: filter.user }),
     });
     // A copy of the record is made of an intact chain only (LEDGER.TAMPERED otherwise, nothing recorded).
-    await assertIntactBeforeCopy(this.store);
+    await assertIntactBeforeCopy(this.store, this.options.signedCheckpoints);
     const { event } = await recordDataExport(
       this.store,
       { kind, format: odm ? 'xml' : (format as 'csv' | 'json'), channel: 'viewer', studyId, filter: odm ? {} : exportedFilter(filter), throughPosition: state.position },

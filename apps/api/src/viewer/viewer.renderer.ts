@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { API_OPTIONS, type ApiModuleOptions } from '../shared/tokens';
 import { Eta } from 'eta';
 import { AUDIT_TRAIL_TEMPLATE } from './templates/audit-trail.template';
 import { HOME_TEMPLATE, LAYOUT_TEMPLATE, LOGIN_TEMPLATE, PASSWORD_TEMPLATE, PROBLEM_TEMPLATE } from './templates/layout.template';
@@ -27,12 +28,15 @@ const PAGES: Readonly<Record<ViewerPage, string>> = {
 export class ViewerRenderer {
   private readonly eta = new Eta({ autoEscape: true, cache: true, useWith: false });
 
-  constructor() {
+  constructor(@Optional() @Inject(API_OPTIONS) private readonly options?: ApiModuleOptions) {
     this.eta.loadTemplate('@layout', LAYOUT_TEMPLATE);
     for (const [name, template] of Object.entries(PAGES)) this.eta.loadTemplate(`@${name}`, template);
   }
 
   render(page: ViewerPage, data: Record<string, unknown>): string {
-    return this.eta.render(`@${page}`, { h: viewerHelpers, ...data });
+    // Damage the server found in its ledger (what turns /health red): every page says so; the position to a signed-in reader only.
+    const damage = this.options?.ledgerIntegrity?.damage ?? null;
+    const ledgerDamage = damage === null ? null : { position: data.actor ? damage.position : null };
+    return this.eta.render(`@${page}`, { h: viewerHelpers, ...data, ledgerDamage });
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DestinationStream } from 'pino';
-import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, superviseAutoCheckpoints } from '@trial-ledger/audit';
+import { assertCheckpointFileSafe, assertKeyDirOutsideStore, ensureLedgerKeyFor, LedgerIntegrityWatch, ledgerFiles, superviseAutoCheckpoints, type CopyAnchor } from '@trial-ledger/audit';
 import { openEventStore, type Subscription } from '@trial-ledger/event-store';
 import { identityPolicyFromEnv, prepareServerState, recordConfiguredAccountPolicy } from '@trial-ledger/identity';
 import type * as Api from '../../../api/src/main';
@@ -113,6 +113,8 @@ const serveWith = async (options: ServeOptions, { log, destination, flush }: Ser
   const ledgerIntegrity = new LedgerIntegrityWatch();
   let server: Api.RunningServer;
   let checkpoints: Subscription | null = null;
+  // What the exports compare the log with after the chain (a tail deleted behind a checkpoint): the file this server signs.
+  let signedCheckpoints: CopyAnchor | undefined;
   let open!: () => void;
   let refuse!: (error: unknown) => void;
   const servingFrom = new Promise<void>((resolve, reject) => ([open, refuse] = [resolve, reject]));
@@ -129,6 +131,7 @@ const serveWith = async (options: ServeOptions, { log, destination, flush }: Ser
       const key = ensureLedgerKeyFor(files, (created) => logLedgerKeyCreated(log, files.keyFile, created.fingerprint));
       // LEDGER_CHECKPOINT_FILE naming another ledger's checkpoint file: nothing is appended to it.
       assertOwnCheckpoints(files.checkpointFile, key);
+      signedCheckpoints = { checkpointFile: files.checkpointFile, publicKey: key.publicKey };
       // Supervised: a checkpoint file that cannot be written (its disk full) is said once and retried, not a silent stop.
       checkpoints = await superviseAutoCheckpoints(
         store,
@@ -161,7 +164,7 @@ const serveWith = async (options: ServeOptions, { log, destination, flush }: Ser
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../../api/src/main') as typeof Api;
     // Side files opened and the port bound, requests held: whatever refuses the start does so before the record below.
-    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity, logDestination: destination }).catch((error: unknown) => {
+    server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity, signedCheckpoints, logDestination: destination }).catch((error: unknown) => {
       throw listenRefusal(error, options.host ?? '127.0.0.1', options.port);
     });
   } catch (error) {

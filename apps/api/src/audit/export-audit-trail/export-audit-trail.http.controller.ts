@@ -12,7 +12,7 @@ import { defineRoute } from '../../shared/routing/route-rule';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
 import { AuditTrailIndexService } from '../../projections/audit-trail-index.service';
 import { indexedTrailRows, indexQueryOfTrailFilter } from '@trial-ledger/audit';
-import { CLOCK, EVENT_STORE } from '../../shared/tokens';
+import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../../shared/tokens';
 import { AuditTrailFilterQueryDto, toTrailFilter } from '../get-audit-trail/get-audit-trail.request.dto';
 import { QUERY_ROLES } from '@trial-ledger/domain';
 
@@ -41,6 +41,7 @@ export class ExportAuditTrailHttpController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly auditIndex: AuditTrailIndexService,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
   ) {}
 
   @LedgerRoute(EXPORT_AUDIT_TRAIL_ROUTE)
@@ -56,7 +57,7 @@ export class ExportAuditTrailHttpController {
     // A mistyped study, subject or user: 404 before anything is recorded, as the report refuses it (the GET query answers an empty page).
     await assertTrailScopeKnown(this.store, { ...(study !== undefined ? { studyId: study } : {}), ...(query.subject !== undefined ? { subjectId: query.subject } : {}), ...(query.user !== undefined ? { user: query.user } : {}) });
     // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
-    await assertIntactBeforeCopy(this.store);
+    await assertIntactBeforeCopy(this.store, this.options.signedCheckpoints);
     // Recorded (`DataExported`) before it is served, bound to the head of the log now: no record, no export.
     const { event } = await recordDataExport(
       this.store,

@@ -8,7 +8,7 @@ import type { HttpResponse } from '../../shared/http/http.types';
 import { RefusesHead, refuseHeadOfExport, streamingBody } from '../../shared/http/replies';
 import { LedgerRoute } from '../../shared/routing/ledger-route.decorator';
 import { defineRoute } from '../../shared/routing/route-rule';
-import { CLOCK, EVENT_STORE } from '../../shared/tokens';
+import { API_OPTIONS, CLOCK, EVENT_STORE, type ApiModuleOptions } from '../../shared/tokens';
 import { notFound, QUERY_ROLES, studyStreamId, type Actor } from '@trial-ledger/domain';
 import { CurrentActor } from '../../shared/routing/current-actor.decorator';
 
@@ -35,6 +35,7 @@ export class ExportOdmHttpController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
   ) {}
 
   @LedgerRoute(EXPORT_ODM_ROUTE)
@@ -46,7 +47,7 @@ export class ExportOdmHttpController {
     // A mistyped study is refused before anything is recorded; the export is recorded before it is served.
     if (query.study && (await this.store.streamVersion(studyStreamId(query.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${query.study} in the ledger`, { studyId: query.study });
     // A copy of the record is made of an intact chain only (409 LEDGER.TAMPERED otherwise, nothing recorded).
-    await assertIntactBeforeCopy(this.store);
+    await assertIntactBeforeCopy(this.store, this.options.signedCheckpoints);
     const { event } = await recordDataExport(this.store, { kind: 'odm', format: 'xml', channel: 'api', studyId: query.study || null, filter: {} }, { actor, source: 'api' }, { clock: this.clock });
     response.status(200).type('application/xml; charset=utf-8');
     response.header('Content-Disposition', 'attachment; filename="trial-ledger.odm.xml"');

@@ -1,9 +1,12 @@
 import type { ServerResponse } from 'node:http';
 
-/** Problem codes of answers written on Node's response directly, past Fastify's `onSend` (the drain's refusals). */
+/**
+ * Problem codes of answers whose body is no JSON problem the access line could read it from: those written on Node's
+ * response directly, past Fastify's `onSend` (the drain's refusals), and the viewer's HTML refusal pages and forms.
+ */
 const rawProblemCodes = new WeakMap<ServerResponse, string>();
 
-/** Notes the code of a problem written straight on Node's response, for the access line to name it. */
+/** Notes the code of such an answer, for the access line to name it. */
 export const noteRawProblemCode = (response: ServerResponse, code: string): void => {
   rawProblemCodes.set(response, code);
 };

@@ -13,6 +13,7 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
 <link rel="icon" href="data:,">
 </head>
 <body>
+<a class="skip-link" href="#main">Skip to main content</a>
 <header class="masthead">
   <a class="brand" href="/viewer">trial-ledger viewer</a>
   <% if (it.actor) { %>
@@ -30,7 +31,10 @@ export const LAYOUT_TEMPLATE = `<!doctype html>
   </form>
   <% } %>
 </header>
-<main>
+<main id="main" tabindex="-1">
+<% if (it.ledgerDamage) { %>
+<p class="damage" role="alert"><strong>Ledger damaged:</strong> <%= it.ledgerDamage.position === null ? 'the server found an event' : 'the event at log position ' + it.ledgerDamage.position %> that no longer matches its hash or the signed checkpoints, so what the viewer shows may not be what was recorded (LEDGER.TAMPERED). An administrator runs trial-ledger verify to name the damage.</p>
+<% } %>
 <% if (it.asKnownAt) { %>
 <p class="as-known-at" role="status"><strong>Historical view:</strong> this page shows the ledger as it was known at <%= it.h.utc(it.asKnownAt) %> (log position <%= it.position %>). <a href="<%= it.currentUrl %>">Show the current page</a></p>
 <% } %>
@@ -69,7 +73,7 @@ export const PASSWORD_TEMPLATE = `<% layout('@layout') %>
 <% if (it.message) { %><p class="problem" role="alert"><%= it.message %></p><% } %>
 <p>The new password follows the ledger's rules (long enough, not one of your recent passwords, not your name). Changing it signs you out everywhere you are signed in.</p>
 <form class="login" method="post" action="/viewer/password">
-  <input type="hidden" name="_csrf" value="<%= it.csrf %>">
+  <input type="hidden" name="_csrf" value="<%= it.formCsrf %>">
   <p><label for="username">Username</label><input id="username" name="username" type="text" autocomplete="username" required maxlength="200" value="<%= it.username %>"></p>
   <p><label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required maxlength="1024"></p>
   <p><label for="newPassword">New password</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" required maxlength="1024"></p>
@@ -118,6 +122,11 @@ td, dd, bdi { white-space: pre-wrap; }
 bdi, .text, dl.facts dd { overflow-wrap: anywhere; }
 .as-known-at { background: #fff4d6; border: 2px solid var(--warn); padding: .6rem .8rem; }
 .problem { background: #fde8e8; border: 2px solid var(--bad); padding: .6rem .8rem; }
+/* Visually hidden until focused: the first Tab of every page reaches it (WCAG 2.4.1). */
+.skip-link { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
+.skip-link:focus { position: static; display: inline-block; width: auto; height: auto; margin: .4rem 1rem; padding: .4rem .8rem; background: #fff; color: var(--accent); border: 2px solid var(--accent); }
+main:focus { outline: none; }
+.damage { background: #fde8e8; border: 3px solid var(--bad); padding: .6rem .8rem; }
 .notice { background: #e6f4ea; border: 2px solid var(--ok); padding: .6rem .8rem; }
 .ok { color: var(--ok); font-weight: 600; }
 .bad { color: var(--bad); font-weight: 600; }
@@ -146,7 +155,7 @@ footer { padding: 0 1.25rem 1rem; color: var(--muted); font-size: .85rem; }
   main { padding: .75rem .5rem 1.5rem; }
 }
 @media print {
-  .masthead nav, .signout, form.as-of, form.filters, .downloads, .pager { display: none; }
+  .skip-link, .masthead nav, .signout, form.as-of, form.filters, .downloads, .pager { display: none; }
   .print-only { display: block; }
   .masthead { background: none; color: #000; border-bottom: 1px solid #000; }
   .masthead a { color: #000; }
