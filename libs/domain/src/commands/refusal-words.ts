@@ -59,6 +59,28 @@ const ACTION_WORDS: Readonly<Record<string, string>> = {
   SignRecord: 'sign a record',
 };
 
+/** Clinical entries as nouns, for the refusal of a correction or a void of one: "may not correct an enrollment". */
+const ENTRY_WORDS: Readonly<Record<string, string>> = {
+  SubjectScreened: 'a screening',
+  EligibilityConfirmed: 'an eligibility assessment',
+  SubjectScreenFailed: 'an eligibility assessment',
+  SubjectEnrolled: 'an enrollment',
+  DoseAdministered: 'a dose',
+  DoseMissed: 'a missed dose',
+  ProtocolDeviationDetected: 'a protocol deviation',
+  TumorAssessmentRecorded: 'a tumour assessment',
+  ClinicalProgressionRecorded: 'a clinical progression',
+  NewAnticancerTherapyStarted: 'a new anticancer therapy',
+  AdverseEventReported: 'an adverse event',
+  ProtocolDeviationRecorded: 'a protocol deviation',
+  TreatmentDiscontinued: 'a treatment discontinuation',
+  SubjectWithdrawn: 'a withdrawal',
+  SubjectDied: 'a death',
+};
+
+/** A clinical entry's event type as a noun with its article ("SubjectEnrolled" → "an enrollment"); an unknown type stays "an entry". */
+export const entryInWords = (eventType: string): string => (Object.hasOwn(ENTRY_WORDS, eventType) ? ENTRY_WORDS[eventType] : 'an entry');
+
 /** An internal command or query name in words ("ReviewAuditTrail" → "review the audit trail"); words stay words. */
 export const actionInWords = (action: string): string => {
   // Own entries only: a name such as `constructor` or `__proto__` is not the table's.

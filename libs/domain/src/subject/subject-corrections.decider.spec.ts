@@ -156,6 +156,24 @@ describe('CorrectEntry', () => {
     const h = eligibleHistory();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('EligibilityConfirmed') }, { ecog: 0 }), meta(COORDINATOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');
   });
+  it('given S001 enrolled, when a coordinator corrects the enrollment date or voids the eligibility assessment, then the refusal reads as a correction or a void of that entry, not as the entry itself', () => {
+    const words = (run: () => unknown): string => {
+      try {
+        run();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    const h = enrolledHistory();
+    expect(words(() => subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('SubjectEnrolled') }, { enrollmentDate: '2026-01-04' }), meta(COORDINATOR)).result())).toBe(
+      'A coordinator may not correct an enrollment (allowed: investigator)',
+    );
+    const e = eligibleHistory();
+    expect(words(() => subjectSpec.given(e.all()).when(voidEntry({ targetEventId: e.idOf('EligibilityConfirmed') }), meta(COORDINATOR)).result())).toBe(
+      'A coordinator may not void an eligibility assessment (allowed: investigator)',
+    );
+  });
   it('given a dose, when a monitor corrects it, then AUTH.ROLE_NOT_ALLOWED', () => {
     const h = dosed();
     subjectSpec.given(h.all()).when(correct({ targetEventId: h.idOf('DoseAdministered') }, { lotNumber: 'X' }), meta(MONITOR)).thenError('AUTH.ROLE_NOT_ALLOWED', 'forbidden');

@@ -3,6 +3,7 @@ import type { EntryCorrected, EntryVoided, ProtocolDeviationDetected } from '../
 import type { Actor } from '../../shared/actor';
 import { invalid, notFound, refuse } from '../../shared/domain-error';
 import { isBlankText } from '../../shared/free-text';
+import { entryInWords } from '../../commands/refusal-words';
 import { requireRole } from '../../study/require-role';
 import { PAYLOAD_FIELDS, requirePayload, text } from '../payload.validate';
 import { rebuildFacts, refoldWithChange } from '../subject.refold';
@@ -54,8 +55,12 @@ export const resolveTarget = (state: SubjectState, payload: Record<string, unkno
   });
 };
 
-/** Only someone who may record an entry may correct or void it (SPEC §2). */
-const requireOriginalRole = (entry: SubjectEntry, actor: Actor): void => requireRole(COMMAND_OF_ENTRY[entry.current.type], actor);
+/**
+ * Only someone who may record an entry may correct or void it (SPEC §2). The refusal names what was asked, "may not
+ * correct an enrollment", rather than the entry's own command; its fields (`command`, `allowed`) stay the entry's command's.
+ */
+const requireOriginalRole = (entry: SubjectEntry, actor: Actor, verb: 'correct' | 'void'): void =>
+  requireRole(COMMAND_OF_ENTRY[entry.current.type], actor, `${verb} ${entryInWords(entry.current.type)}`);
 
 /** Eligibility entries compare with their failed criteria, `[]` when confirmed, so an outcome change shows in before/after. */
 const comparableData = (event: EntryEvent): Record<string, unknown> =>
@@ -135,7 +140,7 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
   }
   const { entry, via } = resolveTarget(state, p);
   if (via === 'void') refuse('ENTRY.NOT_CORRECTABLE', 'A void cannot be corrected', { targetEventId: entry.eventId });
-  requireOriginalRole(entry, actor);
+  requireOriginalRole(entry, actor, 'correct');
   if (entry.voided) refuse('ENTRY.VOIDED', `Entry ${entry.eventId} was voided and cannot be corrected`, { targetEventId: entry.eventId, voidedBy: entry.voided.eventId });
   const original = commandOfEntry(entry.current);
   if (!original) {
@@ -196,7 +201,7 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
   if (via !== 'entry') {
     refuse('ENTRY.NOT_VOIDABLE', 'Corrections and voids are not voided: correct the entry again instead', { targetEventId: entry.eventId });
   }
-  requireOriginalRole(entry, actor);
+  requireOriginalRole(entry, actor, 'void');
   if (entry.voided) refuse('ENTRY.VOIDED', `Entry ${entry.eventId} is already voided`, { targetEventId: entry.eventId, voidedBy: entry.voided.eventId });
   if (entry.current.type === 'SubjectEnrolled') {
     // The roster number is in the study stream and is never reused; an enrollment in error stays on
