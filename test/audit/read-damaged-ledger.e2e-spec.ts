@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FixedClock, SqliteEventStore } from '@trial-ledger/event-store';
 import { SqliteAttacker } from '../../libs/audit/src/testing/sqlite-attacker';
-import { cli, tempDir } from '../cli/cli-harness';
+import { cli, PASSWORD, seedUsers, tempDir } from '../cli/cli-harness';
 import { buildPfsDiffLedger } from '../pfs/support/pfs-diff-ledger';
 
 /**
@@ -93,5 +93,62 @@ describe('CLI read-only views of a ledger whose last events were deleted behind 
     const run = await cli([...store, ...argv]);
     expect(run.status).toBe(3);
     expect(run.stderr).toMatch(new RegExp(`LEDGER DAMAGED at position \\d+: truncated — .*–${head} are missing`));
+  });
+});
+
+/**
+ * The monitoring views read the same store: `query list` and `query show` print the queries of a ledger whose
+ * content was edited, and `sdv` records a verification of an entry in it. Each names the damage and exits 3 once
+ * it has printed, as the other read-only views do.
+ */
+describe('CLI monitoring views of a ledger whose content no longer matches its hashes', () => {
+  const dir = tempDir();
+  const file = join(dir.path, 'ledger.sqlite');
+  const url = `sqlite:${file}`;
+  const as = (user: string, ...argv: string[]) => cli(['--store', url, '--as', user, ...argv], { TRIAL_LEDGER_PASSWORD: PASSWORD });
+  let damaged = 0;
+  let queryId = '';
+  let enrolledId = '';
+
+  beforeAll(async () => {
+    const clock = new FixedClock('2026-01-01T00:00:00.000Z');
+    const sqlite = new SqliteEventStore(file, { clock });
+    await buildPfsDiffLedger(sqlite, clock);
+    await sqlite.close();
+    await seedUsers(url);
+    const attacker = new SqliteAttacker(file);
+    let scanId = '';
+    try {
+      const row = attacker.db
+        .prepare(`SELECT global_position, event_id FROM events WHERE type = 'TumorAssessmentRecorded' AND stream_id LIKE '%-S001' AND data LIKE '%"baseline":false%' ORDER BY global_position LIMIT 1`)
+        .get() as { global_position: number; event_id: string };
+      [damaged, scanId] = [row.global_position, row.event_id];
+      enrolledId = (attacker.db.prepare(`SELECT event_id FROM events WHERE type = 'SubjectEnrolled' AND stream_id LIKE '%-S001'`).get() as { event_id: string }).event_id;
+    } finally {
+      attacker.db.close();
+    }
+    const opened = await as('monitor', '--json', 'query', 'open', '--subject', 'S001', '--event', scanId, '--text', 'Is the new lesion on the source report?');
+    expect(opened.status).toBe(0);
+    queryId = (JSON.parse(opened.stdout) as { queryId: string }).queryId;
+    const edit = new SqliteAttacker(file);
+    try {
+      expect(edit.exec(`UPDATE events SET data = replace(data, '"newLesions":false', '"newLesions":true') WHERE global_position = ?`, damaged)).toBe(1);
+    } finally {
+      edit.db.close();
+    }
+  });
+  afterAll(() => dir.remove());
+
+  it.each([
+    ['query list', () => ['query', 'list']],
+    ['query show', () => ['query', 'show', queryId]],
+    ['sdv', () => ['sdv', '--subject', 'S001', '--event', enrolledId]],
+  ])('given an event edited in the store file, when %s runs, then it still prints, names the damage and exits 3', async (name, argv) => {
+    for (const json of name === 'sdv' ? [true] : [false, true]) {
+      const run = await as('monitor', ...(json ? ['--json'] : []), ...argv());
+      expect([run.status, run.stdout.length > 0]).toEqual([3, true]);
+      expect(run.stderr).toContain(`LEDGER DAMAGED at position ${damaged}: content-altered`);
+      expect(run.stderr).toContain('[LEDGER.TAMPERED]');
+    }
   });
 });

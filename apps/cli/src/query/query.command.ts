@@ -3,6 +3,7 @@ import { notFound, personInWords, queryIdOf, QUERY_RESPONSE_CATEGORIES, SUBJECT_
 import { listQueries, MAX_QUERY_PAGE_SIZE, QUERY_PAGE_SIZE, queryPage, queryView, QUERY_STATUSES, type QueryStatus, type QueryView } from '@trial-ledger/projections';
 import { globalOptions } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
+import { reportDamageRead } from '../shared/ledger-damage';
 import { printResult, terminalSafe, textTable } from '../shared/output';
 import { cliQueryId, readMonitoring, runMonitoringCommand } from './monitoring-cli';
 
@@ -124,13 +125,14 @@ export const registerQuery = (program: Command): void => {
         openedBy: matching('opened-by', opts.openedBy, OPENED_BY, 'a username'),
         minAgeDays: wholeNumber('min-age-days', opts.minAgeDays),
       };
-      const listed = await readMonitoring(options, opts.study, 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
+      const { value: listed, fault } = await readMonitoring(options, opts.study, 'ListQueries', (state) => queryPage(listQueries(state, new Date().toISOString(), filter), page, pageSize));
       printResult(options.json, listed, () =>
         [
           ...(listed.queries.length === 0 ? [page === 1 ? 'No queries.' : `No queries on page ${page}.`] : [formatQueryList(listed.queries)]),
           ...(listed.hasMore ? [`More queries: --page ${page + 1}`] : []),
         ].join('\n'),
       );
+      reportDamageRead(fault);
     });
 
   query
@@ -141,10 +143,11 @@ export const registerQuery = (program: Command): void => {
       const options = globalOptions(command);
       // A malformed id is refused as `respond`/`close` refuse it, not looked up as an unknown query.
       queryIdOf({ queryId });
-      const view = await readMonitoring(options, opts.study, 'GetQuery', (state, _actor, _store, studyId) => {
+      const { value: view, fault } = await readMonitoring(options, opts.study, 'GetQuery', (state, _actor, _store, studyId) => {
         const record = state.queries.get(queryId);
         return record ? queryView(state, record, new Date().toISOString()) : notFound('QUERY.NOT_FOUND', `No query ${queryId} in study ${studyId}`, { queryId });
       });
       printResult(options.json, view, () => formatQueryThread(view));
+      reportDamageRead(fault);
     });
 };
