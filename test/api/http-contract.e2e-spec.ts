@@ -62,6 +62,12 @@ describe('HTTP contract: the OpenAPI document, If-Match and methods as a client 
     expect(problemStatuses(sign)).toEqual(expect.arrayContaining(['400', '403', '404', '412', '422', '428']));
   });
 
+  it('documents the Ledger-Integrity response header that marks every answer from a ledger the server found damaged', async () => {
+    const doc = (await request(api.http).get('/api/docs-json').expect(200)).body as { info: { description: string }; components: { headers?: Record<string, { description: string; schema: { type: string } }> } };
+    expect(doc.info.description).toContain('`Ledger-Integrity: damaged; code="LEDGER.TAMPERED"; position=N`');
+    expect(doc.components.headers?.['Ledger-Integrity']).toEqual({ description: expect.stringContaining('LEDGER.TAMPERED'), schema: { type: 'string', example: 'damaged; code="LEDGER.TAMPERED"; position=42' } });
+  });
+
   it('documents the id rules the server checks: a pattern on every studyId and subjectId (path and body) and on idempotencyKey', async () => {
     const doc = (await request(api.http).get('/api/docs-json').expect(200)).body as {
       components: { schemas: Record<string, { properties?: Record<string, { pattern?: string; maxLength?: number }> }> };
