@@ -53,6 +53,27 @@ describe('viewer edge: cookies behind a proxy, requests from other origins, fram
     });
   });
 
+  describe('the session cookie named twice (a sibling host tossing its own cookie, or two Cookie headers Node joins)', () => {
+    /** Two header lines of one name (superagent sends an array so for Cookie). */
+    const twice = (first: string, second: string): string => [first, second] as unknown as string;
+
+    it.each([
+      ['two Cookie headers', (a: string, b: string) => twice(a, b)],
+      ['one Cookie header naming it twice', (a: string, b: string) => `${a}; ${b}`],
+    ])('%s with the viewer session cookie twice: 400 REQUEST.DUPLICATE_COOKIE naming it, for neither session, and nothing is recorded', async (_name, cookie) => {
+      const before = await api.headPosition();
+      const response = await request(api.http).get(TRAIL).set('Cookie', cookie(session('monitor'), session('admin')));
+      expect([response.status, response.body.code, response.body.cookie]).toEqual([400, 'REQUEST.DUPLICATE_COOKIE', 'tl_viewer_session']);
+      expect(response.text).not.toContain('Audit trail');
+      expect(await api.headPosition()).toBe(before);
+    });
+
+    it('the session cookie once, beside another cookie in a second Cookie header, is read as before', async () => {
+      const response = await request(api.http).get(TRAIL).set('Cookie', twice(session('monitor'), 'theme=dark'));
+      expect(response.status).toBe(200);
+    });
+  });
+
   describe('a page of another origin making the signed-in browser send a request (Fetch Metadata)', () => {
     it('records no export for a download another host of the same site asks for (<img src>, a link); the viewer\'s own link still downloads', async () => {
       const url = `${TRAIL}/export?format=csv`;

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { refusesHead, refuseHeadOfExport } from '../shared/http/replies';
 import { OPENAPI_PATH } from '../shared/openapi';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { PRE_SESSION_COOKIE, SESSION_COOKIE } from '../viewer/viewer-session';
 
 /**
  * Responses carry bearer tokens (login) or subject data (casebooks, exports, problems naming
@@ -56,10 +57,37 @@ export const repeatedOnceOnlyHeader = (rawHeaders: readonly string[]): string | 
   return null;
 };
 
+/**
+ * The viewer's cookies, each of which says whose session (or sign-in form) a request belongs to. A browser sends a
+ * name twice when another host of the site, or another path, has set its own copy (cookie tossing), and Node joins
+ * two `Cookie` headers into one: the cookie parser keeps the first, so a planted session would be read in place of
+ * the user's own. Refused instead, before any session is read.
+ */
+const ONCE_ONLY_COOKIES = new Set([SESSION_COOKIE, PRE_SESSION_COOKIE]);
+
+/** The first of `ONCE_ONLY_COOKIES` that the request's `Cookie` header(s) name more than once, or null. */
+export const repeatedOnceOnlyCookie = (cookie: string | undefined): string | null => {
+  if (cookie === undefined) return null;
+  const seen = new Set<string>();
+  for (const pair of cookie.split(';')) {
+    const name = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : pair.length).trim();
+    if (!ONCE_ONLY_COOKIES.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+};
+
 export const applyHttpHardening = (app: NestFastifyApplication): void => {
   (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRequest', (request, reply, done) => {
     applyEdgeHeaders(request, reply);
     const repeated = repeatedOnceOnlyHeader(request.raw.rawHeaders);
+    const cookie = repeated === null ? repeatedOnceOnlyCookie(request.headers.cookie) : null;
+    if (cookie !== null) {
+      return done(
+        new ApiProblemException('REQUEST.DUPLICATE_COOKIE', HttpStatus.BAD_REQUEST, `The request names the ${cookie} cookie more than once; sign in again or clear this site's cookies.`, { cookie }),
+      );
+    }
     if (repeated === null) {
       // A HEAD of an export is refused as the router refuses a method, before authentication and the route's
       // roles: a role that may not export would otherwise have a refusal recorded of an export that could not be served.
