@@ -117,7 +117,7 @@ describe('CLI monitoring views of a ledger whose content no longer matches its h
     await sqlite.close();
     await seedUsers(url);
     const attacker = new SqliteAttacker(file);
-    let scanId = '';
+    let scanId: string;
     try {
       const row = attacker.db
         .prepare(`SELECT global_position, event_id FROM events WHERE type = 'TumorAssessmentRecorded' AND stream_id LIKE '%-S001' AND data LIKE '%"baseline":false%' ORDER BY global_position LIMIT 1`)
