@@ -4,7 +4,7 @@ import type { AuthenticatedRequest } from '../shared/routing/authenticated-reque
 import { signedInOf } from '../viewer/viewer-access';
 
 /** The response header that says the answer comes from a ledger the server found damaged. */
-export const LEDGER_INTEGRITY_HEADER = 'Ledger-Integrity';
+export const INTEGRITY_HEADER = 'Ledger-Integrity';
 
 /**
  * `damaged; code="LEDGER.TAMPERED"; position=N` (an RFC 8941 item with parameters). The position goes to a
@@ -23,7 +23,7 @@ export const registerLedgerDamageMarker = (fastify: FastifyInstance, watch: Ledg
   if (!watch) return;
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const damage = watch.damage;
-    if (damage) void reply.header(LEDGER_INTEGRITY_HEADER, ledgerIntegrityValue(damage, isSignedIn(request)));
+    if (damage) void reply.header(INTEGRITY_HEADER, ledgerIntegrityValue(damage, isSignedIn(request)));
     done(null, payload);
   });
 };

@@ -1,16 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LEDGER_INTEGRITY_HEADER } from '../edge/ledger-damage-marker';
+import { INTEGRITY_HEADER } from '../edge/ledger-damage-marker';
 
 export const OPENAPI_PATH = 'api/docs';
 
-const LEDGER_INTEGRITY_DESCRIPTION =
-  `\`${LEDGER_INTEGRITY_HEADER}: damaged; code="LEDGER.TAMPERED"; position=N\` (an RFC 8941 item; N, the first damaged position, to a signed-in caller only), ` +
+const INTEGRITY_HEADER_DESCRIPTION =
+  `\`${INTEGRITY_HEADER}: damaged; code="LEDGER.TAMPERED"; position=N\` (an RFC 8941 item; N, the first damaged position, to a signed-in caller only), ` +
   'for as long as the server runs; an intact ledger\'s answers carry no such header.';
 
 /** `Ledger-Integrity` as an OpenAPI header object (`components.headers`). */
-const LEDGER_INTEGRITY_OPENAPI = {
-  description: `Present once the server has found damage in its ledger (what turns /health 503 LEDGER.TAMPERED): ${LEDGER_INTEGRITY_DESCRIPTION}`,
+const INTEGRITY_HEADER_OPENAPI = {
+  description: `Present once the server has found damage in its ledger (what turns /health 503 LEDGER.TAMPERED): ${INTEGRITY_HEADER_DESCRIPTION}`,
   schema: { type: 'string', example: 'damaged; code="LEDGER.TAMPERED"; position=42' },
 };
 
@@ -24,7 +24,7 @@ export const setupOpenApi = (app: INestApplication): void => {
         'Send `If-Match: "<version>"` to pin the stream version you saw (mismatch → 412) and `Idempotency-Key` to make a retry safe ' +
         '(a repeat answers the first outcome with `Idempotent-Replayed: true`; the same key with another body → 422; keys are per user). ' +
         'User management takes it too; /api/v1/auth/* does not (400 REQUEST.IDEMPOTENCY_KEY_NOT_ACCEPTED). ' +
-        `Once the server has found damage in its ledger, every answer (reads, refusals, viewer pages) carries ${LEDGER_INTEGRITY_DESCRIPTION}`,
+        `Once the server has found damage in its ledger, every answer (reads, refusals, viewer pages) carries ${INTEGRITY_HEADER_DESCRIPTION}`,
     )
     .setVersion('1')
     // Session tokens are opaque random strings looked up server-side (revocable at once), not JWTs.
@@ -32,6 +32,6 @@ export const setupOpenApi = (app: INestApplication): void => {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // A header on every response, not one route's: a reusable header object, named in the description above.
-  document.components = { ...document.components, headers: { ...document.components?.headers, [LEDGER_INTEGRITY_HEADER]: LEDGER_INTEGRITY_OPENAPI } };
+  document.components = { ...document.components, headers: { ...document.components?.headers, [INTEGRITY_HEADER]: INTEGRITY_HEADER_OPENAPI } };
   SwaggerModule.setup(OPENAPI_PATH, app, document, { jsonDocumentUrl: `${OPENAPI_PATH}-json` });
 };
