@@ -12,6 +12,7 @@ import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
 import { reconcileDetectedDeviations } from './decisions/detected-deviations.decision';
 import { reconcileScanDeviations } from './decisions/baseline-deviations.decision';
+import { treatmentEndOnNewEntry } from './decisions/treatment-end-deviations.decision';
 import type { DecisionContext } from './decisions/decision.types';
 import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
@@ -150,12 +151,14 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
   }
   const events = decideClinical(command, subject.facts, ctx);
   const first = events[0];
+  // A dose after progression or a new therapy, whichever of them is keyed in last.
+  const treatmentEnd = treatmentEndOnNewEntry(subject, first);
   if ((first.type === 'DoseAdministered' || first.type === 'DoseMissed') && [...subject.facts.doses, ...subject.facts.missedDoses].some((d) => d.cycle > first.data.cycle)) {
     // A cycle entered late: a higher cycle's skipped-cycle deviation that it closes is withdrawn, and the
     // windows of the higher cycles, which now run from a late dose, are judged again, in the same append.
     const administeredOn = first.type === 'DoseAdministered' ? first.data.administeredOn : null;
     const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle, administeredOn }, ctx, `the late entry of cycle ${first.data.cycle}`);
-    return { subject: [...events, ...withdrawn, ...detected], study: [] };
+    return { subject: [...events, ...treatmentEnd.detected, ...withdrawn, ...treatmentEnd.withdrawn, ...detected], study: [] };
   }
   if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {
     // Baseline imaging entered late: the follow-ups dated after it are no longer without a baseline.
@@ -164,9 +167,9 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     const rule = { enrollmentDate: subject.facts.enrollment?.enrollmentDate ?? null, baselineWindowDays: registered.protocol.assessments.baselineWindowDays };
     // Only withdrawals: the baseline's own window deviation, if any, is in `events` already.
     const { withdrawn } = reconcileScanDeviations(subject.entries, assessments, [...assessments, baseline], rule, `the late entry of the baseline assessment of ${first.data.assessmentDate}`);
-    return { subject: [...events, ...withdrawn], study: [] };
+    return { subject: [...events, ...withdrawn, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
   }
-  return { subject: events, study: [] };
+  return { subject: [...events, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
 };
 
 /** The facts of an event's recording, without whatever else the caller's object carries. */

@@ -13,6 +13,7 @@ import type { ClinicalCommand, DecisionContext } from './decision.types';
 import { reconcileDetectedDeviations } from './detected-deviations.decision';
 import { reconcileScanDeviations, type BaselineRule } from './baseline-deviations.decision';
 import { currentDoseWindows } from './dosing.decision';
+import { reconcileTreatmentEndDeviations } from './treatment-end-deviations.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -191,7 +192,9 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
           corrected.type === 'SubjectEnrolled' ? { ...baselineRule(state, ctx), enrollmentDate: corrected.data.enrollmentDate } : undefined,
         )
       : { withdrawn: [], detected: [] };
-  return [correction, ...withdrawn, ...scans.withdrawn, ...detected, ...scans.detected];
+  // A dose, scan, progression or therapy corrected (or a scan's response re-derived): doses after progression or a new therapy.
+  const treatmentEnd = reconcileTreatmentEndDeviations(state.entries, state.facts, correctedFacts(), `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`);
+  return [correction, ...withdrawn, ...scans.withdrawn, ...treatmentEnd.withdrawn, ...detected, ...scans.detected, ...treatmentEnd.detected];
 };
 
 export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryVoided | ProtocolDeviationDetected> => {
@@ -227,11 +230,19 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
           `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
         )
       : { withdrawn: [], detected: [] };
+  const treatmentEnd = reconcileTreatmentEndDeviations(
+    state.entries,
+    state.facts,
+    rebuildFacts(state.entries.filter((e) => e.eventId !== entry.eventId)).facts,
+    `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
+  );
   return [
     { type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } },
     ...withdrawn,
     ...scans.withdrawn,
+    ...treatmentEnd.withdrawn,
     ...detected,
     ...scans.detected,
+    ...treatmentEnd.detected,
   ];
 };

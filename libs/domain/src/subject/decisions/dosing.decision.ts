@@ -24,6 +24,10 @@ export const DETECTED_DEVIATIONS = {
   doseAfterDiscontinuation: 'dose-after-discontinuation',
   /** A tumour assessment made with a RECIST 1.1 method (CT, MRI) the protocol's `assessments.modalities` does not list. */
   modalityNotInProtocol: 'modality-not-in-protocol',
+  /** A dose dated after documented progression (the earliest RECIST 1.1 PD or clinical progression): treatment runs until progression. */
+  doseAfterProgression: 'dose-after-progression',
+  /** A dose dated on or after the start of a new anticancer therapy, which the protocol prohibits while on study treatment. */
+  doseAfterNewTherapy: 'dose-after-new-therapy',
 } as const;
 
 /** Every category the system detects itself, each a possible trigger of a system query. */
