@@ -137,6 +137,24 @@ describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => 
   });
 });
 
+describe.each(PROTOCOLS)('the generated histories under %s', (_name, protocol) => {
+  it('exercise doses after progression and after a new therapy, found both with the dose and when the progression, therapy or scan is keyed in after it', () => {
+    const seen = new Map<string, number>();
+    for (const steps of fc.sample(subjectHistory(protocol), { seed: 20261203, numRuns: 120 })) {
+      const recorded = record(protocol, steps);
+      const found = recorded.ledger.events.filter((e) => e.type === 'ProtocolDeviationDetected' && ['dose-after-progression', 'dose-after-new-therapy'].includes((e.data as { category: string }).category));
+      for (const e of found) {
+        const { category, relatedEventId } = e.data as { category: string; relatedEventId?: string };
+        const how = `${category} ${relatedEventId === undefined ? 'with the dose' : 'afterwards'}`;
+        seen.set(how, (seen.get(how) ?? 0) + 1);
+      }
+    }
+    for (const how of ['dose-after-progression with the dose', 'dose-after-progression afterwards', 'dose-after-new-therapy with the dose', 'dose-after-new-therapy afterwards']) {
+      expect([how, (seen.get(how) ?? 0) >= 5]).toEqual([how, true]);
+    }
+  });
+});
+
 describe('corrections spelled out', () => {
   const protocol = otherProtocol(loadDefaultProtocol());
   const day = (n: number) => addDays(ENROLLED_ON, n);

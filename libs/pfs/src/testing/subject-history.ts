@@ -126,7 +126,11 @@ const scanPayload = (onDay: number, baseline: boolean, diameters: ReadonlyArray<
   },
 });
 
-/** One generated subject (treatment discontinued too, so a dose after it is a deviation): what happened, on which study day, in roughly the order a site keys it in. */
+/**
+ * One generated subject (treatment discontinued too, so a dose after it is a deviation; doses after
+ * progression or a new therapy too): what happened, on which study day, in roughly the order a site keys
+ * it in — with the clinical progression, the new therapy or the last scan now and then keyed in last.
+ */
 export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]> => {
   const t = protocol.treatment;
   const a = protocol.assessments;
@@ -158,6 +162,10 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
       adverseEvents: fc.array(fc.record({ onDay: fc.integer({ min: 0, max: 200 }), grade: fc.integer({ min: 1, max: 4 }) }), { maxLength: 2 }),
       ending: fc.option(fc.record({ kind: fc.constantFrom('death', 'withdrawal'), onDay: fc.integer({ min: 1, max: 240 }) }), { freq: 2 }),
       swaps: fc.array(fc.nat(), { maxLength: 2 }),
+      // The progression, the new therapy, the last scan keyed in last, after doses dated later than them (a scan read late, a chart reviewed).
+      progressionKeyedLate: fc.constantFrom(false, false, true),
+      therapyKeyedLate: fc.constantFrom(false, false, true),
+      lastScanKeyedLate: fc.constantFrom(false, false, false, true),
     })
     .map((h) => {
       const dated: Array<{ onDay: number; step: Step }> = [];
@@ -192,13 +200,23 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
         }
         cycle += 1;
       }
+      const late: Step[] = [];
       for (const [k, s] of h.scans.entries()) {
         const onDay = Math.max(1, (k + 1) * a.intervalDays + s.delta);
         const diameters = base.map((b, i) => (s.unmeasured && i === 1 ? null : Math.max(0, Math.round((b * s.factors[i]) / 100))));
-        dated.push({ onDay, step: scanPayload(onDay, false, diameters, s) });
+        if (h.lastScanKeyedLate && k === h.scans.length - 1) late.push(scanPayload(onDay, false, diameters, s));
+        else dated.push({ onDay, step: scanPayload(onDay, false, diameters, s) });
       }
-      if (h.clinicalProgression !== null) dated.push({ onDay: h.clinicalProgression, step: { type: 'RecordClinicalProgression', payload: { progressionDate: day(h.clinicalProgression), basis: 'symptomatic deterioration' } } });
-      if (h.newTherapy !== null) dated.push({ onDay: h.newTherapy, step: { type: 'RecordNewAnticancerTherapy', payload: { startDate: day(h.newTherapy), therapy: 'everolimus' } } });
+      if (h.clinicalProgression !== null) {
+        const step: Step = { type: 'RecordClinicalProgression', payload: { progressionDate: day(h.clinicalProgression), basis: 'symptomatic deterioration' } };
+        if (h.progressionKeyedLate) late.push(step);
+        else dated.push({ onDay: h.clinicalProgression, step });
+      }
+      if (h.newTherapy !== null) {
+        const step: Step = { type: 'RecordNewAnticancerTherapy', payload: { startDate: day(h.newTherapy), therapy: 'everolimus' } };
+        if (h.therapyKeyedLate) late.push(step);
+        else dated.push({ onDay: h.newTherapy, step });
+      }
       if (h.discontinuation !== null) {
         dated.push({ onDay: h.discontinuation, step: { type: 'DiscontinueTreatment', payload: { discontinuationDate: day(h.discontinuation), reason: 'toxicity' } } });
       }
@@ -222,7 +240,7 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
         const at = s % (ordered.length - 1);
         [ordered[at], ordered[at + 1]] = [ordered[at + 1], ordered[at]];
       }
-      return [...setup, ...ordered];
+      return [...setup, ...ordered, ...late];
     });
 };
 
