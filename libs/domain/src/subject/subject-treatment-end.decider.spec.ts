@@ -1,3 +1,4 @@
+import { loadDefaultProtocol, protocolProblems, systemQueryDeviations } from '../protocol/protocol.validate';
 import { enrolledHistory, History, subjectSpec } from './testing/decider-spec';
 import { dose, followUp, subjectCommand } from './testing/subject.fixtures';
 
@@ -180,5 +181,13 @@ describe('dose-after-new-therapy', () => {
     ]);
     h.run(voidEntry(h.idOf('NewAnticancerTherapyStarted')));
     expect(standing(h)).toEqual([['dose-after-progression', '2026-03-31', 4]]);
+  });
+});
+
+describe('the seed protocol and the two categories', () => {
+  it('lists both under monitoring.systemQueryDeviations (each opens a system query) and still validates', () => {
+    const protocol = loadDefaultProtocol();
+    expect(protocolProblems(protocol)).toEqual([]);
+    expect(systemQueryDeviations(protocol)).toEqual(expect.arrayContaining(['dose-after-progression', 'dose-after-new-therapy']));
   });
 });
