@@ -134,6 +134,11 @@ describe('dose-after-progression', () => {
     const decision = subjectSpec.given(h.all()).when(voidEntry(h.idOf('DoseAdministered', 4))).result();
     expect(withdrawnIds(decision.subject)).toEqual([h.idOf('DoseAdministered', 4), deviationId]);
   });
+  it('given PD on 2026-03-20 and treatment discontinued on 2026-03-23, when a dose is given on 2026-03-31, then it carries dose-after-discontinuation and dose-after-progression', () => {
+    const h = dosedToCycle3().run(pdScan('2026-03-20')).run(subjectCommand('DiscontinueTreatment', { discontinuationDate: '2026-03-23', reason: 'progressive disease (RECIST 1.1)' }));
+    const decision = subjectSpec.given(h.all()).when(recordDose(4, '2026-03-31')).result();
+    expect(decision.subject.map((e) => (e.type === 'ProtocolDeviationDetected' ? e.data.category : e.type))).toEqual(['DoseAdministered', 'dose-after-discontinuation', 'dose-after-progression']);
+  });
   it('given the deviation voided by hand, when an unrelated progression is entered, then it is not re-detected unasked', () => {
     const h = dosedToCycle3().run(clinicalProgression('2026-03-20')).run(recordDose(4, '2026-03-31'));
     h.run(voidEntry(h.idOf('ProtocolDeviationDetected'), 'judged acceptable by the sponsor'));
