@@ -13,6 +13,7 @@ import type { ClinicalCommand, DecisionContext } from './decision.types';
 import { reconcileDetectedDeviations } from './detected-deviations.decision';
 import { reconcileScanDeviations, type BaselineRule } from './baseline-deviations.decision';
 import { currentDoseWindows } from './dosing.decision';
+import { assessmentRulesOf, reconcileScheduleDeviations, scheduleFactsOf } from './assessment-schedule.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -191,7 +192,10 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
           corrected.type === 'SubjectEnrolled' ? { ...baselineRule(state, ctx), enrollmentDate: corrected.data.enrollmentDate } : undefined,
         )
       : { withdrawn: [], detected: [] };
-  return [correction, ...withdrawn, ...scans.withdrawn, ...detected, ...scans.detected];
+  // The assessment schedule, whatever the entry: a scan's date or method, the baseline's method, the enrollment
+  // date the windows run from, or a progression that ends the schedule may have changed.
+  const schedule = reconcileScheduleDeviations(state.entries, scheduleFactsOf(state.facts), scheduleFactsOf(correctedFacts()), assessmentRulesOf(ctx), `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`);
+  return [correction, ...withdrawn, ...scans.withdrawn, ...schedule.withdrawn, ...detected, ...scans.detected, ...schedule.detected];
 };
 
 export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryVoided | ProtocolDeviationDetected> => {
@@ -227,11 +231,15 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
           `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
         )
       : { withdrawn: [], detected: [] };
+  const remaining = rebuildFacts(state.entries.filter((e) => e.eventId !== entry.eventId)).facts;
+  const schedule = reconcileScheduleDeviations(state.entries, scheduleFactsOf(state.facts), scheduleFactsOf(remaining), assessmentRulesOf(ctx), `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`);
   return [
     { type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } },
     ...withdrawn,
     ...scans.withdrawn,
+    ...schedule.withdrawn,
     ...detected,
     ...scans.detected,
+    ...schedule.detected,
   ];
 };
