@@ -108,6 +108,7 @@ describe('assessment-method-changed: RECIST 1.1 §3.2, the same method at baseli
 
   it('given an MRI follow-up on record, when the baseline is voided, then the method deviation is withdrawn (no baseline to compare with)', () => {
     const h = enrolledHistory().run(assess('2026-03-30', { modality: 'MRI' }), meta(COORDINATOR));
+    expect(standing(h)).toEqual(['assessment-method-changed 2026-03-30']);
     h.run(voidEntry(h.idOf('TumorAssessmentRecorded', 1)), meta(COORDINATOR));
     expect(standing(h)).toEqual([]);
   });
@@ -148,6 +149,14 @@ describe('missed-assessment: a scheduled visit whose window closed with no scan'
     expect(scheduleDeviations(decision.subject)).toEqual([]);
   });
 
+  it('given a scan on day 100 off its window (deviation on record), when a clinical progression of day 95 is entered late, then the scan, now after progression, has its deviation withdrawn in the same append', () => {
+    const h = enrolledHistory().run(assess('2026-04-15'), meta(COORDINATOR));
+    expect(standing(h)).toEqual(['assessment-out-of-window 2026-04-15']);
+    const decision = subjectSpec.given(h.all()).when(subjectCommand('RecordClinicalProgression', { progressionDate: '2026-04-10', basis: 'symptomatic carcinoid syndrome' })).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['ClinicalProgressionRecorded', 'EntryVoided']);
+    expect(withdrawnIds(decision.subject)).toEqual([h.idOf('ProtocolDeviationDetected')]);
+  });
+
   it('given visit 1 missed and visit 2 on record, when the enrollment date is corrected a month later (2026-02-01), then the windows move: the scan is visit 2 done early and visit 1, now due 04-26, is restated', () => {
     const h = enrolledHistory().run(assess('2026-06-22'), meta(COORDINATOR));
     expect(standing(h)).toEqual(['missed-assessment 2026-03-30']);
@@ -158,6 +167,7 @@ describe('missed-assessment: a scheduled visit whose window closed with no scan'
 
   it('given visit 1 missed, when the later scan is voided, then the missed visit is withdrawn (no scan after the window reveals it)', () => {
     const h = enrolledHistory().run(assess('2026-06-22'), meta(COORDINATOR));
+    expect(standing(h)).toEqual(['missed-assessment 2026-03-30']);
     h.run(voidEntry(h.idOf('TumorAssessmentRecorded', 2)), meta(COORDINATOR));
     expect(standing(h)).toEqual([]);
   });
