@@ -175,7 +175,8 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     await run(subjectCommand('VoidEntry', { targetEventId: baselineId, reason: 'scan of another patient' }), as(COORDINATOR));
     const early = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-01-20', 30, 20)), as(COORDINATOR))).events;
     const second = (await run(subjectCommand('RecordTumorAssessment', followUp('2026-03-30', 21, 14)), as(COORDINATOR))).events;
-    expect([...early, ...second].map((e) => e.data.category)).toEqual([undefined, 'missing-baseline-assessment', undefined, 'missing-baseline-assessment']);
+    // The early follow-up, on day 15, is off the assessment schedule too (visit 1 is due on day 84 ± 7).
+    expect([...early, ...second].map((e) => e.data.category)).toEqual([undefined, 'missing-baseline-assessment', 'assessment-out-of-window', undefined, 'missing-baseline-assessment']);
     const late = (await run(subjectCommand('RecordTumorAssessment', baselineAssessment({ assessmentDate: '2026-02-01' })), as(COORDINATOR))).events;
     expect(late.map((e) => [e.type, e.data.category ?? e.data.targetEventId])).toEqual([
       ['TumorAssessmentRecorded', undefined],
@@ -193,6 +194,7 @@ describe('detected deviations follow dose corrections through executeCommand (SQ
     ]);
     expect(foldSubject(await subjectEvents()).facts.deviations.map((d) => [d.category, d.date])).toEqual([
       ['missing-baseline-assessment', '2026-01-20'],
+      ['assessment-out-of-window', '2026-01-20'],
       ['missing-baseline-assessment', '2026-03-30'],
     ]);
   });

@@ -7,7 +7,8 @@ import { apply, changeOf, derivedState, ENROLLED_ON, otherProtocol, record, subj
  * used; voided entries are not"), for generated subject histories — consent, eligibility, enrollment,
  * doses on and off window, missed and skipped cycles, scans with lesions, clinical progression, new
  * therapy, adverse events, death or withdrawal — under the seed protocol and under one with other
- * numbers (21 ± 2-day doses, 42 ± 4-day scans, a 200-day horizon, CT only):
+ * numbers (21 ± 2-day doses, 42 ± 4-day scans, a 200-day horizon, CT only), scans on and off their windows,
+ * by another method than the baseline's, or left out at a visit:
  * - a correction from X to Y leaves the derived state of a history where Y was entered in the first
  *   place (deviations and the entries they concern — and so the system queries —, windows, RECIST
  *   responses, best overall response, the PFS row); only the trail differs;
@@ -58,6 +59,11 @@ const REASON = 'transcription error against the source';
 describe.each(PROTOCOLS)('corrections and voids under %s', (_name, protocol) => {
   const history = subjectHistory(protocol);
   const choice = fc.record({ which: fc.nat(), pick: fc.nat(), amount: fc.integer({ min: -30, max: 30 }) });
+
+  it('the generated histories hold the assessment schedule deviations (method changed, out of window, missed visit), so the properties judge them too', () => {
+    const found = new Set(fc.sample(history, { numRuns: 150, seed: 7 }).flatMap((steps) => derivedState(record(protocol, steps), protocol)?.deviations.map((d) => d.category) ?? []));
+    expect(['assessment-method-changed', 'assessment-out-of-window', 'missed-assessment'].filter((c) => !found.has(c))).toEqual([]);
+  });
 
   it('a correction from X to Y gives the state of a history where Y was entered in the first place, or a refusal entering Y would meet', () => {
     fc.assert(
@@ -203,9 +209,10 @@ describe('corrections spelled out', () => {
   it('an enrollment date corrected moves cycle 1\'s window, the baseline\'s and the PFS start, and the study roster with it', () => {
     const steps = [...setup, dose(1, 2), scan(42, false, 30, 20)];
     const recorded = record(protocol, steps);
-    // Enrolled on day 0 in truth typed as day -10: the baseline of day -7 was after it, cycle 1 twelve days late.
+    // Enrolled on day 0 in truth typed as day -10: the baseline of day -7 was after it, cycle 1 twelve days late,
+    // the scan of day 42 (day 52 after the typed date) ten days past its 42 ± 4-day window.
     const typo = record(protocol, steps.map((s, i) => (i === 3 ? withChange(s, { enrollmentDate: day(-10) }) : s)));
-    expect(derivedState(typo, protocol)?.deviations.map((d) => d.category).sort()).toEqual(['baseline-out-of-window', 'dose-off-window']);
+    expect(derivedState(typo, protocol)?.deviations.map((d) => d.category).sort()).toEqual(['assessment-out-of-window', 'baseline-out-of-window', 'dose-off-window']);
     expect(apply(typo, 'CorrectEntry', { targetEventId: typo.entryOf.get(3), changes: { enrollmentDate: ENROLLED_ON }, reason: 'date typo' })).toBeNull();
     expect(derivedState(typo, protocol)).toEqual(derivedState(recorded, protocol));
     expect(typo.ledger.events.filter((e) => e.type === 'RosterEnrollmentDateCorrected').map((e) => e.data)).toEqual([{ subjectId: 'S001', subjectNumber: 1, enrollmentDate: ENROLLED_ON }]);

@@ -81,3 +81,21 @@ export const withEligibilityRule = (history: EligibilityRuleHistory, protocol: P
 
 /** A `DosingRules` as a lookup by version. */
 export const asRuleOf = (rules: DosingRules): RuleOf => (typeof rules === 'function' ? rules : () => rules);
+
+/** The tumour assessment schedule of a protocol version (SPEC §1: every `intervalDays` ± `windowDays` from enrollment). */
+export type AssessmentRule = Pick<ProtocolDocument['assessments'], 'intervalDays' | 'windowDays'>;
+
+/**
+ * The assessment schedule of every protocol version of a study, registration first. As for doses, an
+ * amendment of the schedule applies to the scans recorded under it: a scan is judged by its own version's.
+ */
+export type AssessmentRuleHistory = ReadonlyArray<{ readonly version: number; readonly rule: AssessmentRule }>;
+
+/** The assessment schedule of a protocol version (null when none was stamped: the registered protocol's). */
+export type AssessmentRuleOf = (protocolVersion: number | null | undefined) => AssessmentRule;
+
+export const assessmentRuleOf = (protocol: ProtocolDocument): AssessmentRule => ({ intervalDays: protocol.assessments.intervalDays, windowDays: protocol.assessments.windowDays });
+
+/** The history with a registered or amended protocol's assessment schedule added (a version already kept is replaced). */
+export const withAssessmentRule = (history: AssessmentRuleHistory, protocol: ProtocolDocument): AssessmentRuleHistory =>
+  protocol?.assessments ? withVersionRule(history, protocol.version, assessmentRuleOf(protocol)) : history;

@@ -90,6 +90,12 @@ describe('validateProtocol', () => {
     expect(problemsOf({ ...loadDefaultProtocol(), monitoring: { systemQueryDeviations: ['late-lunch'] } })).toEqual([expect.stringMatching(/^monitoring\.systemQueryDeviations\[0\]: must be one of/)]);
   });
 
+  it('given the seed protocol, when validated, then its edit checks include the assessment schedule deviations (a site is asked about each)', () => {
+    const seed = loadDefaultProtocol();
+    expect(protocolProblems(seed)).toEqual([]);
+    expect(systemQueryDeviations(seed)).toEqual(expect.arrayContaining(['assessment-method-changed', 'assessment-out-of-window', 'missed-assessment']));
+  });
+
   it('given a protocol written before queries existed, when read, then every detected deviation opens a system query', () => {
     const { monitoring: _monitoring, ...old } = loadDefaultProtocol();
     expect(protocolProblems(old)).toEqual([]);

@@ -1,7 +1,7 @@
 import type { StudyCommand } from '../commands/command.types';
 import type { StudyEvent } from '../events/event.types';
 import { validateProtocol } from '../protocol/protocol.validate';
-import { withDosingRule, withEligibilityRule } from '../protocol/dosing-rules';
+import { withAssessmentRule, withDosingRule, withEligibilityRule } from '../protocol/dosing-rules';
 import type { CommandMetadata, Decider } from '../shared/decider';
 import { assertNever, invalid, notFound, refuse } from '../shared/domain-error';
 import { isBlankText, requirePrintable } from '../shared/free-text';
@@ -94,6 +94,7 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
         protocolHistory: [{ version: event.data.protocol.version, reason: null }],
         dosingRules: withDosingRule([], event.data.protocol),
         eligibilityRules: withEligibilityRule([], event.data.protocol),
+        assessmentRules: withAssessmentRule([], event.data.protocol),
         roster: [],
       };
     case 'ProtocolAmended':
@@ -104,6 +105,7 @@ export const evolveStudy = (state: StudyState, event: StudyEvent): StudyState =>
         protocolHistory: [...state.protocolHistory, { version: event.data.version, reason: event.data.reason }],
         dosingRules: withDosingRule(state.dosingRules, event.data.protocol),
         eligibilityRules: withEligibilityRule(state.eligibilityRules ?? [], event.data.protocol),
+        assessmentRules: withAssessmentRule(state.assessmentRules ?? [], event.data.protocol),
       };
     case 'SubjectAddedToRoster':
       if (state.status === 'unregistered') return state;

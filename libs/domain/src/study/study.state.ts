@@ -1,5 +1,5 @@
 import type { IsoDate } from '../shared/iso-date';
-import type { DosingRuleHistory, EligibilityRuleHistory } from '../protocol/dosing-rules';
+import type { AssessmentRuleHistory, DosingRuleHistory, EligibilityRuleHistory } from '../protocol/dosing-rules';
 import type { ProtocolDocument } from '../protocol/protocol.types';
 
 /** One line of the enrollment roster: the ordered list that makes the enrollment cap hold. */
@@ -24,6 +24,8 @@ interface RegisteredStudy {
   readonly dosingRules: DosingRuleHistory;
   /** The eligibility criteria of every protocol version: an assessment is re-judged by the version it was recorded under. */
   readonly eligibilityRules: EligibilityRuleHistory;
+  /** The tumour assessment schedule of every protocol version: a scan is judged by the version it was recorded under (absent: folded before it was kept). */
+  readonly assessmentRules?: AssessmentRuleHistory;
   readonly roster: readonly RosterEntry[];
 }
 

@@ -70,7 +70,8 @@ describe('missing-baseline deviations are matched to the follow-up they concern,
   };
   it('given that follow-up, when a baseline dated 2026-02-15 is entered late, then the follow-up (now after it) has its deviation withdrawn', () => {
     const h = correctedFollowUp();
-    const deviationId = h.idOf('ProtocolDeviationDetected', 2);
+    // The restated missing-baseline deviation (the follow-up, on day 46, is off the assessment schedule too).
+    const deviationId = h.state().subject.entries.filter((e) => e.current.type === 'ProtocolDeviationDetected' && e.current.data.category === 'missing-baseline-assessment').at(-1)!.eventId;
     const decision = subjectSpec.given(h.all()).when(assess(baselineAssessment({ assessmentDate: '2026-02-15' }))).result();
     expect(withdrawnIds(decision.subject)).toEqual([deviationId]);
   });

@@ -84,9 +84,20 @@ describe('RecordTumorAssessment', () => {
       .given(enrolledHistory().all())
       .when(assess({ ...followUp('2026-03-30', 21, 14), targetLesions: [{ lesionId: 'L1', organ: 'liver', diameterMm: 21, nodal: false }] }))
       .thenErrorWith('RECIST.LESION_SET_MISMATCH', { missing: ['L2'] }));
-  it('given a follow-up on 2026-03-30 (SOD 35), when a scan of 2026-03-01 is entered late (SOD 44), then it is recorded, judged against the history before its date: SD, not PD from the later nadir', () =>
+  it('given a follow-up on 2026-03-30 (SOD 35), when a scan of 2026-03-01 is entered late (SOD 44), then it is recorded, judged against the history before its date: SD, not PD from the later nadir (and, on day 55, off the schedule)', () =>
     subjectSpec.given(withFollowUp().all()).when(assess(followUp('2026-03-01', 26, 18))).then({
-      subject: [{ type: 'TumorAssessmentRecorded', data: { ...followUp('2026-03-01', 26, 18), sumOfDiametersMm: 44, targetResponse: 'SD', overallResponse: 'SD' } }],
+      subject: [
+        { type: 'TumorAssessmentRecorded', data: { ...followUp('2026-03-01', 26, 18), sumOfDiametersMm: 44, targetResponse: 'SD', overallResponse: 'SD' } },
+        {
+          type: 'ProtocolDeviationDetected',
+          data: {
+            deviationDate: '2026-03-01',
+            category: 'assessment-out-of-window',
+            description: 'Follow-up tumour assessment of 2026-03-01 (day 55 after enrollment on 2026-01-05) lies outside every scheduled window: nearest is visit 1, due 2026-03-30 (window 2026-03-23–2026-04-06), -29 days',
+            severity: 'minor',
+          },
+        },
+      ],
       study: [],
     }));
   it('given a follow-up on 2026-03-30, when another is dated 2026-03-30, then RECIST.DUPLICATE_ASSESSMENT_DATE (one time point, one record)', () =>

@@ -6,7 +6,7 @@ import { invalid, notFound, refuse } from '../shared/domain-error';
 import { dateOfInstant } from '../shared/iso-date';
 import { requireRole } from '../study/require-role';
 import type { RegisteredStudyState, StudyState } from '../study/study.state';
-import { type DosingRules, ruleLookup } from '../protocol/dosing-rules';
+import { assessmentRuleOf, type DosingRules, ruleLookup } from '../protocol/dosing-rules';
 import { currentDoseWindows } from './decisions/dosing.decision';
 import { decideClinical } from './decisions/clinical.decision';
 import { applyCorrection, decideCorrectEntry, decideVoidEntry } from './decisions/correct-entry.decision';
@@ -14,6 +14,7 @@ import { reconcileDetectedDeviations } from './decisions/detected-deviations.dec
 import { reconcileScanDeviations } from './decisions/baseline-deviations.decision';
 import { treatmentEndOnNewEntry } from './decisions/treatment-end-deviations.decision';
 import type { DecisionContext } from './decisions/decision.types';
+import { assessmentRulesOf, NEW_SCAN, reconcileScheduleDeviations, scheduleFactsOf } from './decisions/assessment-schedule.decision';
 import { applyEntry, rebuildFacts } from './subject.refold';
 import { initialSubjectState, subjectStateOf, type EntryEvent, type RecordedSignature, type RecordedSubjectEvent, type SubjectEntry, type SubjectState } from './subject.state';
 
@@ -115,6 +116,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     protocol: registered.protocol,
     ruleOf: ruleLookup(registered.dosingRules, registered.protocol.treatment),
     eligibilityOf: ruleLookup(registered.eligibilityRules ?? [], registered.protocol.eligibility),
+    assessmentsOf: ruleLookup(registered.assessmentRules ?? [], assessmentRuleOf(registered.protocol)),
     today: latestCalendarDate(metadata.now),
     subjectNumber: registered.roster.length + 1,
   };
@@ -160,6 +162,7 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     const { withdrawn, detected } = reconcileDetectedDeviations(subject.entries, { kind: 'insert', cycle: first.data.cycle, administeredOn }, ctx, `the late entry of cycle ${first.data.cycle}`);
     return { subject: [...events, ...treatmentEnd.detected, ...withdrawn, ...treatmentEnd.withdrawn, ...detected], study: [] };
   }
+  const scheduled = scheduleDeviationsOfNewEntry(subject, first, ctx);
   if (first.type === 'TumorAssessmentRecorded' && first.data.baseline) {
     // Baseline imaging entered late: the follow-ups dated after it are no longer without a baseline.
     const assessments = subject.facts.assessments;
@@ -167,9 +170,24 @@ export const decideSubject = (command: SubjectCommand, { subject, study }: Subje
     const rule = { enrollmentDate: subject.facts.enrollment?.enrollmentDate ?? null, baselineWindowDays: registered.protocol.assessments.baselineWindowDays };
     // Only withdrawals: the baseline's own window deviation, if any, is in `events` already.
     const { withdrawn } = reconcileScanDeviations(subject.entries, assessments, [...assessments, baseline], rule, `the late entry of the baseline assessment of ${first.data.assessmentDate}`);
-    return { subject: [...events, ...withdrawn, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
+    return { subject: [...events, ...withdrawn, ...scheduled, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
   }
-  return { subject: [...events, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
+  return { subject: [...events, ...scheduled, ...treatmentEnd.withdrawn, ...treatmentEnd.detected], study: [] };
+};
+
+/**
+ * The tumour assessment schedule (`assessment-schedule.decision`) with a new scan or clinical progression:
+ * the scan's own method and window deviations, the visits it reveals missed, and the withdrawals of what
+ * no longer holds (a scan entered late in a window reported missed, a progression dated before scans).
+ */
+const scheduleDeviationsOfNewEntry = (subject: SubjectState, recorded: EntryEvent, ctx: DecisionContext): SubjectEvent[] => {
+  if (recorded.type !== 'TumorAssessmentRecorded' && recorded.type !== 'ClinicalProgressionRecorded') return [];
+  // Recorded now, so under the protocol in force.
+  const entry = { eventId: NEW_SCAN, protocolVersion: ctx.protocol.version, recorded, current: recorded, corrections: [], voided: null } as unknown as SubjectEntry;
+  const after = applyEntry(subject.facts, entry).facts;
+  const what = recorded.type === 'TumorAssessmentRecorded' ? `the tumour assessment of ${recorded.data.assessmentDate}` : `the clinical progression of ${recorded.data.progressionDate}`;
+  const { withdrawn, detected } = reconcileScheduleDeviations(subject.entries, scheduleFactsOf(subject.facts), scheduleFactsOf(after), assessmentRulesOf(ctx), `the entry of ${what}`);
+  return [...withdrawn, ...detected];
 };
 
 /** The facts of an event's recording, without whatever else the caller's object carries. */

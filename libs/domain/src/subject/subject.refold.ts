@@ -81,7 +81,7 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
         facts: {
           ...facts,
           recist,
-          assessments: [...facts.assessments, { eventId, assessmentDate: data.assessmentDate, baseline: data.baseline, overallResponse: data.overallResponse as never, targetLesions: data.targetLesions, modality: data.modality }],
+          assessments: [...facts.assessments, { eventId, assessmentDate: data.assessmentDate, baseline: data.baseline, overallResponse: data.overallResponse as never, targetLesions: data.targetLesions, modality: data.modality, protocolVersion: entry.protocolVersion ?? null }],
           latestClinicalDate: later(facts.latestClinicalDate, data.assessmentDate),
         },
       };

@@ -116,6 +116,8 @@ export interface AssessmentFact {
   readonly targetLesions?: ReadonlyArray<Pick<TargetLesion, 'lesionId' | 'organ' | 'nodal'>>;
   /** CT or MRI (absent from a state folded before the field existed). */
   readonly modality?: string;
+  /** The protocol version the scan was recorded under: its window follows that version's schedule (null: the registered one's). */
+  readonly protocolVersion?: number | null;
 }
 
 export interface DatedFact {

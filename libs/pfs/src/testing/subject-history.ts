@@ -147,6 +147,8 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
     newLesions: fc.constantFrom(false, false, false, false, false, false, false, true),
     nonTargetStatus: fc.constantFrom('present', 'present', 'present', 'absent', 'unequivocal-progression', 'not-evaluated'),
     modality: fc.constantFrom('CT', 'CT', 'CT', 'MRI'),
+    /** A scheduled visit left without a scan (the next scan reveals it missed). */
+    skipped: fc.constantFrom(false, false, false, false, false, true),
   });
   return fc
     .record({
@@ -202,6 +204,7 @@ export const subjectHistory = (protocol: ProtocolDocument): fc.Arbitrary<Step[]>
       }
       const late: Step[] = [];
       for (const [k, s] of h.scans.entries()) {
+        if (s.skipped) continue;
         const onDay = Math.max(1, (k + 1) * a.intervalDays + s.delta);
         const diameters = base.map((b, i) => (s.unmeasured && i === 1 ? null : Math.max(0, Math.round((b * s.factors[i]) / 100))));
         if (h.lastScanKeyedLate && k === h.scans.length - 1) late.push(scanPayload(onDay, false, diameters, s));

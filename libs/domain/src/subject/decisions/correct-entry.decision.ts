@@ -14,6 +14,7 @@ import { reconcileDetectedDeviations } from './detected-deviations.decision';
 import { reconcileScanDeviations, type BaselineRule } from './baseline-deviations.decision';
 import { currentDoseWindows } from './dosing.decision';
 import { reconcileTreatmentEndDeviations } from './treatment-end-deviations.decision';
+import { assessmentRulesOf, reconcileScheduleDeviations, scheduleFactsOf } from './assessment-schedule.decision';
 
 /**
  * Corrections and voids (21 CFR 11.10(e), ICH E6 4.9.3): the original entry is never changed; a new
@@ -192,9 +193,12 @@ export const decideCorrectEntry = (state: SubjectState, payload: CorrectEntryPay
           corrected.type === 'SubjectEnrolled' ? { ...baselineRule(state, ctx), enrollmentDate: corrected.data.enrollmentDate } : undefined,
         )
       : { withdrawn: [], detected: [] };
+  // The assessment schedule, whatever the entry: a scan's date or method, the baseline's method, the enrollment
+  // date the windows run from, or a progression that ends the schedule may have changed.
   // A dose, scan, progression or therapy corrected (or a scan's response re-derived): doses after progression or a new therapy.
   const treatmentEnd = reconcileTreatmentEndDeviations(state.entries, state.facts, correctedFacts(), `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`);
-  return [correction, ...withdrawn, ...scans.withdrawn, ...treatmentEnd.withdrawn, ...detected, ...scans.detected, ...treatmentEnd.detected];
+  const schedule = reconcileScheduleDeviations(state.entries, scheduleFactsOf(state.facts), scheduleFactsOf(correctedFacts()), assessmentRulesOf(ctx), `the correction of ${entry.recorded.type} ${entry.eventId} (${reason})`);
+  return [correction, ...withdrawn, ...scans.withdrawn, ...schedule.withdrawn, ...treatmentEnd.withdrawn, ...detected, ...scans.detected, ...schedule.detected, ...treatmentEnd.detected];
 };
 
 export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, ctx: DecisionContext, actor: Actor): Array<EntryVoided | ProtocolDeviationDetected> => {
@@ -230,19 +234,18 @@ export const decideVoidEntry = (state: SubjectState, payload: VoidEntryPayload, 
           `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
         )
       : { withdrawn: [], detected: [] };
-  const treatmentEnd = reconcileTreatmentEndDeviations(
-    state.entries,
-    state.facts,
-    rebuildFacts(state.entries.filter((e) => e.eventId !== entry.eventId)).facts,
-    `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`,
-  );
+  const remaining = rebuildFacts(state.entries.filter((e) => e.eventId !== entry.eventId)).facts;
+  const schedule = reconcileScheduleDeviations(state.entries, scheduleFactsOf(state.facts), scheduleFactsOf(remaining), assessmentRulesOf(ctx), `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`);
+  const treatmentEnd = reconcileTreatmentEndDeviations(state.entries, state.facts, remaining, `the void of ${entry.recorded.type} ${entry.eventId} (${reason})`);
   return [
     { type: 'EntryVoided', data: { targetEventId: entry.eventId, targetType: entry.recorded.type, reason } },
     ...withdrawn,
     ...scans.withdrawn,
+    ...schedule.withdrawn,
     ...treatmentEnd.withdrawn,
     ...detected,
     ...scans.detected,
+    ...schedule.detected,
     ...treatmentEnd.detected,
   ];
 };

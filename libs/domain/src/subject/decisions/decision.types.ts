@@ -1,5 +1,5 @@
 import type { ClinicalCommandType, SubjectPayloads } from '../../commands/command.types';
-import type { EligibilityRuleOf, RuleOf } from '../../protocol/dosing-rules';
+import type { AssessmentRuleOf, EligibilityRuleOf, RuleOf } from '../../protocol/dosing-rules';
 import type { ProtocolDocument } from '../../protocol/protocol.types';
 import type { IsoDate } from '../../shared/iso-date';
 import type { PrecisionRules } from '../payload.validate';
@@ -19,6 +19,8 @@ export interface DecisionContext {
   readonly ruleOf: RuleOf;
   /** The eligibility criteria of every protocol version, by version (an assessment re-judged keeps its version's criteria). */
   readonly eligibilityOf?: EligibilityRuleOf;
+  /** The tumour assessment schedule of every protocol version, by version (a scan keeps its version's windows). */
+  readonly assessmentsOf?: AssessmentRuleOf;
   /**
    * The protocol version an entry being re-decided was recorded under (its event's `protocolVersion`):
    * its dose window keeps that version's schedule, an eligibility assessment that version's criteria. Absent for a new recording, judged by `protocol`.

@@ -8,6 +8,7 @@ import { boundedNumber, pastDate, PAYLOAD_FIELDS, requirePayload, text } from '.
 import type { DoseFact, EnrollmentFact, SubjectFacts } from '../subject.state';
 import { notAfterDeath, notAfterWithdrawal, notBeforeEnrollment, requireEnrolled } from './guards';
 import type { ClinicalDecision, DecisionContext } from './decision.types';
+import { SCHEDULE_DEVIATIONS } from './assessment-schedule.categories';
 
 /** Categories of deviations the system detects from a recorded dose (stable ids for reports). */
 export const DETECTED_DEVIATIONS = {
@@ -28,6 +29,8 @@ export const DETECTED_DEVIATIONS = {
   doseAfterProgression: 'dose-after-progression',
   /** A dose dated on or after the start of a new anticancer therapy, which the protocol prohibits while on study treatment. */
   doseAfterNewTherapy: 'dose-after-new-therapy',
+  /** The tumour assessment schedule: method changed from baseline, scan out of window, visit missed. */
+  ...SCHEDULE_DEVIATIONS,
 } as const;
 
 /** Every category the system detects itself, each a possible trigger of a system query. */

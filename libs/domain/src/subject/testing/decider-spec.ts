@@ -80,7 +80,7 @@ export const deciderSpec = <Command, State, Event, Result>(decider: SpecDecider<
 
 // ---- the subject decider reads two streams: given events are study events or recorded subject events ----
 
-const STUDY_EVENT_TYPES = new Set(['StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'StudyLocked', 'StudyUnlocked']);
+const STUDY_EVENT_TYPES = new Set(['StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'RosterEnrollmentDateCorrected', 'StudyLocked', 'StudyUnlocked']);
 
 export type GivenEvent = StudyEvent | RecordedSubjectEvent;
 export interface SubjectAndStudy {
