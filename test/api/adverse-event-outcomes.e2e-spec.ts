@@ -80,6 +80,15 @@ describe('API: adverse event outcomes', () => {
     expect([...new Set(missing.errors.map((e: { field: string }) => e.field))]).toEqual(['adverseEventId']);
   });
 
+  it('names the AE by the idempotency key of its report (adverseEventIdempotencyKey), as an import line can: recorded with its event id', async () => {
+    const reported = await post(`${subject}/adverse-events`, 'coordinator', { term: 'rash', onsetDate: '2026-03-23', ctcaeGrade: 1, serious: false, relatedness: 'unlikely', idempotencyKey: 'ae-rash-1' }).expect(201);
+    const recorded = await post(outcomes, 'coordinator', { adverseEventIdempotencyKey: 'ae-rash-1', outcome: 'recovered', endDate: '2026-03-30' }).expect(201);
+    expect((await api.store.getEvent(recorded.body.eventIds[0]))?.data).toEqual({ adverseEventId: reported.body.eventIds[0], outcome: 'recovered', endDate: '2026-03-30' });
+    await refused({ adverseEventIdempotencyKey: 'no-such-report', outcome: 'recovering' }, 404, 'AE.NOT_FOUND');
+    const both = await refused({ adverseEventId: reported.body.eventIds[0], adverseEventIdempotencyKey: 'ae-rash-1', outcome: 'recovering' }, 400, 'VALIDATION.FAILED');
+    expect(both.errors).toEqual([expect.objectContaining({ field: 'adverseEventId' })]);
+  });
+
   it('refuses an outcome for a voided AE (AE.VOIDED), and the void of an AE that has an outcome (ENTRY.INVALIDATES_LATER_ENTRY)', async () => {
     const voided = await reportAe('nausea (entered twice)', '2026-03-21');
     await post(`${subject}/voids`, 'coordinator', { targetEventId: voided, reason: 'entered twice' }).expect(201);
@@ -113,7 +122,8 @@ describe('API: adverse event outcomes', () => {
     expect(doc.paths['/api/v1/studies/{studyId}/subjects/{subjectId}/adverse-event-outcomes']?.post?.summary).toMatch(/AEOUT/);
     const schema = doc.components.schemas.RecordAdverseEventOutcomeRequestDto;
     expect(schema.properties.outcome.enum).toEqual(['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown']);
-    expect(schema.required).toEqual(expect.arrayContaining(['adverseEventId', 'outcome']));
-    expect(schema.required).not.toContain('endDate');
+    // adverseEventId or adverseEventIdempotencyKey: either, so neither is required on its own.
+    expect(schema.required).toEqual(['outcome']);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['adverseEventId', 'adverseEventIdempotencyKey', 'outcome', 'endDate']));
   });
 });

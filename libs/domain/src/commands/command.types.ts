@@ -39,9 +39,13 @@ export interface RecordNewAnticancerTherapyPayload { startDate: IsoDate; therapy
 export interface ReportAdverseEventPayload { term: string; onsetDate: IsoDate; ctcaeGrade: number; serious: boolean; relatedness: string }
 /**
  * The outcome of a reported adverse event (SDTM AEOUT) and, when the event has ended, its end date (AEENDTC).
- * `adverseEventId` is the event id of the `AdverseEventReported` entry; a later outcome supersedes an earlier one.
+ * `adverseEventId` is the event id of the `AdverseEventReported` entry, or `adverseEventIdempotencyKey` the
+ * idempotency key of the command that reported it (resolved by the pipeline to its id); a later outcome
+ * supersedes an earlier one.
  */
-export interface RecordAdverseEventOutcomePayload { adverseEventId: string; outcome: AdverseEventOutcome; endDate?: IsoDate | null }
+export interface RecordAdverseEventOutcomePayload {
+  adverseEventId?: string; adverseEventIdempotencyKey?: string; outcome: AdverseEventOutcome; endDate?: IsoDate | null;
+}
 export interface RecordDeviationPayload { deviationDate: IsoDate; category: string; description: string; severity: DeviationSeverity }
 export interface DiscontinueTreatmentPayload { discontinuationDate: IsoDate; reason: string }
 export interface WithdrawSubjectPayload { withdrawalDate: IsoDate; reason: WithdrawalReason }

@@ -1,17 +1,27 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsOptional, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_RULE } from '@trial-ledger/command-pipeline';
 import { AE_OUTCOMES, type AdverseEventOutcome } from '@trial-ledger/domain';
 import { CommandRequestDto } from '../../shared/commands/command-request.dto';
 import { IsCalendarDate } from '../../shared/validation/is-calendar-date.validator';
-import { OneOf, PayloadText } from '../../shared/validation/field.decorators';
+import { OneOf } from '../../shared/validation/field.decorators';
+import { NotTogetherWith } from '../../shared/validation/not-together-with.validator';
 
 /**
  * `RecordAdverseEventOutcome`: the outcome of a reported adverse event (CDISC SDTM AEOUT) and, once it has
  * ended, its end date (AEENDTC). A later outcome supersedes an earlier one.
  */
 export class RecordAdverseEventOutcomeRequestDto extends CommandRequestDto {
-  @PayloadText('adverseEventId', 'Event id of the AdverseEventReported entry (as returned when it was reported).', '0190f7a2-5c1e-7b3a-9d4e-2f6a8b1c3d5e')
-  adverseEventId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Event id of the AdverseEventReported entry, as answered when it was reported (or give adverseEventIdempotencyKey).' })
+  @ValidateIf((dto: RecordAdverseEventOutcomeRequestDto) => dto.adverseEventId !== undefined || dto.adverseEventIdempotencyKey === undefined)
+  @IsUUID('all', { message: 'adverseEventId must be an event id (UUID) unless adverseEventIdempotencyKey names the adverse event' })
+  @NotTogetherWith('adverseEventIdempotencyKey')
+  adverseEventId?: string;
+
+  @ApiPropertyOptional({ description: 'The idempotency key of the ReportAdverseEvent command that reported the adverse event.' })
+  @ValidateIf((dto: RecordAdverseEventOutcomeRequestDto) => dto.adverseEventIdempotencyKey !== undefined)
+  @Matches(IDEMPOTENCY_KEY_PATTERN, { message: `adverseEventIdempotencyKey must be ${IDEMPOTENCY_KEY_RULE}` })
+  adverseEventIdempotencyKey?: string;
 
   @OneOf(
     AE_OUTCOMES,
