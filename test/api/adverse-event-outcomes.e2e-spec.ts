@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Role } from '@trial-ledger/domain';
+import { ReadModelsRunner } from '../../apps/api/src/projections/read-models.runner';
 import { enrolledSubject, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
 
 /**
@@ -112,6 +113,14 @@ describe('API: adverse event outcomes', () => {
     await post(`/api/v1/studies/${STUDY}/lock`, 'admin', { reason: 'interim analysis' }).expect(201);
     await refused({ adverseEventId: other, outcome: 'recovering' }, 409, 'STUDY.LOCKED');
     await post(`/api/v1/studies/${STUDY}/unlock`, 'admin', { reason: 'interim analysis done' }).expect(201);
+  });
+
+  it("the viewer's casebook page lists each AE with its outcome (the CDISC term) and end date", async () => {
+    await api.app.get(ReadModelsRunner).at(await api.headPosition());
+    const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S001`).set({ Cookie: `tl_viewer_session=${api.tokens.monitor}` }).expect(200);
+    expect(page.text).toContain('<th scope="col">Outcome</th><th scope="col">End date</th>');
+    expect(page.text).toMatch(/<td class="text">diarrhoea<\/td><td>2026-03-20<\/td>.*?<td>recovered\/resolved<\/td><td>2026-04-04<\/td><\/tr>/);
+    expect(page.text).toMatch(/<td class="text">fatigue<\/td><td>2026-03-25<\/td>.*?<td>—<\/td><td>—<\/td><\/tr>/);
   });
 
   it('is documented in the OpenAPI document: the route, its roles and the AEOUT codes', async () => {
