@@ -115,6 +115,15 @@ describe('API: adverse event outcomes', () => {
     await post(`/api/v1/studies/${STUDY}/unlock`, 'admin', { reason: 'interim analysis done' }).expect(201);
   });
 
+  it('the audit trail lists each outcome and the correction of one, with who, when and why (type filter by the new event type)', async () => {
+    const trail = (type: string) => request(api.http).get(`/api/v1/audit-trail?subject=S001&type=${type}`).set('Authorization', api.auth('monitor')).expect(200);
+    const outcomes = (await trail('AdverseEventOutcomeRecorded')).body.items as Array<Record<string, unknown>>;
+    expect(outcomes.length).toBeGreaterThanOrEqual(3);
+    expect(outcomes[0]).toMatchObject({ eventType: 'AdverseEventOutcomeRecorded', fullName: 'Cora Coordinator' });
+    const corrections = (await trail('EntryCorrected')).body.items as Array<Record<string, unknown>>;
+    expect(corrections).toContainEqual(expect.objectContaining({ targetType: 'AdverseEventOutcomeRecorded', before: { endDate: '2026-04-03' }, after: { endDate: '2026-04-04' }, reason: 'date per the clinic letter' }));
+  });
+
   it("the viewer's casebook page lists each AE with its outcome (the CDISC term) and end date", async () => {
     await api.app.get(ReadModelsRunner).at(await api.headPosition());
     const page = await request(api.http).get(`/viewer/studies/${STUDY}/subjects/S001`).set({ Cookie: `tl_viewer_session=${api.tokens.monitor}` }).expect(200);
