@@ -151,7 +151,8 @@ const writeMovedFigures = (ctx: SubjectContext, event: StoredEvent, scan: Stored
  */
 const writeMovedOutcome = (ctx: SubjectContext, event: StoredEvent, adverseEvent: StoredEvent, current: MovedOutcome['current']): void => {
   const { x } = ctx;
-  const reason = `Current outcome of the adverse event ${String(adverseEvent.data.term)} (onset ${String(adverseEvent.data.onsetDate)}) after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  // Named by its event id: its term and onset as recorded may have been corrected since.
+  const reason = `Current outcome of adverse event ${adverseEvent.eventId} re-derived after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
   inCasebook(ctx, () =>
     el(x, 'FormData', { FormOID: oid.form(adverseEvent.type), FormRepeatKey: String(adverseEvent.streamVersion), TransactionType: 'Context' }, () =>
       el(x, 'ItemGroupData', { ItemGroupOID: oid.group(adverseEvent.type, null), TransactionType: 'Context' }, () => {
