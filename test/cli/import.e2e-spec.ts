@@ -191,6 +191,31 @@ describe('trial-ledger import', () => {
     expect(await streamOf('s077')).toEqual([]);
   });
 
+  it('given an AE and its outcomes naming it by the idempotency key of its report, then each outcome is recorded with the AE\'s event id and replay shows the current one', async () => {
+    writeFileSync(
+      file,
+      [
+        line('ReportAdverseEvent', 'S001', 'k-ae-1', { term: 'diarrhoea', onsetDate: '2025-02-01', ctcaeGrade: 2, serious: false, relatedness: 'possibly related' }),
+        line('RecordAdverseEventOutcome', 'S001', 'k-ae-1-out-1', { adverseEventIdempotencyKey: 'k-ae-1', outcome: 'recovering' }),
+        line('RecordAdverseEventOutcome', 'S001', 'k-ae-1-out-2', { adverseEventIdempotencyKey: 'k-ae-1', outcome: 'recovered', endDate: '2025-02-09' }),
+        line('RecordAdverseEventOutcome', 'S001', 'k-ae-1-out-3', { adverseEventIdempotencyKey: 'k-ae-1', outcome: 'recovering', endDate: '2025-02-10' }),
+        '',
+      ].join('\n'),
+    );
+    const run = await importAs('coordinator', file, '--json');
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, applied: 3, failure: { line: 4, code: 'AE.END_DATE_NOT_ALLOWED', command: 'RecordAdverseEventOutcome' } });
+    const events = await subjectEvents();
+    const ae = events.find((e) => e.metadata.idempotencyKey === 'k-ae-1')!;
+    expect(events.filter((e) => e.type === 'AdverseEventOutcomeRecorded').map((e) => e.data)).toEqual([
+      { adverseEventId: ae.eventId, outcome: 'recovering', endDate: null },
+      { adverseEventId: ae.eventId, outcome: 'recovered', endDate: '2025-02-09' },
+    ]);
+    const replay = await cli(['--store', storeUrl, 'replay', '--subject', 'S001']);
+    expect({ status: replay.status, stderr: replay.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(replay.stdout).toContain('2025-02-01 diarrhoea grade 2 (possibly related); recovered/resolved 2025-02-09');
+  });
+
   it('fails with exit status 2 when the file cannot be read, and needs --as', async () => {
     expect((await importAs('investigator', join(dir.path, 'missing.jsonl'))).status).toBe(2);
     const anonymous = await cli(['--store', storeUrl, 'import', file], { TRIAL_LEDGER_PASSWORD: PASSWORD });

@@ -22,6 +22,7 @@ import { RECORD_NEW_ANTICANCER_THERAPY_ROUTE } from './efficacy/record-new-antic
 import { RECORD_TUMOR_ASSESSMENT_ROUTE } from './efficacy/record-tumor-assessment/record-tumor-assessment.http.controller';
 import { RECORD_DEVIATION_ROUTE } from './safety/record-deviation/record-deviation.http.controller';
 import { REPORT_ADVERSE_EVENT_ROUTE } from './safety/report-adverse-event/report-adverse-event.http.controller';
+import { RECORD_ADVERSE_EVENT_OUTCOME_ROUTE } from './safety/record-adverse-event-outcome/record-adverse-event-outcome.http.controller';
 import { ASSESS_ELIGIBILITY_ROUTE } from './screening/assess-eligibility/assess-eligibility.http.controller';
 import { ENROLL_SUBJECT_ROUTE } from './screening/enroll-subject/enroll-subject.http.controller';
 import { SCREEN_SUBJECT_ROUTE } from './screening/screen-subject/screen-subject.http.controller';
@@ -63,6 +64,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   RECORD_CLINICAL_PROGRESSION_ROUTE,
   RECORD_NEW_ANTICANCER_THERAPY_ROUTE,
   REPORT_ADVERSE_EVENT_ROUTE,
+  RECORD_ADVERSE_EVENT_OUTCOME_ROUTE,
   RECORD_DEVIATION_ROUTE,
   DISCONTINUE_TREATMENT_ROUTE,
   WITHDRAW_SUBJECT_ROUTE,

@@ -362,6 +362,7 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     const date = addDays(start, rng.int(170, 230));
     script.add('coordinator', 'ReportAdverseEvent', { term: 'Myocardial infarction', onsetDate: date, ctcaeGrade: 5, serious: true, relatedness: 'not-related' }, date, 'ae-fatal', { delayDays: 2 });
     script.add('investigator', 'RecordDeath', { deathDate: date, cause: 'Acute myocardial infarction' }, date, 'death', { delayDays: 2 });
+    script.add('coordinator', 'RecordAdverseEventOutcome', { adverseEventIdempotencyKey: script.key('ae-fatal'), outcome: 'fatal', endDate: date }, date, 'ae-fatal-outcome', { delayDays: 3 });
     stopOn = date;
   } else if (course === 'withdrawal') {
     const date = addDays(start, rng.int(120, 170));
@@ -438,6 +439,7 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     const correctGrade = specials.gradeCorrection === id && n === 1;
     const payload = { term: spec.term, onsetDate, ctcaeGrade: correctGrade ? 1 : rng.pick(spec.grades), serious: false, relatedness: spec.relatedness };
     const key = script.add('coordinator', 'ReportAdverseEvent', payload, onsetDate, `ae-${n}`, { delayDays: rng.int(1, 7) });
+    scriptAeOutcome(script, key, onsetDate, n, stopOn, `ae-${n}`);
     if (correctGrade) {
       script.add('coordinator', 'CorrectEntry', { targetIdempotencyKey: key, changes: { ctcaeGrade: 2 }, reason: 'Grade revised after source document verification (CTCAE v5.0: limiting instrumental ADL)' }, addDays(onsetDate, 21), `correct-ae-${n}`);
     }
@@ -453,6 +455,25 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
       script.add('coordinator', 'ReportAdverseEvent', { term: 'Cholelithiasis', onsetDate: onset, ctcaeGrade: 3, serious: true, relatedness: 'probably-related' }, onset, 'ae-serious', { delayDays: 1 });
     }
   }
+};
+
+/**
+ * The follow-up of an adverse event (CDISC SDTM AEOUT), by its rank in the subject's list: the first recovering a
+ * week after onset, then recovered two weeks later; the second recovered after ten days; a third still not
+ * recovered at two weeks. Dates stop at the end of participation (death, withdrawal, progression). No draw of the
+ * generator: the rest of the study, and so every PFS figure, is the same as without outcomes.
+ */
+const scriptAeOutcome = (script: SubjectScript, aeKey: string, onsetDate: IsoDate, n: number, stopOn: IsoDate, label: string): void => {
+  const on = (days: number): IsoDate => (compareDates(addDays(onsetDate, days), stopOn) <= 0 ? addDays(onsetDate, days) : stopOn);
+  const outcome = (value: 'recovered' | 'recovering' | 'not-recovered', date: IsoDate, suffix: string): void => {
+    const payload = { adverseEventIdempotencyKey: aeKey, outcome: value, ...(value === 'recovered' ? { endDate: date } : {}) };
+    script.add('coordinator', 'RecordAdverseEventOutcome', payload, date, `${label}-${suffix}`, { delayDays: 2 });
+  };
+  if (n === 1) {
+    outcome('recovering', on(7), 'recovering');
+    outcome('recovered', on(21), 'recovered');
+  } else if (n === 2) outcome('recovered', on(10), 'recovered');
+  else outcome('not-recovered', on(14), 'not-recovered');
 };
 
 /** Lots are released quarterly: the lot number follows the dose date. */

@@ -52,7 +52,7 @@ const CASEBOOK_LISTS: readonly ListLayout[] = [
   { path: ['subject', 'entries'], chunk: 8, sameAs: ['current', 'recorded'] satisfies [keyof SubjectEntry, keyof SubjectEntry] },
   { path: ['subject', 'signatures'], chunk: 8 },
   // Facts are a few dozen bytes each: larger chunks, fewer rows.
-  ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ({
+  ...(['doses', 'missedDoses', 'assessments', 'clinicalProgressions', 'newTherapies', 'adverseEvents', 'adverseEventOutcomes', 'deviations'] as const satisfies ReadonlyArray<keyof SubjectFacts>).map((list) => ({
     path: ['subject', 'facts', list],
     chunk: 16,
   })),
@@ -161,7 +161,8 @@ export const clinicalReadModels: Projection<ClinicalDocument> = {
   // 10: each dose's window follows the protocol version it was recorded under (entries and dose facts carry it, the
   //     study context keeps every version's dosing schedule): rebuilt once.
   // 11: a subject withdrawn before enrollment has its own status count (counters saved by 10 lack it): rebuilt once.
-  version: 11,
+  // 12: subject facts carry adverse-event outcomes and voided adverse events (casebook rows saved by 11 lack them): rebuilt once.
+  version: 12,
   layout: (key) => (key.startsWith('casebook/') ? CASEBOOK_LISTS : []),
   evolve(state, event): ProjectionChanges<ClinicalDocument> {
     if (event.streamId.startsWith(STUDY_STREAM_PREFIX)) {

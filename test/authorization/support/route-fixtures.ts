@@ -235,6 +235,10 @@ export const ROUTE_FIXTURES: Readonly<Record<string, RouteFixture>> = {
   RecordClinicalProgression: onSubject('enrolled', '/clinical-progressions', { progressionDate: '2026-06-01', basis: 'symptomatic deterioration with rising chromogranin A' }),
   RecordNewAnticancerTherapy: onSubject('enrolled', '/anticancer-therapies', { startDate: '2026-06-10', therapy: 'everolimus 10 mg daily' }),
   ReportAdverseEvent: onSubject('enrolled', '/adverse-events', ADVERSE_EVENT),
+  RecordAdverseEventOutcome: async (ctx) => {
+    const { subjectId, entryEventId } = await ctx.subjectWithEntry();
+    return { path: ctx.subjectPath(subjectId, '/adverse-event-outcomes'), body: { adverseEventId: entryEventId, outcome: 'recovered', endDate: '2026-03-20' } };
+  },
   RecordDeviation: onSubject('enrolled', '/deviations', { deviationDate: '2026-03-10', category: 'visit window', description: 'matrix: week 12 CT performed late', severity: 'minor' }),
   DiscontinueTreatment: onSubject('enrolled', '/treatment-discontinuation', { discontinuationDate: '2026-06-01', reason: 'unacceptable toxicity' }),
   WithdrawSubject: onSubject('enrolled', '/withdrawal', { withdrawalDate: '2026-06-01', reason: 'consent-withdrawn' }),

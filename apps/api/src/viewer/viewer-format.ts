@@ -1,5 +1,5 @@
 import { eventTypeInWords } from '@trial-ledger/audit';
-import { counted, personInWords } from '@trial-ledger/domain';
+import { aeOutcomeInWords, counted, personInWords } from '@trial-ledger/domain';
 
 /**
  * Human labels for recorded fields (an auditor reads "Dose (mg)", not `doseMg`). A `Map`, so a field
@@ -32,6 +32,9 @@ const FIELD_LABELS: ReadonlyMap<string, string> = new Map([
   ['ctcaeGrade', 'CTCAE grade'],
   ['serious', 'Serious'],
   ['relatedness', 'Relatedness to study drug'],
+  ['adverseEventId', 'Adverse event (entry)'],
+  ['outcome', 'Outcome'],
+  ['endDate', 'End date'],
   ['deviationDate', 'Deviation date'],
   ['category', 'Category'],
   ['description', 'Description'],
@@ -81,5 +84,8 @@ export const person = personInWords;
 
 export { counted };
 
-export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person, counted };
+/** An adverse event's outcome as the CDISC term in words ("recovered/resolved"); "—" while none is recorded. */
+const aeOutcome = (outcome: string | null): string => (outcome === null ? '—' : aeOutcomeInWords(outcome));
+
+export const viewerHelpers = { fieldLabel, eventLabel, utc, shown, person, counted, aeOutcome };
 export type ViewerHelpers = typeof viewerHelpers;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notFound, personInWords, signatureMeaningInWords, signatureScopeInWords } from '@trial-ledger/domain';
+import { aeOutcomeInWords, notFound, personInWords, signatureMeaningInWords, signatureScopeInWords } from '@trial-ledger/domain';
 import { systemClock, type EventStore } from '@trial-ledger/event-store';
 import {
   clinicalReadModelsAt,
@@ -81,7 +81,10 @@ export const formatCasebook = (c: SubjectCasebook, asOf: ResolvedAsOf, requested
   for (const t of c.newAnticancerTherapies) lines.push(`New anticancer therapy ${t.startDate}: ${t.therapy}`);
   if (c.adverseEvents.length > 0) {
     lines.push('', 'Adverse events:');
-    for (const a of c.adverseEvents) lines.push(`  ${a.onsetDate} ${a.term} grade ${a.ctcaeGrade}${a.serious ? ' SERIOUS' : ''} (${a.relatedness})`);
+    for (const a of c.adverseEvents) {
+      const outcome = a.outcome === null ? 'outcome not recorded' : `${aeOutcomeInWords(a.outcome)}${a.endDate ? ` ${a.endDate}` : ''}`;
+      lines.push(`  ${a.onsetDate} ${a.term} grade ${a.ctcaeGrade}${a.serious ? ' SERIOUS' : ''} (${a.relatedness}); ${outcome}`);
+    }
   }
   if (c.deviations.length > 0) {
     lines.push('', 'Protocol deviations:');

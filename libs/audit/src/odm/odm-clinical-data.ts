@@ -6,6 +6,7 @@ import { redactedData } from '../trail/redaction';
 import { flattenFields, oid, odmValue, type OdmCatalogue } from './odm-catalogue';
 import { el, textEl, type X } from './odm-xml';
 import { hasAnnotations, writeEntryAnnotations } from './odm-annotations';
+import { AE_OUTCOME_ITEMS, AdverseEventOutcomeTracker, type MovedOutcome } from './odm-adverse-event-outcomes';
 import { DoseWindowTracker, type MovedWindow } from './odm-dose-windows';
 import { RECIST_FIGURE_ITEMS, RecistFiguresTracker, type MovedFigures } from './odm-recist-figures';
 import { isRecord, META_TYPES } from './odm-survey';
@@ -143,6 +144,24 @@ const writeMovedFigures = (ctx: SubjectContext, event: StoredEvent, scan: Stored
   );
 };
 
+/**
+ * An adverse event's current outcome moved by an outcome entry (recorded, corrected or voided): the AE's form in
+ * context, its outcome (SDTM AEOUT) and end date (AEENDTC) items updated, audited to the event that moved them;
+ * the file's last value of each is then the casebook's.
+ */
+const writeMovedOutcome = (ctx: SubjectContext, event: StoredEvent, adverseEvent: StoredEvent, current: MovedOutcome['current']): void => {
+  const { x } = ctx;
+  // Named by its event id: its term and onset as recorded may have been corrected since.
+  const reason = `Current outcome of adverse event ${adverseEvent.eventId} re-derived after ${eventTypeInWords(event.type)} (ledger event ${event.eventId})`;
+  inCasebook(ctx, () =>
+    el(x, 'FormData', { FormOID: oid.form(adverseEvent.type), FormRepeatKey: String(adverseEvent.streamVersion), TransactionType: 'Context' }, () =>
+      el(x, 'ItemGroupData', { ItemGroupOID: oid.group(adverseEvent.type, null), TransactionType: 'Context' }, () => {
+        for (const item of AE_OUTCOME_ITEMS) itemData(x, oid.item(adverseEvent.type, null, item), current[item], 'Update', event, reason);
+      }),
+    ),
+  );
+};
+
 /** A void (entered in error): the target form removed, with the reason. */
 const writeVoid = (ctx: SubjectContext, event: StoredEvent, target: StoredEvent): void => {
   const { x } = ctx;
@@ -219,6 +238,7 @@ export const writeSubject = async (x: X, subjectId: string, events: StoredEvent[
   let signed = 0;
   const windows = new DoseWindowTracker(annotations.rulesAt);
   const recist = new RecistFiguresTracker();
+  const outcomes = new AdverseEventOutcomeTracker();
   for (const event of events) {
     const target = typeof event.data.targetEventId === 'string' ? (ctx.byId.get(event.data.targetEventId) ?? null) : null;
     if (event.type === 'EntryCorrected' && target) writeCorrection(ctx, event, target);
@@ -239,6 +259,12 @@ export const writeSubject = async (x: X, subjectId: string, events: StoredEvent[
       const scan = ctx.byId.get(moved.scanEventId);
       if (!scan) continue;
       writeMovedFigures(ctx, event, scan, moved.figures);
+      transactions += 1;
+    }
+    for (const moved of outcomes.next(toRecorded(event))) {
+      const adverseEvent = ctx.byId.get(moved.adverseEventId);
+      if (!adverseEvent) continue;
+      writeMovedOutcome(ctx, event, adverseEvent, moved.current);
       transactions += 1;
     }
     await drain();

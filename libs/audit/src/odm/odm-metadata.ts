@@ -1,6 +1,7 @@
-import { SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, personInWords, type Actor } from '@trial-ledger/domain';
+import { AE_OUTCOME_SDTM_TERMS, AE_OUTCOMES, SIGNATURE_MEANINGS, SIGNATURE_MEANING_WORDS, personInWords, type Actor } from '@trial-ledger/domain';
+import { AE_OUTCOME_CODE_LIST, sdtmVariableOf } from './odm-adverse-event-outcomes';
 import { eventTypeInWords } from '../trail/event-words';
-import { oid, type FormSpec, type GroupSpec, type OdmCatalogue } from './odm-catalogue';
+import { oid, type FormSpec, type GroupSpec, type ItemSpec, type OdmCatalogue } from './odm-catalogue';
 import { el, textEl, type X } from './odm-xml';
 import { writeAnnotationCodeLists } from './odm-annotations';
 import type { StudyInfo } from './odm-survey';
@@ -49,10 +50,15 @@ export const writeMetaData = (x: X, info: StudyInfo, catalogue: OdmCatalogue): v
         });
       }
       for (const [form, group] of groups) writeItemDefs(x, form, group);
+      if (groups.some(([form, group]) => [...group.items.values()].some((item) => codedAsOutcome(form, group, item)))) writeOutcomeCodeList(x);
       writeAnnotationCodeLists(x);
     });
   });
 };
+
+/** An adverse-event outcome item (SDTM AEOUT) of text values: coded by `CL.AEOUT`, written only when one is. */
+const codedAsOutcome = (form: FormSpec, group: GroupSpec, item: ItemSpec): boolean =>
+  sdtmVariableOf(form.eventType, group.field, item.path) === 'AEOUT' && (item.dataType ?? 'text') === 'text';
 
 const writeItemDefs = (x: X, form: FormSpec, group: GroupSpec): void => {
   for (const item of group.items.values()) {
@@ -63,11 +69,26 @@ const writeItemDefs = (x: X, form: FormSpec, group: GroupSpec): void => {
       attributes.Length = String(item.length);
       attributes.SignificantDigits = String(item.decimals);
     }
+    const sdtm = sdtmVariableOf(form.eventType, group.field, item.path);
     el(x, 'ItemDef', attributes, () => {
       translated(x, 'Question', item.path.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/\./g, ' — ').toLowerCase());
+      if (codedAsOutcome(form, group, item)) el(x, 'CodeListRef', { CodeListOID: AE_OUTCOME_CODE_LIST.oid });
       el(x, 'Alias', { Context: 'trial-ledger field', Name: group.field === null ? item.path : `${group.field}[].${item.path}` });
+      if (sdtm !== null) el(x, 'Alias', { Context: 'CDISC SDTM', Name: `AE.${sdtm}` });
     });
   }
+};
+
+/** The adverse-event outcome codes, each decoded to its CDISC SDTM AEOUT term (also its `Alias`). */
+const writeOutcomeCodeList = (x: X): void => {
+  el(x, 'CodeList', { OID: AE_OUTCOME_CODE_LIST.oid, Name: AE_OUTCOME_CODE_LIST.name, DataType: 'text' }, () => {
+    for (const code of AE_OUTCOMES) {
+      el(x, 'CodeListItem', { CodedValue: code }, () => {
+        translated(x, 'Decode', AE_OUTCOME_SDTM_TERMS[code]);
+        el(x, 'Alias', { Context: 'CDISC SDTM AEOUT', Name: AE_OUTCOME_SDTM_TERMS[code] });
+      });
+    }
+  });
 };
 
 export const writeAdminData = (x: X, studies: StudyInfo[], users: Map<string, Actor>, now: string): void => {

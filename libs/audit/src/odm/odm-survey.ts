@@ -3,6 +3,7 @@ import type { EventStore, StoredEvent } from '@trial-ledger/event-store';
 import { monitoringFolder, toProjected, type MonitoringState } from '@trial-ledger/projections';
 import { streamOwner } from '../shared/stream-ids';
 import { redactedData } from '../trail/redaction';
+import { AE_OUTCOME_ITEMS } from './odm-adverse-event-outcomes';
 import { OdmCatalogue } from './odm-catalogue';
 
 /** Subject-stream events that are not forms of their own but transactions on, or signatures of, others. */
@@ -73,6 +74,11 @@ export const survey = async (store: EventStore, onlyStudy?: string, throughPosit
     if (!META_TYPES.has(event.type)) result.catalogue.observe(event.type, redactedData(event));
     else if (event.type === 'EntryCorrected' && typeof event.data.targetType === 'string' && isRecord(event.data.after)) {
       result.catalogue.observe(event.data.targetType, event.data.after);
+    }
+    // The adverse event's form shows its current outcome and end date (derived items, `odm-adverse-event-outcomes`).
+    const outcome = event.type === 'AdverseEventOutcomeRecorded' ? event.data : event.type === 'EntryCorrected' && event.data.targetType === 'AdverseEventOutcomeRecorded' ? event.data.after : null;
+    if (isRecord(outcome)) {
+      result.catalogue.observe('AdverseEventReported', Object.fromEntries(AE_OUTCOME_ITEMS.filter((item) => item in outcome).map((item) => [item, outcome[item]])));
     }
   }
   for (const [studyId, folder] of monitoringFolders) result.monitoring.set(studyId, folder.state());

@@ -1,4 +1,4 @@
-import { notFound, subjectStreamId, type Actor, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
+import { invalid, notFound, subjectStreamId, type Actor, type MonitoringCommand, type SubjectCommand } from '@trial-ledger/domain';
 import type { EventStore } from '@trial-ledger/event-store';
 import { handleCommand, type CommandEnvelope, type CommandOutcome, type CommandPlan, type PipelineOptions } from '../handle-command';
 import { isMonitoringCommand, isStudyCommand, type Command } from './command.types';
@@ -21,6 +21,7 @@ export const commandPlan = (command: Command): CommandPlan => {
  * when several users wrote this subject under the same key, the acting user's own entry is preferred.
  */
 export const resolveTargetIdempotencyKey = async (store: EventStore, command: SubjectCommand, actor?: Actor): Promise<SubjectCommand> => {
+  if (command.type === 'RecordAdverseEventOutcome') return resolveAdverseEventIdempotencyKey(store, command, actor);
   if (command.type !== 'CorrectEntry' && command.type !== 'VoidEntry') return command;
   const payload = command.payload ?? ({} as typeof command.payload);
   const key = payload.targetIdempotencyKey;
@@ -33,6 +34,25 @@ export const resolveTargetIdempotencyKey = async (store: EventStore, command: Su
     return { ...command, payload: { ...rest, targetEventId: target.eventId } } as SubjectCommand;
   }
   return notFound('ENTRY.NOT_FOUND', `No entry of subject ${command.subjectId} was written with idempotency key ${key}`, { targetIdempotencyKey: key });
+};
+
+/**
+ * A `RecordAdverseEventOutcome` may name its adverse event by the idempotency key of the `ReportAdverseEvent`
+ * that wrote it (`adverseEventIdempotencyKey`), as an import file can, which never sees event ids: resolved here
+ * as a correction's target is, and recorded as the event's `adverseEventId`.
+ */
+const resolveAdverseEventIdempotencyKey = async (store: EventStore, command: Extract<SubjectCommand, { type: 'RecordAdverseEventOutcome' }>, actor?: Actor): Promise<SubjectCommand> => {
+  const { adverseEventIdempotencyKey: key, ...rest }: { adverseEventIdempotencyKey?: unknown; adverseEventId?: unknown } = command.payload ?? {};
+  if (key === undefined || key === null) return command;
+  if (rest.adverseEventId !== undefined && rest.adverseEventId !== null) {
+    invalid('VALIDATION.FAILED', 'adverseEventId and adverseEventIdempotencyKey are alternatives: give one, not both', { fields: ['adverseEventId', 'adverseEventIdempotencyKey'] });
+  }
+  if (typeof key !== 'string' || key === '') invalid('VALIDATION.INVALID_TYPE', 'adverseEventIdempotencyKey must be a non-empty string', { field: 'adverseEventIdempotencyKey' });
+  const streamId = subjectStreamId(command.studyId, command.subjectId);
+  const carrying = (await store.eventsWithIdempotencyKey(key as string)).filter((e) => e.streamId === streamId && e.metadata.idempotencyKey === key && e.type === 'AdverseEventReported');
+  const target = carrying.find((e) => e.metadata.actor.userId === actor?.userId) ?? carrying[0];
+  if (!target) return notFound('AE.NOT_FOUND', `No adverse event of subject ${command.subjectId} was reported with idempotency key ${String(key)}`, { adverseEventIdempotencyKey: key });
+  return { ...command, payload: { ...rest, adverseEventId: target.eventId } } as SubjectCommand;
 };
 
 const reasonOf = (command: Command): string | null => {

@@ -12,6 +12,12 @@ export type DiseaseStatus = 'metastatic' | 'recurrent' | 'locally-advanced';
 export type Modality = 'CT' | 'MRI';
 export type DeviationSeverity = 'major' | 'minor';
 export type WithdrawalReason = 'consent-withdrawn' | 'lost-to-follow-up' | 'investigator-decision' | 'other';
+/**
+ * Outcome of an adverse event, one code per term of the CDISC SDTM AEOUT codelist ("Outcome of Event"):
+ * RECOVERED/RESOLVED, RECOVERING/RESOLVING, NOT RECOVERED/NOT RESOLVED, RECOVERED/RESOLVED WITH SEQUELAE,
+ * FATAL, UNKNOWN.
+ */
+export type AdverseEventOutcome = 'recovered' | 'recovering' | 'not-recovered' | 'recovered-with-sequelae' | 'fatal' | 'unknown';
 
 export interface ScreenSubjectPayload { screeningDate: IsoDate; consentDate: IsoDate; sex: Sex; birthYear: number }
 export interface AssessEligibilityPayload {
@@ -31,6 +37,15 @@ export interface RecordTumorAssessmentPayload {
 export interface RecordClinicalProgressionPayload { progressionDate: IsoDate; basis: string }
 export interface RecordNewAnticancerTherapyPayload { startDate: IsoDate; therapy: string }
 export interface ReportAdverseEventPayload { term: string; onsetDate: IsoDate; ctcaeGrade: number; serious: boolean; relatedness: string }
+/**
+ * The outcome of a reported adverse event (SDTM AEOUT) and, when the event has ended, its end date (AEENDTC).
+ * `adverseEventId` is the event id of the `AdverseEventReported` entry, or `adverseEventIdempotencyKey` the
+ * idempotency key of the command that reported it (resolved by the pipeline to its id); a later outcome
+ * supersedes an earlier one.
+ */
+export interface RecordAdverseEventOutcomePayload {
+  adverseEventId?: string; adverseEventIdempotencyKey?: string; outcome: AdverseEventOutcome; endDate?: IsoDate | null;
+}
 export interface RecordDeviationPayload { deviationDate: IsoDate; category: string; description: string; severity: DeviationSeverity }
 export interface DiscontinueTreatmentPayload { discontinuationDate: IsoDate; reason: string }
 export interface WithdrawSubjectPayload { withdrawalDate: IsoDate; reason: WithdrawalReason }
@@ -49,6 +64,7 @@ export interface SubjectPayloads {
   RecordClinicalProgression: RecordClinicalProgressionPayload;
   RecordNewAnticancerTherapy: RecordNewAnticancerTherapyPayload;
   ReportAdverseEvent: ReportAdverseEventPayload;
+  RecordAdverseEventOutcome: RecordAdverseEventOutcomePayload;
   RecordDeviation: RecordDeviationPayload;
   DiscontinueTreatment: DiscontinueTreatmentPayload;
   WithdrawSubject: WithdrawSubjectPayload;
@@ -95,6 +111,7 @@ export const COMMAND_ROLES: { readonly [K in SubjectCommandType | StudyCommandTy
   RecordClinicalProgression: ['investigator'],
   RecordNewAnticancerTherapy: ['coordinator', 'investigator'],
   ReportAdverseEvent: ['coordinator', 'investigator'],
+  RecordAdverseEventOutcome: ['coordinator', 'investigator'],
   RecordDeviation: ['coordinator', 'investigator'],
   DiscontinueTreatment: ['investigator'],
   WithdrawSubject: ['coordinator', 'investigator'],

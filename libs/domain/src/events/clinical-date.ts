@@ -16,6 +16,8 @@ export const CLINICAL_DATE_FIELD: ReadonlyMap<string, string> = new Map([
   ['ClinicalProgressionRecorded', 'progressionDate'],
   ['NewAnticancerTherapyStarted', 'startDate'],
   ['AdverseEventReported', 'onsetDate'],
+  /** The end date when the AE ended; an ongoing one has none (null). */
+  ['AdverseEventOutcomeRecorded', 'endDate'],
   ['ProtocolDeviationRecorded', 'deviationDate'],
   ['TreatmentDiscontinued', 'discontinuationDate'],
   ['SubjectWithdrawn', 'withdrawalDate'],

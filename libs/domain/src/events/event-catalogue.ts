@@ -24,7 +24,7 @@ export const EVENT_TYPE_CATALOGUE = [
   'StudyRegistered', 'ProtocolAmended', 'SubjectAddedToRoster', 'RosterEnrollmentDateCorrected', 'StudyLocked', 'StudyUnlocked',
   'SubjectScreened', 'EligibilityConfirmed', 'SubjectScreenFailed', 'SubjectEnrolled', 'DoseAdministered', 'DoseMissed',
   'ProtocolDeviationDetected', 'TumorAssessmentRecorded', 'ClinicalProgressionRecorded', 'NewAnticancerTherapyStarted',
-  'AdverseEventReported', 'ProtocolDeviationRecorded', 'TreatmentDiscontinued', 'SubjectWithdrawn', 'SubjectDied',
+  'AdverseEventReported', 'AdverseEventOutcomeRecorded', 'ProtocolDeviationRecorded', 'TreatmentDiscontinued', 'SubjectWithdrawn', 'SubjectDied',
   'EntryCorrected', 'EntryVoided', 'CasebookSigned', 'RecordSigned',
   'UserCreated', 'UserRoleChanged', 'UserDeactivated', 'UserReactivated', 'PasswordChanged',
   'LoginSucceeded', 'LoginFailed', 'AccountLockedOut', 'LoggedOut', 'AuthorizationRefused', 'SignatureFailed', 'AccountPolicyChanged',

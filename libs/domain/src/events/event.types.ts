@@ -2,6 +2,7 @@ import type { DomainEvent } from '../shared/decider';
 import type { IsoDate } from '../shared/iso-date';
 import type { ProtocolDocument } from '../protocol/protocol.types';
 import type {
+  AdverseEventOutcome,
   AssessEligibilityPayload,
   DeviationSeverity,
   Modality,
@@ -57,6 +58,12 @@ export type TumorAssessmentRecorded = DomainEvent<'TumorAssessmentRecorded', {
 export type ClinicalProgressionRecorded = DomainEvent<'ClinicalProgressionRecorded', { progressionDate: IsoDate; basis: string }>;
 export type NewAnticancerTherapyStarted = DomainEvent<'NewAnticancerTherapyStarted', { startDate: IsoDate; therapy: string }>;
 export type AdverseEventReported = DomainEvent<'AdverseEventReported', { term: string; onsetDate: IsoDate; ctcaeGrade: number; serious: boolean; relatedness: string }>;
+/**
+ * The outcome of the adverse event `adverseEventId` (the `AdverseEventReported` entry's event id), per the
+ * CDISC SDTM AEOUT codelist, with its end date (AEENDTC) when it ended: recovered, with sequelae or fatal;
+ * null while it is ongoing or its outcome unknown. The latest non-voided outcome of an AE is its current one.
+ */
+export type AdverseEventOutcomeRecorded = DomainEvent<'AdverseEventOutcomeRecorded', { adverseEventId: string; outcome: AdverseEventOutcome; endDate: IsoDate | null }>;
 export type ProtocolDeviationRecorded = DomainEvent<'ProtocolDeviationRecorded', { deviationDate: IsoDate; category: string; description: string; severity: DeviationSeverity }>;
 export type TreatmentDiscontinued = DomainEvent<'TreatmentDiscontinued', { discontinuationDate: IsoDate; reason: string }>;
 export type SubjectWithdrawn = DomainEvent<'SubjectWithdrawn', { withdrawalDate: IsoDate; reason: WithdrawalReason }>;
@@ -98,7 +105,7 @@ export type RecordSigned = DomainEvent<'RecordSigned', SignatureManifestation & 
 export type SubjectEvent =
   | SubjectScreened | EligibilityConfirmed | SubjectScreenFailed | SubjectEnrolled | DoseAdministered | DoseMissed
   | ProtocolDeviationDetected | TumorAssessmentRecorded | ClinicalProgressionRecorded | NewAnticancerTherapyStarted
-  | AdverseEventReported | ProtocolDeviationRecorded | TreatmentDiscontinued | SubjectWithdrawn | SubjectDied
+  | AdverseEventReported | AdverseEventOutcomeRecorded | ProtocolDeviationRecorded | TreatmentDiscontinued | SubjectWithdrawn | SubjectDied
   | EntryCorrected | EntryVoided | CasebookSigned | RecordSigned;
 
 export type SubjectEventType = SubjectEvent['type'];

@@ -2,6 +2,7 @@ export * from './subject.state';
 export * from './subject.decider';
 export * from './subject.refold';
 export * from './payload.validate';
+export * from './adverse-event-outcomes';
 export * from './decisions/decision.types';
 export * from './decisions/clinical.decision';
 export * from './decisions/correct-entry.decision';

@@ -17,6 +17,10 @@ export const MODALITIES = ['CT', 'MRI'] as const;
 export const NON_TARGET_STATUSES = ['absent', 'present', 'unequivocal-progression', 'not-evaluated'] as const;
 export const DEVIATION_SEVERITIES = ['major', 'minor'] as const;
 export const WITHDRAWAL_REASONS = ['consent-withdrawn', 'lost-to-follow-up', 'investigator-decision', 'other'] as const;
+/** The CDISC SDTM AEOUT codelist, one code per term (see `AdverseEventOutcome`). */
+export const AE_OUTCOMES = ['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown'] as const;
+/** Outcomes that say the adverse event has ended: they carry its end date (AEENDTC); the others carry none. */
+export const AE_OUTCOMES_WITH_END_DATE: readonly string[] = ['recovered', 'recovered-with-sequelae', 'fatal'];
 
 /** The longest free text a payload field may hold unless `PAYLOAD_TEXT_MAX_LENGTH` names a shorter bound. */
 export const MAX_TEXT = 2000;
@@ -73,6 +77,8 @@ export const PAYLOAD_TEXT_MAX_LENGTH = {
   injectionSite: 100,
   primarySite: 100,
   relatedness: 100,
+  /** An event id (UUID v7, 36 characters); the bound leaves room for ids of other stores. */
+  adverseEventId: 100,
   category: 100,
   term: 500,
   therapy: 500,
@@ -229,6 +235,7 @@ export const PAYLOAD_FIELDS: { readonly [K in keyof SubjectPayloads]: readonly s
   RecordClinicalProgression: ['progressionDate', 'basis'],
   RecordNewAnticancerTherapy: ['startDate', 'therapy'],
   ReportAdverseEvent: ['term', 'onsetDate', 'ctcaeGrade', 'serious', 'relatedness'],
+  RecordAdverseEventOutcome: ['adverseEventId', 'outcome', 'endDate'],
   RecordDeviation: ['deviationDate', 'category', 'description', 'severity'],
   DiscontinueTreatment: ['discontinuationDate', 'reason'],
   WithdrawSubject: ['withdrawalDate', 'reason'],

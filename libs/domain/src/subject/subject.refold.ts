@@ -113,6 +113,17 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
           latestClinicalDate: later(facts.latestClinicalDate, event.data.onsetDate),
         },
       };
+    case 'AdverseEventOutcomeRecorded': {
+      const { adverseEventId, outcome, endDate } = event.data;
+      return {
+        entry,
+        facts: {
+          ...facts,
+          adverseEventOutcomes: [...facts.adverseEventOutcomes, { eventId, adverseEventId, outcome, endDate: endDate ?? null }],
+          latestClinicalDate: endDate ? later(facts.latestClinicalDate, endDate) : facts.latestClinicalDate,
+        },
+      };
+    }
     case 'TreatmentDiscontinued':
       return {
         entry,
@@ -131,12 +142,17 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
   }
 };
 
+/** A voided entry adds no fact, but a voided adverse event is remembered, so an outcome for it is refused as voided. */
+const withVoided = (facts: SubjectFacts, entry: SubjectEntry): SubjectFacts =>
+  entry.current.type === 'AdverseEventReported' ? { ...facts, voidedAdverseEvents: [...facts.voidedAdverseEvents, entry.eventId] } : facts;
+
 /** Re-folds the facts from the entries (after a correction or a void), re-deriving RECIST figures. */
 export const rebuildFacts = (entries: readonly SubjectEntry[]): { facts: SubjectFacts; entries: SubjectEntry[] } => {
   let facts = emptyFacts();
   const rebuilt: SubjectEntry[] = [];
   for (const entry of entries) {
     if (entry.voided) {
+      facts = withVoided(facts, entry);
       rebuilt.push(entry);
       continue;
     }
@@ -172,10 +188,16 @@ export const refoldWithChange = (entries: readonly SubjectEntry[], change: Refol
   let targetEvents: EntryEvent[] = [];
   let factsBeforeTarget: SubjectFacts | null = null;
   for (const entry of entries) {
-    if (entry.voided) continue;
+    if (entry.voided) {
+      facts = withVoided(facts, entry);
+      continue;
+    }
     if (entry.eventId === change.eventId) {
       factsBeforeTarget = facts;
-      if (change.kind === 'void') continue;
+      if (change.kind === 'void') {
+        facts = withVoided(facts, entry);
+        continue;
+      }
       const number = entry.current.type === 'SubjectEnrolled' ? entry.current.data.subjectNumber : ctx.subjectNumber;
       // The corrected entry keeps the protocol version it was recorded under (its dose window's schedule).
       targetEvents = decideClinical(change.command, facts, { ...ctx, subjectNumber: number, recordedUnder: entry.protocolVersion ?? null });

@@ -1,4 +1,4 @@
-import type { AssessEligibilityPayload, DeviationSeverity, Sex, WithdrawalReason } from '../commands/command.types';
+import type { AdverseEventOutcome, AssessEligibilityPayload, DeviationSeverity, Sex, WithdrawalReason } from '../commands/command.types';
 import type { CasebookSigned, EntryCorrected, EntryVoided, RecordSigned, SubjectEvent } from '../events/event.types';
 import type { Actor } from '../shared/actor';
 import type { Recorded } from '../shared/recorded';
@@ -125,6 +125,15 @@ export interface DatedFact {
   readonly date: IsoDate;
 }
 
+/** One recorded outcome of an adverse event (SDTM AEOUT, AEENDTC); the AE's last one is its current outcome. */
+export interface AdverseEventOutcomeFact {
+  readonly eventId: string;
+  /** The `AdverseEventReported` entry it is the outcome of. */
+  readonly adverseEventId: string;
+  readonly outcome: AdverseEventOutcome;
+  readonly endDate: IsoDate | null;
+}
+
 export interface DeviationFact extends DatedFact {
   readonly category: string;
   readonly severity: DeviationSeverity;
@@ -149,6 +158,10 @@ export interface SubjectFacts {
   readonly clinicalProgressions: readonly DatedFact[];
   readonly newTherapies: readonly DatedFact[];
   readonly adverseEvents: readonly DatedFact[];
+  /** Outcomes of the adverse events above, in recording order. */
+  readonly adverseEventOutcomes: readonly AdverseEventOutcomeFact[];
+  /** Event ids of adverse events voided (entered in error): an outcome of one is refused as such, not as unknown. */
+  readonly voidedAdverseEvents: readonly string[];
   readonly deviations: readonly DeviationFact[];
   readonly discontinuation: (DatedFact & { readonly reason: string }) | null;
   readonly withdrawal: (DatedFact & { readonly reason: WithdrawalReason }) | null;
@@ -168,6 +181,8 @@ export const emptyFacts = (): SubjectFacts => ({
   clinicalProgressions: [],
   newTherapies: [],
   adverseEvents: [],
+  adverseEventOutcomes: [],
+  voidedAdverseEvents: [],
   deviations: [],
   discontinuation: null,
   withdrawal: null,

@@ -1,4 +1,5 @@
 import type {
+  AdverseEventOutcome,
   Actor,
   AssessEligibilityPayload,
   AssessmentEvaluation,
@@ -164,6 +165,15 @@ export interface AdverseEventView extends EntryProvenance {
   readonly ctcaeGrade: number;
   readonly serious: boolean;
   readonly relatedness: string;
+  /**
+   * The current outcome (CDISC SDTM AEOUT): the latest outcome recorded for this AE and not voided, with its
+   * corrections folded in; null while none is recorded. A later outcome supersedes an earlier one.
+   */
+  readonly outcome: AdverseEventOutcome | null;
+  /** The end date (AEENDTC) of the current outcome; null while the AE is ongoing, of unknown outcome, or without outcome. */
+  readonly endDate: IsoDate | null;
+  /** Who recorded the current outcome and when (its `AdverseEventOutcomeRecorded` entry); null without outcome. */
+  readonly outcomeRecord: EntryProvenance | null;
 }
 
 /**

@@ -110,6 +110,25 @@ describe('subject casebook view over the domain fold', () => {
     expect(casebook.corrections.map((c) => c.after)).toEqual([{ ctcaeGrade: 2 }, { ctcaeGrade: 3 }, { ctcaeGrade: 2 }]);
   });
 
+  it('given an AE recorded recovering, then recovered, then its later outcome corrected and voided, then the casebook shows the current outcome and end date at each step', () => {
+    const { ledger, s } = enrolledSubject();
+    const ae = s.adverseEvent('2026-01-20', 2);
+    const other = s.adverseEvent('2026-01-22', 1);
+    expect(casebookOf(ledger).adverseEvents.map((a) => [a.outcome, a.endDate, a.outcomeRecord])).toEqual([[null, null, null], [null, null, null]]);
+    s.adverseEventOutcome(ae, 'recovering');
+    expect(casebookOf(ledger).adverseEvents[0]).toMatchObject({ eventId: ae, outcome: 'recovering', endDate: null });
+    const recovered = s.adverseEventOutcome(ae, 'recovered', '2026-02-03');
+    let casebook = casebookOf(ledger);
+    expect(casebook.adverseEvents[0]).toMatchObject({ outcome: 'recovered', endDate: '2026-02-03', outcomeRecord: { eventId: recovered, corrected: false } });
+    expect(casebook.adverseEvents[1]).toMatchObject({ eventId: other, outcome: null, endDate: null });
+    s.correct(recovered, { endDate: '2026-02-05' }, 'end date per the clinic letter');
+    expect(casebookOf(ledger).adverseEvents[0]).toMatchObject({ outcome: 'recovered', endDate: '2026-02-05', outcomeRecord: { eventId: recovered, corrected: true } });
+    s.void(recovered, 'entered on the wrong AE');
+    casebook = casebookOf(ledger);
+    expect(casebook.adverseEvents[0]).toMatchObject({ outcome: 'recovering', endDate: null });
+    expect(casebook.entries.find((e) => e.eventId === recovered)).toMatchObject({ type: 'AdverseEventOutcomeRecorded', voidedBy: expect.any(String) });
+  });
+
   it('given a voided off-window dose, then it and the deviation detected from it leave the views but stay listed as voided', () => {
     const { ledger, s } = enrolledSubject();
     const dose = s.dose(1, '2026-01-20');

@@ -23,6 +23,7 @@ import {
 } from '@trial-ledger/domain';
 import type { SubjectCasebookState } from './subject-casebook.projection';
 import type {
+  AdverseEventView,
   AssessmentView,
   CasebookEntry,
   CorrectionRecord,
@@ -71,6 +72,16 @@ const provenance = (entry: SubjectEntry): EntryProvenance => ({
   recordedBy: entry.actor,
   corrected: entry.corrections.length > 0,
 });
+
+/** An adverse event's current outcome: its latest live outcome entry (recording order), corrections folded in. */
+const currentOutcome = (live: readonly SubjectEntry[], adverseEventId: string): Pick<AdverseEventView, 'outcome' | 'endDate' | 'outcomeRecord'> => {
+  const latest = ofType(live, 'AdverseEventOutcomeRecorded')
+    .filter((o) => o.current.data.adverseEventId === adverseEventId)
+    .at(-1);
+  return latest
+    ? { outcome: latest.current.data.outcome, endDate: latest.current.data.endDate ?? null, outcomeRecord: provenance(latest) }
+    : { outcome: null, endDate: null, outcomeRecord: null };
+};
 
 const byDate = <T>(date: (item: T) => IsoDate) => (a: T, b: T): number => compareDates(date(a), date(b));
 
@@ -356,7 +367,7 @@ export const casebookView = (casebook: SubjectCasebookState, study: StudySchedul
       .map((e) => ({ ...provenance(e), startDate: e.current.data.startDate, therapy: e.current.data.therapy }))
       .sort(byDate((t) => t.startDate)),
     adverseEvents: ofType(live, 'AdverseEventReported')
-      .map((e) => ({ ...provenance(e), ...e.current.data }))
+      .map((e) => ({ ...provenance(e), ...e.current.data, ...currentOutcome(live, e.eventId) }))
       .sort(byDate((a) => a.onsetDate)),
     treatmentDiscontinuation: facts.discontinuation
       ? { discontinuationDate: facts.discontinuation.date, reason: facts.discontinuation.reason, eventId: facts.discontinuation.eventId }

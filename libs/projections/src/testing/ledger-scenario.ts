@@ -16,6 +16,7 @@ import {
   queryStreamId,
   studyStreamId,
   subjectStreamId,
+  type AdverseEventOutcome,
   type Actor,
   type AssessEligibilityPayload,
   type CommandMetadata,
@@ -359,6 +360,11 @@ export class SubjectScenario {
 
   adverseEvent(onsetDate: string, ctcaeGrade: number, serious = false): string {
     return this.run('ReportAdverseEvent', { term: 'diarrhoea', onsetDate, ctcaeGrade, serious, relatedness: 'possibly related' }, COORDINATOR);
+  }
+
+  /** The outcome of a reported adverse event (`adverseEventId`: the id `adverseEvent` returned), with its end date when it ended. */
+  adverseEventOutcome(adverseEventId: string, outcome: AdverseEventOutcome, endDate?: string): string {
+    return this.run('RecordAdverseEventOutcome', { adverseEventId, outcome, ...(endDate !== undefined ? { endDate } : {}) }, COORDINATOR);
   }
 
   discontinue(discontinuationDate: string, reason = 'progression'): string {

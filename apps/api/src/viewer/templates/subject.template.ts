@@ -70,8 +70,8 @@ export const SUBJECT_TEMPLATE = `<% layout('@layout') %>
 <section aria-labelledby="aes">
 <h2 id="aes">Adverse events</h2>
 <% if (c.adverseEvents.length === 0) { %><p class="muted">None.</p><% } else { %>
-<div class="wide" role="region" aria-label="Table of adverse events" tabindex="0"><table><thead><tr><th scope="col">Term</th><th scope="col">Onset</th><th scope="col">CTCAE grade</th><th scope="col">Serious</th><th scope="col">Relatedness</th></tr></thead><tbody>
-<% for (const a of c.adverseEvents) { %><tr><td class="text"><%= a.term %></td><td><%= a.onsetDate %></td><td><%= a.ctcaeGrade %></td><td><%= a.serious ? 'yes' : 'no' %></td><td><%= a.relatedness %></td></tr><% } %>
+<div class="wide" role="region" aria-label="Table of adverse events" tabindex="0"><table><thead><tr><th scope="col">Term</th><th scope="col">Onset</th><th scope="col">CTCAE grade</th><th scope="col">Serious</th><th scope="col">Relatedness</th><th scope="col">Outcome</th><th scope="col">End date</th></tr></thead><tbody>
+<% for (const a of c.adverseEvents) { %><tr><td class="text"><%= a.term %></td><td><%= a.onsetDate %></td><td><%= a.ctcaeGrade %></td><td><%= a.serious ? 'yes' : 'no' %></td><td><%= a.relatedness %></td><td><%= h.aeOutcome(a.outcome) %></td><td><%= h.shown(a.endDate) %></td></tr><% } %>
 </tbody></table></div><% } %>
 </section>
 

@@ -2,6 +2,7 @@ import type { ClinicalCommandType } from '../../commands/command.types';
 import { assertNever } from '../../shared/domain-error';
 import type { EntryEvent, EntryEventType, SubjectFacts } from '../subject.state';
 import { PAYLOAD_FIELDS } from '../payload.validate';
+import { decideRecordAdverseEventOutcome } from './adverse-event-outcome.decision';
 import { decideAssessEligibility } from './assess-eligibility.decision';
 import {
   decideDiscontinueTreatment,
@@ -39,6 +40,8 @@ export const decideClinical = (command: ClinicalCommand, facts: SubjectFacts, ct
       return decideRecordNewAnticancerTherapy(facts, command.payload, ctx);
     case 'ReportAdverseEvent':
       return decideReportAdverseEvent(facts, command.payload, ctx);
+    case 'RecordAdverseEventOutcome':
+      return decideRecordAdverseEventOutcome(facts, command.payload, ctx);
     case 'RecordDeviation':
       return decideRecordDeviation(facts, command.payload, ctx);
     case 'DiscontinueTreatment':
@@ -69,6 +72,7 @@ export const COMMAND_OF_ENTRY: { readonly [K in EntryEventType]: ClinicalCommand
   ClinicalProgressionRecorded: 'RecordClinicalProgression',
   NewAnticancerTherapyStarted: 'RecordNewAnticancerTherapy',
   AdverseEventReported: 'ReportAdverseEvent',
+  AdverseEventOutcomeRecorded: 'RecordAdverseEventOutcome',
   ProtocolDeviationRecorded: 'RecordDeviation',
   TreatmentDiscontinued: 'DiscontinueTreatment',
   SubjectWithdrawn: 'WithdrawSubject',
