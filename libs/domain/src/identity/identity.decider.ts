@@ -10,7 +10,8 @@ import type {
   SignatureFailed,
   SignatureFailureReason,
 } from './identity.events';
-import { normaliseUsername, personNameKey, usernameSkeleton, validateFullNameAmong, validateIdentityReason, validateRole, validateUsername } from './identity-input';
+import { normaliseUsername, validateFullNameAmong, validateIdentityReason, validateRole, validateUsername } from './identity-input';
+import { requireNameNotInUse, requireNotConfusable } from './account-uniqueness';
 
 /**
  * The identity aggregate (one `identity` stream for the whole ledger). Pure: password hashing and
@@ -218,43 +219,6 @@ const requireNewUsername = (state: IdentityState, username: string): void => {
 const activeAdminsOtherThan = (state: IdentityState, userId: string): number =>
   listUserAccounts(state).filter((u) => u.active && u.role === 'admin' && u.userId !== userId).length;
 
-/**
- * A new username that reads as an existing one (`a1ice` beside `alice`, `rnona` beside `mona`: the same confusable
- * skeleton) would let one account pass for another in every trail, signature and review that prints the username
- * (§11.100(a), §11.300(a)). Compared with every account, deactivated ones too, as usernames are never reused.
- */
-const requireNotConfusable = (state: IdentityState, username: string): void => {
-  const skeleton = usernameSkeleton(username);
-  const other = listUserAccounts(state).find((u) => usernameSkeleton(u.username) === skeleton);
-  if (other) {
-    refuse('IDENTITY.USERNAME_CONFUSABLE', `The username ${JSON.stringify(username)} reads as the existing username ${JSON.stringify(other.username)} ("0" for "o", "1" for "l", "rn" for "m"): choose another`, {
-      username,
-      confusableWith: other.username,
-    });
-  }
-};
-
-/**
- * A new account under the printed name of an active one is, unless said otherwise, the same person's second
- * account: two identification codes for one individual (Part 11 §11.100(a), §11.300(a)), under which one person
- * could enter data as a coordinator and verify or sign it as a monitor — the separation of duties (`SDV.OWN_ENTRY`,
- * `QUERY.OWN_ENTRY`, `SIGNATURE.NOT_AUTHOR`, an administrator never holding a clinical role) judges by account.
- * Names are not unique, so another person of the same name is created when the administrator says so: the reason
- * given is recorded with the `UserCreated` event, and the audit-trail review lists every such account.
- */
-const requireNameNotInUse = (state: IdentityState, fullName: string, reason: string | null | undefined): void => {
-  if (typeof reason === 'string') return;
-  const key = personNameKey(fullName);
-  const holder = listUserAccounts(state).find((u) => u.active && personNameKey(u.fullName) === key);
-  if (holder) {
-    refuse(
-      'IDENTITY.FULL_NAME_IN_USE',
-      `The active account ${JSON.stringify(holder.username)} has the printed name ${JSON.stringify(holder.fullName)}: one person holds one account (change its role instead). For another person of the same name, give a reason saying so; it is recorded with the account`,
-      { fullName: holder.fullName, username: holder.username },
-    );
-  }
-};
-
 const refuseLastAdmin = (state: IdentityState, user: UserAccount, action: string): void => {
   if (user.role === 'admin' && user.active && activeAdminsOtherThan(state, user.userId) === 0) {
     refuse('IDENTITY.LAST_ADMIN', `Cannot ${action} the last active administrator: nobody could manage users any more`, { username: user.username });
@@ -329,16 +293,12 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       const username = validateUsername(command.data.username);
       const role = validateRole(command.data.role);
       requireNewUsername(state, username);
-      requireNotConfusable(state, username);
-      const fullName = validateFullNameAmong(command.data.fullName, username, listUserAccounts(state));
-      requireNameNotInUse(state, fullName, context.reason);
-      return [{
-        type: 'UserCreated',
-        data: {
-          userId: command.data.userId, username, fullName, role,
-          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
-        },
-      }];
+      const accounts = listUserAccounts(state);
+      requireNotConfusable(accounts, username);
+      const fullName = validateFullNameAmong(command.data.fullName, username, accounts);
+      requireNameNotInUse(accounts, fullName, context.reason);
+      const { userId, passwordHash } = command.data;
+      return [{ type: 'UserCreated', data: { userId, username, fullName, role, passwordHash, createdAt: context.now, bootstrap: false, mustChange: true } }];
     }
     case 'ChangeUserRole': {
       const admin = requireAdminActor(state, context, 'change roles');
