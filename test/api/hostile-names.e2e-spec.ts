@@ -78,7 +78,7 @@ describe('Hostile names over HTTP: every route that takes a name or an id (#11)'
 
   it.each(HOSTILE)('an administrator manages a user named %j like any other, or is refused with a code', async (name) => {
     const before = await api.headPosition();
-    const added = await request(api.http).post('/api/v1/users').set(as('admin')).send({ username: name, fullName: 'Quentin Example', role: 'coordinator', password: PASSWORD });
+    const added = await request(api.http).post('/api/v1/users').set(as('admin')).send({ username: name, fullName: `Quentin Example-${name}`, role: 'coordinator', password: PASSWORD });
     if (name === '__proto__') {
       // A username starts with a letter: refused by the rule every username meets (the DTO's pattern).
       expect([added.status, added.body.code]).toEqual([400, 'VALIDATION.FAILED']);

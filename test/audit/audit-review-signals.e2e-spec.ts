@@ -68,6 +68,23 @@ describe('audit-trail review: access signals and trail integrity', () => {
     expect(review.indicators.filter((i) => i.id !== 'access' && i.findings.length > 0).map((i) => i.id)).toEqual([]);
   });
 
+  it('given an account created, with a reason, under the printed name of an active account, then it is an access finding naming both accounts and the reason', async () => {
+    const { identity, actors, checkpoints, publicKey } = await buildReviewScenario(store, clock, dir, false);
+    clock.set('2026-03-31T09:00:00.000Z');
+    await identity.users.addUser(actors.ada, { username: 'ivan.mon', fullName: 'dr ivan  INVESTIGATOR', role: 'monitor', password: 'monitor passphrase 0001', reason: 'another person: the monitor of site 2' });
+    // A name freed by a deactivation, and a name held by nobody, are no finding.
+    await identity.users.deactivateUser(actors.ada, { username: 'cora', reason: 'left the site' });
+    await identity.users.addUser(actors.ada, { username: 'cora2', fullName: 'Cora Coordinator', role: 'coordinator', password: 'coordinator passphrase 2' });
+    await identity.users.addUser(actors.ada, { username: 'rex', fullName: 'Rex Regulator', role: 'regulator', password: 'regulator passphrase 01' });
+
+    const review = await reviewAuditTrail(store, { checkpoints, publicKey });
+
+    const created = findingsOf(review, 'access').filter((f) => f.summary.includes('printed name'));
+    expect(created.map((f) => f.summary)).toEqual([
+      'account ivan.mon (monitor) created by ada under the printed name of the active account ivan, "Dr Ivan Investigator"; reason: another person: the monitor of site 2',
+    ]);
+  });
+
   it('given a row edited in the SQLite file behind the store\'s back, then trail integrity names the broken chain and the recording time that went backwards; the review still answers', async () => {
     await buildReviewScenario(store, clock, dir, false);
     await store.close();

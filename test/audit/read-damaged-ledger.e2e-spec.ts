@@ -98,8 +98,9 @@ describe('CLI read-only views of a ledger whose last events were deleted behind 
 
 /**
  * The monitoring views read the same store: `query list` and `query show` print the queries of a ledger whose
- * content was edited, and `sdv` records a verification of an entry in it. Each names the damage and exits 3 once
- * it has printed, as the other read-only views do.
+ * content was edited; each names the damage and exits 3 once it has printed, as the other read-only views do.
+ * The monitoring commands that write — `sdv` and every step of a query — are refused before anything is
+ * written: exit 3, `LEDGER.TAMPERED` with the first damaged position (they recorded, then named the damage).
  */
 describe('CLI monitoring views of a ledger whose content no longer matches its hashes', () => {
   const dir = tempDir();
@@ -142,13 +143,38 @@ describe('CLI monitoring views of a ledger whose content no longer matches its h
   it.each([
     ['query list', () => ['query', 'list']],
     ['query show', () => ['query', 'show', queryId]],
-    ['sdv', () => ['sdv', '--subject', 'S001', '--event', enrolledId]],
-  ])('given an event edited in the store file, when %s runs, then it still prints, names the damage and exits 3', async (name, argv) => {
-    for (const json of name === 'sdv' ? [true] : [false, true]) {
+  ])('given an event edited in the store file, when %s runs, then it still prints, names the damage and exits 3', async (_name, argv) => {
+    for (const json of [false, true]) {
       const run = await as('monitor', ...(json ? ['--json'] : []), ...argv());
       expect([run.status, run.stdout.length > 0]).toEqual([3, true]);
       expect(run.stderr).toContain(`LEDGER DAMAGED at position ${damaged}: content-altered`);
       expect(run.stderr).toContain('[LEDGER.TAMPERED]');
+    }
+  });
+
+  const head = async (): Promise<number> => {
+    const sqlite = new SqliteEventStore(file);
+    try {
+      return (await sqlite.head()).position;
+    } finally {
+      await sqlite.close();
+    }
+  };
+
+  it.each([
+    ['sdv', 'monitor', () => ['sdv', '--subject', 'S001', '--event', enrolledId]],
+    ['query open', 'monitor', () => ['query', 'open', '--subject', 'S001', '--event', enrolledId, '--text', 'Enrollment date on the source?']],
+    ['query respond', 'coordinator', () => ['query', 'respond', queryId, '--text', 'Checked', '--category', 'confirmed-correct']],
+    ['query close', 'monitor', () => ['query', 'close', queryId, '--text', 'Resolved']],
+    ['query cancel', 'monitor', () => ['query', 'cancel', queryId]],
+  ])('given an event edited in the store file, when %s runs, then it is refused before anything is written (exit 3, LEDGER.TAMPERED)', async (_name, user, argv) => {
+    for (const json of [false, true]) {
+      const before = await head();
+      const run = await as(user, ...(json ? ['--json'] : []), ...argv());
+      expect(run.status).toBe(3);
+      if (json) expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'LEDGER.TAMPERED', details: { position: damaged } } });
+      else expect(run.stderr).toContain(`LEDGER DAMAGED at position ${damaged}: content-altered`);
+      expect(await head()).toBe(before);
     }
   });
 });

@@ -51,7 +51,7 @@ describe('signature views name the signer by full name and username', () => {
     const admin = await api.identity.auth.authenticate(api.tokens.admin);
     const screening = (await api.store.readStream(`subject-${STUDY}-${SUBJECT}`))[0];
     for (const signer of SIGNERS) {
-      await addReadyUser(api.identity, admin, { username: signer.username, fullName: NAME, role: 'investigator', password: signer.password }, 'cli');
+      await addReadyUser(api.identity, admin, { username: signer.username, fullName: NAME, role: 'investigator', password: signer.password, reason: 'another person of the same name' }, 'cli');
       const { token } = await api.identity.auth.login(signer.username, signer.password, { source: 'api' });
       await request(api.http)
         .post(`/api/v1/studies/${STUDY}/subjects/${SUBJECT}/signatures`)

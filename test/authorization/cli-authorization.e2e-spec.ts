@@ -62,7 +62,7 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     const username = next('cliuser');
     // The administrator's password is temporary: the new user chooses their own before anything else.
     const temporary = `temporary ${PASSWORD}`;
-    const added = await run('admin', ['users', 'add', '--username', username, '--full-name', `CLI ${role}`, '--role', role], { TRIAL_LEDGER_NEW_PASSWORD: temporary });
+    const added = await run('admin', ['users', 'add', '--username', username, '--full-name', `CLI ${role} ${username}`, '--role', role], { TRIAL_LEDGER_NEW_PASSWORD: temporary });
     if (added.status !== 0) throw new Error(`fixture: users add ${username} failed: ${added.stdout}${added.stderr}`);
     const chosen = await run(username, ['users', 'change-password'], { TRIAL_LEDGER_PASSWORD: temporary, TRIAL_LEDGER_NEW_PASSWORD: PASSWORD });
     if (chosen.status !== 0) throw new Error(`fixture: users change-password ${username} failed: ${chosen.stdout}${chosen.stderr}`);
@@ -82,7 +82,10 @@ describe('CLI authorization: every --as command in docs/authorization-matrix.md 
     }),
     'study lock': async () => ({ argv: ['study', 'lock', '--reason', 'interim analysis'] }),
     'study unlock': async () => ({ argv: ['study', 'unlock', '--reason', 'query resolution'] }),
-    'users add': async () => ({ argv: ['users', 'add', '--username', next('added'), '--full-name', 'Added By CLI', '--role', 'monitor'], env: { TRIAL_LEDGER_NEW_PASSWORD: PASSWORD } }),
+    'users add': async () => {
+      const username = next('added');
+      return { argv: ['users', 'add', '--username', username, '--full-name', `Added By CLI ${username}`, '--role', 'monitor'], env: { TRIAL_LEDGER_NEW_PASSWORD: PASSWORD } };
+    },
     'users list': async () => ({ argv: ['users', 'list'] }),
     'users history': async () => ({ argv: ['users', 'history'] }),
     'users deactivate': async () => ({ argv: ['users', 'deactivate', await newUser(), '--reason', 'left the site'] }),

@@ -112,7 +112,7 @@ describe('CLI as a process: every command that takes a name or an id, with hosti
 
   it.each(HOSTILE)('users add --username %j: created as ordinary data, or refused with IDENTITY.USERNAME_INVALID', async (name) => {
     const before = await head();
-    const added = await cli(['--as', 'admin', 'users', 'add', '--username', name, '--full-name', 'Hostile Name', '--role', 'coordinator']);
+    const added = await cli(['--as', 'admin', 'users', 'add', '--username', name, '--full-name', `Hostile Name ${name}`, '--role', 'coordinator']);
     const written = (await eventsAfter(before)).map((e) => [e.type, e.data.username]);
     if (name === '__proto__') {
       expectCodedRefusal(added, /^IDENTITY\.USERNAME_INVALID$/);

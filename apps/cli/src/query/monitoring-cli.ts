@@ -7,28 +7,30 @@ import { actingUser, executeAsActingUser, openIdentity } from '../shared/acting-
 import { withExistingStore, type GlobalOptions } from '../shared/cli-context';
 import { printResult } from '../shared/output';
 import { studyOrDefault } from '../shared/default-study';
-import { ledgerCheckAlongside, reportDamageRead } from '../shared/ledger-damage';
+import { ledgerCheckAlongside, refuseAttestationOnDamage } from '../shared/ledger-damage';
 
 /**
  * Runs one monitoring command as the acting user and prints what was recorded (the query id with `open`).
  * The command is built for the study `--study` names, else the ledger's first (`studyOrDefault`), read
- * from the store the command runs on.
+ * from the store the command runs on. SDV attests that an entry matches its source, and a query step questions
+ * or settles an entry as the store holds it: the ledger is checked as `verify` does without options (the chain,
+ * and the signed checkpoints where a key checks them) alongside the command's preparation, and on a damaged
+ * ledger nothing is written — not even the sign-in — `LEDGER.TAMPERED`, exit 3, the first damaged position.
  */
 export const runMonitoringCommand = async (
   options: GlobalOptions,
   study: string | undefined,
   commandFor: (studyId: string) => MonitoringCommand,
   extra: Record<string, unknown> = {},
-  { checkLedger = false }: { checkLedger?: boolean } = {},
 ): Promise<CommandOutcome> => {
-  const { command, outcome, fault } = await withExistingStore(options, async (store) => {
-    // `sdv` attests to an entry as the store holds it: the chain is checked alongside, the damage named once printed.
-    const damage = checkLedger ? ledgerCheckAlongside(store, options) : null;
+  const { command, outcome } = await withExistingStore(options, async (store) => {
+    const damage = ledgerCheckAlongside(store, options);
     const command = commandFor(await studyOrDefault(store, study));
     const identity = await openIdentity(store);
+    refuseAttestationOnDamage(await damage, command.type === 'VerifySource' ? 'source data verification' : 'a step of a monitor query');
     const actor = await actingUser(options, identity);
     const outcome = await executeAsActingUser(store, identity, command, { actor, source: 'cli' });
-    return { command, outcome, fault: damage ? await damage : null };
+    return { command, outcome };
   });
   const events = outcome.events.map((e) => ({ type: e.type, eventId: e.eventId, position: e.globalPosition }));
   printResult(options.json, { command: command.type, studyId: command.studyId, ...extra, streamVersion: outcome.primaryVersion, events }, () => {
@@ -36,7 +38,6 @@ export const runMonitoringCommand = async (
     const lines = events.map((e) => `  ${e.type} at position ${e.position} (event ${e.eventId})`);
     return `${command.type}${what ? ` (${what})` : ''}: ${events.length === 0 ? 'nothing to record' : `recorded\n${lines.join('\n')}`}`;
   });
-  reportDamageRead(fault);
   return outcome;
 };
 

@@ -16,7 +16,6 @@ export const registerSdv = (program: Command): void => {
         opts.study,
         (studyId) => ({ type: 'VerifySource', studyId, subjectId: opts.subject, payload: { targetEventId: opts.event } }),
         { subjectId: opts.subject, targetEventId: opts.event },
-        { checkLedger: true },
       );
     });
 };

@@ -1,4 +1,4 @@
-import { verifyLedger, type LedgerFault } from '@trial-ledger/audit';
+import { attestationOnDamagedLedger, verifyLedger, type LedgerFault } from '@trial-ledger/audit';
 import type { EventStore } from '@trial-ledger/event-store';
 import { checkpointSource, ledgerIdentity } from '../verify/checkpoint-source';
 import type { GlobalOptions } from './cli-context';
@@ -48,4 +48,14 @@ export const reportDamageRead = (fault: LedgerFault | null, through?: number): v
     `${terminalSafe(`trial-ledger: LEDGER DAMAGED at position ${fault.position}: ${fault.damage} — ${fault.message}; what is printed was read from a ledger that no longer matches its hashes or signed checkpoints (run verify) [LEDGER.TAMPERED]`)}\n`,
   );
   process.exitCode = EXIT_LEDGER_DAMAGED;
+};
+
+/**
+ * Before a judgment over recorded entries is written (`sdv`, a step of a query): on a damaged ledger nothing is
+ * written — `LEDGER.TAMPERED` with the first damaged position, exit 3 as `verify`'s for damage — as the API
+ * refuses once its server has found damage (`attestationOnDamagedLedger`).
+ */
+export const refuseAttestationOnDamage = (fault: LedgerFault | null, what: string): void => {
+  if (fault === null) return;
+  throw Object.assign(attestationOnDamagedLedger({ position: fault.position, message: `${fault.damage} — ${fault.message}` }, what), { exitCode: EXIT_LEDGER_DAMAGED });
 };

@@ -1,3 +1,4 @@
+import { personNameKey } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import type { LedgerVerification } from '../verification/ledger.verifier';
 import { finding, inWindow, isClinicalWrite, type ReviewLedger } from './review-ledger';
@@ -72,6 +73,42 @@ export const accessFindings = (ledger: ReviewLedger): ReviewFinding[] => {
     );
     if (activity.length > 0) {
       found.push(finding('access', [deactivation, ...activity], `${activity.length} event(s) by ${str(deactivation.data.username)} after the account was deactivated by ${deactivation.metadata.actor.username}`, { username: str(deactivation.data.username) }));
+    }
+  }
+  found.push(...sharedNameFindings(identity, (e) => inWindow(ledger, e)));
+  return found;
+};
+
+/**
+ * An account created under the printed name of an account active at the time (case, spacing and compatibility
+ * forms folded): refused unless the administrator gave a reason (`IDENTITY.FULL_NAME_IN_USE`), so each one left is
+ * a stated exception to one person, one account (§11.100(a)) for the reviewer to confirm — two people, not one
+ * person with two roles. Accounts created before the refusal existed are listed the same way, with no reason.
+ */
+const sharedNameFindings = (identity: readonly StoredEvent[], reviewed: (e: StoredEvent) => boolean): ReviewFinding[] => {
+  const found: ReviewFinding[] = [];
+  const active = new Map<string, StoredEvent>();
+  for (const e of identity) {
+    const userId = str(e.data.userId);
+    if (userId === null) continue;
+    if (e.type === 'UserDeactivated') active.delete(userId);
+    else if (e.type === 'UserReactivated') {
+      const created = identity.find((c) => c.type === 'UserCreated' && c.data.userId === userId);
+      if (created) active.set(userId, created);
+    } else if (e.type === 'UserCreated') {
+      const key = personNameKey(str(e.data.fullName) ?? '');
+      const holder = [...active.values()].find((c) => personNameKey(str(c.data.fullName) ?? '') === key);
+      if (holder && reviewed(e)) {
+        found.push(
+          finding(
+            'access',
+            [holder, e],
+            `account ${str(e.data.username)} (${str(e.data.role)}) created by ${e.metadata.actor.username} under the printed name of the active account ${str(holder.data.username)}, ${JSON.stringify(str(holder.data.fullName))}; reason: ${e.metadata.reason ?? 'none given'}`,
+            { username: str(e.data.username) },
+          ),
+        );
+      }
+      active.set(userId, e);
     }
   }
   return found;

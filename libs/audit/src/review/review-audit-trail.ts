@@ -21,7 +21,7 @@ export const INDICATOR_DEFINITIONS: Readonly<Record<ReviewIndicatorId, { readonl
   'off-hours': { title: 'Entries outside site hours', definition: 'A clinical write recorded outside siteHours (start–end in its time zone) or on a Saturday or Sunday unless weekends are allowed.' },
   burst: { title: 'Bursts', definition: 'More than burst.writes clinical commands by one user within burst.minutes.' },
   'critical-data-edit': { title: 'Critical-data edits', definition: 'A correction of a progression date, death date, RECIST measurement or response (or a void of such an entry), or any other correction or void that moves the subject\'s PFS, with how it moved it.' },
-  access: { title: 'Access signals', definition: 'failedLogins or more failed password entries per account; lockouts; refused requests; a role change within accessWindowMinutes of the user\'s clinical writes; an admin password reset followed by the user\'s change and a signature within the window; activity after deactivation.' },
+  access: { title: 'Access signals', definition: 'failedLogins or more failed password entries per account; lockouts; refused requests; a role change within accessWindowMinutes of the user\'s clinical writes; an admin password reset followed by the user\'s change and a signature within the window; activity after deactivation; an account created under the printed name of an active account (with the reason given).' },
   'trail-integrity': { title: 'Trail integrity', definition: 'The hash chain verdict, whether a signed checkpoint anchors the log, and recordedAt never decreasing along the log.' },
 };
 

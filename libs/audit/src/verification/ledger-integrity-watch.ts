@@ -1,3 +1,5 @@
+import { DomainError } from '@trial-ledger/domain';
+
 /** Damage a running server found in its own ledger: the first event whose content no longer matches its hash. */
 export interface FoundDamage {
   readonly position: number;
@@ -35,3 +37,18 @@ export class LedgerIntegrityWatch {
     return this.found;
   }
 }
+
+/**
+ * The refusal of a judgment over recorded entries — source data verification, a step of a monitor query, an
+ * electronic signature — on a ledger known to be damaged (found by the server while it runs, or by the CLI's
+ * check before the command): each attests to, or settles a question on, entries as the store holds them, and
+ * those may no longer be what was recorded. Nothing is written (`LEDGER.TAMPERED`, 409, the first damaged
+ * position in `position`); data entry is not refused (a new fact is chained and hashed itself).
+ */
+export const attestationOnDamagedLedger = (damage: { readonly position: number; readonly message: string }, what: string): DomainError =>
+  new DomainError(
+    'LEDGER.TAMPERED',
+    `LEDGER DAMAGED at position ${damage.position}: ${damage.message}; ${what} is not recorded over a ledger that no longer matches its hashes or signed checkpoints, and nothing was written (run verify)`,
+    'conflict',
+    { position: damage.position },
+  );

@@ -30,6 +30,15 @@ export const validateUsername = (username: unknown): string => {
 };
 
 /**
+ * A username's confusable skeleton (Unicode UTS #39, §4): what a reader could take it for. Usernames are ASCII
+ * letters, digits, ".", "_" and "-", folded to lower case, so the only look-alikes left among them are the ones
+ * confusables.txt lists between ASCII characters — "0" for "O", "1" for "l", "rn" for "m" (it maps "I" to "l" too,
+ * which the case fold has made "i"). The "O" is compared folded, as usernames are: "ivan.0" reads as "ivan.o".
+ * Scripts other than Latin never get this far: the username rule refuses them (a Cyrillic "а" in "аlice").
+ */
+export const usernameSkeleton = (username: string): string => normaliseUsername(username).replace(/m/g, 'rn').replace(/0/g, 'o').replace(/1/g, 'l');
+
+/**
  * Control characters (NUL, ESC, …) and bidirectional overrides cannot be part of a printed name: the
  * name is the signature manifestation of Part 11 §11.50, and an override could make it display as
  * someone else's name in every view, while a NUL, a lone surrogate or U+FFFE/U+FFFF cannot be written
@@ -75,6 +84,12 @@ export const validateFullNameAmong = (fullName: unknown, ownUsername: string, ac
 };
 
 const printedUsernames = (name: string): string[] => [...name.normalize('NFKC').toLowerCase().matchAll(PRINTED_USERNAME)].map((m) => m[1]);
+
+/**
+ * A printed name as a reader compares two: compatibility forms folded (NFKC: fullwidth letters, ligatures), case
+ * folded, white space collapsed. Two accounts whose names give the same key read as one person in every view.
+ */
+export const personNameKey = (fullName: string): string => fullName.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 
 /** The longest reason an administrator may give for a change to an account (the API's limit too). */
 export const IDENTITY_REASON_MAX = 500;

@@ -83,6 +83,26 @@ describe('identity decider: CreateUser', () => {
     expect(refusalOf([adaCreated], create('\u212Aate'))).toBe('IDENTITY.USERNAME_INVALID');
     expect(refusalOf([adaCreated], create('\uFF53lee'))).toBe('IDENTITY.USERNAME_INVALID');
   });
+  it('refuses a username in another script or mixing scripts (a Cyrillic а beside Latin letters): usernames are ASCII', () => {
+    expect(refusalOf([adaCreated, ivanCreated], create('\u0430lice'))).toBe('IDENTITY.USERNAME_INVALID');
+    expect(refusalOf([adaCreated, ivanCreated], create('\u0456van'))).toBe('IDENTITY.USERNAME_INVALID');
+    expect(refusalOf([adaCreated, ivanCreated], create('\u0438\u0432\u0430\u043d'))).toBe('IDENTITY.USERNAME_INVALID');
+  });
+  it.each([
+    ['1 for l', 'alice', 'a1ice'],
+    ['rn for m', 'mona', 'rnona'],
+    ['m for rn, either way', 'arnold', 'amold'],
+    ['0 for o', 'ivan.o', 'ivan.0'],
+  ])('refuses a username whose confusable skeleton (UTS #39: %s) is an existing username\'s, deactivated or not (IDENTITY.USERNAME_CONFUSABLE)', (_what, existing, confusable) => {
+    const existingCreated = { ...when([adaCreated], create(existing))[0], data: { ...when([adaCreated], create(existing))[0].data, userId: 'u-old', fullName: 'Old User' } } as IdentityEvent;
+    const deactivated: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-old', username: existing, at: NOW } };
+    expect(() => when([adaCreated, existingCreated], create(confusable))).toThrow(expect.objectContaining({ code: 'IDENTITY.USERNAME_CONFUSABLE', kind: 'conflict', details: { username: confusable, confusableWith: existing } }));
+    expect(refusalOf([adaCreated, existingCreated, deactivated], create(confusable))).toBe('IDENTITY.USERNAME_CONFUSABLE');
+  });
+  it('accepts usernames that differ in more than such look-alikes', () => {
+    const mona = { ...when([adaCreated], create('mona'))[0], data: { ...when([adaCreated], create('mona'))[0].data, userId: 'u-old', fullName: 'Old User' } } as IdentityEvent;
+    for (const name of ['mona2', 'monab', 'nona', 'mona.l', 'm0na1']) expect(refusalOf([adaCreated, mona], create(name))).toBe('NOT REFUSED');
+  });
   it('refuses an unknown role', () => {
     expect(refusalOf([adaCreated], create('cora', 'superuser'))).toBe('IDENTITY.ROLE_INVALID');
   });
@@ -143,6 +163,27 @@ describe('identity decider: CreateUser', () => {
       const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'mallory', fullName, role: 'coordinator', passwordHash: 'h' } };
       expect(refusalOf([adaCreated, ivanCreated], command)).toBe('NOT REFUSED');
     }
+  });
+  describe('a second account under the printed name of an active account (§11.100(a): one person, one signature)', () => {
+    const second = (fullName: string, role: 'coordinator' | 'monitor' | 'admin' = 'monitor'): IdentityCommand => ({ type: 'CreateUser', data: { userId: 'u-new', username: 'ivan2', fullName, role, passwordHash: 'h' } });
+    it.each([
+      ['as written', 'Dr Ivan Investigator'],
+      ['in another case and spacing', '  dr  IVAN investigator '],
+      ['in compatibility forms (fullwidth letters)', 'Dr \uff29van Investigator'],
+    ])('is refused without a reason when the name is the same %s (IDENTITY.FULL_NAME_IN_USE, naming the account)', (_what, fullName) => {
+      expect(refusalOf([adaCreated, ivanCreated], second(fullName))).toBe('IDENTITY.FULL_NAME_IN_USE');
+      expect(() => when([adaCreated, ivanCreated], second(fullName))).toThrow(expect.objectContaining({ kind: 'conflict', details: { fullName: 'Dr Ivan Investigator', username: 'ivan' } }));
+    });
+    it('is refused for an administrator account too: the person would hold a clinical role and manage accounts', () => {
+      expect(refusalOf([adaCreated, ivanCreated], second('Dr Ivan Investigator', 'admin'))).toBe('IDENTITY.FULL_NAME_IN_USE');
+    });
+    it('is created when the administrator gives a reason (another person of the same name), recorded with the event', () => {
+      expect(refusalOf([adaCreated, ivanCreated], second('Dr Ivan Investigator'), { ...context(), reason: 'another person: Dr Ivan Investigator of site 2' })).toBe('NOT REFUSED');
+    });
+    it('is created when the account of that name is deactivated, and for a name that only contains the other', () => {
+      expect(refusalOf([adaCreated, ivanCreated, ivanDeactivated], second('Dr Ivan Investigator'))).toBe('NOT REFUSED');
+      expect(refusalOf([adaCreated, ivanCreated], second('Dr Ivan Investigator Jr'))).toBe('NOT REFUSED');
+    });
   });
   it('accepts a printed name with accents and non-Latin scripts, and folds line breaks into spaces', () => {
     const command: IdentityCommand = { type: 'CreateUser', data: { userId: 'u-new', username: 'cora', fullName: 'Dr Zoë\nO\u2019Brien-Łukasiewicz 田中', role: 'coordinator', passwordHash: 'h' } };

@@ -11,6 +11,7 @@ import type {
   SignatureFailureReason,
 } from './identity.events';
 import { normaliseUsername, validateFullNameAmong, validateIdentityReason, validateRole, validateUsername } from './identity-input';
+import { requireNameNotInUse, requireNotConfusable } from './account-uniqueness';
 
 /**
  * The identity aggregate (one `identity` stream for the whole ledger). Pure: password hashing and
@@ -292,13 +293,12 @@ export const decideIdentity = (command: IdentityCommand, state: IdentityState, c
       const username = validateUsername(command.data.username);
       const role = validateRole(command.data.role);
       requireNewUsername(state, username);
-      return [{
-        type: 'UserCreated',
-        data: {
-          userId: command.data.userId, username, fullName: validateFullNameAmong(command.data.fullName, username, listUserAccounts(state)), role,
-          passwordHash: command.data.passwordHash, createdAt: context.now, bootstrap: false, mustChange: true,
-        },
-      }];
+      const accounts = listUserAccounts(state);
+      requireNotConfusable(accounts, username);
+      const fullName = validateFullNameAmong(command.data.fullName, username, accounts);
+      requireNameNotInUse(accounts, fullName, context.reason);
+      const { userId, passwordHash } = command.data;
+      return [{ type: 'UserCreated', data: { userId, username, fullName, role, passwordHash, createdAt: context.now, bootstrap: false, mustChange: true } }];
     }
     case 'ChangeUserRole': {
       const admin = requireAdminActor(state, context, 'change roles');

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { attestationOnDamagedLedger } from '@trial-ledger/audit';
 import { QUERY_ROLES, SIGNATURE_ROLES, type Actor } from '@trial-ledger/domain';
 import { SignatureService } from '@trial-ledger/identity';
 import { IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
@@ -7,6 +8,7 @@ import { ExpectedVersion, etagFor } from '../../shared/http/if-match';
 import { ApiProblemException } from '../../shared/problem-details/api-problem.exception';
 import type { HttpRequest, HttpResponse } from '../../shared/http/http.types';
 import { SubjectPathParams } from '../../shared/routing/path-params.dto';
+import { API_OPTIONS, type ApiModuleOptions } from '../../shared/tokens';
 import { ApiProblemResponses, BODY_PROBLEMS, RATE_LIMIT_PROBLEM, SESSION_PROBLEMS, STORE_PROBLEM } from '../../shared/routing/problem-responses';
 import { originOf } from '../client-origin';
 import { CurrentActor, Roles } from '../roles.decorator';
@@ -20,7 +22,10 @@ import { SignRecordRequestDto } from './sign-record.request.dto';
 @ApiTags('signatures')
 @Controller('api/v1/studies/:studyId/subjects/:subjectId/signatures')
 export class SignaturesHttpController {
-  constructor(private readonly signatures: SignatureService) {}
+  constructor(
+    private readonly signatures: SignatureService,
+    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
+  ) {}
 
   @Post()
   @Roles(...SIGNATURE_ROLES.SignRecord)
@@ -30,7 +35,7 @@ export class SignaturesHttpController {
     description:
       'Send If-Match with the subject stream version you reviewed (its ETag; required). A monitor signs with the meaning review only; authorship is signed only by whoever recorded what is signed. ' +
       'Refusals: SIGNATURE.VERSION_REQUIRED (428); SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, ' +
-      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR, SIGNATURE.OWN_ENTRY (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); STUDY.LOCKED, SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE (409); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
+      'AUTH.ROLE_NOT_ALLOWED, AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR, SIGNATURE.OWN_ENTRY (403); SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND (404); STUDY.LOCKED, SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE, LEDGER.TAMPERED (409); CONCURRENCY.VERSION_CONFLICT (412); IDEMPOTENCY.KEY_REUSED (422). The same Idempotency-Key answers the first signature again.',
   })
   @ApiCreatedResponse({
     description:
@@ -45,7 +50,7 @@ export class SignaturesHttpController {
     [401, 'AUTH.UNAUTHENTICATED, AUTH.TOKEN_INVALID or AUTH.SESSION_EXPIRED: no, an unknown or an expired bearer token'],
     [403, 'SIGNATURE.PASSWORD_INVALID, SIGNATURE.SIGNER_MISMATCH, AUTH.ROLE_NOT_ALLOWED (also a monitor signing with another meaning than review), AUTH.ACCOUNT_LOCKED, SIGNATURE.NOT_AUTHOR (authorship of data another user recorded), SIGNATURE.OWN_ENTRY (a monitor\'s review of a record they recorded)'],
     [404, 'SUBJECT.NOT_FOUND, SIGNATURE.TARGET_NOT_FOUND'],
-    [409, 'STUDY.LOCKED: the study is locked; SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE: the record named cannot be signed'],
+    [409, 'STUDY.LOCKED: the study is locked; SIGNATURE.TARGET_VOIDED, SIGNATURE.TARGET_NOT_SIGNABLE: the record named cannot be signed; LEDGER.TAMPERED: the server has found damage in its ledger (position: the first damaged one), nothing is signed'],
     [412, 'CONCURRENCY.VERSION_CONFLICT: the record changed since the version you reviewed'],
     [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
     [428, 'SIGNATURE.VERSION_REQUIRED: no If-Match naming the reviewed version'],
@@ -70,6 +75,10 @@ export class SignaturesHttpController {
         { header: 'If-Match' },
       );
     }
+    // A signature binds the hash of what the signer reviewed: over a ledger found damaged that may not be what
+    // was recorded. Refused before the password is checked, so nothing is written.
+    const damage = this.options.ledgerIntegrity?.damage;
+    if (damage) throw attestationOnDamagedLedger(damage, 'an electronic signature');
     const idempotencyKey = resolveIdempotencyKey(idempotencyKeyHeader, undefined);
     const result = await this.signatures.sign(actor, { ...body, studyId: path.studyId, subjectId: path.subjectId, expectedVersion, idempotencyKey }, originOf(request));
     response.status(201);

@@ -21,7 +21,7 @@ const USER_CHANGE_PROBLEMS: readonly ProblemResponse[] = [
   ...BODY_PROBLEMS.filter(([status]) => status !== 400),
   ...SESSION_PROBLEMS,
   [404, 'IDENTITY.USER_NOT_FOUND'],
-  [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
+  [409, 'IDENTITY.USERNAME_TAKEN (usernames are never reused), IDENTITY.USERNAME_CONFUSABLE (reads as an existing username: 0/o, 1/l, rn/m), IDENTITY.FULL_NAME_IN_USE (an active account has the printed name; send a reason for another person of that name), IDENTITY.LAST_ADMIN (the last active administrator stays one)'],
   [412, 'REQUEST.PRECONDITION_FAILED: If-Match named a version; users have no entity tag (send none, or * except when adding a user, who does not exist yet)'],
   [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request (for a password, another password)'],
   STORE_PROBLEM,

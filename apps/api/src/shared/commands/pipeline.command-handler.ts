@@ -15,7 +15,7 @@ export abstract class PipelineCommandHandler<M extends LedgerCommand> implements
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(API_OPTIONS) private readonly options: ApiModuleOptions,
+    @Inject(API_OPTIONS) protected readonly options: ApiModuleOptions,
   ) {}
 
   execute(message: M): Promise<CommandOutcome> {
