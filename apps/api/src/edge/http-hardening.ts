@@ -3,6 +3,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
+import { refusedPrecondition } from '../shared/http/if-match';
 import { refusesHead, refuseHeadOfExport } from '../shared/http/replies';
 import { OPENAPI_PATH } from '../shared/openapi';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
@@ -146,6 +147,9 @@ export const applyHttpHardening = (app: NestFastifyApplication): void => {
       );
     }
     if (repeated === null) {
+      // A conditional header a command does not take is refused before authentication: nothing is recorded for it.
+      const precondition = refusedPrecondition(request.method, request.routeOptions.url, request.headers);
+      if (precondition !== null) return done(precondition);
       // A HEAD of an export is refused as the router refuses a method, before authentication and the route's
       // roles: a role that may not export would otherwise have a refusal recorded of an export that could not be served.
       if (refusesHead(request)) {

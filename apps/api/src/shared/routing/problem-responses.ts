@@ -18,7 +18,7 @@ export const BODY_PROBLEMS: readonly ProblemResponse[] = [
 export const COMMAND_BAD_REQUEST: ProblemResponse = [
   400,
   'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, REQUEST.DUPLICATE_HEADER, ' +
-    'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
+    'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.UNSUPPORTED_PRECONDITION (If-Unmodified-Since, or If-None-Match other than * on a create route), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
 ];
 
 /** The problems of every route that takes a session token (401) and checks its role (403). */
