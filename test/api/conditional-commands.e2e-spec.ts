@@ -74,6 +74,13 @@ describe('API commands: If-None-Match and If-Unmodified-Since', () => {
       );
     });
 
+    it('the OpenAPI document describes If-None-Match on commands', async () => {
+      const { body } = await request(api.http).get('/api/docs-json').expect(200);
+      const header = body.paths['/api/v1/studies/{studyId}/subjects'].post.parameters.find((parameter: { name: string }) => parameter.name === 'If-None-Match');
+      expect(header).toMatchObject({ in: 'header', required: false });
+      expect(header.description).toContain('REQUEST.UNSUPPORTED_PRECONDITION');
+    });
+
     it('reads are not concerned', async () => {
       await request(api.http).get(`${subjects}/S001`).set('Authorization', api.auth('investigator')).set('If-Unmodified-Since', 'Tue, 01 Sep 2026 09:00:00 GMT').expect(200);
     });

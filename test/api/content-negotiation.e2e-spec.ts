@@ -85,6 +85,12 @@ describe('API edge: Accept', () => {
     }
   });
 
+  it('the OpenAPI document lists the 406 of a read and of a command', async () => {
+    const { body } = await request(api.http).get('/api/docs-json').expect(200);
+    expect(Object.keys(body.paths['/api/v1/studies/{studyId}'].get.responses)).toContain('406');
+    expect(Object.keys(body.paths['/api/v1/studies/{studyId}/subjects'].post.responses)).toContain('406');
+  });
+
   it('neither are the health probes nor the OpenAPI document', async () => {
     await request(api.http).get('/health/live').set('Accept', 'text/plain').expect(200);
     await request(api.http).get('/api/docs-json').set('Accept', 'text/html').expect(200);

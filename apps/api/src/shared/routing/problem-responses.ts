@@ -29,6 +29,9 @@ export const SESSION_PROBLEMS: readonly ProblemResponse[] = [
 
 export const STORE_PROBLEM: ProblemResponse = [503, STORE_PROBLEMS];
 
+/** `406 REQUEST.NOT_ACCEPTABLE` of every `/api/v1` route (`AcceptableMediaGuard`). */
+export const NOT_ACCEPTABLE_PROBLEM: ProblemResponse = [406, 'REQUEST.NOT_ACCEPTABLE: Accept admits neither the types this route answers nor application/problem+json (`acceptable` lists them); nothing was done'];
+
 /** `429 REQUEST.RATE_LIMITED` of the routes that check a password (`Retry-After`; counted, never recorded). */
 export const RATE_LIMIT_PROBLEM: ProblemResponse = [429, 'REQUEST.RATE_LIMITED: too many password attempts from this address or for this username; retry after Retry-After seconds'];
 
