@@ -152,9 +152,9 @@ describe('serve: graceful drain, request timeouts and the connection cap (real p
     garbled.socket.write('NOT-A-METHOD / HTTP/1.1\r\n\r\n');
     expect(await slow.closedAt).toBeLessThan(5_000);
     await garbled.closedAt;
-    // Node's own bare answers, as before
-    expect(slow.received()).toMatch(/^HTTP\/1\.1 408 /);
-    expect(garbled.received()).toMatch(/^HTTP\/1\.1 400 /);
+    // Their statuses, each with its problem body
+    expect(slow.received()).toMatch(/^HTTP\/1\.1 408 [\s\S]*"code":"REQUEST\.TIMEOUT"/);
+    expect(garbled.received()).toMatch(/^HTTP\/1\.1 400 [\s\S]*"code":"REQUEST\.MALFORMED"/);
     const log = await stderrOnceMatching(server, /REQUEST\.TIMEOUT[\s\S]*REQUEST\.MALFORMED|REQUEST\.MALFORMED[\s\S]*REQUEST\.TIMEOUT/);
     const lines = log.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; res?: { statusCode: number; code: string }; remoteAddress?: string });
     const cutOff = lines.filter((line) => line.res?.code === 'REQUEST.TIMEOUT' || line.res?.code === 'REQUEST.MALFORMED');

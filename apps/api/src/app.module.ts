@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AuditModule } from './audit/audit.module';
 import { ledgerConfigModule } from './config/ledger-config.module';
 import { structuredLoggingModule } from './edge/structured-logging';
+import { acceptableMediaGuard } from './edge/content-negotiation';
 import { throttlingGuard, throttlingModule } from './edge/throttling';
 import { CorrectionsModule } from './corrections/corrections.module';
 import { DispositionModule } from './disposition/disposition.module';
@@ -55,6 +56,8 @@ const featureModules = [
 const edgeProviders = [
   { provide: APP_FILTER, useClass: ProblemDetailsExceptionFilter },
   { provide: APP_PIPE, useFactory: createRequestValidationPipe },
+  // Before the throttler: a request refused for its Accept is not counted as an attempt.
+  acceptableMediaGuard,
   throttlingGuard,
 ];
 

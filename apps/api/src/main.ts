@@ -66,8 +66,8 @@ export const createHttpAdapter = (): FastifyAdapter => {
       adapter.getInstance().errorHandler(error, request, reply);
     },
   });
-  // Node's own answer to a request it cannot read (malformed, or its timeout hit): a bare 400/408 and
-  // the connection closed, not Fastify's JSON body for it (logged by `registerClientErrorLog`).
+  // A request Node cannot read (malformed, headers too large, its timeout hit) is answered and logged by
+  // `registerClientErrorLog` — a problem body, the connection closed — not by Fastify's listener.
   adapter.getInstance().server.removeAllListeners('clientError');
   return adapter;
 };

@@ -28,6 +28,8 @@ export interface CommandEnvelope {
   readonly expectedVersion?: number;
   /** The client's `If-Match: *` on a route that creates the primary stream: it must exist already, else the command is refused (RFC 9110 §13.1.1). */
   readonly streamMustExist?: boolean;
+  /** The client's `If-None-Match: *` on a route that creates the primary stream: it must not exist yet, else the command is refused (RFC 9110 §13.1.2). */
+  readonly streamMustNotExist?: boolean;
 }
 
 export interface StreamDecision {
@@ -93,6 +95,14 @@ export class StreamNotFoundForIfMatchError extends StaleVersionError {
   }
 }
 
+/** `If-None-Match: *` ("create only if absent") on a primary stream that exists: a failed precondition too. */
+export class StreamExistsForIfNoneMatchError extends StaleVersionError {
+  constructor(streamId: string, actualVersion: number) {
+    super(streamId, 0, actualVersion);
+    this.message = `Stream ${streamId} exists (version ${actualVersion}): If-None-Match: * holds only for one that does not; nothing was written`;
+  }
+}
+
 /**
  * The one command pipeline (after emmett's `handleCommand`): authorize → answer an idempotent repeat →
  * read the streams → fold and decide → append with the expected versions → on a conflict, read again
@@ -129,6 +139,7 @@ export const handleCommand = async (
       throw new StaleVersionError(plan.primaryStream, envelope.expectedVersion, versionOf(plan.primaryStream));
     }
     if (envelope.streamMustExist && versionOf(plan.primaryStream) === 0) throw new StreamNotFoundForIfMatchError(plan.primaryStream);
+    if (envelope.streamMustNotExist && versionOf(plan.primaryStream) !== 0) throw new StreamExistsForIfNoneMatchError(plan.primaryStream, versionOf(plan.primaryStream));
     const metadata: CommandMetadata = { actor: envelope.actor, now: clock.now(), reason: envelope.reason ?? null };
     const decision = await plan.decide(streams, metadata);
     const writes = decision.writes.filter((w) => w.events.length > 0);

@@ -1,10 +1,13 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
+import { refusedPrecondition } from '../shared/http/if-match';
 import { refusesHead, refuseHeadOfExport } from '../shared/http/replies';
 import { OPENAPI_PATH } from '../shared/openapi';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
+import { buildProblem, PROBLEM_CONTENT_TYPE } from '../shared/problem-details/problem-details';
 import { PRE_SESSION_COOKIE, SESSION_COOKIE } from '../viewer/viewer-session';
 
 /**
@@ -34,6 +37,61 @@ export const applyEdgeHeaders = (request: FastifyRequest, reply: FastifyReply): 
   securityHeaders(request.raw, reply.raw, () => undefined);
   reply.raw.setHeader('X-Correlation-Id', request.id);
   if (!request.url.startsWith(DOCS)) reply.raw.setHeader('Cache-Control', NO_STORE);
+};
+
+/** How the server answers a connection Node could not read a request from. */
+export interface UnreadableRequestAnswer {
+  readonly status: number;
+  readonly reason: string;
+  readonly code: string;
+  readonly detail: string;
+}
+
+/** Node's parser and timeout errors, by `error.code`; anything else it cannot parse is `UNREADABLE_REQUEST`. */
+const UNREADABLE_REQUESTS: Readonly<Record<string, UnreadableRequestAnswer>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'REQUEST.TIMEOUT', detail: 'The request did not arrive in full within the server\'s time limit; nothing was done.' },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: 'Request Header Fields Too Large',
+    code: 'REQUEST.HEADERS_TOO_LARGE',
+    detail: 'The request line and headers exceed the server\'s limit (16 KiB in all); nothing was done.',
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: 'Payload Too Large', code: 'REQUEST.TOO_LARGE', detail: 'The chunk extensions of the request body exceed the server\'s limit; nothing was done.' },
+};
+const UNREADABLE_REQUEST: UnreadableRequestAnswer = {
+  status: 400,
+  reason: 'Bad Request',
+  code: 'REQUEST.MALFORMED',
+  detail: 'The request could not be read as HTTP/1.1 (its request line, a header or the body framing is malformed); nothing was done.',
+};
+
+/** The answer to a connection Node gave up reading (`clientError`), by the error's code. */
+export const unreadableRequestAnswer = (errorCode: string | undefined): UnreadableRequestAnswer => UNREADABLE_REQUESTS[errorCode ?? ''] ?? UNREADABLE_REQUEST;
+
+/** helmet's headers as it sets them on a response, for an answer written on the socket without one. */
+const SECURITY_HEADER_LINES = ((): string => {
+  const headers = new Map<string, string>();
+  const response = {
+    setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  securityHeaders({ headers: {} } as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return [...headers].map(([name, value]) => `${name}: ${value}\r\n`).join('');
+})();
+
+/**
+ * The whole HTTP/1.1 response to a request Node could not read: no route, hook or filter runs for it, so
+ * it is written on the socket as bytes — still an RFC 9457 problem with the edge's headers, then the
+ * connection is closed. No `instance`: there is no request target that was read.
+ */
+export const unreadableRequestResponse = ({ status, reason, code, detail }: UnreadableRequestAnswer): string => {
+  const { instance: _none, ...problem } = buildProblem(code, status, detail, '');
+  const body = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `${SECURITY_HEADER_LINES}Cache-Control: ${NO_STORE}\r\nConnection: close\r\n\r\n${body}`
+  );
 };
 
 /**
@@ -89,6 +147,9 @@ export const applyHttpHardening = (app: NestFastifyApplication): void => {
       );
     }
     if (repeated === null) {
+      // A conditional header a command does not take is refused before authentication: nothing is recorded for it.
+      const precondition = refusedPrecondition(request.method, request.routeOptions.url, request.headers);
+      if (precondition !== null) return done(precondition);
       // A HEAD of an export is refused as the router refuses a method, before authentication and the route's
       // roles: a role that may not export would otherwise have a refusal recorded of an export that could not be served.
       if (refusesHead(request)) {

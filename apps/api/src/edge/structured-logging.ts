@@ -11,6 +11,7 @@ import type { LedgerConfig } from '@trial-ledger/config';
 import { newTimeOrderedId } from '@trial-ledger/command-pipeline';
 import { CORRELATION_ID } from '../shared/commands/command-context';
 import { rawProblemCodeOf } from '../shared/http/raw-problem-code';
+import { unreadableRequestAnswer, unreadableRequestResponse } from './http-hardening';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const REDACTED = '[redacted]';
@@ -145,34 +146,28 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
   });
 };
 
-/** What Node answers a connection it cannot read a request from, and the code its warning line names. */
-const CLIENT_ERRORS: Readonly<Record<string, { readonly status: number; readonly reason: string; readonly code: string }>> = {
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, reason: 'Request Timeout', code: 'REQUEST.TIMEOUT' },
-  HPE_HEADER_OVERFLOW: { status: 431, reason: 'Request Header Fields Too Large', code: 'REQUEST.HEADERS_TOO_LARGE' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: 'Payload Too Large', code: 'REQUEST.TOO_LARGE' },
-};
-const MALFORMED = { status: 400, reason: 'Bad Request', code: 'REQUEST.MALFORMED' };
-
 /**
  * A connection Node cuts off before any route sees a request — headers or body not received within
- * the timeouts (a slowloris client), a request it cannot parse, headers over its limit — gets Node's own
- * bare answer as before (`408`, `400`, `431`, connection closed), and now a warning line too, with a
- * code like the access line's (it had none: such clients left no trace in the log). A connection the
+ * the timeouts (a slowloris client), a request it cannot parse, headers over its limit — gets its status
+ * (`408`, `400`, `431`) with a problem body (`unreadableRequestResponse`), the connection closed, and a
+ * warning line with the same code, like the access line's. A connection the
  * client reset has no one to answer and is not a refusal: it is not logged.
  */
 export const registerClientErrorLog = (server: Server, log: Logger): void => {
   server.removeAllListeners('clientError');
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & Partial<Pick<Socket, 'remoteAddress' | 'remotePort' | 'bytesWritten'>>) => {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & Partial<Pick<Socket, 'remoteAddress' | 'remotePort'>>) => {
     if (error.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
-    const answer = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    const answer = unreadableRequestAnswer(error.code);
     log.warn(
       { code: answer.code, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, res: { statusCode: answer.status, code: answer.code }, err: { code: error.code } },
       `connection cut off before a request was read: ${answer.status} ${answer.code} (${error.code ?? error.message})`,
     );
-    if (socket.bytesWritten === 0) socket.write(`HTTP/1.1 ${answer.status} ${answer.reason}\r\nConnection: close\r\n\r\n`);
+    // Not in the middle of a response already under way on this connection (as Node's own listener checks).
+    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+    if (!inFlight?.headersSent) socket.write(unreadableRequestResponse(answer));
     socket.destroy();
   });
 };

@@ -5,7 +5,7 @@ import { QUERY_ROLES, type Actor } from '@trial-ledger/domain';
 import { USER_MANAGEMENT_STREAM_IDS, UserAdministrationService, type UserChangeKey } from '@trial-ledger/identity';
 import { ApiProblemResponses, BODY_PROBLEMS, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from '../../shared/routing/problem-responses';
 import type { HttpResponse } from '../../shared/http/http.types';
-import { NewResourceWithoutEntityTag, NoEntityTag } from '../../shared/http/if-match';
+import { createdOnlyIfAbsent, NewResourceWithoutEntityTag, NoEntityTag } from '../../shared/http/if-match';
 import { IDEMPOTENCY_KEY_HEADER_DOC, IDEMPOTENT_REPLAYED_HEADER, IdempotencyKeyHeader, resolveIdempotencyKey } from '../../shared/http/idempotency-key';
 import { CurrentActor, Roles } from '../roles.decorator';
 import { UserHistoryPageResponse } from './user-history.response';
@@ -75,10 +75,10 @@ export class UsersHttpController {
   @ApiOperation({ operationId: 'AddUser', summary: 'Add a user (UserCreated); usernames are never reused' })
   @ApiCreatedResponse({ description: `The user added: ${USER_VIEW}` })
   add(
-    @CurrentActor() actor: Actor, @NewResourceWithoutEntityTag() _ifMatch: void, @Body() body: AddUserRequestDto,
+    @CurrentActor() actor: Actor, @NewResourceWithoutEntityTag() onlyIfAbsent: boolean, @Body() body: AddUserRequestDto,
     @IdempotencyKeyHeader() key: string | string[] | undefined, @Res({ passthrough: true }) response: HttpResponse,
   ) {
-    return this.users.addUser(actor, body, 'api', keyedBy(key, response));
+    return createdOnlyIfAbsent(this.users.addUser(actor, body, 'api', keyedBy(key, response)), onlyIfAbsent, 'IDENTITY.USERNAME_TAKEN');
   }
 
   @Post(':username/deactivate')

@@ -1,7 +1,7 @@
 import { createParamDecorator, HttpStatus, type ExecutionContext } from '@nestjs/common';
 import { requestFingerprint, type CommandEnvelope } from '@trial-ledger/command-pipeline';
 import type { Actor } from '@trial-ledger/domain';
-import { isIfMatchAny, parseIfMatch } from '../http/if-match';
+import { isIfMatchAny, isIfNoneMatchAny, parseIfMatch } from '../http/if-match';
 import { resolveIdempotencyKey } from '../http/idempotency-key';
 import { ApiProblemException } from '../problem-details/api-problem.exception';
 import type { AuthenticatedRequest } from '../routing/authenticated-request';
@@ -16,6 +16,8 @@ export interface HttpCommandContext {
   readonly expectedVersion: number | undefined;
   /** `If-Match: *`: true only if the resource exists. */
   readonly ifMatchAny: boolean;
+  /** `If-None-Match: *` ("create only if absent"): true only if the resource does not exist yet. */
+  readonly ifNoneMatchAny: boolean;
   readonly idempotencyKeyHeader: string | string[] | undefined;
   /** From `X-Correlation-Id`, so a client can tie several commands to one workflow in the audit trail. */
   readonly correlationId: string | undefined;
@@ -29,6 +31,7 @@ export const CommandContext = createParamDecorator((_data: unknown, context: Exe
     actor: request.actor,
     expectedVersion: parseIfMatch(request.headers['if-match']),
     ifMatchAny: isIfMatchAny(request.headers['if-match']),
+    ifNoneMatchAny: isIfNoneMatchAny(request.headers['if-none-match']),
     idempotencyKeyHeader: request.headers['idempotency-key'],
     correlationId: typeof correlation === 'string' && CORRELATION_ID.test(correlation) ? correlation : undefined,
   };
@@ -36,8 +39,10 @@ export const CommandContext = createParamDecorator((_data: unknown, context: Exe
 
 /**
  * Commands whose primary stream is the resource their route creates (a subject, a study, a query thread):
- * under `If-Match: *` that stream must already exist (RFC 9110 §13.1.1), so on a new one nothing is written.
- * Others are left alone: SDV progress, say, is answered (ETag "0") before its stream exists.
+ * under `If-Match: *` that stream must already exist (RFC 9110 §13.1.1), so on a new one nothing is written;
+ * under `If-None-Match: *` it must not (§13.1.2), so a subject screened or a study registered already is a 412, not
+ * a 409. Others are left alone: SDV progress, say, is answered (ETag "0") before its stream exists; and the edge
+ * refuses `If-None-Match` on their routes (`refusedPrecondition`).
  */
 const CREATING_COMMANDS: ReadonlySet<DomainCommand['type']> = new Set(['ScreenSubject', 'RegisterStudy', 'OpenQuery']);
 
@@ -57,5 +62,6 @@ export const envelopeFor = (context: HttpCommandContext, command: DomainCommand,
     reason: reason ?? null,
     expectedVersion: context.expectedVersion,
     streamMustExist: context.ifMatchAny && CREATING_COMMANDS.has(command.type),
+    streamMustNotExist: context.ifNoneMatchAny && CREATING_COMMANDS.has(command.type),
   };
 };

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOperation } from '@nestjs/swagger';
 import { BearerAuthGuard } from '../../identity/bearer-auth.guard';
 import { IDEMPOTENCY_KEY_HEADER_DOC } from '../http/idempotency-key';
 import { DeclaredQueryGuard } from '../validation/declared-query.guard';
-import { ApiProblemResponses, BODY_PROBLEMS, COMMAND_BAD_REQUEST, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
+import { ApiProblemResponses, BODY_PROBLEMS, COMMAND_BAD_REQUEST, NOT_ACCEPTABLE_PROBLEM, SESSION_PROBLEMS, STORE_PROBLEM, type ProblemResponse } from './problem-responses';
 import { ROUTE_RULE_METADATA, type RouteMethod, type RouteRule } from './route-rule';
 
 const METHODS: Readonly<Record<RouteMethod, RequestMethod>> = { GET: RequestMethod.GET, POST: RequestMethod.POST };
@@ -22,6 +22,7 @@ export const LedgerRoute = (rule: RouteRule): MethodDecorator =>
 
 const COMMAND_HEADERS = [
   { name: 'If-Match', required: false, description: 'The stream version you saw, as returned in ETag (e.g. "4"). A stale version is refused with 412 and nothing is written; so is * on a route that creates its record (a subject screened, a study registered, a query opened) while that record does not exist.' },
+  { name: 'If-None-Match', required: false, description: 'Only * ("create only if absent"), on a route that creates its record (a subject screened, a study registered, a query opened): refused with 412 when that record exists, and nothing is written. Any other value, on any command, is 400 REQUEST.UNSUPPORTED_PRECONDITION; so is If-Unmodified-Since.' },
   IDEMPOTENCY_KEY_HEADER_DOC,
   { name: 'X-Correlation-Id', required: false, description: 'Ties several commands to one workflow in the audit trail.' },
 ];
@@ -30,6 +31,7 @@ const QUERY_PROBLEMS: readonly ProblemResponse[] = [
   [400, 'VALIDATION.FAILED (with `errors`): an undeclared or malformed query parameter, or a malformed path parameter'],
   ...SESSION_PROBLEMS,
   [404, 'Unknown study, subject or entry'],
+  NOT_ACCEPTABLE_PROBLEM,
   STORE_PROBLEM,
 ];
 
@@ -42,7 +44,8 @@ const PROBLEM_RESPONSES: Readonly<Record<RouteMethod, readonly ProblemResponse[]
     ...SESSION_PROBLEMS,
     [404, 'Unknown study, subject or entry'],
     [409, 'A rule refused the command (e.g. SUBJECT.NOT_ENROLLED, ENROLLMENT.CAP_REACHED), or CONCURRENCY.VERSION_CONFLICT after retries'],
-    [412, 'CONCURRENCY.VERSION_CONFLICT: the If-Match version is stale'],
+    NOT_ACCEPTABLE_PROBLEM,
+    [412, 'CONCURRENCY.VERSION_CONFLICT: the If-Match version is stale, or If-None-Match: * and the record exists'],
     [422, 'IDEMPOTENCY.KEY_REUSED: the Idempotency-Key was used with another request'],
     STORE_PROBLEM,
   ],

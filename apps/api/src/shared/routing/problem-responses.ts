@@ -18,7 +18,7 @@ export const BODY_PROBLEMS: readonly ProblemResponse[] = [
 export const COMMAND_BAD_REQUEST: ProblemResponse = [
   400,
   'VALIDATION.FAILED (with `errors`), REQUEST.MALFORMED_JSON, REQUEST.TOO_DEEP, REQUEST.FORBIDDEN_KEY, REQUEST.DUPLICATE_KEY, REQUEST.DUPLICATE_HEADER, ' +
-    'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
+    'REQUEST.INVALID_IF_MATCH (not one strong tag "n" or *), REQUEST.UNSUPPORTED_PRECONDITION (If-Unmodified-Since, or If-None-Match other than * on a create route), REQUEST.INVALID_IDEMPOTENCY_KEY, IDEMPOTENCY.KEY_MISMATCH (header and body keys differ), or a domain validation code',
 ];
 
 /** The problems of every route that takes a session token (401) and checks its role (403). */
@@ -28,6 +28,9 @@ export const SESSION_PROBLEMS: readonly ProblemResponse[] = [
 ];
 
 export const STORE_PROBLEM: ProblemResponse = [503, STORE_PROBLEMS];
+
+/** `406 REQUEST.NOT_ACCEPTABLE` of every `/api/v1` route (`AcceptableMediaGuard`). */
+export const NOT_ACCEPTABLE_PROBLEM: ProblemResponse = [406, 'REQUEST.NOT_ACCEPTABLE: Accept admits neither the types this route answers nor application/problem+json (`acceptable` lists them); nothing was done'];
 
 /** `429 REQUEST.RATE_LIMITED` of the routes that check a password (`Retry-After`; counted, never recorded). */
 export const RATE_LIMIT_PROBLEM: ProblemResponse = [429, 'REQUEST.RATE_LIMITED: too many password attempts from this address or for this username; retry after Retry-After seconds'];
