@@ -24,7 +24,9 @@ export const mapSqliteWriteError = (error: unknown): unknown => {
         : null;
   if (fault === null) return error;
   const message = error instanceof Error ? error.message : code;
-  return new StoreWriteError(fault, `The SQLite ledger could not be written (${code}: ${message}); nothing was written`, error);
+  // A read-only file says what to fix: it does not clear by itself as a full disk may.
+  const remedy = fault === 'STORE.READ_ONLY' ? ': the file, its -wal and -shm or its directory are read-only (a read-only mount, an immutable file, no write permission for this user); make them writable, then try again' : '';
+  return new StoreWriteError(fault, `The SQLite ledger could not be written (${code}: ${message}); nothing was written${remedy}`, error);
 };
 
 /** The guard's check, the write, the bookkeeping after it; a failure is mapped and remembered for readiness. */
