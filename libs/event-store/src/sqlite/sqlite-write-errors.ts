@@ -145,3 +145,24 @@ export const sqliteWriteLockFreeWithin = async (file: string, ms: number): Promi
     db.close();
   }
 };
+
+/**
+ * Whether another connection has the SQLite file open — a server idle between requests, a `sqlite3` shell reading
+ * it — which holds no write lock but keeps the file, its WAL and shared memory in use: an exclusive lock on the
+ * database (SQLite's EXCLUSIVE locking mode, which WAL grants only to the one connection) is refused while any other
+ * is open. Taken and let go at once; nothing is written.
+ */
+export const sqliteOpenElsewhere = (file: string): boolean => {
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (error) {
+    if (isSqliteBusy(error)) return true;
+    throw error;
+  } finally {
+    db.close();
+  }
+};
