@@ -126,7 +126,8 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
   fastify.addHook('onResponse', (request, reply, done) => {
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
-    if (access.isLevelEnabled(level)) {
+    // A probe's answer is said by the health controller when it changes (down, a new cause, up again), not per probe.
+    if (access.isLevelEnabled(level) && !isHealthProbeAnswer(request.method, request.raw.url, statusCode)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
       const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
@@ -143,6 +144,19 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     }
     done();
   });
+};
+
+/** The probes' paths (liveness, readiness and `/health`, which answers as readiness). */
+const HEALTH_PROBE_PATHS: ReadonlySet<string> = new Set(['/health', '/health/', '/health/ready', '/health/live']);
+
+/**
+ * A health probe's own answer (GET or HEAD, 200 or 503): a load balancer asks every few seconds, so these get no
+ * access line (nor a 503 line of the server's); any other answer at those paths (a 400, a 405, a 429) keeps its line.
+ */
+export const isHealthProbeAnswer = (method: string, url: string | undefined, statusCode: number): boolean => {
+  if ((method !== 'GET' && method !== 'HEAD') || (statusCode !== 200 && statusCode !== 503)) return false;
+  const path = (url ?? '').split('?')[0];
+  return HEALTH_PROBE_PATHS.has(path);
 };
 
 /** What Node answers a connection it cannot read a request from, and the code its warning line names. */
