@@ -112,7 +112,27 @@ export const API_LOG = Symbol('API_LOG');
  * logger per request needs an `AsyncLocalStorage`, whose promise hooks cost every request's every
  * promise; no code here logs per request but this line.
  */
+/** The correlation ids of the requests each server has received and not yet answered (see `requestsInFlight`). */
+const inFlight = new WeakMap<FastifyInstance, Set<string>>();
+
+/**
+ * The correlation ids of the requests the server has received and not answered yet, oldest first: what a fatal
+ * line names when an error nothing caught ends the process (no per-request context exists without an
+ * `AsyncLocalStorage`, so the requests that were cut off are the closest the log can come to the one at fault).
+ */
+export const requestsInFlight = (fastify: FastifyInstance): string[] => [...(inFlight.get(fastify) ?? [])];
+
 export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void => {
+  const pending = new Set<string>();
+  inFlight.set(fastify, pending);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    pending.add(request.id);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    pending.delete(request.id);
+    done();
+  });
   // The line is built without credentials, so the logger's redaction paths (for other log calls) are not walked again.
   const access = log.child({}, { redact: { paths: [], censor: REDACTED } });
   // The problem's stable code, read from the problem body as it is sent: every refusal's line names it,
@@ -124,6 +144,7 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    pending.delete(request.id);
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
     // A probe's answer is said by the health controller when it changes (down, a new cause, up again), not per probe.
