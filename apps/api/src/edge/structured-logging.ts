@@ -147,11 +147,11 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     pending.delete(request.id);
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
+    const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
     // A probe's answer is said by the health controller when it changes (down, a new cause, up again), not per probe.
-    if (access.isLevelEnabled(level) && !isHealthProbeAnswer(request.method, request.raw.url, statusCode)) {
+    if (access.isLevelEnabled(level) && !isHealthProbeAnswer(request.method, request.raw.url, statusCode, code)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
-      const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
       access[level](
         {
           // The problem's code at the top too, where every warning and error line of the log carries it.
@@ -174,8 +174,10 @@ const HEALTH_PROBE_PATHS: ReadonlySet<string> = new Set(['/health', '/health/', 
  * A health probe's own answer (GET or HEAD, 200 or 503): a load balancer asks every few seconds, so these get no
  * access line (nor a 503 line of the server's); any other answer at those paths (a 400, a 405, a 429) keeps its line.
  */
-export const isHealthProbeAnswer = (method: string, url: string | undefined, statusCode: number): boolean => {
+export const isHealthProbeAnswer = (method: string, url: string | undefined, statusCode: number, code?: string): boolean => {
   if ((method !== 'GET' && method !== 'HEAD') || (statusCode !== 200 && statusCode !== 503)) return false;
+  // A 503 readiness did not give (SERVE.SHUTTING_DOWN while draining) keeps its line.
+  if (statusCode === 503 && !(code === undefined || code === 'HEALTH.NOT_READY' || code === 'LEDGER.TAMPERED' || code.startsWith('STORE.'))) return false;
   const path = (url ?? '').split('?')[0];
   return HEALTH_PROBE_PATHS.has(path);
 };

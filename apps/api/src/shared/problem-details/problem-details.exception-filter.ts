@@ -91,7 +91,7 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     // store is an operational warning: a stable code to alert on, the error's type and words without a password.
     // An unexpected error (500) also has its stack, passwords replaced too: without it nobody can tell where it arose.
     // A failed health probe is said once per change of state by the health controller, not once per probe.
-    if (problem.status >= 500 && !isHealthProbeAnswer(request.method, request.originalUrl ?? request.url, problem.status)) {
+    if (problem.status >= 500 && !isHealthProbeAnswer(request.method, request.originalUrl ?? request.url, problem.status, problem.code)) {
       const line = serverErrorLine(problem.code, problem.status, exception, request);
       const message = `${request.method} ${loggedUrl(request.originalUrl)}: ${withoutSecrets(describe(exception))} ${problem.code}`;
       if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(line, message);
