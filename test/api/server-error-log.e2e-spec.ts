@@ -26,8 +26,9 @@ const failingCalls = (fault: { error: Error | null }) => (store: EventStore): Ev
 
 /**
  * What an operator's log holds for a request that failed on the server's side (a 5xx): every line about it
- * a warning or an error with a stable `code`, and neither a stack trace nor a password — a log is read by more
- * people than the ledger, and an alert is keyed on the code, not on words.
+ * a warning or an error with a stable `code` and no password — a log is read by more people than the ledger,
+ * and an alert is keyed on the code, not on words — and for an unexpected error (500) the stack, as a field of
+ * the server's own line with the request's correlation id, which the client never sees.
  */
 describe('API log lines of a 5xx', () => {
   let api: ApiTestApp;
@@ -44,10 +45,26 @@ describe('API log lines of a 5xx', () => {
   afterEach(() => (fault.error = null));
   afterAll(async () => api.close());
 
+  it("an unexpected error (500): the client gets no stack; the server's own line has it, without a password, as a field, with the correlation id", async () => {
+    const from = written.length;
+    fault.error = new Error(`connect failed for postgres://ledger:${SECRET}@db:5432/ledger?sslpassword=${SECRET}`);
+    const id = 'five-hundred-with-stack';
+    const response = await request(api.http).get(`/api/v1/studies/${STUDY}/subjects/S001/events`).set('Authorization', api.auth('investigator')).set('X-Correlation-Id', id).expect(500);
+    expect(response.body).toMatchObject({ code: 'INTERNAL.ERROR', detail: 'An unexpected error occurred; nothing was written.' });
+    expect(response.text).not.toMatch(/\bat \S+ \(|stack|connect failed/);
+    await new Promise((r) => setTimeout(r, 50));
+    const lines = written.slice(from).join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogLine & { context?: string; error?: { stack?: string } });
+    const own = lines.filter((line) => line.context === 'ProblemDetails');
+    expect(own).toEqual([expect.objectContaining({ level: 50, code: 'INTERNAL.ERROR', req: { id }, error: expect.objectContaining({ type: 'Error', stack: expect.stringMatching(/^Error: connect failed .*\n\s+at /) }) })]);
+    expect(JSON.stringify(lines)).not.toContain(SECRET);
+    // The access line stays short: the stack is in the server's own line only.
+    expect(lines.filter((line) => line.context !== 'ProblemDetails').every((line) => line.error?.stack === undefined)).toBe(true);
+  });
+
   it.each([
     ['an unexpected error (500)', () => new Error(`connect failed for postgres://ledger:${SECRET}@db:5432/ledger?sslpassword=${SECRET}`), 500],
     ['an unreachable store (503)', () => new StoreUnavailableError(`connection to postgres://ledger:${SECRET}@db:5432/ledger lost`), 503],
-  ])('%s: each of its log lines has a code, no stack and no password', async (_name, error, status) => {
+  ])('%s: each of its log lines has a code and no password', async (_name, error, status) => {
     const from = written.length;
     fault.error = error();
     const id = `five-xx-${status}`;
@@ -59,7 +76,8 @@ describe('API log lines of a 5xx', () => {
       const parsed = JSON.parse(line) as LogLine;
       expect([parsed.code, line]).toEqual([expect.stringMatching(/^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)+$/), line]);
       expect(line).not.toContain(SECRET);
-      expect(line).not.toMatch(/"stack"|\\n\s+at /);
+      // An operational 503 (the store) carries no stack: its code and words say what happened.
+      if (status === 503) expect(line).not.toMatch(/"stack"|\\n\s+at /);
     }
     expect(linesOf(id).length).toBeGreaterThanOrEqual(1);
   });

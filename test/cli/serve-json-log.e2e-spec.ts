@@ -80,7 +80,7 @@ describe('serve: every line on stderr is a JSON log line', () => {
         expect.stringContaining('created the ledger signing key'),
         expect.stringContaining('account policy recorded'),
         expect.stringMatching(/^listening on http:\/\/127\.0\.0\.1:\d+/),
-        expect.stringContaining('GET /health/ready 200'),
+        expect.stringContaining('GET /api/v1/no-such-route 404'),
         expect.stringContaining('SIGTERM received'),
         expect.stringContaining('stopped; the store is closed'),
       ]),

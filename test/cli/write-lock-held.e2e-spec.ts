@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,5 +112,36 @@ describe('CLI: a write while another process holds the SQLite write lock', () =>
     expect(run.stderr).toMatch(/another process is writing .*demo\.sqlite/i);
     expect(took).toBeLessThan(6_000);
     expect(statSync(earlier).ino).toBe(inode);
+  });
+});
+
+/**
+ * An idle `serve` holds no write lock, but it has the ledger open (its connection, its WAL and shared memory):
+ * `demo --fresh` used to delete the file under it, and the server went on answering from the deleted file. A
+ * file another process has open — an idle server, a `sqlite3` shell reading it — is not deleted either.
+ */
+describe('CLI: demo --fresh on an earlier demo another process has open', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('given another process with the file open and idle (no write lock), when `demo --fresh` runs, then it is refused as STORE.LOCKED and the file is not deleted', async () => {
+    const earlier = join(dir.path, 'demo.sqlite');
+    // An empty ledger is what a demo begins (as above); --fresh would replace it.
+    await new SqliteEventStore(earlier).close();
+    const inode = statSync(earlier).ino;
+    // A reader in another process, as an idle server is: its connection open, no transaction.
+    const reader = spawn(process.execPath, ['-e', `const D=require('better-sqlite3');const db=new D(${JSON.stringify(earlier)});db.prepare('SELECT count(*) FROM sqlite_master').get();console.log('open');setTimeout(()=>{},60000);`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve) => reader.stdout.once('data', () => resolve()));
+      const run = await cli(['--store', `sqlite:${earlier}`, 'demo', '--fresh', '--today', '2026-03-01'], { TRIAL_LEDGER_KEY_DIR: dir.keyDir });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('[STORE.LOCKED]');
+      expect(run.stderr).toMatch(/has .*demo\.sqlite open.*stop it/i);
+      expect(statSync(earlier).ino).toBe(inode);
+    } finally {
+      reader.kill('SIGKILL');
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import { recordRouteTable } from './edge/allowed-methods';
 import { applyEdgeHeaders, applyHttpHardening } from './edge/http-hardening';
 import { registerLedgerDamageMarker } from './edge/ledger-damage-marker';
-import { API_LOG, correlationIdOf, registerAccessLog, registerClientErrorLog } from './edge/structured-logging';
+import { API_LOG, correlationIdOf, registerAccessLog, registerClientErrorLog, requestsInFlight } from './edge/structured-logging';
 import { applyHttpServerLimits, DEFAULT_HTTP_LIMITS, drainHttpServer, type HttpServerLimits } from './lifecycle/http-drain';
 import { registerRequestBodyParsers } from './shared/http/request-body.parser';
 import { setupOpenApi } from './shared/openapi';
@@ -45,6 +45,8 @@ export interface RunningServer {
    * whether the drain finished in time and how many requests were cut.
    */
   close(): Promise<{ drained: boolean; cut: number }>;
+  /** The correlation ids of the requests received and not answered yet (for a fatal line). */
+  requestsInFlight(): string[];
 }
 
 export const DEFAULT_PORT = 3000;
@@ -148,5 +150,5 @@ export const startServer = async (options: StartServerOptions): Promise<RunningS
     await app.close();
     return outcome;
   };
-  return { app, url, close };
+  return { app, url, close, requestsInFlight: () => requestsInFlight(app.getHttpAdapter().getInstance() as FastifyInstance) };
 };

@@ -14,7 +14,7 @@ export * from './store-write-health';
 export * from './store-warning';
 export * from './sqlite/sqlite-event-store';
 export * from './sqlite/sqlite-side-file';
-export { isSqliteBusy, mapSqliteWriteError, SIDE_FILE_BUSY_MS, sqliteWriteLockFreeWithin } from './sqlite/sqlite-write-errors';
+export { isSqliteBusy, mapSqliteWriteError, SIDE_FILE_BUSY_MS, sqliteOpenElsewhere, sqliteWriteLockFreeWithin } from './sqlite/sqlite-write-errors';
 export * from './verify-store';
 export * from './ledger-importer';
 export * from './migrate-ledger';

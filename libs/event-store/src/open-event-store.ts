@@ -38,25 +38,36 @@ registerStoreFactory(['sqlite'], async (url, options) => {
  * `STORE.READ_ONLY` in words: SQLite says `SQLITE_READONLY`, or `SQLITE_CANTOPEN` when it cannot create the
  * `-wal` and `-shm` files beside it. Any other error passes unchanged.
  */
-const explainReadOnlyOpen = (file: string, error: unknown): unknown => {
+const explainReadOnlyOpen = (file: string, error: unknown): unknown =>
+  file === ':memory:'
+    ? error
+    : explainUnwritableFile(file, error, `The SQLite ledger ${file} cannot be written: the file or its directory is read-only (a read-only mount or missing write permission; SQLite also creates ${file}-wal and -shm beside it)`);
+
+/** Errors of the file system that say a file may not be written, whoever asks: no permission, an immutable file, a read-only mount. */
+const DENIED = ['EROFS', 'EACCES', 'EPERM'];
+
+/**
+ * `STORE.READ_ONLY` for a file of the ledger's (the store, or a file beside it: sessions, read models) that could not be
+ * opened for writing because it or its directory may not be written — SQLite's `SQLITE_READONLY`, its `SQLITE_CANTOPEN`
+ * when the file or directory is not writable, or the file system's EROFS/EACCES/EPERM — with `what` (the file named)
+ * and what to fix; any other error passes unchanged.
+ */
+export const explainUnwritableFile = (file: string, error: unknown, what = `${file} cannot be written: it or its directory is read-only`): unknown => {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || file === ':memory:') return error;
+  if (typeof code !== 'string' || error instanceof StoreWriteError) return error;
   const unwritable = (path: string): boolean => {
     try {
       accessSync(path, constants.W_OK);
       return false;
     } catch (denied) {
-      return ['EROFS', 'EACCES', 'EPERM'].includes(String((denied as { code?: unknown }).code));
+      return DENIED.includes(String((denied as { code?: unknown }).code));
     }
   };
-  const readOnly = code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && (unwritable(dirname(resolve(file))) || (existsSync(file) && unwritable(file))));
+  const readOnly =
+    DENIED.includes(code) || code.startsWith('SQLITE_READONLY') || (code === 'SQLITE_CANTOPEN' && (unwritable(dirname(resolve(file))) || (existsSync(file) && unwritable(file))));
   if (!readOnly) return error;
   const said = error instanceof Error ? error.message : code;
-  return new StoreWriteError(
-    'STORE.READ_ONLY',
-    `The SQLite ledger ${file} cannot be written: the file or its directory is read-only (a read-only mount or missing write permission; SQLite also creates ${file}-wal and -shm beside it). SQLite says "${said}" (${code}). Nothing was written`,
-    error,
-  );
+  return new StoreWriteError('STORE.READ_ONLY', `${what}. It says "${said}" (${code}). Nothing was written: make the file and its directory writable for this user (chattr -i, chmod, a read-write mount), then try again`, error);
 };
 // `writeLockWaitMs` (a CLI process's 2 s) is the append lock's wait on PostgreSQL too; without it, the store's own 10 s.
 registerStoreFactory(['postgres', 'postgresql'], (url, options) =>

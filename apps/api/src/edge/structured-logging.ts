@@ -113,7 +113,27 @@ export const API_LOG = Symbol('API_LOG');
  * logger per request needs an `AsyncLocalStorage`, whose promise hooks cost every request's every
  * promise; no code here logs per request but this line.
  */
+/** The correlation ids of the requests each server has received and not yet answered (see `requestsInFlight`). */
+const inFlight = new WeakMap<FastifyInstance, Set<string>>();
+
+/**
+ * The correlation ids of the requests the server has received and not answered yet, oldest first: what a fatal
+ * line names when an error nothing caught ends the process (no per-request context exists without an
+ * `AsyncLocalStorage`, so the requests that were cut off are the closest the log can come to the one at fault).
+ */
+export const requestsInFlight = (fastify: FastifyInstance): string[] => [...(inFlight.get(fastify) ?? [])];
+
 export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void => {
+  const pending = new Set<string>();
+  inFlight.set(fastify, pending);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    pending.add(request.id);
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    pending.delete(request.id);
+    done();
+  });
   // The line is built without credentials, so the logger's redaction paths (for other log calls) are not walked again.
   const access = log.child({}, { redact: { paths: [], censor: REDACTED } });
   // The problem's stable code, read from the problem body as it is sent: every refusal's line names it,
@@ -125,12 +145,14 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    pending.delete(request.id);
     const statusCode = reply.statusCode;
     const level = levelOf(statusCode);
-    if (access.isLevelEnabled(level)) {
+    const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
+    // A probe's answer is said by the health controller when it changes (down, a new cause, up again), not per probe.
+    if (access.isLevelEnabled(level) && !isHealthProbeAnswer(request.method, request.raw.url, statusCode, code)) {
       const url = loggedUrl(request.raw.url);
       const { remoteAddress, remotePort } = request.raw.socket;
-      const code = problemCodes.get(request) ?? rawProblemCodeOf(reply.raw);
       access[level](
         {
           // The problem's code at the top too, where every warning and error line of the log carries it.
@@ -144,6 +166,21 @@ export const registerAccessLog = (fastify: FastifyInstance, log: Logger): void =
     }
     done();
   });
+};
+
+/** The probes' paths (liveness, readiness and `/health`, which answers as readiness). */
+const HEALTH_PROBE_PATHS: ReadonlySet<string> = new Set(['/health', '/health/', '/health/ready', '/health/live']);
+
+/**
+ * A health probe's own answer (GET or HEAD, 200 or 503): a load balancer asks every few seconds, so these get no
+ * access line (nor a 503 line of the server's); any other answer at those paths (a 400, a 405, a 429) keeps its line.
+ */
+export const isHealthProbeAnswer = (method: string, url: string | undefined, statusCode: number, code?: string): boolean => {
+  if ((method !== 'GET' && method !== 'HEAD') || (statusCode !== 200 && statusCode !== 503)) return false;
+  // A 503 readiness did not give (SERVE.SHUTTING_DOWN while draining) keeps its line.
+  if (statusCode === 503 && !(code === undefined || code === 'HEALTH.NOT_READY' || code === 'LEDGER.TAMPERED' || code.startsWith('STORE.'))) return false;
+  const path = (url ?? '').split('?')[0];
+  return HEALTH_PROBE_PATHS.has(path);
 };
 
 /**

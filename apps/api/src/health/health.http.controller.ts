@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Logger, UseGuards } from '@nestjs/common';
 import { DeclaredQueryGuard } from '../shared/validation/declared-query.guard';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthCheckResult, type HealthIndicatorFunction } from '@nestjs/terminus';
@@ -17,6 +17,10 @@ import { StoreHealthIndicator } from './store.health-indicator';
 @Controller('health')
 @UseGuards(DeclaredQueryGuard)
 export class HealthHttpController {
+  private readonly logger = new Logger('Health');
+  /** Readiness as last said in the log: `up`, or the code of its failure. */
+  private readiness: string = 'up';
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly store: StoreHealthIndicator,
@@ -33,7 +37,7 @@ export class HealthHttpController {
     description: 'STORE.UNAVAILABLE, LEDGER.TAMPERED or HEALTH.NOT_READY problem with each check up or down; STORE.DISK_FULL, STORE.READ_ONLY, STORE.IO_ERROR, STORE.FILE_REPLACED or STORE.LOCKED (with Retry-After) while the store cannot write',
   })
   ready(): Promise<HealthCheckResult> {
-    return this.run([() => this.store.isReachable(), async () => this.ledger.isIntact(), () => this.readModels.areCaughtUp()]);
+    return this.run([() => this.store.isReachable(), async () => this.ledger.isIntact(), () => this.readModels.areCaughtUp()], true);
   }
 
   @Get('live')
@@ -49,12 +53,15 @@ export class HealthHttpController {
    * store keeps the code every other route gives for it (STORE.UNAVAILABLE); damage found in the ledger
    * while serving is LEDGER.TAMPERED; lagging or stopped read models are HEALTH.NOT_READY.
    */
-  private async run(checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+  private async run(checks: HealthIndicatorFunction[], readiness = false): Promise<HealthCheckResult> {
     try {
-      return await this.health.check(checks);
+      const result = await this.health.check(checks);
+      if (readiness) this.sayReadiness('up', result.details);
+      return result;
     } catch (error) {
       const details = ((error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined)?.details ?? {};
       const code = healthFailureCode(details);
+      if (readiness) this.sayReadiness(code, details);
       // A store that answers but cannot write keeps the code its refused commands get, with Retry-After.
       if (isStoreWriteFault(code)) throw new StoreWriteError(code, 'The event store cannot write');
       if (code === 'STORE.UNAVAILABLE') throw new ApiProblemException(code, HttpStatus.SERVICE_UNAVAILABLE, 'The event store is unreachable.', { checks: details });
@@ -64,7 +71,25 @@ export class HealthHttpController {
       throw new ApiProblemException(code, HttpStatus.SERVICE_UNAVAILABLE, 'The read models are not caught up with the ledger.', { checks: details });
     }
   }
+
+  /**
+   * One line per change of readiness, however often it is probed: a warning (with its code) when it goes down or
+   * its cause changes, an info line when it is up again. Probes that find it as it was add nothing to the log.
+   */
+  private sayReadiness(state: string, details: HealthCheckResult['details']): void {
+    if (state === this.readiness) return;
+    const was = this.readiness;
+    this.readiness = state;
+    if (state === 'up') this.logger.log({ was }, `readiness up again (was down: ${was})`);
+    else this.logger.warn({ code: state, checks: details }, `readiness down: ${checkStates(details)}; /health and /health/ready answer 503 until it recovers ${state}`);
+  }
 }
+
+/** `store down, ledger up, readModels down`: each check's state, as the 503 body gives them. */
+const checkStates = (details: HealthCheckResult['details']): string =>
+  Object.entries(details)
+    .map(([name, state]) => `${name} ${String(state.status)}`)
+    .join(', ');
 
 /** The stable code of a failed health check, from its per-check states: the store's first, then the ledger's, then the read models'. */
 export const healthFailureCode = (details: HealthCheckResult['details']): StoreWriteFault | 'STORE.UNAVAILABLE' | 'LEDGER.TAMPERED' | 'HEALTH.NOT_READY' => {

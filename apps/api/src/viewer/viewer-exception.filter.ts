@@ -9,7 +9,7 @@ import { noteRawProblemCode } from '../shared/http/raw-problem-code';
 import { routedPath } from '../shared/http/routed-path';
 import type { UnroutedPages } from '../shared/http/unrouted-pages';
 import { ApiProblemException } from '../shared/problem-details/api-problem.exception';
-import { RETRY_AFTER_SECONDS, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
+import { RETRY_AFTER_SECONDS, serverErrorLine, STATUS_BY_KIND } from '../shared/problem-details/problem-details.exception-filter';
 import { NO_SESSION, signedInOf, ViewerAccess, ViewerSignInRequired, type SignedIn } from './viewer-access';
 import { pageToReturnTo } from './viewer-session';
 import { ViewerRenderer } from './viewer.renderer';
@@ -65,9 +65,9 @@ export class ViewerExceptionFilter implements ExceptionFilter {
   private answer(exception: unknown, request: HttpRequest, response: HttpResponse, signedIn: SignedIn | null): void {
     const { status, code, detail } = describe(exception);
     if (status >= 500) {
-      // As the API's 5xx lines: the code, the error's type and words without a password, no stack.
+      // As the API's 5xx lines: the code, the correlation id, the error's type and words without a password, a 500's stack.
       const err = loggedError(exception);
-      const line = { code, error: err };
+      const line = serverErrorLine(code, status, exception, request);
       const message = `${request.method} ${loggedUrl(request.originalUrl)}: ${err.type}: ${err.message} ${code}`;
       if (status === 503) this.logger.warn(line, message);
       else this.logger.error(line, message);

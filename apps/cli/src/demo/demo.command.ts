@@ -4,7 +4,7 @@ import { DEMO_TEAM, runDemo, type DemoRun, type DemoSummary } from '@trial-ledge
 import { ledgerFiles, readCheckpointFile } from '@trial-ledger/audit';
 import { isIsoDate, SYSTEM_ACTOR, type IsoDate } from '@trial-ledger/domain';
 import { CI_95, medianInWords, percentInWords } from '@trial-ledger/pfs';
-import { openEventStore, sqlitePath, sqliteWriteLockFreeWithin, storeScheme, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
+import { openEventStore, sqlitePath, sqliteOpenElsewhere, sqliteWriteLockFreeWithin, storeScheme, type EventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { openIdentity } from '../shared/acting-user';
 import { CLI_WRITE_LOCK_WAIT_MS, globalOptions, heldLockError, withStore, type GlobalOptions } from '../shared/cli-context';
 import { storeSideFiles } from '../shared/output-policy';
@@ -96,6 +96,11 @@ const freshStore = async (options: GlobalOptions): Promise<void> => {
   // A file another process is writing (a serve of the earlier demo, a sqlite3 shell) is not deleted under it:
   // its writes would go on into the deleted file and be lost.
   if (!(await sqliteWriteLockFreeWithin(file, CLI_WRITE_LOCK_WAIT_MS))) throw heldLockError(file, '--fresh deleted nothing: stop that process first');
+  // Nor one another process has open without writing (an idle serve of that demo, a sqlite3 shell): the server
+  // would go on answering from the deleted file, and its next write find the file replaced.
+  if (sqliteOpenElsewhere(file)) {
+    throw new CliError(`Another process has ${file} open (a serve of that demo, idle or not, a sqlite3 shell); --fresh deleted nothing: stop it first`, 1, 'STORE.LOCKED');
+  }
   for (const own of [...storeSideFiles(url), checkpointFile]) rmSync(own, { force: true });
 };
 

@@ -5,7 +5,7 @@ import { adtteCsv, adtteDefineMarkdown, loadStudyPfs } from '@trial-ledger/pfs';
 import { exportGroup } from '../export/export-group';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { studyOrDefault } from '../shared/default-study';
-import { recordCliExport } from '../shared/record-export';
+import { recordCliExport, trustSentence } from '../shared/record-export';
 import { assertDistinctOutputs, assertOutputAllowed, writeOutputFile } from '../export/output-target';
 import { printResult } from '../shared/output';
 import { asKnownAtOption, calendarDateOption, outputFileOption } from '../shared/option-parsers';
@@ -53,19 +53,19 @@ export const registerExportAdtte = (program: Command): void => {
         );
         // Recorded once the dataset is known to exist and before a byte of it is written.
         const filter = Object.fromEntries(Object.entries({ cutoff: opts.cutoff, asKnownAt: opts.asKnownAt }).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-        await recordCliExport(options, store, { kind: 'adtte', format: 'csv', studyId, filter, throughPosition: loaded.asOf.position });
-        return loaded;
+        const { trust } = await recordCliExport(options, store, { kind: 'adtte', format: 'csv', studyId, filter, throughPosition: loaded.asOf.position });
+        return { ...loaded, trust };
       });
       const csv = adtteCsv(pfs);
       if (toStdout) {
         if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, 'stdout'), policy);
         process.stdout.write(csv);
-        process.stderr.write(`ADTTE: ${counted(pfs.subjects.length, 'subject')}${defineFile ? `; data dictionary → ${defineFile}` : ''}.\n`);
+        process.stderr.write(`ADTTE: ${counted(pfs.subjects.length, 'subject')}${defineFile ? `; data dictionary → ${defineFile}` : ''}.${trustSentence(pfs.trust)}\n`);
         return;
       }
       await writeOutputFile(opts.out, csv, policy);
       if (defineFile) await writeOutputFile(defineFile, adtteDefineMarkdown(pfs, basename(opts.out as string)), policy);
-      const summary = { rows: pfs.subjects.length, file: opts.out, define: defineFile, position: pfs.asOf.position };
-      printResult(options.json, summary, () => `ADTTE: ${counted(pfs.subjects.length, 'subject')} → ${opts.out}; data dictionary → ${defineFile}.`);
+      const summary = { rows: pfs.subjects.length, file: opts.out, define: defineFile, position: pfs.asOf.position, trust: pfs.trust };
+      printResult(options.json, summary, () => `ADTTE: ${counted(pfs.subjects.length, 'subject')} → ${opts.out}; data dictionary → ${defineFile}.${trustSentence(pfs.trust)}`);
     });
 };

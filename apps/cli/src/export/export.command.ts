@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { assertTrailScopeKnown, auditTrail, exportOdm, writeAuditTrail, type AuditTrailFormat } from '@trial-ledger/audit';
 import { counted, notFound, studyStreamId } from '@trial-ledger/domain';
-import { recordCliExport } from '../shared/record-export';
+import { recordCliExport, trustSentence } from '../shared/record-export';
 import { trailFilter, withTrailFilters, type AuditTrailFilterOptions } from '../audit-trail/audit-trail-filter.options';
 import { globalOptions, withExistingStore } from '../shared/cli-context';
 import { CliError } from '../shared/cli-errors';
@@ -41,15 +41,15 @@ export const registerExport = (program: Command): void => {
           summary: await withExistingStore(options, async (store) => {
             // A mistyped study is refused before the export is recorded; the record comes before the first byte.
             if (opts.study && (await store.streamVersion(studyStreamId(opts.study))) === 0) notFound('STUDY.NOT_FOUND', `No study ${opts.study} in the ledger`, { studyId: opts.study });
-            const throughPosition = await recordCliExport(options, store, { kind: 'odm', format: 'xml', studyId: opts.study ?? null, filter: {} });
-            return exportOdm(store, target.stream, { throughPosition, ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) });
+            const { throughPosition, trust } = await recordCliExport(options, store, { kind: 'odm', format: 'xml', studyId: opts.study ?? null, filter: {} });
+            return { ...(await exportOdm(store, target.stream, { throughPosition, ...(opts.study ? { studyId: opts.study } : {}), onSubject: (done, total) => progress.update(done, total) })), trust };
           }),
           file: target.file,
           toStdout: target.toStdout,
         }));
         progress.stop();
         summarise(toStdout, options.json, { ...summary, file }, () =>
-          `ODM 1.3.2 export ${summary.fileOid}: ${counted(summary.subjects, 'subject')}, ${counted(summary.transactions, 'transaction')}, ${counted(summary.signatures, 'signature')}, through position ${summary.headPosition}${file ? ` → ${file}` : ''}.`,
+          `ODM 1.3.2 export ${summary.fileOid}: ${counted(summary.subjects, 'subject')}, ${counted(summary.transactions, 'transaction')}, ${counted(summary.signatures, 'signature')}, through position ${summary.headPosition}${file ? ` → ${file}` : ''}.${trustSentence(summary.trust)}`,
         );
       } finally {
         progress.stop();
@@ -66,26 +66,26 @@ export const registerExport = (program: Command): void => {
   ).action(async (opts: AuditTrailFilterOptions & { format: AuditTrailFormat; out?: string; force?: boolean }, command: Command) => {
     const options = globalOptions(command);
     const filter = trailFilter(opts);
-    const { count, throughPosition, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
+    const { count, throughPosition, trust, file, toStdout } = await withOutput(opts.out, outputPolicy(options, opts.force), async (target) => {
       const rows = await withExistingStore(options, async (store) => {
         // A mistyped study, subject or user is refused before the export is recorded, as `report` refuses it.
         await assertTrailScopeKnown(store, { ...(opts.study !== undefined ? { studyId: opts.study } : {}), ...(opts.subject !== undefined ? { subjectId: opts.subject } : {}), ...(opts.user !== undefined ? { user: opts.user } : {}) });
         const { study, ...conditions } = { study: opts.study, subject: opts.subject, user: opts.user, from: opts.from, to: opts.to, type: opts.type };
         const defined = Object.fromEntries(Object.entries(conditions).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
         // Bound to the head when recorded: the rows written are those recorded at or before it.
-        const throughPosition = await recordCliExport(options, store, { kind: 'audit-trail', format: opts.format, studyId: study ?? null, filter: defined });
+        const { throughPosition, trust } = await recordCliExport(options, store, { kind: 'audit-trail', format: opts.format, studyId: study ?? null, filter: defined });
         const progress = startProgress('Audit trail', throughPosition);
         try {
           const count = await writeAuditTrail(auditTrail(store, { ...filter, throughPosition }), target.stream, opts.format, (n) => n % 1000 === 0 && progress.update(n), !target.toStdout);
-          return { count, throughPosition };
+          return { count, throughPosition, trust };
         } finally {
           progress.stop();
         }
       });
-      return { count: rows.count, throughPosition: rows.throughPosition, file: target.file, toStdout: target.toStdout };
+      return { count: rows.count, throughPosition: rows.throughPosition, trust: rows.trust, file: target.file, toStdout: target.toStdout };
     });
-    summarise(toStdout, options.json, { rows: count, format: opts.format, throughPosition, file }, () =>
-      `Audit trail: ${count} rows as ${opts.format.toUpperCase()}, through log position ${throughPosition}${file ? ` → ${file}` : ''}.`,
+    summarise(toStdout, options.json, { rows: count, format: opts.format, throughPosition, file, trust }, () =>
+      `Audit trail: ${count} rows as ${opts.format.toUpperCase()}, through log position ${throughPosition}${file ? ` → ${file}` : ''}.${trustSentence(trust)}`,
     );
   });
 };

@@ -207,17 +207,45 @@ const directoriesMade = (dir: string, firstMade: string | undefined): string[] =
   }
 };
 
+/** What the file system answers a write this user may not make: no permission, an immutable file or directory, a read-only mount. */
+const DENIED: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted (an immutable file or directory?)',
+  EROFS: 'a read-only file system',
+};
+
+/**
+ * `OUTPUT.PERMISSION_DENIED` for an output the file system refuses to create or replace, naming the directory
+ * and what to fix (it was the bare errno with the temporary file's name, `EPERM: operation not permitted, open
+ * '…/.trail.csv.1f2e….tmp'`); any other error passes unchanged.
+ */
+const deniedOutput = (file: string, error: unknown): unknown => {
+  const reason = DENIED[String((error as NodeJS.ErrnoException | null)?.code)];
+  if (reason === undefined) return error;
+  return new CliError(
+    `Cannot write ${file}: ${dirname(destinationOf(file))} may not be written by this user (${reason}); nothing was written: choose another --out, or make that directory writable`,
+    EXIT_OUTPUT_REFUSED,
+    'OUTPUT.PERMISSION_DENIED',
+  );
+};
+
 /** Opens `file` for writing through a temporary file beside it (stdout for none or `-`). */
 export const openOutput = async (file: string | undefined, policy: OutputPolicy): Promise<OutputTarget> => {
   if (isStdout(file)) return stdoutTarget();
   await assertOutputAllowed(file, policy);
   const destination = destinationOf(file);
-  const madeDirectories = directoriesMade(dirname(destination), await mkdir(dirname(destination), { recursive: true, mode: 0o700 }));
+  const made = await mkdir(dirname(destination), { recursive: true, mode: 0o700 }).catch((error: unknown) => Promise.reject(deniedOutput(file, error)));
+  const madeDirectories = directoriesMade(dirname(destination), made);
   const temp = join(dirname(await realLocation(file)), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   // 'wx': O_CREAT | O_EXCL, so a file (or symlink) planted at the temporary name is never written through.
   const stream = createWriteStream(temp, { flags: 'wx', mode: 0o600, encoding: 'utf8' });
   // Opened before anything else happens, so that `discard` always finds (and removes) the file.
-  await once(stream, 'open');
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    for (const dir of madeDirectories) await rmdir(dir).catch(() => undefined);
+    throw deniedOutput(file, error);
+  }
   let settled = false;
   const discard = async (): Promise<void> => {
     if (settled) return;
@@ -249,7 +277,7 @@ export const openOutput = async (file: string | undefined, policy: OutputPolicy)
         settled = true;
       } catch (error) {
         await discard();
-        throw error;
+        throw deniedOutput(file, error);
       }
     },
   };

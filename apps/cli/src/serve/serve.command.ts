@@ -10,7 +10,7 @@ import { CliError, describeError, markLogged } from '../shared/cli-errors';
 import { SECRET_ON_COMMAND_LINE, secretOnCommandLineMessage, secretsOnCommandLine } from '../shared/secret-arguments';
 import { ensureSessionSealKey, sessionSealKeyFile } from './session-seal-key';
 import { withoutSecrets } from '@trial-ledger/config';
-import { logUncaughtErrorsAndExit } from './fatal-errors';
+import { logUncaughtErrorsAndExit, reportRequestsInFlight } from './fatal-errors';
 import { logLedgerKeyCreated, logProcessWarnings, logStoreWarning, openServeLog, logRefusedStart, type ServeLog } from './serve-log';
 
 /**
@@ -167,6 +167,7 @@ const serveWith = async (options: ServeOptions, { log, destination, flush }: Ser
     server = await startServer({ store, port: options.port, host: options.host, limits: options.limits, sessionSealKey, servingFrom, ledgerIntegrity, signedCheckpoints, logDestination: destination }).catch((error: unknown) => {
       throw listenRefusal(error, options.host ?? '127.0.0.1', options.port);
     });
+    if (options.ownProcess) reportRequestsInFlight(server.requestsInFlight);
   } catch (error) {
     await checkpoints?.stop();
     await store.close();

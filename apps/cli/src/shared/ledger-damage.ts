@@ -14,15 +14,47 @@ export const EXIT_LEDGER_DAMAGED = 3;
  * deleted or recomputed behind one), so that an answer read from an edited store never passes for a clean one.
  * A checkpoint file or key that cannot be read leaves the chain alone to judge: `verify` names that refusal.
  */
-export const ledgerFault = async (store: EventStore, options: GlobalOptions): Promise<LedgerFault | null> => {
-  let anchor: { checkpoints: ReturnType<typeof checkpointSource>['checkpoints']; publicKey: NonNullable<ReturnType<typeof checkpointSource>['publicKey']> } | null = null;
+export const ledgerFault = async (store: EventStore, options: GlobalOptions): Promise<LedgerFault | null> => (await ledgerCheck(store, options)).fault;
+
+/** What a check of the ledger rested on, in a sentence, for an export's summary (`--json`: the fields). */
+export interface CheckedTrust {
+  /** True only with signed checkpoints checked under a key the verifier chose (pinned), as `verify` counts it. */
+  readonly anchored: boolean;
+  readonly checkpointsChecked: number;
+  readonly statement: string;
+}
+
+const CHAIN_ONLY = 'the hash chain only (not anchored) — ';
+
+/** {@link ledgerFault} with what it rested on: the chain alone, or the chain and the signed checkpoints under which key. */
+export const ledgerCheck = async (store: EventStore, options: GlobalOptions): Promise<{ fault: LedgerFault | null; trust: CheckedTrust }> => {
+  let source: ReturnType<typeof checkpointSource> | null = null;
+  let unreadable: string | null = null;
   try {
-    const source = checkpointSource(options.store, {}, options.keyDir, await ledgerIdentity(store));
-    if (source.publicKey && source.checkpoints.length > 0) anchor = { checkpoints: source.checkpoints, publicKey: source.publicKey };
-  } catch {
-    anchor = null;
+    source = checkpointSource(options.store, {}, options.keyDir, await ledgerIdentity(store));
+  } catch (error) {
+    unreadable = error instanceof Error ? error.message : String(error);
   }
-  return (await verifyLedger(store, anchor ?? {})).fault;
+  const anchor = source?.publicKey && source.checkpoints.length > 0 ? { checkpoints: source.checkpoints, publicKey: source.publicKey } : null;
+  const { fault } = await verifyLedger(store, anchor ?? {});
+  if (anchor === null || source?.trust.publicKey == null) {
+    const why =
+      unreadable !== null
+        ? `the signed checkpoints could not be read (${unreadable})`
+        : source?.publicKey
+          ? 'no signed checkpoint anchors it (none written: a server run with --checkpoint-every 0, or none yet)'
+          : 'no signed checkpoint anchors it (no key to check checkpoints under in the key directory)';
+    return { fault, trust: { anchored: false, checkpointsChecked: 0, statement: `${CHAIN_ONLY}${why}; whoever can write the store can recompute the chain` } };
+  }
+  const key = source.trust.publicKey;
+  const anchored = source.trust.anchored;
+  const basis = anchored
+    ? 'anchored'
+    : `not anchored: ${key.origin === 'ledger-key' ? "the key is the operator's own signing key, so whoever holds it can re-sign a rewritten log; pin the key you received with verify --pin-key FILE" : "the key file lies in the store's directory"}`;
+  return {
+    fault,
+    trust: { anchored, checkpointsChecked: anchor.checkpoints.length, statement: `the hash chain and ${anchor.checkpoints.length} signed checkpoint(s) under ${key.fingerprint} (${basis})` },
+  };
 };
 
 /**

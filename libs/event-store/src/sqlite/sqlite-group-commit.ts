@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { AppendRequest, AppendResult } from '../event-store.port';
+import { StoreWriteError } from '../event-store.errors';
+import { mapSqliteWriteError } from './sqlite-write-errors';
 
 interface PendingAppend {
   readonly request: AppendRequest;
@@ -118,8 +120,10 @@ export class SqliteGroupCommitWriter {
       return { ok: true, result: this.writeOneInSavepoint(request) };
     } catch (error) {
       // An error that ended the whole transaction (disk full, I/O error) must fail the batch, not be
-      // mistaken for this append's own refusal while the others would go on outside any transaction.
-      if (!this.db.inTransaction) throw error;
+      // mistaken for this append's own refusal while the others would go on outside any transaction. So must
+      // one of the storage that leaves the transaction open: a file SQLite could open for reading only (an
+      // immutable file, no write permission) answers its first INSERT SQLITE_READONLY, which no append survives.
+      if (!this.db.inTransaction || mapSqliteWriteError(error) instanceof StoreWriteError) throw error;
       return { ok: false, error };
     }
   }

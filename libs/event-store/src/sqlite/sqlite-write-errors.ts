@@ -24,7 +24,9 @@ export const mapSqliteWriteError = (error: unknown): unknown => {
         : null;
   if (fault === null) return error;
   const message = error instanceof Error ? error.message : code;
-  return new StoreWriteError(fault, `The SQLite ledger could not be written (${code}: ${message}); nothing was written`, error);
+  // A read-only file says what to fix: it does not clear by itself as a full disk may.
+  const remedy = fault === 'STORE.READ_ONLY' ? ': the file, its -wal and -shm or its directory are read-only (a read-only mount, an immutable file, no write permission for this user); make them writable, then try again' : '';
+  return new StoreWriteError(fault, `The SQLite ledger could not be written (${code}: ${message}); nothing was written${remedy}`, error);
 };
 
 /** The guard's check, the write, the bookkeeping after it; a failure is mapped and remembered for readiness. */
@@ -139,6 +141,27 @@ export const sqliteWriteLockFreeWithin = async (file: string, ms: number): Promi
       if (Date.now() >= until) return false;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  } finally {
+    db.close();
+  }
+};
+
+/**
+ * Whether another connection has the SQLite file open — a server idle between requests, a `sqlite3` shell reading
+ * it — which holds no write lock but keeps the file, its WAL and shared memory in use: an exclusive lock on the
+ * database (SQLite's EXCLUSIVE locking mode, which WAL grants only to the one connection) is refused while any other
+ * is open. Taken and let go at once; nothing is written.
+ */
+export const sqliteOpenElsewhere = (file: string): boolean => {
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (error) {
+    if (isSqliteBusy(error)) return true;
+    throw error;
   } finally {
     db.close();
   }

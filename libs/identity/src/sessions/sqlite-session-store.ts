@@ -2,7 +2,7 @@ import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
-import { isSqliteBusy, SIDE_FILE_BUSY_MS, StoreWriteError, unsafeSqliteSidePath } from '@trial-ledger/event-store';
+import { explainUnwritableFile, isSqliteBusy, SIDE_FILE_BUSY_MS, StoreWriteError, unsafeSqliteSidePath } from '@trial-ledger/event-store';
 import type { FoundSession, NewSession, SessionEndReason, SessionStore, StoredSession } from './session-store';
 
 /**
@@ -79,10 +79,15 @@ export class SqliteSessionStore implements SessionStore {
     // Created 0600 whatever the process's umask (SQLite gives its WAL and shared-memory files the
     // same mode): who is signed in, and since when, is for the service account only. An existing file
     // is kept as it is; O_NOFOLLOW: a symlink planted since the check above is not followed either.
-    closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
     this.description = `the file beside the ledger (${file})`;
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
+    try {
+      closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600));
+      this.db = new Database(file);
+      this.db.pragma('journal_mode = WAL');
+    } catch (error) {
+      // A sessions file the server may not write (an immutable file, another owner's, a read-only mount) is said so, with what to fix.
+      throw explainUnwritableFile(file, error, `The sessions file ${file} beside the ledger cannot be written: it, its -wal and -shm or its directory are read-only`);
+    }
     this.db.pragma('synchronous = FULL');
     // The schema may wait as long as the ledger's own opening does; every statement after it, on the
     // request path, only for a moment (set once here: no per-request pragma).

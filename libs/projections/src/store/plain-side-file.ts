@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DomainError } from '@trial-ledger/domain';
-import { unsafeSqliteSidePath } from '@trial-ledger/event-store';
+import { explainUnwritableFile, unsafeSqliteSidePath } from '@trial-ledger/event-store';
 
 /** Refuses a read-model file (or its WAL or shared-memory file) that is a symlink or not a regular file, rather than writing through it. */
 export const assertPlainSideFile = (file: string): void => {
@@ -72,6 +72,10 @@ export const openSideDatabase = (target: string | Database.Database, options: Si
   try {
     return { db: open(), ownsConnection: true };
   } catch (error) {
+    if (target !== ':memory:') {
+      const unwritable = explainUnwritableFile(target, error, `The file ${target} beside the ledger cannot be written: it, its -wal and -shm or its directory are read-only`);
+      if (unwritable !== error) throw unwritable;
+    }
     if (options.onUnreadable === undefined || target === ':memory:' || !isUnreadableSideFile(error)) throw error;
     options.onUnreadable(target, error as Error);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${target}${suffix}`, { force: true });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { explainUnwritableFile } from '@trial-ledger/event-store';
 import { assertPlainSideFile } from './plain-side-file';
 
 /** The file whose lock makes a server the one writer of a side file (`FILE.writer`, empty). */
@@ -21,7 +22,12 @@ export interface SideFileWriter {
 export const claimSideFileWriter = (sideFile: string): SideFileWriter | null => {
   const lockFile = sideFileWriterLockOf(sideFile);
   assertPlainSideFile(lockFile);
-  const db = new Database(lockFile);
+  let db: Database.Database;
+  try {
+    db = new Database(lockFile);
+  } catch (error) {
+    throw explainUnwritableFile(lockFile, error, `The lock file ${lockFile} beside the ledger cannot be written: it or its directory is read-only`);
+  }
   try {
     db.pragma('busy_timeout = 0');
     // No journal file beside it: the lock is all the file is for, and a crash would leave one behind.
@@ -30,7 +36,7 @@ export const claimSideFileWriter = (sideFile: string): SideFileWriter | null => 
   } catch (error) {
     db.close();
     if ((error as { code?: unknown }).code === 'SQLITE_BUSY') return null;
-    throw error;
+    throw explainUnwritableFile(lockFile, error, `The lock file ${lockFile} beside the ledger cannot be written: it or its directory is read-only`);
   }
   return {
     release: () => {

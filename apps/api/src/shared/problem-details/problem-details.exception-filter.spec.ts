@@ -30,7 +30,7 @@ const render = (exception: unknown, headers: Record<string, string> = {}, origin
       return this;
     },
   };
-  const request = { method: 'POST', originalUrl, url: '/x', headers };
+  const request = { id: 'req-1', method: 'POST', originalUrl, url: '/x', headers };
   const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
   new ProblemDetailsExceptionFilter().catch(exception, host);
   return sent;
@@ -83,7 +83,7 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(render(new IdempotencyKeyReusedError('k')).status).toBe(422);
     const unavailable = render(new StoreUnavailableError('down'));
     expect([unavailable.status, unavailable.body?.code, unavailable.headers['Retry-After']]).toEqual([503, 'STORE.UNAVAILABLE', '5']);
-    expect(logged.warn).toHaveBeenCalledWith({ code: 'STORE.UNAVAILABLE', error: { type: 'StoreUnavailableError', message: 'down' } }, expect.stringContaining('StoreUnavailableError: down'));
+    expect(logged.warn).toHaveBeenCalledWith({ code: 'STORE.UNAVAILABLE', req: { id: 'req-1' }, error: { type: 'StoreUnavailableError', message: 'down' } }, expect.stringContaining('StoreUnavailableError: down'));
   });
 
   it('every 503 says when to retry: Retry-After from the problem\'s retryAfterSeconds, else the store\'s 5 s (read models behind, not ready, tampered)', () => {
@@ -116,7 +116,7 @@ describe('ProblemDetailsExceptionFilter: every error is one RFC 9457 problem', (
     expect(sent.body).toMatchObject({ code: 'INTERNAL.ERROR' });
     expect(JSON.stringify(sent.body)).not.toContain('secret');
     // The operator's log keeps the words (without passwords), not the stack.
-    expect(logged.error).toHaveBeenCalledWith({ code: 'INTERNAL.ERROR', error: { type: 'TypeError', message: expect.stringContaining('secret internals') } }, expect.stringContaining('secret internals'));
+    expect(logged.error).toHaveBeenCalledWith({ code: 'INTERNAL.ERROR', req: { id: 'req-1' }, error: { type: 'TypeError', message: expect.stringContaining('secret internals'), stack: expect.stringMatching(/^TypeError: .*\n\s+at /) } }, expect.stringContaining('secret internals'));
   });
 
   it('types and titles are derived from codes, so one code has one type URI and one title', () => {

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, Inject, Logger, NotFoundException, Optional, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { allowedMethodsAt } from '../../edge/allowed-methods';
-import { loggedUrl } from '../../edge/structured-logging';
+import { isHealthProbeAnswer, loggedUrl } from '../../edge/structured-logging';
 import type { HttpRequest, HttpResponse } from '../http/http.types';
 import { isAnswered } from '../http/replies';
 import { UNROUTED_PAGES, type UnroutedPages } from '../http/unrouted-pages';
@@ -87,10 +87,12 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
       return;
     }
     const { problem, headers } = this.render(exception, request);
-    // The client sees no internals; the operator's log gets them. An unreachable store is an operational warning.
-    // A stable code to alert on, the error's type and words without a password, never a stack (a log is read by more people than the code).
-    if (problem.status >= 500) {
-      const line = { code: problem.code, error: loggedError(exception) };
+    // The client sees no internals; the operator's log gets them, with the request's correlation id. An unreachable
+    // store is an operational warning: a stable code to alert on, the error's type and words without a password.
+    // An unexpected error (500) also has its stack, passwords replaced too: without it nobody can tell where it arose.
+    // A failed health probe is said once per change of state by the health controller, not once per probe.
+    if (problem.status >= 500 && !isHealthProbeAnswer(request.method, request.originalUrl ?? request.url, problem.status, problem.code)) {
+      const line = serverErrorLine(problem.code, problem.status, exception, request);
       const message = `${request.method} ${loggedUrl(request.originalUrl)}: ${withoutSecrets(describe(exception))} ${problem.code}`;
       if (problem.status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn(line, message);
       else this.logger.error(line, message);
@@ -145,6 +147,16 @@ export class ProblemDetailsExceptionFilter implements ExceptionFilter {
     return { problem: problem('INTERNAL.ERROR', HttpStatus.INTERNAL_SERVER_ERROR, 'An unexpected error occurred; nothing was written.') };
   }
 }
+
+/**
+ * The fields of the server's own line for a 5xx (API and viewer alike): the stable code, the request's correlation
+ * id, the error's type and words without a password — and, for an unexpected error (not an operational 503), its
+ * stack, passwords replaced too: the client never sees it, and without it nobody can tell where the error arose.
+ */
+export const serverErrorLine = (code: string, status: number, exception: unknown, request: HttpRequest): Record<string, unknown> => {
+  const stack = status !== HttpStatus.SERVICE_UNAVAILABLE && exception instanceof Error && exception.stack ? { stack: withoutSecrets(exception.stack) } : {};
+  return { code, req: { id: request.id }, error: { ...loggedError(exception), ...stack } };
+};
 
 /** `retryAfterSeconds` of a 503 problem as a `Retry-After` value; `RETRY_AFTER_SECONDS` when it names none. */
 const retryAfterOf = (extensions: Record<string, unknown> | undefined): string => {
