@@ -8,7 +8,9 @@ import { RESTATED, restates } from './detected-deviations.decision';
 
 /**
  * The tumour assessment schedule (SPEC §1, RECIST 1.1 §3.2): follow-up scans are due at enrollment +
- * k × `intervalDays` (visit k, k ≥ 1) ± `windowDays`, made by the method of the baseline. Three kinds of
+ * k × `intervalDays` (visit k, k ≥ 1) ± `windowDays`, and at the end of follow-up (enrollment + the PFS
+ * horizon `horizonDays` ± `windowDays`, the last visit, into which a visit whose window overlaps its own is
+ * merged), made by the method of the baseline. Three kinds of
  * departure are detected, each a `ProtocolDeviationDetected` derived from the whole casebook as it stands:
  * - `assessment-method-changed` (minor), of a follow-up whose modality differs from the baseline's;
  * - `assessment-out-of-window` (minor), of a follow-up dated outside every window, naming the visit it
@@ -18,7 +20,8 @@ import { RESTATED, restates } from './detected-deviations.decision';
  *   done late, not the visit missed).
  * The schedule ends at progression (the first follow-up with overall response PD, or a clinical
  * progression, whichever is earlier): a scan dated after it is not judged, and a window closing on or
- * after it is not missed. A scan before it off every window — unscheduled imaging for symptoms included —
+ * after it is not missed. It ends too at the end of follow-up: a scan more than half an interval after the
+ * end-of-follow-up visit's due date is not judged (it still reveals visits missed). A scan before it off every window — unscheduled imaging for symptoms included —
  * is flagged: the protocol provides for no unscheduled scans, and an early scan moves the PFS event date.
  *
  * A scan is judged by the schedule of the protocol version it was recorded under; a visit's miss by that
