@@ -116,6 +116,16 @@ const nearestVisit = (rule: AssessmentRule, day: number): VisitDays | null => {
   return visits.reduce<VisitDays | null>((best, v) => (best === null || distance(v) < distance(best) ? v : best), null);
 };
 
+/**
+ * The scheduled visit a scan dated `date` of a subject enrolled on `enrollmentDate` is nearest to under `rule`, and
+ * whether it lies in that visit's window; null for a scan after the end of follow-up (not judged).
+ */
+export const scheduledVisitOf = (rule: AssessmentRule, enrollmentDate: IsoDate, date: IsoDate): { visit: number; inside: boolean } | null => {
+  const day = daysBetween(enrollmentDate, date);
+  const nearest = nearestVisit(rule, day);
+  return nearest === null ? null : { visit: nearest.visit, inside: day >= nearest.from && day <= nearest.to };
+};
+
 const keyOf = (category: string, id: string | number): string => `${category}#${id}`;
 
 /**
