@@ -5,7 +5,7 @@ import { reviewAuditTrail, type AuditTrailReview } from '@trial-ledger/audit';
 import { executeCommand, type Command } from '@trial-ledger/command-pipeline';
 import { FixedClock, SqliteEventStore, type StoredEvent } from '@trial-ledger/event-store';
 import { loadDefaultProtocol } from '@trial-ledger/domain';
-import { dose, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
+import { dose, followUp, subjectCommand } from '../../libs/domain/src/subject/testing/subject.fixtures';
 import { buildReviewScenario, REVIEW_POLICY, STUDY_ID, type ReviewScenario } from './support/review-scenario';
 
 const findingsOf = (review: AuditTrailReview, id: string) => review.indicators.find((i) => i.id === id)?.findings ?? [];
@@ -113,6 +113,15 @@ describe('audit-trail review: clinical dates and windows as corrected at the tim
 
       const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
       expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('assessment window: visit 1 outside → visit 1 inside')]);
+    });
+
+    it('given the month-12 scan on day 364 (the end-of-follow-up visit, due day 365 ± 7), when it is corrected to day 374, then it leaves that visit\'s window', async () => {
+      clock.set('2027-01-20T10:00:00.000Z');
+      const scan = await run(subjectCommand('RecordTumorAssessment', followUp('2027-01-04', 30, 20), 'S002'));
+      const moved = await correct(scan, { assessmentDate: '2027-01-14' }, 'scan date per the radiology report: 14 January');
+
+      const found = findingsOf(await reviewAuditTrail(store), 'back-dating').filter((f) => f.eventIds.includes(moved.eventId));
+      expect(found.map((f) => f.summary)).toEqual([expect.stringContaining('assessment window: visit 5 inside → visit 5 outside')]);
     });
   });
 });

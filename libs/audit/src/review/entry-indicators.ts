@@ -1,4 +1,4 @@
-import { addDays, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type RuleOf, type SubjectState } from '@trial-ledger/domain';
+import { assessmentRuleOf, clinicalDateOf, CLINICAL_DATE_FIELD, compareDates, currentDoseWindows, daysBetween, type IsoDate, type ProtocolDocument, type RuleOf, scheduledVisitOf, type SubjectState } from '@trial-ledger/domain';
 import type { StoredEvent } from '@trial-ledger/event-store';
 import { currentEntries, finding, foldSubjectStream, inWindow, isClinicalWrite, reasonOf, studyAt, subjectOf, targetOf, type ReviewLedger } from './review-ledger';
 import type { ReviewFinding } from './review.types';
@@ -70,14 +70,13 @@ export const entryLagFindings = (ledger: ReviewLedger): ReviewFinding[] =>
       return [finding('entry-lag', [e, ...lag.corrections], `${e.type} ${dated} recorded ${lag.days} days later by ${who(e)} (threshold ${ledger.thresholds.entryLagDays})`, { subjectId: subjectOf(ledger, e), username: who(e) })];
     });
 
-/** Scheduled assessment visit k (k ≥ 1) of a subject enrolled on `start`, and whether `date` lies inside its window. */
-const assessmentVisit = (protocol: ProtocolDocument | null, start: IsoDate, date: IsoDate): { visit: number; inside: boolean } => {
-  const interval = protocol?.assessments.intervalDays ?? 84;
-  const window = protocol?.assessments.windowDays ?? 7;
-  const visit = Math.max(1, Math.round(daysBetween(start, date) / interval));
-  const due = addDays(start, visit * interval);
-  return { visit, inside: Math.abs(daysBetween(due, date)) <= window };
-};
+/**
+ * The scheduled assessment visit a scan dated `date` of a subject enrolled on `start` is nearest to, and whether
+ * `date` lies inside its window, as the casebook's schedule deviations judge it (the end-of-follow-up visit
+ * included); null after the end of follow-up.
+ */
+const assessmentVisit = (protocol: ProtocolDocument | null, start: IsoDate, date: IsoDate): { visit: number; inside: boolean } | null =>
+  scheduledVisitOf(protocol ? assessmentRuleOf(protocol) : { intervalDays: 84, windowDays: 7 }, start, date);
 
 /**
  * A dose's window as the casebook derives it from a subject's state (SPEC §1: from the enrollment date
@@ -122,8 +121,9 @@ const crossesWindow = (
     const [sb, sa] = [states.before.facts.enrollment?.enrollmentDate, states.after.facts.enrollment?.enrollmentDate];
     if (sb === undefined || sa === undefined) return null;
     const [b, a] = [assessmentVisit(protocol, sb, dates.before), assessmentVisit(protocol, sa, dates.after)];
-    if (b.inside === a.inside && b.visit === a.visit) return null;
-    return `assessment window: visit ${b.visit} ${b.inside ? 'inside' : 'outside'} → visit ${a.visit} ${a.inside ? 'inside' : 'outside'}`;
+    if (b?.inside === a?.inside && b?.visit === a?.visit) return null;
+    const where = (v: { visit: number; inside: boolean } | null) => (v === null ? 'after the end of follow-up' : `visit ${v.visit} ${v.inside ? 'inside' : 'outside'}`);
+    return `assessment window: ${where(b)} → ${where(a)}`;
   }
   return null;
 };

@@ -82,8 +82,12 @@ export const withEligibilityRule = (history: EligibilityRuleHistory, protocol: P
 /** A `DosingRules` as a lookup by version. */
 export const asRuleOf = (rules: DosingRules): RuleOf => (typeof rules === 'function' ? rules : () => rules);
 
-/** The tumour assessment schedule of a protocol version (SPEC §1: every `intervalDays` ± `windowDays` from enrollment). */
-export type AssessmentRule = Pick<ProtocolDocument['assessments'], 'intervalDays' | 'windowDays'>;
+/**
+ * The tumour assessment schedule of a protocol version (SPEC §1: every `intervalDays` ± `windowDays` from
+ * enrollment), ending with the end-of-follow-up visit at `horizonDays` (`endpoint.horizonDays`) ± `windowDays`;
+ * without `horizonDays` the visits go on.
+ */
+export type AssessmentRule = Pick<ProtocolDocument['assessments'], 'intervalDays' | 'windowDays'> & { readonly horizonDays?: number };
 
 /**
  * The assessment schedule of every protocol version of a study, registration first. As for doses, an
@@ -94,7 +98,11 @@ export type AssessmentRuleHistory = ReadonlyArray<{ readonly version: number; re
 /** The assessment schedule of a protocol version (null when none was stamped: the registered protocol's). */
 export type AssessmentRuleOf = (protocolVersion: number | null | undefined) => AssessmentRule;
 
-export const assessmentRuleOf = (protocol: ProtocolDocument): AssessmentRule => ({ intervalDays: protocol.assessments.intervalDays, windowDays: protocol.assessments.windowDays });
+export const assessmentRuleOf = (protocol: ProtocolDocument): AssessmentRule => ({
+  intervalDays: protocol.assessments.intervalDays,
+  windowDays: protocol.assessments.windowDays,
+  ...(protocol.endpoint?.horizonDays === undefined ? {} : { horizonDays: protocol.endpoint.horizonDays }),
+});
 
 /** The history with a registered or amended protocol's assessment schedule added (a version already kept is replaced). */
 export const withAssessmentRule = (history: AssessmentRuleHistory, protocol: ProtocolDocument): AssessmentRuleHistory =>

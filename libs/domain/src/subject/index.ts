@@ -10,4 +10,5 @@ export * from './decisions/assess-eligibility.decision';
 export * from './decisions/dosing.decision';
 export { RESTATED } from './decisions/detected-deviations.decision';
 export * from './decisions/record-tumor-assessment.decision';
+export { scheduledVisitOf } from './decisions/assessment-schedule.decision';
 export * from './subject-signatures';

@@ -191,3 +191,111 @@ describe('the schedule of the protocol version the scan was recorded under', () 
     expect(standing(h)).toEqual(['assessment-out-of-window 2026-04-11']);
   });
 });
+
+/**
+ * The end of follow-up (the PFS horizon, `endpoint.horizonDays`) is a scheduled visit too: due at enrollment +
+ * 365 days ± 7 under the seed protocol (2027-01-05, window 2026-12-29 – 2027-01-12), after visit 4 (day 336),
+ * numbered visit 5. No visit is due after it.
+ */
+describe('the end-of-follow-up visit: enrollment + endpoint.horizonDays ± windowDays', () => {
+  const END = meta(COORDINATOR, '2027-12-31T12:00:00.000Z');
+  const visitsOnTime = (dates = ['2026-03-30', '2026-06-22', '2026-09-14', '2026-12-07']): History => dates.reduce((h, date) => h.run(assess(date), END), enrolledHistory());
+
+  it.each([
+    ['2026-12-29', 358],
+    ['2027-01-04', 364],
+    ['2027-01-12', 372],
+  ])('given visits 1–4 on time, when the end-of-follow-up scan of %s (day %i) is recorded, then it is in its window: no schedule deviation', (date) => {
+    const decision = subjectSpec.given(visitsOnTime().all()).when(assess(date), END).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['TumorAssessmentRecorded']);
+  });
+
+  it.each([
+    ['2026-12-28', 357, '-8 days'],
+    ['2027-01-13', 373, '+8 days'],
+    ['2027-02-09', 400, '+35 days'],
+  ])('given visits 1–4 on time, when a scan of %s (day %i) is recorded, then it is out of window, nearest the end-of-follow-up visit, %s', (date, day, off) => {
+    const decision = subjectSpec.given(visitsOnTime().all()).when(assess(date), END).result();
+    expect(scheduleDeviations(decision.subject)).toEqual([
+      {
+        deviationDate: date,
+        category: 'assessment-out-of-window',
+        severity: 'minor',
+        description: `Follow-up tumour assessment of ${date} (day ${day} after enrollment on 2026-01-05) lies outside every scheduled window: nearest is visit 5, the end-of-follow-up visit (day 365), due 2027-01-05 (window 2026-12-29–2027-01-12), ${off}`,
+      },
+    ]);
+  });
+
+  it('given visits 1–4 and the end-of-follow-up scan on time, when a scan after the end of follow-up (day 420, once visit 5) is recorded, then it is not judged', () => {
+    const h = visitsOnTime().run(assess('2027-01-04'), END);
+    const decision = subjectSpec.given(h.all()).when(assess('2027-03-01'), END).result();
+    expect(decision.subject.map((e) => e.type)).toEqual(['TumorAssessmentRecorded']);
+  });
+
+  it('given visits 1–4 on time and no end-of-follow-up scan, when a scan after the end of follow-up (day 420) is recorded, then it reveals the end-of-follow-up visit missed', () => {
+    const decision = subjectSpec.given(visitsOnTime().all()).when(assess('2027-03-01'), END).result();
+    expect(scheduleDeviations(decision.subject)).toEqual([
+      {
+        deviationDate: '2027-01-05',
+        category: 'missed-assessment',
+        severity: 'major',
+        description: 'Scheduled tumour assessment visit 5, the end-of-follow-up visit (day 365) (due 2027-01-05, window 2026-12-29–2027-01-12) missed: no scan on record in or near its window',
+      },
+    ]);
+  });
+
+  describe('under a 200-day horizon with scans every 42 ± 4 days (amended; the scans recorded under it)', () => {
+    const v1 = loadDefaultProtocol();
+    const amended: StudyEvent = {
+      type: 'ProtocolAmended',
+      data: {
+        studyId: STUDY_ID,
+        version: 2,
+        protocol: { ...v1, version: 2, assessments: { ...v1.assessments, intervalDays: 42, windowDays: 4 }, endpoint: { ...v1.endpoint, horizonDays: 200, rateDays: [100, 200] } },
+        reason: 'Amendment 1: scans every 6 weeks, 200-day horizon',
+      },
+    };
+    // Visits 1–4 on days 42, 84, 126, 168; the end-of-follow-up visit 5 on day 200 (2026-07-24, window 07-20 – 07-28).
+    const v2History = (): History => ['2026-02-16', '2026-03-30', '2026-05-11', '2026-06-22'].reduce((h, date) => h.run(assess(date), END), enrolledHistory().study(amended));
+
+    it.each(['2026-07-20', '2026-07-24', '2026-07-28'])('when the end-of-follow-up scan of %s is recorded, then it is in its window', (date) => {
+      expect(scheduleDeviations(subjectSpec.given(v2History().all()).when(assess(date), END).result().subject)).toEqual([]);
+    });
+
+    it.each([
+      ['2026-07-19', '-5 days'],
+      ['2026-07-29', '+5 days'],
+    ])('when a scan of %s is recorded, then it is out of window, nearest the end-of-follow-up visit (day 200), %s', (date, off) => {
+      const [deviation] = scheduleDeviations(subjectSpec.given(v2History().all()).when(assess(date), END).result().subject);
+      expect(deviation?.description).toContain(`nearest is visit 5, the end-of-follow-up visit (day 200), due 2026-07-24 (window 2026-07-20–2026-07-28), ${off}`);
+    });
+
+    it('given the end-of-follow-up scan on day 200, when a scan on day 252 (once visit 6) is recorded, then it is not judged and no visit after day 200 is missed', () => {
+      const h = v2History().run(assess('2026-07-24'), END);
+      expect(scheduleDeviations(subjectSpec.given(h.all()).when(assess('2026-09-14'), END).result().subject)).toEqual([]);
+    });
+  });
+
+  describe('merged with a visit whose window overlaps its own (a 175-day horizon: visit 2, day 168 ± 7, and the end, day 175 ± 7)', () => {
+    const v1 = loadDefaultProtocol();
+    const amended: StudyEvent = {
+      type: 'ProtocolAmended',
+      data: { studyId: STUDY_ID, version: 2, protocol: { ...v1, version: 2, endpoint: { ...v1.endpoint, horizonDays: 175, rateDays: [175] } }, reason: 'Amendment 1: 175-day horizon' },
+    };
+    const h1 = (): History => enrolledHistory().study(amended).run(assess('2026-03-30'), END);
+
+    it.each(['2026-06-15', '2026-06-22', '2026-07-06'])('when a scan of %s is recorded, then it is in the one merged window (2026-06-15 – 2026-07-06)', (date) => {
+      expect(scheduleDeviations(subjectSpec.given(h1().all()).when(assess(date), END).result().subject)).toEqual([]);
+    });
+
+    it('when a scan of 2026-07-07 is recorded, then it is out of window, nearest visit 2, the end-of-follow-up visit, due on day 175', () => {
+      const [deviation] = scheduleDeviations(subjectSpec.given(h1().all()).when(assess('2026-07-07'), END).result().subject);
+      expect(deviation?.description).toContain('nearest is visit 2, the end-of-follow-up visit (day 175), due 2026-06-29 (window 2026-06-15–2026-07-06), +8 days');
+    });
+
+    it('given visit 1 on time and nothing after, when a scan after the end of follow-up (day 252) is recorded, then one visit is missed, not two', () => {
+      const missed = scheduleDeviations(subjectSpec.given(h1().all()).when(assess('2026-09-14'), END).result().subject);
+      expect(missed.map((d) => `${d.category} ${d.deviationDate}`)).toEqual(['missed-assessment 2026-06-29']);
+    });
+  });
+});

@@ -1,5 +1,5 @@
 import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
-import type { AssessmentRule, AssessmentRuleOf } from '../../protocol/dosing-rules';
+import { assessmentRuleOf, type AssessmentRule, type AssessmentRuleOf } from '../../protocol/dosing-rules';
 import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import type { AssessmentFact, SubjectEntry, SubjectFacts } from '../subject.state';
 import { SCHEDULE_DEVIATIONS } from './assessment-schedule.categories';
@@ -8,7 +8,9 @@ import { RESTATED, restates } from './detected-deviations.decision';
 
 /**
  * The tumour assessment schedule (SPEC §1, RECIST 1.1 §3.2): follow-up scans are due at enrollment +
- * k × `intervalDays` (visit k, k ≥ 1) ± `windowDays`, made by the method of the baseline. Three kinds of
+ * k × `intervalDays` (visit k, k ≥ 1) ± `windowDays`, and at the end of follow-up (enrollment + the PFS
+ * horizon `horizonDays` ± `windowDays`, the last visit, into which a visit whose window overlaps its own is
+ * merged), made by the method of the baseline. Three kinds of
  * departure are detected, each a `ProtocolDeviationDetected` derived from the whole casebook as it stands:
  * - `assessment-method-changed` (minor), of a follow-up whose modality differs from the baseline's;
  * - `assessment-out-of-window` (minor), of a follow-up dated outside every window, naming the visit it
@@ -18,7 +20,8 @@ import { RESTATED, restates } from './detected-deviations.decision';
  *   done late, not the visit missed).
  * The schedule ends at progression (the first follow-up with overall response PD, or a clinical
  * progression, whichever is earlier): a scan dated after it is not judged, and a window closing on or
- * after it is not missed. A scan before it off every window — unscheduled imaging for symptoms included —
+ * after it is not missed. It ends too at the end of follow-up: a scan more than half an interval after the
+ * end-of-follow-up visit's due date is not judged (it still reveals visits missed). A scan before it off every window — unscheduled imaging for symptoms included —
  * is flagged: the protocol provides for no unscheduled scans, and an early scan moves the PFS event date.
  *
  * A scan is judged by the schedule of the protocol version it was recorded under; a visit's miss by that
@@ -57,17 +60,70 @@ interface Visit {
   readonly dueOn: IsoDate;
   readonly from: IsoDate;
   readonly to: IsoDate;
+  /** The end-of-follow-up visit's due day (study day `horizonDays`); absent for the others. */
+  readonly endOfFollowUp?: number;
 }
 
-const visitOf = (rule: AssessmentRule, enrollmentDate: IsoDate, visit: number): Visit => {
-  const dueOn = addDays(enrollmentDate, rule.intervalDays * visit);
-  return { visit, dueOn, from: addDays(dueOn, -rule.windowDays), to: addDays(dueOn, rule.windowDays) };
+/** A visit of the schedule in study days (days after enrollment). */
+interface VisitDays {
+  readonly visit: number;
+  readonly due: number;
+  readonly from: number;
+  readonly to: number;
+  readonly endOfFollowUp: boolean;
+}
+
+/**
+ * The visits of a schedule whose windows open on or before study day `untilDay`, in order: visit k due on
+ * k × `intervalDays`, then the end-of-follow-up visit due on `horizonDays`, the last. A visit due on or before
+ * the end whose window overlaps the end's is the end-of-follow-up visit itself (one visit, keeping its number,
+ * due on `horizonDays`, its window the union of both); visits due after the end are none.
+ */
+const visitDaysOf = (rule: AssessmentRule, untilDay: number): VisitDays[] => {
+  const { intervalDays: interval, windowDays: window, horizonDays: horizon } = rule;
+  const visits: VisitDays[] = [];
+  for (let k = 1; ; k += 1) {
+    const due = k * interval;
+    if (horizon !== undefined && due + window >= horizon - window) {
+      visits.push({ visit: k, due: horizon, from: Math.min(due, horizon) - window, to: horizon + window, endOfFollowUp: true });
+      return visits;
+    }
+    if (due - window > untilDay) return visits;
+    visits.push({ visit: k, due, from: due - window, to: due + window, endOfFollowUp: false });
+  }
 };
 
-/** The scheduled visit a scan on study day `day` (days after enrollment) is nearest to; of two as near, the earlier. */
-const nearestVisit = (rule: AssessmentRule, day: number): number => {
-  const below = Math.max(1, Math.floor(day / rule.intervalDays));
-  return Math.abs((below + 1) * rule.intervalDays - day) < Math.abs(day - below * rule.intervalDays) ? below + 1 : below;
+const visitOf = (enrollmentDate: IsoDate, v: VisitDays): Visit => ({
+  visit: v.visit,
+  dueOn: addDays(enrollmentDate, v.due),
+  from: addDays(enrollmentDate, v.from),
+  to: addDays(enrollmentDate, v.to),
+  ...(v.endOfFollowUp ? { endOfFollowUp: v.due } : {}),
+});
+
+const nameOf = (visit: Visit): string => (visit.endOfFollowUp === undefined ? `visit ${visit.visit}` : `visit ${visit.visit}, the end-of-follow-up visit (day ${visit.endOfFollowUp})`);
+
+/**
+ * The scheduled visit a scan on study day `day` is nearest to: the one whose window it is in, else whose window
+ * edge is nearest (of two as near, the earlier). Null for a scan after the end of follow-up: more than half an
+ * interval after the end-of-follow-up visit's due day (the reach a visit has between two others).
+ */
+const nearestVisit = (rule: AssessmentRule, day: number): VisitDays | null => {
+  const visits = visitDaysOf(rule, day + rule.intervalDays);
+  const last = visits.at(-1);
+  if (last?.endOfFollowUp && day > last.due + rule.intervalDays / 2) return null;
+  const distance = (v: VisitDays): number => (day < v.from ? v.from - day : day > v.to ? day - v.to : 0);
+  return visits.reduce<VisitDays | null>((best, v) => (best === null || distance(v) < distance(best) ? v : best), null);
+};
+
+/**
+ * The scheduled visit a scan dated `date` of a subject enrolled on `enrollmentDate` is nearest to under `rule`, and
+ * whether it lies in that visit's window; null for a scan after the end of follow-up (not judged).
+ */
+export const scheduledVisitOf = (rule: AssessmentRule, enrollmentDate: IsoDate, date: IsoDate): { visit: number; inside: boolean } | null => {
+  const day = daysBetween(enrollmentDate, date);
+  const nearest = nearestVisit(rule, day);
+  return nearest === null ? null : { visit: nearest.visit, inside: day >= nearest.from && day <= nearest.to };
 };
 
 const keyOf = (category: string, id: string | number): string => `${category}#${id}`;
@@ -99,16 +155,18 @@ export const scheduleDeviations = (facts: ScheduleFacts, ruleOf: AssessmentRuleO
       );
     }
     if (enrollmentDate === null) continue;
-    const rule = ruleOf(scan.protocolVersion);
     const day = daysBetween(enrollmentDate, date);
-    const visit = visitOf(rule, enrollmentDate, nearestVisit(rule, day));
+    const nearest = nearestVisit(ruleOf(scan.protocolVersion), day);
+    // After the end of follow-up: not judged.
+    if (nearest === null) continue;
+    const visit = visitOf(enrollmentDate, nearest);
     const off = daysBetween(visit.dueOn, date);
-    if (Math.abs(off) > rule.windowDays) {
+    if (day < nearest.from || day > nearest.to) {
       record(
         keyOf(assessmentOutOfWindow, scan.eventId),
         date,
         assessmentOutOfWindow,
-        `Follow-up tumour assessment of ${date} (day ${day} after enrollment on ${enrollmentDate}) lies outside every scheduled window: nearest is visit ${visit.visit}, due ${visit.dueOn} (window ${visit.from}–${visit.to}), ${off > 0 ? '+' : ''}${off} days`,
+        `Follow-up tumour assessment of ${date} (day ${day} after enrollment on ${enrollmentDate}) lies outside every scheduled window: nearest is ${nameOf(visit)}, due ${visit.dueOn} (window ${visit.from}–${visit.to}), ${off > 0 ? '+' : ''}${off} days`,
         'minor',
         scan.eventId,
       );
@@ -116,13 +174,13 @@ export const scheduleDeviations = (facts: ScheduleFacts, ruleOf: AssessmentRuleO
   }
   if (enrollmentDate === null) return holding;
   // Visits each follow-up covers: the one it is nearest to, under its own version's schedule.
-  const covered = new Set(followUps.map((s) => nearestVisit(ruleOf(s.protocolVersion), daysBetween(enrollmentDate, s.assessmentDate))));
+  const covered = new Set(followUps.map((s) => nearestVisit(ruleOf(s.protocolVersion), daysBetween(enrollmentDate, s.assessmentDate))?.visit));
   const decided = new Set<number>();
   // In recording order: a visit is revealed missed by the first scan recorded after its window closed.
   for (const scan of facts.assessments.filter((a) => !a.baseline)) {
-    const rule = ruleOf(scan.protocolVersion);
-    for (let k = 1; ; k += 1) {
-      const visit = visitOf(rule, enrollmentDate, k);
+    for (const days of visitDaysOf(ruleOf(scan.protocolVersion), daysBetween(enrollmentDate, scan.assessmentDate))) {
+      const visit = visitOf(enrollmentDate, days);
+      const k = visit.visit;
       if (compareDates(visit.to, scan.assessmentDate) >= 0) break;
       if (decided.has(k)) continue;
       decided.add(k);
@@ -131,7 +189,7 @@ export const scheduleDeviations = (facts: ScheduleFacts, ruleOf: AssessmentRuleO
         keyOf(missedAssessment, k),
         visit.dueOn,
         missedAssessment,
-        `Scheduled tumour assessment visit ${k} (due ${visit.dueOn}, window ${visit.from}–${visit.to}) missed: no scan on record in or near its window`,
+        `Scheduled tumour assessment ${nameOf(visit)} (due ${visit.dueOn}, window ${visit.from}–${visit.to}) missed: no scan on record in or near its window`,
         'major',
         scan.eventId,
       );
@@ -168,7 +226,7 @@ const onRecordByKey = (entries: readonly SubjectEntry[], known: ReadonlyArray<Ma
 
 
 /** The assessment schedule by protocol version (the protocol in force's for a context without the history). */
-export const assessmentRulesOf = (ctx: DecisionContext): AssessmentRuleOf => ctx.assessmentsOf ?? (() => ctx.protocol.assessments);
+export const assessmentRulesOf = (ctx: DecisionContext): AssessmentRuleOf => ctx.assessmentsOf ?? (() => assessmentRuleOf(ctx.protocol));
 
 /** The event id a scan recorded by the same append is given until it is appended: its deviations follow it without naming it. */
 export const NEW_SCAN = '(being recorded)';
