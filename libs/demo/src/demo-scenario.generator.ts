@@ -400,7 +400,9 @@ const scriptTreatment = (rng: Rng, script: SubjectScript, context: TreatmentCont
     const due = addDays(start, k * imagingInterval);
     if (compareDates(due, stopOn) >= 0) continue;
     const date = addDays(due, imagingWindow + 1);
-    script.add('coordinator', 'RecordDeviation', { deviationDate: date, category: 'missed-assessment', description: `Week ${(k * imagingInterval) / 7} RECIST 1.1 imaging not performed within the ±${imagingWindow}-day window`, severity: 'minor' }, date, `deviation-imaging-${k}`);
+    // The missed imaging itself is detected by the system (`missed-assessment`) once a later scan is on record;
+    // the site records what only it knows: the rest of the visit not done.
+    script.add('coordinator', 'RecordDeviation', { deviationDate: date, category: 'visit-not-attended', description: `Week ${(k * imagingInterval) / 7} visit not attended within the ±${imagingWindow}-day window: chromogranin A and ECOG performance status not assessed`, severity: 'minor' }, date, `deviation-imaging-${k}`);
   }
 
   // Dosing every 28 days ± the window; a few off-window doses, one missed and one wrong dose by plan.
