@@ -4,7 +4,7 @@ import { addDays, compareDates, daysBetween, type IsoDate } from '../../shared/i
 import type { AssessmentFact, SubjectEntry, SubjectFacts } from '../subject.state';
 import { SCHEDULE_DEVIATIONS } from './assessment-schedule.categories';
 import type { DecisionContext } from './decision.types';
-import { RESTATED, restates } from './detected-deviations.decision';
+import { reconcileKeyed, restates } from './detected-deviations.decision';
 
 /**
  * The tumour assessment schedule (SPEC §1, RECIST 1.1 §3.2): follow-up scans are due at enrollment +
@@ -250,26 +250,14 @@ export const reconcileScheduleDeviations = (
   // Still a deviation but no longer true as recorded (a date corrected, or a missed visit's revealing scan voided):
   // recorded again as it now reads.
   const differs = (a: ProtocolDeviationDetected, b: ProtocolDeviationDetected): boolean => restates(a, b) || a.data.relatedEventId !== b.data.relatedEventId;
-  const restated = new Set(
-    [...onRecord]
-      .filter(([key, deviations]) => was.has(key) && now.has(key) && differs(was.get(key)!, now.get(key)!) && deviations.some((d) => d.current.type === 'ProtocolDeviationDetected' && differs(d.current, now.get(key)!)))
-      .map(([key]) => key),
-  );
-  const withdrawn: EntryVoided[] = [...onRecord]
-    .filter(([key]) => (was.has(key) && !now.has(key)) || restated.has(key))
-    .flatMap(([key, deviations]) =>
-      deviations.map((d): EntryVoided => ({
-        type: 'EntryVoided',
-        data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: restated.has(key) ? `${RESTATED} ${why}` : `No longer a deviation after ${why}` },
-      })),
-    );
-  const detected = [...now]
-    .filter(([key]) => (!was.has(key) && !onRecord.has(key)) || restated.has(key))
-    .map(([, deviation]) => {
+  const { withdrawn, detected } = reconcileKeyed(was, now, onRecord, why, differs);
+  return {
+    withdrawn,
+    detected: detected.map((deviation) => {
       // The scan being recorded has no id yet: its deviations follow it in the append.
       if (deviation.data.relatedEventId !== NEW_SCAN) return deviation;
       const { relatedEventId: _new, ...data } = deviation.data;
       return { ...deviation, data };
-    });
-  return { withdrawn, detected };
+    }),
+  };
 };

@@ -2,7 +2,7 @@ import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.
 import { compareDates, daysBetween, type IsoDate } from '../../shared/iso-date';
 import type { AssessmentFact, SubjectEntry } from '../subject.state';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import { RESTATED, restates } from './detected-deviations.decision';
+import { detectedOnRecordBy, reconcileKeyed } from './detected-deviations.decision';
 import { baselineWindowDeviation, missingBaselineDeviation, modalityDeviation } from './record-tumor-assessment.decision';
 
 /**
@@ -52,22 +52,6 @@ const scanDeviations = (assessments: readonly AssessmentFact[], rule: BaselineRu
   return holding;
 };
 
-/** The live scan deviations on record, by `category#scan id` of the scan they concern. */
-const scanDeviationsOnRecord = (entries: readonly SubjectEntry[]): Map<string, SubjectEntry[]> => {
-  const owned = new Map<string, SubjectEntry[]>();
-  let lastScan: string | null = null;
-  for (const entry of entries) {
-    if (entry.recorded.type === 'TumorAssessmentRecorded') lastScan = entry.eventId;
-    const event = entry.current;
-    if (entry.voided || event.type !== 'ProtocolDeviationDetected' || !SCAN_CATEGORIES.has(event.data.category)) continue;
-    const scan = event.data.relatedEventId ?? lastScan;
-    if (scan === null) continue;
-    const key = `${event.data.category}#${scan}`;
-    owned.set(key, [...(owned.get(key) ?? []), entry]);
-  }
-  return owned;
-};
-
 /**
  * The withdrawals and detections of scan deviations when the live scans go from `before` to `after`
  * (each as `SubjectFacts.assessments`), judged by `rule` before and `ruleAfter` (an enrollment date corrected) after.
@@ -83,21 +67,6 @@ export const reconcileScanDeviations = (
 ): { withdrawn: EntryVoided[]; detected: ProtocolDeviationDetected[] } => {
   const was = scanDeviations(before, rule);
   const now = scanDeviations(after, ruleAfter);
-  const onRecord = scanDeviationsOnRecord(entries);
   // Still a deviation but no longer true as recorded (a scan's date corrected): recorded again as it now reads.
-  const restated = new Set(
-    [...onRecord]
-      .filter(([key, deviations]) => was.has(key) && now.has(key) && restates(was.get(key)!, now.get(key)!) && deviations.some((d) => d.current.type === 'ProtocolDeviationDetected' && restates(d.current, now.get(key)!)))
-      .map(([key]) => key),
-  );
-  const withdrawn: EntryVoided[] = [...onRecord]
-    .filter(([key]) => (was.has(key) && !now.has(key)) || restated.has(key))
-    .flatMap(([key, deviations]) =>
-      deviations.map((d): EntryVoided => ({
-        type: 'EntryVoided',
-        data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: restated.has(key) ? `${RESTATED} ${why}` : `No longer a deviation after ${why}` },
-      })),
-    );
-  const detected = [...now].filter(([key]) => (!was.has(key) && !onRecord.has(key)) || restated.has(key)).map(([, deviation]) => deviation);
-  return { withdrawn, detected };
+  return reconcileKeyed(was, now, detectedOnRecordBy(entries, SCAN_CATEGORIES, 'TumorAssessmentRecorded'), why);
 };

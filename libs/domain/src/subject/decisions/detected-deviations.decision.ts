@@ -147,6 +147,56 @@ export interface DeviationReconciliation {
 }
 
 /**
+ * The live detected deviations of `categories` on record, by `category#id` of the entry they concern: their
+ * `relatedEventId`, else the last entry of `anchorType` before them (a deviation recorded in its entry's append).
+ */
+export const detectedOnRecordBy = (entries: readonly SubjectEntry[], categories: ReadonlySet<string>, anchorType: EntryEvent['type']): Map<string, SubjectEntry[]> => {
+  const owned = new Map<string, SubjectEntry[]>();
+  let lastAnchor: string | null = null;
+  for (const entry of entries) {
+    if (entry.recorded.type === anchorType) lastAnchor = entry.eventId;
+    const event = entry.current;
+    if (entry.voided || event.type !== 'ProtocolDeviationDetected' || !categories.has(event.data.category)) continue;
+    const anchor = event.data.relatedEventId ?? lastAnchor;
+    if (anchor === null) continue;
+    const key = `${event.data.category}#${anchor}`;
+    owned.set(key, [...(owned.get(key) ?? []), entry]);
+  }
+  return owned;
+};
+
+/**
+ * From the deviations that held before a change (`was`) and hold after it (`now`), keyed alike, and those on
+ * record: the withdrawals of what no longer holds and the detections of what now does. Only what the change
+ * changes acts — one that held before and after keeps whatever is on record (one voided by hand is not
+ * re-detected unasked) — unless it no longer reads true (`differs`): then it is restated, withdrawn and
+ * recorded again. `why` ends the withdrawal's reason.
+ */
+export const reconcileKeyed = (
+  was: ReadonlyMap<string, ProtocolDeviationDetected>,
+  now: ReadonlyMap<string, ProtocolDeviationDetected>,
+  onRecord: ReadonlyMap<string, readonly SubjectEntry[]>,
+  why: string,
+  differs: (a: ProtocolDeviationDetected, b: ProtocolDeviationDetected) => boolean = restates,
+): DeviationReconciliation => {
+  const restated = new Set(
+    [...onRecord]
+      .filter(([key, deviations]) => was.has(key) && now.has(key) && differs(was.get(key)!, now.get(key)!) && deviations.some((d) => d.current.type === 'ProtocolDeviationDetected' && differs(d.current, now.get(key)!)))
+      .map(([key]) => key),
+  );
+  const withdrawn = [...onRecord]
+    .filter(([key]) => (was.has(key) && !now.has(key)) || restated.has(key))
+    .flatMap(([key, deviations]) =>
+      deviations.map((d): EntryVoided => ({
+        type: 'EntryVoided',
+        data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: restated.has(key) ? `${RESTATED} ${why}` : `No longer a deviation after ${why}` },
+      })),
+    );
+  const detected = [...now].filter(([key]) => (!was.has(key) && !onRecord.has(key)) || restated.has(key)).map(([, deviation]) => deviation);
+  return { withdrawn, detected };
+};
+
+/**
  * What changes the detected deviations: a correction or void of an entry, or a dose or missed dose
  * entered late for a cycle below one already on record (`insert`: a record of that cycle, and for a dose
  * given, `administeredOn`, from which the windows of the higher cycles now run).

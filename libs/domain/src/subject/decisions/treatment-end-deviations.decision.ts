@@ -3,7 +3,7 @@ import { compareDates, type IsoDate } from '../../shared/iso-date';
 import { applyEntry } from '../subject.refold';
 import type { EntryEvent, SubjectEntry, SubjectFacts, SubjectState } from '../subject.state';
 import { DETECTED_DEVIATIONS } from './dosing.decision';
-import { RESTATED, restates } from './detected-deviations.decision';
+import { detectedOnRecordBy, reconcileKeyed } from './detected-deviations.decision';
 
 /**
  * Doses given when study treatment should have ended (SPEC §1: lanreotide is given until progression;
@@ -96,22 +96,6 @@ export const treatmentEndDeviations = (facts: TreatmentEndFacts): Map<string, Pr
   return holding;
 };
 
-/** The live treatment-end deviations on record, by `category#dose id` of the dose they concern. */
-const onRecordByDose = (entries: readonly SubjectEntry[]): Map<string, SubjectEntry[]> => {
-  const owned = new Map<string, SubjectEntry[]>();
-  let lastDose: string | null = null;
-  for (const entry of entries) {
-    if (entry.recorded.type === 'DoseAdministered') lastDose = entry.eventId;
-    const event = entry.current;
-    if (entry.voided || event.type !== 'ProtocolDeviationDetected' || !CATEGORIES.has(event.data.category)) continue;
-    const dose = event.data.relatedEventId ?? lastDose;
-    if (dose === null) continue;
-    const key = `${event.data.category}#${dose}`;
-    owned.set(key, [...(owned.get(key) ?? []), entry]);
-  }
-  return owned;
-};
-
 /**
  * The withdrawals and detections of treatment-end deviations when the facts go from `before` to `after`
  * (a new entry applied, or a correction or void). As for the other detected deviations, only what the
@@ -125,24 +109,7 @@ export const reconcileTreatmentEndDeviations = (
   after: TreatmentEndFacts,
   why: string,
 ): { withdrawn: EntryVoided[]; detected: ProtocolDeviationDetected[] } => {
-  const was = treatmentEndDeviations(before);
-  const now = treatmentEndDeviations(after);
-  const onRecord = onRecordByDose(entries);
-  const restated = new Set(
-    [...onRecord]
-      .filter(([key, deviations]) => was.has(key) && now.has(key) && restates(was.get(key)!, now.get(key)!) && deviations.some((d) => d.current.type === 'ProtocolDeviationDetected' && restates(d.current, now.get(key)!)))
-      .map(([key]) => key),
-  );
-  const withdrawn = [...onRecord]
-    .filter(([key]) => (was.has(key) && !now.has(key)) || restated.has(key))
-    .flatMap(([key, deviations]) =>
-      deviations.map((d): EntryVoided => ({
-        type: 'EntryVoided',
-        data: { targetEventId: d.eventId, targetType: 'ProtocolDeviationDetected', reason: restated.has(key) ? `${RESTATED} ${why}` : `No longer a deviation after ${why}` },
-      })),
-    );
-  const detected = [...now].filter(([key]) => (!was.has(key) && !onRecord.has(key)) || restated.has(key)).map(([, deviation]) => deviation);
-  return { withdrawn, detected };
+  return reconcileKeyed(treatmentEndDeviations(before), treatmentEndDeviations(after), detectedOnRecordBy(entries, CATEGORIES, 'DoseAdministered'), why);
 };
 
 const ENTRY_WORDS: Partial<Record<EntryEvent['type'], string>> = {
