@@ -115,6 +115,10 @@ describe('RecordAdverseEventOutcome', () => {
       const h = withAe();
       subjectSpec.given(h.all()).when(outcome(h.idOf('AdverseEventReported'), 'fatal', '2026-03-01')).thenError('AE.FATAL_WITHOUT_DEATH');
     });
+    it('given a non-serious AE and the death on 2026-03-01, when the AE is recorded fatal on the date of death, then AE.FATAL_NOT_SERIOUS (an AE that results in death is serious)', () => {
+      const h = withAe().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' }));
+      subjectSpec.given(h.all()).when(outcome(h.idOf('AdverseEventReported'), 'fatal', '2026-03-01')).thenErrorWith('AE.FATAL_NOT_SERIOUS', { adverseEventId: h.idOf('AdverseEventReported') });
+    });
     it('given a death on 2026-03-01, when an AE is recorded fatal ending 2026-02-20, then AE.FATAL_END_NOT_DEATH_DATE', () => {
       const h = withAe().run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'NET' }));
       subjectSpec.given(h.all()).when(outcome(h.idOf('AdverseEventReported'), 'fatal', '2026-02-20')).thenErrorWith('AE.FATAL_END_NOT_DEATH_DATE', { deathDate: '2026-03-01', endDate: '2026-02-20' });
@@ -181,6 +185,13 @@ describe('RecordAdverseEventOutcome', () => {
       h.run(outcome(h.idOf('AdverseEventReported'), 'fatal', '2026-03-01'));
       subjectSpec.given(h.all()).when(correct(h.idOf('SubjectDied'), { deathDate: '2026-03-02' })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'AE.FATAL_END_NOT_DEATH_DATE' });
       subjectSpec.given(h.all()).when(voidEntry(h.idOf('SubjectDied'))).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'AE.FATAL_WITHOUT_DEATH' });
+    });
+    it('given a serious AE recorded fatal on the date of death, when the AE is corrected to not serious, then ENTRY.INVALIDATES_LATER_ENTRY (cause AE.FATAL_NOT_SERIOUS)', () => {
+      const h = enrolledHistory()
+        .run(subjectCommand('ReportAdverseEvent', { term: 'sepsis', onsetDate: '2026-02-27', ctcaeGrade: 4, serious: true, relatedness: 'not related' }))
+        .run(subjectCommand('RecordDeath', { deathDate: '2026-03-01', cause: 'sepsis' }));
+      h.run(outcome(h.idOf('AdverseEventReported'), 'fatal', '2026-03-01'));
+      subjectSpec.given(h.all()).when(correct(h.idOf('AdverseEventReported'), { serious: false })).thenErrorWith('ENTRY.INVALIDATES_LATER_ENTRY', { cause: 'AE.FATAL_NOT_SERIOUS' });
     });
     it('given an AE recovered on 2026-02-03, when a death dated 2026-02-01 is recorded, then DEATH.BEFORE_RECORDED_FACT (the end date is a clinical date)', () => {
       const { h } = recovered();

@@ -109,7 +109,7 @@ export const applyEntry = (facts: SubjectFacts, entry: SubjectEntry): { facts: S
         entry,
         facts: {
           ...facts,
-          adverseEvents: [...facts.adverseEvents, { eventId, date: event.data.onsetDate }],
+          adverseEvents: [...facts.adverseEvents, { eventId, date: event.data.onsetDate, serious: event.data.serious }],
           latestClinicalDate: later(facts.latestClinicalDate, event.data.onsetDate),
         },
       };

@@ -157,7 +157,8 @@ export interface SubjectFacts {
   readonly recist: RecistTrack | null;
   readonly clinicalProgressions: readonly DatedFact[];
   readonly newTherapies: readonly DatedFact[];
-  readonly adverseEvents: readonly DatedFact[];
+  /** Each AE on record, with its seriousness (a fatal outcome needs a serious AE). */
+  readonly adverseEvents: readonly (DatedFact & { readonly serious: boolean })[];
   /** Outcomes of the adverse events above, in recording order. */
   readonly adverseEventOutcomes: readonly AdverseEventOutcomeFact[];
   /** Event ids of adverse events voided (entered in error): an outcome of one is refused as such, not as unknown. */

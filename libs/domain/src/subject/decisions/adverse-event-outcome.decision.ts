@@ -9,8 +9,8 @@ import type { ClinicalDecision } from './decision.types';
  * `RecordAdverseEventOutcome`: the outcome of a reported adverse event (CDISC SDTM AEOUT) and its end date
  * (AEENDTC). An AE that ended (recovered/resolved, with sequelae, fatal) carries its end date, on or after its
  * onset; one still ongoing (recovering, not recovered) or of unknown outcome carries none. A fatal outcome
- * agrees with the death on record (ICH E2A: the AE resulted in death): the death is recorded first, and the AE
- * ends on the date of death. A later outcome supersedes an earlier one (a recovering AE later recovered).
+ * agrees with the death on record (ICH E2A: the AE resulted in death): the death is recorded first, the AE is
+ * serious, and it ends on the date of death. A later outcome supersedes an earlier one (a recovering AE later recovered).
  */
 export const decideRecordAdverseEventOutcome: ClinicalDecision<RecordAdverseEventOutcomePayload> = (facts, payload, ctx) => {
   const p = requirePayload(payload, PAYLOAD_FIELDS.RecordAdverseEventOutcome);
@@ -49,6 +49,9 @@ export const decideRecordAdverseEventOutcome: ClinicalDecision<RecordAdverseEven
         endDate,
         deathDate: facts.death!.date,
       });
+    }
+    if (!adverseEvent!.serious) {
+      refuse('AE.FATAL_NOT_SERIOUS', `Adverse event ${adverseEventId} is recorded as not serious: an AE that results in death is serious (ICH E2A); correct it to serious first`, { adverseEventId });
     }
   }
   // Not re-checked for an outcome already on record (a correction of another entry): only a new outcome must say something new.
