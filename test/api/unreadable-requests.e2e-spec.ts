@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
-import { startApiTestApp, type ApiTestApp } from './support/api-test-app';
+import { bodies, startApiTestApp, STUDY, type ApiTestApp } from './support/api-test-app';
 
 /**
  * Bytes Node's HTTP parser cannot read as a request: no route, hook or filter ever sees them, so the
@@ -80,5 +80,25 @@ describe('API edge: requests Node cannot parse', () => {
     socket.write('NOT A REQUEST LINE\r\n\r\n');
     await once(socket, 'close');
     expect(text.slice(first)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\n\{.*"code":"REQUEST\.MALFORMED"/);
+  });
+
+  it('a malformed request pipelined behind a command is answered after the command\'s own answer, not in its place', async () => {
+    await request(api.http).post('/api/v1/studies').set('Authorization', api.auth('admin')).send({}).expect(201);
+    const head = await api.headPosition();
+    const body = JSON.stringify(bodies.screen('S777'));
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += String(chunk)));
+    // One write: the command, then bytes no parser reads as a request, before the command is answered.
+    socket.write(
+      `POST /api/v1/studies/${STUDY}/subjects HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${api.auth('coordinator')}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        'GET / HTTP/1.1\r\nHost x\r\n\r\n',
+    );
+    await once(socket, 'close');
+    // The command was recorded, and its client is told so first; the bytes after it get their 400 after that answer.
+    expect(await api.headPosition()).toBeGreaterThan(head);
+    expect(text).toMatch(/^HTTP\/1\.1 201 /);
+    expect(text.slice(1)).toMatch(/HTTP\/1\.1 400 Bad Request\r\n[\s\S]*"code":"REQUEST\.MALFORMED"/);
   });
 });

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DynamicModule } from '@nestjs/common';
@@ -183,6 +183,38 @@ export const isHealthProbeAnswer = (method: string, url: string | undefined, sta
   return HEALTH_PROBE_PATHS.has(path);
 };
 
+/** How long a connection whose later bytes were unreadable waits for the answers to its earlier requests. */
+const IN_FLIGHT_ANSWER_WAIT_MS = 30_000;
+
+/**
+ * Writes the answer to unreadable bytes once the requests read before them on this connection (pipelined, or
+ * kept alive) are answered, then closes it: a 400 written in the middle, or in place, of a command's answer
+ * would read as that command's and tell its client that nothing was done while it was recorded.
+ */
+const answerWhenIdle = (socket: Duplex, answer: string): void => {
+  const inFlight = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
+  // The unreadable bytes are the in-flight request's own body (broken chunking): it is answered in its place,
+  // unless its answer has begun (as Node's own listener does).
+  if (inFlight && !inFlight.req.complete) {
+    if (!inFlight.headersSent && socket.writable) socket.write(answer);
+    socket.destroy();
+    return;
+  }
+  if (inFlight) {
+    const giveUp = setTimeout(() => socket.destroy(), IN_FLIGHT_ANSWER_WAIT_MS).unref();
+    const next = (): void => {
+      clearTimeout(giveUp);
+      inFlight.off('finish', next).off('close', next);
+      // The next pipelined answer, if any, is attached to the socket on the answered one's finish.
+      setImmediate(() => answerWhenIdle(socket, answer));
+    };
+    inFlight.once('finish', next).once('close', next);
+    return;
+  }
+  if (socket.writable) socket.write(answer);
+  socket.destroy();
+};
+
 /**
  * A connection Node cuts off before any route sees a request — headers or body not received within
  * the timeouts (a slowloris client), a request it cannot parse, headers over its limit — gets its status
@@ -202,10 +234,7 @@ export const registerClientErrorLog = (server: Server, log: Logger): void => {
       { code: answer.code, remoteAddress: socket.remoteAddress, remotePort: socket.remotePort, res: { statusCode: answer.status, code: answer.code }, err: { code: error.code } },
       `connection cut off before a request was read: ${answer.status} ${answer.code} (${error.code ?? error.message})`,
     );
-    // Not in the middle of a response already under way on this connection (as Node's own listener checks).
-    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-    if (!inFlight?.headersSent) socket.write(unreadableRequestResponse(answer));
-    socket.destroy();
+    answerWhenIdle(socket, unreadableRequestResponse(answer));
   });
 };
 
