@@ -35,8 +35,10 @@ export const validateUsername = (username: unknown): string => {
  * confusables.txt lists between ASCII characters — "0" for "O", "1" for "l", "rn" for "m" (it maps "I" to "l" too,
  * which the case fold has made "i"). The "O" is compared folded, as usernames are: "ivan.0" reads as "ivan.o".
  * Scripts other than Latin never get this far: the username rule refuses them (a Cyrillic "а" in "аlice").
+ * The separators ".", "_" and "-" are left out: "s_okafor", "s.okafor." and "sokafor" read as "s.okafor".
  */
-export const usernameSkeleton = (username: string): string => normaliseUsername(username).replace(/m/g, 'rn').replace(/0/g, 'o').replace(/1/g, 'l');
+export const usernameSkeleton = (username: string): string =>
+  normaliseUsername(username).replace(/[._-]/g, '').replace(/m/g, 'rn').replace(/0/g, 'o').replace(/1/g, 'l');
 
 /**
  * Control characters (NUL, ESC, …) and bidirectional overrides cannot be part of a printed name: the
@@ -87,9 +89,11 @@ const printedUsernames = (name: string): string[] => [...name.normalize('NFKC').
 
 /**
  * A printed name as a reader compares two: compatibility forms folded (NFKC: fullwidth letters, ligatures), case
- * folded, white space collapsed. Two accounts whose names give the same key read as one person in every view.
+ * folded, punctuation read as a space ("Dr. Ivan", "Ivan-Investigator"), white space collapsed. Two accounts whose
+ * names give the same key read as one person in every view.
  */
-export const personNameKey = (fullName: string): string => fullName.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
+export const personNameKey = (fullName: string): string =>
+  fullName.normalize('NFKC').toLowerCase().replace(/[\p{P}\s]+/gu, ' ').trim();
 
 /** The longest reason an administrator may give for a change to an account (the API's limit too). */
 export const IDENTITY_REASON_MAX = 500;

@@ -93,6 +93,9 @@ describe('identity decider: CreateUser', () => {
     ['rn for m', 'mona', 'rnona'],
     ['m for rn, either way', 'arnold', 'amold'],
     ['0 for o', 'ivan.o', 'ivan.0'],
+    ['another separator', 's.okafor', 's_okafor'],
+    ['a separator more', 's.okafor', 's.okafor.'],
+    ['no separator', 'k.lindqvist', 'klindqvist'],
   ])('refuses a username whose confusable skeleton (UTS #39: %s) is an existing username\'s, deactivated or not (IDENTITY.USERNAME_CONFUSABLE)', (_what, existing, confusable) => {
     const existingCreated = { ...when([adaCreated], create(existing))[0], data: { ...when([adaCreated], create(existing))[0].data, userId: 'u-old', fullName: 'Old User' } } as IdentityEvent;
     const deactivated: IdentityEvent = { type: 'UserDeactivated', data: { userId: 'u-old', username: existing, at: NOW } };
@@ -170,6 +173,8 @@ describe('identity decider: CreateUser', () => {
       ['as written', 'Dr Ivan Investigator'],
       ['in another case and spacing', '  dr  IVAN investigator '],
       ['in compatibility forms (fullwidth letters)', 'Dr \uff29van Investigator'],
+      ['with other punctuation', 'Dr. Ivan Investigator'],
+      ['with a hyphen for a space', 'Dr Ivan-Investigator'],
     ])('is refused without a reason when the name is the same %s (IDENTITY.FULL_NAME_IN_USE, naming the account)', (_what, fullName) => {
       expect(refusalOf([adaCreated, ivanCreated], second(fullName))).toBe('IDENTITY.FULL_NAME_IN_USE');
       expect(() => when([adaCreated, ivanCreated], second(fullName))).toThrow(expect.objectContaining({ kind: 'conflict', details: { fullName: 'Dr Ivan Investigator', username: 'ivan' } }));
