@@ -37,7 +37,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
  * Replaces each distinct UUID and SHA-256 hex by a label in order of first appearance, so two runs
  * compare equal exactly when their ids differ but refer to the same things in the same places (an
- * audit-trail entry naming the event it corrects still names "the same" event), and drops password
+ * audit-trail entry naming the event it corrects still names "the same" event, also inside a text), and drops password
  * hashes.
  */
 const normaliser = () => {
@@ -54,7 +54,8 @@ const normaliser = () => {
     if (typeof value === 'string') {
       if (UUID.test(value)) return label(value, 'uuid');
       if (SHA256_HEX.test(value)) return label(value, 'sha256');
-      return value;
+      // A text naming an event (a withdrawal's reason: "after the correction of TumorAssessmentRecorded <id> …").
+      return value.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (id) => label(id, 'uuid'));
     }
     if (Array.isArray(value)) return value.map(normalise);
     if (value !== null && typeof value === 'object') {
