@@ -224,7 +224,6 @@ const onRecordByKey = (entries: readonly SubjectEntry[], known: ReadonlyArray<Ma
   return owned;
 };
 
-
 /** The assessment schedule by protocol version (the protocol in force's for a context without the history). */
 export const assessmentRulesOf = (ctx: DecisionContext): AssessmentRuleOf => ctx.assessmentsOf ?? (() => assessmentRuleOf(ctx.protocol));
 

@@ -1,3 +1,4 @@
+import { clinicalDateOf } from '../../events/clinical-date';
 import type { EntryVoided, ProtocolDeviationDetected } from '../../events/event.types';
 import { compareDates, type IsoDate } from '../../shared/iso-date';
 import { applyEntry } from '../subject.refold';
@@ -119,21 +120,6 @@ const ENTRY_WORDS: Partial<Record<EntryEvent['type'], string>> = {
   NewAnticancerTherapyStarted: 'new anticancer therapy',
 };
 
-const dateOf = (event: EntryEvent): IsoDate | null => {
-  switch (event.type) {
-    case 'DoseAdministered':
-      return event.data.administeredOn;
-    case 'TumorAssessmentRecorded':
-      return event.data.assessmentDate;
-    case 'ClinicalProgressionRecorded':
-      return event.data.progressionDate;
-    case 'NewAnticancerTherapyStarted':
-      return event.data.startDate;
-    default:
-      return null;
-  }
-};
-
 /**
  * The treatment-end deviations a new entry (the first event a clinical command decided) reveals: a dose
  * given after progression or a new therapy on record, or a progression or new therapy dated before doses
@@ -146,5 +132,5 @@ export const treatmentEndOnNewEntry = (state: Pick<SubjectState, 'entries' | 'fa
   if (what === undefined) return { withdrawn: [], detected: [] };
   const entry = { eventId: DOSE_BEING_RECORDED, protocolVersion: null, recorded: event, current: event, corrections: [], voided: null } as unknown as SubjectEntry;
   const after = applyEntry(state.facts, entry).facts;
-  return reconcileTreatmentEndDeviations(state.entries, state.facts, after, `the entry of the ${what} of ${dateOf(event)}`);
+  return reconcileTreatmentEndDeviations(state.entries, state.facts, after, `the entry of the ${what} of ${clinicalDateOf(event.type, event.data as unknown as Readonly<Record<string, unknown>>)}`);
 };
